@@ -1,0 +1,3 @@
+//! Message formats: each turns bytes into a typed model, and renders the model back to bytes.
+
+pub mod json;

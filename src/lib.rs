@@ -1,0 +1,12 @@
+//! sekisho: a cross-domain guard for threat-intelligence messages.
+//!
+//! Messages are parsed by strict grammars into typed models, decided unit by unit against a
+//! releasability policy, sanitised, rebuilt from the model, verified, and only then emitted.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod format;
+pub mod limits;
+
+pub use error::{ParseError, Position};
+pub use limits::Limits;

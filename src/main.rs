@@ -1,0 +1,4 @@
+//! The `sekisho` command: a thin shell over the library.
+#![forbid(unsafe_code)]
+
+fn main() {}
