@@ -49,6 +49,10 @@ pub struct ParseError {
     pub rule: &'static str,
     /// What was wrong, for a human: lowercase, no final period.
     pub detail: Cow<'static, str>,
+    /// Where in the document model, for formats that have one: a JSON pointer (RFC 6901) or an
+    /// element path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
 }
 
 impl ParseError {
@@ -57,6 +61,7 @@ impl ParseError {
             offset,
             rule,
             detail: detail.into(),
+            pointer: None,
         }
     }
 
@@ -98,11 +103,7 @@ impl<I> GrammarError<I> {
 impl<I: nom::Offset> GrammarError<I> {
     /// Turn into a [`ParseError`] with the offset measured from `whole`, the complete input.
     pub fn into_parse_error(self, whole: &I) -> ParseError {
-        ParseError {
-            offset: whole.offset(&self.input),
-            rule: self.rule,
-            detail: self.detail,
-        }
+        ParseError::new(whole.offset(&self.input), self.rule, self.detail)
     }
 }
 

@@ -531,6 +531,68 @@ fn hex_value(b: u8) -> u8 {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Locating a place found in the model
+// ---------------------------------------------------------------------------------------------
+
+/// One step of a path into a JSON value: a member name or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A JSON pointer (RFC 6901) for `path`, e.g. `/objects/3/modified`.
+pub fn pointer(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        out.push('/');
+        match step {
+            Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Step::Index(n) => out.push_str(&n.to_string()),
+        }
+    }
+    out
+}
+
+/// The byte offset of the value at `path` in `input`, which must be a JSON text `parse` accepted
+/// under `limits`. Used only to report where a rule of a higher layer (STIX) failed, so it walks
+/// the input again rather than slowing every parse with offsets.
+pub fn locate(input: &[u8], path: &[Step], limits: &Limits) -> Option<usize> {
+    let src = std::str::from_utf8(input).ok()?;
+    let cx = Cx { src, limits };
+    let mut i = ws(input);
+    for step in path {
+        i = match step {
+            Step::Key(k) => locate_member(i, k, &cx)?,
+            Step::Index(n) => locate_element(i, *n, &cx)?,
+        };
+    }
+    input.len().checked_sub(i.len())
+}
+
+fn locate_member<'a>(i: &'a [u8], key: &str, cx: &Cx<'a, '_>) -> Option<&'a [u8]> {
+    let mut i = ws(i.strip_prefix(b"{")?);
+    loop {
+        let (rest, name) = string(i, cx).ok()?;
+        let rest = ws(name_separator(ws(rest)).ok()?);
+        if name == key {
+            return Some(rest);
+        }
+        let (rest, _) = value(rest, cx, cx.limits.max_depth).ok()?;
+        i = ws(ws(rest).strip_prefix(b",")?);
+    }
+}
+
+fn locate_element<'a>(i: &'a [u8], n: usize, cx: &Cx<'a, '_>) -> Option<&'a [u8]> {
+    let mut i = ws(i.strip_prefix(b"[")?);
+    for _ in 0..n {
+        let (rest, _) = value(i, cx, cx.limits.max_depth).ok()?;
+        i = ws(ws(rest).strip_prefix(b",")?);
+    }
+    Some(i)
+}
+
+// ---------------------------------------------------------------------------------------------
 // The model
 // ---------------------------------------------------------------------------------------------
 

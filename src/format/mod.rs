@@ -1,3 +1,53 @@
 //! Message formats: each turns bytes into a typed model, and renders the model back to bytes.
 
 pub mod json;
+pub mod stix;
+
+use serde::Serialize;
+
+use crate::error::ParseError;
+use crate::limits::Limits;
+
+/// The message formats sekisho understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Any JSON text (RFC 8259).
+    Json,
+    /// A STIX 2.1 bundle.
+    Stix,
+}
+
+/// What checking an accepted message found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckReport {
+    /// Objects in the message (STIX), or 0.
+    pub objects: usize,
+    /// Types of objects the guard does not know (their ids), which a policy will have to name.
+    pub unknown_types: Vec<String>,
+}
+
+impl Format {
+    /// Parse and check `input` by this format's grammar.
+    pub fn check(self, input: &[u8], limits: &Limits) -> Result<CheckReport, ParseError> {
+        match self {
+            Format::Json => json::parse(input, limits).map(|_| CheckReport {
+                objects: 0,
+                unknown_types: Vec::new(),
+            }),
+            Format::Stix => {
+                let bundle = stix::parse_bundle(input, limits)?;
+                let unknown_types = bundle
+                    .objects
+                    .iter()
+                    .filter(|o| o.class == stix::ObjectClass::Unknown)
+                    .map(|o| o.id.clone())
+                    .collect();
+                Ok(CheckReport {
+                    objects: bundle.objects.len(),
+                    unknown_types,
+                })
+            }
+        }
+    }
+}

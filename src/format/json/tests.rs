@@ -361,3 +361,12 @@ fn reports_line_and_column() {
     let p = e.position(input);
     assert_eq!((p.line, p.column, p.offset), (2, 8, 9));
 }
+
+#[test]
+fn locates_a_value_by_path() {
+    let input = br#"{"a": [10, {"b~/": 7}], "c": 1}"#;
+    let path = [Step::Key("a".into()), Step::Index(1), Step::Key("b~/".into())];
+    assert_eq!(locate(input, &path, &Limits::default()), Some(19));
+    assert_eq!(pointer(&path), "/a/1/b~0~1");
+    assert_eq!(locate(input, &[Step::Key("zz".into())], &Limits::default()), None);
+}

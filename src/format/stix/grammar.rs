@@ -1,0 +1,360 @@
+//! The small grammars STIX 2.1 puts inside JSON strings: type names, identifiers, timestamps,
+//! granular-marking selectors and language tags. One nom function per production.
+
+use nom::IResult;
+use nom::Parser;
+use nom::bytes::complete::{tag, take_while_m_n};
+use nom::character::complete::char;
+use nom::combinator::{all_consuming, opt, recognize};
+use nom::multi::many0;
+
+use crate::error::GrammarError;
+
+type PResult<'a, T> = IResult<&'a str, T, GrammarError<&'a str>>;
+
+/// Run a production over the whole of `s`; the error is `(offset in s, detail)`.
+pub fn whole<'a, T>(
+    s: &'a str,
+    p: impl Parser<&'a str, Output = T, Error = GrammarError<&'a str>>,
+) -> Result<T, String> {
+    match all_consuming(p).parse(s) {
+        Ok((_, v)) => Ok(v),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+            let at = s.len().saturating_sub(e.input.len());
+            Err(if e.rule == "syntax" {
+                format!("unexpected {} at character {}", shown(e.input), at)
+            } else {
+                e.detail.into_owned()
+            })
+        }
+        Err(nom::Err::Incomplete(_)) => Err("unexpected end".to_string()),
+    }
+}
+
+fn shown(s: &str) -> String {
+    match s.chars().next() {
+        Some(c) => format!("`{c}`"),
+        None => "end".to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// §3.1 type names
+// ---------------------------------------------------------------------------------------------
+
+/// STIX 2.1 §3.1: a type name is 3–250 characters of `a-z`, `0-9` and `-`, starting with a
+/// letter; `-` only between alphanumerics (so never `--`, which separates an identifier's type
+/// from its UUID).
+pub fn type_name(i: &str) -> PResult<'_, &str> {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let (rest, name) = recognize((
+        take_while_m_n(1, 1, |c: char| c.is_ascii_lowercase()),
+        take_while_m_n(0, 250, alnum),
+        many0((char('-'), take_while_m_n(1, 250, alnum))),
+    ))
+    .parse(i)?;
+    if !(3..=250).contains(&name.len()) {
+        return GrammarError::failure(
+            i,
+            "type-name",
+            format!("type name `{name}` is not 3 to 250 characters long"),
+        );
+    }
+    Ok((rest, name))
+}
+
+/// STIX 2.1 §3.1: a custom property name is 3–250 characters of `a-z`, `0-9` and `_`.
+pub fn property_name(i: &str) -> PResult<'_, &str> {
+    take_while_m_n(3, 250, |c: char| {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'
+    })
+    .parse(i)
+}
+
+// ---------------------------------------------------------------------------------------------
+// §2.9 identifiers
+// ---------------------------------------------------------------------------------------------
+
+/// STIX 2.1 §2.9: `identifier = object-type "--" UUID`.
+pub fn identifier(i: &str) -> PResult<'_, (&str, &str)> {
+    let (i, t) = type_name(i)?;
+    let (i, _) = tag("--").parse(i)?;
+    let (i, u) = uuid(i)?;
+    Ok((i, (t, u)))
+}
+
+/// RFC 4122 §3: `UUID = time-low "-" time-mid "-" time-high-and-version "-" clock-seq "-" node`,
+/// with an RFC 4122 variant (`8`, `9`, `a`, `b`) and a version from 1 to 8 (RFC 9562).
+pub fn uuid(i: &str) -> PResult<'_, &str> {
+    let (rest, u) = recognize((
+        hex(8),
+        char('-'),
+        hex(4),
+        char('-'),
+        hex(4),
+        char('-'),
+        hex(4),
+        char('-'),
+        hex(12),
+    ))
+    .parse(i)?;
+    let version = u.as_bytes().get(14).copied();
+    let variant = u.as_bytes().get(19).copied();
+    if !matches!(version, Some(b'1'..=b'8')) {
+        return GrammarError::failure(i, "identifier", format!("UUID `{u}` has no RFC 4122 version"));
+    }
+    if !matches!(variant, Some(b'8' | b'9' | b'a' | b'b' | b'A' | b'B')) {
+        return GrammarError::failure(i, "identifier", format!("UUID `{u}` is not of the RFC 4122 variant"));
+    }
+    Ok((rest, u))
+}
+
+fn hex<'a>(n: usize) -> impl Parser<&'a str, Output = &'a str, Error = GrammarError<&'a str>> {
+    take_while_m_n(n, n, |c: char| c.is_ascii_hexdigit())
+}
+
+// ---------------------------------------------------------------------------------------------
+// §3.2 timestamps
+// ---------------------------------------------------------------------------------------------
+
+/// A STIX timestamp, ordered by the instant it names.
+#[derive(Debug, Clone)]
+pub struct Timestamp {
+    fields: [u16; 6],
+    fraction: String,
+    /// How many fraction digits the source had (precision, for the millisecond rule).
+    pub digits: usize,
+}
+
+/// STIX 2.1 §3.2: `YYYY-MM-DDTHH:mm:ss[.s+]Z` (RFC 3339 §5.6, UTC with `Z` only).
+pub fn timestamp(i: &str) -> PResult<'_, Timestamp> {
+    let start = i;
+    let (i, (year, _, month, _, day)) = (number(4), char('-'), number(2), char('-'), number(2)).parse(i)?;
+    let (i, (_, hour, _, minute, _, second)) =
+        (char('T'), number(2), char(':'), number(2), char(':'), number(2)).parse(i)?;
+    let (i, frac) = opt((char('.'), take_while_m_n(1, 9, |c: char| c.is_ascii_digit()))).parse(i)?;
+    let (i, _) = char('Z').parse(i)?;
+    let bad = |what: &str| GrammarError::failure(start, "timestamp", format!("{what} out of range"));
+    if !(1..=12).contains(&month) {
+        return bad("month");
+    }
+    if day == 0 || day > days_in_month(year, month) {
+        return bad("day");
+    }
+    if hour > 23 {
+        return bad("hour");
+    }
+    if minute > 59 {
+        return bad("minute");
+    }
+    // RFC 3339 allows a leap second (60).
+    if second > 60 {
+        return bad("second");
+    }
+    let digits = frac.map_or(0, |(_, f)| f.len());
+    let fraction = frac.map_or("", |(_, f)| f).trim_end_matches('0').to_string();
+    Ok((
+        i,
+        Timestamp {
+            fields: [year, month, day, hour, minute, second],
+            fraction,
+            digits,
+        },
+    ))
+}
+
+impl Timestamp {
+    fn instant(&self) -> ([u16; 6], &str) {
+        // The fraction has no trailing zeros, so comparing its digits as text compares decimals.
+        (self.fields, &self.fraction)
+    }
+}
+
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.instant() == other.instant()
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.instant().cmp(&other.instant())
+    }
+}
+
+fn number<'a>(n: usize) -> impl Parser<&'a str, Output = u16, Error = GrammarError<&'a str>> {
+    take_while_m_n(n, n, |c: char| c.is_ascii_digit()).map(|d: &str| {
+        d.bytes().fold(0u16, |acc, b| {
+            acc.saturating_mul(10).saturating_add(u16::from(b - b'0'))
+        })
+    })
+}
+
+fn days_in_month(year: u16, month: u16) -> u16 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// §7.2.3.1 granular marking selectors
+// ---------------------------------------------------------------------------------------------
+
+/// One step of a selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SelectorStep {
+    Property(String),
+    Index(usize),
+}
+
+/// STIX 2.1 §7.2.3.1: a selector is a property name followed by `.`-separated property names and
+/// `[index]` list positions, e.g. `external_references.[0].source_name`.
+pub fn selector(i: &str) -> PResult<'_, Vec<SelectorStep>> {
+    let (i, first) = selector_property(i)?;
+    let (i, rest) = many0((char('.'), selector_step).map(|(_, s)| s)).parse(i)?;
+    let mut steps = vec![first];
+    steps.extend(rest);
+    Ok((i, steps))
+}
+
+/// A property step of a selector: `a-z 0-9 _ -` (extension keys contain `-`).
+fn selector_property(i: &str) -> PResult<'_, SelectorStep> {
+    take_while_m_n(1, 250, |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        .map(|p: &str| SelectorStep::Property(p.to_string()))
+        .parse(i)
+}
+
+/// `"[" 1*DIGIT "]"` or a property name.
+fn selector_step(i: &str) -> PResult<'_, SelectorStep> {
+    if let Ok((i, _)) = char::<&str, GrammarError<&str>>('[').parse(i) {
+        let (i, d) = take_while_m_n(1, 9, |c: char| c.is_ascii_digit()).parse(i)?;
+        let (i, _) = char(']').parse(i)?;
+        return Ok((i, SelectorStep::Index(d.parse().unwrap_or(usize::MAX))));
+    }
+    selector_property(i)
+}
+
+// ---------------------------------------------------------------------------------------------
+// RFC 5646 language tags (`lang`)
+// ---------------------------------------------------------------------------------------------
+
+/// RFC 5646 §2.1, simplified to its shape: `language *("-" subtag)` where the language is 2–8
+/// letters and each subtag 1–8 letters or digits.
+pub fn language_tag(i: &str) -> PResult<'_, &str> {
+    recognize((
+        take_while_m_n(2, 8, |c: char| c.is_ascii_alphabetic()),
+        many0((char('-'), take_while_m_n(1, 8, |c: char| c.is_ascii_alphanumeric()))),
+    ))
+    .parse(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    //--- identifiers (STIX 2.1 §2.9 example)
+    #[test]
+    fn accepts_spec_identifier() {
+        assert_eq!(
+            whole("indicator--e2e1a340-4415-4ba8-9671-f7343fbf0836", identifier),
+            Ok(("indicator", "e2e1a340-4415-4ba8-9671-f7343fbf0836"))
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_identifiers() {
+        assert!(whole("indicator-e2e1a340-4415-4ba8-9671-f7343fbf0836", identifier).is_err());
+        assert!(whole("indicator--e2e1a340-4415-4ba8-9671-f7343fbf083", identifier).is_err());
+        assert!(whole("indicator--e2e1a340-4415-0ba8-9671-f7343fbf0836", identifier).is_err());
+        assert!(whole("indicator--e2e1a340-4415-4ba8-c671-f7343fbf0836", identifier).is_err());
+        assert!(whole("In--e2e1a340-4415-4ba8-9671-f7343fbf0836", identifier).is_err());
+    }
+
+    #[test]
+    fn rejects_bad_type_names() {
+        assert!(whole("ab", type_name).is_err());
+        assert!(whole("x-a--b", type_name).is_err());
+        assert!(whole("Indicator", type_name).is_err());
+        assert!(whole("bad-", type_name).is_err());
+        assert!(whole("x-acme-widget", type_name).is_ok());
+    }
+
+    //--- timestamps (STIX 2.1 §3.2)
+    #[test]
+    fn accepts_spec_timestamps() {
+        for t in [
+            "2016-01-20T12:31:12Z",
+            "2016-01-20T12:31:12.123Z",
+            "2016-01-20T12:31:12.123456Z",
+            "2016-12-31T23:59:60Z",
+        ] {
+            assert!(whole(t, timestamp).is_ok(), "{t}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_timestamps() {
+        for t in [
+            "2016-01-20T12:31:12",
+            "2016-01-20T12:31:12+00:00",
+            "2016-01-20 12:31:12Z",
+            "2016-13-20T12:31:12Z",
+            "2015-02-29T12:31:12Z",
+            "2016-01-20T24:00:00Z",
+            "2016-01-20T12:31:12.Z",
+            "2016-1-20T12:31:12Z",
+        ] {
+            assert!(whole(t, timestamp).is_err(), "{t}");
+        }
+        assert!(whole("2016-02-29T00:00:00Z", timestamp).is_ok());
+    }
+
+    #[test]
+    fn orders_timestamps_by_instant() {
+        let t = |s| whole(s, timestamp).unwrap();
+        assert!(t("2016-01-20T12:31:12.1Z") > t("2016-01-20T12:31:12.099Z"));
+        assert_eq!(
+            t("2016-01-20T12:31:12.100Z").cmp(&t("2016-01-20T12:31:12.1Z")),
+            std::cmp::Ordering::Equal
+        );
+        assert!(t("2017-01-01T00:00:00Z") > t("2016-12-31T23:59:59.999Z"));
+    }
+
+    //--- selectors (STIX 2.1 §7.2.3.1 examples)
+    #[test]
+    fn parses_spec_selectors() {
+        use SelectorStep::*;
+        assert_eq!(whole("description", selector), Ok(vec![Property("description".into())]));
+        assert_eq!(
+            whole("external_references.[0].source_name", selector),
+            Ok(vec![
+                Property("external_references".into()),
+                Index(0),
+                Property("source_name".into())
+            ])
+        );
+        assert!(whole("labels.[x]", selector).is_err());
+        assert!(whole(".labels", selector).is_err());
+        assert!(whole("labels.", selector).is_err());
+    }
+
+    #[test]
+    fn parses_language_tags() {
+        assert!(whole("en", language_tag).is_ok());
+        assert!(whole("ja-JP", language_tag).is_ok());
+        assert!(whole("zh-Hant-TW", language_tag).is_ok());
+        assert!(whole("e", language_tag).is_err());
+        assert!(whole("en_US", language_tag).is_err());
+    }
+}
