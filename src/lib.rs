@@ -7,6 +7,8 @@
 pub mod error;
 pub mod format;
 pub mod limits;
+#[doc(hidden)]
+pub mod synth;
 
 pub use error::{ParseError, Position};
 pub use limits::Limits;
