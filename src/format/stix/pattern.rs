@@ -144,7 +144,7 @@ pub enum Literal {
     Integer(i64),
     /// Always finite.
     Float(f64),
-    /// `b'...'` (base64), decoded
+    /// `b'...'` (base64), decoded; never empty (the grammar has no `b''`)
     Binary(Vec<u8>),
     /// `h'...'`, decoded
     Hex(Vec<u8>),
