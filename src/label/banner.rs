@@ -326,6 +326,9 @@ fn control_word<'a>(at: &'a str, w: &str, cx: &Cx<'_>) -> Result<Control, Reject
             "a bare `REL` (\"same as the banner\") is not supported; write `REL TO` with its codes",
         );
     }
+    if w.starts_with("RELTO") {
+        return reject(at, "rel_to", format!("unknown control `{w}`; did you mean `REL TO`?"));
+    }
     if level_words(cx.scheme, Form::Banner)
         .iter()
         .chain(&level_words(cx.scheme, Form::Portion))
@@ -359,8 +362,15 @@ fn control_word<'a>(at: &'a str, w: &str, cx: &Cx<'_>) -> Result<Control, Reject
         .map(|(b, p)| if cx.form == Form::Banner { b } else { p })
         .chain(["REL TO"])
         .collect();
-    let max = (w.chars().count() / 3).max(1);
-    if let Some(s) = codes::nearest(w, known.iter().copied(), max) {
+    // Short words (`SI`, `TK`, `HCS`) are too close to everything to call misspellings.
+    let max = match w.chars().count() {
+        0..4 => 0,
+        4..9 => 1,
+        _ => 2,
+    };
+    if max > 0
+        && let Some(s) = codes::nearest(w, known.iter().copied(), max)
+    {
         return reject(at, "control", format!("unknown control `{w}`; did you mean `{s}`?"));
     }
     Ok(c)
