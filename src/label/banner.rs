@@ -197,6 +197,13 @@ fn level<'a>(i: &'a str, cx: &Cx<'_>) -> PResult<'a, usize> {
             return Ok((rest, *index));
         }
     }
+    // A level word followed by something other than a separator or another letter.
+    if let Some(rest) = words.iter().find_map(|(w, _)| i.strip_prefix(w))
+        && !rest.starts_with(char::is_alphanumeric)
+    {
+        let rule = if cx.form == Form::Banner { "banner" } else { "portion" };
+        return fail(rest, rule, unexpected(rest));
+    }
     let seen = leading(i);
     let other = match cx.form {
         Form::Banner => Form::Portion,

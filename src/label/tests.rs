@@ -167,7 +167,14 @@ fn rejects_trailing_garbage() {
     assert_eq!((e.rule, e.offset), ("banner", 14));
     let e = portion_err("(S//NF) TEXT");
     assert_eq!((e.rule, e.offset), ("portion", 7));
-    assert_eq!(banner_err("SECRET ").rule, "classification");
+    let e = banner_err("SECRET ");
+    assert_eq!((e.rule, e.offset), ("banner", 6));
+    let e = banner_err("SECRET)");
+    assert_eq!((e.rule, e.offset), ("banner", 6));
+    assert_eq!(
+        e.detail,
+        "unexpected `)` in the marking; categories are separated by `//` and controls within one by `/`"
+    );
 }
 
 #[test]
@@ -642,6 +649,42 @@ mod props {
         })
     }
 
+    /// Pieces of markings, so that generated text is often accepted and reaches the round trip.
+    fn fragment() -> impl Strategy<Value = &'static str> {
+        proptest::sample::select(vec![
+            "(",
+            ")",
+            "//",
+            "/",
+            "SECRET",
+            "TOP SECRET",
+            "U",
+            "S",
+            "TS",
+            "NOFORN",
+            "NF",
+            "ORCON",
+            "OC",
+            "RSEN",
+            "RS",
+            "RELIDO",
+            "REL TO USA",
+            "REL TO JPN",
+            ", JPN",
+            ", GBR",
+            ", NATO",
+            ", EU",
+            "EXDIS",
+            "XD",
+            "SI",
+            "TK",
+            " ",
+            "SBU NOFORN",
+            "SBU-NF",
+            "LES",
+        ])
+    }
+
     proptest! {
         #[test]
         fn can_round_trip_banner(l in marking_label()) {
@@ -674,6 +717,11 @@ mod props {
         #[test]
         fn fuzz_property_holds_on_arbitrary_text(s in "[(]?[A-Z /,()-]{0,40}") {
             fuzz_banner(s.as_bytes());
+        }
+
+        #[test]
+        fn fuzz_property_holds_on_marking_fragments(parts in proptest::collection::vec(fragment(), 0..12)) {
+            fuzz_banner(parts.concat().as_bytes());
         }
     }
 }
