@@ -718,9 +718,13 @@ mod props {
         fn fuzz_property_holds_on_arbitrary_text(s in "[(]?[A-Z /,()-]{0,40}") {
             fuzz_banner(s.as_bytes());
         }
+    }
 
+    proptest! {
+        // About 1 in 100 concatenations is a valid marking: run enough to reach the round trip.
+        #![proptest_config(ProptestConfig::with_cases(4096))]
         #[test]
-        fn fuzz_property_holds_on_marking_fragments(parts in proptest::collection::vec(fragment(), 0..12)) {
+        fn fuzz_property_holds_on_marking_fragments(parts in proptest::collection::vec(fragment(), 0..8)) {
             fuzz_banner(parts.concat().as_bytes());
         }
     }
