@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod format;
+pub mod label;
 pub mod limits;
 #[doc(hidden)]
 pub mod synth;
