@@ -5,9 +5,12 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod explain;
 pub mod format;
+pub mod guard;
 pub mod label;
 pub mod limits;
+pub mod policy;
 #[doc(hidden)]
 pub mod synth;
 

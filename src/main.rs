@@ -10,6 +10,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sekisho::format::Format;
+use sekisho::guard;
+use sekisho::policy::Policy;
 use sekisho::{Limits, Position};
 
 #[derive(Parser)]
@@ -46,6 +48,24 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Filter one message under a policy: the released message on stdout (exit 0), or the reasons
+    /// on stderr (exit 1).
+    Filter {
+        /// The policy rule file.
+        #[arg(long)]
+        policy: PathBuf,
+        /// Accept only this format (it is still recognised from the content, never the name).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Print every decision on stderr: unit, label, rule, verdict.
+        #[arg(long)]
+        explain: bool,
+        /// Print reasons and decisions on stderr as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The message; `-` reads stdin.
+        input: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +73,13 @@ fn main() -> ExitCode {
     init_logs(cli.log_format);
     match cli.command {
         Command::Check { format, json, files } => check(format, json, &files),
+        Command::Filter {
+            policy,
+            format,
+            explain,
+            json,
+            input,
+        } => filter(&policy, format, explain, json, &input),
     }
 }
 
@@ -132,5 +159,75 @@ fn check(format: Format, json: bool, files: &[PathBuf]) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn filter(policy: &Path, format: Option<Format>, explain: bool, json: bool, input: &Path) -> ExitCode {
+    let policy = match Policy::load(policy) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let bytes = match read_input(input, policy.limits.max_input_bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{}: cannot read: {e}", input.display());
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(f) = format
+        && guard::detect(&bytes, &policy) != Some(f)
+    {
+        eprintln!(
+            "{}: the content is not {f:?} (or the policy does not allow it)",
+            input.display()
+        );
+        return ExitCode::from(1);
+    }
+    let (result, report) = match guard::filter(&bytes, &policy) {
+        Ok(r) => {
+            let report = r.report.clone();
+            (Ok(r), report)
+        }
+        Err(e) => {
+            let report = e.report.clone();
+            (Err(e), report)
+        }
+    };
+    if explain {
+        if json {
+            eprintln!("{}", serde_json::json!({"decisions": report.decisions}));
+        } else {
+            eprint!("{}", sekisho::explain::table(&report.decisions));
+        }
+    }
+    match result {
+        Ok(released) => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            if out
+                .write_all(released.output.as_bytes())
+                .and_then(|()| out.flush())
+                .is_err()
+            {
+                return ExitCode::from(2);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(rejection) => {
+            if json {
+                eprintln!(
+                    "{}",
+                    serde_json::json!({"released": false, "reasons": rejection.reasons})
+                );
+            } else {
+                for r in &rejection.reasons {
+                    eprintln!("rejected: {r}");
+                }
+            }
+            ExitCode::from(1)
+        }
     }
 }

@@ -23,6 +23,7 @@
 pub mod grammar;
 pub mod markings;
 pub mod pattern;
+pub mod release;
 pub mod types;
 
 use std::collections::HashSet;

@@ -1,0 +1,872 @@
+//! Releasing a STIX bundle under a policy: the label of every unit, the decision on it, and the
+//! rebuilt bundle with what dropping broke repaired.
+//!
+//! Units are objects and, through granular markings, properties and list elements. An object's
+//! label comes from its `object_marking_refs`: TLP 1.0 and 2.0 by their reserved ids (whether or
+//! not the definition is in the bundle), statement markings whose statement is a banner, and the
+//! ACS 3.0 marking extension. A property's label is the object's combined with its granular one.
+//!
+//! After deciding, references are closed to a fixpoint: a relationship or sighting whose required
+//! reference was dropped is dropped; lists of references lose dropped ids (and an object whose
+//! required list becomes empty is dropped); optional references to dropped objects are removed;
+//! identities, marking and extension definitions pass only when a released object refers to them.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::markings::{TLP_IDS, TlpMarking};
+use super::{Bundle, GranularTarget, SelectorStep, StixObject, types};
+use crate::format::json::{Object, Value};
+use crate::label::{Classification, Code, Control, Label, RelTo, Releasability, Tlp, looks_like_banner, parse_banner};
+use crate::policy::{Mode, Policy, UnknownAction};
+
+/// What happened to a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnitVerdict {
+    /// The unit goes.
+    Keep,
+    /// The object stays behind.
+    Drop,
+    /// The property or list element is removed from an object that goes.
+    Remove,
+    /// The whole message is rejected because of this unit.
+    Reject,
+}
+
+/// One decision, for `--explain` and the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitDecision {
+    /// The object id, with a JSON pointer for a property (`indicator--…/description`).
+    pub unit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Label>,
+    pub rule: &'static str,
+    pub verdict: UnitVerdict,
+    pub detail: String,
+}
+
+/// The result of releasing a bundle.
+#[derive(Debug)]
+pub struct Release<'a> {
+    /// The bundle to render, when the message may go.
+    pub bundle: Option<Bundle<'a>>,
+    pub decisions: Vec<UnitDecision>,
+    /// Objects dropped (not counting definitions that nothing released referred to).
+    pub dropped: usize,
+    /// Properties and list elements removed from released objects.
+    pub removed: usize,
+}
+
+impl Release<'_> {
+    /// Whether anything was dropped, removed or rejected (a verified output has none of these).
+    pub fn changed(&self) -> bool {
+        self.decisions.iter().any(|d| d.verdict != UnitVerdict::Keep)
+    }
+}
+
+/// The state of one object while deciding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Keep,
+    /// Passes only if a released object refers to it.
+    Conditional,
+    Dropped,
+}
+
+/// A rule that made a label unknowable: (rule, detail).
+type LabelError = (&'static str, String);
+
+/// Release `bundle` under `policy`.
+pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
+    let mut decisions = Vec::new();
+    let markings = marking_labels(&bundle, policy);
+    let Bundle { id, mut objects, extra } = bundle;
+    for (k, _) in extra.iter() {
+        decisions.push(UnitDecision {
+            unit: format!("{id}/{k}"),
+            label: None,
+            rule: "bundle-property",
+            verdict: UnitVerdict::Remove,
+            detail: "bundle properties carry no marking and are not rebuilt".into(),
+        });
+    }
+
+    // 1. Each object by its label and type.
+    let mut states = Vec::with_capacity(objects.len());
+    let mut labels = Vec::with_capacity(objects.len());
+    let mut reject = false;
+    for o in &objects {
+        let (state, label, d) = decide_object(o, &markings, policy);
+        if d.verdict == UnitVerdict::Reject {
+            reject = true;
+        }
+        if d.verdict != UnitVerdict::Keep || state == State::Keep {
+            decisions.push(d);
+        }
+        states.push(state);
+        labels.push(label);
+    }
+
+    // 2. Properties and list elements under granular markings.
+    for ((o, state), label) in objects.iter_mut().zip(states.iter_mut()).zip(&labels) {
+        if *state == State::Dropped {
+            continue;
+        }
+        if let Some(d) = granular(o, label.as_ref(), &markings, policy, &mut decisions) {
+            *state = State::Dropped;
+            decisions.push(d);
+        }
+    }
+
+    // 3. References, to a fixpoint.
+    close_references(&mut objects, &mut states, &labels, &mut decisions);
+
+    let dropped = decisions
+        .iter()
+        .filter(|d| d.verdict == UnitVerdict::Drop && d.rule != "not-referenced")
+        .count();
+    let removed = decisions.iter().filter(|d| d.verdict == UnitVerdict::Remove).count();
+    if policy.mode == Mode::AllOrNothing && (dropped > 0 || removed > 0) {
+        reject = true;
+    }
+    let kept: Vec<StixObject<'a>> = objects
+        .into_iter()
+        .zip(&states)
+        .filter(|(_, s)| **s == State::Keep)
+        .map(|(o, _)| o)
+        .collect();
+    // Definitions alone carry no intelligence: a message whose only survivors are those is empty.
+    let substantive = kept.iter().any(|o| !policy.pass_when_referenced.contains(&o.type_name));
+    if !substantive && !reject {
+        decisions.push(UnitDecision {
+            unit: id.clone(),
+            label: None,
+            rule: "nothing-releasable",
+            verdict: UnitVerdict::Reject,
+            detail: "no object of this message may go".into(),
+        });
+        reject = true;
+    }
+    let bundle = (!reject).then(|| Bundle {
+        id,
+        objects: kept,
+        extra: Object::new(),
+    });
+    Release {
+        bundle,
+        decisions,
+        dropped,
+        removed,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels
+// ---------------------------------------------------------------------------------------------
+
+/// The label each marking definition in the bundle stands for, by id.
+fn marking_labels(bundle: &Bundle<'_>, policy: &Policy) -> HashMap<String, Result<Label, LabelError>> {
+    let mut out = HashMap::new();
+    for o in bundle.objects.iter().filter(|o| o.type_name == "marking-definition") {
+        // Reserved TLP ids mean their level whatever the object says (the STIX checks already
+        // refused a definition that contradicts its id).
+        if tlp_label(&o.id).is_some() {
+            continue;
+        }
+        out.insert(o.id.clone(), marking_definition_label(o, policy));
+    }
+    out
+}
+
+fn tlp_label(id: &str) -> Option<Label> {
+    let (_, level, ..) = TLP_IDS.iter().find(|t| t.0 == id)?;
+    let tlp = match level {
+        TlpMarking::Clear | TlpMarking::White => Tlp::Clear,
+        TlpMarking::Green => Tlp::Green,
+        TlpMarking::Amber => Tlp::Amber,
+        TlpMarking::AmberStrict => Tlp::AmberStrict,
+        TlpMarking::Red => Tlp::Red,
+    };
+    Some(
+        Label {
+            tlp: Some(tlp),
+            ..Label::default()
+        }
+        .said_by(id),
+    )
+}
+
+/// The label a (non-TLP) marking definition stands for.
+fn marking_definition_label(o: &StixObject<'_>, policy: &Policy) -> Result<Label, LabelError> {
+    let definition = o.json.get("definition").and_then(Value::as_object);
+    match o.json.get("definition_type").and_then(Value::as_str) {
+        Some("statement") => {
+            let text = definition
+                .and_then(|d| d.get("statement"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !looks_like_banner(text, &policy.scheme) {
+                // Free text (a copyright, terms of use): it states no releasability fact.
+                return Ok(Label::default());
+            }
+            parse_banner(text, &policy.scheme, &policy.limits)
+                .map(|l| l.said_by(&o.id))
+                .map_err(|e| {
+                    (
+                        "marking-statement",
+                        format!("statement `{text}` looks like a banner but is not one: {e}"),
+                    )
+                })
+        }
+        Some(other) => Err((
+            "unknown-marking",
+            format!(
+                "`{}` has definition type `{other}`, which this guard does not read",
+                o.id
+            ),
+        )),
+        None => match acs_control_set(o) {
+            Some(acs) => acs_label(acs, o, policy),
+            None => Err((
+                "unknown-marking",
+                format!("`{}` is a marking this guard does not know", o.id),
+            )),
+        },
+    }
+}
+
+/// The ACS 3.0 (ISA) marking extension's content, recognised by its `control_set`.
+fn acs_control_set<'o, 'a>(o: &'o StixObject<'a>) -> Option<&'o Object<'a>> {
+    let ext = o.json.get("extensions").and_then(Value::as_object)?;
+    ext.iter().find_map(|(k, v)| {
+        let v = v.as_object()?;
+        (k.starts_with("extension-definition--") && v.get("control_set").is_some()).then_some(v)
+    })
+}
+
+/// ACS 3.0: classification from `control_set.classification` (U, C, S, TS), NF in
+/// `formal_determination` as NOFORN, releasability from `permitted_nationalities` and the permits
+/// of `further_sharing`. Other caveats and controls become controls the policy must allow.
+fn acs_label(acs: &Object<'_>, o: &StixObject<'_>, policy: &Policy) -> Result<Label, LabelError> {
+    let bad = |what: String| Err(("acs-marking", format!("`{}`: {what}", o.id)));
+    let Some(cs) = acs.get("control_set").and_then(Value::as_object) else {
+        return bad("`control_set` is not an object".into());
+    };
+    let mut label = Label::default();
+    let Some(c) = cs.get("classification").and_then(Value::as_str) else {
+        return bad("`control_set.classification` is missing".into());
+    };
+    let level = policy
+        .scheme
+        .levels
+        .iter()
+        .position(|l| l.portion.as_deref() == Some(c) || l.name == c);
+    match level.and_then(|i| policy.scheme.classification(i)) {
+        Some(cl) => label.classification = Some(cl),
+        None => {
+            return bad(format!(
+                "classification `{c}` is not a level of scheme `{}`",
+                policy.scheme.name
+            ));
+        }
+    }
+    for (field, v) in cs.iter() {
+        let words = v.as_array().unwrap_or_default().iter().filter_map(Value::as_str);
+        match field {
+            "classification" => {}
+            "formal_determination" => {
+                for w in words {
+                    match w {
+                        "NF" => {
+                            label.controls.insert(Control::Noforn);
+                            label.releasable_to = Releasability::Nobody;
+                        }
+                        "FOUO" => {
+                            label.controls.insert(Control::Fouo);
+                        }
+                        other => {
+                            label.controls.insert(Control::Unknown(format!("ACS:{field}:{other}")));
+                        }
+                    }
+                }
+            }
+            "permitted_nationalities" => {
+                let codes: Vec<Code> = words.filter_map(|w| Code::parse(w).ok()).collect();
+                let to = RelTo::new(codes).map_or(Releasability::Nobody, Releasability::To);
+                label.releasable_to = label.releasable_to.meet(&to);
+            }
+            "caveat" => {
+                for w in words {
+                    label.controls.insert(Control::from_word(w));
+                }
+            }
+            _ => {
+                for w in words {
+                    label.controls.insert(Control::Unknown(format!("ACS:{field}:{w}")));
+                }
+            }
+        }
+    }
+    if let Some(rules) = acs.get("further_sharing").and_then(Value::as_array) {
+        let permitted: Vec<Code> = rules
+            .iter()
+            .filter_map(Value::as_object)
+            .filter(|r| r.get("rule_effect").and_then(Value::as_str) == Some("permit"))
+            .flat_map(|r| {
+                r.get("sharing_scope")
+                    .and_then(Value::as_array)
+                    .unwrap_or_default()
+                    .iter()
+            })
+            .filter_map(Value::as_str)
+            .filter_map(|s| Code::parse(s.split('.').next().unwrap_or(s)).ok())
+            .collect();
+        let to = RelTo::new(permitted).map_or(Releasability::Nobody, Releasability::To);
+        label.releasable_to = label.releasable_to.meet(&to);
+    }
+    Ok(label.said_by(&o.id))
+}
+
+/// An object's label: every `object_marking_refs` entry combined.
+fn object_label(
+    o: &StixObject<'_>,
+    markings: &HashMap<String, Result<Label, LabelError>>,
+    policy: &Policy,
+) -> Result<Label, LabelError> {
+    let mut label = Label::default();
+    for id in o.marking_refs() {
+        let one = marking_label(id, markings)?;
+        label = label
+            .combine(&one, &policy.schemes)
+            .map_err(|e| ("classification-unknown", e.to_string()))?;
+    }
+    Ok(label)
+}
+
+fn marking_label(id: &str, markings: &HashMap<String, Result<Label, LabelError>>) -> Result<Label, LabelError> {
+    if let Some(l) = tlp_label(id) {
+        return Ok(l);
+    }
+    match markings.get(id) {
+        Some(r) => r.clone(),
+        None => Err((
+            "unresolved-marking",
+            format!("marking `{id}` is neither a reserved TLP id nor defined in the bundle"),
+        )),
+    }
+}
+
+fn decide_object(
+    o: &StixObject<'_>,
+    markings: &HashMap<String, Result<Label, LabelError>>,
+    policy: &Policy,
+) -> (State, Option<Label>, UnitDecision) {
+    let decision = |label: Option<Label>, rule: &'static str, verdict, detail: String| UnitDecision {
+        unit: o.id.clone(),
+        label,
+        rule,
+        verdict,
+        detail,
+    };
+    if o.class == super::ObjectClass::Unknown && !policy.allowed_types.contains(&o.type_name) {
+        let verdict = match policy.unknown_types {
+            UnknownAction::Drop => UnitVerdict::Drop,
+            UnknownAction::Reject => UnitVerdict::Reject,
+        };
+        let d = decision(
+            None,
+            "unknown-type",
+            verdict,
+            format!("type `{}` is not known to this guard", o.type_name),
+        );
+        return (State::Dropped, None, d);
+    }
+    if !policy.allows_type(&o.type_name) {
+        let d = decision(
+            None,
+            "type-not-allowed",
+            UnitVerdict::Drop,
+            format!("type `{}` is not allowed", o.type_name),
+        );
+        return (State::Dropped, None, d);
+    }
+    let label = match object_label(o, markings, policy) {
+        Ok(l) => l,
+        Err((rule, detail)) => return (State::Dropped, None, decision(None, rule, UnitVerdict::Drop, detail)),
+    };
+    let conditional = policy.pass_when_referenced.contains(&o.type_name);
+    let d = if conditional && label.tlp.is_none() {
+        // Unmarked definitions are judged on what their markings do say, without the TLP rule.
+        let lenient = Policy {
+            tlp_required: false,
+            ..policy.clone()
+        };
+        lenient.decide(&label)
+    } else {
+        policy.decide(&label)
+    };
+    if !d.released() {
+        return (
+            State::Dropped,
+            Some(label.clone()),
+            decision(Some(label), d.rule, UnitVerdict::Drop, d.detail),
+        );
+    }
+    let state = if conditional { State::Conditional } else { State::Keep };
+    (
+        state,
+        Some(label.clone()),
+        decision(Some(label), d.rule, UnitVerdict::Keep, d.detail),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Granular markings
+// ---------------------------------------------------------------------------------------------
+
+/// Remove the properties and list elements whose granular label may not go. Returns a decision
+/// dropping the object when that removed a required property.
+fn granular(
+    o: &mut StixObject<'_>,
+    object_label: Option<&Label>,
+    markings: &HashMap<String, Result<Label, LabelError>>,
+    policy: &Policy,
+    decisions: &mut Vec<UnitDecision>,
+) -> Option<UnitDecision> {
+    let base = object_label.cloned().unwrap_or_default();
+    let mut removed: Vec<Vec<SelectorStep>> = Vec::new();
+    for gm in &o.granular_markings {
+        let GranularTarget::MarkingRef(m) = &gm.marking else {
+            continue;
+        };
+        let verdict = marking_label(m, markings)
+            .and_then(|l| {
+                base.combine(&l, &policy.schemes)
+                    .map_err(|e| ("classification-unknown", e.to_string()))
+            })
+            .map(|l| (policy.decide(&l), l));
+        let (rule, detail, label) = match verdict {
+            Ok((d, _)) if d.released() => continue,
+            Ok((d, l)) => (d.rule, d.detail, Some(l)),
+            Err((rule, detail)) => (rule, detail, None),
+        };
+        for s in &gm.selectors {
+            if !removed.contains(s) {
+                decisions.push(UnitDecision {
+                    unit: format!("{}{}", o.id, selector_pointer(s)),
+                    label: label.clone(),
+                    rule,
+                    verdict: UnitVerdict::Remove,
+                    detail: detail.clone(),
+                });
+                removed.push(s.clone());
+            }
+        }
+    }
+    if removed.is_empty() {
+        return None;
+    }
+    // Remove deepest and highest-indexed first, so earlier positions stay valid.
+    let mut order = removed.clone();
+    order.sort_by(|a, b| b.cmp_steps(a));
+    for s in &order {
+        remove_at(&mut o.json, s);
+    }
+    // Lists emptied by removing elements go too (STIX lists are never empty).
+    o.json.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
+    remap_granular_markings(o, &removed);
+    let def = types::lookup(&o.type_name)?;
+    let missing = types::common(def)
+        .iter()
+        .chain(def.props)
+        .find(|p| p.required && !o.json.contains_key(p.name))?;
+    Some(UnitDecision {
+        unit: o.id.clone(),
+        label: object_label.cloned(),
+        rule: "required-property-removed",
+        verdict: UnitVerdict::Drop,
+        detail: format!("required property `{}` may not go", missing.name),
+    })
+}
+
+trait StepsOrder {
+    fn cmp_steps(&self, other: &Self) -> std::cmp::Ordering;
+}
+
+impl StepsOrder for Vec<SelectorStep> {
+    fn cmp_steps(&self, other: &Self) -> std::cmp::Ordering {
+        for (a, b) in self.iter().zip(other) {
+            let o = match (a, b) {
+                (SelectorStep::Index(x), SelectorStep::Index(y)) => x.cmp(y),
+                (SelectorStep::Property(x), SelectorStep::Property(y)) => x.cmp(y),
+                (SelectorStep::Index(_), SelectorStep::Property(_)) => std::cmp::Ordering::Less,
+                (SelectorStep::Property(_), SelectorStep::Index(_)) => std::cmp::Ordering::Greater,
+            };
+            if o.is_ne() {
+                return o;
+            }
+        }
+        self.len().cmp(&other.len())
+    }
+}
+
+fn selector_pointer(s: &[SelectorStep]) -> String {
+    s.iter()
+        .map(|step| match step {
+            SelectorStep::Property(p) => format!("/{p}"),
+            SelectorStep::Index(n) => format!("/{n}"),
+        })
+        .collect()
+}
+
+fn selector_text(s: &[SelectorStep]) -> String {
+    let parts: Vec<String> = s
+        .iter()
+        .map(|step| match step {
+            SelectorStep::Property(p) => p.clone(),
+            SelectorStep::Index(n) => format!("[{n}]"),
+        })
+        .collect();
+    parts.join(".")
+}
+
+/// Remove the value a selector points at.
+fn remove_at(json: &mut Object<'_>, s: &[SelectorStep]) {
+    let Some((last, parents)) = s.split_last() else { return };
+    let mut here: Option<&mut Value<'_>> = None;
+    for (n, step) in parents.iter().enumerate() {
+        let next = match (step, here) {
+            (SelectorStep::Property(p), None) if n == 0 => json.get_mut(p),
+            (SelectorStep::Property(p), Some(Value::Object(o))) => o.get_mut(p),
+            (SelectorStep::Index(i), Some(Value::Array(a))) => a.get_mut(*i),
+            _ => None,
+        };
+        let Some(next) = next else { return };
+        here = Some(next);
+    }
+    match (last, here) {
+        (SelectorStep::Property(p), None) => {
+            json.remove(p);
+        }
+        (SelectorStep::Property(p), Some(Value::Object(o))) => {
+            o.remove(p);
+        }
+        (SelectorStep::Index(i), Some(Value::Array(a))) if *i < a.len() => {
+            a.remove(*i);
+        }
+        _ => {}
+    }
+}
+
+/// Rewrite the granular markings after `removed` went: selectors at or under a removed value go;
+/// selectors into a list after a removed element move down; markings left with no selector go.
+fn remap_granular_markings(o: &mut StixObject<'_>, removed: &[Vec<SelectorStep>]) {
+    let remap = |s: &Vec<SelectorStep>| -> Option<Vec<SelectorStep>> {
+        if removed.iter().any(|r| s.starts_with(r)) {
+            return None;
+        }
+        let mut out = s.clone();
+        for (pos, step) in s.iter().enumerate() {
+            let SelectorStep::Index(j) = step else { continue };
+            let prefix = s.get(..pos).unwrap_or_default();
+            let before = removed
+                .iter()
+                .filter(|r| r.len() == pos + 1 && r.starts_with(prefix))
+                .filter(|r| matches!(r.last(), Some(SelectorStep::Index(i)) if i < j))
+                .count();
+            if let Some(slot) = out.get_mut(pos) {
+                *slot = SelectorStep::Index(j - before);
+            }
+        }
+        Some(out)
+    };
+    let mut kept = Vec::new();
+    for mut gm in std::mem::take(&mut o.granular_markings) {
+        gm.selectors = gm.selectors.iter().filter_map(remap).collect();
+        if !gm.selectors.is_empty() {
+            kept.push(gm);
+        }
+    }
+    o.granular_markings = kept;
+    write_granular_markings(o);
+}
+
+/// The `granular_markings` property, rebuilt from the model.
+fn write_granular_markings(o: &mut StixObject<'_>) {
+    if o.granular_markings.is_empty() {
+        o.json.remove("granular_markings");
+        return;
+    }
+    let list = o
+        .granular_markings
+        .iter()
+        .map(|gm| {
+            let mut m = Object::new();
+            m.insert(
+                "selectors",
+                Value::Array(gm.selectors.iter().map(|s| Value::from(selector_text(s))).collect()),
+            );
+            match &gm.marking {
+                GranularTarget::MarkingRef(r) => m.insert("marking_ref", Value::from(r.clone())),
+                GranularTarget::Lang(l) => m.insert("lang", Value::from(l.clone())),
+            }
+            Value::Object(m)
+        })
+        .collect();
+    o.json.insert("granular_markings", Value::Array(list));
+}
+
+// ---------------------------------------------------------------------------------------------
+// References
+// ---------------------------------------------------------------------------------------------
+
+/// Every identifier `o` refers to (its `*_ref`/`*_refs` anywhere, marking refs, granular marking
+/// refs, extension-definition keys).
+fn references(o: &StixObject<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in o.json.iter() {
+        collect_refs(k, v, &mut out);
+    }
+    for gm in &o.granular_markings {
+        if let GranularTarget::MarkingRef(m) = &gm.marking {
+            out.push(m.clone());
+        }
+    }
+    if let Some(ext) = o.json.get("extensions").and_then(Value::as_object) {
+        out.extend(
+            ext.iter()
+                .filter(|(k, _)| k.starts_with("extension-definition--"))
+                .map(|(k, _)| k.to_string()),
+        );
+    }
+    out
+}
+
+fn collect_refs(name: &str, v: &Value<'_>, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if name.ends_with("_ref") => out.push(s.to_string()),
+        Value::Array(a) if name.ends_with("_refs") => {
+            out.extend(a.iter().filter_map(Value::as_str).map(str::to_string))
+        }
+        Value::Object(o) => o.iter().for_each(|(k, v)| collect_refs(k, v, out)),
+        Value::Array(a) => a.iter().for_each(|v| collect_refs("", v, out)),
+        _ => {}
+    }
+}
+
+/// Close the released set under references, to a fixpoint (see the module doc).
+fn close_references(
+    objects: &mut [StixObject<'_>],
+    states: &mut [State],
+    labels: &[Option<Label>],
+    decisions: &mut Vec<UnitDecision>,
+) {
+    let present: HashSet<String> = objects.iter().map(|o| o.id.clone()).collect();
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for (n, o) in objects.iter().enumerate() {
+        by_id.entry(o.id.clone()).or_default().push(n);
+    }
+    loop {
+        // Which conditional objects are referred to from what is released.
+        let mut active: HashSet<String> = HashSet::new();
+        let mut queue: Vec<usize> = (0..objects.len())
+            .filter(|&n| states.get(n) == Some(&State::Keep))
+            .collect();
+        let mut seen: HashSet<usize> = queue.iter().copied().collect();
+        while let Some(n) = queue.pop() {
+            let Some(o) = objects.get(n) else { continue };
+            active.insert(o.id.clone());
+            for r in references(o) {
+                for &m in by_id.get(&r).map(Vec::as_slice).unwrap_or_default() {
+                    if states.get(m) == Some(&State::Conditional) && seen.insert(m) {
+                        queue.push(m);
+                    }
+                }
+            }
+        }
+        let live = |id: &str| active.contains(id) || (tlp_label(id).is_some() && !present.contains(id));
+        let mut changed = false;
+        for (n, o) in objects.iter_mut().enumerate() {
+            if !active.contains(&o.id) || !seen.contains(&n) {
+                continue;
+            }
+            if let Some(d) = repair(o, &live, &present, decisions) {
+                if let Some(s) = states.get_mut(n) {
+                    *s = State::Dropped;
+                }
+                decisions.push(d);
+                changed = true;
+            }
+        }
+        if !changed {
+            for ((o, s), label) in objects.iter().zip(states.iter_mut()).zip(labels) {
+                if *s == State::Conditional {
+                    if active.contains(&o.id) {
+                        *s = State::Keep;
+                        decisions.push(UnitDecision {
+                            unit: o.id.clone(),
+                            label: label.clone(),
+                            rule: "referenced",
+                            verdict: UnitVerdict::Keep,
+                            detail: format!("a released object refers to this {}", o.type_name),
+                        });
+                    } else {
+                        *s = State::Dropped;
+                        decisions.push(UnitDecision {
+                            unit: o.id.clone(),
+                            label: None,
+                            rule: "not-referenced",
+                            verdict: UnitVerdict::Drop,
+                            detail: format!("no released object refers to this {}", o.type_name),
+                        });
+                    }
+                }
+            }
+            return;
+        }
+    }
+}
+
+/// Repair one released object's references to what is not released. Returns a decision to drop
+/// it when a required reference is lost.
+fn repair(
+    o: &mut StixObject<'_>,
+    live: &dyn Fn(&str) -> bool,
+    present: &HashSet<String>,
+    decisions: &mut Vec<UnitDecision>,
+) -> Option<UnitDecision> {
+    let def = types::lookup(&o.type_name);
+    let required = |p: &str| {
+        def.is_some_and(|d| {
+            types::common(d)
+                .iter()
+                .chain(d.props)
+                .any(|x| x.required && x.name == p)
+        })
+    };
+    let names: Vec<String> = o.json.iter().map(|(k, _)| k.to_string()).collect();
+    let id = o.id.clone();
+    let removed = |prop: &str, detail: String, decisions: &mut Vec<UnitDecision>| {
+        decisions.push(UnitDecision {
+            unit: format!("{id}/{prop}"),
+            label: None,
+            rule: "dangling-reference",
+            verdict: UnitVerdict::Remove,
+            detail,
+        });
+    };
+    for name in names {
+        let Some(v) = o.json.get_mut(&name) else { continue };
+        match v {
+            Value::String(s) if name.ends_with("_ref") && !live(s) => {
+                let detail = format!("`{s}` is not released");
+                if required(&name) {
+                    return Some(drop_for(&o.id, &name, detail));
+                }
+                o.json.remove(&name);
+                removed(&name, detail, decisions);
+            }
+            Value::Array(list) if name.ends_with("_refs") => {
+                let before = list.len();
+                list.retain(|r| r.as_str().is_some_and(live));
+                let lost = before - list.len();
+                if lost > 0 {
+                    let detail = format!("{lost} referenced object(s) not released");
+                    if list.is_empty() {
+                        if required(&name) {
+                            return Some(drop_for(&o.id, &name, detail));
+                        }
+                        o.json.remove(&name);
+                    }
+                    removed(&name, detail, decisions);
+                }
+            }
+            Value::Object(_) | Value::Array(_) if name != "granular_markings" && name != "extensions" => {
+                let mut inner = Vec::new();
+                collect_refs(&name, v, &mut inner);
+                if let Some(r) = inner.iter().find(|r| !live(r)) {
+                    let detail = format!("`{r}` inside it is not released");
+                    if required(&name) {
+                        return Some(drop_for(&o.id, &name, detail));
+                    }
+                    o.json.remove(&name);
+                    removed(&name, detail, decisions);
+                }
+            }
+            _ => {}
+        }
+    }
+    // Extensions are referenced by key: one whose definition is absent from the bundle is the
+    // partner's to know (not a dangling reference); one defined in the bundle must be released.
+    if let Some(Value::Object(ext)) = o.json.get_mut("extensions") {
+        let before = ext.len();
+        ext.retain(|k, v| {
+            let mut inner = Vec::new();
+            collect_refs(k, v, &mut inner);
+            (!k.starts_with("extension-definition--") || live(k) || !present.contains(k))
+                && inner.iter().all(|r| live(r))
+        });
+        if ext.len() != before {
+            if ext.is_empty() {
+                o.json.remove("extensions");
+            }
+            removed(
+                "extensions",
+                "an extension or a reference in it is not released".into(),
+                decisions,
+            );
+        }
+    }
+    // Granular markings whose marking is not released go.
+    let before = o.granular_markings.len();
+    o.granular_markings.retain(|gm| match &gm.marking {
+        GranularTarget::MarkingRef(m) => live(m),
+        GranularTarget::Lang(_) => true,
+    });
+    if o.granular_markings.len() != before {
+        write_granular_markings(o);
+        removed(
+            "granular_markings",
+            "a granular marking's definition is not released".into(),
+            decisions,
+        );
+    }
+    None
+}
+
+fn drop_for(id: &str, prop: &str, detail: String) -> UnitDecision {
+    UnitDecision {
+        unit: id.to_string(),
+        label: None,
+        rule: "dangling-required-reference",
+        verdict: UnitVerdict::Drop,
+        detail: format!("required `{prop}`: {detail}"),
+    }
+}
+
+/// The classification of a label, for messages.
+pub fn describe(label: &Label) -> String {
+    let mut parts = Vec::new();
+    if let Some(Classification { scheme, level }) = &label.classification {
+        parts.push(format!("{scheme}:{level}"));
+    }
+    match &label.releasable_to {
+        Releasability::Unrestricted => {}
+        Releasability::Nobody => parts.push("releasable to nobody".into()),
+        Releasability::To(set) => {
+            let codes: Vec<&str> = set.iter().map(|c| c.as_str()).collect();
+            parts.push(format!("REL TO {}", codes.join(", ")));
+        }
+    }
+    parts.extend(label.controls.iter().map(|c| c.to_string()));
+    if let Some(t) = label.tlp {
+        parts.push(t.as_str().to_string());
+    }
+    if parts.is_empty() {
+        "unmarked".into()
+    } else {
+        parts.join(" ")
+    }
+}

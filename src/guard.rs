@@ -1,0 +1,214 @@
+//! One message through the guard: parse → label and decide → rebuild → render → verify.
+//!
+//! The stages are types: only a [`Verified`] output can be emitted, and only [`filter`] makes
+//! one, after the rendered bytes were parsed and decided again under the same policy and came
+//! back released, unchanged and byte-identical (a fixpoint). Every failure is a [`Rejection`]
+//! with its reasons: the guard never fails open.
+
+use serde::Serialize;
+
+use crate::error::{ParseError, Position};
+use crate::format::Format;
+use crate::format::stix::{self, release::UnitDecision, release::UnitVerdict};
+use crate::policy::Policy;
+
+/// Bytes that passed verification. The only thing an output channel accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified(Vec<u8>);
+
+impl Verified {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+}
+
+/// A released message.
+#[derive(Debug)]
+pub struct Released {
+    pub format: Format,
+    pub output: Verified,
+    pub report: Report,
+}
+
+/// What the guard did to a message, for the caller, `--explain` and the audit log.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Report {
+    pub decisions: Vec<UnitDecision>,
+    pub objects_in: usize,
+    pub objects_out: usize,
+    pub dropped: usize,
+    pub removed: usize,
+}
+
+/// Why a message was not released: the rules that decided, with where.
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[error("{}", .reasons.first().map_or("rejected".to_string(), |r| r.to_string()))]
+pub struct Rejection {
+    pub reasons: Vec<Reason>,
+    #[serde(skip)]
+    pub report: Report,
+}
+
+/// One reason for a rejection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub rule: String,
+    pub detail: String,
+    /// The unit (object id and pointer) or input position it concerns.
+    pub at: String,
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.at, self.rule, self.detail)
+    }
+}
+
+impl Rejection {
+    fn one(rule: &str, detail: impl Into<String>, at: impl Into<String>) -> Rejection {
+        Rejection {
+            reasons: vec![Reason {
+                rule: rule.into(),
+                detail: detail.into(),
+                at: at.into(),
+            }],
+            report: Report::default(),
+        }
+    }
+
+    fn parse(input: &[u8], e: &ParseError) -> Rejection {
+        let at = Position::locate(input, e.offset);
+        let at = match &e.pointer {
+            Some(p) => format!("{at} {p}"),
+            None => at.to_string(),
+        };
+        Rejection::one(e.rule, e.detail.to_string(), at)
+    }
+}
+
+/// The format of `input`, from its content, among those `policy` allows.
+pub fn detect(input: &[u8], policy: &Policy) -> Option<Format> {
+    let first = input.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))?;
+    match first {
+        b'{' if policy.formats.contains(&Format::Stix) => Some(Format::Stix),
+        _ => None,
+    }
+}
+
+/// Filter one message under `policy`.
+pub fn filter(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
+    let limits = &policy.limits;
+    if input.len() > limits.max_input_bytes {
+        return Err(Rejection::one(
+            "max_input_bytes",
+            format!(
+                "message is {} bytes, the limit is {}",
+                input.len(),
+                limits.max_input_bytes
+            ),
+            "message",
+        ));
+    }
+    if input.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Rejection::one("empty", "the message is empty", "message"));
+    }
+    let Some(format) = detect(input, policy) else {
+        let allowed: Vec<String> = policy.formats.iter().map(|f| format!("{f:?}").to_lowercase()).collect();
+        return Err(Rejection::one(
+            "format",
+            format!(
+                "the content is none of the formats this policy allows ({})",
+                allowed.join(", ")
+            ),
+            "byte 0",
+        ));
+    };
+    match format {
+        Format::Stix => filter_stix(input, policy),
+        Format::Json => Err(Rejection::one(
+            "format",
+            "plain JSON carries no labels and is never released",
+            "byte 0",
+        )),
+    }
+}
+
+fn filter_stix(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
+    let bundle = stix::parse_bundle(input, &policy.limits).map_err(|e| Rejection::parse(input, &e))?;
+    let objects_in = bundle.objects.len();
+    let release = stix::release::release(bundle, policy);
+    let objects_out = release.bundle.as_ref().map_or(0, |b| b.objects.len());
+    let report = Report {
+        objects_in,
+        objects_out,
+        dropped: release.dropped,
+        removed: release.removed,
+        decisions: release.decisions,
+    };
+    let Some(bundle) = release.bundle else {
+        let reasons = report
+            .decisions
+            .iter()
+            .filter(|d| d.verdict == UnitVerdict::Reject)
+            .map(|d| Reason {
+                rule: d.rule.into(),
+                detail: d.detail.clone(),
+                at: d.unit.clone(),
+            })
+            .collect::<Vec<_>>();
+        let reasons = if reasons.is_empty() {
+            // all-or-nothing: every unit that may not go is a reason.
+            report
+                .decisions
+                .iter()
+                .filter(|d| d.verdict != UnitVerdict::Keep)
+                .map(|d| Reason {
+                    rule: d.rule.into(),
+                    detail: d.detail.clone(),
+                    at: d.unit.clone(),
+                })
+                .collect()
+        } else {
+            reasons
+        };
+        return Err(Rejection { reasons, report });
+    };
+    let rendered = bundle.render();
+    let output = verify_stix(&rendered, policy).map_err(|mut r| {
+        r.report = report.clone();
+        r
+    })?;
+    Ok(Released {
+        format: Format::Stix,
+        output,
+        report,
+    })
+}
+
+/// Parse and decide the rendered bytes again: they must come back released, with nothing dropped
+/// or removed, and render to the very same bytes.
+fn verify_stix(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
+    let unstable = |detail: String| Rejection::one("unstable", detail, "output");
+    let again = stix::parse_bundle(rendered, &policy.limits)
+        .map_err(|e| unstable(format!("the output does not parse: {e}")))?;
+    let release = stix::release::release(again, policy);
+    if release.changed() {
+        let what = release.decisions.iter().find(|d| d.verdict != UnitVerdict::Keep);
+        return Err(unstable(format!(
+            "deciding the output again changes it{}",
+            what.map(|d| format!(" ({}: {}: {})", d.unit, d.rule, d.detail))
+                .unwrap_or_default()
+        )));
+    }
+    let Some(bundle) = release.bundle else {
+        return Err(unstable("the output is not released when decided again".into()));
+    };
+    let second = bundle.render();
+    if second != rendered {
+        return Err(unstable("rendering the output again gives different bytes".into()));
+    }
+    Ok(Verified(second))
+}

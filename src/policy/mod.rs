@@ -1,0 +1,449 @@
+//! Policies: the rule files (TOML) that say what may go to the partner.
+//!
+//! A rule file is read with serde (`deny_unknown_fields` everywhere), then validated by a chain of
+//! independent passes that collect every finding, each located as `file:line:col: field: what`.
+//! The guard never starts with a policy it could not load entirely.
+//!
+//! ```
+//! let policy = sekisho::policy::Policy::from_str(include_str!("../../policies/us-to-jpn.toml"), "us-to-jpn.toml").unwrap();
+//! assert_eq!(policy.partner.as_str(), "JPN");
+//! ```
+
+pub mod decide;
+mod locate;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::format::Format;
+use crate::format::stix::types as stix_types;
+use crate::label::{Classification, Code, Control, Equivalence, Scheme, Schemes, SchemesConfig, Tlp};
+use crate::limits::Limits;
+
+pub use decide::{Decision, Verdict};
+
+/// What happens to a message with units that may not go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Release what may go, drop the rest.
+    Drop,
+    /// Any unit that may not go rejects the whole message.
+    AllOrNothing,
+}
+
+/// What happens to an object of a type the guard does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnknownAction {
+    Drop,
+    Reject,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file, as written
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    name: String,
+    #[serde(default)]
+    description: String,
+    partner: Code,
+    #[serde(default = "default_formats")]
+    formats: Vec<Format>,
+    mode: Mode,
+    #[serde(default)]
+    schemes: Vec<Scheme>,
+    #[serde(default)]
+    equivalences: Vec<Equivalence>,
+    classification: ClassificationRules,
+    #[serde(default)]
+    controls: ControlRules,
+    tlp: TlpRules,
+    #[serde(default)]
+    unmarked: UnmarkedRules,
+    stix: StixRules,
+    #[serde(default)]
+    limits: Limits,
+}
+
+fn default_formats() -> Vec<Format> {
+    vec![Format::Stix]
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassificationRules {
+    /// The scheme this side marks in (banners in statement markings are read with it).
+    scheme: String,
+    /// The highest level that may go.
+    ceiling: String,
+    /// A unit above the scheme's lowest level must be marked releasable to the partner.
+    #[serde(default = "yes")]
+    require_releasable_to_partner: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlRules {
+    /// Controls that stop release.
+    #[serde(default)]
+    forbidden: Vec<String>,
+    /// Controls that do not stop release (any other control does: default deny).
+    #[serde(default)]
+    allowed: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlpRules {
+    allowed: Vec<Tlp>,
+    /// A unit without a TLP marking is not released.
+    #[serde(default = "yes")]
+    required: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnmarkedRules {
+    /// Types that may pass without a marking when a released object refers to them.
+    #[serde(default)]
+    pass_when_referenced: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StixRules {
+    allowed_types: Vec<String>,
+    #[serde(default = "drop_unknown")]
+    unknown_types: UnknownAction,
+}
+
+fn drop_unknown() -> UnknownAction {
+    UnknownAction::Drop
+}
+
+// ---------------------------------------------------------------------------------------------
+// The policy, validated
+// ---------------------------------------------------------------------------------------------
+
+/// A loaded, validated policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    pub description: String,
+    pub partner: Code,
+    pub formats: Vec<Format>,
+    pub mode: Mode,
+    pub schemes: Schemes,
+    /// This side's scheme.
+    pub scheme: Scheme,
+    pub ceiling: Classification,
+    pub require_releasable_to_partner: bool,
+    pub forbidden_controls: BTreeSet<Control>,
+    pub allowed_controls: BTreeSet<Control>,
+    pub tlp_allowed: BTreeSet<Tlp>,
+    pub tlp_required: bool,
+    pub pass_when_referenced: BTreeSet<String>,
+    pub allowed_types: BTreeSet<String>,
+    pub unknown_types: UnknownAction,
+    pub limits: Limits,
+    /// sha-256 of the rule file's bytes, for the audit log.
+    pub sha256: String,
+}
+
+/// One thing wrong with a policy file, located.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The field, e.g. `tlp.allowed[2]`.
+    pub field: String,
+    pub detail: String,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.file, self.line, self.column, self.field, self.detail
+        )
+    }
+}
+
+/// Every error found in a policy file (never empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+pub struct PolicyErrors(pub Vec<PolicyError>);
+
+impl fmt::Display for PolicyErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, e) in self.0.iter().enumerate() {
+            if n > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Policy {
+    /// Load and validate the rule file at `path`.
+    pub fn load(path: &Path) -> Result<Policy, PolicyErrors> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            PolicyErrors(vec![PolicyError {
+                file: name.clone(),
+                line: 0,
+                column: 0,
+                field: "-".into(),
+                detail: format!("cannot read: {e}"),
+            }])
+        })?;
+        Policy::from_str(&text, &name)
+    }
+
+    /// Validate a rule file's text; `file` names it in errors.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str, file: &str) -> Result<Policy, PolicyErrors> {
+        let raw: PolicyFile = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| locate::line_col(text, s.start));
+            let field = e
+                .span()
+                .and_then(|s| text.get(s))
+                .map_or("-".to_string(), |s| s.lines().next().unwrap_or("").to_string());
+            PolicyErrors(vec![PolicyError {
+                file: file.into(),
+                line,
+                column,
+                field,
+                detail: e.message().to_string(),
+            }])
+        })?;
+        let mut errors = Vec::new();
+        let policy = validate(raw, &mut errors);
+        match policy {
+            Some(mut p) if errors.is_empty() => {
+                p.sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+                Ok(p)
+            }
+            _ => Err(PolicyErrors(
+                errors
+                    .into_iter()
+                    .map(|(field, detail)| {
+                        let (line, column) = locate::field(text, &field).unwrap_or((1, 1));
+                        PolicyError {
+                            file: file.into(),
+                            line,
+                            column,
+                            field,
+                            detail,
+                        }
+                    })
+                    .collect(),
+            )),
+        }
+    }
+
+    /// Whether objects of STIX type `t` may go at all.
+    pub fn allows_type(&self, t: &str) -> bool {
+        self.allowed_types.contains(t) || self.pass_when_referenced.contains(t)
+    }
+}
+
+type Findings = Vec<(String, String)>;
+
+/// The validation passes; each adds `(field, what)` findings and they all run.
+fn validate(raw: PolicyFile, errors: &mut Findings) -> Option<Policy> {
+    let schemes = schemes_pass(&raw, errors);
+    let (scheme, ceiling) = match &schemes {
+        Some(s) => ceiling_pass(&raw, s, errors),
+        None => (None, None),
+    };
+    let forbidden_controls = controls_pass(&raw.controls.forbidden, "controls.forbidden", errors);
+    let allowed_controls = controls_pass(&raw.controls.allowed, "controls.allowed", errors);
+    for c in forbidden_controls.intersection(&allowed_controls) {
+        errors.push((
+            "controls.allowed".into(),
+            format!("`{c}` is both forbidden and allowed"),
+        ));
+    }
+    if raw.tlp.allowed.is_empty() && raw.tlp.required {
+        errors.push((
+            "tlp.allowed".into(),
+            "no TLP level is allowed but TLP is required: nothing could ever be released".into(),
+        ));
+    }
+    let allowed_types = types_pass(&raw.stix.allowed_types, "stix.allowed_types", errors);
+    let pass_when_referenced = types_pass(
+        &raw.unmarked.pass_when_referenced,
+        "unmarked.pass_when_referenced",
+        errors,
+    );
+    if raw.formats.is_empty() {
+        errors.push(("formats".into(), "a policy must allow at least one format".into()));
+    }
+    if raw.name.trim().is_empty() {
+        errors.push(("name".into(), "a policy needs a name".into()));
+    }
+    Some(Policy {
+        name: raw.name,
+        description: raw.description,
+        partner: raw.partner,
+        formats: raw.formats,
+        mode: raw.mode,
+        schemes: schemes?,
+        scheme: scheme?,
+        ceiling: ceiling?,
+        require_releasable_to_partner: raw.classification.require_releasable_to_partner,
+        forbidden_controls,
+        allowed_controls,
+        tlp_allowed: raw.tlp.allowed.into_iter().collect(),
+        tlp_required: raw.tlp.required,
+        pass_when_referenced,
+        allowed_types,
+        unknown_types: raw.stix.unknown_types,
+        limits: raw.limits,
+        sha256: String::new(),
+    })
+}
+
+fn schemes_pass(raw: &PolicyFile, errors: &mut Findings) -> Option<Schemes> {
+    if raw.schemes.is_empty() && raw.equivalences.is_empty() {
+        return Some(Schemes::us());
+    }
+    let config = SchemesConfig {
+        schemes: raw.schemes.clone(),
+        equivalences: raw.equivalences.clone(),
+    };
+    match Schemes::new(config) {
+        Ok(s) => Some(s),
+        Err(es) => {
+            errors.extend(es.into_iter().map(|e| (e.field, e.detail)));
+            None
+        }
+    }
+}
+
+fn ceiling_pass(
+    raw: &PolicyFile,
+    schemes: &Schemes,
+    errors: &mut Findings,
+) -> (Option<Scheme>, Option<Classification>) {
+    let rules = &raw.classification;
+    let Some(scheme) = schemes.get(&rules.scheme) else {
+        errors.push((
+            "classification.scheme".into(),
+            format!("no scheme is named `{}`", rules.scheme),
+        ));
+        return (None, None);
+    };
+    let ceiling = scheme
+        .level_index(&rules.ceiling)
+        .and_then(|i| scheme.classification(i));
+    if ceiling.is_none() {
+        let levels: Vec<&str> = scheme.levels.iter().map(|l| l.name.as_str()).collect();
+        errors.push((
+            "classification.ceiling".into(),
+            format!(
+                "`{}` is not a level of scheme `{}` (its levels: {})",
+                rules.ceiling,
+                scheme.name,
+                levels.join(", ")
+            ),
+        ));
+    }
+    (Some(scheme.clone()), ceiling)
+}
+
+fn controls_pass(words: &[String], field: &str, errors: &mut Findings) -> BTreeSet<Control> {
+    let mut out = BTreeSet::new();
+    for (n, w) in words.iter().enumerate() {
+        match Control::from_word(w) {
+            Control::Unknown(_) => {
+                let known: Vec<&str> = Control::known()
+                    .iter()
+                    .filter_map(|c| c.words())
+                    .map(|(long, _)| long)
+                    .collect();
+                let hint = nearest(w, &known)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                errors.push((format!("{field}[{n}]"), format!("unknown control `{w}`{hint}")));
+            }
+            c => {
+                out.insert(c);
+            }
+        }
+    }
+    out
+}
+
+fn types_pass(names: &[String], field: &str, errors: &mut Findings) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (n, t) in names.iter().enumerate() {
+        let known = stix_types::lookup(t).is_some();
+        let custom = t.starts_with("x-")
+            && crate::format::stix::grammar::whole(t, crate::format::stix::grammar::type_name).is_ok();
+        if known || custom {
+            out.insert(t.clone());
+        } else {
+            let all: Vec<&str> = stix_types::TYPES.iter().map(|d| d.name).collect();
+            let hint = nearest(t, &all)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            errors.push((
+                format!("{field}[{n}]"),
+                format!("`{t}` is not a STIX 2.1 type (custom types start with `x-`){hint}"),
+            ));
+        }
+    }
+    out
+}
+
+/// The candidate nearest to `word` by edit distance, if it is close.
+pub(crate) fn nearest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let word = word.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row.get(j + 1).copied().unwrap_or(0);
+            let left = row.get(j).copied().unwrap_or(0);
+            let cost = usize::from(ca != *cb);
+            if let Some(slot) = row.get_mut(j + 1) {
+                *slot = (prev + cost).min(cur + 1).min(left + 1);
+            }
+            prev = cur;
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests;
