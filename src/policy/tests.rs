@@ -1,1 +1,104 @@
-//! Policy tests.
+//! Loading and validating rule files: every error names file, line, column and field.
+
+use super::*;
+
+const US_TO_JPN: &str = include_str!("../../policies/us-to-jpn.toml");
+const JPN_TO_US: &str = include_str!("../../policies/jpn-to-us.toml");
+
+fn errors(text: &str) -> Vec<PolicyError> {
+    match Policy::from_str(text, "p.toml") {
+        Ok(_) => panic!("accepted"),
+        Err(PolicyErrors(e)) => e,
+    }
+}
+
+#[test]
+fn loads_shipped_policies() {
+    let p = Policy::from_str(US_TO_JPN, "us-to-jpn.toml").unwrap();
+    assert_eq!((p.partner.as_str(), p.ceiling.level.as_str(), p.mode), ("JPN", "SECRET", Mode::Drop));
+    assert_eq!(p.sha256.len(), 64);
+    let p = Policy::from_str(JPN_TO_US, "jpn-to-us.toml").unwrap();
+    assert_eq!((p.partner.as_str(), p.scheme.name.as_str()), ("USA", "JP"));
+}
+
+#[test]
+fn rejects_unknown_field_with_its_location() {
+    let e = errors(&US_TO_JPN.replace("mode = \"drop\"", "mode = \"drop\"\nmodus = 1"));
+    assert_eq!(e.len(), 1);
+    assert!(e[0].detail.contains("unknown field `modus`"), "{}", e[0]);
+    assert_eq!(e[0].line, US_TO_JPN.lines().position(|l| l.starts_with("mode =")).unwrap() + 2);
+    assert_eq!(e[0].column, 1);
+}
+
+#[test]
+fn rejects_field_of_the_wrong_type() {
+    let e = errors(&US_TO_JPN.replace("require_releasable_to_partner = true", "require_releasable_to_partner = \"yes\""));
+    assert!(e[0].to_string().starts_with("p.toml:"), "{}", e[0]);
+}
+
+#[test]
+fn rejects_ceiling_not_in_the_scheme() {
+    let e = errors(&US_TO_JPN.replace("ceiling = \"SECRET\"", "ceiling = \"SECRETISH\""));
+    assert_eq!(e[0].field, "classification.ceiling");
+    assert_eq!(e[0].line, US_TO_JPN.lines().position(|l| l.starts_with("ceiling")).unwrap() + 1);
+    assert_eq!(e[0].column, 11);
+    assert!(e[0].detail.contains("not a level of scheme `US`"));
+}
+
+#[test]
+fn rejects_unknown_tlp_level() {
+    let e = errors(&US_TO_JPN.replace("\"AMBER\"]", "\"ORANGE\"]"));
+    assert!(e[0].detail.contains("unknown TLP level `ORANGE`"), "{}", e[0]);
+}
+
+#[test]
+fn rejects_unknown_country_code_with_a_suggestion() {
+    let e = errors(&US_TO_JPN.replace("partner = \"JPN\"", "partner = \"JPX\""));
+    assert!(e[0].detail.contains("JPN"), "{}", e[0]);
+    assert_eq!(e[0].line, US_TO_JPN.lines().position(|l| l.starts_with("partner")).unwrap() + 1);
+}
+
+#[test]
+fn rejects_unknown_control_with_a_suggestion() {
+    let e = errors(&US_TO_JPN.replace("\"ORCON\"", "\"ORKON\""));
+    assert_eq!(e[0].field, "controls.forbidden[1]");
+    assert!(e[0].detail.contains("did you mean `ORCON`?"), "{}", e[0]);
+}
+
+#[test]
+fn rejects_unknown_stix_type_with_a_suggestion() {
+    let e = errors(&US_TO_JPN.replace("\"indicator\",", "\"indicatr\","));
+    assert_eq!(e[0].field, "stix.allowed_types[5]");
+    assert!(e[0].detail.contains("did you mean `indicator`?"), "{}", e[0]);
+}
+
+#[test]
+fn rejects_control_both_forbidden_and_allowed() {
+    let e = errors(&US_TO_JPN.replace("allowed = []", "allowed = [\"NOFORN\"]"));
+    assert_eq!(e[0].field, "controls.allowed");
+}
+
+#[test]
+fn rejects_contradiction_no_tlp_allowed_but_required() {
+    let e = errors(&US_TO_JPN.replace("allowed = [\"CLEAR\", \"GREEN\", \"AMBER\"]", "allowed = []"));
+    assert_eq!(e[0].field, "tlp.allowed");
+}
+
+#[test]
+fn rejects_equivalence_to_an_unknown_level() {
+    let e = errors(&JPN_TO_US.replace("\"GOKUHI\" = \"SECRET\"", "\"GOKUHI\" = \"SEKRET\""));
+    assert!(e[0].field.starts_with("equivalences[0]"), "{}", e[0]);
+}
+
+#[test]
+fn reports_every_error_not_only_the_first() {
+    let text = US_TO_JPN.replace("ceiling = \"SECRET\"", "ceiling = \"X\"").replace("\"ORCON\"", "\"ORKON\"");
+    assert_eq!(errors(&text).len(), 2);
+}
+
+#[test]
+fn formats_errors_as_file_line_col_field_what() {
+    let e = errors(&US_TO_JPN.replace("ceiling = \"SECRET\"", "ceiling = \"X\""));
+    let line = US_TO_JPN.lines().position(|l| l.starts_with("ceiling")).unwrap() + 1;
+    assert!(e[0].to_string().starts_with(&format!("p.toml:{line}:11: classification.ceiling: ")), "{}", e[0]);
+}

@@ -1,0 +1,372 @@
+//! Object-level release of STIX bundles under the shipped policies: one named test per rule and
+//! per closure case, through the public API.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+const CANARY: &str = "CANARY-7f3a";
+
+fn obj(t: &str, n: u32) -> String {
+    id(t, n)
+}
+
+//--- TLP
+#[test]
+fn releases_objects_with_allowed_tlp() {
+    let (out, _) = released(
+        &us_to_jpn(),
+        vec![indicator(1, &[TLP_CLEAR], "a"), indicator(2, &[TLP_GREEN], "b"), indicator(3, &[TLP_AMBER], "c")],
+    );
+    assert_eq!(ids(&out).len(), 3);
+}
+
+#[test]
+fn drops_tlp_red_and_amber_strict() {
+    let (out, r) = released(
+        &us_to_jpn(),
+        vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[TLP_RED], CANARY), indicator(3, &[TLP_AMBER_STRICT], CANARY)],
+    );
+    assert_eq!(ids(&out), [obj("indicator", 1)]);
+    assert_eq!(rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(), Some("tlp"));
+    assert!(!String::from_utf8_lossy(r.output.as_bytes()).contains(CANARY));
+}
+
+#[test]
+fn treats_tlp1_white_as_clear_and_tlp1_red_as_red() {
+    let (out, _) =
+        released(&us_to_jpn(), vec![indicator(1, &[TLP1_WHITE], "a"), indicator(2, &[TLP1_RED], CANARY)]);
+    assert_eq!(ids(&out), [obj("indicator", 1)]);
+}
+
+#[test]
+fn drops_unmarked_objects() {
+    let (out, r) = released(&us_to_jpn(), vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[], CANARY)]);
+    assert_eq!(ids(&out), [obj("indicator", 1)]);
+    assert_eq!(rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(), Some("tlp-missing"));
+}
+
+//--- classification, REL TO, controls (statement banners)
+#[test]
+fn releases_secret_rel_to_jpn() {
+    let (out, _) = released(
+        &us_to_jpn(),
+        vec![statement(1, "SECRET//REL TO USA, JPN"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a")],
+    );
+    assert_eq!(ids(&out), [obj("marking-definition", 1), obj("indicator", 1)]);
+}
+
+#[test]
+fn drops_classified_without_rel_to_partner() {
+    let r = run(&us_to_jpn(), vec![statement(1, "SECRET//REL TO USA, GBR"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)]);
+    let e = r.unwrap_err();
+    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("rel-to-partner"));
+}
+
+#[test]
+fn drops_classified_without_any_rel_to() {
+    let e = run(&us_to_jpn(), vec![statement(1, "CONFIDENTIAL"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)])
+        .unwrap_err();
+    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("rel-to-partner"));
+}
+
+#[test]
+fn drops_above_the_ceiling() {
+    let e = run(
+        &us_to_jpn(),
+        vec![statement(1, "TOP SECRET//REL TO USA, JPN"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)],
+    )
+    .unwrap_err();
+    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("classification-ceiling"));
+}
+
+#[test]
+fn drops_noforn_orcon_and_propin() {
+    for (n, banner) in [(1, "SECRET//NOFORN"), (2, "SECRET//ORCON/REL TO USA, JPN"), (3, "UNCLASSIFIED//PROPIN")] {
+        let e = run(&us_to_jpn(), vec![statement(n, banner), indicator(1, &[TLP_GREEN, &obj("marking-definition", n)], CANARY)])
+            .unwrap_err();
+        assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("forbidden-control"), "{banner}");
+    }
+}
+
+#[test]
+fn drops_controls_the_policy_does_not_allow() {
+    let e = run(
+        &us_to_jpn(),
+        vec![statement(1, "SECRET//REL TO USA, JPN/RELIDO"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)],
+    )
+    .unwrap_err();
+    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("unknown-control"));
+}
+
+#[test]
+fn drops_when_a_statement_looks_like_a_banner_but_does_not_parse() {
+    let e = run(
+        &us_to_jpn(),
+        vec![statement(1, "SECRET//REL TO JPN, USA"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)],
+    )
+    .unwrap_err();
+    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("marking-statement"));
+}
+
+#[test]
+fn reads_free_text_statements_as_no_fact() {
+    let (out, _) = released(
+        &us_to_jpn(),
+        vec![statement(1, "Copyright 2020, Example Corp."), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a")],
+    );
+    assert_eq!(ids(&out).len(), 2);
+}
+
+#[test]
+fn drops_objects_whose_marking_resolves_to_nothing() {
+    let e = run(&us_to_jpn(), vec![indicator(1, &[TLP_GREEN, &obj("marking-definition", 9)], CANARY)]).unwrap_err();
+    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("unresolved-marking"));
+}
+
+fn acs(n: u32, control_set: serde_json::Value) -> serde_json::Value {
+    json!({"type": "marking-definition", "spec_version": "2.1", "id": id("marking-definition", n),
+           "created": "2020-01-01T00:00:00.000Z", "name": "ACS 3.0",
+           "extensions": {"extension-definition--3a65d7ca-2b72-4b49-b9b7-cd6f0ae4c0e3": {
+               "extension_type": "property-extension", "identifier": "isa:guide.19001.ACS3-1",
+               "control_set": control_set}}})
+}
+
+#[test]
+fn reads_acs_markings() {
+    let ok = acs(1, json!({"classification": "S", "permitted_nationalities": ["USA", "JPN"]}));
+    let nf = acs(2, json!({"classification": "U", "formal_determination": ["NF"]}));
+    let (out, r) = released(
+        &us_to_jpn(),
+        vec![ok, nf, indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a"), indicator(2, &[TLP_GREEN, &obj("marking-definition", 2)], CANARY)],
+    );
+    assert_eq!(ids(&out), [obj("marking-definition", 1), obj("indicator", 1)]);
+    assert_eq!(rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(), Some("forbidden-control"));
+}
+
+//--- types
+#[test]
+fn drops_types_the_policy_does_not_allow() {
+    let mut m = json!({"type": "mutex", "id": "mutex--00000000-0000-4000-8000-000000000001", "name": CANARY,
+                       "object_marking_refs": [TLP_GREEN]});
+    m["spec_version"] = json!("2.1");
+    let (out, r) = released(&us_to_jpn(), vec![indicator(1, &[TLP_GREEN], "a"), m]);
+    assert_eq!(ids(&out), [obj("indicator", 1)]);
+    assert_eq!(rule_for(&r.report, "mutex--00000000-0000-4000-8000-000000000001", "drop").as_deref(), Some("type-not-allowed"));
+}
+
+#[test]
+fn drops_unknown_types() {
+    let mut w = json!({"type": "widget", "spec_version": "2.1", "id": "widget--00000000-0000-4000-8000-000000000001",
+                       "created": "2020-01-01T00:00:00.000Z", "modified": "2020-01-01T00:00:00.000Z",
+                       "object_marking_refs": [TLP_GREEN]});
+    w["x_secret"] = json!(CANARY);
+    let (out, r) = released(&us_to_jpn(), vec![indicator(1, &[TLP_GREEN], "a"), w]);
+    assert_eq!(ids(&out), [obj("indicator", 1)]);
+    assert_eq!(rule_for(&r.report, "widget--00000000-0000-4000-8000-000000000001", "drop").as_deref(), Some("unknown-type"));
+}
+
+//--- referential closure
+#[test]
+fn drops_relationship_to_dropped_object() {
+    let (out, r) = released(
+        &us_to_jpn(),
+        vec![
+            indicator(1, &[TLP_GREEN], "a"),
+            malware(1, &[TLP_RED], CANARY),
+            relationship(1, &[TLP_GREEN], &obj("indicator", 1), &obj("malware", 1)),
+        ],
+    );
+    assert_eq!(ids(&out), [obj("indicator", 1)]);
+    assert_eq!(
+        rule_for(&r.report, &obj("relationship", 1), "drop").as_deref(),
+        Some("dangling-required-reference")
+    );
+}
+
+#[test]
+fn drops_sighting_of_dropped_object() {
+    let (out, _) = released(
+        &us_to_jpn(),
+        vec![
+            indicator(1, &[TLP_GREEN], "a"),
+            indicator(2, &[TLP_RED], CANARY),
+            sighting(1, &[TLP_GREEN], &obj("indicator", 2), &[]),
+        ],
+    );
+    assert_eq!(ids(&out), [obj("indicator", 1)]);
+}
+
+#[test]
+fn removes_dropped_ids_from_reference_lists() {
+    let refs = vec![obj("indicator", 1), obj("indicator", 2)];
+    let (out, r) = released(
+        &us_to_jpn(),
+        vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[TLP_RED], CANARY), report(1, &[TLP_GREEN], &refs)],
+    );
+    let report = out["objects"].as_array().unwrap().iter().find(|o| o["type"] == "report").unwrap();
+    assert_eq!(report["object_refs"], json!([obj("indicator", 1)]));
+    assert!(r.report.removed >= 1);
+}
+
+#[test]
+fn drops_object_whose_required_reference_list_becomes_empty() {
+    let (out, _) = released(
+        &us_to_jpn(),
+        vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[TLP_RED], CANARY), report(1, &[TLP_GREEN], &[obj("indicator", 2)])],
+    );
+    assert_eq!(ids(&out), [obj("indicator", 1)]);
+}
+
+#[test]
+fn removes_where_sighted_refs_to_dropped_identities_and_keeps_the_sighting() {
+    let (out, _) = released(
+        &us_to_jpn(),
+        vec![
+            indicator(1, &[TLP_GREEN], "a"),
+            identity(1, &[TLP_RED]),
+            sighting(1, &[TLP_GREEN], &obj("indicator", 1), &[obj("identity", 1)]),
+        ],
+    );
+    let s = out["objects"].as_array().unwrap().iter().find(|o| o["type"] == "sighting").unwrap();
+    assert!(s.get("where_sighted_refs").is_none());
+    assert!(!ids(&out).contains(&obj("identity", 1)));
+}
+
+#[test]
+fn removes_created_by_ref_to_a_dropped_identity() {
+    let mut i = indicator(1, &[TLP_GREEN], "a");
+    i["created_by_ref"] = json!(obj("identity", 1));
+    let (out, _) = released(&us_to_jpn(), vec![identity(1, &[TLP_RED]), i]);
+    assert_eq!(ids(&out), [obj("indicator", 1)]);
+    assert!(out["objects"][0].get("created_by_ref").is_none());
+}
+
+#[test]
+fn passes_unmarked_identity_only_when_referenced() {
+    let mut i = indicator(1, &[TLP_GREEN], "a");
+    i["created_by_ref"] = json!(obj("identity", 1));
+    let (out, r) = released(&us_to_jpn(), vec![identity(1, &[]), identity(2, &[]), i]);
+    assert_eq!(ids(&out), [obj("identity", 1), obj("indicator", 1)]);
+    assert_eq!(rule_for(&r.report, &obj("identity", 2), "drop").as_deref(), Some("not-referenced"));
+}
+
+#[test]
+fn drops_marking_definitions_no_kept_object_references() {
+    let (out, _) = released(
+        &us_to_jpn(),
+        vec![
+            statement(1, "SECRET//NOFORN"),
+            statement(2, "Copyright 2020"),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY),
+            indicator(2, &[TLP_GREEN, &obj("marking-definition", 2)], "a"),
+        ],
+    );
+    assert_eq!(ids(&out), [obj("marking-definition", 2), obj("indicator", 2)]);
+}
+
+//--- granular markings
+#[test]
+fn removes_a_property_under_an_unreleasable_granular_marking() {
+    let mut i = indicator(1, &[TLP_GREEN], CANARY);
+    i["granular_markings"] = json!([{"selectors": ["description"], "marking_ref": TLP_RED}]);
+    let (out, r) = released(&us_to_jpn(), vec![i]);
+    let o = &out["objects"][0];
+    assert!(o.get("description").is_none());
+    assert!(o.get("granular_markings").is_none(), "granular marking of a removed property must go");
+    assert_eq!(rule_for(&r.report, &format!("{}/description", obj("indicator", 1)), "remove").as_deref(), Some("tlp"));
+}
+
+#[test]
+fn keeps_a_property_under_a_releasable_granular_marking() {
+    let mut i = indicator(1, &[TLP_GREEN], "fine");
+    i["granular_markings"] = json!([{"selectors": ["description"], "marking_ref": TLP_AMBER}]);
+    let (out, _) = released(&us_to_jpn(), vec![i]);
+    assert_eq!(out["objects"][0]["description"], "fine");
+}
+
+#[test]
+fn drops_object_when_a_required_property_is_not_releasable() {
+    let mut i = indicator(1, &[TLP_GREEN], "a");
+    i["granular_markings"] = json!([{"selectors": ["pattern"], "marking_ref": TLP_RED}]);
+    let e = run(&us_to_jpn(), vec![i]).unwrap_err();
+    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("required-property-removed"));
+}
+
+#[test]
+fn removes_list_elements_and_moves_later_selectors() {
+    let mut i = indicator(1, &[TLP_GREEN], "a");
+    i["labels"] = json!(["zero", CANARY, "two"]);
+    i["granular_markings"] = json!([
+        {"selectors": ["labels.[1]"], "marking_ref": TLP_RED},
+        {"selectors": ["labels.[2]"], "marking_ref": TLP_AMBER},
+    ]);
+    let (out, r) = released(&us_to_jpn(), vec![i]);
+    let o = &out["objects"][0];
+    assert_eq!(o["labels"], json!(["zero", "two"]));
+    assert_eq!(o["granular_markings"], json!([{"selectors": ["labels.[1]"], "marking_ref": TLP_AMBER}]));
+    assert!(!String::from_utf8_lossy(r.output.as_bytes()).contains(CANARY));
+}
+
+//--- the whole message
+#[test]
+fn rejects_when_nothing_is_releasable() {
+    let e = run(&us_to_jpn(), vec![indicator(1, &[TLP_RED], CANARY), identity(1, &[])]).unwrap_err();
+    assert_eq!(e.reasons[0].rule, "nothing-releasable");
+}
+
+#[test]
+fn all_or_nothing_rejects_a_partly_releasable_message() {
+    let text = include_str!("../policies/us-to-jpn.toml").replace("mode = \"drop\"", "mode = \"all-or-nothing\"");
+    let policy = sekisho::policy::Policy::from_str(&text, "p.toml").unwrap();
+    let e = sekisho::guard::filter(&bundle(vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[TLP_RED], CANARY)]), &policy)
+        .unwrap_err();
+    assert_eq!(e.reasons[0].rule, "tlp");
+    assert_eq!(e.reasons[0].at, obj("indicator", 2));
+}
+
+#[test]
+fn rejects_malformed_input_with_its_position() {
+    let e = sekisho::guard::filter(b"{\"type\": \"bundle\",}", &us_to_jpn()).unwrap_err();
+    assert_eq!(e.reasons[0].rule, "object");
+    assert!(e.reasons[0].at.starts_with("1:19"), "{}", e.reasons[0].at);
+}
+
+#[test]
+fn rejects_content_of_a_format_the_policy_does_not_allow() {
+    let e = sekisho::guard::filter(b"<alert/>", &us_to_jpn()).unwrap_err();
+    assert_eq!(e.reasons[0].rule, "format");
+}
+
+#[test]
+fn output_filtered_again_is_byte_identical() {
+    let (_, r) = released(
+        &us_to_jpn(),
+        vec![
+            statement(1, "SECRET//REL TO USA, JPN"),
+            identity(1, &[]),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a"),
+            indicator(2, &[TLP_RED], CANARY),
+            report(1, &[TLP_AMBER], &[obj("indicator", 1), obj("indicator", 2)]),
+        ],
+    );
+    let again = sekisho::guard::filter(r.output.as_bytes(), &us_to_jpn()).unwrap();
+    assert_eq!(again.output.as_bytes(), r.output.as_bytes());
+}
+
+//--- the other direction: a Japanese scheme compared through its equivalence
+#[test]
+fn jpn_to_us_releases_gokuhi_rel_to_usa_and_drops_kimitsu() {
+    let (out, r) = released(
+        &jpn_to_us(),
+        vec![
+            statement(1, "GOKUHI//REL TO USA, JPN"),
+            statement(2, "KIMITSU//REL TO USA, JPN"),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a"),
+            indicator(2, &[TLP_GREEN, &obj("marking-definition", 2)], CANARY),
+        ],
+    );
+    assert_eq!(ids(&out), [obj("marking-definition", 1), obj("indicator", 1)]);
+    assert_eq!(rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(), Some("classification-ceiling"));
+}
