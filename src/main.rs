@@ -66,6 +66,45 @@ enum Command {
         /// The message; `-` reads stdin.
         input: PathBuf,
     },
+    /// Tools for policy authors: check, test, explain and diff rule files.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Load and validate rule files; errors as `file:line:col: field: what`, and warnings.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run a policy's test cases (`<dir>/<name>/tests/`), or those of every policy in a directory.
+    Test {
+        /// A policy file, or a directory of them.
+        path: PathBuf,
+        /// Rewrite the exact expected outputs from what the policy produces now.
+        #[arg(long)]
+        bless: bool,
+    },
+    /// A table of every unit of a message, its label, the rule that decided it, and the verdict.
+    Explain {
+        #[arg(long)]
+        policy: PathBuf,
+        /// Print the decisions as JSON.
+        #[arg(long)]
+        json: bool,
+        input: PathBuf,
+    },
+    /// Which messages of a corpus change verdict or output between two versions of a policy.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Print the changes as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +119,10 @@ fn main() -> ExitCode {
             json,
             input,
         } => filter(&policy, format, explain, json, &input),
+        Command::Policy(PolicyCommand::Check { files }) => policy_check(&files),
+        Command::Policy(PolicyCommand::Test { path, bless }) => policy_test(&path, bless),
+        Command::Policy(PolicyCommand::Explain { policy, json, input }) => policy_explain(&policy, json, &input),
+        Command::Policy(PolicyCommand::Diff { old, new, corpus, json }) => policy_diff(&old, &new, &corpus, json),
     }
 }
 
@@ -230,4 +273,151 @@ fn filter(policy: &Path, format: Option<Format>, explain: bool, json: bool, inpu
             ExitCode::from(1)
         }
     }
+}
+
+fn load_policy(path: &Path) -> Option<Policy> {
+    match Policy::load(path) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprintln!("{e}");
+            None
+        }
+    }
+}
+
+fn policy_check(files: &[PathBuf]) -> ExitCode {
+    let mut failed = false;
+    for f in files {
+        match Policy::load(f) {
+            Ok(p) => {
+                for w in p.warnings() {
+                    println!("{}: warning: {w}", f.display());
+                }
+                println!("{}: ok (policy `{}`, partner {})", f.display(), p.name, p.partner);
+            }
+            Err(e) => {
+                println!("{e}");
+                failed = true;
+            }
+        }
+    }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn policy_test(path: &Path, bless: bool) -> ExitCode {
+    let policies: Vec<PathBuf> = if path.is_dir() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    if policies.is_empty() {
+        eprintln!("{}: no policy files", path.display());
+        return ExitCode::from(2);
+    }
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in &policies {
+        let Some(policy) = load_policy(file) else {
+            return ExitCode::from(2);
+        };
+        let dir = sekisho::policy::cases::cases_dir(file);
+        let results = match sekisho::policy::cases::run(&policy, &dir, bless) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        };
+        for r in results {
+            if r.passed() {
+                passed += 1;
+                println!("pass  {}: {}", policy.name, r.name);
+            } else {
+                failed += 1;
+                println!("FAIL  {}: {} ({})", policy.name, r.name, r.description);
+                for f in &r.failures {
+                    for line in f.lines() {
+                        println!("        {line}");
+                    }
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn policy_diff(old: &Path, new: &Path, corpus: &Path, json: bool) -> ExitCode {
+    let (Some(a), Some(b)) = (load_policy(old), load_policy(new)) else {
+        return ExitCode::from(2);
+    };
+    let (total, changes) = match sekisho::policy::diff::compare(&a, &b, corpus) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}: {e}", corpus.display());
+            return ExitCode::from(2);
+        }
+    };
+    for c in &changes {
+        if json {
+            println!("{}", serde_json::json!(c));
+        } else {
+            println!(
+                "{}: {} -> {}",
+                c.file.display(),
+                serde_json::json!(c.old),
+                serde_json::json!(c.new)
+            );
+            if let Some(d) = &c.diff {
+                print!("{d}");
+            }
+        }
+    }
+    eprintln!("{} of {total} messages change", changes.len());
+    ExitCode::SUCCESS
+}
+
+fn policy_explain(policy: &Path, json: bool, input: &Path) -> ExitCode {
+    let Some(policy) = load_policy(policy) else {
+        return ExitCode::from(2);
+    };
+    let bytes = match read_input(input, policy.limits.max_input_bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{}: cannot read: {e}", input.display());
+            return ExitCode::from(2);
+        }
+    };
+    let (verdict, report, reasons) = match guard::filter(&bytes, &policy) {
+        Ok(r) => ("released", r.report, Vec::new()),
+        Err(e) => ("rejected", e.report, e.reasons),
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"verdict": verdict, "decisions": report.decisions, "reasons": reasons})
+        );
+    } else {
+        print!("{}", sekisho::explain::table(&report.decisions));
+        println!(
+            "verdict: {verdict} ({} of {} objects go)",
+            report.objects_out, report.objects_in
+        );
+        for r in reasons {
+            println!("  {r}");
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -44,13 +44,29 @@ struct Spec {
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
-    (0u8..5, 0..TLPS.len(), prop::option::of(0..BANNERS.len()), prop::option::of(0..5usize), prop::collection::vec(0usize..12, 0..3))
-        .prop_map(|(kind, tlp, banner, granular, refs)| Spec { kind, tlp, banner, granular, refs })
+    (
+        0u8..5,
+        0..TLPS.len(),
+        prop::option::of(0..BANNERS.len()),
+        prop::option::of(0..5usize),
+        prop::collection::vec(0usize..12, 0..3),
+    )
+        .prop_map(|(kind, tlp, banner, granular, refs)| Spec {
+            kind,
+            tlp,
+            banner,
+            granular,
+            refs,
+        })
 }
 
 /// Builds the bundle; returns it and the canaries that must not appear in the output.
 fn build(specs: &[Spec]) -> (Vec<Value>, Vec<String>) {
-    let mut objects: Vec<Value> = BANNERS.iter().enumerate().map(|(n, (b, _))| statement(n as u32 + 1, b)).collect();
+    let mut objects: Vec<Value> = BANNERS
+        .iter()
+        .enumerate()
+        .map(|(n, (b, _))| statement(n as u32 + 1, b))
+        .collect();
     let mut canaries = Vec::new();
     let ids: Vec<String> = specs
         .iter()
@@ -72,7 +88,12 @@ fn build(specs: &[Spec]) -> (Vec<Value>, Vec<String>) {
             ok &= BANNERS[b].1;
         }
         let m: Vec<&str> = markings.iter().map(String::as_str).collect();
-        let others: Vec<String> = s.refs.iter().filter(|&&r| r < specs.len() && r != n).map(|&r| ids[r].clone()).collect();
+        let others: Vec<String> = s
+            .refs
+            .iter()
+            .filter(|&&r| r < specs.len() && r != n)
+            .map(|&r| ids[r].clone())
+            .collect();
         let canary = format!("CANARY-{n}-X");
         // The text of an object that may not go carries a canary; identities are named by it.
         let text = if ok { format!("text {n}") } else { canary.clone() };
@@ -126,7 +147,15 @@ fn references(v: &Value, name: &str, out: &mut Vec<String>) {
     }
 }
 
-const RESERVED: &[&str] = &[TLP_CLEAR, TLP_GREEN, TLP_AMBER, TLP_AMBER_STRICT, TLP_RED, TLP1_WHITE, TLP1_RED];
+const RESERVED: &[&str] = &[
+    TLP_CLEAR,
+    TLP_GREEN,
+    TLP_AMBER,
+    TLP_AMBER_STRICT,
+    TLP_RED,
+    TLP1_WHITE,
+    TLP1_RED,
+];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]

@@ -17,7 +17,11 @@ fn obj(t: &str, n: u32) -> String {
 fn releases_objects_with_allowed_tlp() {
     let (out, _) = released(
         &us_to_jpn(),
-        vec![indicator(1, &[TLP_CLEAR], "a"), indicator(2, &[TLP_GREEN], "b"), indicator(3, &[TLP_AMBER], "c")],
+        vec![
+            indicator(1, &[TLP_CLEAR], "a"),
+            indicator(2, &[TLP_GREEN], "b"),
+            indicator(3, &[TLP_AMBER], "c"),
+        ],
     );
     assert_eq!(ids(&out).len(), 3);
 }
@@ -26,25 +30,40 @@ fn releases_objects_with_allowed_tlp() {
 fn drops_tlp_red_and_amber_strict() {
     let (out, r) = released(
         &us_to_jpn(),
-        vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[TLP_RED], CANARY), indicator(3, &[TLP_AMBER_STRICT], CANARY)],
+        vec![
+            indicator(1, &[TLP_GREEN], "a"),
+            indicator(2, &[TLP_RED], CANARY),
+            indicator(3, &[TLP_AMBER_STRICT], CANARY),
+        ],
     );
     assert_eq!(ids(&out), [obj("indicator", 1)]);
-    assert_eq!(rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(), Some("tlp"));
+    assert_eq!(
+        rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(),
+        Some("tlp")
+    );
     assert!(!String::from_utf8_lossy(r.output.as_bytes()).contains(CANARY));
 }
 
 #[test]
 fn treats_tlp1_white_as_clear_and_tlp1_red_as_red() {
-    let (out, _) =
-        released(&us_to_jpn(), vec![indicator(1, &[TLP1_WHITE], "a"), indicator(2, &[TLP1_RED], CANARY)]);
+    let (out, _) = released(
+        &us_to_jpn(),
+        vec![indicator(1, &[TLP1_WHITE], "a"), indicator(2, &[TLP1_RED], CANARY)],
+    );
     assert_eq!(ids(&out), [obj("indicator", 1)]);
 }
 
 #[test]
 fn drops_unmarked_objects() {
-    let (out, r) = released(&us_to_jpn(), vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[], CANARY)]);
+    let (out, r) = released(
+        &us_to_jpn(),
+        vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[], CANARY)],
+    );
     assert_eq!(ids(&out), [obj("indicator", 1)]);
-    assert_eq!(rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(), Some("tlp-missing"));
+    assert_eq!(
+        rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(),
+        Some("tlp-missing")
+    );
 }
 
 //--- classification, REL TO, controls (statement banners)
@@ -52,41 +71,82 @@ fn drops_unmarked_objects() {
 fn releases_secret_rel_to_jpn() {
     let (out, _) = released(
         &us_to_jpn(),
-        vec![statement(1, "SECRET//REL TO USA, JPN"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a")],
+        vec![
+            statement(1, "SECRET//REL TO USA, JPN"),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a"),
+        ],
     );
     assert_eq!(ids(&out), [obj("marking-definition", 1), obj("indicator", 1)]);
 }
 
 #[test]
 fn drops_classified_without_rel_to_partner() {
-    let r = run(&us_to_jpn(), vec![statement(1, "SECRET//REL TO USA, GBR"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)]);
+    let r = run(
+        &us_to_jpn(),
+        vec![
+            statement(1, "SECRET//REL TO USA, GBR"),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY),
+        ],
+    );
     let e = r.unwrap_err();
-    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("rel-to-partner"));
+    assert_eq!(
+        rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+        Some("rel-to-partner")
+    );
 }
 
 #[test]
 fn drops_classified_without_any_rel_to() {
-    let e = run(&us_to_jpn(), vec![statement(1, "CONFIDENTIAL"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)])
-        .unwrap_err();
-    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("rel-to-partner"));
+    let e = run(
+        &us_to_jpn(),
+        vec![
+            statement(1, "CONFIDENTIAL"),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(
+        rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+        Some("rel-to-partner")
+    );
 }
 
 #[test]
 fn drops_above_the_ceiling() {
     let e = run(
         &us_to_jpn(),
-        vec![statement(1, "TOP SECRET//REL TO USA, JPN"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)],
+        vec![
+            statement(1, "TOP SECRET//REL TO USA, JPN"),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY),
+        ],
     )
     .unwrap_err();
-    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("classification-ceiling"));
+    assert_eq!(
+        rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+        Some("classification-ceiling")
+    );
 }
 
 #[test]
 fn drops_noforn_orcon_and_propin() {
-    for (n, banner) in [(1, "SECRET//NOFORN"), (2, "SECRET//ORCON/REL TO USA, JPN"), (3, "UNCLASSIFIED//PROPIN")] {
-        let e = run(&us_to_jpn(), vec![statement(n, banner), indicator(1, &[TLP_GREEN, &obj("marking-definition", n)], CANARY)])
-            .unwrap_err();
-        assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("forbidden-control"), "{banner}");
+    for (n, banner) in [
+        (1, "SECRET//NOFORN"),
+        (2, "SECRET//ORCON/REL TO USA, JPN"),
+        (3, "UNCLASSIFIED//PROPIN"),
+    ] {
+        let e = run(
+            &us_to_jpn(),
+            vec![
+                statement(n, banner),
+                indicator(1, &[TLP_GREEN, &obj("marking-definition", n)], CANARY),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(
+            rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+            Some("forbidden-control"),
+            "{banner}"
+        );
     }
 }
 
@@ -94,35 +154,57 @@ fn drops_noforn_orcon_and_propin() {
 fn drops_controls_the_policy_does_not_allow() {
     let e = run(
         &us_to_jpn(),
-        vec![statement(1, "SECRET//REL TO USA, JPN/RELIDO"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)],
+        vec![
+            statement(1, "SECRET//REL TO USA, JPN/RELIDO"),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY),
+        ],
     )
     .unwrap_err();
-    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("unknown-control"));
+    assert_eq!(
+        rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+        Some("unknown-control")
+    );
 }
 
 #[test]
 fn drops_when_a_statement_looks_like_a_banner_but_does_not_parse() {
     let e = run(
         &us_to_jpn(),
-        vec![statement(1, "SECRET//REL TO JPN, USA"), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)],
+        vec![
+            statement(1, "SECRET//REL TO JPN, USA"),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY),
+        ],
     )
     .unwrap_err();
-    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("marking-statement"));
+    assert_eq!(
+        rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+        Some("marking-statement")
+    );
 }
 
 #[test]
 fn reads_free_text_statements_as_no_fact() {
     let (out, _) = released(
         &us_to_jpn(),
-        vec![statement(1, "Copyright 2020, Example Corp."), indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a")],
+        vec![
+            statement(1, "Copyright 2020, Example Corp."),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a"),
+        ],
     );
     assert_eq!(ids(&out).len(), 2);
 }
 
 #[test]
 fn drops_objects_whose_marking_resolves_to_nothing() {
-    let e = run(&us_to_jpn(), vec![indicator(1, &[TLP_GREEN, &obj("marking-definition", 9)], CANARY)]).unwrap_err();
-    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("unresolved-marking"));
+    let e = run(
+        &us_to_jpn(),
+        vec![indicator(1, &[TLP_GREEN, &obj("marking-definition", 9)], CANARY)],
+    )
+    .unwrap_err();
+    assert_eq!(
+        rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+        Some("unresolved-marking")
+    );
 }
 
 fn acs(n: u32, control_set: serde_json::Value) -> serde_json::Value {
@@ -135,14 +217,25 @@ fn acs(n: u32, control_set: serde_json::Value) -> serde_json::Value {
 
 #[test]
 fn reads_acs_markings() {
-    let ok = acs(1, json!({"classification": "S", "permitted_nationalities": ["USA", "JPN"]}));
+    let ok = acs(
+        1,
+        json!({"classification": "S", "permitted_nationalities": ["USA", "JPN"]}),
+    );
     let nf = acs(2, json!({"classification": "U", "formal_determination": ["NF"]}));
     let (out, r) = released(
         &us_to_jpn(),
-        vec![ok, nf, indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a"), indicator(2, &[TLP_GREEN, &obj("marking-definition", 2)], CANARY)],
+        vec![
+            ok,
+            nf,
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], "a"),
+            indicator(2, &[TLP_GREEN, &obj("marking-definition", 2)], CANARY),
+        ],
     );
     assert_eq!(ids(&out), [obj("marking-definition", 1), obj("indicator", 1)]);
-    assert_eq!(rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(), Some("forbidden-control"));
+    assert_eq!(
+        rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(),
+        Some("forbidden-control")
+    );
 }
 
 //--- types
@@ -153,7 +246,10 @@ fn drops_types_the_policy_does_not_allow() {
     m["spec_version"] = json!("2.1");
     let (out, r) = released(&us_to_jpn(), vec![indicator(1, &[TLP_GREEN], "a"), m]);
     assert_eq!(ids(&out), [obj("indicator", 1)]);
-    assert_eq!(rule_for(&r.report, "mutex--00000000-0000-4000-8000-000000000001", "drop").as_deref(), Some("type-not-allowed"));
+    assert_eq!(
+        rule_for(&r.report, "mutex--00000000-0000-4000-8000-000000000001", "drop").as_deref(),
+        Some("type-not-allowed")
+    );
 }
 
 #[test]
@@ -164,7 +260,10 @@ fn drops_unknown_types() {
     w["x_secret"] = json!(CANARY);
     let (out, r) = released(&us_to_jpn(), vec![indicator(1, &[TLP_GREEN], "a"), w]);
     assert_eq!(ids(&out), [obj("indicator", 1)]);
-    assert_eq!(rule_for(&r.report, "widget--00000000-0000-4000-8000-000000000001", "drop").as_deref(), Some("unknown-type"));
+    assert_eq!(
+        rule_for(&r.report, "widget--00000000-0000-4000-8000-000000000001", "drop").as_deref(),
+        Some("unknown-type")
+    );
 }
 
 //--- referential closure
@@ -203,9 +302,18 @@ fn removes_dropped_ids_from_reference_lists() {
     let refs = vec![obj("indicator", 1), obj("indicator", 2)];
     let (out, r) = released(
         &us_to_jpn(),
-        vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[TLP_RED], CANARY), report(1, &[TLP_GREEN], &refs)],
+        vec![
+            indicator(1, &[TLP_GREEN], "a"),
+            indicator(2, &[TLP_RED], CANARY),
+            report(1, &[TLP_GREEN], &refs),
+        ],
     );
-    let report = out["objects"].as_array().unwrap().iter().find(|o| o["type"] == "report").unwrap();
+    let report = out["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["type"] == "report")
+        .unwrap();
     assert_eq!(report["object_refs"], json!([obj("indicator", 1)]));
     assert!(r.report.removed >= 1);
 }
@@ -214,7 +322,11 @@ fn removes_dropped_ids_from_reference_lists() {
 fn drops_object_whose_required_reference_list_becomes_empty() {
     let (out, _) = released(
         &us_to_jpn(),
-        vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[TLP_RED], CANARY), report(1, &[TLP_GREEN], &[obj("indicator", 2)])],
+        vec![
+            indicator(1, &[TLP_GREEN], "a"),
+            indicator(2, &[TLP_RED], CANARY),
+            report(1, &[TLP_GREEN], &[obj("indicator", 2)]),
+        ],
     );
     assert_eq!(ids(&out), [obj("indicator", 1)]);
 }
@@ -229,7 +341,12 @@ fn removes_where_sighted_refs_to_dropped_identities_and_keeps_the_sighting() {
             sighting(1, &[TLP_GREEN], &obj("indicator", 1), &[obj("identity", 1)]),
         ],
     );
-    let s = out["objects"].as_array().unwrap().iter().find(|o| o["type"] == "sighting").unwrap();
+    let s = out["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["type"] == "sighting")
+        .unwrap();
     assert!(s.get("where_sighted_refs").is_none());
     assert!(!ids(&out).contains(&obj("identity", 1)));
 }
@@ -249,7 +366,10 @@ fn passes_unmarked_identity_only_when_referenced() {
     i["created_by_ref"] = json!(obj("identity", 1));
     let (out, r) = released(&us_to_jpn(), vec![identity(1, &[]), identity(2, &[]), i]);
     assert_eq!(ids(&out), [obj("identity", 1), obj("indicator", 1)]);
-    assert_eq!(rule_for(&r.report, &obj("identity", 2), "drop").as_deref(), Some("not-referenced"));
+    assert_eq!(
+        rule_for(&r.report, &obj("identity", 2), "drop").as_deref(),
+        Some("not-referenced")
+    );
 }
 
 #[test]
@@ -274,8 +394,14 @@ fn removes_a_property_under_an_unreleasable_granular_marking() {
     let (out, r) = released(&us_to_jpn(), vec![i]);
     let o = &out["objects"][0];
     assert!(o.get("description").is_none());
-    assert!(o.get("granular_markings").is_none(), "granular marking of a removed property must go");
-    assert_eq!(rule_for(&r.report, &format!("{}/description", obj("indicator", 1)), "remove").as_deref(), Some("tlp"));
+    assert!(
+        o.get("granular_markings").is_none(),
+        "granular marking of a removed property must go"
+    );
+    assert_eq!(
+        rule_for(&r.report, &format!("{}/description", obj("indicator", 1)), "remove").as_deref(),
+        Some("tlp")
+    );
 }
 
 #[test]
@@ -291,7 +417,10 @@ fn drops_object_when_a_required_property_is_not_releasable() {
     let mut i = indicator(1, &[TLP_GREEN], "a");
     i["granular_markings"] = json!([{"selectors": ["pattern"], "marking_ref": TLP_RED}]);
     let e = run(&us_to_jpn(), vec![i]).unwrap_err();
-    assert_eq!(rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(), Some("required-property-removed"));
+    assert_eq!(
+        rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+        Some("required-property-removed")
+    );
 }
 
 #[test]
@@ -305,7 +434,10 @@ fn removes_list_elements_and_moves_later_selectors() {
     let (out, r) = released(&us_to_jpn(), vec![i]);
     let o = &out["objects"][0];
     assert_eq!(o["labels"], json!(["zero", "two"]));
-    assert_eq!(o["granular_markings"], json!([{"selectors": ["labels.[1]"], "marking_ref": TLP_AMBER}]));
+    assert_eq!(
+        o["granular_markings"],
+        json!([{"selectors": ["labels.[1]"], "marking_ref": TLP_AMBER}])
+    );
     assert!(!String::from_utf8_lossy(r.output.as_bytes()).contains(CANARY));
 }
 
@@ -320,8 +452,11 @@ fn rejects_when_nothing_is_releasable() {
 fn all_or_nothing_rejects_a_partly_releasable_message() {
     let text = include_str!("../policies/us-to-jpn.toml").replace("mode = \"drop\"", "mode = \"all-or-nothing\"");
     let policy = sekisho::policy::Policy::from_str(&text, "p.toml").unwrap();
-    let e = sekisho::guard::filter(&bundle(vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[TLP_RED], CANARY)]), &policy)
-        .unwrap_err();
+    let e = sekisho::guard::filter(
+        &bundle(vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[TLP_RED], CANARY)]),
+        &policy,
+    )
+    .unwrap_err();
     assert_eq!(e.reasons[0].rule, "tlp");
     assert_eq!(e.reasons[0].at, obj("indicator", 2));
 }
@@ -368,5 +503,8 @@ fn jpn_to_us_releases_gokuhi_rel_to_usa_and_drops_kimitsu() {
         ],
     );
     assert_eq!(ids(&out), [obj("marking-definition", 1), obj("indicator", 1)]);
-    assert_eq!(rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(), Some("classification-ceiling"));
+    assert_eq!(
+        rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(),
+        Some("classification-ceiling")
+    );
 }

@@ -9,7 +9,9 @@
 //! assert_eq!(policy.partner.as_str(), "JPN");
 //! ```
 
+pub mod cases;
 pub mod decide;
+pub mod diff;
 mod locate;
 
 use std::collections::BTreeSet;
@@ -255,6 +257,22 @@ impl Policy {
                     .collect(),
             )),
         }
+    }
+
+    /// Rules that can never fire, and other things an author probably did not mean.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for t in &self.pass_when_referenced {
+            if !self.allowed_types.contains(t) {
+                out.push(format!(
+                    "`{t}` may pass when referenced but is not in `stix.allowed_types`"
+                ));
+            }
+        }
+        if self.tlp_allowed.is_empty() {
+            out.push("no TLP level is allowed: only unmarked units could go".into());
+        }
+        out
     }
 
     /// Whether objects of STIX type `t` may go at all.

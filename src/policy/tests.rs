@@ -15,7 +15,10 @@ fn errors(text: &str) -> Vec<PolicyError> {
 #[test]
 fn loads_shipped_policies() {
     let p = Policy::from_str(US_TO_JPN, "us-to-jpn.toml").unwrap();
-    assert_eq!((p.partner.as_str(), p.ceiling.level.as_str(), p.mode), ("JPN", "SECRET", Mode::Drop));
+    assert_eq!(
+        (p.partner.as_str(), p.ceiling.level.as_str(), p.mode),
+        ("JPN", "SECRET", Mode::Drop)
+    );
     assert_eq!(p.sha256.len(), 64);
     let p = Policy::from_str(JPN_TO_US, "jpn-to-us.toml").unwrap();
     assert_eq!((p.partner.as_str(), p.scheme.name.as_str()), ("USA", "JP"));
@@ -26,13 +29,19 @@ fn rejects_unknown_field_with_its_location() {
     let e = errors(&US_TO_JPN.replace("mode = \"drop\"", "mode = \"drop\"\nmodus = 1"));
     assert_eq!(e.len(), 1);
     assert!(e[0].detail.contains("unknown field `modus`"), "{}", e[0]);
-    assert_eq!(e[0].line, US_TO_JPN.lines().position(|l| l.starts_with("mode =")).unwrap() + 2);
+    assert_eq!(
+        e[0].line,
+        US_TO_JPN.lines().position(|l| l.starts_with("mode =")).unwrap() + 2
+    );
     assert_eq!(e[0].column, 1);
 }
 
 #[test]
 fn rejects_field_of_the_wrong_type() {
-    let e = errors(&US_TO_JPN.replace("require_releasable_to_partner = true", "require_releasable_to_partner = \"yes\""));
+    let e = errors(&US_TO_JPN.replace(
+        "require_releasable_to_partner = true",
+        "require_releasable_to_partner = \"yes\"",
+    ));
     assert!(e[0].to_string().starts_with("p.toml:"), "{}", e[0]);
 }
 
@@ -40,7 +49,10 @@ fn rejects_field_of_the_wrong_type() {
 fn rejects_ceiling_not_in_the_scheme() {
     let e = errors(&US_TO_JPN.replace("ceiling = \"SECRET\"", "ceiling = \"SECRETISH\""));
     assert_eq!(e[0].field, "classification.ceiling");
-    assert_eq!(e[0].line, US_TO_JPN.lines().position(|l| l.starts_with("ceiling")).unwrap() + 1);
+    assert_eq!(
+        e[0].line,
+        US_TO_JPN.lines().position(|l| l.starts_with("ceiling")).unwrap() + 1
+    );
     assert_eq!(e[0].column, 11);
     assert!(e[0].detail.contains("not a level of scheme `US`"));
 }
@@ -55,7 +67,10 @@ fn rejects_unknown_tlp_level() {
 fn rejects_unknown_country_code_with_a_suggestion() {
     let e = errors(&US_TO_JPN.replace("partner = \"JPN\"", "partner = \"JPX\""));
     assert!(e[0].detail.contains("JPN"), "{}", e[0]);
-    assert_eq!(e[0].line, US_TO_JPN.lines().position(|l| l.starts_with("partner")).unwrap() + 1);
+    assert_eq!(
+        e[0].line,
+        US_TO_JPN.lines().position(|l| l.starts_with("partner")).unwrap() + 1
+    );
 }
 
 #[test]
@@ -92,7 +107,9 @@ fn rejects_equivalence_to_an_unknown_level() {
 
 #[test]
 fn reports_every_error_not_only_the_first() {
-    let text = US_TO_JPN.replace("ceiling = \"SECRET\"", "ceiling = \"X\"").replace("\"ORCON\"", "\"ORKON\"");
+    let text = US_TO_JPN
+        .replace("ceiling = \"SECRET\"", "ceiling = \"X\"")
+        .replace("\"ORCON\"", "\"ORKON\"");
     assert_eq!(errors(&text).len(), 2);
 }
 
@@ -100,5 +117,10 @@ fn reports_every_error_not_only_the_first() {
 fn formats_errors_as_file_line_col_field_what() {
     let e = errors(&US_TO_JPN.replace("ceiling = \"SECRET\"", "ceiling = \"X\""));
     let line = US_TO_JPN.lines().position(|l| l.starts_with("ceiling")).unwrap() + 1;
-    assert!(e[0].to_string().starts_with(&format!("p.toml:{line}:11: classification.ceiling: ")), "{}", e[0]);
+    assert!(
+        e[0].to_string()
+            .starts_with(&format!("p.toml:{line}:11: classification.ceiling: ")),
+        "{}",
+        e[0]
+    );
 }

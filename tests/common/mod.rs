@@ -1,9 +1,9 @@
 //! Building STIX bundles for tests, and running them through the guard.
 #![allow(dead_code)]
 
-use serde_json::{Value, json};
 use sekisho::guard::{self, Rejection, Released};
 use sekisho::policy::Policy;
+use serde_json::{Value, json};
 
 pub const TLP_CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 pub const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
@@ -90,8 +90,10 @@ pub fn statement(n: u32, text: &str) -> Value {
 }
 
 pub fn bundle(objects: Vec<Value>) -> Vec<u8> {
-    serde_json::to_vec_pretty(&json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000001",
-                                      "objects": objects}))
+    serde_json::to_vec_pretty(
+        &json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000001",
+                                      "objects": objects}),
+    )
     .unwrap()
 }
 
@@ -108,7 +110,12 @@ pub fn released(policy: &Policy, objects: Vec<Value>) -> (Value, Released) {
 }
 
 pub fn ids(out: &Value) -> Vec<String> {
-    out["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()).collect()
+    out["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// The rule of the decision about `unit` with the given verdict, if any.
