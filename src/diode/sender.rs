@@ -159,7 +159,7 @@ impl MessageEncoder {
     ) -> Result<(), E> {
         let t = usize::from(self.symbol_size);
         let k = data.len().div_ceil(t) as u32;
-        let repair = (u64::from(k) * u64::from(self.overhead_percent)).div_ceil(100) as u32;
+        let repair = repair_symbols(k, self.overhead_percent);
         // Source symbols are the block's own bytes (RFC 6330 is systematic): send them straight away.
         for (esi, symbol) in data.chunks(t).enumerate() {
             let h = DataHeader {
@@ -190,6 +190,17 @@ impl MessageEncoder {
         frame::encode_heartbeat(&mut self.buf, &self.mac, self.session, last_sequence);
         &self.buf
     }
+}
+
+/// Repair symbols for a block of `k` source symbols at `overhead_percent` (§5.2):
+/// `ceil(k × overhead / 100)`, plus 2 when the overhead is not zero, because RaptorQ decodes from
+/// exactly `k` symbols only about 99 % of the time and from `k + 2` all but one time in a million.
+pub fn repair_symbols(k: u32, overhead_percent: u32) -> u32 {
+    if overhead_percent == 0 {
+        return 0;
+    }
+    let base = (u64::from(k) * u64::from(overhead_percent)).div_ceil(100);
+    u32::try_from(base).unwrap_or(u32::MAX).saturating_add(2)
 }
 
 /// A new session id: the start time in Unix seconds in the high 32 bits (so a receiver can refuse
