@@ -172,7 +172,7 @@ fn delivers_every_message_at_5_percent_loss_with_10_percent_overhead() {
 fn reports_lost_and_writes_nothing_corrupt_at_50_percent_loss() {
     let messages = sample_messages();
     let mut enc = encoder(100 << 32);
-    let mut wire = encode_all(&mut enc, &messages);
+    let wire = encode_all(&mut enc, &messages);
     let wire = Shim {
         drop_per_20: 10,
         dup_every: 50,
@@ -318,8 +318,10 @@ fn ignores_replayed_messages_and_sessions() {
     let mut older = encoder(50 << 32 | 3);
     let older_wire = encode_all_one(&mut older, 1, &m);
 
-    let mut cfg = ReassemblerConfig::default();
-    cfg.max_sessions = 1;
+    let cfg = ReassemblerConfig {
+        max_sessions: 1,
+        ..Default::default()
+    };
     let mut rx = Reassembler::new(cfg, &key());
     let mut wire = old_wire.clone();
     wire.extend(old_wire.clone()); // replay within the session: surplus, not a second delivery
@@ -498,7 +500,7 @@ fn sends_and_receives_files_over_loopback_udp() {
             10,
             MTU,
             &key_path,
-            &[outbox.clone()],
+            std::slice::from_ref(&outbox),
         );
         let summary = summary.unwrap();
         assert_eq!(summary.sent.len(), 3);
