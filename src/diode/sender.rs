@@ -115,9 +115,11 @@ impl MessageEncoder {
         message: &[u8],
         mut emit: impl FnMut(&[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
-        let t = usize::from(self.symbol_size);
-        let block_bytes = t * self.max_block_symbols as usize;
         let total = message.len() + TRAILER_LEN;
+        // A message smaller than one full symbol goes as one symbol of its own size (rounded up
+        // to 8 bytes), so that small messages are not padded to the MTU (§5.1).
+        let t = usize::from(self.symbol_size).min(total.div_ceil(8) * 8);
+        let block_bytes = t * self.max_block_symbols as usize;
         let block_count = total.div_ceil(block_bytes);
         let mut trailer = [0u8; TRAILER_LEN];
         trailer[..8].copy_from_slice(&(message.len() as u64).to_be_bytes());
@@ -143,7 +145,7 @@ impl MessageEncoder {
                 block_count: block_count as u32,
                 block_len: block_len as u32,
                 symbol_id: 0,
-                symbol_size: self.symbol_size,
+                symbol_size: t as u16,
             };
             self.encode_block(sequence, header, data, &mut emit)?;
         }
@@ -157,7 +159,7 @@ impl MessageEncoder {
         data: &[u8],
         emit: &mut impl FnMut(&[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
-        let t = usize::from(self.symbol_size);
+        let t = usize::from(header.symbol_size);
         let k = data.len().div_ceil(t) as u32;
         let repair = repair_symbols(k, self.overhead_percent);
         // Source symbols are the block's own bytes (RFC 6330 is systematic): send them straight away.
@@ -172,7 +174,7 @@ impl MessageEncoder {
         if repair == 0 {
             return Ok(());
         }
-        let oti = ObjectTransmissionInformation::new(data.len() as u64, self.symbol_size, 1, 1, 1);
+        let oti = ObjectTransmissionInformation::new(data.len() as u64, header.symbol_size, 1, 1, 1);
         let encoder = SourceBlockEncoder::new(0, &oti, data);
         for packet in encoder.repair_packets(0, repair) {
             let h = DataHeader {
