@@ -4,6 +4,7 @@
 //! releasability policy, sanitised, rebuilt from the model, verified, and only then emitted.
 #![forbid(unsafe_code)]
 
+pub mod diode;
 pub mod error;
 pub mod explain;
 pub mod format;

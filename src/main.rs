@@ -66,6 +66,39 @@ enum Command {
         /// The message; `-` reads stdin.
         input: PathBuf,
     },
+    /// Send files one way over UDP to a diode receiver (RaptorQ FEC, HMAC-SHA-256 on every datagram).
+    Send {
+        /// The receiver, `HOST:PORT`.
+        #[arg(long)]
+        to: String,
+        /// Pace to at most this many bytes per second on the wire.
+        #[arg(long)]
+        rate: Option<u64>,
+        /// Repair symbols, in percent of the source symbols of each block.
+        #[arg(long, default_value_t = 10)]
+        overhead: u32,
+        /// Largest UDP datagram, in bytes.
+        #[arg(long, default_value_t = 1472)]
+        mtu: usize,
+        /// The pre-shared key file (at least 32 bytes).
+        #[arg(long)]
+        key: PathBuf,
+        /// Files, or directories whose files are sent.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Receive messages from a diode sender into a spool directory, until SIGINT/SIGTERM.
+    Receive {
+        /// Where to listen, `HOST:PORT`.
+        #[arg(long)]
+        listen: String,
+        /// The spool directory each complete, verified message is written into.
+        #[arg(long)]
+        into: PathBuf,
+        /// The pre-shared key file (at least 32 bytes).
+        #[arg(long)]
+        key: PathBuf,
+    },
     /// Tools for policy authors: check, test, explain and diff rule files.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -119,6 +152,15 @@ fn main() -> ExitCode {
             json,
             input,
         } => filter(&policy, format, explain, json, &input),
+        Command::Send {
+            to,
+            rate,
+            overhead,
+            mtu,
+            key,
+            paths,
+        } => send(&to, rate, overhead, mtu, &key, &paths),
+        Command::Receive { listen, into, key } => receive(&listen, &into, &key),
         Command::Policy(PolicyCommand::Check { files }) => policy_check(&files),
         Command::Policy(PolicyCommand::Test { path, bless }) => policy_test(&path, bless),
         Command::Policy(PolicyCommand::Explain { policy, json, input }) => policy_explain(&policy, json, &input),
@@ -420,4 +462,40 @@ fn policy_explain(policy: &Path, json: bool, input: &Path) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn send(to: &str, rate: Option<u64>, overhead: u32, mtu: usize, key: &Path, paths: &[PathBuf]) -> ExitCode {
+    match sekisho::diode::cli_send(to, rate, overhead, mtu, key, paths) {
+        Ok(summary) => {
+            println!(
+                "{}",
+                serde_json::json!({"session": format!("{:016x}", summary.session), "messages": summary.sent.len(), "stats": summary.stats})
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("send: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn receive(listen: &str, into: &Path, key: &Path) -> ExitCode {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(signal, std::sync::Arc::clone(&stop)) {
+            eprintln!("receive: cannot handle signals: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    match sekisho::diode::cli_receive(listen, into, key, &stop) {
+        Ok(stats) => {
+            println!("{}", serde_json::json!(stats));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("receive: {e}");
+            ExitCode::from(2)
+        }
+    }
 }

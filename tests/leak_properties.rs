@@ -116,7 +116,8 @@ fn build(specs: &[Spec]) -> (Vec<Value>, Vec<String>) {
                 o["name"] = json!(format!("Org {n}"));
             }
         }
-        if !ok && !(s.kind == 2 && tlp.is_none() && s.banner.is_none()) {
+        let unmarked_identity = s.kind == 2 && tlp.is_none() && s.banner.is_none();
+        if !ok && !unmarked_identity {
             canaries.push(canary.clone());
         }
         if let Some(g) = s.granular

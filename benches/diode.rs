@@ -1,0 +1,173 @@
+//! Diode throughput over loopback UDP (issue 6): 1 KB, 64 KB and 8 MB messages, 10 % overhead,
+//! HMAC on, sender and receiver in two threads of this process.
+//!
+//! `cargo bench --bench diode -- --warm-up-time 1 --measurement-time 3`
+//!
+//! After criterion's groups, a second pass sends a fixed volume per size and prints the CPU
+//! seconds per GB of message data used by the sending and the receiving thread (from
+//! `/proc/thread-self/schedstat`), and how many messages were lost on the way.
+
+use std::net::UdpSocket;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use sekisho::diode::{Event, Key, Reassembler, ReassemblerConfig, Sender, SenderConfig};
+
+const SIZES: [(usize, &str); 3] = [(1024, "1KB"), (64 * 1024, "64KB"), (8 * 1024 * 1024, "8MB")];
+
+fn mtu() -> usize {
+    std::env::var("DIODE_MTU")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1472)
+}
+
+/// This thread's CPU time so far (Linux: nanoseconds on CPU, first field of schedstat).
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// A receiving thread on loopback counting finished messages, and a sender aimed at it.
+struct Link {
+    sender: Sender,
+    finished: Arc<AtomicU64>,
+    lost: Arc<AtomicU64>,
+    rx_cpu_ns: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Link {
+    fn new() -> Link {
+        let key = Key::from_bytes(&[0x42; 32]).unwrap();
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket2::SockRef::from(&socket).set_recv_buffer_size(64 << 20).unwrap();
+        socket.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+        let addr = socket.local_addr().unwrap();
+        let (finished, lost, rx_cpu_ns) = (
+            Arc::new(AtomicU64::new(0)),
+            Arc::new(AtomicU64::new(0)),
+            Arc::new(AtomicU64::new(0)),
+        );
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (finished, lost, rx_cpu_ns, stop, key) = (
+                finished.clone(),
+                lost.clone(),
+                rx_cpu_ns.clone(),
+                stop.clone(),
+                key.clone(),
+            );
+            std::thread::spawn(move || {
+                let mut rx = Reassembler::new(ReassemblerConfig::default(), &key);
+                let mut buf = vec![0u8; 65_536];
+                let mut events = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    match socket.recv(&mut buf) {
+                        Ok(n) => rx.push(&buf[..n], Instant::now(), &mut events),
+                        Err(_) => rx.tick(Instant::now(), &mut events),
+                    }
+                    for e in events.drain(..) {
+                        match e {
+                            Event::Delivered(_) => finished.fetch_add(1, Ordering::Relaxed),
+                            Event::Lost(l) => {
+                                lost.fetch_add(l.last - l.first + 1, Ordering::Relaxed);
+                                finished.fetch_add(l.last - l.first + 1, Ordering::Relaxed)
+                            }
+                        };
+                    }
+                    rx_cpu_ns.store(thread_cpu().as_nanos() as u64, Ordering::Relaxed);
+                }
+            })
+        };
+        let mut cfg = SenderConfig::new(addr, key);
+        cfg.overhead_percent = 10;
+        cfg.mtu = mtu();
+        cfg.rate = std::env::var("DIODE_RATE").ok().and_then(|v| v.parse().ok());
+        let sender = Sender::new(cfg).unwrap();
+        Link {
+            sender,
+            finished,
+            lost,
+            rx_cpu_ns,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Send `n` copies of `msg` and wait until the receiver has finished them all.
+    fn run(&mut self, msg: &[u8], n: u64) -> Duration {
+        let target = self.finished.load(Ordering::Relaxed) + n;
+        let start = Instant::now();
+        for _ in 0..n {
+            self.sender.send_message(msg).unwrap();
+        }
+        let mut last_hb = Instant::now();
+        self.sender.heartbeat().unwrap();
+        while self.finished.load(Ordering::Relaxed) < target {
+            std::thread::sleep(Duration::from_micros(200));
+            if last_hb.elapsed() > Duration::from_millis(50) {
+                self.sender.heartbeat().unwrap();
+                last_hb = Instant::now();
+            }
+        }
+        start.elapsed()
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn throughput(c: &mut Criterion) {
+    let mut group = c.benchmark_group(format!("diode_loopback_mtu{}", mtu()));
+    group.sample_size(10);
+    for (size, name) in SIZES {
+        let msg: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+        let mut link = Link::new();
+        group.throughput(Throughput::Bytes(size as u64));
+        group.bench_function(BenchmarkId::new("send_receive", name), |b| {
+            b.iter_custom(|iters| link.run(&msg, iters))
+        });
+        let lost = link.lost.load(Ordering::Relaxed);
+        if lost > 0 {
+            eprintln!("{name}: {lost} messages lost during measurement");
+        }
+    }
+    group.finish();
+}
+
+fn cpu_per_gb(_: &mut Criterion) {
+    for (size, name) in SIZES {
+        let msg: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+        let n = ((512u64 << 20) / size as u64).max(1);
+        let mut link = Link::new();
+        let rx_before = link.rx_cpu_ns.load(Ordering::Relaxed);
+        let tx_before = thread_cpu();
+        let elapsed = link.run(&msg, n);
+        let tx = thread_cpu().saturating_sub(tx_before).as_secs_f64();
+        let rx = (link.rx_cpu_ns.load(Ordering::Relaxed).saturating_sub(rx_before)) as f64 / 1e9;
+        let gb = (n * size as u64) as f64 / 1e9;
+        let lost = link.lost.load(Ordering::Relaxed);
+        println!(
+            "cpu {name:>5} mtu {}: {n} msgs, {:.0} Mbit/s, sender {:.2} CPU s/GB, receiver {:.2} CPU s/GB, lost {lost}",
+            mtu(),
+            gb * 8e3 / elapsed.as_secs_f64(),
+            tx / gb,
+            rx / gb,
+        );
+    }
+}
+
+criterion_group!(benches, throughput, cpu_per_gb);
+criterion_main!(benches);

@@ -1,0 +1,982 @@
+//! The receiving side: authenticate, reassemble, verify, and write each message atomically, or
+//! say exactly which messages were lost and why.
+//!
+//! [`Reassembler`] is the socket-free core: datagram bytes in, [`Event`]s out, every byte it keeps
+//! counted against [`ReassemblerConfig`]'s caps. [`run_receiver`] puts it behind a UDP socket that
+//! can only be read, with a writer thread that spools messages and appends the audit file.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use raptorq::{EncodingPacket, ObjectTransmissionInformation, PayloadId, SourceBlockDecoder};
+use sha2::{Digest, Sha256};
+
+use super::frame::{self, DataHeader, FrameLimits, Kind, MacKey, TRAILER_LEN};
+use super::{DiodeError, Key};
+
+/// Bytes charged for the bookkeeping of one message, one block and one kept symbol, on top of data.
+const MESSAGE_COST: usize = 256;
+const BLOCK_COST: usize = 128;
+const SYMBOL_COST: usize = 48;
+
+/// The receiver's bounds. Every field is a cap that a flood of authentic-looking or forged
+/// datagrams runs into; `ReassemblerConfig::default()` is the safe setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReassemblerConfig {
+    /// What the frame grammar accepts (datagram size, message size, block size).
+    pub limits: FrameLimits,
+    /// Messages being rebuilt at once. Interleaving senders need a few; a flood of first blocks
+    /// must not grow the table, so past this the oldest is given up (reported lost).
+    pub max_in_flight_messages: usize,
+    /// Bytes held for messages being rebuilt (symbols, decoded blocks, bookkeeping). Past this the
+    /// oldest messages are given up. Must hold at least one largest message.
+    pub max_in_flight_bytes: usize,
+    /// Sender sessions remembered at once (a restart makes a new one).
+    pub max_sessions: usize,
+    /// Retired session ids remembered, so that their replays are refused.
+    pub max_retired_sessions: usize,
+    /// Finished sequence numbers remembered above the contiguous floor, to refuse replays.
+    pub max_finished_window: usize,
+    /// A message with no new datagram for this long is given up (a sender that died mid-message).
+    pub idle_timeout: Duration,
+}
+
+impl Default for ReassemblerConfig {
+    fn default() -> Self {
+        ReassemblerConfig {
+            limits: FrameLimits {
+                max_datagram: 65_507,
+                max_message_bytes: 64 << 20,
+                max_block_symbols: 8192,
+            },
+            max_in_flight_messages: 64,
+            max_in_flight_bytes: 256 << 20,
+            max_sessions: 4,
+            max_retired_sessions: 1024,
+            max_finished_window: 65_536,
+            idle_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ReassemblerConfig {
+    /// Tiny caps, to reach every limit path in tests and fuzzing.
+    pub fn tiny() -> Self {
+        ReassemblerConfig {
+            limits: FrameLimits {
+                max_datagram: 1472,
+                max_message_bytes: 16 << 10,
+                max_block_symbols: 64,
+            },
+            max_in_flight_messages: 4,
+            max_in_flight_bytes: 64 << 10,
+            max_sessions: 2,
+            max_retired_sessions: 8,
+            max_finished_window: 64,
+            idle_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What became of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Rebuilt completely; its length and SHA-256 match the trailer.
+    Delivered(Delivered),
+    /// One message, or a run of consecutive ones, that will never be delivered.
+    Lost(Lost),
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Delivered {
+    pub session: u64,
+    pub sequence: u64,
+    pub sha256: [u8; 32],
+    pub data: Vec<u8>,
+}
+
+impl std::fmt::Debug for Delivered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivered")
+            .field("session", &format_args!("{:016x}", self.session))
+            .field("sequence", &self.sequence)
+            .field("bytes", &self.data.len())
+            .finish()
+    }
+}
+
+/// Messages `first..=last` of `session` are lost, for `reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lost {
+    pub session: u64,
+    pub first: u64,
+    pub last: u64,
+    pub reason: LostReason,
+}
+
+/// Why a message was not delivered: a closed list, each one goes to the audit file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LostReason {
+    /// Some datagrams arrived, too few to rebuild it, and the sender has since moved on.
+    Incomplete,
+    /// A heartbeat says it was sent; not one of its datagrams arrived.
+    Missing,
+    /// No datagram for it within the idle timeout.
+    TimedOut,
+    /// Given up to keep within the in-flight message or byte cap.
+    MemoryCap,
+    /// Larger than the receiver accepts.
+    TooLarge,
+    /// Rebuilt, but its length or SHA-256 does not match its trailer.
+    DigestMismatch,
+    /// The decoder failed on it.
+    DecodeFailed,
+    /// Its session was evicted to make room for a newer one.
+    SessionEvicted,
+    /// Beyond the window of remembered sequence numbers.
+    Window,
+    /// The receiver stopped before it was complete.
+    ReceiverStopped,
+    /// Rebuilt, but writing it to the spool failed.
+    WriteFailed,
+}
+
+impl LostReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LostReason::Incomplete => "incomplete",
+            LostReason::Missing => "missing",
+            LostReason::TimedOut => "timed_out",
+            LostReason::MemoryCap => "memory_cap",
+            LostReason::TooLarge => "too_large",
+            LostReason::DigestMismatch => "digest_mismatch",
+            LostReason::DecodeFailed => "decode_failed",
+            LostReason::SessionEvicted => "session_evicted",
+            LostReason::Window => "window",
+            LostReason::ReceiverStopped => "receiver_stopped",
+            LostReason::WriteFailed => "write_failed",
+        }
+    }
+}
+
+/// Counters: every datagram ends in exactly one of the `dropped_*` counters or `accepted`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ReassemblerStats {
+    pub datagrams: u64,
+    pub accepted: u64,
+    /// Failed the frame grammar (truncated, oversized, bad fields).
+    pub dropped_malformed: u64,
+    /// Tag did not verify (forged or corrupted).
+    pub dropped_forged: u64,
+    /// Authentic but from a retired or older session.
+    pub dropped_replayed: u64,
+    /// Authentic, for a message or block already finished, or a symbol already held: late repair
+    /// symbols, duplicates and in-session replays.
+    pub dropped_surplus: u64,
+    /// Authentic but disagreeing with earlier datagrams of the same message.
+    pub dropped_inconsistent: u64,
+    pub heartbeats: u64,
+    pub delivered: u64,
+    pub delivered_bytes: u64,
+    /// Messages reported lost (a range counts each message in it).
+    pub lost: u64,
+}
+
+enum Block {
+    Decoding {
+        len: u32,
+        decoder: Box<SourceBlockDecoder>,
+        seen: Vec<u64>,
+        cost: usize,
+    },
+    Done(Vec<u8>),
+}
+
+struct Message {
+    header: DataHeader,
+    blocks: BTreeMap<u32, Block>,
+    decoded: u32,
+    cost: usize,
+    last_activity: Instant,
+    arrival: u64,
+}
+
+struct Session {
+    /// Every sequence number below this is finished (delivered or reported lost).
+    floor: u64,
+    /// Finished sequence numbers at or above `floor`.
+    finished: BTreeSet<u64>,
+    /// Sequence numbers up to this were announced by a heartbeat; at the next heartbeat, whatever
+    /// of them is still unfinished is lost.
+    announced: u64,
+    in_flight: BTreeMap<u64, Message>,
+    first_seen: u64,
+}
+
+impl Session {
+    fn new(first_seen: u64) -> Session {
+        Session {
+            floor: 1,
+            finished: BTreeSet::new(),
+            announced: 0,
+            in_flight: BTreeMap::new(),
+            first_seen,
+        }
+    }
+
+    fn is_finished(&self, seq: u64) -> bool {
+        seq < self.floor || self.finished.contains(&seq)
+    }
+}
+
+/// The socket-free receiver core.
+pub struct Reassembler {
+    cfg: ReassemblerConfig,
+    mac: MacKey,
+    sessions: HashMap<u64, Session>,
+    retired: VecDeque<u64>,
+    newest_start: u64,
+    in_flight_messages: usize,
+    in_flight_bytes: usize,
+    arrivals: u64,
+    last_expiry: Option<Instant>,
+    stats: ReassemblerStats,
+}
+
+impl std::fmt::Debug for Reassembler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reassembler")
+            .field("sessions", &self.sessions.len())
+            .field("in_flight_messages", &self.in_flight_messages)
+            .field("in_flight_bytes", &self.in_flight_bytes)
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+impl Reassembler {
+    pub fn new(cfg: ReassemblerConfig, key: &Key) -> Reassembler {
+        Reassembler {
+            cfg,
+            mac: key.mac(),
+            sessions: HashMap::new(),
+            retired: VecDeque::new(),
+            newest_start: 0,
+            in_flight_messages: 0,
+            in_flight_bytes: 0,
+            arrivals: 0,
+            last_expiry: None,
+            stats: ReassemblerStats::default(),
+        }
+    }
+
+    pub fn stats(&self) -> &ReassemblerStats {
+        &self.stats
+    }
+
+    /// Messages being rebuilt now.
+    pub fn in_flight_messages(&self) -> usize {
+        self.in_flight_messages
+    }
+
+    /// Bytes charged against `max_in_flight_bytes` now.
+    pub fn in_flight_bytes(&self) -> usize {
+        self.in_flight_bytes
+    }
+
+    /// Take one datagram received at `now`; push what became of any message onto `out`.
+    pub fn push(&mut self, datagram: &[u8], now: Instant, out: &mut Vec<Event>) {
+        self.stats.datagrams += 1;
+        let Ok(frame) = frame::parse(datagram, &self.cfg.limits) else {
+            self.stats.dropped_malformed += 1;
+            return;
+        };
+        // Authenticate before any state is looked at or any decoding is done (§4).
+        if !self.mac.verify(&frame) {
+            self.stats.dropped_forged += 1;
+            return;
+        }
+        let session = frame.header.session;
+        if !self.admit_session(session, out) {
+            self.stats.dropped_replayed += 1;
+            return;
+        }
+        match frame.header.kind {
+            Kind::Heartbeat => {
+                self.stats.accepted += 1;
+                self.stats.heartbeats += 1;
+                self.heartbeat(session, frame.header.sequence, out);
+            }
+            Kind::Data(d) => self.data(session, frame.header.sequence, d, frame.payload, now, out),
+        }
+        if self
+            .last_expiry
+            .is_none_or(|t| now.saturating_duration_since(t) >= Duration::from_millis(100))
+        {
+            self.tick(now, out);
+        }
+    }
+
+    /// Give up messages idle for longer than the idle timeout. Call it when no datagram comes.
+    pub fn tick(&mut self, now: Instant, out: &mut Vec<Event>) {
+        self.last_expiry = Some(now);
+        let timeout = self.cfg.idle_timeout;
+        let stale: Vec<(u64, u64)> = self
+            .sessions
+            .iter()
+            .flat_map(|(s, sess)| {
+                sess.in_flight
+                    .iter()
+                    .filter(|(_, m)| now.saturating_duration_since(m.last_activity) > timeout)
+                    .map(|(q, _)| (*s, *q))
+            })
+            .collect();
+        for (s, q) in stale {
+            self.give_up(s, q, LostReason::TimedOut, out);
+        }
+    }
+
+    /// Give up every message in flight (the receiver is stopping).
+    pub fn finish(&mut self, out: &mut Vec<Event>) {
+        let all: Vec<(u64, u64)> = self
+            .sessions
+            .iter()
+            .flat_map(|(s, sess)| sess.in_flight.keys().map(|q| (*s, *q)))
+            .collect();
+        for (s, q) in all {
+            self.give_up(s, q, LostReason::ReceiverStopped, out);
+        }
+    }
+
+    // §7 a session is admitted if known, or new, not retired and not older than the newest
+    fn admit_session(&mut self, session: u64, out: &mut Vec<Event>) -> bool {
+        if self.sessions.contains_key(&session) {
+            return true;
+        }
+        let start = session >> 32;
+        if start < self.newest_start || self.retired.contains(&session) {
+            return false;
+        }
+        while self.sessions.len() >= self.cfg.max_sessions.max(1) {
+            let Some(oldest) = self
+                .sessions
+                .iter()
+                .min_by_key(|(id, s)| (**id >> 32, s.first_seen))
+                .map(|(id, _)| *id)
+            else {
+                break;
+            };
+            self.retire(oldest, out);
+        }
+        self.newest_start = start;
+        self.arrivals += 1;
+        self.sessions.insert(session, Session::new(self.arrivals));
+        true
+    }
+
+    fn retire(&mut self, session: u64, out: &mut Vec<Event>) {
+        let seqs: Vec<u64> = self
+            .sessions
+            .get(&session)
+            .map(|s| s.in_flight.keys().copied().collect())
+            .unwrap_or_default();
+        for q in seqs {
+            self.give_up(session, q, LostReason::SessionEvicted, out);
+        }
+        self.sessions.remove(&session);
+        self.retired.push_back(session);
+        while self.retired.len() > self.cfg.max_retired_sessions {
+            self.retired.pop_front();
+        }
+    }
+
+    // §6 heartbeat: what the previous heartbeat announced and is still unfinished is lost
+    fn heartbeat(&mut self, session: u64, last_sent: u64, out: &mut Vec<Event>) {
+        let Some(s) = self.sessions.get(&session) else { return };
+        let cutoff = s.announced;
+        if cutoff >= s.floor {
+            self.finish_through(session, cutoff, LostReason::Incomplete, LostReason::Missing, out);
+        }
+        if let Some(s) = self.sessions.get_mut(&session) {
+            s.announced = s.announced.max(last_sent);
+        }
+    }
+
+    /// Finish every sequence number up to `cutoff`: in-flight ones are lost for `in_flight_reason`,
+    /// never-seen ones for `gap_reason`; then raise the floor past `cutoff`.
+    fn finish_through(
+        &mut self,
+        session: u64,
+        cutoff: u64,
+        in_flight_reason: LostReason,
+        gap_reason: LostReason,
+        out: &mut Vec<Event>,
+    ) {
+        let pending: Vec<u64> = self
+            .sessions
+            .get(&session)
+            .map(|s| s.in_flight.range(..=cutoff).map(|(q, _)| *q).collect())
+            .unwrap_or_default();
+        for q in pending {
+            self.give_up(session, q, in_flight_reason, out);
+        }
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        let mut next = s.floor;
+        let mut lost = 0u64;
+        for &done in s.finished.range(..=cutoff) {
+            if done > next {
+                out.push(Event::Lost(Lost {
+                    session,
+                    first: next,
+                    last: done - 1,
+                    reason: gap_reason,
+                }));
+                lost = lost.saturating_add(done - next);
+            }
+            next = done.saturating_add(1);
+        }
+        if next <= cutoff {
+            out.push(Event::Lost(Lost {
+                session,
+                first: next,
+                last: cutoff,
+                reason: gap_reason,
+            }));
+            lost = lost.saturating_add(cutoff - next + 1);
+        }
+        s.finished = s.finished.split_off(&cutoff.saturating_add(1));
+        s.floor = s.floor.max(cutoff.saturating_add(1));
+        self.stats.lost = self.stats.lost.saturating_add(lost);
+    }
+
+    /// Mark `seq` finished, and keep the remembered window within its cap.
+    fn mark_finished(&mut self, session: u64, seq: u64, out: &mut Vec<Event>) {
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        s.finished.insert(seq);
+        while s.finished.first() == Some(&s.floor) {
+            s.finished.pop_first();
+            s.floor = s.floor.saturating_add(1);
+        }
+        if s.finished.len() > self.cfg.max_finished_window {
+            let Some(&lowest) = s.finished.first() else { return };
+            self.finish_through(session, lowest, LostReason::Window, LostReason::Window, out);
+        }
+    }
+
+    /// Drop a message in flight and report it lost.
+    fn give_up(&mut self, session: u64, seq: u64, reason: LostReason, out: &mut Vec<Event>) {
+        let Some(m) = self.sessions.get_mut(&session).and_then(|s| s.in_flight.remove(&seq)) else {
+            return;
+        };
+        self.release(m.cost);
+        self.in_flight_messages = self.in_flight_messages.saturating_sub(1);
+        self.stats.lost += 1;
+        out.push(Event::Lost(Lost {
+            session,
+            first: seq,
+            last: seq,
+            reason,
+        }));
+        self.mark_finished(session, seq, out);
+    }
+
+    fn release(&mut self, bytes: usize) {
+        self.in_flight_bytes = self.in_flight_bytes.saturating_sub(bytes);
+    }
+
+    /// The oldest message in flight other than `keep`.
+    fn oldest_except(&self, keep: (u64, u64)) -> Option<(u64, u64)> {
+        self.sessions
+            .iter()
+            .flat_map(|(s, sess)| sess.in_flight.iter().map(move |(q, m)| (m.arrival, *s, *q)))
+            .filter(|(_, s, q)| (*s, *q) != keep)
+            .min()
+            .map(|(_, s, q)| (s, q))
+    }
+
+    /// Make room for `bytes` more, giving up the oldest other messages. False if even that fails.
+    fn reserve(&mut self, keep: (u64, u64), bytes: usize, out: &mut Vec<Event>) -> bool {
+        while self.in_flight_bytes.saturating_add(bytes) > self.cfg.max_in_flight_bytes {
+            let Some((s, q)) = self.oldest_except(keep) else {
+                return false;
+            };
+            self.give_up(s, q, LostReason::MemoryCap, out);
+        }
+        // Giving up others may have finished `keep` too (the finished window); then charge nothing.
+        let Some(m) = self
+            .sessions
+            .get_mut(&keep.0)
+            .and_then(|s| s.in_flight.get_mut(&keep.1))
+        else {
+            return false;
+        };
+        m.cost = m.cost.saturating_add(bytes);
+        self.in_flight_bytes = self.in_flight_bytes.saturating_add(bytes);
+        true
+    }
+
+    fn data(&mut self, session: u64, seq: u64, d: DataHeader, payload: &[u8], now: Instant, out: &mut Vec<Event>) {
+        let key = (session, seq);
+        let Some(s) = self.sessions.get(&session) else { return };
+        if s.is_finished(seq) {
+            self.stats.dropped_surplus += 1;
+            return;
+        }
+        if !s.in_flight.contains_key(&seq) && !self.open_message(key, d, now, out) {
+            self.stats.accepted += 1;
+            return;
+        }
+        let Some(m) = self.sessions.get_mut(&session).and_then(|s| s.in_flight.get_mut(&seq)) else {
+            return;
+        };
+        let h = m.header;
+        if (h.message_len, h.block_count, h.symbol_size) != (d.message_len, d.block_count, d.symbol_size) {
+            self.stats.dropped_inconsistent += 1;
+            return;
+        }
+        m.last_activity = now;
+        let k = d.source_symbols();
+        let need = match m.blocks.get(&d.block) {
+            Some(Block::Done(_)) => {
+                self.stats.dropped_surplus += 1;
+                return;
+            }
+            Some(Block::Decoding { len, seen, .. }) => {
+                if *len != d.block_len {
+                    self.stats.dropped_inconsistent += 1;
+                    return;
+                }
+                if bit(seen, d.symbol_id) {
+                    self.stats.dropped_surplus += 1;
+                    return;
+                }
+                usize::from(d.symbol_size).saturating_add(SYMBOL_COST)
+            }
+            None => {
+                let bits = (d.max_symbol_id() as usize).saturating_add(1);
+                usize::from(d.symbol_size)
+                    .saturating_add(SYMBOL_COST)
+                    .saturating_add(BLOCK_COST)
+                    .saturating_add(bits / 8)
+                    .saturating_add((k as usize).saturating_mul(SYMBOL_COST))
+            }
+        };
+        self.stats.accepted += 1;
+        if !self.reserve(key, need, out) {
+            self.give_up(session, seq, LostReason::MemoryCap, out);
+            return;
+        }
+        let Some(m) = self.sessions.get_mut(&session).and_then(|s| s.in_flight.get_mut(&seq)) else {
+            return;
+        };
+        let block = m.blocks.entry(d.block).or_insert_with(|| {
+            let oti = ObjectTransmissionInformation::new(u64::from(d.block_len), d.symbol_size, 1, 1, 1);
+            let words = (d.max_symbol_id() as usize).saturating_add(1).div_ceil(64);
+            Block::Decoding {
+                len: d.block_len,
+                decoder: Box::new(SourceBlockDecoder::new(0, &oti, u64::from(d.block_len))),
+                seen: vec![0; words],
+                cost: 0,
+            }
+        });
+        let Block::Decoding {
+            decoder,
+            seen,
+            cost,
+            len,
+        } = block
+        else {
+            return;
+        };
+        set_bit(seen, d.symbol_id);
+        *cost = cost.saturating_add(need);
+        let packet = EncodingPacket::new(PayloadId::new(0, d.symbol_id), payload.to_vec());
+        // Fail secure: a panic inside the decoder loses this message, never the receiver.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decoder.decode([packet])));
+        let block_len = *len as usize;
+        let block_cost = *cost;
+        match result {
+            Ok(None) => {}
+            Ok(Some(mut bytes)) => {
+                bytes.truncate(block_len);
+                *block = Block::Done(bytes);
+                m.decoded = m.decoded.saturating_add(1);
+                let complete = m.decoded == m.header.block_count;
+                // The decoder's symbols are freed; the decoded block is kept.
+                m.cost = m.cost.saturating_sub(block_cost);
+                self.release(block_cost);
+                if !self.reserve(key, block_len, out) {
+                    self.give_up(session, seq, LostReason::MemoryCap, out);
+                } else if complete {
+                    self.complete(session, seq, out);
+                }
+            }
+            Err(_) => self.give_up(session, seq, LostReason::DecodeFailed, out),
+        }
+    }
+
+    /// Start rebuilding a message; false if it is refused (and so reported lost).
+    fn open_message(&mut self, key: (u64, u64), d: DataHeader, now: Instant, out: &mut Vec<Event>) -> bool {
+        let (session, seq) = key;
+        let total = usize::try_from(d.message_len)
+            .unwrap_or(usize::MAX)
+            .saturating_add(TRAILER_LEN);
+        if total.saturating_add(MESSAGE_COST) > self.cfg.max_in_flight_bytes {
+            self.stats.lost += 1;
+            out.push(Event::Lost(Lost {
+                session,
+                first: seq,
+                last: seq,
+                reason: LostReason::TooLarge,
+            }));
+            self.mark_finished(session, seq, out);
+            return false;
+        }
+        while self.in_flight_messages >= self.cfg.max_in_flight_messages.max(1) {
+            let Some((s, q)) = self.oldest_except(key) else { break };
+            self.give_up(s, q, LostReason::MemoryCap, out);
+        }
+        self.arrivals += 1;
+        let m = Message {
+            header: d,
+            blocks: BTreeMap::new(),
+            decoded: 0,
+            cost: 0,
+            last_activity: now,
+            arrival: self.arrivals,
+        };
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return false;
+        };
+        s.in_flight.insert(seq, m);
+        self.in_flight_messages += 1;
+        if !self.reserve(key, MESSAGE_COST, out) {
+            self.give_up(session, seq, LostReason::MemoryCap, out);
+            return false;
+        }
+        true
+    }
+
+    // §5 the message is the blocks in order; its trailer gives its length and SHA-256
+    fn complete(&mut self, session: u64, seq: u64, out: &mut Vec<Event>) {
+        let Some(m) = self.sessions.get_mut(&session).and_then(|s| s.in_flight.remove(&seq)) else {
+            return;
+        };
+        self.release(m.cost);
+        self.in_flight_messages = self.in_flight_messages.saturating_sub(1);
+        let verdict = assemble(m);
+        match verdict {
+            Ok((data, sha256)) => {
+                self.stats.delivered += 1;
+                self.stats.delivered_bytes += data.len() as u64;
+                out.push(Event::Delivered(Delivered {
+                    session,
+                    sequence: seq,
+                    sha256,
+                    data,
+                }));
+            }
+            Err(reason) => {
+                self.stats.lost += 1;
+                out.push(Event::Lost(Lost {
+                    session,
+                    first: seq,
+                    last: seq,
+                    reason,
+                }));
+            }
+        }
+        self.mark_finished(session, seq, out);
+    }
+}
+
+/// Concatenate the decoded blocks, split off the trailer, and check length and digest.
+fn assemble(m: Message) -> Result<(Vec<u8>, [u8; 32]), LostReason> {
+    let expected = usize::try_from(m.header.message_len).map_err(|_| LostReason::TooLarge)?;
+    let total: usize = m
+        .blocks
+        .values()
+        .map(|b| if let Block::Done(v) = b { v.len() } else { 0 })
+        .sum();
+    if total != expected.saturating_add(TRAILER_LEN) {
+        return Err(LostReason::DigestMismatch);
+    }
+    let mut data = Vec::with_capacity(total);
+    for b in m.blocks.into_values() {
+        let Block::Done(v) = b else {
+            return Err(LostReason::Incomplete);
+        };
+        data.extend_from_slice(&v);
+    }
+    let trailer = data.split_off(expected);
+    let (len_bytes, digest) = trailer.split_at_checked(8).ok_or(LostReason::DigestMismatch)?;
+    let len = <[u8; 8]>::try_from(len_bytes)
+        .map(u64::from_be_bytes)
+        .map_err(|_| LostReason::DigestMismatch)?;
+    let sha256: [u8; 32] = Sha256::digest(&data).into();
+    if len != m.header.message_len || digest != sha256 {
+        return Err(LostReason::DigestMismatch);
+    }
+    Ok((data, sha256))
+}
+
+fn bit(bits: &[u64], i: u32) -> bool {
+    bits.get(i as usize / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+fn set_bit(bits: &mut [u64], i: u32) {
+    if let Some(w) = bits.get_mut(i as usize / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+
+/// Where a receiver listens and writes.
+#[derive(Debug, Clone)]
+pub struct ReceiverConfig {
+    pub listen: SocketAddr,
+    /// The spool: each delivered message becomes a file named by its SHA-256.
+    pub into: PathBuf,
+    /// JSON lines, one per delivered or lost message. `None`: `<into>.diode-audit.jsonl` beside `into`.
+    pub audit: Option<PathBuf>,
+    pub key: Key,
+    pub reassembly: ReassemblerConfig,
+    /// Kernel receive buffer to ask for, in bytes (capped by net.core.rmem_max).
+    pub recv_buffer: usize,
+}
+
+impl ReceiverConfig {
+    pub fn new(listen: SocketAddr, into: PathBuf, key: Key) -> ReceiverConfig {
+        ReceiverConfig {
+            listen,
+            into,
+            audit: None,
+            key,
+            reassembly: ReassemblerConfig::default(),
+            recv_buffer: 8 << 20,
+        }
+    }
+
+    /// The audit file path in effect.
+    pub fn audit_path(&self) -> PathBuf {
+        self.audit.clone().unwrap_or_else(|| {
+            let name = self
+                .into
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "spool".into());
+            let parent = self.into.parent().unwrap_or(Path::new("."));
+            parent.join(format!("{name}.diode-audit.jsonl"))
+        })
+    }
+}
+
+/// What a receiver did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ReceiverStats {
+    pub reassembly: ReassemblerStats,
+    pub written: u64,
+    pub write_failures: u64,
+}
+
+/// A UDP socket that can only be read: the receiver holds no handle that could send (§2).
+struct ReceiveOnly(UdpSocket);
+
+impl ReceiveOnly {
+    fn bind(addr: SocketAddr, recv_buffer: usize) -> Result<ReceiveOnly, DiodeError> {
+        let socket = UdpSocket::bind(addr).map_err(|e| DiodeError::io(format!("cannot listen on `{addr}`"), e))?;
+        let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(recv_buffer);
+        socket
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .map_err(|e| DiodeError::io("cannot set a read timeout".into(), e))?;
+        Ok(ReceiveOnly(socket))
+    }
+
+    fn local_addr(&self) -> Option<SocketAddr> {
+        self.0.local_addr().ok()
+    }
+
+    fn recv<'b>(&self, buf: &'b mut [u8]) -> std::io::Result<Option<&'b [u8]>> {
+        match self.0.recv(buf) {
+            Ok(n) => Ok(buf.get(..n)),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Receive until `stop` is set, writing into the spool and the audit file. Messages still in
+/// flight at the end are reported lost (`receiver_stopped`).
+pub fn run_receiver(cfg: ReceiverConfig, stop: &AtomicBool) -> Result<ReceiverStats, DiodeError> {
+    run_receiver_with(cfg, stop, |_| {})
+}
+
+/// As [`run_receiver`], calling `bound` with the socket's local address once it listens (tests
+/// that bind port 0 learn the port this way).
+pub fn run_receiver_with(
+    cfg: ReceiverConfig,
+    stop: &AtomicBool,
+    bound: impl FnOnce(SocketAddr),
+) -> Result<ReceiverStats, DiodeError> {
+    let spool = Spool::open(&cfg.into, &cfg.audit_path())?;
+    let socket = ReceiveOnly::bind(cfg.listen, cfg.recv_buffer)?;
+    if let Some(a) = socket.local_addr() {
+        bound(a);
+    }
+    let mut reassembler = Reassembler::new(cfg.reassembly.clone(), &cfg.key);
+    // Pipeline: this thread receives and reassembles; a writer thread spools, behind a bounded
+    // channel so a slow disk slows reassembly rather than growing memory.
+    let (tx, rx) = mpsc::sync_channel::<Event>(16);
+    let writer = std::thread::Builder::new()
+        .name("diode-writer".into())
+        .spawn(move || spool.drain(rx))
+        .map_err(|e| DiodeError::io("cannot start the writer thread".into(), e))?;
+    let mut buf = vec![0u8; 65_536];
+    let mut events = Vec::new();
+    let mut failure = None;
+    while !stop.load(Ordering::Relaxed) {
+        match socket.recv(&mut buf) {
+            Ok(Some(d)) => reassembler.push(d, Instant::now(), &mut events),
+            Ok(None) => reassembler.tick(Instant::now(), &mut events),
+            Err(e) => {
+                failure = Some(DiodeError::io("cannot receive".into(), e));
+                break;
+            }
+        }
+        for ev in events.drain(..) {
+            if tx.send(ev).is_err() {
+                break;
+            }
+        }
+    }
+    reassembler.finish(&mut events);
+    for ev in events.drain(..) {
+        let _ = tx.send(ev);
+    }
+    drop(tx);
+    let (written, write_failures) = writer.join().unwrap_or((0, 1));
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    Ok(ReceiverStats {
+        reassembly: reassembler.stats().clone(),
+        written,
+        write_failures,
+    })
+}
+
+/// The spool directory and the audit file.
+struct Spool {
+    dir: PathBuf,
+    audit: File,
+    counter: u64,
+}
+
+impl Spool {
+    fn open(dir: &Path, audit: &Path) -> Result<Spool, DiodeError> {
+        fs::create_dir_all(dir).map_err(|e| DiodeError::io(format!("cannot create `{}`", dir.display()), e))?;
+        let audit_file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(audit)
+            .map_err(|e| DiodeError::io(format!("cannot open audit file `{}`", audit.display()), e))?;
+        Ok(Spool {
+            dir: dir.to_path_buf(),
+            audit: audit_file,
+            counter: 0,
+        })
+    }
+
+    fn drain(mut self, rx: mpsc::Receiver<Event>) -> (u64, u64) {
+        let (mut written, mut failures) = (0u64, 0u64);
+        for ev in rx {
+            match ev {
+                Event::Delivered(d) => match self.write(&d) {
+                    Ok(name) => {
+                        written += 1;
+                        tracing::info!(session = %format!("{:016x}", d.session), seq = d.sequence, file = %name, "received");
+                        self.audit(&serde_json::json!({
+                            "event": "received",
+                            "session": format!("{:016x}", d.session),
+                            "seq": d.sequence,
+                            "sha256": hex::encode(d.sha256),
+                            "bytes": d.data.len(),
+                            "file": name,
+                        }));
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        tracing::error!(error = %e, "cannot write a received message");
+                        let lost = Lost {
+                            session: d.session,
+                            first: d.sequence,
+                            last: d.sequence,
+                            reason: LostReason::WriteFailed,
+                        };
+                        self.lost(&lost);
+                    }
+                },
+                Event::Lost(l) => self.lost(&l),
+            }
+        }
+        (written, failures)
+    }
+
+    fn lost(&mut self, l: &Lost) {
+        tracing::warn!(
+            session = %format!("{:016x}", l.session), seq = l.first, seq_last = l.last, reason = l.reason.as_str(),
+            "lost"
+        );
+        self.audit(&serde_json::json!({
+            "event": "lost",
+            "session": format!("{:016x}", l.session),
+            "seq": l.first,
+            "seq_last": l.last,
+            "reason": l.reason.as_str(),
+        }));
+    }
+
+    fn audit(&mut self, record: &serde_json::Value) {
+        let mut line = record.to_string();
+        line.push('\n');
+        if let Err(e) = self
+            .audit
+            .write_all(line.as_bytes())
+            .and_then(|()| self.audit.sync_data())
+        {
+            tracing::error!(error = %e, "cannot append to the audit file");
+        }
+    }
+
+    /// Write atomically: a dot-named temporary file, fsync, rename to the SHA-256, fsync the directory.
+    fn write(&mut self, d: &Delivered) -> std::io::Result<String> {
+        let name = hex::encode(d.sha256);
+        self.counter += 1;
+        let tmp = self
+            .dir
+            .join(format!(".{name}.{}.{}.tmp", std::process::id(), self.counter));
+        let result = (|| {
+            let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+            f.write_all(&d.data)?;
+            f.sync_all()?;
+            fs::rename(&tmp, self.dir.join(&name))?;
+            File::open(&self.dir)?.sync_all()
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.map(|()| name)
+    }
+}

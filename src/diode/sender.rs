@@ -1,0 +1,342 @@
+//! The sending side: cut a message into blocks, add its trailer, encode each block with RaptorQ,
+//! frame and sign every symbol, and pace the datagrams onto a UDP socket that is never read.
+//!
+//! [`MessageEncoder`] is the socket-free core (tests, benchmarks and the fuzz corpus use it);
+//! [`Sender`] puts it on a socket behind a [`TokenBucket`].
+
+use std::net::{SocketAddr, UdpSocket};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use raptorq::{ObjectTransmissionInformation, SourceBlockEncoder};
+use sha2::{Digest, Sha256};
+
+use super::frame::{self, DataHeader, MacKey, OVERHEAD_LEN, TRAILER_LEN};
+use super::pacing::TokenBucket;
+use super::{DiodeError, Key};
+
+/// How a sender frames and encodes. `SenderConfig::new(to, key)` gives the defaults.
+#[derive(Debug, Clone)]
+pub struct SenderConfig {
+    /// Where the datagrams go (the receiver, across the diode).
+    pub to: SocketAddr,
+    /// Local address to send from; `None` picks an ephemeral port on the wildcard address.
+    pub bind: Option<SocketAddr>,
+    /// Bytes per second on the wire, counting whole datagrams. `None` sends as fast as it can.
+    pub rate: Option<u64>,
+    /// Repair symbols per block, as a percentage of its source symbols (rounded up), 0..=100.
+    pub overhead_percent: u32,
+    /// Largest UDP datagram (payload of the UDP packet) in bytes: 1472 fits Ethernet over IPv4.
+    pub mtu: usize,
+    /// Most source symbols per block. Larger blocks spread loss better; smaller decode faster.
+    pub max_block_symbols: u32,
+    /// How often [`Sender::tick`] sends a heartbeat when nothing else is sent.
+    pub heartbeat_interval: Duration,
+    pub key: Key,
+}
+
+impl SenderConfig {
+    /// Defaults: 10 % overhead, MTU 1472, 512 symbols per block, unpaced, heartbeat every second.
+    pub fn new(to: SocketAddr, key: Key) -> SenderConfig {
+        SenderConfig {
+            to,
+            bind: None,
+            rate: None,
+            overhead_percent: 10,
+            mtu: 1472,
+            max_block_symbols: 512,
+            heartbeat_interval: Duration::from_secs(1),
+            key,
+        }
+    }
+}
+
+/// The socket-free half of the sender: message in, signed datagrams out.
+#[derive(Debug)]
+pub struct MessageEncoder {
+    mac: MacKey,
+    session: u64,
+    symbol_size: u16,
+    max_block_symbols: u32,
+    overhead_percent: u32,
+    buf: Vec<u8>,
+}
+
+impl MessageEncoder {
+    /// Check the framing parameters and key the MAC. `session` is normally [`new_session_id`].
+    pub fn new(
+        key: &Key,
+        session: u64,
+        mtu: usize,
+        overhead_percent: u32,
+        max_block_symbols: u32,
+    ) -> Result<MessageEncoder, DiodeError> {
+        if !(OVERHEAD_LEN + 16..=65_507).contains(&mtu) {
+            return Err(DiodeError::Config(format!(
+                "mtu `{mtu}` is out of range, it must be between {} and 65507",
+                OVERHEAD_LEN + 16
+            )));
+        }
+        if overhead_percent > 100 {
+            return Err(DiodeError::Config(format!(
+                "overhead `{overhead_percent}`% is above 100%"
+            )));
+        }
+        if !(1..=8192).contains(&max_block_symbols) {
+            return Err(DiodeError::Config(format!(
+                "block size of `{max_block_symbols}` symbols is out of range 1..=8192"
+            )));
+        }
+        // Symbols a multiple of 8 bytes keep RaptorQ's row operations word-aligned.
+        let symbol_size = u16::try_from((mtu - OVERHEAD_LEN) / 8 * 8).unwrap_or(0xFFF8);
+        Ok(MessageEncoder {
+            mac: key.mac(),
+            session,
+            symbol_size,
+            max_block_symbols,
+            overhead_percent,
+            buf: Vec::with_capacity(mtu),
+        })
+    }
+
+    pub fn session(&self) -> u64 {
+        self.session
+    }
+
+    /// Bytes of message data per datagram (T).
+    pub fn symbol_size(&self) -> u16 {
+        self.symbol_size
+    }
+
+    /// Encode `message` as sequence number `sequence` and hand each datagram to `emit`, source
+    /// symbols of a block first, then its repair symbols, block after block.
+    pub fn encode<E>(
+        &mut self,
+        sequence: u64,
+        message: &[u8],
+        mut emit: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let total = message.len() + TRAILER_LEN;
+        // A message smaller than one full symbol goes as one symbol of its own size (rounded up
+        // to 8 bytes), so that small messages are not padded to the MTU (§5.1).
+        let t = usize::from(self.symbol_size).min(total.div_ceil(8) * 8);
+        let block_bytes = t * self.max_block_symbols as usize;
+        let block_count = total.div_ceil(block_bytes);
+        let mut trailer = [0u8; TRAILER_LEN];
+        trailer[..8].copy_from_slice(&(message.len() as u64).to_be_bytes());
+        trailer[8..].copy_from_slice(&Sha256::digest(message));
+        let mut last_block = Vec::new();
+        for b in 0..block_count {
+            let start = b * block_bytes;
+            let end = (start + block_bytes).min(total);
+            let block_len = end - start;
+            let data: &[u8] = if end <= message.len() {
+                &message[start..end]
+            } else {
+                // The block that holds the trailer, padded to whole symbols.
+                last_block.clear();
+                last_block.extend_from_slice(message.get(start..).unwrap_or_default());
+                last_block.extend_from_slice(&trailer[start.saturating_sub(message.len())..]);
+                last_block.resize(block_len.div_ceil(t) * t, 0);
+                &last_block
+            };
+            let header = DataHeader {
+                message_len: message.len() as u64,
+                block: b as u32,
+                block_count: block_count as u32,
+                block_len: block_len as u32,
+                symbol_id: 0,
+                symbol_size: t as u16,
+            };
+            self.encode_block(sequence, header, data, &mut emit)?;
+        }
+        Ok(())
+    }
+
+    fn encode_block<E>(
+        &mut self,
+        sequence: u64,
+        header: DataHeader,
+        data: &[u8],
+        emit: &mut impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let t = usize::from(header.symbol_size);
+        let k = data.len().div_ceil(t) as u32;
+        let repair = repair_symbols(k, self.overhead_percent);
+        // Source symbols are the block's own bytes (RFC 6330 is systematic): send them straight away.
+        for (esi, symbol) in data.chunks(t).enumerate() {
+            let h = DataHeader {
+                symbol_id: esi as u32,
+                ..header
+            };
+            frame::encode_data(&mut self.buf, &self.mac, self.session, sequence, &h, symbol);
+            emit(&self.buf)?;
+        }
+        if repair == 0 {
+            return Ok(());
+        }
+        let oti = ObjectTransmissionInformation::new(data.len() as u64, header.symbol_size, 1, 1, 1);
+        let encoder = SourceBlockEncoder::new(0, &oti, data);
+        for packet in encoder.repair_packets(0, repair) {
+            let h = DataHeader {
+                symbol_id: packet.payload_id().encoding_symbol_id(),
+                ..header
+            };
+            frame::encode_data(&mut self.buf, &self.mac, self.session, sequence, &h, packet.data());
+            emit(&self.buf)?;
+        }
+        Ok(())
+    }
+
+    /// The heartbeat datagram announcing `last_sequence` as the last message sent.
+    pub fn heartbeat(&mut self, last_sequence: u64) -> &[u8] {
+        frame::encode_heartbeat(&mut self.buf, &self.mac, self.session, last_sequence);
+        &self.buf
+    }
+}
+
+/// Repair symbols for a block of `k` source symbols at `overhead_percent` (§5.2):
+/// `ceil(k × overhead / 100)`, plus 2 when the overhead is not zero, because RaptorQ decodes from
+/// exactly `k` symbols only about 99 % of the time and from `k + 2` all but one time in a million.
+pub fn repair_symbols(k: u32, overhead_percent: u32) -> u32 {
+    if overhead_percent == 0 {
+        return 0;
+    }
+    let base = (u64::from(k) * u64::from(overhead_percent)).div_ceil(100);
+    u32::try_from(base).unwrap_or(u32::MAX).saturating_add(2)
+}
+
+/// A new session id: the start time in Unix seconds in the high 32 bits (so a receiver can refuse
+/// replays of older sessions, §7), 32 random bits below.
+pub fn new_session_id() -> Result<u64, DiodeError> {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let random = getrandom::u32().map_err(|e| DiodeError::Config(format!("no randomness for a session id: {e}")))?;
+    Ok(((secs & 0xFFFF_FFFF) << 32) | u64::from(random))
+}
+
+/// What a sender has done so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SenderStats {
+    pub messages: u64,
+    pub message_bytes: u64,
+    pub datagrams: u64,
+    pub wire_bytes: u64,
+    pub heartbeats: u64,
+}
+
+/// A sender on a UDP socket. It only ever sends: the socket is never read.
+#[derive(Debug)]
+pub struct Sender {
+    socket: UdpSocket,
+    to: SocketAddr,
+    encoder: MessageEncoder,
+    bucket: Option<TokenBucket>,
+    next_sequence: u64,
+    heartbeat_interval: Duration,
+    last_sent: Instant,
+    stats: SenderStats,
+}
+
+impl Sender {
+    /// Bind the socket and start a new session.
+    pub fn new(cfg: SenderConfig) -> Result<Sender, DiodeError> {
+        let session = new_session_id()?;
+        let encoder = MessageEncoder::new(&cfg.key, session, cfg.mtu, cfg.overhead_percent, cfg.max_block_symbols)?;
+        let bind = cfg.bind.unwrap_or(match cfg.to {
+            SocketAddr::V4(_) => SocketAddr::from(([0, 0, 0, 0], 0)),
+            SocketAddr::V6(_) => SocketAddr::from(([0u16; 8], 0)),
+        });
+        let socket = UdpSocket::bind(bind).map_err(|e| DiodeError::io(format!("cannot bind `{bind}`"), e))?;
+        let sock2 = socket2::SockRef::from(&socket);
+        // A larger send buffer absorbs bursts; the kernel caps it at net.core.wmem_max.
+        let _ = sock2.set_send_buffer_size(4 << 20);
+        let bucket = cfg.rate.map(|r| TokenBucket::new(r, (cfg.mtu as u64).max(r / 100)));
+        Ok(Sender {
+            socket,
+            to: cfg.to,
+            encoder,
+            bucket,
+            next_sequence: 1,
+            heartbeat_interval: cfg.heartbeat_interval,
+            last_sent: Instant::now(),
+            stats: SenderStats::default(),
+        })
+    }
+
+    pub fn session(&self) -> u64 {
+        self.encoder.session()
+    }
+
+    pub fn stats(&self) -> &SenderStats {
+        &self.stats
+    }
+
+    /// Send one message; returns its sequence number. Blocks while the token bucket refills.
+    pub fn send_message(&mut self, message: &[u8]) -> Result<u64, DiodeError> {
+        let seq = self.next_sequence;
+        let Sender {
+            socket,
+            to,
+            encoder,
+            bucket,
+            stats,
+            ..
+        } = self;
+        encoder.encode(seq, message, |d| send_paced(socket, *to, bucket, stats, d))?;
+        self.next_sequence = seq.saturating_add(1);
+        self.stats.messages += 1;
+        self.stats.message_bytes += message.len() as u64;
+        self.last_sent = Instant::now();
+        Ok(seq)
+    }
+
+    /// Send a heartbeat carrying the last sequence number sent (0 before the first message).
+    pub fn heartbeat(&mut self) -> Result<(), DiodeError> {
+        let last = self.next_sequence.saturating_sub(1);
+        let Sender {
+            socket,
+            to,
+            encoder,
+            bucket,
+            stats,
+            ..
+        } = self;
+        let d = encoder.heartbeat(last);
+        send_paced(socket, *to, bucket, stats, d)?;
+        self.stats.heartbeats += 1;
+        self.last_sent = Instant::now();
+        Ok(())
+    }
+
+    /// Send a heartbeat if nothing was sent for a heartbeat interval. Call it from an idle loop.
+    pub fn tick(&mut self) -> Result<(), DiodeError> {
+        if self.last_sent.elapsed() >= self.heartbeat_interval {
+            self.heartbeat()?;
+        }
+        Ok(())
+    }
+}
+
+fn send_paced(
+    socket: &UdpSocket,
+    to: SocketAddr,
+    bucket: &mut Option<TokenBucket>,
+    stats: &mut SenderStats,
+    datagram: &[u8],
+) -> Result<(), DiodeError> {
+    if let Some(b) = bucket {
+        b.take(datagram.len());
+    }
+    loop {
+        match socket.send_to(datagram, to) {
+            Ok(_) => break,
+            // The local send buffer is full: wait for the kernel rather than drop our own datagram.
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.raw_os_error() == Some(105) => {
+                std::thread::sleep(Duration::from_micros(50));
+            }
+            Err(e) => return Err(DiodeError::io(format!("cannot send to `{to}`"), e)),
+        }
+    }
+    stats.datagrams += 1;
+    stats.wire_bytes += datagram.len() as u64;
+    Ok(())
+}
