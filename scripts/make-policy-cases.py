@@ -133,6 +133,35 @@ def us_to_jpn(d):
     case(d, "malformed-json", "malformed input is rejected with its position", [], "rejected",
          rules=["object"], raw='{"type": "bundle", "id": "bundle--00000000-0000-4000-8000-00000000b001",}\n')
 
+def sanitisation_cases(d):
+    case(d, "redact-email-and-phone", "e-mail addresses and telephone numbers in free text are replaced, the rest stays",
+         [indicator(1, [TLP["GREEN"]], "Report to alice.smith@agency.example.gov or call +1 202-555-0173 today.")],
+         "released", contains=["Report to [EMAIL REDACTED] or call [PHONE REDACTED] today."],
+         not_contains=["alice.smith", "555-0173"], rules=["email-addresses", "telephone-numbers"], exact=True)
+    case(d, "redact-full-width-email", "a full-width e-mail address is found through normalisation",
+         [indicator(1, [TLP["GREEN"]], "連絡先: ａｌｉｃｅ＠ａｇｅｎｃｙ．ｅｘａｍｐｌｅ．ｇｏｖ まで")],
+         "released", contains=["連絡先: [EMAIL REDACTED] まで"], not_contains=["ａｌｉｃｅ"], rules=["email-addresses"])
+    for name, pattern in [
+        ("internal-ipv4-indicator", "[ipv4-addr:value = '10.20.30.40']"),
+        ("internal-cidr-indicator", "[ipv4-addr:value = '172.16.8.0/24']"),
+        ("internal-domain-indicator", "[domain-name:value = 'vpn.corp.example']"),
+        ("internal-url-indicator", "[url:value = 'https://intranet.CORP.example/login'] OR [ipv4-addr:value = '203.0.113.9']"),
+    ]:
+        case(d, name, f"an indicator pointing at an internal network stays behind: {pattern}",
+             [indicator(1, [TLP["GREEN"]], "CANARY-" + name.upper(), pattern), indicator(2, [TLP["GREEN"]], "b")],
+             "released", contains=[oid("indicator", 2)], not_contains=["CANARY-" + name.upper(), pattern], rules=["internal-networks"])
+    case(d, "dirty-word", "an object naming an internal programme stays behind",
+         [indicator(1, [TLP["GREEN"]], "Seen during Operation Nightjar, CANARY-DIRTY"), indicator(2, [TLP["GREEN"]], "b")],
+         "released", not_contains=["CANARY-DIRTY", "Nightjar"], rules=["internal-names"])
+    case(d, "dirty-word-obfuscated", "full-width letters, zero-width spaces and soft hyphens do not hide a dirty word",
+         [indicator(1, [TLP["GREEN"]], "ＯＰＥＲＡＴＩＯＮ\u200b  night\u00adjar CANARY-OBFUSCATED"), indicator(2, [TLP["GREEN"]], "b")],
+         "released", not_contains=["CANARY-OBFUSCATED"], rules=["internal-names"])
+    custom = indicator(1, [TLP["GREEN"]], "a")
+    custom["x_internal_ticket"] = "CANARY-TICKET-4711"
+    case(d, "custom-property-stripped", "custom properties the policy does not name are stripped",
+         [custom], "released", contains=[oid("indicator", 1)], not_contains=["CANARY-TICKET-4711", "x_internal_ticket"],
+         rules=["property-allowlist"])
+
 def jpn_to_us(d):
     case(d, "tlp-allowed", "TLP GREEN goes",
          [indicator(1, [TLP["GREEN"]], "a")], "released", contains=[oid("indicator", 1)], rules=["releasable"], exact=True)
@@ -149,4 +178,5 @@ def jpn_to_us(d):
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policies")
 us_to_jpn(os.path.join(root, "us-to-jpn", "tests"))
+sanitisation_cases(os.path.join(root, "us-to-jpn", "tests"))
 jpn_to_us(os.path.join(root, "jpn-to-us", "tests"))

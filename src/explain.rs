@@ -11,6 +11,7 @@ pub fn table(decisions: &[UnitDecision]) -> String {
                 UnitVerdict::Keep => "keep",
                 UnitVerdict::Drop => "DROP",
                 UnitVerdict::Remove => "REMOVE",
+                UnitVerdict::Redact => "REDACT",
                 UnitVerdict::Reject => "REJECT",
             };
             let label = d.label.as_ref().map_or("-".to_string(), describe);

@@ -41,6 +41,7 @@ pub struct Report {
     pub objects_out: usize,
     pub dropped: usize,
     pub removed: usize,
+    pub redactions: usize,
 }
 
 /// Why a message was not released: the rules that decided, with where.
@@ -146,6 +147,7 @@ fn filter_stix(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
         objects_out,
         dropped: release.dropped,
         removed: release.removed,
+        redactions: release.redactions,
         decisions: release.decisions,
     };
     let Some(bundle) = release.bundle else {
@@ -154,7 +156,7 @@ fn filter_stix(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
             .iter()
             .filter(|d| d.verdict == UnitVerdict::Reject)
             .map(|d| Reason {
-                rule: d.rule.into(),
+                rule: d.rule.to_string(),
                 detail: d.detail.clone(),
                 at: d.unit.clone(),
             })
@@ -166,7 +168,7 @@ fn filter_stix(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
                 .iter()
                 .filter(|d| d.verdict != UnitVerdict::Keep)
                 .map(|d| Reason {
-                    rule: d.rule.into(),
+                    rule: d.rule.to_string(),
                     detail: d.detail.clone(),
                     at: d.unit.clone(),
                 })

@@ -150,6 +150,11 @@ fn policy_test_runs_every_shipped_case() {
 fn policy_test_fails_with_a_diff() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(policy(), dir.path().join("p.toml")).unwrap();
+    std::fs::copy(
+        root().join("policies/us-to-jpn.dirty-words.txt"),
+        dir.path().join("us-to-jpn.dirty-words.txt"),
+    )
+    .unwrap();
     let tests = dir.path().join("p/tests");
     std::fs::create_dir_all(&tests).unwrap();
     std::fs::copy(case("tlp-red-stays"), tests.join("c.json")).unwrap();
@@ -189,6 +194,11 @@ fn policy_diff_lists_messages_that_change() {
         .unwrap()
         .replace("\"CLEAR\", \"GREEN\", \"AMBER\"", "\"CLEAR\", \"GREEN\"");
     std::fs::write(dir.path().join("new.toml"), stricter).unwrap();
+    std::fs::copy(
+        root().join("policies/us-to-jpn.dirty-words.txt"),
+        dir.path().join("us-to-jpn.dirty-words.txt"),
+    )
+    .unwrap();
     let out = sekisho()
         .args(["policy", "diff"])
         .arg(policy())

@@ -450,8 +450,7 @@ fn rejects_when_nothing_is_releasable() {
 
 #[test]
 fn all_or_nothing_rejects_a_partly_releasable_message() {
-    let text = include_str!("../policies/us-to-jpn.toml").replace("mode = \"drop\"", "mode = \"all-or-nothing\"");
-    let policy = sekisho::policy::Policy::from_str(&text, "p.toml").unwrap();
+    let policy = us_to_jpn_with(|t| t.replace("mode = \"drop\"", "mode = \"all-or-nothing\""));
     let e = sekisho::guard::filter(
         &bundle(vec![indicator(1, &[TLP_GREEN], "a"), indicator(2, &[TLP_RED], CANARY)]),
         &policy,
@@ -507,4 +506,121 @@ fn jpn_to_us_releases_gokuhi_rel_to_usa_and_drops_kimitsu() {
         rule_for(&r.report, &obj("indicator", 2), "drop").as_deref(),
         Some("classification-ceiling")
     );
+}
+
+//--- sanitisation
+#[test]
+fn redact_action_prunes_only_the_internal_comparison() {
+    let policy = us_to_jpn_with(|t| {
+        t.replace(
+            "domains = [\"corp.example\"]\naction = \"drop\"",
+            "domains = [\"corp.example\"]\naction = \"redact\"",
+        )
+    });
+    let i = indicator(1, &[TLP_GREEN], "a");
+    let mut i2 = i.clone();
+    i2["pattern"] = json!("[ipv4-addr:value = '10.1.1.1'] OR [ipv4-addr:value = '203.0.113.5']");
+    let (out, r) = released(&policy, vec![i2]);
+    assert_eq!(out["objects"][0]["pattern"], "[ipv4-addr:value = '203.0.113.5']");
+    assert_eq!(r.report.redactions, 1);
+    let mut i3 = i;
+    i3["pattern"] = json!("[ipv4-addr:value = '10.1.1.1']");
+    let e = run(&policy, vec![i3]).unwrap_err();
+    assert_eq!(
+        rule_for(&e.report, &format!("{}/pattern", obj("indicator", 1)), "drop").as_deref(),
+        Some("internal-networks")
+    );
+}
+
+#[test]
+fn dirty_word_reject_action_rejects_the_message() {
+    let policy = us_to_jpn_with(|t| {
+        t.replace(
+            "file = \"us-to-jpn.dirty-words.txt\"\naction = \"drop\"",
+            "file = \"us-to-jpn.dirty-words.txt\"\naction = \"reject\"",
+        )
+    });
+    let e = run(
+        &policy,
+        vec![
+            indicator(1, &[TLP_GREEN], "a"),
+            indicator(2, &[TLP_GREEN], "about project bluebird"),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(e.reasons[0].rule, "internal-names");
+    assert_eq!(e.reasons[0].at, format!("{}/description", obj("indicator", 2)));
+}
+
+#[test]
+fn dirty_word_redact_action_replaces_the_phrase() {
+    let policy = us_to_jpn_with(|t| {
+        t.replace(
+            "file = \"us-to-jpn.dirty-words.txt\"\naction = \"drop\"",
+            "file = \"us-to-jpn.dirty-words.txt\"\naction = \"redact\"\nreplacement = \"[NAME]\"",
+        )
+    });
+    let (out, _) = released(
+        &policy,
+        vec![indicator(1, &[TLP_GREEN], "During HALCYON  RIDGE we saw it.")],
+    );
+    assert_eq!(out["objects"][0]["description"], "During [NAME] we saw it.");
+}
+
+#[test]
+fn property_allowlist_removes_unlisted_properties_and_drops_when_required_goes() {
+    let policy = us_to_jpn_with(|t| {
+        format!(
+            "{t}\n[stix.properties]\nindicator = [\"pattern\", \"pattern_type\", \"valid_from\"]\nmalware = [\"is_family\"]\n"
+        )
+    });
+    let (out, r) = released(
+        &policy,
+        vec![indicator(1, &[TLP_GREEN], CANARY), malware(1, &[TLP_GREEN], CANARY)],
+    );
+    assert_eq!(ids(&out), [obj("indicator", 1)]);
+    assert!(out["objects"][0].get("description").is_none());
+    // The allowlist leaves a malware family without its `name`, which STIX requires: it goes.
+    assert_eq!(
+        rule_for(&r.report, &obj("malware", 1), "drop").as_deref(),
+        Some("invalid-after-sanitisation")
+    );
+}
+
+#[test]
+fn named_custom_properties_cross() {
+    let policy = us_to_jpn_with(|t| {
+        t.replace(
+            "unknown_types = \"drop\"",
+            "unknown_types = \"drop\"\ncustom_properties = [\"x_severity\"]",
+        )
+    });
+    let mut i = indicator(1, &[TLP_GREEN], "a");
+    i["x_severity"] = json!("high");
+    i["x_ticket"] = json!(CANARY);
+    let (out, _) = released(&policy, vec![i]);
+    assert_eq!(out["objects"][0]["x_severity"], "high");
+    assert!(out["objects"][0].get("x_ticket").is_none());
+}
+
+#[test]
+fn all_or_nothing_is_not_triggered_by_stripping_custom_properties() {
+    let policy = us_to_jpn_with(|t| t.replace("mode = \"drop\"", "mode = \"all-or-nothing\""));
+    let mut i = indicator(1, &[TLP_GREEN], "a");
+    i["x_ticket"] = json!(CANARY);
+    let (out, _) = released(&policy, vec![i]);
+    assert!(out["objects"][0].get("x_ticket").is_none());
+}
+
+#[test]
+fn redaction_keeps_granular_selectors_consistent() {
+    let mut i = indicator(1, &[TLP_GREEN], "mail bob@example.org");
+    i["x_ticket"] = json!(CANARY);
+    i["granular_markings"] = json!([{"selectors": ["x_ticket"], "marking_ref": TLP_GREEN}, {"selectors": ["description"], "marking_ref": TLP_GREEN}]);
+    let (out, _) = released(&us_to_jpn(), vec![i]);
+    assert_eq!(
+        out["objects"][0]["granular_markings"],
+        json!([{"selectors": ["description"], "marking_ref": TLP_GREEN}])
+    );
+    assert_eq!(out["objects"][0]["description"], "mail [EMAIL REDACTED]");
 }

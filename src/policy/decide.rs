@@ -45,6 +45,12 @@ impl Decision {
 impl Policy {
     /// Decide a unit by its label. Every rule must pass; the first that fails decides.
     pub fn decide(&self, label: &Label) -> Decision {
+        self.decide_with(label, self.tlp_required)
+    }
+
+    /// [`Policy::decide`], with the TLP-required rule given: definitions that pass when
+    /// referenced are judged without it.
+    pub fn decide_with(&self, label: &Label, tlp_required: bool) -> Decision {
         let partner = self.partner;
         if let Some(c) = label.controls.iter().find(|c| self.forbidden_controls.contains(c)) {
             return Decision::deny("forbidden-control", format!("`{c}` is never released"));
@@ -80,7 +86,7 @@ impl Policy {
         }
         match label.tlp {
             Some(t) if !self.tlp_allowed.contains(&t) => Decision::deny("tlp", format!("{} may not go", t.as_str())),
-            None if self.tlp_required => Decision::deny("tlp-missing", "no TLP marking"),
+            None if tlp_required => Decision::deny("tlp-missing", "no TLP marking"),
             _ => Decision::release("releasable", "every rule passed"),
         }
     }

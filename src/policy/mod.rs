@@ -5,18 +5,20 @@
 //! The guard never starts with a policy it could not load entirely.
 //!
 //! ```
-//! let policy = sekisho::policy::Policy::from_str(include_str!("../../policies/us-to-jpn.toml"), "us-to-jpn.toml").unwrap();
-//! assert_eq!(policy.partner.as_str(), "JPN");
+//! let policy = sekisho::policy::Policy::from_str(include_str!("../../policies/jpn-to-us.toml"), "jpn-to-us.toml").unwrap();
+//! assert_eq!(policy.partner.as_str(), "USA");
 //! ```
 
 pub mod cases;
 pub mod decide;
 pub mod diff;
 mod locate;
+pub mod sanitise;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -27,6 +29,7 @@ use crate::label::{Classification, Code, Control, Equivalence, Scheme, Schemes, 
 use crate::limits::Limits;
 
 pub use decide::{Decision, Verdict};
+use sanitise::{AddressRule, Cidr, DirtyAction, DirtyWordList, Matcher, PatternRule, RedactRule, TextPath, TextRule};
 
 /// What happens to a message with units that may not go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +74,15 @@ struct PolicyFile {
     #[serde(default)]
     unmarked: UnmarkedRules,
     stix: StixRules,
+    /// Redaction rules, applied in order to the strings they select.
+    #[serde(default)]
+    redact: Vec<RedactRule>,
+    /// Dirty-word lists.
+    #[serde(default)]
+    dirty_words: Vec<DirtyWordList>,
+    /// Internal ranges and domains that indicator patterns must not reveal.
+    #[serde(default)]
+    pattern_rules: Vec<PatternRule>,
     #[serde(default)]
     limits: Limits,
 }
@@ -129,6 +141,16 @@ struct StixRules {
     allowed_types: Vec<String>,
     #[serde(default = "drop_unknown")]
     unknown_types: UnknownAction,
+    /// Per type, the properties that may cross (types not listed keep every property the
+    /// specification defines for them).
+    #[serde(default)]
+    properties: BTreeMap<String, Vec<String>>,
+    /// Custom properties (`x_…`) that may cross; all others are stripped.
+    #[serde(default)]
+    custom_properties: Vec<String>,
+    /// Extensions (extension-definition ids or predefined extension names) that may cross.
+    #[serde(default)]
+    extensions: Vec<String>,
 }
 
 fn drop_unknown() -> UnknownAction {
@@ -159,9 +181,18 @@ pub struct Policy {
     pub pass_when_referenced: BTreeSet<String>,
     pub allowed_types: BTreeSet<String>,
     pub unknown_types: UnknownAction,
+    /// Per type, the properties that may cross.
+    pub properties: BTreeMap<String, BTreeSet<String>>,
+    pub custom_properties: BTreeSet<String>,
+    pub extensions: BTreeSet<String>,
+    /// Dirty-word lists, then redactions, in the order the file gives them.
+    pub text_rules: Arc<Vec<TextRule>>,
+    pub address_rules: Vec<AddressRule>,
     pub limits: Limits,
     /// sha-256 of the rule file's bytes, for the audit log.
     pub sha256: String,
+    /// Findings that do not stop the policy from loading.
+    warnings: Vec<String>,
 }
 
 /// One thing wrong with a policy file, located.
@@ -214,12 +245,18 @@ impl Policy {
                 detail: format!("cannot read: {e}"),
             }])
         })?;
-        Policy::from_str(&text, &name)
+        Policy::parse(&text, &name, path.parent())
     }
 
-    /// Validate a rule file's text; `file` names it in errors.
+    /// Validate a rule file's text; `file` names it in errors. Dirty-word files are not
+    /// available this way (use [`Policy::load`]).
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str, file: &str) -> Result<Policy, PolicyErrors> {
+        Policy::parse(text, file, None)
+    }
+
+    /// Validate a rule file's text; files it names are found relative to `base`.
+    pub fn parse(text: &str, file: &str, base: Option<&Path>) -> Result<Policy, PolicyErrors> {
         let raw: PolicyFile = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| locate::line_col(text, s.start));
             let field = e
@@ -235,7 +272,7 @@ impl Policy {
             }])
         })?;
         let mut errors = Vec::new();
-        let policy = validate(raw, &mut errors);
+        let policy = validate(raw, base, &mut errors);
         match policy {
             Some(mut p) if errors.is_empty() => {
                 p.sha256 = hex::encode(Sha256::digest(text.as_bytes()));
@@ -261,7 +298,7 @@ impl Policy {
 
     /// Rules that can never fire, and other things an author probably did not mean.
     pub fn warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out = self.warnings.clone();
         for t in &self.pass_when_referenced {
             if !self.allowed_types.contains(t) {
                 out.push(format!(
@@ -284,7 +321,8 @@ impl Policy {
 type Findings = Vec<(String, String)>;
 
 /// The validation passes; each adds `(field, what)` findings and they all run.
-fn validate(raw: PolicyFile, errors: &mut Findings) -> Option<Policy> {
+fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Option<Policy> {
+    let mut warnings = Vec::new();
     let schemes = schemes_pass(&raw, errors);
     let (scheme, ceiling) = match &schemes {
         Some(s) => ceiling_pass(&raw, s, errors),
@@ -316,6 +354,23 @@ fn validate(raw: PolicyFile, errors: &mut Findings) -> Option<Policy> {
     if raw.name.trim().is_empty() {
         errors.push(("name".into(), "a policy needs a name".into()));
     }
+    let properties = properties_pass(&raw.stix, &allowed_types, errors, &mut warnings);
+    let mut text_rules = dirty_words_pass(&raw.dirty_words, base, errors, &mut warnings);
+    text_rules.extend(redact_pass(&raw.redact, errors));
+    let address_rules = pattern_rules_pass(&raw.pattern_rules, errors);
+    for rule in text_rules.iter() {
+        for p in rule.paths.iter().flatten() {
+            if p.object_type != "*"
+                && !allowed_types.contains(&p.object_type)
+                && !pass_when_referenced.contains(&p.object_type)
+            {
+                warnings.push(format!(
+                    "rule `{}` names type `{}`, which the policy never allows: it can never fire",
+                    rule.id, p.object_type
+                ));
+            }
+        }
+    }
     Some(Policy {
         name: raw.name,
         description: raw.description,
@@ -333,9 +388,232 @@ fn validate(raw: PolicyFile, errors: &mut Findings) -> Option<Policy> {
         pass_when_referenced,
         allowed_types,
         unknown_types: raw.stix.unknown_types,
+        properties,
+        custom_properties: raw.stix.custom_properties.into_iter().collect(),
+        extensions: raw.stix.extensions.into_iter().collect(),
+        text_rules: Arc::new(text_rules),
+        address_rules,
         limits: raw.limits,
         sha256: String::new(),
+        warnings,
     })
+}
+
+fn properties_pass(
+    stix: &StixRules,
+    allowed_types: &BTreeSet<String>,
+    errors: &mut Findings,
+    warnings: &mut Vec<String>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for (t, props) in &stix.properties {
+        let field = format!("stix.properties.{t}");
+        match stix_types::lookup(t) {
+            None if !t.starts_with("x-") => {
+                errors.push((field.clone(), format!("`{t}` is not a STIX 2.1 type")));
+                continue;
+            }
+            Some(def) => {
+                let known: BTreeSet<&str> = stix_types::common(def)
+                    .iter()
+                    .chain(def.props)
+                    .map(|p| p.name)
+                    .collect();
+                for (n, p) in props.iter().enumerate() {
+                    if !known.contains(p.as_str()) && !stix.custom_properties.contains(p) {
+                        errors.push((
+                            format!("{field}[{n}]"),
+                            format!(
+                                "`{p}` is not a property of `{t}` (custom properties go in `stix.custom_properties`)"
+                            ),
+                        ));
+                    }
+                }
+            }
+            None => {}
+        }
+        if !allowed_types.contains(t) {
+            warnings.push(format!("`{field}` lists properties of a type the policy never allows"));
+        }
+        if props.is_empty() {
+            warnings.push(format!(
+                "type `{t}` is allowed no property: every `{t}` will be dropped"
+            ));
+        }
+        out.insert(t.clone(), props.iter().cloned().collect());
+    }
+    out
+}
+
+fn text_paths(paths: &[String], field: &str, errors: &mut Findings) -> Vec<TextPath> {
+    let mut out = Vec::new();
+    for (n, p) in paths.iter().enumerate() {
+        match TextPath::parse(p) {
+            Ok(tp) => out.push(tp),
+            Err(e) => errors.push((format!("{field}.paths[{n}]"), e)),
+        }
+    }
+    out
+}
+
+fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
+    let mut out = Vec::new();
+    for (n, r) in rules.iter().enumerate() {
+        let field = format!("redact[{n}]");
+        let paths = text_paths(&r.paths, &field, errors);
+        if paths.is_empty() {
+            errors.push((
+                format!("{field}.paths"),
+                "a redaction rule needs at least one path".into(),
+            ));
+        }
+        let matcher = match (&r.literal, &r.regex) {
+            (Some(l), None) => sanitise::compile_phrases(std::slice::from_ref(l), false)
+                .map_err(|(_, e)| (format!("{field}.literal"), e)),
+            (None, Some(re)) => sanitise::compile_regex(re)
+                .map(Matcher::Regex)
+                .map_err(|e| (format!("{field}.regex"), format!("invalid regular expression: {e}"))),
+            _ => Err((
+                field.clone(),
+                "a redaction rule needs exactly one of `literal` and `regex`".into(),
+            )),
+        };
+        match matcher {
+            Ok(matcher) => {
+                let probe = sanitise::normalize(&r.replacement);
+                if !matcher.find(&probe).is_empty() {
+                    errors.push((
+                        format!("{field}.replacement"),
+                        "the replacement matches its own rule: redacting would never end".into(),
+                    ));
+                }
+                out.push(TextRule {
+                    id: r.id.clone(),
+                    paths: Some(paths),
+                    matcher,
+                    action: DirtyAction::Redact,
+                    replacement: r.replacement.clone(),
+                });
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    out
+}
+
+fn dirty_words_pass(
+    lists: &[DirtyWordList],
+    base: Option<&Path>,
+    errors: &mut Findings,
+    warnings: &mut Vec<String>,
+) -> Vec<TextRule> {
+    let mut out = Vec::new();
+    for (n, list) in lists.iter().enumerate() {
+        let field = format!("dirty_words[{n}]");
+        let mut words: Vec<String> = Vec::new();
+        for (i, w) in list.words.iter().enumerate() {
+            if w.trim().is_empty() {
+                errors.push((
+                    format!("{field}.words[{i}]"),
+                    "an empty dirty word would match everything".into(),
+                ));
+            } else {
+                words.push(w.clone());
+            }
+        }
+        if let Some(f) = &list.file {
+            let Some(base) = base else {
+                errors.push((
+                    format!("{field}.file"),
+                    "word files need the policy to be loaded from a file".into(),
+                ));
+                continue;
+            };
+            match std::fs::read_to_string(base.join(f)) {
+                Ok(text) => {
+                    for line in text.lines() {
+                        let w = line.trim();
+                        if !w.is_empty() && !w.starts_with('#') {
+                            words.push(w.to_string());
+                        }
+                    }
+                }
+                Err(e) => errors.push((format!("{field}.file"), format!("cannot read `{f}`: {e}"))),
+            }
+        }
+        // Words that normalise to nothing can never match: warn, and leave them out.
+        words.retain(|w| {
+            let keep = !sanitise::normalize(w).text.trim().is_empty();
+            if !keep {
+                warnings.push(format!(
+                    "{field}: dirty word {w:?} is empty once normalised and can never match"
+                ));
+            }
+            keep
+        });
+        if words.is_empty() {
+            errors.push((field.clone(), "a dirty-word list needs at least one word".into()));
+            continue;
+        }
+        let paths = list.paths.as_ref().map(|p| text_paths(p, &field, errors));
+        match sanitise::compile_phrases(&words, list.whole_words) {
+            Ok(matcher) => {
+                if list.action == DirtyAction::Redact
+                    && !matcher.find(&sanitise::normalize(&list.replacement)).is_empty()
+                {
+                    errors.push((
+                        format!("{field}.replacement"),
+                        "the replacement is itself a dirty word".into(),
+                    ));
+                }
+                out.push(TextRule {
+                    id: list.id.clone(),
+                    paths,
+                    matcher,
+                    action: list.action,
+                    replacement: list.replacement.clone(),
+                })
+            }
+            Err((_, e)) => errors.push((field, e)),
+        }
+    }
+    out
+}
+
+fn pattern_rules_pass(rules: &[PatternRule], errors: &mut Findings) -> Vec<AddressRule> {
+    let mut out = Vec::new();
+    for (n, r) in rules.iter().enumerate() {
+        let field = format!("pattern_rules[{n}]");
+        let mut cidrs = Vec::new();
+        for (i, c) in r.cidrs.iter().enumerate() {
+            match Cidr::parse(c) {
+                Some(x) => cidrs.push(x),
+                None => errors.push((
+                    format!("{field}.cidrs[{i}]"),
+                    format!("`{c}` is not an IPv4 or IPv6 address or network"),
+                )),
+            }
+        }
+        let mut domains = Vec::new();
+        for (i, d) in r.domains.iter().enumerate() {
+            let d = d.trim_start_matches('.').to_lowercase();
+            if d.is_empty() || !d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
+                errors.push((format!("{field}.domains[{i}]"), format!("`{d}` is not a domain name")));
+            } else {
+                domains.push(d);
+            }
+        }
+        if cidrs.is_empty() && domains.is_empty() {
+            errors.push((field.clone(), "a pattern rule needs `cidrs` or `domains`".into()));
+        }
+        out.push(AddressRule {
+            id: r.id.clone(),
+            cidrs,
+            domains,
+            action: r.action,
+        });
+    }
+    out
 }
 
 fn schemes_pass(raw: &PolicyFile, errors: &mut Findings) -> Option<Schemes> {

@@ -5,8 +5,12 @@ use super::*;
 const US_TO_JPN: &str = include_str!("../../policies/us-to-jpn.toml");
 const JPN_TO_US: &str = include_str!("../../policies/jpn-to-us.toml");
 
+fn base() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"))
+}
+
 fn errors(text: &str) -> Vec<PolicyError> {
-    match Policy::from_str(text, "p.toml") {
+    match Policy::parse(text, "p.toml", Some(base())) {
         Ok(_) => panic!("accepted"),
         Err(PolicyErrors(e)) => e,
     }
@@ -14,7 +18,7 @@ fn errors(text: &str) -> Vec<PolicyError> {
 
 #[test]
 fn loads_shipped_policies() {
-    let p = Policy::from_str(US_TO_JPN, "us-to-jpn.toml").unwrap();
+    let p = Policy::parse(US_TO_JPN, "us-to-jpn.toml", Some(base())).unwrap();
     assert_eq!(
         (p.partner.as_str(), p.ceiling.level.as_str(), p.mode),
         ("JPN", "SECRET", Mode::Drop)
@@ -122,5 +126,105 @@ fn formats_errors_as_file_line_col_field_what() {
             .starts_with(&format!("p.toml:{line}:11: classification.ceiling: ")),
         "{}",
         e[0]
+    );
+}
+
+//--- sanitisation rules
+fn loaded(text: &str) -> Policy {
+    Policy::parse(text, "p.toml", Some(base())).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn rejects_invalid_regex_with_its_location() {
+    let e = errors(&US_TO_JPN.replace(r"'[a-z0-9._%+-]+@", r"'[a-z0-9._%+-+@"));
+    assert_eq!(e[0].field, "redact[0].regex");
+    assert!(e[0].detail.starts_with("invalid regular expression"), "{}", e[0]);
+    assert_eq!(
+        e[0].line,
+        US_TO_JPN
+            .lines()
+            .position(|l| l.starts_with("regex = '[a-z0-9._"))
+            .unwrap()
+            + 1
+    );
+}
+
+#[test]
+fn rejects_empty_dirty_word() {
+    let text = format!("{US_TO_JPN}\n[[dirty_words]]\nid = \"x\"\nwords = [\"ok\", \"  \"]\naction = \"drop\"\n");
+    let e = errors(&text);
+    assert_eq!(e[0].field, "dirty_words[1].words[1]");
+    assert_eq!(e[0].line, text.lines().count() - 1);
+}
+
+#[test]
+fn rejects_unreadable_dirty_word_file() {
+    let e = errors(&US_TO_JPN.replace("us-to-jpn.dirty-words.txt", "missing.txt"));
+    assert_eq!(e[0].field, "dirty_words[0].file");
+}
+
+#[test]
+fn rejects_cidr_that_does_not_parse() {
+    let e = errors(&US_TO_JPN.replace("\"172.16.0.0/12\"", "\"172.16.0.0/33\""));
+    assert_eq!(e[0].field, "pattern_rules[0].cidrs[1]");
+    assert!(e[0].detail.contains("`172.16.0.0/33`"));
+}
+
+#[test]
+fn rejects_redaction_whose_replacement_matches_itself() {
+    let e = errors(&US_TO_JPN.replace("\"[EMAIL REDACTED]\"", "\"x@redacted.example\""));
+    assert_eq!(e[0].field, "redact[0].replacement");
+}
+
+#[test]
+fn rejects_redaction_with_both_literal_and_regex() {
+    let e = errors(&US_TO_JPN.replace(
+        "replacement = \"[EMAIL REDACTED]\"",
+        "literal = \"x\"\nreplacement = \"[EMAIL REDACTED]\"",
+    ));
+    assert_eq!(e[0].field, "redact[0]");
+}
+
+#[test]
+fn rejects_unknown_property_in_an_allowlist() {
+    let text = format!("{US_TO_JPN}\n[stix.properties]\nindicator = [\"pattern\", \"descripton\"]\n");
+    let e = errors(&text);
+    assert_eq!(e[0].field, "stix.properties.indicator[1]");
+}
+
+#[test]
+fn warns_about_rules_that_can_never_fire() {
+    let text = US_TO_JPN.replace("\"note.content\", \"note.abstract\", \"opinion.explanation\",\n  \"identity.contact_information\", \"*.external_references[*].description\",\n]\nregex = '[a-z0-9._%+-]+@", "\"mutex.name\",\n]\nregex = '[a-z0-9._%+-]+@");
+    let p = loaded(&text);
+    assert!(
+        p.warnings()
+            .iter()
+            .any(|w| w.contains("`mutex`") && w.contains("never fire")),
+        "{:?}",
+        p.warnings()
+    );
+}
+
+#[test]
+fn warns_about_dirty_words_empty_once_normalised() {
+    let p = loaded(&format!(
+        "{US_TO_JPN}\n[[dirty_words]]\nid = \"x\"\nwords = [\"ok\", \"\u{200B}\u{00AD}\"]\naction = \"drop\"\n"
+    ));
+    assert!(
+        p.warnings().iter().any(|w| w.contains("empty once normalised")),
+        "{:?}",
+        p.warnings()
+    );
+}
+
+#[test]
+fn warns_about_allowed_types_with_no_allowed_property() {
+    let p = loaded(&format!("{US_TO_JPN}\n[stix.properties]\nmalware = []\n"));
+    assert!(
+        p.warnings()
+            .iter()
+            .any(|w| w.contains("`malware` is allowed no property")),
+        "{:?}",
+        p.warnings()
     );
 }

@@ -13,12 +13,22 @@ pub const TLP_RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c9
 pub const TLP1_WHITE: &str = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
 pub const TLP1_RED: &str = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed";
 
+pub fn policies() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
+}
+
 pub fn us_to_jpn() -> Policy {
-    Policy::from_str(include_str!("../../policies/us-to-jpn.toml"), "us-to-jpn.toml").unwrap()
+    Policy::load(&policies().join("us-to-jpn.toml")).unwrap()
 }
 
 pub fn jpn_to_us() -> Policy {
-    Policy::from_str(include_str!("../../policies/jpn-to-us.toml"), "jpn-to-us.toml").unwrap()
+    Policy::load(&policies().join("jpn-to-us.toml")).unwrap()
+}
+
+/// The shipped us-to-jpn policy with `edit` applied to its text.
+pub fn us_to_jpn_with(edit: impl Fn(String) -> String) -> Policy {
+    let text = edit(std::fs::read_to_string(policies().join("us-to-jpn.toml")).unwrap());
+    Policy::parse(&text, "us-to-jpn.toml", Some(&policies())).unwrap()
 }
 
 /// A deterministic UUIDv4-shaped id for `type` and `n`.

@@ -24,6 +24,7 @@ pub mod grammar;
 pub mod markings;
 pub mod pattern;
 pub mod release;
+mod sanitise;
 pub mod types;
 
 use std::collections::HashSet;
@@ -819,6 +820,13 @@ fn granular_markings(here: &mut Here, json: &Object<'_>) -> Checked<Vec<Granular
         })?);
     }
     Ok(out)
+}
+
+/// Check a changed object again by every rule of this module; the error says what is wrong.
+pub(crate) fn recheck(o: &StixObject<'_>, limits: &Limits) -> Result<(), String> {
+    stix_object(&mut Here::default(), Value::Object(o.json.clone()), limits)
+        .map(drop)
+        .map_err(|e| format!("{} at {}: {}", e.rule, json::pointer(&e.path), e.detail))
 }
 
 /// The value a selector points at in an object, if any.

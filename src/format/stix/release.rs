@@ -11,6 +11,7 @@
 //! required list becomes empty is dropped); optional references to dropped objects are removed;
 //! identities, marking and extension definitions pass only when a released object refers to them.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -31,6 +32,8 @@ pub enum UnitVerdict {
     Drop,
     /// The property or list element is removed from an object that goes.
     Remove,
+    /// Text in the unit was replaced (a redaction rule or dirty word).
+    Redact,
     /// The whole message is rejected because of this unit.
     Reject,
 }
@@ -42,7 +45,7 @@ pub struct UnitDecision {
     pub unit: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<Label>,
-    pub rule: &'static str,
+    pub rule: Cow<'static, str>,
     pub verdict: UnitVerdict,
     pub detail: String,
 }
@@ -57,6 +60,8 @@ pub struct Release<'a> {
     pub dropped: usize,
     /// Properties and list elements removed from released objects.
     pub removed: usize,
+    /// Texts changed by redaction rules and dirty words.
+    pub redactions: usize,
 }
 
 impl Release<'_> {
@@ -87,7 +92,7 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         decisions.push(UnitDecision {
             unit: format!("{id}/{k}"),
             label: None,
-            rule: "bundle-property",
+            rule: "bundle-property".into(),
             verdict: UnitVerdict::Remove,
             detail: "bundle properties carry no marking and are not rebuilt".into(),
         });
@@ -120,15 +125,66 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         }
     }
 
-    // 3. References, to a fixpoint.
-    close_references(&mut objects, &mut states, &labels, &mut decisions);
+    // 3. Sanitisation of what stays.
+    for (o, state) in objects.iter_mut().zip(states.iter_mut()) {
+        if *state == State::Dropped {
+            continue;
+        }
+        let (outcome, removed) = super::sanitise::sanitise(o, policy, &mut decisions);
+        if !removed.is_empty() {
+            remap_granular_markings(o, &removed);
+        }
+        match outcome {
+            super::sanitise::Outcome::Keep => {}
+            super::sanitise::Outcome::Drop(d) => {
+                *state = State::Dropped;
+                decisions.push(d);
+            }
+            super::sanitise::Outcome::Reject(d) => {
+                *state = State::Dropped;
+                reject = true;
+                decisions.push(d);
+            }
+        }
+    }
+
+    // Objects that lost or changed text must still be valid.
+    let changed: HashSet<&str> = decisions
+        .iter()
+        .filter(|d| matches!(d.verdict, UnitVerdict::Remove | UnitVerdict::Redact))
+        .filter_map(|d| d.unit.split('/').next())
+        .collect();
+    let invalid: Vec<(usize, UnitDecision)> = objects
+        .iter()
+        .enumerate()
+        .filter(|(n, o)| states.get(*n) != Some(&State::Dropped) && changed.contains(o.id.as_str()))
+        .filter_map(|(n, o)| still_valid(o, policy).map(|d| (n, d)))
+        .collect();
+    for (n, d) in invalid {
+        if let Some(s) = states.get_mut(n) {
+            *s = State::Dropped;
+        }
+        decisions.push(d);
+    }
+
+    // 4. References, to a fixpoint.
+    close_references(&mut objects, &mut states, &labels, policy, &mut decisions);
 
     let dropped = decisions
         .iter()
         .filter(|d| d.verdict == UnitVerdict::Drop && d.rule != "not-referenced")
         .count();
     let removed = decisions.iter().filter(|d| d.verdict == UnitVerdict::Remove).count();
-    if policy.mode == Mode::AllOrNothing && (dropped > 0 || removed > 0) {
+    let redactions = decisions.iter().filter(|d| d.verdict == UnitVerdict::Redact).count();
+    // Stripping what no allowlist names is sanitisation; a removed unit is a unit that may not go.
+    let unreleasable_removed = decisions.iter().any(|d| {
+        d.verdict == UnitVerdict::Remove
+            && !matches!(
+                d.rule.as_ref(),
+                "property-allowlist" | "extension-allowlist" | "bundle-property"
+            )
+    });
+    if policy.mode == Mode::AllOrNothing && (dropped > 0 || unreleasable_removed) {
         reject = true;
     }
     let kept: Vec<StixObject<'a>> = objects
@@ -143,7 +199,7 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         decisions.push(UnitDecision {
             unit: id.clone(),
             label: None,
-            rule: "nothing-releasable",
+            rule: "nothing-releasable".into(),
             verdict: UnitVerdict::Reject,
             detail: "no object of this message may go".into(),
         });
@@ -159,7 +215,22 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         decisions,
         dropped,
         removed,
+        redactions,
     }
+}
+
+/// An object changed by removal or redaction must still be valid STIX (a malware family without its
+/// name, a location without a place, is not); otherwise it is dropped here rather than failing the
+/// verification of the whole message.
+fn still_valid(o: &StixObject<'_>, policy: &Policy) -> Option<UnitDecision> {
+    let e = super::recheck(o, &policy.limits).err()?;
+    Some(UnitDecision {
+        unit: o.id.clone(),
+        label: None,
+        rule: "invalid-after-sanitisation".into(),
+        verdict: UnitVerdict::Drop,
+        detail: format!("what may not go leaves the object invalid ({e})"),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,7 +437,7 @@ fn decide_object(
     let decision = |label: Option<Label>, rule: &'static str, verdict, detail: String| UnitDecision {
         unit: o.id.clone(),
         label,
-        rule,
+        rule: rule.into(),
         verdict,
         detail,
     };
@@ -397,16 +468,8 @@ fn decide_object(
         Err((rule, detail)) => return (State::Dropped, None, decision(None, rule, UnitVerdict::Drop, detail)),
     };
     let conditional = policy.pass_when_referenced.contains(&o.type_name);
-    let d = if conditional && label.tlp.is_none() {
-        // Unmarked definitions are judged on what their markings do say, without the TLP rule.
-        let lenient = Policy {
-            tlp_required: false,
-            ..policy.clone()
-        };
-        lenient.decide(&label)
-    } else {
-        policy.decide(&label)
-    };
+    // Unmarked definitions are judged on what their markings do say, without the TLP rule.
+    let d = policy.decide_with(&label, policy.tlp_required && !(conditional && label.tlp.is_none()));
     if !d.released() {
         return (
             State::Dropped,
@@ -457,7 +520,7 @@ fn granular(
                 decisions.push(UnitDecision {
                     unit: format!("{}{}", o.id, selector_pointer(s)),
                     label: label.clone(),
-                    rule,
+                    rule: rule.into(),
                     verdict: UnitVerdict::Remove,
                     detail: detail.clone(),
                 });
@@ -485,7 +548,7 @@ fn granular(
     Some(UnitDecision {
         unit: o.id.clone(),
         label: object_label.cloned(),
-        rule: "required-property-removed",
+        rule: "required-property-removed".into(),
         verdict: UnitVerdict::Drop,
         detail: format!("required property `{}` may not go", missing.name),
     })
@@ -661,6 +724,7 @@ fn close_references(
     objects: &mut [StixObject<'_>],
     states: &mut [State],
     labels: &[Option<Label>],
+    policy: &Policy,
     decisions: &mut Vec<UnitDecision>,
 ) {
     let present: HashSet<String> = objects.iter().map(|o| o.id.clone()).collect();
@@ -692,7 +756,10 @@ fn close_references(
             if !active.contains(&o.id) || !seen.contains(&n) {
                 continue;
             }
-            if let Some(d) = repair(o, &live, &present, decisions) {
+            let before = decisions.len();
+            let dropped = repair(o, &live, &present, decisions)
+                .or_else(|| (decisions.len() > before).then(|| still_valid(o, policy)).flatten());
+            if let Some(d) = dropped {
                 if let Some(s) = states.get_mut(n) {
                     *s = State::Dropped;
                 }
@@ -708,7 +775,7 @@ fn close_references(
                         decisions.push(UnitDecision {
                             unit: o.id.clone(),
                             label: label.clone(),
-                            rule: "referenced",
+                            rule: "referenced".into(),
                             verdict: UnitVerdict::Keep,
                             detail: format!("a released object refers to this {}", o.type_name),
                         });
@@ -717,7 +784,7 @@ fn close_references(
                         decisions.push(UnitDecision {
                             unit: o.id.clone(),
                             label: None,
-                            rule: "not-referenced",
+                            rule: "not-referenced".into(),
                             verdict: UnitVerdict::Drop,
                             detail: format!("no released object refers to this {}", o.type_name),
                         });
@@ -752,7 +819,7 @@ fn repair(
         decisions.push(UnitDecision {
             unit: format!("{id}/{prop}"),
             label: None,
-            rule: "dangling-reference",
+            rule: "dangling-reference".into(),
             verdict: UnitVerdict::Remove,
             detail,
         });
@@ -840,7 +907,7 @@ fn drop_for(id: &str, prop: &str, detail: String) -> UnitDecision {
     UnitDecision {
         unit: id.to_string(),
         label: None,
-        rule: "dangling-required-reference",
+        rule: "dangling-required-reference".into(),
         verdict: UnitVerdict::Drop,
         detail: format!("required `{prop}`: {detail}"),
     }

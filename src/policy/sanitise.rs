@@ -1,0 +1,538 @@
+//! Sanitisation rules, format-independent: redaction (literal or regular expression) and dirty
+//! words, matched on normalised text, and internal address ranges and domains for indicator
+//! patterns.
+//!
+//! Matching runs on a normalised copy of the text: NFKC per character cluster (a base character
+//! and its combining marks), lowercased, with default-ignorable format characters (zero-width
+//! spaces, soft hyphens, …) removed and whitespace runs folded to one space. So full-width,
+//! look-alike compatibility forms and hidden characters cannot slip a word past. A match is mapped
+//! back to the original text, and only the matched span is replaced: the rest stays as written.
+
+use std::net::IpAddr;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::canonical_combining_class;
+
+// ---------------------------------------------------------------------------------------------
+// Normalised text
+// ---------------------------------------------------------------------------------------------
+
+/// Text prepared for matching, with a map from each of its bytes back to the original.
+#[derive(Debug)]
+pub struct Normalized {
+    pub text: String,
+    /// For each byte of `text`: the original byte span of the cluster it came from.
+    map: Vec<(usize, usize)>,
+}
+
+impl Normalized {
+    /// The original span of the normalised span `start..end` (which must not be empty).
+    pub fn original(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let (a, _) = *self.map.get(start)?;
+        let (_, b) = *self.map.get(end.checked_sub(1)?)?;
+        Some((a, b))
+    }
+}
+
+/// Characters removed before matching: Unicode default-ignorable format characters.
+fn is_ignorable(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+        | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+        | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Normalise `s` for matching (see the module doc).
+pub fn normalize(s: &str) -> Normalized {
+    let mut text = String::with_capacity(s.len());
+    let mut map: Vec<(usize, usize)> = Vec::with_capacity(s.len());
+    let mut last_space = false;
+    let mut chars = s.char_indices().peekable();
+    let mut cluster = String::new();
+    while let Some((start, c)) = chars.next() {
+        cluster.clear();
+        cluster.push(c);
+        let mut end = start + c.len_utf8();
+        while let Some(&(at, next)) = chars.peek() {
+            if canonical_combining_class(next) == 0 {
+                break;
+            }
+            cluster.push(next);
+            end = at + next.len_utf8();
+            chars.next();
+        }
+        for n in cluster.nfkc().flat_map(char::to_lowercase) {
+            if is_ignorable(n) {
+                continue;
+            }
+            if n.is_whitespace() {
+                if last_space {
+                    // Extend the folded space over this whitespace too.
+                    if let Some(m) = map.last_mut() {
+                        m.1 = end;
+                    }
+                    continue;
+                }
+                last_space = true;
+                text.push(' ');
+                map.push((start, end));
+                continue;
+            }
+            last_space = false;
+            let before = text.len();
+            text.push(n);
+            map.extend(std::iter::repeat_n((start, end), text.len() - before));
+        }
+    }
+    Normalized { text, map }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules as written in a policy
+// ---------------------------------------------------------------------------------------------
+
+/// A redaction rule: replace what a literal or a regular expression matches in selected strings.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedactRule {
+    /// The rule's id, named in decisions and the audit log.
+    pub id: String,
+    /// Which strings: `type.property`, `*.property`, with `.sub` and `[*]` steps.
+    pub paths: Vec<String>,
+    /// A literal phrase (matched like a dirty word).
+    pub literal: Option<String>,
+    /// A regular expression (the `regex` crate: linear time), matched on normalised text, so it
+    /// should be written in lowercase.
+    pub regex: Option<String>,
+    #[serde(default = "default_replacement")]
+    pub replacement: String,
+}
+
+/// What a dirty-word hit does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DirtyAction {
+    /// Drop the unit (the object) that contains it.
+    Drop,
+    /// Reject the whole message.
+    Reject,
+    /// Replace the phrase.
+    Redact,
+}
+
+/// A dirty-word list: phrases inline or in a file beside the policy (one per line, `#` comments).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirtyWordList {
+    pub id: String,
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// A file of phrases, relative to the policy file.
+    pub file: Option<String>,
+    pub action: DirtyAction,
+    #[serde(default = "default_replacement")]
+    pub replacement: String,
+    /// Which strings (as for redaction); all the unit's text when absent.
+    pub paths: Option<Vec<String>>,
+    /// Match whole words only (a hit must not be inside a longer word).
+    #[serde(default = "yes")]
+    pub whole_words: bool,
+}
+
+/// What a pattern rule does to an indicator whose pattern points inside the listed ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PatternAction {
+    /// Drop the indicator.
+    Drop,
+    /// Remove the comparisons that point there and re-render the pattern (drop the indicator if
+    /// nothing is left).
+    Redact,
+}
+
+/// Internal address ranges and domains that indicator patterns must not reveal.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatternRule {
+    pub id: String,
+    #[serde(default)]
+    pub cidrs: Vec<String>,
+    /// Domain suffixes (`corp.example` covers `corp.example` and `a.corp.example`).
+    #[serde(default)]
+    pub domains: Vec<String>,
+    pub action: PatternAction,
+}
+
+fn default_replacement() -> String {
+    "[REDACTED]".to_string()
+}
+
+fn yes() -> bool {
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiled rules
+// ---------------------------------------------------------------------------------------------
+
+/// A path selecting strings in an object: a type (or `*`), then property steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextPath {
+    pub object_type: String,
+    pub steps: Vec<PathStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    Property(String),
+    /// `[*]`: every element of a list.
+    Each,
+}
+
+impl TextPath {
+    /// Parse `type.prop.sub[*].x`.
+    pub fn parse(s: &str) -> Result<TextPath, String> {
+        let (t, rest) = s
+            .split_once('.')
+            .ok_or_else(|| format!("`{s}` needs a type (or `*`) and a property, like `indicator.description`"))?;
+        let mut steps = Vec::new();
+        for part in rest.split('.') {
+            let (name, each) = match part.strip_suffix("[*]") {
+                Some(n) => (n, true),
+                None => (part, false),
+            };
+            if name.is_empty()
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return Err(format!("`{part}` in `{s}` is not a property name"));
+            }
+            steps.push(PathStep::Property(name.to_string()));
+            if each {
+                steps.push(PathStep::Each);
+            }
+        }
+        Ok(TextPath {
+            object_type: t.to_string(),
+            steps,
+        })
+    }
+
+    pub fn applies_to(&self, object_type: &str) -> bool {
+        self.object_type == "*" || self.object_type == object_type
+    }
+}
+
+/// A compiled text rule: what to look for.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    Regex(Regex),
+    /// Phrases, normalised; whole words only or not.
+    Phrases {
+        automaton: AhoCorasick,
+        whole_words: bool,
+    },
+}
+
+impl Matcher {
+    /// Spans (in the normalised text) of every match.
+    pub fn find(&self, n: &Normalized) -> Vec<(usize, usize)> {
+        match self {
+            Matcher::Regex(r) => r
+                .find_iter(&n.text)
+                .filter(|m| !m.is_empty())
+                .map(|m| (m.start(), m.end()))
+                .collect(),
+            Matcher::Phrases { automaton, whole_words } => automaton
+                .find_iter(&n.text)
+                .map(|m| (m.start(), m.end()))
+                .filter(|&(a, b)| !whole_words || is_word_boundary(&n.text, a, b))
+                .collect(),
+        }
+    }
+}
+
+fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).and_then(|s| s.chars().next_back());
+    let after = text.get(end..).and_then(|s| s.chars().next());
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// A text rule ready to run.
+#[derive(Debug, Clone)]
+pub struct TextRule {
+    pub id: String,
+    /// `None`: every string of the unit.
+    pub paths: Option<Vec<TextPath>>,
+    pub matcher: Matcher,
+    pub action: DirtyAction,
+    pub replacement: String,
+}
+
+/// Regular expressions are compiled with bounds, so a rule file cannot make the guard use
+/// unbounded memory (the `regex` crate already guarantees linear-time matching).
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+const REGEX_DFA_LIMIT: usize = 4 << 20;
+
+/// Compile a regular expression for matching normalised text.
+pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_DFA_LIMIT)
+        .build()
+        .map_err(|e| {
+            e.to_string()
+                .lines()
+                .last()
+                .unwrap_or("invalid regular expression")
+                .trim()
+                .to_string()
+        })
+}
+
+/// Compile phrases (normalised the same way as the text). Empty phrases are an error.
+pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher, (usize, String)> {
+    let mut normalised = Vec::with_capacity(phrases.len());
+    for (n, p) in phrases.iter().enumerate() {
+        let t = normalize(p).text.trim().to_string();
+        if t.is_empty() {
+            return Err((n, format!("phrase {:?} is empty once normalised", p)));
+        }
+        normalised.push(t);
+    }
+    let automaton = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&normalised)
+        .map_err(|e| (0, e.to_string()))?;
+    Ok(Matcher::Phrases { automaton, whole_words })
+}
+
+/// Apply `matcher` to `s`; returns the new text and the number of replacements, when any.
+pub fn redact(s: &str, matcher: &Matcher, replacement: &str) -> Option<(String, usize)> {
+    let n = normalize(s);
+    let spans: Vec<(usize, usize)> = matcher
+        .find(&n)
+        .into_iter()
+        .filter_map(|(a, b)| n.original(a, b))
+        .collect();
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    let mut count = 0;
+    for (a, b) in spans {
+        if a < at {
+            continue; // overlaps the previous replacement (clusters shared by two matches)
+        }
+        out.push_str(s.get(at..a).unwrap_or_default());
+        out.push_str(replacement);
+        at = b;
+        count += 1;
+    }
+    out.push_str(s.get(at..).unwrap_or_default());
+    Some((out, count))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address ranges and domains
+// ---------------------------------------------------------------------------------------------
+
+/// An IPv4 or IPv6 network (`10.0.0.0/8`, `fd00::/8`, or one address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    v6: bool,
+    /// The address in the low 32 bits (v4) or all 128 (v6).
+    addr: u128,
+    len: u8,
+}
+
+impl Cidr {
+    pub fn parse(s: &str) -> Option<Cidr> {
+        let (a, len) = match s.split_once('/') {
+            Some((a, l)) => (a, Some(l.parse::<u8>().ok()?)),
+            None => (s, None),
+        };
+        let (v6, addr, max) = match a.parse::<IpAddr>().ok()? {
+            IpAddr::V4(v4) => (false, u128::from(u32::from(v4)), 32u8),
+            IpAddr::V6(v6) => (true, u128::from(v6), 128u8),
+        };
+        let len = len.unwrap_or(max);
+        (len <= max).then_some(Cidr { v6, addr, len })
+    }
+
+    fn bits(&self) -> u8 {
+        if self.v6 { 128 } else { 32 }
+    }
+
+    /// The network address, with host bits cleared.
+    fn network(&self, len: u8) -> u128 {
+        let host = u32::from(self.bits().saturating_sub(len));
+        if host >= 128 { 0 } else { (self.addr >> host) << host }
+    }
+
+    /// Whether the two networks share any address (one contains the other).
+    pub fn overlaps(&self, other: &Cidr) -> bool {
+        if self.v6 != other.v6 {
+            return false;
+        }
+        let len = self.len.min(other.len);
+        self.network(len) == other.network(len)
+    }
+}
+
+/// A compiled pattern rule.
+#[derive(Debug, Clone)]
+pub struct AddressRule {
+    pub id: String,
+    pub cidrs: Vec<Cidr>,
+    /// Lowercase domain suffixes.
+    pub domains: Vec<String>,
+    pub action: PatternAction,
+}
+
+impl AddressRule {
+    /// Whether a literal of a pattern comparison points inside this rule's ranges or domains: an
+    /// address or network that overlaps a range, or a host (bare, in a URL, or after `@`) under a
+    /// listed domain. Regular expressions are checked for the domain text itself.
+    pub fn hits(&self, literal: &str) -> bool {
+        let s = literal.trim().to_lowercase();
+        if let Some(c) = Cidr::parse(&s) {
+            return self.cidrs.iter().any(|r| r.overlaps(&c));
+        }
+        let host = host_of(&s);
+        if let Some(c) = Cidr::parse(host.trim_start_matches('[').trim_end_matches(']')) {
+            return self.cidrs.iter().any(|r| r.overlaps(&c));
+        }
+        let unescaped = s.replace('\\', "");
+        self.domains.iter().any(|d| {
+            host == d.as_str()
+                || host.strip_suffix(d.as_str()).is_some_and(|rest| rest.ends_with('.'))
+                || unescaped.contains(&format!(".{d}"))
+                || unescaped.contains(&format!("@{d}"))
+                || unescaped.contains(&format!("//{d}"))
+        })
+    }
+}
+
+/// The host of a URL (`scheme://host[:port]/…`), of an e-mail address, or the text itself.
+fn host_of(s: &str) -> &str {
+    let s = s.split_once("://").map_or(s, |(_, r)| r);
+    let s = s.split(['/', '?', '#']).next().unwrap_or(s);
+    let s = s.rsplit_once('@').map_or(s, |(_, h)| h);
+    // Strip a port, but not from a bare IPv6 address.
+    match s.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') && p.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    //--- normalisation
+    #[test]
+    fn folds_full_width_and_case() {
+        assert_eq!(normalize("ＳＥＣＲＥＴ Plan").text, "secret plan");
+    }
+
+    #[test]
+    fn removes_zero_width_characters_and_folds_whitespace() {
+        assert_eq!(normalize("se\u{200B}cret \t\n  plan\u{00AD}s").text, "secret plans");
+    }
+
+    #[test]
+    fn composes_combining_marks() {
+        assert_eq!(normalize("cafe\u{301}").text, "café");
+    }
+
+    #[test]
+    fn redacts_only_the_matched_span_as_written() {
+        let m = compile_phrases(&["project x".into()], true).unwrap();
+        let (out, n) = redact("About ＰＲＯＪＥＣＴ\u{3000}X, and project x again.", &m, "[R]").unwrap();
+        assert_eq!((out.as_str(), n), ("About [R], and [R] again.", 2));
+    }
+
+    #[test]
+    fn whole_words_do_not_match_inside_words() {
+        let m = compile_phrases(&["class".into()], true).unwrap();
+        assert!(redact("classification", &m, "x").is_none());
+        let m = compile_phrases(&["class".into()], false).unwrap();
+        assert!(redact("classification", &m, "x").is_some());
+    }
+
+    #[test]
+    fn rejects_phrases_empty_once_normalised() {
+        assert_eq!(
+            compile_phrases(&["ok".into(), "\u{200B} ".into()], true).unwrap_err().0,
+            1
+        );
+    }
+
+    #[test]
+    fn redacts_by_regex_on_normalised_text() {
+        let r = Matcher::Regex(compile_regex(r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}").unwrap());
+        let (out, _) = redact("Mail ＡＬＩＣＥ@Example.COM now", &r, "[EMAIL]").unwrap();
+        assert_eq!(out, "Mail [EMAIL] now");
+    }
+
+    #[test]
+    fn refuses_oversized_regexes() {
+        assert!(compile_regex(&"(a|b|c|d){1000}".repeat(50)).is_err());
+    }
+
+    //--- addresses
+    #[test]
+    fn cidr_containment_is_exact() {
+        let ten = Cidr::parse("10.0.0.0/8").unwrap();
+        assert!(ten.overlaps(&Cidr::parse("10.255.1.2").unwrap()));
+        assert!(ten.overlaps(&Cidr::parse("10.1.0.0/16").unwrap()));
+        assert!(ten.overlaps(&Cidr::parse("8.0.0.0/6").unwrap()));
+        assert!(!ten.overlaps(&Cidr::parse("11.0.0.0/8").unwrap()));
+        assert!(!ten.overlaps(&Cidr::parse("9.255.255.255").unwrap()));
+        let ula = Cidr::parse("fd00::/8").unwrap();
+        assert!(ula.overlaps(&Cidr::parse("fd12:3456::1").unwrap()));
+        assert!(!ula.overlaps(&Cidr::parse("fe80::1").unwrap()));
+        assert!(!ula.overlaps(&Cidr::parse("10.0.0.1").unwrap()));
+        assert!(Cidr::parse("10.0.0.0/33").is_none());
+        assert!(
+            Cidr::parse("0.0.0.0/0")
+                .unwrap()
+                .overlaps(&Cidr::parse("1.2.3.4").unwrap())
+        );
+    }
+
+    #[test]
+    fn matches_hosts_under_listed_domains() {
+        let r = AddressRule {
+            id: "x".into(),
+            cidrs: vec![Cidr::parse("192.168.0.0/16").unwrap()],
+            domains: vec!["corp.example".into()],
+            action: PatternAction::Drop,
+        };
+        for hit in [
+            "corp.example",
+            "mail.CORP.example",
+            "https://vpn.corp.example:8443/x",
+            "bob@corp.example",
+            "http://192.168.1.1/a",
+            "^.*\\.corp\\.example$",
+        ] {
+            assert!(r.hits(hit), "{hit}");
+        }
+        for miss in [
+            "notcorp.example",
+            "corp.example.org",
+            "https://example.com/corp.example",
+            "8.8.8.8",
+            "192.169.0.1",
+        ] {
+            assert!(!r.hits(miss), "{miss}");
+        }
+    }
+}
