@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bounds on what a grammar accepts. `Limits::default()` is the safe setting.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
     /// Bytes in one message. 16 MiB holds the largest STIX bundle we have seen exchanged between

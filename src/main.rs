@@ -128,6 +128,8 @@ enum PolicyCommand {
         json: bool,
         input: PathBuf,
     },
+    /// Print the JSON Schema of rule files (editors validate policies with it as authors type).
+    Schema,
     /// Which messages of a corpus change verdict or output between two versions of a policy.
     Diff {
         old: PathBuf,
@@ -162,6 +164,10 @@ fn main() -> ExitCode {
         } => send(&to, rate, overhead, mtu, &key, &paths),
         Command::Receive { listen, into, key } => receive(&listen, &into, &key),
         Command::Policy(PolicyCommand::Check { files }) => policy_check(&files),
+        Command::Policy(PolicyCommand::Schema) => {
+            print!("{}", Policy::json_schema());
+            ExitCode::SUCCESS
+        }
         Command::Policy(PolicyCommand::Test { path, bless }) => policy_test(&path, bless),
         Command::Policy(PolicyCommand::Explain { policy, json, input }) => policy_explain(&policy, json, &input),
         Command::Policy(PolicyCommand::Diff { old, new, corpus, json }) => policy_diff(&old, &new, &corpus, json),

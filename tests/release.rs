@@ -624,3 +624,60 @@ fn redaction_keeps_granular_selectors_consistent() {
     );
     assert_eq!(out["objects"][0]["description"], "mail [EMAIL REDACTED]");
 }
+
+//--- statements that look like markings are never free text
+#[test]
+fn jpn_to_us_reads_a_us_banner_statement_with_the_us_scheme() {
+    let e = run(
+        &jpn_to_us(),
+        vec![
+            statement(1, "SECRET//NOFORN"),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(
+        rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+        Some("forbidden-control")
+    );
+}
+
+#[test]
+fn reads_a_tlp_statement_as_that_tlp() {
+    let e = run(
+        &us_to_jpn(),
+        vec![
+            statement(1, "TLP:RED"),
+            indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(
+        rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+        Some("tlp")
+    );
+}
+
+#[test]
+fn drops_units_whose_statement_mentions_a_marking_it_does_not_state() {
+    for text in [
+        "Company Confidential - internal use",
+        "Handle as NOFORN please",
+        "U//FOUO-ish",
+        "TLP: maybe amber",
+    ] {
+        let e = run(
+            &us_to_jpn(),
+            vec![
+                statement(1, text),
+                indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(
+            rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+            Some("marking-statement"),
+            "{text}"
+        );
+    }
+}

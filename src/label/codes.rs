@@ -196,6 +196,24 @@ pub(crate) fn nearest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>,
     best.map(|(_, c)| c)
 }
 
+impl schemars::JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let all: Vec<&str> = TRIGRAPHS
+            .iter()
+            .copied()
+            .chain(ORGANISATIONS.iter().map(|(c, _)| *c))
+            .collect();
+        schemars::json_schema!({
+            "description": "A country trigraph (ISO 3166-1 alpha-3) or an organisation tetragraph",
+            "type": "string",
+            "enum": all,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,7 +48,7 @@ pub use codes::{Code, CodeError, ORGANISATIONS, TRIGRAPHS};
 // ---------------------------------------------------------------------------------------------
 
 /// A national classification scheme: its levels, lowest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scheme {
     pub name: String,
@@ -57,7 +57,7 @@ pub struct Scheme {
 
 /// One level of a scheme: its name (as a banner writes it), other accepted spellings, and the
 /// abbreviation a portion marking uses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelDef {
     pub name: String,
@@ -69,7 +69,7 @@ pub struct LevelDef {
 
 /// Maps each level of scheme `from` onto the level of scheme `to` that it is treated as
 /// (e.g. from a bilateral security agreement). Levels left out have no equivalent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Equivalence {
     pub from: String,
@@ -280,6 +280,11 @@ impl Schemes {
         }
     }
 
+    /// Every scheme, in the order the policy gave them.
+    pub fn iter(&self) -> impl Iterator<Item = &Scheme> {
+        self.schemes.iter()
+    }
+
     pub fn get(&self, name: &str) -> Option<&Scheme> {
         self.schemes.iter().find(|s| s.name == name)
     }
@@ -445,6 +450,19 @@ impl Tlp {
             "RED" => Ok(Tlp::Red),
             _ => Err(TlpError(s.to_string())),
         }
+    }
+}
+
+impl schemars::JsonSchema for Tlp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Tlp".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A TLP 2.0 level (TLP 1.0 WHITE is CLEAR), with or without `TLP:`, in any case",
+            "type": "string",
+            "pattern": "^(?:[Tt][Ll][Pp]:)?(?:[Cc][Ll][Ee][Aa][Rr]|[Ww][Hh][Ii][Tt][Ee]|[Gg][Rr][Ee][Ee][Nn]|[Aa][Mm][Bb][Ee][Rr]|[Aa][Mm][Bb][Ee][Rr]\\+[Ss][Tt][Rr][Ii][Cc][Tt]|[Rr][Ee][Dd])$",
+        })
     }
 }
 

@@ -32,7 +32,7 @@ pub use decide::{Decision, Verdict};
 use sanitise::{AddressRule, Cidr, DirtyAction, DirtyWordList, Matcher, PatternRule, RedactRule, TextPath, TextRule};
 
 /// What happens to a message with units that may not go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
     /// Release what may go, drop the rest.
@@ -42,7 +42,7 @@ pub enum Mode {
 }
 
 /// What happens to an object of a type the guard does not know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum UnknownAction {
     Drop,
@@ -53,7 +53,7 @@ pub enum UnknownAction {
 // The file, as written
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
     name: String,
@@ -95,7 +95,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ClassificationRules {
     /// The scheme this side marks in (banners in statement markings are read with it).
@@ -107,7 +107,7 @@ struct ClassificationRules {
     require_releasable_to_partner: bool,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ControlRules {
     /// Controls that stop release.
@@ -118,7 +118,7 @@ struct ControlRules {
     allowed: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct TlpRules {
     allowed: Vec<Tlp>,
@@ -127,7 +127,7 @@ struct TlpRules {
     required: bool,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct UnmarkedRules {
     /// Types that may pass without a marking when a released object refers to them.
@@ -135,7 +135,7 @@ struct UnmarkedRules {
     pass_when_referenced: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct StixRules {
     allowed_types: Vec<String>,
@@ -310,6 +310,12 @@ impl Policy {
             out.push("no TLP level is allowed: only unmarked units could go".into());
         }
         out
+    }
+
+    /// The JSON Schema of rule files, generated from the types the loader reads them with.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(PolicyFile);
+        serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
     }
 
     /// Whether objects of STIX type `t` may go at all.

@@ -24,17 +24,29 @@ use unicode_normalization::char::canonical_combining_class;
 #[derive(Debug)]
 pub struct Normalized {
     pub text: String,
-    /// For each byte of `text`: the original byte span of the cluster it came from.
+    /// For each byte of `text`: the original byte span of the cluster it came from; empty when
+    /// the text maps byte for byte (plain ASCII with single spaces).
     map: Vec<(usize, usize)>,
 }
 
 impl Normalized {
     /// The original span of the normalised span `start..end` (which must not be empty).
     pub fn original(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        if self.map.is_empty() {
+            return (start < end && end <= self.text.len()).then_some((start, end));
+        }
         let (a, _) = *self.map.get(start)?;
         let (_, b) = *self.map.get(end.checked_sub(1)?)?;
         Some((a, b))
     }
+}
+
+/// Plain ASCII whose only whitespace is single spaces normalises to its lowercase, byte for byte.
+fn is_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter()
+        .all(|&c| c.is_ascii() && (c == b' ' || !c.is_ascii_whitespace()) && c != 0x7f && c >= 0x20)
+        && !b.windows(2).any(|w| w == b"  ")
 }
 
 /// Characters removed before matching: Unicode default-ignorable format characters.
@@ -47,6 +59,12 @@ fn is_ignorable(c: char) -> bool {
 
 /// Normalise `s` for matching (see the module doc).
 pub fn normalize(s: &str) -> Normalized {
+    if is_plain(s) {
+        return Normalized {
+            text: s.to_ascii_lowercase(),
+            map: Vec::new(),
+        };
+    }
     let mut text = String::with_capacity(s.len());
     let mut map: Vec<(usize, usize)> = Vec::with_capacity(s.len());
     let mut last_space = false;
@@ -95,7 +113,7 @@ pub fn normalize(s: &str) -> Normalized {
 // ---------------------------------------------------------------------------------------------
 
 /// A redaction rule: replace what a literal or a regular expression matches in selected strings.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RedactRule {
     /// The rule's id, named in decisions and the audit log.
@@ -112,7 +130,7 @@ pub struct RedactRule {
 }
 
 /// What a dirty-word hit does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DirtyAction {
     /// Drop the unit (the object) that contains it.
@@ -124,7 +142,7 @@ pub enum DirtyAction {
 }
 
 /// A dirty-word list: phrases inline or in a file beside the policy (one per line, `#` comments).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DirtyWordList {
     pub id: String,
@@ -143,7 +161,7 @@ pub struct DirtyWordList {
 }
 
 /// What a pattern rule does to an indicator whose pattern points inside the listed ranges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PatternAction {
     /// Drop the indicator.
@@ -154,7 +172,7 @@ pub enum PatternAction {
 }
 
 /// Internal address ranges and domains that indicator patterns must not reveal.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatternRule {
     pub id: String,

@@ -278,18 +278,7 @@ fn marking_definition_label(o: &StixObject<'_>, policy: &Policy) -> Result<Label
                 .and_then(|d| d.get("statement"))
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            if !looks_like_banner(text, &policy.scheme) {
-                // Free text (a copyright, terms of use): it states no releasability fact.
-                return Ok(Label::default());
-            }
-            parse_banner(text, &policy.scheme, &policy.limits)
-                .map(|l| l.said_by(&o.id))
-                .map_err(|e| {
-                    (
-                        "marking-statement",
-                        format!("statement `{text}` looks like a banner but is not one: {e}"),
-                    )
-                })
+            statement_label(text, &o.id, policy)
         }
         Some(other) => Err((
             "unknown-marking",
@@ -306,6 +295,75 @@ fn marking_definition_label(o: &StixObject<'_>, policy: &Policy) -> Result<Label
             )),
         },
     }
+}
+
+/// A statement marking: free text (a copyright, terms of use) states no fact; but text that looks
+/// anything like a marking — a level word or alias of any scheme the policy knows, a control word,
+/// `//`, `REL TO`, `TLP` — must parse as a banner (of one of those schemes) or a TLP level, or the
+/// unit it marks may not go. Reading a marking as free text would fail open.
+fn statement_label(text: &str, id: &str, policy: &Policy) -> Result<Label, LabelError> {
+    let upper = text.to_uppercase();
+    let words: Vec<&str> = upper
+        .split(|c: char| !c.is_alphanumeric() && c != '+')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.contains(&"TLP") {
+        return Tlp::parse(text.trim())
+            .map(|t| {
+                Label {
+                    tlp: Some(t),
+                    ..Label::default()
+                }
+                .said_by(id)
+            })
+            .map_err(|e| {
+                (
+                    "marking-statement",
+                    format!("statement `{text}` names TLP but is not a TLP level: {e}"),
+                )
+            });
+    }
+    let schemes: Vec<&crate::label::Scheme> = std::iter::once(&policy.scheme)
+        .chain(policy.schemes.iter().filter(|s| s.name != policy.scheme.name))
+        .collect();
+    let level_word = schemes
+        .iter()
+        .flat_map(|s| &s.levels)
+        .flat_map(|l| std::iter::once(&l.name).chain(&l.aliases))
+        .any(|w| {
+            let w = w.to_uppercase();
+            upper.match_indices(&w).any(|(at, _)| {
+                let before = upper.get(..at).and_then(|s| s.chars().next_back());
+                let after = upper.get(at + w.len()..).and_then(|s| s.chars().next());
+                !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+            })
+        });
+    let control_word = Control::known()
+        .iter()
+        .filter_map(Control::words)
+        .any(|(long, short)| words.iter().any(|w| *w == long || (short.len() > 2 && *w == short)));
+    let marking_like = level_word
+        || control_word
+        || upper.contains("//")
+        || upper.contains("REL TO")
+        || schemes.iter().any(|s| looks_like_banner(text, s));
+    if !marking_like {
+        return Ok(Label::default());
+    }
+    let mut first_error = None;
+    for scheme in schemes {
+        match parse_banner(text, scheme, &policy.limits) {
+            Ok(l) => return Ok(l.said_by(id)),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let why = first_error.map_or(String::new(), |e| format!(": {e}"));
+    Err((
+        "marking-statement",
+        format!("statement `{text}` looks like a marking but is not one{why}"),
+    ))
 }
 
 /// The ACS 3.0 (ISA) marking extension's content, recognised by its `control_set`.

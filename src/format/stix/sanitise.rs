@@ -7,7 +7,7 @@ use super::release::{UnitDecision, UnitVerdict};
 use super::{PropertyKind, SelectorStep, StixObject, pattern, types};
 use crate::format::json::Value;
 use crate::policy::Policy;
-use crate::policy::sanitise::{DirtyAction, PathStep, PatternAction, TextPath, TextRule};
+use crate::policy::sanitise::{DirtyAction, PathStep, PatternAction, TextRule};
 
 /// What sanitising did to an object as a whole.
 pub(super) enum Outcome {
@@ -50,12 +50,10 @@ pub(super) fn sanitise(
     if let Some(outcome) = pattern_rules(o, policy, decisions) {
         return (outcome, removed);
     }
-    for rule in policy.text_rules.iter() {
-        if let Some(outcome) = text_rule(o, rule, decisions) {
-            return (outcome, removed);
-        }
+    match text_rules(o, &policy.text_rules, decisions) {
+        Some(outcome) => (outcome, removed),
+        None => (Outcome::Keep, removed),
     }
-    (Outcome::Keep, removed)
 }
 
 fn decision(
@@ -240,122 +238,162 @@ fn prune_pattern(
 // Dirty words and redaction
 // ---------------------------------------------------------------------------------------------
 
-/// Apply one text rule to the object's selected strings.
-fn text_rule(o: &mut StixObject<'_>, rule: &TextRule, decisions: &mut Vec<UnitDecision>) -> Option<Outcome> {
-    let id = rule.id.clone();
-    let mut hits: Vec<(String, usize)> = Vec::new();
-    let mut in_pattern = false;
-    let type_name = o.type_name.clone();
-    let mut visit = |pointer: &str, s: &mut Cow<'_, str>| {
-        let (new, n) = match crate::policy::sanitise::redact(s, &rule.matcher, &rule.replacement) {
-            Some(r) => r,
-            None => return,
-        };
-        if pointer == "/pattern" {
-            in_pattern = true;
-        }
-        if rule.action == DirtyAction::Redact && pointer != "/pattern" {
-            *s = Cow::Owned(new);
-        }
-        hits.push((pointer.to_string(), n));
-    };
+/// One step of the place of a string in an object.
+#[derive(Debug, Clone, Copy)]
+enum Seg<'k> {
+    Key(&'k str),
+    Index(usize),
+}
+
+/// Whether `rule` looks at the string found at `segs` in an object of type `type_name`.
+fn selects(rule: &TextRule, type_name: &str, segs: &[Seg<'_>]) -> bool {
     match &rule.paths {
-        Some(paths) => {
-            for p in paths.iter().filter(|p| p.applies_to(&type_name)) {
-                select(o, p, &mut visit);
-            }
-        }
-        None => {
-            for (k, v) in o.json.iter_mut() {
-                if !STRUCTURAL.contains(&k) && !k.ends_with("_ref") && !k.ends_with("_refs") {
-                    every_string(v, &format!("/{k}"), &mut visit);
-                }
-            }
-        }
-    }
-    let (first, _) = hits.first()?.clone();
-    let count: usize = hits.iter().map(|(_, n)| n).sum();
-    match rule.action {
-        DirtyAction::Reject => {
-            let detail = format!("{count} hit(s) of list `{id}`");
-            Some(Outcome::Reject(decision(o, &first, id, UnitVerdict::Reject, detail)))
-        }
-        DirtyAction::Drop => {
-            let detail = format!("{count} hit(s) of list `{id}`");
-            Some(Outcome::Drop(decision(o, &first, id, UnitVerdict::Drop, detail)))
-        }
-        // A pattern cannot be redacted as text: its grammar would break. The indicator goes.
-        DirtyAction::Redact if in_pattern => Some(Outcome::Drop(decision(
-            o,
-            "/pattern",
-            id,
-            UnitVerdict::Drop,
-            "a phrase to redact is in the pattern".into(),
-        ))),
-        DirtyAction::Redact => {
-            for (pointer, n) in hits {
-                decisions.push(decision(
-                    o,
-                    &pointer,
-                    id.clone(),
-                    UnitVerdict::Redact,
-                    format!("{n} replacement(s)"),
-                ));
-            }
-            None
-        }
+        // All the unit's text: everything but structure and references.
+        None => segs.iter().enumerate().all(|(n, s)| match s {
+            Seg::Key(k) => !(k.ends_with("_ref") || k.ends_with("_refs") || (n == 0 && STRUCTURAL.contains(k))),
+            Seg::Index(_) => true,
+        }),
+        Some(paths) => paths
+            .iter()
+            .any(|p| p.applies_to(type_name) && path_matches(&p.steps, segs)),
     }
 }
 
-/// Call `f` on every string `path` selects in `o` (a list of strings counts as its strings).
-fn select(o: &mut StixObject<'_>, path: &TextPath, f: &mut dyn FnMut(&str, &mut Cow<'_, str>)) {
-    let Some((PathStep::Property(first), rest)) = path.steps.split_first() else {
-        return;
-    };
-    if let Some(v) = o.json.get_mut(first) {
-        walk(v, rest, &format!("/{first}"), f);
-    }
+/// `steps` select `segs`; a path ending at a list of strings selects its elements.
+fn path_matches(steps: &[PathStep], segs: &[Seg<'_>]) -> bool {
+    let exact = steps.len() == segs.len();
+    let list_element = steps.len() + 1 == segs.len() && matches!(segs.last(), Some(Seg::Index(_)));
+    (exact || list_element)
+        && steps.iter().zip(segs).all(|(step, seg)| match (step, seg) {
+            (PathStep::Property(p), Seg::Key(k)) => p == k,
+            (PathStep::Each, Seg::Index(_)) => true,
+            _ => false,
+        })
 }
 
-fn walk(v: &mut Value<'_>, steps: &[PathStep], pointer: &str, f: &mut dyn FnMut(&str, &mut Cow<'_, str>)) {
-    match (steps.split_first(), v) {
-        (None, Value::String(s)) => f(pointer, s),
-        (None, Value::Array(a)) => {
-            for (n, e) in a.iter_mut().enumerate() {
-                if let Value::String(s) = e {
-                    f(&format!("{pointer}/{n}"), s);
-                }
-            }
-        }
-        (Some((PathStep::Each, rest)), Value::Array(a)) => {
-            for (n, e) in a.iter_mut().enumerate() {
-                walk(e, rest, &format!("{pointer}/{n}"), f);
-            }
-        }
-        (Some((PathStep::Property(p), rest)), Value::Object(o)) => {
-            if let Some(e) = o.get_mut(p) {
-                walk(e, rest, &format!("{pointer}/{p}"), f);
-            }
-        }
-        _ => {}
-    }
+fn pointer_of(segs: &[Seg<'_>]) -> String {
+    segs.iter()
+        .map(|s| match s {
+            Seg::Key(k) => format!("/{k}"),
+            Seg::Index(n) => format!("/{n}"),
+        })
+        .collect()
 }
 
-fn every_string(v: &mut Value<'_>, pointer: &str, f: &mut dyn FnMut(&str, &mut Cow<'_, str>)) {
+/// Call `f` on every string of `v`, with where it is.
+fn visit<'k>(v: &'k mut Value<'_>, segs: &mut Vec<Seg<'k>>, f: &mut dyn FnMut(&[Seg<'_>], &mut Cow<'_, str>)) {
     match v {
-        Value::String(s) => f(pointer, s),
+        Value::String(s) => f(segs, s),
         Value::Array(a) => {
             for (n, e) in a.iter_mut().enumerate() {
-                every_string(e, &format!("{pointer}/{n}"), f);
+                segs.push(Seg::Index(n));
+                visit(e, segs, f);
+                segs.pop();
             }
         }
         Value::Object(o) => {
             for (k, e) in o.iter_mut() {
-                if !k.ends_with("_ref") && !k.ends_with("_refs") {
-                    every_string(e, &format!("{pointer}/{k}"), f);
-                }
+                segs.push(Seg::Key(k));
+                visit(e, segs, f);
+                segs.pop();
             }
         }
         _ => {}
     }
+}
+
+/// Apply every text rule to the object's strings: each string is normalised once and every rule
+/// that selects it runs on that; dirty words that drop or reject stop at the first hit, and the
+/// redactions of all rules are applied together (where two overlap, the earlier rule's wins).
+fn text_rules(o: &mut StixObject<'_>, rules: &[TextRule], decisions: &mut Vec<UnitDecision>) -> Option<Outcome> {
+    if rules.is_empty() {
+        return None;
+    }
+    let type_name = o.type_name.clone();
+    let mut stop: Option<(usize, String, DirtyAction)> = None;
+    let mut redacted: Vec<(String, usize, usize)> = Vec::new(); // pointer, rule index, replacements
+    let mut applicable: Vec<usize> = Vec::new();
+    let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
+        if stop.is_some() {
+            return;
+        }
+        applicable.clear();
+        applicable
+            .extend((0..rules.len()).filter(|&r| rules.get(r).is_some_and(|rule| selects(rule, &type_name, segs))));
+        if applicable.is_empty() {
+            return;
+        }
+        let n = crate::policy::sanitise::normalize(s);
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+        for &r in &applicable {
+            let Some(rule) = rules.get(r) else { continue };
+            let found = rule.matcher.find(&n);
+            if found.is_empty() {
+                continue;
+            }
+            let in_pattern = matches!(segs, [Seg::Key("pattern")]);
+            if rule.action != DirtyAction::Redact || in_pattern {
+                // A pattern cannot be redacted as text (its grammar would break): the unit goes.
+                let action = if rule.action == DirtyAction::Redact {
+                    DirtyAction::Drop
+                } else {
+                    rule.action
+                };
+                stop = Some((r, pointer_of(segs), action));
+                return;
+            }
+            spans.extend(
+                found
+                    .into_iter()
+                    .filter_map(|(a, b)| n.original(a, b))
+                    .map(|(a, b)| (a, b, r)),
+            );
+        }
+        if spans.is_empty() {
+            return;
+        }
+        spans.sort_by_key(|&(a, _, r)| (a, r));
+        let mut out = String::with_capacity(s.len());
+        let mut at = 0;
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for (a, b, r) in spans {
+            if a < at {
+                continue;
+            }
+            out.push_str(s.get(at..a).unwrap_or_default());
+            out.push_str(rules.get(r).map_or("[REDACTED]", |x| x.replacement.as_str()));
+            at = b;
+            match counts.iter_mut().find(|(x, _)| *x == r) {
+                Some((_, c)) => *c += 1,
+                None => counts.push((r, 1)),
+            }
+        }
+        out.push_str(s.get(at..).unwrap_or_default());
+        *s = Cow::Owned(out);
+        let pointer = pointer_of(segs);
+        redacted.extend(counts.into_iter().map(|(r, c)| (pointer.clone(), r, c)));
+    };
+    for (k, v) in o.json.iter_mut() {
+        let mut segs = vec![Seg::Key(k)];
+        visit(v, &mut segs, &mut f);
+    }
+    let name = |r: usize| rules.get(r).map_or(String::new(), |x| x.id.clone());
+    if let Some((r, pointer, action)) = stop {
+        let id = name(r);
+        let detail = format!("text matched by `{id}`");
+        return Some(match action {
+            DirtyAction::Reject => Outcome::Reject(decision(o, &pointer, id, UnitVerdict::Reject, detail)),
+            _ => Outcome::Drop(decision(o, &pointer, id, UnitVerdict::Drop, detail)),
+        });
+    }
+    for (pointer, r, c) in redacted {
+        decisions.push(decision(
+            o,
+            &pointer,
+            name(r),
+            UnitVerdict::Redact,
+            format!("{c} replacement(s)"),
+        ));
+    }
+    None
 }
