@@ -811,24 +811,27 @@ pub fn render_into(v: &Value<'_>, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        Value::Object(o) => {
-            out.push(b'{');
-            // RFC 8785 §3.2.3: members sorted by the UTF-16 code units of their names.
-            let mut members: Vec<&(Str<'_>, Value<'_>)> = o.0.iter().collect();
-            if !members.is_sorted_by(|a, b| utf16_cmp(&a.0, &b.0) != Ordering::Greater) {
-                members.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
-            }
-            for (n, (k, v)) in members.into_iter().enumerate() {
-                if n > 0 {
-                    out.push(b',');
-                }
-                render_string(k, out);
-                out.push(b':');
-                render_into(v, out);
-            }
-            out.push(b'}');
-        }
+        Value::Object(o) => render_object_into(o, out),
     }
+}
+
+/// Render an object as RFC 8785 canonical JSON, appending to `out`.
+pub fn render_object_into(o: &Object<'_>, out: &mut Vec<u8>) {
+    out.push(b'{');
+    // RFC 8785 §3.2.3: members sorted by the UTF-16 code units of their names.
+    let mut members: Vec<&(Str<'_>, Value<'_>)> = o.0.iter().collect();
+    if !members.is_sorted_by(|a, b| utf16_cmp(&a.0, &b.0) != Ordering::Greater) {
+        members.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
+    }
+    for (n, (k, v)) in members.into_iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        render_string(k, out);
+        out.push(b':');
+        render_into(v, out);
+    }
+    out.push(b'}');
 }
 
 /// Order of strings by their UTF-16 code units (RFC 8785 §3.2.3).
@@ -841,7 +844,7 @@ pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
 
 /// RFC 8785 §3.2.2.2: quote, escape `"` `\` and U+0000..U+001F (short forms where JSON has them,
 /// else `\u00xx` in lowercase hex), and leave every other character as it is.
-fn render_string(s: &str, out: &mut Vec<u8>) {
+pub fn render_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;

@@ -29,7 +29,9 @@ use crate::label::{Classification, Code, Control, Equivalence, Scheme, Schemes, 
 use crate::limits::Limits;
 
 pub use decide::{Decision, Verdict};
-use sanitise::{AddressRule, Cidr, DirtyAction, DirtyWordList, Matcher, PatternRule, RedactRule, TextPath, TextRule};
+use sanitise::{
+    AddressRule, Cidr, DirtyAction, DirtyWordList, Matcher, PatternRule, RedactRule, TextPath, TextRule, TextRules,
+};
 
 /// What happens to a message with units that may not go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -186,7 +188,7 @@ pub struct Policy {
     pub custom_properties: BTreeSet<String>,
     pub extensions: BTreeSet<String>,
     /// Dirty-word lists, then redactions, in the order the file gives them.
-    pub text_rules: Arc<Vec<TextRule>>,
+    pub text_rules: Arc<TextRules>,
     pub address_rules: Vec<AddressRule>,
     pub limits: Limits,
     /// sha-256 of the rule file's bytes, for the audit log.
@@ -397,7 +399,13 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Opti
         properties,
         custom_properties: raw.stix.custom_properties.into_iter().collect(),
         extensions: raw.stix.extensions.into_iter().collect(),
-        text_rules: Arc::new(text_rules),
+        text_rules: Arc::new(TextRules::new(text_rules).unwrap_or_else(|e| {
+            errors.push((
+                "redact".into(),
+                format!("the regular expressions together are too large: {e}"),
+            ));
+            TextRules::default()
+        })),
         address_rules,
         limits: raw.limits,
         sha256: String::new(),

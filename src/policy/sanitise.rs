@@ -10,7 +10,7 @@
 
 use std::net::IpAddr;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -291,6 +291,61 @@ pub struct TextRule {
     pub replacement: String,
 }
 
+/// The text rules of a policy, in order, with one pass over the text telling which of the
+/// regular expressions can match at all (a `RegexSet`), so that most strings cost one scan.
+#[derive(Debug, Clone, Default)]
+pub struct TextRules {
+    pub rules: Vec<TextRule>,
+    /// The set of all regex rules, and for each of its patterns the rule it belongs to.
+    prefilter: Option<(regex::RegexSet, Vec<usize>)>,
+}
+
+impl TextRules {
+    pub fn new(rules: Vec<TextRule>) -> Result<TextRules, String> {
+        let (patterns, owners): (Vec<&str>, Vec<usize>) = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(n, r)| match &r.matcher {
+                Matcher::Regex(re) => Some((re.as_str(), n)),
+                Matcher::Phrases { .. } => None,
+            })
+            .unzip();
+        let prefilter = if patterns.is_empty() {
+            None
+        } else {
+            let set = regex::RegexSetBuilder::new(patterns)
+                .size_limit(REGEX_SIZE_LIMIT * 4)
+                .dfa_size_limit(REGEX_DFA_LIMIT * 4)
+                .build()
+                .map_err(|e| e.to_string())?;
+            Some((set, owners))
+        };
+        Ok(TextRules { rules, prefilter })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// For each rule, whether it can match `text` (phrase rules always can; regex rules only if
+    /// the set found their pattern).
+    pub fn candidates(&self, text: &str) -> Vec<bool> {
+        let mut out: Vec<bool> = self
+            .rules
+            .iter()
+            .map(|r| matches!(r.matcher, Matcher::Phrases { .. }))
+            .collect();
+        if let Some((set, owners)) = &self.prefilter {
+            for i in set.matches(text).iter() {
+                if let Some(slot) = owners.get(i).and_then(|&r| out.get_mut(r)) {
+                    *slot = true;
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Regular expressions are compiled with bounds, so a rule file cannot make the guard use
 /// unbounded memory (the `regex` crate already guarantees linear-time matching).
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -322,8 +377,10 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
         }
         normalised.push(t);
     }
+    // A DFA searches fastest; a few thousand phrases keep it to a few megabytes.
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(&normalised)
         .map_err(|e| (0, e.to_string()))?;
     Ok(Matcher::Phrases { automaton, whole_words })

@@ -224,7 +224,22 @@ impl<'a> Bundle<'a> {
 
     /// The bundle rendered canonically (RFC 8785).
     pub fn render(&self) -> Vec<u8> {
-        json::render(&self.to_value())
+        if !self.extra.is_empty() {
+            return json::render(&self.to_value());
+        }
+        // The members in RFC 8785 order (`id` < `objects` < `type`), without copying the objects.
+        let mut out = Vec::with_capacity(self.objects.len() * 1024);
+        out.extend_from_slice(b"{\"id\":");
+        json::render_string(&self.id, &mut out);
+        out.extend_from_slice(b",\"objects\":[");
+        for (n, o) in self.objects.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            json::render_object_into(&o.json, &mut out);
+        }
+        out.extend_from_slice(b"],\"type\":\"bundle\"}");
+        out
     }
 }
 

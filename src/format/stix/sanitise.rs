@@ -7,7 +7,7 @@ use super::release::{UnitDecision, UnitVerdict};
 use super::{PropertyKind, SelectorStep, StixObject, pattern, types};
 use crate::format::json::Value;
 use crate::policy::Policy;
-use crate::policy::sanitise::{DirtyAction, PathStep, PatternAction, TextRule};
+use crate::policy::sanitise::{DirtyAction, PathStep, PatternAction, TextRule, TextRules};
 
 /// What sanitising did to an object as a whole.
 pub(super) enum Outcome {
@@ -305,10 +305,11 @@ fn visit<'k>(v: &'k mut Value<'_>, segs: &mut Vec<Seg<'k>>, f: &mut dyn FnMut(&[
 /// Apply every text rule to the object's strings: each string is normalised once and every rule
 /// that selects it runs on that; dirty words that drop or reject stop at the first hit, and the
 /// redactions of all rules are applied together (where two overlap, the earlier rule's wins).
-fn text_rules(o: &mut StixObject<'_>, rules: &[TextRule], decisions: &mut Vec<UnitDecision>) -> Option<Outcome> {
-    if rules.is_empty() {
+fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Vec<UnitDecision>) -> Option<Outcome> {
+    if all.is_empty() {
         return None;
     }
+    let rules = all.rules.as_slice();
     let type_name = o.type_name.clone();
     let mut stop: Option<(usize, String, DirtyAction)> = None;
     let mut redacted: Vec<(String, usize, usize)> = Vec::new(); // pointer, rule index, replacements
@@ -324,8 +325,9 @@ fn text_rules(o: &mut StixObject<'_>, rules: &[TextRule], decisions: &mut Vec<Un
             return;
         }
         let n = crate::policy::sanitise::normalize(s);
+        let candidates = all.candidates(&n.text);
         let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-        for &r in &applicable {
+        for &r in applicable.iter().filter(|&&r| candidates.get(r) == Some(&true)) {
             let Some(rule) = rules.get(r) else { continue };
             let found = rule.matcher.find(&n);
             if found.is_empty() {

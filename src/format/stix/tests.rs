@@ -483,4 +483,9 @@ fn renders_the_bundle_canonically() {
     assert!(out.starts_with(br#"{"id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[{"created":"#));
     let again = parse_bundle(&out, &Limits::default()).unwrap().render();
     assert_eq!(out, again);
+    assert_eq!(
+        out,
+        json::render(&b.to_value()),
+        "the direct rendering must equal the general one"
+    );
 }
