@@ -681,3 +681,18 @@ fn drops_units_whose_statement_mentions_a_marking_it_does_not_state() {
         );
     }
 }
+
+#[test]
+fn drops_objects_whose_marking_definition_may_not_go() {
+    let mut m = statement(1, "SECRET//REL TO USA, JPN");
+    m["object_marking_refs"] = json!([TLP_RED]);
+    let e = run(
+        &us_to_jpn(),
+        vec![m, indicator(1, &[TLP_GREEN, &obj("marking-definition", 1)], CANARY)],
+    )
+    .unwrap_err();
+    assert_eq!(
+        rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
+        Some("marking-not-released")
+    );
+}

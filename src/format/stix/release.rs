@@ -882,7 +882,30 @@ fn repair(
             detail,
         });
     };
+    // A marking travels with what it marks: if a marking definition the object (or part of it)
+    // refers to may not go, neither may the object.
+    let markings = o
+        .marking_refs()
+        .map(str::to_string)
+        .chain(o.granular_markings.iter().filter_map(|gm| match &gm.marking {
+            GranularTarget::MarkingRef(m) => Some(m.clone()),
+            GranularTarget::Lang(_) => None,
+        }));
+    for m in markings.collect::<Vec<_>>() {
+        if !live(&m) {
+            return Some(UnitDecision {
+                unit: o.id.clone(),
+                label: None,
+                rule: "marking-not-released".into(),
+                verdict: UnitVerdict::Drop,
+                detail: format!("its marking `{m}` may not go, and a marking travels with what it marks"),
+            });
+        }
+    }
     for name in names {
+        if name == "object_marking_refs" {
+            continue;
+        }
         let Some(v) = o.json.get_mut(&name) else { continue };
         match v {
             Value::String(s) if name.ends_with("_ref") && !live(s) => {
@@ -943,20 +966,6 @@ fn repair(
                 decisions,
             );
         }
-    }
-    // Granular markings whose marking is not released go.
-    let before = o.granular_markings.len();
-    o.granular_markings.retain(|gm| match &gm.marking {
-        GranularTarget::MarkingRef(m) => live(m),
-        GranularTarget::Lang(_) => true,
-    });
-    if o.granular_markings.len() != before {
-        write_granular_markings(o);
-        removed(
-            "granular_markings",
-            "a granular marking's definition is not released".into(),
-            decisions,
-        );
     }
     None
 }
