@@ -411,7 +411,7 @@ output = "out"
             .replace("workers_", "")
             .replace("audit = ", "colour = \"red\"\naudit = ");
         let e = Config::from_str(&text, "t.toml", Path::new("")).unwrap_err();
-        assert!(e.to_string().contains("t.toml:7:1"), "{e}");
+        assert!(e.to_string().contains("t.toml:6:1"), "{e}");
         assert!(e.to_string().contains("unknown field `colour`"), "{e}");
     }
 
@@ -420,7 +420,7 @@ output = "out"
         let text = GOOD.replace("output = \"out\"", "output = \"tcp://x:1\"");
         let e = Config::from_str(&text, "t.toml", Path::new("")).unwrap_err();
         assert_eq!(e.0[0].field, "channel[0].route[0].output");
-        assert_eq!((e.0[0].line, e.0[0].column), (12, 10), "{e}");
+        assert_eq!((e.0[0].line, e.0[0].column), (11, 10), "{e}");
     }
 
     #[test]
