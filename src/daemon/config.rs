@@ -9,7 +9,7 @@
 //! quarantine = "var/quarantine"
 //! audit = "var/audit.jsonl"
 //! workers = 0                         # 0: one per core
-//! queue = 64                          # bounded queue between the scanner and the workers
+//! queue = 256                         # bounded queue between the scanner and the workers
 //! max_input_bytes = 65536             # optional, below the policies' own limit
 //! poll_interval_ms = 200
 //!
@@ -69,7 +69,7 @@ struct RouteFile {
 }
 
 fn default_queue() -> usize {
-    64
+    256
 }
 fn default_poll() -> u64 {
     200

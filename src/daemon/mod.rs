@@ -145,6 +145,8 @@ struct Channel<'c> {
     /// Names claimed and not yet finished, per lane (a new file of the same name waits).
     in_flight: Mutex<HashSet<(Lane, OsString)>>,
     summary: Mutex<Summary>,
+    /// Quarantine files waiting for the next commit.
+    quarantine: spool::Stager,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -239,6 +241,7 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
             channel: cfg.name.clone(),
             ..Summary::default()
         }),
+        quarantine: spool::Stager::default(),
     };
     let result = channel.pipeline(audit_log, options, started);
     let mut summary = lock(&channel.summary).clone();
@@ -352,8 +355,6 @@ struct Outcome {
     claimed_at: Instant,
     records: Vec<Record>,
     finish: Finish,
-    /// Routes whose outputs were written.
-    emitted: Vec<usize>,
 }
 
 enum Finish {
@@ -433,14 +434,15 @@ impl Channel<'_> {
         })
     }
 
-    /// The scanner: recovered jobs first, then claim what fits in the lanes, urgent first.
+    /// The scanner: recovered jobs first, then claims in batches (one pair of directory fsyncs
+    /// per batch), urgent before routine.
     fn scan_loop(&self, lanes: &Lanes, options: &RunOptions, fatal: &Mutex<Option<String>>) -> Result<(), DaemonError> {
         let fail = |detail: String| DaemonError::Fatal {
             channel: self.cfg.name.clone(),
             detail,
         };
         // Recovery: every input already claimed when the last run stopped.
-        let mut recovered: VecDeque<Job> = VecDeque::new();
+        let mut ready: VecDeque<Job> = VecDeque::new();
         for lane in [Lane::Urgent, Lane::Routine] {
             if lane == Lane::Urgent && self.cfg.urgent_inbox.is_none() {
                 continue;
@@ -448,7 +450,7 @@ impl Channel<'_> {
             let dir = self.inbox(lane).join(spool::CLAIMED);
             for name in spool::scan(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))? {
                 lock(&self.in_flight).insert((lane, name.clone()));
-                recovered.push_back(Job {
+                ready.push_back(Job {
                     lane,
                     name,
                     recovered: true,
@@ -456,79 +458,84 @@ impl Channel<'_> {
                 });
             }
         }
-        if !recovered.is_empty() {
-            tracing::info!(channel = %self.cfg.name, inputs = recovered.len(), "recovering claimed inputs");
-            lock(&self.summary).recovered = recovered.len() as u64;
+        if !ready.is_empty() {
+            tracing::info!(channel = %self.cfg.name, inputs = ready.len(), "recovering claimed inputs");
+            lock(&self.summary).recovered = ready.len() as u64;
         }
         let poll = Duration::from_millis(self.cfg.poll_interval_ms);
         let mut pending: VecDeque<OsString> = VecDeque::new();
         loop {
             if options.stop.load(Ordering::Relaxed) || lock(fatal).is_some() {
+                // Claimed but not queued: left in `.claimed/` for the next start.
                 return Ok(());
             }
+            // The urgent inbox is read on every pass, and goes straight to its lane.
+            let mut urgent_found = false;
+            if let Some(urgent) = &self.cfg.urgent_inbox {
+                let names = spool::scan(urgent).map_err(|e| fail(format!("{}: {e}", urgent.display())))?;
+                urgent_found = !names.is_empty();
+                let room = lanes.room().max(1);
+                let mut claimed = Vec::new();
+                for name in names.into_iter().take(room) {
+                    if self.try_claim(Lane::Urgent, &name).map_err(&fail)? {
+                        claimed.push(self.job(Lane::Urgent, name));
+                    }
+                }
+                if !claimed.is_empty() {
+                    self.sync_claims(Lane::Urgent).map_err(&fail)?;
+                    for job in claimed {
+                        lanes.push(job);
+                    }
+                }
+            }
+            // Routine: claim a whole batch at once when the last one is queued.
+            if ready.is_empty() {
+                if pending.is_empty() {
+                    pending = spool::scan(&self.cfg.inbox)
+                        .map_err(|e| fail(format!("{}: {e}", self.cfg.inbox.display())))?
+                        .into();
+                }
+                while ready.len() < self.cfg.queue
+                    && let Some(name) = pending.pop_front()
+                {
+                    if self.try_claim(Lane::Routine, &name).map_err(&fail)? {
+                        ready.push_back(self.job(Lane::Routine, name));
+                    }
+                }
+                if !ready.is_empty() {
+                    self.sync_claims(Lane::Routine).map_err(&fail)?;
+                }
+            }
             let mut room = lanes.room();
-            let mut claimed: Vec<Job> = Vec::new();
             while room > 0
-                && let Some(job) = recovered.pop_front()
+                && let Some(job) = ready.pop_front()
             {
                 lanes.push(job);
                 room -= 1;
             }
-            let mut found = !recovered.is_empty();
-            // The urgent inbox is read on every pass.
-            if let Some(urgent) = &self.cfg.urgent_inbox {
-                let names = spool::scan(urgent).map_err(|e| fail(format!("{}: {e}", urgent.display())))?;
-                found |= !names.is_empty();
-                for name in names {
-                    if room == 0 {
-                        break;
-                    }
-                    if self.try_claim(Lane::Urgent, &name).map_err(fail)? {
-                        claimed.push(self.job(Lane::Urgent, name));
-                        room -= 1;
-                    }
-                }
-            }
-            if pending.is_empty() {
-                pending = spool::scan(&self.cfg.inbox)
-                    .map_err(|e| fail(format!("{}: {e}", self.cfg.inbox.display())))?
-                    .into();
-            }
-            found |= !pending.is_empty();
-            while room > 0
-                && let Some(name) = pending.pop_front()
-            {
-                if self.try_claim(Lane::Routine, &name).map_err(fail)? {
-                    claimed.push(self.job(Lane::Routine, name));
-                    room -= 1;
-                }
-            }
-            if !claimed.is_empty() {
-                // The claims are durable before anything is decided on them.
-                if self.cfg.fsync {
-                    for lane in [Lane::Urgent, Lane::Routine] {
-                        if claimed.iter().any(|j| j.lane == lane) {
-                            let inbox = self.inbox(lane);
-                            spool::sync_dir(&inbox.join(spool::CLAIMED))
-                                .and_then(|()| spool::sync_dir(inbox))
-                                .map_err(|e| fail(format!("{}: {e}", inbox.display())))?;
-                        }
-                    }
-                }
-                for job in claimed {
-                    lanes.push(job);
-                }
+            if !ready.is_empty() {
+                lanes.wait_for_room(poll.min(Duration::from_millis(20)));
                 continue;
             }
-            if options.once && !found && lanes.is_empty() && lock(&self.in_flight).is_empty() {
+            if !pending.is_empty() || urgent_found {
+                continue;
+            }
+            if options.once && lanes.is_empty() && lock(&self.in_flight).is_empty() {
                 return Ok(());
             }
-            if room == 0 {
-                lanes.wait_for_room(poll);
-            } else if !found || pending.is_empty() {
-                std::thread::sleep(if options.once { Duration::from_millis(5) } else { poll });
-            }
+            std::thread::sleep(if options.once { Duration::from_millis(5) } else { poll });
         }
+    }
+
+    /// Make the claims in a lane's inbox durable before anything is decided on them.
+    fn sync_claims(&self, lane: Lane) -> Result<(), String> {
+        if !self.cfg.fsync {
+            return Ok(());
+        }
+        let inbox = self.inbox(lane);
+        spool::sync_dir(&inbox.join(spool::CLAIMED))
+            .and_then(|()| spool::sync_dir(inbox))
+            .map_err(|e| format!("{}: {e}", inbox.display()))
     }
 
     fn job(&self, lane: Lane, name: OsString) -> Job {
@@ -602,7 +609,6 @@ impl Channel<'_> {
             claimed_at: job.claimed_at,
             records,
             finish: Finish::Leave,
-            emitted: Vec::new(),
         };
         let meta = match std::fs::symlink_metadata(&path) {
             Ok(m) => m,
@@ -680,16 +686,10 @@ impl Channel<'_> {
         }
         let sha = hex::encode(Sha256::digest(&bytes));
         let mut records = Vec::new();
-        let mut emitted = Vec::new();
         for i in routes {
             let Some(route) = self.routes.get(i) else { continue };
             match self.decide_route(job, &id, route, &bytes, &sha) {
-                Ok((record, wrote)) => {
-                    if wrote {
-                        emitted.push(i);
-                    }
-                    records.push(record);
-                }
+                Ok(record) => records.push(record),
                 Err(e) => {
                     tracing::error!(channel = %self.cfg.name, route = %route.name, input = ?job.name, error = %e,
                         "cannot write the output or the quarantine; the input stays claimed");
@@ -699,7 +699,6 @@ impl Channel<'_> {
         }
         Outcome {
             records,
-            emitted,
             finish: Finish::Remove,
             ..leave(Vec::new())
         }
@@ -723,14 +722,7 @@ impl Channel<'_> {
 
     /// Decide one route for readable content: release, or quarantine a copy. `Err` only when
     /// nothing could be written (the input then stays claimed).
-    fn decide_route(
-        &self,
-        job: &Job,
-        id: &str,
-        route: &Route,
-        bytes: &[u8],
-        sha: &str,
-    ) -> std::io::Result<(Record, bool)> {
+    fn decide_route(&self, job: &Job, id: &str, route: &Route, bytes: &[u8], sha: &str) -> std::io::Result<Record> {
         let mut record = self.base_record(job, id, route);
         record.input_sha256 = Some(sha.to_string());
         record.input_bytes = bytes.len() as u64;
@@ -770,7 +762,7 @@ impl Channel<'_> {
                     match route.output.emit(&released.output, &out_name) {
                         Ok(()) => {
                             record.output = Some(out_name);
-                            return Ok((record, true));
+                            return Ok(record);
                         }
                         Err(e) => {
                             record.verdict = Verdict::Quarantined;
@@ -829,14 +821,14 @@ impl Channel<'_> {
             time: record.time.clone(),
             findings: &findings,
         };
-        quarantine::keep_bytes(&self.cfg.quarantine, &qid, bytes, &reason_file, self.cfg.fsync)?;
+        quarantine::keep_bytes(&self.quarantine, &self.cfg.quarantine, &qid, bytes, &reason_file)?;
         record.verdict = Verdict::Quarantined;
         record.reason = Some(reason.as_str().into());
         if record.rules.is_empty() {
             record.rules = dedup(findings.iter().map(|f| f.rule.clone()));
         }
         record.quarantine = Some(qid);
-        Ok((record, false))
+        Ok(record)
     }
 
     /// Quarantine the entry itself (moved, never opened again) for every route still to do.
@@ -879,9 +871,8 @@ impl Channel<'_> {
             claimed_at: job.claimed_at,
             records: Vec::new(),
             finish: Finish::Leave,
-            emitted: Vec::new(),
         };
-        if let Err(e) = quarantine::write_reason(&self.cfg.quarantine, &qid, &reason_file, self.cfg.fsync) {
+        if let Err(e) = quarantine::write_reason(&self.quarantine, &self.cfg.quarantine, &qid, &reason_file) {
             tracing::error!(channel = %self.cfg.name, input = ?job.name, error = %e, "cannot write to the quarantine; the input stays claimed");
             return outcome;
         }
@@ -904,28 +895,27 @@ impl Channel<'_> {
     /// records (group commit), then take the inputs out of the inbox.
     fn commit_loop(&self, audit_log: &mut AuditLog, rx: mpsc::Receiver<Outcome>) -> Result<String, String> {
         const BATCH: usize = 512;
+        const GATHER: Duration = Duration::from_millis(10);
         let cfg = self.cfg;
         while let Ok(first) = rx.recv() {
+            // Group commit: gather what arrives within a few milliseconds, so that one set of
+            // syncs covers many messages.
             let mut batch = vec![first];
+            let deadline = Instant::now() + GATHER;
             while batch.len() < BATCH {
-                match rx.try_recv() {
+                match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                     Ok(o) => batch.push(o),
                     Err(_) => break,
                 }
             }
-            if cfg.fsync {
-                let mut used: Vec<usize> = batch.iter().flat_map(|o| o.emitted.iter().copied()).collect();
-                used.sort_unstable();
-                used.dedup();
-                for i in used {
-                    if let Some(r) = self.routes.get(i) {
-                        r.output.commit().map_err(|e| format!("{}: {e}", r.output.describe()))?;
-                    }
-                }
-                if batch.iter().any(|o| o.records.iter().any(|r| r.quarantine.is_some())) {
-                    spool::sync_dir(&cfg.quarantine).map_err(|e| format!("{}: {e}", cfg.quarantine.display()))?;
-                }
+            // Outputs and quarantine entries: durable, then renamed into place, then their
+            // directories synced; only then the records that name them.
+            for r in &self.routes {
+                r.output.commit().map_err(|e| format!("{}: {e}", r.output.describe()))?;
             }
+            self.quarantine
+                .commit(cfg.fsync)
+                .map_err(|e| format!("{}: {e}", cfg.quarantine.display()))?;
             for o in &mut batch {
                 for r in &mut o.records {
                     audit_log

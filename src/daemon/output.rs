@@ -19,10 +19,12 @@ pub trait Output: Send + Sync {
     fn describe(&self) -> String;
 }
 
-/// A spool directory: `<sha-256>.json`, written atomically.
+/// A spool directory: `<sha-256>.json`, written under a temporary name and renamed into place
+/// once durable, a batch at a time (group commit).
 pub struct SpoolOutput {
     dir: PathBuf,
     sync: bool,
+    staged: spool::Stager,
 }
 
 impl SpoolOutput {
@@ -35,16 +37,17 @@ impl SpoolOutput {
         Ok(SpoolOutput {
             dir: dir.to_path_buf(),
             sync,
+            staged: spool::Stager::default(),
         })
     }
 }
 
 impl Output for SpoolOutput {
     fn emit(&self, message: &Verified, name: &str) -> io::Result<()> {
-        spool::write_atomic(&self.dir, name, message.as_bytes(), self.sync)
+        self.staged.stage(&self.dir, name, message.as_bytes())
     }
     fn commit(&self) -> io::Result<()> {
-        if self.sync { spool::sync_dir(&self.dir) } else { Ok(()) }
+        self.staged.commit(self.sync)
     }
     fn describe(&self) -> String {
         self.dir.display().to_string()

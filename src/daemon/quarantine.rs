@@ -116,15 +116,21 @@ pub struct ReasonFile<'a> {
     pub findings: &'a [Finding],
 }
 
-/// Keep a copy of `bytes` as `dir/<id>` with its reason file.
-pub fn keep_bytes(dir: &Path, id: &str, bytes: &[u8], reason: &ReasonFile<'_>, sync: bool) -> std::io::Result<()> {
-    spool::write_atomic(dir, id, bytes, sync)?;
-    write_reason(dir, id, reason, sync)
+/// Stage a copy of `bytes` as `dir/<id>` with its reason file (they appear at the next commit).
+pub fn keep_bytes(
+    stager: &spool::Stager,
+    dir: &Path,
+    id: &str,
+    bytes: &[u8],
+    reason: &ReasonFile<'_>,
+) -> std::io::Result<()> {
+    stager.stage(dir, id, bytes)?;
+    write_reason(stager, dir, id, reason)
 }
 
-/// Write `dir/<id>.reason.json`.
-pub fn write_reason(dir: &Path, id: &str, reason: &ReasonFile<'_>, sync: bool) -> std::io::Result<()> {
+/// Stage `dir/<id>.reason.json`.
+pub fn write_reason(stager: &spool::Stager, dir: &Path, id: &str, reason: &ReasonFile<'_>) -> std::io::Result<()> {
     let mut json = serde_json::to_vec_pretty(reason).map_err(std::io::Error::other)?;
     json.push(b'\n');
-    spool::write_atomic(dir, &format!("{id}.reason.json"), &json, sync)
+    stager.stage(dir, &format!("{id}.reason.json"), &json)
 }

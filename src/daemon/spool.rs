@@ -132,6 +132,55 @@ pub fn read_regular(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
     Ok(buf)
 }
 
+/// Files written under temporary names, made durable and renamed into place together: the group
+/// commit. `stage` writes `dir/.tmp-name` without syncing; `commit` syncs the filesystem once
+/// (`syncfs`), renames every staged file to its name and fsyncs the directories. A name only ever
+/// appears with its whole, durable content.
+#[derive(Default)]
+pub struct Stager {
+    pending: std::sync::Mutex<Vec<(PathBuf, String)>>,
+}
+
+impl Stager {
+    /// Write `dir/.tmp-name`, to appear as `dir/name` at the next [`Stager::commit`].
+    pub fn stage(&self, dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+        let tmp = dir.join(format!("{TMP_PREFIX}{name}"));
+        let mut f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+        f.write_all(bytes)?;
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((dir.to_path_buf(), name.to_string()));
+        Ok(())
+    }
+
+    /// Make every staged file durable and visible under its name. With `sync` off, only rename.
+    pub fn commit(&self, sync: bool) -> io::Result<()> {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut dirs: Vec<&PathBuf> = pending.iter().map(|(d, _)| d).collect();
+        dirs.sort();
+        dirs.dedup();
+        if sync {
+            for d in &dirs {
+                // One flush of each filesystem instead of one fsync per file.
+                rustix::fs::syncfs(File::open(d)?)?;
+            }
+        }
+        for (dir, name) in &pending {
+            fs::rename(dir.join(format!("{TMP_PREFIX}{name}")), dir.join(name))?;
+        }
+        if sync {
+            for d in dirs {
+                sync_dir(d)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Write `bytes` to `dir/name` atomically: a temporary name, fsync (when `sync`), rename. The
 /// directory itself is synced by the caller ([`sync_dir`]), once per batch.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8], sync: bool) -> io::Result<()> {
