@@ -205,11 +205,8 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
             Some(h) => hex::decode(h).unwrap_or_default(),
             None => r.input.as_bytes().to_vec(),
         };
-        let moves = r
-            .reason
-            .as_deref()
-            .and_then(QuarantineReason::parse)
-            .is_some_and(QuarantineReason::moves_entry);
+        // An entry quarantined by name (moved, for every route) has no route in its id.
+        let moves = r.quarantine.as_deref() == Some(entry_quarantine_id(&r.input_id).as_str());
         if let (Some(sha), false) = (&r.input_sha256, r.reason.as_deref() == Some("duplicate")) {
             seen.entry((sha.clone(), r.route.clone()))
                 .or_insert_with(|| r.input.clone());
@@ -301,6 +298,9 @@ impl Lanes {
     fn room(&self) -> usize {
         let s = lock(&self.state);
         self.capacity.saturating_sub(s.urgent.len() + s.routine.len())
+    }
+    fn urgent_room(&self) -> usize {
+        self.capacity.saturating_sub(lock(&self.state).urgent.len())
     }
     fn is_empty(&self) -> bool {
         let s = lock(&self.state);
@@ -474,7 +474,8 @@ impl Channel<'_> {
             if let Some(urgent) = &self.cfg.urgent_inbox {
                 let names = spool::scan(urgent).map_err(|e| fail(format!("{}: {e}", urgent.display())))?;
                 urgent_found = !names.is_empty();
-                let room = lanes.room().max(1);
+                // Urgent messages may overtake a full routine lane, up to their own bound.
+                let room = lanes.urgent_room();
                 let mut claimed = Vec::new();
                 for name in names.into_iter().take(room) {
                     if self.try_claim(Lane::Urgent, &name).map_err(&fail)? {
@@ -841,7 +842,7 @@ impl Channel<'_> {
         reason: QuarantineReason,
         detail: &str,
     ) -> Outcome {
-        let qid = format!("q-{id}");
+        let qid = entry_quarantine_id(id);
         let (input, input_hex) = spool::display_name(&job.name);
         let findings = [Finding {
             rule: reason.as_str().into(),
@@ -1001,6 +1002,11 @@ impl Channel<'_> {
             }
         }
     }
+}
+
+/// The quarantine id of an entry moved there by name (for every route).
+fn entry_quarantine_id(input_id: &str) -> String {
+    format!("q-{input_id}")
 }
 
 /// The quarantine reason a guard rejection stands for.

@@ -51,19 +51,6 @@ impl QuarantineReason {
         }
     }
 
-    /// Reasons decided before any route looked at the content: the entry itself is moved into
-    /// the quarantine once, for every route.
-    pub fn moves_entry(self) -> bool {
-        matches!(
-            self,
-            QuarantineReason::NotARegularFile
-                | QuarantineReason::Unreadable
-                | QuarantineReason::Oversized
-                | QuarantineReason::Empty
-                | QuarantineReason::Panic
-        )
-    }
-
     pub fn all() -> [QuarantineReason; 10] {
         [
             QuarantineReason::ParseError,

@@ -181,19 +181,6 @@ impl Stager {
     }
 }
 
-/// Write `bytes` to `dir/name` atomically: a temporary name, fsync (when `sync`), rename. The
-/// directory itself is synced by the caller ([`sync_dir`]), once per batch.
-pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8], sync: bool) -> io::Result<()> {
-    let tmp = dir.join(format!("{TMP_PREFIX}{name}"));
-    let mut f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
-    f.write_all(bytes)?;
-    if sync {
-        f.sync_data()?;
-    }
-    drop(f);
-    fs::rename(&tmp, dir.join(name))
-}
-
 /// fsync a directory, making the renames and removals in it durable.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
