@@ -4,6 +4,8 @@
 //! releasability policy, sanitised, rebuilt from the model, verified, and only then emitted.
 #![forbid(unsafe_code)]
 
+pub mod audit;
+pub mod daemon;
 pub mod diode;
 pub mod error;
 pub mod explain;

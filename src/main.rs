@@ -99,6 +99,22 @@ enum Command {
         #[arg(long)]
         key: PathBuf,
     },
+    /// Run the guard daemon: move messages from each channel's inbox to its routes' outputs,
+    /// quarantining what may not go, with one audit record per message and route. Exit 0 when it
+    /// stops cleanly (drained with `--once`, or SIGTERM/SIGINT), 2 when it cannot start or run.
+    Run {
+        /// The configuration file.
+        #[arg(long, default_value = "sekisho.toml")]
+        config: PathBuf,
+        /// Drain what is in the inboxes, then exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Tools for policy authors: check, test, explain and diff rule files.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -142,6 +158,15 @@ enum PolicyCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check an audit log's hash chain: exit 0 when intact, 1 naming the first broken record.
+    Verify {
+        /// The audit log (JSON lines).
+        file: PathBuf,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logs(cli.log_format);
@@ -171,6 +196,10 @@ fn main() -> ExitCode {
         Command::Policy(PolicyCommand::Test { path, bless }) => policy_test(&path, bless),
         Command::Policy(PolicyCommand::Explain { policy, json, input }) => policy_explain(&policy, json, &input),
         Command::Policy(PolicyCommand::Diff { old, new, corpus, json }) => policy_diff(&old, &new, &corpus, json),
+        Command::Run { config, once } => run(&config, once),
+        Command::Audit {
+            command: AuditCommand::Verify { file },
+        } => audit_verify(&file),
     }
 }
 
@@ -502,6 +531,54 @@ fn receive(listen: &str, into: &Path, key: &Path) -> ExitCode {
         Err(e) => {
             eprintln!("receive: {e}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn run(config: &Path, once: bool) -> ExitCode {
+    use std::io::IsTerminal;
+    let config = match sekisho::daemon::Config::load(config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        if let Err(e) = signal_hook::flag::register(signal, std::sync::Arc::clone(&stop)) {
+            eprintln!("cannot handle signal {signal}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let options = sekisho::daemon::RunOptions {
+        once,
+        progress: std::io::stderr().is_terminal(),
+        stop,
+    };
+    match sekisho::daemon::run(&config, &options) {
+        Ok(summaries) => {
+            for s in summaries {
+                println!("{s}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn audit_verify(file: &Path) -> ExitCode {
+    match sekisho::audit::verify(file) {
+        Ok(n) => {
+            println!("{}: {n} records, chain intact", file.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("{}: {e}", file.display());
+            ExitCode::from(1)
         }
     }
 }

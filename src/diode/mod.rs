@@ -148,7 +148,8 @@ impl Key {
     }
 }
 
-fn resolve(addr: &str) -> Result<SocketAddr, DiodeError> {
+/// The first socket address `HOST:PORT` resolves to.
+pub fn resolve(addr: &str) -> Result<SocketAddr, DiodeError> {
     addr.to_socket_addrs()
         .map_err(|e| DiodeError::Config(format!("address `{addr}`: {e}")))?
         .next()

@@ -1,0 +1,38 @@
+#!/bin/sh
+# The daemon's throughput, fsync on: 10,000 bundles of ~4 KB and 100 of ~4 MB, with 1 and 2
+# workers, through the release binary. Usage: scripts/bench-daemon.sh [WORKDIR]
+set -eu
+cd "$(dirname "$0")/.."
+work="${1:-$(mktemp -d)}"
+cargo build --release --quiet --bin sekisho --example make_bench_inbox
+gen=target/release/examples/make_bench_inbox
+bin=target/release/sekisho
+mkdir -p "$work/seed-4k" "$work/seed-4m"
+[ -n "$(ls "$work/seed-4k")" ] || "$gen" "$work/seed-4k" 10000 4096
+[ -n "$(ls "$work/seed-4m")" ] || "$gen" "$work/seed-4m" 100 4194304
+for size in 4k 4m; do
+  for workers in 1 2; do
+    run="$work/run-$size-$workers"
+    rm -rf "$run"
+    mkdir -p "$run"
+    cp -r "$work/seed-$size" "$run/inbox"
+    cat > "$run/sekisho.toml" <<TOML
+[[channel]]
+name = "bench"
+inbox = "inbox"
+quarantine = "quarantine"
+audit = "audit.jsonl"
+workers = $workers
+fsync = true
+
+[[channel.route]]
+name = "jpn"
+policy = "$PWD/policies/us-to-jpn.toml"
+output = "outbox"
+TOML
+    sync
+    echo "== $size bundles, $workers worker(s)"
+    SEKISHO_LOG=warn "$bin" run --once --config "$run/sekisho.toml" | grep -E "messages|elapsed"
+    "$bin" audit verify "$run/audit.jsonl"
+  done
+done

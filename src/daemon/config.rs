@@ -1,0 +1,484 @@
+//! The daemon's configuration file (TOML): channels, their routes, and where things go.
+//!
+//! ```toml
+//! [[channel]]
+//! name = "us-to-jpn"
+//! inbox = "var/inbox"                 # producers rename complete files in here
+//! urgent_inbox = "var/inbox-urgent"   # optional crisis lane, always taken first
+//! seed_inbox_from = "examples/inbox"  # optional: copy these in when the inbox does not exist
+//! quarantine = "var/quarantine"
+//! audit = "var/audit.jsonl"
+//! workers = 0                         # 0: one per core
+//! queue = 256                         # bounded queue between the scanner and the workers
+//! max_input_bytes = 65536             # optional, below the policies' own limit
+//! poll_interval_ms = 200
+//!
+//! [[channel.route]]                   # one or more partner routes (fan-out)
+//! name = "jpn"
+//! policy = "policies/us-to-jpn.toml"
+//! output = "var/outbox"               # a spool directory, `-` (stdout) or `udp://HOST:PORT`
+//! ```
+//!
+//! Relative paths are relative to the configuration file's directory. Every error names the file,
+//! line, column and field.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The file, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    channel: Vec<ChannelFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChannelFile {
+    name: String,
+    inbox: PathBuf,
+    #[serde(default)]
+    urgent_inbox: Option<PathBuf>,
+    #[serde(default)]
+    seed_inbox_from: Option<PathBuf>,
+    quarantine: PathBuf,
+    audit: PathBuf,
+    #[serde(default)]
+    workers: usize,
+    #[serde(default = "default_queue")]
+    queue: usize,
+    #[serde(default)]
+    max_input_bytes: Option<usize>,
+    #[serde(default = "default_poll")]
+    poll_interval_ms: u64,
+    /// fsync outputs, directories and the audit log. Turning it off loses the crash guarantees.
+    #[serde(default = "yes")]
+    fsync: bool,
+    route: Vec<RouteFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouteFile {
+    name: String,
+    policy: PathBuf,
+    output: String,
+    /// For a `udp://` output: the diode's pre-shared key file.
+    key: Option<PathBuf>,
+    /// For a `udp://` output: pace to at most this many bytes per second.
+    rate: Option<u64>,
+    /// For a `udp://` output: repair symbols in percent (default 10).
+    overhead: Option<u32>,
+    /// For a `udp://` output: the largest datagram (default 1472).
+    mtu: Option<usize>,
+}
+
+fn default_queue() -> usize {
+    256
+}
+fn default_poll() -> u64 {
+    200
+}
+fn yes() -> bool {
+    true
+}
+
+/// Where a route's released messages go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputSpec {
+    /// A spool directory: one file per message, named from the input's sha-256.
+    Spool(PathBuf),
+    /// Standard output, one message per line.
+    Stdout,
+    /// A one-way diode sender.
+    Udp(String),
+}
+
+/// The diode settings of a `udp://` route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiodeSettings {
+    pub key: PathBuf,
+    pub rate: Option<u64>,
+    pub overhead: u32,
+    pub mtu: usize,
+}
+
+/// A validated route.
+#[derive(Debug, Clone)]
+pub struct RouteConfig {
+    pub name: String,
+    pub policy: PathBuf,
+    pub output: OutputSpec,
+    /// Present exactly when the output is `udp://`.
+    pub diode: Option<DiodeSettings>,
+}
+
+/// A validated channel.
+#[derive(Debug, Clone)]
+pub struct ChannelConfig {
+    pub name: String,
+    pub inbox: PathBuf,
+    pub urgent_inbox: Option<PathBuf>,
+    pub seed_inbox_from: Option<PathBuf>,
+    pub quarantine: PathBuf,
+    pub audit: PathBuf,
+    /// At least 1 (0 in the file means one per core).
+    pub workers: usize,
+    pub queue: usize,
+    pub max_input_bytes: Option<usize>,
+    pub poll_interval_ms: u64,
+    pub fsync: bool,
+    pub routes: Vec<RouteConfig>,
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub channels: Vec<ChannelConfig>,
+    /// sha-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// One thing wrong with a configuration file, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub field: String,
+    pub detail: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.file, self.line, self.column, self.field, self.detail
+        )
+    }
+}
+
+/// Every error found in a configuration file (never empty).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, e) in self.0.iter().enumerate() {
+            if n > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// Read and validate the configuration at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigError {
+                file: file.clone(),
+                line: 0,
+                column: 0,
+                field: "(file)".into(),
+                detail: format!("cannot read: {e}"),
+            }])
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Config::from_str(&text, &file, &base)
+    }
+
+    /// Parse and validate configuration text; relative paths are taken from `base`.
+    pub fn from_str(text: &str, file: &str, base: &Path) -> Result<Config, ConfigErrors> {
+        let at = |field: &str, detail: String| {
+            let (line, column) = locate(text, field).unwrap_or((1, 1));
+            ConfigError {
+                file: file.to_string(),
+                line,
+                column,
+                field: field.to_string(),
+                detail,
+            }
+        };
+        let raw: ConfigFile = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| crate::error::Position::locate(text.as_bytes(), s.start))
+                .map_or((1, 1), |p| (p.line, p.column));
+            ConfigErrors(vec![ConfigError {
+                file: file.to_string(),
+                line,
+                column,
+                field: "(syntax)".into(),
+                detail: e.message().to_string(),
+            }])
+        })?;
+        let mut errors = Vec::new();
+        if raw.channel.is_empty() {
+            errors.push(at("channel", "there must be at least one channel".into()));
+        }
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let mut names = BTreeSet::new();
+        let mut inboxes = BTreeSet::new();
+        let mut channels = Vec::new();
+        for (c, ch) in raw.channel.into_iter().enumerate() {
+            let f = |k: &str| format!("channel[{c}].{k}");
+            if !is_name(&ch.name) {
+                errors.push(at(
+                    &f("name"),
+                    format!("`{}` is not a name (a-z, 0-9, `-`, `_`, at most 64)", ch.name),
+                ));
+            } else if !names.insert(ch.name.clone()) {
+                errors.push(at(&f("name"), format!("channel `{}` is defined twice", ch.name)));
+            }
+            if ch.route.is_empty() {
+                errors.push(at(&f("route"), "a channel needs at least one route".into()));
+            }
+            if ch.queue == 0 || ch.queue > 65_536 {
+                errors.push(at(&f("queue"), format!("{} is not within 1..=65536", ch.queue)));
+            }
+            if ch.workers > 1024 {
+                errors.push(at(&f("workers"), format!("{} workers is more than 1024", ch.workers)));
+            }
+            if ch.max_input_bytes == Some(0) {
+                errors.push(at(&f("max_input_bytes"), "must be above 0".into()));
+            }
+            if ch.poll_interval_ms == 0 || ch.poll_interval_ms > 60_000 {
+                errors.push(at(&f("poll_interval_ms"), "must be within 1..=60000".into()));
+            }
+            let inbox = base.join(&ch.inbox);
+            if !inboxes.insert(inbox.clone()) {
+                errors.push(at(
+                    &f("inbox"),
+                    format!("`{}` is already another channel's inbox", ch.inbox.display()),
+                ));
+            }
+            let urgent_inbox = ch.urgent_inbox.as_ref().map(|p| base.join(p));
+            if let Some(u) = &urgent_inbox
+                && !inboxes.insert(u.clone())
+            {
+                errors.push(at(&f("urgent_inbox"), "is already an inbox".into()));
+            }
+            let quarantine = base.join(&ch.quarantine);
+            if inboxes.contains(&quarantine) {
+                errors.push(at(&f("quarantine"), "must not be an inbox".into()));
+            }
+            let mut route_names = BTreeSet::new();
+            let mut routes = Vec::new();
+            for (r, route) in ch.route.into_iter().enumerate() {
+                let g = |k: &str| format!("channel[{c}].route[{r}].{k}");
+                if !is_name(&route.name) {
+                    errors.push(at(
+                        &g("name"),
+                        format!("`{}` is not a name (a-z, 0-9, `-`, `_`, at most 64)", route.name),
+                    ));
+                } else if !route_names.insert(route.name.clone()) {
+                    errors.push(at(
+                        &g("name"),
+                        format!("route `{}` is defined twice in this channel", route.name),
+                    ));
+                }
+                let output = match parse_output(&route.output) {
+                    Ok(OutputSpec::Spool(p)) => {
+                        let p = base.join(p);
+                        if inboxes.contains(&p) || p == quarantine {
+                            errors.push(at(&g("output"), "must not be an inbox or the quarantine".into()));
+                        }
+                        OutputSpec::Spool(p)
+                    }
+                    Ok(o) => o,
+                    Err(detail) => {
+                        errors.push(at(&g("output"), detail));
+                        continue;
+                    }
+                };
+                let udp = matches!(output, OutputSpec::Udp(_));
+                let diode = match (&route.key, udp) {
+                    (Some(key), true) => Some(DiodeSettings {
+                        key: base.join(key),
+                        rate: route.rate,
+                        overhead: route.overhead.unwrap_or(10),
+                        mtu: route.mtu.unwrap_or(1472),
+                    }),
+                    (None, true) => {
+                        errors.push(at(
+                            &g("output"),
+                            "a `udp://` output needs `key`, the diode's pre-shared key file".into(),
+                        ));
+                        None
+                    }
+                    (_, false) => {
+                        if route.key.is_some()
+                            || route.rate.is_some()
+                            || route.overhead.is_some()
+                            || route.mtu.is_some()
+                        {
+                            errors.push(at(
+                                &g("output"),
+                                "`key`, `rate`, `overhead` and `mtu` are for `udp://` outputs only".into(),
+                            ));
+                        }
+                        None
+                    }
+                };
+                routes.push(RouteConfig {
+                    name: route.name,
+                    policy: base.join(route.policy),
+                    output,
+                    diode,
+                });
+            }
+            channels.push(ChannelConfig {
+                name: ch.name,
+                inbox,
+                urgent_inbox,
+                seed_inbox_from: ch.seed_inbox_from.map(|p| base.join(p)),
+                quarantine,
+                audit: base.join(ch.audit),
+                workers: if ch.workers == 0 { cores } else { ch.workers },
+                queue: ch.queue,
+                max_input_bytes: ch.max_input_bytes,
+                poll_interval_ms: ch.poll_interval_ms,
+                fsync: ch.fsync,
+                routes,
+            });
+        }
+        if errors.is_empty() {
+            use sha2::Digest;
+            Ok(Config {
+                channels,
+                sha256: hex::encode(sha2::Sha256::digest(text.as_bytes())),
+            })
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+fn parse_output(s: &str) -> Result<OutputSpec, String> {
+    if s == "-" {
+        return Ok(OutputSpec::Stdout);
+    }
+    if let Some(rest) = s.strip_prefix("udp://") {
+        let ok = rest
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+        return if ok {
+            Ok(OutputSpec::Udp(rest.to_string()))
+        } else {
+            Err(format!("`{s}` is not `udp://HOST:PORT`"))
+        };
+    }
+    if s.contains("://") {
+        return Err(format!("`{s}`: the output is a directory, `-` or `udp://HOST:PORT`"));
+    }
+    if s.is_empty() {
+        return Err("the output is empty".into());
+    }
+    Ok(OutputSpec::Spool(PathBuf::from(s)))
+}
+
+/// Where `field` (`channel[0].route[1].output`) is in `text`: the approach of the policy
+/// loader, on TOML spans.
+fn locate(text: &str, field: &str) -> Option<(usize, usize)> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?;
+    let mut span = doc.span();
+    let mut table = Some(doc.get_ref());
+    let mut value: Option<&DeValue<'_>> = None;
+    for part in field.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, i)) => (k, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        let found = match (table, value) {
+            (Some(t), _) => t.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(_, v)| v),
+            (None, Some(v)) => v
+                .as_table()
+                .and_then(|t| t.iter().find(|(k, _)| k.get_ref().as_ref() == key))
+                .map(|(_, v)| v),
+            _ => None,
+        };
+        let Some(mut next) = found else { break };
+        if let Some(i) = index {
+            match next.get_ref().as_array().and_then(|a| a.get(i)) {
+                Some(v) => next = v,
+                None => break,
+            }
+        }
+        span = next.span();
+        value = Some(next.get_ref());
+        table = None;
+    }
+    let p = crate::error::Position::locate(text.as_bytes(), span.start);
+    Some((p.line, p.column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[[channel]]
+name = "c"
+inbox = "in"
+quarantine = "q"
+audit = "a.jsonl"
+
+[[channel.route]]
+name = "jpn"
+policy = "p.toml"
+output = "out"
+"#;
+
+    #[test]
+    fn accepts_a_minimal_channel() {
+        let c = Config::from_str(GOOD, "t.toml", Path::new("/base")).unwrap();
+        let ch = &c.channels[0];
+        assert_eq!(ch.inbox, Path::new("/base/in"));
+        assert_eq!(ch.routes[0].output, OutputSpec::Spool("/base/out".into()));
+        assert!(ch.workers >= 1);
+    }
+
+    #[test]
+    fn rejects_unknown_fields_with_their_place() {
+        let text = GOOD
+            .replace("workers_", "")
+            .replace("audit = ", "colour = \"red\"\naudit = ");
+        let e = Config::from_str(&text, "t.toml", Path::new("")).unwrap_err();
+        assert!(e.to_string().contains("t.toml:6:1"), "{e}");
+        assert!(e.to_string().contains("unknown field `colour`"), "{e}");
+    }
+
+    #[test]
+    fn rejects_a_bad_output_naming_the_field() {
+        let text = GOOD.replace("output = \"out\"", "output = \"tcp://x:1\"");
+        let e = Config::from_str(&text, "t.toml", Path::new("")).unwrap_err();
+        assert_eq!(e.0[0].field, "channel[0].route[0].output");
+        assert_eq!((e.0[0].line, e.0[0].column), (11, 10), "{e}");
+    }
+
+    #[test]
+    fn accepts_a_udp_output() {
+        let text = GOOD.replace(
+            "output = \"out\"",
+            "output = \"udp://192.0.2.1:5000\"\nkey = \"diode.key\"",
+        );
+        let c = Config::from_str(&text, "t.toml", Path::new("")).unwrap();
+        assert_eq!(c.channels[0].routes[0].output, OutputSpec::Udp("192.0.2.1:5000".into()));
+    }
+}

@@ -1,0 +1,1043 @@
+//! The guard daemon: channels from spool to spool, with quarantine, a hash-chained audit log and
+//! crash safety.
+//!
+//! One channel is this pipeline of threads, joined by bounded queues (back-pressure: a full
+//! queue stops the stage before it):
+//!
+//! ```text
+//!  inbox/urgent ─┐                       ┌─► worker 1 ─┐
+//!                ├─► scanner ─► [lanes] ─┼─► worker … ─┼─► [commit queue] ─► committer
+//!  inbox ────────┘   claim:     bounded, └─► worker N ─┘     bounded          (one thread)
+//!                    rename into  urgent    read (no links), guard::filter      fsync outputs' dirs,
+//!                    .claimed/,   first     per route, emit Verified bytes      append audit records,
+//!                    fsync dirs             (tmp, fsync, rename) or quarantine  fsync the log (once per
+//!                                                                               batch: group commit),
+//!                                                                               then remove the inputs
+//! ```
+//!
+//! Exactly once, across crashes (see `docs/deployment.md` for the whole argument):
+//! - a claim is durable before anything is decided, so an input is in the inbox, in `.claimed/`,
+//!   or gone; and it is gone only after its audit records are durable;
+//! - outputs are named from the input's sha-256, so writing one again after a crash replaces it;
+//! - at start, the audit log is read (its chain checked, a torn last line cut), and each input
+//!   found in `.claimed/` is matched to its records by name and entry identity (inode, mtime,
+//!   size): a route already recorded is not decided again.
+//!
+//! Fail secure: a read error, a limit, a guard rejection or a panic quarantines the message; an
+//! audit log that cannot be written stops the channel (the input stays claimed for the restart).
+
+pub mod config;
+pub mod output;
+pub mod quarantine;
+pub mod spool;
+pub mod summary;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use crate::audit::{self, AuditLog, Record, Verdict};
+use crate::guard;
+use crate::policy::Policy;
+
+pub use config::{ChannelConfig, Config, OutputSpec};
+pub use output::Output;
+pub use quarantine::QuarantineReason;
+pub use summary::Summary;
+
+use quarantine::{Finding, ReasonFile};
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Drain what is in the inboxes, then exit.
+    pub once: bool,
+    /// Draw a live progress line on stderr (a terminal); otherwise log a summary periodically.
+    pub progress: bool,
+    /// Set (by SIGTERM/SIGINT) to stop: in-flight messages are finished, then the run returns.
+    pub stop: Arc<AtomicBool>,
+}
+
+/// Why a channel could not start or had to stop.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("channel `{channel}`: {detail}")]
+    Startup { channel: String, detail: String },
+    #[error("channel `{channel}`: {source}")]
+    Audit { channel: String, source: audit::AuditError },
+    #[error("channel `{channel}`: stopped: {detail}")]
+    Fatal { channel: String, detail: String },
+}
+
+/// Run every channel of `config` (each on its own threads) until they drain (`once`) or are
+/// stopped.
+pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<Summary>, DaemonError> {
+    let results: Vec<Result<Summary, DaemonError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = config
+            .channels
+            .iter()
+            .map(|ch| s.spawn(move || run_channel(ch, options)))
+            .collect();
+        handles
+            .into_iter()
+            .zip(&config.channels)
+            .map(|(h, ch)| {
+                h.join().unwrap_or_else(|_| {
+                    Err(DaemonError::Fatal {
+                        channel: ch.name.clone(),
+                        detail: "the channel's thread panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The channel and its state
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Lane {
+    Urgent,
+    Routine,
+}
+
+impl Lane {
+    fn as_str(self) -> &'static str {
+        match self {
+            Lane::Urgent => "urgent",
+            Lane::Routine => "routine",
+        }
+    }
+}
+
+struct Route {
+    name: String,
+    policy: Policy,
+    output: Box<dyn Output>,
+}
+
+/// What the audit log says was already done for an input (name, entry identity).
+#[derive(Default)]
+struct Done {
+    routes: HashSet<String>,
+    moved_to: Option<String>,
+}
+
+struct Channel<'c> {
+    cfg: &'c ChannelConfig,
+    routes: Vec<Route>,
+    /// The byte limit of a read: the channel's, or the largest route policy's.
+    read_limit: usize,
+    /// From the audit log at start: inputs (name, identity) already recorded, per route.
+    done: HashMap<(Vec<u8>, String), Done>,
+    /// The first input decided on each (sha-256, route), for duplicates.
+    seen: Mutex<HashMap<(String, String), String>>,
+    /// Names claimed and not yet finished, per lane (a new file of the same name waits).
+    in_flight: Mutex<HashSet<(Lane, OsString)>>,
+    summary: Mutex<Summary>,
+    /// Quarantine files waiting for the next commit.
+    quarantine: spool::Stager,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A worker that panicked while holding a lock left consistent data (every update is one
+    // insert), so a poisoned lock is taken as is.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, DaemonError> {
+    let started = Instant::now();
+    let startup = |detail: String| DaemonError::Startup {
+        channel: cfg.name.clone(),
+        detail,
+    };
+    if let Some(from) = &cfg.seed_inbox_from {
+        let n = spool::seed(from, &cfg.inbox).map_err(|e| startup(format!("seeding the inbox: {e}")))?;
+        if n > 0 {
+            tracing::info!(channel = %cfg.name, from = %from.display(), files = n, "seeded the inbox");
+        }
+    }
+    let _lock = spool::lock_inbox(&cfg.inbox).map_err(|e| startup(format!("{}: {e}", cfg.inbox.display())))?;
+    let _urgent_lock = match &cfg.urgent_inbox {
+        Some(u) => Some(spool::lock_inbox(u).map_err(|e| startup(format!("{}: {e}", u.display())))?),
+        None => None,
+    };
+    std::fs::create_dir_all(&cfg.quarantine).map_err(|e| startup(format!("{}: {e}", cfg.quarantine.display())))?;
+    spool::remove_temps(&cfg.quarantine).map_err(|e| startup(format!("{}: {e}", cfg.quarantine.display())))?;
+    if let Some(parent) = cfg.audit.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| startup(format!("{}: {e}", parent.display())))?;
+    }
+    let mut routes = Vec::new();
+    for r in &cfg.routes {
+        let policy = Policy::load(&r.policy).map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
+        let output = output::open(&r.output, r.diode.as_ref(), cfg.fsync)
+            .map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
+        routes.push(Route {
+            name: r.name.clone(),
+            policy,
+            output,
+        });
+    }
+    let policy_limit = routes
+        .iter()
+        .map(|r| r.policy.limits.max_input_bytes)
+        .max()
+        .unwrap_or(0);
+    let read_limit = cfg.max_input_bytes.map_or(policy_limit, |l| l.min(policy_limit));
+
+    let (audit_log, records) = AuditLog::open(&cfg.audit).map_err(|source| DaemonError::Audit {
+        channel: cfg.name.clone(),
+        source,
+    })?;
+    let mut done: HashMap<(Vec<u8>, String), Done> = HashMap::new();
+    let mut seen = HashMap::new();
+    for r in records.iter().filter(|r| r.channel == cfg.name) {
+        let name = match &r.input_hex {
+            Some(h) => hex::decode(h).unwrap_or_default(),
+            None => r.input.as_bytes().to_vec(),
+        };
+        // An entry quarantined by name (moved, for every route) has no route in its id.
+        let moves = r.quarantine.as_deref() == Some(entry_quarantine_id(&r.input_id).as_str());
+        if let (Some(sha), false) = (&r.input_sha256, r.reason.as_deref() == Some("duplicate")) {
+            seen.entry((sha.clone(), r.route.clone()))
+                .or_insert_with(|| r.input.clone());
+        }
+        let d = done.entry((name, r.input_id.clone())).or_default();
+        d.routes.insert(r.route.clone());
+        if moves {
+            d.moved_to.clone_from(&r.quarantine);
+        }
+    }
+    tracing::info!(
+        channel = %cfg.name,
+        records = records.len(),
+        head = %audit_log.head(),
+        routes = ?routes.iter().map(|r| format!("{} → {}", r.name, r.output.describe())).collect::<Vec<_>>(),
+        workers = cfg.workers,
+        "channel started"
+    );
+    drop(records);
+
+    let channel = Channel {
+        cfg,
+        routes,
+        read_limit,
+        done,
+        seen: Mutex::new(seen),
+        in_flight: Mutex::new(HashSet::new()),
+        summary: Mutex::new(Summary {
+            channel: cfg.name.clone(),
+            ..Summary::default()
+        }),
+        quarantine: spool::Stager::default(),
+    };
+    let result = channel.pipeline(audit_log, options, started);
+    let mut summary = lock(&channel.summary).clone();
+    summary.elapsed = started.elapsed();
+    result.map(|head| {
+        summary.audit_head = head;
+        tracing::info!(
+            channel = %cfg.name,
+            messages = summary.inputs,
+            released = summary.released(),
+            quarantined = summary.quarantined(),
+            audit_head = %summary.audit_head,
+            "channel stopped"
+        );
+        summary
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lanes: a bounded queue where urgent messages are always taken first
+// ---------------------------------------------------------------------------------------------
+
+struct Job {
+    lane: Lane,
+    name: OsString,
+    /// Found in `.claimed/` at start: its routes may already be recorded.
+    recovered: bool,
+    claimed_at: Instant,
+}
+
+struct LaneState {
+    urgent: VecDeque<Job>,
+    routine: VecDeque<Job>,
+    closed: bool,
+}
+
+struct Lanes {
+    state: Mutex<LaneState>,
+    not_empty: Condvar,
+    not_full: Condvar,
+    capacity: usize,
+}
+
+impl Lanes {
+    fn new(capacity: usize) -> Lanes {
+        Lanes {
+            state: Mutex::new(LaneState {
+                urgent: VecDeque::new(),
+                routine: VecDeque::new(),
+                closed: false,
+            }),
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+            capacity,
+        }
+    }
+    fn room(&self) -> usize {
+        let s = lock(&self.state);
+        self.capacity.saturating_sub(s.urgent.len() + s.routine.len())
+    }
+    fn urgent_room(&self) -> usize {
+        self.capacity.saturating_sub(lock(&self.state).urgent.len())
+    }
+    fn is_empty(&self) -> bool {
+        let s = lock(&self.state);
+        s.urgent.is_empty() && s.routine.is_empty()
+    }
+    /// Push without waiting (the scanner only claims what fits).
+    fn push(&self, job: Job) {
+        let mut s = lock(&self.state);
+        match job.lane {
+            Lane::Urgent => s.urgent.push_back(job),
+            Lane::Routine => s.routine.push_back(job),
+        }
+        self.not_empty.notify_one();
+    }
+    /// The next job, urgent first; `None` once closed and empty.
+    fn pop(&self) -> Option<Job> {
+        let mut s = lock(&self.state);
+        loop {
+            if let Some(j) = s.urgent.pop_front().or_else(|| s.routine.pop_front()) {
+                self.not_full.notify_one();
+                return Some(j);
+            }
+            if s.closed {
+                return None;
+            }
+            s = self
+                .not_empty
+                .wait(s)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+    fn wait_for_room(&self, timeout: Duration) {
+        let s = lock(&self.state);
+        if s.urgent.len() + s.routine.len() >= self.capacity {
+            let _ = self.not_full.wait_timeout(s, timeout);
+        }
+    }
+    fn close(&self) {
+        lock(&self.state).closed = true;
+        self.not_empty.notify_all();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline
+// ---------------------------------------------------------------------------------------------
+
+/// What a worker hands the committer.
+struct Outcome {
+    lane: Lane,
+    name: OsString,
+    claimed_at: Instant,
+    records: Vec<Record>,
+    finish: Finish,
+}
+
+enum Finish {
+    /// Remove the claimed input (every route recorded).
+    Remove,
+    /// Move the claimed entry into the quarantine under this id.
+    MoveTo(String),
+    /// Leave it claimed (it could not be completed; the next start tries again).
+    Leave,
+}
+
+impl Channel<'_> {
+    fn inbox(&self, lane: Lane) -> &Path {
+        match (lane, &self.cfg.urgent_inbox) {
+            (Lane::Urgent, Some(u)) => u,
+            _ => &self.cfg.inbox,
+        }
+    }
+
+    fn pipeline(&self, audit_log: AuditLog, options: &RunOptions, started: Instant) -> Result<String, DaemonError> {
+        let lanes = Lanes::new(self.cfg.queue);
+        let (commit_tx, commit_rx) = mpsc::sync_channel::<Outcome>(self.cfg.queue);
+        let done_flag = AtomicBool::new(false);
+        let fatal: Mutex<Option<String>> = Mutex::new(None);
+        std::thread::scope(|s| {
+            for n in 0..self.cfg.workers {
+                let tx = commit_tx.clone();
+                let lanes = &lanes;
+                std::thread::Builder::new()
+                    .name(format!("{}-worker-{n}", self.cfg.name))
+                    .spawn_scoped(s, move || {
+                        while let Some(job) = lanes.pop() {
+                            let outcome = self.process_safely(job);
+                            if tx.send(outcome).is_err() {
+                                break;
+                            }
+                        }
+                    })
+                    .map_err(|e| DaemonError::Startup {
+                        channel: self.cfg.name.clone(),
+                        detail: format!("cannot start a worker: {e}"),
+                    })?;
+            }
+            drop(commit_tx);
+            let (lanes, fatal) = (&lanes, &fatal);
+            let committer = s.spawn(move || {
+                let mut audit_log = audit_log;
+                let r = self.commit_loop(&mut audit_log, commit_rx);
+                if let Err(e) = &r {
+                    *lock(fatal) = Some(e.clone());
+                    // Unblock the scanner and the workers: nothing more can be recorded.
+                    lanes.close();
+                }
+                r
+            });
+            let reporter = s.spawn(|| self.report_loop(options.progress && !options.once, &done_flag, started));
+            let scanned = self.scan_loop(lanes, options, fatal);
+            lanes.close();
+            let committed = committer.join();
+            done_flag.store(true, Ordering::Relaxed);
+            let _ = reporter.join();
+            if options.progress {
+                eprint!("\r\x1b[2K");
+            }
+            scanned?;
+            match committed {
+                Ok(Ok(head)) => Ok(head),
+                Ok(Err(detail)) => Err(DaemonError::Fatal {
+                    channel: self.cfg.name.clone(),
+                    detail,
+                }),
+                Err(_) => Err(DaemonError::Fatal {
+                    channel: self.cfg.name.clone(),
+                    detail: "the committer panicked".into(),
+                }),
+            }
+        })
+    }
+
+    /// The scanner: recovered jobs first, then claims in batches (one pair of directory fsyncs
+    /// per batch), urgent before routine.
+    fn scan_loop(&self, lanes: &Lanes, options: &RunOptions, fatal: &Mutex<Option<String>>) -> Result<(), DaemonError> {
+        let fail = |detail: String| DaemonError::Fatal {
+            channel: self.cfg.name.clone(),
+            detail,
+        };
+        // Recovery: every input already claimed when the last run stopped.
+        let mut ready: VecDeque<Job> = VecDeque::new();
+        for lane in [Lane::Urgent, Lane::Routine] {
+            if lane == Lane::Urgent && self.cfg.urgent_inbox.is_none() {
+                continue;
+            }
+            let dir = self.inbox(lane).join(spool::CLAIMED);
+            for name in spool::scan(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))? {
+                lock(&self.in_flight).insert((lane, name.clone()));
+                ready.push_back(Job {
+                    lane,
+                    name,
+                    recovered: true,
+                    claimed_at: Instant::now(),
+                });
+            }
+        }
+        if !ready.is_empty() {
+            tracing::info!(channel = %self.cfg.name, inputs = ready.len(), "recovering claimed inputs");
+            lock(&self.summary).recovered = ready.len() as u64;
+        }
+        let poll = Duration::from_millis(self.cfg.poll_interval_ms);
+        let mut pending: VecDeque<OsString> = VecDeque::new();
+        loop {
+            if options.stop.load(Ordering::Relaxed) || lock(fatal).is_some() {
+                // Claimed but not queued: left in `.claimed/` for the next start.
+                return Ok(());
+            }
+            // The urgent inbox is read on every pass, and goes straight to its lane.
+            let mut urgent_found = false;
+            if let Some(urgent) = &self.cfg.urgent_inbox {
+                let names = spool::scan(urgent).map_err(|e| fail(format!("{}: {e}", urgent.display())))?;
+                urgent_found = !names.is_empty();
+                // Urgent messages may overtake a full routine lane, up to their own bound.
+                let room = lanes.urgent_room();
+                let mut claimed = Vec::new();
+                for name in names.into_iter().take(room) {
+                    if self.try_claim(Lane::Urgent, &name).map_err(&fail)? {
+                        claimed.push(self.job(Lane::Urgent, name));
+                    }
+                }
+                if !claimed.is_empty() {
+                    self.sync_claims(Lane::Urgent).map_err(&fail)?;
+                    for job in claimed {
+                        lanes.push(job);
+                    }
+                }
+            }
+            // Routine: claim a whole batch at once when the last one is queued.
+            if ready.is_empty() {
+                if pending.is_empty() {
+                    pending = spool::scan(&self.cfg.inbox)
+                        .map_err(|e| fail(format!("{}: {e}", self.cfg.inbox.display())))?
+                        .into();
+                }
+                while ready.len() < self.cfg.queue
+                    && let Some(name) = pending.pop_front()
+                {
+                    if self.try_claim(Lane::Routine, &name).map_err(&fail)? {
+                        ready.push_back(self.job(Lane::Routine, name));
+                    }
+                }
+                if !ready.is_empty() {
+                    self.sync_claims(Lane::Routine).map_err(&fail)?;
+                }
+            }
+            let mut room = lanes.room();
+            while room > 0
+                && let Some(job) = ready.pop_front()
+            {
+                lanes.push(job);
+                room -= 1;
+            }
+            if !ready.is_empty() {
+                lanes.wait_for_room(poll.min(Duration::from_millis(20)));
+                continue;
+            }
+            if !pending.is_empty() || urgent_found {
+                continue;
+            }
+            if options.once && lanes.is_empty() && lock(&self.in_flight).is_empty() {
+                return Ok(());
+            }
+            std::thread::sleep(if options.once { Duration::from_millis(5) } else { poll });
+        }
+    }
+
+    /// Make the claims in a lane's inbox durable before anything is decided on them.
+    fn sync_claims(&self, lane: Lane) -> Result<(), String> {
+        if !self.cfg.fsync {
+            return Ok(());
+        }
+        let inbox = self.inbox(lane);
+        spool::sync_dir(&inbox.join(spool::CLAIMED))
+            .and_then(|()| spool::sync_dir(inbox))
+            .map_err(|e| format!("{}: {e}", inbox.display()))
+    }
+
+    fn job(&self, lane: Lane, name: OsString) -> Job {
+        Job {
+            lane,
+            name,
+            recovered: false,
+            claimed_at: Instant::now(),
+        }
+    }
+
+    /// Claim `name` unless a message of that name is still in flight.
+    fn try_claim(&self, lane: Lane, name: &OsStr) -> Result<bool, String> {
+        let key = (lane, name.to_os_string());
+        if lock(&self.in_flight).contains(&key) {
+            return Ok(false);
+        }
+        let inbox = self.inbox(lane);
+        match spool::claim(inbox, name) {
+            Ok(true) => {
+                lock(&self.in_flight).insert(key);
+                Ok(true)
+            }
+            Ok(false) => Ok(false),
+            Err(e) => Err(format!("{}: claiming {name:?}: {e}", inbox.display())),
+        }
+    }
+
+    /// Process one job; a panic anywhere quarantines the entry (fail secure).
+    fn process_safely(&self, job: Job) -> Outcome {
+        let (lane, name, claimed_at, recovered) = (job.lane, job.name.clone(), job.claimed_at, job.recovered);
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(&job))) {
+            Ok(o) => o,
+            Err(_) => {
+                tracing::error!(channel = %self.cfg.name, input = ?name, "the guard panicked on this message; quarantining it");
+                let path = spool::claimed_path(self.inbox(lane), &name);
+                let meta = std::fs::symlink_metadata(&path).ok();
+                let id = meta.as_ref().map_or_else(|| "unknown".into(), spool::entry_id);
+                let routes = self.routes_to_do(&name, &id, recovered);
+                let mut outcome = self.quarantine_entry(
+                    &job,
+                    &id,
+                    &routes,
+                    meta.map_or(0, |m| m.len()),
+                    QuarantineReason::Panic,
+                    "the guard panicked on this message",
+                );
+                outcome.claimed_at = claimed_at;
+                outcome
+            }
+        }
+    }
+
+    fn routes_to_do(&self, name: &OsStr, id: &str, recovered: bool) -> Vec<usize> {
+        let done = if recovered {
+            self.done.get(&(name.as_bytes().to_vec(), id.to_string()))
+        } else {
+            None
+        };
+        (0..self.routes.len())
+            .filter(|&i| done.is_none_or(|d| !self.routes.get(i).is_some_and(|r| d.routes.contains(&r.name))))
+            .collect()
+    }
+
+    fn process(&self, job: &Job) -> Outcome {
+        let inbox = self.inbox(job.lane);
+        let path = spool::claimed_path(inbox, &job.name);
+        let leave = |records| Outcome {
+            lane: job.lane,
+            name: job.name.clone(),
+            claimed_at: job.claimed_at,
+            records,
+            finish: Finish::Leave,
+        };
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!(channel = %self.cfg.name, input = ?job.name, error = %e, "a claimed input vanished");
+                return leave(Vec::new());
+            }
+        };
+        let id = spool::entry_id(&meta);
+        let routes = self.routes_to_do(&job.name, &id, job.recovered);
+        if routes.is_empty() {
+            // Every route was recorded before a crash: finish what was left.
+            let moved = self
+                .done
+                .get(&(job.name.as_bytes().to_vec(), id.clone()))
+                .and_then(|d| d.moved_to.clone());
+            return Outcome {
+                finish: moved.map_or(Finish::Remove, Finish::MoveTo),
+                ..leave(Vec::new())
+            };
+        }
+        if !meta.is_file() {
+            let kind = spool::entry_kind(&meta);
+            return self.quarantine_entry(
+                job,
+                &id,
+                &routes,
+                0,
+                QuarantineReason::NotARegularFile,
+                &format!("the inbox entry is a {kind}, not a regular file; it was not opened"),
+            );
+        }
+        let bytes = match spool::read_regular(&path, self.read_limit) {
+            Ok(b) => b,
+            Err(spool::ReadError::NotRegular(kind)) => {
+                return self.quarantine_entry(
+                    job,
+                    &id,
+                    &routes,
+                    0,
+                    QuarantineReason::NotARegularFile,
+                    &format!("the inbox entry is a {kind}, not a regular file; it was not read"),
+                );
+            }
+            Err(spool::ReadError::Oversized { size }) => {
+                return self.quarantine_entry(
+                    job,
+                    &id,
+                    &routes,
+                    size,
+                    QuarantineReason::Oversized,
+                    &format!("the message is {size} bytes, the limit is {}", self.read_limit),
+                );
+            }
+            Err(spool::ReadError::Io(e)) => {
+                return self.quarantine_entry(
+                    job,
+                    &id,
+                    &routes,
+                    meta.len(),
+                    QuarantineReason::Unreadable,
+                    &format!("cannot read: {e}"),
+                );
+            }
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return self.quarantine_entry(
+                job,
+                &id,
+                &routes,
+                bytes.len() as u64,
+                QuarantineReason::Empty,
+                "the message is empty",
+            );
+        }
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let mut records = Vec::new();
+        for i in routes {
+            let Some(route) = self.routes.get(i) else { continue };
+            match self.decide_route(job, &id, route, &bytes, &sha) {
+                Ok(record) => records.push(record),
+                Err(e) => {
+                    tracing::error!(channel = %self.cfg.name, route = %route.name, input = ?job.name, error = %e,
+                        "cannot write the output or the quarantine; the input stays claimed");
+                    return leave(Vec::new());
+                }
+            }
+        }
+        Outcome {
+            records,
+            finish: Finish::Remove,
+            ..leave(Vec::new())
+        }
+    }
+
+    fn base_record(&self, job: &Job, id: &str, route: &Route) -> Record {
+        let (input, input_hex) = spool::display_name(&job.name);
+        Record {
+            time: audit::now_rfc3339(),
+            channel: self.cfg.name.clone(),
+            route: route.name.clone(),
+            input,
+            input_hex,
+            input_id: id.to_string(),
+            lane: job.lane.as_str().into(),
+            policy: route.policy.name.clone(),
+            policy_sha256: route.policy.sha256.clone(),
+            ..Record::default()
+        }
+    }
+
+    /// Decide one route for readable content: release, or quarantine a copy. `Err` only when
+    /// nothing could be written (the input then stays claimed).
+    fn decide_route(&self, job: &Job, id: &str, route: &Route, bytes: &[u8], sha: &str) -> std::io::Result<Record> {
+        let mut record = self.base_record(job, id, route);
+        record.input_sha256 = Some(sha.to_string());
+        record.input_bytes = bytes.len() as u64;
+        let first = {
+            let mut seen = lock(&self.seen);
+            let key = (sha.to_string(), route.name.clone());
+            match seen.get(&key) {
+                Some(first) => Some(first.clone()),
+                None => {
+                    seen.insert(key, record.input.clone());
+                    None
+                }
+            }
+        };
+        let (reason, findings) = if let Some(first) = first {
+            (
+                QuarantineReason::Duplicate,
+                vec![Finding {
+                    rule: "duplicate".into(),
+                    detail: format!("the same bytes were already decided on this route as `{first}`"),
+                    at: "message".into(),
+                }],
+            )
+        } else {
+            let filtered =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| guard::filter(bytes, &route.policy)));
+            match filtered {
+                Ok(Ok(released)) => {
+                    let out_name = format!("{sha}.json");
+                    let out = released.output.as_bytes();
+                    record.verdict = Verdict::Released;
+                    record.rules = rules_of(&released.report.decisions);
+                    record.dropped = released.report.dropped;
+                    record.removed = released.report.removed;
+                    record.redactions = released.report.redactions;
+                    record.output_sha256 = Some(hex::encode(Sha256::digest(out)));
+                    record.output_bytes = Some(out.len() as u64);
+                    match route.output.emit(&released.output, &out_name) {
+                        Ok(()) => {
+                            record.output = Some(out_name);
+                            return Ok(record);
+                        }
+                        Err(e) => {
+                            record.verdict = Verdict::Quarantined;
+                            record.output_sha256 = None;
+                            record.output_bytes = None;
+                            (
+                                QuarantineReason::OutputError,
+                                vec![Finding {
+                                    rule: "output".into(),
+                                    detail: format!("cannot emit to {}: {e}", route.output.describe()),
+                                    at: "output".into(),
+                                }],
+                            )
+                        }
+                    }
+                }
+                Ok(Err(rejection)) => {
+                    record.dropped = rejection.report.dropped;
+                    record.removed = rejection.report.removed;
+                    record.redactions = rejection.report.redactions;
+                    let findings: Vec<Finding> = rejection
+                        .reasons
+                        .iter()
+                        .map(|r| Finding {
+                            rule: r.rule.clone(),
+                            detail: r.detail.clone(),
+                            at: r.at.clone(),
+                        })
+                        .collect();
+                    (classify(&rejection), findings)
+                }
+                Err(_) => {
+                    tracing::error!(channel = %self.cfg.name, route = %route.name, input = ?job.name,
+                        "the guard panicked on this message; quarantining it");
+                    (
+                        QuarantineReason::Panic,
+                        vec![Finding {
+                            rule: "panic".into(),
+                            detail: "the guard panicked on this message".into(),
+                            at: "message".into(),
+                        }],
+                    )
+                }
+            }
+        };
+        let qid = format!("q-{id}-{}", route.name);
+        let reason_file = ReasonFile {
+            verdict: "quarantined",
+            reason,
+            channel: &self.cfg.name,
+            routes: vec![&route.name],
+            input: &record.input,
+            input_hex: record.input_hex.as_deref(),
+            input_id: id,
+            input_sha256: Some(sha),
+            input_bytes: bytes.len() as u64,
+            time: record.time.clone(),
+            findings: &findings,
+        };
+        quarantine::keep_bytes(&self.quarantine, &self.cfg.quarantine, &qid, bytes, &reason_file)?;
+        record.verdict = Verdict::Quarantined;
+        record.reason = Some(reason.as_str().into());
+        if record.rules.is_empty() {
+            record.rules = dedup(findings.iter().map(|f| f.rule.clone()));
+        }
+        record.quarantine = Some(qid);
+        Ok(record)
+    }
+
+    /// Quarantine the entry itself (moved, never opened again) for every route still to do.
+    fn quarantine_entry(
+        &self,
+        job: &Job,
+        id: &str,
+        routes: &[usize],
+        size: u64,
+        reason: QuarantineReason,
+        detail: &str,
+    ) -> Outcome {
+        let qid = entry_quarantine_id(id);
+        let (input, input_hex) = spool::display_name(&job.name);
+        let findings = [Finding {
+            rule: reason.as_str().into(),
+            detail: detail.into(),
+            at: "message".into(),
+        }];
+        let route_names: Vec<&str> = routes
+            .iter()
+            .filter_map(|&i| self.routes.get(i).map(|r| r.name.as_str()))
+            .collect();
+        let reason_file = ReasonFile {
+            verdict: "quarantined",
+            reason,
+            channel: &self.cfg.name,
+            routes: route_names,
+            input: &input,
+            input_hex: input_hex.as_deref(),
+            input_id: id,
+            input_sha256: None,
+            input_bytes: size,
+            time: audit::now_rfc3339(),
+            findings: &findings,
+        };
+        let mut outcome = Outcome {
+            lane: job.lane,
+            name: job.name.clone(),
+            claimed_at: job.claimed_at,
+            records: Vec::new(),
+            finish: Finish::Leave,
+        };
+        if let Err(e) = quarantine::write_reason(&self.quarantine, &self.cfg.quarantine, &qid, &reason_file) {
+            tracing::error!(channel = %self.cfg.name, input = ?job.name, error = %e, "cannot write to the quarantine; the input stays claimed");
+            return outcome;
+        }
+        tracing::warn!(channel = %self.cfg.name, input = ?job.name, %reason, detail, "quarantined");
+        for &i in routes {
+            let Some(route) = self.routes.get(i) else { continue };
+            let mut record = self.base_record(job, id, route);
+            record.input_bytes = size;
+            record.verdict = Verdict::Quarantined;
+            record.reason = Some(reason.as_str().into());
+            record.rules = vec![reason.as_str().into()];
+            record.quarantine = Some(qid.clone());
+            outcome.records.push(record);
+        }
+        outcome.finish = Finish::MoveTo(qid);
+        outcome
+    }
+
+    /// The committer: one batch at a time, make outputs durable, append and sync the audit
+    /// records (group commit), then take the inputs out of the inbox.
+    fn commit_loop(&self, audit_log: &mut AuditLog, rx: mpsc::Receiver<Outcome>) -> Result<String, String> {
+        const BATCH: usize = 512;
+        const GATHER: Duration = Duration::from_millis(10);
+        let cfg = self.cfg;
+        while let Ok(first) = rx.recv() {
+            // Group commit: gather what arrives within a few milliseconds, so that one set of
+            // syncs covers many messages.
+            let mut batch = vec![first];
+            let deadline = Instant::now() + GATHER;
+            while batch.len() < BATCH {
+                match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(o) => batch.push(o),
+                    Err(_) => break,
+                }
+            }
+            // Outputs and quarantine entries: durable, then renamed into place, then their
+            // directories synced; only then the records that name them.
+            for r in &self.routes {
+                r.output.commit().map_err(|e| format!("{}: {e}", r.output.describe()))?;
+            }
+            self.quarantine
+                .commit(cfg.fsync)
+                .map_err(|e| format!("{}: {e}", cfg.quarantine.display()))?;
+            for o in &mut batch {
+                for r in &mut o.records {
+                    audit_log
+                        .append(r)
+                        .map_err(|e| format!("{}: cannot append: {e}", cfg.audit.display()))?;
+                }
+            }
+            if cfg.fsync {
+                audit_log
+                    .sync()
+                    .map_err(|e| format!("{}: cannot sync: {e}", cfg.audit.display()))?;
+            }
+            let mut moved = false;
+            for o in &batch {
+                let claimed = spool::claimed_path(self.inbox(o.lane), &o.name);
+                let r = match &o.finish {
+                    Finish::Remove => std::fs::remove_file(&claimed),
+                    Finish::MoveTo(id) => {
+                        moved = true;
+                        std::fs::rename(&claimed, cfg.quarantine.join(id))
+                    }
+                    Finish::Leave => Ok(()),
+                };
+                if let Err(e) = r {
+                    tracing::error!(channel = %cfg.name, input = ?o.name, error = %e, "cannot take the input out of the inbox");
+                }
+            }
+            if moved && cfg.fsync {
+                spool::sync_dir(&cfg.quarantine).map_err(|e| format!("{}: {e}", cfg.quarantine.display()))?;
+            }
+            let mut summary = lock(&self.summary);
+            let mut in_flight = lock(&self.in_flight);
+            for o in batch {
+                if matches!(o.finish, Finish::Leave) {
+                    continue;
+                }
+                in_flight.remove(&(o.lane, o.name));
+                summary.inputs += 1;
+                let latency = o.claimed_at.elapsed();
+                match o.lane {
+                    Lane::Urgent => summary.urgent.add(latency),
+                    Lane::Routine => summary.routine.add(latency),
+                }
+                for r in &o.records {
+                    let verdict = match (&r.verdict, &r.reason) {
+                        (Verdict::Released, _) => "released".to_string(),
+                        (Verdict::Quarantined, Some(why)) => format!("quarantined: {why}"),
+                        (Verdict::Quarantined, None) => "quarantined".to_string(),
+                    };
+                    summary.count(&verdict, r.input_bytes);
+                    summary.dropped += r.dropped as u64;
+                    summary.removed += r.removed as u64;
+                    summary.redactions += r.redactions as u64;
+                }
+            }
+        }
+        Ok(audit_log.head().to_string())
+    }
+
+    /// A live progress line on a terminal, or a periodic summary in the log.
+    fn report_loop(&self, progress: bool, stop: &AtomicBool, started: Instant) {
+        let (tick, every) = if progress { (50, 5) } else { (50, 200) };
+        let mut n: u64 = 0;
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(tick));
+            n += 1;
+            if !n.is_multiple_of(every) {
+                continue;
+            }
+            let s = lock(&self.summary).clone();
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            if progress {
+                eprint!(
+                    "\r\x1b[2K{}: {} messages, {:.0}/s, released {}, quarantined {}",
+                    self.cfg.name,
+                    s.inputs,
+                    s.inputs as f64 / secs,
+                    s.released(),
+                    s.quarantined()
+                );
+            } else if s.inputs > 0 {
+                tracing::info!(channel = %self.cfg.name, messages = s.inputs, rate = s.inputs as f64 / secs,
+                    released = s.released(), quarantined = s.quarantined(), "progress");
+            }
+        }
+    }
+}
+
+/// The quarantine id of an entry moved there by name (for every route).
+fn entry_quarantine_id(input_id: &str) -> String {
+    format!("q-{input_id}")
+}
+
+/// The quarantine reason a guard rejection stands for.
+fn classify(rejection: &guard::Rejection) -> QuarantineReason {
+    let first = rejection.reasons.first().map(|r| r.rule.as_str());
+    match first {
+        Some("max_input_bytes") => QuarantineReason::Oversized,
+        Some("empty") => QuarantineReason::Empty,
+        Some("unstable") => QuarantineReason::VerificationFailed,
+        Some("format") => QuarantineReason::ParseError,
+        _ if rejection.report.objects_in == 0 && rejection.report.decisions.is_empty() => QuarantineReason::ParseError,
+        _ => QuarantineReason::PolicyRejection,
+    }
+}
+
+fn rules_of(decisions: &[crate::format::stix::release::UnitDecision]) -> Vec<String> {
+    dedup(
+        decisions
+            .iter()
+            .filter(|d| d.verdict != crate::format::stix::release::UnitVerdict::Keep)
+            .map(|d| d.rule.to_string()),
+    )
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = items.collect();
+    v.sort();
+    v.dedup();
+    v
+}

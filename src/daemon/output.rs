@@ -1,0 +1,136 @@
+//! Where released messages go. Only [`Verified`] bytes can be emitted.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::config::{DiodeSettings, OutputSpec};
+use super::spool;
+use crate::guard::Verified;
+
+/// A route's output. `emit` may be called from several workers at once; `commit` makes every
+/// emitted message durable and is called once per batch, before the audit records are written.
+pub trait Output: Send + Sync {
+    /// Emit one message under `name` (derived from the input's sha-256, so emitting the same
+    /// message again after a crash replaces it instead of doubling it).
+    fn emit(&self, message: &Verified, name: &str) -> io::Result<()>;
+    /// Make what was emitted durable.
+    fn commit(&self) -> io::Result<()>;
+    /// For logs.
+    fn describe(&self) -> String;
+}
+
+/// A spool directory: `<sha-256>.json`, written under a temporary name and renamed into place
+/// once durable, a batch at a time (group commit).
+pub struct SpoolOutput {
+    dir: PathBuf,
+    sync: bool,
+    staged: spool::Stager,
+}
+
+impl SpoolOutput {
+    pub fn open(dir: &Path, sync: bool) -> io::Result<SpoolOutput> {
+        std::fs::create_dir_all(dir)?;
+        let removed = spool::remove_temps(dir)?;
+        if removed > 0 {
+            tracing::info!(dir = %dir.display(), removed, "removed temporary files left by a crash");
+        }
+        Ok(SpoolOutput {
+            dir: dir.to_path_buf(),
+            sync,
+            staged: spool::Stager::default(),
+        })
+    }
+}
+
+impl Output for SpoolOutput {
+    fn emit(&self, message: &Verified, name: &str) -> io::Result<()> {
+        self.staged.stage(&self.dir, name, message.as_bytes())
+    }
+    fn commit(&self) -> io::Result<()> {
+        self.staged.commit(self.sync)
+    }
+    fn describe(&self) -> String {
+        self.dir.display().to_string()
+    }
+}
+
+/// Standard output, one message per line. A crash between emitting and auditing emits that
+/// message again on restart: at-least-once, unlike a spool directory.
+pub struct StdoutOutput;
+
+impl Output for StdoutOutput {
+    fn emit(&self, message: &Verified, _name: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(message.as_bytes())?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+    fn commit(&self) -> io::Result<()> {
+        Ok(())
+    }
+    fn describe(&self) -> String {
+        "stdout".into()
+    }
+}
+
+/// A diode sender: each message goes one way over UDP with forward error correction. Nothing
+/// comes back, so `commit` has nothing to wait for; a message emitted again after a crash is
+/// written once by the receiver, which names files by their sha-256.
+pub struct DiodeOutput {
+    sender: std::sync::Mutex<crate::diode::Sender>,
+    to: String,
+}
+
+impl Output for DiodeOutput {
+    fn emit(&self, message: &Verified, _name: &str) -> io::Result<()> {
+        let mut sender = self
+            .sender
+            .lock()
+            .map_err(|_| io::Error::other("diode sender poisoned"))?;
+        sender
+            .send_message(message.as_bytes())
+            .map(drop)
+            .map_err(|e| io::Error::other(e.to_string()))
+    }
+    fn commit(&self) -> io::Result<()> {
+        let mut sender = self
+            .sender
+            .lock()
+            .map_err(|_| io::Error::other("diode sender poisoned"))?;
+        sender.tick().map_err(|e| io::Error::other(e.to_string()))
+    }
+    fn describe(&self) -> String {
+        format!("udp://{}", self.to)
+    }
+}
+
+fn open_diode(addr: &str, d: &DiodeSettings) -> Result<DiodeOutput, String> {
+    use crate::diode::{Key, Sender, SenderConfig, resolve};
+    let to = resolve(addr).map_err(|e| e.to_string())?;
+    let key = Key::from_file(&d.key).map_err(|e| e.to_string())?;
+    let mut cfg = SenderConfig::new(to, key);
+    cfg.rate = d.rate;
+    cfg.overhead_percent = d.overhead;
+    cfg.mtu = d.mtu;
+    let sender = Sender::new(cfg).map_err(|e| e.to_string())?;
+    Ok(DiodeOutput {
+        sender: std::sync::Mutex::new(sender),
+        to: addr.to_string(),
+    })
+}
+
+/// Open the output a route's configuration names.
+pub fn open(spec: &OutputSpec, diode: Option<&DiodeSettings>, sync: bool) -> Result<Box<dyn Output>, String> {
+    match spec {
+        OutputSpec::Spool(dir) => SpoolOutput::open(dir, sync)
+            .map(|o| Box::new(o) as Box<dyn Output>)
+            .map_err(|e| format!("{}: {e}", dir.display())),
+        OutputSpec::Stdout => Ok(Box::new(StdoutOutput)),
+        OutputSpec::Udp(addr) => match diode {
+            Some(d) => open_diode(addr, d)
+                .map(|o| Box::new(o) as Box<dyn Output>)
+                .map_err(|e| format!("udp://{addr}: {e}")),
+            None => Err(format!("udp://{addr}: no diode settings")),
+        },
+    }
+}
