@@ -1,6 +1,8 @@
 //! Regenerates `examples/inbox/`, the realistic mix the default configuration (`sekisho.toml`)
 //! runs on: `cargo run --example make_inbox`. The bundles come from `sekisho::synth` with fixed
-//! seeds, so the files are the same on every run.
+//! seeds, so the files are the same on every run. `cti-2026-0419-phishing-analyst-notes.json`
+//! is written by hand (e-mail addresses, a telephone number, an internal address and an internal
+//! programme name for the sanitisation rules) and is left as it is.
 
 use std::path::Path;
 
