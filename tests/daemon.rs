@@ -335,8 +335,9 @@ fn the_default_configuration_runs_on_the_shipped_examples() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let summary = String::from_utf8_lossy(&out.stdout);
     for line in [
-        "7 messages",
-        "released ",
+        "8 messages",
+        "released                                   3 messages",
+        "texts redacted 5",
         "quarantined: duplicate",
         "quarantined: oversized",
         "quarantined: parse-error",
@@ -344,7 +345,7 @@ fn the_default_configuration_runs_on_the_shipped_examples() {
     ] {
         assert!(summary.contains(line), "`{line}` not in\n{summary}");
     }
-    assert_eq!(std::fs::read_dir(dir.path().join("examples/inbox")).unwrap().count(), 7);
+    assert_eq!(std::fs::read_dir(dir.path().join("examples/inbox")).unwrap().count(), 8);
     // Again: nothing left to do, nothing doubled.
     let again = run();
     assert_eq!(again.status.code(), Some(0));
