@@ -282,20 +282,21 @@ fn check(format: Format, json: bool, files: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn filter(policy: &Path, format: Option<Format>, explain: bool, json: bool, input: &Path) -> ExitCode {
-    let policy = match Policy::load(policy) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let bytes = match read_input(input, policy.limits.max_input_bytes) {
-        Ok(b) => b,
+/// The policy and one message under its size limit, or the error already printed.
+fn policy_and_input(policy: &Path, input: &Path) -> Option<(Policy, Vec<u8>)> {
+    let policy = load_policy(policy)?;
+    match read_input(input, policy.limits.max_input_bytes) {
+        Ok(bytes) => Some((policy, bytes)),
         Err(e) => {
             eprintln!("{}: cannot read: {e}", input.display());
-            return ExitCode::from(2);
+            None
         }
+    }
+}
+
+fn filter(policy: &Path, format: Option<Format>, explain: bool, json: bool, input: &Path) -> ExitCode {
+    let Some((policy, bytes)) = policy_and_input(policy, input) else {
+        return ExitCode::from(2);
     };
     if let Some(f) = format
         && guard::detect(&bytes, &policy) != Some(f)
@@ -467,15 +468,8 @@ fn policy_diff(old: &Path, new: &Path, corpus: &Path, json: bool) -> ExitCode {
 }
 
 fn policy_explain(policy: &Path, json: bool, input: &Path) -> ExitCode {
-    let Some(policy) = load_policy(policy) else {
+    let Some((policy, bytes)) = policy_and_input(policy, input) else {
         return ExitCode::from(2);
-    };
-    let bytes = match read_input(input, policy.limits.max_input_bytes) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{}: cannot read: {e}", input.display());
-            return ExitCode::from(2);
-        }
     };
     let (verdict, report, reasons) = match guard::filter(&bytes, &policy) {
         Ok(r) => ("released", r.report, Vec::new()),
