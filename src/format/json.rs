@@ -317,6 +317,18 @@ fn number<'a>(i: &'a [u8], cx: &Cx<'a, '_>) -> PResult<'a, Number<'a>> {
             format!("number longer than {} bytes", cx.limits.max_number_bytes),
         );
     }
+    // The canonical form is what gets rendered and verified, so it must fit the bound too
+    // (`1e20` renders as 21 digits).
+    if canonical_number(text).len() > cx.limits.max_number_bytes {
+        return fail(
+            start,
+            "max_number_bytes",
+            format!(
+                "number longer than {} bytes in canonical form",
+                cx.limits.max_number_bytes
+            ),
+        );
+    }
     // Only an exponent or a very long integer part can leave the range of a double.
     if (has_exp || (!has_frac && text.len() > 300)) && text.parse::<f64>().map_or(true, |f| f.is_infinite()) {
         return fail(

@@ -276,6 +276,18 @@ fn rejects_numbers_over_max_number_bytes() {
     assert_eq!(parse(b"12345", &limits).unwrap_err().rule, "max_number_bytes");
 }
 
+// Found by fuzzing (issue 8, `fuzz/regressions/json/number_canonical_longer_than_limit`): `1e20`
+// fits 16 bytes but renders as 21 digits, so the guard could not re-parse its own output.
+#[test]
+fn rejects_numbers_whose_canonical_form_is_over_max_number_bytes() {
+    let limits = Limits::tiny();
+    let e = parse(b"1e20", &limits).unwrap_err();
+    assert_eq!((e.rule, e.offset), ("max_number_bytes", 0));
+    assert_eq!(e.detail, "number longer than 16 bytes in canonical form");
+    assert_eq!(parse(b"[1e16]", &limits).unwrap_err().offset, 1);
+    assert!(parse(b"1e15", &limits).is_ok());
+}
+
 //--- numbers keep their value
 #[test]
 fn keeps_number_source_text() {
