@@ -6,6 +6,8 @@
 
 pub mod error;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod limits;
 #[doc(hidden)]
 pub mod synth;
