@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
     for (name, input) in inputs() {
         group.throughput(Throughput::Bytes(input.len() as u64));
         group.bench_with_input(BenchmarkId::new("parse/sekisho", &name), &input, |b, i| {
-            b.iter(|| json::parse(i, &limits).map(|v| std::hint::black_box(v)).is_ok())
+            b.iter(|| json::parse(i, &limits).map(std::hint::black_box).is_ok())
         });
         group.bench_with_input(BenchmarkId::new("parse/serde_json", &name), &input, |b, i| {
             b.iter(|| {
