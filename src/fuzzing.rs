@@ -16,9 +16,12 @@ use crate::format::json::{self, Value};
 use crate::format::stix;
 use crate::limits::Limits;
 
+/// A property: returns on every input, panics on an accepted input that breaks it.
+pub type Property = fn(&[u8]);
+
 /// Every fuzz target: its name (the file `fuzz/fuzz_targets/NAME.rs`, the corpus directory
 /// `fuzz/corpus/NAME/`, the dictionary `fuzz/dict/NAME.dict`) and its property.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("json", json), ("stix", stix), ("stix_pattern", stix_pattern)];
+pub const TARGETS: &[(&str, Property)] = &[("json", json), ("stix", stix), ("stix_pattern", stix_pattern)];
 
 /// The limits every property runs under.
 fn limit_sets() -> [Limits; 2] {
@@ -49,38 +52,40 @@ fn for_rendering(limits: &Limits) -> Limits {
 /// serde_json must be built with its `float_roundtrip` feature (the fuzz crate and the tests turn
 /// it on), or its float parsing may be one ulp off and this would report serde's rounding.
 pub fn json(data: &[u8]) {
+    let shown = String::from_utf8_lossy(data);
     let [default, tiny] = limit_sets();
     let by_default = json_under(data, &default);
     if let Some(small) = json_under(data, &tiny) {
         match by_default {
-            Some(v) => assert!(v == small, "default and tiny limits parse {data:?} differently"),
-            None => panic!("tiny limits accept {data:?} but default limits reject it"),
+            Some(v) => assert!(v == small, "default and tiny limits parse {shown:?} differently"),
+            None => panic!("tiny limits accept {shown:?} but default limits reject it"),
         }
     }
 }
 
 /// The json property under one set of limits; the accepted value, if any.
 fn json_under<'a>(data: &'a [u8], limits: &Limits) -> Option<Value<'a>> {
+    let shown = String::from_utf8_lossy(data);
     let v = json::parse(data, limits).ok()?;
     match serde_json::from_slice::<serde_json::Value>(data) {
         Ok(theirs) => assert!(
             same_as_serde(&v, &theirs),
-            "serde_json reads {data:?} as {theirs} but we read {}",
+            "serde_json reads {shown:?} as {theirs} but we read {}",
             String::from_utf8_lossy(&json::render(&v))
         ),
-        Err(e) => panic!("we accept {data:?}, serde_json rejects it: {e}"),
+        Err(e) => panic!("we accept {shown:?}, serde_json rejects it: {e}"),
     }
     let rendered = json::render(&v);
     let again = match json::parse(&rendered, &for_rendering(limits)) {
         Ok(again) => again,
         Err(e) => panic!(
-            "rendering {:?} of {data:?} does not parse: {e} at byte {}",
+            "rendering {:?} of {shown:?} does not parse: {e} at byte {}",
             String::from_utf8_lossy(&rendered),
             e.offset
         ),
     };
-    assert!(again == v, "render then parse changed the value of {data:?}");
-    assert_eq!(json::render(&again), rendered, "render is not a fixpoint for {data:?}");
+    assert!(again == v, "render then parse changed the value of {shown:?}");
+    assert_eq!(json::render(&again), rendered, "render is not a fixpoint for {shown:?}");
     Some(v)
 }
 
@@ -120,39 +125,41 @@ fn same_as_serde(ours: &Value<'_>, theirs: &serde_json::Value) -> bool {
 ///   in the same order, and renders to the same bytes: rendering is a fixpoint;
 /// - what [`Limits::tiny`] accepts, [`Limits::default`] accepts with the same rendering.
 pub fn stix(data: &[u8]) {
+    let shown = String::from_utf8_lossy(data);
     let [default, tiny] = limit_sets();
     let by_default = stix_under(data, &default);
     if let Some(small) = stix_under(data, &tiny) {
         match by_default {
-            Some(r) => assert_eq!(r, small, "default and tiny limits render {data:?} differently"),
-            None => panic!("tiny limits accept {data:?} but default limits reject it"),
+            Some(r) => assert_eq!(r, small, "default and tiny limits render {shown:?} differently"),
+            None => panic!("tiny limits accept {shown:?} but default limits reject it"),
         }
     }
 }
 
 /// The stix property under one set of limits; the rendering of the accepted bundle, if any.
 fn stix_under(data: &[u8], limits: &Limits) -> Option<Vec<u8>> {
+    let shown = String::from_utf8_lossy(data);
     let bundle = stix::parse_bundle(data, limits).ok()?;
     let rendered = bundle.render();
     let again = match stix::parse_bundle(&rendered, &for_rendering(limits)) {
         Ok(again) => again,
         Err(e) => panic!(
-            "rendering {:?} of {data:?} is rejected: {e} at {}",
+            "rendering {:?} of {shown:?} is rejected: {e} at {}",
             String::from_utf8_lossy(&rendered),
             e.pointer.as_deref().unwrap_or("")
         ),
     };
     assert_eq!(
         again.id, bundle.id,
-        "render then parse changed the bundle id of {data:?}"
+        "render then parse changed the bundle id of {shown:?}"
     );
     let ids = |b: &stix::Bundle<'_>| b.objects.iter().map(|o| o.id.clone()).collect::<Vec<_>>();
     assert_eq!(
         ids(&again),
         ids(&bundle),
-        "render then parse changed the objects of {data:?}"
+        "render then parse changed the objects of {shown:?}"
     );
-    assert_eq!(again.render(), rendered, "render is not a fixpoint for {data:?}");
+    assert_eq!(again.render(), rendered, "render is not a fixpoint for {shown:?}");
     Some(rendered)
 }
 
