@@ -101,6 +101,22 @@ fn rejects_numbers_beyond_double_range() {
     err(b"1e9999999999");
 }
 
+// Found while writing the json fuzz property (issue 8): with a fraction, a 321-digit integer part
+// escaped the range check, so `as_f64` was infinite and serde_json disagreed. Reachable only when
+// `max_number_bytes` is raised above 309.
+#[test]
+fn rejects_numbers_beyond_double_range_with_a_fraction() {
+    let limits = Limits {
+        max_number_bytes: 1000,
+        ..Limits::default()
+    };
+    let big = format!("1{}.5", "0".repeat(320));
+    let e = parse(big.as_bytes(), &limits).unwrap_err();
+    assert_eq!((e.rule, e.offset), ("number", 0));
+    let max = format!("{}.5", "9".repeat(308));
+    assert!(parse(max.as_bytes(), &limits).is_ok());
+}
+
 #[test]
 fn rejects_single_quotes() {
     assert_eq!(err(b"'a'").rule, "value");
