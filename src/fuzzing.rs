@@ -47,7 +47,10 @@ fn for_rendering(limits: &Limits) -> Limits {
 /// - serde_json accepts it too, with the same value (numbers compared by value, objects as maps);
 /// - its canonical rendering parses (under the same limits but the input size) to the same value,
 ///   and renders to the same bytes: rendering is a fixpoint;
-/// - what [`Limits::tiny`] accepts, [`Limits::default`] accepts with the same value.
+/// - what [`Limits::tiny`] accepts, [`Limits::default`] accepts with the same value;
+///
+/// and for every input serde_json accepts but we reject under [`Limits::default`], the reason is
+/// one of the strictnesses the grammar declares (see [`declared_strictness`]).
 ///
 /// serde_json must be built with its `float_roundtrip` feature (the fuzz crate and the tests turn
 /// it on), or its float parsing may be one ulp off and this would report serde's rounding.
@@ -56,11 +59,30 @@ pub fn json(data: &[u8]) {
     let [default, tiny] = limit_sets();
     let by_default = json_under(data, &default);
     if let Some(small) = json_under(data, &tiny) {
-        match by_default {
-            Some(v) => assert!(v == small, "default and tiny limits parse {shown:?} differently"),
+        match &by_default {
+            Some(v) => assert!(*v == small, "default and tiny limits parse {shown:?} differently"),
             None => panic!("tiny limits accept {shown:?} but default limits reject it"),
         }
     }
+    if by_default.is_none()
+        && serde_json::from_slice::<serde_json::Value>(data).is_ok()
+        && let Err(e) = json::parse(data, &default)
+    {
+        assert!(
+            declared_strictness(&e),
+            "serde_json accepts {shown:?}, we reject it: {e} at byte {}",
+            e.offset
+        );
+    }
+}
+
+/// Whether a rejection is one of the ways sekisho's JSON is stricter than RFC 8259 on purpose
+/// (the module doc of [`json`]): a limit, a duplicate member name, or an exponent too long to
+/// canonicalise. serde_json accepting such an input is not a finding.
+fn declared_strictness(e: &crate::ParseError) -> bool {
+    e.rule.starts_with("max_")
+        || (e.rule == "member" && e.detail.starts_with("duplicate member name"))
+        || (e.rule == "number" && e.detail == "exponent out of range")
 }
 
 /// The json property under one set of limits; the accepted value, if any.
@@ -233,6 +255,17 @@ mod tests {
         assert!(same_as_serde(&ours, &theirs));
         let theirs: serde_json::Value = serde_json::from_str(r#"{"b":[true,null],"c":1}"#).unwrap();
         assert!(!same_as_serde(&ours, &theirs));
+    }
+
+    //--- case: serde_json accepting what we reject is a finding unless it is declared strictness
+    #[test]
+    fn declares_only_limits_duplicates_and_long_exponents_as_strictness() {
+        let rule = |data: &[u8]| json::parse(data, &Limits::default()).unwrap_err();
+        assert!(declared_strictness(&rule(br#"{"a":1,"a":2}"#)));
+        assert!(declared_strictness(&rule(b"0e1234567890")));
+        assert!(declared_strictness(&rule(&[b'['; 65])));
+        assert!(!declared_strictness(&rule(b"[1,]")));
+        assert!(!declared_strictness(&rule(b"1e400")));
     }
 
     //--- case: the stix property holds on generated bundles
