@@ -10,6 +10,8 @@ pub mod diode;
 pub mod error;
 pub mod explain;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod guard;
 pub mod label;
 pub mod limits;

@@ -305,7 +305,7 @@ fn number<'a>(i: &'a [u8], cx: &Cx<'a, '_>) -> PResult<'a, Number<'a>> {
     let start = i;
     let i = i.strip_prefix(b"-").unwrap_or(i);
     let i = int(i)?;
-    let (i, has_frac) = frac(i)?;
+    let (i, _) = frac(i)?;
     let (i, has_exp) = exp(i)?;
     let Some(text) = cx.slice(start, i) else {
         return fail(start, "number", "not on a character boundary");
@@ -317,8 +317,21 @@ fn number<'a>(i: &'a [u8], cx: &Cx<'a, '_>) -> PResult<'a, Number<'a>> {
             format!("number longer than {} bytes", cx.limits.max_number_bytes),
         );
     }
-    // Only an exponent or a very long integer part can leave the range of a double.
-    if (has_exp || (!has_frac && text.len() > 300)) && text.parse::<f64>().map_or(true, |f| f.is_infinite()) {
+    // The canonical form is what gets rendered and verified, so it must fit the bound too
+    // (`1e20` renders as 21 digits).
+    if canonical_number(text).len() > cx.limits.max_number_bytes {
+        return fail(
+            start,
+            "max_number_bytes",
+            format!(
+                "number longer than {} bytes in canonical form",
+                cx.limits.max_number_bytes
+            ),
+        );
+    }
+    // Only an exponent or a very long integer part (with or without a fraction) can leave the
+    // range of a double.
+    if (has_exp || text.len() > 300) && text.parse::<f64>().map_or(true, |f| f.is_infinite()) {
         return fail(
             start,
             "number",

@@ -101,6 +101,22 @@ fn rejects_numbers_beyond_double_range() {
     err(b"1e9999999999");
 }
 
+// Found while writing the json fuzz property (issue 8): with a fraction, a 321-digit integer part
+// escaped the range check, so `as_f64` was infinite and serde_json disagreed. Reachable only when
+// `max_number_bytes` is raised above 309.
+#[test]
+fn rejects_numbers_beyond_double_range_with_a_fraction() {
+    let limits = Limits {
+        max_number_bytes: 1000,
+        ..Limits::default()
+    };
+    let big = format!("1{}.5", "0".repeat(320));
+    let e = parse(big.as_bytes(), &limits).unwrap_err();
+    assert_eq!((e.rule, e.offset), ("number", 0));
+    let max = format!("{}.5", "9".repeat(308));
+    assert!(parse(max.as_bytes(), &limits).is_ok());
+}
+
 #[test]
 fn rejects_single_quotes() {
     assert_eq!(err(b"'a'").rule, "value");
@@ -274,6 +290,18 @@ fn rejects_numbers_over_max_number_bytes() {
         ..Limits::default()
     };
     assert_eq!(parse(b"12345", &limits).unwrap_err().rule, "max_number_bytes");
+}
+
+// Found by fuzzing (issue 8, `fuzz/regressions/json/number_canonical_longer_than_limit`): `1e20`
+// fits 16 bytes but renders as 21 digits, so the guard could not re-parse its own output.
+#[test]
+fn rejects_numbers_whose_canonical_form_is_over_max_number_bytes() {
+    let limits = Limits::tiny();
+    let e = parse(b"1e20", &limits).unwrap_err();
+    assert_eq!((e.rule, e.offset), ("max_number_bytes", 0));
+    assert_eq!(e.detail, "number longer than 16 bytes in canonical form");
+    assert_eq!(parse(b"[1e16]", &limits).unwrap_err().offset, 1);
+    assert!(parse(b"1e15", &limits).is_ok());
 }
 
 //--- numbers keep their value
