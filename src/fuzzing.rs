@@ -21,7 +21,16 @@ pub type Property = fn(&[u8]);
 
 /// Every fuzz target: its name (the file `fuzz/fuzz_targets/NAME.rs`, the corpus directory
 /// `fuzz/corpus/NAME/`, the dictionary `fuzz/dict/NAME.dict`) and its property.
-pub const TARGETS: &[(&str, Property)] = &[("json", json), ("stix", stix), ("stix_pattern", stix_pattern)];
+pub const TARGETS: &[(&str, Property)] = &[
+    ("json", json),
+    ("stix", stix),
+    ("stix_pattern", stix_pattern),
+    ("banner", banner),
+    ("policy", policy),
+    ("diode_frame", diode_frame),
+    ("guard_fixpoint", guard_fixpoint),
+    ("guard_canaries", guard_canaries),
+];
 
 /// The limits every property runs under.
 fn limit_sets() -> [Limits; 2] {
@@ -195,9 +204,349 @@ pub fn stix_pattern(data: &[u8]) {
     stix::pattern::fuzz_pattern(data);
 }
 
+// ---------------------------------------------------------------------------------------------
+// labels, policies, diode frames
+// ---------------------------------------------------------------------------------------------
+
+/// `fuzz/fuzz_targets/banner.rs`: banner and portion markings (see [`crate::label::fuzz_banner`]):
+/// an accepted marking renders back to a marking that parses to the same label.
+pub fn banner(data: &[u8]) {
+    crate::label::fuzz_banner(data);
+}
+
+/// `fuzz/fuzz_targets/policy.rs`: the rule-file loader. Any text either loads or is refused with
+/// located errors (never empty, every location inside the text); loading is deterministic.
+pub fn policy(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    match crate::policy::Policy::from_str(text, "fuzz.toml") {
+        Ok(p) => {
+            let again = crate::policy::Policy::from_str(text, "fuzz.toml");
+            assert!(
+                again.is_ok_and(|q| q.sha256 == p.sha256 && q.name == p.name),
+                "loading is not deterministic"
+            );
+        }
+        Err(crate::policy::PolicyErrors(errors)) => {
+            assert!(!errors.is_empty(), "a refused policy must say why");
+            let lines = text.lines().count().max(1);
+            for e in &errors {
+                assert!(e.line <= lines + 1, "error located past the end of the text: {e}");
+            }
+        }
+    }
+}
+
+/// `fuzz/fuzz_targets/diode_frame.rs`: one datagram through the frame grammar and a reassembler
+/// with tiny caps (see [`crate::diode::fuzz_frame`]): decoding never allocates past the caps.
+pub fn diode_frame(data: &[u8]) {
+    crate::diode::fuzz_frame(data);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the whole pipeline
+// ---------------------------------------------------------------------------------------------
+
+/// The shipped us-to-jpn policy, with its dirty-word file inlined (so it loads from any directory).
+fn shipped_policy() -> &'static crate::policy::Policy {
+    use std::sync::OnceLock;
+    static POLICY: OnceLock<crate::policy::Policy> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        let words: Vec<String> = include_str!("../policies/us-to-jpn.dirty-words.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| format!("{l:?}"))
+            .collect();
+        let text = include_str!("../policies/us-to-jpn.toml").replace(
+            "file = \"us-to-jpn.dirty-words.txt\"",
+            &format!("words = [{}]", words.join(", ")),
+        );
+        #[expect(
+            clippy::expect_used,
+            reason = "the shipped policy is tested to load; this is a fuzz harness"
+        )]
+        crate::policy::Policy::from_str(&text, "us-to-jpn.toml").expect("the shipped policy loads")
+    })
+}
+
+/// `fuzz/fuzz_targets/guard_fixpoint.rs`: raw bytes through `guard::filter` under the shipped
+/// policy. A released output, filtered again, is released byte-identical, and its report shows
+/// nothing dropped, removed or redacted.
+pub fn guard_fixpoint(data: &[u8]) {
+    let policy = shipped_policy();
+    let Ok(released) = crate::guard::filter(data, policy) else {
+        return;
+    };
+    let again = crate::guard::filter(released.output.as_bytes(), policy);
+    let Ok(again) = again else {
+        panic!("a released output is rejected when filtered again")
+    };
+    assert_eq!(
+        again.output.as_bytes(),
+        released.output.as_bytes(),
+        "the output is not a fixpoint"
+    );
+    assert_eq!(
+        (again.report.dropped, again.report.removed, again.report.redactions),
+        (0, 0, 0)
+    );
+}
+
+/// Statement banners, and whether the shipped policy releases what they mark.
+const CANARY_BANNERS: &[(&str, bool)] = &[
+    ("SECRET//REL TO USA, JPN", true),
+    ("UNCLASSIFIED", true),
+    ("CONFIDENTIAL//REL TO USA, JPN, GBR", true),
+    ("Copyright 2026 Example Corp.", true),
+    ("SECRET//NOFORN", false),
+    ("TOP SECRET//REL TO USA, JPN", false),
+    ("CONFIDENTIAL//REL TO USA, GBR", false),
+    ("SECRET//ORCON/REL TO USA, JPN", false),
+    ("SECRET", false),
+    ("TLP:RED", false),
+    ("SECRET//REL TO JPN, USA", false),
+];
+
+/// TLP marking ids (2.0 and 1.0), and whether the shipped policy releases them.
+const CANARY_TLPS: &[(&str, bool)] = &[
+    ("marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", true),
+    ("marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", true),
+    ("marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", true),
+    ("marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", true),
+    ("marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", false),
+    ("marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", false),
+    ("marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", false),
+];
+
+/// One generated object: its kind, markings, references and where its canaries go.
+#[derive(Debug, arbitrary::Arbitrary)]
+struct CanaryObject {
+    kind: u8,
+    tlp: Option<u8>,
+    banner: Option<u8>,
+    /// A granular TLP on the description.
+    granular: Option<u8>,
+    refs: Vec<u8>,
+    /// An e-mail address in the description (redacted) and an internal address in the pattern.
+    email: bool,
+    internal_ip: bool,
+}
+
+/// `fuzz/fuzz_targets/guard_canaries.rs`, structured: the input is read (with `arbitrary`) as a
+/// list of objects with markings, references and granular markings. Every unit the shipped policy
+/// may not release carries a unique canary; the output (if any) contains none of them, contains no
+/// reference to an object it does not hold (reserved TLP ids aside), and is a fixpoint.
+pub fn guard_canaries(data: &[u8]) {
+    use arbitrary::{Arbitrary, Unstructured};
+    let Ok(objects) = Vec::<CanaryObject>::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    let (bundle, canaries) = canary_bundle(&objects);
+    let policy = shipped_policy();
+    let Ok(released) = crate::guard::filter(bundle.as_bytes(), policy) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(released.output.as_bytes()).into_owned();
+    for c in &canaries {
+        assert!(!text.contains(c.as_str()), "{c} leaked");
+    }
+    let out = json::parse(released.output.as_bytes(), &Limits::default());
+    let Ok(Value::Object(out)) = out else {
+        panic!("the output is not a JSON object")
+    };
+    let objects = out.get("objects").and_then(Value::as_array).unwrap_or_default();
+    let ids: std::collections::HashSet<&str> = objects
+        .iter()
+        .filter_map(|o| o.as_object()?.get("id")?.as_str())
+        .collect();
+    let mut refs = Vec::new();
+    for o in objects {
+        collect_refs("", o, &mut refs);
+    }
+    for r in refs {
+        assert!(
+            ids.contains(r) || CANARY_TLPS.iter().any(|(t, _)| *t == r),
+            "dangling reference {r}"
+        );
+    }
+    guard_fixpoint(released.output.as_bytes());
+}
+
+fn collect_refs<'v>(name: &str, v: &'v Value<'_>, out: &mut Vec<&'v str>) {
+    match v {
+        Value::String(s) if name.ends_with("_ref") => out.push(s),
+        Value::Array(a) if name.ends_with("_refs") => out.extend(a.iter().filter_map(Value::as_str)),
+        Value::Object(o) => o.iter().for_each(|(k, v)| collect_refs(k, v, out)),
+        Value::Array(a) => a.iter().for_each(|v| collect_refs("", v, out)),
+        _ => {}
+    }
+}
+
+/// The bundle for [`guard_canaries`], and the canaries that must not cross.
+fn canary_bundle(specs: &[CanaryObject]) -> (String, Vec<String>) {
+    use serde_json::json;
+    let id = |t: &str, n: usize| format!("{t}--00000000-0000-4000-8000-{n:012x}");
+    let mut objects: Vec<serde_json::Value> = CANARY_BANNERS
+        .iter()
+        .enumerate()
+        .map(|(n, (b, _))| {
+            json!({"type": "marking-definition", "spec_version": "2.1", "id": id("marking-definition", n + 1),
+                   "created": "2026-01-01T00:00:00.000Z", "definition_type": "statement", "definition": {"statement": b}})
+        })
+        .collect();
+    let kinds = ["indicator", "malware", "identity", "relationship", "report"];
+    let ids: Vec<String> = specs
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            id(
+                kinds
+                    .get(usize::from(s.kind) % kinds.len())
+                    .copied()
+                    .unwrap_or("indicator"),
+                n,
+            )
+        })
+        .collect();
+    let mut canaries = Vec::new();
+    for (n, s) in specs.iter().take(64).enumerate() {
+        let kind = kinds
+            .get(usize::from(s.kind) % kinds.len())
+            .copied()
+            .unwrap_or("indicator");
+        let tlp = s.tlp.and_then(|t| CANARY_TLPS.get(usize::from(t) % CANARY_TLPS.len()));
+        let banner = s.banner.map(|b| usize::from(b) % CANARY_BANNERS.len());
+        // Identities pass without TLP when referenced; other markings still count.
+        let mut ok = tlp.map_or(kind == "identity", |t| t.1);
+        let mut markings: Vec<String> = tlp.iter().map(|t| t.0.to_string()).collect();
+        if let Some(b) = banner {
+            markings.push(id("marking-definition", b + 1));
+            ok &= CANARY_BANNERS.get(b).is_some_and(|x| x.1);
+        }
+        let others: Vec<&String> = s
+            .refs
+            .iter()
+            .map(|r| usize::from(*r))
+            .filter(|&r| r < specs.len() && r != n)
+            .filter_map(|r| ids.get(r))
+            .collect();
+        let canary = format!("CANARY-{n}-X");
+        let mut text = if ok { format!("text {n}") } else { canary.clone() };
+        if s.email {
+            // Redacted on release: the address itself is a canary.
+            text.push_str(&format!(" write to analyst{n}@agency.example.gov"));
+            canaries.push(format!("analyst{n}@agency"));
+        }
+        let mut o = json!({"type": kind, "spec_version": "2.1", "id": ids.get(n).cloned().unwrap_or_default(),
+                           "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z"});
+        if !markings.is_empty() {
+            o["object_marking_refs"] = json!(markings);
+        }
+        match kind {
+            "identity" => o["name"] = json!(text),
+            "malware" => {
+                o["name"] = json!(format!("m{n}"));
+                o["is_family"] = json!(true);
+                o["description"] = json!(text);
+            }
+            "relationship" if others.len() >= 2 => {
+                o["relationship_type"] = json!("related-to");
+                o["source_ref"] = json!(others.first());
+                o["target_ref"] = json!(others.get(1));
+                o["description"] = json!(text);
+            }
+            "report" if !others.is_empty() => {
+                o["name"] = json!(format!("r{n}"));
+                o["published"] = json!("2026-01-02T00:00:00Z");
+                o["object_refs"] = json!(others);
+                o["description"] = json!(text);
+            }
+            _ => {
+                o["type"] = json!("indicator");
+                o["id"] = json!(id("indicator", n));
+                let ip = if s.internal_ip {
+                    format!("10.{n}.0.1")
+                } else {
+                    format!("203.0.113.{}", n % 250)
+                };
+                if s.internal_ip {
+                    canaries.push(format!("'10.{n}.0.1'"));
+                }
+                o["pattern"] = json!(format!("[ipv4-addr:value = '{ip}']"));
+                o["pattern_type"] = json!("stix");
+                o["valid_from"] = json!("2026-01-01T00:00:00Z");
+                o["description"] = json!(text);
+            }
+        }
+        if !ok {
+            canaries.push(canary);
+        }
+        if let (Some(g), true) = (s.granular, o.get("description").is_some()) {
+            let (gt, gok) = CANARY_TLPS
+                .get(usize::from(g) % CANARY_TLPS.len())
+                .copied()
+                .unwrap_or(CANARY_TLPS[0]);
+            o["granular_markings"] = json!([{"selectors": ["description"], "marking_ref": gt}]);
+            if !gok {
+                let c = format!("CANARY-{n}-G");
+                o["description"] = json!(c);
+                canaries.push(c);
+            }
+        }
+        objects.push(o);
+    }
+    let bundle = json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-00000000b001", "objects": objects});
+    (bundle.to_string(), canaries)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    //--- case: the canary property is not vacuous: generated bundles are released, with canaries
+    #[test]
+    fn canary_bundles_release_something_and_hide_every_canary() {
+        let spec = |kind, tlp, banner, granular, refs: Vec<u8>, email, internal_ip| CanaryObject {
+            kind,
+            tlp,
+            banner,
+            granular,
+            refs,
+            email,
+            internal_ip,
+        };
+        let objects = vec![
+            spec(0, Some(1), None, None, vec![], true, false),
+            spec(0, Some(5), None, None, vec![], false, false),
+            spec(0, Some(1), Some(0), Some(5), vec![], false, true),
+            spec(1, Some(2), Some(4), None, vec![], false, false),
+            spec(3, Some(1), None, None, vec![0, 3], false, false),
+            spec(4, Some(0), None, None, vec![0, 1, 3], false, false),
+            spec(2, None, Some(0), None, vec![], false, false),
+        ];
+        let (bundle, canaries) = canary_bundle(&objects);
+        assert!(canaries.len() >= 4, "{canaries:?}");
+        let released = crate::guard::filter(bundle.as_bytes(), shipped_policy()).unwrap();
+        let text = String::from_utf8_lossy(released.output.as_bytes()).into_owned();
+        assert!(text.contains("text 0"), "{text}");
+        for c in &canaries {
+            assert!(!text.contains(c.as_str()), "{c} leaked");
+        }
+        assert!(
+            released.report.redactions >= 1 && released.report.dropped >= 3,
+            "{:?}",
+            released.report
+        );
+    }
+
+    //--- case: the policy property holds on the shipped policies and on broken ones
+    #[test]
+    fn policy_property_holds() {
+        policy(include_bytes!("../policies/jpn-to-us.toml"));
+        policy(b"name = 1\n");
+        policy(b"[tlp]\nallowed = [\"ORANGE\"]\n");
+        policy(&[0xff, 0xfe]);
+    }
 
     //--- case: each property passes quietly on rejected input
     #[test]
