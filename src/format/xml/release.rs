@@ -182,9 +182,9 @@ pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
             xml,
             r: &mut r,
             stop: &mut stop,
+            path: payload_at.clone(),
         };
-        w.element(payload, &payload_at);
-        payload.normalize();
+        w.element(payload);
     }
     if stop {
         return r;
@@ -197,7 +197,9 @@ pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
         *slot = Node::Element(rebuilt_label);
     }
     let known = |uri: &str| uri == NS_4774 || uri == NS_4778 || xml.namespaces.contains_key(uri);
-    strip_declarations(&mut doc.root, &root_at, &known, &mut r);
+    if any_declaration(&doc.root, &|uri| !known(uri)) {
+        strip_declarations(&mut doc.root, &mut root_at.clone(), &known, &mut r);
+    }
 
     if let Some(Node::Element(data)) = doc.root.children.get(b.data)
         && let Some(Node::Element(payload)) = data.children.get(b.payload)
@@ -211,17 +213,49 @@ pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
     r
 }
 
-/// Walking the payload.
+/// Walking the payload. `path` is the current element's path; units are named from it only
+/// when a decision needs one.
 struct Walk<'p, 'r, 'd> {
     policy: &'p Policy,
     xml: &'p XmlPolicy,
     r: &'r mut Release<'d>,
     stop: &'r mut bool,
+    path: String,
+}
+
+/// The 1-based position of a child among its siblings of the same name, counted as they come.
+fn position<'x>(counts: &mut Vec<(Option<Cow<'x, str>>, Cow<'x, str>, usize)>, e: &Element<'x>) -> usize {
+    match counts.iter_mut().find(|(p, l, _)| *p == e.prefix && *l == e.local) {
+        Some((_, _, n)) => {
+            *n += 1;
+            *n
+        }
+        None => {
+            counts.push((e.prefix.clone(), e.local.clone(), 1));
+            1
+        }
+    }
+}
+
+fn push_segment(path: &mut String, e: &Element<'_>, n: usize) {
+    use std::fmt::Write;
+    path.push('/');
+    if let Some(p) = &e.prefix {
+        path.push_str(p);
+        path.push(':');
+    }
+    path.push_str(&e.local);
+    let _ = write!(path, "[{n}]");
+}
+
+fn is_blank(t: &str) -> bool {
+    t.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
 }
 
 impl Walk<'_, '_, '_> {
-    /// Apply the allowlists and text rules to `e` (which is itself allowed) and below.
-    fn element(&mut self, e: &mut Element<'_>, at: &str) {
+    /// Apply the allowlists and text rules to `e` (which is itself allowed) and below; `e`'s
+    /// path is `self.path`.
+    fn element<'x>(&mut self, e: &mut Element<'x>) {
         // Attributes.
         let xml = self.xml;
         let ens = e.namespace.clone();
@@ -249,21 +283,22 @@ impl Walk<'_, '_, '_> {
         for name in removed {
             self.r.removed += 1;
             self.r.decisions.push(decision(
-                &format!("{at}/@{name}"),
+                &format!("{}/@{name}", self.path),
                 "attribute-allowlist",
                 UnitVerdict::Remove,
                 "attribute not in the namespace's allowlist",
             ));
         }
         for a in &mut e.attributes {
-            let unit = format!("{at}/@{}", a.local);
-            if !self.text(&mut a.value, &a.local, &unit) {
+            let local = a.local.clone();
+            if !self.text(&mut a.value, &local, &|| format!("/@{local}")) {
                 return;
             }
         }
         // Children.
-        let mut counts: Vec<(String, usize)> = Vec::new();
+        let mut counts = Vec::new();
         let mut keep = Vec::with_capacity(e.children.len());
+        let mut dropped_any = false;
         let local = e.local.clone();
         for mut child in std::mem::take(&mut e.children) {
             if *self.stop {
@@ -271,23 +306,14 @@ impl Walk<'_, '_, '_> {
             }
             match &mut child {
                 Node::Text(t) => {
-                    if !self.text(t, &local, &format!("{at}/text()")) {
+                    if !self.text(t, &local, &|| "/text()".to_string()) {
                         return;
                     }
                 }
                 Node::Element(c) => {
-                    let q = c.qname();
-                    let n = match counts.iter_mut().find(|(k, _)| *k == q) {
-                        Some((_, n)) => {
-                            *n += 1;
-                            *n
-                        }
-                        None => {
-                            counts.push((q.clone(), 1));
-                            1
-                        }
-                    };
-                    let cat = format!("{at}/{q}[{n}]");
+                    let n = position(&mut counts, c);
+                    let len = self.path.len();
+                    push_segment(&mut self.path, c, n);
                     let allowed = c
                         .namespace
                         .as_deref()
@@ -301,40 +327,46 @@ impl Walk<'_, '_, '_> {
                         if xml.unknown_elements == UnknownAction::Reject {
                             self.r
                                 .decisions
-                                .push(decision(&cat, "element-allowlist", UnitVerdict::Reject, what));
+                                .push(decision(&self.path, "element-allowlist", UnitVerdict::Reject, what));
                             *self.stop = true;
                             return;
                         }
                         // The white space that indented it goes with it.
-                        if matches!(keep.last(), Some(Node::Text(t)) if t.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r')))
-                        {
+                        if matches!(keep.last(), Some(Node::Text(t)) if is_blank(t)) {
                             keep.pop();
                         }
+                        dropped_any = true;
                         self.r.dropped += c.count();
                         self.r
                             .decisions
-                            .push(decision(&cat, "element-allowlist", UnitVerdict::Drop, what));
+                            .push(decision(&self.path, "element-allowlist", UnitVerdict::Drop, what));
+                        self.path.truncate(len);
                         continue;
                     }
-                    self.element(c, &cat);
-                    c.normalize();
+                    self.element(c);
+                    self.path.truncate(len);
                 }
             }
             keep.push(child);
         }
         e.children = keep;
+        if dropped_any {
+            e.normalize();
+        }
     }
 
     /// Apply the text rules to one string of element or attribute `local`; false when the
     /// message may not go.
-    fn text(&mut self, s: &mut Cow<'_, str>, local: &str, unit: &str) -> bool {
+    fn text(&mut self, s: &mut Cow<'_, str>, local: &str, suffix: &dyn Fn() -> String) -> bool {
         let rules = &self.policy.text_rules;
-        if rules.is_empty() {
+        // Indentation between elements carries nothing to find (dirty words are never blank).
+        if rules.is_empty() || is_blank(s) {
             return true;
         }
         match rules.apply(s, |rule| selects(rule, local)) {
             Applied::Clean => true,
             Applied::Stop { rule, action } => {
+                let unit = &format!("{}{}", self.path, suffix());
                 let id = rules.rules.get(rule).map_or(String::new(), |x| x.id.clone());
                 let verdict = if action == DirtyAction::Reject {
                     UnitVerdict::Reject
@@ -351,6 +383,7 @@ impl Walk<'_, '_, '_> {
                 false
             }
             Applied::Redacted { text, counts } => {
+                let unit = &format!("{}{}", self.path, suffix());
                 *s = Cow::Owned(text);
                 self.r.redactions += 1;
                 for (rule, c) in counts {
@@ -377,8 +410,14 @@ fn selects(rule: &TextRule, local: &str) -> bool {
     }
 }
 
-/// Remove namespace declarations of namespaces no kept element or attribute can be in.
-fn strip_declarations(e: &mut Element<'_>, at: &str, known: &dyn Fn(&str) -> bool, r: &mut Release<'_>) {
+/// Whether any element of the tree declares a namespace that `pred` holds for.
+fn any_declaration(e: &Element<'_>, pred: &dyn Fn(&str) -> bool) -> bool {
+    e.declarations.iter().any(|d| pred(&d.uri)) || e.elements().any(|c| any_declaration(c, pred))
+}
+
+/// Remove namespace declarations of namespaces no kept element or attribute can be in; `path`
+/// is `e`'s path.
+fn strip_declarations(e: &mut Element<'_>, path: &mut String, known: &dyn Fn(&str) -> bool, r: &mut Release<'_>) {
     let mut gone = Vec::new();
     e.declarations.retain(|d| {
         let keep = known(&d.uri);
@@ -393,27 +432,20 @@ fn strip_declarations(e: &mut Element<'_>, at: &str, known: &dyn Fn(&str) -> boo
     for g in gone {
         r.removed += 1;
         r.decisions.push(decision(
-            &format!("{at}/@{g}"),
+            &format!("{path}/@{g}"),
             "namespace-declaration",
             UnitVerdict::Remove,
             "declares a namespace nothing released is in",
         ));
     }
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut counts = Vec::new();
     for c in e.children.iter_mut() {
         if let Node::Element(c) = c {
-            let q = c.qname();
-            let n = match counts.iter_mut().find(|(k, _)| *k == q) {
-                Some((_, n)) => {
-                    *n += 1;
-                    *n
-                }
-                None => {
-                    counts.push((q.clone(), 1));
-                    1
-                }
-            };
-            strip_declarations(c, &format!("{at}/{q}[{n}]"), known, r);
+            let n = position(&mut counts, c);
+            let len = path.len();
+            push_segment(path, c, n);
+            strip_declarations(c, path, known, r);
+            path.truncate(len);
         }
     }
 }
