@@ -223,8 +223,11 @@ struct Walk<'p, 'r, 'd> {
     path: String,
 }
 
+/// (prefix, local name, how many so far) of one name among siblings.
+type SiblingCount<'x> = (Option<Cow<'x, str>>, Cow<'x, str>, usize);
+
 /// The 1-based position of a child among its siblings of the same name, counted as they come.
-fn position<'x>(counts: &mut Vec<(Option<Cow<'x, str>>, Cow<'x, str>, usize)>, e: &Element<'x>) -> usize {
+fn position<'x>(counts: &mut Vec<SiblingCount<'x>>, e: &Element<'x>) -> usize {
     match counts.iter_mut().find(|(p, l, _)| *p == e.prefix && *l == e.local) {
         Some((_, _, n)) => {
             *n += 1;
