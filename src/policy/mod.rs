@@ -203,7 +203,8 @@ struct XmlNamespaceRules {
     uri: String,
     /// Local names of the elements that may cross.
     elements: Vec<String>,
-    /// Local names of the attributes (unprefixed, or in this namespace) that may cross.
+    /// Local names of the attributes that may cross: unprefixed and `xml:` attributes of this
+    /// namespace's elements, and attributes in this namespace.
     #[serde(default)]
     attributes: Vec<String>,
 }
