@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::error::{ParseError, Position};
 use crate::format::Format;
-use crate::format::stix::{self, release::UnitDecision, release::UnitVerdict};
+use crate::format::decision::{UnitDecision, UnitVerdict};
+use crate::format::stix;
 use crate::format::xml;
 use crate::policy::Policy;
 

@@ -89,7 +89,7 @@ fn released_output_is_a_fixpoint() {
             r.report
                 .decisions
                 .iter()
-                .all(|d| d.verdict == sekisho::format::stix::release::UnitVerdict::Keep)
+                .all(|d| d.verdict == sekisho::format::decision::UnitVerdict::Keep)
         );
     }
 }

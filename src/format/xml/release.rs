@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use super::label4774::{self, ConfidentialityLabel, NS_4774, NS_4778};
 use super::{Document, Element, Node, XML_NS};
-use crate::format::stix::release::{UnitDecision, UnitVerdict};
+use crate::format::decision::{UnitDecision, UnitVerdict};
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, TextRule};
 use crate::policy::{Mode, Policy, UnknownAction, XmlPolicy};
 
