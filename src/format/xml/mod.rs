@@ -340,13 +340,12 @@ fn line_ends(s: &str) -> Cow<'_, str> {
     Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
-/// An open element while parsing: the element (its children not yet attached), where its scope
-/// starts, its tag as written, and where its children start on the shared stack.
+/// An open element while parsing: where it is on the shared stack (its children follow it
+/// there until it closes), where its scope starts, and its tag as written.
 struct Open<'a> {
-    element: Element<'a>,
+    index: usize,
     scope: usize,
     qname: &'a str,
-    first_child: usize,
 }
 
 struct Parser<'a, 'l> {
@@ -783,13 +782,9 @@ impl<'a> Parser<'a, '_> {
             attributes,
             children: Vec::new(),
         };
-        let first_child = self.kids.len();
-        self.open.push(Open {
-            element,
-            scope,
-            qname,
-            first_child,
-        });
+        let index = self.kids.len();
+        self.kids.push(Node::Element(element));
+        self.open.push(Open { index, scope, qname });
         Ok(())
     }
 
@@ -812,16 +807,22 @@ impl<'a> Parser<'a, '_> {
     /// Close the innermost element; the root when it was the last one.
     fn close(&mut self, start: usize) -> Result<Option<Element<'a>>, ParseError> {
         self.flush();
-        let Some(mut o) = self.open.pop() else {
+        let Some(o) = self.open.pop() else {
             return Err(self.err(start, "ETag", "nothing to close"));
         };
         self.scope.truncate(o.scope);
-        o.element.children = self.kids.drain(o.first_child.min(self.kids.len())..).collect();
-        if self.open.is_empty() {
-            Ok(Some(o.element))
-        } else {
-            self.kids.push(Node::Element(o.element));
-            Ok(None)
+        let first_child = o.index.saturating_add(1).min(self.kids.len());
+        let children: Vec<Node<'a>> = self.kids.drain(first_child..).collect();
+        match self.kids.get_mut(o.index) {
+            Some(Node::Element(e)) => e.children = children,
+            _ => return Err(self.err(start, "ETag", "internal: the open element is missing")),
+        }
+        if !self.open.is_empty() {
+            return Ok(None);
+        }
+        match self.kids.pop() {
+            Some(Node::Element(root)) => Ok(Some(root)),
+            _ => Err(self.err(start, "ETag", "internal: the root element is missing")),
         }
     }
 
