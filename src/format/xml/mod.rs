@@ -502,6 +502,9 @@ impl<'a> Parser<'a, '_> {
             .and_then(|s| s.strip_suffix("?>"))
             .ok_or_else(|| self.err(start, "XMLDecl", "malformed XML declaration"))?;
         let base = start + 5;
+        if let Some(n) = inner.find('&') {
+            return Err(self.err(base + n, "XMLDecl", "references are not allowed in the XML declaration"));
+        }
         let attrs = self.attributes(inner, base, "XMLDecl")?;
         let mut names = attrs.iter().map(|(n, _, _)| *n);
         let order: Vec<&str> = names.by_ref().collect();

@@ -12,7 +12,7 @@ use super::label4774::{self, ConfidentialityLabel, NS_4774, NS_4778};
 use super::{Document, Element, Node, XML_NS};
 use crate::format::decision::{UnitDecision, UnitVerdict};
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, TextRule};
-use crate::policy::{Mode, Policy, UnknownAction, XmlPolicy};
+use crate::policy::{Policy, UnknownAction, XmlPolicy};
 
 /// The result of releasing a document.
 #[derive(Debug)]
@@ -206,9 +206,8 @@ pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
     {
         r.elements_out = payload.count();
     }
-    if policy.mode == Mode::AllOrNothing && r.changed() {
-        return r;
-    }
+    // `mode` changes nothing here: the document is one unit, decided above, and cutting it to
+    // the allowlists and redacting are sanitisation, which all-or-nothing allows (as for STIX).
     r.document = Some(doc);
     r
 }

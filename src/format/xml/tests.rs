@@ -195,6 +195,7 @@ fn rejects_encodings_other_than_utf8() {
     assert!(e.detail.contains("ISO-8859-1"), "{e}");
     rejects("<?xml version=\"1.1\"?><a/>", "VersionInfo");
     rejects("<?xml version=\"1.0\" foo=\"bar\"?><a/>", "XMLDecl");
+    rejects("<?xml version=\"1&#x2E;0\"?><a/>", "XMLDecl");
     let e = parse(b"\xEF\xBB\xBF<a/>", &Limits::default(), &Options::default()).unwrap_err();
     assert_eq!(e.rule, "document");
 }
