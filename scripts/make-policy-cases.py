@@ -52,9 +52,9 @@ def bundle(objects):
 def toml_list(xs):
     return "[" + ", ".join(json.dumps(x) for x in xs) + "]"
 
-def case(d, name, description, objects, verdict, contains=(), not_contains=(), rules=(), raw=None, exact=False):
+def case(d, name, description, objects, verdict, contains=(), not_contains=(), rules=(), raw=None, exact=False, ext="json"):
     os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, name + ".json"), "w") as f:
+    with open(os.path.join(d, name + "." + ext), "w") as f:
         if raw is not None:
             f.write(raw)
         else:
@@ -62,7 +62,7 @@ def case(d, name, description, objects, verdict, contains=(), not_contains=(), r
             f.write("\n")
     lines = [f"description = {json.dumps(description)}", f'verdict = "{verdict}"']
     if exact:
-        lines.append(f'output = "{name}.out.json"')
+        lines.append(f'output = "{name}.out.{ext}"')
     if contains:
         lines.append(f"contains = {toml_list(contains)}")
     if not_contains:
@@ -176,7 +176,100 @@ def jpn_to_us(d):
          [indicator(1, [TLP["GREEN"]], "a"), indicator(2, [], "CANARY-JP-UNMARKED")],
          "released", not_contains=["CANARY-JP-UNMARKED"], rules=["tlp-missing"])
 
+
+# ---------------------------------------------------------------------------------------------
+# XML: CAP 1.2 and IODEF 2 under STANAG 4774 labels, bound by STANAG 4778
+# ---------------------------------------------------------------------------------------------
+
+NS4774 = "urn:nato:stanag:4774:confidentialitymetadatalabel:1:0"
+NS4778 = "urn:nato:stanag:4778:bindinginformation:1:0"
+
+def label4774(classification, rel_to=("NATO", "JPN"), policy="NATO", extra_categories="", root="originatorConfidentialityLabel", uri_attr="URI"):
+    rel = "".join(f"<slab:GenericValue>{c}</slab:GenericValue>" for c in rel_to)
+    cat = f'\n      <slab:Category TagName="Releasable to" Type="PERMISSIVE">{rel}</slab:Category>' if rel_to else ""
+    return (f'<slab:{root} xmlns:slab="{NS4774}">\n'
+            f'    <slab:ConfidentialityInformation>\n'
+            f'      <slab:PolicyIdentifier {uri_attr}="{NS4774}:policy:{policy}">{policy}</slab:PolicyIdentifier>\n'
+            f'      <slab:Classification>{classification}</slab:Classification>{cat}{extra_categories}\n'
+            f'    </slab:ConfidentialityInformation>\n'
+            f'    <slab:CreationDateTime>2024-05-01T09:00:00Z</slab:CreationDateTime>\n'
+            f'  </slab:{root}>')
+
+def bound(label, payload):
+    meta = f"\n  <mb:Metadata>\n  {label}\n  </mb:Metadata>" if label is not None else ""
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<mb:BindingInformation xmlns:mb="{NS4778}">{meta}\n'
+            f'  <mb:Data>\n    {payload}\n  </mb:Data>\n</mb:BindingInformation>\n')
+
+def cap(identifier, headline, description, extra=""):
+    return (f'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">\n'
+            f'      <identifier>{identifier}</identifier>\n      <sender>cert@cyber.example.mil</sender>\n'
+            f'      <sent>2024-05-01T09:00:00-00:00</sent>\n      <status>Actual</status>\n      <msgType>Alert</msgType>\n'
+            f'      <scope>Restricted</scope>\n      <restriction>Partner CERTs</restriction>\n'
+            f'      <addresses>CANARY-DISTRIBUTION-LIST</addresses>{extra}\n'
+            f'      <info>\n        <category>Security</category>\n        <event>Malicious infrastructure</event>\n'
+            f'        <urgency>Immediate</urgency>\n        <severity>Severe</severity>\n        <certainty>Observed</certainty>\n'
+            f'        <headline>{headline}</headline>\n        <description>{description}</description>\n'
+            f'        <contact>CANARY-DUTY-OFFICER</contact>\n'
+            f'        <area>\n          <areaDesc>Pacific region networks</areaDesc>\n        </area>\n      </info>\n    </alert>')
+
+def iodef(incident, description):
+    return (f'<IODEF-Document version="2.00" xml:lang="en" xmlns="urn:ietf:params:xml:ns:iodef-2.0">\n'
+            f'      <Incident purpose="reporting" restriction="green" x-internal-ticket="CANARY-TICKET">\n'
+            f'        <IncidentID name="csirt.example.mil">{incident}</IncidentID>\n'
+            f'        <GenerationTime>2024-05-01T10:00:00+00:00</GenerationTime>\n'
+            f'        <Description>{description}</Description>\n'
+            f'        <Contact role="creator" type="organization"><ContactName>CANARY-CONTACT</ContactName></Contact>\n'
+            f'        <EventData><Flow><System category="source"><Node><Address category="ipv4-addr">203.0.113.7</Address></Node></System></Flow></EventData>\n'
+            f'      </Incident>\n    </IODEF-Document>')
+
+def xml_cases(d):
+    def x(name, description, text, verdict, **kw):
+        case(d, name, description, None, verdict, raw=text, ext="xml", **kw)
+    x("xml-cap-nato-unclassified-rel-jpn", "a CAP alert labelled NATO UNCLASSIFIED, releasable to NATO and JPN, goes; `addresses` and `contact` stay behind",
+      bound(label4774("UNCLASSIFIED"), cap("CAP-1", "C2 server active", "Beacons to 203.0.113.7.")), "released",
+      contains=["CAP-1", "Beacons to 203.0.113.7."], not_contains=["CANARY-DISTRIBUTION-LIST", "CANARY-DUTY-OFFICER"],
+      rules=["releasable", "element-allowlist"], exact=True)
+    x("xml-cap-published-label-variant", "the published 4774 variant (OriginatorConfidentialityLabel, PolicyIdentifier/@URL) is read too",
+      bound(label4774("RESTRICTED", ("JPN", "USA"), root="OriginatorConfidentialityLabel", uri_attr="URL"), cap("CAP-2", "h", "d")),
+      "released", contains=["OriginatorConfidentialityLabel", "URL="], rules=["releasable"])
+    x("xml-cap-secret-rel-gbr", "NATO SECRET releasable to NATO and GBR only is not released to Japan",
+      bound(label4774("SECRET", ("NATO", "GBR")), cap("CAP-3", "CANARY-SECRET-GBR", "d")), "rejected", rules=["rel-to-partner"])
+    x("xml-cap-nato-only", "NATO UNCLASSIFIED releasable to NATO (not JPN) is not released",
+      bound(label4774("UNCLASSIFIED", ("NATO",)), cap("CAP-4", "CANARY-NATO-ONLY", "d")), "rejected", rules=["releasability"])
+    x("xml-cap-cosmic-top-secret", "COSMIC TOP SECRET is above the ceiling (US SECRET)",
+      bound(label4774("TOP SECRET"), cap("CAP-5", "CANARY-CTS", "d")), "rejected", rules=["classification-ceiling"])
+    x("xml-cap-restrictive-category", "a RESTRICTIVE category the partner is not cleared for stops release",
+      bound(label4774("UNCLASSIFIED", extra_categories='\n      <slab:Category TagName="Special Category Designator" Type="RESTRICTIVE"><slab:GenericValue>ATOMAL</slab:GenericValue></slab:Category>'),
+            cap("CAP-6", "CANARY-ATOMAL", "d")), "rejected", rules=["category-not-cleared"])
+    x("xml-cap-unlabelled", "a CAP alert without a 4774 label is unreleasable",
+      '<?xml version="1.0" encoding="UTF-8"?>\n' + cap("CAP-7", "CANARY-UNLABELLED", "d") + "\n", "rejected", rules=["label-missing"])
+    x("xml-cap-empty-metadata", "a binding whose metadata holds no label is unreleasable",
+      bound("", cap("CAP-8", "CANARY-NO-LABEL", "d")), "rejected", rules=["label-missing"])
+    x("xml-cap-unknown-policy-identifier", "a label under a policy the guard does not map is unreleasable",
+      bound(label4774("UNCLASSIFIED", policy="EU"), cap("CAP-9", "CANARY-EU", "d")), "rejected", rules=["label-policy"])
+    x("xml-cap-redaction", "e-mail addresses and telephone numbers in CAP text are replaced",
+      bound(label4774("UNCLASSIFIED"), cap("CAP-10", "Call +1 202-555-0173", "Write to alice.smith@agency.example.gov today.")), "released",
+      contains=["Write to [EMAIL REDACTED] today.", "Call [PHONE REDACTED]"], not_contains=["alice.smith", "555-0173"],
+      rules=["email-addresses", "telephone-numbers"])
+    x("xml-cap-dirty-word", "a dirty word anywhere in the payload keeps the message behind",
+      bound(label4774("UNCLASSIFIED"), cap("CAP-11", "h", "Seen during Operation Nightjar")), "rejected", rules=["internal-names"])
+    x("xml-cap-doctype", "a DOCTYPE (here an external entity) is rejected before anything is read",
+      '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE alert [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n' + cap("&xxe;", "h", "d") + "\n",
+      "rejected", rules=["doctypedecl"])
+    x("xml-cap-comment", "comments are refused by this policy",
+      bound(label4774("UNCLASSIFIED"), cap("CAP-12", "h", "d<!-- CANARY-COMMENT -->")), "rejected", rules=["Comment"])
+    x("xml-cap-foreign-element", "an element of a namespace the policy does not list stays behind",
+      bound(label4774("UNCLASSIFIED"), cap("CAP-13", "h", "d", extra='\n      <x:ticket xmlns:x="urn:example:internal">CANARY-FOREIGN</x:ticket>')), "released",
+      contains=["CAP-13"], not_contains=["CANARY-FOREIGN", "urn:example:internal"], rules=["element-allowlist"])
+    x("xml-iodef-nato-unclassified-rel-jpn", "an IODEF report goes without its Contact and unlisted attributes",
+      bound(label4774("UNCLASSIFIED"), iodef("INC-1", "Web server beaconing to 203.0.113.7.")), "released",
+      contains=["INC-1", "203.0.113.7"], not_contains=["CANARY-CONTACT", "CANARY-TICKET"],
+      rules=["releasable", "element-allowlist", "attribute-allowlist"], exact=True)
+    x("xml-iodef-not-rel-jpn", "an IODEF report releasable to GBR only is not released",
+      bound(label4774("RESTRICTED", ("GBR",)), iodef("INC-2", "CANARY-IODEF-GBR")), "rejected", rules=["rel-to-partner"])
+
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policies")
 us_to_jpn(os.path.join(root, "us-to-jpn", "tests"))
 sanitisation_cases(os.path.join(root, "us-to-jpn", "tests"))
+xml_cases(os.path.join(root, "us-to-jpn", "tests"))
 jpn_to_us(os.path.join(root, "jpn-to-us", "tests"))

@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use crate::error::{ParseError, Position};
 use crate::format::Format;
-use crate::format::stix::{self, release::UnitDecision, release::UnitVerdict};
+use crate::format::decision::{UnitDecision, UnitVerdict};
+use crate::format::stix;
+use crate::format::xml;
 use crate::policy::Policy;
 
 /// Bytes that passed verification. The only thing an output channel accepts.
@@ -95,6 +97,7 @@ pub fn detect(input: &[u8], policy: &Policy) -> Option<Format> {
     let first = input.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))?;
     match first {
         b'{' if policy.formats.contains(&Format::Stix) => Some(Format::Stix),
+        b'<' if policy.formats.contains(&Format::Xml) => Some(Format::Xml),
         _ => None,
     }
 }
@@ -129,6 +132,7 @@ pub fn filter(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
     };
     match format {
         Format::Stix => filter_stix(input, policy),
+        Format::Xml => filter_xml(input, policy),
         Format::Json => Err(Rejection::one(
             "format",
             "plain JSON carries no labels and is never released",
@@ -151,31 +155,7 @@ fn filter_stix(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
         decisions: release.decisions,
     };
     let Some(bundle) = release.bundle else {
-        let reasons = report
-            .decisions
-            .iter()
-            .filter(|d| d.verdict == UnitVerdict::Reject)
-            .map(|d| Reason {
-                rule: d.rule.to_string(),
-                detail: d.detail.clone(),
-                at: d.unit.clone(),
-            })
-            .collect::<Vec<_>>();
-        let reasons = if reasons.is_empty() {
-            // all-or-nothing: every unit that may not go is a reason.
-            report
-                .decisions
-                .iter()
-                .filter(|d| d.verdict != UnitVerdict::Keep)
-                .map(|d| Reason {
-                    rule: d.rule.to_string(),
-                    detail: d.detail.clone(),
-                    at: d.unit.clone(),
-                })
-                .collect()
-        } else {
-            reasons
-        };
+        let reasons = reasons(&report);
         return Err(Rejection { reasons, report });
     };
     let rendered = bundle.render();
@@ -188,6 +168,92 @@ fn filter_stix(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
         output,
         report,
     })
+}
+
+/// The reasons a message with no output was not released: the units that rejected it, or, when
+/// none did (all-or-nothing, or nothing left), every unit that may not go.
+fn reasons(report: &Report) -> Vec<Reason> {
+    let reason = |d: &UnitDecision| Reason {
+        rule: d.rule.to_string(),
+        detail: d.detail.clone(),
+        at: d.unit.clone(),
+    };
+    let rejecting: Vec<Reason> = report
+        .decisions
+        .iter()
+        .filter(|d| d.verdict == UnitVerdict::Reject)
+        .map(reason)
+        .collect();
+    if rejecting.is_empty() {
+        report
+            .decisions
+            .iter()
+            .filter(|d| d.verdict != UnitVerdict::Keep)
+            .map(reason)
+            .collect()
+    } else {
+        rejecting
+    }
+}
+
+fn filter_xml(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
+    let options = policy.xml.as_ref().map(|x| x.options).unwrap_or_default();
+    let doc = xml::parse(input, &policy.limits, &options).map_err(|e| Rejection::parse(input, &e))?;
+    let release = xml::release::release(doc, policy);
+    let report = Report {
+        objects_in: release.elements_in,
+        objects_out: release.elements_out,
+        dropped: release.dropped,
+        removed: release.removed,
+        redactions: release.redactions,
+        decisions: release.decisions,
+    };
+    let Some(doc) = release.document else {
+        let mut reasons = reasons(&report);
+        if reasons.is_empty() {
+            reasons.push(Reason {
+                rule: "nothing-releasable".into(),
+                detail: "the message is not released".into(),
+                at: "message".into(),
+            });
+        }
+        return Err(Rejection { reasons, report });
+    };
+    let rendered = xml::render(&doc);
+    let output = verify_xml(&rendered, policy).map_err(|mut r| {
+        r.report = report.clone();
+        r
+    })?;
+    Ok(Released {
+        format: Format::Xml,
+        output,
+        report,
+    })
+}
+
+/// [`verify_stix`] for XML: the rendered document must parse (with comments and CDATA
+/// forbidden: the renderer writes neither), be released unchanged, and render to the same bytes.
+fn verify_xml(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
+    let unstable = |detail: String| Rejection::one("unstable", detail, "output");
+    let again = xml::parse(rendered, &policy.limits, &xml::Options::default())
+        .map_err(|e| unstable(format!("the output does not parse: {e}")))?;
+    let release = xml::release::release(again, policy);
+    if release.changed() {
+        let what = release.decisions.iter().find(|d| d.verdict != UnitVerdict::Keep);
+        return Err(unstable(format!(
+            "deciding the output again changes it{}",
+            what.map(|d| format!(" ({}: {}: {})", d.unit, d.rule, d.detail))
+                .unwrap_or_default()
+        )));
+    }
+    let Some(doc) = release.document else {
+        return Err(unstable("the output is not released when decided again".into()));
+    };
+    let second = xml::render(&doc);
+    if second != rendered {
+        return Err(unstable("rendering the output again gives different bytes".into()));
+    }
+    Ok(Verified(second))
 }
 
 /// Parse and decide the rendered bytes again: they must come back released, with nothing dropped

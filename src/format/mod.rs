@@ -1,7 +1,9 @@
 //! Message formats: each turns bytes into a typed model, and renders the model back to bytes.
 
+pub mod decision;
 pub mod json;
 pub mod stix;
+pub mod xml;
 
 use serde::Serialize;
 
@@ -18,12 +20,14 @@ pub enum Format {
     Json,
     /// A STIX 2.1 bundle.
     Stix,
+    /// An XML document (for release: a payload bound to a STANAG 4774 label).
+    Xml,
 }
 
 /// What checking an accepted message found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckReport {
-    /// Objects in the message (STIX), or 0.
+    /// Objects in the message (STIX), elements (XML), or 0.
     pub objects: usize,
     /// Types of objects the guard does not know (their ids), which a policy will have to name.
     pub unknown_types: Vec<String>,
@@ -50,6 +54,10 @@ impl Format {
                     unknown_types,
                 })
             }
+            Format::Xml => xml::parse(input, limits, &xml::Options::default()).map(|doc| CheckReport {
+                objects: doc.root.count(),
+                unknown_types: Vec::new(),
+            }),
         }
     }
 }

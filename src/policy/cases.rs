@@ -1,4 +1,4 @@
-//! A policy's test cases: `policies/<name>/tests/<case>.json` (the input) beside
+//! A policy's test cases: `policies/<name>/tests/<case>.json` or `<case>.xml` (the input) beside
 //! `<case>.expect.toml` (what must happen), run by `sekisho policy test`.
 //!
 //! ```toml
@@ -79,7 +79,7 @@ pub fn run(policy: &Policy, dir: &Path, bless: bool) -> Result<Vec<CaseResult>, 
     inputs.sort();
     if inputs.is_empty() {
         return Err(format!(
-            "{}: no test cases (`<case>.expect.toml` beside `<case>.json`)",
+            "{}: no test cases (`<case>.expect.toml` beside `<case>.json` or `<case>.xml`)",
             dir.display()
         ));
     }
@@ -107,10 +107,16 @@ fn run_case(policy: &Policy, expect_path: &Path, bless: bool) -> CaseResult {
             };
         }
     };
-    let input = match std::fs::read(dir.join(format!("{name}.json"))) {
+    // The input is `<case>.json` or `<case>.xml`.
+    let input_file = ["json", "xml"]
+        .iter()
+        .map(|ext| format!("{name}.{ext}"))
+        .find(|f| dir.join(f).exists())
+        .unwrap_or_else(|| format!("{name}.json"));
+    let input = match std::fs::read(dir.join(&input_file)) {
         Ok(b) => b,
         Err(e) => {
-            failures.push(format!("{name}.json: {e}"));
+            failures.push(format!("{input_file}: {e}"));
             return CaseResult {
                 name,
                 description: expectation.description,

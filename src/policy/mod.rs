@@ -76,6 +76,9 @@ struct PolicyFile {
     #[serde(default)]
     unmarked: UnmarkedRules,
     stix: StixRules,
+    /// XML messages under STANAG 4774 labels (needed when `formats` lists `xml`).
+    #[serde(default)]
+    xml: Option<XmlRules>,
     /// Redaction rules, applied in order to the strings they select.
     #[serde(default)]
     redact: Vec<RedactRule>,
@@ -159,6 +162,53 @@ fn drop_unknown() -> UnknownAction {
     UnknownAction::Drop
 }
 
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct XmlRules {
+    /// STANAG 4774 `PolicyIdentifier` values (e.g. `NATO`) → the scheme (in `schemes`) whose
+    /// levels the label's `Classification` names.
+    policy_identifiers: BTreeMap<String, String>,
+    /// `TagName`s of PERMISSIVE categories whose values are the releasable-to set.
+    #[serde(default = "releasable_to_tags")]
+    releasable_to: Vec<String>,
+    /// `TagName`s of RESTRICTIVE (or other PERMISSIVE) categories the partner is cleared for;
+    /// any other such category stops release.
+    #[serde(default)]
+    cleared_restrictive: Vec<String>,
+    /// Accept comments (they are discarded, never rendered).
+    #[serde(default)]
+    allow_comments: bool,
+    /// Accept CDATA sections (their content becomes ordinary text).
+    #[serde(default)]
+    allow_cdata: bool,
+    /// What happens to a payload element outside the namespace allowlists.
+    #[serde(default = "drop_unknown")]
+    unknown_elements: UnknownAction,
+    /// A message without TLP is not released (4774 labels carry none, so this is usually off).
+    #[serde(default = "yes")]
+    tlp_required: bool,
+    /// Per namespace, the payload elements and (unprefixed) attributes that may cross.
+    #[serde(default)]
+    namespaces: Vec<XmlNamespaceRules>,
+}
+
+fn releasable_to_tags() -> Vec<String> {
+    vec!["Releasable to".to_string()]
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct XmlNamespaceRules {
+    /// The namespace URI, e.g. `urn:oasis:names:tc:emergency:cap:1.2`.
+    uri: String,
+    /// Local names of the elements that may cross.
+    elements: Vec<String>,
+    /// Local names of the attributes that may cross: unprefixed and `xml:` attributes of this
+    /// namespace's elements, and attributes in this namespace.
+    #[serde(default)]
+    attributes: Vec<String>,
+}
+
 // ---------------------------------------------------------------------------------------------
 // The policy, validated
 // ---------------------------------------------------------------------------------------------
@@ -190,11 +240,34 @@ pub struct Policy {
     /// Dirty-word lists, then redactions, in the order the file gives them.
     pub text_rules: Arc<TextRules>,
     pub address_rules: Vec<AddressRule>,
+    /// Rules for XML messages, when the policy allows them.
+    pub xml: Option<XmlPolicy>,
     pub limits: Limits,
     /// sha-256 of the rule file's bytes, for the audit log.
     pub sha256: String,
     /// Findings that do not stop the policy from loading.
     warnings: Vec<String>,
+}
+
+/// The `[xml]` rules, validated.
+#[derive(Debug, Clone)]
+pub struct XmlPolicy {
+    pub options: crate::format::xml::Options,
+    pub unknown_elements: UnknownAction,
+    pub tlp_required: bool,
+    /// 4774 policy identifier → scheme name (a scheme of the policy).
+    pub policy_identifiers: BTreeMap<String, String>,
+    pub releasable_to: BTreeSet<String>,
+    pub cleared_restrictive: BTreeSet<String>,
+    /// Namespace URI → what may cross in it.
+    pub namespaces: BTreeMap<String, XmlNamespace>,
+}
+
+/// The elements and attributes of one namespace that may cross.
+#[derive(Debug, Clone, Default)]
+pub struct XmlNamespace {
+    pub elements: BTreeSet<String>,
+    pub attributes: BTreeSet<String>,
 }
 
 /// One thing wrong with a policy file, located.
@@ -366,9 +439,16 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Opti
     let mut text_rules = dirty_words_pass(&raw.dirty_words, base, errors, &mut warnings);
     text_rules.extend(redact_pass(&raw.redact, errors));
     let address_rules = pattern_rules_pass(&raw.pattern_rules, errors);
+    let xml = xml_pass(&raw, schemes.as_ref(), errors, &mut warnings);
     for rule in text_rules.iter() {
         for p in rule.paths.iter().flatten() {
-            if p.object_type != "*"
+            if p.object_type == "xml" && raw.xml.is_none() {
+                warnings.push(format!(
+                    "rule `{}` names `xml` text but the policy has no `[xml]` rules: it can never fire",
+                    rule.id
+                ));
+            } else if p.object_type != "*"
+                && p.object_type != "xml"
                 && !allowed_types.contains(&p.object_type)
                 && !pass_when_referenced.contains(&p.object_type)
             {
@@ -407,6 +487,7 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Opti
             TextRules::default()
         })),
         address_rules,
+        xml,
         limits: raw.limits,
         sha256: String::new(),
         warnings,
@@ -628,6 +709,120 @@ fn pattern_rules_pass(rules: &[PatternRule], errors: &mut Findings) -> Vec<Addre
         });
     }
     out
+}
+
+fn xml_pass(
+    raw: &PolicyFile,
+    schemes: Option<&Schemes>,
+    errors: &mut Findings,
+    warnings: &mut Vec<String>,
+) -> Option<XmlPolicy> {
+    use crate::format::xml::{is_ncname, label4774};
+    let wants = raw.formats.contains(&Format::Xml);
+    let Some(x) = &raw.xml else {
+        if wants {
+            errors.push((
+                "formats".into(),
+                "`xml` is allowed but there is no `[xml]` table".into(),
+            ));
+        }
+        return None;
+    };
+    if !wants {
+        warnings.push("`[xml]` rules are given but `formats` does not list `xml`: they are never used".into());
+    }
+    if x.policy_identifiers.is_empty() {
+        errors.push((
+            "xml.policy_identifiers".into(),
+            "map at least one 4774 policy identifier to a scheme, or no label can be read".into(),
+        ));
+    }
+    for (id, scheme) in &x.policy_identifiers {
+        if id.trim().is_empty() {
+            errors.push(("xml.policy_identifiers".into(), "an empty policy identifier".into()));
+        }
+        if let Some(s) = schemes
+            && s.get(scheme).is_none()
+        {
+            let known: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
+            let hint = nearest(scheme, &known)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            errors.push((
+                format!("xml.policy_identifiers.{id}"),
+                format!("no scheme is named `{scheme}`{hint}"),
+            ));
+        }
+    }
+    for (field, list) in [
+        ("xml.releasable_to", &x.releasable_to),
+        ("xml.cleared_restrictive", &x.cleared_restrictive),
+    ] {
+        for (n, t) in list.iter().enumerate() {
+            if t.trim().is_empty() {
+                errors.push((format!("{field}[{n}]"), "an empty category tag name".into()));
+            }
+        }
+    }
+    for t in &x.cleared_restrictive {
+        if x.releasable_to.contains(t) {
+            errors.push((
+                "xml.cleared_restrictive".into(),
+                format!("`{t}` is also a releasable-to category: its values would be ignored"),
+            ));
+        }
+    }
+    let mut namespaces = BTreeMap::new();
+    for (n, ns) in x.namespaces.iter().enumerate() {
+        let field = format!("xml.namespaces[{n}]");
+        if ns.uri.trim().is_empty() {
+            errors.push((format!("{field}.uri"), "a namespace URI cannot be empty".into()));
+        }
+        if ns.uri == label4774::NS_4774 || ns.uri == label4774::NS_4778 {
+            errors.push((
+                format!("{field}.uri"),
+                "the 4774 label and 4778 binding are read by the guard, not allowlisted".into(),
+            ));
+        }
+        if namespaces.contains_key(&ns.uri) {
+            errors.push((
+                format!("{field}.uri"),
+                format!("namespace `{}` is listed twice", ns.uri),
+            ));
+        }
+        for (what, names) in [("elements", &ns.elements), ("attributes", &ns.attributes)] {
+            for (i, e) in names.iter().enumerate() {
+                if !is_ncname(e) {
+                    errors.push((
+                        format!("{field}.{what}[{i}]"),
+                        format!("`{e}` is not an XML local name"),
+                    ));
+                }
+            }
+        }
+        if ns.elements.is_empty() {
+            warnings.push(format!("{field}: no element of `{}` may cross", ns.uri));
+        }
+        namespaces.insert(
+            ns.uri.clone(),
+            XmlNamespace {
+                elements: ns.elements.iter().cloned().collect(),
+                attributes: ns.attributes.iter().cloned().collect(),
+            },
+        );
+    }
+    Some(XmlPolicy {
+        options: crate::format::xml::Options {
+            allow_comments: x.allow_comments,
+            allow_cdata: x.allow_cdata,
+        },
+        unknown_elements: x.unknown_elements,
+        tlp_required: x.tlp_required,
+        policy_identifiers: x.policy_identifiers.clone(),
+        releasable_to: x.releasable_to.iter().cloned().collect(),
+        cleared_restrictive: x.cleared_restrictive.iter().cloned().collect(),
+        namespaces,
+    })
 }
 
 fn schemes_pass(raw: &PolicyFile, errors: &mut Findings) -> Option<Schemes> {

@@ -346,6 +346,75 @@ impl TextRules {
     }
 }
 
+/// What the text rules did to one string (see [`TextRules::apply`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// No rule matched.
+    Clean,
+    /// A dirty word whose action is not `redact` matched: the unit goes or the message is
+    /// rejected, by `action`. The index is the rule's.
+    Stop { rule: usize, action: DirtyAction },
+    /// Redactions: the new text, and per rule how many replacements.
+    Redacted { text: String, counts: Vec<(usize, usize)> },
+}
+
+impl TextRules {
+    /// Apply the rules that `select` picks to `s`: normalised once, every candidate rule run,
+    /// a dirty word that drops or rejects stops at the first hit, and the redactions of all rules
+    /// are applied together (where two overlap, the earlier rule's wins).
+    pub fn apply(&self, s: &str, select: impl Fn(&TextRule) -> bool) -> Applied {
+        let applicable: Vec<usize> = (0..self.rules.len())
+            .filter(|&r| self.rules.get(r).is_some_and(&select))
+            .collect();
+        if applicable.is_empty() {
+            return Applied::Clean;
+        }
+        let n = normalize(s);
+        let candidates = self.candidates(&n.text);
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+        for &r in applicable.iter().filter(|&&r| candidates.get(r) == Some(&true)) {
+            let Some(rule) = self.rules.get(r) else { continue };
+            let found = rule.matcher.find(&n);
+            if found.is_empty() {
+                continue;
+            }
+            if rule.action != DirtyAction::Redact {
+                return Applied::Stop {
+                    rule: r,
+                    action: rule.action,
+                };
+            }
+            spans.extend(
+                found
+                    .into_iter()
+                    .filter_map(|(a, b)| n.original(a, b))
+                    .map(|(a, b)| (a, b, r)),
+            );
+        }
+        if spans.is_empty() {
+            return Applied::Clean;
+        }
+        spans.sort_by_key(|&(a, _, r)| (a, r));
+        let mut out = String::with_capacity(s.len());
+        let mut at = 0;
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for (a, b, r) in spans {
+            if a < at {
+                continue;
+            }
+            out.push_str(s.get(at..a).unwrap_or_default());
+            out.push_str(self.rules.get(r).map_or("[REDACTED]", |x| x.replacement.as_str()));
+            at = b;
+            match counts.iter_mut().find(|(x, _)| *x == r) {
+                Some((_, c)) => *c += 1,
+                None => counts.push((r, 1)),
+            }
+        }
+        out.push_str(s.get(at..).unwrap_or_default());
+        Applied::Redacted { text: out, counts }
+    }
+}
+
 /// Regular expressions are compiled with bounds, so a rule file cannot make the guard use
 /// unbounded memory (the `regex` crate already guarantees linear-time matching).
 const REGEX_SIZE_LIMIT: usize = 1 << 20;

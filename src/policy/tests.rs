@@ -228,3 +228,45 @@ fn warns_about_allowed_types_with_no_allowed_property() {
         p.warnings()
     );
 }
+
+//--- [xml]
+#[test]
+fn rejects_xml_format_without_xml_rules() {
+    let start = US_TO_JPN.find("[xml]\n").unwrap();
+    let end = US_TO_JPN.find("# Sanitisation of what stays").unwrap();
+    let text = format!("{}{}", &US_TO_JPN[..start], &US_TO_JPN[end..]).replace("\"xml.", "\"*.");
+    let e = errors(&text);
+    assert_eq!(e[0].field, "formats");
+    assert!(e[0].detail.contains("no `[xml]` table"), "{}", e[0]);
+}
+
+#[test]
+fn rejects_a_policy_identifier_mapped_to_an_unknown_scheme() {
+    let e = errors(&US_TO_JPN.replace("NATO = \"NATO\"", "NATO = \"NAT0\""));
+    assert_eq!(e[0].field, "xml.policy_identifiers.NATO");
+    assert!(e[0].detail.contains("did you mean `NATO`?"), "{}", e[0]);
+}
+
+#[test]
+fn rejects_allowlisting_the_label_namespaces_and_bad_names() {
+    let text = format!(
+        "{US_TO_JPN}\n[[xml.namespaces]]\nuri = \"urn:nato:stanag:4774:confidentialitymetadatalabel:1:0\"\nelements = [\"1bad\"]\n"
+    );
+    let e = errors(&text);
+    let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
+    assert!(fields.contains(&"xml.namespaces[2].uri"), "{fields:?}");
+    assert!(fields.contains(&"xml.namespaces[2].elements[0]"), "{fields:?}");
+}
+
+#[test]
+fn loads_the_xml_rules_of_the_shipped_policy() {
+    let p = Policy::parse(US_TO_JPN, "us-to-jpn.toml", Some(base())).unwrap();
+    let x = p.xml.unwrap();
+    assert_eq!(x.policy_identifiers.get("NATO").map(String::as_str), Some("NATO"));
+    assert!(
+        x.namespaces["urn:oasis:names:tc:emergency:cap:1.2"]
+            .elements
+            .contains("alert")
+    );
+    assert!(!x.options.allow_comments && !x.options.allow_cdata);
+}

@@ -11,10 +11,7 @@
 //! required list becomes empty is dropped); optional references to dropped objects are removed;
 //! identities, marking and extension definitions pass only when a released object refers to them.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-
-use serde::Serialize;
 
 use super::markings::{TLP_IDS, TlpMarking};
 use super::{Bundle, GranularTarget, SelectorStep, StixObject, types};
@@ -22,33 +19,7 @@ use crate::format::json::{Object, Value};
 use crate::label::{Classification, Code, Control, Label, RelTo, Releasability, Tlp, looks_like_banner, parse_banner};
 use crate::policy::{Mode, Policy, UnknownAction};
 
-/// What happened to a unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum UnitVerdict {
-    /// The unit goes.
-    Keep,
-    /// The object stays behind.
-    Drop,
-    /// The property or list element is removed from an object that goes.
-    Remove,
-    /// Text in the unit was replaced (a redaction rule or dirty word).
-    Redact,
-    /// The whole message is rejected because of this unit.
-    Reject,
-}
-
-/// One decision, for `--explain` and the audit log.
-#[derive(Debug, Clone, Serialize)]
-pub struct UnitDecision {
-    /// The object id, with a JSON pointer for a property (`indicator--…/description`).
-    pub unit: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<Label>,
-    pub rule: Cow<'static, str>,
-    pub verdict: UnitVerdict,
-    pub detail: String,
-}
+pub use crate::format::decision::{UnitDecision, UnitVerdict};
 
 /// The result of releasing a bundle.
 #[derive(Debug)]

@@ -1,0 +1,453 @@
+//! Releasing an XML message under a policy: the 4778 binding and its 4774 label decide the
+//! document (one labelled unit); the payload is cut to the policy's per-namespace allowlists and
+//! sanitised by the same redaction and dirty-word rules as STIX; the label is rebuilt from its
+//! model; namespace declarations of namespaces nothing kept uses are removed.
+//!
+//! Unit names are element paths as written: `/mb:BindingInformation/mb:Data/alert/info[1]`, an
+//! attribute as `…/@name`.
+
+use std::borrow::Cow;
+
+use super::label4774::{self, ConfidentialityLabel, NS_4774, NS_4778};
+use super::{Document, Element, Node, XML_NS};
+use crate::format::decision::{UnitDecision, UnitVerdict};
+use crate::policy::sanitise::{Applied, DirtyAction, PathStep, TextRule};
+use crate::policy::{Policy, UnknownAction, XmlPolicy};
+
+/// The result of releasing a document.
+#[derive(Debug)]
+pub struct Release<'a> {
+    /// The document to render, when the message may go.
+    pub document: Option<Document<'a>>,
+    pub decisions: Vec<UnitDecision>,
+    /// Elements in the payload as received, and as released.
+    pub elements_in: usize,
+    pub elements_out: usize,
+    /// Payload elements dropped.
+    pub dropped: usize,
+    /// Attributes and namespace declarations removed.
+    pub removed: usize,
+    /// Texts changed by redaction rules.
+    pub redactions: usize,
+}
+
+impl Release<'_> {
+    /// Whether anything was dropped, removed, redacted or rejected (a verified output has none).
+    pub fn changed(&self) -> bool {
+        self.decisions.iter().any(|d| d.verdict != UnitVerdict::Keep)
+    }
+}
+
+fn decision(
+    unit: &str,
+    rule: impl Into<Cow<'static, str>>,
+    verdict: UnitVerdict,
+    detail: impl Into<String>,
+) -> UnitDecision {
+    UnitDecision {
+        unit: unit.to_string(),
+        label: None,
+        rule: rule.into(),
+        verdict,
+        detail: detail.into(),
+    }
+}
+
+/// Release `doc` under `policy`.
+pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
+    let mut r = Release {
+        document: None,
+        decisions: Vec::new(),
+        elements_in: 0,
+        elements_out: 0,
+        dropped: 0,
+        removed: 0,
+        redactions: 0,
+    };
+    let root_at = format!("/{}", doc.root.qname());
+    let Some(xml) = &policy.xml else {
+        r.decisions.push(decision(
+            &root_at,
+            "format",
+            UnitVerdict::Reject,
+            "this policy has no `[xml]` rules",
+        ));
+        return r;
+    };
+
+    // 1. The binding and the label.
+    let b = match label4774::binding(&doc) {
+        Ok(b) => b,
+        Err(e) => {
+            r.decisions.push(decision(&e.at, e.rule, UnitVerdict::Reject, e.detail));
+            return r;
+        }
+    };
+    let Some(metadata) = label4774::child(&doc.root, b.metadata) else {
+        return r;
+    };
+    let Some(label_el) = label4774::child(metadata, b.label) else {
+        return r;
+    };
+    let label_at = format!("{root_at}/{}/{}", metadata.qname(), label_el.qname());
+    let model = match ConfidentialityLabel::read(label_el, &label_at) {
+        Ok(l) => l,
+        Err(e) => {
+            r.decisions.push(decision(&e.at, e.rule, UnitVerdict::Reject, e.detail));
+            return r;
+        }
+    };
+    let label = match model.to_label(policy, &label_at) {
+        Ok(l) => l,
+        Err(e) => {
+            r.decisions.push(decision(&e.at, e.rule, UnitVerdict::Reject, e.detail));
+            return r;
+        }
+    };
+    let rebuilt_label = model.to_element(label_el);
+
+    // 2. The decision on the document, from its label.
+    let Some(data) = label4774::child(&doc.root, b.data) else {
+        return r;
+    };
+    let data_at = format!("{root_at}/{}", data.qname());
+    let Some(payload) = label4774::child(data, b.payload) else {
+        return r;
+    };
+    let payload_at = format!("{data_at}/{}", payload.qname());
+    r.elements_in = payload.count();
+    if let Some(c) = model.uncleared(policy) {
+        let kind = match c.kind {
+            label4774::CategoryType::Restrictive => "restrictive",
+            _ => "permissive",
+        };
+        r.decisions.push(UnitDecision {
+            label: Some(label),
+            ..decision(
+                &label_at,
+                "category-not-cleared",
+                UnitVerdict::Drop,
+                format!("{kind} category `{}` is not one the partner is cleared for", c.tag_name),
+            )
+        });
+        return r;
+    }
+    let d = policy.decide_with(&label, xml.tlp_required);
+    let released = d.released();
+    r.decisions.push(UnitDecision {
+        label: Some(label),
+        ..decision(
+            &payload_at,
+            d.rule,
+            if released { UnitVerdict::Keep } else { UnitVerdict::Drop },
+            d.detail,
+        )
+    });
+    if !released {
+        return r;
+    }
+
+    // 3. The payload: allowlists and text rules.
+    let Some(ns) = payload.namespace.as_deref() else {
+        r.decisions.push(decision(
+            &payload_at,
+            "element-allowlist",
+            UnitVerdict::Reject,
+            "the payload element is in no namespace",
+        ));
+        return r;
+    };
+    if !xml
+        .namespaces
+        .get(ns)
+        .is_some_and(|n| n.elements.contains(payload.local.as_ref()))
+    {
+        r.decisions.push(decision(
+            &payload_at,
+            "element-allowlist",
+            UnitVerdict::Reject,
+            format!(
+                "payload `{}` in `{ns}` is not in the policy's allowlists",
+                payload.local
+            ),
+        ));
+        return r;
+    }
+    let mut stop = false;
+    if let Some(Node::Element(data)) = doc.root.children.get_mut(b.data)
+        && let Some(Node::Element(payload)) = data.children.get_mut(b.payload)
+    {
+        let mut w = Walk {
+            policy,
+            xml,
+            r: &mut r,
+            stop: &mut stop,
+            path: payload_at.clone(),
+        };
+        w.element(payload);
+    }
+    if stop {
+        return r;
+    }
+
+    // 4. The rebuilt label in place, and declarations nothing kept can use removed.
+    if let Some(Node::Element(m)) = doc.root.children.get_mut(b.metadata)
+        && let Some(slot) = m.children.get_mut(b.label)
+    {
+        *slot = Node::Element(rebuilt_label);
+    }
+    let known = |uri: &str| uri == NS_4774 || uri == NS_4778 || xml.namespaces.contains_key(uri);
+    if any_declaration(&doc.root, &|uri| !known(uri)) {
+        strip_declarations(&mut doc.root, &mut root_at.clone(), &known, &mut r);
+    }
+
+    if let Some(Node::Element(data)) = doc.root.children.get(b.data)
+        && let Some(Node::Element(payload)) = data.children.get(b.payload)
+    {
+        r.elements_out = payload.count();
+    }
+    // `mode` changes nothing here: the document is one unit, decided above, and cutting it to
+    // the allowlists and redacting are sanitisation, which all-or-nothing allows (as for STIX).
+    r.document = Some(doc);
+    r
+}
+
+/// Walking the payload. `path` is the current element's path; units are named from it only
+/// when a decision needs one.
+struct Walk<'p, 'r, 'd> {
+    policy: &'p Policy,
+    xml: &'p XmlPolicy,
+    r: &'r mut Release<'d>,
+    stop: &'r mut bool,
+    path: String,
+}
+
+/// (prefix, local name, how many so far) of one name among siblings.
+type SiblingCount<'x> = (Option<Cow<'x, str>>, Cow<'x, str>, usize);
+
+/// The 1-based position of a child among its siblings of the same name, counted as they come.
+fn position<'x>(counts: &mut Vec<SiblingCount<'x>>, e: &Element<'x>) -> usize {
+    match counts.iter_mut().find(|(p, l, _)| *p == e.prefix && *l == e.local) {
+        Some((_, _, n)) => {
+            *n += 1;
+            *n
+        }
+        None => {
+            counts.push((e.prefix.clone(), e.local.clone(), 1));
+            1
+        }
+    }
+}
+
+fn push_segment(path: &mut String, e: &Element<'_>, n: usize) {
+    use std::fmt::Write;
+    path.push('/');
+    if let Some(p) = &e.prefix {
+        path.push_str(p);
+        path.push(':');
+    }
+    path.push_str(&e.local);
+    let _ = write!(path, "[{n}]");
+}
+
+fn is_blank(t: &str) -> bool {
+    t.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+}
+
+impl Walk<'_, '_, '_> {
+    /// Apply the allowlists and text rules to `e` (which is itself allowed) and below; `e`'s
+    /// path is `self.path`.
+    fn element<'x>(&mut self, e: &mut Element<'x>) {
+        // Attributes.
+        let xml = self.xml;
+        let ens = e.namespace.clone();
+        let mut removed = Vec::new();
+        e.attributes.retain(|a| {
+            let ns = match &a.namespace {
+                None => ens.as_deref(),
+                Some(n) if n == XML_NS => ens.as_deref(),
+                Some(n) => Some(n.as_ref()),
+            };
+            let keep = ns
+                .and_then(|n| xml.namespaces.get(n))
+                .is_some_and(|n| n.attributes.contains(a.local.as_ref()))
+                && a.namespace
+                    .as_deref()
+                    .is_none_or(|n| n == XML_NS || xml.namespaces.contains_key(n));
+            if !keep {
+                removed.push(match &a.prefix {
+                    Some(p) => format!("{p}:{}", a.local),
+                    None => a.local.to_string(),
+                });
+            }
+            keep
+        });
+        for name in removed {
+            self.r.removed += 1;
+            self.r.decisions.push(decision(
+                &format!("{}/@{name}", self.path),
+                "attribute-allowlist",
+                UnitVerdict::Remove,
+                "attribute not in the namespace's allowlist",
+            ));
+        }
+        for a in &mut e.attributes {
+            let local = a.local.clone();
+            if !self.text(&mut a.value, &local, &|| format!("/@{local}")) {
+                return;
+            }
+        }
+        // Children.
+        let mut counts = Vec::new();
+        let mut keep = Vec::with_capacity(e.children.len());
+        let mut dropped_any = false;
+        let local = e.local.clone();
+        for mut child in std::mem::take(&mut e.children) {
+            if *self.stop {
+                return;
+            }
+            match &mut child {
+                Node::Text(t) => {
+                    if !self.text(t, &local, &|| "/text()".to_string()) {
+                        return;
+                    }
+                }
+                Node::Element(c) => {
+                    let n = position(&mut counts, c);
+                    let len = self.path.len();
+                    push_segment(&mut self.path, c, n);
+                    let allowed = c
+                        .namespace
+                        .as_deref()
+                        .and_then(|ns| xml.namespaces.get(ns))
+                        .is_some_and(|ns| ns.elements.contains(c.local.as_ref()));
+                    if !allowed {
+                        let what = match c.namespace.as_deref() {
+                            Some(ns) => format!("`{}` in `{ns}` is not in the policy's allowlists", c.local),
+                            None => format!("`{}` is in no namespace", c.local),
+                        };
+                        if xml.unknown_elements == UnknownAction::Reject {
+                            self.r
+                                .decisions
+                                .push(decision(&self.path, "element-allowlist", UnitVerdict::Reject, what));
+                            *self.stop = true;
+                            return;
+                        }
+                        // The white space that indented it goes with it.
+                        if matches!(keep.last(), Some(Node::Text(t)) if is_blank(t)) {
+                            keep.pop();
+                        }
+                        dropped_any = true;
+                        self.r.dropped += c.count();
+                        self.r
+                            .decisions
+                            .push(decision(&self.path, "element-allowlist", UnitVerdict::Drop, what));
+                        self.path.truncate(len);
+                        continue;
+                    }
+                    self.element(c);
+                    self.path.truncate(len);
+                }
+            }
+            keep.push(child);
+        }
+        e.children = keep;
+        if dropped_any {
+            e.normalize();
+        }
+    }
+
+    /// Apply the text rules to one string of element or attribute `local`; false when the
+    /// message may not go.
+    fn text(&mut self, s: &mut Cow<'_, str>, local: &str, suffix: &dyn Fn() -> String) -> bool {
+        let rules = &self.policy.text_rules;
+        // Indentation between elements carries nothing to find (dirty words are never blank).
+        if rules.is_empty() || is_blank(s) {
+            return true;
+        }
+        match rules.apply(s, |rule| selects(rule, local)) {
+            Applied::Clean => true,
+            Applied::Stop { rule, action } => {
+                let unit = &format!("{}{}", self.path, suffix());
+                let id = rules.rules.get(rule).map_or(String::new(), |x| x.id.clone());
+                let verdict = if action == DirtyAction::Reject {
+                    UnitVerdict::Reject
+                } else {
+                    UnitVerdict::Drop
+                };
+                self.r.decisions.push(decision(
+                    unit,
+                    id.clone(),
+                    verdict,
+                    format!("text matched by `{id}`: the message stays behind"),
+                ));
+                *self.stop = true;
+                false
+            }
+            Applied::Redacted { text, counts } => {
+                let unit = &format!("{}{}", self.path, suffix());
+                *s = Cow::Owned(text);
+                self.r.redactions += 1;
+                for (rule, c) in counts {
+                    let id = rules.rules.get(rule).map_or(String::new(), |x| x.id.clone());
+                    self.r
+                        .decisions
+                        .push(decision(unit, id, UnitVerdict::Redact, format!("{c} replacement(s)")));
+                }
+                true
+            }
+        }
+    }
+}
+
+/// Whether `rule` looks at the text of element (or attribute) `local`: rules without paths look
+/// at all text; a path `*.name` or `xml.name` selects elements and attributes named `name`.
+fn selects(rule: &TextRule, local: &str) -> bool {
+    match &rule.paths {
+        None => true,
+        Some(paths) => paths.iter().any(|p| {
+            (p.object_type == "*" || p.object_type == "xml")
+                && matches!(p.steps.as_slice(), [PathStep::Property(n)] if n == local)
+        }),
+    }
+}
+
+/// Whether any element of the tree declares a namespace that `pred` holds for.
+fn any_declaration(e: &Element<'_>, pred: &dyn Fn(&str) -> bool) -> bool {
+    e.declarations.iter().any(|d| pred(&d.uri)) || e.elements().any(|c| any_declaration(c, pred))
+}
+
+/// Remove namespace declarations of namespaces no kept element or attribute can be in; `path`
+/// is `e`'s path.
+fn strip_declarations(e: &mut Element<'_>, path: &mut String, known: &dyn Fn(&str) -> bool, r: &mut Release<'_>) {
+    let mut gone = Vec::new();
+    e.declarations.retain(|d| {
+        let keep = known(&d.uri);
+        if !keep {
+            gone.push(match &d.prefix {
+                Some(p) => format!("xmlns:{p}"),
+                None => "xmlns".to_string(),
+            });
+        }
+        keep
+    });
+    for g in gone {
+        r.removed += 1;
+        r.decisions.push(decision(
+            &format!("{path}/@{g}"),
+            "namespace-declaration",
+            UnitVerdict::Remove,
+            "declares a namespace nothing released is in",
+        ));
+    }
+    let mut counts = Vec::new();
+    for c in e.children.iter_mut() {
+        if let Node::Element(c) = c {
+            let n = position(&mut counts, c);
+            let len = path.len();
+            push_segment(path, c, n);
+            strip_declarations(c, path, known, r);
+            path.truncate(len);
+        }
+    }
+}

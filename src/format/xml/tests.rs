@@ -1,0 +1,552 @@
+use super::*;
+use proptest::prelude::*;
+
+fn strict(input: &str) -> Result<Document<'_>, ParseError> {
+    parse(input.as_bytes(), &Limits::default(), &Options::default())
+}
+
+fn rejects(input: &str, rule: &str) -> ParseError {
+    match strict(input) {
+        Ok(d) => panic!("accepted {input:?}: {d:?}"),
+        Err(e) => {
+            assert_eq!(e.rule, rule, "{input:?}: {e}");
+            e
+        }
+    }
+}
+
+fn round_trip(input: &str, options: &Options) {
+    let doc = parse(input.as_bytes(), &Limits::default(), options).unwrap();
+    let out = render(&doc);
+    let again = parse(&out, &Limits::default(), &Options::default()).unwrap();
+    assert_eq!(again, doc);
+    assert_eq!(render(&again), out);
+}
+
+//--- accepted documents
+#[test]
+fn accepts_a_namespaced_document_and_resolves_prefixes() {
+    let d = strict(r#"<?xml version="1.0" encoding="utf-8" standalone="yes"?><p:a xmlns:p="urn:p" xmlns="urn:d" p:k="1" k="2"><b/></p:a>"#).unwrap();
+    assert_eq!(d.root.namespace.as_deref(), Some("urn:p"));
+    assert_eq!(d.root.attributes.len(), 2);
+    assert_eq!(d.root.attributes[0].namespace.as_deref(), Some("urn:p"));
+    assert_eq!(d.root.attributes[1].namespace, None);
+    assert_eq!(d.root.elements().next().unwrap().namespace.as_deref(), Some("urn:d"));
+}
+
+#[test]
+fn unescapes_predefined_entities_and_char_refs() {
+    let d = strict("<a k='&lt;&#x41;&#66;'>&amp;&apos;&quot;&gt;&#x3042;</a>").unwrap();
+    assert_eq!(d.root.attribute("k"), Some("<AB"));
+    assert_eq!(d.root.text(), "&'\">あ");
+}
+
+#[test]
+fn normalises_line_ends_and_attribute_white_space() {
+    let d = strict("<a k='x\ty\r\nz&#xA;'>1\r\n2\r3</a>").unwrap();
+    assert_eq!(d.root.attribute("k"), Some("x y z\n"));
+    assert_eq!(d.root.text(), "1\n2\n3");
+}
+
+#[test]
+fn borrows_text_without_escapes() {
+    let d = strict("<a k='v'>plain</a>").unwrap();
+    assert!(matches!(d.root.children[0], Node::Text(Cow::Borrowed(_))));
+    assert!(matches!(d.root.attributes[0].value, Cow::Borrowed(_)));
+}
+
+#[test]
+fn keeps_comments_and_cdata_out_of_the_tree_when_allowed() {
+    let o = Options {
+        allow_comments: true,
+        allow_cdata: true,
+    };
+    let d = parse(
+        b"<!-- c --><a>x<!-- y -->z<![CDATA[<&>]]></a><!-- t -->",
+        &Limits::default(),
+        &o,
+    )
+    .unwrap();
+    assert_eq!(d.root.children, vec![Node::Text(Cow::Owned("xz<&>".into()))]);
+    assert_eq!(
+        render(&d),
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>xz&lt;&amp;&gt;</a>\n"
+    );
+}
+
+//--- the rejection classes
+#[test]
+fn rejects_doctype() {
+    rejects("<!DOCTYPE a><a/>", "doctypedecl");
+}
+
+#[test]
+fn rejects_xxe_external_entity() {
+    rejects(
+        "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>",
+        "doctypedecl",
+    );
+}
+
+#[test]
+fn rejects_billion_laughs() {
+    rejects(
+        "<!DOCTYPE l [<!ENTITY a \"lol\"><!ENTITY b \"&a;&a;&a;&a;\">]><l>&b;</l>",
+        "doctypedecl",
+    );
+}
+
+#[test]
+fn rejects_processing_instructions() {
+    let e = rejects("<?xml-stylesheet href='x.xsl'?><a/>", "PI");
+    assert!(e.detail.contains("xml-stylesheet"), "{e}");
+    rejects("<a><?php echo 1 ?></a>", "PI");
+}
+
+#[test]
+fn rejects_xml_declaration_not_at_start() {
+    rejects(" <?xml version=\"1.0\"?><a/>", "XMLDecl");
+}
+
+#[test]
+fn rejects_unknown_entity_references() {
+    let e = rejects("<a>&nbsp;</a>", "Reference");
+    assert!(e.detail.contains("`&nbsp;`"), "{e}");
+    rejects("<a k='&x;'/>", "Reference");
+}
+
+#[test]
+fn rejects_char_refs_outside_char() {
+    for bad in [
+        "&#0;",
+        "&#x1;",
+        "&#xD800;",
+        "&#xFFFE;",
+        "&#x110000;",
+        "&#99999999999;",
+        "&#x;",
+        "&#12a;",
+    ] {
+        rejects(&format!("<a>{bad}</a>"), "Reference");
+    }
+}
+
+#[test]
+fn rejects_characters_outside_char() {
+    rejects("<a>\u{1}</a>", "Char");
+    rejects("<a>\u{FFFE}</a>", "Char");
+    let e = parse(b"<a>\xff</a>", &Limits::default(), &Options::default()).unwrap_err();
+    assert_eq!((e.rule, e.offset), ("UTF-8", 3));
+}
+
+#[test]
+fn rejects_invalid_names() {
+    rejects("<1a/>", "QName");
+    rejects("<a:b:c xmlns:a='u'/>", "QName");
+    rejects("<a -k='1'/>", "QName");
+    rejects("<a><b.c/><:d/></a>", "QName");
+}
+
+#[test]
+fn rejects_duplicate_attributes() {
+    let e = rejects("<a k='1' k='2'/>", "Attribute");
+    assert!(e.detail.contains("twice"), "{e}");
+}
+
+#[test]
+fn rejects_duplicate_attributes_after_namespace_resolution() {
+    let e = rejects("<a xmlns:p='urn:x' xmlns:q='urn:x' p:k='1' q:k='2'/>", "Attribute");
+    assert!(e.detail.contains("after resolving prefixes"), "{e}");
+}
+
+#[test]
+fn rejects_mismatched_tags() {
+    let e = rejects("<a><b></a></b>", "ETag");
+    assert!(e.detail.contains("does not close `<b>`"), "{e}");
+    assert_eq!(e.pointer.as_deref(), Some("/a/b"));
+}
+
+#[test]
+fn rejects_unclosed_tags() {
+    let e = rejects("<a><b></b>", "element");
+    assert!(e.detail.contains("`<a>` is not closed"), "{e}");
+}
+
+#[test]
+fn rejects_content_after_the_root() {
+    rejects("<a/>x", "document");
+    rejects("x<a/>", "document");
+}
+
+#[test]
+fn rejects_two_roots() {
+    let e = rejects("<a/><b/>", "document");
+    assert!(e.detail.contains("second root"), "{e}");
+}
+
+#[test]
+fn rejects_an_empty_document() {
+    rejects("  ", "document");
+}
+
+#[test]
+fn rejects_encodings_other_than_utf8() {
+    let e = rejects("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>", "EncodingDecl");
+    assert!(e.detail.contains("ISO-8859-1"), "{e}");
+    rejects("<?xml version=\"1.1\"?><a/>", "VersionInfo");
+    rejects("<?xml version=\"1.0\" foo=\"bar\"?><a/>", "XMLDecl");
+    rejects("<?xml version=\"1&#x2E;0\"?><a/>", "XMLDecl");
+    let e = parse(b"\xEF\xBB\xBF<a/>", &Limits::default(), &Options::default()).unwrap_err();
+    assert_eq!(e.rule, "document");
+}
+
+#[test]
+fn rejects_comments_when_forbidden() {
+    rejects("<a><!-- c --></a>", "Comment");
+}
+
+#[test]
+fn rejects_cdata_when_forbidden() {
+    rejects("<a><![CDATA[x]]></a>", "CDSect");
+}
+
+#[test]
+fn rejects_undeclared_prefixes() {
+    let e = rejects("<p:a/>", "QName");
+    assert!(e.detail.contains("prefix `p` is not declared"), "{e}");
+    rejects("<a p:k='1'/>", "QName");
+    // A prefix's scope ends with its element.
+    rejects("<a><b xmlns:p='urn:p'/><p:c/></a>", "QName");
+}
+
+#[test]
+fn rejects_reserved_namespace_misuse() {
+    rejects("<a xmlns:xmlns='urn:x'/>", "NSAttName");
+    rejects("<a xmlns:xml='urn:x'/>", "NSAttName");
+    rejects("<a xmlns:p=''/>", "NSAttName");
+}
+
+#[test]
+fn rejects_malformed_attribute_values() {
+    rejects("<a k='<'/>", "AttValue");
+    rejects("<a k='1'j='2'/>", "Attribute");
+    rejects("<a>]]></a>", "CharData");
+}
+
+//--- limits
+#[test]
+fn rejects_input_over_max_input_bytes() {
+    let l = Limits {
+        max_input_bytes: 8,
+        ..Limits::default()
+    };
+    let e = parse(b"<a>123456</a>", &l, &Options::default()).unwrap_err();
+    assert_eq!(e.rule, "max_input_bytes");
+}
+
+#[test]
+fn rejects_nesting_over_max_depth() {
+    let e = parse(
+        b"<a><a><a><a><a/></a></a></a></a>",
+        &Limits::tiny(),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.rule, "max_depth");
+    assert!(parse(b"<a><a><a><a/></a></a></a>", &Limits::tiny(), &Options::default()).is_ok());
+}
+
+#[test]
+fn rejects_elements_over_max_attributes() {
+    let e = parse(
+        b"<a a='1' b='1' c='1' d='1' e='1'/>",
+        &Limits::tiny(),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.rule, "max_attributes");
+}
+
+#[test]
+fn rejects_text_over_max_string_bytes() {
+    let long = format!("<a>{}</a>", "x".repeat(65));
+    assert_eq!(
+        parse(long.as_bytes(), &Limits::tiny(), &Options::default())
+            .unwrap_err()
+            .rule,
+        "max_string_bytes"
+    );
+    // Text split by references is counted whole.
+    let split = format!("<a>{}&amp;{}</a>", "x".repeat(40), "x".repeat(40));
+    assert_eq!(
+        parse(split.as_bytes(), &Limits::tiny(), &Options::default())
+            .unwrap_err()
+            .rule,
+        "max_string_bytes"
+    );
+    let attr = format!("<a k='{}'/>", "x".repeat(65));
+    assert_eq!(
+        parse(attr.as_bytes(), &Limits::tiny(), &Options::default())
+            .unwrap_err()
+            .rule,
+        "max_string_bytes"
+    );
+}
+
+#[test]
+fn rejects_documents_over_max_elements() {
+    let many = format!("<a>{}</a>", "<b/>".repeat(32));
+    let e = parse(many.as_bytes(), &Limits::tiny(), &Options::default()).unwrap_err();
+    assert_eq!(e.rule, "max_elements");
+}
+
+//--- rendering
+#[test]
+fn renders_canonically() {
+    let d = strict("<p:a xmlns:p='urn:p' k=\"'&quot;&#9;\"><b>  &lt;x&gt; &#xD;</b><c></c></p:a>").unwrap();
+    assert_eq!(
+        String::from_utf8(render(&d)).unwrap(),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<p:a xmlns:p=\"urn:p\" k=\"'&quot;&#x9;\"><b>  &lt;x&gt; &#xD;</b><c/></p:a>\n"
+    );
+}
+
+#[test]
+fn can_round_trip_the_fixtures() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xml");
+    for sub in ["cap", "iodef", "label"] {
+        for f in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            round_trip(&text, &Options::default());
+        }
+    }
+}
+
+/// Arbitrary documents: names, namespaces, attributes and text with every kind of character
+/// that needs escaping.
+fn arb_text() -> impl Strategy<Value = String> {
+    proptest::string::string_regex("[a-z &<>\"'\t\n\r\u{e9}\u{3042}\u{1F600}\\]]{0,12}").unwrap()
+}
+
+fn arb_name() -> impl Strategy<Value = &'static str> {
+    prop_oneof![Just("a"), Just("p:b"), Just("q:c"), Just("d")]
+}
+
+fn arb_attrs() -> impl Strategy<Value = Vec<(&'static str, String)>> {
+    proptest::collection::vec((prop_oneof![Just("k"), Just("p:k"), Just("q:m")], arb_text()), 0..3)
+}
+
+fn arb_element(depth: u32) -> BoxedStrategy<String> {
+    if depth == 0 {
+        return (arb_name(), arb_attrs(), arb_text())
+            .prop_map(|(n, a, t)| element(n, &a, &[escape(&t)]))
+            .boxed();
+    }
+    let kids = proptest::collection::vec(
+        prop_oneof![arb_text().prop_map(|t| escape(&t)), arb_element(depth - 1)],
+        0..4,
+    );
+    (arb_name(), arb_attrs(), kids)
+        .prop_map(|(n, a, k)| element(n, &a, &k))
+        .boxed()
+}
+
+fn escape(t: &str) -> String {
+    let mut s = String::new();
+    escape_text(t, &mut s);
+    s
+}
+
+fn element(name: &str, attrs: &[(&str, String)], content: &[String]) -> String {
+    let mut s = format!("<{name}");
+    let mut seen = Vec::new();
+    for (k, v) in attrs {
+        if seen.contains(k) {
+            continue;
+        }
+        seen.push(k);
+        let mut e = String::new();
+        escape_attr(v, &mut e);
+        s.push_str(&format!(" {k}='{}'", e.replace('\'', "&apos;")));
+    }
+    s.push('>');
+    content.iter().for_each(|c| s.push_str(c));
+    s.push_str(&format!("</{name}>"));
+    s
+}
+
+proptest! {
+    #[test]
+    fn can_round_trip_arbitrary_documents(body in arb_element(3)) {
+        let doc = format!("<r xmlns:p='urn:p' xmlns:q='urn:q&amp;x'>{body}</r>");
+        let parsed = parse(doc.as_bytes(), &Limits::default(), &Options::default());
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(e) => return Err(TestCaseError::fail(format!("{e} in {doc:?}"))),
+        };
+        let out = render(&parsed);
+        let again = parse(&out, &Limits::default(), &Options::default()).unwrap();
+        prop_assert_eq!(&again, &parsed);
+        prop_assert_eq!(render(&again), out);
+    }
+
+    #[test]
+    fn fuzz_xml_never_panics(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+        fuzz_xml(&data);
+        label4774::fuzz_label4774(&data);
+    }
+}
+
+//--- STANAG 4774 labels
+mod labels {
+    use super::super::label4774::{CategoryType, ConfidentialityLabel, RootName, UriAttribute, binding};
+    use super::*;
+    use crate::label::{Code, Releasability};
+    use crate::policy::Policy;
+
+    fn fixture(path: &str) -> String {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/xml")
+            .join(path);
+        std::fs::read_to_string(p).unwrap()
+    }
+
+    fn policy() -> Policy {
+        Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap()
+    }
+
+    fn read(text: &str) -> Result<ConfidentialityLabel, super::super::label4774::LabelError> {
+        let doc = strict(text).unwrap();
+        ConfidentialityLabel::read(&doc.root, "/")
+    }
+
+    #[test]
+    fn accepts_the_schema_variant() {
+        let l = read(&fixture("label/nato-schema-variant.xml")).unwrap();
+        assert_eq!(l.root, RootName::Lower);
+        assert_eq!(l.policy_uri.as_ref().map(|(a, _)| *a), Some(UriAttribute::Uri));
+        assert_eq!(
+            (l.policy_identifier.as_str(), l.classification.as_str()),
+            ("NATO", "UNCLASSIFIED")
+        );
+        assert_eq!(l.categories.len(), 1);
+        assert_eq!(l.categories[0].kind, CategoryType::Permissive);
+        assert_eq!(l.categories[0].values, ["NATO", "JPN"]);
+        assert_eq!(l.creation.as_deref(), Some("2024-05-01T09:00:00Z"));
+    }
+
+    #[test]
+    fn accepts_the_published_variant() {
+        let l = read(&fixture("label/nato-published-variant.xml")).unwrap();
+        assert_eq!(l.root, RootName::Upper);
+        assert_eq!(l.policy_uri.as_ref().map(|(a, _)| *a), Some(UriAttribute::Url));
+        assert_eq!(l.classification, "RESTRICTED");
+    }
+
+    #[test]
+    fn rejects_looser_variants() {
+        for f in [
+            "label/loose-uppercase-root.xml",
+            "label/loose-uri-attribute.xml",
+            "label/loose-namespace.xml",
+        ] {
+            let e = read(&fixture(f)).unwrap_err();
+            assert_eq!(e.rule, "label-syntax", "{f}: {e}");
+        }
+    }
+
+    #[test]
+    fn rejects_unknown_label_content() {
+        let base = fixture("label/nato-schema-variant.xml");
+        let extra = base.replace(
+            "<slab:CreationDateTime>",
+            "<slab:PrivacyMark>x</slab:PrivacyMark><slab:CreationDateTime>",
+        );
+        assert_eq!(read(&extra).unwrap_err().rule, "label-syntax");
+        let bad_type = base.replace("Type=\"PERMISSIVE\"", "Type=\"permissive\"");
+        assert_eq!(read(&bad_type).unwrap_err().rule, "label-syntax");
+        let bad_date = base.replace("2024-05-01T09:00:00Z", "yesterday");
+        assert_eq!(read(&bad_date).unwrap_err().rule, "label-syntax");
+        let both = base.replace(
+            "URI=\"urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:NATO\"",
+            "URI=\"a\" URL=\"b\"",
+        );
+        assert_eq!(read(&both).unwrap_err().rule, "label-syntax");
+    }
+
+    #[test]
+    fn maps_releasable_to_and_classification_through_the_policy() {
+        let l = read(&fixture("label/nato-schema-variant.xml")).unwrap();
+        let label = l.to_label(&policy(), "/").unwrap();
+        let c = label.classification.as_ref().unwrap();
+        assert_eq!((c.scheme.as_str(), c.level.as_str()), ("NATO", "NATO UNCLASSIFIED"));
+        let Releasability::To(set) = &label.releasable_to else {
+            panic!("{label:?}")
+        };
+        assert!(set.contains(Code::parse("JPN").unwrap()) && set.contains(Code::parse("NATO").unwrap()));
+        assert!(policy().decide_with(&label, false).released());
+    }
+
+    #[test]
+    fn intersects_several_releasable_to_categories() {
+        let base = fixture("label/nato-schema-variant.xml");
+        let two = base.replace(
+            "</slab:Category>",
+            "</slab:Category><slab:Category TagName=\"Releasable to\" Type=\"PERMISSIVE\"><slab:GenericValue>GBR</slab:GenericValue></slab:Category>",
+        );
+        let label = read(&two).unwrap().to_label(&policy(), "/").unwrap();
+        assert_eq!(label.releasable_to, Releasability::Nobody);
+    }
+
+    #[test]
+    fn rejects_unmapped_policy_identifiers_and_levels() {
+        let base = fixture("label/nato-schema-variant.xml");
+        let other = base.replace(">NATO</slab:PolicyIdentifier>", ">EU</slab:PolicyIdentifier>");
+        assert_eq!(
+            read(&other).unwrap().to_label(&policy(), "/").unwrap_err().rule,
+            "label-policy"
+        );
+        let level = base.replace(">UNCLASSIFIED<", ">SECRET SQUIRREL<");
+        assert_eq!(
+            read(&level).unwrap().to_label(&policy(), "/").unwrap_err().rule,
+            "label-classification"
+        );
+        let code = base.replace(">JPN<", ">JPX<");
+        let e = read(&code).unwrap().to_label(&policy(), "/").unwrap_err();
+        assert_eq!(e.rule, "label-category");
+        assert!(e.detail.contains("JPN"), "{e}");
+    }
+
+    #[test]
+    fn finds_restrictive_categories_not_cleared() {
+        let doc = fixture("cap/restrictive-atomal.xml");
+        let d = strict(&doc).unwrap();
+        let b = binding(&d).unwrap();
+        let m = super::super::label4774::child(&d.root, b.metadata).unwrap();
+        let e = super::super::label4774::child(m, b.label).unwrap();
+        let l = ConfidentialityLabel::read(e, "/").unwrap();
+        assert_eq!(
+            l.uncleared(&policy()).map(|c| c.tag_name.as_str()),
+            Some("Special Category Designator")
+        );
+    }
+
+    #[test]
+    fn finds_no_label_on_an_unbound_message() {
+        let text = fixture("cap/unlabelled.xml");
+        let d = strict(&text).unwrap();
+        assert_eq!(binding(&d).unwrap_err().rule, "label-missing");
+        let empty = "<mb:BindingInformation xmlns:mb='urn:nato:stanag:4778:bindinginformation:1:0'><mb:Metadata/><mb:Data><a/></mb:Data></mb:BindingInformation>";
+        assert_eq!(binding(&strict(empty).unwrap()).unwrap_err().rule, "label-missing");
+    }
+
+    #[test]
+    fn rebuilt_labels_read_back_the_same() {
+        for f in ["label/nato-schema-variant.xml", "label/nato-published-variant.xml"] {
+            let text = fixture(f);
+            let doc = strict(&text).unwrap();
+            let l = ConfidentialityLabel::read(&doc.root, "/").unwrap();
+            let rebuilt = l.to_element(&doc.root);
+            assert_eq!(ConfidentialityLabel::read(&rebuilt, "/").unwrap(), l);
+        }
+    }
+}
