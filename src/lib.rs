@@ -16,6 +16,7 @@ pub mod limits;
 pub mod policy;
 #[doc(hidden)]
 pub mod synth;
+pub mod verifier;
 
 pub use error::{ParseError, Position};
 pub use limits::Limits;
