@@ -14,6 +14,7 @@ pub mod guard;
 pub mod label;
 pub mod limits;
 pub mod policy;
+pub mod sandbox;
 #[doc(hidden)]
 pub mod synth;
 pub mod verifier;
