@@ -91,7 +91,7 @@ pub fn serve(policy: &Policy, input: &mut impl Read, output: &mut impl Write) ->
         // (The daemon's start-up probe, `{}`, is never faulted, so that a channel can start.)
         #[cfg(debug_assertions)]
         if frame.len() > 2
-            && let Some(garbage) = test_fault(output)?
+            && let Some(garbage) = test_fault(&frame, output)?
         {
             write_frame(output, &garbage)?;
             continue;
@@ -112,31 +112,62 @@ pub fn serve(policy: &Policy, input: &mut impl Read, output: &mut impl Write) ->
     Ok(())
 }
 
-/// Test-only fault injection (`SEKISHO_TEST_VERIFIER_FAULT=kill|hang|garbage|oom`), compiled
-/// into debug builds only: a release build has no such code path.
+/// Test-only fault injection, compiled into debug builds only (a release build has no such code
+/// path): `SEKISHO_TEST_VERIFIER_FAULT=KIND[@MARKER]`, on every frame, or only on frames that
+/// contain `MARKER`. Kinds: `kill` (abort), `hang`, `garbage` (an answer that is not JSON),
+/// `half` (half a frame, then exit), `oom` (allocate until the memory limit stops it),
+/// `probe-sandbox` (try to open a file and create a socket, and answer what happened).
 #[cfg(debug_assertions)]
-fn test_fault(output: &mut impl Write) -> io::Result<Option<Vec<u8>>> {
+fn test_fault(frame: &[u8], output: &mut impl Write) -> io::Result<Option<Vec<u8>>> {
     let Ok(fault) = std::env::var("SEKISHO_TEST_VERIFIER_FAULT") else {
         return Ok(None);
     };
-    match fault.as_str() {
+    let (kind, marker) = fault.split_once('@').unwrap_or((fault.as_str(), ""));
+    if !marker.is_empty() && !frame.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+        return Ok(None);
+    }
+    match kind {
         "kill" => std::process::abort(),
         "hang" => loop {
             std::thread::sleep(Duration::from_secs(60));
         },
         "garbage" => Ok(Some(b"\x00\xffnot a verdict".to_vec())),
         "half" => {
-            // A length, then nothing, then death.
             output.write_all(&[0, 0, 0, 50, b'{'])?;
             output.flush()?;
             std::process::exit(3)
         }
         "oom" => {
-            // Grow until the memory limit stops us (allocation failure aborts).
             let mut hoard: Vec<Vec<u8>> = Vec::new();
             loop {
-                hoard.push(vec![1u8; 64 << 20]);
+                hoard.push(vec![1u8; 16 << 20]);
             }
+        }
+        "probe-sandbox" => {
+            let open = match std::fs::File::open("/etc/hostname") {
+                Ok(_) => "allowed".to_string(),
+                Err(e) => format!("denied ({e})"),
+            };
+            let socket = match std::net::UdpSocket::bind("127.0.0.1:0") {
+                Ok(_) => "allowed".to_string(),
+                Err(e) => format!("denied ({e})"),
+            };
+            let answer = Answer {
+                verdict: AnswerVerdict::Fail,
+                findings: vec![
+                    Finding {
+                        rule: "probe-open".into(),
+                        detail: open,
+                        at: "/etc/hostname".into(),
+                    },
+                    Finding {
+                        rule: "probe-socket".into(),
+                        detail: socket,
+                        at: "udp".into(),
+                    },
+                ],
+            };
+            serde_json::to_vec(&answer).map(Some).map_err(io::Error::other)
         }
         _ => Ok(None),
     }
