@@ -33,7 +33,7 @@ pub mod json;
 pub mod label;
 pub mod text;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -334,17 +334,23 @@ impl<'p> Verifier<'p> {
     }
 
     fn check_text(&self, id: &str, t: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
+        if self.rules.is_empty() {
+            return;
+        }
+        // Each string of the object normalised once, found again by its address.
+        let mut all = Vec::new();
+        for v in o.values() {
+            collect_strings(v, &mut all);
+        }
+        let normalised: HashMap<usize, String> =
+            all.iter().map(|s| (s.as_ptr() as usize, text::normalise(s))).collect();
+        let norm = |s: &str| normalised.get(&(s.as_ptr() as usize)).map(String::as_str);
         for rule in &self.rules {
             let mut texts = Vec::new();
             match &rule.paths {
-                None => {
-                    for v in o.values() {
-                        collect_strings(v, &mut texts);
-                    }
-                }
+                None => texts.clone_from(&all),
                 Some(paths) => {
-                    for (pt, steps) in paths.iter().filter(|(pt, _)| pt == "*" || pt == t) {
-                        let _ = pt;
+                    for (_, steps) in paths.iter().filter(|(pt, _)| pt == "*" || pt == t) {
                         let mut at = vec![o];
                         let mut leaves: Vec<&Json> = Vec::new();
                         for (n, step) in steps.iter().enumerate() {
@@ -366,7 +372,11 @@ impl<'p> Verifier<'p> {
                     }
                 }
             }
-            if texts.iter().any(|s| rule.matches(s)) {
+            let hit = texts.iter().any(|s| match norm(s) {
+                Some(n) => rule.matches_normalised(n),
+                None => rule.matches_normalised(&text::normalise(s)),
+            });
+            if hit {
                 f.add(
                     "text-rule",
                     format!("rule `{}` still matches a string of the object", rule.id),

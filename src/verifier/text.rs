@@ -73,14 +73,13 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
 }
 
 impl Rule {
-    /// Whether the rule matches anywhere in `s` (after normalisation).
-    pub fn matches(&self, s: &str) -> bool {
-        let n = normalise(s);
+    /// Whether the rule matches anywhere in `n`, a [`normalise`]d string.
+    pub fn matches_normalised(&self, n: &str) -> bool {
         match &self.matcher {
-            Matcher::Regex(r) => r.find_iter(&n).any(|m| !m.is_empty()),
+            Matcher::Regex(r) => r.find_iter(n).any(|m| !m.is_empty()),
             // Standard (overlapping-capable) semantics: every occurrence is looked at, so a
             // whole-word hit hidden behind a longer non-word match is still seen.
-            Matcher::Phrases { ac, whole_words } => ac.find_overlapping_iter(&n).any(|m| {
+            Matcher::Phrases { ac, whole_words } => ac.find_overlapping_iter(n).any(|m| {
                 !whole_words || {
                     let before = n.get(..m.start()).and_then(|s| s.chars().next_back());
                     let after = n.get(m.end()..).and_then(|s| s.chars().next());
@@ -93,6 +92,11 @@ impl Rule {
 
 /// NFKC, lowercase, format characters dropped, white space folded to single spaces.
 pub fn normalise(s: &str) -> String {
+    // Printable ASCII without runs of spaces is its own NFKC form: only lowercase it.
+    let plain = s.bytes().all(|b| (0x21..0x7f).contains(&b) || b == b' ') && !s.contains("  ");
+    if plain {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.nfkc().flat_map(char::to_lowercase) {
