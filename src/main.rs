@@ -604,6 +604,16 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
         eprintln!("cannot limit the verifier's memory: {e}");
         return ExitCode::from(2);
     }
+    // A Ctrl-C on the daemon's terminal reaches its whole process group: the verifier must not
+    // die of it while the daemon finishes the messages in flight. It ends at end of input.
+    for signal in [signal_hook::consts::SIGINT] {
+        if let Err(e) =
+            signal_hook::flag::register(signal, std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)))
+        {
+            eprintln!("cannot handle signal {signal}: {e}");
+            return ExitCode::from(2);
+        }
+    }
     // Everything it reads is read: from here on it needs stdin and stdout only.
     match sekisho::sandbox::confine_verifier(sandbox) {
         Ok(Some(c)) => tracing::debug!(?c, "verifier confined"),

@@ -218,8 +218,11 @@ impl<'p> Verifier<'p> {
         let mut refs: Vec<&str> = strings(o.get("object_marking_refs"));
         if let Some(gms) = o.get("granular_markings").and_then(Json::as_array) {
             for gm in gms {
-                match gm.as_object().and_then(|g| g.get("marking_ref")).and_then(Json::as_str) {
+                let g = gm.as_object();
+                match g.and_then(|g| g.get("marking_ref")).and_then(Json::as_str) {
                     Some(r) => refs.push(r),
+                    // A language marking states no releasability.
+                    None if g.is_some_and(|g| g.get("lang").and_then(Json::as_str).is_some()) => {}
                     None => f.add(
                         "label",
                         "a granular marking the verifier does not read (no `marking_ref`)",

@@ -83,3 +83,37 @@ fn fails_anything_but_a_bundle() {
     assert_eq!(rules(verify(b"[1]", &policy())), ["shape"]);
     assert_eq!(rules(verify(b"<x/>", &policy())), ["json"]);
 }
+
+fn with_banner(banner: &str) -> Vec<u8> {
+    let def = format!(
+        r#"{{"created":"2024-01-01T00:00:00.000Z","definition":{{"statement":"{banner}"}},"definition_type":"statement","id":"marking-definition--44444444-4444-4444-8444-444444444444","spec_version":"2.1","type":"marking-definition"}}"#
+    );
+    let m = malware(GREEN, "").replace(
+        &format!(r#"["{GREEN}"]"#),
+        &format!(r#"["{GREEN}","marking-definition--44444444-4444-4444-8444-444444444444"]"#),
+    );
+    bundle(&format!("{m},{def}"))
+}
+
+#[test]
+fn reads_another_scheme_through_the_policy_equivalence() {
+    let jpn_to_us =
+        Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/jpn-to-us.toml")).unwrap();
+    // US SECRET is JP GOKUHI, the ceiling; US TOP SECRET is above it.
+    assert_eq!(verify(&with_banner("SECRET//REL TO USA, JPN"), &jpn_to_us), Ok(()));
+    assert_eq!(
+        rules(verify(&with_banner("TOP SECRET//REL TO USA, JPN"), &jpn_to_us)),
+        ["label"]
+    );
+    assert_eq!(
+        rules(verify(&with_banner("SECRET//REL TO JPN"), &jpn_to_us)),
+        ["label", "label"]
+    );
+}
+
+#[test]
+fn passes_a_classified_unit_releasable_to_the_partner_and_fails_one_that_is_not() {
+    assert_eq!(verify(&with_banner("SECRET//REL TO USA, JPN"), &policy()), Ok(()));
+    assert!(verify(&with_banner("TOP SECRET//REL TO USA, JPN"), &policy()).is_err());
+    assert!(verify(&with_banner("CONFIDENTIAL"), &policy()).is_err());
+}
