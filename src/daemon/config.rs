@@ -68,7 +68,7 @@ struct ChannelFile {
     /// The verifier process's address-space limit, in MiB.
     #[serde(default = "default_verifier_memory")]
     verifier_memory_mib: u64,
-    /// Confine the verifier processes: `required`, `best-effort` or `off`.
+    /// Confine the channel's threads and the verifier processes: `required`, `best-effort` or `off`.
     #[serde(default)]
     sandbox: SandboxMode,
     route: Vec<RouteFile>,
@@ -152,6 +152,8 @@ pub struct ChannelConfig {
     pub max_input_bytes: Option<usize>,
     pub poll_interval_ms: u64,
     pub fsync: bool,
+    /// How strictly the channel and its verifier processes are confined.
+    pub sandbox: SandboxMode,
     /// The second verifier; `None` when turned off.
     pub verifier: Option<VerifierSettings>,
     pub routes: Vec<RouteConfig>,
@@ -287,12 +289,6 @@ impl Config {
             if !(64..=1 << 20).contains(&ch.verifier_memory_mib) {
                 errors.push(at(&f("verifier_memory_mib"), "must be within 64..=1048576".into()));
             }
-            if !ch.verifier && ch.sandbox == SandboxMode::Required {
-                errors.push(at(
-                    &f("sandbox"),
-                    "`required` confines the verifier processes, but `verifier = false`".into(),
-                ));
-            }
             if ch.poll_interval_ms == 0 || ch.poll_interval_ms > 60_000 {
                 errors.push(at(&f("poll_interval_ms"), "must be within 1..=60000".into()));
             }
@@ -390,6 +386,7 @@ impl Config {
                 max_input_bytes: ch.max_input_bytes,
                 poll_interval_ms: ch.poll_interval_ms,
                 fsync: ch.fsync,
+                sandbox: ch.sandbox,
                 verifier: ch.verifier.then(|| VerifierSettings {
                     deadline: std::time::Duration::from_millis(ch.verifier_deadline_ms),
                     memory_bytes: ch.verifier_memory_mib << 20,

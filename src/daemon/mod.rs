@@ -265,6 +265,17 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
     );
     drop(records);
 
+    // Least privilege: from here on this channel's threads and the verifier children they start
+    // reach only its own directories (see `sandbox::confine_channel`).
+    {
+        let paths = channel_paths(cfg, program.as_deref());
+        match crate::sandbox::confine_channel(cfg.sandbox, &paths) {
+            Ok(Some(c)) => tracing::info!(channel = %cfg.name, landlock = %c.landlock, seccomp = c.seccomp,
+                no_new_privs = c.no_new_privs, "channel confined"),
+            Ok(None) => tracing::warn!(channel = %cfg.name, "the channel runs unconfined (sandbox = \"off\")"),
+            Err(e) => return Err(startup(format!("sandbox: {e}"))),
+        }
+    }
     let channel = Channel {
         cfg,
         routes,
@@ -1059,6 +1070,41 @@ impl Channel<'_> {
             }
         }
     }
+}
+
+/// What a channel's threads need: its spools read-write, the policies' directories read-only,
+/// and the verifier program with the system's libraries to start children.
+fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>) -> crate::sandbox::ChannelPaths {
+    let mut p = crate::sandbox::ChannelPaths::default();
+    p.read_write.push(cfg.inbox.clone());
+    p.read_write.extend(cfg.urgent_inbox.clone());
+    p.read_write.push(cfg.quarantine.clone());
+    if let Some(parent) = cfg.audit.parent() {
+        p.read_write.push(if parent.as_os_str().is_empty() {
+            ".".into()
+        } else {
+            parent.to_path_buf()
+        });
+    }
+    for r in &cfg.routes {
+        if let config::OutputSpec::Spool(dir) = &r.output {
+            p.read_write.push(dir.clone());
+        }
+        if let Some(parent) = r.policy.parent() {
+            p.read.push(if parent.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                parent.to_path_buf()
+            });
+        }
+    }
+    if let Some(program) = program {
+        p.execute.push(program.to_path_buf());
+    }
+    for sys in ["/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache"] {
+        p.execute.push(sys.into());
+    }
+    p
 }
 
 /// The quarantine id of an entry moved there by name (for every route).
