@@ -12,6 +12,10 @@
 //! queue = 256                         # bounded queue between the scanner and the workers
 //! max_input_bytes = 65536             # optional, below the policies' own limit
 //! poll_interval_ms = 200
+//! verifier = true                     # the second verifier (default on)
+//! verifier_deadline_ms = 5000
+//! verifier_memory_mib = 1024
+//! sandbox = "best-effort"             # "required" | "best-effort" | "off"
 //!
 //! [[channel.route]]                   # one or more partner routes (fan-out)
 //! name = "jpn"
