@@ -1,6 +1,7 @@
 #!/bin/sh
 # The daemon's throughput, fsync on: 10,000 bundles of ~4 KB and 100 of ~4 MB, with 1 and 2
-# workers, through the release binary. Usage: scripts/bench-daemon.sh [WORKDIR]
+# workers, with and without the second verifier, through the release binary.
+# Usage: [FSYNC=false] [SIZES="4k 4m"] scripts/bench-daemon.sh [WORKDIR]
 set -eu
 cd "$(dirname "$0")/.."
 work="${1:-$(mktemp -d)}"
@@ -10,9 +11,10 @@ bin=target/release/sekisho
 mkdir -p "$work/seed-4k" "$work/seed-4m"
 [ -n "$(ls "$work/seed-4k")" ] || "$gen" "$work/seed-4k" 10000 4096
 [ -n "$(ls "$work/seed-4m")" ] || "$gen" "$work/seed-4m" 100 4194304
-for size in 4k 4m; do
+for size in ${SIZES:-4k 4m}; do
   for workers in 1 2; do
-    run="$work/run-$size-$workers"
+  for verifier in false true; do
+    run="$work/run-$size-$workers-$verifier"
     rm -rf "$run"
     mkdir -p "$run"
     cp -r "$work/seed-$size" "$run/inbox"
@@ -23,7 +25,8 @@ inbox = "inbox"
 quarantine = "quarantine"
 audit = "audit.jsonl"
 workers = $workers
-fsync = true
+fsync = ${FSYNC:-true}
+verifier = $verifier
 
 [[channel.route]]
 name = "jpn"
@@ -31,8 +34,9 @@ policy = "$PWD/policies/us-to-jpn.toml"
 output = "outbox"
 TOML
     sync
-    echo "== $size bundles, $workers worker(s)"
+    echo "== $size bundles, $workers worker(s), second verifier: $verifier"
     SEKISHO_LOG=warn "$bin" run --once --config "$run/sekisho.toml" | grep -E "messages|elapsed"
     "$bin" audit verify "$run/audit.jsonl"
+  done
   done
 done

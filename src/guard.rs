@@ -280,3 +280,24 @@ fn verify_stix(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> 
     }
     Ok(Verified(second))
 }
+
+/// Test-only fault injection, compiled into debug builds only: with
+/// `SEKISHO_TEST_GUARD_FAULT=red`, a released output has its TLP CLEAR and GREEN markings turned
+/// into TLP RED — a deliberately wrong output, for the second verifier to catch.
+#[cfg(debug_assertions)]
+#[doc(hidden)]
+pub fn inject_test_fault(mut released: Released) -> Released {
+    if std::env::var("SEKISHO_TEST_GUARD_FAULT").as_deref() != Ok("red") {
+        return released;
+    }
+    const RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+    let mut text = String::from_utf8_lossy(released.output.as_bytes()).into_owned();
+    for id in [
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    ] {
+        text = text.replace(&format!("\"{id}\"]"), &format!("\"{RED}\"]"));
+    }
+    released.output = Verified(text.into_bytes());
+    released
+}

@@ -16,8 +16,10 @@ pub mod guard;
 pub mod label;
 pub mod limits;
 pub mod policy;
+pub mod sandbox;
 #[doc(hidden)]
 pub mod synth;
+pub mod verifier;
 
 pub use error::{ParseError, Position};
 pub use limits::Limits;

@@ -110,6 +110,20 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// The second verifier, as a child of the daemon: length-prefixed frames (u32 big-endian
+    /// length, then the bytes) of released outputs on stdin, one verdict frame each on stdout;
+    /// exits at end of input. It confines itself once the policy is loaded.
+    Verify {
+        /// The policy rule file.
+        #[arg(long)]
+        policy: PathBuf,
+        /// Limit this process's address space to this many bytes.
+        #[arg(long)]
+        memory_limit: Option<u64>,
+        /// Landlock + seccomp + no_new_privs: `required`, `best-effort` or `off`.
+        #[arg(long, value_enum, default_value = "best-effort")]
+        sandbox: sekisho::sandbox::SandboxMode,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -197,6 +211,11 @@ fn main() -> ExitCode {
         Command::Policy(PolicyCommand::Explain { policy, json, input }) => policy_explain(&policy, json, &input),
         Command::Policy(PolicyCommand::Diff { old, new, corpus, json }) => policy_diff(&old, &new, &corpus, json),
         Command::Run { config, once } => run(&config, once),
+        Command::Verify {
+            policy,
+            memory_limit,
+            sandbox,
+        } => verify(&policy, memory_limit, sandbox),
         Command::Audit {
             command: AuditCommand::Verify { file },
         } => audit_verify(&file),
@@ -549,6 +568,7 @@ fn run(config: &Path, once: bool) -> ExitCode {
         once,
         progress: std::io::stderr().is_terminal(),
         stop,
+        verifier_program: None,
     };
     match sekisho::daemon::run(&config, &options) {
         Ok(summaries) => {
@@ -559,6 +579,49 @@ fn run(config: &Path, once: bool) -> ExitCode {
         }
         Err(e) => {
             eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::SandboxMode) -> ExitCode {
+    let policy = match Policy::load(policy) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(bytes) = memory_limit
+        && let Err(e) = sekisho::verifier::child::limit_memory(bytes)
+    {
+        eprintln!("cannot limit the verifier's memory: {e}");
+        return ExitCode::from(2);
+    }
+    // A Ctrl-C on the daemon's terminal reaches its whole process group: the verifier must not
+    // die of it while the daemon finishes the messages in flight. It ends at end of input.
+    for signal in [signal_hook::consts::SIGINT] {
+        if let Err(e) =
+            signal_hook::flag::register(signal, std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)))
+        {
+            eprintln!("cannot handle signal {signal}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    // Everything it reads is read: from here on it needs stdin and stdout only.
+    match sekisho::sandbox::confine_verifier(sandbox) {
+        Ok(Some(c)) => tracing::debug!(?c, "verifier confined"),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("verifier: refusing to run unconfined: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let (mut stdin, mut stdout) = (std::io::stdin().lock(), std::io::stdout().lock());
+    match sekisho::verifier::child::serve(&policy, &mut stdin, &mut stdout) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("verifier: {e}");
             ExitCode::from(2)
         }
     }

@@ -12,6 +12,10 @@
 //! queue = 256                         # bounded queue between the scanner and the workers
 //! max_input_bytes = 65536             # optional, below the policies' own limit
 //! poll_interval_ms = 200
+//! verifier = true                     # the second verifier (default on)
+//! verifier_deadline_ms = 5000
+//! verifier_memory_mib = 1024
+//! sandbox = "best-effort"             # "required" | "best-effort" | "off"
 //!
 //! [[channel.route]]                   # one or more partner routes (fan-out)
 //! name = "jpn"
@@ -27,6 +31,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+pub use crate::sandbox::SandboxMode;
 
 /// The file, as written.
 #[derive(Debug, Deserialize)]
@@ -57,7 +63,26 @@ struct ChannelFile {
     /// fsync outputs, directories and the audit log. Turning it off loses the crash guarantees.
     #[serde(default = "yes")]
     fsync: bool,
+    /// Check every released output again in a separate verifier process (issue 9).
+    #[serde(default = "yes")]
+    verifier: bool,
+    /// How long the verifier may take over one message.
+    #[serde(default = "default_verifier_deadline")]
+    verifier_deadline_ms: u64,
+    /// The verifier process's address-space limit, in MiB.
+    #[serde(default = "default_verifier_memory")]
+    verifier_memory_mib: u64,
+    /// Confine the channel's threads and the verifier processes: `required`, `best-effort` or `off`.
+    #[serde(default)]
+    sandbox: SandboxMode,
     route: Vec<RouteFile>,
+}
+
+fn default_verifier_deadline() -> u64 {
+    5_000
+}
+fn default_verifier_memory() -> u64 {
+    1_024
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,7 +156,19 @@ pub struct ChannelConfig {
     pub max_input_bytes: Option<usize>,
     pub poll_interval_ms: u64,
     pub fsync: bool,
+    /// How strictly the channel and its verifier processes are confined.
+    pub sandbox: SandboxMode,
+    /// The second verifier; `None` when turned off.
+    pub verifier: Option<VerifierSettings>,
     pub routes: Vec<RouteConfig>,
+}
+
+/// How the second verifier runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifierSettings {
+    pub deadline: std::time::Duration,
+    pub memory_bytes: u64,
+    pub sandbox: SandboxMode,
 }
 
 /// A validated configuration.
@@ -250,6 +287,12 @@ impl Config {
             if ch.max_input_bytes == Some(0) {
                 errors.push(at(&f("max_input_bytes"), "must be above 0".into()));
             }
+            if ch.verifier_deadline_ms == 0 || ch.verifier_deadline_ms > 600_000 {
+                errors.push(at(&f("verifier_deadline_ms"), "must be within 1..=600000".into()));
+            }
+            if !(64..=1 << 20).contains(&ch.verifier_memory_mib) {
+                errors.push(at(&f("verifier_memory_mib"), "must be within 64..=1048576".into()));
+            }
             if ch.poll_interval_ms == 0 || ch.poll_interval_ms > 60_000 {
                 errors.push(at(&f("poll_interval_ms"), "must be within 1..=60000".into()));
             }
@@ -347,6 +390,12 @@ impl Config {
                 max_input_bytes: ch.max_input_bytes,
                 poll_interval_ms: ch.poll_interval_ms,
                 fsync: ch.fsync,
+                sandbox: ch.sandbox,
+                verifier: ch.verifier.then(|| VerifierSettings {
+                    deadline: std::time::Duration::from_millis(ch.verifier_deadline_ms),
+                    memory_bytes: ch.verifier_memory_mib << 20,
+                    sandbox: ch.sandbox,
+                }),
                 routes,
             });
         }

@@ -31,6 +31,7 @@ pub mod output;
 pub mod quarantine;
 pub mod spool;
 pub mod summary;
+pub mod verifier;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::{OsStr, OsString};
@@ -63,6 +64,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Set (by SIGTERM/SIGINT) to stop: in-flight messages are finished, then the run returns.
     pub stop: Arc<AtomicBool>,
+    /// The `sekisho` executable to start verifier children from (default: this one).
+    pub verifier_program: Option<std::path::PathBuf>,
 }
 
 /// Why a channel could not start or had to stop.
@@ -124,6 +127,8 @@ struct Route {
     name: String,
     policy: Policy,
     output: Box<dyn Output>,
+    /// The second verifier's children, unless it is turned off.
+    verifier: Option<verifier::Pool>,
 }
 
 /// What the audit log says was already done for an input (name, entry identity).
@@ -157,6 +162,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, DaemonError> {
     let started = Instant::now();
+    let program = match &options.verifier_program {
+        Some(p) => Some(p.clone()),
+        None if cfg.verifier.is_some() => {
+            Some(
+                crate::verifier::child::this_program().map_err(|e| DaemonError::Startup {
+                    channel: cfg.name.clone(),
+                    detail: format!("cannot find this program to start the verifier: {e}"),
+                })?,
+            )
+        }
+        None => None,
+    };
     let startup = |detail: String| DaemonError::Startup {
         channel: cfg.name.clone(),
         detail,
@@ -182,10 +199,30 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
         let policy = Policy::load(&r.policy).map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
         let output = output::open(&r.output, r.diode.as_ref(), cfg.fsync)
             .map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
+        let verifier = match (&cfg.verifier, &program) {
+            (Some(v), Some(program)) => {
+                let spawn = crate::verifier::child::Spawn {
+                    program: program.clone(),
+                    policy: r.policy.clone(),
+                    memory: v.memory_bytes,
+                    sandbox: v.sandbox.as_str().into(),
+                };
+                Some(
+                    verifier::Pool::start(spawn, v.deadline)
+                        .map_err(|e| startup(format!("route `{}`: the second verifier: {e}", r.name)))?,
+                )
+            }
+            _ => {
+                tracing::warn!(channel = %cfg.name, route = %r.name,
+                    "the second verifier is turned off: outputs are checked by the guard alone");
+                None
+            }
+        };
         routes.push(Route {
             name: r.name.clone(),
             policy,
             output,
+            verifier,
         });
     }
     let policy_limit = routes
@@ -228,6 +265,17 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
     );
     drop(records);
 
+    // Least privilege: from here on this channel's threads and the verifier children they start
+    // reach only its own directories (see `sandbox::confine_channel`).
+    {
+        let paths = channel_paths(cfg, program.as_deref());
+        match crate::sandbox::confine_channel(cfg.sandbox, &paths) {
+            Ok(Some(c)) => tracing::info!(channel = %cfg.name, landlock = %c.landlock, seccomp = c.seccomp,
+                no_new_privs = c.no_new_privs, "channel confined"),
+            Ok(None) => tracing::warn!(channel = %cfg.name, "the channel runs unconfined (sandbox = \"off\")"),
+            Err(e) => return Err(startup(format!("sandbox: {e}"))),
+        }
+    }
     let channel = Channel {
         cfg,
         routes,
@@ -753,32 +801,48 @@ impl Channel<'_> {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| guard::filter(bytes, &route.policy)));
             match filtered {
                 Ok(Ok(released)) => {
-                    let out_name = format!("{sha}.json");
-                    let out = released.output.as_bytes();
-                    record.verdict = Verdict::Released;
-                    record.rules = rules_of(&released.report.decisions);
-                    record.dropped = released.report.dropped;
-                    record.removed = released.report.removed;
-                    record.redactions = released.report.redactions;
-                    record.output_sha256 = Some(hex::encode(Sha256::digest(out)));
-                    record.output_bytes = Some(out.len() as u64);
-                    match route.output.emit(&released.output, &out_name) {
-                        Ok(()) => {
-                            record.output = Some(out_name);
-                            return Ok(record);
-                        }
-                        Err(e) => {
-                            record.verdict = Verdict::Quarantined;
-                            record.output_sha256 = None;
-                            record.output_bytes = None;
-                            (
-                                QuarantineReason::OutputError,
-                                vec![Finding {
-                                    rule: "output".into(),
-                                    detail: format!("cannot emit to {}: {e}", route.output.describe()),
-                                    at: "output".into(),
-                                }],
-                            )
+                    #[cfg(debug_assertions)]
+                    let released = guard::inject_test_fault(released);
+                    let second = route.verifier.as_ref().and_then(|v| {
+                        let out = released.output.as_bytes();
+                        verifier::disagreement(v.check(out), out)
+                    });
+                    if let Some((reason, findings)) = second {
+                        tracing::warn!(channel = %self.cfg.name, route = %route.name, input = ?job.name, %reason,
+                            findings = ?findings, "the second verifier did not pass a released output; quarantining it");
+                        record.rules = rules_of(&released.report.decisions);
+                        record.dropped = released.report.dropped;
+                        record.removed = released.report.removed;
+                        record.redactions = released.report.redactions;
+                        (reason, findings)
+                    } else {
+                        let out_name = format!("{sha}.json");
+                        let out = released.output.as_bytes();
+                        record.verdict = Verdict::Released;
+                        record.rules = rules_of(&released.report.decisions);
+                        record.dropped = released.report.dropped;
+                        record.removed = released.report.removed;
+                        record.redactions = released.report.redactions;
+                        record.output_sha256 = Some(hex::encode(Sha256::digest(out)));
+                        record.output_bytes = Some(out.len() as u64);
+                        match route.output.emit(&released.output, &out_name) {
+                            Ok(()) => {
+                                record.output = Some(out_name);
+                                return Ok(record);
+                            }
+                            Err(e) => {
+                                record.verdict = Verdict::Quarantined;
+                                record.output_sha256 = None;
+                                record.output_bytes = None;
+                                (
+                                    QuarantineReason::OutputError,
+                                    vec![Finding {
+                                        rule: "output".into(),
+                                        detail: format!("cannot emit to {}: {e}", route.output.describe()),
+                                        at: "output".into(),
+                                    }],
+                                )
+                            }
                         }
                     }
                 }
@@ -1006,6 +1070,41 @@ impl Channel<'_> {
             }
         }
     }
+}
+
+/// What a channel's threads need: its spools read-write, the policies' directories read-only,
+/// and the verifier program with the system's libraries to start children.
+fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>) -> crate::sandbox::ChannelPaths {
+    let mut p = crate::sandbox::ChannelPaths::default();
+    p.read_write.push(cfg.inbox.clone());
+    p.read_write.extend(cfg.urgent_inbox.clone());
+    p.read_write.push(cfg.quarantine.clone());
+    if let Some(parent) = cfg.audit.parent() {
+        p.read_write.push(if parent.as_os_str().is_empty() {
+            ".".into()
+        } else {
+            parent.to_path_buf()
+        });
+    }
+    for r in &cfg.routes {
+        if let config::OutputSpec::Spool(dir) = &r.output {
+            p.read_write.push(dir.clone());
+        }
+        if let Some(parent) = r.policy.parent() {
+            p.read.push(if parent.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                parent.to_path_buf()
+            });
+        }
+    }
+    if let Some(program) = program {
+        p.execute.push(program.to_path_buf());
+    }
+    for sys in ["/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache"] {
+        p.execute.push(sys.into());
+    }
+    p
 }
 
 /// The quarantine id of an entry moved there by name (for every route).

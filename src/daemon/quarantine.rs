@@ -33,6 +33,12 @@ pub enum QuarantineReason {
     Panic,
     /// The released output could not be written.
     OutputError,
+    /// The guard released the message, and the second, independent verifier did not pass its
+    /// output: both opinions are in the reason file.
+    VerifierDisagrees,
+    /// The second verifier gave no verdict (it died, hung past its deadline, answered garbage or
+    /// could not start): nothing is released without it.
+    VerifierFailed,
 }
 
 impl QuarantineReason {
@@ -48,10 +54,12 @@ impl QuarantineReason {
             QuarantineReason::Duplicate => "duplicate",
             QuarantineReason::Panic => "panic",
             QuarantineReason::OutputError => "output-error",
+            QuarantineReason::VerifierDisagrees => "verifier-disagrees",
+            QuarantineReason::VerifierFailed => "verifier-failed",
         }
     }
 
-    pub fn all() -> [QuarantineReason; 10] {
+    pub fn all() -> [QuarantineReason; 12] {
         [
             QuarantineReason::ParseError,
             QuarantineReason::PolicyRejection,
@@ -63,6 +71,8 @@ impl QuarantineReason {
             QuarantineReason::Duplicate,
             QuarantineReason::Panic,
             QuarantineReason::OutputError,
+            QuarantineReason::VerifierDisagrees,
+            QuarantineReason::VerifierFailed,
         ]
     }
 

@@ -280,6 +280,11 @@ impl Schemes {
         }
     }
 
+    /// The equivalences between schemes, as the policy gave them.
+    pub fn equivalences(&self) -> &[Equivalence] {
+        &self.equivalences
+    }
+
     /// Every scheme, in the order the policy gave them.
     pub fn iter(&self) -> impl Iterator<Item = &Scheme> {
         self.schemes.iter()

@@ -30,7 +30,8 @@ use crate::limits::Limits;
 
 pub use decide::{Decision, Verdict};
 use sanitise::{
-    AddressRule, Cidr, DirtyAction, DirtyWordList, Matcher, PatternRule, RedactRule, TextPath, TextRule, TextRules,
+    AddressRule, Cidr, DirtyAction, DirtyWordList, Matcher, PatternRule, RawPattern, RedactRule, RuleSource, TextPath,
+    TextRule, TextRules,
 };
 
 /// What happens to a message with units that may not go.
@@ -582,12 +583,23 @@ fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
                         "the replacement matches its own rule: redacting would never end".into(),
                     ));
                 }
+                let pattern = match (&r.literal, &r.regex) {
+                    (Some(l), _) => RawPattern::Phrases {
+                        words: vec![l.clone()],
+                        whole_words: false,
+                    },
+                    (None, re) => RawPattern::Regex(re.clone().unwrap_or_default()),
+                };
                 out.push(TextRule {
                     id: r.id.clone(),
                     paths: Some(paths),
                     matcher,
                     action: DirtyAction::Redact,
                     replacement: r.replacement.clone(),
+                    source: RuleSource {
+                        paths: Some(r.paths.clone()),
+                        pattern,
+                    },
                 });
             }
             Err(e) => errors.push(e),
@@ -667,6 +679,13 @@ fn dirty_words_pass(
                     matcher,
                     action: list.action,
                     replacement: list.replacement.clone(),
+                    source: RuleSource {
+                        paths: list.paths.clone(),
+                        pattern: RawPattern::Phrases {
+                            words: words.clone(),
+                            whole_words: list.whole_words,
+                        },
+                    },
                 })
             }
             Err((_, e)) => errors.push((field, e)),
@@ -706,6 +725,7 @@ fn pattern_rules_pass(rules: &[PatternRule], errors: &mut Findings) -> Vec<Addre
             cidrs,
             domains,
             action: r.action,
+            raw_cidrs: r.cidrs.clone(),
         });
     }
     out

@@ -289,6 +289,23 @@ pub struct TextRule {
     pub matcher: Matcher,
     pub action: DirtyAction,
     pub replacement: String,
+    /// The rule as the file wrote it, for the second verifier (which compiles its own matchers).
+    pub source: RuleSource,
+}
+
+/// A text rule's raw patterns and paths, uncompiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSource {
+    /// The paths as written; `None`: every string of the unit.
+    pub paths: Option<Vec<String>>,
+    pub pattern: RawPattern,
+}
+
+/// What a text rule looks for, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawPattern {
+    Regex(String),
+    Phrases { words: Vec<String>, whole_words: bool },
 }
 
 /// The text rules of a policy, in order, with one pass over the text telling which of the
@@ -537,6 +554,8 @@ pub struct AddressRule {
     /// Lowercase domain suffixes.
     pub domains: Vec<String>,
     pub action: PatternAction,
+    /// The ranges as written, for the second verifier.
+    pub raw_cidrs: Vec<String>,
 }
 
 impl AddressRule {
@@ -658,6 +677,7 @@ mod tests {
             cidrs: vec![Cidr::parse("192.168.0.0/16").unwrap()],
             domains: vec!["corp.example".into()],
             action: PatternAction::Drop,
+            raw_cidrs: vec!["192.168.0.0/16".into()],
         };
         for hit in [
             "corp.example",

@@ -1,0 +1,535 @@
+//! The second verifier: an independent check of the guard's *output* against the release
+//! predicate (NIST SP 800-53 AC-4(27), (29), (30): redundant, independent filtering).
+//!
+//! It shares no parsing code with the main pipeline: JSON is read by `serde_json` (with
+//! duplicate keys refused, [`json`]), labels by its own small reader ([`label`]), text rules are
+//! compiled again from the policy's rules as written, with its own normalisation ([`text`]). From
+//! the guard it takes only the loaded [`Policy`] (data: names, sets, raw patterns) and the
+//! [`crate::label::Tlp`] enum as a value.
+//!
+//! Checks, each a [`Finding`] when it fails (all are collected):
+//! - limits: the output's size and nesting depth are within the policy's;
+//! - shape: `{"id": "bundle--…", "objects": [...], "type": "bundle"}` and nothing else; each object
+//!   has a `type`, an `id` of that type, and no id twice;
+//! - types: every object's type is allowed (or passes when referenced, and is referenced);
+//! - labels: every object's markings (object and granular) are understood and releasable;
+//! - references: no `*_ref`, `*_refs`, marking ref or extension key dangles (reserved TLP ids
+//!   excepted);
+//! - properties: custom `x_…` properties only when named, allowlisted types only their
+//!   properties, extensions only when named;
+//! - text: no dirty word or redaction rule still matches the strings it covers;
+//! - addresses: no indicator pattern literal is inside an internal network or domain.
+//!
+//! XML is pending (the XML format is being built); the verifier refuses anything but STIX.
+//!
+//! ```
+//! let policy = sekisho::policy::Policy::from_str(include_str!("../../policies/jpn-to-us.toml"), "p.toml").unwrap();
+//! let red = sekisho::synth::bundle(1, 2, |_| Some(4));
+//! assert!(sekisho::verifier::verify(red.as_bytes(), &policy).is_err());
+//! ```
+
+pub mod child;
+pub mod json;
+pub mod label;
+pub mod text;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::label::Tlp;
+use crate::policy::Policy;
+use json::Json;
+
+/// One thing the verifier found wrong with an output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub detail: String,
+    pub at: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.at, self.rule, self.detail)
+    }
+}
+
+/// Properties every object keeps whatever its allowlist (identity and markings).
+const ALWAYS: &[&str] = &[
+    "type",
+    "id",
+    "spec_version",
+    "created",
+    "modified",
+    "object_marking_refs",
+    "granular_markings",
+];
+
+/// The TLP 2.0 marking-definition extension, which reserved TLP 2.0 definitions carry.
+const TLP2_EXTENSION: &str = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d";
+
+/// The verifier, ready for one policy (its text rules compiled once).
+pub struct Verifier<'p> {
+    policy: &'p Policy,
+    rules: Vec<text::Rule>,
+    nets: Vec<text::Net>,
+    domains: Vec<String>,
+}
+
+impl<'p> Verifier<'p> {
+    pub fn new(policy: &'p Policy) -> Result<Verifier<'p>, String> {
+        let rules = text::compile(policy)?;
+        let (nets, domains) = text::internal(policy);
+        Ok(Verifier {
+            policy,
+            rules,
+            nets,
+            domains,
+        })
+    }
+
+    /// Check one output; `Err` lists every finding.
+    pub fn verify(&self, output: &[u8]) -> Result<(), Vec<Finding>> {
+        let mut f = Findings::default();
+        self.check(output, &mut f);
+        if f.0.is_empty() { Ok(()) } else { Err(f.0) }
+    }
+
+    fn check(&self, output: &[u8], f: &mut Findings) {
+        let p = self.policy;
+        if output.len() > p.limits.max_input_bytes {
+            f.add(
+                "limit",
+                format!(
+                    "the output is {} bytes, over {}",
+                    output.len(),
+                    p.limits.max_input_bytes
+                ),
+                "output",
+            );
+            return;
+        }
+        let doc = match json::parse(output, p.limits.max_depth) {
+            Ok(d) => d,
+            Err(e) => return f.add("json", e, "output"),
+        };
+        let Some(top) = doc.as_object() else {
+            return f.add("shape", "the output is not a JSON object", "output");
+        };
+        let keys: Vec<&str> = top.keys().map(String::as_str).collect();
+        if keys != ["id", "objects", "type"] {
+            f.add(
+                "shape",
+                format!("a bundle has id, objects and type only, not {keys:?}"),
+                "output",
+            );
+        }
+        if top.get("type").and_then(Json::as_str) != Some("bundle") {
+            f.add("shape", "the output is not a STIX bundle", "/type");
+        }
+        if !top.get("id").and_then(Json::as_str).is_some_and(|i| is_id(i, "bundle")) {
+            f.add("shape", "the bundle id is not `bundle--<uuid>`", "/id");
+        }
+        let Some(objects) = top.get("objects").and_then(Json::as_array) else {
+            return f.add("shape", "`objects` is not a list", "/objects");
+        };
+        // Shape of each object, and the ids present.
+        let mut ids: BTreeMap<&str, &BTreeMap<String, Json>> = BTreeMap::new();
+        let mut ok = Vec::new();
+        for (n, o) in objects.iter().enumerate() {
+            let at = format!("/objects/{n}");
+            let Some(o) = o.as_object() else {
+                f.add("shape", "an object is not a JSON object", &at);
+                continue;
+            };
+            let (Some(t), Some(id)) = (o.get("type").and_then(Json::as_str), o.get("id").and_then(Json::as_str)) else {
+                f.add("shape", "an object without a string `type` and `id`", &at);
+                continue;
+            };
+            if !is_id(id, t) {
+                f.add("shape", format!("`{id}` is not an id of type `{t}`"), &at);
+            }
+            if ids.insert(id, o).is_some() {
+                f.add("shape", format!("`{id}` is in the bundle twice"), &at);
+            }
+            ok.push((id, t, o));
+        }
+        // Who refers to whom.
+        let mut referenced: HashSet<String> = HashSet::new();
+        for &(id, t, o) in &ok {
+            for r in refs(t, o) {
+                if r != id {
+                    referenced.insert(r.clone());
+                }
+                if !ids.contains_key(r.as_str()) && label::reserved_tlp(&r).is_none() && r != TLP2_EXTENSION {
+                    f.add("dangling-reference", format!("`{r}` is not in the output"), id);
+                }
+            }
+        }
+        for &(id, t, o) in &ok {
+            self.check_object(id, t, o, &ids, &referenced, f);
+        }
+    }
+
+    fn check_object(
+        &self,
+        id: &str,
+        t: &str,
+        o: &BTreeMap<String, Json>,
+        ids: &BTreeMap<&str, &BTreeMap<String, Json>>,
+        referenced: &HashSet<String>,
+        f: &mut Findings,
+    ) {
+        let p = self.policy;
+        let conditional = p.pass_when_referenced.contains(t);
+        if !p.allowed_types.contains(t) && !conditional {
+            f.add("type", format!("type `{t}` is not allowed"), id);
+        }
+        if conditional && !referenced.contains(id) {
+            // Definitions that nothing released needs do not go.
+            f.add("unreferenced", format!("`{t}` passes only when referred to"), id);
+        }
+        self.check_label(id, t, o, ids, f);
+        self.check_properties(id, t, o, f);
+        self.check_text(id, t, o, f);
+        if t == "indicator"
+            && let Some(pattern) = o.get("pattern").and_then(Json::as_str)
+            && let Some(hit) = text::pattern_reveals(pattern, &self.nets, &self.domains)
+        {
+            f.add(
+                "internal-address",
+                format!("the pattern names `{hit}`, inside an internal network or domain"),
+                &format!("{id}/pattern"),
+            );
+        }
+    }
+
+    fn check_label(
+        &self,
+        id: &str,
+        t: &str,
+        o: &BTreeMap<String, Json>,
+        ids: &BTreeMap<&str, &BTreeMap<String, Json>>,
+        f: &mut Findings,
+    ) {
+        let p = self.policy;
+        let mut marks = Vec::new();
+        let mut refs: Vec<&str> = strings(o.get("object_marking_refs"));
+        if let Some(gms) = o.get("granular_markings").and_then(Json::as_array) {
+            for gm in gms {
+                let g = gm.as_object();
+                match g.and_then(|g| g.get("marking_ref")).and_then(Json::as_str) {
+                    Some(r) => refs.push(r),
+                    // A language marking states no releasability.
+                    None if g.is_some_and(|g| g.get("lang").and_then(Json::as_str).is_some()) => {}
+                    None => f.add(
+                        "label",
+                        "a granular marking the verifier does not read (no `marking_ref`)",
+                        id,
+                    ),
+                }
+            }
+        }
+        for r in refs {
+            if let Some(tlp) = label::reserved_tlp(r) {
+                marks.push(label::Mark {
+                    tlp: Some(tlp),
+                    ..label::Mark::default()
+                });
+                continue;
+            }
+            let Some(def) = ids.get(r) else { continue }; // reported as dangling
+            let statement = (def.get("definition_type").and_then(Json::as_str) == Some("statement"))
+                .then(|| def.get("definition").and_then(Json::as_object))
+                .flatten()
+                .and_then(|d| d.get("statement"))
+                .and_then(Json::as_str);
+            let Some(statement) = statement else {
+                f.add("label", format!("marking `{r}` is not one the verifier reads"), id);
+                continue;
+            };
+            match label::statement(statement, p) {
+                Ok(Some(m)) => marks.push(m),
+                Ok(None) => {}
+                Err(e) => f.add("label", e, id),
+            }
+        }
+        let allowed: BTreeSet<String> = p
+            .allowed_controls
+            .iter()
+            .flat_map(|c| {
+                let mut w = vec![c.to_string().to_uppercase()];
+                if let Some((long, short)) = c.words() {
+                    w.push(long.to_string());
+                    w.push(short.to_string());
+                }
+                w
+            })
+            .collect();
+        let partner = p.partner.as_str();
+        let mut tlps = BTreeSet::new();
+        for m in &marks {
+            if let Some(tl) = m.tlp {
+                tlps.insert(tl);
+            }
+            for c in &m.controls {
+                if !allowed.contains(c) {
+                    f.add("label", format!("control `{c}` is not one the policy allows"), id);
+                }
+            }
+            if let Some(rel) = &m.rel_to
+                && !rel.contains(partner)
+            {
+                f.add("label", format!("not releasable to {partner}"), id);
+            }
+            if let Some((scheme, level)) = &m.level {
+                let level = *level;
+                if !within_ceiling(p, scheme, level) {
+                    f.add("label", "classified above the ceiling".to_string(), id);
+                }
+                let rel_to_partner = marks.iter().any(|m| m.rel_to.is_some())
+                    && marks
+                        .iter()
+                        .all(|m| m.rel_to.as_ref().is_none_or(|r| r.contains(partner)));
+                if level > 0 && p.require_releasable_to_partner && !rel_to_partner {
+                    f.add("label", format!("classified without `REL TO` {partner}"), id);
+                }
+            }
+        }
+        for tl in &tlps {
+            if !p.tlp_allowed.contains(tl) {
+                f.add("label", format!("{} may not go", tlp_name(*tl)), id);
+            }
+        }
+        if tlps.is_empty() && p.tlp_required && !p.pass_when_referenced.contains(t) {
+            f.add("label", "no TLP marking", id);
+        }
+    }
+
+    fn check_properties(&self, id: &str, t: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
+        let p = self.policy;
+        let listed = p.properties.get(t);
+        for k in o.keys() {
+            if ALWAYS.contains(&k.as_str()) {
+                continue;
+            }
+            let ok = if k.starts_with("x_") {
+                p.custom_properties.contains(k) && listed.is_none_or(|l| l.contains(k))
+            } else {
+                listed.is_none_or(|l| l.contains(k))
+            };
+            if !ok {
+                f.add(
+                    "property",
+                    format!("`{k}` is not a property the policy lets through"),
+                    id,
+                );
+            }
+        }
+        if t != "marking-definition"
+            && let Some(ext) = o.get("extensions").and_then(Json::as_object)
+        {
+            for k in ext.keys().filter(|k| !p.extensions.contains(*k)) {
+                f.add("extension", format!("extension `{k}` is not named by the policy"), id);
+            }
+        }
+    }
+
+    fn check_text(&self, id: &str, t: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
+        if self.rules.is_empty() {
+            return;
+        }
+        // Each string of the object normalised once, found again by its address.
+        let mut all = Vec::new();
+        for v in o.values() {
+            collect_strings(v, &mut all);
+        }
+        let normalised: HashMap<usize, String> =
+            all.iter().map(|s| (s.as_ptr() as usize, text::normalise(s))).collect();
+        let norm = |s: &str| normalised.get(&(s.as_ptr() as usize)).map(String::as_str);
+        for rule in &self.rules {
+            let mut texts = Vec::new();
+            match &rule.paths {
+                None => texts.clone_from(&all),
+                Some(paths) => {
+                    for (_, steps) in paths.iter().filter(|(pt, _)| pt == "*" || pt == t) {
+                        let mut at = vec![o];
+                        let mut leaves: Vec<&Json> = Vec::new();
+                        for (n, step) in steps.iter().enumerate() {
+                            let last = n + 1 == steps.len();
+                            let mut next = Vec::new();
+                            for obj in at {
+                                let Some(v) = obj.get(step) else { continue };
+                                if last {
+                                    leaves.push(v);
+                                } else {
+                                    descend_objects(v, &mut next);
+                                }
+                            }
+                            at = next;
+                        }
+                        for l in leaves {
+                            collect_strings(l, &mut texts);
+                        }
+                    }
+                }
+            }
+            let hit = texts.iter().any(|s| match norm(s) {
+                Some(n) => rule.matches_normalised(n),
+                None => rule.matches_normalised(&text::normalise(s)),
+            });
+            if hit {
+                f.add(
+                    "text-rule",
+                    format!("rule `{}` still matches a string of the object", rule.id),
+                    id,
+                );
+            }
+        }
+    }
+}
+
+/// Check one output under `policy` (compiling the policy's text rules each time: for many
+/// messages, make a [`Verifier`] once).
+pub fn verify(output: &[u8], policy: &Policy) -> Result<(), Vec<Finding>> {
+    let v = Verifier::new(policy).map_err(|e| {
+        vec![Finding {
+            rule: "policy".into(),
+            detail: e,
+            at: "policy".into(),
+        }]
+    })?;
+    v.verify(output)
+}
+
+#[derive(Default)]
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn add(&mut self, rule: &str, detail: impl Into<String>, at: &str) {
+        self.0.push(Finding {
+            rule: rule.into(),
+            detail: detail.into(),
+            at: at.into(),
+        });
+    }
+}
+
+fn tlp_name(t: Tlp) -> &'static str {
+    match t {
+        Tlp::Clear => "TLP:CLEAR",
+        Tlp::Green => "TLP:GREEN",
+        Tlp::Amber => "TLP:AMBER",
+        Tlp::AmberStrict => "TLP:AMBER+STRICT",
+        Tlp::Red => "TLP:RED",
+    }
+}
+
+/// Whether level `level` of scheme `scheme` is at or below the policy's ceiling: directly in the
+/// ceiling's scheme, or through an equivalence between the two schemes (either way round). No
+/// equivalence, or a level it does not map: not within.
+fn within_ceiling(p: &Policy, scheme: &str, level: usize) -> bool {
+    let index = |s: &str, name: &str| {
+        p.schemes
+            .iter()
+            .find(|x| x.name == s)
+            .and_then(|x| x.levels.iter().position(|l| l.name == name))
+    };
+    let level_name = |s: &str, i: usize| {
+        p.schemes
+            .iter()
+            .find(|x| x.name == s)
+            .and_then(|x| x.levels.get(i))
+            .map(|l| l.name.clone())
+    };
+    let (cs, cl) = (p.ceiling.scheme.as_str(), p.ceiling.level.as_str());
+    if scheme == cs {
+        return index(cs, cl).is_some_and(|c| level <= c);
+    }
+    let Some(name) = level_name(scheme, level) else {
+        return false;
+    };
+    for e in p.schemes.equivalences() {
+        // The ceiling mapped into the banner's scheme.
+        if e.from == cs && e.to == scheme {
+            return e.map.get(cl).and_then(|c| index(scheme, c)).is_some_and(|c| level <= c);
+        }
+        // The banner's level mapped into the ceiling's scheme.
+        if e.from == scheme && e.to == cs {
+            return e
+                .map
+                .get(&name)
+                .and_then(|l| index(cs, l))
+                .zip(index(cs, cl))
+                .is_some_and(|(l, c)| l <= c);
+        }
+    }
+    false
+}
+
+/// `<type>--<uuid>` (8-4-4-4-12 lowercase hex).
+fn is_id(id: &str, t: &str) -> bool {
+    let Some(uuid) = id.strip_prefix(t).and_then(|r| r.strip_prefix("--")) else {
+        return false;
+    };
+    let groups: Vec<&str> = uuid.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
+fn strings(v: Option<&Json>) -> Vec<&str> {
+    v.and_then(Json::as_array)
+        .map(|a| a.iter().filter_map(Json::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// Every identifier an object refers to: `*_ref` strings and `*_refs` lists at any depth, and
+/// extension-definition keys of `extensions`.
+fn refs(t: &str, o: &BTreeMap<String, Json>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(&str, &Json)> = o.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    while let Some((k, v)) = stack.pop() {
+        match v {
+            Json::String(s) if k.ends_with("_ref") => out.push(s.clone()),
+            Json::Array(a) if k.ends_with("_refs") => {
+                out.extend(a.iter().filter_map(Json::as_str).map(str::to_string));
+            }
+            Json::Object(m) => stack.extend(m.iter().map(|(k, v)| (k.as_str(), v))),
+            Json::Array(a) => stack.extend(a.iter().map(|v| ("", v))),
+            _ => {}
+        }
+    }
+    if t != "marking-definition"
+        && let Some(ext) = o.get("extensions").and_then(Json::as_object)
+    {
+        out.extend(ext.keys().filter(|k| k.starts_with("extension-definition--")).cloned());
+    }
+    out
+}
+
+fn collect_strings<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Json::String(s) => out.push(s),
+            Json::Array(a) => stack.extend(a),
+            Json::Object(o) => stack.extend(o.values()),
+            _ => {}
+        }
+    }
+}
+
+fn descend_objects<'a>(v: &'a Json, out: &mut Vec<&'a BTreeMap<String, Json>>) {
+    match v {
+        Json::Object(o) => out.push(o),
+        Json::Array(a) => a.iter().for_each(|x| descend_objects(x, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

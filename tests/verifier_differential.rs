@@ -1,0 +1,80 @@
+//! The second verifier against the guard, message by message: for every output the guard
+//! releases, the independent verifier must pass it too (issue 9: differential test over the
+//! public corpora and generated bundles).
+
+use std::path::{Path, PathBuf};
+
+use sekisho::guard;
+use sekisho::policy::Policy;
+use sekisho::verifier::Verifier;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Every message: (name, bytes).
+fn corpus() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for dir in [
+        "policies/us-to-jpn/tests",
+        "policies/jpn-to-us/tests",
+        "tests/fixtures/stix/oasis",
+        "examples/inbox",
+    ] {
+        let found = json_files(&root().join(dir));
+        assert!(!found.is_empty(), "no messages in {dir}");
+        for f in found {
+            out.push((f.display().to_string(), std::fs::read(&f).unwrap()));
+        }
+    }
+    let shared = root().join("../shared/corpora");
+    if shared.is_dir() {
+        for f in json_files(&shared) {
+            if let Ok(b) = std::fs::read(&f) {
+                out.push((f.display().to_string(), b));
+            }
+        }
+    }
+    for seed in 0..150u64 {
+        let objects = 2 + (seed % 12) as usize;
+        let b = sekisho::synth::bundle(seed, objects, |r| match r.below(7) {
+            6 => None,
+            n => Some(n as usize),
+        });
+        out.push((format!("synth-{seed}"), b.into_bytes()));
+    }
+    out
+}
+
+#[test]
+fn verifier_passes_every_output_the_guard_releases() {
+    let mut released = 0;
+    let mut disagreements = Vec::new();
+    for policy in ["us-to-jpn.toml", "jpn-to-us.toml"] {
+        let policy = Policy::load(&root().join("policies").join(policy)).unwrap();
+        let verifier = Verifier::new(&policy).unwrap();
+        for (name, bytes) in corpus() {
+            if let Ok(r) = guard::filter(&bytes, &policy) {
+                released += 1;
+                if let Err(findings) = verifier.verify(r.output.as_bytes()) {
+                    disagreements.push(format!("{} on {name}: {findings:?}", policy.name));
+                }
+            }
+        }
+    }
+    assert!(released > 100, "only {released} outputs were released");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
