@@ -30,6 +30,8 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("diode_frame", diode_frame),
     ("guard_fixpoint", guard_fixpoint),
     ("guard_canaries", guard_canaries),
+    ("xml", xml),
+    ("label4774", label4774),
 ];
 
 /// The limits every property runs under.
@@ -240,6 +242,18 @@ pub fn policy(data: &[u8]) {
 /// with tiny caps (see [`crate::diode::fuzz_frame`]): decoding never allocates past the caps.
 pub fn diode_frame(data: &[u8]) {
     crate::diode::fuzz_frame(data);
+}
+
+/// `fuzz/fuzz_targets/xml.rs`: the hardened XML parser (see [`crate::format::xml::fuzz_xml`]):
+/// an accepted document renders to one that parses to the same tree, and rendering is a fixpoint.
+pub fn xml(data: &[u8]) {
+    crate::format::xml::fuzz_xml(data);
+}
+
+/// `fuzz/fuzz_targets/label4774.rs`: STANAG 4774/4778 labels (see
+/// [`crate::format::xml::label4774::fuzz_label4774`]): an accepted label rebuilds to itself.
+pub fn label4774(data: &[u8]) {
+    crate::format::xml::label4774::fuzz_label4774(data);
 }
 
 // ---------------------------------------------------------------------------------------------
