@@ -32,6 +32,7 @@ pub mod quarantine;
 pub mod spool;
 pub mod summary;
 pub mod verifier;
+mod wakeup;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::{OsStr, OsString};
@@ -512,6 +513,12 @@ impl Channel<'_> {
             lock(&self.summary).recovered = ready.len() as u64;
         }
         let poll = Duration::from_millis(self.cfg.poll_interval_ms);
+        let wakeup = (!options.once).then(|| {
+            let dirs: Vec<&std::path::Path> = std::iter::once(self.cfg.inbox.as_path())
+                .chain(self.cfg.urgent_inbox.as_deref())
+                .collect();
+            wakeup::Wakeup::watch(&dirs)
+        });
         let mut pending: VecDeque<OsString> = VecDeque::new();
         loop {
             if options.stop.load(Ordering::Relaxed) || lock(fatal).is_some() {
@@ -573,7 +580,10 @@ impl Channel<'_> {
             if options.once && lanes.is_empty() && lock(&self.in_flight).is_empty() {
                 return Ok(());
             }
-            std::thread::sleep(if options.once { Duration::from_millis(5) } else { poll });
+            match &wakeup {
+                Some(w) => w.wait(poll),
+                None => std::thread::sleep(Duration::from_millis(5)),
+            }
         }
     }
 
