@@ -78,3 +78,48 @@ fn verifier_passes_every_output_the_guard_releases() {
     assert!(released > 100, "only {released} outputs were released");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+fn xml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "xml") && !p.to_string_lossy().ends_with(".out.xml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// XML: every message the guard releases from the policy's cases, the examples and the XML
+/// fixtures passes the verifier's own XML path.
+#[test]
+fn verifier_passes_every_xml_output_the_guard_releases() {
+    let policy = Policy::load(&root().join("policies/us-to-jpn.toml")).unwrap();
+    let verifier = Verifier::new(&policy).unwrap();
+    let mut released = Vec::new();
+    let mut disagreements = Vec::new();
+    for dir in [
+        "policies/us-to-jpn/tests",
+        "examples/xml",
+        "tests/fixtures/xml/cap",
+        "tests/fixtures/xml/iodef",
+        "tests/fixtures/xml/label",
+        "tests/fixtures/xml/attacks",
+    ] {
+        let found = xml_files(&root().join(dir));
+        assert!(!found.is_empty(), "no messages in {dir}");
+        for f in found {
+            let bytes = std::fs::read(&f).unwrap();
+            if let Ok(r) = guard::filter(&bytes, &policy) {
+                released.push(f.display().to_string());
+                if let Err(findings) = verifier.verify(r.output.as_bytes()) {
+                    disagreements.push(format!("{}: {findings:?}", f.display()));
+                }
+            }
+        }
+    }
+    assert!(released.len() >= 7, "only {released:?} were released");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}

@@ -1,0 +1,574 @@
+//! The verifier's XML path: an output that starts with `<` is read by `roxmltree` (DTDs refused,
+//! so no entity but the five predefined ones), never by the guard's parser, and its STANAG 4778
+//! binding and 4774 label by the small reader below, never by `crate::format::xml`.
+//!
+//! Conservative: anything the reader does not understand is a [`super::Finding`]. Checks:
+//! - limits: element depth and string sizes within the policy's;
+//! - syntax: UTF-8, well-formed, no DTD; no processing instruction; comments and CDATA only when
+//!   the policy's `[xml]` rules allow them;
+//! - binding: the root is 4778 `BindingInformation` holding exactly `Metadata` (one 4774 label)
+//!   then `Data` (exactly one payload element), without attributes or text;
+//! - label: `PolicyIdentifier` maps (policy `xml.policy_identifiers`) to a scheme whose levels
+//!   include `Classification` (name or alias), at or below the ceiling (compared through the
+//!   policy's [`crate::label::Schemes`] value API, `compare` and `rank`); every releasable-to
+//!   category holds the partner, and a classified label has one; every restrictive category,
+//!   and every permissive one that is not releasable-to, is cleared;
+//! - allowlists: every payload element and attribute, by (namespace, local name), is allowed;
+//! - text: no text rule matches a payload text or attribute value it selects (`xml.<name>` or
+//!   `*.<name>` paths, or no paths), nor (rules without paths) a label text.
+
+use roxmltree::{Document, Node, NodeType, ParsingOptions};
+
+use super::{Findings, Verifier, text};
+use crate::format::Format;
+use crate::label::Classification;
+use crate::policy::XmlPolicy;
+
+const NS_4778: &str = "urn:nato:stanag:4778:bindinginformation:1:0";
+const NS_4774: &str = "urn:nato:stanag:4774:confidentialitymetadatalabel:1:0";
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// A label as the verifier reads it.
+struct Label {
+    policy_identifier: String,
+    classification: String,
+    categories: Vec<Category>,
+}
+
+struct Category {
+    tag_name: String,
+    kind: String,
+    values: Vec<String>,
+}
+
+/// `/prefix-less/local/names` of `n` and its ancestors, for findings.
+fn path(n: Node<'_, '_>) -> String {
+    let mut names: Vec<&str> = n
+        .ancestors()
+        .filter(Node::is_element)
+        .map(|a| a.tag_name().name())
+        .collect();
+    names.reverse();
+    format!("/{}", names.join("/"))
+}
+
+fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
+fn is(n: Node<'_, '_>, ns: &str, local: &str) -> bool {
+    n.is_element() && n.tag_name().namespace() == Some(ns) && n.tag_name().name() == local
+}
+
+/// The element children of `n`; a non-blank text child or any attribute is a finding.
+fn structure<'a, 'i>(n: Node<'a, 'i>, f: &mut Findings, rule: &str) -> Vec<Node<'a, 'i>> {
+    let at = path(n);
+    if n.attributes().len() != 0 {
+        f.add(rule, format!("`{}` takes no attribute", n.tag_name().name()), &at);
+    }
+    let mut out = Vec::new();
+    for c in n.children() {
+        match c.node_type() {
+            NodeType::Element => out.push(c),
+            NodeType::Text if c.text().is_some_and(is_blank) => {}
+            NodeType::Text => f.add(rule, format!("`{}` holds text", n.tag_name().name()), &at),
+            // Comments and instructions are judged by the walk over the whole document.
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The text of a 4774 leaf: no attribute (unless `attrs` names it), no child element, not empty.
+fn leaf(n: Node<'_, '_>, local: &str, attrs: &[&str], f: &mut Findings) -> Option<String> {
+    let at = path(n);
+    if !is(n, NS_4774, local) {
+        f.add(
+            "label",
+            format!("expected 4774 `{local}`, found `{}`", n.tag_name().name()),
+            &at,
+        );
+        return None;
+    }
+    for a in n.attributes() {
+        if a.namespace().is_some() || !attrs.contains(&a.name()) {
+            f.add("label", format!("`{local}` takes no attribute `{}`", a.name()), &at);
+        }
+    }
+    let mut t = String::new();
+    for c in n.children() {
+        match c.node_type() {
+            NodeType::Text => t.push_str(c.text().unwrap_or_default()),
+            NodeType::Element => {
+                f.add("label", format!("`{local}` holds text only"), &at);
+                return None;
+            }
+            _ => {}
+        }
+    }
+    let t = t.trim().to_string();
+    if t.is_empty() {
+        f.add("label", format!("`{local}` is empty"), &at);
+        return None;
+    }
+    Some(t)
+}
+
+fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
+    let at = path(n);
+    let named = n.tag_name().namespace() == Some(NS_4774)
+        && matches!(
+            n.tag_name().name(),
+            "originatorConfidentialityLabel" | "OriginatorConfidentialityLabel"
+        );
+    if !named {
+        f.add(
+            "label-missing",
+            format!("`{}` is not a STANAG 4774 label", n.tag_name().name()),
+            &at,
+        );
+        return None;
+    }
+    let kids = structure(n, f, "label");
+    let (info, rest) = kids.split_first()?;
+    if !is(*info, NS_4774, "ConfidentialityInformation") {
+        f.add("label", "the label has no `ConfidentialityInformation` first", &at);
+        return None;
+    }
+    match rest {
+        [] => {}
+        [c] => {
+            leaf(*c, "CreationDateTime", &[], f)?;
+        }
+        _ => {
+            f.add("label", "unexpected elements after the label's content", &at);
+            return None;
+        }
+    }
+    let parts = structure(*info, f, "label");
+    let [pid, class, cats @ ..] = parts.as_slice() else {
+        f.add("label", "no `PolicyIdentifier` and `Classification`", &path(*info));
+        return None;
+    };
+    let policy_identifier = leaf(*pid, "PolicyIdentifier", &["URI", "URL"], f)?;
+    if pid.attributes().len() > 1 {
+        f.add("label", "`PolicyIdentifier` takes one of `URI` and `URL`", &path(*pid));
+    }
+    let classification = leaf(*class, "Classification", &[], f)?;
+    let mut categories = Vec::new();
+    for c in cats {
+        let cat_at = path(*c);
+        if !is(*c, NS_4774, "Category") {
+            f.add(
+                "label",
+                format!("expected 4774 `Category`, found `{}`", c.tag_name().name()),
+                &cat_at,
+            );
+            return None;
+        }
+        let (mut tag_name, mut kind) = (None, None);
+        for a in c.attributes() {
+            match (a.namespace(), a.name()) {
+                (None, "TagName") => tag_name = Some(a.value().to_string()),
+                (None, "Type") => kind = Some(a.value().to_string()),
+                (None, "URI") => {}
+                (_, other) => f.add("label", format!("`Category` takes no attribute `{other}`"), &cat_at),
+            }
+        }
+        let (Some(tag_name), Some(kind)) = (tag_name, kind) else {
+            f.add("label", "`Category` needs `TagName` and `Type`", &cat_at);
+            return None;
+        };
+        let mut values = Vec::new();
+        for v in structure_children(*c, f) {
+            values.push(leaf(v, "GenericValue", &[], f)?);
+        }
+        if values.is_empty() {
+            f.add("label", format!("category `{tag_name}` has no `GenericValue`"), &cat_at);
+        }
+        categories.push(Category { tag_name, kind, values });
+    }
+    Some(Label {
+        policy_identifier,
+        classification,
+        categories,
+    })
+}
+
+/// Element children of a `Category` (its attributes are checked by the caller).
+fn structure_children<'a, 'i>(n: Node<'a, 'i>, f: &mut Findings) -> Vec<Node<'a, 'i>> {
+    let mut out = Vec::new();
+    for c in n.children() {
+        match c.node_type() {
+            NodeType::Element => out.push(c),
+            NodeType::Text if c.text().is_some_and(is_blank) => {}
+            NodeType::Text => f.add("label", "`Category` holds text", &path(n)),
+            _ => {}
+        }
+    }
+    out
+}
+
+impl Verifier<'_> {
+    /// Check an XML output (one that starts with `<`).
+    pub(super) fn check_xml(&self, output: &[u8], f: &mut Findings) {
+        let p = self.policy;
+        let Some(x) = &p.xml else {
+            return f.add("format", "an XML output, but the policy has no `[xml]` rules", "output");
+        };
+        if !p.formats.contains(&Format::Xml) {
+            f.add("format", "the policy does not allow XML", "output");
+        }
+        let Ok(s) = std::str::from_utf8(output) else {
+            return f.add("xml", "the output is not UTF-8", "output");
+        };
+        // roxmltree turns CDATA into text; the marker cannot occur elsewhere outside comments and
+        // instructions, which are findings of their own.
+        if !x.options.allow_cdata && s.contains("<![CDATA[") {
+            f.add("cdata", "a CDATA section, which the policy does not allow", "output");
+        }
+        let opts = ParsingOptions {
+            allow_dtd: false,
+            ..ParsingOptions::default()
+        };
+        let doc = match Document::parse_with_options(s, opts) {
+            Ok(d) => d,
+            Err(e) => return f.add("xml", e.to_string(), "output"),
+        };
+        if !self.syntax(&doc, x, f) {
+            return;
+        }
+        let root = doc.root_element();
+        if !is(root, NS_4778, "BindingInformation") {
+            return f.add(
+                "label-missing",
+                format!(
+                    "the root is `{}`, not 4778 `BindingInformation`: the output is not labelled",
+                    root.tag_name().name()
+                ),
+                &path(root),
+            );
+        }
+        let kids = structure(root, f, "binding");
+        let [metadata, data] = kids.as_slice() else {
+            return f.add(
+                "binding",
+                "`BindingInformation` holds exactly `Metadata` then `Data`",
+                "/BindingInformation",
+            );
+        };
+        if !is(*metadata, NS_4778, "Metadata") || !is(*data, NS_4778, "Data") {
+            return f.add(
+                "binding",
+                "`BindingInformation` holds exactly `Metadata` then `Data`",
+                "/BindingInformation",
+            );
+        }
+        let labels = structure(*metadata, f, "binding");
+        let [label_el] = labels.as_slice() else {
+            return f.add(
+                "label-missing",
+                "`Metadata` holds no single 4774 label",
+                &path(*metadata),
+            );
+        };
+        let payloads = structure(*data, f, "binding");
+        let [payload] = payloads.as_slice() else {
+            return f.add("binding", "`Data` holds exactly one payload element", &path(*data));
+        };
+        if let Some(label) = read_label(*label_el, f) {
+            self.check_xml_label(&label, x, &path(*label_el), f);
+        }
+        // Rules without paths look at the label's texts too.
+        for n in label_el.descendants() {
+            if n.is_text() {
+                self.xml_text(n.text().unwrap_or_default(), None, &path(n), f);
+            }
+            for a in n.attributes() {
+                self.xml_text(a.value(), None, &path(n), f);
+            }
+        }
+        self.check_payload(*payload, x, f);
+    }
+
+    /// Depth, string sizes, comments and instructions over the whole document; false when the
+    /// rest cannot be read safely.
+    fn syntax(&self, doc: &Document<'_>, x: &XmlPolicy, f: &mut Findings) -> bool {
+        let limits = &self.policy.limits;
+        for n in doc.descendants() {
+            match n.node_type() {
+                NodeType::Element => {
+                    let depth = n.ancestors().filter(Node::is_element).count();
+                    if depth > limits.max_depth {
+                        f.add(
+                            "limit",
+                            format!("elements nested deeper than {}", limits.max_depth),
+                            "output",
+                        );
+                        return false;
+                    }
+                    for a in n.attributes() {
+                        if a.value().len() > limits.max_string_bytes {
+                            f.add("limit", "an attribute value over the string limit", &path(n));
+                        }
+                    }
+                }
+                NodeType::Text => {
+                    if n.text().is_some_and(|t| t.len() > limits.max_string_bytes) {
+                        f.add("limit", "a text over the string limit", &path(n));
+                    }
+                }
+                NodeType::Comment if !x.options.allow_comments => {
+                    f.add("comment", "a comment, which the policy does not allow", &path(n));
+                }
+                NodeType::PI => {
+                    f.add("instruction", "a processing instruction", &path(n));
+                }
+                NodeType::Root | NodeType::Comment => {}
+            }
+        }
+        true
+    }
+
+    fn check_xml_label(&self, l: &Label, x: &XmlPolicy, at: &str, f: &mut Findings) {
+        let p = self.policy;
+        if x.tlp_required {
+            // A 4774 label carries no TLP.
+            f.add("label", "no TLP, which the policy's `[xml]` rules require", at);
+        }
+        let Some(scheme_name) = x.policy_identifiers.get(&l.policy_identifier) else {
+            return f.add(
+                "label",
+                format!("policy identifier `{}` is not one the policy maps", l.policy_identifier),
+                at,
+            );
+        };
+        let level = p.schemes.iter().find(|s| &s.name == scheme_name).and_then(|s| {
+            s.levels
+                .iter()
+                .find(|lv| lv.name == l.classification || lv.aliases.iter().any(|a| a == &l.classification))
+        });
+        let Some(level) = level else {
+            return f.add(
+                "label",
+                format!("`{}` is not a level of scheme `{scheme_name}`", l.classification),
+                at,
+            );
+        };
+        let c = Classification {
+            scheme: scheme_name.clone(),
+            level: level.name.clone(),
+        };
+        // The Schemes comparison is a value API over the policy's data (no parsing).
+        match p.schemes.compare(&c, &p.ceiling) {
+            Ok(std::cmp::Ordering::Greater) => f.add("label", "classified above the ceiling", at),
+            Ok(_) => {}
+            Err(e) => f.add("label", format!("not comparable with the ceiling: {e}"), at),
+        }
+        let classified = p.schemes.rank(&c).map_or(true, |r| r > 0);
+        let partner = p.partner.as_str();
+        let mut rel_to = false;
+        for cat in &l.categories {
+            match cat.kind.as_str() {
+                "PERMISSIVE" if x.releasable_to.contains(&cat.tag_name) => {
+                    rel_to = true;
+                    if !cat.values.iter().any(|v| v == partner) {
+                        f.add("label", format!("`{}` does not name {partner}", cat.tag_name), at);
+                    }
+                }
+                "PERMISSIVE" | "RESTRICTIVE" if !x.cleared_restrictive.contains(&cat.tag_name) => {
+                    f.add(
+                        "label",
+                        format!("category `{}` is not one the partner is cleared for", cat.tag_name),
+                        at,
+                    );
+                }
+                "PERMISSIVE" | "RESTRICTIVE" | "INFORMATIVE" => {}
+                other => f.add("label", format!("category type `{other}` is not understood"), at),
+            }
+        }
+        if classified && p.require_releasable_to_partner && !rel_to {
+            f.add(
+                "label",
+                format!("classified without a releasable-to category naming {partner}"),
+                at,
+            );
+        }
+    }
+
+    fn check_payload(&self, payload: Node<'_, '_>, x: &XmlPolicy, f: &mut Findings) {
+        for n in payload.descendants() {
+            match n.node_type() {
+                NodeType::Element => {
+                    let at = path(n);
+                    let ens = n.tag_name().namespace();
+                    let local = n.tag_name().name();
+                    let allowed = ens
+                        .and_then(|ns| x.namespaces.get(ns))
+                        .is_some_and(|ns| ns.elements.contains(local));
+                    if !allowed {
+                        f.add(
+                            "element-allowlist",
+                            format!("`{local}` in `{}` is not allowed", ens.unwrap_or("no namespace")),
+                            &at,
+                        );
+                    }
+                    for a in n.attributes() {
+                        let ns = match a.namespace() {
+                            None | Some(XML_NS) => ens,
+                            Some(other) => Some(other),
+                        };
+                        let ok = ns
+                            .and_then(|ns| x.namespaces.get(ns))
+                            .is_some_and(|ns| ns.attributes.contains(a.name()));
+                        if !ok {
+                            f.add(
+                                "attribute-allowlist",
+                                format!("attribute `{}` is not allowed", a.name()),
+                                &at,
+                            );
+                        }
+                        self.xml_text(a.value(), Some(a.name()), &at, f);
+                    }
+                }
+                NodeType::Text => {
+                    let local = n.parent_element().map(|e| e.tag_name().name());
+                    self.xml_text(
+                        n.text().unwrap_or_default(),
+                        Some(local.unwrap_or_default()),
+                        &path(n),
+                        f,
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The text rules over one string of element or attribute `local` (`None`: only rules
+    /// without paths). Blank strings are indentation, as the guard treats them.
+    fn xml_text(&self, s: &str, local: Option<&str>, at: &str, f: &mut Findings) {
+        if self.rules.is_empty() || is_blank(s) {
+            return;
+        }
+        let n = text::normalise(s);
+        for rule in &self.rules {
+            let selected = match (&rule.paths, local) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(paths), Some(local)) => paths
+                    .iter()
+                    .any(|(t, steps)| (t == "*" || t == "xml") && matches!(steps.as_slice(), [s] if s == local)),
+            };
+            if selected && rule.matches_normalised(&n) {
+                f.add("text-rule", format!("rule `{}` still matches a text", rule.id), at);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::verify;
+    use crate::policy::Policy;
+
+    fn policy() -> Policy {
+        Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap()
+    }
+
+    fn message(rel_to: &str, payload: &str) -> Vec<u8> {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<mb:BindingInformation xmlns:mb="urn:nato:stanag:4778:bindinginformation:1:0">
+  <mb:Metadata>
+  <slab:originatorConfidentialityLabel xmlns:slab="urn:nato:stanag:4774:confidentialitymetadatalabel:1:0"><slab:ConfidentialityInformation><slab:PolicyIdentifier URI="urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:NATO">NATO</slab:PolicyIdentifier><slab:Classification>SECRET</slab:Classification><slab:Category TagName="Releasable to" Type="PERMISSIVE"><slab:GenericValue>NATO</slab:GenericValue><slab:GenericValue>{rel_to}</slab:GenericValue></slab:Category></slab:ConfidentialityInformation><slab:CreationDateTime>2024-05-01T09:00:00Z</slab:CreationDateTime></slab:originatorConfidentialityLabel>
+  </mb:Metadata>
+  <mb:Data>
+    <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+      <identifier>CAP-1</identifier>
+      <info>
+        <headline>C2 server active</headline>
+        {payload}
+      </info>
+    </alert>
+  </mb:Data>
+</mb:BindingInformation>
+"#
+        )
+        .into_bytes()
+    }
+
+    fn rules(r: Result<(), Vec<super::super::Finding>>) -> Vec<String> {
+        r.err().unwrap_or_default().into_iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn passes_a_releasable_message() {
+        assert_eq!(
+            verify(&message("JPN", "<description>Beacons</description>"), &policy()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn passes_the_released_sample() {
+        let out = include_bytes!("../../policies/us-to-jpn/tests/xml-cap-nato-unclassified-rel-jpn.out.xml");
+        assert_eq!(verify(out, &policy()), Ok(()));
+    }
+
+    #[test]
+    fn fails_a_wrong_partner() {
+        assert_eq!(rules(verify(&message("GBR", ""), &policy())), ["label"]);
+    }
+
+    #[test]
+    fn fails_an_element_outside_the_allowlist() {
+        assert_eq!(
+            rules(verify(&message("JPN", "<contact>duty</contact>"), &policy())),
+            ["element-allowlist"]
+        );
+    }
+
+    #[test]
+    fn fails_an_attribute_outside_the_allowlist() {
+        assert_eq!(
+            rules(verify(
+                &message("JPN", r#"<description secret="1">x</description>"#),
+                &policy()
+            )),
+            ["attribute-allowlist"]
+        );
+    }
+
+    #[test]
+    fn fails_a_dirty_word() {
+        let m = message("JPN", "<description>Seen during Operation Nightjar</description>");
+        assert_eq!(rules(verify(&m, &policy())), ["text-rule"]);
+    }
+
+    #[test]
+    fn fails_a_remaining_email_address() {
+        let m = message("JPN", "<description>mail bob@example.com</description>");
+        assert_eq!(rules(verify(&m, &policy())), ["text-rule"]);
+    }
+
+    #[test]
+    fn fails_an_unlabelled_message() {
+        let m = br#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>x</identifier></alert>"#;
+        assert_eq!(rules(verify(m, &policy())), ["label-missing"]);
+    }
+
+    #[test]
+    fn fails_a_comment_a_cdata_and_an_instruction() {
+        let m = message("JPN", "<!-- c --><description><![CDATA[x]]></description><?pi x?>");
+        let mut r = rules(verify(&m, &policy()));
+        r.sort();
+        assert_eq!(r, ["cdata", "comment", "instruction"]);
+    }
+
+    #[test]
+    fn fails_a_doctype() {
+        let m = b"<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>";
+        assert_eq!(rules(verify(m, &policy())), ["xml"]);
+    }
+}
