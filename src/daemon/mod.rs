@@ -826,7 +826,11 @@ impl Channel<'_> {
                         record.redactions = released.report.redactions;
                         (reason, findings)
                     } else {
-                        let out_name = format!("{sha}.json");
+                        let extension = match released.format {
+                            crate::format::Format::Xml => "xml",
+                            crate::format::Format::Json | crate::format::Format::Stix => "json",
+                        };
+                        let out_name = format!("{sha}.{extension}");
                         let out = released.output.as_bytes();
                         record.verdict = Verdict::Released;
                         record.rules = rules_of(&released.report.decisions);
