@@ -234,47 +234,37 @@ fn filter_xml(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
 /// [`verify_stix`] for XML: the rendered document must parse (with comments and CDATA
 /// forbidden: the renderer writes neither), be released unchanged, and render to the same bytes.
 fn verify_xml(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
-    let unstable = |detail: String| Rejection::one("unstable", detail, "output");
     let again = xml::parse(rendered, &policy.limits, &xml::Options::default())
         .map_err(|e| unstable(format!("the output does not parse: {e}")))?;
     let release = xml::release::release(again, policy);
-    if release.changed() {
-        let what = release.decisions.iter().find(|d| d.verdict != UnitVerdict::Keep);
-        return Err(unstable(format!(
-            "deciding the output again changes it{}",
-            what.map(|d| format!(" ({}: {}: {})", d.unit, d.rule, d.detail))
-                .unwrap_or_default()
-        )));
-    }
-    let Some(doc) = release.document else {
-        return Err(unstable("the output is not released when decided again".into()));
-    };
-    let second = xml::render(&doc);
-    if second != rendered {
-        return Err(unstable("rendering the output again gives different bytes".into()));
-    }
-    Ok(Verified(second))
+    fixpoint(rendered, &release.decisions, release.document.map(|d| xml::render(&d)))
 }
 
 /// Parse and decide the rendered bytes again: they must come back released, with nothing dropped
 /// or removed, and render to the very same bytes.
 fn verify_stix(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
-    let unstable = |detail: String| Rejection::one("unstable", detail, "output");
     let again = stix::parse_bundle(rendered, &policy.limits)
         .map_err(|e| unstable(format!("the output does not parse: {e}")))?;
     let release = stix::release::release(again, policy);
-    if release.changed() {
-        let what = release.decisions.iter().find(|d| d.verdict != UnitVerdict::Keep);
+    fixpoint(rendered, &release.decisions, release.bundle.map(|b| b.render()))
+}
+
+fn unstable(detail: String) -> Rejection {
+    Rejection::one("unstable", detail, "output")
+}
+
+/// The fixpoint every format's output must reach: deciding it again changed nothing, it is still
+/// released (`second` is its rendering then), and it renders to the very same bytes.
+fn fixpoint(rendered: &[u8], decisions: &[UnitDecision], second: Option<Vec<u8>>) -> Result<Verified, Rejection> {
+    if let Some(d) = decisions.iter().find(|d| d.verdict != UnitVerdict::Keep) {
         return Err(unstable(format!(
-            "deciding the output again changes it{}",
-            what.map(|d| format!(" ({}: {}: {})", d.unit, d.rule, d.detail))
-                .unwrap_or_default()
+            "deciding the output again changes it ({}: {}: {})",
+            d.unit, d.rule, d.detail
         )));
     }
-    let Some(bundle) = release.bundle else {
+    let Some(second) = second else {
         return Err(unstable("the output is not released when decided again".into()));
     };
-    let second = bundle.render();
     if second != rendered {
         return Err(unstable("rendering the output again gives different bytes".into()));
     }

@@ -7,7 +7,7 @@ use super::release::{UnitDecision, UnitVerdict};
 use super::{PropertyKind, SelectorStep, StixObject, pattern, types};
 use crate::format::json::Value;
 use crate::policy::Policy;
-use crate::policy::sanitise::{DirtyAction, PathStep, PatternAction, TextRule, TextRules};
+use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule, TextRules};
 
 /// What sanitising did to an object as a whole.
 pub(super) enum Outcome {
@@ -313,67 +313,23 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Vec<UnitD
     let type_name = o.type_name.clone();
     let mut stop: Option<(usize, String, DirtyAction)> = None;
     let mut redacted: Vec<(String, usize, usize)> = Vec::new(); // pointer, rule index, replacements
-    let mut applicable: Vec<usize> = Vec::new();
     let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
         if stop.is_some() {
             return;
         }
-        applicable.clear();
-        applicable
-            .extend((0..rules.len()).filter(|&r| rules.get(r).is_some_and(|rule| selects(rule, &type_name, segs))));
-        if applicable.is_empty() {
-            return;
-        }
-        let n = crate::policy::sanitise::normalize(s);
-        let candidates = all.candidates(&n.text);
-        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-        for &r in applicable.iter().filter(|&&r| candidates.get(r) == Some(&true)) {
-            let Some(rule) = rules.get(r) else { continue };
-            let found = rule.matcher.find(&n);
-            if found.is_empty() {
-                continue;
+        match all.apply(s, |rule| selects(rule, &type_name, segs)) {
+            Applied::Clean => {}
+            Applied::Stop { rule, action } => stop = Some((rule, pointer_of(segs), action)),
+            // A pattern cannot be redacted as text (its grammar would break): the unit goes.
+            Applied::Redacted { counts, .. } if matches!(segs, [Seg::Key("pattern")]) => {
+                stop = Some((counts.first().map_or(0, |c| c.0), pointer_of(segs), DirtyAction::Drop));
             }
-            let in_pattern = matches!(segs, [Seg::Key("pattern")]);
-            if rule.action != DirtyAction::Redact || in_pattern {
-                // A pattern cannot be redacted as text (its grammar would break): the unit goes.
-                let action = if rule.action == DirtyAction::Redact {
-                    DirtyAction::Drop
-                } else {
-                    rule.action
-                };
-                stop = Some((r, pointer_of(segs), action));
-                return;
-            }
-            spans.extend(
-                found
-                    .into_iter()
-                    .filter_map(|(a, b)| n.original(a, b))
-                    .map(|(a, b)| (a, b, r)),
-            );
-        }
-        if spans.is_empty() {
-            return;
-        }
-        spans.sort_by_key(|&(a, _, r)| (a, r));
-        let mut out = String::with_capacity(s.len());
-        let mut at = 0;
-        let mut counts: Vec<(usize, usize)> = Vec::new();
-        for (a, b, r) in spans {
-            if a < at {
-                continue;
-            }
-            out.push_str(s.get(at..a).unwrap_or_default());
-            out.push_str(rules.get(r).map_or("[REDACTED]", |x| x.replacement.as_str()));
-            at = b;
-            match counts.iter_mut().find(|(x, _)| *x == r) {
-                Some((_, c)) => *c += 1,
-                None => counts.push((r, 1)),
+            Applied::Redacted { text, counts } => {
+                *s = Cow::Owned(text);
+                let pointer = pointer_of(segs);
+                redacted.extend(counts.into_iter().map(|(r, c)| (pointer.clone(), r, c)));
             }
         }
-        out.push_str(s.get(at..).unwrap_or_default());
-        *s = Cow::Owned(out);
-        let pointer = pointer_of(segs);
-        redacted.extend(counts.into_iter().map(|(r, c)| (pointer.clone(), r, c)));
     };
     for (k, v) in o.json.iter_mut() {
         let mut segs = vec![Seg::Key(k)];
