@@ -272,6 +272,19 @@ fn fixpoint(rendered: &[u8], decisions: &[UnitDecision], second: Option<Vec<u8>>
 }
 
 /// Test-only fault injection, compiled into debug builds only: with
+/// `SEKISHO_TEST_GUARD_FAULT=panic`, a message containing `PANIC-TRIGGER!` makes the guard panic,
+/// so that tests can show a panic quarantines the message and the daemon carries on.
+#[cfg(debug_assertions)]
+#[doc(hidden)]
+pub fn inject_test_panic(input: &[u8]) {
+    if std::env::var("SEKISHO_TEST_GUARD_FAULT").as_deref() == Ok("panic")
+        && input.windows(14).any(|w| w == b"PANIC-TRIGGER!")
+    {
+        panic!("test-only fault: the guard panics on this message");
+    }
+}
+
+/// Test-only fault injection, compiled into debug builds only: with
 /// `SEKISHO_TEST_GUARD_FAULT=red`, a released output has its TLP CLEAR and GREEN markings turned
 /// into TLP RED — a deliberately wrong output, for the second verifier to catch.
 #[cfg(debug_assertions)]

@@ -807,8 +807,11 @@ impl Channel<'_> {
                 }],
             )
         } else {
-            let filtered =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| guard::filter(bytes, &route.policy)));
+            let filtered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                #[cfg(debug_assertions)]
+                guard::inject_test_panic(bytes);
+                guard::filter(bytes, &route.policy)
+            }));
             match filtered {
                 Ok(Ok(released)) => {
                     #[cfg(debug_assertions)]
