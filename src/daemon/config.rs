@@ -27,7 +27,6 @@
 //! line, column and field.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -179,48 +178,18 @@ pub struct Config {
     pub sha256: String,
 }
 
-/// One thing wrong with a configuration file, located.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub field: String,
-    pub detail: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}: {}",
-            self.file, self.line, self.column, self.field, self.detail
-        )
-    }
-}
+/// One thing wrong with a configuration file, located (the same value as a policy's errors).
+pub type ConfigError = crate::policy::PolicyError;
 
 /// Every error found in a configuration file (never empty).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct ConfigErrors(pub Vec<ConfigError>);
-
-impl fmt::Display for ConfigErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (n, e) in self.0.iter().enumerate() {
-            if n > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
+pub type ConfigErrors = crate::policy::PolicyErrors;
 
 impl Config {
     /// Read and validate the configuration at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigErrors(vec![ConfigError {
+            crate::policy::PolicyErrors(vec![ConfigError {
                 file: file.clone(),
                 line: 0,
                 column: 0,
@@ -249,7 +218,7 @@ impl Config {
                 .span()
                 .map(|s| crate::error::Position::locate(text.as_bytes(), s.start))
                 .map_or((1, 1), |p| (p.line, p.column));
-            ConfigErrors(vec![ConfigError {
+            crate::policy::PolicyErrors(vec![ConfigError {
                 file: file.to_string(),
                 line,
                 column,
@@ -406,7 +375,7 @@ impl Config {
                 sha256: hex::encode(sha2::Sha256::digest(text.as_bytes())),
             })
         } else {
-            Err(ConfigErrors(errors))
+            Err(crate::policy::PolicyErrors(errors))
         }
     }
 }

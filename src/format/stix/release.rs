@@ -35,13 +35,6 @@ pub struct Release<'a> {
     pub redactions: usize,
 }
 
-impl Release<'_> {
-    /// Whether anything was dropped, removed or rejected (a verified output has none of these).
-    pub fn changed(&self) -> bool {
-        self.decisions.iter().any(|d| d.verdict != UnitVerdict::Keep)
-    }
-}
-
 /// The state of one object while deciding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {

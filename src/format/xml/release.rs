@@ -31,13 +31,6 @@ pub struct Release<'a> {
     pub redactions: usize,
 }
 
-impl Release<'_> {
-    /// Whether anything was dropped, removed, redacted or rejected (a verified output has none).
-    pub fn changed(&self) -> bool {
-        self.decisions.iter().any(|d| d.verdict != UnitVerdict::Keep)
-    }
-}
-
 fn decision(
     unit: &str,
     rule: impl Into<Cow<'static, str>>,
