@@ -98,6 +98,10 @@ enum Command {
         /// The pre-shared key file (at least 32 bytes).
         #[arg(long)]
         key: PathBuf,
+        /// Once bound: Landlock (its spool directory only) + seccomp (no new socket, no send, no
+        /// exec) + no_new_privs: `required`, `best-effort` or `off`.
+        #[arg(long, value_enum, default_value = "best-effort")]
+        sandbox: sekisho::sandbox::SandboxMode,
     },
     /// Run the guard daemon: move messages from each channel's inbox to its routes' outputs,
     /// quarantining what may not go, with one audit record per message and route. Exit 0 when it
@@ -201,7 +205,12 @@ fn main() -> ExitCode {
             key,
             paths,
         } => send(&to, rate, overhead, mtu, &key, &paths),
-        Command::Receive { listen, into, key } => receive(&listen, &into, &key),
+        Command::Receive {
+            listen,
+            into,
+            key,
+            sandbox,
+        } => receive(&listen, &into, &key, sandbox),
         Command::Policy(PolicyCommand::Check { files }) => policy_check(&files),
         Command::Policy(PolicyCommand::Schema) => {
             print!("{}", Policy::json_schema());
@@ -528,7 +537,7 @@ fn send(to: &str, rate: Option<u64>, overhead: u32, mtu: usize, key: &Path, path
     }
 }
 
-fn receive(listen: &str, into: &Path, key: &Path) -> ExitCode {
+fn receive(listen: &str, into: &Path, key: &Path, sandbox: sekisho::sandbox::SandboxMode) -> ExitCode {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         if let Err(e) = signal_hook::flag::register(signal, std::sync::Arc::clone(&stop)) {
@@ -536,7 +545,7 @@ fn receive(listen: &str, into: &Path, key: &Path) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    match sekisho::diode::cli_receive(listen, into, key, &stop) {
+    match sekisho::diode::cli_receive(listen, into, key, sandbox, &stop) {
         Ok(stats) => {
             println!("{}", serde_json::json!(stats));
             ExitCode::SUCCESS
@@ -548,15 +557,29 @@ fn receive(listen: &str, into: &Path, key: &Path) -> ExitCode {
     }
 }
 
-fn run(config: &Path, once: bool) -> ExitCode {
+fn run(path: &Path, once: bool) -> ExitCode {
     use std::io::IsTerminal;
-    let config = match sekisho::daemon::Config::load(config) {
+    let config = match sekisho::daemon::Config::load(path) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
+    // Found while this process may still read /proc/self/exe (a switch of user makes it
+    // non-dumpable, which hides that link).
+    let verifier_program = std::env::current_exe().ok();
+    // Before anything is opened and before any thread starts: from here on the spools, policies
+    // and keys are reached as this user.
+    if let Some(user) = &config.user {
+        match sekisho::sandbox::drop_privileges(user) {
+            Ok(id) => tracing::info!(user = %id.user, uid = id.uid, gid = id.gid, "switched user"),
+            Err(e) => {
+                eprintln!("{}: user: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         if let Err(e) = signal_hook::flag::register(signal, std::sync::Arc::clone(&stop)) {
@@ -568,7 +591,8 @@ fn run(config: &Path, once: bool) -> ExitCode {
         once,
         progress: std::io::stderr().is_terminal(),
         stop,
-        verifier_program: None,
+        verifier_program,
+        confine_caller: true,
     };
     match sekisho::daemon::run(&config, &options) {
         Ok(summaries) => {
@@ -610,8 +634,7 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
     }
     // Everything it reads is read: from here on it needs stdin and stdout only.
     match sekisho::sandbox::confine_verifier(sandbox) {
-        Ok(Some(c)) => tracing::debug!(?c, "verifier confined"),
-        Ok(None) => {}
+        Ok(_) => {}
         Err(e) => {
             eprintln!("verifier: refusing to run unconfined: {e}");
             return ExitCode::from(2);

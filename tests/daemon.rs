@@ -112,7 +112,9 @@ fn quarantines_every_bad_input_kind_and_keeps_running() {
     assert_eq!(spool.names("out-jpn").len(), 1, "the duplicate was not emitted again");
 
     if unsafe_is_root() {
-        eprintln!("skipping the unreadable-file case: root reads a mode-000 file");
+        eprintln!(
+            "SKIPPED here: root reads a mode-000 file (tests/least_privilege.rs covers it as root, through `user = \"nobody\"`)"
+        );
     } else {
         check!("unreadable", "unreadable", || {
             use std::os::unix::fs::PermissionsExt;

@@ -149,7 +149,14 @@ fn helper_receive() {
             }
             stop.store(true, Ordering::Relaxed);
         });
-        let stats = diode::cli_receive(&format!("10.231.6.2:{PORT}"), &inbox, &dir.join("diode.key"), &stop).unwrap();
+        let stats = diode::cli_receive(
+            &format!("10.231.6.2:{PORT}"),
+            &inbox,
+            &dir.join("diode.key"),
+            sekisho::sandbox::SandboxMode::Off,
+            &stop,
+        )
+        .unwrap();
         println!("receiver: {stats:?}");
     });
 }

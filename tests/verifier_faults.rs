@@ -217,7 +217,7 @@ fn confines_the_channel_once_started() {
     }
     assert!(out.status.success(), "{log}");
     assert!(
-        log.contains("channel confined") && log.contains("fully enforced"),
+        log.contains("\"part\":\"channel `c`\"") && log.contains("fully enforced"),
         "{log}"
     );
     assert_eq!(record_for(&spool.records(), "m.json")["verdict"], "released");

@@ -23,6 +23,9 @@
 //! output = "var/outbox"               # a spool directory, `-` (stdout) or `udp://HOST:PORT`
 //! ```
 //!
+//! A top-level `user = "sekisho"` (before the first `[[channel]]`) makes a daemon started as root
+//! switch to that user and its primary group for good, before it opens any spool, policy or key.
+//!
 //! Relative paths are relative to the configuration file's directory. Every error names the file,
 //! line, column and field.
 
@@ -37,6 +40,9 @@ pub use crate::sandbox::SandboxMode;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
+    /// Switch to this user after start, before any spool, policy or key is opened.
+    #[serde(default)]
+    user: Option<String>,
     channel: Vec<ChannelFile>,
 }
 
@@ -173,6 +179,8 @@ pub struct VerifierSettings {
 /// A validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The user the daemon switches to after start (`sandbox::drop_privileges`).
+    pub user: Option<String>,
     pub channels: Vec<ChannelConfig>,
     /// sha-256 of the file's bytes.
     pub sha256: String,
@@ -227,6 +235,11 @@ impl Config {
             }])
         })?;
         let mut errors = Vec::new();
+        if let Some(user) = &raw.user
+            && let Err(e) = crate::sandbox::Identity::lookup(user)
+        {
+            errors.push(at("user", e));
+        }
         if raw.channel.is_empty() {
             errors.push(at("channel", "there must be at least one channel".into()));
         }
@@ -371,6 +384,7 @@ impl Config {
         if errors.is_empty() {
             use sha2::Digest;
             Ok(Config {
+                user: raw.user,
                 channels,
                 sha256: hex::encode(sha2::Sha256::digest(text.as_bytes())),
             })

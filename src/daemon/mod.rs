@@ -67,6 +67,10 @@ pub struct RunOptions {
     pub stop: Arc<AtomicBool>,
     /// The `sekisho` executable to start verifier children from (default: this one).
     pub verifier_program: Option<std::path::PathBuf>,
+    /// Confine the calling thread once the channels have started, as strictly as the strictest
+    /// channel (see `sandbox::confine_main_thread`). The binary sets it; an in-process caller that
+    /// goes on to use files must not.
+    pub confine_caller: bool,
 }
 
 /// Why a channel could not start or had to stop.
@@ -78,17 +82,27 @@ pub enum DaemonError {
     Audit { channel: String, source: audit::AuditError },
     #[error("channel `{channel}`: stopped: {detail}")]
     Fatal { channel: String, detail: String },
+    #[error("the daemon's main thread: {0}")]
+    MainThread(String),
 }
 
 /// Run every channel of `config` (each on its own threads) until they drain (`once`) or are
 /// stopped.
 pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<Summary>, DaemonError> {
+    let mut refused = None;
     let results: Vec<Result<Summary, DaemonError>> = std::thread::scope(|s| {
         let handles: Vec<_> = config
             .channels
             .iter()
             .map(|ch| s.spawn(move || run_channel(ch, options)))
             .collect();
+        if options.confine_caller {
+            let strictest = config.channels.iter().map(|c| c.sandbox).max().unwrap_or_default();
+            if let Err(e) = crate::sandbox::confine_main_thread(strictest) {
+                options.stop.store(true, Ordering::Relaxed);
+                refused = Some(DaemonError::MainThread(format!("sandbox: {e}")));
+            }
+        }
         handles
             .into_iter()
             .zip(&config.channels)
@@ -102,7 +116,10 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<Summary>, Daemon
             })
             .collect()
     });
-    results.into_iter().collect()
+    match refused {
+        Some(e) => Err(e),
+        None => results.into_iter().collect(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,15 +285,8 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
 
     // Least privilege: from here on this channel's threads and the verifier children they start
     // reach only its own directories (see `sandbox::confine_channel`).
-    {
-        let paths = channel_paths(cfg, program.as_deref());
-        match crate::sandbox::confine_channel(cfg.sandbox, &paths) {
-            Ok(Some(c)) => tracing::info!(channel = %cfg.name, landlock = %c.landlock, seccomp = c.seccomp,
-                no_new_privs = c.no_new_privs, "channel confined"),
-            Ok(None) => tracing::warn!(channel = %cfg.name, "the channel runs unconfined (sandbox = \"off\")"),
-            Err(e) => return Err(startup(format!("sandbox: {e}"))),
-        }
-    }
+    crate::sandbox::confine_channel(cfg.sandbox, &cfg.name, &channel_paths(cfg, program.as_deref()))
+        .map_err(|e| startup(format!("sandbox: {e}")))?;
     let channel = Channel {
         cfg,
         routes,
@@ -1091,8 +1101,8 @@ impl Channel<'_> {
 
 /// What a channel's threads need: its spools read-write, the policies' directories read-only,
 /// and the verifier program with the system's libraries to start children.
-fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>) -> crate::sandbox::ChannelPaths {
-    let mut p = crate::sandbox::ChannelPaths::default();
+fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>) -> crate::sandbox::Paths {
+    let mut p = crate::sandbox::Paths::default();
     p.read_write.push(cfg.inbox.clone());
     p.read_write.extend(cfg.urgent_inbox.clone());
     p.read_write.push(cfg.quarantine.clone());

@@ -223,10 +223,24 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, DiodeError> {
 }
 
 /// `sekisho receive --listen HOST:PORT --into DIR --key FILE`: receive until `stop` is set
-/// (the CLI sets it from its signal handler). The audit file is `<DIR>.diode-audit.jsonl`.
-pub fn cli_receive(listen: &str, into: &Path, key: &Path, stop: &AtomicBool) -> Result<ReceiverStats, DiodeError> {
+/// (the CLI sets it from its signal handler). The audit file is `<DIR>.diode-audit.jsonl`. Once
+/// the socket is bound and the files are open, the receiver confines itself (`sandbox`).
+pub fn cli_receive(
+    listen: &str,
+    into: &Path,
+    key: &Path,
+    sandbox: crate::sandbox::SandboxMode,
+    stop: &AtomicBool,
+) -> Result<ReceiverStats, DiodeError> {
     let cfg = ReceiverConfig::new(resolve(listen)?, into.to_path_buf(), Key::from_file(key)?);
-    run_receiver(cfg, stop)
+    let mut refused = None;
+    let stats = run_receiver_with(cfg, stop, |_| {
+        if let Err(e) = crate::sandbox::confine_receiver(sandbox, into) {
+            refused = Some(DiodeError::Config(format!("sandbox: {e}")));
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    })?;
+    refused.map_or(Ok(stats), Err)
 }
 
 /// Fuzzing entry point: one datagram through the grammar, then through a [`Reassembler`] with
