@@ -143,7 +143,11 @@ fn helper_receive() {
         s.spawn(|| {
             let deadline = Instant::now() + Duration::from_secs(20);
             while Instant::now() < deadline
-                && std::fs::read_dir(&inbox).map_or(0, |d| d.filter_map(Result::ok).count()) < FILES
+                && std::fs::read_dir(&inbox).map_or(0, |d| {
+                    d.filter_map(Result::ok)
+                        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                        .count()
+                }) < FILES
             {
                 std::thread::sleep(Duration::from_millis(50));
             }
