@@ -70,7 +70,7 @@ pub use frame::{FrameLimits, MacKey};
 pub use pacing::TokenBucket;
 pub use receiver::{
     Delivered, Event, Lost, LostReason, Reassembler, ReassemblerConfig, ReassemblerStats, ReceiverConfig,
-    ReceiverStats, run_receiver, run_receiver_with,
+    ReceiverStats, run_receiver, run_receiver_with, set_recv_buffer,
 };
 pub use sender::{MessageEncoder, Sender, SenderConfig, SenderStats, new_session_id};
 pub use state::{ReplayState, STATE_FILE};

@@ -796,7 +796,8 @@ pub struct ReceiverConfig {
     pub audit: Option<PathBuf>,
     pub key: Key,
     pub reassembly: ReassemblerConfig,
-    /// Kernel receive buffer to ask for, in bytes (capped by net.core.rmem_max).
+    /// Kernel receive buffer to ask for, in bytes (forced when privileged, else capped by
+    /// net.core.rmem_max).
     pub recv_buffer: usize,
 }
 
@@ -808,7 +809,7 @@ impl ReceiverConfig {
             audit: None,
             key,
             reassembly: ReassemblerConfig::default(),
-            recv_buffer: 8 << 20,
+            recv_buffer: 64 << 20,
         }
     }
 
@@ -840,7 +841,7 @@ struct ReceiveOnly(UdpSocket);
 impl ReceiveOnly {
     fn bind(addr: SocketAddr, recv_buffer: usize) -> Result<ReceiveOnly, DiodeError> {
         let socket = UdpSocket::bind(addr).map_err(|e| DiodeError::io(format!("cannot listen on `{addr}`"), e))?;
-        let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(recv_buffer);
+        set_recv_buffer(&socket, recv_buffer);
         socket
             .set_read_timeout(Some(Duration::from_millis(100)))
             .map_err(|e| DiodeError::io("cannot set a read timeout".into(), e))?;
@@ -858,6 +859,15 @@ impl ReceiveOnly {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(None),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// Ask for a kernel receive buffer of `bytes`: forced past net.core.rmem_max when privileged
+/// (`SO_RCVBUFFORCE`, CAP_NET_ADMIN), else as much as rmem_max allows (`SO_RCVBUF`). A large
+/// buffer is what absorbs an unpaced sender's bursts while the receiver decodes.
+pub fn set_recv_buffer(socket: &UdpSocket, bytes: usize) {
+    if rustix::net::sockopt::set_socket_recv_buffer_size_force(socket, bytes).is_err() {
+        let _ = rustix::net::sockopt::set_socket_recv_buffer_size(socket, bytes);
     }
 }
 
