@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use sekisho::diode::{
     self, DiodeError, Event, Key, LostReason, MessageEncoder, Reassembler, ReassemblerConfig, ReceiverConfig,
+    ReplayState,
 };
 
 const MTU: usize = 1472;
@@ -505,7 +506,7 @@ fn sends_and_receives_files_over_loopback_udp() {
         let summary = summary.unwrap();
         assert_eq!(summary.sent.len(), 3);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::fs::read_dir(&into).map_or(0, |d| d.count()) < 3 && Instant::now() < deadline {
+        while spool_files(&into).len() < 3 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
         stop.store(true, Ordering::Relaxed);
@@ -520,15 +521,264 @@ fn sends_and_receives_files_over_loopback_udp() {
         .unwrap()
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .filter(|e| e.file_name() != diode::STATE_FILE)
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let audit = std::fs::read_to_string(dir.path().join("inbox.diode-audit.jsonl")).unwrap();
     let records: Vec<serde_json::Value> = audit.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(records.len(), 3);
-    assert!(records.iter().all(|r| r["event"] == "received"));
+    // The first start of a receiver says that it starts without replay state.
+    assert_eq!(records.len(), 4, "{audit}");
+    assert_eq!(records[0]["event"], "state_created");
+    assert!(records[1..].iter().all(|r| r["event"] == "received"));
 }
 
 fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(data))
+}
+
+/// The messages in a spool: every file whose name does not start with a dot.
+fn spool_files(dir: &std::path::Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+//--- replay state across receiver restarts (§7.1)
+
+/// The state a receiver would have written after `events`, read back from its bytes.
+fn state_after(events: &[Event], cfg: &ReassemblerConfig) -> ReplayState {
+    let mut state = ReplayState::new(cfg);
+    for e in events {
+        state.record(e);
+    }
+    ReplayState::from_bytes(&state.to_bytes(), cfg).unwrap()
+}
+
+#[test]
+fn restarted_reassembler_ignores_replayed_capture_and_accepts_new_session() {
+    let cfg = ReassemblerConfig {
+        max_sessions: 2,
+        ..Default::default()
+    };
+    let msgs: Vec<Vec<u8>> = (0..3).map(|i| message(90 + i, 20_000)).collect();
+    let mut a = encoder(100 << 32 | 1);
+    let mut b = encoder(150 << 32 | 2);
+    let mut c = encoder(200 << 32 | 3);
+    let wire_a = encode_all(&mut a, &msgs);
+    let wire_b = encode_all(&mut b, &msgs);
+    let wire_c = encode_all(&mut c, &msgs);
+    let mut first = Reassembler::new(cfg.clone(), &key());
+    let mut events = feed(&mut first, &wire_a);
+    events.extend(feed(&mut first, &wire_b));
+    events.extend(feed(&mut first, &wire_c)); // a third session retires the first (max 2)
+    assert_eq!(events.iter().filter(|e| matches!(e, Event::Delivered(_))).count(), 9);
+
+    // Restart: a new reassembler from the state alone.
+    let state = state_after(&events, &cfg);
+    assert_eq!(state.retired().collect::<Vec<_>>(), [100 << 32 | 1]);
+    let mut rx = Reassembler::with_state(cfg.clone(), &key(), &state);
+    let mut replay = wire_a.clone();
+    replay.extend(wire_b.clone());
+    replay.extend(wire_c.clone());
+    let events = feed(&mut rx, &replay);
+    assert!(events.is_empty(), "{events:?}");
+    let s = rx.stats().clone();
+    assert_eq!(s.dropped_replayed, wire_a.len() as u64, "{s:?}");
+    assert_eq!(s.dropped_surplus, (wire_b.len() + wire_c.len()) as u64, "{s:?}");
+    // An older session the receiver never saw is older than the newest one it knows.
+    let mut older = encoder(120 << 32 | 9);
+    let events = feed(&mut rx, &encode_all(&mut older, &msgs));
+    assert!(events.is_empty(), "{events:?}");
+    // A live session goes on with its next sequence number, and a new sender session is accepted.
+    let mut more = Vec::new();
+    c.encode(4, &message(94, 3000), |d| {
+        more.push(d.to_vec());
+        Ok::<_, ()>(())
+    })
+    .unwrap();
+    let mut d = encoder(200 << 32 | 4);
+    more.extend(encode_all(&mut d, &msgs[..1]));
+    let events = feed(&mut rx, &more);
+    let delivered: Vec<(u64, u64)> = events
+        .iter()
+        .map(|e| match e {
+            Event::Delivered(d) => (d.session, d.sequence),
+            Event::Lost(l) => panic!("unexpected {l:?}"),
+        })
+        .collect();
+    assert_eq!(delivered, [(200 << 32 | 3, 4), (200 << 32 | 4, 1)]);
+}
+
+#[test]
+fn restarted_reassembler_ignores_messages_given_up_before_the_restart() {
+    let cfg = ReassemblerConfig::default();
+    let msgs: Vec<Vec<u8>> = (0..4).map(|i| message(60 + i, 8_000)).collect();
+    let mut enc = encoder(300 << 32 | 1);
+    let wire = encode_all(&mut enc, &msgs);
+    // Message 2 never arrives; two heartbeats declare it missing.
+    let mut first = Reassembler::new(cfg.clone(), &key());
+    let without_2: Vec<Vec<u8>> = wire
+        .iter()
+        .filter(|d| d.get(12..20) != Some(&2u64.to_be_bytes()[..]))
+        .cloned()
+        .collect();
+    let mut events = feed(&mut first, &without_2);
+    events.extend(feed(&mut first, &heartbeats(&mut enc, 4)));
+    let (delivered, lost) = outcome(&events);
+    assert_eq!(delivered.keys().copied().collect::<Vec<_>>(), [1, 3, 4]);
+    assert_eq!(lost.get(&2), Some(&LostReason::Missing));
+    let mut rx = Reassembler::with_state(cfg, &key(), &state_after(&events, &ReassemblerConfig::default()));
+    let events = feed(&mut rx, &wire);
+    assert!(events.is_empty(), "{events:?}");
+    assert_eq!(rx.stats().dropped_surplus, wire.len() as u64);
+}
+
+/// Run a receiver on `into` until `until` returns; `send` gets the address it listens on.
+fn with_receiver(
+    into: &std::path::Path,
+    send: impl FnOnce(std::net::SocketAddr),
+    until: impl Fn() -> bool,
+) -> Result<diode::ReceiverStats, DiodeError> {
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        let receiver = s.spawn(|| {
+            let cfg = ReceiverConfig::new("127.0.0.1:0".parse().unwrap(), into.to_path_buf(), key());
+            diode::run_receiver_with(cfg, &stop, move |a| tx.send(a).unwrap())
+        });
+        if let Ok(addr) = rx.recv_timeout(Duration::from_secs(30)) {
+            send(addr);
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while !until() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        receiver.join().unwrap()
+    })
+}
+
+fn send_all(addr: std::net::SocketAddr, datagrams: &[Vec<u8>]) {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    for chunk in datagrams.chunks(64) {
+        for d in chunk {
+            socket.send_to(d, addr).unwrap();
+        }
+        // Well below what the receiver's socket buffer holds, so loopback drops nothing.
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn receiver_restart_writes_nothing_twice_from_a_replayed_capture() {
+    let dir = tempfile::tempdir().unwrap();
+    let into = dir.path().join("inbox");
+    let msgs: Vec<Vec<u8>> = (0..3).map(|i| message(40 + i, 30_000)).collect();
+    let names: BTreeSet<String> = msgs.iter().map(|m| sha256_hex(m)).collect();
+    let session = diode::new_session_id().unwrap();
+    let mut enc = encoder(session);
+    let mut capture = encode_all(&mut enc, &msgs);
+    capture.extend(heartbeats(&mut enc, 3));
+
+    let stats = with_receiver(&into, |a| send_all(a, &capture), || spool_files(&into).len() == 3).unwrap();
+    assert_eq!(stats.written, 3, "{stats:?}");
+    assert!(into.join(diode::STATE_FILE).exists());
+    // Downstream takes the messages away, as a guard's inbox does.
+    for n in &names {
+        std::fs::remove_file(into.join(n)).unwrap();
+    }
+
+    // Restart, replay the capture, then a genuinely new sender session.
+    let fresh = message(49, 5_000);
+    let mut new_enc = encoder(diode::new_session_id().unwrap());
+    let new_wire = encode_all(&mut new_enc, std::slice::from_ref(&fresh));
+    let stats = with_receiver(
+        &into,
+        |a| {
+            send_all(a, &capture);
+            send_all(a, &new_wire);
+        },
+        || !spool_files(&into).is_empty(),
+    )
+    .unwrap();
+    // The receiver handles datagrams in order: the replay was refused before the new message came.
+    assert_eq!(spool_files(&into), BTreeSet::from([sha256_hex(&fresh)]));
+    assert_eq!(stats.written, 1, "{stats:?}");
+    let r = &stats.reassembly;
+    // Every replayed data datagram is surplus; of the new session, only its late repair symbols.
+    assert_eq!(r.dropped_replayed, 0, "{r:?}");
+    assert!(r.dropped_surplus >= capture.len() as u64 - 2, "{r:?}");
+    assert!(r.accepted - r.heartbeats <= new_wire.len() as u64, "{r:?}");
+    assert_eq!(r.datagrams, (capture.len() + new_wire.len()) as u64, "{r:?}");
+    assert_eq!(r.delivered, 1, "{r:?}");
+    let audit = std::fs::read_to_string(dir.path().join("inbox.diode-audit.jsonl")).unwrap();
+    let received: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["event"] == "received")
+        .collect();
+    assert_eq!(received.len(), 4, "{audit}");
+    assert_eq!(audit.matches("state_created").count(), 1, "{audit}");
+    assert!(!audit.contains("\"lost\""), "{audit}");
+}
+
+#[test]
+fn receiver_refuses_to_start_on_a_corrupt_state_file_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let into = dir.path().join("inbox");
+    std::fs::create_dir(&into).unwrap();
+    let state = into.join(diode::STATE_FILE);
+    std::fs::write(&state, b"{\"version\":1,\"sessions\":[").unwrap();
+    let stop = AtomicBool::new(false);
+    let cfg = ReceiverConfig::new("127.0.0.1:0".parse().unwrap(), into.clone(), key());
+    let err = diode::run_receiver(cfg, &stop).unwrap_err();
+    assert!(matches!(err, DiodeError::State { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains(&state.display().to_string()) && text.contains("remove"),
+        "{text}"
+    );
+    // Nothing was touched: the file is as it was.
+    assert_eq!(std::fs::read(&state).unwrap(), b"{\"version\":1,\"sessions\":[");
+}
+
+#[test]
+fn receiver_start_finishes_a_rename_promised_before_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let into = dir.path().join("inbox");
+    std::fs::create_dir(&into).unwrap();
+    let data = message(77, 2_000);
+    let name = sha256_hex(&data);
+    let tmp = format!(".{name}.4242.7.tmp");
+    std::fs::write(into.join(&tmp), &data).unwrap();
+    // A partial message the crash left before its state write: removed.
+    let stray = format!(".{}.4242.8.tmp", sha256_hex(b"partial"));
+    std::fs::write(into.join(&stray), b"part").unwrap();
+    let state = format!(
+        "{{\"version\":1,\"sessions\":[{{\"id\":\"0000012c00000001\",\"finished\":[[1,1]]}}],\"retired\":[],\
+         \"pending\":[{{\"tmp\":\"{tmp}\",\"name\":\"{name}\",\"session\":\"0000012c00000001\",\"seq\":1,\"bytes\":2000}}]}}"
+    );
+    std::fs::write(into.join(diode::STATE_FILE), state).unwrap();
+    let stop = AtomicBool::new(true);
+    let cfg = ReceiverConfig::new("127.0.0.1:0".parse().unwrap(), into.clone(), key());
+    diode::run_receiver(cfg, &stop).unwrap();
+    assert_eq!(std::fs::read(into.join(&name)).unwrap(), data);
+    assert!(!into.join(&tmp).exists() && !into.join(&stray).exists());
+    let audit = std::fs::read_to_string(dir.path().join("inbox.diode-audit.jsonl")).unwrap();
+    assert!(
+        audit.contains("\"recovered\":true") && !audit.contains("state_created"),
+        "{audit}"
+    );
+    // The state no longer promises the rename, and still holds the finished sequence number.
+    let back = ReplayState::load(&into, &ReassemblerConfig::default())
+        .unwrap()
+        .unwrap();
+    assert!(back.pending().is_empty());
+    assert_eq!(back.sessions().count(), 1);
 }

@@ -1,6 +1,7 @@
 //! `sekisho send` and `sekisho receive` through the binary, on loopback.
 
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn bin() -> std::path::PathBuf {
@@ -38,7 +39,7 @@ fn sends_a_directory_to_a_receiver_that_writes_each_message_once() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_bound(&listen);
     let sent = Command::new(bin())
         .args(["send", "--to", &listen, "--key"])
         .arg(&key)
@@ -47,16 +48,16 @@ fn sends_a_directory_to_a_receiver_that_writes_each_message_once() {
         .unwrap();
     assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
     let deadline = Instant::now() + Duration::from_secs(10);
-    while std::fs::read_dir(&into).unwrap().count() < 5 && Instant::now() < deadline {
+    while spool_files(&into).len() < 5 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
     // SIGTERM: the receiver stops cleanly and reports.
     let _ = Command::new("kill").arg(rx.id().to_string()).status();
     let status = rx.wait().unwrap();
     assert!(status.success());
-    let mut got: Vec<Vec<u8>> = std::fs::read_dir(&into)
-        .unwrap()
-        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+    let mut got: Vec<Vec<u8>> = spool_files(&into)
+        .iter()
+        .map(|n| std::fs::read(into.join(n)).unwrap())
         .collect();
     got.sort();
     let mut want: Vec<Vec<u8>> = std::fs::read_dir(&src)
@@ -84,4 +85,167 @@ fn refuses_a_short_key() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The messages in a spool: every file whose name does not start with a dot.
+fn spool_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+fn free_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_receiver(listen: &str, into: &Path, key: &Path) -> Child {
+    Command::new(bin())
+        .args(["receive", "--listen", listen, "--into"])
+        .arg(into)
+        .arg("--key")
+        .arg(key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// SIGTERM, then the receiver's JSON summary from stdout.
+fn stop_receiver(rx: Child) -> serde_json::Value {
+    let _ = Command::new("kill").arg(rx.id().to_string()).status();
+    let out = rx.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Wait until something listens on `listen`'s UDP port (the receiver is up), at most 30 s.
+/// Reads /proc/net/udp rather than probing with a bind, which could take the port from it.
+fn wait_bound(listen: &str) {
+    let port = listen.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).unwrap();
+    let needle = format!(":{port:04X} ");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let table = std::fs::read_to_string("/proc/net/udp").unwrap_or_default();
+        if table.lines().skip(1).any(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .is_some_and(|a| format!("{a} ").ends_with(&needle))
+        }) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn wait_for(what: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !what() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn replay(capture: &[Vec<u8>], to: &str) {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    for chunk in capture.chunks(64) {
+        for d in chunk {
+            s.send_to(d, to).unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn restarted_receiver_writes_nothing_twice_from_a_replayed_capture() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, [9u8; 32]).unwrap();
+    let (src, into) = (dir.path().join("src"), dir.path().join("into"));
+    std::fs::create_dir_all(&src).unwrap();
+    for n in 0..3 {
+        std::fs::write(src.join(format!("m{n}")), format!("message {n} ").repeat(500 * (n + 1))).unwrap();
+    }
+    // Record what `sekisho send` puts on the wire, as a tap on the diode's link would.
+    let tap = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    tap.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    let tap_addr = tap.local_addr().unwrap().to_string();
+    let sent = Command::new(bin())
+        .args(["send", "--to", &tap_addr, "--key"])
+        .arg(&key)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    let mut capture = Vec::new();
+    let mut buf = [0u8; 2048];
+    while let Ok(n) = tap.recv(&mut buf) {
+        capture.push(buf[..n].to_vec());
+    }
+    assert!(capture.len() > 10);
+
+    let listen = format!("127.0.0.1:{}", free_port());
+    let rx = start_receiver(&listen, &into, &key);
+    wait_bound(&listen);
+    replay(&capture, &listen);
+    wait_for(|| spool_files(&into).len() == 3);
+    let first = stop_receiver(rx);
+    assert_eq!(first["written"], 3, "{first}");
+    let delivered = spool_files(&into);
+    for n in &delivered {
+        std::fs::remove_file(into.join(n)).unwrap(); // taken by the next stage
+    }
+
+    // Restart, replay the same capture, then send a new file in a new session.
+    let rx = start_receiver(&listen, &into, &key);
+    wait_bound(&listen);
+    replay(&capture, &listen);
+    let fresh = src.join("fresh");
+    std::fs::write(&fresh, b"a message from a new sender session").unwrap();
+    let sent = Command::new(bin())
+        .args(["send", "--to", &listen, "--key"])
+        .arg(&key)
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    wait_for(|| !spool_files(&into).is_empty());
+    let second = stop_receiver(rx);
+    assert_eq!(second["written"], 1, "{second}");
+    assert!(second["reassembly"]["dropped_surplus"].as_u64().unwrap() >= capture.len() as u64 - 2);
+    let got = spool_files(&into);
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        std::fs::read(into.join(&got[0])).unwrap(),
+        b"a message from a new sender session"
+    );
+    let audit = std::fs::read_to_string(dir.path().join("into.diode-audit.jsonl")).unwrap();
+    assert_eq!(audit.matches("\"received\"").count(), 4, "{audit}");
+}
+
+#[test]
+fn receiver_refuses_a_corrupt_state_file_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, [9u8; 32]).unwrap();
+    let into = dir.path().join("into");
+    std::fs::create_dir_all(&into).unwrap();
+    std::fs::write(into.join(".sekisho-diode-state"), b"garbage").unwrap();
+    let out = Command::new(bin())
+        .args(["receive", "--listen", "127.0.0.1:0", "--into"])
+        .arg(&into)
+        .arg("--key")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(".sekisho-diode-state") && err.contains("remove"), "{err}");
 }

@@ -116,7 +116,18 @@ fn delivers_files_across_namespaces_at_5_percent_loss() {
         expected.push(sha256_hex(&data));
     }
     let mut receiver = helper(&rx, "receive", dir.path()).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // Send only once the receiver listens: starting a process in a namespace can take seconds
+    // on a loaded machine, and datagrams sent before the bind are lost whole (the flake this
+    // replaced was a fixed 300 ms sleep here).
+    let ready = dir.path().join("receiver.ready");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !ready.exists() {
+        if let Some(status) = receiver.try_wait().unwrap() {
+            panic!("the receiver exited before it listened: {status}");
+        }
+        assert!(Instant::now() < deadline, "the receiver did not listen within 120 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let sent = helper(&tx, "send", dir.path()).unwrap().wait().unwrap();
     assert!(sent.success());
     let status = receiver.wait().unwrap();
@@ -141,22 +152,23 @@ fn helper_receive() {
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
         s.spawn(|| {
-            let deadline = Instant::now() + Duration::from_secs(20);
+            // Only an upper bound: the receiver stops as soon as every file is in.
+            let deadline = Instant::now() + Duration::from_secs(120);
             while Instant::now() < deadline
-                && std::fs::read_dir(&inbox).map_or(0, |d| d.filter_map(Result::ok).count()) < FILES
+                && std::fs::read_dir(&inbox).map_or(0, |d| {
+                    d.filter_map(Result::ok)
+                        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                        .count()
+                }) < FILES
             {
                 std::thread::sleep(Duration::from_millis(50));
             }
             stop.store(true, Ordering::Relaxed);
         });
-        let stats = diode::cli_receive(
-            &format!("10.231.6.2:{PORT}"),
-            &inbox,
-            &dir.join("diode.key"),
-            sekisho::sandbox::SandboxMode::Off,
-            &stop,
-        )
-        .unwrap();
+        let key = diode::Key::from_file(&dir.join("diode.key")).unwrap();
+        let cfg = diode::ReceiverConfig::new(format!("10.231.6.2:{PORT}").parse().unwrap(), inbox.clone(), key);
+        let ready = dir.join("receiver.ready");
+        let stats = diode::run_receiver_with(cfg, &stop, |_| std::fs::write(&ready, b"").unwrap()).unwrap();
         println!("receiver: {stats:?}");
     });
 }

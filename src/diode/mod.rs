@@ -64,14 +64,16 @@ pub mod frame;
 pub mod pacing;
 pub mod receiver;
 pub mod sender;
+pub mod state;
 
 pub use frame::{FrameLimits, MacKey};
 pub use pacing::TokenBucket;
 pub use receiver::{
     Delivered, Event, Lost, LostReason, Reassembler, ReassemblerConfig, ReassemblerStats, ReceiverConfig,
-    ReceiverStats, run_receiver, run_receiver_with,
+    ReceiverStats, run_receiver, run_receiver_with, set_recv_buffer,
 };
 pub use sender::{MessageEncoder, Sender, SenderConfig, SenderStats, new_session_id};
+pub use state::{ReplayState, STATE_FILE};
 
 /// Shortest key accepted, in bytes: HMAC-SHA-256 is only as strong as a 256-bit key.
 pub const MIN_KEY_LEN: usize = 32;
@@ -88,6 +90,12 @@ pub enum DiodeError {
     KeyTooShort { path: PathBuf, len: usize },
     #[error("key file `{path}` holds {len} bytes, at most {max} are allowed", max = MAX_KEY_LEN)]
     KeyTooLong { path: PathBuf, len: usize },
+    #[error(
+        "replay state file `{path}` is unusable: {detail}; the receiver will not start without it. \
+         To reset it (replays of sessions it recorded will be accepted again until a newer sender \
+         session arrives), remove the file"
+    )]
+    State { path: PathBuf, detail: String },
     #[error("invalid diode setting: {0}")]
     Config(String),
     #[error("{context}: {source}")]

@@ -18,6 +18,7 @@ use raptorq::{EncodingPacket, ObjectTransmissionInformation, PayloadId, SourceBl
 use sha2::{Digest, Sha256};
 
 use super::frame::{self, DataHeader, FrameLimits, Kind, MacKey, TRAILER_LEN};
+use super::state::{PendingRename, ReplayState, is_message_tmp, state_path};
 use super::{DiodeError, Key};
 
 /// Bytes charged for the bookkeeping of one message, one block and one kept symbol, on top of data.
@@ -276,6 +277,49 @@ impl Reassembler {
             last_expiry: None,
             stats: ReassemblerStats::default(),
         }
+    }
+
+    /// A receiver core that remembers what `state` says is finished (after a restart, §7.1):
+    /// its sessions keep their finished sequence numbers, its retired sessions stay refused, and
+    /// a session that started before the newest one it knows is refused.
+    pub fn with_state(cfg: ReassemblerConfig, key: &Key, state: &ReplayState) -> Reassembler {
+        let mut rx = Reassembler::new(cfg, key);
+        for id in state.retired() {
+            rx.retired.push_back(id);
+        }
+        // Ids are time-ordered: past `max_sessions`, the oldest are the ones retired.
+        let sessions: Vec<_> = state.sessions().collect();
+        let excess = sessions.len().saturating_sub(rx.cfg.max_sessions.max(1));
+        for (i, (id, finished)) in sessions.into_iter().enumerate() {
+            if i < excess {
+                rx.retired.push_back(id);
+                continue;
+            }
+            rx.arrivals += 1;
+            let mut s = Session::new(rx.arrivals);
+            let window = rx.cfg.max_finished_window;
+            for (first, last) in finished.ranges() {
+                if first <= s.floor {
+                    s.floor = s.floor.max(last.saturating_add(1));
+                    continue;
+                }
+                let len = usize::try_from(last.saturating_sub(first)).unwrap_or(usize::MAX);
+                if s.finished.len().saturating_add(len) >= window {
+                    // Too many to list one by one: everything up to here counts as finished
+                    // (refusing more after a restart, never accepting more).
+                    s.floor = last.saturating_add(1);
+                    s.finished.clear();
+                    continue;
+                }
+                s.finished.extend(first..=last);
+            }
+            rx.sessions.insert(id, s);
+        }
+        while rx.retired.len() > rx.cfg.max_retired_sessions {
+            rx.retired.pop_front();
+        }
+        rx.newest_start = state.newest_start();
+        rx
     }
 
     pub fn stats(&self) -> &ReassemblerStats {
@@ -752,7 +796,8 @@ pub struct ReceiverConfig {
     pub audit: Option<PathBuf>,
     pub key: Key,
     pub reassembly: ReassemblerConfig,
-    /// Kernel receive buffer to ask for, in bytes (capped by net.core.rmem_max).
+    /// Kernel receive buffer to ask for, in bytes (forced when privileged, else capped by
+    /// net.core.rmem_max).
     pub recv_buffer: usize,
 }
 
@@ -764,7 +809,7 @@ impl ReceiverConfig {
             audit: None,
             key,
             reassembly: ReassemblerConfig::default(),
-            recv_buffer: 8 << 20,
+            recv_buffer: 64 << 20,
         }
     }
 
@@ -796,7 +841,7 @@ struct ReceiveOnly(UdpSocket);
 impl ReceiveOnly {
     fn bind(addr: SocketAddr, recv_buffer: usize) -> Result<ReceiveOnly, DiodeError> {
         let socket = UdpSocket::bind(addr).map_err(|e| DiodeError::io(format!("cannot listen on `{addr}`"), e))?;
-        let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(recv_buffer);
+        set_recv_buffer(&socket, recv_buffer);
         socket
             .set_read_timeout(Some(Duration::from_millis(100)))
             .map_err(|e| DiodeError::io("cannot set a read timeout".into(), e))?;
@@ -817,6 +862,15 @@ impl ReceiveOnly {
     }
 }
 
+/// Ask for a kernel receive buffer of `bytes`: forced past net.core.rmem_max when privileged
+/// (`SO_RCVBUFFORCE`, CAP_NET_ADMIN), else as much as rmem_max allows (`SO_RCVBUF`). A large
+/// buffer is what absorbs an unpaced sender's bursts while the receiver decodes.
+pub fn set_recv_buffer(socket: &UdpSocket, bytes: usize) {
+    if rustix::net::sockopt::set_socket_recv_buffer_size_force(socket, bytes).is_err() {
+        let _ = rustix::net::sockopt::set_socket_recv_buffer_size(socket, bytes);
+    }
+}
+
 /// Receive until `stop` is set, writing into the spool and the audit file. Messages still in
 /// flight at the end are reported lost (`receiver_stopped`).
 pub fn run_receiver(cfg: ReceiverConfig, stop: &AtomicBool) -> Result<ReceiverStats, DiodeError> {
@@ -830,12 +884,14 @@ pub fn run_receiver_with(
     stop: &AtomicBool,
     bound: impl FnOnce(SocketAddr),
 ) -> Result<ReceiverStats, DiodeError> {
-    let spool = Spool::open(&cfg.into, &cfg.audit_path())?;
+    // The replay state is loaded (and a crash's promised renames finished) before the socket is
+    // bound: a receiver whose state is unusable never listens.
+    let (spool, state) = Spool::open(&cfg.into, &cfg.audit_path(), &cfg.reassembly)?;
     let socket = ReceiveOnly::bind(cfg.listen, cfg.recv_buffer)?;
     if let Some(a) = socket.local_addr() {
         bound(a);
     }
-    let mut reassembler = Reassembler::new(cfg.reassembly.clone(), &cfg.key);
+    let mut reassembler = Reassembler::with_state(cfg.reassembly.clone(), &cfg.key, &state);
     // Pipeline: this thread receives and reassembles; a writer thread spools, behind a bounded
     // channel so a slow disk slows reassembly rather than growing memory.
     let (tx, rx) = mpsc::sync_channel::<Event>(16);
@@ -846,7 +902,8 @@ pub fn run_receiver_with(
     let mut buf = vec![0u8; 65_536];
     let mut events = Vec::new();
     let mut failure = None;
-    while !stop.load(Ordering::Relaxed) {
+    let mut writer_gone = false;
+    while !stop.load(Ordering::Relaxed) && !writer_gone {
         match socket.recv(&mut buf) {
             Ok(Some(d)) => reassembler.push(d, Instant::now(), &mut events),
             Ok(None) => reassembler.tick(Instant::now(), &mut events),
@@ -856,7 +913,9 @@ pub fn run_receiver_with(
             }
         }
         for ev in events.drain(..) {
+            // The writer stops only on an error (it cannot record the replay state): stop too.
             if tx.send(ev).is_err() {
+                writer_gone = true;
                 break;
             }
         }
@@ -866,7 +925,15 @@ pub fn run_receiver_with(
         let _ = tx.send(ev);
     }
     drop(tx);
-    let (written, write_failures) = writer.join().unwrap_or((0, 1));
+    let (written, write_failures) = match writer.join() {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(DiodeError::io(
+                "the writer thread panicked".into(),
+                std::io::Error::other("panic"),
+            ));
+        }
+    };
     if let Some(e) = failure {
         return Err(e);
     }
@@ -877,61 +944,204 @@ pub fn run_receiver_with(
     })
 }
 
-/// The spool directory and the audit file.
+/// The spool directory, its replay state and the audit file.
 struct Spool {
     dir: PathBuf,
     audit: File,
     counter: u64,
+    state: ReplayState,
+}
+
+/// Most events the writer commits with one replay-state write.
+const MAX_BATCH: usize = 64;
+
+/// A delivered message written to its temporary name, to be renamed once the state is durable.
+struct Staged {
+    tmp: PathBuf,
+    name: String,
+    d: Delivered,
+}
+
+enum Record {
+    Staged(Staged),
+    Lost(Lost),
 }
 
 impl Spool {
-    fn open(dir: &Path, audit: &Path) -> Result<Spool, DiodeError> {
+    /// Create the spool, open the audit file, load the replay state and finish what a crash
+    /// left half done. Returns the state the reassembler starts from.
+    fn open(dir: &Path, audit: &Path, cfg: &ReassemblerConfig) -> Result<(Spool, ReplayState), DiodeError> {
         fs::create_dir_all(dir).map_err(|e| DiodeError::io(format!("cannot create `{}`", dir.display()), e))?;
+        let loaded = ReplayState::load(dir, cfg)?;
         let audit_file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(audit)
             .map_err(|e| DiodeError::io(format!("cannot open audit file `{}`", audit.display()), e))?;
-        Ok(Spool {
+        let fresh = loaded.is_none();
+        let mut spool = Spool {
             dir: dir.to_path_buf(),
             audit: audit_file,
             counter: 0,
-        })
+            state: loaded.unwrap_or_else(|| ReplayState::new(cfg)),
+        };
+        let path = state_path(dir);
+        if fresh {
+            // Documented default (§7.1): no state file means nothing was received here yet. Say so
+            // loudly, since it also means a removed file.
+            tracing::warn!(file = %path.display(), "no replay state: starting with an empty one");
+            spool.audit(&serde_json::json!({"event": "state_created", "file": path.display().to_string()}));
+        }
+        spool.recover()?;
+        spool
+            .state
+            .store(dir)
+            .map_err(|e| DiodeError::io(format!("cannot write the replay state `{}`", path.display()), e))?;
+        let state = spool.state.clone();
+        Ok((spool, state))
     }
 
-    fn drain(mut self, rx: mpsc::Receiver<Event>) -> (u64, u64) {
-        let (mut written, mut failures) = (0u64, 0u64);
-        for ev in rx {
-            match ev {
-                Event::Delivered(d) => match self.write(&d) {
-                    Ok(name) => {
-                        written += 1;
-                        tracing::info!(session = %format!("{:016x}", d.session), seq = d.sequence, file = %name, "received");
-                        self.audit(&serde_json::json!({
-                            "event": "received",
-                            "session": format!("{:016x}", d.session),
-                            "seq": d.sequence,
-                            "sha256": hex::encode(d.sha256),
-                            "bytes": d.data.len(),
-                            "file": name,
-                        }));
-                    }
-                    Err(e) => {
-                        failures += 1;
-                        tracing::error!(error = %e, "cannot write a received message");
-                        let lost = Lost {
-                            session: d.session,
-                            first: d.sequence,
-                            last: d.sequence,
-                            reason: LostReason::WriteFailed,
-                        };
-                        self.lost(&lost);
-                    }
-                },
-                Event::Lost(l) => self.lost(&l),
+    /// Finish the renames the state promised (a crash after the state write), and remove
+    /// temporary message files a crash left behind before it.
+    fn recover(&mut self) -> Result<(), DiodeError> {
+        let shown = self.dir.display().to_string();
+        let dir_err = |e| DiodeError::io(format!("cannot recover the spool `{shown}`"), e);
+        let pending = self.state.pending().to_vec();
+        for p in &pending {
+            let tmp = self.dir.join(&p.tmp);
+            if tmp.exists() {
+                fs::rename(&tmp, self.dir.join(&p.name)).map_err(dir_err)?;
+                self.audit(&serde_json::json!({
+                    "event": "received",
+                    "session": p.session,
+                    "seq": p.seq,
+                    "sha256": p.name,
+                    "bytes": p.bytes,
+                    "file": p.name,
+                    "recovered": true,
+                }));
             }
         }
-        (written, failures)
+        let entries = fs::read_dir(&self.dir).map_err(dir_err)?;
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name();
+            if is_message_tmp(&name.to_string_lossy()) {
+                tracing::warn!(file = %entry.path().display(), "removing a partial message left by a crash");
+                fs::remove_file(entry.path()).map_err(dir_err)?;
+            }
+        }
+        File::open(&self.dir).and_then(|d| d.sync_all()).map_err(dir_err)?;
+        self.state.set_pending(Vec::new());
+        Ok(())
+    }
+
+    /// Write events in batches until the channel closes. Stops with an error, making nothing of
+    /// the batch visible, if the replay state cannot be written.
+    fn drain(mut self, rx: mpsc::Receiver<Event>) -> Result<(u64, u64), DiodeError> {
+        let (mut written, mut failures) = (0u64, 0u64);
+        while let Ok(first) = rx.recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(ev) => batch.push(ev),
+                    Err(_) => break,
+                }
+            }
+            self.commit(batch, &mut written, &mut failures)?;
+        }
+        Ok((written, failures))
+    }
+
+    /// §7.1 one batch: stage messages, record everything finished in the replay state and make it
+    /// durable, then rename the messages into place and append the audit records.
+    fn commit(&mut self, batch: Vec<Event>, written: &mut u64, failures: &mut u64) -> Result<(), DiodeError> {
+        let mut records = Vec::with_capacity(batch.len());
+        let mut pending = Vec::new();
+        for ev in batch {
+            self.state.record(&ev);
+            match ev {
+                Event::Delivered(d) => match self.stage(&d) {
+                    Ok((tmp, name)) => {
+                        if let Some(t) = tmp.file_name() {
+                            pending.push(PendingRename {
+                                tmp: t.to_string_lossy().into_owned(),
+                                name: name.clone(),
+                                session: format!("{:016x}", d.session),
+                                seq: d.sequence,
+                                bytes: d.data.len() as u64,
+                            });
+                        }
+                        records.push(Record::Staged(Staged { tmp, name, d }));
+                    }
+                    Err(e) => {
+                        *failures += 1;
+                        tracing::error!(error = %e, "cannot write a received message");
+                        records.push(Record::Lost(write_failed(&d)));
+                    }
+                },
+                Event::Lost(l) => records.push(Record::Lost(l)),
+            }
+        }
+        let staged_any = !pending.is_empty();
+        self.state.set_pending(pending);
+        if let Err(e) = self.state.store(&self.dir) {
+            // Fail secure: without a durable state a restarted receiver would accept replays of
+            // these messages, so none becomes visible and the receiver stops.
+            for r in records {
+                match r {
+                    Record::Staged(s) => {
+                        let _ = fs::remove_file(&s.tmp);
+                        *failures += 1;
+                        self.lost(&write_failed(&s.d));
+                    }
+                    Record::Lost(l) => self.lost(&l),
+                }
+            }
+            let path = state_path(&self.dir);
+            return Err(DiodeError::io(
+                format!("cannot write the replay state `{}`", path.display()),
+                e,
+            ));
+        }
+        let mut done = Vec::with_capacity(records.len());
+        for r in records {
+            match r {
+                Record::Staged(s) => match fs::rename(&s.tmp, self.dir.join(&s.name)) {
+                    Ok(()) => done.push(Record::Staged(s)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot rename a received message into place");
+                        let _ = fs::remove_file(&s.tmp);
+                        *failures += 1;
+                        done.push(Record::Lost(write_failed(&s.d)));
+                    }
+                },
+                Record::Lost(l) => done.push(Record::Lost(l)),
+            }
+        }
+        if staged_any && let Err(e) = File::open(&self.dir).and_then(|d| d.sync_all()) {
+            tracing::error!(error = %e, "cannot sync the spool directory");
+        }
+        // The renames are durable: the next state write need not promise them again.
+        self.state.set_pending(Vec::new());
+        for r in done {
+            match r {
+                Record::Staged(s) => {
+                    *written += 1;
+                    let d = &s.d;
+                    tracing::info!(session = %format!("{:016x}", d.session), seq = d.sequence, file = %s.name, "received");
+                    self.audit(&serde_json::json!({
+                        "event": "received",
+                        "session": format!("{:016x}", d.session),
+                        "seq": d.sequence,
+                        "sha256": hex::encode(d.sha256),
+                        "bytes": d.data.len(),
+                        "file": s.name,
+                    }));
+                }
+                Record::Lost(l) => self.lost(&l),
+            }
+        }
+        Ok(())
     }
 
     fn lost(&mut self, l: &Lost) {
@@ -960,8 +1170,8 @@ impl Spool {
         }
     }
 
-    /// Write atomically: a dot-named temporary file, fsync, rename to the SHA-256, fsync the directory.
-    fn write(&mut self, d: &Delivered) -> std::io::Result<String> {
+    /// Write a message to a dot-named temporary file and fsync it; the rename comes later.
+    fn stage(&mut self, d: &Delivered) -> std::io::Result<(PathBuf, String)> {
         let name = hex::encode(d.sha256);
         self.counter += 1;
         let tmp = self
@@ -970,13 +1180,20 @@ impl Spool {
         let result = (|| {
             let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
             f.write_all(&d.data)?;
-            f.sync_all()?;
-            fs::rename(&tmp, self.dir.join(&name))?;
-            File::open(&self.dir)?.sync_all()
+            f.sync_all()
         })();
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
         }
-        result.map(|()| name)
+        result.map(|()| (tmp, name))
+    }
+}
+
+fn write_failed(d: &Delivered) -> Lost {
+    Lost {
+        session: d.session,
+        first: d.sequence,
+        last: d.sequence,
+        reason: LostReason::WriteFailed,
     }
 }
