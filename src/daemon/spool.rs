@@ -20,22 +20,39 @@ pub const LOCK: &str = ".sekisho.lock";
 /// The prefix of temporary files in outputs and the quarantine.
 pub const TMP_PREFIX: &str = ".tmp-";
 
-/// Take the inbox's lock (and create the inbox and its `.claimed/`): a second guard on the same
-/// inbox fails here instead of racing.
-pub fn lock_inbox(inbox: &Path) -> io::Result<File> {
+/// How long a starting guard waits for the inbox's lock. A predecessor killed while starting a
+/// verifier child leaves that child holding a copy of the lock until it executes the verifier
+/// (a moment, or longer on a loaded machine); a second guard still running holds it for good.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Take the inbox's lock (and create the inbox and its `.claimed/`), waiting up to `wait` for it:
+/// a second guard on the same inbox fails here instead of racing.
+pub fn lock_inbox(inbox: &Path, wait: std::time::Duration) -> io::Result<File> {
     fs::create_dir_all(inbox.join(CLAIMED))?;
     let f = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(inbox.join(LOCK))?;
-    match f.try_lock() {
-        Ok(()) => Ok(f),
-        Err(fs::TryLockError::WouldBlock) => Err(io::Error::new(
-            io::ErrorKind::WouldBlock,
-            format!("another guard holds `{}`", inbox.join(LOCK).display()),
-        )),
-        Err(fs::TryLockError::Error(e)) => Err(e),
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match f.try_lock() {
+            Ok(()) => return Ok(f),
+            Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    format!(
+                        "another guard holds `{}` (waited {} s for it)",
+                        inbox.join(LOCK).display(),
+                        wait.as_secs()
+                    ),
+                ));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(e),
+        }
     }
 }
 
@@ -228,4 +245,27 @@ pub fn display_name(name: &OsStr) -> (String, Option<String>) {
 /// Where the claimed copy of `name` is.
 pub fn claimed_path(inbox: &Path, name: &OsStr) -> PathBuf {
     inbox.join(CLAIMED).join(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_lock_waits_for_a_predecessor_and_refuses_a_guard_that_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = dir.path().join("inbox");
+        let held = lock_inbox(&inbox, Duration::ZERO).unwrap();
+        let e = lock_inbox(&inbox, Duration::from_millis(200)).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        assert!(e.to_string().contains(".sekisho.lock"), "{e}");
+        // A predecessor that lets go within the wait: the lock is taken.
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            drop(held);
+        });
+        assert!(lock_inbox(&inbox, Duration::from_secs(10)).is_ok());
+        release.join().unwrap();
+    }
 }
