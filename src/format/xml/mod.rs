@@ -604,6 +604,13 @@ fn is_name_char(c: char) -> bool {
 
 /// Namespaces §3 `NCName ::= Name - (Char* ':' Char*)`.
 pub fn is_ncname(s: &str) -> bool {
+    // Most names are ASCII: a byte test per character, no decoding.
+    if s.is_ascii() {
+        let b = s.as_bytes();
+        return b.first().is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
+            && b.iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+    }
     let mut cs = s.chars();
     cs.next().is_some_and(is_name_start) && cs.all(is_name_char)
 }
