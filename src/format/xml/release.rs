@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use super::label4774::{self, ConfidentialityLabel, NS_4774, NS_4778};
 use super::{Builder, Document, Element, Node, XML_NS};
 use crate::format::decision::{UnitDecision, UnitVerdict};
-use crate::policy::sanitise::{Applied, DirtyAction, PathStep, TextRule};
+use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule};
 use crate::policy::{Policy, UnknownAction, XmlPolicy};
 
 /// The result of releasing a document.
@@ -405,16 +405,18 @@ impl<'d> Walk<'_, '_, 'd> {
         id
     }
 
-    /// Apply the text rules to one string of element or attribute `local`; false when the
-    /// message may not go.
+    /// Apply the text rules, then the internal address rules, to one string of element or
+    /// attribute `local`; false when the message may not go.
     fn text(&mut self, s: &mut Cow<'_, str>, local: &str, suffix: &dyn Fn() -> String) -> bool {
         let rules = &self.policy.text_rules;
+        let addresses = &self.policy.address_rules;
         // Indentation between elements carries nothing to find (dirty words are never blank).
-        if rules.is_empty() || is_blank(s) {
+        if (rules.is_empty() && addresses.is_empty()) || is_blank(s) {
             return true;
         }
+        let mut changed = false;
         match rules.apply(s, |rule| selects(rule, local)) {
-            Applied::Clean => true,
+            Applied::Clean => {}
             Applied::Stop { rule, action } => {
                 let unit = &format!("{}{}", self.path, suffix());
                 let id = rules.rules.get(rule).map_or(String::new(), |x| x.id.clone());
@@ -430,23 +432,63 @@ impl<'d> Walk<'_, '_, 'd> {
                     format!("text matched by `{id}`: the message stays behind"),
                 ));
                 *self.stop = true;
-                false
+                return false;
             }
             Applied::Redacted { text, counts } => {
                 let unit = &format!("{}{}", self.path, suffix());
                 *s = Cow::Owned(text);
-                self.r.redactions += 1;
+                changed = true;
                 for (rule, c) in counts {
                     let id = rules.rules.get(rule).map_or(String::new(), |x| x.id.clone());
                     self.r
                         .decisions
                         .push(decision(unit, id, UnitVerdict::Redact, format!("{c} replacement(s)")));
                 }
-                true
             }
         }
+        // Internal ranges and domains, as for indicator patterns: `drop` keeps the message (the
+        // one unit) behind, `redact` replaces each address, network, host, URL or e-mail address
+        // that points inside them.
+        for rule in addresses {
+            match rule.action {
+                PatternAction::Drop => {
+                    if let Some(hit) = rule.hit_in_text(s) {
+                        let unit = &format!("{}{}", self.path, suffix());
+                        self.r.decisions.push(decision(
+                            unit,
+                            rule.id.clone(),
+                            UnitVerdict::Drop,
+                            format!("`{hit}` is inside an internal range or domain: the message stays behind"),
+                        ));
+                        *self.stop = true;
+                        return false;
+                    }
+                }
+                PatternAction::Redact => {
+                    if let Some((text, n)) = rule.redact_text(s, INTERNAL_REPLACEMENT) {
+                        let unit = &format!("{}{}", self.path, suffix());
+                        *s = Cow::Owned(text);
+                        changed = true;
+                        self.r.decisions.push(decision(
+                            unit,
+                            rule.id.clone(),
+                            UnitVerdict::Redact,
+                            format!("{n} internal address(es) or domain(s) replaced"),
+                        ));
+                    }
+                }
+            }
+        }
+        if changed {
+            self.r.redactions += 1;
+        }
+        true
     }
 }
+
+/// What an internal address, network, host, URL or e-mail address in a text becomes under a
+/// `redact` pattern rule.
+pub const INTERNAL_REPLACEMENT: &str = "[REDACTED]";
 
 /// Whether `rule` looks at the text of element (or attribute) `local`: rules without paths look
 /// at all text; a path `*.name` or `xml.name` selects elements and attributes named `name`.
