@@ -265,6 +265,12 @@ def xml_cases(d):
       bound(label4774("UNCLASSIFIED"), iodef("INC-1", "Web server beaconing to 203.0.113.7.")), "released",
       contains=["INC-1", "203.0.113.7"], not_contains=["CANARY-CONTACT", "CANARY-TICKET"],
       rules=["releasable", "element-allowlist", "attribute-allowlist"], exact=True)
+    x("xml-iodef-internal-address", "an IODEF report whose Address is inside an internal range stays behind (pattern rule `drop`)",
+      bound(label4774("UNCLASSIFIED"), iodef("INC-3", "Web server beaconing.").replace("203.0.113.7", "10.20.30.40")), "rejected",
+      rules=["internal-networks"])
+    x("xml-cap-internal-domain", "a CAP text naming a host under an internal domain stays behind (pattern rule `drop`)",
+      bound(label4774("UNCLASSIFIED"), cap("CAP-14", "h", "Runbook at https://wiki.CORP.example/ir/cap-14.")), "rejected",
+      rules=["internal-networks"])
     x("xml-iodef-not-rel-jpn", "an IODEF report releasable to GBR only is not released",
       bound(label4774("RESTRICTED", ("GBR",)), iodef("INC-2", "CANARY-IODEF-GBR")), "rejected", rules=["rel-to-partner"])
 

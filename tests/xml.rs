@@ -153,6 +153,53 @@ fn rejects_a_looser_label_variant() {
     assert_eq!(rules(&e), ["label-syntax"]);
 }
 
+/// Issue 7: the policy's internal ranges and domains (`[[pattern_rules]]`) apply to XML text and
+/// attribute values: `drop` keeps the message behind, `redact` replaces what points inside.
+#[test]
+fn internal_addresses_in_xml_text_follow_the_pattern_rules() {
+    let iodef = String::from_utf8(fixture("iodef/nato-unclassified-rel-jpn.xml"))
+        .unwrap()
+        .replace("203.0.113.7", "10.20.30.40");
+    let e = rejected(iodef.as_bytes(), &us_to_jpn());
+    // (The phone number redacted in an earlier text is reported too.)
+    let hit = e.reasons.iter().find(|r| r.rule == "internal-networks");
+    assert!(
+        hit.is_some_and(|r| r.at.ends_with("/Description[1]/text()") && r.detail.contains("`10.20.30.40`")),
+        "{:?}",
+        e.reasons
+    );
+
+    let toml_drop = "domains = [\"corp.example\"]\naction = \"drop\"";
+    let redact = us_to_jpn_with(|t| {
+        assert!(t.contains(toml_drop));
+        t.replace(toml_drop, "domains = [\"corp.example\"]\naction = \"redact\"")
+    });
+    let (out, r) = released(iodef.as_bytes(), &redact);
+    assert!(
+        out.contains("<Address category=\"ipv4-addr\">[REDACTED]</Address>") && !out.contains("10.20.30.40"),
+        "{out}"
+    );
+    assert!(
+        r.report
+            .decisions
+            .iter()
+            .any(|d| d.rule == "internal-networks" && d.unit.ends_with("/Address[1]/text()")),
+        "{:?}",
+        r.report.decisions
+    );
+
+    // In CAP text, a URL under an internal domain; an external address next to it stays.
+    let cap = String::from_utf8(fixture("cap/nato-unclassified-rel-jpn.xml")).unwrap();
+    let cap = cap.replacen(
+        "<headline>",
+        "<headline>see https://wiki.Corp.Example/ir and 203.0.113.9: ",
+        1,
+    );
+    assert!(rules(&rejected(cap.as_bytes(), &us_to_jpn())).contains(&"internal-networks"));
+    let (out, _) = released(cap.as_bytes(), &redact);
+    assert!(out.contains("<headline>see [REDACTED] and 203.0.113.9: "), "{out}");
+}
+
 #[test]
 fn rejects_unknown_elements_when_the_policy_says_reject() {
     let strict = us_to_jpn_with(|t| t.replace("unknown_elements = \"drop\"", "unknown_elements = \"reject\""));

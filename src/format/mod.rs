@@ -55,7 +55,7 @@ impl Format {
                 })
             }
             Format::Xml => xml::parse(input, limits, &xml::Options::default()).map(|doc| CheckReport {
-                objects: doc.root.count(),
+                objects: doc.root().count(),
                 unknown_types: Vec::new(),
             }),
         }

@@ -582,6 +582,69 @@ impl AddressRule {
     }
 }
 
+impl AddressRule {
+    /// The first token of free text (see [`address_tokens`]) that [`AddressRule::hits`].
+    pub fn hit_in_text<'s>(&self, text: &'s str) -> Option<&'s str> {
+        address_tokens(text)
+            .into_iter()
+            .filter_map(|r| text.get(r))
+            .find(|t| self.hits(t))
+    }
+
+    /// `text` with every token that [`AddressRule::hits`] replaced by `replacement`, and how
+    /// many were; `None` when none was.
+    pub fn redact_text(&self, text: &str, replacement: &str) -> Option<(String, usize)> {
+        let mut out = String::new();
+        let mut at = 0;
+        let mut count = 0usize;
+        for r in address_tokens(text) {
+            let Some(t) = text.get(r.clone()) else { continue };
+            if !self.hits(t) {
+                continue;
+            }
+            out.push_str(text.get(at..r.start).unwrap_or_default());
+            out.push_str(replacement);
+            at = r.end;
+            count = count.saturating_add(1);
+        }
+        if count == 0 {
+            return None;
+        }
+        out.push_str(text.get(at..).unwrap_or_default());
+        Some((out, count))
+    }
+}
+
+/// The tokens of free text that could be an address, a network, a host name, a URL or an e-mail
+/// address: runs of characters other than white space and ``"'<>()[]{},;=|` ``, without a
+/// trailing `.` or `:` (the end of a sentence), and holding a `.` or `:` (every address, network
+/// and domain does). Byte ranges into `text`.
+pub fn address_tokens(text: &str) -> Vec<std::ops::Range<usize>> {
+    let is_sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '<' | '>' | '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | '=' | '|' | '`'
+            )
+    };
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (start, is_sep(c)) {
+            (None, false) => start = Some(i),
+            (Some(b), true) => {
+                let t = text.get(b..i).unwrap_or_default().trim_end_matches(['.', ':']);
+                if t.contains(['.', ':']) {
+                    out.push(b..b.saturating_add(t.len()));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The host of a URL (`scheme://host[:port]/…`), of an e-mail address, or the text itself.
 fn host_of(s: &str) -> &str {
     let s = s.split_once("://").map_or(s, |(_, r)| r);
@@ -599,6 +662,31 @@ mod tests {
     use super::*;
 
     //--- normalisation
+    #[test]
+    fn finds_and_redacts_internal_addresses_in_free_text() {
+        let r = AddressRule {
+            id: "internal".into(),
+            cidrs: vec![Cidr::parse("10.0.0.0/8").unwrap(), Cidr::parse("fd00::/8").unwrap()],
+            domains: vec!["corp.example".into()],
+            action: PatternAction::Redact,
+            raw_cidrs: Vec::new(),
+        };
+        let text = "Host 10.1.2.3 (and [fd00::1]:443) called https://intranet.CORP.example/x, then 198.51.100.7.";
+        assert_eq!(r.hit_in_text(text), Some("10.1.2.3"));
+        let (out, n) = r.redact_text(text, "[R]").unwrap();
+        assert_eq!(n, 3);
+        assert_eq!(out, "Host [R] (and [[R]]:443) called [R], then 198.51.100.7.");
+        assert_eq!(
+            r.hit_in_text("mail ops@corp.example; net 10.0.0.0/24."),
+            Some("ops@corp.example")
+        );
+        assert!(
+            r.redact_text("198.51.100.7 and notcorp.example and 10.1.2.3x", "[R]")
+                .is_none()
+        );
+        assert!(r.hit_in_text("no addresses here").is_none());
+    }
+
     #[test]
     fn folds_full_width_and_case() {
         assert_eq!(normalize("ＳＥＣＲＥＴ Plan").text, "secret plan");

@@ -212,6 +212,41 @@ pub fn pattern_reveals(pattern: &str, nets: &[Net], domains: &[String]) -> Optio
     None
 }
 
+/// The first word of free text (a run of characters other than white space and quotes,
+/// brackets, `,;=|`, without a final `.` or `:`) that is an internal address or network, or
+/// mentions an internal domain.
+pub fn text_reveals(text: &str, nets: &[Net], domains: &[String]) -> Option<String> {
+    let words = text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '<' | '>' | '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | '=' | '|' | '`'
+            )
+    });
+    for w in words {
+        let w = w.trim_end_matches(['.', ':']);
+        if w.is_empty() {
+            continue;
+        }
+        // `user@host`, `scheme://host:port/path`: the address may be any piece of it.
+        let lower = w.to_lowercase();
+        let pieces = lower.split(['@', '/']).chain(std::iter::once(lower.as_str()));
+        for p in pieces {
+            let host = p
+                .rsplit_once(':')
+                .filter(|(h, port)| !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()));
+            let p = host.map_or(p, |(h, _)| h);
+            if parse_net(p).is_some_and(|n| nets.iter().any(|i| overlap(i, &n))) {
+                return Some(w.to_string());
+            }
+        }
+        if pattern_reveals(&format!("'{}'", lower.replace(['\\', '\''], "")), &[], domains).is_some() {
+            return Some(w.to_string());
+        }
+    }
+    None
+}
+
 /// The contents of a pattern's single-quoted string literals (`\'` and `\\` escapes).
 fn literals(pattern: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -255,5 +290,21 @@ mod tests {
         assert!(pattern_reveals("[url:value = 'https://a.corp.example/x']", &nets, &domains).is_some());
         assert!(pattern_reveals("[ipv4-addr:value = '11.1.2.3']", &nets, &domains).is_none());
         assert!(pattern_reveals("[domain-name:value = 'notcorp.example']", &nets, &domains).is_none());
+    }
+
+    #[test]
+    fn finds_internal_addresses_and_domains_in_free_text() {
+        let nets = vec![parse_net("10.0.0.0/8").unwrap(), parse_net("fd00::/8").unwrap()];
+        let domains = vec!["corp.example".to_string()];
+        let hit = |t: &str| text_reveals(t, &nets, &domains);
+        assert_eq!(hit("Host 10.1.2.3 scanned").as_deref(), Some("10.1.2.3"));
+        assert_eq!(hit("net 10.0.0.0/24.").as_deref(), Some("10.0.0.0/24"));
+        assert_eq!(
+            hit("see http://10.9.8.7:8080/x").as_deref(),
+            Some("http://10.9.8.7:8080/x")
+        );
+        assert_eq!(hit("at [fd00::1]:443").as_deref(), Some("fd00::1"));
+        assert_eq!(hit("mail ops@Corp.Example now").as_deref(), Some("ops@Corp.Example"));
+        assert!(hit("198.51.100.7 and notcorp.example, 11.1.2.3.").is_none());
     }
 }

@@ -15,7 +15,9 @@
 //!   and every permissive one that is not releasable-to, is cleared;
 //! - allowlists: every payload element and attribute, by (namespace, local name), is allowed;
 //! - text: no text rule matches a payload text or attribute value it selects (`xml.<name>` or
-//!   `*.<name>` paths, or no paths), nor (rules without paths) a label text.
+//!   `*.<name>` paths, or no paths), nor (rules without paths) a label text; no payload text or
+//!   attribute value holds an address, network, host, URL or e-mail address inside the
+//!   policy's internal ranges and domains (`[[pattern_rules]]`).
 
 use roxmltree::{Document, Node, NodeType, ParsingOptions};
 
@@ -448,7 +450,20 @@ impl Verifier<'_> {
     /// The text rules over one string of element or attribute `local` (`None`: only rules
     /// without paths). Blank strings are indentation, as the guard treats them.
     fn xml_text(&self, s: &str, local: Option<&str>, at: &str, f: &mut Findings) {
-        if self.rules.is_empty() || is_blank(s) {
+        if is_blank(s) {
+            return;
+        }
+        // Payload strings must not point inside the internal ranges and domains.
+        if local.is_some()
+            && let Some(hit) = text::text_reveals(s, &self.nets, &self.domains)
+        {
+            f.add(
+                "internal-address",
+                format!("`{hit}` is inside an internal range or domain"),
+                at,
+            );
+        }
+        if self.rules.is_empty() {
             return;
         }
         let n = text::normalise(s);
@@ -550,6 +565,16 @@ mod tests {
     fn fails_a_remaining_email_address() {
         let m = message("JPN", "<description>mail bob@example.com</description>");
         assert_eq!(rules(verify(&m, &policy())), ["text-rule"]);
+    }
+
+    #[test]
+    fn fails_an_internal_address_or_domain_in_the_payload() {
+        let m = message("JPN", "<description>beacon to 10.20.30.40 every hour</description>");
+        assert_eq!(rules(verify(&m, &policy())), ["internal-address"]);
+        let m = message("JPN", "<web>https://wiki.corp.example/ir</web>");
+        assert_eq!(rules(verify(&m, &policy())), ["internal-address"]);
+        let m = message("JPN", "<description>beacon to 198.51.100.7 every hour</description>");
+        assert!(verify(&m, &policy()).is_ok());
     }
 
     #[test]

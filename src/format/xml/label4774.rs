@@ -29,7 +29,7 @@
 
 use std::borrow::Cow;
 
-use super::{Document, Element, Node};
+use super::{Attribute, Builder, Document, Element, Node};
 use crate::label::{Code, Label, RelTo, Releasability};
 use crate::policy::Policy;
 
@@ -137,8 +137,8 @@ fn error(rule: &'static str, at: &str, detail: impl Into<String>) -> LabelError 
 // The 4778 binding
 // ---------------------------------------------------------------------------------------------
 
-/// The parts of a bound message: indices of the `Metadata` and `Data` children of the root, and
-/// of the label and payload elements inside them.
+/// The parts of a bound message: the ids ([`Element::id`]) of the `Metadata` and `Data` children
+/// of the root, and of the label and payload elements inside them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding {
     pub metadata: usize,
@@ -148,11 +148,11 @@ pub struct Binding {
 }
 
 /// The one child element of `e`; anything else but white space is an error.
-fn only_children<'e, 'a>(e: &'e Element<'a>, at: &str) -> Result<Vec<(usize, &'e Element<'a>)>, LabelError> {
+fn only_children<'d, 'a>(e: Element<'d, 'a>, at: &str) -> Result<Vec<Element<'d, 'a>>, LabelError> {
     let mut out = Vec::new();
-    for (n, c) in e.children.iter().enumerate() {
+    for c in e.children() {
         match c {
-            Node::Element(x) => out.push((n, x)),
+            Node::Element(x) => out.push(x),
             Node::Text(t) if t.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n')) => {}
             Node::Text(_) => {
                 return Err(error(
@@ -166,8 +166,8 @@ fn only_children<'e, 'a>(e: &'e Element<'a>, at: &str) -> Result<Vec<(usize, &'e
     Ok(out)
 }
 
-fn no_attributes(e: &Element<'_>, at: &str, rule: &'static str) -> Result<(), LabelError> {
-    match e.attributes.first() {
+fn no_attributes(e: Element<'_, '_>, at: &str, rule: &'static str) -> Result<(), LabelError> {
+    match e.attributes().first() {
         Some(a) => Err(error(
             rule,
             at,
@@ -179,7 +179,7 @@ fn no_attributes(e: &Element<'_>, at: &str, rule: &'static str) -> Result<(), La
 
 /// Find the label and the payload of a bound message.
 pub fn binding(doc: &Document<'_>) -> Result<Binding, LabelError> {
-    let root = &doc.root;
+    let root = doc.root();
     let at = format!("/{}", root.qname());
     if !root.is(NS_4778, "BindingInformation") {
         return Err(error(
@@ -187,9 +187,9 @@ pub fn binding(doc: &Document<'_>) -> Result<Binding, LabelError> {
             &at,
             format!(
                 "the message is not bound to a STANAG 4774 label: its root is `{}`{}, not 4778 `BindingInformation`; a message without a label is unreleasable",
-                root.local,
-                root.namespace
-                    .as_deref()
+                root.local(),
+                root.namespace()
+                    .map(|n| n.as_ref())
                     .map(|n| format!(" in `{n}`"))
                     .unwrap_or_default()
             ),
@@ -197,7 +197,7 @@ pub fn binding(doc: &Document<'_>) -> Result<Binding, LabelError> {
     }
     no_attributes(root, &at, "binding")?;
     let kids = only_children(root, &at).map_err(|e| LabelError { rule: "binding", ..e })?;
-    let [(metadata, m), (data, d)] = kids.as_slice() else {
+    let [m, d] = kids.as_slice() else {
         return Err(error(
             "binding",
             &at,
@@ -213,9 +213,9 @@ pub fn binding(doc: &Document<'_>) -> Result<Binding, LabelError> {
     }
     let mat = format!("{at}/{}", m.qname());
     let dat = format!("{at}/{}", d.qname());
-    no_attributes(m, &mat, "binding")?;
-    no_attributes(d, &dat, "binding")?;
-    let labels = only_children(m, &mat).map_err(|e| LabelError { rule: "binding", ..e })?;
+    no_attributes(*m, &mat, "binding")?;
+    no_attributes(*d, &dat, "binding")?;
+    let labels = only_children(*m, &mat).map_err(|e| LabelError { rule: "binding", ..e })?;
     let label = match labels.as_slice() {
         [] => {
             return Err(error(
@@ -224,7 +224,7 @@ pub fn binding(doc: &Document<'_>) -> Result<Binding, LabelError> {
                 "`Metadata` holds no STANAG 4774 label; a message without a label is unreleasable",
             ));
         }
-        [(n, _)] => *n,
+        [l] => l.id(),
         _ => {
             return Err(error(
                 "binding",
@@ -233,24 +233,16 @@ pub fn binding(doc: &Document<'_>) -> Result<Binding, LabelError> {
             ));
         }
     };
-    let payloads = only_children(d, &dat).map_err(|e| LabelError { rule: "binding", ..e })?;
-    let [(payload, _)] = payloads.as_slice() else {
+    let payloads = only_children(*d, &dat).map_err(|e| LabelError { rule: "binding", ..e })?;
+    let [payload] = payloads.as_slice() else {
         return Err(error("binding", &dat, "`Data` holds exactly one payload element"));
     };
     Ok(Binding {
-        metadata: *metadata,
+        metadata: m.id(),
         label,
-        data: *data,
-        payload: *payload,
+        data: d.id(),
+        payload: payload.id(),
     })
-}
-
-/// The element at `index` among `e`'s children.
-pub fn child<'e, 'a>(e: &'e Element<'a>, index: usize) -> Option<&'e Element<'a>> {
-    match e.children.get(index) {
-        Some(Node::Element(x)) => Some(x),
-        _ => None,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -258,18 +250,18 @@ pub fn child<'e, 'a>(e: &'e Element<'a>, index: usize) -> Option<&'e Element<'a>
 // ---------------------------------------------------------------------------------------------
 
 /// The element's text, which must be all it holds.
-fn text_only(e: &Element<'_>, at: &str) -> Result<String, LabelError> {
+fn text_only(e: Element<'_, '_>, at: &str) -> Result<String, LabelError> {
     if e.elements().next().is_some() {
-        return Err(error("label-syntax", at, format!("`{}` holds text only", e.local)));
+        return Err(error("label-syntax", at, format!("`{}` holds text only", e.local())));
     }
     let t = e.text();
     if t.is_empty() {
-        return Err(error("label-syntax", at, format!("`{}` is empty", e.local)));
+        return Err(error("label-syntax", at, format!("`{}` is empty", e.local())));
     }
     Ok(t.into_owned())
 }
 
-fn expect_4774<'e, 'a>(e: &'e Element<'a>, parent: &str, local: &str) -> Result<(String, &'e Element<'a>), LabelError> {
+fn expect_4774<'d, 'a>(e: Element<'d, 'a>, parent: &str, local: &str) -> Result<(String, Element<'d, 'a>), LabelError> {
     let at = format!("{parent}/{}", e.qname());
     if !e.is(NS_4774, local) {
         return Err(error(
@@ -277,8 +269,8 @@ fn expect_4774<'e, 'a>(e: &'e Element<'a>, parent: &str, local: &str) -> Result<
             &at,
             format!(
                 "expected 4774 `{local}`, found `{}`{}",
-                e.local,
-                e.namespace.as_deref().map(|n| format!(" in `{n}`")).unwrap_or_default()
+                e.local(),
+                e.namespace().map(|n| format!(" in `{n}`")).unwrap_or_default()
             ),
         ));
     }
@@ -287,8 +279,8 @@ fn expect_4774<'e, 'a>(e: &'e Element<'a>, parent: &str, local: &str) -> Result<
 
 impl ConfidentialityLabel {
     /// Read a label element (`at` is its path, for errors).
-    pub fn read(e: &Element<'_>, at: &str) -> Result<ConfidentialityLabel, LabelError> {
-        let root = match (e.namespace.as_deref(), e.local.as_ref()) {
+    pub fn read(e: Element<'_, '_>, at: &str) -> Result<ConfidentialityLabel, LabelError> {
+        let root = match (e.namespace().map(|n| n.as_ref()), e.local()) {
             (Some(NS_4774), "originatorConfidentialityLabel") => RootName::Lower,
             (Some(NS_4774), "OriginatorConfidentialityLabel") => RootName::Upper,
             (ns, local) => {
@@ -304,7 +296,7 @@ impl ConfidentialityLabel {
         };
         no_attributes(e, at, "label-syntax")?;
         let kids = only_children(e, at)?;
-        let mut kids = kids.into_iter().map(|(_, k)| k);
+        let mut kids = kids.into_iter();
         let Some(info) = kids.next() else {
             return Err(error(
                 "label-syntax",
@@ -330,19 +322,19 @@ impl ConfidentialityLabel {
             return Err(error(
                 "label-syntax",
                 at,
-                format!("unexpected `{}` after the label's content", extra.local),
+                format!("unexpected `{}` after the label's content", extra.local()),
             ));
         }
 
         let parts = only_children(info, &info_at)?;
-        let mut parts = parts.into_iter().map(|(_, k)| k).peekable();
+        let mut parts = parts.into_iter().peekable();
         let Some(pid) = parts.next() else {
             return Err(error("label-syntax", &info_at, "no `PolicyIdentifier`"));
         };
         let (pid_at, pid) = expect_4774(pid, &info_at, "PolicyIdentifier")?;
         let mut policy_uri = None;
-        for a in &pid.attributes {
-            let which = match (a.namespace.as_deref(), a.local.as_ref()) {
+        for a in pid.attributes() {
+            let which = match (a.namespace.as_deref(), a.local) {
                 (None, "URI") => UriAttribute::Uri,
                 (None, "URL") => UriAttribute::Url,
                 _ => {
@@ -384,49 +376,52 @@ impl ConfidentialityLabel {
         })
     }
 
-    /// The label as an element, with the name, prefix and namespace declarations of `like` (the
-    /// element it was read from), children in the same prefix, and nothing else.
-    pub fn to_element<'a>(&self, like: &Element<'a>) -> Element<'a> {
-        let prefix = like.prefix.clone();
-        let ns = Some(Cow::Borrowed(NS_4774));
-        let el = |local: &'static str| Element::new(prefix.clone(), Cow::Borrowed(local), ns.clone());
-        let with_text = |mut e: Element<'a>, t: &str| {
-            e.children.push(Node::Text(Cow::Owned(t.to_string())));
-            e
-        };
-        let attr = |local: &'static str, value: &str| super::Attribute {
+    /// Write the label as an element, with the name, prefix and namespace declarations of
+    /// `like` (the element it was read from), children in the same prefix, and nothing else.
+    pub fn write<'a>(&self, like: Element<'_, 'a>, b: &mut Builder<'a>) {
+        let prefix = like.prefix();
+        let ns = || Some(Cow::Borrowed(NS_4774));
+        let attr = |local: &'static str, value: &str| Attribute {
             prefix: None,
-            local: Cow::Borrowed(local),
+            local,
             namespace: None,
             value: Cow::Owned(value.to_string()),
         };
-        let mut root = Element::new(prefix.clone(), Cow::Borrowed(self.root.as_str()), ns.clone());
-        root.declarations = like.declarations.clone();
-        let mut info = el("ConfidentialityInformation");
-        let mut pid = with_text(el("PolicyIdentifier"), &self.policy_identifier);
-        if let Some((which, uri)) = &self.policy_uri {
-            pid.attributes.push(attr(which.as_str(), uri));
-        }
-        info.children.push(Node::Element(pid));
-        info.children
-            .push(Node::Element(with_text(el("Classification"), &self.classification)));
+        let leaf = |b: &mut Builder<'a>, local: &'static str, attrs: Vec<Attribute<'a>>, t: &str| {
+            b.open(prefix, local, ns(), [], attrs);
+            b.text(Cow::Owned(t.to_string()));
+            b.close();
+        };
+        b.open(
+            prefix,
+            self.root.as_str(),
+            ns(),
+            like.declarations().iter().cloned(),
+            [],
+        );
+        b.open(prefix, "ConfidentialityInformation", ns(), [], []);
+        let pid = match &self.policy_uri {
+            Some((which, uri)) => vec![attr(which.as_str(), uri)],
+            None => Vec::new(),
+        };
+        leaf(b, "PolicyIdentifier", pid, &self.policy_identifier);
+        leaf(b, "Classification", Vec::new(), &self.classification);
         for c in &self.categories {
-            let mut cat = el("Category");
-            cat.attributes.push(attr("TagName", &c.tag_name));
-            cat.attributes.push(attr("Type", c.kind.as_str()));
+            let mut attrs = vec![attr("TagName", &c.tag_name), attr("Type", c.kind.as_str())];
             if let Some(u) = &c.uri {
-                cat.attributes.push(attr("URI", u));
+                attrs.push(attr("URI", u));
             }
+            b.open(prefix, "Category", ns(), [], attrs);
             for v in &c.values {
-                cat.children.push(Node::Element(with_text(el("GenericValue"), v)));
+                leaf(b, "GenericValue", Vec::new(), v);
             }
-            info.children.push(Node::Element(cat));
+            b.close();
         }
-        root.children.push(Node::Element(info));
+        b.close();
         if let Some(t) = &self.creation {
-            root.children.push(Node::Element(with_text(el("CreationDateTime"), t)));
+            leaf(b, "CreationDateTime", Vec::new(), t);
         }
-        root
+        b.close();
     }
 
     /// The label in the policy's terms: the scheme its policy identifier maps to, the level
@@ -505,12 +500,12 @@ impl ConfidentialityLabel {
     }
 }
 
-fn read_category(c: &Element<'_>, at: &str) -> Result<Category, LabelError> {
+fn read_category(c: Element<'_, '_>, at: &str) -> Result<Category, LabelError> {
     let mut tag_name = None;
     let mut kind = None;
     let mut uri = None;
-    for a in &c.attributes {
-        match (a.namespace.as_deref(), a.local.as_ref()) {
+    for a in c.attributes() {
+        match (a.namespace.as_deref(), a.local) {
             (None, "TagName") => tag_name = Some(a.value.to_string()),
             (None, "Type") => {
                 kind = Some(match a.value.as_ref() {
@@ -540,7 +535,7 @@ fn read_category(c: &Element<'_>, at: &str) -> Result<Category, LabelError> {
         return Err(error("label-syntax", at, "`Category` needs `TagName` and `Type`"));
     };
     let mut values = Vec::new();
-    for (_, v) in only_children(c, at)? {
+    for v in only_children(c, at)? {
         let (vat, v) = expect_4774(v, at, "GenericValue")?;
         no_attributes(v, &vat, "label-syntax")?;
         values.push(text_only(v, &vat)?);
@@ -603,14 +598,18 @@ pub fn fuzz_label4774(data: &[u8]) {
         return;
     };
     let label_el = match binding(&doc) {
-        Ok(b) => child(&doc.root, b.metadata).and_then(|m| child(m, b.label)),
-        Err(_) => Some(&doc.root),
+        Ok(b) => doc.element(b.label),
+        Err(_) => Some(doc.root()),
     };
     let Some(e) = label_el else { return };
     if let Ok(l) = ConfidentialityLabel::read(e, "/") {
-        let rebuilt = l.to_element(e);
+        let mut b = Builder::new();
+        l.write(e, &mut b);
+        let rebuilt = b.finish();
         assert_eq!(
-            ConfidentialityLabel::read(&rebuilt, "/").ok(),
+            rebuilt
+                .as_ref()
+                .and_then(|d| ConfidentialityLabel::read(d.root(), "/").ok()),
             Some(l),
             "a rebuilt label reads back differently"
         );

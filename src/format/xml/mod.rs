@@ -21,7 +21,10 @@
 //! Limits ([`Limits`]): total bytes, element depth, attributes per element (namespace
 //! declarations included), bytes of one text node or attribute value, elements in the document.
 //!
-//! The tree borrows names, text and values from the input where no unescaping was needed.
+//! The tree is flat: nodes in one vector in document order, attributes and namespace
+//! declarations in two more (see [`Document`]); it borrows names from the input, and text and
+//! values where no unescaping was needed, so a parse allocates a handful of vectors, not one
+//! per element.
 //! Rendering is canonical: the declaration `<?xml version="1.0" encoding="UTF-8"?>`, namespace
 //! declarations where they were (before the attributes), attributes in source order in double
 //! quotes, one escaping style, `<e/>` for an element without content, no comments, and
@@ -31,7 +34,8 @@
 //! use sekisho::{Limits, format::xml};
 //! let doc = xml::parse(b"<a xmlns='urn:x' k='1'>x &amp; y<!-- gone --></a>",
 //!                      &Limits::default(), &xml::Options { allow_comments: true, ..Default::default() }).unwrap();
-//! assert_eq!(doc.root.namespace.as_deref(), Some("urn:x"));
+//! assert_eq!(doc.root().namespace().map(|n| n.as_ref()), Some("urn:x"));
+//! assert_eq!(doc.root().attribute("k"), Some("1"));
 //! assert_eq!(xml::render(&doc), b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a xmlns=\"urn:x\" k=\"1\">x &amp; y</a>\n");
 //! let e = xml::parse(b"<!DOCTYPE a [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><a>&x;</a>",
 //!                    &Limits::default(), &xml::Options::default()).unwrap_err();
@@ -63,78 +67,195 @@ pub struct Options {
     pub allow_cdata: bool,
 }
 
-/// A parsed document: its root element.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A document: every node in one vector in document order (an element is followed by its
+/// subtree), and the attributes and namespace declarations of all elements in two more, each
+/// element owning a range of them. Names borrow from the input; text and values too, where no
+/// unescaping was needed. Built by [`parse`] or a [`Builder`]; read through [`Element`] views.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document<'a> {
-    pub root: Element<'a>,
+    nodes: Vec<Slot<'a>>,
+    declarations: Vec<Declaration<'a>>,
+    attributes: Vec<Attribute<'a>>,
 }
 
-/// An element: its name as written, its resolved namespace, the namespace declarations written
-/// on it, its attributes and its content.
+/// One node as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Element<'a> {
-    pub prefix: Option<Cow<'a, str>>,
-    pub local: Cow<'a, str>,
-    /// The namespace the name resolved to, or none.
-    pub namespace: Option<Cow<'a, str>>,
-    pub declarations: Vec<Declaration<'a>>,
-    pub attributes: Vec<Attribute<'a>>,
-    /// Elements and text; no two text nodes are adjacent and none is empty.
-    pub children: Vec<Node<'a>>,
+enum Slot<'a> {
+    Element(ElementData<'a>),
+    Text(Cow<'a, str>),
 }
+
+/// An element as stored: its name as written, its resolved namespace, its ranges in the shared
+/// vectors, and where its subtree ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ElementData<'a> {
+    prefix: Option<&'a str>,
+    local: &'a str,
+    /// The namespace the name resolved to, or none.
+    namespace: Option<Cow<'a, str>>,
+    declarations: std::ops::Range<usize>,
+    attributes: std::ops::Range<usize>,
+    /// One past the last node of the subtree.
+    end: usize,
+}
+
+/// What [`Document::root`] stands on for a document without nodes, which [`Builder::finish`]
+/// never returns.
+static NO_ELEMENT: ElementData<'static> = ElementData {
+    prefix: None,
+    local: "",
+    namespace: None,
+    declarations: 0..0,
+    attributes: 0..0,
+    end: 0,
+};
 
 /// `xmlns="uri"` (no prefix) or `xmlns:prefix="uri"`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Declaration<'a> {
-    pub prefix: Option<Cow<'a, str>>,
+    pub prefix: Option<&'a str>,
     pub uri: Cow<'a, str>,
 }
 
 /// An attribute (never a namespace declaration), its value unescaped and normalised (§3.3.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribute<'a> {
-    pub prefix: Option<Cow<'a, str>>,
-    pub local: Cow<'a, str>,
+    pub prefix: Option<&'a str>,
+    pub local: &'a str,
     /// Unprefixed attributes are in no namespace.
     pub namespace: Option<Cow<'a, str>>,
     pub value: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node<'a> {
-    Element(Element<'a>),
-    Text(Cow<'a, str>),
+/// One child of an element.
+#[derive(Debug, Clone, Copy)]
+pub enum Node<'d, 'a> {
+    Element(Element<'d, 'a>),
+    Text(&'d Cow<'a, str>),
 }
 
-impl<'a> Element<'a> {
-    /// A new element with no declarations, attributes or content.
-    pub fn new(prefix: Option<Cow<'a, str>>, local: Cow<'a, str>, namespace: Option<Cow<'a, str>>) -> Element<'a> {
-        Element {
-            prefix,
-            local,
-            namespace,
-            declarations: Vec::new(),
-            attributes: Vec::new(),
-            children: Vec::new(),
+/// A view of one element of a [`Document`].
+#[derive(Clone, Copy)]
+pub struct Element<'d, 'a> {
+    doc: &'d Document<'a>,
+    id: usize,
+    data: &'d ElementData<'a>,
+}
+
+impl std::fmt::Debug for Element<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{}> (node {})", self.qname(), self.id)
+    }
+}
+
+impl<'a> Document<'a> {
+    /// The root element.
+    pub fn root(&self) -> Element<'_, 'a> {
+        match self.nodes.first() {
+            Some(Slot::Element(data)) => Element { doc: self, id: 0, data },
+            _ => Element {
+                doc: self,
+                id: 0,
+                data: &NO_ELEMENT,
+            },
         }
+    }
+
+    /// The element with id `id` ([`Element::id`]).
+    pub fn element(&self, id: usize) -> Option<Element<'_, 'a>> {
+        match self.nodes.get(id) {
+            Some(Slot::Element(data)) => Some(Element { doc: self, id, data }),
+            _ => None,
+        }
+    }
+
+    /// Remove the namespace declarations `keep` says no to (given the id of the element that
+    /// carries each); the other vectors are untouched.
+    pub fn retain_declarations(&mut self, mut keep: impl FnMut(usize, &Declaration<'a>) -> bool) {
+        let old = std::mem::take(&mut self.declarations);
+        let mut kept = Vec::with_capacity(old.len());
+        for (id, slot) in self.nodes.iter_mut().enumerate() {
+            if let Slot::Element(e) = slot {
+                let start = kept.len();
+                kept.extend(
+                    old.get(e.declarations.clone())
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|d| keep(id, d))
+                        .cloned(),
+                );
+                e.declarations = start..kept.len();
+            }
+        }
+        self.declarations = kept;
+    }
+}
+
+impl<'d, 'a> Element<'d, 'a> {
+    /// This element's id in its document (its place in document order).
+    pub fn id(&self) -> usize {
+        self.id
+    }
+
+    pub fn prefix(&self) -> Option<&'a str> {
+        self.data.prefix
+    }
+
+    pub fn local(&self) -> &'a str {
+        self.data.local
+    }
+
+    /// The namespace the name resolved to, or none.
+    pub fn namespace(&self) -> Option<&'d Cow<'a, str>> {
+        self.data.namespace.as_ref()
+    }
+
+    /// The namespace declarations written on this element.
+    pub fn declarations(&self) -> &'d [Declaration<'a>] {
+        self.doc
+            .declarations
+            .get(self.data.declarations.clone())
+            .unwrap_or_default()
+    }
+
+    /// The attributes (namespace declarations are not attributes).
+    pub fn attributes(&self) -> &'d [Attribute<'a>] {
+        self.doc
+            .attributes
+            .get(self.data.attributes.clone())
+            .unwrap_or_default()
     }
 
     /// Whether this element is `local` in namespace `ns`.
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        self.namespace.as_deref() == Some(ns) && self.local == local
+        self.data.namespace.as_deref() == Some(ns) && self.data.local == local
+    }
+
+    /// Elements and text; no two text nodes are adjacent and none is empty.
+    pub fn children(&self) -> Children<'d, 'a> {
+        Children {
+            doc: self.doc,
+            next: self.id.saturating_add(1),
+            end: self.data.end,
+        }
+    }
+
+    /// Whether the element has no content.
+    pub fn is_empty(&self) -> bool {
+        self.data.end <= self.id.saturating_add(1)
     }
 
     /// The child elements.
-    pub fn elements(&self) -> impl Iterator<Item = &Element<'a>> {
-        self.children.iter().filter_map(|n| match n {
+    pub fn elements(&self) -> impl Iterator<Item = Element<'d, 'a>> + use<'d, 'a> {
+        self.children().filter_map(|n| match n {
             Node::Element(e) => Some(e),
             Node::Text(_) => None,
         })
     }
 
     /// The text content directly in this element (not in its children), concatenated.
-    pub fn text(&self) -> Cow<'_, str> {
-        let mut texts = self.children.iter().filter_map(|n| match n {
+    pub fn text(&self) -> Cow<'d, str> {
+        let mut texts = self.children().filter_map(|n| match n {
             Node::Text(t) => Some(t.as_ref()),
             Node::Element(_) => None,
         });
@@ -150,8 +271,8 @@ impl<'a> Element<'a> {
     }
 
     /// The value of the unprefixed attribute `local`.
-    pub fn attribute(&self, local: &str) -> Option<&str> {
-        self.attributes
+    pub fn attribute(&self, local: &str) -> Option<&'d str> {
+        self.attributes()
             .iter()
             .find(|a| a.namespace.is_none() && a.local == local)
             .map(|a| a.value.as_ref())
@@ -159,28 +280,218 @@ impl<'a> Element<'a> {
 
     /// The name as written: `prefix:local` or `local`.
     pub fn qname(&self) -> String {
-        match &self.prefix {
-            Some(p) => format!("{p}:{}", self.local),
-            None => self.local.to_string(),
+        match self.data.prefix {
+            Some(p) => format!("{p}:{}", self.data.local),
+            None => self.data.local.to_string(),
         }
-    }
-
-    /// Merge adjacent text nodes and remove empty ones (after children were removed).
-    pub fn normalize(&mut self) {
-        let mut out: Vec<Node<'a>> = Vec::with_capacity(self.children.len());
-        for n in std::mem::take(&mut self.children) {
-            match (out.last_mut(), n) {
-                (_, Node::Text(t)) if t.is_empty() => {}
-                (Some(Node::Text(prev)), Node::Text(t)) => prev.to_mut().push_str(&t),
-                (_, n) => out.push(n),
-            }
-        }
-        self.children = out;
     }
 
     /// Elements in this subtree, this one included.
     pub fn count(&self) -> usize {
-        1 + self.elements().map(Element::count).sum::<usize>()
+        self.doc
+            .nodes
+            .get(self.id..self.data.end)
+            .unwrap_or_default()
+            .iter()
+            .filter(|n| matches!(n, Slot::Element(_)))
+            .count()
+    }
+}
+
+/// The children of an element, in order.
+pub struct Children<'d, 'a> {
+    doc: &'d Document<'a>,
+    next: usize,
+    end: usize,
+}
+
+impl<'d, 'a> Iterator for Children<'d, 'a> {
+    type Item = Node<'d, 'a>;
+
+    fn next(&mut self) -> Option<Node<'d, 'a>> {
+        if self.next >= self.end {
+            return None;
+        }
+        let id = self.next;
+        match self.doc.nodes.get(id)? {
+            Slot::Element(data) => {
+                // A subtree ends after its element; anything else would loop.
+                self.next = data.end.max(id.saturating_add(1));
+                Some(Node::Element(Element {
+                    doc: self.doc,
+                    id,
+                    data,
+                }))
+            }
+            Slot::Text(t) => {
+                self.next = id.saturating_add(1);
+                Some(Node::Text(t))
+            }
+        }
+    }
+}
+
+/// Builds a [`Document`] in document order: open an element (with its declarations and
+/// attributes), add its content, close it. Text is merged with the text just before it and
+/// empty text is dropped, so a built document keeps the invariants of a parsed one.
+#[derive(Debug, Default)]
+pub struct Builder<'a> {
+    doc: Document<'a>,
+    /// Ids of the open elements, innermost last.
+    open: Vec<usize>,
+    /// Text added since the last tag, not yet a node.
+    pending: Option<Cow<'a, str>>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new() -> Builder<'a> {
+        Builder::default()
+    }
+
+    /// A builder with room for about `nodes` nodes and `attributes` attributes.
+    pub fn with_capacity(nodes: usize, attributes: usize) -> Builder<'a> {
+        Builder {
+            doc: Document {
+                nodes: Vec::with_capacity(nodes),
+                declarations: Vec::new(),
+                attributes: Vec::with_capacity(attributes),
+            },
+            open: Vec::new(),
+            pending: None,
+        }
+    }
+
+    /// Open an element inside the innermost open one; its id.
+    pub fn open(
+        &mut self,
+        prefix: Option<&'a str>,
+        local: &'a str,
+        namespace: Option<Cow<'a, str>>,
+        declarations: impl IntoIterator<Item = Declaration<'a>>,
+        attributes: impl IntoIterator<Item = Attribute<'a>>,
+    ) -> usize {
+        self.flush();
+        let d = self.doc.declarations.len();
+        self.doc.declarations.extend(declarations);
+        let a = self.doc.attributes.len();
+        self.doc.attributes.extend(attributes);
+        let id = self.doc.nodes.len();
+        self.doc.nodes.push(Slot::Element(ElementData {
+            prefix,
+            local,
+            namespace,
+            declarations: d..self.doc.declarations.len(),
+            attributes: a..self.doc.attributes.len(),
+            end: id.saturating_add(1),
+        }));
+        self.open.push(id);
+        id
+    }
+
+    /// Add text to the innermost open element; the length of the text node it is now part of.
+    pub fn text(&mut self, text: Cow<'a, str>) -> usize {
+        if text.is_empty() {
+            return self.pending.as_ref().map_or(0, |p| p.len());
+        }
+        match &mut self.pending {
+            Some(prev) => {
+                prev.to_mut().push_str(&text);
+                prev.len()
+            }
+            None => {
+                let len = text.len();
+                self.pending = Some(text);
+                len
+            }
+        }
+    }
+
+    /// Forget the text added since the last tag if it is all white space (indentation of
+    /// something left out).
+    pub fn drop_blank_text(&mut self) {
+        if self.pending.as_deref().is_some_and(|t| t.chars().all(is_s)) {
+            self.pending = None;
+        }
+    }
+
+    /// Close the innermost open element; false when none is open.
+    pub fn close(&mut self) -> bool {
+        self.flush();
+        let Some(id) = self.open.pop() else {
+            return false;
+        };
+        let end = self.doc.nodes.len();
+        if let Some(Slot::Element(e)) = self.doc.nodes.get_mut(id) {
+            e.end = end;
+        }
+        true
+    }
+
+    /// How many elements are open.
+    pub fn depth(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Copy `e` and its subtree.
+    pub fn copy(&mut self, e: Element<'_, 'a>) {
+        self.flush();
+        let (Some(nodes), Some(decls), Some(attrs)) = (
+            e.doc.nodes.get(e.id..e.data.end),
+            e.doc.declarations.get(e.data.declarations.start..),
+            e.doc.attributes.get(e.data.attributes.start..),
+        ) else {
+            return;
+        };
+        // Shift every range of the subtree by where it now starts.
+        let (node_shift, d0, a0) = (e.id, e.data.declarations.start, e.data.attributes.start);
+        let (n1, d1, a1) = (
+            self.doc.nodes.len(),
+            self.doc.declarations.len(),
+            self.doc.attributes.len(),
+        );
+        let shift = |r: &std::ops::Range<usize>, from: usize, to: usize| {
+            r.start.saturating_sub(from).saturating_add(to)..r.end.saturating_sub(from).saturating_add(to)
+        };
+        let mut last_d = d0;
+        let mut last_a = a0;
+        for slot in nodes {
+            self.doc.nodes.push(match slot {
+                Slot::Text(t) => Slot::Text(t.clone()),
+                Slot::Element(x) => {
+                    last_d = last_d.max(x.declarations.end);
+                    last_a = last_a.max(x.attributes.end);
+                    Slot::Element(ElementData {
+                        prefix: x.prefix,
+                        local: x.local,
+                        namespace: x.namespace.clone(),
+                        declarations: shift(&x.declarations, d0, d1),
+                        attributes: shift(&x.attributes, a0, a1),
+                        end: x.end.saturating_sub(node_shift).saturating_add(n1),
+                    })
+                }
+            });
+        }
+        self.doc
+            .declarations
+            .extend(decls.iter().take(last_d.saturating_sub(d0)).cloned());
+        self.doc
+            .attributes
+            .extend(attrs.iter().take(last_a.saturating_sub(a0)).cloned());
+    }
+
+    /// The document, when exactly one root element was opened and closed.
+    pub fn finish(mut self) -> Option<Document<'a>> {
+        self.flush();
+        match self.doc.nodes.first() {
+            Some(Slot::Element(root)) if self.open.is_empty() && root.end == self.doc.nodes.len() => Some(self.doc),
+            _ => None,
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some(t) = self.pending.take() {
+            self.doc.nodes.push(Slot::Text(t));
+        }
     }
 }
 
@@ -203,6 +514,8 @@ pub fn parse<'a>(input: &'a [u8], limits: &Limits, options: &Options) -> Result<
     }
     let src = utf8_text(input)?;
     chars(input)?;
+    // About one node per 16 bytes of markup and text (a guess; the vector grows if wrong).
+    let guess = input.len() / 16;
     Parser {
         src,
         limits,
@@ -210,8 +523,10 @@ pub fn parse<'a>(input: &'a [u8], limits: &Limits, options: &Options) -> Result<
         open: Vec::new(),
         scope: Vec::new(),
         elements: 0,
-        kids: Vec::new(),
-        pending: None,
+        tree: Builder::with_capacity(guess, guess / 8),
+        raw: Vec::new(),
+        declarations: Vec::new(),
+        attributes: Vec::new(),
     }
     .document()
 }
@@ -289,6 +604,13 @@ fn is_name_char(c: char) -> bool {
 
 /// Namespaces §3 `NCName ::= Name - (Char* ':' Char*)`.
 pub fn is_ncname(s: &str) -> bool {
+    // Most names are ASCII: a byte test per character, no decoding.
+    if s.is_ascii() {
+        let b = s.as_bytes();
+        return b.first().is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
+            && b.iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+    }
     let mut cs = s.chars();
     cs.next().is_some_and(is_name_start) && cs.all(is_name_char)
 }
@@ -340,13 +662,14 @@ fn line_ends(s: &str) -> Cow<'_, str> {
     Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
-/// An open element while parsing: where it is on the shared stack (its children follow it
-/// there until it closes), where its scope starts, and its tag as written.
+/// An open element while parsing: where its scope starts, and its tag as written.
 struct Open<'a> {
-    index: usize,
     scope: usize,
     qname: &'a str,
 }
+
+/// An attribute as read from a tag: (qname, value, offset of the name).
+type RawAttribute<'a> = (&'a str, Cow<'a, str>, usize);
 
 struct Parser<'a, 'l> {
     src: &'a str,
@@ -356,11 +679,11 @@ struct Parser<'a, 'l> {
     /// In-scope namespace declarations: (prefix, uri), innermost last.
     scope: Vec<(Option<&'a str>, Cow<'a, str>)>,
     elements: usize,
-    /// The children of every open element, innermost last: each element's children are moved
-    /// into a vector of exactly their number when it closes (one allocation per element).
-    kids: Vec<Node<'a>>,
-    /// Text read since the last tag, not yet on `kids`.
-    pending: Option<Cow<'a, str>>,
+    tree: Builder<'a>,
+    /// Scratch space for one tag at a time (reused, so that a tag allocates nothing).
+    raw: Vec<RawAttribute<'a>>,
+    declarations: Vec<Declaration<'a>>,
+    attributes: Vec<(Attribute<'a>, usize)>,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -384,7 +707,7 @@ impl<'a> Parser<'a, '_> {
             c.trim_text_start = false;
             c.trim_text_end = false;
         }
-        let mut root: Option<Element<'a>> = None;
+        let mut root = false;
         loop {
             let start = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
             let event = match reader.read_event() {
@@ -419,23 +742,23 @@ impl<'a> Parser<'a, '_> {
                     ));
                 }
                 Event::Start(_) | Event::Empty(_) => {
-                    if root.is_some() {
+                    if root {
                         return Err(self.err(start, "document", "a second root element (a document has exactly one)"));
                     }
                     let empty = matches!(event, Event::Empty(_));
                     self.start_tag(raw, start, empty)?;
                     if empty {
-                        root = self.close(start)?.or(root);
+                        root |= self.close(start)?;
                     }
                 }
                 Event::End(_) => {
-                    root = self.end_tag(raw, start)?.or(root);
+                    root |= self.end_tag(raw, start)?;
                 }
                 Event::Text(t) => {
                     let text = t.into_inner();
                     if self.open.is_empty() {
                         if let Some(at) = text.find(|c: char| !is_s(c)) {
-                            let what = if root.is_some() {
+                            let what = if root {
                                 "content after the root element"
                             } else {
                                 "text before the root element"
@@ -485,9 +808,10 @@ impl<'a> Parser<'a, '_> {
                     if let Some(o) = self.open.last() {
                         return Err(self.err(self.src.len(), "element", format!("`<{}>` is not closed", o.qname)));
                     }
-                    return match root {
-                        Some(root) => Ok(Document { root }),
-                        None => Err(self.err(self.src.len(), "document", "no root element")),
+                    let at = self.src.len();
+                    return match self.tree.finish() {
+                        Some(doc) if root => Ok(doc),
+                        _ => Err(ParseError::new(at, "document", "no root element")),
                     };
                 }
             }
@@ -505,7 +829,8 @@ impl<'a> Parser<'a, '_> {
         if let Some(n) = inner.find('&') {
             return Err(self.err(base + n, "XMLDecl", "references are not allowed in the XML declaration"));
         }
-        let attrs = self.attributes(inner, base, "XMLDecl")?;
+        let mut attrs = Vec::new();
+        self.attributes(inner, base, "XMLDecl", &mut attrs)?;
         let mut names = attrs.iter().map(|(n, _, _)| *n);
         let order: Vec<&str> = names.by_ref().collect();
         let allowed = [
@@ -546,22 +871,22 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
-    /// `Attribute*` of a tag: `(S Attribute)* S?` → (qname, value, offset of the name).
-    #[allow(clippy::type_complexity)]
+    /// `Attribute*` of a tag: `(S Attribute)* S?` → (qname, value, offset of the name), onto
+    /// `out`.
     fn attributes(
         &self,
         mut s: &'a str,
         mut at: usize,
         rule: &'static str,
-    ) -> Result<Vec<(&'a str, Cow<'a, str>, usize)>, ParseError> {
-        let mut out = Vec::new();
+        out: &mut Vec<RawAttribute<'a>>,
+    ) -> Result<(), ParseError> {
         loop {
             let trimmed = s.trim_start_matches(is_s);
             let had_space = trimmed.len() != s.len();
             at += s.len() - trimmed.len();
             s = trimmed;
             if s.is_empty() {
-                return Ok(out);
+                return Ok(());
             }
             if !had_space {
                 return Err(self.err(at, rule, "attributes must be separated by white space"));
@@ -692,7 +1017,23 @@ impl<'a> Parser<'a, '_> {
         let qname = inner.get(..name_len).unwrap_or_default();
         let (prefix, local) = self.qname(qname, start + 1)?;
         let rest = inner.get(name_len..).unwrap_or_default();
-        let attrs = self.attributes(rest, start + 1 + name_len, "Attribute")?;
+        let mut attrs = std::mem::take(&mut self.raw);
+        attrs.clear();
+        let result = self.attributes(rest, start + 1 + name_len, "Attribute", &mut attrs);
+        let result = result.and_then(|()| self.element(qname, prefix, local, &mut attrs, start));
+        self.raw = attrs;
+        result
+    }
+
+    /// The element of a start tag, from its name and attributes as read.
+    fn element(
+        &mut self,
+        qname: &'a str,
+        prefix: Option<&'a str>,
+        local: &'a str,
+        attrs: &mut Vec<RawAttribute<'a>>,
+        start: usize,
+    ) -> Result<(), ParseError> {
         if attrs.len() > self.limits.max_attributes {
             return Err(self.err(
                 start,
@@ -704,45 +1045,58 @@ impl<'a> Parser<'a, '_> {
                 ),
             ));
         }
-        self.flush();
         let scope = self.scope.len();
-        let mut declarations = Vec::new();
-        let mut plain = Vec::new();
-        for (n, (name, value, at)) in attrs.iter().enumerate() {
-            if attrs.iter().take(n).any(|(other, _, _)| other == name) {
-                return Err(self.err(*at, "Attribute", format!("attribute `{name}` appears twice")));
+        self.declarations.clear();
+        self.attributes.clear();
+        for n in 0..attrs.len() {
+            let Some((name, value, at)) = attrs
+                .get_mut(n)
+                .map(|(name, value, at)| (*name, std::mem::take(value), *at))
+            else {
+                break;
+            };
+            if attrs.iter().take(n).any(|(other, _, _)| *other == name) {
+                return Err(self.err(at, "Attribute", format!("attribute `{name}` appears twice")));
             }
-            let (p, l) = self.qname(name, *at)?;
+            let (p, l) = self.qname(name, at)?;
             match (p, l) {
                 (None, "xmlns") => {
                     if value == XML_NS || value == XMLNS_NS {
-                        return Err(self.err(*at, "NSAttName", format!("`{value}` may not be the default namespace")));
+                        return Err(self.err(at, "NSAttName", format!("`{value}` may not be the default namespace")));
                     }
                     self.scope.push((None, value.clone()));
-                    declarations.push(Declaration {
+                    self.declarations.push(Declaration {
                         prefix: None,
-                        uri: value.clone(),
+                        uri: value,
                     });
                 }
                 (Some("xmlns"), p) => {
                     if value.is_empty() {
-                        return Err(self.err(*at, "NSAttName", format!("prefix `{p}` cannot be undeclared")));
+                        return Err(self.err(at, "NSAttName", format!("prefix `{p}` cannot be undeclared")));
                     }
                     let reserved = p == "xmlns" || value == XMLNS_NS || ((p == "xml") != (value == XML_NS));
                     if reserved {
                         return Err(self.err(
-                            *at,
+                            at,
                             "NSAttName",
                             format!("`xmlns:{p}=\"{value}\"` misuses a reserved prefix or namespace"),
                         ));
                     }
                     self.scope.push((Some(p), value.clone()));
-                    declarations.push(Declaration {
-                        prefix: Some(Cow::Borrowed(p)),
-                        uri: value.clone(),
+                    self.declarations.push(Declaration {
+                        prefix: Some(p),
+                        uri: value,
                     });
                 }
-                (p, l) => plain.push((p, l, value.clone(), *at)),
+                (p, l) => self.attributes.push((
+                    Attribute {
+                        prefix: p,
+                        local: l,
+                        namespace: None,
+                        value,
+                    },
+                    at,
+                )),
             }
         }
         let namespace = self.resolve(prefix);
@@ -751,8 +1105,11 @@ impl<'a> Parser<'a, '_> {
         {
             return Err(self.err(start + 1, "QName", format!("prefix `{p}` is not declared")));
         }
-        let mut attributes: Vec<Attribute<'a>> = Vec::with_capacity(plain.len());
-        for (p, l, value, at) in plain {
+        for n in 0..self.attributes.len() {
+            let Some((a, at)) = self.attributes.get(n) else {
+                break;
+            };
+            let (at, p, l) = (*at, a.prefix, a.local);
             let ns = match p {
                 Some(p) => Some(
                     self.resolve(Some(p))
@@ -760,7 +1117,12 @@ impl<'a> Parser<'a, '_> {
                 ),
                 None => None,
             };
-            if attributes.iter().any(|a| a.namespace == ns && a.local == l) {
+            if self
+                .attributes
+                .iter()
+                .take(n)
+                .any(|(a, _)| a.namespace == ns && a.local == l)
+            {
                 return Err(self.err(
                     at,
                     "Attribute",
@@ -770,29 +1132,23 @@ impl<'a> Parser<'a, '_> {
                     ),
                 ));
             }
-            attributes.push(Attribute {
-                prefix: p.map(Cow::Borrowed),
-                local: Cow::Borrowed(l),
-                namespace: ns,
-                value,
-            });
+            if let Some((a, _)) = self.attributes.get_mut(n) {
+                a.namespace = ns;
+            }
         }
-        let element = Element {
-            prefix: prefix.map(Cow::Borrowed),
-            local: Cow::Borrowed(local),
+        let _ = self.tree.open(
+            prefix,
+            local,
             namespace,
-            declarations,
-            attributes,
-            children: Vec::new(),
-        };
-        let index = self.kids.len();
-        self.kids.push(Node::Element(element));
-        self.open.push(Open { index, scope, qname });
+            self.declarations.drain(..),
+            self.attributes.drain(..).map(|(a, _)| a),
+        );
+        self.open.push(Open { scope, qname });
         Ok(())
     }
 
     /// §3.1 `ETag ::= '</' Name S? '>'`: it must close the innermost open element.
-    fn end_tag(&mut self, raw: &'a str, start: usize) -> Result<Option<Element<'a>>, ParseError> {
+    fn end_tag(&mut self, raw: &'a str, start: usize) -> Result<bool, ParseError> {
         let name = raw
             .strip_prefix("</")
             .and_then(|s| s.strip_suffix('>'))
@@ -807,33 +1163,16 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    /// Close the innermost element; the root when it was the last one.
-    fn close(&mut self, start: usize) -> Result<Option<Element<'a>>, ParseError> {
-        self.flush();
+    /// Close the innermost element; true when it was the root.
+    fn close(&mut self, start: usize) -> Result<bool, ParseError> {
         let Some(o) = self.open.pop() else {
             return Err(self.err(start, "ETag", "nothing to close"));
         };
         self.scope.truncate(o.scope);
-        let first_child = o.index.saturating_add(1).min(self.kids.len());
-        let children: Vec<Node<'a>> = self.kids.drain(first_child..).collect();
-        match self.kids.get_mut(o.index) {
-            Some(Node::Element(e)) => e.children = children,
-            _ => return Err(self.err(start, "ETag", "internal: the open element is missing")),
+        if !self.tree.close() {
+            return Err(self.err(start, "ETag", "internal: the open element is missing"));
         }
-        if !self.open.is_empty() {
-            return Ok(None);
-        }
-        match self.kids.pop() {
-            Some(Node::Element(root)) => Ok(Some(root)),
-            _ => Err(self.err(start, "ETag", "internal: the root element is missing")),
-        }
-    }
-
-    /// Move the pending text onto the children of the innermost element.
-    fn flush(&mut self) {
-        if let Some(t) = self.pending.take() {
-            self.kids.push(Node::Text(t));
-        }
+        Ok(self.open.is_empty())
     }
 
     /// Append text to the innermost element, merging with text just before it.
@@ -845,18 +1184,7 @@ impl<'a> Parser<'a, '_> {
         if self.open.is_empty() {
             return Err(self.err(start, "document", "text outside the root element"));
         }
-        let len = match &mut self.pending {
-            Some(prev) => {
-                prev.to_mut().push_str(&text);
-                prev.len()
-            }
-            None => {
-                let len = text.len();
-                self.pending = Some(text);
-                len
-            }
-        };
-        if len > max {
+        if self.tree.text(text) > max {
             return Err(self.err(start, "max_string_bytes", format!("text is more than {max} bytes")));
         }
         Ok(())
@@ -871,36 +1199,31 @@ impl<'a> Parser<'a, '_> {
 pub fn render(doc: &Document<'_>) -> Vec<u8> {
     let mut out = String::with_capacity(1024);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    render_element(&doc.root, &mut out);
+    render_nodes(doc, &mut out);
     out.push('\n');
     out.into_bytes()
 }
 
-fn render_element(e: &Element<'_>, out: &mut String) {
-    // Iterative, so that rendering never recurses deeper than parsing allowed (it does not
-    // recurse at all): a stack of (element, next child).
-    let mut stack: Vec<(&Element<'_>, usize)> = Vec::new();
-    open_tag(e, out);
-    if e.children.is_empty() {
-        return;
-    }
-    stack.push((e, 0));
-    while let Some((el, next)) = stack.pop() {
-        match el.children.get(next) {
-            None => close_tag(el, out),
-            Some(child) => {
-                stack.push((el, next + 1));
-                match child {
-                    Node::Text(t) => escape_text(t, out),
-                    Node::Element(c) => {
-                        open_tag(c, out);
-                        if !c.children.is_empty() {
-                            stack.push((c, 0));
-                        }
-                    }
+/// The nodes in document order, closing each element where its subtree ends (never
+/// recursing, so rendering needs no more stack than the document is deep).
+fn render_nodes(doc: &Document<'_>, out: &mut String) {
+    let mut open: Vec<(usize, &ElementData<'_>)> = Vec::new();
+    for (id, slot) in doc.nodes.iter().enumerate() {
+        while let Some((_, e)) = open.pop_if(|(_, e)| e.end <= id) {
+            close_tag(e, out);
+        }
+        match slot {
+            Slot::Text(t) => escape_text(t, out),
+            Slot::Element(e) => {
+                open_tag(doc, e, id, out);
+                if e.end > id.saturating_add(1) {
+                    open.push((id, e));
                 }
             }
         }
+    }
+    while let Some((_, e)) = open.pop() {
+        close_tag(e, out);
     }
 }
 
@@ -912,12 +1235,12 @@ fn push_qname(prefix: Option<&str>, local: &str, out: &mut String) {
     out.push_str(local);
 }
 
-fn open_tag(e: &Element<'_>, out: &mut String) {
+fn open_tag(doc: &Document<'_>, e: &ElementData<'_>, id: usize, out: &mut String) {
     out.push('<');
-    push_qname(e.prefix.as_deref(), &e.local, out);
-    for d in &e.declarations {
+    push_qname(e.prefix, e.local, out);
+    for d in doc.declarations.get(e.declarations.clone()).unwrap_or_default() {
         out.push_str(" xmlns");
-        if let Some(p) = &d.prefix {
+        if let Some(p) = d.prefix {
             out.push(':');
             out.push_str(p);
         }
@@ -925,19 +1248,19 @@ fn open_tag(e: &Element<'_>, out: &mut String) {
         escape_attr(&d.uri, out);
         out.push('"');
     }
-    for a in &e.attributes {
+    for a in doc.attributes.get(e.attributes.clone()).unwrap_or_default() {
         out.push(' ');
-        push_qname(a.prefix.as_deref(), &a.local, out);
+        push_qname(a.prefix, a.local, out);
         out.push_str("=\"");
         escape_attr(&a.value, out);
         out.push('"');
     }
-    out.push_str(if e.children.is_empty() { "/>" } else { ">" });
+    out.push_str(if e.end > id.saturating_add(1) { ">" } else { "/>" });
 }
 
-fn close_tag(e: &Element<'_>, out: &mut String) {
+fn close_tag(e: &ElementData<'_>, out: &mut String) {
     out.push_str("</");
-    push_qname(e.prefix.as_deref(), &e.local, out);
+    push_qname(e.prefix, e.local, out);
     out.push('>');
 }
 

@@ -9,9 +9,9 @@
 use std::borrow::Cow;
 
 use super::label4774::{self, ConfidentialityLabel, NS_4774, NS_4778};
-use super::{Document, Element, Node, XML_NS};
+use super::{Builder, Document, Element, Node, XML_NS};
 use crate::format::decision::{UnitDecision, UnitVerdict};
-use crate::policy::sanitise::{Applied, DirtyAction, PathStep, TextRule};
+use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule};
 use crate::policy::{Policy, UnknownAction, XmlPolicy};
 
 /// The result of releasing a document.
@@ -47,7 +47,7 @@ fn decision(
 }
 
 /// Release `doc` under `policy`.
-pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
+pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     let mut r = Release {
         document: None,
         decisions: Vec::new(),
@@ -57,7 +57,8 @@ pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
         removed: 0,
         redactions: 0,
     };
-    let root_at = format!("/{}", doc.root.qname());
+    let root = doc.root();
+    let root_at = format!("/{}", root.qname());
     let Some(xml) = &policy.xml else {
         r.decisions.push(decision(
             &root_at,
@@ -76,10 +77,12 @@ pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
             return r;
         }
     };
-    let Some(metadata) = label4774::child(&doc.root, b.metadata) else {
-        return r;
-    };
-    let Some(label_el) = label4774::child(metadata, b.label) else {
+    let (Some(metadata), Some(label_el), Some(data), Some(payload)) = (
+        doc.element(b.metadata),
+        doc.element(b.label),
+        doc.element(b.data),
+        doc.element(b.payload),
+    ) else {
         return r;
     };
     let label_at = format!("{root_at}/{}/{}", metadata.qname(), label_el.qname());
@@ -97,16 +100,9 @@ pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
             return r;
         }
     };
-    let rebuilt_label = model.to_element(label_el);
 
     // 2. The decision on the document, from its label.
-    let Some(data) = label4774::child(&doc.root, b.data) else {
-        return r;
-    };
     let data_at = format!("{root_at}/{}", data.qname());
-    let Some(payload) = label4774::child(data, b.payload) else {
-        return r;
-    };
     let payload_at = format!("{data_at}/{}", payload.qname());
     r.elements_in = payload.count();
     if let Some(c) = model.uncleared(policy) {
@@ -141,7 +137,7 @@ pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
     }
 
     // 3. The payload: allowlists and text rules.
-    let Some(ns) = payload.namespace.as_deref() else {
+    let Some(ns) = payload.namespace() else {
         r.decisions.push(decision(
             &payload_at,
             "element-allowlist",
@@ -152,8 +148,8 @@ pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
     };
     if !xml
         .namespaces
-        .get(ns)
-        .is_some_and(|n| n.elements.contains(payload.local.as_ref()))
+        .get(ns.as_ref())
+        .is_some_and(|n| n.elements.contains(payload.local()))
     {
         r.decisions.push(decision(
             &payload_at,
@@ -161,44 +157,81 @@ pub fn release<'a>(mut doc: Document<'a>, policy: &Policy) -> Release<'a> {
             UnitVerdict::Reject,
             format!(
                 "payload `{}` in `{ns}` is not in the policy's allowlists",
-                payload.local
+                payload.local()
             ),
         ));
         return r;
     }
+    // 3. The rebuilt document: the binding as it was, the label rebuilt from its model, the
+    // payload walked (the binding holds nothing else but white space).
     let mut stop = false;
-    if let Some(Node::Element(data)) = doc.root.children.get_mut(b.data)
-        && let Some(Node::Element(payload)) = data.children.get_mut(b.payload)
-    {
-        let mut w = Walk {
-            policy,
-            xml,
-            r: &mut r,
-            stop: &mut stop,
-            path: payload_at.clone(),
-        };
-        w.element(payload);
+    let mut out = Builder::with_capacity(doc.nodes.len(), doc.attributes.len());
+    let mut payload_id = None;
+    open_like(&mut out, root, root.attributes().iter().cloned());
+    for child in root.children() {
+        match child {
+            Node::Text(t) => {
+                out.text(t.clone());
+            }
+            Node::Element(m) if m.id() == metadata.id() => {
+                open_like(&mut out, m, m.attributes().iter().cloned());
+                for c in m.children() {
+                    match c {
+                        Node::Text(t) => {
+                            out.text(t.clone());
+                        }
+                        Node::Element(l) if l.id() == label_el.id() => model.write(l, &mut out),
+                        Node::Element(x) => out.copy(x),
+                    }
+                }
+                out.close();
+            }
+            Node::Element(d) if d.id() == data.id() => {
+                open_like(&mut out, d, d.attributes().iter().cloned());
+                for c in d.children() {
+                    match c {
+                        Node::Text(t) => {
+                            out.text(t.clone());
+                        }
+                        Node::Element(p) if p.id() == payload.id() => {
+                            let mut w = Walk {
+                                policy,
+                                xml,
+                                r: &mut r,
+                                stop: &mut stop,
+                                path: payload_at.clone(),
+                            };
+                            payload_id = Some(w.element(p, &mut out));
+                            if stop {
+                                return r;
+                            }
+                        }
+                        Node::Element(x) => out.copy(x),
+                    }
+                }
+                out.close();
+            }
+            Node::Element(x) => out.copy(x),
+        }
     }
-    if stop {
+    out.close();
+    let Some(mut doc) = out.finish() else {
+        r.decisions.push(decision(
+            &root_at,
+            "internal",
+            UnitVerdict::Reject,
+            "the released document could not be rebuilt",
+        ));
         return r;
-    }
+    };
 
-    // 4. The rebuilt label in place, and declarations nothing kept can use removed.
-    if let Some(Node::Element(m)) = doc.root.children.get_mut(b.metadata)
-        && let Some(slot) = m.children.get_mut(b.label)
-    {
-        *slot = Node::Element(rebuilt_label);
-    }
+    // 4. Declarations nothing kept can use removed.
     let known = |uri: &str| uri == NS_4774 || uri == NS_4778 || xml.namespaces.contains_key(uri);
-    if any_declaration(&doc.root, &|uri| !known(uri)) {
-        strip_declarations(&mut doc.root, &mut root_at.clone(), &known, &mut r);
+    if doc.declarations.iter().any(|d| !known(&d.uri)) {
+        strip_declarations(doc.root(), &mut root_at.clone(), &known, &mut r);
+        doc.retain_declarations(|_, d| known(&d.uri));
     }
-
-    if let Some(Node::Element(data)) = doc.root.children.get(b.data)
-        && let Some(Node::Element(payload)) = data.children.get(b.payload)
-    {
-        r.elements_out = payload.count();
-    }
+    r.elements_out = payload_id.and_then(|id| doc.element(id)).map_or(0, |p| p.count());
     // `mode` changes nothing here: the document is one unit, decided above, and cutting it to
     // the allowlists and redacting are sanitisation, which all-or-nothing allows (as for STIX).
     r.document = Some(doc);
@@ -216,30 +249,45 @@ struct Walk<'p, 'r, 'd> {
 }
 
 /// (prefix, local name, how many so far) of one name among siblings.
-type SiblingCount<'x> = (Option<Cow<'x, str>>, Cow<'x, str>, usize);
+type SiblingCount<'x> = (Option<&'x str>, &'x str, usize);
 
 /// The 1-based position of a child among its siblings of the same name, counted as they come.
-fn position<'x>(counts: &mut Vec<SiblingCount<'x>>, e: &Element<'x>) -> usize {
-    match counts.iter_mut().find(|(p, l, _)| *p == e.prefix && *l == e.local) {
+fn position<'x>(counts: &mut Vec<SiblingCount<'x>>, e: Element<'_, 'x>) -> usize {
+    match counts.iter_mut().find(|(p, l, _)| *p == e.prefix() && *l == e.local()) {
         Some((_, _, n)) => {
             *n += 1;
             *n
         }
         None => {
-            counts.push((e.prefix.clone(), e.local.clone(), 1));
+            counts.push((e.prefix(), e.local(), 1));
             1
         }
     }
 }
 
-fn push_segment(path: &mut String, e: &Element<'_>, n: usize) {
+/// Open an element like `e` (name, namespace, declarations) with `attributes`.
+fn open_like<'a>(
+    out: &mut Builder<'a>,
+    e: Element<'_, 'a>,
+    attributes: impl IntoIterator<Item = super::Attribute<'a>>,
+) -> usize {
+    out.open(
+        e.prefix(),
+        e.local(),
+        e.namespace().cloned(),
+        e.declarations().iter().cloned(),
+        attributes,
+    )
+}
+
+fn push_segment(path: &mut String, e: Element<'_, '_>, n: usize) {
     use std::fmt::Write;
     path.push('/');
-    if let Some(p) = &e.prefix {
+    if let Some(p) = e.prefix() {
         path.push_str(p);
         path.push(':');
     }
-    path.push_str(&e.local);
+    path.push_str(e.local());
     let _ = write!(path, "[{n}]");
 }
 
@@ -247,34 +295,36 @@ fn is_blank(t: &str) -> bool {
     t.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
 }
 
-impl Walk<'_, '_, '_> {
-    /// Apply the allowlists and text rules to `e` (which is itself allowed) and below; `e`'s
-    /// path is `self.path`.
-    fn element<'x>(&mut self, e: &mut Element<'x>) {
+impl<'d> Walk<'_, '_, 'd> {
+    /// Write `e` (which is itself allowed) to `out` under the allowlists and text rules, and
+    /// below; `e`'s path is `self.path`. Its id in `out`.
+    fn element(&mut self, e: Element<'_, 'd>, out: &mut Builder<'d>) -> usize {
         // Attributes.
         let xml = self.xml;
-        let ens = e.namespace.clone();
+        let ens = e.namespace().map(|n| n.as_ref());
         let mut removed = Vec::new();
-        e.attributes.retain(|a| {
+        let mut attributes = Vec::with_capacity(e.attributes().len());
+        for a in e.attributes() {
             let ns = match &a.namespace {
-                None => ens.as_deref(),
-                Some(n) if n == XML_NS => ens.as_deref(),
+                None => ens,
+                Some(n) if n == XML_NS => ens,
                 Some(n) => Some(n.as_ref()),
             };
             let keep = ns
                 .and_then(|n| xml.namespaces.get(n))
-                .is_some_and(|n| n.attributes.contains(a.local.as_ref()))
+                .is_some_and(|n| n.attributes.contains(a.local))
                 && a.namespace
                     .as_deref()
                     .is_none_or(|n| n == XML_NS || xml.namespaces.contains_key(n));
-            if !keep {
-                removed.push(match &a.prefix {
+            if keep {
+                attributes.push(a.clone());
+            } else {
+                removed.push(match a.prefix {
                     Some(p) => format!("{p}:{}", a.local),
                     None => a.local.to_string(),
                 });
             }
-            keep
-        });
+        }
         for name in removed {
             self.r.removed += 1;
             self.r.decisions.push(decision(
@@ -284,25 +334,30 @@ impl Walk<'_, '_, '_> {
                 "attribute not in the namespace's allowlist",
             ));
         }
-        for a in &mut e.attributes {
-            let local = a.local.clone();
-            if !self.text(&mut a.value, &local, &|| format!("/@{local}")) {
-                return;
+        for a in &mut attributes {
+            let local = a.local;
+            if !self.text(&mut a.value, local, &|| format!("/@{local}")) {
+                return 0;
             }
         }
-        // Children.
+        let id = open_like(out, e, attributes);
+        // Children. Text is held back one step: the white space that indented a dropped element
+        // goes with it.
         let mut counts = Vec::new();
-        let mut keep = Vec::with_capacity(e.children.len());
-        let mut dropped_any = false;
-        let local = e.local.clone();
-        for mut child in std::mem::take(&mut e.children) {
+        let mut held: Option<Cow<'d, str>> = None;
+        let local = e.local();
+        for child in e.children() {
             if *self.stop {
-                return;
+                return id;
             }
-            match &mut child {
+            match child {
                 Node::Text(t) => {
-                    if !self.text(t, &local, &|| "/text()".to_string()) {
-                        return;
+                    let mut t = t.clone();
+                    if !self.text(&mut t, local, &|| "/text()".to_string()) {
+                        return id;
+                    }
+                    if let Some(h) = held.replace(t) {
+                        out.text(h);
                     }
                 }
                 Node::Element(c) => {
@@ -310,27 +365,24 @@ impl Walk<'_, '_, '_> {
                     let len = self.path.len();
                     push_segment(&mut self.path, c, n);
                     let allowed = c
-                        .namespace
-                        .as_deref()
-                        .and_then(|ns| xml.namespaces.get(ns))
-                        .is_some_and(|ns| ns.elements.contains(c.local.as_ref()));
+                        .namespace()
+                        .and_then(|ns| xml.namespaces.get(ns.as_ref()))
+                        .is_some_and(|ns| ns.elements.contains(c.local()));
                     if !allowed {
-                        let what = match c.namespace.as_deref() {
-                            Some(ns) => format!("`{}` in `{ns}` is not in the policy's allowlists", c.local),
-                            None => format!("`{}` is in no namespace", c.local),
+                        let what = match c.namespace() {
+                            Some(ns) => format!("`{}` in `{ns}` is not in the policy's allowlists", c.local()),
+                            None => format!("`{}` is in no namespace", c.local()),
                         };
                         if xml.unknown_elements == UnknownAction::Reject {
                             self.r
                                 .decisions
                                 .push(decision(&self.path, "element-allowlist", UnitVerdict::Reject, what));
                             *self.stop = true;
-                            return;
+                            return id;
                         }
-                        // The white space that indented it goes with it.
-                        if matches!(keep.last(), Some(Node::Text(t)) if is_blank(t)) {
-                            keep.pop();
+                        if held.as_deref().is_some_and(is_blank) {
+                            held = None;
                         }
-                        dropped_any = true;
                         self.r.dropped += c.count();
                         self.r
                             .decisions
@@ -338,28 +390,33 @@ impl Walk<'_, '_, '_> {
                         self.path.truncate(len);
                         continue;
                     }
-                    self.element(c);
+                    if let Some(h) = held.take() {
+                        out.text(h);
+                    }
+                    self.element(c, out);
                     self.path.truncate(len);
                 }
             }
-            keep.push(child);
         }
-        e.children = keep;
-        if dropped_any {
-            e.normalize();
+        if let Some(h) = held.take() {
+            out.text(h);
         }
+        out.close();
+        id
     }
 
-    /// Apply the text rules to one string of element or attribute `local`; false when the
-    /// message may not go.
+    /// Apply the text rules, then the internal address rules, to one string of element or
+    /// attribute `local`; false when the message may not go.
     fn text(&mut self, s: &mut Cow<'_, str>, local: &str, suffix: &dyn Fn() -> String) -> bool {
         let rules = &self.policy.text_rules;
+        let addresses = &self.policy.address_rules;
         // Indentation between elements carries nothing to find (dirty words are never blank).
-        if rules.is_empty() || is_blank(s) {
+        if (rules.is_empty() && addresses.is_empty()) || is_blank(s) {
             return true;
         }
+        let mut changed = false;
         match rules.apply(s, |rule| selects(rule, local)) {
-            Applied::Clean => true,
+            Applied::Clean => {}
             Applied::Stop { rule, action } => {
                 let unit = &format!("{}{}", self.path, suffix());
                 let id = rules.rules.get(rule).map_or(String::new(), |x| x.id.clone());
@@ -375,23 +432,63 @@ impl Walk<'_, '_, '_> {
                     format!("text matched by `{id}`: the message stays behind"),
                 ));
                 *self.stop = true;
-                false
+                return false;
             }
             Applied::Redacted { text, counts } => {
                 let unit = &format!("{}{}", self.path, suffix());
                 *s = Cow::Owned(text);
-                self.r.redactions += 1;
+                changed = true;
                 for (rule, c) in counts {
                     let id = rules.rules.get(rule).map_or(String::new(), |x| x.id.clone());
                     self.r
                         .decisions
                         .push(decision(unit, id, UnitVerdict::Redact, format!("{c} replacement(s)")));
                 }
-                true
             }
         }
+        // Internal ranges and domains, as for indicator patterns: `drop` keeps the message (the
+        // one unit) behind, `redact` replaces each address, network, host, URL or e-mail address
+        // that points inside them.
+        for rule in addresses {
+            match rule.action {
+                PatternAction::Drop => {
+                    if let Some(hit) = rule.hit_in_text(s) {
+                        let unit = &format!("{}{}", self.path, suffix());
+                        self.r.decisions.push(decision(
+                            unit,
+                            rule.id.clone(),
+                            UnitVerdict::Drop,
+                            format!("`{hit}` is inside an internal range or domain: the message stays behind"),
+                        ));
+                        *self.stop = true;
+                        return false;
+                    }
+                }
+                PatternAction::Redact => {
+                    if let Some((text, n)) = rule.redact_text(s, INTERNAL_REPLACEMENT) {
+                        let unit = &format!("{}{}", self.path, suffix());
+                        *s = Cow::Owned(text);
+                        changed = true;
+                        self.r.decisions.push(decision(
+                            unit,
+                            rule.id.clone(),
+                            UnitVerdict::Redact,
+                            format!("{n} internal address(es) or domain(s) replaced"),
+                        ));
+                    }
+                }
+            }
+        }
+        if changed {
+            self.r.redactions += 1;
+        }
+        true
     }
 }
+
+/// What an internal address, network, host, URL or e-mail address in a text becomes under a
+/// `redact` pattern rule.
+pub const INTERNAL_REPLACEMENT: &str = "[REDACTED]";
 
 /// Whether `rule` looks at the text of element (or attribute) `local`: rules without paths look
 /// at all text; a path `*.name` or `xml.name` selects elements and attributes named `name`.
@@ -405,25 +502,17 @@ fn selects(rule: &TextRule, local: &str) -> bool {
     }
 }
 
-/// Whether any element of the tree declares a namespace that `pred` holds for.
-fn any_declaration(e: &Element<'_>, pred: &dyn Fn(&str) -> bool) -> bool {
-    e.declarations.iter().any(|d| pred(&d.uri)) || e.elements().any(|c| any_declaration(c, pred))
-}
-
-/// Remove namespace declarations of namespaces no kept element or attribute can be in; `path`
-/// is `e`'s path.
-fn strip_declarations(e: &mut Element<'_>, path: &mut String, known: &dyn Fn(&str) -> bool, r: &mut Release<'_>) {
-    let mut gone = Vec::new();
-    e.declarations.retain(|d| {
-        let keep = known(&d.uri);
-        if !keep {
-            gone.push(match &d.prefix {
-                Some(p) => format!("xmlns:{p}"),
-                None => "xmlns".to_string(),
-            });
-        }
-        keep
-    });
+/// The decisions to remove namespace declarations of namespaces no kept element or attribute
+/// can be in, in `e` and below; `path` is `e`'s path.
+fn strip_declarations(e: Element<'_, '_>, path: &mut String, known: &dyn Fn(&str) -> bool, r: &mut Release<'_>) {
+    let gone = e
+        .declarations()
+        .iter()
+        .filter(|d| !known(&d.uri))
+        .map(|d| match d.prefix {
+            Some(p) => format!("xmlns:{p}"),
+            None => "xmlns".to_string(),
+        });
     for g in gone {
         r.removed += 1;
         r.decisions.push(decision(
@@ -434,13 +523,11 @@ fn strip_declarations(e: &mut Element<'_>, path: &mut String, known: &dyn Fn(&st
         ));
     }
     let mut counts = Vec::new();
-    for c in e.children.iter_mut() {
-        if let Node::Element(c) = c {
-            let n = position(&mut counts, c);
-            let len = path.len();
-            push_segment(path, c, n);
-            strip_declarations(c, path, known, r);
-            path.truncate(len);
-        }
+    for c in e.elements() {
+        let n = position(&mut counts, c);
+        let len = path.len();
+        push_segment(path, c, n);
+        strip_declarations(c, path, known, r);
+        path.truncate(len);
     }
 }

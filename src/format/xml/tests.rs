@@ -25,34 +25,75 @@ fn round_trip(input: &str, options: &Options) {
 
 //--- accepted documents
 #[test]
+fn builder_copies_subtrees_with_their_attributes_and_declarations() {
+    let text = "<r><a xmlns:p='urn:p' p:k='1'><b k='2'>t<c xmlns='urn:c'/></b></a><d k='3'/></r>";
+    let d = strict(text).unwrap();
+    let mut b = Builder::new();
+    let r = d.root();
+    b.open(r.prefix(), r.local(), None, [], []);
+    for e in r.elements().collect::<Vec<_>>().into_iter().rev() {
+        b.copy(e);
+    }
+    b.close();
+    let copied = b.finish().unwrap();
+    assert_eq!(
+        render(&copied),
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<r><d k=\"3\"/><a xmlns:p=\"urn:p\" p:k=\"1\"><b k=\"2\">t<c xmlns=\"urn:c\"/></b></a></r>\n"
+    );
+    let out = render(&copied);
+    let again = parse(&out, &Limits::default(), &Options::default()).unwrap();
+    assert_eq!(again, copied);
+}
+
+#[test]
+fn builder_merges_text_and_finishes_only_a_whole_document() {
+    let mut b = Builder::new();
+    b.open(None, "a", None, [], []);
+    b.text(Cow::Borrowed("x"));
+    b.text(Cow::Borrowed(""));
+    b.text(Cow::Borrowed("y"));
+    b.close();
+    let d = b.finish().unwrap();
+    assert_eq!(d, strict("<a>xy</a>").unwrap());
+    let mut open = Builder::new();
+    open.open(None, "a", None, [], []);
+    assert!(open.finish().is_none());
+    assert!(Builder::new().finish().is_none());
+}
+
+#[test]
 fn accepts_a_namespaced_document_and_resolves_prefixes() {
     let d = strict(r#"<?xml version="1.0" encoding="utf-8" standalone="yes"?><p:a xmlns:p="urn:p" xmlns="urn:d" p:k="1" k="2"><b/></p:a>"#).unwrap();
-    assert_eq!(d.root.namespace.as_deref(), Some("urn:p"));
-    assert_eq!(d.root.attributes.len(), 2);
-    assert_eq!(d.root.attributes[0].namespace.as_deref(), Some("urn:p"));
-    assert_eq!(d.root.attributes[1].namespace, None);
-    assert_eq!(d.root.elements().next().unwrap().namespace.as_deref(), Some("urn:d"));
+    let root = d.root();
+    assert_eq!(root.namespace().map(|n| n.as_ref()), Some("urn:p"));
+    assert_eq!(root.attributes().len(), 2);
+    assert_eq!(root.attributes()[0].namespace.as_deref(), Some("urn:p"));
+    assert_eq!(root.attributes()[1].namespace, None);
+    assert_eq!(
+        root.elements().next().unwrap().namespace().map(|n| n.as_ref()),
+        Some("urn:d")
+    );
 }
 
 #[test]
 fn unescapes_predefined_entities_and_char_refs() {
     let d = strict("<a k='&lt;&#x41;&#66;'>&amp;&apos;&quot;&gt;&#x3042;</a>").unwrap();
-    assert_eq!(d.root.attribute("k"), Some("<AB"));
-    assert_eq!(d.root.text(), "&'\">あ");
+    assert_eq!(d.root().attribute("k"), Some("<AB"));
+    assert_eq!(d.root().text(), "&'\">あ");
 }
 
 #[test]
 fn normalises_line_ends_and_attribute_white_space() {
     let d = strict("<a k='x\ty\r\nz&#xA;'>1\r\n2\r3</a>").unwrap();
-    assert_eq!(d.root.attribute("k"), Some("x y z\n"));
-    assert_eq!(d.root.text(), "1\n2\n3");
+    assert_eq!(d.root().attribute("k"), Some("x y z\n"));
+    assert_eq!(d.root().text(), "1\n2\n3");
 }
 
 #[test]
 fn borrows_text_without_escapes() {
     let d = strict("<a k='v'>plain</a>").unwrap();
-    assert!(matches!(d.root.children[0], Node::Text(Cow::Borrowed(_))));
-    assert!(matches!(d.root.attributes[0].value, Cow::Borrowed(_)));
+    assert!(matches!(d.root().children().next(), Some(Node::Text(Cow::Borrowed(_)))));
+    assert!(matches!(d.root().attributes()[0].value, Cow::Borrowed(_)));
 }
 
 #[test]
@@ -67,7 +108,11 @@ fn keeps_comments_and_cdata_out_of_the_tree_when_allowed() {
         &o,
     )
     .unwrap();
-    assert_eq!(d.root.children, vec![Node::Text(Cow::Owned("xz<&>".into()))]);
+    let kids: Vec<_> = d.root().children().collect();
+    assert!(
+        matches!(kids.as_slice(), [Node::Text(Cow::Owned(t))] if t == "xz<&>"),
+        "{kids:?}"
+    );
     assert_eq!(
         render(&d),
         b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>xz&lt;&amp;&gt;</a>\n"
@@ -416,7 +461,7 @@ mod labels {
 
     fn read(text: &str) -> Result<ConfidentialityLabel, super::super::label4774::LabelError> {
         let doc = strict(text).unwrap();
-        ConfidentialityLabel::read(&doc.root, "/")
+        ConfidentialityLabel::read(doc.root(), "/")
     }
 
     #[test]
@@ -521,8 +566,8 @@ mod labels {
         let doc = fixture("cap/restrictive-atomal.xml");
         let d = strict(&doc).unwrap();
         let b = binding(&d).unwrap();
-        let m = super::super::label4774::child(&d.root, b.metadata).unwrap();
-        let e = super::super::label4774::child(m, b.label).unwrap();
+        assert_eq!(d.element(b.metadata).unwrap().local(), "Metadata");
+        let e = d.element(b.label).unwrap();
         let l = ConfidentialityLabel::read(e, "/").unwrap();
         assert_eq!(
             l.uncleared(&policy()).map(|c| c.tag_name.as_str()),
@@ -544,9 +589,11 @@ mod labels {
         for f in ["label/nato-schema-variant.xml", "label/nato-published-variant.xml"] {
             let text = fixture(f);
             let doc = strict(&text).unwrap();
-            let l = ConfidentialityLabel::read(&doc.root, "/").unwrap();
-            let rebuilt = l.to_element(&doc.root);
-            assert_eq!(ConfidentialityLabel::read(&rebuilt, "/").unwrap(), l);
+            let l = ConfidentialityLabel::read(doc.root(), "/").unwrap();
+            let mut b = Builder::new();
+            l.write(doc.root(), &mut b);
+            let rebuilt = b.finish().unwrap();
+            assert_eq!(ConfidentialityLabel::read(rebuilt.root(), "/").unwrap(), l);
         }
     }
 }
