@@ -337,9 +337,9 @@ fn the_default_configuration_runs_on_the_shipped_examples() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let summary = String::from_utf8_lossy(&out.stdout);
     for line in [
-        "8 messages",
-        "released                                   3 messages",
-        "texts redacted 5",
+        "13 messages",
+        "released                                   5 messages",
+        "texts redacted 7",
         "quarantined: duplicate",
         "quarantined: oversized",
         "quarantined: parse-error",
@@ -347,7 +347,10 @@ fn the_default_configuration_runs_on_the_shipped_examples() {
     ] {
         assert!(summary.contains(line), "`{line}` not in\n{summary}");
     }
-    assert_eq!(std::fs::read_dir(dir.path().join("examples/inbox")).unwrap().count(), 8);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("examples/inbox")).unwrap().count(),
+        13
+    );
     // Again: nothing left to do, nothing doubled.
     let again = run();
     assert_eq!(again.status.code(), Some(0));

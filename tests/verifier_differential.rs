@@ -102,7 +102,7 @@ fn verifier_passes_every_xml_output_the_guard_releases() {
     let mut disagreements = Vec::new();
     for dir in [
         "policies/us-to-jpn/tests",
-        "examples/xml",
+        "examples/inbox",
         "tests/fixtures/xml/cap",
         "tests/fixtures/xml/iodef",
         "tests/fixtures/xml/label",

@@ -377,7 +377,7 @@ fn filter_releases_the_xml_examples_that_may_go() {
             .unwrap()
             .args(["filter", "--policy"])
             .arg(&policy)
-            .arg(root().join("examples/xml").join(file))
+            .arg(root().join("examples/inbox").join(file))
             .assert()
             .code(code);
     }

@@ -202,7 +202,8 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
             tracing::info!(channel = %cfg.name, from = %from.display(), files = n, "seeded the inbox");
         }
     }
-    let _lock = spool::lock_inbox(&cfg.inbox, spool::LOCK_WAIT).map_err(|e| startup(format!("{}: {e}", cfg.inbox.display())))?;
+    let _lock = spool::lock_inbox(&cfg.inbox, spool::LOCK_WAIT)
+        .map_err(|e| startup(format!("{}: {e}", cfg.inbox.display())))?;
     let _urgent_lock = match &cfg.urgent_inbox {
         Some(u) => Some(spool::lock_inbox(u, spool::LOCK_WAIT).map_err(|e| startup(format!("{}: {e}", u.display())))?),
         None => None,
