@@ -177,10 +177,14 @@ fn helper_receive() {
 #[ignore = "runs inside a namespace, started by delivers_files_across_namespaces_at_5_percent_loss"]
 fn helper_send() {
     let Some(dir) = role_dir("send") else { return };
+    // 25 % repair symbols: the kernel's loss is truly random, and at 10 % a 142-symbol block
+    // receives too few symbols about once in 500 runs (three standard deviations of a binomial).
+    // The exact claim "5 % loss, 10 % overhead, every message" is made by tests/diode.rs, whose
+    // loss shim is deterministic.
     let summary = diode::cli_send(
         &format!("10.231.6.2:{PORT}"),
         Some(20_000_000),
-        10,
+        25,
         1472,
         &dir.join("diode.key"),
         &[dir.join("outbox")],
