@@ -580,9 +580,7 @@ impl AddressRule {
                 || unescaped.contains(&format!("//{d}"))
         })
     }
-}
 
-impl AddressRule {
     /// The first token of free text (see [`address_tokens`]) that [`AddressRule::hits`].
     pub fn hit_in_text<'s>(&self, text: &'s str) -> Option<&'s str> {
         address_tokens(text)
