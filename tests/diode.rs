@@ -748,6 +748,45 @@ fn receiver_refuses_to_start_on_a_corrupt_state_file_and_names_it() {
     assert_eq!(std::fs::read(&state).unwrap(), b"{\"version\":1,\"sessions\":[");
 }
 
+/// A crash after a promised rename but before its audit record: the next start writes the record
+/// once; a start after a batch whose records were written adds none.
+#[test]
+fn receiver_start_records_a_rename_the_crash_left_unrecorded_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let into = dir.path().join("inbox");
+    std::fs::create_dir(&into).unwrap();
+    let audit = dir.path().join("inbox.diode-audit.jsonl");
+    let data = message(78, 1_500);
+    let name = sha256_hex(&data);
+    // Renamed into place before the crash; the state still promises it.
+    std::fs::write(into.join(&name), &data).unwrap();
+    let state = format!(
+        "{{\"version\":1,\"sessions\":[{{\"id\":\"0000012c00000002\",\"finished\":[[1,1]]}}],\"retired\":[],\
+         \"pending\":[{{\"tmp\":\".{name}.4242.9.tmp\",\"name\":\"{name}\",\"session\":\"0000012c00000002\",\"seq\":1,\"bytes\":1500}}]}}"
+    );
+    let start = || {
+        let stop = AtomicBool::new(true);
+        let cfg = ReceiverConfig::new("127.0.0.1:0".parse().unwrap(), into.clone(), key());
+        diode::run_receiver(cfg, &stop).unwrap();
+    };
+    let received = || {
+        std::fs::read_to_string(&audit)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("\"event\":\"received\"") && l.contains("0000012c00000002"))
+            .count()
+    };
+    std::fs::write(into.join(diode::STATE_FILE), &state).unwrap();
+    start();
+    assert_eq!(received(), 1, "the missing record is written");
+    // The same promise again (as after a normal stop, before the next batch clears it): the
+    // record is already there.
+    std::fs::write(into.join(diode::STATE_FILE), &state).unwrap();
+    start();
+    assert_eq!(received(), 1, "no second record");
+    assert_eq!(std::fs::read(into.join(&name)).unwrap(), data);
+}
+
 #[test]
 fn receiver_start_finishes_a_rename_promised_before_a_crash() {
     let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,7 @@
 //! counted against [`ReassemblerConfig`]'s caps. [`run_receiver`] puts it behind a UDP socket that
 //! can only be read, with a writer thread that spools messages and appends the audit file.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::net::{SocketAddr, UdpSocket};
@@ -976,6 +976,7 @@ impl Spool {
         let audit_file = OpenOptions::new()
             .create(true)
             .append(true)
+            .read(true)
             .open(audit)
             .map_err(|e| DiodeError::io(format!("cannot open audit file `{}`", audit.display()), e))?;
         let fresh = loaded.is_none();
@@ -1001,16 +1002,29 @@ impl Spool {
         Ok((spool, state))
     }
 
-    /// Finish the renames the state promised (a crash after the state write), and remove
-    /// temporary message files a crash left behind before it.
+    /// Finish the renames the state promised (a crash after the state write), record the ones a
+    /// crash left without their audit record (a crash between the rename and the append), and
+    /// remove temporary message files a crash left behind before the state write.
     fn recover(&mut self) -> Result<(), DiodeError> {
         let shown = self.dir.display().to_string();
         let dir_err = |e| DiodeError::io(format!("cannot recover the spool `{shown}`"), e);
         let pending = self.state.pending().to_vec();
+        let recorded = if pending.is_empty() {
+            HashSet::new()
+        } else {
+            self.recently_received()
+        };
         for p in &pending {
             let tmp = self.dir.join(&p.tmp);
-            if tmp.exists() {
+            // The rename comes before the audit record: a staged file still there has none; a
+            // renamed one has one unless the crash came between the two.
+            let record = if tmp.exists() {
                 fs::rename(&tmp, self.dir.join(&p.name)).map_err(dir_err)?;
+                true
+            } else {
+                self.dir.join(&p.name).exists() && !recorded.contains(&(p.session.clone(), p.seq))
+            };
+            if record {
                 self.audit(&serde_json::json!({
                     "event": "received",
                     "session": p.session,
@@ -1033,6 +1047,26 @@ impl Spool {
         File::open(&self.dir).and_then(|d| d.sync_all()).map_err(dir_err)?;
         self.state.set_pending(Vec::new());
         Ok(())
+    }
+
+    /// (session, sequence) of the `received` records at the end of the audit file: the last
+    /// batch's records, if they were appended, are there (a batch is at most [`MAX_BATCH`]
+    /// records of a few hundred bytes).
+    fn recently_received(&self) -> HashSet<(String, u64)> {
+        use std::os::unix::fs::FileExt;
+        const TAIL: u64 = 256 << 10;
+        let len = self.audit.metadata().map_or(0, |m| m.len());
+        let tail = len.min(TAIL);
+        let from = len.saturating_sub(tail);
+        let mut buf = vec![0u8; usize::try_from(tail).unwrap_or(0)];
+        if self.audit.read_exact_at(&mut buf, from).is_err() {
+            return HashSet::new();
+        }
+        buf.split(|&b| b == b'\n')
+            .filter_map(|line| serde_json::from_slice::<serde_json::Value>(line).ok())
+            .filter(|r| r["event"] == "received")
+            .filter_map(|r| Some((r["session"].as_str()?.to_string(), r["seq"].as_u64()?)))
+            .collect()
     }
 
     /// Write events in batches until the channel closes. Stops with an error, making nothing of
