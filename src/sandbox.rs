@@ -11,7 +11,7 @@
 //! | part | paths | system calls denied | threads |
 //! |---|---|---|---|
 //! | the verifier | none | every socket, exec | the whole process |
-//! | a channel | its spools, its policies, the verifier program | every socket but UDP | the channel's threads and children |
+//! | a channel | its spools, its policies, the verifier program | new sockets, bind, connect (its diode output's socket is made before) | the channel's threads and children |
 //! | the daemon's main thread | none | every socket, exec | that thread |
 //! | the diode receiver | its spool directory | new sockets, connect, every send, exec | the whole process |
 //!
@@ -75,9 +75,10 @@ pub struct Paths {
 enum Syscalls {
     /// No socket of any kind and no new program.
     NoSocketsNoExec,
-    /// Only IPv4/IPv6 datagram sockets (the diode sender); programs may still start (verifier
-    /// children, which confine themselves further).
-    DatagramSocketsOnly,
+    /// No new socket, no bind or connect: a channel's diode output made its one connected UDP
+    /// socket before; programs may still start (verifier children, which confine themselves
+    /// further).
+    NoNewSockets,
     /// Receive on the sockets it has: no new socket, no connect, no send, no new program.
     ReceiveOnly,
 }
@@ -111,8 +112,9 @@ pub fn confine_verifier(mode: SandboxMode) -> Result<Option<Confinement>, String
 }
 
 /// Confine the calling thread and the threads and processes it starts from now on (a channel's
-/// workers, committer and verifier children): Landlock to `paths`, no TCP bind or connect, and
-/// only IPv4/IPv6 datagram sockets (the diode transport sends UDP).
+/// workers, committer and verifier children): Landlock to `paths`, and no new socket, bind or
+/// connect — the only socket a channel has is its diode output's, connected to the diode before
+/// (so the transport is the only part that can reach the network, and only the diode).
 pub fn confine_channel(mode: SandboxMode, channel: &str, paths: &Paths) -> Result<Option<Confinement>, String> {
     confine(
         mode,
@@ -120,7 +122,7 @@ pub fn confine_channel(mode: SandboxMode, channel: &str, paths: &Paths) -> Resul
             part: &format!("channel `{channel}`"),
             paths,
             scoped: false,
-            syscalls: Syscalls::DatagramSocketsOnly,
+            syscalls: Syscalls::NoNewSockets,
             all_threads: false,
         },
     )
@@ -246,7 +248,12 @@ fn seccomp(profile: &Profile<'_>) -> Result<(), String> {
             libc::SYS_execve,
             libc::SYS_execveat,
         ],
-        Syscalls::DatagramSocketsOnly => &[libc::SYS_socketpair],
+        Syscalls::NoNewSockets => &[
+            libc::SYS_socket,
+            libc::SYS_socketpair,
+            libc::SYS_bind,
+            libc::SYS_connect,
+        ],
         Syscalls::ReceiveOnly => &[
             libc::SYS_socket,
             libc::SYS_socketpair,
@@ -259,10 +266,7 @@ fn seccomp(profile: &Profile<'_>) -> Result<(), String> {
             libc::SYS_execveat,
         ],
     };
-    let mut map: BTreeMap<i64, Vec<SeccompRule>> = denied.iter().map(|&n| (n, Vec::new())).collect();
-    if let Syscalls::DatagramSocketsOnly = profile.syscalls {
-        map.insert(libc::SYS_socket, datagram_only_rules().map_err(e)?);
-    }
+    let map: BTreeMap<i64, Vec<SeccompRule>> = denied.iter().map(|&n| (n, Vec::new())).collect();
     let arch = TargetArch::try_from(std::env::consts::ARCH).map_err(|x| x.to_string())?;
     let filter = SeccompFilter::new(
         map,
@@ -278,25 +282,6 @@ fn seccomp(profile: &Profile<'_>) -> Result<(), String> {
         // This thread only: the threads it starts inherit it; the others are not touched.
         seccompiler::apply_filter(&program).map_err(|x| x.to_string())
     }
-}
-
-/// The `socket(domain, type, …)` calls that match (and so are denied): a domain other than
-/// AF_INET and AF_INET6, or a type other than SOCK_DGRAM (its low bits; flags are above).
-fn datagram_only_rules() -> Result<Vec<seccompiler::SeccompRule>, seccompiler::BackendError> {
-    use seccompiler::{SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompRule};
-    let cond = |arg: u8, op: SeccompCmpOp, v: u64| SeccompCondition::new(arg, SeccompCmpArgLen::Dword, op, v);
-    let mut rules = vec![SeccompRule::new(vec![
-        cond(0, SeccompCmpOp::Ne, libc::AF_INET as u64)?,
-        cond(0, SeccompCmpOp::Ne, libc::AF_INET6 as u64)?,
-    ])?];
-    for other in [libc::SOCK_STREAM, libc::SOCK_RAW, libc::SOCK_SEQPACKET, libc::SOCK_RDM] {
-        rules.push(SeccompRule::new(vec![cond(
-            1,
-            SeccompCmpOp::MaskedEq(0xf),
-            other as u64,
-        )?])?);
-    }
-    Ok(rules)
 }
 
 /// Tests only (debug builds): with `SEKISHO_TEST_SANDBOX_PROBE` set, a part that has just been

@@ -51,34 +51,47 @@ impl Drop for Running {
     }
 }
 
-/// Read stderr lines from a child in the background until `want` shows up.
-fn wait_for_log(lines: &std::sync::mpsc::Receiver<String>, want: &[&str], secs: u64) -> String {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut seen = String::new();
-    while Instant::now() < deadline {
-        if let Ok(l) = lines.recv_timeout(Duration::from_millis(100)) {
-            seen.push_str(&l);
-            seen.push('\n');
-            if want.iter().all(|w| l.contains(w)) {
-                return l;
+/// A child's stderr, read in the background, line by line.
+struct Log {
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Log {
+    fn of(child: &mut std::process::Child) -> Log {
+        use std::io::BufRead;
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Log {
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// The first line (so far, or within `secs`) that holds every one of `want`.
+    fn wait_for(&mut self, want: &[&str], secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(l) = self.seen.iter().find(|l| want.iter().all(|w| l.contains(w))) {
+                return l.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no log line with {want:?} in:\n{}",
+                self.seen.join("\n")
+            );
+            if let Ok(l) = self.lines.recv_timeout(Duration::from_millis(100)) {
+                self.seen.push(l);
             }
         }
     }
-    panic!("no log line with {want:?} in:\n{seen}");
-}
-
-fn stderr_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
-    use std::io::BufRead;
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
 }
 
 /// Whether this kernel has the whole sandbox: a verifier told to require it runs (and exits at
@@ -163,8 +176,8 @@ fn switches_to_the_configured_user_before_touching_a_message() {
             .spawn()
             .unwrap(),
     );
-    let log = stderr_lines(&mut child.0);
-    let switched = wait_for_log(&log, &["switched user"], 30);
+    let mut log = Log::of(&mut child.0);
+    let switched = log.wait_for(&["switched user"], 30);
     assert!(switched.contains(&format!("\"uid\":{}", nobody.uid)), "{switched}");
     let records = spool.wait_records(2, 60);
     let pid = child.0.id();
@@ -216,8 +229,12 @@ fn the_daemon_confines_its_main_thread_once_the_channels_run() {
             .spawn()
             .unwrap(),
     );
-    let log = stderr_lines(&mut child.0);
-    let probe = wait_for_log(&log, &["sandbox probe", "the daemon's main thread"], 30);
+    let mut log = Log::of(&mut child.0);
+    // A channel's threads cannot make a socket either (its diode output, if any, made its own
+    // before); the main thread is confined after the channels have started.
+    let channel = log.wait_for(&["sandbox probe", "channel `c`"], 30);
+    assert!(channel.contains("\"send\":\"denied"), "{channel}");
+    let probe = log.wait_for(&["sandbox probe", "the daemon's main thread"], 30);
     // The main thread is the process's first task: its own status says seccomp is in filter mode.
     assert_eq!(status_field(child.0.id(), "Seccomp").unwrap(), vec!["2"]);
     assert_eq!(status_field(child.0.id(), "NoNewPrivs").unwrap(), vec!["1"]);
@@ -268,13 +285,13 @@ fn the_receiver_can_neither_send_nor_reach_other_files() {
             .spawn()
             .unwrap(),
     );
-    let log = stderr_lines(&mut rx.0);
+    let mut log = Log::of(&mut rx.0);
     if !sandbox_available() {
         assert_eq!(rx.0.wait().unwrap().code(), Some(2), "required, and the kernel cannot");
         eprintln!("SKIPPED: this kernel has no Landlock");
         return;
     }
-    let probe = wait_for_log(&log, &["sandbox probe", "the diode receiver"], 30);
+    let probe = log.wait_for(&["sandbox probe", "the diode receiver"], 30);
     assert!(
         probe.contains("\"open\":\"denied") && probe.contains("\"send\":\"denied"),
         "{probe}"
