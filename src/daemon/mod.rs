@@ -180,17 +180,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, DaemonError> {
     let started = Instant::now();
-    let program = match &options.verifier_program {
-        Some(p) => Some(p.clone()),
-        None if cfg.verifier.is_some() => {
-            Some(
-                crate::verifier::child::this_program().map_err(|e| DaemonError::Startup {
-                    channel: cfg.name.clone(),
-                    detail: format!("cannot find this program to start the verifier: {e}"),
-                })?,
-            )
-        }
-        None => None,
+    // The program verifier children start from (none, so nothing to execute, without them).
+    let program = match (&cfg.verifier, &options.verifier_program) {
+        (None, _) => None,
+        (Some(_), Some(p)) => Some(p.clone()),
+        (Some(_), None) => Some(
+            crate::verifier::child::this_program().map_err(|e| DaemonError::Startup {
+                channel: cfg.name.clone(),
+                detail: format!("cannot find this program to start the verifier: {e}"),
+            })?,
+        ),
     };
     let startup = |detail: String| DaemonError::Startup {
         channel: cfg.name.clone(),
