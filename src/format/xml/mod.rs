@@ -395,12 +395,30 @@ impl<'a> Builder<'a> {
         }
         match &mut self.pending {
             Some(prev) => {
-                prev.to_mut().push_str(&text);
+                merged(prev).push_str(&text);
                 prev.len()
             }
             None => {
                 let len = text.len();
                 self.pending = Some(text);
+                len
+            }
+        }
+    }
+
+    /// Add `text` to the innermost open element, copying it (a reference's replacement: the
+    /// text node it joins is owned anyway); the length of the text node it is now part of.
+    fn push_text(&mut self, text: &str) -> usize {
+        match &mut self.pending {
+            Some(prev) => {
+                merged(prev).push_str(text);
+                prev.len()
+            }
+            None => {
+                let mut s = String::with_capacity(text.len().saturating_add(MERGE_SLACK));
+                s.push_str(text);
+                let len = s.len();
+                self.pending = Some(Cow::Owned(s));
                 len
             }
         }
@@ -493,6 +511,20 @@ impl<'a> Builder<'a> {
             self.doc.nodes.push(Slot::Text(t));
         }
     }
+}
+
+/// Room left when text starts being merged, for the pieces that usually follow (the rest of a
+/// line after a reference), so that merging does not reallocate at each piece.
+const MERGE_SLACK: usize = 64;
+
+/// `text` as an owned string to append to; a borrowed one is copied once, with some room.
+fn merged<'t>(text: &'t mut Cow<'_, str>) -> &'t mut String {
+    if let Cow::Borrowed(b) = *text {
+        let mut s = String::with_capacity(b.len().saturating_add(MERGE_SLACK));
+        s.push_str(b);
+        *text = Cow::Owned(s);
+    }
+    text.to_mut()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -741,12 +773,14 @@ impl<'a> Parser<'a, '_> {
                         "a DOCTYPE is not allowed (no DTD, entity declaration or external entity is ever read)",
                     ));
                 }
-                Event::Start(_) | Event::Empty(_) => {
+                Event::Start(ref tag) | Event::Empty(ref tag) => {
                     if root {
                         return Err(self.err(start, "document", "a second root element (a document has exactly one)"));
                     }
                     let empty = matches!(event, Event::Empty(_));
-                    self.start_tag(raw, start, empty)?;
+                    // quick-xml has found where the name ends (at the first `S`, as `Name` does).
+                    let name_len = tag.name().as_ref().len();
+                    self.start_tag(raw, start, name_len, empty)?;
                     if empty {
                         root |= self.close(start)?;
                     }
@@ -767,14 +801,19 @@ impl<'a> Parser<'a, '_> {
                         }
                         continue;
                     }
-                    if let Some(at) = text.contains(']').then(|| text.find("]]>")).flatten() {
-                        return Err(self.err(start + at, "CharData", "`]]>` is not allowed in text"));
+                    // `]` and CR are rare: one pass over the bytes decides whether to look closer.
+                    if text.bytes().any(|b| matches!(b, b']' | b'\r')) {
+                        if let Some(at) = text.find("]]>") {
+                            return Err(self.err(start + at, "CharData", "`]]>` is not allowed in text"));
+                        }
+                        let text = match text {
+                            Cow::Borrowed(b) => line_ends(b),
+                            Cow::Owned(o) => Cow::Owned(line_ends(&o).into_owned()),
+                        };
+                        self.text(text, start)?;
+                    } else {
+                        self.text(text, start)?;
                     }
-                    let text = match text {
-                        Cow::Borrowed(b) => line_ends(b),
-                        Cow::Owned(o) => Cow::Owned(line_ends(&o).into_owned()),
-                    };
-                    self.text(text, start)?;
                 }
                 Event::GeneralRef(r) => {
                     let name = r.into_inner();
@@ -783,7 +822,7 @@ impl<'a> Parser<'a, '_> {
                     }
                     let c = reference(&name).map_err(|d| self.err(start, "Reference", d))?;
                     let mut buf = [0u8; 4];
-                    self.text(Cow::Owned(c.encode_utf8(&mut buf).to_string()), start)?;
+                    self.reference_text(c.encode_utf8(&mut buf), start)?;
                 }
                 Event::CData(c) => {
                     if !self.options.allow_cdata {
@@ -987,7 +1026,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// §3.1 `STag ::= '<' Name (S Attribute)* S? '>'` and `EmptyElemTag`.
-    fn start_tag(&mut self, raw: &'a str, start: usize, empty: bool) -> Result<(), ParseError> {
+    fn start_tag(&mut self, raw: &'a str, start: usize, name_len: usize, empty: bool) -> Result<(), ParseError> {
         if self.open.len() >= self.limits.max_depth {
             return Err(self.err(
                 start,
@@ -1013,7 +1052,6 @@ impl<'a> Parser<'a, '_> {
                 }
             })
             .ok_or_else(|| self.err(start, "STag", "malformed start tag"))?;
-        let name_len = inner.find(is_s).unwrap_or(inner.len());
         let qname = inner.get(..name_len).unwrap_or_default();
         let (prefix, local) = self.qname(qname, start + 1)?;
         let rest = inner.get(name_len..).unwrap_or_default();
@@ -1173,6 +1211,16 @@ impl<'a> Parser<'a, '_> {
             return Err(self.err(start, "ETag", "internal: the open element is missing"));
         }
         Ok(self.open.is_empty())
+    }
+
+    /// Append a reference's replacement to the innermost element, merging with text just
+    /// before it.
+    fn reference_text(&mut self, text: &str, start: usize) -> Result<(), ParseError> {
+        let max = self.limits.max_string_bytes;
+        if self.tree.push_text(text) > max {
+            return Err(self.err(start, "max_string_bytes", format!("text is more than {max} bytes")));
+        }
+        Ok(())
     }
 
     /// Append text to the innermost element, merging with text just before it.
