@@ -71,28 +71,61 @@ pub struct Options {
 /// subtree), and the attributes and namespace declarations of all elements in two more, each
 /// element owning a range of them. Names borrow from the input; text and values too, where no
 /// unescaping was needed. Built by [`parse`] or a [`Builder`]; read through [`Element`] views.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// A node holds no string of its own: text nodes and the namespaces elements resolved to are
+/// indexes into two more vectors, so the node vector is plain data (compact, and dropped without
+/// visiting each node).
+#[derive(Debug, Clone, Default)]
 pub struct Document<'a> {
     nodes: Vec<Slot<'a>>,
+    /// The contents of the text nodes, in document order.
+    texts: Vec<Cow<'a, str>>,
+    /// Namespace names, each stored where it was declared (or first used), not per element.
+    namespaces: Vec<Cow<'a, str>>,
     declarations: Vec<Declaration<'a>>,
     attributes: Vec<Attribute<'a>>,
 }
 
+/// Two documents are equal when their trees are: the same nodes with the same names, resolved
+/// namespaces, declarations, attributes and text (however the strings are stored).
+impl PartialEq for Document<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.declarations == other.declarations
+            && self.attributes == other.attributes
+            && self.nodes.len() == other.nodes.len()
+            && self.nodes.iter().zip(&other.nodes).all(|pair| match pair {
+                (Slot::Text(x), Slot::Text(y)) => self.texts.get(*x) == other.texts.get(*y),
+                (Slot::Element(x), Slot::Element(y)) => {
+                    x.prefix == y.prefix
+                        && x.local == y.local
+                        && x.declarations == y.declarations
+                        && x.attributes == y.attributes
+                        && x.end == y.end
+                        && self.namespace(x) == other.namespace(y)
+                }
+                _ => false,
+            })
+    }
+}
+
+impl Eq for Document<'_> {}
+
 /// One node as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Slot<'a> {
     Element(ElementData<'a>),
-    Text(Cow<'a, str>),
+    /// An index into [`Document::texts`].
+    Text(usize),
 }
 
 /// An element as stored: its name as written, its resolved namespace, its ranges in the shared
 /// vectors, and where its subtree ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 struct ElementData<'a> {
     prefix: Option<&'a str>,
     local: &'a str,
-    /// The namespace the name resolved to, or none.
-    namespace: Option<Cow<'a, str>>,
+    /// The namespace the name resolved to (an index into [`Document::namespaces`]), or none.
+    namespace: Option<u32>,
     declarations: std::ops::Range<usize>,
     attributes: std::ops::Range<usize>,
     /// One past the last node of the subtree.
@@ -169,6 +202,17 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// The namespace `e` resolved to.
+    fn namespace(&self, e: &ElementData<'a>) -> Option<&Cow<'a, str>> {
+        self.namespaces.get(usize::try_from(e.namespace?).ok()?)
+    }
+
+    /// The contents of the text node stored at `index`.
+    fn text(&self, index: usize) -> &Cow<'a, str> {
+        const NONE: &Cow<'static, str> = &Cow::Borrowed("");
+        self.texts.get(index).unwrap_or(NONE)
+    }
+
     /// Remove the namespace declarations `keep` says no to (given the id of the element that
     /// carries each); the other vectors are untouched.
     pub fn retain_declarations(&mut self, mut keep: impl FnMut(usize, &Declaration<'a>) -> bool) {
@@ -207,7 +251,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// The namespace the name resolved to, or none.
     pub fn namespace(&self) -> Option<&'d Cow<'a, str>> {
-        self.data.namespace.as_ref()
+        self.doc.namespace(self.data)
     }
 
     /// The namespace declarations written on this element.
@@ -228,7 +272,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// Whether this element is `local` in namespace `ns`.
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        self.data.namespace.as_deref() == Some(ns) && self.data.local == local
+        self.data.local == local && self.namespace().map(|n| n.as_ref()) == Some(ns)
     }
 
     /// Elements and text; no two text nodes are adjacent and none is empty.
@@ -325,7 +369,7 @@ impl<'d, 'a> Iterator for Children<'d, 'a> {
             }
             Slot::Text(t) => {
                 self.next = id.saturating_add(1);
-                Some(Node::Text(t))
+                Some(Node::Text(self.doc.text(*t)))
             }
         }
     }
@@ -341,6 +385,8 @@ pub struct Builder<'a> {
     open: Vec<usize>,
     /// Text added since the last tag, not yet a node.
     pending: Option<Cow<'a, str>>,
+    /// More namespaces than an index holds: the document cannot be finished.
+    overflow: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -353,12 +399,36 @@ impl<'a> Builder<'a> {
         Builder {
             doc: Document {
                 nodes: Vec::with_capacity(nodes),
+                texts: Vec::with_capacity(nodes / 2),
+                namespaces: Vec::new(),
                 declarations: Vec::new(),
                 attributes: Vec::with_capacity(attributes),
             },
             open: Vec::new(),
             pending: None,
+            overflow: false,
         }
+    }
+
+    /// The namespace stored at `index`.
+    fn stored_namespace(&self, index: u32) -> Option<&Cow<'a, str>> {
+        self.doc.namespaces.get(usize::try_from(index).ok()?)
+    }
+
+    /// Store the namespace `uri` (once: an element is usually in one of the last few stored);
+    /// its index.
+    fn namespace(&mut self, uri: Cow<'a, str>) -> Option<u32> {
+        let stored = &self.doc.namespaces;
+        let n = match stored.iter().rev().take(4).position(|u| *u == uri) {
+            Some(back) => stored.len().saturating_sub(back).saturating_sub(1),
+            None => {
+                self.doc.namespaces.push(uri);
+                self.doc.namespaces.len().saturating_sub(1)
+            }
+        };
+        let index = u32::try_from(n).ok();
+        self.overflow |= index.is_none();
+        index
     }
 
     /// Open an element inside the innermost open one; its id.
@@ -367,6 +437,19 @@ impl<'a> Builder<'a> {
         prefix: Option<&'a str>,
         local: &'a str,
         namespace: Option<Cow<'a, str>>,
+        declarations: impl IntoIterator<Item = Declaration<'a>>,
+        attributes: impl IntoIterator<Item = Attribute<'a>>,
+    ) -> usize {
+        let namespace = namespace.and_then(|uri| self.namespace(uri));
+        self.open_stored(prefix, local, namespace, declarations, attributes)
+    }
+
+    /// [`Builder::open`], the namespace already stored.
+    fn open_stored(
+        &mut self,
+        prefix: Option<&'a str>,
+        local: &'a str,
+        namespace: Option<u32>,
         declarations: impl IntoIterator<Item = Declaration<'a>>,
         attributes: impl IntoIterator<Item = Attribute<'a>>,
     ) -> usize {
@@ -473,21 +556,25 @@ impl<'a> Builder<'a> {
         let mut last_d = d0;
         let mut last_a = a0;
         for slot in nodes {
-            self.doc.nodes.push(match slot {
-                Slot::Text(t) => Slot::Text(t.clone()),
+            let copied = match slot {
+                Slot::Text(t) => {
+                    self.doc.texts.push(e.doc.text(*t).clone());
+                    Slot::Text(self.doc.texts.len().saturating_sub(1))
+                }
                 Slot::Element(x) => {
                     last_d = last_d.max(x.declarations.end);
                     last_a = last_a.max(x.attributes.end);
                     Slot::Element(ElementData {
                         prefix: x.prefix,
                         local: x.local,
-                        namespace: x.namespace.clone(),
+                        namespace: e.doc.namespace(x).cloned().and_then(|uri| self.namespace(uri)),
                         declarations: shift(&x.declarations, d0, d1),
                         attributes: shift(&x.attributes, a0, a1),
                         end: x.end.saturating_sub(node_shift).saturating_add(n1),
                     })
                 }
-            });
+            };
+            self.doc.nodes.push(copied);
         }
         self.doc
             .declarations
@@ -500,6 +587,9 @@ impl<'a> Builder<'a> {
     /// The document, when exactly one root element was opened and closed.
     pub fn finish(mut self) -> Option<Document<'a>> {
         self.flush();
+        if self.overflow {
+            return None;
+        }
         match self.doc.nodes.first() {
             Some(Slot::Element(root)) if self.open.is_empty() && root.end == self.doc.nodes.len() => Some(self.doc),
             _ => None,
@@ -508,7 +598,8 @@ impl<'a> Builder<'a> {
 
     fn flush(&mut self) {
         if let Some(t) = self.pending.take() {
-            self.doc.nodes.push(Slot::Text(t));
+            self.doc.nodes.push(Slot::Text(self.doc.texts.len()));
+            self.doc.texts.push(t);
         }
     }
 }
@@ -554,6 +645,7 @@ pub fn parse<'a>(input: &'a [u8], limits: &Limits, options: &Options) -> Result<
         options,
         open: Vec::new(),
         scope: Vec::new(),
+        xml_ns: None,
         elements: 0,
         tree: Builder::with_capacity(guess, guess / 8),
         raw: Vec::new(),
@@ -708,8 +800,11 @@ struct Parser<'a, 'l> {
     limits: &'l Limits,
     options: &'l Options,
     open: Vec<Open<'a>>,
-    /// In-scope namespace declarations: (prefix, uri), innermost last.
-    scope: Vec<(Option<&'a str>, Cow<'a, str>)>,
+    /// In-scope namespace declarations: (prefix, the namespace as stored in the tree, none for
+    /// `xmlns=""`), innermost last.
+    scope: Vec<(Option<&'a str>, Option<u32>)>,
+    /// [`XML_NS`] as stored in the tree, once something used it.
+    xml_ns: Option<u32>,
     elements: usize,
     tree: Builder<'a>,
     /// Scratch space for one tag at a time (reused, so that a tag allocates nothing).
@@ -1014,15 +1109,14 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// The namespace `prefix` is bound to (the default namespace for no prefix).
-    fn resolve(&self, prefix: Option<&str>) -> Option<Cow<'a, str>> {
+    fn resolve(&mut self, prefix: Option<&str>) -> Option<u32> {
         if prefix == Some("xml") {
-            return Some(Cow::Borrowed(XML_NS));
+            if self.xml_ns.is_none() {
+                self.xml_ns = self.tree.namespace(Cow::Borrowed(XML_NS));
+            }
+            return self.xml_ns;
         }
-        self.scope
-            .iter()
-            .rev()
-            .find(|(p, _)| *p == prefix)
-            .and_then(|(_, uri)| (!uri.is_empty()).then(|| uri.clone()))
+        self.scope.iter().rev().find(|(p, _)| *p == prefix).and_then(|(_, ns)| *ns)
     }
 
     /// §3.1 `STag ::= '<' Name (S Attribute)* S? '>'` and `EmptyElemTag`.
@@ -1102,7 +1196,12 @@ impl<'a> Parser<'a, '_> {
                     if value == XML_NS || value == XMLNS_NS {
                         return Err(self.err(at, "NSAttName", format!("`{value}` may not be the default namespace")));
                     }
-                    self.scope.push((None, value.clone()));
+                    let ns = if value.is_empty() {
+                        None
+                    } else {
+                        self.tree.namespace(value.clone())
+                    };
+                    self.scope.push((None, ns));
                     self.declarations.push(Declaration {
                         prefix: None,
                         uri: value,
@@ -1120,7 +1219,8 @@ impl<'a> Parser<'a, '_> {
                             format!("`xmlns:{p}=\"{value}\"` misuses a reserved prefix or namespace"),
                         ));
                     }
-                    self.scope.push((Some(p), value.clone()));
+                    let ns = self.tree.namespace(value.clone());
+                    self.scope.push((Some(p), ns));
                     self.declarations.push(Declaration {
                         prefix: Some(p),
                         uri: value,
@@ -1151,6 +1251,7 @@ impl<'a> Parser<'a, '_> {
             let ns = match p {
                 Some(p) => Some(
                     self.resolve(Some(p))
+                        .and_then(|ns| self.tree.stored_namespace(ns).cloned())
                         .ok_or_else(|| self.err(at, "QName", format!("prefix `{p}` is not declared")))?,
                 ),
                 None => None,
@@ -1174,7 +1275,7 @@ impl<'a> Parser<'a, '_> {
                 a.namespace = ns;
             }
         }
-        let _ = self.tree.open(
+        let _ = self.tree.open_stored(
             prefix,
             local,
             namespace,
@@ -1261,7 +1362,7 @@ fn render_nodes(doc: &Document<'_>, out: &mut String) {
             close_tag(e, out);
         }
         match slot {
-            Slot::Text(t) => escape_text(t, out),
+            Slot::Text(t) => escape_text(doc.text(*t), out),
             Slot::Element(e) => {
                 open_tag(doc, e, id, out);
                 if e.end > id.saturating_add(1) {
