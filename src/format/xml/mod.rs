@@ -458,6 +458,19 @@ impl<'a> Builder<'a> {
         self.doc.declarations.extend(declarations);
         let a = self.doc.attributes.len();
         self.doc.attributes.extend(attributes);
+        self.push_element(prefix, local, namespace, d, a)
+    }
+
+    /// Open an element whose declarations and attributes are the last ones stored from `d`
+    /// and `a` on; its id.
+    fn push_element(
+        &mut self,
+        prefix: Option<&'a str>,
+        local: &'a str,
+        namespace: Option<u32>,
+        d: usize,
+        a: usize,
+    ) -> usize {
         let id = self.doc.nodes.len();
         self.doc.nodes.push(Slot::Element(ElementData {
             prefix,
@@ -728,13 +741,26 @@ fn is_name_char(c: char) -> bool {
 
 /// Namespaces §3 `NCName ::= Name - (Char* ':' Char*)`.
 pub fn is_ncname(s: &str) -> bool {
-    // Most names are ASCII: a byte test per character, no decoding.
-    if s.is_ascii() {
-        let b = s.as_bytes();
-        return b.first().is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
-            && b.iter()
-                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+    // Most names are ASCII: one pass, a byte test per character, no decoding. An ASCII byte
+    // that fails the test fails `is_name_start`/`is_name_char` too; at the first non-ASCII
+    // byte the name is decoded and checked from its start.
+    let b = s.as_bytes();
+    match b.first() {
+        None => return false,
+        Some(&c) if c.is_ascii_alphabetic() || c == b'_' => {}
+        Some(&c) if c.is_ascii() => return false,
+        Some(_) => return is_ncname_decoded(s),
     }
+    for &c in b {
+        if !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) {
+            return !c.is_ascii() && is_ncname_decoded(s);
+        }
+    }
+    true
+}
+
+/// [`is_ncname`] character by character.
+fn is_ncname_decoded(s: &str) -> bool {
     let mut cs = s.chars();
     cs.next().is_some_and(is_name_start) && cs.all(is_name_char)
 }
@@ -1098,8 +1124,8 @@ impl<'a> Parser<'a, '_> {
 
     /// A qualified name (Namespaces §4 `QName ::= PrefixedName | UnprefixedName`).
     fn qname(&self, name: &'a str, at: usize) -> Result<(Option<&'a str>, &'a str), ParseError> {
-        let (prefix, local) = match name.split_once(':') {
-            Some((p, l)) => (Some(p), l),
+        let (prefix, local) = match name.bytes().position(|b| b == b':') {
+            Some(colon) => (name.get(..colon), name.get(colon + 1..).unwrap_or_default()),
             None => (None, name),
         };
         if prefix.is_some_and(|p| !is_ncname(p)) || !is_ncname(local) {
@@ -1116,7 +1142,11 @@ impl<'a> Parser<'a, '_> {
             }
             return self.xml_ns;
         }
-        self.scope.iter().rev().find(|(p, _)| *p == prefix).and_then(|(_, ns)| *ns)
+        self.scope
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .and_then(|(_, ns)| *ns)
     }
 
     /// §3.1 `STag ::= '<' Name (S Attribute)* S? '>'` and `EmptyElemTag`.
@@ -1275,13 +1305,20 @@ impl<'a> Parser<'a, '_> {
                 a.namespace = ns;
             }
         }
-        let _ = self.tree.open_stored(
-            prefix,
-            local,
-            namespace,
-            self.declarations.drain(..),
-            self.attributes.drain(..).map(|(a, _)| a),
-        );
+        // Most elements have neither: then nothing is moved.
+        if self.declarations.is_empty() && self.attributes.is_empty() {
+            self.tree.flush();
+            let (d, a) = (self.tree.doc.declarations.len(), self.tree.doc.attributes.len());
+            let _ = self.tree.push_element(prefix, local, namespace, d, a);
+        } else {
+            let _ = self.tree.open_stored(
+                prefix,
+                local,
+                namespace,
+                self.declarations.drain(..),
+                self.attributes.drain(..).map(|(a, _)| a),
+            );
+        }
         self.open.push(Open { scope, qname });
         Ok(())
     }
@@ -1291,7 +1328,11 @@ impl<'a> Parser<'a, '_> {
         let name = raw
             .strip_prefix("</")
             .and_then(|s| s.strip_suffix('>'))
-            .map(|s| s.trim_end_matches(is_s))
+            .and_then(|s| {
+                // `S` is ASCII: trimmed bytewise.
+                let keep = s.bytes().rposition(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+                s.get(..keep.map_or(0, |k| k.saturating_add(1)))
+            })
             .unwrap_or_default();
         match self.open.last() {
             None => Err(self.err(start, "ETag", format!("`</{name}>` closes nothing"))),
