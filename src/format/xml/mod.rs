@@ -399,7 +399,8 @@ impl<'a> Builder<'a> {
         Builder {
             doc: Document {
                 nodes: Vec::with_capacity(nodes),
-                texts: Vec::with_capacity(nodes / 2),
+                // Text never follows text: at most one before each tag, so about 2 in 3 nodes.
+                texts: Vec::with_capacity(nodes / 3 * 2),
                 namespaces: Vec::new(),
                 declarations: Vec::new(),
                 attributes: Vec::with_capacity(attributes),
@@ -649,11 +650,12 @@ pub fn parse<'a>(input: &'a [u8], limits: &Limits, options: &Options) -> Result<
         ));
     }
     let src = utf8_text(input)?;
-    chars(input)?;
+    let rare = chars(input)?;
     // About one node per 16 bytes of markup and text (a guess; the vector grows if wrong).
     let guess = input.len() / 16;
     Parser {
         src,
+        rare,
         limits,
         options,
         open: Vec::new(),
@@ -689,15 +691,32 @@ fn utf8_text(input: &[u8]) -> Result<&str, ParseError> {
 /// §2.2 `Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]`,
 /// over the whole (valid UTF-8) input: C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF
 /// (`EF BF BE`, `EF BF BF`), are what UTF-8 can carry that `Char` excludes.
-fn chars(input: &[u8]) -> Result<(), ParseError> {
+///
+/// The same pass notes whether the input has a `]` or a CR anywhere (see [`Rare`]).
+fn chars(input: &[u8]) -> Result<Rare, ParseError> {
     // Fast path, branch-free so that it vectorises: no byte below 0x20 but tab, LF and CR, and
     // no 0xEF (the lead byte of U+F000..U+FFFF). Only input that has one is looked at closely.
-    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) | (b == 0xEF);
-    if !input
-        .chunks(64)
-        .any(|c| c.iter().fold(false, |acc, &b| acc | suspect(b)))
-    {
-        return Ok(());
+    const SUSPECT: u8 = 1;
+    const BRACKET: u8 = 2;
+    const CR: u8 = 4;
+    // (`&` and `|` on bools, not `&&`: no branch per byte.)
+    let class = |b: u8| {
+        u8::from(((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF))
+            | (u8::from(b == b']') << 1)
+            | (u8::from(b == b'\r') << 2)
+    };
+    let mut seen = 0u8;
+    for c in input.chunks(256) {
+        seen |= c.iter().fold(0, |acc, &b| acc | class(b));
+        if seen & SUSPECT != 0 {
+            break;
+        }
+    }
+    if seen & SUSPECT == 0 {
+        return Ok(Rare {
+            bracket: seen & BRACKET != 0,
+            cr: seen & CR != 0,
+        });
     }
     for (n, &b) in input.iter().enumerate() {
         if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
@@ -718,7 +737,21 @@ fn chars(input: &[u8]) -> Result<(), ParseError> {
             ));
         }
     }
-    Ok(())
+    // The scan stopped early: assume both.
+    Ok(Rare {
+        bracket: true,
+        cr: true,
+    })
+}
+
+/// Bytes text is checked for, absent from most inputs: when the input has none, no text node
+/// needs looking at.
+#[derive(Debug, Clone, Copy)]
+struct Rare {
+    /// A `]` somewhere (text may then contain `]]>`).
+    bracket: bool,
+    /// A CR somewhere (text may then need line-end normalisation).
+    cr: bool,
 }
 
 /// §2.2: a character a character reference may name.
@@ -823,6 +856,7 @@ type RawAttribute<'a> = (&'a str, Cow<'a, str>, usize);
 
 struct Parser<'a, 'l> {
     src: &'a str,
+    rare: Rare,
     limits: &'l Limits,
     options: &'l Options,
     open: Vec<Open<'a>>,
@@ -871,13 +905,14 @@ impl<'a> Parser<'a, '_> {
                 }
             };
             let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-            let raw = self.src.get(start..end).unwrap_or_default();
+            let src = self.src;
+            let raw = || src.get(start..end).unwrap_or_default();
             match event {
                 Event::Decl(_) => {
                     if start != 0 {
                         return Err(self.err(start, "XMLDecl", "the XML declaration must be at the very start"));
                     }
-                    self.xml_decl(raw, start)?;
+                    self.xml_decl(raw(), start)?;
                 }
                 Event::PI(pi) => {
                     let target = String::from_utf8_lossy(pi.target().as_bytes()).to_string();
@@ -901,13 +936,13 @@ impl<'a> Parser<'a, '_> {
                     let empty = matches!(event, Event::Empty(_));
                     // quick-xml has found where the name ends (at the first `S`, as `Name` does).
                     let name_len = tag.name().as_ref().len();
-                    self.start_tag(raw, start, name_len, empty)?;
+                    self.start_tag(raw(), start, name_len, empty)?;
                     if empty {
                         root |= self.close(start)?;
                     }
                 }
                 Event::End(_) => {
-                    root |= self.end_tag(raw, start)?;
+                    root |= self.end_tag(raw(), start)?;
                 }
                 Event::Text(t) => {
                     let text = t.into_inner();
@@ -922,19 +957,18 @@ impl<'a> Parser<'a, '_> {
                         }
                         continue;
                     }
-                    // `]` and CR are rare: one pass over the bytes decides whether to look closer.
-                    if text.bytes().any(|b| matches!(b, b']' | b'\r')) {
-                        if let Some(at) = text.find("]]>") {
-                            return Err(self.err(start + at, "CharData", "`]]>` is not allowed in text"));
-                        }
-                        let text = match text {
-                            Cow::Borrowed(b) => line_ends(b),
-                            Cow::Owned(o) => Cow::Owned(line_ends(&o).into_owned()),
-                        };
-                        self.text(text, start)?;
-                    } else {
-                        self.text(text, start)?;
+                    // Only where the input has a `]` or a CR somewhere is text looked at.
+                    if self.rare.bracket
+                        && let Some(at) = text.contains(']').then(|| text.find("]]>")).flatten()
+                    {
+                        return Err(self.err(start + at, "CharData", "`]]>` is not allowed in text"));
                     }
+                    let text = match text {
+                        Cow::Borrowed(b) if self.rare.cr => line_ends(b),
+                        Cow::Owned(o) if self.rare.cr => Cow::Owned(line_ends(&o).into_owned()),
+                        text => text,
+                    };
+                    self.text(text, start)?;
                 }
                 Event::GeneralRef(r) => {
                     let name = r.into_inner();
@@ -960,7 +994,7 @@ impl<'a> Parser<'a, '_> {
                     if !self.options.allow_comments {
                         return Err(self.err(start, "Comment", "comments are not allowed by this policy"));
                     }
-                    if raw.ends_with("--->") {
+                    if raw().ends_with("--->") {
                         return Err(self.err(start, "Comment", "a comment may not end with `-`"));
                     }
                 }
