@@ -464,6 +464,7 @@ impl<'a> Builder<'a> {
 
     /// Open an element whose declarations and attributes are the last ones stored from `d`
     /// and `a` on; its id.
+    #[inline(always)]
     fn push_element(
         &mut self,
         prefix: Option<&'a str>,
@@ -486,6 +487,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Add text to the innermost open element; the length of the text node it is now part of.
+    #[inline(always)]
     pub fn text(&mut self, text: Cow<'a, str>) -> usize {
         if text.is_empty() {
             return self.pending.as_ref().map_or(0, |p| p.len());
@@ -530,6 +532,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Close the innermost open element; false when none is open.
+    #[inline(always)]
     pub fn close(&mut self) -> bool {
         self.flush();
         let Some(id) = self.open.pop() else {
@@ -610,6 +613,7 @@ impl<'a> Builder<'a> {
         }
     }
 
+    #[inline(always)]
     fn flush(&mut self) {
         if let Some(t) = self.pending.take() {
             self.doc.nodes.push(Slot::Text(self.doc.texts.len()));
@@ -1157,6 +1161,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// A qualified name (Namespaces §4 `QName ::= PrefixedName | UnprefixedName`).
+    #[inline(always)]
     fn qname(&self, name: &'a str, at: usize) -> Result<(Option<&'a str>, &'a str), ParseError> {
         let (prefix, local) = match name.bytes().position(|b| b == b':') {
             Some(colon) => (name.get(..colon), name.get(colon + 1..).unwrap_or_default()),
@@ -1169,6 +1174,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// The namespace `prefix` is bound to (the default namespace for no prefix).
+    #[inline(always)]
     fn resolve(&mut self, prefix: Option<&str>) -> Option<u32> {
         if prefix == Some("xml") {
             if self.xml_ns.is_none() {
@@ -1358,6 +1364,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// §3.1 `ETag ::= '</' Name S? '>'`: it must close the innermost open element.
+    #[inline]
     fn end_tag(&mut self, raw: &'a str, start: usize) -> Result<bool, ParseError> {
         let name = raw
             .strip_prefix("</")
@@ -1378,6 +1385,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Close the innermost element; true when it was the root.
+    #[inline(always)]
     fn close(&mut self, start: usize) -> Result<bool, ParseError> {
         let Some(o) = self.open.pop() else {
             return Err(self.err(start, "ETag", "nothing to close"));
@@ -1400,6 +1408,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Append text to the innermost element, merging with text just before it.
+    #[inline(always)]
     fn text(&mut self, text: Cow<'a, str>, start: usize) -> Result<(), ParseError> {
         if text.is_empty() {
             return Ok(());
