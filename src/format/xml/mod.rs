@@ -21,10 +21,10 @@
 //! Limits ([`Limits`]): total bytes, element depth, attributes per element (namespace
 //! declarations included), bytes of one text node or attribute value, elements in the document.
 //!
-//! The tree is flat: nodes in one vector in document order, attributes and namespace
-//! declarations in two more (see [`Document`]); it borrows names from the input, and text and
-//! values where no unescaping was needed, so a parse allocates a handful of vectors, not one
-//! per element.
+//! The tree is flat: nodes in one vector in document order, text contents, namespace names,
+//! attributes and namespace declarations in four more (see [`Document`]); it borrows names from
+//! the input, and text and values where no unescaping was needed, so a parse allocates a handful
+//! of vectors (and one string per text node that needed unescaping), not one per element.
 //! Rendering is canonical: the declaration `<?xml version="1.0" encoding="UTF-8"?>`, namespace
 //! declarations where they were (before the attributes), attributes in source order in double
 //! quotes, one escaping style, `<e/>` for an element without content, no comments, and
