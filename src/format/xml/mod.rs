@@ -21,10 +21,10 @@
 //! Limits ([`Limits`]): total bytes, element depth, attributes per element (namespace
 //! declarations included), bytes of one text node or attribute value, elements in the document.
 //!
-//! The tree is flat: nodes in one vector in document order, attributes and namespace
-//! declarations in two more (see [`Document`]); it borrows names from the input, and text and
-//! values where no unescaping was needed, so a parse allocates a handful of vectors, not one
-//! per element.
+//! The tree is flat: nodes in one vector in document order, text contents, namespace names,
+//! attributes and namespace declarations in four more (see [`Document`]); it borrows names from
+//! the input, and text and values where no unescaping was needed, so a parse allocates a handful
+//! of vectors (and one string per text node that needed unescaping), not one per element.
 //! Rendering is canonical: the declaration `<?xml version="1.0" encoding="UTF-8"?>`, namespace
 //! declarations where they were (before the attributes), attributes in source order in double
 //! quotes, one escaping style, `<e/>` for an element without content, no comments, and
@@ -71,28 +71,61 @@ pub struct Options {
 /// subtree), and the attributes and namespace declarations of all elements in two more, each
 /// element owning a range of them. Names borrow from the input; text and values too, where no
 /// unescaping was needed. Built by [`parse`] or a [`Builder`]; read through [`Element`] views.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// A node holds no string of its own: text nodes and the namespaces elements resolved to are
+/// indexes into two more vectors, so the node vector is plain data (compact, and dropped without
+/// visiting each node).
+#[derive(Debug, Clone, Default)]
 pub struct Document<'a> {
     nodes: Vec<Slot<'a>>,
+    /// The contents of the text nodes, in document order.
+    texts: Vec<Cow<'a, str>>,
+    /// Namespace names, each stored where it was declared (or first used), not per element.
+    namespaces: Vec<Cow<'a, str>>,
     declarations: Vec<Declaration<'a>>,
     attributes: Vec<Attribute<'a>>,
 }
 
+/// Two documents are equal when their trees are: the same nodes with the same names, resolved
+/// namespaces, declarations, attributes and text (however the strings are stored).
+impl PartialEq for Document<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.declarations == other.declarations
+            && self.attributes == other.attributes
+            && self.nodes.len() == other.nodes.len()
+            && self.nodes.iter().zip(&other.nodes).all(|pair| match pair {
+                (Slot::Text(x), Slot::Text(y)) => self.texts.get(*x) == other.texts.get(*y),
+                (Slot::Element(x), Slot::Element(y)) => {
+                    x.prefix == y.prefix
+                        && x.local == y.local
+                        && x.declarations == y.declarations
+                        && x.attributes == y.attributes
+                        && x.end == y.end
+                        && self.namespace(x) == other.namespace(y)
+                }
+                _ => false,
+            })
+    }
+}
+
+impl Eq for Document<'_> {}
+
 /// One node as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Slot<'a> {
     Element(ElementData<'a>),
-    Text(Cow<'a, str>),
+    /// An index into [`Document::texts`].
+    Text(usize),
 }
 
 /// An element as stored: its name as written, its resolved namespace, its ranges in the shared
 /// vectors, and where its subtree ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 struct ElementData<'a> {
     prefix: Option<&'a str>,
     local: &'a str,
-    /// The namespace the name resolved to, or none.
-    namespace: Option<Cow<'a, str>>,
+    /// The namespace the name resolved to (an index into [`Document::namespaces`]), or none.
+    namespace: Option<u32>,
     declarations: std::ops::Range<usize>,
     attributes: std::ops::Range<usize>,
     /// One past the last node of the subtree.
@@ -169,6 +202,17 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// The namespace `e` resolved to.
+    fn namespace(&self, e: &ElementData<'a>) -> Option<&Cow<'a, str>> {
+        self.namespaces.get(usize::try_from(e.namespace?).ok()?)
+    }
+
+    /// The contents of the text node stored at `index`.
+    fn text(&self, index: usize) -> &Cow<'a, str> {
+        const NONE: &Cow<'static, str> = &Cow::Borrowed("");
+        self.texts.get(index).unwrap_or(NONE)
+    }
+
     /// Remove the namespace declarations `keep` says no to (given the id of the element that
     /// carries each); the other vectors are untouched.
     pub fn retain_declarations(&mut self, mut keep: impl FnMut(usize, &Declaration<'a>) -> bool) {
@@ -207,7 +251,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// The namespace the name resolved to, or none.
     pub fn namespace(&self) -> Option<&'d Cow<'a, str>> {
-        self.data.namespace.as_ref()
+        self.doc.namespace(self.data)
     }
 
     /// The namespace declarations written on this element.
@@ -228,7 +272,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// Whether this element is `local` in namespace `ns`.
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        self.data.namespace.as_deref() == Some(ns) && self.data.local == local
+        self.data.local == local && self.namespace().map(|n| n.as_ref()) == Some(ns)
     }
 
     /// Elements and text; no two text nodes are adjacent and none is empty.
@@ -325,7 +369,7 @@ impl<'d, 'a> Iterator for Children<'d, 'a> {
             }
             Slot::Text(t) => {
                 self.next = id.saturating_add(1);
-                Some(Node::Text(t))
+                Some(Node::Text(self.doc.text(*t)))
             }
         }
     }
@@ -341,6 +385,8 @@ pub struct Builder<'a> {
     open: Vec<usize>,
     /// Text added since the last tag, not yet a node.
     pending: Option<Cow<'a, str>>,
+    /// More namespaces than an index holds: the document cannot be finished.
+    overflow: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -353,12 +399,37 @@ impl<'a> Builder<'a> {
         Builder {
             doc: Document {
                 nodes: Vec::with_capacity(nodes),
+                // Text never follows text: at most one before each tag, so about 2 in 3 nodes.
+                texts: Vec::with_capacity(nodes / 3 * 2),
+                namespaces: Vec::new(),
                 declarations: Vec::new(),
                 attributes: Vec::with_capacity(attributes),
             },
             open: Vec::new(),
             pending: None,
+            overflow: false,
         }
+    }
+
+    /// The namespace stored at `index`.
+    fn stored_namespace(&self, index: u32) -> Option<&Cow<'a, str>> {
+        self.doc.namespaces.get(usize::try_from(index).ok()?)
+    }
+
+    /// Store the namespace `uri` (once: an element is usually in one of the last few stored);
+    /// its index.
+    fn namespace(&mut self, uri: Cow<'a, str>) -> Option<u32> {
+        let stored = &self.doc.namespaces;
+        let n = match stored.iter().rev().take(4).position(|u| *u == uri) {
+            Some(back) => stored.len().saturating_sub(back).saturating_sub(1),
+            None => {
+                self.doc.namespaces.push(uri);
+                self.doc.namespaces.len().saturating_sub(1)
+            }
+        };
+        let index = u32::try_from(n).ok();
+        self.overflow |= index.is_none();
+        index
     }
 
     /// Open an element inside the innermost open one; its id.
@@ -370,11 +441,38 @@ impl<'a> Builder<'a> {
         declarations: impl IntoIterator<Item = Declaration<'a>>,
         attributes: impl IntoIterator<Item = Attribute<'a>>,
     ) -> usize {
+        let namespace = namespace.and_then(|uri| self.namespace(uri));
+        self.open_stored(prefix, local, namespace, declarations, attributes)
+    }
+
+    /// [`Builder::open`], the namespace already stored.
+    fn open_stored(
+        &mut self,
+        prefix: Option<&'a str>,
+        local: &'a str,
+        namespace: Option<u32>,
+        declarations: impl IntoIterator<Item = Declaration<'a>>,
+        attributes: impl IntoIterator<Item = Attribute<'a>>,
+    ) -> usize {
         self.flush();
         let d = self.doc.declarations.len();
         self.doc.declarations.extend(declarations);
         let a = self.doc.attributes.len();
         self.doc.attributes.extend(attributes);
+        self.push_element(prefix, local, namespace, d, a)
+    }
+
+    /// Open an element whose declarations and attributes are the last ones stored from `d`
+    /// and `a` on; its id.
+    #[inline(always)]
+    fn push_element(
+        &mut self,
+        prefix: Option<&'a str>,
+        local: &'a str,
+        namespace: Option<u32>,
+        d: usize,
+        a: usize,
+    ) -> usize {
         let id = self.doc.nodes.len();
         self.doc.nodes.push(Slot::Element(ElementData {
             prefix,
@@ -389,18 +487,37 @@ impl<'a> Builder<'a> {
     }
 
     /// Add text to the innermost open element; the length of the text node it is now part of.
+    #[inline(always)]
     pub fn text(&mut self, text: Cow<'a, str>) -> usize {
         if text.is_empty() {
             return self.pending.as_ref().map_or(0, |p| p.len());
         }
         match &mut self.pending {
             Some(prev) => {
-                prev.to_mut().push_str(&text);
+                merged(prev).push_str(&text);
                 prev.len()
             }
             None => {
                 let len = text.len();
                 self.pending = Some(text);
+                len
+            }
+        }
+    }
+
+    /// Add `text` to the innermost open element, copying it (a reference's replacement: the
+    /// text node it joins is owned anyway); the length of the text node it is now part of.
+    fn push_text(&mut self, text: &str) -> usize {
+        match &mut self.pending {
+            Some(prev) => {
+                merged(prev).push_str(text);
+                prev.len()
+            }
+            None => {
+                let mut s = String::with_capacity(text.len().saturating_add(MERGE_SLACK));
+                s.push_str(text);
+                let len = s.len();
+                self.pending = Some(Cow::Owned(s));
                 len
             }
         }
@@ -415,6 +532,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Close the innermost open element; false when none is open.
+    #[inline(always)]
     pub fn close(&mut self) -> bool {
         self.flush();
         let Some(id) = self.open.pop() else {
@@ -455,21 +573,25 @@ impl<'a> Builder<'a> {
         let mut last_d = d0;
         let mut last_a = a0;
         for slot in nodes {
-            self.doc.nodes.push(match slot {
-                Slot::Text(t) => Slot::Text(t.clone()),
+            let copied = match slot {
+                Slot::Text(t) => {
+                    self.doc.texts.push(e.doc.text(*t).clone());
+                    Slot::Text(self.doc.texts.len().saturating_sub(1))
+                }
                 Slot::Element(x) => {
                     last_d = last_d.max(x.declarations.end);
                     last_a = last_a.max(x.attributes.end);
                     Slot::Element(ElementData {
                         prefix: x.prefix,
                         local: x.local,
-                        namespace: x.namespace.clone(),
+                        namespace: e.doc.namespace(x).cloned().and_then(|uri| self.namespace(uri)),
                         declarations: shift(&x.declarations, d0, d1),
                         attributes: shift(&x.attributes, a0, a1),
                         end: x.end.saturating_sub(node_shift).saturating_add(n1),
                     })
                 }
-            });
+            };
+            self.doc.nodes.push(copied);
         }
         self.doc
             .declarations
@@ -482,17 +604,36 @@ impl<'a> Builder<'a> {
     /// The document, when exactly one root element was opened and closed.
     pub fn finish(mut self) -> Option<Document<'a>> {
         self.flush();
+        if self.overflow {
+            return None;
+        }
         match self.doc.nodes.first() {
             Some(Slot::Element(root)) if self.open.is_empty() && root.end == self.doc.nodes.len() => Some(self.doc),
             _ => None,
         }
     }
 
+    #[inline(always)]
     fn flush(&mut self) {
         if let Some(t) = self.pending.take() {
-            self.doc.nodes.push(Slot::Text(t));
+            self.doc.nodes.push(Slot::Text(self.doc.texts.len()));
+            self.doc.texts.push(t);
         }
     }
+}
+
+/// Room left when text starts being merged, for the pieces that usually follow (the rest of a
+/// line after a reference), so that merging does not reallocate at each piece.
+const MERGE_SLACK: usize = 64;
+
+/// `text` as an owned string to append to; a borrowed one is copied once, with some room.
+fn merged<'t>(text: &'t mut Cow<'_, str>) -> &'t mut String {
+    if let Cow::Borrowed(b) = *text {
+        let mut s = String::with_capacity(b.len().saturating_add(MERGE_SLACK));
+        s.push_str(b);
+        *text = Cow::Owned(s);
+    }
+    text.to_mut()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,15 +654,17 @@ pub fn parse<'a>(input: &'a [u8], limits: &Limits, options: &Options) -> Result<
         ));
     }
     let src = utf8_text(input)?;
-    chars(input)?;
+    let rare = chars(input)?;
     // About one node per 16 bytes of markup and text (a guess; the vector grows if wrong).
     let guess = input.len() / 16;
     Parser {
         src,
+        rare,
         limits,
         options,
         open: Vec::new(),
         scope: Vec::new(),
+        xml_ns: None,
         elements: 0,
         tree: Builder::with_capacity(guess, guess / 8),
         raw: Vec::new(),
@@ -552,15 +695,32 @@ fn utf8_text(input: &[u8]) -> Result<&str, ParseError> {
 /// §2.2 `Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]`,
 /// over the whole (valid UTF-8) input: C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF
 /// (`EF BF BE`, `EF BF BF`), are what UTF-8 can carry that `Char` excludes.
-fn chars(input: &[u8]) -> Result<(), ParseError> {
+///
+/// The same pass notes whether the input has a `]` or a CR anywhere (see [`Rare`]).
+fn chars(input: &[u8]) -> Result<Rare, ParseError> {
     // Fast path, branch-free so that it vectorises: no byte below 0x20 but tab, LF and CR, and
     // no 0xEF (the lead byte of U+F000..U+FFFF). Only input that has one is looked at closely.
-    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) | (b == 0xEF);
-    if !input
-        .chunks(64)
-        .any(|c| c.iter().fold(false, |acc, &b| acc | suspect(b)))
-    {
-        return Ok(());
+    const SUSPECT: u8 = 1;
+    const BRACKET: u8 = 2;
+    const CR: u8 = 4;
+    // (`&` and `|` on bools, not `&&`: no branch per byte.)
+    let class = |b: u8| {
+        u8::from(((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF))
+            | (u8::from(b == b']') << 1)
+            | (u8::from(b == b'\r') << 2)
+    };
+    let mut seen = 0u8;
+    for c in input.chunks(256) {
+        seen |= c.iter().fold(0, |acc, &b| acc | class(b));
+        if seen & SUSPECT != 0 {
+            break;
+        }
+    }
+    if seen & SUSPECT == 0 {
+        return Ok(Rare {
+            bracket: seen & BRACKET != 0,
+            cr: seen & CR != 0,
+        });
     }
     for (n, &b) in input.iter().enumerate() {
         if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
@@ -581,7 +741,21 @@ fn chars(input: &[u8]) -> Result<(), ParseError> {
             ));
         }
     }
-    Ok(())
+    // The scan stopped early: assume both.
+    Ok(Rare {
+        bracket: true,
+        cr: true,
+    })
+}
+
+/// Bytes text is checked for, absent from most inputs: when the input has none, no text node
+/// needs looking at.
+#[derive(Debug, Clone, Copy)]
+struct Rare {
+    /// A `]` somewhere (text may then contain `]]>`).
+    bracket: bool,
+    /// A CR somewhere (text may then need line-end normalisation).
+    cr: bool,
 }
 
 /// §2.2: a character a character reference may name.
@@ -604,13 +778,26 @@ fn is_name_char(c: char) -> bool {
 
 /// Namespaces §3 `NCName ::= Name - (Char* ':' Char*)`.
 pub fn is_ncname(s: &str) -> bool {
-    // Most names are ASCII: a byte test per character, no decoding.
-    if s.is_ascii() {
-        let b = s.as_bytes();
-        return b.first().is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
-            && b.iter()
-                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+    // Most names are ASCII: one pass, a byte test per character, no decoding. An ASCII byte
+    // that fails the test fails `is_name_start`/`is_name_char` too; at the first non-ASCII
+    // byte the name is decoded and checked from its start.
+    let b = s.as_bytes();
+    match b.first() {
+        None => return false,
+        Some(&c) if c.is_ascii_alphabetic() || c == b'_' => {}
+        Some(&c) if c.is_ascii() => return false,
+        Some(_) => return is_ncname_decoded(s),
     }
+    for &c in b {
+        if !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) {
+            return !c.is_ascii() && is_ncname_decoded(s);
+        }
+    }
+    true
+}
+
+/// [`is_ncname`] character by character.
+fn is_ncname_decoded(s: &str) -> bool {
     let mut cs = s.chars();
     cs.next().is_some_and(is_name_start) && cs.all(is_name_char)
 }
@@ -673,11 +860,15 @@ type RawAttribute<'a> = (&'a str, Cow<'a, str>, usize);
 
 struct Parser<'a, 'l> {
     src: &'a str,
+    rare: Rare,
     limits: &'l Limits,
     options: &'l Options,
     open: Vec<Open<'a>>,
-    /// In-scope namespace declarations: (prefix, uri), innermost last.
-    scope: Vec<(Option<&'a str>, Cow<'a, str>)>,
+    /// In-scope namespace declarations: (prefix, the namespace as stored in the tree, none for
+    /// `xmlns=""`), innermost last.
+    scope: Vec<(Option<&'a str>, Option<u32>)>,
+    /// [`XML_NS`] as stored in the tree, once something used it.
+    xml_ns: Option<u32>,
     elements: usize,
     tree: Builder<'a>,
     /// Scratch space for one tag at a time (reused, so that a tag allocates nothing).
@@ -718,13 +909,14 @@ impl<'a> Parser<'a, '_> {
                 }
             };
             let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-            let raw = self.src.get(start..end).unwrap_or_default();
+            let src = self.src;
+            let raw = || src.get(start..end).unwrap_or_default();
             match event {
                 Event::Decl(_) => {
                     if start != 0 {
                         return Err(self.err(start, "XMLDecl", "the XML declaration must be at the very start"));
                     }
-                    self.xml_decl(raw, start)?;
+                    self.xml_decl(raw(), start)?;
                 }
                 Event::PI(pi) => {
                     let target = String::from_utf8_lossy(pi.target().as_bytes()).to_string();
@@ -741,18 +933,20 @@ impl<'a> Parser<'a, '_> {
                         "a DOCTYPE is not allowed (no DTD, entity declaration or external entity is ever read)",
                     ));
                 }
-                Event::Start(_) | Event::Empty(_) => {
+                Event::Start(ref tag) | Event::Empty(ref tag) => {
                     if root {
                         return Err(self.err(start, "document", "a second root element (a document has exactly one)"));
                     }
                     let empty = matches!(event, Event::Empty(_));
-                    self.start_tag(raw, start, empty)?;
+                    // quick-xml has found where the name ends (at the first `S`, as `Name` does).
+                    let name_len = tag.name().as_ref().len();
+                    self.start_tag(raw(), start, name_len, empty)?;
                     if empty {
                         root |= self.close(start)?;
                     }
                 }
                 Event::End(_) => {
-                    root |= self.end_tag(raw, start)?;
+                    root |= self.end_tag(raw(), start)?;
                 }
                 Event::Text(t) => {
                     let text = t.into_inner();
@@ -767,12 +961,16 @@ impl<'a> Parser<'a, '_> {
                         }
                         continue;
                     }
-                    if let Some(at) = text.contains(']').then(|| text.find("]]>")).flatten() {
+                    // Only where the input has a `]` or a CR somewhere is text looked at.
+                    if self.rare.bracket
+                        && let Some(at) = text.contains(']').then(|| text.find("]]>")).flatten()
+                    {
                         return Err(self.err(start + at, "CharData", "`]]>` is not allowed in text"));
                     }
                     let text = match text {
-                        Cow::Borrowed(b) => line_ends(b),
-                        Cow::Owned(o) => Cow::Owned(line_ends(&o).into_owned()),
+                        Cow::Borrowed(b) if self.rare.cr => line_ends(b),
+                        Cow::Owned(o) if self.rare.cr => Cow::Owned(line_ends(&o).into_owned()),
+                        text => text,
                     };
                     self.text(text, start)?;
                 }
@@ -783,7 +981,7 @@ impl<'a> Parser<'a, '_> {
                     }
                     let c = reference(&name).map_err(|d| self.err(start, "Reference", d))?;
                     let mut buf = [0u8; 4];
-                    self.text(Cow::Owned(c.encode_utf8(&mut buf).to_string()), start)?;
+                    self.reference_text(c.encode_utf8(&mut buf), start)?;
                 }
                 Event::CData(c) => {
                     if !self.options.allow_cdata {
@@ -800,7 +998,7 @@ impl<'a> Parser<'a, '_> {
                     if !self.options.allow_comments {
                         return Err(self.err(start, "Comment", "comments are not allowed by this policy"));
                     }
-                    if raw.ends_with("--->") {
+                    if raw().ends_with("--->") {
                         return Err(self.err(start, "Comment", "a comment may not end with `-`"));
                     }
                 }
@@ -963,9 +1161,10 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// A qualified name (Namespaces §4 `QName ::= PrefixedName | UnprefixedName`).
+    #[inline(always)]
     fn qname(&self, name: &'a str, at: usize) -> Result<(Option<&'a str>, &'a str), ParseError> {
-        let (prefix, local) = match name.split_once(':') {
-            Some((p, l)) => (Some(p), l),
+        let (prefix, local) = match name.bytes().position(|b| b == b':') {
+            Some(colon) => (name.get(..colon), name.get(colon + 1..).unwrap_or_default()),
             None => (None, name),
         };
         if prefix.is_some_and(|p| !is_ncname(p)) || !is_ncname(local) {
@@ -975,19 +1174,23 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// The namespace `prefix` is bound to (the default namespace for no prefix).
-    fn resolve(&self, prefix: Option<&str>) -> Option<Cow<'a, str>> {
+    #[inline(always)]
+    fn resolve(&mut self, prefix: Option<&str>) -> Option<u32> {
         if prefix == Some("xml") {
-            return Some(Cow::Borrowed(XML_NS));
+            if self.xml_ns.is_none() {
+                self.xml_ns = self.tree.namespace(Cow::Borrowed(XML_NS));
+            }
+            return self.xml_ns;
         }
         self.scope
             .iter()
             .rev()
             .find(|(p, _)| *p == prefix)
-            .and_then(|(_, uri)| (!uri.is_empty()).then(|| uri.clone()))
+            .and_then(|(_, ns)| *ns)
     }
 
     /// §3.1 `STag ::= '<' Name (S Attribute)* S? '>'` and `EmptyElemTag`.
-    fn start_tag(&mut self, raw: &'a str, start: usize, empty: bool) -> Result<(), ParseError> {
+    fn start_tag(&mut self, raw: &'a str, start: usize, name_len: usize, empty: bool) -> Result<(), ParseError> {
         if self.open.len() >= self.limits.max_depth {
             return Err(self.err(
                 start,
@@ -1013,7 +1216,6 @@ impl<'a> Parser<'a, '_> {
                 }
             })
             .ok_or_else(|| self.err(start, "STag", "malformed start tag"))?;
-        let name_len = inner.find(is_s).unwrap_or(inner.len());
         let qname = inner.get(..name_len).unwrap_or_default();
         let (prefix, local) = self.qname(qname, start + 1)?;
         let rest = inner.get(name_len..).unwrap_or_default();
@@ -1064,7 +1266,12 @@ impl<'a> Parser<'a, '_> {
                     if value == XML_NS || value == XMLNS_NS {
                         return Err(self.err(at, "NSAttName", format!("`{value}` may not be the default namespace")));
                     }
-                    self.scope.push((None, value.clone()));
+                    let ns = if value.is_empty() {
+                        None
+                    } else {
+                        self.tree.namespace(value.clone())
+                    };
+                    self.scope.push((None, ns));
                     self.declarations.push(Declaration {
                         prefix: None,
                         uri: value,
@@ -1082,7 +1289,8 @@ impl<'a> Parser<'a, '_> {
                             format!("`xmlns:{p}=\"{value}\"` misuses a reserved prefix or namespace"),
                         ));
                     }
-                    self.scope.push((Some(p), value.clone()));
+                    let ns = self.tree.namespace(value.clone());
+                    self.scope.push((Some(p), ns));
                     self.declarations.push(Declaration {
                         prefix: Some(p),
                         uri: value,
@@ -1113,6 +1321,7 @@ impl<'a> Parser<'a, '_> {
             let ns = match p {
                 Some(p) => Some(
                     self.resolve(Some(p))
+                        .and_then(|ns| self.tree.stored_namespace(ns).cloned())
                         .ok_or_else(|| self.err(at, "QName", format!("prefix `{p}` is not declared")))?,
                 ),
                 None => None,
@@ -1136,23 +1345,35 @@ impl<'a> Parser<'a, '_> {
                 a.namespace = ns;
             }
         }
-        let _ = self.tree.open(
-            prefix,
-            local,
-            namespace,
-            self.declarations.drain(..),
-            self.attributes.drain(..).map(|(a, _)| a),
-        );
+        // Most elements have neither: then nothing is moved.
+        if self.declarations.is_empty() && self.attributes.is_empty() {
+            self.tree.flush();
+            let (d, a) = (self.tree.doc.declarations.len(), self.tree.doc.attributes.len());
+            let _ = self.tree.push_element(prefix, local, namespace, d, a);
+        } else {
+            let _ = self.tree.open_stored(
+                prefix,
+                local,
+                namespace,
+                self.declarations.drain(..),
+                self.attributes.drain(..).map(|(a, _)| a),
+            );
+        }
         self.open.push(Open { scope, qname });
         Ok(())
     }
 
     /// §3.1 `ETag ::= '</' Name S? '>'`: it must close the innermost open element.
+    #[inline]
     fn end_tag(&mut self, raw: &'a str, start: usize) -> Result<bool, ParseError> {
         let name = raw
             .strip_prefix("</")
             .and_then(|s| s.strip_suffix('>'))
-            .map(|s| s.trim_end_matches(is_s))
+            .and_then(|s| {
+                // `S` is ASCII: trimmed bytewise.
+                let keep = s.bytes().rposition(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+                s.get(..keep.map_or(0, |k| k.saturating_add(1)))
+            })
             .unwrap_or_default();
         match self.open.last() {
             None => Err(self.err(start, "ETag", format!("`</{name}>` closes nothing"))),
@@ -1164,6 +1385,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Close the innermost element; true when it was the root.
+    #[inline(always)]
     fn close(&mut self, start: usize) -> Result<bool, ParseError> {
         let Some(o) = self.open.pop() else {
             return Err(self.err(start, "ETag", "nothing to close"));
@@ -1175,7 +1397,18 @@ impl<'a> Parser<'a, '_> {
         Ok(self.open.is_empty())
     }
 
+    /// Append a reference's replacement to the innermost element, merging with text just
+    /// before it.
+    fn reference_text(&mut self, text: &str, start: usize) -> Result<(), ParseError> {
+        let max = self.limits.max_string_bytes;
+        if self.tree.push_text(text) > max {
+            return Err(self.err(start, "max_string_bytes", format!("text is more than {max} bytes")));
+        }
+        Ok(())
+    }
+
     /// Append text to the innermost element, merging with text just before it.
+    #[inline(always)]
     fn text(&mut self, text: Cow<'a, str>, start: usize) -> Result<(), ParseError> {
         if text.is_empty() {
             return Ok(());
@@ -1213,7 +1446,7 @@ fn render_nodes(doc: &Document<'_>, out: &mut String) {
             close_tag(e, out);
         }
         match slot {
-            Slot::Text(t) => escape_text(t, out),
+            Slot::Text(t) => escape_text(doc.text(*t), out),
             Slot::Element(e) => {
                 open_tag(doc, e, id, out);
                 if e.end > id.saturating_add(1) {
