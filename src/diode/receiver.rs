@@ -519,13 +519,15 @@ impl Reassembler {
         }
     }
 
-    /// Drop a message in flight and report it lost.
-    fn give_up(&mut self, session: u64, seq: u64, reason: LostReason, out: &mut Vec<Event>) {
-        let Some(m) = self.sessions.get_mut(&session).and_then(|s| s.in_flight.remove(&seq)) else {
-            return;
-        };
+    /// Take a message out of flight, giving its memory back.
+    fn take_in_flight(&mut self, session: u64, seq: u64) -> Option<Message> {
+        let m = self.sessions.get_mut(&session)?.in_flight.remove(&seq)?;
         self.release(m.cost);
         self.in_flight_messages = self.in_flight_messages.saturating_sub(1);
+        Some(m)
+    }
+
+    fn report_lost(&mut self, session: u64, seq: u64, reason: LostReason, out: &mut Vec<Event>) {
         self.stats.lost += 1;
         out.push(Event::Lost(Lost {
             session,
@@ -533,7 +535,14 @@ impl Reassembler {
             last: seq,
             reason,
         }));
-        self.mark_finished(session, seq, out);
+    }
+
+    /// Drop a message in flight and report it lost.
+    fn give_up(&mut self, session: u64, seq: u64, reason: LostReason, out: &mut Vec<Event>) {
+        if self.take_in_flight(session, seq).is_some() {
+            self.report_lost(session, seq, reason, out);
+            self.mark_finished(session, seq, out);
+        }
     }
 
     fn release(&mut self, bytes: usize) {
@@ -715,13 +724,10 @@ impl Reassembler {
 
     // §5 the message is the blocks in order; its trailer gives its length and SHA-256
     fn complete(&mut self, session: u64, seq: u64, out: &mut Vec<Event>) {
-        let Some(m) = self.sessions.get_mut(&session).and_then(|s| s.in_flight.remove(&seq)) else {
+        let Some(m) = self.take_in_flight(session, seq) else {
             return;
         };
-        self.release(m.cost);
-        self.in_flight_messages = self.in_flight_messages.saturating_sub(1);
-        let verdict = assemble(m);
-        match verdict {
+        match assemble(m) {
             Ok((data, sha256)) => {
                 self.stats.delivered += 1;
                 self.stats.delivered_bytes += data.len() as u64;
@@ -732,15 +738,7 @@ impl Reassembler {
                     data,
                 }));
             }
-            Err(reason) => {
-                self.stats.lost += 1;
-                out.push(Event::Lost(Lost {
-                    session,
-                    first: seq,
-                    last: seq,
-                    reason,
-                }));
-            }
+            Err(reason) => self.report_lost(session, seq, reason, out),
         }
         self.mark_finished(session, seq, out);
     }
