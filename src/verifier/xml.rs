@@ -330,10 +330,13 @@ impl Verifier<'_> {
         if let Some(label) = read_label(*label_el, f) {
             self.check_xml_label(&label, x, &path(*label_el), f);
         }
-        // Rules without paths look at the label's texts too.
+        // Rules without paths look at the label's texts too; its `PrivacyMark`, free text, is
+        // read like a payload element's (path rules on it, internal addresses).
         for n in label_el.descendants() {
             if n.is_text() {
-                self.xml_text(n.text().unwrap_or_default(), None, &path(n), f);
+                let mark = n.parent().is_some_and(|p| is(p, NS_4774, "PrivacyMark"));
+                let local = mark.then_some("PrivacyMark");
+                self.xml_text(n.text().unwrap_or_default(), local, &path(n), f);
             }
             for a in n.attributes() {
                 self.xml_text(a.value(), None, &path(n), f);
@@ -624,6 +627,24 @@ mod tests {
         assert_eq!(rules(verify(&m, &policy())), ["internal-address"]);
         let m = message("JPN", "<description>beacon to 198.51.100.7 every hour</description>");
         assert!(verify(&m, &policy()).is_ok());
+    }
+
+    #[test]
+    fn fails_an_internal_address_in_the_labels_privacy_mark() {
+        let with_mark = |mark: &str| {
+            let m = message("JPN", "<identifier>x</identifier>");
+            let m = String::from_utf8(m).unwrap_or_default();
+            m.replace(
+                "</slab:Classification>",
+                &format!("</slab:Classification><slab:PrivacyMark>{mark}</slab:PrivacyMark>"),
+            )
+            .into_bytes()
+        };
+        assert!(verify(&with_mark("STAFF ONLY"), &policy()).is_ok());
+        assert_eq!(
+            rules(verify(&with_mark("ask 10.20.30.40"), &policy())),
+            ["internal-address"]
+        );
     }
 
     #[test]
