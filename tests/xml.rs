@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use common::{us_to_jpn, us_to_jpn_with};
+use sekisho::format::decision::UnitVerdict;
 use sekisho::format::{Format, xml};
 use sekisho::guard::{self, Rejection, Released};
 use sekisho::policy::Policy;
@@ -109,6 +110,106 @@ fn accepts_the_published_label_variant_in_a_binding() {
         "{out}"
     );
     assert!(out.contains("URL=\"urn:nato"), "{out}");
+}
+
+/// Issue 7: the ADatP-4778 schema's nesting and the 4774 parts published beyond our first reader
+/// (`ReviewDateTime`, `PrivacyMark`, `OriginatorID`) go through the guard: the first two cross,
+/// the originator is removed with a decision, and the output is a fixpoint the second verifier
+/// passes.
+#[test]
+fn releases_the_schema_binding_and_a_full_label_without_its_originator() {
+    let p = us_to_jpn();
+    let (out, r) = released(&fixture("cap/schema-binding-rel-jpn.xml"), &p);
+    assert!(
+        out.contains("<mb:MetadataBindingContainer>\n    <mb:MetadataBinding>"),
+        "{out}"
+    );
+    assert!(out.contains("ReviewDateTime=\"2029-05-01T00:00:00Z\">"), "{out}");
+    assert!(
+        out.contains("<slab:PrivacyMark>EXERCISE ONLY</slab:PrivacyMark>"),
+        "{out}"
+    );
+    assert!(out.contains("URI=\"urn:oid:1.3.26.1.4.2\""), "{out}");
+    assert!(!out.contains("OriginatorID") && !out.contains("duty.officer"), "{out}");
+    assert!(!out.contains("cert-internal-distribution"), "{out}");
+    let removed: Vec<_> = r
+        .report
+        .decisions
+        .iter()
+        .filter(|d| d.rule == "label-originator")
+        .collect();
+    assert_eq!(removed.len(), 1, "{:?}", r.report.decisions);
+    assert_eq!(removed[0].verdict, UnitVerdict::Remove);
+    assert_eq!(
+        removed[0].unit,
+        "/mb:BindingInformation/mb:MetadataBindingContainer/mb:MetadataBinding/mb:Metadata/slab:originatorConfidentialityLabel/slab:OriginatorID"
+    );
+    assert_eq!(
+        r.report.decisions[0].unit,
+        "/mb:BindingInformation/mb:MetadataBindingContainer/mb:MetadataBinding/mb:Data/alert"
+    );
+    let (twice, r2) = released(out.as_bytes(), &p);
+    assert_eq!(out, twice);
+    assert!(r2.report.decisions.iter().all(|d| d.verdict == UnitVerdict::Keep));
+    assert_eq!(sekisho::verifier::verify(out.as_bytes(), &p), Ok(()));
+}
+
+/// The second verifier reads the new shapes too, and never passes an `OriginatorID`.
+#[test]
+fn the_verifier_refuses_an_originator_the_guard_would_have_removed() {
+    let p = us_to_jpn();
+    let input = fixture("cap/schema-binding-rel-jpn.xml");
+    let findings = sekisho::verifier::verify(&input, &p).unwrap_err();
+    assert!(findings.iter().any(|f| f.rule == "label"), "{findings:?}");
+}
+
+/// A privacy mark is free text: the policy's text rules look at it, and since a label is never
+/// rewritten, a match keeps the message behind.
+#[test]
+fn a_privacy_mark_matched_by_a_text_rule_keeps_the_message_behind() {
+    let msg = String::from_utf8(fixture("cap/schema-binding-rel-jpn.xml"))
+        .unwrap()
+        .replace(">EXERCISE ONLY<", ">Operation NIGHTJAR<");
+    let e = rejected(msg.as_bytes(), &us_to_jpn());
+    assert_eq!(rules(&e), ["internal-names"]);
+    assert!(
+        e.reasons[0]
+            .at
+            .ends_with("/slab:ConfidentialityInformation/slab:PrivacyMark"),
+        "{e}"
+    );
+    let internal = String::from_utf8(fixture("cap/schema-binding-rel-jpn.xml"))
+        .unwrap()
+        .replace(">EXERCISE ONLY<", ">see wiki.corp.example<");
+    let e = rejected(internal.as_bytes(), &us_to_jpn());
+    assert_eq!(rules(&e), ["internal-networks"]);
+}
+
+#[test]
+fn filter_explains_the_removed_originator() {
+    let out = Command::cargo_bin("sekisho")
+        .unwrap()
+        .args(["filter", "--explain", "--policy"])
+        .arg(root().join("policies/us-to-jpn.toml"))
+        .arg(root().join("tests/fixtures/xml/cap/schema-binding-rel-jpn.xml"))
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stdout.contains("<slab:PrivacyMark>EXERCISE ONLY</slab:PrivacyMark>"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("OriginatorID"), "{stdout}");
+    let explained = format!("{stdout}{stderr}");
+    assert!(
+        explained
+            .lines()
+            .any(|l| l.contains("REMOVE") && l.contains("label-originator")),
+        "{explained}"
+    );
 }
 
 //--- not released, and why

@@ -7,7 +7,10 @@
 //! - syntax: UTF-8, well-formed, no DTD; no processing instruction; comments and CDATA only when
 //!   the policy's `[xml]` rules allow them;
 //! - binding: the root is 4778 `BindingInformation` holding exactly `Metadata` (one 4774 label)
-//!   then `Data` (exactly one payload element), without attributes or text;
+//!   then `Data` (exactly one payload element), directly or in the schema's one
+//!   `MetadataBindingContainer` / `MetadataBinding`, without attributes or text;
+//! - label shape: the root's only attribute is `ReviewDateTime`; `PrivacyMark` may follow
+//!   `Classification`; `OriginatorID` is a finding (the guard never releases one);
 //! - label: `PolicyIdentifier` maps (policy `xml.policy_identifiers`) to a scheme whose levels
 //!   include `Classification` (name or alias), at or below the ceiling (compared through the
 //!   policy's [`crate::label::Schemes`] value API, `compare` and `rank`); every releasable-to
@@ -131,7 +134,13 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
         );
         return None;
     }
-    let kids = structure(n, f, "label");
+    // The root's one attribute is `ReviewDateTime`; the guard has read it as an `xs:dateTime`.
+    for a in n.attributes() {
+        if a.namespace().is_some() || a.name() != "ReviewDateTime" {
+            f.add("label", format!("the label takes no attribute `{}`", a.name()), &at);
+        }
+    }
+    let kids = children(n, f, "label");
     let (info, rest) = kids.split_first()?;
     if !is(*info, NS_4774, "ConfidentialityInformation") {
         f.add("label", "the label has no `ConfidentialityInformation` first", &at);
@@ -147,10 +156,18 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
             return None;
         }
     }
+    // No `OriginatorID` above: the guard never releases one.
     let parts = structure(*info, f, "label");
-    let [pid, class, cats @ ..] = parts.as_slice() else {
+    let [pid, class, rest @ ..] = parts.as_slice() else {
         f.add("label", "no `PolicyIdentifier` and `Classification`", &path(*info));
         return None;
+    };
+    let cats = match rest {
+        [m, cats @ ..] if is(*m, NS_4774, "PrivacyMark") => {
+            leaf(*m, "PrivacyMark", &[], f)?;
+            cats
+        }
+        cats => cats,
     };
     let policy_identifier = leaf(*pid, "PolicyIdentifier", &["URI", "URL"], f)?;
     if pid.attributes().len() > 1 {
@@ -195,6 +212,21 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
         classification,
         categories,
     })
+}
+
+/// The element children of `n` (its attributes are checked by the caller); a non-blank text
+/// child is a finding.
+fn children<'a, 'i>(n: Node<'a, 'i>, f: &mut Findings, rule: &str) -> Vec<Node<'a, 'i>> {
+    let mut out = Vec::new();
+    for c in n.children() {
+        match c.node_type() {
+            NodeType::Element => out.push(c),
+            NodeType::Text if c.text().is_some_and(is_blank) => {}
+            NodeType::Text => f.add(rule, format!("`{}` holds text", n.tag_name().name()), &path(n)),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Element children of a `Category` (its attributes are checked by the caller).
@@ -251,7 +283,24 @@ impl Verifier<'_> {
                 &path(root),
             );
         }
-        let kids = structure(root, f, "binding");
+        let mut kids = structure(root, f, "binding");
+        // The schema's nesting: one `MetadataBindingContainer` holding one `MetadataBinding`.
+        if let [container] = kids.as_slice()
+            && is(*container, NS_4778, "MetadataBindingContainer")
+        {
+            let bindings = structure(*container, f, "binding");
+            let [mb] = bindings.as_slice() else {
+                return f.add(
+                    "binding",
+                    "`MetadataBindingContainer` holds exactly one `MetadataBinding`",
+                    &path(*container),
+                );
+            };
+            if !is(*mb, NS_4778, "MetadataBinding") {
+                return f.add("binding", "expected 4778 `MetadataBinding`", &path(*mb));
+            }
+            kids = structure(*mb, f, "binding");
+        }
         let [metadata, data] = kids.as_slice() else {
             return f.add(
                 "binding",
@@ -281,10 +330,13 @@ impl Verifier<'_> {
         if let Some(label) = read_label(*label_el, f) {
             self.check_xml_label(&label, x, &path(*label_el), f);
         }
-        // Rules without paths look at the label's texts too.
+        // Rules without paths look at the label's texts too; its `PrivacyMark`, free text, is
+        // read like a payload element's (path rules on it, internal addresses).
         for n in label_el.descendants() {
             if n.is_text() {
-                self.xml_text(n.text().unwrap_or_default(), None, &path(n), f);
+                let mark = n.parent().is_some_and(|p| is(p, NS_4774, "PrivacyMark"));
+                let local = mark.then_some("PrivacyMark");
+                self.xml_text(n.text().unwrap_or_default(), local, &path(n), f);
             }
             for a in n.attributes() {
                 self.xml_text(a.value(), None, &path(n), f);
@@ -575,6 +627,24 @@ mod tests {
         assert_eq!(rules(verify(&m, &policy())), ["internal-address"]);
         let m = message("JPN", "<description>beacon to 198.51.100.7 every hour</description>");
         assert!(verify(&m, &policy()).is_ok());
+    }
+
+    #[test]
+    fn fails_an_internal_address_in_the_labels_privacy_mark() {
+        let with_mark = |mark: &str| {
+            let m = message("JPN", "<identifier>x</identifier>");
+            let m = String::from_utf8(m).unwrap_or_default();
+            m.replace(
+                "</slab:Classification>",
+                &format!("</slab:Classification><slab:PrivacyMark>{mark}</slab:PrivacyMark>"),
+            )
+            .into_bytes()
+        };
+        assert!(verify(&with_mark("STAFF ONLY"), &policy()).is_ok());
+        assert_eq!(
+            rules(verify(&with_mark("ask 10.20.30.40"), &policy())),
+            ["internal-address"]
+        );
     }
 
     #[test]

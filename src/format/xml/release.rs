@@ -85,8 +85,13 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     ) else {
         return r;
     };
-    let label_at = format!("{root_at}/{}/{}", metadata.qname(), label_el.qname());
-    let model = match ConfidentialityLabel::read(label_el, &label_at) {
+    // The path of the element holding `Metadata` and `Data`: the root, or its `MetadataBinding`.
+    let holder_at = match b.nesting.and_then(|(c, m)| Some((doc.element(c)?, doc.element(m)?))) {
+        Some((c, m)) => format!("{root_at}/{}/{}", c.qname(), m.qname()),
+        None => root_at.clone(),
+    };
+    let label_at = format!("{holder_at}/{}/{}", metadata.qname(), label_el.qname());
+    let mut model = match ConfidentialityLabel::read(label_el, &label_at) {
         Ok(l) => l,
         Err(e) => {
             r.decisions.push(decision(&e.at, e.rule, UnitVerdict::Reject, e.detail));
@@ -102,7 +107,7 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     };
 
     // 2. The decision on the document, from its label.
-    let data_at = format!("{root_at}/{}", data.qname());
+    let data_at = format!("{holder_at}/{}", data.qname());
     let payload_at = format!("{data_at}/{}", payload.qname());
     r.elements_in = payload.count();
     if let Some(c) = model.uncleared(policy) {
@@ -136,6 +141,27 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
         return r;
     }
 
+    // The label's own parts: the privacy mark is free text under the text rules; the
+    // originator stays on our side (see `label4774`).
+    if let Some(mark) = &model.privacy_mark {
+        let prefix = label_el.prefix().map(|p| format!("{p}:")).unwrap_or_default();
+        let unit = format!("{label_at}/{prefix}ConfidentialityInformation/{prefix}PrivacyMark");
+        if let Some(d) = label_text(policy, mark, "PrivacyMark", &unit) {
+            r.decisions.push(d);
+            return r;
+        }
+    }
+    if model.originator.take().is_some() {
+        let prefix = label_el.prefix().map(|p| format!("{p}:")).unwrap_or_default();
+        r.removed += 1;
+        r.decisions.push(decision(
+            &format!("{label_at}/{prefix}OriginatorID"),
+            "label-originator",
+            UnitVerdict::Remove,
+            "the label's `OriginatorID` names who labelled it on our side; the released label goes without it",
+        ));
+    }
+
     // 3. The payload: allowlists and text rules.
     let Some(ns) = payload.namespace() else {
         r.decisions.push(decision(
@@ -162,59 +188,27 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
         ));
         return r;
     }
-    // 3. The rebuilt document: the binding as it was, the label rebuilt from its model, the
-    // payload walked (the binding holds nothing else but white space).
-    let mut stop = false;
+    // 3. The rebuilt document: the binding as it was (with its `MetadataBindingContainer` and
+    // `MetadataBinding` when nested so), the label rebuilt from its model, the payload walked
+    // (the binding holds nothing else but white space).
     let mut out = Builder::with_capacity(doc.nodes.len(), doc.attributes.len());
-    let mut payload_id = None;
-    open_like(&mut out, root, root.attributes().iter().cloned());
-    for child in root.children() {
-        match child {
-            Node::Text(t) => {
-                out.text(t.clone());
-            }
-            Node::Element(m) if m.id() == metadata.id() => {
-                open_like(&mut out, m, m.attributes().iter().cloned());
-                for c in m.children() {
-                    match c {
-                        Node::Text(t) => {
-                            out.text(t.clone());
-                        }
-                        Node::Element(l) if l.id() == label_el.id() => model.write(l, &mut out),
-                        Node::Element(x) => out.copy(x),
-                    }
-                }
-                out.close();
-            }
-            Node::Element(d) if d.id() == data.id() => {
-                open_like(&mut out, d, d.attributes().iter().cloned());
-                for c in d.children() {
-                    match c {
-                        Node::Text(t) => {
-                            out.text(t.clone());
-                        }
-                        Node::Element(p) if p.id() == payload.id() => {
-                            let mut w = Walk {
-                                policy,
-                                xml,
-                                r: &mut r,
-                                stop: &mut stop,
-                                path: payload_at.clone(),
-                            };
-                            payload_id = Some(w.element(p, &mut out));
-                            if stop {
-                                return r;
-                            }
-                        }
-                        Node::Element(x) => out.copy(x),
-                    }
-                }
-                out.close();
-            }
-            Node::Element(x) => out.copy(x),
-        }
+    let mut rebuild = Rebuild {
+        binding: b,
+        model: &model,
+        walk: Walk {
+            policy,
+            xml,
+            r: &mut r,
+            stop: &mut false,
+            path: payload_at,
+        },
+        payload_id: None,
+    };
+    rebuild.wrapper(root, &mut out);
+    if *rebuild.walk.stop {
+        return r;
     }
-    out.close();
+    let payload_id = rebuild.payload_id;
     let Some(mut doc) = out.finish() else {
         r.decisions.push(decision(
             &root_at,
@@ -236,6 +230,92 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     // the allowlists and redacting are sanitisation, which all-or-nothing allows (as for STIX).
     r.document = Some(doc);
     r
+}
+
+/// Rebuilding the binding around the label and the payload.
+struct Rebuild<'m, 'p, 'r, 'd> {
+    binding: label4774::Binding,
+    model: &'m ConfidentialityLabel,
+    walk: Walk<'p, 'r, 'd>,
+    /// The payload's id in the output.
+    payload_id: Option<usize>,
+}
+
+impl<'d> Rebuild<'_, '_, '_, 'd> {
+    /// Write a binding element `e` (the root, the container, the binding, `Metadata`, `Data`)
+    /// like it was, the label in it from the model and the payload in it walked. Stops early
+    /// when the walk stops.
+    fn wrapper(&mut self, e: Element<'_, 'd>, out: &mut Builder<'d>) {
+        open_like(out, e, e.attributes().iter().cloned());
+        let b = self.binding;
+        for child in e.children() {
+            match child {
+                Node::Text(t) => {
+                    out.text(t.clone());
+                }
+                Node::Element(l) if l.id() == b.label => self.model.write(l, out),
+                Node::Element(p) if p.id() == b.payload => {
+                    self.payload_id = Some(self.walk.element(p, out));
+                    if *self.walk.stop {
+                        return;
+                    }
+                }
+                Node::Element(w)
+                    if w.id() == b.metadata
+                        || w.id() == b.data
+                        || b.nesting.is_some_and(|(c, m)| w.id() == c || w.id() == m) =>
+                {
+                    self.wrapper(w, out);
+                    if *self.walk.stop {
+                        return;
+                    }
+                }
+                Node::Element(x) => out.copy(x),
+            }
+        }
+        out.close();
+    }
+}
+
+/// The text and internal-address rules on a text of the label itself (element `local`): any
+/// match keeps the message behind, because a label is never rewritten. The decision, if any.
+fn label_text(policy: &Policy, s: &str, local: &str, unit: &str) -> Option<UnitDecision> {
+    let rules = &policy.text_rules;
+    match rules.apply(s, |rule| selects(rule, local)) {
+        Applied::Clean => {}
+        Applied::Stop { rule, action } => {
+            let id = rules.rules.get(rule).map_or(String::new(), |x| x.id.clone());
+            let verdict = if action == DirtyAction::Reject {
+                UnitVerdict::Reject
+            } else {
+                UnitVerdict::Drop
+            };
+            let detail = format!("the label's `{local}` matched `{id}`: the message stays behind");
+            return Some(decision(unit, id, verdict, detail));
+        }
+        Applied::Redacted { counts, .. } => {
+            let id = counts
+                .first()
+                .and_then(|(rule, _)| rules.rules.get(*rule))
+                .map_or(String::new(), |x| x.id.clone());
+            let detail = format!(
+                "the label's `{local}` matched redaction rule `{id}`; a label is not rewritten, so the message stays behind"
+            );
+            return Some(decision(unit, id, UnitVerdict::Drop, detail));
+        }
+    }
+    policy.address_rules.iter().find_map(|rule| {
+        rule.hit_in_text(s).map(|hit| {
+            decision(
+                unit,
+                rule.id.clone(),
+                UnitVerdict::Drop,
+                format!(
+                    "the label's `{local}` holds `{hit}`, inside an internal range or domain: the message stays behind"
+                ),
+            )
+        })
+    })
 }
 
 /// Walking the payload. `path` is the current element's path; units are named from it only

@@ -443,7 +443,7 @@ proptest! {
 
 //--- STANAG 4774 labels
 mod labels {
-    use super::super::label4774::{CategoryType, ConfidentialityLabel, RootName, UriAttribute, binding};
+    use super::super::label4774::{CategoryType, ConfidentialityLabel, IdType, RootName, UriAttribute, binding};
     use super::*;
     use crate::label::{Code, Releasability};
     use crate::policy::Policy;
@@ -585,8 +585,347 @@ mod labels {
     }
 
     #[test]
+    fn accepts_review_date_privacy_mark_and_originator_from_the_schema() {
+        let l = read(&fixture("label/nato-schema-full.xml")).unwrap();
+        assert_eq!(l.review.as_deref(), Some("2029-05-01T00:00:00Z"));
+        assert_eq!(l.privacy_mark.as_deref(), Some("EXERCISE ONLY"));
+        let o = l.originator.as_ref().unwrap();
+        assert_eq!(
+            (o.id_type, o.value.as_str()),
+            (IdType::Rfc822Name, "duty.officer@cyber.example.mil")
+        );
+        assert_eq!(l.categories.len(), 2);
+        assert_eq!(l.categories[0].uri.as_deref(), Some("urn:oid:1.3.26.1.4.2"));
+        assert_eq!(l.categories[1].kind, CategoryType::Informative);
+        assert_eq!(l.creation.as_deref(), Some("2024-05-01T09:00:00Z"));
+    }
+
+    #[test]
+    fn accepts_each_new_part_alone() {
+        let base = fixture("label/nato-schema-variant.xml");
+        let review = base.replace(
+            "<slab:originatorConfidentialityLabel ",
+            "<slab:originatorConfidentialityLabel ReviewDateTime=\"2029-05-01T00:00:00.5+14:00\" ",
+        );
+        assert_eq!(
+            read(&review).unwrap().review.as_deref(),
+            Some("2029-05-01T00:00:00.5+14:00")
+        );
+        let mark = base.replace(
+            "</slab:Classification>",
+            "</slab:Classification><slab:PrivacyMark>IN CONFIDENCE</slab:PrivacyMark>",
+        );
+        assert_eq!(read(&mark).unwrap().privacy_mark.as_deref(), Some("IN CONFIDENCE"));
+        for t in [
+            "dNSName",
+            "directoryName",
+            "uniformResourceIdentifier",
+            "iPAddress",
+            "x400Address",
+            "userPrincipalName",
+            "jID",
+        ] {
+            let o = base.replace(
+                "<slab:CreationDateTime>",
+                &format!("<slab:OriginatorID IDType=\"{t}\">x</slab:OriginatorID><slab:CreationDateTime>"),
+            );
+            assert_eq!(read(&o).unwrap().originator.unwrap().id_type.as_str(), t);
+        }
+        // Without `CreationDateTime` (as in the spiffing NATO test labels), after an `OriginatorID`.
+        let no_creation = base
+            .replace(
+                "<slab:CreationDateTime>2024-05-01T09:00:00Z</slab:CreationDateTime>",
+                "",
+            )
+            .replace(
+                "</slab:ConfidentialityInformation>",
+                "</slab:ConfidentialityInformation><slab:OriginatorID IDType=\"jID\">a@b</slab:OriginatorID>",
+            );
+        let l = read(&no_creation).unwrap();
+        assert!(l.creation.is_none() && l.originator.is_some());
+    }
+
+    /// Near misses of the new parts: each stays an error, with the path of what is wrong.
+    #[test]
+    fn rejects_near_misses_of_the_published_shapes() {
+        let full = fixture("label/nato-schema-full.xml");
+        let originator = "<slab:OriginatorID IDType=\"rfc822Name\">duty.officer@cyber.example.mil</slab:OriginatorID>";
+        let mark = "<slab:PrivacyMark>EXERCISE ONLY</slab:PrivacyMark>";
+        let creation = "<slab:CreationDateTime>2024-05-01T09:00:00Z</slab:CreationDateTime>";
+        let cases: Vec<(&str, String, &str)> = vec![
+            // wrong case of names
+            (
+                "reviewDateTime",
+                full.replace("ReviewDateTime=", "reviewDateTime="),
+                "reviewDateTime",
+            ),
+            (
+                "privacyMark",
+                full.replace("PrivacyMark>", "privacyMark>"),
+                "privacyMark",
+            ),
+            (
+                "OriginatorId",
+                full.replace("OriginatorID", "OriginatorId"),
+                "OriginatorId",
+            ),
+            ("IDtype", full.replace("IDType=", "IDtype="), "IDtype"),
+            (
+                "RFC822Name",
+                full.replace("\"rfc822Name\"", "\"RFC822Name\""),
+                "RFC822Name",
+            ),
+            // wrong namespace
+            (
+                "slab:ReviewDateTime",
+                full.replace(" ReviewDateTime=", " slab:ReviewDateTime="),
+                "ReviewDateTime",
+            ),
+            (
+                "PrivacyMark elsewhere",
+                full.replace(
+                    mark,
+                    "<x:PrivacyMark xmlns:x=\"urn:example\">EXERCISE ONLY</x:PrivacyMark>",
+                ),
+                "urn:example",
+            ),
+            (
+                "OriginatorID elsewhere",
+                full.replace(originator, "<OriginatorID IDType=\"rfc822Name\">a@b</OriginatorID>"),
+                "OriginatorID",
+            ),
+            // duplicated
+            (
+                "two PrivacyMark",
+                full.replace(mark, &format!("{mark}{mark}")),
+                "PrivacyMark",
+            ),
+            (
+                "two OriginatorID",
+                full.replace(originator, &format!("{originator}{originator}")),
+                "OriginatorID",
+            ),
+            (
+                "two CreationDateTime",
+                full.replace(creation, &format!("{creation}{creation}")),
+                "CreationDateTime",
+            ),
+            // wrong order
+            (
+                "PrivacyMark after a Category",
+                full.replace(mark, "").replace(
+                    "</slab:ConfidentialityInformation>",
+                    &format!("{mark}</slab:ConfidentialityInformation>"),
+                ),
+                "PrivacyMark",
+            ),
+            (
+                "PrivacyMark before Classification",
+                full.replace(mark, "")
+                    .replace("<slab:Classification>", &format!("{mark}<slab:Classification>")),
+                "PrivacyMark",
+            ),
+            (
+                "OriginatorID after CreationDateTime",
+                full.replace(originator, "")
+                    .replace(creation, &format!("{creation}{originator}")),
+                "OriginatorID",
+            ),
+            (
+                "OriginatorID inside ConfidentialityInformation",
+                full.replace(originator, "")
+                    .replace(mark, &format!("{mark}{originator}")),
+                "OriginatorID",
+            ),
+            // bad values and attributes
+            (
+                "review date only",
+                full.replace("2029-05-01T00:00:00Z", "2029-05-01"),
+                "ReviewDateTime",
+            ),
+            (
+                "review month 13",
+                full.replace("2029-05-01T00:00:00Z", "2029-13-01T00:00:00Z"),
+                "ReviewDateTime",
+            ),
+            (
+                "review hour 24",
+                full.replace("2029-05-01T00:00:00Z", "2029-05-01T24:00:00Z"),
+                "ReviewDateTime",
+            ),
+            (
+                "review offset",
+                full.replace("2029-05-01T00:00:00Z", "2029-05-01T00:00:00+14:30"),
+                "ReviewDateTime",
+            ),
+            (
+                "review no seconds",
+                full.replace("2029-05-01T00:00:00Z", "2029-05-01T00:00Z"),
+                "ReviewDateTime",
+            ),
+            (
+                "creation day 32",
+                full.replace("2024-05-01T09:00:00Z", "2024-05-32T09:00:00Z"),
+                "CreationDateTime",
+            ),
+            ("unknown IDType", full.replace("\"rfc822Name\"", "\"email\""), "email"),
+            ("no IDType", full.replace(" IDType=\"rfc822Name\"", ""), "IDType"),
+            (
+                "empty PrivacyMark",
+                full.replace(mark, "<slab:PrivacyMark></slab:PrivacyMark>"),
+                "empty",
+            ),
+            (
+                "PrivacyMark attribute",
+                full.replace(mark, "<slab:PrivacyMark lang=\"en\">X</slab:PrivacyMark>"),
+                "lang",
+            ),
+            (
+                "root Id",
+                full.replace(" ReviewDateTime=", " Id=\"l1\" ReviewDateTime="),
+                "Id",
+            ),
+            (
+                "xml:id",
+                full.replace(" ReviewDateTime=", " xml:id=\"l1\" ReviewDateTime="),
+                "id",
+            ),
+            (
+                "Classification URI",
+                full.replace("<slab:Classification>", "<slab:Classification URI=\"urn:oid:1\">"),
+                "URI",
+            ),
+            // schema parts not accepted
+            (
+                "SuccessionHandling",
+                full.replace(
+                    "</slab:originatorConfidentialityLabel>",
+                    "<slab:SuccessionHandling/></slab:originatorConfidentialityLabel>",
+                ),
+                "SuccessionHandling",
+            ),
+            (
+                "IntegerValue",
+                full.replace(
+                    "<slab:GenericValue>STAFF</slab:GenericValue>",
+                    "<slab:IntegerValue>1</slab:IntegerValue>",
+                ),
+                "IntegerValue",
+            ),
+            (
+                "alternativeConfidentialityLabel",
+                full.replace("originatorConfidentialityLabel", "alternativeConfidentialityLabel"),
+                "alternativeConfidentialityLabel",
+            ),
+        ];
+        for (what, text, says) in cases {
+            let e = read(&text).map(|l| format!("{l:?}")).unwrap_err();
+            assert_eq!(e.rule, "label-syntax", "{what}: {e}");
+            assert!(e.to_string().contains(says), "{what}: {e}");
+            assert!(e.at.starts_with("/"), "{what}: {e}");
+        }
+    }
+
+    #[test]
+    fn reads_the_schema_nesting_of_the_binding() {
+        let text = fixture("cap/schema-binding-rel-jpn.xml");
+        let d = strict(&text).unwrap();
+        let b = binding(&d).unwrap();
+        let (c, m) = b.nesting.unwrap();
+        assert_eq!(d.element(c).unwrap().local(), "MetadataBindingContainer");
+        assert_eq!(d.element(m).unwrap().local(), "MetadataBinding");
+        assert_eq!(d.element(b.payload).unwrap().local(), "alert");
+        let l = ConfidentialityLabel::read(d.element(b.label).unwrap(), "/").unwrap();
+        assert!(l.originator.is_some());
+        // The short form has no nesting.
+        let short = fixture("cap/nato-unclassified-rel-jpn.xml");
+        assert_eq!(binding(&strict(&short).unwrap()).unwrap().nesting, None);
+    }
+
+    #[test]
+    fn rejects_near_misses_of_the_schema_nesting() {
+        let text = fixture("cap/schema-binding-rel-jpn.xml");
+        let data_open = "<mb:Data>";
+        let cases: Vec<(&str, String, &str)> = vec![
+            (
+                "a DataReference",
+                {
+                    let start = text.find(data_open).unwrap();
+                    let end = text.find("</mb:Data>").unwrap() + "</mb:Data>".len();
+                    format!("{}<mb:DataReference URI=\"\"/>{}", &text[..start], &text[end..])
+                },
+                "DataReference",
+            ),
+            (
+                "two bindings",
+                text.replace("</mb:MetadataBinding>", "</mb:MetadataBinding><mb:MetadataBinding/>"),
+                "exactly one `MetadataBinding`",
+            ),
+            (
+                "two containers",
+                text.replace(
+                    "</mb:MetadataBindingContainer>",
+                    "</mb:MetadataBindingContainer><mb:MetadataBindingContainer/>",
+                ),
+                "exactly one `MetadataBindingContainer`",
+            ),
+            (
+                "an Id on the binding",
+                text.replace("<mb:MetadataBinding>", "<mb:MetadataBinding Id=\"mb-1\">"),
+                "Id",
+            ),
+            (
+                "an Id on the container",
+                text.replace(
+                    "<mb:MetadataBindingContainer>",
+                    "<mb:MetadataBindingContainer Id=\"c-1\">",
+                ),
+                "Id",
+            ),
+            (
+                "wrong case",
+                text.replace("MetadataBinding>", "metadataBinding>"),
+                "metadataBinding",
+            ),
+            (
+                "a misnamed Metadata",
+                text.replace("<mb:Metadata>", "<mb:Metadata2>")
+                    .replace("</mb:Metadata>", "</mb:Metadata2>"),
+                "`Metadata` then `Data`",
+            ),
+            (
+                "the container in another namespace",
+                text.replace(
+                    "<mb:MetadataBindingContainer>",
+                    "<x:MetadataBindingContainer xmlns:x=\"urn:example\">",
+                )
+                .replace("</mb:MetadataBindingContainer>", "</x:MetadataBindingContainer>"),
+                "`Metadata` then `Data`",
+            ),
+            (
+                "Metadata and Data straight in the container",
+                text.replace("<mb:MetadataBinding>", "")
+                    .replace("</mb:MetadataBinding>", ""),
+                "MetadataBinding",
+            ),
+        ];
+        for (what, t, says) in cases {
+            let Ok(d) = strict(&t) else {
+                panic!("{what}: not well-formed")
+            };
+            let e = binding(&d).unwrap_err();
+            assert_eq!(e.rule, "binding", "{what}: {e}");
+            assert!(e.to_string().contains(says), "{what}: {e}");
+        }
+    }
+
+    #[test]
     fn rebuilt_labels_read_back_the_same() {
-        for f in ["label/nato-schema-variant.xml", "label/nato-published-variant.xml"] {
+        for f in [
+            "label/nato-schema-variant.xml",
+            "label/nato-published-variant.xml",
+            "label/nato-schema-full.xml",
+        ] {
             let text = fixture(f);
             let doc = strict(&text).unwrap();
             let l = ConfidentialityLabel::read(doc.root(), "/").unwrap();
