@@ -878,6 +878,7 @@ struct Parser<'a, 'l> {
 }
 
 impl<'a> Parser<'a, '_> {
+    #[cold]
     fn err(&self, offset: usize, rule: &'static str, detail: impl Into<Cow<'static, str>>) -> ParseError {
         let mut e = ParseError::new(offset, rule, detail);
         if !self.open.is_empty() {
