@@ -414,6 +414,45 @@ fn shared_corpus_xee_samples_are_rejected() {
     }
 }
 
+/// The shared corpus's published STANAG 4774 labels (`../shared/corpora/xml/stanag4774/*.nato`,
+/// bare labels, not bound to a payload): each is read as a label, and the label rebuilt from
+/// what was read reads back the same.
+#[test]
+fn shared_corpus_stanag4774_labels_are_read_and_rebuilt() {
+    use sekisho::format::xml::label4774::ConfidentialityLabel;
+    let dir = root().join("../shared/corpora/xml/stanag4774");
+    if !dir.is_dir() {
+        eprintln!("SKIPPED: {} is not present", dir.display());
+        return;
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "nato"))
+        .collect();
+    found.sort();
+    assert!(!found.is_empty(), "no *.nato labels in {}", dir.display());
+    for f in found {
+        let bytes = std::fs::read(&f).unwrap();
+        let doc = xml::parse(&bytes, &Limits::default(), &xml::Options::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let label = ConfidentialityLabel::read(doc.root(), "").unwrap_or_else(|e| panic!("{}: {e:?}", f.display()));
+        let mut b = xml::Builder::new();
+        label.write(doc.root(), &mut b);
+        let rebuilt = b
+            .finish()
+            .unwrap_or_else(|| panic!("{}: the rebuilt label is no document", f.display()));
+        assert_eq!(
+            ConfidentialityLabel::read(rebuilt.root(), "").ok().as_ref(),
+            Some(&label),
+            "{}: the rebuilt label reads back differently",
+            f.display()
+        );
+        eprintln!("{}: {} {}", f.display(), label.policy_identifier, label.classification);
+    }
+}
+
 /// Every other sample in the shared XML corpora parses or is rejected with a position; none
 /// panics, and whatever parses round-trips.
 #[test]
