@@ -67,21 +67,10 @@ fn is(n: Node<'_, '_>, ns: &str, local: &str) -> bool {
 
 /// The element children of `n`; a non-blank text child or any attribute is a finding.
 fn structure<'a, 'i>(n: Node<'a, 'i>, f: &mut Findings, rule: &str) -> Vec<Node<'a, 'i>> {
-    let at = path(n);
     if n.attributes().len() != 0 {
-        f.add(rule, format!("`{}` takes no attribute", n.tag_name().name()), &at);
+        f.add(rule, format!("`{}` takes no attribute", n.tag_name().name()), &path(n));
     }
-    let mut out = Vec::new();
-    for c in n.children() {
-        match c.node_type() {
-            NodeType::Element => out.push(c),
-            NodeType::Text if c.text().is_some_and(is_blank) => {}
-            NodeType::Text => f.add(rule, format!("`{}` holds text", n.tag_name().name()), &at),
-            // Comments and instructions are judged by the walk over the whole document.
-            _ => {}
-        }
-    }
-    out
+    children(n, f, rule)
 }
 
 /// The text of a 4774 leaf: no attribute (unless `attrs` names it), no child element, not empty.
@@ -199,7 +188,7 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
             return None;
         };
         let mut values = Vec::new();
-        for v in structure_children(*c, f) {
+        for v in children(*c, f, "label") {
             values.push(leaf(v, "GenericValue", &[], f)?);
         }
         if values.is_empty() {
@@ -223,20 +212,7 @@ fn children<'a, 'i>(n: Node<'a, 'i>, f: &mut Findings, rule: &str) -> Vec<Node<'
             NodeType::Element => out.push(c),
             NodeType::Text if c.text().is_some_and(is_blank) => {}
             NodeType::Text => f.add(rule, format!("`{}` holds text", n.tag_name().name()), &path(n)),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Element children of a `Category` (its attributes are checked by the caller).
-fn structure_children<'a, 'i>(n: Node<'a, 'i>, f: &mut Findings) -> Vec<Node<'a, 'i>> {
-    let mut out = Vec::new();
-    for c in n.children() {
-        match c.node_type() {
-            NodeType::Element => out.push(c),
-            NodeType::Text if c.text().is_some_and(is_blank) => {}
-            NodeType::Text => f.add("label", "`Category` holds text", &path(n)),
+            // Comments and instructions are judged by the walk over the whole document.
             _ => {}
         }
     }

@@ -143,8 +143,8 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
 
     // The label's own parts: the privacy mark is free text under the text rules; the
     // originator stays on our side (see `label4774`).
+    let prefix = label_el.prefix().map(|p| format!("{p}:")).unwrap_or_default();
     if let Some(mark) = &model.privacy_mark {
-        let prefix = label_el.prefix().map(|p| format!("{p}:")).unwrap_or_default();
         let unit = format!("{label_at}/{prefix}ConfidentialityInformation/{prefix}PrivacyMark");
         if let Some(d) = label_text(policy, mark, "PrivacyMark", &unit) {
             r.decisions.push(d);
@@ -152,7 +152,6 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
         }
     }
     if model.originator.take().is_some() {
-        let prefix = label_el.prefix().map(|p| format!("{p}:")).unwrap_or_default();
         r.removed += 1;
         r.decisions.push(decision(
             &format!("{label_at}/{prefix}OriginatorID"),
