@@ -394,10 +394,11 @@ fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 #[test]
 fn shared_corpus_xee_samples_are_rejected() {
     let dir = root().join("../shared/corpora/xml/cap");
-    if !dir.is_dir() {
-        eprintln!("SKIPPED: {} is not present", dir.display());
-        return;
-    }
+    assert!(
+        dir.is_dir(),
+        "{} is missing (see ../shared/corpora/README.md)",
+        dir.display()
+    );
     let found = files(&dir, "xee.");
     assert!(!found.is_empty(), "no xee.* samples in {}", dir.display());
     for f in found {
@@ -421,10 +422,11 @@ fn shared_corpus_xee_samples_are_rejected() {
 fn shared_corpus_stanag4774_labels_are_read_and_rebuilt() {
     use sekisho::format::xml::label4774::ConfidentialityLabel;
     let dir = root().join("../shared/corpora/xml/stanag4774");
-    if !dir.is_dir() {
-        eprintln!("SKIPPED: {} is not present", dir.display());
-        return;
-    }
+    assert!(
+        dir.is_dir(),
+        "{} is missing (see ../shared/corpora/README.md)",
+        dir.display()
+    );
     let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(Result::ok)
@@ -458,10 +460,11 @@ fn shared_corpus_stanag4774_labels_are_read_and_rebuilt() {
 #[test]
 fn shared_corpus_xml_samples_parse_or_are_rejected_cleanly() {
     let dir = root().join("../shared/corpora/xml");
-    if !dir.is_dir() {
-        eprintln!("SKIPPED: {} is not present", dir.display());
-        return;
-    }
+    assert!(
+        dir.is_dir(),
+        "{} is missing (see ../shared/corpora/README.md)",
+        dir.display()
+    );
     let mut stack = vec![dir];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap().filter_map(Result::ok) {

@@ -394,10 +394,12 @@ impl StixObject<'_> {
 }
 
 /// A property whose name no table defines: the name must be a valid custom property name
-/// (§3.1), and references in it must be identifiers.
-fn custom_property(here: &mut Here, name: &str, v: &Value<'_>) -> Checked<()> {
-    custom_property_name(here, name)?;
-    references(here, name, v)
+/// (§3.1). Its value is opaque custom content: STIX 2.1 makes `_ref`/`_refs` a MUST only for
+/// the properties it defines, so a custom `x_…_ref` that holds no identifier is valid (ATT&CK
+/// ICS 18.1 has `"x_mitre_data_source_ref": ""`). The guard never follows a custom reference:
+/// custom content is stripped unless the policy names it, and even then it pulls nothing across.
+fn custom_property(here: &mut Here, name: &str, _v: &Value<'_>) -> Checked<()> {
+    custom_property_name(here, name)
 }
 
 fn custom_property_name(here: &mut Here, name: &str) -> Checked<()> {

@@ -708,11 +708,14 @@ fn write_granular_markings(o: &mut StixObject<'_>) {
 // ---------------------------------------------------------------------------------------------
 
 /// Every identifier `o` refers to (its `*_ref`/`*_refs` anywhere, marking refs, granular marking
-/// refs, extension-definition keys).
+/// refs, extension-definition keys). Custom properties are opaque: their `_ref`s are never
+/// followed, so they pull nothing across (and [`repair`] still removes one that dangles).
 fn references(o: &StixObject<'_>) -> Vec<String> {
     let mut out = Vec::new();
     for (k, v) in o.json.iter() {
-        collect_refs(k, v, &mut out);
+        if o.property_kind(k) != super::PropertyKind::Custom {
+            collect_refs(k, v, &mut out);
+        }
     }
     for gm in &o.granular_markings {
         if let GranularTarget::MarkingRef(m) = &gm.marking {

@@ -269,11 +269,19 @@ fn rejects_malformed_hash() {
 
 #[test]
 fn rejects_ref_that_is_not_an_identifier() {
-    let e = err_with(with(indicator(), "x_acme_source_ref", json!("somewhere")));
+    let e = err_with(with(indicator(), "created_by_ref", json!("somewhere")));
     assert_eq!(
         (e.rule, e.pointer.as_deref()),
-        ("identifier", Some("/objects/1/x_acme_source_ref"))
+        ("identifier", Some("/objects/1/created_by_ref"))
     );
+}
+
+/// A custom property is opaque: `_ref` in its name is a MUST only for the spec's own properties
+/// (ATT&CK ICS 18.1 has `"x_mitre_data_source_ref": ""`).
+#[test]
+fn accepts_custom_ref_that_holds_no_identifier() {
+    let bundle = bundle_of(vec![identity(), with(indicator(), "x_acme_source_ref", json!(""))]);
+    parse_bundle(&bundle, &Limits::default()).unwrap();
 }
 
 #[test]

@@ -132,7 +132,9 @@ pub const MARKING_COMMON: &[Prop] = &[
     req("spec_version", Enum(&["2.1"])),
     req("id", Id(ANY)),
     opt("created_by_ref", Id(IDENTITY)),
-    req("created", TimestampMillis),
+    // The marking-definition schema types `created` as a plain timestamp (ACS 3.0's examples
+    // are to the second): the millisecond MUST of §3.2 is for the SDO/SRO common properties.
+    req("created", Timestamp),
     opt("external_references", ExternalReferences),
     opt("object_marking_refs", IdList(MARKING)),
     opt("granular_markings", GranularMarkings),
