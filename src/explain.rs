@@ -1,6 +1,6 @@
 //! Human-readable tables of decisions, for `filter --explain` and `policy explain`.
 
-use crate::format::stix::release::{UnitDecision, UnitVerdict, describe};
+use crate::release::stix::{UnitDecision, UnitVerdict, describe};
 
 /// One line per decision: verdict, unit, label, rule and detail, in aligned columns.
 pub fn table(decisions: &[UnitDecision]) -> String {

@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use crate::error::{ParseError, Position};
 use crate::format::Format;
-use crate::format::decision::{UnitDecision, UnitVerdict};
 use crate::format::stix;
 use crate::format::xml;
 use crate::policy::Policy;
+use crate::release::decision::{UnitDecision, UnitVerdict};
 
 /// Bytes that passed verification. The only thing an output channel accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +144,7 @@ pub fn filter(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
 fn filter_stix(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
     let bundle = stix::parse_bundle(input, &policy.limits).map_err(|e| Rejection::parse(input, &e))?;
     let objects_in = bundle.objects.len();
-    let release = stix::release::release(bundle, policy);
+    let release = crate::release::stix::release(bundle, policy);
     let objects_out = release.bundle.as_ref().map_or(0, |b| b.objects.len());
     let report = Report {
         objects_in,
@@ -199,7 +199,7 @@ fn reasons(report: &Report) -> Vec<Reason> {
 fn filter_xml(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
     let options = policy.xml.as_ref().map(|x| x.options).unwrap_or_default();
     let doc = xml::parse(input, &policy.limits, &options).map_err(|e| Rejection::parse(input, &e))?;
-    let release = xml::release::release(doc, policy);
+    let release = crate::release::xml::release(doc, policy);
     let report = Report {
         objects_in: release.elements_in,
         objects_out: release.elements_out,
@@ -236,7 +236,7 @@ fn filter_xml(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
 fn verify_xml(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
     let again = xml::parse(rendered, &policy.limits, &xml::Options::default())
         .map_err(|e| unstable(format!("the output does not parse: {e}")))?;
-    let release = xml::release::release(again, policy);
+    let release = crate::release::xml::release(again, policy);
     fixpoint(rendered, &release.decisions, release.document.map(|d| xml::render(&d)))
 }
 
@@ -245,7 +245,7 @@ fn verify_xml(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
 fn verify_stix(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
     let again = stix::parse_bundle(rendered, &policy.limits)
         .map_err(|e| unstable(format!("the output does not parse: {e}")))?;
-    let release = stix::release::release(again, policy);
+    let release = crate::release::stix::release(again, policy);
     fixpoint(rendered, &release.decisions, release.bundle.map(|b| b.render()))
 }
 

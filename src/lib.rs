@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod authoring;
 pub mod daemon;
 pub mod diode;
 pub mod error;
@@ -16,9 +17,11 @@ pub mod guard;
 pub mod label;
 pub mod limits;
 pub mod policy;
+pub mod release;
 pub mod sandbox;
 #[doc(hidden)]
 pub mod synth;
+pub mod text;
 pub mod verifier;
 
 pub use error::{ParseError, Position};

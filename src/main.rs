@@ -434,8 +434,8 @@ fn policy_test(path: &Path, bless: bool) -> ExitCode {
         let Some(policy) = load_policy(file) else {
             return ExitCode::from(2);
         };
-        let dir = sekisho::policy::cases::cases_dir(file);
-        let results = match sekisho::policy::cases::run(&policy, &dir, bless) {
+        let dir = sekisho::authoring::cases::cases_dir(file);
+        let results = match sekisho::authoring::cases::run(&policy, &dir, bless) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("{e}");
@@ -469,7 +469,7 @@ fn policy_diff(old: &Path, new: &Path, corpus: &Path, json: bool) -> ExitCode {
     let (Some(a), Some(b)) = (load_policy(old), load_policy(new)) else {
         return ExitCode::from(2);
     };
-    let (total, changes) = match sekisho::policy::diff::compare(&a, &b, corpus) {
+    let (total, changes) = match sekisho::authoring::diff::compare(&a, &b, corpus) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: {e}", corpus.display());

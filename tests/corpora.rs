@@ -69,7 +69,10 @@ fn accepts_oasis_examples() {
 
 /// What the guard makes of each shared STIX sample: accepted, or rejected by the named rule at
 /// the named JSON pointer. Every file is listed, so a new or changed sample fails loudly.
-const SHARED_STIX: &[(&str, Result<(), (&str, &str)>)] = &[
+/// Accepted, or rejected by (rule, JSON pointer).
+type Outcome = Result<(), (&'static str, &'static str)>;
+
+const SHARED_STIX: &[(&str, Outcome)] = &[
     ("attack/ics-attack-18.1.json", Ok(())),
     // Upstream's own defect: a relationship modified before it was created.
     (

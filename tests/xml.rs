@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use common::{us_to_jpn, us_to_jpn_with};
-use sekisho::format::decision::UnitVerdict;
 use sekisho::format::{Format, xml};
 use sekisho::guard::{self, Rejection, Released};
 use sekisho::policy::Policy;
+use sekisho::release::decision::UnitVerdict;
 use sekisho::{Limits, guard::detect};
 
 fn root() -> &'static Path {
@@ -90,7 +90,7 @@ fn released_output_is_a_fixpoint() {
             r.report
                 .decisions
                 .iter()
-                .all(|d| d.verdict == sekisho::format::decision::UnitVerdict::Keep)
+                .all(|d| d.verdict == sekisho::release::decision::UnitVerdict::Keep)
         );
     }
 }

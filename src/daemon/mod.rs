@@ -1152,11 +1152,11 @@ fn classify(rejection: &guard::Rejection) -> QuarantineReason {
     }
 }
 
-fn rules_of(decisions: &[crate::format::stix::release::UnitDecision]) -> Vec<String> {
+fn rules_of(decisions: &[crate::release::stix::UnitDecision]) -> Vec<String> {
     dedup(
         decisions
             .iter()
-            .filter(|d| d.verdict != crate::format::stix::release::UnitVerdict::Keep)
+            .filter(|d| d.verdict != crate::release::stix::UnitVerdict::Keep)
             .map(|d| d.rule.to_string()),
     )
 }

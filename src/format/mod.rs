@@ -1,6 +1,5 @@
 //! Message formats: each turns bytes into a typed model, and renders the model back to bytes.
 
-pub mod decision;
 pub mod json;
 pub mod stix;
 pub mod xml;

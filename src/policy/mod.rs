@@ -9,9 +9,7 @@
 //! assert_eq!(policy.partner.as_str(), "USA");
 //! ```
 
-pub mod cases;
 pub mod decide;
-pub mod diff;
 mod locate;
 pub mod sanitise;
 
@@ -737,7 +735,7 @@ fn xml_pass(
     errors: &mut Findings,
     warnings: &mut Vec<String>,
 ) -> Option<XmlPolicy> {
-    use crate::format::xml::{is_ncname, label4774};
+    use crate::format::xml::names::{NS_4774, NS_4778, is_ncname};
     let wants = raw.formats.contains(&Format::Xml);
     let Some(x) = &raw.xml else {
         if wants {
@@ -798,7 +796,7 @@ fn xml_pass(
         if ns.uri.trim().is_empty() {
             errors.push((format!("{field}.uri"), "a namespace URI cannot be empty".into()));
         }
-        if ns.uri == label4774::NS_4774 || ns.uri == label4774::NS_4778 {
+        if ns.uri == NS_4774 || ns.uri == NS_4778 {
             errors.push((
                 format!("{field}.uri"),
                 "the 4774 label and 4778 binding are read by the guard, not allowlisted".into(),

@@ -23,8 +23,6 @@
 pub mod grammar;
 pub mod markings;
 pub mod pattern;
-pub mod release;
-mod sanitise;
 pub mod types;
 
 use std::collections::HashSet;

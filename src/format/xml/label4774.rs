@@ -75,13 +75,8 @@
 use std::borrow::Cow;
 
 use super::{Attribute, Builder, Document, Element, Node};
-use crate::label::{Code, Label, RelTo, Releasability};
-use crate::policy::Policy;
 
-/// STANAG 4774 confidentiality metadata label namespace.
-pub const NS_4774: &str = "urn:nato:stanag:4774:confidentialitymetadatalabel:1:0";
-/// STANAG 4778 binding information namespace.
-pub const NS_4778: &str = "urn:nato:stanag:4778:bindinginformation:1:0";
+pub use super::names::{NS_4774, NS_4778};
 
 /// The two published spellings of the label's root element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,7 +219,8 @@ pub struct LabelError {
     pub at: String,
 }
 
-fn error(rule: &'static str, at: &str, detail: impl Into<String>) -> LabelError {
+/// A [`LabelError`] for `rule` at the element path `at`.
+pub fn error(rule: &'static str, at: &str, detail: impl Into<String>) -> LabelError {
     LabelError {
         rule,
         detail: detail.into(),
@@ -594,81 +590,6 @@ impl ConfidentialityLabel {
             leaf(b, "CreationDateTime", Vec::new(), t);
         }
         b.close();
-    }
-
-    /// The label in the policy's terms: the scheme its policy identifier maps to, the level
-    /// its classification names there, and the releasable-to set of its "Releasable to"
-    /// permissive categories (several intersect). Categories the policy does not clear are
-    /// judged by [`ConfidentialityLabel::uncleared`], not here.
-    pub fn to_label(&self, policy: &Policy, at: &str) -> Result<Label, LabelError> {
-        let Some(xml) = &policy.xml else {
-            return Err(error("label-policy", at, "the policy has no `[xml]` rules"));
-        };
-        let Some(scheme_name) = xml.policy_identifiers.get(&self.policy_identifier) else {
-            let known: Vec<&str> = xml.policy_identifiers.keys().map(String::as_str).collect();
-            return Err(error(
-                "label-policy",
-                at,
-                format!(
-                    "policy identifier `{}` is not one this policy maps (it maps {})",
-                    self.policy_identifier,
-                    known.join(", ")
-                ),
-            ));
-        };
-        let Some(scheme) = policy.schemes.get(scheme_name) else {
-            return Err(error(
-                "label-policy",
-                at,
-                format!("scheme `{scheme_name}` is not defined"),
-            ));
-        };
-        let Some(classification) = scheme
-            .level_index(&self.classification)
-            .and_then(|i| scheme.classification(i))
-        else {
-            return Err(error(
-                "label-classification",
-                at,
-                format!(
-                    "`{}` is not a level of policy `{}` (scheme `{}`)",
-                    self.classification, self.policy_identifier, scheme.name
-                ),
-            ));
-        };
-        let mut releasable_to = Releasability::Unrestricted;
-        for c in &self.categories {
-            if c.kind != CategoryType::Permissive || !xml.releasable_to.contains(&c.tag_name) {
-                continue;
-            }
-            let mut codes = Vec::with_capacity(c.values.len());
-            for v in &c.values {
-                let code = Code::parse(v)
-                    .map_err(|e| error("label-category", at, format!("`{}` category: {e}", c.tag_name)))?;
-                codes.push(code);
-            }
-            let set = RelTo::new(codes).map_or(Releasability::Nobody, Releasability::To);
-            releasable_to = releasable_to.meet(&set);
-        }
-        Ok(Label {
-            classification: Some(classification),
-            releasable_to,
-            ..Label::default()
-        }
-        .said_by("4774 label"))
-    }
-
-    /// The first category that stops release: a restrictive or permissive category the policy
-    /// neither clears nor reads as releasability.
-    pub fn uncleared(&self, policy: &Policy) -> Option<&Category> {
-        let xml = policy.xml.as_ref()?;
-        self.categories.iter().find(|c| match c.kind {
-            CategoryType::Informative => false,
-            CategoryType::Permissive => {
-                !xml.releasable_to.contains(&c.tag_name) && !xml.cleared_restrictive.contains(&c.tag_name)
-            }
-            CategoryType::Restrictive => !xml.cleared_restrictive.contains(&c.tag_name),
-        })
     }
 }
 

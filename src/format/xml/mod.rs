@@ -43,7 +43,9 @@
 //! ```
 
 pub mod label4774;
-pub mod release;
+pub mod names;
+
+pub use names::{XML_NS, is_ncname};
 
 use std::borrow::Cow;
 
@@ -53,8 +55,6 @@ use quick_xml::reader::Reader;
 use crate::error::ParseError;
 use crate::limits::Limits;
 
-/// The namespace the `xml` prefix is bound to (Namespaces in XML 1.0 §3).
-pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// The namespace of `xmlns` attributes, which may never be declared.
 pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
@@ -84,6 +84,21 @@ pub struct Document<'a> {
     namespaces: Vec<Cow<'a, str>>,
     declarations: Vec<Declaration<'a>>,
     attributes: Vec<Attribute<'a>>,
+}
+
+impl<'a> Document<'a> {
+    /// Nodes (elements and texts) in the document.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+    /// Attributes in the document.
+    pub fn attribute_count(&self) -> usize {
+        self.attributes.len()
+    }
+    /// Namespace declarations in the document, where they were written.
+    pub fn declarations(&self) -> &[Declaration<'a>] {
+        &self.declarations
+    }
 }
 
 /// Two documents are equal when their trees are: the same nodes with the same names, resolved
@@ -761,45 +776,6 @@ struct Rare {
 /// §2.2: a character a character reference may name.
 pub fn is_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
-}
-
-/// §2.3 `NameStartChar`, without `:` (Namespaces §3 `NCName`).
-fn is_name_start(c: char) -> bool {
-    matches!(c, 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
-        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}'
-        | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
-        | '\u{10000}'..='\u{EFFFF}')
-}
-
-/// §2.3 `NameChar`, without `:`.
-fn is_name_char(c: char) -> bool {
-    is_name_start(c) || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
-}
-
-/// Namespaces §3 `NCName ::= Name - (Char* ':' Char*)`.
-pub fn is_ncname(s: &str) -> bool {
-    // Most names are ASCII: one pass, a byte test per character, no decoding. An ASCII byte
-    // that fails the test fails `is_name_start`/`is_name_char` too; at the first non-ASCII
-    // byte the name is decoded and checked from its start.
-    let b = s.as_bytes();
-    match b.first() {
-        None => return false,
-        Some(&c) if c.is_ascii_alphabetic() || c == b'_' => {}
-        Some(&c) if c.is_ascii() => return false,
-        Some(_) => return is_ncname_decoded(s),
-    }
-    for &c in b {
-        if !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) {
-            return !c.is_ascii() && is_ncname_decoded(s);
-        }
-    }
-    true
-}
-
-/// [`is_ncname`] character by character.
-fn is_ncname_decoded(s: &str) -> bool {
-    let mut cs = s.chars();
-    cs.next().is_some_and(is_name_start) && cs.all(is_name_char)
 }
 
 /// §2.3 `S ::= (#x20 | #x9 | #xD | #xA)+`.

@@ -445,18 +445,12 @@ proptest! {
 mod labels {
     use super::super::label4774::{CategoryType, ConfidentialityLabel, IdType, RootName, UriAttribute, binding};
     use super::*;
-    use crate::label::{Code, Releasability};
-    use crate::policy::Policy;
 
     fn fixture(path: &str) -> String {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/xml")
             .join(path);
         std::fs::read_to_string(p).unwrap()
-    }
-
-    fn policy() -> Policy {
-        Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap()
     }
 
     fn read(text: &str) -> Result<ConfidentialityLabel, super::super::label4774::LabelError> {
@@ -516,63 +510,6 @@ mod labels {
             "URI=\"a\" URL=\"b\"",
         );
         assert_eq!(read(&both).unwrap_err().rule, "label-syntax");
-    }
-
-    #[test]
-    fn maps_releasable_to_and_classification_through_the_policy() {
-        let l = read(&fixture("label/nato-schema-variant.xml")).unwrap();
-        let label = l.to_label(&policy(), "/").unwrap();
-        let c = label.classification.as_ref().unwrap();
-        assert_eq!((c.scheme.as_str(), c.level.as_str()), ("NATO", "NATO UNCLASSIFIED"));
-        let Releasability::To(set) = &label.releasable_to else {
-            panic!("{label:?}")
-        };
-        assert!(set.contains(Code::parse("JPN").unwrap()) && set.contains(Code::parse("NATO").unwrap()));
-        assert!(policy().decide_with(&label, false).released());
-    }
-
-    #[test]
-    fn intersects_several_releasable_to_categories() {
-        let base = fixture("label/nato-schema-variant.xml");
-        let two = base.replace(
-            "</slab:Category>",
-            "</slab:Category><slab:Category TagName=\"Releasable to\" Type=\"PERMISSIVE\"><slab:GenericValue>GBR</slab:GenericValue></slab:Category>",
-        );
-        let label = read(&two).unwrap().to_label(&policy(), "/").unwrap();
-        assert_eq!(label.releasable_to, Releasability::Nobody);
-    }
-
-    #[test]
-    fn rejects_unmapped_policy_identifiers_and_levels() {
-        let base = fixture("label/nato-schema-variant.xml");
-        let other = base.replace(">NATO</slab:PolicyIdentifier>", ">EU</slab:PolicyIdentifier>");
-        assert_eq!(
-            read(&other).unwrap().to_label(&policy(), "/").unwrap_err().rule,
-            "label-policy"
-        );
-        let level = base.replace(">UNCLASSIFIED<", ">SECRET SQUIRREL<");
-        assert_eq!(
-            read(&level).unwrap().to_label(&policy(), "/").unwrap_err().rule,
-            "label-classification"
-        );
-        let code = base.replace(">JPN<", ">JPX<");
-        let e = read(&code).unwrap().to_label(&policy(), "/").unwrap_err();
-        assert_eq!(e.rule, "label-category");
-        assert!(e.detail.contains("JPN"), "{e}");
-    }
-
-    #[test]
-    fn finds_restrictive_categories_not_cleared() {
-        let doc = fixture("cap/restrictive-atomal.xml");
-        let d = strict(&doc).unwrap();
-        let b = binding(&d).unwrap();
-        assert_eq!(d.element(b.metadata).unwrap().local(), "Metadata");
-        let e = d.element(b.label).unwrap();
-        let l = ConfidentialityLabel::read(e, "/").unwrap();
-        assert_eq!(
-            l.uncleared(&policy()).map(|c| c.tag_name.as_str()),
-            Some("Special Category Designator")
-        );
     }
 
     #[test]

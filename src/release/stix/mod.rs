@@ -13,13 +13,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::markings::{TLP_IDS, TlpMarking};
-use super::{Bundle, GranularTarget, SelectorStep, StixObject, types};
 use crate::format::json::{Object, Value};
+use crate::format::stix::markings::{TLP_IDS, TlpMarking};
+use crate::format::stix::{Bundle, GranularTarget, ObjectClass, PropertyKind, SelectorStep, StixObject, types};
 use crate::label::{Classification, Code, Control, Label, RelTo, Releasability, Tlp, looks_like_banner, parse_banner};
 use crate::policy::{Mode, Policy, UnknownAction};
 
-pub use crate::format::decision::{UnitDecision, UnitVerdict};
+pub use crate::release::decision::{UnitDecision, UnitVerdict};
+
+mod sanitise;
 
 /// The result of releasing a bundle.
 #[derive(Debug)]
@@ -94,17 +96,17 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         if *state == State::Dropped {
             continue;
         }
-        let (outcome, removed) = super::sanitise::sanitise(o, policy, &mut decisions);
+        let (outcome, removed) = sanitise::sanitise(o, policy, &mut decisions);
         if !removed.is_empty() {
             remap_granular_markings(o, &removed);
         }
         match outcome {
-            super::sanitise::Outcome::Keep => {}
-            super::sanitise::Outcome::Drop(d) => {
+            sanitise::Outcome::Keep => {}
+            sanitise::Outcome::Drop(d) => {
                 *state = State::Dropped;
                 decisions.push(d);
             }
-            super::sanitise::Outcome::Reject(d) => {
+            sanitise::Outcome::Reject(d) => {
                 *state = State::Dropped;
                 reject = true;
                 decisions.push(d);
@@ -187,7 +189,7 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
 /// name, a location without a place, is not); otherwise it is dropped here rather than failing the
 /// verification of the whole message.
 fn still_valid(o: &StixObject<'_>, policy: &Policy) -> Option<UnitDecision> {
-    let e = super::recheck(o, &policy.limits).err()?;
+    let e = crate::format::stix::recheck(o, &policy.limits).err()?;
     Some(UnitDecision {
         unit: o.id.clone(),
         label: None,
@@ -463,7 +465,7 @@ fn decide_object(
         verdict,
         detail,
     };
-    if o.class == super::ObjectClass::Unknown && !policy.allowed_types.contains(&o.type_name) {
+    if o.class == ObjectClass::Unknown && !policy.allowed_types.contains(&o.type_name) {
         let verdict = match policy.unknown_types {
             UnknownAction::Drop => UnitVerdict::Drop,
             UnknownAction::Reject => UnitVerdict::Reject,
@@ -713,7 +715,7 @@ fn write_granular_markings(o: &mut StixObject<'_>) {
 fn references(o: &StixObject<'_>) -> Vec<String> {
     let mut out = Vec::new();
     for (k, v) in o.json.iter() {
-        if o.property_kind(k) != super::PropertyKind::Custom {
+        if o.property_kind(k) != PropertyKind::Custom {
             collect_refs(k, v, &mut out);
         }
     }

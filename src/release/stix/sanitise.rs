@@ -3,11 +3,11 @@
 
 use std::borrow::Cow;
 
-use super::release::{UnitDecision, UnitVerdict};
-use super::{PropertyKind, SelectorStep, StixObject, pattern, types};
 use crate::format::json::Value;
+use crate::format::stix::{PropertyKind, SelectorStep, StixObject, pattern, types};
 use crate::policy::Policy;
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule, TextRules};
+use crate::release::decision::{UnitDecision, UnitVerdict};
 
 /// What sanitising did to an object as a whole.
 pub(super) enum Outcome {

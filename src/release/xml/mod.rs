@@ -8,9 +8,11 @@
 
 use std::borrow::Cow;
 
-use super::label4774::{self, ConfidentialityLabel, NS_4774, NS_4778};
-use super::{Builder, Document, Element, Node, XML_NS};
-use crate::format::decision::{UnitDecision, UnitVerdict};
+use crate::format::xml::label4774::{self, ConfidentialityLabel, NS_4774, NS_4778};
+use crate::format::xml::{Attribute, Builder, Document, Element, Node, XML_NS};
+use crate::release::decision::{UnitDecision, UnitVerdict};
+
+pub mod label;
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule};
 use crate::policy::{Policy, UnknownAction, XmlPolicy};
 
@@ -98,7 +100,7 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
             return r;
         }
     };
-    let label = match model.to_label(policy, &label_at) {
+    let label = match label::to_label(&model, policy, &label_at) {
         Ok(l) => l,
         Err(e) => {
             r.decisions.push(decision(&e.at, e.rule, UnitVerdict::Reject, e.detail));
@@ -110,7 +112,7 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     let data_at = format!("{holder_at}/{}", data.qname());
     let payload_at = format!("{data_at}/{}", payload.qname());
     r.elements_in = payload.count();
-    if let Some(c) = model.uncleared(policy) {
+    if let Some(c) = label::uncleared(&model, policy) {
         let kind = match c.kind {
             label4774::CategoryType::Restrictive => "restrictive",
             _ => "permissive",
@@ -190,7 +192,7 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     // 3. The rebuilt document: the binding as it was (with its `MetadataBindingContainer` and
     // `MetadataBinding` when nested so), the label rebuilt from its model, the payload walked
     // (the binding holds nothing else but white space).
-    let mut out = Builder::with_capacity(doc.nodes.len(), doc.attributes.len());
+    let mut out = Builder::with_capacity(doc.node_count(), doc.attribute_count());
     let mut rebuild = Rebuild {
         binding: b,
         model: &model,
@@ -220,7 +222,7 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
 
     // 4. Declarations nothing kept can use removed.
     let known = |uri: &str| uri == NS_4774 || uri == NS_4778 || xml.namespaces.contains_key(uri);
-    if doc.declarations.iter().any(|d| !known(&d.uri)) {
+    if doc.declarations().iter().any(|d| !known(&d.uri)) {
         strip_declarations(doc.root(), &mut root_at.clone(), &known, &mut r);
         doc.retain_declarations(|_, d| known(&d.uri));
     }
@@ -348,7 +350,7 @@ fn position<'x>(counts: &mut Vec<SiblingCount<'x>>, e: Element<'_, 'x>) -> usize
 fn open_like<'a>(
     out: &mut Builder<'a>,
     e: Element<'_, 'a>,
-    attributes: impl IntoIterator<Item = super::Attribute<'a>>,
+    attributes: impl IntoIterator<Item = Attribute<'a>>,
 ) -> usize {
     out.open(
         e.prefix(),

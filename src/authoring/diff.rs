@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::Policy;
 use crate::guard;
+use crate::policy::Policy;
 
 /// How one message fares under a policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

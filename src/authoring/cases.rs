@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::Policy;
 use crate::guard;
+use crate::policy::Policy;
 
 /// What a case expects.
 #[derive(Debug, Deserialize)]

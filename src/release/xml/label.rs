@@ -1,0 +1,167 @@
+//! A STANAG 4774 label in the policy's terms: its policy identifier mapped to a scheme, its
+//! classification to a level there, its "Releasable to" categories to a releasable-to set; and
+//! the categories the policy does not clear.
+
+use crate::format::xml::label4774::{Category, CategoryType, ConfidentialityLabel, LabelError, error};
+use crate::label::{Code, Label, RelTo, Releasability};
+use crate::policy::Policy;
+
+/// The label in the policy's terms: the scheme its policy identifier maps to, the level
+/// its classification names there, and the releasable-to set of its "Releasable to"
+/// permissive categories (several intersect). Categories the policy does not clear are
+/// judged by [`uncleared`], not here.
+pub fn to_label(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> Result<Label, LabelError> {
+    let Some(xml) = &policy.xml else {
+        return Err(error("label-policy", at, "the policy has no `[xml]` rules"));
+    };
+    let Some(scheme_name) = xml.policy_identifiers.get(&l.policy_identifier) else {
+        let known: Vec<&str> = xml.policy_identifiers.keys().map(String::as_str).collect();
+        return Err(error(
+            "label-policy",
+            at,
+            format!(
+                "policy identifier `{}` is not one this policy maps (it maps {})",
+                l.policy_identifier,
+                known.join(", ")
+            ),
+        ));
+    };
+    let Some(scheme) = policy.schemes.get(scheme_name) else {
+        return Err(error(
+            "label-policy",
+            at,
+            format!("scheme `{scheme_name}` is not defined"),
+        ));
+    };
+    let Some(classification) = scheme
+        .level_index(&l.classification)
+        .and_then(|i| scheme.classification(i))
+    else {
+        return Err(error(
+            "label-classification",
+            at,
+            format!(
+                "`{}` is not a level of policy `{}` (scheme `{}`)",
+                l.classification, l.policy_identifier, scheme.name
+            ),
+        ));
+    };
+    let mut releasable_to = Releasability::Unrestricted;
+    for c in &l.categories {
+        if c.kind != CategoryType::Permissive || !xml.releasable_to.contains(&c.tag_name) {
+            continue;
+        }
+        let mut codes = Vec::with_capacity(c.values.len());
+        for v in &c.values {
+            let code =
+                Code::parse(v).map_err(|e| error("label-category", at, format!("`{}` category: {e}", c.tag_name)))?;
+            codes.push(code);
+        }
+        let set = RelTo::new(codes).map_or(Releasability::Nobody, Releasability::To);
+        releasable_to = releasable_to.meet(&set);
+    }
+    Ok(Label {
+        classification: Some(classification),
+        releasable_to,
+        ..Label::default()
+    }
+    .said_by("4774 label"))
+}
+
+/// The first category that stops release: a restrictive or permissive category the policy
+/// neither clears nor reads as releasability.
+pub fn uncleared<'l>(l: &'l ConfidentialityLabel, policy: &Policy) -> Option<&'l Category> {
+    let xml = policy.xml.as_ref()?;
+    l.categories.iter().find(|c| match c.kind {
+        CategoryType::Informative => false,
+        CategoryType::Permissive => {
+            !xml.releasable_to.contains(&c.tag_name) && !xml.cleared_restrictive.contains(&c.tag_name)
+        }
+        CategoryType::Restrictive => !xml.cleared_restrictive.contains(&c.tag_name),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::xml::label4774::binding;
+    use crate::format::xml::{self, Options};
+    use crate::limits::Limits;
+
+    fn fixture(path: &str) -> String {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/xml")
+            .join(path);
+        std::fs::read_to_string(p).unwrap()
+    }
+
+    fn policy() -> Policy {
+        Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap()
+    }
+
+    fn strict(text: &str) -> Result<xml::Document<'_>, crate::ParseError> {
+        xml::parse(text.as_bytes(), &Limits::default(), &Options::default())
+    }
+
+    fn read(text: &str) -> Result<ConfidentialityLabel, LabelError> {
+        let doc = strict(text).unwrap();
+        ConfidentialityLabel::read(doc.root(), "/")
+    }
+
+    #[test]
+    fn maps_releasable_to_and_classification_through_the_policy() {
+        let l = read(&fixture("label/nato-schema-variant.xml")).unwrap();
+        let label = to_label(&l, &policy(), "/").unwrap();
+        let c = label.classification.as_ref().unwrap();
+        assert_eq!((c.scheme.as_str(), c.level.as_str()), ("NATO", "NATO UNCLASSIFIED"));
+        let Releasability::To(set) = &label.releasable_to else {
+            panic!("{label:?}")
+        };
+        assert!(set.contains(Code::parse("JPN").unwrap()) && set.contains(Code::parse("NATO").unwrap()));
+        assert!(policy().decide_with(&label, false).released());
+    }
+
+    #[test]
+    fn intersects_several_releasable_to_categories() {
+        let base = fixture("label/nato-schema-variant.xml");
+        let two = base.replace(
+            "</slab:Category>",
+            "</slab:Category><slab:Category TagName=\"Releasable to\" Type=\"PERMISSIVE\"><slab:GenericValue>GBR</slab:GenericValue></slab:Category>",
+        );
+        let label = to_label(&read(&two).unwrap(), &policy(), "/").unwrap();
+        assert_eq!(label.releasable_to, Releasability::Nobody);
+    }
+
+    #[test]
+    fn rejects_unmapped_policy_identifiers_and_levels() {
+        let base = fixture("label/nato-schema-variant.xml");
+        let other = base.replace(">NATO</slab:PolicyIdentifier>", ">EU</slab:PolicyIdentifier>");
+        assert_eq!(
+            to_label(&read(&other).unwrap(), &policy(), "/").unwrap_err().rule,
+            "label-policy"
+        );
+        let level = base.replace(">UNCLASSIFIED<", ">SECRET SQUIRREL<");
+        assert_eq!(
+            to_label(&read(&level).unwrap(), &policy(), "/").unwrap_err().rule,
+            "label-classification"
+        );
+        let code = base.replace(">JPN<", ">JPX<");
+        let e = to_label(&read(&code).unwrap(), &policy(), "/").unwrap_err();
+        assert_eq!(e.rule, "label-category");
+        assert!(e.detail.contains("JPN"), "{e}");
+    }
+
+    #[test]
+    fn finds_restrictive_categories_not_cleared() {
+        let doc = fixture("cap/restrictive-atomal.xml");
+        let d = strict(&doc).unwrap();
+        let b = binding(&d).unwrap();
+        assert_eq!(d.element(b.metadata).unwrap().local(), "Metadata");
+        let e = d.element(b.label).unwrap();
+        let l = ConfidentialityLabel::read(e, "/").unwrap();
+        assert_eq!(
+            uncleared(&l, &policy()).map(|c| c.tag_name.as_str()),
+            Some("Special Category Designator")
+        );
+    }
+}
