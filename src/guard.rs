@@ -152,7 +152,7 @@ fn filter_stix(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
         dropped: release.dropped,
         removed: release.removed,
         redactions: release.redactions,
-        decisions: release.decisions,
+        decisions: release.decisions.into_vec(),
     };
     let Some(bundle) = release.bundle else {
         let reasons = reasons(&report);
@@ -206,7 +206,7 @@ fn filter_xml(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
         dropped: release.dropped,
         removed: release.removed,
         redactions: release.redactions,
-        decisions: release.decisions,
+        decisions: release.decisions.into_vec(),
     };
     let Some(doc) = release.document else {
         let mut reasons = reasons(&report);
@@ -237,7 +237,11 @@ fn verify_xml(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
     let again = xml::parse(rendered, &policy.limits, &xml::Options::default())
         .map_err(|e| unstable(format!("the output does not parse: {e}")))?;
     let release = crate::release::xml::release(again, policy);
-    fixpoint(rendered, &release.decisions, release.document.map(|d| xml::render(&d)))
+    fixpoint(
+        rendered,
+        &release.decisions.into_vec(),
+        release.document.map(|d| xml::render(&d)),
+    )
 }
 
 /// Parse and decide the rendered bytes again: they must come back released, with nothing dropped
@@ -246,7 +250,11 @@ fn verify_stix(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> 
     let again = stix::parse_bundle(rendered, &policy.limits)
         .map_err(|e| unstable(format!("the output does not parse: {e}")))?;
     let release = crate::release::stix::release(again, policy);
-    fixpoint(rendered, &release.decisions, release.bundle.map(|b| b.render()))
+    fixpoint(
+        rendered,
+        &release.decisions.into_vec(),
+        release.bundle.map(|b| b.render()),
+    )
 }
 
 fn unstable(detail: String) -> Rejection {

@@ -35,3 +35,242 @@ pub struct UnitDecision {
     pub verdict: UnitVerdict,
     pub detail: String,
 }
+
+/// How many decisions of one rule and verdict a message keeps: the rest are counted, and shown
+/// as one summary line ("and N more"). A message may have a million dropped elements; its
+/// reasons and `--explain` show the first thousand of each rule and the count of the rest.
+pub const MAX_DECISIONS_PER_RULE: usize = 1000;
+
+/// Bytes of a decision's unit or detail that are kept: a longer one keeps its start and its end
+/// around `…` (an element path under a 1 MB name is not copied into every decision below it).
+pub const MAX_SHOWN_BYTES: usize = 1024;
+
+/// The decisions of one message while it is released: every decision is counted (by rule and
+/// verdict), the first [`MAX_DECISIONS_PER_RULE`] of each rule and verdict are kept, each cut to
+/// [`MAX_SHOWN_BYTES`]. So what the guard stores about a message is bounded whatever its shape.
+#[derive(Debug, Default)]
+pub struct Decisions {
+    list: Vec<UnitDecision>,
+    /// Per rule, in order of first appearance: how many decisions of each verdict were pushed.
+    counts: std::collections::HashMap<String, usize>,
+    tallies: Vec<(String, [usize; 5])>,
+    pushed: usize,
+}
+
+fn slot(v: UnitVerdict) -> usize {
+    match v {
+        UnitVerdict::Keep => 0,
+        UnitVerdict::Drop => 1,
+        UnitVerdict::Remove => 2,
+        UnitVerdict::Redact => 3,
+        UnitVerdict::Reject => 4,
+    }
+}
+
+const VERDICTS: [UnitVerdict; 5] = [
+    UnitVerdict::Keep,
+    UnitVerdict::Drop,
+    UnitVerdict::Remove,
+    UnitVerdict::Redact,
+    UnitVerdict::Reject,
+];
+
+impl Decisions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn tally(&self, rule: &str) -> Option<&[usize; 5]> {
+        let n = *self.counts.get(rule)?;
+        self.tallies.get(n).map(|(_, t)| t)
+    }
+
+    /// Whether a decision of `rule` and `verdict` pushed now would be kept (not only counted):
+    /// callers whose unit or detail is costly to make ask first and [`Decisions::count_only`]
+    /// otherwise.
+    pub fn wants(&self, rule: &str, verdict: UnitVerdict) -> bool {
+        self.tally(rule)
+            .and_then(|t| t.get(slot(verdict)))
+            .is_none_or(|&n| n < MAX_DECISIONS_PER_RULE)
+    }
+
+    /// Count a decision without keeping it (see [`Decisions::wants`]).
+    pub fn count_only(&mut self, rule: &str, verdict: UnitVerdict) {
+        self.pushed = self.pushed.saturating_add(1);
+        let n = match self.counts.get(rule) {
+            Some(&n) => n,
+            None => {
+                let n = self.tallies.len();
+                self.counts.insert(rule.to_string(), n);
+                self.tallies.push((rule.to_string(), [0; 5]));
+                n
+            }
+        };
+        if let Some(c) = self.tallies.get_mut(n).and_then(|(_, t)| t.get_mut(slot(verdict))) {
+            *c = c.saturating_add(1);
+        }
+    }
+
+    /// Record a decision: counted always, kept while its rule and verdict are under the cap.
+    pub fn push(&mut self, mut d: UnitDecision) {
+        let keep = self.wants(&d.rule, d.verdict);
+        self.count_only(&d.rule, d.verdict);
+        if keep {
+            shorten(&mut d.unit);
+            shorten(&mut d.detail);
+            self.list.push(d);
+        }
+    }
+
+    /// How many decisions were pushed (kept or only counted).
+    pub fn pushed(&self) -> usize {
+        self.pushed
+    }
+
+    /// How many pushed decisions satisfy `f(rule, verdict)`.
+    pub fn count(&self, f: impl Fn(&str, UnitVerdict) -> bool) -> usize {
+        self.tallies
+            .iter()
+            .flat_map(|(rule, t)| VERDICTS.iter().zip(t).map(move |(v, n)| (rule, *v, *n)))
+            .filter(|(rule, v, _)| f(rule, *v))
+            .fold(0usize, |acc, (_, _, n)| acc.saturating_add(n))
+    }
+
+    /// The kept decisions.
+    pub fn iter(&self) -> std::slice::Iter<'_, UnitDecision> {
+        self.list.iter()
+    }
+
+    /// The kept decisions, then one summary decision per rule and verdict that had more than
+    /// were kept: `… rule verdict: and N more not listed`.
+    pub fn into_vec(self) -> Vec<UnitDecision> {
+        let mut list = self.list;
+        for (rule, t) in self.tallies {
+            for (v, n) in VERDICTS.iter().zip(t) {
+                let more = n.saturating_sub(MAX_DECISIONS_PER_RULE);
+                if more > 0 {
+                    list.push(UnitDecision {
+                        unit: "…".into(),
+                        label: None,
+                        rule: Cow::Owned(rule.clone()),
+                        verdict: *v,
+                        detail: format!("and {more} more not listed"),
+                    });
+                }
+            }
+        }
+        list
+    }
+}
+
+/// A unit name made of `parts` (a path and a suffix), cut like [`Decisions::push`] cuts one but
+/// without first copying the whole: at most [`MAX_SHOWN_BYTES`] are copied however long the
+/// parts are.
+pub fn shown_unit(parts: &[&str]) -> String {
+    let total = parts.iter().fold(0usize, |a, p| a.saturating_add(p.len()));
+    if total <= MAX_SHOWN_BYTES {
+        return parts.concat();
+    }
+    let mut head = String::new();
+    for p in parts {
+        let room = (MAX_SHOWN_BYTES / 2).saturating_sub(head.len());
+        let mut end = room.min(p.len());
+        while !p.is_char_boundary(end) {
+            end = end.saturating_sub(1);
+        }
+        head.push_str(p.get(..end).unwrap_or_default());
+        if end < p.len() {
+            break;
+        }
+    }
+    let mut tail: Vec<&str> = Vec::new();
+    let mut room = MAX_SHOWN_BYTES / 2 - 4;
+    for p in parts.iter().rev() {
+        if room == 0 {
+            break;
+        }
+        let mut start = p.len().saturating_sub(room);
+        while !p.is_char_boundary(start) {
+            start = start.saturating_add(1);
+        }
+        let piece = p.get(start..).unwrap_or_default();
+        room = room.saturating_sub(piece.len());
+        tail.push(piece);
+        if start > 0 {
+            break;
+        }
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.concat())
+}
+
+/// Cut `s` to [`MAX_SHOWN_BYTES`]: its start and its end around `…`, on character boundaries.
+fn shorten(s: &mut String) {
+    if s.len() <= MAX_SHOWN_BYTES {
+        return;
+    }
+    let mut head = MAX_SHOWN_BYTES / 2;
+    while !s.is_char_boundary(head) {
+        head = head.saturating_sub(1);
+    }
+    let mut tail = s.len().saturating_sub(MAX_SHOWN_BYTES / 2 - 4);
+    while !s.is_char_boundary(tail) {
+        tail = tail.saturating_add(1);
+    }
+    let cut = format!(
+        "{}…{}",
+        s.get(..head).unwrap_or_default(),
+        s.get(tail..).unwrap_or_default()
+    );
+    *s = cut;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(rule: &'static str, verdict: UnitVerdict, unit: String) -> UnitDecision {
+        UnitDecision {
+            unit,
+            label: None,
+            rule: rule.into(),
+            verdict,
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn keeps_the_first_of_each_rule_and_counts_the_rest() {
+        let mut ds = Decisions::new();
+        for n in 0..MAX_DECISIONS_PER_RULE + 5 {
+            ds.push(d("element-allowlist", UnitVerdict::Drop, format!("/a/b[{n}]")));
+        }
+        ds.push(d("element-allowlist", UnitVerdict::Reject, "/a/c".into()));
+        assert_eq!(ds.pushed(), MAX_DECISIONS_PER_RULE + 6);
+        assert_eq!(ds.count(|_, v| v == UnitVerdict::Drop), MAX_DECISIONS_PER_RULE + 5);
+        assert!(!ds.wants("element-allowlist", UnitVerdict::Drop));
+        assert!(ds.wants("element-allowlist", UnitVerdict::Reject));
+        let list = ds.into_vec();
+        assert_eq!(list.len(), MAX_DECISIONS_PER_RULE + 2);
+        let last = list.last().map(|d| d.detail.as_str());
+        assert_eq!(last, Some("and 5 more not listed"));
+    }
+
+    #[test]
+    fn cuts_long_units_around_an_ellipsis_on_char_boundaries() {
+        let mut ds = Decisions::new();
+        let long = format!("/{}/tail", "é".repeat(5000));
+        ds.push(d("r", UnitVerdict::Remove, long));
+        let unit = ds.iter().next().map(|d| d.unit.clone()).unwrap_or_default();
+        assert!(unit.len() <= MAX_SHOWN_BYTES + 8, "{}", unit.len());
+        assert!(unit.starts_with("/é") && unit.ends_with("/tail") && unit.contains('…'));
+        let path = format!("/{}", "a".repeat(1 << 20));
+        let shown = shown_unit(&[&path, "/@b"]);
+        assert!(
+            shown.len() <= MAX_SHOWN_BYTES + 8 && shown.ends_with("aaa/@b"),
+            "{}",
+            shown.len()
+        );
+        assert_eq!(shown_unit(&["/a", "/@b"]), "/a/@b");
+    }
+}

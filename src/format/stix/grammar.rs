@@ -212,7 +212,7 @@ fn days_in_month(year: u16, month: u16) -> u16 {
 // ---------------------------------------------------------------------------------------------
 
 /// One step of a selector.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SelectorStep {
     Property(String),
     Index(usize),

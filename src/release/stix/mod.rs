@@ -19,7 +19,7 @@ use crate::format::stix::{Bundle, GranularTarget, ObjectClass, PropertyKind, Sel
 use crate::label::{Classification, Code, Control, Label, RelTo, Releasability, Tlp, looks_like_banner, parse_banner};
 use crate::policy::{Mode, Policy, UnknownAction};
 
-pub use crate::release::decision::{UnitDecision, UnitVerdict};
+pub use crate::release::decision::{Decisions, UnitDecision, UnitVerdict};
 
 mod sanitise;
 
@@ -28,7 +28,8 @@ mod sanitise;
 pub struct Release<'a> {
     /// The bundle to render, when the message may go.
     pub bundle: Option<Bundle<'a>>,
-    pub decisions: Vec<UnitDecision>,
+    /// Counted, and kept up to a cap per rule ([`Decisions`]).
+    pub decisions: Decisions,
     /// Objects dropped (not counting definitions that nothing released referred to).
     pub dropped: usize,
     /// Properties and list elements removed from released objects.
@@ -51,7 +52,7 @@ type LabelError = (&'static str, String);
 
 /// Release `bundle` under `policy`.
 pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
-    let mut decisions = Vec::new();
+    let mut decisions = Decisions::new();
     let markings = marking_labels(&bundle, policy);
     let Bundle { id, mut objects, extra } = bundle;
     for (k, _) in extra.iter() {
@@ -80,23 +81,32 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         labels.push(label);
     }
 
-    // 2. Properties and list elements under granular markings.
-    for ((o, state), label) in objects.iter_mut().zip(states.iter_mut()).zip(&labels) {
+    // 2. Properties and list elements under granular markings. An object that lost or changed
+    // text (here or in 3) is marked, to be checked again.
+    let is_change = |_: &str, v: UnitVerdict| matches!(v, UnitVerdict::Remove | UnitVerdict::Redact);
+    let mut changed = vec![false; objects.len()];
+    for (((o, state), label), changed) in objects.iter_mut().zip(states.iter_mut()).zip(&labels).zip(&mut changed) {
         if *state == State::Dropped {
             continue;
         }
+        let before = decisions.count(is_change);
         if let Some(d) = granular(o, label.as_ref(), &markings, policy, &mut decisions) {
             *state = State::Dropped;
             decisions.push(d);
         }
+        *changed = decisions.count(is_change) > before;
     }
 
     // 3. Sanitisation of what stays.
-    for (o, state) in objects.iter_mut().zip(states.iter_mut()) {
+    for ((o, state), changed) in objects.iter_mut().zip(states.iter_mut()).zip(&mut changed) {
         if *state == State::Dropped {
             continue;
         }
+        let before = decisions.count(is_change);
         let (outcome, removed) = sanitise::sanitise(o, policy, &mut decisions);
+        if decisions.count(is_change) > before {
+            *changed = true;
+        }
         if !removed.is_empty() {
             remap_granular_markings(o, &removed);
         }
@@ -114,16 +124,18 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         }
     }
 
-    // Objects that lost or changed text must still be valid.
-    let changed: HashSet<&str> = decisions
+    // Objects that lost or changed text must still be valid (every version of an id that changed,
+    // as the decisions name units by id).
+    let changed_ids: HashSet<&str> = objects
         .iter()
-        .filter(|d| matches!(d.verdict, UnitVerdict::Remove | UnitVerdict::Redact))
-        .filter_map(|d| d.unit.split('/').next())
+        .zip(&changed)
+        .filter(|(_, c)| **c)
+        .map(|(o, _)| o.id.as_str())
         .collect();
     let invalid: Vec<(usize, UnitDecision)> = objects
         .iter()
         .enumerate()
-        .filter(|(n, o)| states.get(*n) != Some(&State::Dropped) && changed.contains(o.id.as_str()))
+        .filter(|(n, o)| states.get(*n) != Some(&State::Dropped) && changed_ids.contains(o.id.as_str()))
         .filter_map(|(n, o)| still_valid(o, policy).map(|d| (n, d)))
         .collect();
     for (n, d) in invalid {
@@ -136,20 +148,13 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
     // 4. References, to a fixpoint.
     close_references(&mut objects, &mut states, &labels, policy, &mut decisions);
 
-    let dropped = decisions
-        .iter()
-        .filter(|d| d.verdict == UnitVerdict::Drop && d.rule != "not-referenced")
-        .count();
-    let removed = decisions.iter().filter(|d| d.verdict == UnitVerdict::Remove).count();
-    let redactions = decisions.iter().filter(|d| d.verdict == UnitVerdict::Redact).count();
+    let dropped = decisions.count(|rule, v| v == UnitVerdict::Drop && rule != "not-referenced");
+    let removed = decisions.count(|_, v| v == UnitVerdict::Remove);
+    let redactions = decisions.count(|_, v| v == UnitVerdict::Redact);
     // Stripping what no allowlist names is sanitisation; a removed unit is a unit that may not go.
-    let unreleasable_removed = decisions.iter().any(|d| {
-        d.verdict == UnitVerdict::Remove
-            && !matches!(
-                d.rule.as_ref(),
-                "property-allowlist" | "extension-allowlist" | "bundle-property"
-            )
-    });
+    let unreleasable_removed = decisions.count(|rule, v| {
+        v == UnitVerdict::Remove && !matches!(rule, "property-allowlist" | "extension-allowlist" | "bundle-property")
+    }) > 0;
     if policy.mode == Mode::AllOrNothing && (dropped > 0 || unreleasable_removed) {
         reject = true;
     }
@@ -520,47 +525,55 @@ fn granular(
     object_label: Option<&Label>,
     markings: &HashMap<String, Result<Label, LabelError>>,
     policy: &Policy,
-    decisions: &mut Vec<UnitDecision>,
+    decisions: &mut Decisions,
 ) -> Option<UnitDecision> {
     let base = object_label.cloned().unwrap_or_default();
     let mut removed: Vec<Vec<SelectorStep>> = Vec::new();
+    let mut seen: HashSet<&[SelectorStep]> = HashSet::new();
+    // The verdict of each marking, worked out once per object however many markings name it.
+    let mut verdicts: HashMap<&str, Option<(&'static str, String, Option<Label>)>> = HashMap::new();
     for gm in &o.granular_markings {
         let GranularTarget::MarkingRef(m) = &gm.marking else {
             continue;
         };
-        let verdict = marking_label(m, markings)
-            .and_then(|l| {
-                base.combine(&l, &policy.schemes)
-                    .map_err(|e| ("classification-unknown", e.to_string()))
-            })
-            .map(|l| (policy.decide(&l), l));
-        let (rule, detail, label) = match verdict {
-            Ok((d, _)) if d.released() => continue,
-            Ok((d, l)) => (d.rule, d.detail, Some(l)),
-            Err((rule, detail)) => (rule, detail, None),
+        let verdict = verdicts.entry(m.as_str()).or_insert_with(|| {
+            let verdict = marking_label(m, markings)
+                .and_then(|l| {
+                    base.combine(&l, &policy.schemes)
+                        .map_err(|e| ("classification-unknown", e.to_string()))
+                })
+                .map(|l| (policy.decide(&l), l));
+            match verdict {
+                Ok((d, _)) if d.released() => None,
+                Ok((d, l)) => Some((d.rule, d.detail, Some(l))),
+                Err((rule, detail)) => Some((rule, detail, None)),
+            }
+        });
+        let Some((rule, detail, label)) = verdict else {
+            continue;
         };
         for s in &gm.selectors {
-            if !removed.contains(s) {
-                decisions.push(UnitDecision {
-                    unit: format!("{}{}", o.id, selector_pointer(s)),
-                    label: label.clone(),
-                    rule: rule.into(),
-                    verdict: UnitVerdict::Remove,
-                    detail: detail.clone(),
-                });
+            if seen.insert(s.as_slice()) {
+                if decisions.wants(rule, UnitVerdict::Remove) {
+                    decisions.push(UnitDecision {
+                        unit: format!("{}{}", o.id, selector_pointer(s)),
+                        label: label.clone(),
+                        rule: (*rule).into(),
+                        verdict: UnitVerdict::Remove,
+                        detail: detail.clone(),
+                    });
+                } else {
+                    decisions.count_only(rule, UnitVerdict::Remove);
+                }
                 removed.push(s.clone());
             }
         }
     }
+    drop(seen);
     if removed.is_empty() {
         return None;
     }
-    // Remove deepest and highest-indexed first, so earlier positions stay valid.
-    let mut order = removed.clone();
-    order.sort_by(|a, b| b.cmp_steps(a));
-    for s in &order {
-        remove_at(&mut o.json, s);
-    }
+    remove_all(&mut o.json, &removed);
     // Lists emptied by removing elements go too (STIX lists are never empty).
     o.json.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
     remap_granular_markings(o, &removed);
@@ -582,7 +595,7 @@ trait StepsOrder {
     fn cmp_steps(&self, other: &Self) -> std::cmp::Ordering;
 }
 
-impl StepsOrder for Vec<SelectorStep> {
+impl StepsOrder for [SelectorStep] {
     fn cmp_steps(&self, other: &Self) -> std::cmp::Ordering {
         for (a, b) in self.iter().zip(other) {
             let o = match (a, b) {
@@ -619,29 +632,72 @@ fn selector_text(s: &[SelectorStep]) -> String {
     parts.join(".")
 }
 
-/// Remove the value a selector points at.
-fn remove_at(json: &mut Object<'_>, s: &[SelectorStep]) {
-    let Some((last, parents)) = s.split_last() else { return };
-    let mut here: Option<&mut Value<'_>> = None;
-    for (n, step) in parents.iter().enumerate() {
-        let next = match (step, here) {
-            (SelectorStep::Property(p), None) if n == 0 => json.get_mut(p),
-            (SelectorStep::Property(p), Some(Value::Object(o))) => o.get_mut(p),
-            (SelectorStep::Index(i), Some(Value::Array(a))) => a.get_mut(*i),
-            _ => None,
+/// Remove the values `selectors` point at. Deepest first, so that no removal moves a value a
+/// later one points at; the removals from one list or object are done in one pass over it, so
+/// removing a million list elements is linear, not quadratic.
+fn remove_all(json: &mut Object<'_>, selectors: &[Vec<SelectorStep>]) {
+    let mut order: Vec<&[SelectorStep]> = selectors.iter().map(Vec::as_slice).collect();
+    // Deepest first; the selectors of one parent are then next to each other.
+    order.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp_steps(b)));
+    let mut rest = order.as_slice();
+    while let Some((first, _)) = rest.split_first() {
+        let Some((_, parent)) = first.split_last() else {
+            rest = rest.get(1..).unwrap_or_default();
+            continue;
         };
-        let Some(next) = next else { return };
-        here = Some(next);
+        let same = rest
+            .iter()
+            .take_while(|s| s.len() == first.len() && s.starts_with(parent))
+            .count()
+            .max(1);
+        let (group, tail) = rest.split_at_checked(same).unwrap_or((rest, &[]));
+        remove_group(json, parent, group);
+        rest = tail;
     }
-    match (last, here) {
-        (SelectorStep::Property(p), None) => {
-            json.remove(p);
+}
+
+/// Remove the children `group` (selectors one step below `parent`) of the value at `parent`.
+fn remove_group(json: &mut Object<'_>, parent: &[SelectorStep], group: &[&[SelectorStep]]) {
+    let mut names: HashSet<&str> = HashSet::new();
+    let mut indices: HashSet<usize> = HashSet::new();
+    for s in group {
+        match s.last() {
+            Some(SelectorStep::Property(p)) => {
+                names.insert(p.as_str());
+            }
+            Some(SelectorStep::Index(i)) => {
+                indices.insert(*i);
+            }
+            None => {}
         }
-        (SelectorStep::Property(p), Some(Value::Object(o))) => {
-            o.remove(p);
+    }
+    let target = match parent.split_first() {
+        None => {
+            json.retain(|k, _| !names.contains(k));
+            return;
         }
-        (SelectorStep::Index(i), Some(Value::Array(a))) if *i < a.len() => {
-            a.remove(*i);
+        Some((SelectorStep::Property(p), below)) => {
+            let mut here = json.get_mut(p);
+            for step in below {
+                here = match (step, here) {
+                    (SelectorStep::Property(p), Some(Value::Object(o))) => o.get_mut(p),
+                    (SelectorStep::Index(i), Some(Value::Array(a))) => a.get_mut(*i),
+                    _ => None,
+                };
+            }
+            here
+        }
+        Some((SelectorStep::Index(_), _)) => None,
+    };
+    match target {
+        Some(Value::Object(o)) => o.retain(|k, _| !names.contains(k)),
+        Some(Value::Array(a)) => {
+            let mut n = 0usize;
+            a.retain(|_| {
+                let keep = !indices.contains(&n);
+                n = n.saturating_add(1);
+                keep
+            });
         }
         _ => {}
     }
@@ -649,22 +705,30 @@ fn remove_at(json: &mut Object<'_>, s: &[SelectorStep]) {
 
 /// Rewrite the granular markings after `removed` went: selectors at or under a removed value go;
 /// selectors into a list after a removed element move down; markings left with no selector go.
+/// Linear in the selectors (each looked up by its prefixes, at most the nesting depth).
 fn remap_granular_markings(o: &mut StixObject<'_>, removed: &[Vec<SelectorStep>]) {
+    let gone: HashSet<&[SelectorStep]> = removed.iter().map(Vec::as_slice).collect();
+    // Per list (by the selector of the list), the positions removed from it, sorted.
+    let mut positions: HashMap<&[SelectorStep], Vec<usize>> = HashMap::new();
+    for r in removed {
+        if let Some((SelectorStep::Index(i), list)) = r.split_last() {
+            positions.entry(list).or_default().push(*i);
+        }
+    }
+    for p in positions.values_mut() {
+        p.sort_unstable();
+    }
     let remap = |s: &Vec<SelectorStep>| -> Option<Vec<SelectorStep>> {
-        if removed.iter().any(|r| s.starts_with(r)) {
+        if (1..=s.len()).any(|k| s.get(..k).is_some_and(|p| gone.contains(p))) {
             return None;
         }
         let mut out = s.clone();
         for (pos, step) in s.iter().enumerate() {
             let SelectorStep::Index(j) = step else { continue };
             let prefix = s.get(..pos).unwrap_or_default();
-            let before = removed
-                .iter()
-                .filter(|r| r.len() == pos + 1 && r.starts_with(prefix))
-                .filter(|r| matches!(r.last(), Some(SelectorStep::Index(i)) if i < j))
-                .count();
+            let before = positions.get(prefix).map_or(0, |p| p.partition_point(|i| i < j));
             if let Some(slot) = out.get_mut(pos) {
-                *slot = SelectorStep::Index(j - before);
+                *slot = SelectorStep::Index(j.saturating_sub(before));
             }
         }
         Some(out)
@@ -746,81 +810,159 @@ fn collect_refs(name: &str, v: &Value<'_>, out: &mut Vec<String>) {
     }
 }
 
+/// Every identifier [`repair`] looks at in `o`: [`references`] and the `_ref`s of custom
+/// properties too.
+fn watched(o: &StixObject<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in o.json.iter() {
+        collect_refs(k, v, &mut out);
+    }
+    out.extend(references(o));
+    out
+}
+
 /// Close the released set under references, to a fixpoint (see the module doc).
+///
+/// Linear in the references: the objects reachable from what is kept are repaired once, and an
+/// object again only when an id it refers to loses its last released object (each id does so at
+/// most once). Then what is reachable is worked out once more, for the definitions.
 fn close_references(
     objects: &mut [StixObject<'_>],
     states: &mut [State],
     labels: &[Option<Label>],
     policy: &Policy,
-    decisions: &mut Vec<UnitDecision>,
+    decisions: &mut Decisions,
 ) {
-    let present: HashSet<String> = objects.iter().map(|o| o.id.clone()).collect();
-    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    // Ids by number, and the objects of each (several versions may share one).
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut by_id: Vec<Vec<usize>> = Vec::new();
+    let mut id_of: Vec<usize> = Vec::with_capacity(objects.len());
     for (n, o) in objects.iter().enumerate() {
-        by_id.entry(o.id.clone()).or_default().push(n);
+        let i = *ids.entry(o.id.clone()).or_insert(by_id.len());
+        if i == by_id.len() {
+            by_id.push(Vec::new());
+        }
+        if let Some(list) = by_id.get_mut(i) {
+            list.push(n);
+        }
+        id_of.push(i);
     }
-    loop {
-        // Which conditional objects are referred to from what is released.
-        let mut active: HashSet<String> = HashSet::new();
-        let mut queue: Vec<usize> = (0..objects.len())
-            .filter(|&n| states.get(n) == Some(&State::Keep))
-            .collect();
-        let mut seen: HashSet<usize> = queue.iter().copied().collect();
-        while let Some(n) = queue.pop() {
-            let Some(o) = objects.get(n) else { continue };
-            active.insert(o.id.clone());
-            for r in references(o) {
-                for &m in by_id.get(&r).map(Vec::as_slice).unwrap_or_default() {
-                    if states.get(m) == Some(&State::Conditional) && seen.insert(m) {
-                        queue.push(m);
-                    }
+    // Who refers to each id.
+    let mut referrers: Vec<Vec<usize>> = vec![Vec::new(); by_id.len()];
+    for (n, o) in objects.iter().enumerate() {
+        for r in watched(o) {
+            if let Some(list) = ids.get(&r).and_then(|&i| referrers.get_mut(i)) {
+                if list.last() != Some(&n) {
+                    list.push(n);
                 }
             }
         }
-        let live = |id: &str| active.contains(id) || (tlp_label(id).is_some() && !present.contains(id));
-        let mut changed = false;
-        for (n, o) in objects.iter_mut().enumerate() {
-            if !active.contains(&o.id) || !seen.contains(&n) {
+    }
+    let active = reachable(objects, states, &ids, &by_id);
+    // Released objects per id: an id is live while it has one.
+    let mut alive = vec![0usize; by_id.len()];
+    for (n, &i) in id_of.iter().enumerate() {
+        if active.get(n) == Some(&true) {
+            if let Some(a) = alive.get_mut(i) {
+                *a = a.saturating_add(1);
+            }
+        }
+    }
+    let mut queue: std::collections::VecDeque<usize> =
+        (0..objects.len()).filter(|&n| active.get(n) == Some(&true)).collect();
+    let mut queued: Vec<bool> = active.clone();
+    while let Some(n) = queue.pop_front() {
+        if let Some(q) = queued.get_mut(n) {
+            *q = false;
+        }
+        if states.get(n) == Some(&State::Dropped) {
+            continue;
+        }
+        let Some(o) = objects.get_mut(n) else { continue };
+        let dropped = {
+            let live = |id: &str| {
+                ids.get(id).and_then(|&i| alive.get(i)).is_some_and(|&a| a > 0)
+                    || (tlp_label(id).is_some() && !ids.contains_key(id))
+            };
+            let present = |id: &str| ids.contains_key(id);
+            let before = decisions.pushed();
+            repair(o, &live, &present, decisions)
+                .or_else(|| (decisions.pushed() > before).then(|| still_valid(o, policy)).flatten())
+        };
+        let Some(d) = dropped else { continue };
+        if let Some(s) = states.get_mut(n) {
+            *s = State::Dropped;
+        }
+        decisions.push(d);
+        let i = id_of.get(n).copied().unwrap_or(usize::MAX);
+        let Some(a) = alive.get_mut(i) else { continue };
+        *a = a.saturating_sub(1);
+        if *a > 0 {
+            continue;
+        }
+        // The id died: what refers to it is repaired again.
+        for &m in referrers.get(i).map(Vec::as_slice).unwrap_or_default() {
+            let released = active.get(m) == Some(&true) && states.get(m) != Some(&State::Dropped);
+            if released && queued.get(m) == Some(&false) {
+                if let Some(q) = queued.get_mut(m) {
+                    *q = true;
+                }
+                queue.push_back(m);
+            }
+        }
+    }
+    let active = reachable(objects, states, &ids, &by_id);
+    for (((o, s), label), active) in objects.iter().zip(states.iter_mut()).zip(labels).zip(active) {
+        if *s == State::Conditional {
+            if active {
+                *s = State::Keep;
+                decisions.push(UnitDecision {
+                    unit: o.id.clone(),
+                    label: label.clone(),
+                    rule: "referenced".into(),
+                    verdict: UnitVerdict::Keep,
+                    detail: format!("a released object refers to this {}", o.type_name),
+                });
+            } else {
+                *s = State::Dropped;
+                decisions.push(UnitDecision {
+                    unit: o.id.clone(),
+                    label: None,
+                    rule: "not-referenced".into(),
+                    verdict: UnitVerdict::Drop,
+                    detail: format!("no released object refers to this {}", o.type_name),
+                });
+            }
+        }
+    }
+}
+
+/// The objects kept, and the conditional ones they refer to, directly or through each other.
+fn reachable(
+    objects: &[StixObject<'_>],
+    states: &[State],
+    ids: &HashMap<String, usize>,
+    by_id: &[Vec<usize>],
+) -> Vec<bool> {
+    let mut seen: Vec<bool> = states.iter().map(|s| *s == State::Keep).collect();
+    let mut queue: Vec<usize> = (0..objects.len()).filter(|&n| seen.get(n) == Some(&true)).collect();
+    while let Some(n) = queue.pop() {
+        let Some(o) = objects.get(n) else { continue };
+        for r in references(o) {
+            let Some(list) = ids.get(&r).and_then(|&i| by_id.get(i)) else {
                 continue;
-            }
-            let before = decisions.len();
-            let dropped = repair(o, &live, &present, decisions)
-                .or_else(|| (decisions.len() > before).then(|| still_valid(o, policy)).flatten());
-            if let Some(d) = dropped {
-                if let Some(s) = states.get_mut(n) {
-                    *s = State::Dropped;
-                }
-                decisions.push(d);
-                changed = true;
-            }
-        }
-        if !changed {
-            for ((o, s), label) in objects.iter().zip(states.iter_mut()).zip(labels) {
-                if *s == State::Conditional {
-                    if active.contains(&o.id) {
-                        *s = State::Keep;
-                        decisions.push(UnitDecision {
-                            unit: o.id.clone(),
-                            label: label.clone(),
-                            rule: "referenced".into(),
-                            verdict: UnitVerdict::Keep,
-                            detail: format!("a released object refers to this {}", o.type_name),
-                        });
-                    } else {
-                        *s = State::Dropped;
-                        decisions.push(UnitDecision {
-                            unit: o.id.clone(),
-                            label: None,
-                            rule: "not-referenced".into(),
-                            verdict: UnitVerdict::Drop,
-                            detail: format!("no released object refers to this {}", o.type_name),
-                        });
+            };
+            for &m in list {
+                if states.get(m) == Some(&State::Conditional) && seen.get(m) == Some(&false) {
+                    if let Some(x) = seen.get_mut(m) {
+                        *x = true;
                     }
+                    queue.push(m);
                 }
             }
-            return;
         }
     }
+    seen
 }
 
 /// Repair one released object's references to what is not released. Returns a decision to drop
@@ -828,8 +970,8 @@ fn close_references(
 fn repair(
     o: &mut StixObject<'_>,
     live: &dyn Fn(&str) -> bool,
-    present: &HashSet<String>,
-    decisions: &mut Vec<UnitDecision>,
+    present: &dyn Fn(&str) -> bool,
+    decisions: &mut Decisions,
 ) -> Option<UnitDecision> {
     let def = types::lookup(&o.type_name);
     let required = |p: &str| {
@@ -842,7 +984,7 @@ fn repair(
     };
     let names: Vec<String> = o.json.iter().map(|(k, _)| k.to_string()).collect();
     let id = o.id.clone();
-    let removed = |prop: &str, detail: String, decisions: &mut Vec<UnitDecision>| {
+    let removed = |prop: &str, detail: String, decisions: &mut Decisions| {
         decisions.push(UnitDecision {
             unit: format!("{id}/{prop}"),
             label: None,
@@ -922,8 +1064,7 @@ fn repair(
         ext.retain(|k, v| {
             let mut inner = Vec::new();
             collect_refs(k, v, &mut inner);
-            (!k.starts_with("extension-definition--") || live(k) || !present.contains(k))
-                && inner.iter().all(|r| live(r))
+            (!k.starts_with("extension-definition--") || live(k) || !present(k)) && inner.iter().all(|r| live(r))
         });
         if ext.len() != before {
             if ext.is_empty() {

@@ -7,7 +7,7 @@ use crate::format::json::Value;
 use crate::format::stix::{PropertyKind, SelectorStep, StixObject, pattern, types};
 use crate::policy::Policy;
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule, TextRules};
-use crate::release::decision::{UnitDecision, UnitVerdict};
+use crate::release::decision::{Decisions, UnitDecision, UnitVerdict};
 
 /// What sanitising did to an object as a whole.
 pub(super) enum Outcome {
@@ -40,7 +40,7 @@ const STRUCTURAL: &[&str] = &[
 pub(super) fn sanitise(
     o: &mut StixObject<'_>,
     policy: &Policy,
-    decisions: &mut Vec<UnitDecision>,
+    decisions: &mut Decisions,
 ) -> (Outcome, Vec<Vec<SelectorStep>>) {
     let mut removed = Vec::new();
     allowlist(o, policy, decisions, &mut removed);
@@ -105,12 +105,7 @@ const ALWAYS: &[&str] = &[
 
 /// Remove what the policy does not name: custom (`x_…`) and extension-defined properties,
 /// extensions, and — for types with an allowlist — every other property.
-fn allowlist(
-    o: &mut StixObject<'_>,
-    policy: &Policy,
-    decisions: &mut Vec<UnitDecision>,
-    removed: &mut Vec<Vec<SelectorStep>>,
-) {
+fn allowlist(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisions, removed: &mut Vec<Vec<SelectorStep>>) {
     let listed = policy.properties.get(&o.type_name);
     let names: Vec<String> = o.json.iter().map(|(k, _)| k.to_string()).collect();
     for name in names {
@@ -178,7 +173,7 @@ fn allowlist(
 // Indicator patterns
 // ---------------------------------------------------------------------------------------------
 
-fn pattern_rules(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Vec<UnitDecision>) -> Option<Outcome> {
+fn pattern_rules(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisions) -> Option<Outcome> {
     if policy.address_rules.is_empty() {
         return None;
     }
@@ -193,7 +188,7 @@ fn prune_pattern(
     o: &mut StixObject<'_>,
     p: &mut pattern::Pattern,
     policy: &Policy,
-    decisions: &mut Vec<UnitDecision>,
+    decisions: &mut Decisions,
 ) -> Option<Outcome> {
     let mut changed = false;
     for rule in &policy.address_rules {
@@ -305,7 +300,7 @@ fn visit<'k>(v: &'k mut Value<'_>, segs: &mut Vec<Seg<'k>>, f: &mut dyn FnMut(&[
 /// Apply every text rule to the object's strings: each string is normalised once and every rule
 /// that selects it runs on that; dirty words that drop or reject stop at the first hit, and the
 /// redactions of all rules are applied together (where two overlap, the earlier rule's wins).
-fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Vec<UnitDecision>) -> Option<Outcome> {
+fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions) -> Option<Outcome> {
     if all.is_empty() {
         return None;
     }

@@ -7,10 +7,11 @@
 //! attribute as `…/@name`.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::format::xml::label4774::{self, ConfidentialityLabel, NS_4774, NS_4778};
 use crate::format::xml::{Attribute, Builder, Document, Element, Node, XML_NS};
-use crate::release::decision::{UnitDecision, UnitVerdict};
+use crate::release::decision::{Decisions, UnitDecision, UnitVerdict, shown_unit};
 
 pub mod label;
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule};
@@ -21,7 +22,8 @@ use crate::policy::{Policy, UnknownAction, XmlPolicy};
 pub struct Release<'a> {
     /// The document to render, when the message may go.
     pub document: Option<Document<'a>>,
-    pub decisions: Vec<UnitDecision>,
+    /// Counted, and kept up to a cap per rule ([`Decisions`]).
+    pub decisions: Decisions,
     /// Elements in the payload as received, and as released.
     pub elements_in: usize,
     pub elements_out: usize,
@@ -40,7 +42,7 @@ fn decision(
     detail: impl Into<String>,
 ) -> UnitDecision {
     UnitDecision {
-        unit: unit.to_string(),
+        unit: shown_unit(&[unit]),
         label: None,
         rule: rule.into(),
         verdict,
@@ -52,7 +54,7 @@ fn decision(
 pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     let mut r = Release {
         document: None,
-        decisions: Vec::new(),
+        decisions: Decisions::new(),
         elements_in: 0,
         elements_out: 0,
         dropped: 0,
@@ -329,20 +331,16 @@ struct Walk<'p, 'r, 'd> {
     path: String,
 }
 
-/// (prefix, local name, how many so far) of one name among siblings.
-type SiblingCount<'x> = (Option<&'x str>, &'x str, usize);
+/// The 1-based positions of children among their siblings of the same name, counted as they
+/// come: one map lookup per child, so a parent of many distinctly named children stays linear.
+#[derive(Default)]
+struct Positions<'x>(HashMap<(Option<&'x str>, &'x str), usize>);
 
-/// The 1-based position of a child among its siblings of the same name, counted as they come.
-fn position<'x>(counts: &mut Vec<SiblingCount<'x>>, e: Element<'_, 'x>) -> usize {
-    match counts.iter_mut().find(|(p, l, _)| *p == e.prefix() && *l == e.local()) {
-        Some((_, _, n)) => {
-            *n += 1;
-            *n
-        }
-        None => {
-            counts.push((e.prefix(), e.local(), 1));
-            1
-        }
+impl<'x> Positions<'x> {
+    fn next(&mut self, e: Element<'_, 'x>) -> usize {
+        let n = self.0.entry((e.prefix(), e.local())).or_insert(0);
+        *n = n.saturating_add(1);
+        *n
     }
 }
 
@@ -400,17 +398,23 @@ impl<'d> Walk<'_, '_, 'd> {
             if keep {
                 attributes.push(a.clone());
             } else {
-                removed.push(match a.prefix {
-                    Some(p) => format!("{p}:{}", a.local),
-                    None => a.local.to_string(),
-                });
+                removed.push((a.prefix, a.local));
             }
         }
-        for name in removed {
+        for (prefix, local) in removed {
             self.r.removed += 1;
+            const RULE: &str = "attribute-allowlist";
+            if !self.r.decisions.wants(RULE, UnitVerdict::Remove) {
+                self.r.decisions.count_only(RULE, UnitVerdict::Remove);
+                continue;
+            }
+            let name = match prefix {
+                Some(p) => format!("/@{p}:{local}"),
+                None => format!("/@{local}"),
+            };
             self.r.decisions.push(decision(
-                &format!("{}/@{name}", self.path),
-                "attribute-allowlist",
+                &shown_unit(&[&self.path, &name]),
+                RULE,
                 UnitVerdict::Remove,
                 "attribute not in the namespace's allowlist",
             ));
@@ -424,7 +428,7 @@ impl<'d> Walk<'_, '_, 'd> {
         let id = open_like(out, e, attributes);
         // Children. Text is held back one step: the white space that indented a dropped element
         // goes with it.
-        let mut counts = Vec::new();
+        let mut counts = Positions::default();
         let mut held: Option<Cow<'d, str>> = None;
         let local = e.local();
         for child in e.children() {
@@ -442,13 +446,24 @@ impl<'d> Walk<'_, '_, 'd> {
                     }
                 }
                 Node::Element(c) => {
-                    let n = position(&mut counts, c);
+                    let n = counts.next(c);
                     let len = self.path.len();
                     push_segment(&mut self.path, c, n);
                     let allowed = c
                         .namespace()
                         .and_then(|ns| xml.namespaces.get(ns.as_ref()))
                         .is_some_and(|ns| ns.elements.contains(c.local()));
+                    if !allowed && xml.unknown_elements != UnknownAction::Reject {
+                        if held.as_deref().is_some_and(is_blank) {
+                            held = None;
+                        }
+                        self.r.dropped += c.count();
+                        if !self.r.decisions.wants("element-allowlist", UnitVerdict::Drop) {
+                            self.r.decisions.count_only("element-allowlist", UnitVerdict::Drop);
+                            self.path.truncate(len);
+                            continue;
+                        }
+                    }
                     if !allowed {
                         let what = match c.namespace() {
                             Some(ns) => format!("`{}` in `{ns}` is not in the policy's allowlists", c.local()),
@@ -461,10 +476,6 @@ impl<'d> Walk<'_, '_, 'd> {
                             *self.stop = true;
                             return id;
                         }
-                        if held.as_deref().is_some_and(is_blank) {
-                            held = None;
-                        }
-                        self.r.dropped += c.count();
                         self.r
                             .decisions
                             .push(decision(&self.path, "element-allowlist", UnitVerdict::Drop, what));
@@ -499,7 +510,7 @@ impl<'d> Walk<'_, '_, 'd> {
         match rules.apply(s, |rule| selects(rule, local)) {
             Applied::Clean => {}
             Applied::Stop { rule, action } => {
-                let unit = &format!("{}{}", self.path, suffix());
+                let unit = &shown_unit(&[&self.path, &suffix()]);
                 let id = rules.rules.get(rule).map_or(String::new(), |x| x.id.clone());
                 let verdict = if action == DirtyAction::Reject {
                     UnitVerdict::Reject
@@ -516,7 +527,7 @@ impl<'d> Walk<'_, '_, 'd> {
                 return false;
             }
             Applied::Redacted { text, counts } => {
-                let unit = &format!("{}{}", self.path, suffix());
+                let unit = &shown_unit(&[&self.path, &suffix()]);
                 *s = Cow::Owned(text);
                 changed = true;
                 for (rule, c) in counts {
@@ -534,7 +545,7 @@ impl<'d> Walk<'_, '_, 'd> {
             match rule.action {
                 PatternAction::Drop => {
                     if let Some(hit) = rule.hit_in_text(s) {
-                        let unit = &format!("{}{}", self.path, suffix());
+                        let unit = &shown_unit(&[&self.path, &suffix()]);
                         self.r.decisions.push(decision(
                             unit,
                             rule.id.clone(),
@@ -547,7 +558,7 @@ impl<'d> Walk<'_, '_, 'd> {
                 }
                 PatternAction::Redact => {
                     if let Some((text, n)) = rule.redact_text(s, INTERNAL_REPLACEMENT) {
-                        let unit = &format!("{}{}", self.path, suffix());
+                        let unit = &shown_unit(&[&self.path, &suffix()]);
                         *s = Cow::Owned(text);
                         changed = true;
                         self.r.decisions.push(decision(
@@ -597,15 +608,15 @@ fn strip_declarations(e: Element<'_, '_>, path: &mut String, known: &dyn Fn(&str
     for g in gone {
         r.removed += 1;
         r.decisions.push(decision(
-            &format!("{path}/@{g}"),
+            &shown_unit(&[path, "/@", &g]),
             "namespace-declaration",
             UnitVerdict::Remove,
             "declares a namespace nothing released is in",
         ));
     }
-    let mut counts = Vec::new();
+    let mut counts = Positions::default();
     for c in e.elements() {
-        let n = position(&mut counts, c);
+        let n = counts.next(c);
         let len = path.len();
         push_segment(path, c, n);
         strip_declarations(c, path, known, r);
