@@ -518,6 +518,9 @@ fn decide_object(
 // Granular markings
 // ---------------------------------------------------------------------------------------------
 
+/// Why a granular marking's selectors are removed: (rule, detail, label when known).
+type Withheld = (&'static str, String, Option<Label>);
+
 /// Remove the properties and list elements whose granular label may not go. Returns a decision
 /// dropping the object when that removed a required property.
 fn granular(
@@ -531,7 +534,7 @@ fn granular(
     let mut removed: Vec<Vec<SelectorStep>> = Vec::new();
     let mut seen: HashSet<&[SelectorStep]> = HashSet::new();
     // The verdict of each marking, worked out once per object however many markings name it.
-    let mut verdicts: HashMap<&str, Option<(&'static str, String, Option<Label>)>> = HashMap::new();
+    let mut verdicts: HashMap<&str, Option<Withheld>> = HashMap::new();
     for gm in &o.granular_markings {
         let GranularTarget::MarkingRef(m) = &gm.marking else {
             continue;
@@ -851,10 +854,10 @@ fn close_references(
     let mut referrers: Vec<Vec<usize>> = vec![Vec::new(); by_id.len()];
     for (n, o) in objects.iter().enumerate() {
         for r in watched(o) {
-            if let Some(list) = ids.get(&r).and_then(|&i| referrers.get_mut(i)) {
-                if list.last() != Some(&n) {
-                    list.push(n);
-                }
+            if let Some(list) = ids.get(&r).and_then(|&i| referrers.get_mut(i))
+                && list.last() != Some(&n)
+            {
+                list.push(n);
             }
         }
     }
@@ -862,10 +865,10 @@ fn close_references(
     // Released objects per id: an id is live while it has one.
     let mut alive = vec![0usize; by_id.len()];
     for (n, &i) in id_of.iter().enumerate() {
-        if active.get(n) == Some(&true) {
-            if let Some(a) = alive.get_mut(i) {
-                *a = a.saturating_add(1);
-            }
+        if active.get(n) == Some(&true)
+            && let Some(a) = alive.get_mut(i)
+        {
+            *a = a.saturating_add(1);
         }
     }
     let mut queue: std::collections::VecDeque<usize> =
@@ -982,7 +985,6 @@ fn repair(
                 .any(|x| x.required && x.name == p)
         })
     };
-    let names: Vec<String> = o.json.iter().map(|(k, _)| k.to_string()).collect();
     let id = o.id.clone();
     let removed = |prop: &str, detail: String, decisions: &mut Decisions| {
         decisions.push(UnitDecision {
@@ -1013,49 +1015,61 @@ fn repair(
             });
         }
     }
-    for name in names {
+    // One pass over the members (a lookup per name would be quadratic in them); what goes is
+    // removed after it, in one pass too.
+    let mut gone: Vec<String> = Vec::new();
+    let mut notes: Vec<(String, String)> = Vec::new();
+    let mut dropped = None;
+    for (name, v) in o.json.iter_mut() {
         if name == "object_marking_refs" {
             continue;
         }
-        let Some(v) = o.json.get_mut(&name) else { continue };
-        match v {
-            Value::String(s) if name.ends_with("_ref") && !live(s) => {
-                let detail = format!("`{s}` is not released");
-                if required(&name) {
-                    return Some(drop_for(&o.id, &name, detail));
-                }
-                o.json.remove(&name);
-                removed(&name, detail, decisions);
+        let mut lose = |detail: String, remove: bool| {
+            if required(name) && remove {
+                return Some(drop_for(&id, name, detail));
             }
+            if remove {
+                gone.push(name.to_string());
+            }
+            notes.push((name.to_string(), detail));
+            None
+        };
+        let d = match v {
+            Value::String(s) if name.ends_with("_ref") && !live(s) => lose(format!("`{s}` is not released"), true),
             Value::Array(list) if name.ends_with("_refs") => {
                 let before = list.len();
                 list.retain(|r| r.as_str().is_some_and(live));
-                let lost = before - list.len();
+                let lost = before.saturating_sub(list.len());
                 if lost > 0 {
-                    let detail = format!("{lost} referenced object(s) not released");
-                    if list.is_empty() {
-                        if required(&name) {
-                            return Some(drop_for(&o.id, &name, detail));
-                        }
-                        o.json.remove(&name);
-                    }
-                    removed(&name, detail, decisions);
+                    lose(format!("{lost} referenced object(s) not released"), list.is_empty())
+                } else {
+                    None
                 }
             }
             Value::Object(_) | Value::Array(_) if name != "granular_markings" && name != "extensions" => {
                 let mut inner = Vec::new();
-                collect_refs(&name, v, &mut inner);
-                if let Some(r) = inner.iter().find(|r| !live(r)) {
-                    let detail = format!("`{r}` inside it is not released");
-                    if required(&name) {
-                        return Some(drop_for(&o.id, &name, detail));
-                    }
-                    o.json.remove(&name);
-                    removed(&name, detail, decisions);
+                collect_refs(name, v, &mut inner);
+                match inner.iter().find(|r| !live(r)) {
+                    Some(r) => lose(format!("`{r}` inside it is not released"), true),
+                    None => None,
                 }
             }
-            _ => {}
+            _ => None,
+        };
+        if d.is_some() {
+            dropped = d;
+            break;
         }
+    }
+    if !gone.is_empty() {
+        let gone: HashSet<&str> = gone.iter().map(String::as_str).collect();
+        o.json.retain(|k, _| !gone.contains(k));
+    }
+    for (name, detail) in notes {
+        removed(&name, detail, decisions);
+    }
+    if dropped.is_some() {
+        return dropped;
     }
     // Extensions are referenced by key: one whose definition is absent from the bundle is the
     // partner's to know (not a dangling reference); one defined in the bundle must be released.

@@ -107,33 +107,40 @@ const ALWAYS: &[&str] = &[
 /// extensions, and — for types with an allowlist — every other property.
 fn allowlist(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisions, removed: &mut Vec<Vec<SelectorStep>>) {
     let listed = policy.properties.get(&o.type_name);
-    let names: Vec<String> = o.json.iter().map(|(k, _)| k.to_string()).collect();
-    for name in names {
-        let kind = o.property_kind(&name);
+    // Decided first, removed in one pass (removing one by one is quadratic in the members).
+    let mut gone: Vec<(String, bool)> = Vec::new();
+    for (name, _) in o.json.iter() {
+        let kind = o.property_kind(name);
         let custom = matches!(kind, PropertyKind::Custom | PropertyKind::Extension);
-        let allowed = if ALWAYS.contains(&name.as_str()) {
+        let allowed = if ALWAYS.contains(&name) {
             true
         } else if custom {
-            policy.custom_properties.contains(&name) && listed.is_none_or(|l| l.contains(&name))
+            policy.custom_properties.contains(name) && listed.is_none_or(|l| l.contains(name))
         } else {
-            listed.is_none_or(|l| l.contains(&name))
+            listed.is_none_or(|l| l.contains(name))
         };
         if !allowed {
-            o.json.remove(&name);
-            removed.push(vec![SelectorStep::Property(name.clone())]);
-            let why = if custom {
-                "custom property not named by the policy"
-            } else {
-                "not in the type's property allowlist"
-            };
-            decisions.push(decision(
-                o,
-                &format!("/{name}"),
-                "property-allowlist",
-                UnitVerdict::Remove,
-                why.into(),
-            ));
+            gone.push((name.to_string(), custom));
         }
+    }
+    if !gone.is_empty() {
+        let names: std::collections::HashSet<&str> = gone.iter().map(|(n, _)| n.as_str()).collect();
+        o.json.retain(|k, _| !names.contains(k));
+    }
+    for (name, custom) in gone {
+        removed.push(vec![SelectorStep::Property(name.clone())]);
+        let why = if custom {
+            "custom property not named by the policy"
+        } else {
+            "not in the type's property allowlist"
+        };
+        decisions.push(decision(
+            o,
+            &format!("/{name}"),
+            "property-allowlist",
+            UnitVerdict::Remove,
+            why.into(),
+        ));
     }
     // A marking definition's extensions are the marking itself (TLP 2.0, ACS): they stay.
     if o.type_name == "marking-definition" {
