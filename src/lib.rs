@@ -20,6 +20,8 @@ pub mod policy;
 pub mod release;
 pub mod sandbox;
 #[doc(hidden)]
+pub mod shapes;
+#[doc(hidden)]
 pub mod synth;
 pub mod text;
 pub mod verifier;

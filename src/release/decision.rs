@@ -54,6 +54,8 @@ pub struct Decisions {
     /// Per rule, in order of first appearance: how many decisions of each verdict were pushed.
     counts: std::collections::HashMap<String, usize>,
     tallies: Vec<(String, [usize; 5])>,
+    /// The tally looked up last: runs of one rule skip the hash.
+    last: usize,
     pushed: usize,
 }
 
@@ -80,9 +82,15 @@ impl Decisions {
         Self::default()
     }
 
+    fn find(&self, rule: &str) -> Option<usize> {
+        match self.tallies.get(self.last) {
+            Some((r, _)) if r == rule => Some(self.last),
+            _ => self.counts.get(rule).copied(),
+        }
+    }
+
     fn tally(&self, rule: &str) -> Option<&[usize; 5]> {
-        let n = *self.counts.get(rule)?;
-        self.tallies.get(n).map(|(_, t)| t)
+        self.tallies.get(self.find(rule)?).map(|(_, t)| t)
     }
 
     /// Whether a decision of `rule` and `verdict` pushed now would be kept (not only counted):
@@ -97,8 +105,8 @@ impl Decisions {
     /// Count a decision without keeping it (see [`Decisions::wants`]).
     pub fn count_only(&mut self, rule: &str, verdict: UnitVerdict) {
         self.pushed = self.pushed.saturating_add(1);
-        let n = match self.counts.get(rule) {
-            Some(&n) => n,
+        let n = match self.find(rule) {
+            Some(n) => n,
             None => {
                 let n = self.tallies.len();
                 self.counts.insert(rule.to_string(), n);
@@ -106,6 +114,7 @@ impl Decisions {
                 n
             }
         };
+        self.last = n;
         if let Some(c) = self.tallies.get_mut(n).and_then(|(_, t)| t.get_mut(slot(verdict))) {
             *c = c.saturating_add(1);
         }

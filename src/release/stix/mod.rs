@@ -438,11 +438,31 @@ fn object_label(
     let mut label = Label::default();
     for id in o.marking_refs() {
         let one = marking_label(id, markings)?;
-        label = label
-            .combine(&one, &policy.schemes)
-            .map_err(|e| ("classification-unknown", e.to_string()))?;
+        absorb(&mut label, &one, policy)?;
     }
     Ok(label)
+}
+
+/// `label` combined with `one` in place: what [`Label::combine`] gives, without copying the
+/// controls and sources `label` already holds (combining an object's many markings one by one
+/// would copy them once per marking: quadratic).
+fn absorb(label: &mut Label, one: &Label, policy: &Policy) -> Result<(), LabelError> {
+    let head = Label {
+        classification: label.classification.take(),
+        releasable_to: std::mem::take(&mut label.releasable_to),
+        controls: Default::default(),
+        tlp: label.tlp,
+        sources: Default::default(),
+    };
+    let c = head
+        .combine(one, &policy.schemes)
+        .map_err(|e| ("classification-unknown", e.to_string()))?;
+    label.classification = c.classification;
+    label.releasable_to = c.releasable_to;
+    label.tlp = c.tlp;
+    label.controls.extend(c.controls);
+    label.sources.extend(c.sources);
+    Ok(())
 }
 
 fn marking_label(id: &str, markings: &HashMap<String, Result<Label, LabelError>>) -> Result<Label, LabelError> {

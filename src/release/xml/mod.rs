@@ -7,7 +7,6 @@
 //! attribute as `…/@name`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::format::xml::label4774::{self, ConfidentialityLabel, NS_4774, NS_4778};
 use crate::format::xml::{Attribute, Builder, Document, Element, Node, XML_NS};
@@ -331,16 +330,69 @@ struct Walk<'p, 'r, 'd> {
     path: String,
 }
 
-/// The 1-based positions of children among their siblings of the same name, counted as they
-/// come: one map lookup per child, so a parent of many distinctly named children stays linear.
-#[derive(Default)]
-struct Positions<'x>(HashMap<(Option<&'x str>, &'x str), usize>);
+/// The 1-based positions of an element's children among their siblings of the same name, in
+/// document order: [`Positions::next`] is called once per element child, in order. A parent of
+/// few children compares names; one of many ranks them once by a sort (n log n, 24 bytes a
+/// child), so a parent of a million distinctly named children stays fast and small.
+enum Positions<'x> {
+    Few(Vec<(Option<&'x str>, &'x str, usize)>),
+    Ranked { positions: Vec<u32>, next: usize },
+}
+
+/// Up to this many element children, positions are counted by comparing names.
+const FEW_CHILDREN: usize = 16;
 
 impl<'x> Positions<'x> {
+    fn of(e: Element<'_, 'x>) -> Self {
+        if e.elements().nth(FEW_CHILDREN).is_none() {
+            return Positions::Few(Vec::new());
+        }
+        // Children in document order, and their ordinals sorted by name (then order).
+        let kids: Vec<Element<'_, 'x>> = e.elements().collect();
+        let mut order: Vec<u32> = (0..u32::try_from(kids.len()).unwrap_or(u32::MAX)).collect();
+        let name = |o: &u32| {
+            usize::try_from(*o)
+                .ok()
+                .and_then(|o| kids.get(o))
+                .map(|k| (k.prefix(), k.local()))
+        };
+        order.sort_unstable_by(|a, b| name(a).cmp(&name(b)).then(a.cmp(b)));
+        let mut positions = vec![0u32; kids.len()];
+        let mut run = None;
+        let mut n = 0u32;
+        for o in order {
+            let this = name(&o);
+            if run == Some(this) {
+                n = n.saturating_add(1);
+            } else {
+                run = Some(this);
+                n = 1;
+            }
+            if let Some(slot) = usize::try_from(o).ok().and_then(|o| positions.get_mut(o)) {
+                *slot = n;
+            }
+        }
+        Positions::Ranked { positions, next: 0 }
+    }
+
     fn next(&mut self, e: Element<'_, 'x>) -> usize {
-        let n = self.0.entry((e.prefix(), e.local())).or_insert(0);
-        *n = n.saturating_add(1);
-        *n
+        match self {
+            Positions::Few(counts) => match counts.iter_mut().find(|(p, l, _)| *p == e.prefix() && *l == e.local()) {
+                Some((_, _, n)) => {
+                    *n = n.saturating_add(1);
+                    *n
+                }
+                None => {
+                    counts.push((e.prefix(), e.local(), 1));
+                    1
+                }
+            },
+            Positions::Ranked { positions, next } => {
+                let n = positions.get(*next).copied().unwrap_or(0);
+                *next = next.saturating_add(1);
+                usize::try_from(n).unwrap_or(0)
+            }
+        }
     }
 }
 
@@ -428,7 +480,7 @@ impl<'d> Walk<'_, '_, 'd> {
         let id = open_like(out, e, attributes);
         // Children. Text is held back one step: the white space that indented a dropped element
         // goes with it.
-        let mut counts = Positions::default();
+        let mut counts = Positions::of(e);
         let mut held: Option<Cow<'d, str>> = None;
         let local = e.local();
         for child in e.children() {
@@ -614,7 +666,7 @@ fn strip_declarations(e: Element<'_, '_>, path: &mut String, known: &dyn Fn(&str
             "declares a namespace nothing released is in",
         ));
     }
-    let mut counts = Positions::default();
+    let mut counts = Positions::of(e);
     for c in e.elements() {
         let n = counts.next(c);
         let len = path.len();
