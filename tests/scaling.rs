@@ -1,0 +1,112 @@
+//! Doubling an input at most about doubles the guard's work, for every adversarial shape of
+//! `sekisho::shapes` (issue 16). Work is counted, not timed, so the test is stable on a shared
+//! machine: the number of allocations and the bytes allocated by `guard::filter`, and the peak of
+//! bytes live during it, counted by a global allocator that wraps the system one.
+//!
+//! What this cannot see is work that allocates nothing (a quadratic search through a list); the
+//! harness (`cargo run --release --example shapes`) times every shape up to the limits.
+//!
+//! The library forbids `unsafe`; this test binary needs it for the one thing Rust only offers
+//! that way, a global allocator (it forwards to `System` and counts).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sekisho::guard;
+use sekisho::policy::Policy;
+use sekisho::shapes;
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(size: usize) {
+    let live = LIVE.fetch_add(size, Ordering::Relaxed).saturating_add(size);
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the counters are atomics.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
+        grew(layout.size());
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED.fetch_add(new_size, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        grew(new_size);
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+/// (allocations, bytes allocated, peak bytes live above what was live before) of one filter run.
+fn work(input: &[u8], policy: &Policy) -> (usize, usize, usize, String) {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let (a0, b0) = (ALLOCATIONS.load(Ordering::Relaxed), ALLOCATED.load(Ordering::Relaxed));
+    let outcome = match guard::filter(input, policy) {
+        Ok(r) => format!("released, {} decisions", r.report.decisions.len()),
+        Err(e) => format!(
+            "quarantined: {}",
+            e.reasons.first().map(|r| r.rule.as_str()).unwrap_or("")
+        ),
+    };
+    let (a1, b1) = (ALLOCATIONS.load(Ordering::Relaxed), ALLOCATED.load(Ordering::Relaxed));
+    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    (a1.saturating_sub(a0), b1.saturating_sub(b0), peak, outcome)
+}
+
+#[test]
+fn doubling_an_adversarial_input_at_most_about_doubles_the_work() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let policy = Policy::load(&dir.join("us-to-jpn.toml")).expect("the shipped policy loads");
+    let mut failures = Vec::new();
+    let mut table = String::new();
+    for shape in shapes::all() {
+        // About 1/512 of the limit, past every fixed cost (and past the decision cap of 1000 for
+        // the shapes of many small units).
+        let n = (shape.full / 512).max(4);
+        let small = (shape.make)(n);
+        let large = (shape.make)(2 * n);
+        let (a1, b1, p1, o1) = work(&small, &policy);
+        let (a2, b2, p2, o2) = work(&large, &policy);
+        let ratio = |x: usize, y: usize| y as f64 / (x.max(1)) as f64;
+        let (ra, rb, rp) = (ratio(a1, a2), ratio(b1, b2), ratio(p1, p2));
+        table.push_str(&format!(
+            "{:<32} n={n:<6} {:>8} B→{:>8} B  allocations ×{ra:.2}  bytes ×{rb:.2}  peak ×{rp:.2} ({p2} B)  {o2}\n",
+            shape.name,
+            small.len(),
+            large.len()
+        ));
+        if o1 != o2 && !(o1.starts_with("released") && o2.starts_with("released")) {
+            failures.push(format!("{}: outcome changed with size: {o1} / {o2}", shape.name));
+        }
+        if ra > 2.3 || rb > 2.3 || rp > 2.3 {
+            failures.push(format!("{}: work grew more than 2.3x", shape.name));
+        }
+        // Memory within a fixed multiple of the input, plus the fixed cost of the decisions kept
+        // (up to 1000 per rule, each cut to 1 KiB).
+        if p2 > 16 * large.len() + (4 << 20) {
+            failures.push(format!("{}: peak {p2} B for {} B of input", shape.name, large.len()));
+        }
+    }
+    eprintln!("{table}");
+    assert!(failures.is_empty(), "{}\n{table}", failures.join("\n"));
+}
