@@ -96,6 +96,31 @@ fn quarantines_when_the_verifier_exhausts_its_memory_limit() {
     assert!(why["findings"][1]["detail"].as_str().unwrap().contains("died"), "{why}");
 }
 
+/// No fault injected: a real message whose released output the verifier cannot hold within its
+/// memory limit is quarantined, the limit named, and the daemon goes on (issue 16).
+#[test]
+fn quarantines_a_message_too_large_for_the_verifiers_memory_limit_naming_the_limit() {
+    let spool = Spool::new(&["jpn"], "verifier_memory_mib = 64");
+    // About 12 MiB, every object TLP:GREEN, so nearly all of it is released.
+    let big = sekisho::synth::bundle_of_size(16, 12 << 20, |_| Some(1)).into_bytes();
+    let small = releasable(904);
+    spool.put("inbox", "a-large.json", &big);
+    spool.put("inbox", "b-small.json", &small);
+    let out = run_once_with(&spool, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let records = spool.records();
+    let a = record_for(&records, "a-large.json");
+    assert_eq!(a["verdict"], "quarantined", "{a}");
+    assert_eq!(a["reason"], "verifier-failed", "{a}");
+    let q = a["quarantine"].as_str().unwrap();
+    let why: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(spool.path(&format!("quarantine/{q}.reason.json"))).unwrap()).unwrap();
+    let detail = why["findings"][1]["detail"].as_str().unwrap();
+    assert!(detail.contains("memory limit is 64 MiB"), "{why}");
+    let b = record_for(&records, "b-small.json");
+    assert_eq!(b["verdict"], "released", "the daemon carried on: {b}");
+}
+
 #[test]
 fn quarantines_a_wrong_guard_output_that_the_verifier_catches() {
     let spool = Spool::new(&["jpn"], "");

@@ -218,6 +218,8 @@ pub enum ClientError {
 /// A running verifier child.
 pub struct Client {
     child: Child,
+    /// The child's address-space limit, in bytes, to name when it dies of a signal.
+    memory: u64,
     stdin: ChildStdin,
     answers: mpsc::Receiver<io::Result<Vec<u8>>>,
 }
@@ -262,6 +264,7 @@ impl Client {
             .map_err(|e| ClientError::Spawn(e.to_string()))?;
         Ok(Client {
             child,
+            memory: spec.memory,
             stdin,
             answers: rx,
         })
@@ -295,6 +298,15 @@ impl Client {
         // Give a dying child a moment to be reaped, so the status can be told.
         for _ in 0..20 {
             if let Ok(Some(s)) = self.child.try_wait() {
+                // An allocation the address-space limit refuses aborts the child (SIGABRT): name
+                // the limit, the one cap a message can make the verifier hit.
+                use std::os::unix::process::ExitStatusExt;
+                if s.signal().is_some() {
+                    return format!(
+                        "{what} ({s}); its memory limit is {} MiB (`verifier_memory_mib`), which this output may exceed",
+                        self.memory >> 20
+                    );
+                }
                 return format!("{what} ({s})");
             }
             std::thread::sleep(Duration::from_millis(5));
