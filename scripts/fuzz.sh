@@ -10,6 +10,12 @@
 # it), then `cargo fuzz cmin` shrinks the corpus to the inputs that add coverage. Extra arguments
 # after SECONDS go to libFuzzer (e.g. -jobs=2 -workers=2 -only_ascii=1).
 # The libFuzzer log (execs/s, cov, corpus size) is kept in fuzz/logs/TARGET.log (gitignored).
+#
+# Every campaign runs with -rss_limit_mb=2048 -timeout=10 and -max_len=$MAX_LEN (default 1 MiB):
+# an input that makes one run take over 10 s or 2 GiB is a finding (issue 16: the guard is linear
+# in time and bounded in memory), and 1 MiB is long enough for the adversarial shapes of
+# src/shapes.rs to show quadratic work (100k dropped siblings, long reference chains, long
+# selector lists). Arguments after SECONDS come later and so override these.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,7 +62,7 @@ fi
 echo "== fuzzing $target for ${seconds}s (log: $log)"
 status=0
 "${run[@]}" "$target" "$work" "$corpus" -- -max_total_time="$seconds" -print_final_stats=1 \
-    "${dict_arg[@]}" "$@" 2>&1 | tee "$log" | grep -E '^(#[0-9]+[[:space:]]+(INITED|DONE|pulse)|==|SUMMARY|stat::|Done|.*panicked)' || true
+    -rss_limit_mb=2048 -timeout=10 -max_len="${MAX_LEN:-1048576}" "${dict_arg[@]}" "$@" 2>&1 | tee "$log" | grep -E '^(#[0-9]+[[:space:]]+(INITED|DONE|pulse)|==|SUMMARY|stat::|Done|.*panicked)' || true
 status=${PIPESTATUS[0]}
 
 echo "== minimising the working corpus ($(ls "$work" | wc -l) files)"
