@@ -104,6 +104,12 @@ pub fn all() -> Vec<Shape> {
             make: stix_many_markings,
         },
         Shape {
+            name: "stix-big-label-granular",
+            what: "an indicator under n markings, n list entries under a TLP:RED granular marking",
+            full: 44_000,
+            make: stix_big_label_granular,
+        },
+        Shape {
             name: "stix-huge-patterns",
             what: "64 KiB patterns of many comparisons",
             full: 250,
@@ -381,6 +387,31 @@ fn stix_many_markings(n: usize) -> Vec<u8> {
         })
         .collect();
     let mut o = indicator(&format!("indicator--{}", uuid(2, 0)), GREEN, "");
+    o = o.replacen(&format!("[\"{GREEN}\"]"), &format!("[\"{}\"]", ids.join("\",\"")), 1);
+    objects.push(o);
+    bundle(&objects)
+}
+
+fn stix_big_label_granular(n: usize) -> Vec<u8> {
+    let ids: Vec<String> = (0..n).map(|i| format!("marking-definition--{}", uuid(5, i))).collect();
+    let mut objects: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            format!(
+                "{{\"type\":\"marking-definition\",\"spec_version\":\"2.1\",\"id\":\"{id}\",\"created\":\"{TIME}\",\"definition_type\":\"statement\",\"definition\":{{\"statement\":\"TLP:GREEN\"}}}}"
+            )
+        })
+        .collect();
+    let mut extra = labels(n);
+    extra.push_str(",\"granular_markings\":[{\"selectors\":[");
+    for i in 0..n {
+        if i > 0 {
+            extra.push(',');
+        }
+        let _ = write!(extra, "\"labels.[{i}]\"");
+    }
+    let _ = write!(extra, "],\"marking_ref\":\"{RED}\"}}]");
+    let mut o = indicator(&format!("indicator--{}", uuid(2, 0)), GREEN, &extra);
     o = o.replacen(&format!("[\"{GREEN}\"]"), &format!("[\"{}\"]", ids.join("\",\"")), 1);
     objects.push(o);
     bundle(&objects)

@@ -45,17 +45,25 @@ pub const MAX_DECISIONS_PER_RULE: usize = 1000;
 /// around `…` (an element path under a 1 MB name is not copied into every decision below it).
 pub const MAX_SHOWN_BYTES: usize = 1024;
 
+/// Bytes (estimated) that the kept decisions of one message may hold in all: past them, decisions
+/// are only counted, whatever their rule. Bounds what a message's decisions keep even when each
+/// carries a large label (an object under ten thousand markings, with many granular selectors).
+pub const MAX_KEPT_BYTES: usize = 16 << 20;
+
 /// The decisions of one message while it is released: every decision is counted (by rule and
 /// verdict), the first [`MAX_DECISIONS_PER_RULE`] of each rule and verdict are kept, each cut to
 /// [`MAX_SHOWN_BYTES`]. So what the guard stores about a message is bounded whatever its shape.
 #[derive(Debug, Default)]
 pub struct Decisions {
     list: Vec<UnitDecision>,
-    /// Per rule, in order of first appearance: how many decisions of each verdict were pushed.
+    /// Each rule's place in `tallies` (in order of first appearance).
     counts: std::collections::HashMap<String, usize>,
-    tallies: Vec<(String, [usize; 5])>,
+    /// Per rule: how many of each verdict were pushed, and how many of those are kept.
+    tallies: Vec<(String, [usize; 5], [usize; 5])>,
     /// The tally looked up last: runs of one rule skip the hash.
     last: usize,
+    /// Estimated bytes of the kept decisions.
+    kept_bytes: usize,
     pushed: usize,
 }
 
@@ -84,22 +92,26 @@ impl Decisions {
 
     fn find(&self, rule: &str) -> Option<usize> {
         match self.tallies.get(self.last) {
-            Some((r, _)) if r == rule => Some(self.last),
+            Some((r, _, _)) if r == rule => Some(self.last),
             _ => self.counts.get(rule).copied(),
         }
     }
 
-    fn tally(&self, rule: &str) -> Option<&[usize; 5]> {
-        self.tallies.get(self.find(rule)?).map(|(_, t)| t)
+    /// How many decisions of `rule` and `verdict` are kept.
+    fn kept(&self, rule: &str, verdict: UnitVerdict) -> usize {
+        self.find(rule)
+            .and_then(|n| self.tallies.get(n))
+            .and_then(|(_, _, k)| k.get(slot(verdict)).copied())
+            .unwrap_or(0)
     }
 
     /// Whether a decision of `rule` and `verdict` pushed now would be kept (not only counted):
     /// callers whose unit or detail is costly to make ask first and [`Decisions::count_only`]
     /// otherwise.
     pub fn wants(&self, rule: &str, verdict: UnitVerdict) -> bool {
-        self.tally(rule)
-            .and_then(|t| t.get(slot(verdict)))
-            .is_none_or(|&n| n < MAX_DECISIONS_PER_RULE)
+        let kept = self.kept(rule, verdict);
+        // The first of each rule and verdict is kept whatever the bytes, so each is shown once.
+        kept < MAX_DECISIONS_PER_RULE && (kept == 0 || self.kept_bytes < MAX_KEPT_BYTES)
     }
 
     /// Count a decision without keeping it (see [`Decisions::wants`]).
@@ -110,12 +122,12 @@ impl Decisions {
             None => {
                 let n = self.tallies.len();
                 self.counts.insert(rule.to_string(), n);
-                self.tallies.push((rule.to_string(), [0; 5]));
+                self.tallies.push((rule.to_string(), [0; 5], [0; 5]));
                 n
             }
         };
         self.last = n;
-        if let Some(c) = self.tallies.get_mut(n).and_then(|(_, t)| t.get_mut(slot(verdict))) {
+        if let Some(c) = self.tallies.get_mut(n).and_then(|(_, t, _)| t.get_mut(slot(verdict))) {
             *c = c.saturating_add(1);
         }
     }
@@ -125,8 +137,13 @@ impl Decisions {
         let keep = self.wants(&d.rule, d.verdict);
         self.count_only(&d.rule, d.verdict);
         if keep {
+            let n = self.last;
+            if let Some(k) = self.tallies.get_mut(n).and_then(|(_, _, k)| k.get_mut(slot(d.verdict))) {
+                *k = k.saturating_add(1);
+            }
             shorten(&mut d.unit);
             shorten(&mut d.detail);
+            self.kept_bytes = self.kept_bytes.saturating_add(estimate(&d));
             self.list.push(d);
         }
     }
@@ -140,7 +157,7 @@ impl Decisions {
     pub fn count(&self, f: impl Fn(&str, UnitVerdict) -> bool) -> usize {
         self.tallies
             .iter()
-            .flat_map(|(rule, t)| VERDICTS.iter().zip(t).map(move |(v, n)| (rule, *v, *n)))
+            .flat_map(|(rule, t, _)| VERDICTS.iter().zip(t).map(move |(v, n)| (rule, *v, *n)))
             .filter(|(rule, v, _)| f(rule, *v))
             .fold(0usize, |acc, (_, _, n)| acc.saturating_add(n))
     }
@@ -154,9 +171,9 @@ impl Decisions {
     /// were kept: `… rule verdict: and N more not listed`.
     pub fn into_vec(self) -> Vec<UnitDecision> {
         let mut list = self.list;
-        for (rule, t) in self.tallies {
-            for (v, n) in VERDICTS.iter().zip(t) {
-                let more = n.saturating_sub(MAX_DECISIONS_PER_RULE);
+        for (rule, t, k) in self.tallies {
+            for ((v, n), k) in VERDICTS.iter().zip(t).zip(k) {
+                let more = n.saturating_sub(k);
                 if more > 0 {
                     list.push(UnitDecision {
                         unit: "…".into(),
@@ -170,6 +187,21 @@ impl Decisions {
         }
         list
     }
+}
+
+/// Roughly the bytes a kept decision holds.
+fn estimate(d: &UnitDecision) -> usize {
+    let label = d.label.as_ref().map_or(0, |l| {
+        l.sources
+            .len()
+            .saturating_add(l.controls.len())
+            .saturating_add(4)
+            .saturating_mul(64)
+    });
+    std::mem::size_of::<UnitDecision>()
+        .saturating_add(d.unit.len())
+        .saturating_add(d.detail.len())
+        .saturating_add(label)
 }
 
 /// A unit name made of `parts` (a path and a suffix), cut like [`Decisions::push`] cuts one but
