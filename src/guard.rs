@@ -159,6 +159,8 @@ fn filter_stix(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
         return Err(Rejection { reasons, report });
     };
     let rendered = bundle.render();
+    // The model is done with: verifying parses the output into a second one.
+    drop(bundle);
     let output = verify_stix(&rendered, policy).map_err(|mut r| {
         r.report = report.clone();
         r
@@ -220,6 +222,7 @@ fn filter_xml(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
         return Err(Rejection { reasons, report });
     };
     let rendered = xml::render(&doc);
+    drop(doc);
     let output = verify_xml(&rendered, policy).map_err(|mut r| {
         r.report = report.clone();
         r
