@@ -538,6 +538,9 @@ fn decide_object(
 // Granular markings
 // ---------------------------------------------------------------------------------------------
 
+/// Facts (sources and controls) up to which a label is copied into every decision it concerns.
+const SMALL_LABEL: usize = 16;
+
 /// Why a granular marking's selectors are removed: (rule, detail, label when known).
 type Withheld = (&'static str, String, Option<Label>);
 
@@ -555,6 +558,8 @@ fn granular(
     let mut seen: HashSet<&[SelectorStep]> = HashSet::new();
     // The verdict of each marking, worked out once per object however many markings name it.
     let mut verdicts: HashMap<&str, Option<Withheld>> = HashMap::new();
+    // The markings whose large label was shown already.
+    let mut shown: HashSet<&str> = HashSet::new();
     for gm in &o.granular_markings {
         let GranularTarget::MarkingRef(m) = &gm.marking else {
             continue;
@@ -575,12 +580,19 @@ fn granular(
         let Some((rule, detail, label)) = verdict else {
             continue;
         };
+        // A label of many facts (an object under thousands of markings) is shown once per
+        // marking, not copied into the decision of each of its selectors.
+        let large = label
+            .as_ref()
+            .is_some_and(|l| l.sources.len().saturating_add(l.controls.len()) > SMALL_LABEL);
         for s in &gm.selectors {
             if seen.insert(s.as_slice()) {
                 if decisions.wants(rule, UnitVerdict::Remove) {
+                    let show = !large || shown.insert(m.as_str());
+                    let label = if show { label.clone() } else { None };
                     decisions.push(UnitDecision {
                         unit: format!("{}{}", o.id, selector_pointer(s)),
-                        label: label.clone(),
+                        label,
                         rule: (*rule).into(),
                         verdict: UnitVerdict::Remove,
                         detail: detail.clone(),
