@@ -56,6 +56,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static COUNTING: Counting = Counting;
 
+/// The counters are global: the tests of this binary run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// (allocations, bytes allocated, peak bytes live above what was live before) of one filter run.
 fn work(input: &[u8], policy: &Policy) -> (usize, usize, usize, String) {
     let before = LIVE.load(Ordering::Relaxed);
@@ -75,6 +78,7 @@ fn work(input: &[u8], policy: &Policy) -> (usize, usize, usize, String) {
 
 #[test]
 fn doubling_an_adversarial_input_at_most_about_doubles_the_work() {
+    let _one_at_a_time = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     let policy = Policy::load(&dir.join("us-to-jpn.toml")).expect("the shipped policy loads");
     let mut failures = Vec::new();
@@ -109,4 +113,36 @@ fn doubling_an_adversarial_input_at_most_about_doubles_the_work() {
     }
     eprintln!("{table}");
     assert!(failures.is_empty(), "{}\n{table}", failures.join("\n"));
+}
+
+#[test]
+fn shows_the_first_thousand_decisions_of_a_rule_and_counts_the_rest() {
+    let _one_at_a_time = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let policy = Policy::load(&dir.join("us-to-jpn.toml")).expect("the shipped policy loads");
+    let shape = shapes::all()
+        .into_iter()
+        .find(|s| s.name == "xml-distinct-dropped-siblings")
+        .expect("the shape exists");
+    let released = guard::filter(&(shape.make)(1500), &policy).expect("the payload is released");
+    let report = &released.report;
+    assert_eq!(report.dropped, 1500, "every dropped element is counted");
+    let shown: Vec<_> = report
+        .decisions
+        .iter()
+        .filter(|d| d.rule == "element-allowlist")
+        .collect();
+    assert_eq!(shown.len(), 1001, "a thousand shown, then one summary line");
+    assert!(
+        shown.first().is_some_and(|d| d.unit.ends_with("/x0[1]")),
+        "{:?}",
+        shown.first()
+    );
+    let last = shown.last().expect("a summary line");
+    assert_eq!(
+        (last.unit.as_str(), last.detail.as_str()),
+        ("…", "and 500 more not listed")
+    );
+    let table = sekisho::explain::table(&report.decisions);
+    assert!(table.contains("and 500 more not listed"), "{table}");
 }
