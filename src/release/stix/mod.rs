@@ -553,6 +553,9 @@ fn granular(
     policy: &Policy,
     decisions: &mut Decisions,
 ) -> Option<UnitDecision> {
+    if o.granular_markings.is_empty() {
+        return None;
+    }
     let base = object_label.cloned().unwrap_or_default();
     let mut removed: Vec<Vec<SelectorStep>> = Vec::new();
     let mut seen: HashSet<&[SelectorStep]> = HashSet::new();
