@@ -11,6 +11,8 @@
 
 pub mod decide;
 mod locate;
+pub mod paths;
+pub mod resolve;
 pub mod sanitise;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -307,58 +309,41 @@ impl fmt::Display for PolicyErrors {
 }
 
 impl Policy {
-    /// Load and validate the rule file at `path`.
+    /// Load and validate the rule file at `path`, with what it extends and includes
+    /// ([`resolve`]).
     pub fn load(path: &Path) -> Result<Policy, PolicyErrors> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            PolicyErrors(vec![PolicyError {
-                file: name.clone(),
-                line: 0,
-                column: 0,
-                field: "-".into(),
-                detail: format!("cannot read: {e}"),
-            }])
-        })?;
-        Policy::parse(&text, &name, path.parent())
+        let resolved = resolve::resolve(path)?;
+        Policy::from_resolved(&resolved, path.parent())
     }
 
-    /// Validate a rule file's text; `file` names it in errors. Dirty-word files are not
-    /// available this way (use [`Policy::load`]).
+    /// Validate a rule file's text; `file` names it in errors. Dirty-word files, `extends` and
+    /// `include` are not available this way (use [`Policy::load`]).
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str, file: &str) -> Result<Policy, PolicyErrors> {
         Policy::parse(text, file, None)
     }
 
-    /// Validate a rule file's text; files it names are found relative to `base`.
+    /// Validate a rule file's text; word files it names are found relative to `base`.
     pub fn parse(text: &str, file: &str, base: Option<&Path>) -> Result<Policy, PolicyErrors> {
-        let raw: PolicyFile = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| locate::line_col(text, s.start));
-            let field = e
-                .span()
-                .and_then(|s| text.get(s))
-                .map_or("-".to_string(), |s| s.lines().next().unwrap_or("").to_string());
-            PolicyErrors(vec![PolicyError {
-                file: file.into(),
-                line,
-                column,
-                field,
-                detail: e.message().to_string(),
-            }])
-        })?;
+        Policy::from_resolved(&resolve::from_text(text, file)?, base)
+    }
+
+    /// Validate a resolved rule file: every problem found, each located in the file that wrote it.
+    pub fn from_resolved(resolved: &resolve::Resolved, base: Option<&Path>) -> Result<Policy, PolicyErrors> {
         let mut errors = Vec::new();
-        let policy = validate(raw, base, &mut errors);
+        let policy = read_file(&resolved.text, &mut errors).and_then(|raw| validate(raw, base, &mut errors));
         match policy {
             Some(mut p) if errors.is_empty() => {
-                p.sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+                p.sha256 = hex::encode(Sha256::digest(resolved.text.as_bytes()));
                 Ok(p)
             }
             _ => Err(PolicyErrors(
                 errors
                     .into_iter()
                     .map(|(field, detail)| {
-                        let (line, column) = locate::field(text, &field).unwrap_or((1, 1));
+                        let (file, line, column) = resolved.locate(&field);
                         PolicyError {
-                            file: file.into(),
+                            file,
                             line,
                             column,
                             field,
@@ -400,6 +385,90 @@ impl Policy {
 
 type Findings = Vec<(String, String)>;
 
+/// The TOML stage: the file read into [`PolicyFile`], or every problem with it (each section is
+/// read on its own, so one wrong section does not hide the next), with the field that is wrong.
+fn read_file(text: &str, errors: &mut Findings) -> Option<PolicyFile> {
+    let table: toml::Table = match toml::from_str(text) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(("-".into(), format!("TOML syntax: {}", e.message())));
+            return None;
+        }
+    };
+    fn section<T: serde::de::DeserializeOwned>(table: &toml::Table, key: &str, errors: &mut Findings) {
+        if let Some(v) = table.get(key)
+            && let Err(e) = serde_path_to_error::deserialize::<_, T>(v.clone())
+        {
+            let inner = e.path().to_string();
+            let field = if inner == "." || inner.is_empty() {
+                key.to_string()
+            } else if inner.starts_with('[') {
+                format!("{key}{inner}")
+            } else {
+                format!("{key}.{inner}")
+            };
+            errors.push((field, e.into_inner().to_string()));
+        }
+    }
+    let before = errors.len();
+    const REQUIRED: &[&str] = &["name", "partner", "mode", "classification", "tlp", "stix"];
+    const OPTIONAL: &[&str] = &[
+        "description",
+        "formats",
+        "schemes",
+        "equivalences",
+        "controls",
+        "unmarked",
+        "xml",
+        "redact",
+        "dirty_words",
+        "pattern_rules",
+        "limits",
+    ];
+    for key in REQUIRED {
+        if !table.contains_key(*key) {
+            errors.push((key.to_string(), format!("`{key}` is required")));
+        }
+    }
+    for key in table.keys() {
+        if !REQUIRED.contains(&key.as_str()) && !OPTIONAL.contains(&key.as_str()) {
+            let known = REQUIRED.iter().chain(OPTIONAL);
+            let hint = known
+                .min_by_key(|k| strsim::levenshtein(k, key))
+                .filter(|k| strsim::levenshtein(k, key) <= 3)
+                .map_or(String::new(), |k| format!(" (did you mean `{k}`?)"));
+            errors.push((key.clone(), format!("`{key}` is not a policy field{hint}")));
+        }
+    }
+    section::<String>(&table, "name", errors);
+    section::<String>(&table, "description", errors);
+    section::<Code>(&table, "partner", errors);
+    section::<Vec<Format>>(&table, "formats", errors);
+    section::<Mode>(&table, "mode", errors);
+    section::<Vec<Scheme>>(&table, "schemes", errors);
+    section::<Vec<Equivalence>>(&table, "equivalences", errors);
+    section::<ClassificationRules>(&table, "classification", errors);
+    section::<ControlRules>(&table, "controls", errors);
+    section::<TlpRules>(&table, "tlp", errors);
+    section::<UnmarkedRules>(&table, "unmarked", errors);
+    section::<StixRules>(&table, "stix", errors);
+    section::<XmlRules>(&table, "xml", errors);
+    section::<Vec<RedactRule>>(&table, "redact", errors);
+    section::<Vec<DirtyWordList>>(&table, "dirty_words", errors);
+    section::<Vec<PatternRule>>(&table, "pattern_rules", errors);
+    section::<Limits>(&table, "limits", errors);
+    if errors.len() > before {
+        return None;
+    }
+    match serde_path_to_error::deserialize::<_, PolicyFile>(toml::Value::Table(table)) {
+        Ok(raw) => Some(raw),
+        Err(e) => {
+            errors.push((e.path().to_string(), e.into_inner().to_string()));
+            None
+        }
+    }
+}
+
 /// The validation passes; each adds `(field, what)` findings and they all run.
 fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Option<Policy> {
     let mut warnings = Vec::new();
@@ -439,25 +508,7 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Opti
     text_rules.extend(redact_pass(&raw.redact, errors));
     let address_rules = pattern_rules_pass(&raw.pattern_rules, errors);
     let xml = xml_pass(&raw, schemes.as_ref(), errors, &mut warnings);
-    for rule in text_rules.iter() {
-        for p in rule.paths.iter().flatten() {
-            if p.object_type == "xml" && raw.xml.is_none() {
-                warnings.push(format!(
-                    "rule `{}` names `xml` text but the policy has no `[xml]` rules: it can never fire",
-                    rule.id
-                ));
-            } else if p.object_type != "*"
-                && p.object_type != "xml"
-                && !allowed_types.contains(&p.object_type)
-                && !pass_when_referenced.contains(&p.object_type)
-            {
-                warnings.push(format!(
-                    "rule `{}` names type `{}`, which the policy never allows: it can never fire",
-                    rule.id, p.object_type
-                ));
-            }
-        }
-    }
+    paths_pass(&raw, &allowed_types, &pass_when_referenced, errors);
     Some(Policy {
         name: raw.name,
         description: raw.description,
@@ -604,6 +655,50 @@ fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
         }
     }
     out
+}
+
+/// Every path of every text rule can match something this policy releases ([`paths`]).
+fn paths_pass(
+    raw: &PolicyFile,
+    allowed_types: &BTreeSet<String>,
+    pass_when_referenced: &BTreeSet<String>,
+    errors: &mut Findings,
+) {
+    let stix_types: BTreeSet<String> = allowed_types.union(pass_when_referenced).cloned().collect();
+    let xml_names = raw.xml.as_ref().map(|x| {
+        x.namespaces
+            .iter()
+            .flat_map(|n| n.elements.iter().chain(&n.attributes))
+            .cloned()
+            .collect()
+    });
+    let vocabulary = paths::Vocabulary {
+        stix_types: &stix_types,
+        properties: &raw.stix.properties,
+        custom_properties: &raw.stix.custom_properties,
+        xml_names,
+    };
+    let lists = raw
+        .redact
+        .iter()
+        .enumerate()
+        .map(|(n, r)| (format!("redact[{n}]"), Some(&r.paths)))
+        .chain(
+            raw.dirty_words
+                .iter()
+                .enumerate()
+                .map(|(n, d)| (format!("dirty_words[{n}]"), d.paths.as_ref())),
+        );
+    for (rule, paths) in lists {
+        for (n, p) in paths.into_iter().flatten().enumerate() {
+            // A path that does not parse is reported where the rule is compiled.
+            if let Ok(path) = TextPath::parse(p)
+                && let Err(e) = paths::check(&path, &vocabulary)
+            {
+                errors.push((format!("{rule}.paths[{n}]"), format!("`{p}` can never match: {e}")));
+            }
+        }
+    }
 }
 
 fn dirty_words_pass(

@@ -32,12 +32,17 @@ fn loads_shipped_policies() {
 fn rejects_unknown_field_with_its_location() {
     let e = errors(&US_TO_JPN.replace("mode = \"drop\"", "mode = \"drop\"\nmodus = 1"));
     assert_eq!(e.len(), 1);
-    assert!(e[0].detail.contains("unknown field `modus`"), "{}", e[0]);
+    assert!(
+        e[0].detail
+            .contains("`modus` is not a policy field (did you mean `mode`?)"),
+        "{}",
+        e[0]
+    );
     assert_eq!(
         e[0].line,
         US_TO_JPN.lines().position(|l| l.starts_with("mode =")).unwrap() + 2
     );
-    assert_eq!(e[0].column, 1);
+    assert_eq!(e[0].column, 9, "at the value");
 }
 
 #[test]
@@ -193,15 +198,19 @@ fn rejects_unknown_property_in_an_allowlist() {
 }
 
 #[test]
-fn warns_about_rules_that_can_never_fire() {
-    let text = US_TO_JPN.replace("\"note.content\", \"note.abstract\", \"opinion.explanation\",\n  \"identity.contact_information\", \"*.external_references[*].description\",\n]\nregex = '[a-z0-9._%+-]+@", "\"mutex.name\",\n]\nregex = '[a-z0-9._%+-]+@");
-    let p = loaded(&text);
+fn a_rule_path_that_can_never_match_is_an_error_not_a_warning() {
+    let text = US_TO_JPN.replace("\"note.content\", \"note.abstract\", \"opinion.explanation\",\n  \"identity.contact_information\", \"*.external_references[*].description\",\n]\nregex = '[a-z0-9._%+-]+@", "\"mutex.name\", \"*.descripton\",\n]\nregex = '[a-z0-9._%+-]+@");
+    let e = errors(&text);
     assert!(
-        p.warnings()
-            .iter()
-            .any(|w| w.contains("`mutex`") && w.contains("never fire")),
-        "{:?}",
-        p.warnings()
+        e.iter()
+            .any(|e| e.field.starts_with("redact[0].paths[") && e.detail.contains("`mutex` is never released")),
+        "{e:?}"
+    );
+    let typo = e.iter().find(|e| e.detail.contains("descripton")).unwrap();
+    assert!(typo.detail.contains("did you mean `description`"), "{typo}");
+    assert_eq!(
+        typo.line,
+        text.lines().position(|l| l.contains("*.descripton")).unwrap() + 1
     );
 }
 
@@ -269,4 +278,29 @@ fn loads_the_xml_rules_of_the_shipped_policy() {
             .contains("alert")
     );
     assert!(!x.options.allow_comments && !x.options.allow_cdata);
+}
+
+#[test]
+fn reports_every_toml_problem_at_once_each_with_its_field() {
+    let text = US_TO_JPN
+        .replace("[classification]\nscheme = \"US\"\nceiling = \"SECRET\"\n", "")
+        .replace(
+            "allowed = [\"CLEAR\", \"GREEN\", \"AMBER\"]",
+            "allowed = [\"CLEAR\", \"BLUE\"]",
+        )
+        .replace(
+            "unknown_types = \"drop\"",
+            "unknown_types = \"drop\"\nallowed_typos = []",
+        );
+    let e = errors(&text);
+    let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
+    assert!(fields.contains(&"classification"), "{fields:?}");
+    assert!(fields.contains(&"tlp.allowed[1]"), "{fields:?}");
+    assert!(fields.iter().any(|f| f.starts_with("stix")), "{fields:?}");
+    assert!(e.iter().all(|e| e.line > 0 && !e.field.is_empty()), "{e:?}");
+    let blue = e.iter().find(|e| e.field == "tlp.allowed[1]").unwrap();
+    assert_eq!(
+        blue.line,
+        text.lines().position(|l| l.contains("\"BLUE\"")).unwrap() + 1
+    );
 }
