@@ -164,7 +164,35 @@ enum PolicyCommand {
     },
     /// Print the JSON Schema of rule files (editors validate policies with it as authors type).
     Schema,
-    /// Which messages of a corpus change verdict or output between two versions of a policy.
+    /// Print a policy as the guard reads it: with what it `extends` and `include`s merged in,
+    /// and its version (the SHA-256 the audit log records).
+    Show {
+        /// Print the resolved policy (the only form there is; the flag says so in scripts).
+        #[arg(long)]
+        resolved: bool,
+        file: PathBuf,
+    },
+    /// Run a policy's test cases and list what they never reach: rules that never acted, types
+    /// never seen, rule paths that never selected anything. Exit 1 when anything is unreached.
+    Coverage {
+        /// A policy file, or a directory of them.
+        path: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a new test case from what the policy does with a message now (the input, its
+    /// `.expect.toml` and, when released, its exact output), for the author to review.
+    NewCase {
+        #[arg(long)]
+        policy: PathBuf,
+        /// The case's name (default: the input's file stem).
+        #[arg(long)]
+        name: Option<String>,
+        input: PathBuf,
+    },
+    /// Which messages of a corpus change verdict or output between two versions of a policy:
+    /// exit 0 when none does, 1 when any does (a gate for CI), 2 on errors.
     Diff {
         old: PathBuf,
         new: PathBuf,
@@ -219,6 +247,9 @@ fn main() -> ExitCode {
         Command::Policy(PolicyCommand::Test { path, bless }) => policy_test(&path, bless),
         Command::Policy(PolicyCommand::Explain { policy, json, input }) => policy_explain(&policy, json, &input),
         Command::Policy(PolicyCommand::Diff { old, new, corpus, json }) => policy_diff(&old, &new, &corpus, json),
+        Command::Policy(PolicyCommand::Show { resolved: _, file }) => policy_show(&file),
+        Command::Policy(PolicyCommand::Coverage { path, json }) => policy_coverage(&path, json),
+        Command::Policy(PolicyCommand::NewCase { policy, name, input }) => policy_new_case(&policy, name, &input),
         Command::Run { config, once } => run(&config, once),
         Command::Verify {
             policy,
@@ -399,7 +430,13 @@ fn policy_check(files: &[PathBuf]) -> ExitCode {
                 for w in p.warnings() {
                     println!("{}: warning: {w}", f.display());
                 }
-                println!("{}: ok (policy `{}`, partner {})", f.display(), p.name, p.partner);
+                println!(
+                    "{}: ok (policy `{}`, partner {}, sha256 {})",
+                    f.display(),
+                    p.name,
+                    p.partner,
+                    p.sha256
+                );
             }
             Err(e) => {
                 println!("{e}");
@@ -410,8 +447,9 @@ fn policy_check(files: &[PathBuf]) -> ExitCode {
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
-fn policy_test(path: &Path, bless: bool) -> ExitCode {
-    let policies: Vec<PathBuf> = if path.is_dir() {
+/// The policy files `path` names: itself, or the `*.toml` files of a directory.
+fn policy_files(path: &Path) -> Vec<PathBuf> {
+    if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)
             .map(|d| {
                 d.filter_map(Result::ok)
@@ -424,22 +462,30 @@ fn policy_test(path: &Path, bless: bool) -> ExitCode {
         v
     } else {
         vec![path.to_path_buf()]
-    };
+    }
+}
+
+/// Every case of every policy; every problem is listed before the exit (1: a case failed; 2: a
+/// policy or its tests folder could not be read).
+fn policy_test(path: &Path, bless: bool) -> ExitCode {
+    let policies = policy_files(path);
     if policies.is_empty() {
         eprintln!("{}: no policy files", path.display());
         return ExitCode::from(2);
     }
-    let (mut passed, mut failed) = (0usize, 0usize);
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
     for file in &policies {
         let Some(policy) = load_policy(file) else {
-            return ExitCode::from(2);
+            broken += 1;
+            continue;
         };
         let dir = sekisho::authoring::cases::cases_dir(file);
         let results = match sekisho::authoring::cases::run(&policy, &dir, bless) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("{e}");
-                return ExitCode::from(2);
+                broken += 1;
+                continue;
             }
         };
         for r in results {
@@ -458,10 +504,102 @@ fn policy_test(path: &Path, bless: bool) -> ExitCode {
         }
     }
     println!("{passed} passed, {failed} failed");
-    if failed > 0 {
+    if broken > 0 {
+        ExitCode::from(2)
+    } else if failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn policy_show(file: &Path) -> ExitCode {
+    let resolved = match sekisho::policy::resolve::resolve(file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(policy) = load_policy(file) else {
+        return ExitCode::from(1);
+    };
+    println!(
+        "# policy `{}`, resolved from {} file(s)",
+        policy.name,
+        resolved.sources.len()
+    );
+    for (name, _) in &resolved.sources {
+        println!("#   {name}");
+    }
+    println!("# sha256: {}", policy.sha256);
+    print!("{}", resolved.text);
+    ExitCode::SUCCESS
+}
+
+fn policy_coverage(path: &Path, json: bool) -> ExitCode {
+    let mut incomplete = false;
+    for file in policy_files(path) {
+        let Some(policy) = load_policy(&file) else {
+            return ExitCode::from(2);
+        };
+        let dir = sekisho::authoring::cases::cases_dir(&file);
+        let c = match sekisho::authoring::coverage::coverage(&policy, &dir) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        };
+        incomplete |= !c.complete();
+        if json {
+            println!("{}", serde_json::json!({"policy": policy.name, "coverage": c}));
+            continue;
+        }
+        println!("{}: {} case(s)", policy.name, c.cases);
+        for (what, list) in [
+            ("rule never fired", &c.rules_never_fired),
+            ("type never seen", &c.types_never_seen),
+            ("path never matched", &c.paths_never_matched),
+        ] {
+            for item in list.iter() {
+                println!("  {what}: {item}");
+            }
+        }
+        if c.complete() {
+            println!("  every rule fired, every type was seen, every path matched");
+        }
+    }
+    if incomplete {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn policy_new_case(policy_path: &Path, name: Option<String>, input: &Path) -> ExitCode {
+    let Some(policy) = load_policy(policy_path) else {
+        return ExitCode::from(2);
+    };
+    let name = name.unwrap_or_else(|| {
+        input
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default()
+    });
+    let dir = sekisho::authoring::cases::cases_dir(policy_path);
+    match sekisho::authoring::cases::record(&policy, &dir, input, &name) {
+        Ok(written) => {
+            for w in written {
+                println!("wrote {}", w.display());
+            }
+            println!("review the expectation (description, rules, output) before committing it");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -492,7 +630,11 @@ fn policy_diff(old: &Path, new: &Path, corpus: &Path, json: bool) -> ExitCode {
         }
     }
     eprintln!("{} of {total} messages change", changes.len());
-    ExitCode::SUCCESS
+    if changes.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn policy_explain(policy: &Path, json: bool, input: &Path) -> ExitCode {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::format::json::Value;
 use crate::format::stix::{PropertyKind, SelectorStep, StixObject, pattern, types};
 use crate::policy::Policy;
-use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule, TextRules};
+use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextPath, TextRule, TextRules};
 use crate::release::decision::{UnitDecision, UnitVerdict};
 
 /// What sanitising did to an object as a whole.
@@ -298,6 +298,24 @@ fn path_matches(steps: &[PathStep], segs: &[Seg<'_>]) -> bool {
     let list_element = matches!(segs.last(), Some(Seg::Index(_)))
         && segs.len().checked_sub(1).and_then(|k| reach.get(k)) == Some(&true);
     exact || list_element
+}
+
+/// Whether `path` selects the string at the JSON `pointer` of an object of type `object_type`
+/// (for `policy coverage`: which paths ever selected a string that a rule acted on).
+pub fn path_selects(path: &TextPath, object_type: &str, pointer: &str) -> bool {
+    let keys: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|k| k.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let segs: Vec<Seg<'_>> = keys
+        .iter()
+        .map(|k| match k.parse::<usize>() {
+            Ok(n) => Seg::Index(n),
+            Err(_) => Seg::Key(k),
+        })
+        .collect();
+    path.applies_to(object_type) && path_matches(&path.steps, &segs)
 }
 
 fn pointer_of(segs: &[Seg<'_>]) -> String {
