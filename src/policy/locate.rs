@@ -11,21 +11,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// Where `field` (dotted keys and `[n]` indices) is in `text`, if it is there; otherwise where
 /// its nearest existing parent is.
 pub fn field(text: &str, field: &str) -> Option<(usize, usize)> {
-    walk(text, field).map(|(at, _)| at)
-}
-
-/// Where `field` is in `text`, only when it is there itself (not a parent of it).
-pub fn find(text: &str, field: &str) -> Option<(usize, usize)> {
-    walk(text, field).and_then(|(at, exact)| exact.then_some(at))
-}
-
-/// The position of `field`, or of its nearest existing parent, and whether it was found itself.
-fn walk(text: &str, field: &str) -> Option<((usize, usize), bool)> {
     let doc = DeTable::parse(text).ok()?;
     let mut span = doc.span();
     let mut table = Some(doc.get_ref());
     let mut value: Option<&DeValue<'_>> = None;
-    let mut exact = true;
     for step in steps(field) {
         let next = match (step, table, value) {
             (Step::Key(k), Some(t), _) => t.iter().find(|(key, _)| key.get_ref().as_ref() == k).map(|(_, v)| v),
@@ -37,14 +26,13 @@ fn walk(text: &str, field: &str) -> Option<((usize, usize), bool)> {
             _ => None,
         };
         let Some(next) = next else {
-            exact = false;
             break;
         };
         span = next.span();
         value = Some(next.get_ref());
         table = None;
     }
-    Some((line_col(text, span.start), exact))
+    Some(line_col(text, span.start))
 }
 
 enum Step<'f> {

@@ -371,10 +371,59 @@ impl Policy {
         out
     }
 
-    /// The JSON Schema of rule files, generated from the types the loader reads them with.
+    /// The JSON Schema of rule files, generated from the types the loader reads them with. A
+    /// file that `extends` another holds only what it changes (and may edit lists with
+    /// `{ add, remove }`), so it is checked for its top-level names only; `policy check` checks
+    /// what it resolves to.
     pub fn json_schema() -> String {
-        let schema = schemars::schema_for!(PolicyFile);
-        serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+        let full = serde_json::to_value(schemars::schema_for!(PolicyFile)).unwrap_or_default();
+        let serde_json::Value::Object(mut full) = full else {
+            return String::new();
+        };
+        let defs = full.remove("$defs");
+        let schema_uri = full.remove("$schema");
+        let title = full.remove("title");
+        let include = serde_json::json!({
+            "description": "Shared rule files whose `redact`, `dirty_words` and `pattern_rules` are appended.",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": { "file": { "type": "string", "description": "Relative to this file." } },
+                "required": ["file"],
+                "additionalProperties": false
+            }
+        });
+        let extends = serde_json::json!({
+            "description": "A rule file this one is built on: its keys, then this file's on top.",
+            "type": "string"
+        });
+        let mut names = serde_json::Map::new();
+        if let Some(serde_json::Value::Object(props)) = full.get_mut("properties") {
+            for k in props.keys() {
+                names.insert(k.clone(), serde_json::Value::Bool(true));
+            }
+            props.insert("include".into(), include.clone());
+        }
+        names.insert("extends".into(), extends.clone());
+        names.insert("include".into(), include);
+        let mut root = serde_json::Map::new();
+        if let Some(v) = schema_uri {
+            root.insert("$schema".into(), v);
+        }
+        if let Some(v) = title {
+            root.insert("title".into(), v);
+        }
+        root.insert("type".into(), "object".into());
+        root.insert("if".into(), serde_json::json!({ "required": ["extends"] }));
+        root.insert(
+            "then".into(),
+            serde_json::json!({ "properties": names, "additionalProperties": false }),
+        );
+        root.insert("else".into(), serde_json::Value::Object(full));
+        if let Some(v) = defs {
+            root.insert("$defs".into(), v);
+        }
+        serde_json::to_string_pretty(&serde_json::Value::Object(root)).unwrap_or_default() + "\n"
     }
 
     /// Whether objects of STIX type `t` may go at all.

@@ -107,11 +107,24 @@ pub fn check(path: &TextPath, v: &Vocabulary<'_>) -> Result<(), String> {
         .or(found.last())
         .cloned()
         .unwrap_or_default();
-    if t == "*" {
-        Err(format!("no type this policy releases has it ({best})"))
-    } else {
-        Err(best)
+    if t != "*" {
+        return Err(best);
     }
+    // `*.name`: when no type has `name` at all, say so and suggest from every type's properties.
+    if let Some(PathStep::Property(name)) = path.steps.first() {
+        let all: BTreeSet<&str> = candidates
+            .iter()
+            .filter_map(|t| types::lookup(t))
+            .flat_map(|d| types::common(d).iter().chain(d.props).map(|p| p.name))
+            .collect();
+        if !all.contains(name.as_str()) {
+            return Err(format!(
+                "no type this policy releases has a property `{name}`{}",
+                nearest(name, all.iter().copied())
+            ));
+        }
+    }
+    Err(format!("no type this policy releases has it ({best})"))
 }
 
 /// Check `steps` against the properties of STIX type `t`.

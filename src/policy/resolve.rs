@@ -40,19 +40,30 @@ pub struct Resolved {
     pub text: String,
     /// The files read, the named one first, with their texts (to locate errors in).
     pub sources: Vec<(String, String)>,
+    /// Which file last set each field (a dotted path), in the order they were set.
+    provenance: Vec<(String, String)>,
 }
 
 impl Resolved {
-    /// Where `field` is written: the first file of the chain that has it, else the named file.
+    /// Where `field` is written: in the file that last set it (or the part of it that file set),
+    /// at the deepest part of it that file has.
     pub fn locate(&self, field: &str) -> (String, usize, usize) {
-        for (name, text) in &self.sources {
-            if let Some((line, column)) = locate::find(text, field) {
-                return (name.clone(), line, column);
-            }
-        }
-        let (name, text) = self
-            .sources
-            .first()
+        let owns = |p: &str| {
+            field == p
+                || field
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        };
+        // The longest path that owns it, the latest set among equals (`max_by_key` keeps the last).
+        let owner = self
+            .provenance
+            .iter()
+            .filter(|(p, _)| owns(p))
+            .max_by_key(|(p, _)| p.len())
+            .map(|(_, file)| file.as_str());
+        let (name, text) = owner
+            .and_then(|o| self.sources.iter().find(|(n, _)| n == o))
+            .or(self.sources.first())
             .map_or(("-", ""), |(n, t)| (n.as_str(), t.as_str()));
         let (line, column) = locate::field(text, field).unwrap_or((1, 1));
         (name.to_string(), line, column)
@@ -63,12 +74,17 @@ impl Resolved {
 pub fn resolve(path: &Path) -> Result<Resolved, PolicyErrors> {
     let mut sources = Vec::new();
     let mut chain = Vec::new();
-    let table = load(path, None, &mut chain, &mut sources)?;
+    let mut provenance = Vec::new();
+    let table = load(path, None, &mut chain, &mut sources, &mut provenance)?;
     let text = match sources.as_slice() {
         [(_, only)] => only.clone(),
         _ => toml::to_string(&table).map_err(|e| one(&path.display().to_string(), 1, 1, "-", e.to_string()))?,
     };
-    Ok(Resolved { text, sources })
+    Ok(Resolved {
+        text,
+        sources,
+        provenance,
+    })
 }
 
 /// Resolve a rule file given as text (nothing it names can be read: `extends` and `include`
@@ -90,6 +106,7 @@ pub fn from_text(text: &str, file: &str) -> Result<Resolved, PolicyErrors> {
     Ok(Resolved {
         text: text.to_string(),
         sources: vec![(file.to_string(), text.to_string())],
+        provenance: Vec::new(),
     })
 }
 
@@ -117,6 +134,7 @@ fn load(
     from: Option<(&str, &str, &str)>,
     chain: &mut Vec<PathBuf>,
     sources: &mut Vec<(String, String)>,
+    provenance: &mut Vec<(String, String)>,
 ) -> Result<Table, PolicyErrors> {
     let name = path.display().to_string();
     let err_from = |detail: String| match from {
@@ -166,12 +184,21 @@ fn load(
     };
     let mut merged = match &extends {
         Some(parent) => {
-            let mut base = load(&base_dir.join(parent), Some((&name, &text, "extends")), chain, sources)?;
+            let mut base = load(
+                &base_dir.join(parent),
+                Some((&name, &text, "extends")),
+                chain,
+                sources,
+                provenance,
+            )?;
             rebase_word_files(&mut base, Path::new(parent).parent().unwrap_or(Path::new("")));
-            merge(&mut base, table, "", &name, &text)?;
+            merge(&mut base, table, "", (&name, &text), provenance)?;
             base
         }
-        None => table,
+        None => {
+            provenance.extend(table.keys().map(|k| (k.clone(), name.clone())));
+            table
+        }
     };
     for (n, inc) in includes.into_iter().enumerate() {
         let field = format!("include[{n}]");
@@ -187,6 +214,7 @@ fn load(
             Some((&name, &text, &format!("{field}.file"))),
             chain,
             sources,
+            &mut Vec::new(),
         )?;
         if let Some(k) = included.keys().find(|k| !INCLUDABLE.contains(&k.as_str())) {
             return Err(at(
@@ -236,8 +264,16 @@ fn rebase_word_files(table: &mut Table, dir: &Path) {
     }
 }
 
-/// Merge `child` into `base` (see the module doc). `at` is the dotted path of `base`.
-fn merge(base: &mut Table, child: Table, at_path: &str, file: &str, text: &str) -> Result<(), PolicyErrors> {
+/// Merge `child` into `base` (see the module doc); `at_path` is the dotted path of `base`, and
+/// `provenance` gains the fields `file` sets.
+fn merge(
+    base: &mut Table,
+    child: Table,
+    at_path: &str,
+    file: (&str, &str),
+    provenance: &mut Vec<(String, String)>,
+) -> Result<(), PolicyErrors> {
+    let (name, text) = file;
     for (key, value) in child {
         let field = if at_path.is_empty() {
             key.clone()
@@ -246,21 +282,25 @@ fn merge(base: &mut Table, child: Table, at_path: &str, file: &str, text: &str) 
         };
         match (base.get_mut(&key), value) {
             (Some(Value::Array(list)), Value::Table(edit)) if is_edit(&edit) => {
-                apply_edit(list, edit, &field, file, text)?;
+                apply_edit(list, edit, &field, name, text)?;
             }
             (None, Value::Table(edit)) if is_edit(&edit) => {
                 return Err(at(
-                    file,
+                    name,
                     text,
                     &field,
                     format!("`add`/`remove` edit a list the parent has, and the parent has no `{field}`"),
                 ));
             }
-            (Some(Value::Table(b)), Value::Table(c)) => merge(b, c, &field, file, text)?,
+            (Some(Value::Table(b)), Value::Table(c)) => {
+                merge(b, c, &field, file, provenance)?;
+                continue;
+            }
             (_, v) => {
                 base.insert(key, v);
             }
         }
+        provenance.push((field, name.to_string()));
     }
     Ok(())
 }

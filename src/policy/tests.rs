@@ -304,3 +304,42 @@ fn reports_every_toml_problem_at_once_each_with_its_field() {
         text.lines().position(|l| l.contains("\"BLUE\"")).unwrap() + 1
     );
 }
+
+#[test]
+fn errors_of_an_extending_policy_are_located_in_the_file_that_wrote_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), US_TO_JPN).unwrap();
+    std::fs::copy(
+        base().join("us-to-jpn.dirty-words.txt"),
+        dir.path().join("us-to-jpn.dirty-words.txt"),
+    )
+    .unwrap();
+    // The child replaces `redact` (its rule's default replacement matches its own literal) and
+    // inherits a ceiling it mistypes.
+    std::fs::write(
+        dir.path().join("child.toml"),
+        "extends = \"base.toml\"\nname = \"child\"\n[classification]\nceiling = \"SECRETISH\"\n[[redact]]\nid = \"x\"\npaths = [\"*.descripton\"]\nliteral = \"a\"\n",
+    )
+    .unwrap();
+    let e = Policy::load(&dir.path().join("child.toml")).unwrap_err().0;
+    for field in ["classification.ceiling", "redact[0].replacement", "redact[0].paths[0]"] {
+        let found = e
+            .iter()
+            .find(|e| e.field == field)
+            .unwrap_or_else(|| panic!("{field}: {e:?}"));
+        assert!(found.file.ends_with("child.toml"), "{found}");
+    }
+    let ceiling = e.iter().find(|e| e.field == "classification.ceiling").unwrap();
+    assert_eq!((ceiling.line, ceiling.column), (4, 11), "{ceiling}");
+    // A valid child loads, and its version is the SHA-256 of what it resolves to.
+    std::fs::write(
+        dir.path().join("ok.toml"),
+        "extends = \"base.toml\"\nname = \"ok\"\npartner = \"AUS\"\n",
+    )
+    .unwrap();
+    let p = Policy::load(&dir.path().join("ok.toml")).unwrap();
+    let resolved = super::resolve::resolve(&dir.path().join("ok.toml")).unwrap();
+    use sha2::Digest;
+    assert_eq!(p.sha256, hex::encode(sha2::Sha256::digest(resolved.text.as_bytes())));
+    assert_eq!((p.name.as_str(), p.partner.as_str()), ("ok", "AUS"));
+}
