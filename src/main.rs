@@ -44,6 +44,13 @@ enum Command {
         /// One JSON object per file on stdout instead of text.
         #[arg(long)]
         json: bool,
+        /// Check under this policy's limits and XML options (comments, CDATA) instead of the
+        /// strict defaults.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The largest input accepted, in bytes (default: the policy's, else 16 MiB).
+        #[arg(long)]
+        max_input_bytes: Option<usize>,
         /// Files to check; `-` reads stdin.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -217,7 +224,23 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logs(cli.log_format);
     match cli.command {
-        Command::Check { format, json, files } => check(format, json, &files),
+        Command::Check {
+            format,
+            json,
+            policy,
+            max_input_bytes,
+            files,
+        } => {
+            let (mut limits, options) = match policy.as_deref().map(load_policy) {
+                None => (Limits::default(), sekisho::format::xml::Options::default()),
+                Some(None) => return ExitCode::from(2),
+                Some(Some(p)) => (p.limits.clone(), p.xml.as_ref().map(|x| x.options).unwrap_or_default()),
+            };
+            if let Some(n) = max_input_bytes {
+                limits.max_input_bytes = n;
+            }
+            check(format, json, &limits, &options, &files)
+        }
         Command::Filter {
             policy,
             format,
@@ -287,8 +310,13 @@ fn read_input(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-fn check(format: Format, json: bool, files: &[PathBuf]) -> ExitCode {
-    let limits = Limits::default();
+fn check(
+    format: Format,
+    json: bool,
+    limits: &Limits,
+    options: &sekisho::format::xml::Options,
+    files: &[PathBuf],
+) -> ExitCode {
     let mut rejected = false;
     let mut io_error = false;
     for path in files {
@@ -301,7 +329,7 @@ fn check(format: Format, json: bool, files: &[PathBuf]) -> ExitCode {
                 continue;
             }
         };
-        match format.check(&input, &limits) {
+        match format.check_with(&input, limits, options) {
             Ok(report) => {
                 if json {
                     println!(
