@@ -456,7 +456,7 @@ fn policy_check(files: &[PathBuf]) -> ExitCode {
         match Policy::load(f) {
             Ok(p) => {
                 for w in p.warnings() {
-                    println!("{}: warning: {w}", f.display());
+                    println!("{w}");
                 }
                 println!(
                     "{}: ok (policy `{}`, partner {}, sha256 {})",

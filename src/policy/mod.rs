@@ -246,8 +246,8 @@ pub struct Policy {
     pub limits: Limits,
     /// sha-256 of the rule file's bytes, for the audit log.
     pub sha256: String,
-    /// Findings that do not stop the policy from loading.
-    warnings: Vec<String>,
+    /// Findings that do not stop the policy from loading, located like errors.
+    warnings: Vec<Diagnostic>,
 }
 
 /// The `[xml]` rules, validated.
@@ -271,9 +271,18 @@ pub struct XmlNamespace {
     pub attributes: BTreeSet<String>,
 }
 
-/// One thing wrong with a policy file, located.
+/// Whether a finding stops the policy from loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding about a policy file, an error or a warning, located in the file that wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PolicyError {
+pub struct Diagnostic {
+    pub severity: Severity,
     pub file: String,
     pub line: usize,
     pub column: usize,
@@ -282,11 +291,19 @@ pub struct PolicyError {
     pub detail: String,
 }
 
-impl fmt::Display for PolicyError {
+/// The name errors had before warnings shared their type.
+pub type PolicyError = Diagnostic;
+
+impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let warning = if self.severity == Severity::Warning {
+            "warning: "
+        } else {
+            ""
+        };
         write!(
             f,
-            "{}:{}:{}: {}: {}",
+            "{}:{}:{}: {warning}{}: {}",
             self.file, self.line, self.column, self.field, self.detail
         )
     }
@@ -294,7 +311,7 @@ impl fmt::Display for PolicyError {
 
 /// Every error found in a policy file (never empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-pub struct PolicyErrors(pub Vec<PolicyError>);
+pub struct PolicyErrors(pub Vec<Diagnostic>);
 
 impl fmt::Display for PolicyErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -331,44 +348,36 @@ impl Policy {
     /// Validate a resolved rule file: every problem found, each located in the file that wrote it.
     pub fn from_resolved(resolved: &resolve::Resolved, base: Option<&Path>) -> Result<Policy, PolicyErrors> {
         let mut errors = Vec::new();
-        let policy = read_file(&resolved.text, &mut errors).and_then(|raw| validate(raw, base, &mut errors));
+        let mut warnings = Vec::new();
+        let policy =
+            read_file(&resolved.text, &mut errors).and_then(|raw| validate(raw, base, &mut errors, &mut warnings));
+        let locate = |severity: Severity, (field, detail): (String, String)| {
+            let (file, line, column) = resolved.locate(&field);
+            Diagnostic {
+                severity,
+                file,
+                line,
+                column,
+                field,
+                detail,
+            }
+        };
         match policy {
             Some(mut p) if errors.is_empty() => {
                 p.sha256 = hex::encode(Sha256::digest(resolved.text.as_bytes()));
+                p.warnings = warnings.into_iter().map(|w| locate(Severity::Warning, w)).collect();
                 Ok(p)
             }
             _ => Err(PolicyErrors(
-                errors
-                    .into_iter()
-                    .map(|(field, detail)| {
-                        let (file, line, column) = resolved.locate(&field);
-                        PolicyError {
-                            file,
-                            line,
-                            column,
-                            field,
-                            detail,
-                        }
-                    })
-                    .collect(),
+                errors.into_iter().map(|e| locate(Severity::Error, e)).collect(),
             )),
         }
     }
 
-    /// Rules that can never fire, and other things an author probably did not mean.
-    pub fn warnings(&self) -> Vec<String> {
-        let mut out = self.warnings.clone();
-        for t in &self.pass_when_referenced {
-            if !self.allowed_types.contains(t) {
-                out.push(format!(
-                    "`{t}` may pass when referenced but is not in `stix.allowed_types`"
-                ));
-            }
-        }
-        if self.tlp_allowed.is_empty() {
-            out.push("no TLP level is allowed: only unmarked units could go".into());
-        }
-        out
+    /// Things an author probably did not mean, which do not stop the policy from loading, each
+    /// located like an error.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// The JSON Schema of rule files, generated from the types the loader reads them with. A
@@ -519,8 +528,21 @@ fn read_file(text: &str, errors: &mut Findings) -> Option<PolicyFile> {
 }
 
 /// The validation passes; each adds `(field, what)` findings and they all run.
-fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Option<Policy> {
-    let mut warnings = Vec::new();
+fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings, warnings: &mut Findings) -> Option<Policy> {
+    for (n, t) in raw.unmarked.pass_when_referenced.iter().enumerate() {
+        if !raw.stix.allowed_types.contains(t) {
+            warnings.push((
+                format!("unmarked.pass_when_referenced[{n}]"),
+                format!("`{t}` may pass when referenced but is not in `stix.allowed_types`"),
+            ));
+        }
+    }
+    if raw.tlp.allowed.is_empty() {
+        warnings.push((
+            "tlp.allowed".into(),
+            "no TLP level is allowed: only unmarked units could go".into(),
+        ));
+    }
     let schemes = schemes_pass(&raw, errors);
     let (scheme, ceiling) = match &schemes {
         Some(s) => ceiling_pass(&raw, s, errors),
@@ -552,11 +574,11 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Opti
     if raw.name.trim().is_empty() {
         errors.push(("name".into(), "a policy needs a name".into()));
     }
-    let properties = properties_pass(&raw.stix, &allowed_types, errors, &mut warnings);
-    let mut text_rules = dirty_words_pass(&raw.dirty_words, base, errors, &mut warnings);
+    let properties = properties_pass(&raw.stix, &allowed_types, errors, warnings);
+    let mut text_rules = dirty_words_pass(&raw.dirty_words, base, errors, warnings);
     text_rules.extend(redact_pass(&raw.redact, errors));
     let address_rules = pattern_rules_pass(&raw.pattern_rules, errors);
-    let xml = xml_pass(&raw, schemes.as_ref(), errors, &mut warnings);
+    let xml = xml_pass(&raw, schemes.as_ref(), errors, warnings);
     paths_pass(&raw, &allowed_types, &pass_when_referenced, errors);
     Some(Policy {
         name: raw.name,
@@ -589,7 +611,7 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Opti
         xml,
         limits: raw.limits,
         sha256: String::new(),
-        warnings,
+        warnings: Vec::new(),
     })
 }
 
@@ -597,7 +619,7 @@ fn properties_pass(
     stix: &StixRules,
     allowed_types: &BTreeSet<String>,
     errors: &mut Findings,
-    warnings: &mut Vec<String>,
+    warnings: &mut Findings,
 ) -> BTreeMap<String, BTreeSet<String>> {
     let mut out = BTreeMap::new();
     for (t, props) in &stix.properties {
@@ -627,11 +649,15 @@ fn properties_pass(
             None => {}
         }
         if !allowed_types.contains(t) {
-            warnings.push(format!("`{field}` lists properties of a type the policy never allows"));
+            warnings.push((
+                field.clone(),
+                "lists properties of a type the policy never allows".into(),
+            ));
         }
         if props.is_empty() {
-            warnings.push(format!(
-                "type `{t}` is allowed no property: every `{t}` will be dropped"
+            warnings.push((
+                field.clone(),
+                format!("type `{t}` is allowed no property: every `{t}` will be dropped"),
             ));
         }
         out.insert(t.clone(), props.iter().cloned().collect());
@@ -754,7 +780,7 @@ fn dirty_words_pass(
     lists: &[DirtyWordList],
     base: Option<&Path>,
     errors: &mut Findings,
-    warnings: &mut Vec<String>,
+    warnings: &mut Findings,
 ) -> Vec<TextRule> {
     let mut out = Vec::new();
     for (n, list) in lists.iter().enumerate() {
@@ -794,8 +820,9 @@ fn dirty_words_pass(
         words.retain(|w| {
             let keep = !sanitise::normalize(w).text.trim().is_empty();
             if !keep {
-                warnings.push(format!(
-                    "{field}: dirty word {w:?} is empty once normalised and can never match"
+                warnings.push((
+                    format!("{field}.words"),
+                    format!("dirty word {w:?} is empty once normalised and can never match"),
                 ));
             }
             keep
@@ -877,7 +904,7 @@ fn xml_pass(
     raw: &PolicyFile,
     schemes: Option<&Schemes>,
     errors: &mut Findings,
-    warnings: &mut Vec<String>,
+    warnings: &mut Findings,
 ) -> Option<XmlPolicy> {
     use crate::format::xml::names::{NS_4774, NS_4778, is_ncname};
     let wants = raw.formats.contains(&Format::Xml);
@@ -891,7 +918,10 @@ fn xml_pass(
         return None;
     };
     if !wants {
-        warnings.push("`[xml]` rules are given but `formats` does not list `xml`: they are never used".into());
+        warnings.push((
+            "xml".into(),
+            "`[xml]` rules are given but `formats` does not list `xml`: they are never used".into(),
+        ));
     }
     if x.policy_identifiers.is_empty() {
         errors.push((
@@ -963,7 +993,10 @@ fn xml_pass(
             }
         }
         if ns.elements.is_empty() {
-            warnings.push(format!("{field}: no element of `{}` may cross", ns.uri));
+            warnings.push((
+                format!("{field}.elements"),
+                format!("no element of `{}` may cross", ns.uri),
+            ));
         }
         namespaces.insert(
             ns.uri.clone(),

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
-use super::{PolicyError, PolicyErrors, locate};
+use super::{Diagnostic, PolicyErrors, Severity, locate};
 
 /// How many files deep `extends` may go.
 pub const MAX_DEPTH: usize = 8;
@@ -111,7 +111,8 @@ pub fn from_text(text: &str, file: &str) -> Result<Resolved, PolicyErrors> {
 }
 
 fn one(file: &str, line: usize, column: usize, field: &str, detail: String) -> PolicyErrors {
-    PolicyErrors(vec![PolicyError {
+    PolicyErrors(vec![Diagnostic {
+        severity: Severity::Error,
         file: file.to_string(),
         line,
         column,

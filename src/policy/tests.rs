@@ -220,7 +220,7 @@ fn warns_about_dirty_words_empty_once_normalised() {
         "{US_TO_JPN}\n[[dirty_words]]\nid = \"x\"\nwords = [\"ok\", \"\u{200B}\u{00AD}\"]\naction = \"drop\"\n"
     ));
     assert!(
-        p.warnings().iter().any(|w| w.contains("empty once normalised")),
+        p.warnings().iter().any(|w| w.detail.contains("empty once normalised")),
         "{:?}",
         p.warnings()
     );
@@ -232,7 +232,7 @@ fn warns_about_allowed_types_with_no_allowed_property() {
     assert!(
         p.warnings()
             .iter()
-            .any(|w| w.contains("`malware` is allowed no property")),
+            .any(|w| w.detail.contains("`malware` is allowed no property")),
         "{:?}",
         p.warnings()
     );
@@ -342,4 +342,24 @@ fn errors_of_an_extending_policy_are_located_in_the_file_that_wrote_them() {
     use sha2::Digest;
     assert_eq!(p.sha256, hex::encode(sha2::Sha256::digest(resolved.text.as_bytes())));
     assert_eq!((p.name.as_str(), p.partner.as_str()), ("ok", "AUS"));
+}
+
+#[test]
+fn warnings_are_located_like_errors() {
+    let text = format!("{US_TO_JPN}\n[stix.properties]\nmalware = []\n");
+    let p = loaded(&text);
+    let w = p
+        .warnings()
+        .iter()
+        .find(|w| w.detail.contains("`malware` is allowed no property"))
+        .unwrap();
+    assert_eq!(
+        (w.severity, w.field.as_str()),
+        (Severity::Warning, "stix.properties.malware")
+    );
+    assert_eq!(
+        w.line,
+        text.lines().position(|l| l.starts_with("malware = []")).unwrap() + 1
+    );
+    assert!(w.to_string().starts_with(&format!("p.toml:{}:", w.line)) && w.to_string().contains(": warning: "));
 }
