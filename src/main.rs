@@ -143,6 +143,75 @@ enum Command {
     /// Tools for policy authors: check, test, explain and diff rule files.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Sending side: read a TAXII 2.1 collection into a channel's inbox, a page a message, the
+    /// cursor kept in a state file (a crash re-reads at most one page, never skips one).
+    TaxiiPull {
+        /// The collection: `https://host/api-root/collections/ID/` (or `taxii+https://…`).
+        #[arg(long)]
+        collection: String,
+        /// The channel's inbox.
+        #[arg(long)]
+        into: PathBuf,
+        /// The cursor's file.
+        #[arg(long)]
+        state: PathBuf,
+        /// Objects asked for per page.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[command(flatten)]
+        connection: TaxiiConnection,
+    },
+    /// Receiving side (after the diode): post the released bundles of a spool directory to the
+    /// partner's TAXII 2.1 collection; a file leaves only when every object is in.
+    Publish {
+        /// The receiver's spool directory.
+        #[arg(long)]
+        from: PathBuf,
+        /// The collection: `taxii+https://host/api-root/collections/ID/`.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        connection: TaxiiConnection,
+    },
+}
+
+/// How to reach a TAXII server, and how often.
+#[derive(clap::Args)]
+struct TaxiiConnection {
+    /// A file holding `user:password` for HTTP basic authentication.
+    #[arg(long, conflicts_with = "bearer_file")]
+    basic_auth_file: Option<PathBuf>,
+    /// A file holding a bearer token.
+    #[arg(long)]
+    bearer_file: Option<PathBuf>,
+    /// Trust only the PEM certificates in this file (default: the web PKI roots).
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    /// Seconds a request may take.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Seconds between polls (and the unit of the back-off after errors).
+    #[arg(long, default_value_t = 60)]
+    interval: u64,
+    /// Run once and exit: 0 when it worked, 1 when it did not.
+    #[arg(long)]
+    once: bool,
+}
+
+impl TaxiiConnection {
+    fn client(&self) -> Result<sekisho::taxii::Client, sekisho::taxii::TaxiiError> {
+        use sekisho::taxii::Auth;
+        let auth = match (&self.basic_auth_file, &self.bearer_file) {
+            (Some(f), _) => Auth::basic_from(f)?,
+            (None, Some(f)) => Auth::bearer_from(f)?,
+            (None, None) => Auth::None,
+        };
+        sekisho::taxii::Client::new(
+            auth,
+            self.ca_file.as_deref(),
+            std::time::Duration::from_secs(self.timeout),
+        )
+    }
 }
 
 #[derive(Subcommand)]
@@ -282,6 +351,60 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { file },
         } => audit_verify(&file),
+        Command::TaxiiPull {
+            collection,
+            into,
+            state,
+            limit,
+            connection,
+        } => {
+            let source = sekisho::taxii::source::Source {
+                collection,
+                inbox: into,
+                state,
+                page_limit: limit.max(1),
+            };
+            taxii(&connection, "taxii-pull", |client| {
+                let pages = source.pull(client)?;
+                let objects: usize = pages.iter().map(|p| p.objects).sum();
+                let files = pages.iter().filter(|p| p.written.is_some()).count();
+                Ok(format!("{objects} object(s) in {files} new message(s)"))
+            })
+        }
+        Command::Publish { from, to, connection } => taxii(&connection, "publish", |client| {
+            use sekisho::taxii::sink::{Published, publish_dir};
+            let done = publish_dir(client, &to, &from)?;
+            let published = done.iter().filter(|(_, o)| matches!(o, Published::Done { .. })).count();
+            for (file, outcome) in &done {
+                if let Published::Kept { reason } = outcome {
+                    tracing::warn!(target: "sekisho::taxii", "publish: {} kept: {reason}", file.display());
+                }
+            }
+            Ok(format!("{published} of {} file(s) published", done.len()))
+        }),
+    }
+}
+
+/// Run a TAXII connector (see [`sekisho::taxii::poll`]).
+fn taxii(
+    connection: &TaxiiConnection,
+    what: &str,
+    step: impl Fn(&sekisho::taxii::Client) -> Result<String, sekisho::taxii::TaxiiError>,
+) -> ExitCode {
+    let client = match connection.client() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{what}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let interval = std::time::Duration::from_secs(connection.interval.max(1));
+    match sekisho::taxii::poll(what, interval, connection.once, || step(&client)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{what}: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 
