@@ -161,6 +161,14 @@ enum Command {
         #[command(flatten)]
         connection: TaxiiConnection,
     },
+    /// List the collections a TAXII 2.1 server offers (discovery → API roots → collections),
+    /// with the URL to give `taxii-pull` or `publish`.
+    TaxiiCollections {
+        /// The discovery URL, e.g. `https://taxii.example/taxii2/`.
+        discovery: String,
+        #[command(flatten)]
+        connection: TaxiiConnection,
+    },
     /// Receiving side (after the diode): post the released bundles of a spool directory to the
     /// partner's TAXII 2.1 collection; a file leaves only when every object is in.
     Publish {
@@ -365,14 +373,39 @@ fn main() -> ExitCode {
                 page_limit: limit.max(1),
             };
             taxii(&connection, "taxii-pull", |client| {
+                sekisho::taxii::collection(client, &source.collection, true)?;
                 let pages = source.pull(client)?;
                 let objects: usize = pages.iter().map(|p| p.objects).sum();
                 let files = pages.iter().filter(|p| p.written.is_some()).count();
                 Ok(format!("{objects} object(s) in {files} new message(s)"))
             })
         }
+        Command::TaxiiCollections { discovery, connection } => {
+            let found = connection
+                .client()
+                .and_then(|client| sekisho::taxii::discover(&client, &discovery));
+            match found {
+                Ok(list) => {
+                    for (url, c) in list {
+                        let access = match (c.can_read, c.can_write) {
+                            (true, true) => "read, write",
+                            (true, false) => "read",
+                            (false, true) => "write",
+                            (false, false) => "none",
+                        };
+                        println!("{url}\t{access}\t{}", c.title);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("taxii-collections: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Publish { from, to, connection } => taxii(&connection, "publish", |client| {
             use sekisho::taxii::sink::{Published, publish_dir};
+            sekisho::taxii::collection(client, &to, false)?;
             let done = publish_dir(client, &to, &from)?;
             let published = done.iter().filter(|(_, o)| matches!(o, Published::Done { .. })).count();
             for (file, outcome) in &done {

@@ -317,3 +317,25 @@ fn a_source_killed_at_any_moment_skips_no_page() {
     assert_eq!(ids.len(), 40, "every object arrived ({kills} kills)");
     assert_eq!(files, 14, "each page once, under its own name ({kills} kills)");
 }
+
+#[test]
+fn lists_the_collections_a_server_offers() {
+    let server = Server::start(100);
+    let work = tempfile::tempdir().unwrap();
+    let out = sekisho()
+        .args([
+            "taxii-collections",
+            &format!("http://127.0.0.1:{}/taxii2/", server.port),
+            "--basic-auth-file",
+        ])
+        .arg(secret(work.path(), "guard:s3cret"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let want = format!(
+        "http://127.0.0.1:{}/api1/collections/{COLLECTION}/\tread, write\tshared indicators",
+        server.port
+    );
+    assert!(stdout.contains(&want), "{stdout}");
+}

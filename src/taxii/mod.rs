@@ -281,6 +281,77 @@ fn jittered(d: Duration) -> Duration {
     d.mul_f64(factor)
 }
 
+/// A collection as its server describes it (TAXII 2.1 §5.2).
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+pub struct Collection {
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
+    pub can_read: bool,
+    pub can_write: bool,
+}
+
+/// Discovery (TAXII 2.1 §4.1) → API roots → their collections: every collection a server
+/// offers, with its URL, for an operator choosing one.
+pub fn discover(client: &Client, discovery_url: &str) -> Result<Vec<(String, Collection)>, TaxiiError> {
+    #[derive(serde::Deserialize)]
+    struct Discovery {
+        #[serde(default)]
+        api_roots: Vec<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Collections {
+        #[serde(default)]
+        collections: Vec<Collection>,
+    }
+    let url = discovery_url.strip_prefix("taxii+").unwrap_or(discovery_url);
+    let r = client.get(url)?;
+    let d: Discovery = serde_json::from_slice(&r.body).map_err(|e| TaxiiError::Malformed {
+        url: url.to_string(),
+        expected: "discovery resource",
+        what: e.to_string(),
+        body: r.body.clone(),
+    })?;
+    let mut out = Vec::new();
+    for root in d.api_roots {
+        let root = if root.ends_with('/') { root } else { format!("{root}/") };
+        let list_url = format!("{root}collections/");
+        let r = client.get(&list_url)?;
+        let c: Collections = serde_json::from_slice(&r.body).map_err(|e| TaxiiError::Malformed {
+            url: list_url.clone(),
+            expected: "collections resource",
+            what: e.to_string(),
+            body: r.body.clone(),
+        })?;
+        out.extend(c.collections.into_iter().map(|c| (format!("{list_url}{}/", c.id), c)));
+    }
+    Ok(out)
+}
+
+/// The collection at `collection`, checked to allow `reading` (or writing).
+pub fn collection(client: &Client, collection: &str, reading: bool) -> Result<Collection, TaxiiError> {
+    let url = collection.strip_prefix("taxii+").unwrap_or(collection);
+    objects_url(url)?;
+    let r = client.get(url)?;
+    let c: Collection = serde_json::from_slice(&r.body).map_err(|e| TaxiiError::Malformed {
+        url: url.to_string(),
+        expected: "collection resource",
+        what: e.to_string(),
+        body: r.body.clone(),
+    })?;
+    let (allowed, what) = if reading {
+        (c.can_read, "read")
+    } else {
+        (c.can_write, "written")
+    };
+    if !allowed {
+        return Err(TaxiiError::Config(format!(
+            "{url}: the server says this collection may not be {what} with these credentials"
+        )));
+    }
+    Ok(c)
+}
+
 /// A collection's `objects/` URL from the collection's URL (`…/collections/ID/`), written as
 /// `http(s)://…` or `taxii+http(s)://…`.
 pub fn objects_url(collection: &str) -> Result<String, TaxiiError> {
