@@ -244,7 +244,8 @@ pub struct Policy {
     /// Rules for XML messages, when the policy allows them.
     pub xml: Option<XmlPolicy>,
     pub limits: Limits,
-    /// sha-256 of the rule file's bytes, for the audit log.
+    /// SHA-256 of the resolved rule file (the file itself when it extends and includes nothing):
+    /// the policy's version, for the audit log.
     pub sha256: String,
     /// Findings that do not stop the policy from loading, located like errors.
     warnings: Vec<Diagnostic>,
