@@ -339,3 +339,156 @@ fn lists_the_collections_a_server_offers() {
     );
     assert!(stdout.contains(&want), "{stdout}");
 }
+
+/// A TLS front for a server on loopback: a test CA, a certificate for 127.0.0.1 signed by it, and a
+/// small Python proxy (the standard library's `ssl` and `asyncio`) that terminates TLS.
+struct TlsFront {
+    child: Child,
+    port: u16,
+    ca: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TlsFront {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const PROXY: &str = r#"
+import asyncio, ssl, sys
+cert, key, listen, target = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+async def pipe(r, w):
+    try:
+        while True:
+            data = await r.read(65536)
+            if not data:
+                break
+            w.write(data)
+            await w.drain()
+    finally:
+        w.close()
+async def handle(r, w):
+    tr, tw = await asyncio.open_connection("127.0.0.1", target)
+    await asyncio.gather(pipe(r, tw), pipe(tr, w), return_exceptions=True)
+async def main():
+    srv = await asyncio.start_server(handle, "127.0.0.1", listen, ssl=ctx)
+    async with srv:
+        await srv.serve_forever()
+asyncio.run(main())
+"#;
+
+impl TlsFront {
+    fn start(target: u16) -> TlsFront {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(d)
+                .output()
+                .expect("openssl runs");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=sekisho test CA",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        std::fs::write(
+            d.join("leaf.ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "leaf.ext",
+        ]);
+        std::fs::write(d.join("proxy.py"), PROXY).unwrap();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("python3")
+            .arg(d.join("proxy.py"))
+            .args([d.join("leaf.pem"), d.join("leaf.key")])
+            .args([port.to_string(), target.to_string()])
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the TLS front did not listen within 20 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        TlsFront {
+            child,
+            port,
+            ca: d.join("ca.pem"),
+            _dir: dir,
+        }
+    }
+}
+
+#[test]
+fn reads_over_tls_trusting_only_the_given_ca() {
+    let server = Server::start(100);
+    let work = tempfile::tempdir().unwrap();
+    assert!(publish(&server, work.path(), 3, 3).status.success());
+    let front = TlsFront::start(server.port);
+    let collection = format!("https://127.0.0.1:{}/api1/collections/{COLLECTION}/", front.port);
+    std::fs::create_dir_all(work.path().join("inbox")).unwrap();
+    // Without the CA the server is not trusted (the web PKI does not know the test CA).
+    let out = pull_from(&collection, work.path(), 10).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    assert!(stderr.contains("certificate") || stderr.contains("issuer"), "{stderr}");
+    assert_eq!(ids_in(&work.path().join("inbox")).1.len(), 0);
+    // With it, the read goes through TLS.
+    let out = pull_from(&collection, work.path(), 10)
+        .arg("--ca-file")
+        .arg(&front.ca)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(ids_in(&work.path().join("inbox")).1.len(), 3);
+}
