@@ -27,6 +27,10 @@ use sha2::{Digest, Sha256};
 
 use super::{Client, TaxiiError, objects_url, write_durably};
 
+/// Pages fetched in one call of [`Source::pull`] at most (re-fetched ones included): a server
+/// that never stops saying `more` is an error, not a loop.
+pub const MAX_PAGES_PER_READ: u64 = 1_000_000;
+
 /// Where a source reads and writes.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -197,7 +201,17 @@ impl Source {
         let mut next: Option<String> = None;
         let mut index: u64 = 0;
         let mut last_date = None;
+        let mut fetched: u64 = 0;
         loop {
+            fetched = fetched.saturating_add(1);
+            if fetched > MAX_PAGES_PER_READ {
+                return Err(TaxiiError::Malformed {
+                    url: self.collection.clone(),
+                    expected: "paging that ends",
+                    what: format!("more than {MAX_PAGES_PER_READ} pages in one read"),
+                    body: Vec::new(),
+                });
+            }
             let (envelope, date_added_last) = self.fetch(client, cursor.added_after.as_deref(), next.as_deref())?;
             if date_added_last.is_some() {
                 last_date = date_added_last;
