@@ -26,6 +26,7 @@
 //! Fail secure: a read error, a limit, a guard rejection or a panic quarantines the message; an
 //! audit log that cannot be written stops the channel (the input stays claimed for the restart).
 
+pub mod check;
 pub mod config;
 pub mod output;
 pub mod quarantine;
@@ -65,6 +66,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Set (by SIGTERM/SIGINT) to stop: in-flight messages are finished, then the run returns.
     pub stop: Arc<AtomicBool>,
+    /// Set (by SIGHUP) to reload the configuration and every policy; cleared once taken.
+    pub reload: Arc<AtomicBool>,
     /// The `sekisho` executable to start verifier children from (default: this one).
     pub verifier_program: Option<std::path::PathBuf>,
     /// Confine the calling thread once the channels have started, as strictly as the strictest
@@ -201,20 +204,44 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
             tracing::info!(channel = %cfg.name, from = %from.display(), files = n, "seeded the inbox");
         }
     }
+    // A path that does not exist is an error unless the channel says `create = true`: a
+    // mistyped path never becomes a new, unwatched directory.
+    let ensure = |path: &Path, field: &str| -> Result<(), DaemonError> {
+        check::require_dir(path, cfg.create, field, true).map_err(&startup)?;
+        if cfg.create {
+            std::fs::create_dir_all(path).map_err(|e| startup(format!("{}: {e}", path.display())))?;
+        }
+        Ok(())
+    };
+    ensure(&cfg.inbox, "inbox")?;
+    if let Some(u) = &cfg.urgent_inbox {
+        ensure(u, "urgent_inbox")?;
+    }
+    ensure(&cfg.quarantine, "quarantine")?;
+    if let Some(parent) = cfg.audit.parent().filter(|p| !p.as_os_str().is_empty()) {
+        ensure(parent, "audit (its directory)")?;
+    }
+    if !cfg.create && !cfg.audit.exists() {
+        return Err(startup(format!(
+            "audit log `{}` does not exist; make it (`install -m 0640 -o USER /dev/null {}`) or set \
+             `create = true` to start a new log",
+            cfg.audit.display(),
+            cfg.audit.display()
+        )));
+    }
     let _lock = spool::lock_inbox(&cfg.inbox, spool::LOCK_WAIT)
         .map_err(|e| startup(format!("{}: {e}", cfg.inbox.display())))?;
     let _urgent_lock = match &cfg.urgent_inbox {
         Some(u) => Some(spool::lock_inbox(u, spool::LOCK_WAIT).map_err(|e| startup(format!("{}: {e}", u.display())))?),
         None => None,
     };
-    std::fs::create_dir_all(&cfg.quarantine).map_err(|e| startup(format!("{}: {e}", cfg.quarantine.display())))?;
     spool::remove_temps(&cfg.quarantine).map_err(|e| startup(format!("{}: {e}", cfg.quarantine.display())))?;
-    if let Some(parent) = cfg.audit.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| startup(format!("{}: {e}", parent.display())))?;
-    }
     let mut routes = Vec::new();
     for r in &cfg.routes {
         let policy = Policy::load(&r.policy).map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
+        if let config::OutputSpec::Spool(dir) = &r.output {
+            ensure(dir, &format!("route `{}`: output", r.name))?;
+        }
         let output = output::open(&r.output, r.diode.as_ref(), cfg.fsync)
             .map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
         let verifier = match (&cfg.verifier, &program) {
@@ -476,6 +503,11 @@ impl Channel<'_> {
             let committed = committer.join();
             done_flag.store(true, Ordering::Relaxed);
             let _ = reporter.join();
+            for r in &self.routes {
+                if let Err(e) = r.output.close() {
+                    tracing::error!(channel = %self.cfg.name, route = %r.name, error = %e, "cannot send the last heartbeats");
+                }
+            }
             if options.progress {
                 eprint!("\r\x1b[2K");
             }
@@ -1070,19 +1102,36 @@ impl Channel<'_> {
         Ok(audit_log.head().to_string())
     }
 
-    /// A live progress line on a terminal, or a periodic summary in the log.
+    /// Every 200 ms, tick the outputs (a diode heartbeats when idle); on a terminal, a live
+    /// progress line; otherwise a progress record every 10 s, only when messages moved (an idle
+    /// daemon stays quiet).
     fn report_loop(&self, progress: bool, stop: &AtomicBool, started: Instant) {
         let (tick, every) = if progress { (50, 5) } else { (50, 200) };
         let mut n: u64 = 0;
+        let mut logged = (0u64, Instant::now());
+        let mut tick_failed = false;
         while !stop.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(tick));
             n += 1;
+            if n.is_multiple_of(4) {
+                let mut failed = false;
+                for r in &self.routes {
+                    if let Err(e) = r.output.tick() {
+                        failed = true;
+                        if !tick_failed {
+                            tracing::error!(channel = %self.cfg.name, route = %r.name, output = %r.output.describe(),
+                                error = %e, "cannot send a heartbeat");
+                        }
+                    }
+                }
+                tick_failed = failed;
+            }
             if !n.is_multiple_of(every) {
                 continue;
             }
             let s = lock(&self.summary).clone();
-            let secs = started.elapsed().as_secs_f64().max(1e-9);
             if progress {
+                let secs = started.elapsed().as_secs_f64().max(1e-9);
                 eprint!(
                     "\r\x1b[2K{}: {} messages, {:.0}/s, released {}, quarantined {}",
                     self.cfg.name,
@@ -1091,9 +1140,12 @@ impl Channel<'_> {
                     s.released(),
                     s.quarantined()
                 );
-            } else if s.inputs > 0 {
-                tracing::info!(channel = %self.cfg.name, messages = s.inputs, rate = s.inputs as f64 / secs,
+            } else if s.inputs != logged.0 {
+                let secs = logged.1.elapsed().as_secs_f64().max(1e-9);
+                tracing::info!(channel = %self.cfg.name, messages = s.inputs,
+                    rate = s.inputs.saturating_sub(logged.0) as f64 / secs,
                     released = s.released(), quarantined = s.quarantined(), "progress");
+                logged = (s.inputs, Instant::now());
             }
         }
     }

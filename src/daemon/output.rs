@@ -17,6 +17,17 @@ pub trait Output: Send + Sync {
     fn commit(&self) -> io::Result<()>;
     /// For logs.
     fn describe(&self) -> String;
+    /// Called about every 200 ms by the channel, busy or idle: a diode sends a heartbeat
+    /// (carrying its last sequence number) when it sent nothing for a heartbeat interval, so the
+    /// receiver records a lost message within seconds and notices a guard that went silent.
+    fn tick(&self) -> io::Result<()> {
+        Ok(())
+    }
+    /// The channel is stopping: a diode announces its last sequence number twice, a heartbeat
+    /// interval apart, so the receiver can close the session (a tail loss is recorded).
+    fn close(&self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A spool directory: `<sha-256>.json`, written under a temporary name and renamed into place
@@ -28,8 +39,8 @@ pub struct SpoolOutput {
 }
 
 impl SpoolOutput {
+    /// The directory must exist (the channel made it when `create = true`).
     pub fn open(dir: &Path, sync: bool) -> io::Result<SpoolOutput> {
-        std::fs::create_dir_all(dir)?;
         let removed = spool::remove_temps(dir)?;
         if removed > 0 {
             tracing::info!(dir = %dir.display(), removed, "removed temporary files left by a crash");
@@ -102,7 +113,31 @@ impl Output for DiodeOutput {
     fn describe(&self) -> String {
         format!("udp://{}", self.to)
     }
+    fn tick(&self) -> io::Result<()> {
+        // `try_lock`: a worker sending a long message holds the sender; the message itself
+        // tells the receiver the sender is alive.
+        match self.sender.try_lock() {
+            Ok(mut sender) => sender.tick().map_err(|e| io::Error::other(e.to_string())),
+            Err(_) => Ok(()),
+        }
+    }
+    fn close(&self) -> io::Result<()> {
+        for n in 0..2 {
+            if n > 0 {
+                std::thread::sleep(FINAL_HEARTBEAT_GAP);
+            }
+            let mut sender = self
+                .sender
+                .lock()
+                .map_err(|_| io::Error::other("diode sender poisoned"))?;
+            sender.heartbeat().map_err(|e| io::Error::other(e.to_string()))?;
+        }
+        Ok(())
+    }
 }
+
+/// Between the two heartbeats a stopping diode output sends.
+const FINAL_HEARTBEAT_GAP: std::time::Duration = std::time::Duration::from_millis(200);
 
 fn open_diode(addr: &str, d: &DiodeSettings) -> Result<DiodeOutput, String> {
     use crate::diode::{Key, Sender, SenderConfig, resolve};
