@@ -1,0 +1,460 @@
+//! Day one for a deployer (issue 23), through the binary: losses recorded within seconds, a
+//! silent sender, a receiver that outlives a full disk, configurations checked before they run.
+
+mod daemon_support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use daemon_support::*;
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
+fn free_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child killed when dropped (a failing test leaves no process behind).
+struct Running(Option<Child>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Running {
+    fn new(child: Child) -> Running {
+        Running(Some(child))
+    }
+
+    /// SIGTERM, then its output.
+    fn stop(mut self) -> Output {
+        let child = self.0.take().unwrap();
+        terminate(&child);
+        child.wait_with_output().unwrap()
+    }
+}
+
+fn receiver(listen: &str, into: &Path, key: &Path, extra: &[&str]) -> Running {
+    Running::new(
+        Command::new(BIN)
+            .args(["--log-format", "json", "receive", "--listen", listen, "--into"])
+            .arg(into)
+            .arg("--key")
+            .arg(key)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+/// The receiver's audit records (`<into>.diode-audit.jsonl`).
+fn rx_records(into: &Path) -> Vec<serde_json::Value> {
+    let name = format!("{}.diode-audit.jsonl", into.file_name().unwrap().to_string_lossy());
+    std::fs::read_to_string(into.with_file_name(name))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Wait (at most `secs`, generously) until `what` holds.
+fn wait_until(secs: u64, what: impl Fn() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if what() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    what()
+}
+
+fn wait_bound(port: u16) {
+    let needle = format!(":{port:04X} ");
+    assert!(
+        wait_until(30, || {
+            std::fs::read_to_string("/proc/net/udp")
+                .unwrap_or_default()
+                .lines()
+                .skip(1)
+                .any(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .is_some_and(|a| format!("{a} ").ends_with(&needle))
+                })
+        }),
+        "nothing listens on port {port}"
+    );
+}
+
+/// A guard whose one route goes over the diode to `addr`.
+fn diode_guard(addr: &str) -> Spool {
+    let spool = Spool::new(&[], "");
+    std::fs::write(spool.path("diode.key"), [5u8; 32]).unwrap();
+    let cfg = std::fs::read_to_string(spool.config()).unwrap()
+        + &format!(
+            "[[channel.route]]\nname = \"jpn\"\npolicy = \"{}\"\noutput = \"udp://{addr}\"\nkey = \"diode.key\"\n",
+            policy().display()
+        );
+    std::fs::write(spool.config(), cfg).unwrap();
+    spool
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Losses nobody records
+// ---------------------------------------------------------------------------------------------
+
+/// Two messages released while the receiver was down: once it is up, the idle guard's timed
+/// heartbeats make it record them `lost` (missing) within seconds, with no new message needed.
+#[test]
+fn an_idle_guard_heartbeats_so_messages_sent_while_the_receiver_was_down_are_recorded_lost() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let spool = diode_guard(&addr);
+    let guard = Running::new(
+        Command::new(BIN)
+            .args(["--log-format", "json", "run", "--config"])
+            .arg(spool.config())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    spool.put("inbox", "a.json", &releasable(1));
+    spool.put("inbox", "b.json", &releasable(2));
+    let records = spool.wait_records(2, 60);
+    assert!(records.iter().all(|r| r["verdict"] == "released"), "{records:#?}");
+    // Now the receiver comes up; nothing more is sent but heartbeats.
+    let into = spool.path("partner");
+    let rx = receiver(&addr, &into, &spool.path("diode.key"), &[]);
+    wait_bound(port);
+    let lost = wait_until(60, || {
+        rx_records(&into)
+            .iter()
+            .any(|r| r["event"] == "lost" && r["message_seq"] == 1 && r["message_seq_last"] == 2)
+    });
+    let out = rx.stop();
+    drop(guard);
+    assert!(
+        lost,
+        "no lost record for 1–2: {:#?}\n{}",
+        rx_records(&into),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lost = rx_records(&into).into_iter().find(|r| r["event"] == "lost").unwrap();
+    assert_eq!(lost["reason"], "missing");
+}
+
+/// A guard that dies is noticed: `sender-silent` after the configured time, naming its session.
+#[test]
+fn a_receiver_records_a_sender_that_went_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, [3u8; 32]).unwrap();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let into = dir.path().join("into");
+    let rx = receiver(&listen, &into, &key, &["--silent-after", "2"]);
+    wait_bound(port);
+    let msg = dir.path().join("m.json");
+    std::fs::write(&msg, b"{\"n\":1}").unwrap();
+    let sent = Command::new(BIN)
+        .args(["send", "--to", &listen, "--key"])
+        .arg(&key)
+        .arg(&msg)
+        .output()
+        .unwrap();
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    let session = serde_json::from_slice::<serde_json::Value>(&sent.stdout).unwrap()["session"].clone();
+    let silent = wait_until(60, || {
+        rx_records(&into)
+            .iter()
+            .any(|r| r["event"] == "sender-silent" && r["session"] == session)
+    });
+    let out = rx.stop();
+    assert!(silent, "{:#?}", rx_records(&into));
+    // Logged at start: where it listens.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("\"listening\"") && l.contains(&format!("127.0.0.1:{port}"))),
+        "{stderr}"
+    );
+    let verify = Command::new(BIN)
+        .args(["audit", "verify"])
+        .arg(dir.path().join("into.diode-audit.jsonl"))
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. The receiver dies on a full disk
+// ---------------------------------------------------------------------------------------------
+
+/// A small tmpfs, unmounted when dropped.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(at: &Path, size: &str) -> Tmpfs {
+        std::fs::create_dir_all(at).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "cannot mount a tmpfs at {}", at.display());
+        Tmpfs(at.to_path_buf())
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// Fill the filesystem of `dir` with one file until it is full.
+fn fill(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join(".filler");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let block = [0u8; 4096];
+    while f.write_all(&block).is_ok() {}
+    let _ = f.sync_all();
+    path
+}
+
+fn send(listen: &str, key: &Path, file: &Path) {
+    let out = Command::new(BIN)
+        .args(["send", "--to", listen, "--key"])
+        .arg(key)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_full_disk_is_a_recorded_loss_and_the_receiver_goes_on() {
+    if !is_root() {
+        eprintln!("SKIPPED: mounting a small tmpfs needs root");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, [4u8; 32]).unwrap();
+    let disk = Tmpfs::mount(&dir.path().join("disk"), "512k");
+    let into = disk.0.join("into");
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let rx = receiver(&listen, &into, &key, &[]);
+    wait_bound(port);
+    let first = dir.path().join("first.json");
+    std::fs::write(&first, b"{\"n\":\"first\"}").unwrap();
+    send(&listen, &key, &first);
+    assert!(wait_until(30, || into
+        .join(format!("{}.json", sha256(b"{\"n\":\"first\"}")))
+        .exists()));
+    // The disk fills up: the next message cannot be written.
+    let filler = fill(&disk.0);
+    let big = dir.path().join("big.json");
+    let big_bytes = format!("{{\"pad\":\"{}\"}}", "x".repeat(64 << 10));
+    std::fs::write(&big, &big_bytes).unwrap();
+    send(&listen, &key, &big);
+    std::thread::sleep(Duration::from_secs(1));
+    // Space again: the receiver is still there, writes the next message and the records the
+    // full disk held back, in one unbroken chain.
+    std::fs::remove_file(&filler).unwrap();
+    let after = dir.path().join("after.json");
+    std::fs::write(&after, b"{\"n\":\"after\"}").unwrap();
+    send(&listen, &key, &after);
+    let after_name = format!("{}.json", sha256(b"{\"n\":\"after\"}"));
+    let written = wait_until(30, || into.join(&after_name).exists());
+    let lost = wait_until(30, || {
+        rx_records(&into)
+            .iter()
+            .any(|r| r["event"] == "lost" && r["reason"] == "write_failed")
+    });
+    let out = rx.stop();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the receiver exited: {stderr}");
+    assert!(written, "{:#?}\n{stderr}", rx_records(&into));
+    assert!(lost, "{:#?}\n{stderr}", rx_records(&into));
+    assert!(!into.join(format!("{}.json", sha256(big_bytes.as_bytes()))).exists());
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["written"], 2, "{summary}");
+    assert!(summary["write_failures"].as_u64().unwrap() >= 1, "{summary}");
+    let audit = disk.0.join("into.diode-audit.jsonl");
+    let verify = Command::new(BIN)
+        .args(["audit", "verify"])
+        .arg(&audit)
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. A typo changes where data goes; 6. no way to check a configuration
+// ---------------------------------------------------------------------------------------------
+
+fn run_check(config: &Path) -> Output {
+    Command::new(BIN)
+        .args(["run", "--check", "--config"])
+        .arg(config)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_mistyped_udp_output_is_an_error_not_a_directory() {
+    let spool = Spool::new(&[], "");
+    std::fs::write(spool.path("diode.key"), [5u8; 32]).unwrap();
+    let cfg = std::fs::read_to_string(spool.config()).unwrap()
+        + &format!(
+            "[[channel.route]]\nname = \"jpn\"\npolicy = \"{}\"\noutput = \"udp:/127.0.0.1:9000\"\nkey = \"diode.key\"\n",
+            policy().display()
+        );
+    std::fs::write(spool.config(), cfg).unwrap();
+    spool.put("inbox", "m.json", &releasable(1));
+    for out in [run_check(&spool.config()), spool.run_once()] {
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("channel[0].route[0].output") && err.contains("udp://HOST:PORT"),
+            "{err}"
+        );
+    }
+    assert!(!spool.path("udp:").exists());
+    assert!(spool.path("inbox/m.json").exists());
+}
+
+#[test]
+fn a_missing_directory_is_an_error_unless_create_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = format!(
+        "[[channel]]\nname = \"c\"\ninbox = \"inbxo\"\nquarantine = \"quarantine\"\naudit = \"audit.jsonl\"\n\
+         [[channel.route]]\nname = \"jpn\"\npolicy = \"{}\"\noutput = \"out\"\n",
+        policy().display()
+    );
+    let config = dir.path().join("guard.toml");
+    std::fs::write(&config, &cfg).unwrap();
+    let out = run_check(&config);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for missing in ["inbxo", "quarantine", "out", "audit.jsonl"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("ERROR") && l.contains(missing) && l.contains("create = true")),
+            "{missing}: {text}"
+        );
+    }
+    // The daemon refuses the same, and makes nothing.
+    let run = Command::new(BIN)
+        .args(["run", "--once", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("inbxo"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!dir.path().join("inbxo").exists() && !dir.path().join("out").exists());
+    // With `create = true` the check passes, and still makes nothing.
+    std::fs::write(
+        &config,
+        cfg.replace("audit = \"audit.jsonl\"\n", "audit = \"audit.jsonl\"\ncreate = true\n"),
+    )
+    .unwrap();
+    let out = run_check(&config);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!dir.path().join("inbxo").exists() && !dir.path().join("audit.jsonl").exists());
+}
+
+#[test]
+fn run_check_touches_no_spool_and_reports_a_bad_policy() {
+    let spool = Spool::new(&["jpn"], "");
+    for d in ["quarantine", "out-jpn"] {
+        std::fs::create_dir_all(spool.path(d)).unwrap();
+    }
+    std::fs::write(spool.path("audit.jsonl"), b"").unwrap();
+    spool.put("inbox", "m.json", &releasable(1));
+    let before = std::fs::read_dir(spool.path("inbox")).unwrap().count();
+    let out = run_check(&spool.config());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(spool.path("inbox/m.json").exists());
+    assert_eq!(std::fs::read_dir(spool.path("inbox")).unwrap().count(), before);
+    assert!(!spool.path("inbox/.claimed").exists() && !spool.path("inbox/.sekisho.lock").exists());
+    assert_eq!(std::fs::read(spool.path("audit.jsonl")).unwrap(), b"");
+    // A policy with an error: named with its file and place.
+    let bad = spool.path("bad.toml");
+    std::fs::write(&bad, "this is = not a policy\n").unwrap();
+    let cfg = std::fs::read_to_string(spool.config())
+        .unwrap()
+        .replace(&policy().display().to_string(), &bad.display().to_string());
+    std::fs::write(spool.config(), cfg).unwrap();
+    let out = run_check(&spool.config());
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().any(|l| l.starts_with("ERROR") && l.contains("bad.toml")),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_check_sees_permissions_as_the_service_user_and_names_the_owner_and_the_fix() {
+    if !is_root() {
+        eprintln!("SKIPPED: switching to the service user needs root");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let spool = Spool::new(&["jpn"], "");
+    let root = spool.dir.path();
+    std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A quarantine root made and left root's: the service user cannot write it.
+    std::fs::create_dir_all(spool.path("quarantine")).unwrap();
+    std::fs::set_permissions(spool.path("quarantine"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = format!(
+        "user = \"nobody\"\n{}",
+        std::fs::read_to_string(spool.config()).unwrap()
+    );
+    std::fs::write(spool.config(), cfg).unwrap();
+    let out = run_check(&spool.config());
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("ERROR") && l.contains("quarantine"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains("user nobody") && line.contains("owned by root:root"),
+        "{line}"
+    );
+    assert!(line.contains("chown nobody"), "{line}");
+}
