@@ -458,3 +458,100 @@ fn run_check_sees_permissions_as_the_service_user_and_names_the_owner_and_the_fi
     );
     assert!(line.contains("chown nobody"), "{line}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 6. SIGHUP after a policy edit is ignored silently
+// ---------------------------------------------------------------------------------------------
+
+fn hangup(child: &Child) {
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+/// The daemon's stderr so far (it writes to a file).
+fn log_lines(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+#[test]
+fn sighup_reloads_policies_atomically_and_refuses_a_bad_version_loudly() {
+    let spool = Spool::new(&[], "");
+    let policies = spool.path("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    for f in ["us-to-jpn.toml", "us-to-jpn.dirty-words.txt"] {
+        std::fs::copy(shipped.join(f), policies.join(f)).unwrap();
+    }
+    let policy_file = policies.join("us-to-jpn.toml");
+    let cfg = std::fs::read_to_string(spool.config()).unwrap()
+        + "[[channel.route]]\nname = \"jpn\"\npolicy = \"policies/us-to-jpn.toml\"\noutput = \"out\"\n";
+    std::fs::write(spool.config(), &cfg).unwrap();
+    let log = spool.path("guard.log");
+    let guard = Running::new(
+        Command::new(BIN)
+            .args(["--log-format", "json", "run", "--config"])
+            .arg(spool.config())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let child = guard.0.as_ref().unwrap();
+    spool.put("inbox", "one.json", &releasable(1));
+    let first = spool.wait_records(1, 60)[0]["policy_sha256"].clone();
+
+    // A valid edit: taken on SIGHUP, and the next record carries its policy_sha256.
+    let text = std::fs::read_to_string(&policy_file).unwrap();
+    std::fs::write(&policy_file, format!("{text}\n# edited\n")).unwrap();
+    hangup(child);
+    assert!(
+        wait_until(60, || log_lines(&log).contains("reloaded")),
+        "{}",
+        log_lines(&log)
+    );
+    spool.put("inbox", "two.json", &releasable(2));
+    let second = spool.wait_records(2, 60)[1]["policy_sha256"].clone();
+    assert_ne!(first, second, "the audit must record the new policy");
+
+    // An invalid edit: refused loudly, the running version stays.
+    std::fs::write(&policy_file, "this is = not a policy\n").unwrap();
+    hangup(child);
+    assert!(
+        wait_until(60, || log_lines(&log).contains("RELOAD REFUSED")),
+        "{}",
+        log_lines(&log)
+    );
+    spool.put("inbox", "three.json", &releasable(3));
+    let records = spool.wait_records(3, 60);
+    assert_eq!(records[2]["policy_sha256"], second);
+    assert_eq!(records[2]["verdict"], "released");
+
+    // A change the running guard cannot apply (a directory): refused, naming the field.
+    std::fs::write(&policy_file, format!("{text}\n# edited\n")).unwrap();
+    std::fs::write(
+        spool.config(),
+        cfg.replace("quarantine = \"quarantine\"", "quarantine = \"elsewhere\""),
+    )
+    .unwrap();
+    hangup(child);
+    assert!(
+        wait_until(60, || log_lines(&log).matches("RELOAD REFUSED").count() >= 2),
+        "{}",
+        log_lines(&log)
+    );
+    assert!(log_lines(&log).contains("`quarantine` changed"), "{}", log_lines(&log));
+    let out = guard.stop();
+    assert!(out.status.success());
+    // Every line of every process (the verifier children included) is JSON.
+    for line in log_lines(&log).lines() {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not JSON: {line}"
+        );
+    }
+}

@@ -91,13 +91,19 @@ pub enum DaemonError {
 
 /// Run every channel of `config` (each on its own threads) until they drain (`once`) or are
 /// stopped.
+///
+/// SIGHUP (`options.reload`) makes every channel read the configuration file and its policies
+/// again and switch to them at once; a version that does not load, or that changes more than
+/// the routes' policies, is refused loudly and the running one stays.
 pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<Summary>, DaemonError> {
     let mut refused = None;
+    let reloads = std::sync::atomic::AtomicU64::new(0);
     let results: Vec<Result<Summary, DaemonError>> = std::thread::scope(|s| {
+        let reloads = &reloads;
         let handles: Vec<_> = config
             .channels
             .iter()
-            .map(|ch| s.spawn(move || run_channel(ch, options)))
+            .map(|ch| s.spawn(move || run_channel(ch, options, config.path.as_deref(), reloads)))
             .collect();
         if options.confine_caller {
             let strictest = config.channels.iter().map(|c| c.sandbox).max().unwrap_or_default();
@@ -105,6 +111,14 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<Summary>, Daemon
                 options.stop.store(true, Ordering::Relaxed);
                 refused = Some(DaemonError::MainThread(format!("sandbox: {e}")));
             }
+        }
+        // The main thread passes SIGHUP on to the channels, until they have all stopped.
+        while !handles.iter().all(std::thread::ScopedJoinHandle::is_finished) {
+            if options.reload.swap(false, Ordering::Relaxed) {
+                tracing::info!("SIGHUP: reloading the configuration and the policies");
+                reloads.fetch_add(1, Ordering::Relaxed);
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
         handles
             .into_iter()
@@ -147,9 +161,18 @@ impl Lane {
 struct Route {
     name: String,
     policy: Policy,
-    output: Box<dyn Output>,
+    output: Arc<dyn Output>,
     /// The second verifier's children, unless it is turned off.
     verifier: Option<verifier::Pool>,
+}
+
+/// What a reload replaces, all at once: every route's policy and verifier, and the read limit
+/// they imply. A worker takes one snapshot per message, so a message is decided wholly under
+/// the old set or wholly under the new one.
+struct Live {
+    routes: Vec<Route>,
+    /// The byte limit of a read: the channel's, or the largest route policy's.
+    read_limit: usize,
 }
 
 /// What the audit log says was already done for an input (name, entry identity).
@@ -161,9 +184,14 @@ struct Done {
 
 struct Channel<'c> {
     cfg: &'c ChannelConfig,
-    routes: Vec<Route>,
-    /// The byte limit of a read: the channel's, or the largest route policy's.
-    read_limit: usize,
+    /// The routes in force (replaced whole by a reload on SIGHUP).
+    live: std::sync::RwLock<Arc<Live>>,
+    /// The configuration file, read again on SIGHUP.
+    config_path: Option<std::path::PathBuf>,
+    /// The program verifier children start from.
+    program: Option<std::path::PathBuf>,
+    /// Incremented by the main thread on each SIGHUP.
+    reloads: &'c std::sync::atomic::AtomicU64,
     /// From the audit log at start: inputs (name, identity) already recorded, per route.
     done: HashMap<(Vec<u8>, String), Done>,
     /// The first input decided on each (sha-256, route), for duplicates.
@@ -181,7 +209,55 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, DaemonError> {
+/// Load every route's policy and start its verifier children: at start, and again on SIGHUP.
+fn load_live(
+    cfg: &ChannelConfig,
+    routes: &[config::RouteConfig],
+    program: Option<&Path>,
+    outputs: &[Arc<dyn Output>],
+) -> Result<Live, String> {
+    let mut live = Vec::new();
+    for (r, output) in routes.iter().zip(outputs) {
+        let policy = Policy::load(&r.policy).map_err(|e| format!("route `{}`: {e}", r.name))?;
+        let verifier = match (&cfg.verifier, program) {
+            (Some(v), Some(program)) => {
+                let spawn = crate::verifier::child::Spawn {
+                    program: program.to_path_buf(),
+                    policy: r.policy.clone(),
+                    memory: v.memory_bytes,
+                    sandbox: v.sandbox.as_str().into(),
+                };
+                Some(
+                    verifier::Pool::start(spawn, v.deadline)
+                        .map_err(|e| format!("route `{}`: the second verifier: {e}", r.name))?,
+                )
+            }
+            _ => {
+                tracing::warn!(channel = %cfg.name, route = %r.name,
+                    "the second verifier is turned off: outputs are checked by the guard alone");
+                None
+            }
+        };
+        live.push(Route {
+            name: r.name.clone(),
+            policy,
+            output: Arc::clone(output),
+            verifier,
+        });
+    }
+    let policy_limit = live.iter().map(|r| r.policy.limits.max_input_bytes).max().unwrap_or(0);
+    Ok(Live {
+        routes: live,
+        read_limit: cfg.max_input_bytes.map_or(policy_limit, |l| l.min(policy_limit)),
+    })
+}
+
+fn run_channel(
+    cfg: &ChannelConfig,
+    options: &RunOptions,
+    config_path: Option<&Path>,
+    reloads: &std::sync::atomic::AtomicU64,
+) -> Result<Summary, DaemonError> {
     let started = Instant::now();
     // The program verifier children start from (none, so nothing to execute, without them).
     let program = match (&cfg.verifier, &options.verifier_program) {
@@ -236,47 +312,17 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
         None => None,
     };
     spool::remove_temps(&cfg.quarantine).map_err(|e| startup(format!("{}: {e}", cfg.quarantine.display())))?;
-    let mut routes = Vec::new();
+    let mut outputs: Vec<Arc<dyn Output>> = Vec::new();
     for r in &cfg.routes {
-        let policy = Policy::load(&r.policy).map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
         if let config::OutputSpec::Spool(dir) = &r.output {
             ensure(dir, &format!("route `{}`: output", r.name))?;
         }
         let output = output::open(&r.output, r.diode.as_ref(), cfg.fsync)
             .map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
-        let verifier = match (&cfg.verifier, &program) {
-            (Some(v), Some(program)) => {
-                let spawn = crate::verifier::child::Spawn {
-                    program: program.clone(),
-                    policy: r.policy.clone(),
-                    memory: v.memory_bytes,
-                    sandbox: v.sandbox.as_str().into(),
-                };
-                Some(
-                    verifier::Pool::start(spawn, v.deadline)
-                        .map_err(|e| startup(format!("route `{}`: the second verifier: {e}", r.name)))?,
-                )
-            }
-            _ => {
-                tracing::warn!(channel = %cfg.name, route = %r.name,
-                    "the second verifier is turned off: outputs are checked by the guard alone");
-                None
-            }
-        };
-        routes.push(Route {
-            name: r.name.clone(),
-            policy,
-            output,
-            verifier,
-        });
+        outputs.push(Arc::from(output));
     }
-    let policy_limit = routes
-        .iter()
-        .map(|r| r.policy.limits.max_input_bytes)
-        .max()
-        .unwrap_or(0);
-    let read_limit = cfg.max_input_bytes.map_or(policy_limit, |l| l.min(policy_limit));
-
+    let live = load_live(cfg, &cfg.routes, program.as_deref(), &outputs).map_err(&startup)?;
+    let routes = &live.routes;
     let (audit_log, records) = AuditLog::open(&cfg.audit).map_err(|source| DaemonError::Audit {
         channel: cfg.name.clone(),
         source,
@@ -312,12 +358,18 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
 
     // Least privilege: from here on this channel's threads and the verifier children they start
     // reach only its own directories (see `sandbox::confine_channel`).
-    crate::sandbox::confine_channel(cfg.sandbox, &cfg.name, &channel_paths(cfg, program.as_deref()))
-        .map_err(|e| startup(format!("sandbox: {e}")))?;
+    crate::sandbox::confine_channel(
+        cfg.sandbox,
+        &cfg.name,
+        &channel_paths(cfg, program.as_deref(), config_path),
+    )
+    .map_err(|e| startup(format!("sandbox: {e}")))?;
     let channel = Channel {
         cfg,
-        routes,
-        read_limit,
+        live: std::sync::RwLock::new(Arc::new(live)),
+        config_path: config_path.map(Path::to_path_buf),
+        program,
+        reloads,
         done,
         seen: Mutex::new(seen),
         in_flight: Mutex::new(HashSet::new()),
@@ -454,6 +506,61 @@ enum Finish {
 }
 
 impl Channel<'_> {
+    /// SIGHUP: read the configuration file and every policy again and switch to them at once.
+    /// Anything that does not load, or a change beyond the routes' policies (directories,
+    /// outputs, limits: those need a restart, since the channel is confined to what it opened),
+    /// is refused loudly and the running version stays.
+    fn reload(&self) {
+        let refuse = |why: String| {
+            tracing::error!(channel = %self.cfg.name, reason = %why,
+                "RELOAD REFUSED: the running configuration and policies stay in force");
+        };
+        let routes = match &self.config_path {
+            Some(path) => match Config::load(path) {
+                Err(e) => return refuse(e.to_string()),
+                Ok(new) => match new.channels.into_iter().find(|c| c.name == self.cfg.name) {
+                    None => return refuse(format!("{}: channel `{}` is gone", path.display(), self.cfg.name)),
+                    Some(ch) => {
+                        if let Some(field) = fixed_change(self.cfg, &ch) {
+                            return refuse(format!(
+                                "{}: `{field}` changed; only the routes' policies are reloaded, restart the \
+                                 guard to apply the rest",
+                                path.display()
+                            ));
+                        }
+                        ch.routes
+                    }
+                },
+            },
+            None => self.cfg.routes.clone(),
+        };
+        let old = self.live();
+        let outputs: Vec<Arc<dyn Output>> = old.routes.iter().map(|r| Arc::clone(&r.output)).collect();
+        let new = match load_live(self.cfg, &routes, self.program.as_deref(), &outputs) {
+            Ok(n) => n,
+            Err(e) => return refuse(e),
+        };
+        let changes: Vec<String> = old
+            .routes
+            .iter()
+            .zip(&new.routes)
+            .map(|(o, n)| {
+                format!(
+                    "{}: {} {} → {} {}",
+                    n.name, o.policy.name, o.policy.sha256, n.policy.name, n.policy.sha256
+                )
+            })
+            .collect();
+        *self.live.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(new);
+        tracing::info!(channel = %self.cfg.name, routes = ?changes,
+            "reloaded: every message from now on is decided (and audited) under these policies");
+    }
+
+    /// The routes in force now.
+    fn live(&self) -> Arc<Live> {
+        Arc::clone(&self.live.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
     fn inbox(&self, lane: Lane) -> &Path {
         match (lane, &self.cfg.urgent_inbox) {
             (Lane::Urgent, Some(u)) => u,
@@ -503,7 +610,7 @@ impl Channel<'_> {
             let committed = committer.join();
             done_flag.store(true, Ordering::Relaxed);
             let _ = reporter.join();
-            for r in &self.routes {
+            for r in &self.live().routes {
                 if let Err(e) = r.output.close() {
                     tracing::error!(channel = %self.cfg.name, route = %r.name, error = %e, "cannot send the last heartbeats");
                 }
@@ -669,15 +776,18 @@ impl Channel<'_> {
     /// Process one job; a panic anywhere quarantines the entry (fail secure).
     fn process_safely(&self, job: Job) -> Outcome {
         let (lane, name, claimed_at, recovered) = (job.lane, job.name.clone(), job.claimed_at, job.recovered);
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(&job))) {
+        // One snapshot of the routes for the whole message (a reload switches between messages).
+        let live = self.live();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(&job, &live))) {
             Ok(o) => o,
             Err(_) => {
                 tracing::error!(channel = %self.cfg.name, input = ?name, "the guard panicked on this message; quarantining it");
                 let path = spool::claimed_path(self.inbox(lane), &name);
                 let meta = std::fs::symlink_metadata(&path).ok();
                 let id = meta.as_ref().map_or_else(|| "unknown".into(), spool::entry_id);
-                let routes = self.routes_to_do(&name, &id, recovered);
+                let routes = self.routes_to_do(&live, &name, &id, recovered);
                 let mut outcome = self.quarantine_entry(
+                    &live,
                     &job,
                     &id,
                     &routes,
@@ -691,18 +801,18 @@ impl Channel<'_> {
         }
     }
 
-    fn routes_to_do(&self, name: &OsStr, id: &str, recovered: bool) -> Vec<usize> {
+    fn routes_to_do(&self, live: &Live, name: &OsStr, id: &str, recovered: bool) -> Vec<usize> {
         let done = if recovered {
             self.done.get(&(name.as_bytes().to_vec(), id.to_string()))
         } else {
             None
         };
-        (0..self.routes.len())
-            .filter(|&i| done.is_none_or(|d| !self.routes.get(i).is_some_and(|r| d.routes.contains(&r.name))))
+        (0..live.routes.len())
+            .filter(|&i| done.is_none_or(|d| !live.routes.get(i).is_some_and(|r| d.routes.contains(&r.name))))
             .collect()
     }
 
-    fn process(&self, job: &Job) -> Outcome {
+    fn process(&self, job: &Job, live: &Live) -> Outcome {
         let inbox = self.inbox(job.lane);
         let path = spool::claimed_path(inbox, &job.name);
         let leave = |records| Outcome {
@@ -720,7 +830,7 @@ impl Channel<'_> {
             }
         };
         let id = spool::entry_id(&meta);
-        let routes = self.routes_to_do(&job.name, &id, job.recovered);
+        let routes = self.routes_to_do(live, &job.name, &id, job.recovered);
         if routes.is_empty() {
             // Every route was recorded before a crash: finish what was left.
             let moved = self
@@ -735,6 +845,7 @@ impl Channel<'_> {
         if !meta.is_file() {
             let kind = spool::entry_kind(&meta);
             return self.quarantine_entry(
+                live,
                 job,
                 &id,
                 &routes,
@@ -743,10 +854,11 @@ impl Channel<'_> {
                 &format!("the inbox entry is a {kind}, not a regular file; it was not opened"),
             );
         }
-        let bytes = match spool::read_regular(&path, self.read_limit) {
+        let bytes = match spool::read_regular(&path, live.read_limit) {
             Ok(b) => b,
             Err(spool::ReadError::NotRegular(kind)) => {
                 return self.quarantine_entry(
+                    live,
                     job,
                     &id,
                     &routes,
@@ -757,16 +869,18 @@ impl Channel<'_> {
             }
             Err(spool::ReadError::Oversized { size }) => {
                 return self.quarantine_entry(
+                    live,
                     job,
                     &id,
                     &routes,
                     size,
                     QuarantineReason::Oversized,
-                    &format!("the message is {size} bytes, the limit is {}", self.read_limit),
+                    &format!("the message is {size} bytes, the limit is {}", live.read_limit),
                 );
             }
             Err(spool::ReadError::Io(e)) => {
                 return self.quarantine_entry(
+                    live,
                     job,
                     &id,
                     &routes,
@@ -778,6 +892,7 @@ impl Channel<'_> {
         };
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return self.quarantine_entry(
+                live,
                 job,
                 &id,
                 &routes,
@@ -789,7 +904,7 @@ impl Channel<'_> {
         let sha = hex::encode(Sha256::digest(&bytes));
         let mut records = Vec::new();
         for i in routes {
-            let Some(route) = self.routes.get(i) else { continue };
+            let Some(route) = live.routes.get(i) else { continue };
             match self.decide_route(job, &id, route, &bytes, &sha) {
                 Ok(record) => records.push(record),
                 Err(e) => {
@@ -961,6 +1076,7 @@ impl Channel<'_> {
     /// Quarantine the entry itself (moved, never opened again) for every route still to do.
     fn quarantine_entry(
         &self,
+        live: &Live,
         job: &Job,
         id: &str,
         routes: &[usize],
@@ -977,7 +1093,7 @@ impl Channel<'_> {
         }];
         let route_names: Vec<&str> = routes
             .iter()
-            .filter_map(|&i| self.routes.get(i).map(|r| r.name.as_str()))
+            .filter_map(|&i| live.routes.get(i).map(|r| r.name.as_str()))
             .collect();
         let reason_file = ReasonFile {
             verdict: "quarantined",
@@ -1005,7 +1121,7 @@ impl Channel<'_> {
         }
         tracing::warn!(channel = %self.cfg.name, input = ?job.name, %reason, detail, "quarantined");
         for &i in routes {
-            let Some(route) = self.routes.get(i) else { continue };
+            let Some(route) = live.routes.get(i) else { continue };
             let mut record = self.base_record(job, id, route);
             record.input_bytes = size;
             record.verdict = Verdict::Quarantined;
@@ -1037,7 +1153,7 @@ impl Channel<'_> {
             }
             // Outputs and quarantine entries: durable, then renamed into place, then their
             // directories synced; only then the records that name them.
-            for r in &self.routes {
+            for r in &self.live().routes {
                 r.output.commit().map_err(|e| format!("{}: {e}", r.output.describe()))?;
             }
             self.quarantine
@@ -1110,12 +1226,18 @@ impl Channel<'_> {
         let mut n: u64 = 0;
         let mut logged = (0u64, Instant::now());
         let mut tick_failed = false;
+        let mut reloads_seen = self.reloads.load(Ordering::Relaxed);
         while !stop.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(tick));
             n += 1;
+            let reloads = self.reloads.load(Ordering::Relaxed);
+            if reloads != reloads_seen {
+                reloads_seen = reloads;
+                self.reload();
+            }
             if n.is_multiple_of(4) {
                 let mut failed = false;
-                for r in &self.routes {
+                for r in &self.live().routes {
                     if let Err(e) = r.output.tick() {
                         failed = true;
                         if !tick_failed {
@@ -1153,8 +1275,16 @@ impl Channel<'_> {
 
 /// What a channel's threads need: its spools read-write, the policies' directories read-only,
 /// and the verifier program with the system's libraries to start children.
-fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>) -> crate::sandbox::Paths {
+fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>, config: Option<&Path>) -> crate::sandbox::Paths {
     let mut p = crate::sandbox::Paths::default();
+    // The configuration's directory, read-only: SIGHUP reads the file again.
+    if let Some(parent) = config.and_then(Path::parent) {
+        p.read.push(if parent.as_os_str().is_empty() {
+            ".".into()
+        } else {
+            parent.to_path_buf()
+        });
+    }
     p.read_write.push(cfg.inbox.clone());
     p.read_write.extend(cfg.urgent_inbox.clone());
     p.read_write.push(cfg.quarantine.clone());
@@ -1184,6 +1314,54 @@ fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>) -> crate::sandbox:
         p.execute.push(sys.into());
     }
     p
+}
+
+/// The first field that differs between two versions of a channel other than its routes'
+/// policies (what a reload may not change), or `None`.
+fn fixed_change(old: &ChannelConfig, new: &ChannelConfig) -> Option<String> {
+    let blank = |c: &ChannelConfig| {
+        let mut c = c.clone();
+        for r in &mut c.routes {
+            r.policy = std::path::PathBuf::new();
+        }
+        c
+    };
+    let (a, b) = (blank(old), blank(new));
+    let fields: [(&str, String, String); 12] = [
+        ("inbox", format!("{:?}", a.inbox), format!("{:?}", b.inbox)),
+        (
+            "urgent_inbox",
+            format!("{:?}", a.urgent_inbox),
+            format!("{:?}", b.urgent_inbox),
+        ),
+        (
+            "quarantine",
+            format!("{:?}", a.quarantine),
+            format!("{:?}", b.quarantine),
+        ),
+        ("audit", format!("{:?}", a.audit), format!("{:?}", b.audit)),
+        ("workers", format!("{:?}", a.workers), format!("{:?}", b.workers)),
+        ("queue", format!("{:?}", a.queue), format!("{:?}", b.queue)),
+        (
+            "max_input_bytes",
+            format!("{:?}", a.max_input_bytes),
+            format!("{:?}", b.max_input_bytes),
+        ),
+        ("fsync", format!("{:?}", a.fsync), format!("{:?}", b.fsync)),
+        ("sandbox", format!("{:?}", a.sandbox), format!("{:?}", b.sandbox)),
+        ("verifier", format!("{:?}", a.verifier), format!("{:?}", b.verifier)),
+        (
+            "poll_interval_ms",
+            format!("{:?}", a.poll_interval_ms),
+            format!("{:?}", b.poll_interval_ms),
+        ),
+        ("route", format!("{:?}", a.routes), format!("{:?}", b.routes)),
+    ];
+    fields
+        .into_iter()
+        .find(|(_, x, y)| x != y)
+        .map(|(f, _, _)| f.to_string())
+        .or_else(|| (format!("{a:?}") != format!("{b:?}")).then(|| "channel".to_string()))
 }
 
 /// The quarantine id of an entry moved there by name (for every route).
