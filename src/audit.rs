@@ -472,6 +472,21 @@ pub fn now_rfc3339() -> String {
     )
 }
 
+/// A Unix time in nanoseconds as a compact UTC timestamp for file names:
+/// `20261205T030000.123456789Z`.
+pub fn compact_utc(unix_ns: i128) -> String {
+    let secs = unix_ns.div_euclid(1_000_000_000);
+    let nanos = unix_ns.rem_euclid(1_000_000_000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(i64::try_from(days).unwrap_or(0));
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}.{nanos:09}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
 /// Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -574,6 +589,12 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap().replace("received", "receivee");
         std::fs::write(&path, text).unwrap();
         assert!(matches!(verify(&path), Err(ChainError::Hash { line: 1, .. })));
+    }
+
+    #[test]
+    fn compact_times_name_files_in_order() {
+        assert_eq!(compact_utc(0), "19700101T000000.000000000Z");
+        assert_eq!(compact_utc(1_733_367_600_123_456_789), "20241205T030000.123456789Z");
     }
 
     #[test]

@@ -555,3 +555,107 @@ fn sighup_reloads_policies_atomically_and_refuses_a_bad_version_loudly() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 8. Reasons that need the source
+// ---------------------------------------------------------------------------------------------
+
+fn is_quarantine_time(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 26
+        && b.get(8) == Some(&b'T')
+        && b.get(15) == Some(&b'.')
+        && b.get(25) == Some(&b'Z')
+        && t.chars()
+            .enumerate()
+            .all(|(i, c)| [8, 15, 25].contains(&i) || c.is_ascii_digit())
+}
+
+#[test]
+fn a_quarantine_reason_carries_the_decision_table_under_a_readable_name() {
+    let spool = Spool::new(&["jpn"], "");
+    let bytes = red(7);
+    spool.put("inbox", "red.json", &bytes);
+    let out = spool.run_once();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = record_for(&spool.records(), "red.json").clone();
+    let q = r["quarantine"].as_str().unwrap();
+    // <time>-<input sha-256 prefix>-<tag>-<route>
+    let parts: Vec<&str> = q.split('-').collect();
+    assert_eq!(parts.len(), 4, "{q}");
+    assert!(is_quarantine_time(parts[0]), "{q}");
+    assert_eq!(parts[1], &sha256(&bytes)[..16], "{q}");
+    assert!(parts[2].len() == 8 && parts[2].chars().all(|c| c.is_ascii_hexdigit()), "{q}");
+    assert_eq!(parts[3], "jpn");
+    let why: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(spool.path(&format!("quarantine/{q}.reason.json"))).unwrap()).unwrap();
+    let decisions = why["decisions"].as_array().unwrap();
+    assert!(!decisions.is_empty(), "{why:#}");
+    // Each unit with its label, rule and verdict: why nothing may go, without the source.
+    assert!(
+        decisions
+            .iter()
+            .all(|d| d["unit"].is_string() && d["rule"].is_string() && d["verdict"].is_string()),
+        "{why:#}"
+    );
+    let explain: Vec<&str> = why["explain"].as_array().unwrap().iter().filter_map(|l| l.as_str()).collect();
+    assert!(explain[0].starts_with("verdict") && explain.len() == decisions.len() + 1, "{explain:#?}");
+    assert!(explain.iter().any(|l| l.contains("tlp")), "{explain:#?}");
+}
+
+#[test]
+fn a_quarantined_symlink_is_a_copy_of_nothing_that_says_where_it_pointed() {
+    let spool = Spool::new(&["jpn"], "");
+    let outside = spool.path("secret.json");
+    std::fs::write(&outside, releasable(1)).unwrap();
+    std::fs::create_dir_all(spool.path("inbox")).unwrap();
+    std::os::unix::fs::symlink(&outside, spool.path("inbox/link.json")).unwrap();
+    let out = spool.run_once();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = record_for(&spool.records(), "link.json").clone();
+    assert_eq!(r["reason"], "not-a-regular-file");
+    let q = r["quarantine"].as_str().unwrap();
+    assert!(q.ends_with("-symlink"), "{q}");
+    let kept = spool.path(&format!("quarantine/{q}"));
+    let meta = std::fs::symlink_metadata(&kept).unwrap();
+    assert!(meta.is_file() && meta.len() == 0, "a copy of nothing, not a link");
+    for e in std::fs::read_dir(spool.path("quarantine")).unwrap() {
+        let e = e.unwrap();
+        assert!(!e.file_type().unwrap().is_symlink(), "a live link in the quarantine: {:?}", e.path());
+    }
+    let why: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(spool.path(&format!("quarantine/{q}.reason.json"))).unwrap()).unwrap();
+    assert_eq!(why["entry"]["kind"], "symbolic link");
+    assert_eq!(why["entry"]["target"], outside.display().to_string());
+    assert!(spool.names("inbox").is_empty());
+    assert_eq!(std::fs::read(&outside).unwrap(), releasable(1), "the target is untouched");
+    // Run again: nothing is left to do, nothing doubles.
+    let again = spool.run_once();
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(spool.records().len(), 1);
+}
+
+#[test]
+fn the_guard_and_the_receiver_name_a_diode_output_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, [5u8; 32]).unwrap();
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let spool = diode_guard(&addr);
+    let into = dir.path().join("partner");
+    let rx = receiver(&addr, &into, &key, &[]);
+    wait_bound(port);
+    spool.put("inbox", "m.json", &releasable(9));
+    let out = spool.run_once();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = record_for(&spool.records(), "m.json").clone();
+    assert_eq!(r["verdict"], "released");
+    let name = r["output"].as_str().unwrap().to_string();
+    assert_eq!(name, format!("{}.json", r["output_sha256"].as_str().unwrap()));
+    let arrived = wait_until(30, || into.join(&name).exists());
+    let _ = rx.stop();
+    assert!(arrived, "{name} is not in {:?}", std::fs::read_dir(&into).map(|d| d.count()));
+    let received = rx_records(&into);
+    assert!(received.iter().any(|x| x["event"] == "received" && x["file"] == name.as_str()), "{received:#?}");
+}

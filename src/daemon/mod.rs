@@ -335,7 +335,7 @@ fn run_channel(
             None => r.input.as_bytes().to_vec(),
         };
         // An entry quarantined by name (moved, for every route) has no route in its id.
-        let moves = r.quarantine.as_deref() == Some(entry_quarantine_id(&r.input_id).as_str());
+        let moves = r.quarantine.as_deref() == Some(entry_quarantine_id(&name, &r.input_id).as_str());
         if let (Some(sha), false) = (&r.input_sha256, r.reason.as_deref() == Some("duplicate")) {
             seen.entry((sha.clone(), r.route.clone()))
                 .or_insert_with(|| r.input.clone());
@@ -954,6 +954,7 @@ impl Channel<'_> {
                 }
             }
         };
+        let mut decisions: Vec<crate::release::stix::UnitDecision> = Vec::new();
         let (reason, findings) = if let Some(first) = first {
             (
                 QuarantineReason::Duplicate,
@@ -984,6 +985,7 @@ impl Channel<'_> {
                         record.dropped = released.report.dropped;
                         record.removed = released.report.removed;
                         record.redactions = released.report.redactions;
+                        decisions.clone_from(&released.report.decisions);
                         (reason, findings)
                     } else {
                         let extension = match released.format {
@@ -1001,7 +1003,9 @@ impl Channel<'_> {
                         record.output_bytes = Some(out.len() as u64);
                         match route.output.emit(&released.output, &out_name) {
                             Ok(()) => {
-                                record.output = Some(out_name);
+                                // The name the output has where it lands (a diode's receiver
+                                // names it by its own sha-256).
+                                record.output = Some(route.output.landed_name(&released.output).unwrap_or(out_name));
                                 return Ok(record);
                             }
                             Err(e) => {
@@ -1021,6 +1025,7 @@ impl Channel<'_> {
                     }
                 }
                 Ok(Err(rejection)) => {
+                    decisions.clone_from(&rejection.report.decisions);
                     record.dropped = rejection.report.dropped;
                     record.removed = rejection.report.removed;
                     record.redactions = rejection.report.redactions;
@@ -1049,7 +1054,12 @@ impl Channel<'_> {
                 }
             }
         };
-        let qid = format!("q-{id}-{}", route.name);
+        let qid = quarantine::copy_name(job.name.as_bytes(), id, sha, &route.name);
+        let explain: Vec<String> = if decisions.is_empty() {
+            Vec::new()
+        } else {
+            crate::explain::table(&decisions).lines().map(str::to_string).collect()
+        };
         let reason_file = ReasonFile {
             verdict: "quarantined",
             reason,
@@ -1062,6 +1072,9 @@ impl Channel<'_> {
             input_bytes: bytes.len() as u64,
             time: record.time.clone(),
             findings: &findings,
+            entry: None,
+            decisions: &decisions,
+            explain,
         };
         quarantine::keep_bytes(&self.quarantine, &self.cfg.quarantine, &qid, bytes, &reason_file)?;
         record.verdict = Verdict::Quarantined;
@@ -1073,7 +1086,9 @@ impl Channel<'_> {
         Ok(record)
     }
 
-    /// Quarantine the entry itself (moved, never opened again) for every route still to do.
+    /// Quarantine the entry itself for every route still to do, never opening it again: a
+    /// regular file or a directory is moved there; a symbolic link, fifo, socket or device is
+    /// replaced by a copy of nothing (an empty file) whose reason says what it was, and removed.
     fn quarantine_entry(
         &self,
         live: &Live,
@@ -1084,7 +1099,14 @@ impl Channel<'_> {
         reason: QuarantineReason,
         detail: &str,
     ) -> Outcome {
-        let qid = entry_quarantine_id(id);
+        let path = spool::claimed_path(self.inbox(job.lane), &job.name);
+        let nothing = std::fs::symlink_metadata(&path)
+            .ok()
+            .and_then(|m| quarantine::describe_entry(&path, &m));
+        let qid = match &nothing {
+            Some((kind, _)) => quarantine::nothing_name(job.name.as_bytes(), id, kind),
+            None => entry_quarantine_id(job.name.as_bytes(), id),
+        };
         let (input, input_hex) = spool::display_name(&job.name);
         let findings = [Finding {
             rule: reason.as_str().into(),
@@ -1107,6 +1129,9 @@ impl Channel<'_> {
             input_bytes: size,
             time: audit::now_rfc3339(),
             findings: &findings,
+            entry: nothing.as_ref().map(|(_, what)| what.clone()),
+            decisions: &[],
+            explain: Vec::new(),
         };
         let mut outcome = Outcome {
             lane: job.lane,
@@ -1115,7 +1140,12 @@ impl Channel<'_> {
             records: Vec::new(),
             finish: Finish::Leave,
         };
-        if let Err(e) = quarantine::write_reason(&self.quarantine, &self.cfg.quarantine, &qid, &reason_file) {
+        let written = if nothing.is_some() {
+            quarantine::keep_bytes(&self.quarantine, &self.cfg.quarantine, &qid, b"", &reason_file)
+        } else {
+            quarantine::write_reason(&self.quarantine, &self.cfg.quarantine, &qid, &reason_file)
+        };
+        if let Err(e) = written {
             tracing::error!(channel = %self.cfg.name, input = ?job.name, error = %e, "cannot write to the quarantine; the input stays claimed");
             return outcome;
         }
@@ -1130,7 +1160,11 @@ impl Channel<'_> {
             record.quarantine = Some(qid.clone());
             outcome.records.push(record);
         }
-        outcome.finish = Finish::MoveTo(qid);
+        outcome.finish = if nothing.is_some() {
+            Finish::Remove
+        } else {
+            Finish::MoveTo(qid)
+        };
         outcome
     }
 
@@ -1365,8 +1399,8 @@ fn fixed_change(old: &ChannelConfig, new: &ChannelConfig) -> Option<String> {
 }
 
 /// The quarantine id of an entry moved there by name (for every route).
-fn entry_quarantine_id(input_id: &str) -> String {
-    format!("q-{input_id}")
+fn entry_quarantine_id(name: &[u8], input_id: &str) -> String {
+    quarantine::entry_name(name, input_id)
 }
 
 /// The quarantine reason a guard rejection stands for.

@@ -23,6 +23,12 @@ pub trait Output: Send + Sync {
     fn tick(&self) -> io::Result<()> {
         Ok(())
     }
+    /// The name `message` has where it lands, when the output does not keep the name it was
+    /// emitted under (a diode's receiver names a file by its own sha-256): the audit record
+    /// names what the partner has.
+    fn landed_name(&self, _message: &Verified) -> Option<String> {
+        None
+    }
     /// The channel is stopping: a diode announces its last sequence number twice, a heartbeat
     /// interval apart, so the receiver can close the session (a tail loss is recorded).
     fn close(&self) -> io::Result<()> {
@@ -112,6 +118,11 @@ impl Output for DiodeOutput {
     }
     fn describe(&self) -> String {
         format!("udp://{}", self.to)
+    }
+    fn landed_name(&self, message: &Verified) -> Option<String> {
+        use sha2::Digest;
+        let bytes = message.as_bytes();
+        Some(crate::diode::spool_name(&sha2::Sha256::digest(bytes).into(), bytes))
     }
     fn tick(&self) -> io::Result<()> {
         // `try_lock`: a worker sending a long message holds the sender; the message itself
