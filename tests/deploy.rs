@@ -175,7 +175,7 @@ fn a_receiver_records_a_sender_that_went_silent() {
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let into = dir.path().join("into");
-    let rx = receiver(&listen, &into, &key, &["--silent-after", "2"]);
+    let rx = receiver(&listen, &into, &key, &["--silent-after", "2", "--stats-interval", "1"]);
     wait_bound(port);
     let msg = dir.path().join("m.json");
     std::fs::write(&msg, b"{\"n\":1}").unwrap();
@@ -202,6 +202,10 @@ fn a_receiver_records_a_sender_that_went_silent() {
             .any(|l| l.contains("\"listening\"") && l.contains(&format!("127.0.0.1:{port}"))),
         "{stderr}"
     );
+    // Its counters, periodically, only when they changed.
+    let counters = stderr.lines().filter(|l| l.contains("\"counters\"")).count();
+    assert!(counters >= 1, "{stderr}");
+    assert!(counters <= 3, "an idle receiver repeats its counters: {stderr}");
     let verify = Command::new(BIN)
         .args(["audit", "verify"])
         .arg(dir.path().join("into.diode-audit.jsonl"))
@@ -585,7 +589,10 @@ fn a_quarantine_reason_carries_the_decision_table_under_a_readable_name() {
     assert_eq!(parts.len(), 4, "{q}");
     assert!(is_quarantine_time(parts[0]), "{q}");
     assert_eq!(parts[1], &sha256(&bytes)[..16], "{q}");
-    assert!(parts[2].len() == 8 && parts[2].chars().all(|c| c.is_ascii_hexdigit()), "{q}");
+    assert!(
+        parts[2].len() == 8 && parts[2].chars().all(|c| c.is_ascii_hexdigit()),
+        "{q}"
+    );
     assert_eq!(parts[3], "jpn");
     let why: serde_json::Value =
         serde_json::from_slice(&std::fs::read(spool.path(&format!("quarantine/{q}.reason.json"))).unwrap()).unwrap();
@@ -598,8 +605,16 @@ fn a_quarantine_reason_carries_the_decision_table_under_a_readable_name() {
             .all(|d| d["unit"].is_string() && d["rule"].is_string() && d["verdict"].is_string()),
         "{why:#}"
     );
-    let explain: Vec<&str> = why["explain"].as_array().unwrap().iter().filter_map(|l| l.as_str()).collect();
-    assert!(explain[0].starts_with("verdict") && explain.len() == decisions.len() + 1, "{explain:#?}");
+    let explain: Vec<&str> = why["explain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    assert!(
+        explain[0].starts_with("verdict") && explain.len() == decisions.len() + 1,
+        "{explain:#?}"
+    );
     assert!(explain.iter().any(|l| l.contains("tlp")), "{explain:#?}");
 }
 
@@ -621,14 +636,22 @@ fn a_quarantined_symlink_is_a_copy_of_nothing_that_says_where_it_pointed() {
     assert!(meta.is_file() && meta.len() == 0, "a copy of nothing, not a link");
     for e in std::fs::read_dir(spool.path("quarantine")).unwrap() {
         let e = e.unwrap();
-        assert!(!e.file_type().unwrap().is_symlink(), "a live link in the quarantine: {:?}", e.path());
+        assert!(
+            !e.file_type().unwrap().is_symlink(),
+            "a live link in the quarantine: {:?}",
+            e.path()
+        );
     }
     let why: serde_json::Value =
         serde_json::from_slice(&std::fs::read(spool.path(&format!("quarantine/{q}.reason.json"))).unwrap()).unwrap();
     assert_eq!(why["entry"]["kind"], "symbolic link");
     assert_eq!(why["entry"]["target"], outside.display().to_string());
     assert!(spool.names("inbox").is_empty());
-    assert_eq!(std::fs::read(&outside).unwrap(), releasable(1), "the target is untouched");
+    assert_eq!(
+        std::fs::read(&outside).unwrap(),
+        releasable(1),
+        "the target is untouched"
+    );
     // Run again: nothing is left to do, nothing doubles.
     let again = spool.run_once();
     assert_eq!(again.status.code(), Some(0));
@@ -655,7 +678,76 @@ fn the_guard_and_the_receiver_name_a_diode_output_alike() {
     assert_eq!(name, format!("{}.json", r["output_sha256"].as_str().unwrap()));
     let arrived = wait_until(30, || into.join(&name).exists());
     let _ = rx.stop();
-    assert!(arrived, "{name} is not in {:?}", std::fs::read_dir(&into).map(|d| d.count()));
+    assert!(
+        arrived,
+        "{name} is not in {:?}",
+        std::fs::read_dir(&into).map(|d| d.count())
+    );
     let received = rx_records(&into);
-    assert!(received.iter().any(|x| x["event"] == "received" && x["file"] == name.as_str()), "{received:#?}");
+    assert!(
+        received
+            .iter()
+            .any(|x| x["event"] == "received" && x["file"] == name.as_str()),
+        "{received:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Logs
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn logs_have_no_colour_codes_off_a_terminal_and_fatal_errors_are_json_too() {
+    let spool = Spool::new(&["jpn"], "");
+    spool.put("inbox", "m.json", &releasable(1));
+    let out = Command::new(BIN)
+        .args(["run", "--once", "--config"])
+        .arg(spool.config())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.is_empty() && !stderr.contains('\u{1b}'), "{stderr}");
+    // A fatal error, in JSON when JSON was asked for.
+    let out = Command::new(BIN)
+        .args(["--log-format", "json", "run", "--config"])
+        .arg(spool.path("missing.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in stderr.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert_eq!(v["level"], "ERROR", "{line}");
+        assert!(
+            v["fields"]["message"].as_str().unwrap().contains("missing.toml"),
+            "{line}"
+        );
+    }
+    assert!(!stderr.is_empty());
+}
+
+#[test]
+fn an_idle_daemon_stays_quiet() {
+    let spool = Spool::new(&["jpn"], "");
+    let log = spool.path("guard.log");
+    let guard = Running::new(
+        Command::new(BIN)
+            .args(["--log-format", "json", "run", "--config"])
+            .arg(spool.config())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    spool.put("inbox", "m.json", &releasable(1));
+    spool.wait_records(1, 60);
+    // Two progress intervals (10 s each) and a little more: one line at most, for the one
+    // message; nothing for the idle one.
+    std::thread::sleep(Duration::from_secs(21));
+    let out = guard.stop();
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let progress = text.lines().filter(|l| l.contains("\"progress\"")).count();
+    assert!(progress <= 1, "{text}");
 }

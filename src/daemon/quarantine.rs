@@ -145,7 +145,10 @@ pub fn name_parts(name: &[u8], input_id: &str) -> (String, String) {
     h.update([0]);
     h.update(input_id.as_bytes());
     let tag = hex::encode(h.finalize());
-    (crate::audit::compact_utc(mtime), tag.get(..8).unwrap_or_default().to_string())
+    (
+        crate::audit::compact_utc(mtime),
+        tag.get(..8).unwrap_or_default().to_string(),
+    )
 }
 
 /// The name of a copy of an input's bytes for one route.
@@ -173,7 +176,8 @@ pub fn describe_entry(path: &Path, meta: &std::fs::Metadata) -> Option<(&'static
     let t = meta.file_type();
     let kind = spool::entry_kind(meta);
     if t.is_symlink() {
-        let target = std::fs::read_link(path).map_or_else(|e| format!("(unreadable: {e})"), |p| p.display().to_string());
+        let target =
+            std::fs::read_link(path).map_or_else(|e| format!("(unreadable: {e})"), |p| p.display().to_string());
         Some(("symlink", serde_json::json!({"kind": kind, "target": target})))
     } else if t.is_block_device() || t.is_char_device() {
         let dev = meta.rdev();
