@@ -89,6 +89,12 @@ pub struct Record {
     /// The quarantine entry's name, if quarantined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quarantine: Option<String>,
+    /// Over a diode: the sender's session and the message's sequence number in it, as the
+    /// receiver's `received`/`lost` records name them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diode_session: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diode_seq: Option<u64>,
     pub prev: String,
 }
 
@@ -280,6 +286,16 @@ fn read_chain<T: serde::de::DeserializeOwned>(
         good,
         next_seq: next.unwrap_or(0),
     })
+}
+
+/// Read the records of the guard's log at `path`, checking its chain (read only: a torn last
+/// line is left for the guard to cut).
+pub fn read(path: &Path) -> Result<Vec<Record>, ChainError> {
+    let file = File::open(path).map_err(|e| ChainError::Io {
+        line: 0,
+        detail: e.to_string(),
+    })?;
+    read_chain::<Record>(file, true).map(|c| c.records)
 }
 
 /// Check the chain of the log at `path` (the guard's, or a diode receiver's: any record with

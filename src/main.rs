@@ -120,6 +120,21 @@ enum Command {
         #[arg(long, conflicts_with = "once")]
         check: bool,
     },
+    /// Send released messages again over their `udp://` route, from the copies the route keeps
+    /// (`sent = "…"`), under new sequence numbers; each one is recorded in the channel's resend
+    /// log (`<audit>.resend.jsonl`). Exit 0 when all were sent, 1 when some could not be, 2 on
+    /// errors.
+    Resend {
+        /// The configuration file.
+        #[arg(long, default_value = "sekisho.toml")]
+        config: PathBuf,
+        /// The channel whose audit log the sequence numbers are from.
+        #[arg(long)]
+        channel: String,
+        /// An audit record's `seq`, or a range `N..M` (inclusive).
+        #[arg(long)]
+        seq: String,
+    },
     /// The second verifier, as a child of the daemon: length-prefixed frames (u32 big-endian
     /// length, then the bytes) of released outputs on stdin, one verdict frame each on stdout;
     /// exits at end of input. It confines itself once the policy is loaded.
@@ -236,6 +251,7 @@ fn main() -> ExitCode {
         Command::Policy(PolicyCommand::Explain { policy, json, input }) => policy_explain(&policy, json, &input),
         Command::Policy(PolicyCommand::Diff { old, new, corpus, json }) => policy_diff(&old, &new, &corpus, json),
         Command::Run { config, once, check } => run(&config, once, check),
+        Command::Resend { config, channel, seq } => resend(&config, &channel, &seq),
         Command::Verify {
             policy,
             memory_limit,
@@ -712,6 +728,30 @@ fn audit_roll(file: &Path, archive: &Path) -> ExitCode {
         }
         Err(e) => {
             sekisho::logs::fatal(&e.to_string());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn resend(path: &Path, channel: &str, seq: &str) -> ExitCode {
+    let result = sekisho::daemon::resend::parse_range(seq).and_then(|range| {
+        let config = sekisho::daemon::Config::load(path).map_err(|e| e.to_string())?;
+        sekisho::daemon::resend::resend(&config, channel, range)
+    });
+    match result {
+        Ok(summary) => {
+            println!("{}", serde_json::json!(summary));
+            if summary.skipped.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                for (seq, why) in &summary.skipped {
+                    sekisho::logs::fatal(&format!("resend: seq {seq}: {why}"));
+                }
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            sekisho::logs::fatal(&format!("resend: {e}"));
             ExitCode::from(2)
         }
     }

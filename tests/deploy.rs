@@ -751,3 +751,82 @@ fn an_idle_daemon_stays_quiet() {
     let progress = text.lines().filter(|l| l.contains("\"progress\"")).count();
     assert!(progress <= 1, "{text}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 2. No way to send a lost message again
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn resend_sends_lost_messages_again_and_the_receiver_writes_a_repeat_once() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let spool = diode_guard(&addr);
+    let cfg = std::fs::read_to_string(spool.config()).unwrap() + "sent = \"sent\"\nkeep_sent_hours = 24\n";
+    std::fs::write(spool.config(), cfg).unwrap();
+    // Released while nobody listens: lost on the wire.
+    spool.put("inbox", "a.json", &releasable(1));
+    spool.put("inbox", "b.json", &releasable(2));
+    let out = spool.run_once();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let records = spool.records();
+    assert_eq!(records.len(), 2);
+    for r in &records {
+        assert_eq!(r["verdict"], "released");
+        let kept = spool.path(&format!("sent/{}", r["output"].as_str().unwrap()));
+        assert_eq!(
+            sha256(&std::fs::read(&kept).unwrap()),
+            r["output_sha256"].as_str().unwrap()
+        );
+        assert!(r["diode_session"].is_string() && r["diode_seq"].is_u64(), "{r}");
+    }
+
+    let into = spool.path("partner");
+    let rx = receiver(&addr, &into, &spool.path("diode.key"), &[]);
+    wait_bound(port);
+    let resend = |seq: &str| {
+        Command::new(BIN)
+            .args(["resend", "--config"])
+            .arg(spool.config())
+            .args(["--channel", "c", "--seq", seq])
+            .output()
+            .unwrap()
+    };
+    let out = resend("0..1");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let names: Vec<String> = records
+        .iter()
+        .map(|r| r["output"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        wait_until(30, || names.iter().all(|n| into.join(n).exists())),
+        "{:#?}",
+        rx_records(&into)
+    );
+    // Again: the receiver already has it, records `duplicate` and writes nothing twice.
+    let out = resend("0");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(wait_until(30, || rx_records(&into)
+        .iter()
+        .any(|r| r["event"] == "duplicate")));
+    // A record that was never released, or is not there: named, exit 1.
+    let out = resend("5");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("seq 5"));
+    let out = rx.stop();
+    assert!(out.status.success());
+    let rx_audit = rx_records(&into);
+    for n in &names {
+        let received = rx_audit
+            .iter()
+            .filter(|r| r["event"] == "received" && r["file"] == n.as_str())
+            .count();
+        assert_eq!(received, 1, "{n}: {rx_audit:#?}");
+    }
+    // Every resend is audited, in a chain of its own.
+    let log = spool.path("audit.jsonl.resend.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.lines().all(|l| l.contains("\"event\":\"resent\"")));
+    let verify = Command::new(BIN).args(["audit", "verify"]).arg(&log).output().unwrap();
+    assert!(verify.status.success());
+}

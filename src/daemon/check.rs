@@ -98,6 +98,13 @@ fn check_channel(ch: &ChannelConfig, items: &mut Vec<Item>) {
                     format!("{at}: output udp://{addr}"),
                     crate::diode::resolve(addr).map(drop).map_err(|e| e.to_string()),
                 );
+                if let Some(sent) = r.diode.as_ref().and_then(|d| d.sent.as_ref()) {
+                    push(
+                        items,
+                        format!("{at}: sent {}", sent.display()),
+                        require_dir(sent, ch.create, "sent", true),
+                    );
+                }
                 if let Some(d) = &r.diode {
                     push(
                         items,

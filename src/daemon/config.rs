@@ -108,6 +108,11 @@ struct RouteFile {
     overhead: Option<u32>,
     /// For a `udp://` output: the largest datagram (default 1472).
     mtu: Option<usize>,
+    /// For a `udp://` output: keep a copy of every message sent in this directory (named as the
+    /// receiver names it), so that `sekisho resend` can send it again.
+    sent: Option<PathBuf>,
+    /// For a `udp://` output with `sent`: how long copies are kept, in hours (default 168).
+    keep_sent_hours: Option<u64>,
 }
 
 fn default_queue() -> usize {
@@ -135,9 +140,14 @@ pub enum OutputSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiodeSettings {
     pub key: PathBuf,
+    /// Bytes per second on the wire (`rate`, whole datagrams counted); `None`: unpaced.
     pub rate: Option<u64>,
     pub overhead: u32,
     pub mtu: usize,
+    /// Where copies of sent messages are kept for `sekisho resend`.
+    pub sent: Option<PathBuf>,
+    /// How long they are kept.
+    pub keep_sent: std::time::Duration,
 }
 
 /// A validated route.
@@ -336,12 +346,27 @@ impl Config {
                 };
                 let udp = matches!(output, OutputSpec::Udp(_));
                 let diode = match (&route.key, udp) {
-                    (Some(key), true) => Some(DiodeSettings {
-                        key: base.join(key),
-                        rate: route.rate,
-                        overhead: route.overhead.unwrap_or(10),
-                        mtu: route.mtu.unwrap_or(1472),
-                    }),
+                    (Some(key), true) => {
+                        if route.keep_sent_hours.is_some() && route.sent.is_none() {
+                            errors.push(at(
+                                &g("keep_sent_hours"),
+                                "needs `sent`, the directory copies are kept in".into(),
+                            ));
+                        }
+                        if route.keep_sent_hours.is_some_and(|h| h == 0 || h > 24 * 366) {
+                            errors.push(at(&g("keep_sent_hours"), "must be within 1..=8784 (a year)".into()));
+                        }
+                        Some(DiodeSettings {
+                            key: base.join(key),
+                            rate: route.rate,
+                            overhead: route.overhead.unwrap_or(10),
+                            mtu: route.mtu.unwrap_or(1472),
+                            sent: route.sent.as_ref().map(|p| base.join(p)),
+                            keep_sent: std::time::Duration::from_secs(
+                                route.keep_sent_hours.unwrap_or(168).saturating_mul(3600),
+                            ),
+                        })
+                    }
                     (None, true) => {
                         errors.push(at(
                             &g("output"),
@@ -354,10 +379,13 @@ impl Config {
                             || route.rate.is_some()
                             || route.overhead.is_some()
                             || route.mtu.is_some()
+                            || route.sent.is_some()
+                            || route.keep_sent_hours.is_some()
                         {
                             errors.push(at(
                                 &g("output"),
-                                "`key`, `rate`, `overhead` and `mtu` are for `udp://` outputs only".into(),
+                                "`key`, `rate`, `overhead`, `mtu`, `sent` and `keep_sent_hours` are for `udp://` outputs only"
+                                    .into(),
                             ));
                         }
                         None

@@ -30,6 +30,7 @@ pub mod check;
 pub mod config;
 pub mod output;
 pub mod quarantine;
+pub mod resend;
 pub mod spool;
 pub mod summary;
 pub mod verifier;
@@ -316,6 +317,9 @@ fn run_channel(
     for r in &cfg.routes {
         if let config::OutputSpec::Spool(dir) = &r.output {
             ensure(dir, &format!("route `{}`: output", r.name))?;
+        }
+        if let Some(sent) = r.diode.as_ref().and_then(|d| d.sent.as_ref()) {
+            ensure(sent, &format!("route `{}`: sent", r.name))?;
         }
         let output = output::open(&r.output, r.diode.as_ref(), cfg.fsync)
             .map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
@@ -1002,7 +1006,11 @@ impl Channel<'_> {
                         record.output_sha256 = Some(hex::encode(Sha256::digest(out)));
                         record.output_bytes = Some(out.len() as u64);
                         match route.output.emit(&released.output, &out_name) {
-                            Ok(()) => {
+                            Ok(sent) => {
+                                if let Some(sent) = sent {
+                                    record.diode_session = Some(format!("{:016x}", sent.session));
+                                    record.diode_seq = Some(sent.seq);
+                                }
                                 // The name the output has where it lands (a diode's receiver
                                 // names it by its own sha-256).
                                 record.output = Some(route.output.landed_name(&released.output).unwrap_or(out_name));
@@ -1282,6 +1290,18 @@ impl Channel<'_> {
                 }
                 tick_failed = failed;
             }
+            // Kept copies past their time (a diode's `sent/`), once a minute.
+            if n.is_multiple_of(1200) {
+                for r in &self.live().routes {
+                    match r.output.expire() {
+                        Ok(0) => {}
+                        Ok(removed) => tracing::info!(channel = %self.cfg.name, route = %r.name, removed,
+                            "removed copies of sent messages past their keeping time"),
+                        Err(e) => tracing::error!(channel = %self.cfg.name, route = %r.name, error = %e,
+                            "cannot remove old copies of sent messages"),
+                    }
+                }
+            }
             if !n.is_multiple_of(every) {
                 continue;
             }
@@ -1332,6 +1352,9 @@ fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>, config: Option<&Pa
     for r in &cfg.routes {
         if let config::OutputSpec::Spool(dir) = &r.output {
             p.read_write.push(dir.clone());
+        }
+        if let Some(sent) = r.diode.as_ref().and_then(|d| d.sent.as_ref()) {
+            p.read_write.push(sent.clone());
         }
         if let Some(parent) = r.policy.parent() {
             p.read.push(if parent.as_os_str().is_empty() {
