@@ -830,3 +830,54 @@ fn resend_sends_lost_messages_again_and_the_receiver_writes_a_repeat_once() {
     let verify = Command::new(BIN).args(["audit", "verify"]).arg(&log).output().unwrap();
     assert!(verify.status.success());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Units
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_shipped_units_are_hardened_and_verify() {
+    let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy");
+    let dir = tempfile::tempdir().unwrap();
+    for unit in ["sekisho-guard.service", "sekisho-receive.service"] {
+        let text = std::fs::read_to_string(deploy.join(unit)).unwrap();
+        for key in [
+            "User=sekisho",
+            "ProtectSystem=strict",
+            "ReadWritePaths=/var/lib/sekisho",
+            "NoNewPrivileges=yes",
+            "Restart=on-failure",
+            "LimitNOFILE=",
+            "PrivateTmp=yes",
+            "ProtectHome=yes",
+            "--log-format json",
+        ] {
+            assert!(text.lines().any(|l| l.contains(key)), "{unit}: no {key}");
+        }
+        std::fs::write(dir.path().join(unit), text.replace("/usr/local/bin/sekisho", BIN)).unwrap();
+    }
+    let guard = std::fs::read_to_string(deploy.join("sekisho-guard.service")).unwrap();
+    assert!(guard.contains("ExecReload=/bin/kill -HUP $MAINPID"));
+    assert!(guard.contains("run --check"));
+    // systemd's own reading of them, where systemd is installed.
+    match Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(dir.path().join("sekisho-guard.service"))
+        .arg(dir.path().join("sekisho-receive.service"))
+        .output()
+    {
+        Ok(out) => assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => eprintln!("SKIPPED: systemd-analyze is not installed here ({e})"),
+    }
+    // The example configuration is a valid one (but for its user, which exists only once installed).
+    let cfg = std::fs::read_to_string(deploy.join("guard.toml"))
+        .unwrap()
+        .replace("user = \"sekisho\"", "");
+    if let Err(e) = sekisho::daemon::Config::from_str(&cfg, "guard.toml", Path::new("/")) {
+        panic!("{e}");
+    }
+}

@@ -791,7 +791,6 @@ impl Channel<'_> {
                 let id = meta.as_ref().map_or_else(|| "unknown".into(), spool::entry_id);
                 let routes = self.routes_to_do(&live, &name, &id, recovered);
                 let mut outcome = self.quarantine_entry(
-                    &live,
                     &job,
                     &id,
                     &routes,
@@ -849,7 +848,6 @@ impl Channel<'_> {
         if !meta.is_file() {
             let kind = spool::entry_kind(&meta);
             return self.quarantine_entry(
-                live,
                 job,
                 &id,
                 &routes,
@@ -862,7 +860,6 @@ impl Channel<'_> {
             Ok(b) => b,
             Err(spool::ReadError::NotRegular(kind)) => {
                 return self.quarantine_entry(
-                    live,
                     job,
                     &id,
                     &routes,
@@ -873,7 +870,6 @@ impl Channel<'_> {
             }
             Err(spool::ReadError::Oversized { size }) => {
                 return self.quarantine_entry(
-                    live,
                     job,
                     &id,
                     &routes,
@@ -884,7 +880,6 @@ impl Channel<'_> {
             }
             Err(spool::ReadError::Io(e)) => {
                 return self.quarantine_entry(
-                    live,
                     job,
                     &id,
                     &routes,
@@ -896,7 +891,6 @@ impl Channel<'_> {
         };
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return self.quarantine_entry(
-                live,
                 job,
                 &id,
                 &routes,
@@ -1099,7 +1093,6 @@ impl Channel<'_> {
     /// replaced by a copy of nothing (an empty file) whose reason says what it was, and removed.
     fn quarantine_entry(
         &self,
-        live: &Live,
         job: &Job,
         id: &str,
         routes: &[usize],
@@ -1107,6 +1100,8 @@ impl Channel<'_> {
         reason: QuarantineReason,
         detail: &str,
     ) -> Outcome {
+        // Route names and their order never change on a reload: any snapshot names them alike.
+        let live = self.live();
         let path = spool::claimed_path(self.inbox(job.lane), &job.name);
         let nothing = std::fs::symlink_metadata(&path)
             .ok()
