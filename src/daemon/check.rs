@@ -81,9 +81,7 @@ fn check_channel(ch: &ChannelConfig, items: &mut Vec<Item>) {
         push(
             items,
             format!("{at}: policy {}", r.policy.display()),
-            crate::policy::Policy::load(&r.policy)
-                .map(drop)
-                .map_err(|e| e.to_string()),
+            super::load_policy(&r.name, &r.policy).map(drop),
         );
         match &r.output {
             OutputSpec::Spool(dir) => push(

@@ -210,6 +210,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// A route's policy, with an error that names the route, the path and the fix when the file is
+/// not there or not readable (rather than the loader's bare `cannot read`).
+pub(crate) fn load_policy(route: &str, path: &Path) -> Result<Policy, String> {
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(format!(
+            "route `{route}`: policy `{}`: {e}; check the route's `policy` in the configuration{}",
+            path.display(),
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                " and that the service user may read it and its directory"
+            } else {
+                ""
+            }
+        ));
+    }
+    Policy::load(path).map_err(|e| format!("route `{route}`: {e}"))
+}
+
 /// Load every route's policy and start its verifier children: at start, and again on SIGHUP.
 fn load_live(
     cfg: &ChannelConfig,
@@ -219,7 +236,7 @@ fn load_live(
 ) -> Result<Live, String> {
     let mut live = Vec::new();
     for (r, output) in routes.iter().zip(outputs) {
-        let policy = Policy::load(&r.policy).map_err(|e| format!("route `{}`: {e}", r.name))?;
+        let policy = load_policy(&r.name, &r.policy)?;
         let verifier = match (&cfg.verifier, program) {
             (Some(v), Some(program)) => {
                 let spawn = crate::verifier::child::Spawn {
