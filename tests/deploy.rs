@@ -881,3 +881,42 @@ fn the_shipped_units_are_hardened_and_verify() {
         panic!("{e}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 4. At-least-once over the diode, written down: a repeat is a `duplicate`, never a second file
+// ---------------------------------------------------------------------------------------------
+
+/// What a crash between sending and recording does (the guard decides the input again after a
+/// restart and sends it again): the receiver writes the message once and records the repeat as
+/// `duplicate`, not as a second `received`.
+#[test]
+fn a_message_sent_again_after_a_guard_crash_is_a_duplicate_at_the_receiver() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let spool = diode_guard(&addr);
+    let into = spool.path("partner");
+    let rx = receiver(&addr, &into, &spool.path("diode.key"), &[]);
+    wait_bound(port);
+    let bytes = releasable(4);
+    spool.put("inbox", "m.json", &bytes);
+    assert_eq!(spool.run_once().status.code(), Some(0));
+    let name = record_for(&spool.records(), "m.json")["output"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(wait_until(30, || into.join(&name).exists()));
+    // As if the record had never become durable: the input is back, the log without it.
+    std::fs::write(spool.path("audit.jsonl"), b"").unwrap();
+    spool.put("inbox", "m.json", &bytes);
+    assert_eq!(spool.run_once().status.code(), Some(0));
+    assert!(wait_until(30, || rx_records(&into)
+        .iter()
+        .any(|r| r["event"] == "duplicate")));
+    let out = rx.stop();
+    assert!(out.status.success());
+    let records = rx_records(&into);
+    let received = records.iter().filter(|r| r["event"] == "received").count();
+    assert_eq!(received, 1, "{records:#?}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["duplicates"], 1);
+}
