@@ -920,3 +920,67 @@ fn a_message_sent_again_after_a_guard_crash_is_a_duplicate_at_the_receiver() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["duplicates"], 1);
 }
+
+/// The same reload by a guard that switched to its service user and confined itself: the
+/// configuration and the policies live in a directory of their own, read-only to it.
+#[test]
+fn sighup_reloads_in_a_switched_and_confined_guard() {
+    if !is_root() {
+        eprintln!("SKIPPED: switching to the service user needs root");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let spool = Spool::new(&[], "");
+    let root = spool.dir.path();
+    std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let nobody = |p: &Path| {
+        let ok = Command::new("chown").arg("nobody:").arg(p).status().unwrap().success();
+        assert!(ok);
+    };
+    nobody(root);
+    nobody(&spool.path("inbox"));
+    let etc = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(etc.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    for f in ["us-to-jpn.toml", "us-to-jpn.dirty-words.txt"] {
+        std::fs::copy(shipped.join(f), etc.path().join(f)).unwrap();
+    }
+    let config = etc.path().join("guard.toml");
+    let text = format!(
+        "user = \"nobody\"\n[[channel]]\nname = \"c\"\ninbox = \"{r}/inbox\"\nquarantine = \"{r}/quarantine\"\n\
+         audit = \"{r}/audit.jsonl\"\npoll_interval_ms = 20\ncreate = true\n\
+         [[channel.route]]\nname = \"jpn\"\npolicy = \"us-to-jpn.toml\"\noutput = \"{r}/out\"\n",
+        r = root.display()
+    );
+    std::fs::write(&config, text).unwrap();
+    let log = etc.path().join("guard.log");
+    let guard = Running::new(
+        Command::new(BIN)
+            .args(["--log-format", "json", "run", "--config"])
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    spool.put("inbox", "one.json", &releasable(1));
+    let first = spool.wait_records(1, 60)[0]["policy_sha256"].clone();
+    let policy = etc.path().join("us-to-jpn.toml");
+    let body = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(&policy, format!("{body}\n# reviewed\n")).unwrap();
+    Command::new("kill")
+        .args(["-HUP", &guard.0.as_ref().unwrap().id().to_string()])
+        .status()
+        .unwrap();
+    assert!(
+        wait_until(60, || log_lines(&log).contains("\"reloaded: ")),
+        "{}",
+        log_lines(&log)
+    );
+    assert!(log_lines(&log).contains("confined"), "{}", log_lines(&log));
+    spool.put("inbox", "two.json", &releasable(2));
+    let records = spool.wait_records(2, 60);
+    assert_ne!(records[1]["policy_sha256"], first);
+    assert_eq!(records[1]["verdict"], "released");
+    assert!(guard.stop().status.success());
+}

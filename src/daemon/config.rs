@@ -213,6 +213,17 @@ pub type ConfigErrors = crate::policy::PolicyErrors;
 impl Config {
     /// Read and validate the configuration at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        Config::load_checking_user(path, true)
+    }
+
+    /// As [`Config::load`], for a reload inside the running (switched, confined) daemon: the
+    /// `user` is not looked up again (the user database is out of its reach), the caller
+    /// compares it with the one it runs as.
+    pub fn load_for_reload(path: &Path) -> Result<Config, ConfigErrors> {
+        Config::load_checking_user(path, false)
+    }
+
+    fn load_checking_user(path: &Path, check_user: bool) -> Result<Config, ConfigErrors> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             crate::policy::PolicyErrors(vec![ConfigError {
@@ -224,13 +235,17 @@ impl Config {
             }])
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut config = Config::from_str(&text, &file, &base)?;
+        let mut config = Config::parse(&text, &file, &base, check_user)?;
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
 
     /// Parse and validate configuration text; relative paths are taken from `base`.
     pub fn from_str(text: &str, file: &str, base: &Path) -> Result<Config, ConfigErrors> {
+        Config::parse(text, file, base, true)
+    }
+
+    fn parse(text: &str, file: &str, base: &Path, check_user: bool) -> Result<Config, ConfigErrors> {
         let at = |field: &str, detail: String| {
             let (line, column) = locate(text, field).unwrap_or((1, 1));
             ConfigError {
@@ -255,7 +270,7 @@ impl Config {
             }])
         })?;
         let mut errors = Vec::new();
-        if let Some(user) = &raw.user
+        if let Some(user) = raw.user.as_ref().filter(|_| check_user)
             && let Err(e) = crate::sandbox::Identity::lookup(user)
         {
             errors.push(at("user", e));

@@ -104,7 +104,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<Summary>, Daemon
         let handles: Vec<_> = config
             .channels
             .iter()
-            .map(|ch| s.spawn(move || run_channel(ch, options, config.path.as_deref(), reloads)))
+            .map(|ch| s.spawn(move || run_channel(ch, options, config, reloads)))
             .collect();
         if options.confine_caller {
             let strictest = config.channels.iter().map(|c| c.sandbox).max().unwrap_or_default();
@@ -191,6 +191,8 @@ struct Channel<'c> {
     config_path: Option<std::path::PathBuf>,
     /// The program verifier children start from.
     program: Option<std::path::PathBuf>,
+    /// The configuration's `user` (a reload may not change it).
+    user: Option<String>,
     /// Incremented by the main thread on each SIGHUP.
     reloads: &'c std::sync::atomic::AtomicU64,
     /// From the audit log at start: inputs (name, identity) already recorded, per route.
@@ -273,10 +275,11 @@ fn load_live(
 fn run_channel(
     cfg: &ChannelConfig,
     options: &RunOptions,
-    config_path: Option<&Path>,
+    config: &Config,
     reloads: &std::sync::atomic::AtomicU64,
 ) -> Result<Summary, DaemonError> {
     let started = Instant::now();
+    let config_path = config.path.as_deref();
     // The program verifier children start from (none, so nothing to execute, without them).
     let program = match (&cfg.verifier, &options.verifier_program) {
         (None, _) => None,
@@ -389,6 +392,7 @@ fn run_channel(
         cfg,
         live: std::sync::RwLock::new(Arc::new(live)),
         config_path: config_path.map(Path::to_path_buf),
+        user: config.user.clone(),
         program,
         reloads,
         done,
@@ -537,8 +541,14 @@ impl Channel<'_> {
                 "RELOAD REFUSED: the running configuration and policies stay in force");
         };
         let routes = match &self.config_path {
-            Some(path) => match Config::load(path) {
+            Some(path) => match Config::load_for_reload(path) {
                 Err(e) => return refuse(e.to_string()),
+                Ok(new) if new.user != self.user => {
+                    return refuse(format!(
+                        "{}: `user` changed; restart the guard to apply it",
+                        path.display()
+                    ));
+                }
                 Ok(new) => match new.channels.into_iter().find(|c| c.name == self.cfg.name) {
                     None => return refuse(format!("{}: channel `{}` is gone", path.display(), self.cfg.name)),
                     Some(ch) => {
