@@ -984,3 +984,47 @@ fn sighup_reloads_in_a_switched_and_confined_guard() {
     assert_eq!(records[1]["verdict"], "released");
     assert!(guard.stop().status.success());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Audit rollover (instead of logrotate)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_rolled_over_audit_log_goes_on_as_one_chain() {
+    let spool = Spool::new(&["jpn"], "");
+    spool.put("inbox", "a.json", &releasable(1));
+    assert_eq!(spool.run_once().status.code(), Some(0));
+    let archive = spool.path("audit.1.jsonl");
+    let out = Command::new(BIN)
+        .args(["audit", "roll"])
+        .arg(spool.path("audit.jsonl"))
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    spool.put("inbox", "b.json", &releasable(2));
+    assert_eq!(spool.run_once().status.code(), Some(0));
+    let old: Vec<serde_json::Value> = std::fs::read_to_string(&archive)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let new = spool.records();
+    assert_eq!(new[0]["event"], "rollover");
+    assert_eq!(new[0]["prev"], old.last().unwrap()["hash"]);
+    assert_eq!(new[0]["previous_file"], "audit.1.jsonl");
+    assert_eq!(new[1]["input"], "b.json");
+    assert_eq!(new[1]["seq"], 2);
+    for f in [archive, spool.path("audit.jsonl")] {
+        let v = Command::new(BIN).args(["audit", "verify"]).arg(&f).output().unwrap();
+        assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    }
+    // An archive name that exists is refused: nothing is overwritten.
+    let again = Command::new(BIN)
+        .args(["audit", "roll"])
+        .arg(spool.path("audit.jsonl"))
+        .arg(spool.path("audit.1.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+}
