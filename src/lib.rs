@@ -22,6 +22,7 @@ pub mod release;
 pub mod sandbox;
 #[doc(hidden)]
 pub mod synth;
+pub mod taxii;
 pub mod text;
 pub mod verifier;
 

@@ -227,6 +227,7 @@ impl Config {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             crate::policy::PolicyErrors(vec![ConfigError {
+                severity: crate::policy::Severity::Error,
                 file: file.clone(),
                 line: 0,
                 column: 0,
@@ -249,6 +250,7 @@ impl Config {
         let at = |field: &str, detail: String| {
             let (line, column) = locate(text, field).unwrap_or((1, 1));
             ConfigError {
+                severity: crate::policy::Severity::Error,
                 file: file.to_string(),
                 line,
                 column,
@@ -262,6 +264,7 @@ impl Config {
                 .map(|s| crate::error::Position::locate(text.as_bytes(), s.start))
                 .map_or((1, 1), |p| (p.line, p.column));
             crate::policy::PolicyErrors(vec![ConfigError {
+                severity: crate::policy::Severity::Error,
                 file: file.to_string(),
                 line,
                 column,

@@ -23,6 +23,8 @@ pub use crate::release::decision::{UnitDecision, UnitVerdict};
 
 mod sanitise;
 
+pub use sanitise::path_selects;
+
 /// The result of releasing a bundle.
 #[derive(Debug)]
 pub struct Release<'a> {
