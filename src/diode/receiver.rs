@@ -357,11 +357,12 @@ impl Reassembler {
             return;
         }
         let session = frame.header.session;
-        self.last_heard = Some((session, now));
         if !self.admit_session(session, out) {
             self.stats.dropped_replayed += 1;
             return;
         }
+        // A replayed capture of a retired or older session does not count as the sender heard.
+        self.last_heard = Some((session, now));
         match frame.header.kind {
             Kind::Heartbeat => {
                 self.stats.accepted += 1;
