@@ -16,6 +16,7 @@ pub mod fuzzing;
 pub mod guard;
 pub mod label;
 pub mod limits;
+pub mod logs;
 pub mod policy;
 pub mod release;
 pub mod sandbox;

@@ -21,17 +21,12 @@ use sekisho::{Limits, Position};
     about = "A cross-domain guard for threat-intelligence messages"
 )]
 struct Cli {
-    /// Log format for operational logs on stderr.
-    #[arg(long, value_enum, default_value = "human", global = true)]
-    log_format: LogFormat,
+    /// Log format for operational logs on stderr, of this process and its children (default
+    /// human, or what `SEKISHO_LOG_FORMAT` says).
+    #[arg(long, value_enum, global = true)]
+    log_format: Option<sekisho::logs::LogFormat>,
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum LogFormat {
-    Human,
-    Json,
 }
 
 #[derive(Subcommand)]
@@ -109,6 +104,13 @@ enum Command {
         /// exec) + no_new_privs: `required`, `best-effort` or `off`.
         #[arg(long, value_enum, default_value = "best-effort")]
         sandbox: sekisho::sandbox::SandboxMode,
+        /// Record `sender-silent` after this many seconds without an authentic datagram (a
+        /// sender heartbeats every second when idle).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        silent_after: u64,
+        /// Log the counters every this many seconds (only when they changed).
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        stats_interval: u64,
     },
     /// Run the guard daemon: move messages from each channel's inbox to its routes' outputs,
     /// quarantining what may not go, with one audit record per message and route. Exit 0 when it
@@ -120,6 +122,25 @@ enum Command {
         /// Drain what is in the inboxes, then exit.
         #[arg(long)]
         once: bool,
+        /// Check the configuration, every policy, key, directory, ownership and permission as
+        /// the service user sees them, without touching any spool; exit 0 or 2.
+        #[arg(long, conflicts_with = "once")]
+        check: bool,
+    },
+    /// Send released messages again over their `udp://` route, from the copies the route keeps
+    /// (`sent = "…"`), under new sequence numbers; each one is recorded in the channel's resend
+    /// log (`<audit>.resend.jsonl`). Exit 0 when all were sent, 1 when some could not be, 2 on
+    /// errors.
+    Resend {
+        /// The configuration file.
+        #[arg(long, default_value = "sekisho.toml")]
+        config: PathBuf,
+        /// The channel whose audit log the sequence numbers are from.
+        #[arg(long)]
+        channel: String,
+        /// An audit record's `seq`, or a range `N..M` (inclusive).
+        #[arg(long)]
+        seq: String,
     },
     /// The second verifier, as a child of the daemon: length-prefixed frames (u32 big-endian
     /// length, then the bytes) of released outputs on stdin, one verdict frame each on stdout;
@@ -292,14 +313,22 @@ enum PolicyCommand {
 enum AuditCommand {
     /// Check an audit log's hash chain: exit 0 when intact, 1 naming the first broken record.
     Verify {
-        /// The audit log (JSON lines).
+        /// The audit log (JSON lines): the guard's, or a diode receiver's.
         file: PathBuf,
+    },
+    /// Roll an audit log over, with its writer stopped: FILE is renamed to ARCHIVE and a new FILE
+    /// starts with a `rollover` record naming the archive and its head, continuing the chain.
+    Roll {
+        /// The audit log.
+        file: PathBuf,
+        /// The name the current log is kept under (must not exist).
+        archive: PathBuf,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logs(cli.log_format);
+    sekisho::logs::init(sekisho::logs::LogFormat::resolve(cli.log_format));
     match cli.command {
         Command::Check {
             format,
@@ -338,7 +367,9 @@ fn main() -> ExitCode {
             into,
             key,
             sandbox,
-        } => receive(&listen, &into, &key, sandbox),
+            silent_after,
+            stats_interval,
+        } => receive(&listen, &into, &key, sandbox, (silent_after, stats_interval)),
         Command::Policy(PolicyCommand::Check { files }) => policy_check(&files),
         Command::Policy(PolicyCommand::Schema) => {
             print!("{}", Policy::json_schema());
@@ -350,7 +381,8 @@ fn main() -> ExitCode {
         Command::Policy(PolicyCommand::Show { resolved: _, file }) => policy_show(&file),
         Command::Policy(PolicyCommand::Coverage { path, json }) => policy_coverage(&path, json),
         Command::Policy(PolicyCommand::NewCase { policy, name, input }) => policy_new_case(&policy, name, &input),
-        Command::Run { config, once } => run(&config, once),
+        Command::Run { config, once, check } => run(&config, once, check),
+        Command::Resend { config, channel, seq } => resend(&config, &channel, &seq),
         Command::Verify {
             policy,
             memory_limit,
@@ -359,6 +391,9 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { file },
         } => audit_verify(&file),
+        Command::Audit {
+            command: AuditCommand::Roll { file, archive },
+        } => audit_roll(&file, &archive),
         Command::TaxiiPull {
             collection,
             into,
@@ -438,18 +473,6 @@ fn taxii(
             eprintln!("{what}: {e}");
             ExitCode::from(1)
         }
-    }
-}
-
-fn init_logs(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SEKISHO_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Human => builder.init(),
-        LogFormat::Json => builder.json().init(),
     }
 }
 
@@ -857,38 +880,48 @@ fn send(to: &str, rate: Option<u64>, overhead: u32, mtu: usize, key: &Path, path
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("send: {e}");
+            sekisho::logs::fatal(&format!("send: {e}"));
             ExitCode::from(2)
         }
     }
 }
 
-fn receive(listen: &str, into: &Path, key: &Path, sandbox: sekisho::sandbox::SandboxMode) -> ExitCode {
+fn receive(
+    listen: &str,
+    into: &Path,
+    key: &Path,
+    sandbox: sekisho::sandbox::SandboxMode,
+    (silent_after, stats_interval): (u64, u64),
+) -> ExitCode {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         if let Err(e) = signal_hook::flag::register(signal, std::sync::Arc::clone(&stop)) {
-            eprintln!("receive: cannot handle signals: {e}");
+            sekisho::logs::fatal(&format!("receive: cannot handle signals: {e}"));
             return ExitCode::from(2);
         }
     }
-    match sekisho::diode::cli_receive(listen, into, key, sandbox, &stop) {
+    let timing = sekisho::diode::ReceiveTiming {
+        silent_after: std::time::Duration::from_secs(silent_after),
+        stats_interval: std::time::Duration::from_secs(stats_interval),
+    };
+    match sekisho::diode::cli_receive(listen, into, key, sandbox, timing, &stop) {
         Ok(stats) => {
             println!("{}", serde_json::json!(stats));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("receive: {e}");
+            sekisho::logs::fatal(&format!("receive: {e}"));
             ExitCode::from(2)
         }
     }
 }
 
-fn run(path: &Path, once: bool) -> ExitCode {
+fn run(path: &Path, once: bool, check: bool) -> ExitCode {
     use std::io::IsTerminal;
     let config = match sekisho::daemon::Config::load(path) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{e}");
+            sekisho::logs::fatal(&e.to_string());
             return ExitCode::from(2);
         }
     };
@@ -896,27 +929,47 @@ fn run(path: &Path, once: bool) -> ExitCode {
     // non-dumpable, which hides that link).
     let verifier_program = std::env::current_exe().ok();
     // Before anything is opened and before any thread starts: from here on the spools, policies
-    // and keys are reached as this user.
+    // and keys are reached as this user (and `--check` sees them as the service will).
     if let Some(user) = &config.user {
         match sekisho::sandbox::drop_privileges(user) {
             Ok(id) => tracing::info!(user = %id.user, uid = id.uid, gid = id.gid, "switched user"),
             Err(e) => {
-                eprintln!("{}: user: {e}", path.display());
+                sekisho::logs::fatal(&format!("{}: user: {e}", path.display()));
                 return ExitCode::from(2);
             }
         }
     }
+    if check {
+        let items = sekisho::daemon::check::check(&config);
+        let bad = items.iter().filter(|i| i.problem.is_some()).count();
+        for i in &items {
+            println!("{i}");
+        }
+        return if bad == 0 {
+            println!("{}: ok ({} checks)", path.display(), items.len());
+            ExitCode::SUCCESS
+        } else {
+            println!("{}: {bad} of {} checks failed", path.display(), items.len());
+            ExitCode::from(2)
+        };
+    }
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         if let Err(e) = signal_hook::flag::register(signal, std::sync::Arc::clone(&stop)) {
-            eprintln!("cannot handle signal {signal}: {e}");
+            sekisho::logs::fatal(&format!("cannot handle signal {signal}: {e}"));
             return ExitCode::from(2);
         }
+    }
+    let reload = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGHUP, std::sync::Arc::clone(&reload)) {
+        sekisho::logs::fatal(&format!("cannot handle SIGHUP: {e}"));
+        return ExitCode::from(2);
     }
     let options = sekisho::daemon::RunOptions {
         once,
         progress: std::io::stderr().is_terminal(),
         stop,
+        reload,
         verifier_program,
         confine_caller: true,
     };
@@ -928,7 +981,7 @@ fn run(path: &Path, once: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{e}");
+            sekisho::logs::fatal(&e.to_string());
             ExitCode::from(2)
         }
     }
@@ -938,14 +991,14 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
     let policy = match Policy::load(policy) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{e}");
+            sekisho::logs::fatal(&e.to_string());
             return ExitCode::from(2);
         }
     };
     if let Some(bytes) = memory_limit
         && let Err(e) = sekisho::verifier::child::limit_memory(bytes)
     {
-        eprintln!("cannot limit the verifier's memory: {e}");
+        sekisho::logs::fatal(&format!("cannot limit the verifier's memory: {e}"));
         return ExitCode::from(2);
     }
     // A Ctrl-C on the daemon's terminal reaches its whole process group: the verifier must not
@@ -954,7 +1007,7 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
         if let Err(e) =
             signal_hook::flag::register(signal, std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)))
         {
-            eprintln!("cannot handle signal {signal}: {e}");
+            sekisho::logs::fatal(&format!("cannot handle signal {signal}: {e}"));
             return ExitCode::from(2);
         }
     }
@@ -962,7 +1015,7 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
     match sekisho::sandbox::confine_verifier(sandbox) {
         Ok(_) => {}
         Err(e) => {
-            eprintln!("verifier: refusing to run unconfined: {e}");
+            sekisho::logs::fatal(&format!("verifier: refusing to run unconfined: {e}"));
             return ExitCode::from(2);
         }
     }
@@ -970,7 +1023,7 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
     match sekisho::verifier::child::serve(&policy, &mut stdin, &mut stdout) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("verifier: {e}");
+            sekisho::logs::fatal(&format!("verifier: {e}"));
             ExitCode::from(2)
         }
     }
@@ -985,6 +1038,47 @@ fn audit_verify(file: &Path) -> ExitCode {
         Err(e) => {
             println!("{}: {e}", file.display());
             ExitCode::from(1)
+        }
+    }
+}
+
+fn audit_roll(file: &Path, archive: &Path) -> ExitCode {
+    match sekisho::audit::roll(file, archive) {
+        Ok(head) => {
+            println!(
+                "{}: rolled over to {}; the new log continues from head {head}",
+                file.display(),
+                archive.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            sekisho::logs::fatal(&e.to_string());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn resend(path: &Path, channel: &str, seq: &str) -> ExitCode {
+    let result = sekisho::daemon::resend::parse_range(seq).and_then(|range| {
+        let config = sekisho::daemon::Config::load(path).map_err(|e| e.to_string())?;
+        sekisho::daemon::resend::resend(&config, channel, range)
+    });
+    match result {
+        Ok(summary) => {
+            println!("{}", serde_json::json!(summary));
+            if summary.skipped.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                for (seq, why) in &summary.skipped {
+                    sekisho::logs::fatal(&format!("resend: seq {seq}: {why}"));
+                }
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            sekisho::logs::fatal(&format!("resend: {e}"));
+            ExitCode::from(2)
         }
     }
 }
