@@ -433,7 +433,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("taxii-collections: {e}");
+                    sekisho::logs::fatal(&format!("taxii-collections: {e}"));
                     ExitCode::from(1)
                 }
             }
@@ -462,7 +462,7 @@ fn taxii(
     let client = match connection.client() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{what}: {e}");
+            sekisho::logs::fatal(&format!("{what}: {e}"));
             return ExitCode::from(2);
         }
     };
@@ -470,7 +470,7 @@ fn taxii(
     match sekisho::taxii::poll(what, interval, connection.once, || step(&client)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{what}: {e}");
+            sekisho::logs::fatal(&format!("{what}: {e}"));
             ExitCode::from(1)
         }
     }
