@@ -280,6 +280,18 @@ pub(super) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Opti
     ))
 }
 
+/// ASCII letters and digits that pass for each other read as one (`CONFlDENTlAL`, `N0FORN`):
+/// only for deciding whether a text mentions a marking.
+fn loosen(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'l' | '1' | '|' => 'i',
+            '0' => 'o',
+            c => c,
+        })
+        .collect()
+}
+
 /// Dissemination phrases and marking words, squeezed (lowercase, letters and digits only).
 const PHRASES: &[&str] = &[
     "tlp",
@@ -316,6 +328,7 @@ const PHRASES: &[&str] = &[
 /// Words are also read with the spaces and punctuation between them taken out, one pair of
 /// neighbours at a time and across runs of single letters (`S E C R E T`).
 pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
+    let n = &loosen(n);
     if n.is_empty() {
         return false;
     }
@@ -347,8 +360,10 @@ pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
     }
     words.extend(PHRASES.iter().map(|p| p.to_string()));
     words.retain(|w| !w.is_empty());
+    let words: Vec<String> = words.iter().map(|w| loosen(w)).collect();
+    let squeezed_all = squeeze(n);
     // A TLP level alone.
-    if ["red", "amber", "amber+strict", "green", "clear", "white"].contains(&n) {
+    if ["red", "amber", "amber+strict", "green", "clear", "white"].contains(&squeezed_all.as_str()) {
         return true;
     }
     // Portion marks inside the text: `(` portion word `)` or `(` portion word `/`.
@@ -362,32 +377,36 @@ pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
     }
     let tokens: Vec<String> = n
         .split(|c: char| !c.is_alphanumeric() && c != '+')
-        .filter(|w| !w.is_empty())
         .map(|w| w.trim_matches('+').to_string())
+        .filter(|w| !w.is_empty())
         .collect();
-    let mut candidates: Vec<String> = tokens.clone();
-    // Neighbouring pairs (`no forn`, `top secret`, `rel to`).
-    candidates.extend(tokens.windows(2).map(|w| w.concat()));
-    // Runs of single letters (`s e c r e t`).
-    let mut run = String::new();
+    // Each word, and two to four neighbours read as one (`no forn`, `top secret`, `se cr et`).
+    let joined = (1..=4).flat_map(|k| tokens.windows(k).map(|w| w.concat()));
+    let is_word = |c: &str| words.iter().any(|w| c == w) || c.starts_with("tlp");
+    if joined.into_iter().any(|c| is_word(&c)) {
+        return true;
+    }
+    // Runs of one- and two-letter pieces (`s e c r e t`, `no fo rn`) are a disguise: any
+    // marking word inside one counts.
+    let mut runs: Vec<String> = vec![String::new()];
     for t in &tokens {
-        if t.chars().count() == 1 {
-            run.push_str(t);
-        } else if !run.is_empty() {
-            candidates.push(std::mem::take(&mut run));
+        if t.chars().count() <= 2 {
+            if let Some(r) = runs.last_mut() {
+                r.push_str(t);
+            }
+        } else {
+            runs.push(String::new());
         }
     }
-    if !run.is_empty() {
-        candidates.push(run);
-    }
-    let squeezed_all = squeeze(n);
-    candidates.iter().any(|c| {
-        let c = c.trim_matches('+');
-        words.iter().any(|w| c == w || (c.starts_with("tlp") && w == "tlp"))
-    }) || words
+    let in_run = runs
         .iter()
-        .filter(|w| w.chars().count() >= 8)
-        .any(|w| squeezed_all.contains(w.as_str()))
+        .filter(|r| r.chars().count() >= 3)
+        .any(|r| words.iter().any(|w| w.chars().count() >= 3 && r.contains(w.as_str())) || r.contains("tlp"));
+    in_run
+        || words
+            .iter()
+            .filter(|w| w.chars().count() >= 8)
+            .any(|w| squeezed_all.contains(w.as_str()))
 }
 
 #[cfg(test)]
