@@ -446,3 +446,91 @@ fn fuzz_property_holds_on_plain_forbidden_markings() {
         }
     }
 }
+
+//--- class 7: STANAG 4774 labels
+fn cap_message(edit: &dyn Fn(String) -> String) -> Vec<u8> {
+    let p = policies().join("us-to-jpn/tests/xml-cap-nato-unclassified-rel-jpn.xml");
+    edit(std::fs::read_to_string(p).unwrap()).into_bytes()
+}
+
+/// Whether the guard releases the edited message, and whether the verifier passes the guard's
+/// output of the unedited message with the same edit (the label is kept as written).
+fn xml_edited(edit: impl Fn(String) -> String) -> (bool, bool) {
+    let policy = us_to_jpn();
+    let guard = sekisho::guard::filter(&cap_message(&edit), &policy).is_ok();
+    let out = sekisho::guard::filter(&cap_message(&|s| s), &policy).expect("the unedited message goes");
+    let edited = edit(String::from_utf8(out.output.into_bytes()).unwrap());
+    let verifier = sekisho::verifier::verify(edited.as_bytes(), &policy).is_ok();
+    (guard, verifier)
+}
+
+#[test]
+fn class7_the_unedited_message_goes() {
+    assert_eq!(xml_edited(|s| s), (true, true));
+}
+
+#[test]
+fn class7_policy_identifier_uri_naming_another_policy_denies() {
+    for uri in [
+        "urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:EU",
+        "urn:example:other-policy",
+    ] {
+        let edit = |s: String| s.replace("urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:NATO", uri);
+        assert_eq!(xml_edited(edit), (false, false), "{uri}");
+    }
+    // NATO's OID names NATO.
+    let edit = |s: String| {
+        s.replace(
+            "urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:NATO",
+            "urn:oid:1.3.26.1.3.1",
+        )
+    };
+    assert_eq!(xml_edited(edit), (true, true));
+}
+
+#[test]
+fn class7_releasable_to_category_of_another_type_denies() {
+    for (name, kind) in [
+        ("Releasable to", "INFORMATIVE"),
+        ("Releasable to", "RESTRICTIVE"),
+        ("Releasable\u{200B} to", "PERMISSIVE"),
+        ("RELEASABLE TO", "INFORMATIVE"),
+    ] {
+        let edit = |s: String| {
+            s.replace(
+                "<slab:Category TagName=\"Releasable to\" Type=\"PERMISSIVE\"><slab:GenericValue>NATO</slab:GenericValue><slab:GenericValue>JPN</slab:GenericValue></slab:Category>",
+                &format!("<slab:Category TagName=\"{name}\" Type=\"{kind}\"><slab:GenericValue>GBR</slab:GenericValue></slab:Category>"),
+            )
+        };
+        assert_eq!(xml_edited(edit), (false, false), "{name} {kind}");
+    }
+}
+
+#[test]
+fn class7_free_text_in_a_label_passes_the_text_rules_in_guard_and_verifier() {
+    let edits: [fn(String) -> String; 3] = [
+        |s| {
+            s.replace(
+                "<slab:GenericValue>JPN</slab:GenericValue>",
+                "<slab:GenericValue>JPN</slab:GenericValue><slab:GenericValue>Operation NIGHTJAR</slab:GenericValue>",
+            )
+        },
+        |s| {
+            s.replace(
+                "</slab:Classification>",
+                "</slab:Classification><slab:PrivacyMark>Project BLUEBIRD</slab:PrivacyMark>",
+            )
+        },
+        |s| {
+            s.replace(
+                "TagName=\"Releasable to\" Type=\"PERMISSIVE\">",
+                "TagName=\"Releasable to\" Type=\"PERMISSIVE\" URI=\"urn:example:SOURCE CASTELLAN\">",
+            )
+        },
+    ];
+    for (n, edit) in edits.into_iter().enumerate() {
+        let (guard, verifier) = xml_edited(edit);
+        assert!(!guard, "edit {n}: the guard released it");
+        assert!(!verifier, "edit {n}: the verifier accepted it");
+    }
+}
