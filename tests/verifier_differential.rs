@@ -123,3 +123,61 @@ fn verifier_passes_every_xml_output_the_guard_releases() {
     assert!(released.len() >= 7, "only {released:?} were released");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// Issue 14: the classes of marking the guard and the verifier read independently. For each
+/// generated message, whatever the guard releases the verifier passes; and a message whose
+/// markings the guard may not release, given to the verifier as if it were an output, is
+/// refused by it too.
+#[test]
+fn verifier_agrees_on_every_marking_class() {
+    use sekisho::fuzzing::{FORBIDDEN_MARKINGS, Place, disguise, disguised_bundle};
+    let policy = Policy::load(&root().join("policies/us-to-jpn.toml")).unwrap();
+    let verifier = Verifier::new(&policy).unwrap();
+    let places = [Place::Statement, Place::Name, Place::Combined, Place::Granular];
+    let harmless = [
+        "UNCLASSIFIED//REL TO USA, JPN",
+        "SECRET//REL TO USA, JPN",
+        "(S//REL TO USA, JPN)",
+        "(U)",
+        "CONFIDENTIAL//REL TO USA, GBR, JPN",
+        "Copyright (c) Stark Industries 2017.",
+    ];
+    let mut disagreements = Vec::new();
+    let mut released = 0;
+    let mut messages: Vec<(String, String, bool)> = Vec::new();
+    for text in harmless {
+        for place in places {
+            messages.push((format!("{text:?} {place:?}"), disguised_bundle(text, place), true));
+        }
+    }
+    for (n, m) in FORBIDDEN_MARKINGS.iter().enumerate() {
+        for (k, place) in places.into_iter().enumerate() {
+            for how in [0u8, 1, 2, 3, 4, 5, 6, 7, 13, 29] {
+                let hows = [how, (n + k) as u8, how.wrapping_mul(7)];
+                let text = disguise(m, &hows);
+                messages.push((format!("{text:?} {place:?}"), disguised_bundle(&text, place), false));
+            }
+        }
+    }
+    for (name, bundle, may_go) in &messages {
+        match guard::filter(bundle.as_bytes(), &policy) {
+            Ok(r) => {
+                released += 1;
+                if let Err(findings) = verifier.verify(r.output.as_bytes()) {
+                    disagreements.push(format!("{name}: guard released, verifier refuses: {findings:?}"));
+                }
+                let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+                if !may_go && out.contains(sekisho::fuzzing::DISGUISE_CANARY) {
+                    disagreements.push(format!("{name}: the guard released a forbidden marking"));
+                }
+            }
+            Err(_) if *may_go => disagreements.push(format!("{name}: the guard refused a harmless marking")),
+            Err(_) => {}
+        }
+        if !may_go && verifier.verify(bundle.as_bytes()).is_ok() {
+            disagreements.push(format!("{name}: the verifier accepts a forbidden marking"));
+        }
+    }
+    assert!(released >= 28, "only {released} released");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
