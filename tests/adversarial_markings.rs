@@ -367,6 +367,16 @@ fn class5_two_definitions_with_one_id_reject_the_message() {
         indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY"),
     ];
     assert!(run(&us_to_jpn(), objects).is_err());
+    // With a `modified`, the second reads as a newer version to the bundle grammar: still one id.
+    let mut newer = statement(MD1, "SECRET//NOFORN");
+    newer["modified"] = json!("2020-01-02T00:00:00.000Z");
+    let objects = vec![
+        statement(MD1, "UNCLASSIFIED"),
+        newer,
+        indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY"),
+    ];
+    let e = run(&us_to_jpn(), objects).map(|_| ()).unwrap_err();
+    assert_eq!(e.reasons.first().map(|r| r.rule.as_str()), Some("duplicate-definition"));
 }
 
 //--- class 6: versions
