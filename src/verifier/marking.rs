@@ -199,7 +199,8 @@ pub fn mentions(f: &str, policy: &Policy) -> bool {
     if f.is_empty() {
         return false;
     }
-    if f.starts_with('(') || f.contains("//") {
+    // A URL's `://` separates no categories.
+    if f.starts_with('(') || f.split("://").any(|part| part.contains("//")) {
         return true;
     }
     let pieces: Vec<String> = f
@@ -251,9 +252,12 @@ pub fn mentions(f: &str, policy: &Policy) -> bool {
             .iter()
             .any(|w| w.chars().count() >= min && hay.contains(w.as_str()))
     };
-    spelt
-        .iter()
-        .any(|s| s.chars().count() >= 3 && (long_word_in(s, 3) || s.contains("tlp")))
+    // Words of scripts written without spaces are looked for anywhere.
+    let unspaced = vocab.iter().any(|w| !w.is_ascii() && all.contains(w.as_str()));
+    unspaced
+        || spelt
+            .iter()
+            .any(|s| s.chars().count() >= 3 && (long_word_in(s, 3) || s.contains("tlp")))
         || long_word_in(&all, 8)
 }
 

@@ -468,7 +468,7 @@ impl Verifier<'_> {
                 other => f.add("label", format!("category type `{other}` is not understood"), at),
             }
         }
-        if classified && p.require_releasable_to_partner && !rel_to {
+        if classified && !rel_to {
             f.add(
                 "label",
                 format!("classified without a releasable-to category naming {partner}"),

@@ -228,7 +228,7 @@ pub(super) fn meet(parts: Vec<Label>, policy: &Policy) -> Result<Label, LabelErr
 }
 
 /// A classified marking without its own `REL TO` releases to nobody.
-pub(super) fn closed(mut l: Label, schemes: &Schemes) -> Label {
+pub fn closed(mut l: Label, schemes: &Schemes) -> Label {
     let classified = l
         .classification
         .as_ref()
@@ -247,7 +247,10 @@ pub(super) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Opti
         return Ok(None);
     }
     let t = text.trim();
+    // A TLP statement names TLP: a bare colour (`GREEN`) is read as no marking at all.
+    let tlp_named = t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("TLP:"));
     if t.is_ascii()
+        && tlp_named
         && let Ok(tlp) = Tlp::parse(t)
     {
         return Ok(Some(
@@ -332,7 +335,8 @@ pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
     if n.is_empty() {
         return false;
     }
-    if n.contains("//") || n.starts_with('(') {
+    // `//` separates a marking's categories; a URL's `://` is not one.
+    if n.replace("://", " ").contains("//") || n.starts_with('(') {
         return true;
     }
     let squeeze = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == '+').collect() };
@@ -402,7 +406,14 @@ pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
         .iter()
         .filter(|r| r.chars().count() >= 3)
         .any(|r| words.iter().any(|w| w.chars().count() >= 3 && r.contains(w.as_str())) || r.contains("tlp"));
+    // Words in scripts written without spaces (`極秘` inside a Japanese sentence) are found
+    // anywhere in the text.
+    let unspaced = words
+        .iter()
+        .filter(|w| !w.is_ascii())
+        .any(|w| squeezed_all.contains(w.as_str()));
     in_run
+        || unspaced
         || words
             .iter()
             .filter(|w| w.chars().count() >= 8)
@@ -424,6 +435,7 @@ mod tests {
             "Copyright 2015-2025, The MITRE Corporation. MITRE ATT&CK and ATT&CK are registered trademarks of The MITRE Corporation.",
             "Copyright (c) Stark Industries 2017.",
             "Terms of use: share with attribution",
+            "Terms: https://example.com/terms",
         ] {
             assert!(!mentions_marking(&crate::text::normalize(t).text, &p), "{t}");
         }
@@ -449,6 +461,32 @@ mod tests {
         ] {
             assert!(mentions_marking(crate::text::normalize(t).text.trim(), &p), "{t}");
         }
+    }
+
+    #[test]
+    fn level_words_of_unspaced_scripts_are_found_inside_sentences() {
+        let p =
+            Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/jpn-to-us.toml")).unwrap();
+        assert!(mentions_marking(&crate::text::normalize("この情報は極秘です").text, &p));
+        assert!(!mentions_marking(
+            &crate::text::normalize("この情報は公開です").text,
+            &p
+        ));
+    }
+
+    #[test]
+    fn bare_tlp_colours_are_not_read_as_tlp() {
+        assert_eq!(
+            marking_text("GREEN", &policy(), "m").unwrap_err().0,
+            "marking-unreadable"
+        );
+        assert!(
+            marking_text("TLP:GREEN", &policy(), "m")
+                .unwrap()
+                .unwrap()
+                .tlp
+                .is_some()
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub use crate::release::decision::{UnitDecision, UnitVerdict};
 mod label;
 mod sanitise;
 
+pub use label::closed;
 use label::{LabelError, Markings, marking_labels, tlp_label};
 
 /// The result of releasing a bundle.

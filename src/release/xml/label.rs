@@ -91,12 +91,14 @@ pub fn to_label(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> Result<L
         let set = RelTo::new(codes).map_or(Releasability::Nobody, Releasability::To);
         releasable_to = releasable_to.meet(&set);
     }
-    Ok(Label {
+    // A classified label without a releasable-to category releases to nobody (as any marking).
+    let label = Label {
         classification: Some(classification),
         releasable_to,
         ..Label::default()
     }
-    .said_by("4774 label"))
+    .said_by("4774 label");
+    Ok(crate::release::stix::closed(label, &policy.schemes))
 }
 
 /// The 4774 URN of a policy identifier, and the OID STANAG 4774 gives the NATO policy.
