@@ -17,14 +17,14 @@ use crate::format::json::{Object, Value};
 use crate::format::stix::{Bundle, GranularTarget, ObjectClass, PropertyKind, SelectorStep, StixObject, types};
 use crate::label::{Classification, Label, Releasability};
 use crate::policy::{Mode, Policy, UnknownAction};
+pub use label::closed;
+use label::{LabelError, Markings, marking_labels, tlp_label};
+
+mod label;
 
 pub use crate::release::decision::{UnitDecision, UnitVerdict};
 
-mod label;
 mod sanitise;
-
-pub use label::closed;
-use label::{LabelError, Markings, marking_labels, tlp_label};
 
 /// The result of releasing a bundle.
 #[derive(Debug)]
