@@ -277,9 +277,13 @@ pub(super) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Opti
         }
     }
     let why = first_error.map_or(String::new(), |e| format!(": {e}"));
+    let seen: String = normal.text.trim().chars().take(120).collect();
+    let text: String = text.chars().take(120).collect();
     Err((
         "marking-unreadable",
-        format!("`{by}`: `{text}` reads as a marking but is not one written exactly{why}"),
+        format!(
+            "`{by}`: `{text}` reads as a marking (`{seen}` in the normal form) but is not one written exactly{why}"
+        ),
     ))
 }
 
