@@ -541,3 +541,18 @@ fn class7_free_text_in_a_label_passes_the_text_rules_in_guard_and_verifier() {
         assert!(!verifier, "edit {n}: the verifier accepted it");
     }
 }
+
+//--- the other direction: the Japanese side's words, in a sentence and in disguise
+#[test]
+fn jpn_to_us_level_words_in_sentences_and_disguise_are_read() {
+    let policy = jpn_to_us();
+    for text in ["この情報は極秘です", "ＧＯＫＵＨＩ//NOFORN", "KIMITSU", "機\u{200B}密"] {
+        let objects = vec![statement(MD1, text), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
+        let crossed = match run(&policy, objects.clone()) {
+            Ok(r) => String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"),
+            Err(_) => false,
+        };
+        assert!(!crossed, "{text}");
+        assert!(sekisho::verifier::verify(&bundle(objects), &policy).is_err(), "{text}");
+    }
+}
