@@ -120,17 +120,6 @@ fn fold(c: char, out: &mut String) {
     }
 }
 
-/// Push the lowercase of `c`'s UTS #39 prototype when that is ASCII; whether it was.
-fn ascii_prototype(c: char, out: &mut String) -> bool {
-    let mut buf = [0u8; 4];
-    let proto: String = skeleton(c.encode_utf8(&mut buf)).collect();
-    if proto.is_empty() || !proto.is_ascii() {
-        return false;
-    }
-    out.push_str(&proto.to_ascii_lowercase());
-    true
-}
-
 /// Normalise `s` for matching (see the module doc).
 pub fn normalize(s: &str) -> Normalized {
     if is_plain(s) {
@@ -158,23 +147,11 @@ pub fn normalize(s: &str) -> Normalized {
             chars.next();
         }
         folded.clear();
-        for upper in cluster.nfkc() {
-            let start = folded.len();
-            for n in upper.to_lowercase() {
-                if n.is_ascii() {
-                    folded.push(if n.is_ascii_whitespace() { ' ' } else { n });
-                } else {
-                    fold(n, &mut folded);
-                }
-            }
-            // A capital is read by its own look, which its small form may not share: Cyrillic
-            // `М` is `M` though `м` is no `m`, Greek `Ν` is `N` though `ν` is `v`.
-            if !upper.is_ascii() && upper.is_uppercase() {
-                let mut capital = String::new();
-                if ascii_prototype(upper, &mut capital) {
-                    folded.truncate(start);
-                    folded.push_str(&capital);
-                }
+        for n in cluster.nfkc().flat_map(char::to_lowercase) {
+            if n.is_ascii() {
+                folded.push(if n.is_ascii_whitespace() { ' ' } else { n });
+            } else {
+                fold(n, &mut folded);
             }
         }
         for n in folded.chars() {
@@ -219,8 +196,6 @@ mod tests {
             "secret//noforn"
         );
         assert_eq!(normalize("TLP:\u{410}MBER").text, "tlp:amber");
-        // Capitals read by their own look: Cyrillic М, Greek Β, Κ, Ν (whose small form is `v`-like).
-        assert_eq!(normalize("A\u{41C}\u{392}ER \u{39A}\u{39D}").text, "amber kn");
     }
 
     #[test]

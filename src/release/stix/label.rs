@@ -243,7 +243,8 @@ pub fn closed(mut l: Label, schemes: &Schemes) -> Label {
 /// TLP level, banner line or portion mark that parses exactly, else `marking-unreadable`.
 pub(super) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Option<Label>, LabelError> {
     let normal = crate::text::normalize(text);
-    if !mentions_marking(normal.text.trim(), policy) {
+    let capitals = crate::text::normalize(&capitals_by_look(text));
+    if !mentions_marking(normal.text.trim(), policy) && !mentions_marking(capitals.text.trim(), policy) {
         return Ok(None);
     }
     let t = text.trim();
@@ -285,6 +286,28 @@ pub(super) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Opti
             "`{by}`: `{text}` reads as a marking (`{seen}` in the normal form) but is not one written exactly{why}"
         ),
     ))
+}
+
+/// `text` with every capital that looks like an ASCII letter written as that letter: markings
+/// are written in capitals, and a capital's look may not be its small form's (Cyrillic `М` is
+/// `M` though `м` is no `m`; Greek `Ν` is `N` though `ν` reads `v`). The one normal form
+/// lowercases first, as matching any case needs; a marking is also read this way.
+fn capitals_by_look(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let mut buf = [0u8; 4];
+        let proto: String = if !c.is_ascii() && c.is_uppercase() {
+            unicode_security::skeleton(c.encode_utf8(&mut buf)).collect()
+        } else {
+            String::new()
+        };
+        if !proto.is_empty() && proto.is_ascii() {
+            out.push_str(&proto);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// ASCII letters and digits that pass for each other read as one (`CONFlDENTlAL`, `N0FORN`):
@@ -491,6 +514,14 @@ mod tests {
                 .tlp
                 .is_some()
         );
+    }
+
+    #[test]
+    fn capitals_are_read_by_their_look() {
+        // Cyrillic М and Greek Ν, whose small forms are no `m` and `n`.
+        let l = marking_text("TLP:A\u{41C}BER", &policy(), "m").unwrap_err();
+        assert_eq!(l.0, "marking-unreadable");
+        assert!(marking_text("\u{39D}OFORN", &policy(), "m").is_err());
     }
 
     #[test]
