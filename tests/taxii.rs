@@ -280,23 +280,34 @@ fn a_file_the_server_cannot_take_stays_with_its_reason_and_a_wrong_password_is_n
     );
 }
 
-/// Kill the source at random moments while it pages through 40 objects three at a time, start it
-/// again each time, then let it finish: every object arrives, and no page is skipped.
+/// Kill the source at random moments while it pages through 120 objects three at a time, start
+/// it again each time, then let it finish: every object arrives, each page once, none skipped.
+/// The kill moments are drawn within the time an uninterrupted read takes on this machine.
 #[test]
 fn a_source_killed_at_any_moment_skips_no_page() {
     let server = Server::start(3);
     let work = tempfile::tempdir().unwrap();
-    let out = publish(&server, work.path(), 40, 40);
+    let out = publish(&server, work.path(), 120, 120);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // How long one whole read takes here (into a scratch inbox and cursor).
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(scratch.path().join("inbox")).unwrap();
+    let started = Instant::now();
+    assert!(pull(&server, scratch.path(), 3).output().unwrap().status.success());
+    let whole = started.elapsed().as_millis().max(10) as u64;
+
     std::fs::create_dir_all(work.path().join("inbox")).unwrap();
     let mut seed: u64 = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos() as u64;
     let mut kills = 0;
-    for _ in 0..12 {
+    for _ in 0..40 {
+        if kills >= 8 {
+            break;
+        }
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let delay = Duration::from_millis(20 + (seed >> 33) % 250);
+        let delay = Duration::from_millis(whole / 10 + (seed >> 33) % (whole * 8 / 10).max(1));
         let mut child = pull(&server, work.path(), 3)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -309,13 +320,16 @@ fn a_source_killed_at_any_moment_skips_no_page() {
         let _ = child.kill();
         let _ = child.wait();
     }
-    assert!(kills > 0, "no run was interrupted: the test proved nothing");
-    eprintln!("{kills} of 12 runs killed mid-read");
+    assert!(
+        kills >= 3,
+        "only {kills} runs were interrupted (a whole read takes {whole} ms)"
+    );
+    eprintln!("{kills} runs killed mid-read (a whole read takes {whole} ms)");
     let out = pull(&server, work.path(), 3).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (files, ids) = ids_in(&work.path().join("inbox"));
-    assert_eq!(ids.len(), 40, "every object arrived ({kills} kills)");
-    assert_eq!(files, 14, "each page once, under its own name ({kills} kills)");
+    assert_eq!(ids.len(), 120, "every object arrived ({kills} kills)");
+    assert_eq!(files, 40, "each page once, under its own name ({kills} kills)");
 }
 
 #[test]
