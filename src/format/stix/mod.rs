@@ -482,21 +482,30 @@ fn custom_value(here: &mut Here, name: &str, v: &Value<'_>) -> Checked<()> {
     Ok(())
 }
 
-/// §2.8 and §3.1: a property is present with a value, or absent: no `null` and no empty list,
-/// at any depth (custom content and dictionary values included).
+/// §2.8 and §3.1 (the schemas' `properties.json` and `dictionary.json`): a property, custom or
+/// defined, and a dictionary value, is present with a value or absent: never `null` (at any
+/// depth: JSON `null` is no STIX value) and never an empty list. Lists nested inside custom
+/// content are that content's own business (ATT&CK ICS 18.1 has some empty ones).
 fn present_values(here: &mut Here, v: &Value<'_>) -> Checked<()> {
     match v {
-        Value::Null => here.err("null-value", "a property must not be `null` (omit it instead)"),
         Value::Array(a) if a.is_empty() => here.err("empty-list", "a list must not be empty (omit it instead)"),
+        _ => no_null(here, v),
+    }
+}
+
+/// No `null` at any depth.
+fn no_null(here: &mut Here, v: &Value<'_>) -> Checked<()> {
+    match v {
+        Value::Null => here.err("null-value", "a property must not be `null` (omit it instead)"),
         Value::Array(a) => {
             for (n, e) in a.iter().enumerate() {
-                here.index(n, |h| present_values(h, e))?;
+                here.index(n, |h| no_null(h, e))?;
             }
             Ok(())
         }
         Value::Object(o) => {
             for (k, e) in o.iter() {
-                here.key(k, |h| present_values(h, e))?;
+                here.key(k, |h| no_null(h, e))?;
             }
             Ok(())
         }
@@ -777,6 +786,7 @@ fn dictionary<'v, 'a>(here: &mut Here, v: &'v Value<'a>) -> Checked<&'v Object<'
             if !ok {
                 return h.err("dictionary", format!("`{k}` is not a valid dictionary key"));
             }
+            present_values(h, v)?;
             references(h, k, v)
         })?;
     }

@@ -327,15 +327,23 @@ fn indicator_pattern(here: &mut Here, o: &Object<'_>, limits: &Limits) -> Checke
         return Ok(None);
     }
     let text = o.get("pattern").and_then(Value::as_str).unwrap_or_default();
-    pattern::parse(text, limits).map(Some).map_err(|e| StixError {
-        path: {
-            let mut p = here.0.clone();
-            p.push(crate::format::json::Step::Key("pattern".into()));
-            p
-        },
+    let at = || {
+        let mut p = here.0.clone();
+        p.push(crate::format::json::Step::Key("pattern".into()));
+        p
+    };
+    let parsed = pattern::parse(text, limits).map_err(|e| StixError {
+        path: at(),
         rule: "pattern",
         detail: format!("at character {} of the pattern: {}: {}", e.offset, e.rule, e.detail),
-    })
+    })?;
+    // §9: the rules beyond the grammar (qualifiers, AND within one object type, operands).
+    pattern::check(&parsed).map_err(|(rule, detail)| StixError {
+        path: at(),
+        rule: "pattern",
+        detail: format!("{rule}: {detail}"),
+    })?;
+    Ok(Some(parsed))
 }
 
 /// §4.10: a location has a `region`, a `country`, or both `latitude` and `longitude`; `precision`

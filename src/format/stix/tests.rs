@@ -562,10 +562,23 @@ fn rejects_empty_lists_anywhere() {
         rule_at(with(identity(), "x_acme", json!([]))),
         ("empty-list", "/objects/1/x_acme".into())
     );
-    assert_eq!(
-        rule_at(with(identity(), "x_acme", json!({"deep": {"list": []}}))),
-        ("empty-list", "/objects/1/x_acme/deep/list".into())
+    let f = sco(
+        "file",
+        "5a27d487-c542-5f97-a131-a8866b477b46",
+        json!({"name": "a", "extensions": {"acme-ext": {"x_list": []}}}),
     );
+    assert_eq!(
+        rule_at(f),
+        ("empty-list", "/objects/1/extensions/acme-ext/x_list".into())
+    );
+    let p = sco(
+        "process",
+        "f52a906a-0dfc-40bd-92f1-e7778ead38a9",
+        json!({"environment_variables": {"A": []}}),
+    );
+    assert_eq!(rule_at(p), ("empty-list", "/objects/1/environment_variables/A".into()));
+    // Inside custom content, a list's emptiness is that content's own business.
+    ok(vec![with(identity(), "x_acme", json!({"deep": {"list": []}}))]);
 }
 
 #[test]
@@ -877,4 +890,37 @@ fn rejects_marking_definitions_that_mark_themselves_or_copy_tlp() {
     let copy = json!({"type": "marking-definition", "spec_version": "2.1", "id": id,
                       "created": "2017-01-20T00:00:00.000Z", "definition_type": "tlp", "definition": {"tlp": "green"}});
     assert_eq!(rule_at(copy), ("marking-definition", "/objects/1/id".into()));
+}
+
+#[test]
+fn checks_pattern_semantics() {
+    let p = |text: &str| with(indicator(), "pattern", json!(text));
+    for bad in [
+        "[file:name = 'a'] WITHIN 5 SECONDS WITHIN 6 SECONDS",
+        "[File:name = 'a']",
+        "[file:Name = 'a']",
+        "[file:name = 'a' AND url:value = 'b']",
+        "[file:name = 'a'] REPEATS 0 TIMES",
+        "[file:name = 'a'] WITHIN 0 SECONDS",
+        "[file:name ISSUBSET 'not an address']",
+        "[file:name MATCHES '(unclosed']",
+        "[file:name MATCHES '*a']",
+        "[file:name = 'a'] START t'2016-01-01T00:00:00Z' STOP t'2015-01-01T00:00:00Z'",
+    ] {
+        let e = err(vec![identity(), p(bad)]);
+        assert_eq!(
+            (e.rule, e.pointer.as_deref()),
+            ("pattern", Some("/objects/1/pattern")),
+            "{bad}"
+        );
+    }
+    for good in [
+        "[NOT EXISTS file:name]",
+        "[file:name = 'a' OR url:value = 'b']",
+        "[ipv4-addr:value ISSUBSET '198.51.100.0/24']",
+        "[file:name MATCHES '^(?:a|b){1,3}\\\\.exe$']",
+        "[file:hashes.'SHA-256' = 'a'] WITHIN 5 SECONDS REPEATS 2 TIMES",
+    ] {
+        ok(vec![identity(), p(good)]);
+    }
 }
