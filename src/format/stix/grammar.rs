@@ -255,11 +255,12 @@ fn selector_step(i: &str) -> PResult<'_, SelectorStep> {
 // RFC 5646 language tags (`lang`)
 // ---------------------------------------------------------------------------------------------
 
-/// RFC 5646 §2.1, simplified to its shape: `language *("-" subtag)` where the language is 2–8
-/// letters and each subtag 1–8 letters or digits.
+/// RFC 5646 §2.1, simplified to its shape: `language *("-" subtag)` where the language is 2–3
+/// letters (ISO 639; the 4- and 5–8-letter forms are reserved or unassigned in the IANA
+/// registry) and each subtag 1–8 letters or digits.
 pub fn language_tag(i: &str) -> PResult<'_, &str> {
     recognize((
-        take_while_m_n(2, 8, |c: char| c.is_ascii_alphabetic()),
+        take_while_m_n(2, 3, |c: char| c.is_ascii_alphabetic()),
         many0((char('-'), take_while_m_n(1, 8, |c: char| c.is_ascii_alphanumeric()))),
     ))
     .parse(i)
@@ -269,10 +270,10 @@ pub fn language_tag(i: &str) -> PResult<'_, &str> {
 // Values of SCOs and other string forms (§5.1, §6, §2.7)
 // ---------------------------------------------------------------------------------------------
 
-/// STIX 2.1 §5.1 `relationship_type`: 3–250 characters of `a-z`, `0-9` and `-` ("MUST be in
-/// ASCII and ... only contain the characters a–z, 0–9, and hyphen").
+/// STIX 2.1 §5.1 `relationship_type`: "MUST be in ASCII and is limited to characters a–z
+/// (lowercase ASCII), 0–9, and hyphen (-)" (no length rule beyond not being empty).
 pub fn relationship_type(s: &str) -> bool {
-    (3..=250).contains(&s.len())
+    !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }

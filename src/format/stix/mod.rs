@@ -950,7 +950,9 @@ fn extensions(here: &mut Here, v: &Value<'_>) -> Checked<()> {
                 }
                 return Ok(());
             }
-            if !grammar::extension_name(k) {
+            // §3.2 `extensions`: keys are extension-definition ids or the names of predefined
+            // extensions; marking definitions have none (the schema allows only ids there).
+            if !grammar::extension_name(k) || h.1.object_type == "marking-definition" {
                 return h.err(
                     "extensions",
                     format!("`{k}` is neither an extension-definition id nor an extension name ending in `-ext`"),

@@ -92,6 +92,7 @@ pub(super) fn check(here: &mut Here, object: &mut StixObject<'_>, limits: &Limit
             }
         }
         "marking-definition" => marking_definition(here, object)?,
+        "language-content" => language_content(here, o)?,
         "extension-definition" if !o.contains_key("created_by_ref") => {
             return here.err("required-property", "an extension-definition needs `created_by_ref`");
         }
@@ -101,6 +102,34 @@ pub(super) fn check(here: &mut Here, object: &mut StixObject<'_>, limits: &Limit
         uuid_version(here, object)?;
     }
     Ok(())
+}
+
+/// §7.1 language-content `contents`: keys are RFC 5646 language tags, each value a dictionary of
+/// the referenced object's property names to their translation.
+fn language_content(here: &mut Here, o: &Object<'_>) -> Checked<()> {
+    let Some(Value::Object(contents)) = o.get("contents") else {
+        return Ok(());
+    };
+    here.key("contents", |h| {
+        contents.iter().try_for_each(|(lang, v)| {
+            h.key(lang, |h| {
+                if grammar::whole(lang, grammar::language_tag).is_err() {
+                    return h.err("language-content", format!("`{lang}` is not an RFC 5646 language tag"));
+                }
+                let Value::Object(translation) = v else {
+                    return h.err("language-content", "a translation is a dictionary of property names");
+                };
+                translation.iter().try_for_each(|(k, _)| {
+                    if grammar::whole(k, grammar::property_name).is_err() {
+                        return h.key(k, |h| {
+                            h.err("language-content", format!("`{k}` is not a property name"))
+                        });
+                    }
+                    Ok(())
+                })
+            })
+        })
+    })
 }
 
 /// Object types that are not SDOs or SCOs: what a relationship may not connect (§5.1) and a

@@ -924,3 +924,15 @@ fn checks_pattern_semantics() {
         ok(vec![identity(), p(good)]);
     }
 }
+
+#[test]
+fn checks_language_content_keys() {
+    let lc = |contents: serde_json::Value| {
+        json!({"type": "language-content", "spec_version": "2.1", "id": "language-content--b86bd89f-98bb-4fa9-8cb2-9ad421da981d",
+               "created": "2017-02-08T21:31:22.007Z", "modified": "2017-02-08T21:31:22.007Z",
+               "object_ref": "campaign--12a111f0-b824-4baf-a224-83b80237a094", "contents": contents})
+    };
+    ok(vec![lc(json!({"de": {"name": "Bank Angriff 1"}}))]);
+    assert_eq!(rule_at(lc(json!({"english": {"name": "x"}}))).0, "language-content");
+    assert_eq!(rule_at(lc(json!({"de": ["x"]}))).0, "language-content");
+}
