@@ -246,16 +246,19 @@ impl<'a> Bundle<'a> {
         let mut o = self.extra.clone();
         o.insert("type", Value::from("bundle"));
         o.insert("id", Value::from(self.id.clone()));
-        o.insert(
-            "objects",
-            Value::Array(self.objects.iter().map(|x| Value::Object(x.json.clone())).collect()),
-        );
+        // §8: `objects` is one or more objects, or absent.
+        if !self.objects.is_empty() {
+            o.insert(
+                "objects",
+                Value::Array(self.objects.iter().map(|x| Value::Object(x.json.clone())).collect()),
+            );
+        }
         Value::Object(o)
     }
 
     /// The bundle rendered canonically (RFC 8785).
     pub fn render(&self) -> Vec<u8> {
-        if !self.extra.is_empty() {
+        if !self.extra.is_empty() || self.objects.is_empty() {
             return json::render(&self.to_value());
         }
         // The members in RFC 8785 order (`id` < `objects` < `type`), without copying the objects.
