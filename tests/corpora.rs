@@ -67,9 +67,12 @@ fn accepts_oasis_examples() {
     }
 }
 
+/// Accepted, or rejected by (rule, JSON pointer).
+type Expected = Result<(), (&'static str, &'static str)>;
+
 /// What the guard makes of each shared STIX sample: accepted, or rejected by the named rule at
 /// the named JSON pointer. Every file is listed, so a new or changed sample fails loudly.
-const SHARED_STIX: &[(&str, Result<(), (&str, &str)>)] = &[
+const SHARED_STIX: &[(&str, Expected)] = &[
     ("attack/ics-attack-18.1.json", Ok(())),
     // Upstream's own defect: a relationship modified before it was created.
     (
