@@ -465,6 +465,30 @@ fn marking_definition(here: &mut Here, object: &StixObject<'_>) -> Checked<()> {
                 format!("`{id}` is reserved for {name} and must define exactly that"),
             );
         }
+        // §7.2.1.4: the TLP 1.0 marking definitions are the specification's four objects, to
+        // be used as they are written there: nothing added, `created` unchanged.
+        if *version == 1 && !tlp1_verbatim(o) {
+            return here.err(
+                "marking-definition",
+                format!("`{id}` is {name} and must be the specification's object, unchanged"),
+            );
+        }
     }
     Ok(())
+}
+
+/// The members of a TLP 1.0 marking definition as §7.2.1.4 writes it (values checked above).
+fn tlp1_verbatim(o: &Object<'_>) -> bool {
+    const MEMBERS: &[&str] = &[
+        "type",
+        "spec_version",
+        "id",
+        "created",
+        "definition_type",
+        "name",
+        "definition",
+    ];
+    o.len() == MEMBERS.len()
+        && o.iter().all(|(k, _)| MEMBERS.contains(&k))
+        && o.get("created").and_then(Value::as_str) == Some("2017-01-20T00:00:00.000Z")
 }

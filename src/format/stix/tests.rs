@@ -791,32 +791,44 @@ fn checks_sco_value_formats() {
     }
 }
 
-/// Where the OASIS validator is wrong (issue 25): these are valid STIX 2.1 and accepted.
+// Where the OASIS validator is wrong (issue 25, docs/stix-conformance.md): valid STIX 2.1 that
+// the validator rejects, and the guard accepts.
+
 #[test]
-fn accepts_what_the_oasis_validator_wrongly_rejects() {
-    // RFC 5646 language tags outside the validator's fixed list.
+fn accepts_rfc5646_tags_outside_the_validators_list() {
     for tag in ["zh-Hant-TW", "es-419"] {
         ok(vec![with(identity(), "lang", json!(tag))]);
     }
-    // A leap second, and year 0000.
-    ok(vec![with(identity(), "x_acme_seen", json!("2016-12-31T23:59:60Z"))]);
+}
+
+#[test]
+fn accepts_leap_seconds_and_year_0000() {
     let t = with(indicator(), "valid_from", json!("2016-12-31T23:59:60Z"));
     ok(vec![identity(), t]);
     let t = with(indicator(), "valid_from", json!("0000-01-01T00:00:00Z"));
     ok(vec![identity(), t]);
-    // A granular marking with `lang`.
+}
+
+#[test]
+fn accepts_granular_markings_with_lang() {
     ok(vec![with(
         identity(),
         "granular_markings",
         json!([{"lang": "en", "selectors": ["name"]}]),
     )]);
-    // An IPv4-mapped IPv6 address.
+}
+
+#[test]
+fn accepts_ipv4_mapped_ipv6_addresses() {
     ok(vec![sco(
         "ipv6-addr",
         "ff26c055-6336-5bc5-b98d-13d6226742dd",
         json!({"value": "::ffff:192.0.2.128"}),
     )]);
-    // A quoted e-mail local part.
+}
+
+#[test]
+fn accepts_a_quoted_email_local_part() {
     ok(vec![sco(
         "email-addr",
         "ff26c055-6336-5bc5-b98d-13d6226742dd",
@@ -935,4 +947,20 @@ fn checks_language_content_keys() {
     ok(vec![lc(json!({"de": {"name": "Bank Angriff 1"}}))]);
     assert_eq!(rule_at(lc(json!({"english": {"name": "x"}}))).0, "language-content");
     assert_eq!(rule_at(lc(json!({"de": ["x"]}))).0, "language-content");
+}
+
+#[test]
+fn rejects_a_tlp1_definition_that_is_not_the_specifications_object() {
+    let green = json!({"type": "marking-definition", "spec_version": "2.1", "id": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+                       "created": "2017-01-20T00:00:00.000Z", "definition_type": "tlp", "name": "TLP:GREEN",
+                       "definition": {"tlp": "green"}});
+    ok(vec![green.clone()]);
+    assert_eq!(
+        rule_at(with(green.clone(), "x_acme", json!("a"))).0,
+        "marking-definition"
+    );
+    assert_eq!(
+        rule_at(with(green, "created", json!("2018-01-20T00:00:00.000Z"))).0,
+        "marking-definition"
+    );
 }
