@@ -440,16 +440,16 @@ fn uri_chars(s: &str) -> bool {
     while let Some(&c) = b.get(n) {
         if c == b'%' {
             let hex = |k: usize| b.get(k).is_some_and(u8::is_ascii_hexdigit);
-            if !(hex(n + 1) && hex(n + 2)) {
+            if !(hex(n.saturating_add(1)) && hex(n.saturating_add(2))) {
                 return false;
             }
-            n += 3;
+            n = n.saturating_add(3);
             continue;
         }
         if !(c.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&c)) {
             return false;
         }
-        n += 1;
+        n = n.saturating_add(1);
     }
     true
 }

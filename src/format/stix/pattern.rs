@@ -459,7 +459,7 @@ fn regex_shape(r: &str) -> Result<(), &'static str> {
                 if depth == 0 {
                     return Err("a `)` without its `(`");
                 }
-                depth -= 1;
+                depth = depth.saturating_sub(1);
                 can_repeat = true;
             }
             b'*' | b'+' | b'?' => {
