@@ -464,6 +464,43 @@ pub fn charset_name(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'+-^_`{}~.:()".contains(&b))
 }
 
+/// STIX 2.1 §6.14 `software.cpe`: a CPE 2.3 formatted string (NISTIR 7695 §6.2): `cpe:2.3:`
+/// then 11 `:`-separated components (part, vendor, product, version, update, edition, language,
+/// sw_edition, target_sw, target_hw, other), each `*`, `-` or a value whose `:` are escaped; the
+/// part is `a`, `o`, `h`, `*` or `-`.
+pub fn cpe23(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("cpe:2.3:") else {
+        return false;
+    };
+    let mut fields: Vec<String> = vec![String::new()];
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if e.is_ascii_graphic() => {
+                    if let Some(f) = fields.last_mut() {
+                        f.push('\\');
+                        f.push(e);
+                    }
+                }
+                _ => return false,
+            },
+            ':' => fields.push(String::new()),
+            c if c.is_ascii_graphic() => {
+                if let Some(f) = fields.last_mut() {
+                    f.push(c);
+                }
+            }
+            _ => return false,
+        }
+    }
+    fields.len() == 11
+        && fields.iter().all(|f| !f.is_empty())
+        && fields
+            .first()
+            .is_some_and(|p| matches!(p.as_str(), "a" | "o" | "h" | "*" | "-"))
+}
+
 /// STIX 2.1 §2.7 hashes: a key is 3–250 of `a-z A-Z 0-9 - _`.
 pub fn hash_key(s: &str) -> bool {
     (3..=250).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')

@@ -72,6 +72,7 @@ pub(super) fn check(here: &mut Here, object: &mut StixObject<'_>, limits: &Limit
         "mac-addr" => sco_value(here, o, grammar::mac_addr, "a lowercase colon-delimited MAC-48 address")?,
         "url" => sco_value(here, o, grammar::url, "a URL (RFC 3986)")?,
         "email-message" => email_message(here, o)?,
+        "software" => software(here, o)?,
         "process" | "user-account" | "x509-certificate" => any_specific(here, object)?,
         "windows-registry-key" => {
             any_specific(here, object)?;
@@ -90,6 +91,7 @@ pub(super) fn check(here: &mut Here, object: &mut StixObject<'_>, limits: &Limit
                     "active network traffic (`is_active` true) has no `end`",
                 );
             }
+            ipfix(here, o)?;
         }
         "marking-definition" => marking_definition(here, object)?,
         "language-content" => language_content(here, o)?,
@@ -206,6 +208,47 @@ fn encoding(here: &mut Here, o: &Object<'_>, name: &str) -> Checked<()> {
         }),
         _ => Ok(()),
     }
+}
+
+/// §6.14 software: `cpe` a CPE 2.3 entry, each of `languages` an RFC 5646 language tag.
+fn software(here: &mut Here, o: &Object<'_>) -> Checked<()> {
+    if let Some(cpe) = o.get("cpe").and_then(Value::as_str)
+        && !grammar::cpe23(cpe)
+    {
+        return here.key("cpe", |h| {
+            h.err("software", format!("`{cpe}` is not a CPE 2.3 formatted string"))
+        });
+    }
+    if let Some(Value::Array(languages)) = o.get("languages") {
+        for (n, l) in languages.iter().enumerate() {
+            if let Some(tag) = l.as_str()
+                && grammar::whole(tag, grammar::language_tag).is_err()
+            {
+                return here.key("languages", |h| {
+                    h.index(n, |h| h.err("lang", format!("`{tag}` is not an RFC 5646 language tag")))
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// §6.12 network-traffic `ipfix`: each value a string or an integer.
+fn ipfix(here: &mut Here, o: &Object<'_>) -> Checked<()> {
+    let Some(Value::Object(ipfix)) = o.get("ipfix") else {
+        return Ok(());
+    };
+    for (k, v) in ipfix.iter() {
+        let integer = v.as_number().and_then(|n| n.as_i64()).is_some();
+        if !(integer || v.as_str().is_some()) {
+            return here.key("ipfix", |h| {
+                h.key(k, |h| {
+                    h.err("property-type", "an ipfix value is a string or an integer")
+                })
+            });
+        }
+    }
+    Ok(())
 }
 
 /// §6.6 email-message: `body` only when `is_multipart` is false, `body_multipart` only when true.

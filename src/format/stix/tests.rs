@@ -964,3 +964,32 @@ fn rejects_a_tlp1_definition_that_is_not_the_specifications_object() {
         "marking-definition"
     );
 }
+
+#[test]
+fn checks_software_cpe_and_languages_and_ipfix_values() {
+    let sw = |props: serde_json::Value| sco("software", "a1827f6d-ca53-5605-9e93-4316cd22a00a", props);
+    ok(vec![sw(
+        json!({"name": "Word", "cpe": "cpe:2.3:a:microsoft:word:2000:*:*:*:*:*:*:*", "languages": ["en"]}),
+    )]);
+    assert_eq!(
+        rule_at(sw(json!({"name": "Word", "cpe": "cpe:/a:microsoft:word:2000"}))).0,
+        "software"
+    );
+    assert_eq!(
+        rule_at(sw(json!({"name": "Word", "cpe": "cpe:2.3:a:microsoft:word"}))).0,
+        "software"
+    );
+    assert_eq!(
+        rule_at(sw(json!({"name": "Word", "languages": ["english"]}))),
+        ("lang", "/objects/1/languages/0".into())
+    );
+    let nt = sco(
+        "network-traffic",
+        "f8ae967a-3dc3-5cdf-8f94-8505abff00c2",
+        json!({"dst_ref": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd", "protocols": ["tcp"], "ipfix": {"minimumIpTotalLength": true}}),
+    );
+    assert_eq!(
+        rule_at(nt),
+        ("property-type", "/objects/1/ipfix/minimumIpTotalLength".into())
+    );
+}
