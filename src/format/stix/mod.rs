@@ -21,6 +21,7 @@
 //! ```
 
 pub mod grammar;
+mod iana;
 pub mod markings;
 pub mod pattern;
 pub mod release;

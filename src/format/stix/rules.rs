@@ -4,7 +4,7 @@
 use super::grammar::{self, Timestamp};
 use super::markings::{TLP_IDS, TLP2_EXTENSION};
 use super::types::{self, ObjectClass};
-use super::{Checked, Here, StixError, StixObject, pattern};
+use super::{Checked, Here, StixError, StixObject, iana, pattern};
 use crate::format::json::{Object, Value};
 use crate::limits::Limits;
 
@@ -56,6 +56,15 @@ pub(super) fn check(here: &mut Here, object: &mut StixObject<'_>, limits: &Limit
             }
             if o.contains_key("url") && !o.contains_key("hashes") {
                 return here.err("required-property", "an artifact with `url` needs `hashes`");
+            }
+            // §6.1: `mime_type` is a type of the IANA media types registry (RFC 6838: case-
+            // insensitive; parameters after `;` are not part of the type).
+            if let Some(m) = o.get("mime_type").and_then(Value::as_str)
+                && !iana::contains(iana::MEDIA_TYPES, m.split(';').next().unwrap_or_default().trim())
+            {
+                return here.key("mime_type", |h| {
+                    h.err("artifact", format!("`{m}` is not a media type of the IANA registry"))
+                });
             }
             // §6.1: "`decryption_key` ... MUST NOT be present when `encryption_algorithm` is absent".
             if o.contains_key("decryption_key") && !o.contains_key("encryption_algorithm") {
@@ -200,10 +209,11 @@ fn sco_value(here: &mut Here, o: &Object<'_>, form: fn(&str) -> bool, what: &str
     }
 }
 
-/// §6.3 `path_enc`, §6.7 `name_enc`: an IANA character set name.
+/// §6.3 `path_enc`, §6.7 `name_enc`: a name in the IANA character set registry (RFC 2978 §2.3:
+/// names compare case-insensitively).
 fn encoding(here: &mut Here, o: &Object<'_>, name: &str) -> Checked<()> {
     match o.get(name).and_then(Value::as_str) {
-        Some(v) if !grammar::charset_name(v) => here.key(name, |h| {
+        Some(v) if !(grammar::charset_name(v) && iana::contains(iana::CHARSETS, v)) => here.key(name, |h| {
             h.err("character-set", format!("`{v}` is not an IANA character set name"))
         }),
         _ => Ok(()),

@@ -993,3 +993,30 @@ fn checks_software_cpe_and_languages_and_ipfix_values() {
         ("property-type", "/objects/1/ipfix/minimumIpTotalLength".into())
     );
 }
+
+#[test]
+fn checks_media_types_and_character_sets_against_the_iana_registries() {
+    let a = |mime: &str| {
+        sco(
+            "artifact",
+            "6f437177-6e48-5cf8-9d9e-872a2bddd641",
+            json!({"mime_type": mime, "payload_bin": "aGVsbG8gd29ybGQ="}),
+        )
+    };
+    ok(vec![a("application/zip")]);
+    ok(vec![a("text/plain; charset=utf-8")]);
+    assert_eq!(
+        rule_at(a("application/x-acme")),
+        ("artifact", "/objects/1/mime_type".into())
+    );
+    let f = |enc: &str| {
+        sco(
+            "file",
+            "5a27d487-c542-5f97-a131-a8866b477b46",
+            json!({"name": "a", "name_enc": enc}),
+        )
+    };
+    ok(vec![f("ISO_8859-1:1987")]);
+    ok(vec![f("windows-1252")]);
+    assert_eq!(rule_at(f("x-acme-charset")).0, "character-set");
+}
