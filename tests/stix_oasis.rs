@@ -1,7 +1,7 @@
 //! Every STIX bundle the guard releases is valid to the OASIS validator (issue 25): the released
 //! outputs of the examples (`examples/inbox` through `policies/us-to-jpn.toml`) and of the shared
-//! corpora (`../shared/corpora/stix`, through both shipped policies) pass `stix2-validator` with no
-//! error.
+//! corpora (`../shared/corpora/stix`, through both shipped policies), and the guard's rebuild of
+//! every shared sample it accepts, pass `stix2-validator` with no error.
 //!
 //! The validator lives in the project-local virtual environment `target/stix-venv` (`.ci/run`
 //! installs it; this test installs it too when it is missing). When it cannot be installed the
@@ -140,13 +140,32 @@ fn every_released_stix_output_passes_the_oasis_validator() {
         released.push(out);
     }
     assert!(from_examples >= 3, "only {from_examples} STIX examples were released");
-    assert!(
-        released.len() > from_examples,
-        "nothing from the shared corpora was released"
-    );
+    let from_corpora = released.len() - from_examples;
+    assert!(from_corpora > 0, "nothing from the shared corpora was released");
+    // What the guard rebuilds from every shared sample it accepts (the bytes it would release if
+    // the policy kept everything): the canonical rendering of the parsed bundle.
+    let limits = sekisho::Limits {
+        max_input_bytes: 256 * 1024 * 1024,
+        ..sekisho::Limits::default()
+    };
+    let mut rebuilt = 0;
+    let mut corpus = Vec::new();
+    stix_files(&shared, &mut corpus);
+    for (n, input) in corpus.iter().enumerate() {
+        let bytes = std::fs::read(input).unwrap();
+        if let Ok(b) = sekisho::format::stix::parse_bundle(&bytes, &limits) {
+            let name = input.file_name().unwrap().to_string_lossy();
+            let out = dir.path().join(format!("rebuilt-{n:04}-{name}"));
+            std::fs::write(&out, b.render()).unwrap();
+            released.push(out);
+            rebuilt += 1;
+        }
+    }
+    assert!(rebuilt >= 10, "only {rebuilt} shared samples were accepted");
     let bad = invalid(&released);
     eprintln!(
-        "{} released STIX bundles checked ({from_examples} from examples/inbox)",
+        "{} STIX bundles checked: {from_examples} released from examples/inbox, {from_corpora} \
+         released from the shared corpora, {rebuilt} shared samples rebuilt",
         released.len()
     );
     assert!(
