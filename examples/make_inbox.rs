@@ -2,7 +2,10 @@
 //! runs on: `cargo run --example make_inbox`. The bundles come from `sekisho::synth` with fixed
 //! seeds, so the files are the same on every run. `cti-2026-0419-phishing-analyst-notes.json`
 //! is written by hand (e-mail addresses, a telephone number, an internal address and an internal
-//! programme name for the sanitisation rules) and is left as it is.
+//! programme name for the sanitisation rules) and is left as it is, and so is
+//! `cti-2026-0417-attack-pattern-dump.json`: an oversized dump made by an earlier `synth` that
+//! related relationships to relationships, invalid STIX 2.1 (§5.1) that the guard rejects
+//! (`relationship-endpoint`) as a partner's ingest would, kept as a realistic bad feed.
 
 use std::path::Path;
 
@@ -21,15 +24,12 @@ fn main() -> std::io::Result<()> {
     // Cut off in the middle of an object: the grammar rejects it.
     let whole = bundle(505, 4, |_| Some(1));
     let malformed = whole.get(..whole.len() * 2 / 3).unwrap_or_default().to_string();
-    // About 80 KB, over the channel's 64 KiB limit in sekisho.toml.
-    let oversized = bundle(606, 90, |_| Some(0));
     let files = [
         ("cti-2026-0412-ransomware-c2.json", &releasable),
         ("cti-2026-0413-apt-campaign-mixed.json", &partly),
         ("cti-2026-0414-red-incident.json", &not_releasable),
         ("cti-2026-0415-unmarked-feed.json", &unmarked),
         ("cti-2026-0416-truncated-upload.json", &malformed),
-        ("cti-2026-0417-attack-pattern-dump.json", &oversized),
         // The first message sent again under another name.
         ("cti-2026-0418-ransomware-c2-resend.json", &releasable),
     ];

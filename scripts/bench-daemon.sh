@@ -27,6 +27,7 @@ audit = "audit.jsonl"
 workers = $workers
 fsync = ${FSYNC:-true}
 verifier = $verifier
+create = true
 
 [[channel.route]]
 name = "jpn"

@@ -89,6 +89,12 @@ pub struct Record {
     /// The quarantine entry's name, if quarantined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quarantine: Option<String>,
+    /// Over a diode: the sender's session and the message's sequence number in it, as the
+    /// receiver's `received`/`lost` records name them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diode_session: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diode_seq: Option<u64>,
     pub prev: String,
 }
 
@@ -151,45 +157,97 @@ fn split_line(line: &str) -> Option<(String, &str)> {
     Some((format!("{head}}}"), hash))
 }
 
-/// Check one line against the chain so far; returns the record and its hash.
-fn check_line(line: &str, n: usize, prev: &str, expected_seq: u64) -> Result<(Record, String), ChainError> {
+/// What every chained record holds, whatever else it says: its place and the hash before it.
+#[derive(Deserialize)]
+struct Link {
+    seq: u64,
+    prev: String,
+}
+
+/// Check one line against the chain so far; returns its body, its hash and its `seq`.
+fn check_line(
+    line: &str,
+    n: usize,
+    prev: &str,
+    expected_seq: Option<u64>,
+) -> Result<(String, String, u64), ChainError> {
     let lineno = n + 1;
     let (body, hash) = split_line(line).ok_or_else(|| ChainError::Malformed {
         line: lineno,
         detail: "it does not end with `,\"hash\":\"<sha-256>\"}`".into(),
     })?;
-    let record: Record = serde_json::from_str(&body).map_err(|e| ChainError::Malformed {
+    let link: Link = serde_json::from_str(&body).map_err(|e| ChainError::Malformed {
         line: lineno,
         detail: e.to_string(),
     })?;
-    if chain_hash(&record.prev, &body) != hash {
+    if chain_hash(&link.prev, &body) != hash {
         return Err(ChainError::Hash {
             line: lineno,
-            seq: record.seq,
+            seq: link.seq,
         });
     }
-    if record.prev != prev {
+    // The first record of a file that continues an earlier one (a rollover) names that file's
+    // head as its `prev` and goes on with its `seq`: it is taken as the start of the chain.
+    if expected_seq.is_some() && link.prev != prev {
         return Err(ChainError::Prev {
             line: lineno,
-            seq: record.seq,
+            seq: link.seq,
         });
     }
-    if record.seq != expected_seq {
+    if let Some(expected) = expected_seq
+        && link.seq != expected
+    {
         return Err(ChainError::Sequence {
             line: lineno,
-            seq: record.seq,
-            expected: expected_seq,
+            seq: link.seq,
+            expected,
         });
     }
-    Ok((record, hash.to_string()))
+    if expected_seq.is_none() && link.prev != prev && !is_rollover(&body) {
+        return Err(ChainError::Prev {
+            line: lineno,
+            seq: link.seq,
+        });
+    }
+    if expected_seq.is_none() && link.prev == prev && link.seq != 0 {
+        return Err(ChainError::Sequence {
+            line: lineno,
+            seq: link.seq,
+            expected: 0,
+        });
+    }
+    Ok((body, hash.to_string(), link.seq))
 }
 
-/// Read and check a whole log. Returns the records and the last hash, and the byte length of the
-/// complete lines (a final line without its newline is a torn write and is not counted).
-fn read_chain(reader: impl Read, allow_torn_tail: bool) -> Result<(Vec<Record>, String, u64), ChainError> {
+/// A rollover record: the first record of a file that continues an earlier log.
+fn is_rollover(body: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Event {
+        #[serde(default)]
+        event: Option<String>,
+    }
+    serde_json::from_str::<Event>(body).is_ok_and(|e| e.event.as_deref() == Some("rollover"))
+}
+
+/// A whole log read and checked: its records (the rollover record, if any, is not among them),
+/// its head, the byte length of its complete lines, and the `seq` the next record gets.
+struct Chain<T> {
+    records: Vec<T>,
+    head: String,
+    good: u64,
+    next_seq: u64,
+}
+
+/// Read and check a whole log. A final line without its newline is a torn write: with
+/// `allow_torn_tail` it is not counted, otherwise it is checked like any other line.
+fn read_chain<T: serde::de::DeserializeOwned>(
+    reader: impl Read,
+    allow_torn_tail: bool,
+) -> Result<Chain<T>, ChainError> {
     let mut reader = BufReader::new(reader);
     let mut records = Vec::new();
     let mut prev = GENESIS.to_string();
+    let mut next: Option<u64> = None;
     let mut good: u64 = 0;
     let mut buf = Vec::new();
     for n in 0.. {
@@ -209,21 +267,45 @@ fn read_chain(reader: impl Read, allow_torn_tail: bool) -> Result<(Vec<Record>, 
             detail: "not UTF-8".into(),
         })?;
         let line = line.strip_suffix('\n').unwrap_or(line);
-        let (record, hash) = check_line(line, n, &prev, records.len() as u64)?;
-        records.push(record);
+        let (body, hash, seq) = check_line(line, n, &prev, next)?;
+        let rollover = next.is_none() && is_rollover(&body);
+        if !rollover {
+            let record: T = serde_json::from_str(&body).map_err(|e| ChainError::Malformed {
+                line: n + 1,
+                detail: e.to_string(),
+            })?;
+            records.push(record);
+        }
+        next = Some(seq.saturating_add(1));
         prev = hash;
         good = good.saturating_add(read as u64);
     }
-    Ok((records, prev, good))
+    Ok(Chain {
+        records,
+        head: prev,
+        good,
+        next_seq: next.unwrap_or(0),
+    })
 }
 
-/// Check the chain of the log at `path`; the number of records, or the first broken one.
+/// Read the records of the guard's log at `path`, checking its chain (read only: a torn last
+/// line is left for the guard to cut).
+pub fn read(path: &Path) -> Result<Vec<Record>, ChainError> {
+    let file = File::open(path).map_err(|e| ChainError::Io {
+        line: 0,
+        detail: e.to_string(),
+    })?;
+    read_chain::<Record>(file, true).map(|c| c.records)
+}
+
+/// Check the chain of the log at `path` (the guard's, or a diode receiver's: any record with
+/// `seq`, `prev` and `hash`); the number of records, or the first broken one.
 pub fn verify(path: &Path) -> Result<usize, ChainError> {
     let file = File::open(path).map_err(|e| ChainError::Io {
         line: 0,
         detail: e.to_string(),
     })?;
-    read_chain(file, false).map(|(r, _, _)| r.len())
+    read_chain::<serde::de::IgnoredAny>(file, false).map(|c| c.records.len())
 }
 
 /// An audit log open for appending.
@@ -231,6 +313,8 @@ pub struct AuditLog {
     file: File,
     prev: String,
     seq: u64,
+    /// Bytes of complete records written (a failed append is cut back to this).
+    len: u64,
     buf: Vec<u8>,
 }
 
@@ -239,6 +323,11 @@ impl AuditLog {
     /// A torn last line (a crash in the middle of an append, before it was synced and before
     /// its input was removed) is cut off: that message is processed again.
     pub fn open(path: &Path) -> Result<(AuditLog, Vec<Record>), AuditError> {
+        AuditLog::open_as(path)
+    }
+
+    /// [`AuditLog::open`] for a log of any kind of record (a diode receiver's events).
+    pub fn open_as<T: serde::de::DeserializeOwned>(path: &Path) -> Result<(AuditLog, Vec<T>), AuditError> {
         let io = |source| AuditError::Io {
             path: path.display().to_string(),
             source,
@@ -250,26 +339,26 @@ impl AuditLog {
             .write(true)
             .open(path)
             .map_err(io)?;
-        let (records, prev, good) = read_chain(&mut file, true).map_err(|source| AuditError::Broken {
+        let chain = read_chain::<T>(&mut file, true).map_err(|source| AuditError::Broken {
             path: path.display().to_string(),
             source,
         })?;
         let len = file.metadata().map_err(io)?.len();
-        if len != good {
-            tracing::warn!(path = %path.display(), bytes = len - good, "cutting a torn last audit record");
-            file.set_len(good).map_err(io)?;
+        if len != chain.good {
+            tracing::warn!(path = %path.display(), bytes = len.saturating_sub(chain.good), "cutting a torn last audit record");
+            file.set_len(chain.good).map_err(io)?;
             file.sync_data().map_err(io)?;
         }
-        file.seek(SeekFrom::Start(good)).map_err(io)?;
-        let seq = records.len() as u64;
+        file.seek(SeekFrom::Start(chain.good)).map_err(io)?;
         Ok((
             AuditLog {
                 file,
-                prev,
-                seq,
+                prev: chain.head,
+                seq: chain.next_seq,
+                len: chain.good,
                 buf: Vec::new(),
             },
-            records,
+            chain.records,
         ))
     }
 
@@ -284,23 +373,102 @@ impl AuditLog {
         record.seq = self.seq;
         record.prev = self.prev.clone();
         let body = serde_json::to_string(record).map_err(io::Error::other)?;
-        let hash = chain_hash(&self.prev, &body);
-        let head = body.strip_suffix('}').unwrap_or(&body);
+        self.append_body(&body)
+    }
+
+    /// Append a record of any other kind: a JSON object, to which `seq` and `prev` are added.
+    pub fn append_value(&mut self, record: &serde_json::Map<String, serde_json::Value>) -> io::Result<()> {
+        let mut record = record.clone();
+        record.insert("seq".into(), self.seq.into());
+        record.insert("prev".into(), self.prev.clone().into());
+        let body = serde_json::to_string(&record).map_err(io::Error::other)?;
+        self.append_body(&body)
+    }
+
+    /// Write one line. A failed write (a full disk) is cut back, so that the file keeps only
+    /// whole records and the chain goes on from the last one written.
+    fn append_body(&mut self, body: &str) -> io::Result<()> {
+        let hash = chain_hash(&self.prev, body);
+        let head = body.strip_suffix('}').unwrap_or(body);
         self.buf.clear();
         self.buf.extend_from_slice(head.as_bytes());
         self.buf.extend_from_slice(br#","hash":""#);
         self.buf.extend_from_slice(hash.as_bytes());
         self.buf.extend_from_slice(b"\"}\n");
-        self.file.write_all(&self.buf)?;
+        if let Err(e) = self.file.write_all(&self.buf) {
+            let _ = self.file.set_len(self.len);
+            let _ = self.file.seek(SeekFrom::Start(self.len));
+            return Err(e);
+        }
+        self.len = self.len.saturating_add(self.buf.len() as u64);
         self.prev = hash;
         self.seq += 1;
         Ok(())
+    }
+
+    /// The `seq` the next record gets.
+    pub fn next_seq(&self) -> u64 {
+        self.seq
     }
 
     /// Make every appended record durable.
     pub fn sync(&mut self) -> io::Result<()> {
         self.file.sync_data()
     }
+}
+
+/// Roll the log at `path` over (with its writer stopped): the file is renamed to `archive`, and a
+/// new file at `path` starts with a `rollover` record that names the archive, its last `seq` and
+/// its head (`prev` is that head and `seq` goes on), so the two files read as one chain and
+/// `verify` checks each. Never use a tool that copies and truncates (logrotate's copytruncate):
+/// it cuts the chain. Returns the head the new file continues from.
+pub fn roll(path: &Path, archive: &Path) -> Result<String, AuditError> {
+    let io = |p: &Path| {
+        let p = p.display().to_string();
+        move |source| AuditError::Io { path: p, source }
+    };
+    if archive.exists() {
+        return Err(AuditError::Io {
+            path: archive.display().to_string(),
+            source: io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "the archive exists already; choose another name",
+            ),
+        });
+    }
+    let (old, _) = AuditLog::open_as::<serde::de::IgnoredAny>(path)?;
+    let (head, seq) = (old.prev.clone(), old.seq);
+    drop(old);
+    std::fs::rename(path, archive).map_err(io(path))?;
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io(path))?;
+    let mut log = AuditLog {
+        file,
+        prev: head.clone(),
+        seq,
+        len: 0,
+        buf: Vec::new(),
+    };
+    let mut record = serde_json::Map::new();
+    record.insert("event".into(), "rollover".into());
+    record.insert("time".into(), now_rfc3339().into());
+    record.insert(
+        "previous_file".into(),
+        archive
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            .into(),
+    );
+    record.insert("previous_head".into(), head.clone().into());
+    log.append_value(&record).map_err(io(path))?;
+    log.sync().map_err(io(path))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))?;
+    }
+    Ok(head)
 }
 
 /// The current time as RFC 3339 UTC with milliseconds.
@@ -317,6 +485,21 @@ pub fn now_rfc3339() -> String {
         rem / 60 % 60,
         rem % 60,
         now.subsec_millis()
+    )
+}
+
+/// A Unix time in nanoseconds as a compact UTC timestamp for file names:
+/// `20261205T030000.123456789Z`.
+pub fn compact_utc(unix_ns: i128) -> String {
+    let secs = unix_ns.div_euclid(1_000_000_000);
+    let nanos = unix_ns.rem_euclid(1_000_000_000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(i64::try_from(days).unwrap_or(0));
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}.{nanos:09}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
     )
 }
 
@@ -378,6 +561,56 @@ mod tests {
         let (_log, records) = AuditLog::open(&path).unwrap();
         assert_eq!(records.len(), 2);
         assert_eq!(verify(&path), Ok(2));
+    }
+
+    #[test]
+    fn a_rolled_over_log_continues_the_chain_of_the_old_one() {
+        let (d, path) = log_of(3);
+        let archive = d.path().join("a.1.jsonl");
+        let head = roll(&path, &archive).unwrap();
+        assert_eq!(verify(&archive), Ok(3));
+        assert_eq!(verify(&path), Ok(0));
+        let first: serde_json::Value =
+            serde_json::from_str(std::fs::read_to_string(&path).unwrap().lines().next().unwrap()).unwrap();
+        assert_eq!(first["event"], "rollover");
+        assert_eq!(first["prev"], head.as_str());
+        assert_eq!(first["seq"], 3);
+        let (mut log, records) = AuditLog::open(&path).unwrap();
+        assert!(records.is_empty());
+        let mut r = Record::default();
+        log.append(&mut r).unwrap();
+        assert_eq!(r.seq, 4);
+        assert_eq!(verify(&path), Ok(1));
+    }
+
+    #[test]
+    fn a_first_record_with_a_foreign_prev_is_refused_unless_it_is_a_rollover() {
+        let (_d, path) = log_of(3);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let rest: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        std::fs::write(&path, rest).unwrap();
+        assert!(matches!(verify(&path), Err(ChainError::Prev { line: 1, .. })));
+    }
+
+    #[test]
+    fn verifies_a_chain_of_other_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rx.jsonl");
+        let (mut log, _) = AuditLog::open_as::<serde_json::Value>(&path).unwrap();
+        let mut m = serde_json::Map::new();
+        m.insert("event".into(), "received".into());
+        log.append_value(&m).unwrap();
+        log.append_value(&m).unwrap();
+        assert_eq!(verify(&path), Ok(2));
+        let text = std::fs::read_to_string(&path).unwrap().replace("received", "receivee");
+        std::fs::write(&path, text).unwrap();
+        assert!(matches!(verify(&path), Err(ChainError::Hash { line: 1, .. })));
+    }
+
+    #[test]
+    fn compact_times_name_files_in_order() {
+        assert_eq!(compact_utc(0), "19700101T000000.000000000Z");
+        assert_eq!(compact_utc(1_733_367_600_123_456_789), "20241205T030000.123456789Z");
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("guard_canaries", guard_canaries),
     ("xml", xml),
     ("label4774", label4774),
+    ("marking_disguises", marking_disguises),
 ];
 
 /// The limits every property runs under.
@@ -516,6 +517,291 @@ fn canary_bundle(specs: &[CanaryObject]) -> (String, Vec<String>) {
     (bundle.to_string(), canaries)
 }
 
+// ---------------------------------------------------------------------------------------------
+// marking_disguises (issue 14)
+// ---------------------------------------------------------------------------------------------
+
+/// Markings the shipped policy (us-to-jpn) may never release, in banner and portion form: every
+/// control (three forbidden, the rest not allowed), each level above the ceiling, TLP
+/// AMBER+STRICT and RED, REL TO without JPN, and classified levels without their own REL TO.
+pub const FORBIDDEN_MARKINGS: &[&str] = &[
+    "UNCLASSIFIED//RSEN",
+    "(U//RS)",
+    "UNCLASSIFIED//FOUO",
+    "(U//FOUO)",
+    "UNCLASSIFIED//ORCON",
+    "(U//OC)",
+    "UNCLASSIFIED//ORCON-USGOV",
+    "(U//OC-USGOV)",
+    "UNCLASSIFIED//IMCON",
+    "(U//IMC)",
+    "SECRET//NOFORN",
+    "(S//NF)",
+    "UNCLASSIFIED//NOFORN",
+    "UNCLASSIFIED//PROPIN",
+    "(U//PR)",
+    "UNCLASSIFIED//RELIDO",
+    "UNCLASSIFIED//DSEN",
+    "UNCLASSIFIED//FISA",
+    "UNCLASSIFIED//LIMDIS",
+    "(U//DS)",
+    "UNCLASSIFIED//EXDIS",
+    "UNCLASSIFIED//NODIS",
+    "UNCLASSIFIED//SBU",
+    "UNCLASSIFIED//SBU NOFORN",
+    "(U//SBU-NF)",
+    "UNCLASSIFIED//LES",
+    "UNCLASSIFIED//LES NOFORN",
+    "UNCLASSIFIED//SSI",
+    "SECRET//ORCON/REL TO USA, JPN",
+    "TOP SECRET//REL TO USA, JPN",
+    "(TS//REL TO USA, JPN)",
+    "COSMIC TOP SECRET//REL TO USA, JPN",
+    "TLP:AMBER+STRICT",
+    "TLP:RED",
+    "AMBER+STRICT",
+    "RED",
+    "SECRET//REL TO USA, GBR",
+    "(S//REL TO USA, GBR)",
+    "UNCLASSIFIED//REL TO USA, GBR",
+    "(U//REL TO USA, GBR)",
+    "SECRET",
+    "(S)",
+    "CONFIDENTIAL",
+    "(C)",
+];
+
+/// Invisible code points a disguise hides inside a word.
+const INVISIBLES: &[char] = &[
+    '\u{200B}',
+    '\u{200C}',
+    '\u{200D}',
+    '\u{2060}',
+    '\u{FEFF}',
+    '\u{00AD}',
+    '\u{3164}',
+    '\u{FFA0}',
+    '\u{2800}',
+    '\u{180E}',
+    '\u{034F}',
+    '\u{2061}',
+    '\u{E0041}',
+];
+
+/// A look-alike from another script, when there is one.
+fn confusable(c: char) -> Option<char> {
+    Some(match c {
+        'A' => '\u{0410}',
+        'B' => '\u{0392}',
+        'C' => '\u{0421}',
+        'E' => '\u{0415}',
+        'H' => '\u{041D}',
+        'I' => '\u{0406}',
+        'J' => '\u{0408}',
+        'K' => '\u{039A}',
+        'M' => '\u{041C}',
+        'N' => '\u{039D}',
+        'O' => '\u{041E}',
+        'P' => '\u{0420}',
+        'S' => '\u{0405}',
+        'T' => '\u{0422}',
+        'X' => '\u{0425}',
+        'Y' => '\u{04AE}',
+        'Z' => '\u{0396}',
+        'a' => '\u{0430}',
+        'c' => '\u{0441}',
+        'e' => '\u{0435}',
+        'o' => '\u{043E}',
+        'p' => '\u{0440}',
+        '/' => '\u{2215}',
+        ',' => '\u{201A}',
+        ':' => '\u{0589}',
+        '-' => '\u{2010}',
+        _ => return None,
+    })
+}
+
+/// A separator written another way.
+fn separator(c: char, how: u8) -> Option<char> {
+    let options: &[char] = match c {
+        '/' => &['\u{FF0F}', '\u{2044}', '\u{2215}', '\u{29F8}'],
+        ':' => &['\u{FF1A}', '\u{FE55}', '\u{A789}'],
+        ',' => &['\u{FF0C}', '\u{FE50}', '\u{3001}'],
+        ' ' => &['\u{00A0}', '\u{3000}', '\u{2002}', '\u{202F}', '\t'],
+        '-' => &['\u{2011}', '\u{2013}', '\u{FF0D}', '\u{2212}'],
+        '+' => &['\u{FF0B}', '\u{FE62}'],
+        '(' => &['\u{FF08}', '\u{FE59}'],
+        ')' => &['\u{FF09}', '\u{FE5A}'],
+        _ => return None,
+    };
+    options.get(usize::from(how) % options.len()).copied()
+}
+
+/// `plain` in disguise: each character, by the next byte of `hows`, kept, in the other case,
+/// full-width, a look-alike from another script, a separator variant, with an invisible code
+/// point before or after it, or with a space after it.
+pub fn disguise(plain: &str, hows: &[u8]) -> String {
+    let mut out = String::new();
+    for (n, c) in plain.chars().enumerate() {
+        let how = hows.get(n % hows.len().max(1)).copied().unwrap_or(0);
+        let pick = how >> 3;
+        match how % 8 {
+            1 => out.extend(c.to_lowercase()),
+            2 if c.is_ascii_graphic() => out.push(char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)),
+            3 => out.push(confusable(c).unwrap_or(c)),
+            4 => out.push(separator(c, pick).unwrap_or(c)),
+            5 => {
+                out.push(c);
+                out.push(
+                    INVISIBLES
+                        .get(usize::from(pick) % INVISIBLES.len())
+                        .copied()
+                        .unwrap_or('\u{200B}'),
+                );
+            }
+            6 => {
+                out.push(
+                    INVISIBLES
+                        .get(usize::from(pick) % INVISIBLES.len())
+                        .copied()
+                        .unwrap_or('\u{200B}'),
+                );
+                out.push(c);
+            }
+            7 if c != ' ' => {
+                out.push(c);
+                out.push(' ');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Where a disguised marking is put on the object that carries the canary.
+#[derive(Debug, Clone, Copy, arbitrary::Arbitrary)]
+pub enum Place {
+    /// The statement of a definition in its `object_marking_refs` (beside TLP:GREEN).
+    Statement,
+    /// The `name` of a definition whose statement is free text.
+    Name,
+    /// A third marking, beside TLP:GREEN and `UNCLASSIFIED//REL TO USA, JPN`.
+    Combined,
+    /// A granular marking on `description`, which holds the canary.
+    Granular,
+}
+
+/// The canary the disguised marking guards.
+pub const DISGUISE_CANARY: &str = "CANARY-DISGUISED-MARKING";
+
+/// A bundle with `text` as a marking of the indicator holding [`DISGUISE_CANARY`].
+pub fn disguised_bundle(text: &str, place: Place) -> String {
+    use serde_json::json;
+    const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+    let def = |n: u32, statement: &str| {
+        json!({"type": "marking-definition", "spec_version": "2.1",
+               "id": format!("marking-definition--00000000-0000-4000-8000-{n:012x}"),
+               "created": "2026-01-01T00:00:00.000Z", "definition_type": "statement",
+               "definition": {"statement": statement}})
+    };
+    let (d1, d2) = (
+        "marking-definition--00000000-0000-4000-8000-000000000001",
+        "marking-definition--00000000-0000-4000-8000-000000000002",
+    );
+    let mut indicator = json!({"type": "indicator", "spec_version": "2.1",
+        "id": "indicator--00000000-0000-4000-8000-000000000010",
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+        "pattern": "[ipv4-addr:value = '198.51.100.1']", "pattern_type": "stix",
+        "valid_from": "2026-01-01T00:00:00Z", "description": DISGUISE_CANARY});
+    let mut objects = Vec::new();
+    match place {
+        Place::Statement => {
+            objects.push(def(1, text));
+            indicator["object_marking_refs"] = json!([GREEN, d1]);
+        }
+        Place::Name => {
+            let mut d = def(1, "Copyright 2026 Example Corp.");
+            d["name"] = json!(text);
+            objects.push(d);
+            indicator["object_marking_refs"] = json!([GREEN, d1]);
+        }
+        Place::Combined => {
+            objects.push(def(1, text));
+            objects.push(def(2, "UNCLASSIFIED//REL TO USA, JPN"));
+            indicator["object_marking_refs"] = json!([GREEN, d2, d1]);
+        }
+        Place::Granular => {
+            objects.push(def(1, text));
+            indicator["object_marking_refs"] = json!([GREEN]);
+            indicator["granular_markings"] = json!([{"selectors": ["description"], "marking_ref": d1}]);
+        }
+    }
+    objects.push(indicator);
+    json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-00000000d001", "objects": objects}).to_string()
+}
+
+/// The property: `text` (a forbidden marking in any disguise) at `place` releases nothing it
+/// marks, by the guard (its output never holds the canary) or by the second verifier (which
+/// refuses the bundle as an output).
+pub fn check_disguised(text: &str, place: Place) {
+    let bundle = disguised_bundle(text, place);
+    let policy = shipped_policy();
+    if let Ok(released) = crate::guard::filter(bundle.as_bytes(), policy) {
+        let out = String::from_utf8_lossy(released.output.as_bytes());
+        assert!(
+            !out.contains(DISGUISE_CANARY),
+            "the guard released what {text:?} ({place:?}) marks"
+        );
+    }
+    assert!(
+        crate::verifier::verify(bundle.as_bytes(), policy).is_err(),
+        "the verifier accepts what {text:?} ({place:?}) marks"
+    );
+}
+
+/// The input of [`marking_disguises`].
+#[derive(Debug, arbitrary::Arbitrary)]
+struct Disguise {
+    marking: u8,
+    place: Place,
+    hows: Vec<u8>,
+    /// Extra characters the fuzzer inserts into the marking, and where.
+    insert: Option<(u8, char)>,
+}
+
+/// `fuzz/fuzz_targets/marking_disguises.rs`: a forbidden marking of [`FORBIDDEN_MARKINGS`],
+/// disguised character by character (and with one more character the fuzzer chooses, if it
+/// still mentions the marking), is put on a bundle that is otherwise released; nothing it marks
+/// may cross ([`check_disguised`]).
+pub fn marking_disguises(data: &[u8]) {
+    use arbitrary::{Arbitrary, Unstructured};
+    let Ok(d) = Disguise::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    let Some(plain) = FORBIDDEN_MARKINGS.get(usize::from(d.marking) % FORBIDDEN_MARKINGS.len()) else {
+        return;
+    };
+    let mut text = disguise(plain, &d.hows);
+    if let Some((at, c)) = d.insert {
+        // An inserted character may change what the text says (`SECRET` → `SECRETE`, `RED` →
+        // `RED鱦`): only a text whose normal form is still the plain marking's, spaces aside, is
+        // a disguise of it.
+        let at = text.char_indices().nth(usize::from(at)).map_or(text.len(), |(i, _)| i);
+        let mut t = text.clone();
+        t.insert(at, c);
+        let normal: String = crate::text::normalize(&t)
+            .text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let want: String = plain.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+        if normal == want {
+            text = t;
+        }
+    }
+    check_disguised(&text, d.place);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -640,6 +926,22 @@ mod tests {
         for seed in 0..4 {
             let b = crate::synth::bundle(seed, 3, |r| Some(r.below(5) as usize));
             stix(b.as_bytes());
+        }
+    }
+
+    //--- case: the disguise property is not vacuous: the same bundle with a releasable marking
+    // crosses, through the guard and the verifier
+    #[test]
+    fn disguised_bundles_release_a_harmless_marking() {
+        for place in [Place::Statement, Place::Name, Place::Combined, Place::Granular] {
+            let bundle = disguised_bundle("UNCLASSIFIED//REL TO USA, JPN", place);
+            let released = crate::guard::filter(bundle.as_bytes(), shipped_policy()).unwrap();
+            let out = String::from_utf8_lossy(released.output.as_bytes()).into_owned();
+            assert!(out.contains(DISGUISE_CANARY), "{place:?}: {out}");
+            crate::verifier::verify(bundle.as_bytes(), shipped_policy()).unwrap();
+        }
+        for m in FORBIDDEN_MARKINGS {
+            check_disguised(m, Place::Statement);
         }
     }
 

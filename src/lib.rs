@@ -16,6 +16,7 @@ pub mod fuzzing;
 pub mod guard;
 pub mod label;
 pub mod limits;
+pub mod logs;
 pub mod policy;
 pub mod release;
 pub mod sandbox;
@@ -23,6 +24,7 @@ pub mod sandbox;
 pub mod shapes;
 #[doc(hidden)]
 pub mod synth;
+pub mod taxii;
 pub mod text;
 pub mod verifier;
 

@@ -21,17 +21,12 @@ use sekisho::{Limits, Position};
     about = "A cross-domain guard for threat-intelligence messages"
 )]
 struct Cli {
-    /// Log format for operational logs on stderr.
-    #[arg(long, value_enum, default_value = "human", global = true)]
-    log_format: LogFormat,
+    /// Log format for operational logs on stderr, of this process and its children (default
+    /// human, or what `SEKISHO_LOG_FORMAT` says).
+    #[arg(long, value_enum, global = true)]
+    log_format: Option<sekisho::logs::LogFormat>,
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum LogFormat {
-    Human,
-    Json,
 }
 
 #[derive(Subcommand)]
@@ -44,6 +39,13 @@ enum Command {
         /// One JSON object per file on stdout instead of text.
         #[arg(long)]
         json: bool,
+        /// Check under this policy's limits and XML options (comments, CDATA) instead of the
+        /// strict defaults.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The largest input accepted, in bytes (default: the policy's, else 16 MiB).
+        #[arg(long)]
+        max_input_bytes: Option<usize>,
         /// Files to check; `-` reads stdin.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -102,6 +104,13 @@ enum Command {
         /// exec) + no_new_privs: `required`, `best-effort` or `off`.
         #[arg(long, value_enum, default_value = "best-effort")]
         sandbox: sekisho::sandbox::SandboxMode,
+        /// Record `sender-silent` after this many seconds without an authentic datagram (a
+        /// sender heartbeats every second when idle).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        silent_after: u64,
+        /// Log the counters every this many seconds (only when they changed).
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        stats_interval: u64,
     },
     /// Run the guard daemon: move messages from each channel's inbox to its routes' outputs,
     /// quarantining what may not go, with one audit record per message and route. Exit 0 when it
@@ -113,6 +122,25 @@ enum Command {
         /// Drain what is in the inboxes, then exit.
         #[arg(long)]
         once: bool,
+        /// Check the configuration, every policy, key, directory, ownership and permission as
+        /// the service user sees them, without touching any spool; exit 0 or 2.
+        #[arg(long, conflicts_with = "once")]
+        check: bool,
+    },
+    /// Send released messages again over their `udp://` route, from the copies the route keeps
+    /// (`sent = "…"`), under new sequence numbers; each one is recorded in the channel's resend
+    /// log (`<audit>.resend.jsonl`). Exit 0 when all were sent, 1 when some could not be, 2 on
+    /// errors.
+    Resend {
+        /// The configuration file.
+        #[arg(long, default_value = "sekisho.toml")]
+        config: PathBuf,
+        /// The channel whose audit log the sequence numbers are from.
+        #[arg(long)]
+        channel: String,
+        /// An audit record's `seq`, or a range `N..M` (inclusive).
+        #[arg(long)]
+        seq: String,
     },
     /// The second verifier, as a child of the daemon: length-prefixed frames (u32 big-endian
     /// length, then the bytes) of released outputs on stdin, one verdict frame each on stdout;
@@ -136,6 +164,83 @@ enum Command {
     /// Tools for policy authors: check, test, explain and diff rule files.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Sending side: read a TAXII 2.1 collection into a channel's inbox, a page a message, the
+    /// cursor kept in a state file (a crash re-reads at most one page, never skips one).
+    TaxiiPull {
+        /// The collection: `https://host/api-root/collections/ID/` (or `taxii+https://…`).
+        #[arg(long)]
+        collection: String,
+        /// The channel's inbox.
+        #[arg(long)]
+        into: PathBuf,
+        /// The cursor's file.
+        #[arg(long)]
+        state: PathBuf,
+        /// Objects asked for per page.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[command(flatten)]
+        connection: TaxiiConnection,
+    },
+    /// List the collections a TAXII 2.1 server offers (discovery → API roots → collections),
+    /// with the URL to give `taxii-pull` or `publish`.
+    TaxiiCollections {
+        /// The discovery URL, e.g. `https://taxii.example/taxii2/`.
+        discovery: String,
+        #[command(flatten)]
+        connection: TaxiiConnection,
+    },
+    /// Receiving side (after the diode): post the released bundles of a spool directory to the
+    /// partner's TAXII 2.1 collection; a file leaves only when every object is in.
+    Publish {
+        /// The receiver's spool directory.
+        #[arg(long)]
+        from: PathBuf,
+        /// The collection: `taxii+https://host/api-root/collections/ID/`.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        connection: TaxiiConnection,
+    },
+}
+
+/// How to reach a TAXII server, and how often.
+#[derive(clap::Args)]
+struct TaxiiConnection {
+    /// A file holding `user:password` for HTTP basic authentication.
+    #[arg(long, conflicts_with = "bearer_file")]
+    basic_auth_file: Option<PathBuf>,
+    /// A file holding a bearer token.
+    #[arg(long)]
+    bearer_file: Option<PathBuf>,
+    /// Trust only the PEM certificates in this file (default: the web PKI roots).
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    /// Seconds a request may take.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Seconds between polls (and the unit of the back-off after errors).
+    #[arg(long, default_value_t = 60)]
+    interval: u64,
+    /// Run once and exit: 0 when it worked, 1 when it did not.
+    #[arg(long)]
+    once: bool,
+}
+
+impl TaxiiConnection {
+    fn client(&self) -> Result<sekisho::taxii::Client, sekisho::taxii::TaxiiError> {
+        use sekisho::taxii::Auth;
+        let auth = match (&self.basic_auth_file, &self.bearer_file) {
+            (Some(f), _) => Auth::basic_from(f)?,
+            (None, Some(f)) => Auth::bearer_from(f)?,
+            (None, None) => Auth::None,
+        };
+        sekisho::taxii::Client::new(
+            auth,
+            self.ca_file.as_deref(),
+            std::time::Duration::from_secs(self.timeout),
+        )
+    }
 }
 
 #[derive(Subcommand)]
@@ -164,7 +269,35 @@ enum PolicyCommand {
     },
     /// Print the JSON Schema of rule files (editors validate policies with it as authors type).
     Schema,
-    /// Which messages of a corpus change verdict or output between two versions of a policy.
+    /// Print a policy as the guard reads it: with what it `extends` and `include`s merged in,
+    /// and its version (the SHA-256 the audit log records).
+    Show {
+        /// Print the resolved policy (the only form there is; the flag says so in scripts).
+        #[arg(long)]
+        resolved: bool,
+        file: PathBuf,
+    },
+    /// Run a policy's test cases and list what they never reach: rules that never acted, types
+    /// never seen, rule paths that never selected anything. Exit 1 when anything is unreached.
+    Coverage {
+        /// A policy file, or a directory of them.
+        path: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a new test case from what the policy does with a message now (the input, its
+    /// `.expect.toml` and, when released, its exact output), for the author to review.
+    NewCase {
+        #[arg(long)]
+        policy: PathBuf,
+        /// The case's name (default: the input's file stem).
+        #[arg(long)]
+        name: Option<String>,
+        input: PathBuf,
+    },
+    /// Which messages of a corpus change verdict or output between two versions of a policy:
+    /// exit 0 when none does, 1 when any does (a gate for CI), 2 on errors.
     Diff {
         old: PathBuf,
         new: PathBuf,
@@ -180,16 +313,40 @@ enum PolicyCommand {
 enum AuditCommand {
     /// Check an audit log's hash chain: exit 0 when intact, 1 naming the first broken record.
     Verify {
-        /// The audit log (JSON lines).
+        /// The audit log (JSON lines): the guard's, or a diode receiver's.
         file: PathBuf,
+    },
+    /// Roll an audit log over, with its writer stopped: FILE is renamed to ARCHIVE and a new FILE
+    /// starts with a `rollover` record naming the archive and its head, continuing the chain.
+    Roll {
+        /// The audit log.
+        file: PathBuf,
+        /// The name the current log is kept under (must not exist).
+        archive: PathBuf,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logs(cli.log_format);
+    sekisho::logs::init(sekisho::logs::LogFormat::resolve(cli.log_format));
     match cli.command {
-        Command::Check { format, json, files } => check(format, json, &files),
+        Command::Check {
+            format,
+            json,
+            policy,
+            max_input_bytes,
+            files,
+        } => {
+            let (mut limits, options) = match policy.as_deref().map(load_policy) {
+                None => (Limits::default(), sekisho::format::xml::Options::default()),
+                Some(None) => return ExitCode::from(2),
+                Some(Some(p)) => (p.limits.clone(), p.xml.as_ref().map(|x| x.options).unwrap_or_default()),
+            };
+            if let Some(n) = max_input_bytes {
+                limits.max_input_bytes = n;
+            }
+            check(format, json, &limits, &options, &files)
+        }
         Command::Filter {
             policy,
             format,
@@ -210,7 +367,9 @@ fn main() -> ExitCode {
             into,
             key,
             sandbox,
-        } => receive(&listen, &into, &key, sandbox),
+            silent_after,
+            stats_interval,
+        } => receive(&listen, &into, &key, sandbox, (silent_after, stats_interval)),
         Command::Policy(PolicyCommand::Check { files }) => policy_check(&files),
         Command::Policy(PolicyCommand::Schema) => {
             print!("{}", Policy::json_schema());
@@ -219,7 +378,11 @@ fn main() -> ExitCode {
         Command::Policy(PolicyCommand::Test { path, bless }) => policy_test(&path, bless),
         Command::Policy(PolicyCommand::Explain { policy, json, input }) => policy_explain(&policy, json, &input),
         Command::Policy(PolicyCommand::Diff { old, new, corpus, json }) => policy_diff(&old, &new, &corpus, json),
-        Command::Run { config, once } => run(&config, once),
+        Command::Policy(PolicyCommand::Show { resolved: _, file }) => policy_show(&file),
+        Command::Policy(PolicyCommand::Coverage { path, json }) => policy_coverage(&path, json),
+        Command::Policy(PolicyCommand::NewCase { policy, name, input }) => policy_new_case(&policy, name, &input),
+        Command::Run { config, once, check } => run(&config, once, check),
+        Command::Resend { config, channel, seq } => resend(&config, &channel, &seq),
         Command::Verify {
             policy,
             memory_limit,
@@ -228,18 +391,88 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { file },
         } => audit_verify(&file),
+        Command::Audit {
+            command: AuditCommand::Roll { file, archive },
+        } => audit_roll(&file, &archive),
+        Command::TaxiiPull {
+            collection,
+            into,
+            state,
+            limit,
+            connection,
+        } => {
+            let source = sekisho::taxii::source::Source {
+                collection,
+                inbox: into,
+                state,
+                page_limit: limit.max(1),
+            };
+            taxii(&connection, "taxii-pull", |client| {
+                sekisho::taxii::collection(client, &source.collection, true)?;
+                let pages = source.pull(client)?;
+                let objects: usize = pages.iter().map(|p| p.objects).sum();
+                let files = pages.iter().filter(|p| p.written.is_some()).count();
+                Ok(format!("{objects} object(s) in {files} new message(s)"))
+            })
+        }
+        Command::TaxiiCollections { discovery, connection } => {
+            let found = connection
+                .client()
+                .and_then(|client| sekisho::taxii::discover(&client, &discovery));
+            match found {
+                Ok(list) => {
+                    for (url, c) in list {
+                        let access = match (c.can_read, c.can_write) {
+                            (true, true) => "read, write",
+                            (true, false) => "read",
+                            (false, true) => "write",
+                            (false, false) => "none",
+                        };
+                        println!("{url}\t{access}\t{}", c.title);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    sekisho::logs::fatal(&format!("taxii-collections: {e}"));
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Publish { from, to, connection } => taxii(&connection, "publish", |client| {
+            use sekisho::taxii::sink::{Published, publish_dir};
+            sekisho::taxii::collection(client, &to, false)?;
+            let done = publish_dir(client, &to, &from)?;
+            let published = done.iter().filter(|(_, o)| matches!(o, Published::Done { .. })).count();
+            for (file, outcome) in &done {
+                if let Published::Kept { reason } = outcome {
+                    tracing::warn!(target: "sekisho::taxii", "publish: {} kept: {reason}", file.display());
+                }
+            }
+            Ok(format!("{published} of {} file(s) published", done.len()))
+        }),
     }
 }
 
-fn init_logs(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SEKISHO_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Human => builder.init(),
-        LogFormat::Json => builder.json().init(),
+/// Run a TAXII connector (see [`sekisho::taxii::poll`]).
+fn taxii(
+    connection: &TaxiiConnection,
+    what: &str,
+    step: impl Fn(&sekisho::taxii::Client) -> Result<String, sekisho::taxii::TaxiiError>,
+) -> ExitCode {
+    let client = match connection.client() {
+        Ok(c) => c,
+        Err(e) => {
+            sekisho::logs::fatal(&format!("{what}: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    let interval = std::time::Duration::from_secs(connection.interval.max(1));
+    match sekisho::taxii::poll(what, interval, connection.once, || step(&client)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            sekisho::logs::fatal(&format!("{what}: {e}"));
+            ExitCode::from(1)
+        }
     }
 }
 
@@ -256,8 +489,13 @@ fn read_input(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-fn check(format: Format, json: bool, files: &[PathBuf]) -> ExitCode {
-    let limits = Limits::default();
+fn check(
+    format: Format,
+    json: bool,
+    limits: &Limits,
+    options: &sekisho::format::xml::Options,
+    files: &[PathBuf],
+) -> ExitCode {
     let mut rejected = false;
     let mut io_error = false;
     for path in files {
@@ -270,7 +508,7 @@ fn check(format: Format, json: bool, files: &[PathBuf]) -> ExitCode {
                 continue;
             }
         };
-        match format.check(&input, &limits) {
+        match format.check_with(&input, limits, options) {
             Ok(report) => {
                 if json {
                     println!(
@@ -397,9 +635,15 @@ fn policy_check(files: &[PathBuf]) -> ExitCode {
         match Policy::load(f) {
             Ok(p) => {
                 for w in p.warnings() {
-                    println!("{}: warning: {w}", f.display());
+                    println!("{w}");
                 }
-                println!("{}: ok (policy `{}`, partner {})", f.display(), p.name, p.partner);
+                println!(
+                    "{}: ok (policy `{}`, partner {}, sha256 {})",
+                    f.display(),
+                    p.name,
+                    p.partner,
+                    p.sha256
+                );
             }
             Err(e) => {
                 println!("{e}");
@@ -410,8 +654,9 @@ fn policy_check(files: &[PathBuf]) -> ExitCode {
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
-fn policy_test(path: &Path, bless: bool) -> ExitCode {
-    let policies: Vec<PathBuf> = if path.is_dir() {
+/// The policy files `path` names: itself, or the `*.toml` files of a directory.
+fn policy_files(path: &Path) -> Vec<PathBuf> {
+    if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)
             .map(|d| {
                 d.filter_map(Result::ok)
@@ -424,22 +669,30 @@ fn policy_test(path: &Path, bless: bool) -> ExitCode {
         v
     } else {
         vec![path.to_path_buf()]
-    };
+    }
+}
+
+/// Every case of every policy; every problem is listed before the exit (1: a case failed; 2: a
+/// policy or its tests folder could not be read).
+fn policy_test(path: &Path, bless: bool) -> ExitCode {
+    let policies = policy_files(path);
     if policies.is_empty() {
         eprintln!("{}: no policy files", path.display());
         return ExitCode::from(2);
     }
-    let (mut passed, mut failed) = (0usize, 0usize);
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
     for file in &policies {
         let Some(policy) = load_policy(file) else {
-            return ExitCode::from(2);
+            broken += 1;
+            continue;
         };
         let dir = sekisho::authoring::cases::cases_dir(file);
         let results = match sekisho::authoring::cases::run(&policy, &dir, bless) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("{e}");
-                return ExitCode::from(2);
+                broken += 1;
+                continue;
             }
         };
         for r in results {
@@ -458,10 +711,102 @@ fn policy_test(path: &Path, bless: bool) -> ExitCode {
         }
     }
     println!("{passed} passed, {failed} failed");
-    if failed > 0 {
+    if broken > 0 {
+        ExitCode::from(2)
+    } else if failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn policy_show(file: &Path) -> ExitCode {
+    let resolved = match sekisho::policy::resolve::resolve(file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(policy) = load_policy(file) else {
+        return ExitCode::from(1);
+    };
+    println!(
+        "# policy `{}`, resolved from {} file(s)",
+        policy.name,
+        resolved.sources.len()
+    );
+    for (name, _) in &resolved.sources {
+        println!("#   {name}");
+    }
+    println!("# sha256: {}", policy.sha256);
+    print!("{}", resolved.text);
+    ExitCode::SUCCESS
+}
+
+fn policy_coverage(path: &Path, json: bool) -> ExitCode {
+    let mut incomplete = false;
+    for file in policy_files(path) {
+        let Some(policy) = load_policy(&file) else {
+            return ExitCode::from(2);
+        };
+        let dir = sekisho::authoring::cases::cases_dir(&file);
+        let c = match sekisho::authoring::coverage::coverage(&policy, &dir) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        };
+        incomplete |= !c.complete();
+        if json {
+            println!("{}", serde_json::json!({"policy": policy.name, "coverage": c}));
+            continue;
+        }
+        println!("{}: {} case(s)", policy.name, c.cases);
+        for (what, list) in [
+            ("rule never fired", &c.rules_never_fired),
+            ("type never seen", &c.types_never_seen),
+            ("path never matched", &c.paths_never_matched),
+        ] {
+            for item in list.iter() {
+                println!("  {what}: {item}");
+            }
+        }
+        if c.complete() {
+            println!("  every rule fired, every type was seen, every path matched");
+        }
+    }
+    if incomplete {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn policy_new_case(policy_path: &Path, name: Option<String>, input: &Path) -> ExitCode {
+    let Some(policy) = load_policy(policy_path) else {
+        return ExitCode::from(2);
+    };
+    let name = name.unwrap_or_else(|| {
+        input
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default()
+    });
+    let dir = sekisho::authoring::cases::cases_dir(policy_path);
+    match sekisho::authoring::cases::record(&policy, &dir, input, &name) {
+        Ok(written) => {
+            for w in written {
+                println!("wrote {}", w.display());
+            }
+            println!("review the expectation (description, rules, output) before committing it");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -492,7 +837,11 @@ fn policy_diff(old: &Path, new: &Path, corpus: &Path, json: bool) -> ExitCode {
         }
     }
     eprintln!("{} of {total} messages change", changes.len());
-    ExitCode::SUCCESS
+    if changes.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn policy_explain(policy: &Path, json: bool, input: &Path) -> ExitCode {
@@ -531,38 +880,48 @@ fn send(to: &str, rate: Option<u64>, overhead: u32, mtu: usize, key: &Path, path
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("send: {e}");
+            sekisho::logs::fatal(&format!("send: {e}"));
             ExitCode::from(2)
         }
     }
 }
 
-fn receive(listen: &str, into: &Path, key: &Path, sandbox: sekisho::sandbox::SandboxMode) -> ExitCode {
+fn receive(
+    listen: &str,
+    into: &Path,
+    key: &Path,
+    sandbox: sekisho::sandbox::SandboxMode,
+    (silent_after, stats_interval): (u64, u64),
+) -> ExitCode {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         if let Err(e) = signal_hook::flag::register(signal, std::sync::Arc::clone(&stop)) {
-            eprintln!("receive: cannot handle signals: {e}");
+            sekisho::logs::fatal(&format!("receive: cannot handle signals: {e}"));
             return ExitCode::from(2);
         }
     }
-    match sekisho::diode::cli_receive(listen, into, key, sandbox, &stop) {
+    let timing = sekisho::diode::ReceiveTiming {
+        silent_after: std::time::Duration::from_secs(silent_after),
+        stats_interval: std::time::Duration::from_secs(stats_interval),
+    };
+    match sekisho::diode::cli_receive(listen, into, key, sandbox, timing, &stop) {
         Ok(stats) => {
             println!("{}", serde_json::json!(stats));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("receive: {e}");
+            sekisho::logs::fatal(&format!("receive: {e}"));
             ExitCode::from(2)
         }
     }
 }
 
-fn run(path: &Path, once: bool) -> ExitCode {
+fn run(path: &Path, once: bool, check: bool) -> ExitCode {
     use std::io::IsTerminal;
     let config = match sekisho::daemon::Config::load(path) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{e}");
+            sekisho::logs::fatal(&e.to_string());
             return ExitCode::from(2);
         }
     };
@@ -570,27 +929,47 @@ fn run(path: &Path, once: bool) -> ExitCode {
     // non-dumpable, which hides that link).
     let verifier_program = std::env::current_exe().ok();
     // Before anything is opened and before any thread starts: from here on the spools, policies
-    // and keys are reached as this user.
+    // and keys are reached as this user (and `--check` sees them as the service will).
     if let Some(user) = &config.user {
         match sekisho::sandbox::drop_privileges(user) {
             Ok(id) => tracing::info!(user = %id.user, uid = id.uid, gid = id.gid, "switched user"),
             Err(e) => {
-                eprintln!("{}: user: {e}", path.display());
+                sekisho::logs::fatal(&format!("{}: user: {e}", path.display()));
                 return ExitCode::from(2);
             }
         }
     }
+    if check {
+        let items = sekisho::daemon::check::check(&config);
+        let bad = items.iter().filter(|i| i.problem.is_some()).count();
+        for i in &items {
+            println!("{i}");
+        }
+        return if bad == 0 {
+            println!("{}: ok ({} checks)", path.display(), items.len());
+            ExitCode::SUCCESS
+        } else {
+            println!("{}: {bad} of {} checks failed", path.display(), items.len());
+            ExitCode::from(2)
+        };
+    }
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         if let Err(e) = signal_hook::flag::register(signal, std::sync::Arc::clone(&stop)) {
-            eprintln!("cannot handle signal {signal}: {e}");
+            sekisho::logs::fatal(&format!("cannot handle signal {signal}: {e}"));
             return ExitCode::from(2);
         }
+    }
+    let reload = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGHUP, std::sync::Arc::clone(&reload)) {
+        sekisho::logs::fatal(&format!("cannot handle SIGHUP: {e}"));
+        return ExitCode::from(2);
     }
     let options = sekisho::daemon::RunOptions {
         once,
         progress: std::io::stderr().is_terminal(),
         stop,
+        reload,
         verifier_program,
         confine_caller: true,
     };
@@ -602,7 +981,7 @@ fn run(path: &Path, once: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{e}");
+            sekisho::logs::fatal(&e.to_string());
             ExitCode::from(2)
         }
     }
@@ -612,14 +991,14 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
     let policy = match Policy::load(policy) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{e}");
+            sekisho::logs::fatal(&e.to_string());
             return ExitCode::from(2);
         }
     };
     if let Some(bytes) = memory_limit
         && let Err(e) = sekisho::verifier::child::limit_memory(bytes)
     {
-        eprintln!("cannot limit the verifier's memory: {e}");
+        sekisho::logs::fatal(&format!("cannot limit the verifier's memory: {e}"));
         return ExitCode::from(2);
     }
     // A Ctrl-C on the daemon's terminal reaches its whole process group: the verifier must not
@@ -628,7 +1007,7 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
         if let Err(e) =
             signal_hook::flag::register(signal, std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)))
         {
-            eprintln!("cannot handle signal {signal}: {e}");
+            sekisho::logs::fatal(&format!("cannot handle signal {signal}: {e}"));
             return ExitCode::from(2);
         }
     }
@@ -636,7 +1015,7 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
     match sekisho::sandbox::confine_verifier(sandbox) {
         Ok(_) => {}
         Err(e) => {
-            eprintln!("verifier: refusing to run unconfined: {e}");
+            sekisho::logs::fatal(&format!("verifier: refusing to run unconfined: {e}"));
             return ExitCode::from(2);
         }
     }
@@ -644,7 +1023,7 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
     match sekisho::verifier::child::serve(&policy, &mut stdin, &mut stdout) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("verifier: {e}");
+            sekisho::logs::fatal(&format!("verifier: {e}"));
             ExitCode::from(2)
         }
     }
@@ -659,6 +1038,47 @@ fn audit_verify(file: &Path) -> ExitCode {
         Err(e) => {
             println!("{}: {e}", file.display());
             ExitCode::from(1)
+        }
+    }
+}
+
+fn audit_roll(file: &Path, archive: &Path) -> ExitCode {
+    match sekisho::audit::roll(file, archive) {
+        Ok(head) => {
+            println!(
+                "{}: rolled over to {}; the new log continues from head {head}",
+                file.display(),
+                archive.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            sekisho::logs::fatal(&e.to_string());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn resend(path: &Path, channel: &str, seq: &str) -> ExitCode {
+    let result = sekisho::daemon::resend::parse_range(seq).and_then(|range| {
+        let config = sekisho::daemon::Config::load(path).map_err(|e| e.to_string())?;
+        sekisho::daemon::resend::resend(&config, channel, range)
+    });
+    match result {
+        Ok(summary) => {
+            println!("{}", serde_json::json!(summary));
+            if summary.skipped.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                for (seq, why) in &summary.skipped {
+                    sekisho::logs::fatal(&format!("resend: seq {seq}: {why}"));
+                }
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            sekisho::logs::fatal(&format!("resend: {e}"));
+            ExitCode::from(2)
         }
     }
 }

@@ -179,7 +179,9 @@ pub fn bundle(seed: u64, objects: usize, mut tlp: impl FnMut(&mut Rng) -> Option
                 ids.push(id);
             }
             _ => {
-                let (id, c) = common(&mut rng, "relationship");
+                // A relationship connects SDOs or SCOs, never another relationship (STIX 2.1
+                // §5.1), so its own id is not a candidate end.
+                let (_, c) = common(&mut rng, "relationship");
                 let len = ids.len() as u64;
                 let src = ids.get(rng.below(len) as usize).cloned().unwrap_or_default();
                 let dst = ids.get(rng.below(len) as usize).cloned().unwrap_or_default();
@@ -187,7 +189,6 @@ pub fn bundle(seed: u64, objects: usize, mut tlp: impl FnMut(&mut Rng) -> Option
                     out,
                     r#"{{{c},"relationship_type":"uses","source_ref":"{src}","target_ref":"{dst}"}}"#
                 );
-                ids.push(id);
             }
         }
     }

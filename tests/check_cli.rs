@@ -116,3 +116,48 @@ fn survives_deep_nesting() {
         .code(1);
     assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("max_depth"));
 }
+
+#[test]
+fn max_input_bytes_raises_and_lowers_the_size_limit() {
+    let big = format!("{{\"a\": \"{}\"}}", "x".repeat(200));
+    let f = file(big.as_bytes());
+    let out = sekisho()
+        .args(["check", "--format", "json", "--max-input-bytes", "100"])
+        .arg(f.path())
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("max_input_bytes"), "{stdout}");
+    sekisho()
+        .args(["check", "--format", "json", "--max-input-bytes", "1000"])
+        .arg(f.path())
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_commented_xml_message_is_checked_under_a_policy_that_allows_comments() {
+    let f = file(b"<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'><!-- note --><status>Exercise</status></alert>");
+    sekisho()
+        .args(["check", "--format", "xml"])
+        .arg(f.path())
+        .assert()
+        .code(1);
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let text = std::fs::read_to_string(root.join("us-to-jpn.toml"))
+        .unwrap()
+        .replace("allow_comments = false", "allow_comments = true");
+    std::fs::write(dir.path().join("p.toml"), text).unwrap();
+    std::fs::copy(
+        root.join("us-to-jpn.dirty-words.txt"),
+        dir.path().join("us-to-jpn.dirty-words.txt"),
+    )
+    .unwrap();
+    sekisho()
+        .args(["check", "--format", "xml", "--policy"])
+        .arg(dir.path().join("p.toml"))
+        .arg(f.path())
+        .assert()
+        .code(0);
+}

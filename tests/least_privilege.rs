@@ -153,7 +153,7 @@ fn switches_to_the_configured_user_before_touching_a_message() {
     std::fs::write(
         spool.config(),
         "user = \"nobody\"\n[[channel]]\nname = \"c\"\ninbox = \"inbox\"\nquarantine = \"quarantine\"\n\
-         audit = \"audit.jsonl\"\npoll_interval_ms = 20\n\
+         audit = \"audit.jsonl\"\npoll_interval_ms = 20\ncreate = true\n\
          [[channel.route]]\nname = \"jpn\"\npolicy = \"policies/us-to-jpn.toml\"\noutput = \"out\"\n",
     )
     .unwrap();

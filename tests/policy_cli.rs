@@ -208,7 +208,7 @@ fn policy_diff_lists_messages_that_change() {
         .arg("--corpus")
         .arg(root().join("policies/us-to-jpn/tests"))
         .assert()
-        .code(0);
+        .code(1);
     let stdout = text(&out.get_output().stdout);
     assert!(stdout.contains("tlp-allowed-levels.json"), "{stdout}");
     assert!(stdout.contains("-    {"), "{stdout}");
@@ -217,4 +217,166 @@ fn policy_diff_lists_messages_that_change() {
         "{}",
         text(&out.get_output().stderr)
     );
+}
+
+#[test]
+fn policy_diff_exits_0_when_no_outcome_changes() {
+    sekisho()
+        .args(["policy", "diff"])
+        .arg(policy())
+        .arg(policy())
+        .arg("--corpus")
+        .arg(root().join("policies/us-to-jpn/tests"))
+        .assert()
+        .code(0);
+}
+
+/// A directory holding a copy of us-to-jpn (and its word file), for tests that change files.
+fn scratch_policy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(policy(), dir.path().join("p.toml")).unwrap();
+    std::fs::copy(
+        root().join("policies/us-to-jpn.dirty-words.txt"),
+        dir.path().join("us-to-jpn.dirty-words.txt"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn policy_test_fails_a_case_without_expectation_and_lists_every_problem() {
+    let dir = scratch_policy();
+    let tests = dir.path().join("p/tests");
+    std::fs::create_dir_all(&tests).unwrap();
+    std::fs::copy(case("tlp-red-stays"), tests.join("orphan.json")).unwrap();
+    std::fs::write(tests.join("lonely.expect.toml"), "verdict = \"released\"\n").unwrap();
+    let out = sekisho()
+        .args(["policy", "test"])
+        .arg(dir.path().join("p.toml"))
+        .assert()
+        .code(1);
+    let stdout = text(&out.get_output().stdout);
+    assert!(
+        stdout.contains("FAIL  us-to-jpn: orphan") && stdout.contains("has no `.expect.toml`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("FAIL  us-to-jpn: lonely") && stdout.contains("`lonely.json` or `lonely.xml`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 passed, 2 failed"), "{stdout}");
+}
+
+#[test]
+fn policy_test_without_a_tests_folder_explains_the_layout() {
+    let dir = scratch_policy();
+    let out = sekisho()
+        .args(["policy", "test"])
+        .arg(dir.path().join("p.toml"))
+        .assert()
+        .code(2);
+    let stderr = text(&out.get_output().stderr);
+    assert!(
+        stderr.contains("<dir>/<name>/tests/") && stderr.contains("policy new-case"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn policy_new_case_records_an_expectation_that_then_passes() {
+    let dir = scratch_policy();
+    let out = sekisho()
+        .args(["policy", "new-case", "--policy"])
+        .arg(dir.path().join("p.toml"))
+        .args(["--name", "red"])
+        .arg(case("tlp-red-stays"))
+        .assert()
+        .code(0);
+    assert!(text(&out.get_output().stdout).contains("red.expect.toml"));
+    let expect = std::fs::read_to_string(dir.path().join("p/tests/red.expect.toml")).unwrap();
+    assert!(
+        expect.contains("verdict = \"released\"") && expect.contains("output = \"red.out.json\""),
+        "{expect}"
+    );
+    sekisho()
+        .args(["policy", "test"])
+        .arg(dir.path().join("p.toml"))
+        .assert()
+        .code(0);
+    // Never overwrites.
+    sekisho()
+        .args(["policy", "new-case", "--policy"])
+        .arg(dir.path().join("p.toml"))
+        .args(["--name", "red"])
+        .arg(case("tlp-red-stays"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn policy_coverage_lists_rules_types_and_paths_never_reached() {
+    let out = sekisho().args(["policy", "coverage"]).arg(policy()).assert().code(1);
+    let stdout = text(&out.get_output().stdout);
+    assert!(stdout.starts_with("us-to-jpn: "), "{stdout}");
+    assert!(stdout.contains("type never seen: "), "{stdout}");
+    let json = sekisho()
+        .args(["policy", "coverage", "--json"])
+        .arg(policy())
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    assert!(v["coverage"]["cases"].as_u64().unwrap() > 10, "{v}");
+}
+
+#[test]
+fn a_typo_in_a_rule_path_fails_policy_check_with_a_suggestion() {
+    let dir = scratch_policy();
+    let text_ = std::fs::read_to_string(dir.path().join("p.toml")).unwrap().replace(
+        "\"*.description\", \"*.name\", \"*.aliases\"",
+        "\"*.descripton\", \"*.name\", \"*.aliases\"",
+    );
+    std::fs::write(dir.path().join("p.toml"), text_).unwrap();
+    let out = sekisho()
+        .args(["policy", "check"])
+        .arg(dir.path().join("p.toml"))
+        .assert()
+        .code(1);
+    let stdout = text(&out.get_output().stdout);
+    assert!(
+        stdout.contains("redact[0].paths[5]: `*.descripton` can never match"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("did you mean `description`"), "{stdout}");
+}
+
+#[test]
+fn policy_show_prints_the_resolved_policy_and_its_version() {
+    let dir = scratch_policy();
+    std::fs::write(
+        dir.path().join("child.toml"),
+        "extends = \"p.toml\"\nname = \"child\"\n[tlp]\nallowed = { remove = [\"AMBER\"] }\n",
+    )
+    .unwrap();
+    let out = sekisho()
+        .args(["policy", "show", "--resolved"])
+        .arg(dir.path().join("child.toml"))
+        .assert()
+        .code(0);
+    let stdout = text(&out.get_output().stdout);
+    assert!(
+        stdout.contains("# sha256: ") && stdout.contains("name = \"child\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("allowed = [\"CLEAR\", \"GREEN\"]"), "{stdout}");
+    let check = sekisho()
+        .args(["policy", "check"])
+        .arg(dir.path().join("child.toml"))
+        .assert()
+        .code(0);
+    let sha = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("# sha256: "))
+        .unwrap()
+        .to_string();
+    assert!(text(&check.get_output().stdout).contains(&sha));
 }

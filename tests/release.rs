@@ -178,7 +178,7 @@ fn drops_when_a_statement_looks_like_a_banner_but_does_not_parse() {
     .unwrap_err();
     assert_eq!(
         rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
-        Some("marking-statement")
+        Some("marking-unreadable")
     );
 }
 
@@ -677,7 +677,7 @@ fn drops_units_whose_statement_mentions_a_marking_it_does_not_state() {
         .unwrap_err();
         assert_eq!(
             rule_for(&e.report, &obj("indicator", 1), "drop").as_deref(),
-            Some("marking-statement"),
+            Some("marking-unreadable"),
             "{text}"
         );
     }

@@ -123,3 +123,150 @@ fn verifier_passes_every_xml_output_the_guard_releases() {
     assert!(released.len() >= 7, "only {released:?} were released");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// Issue 14: the classes of marking the guard and the verifier read independently. For each
+/// generated message, whatever the guard releases the verifier passes; and a message whose
+/// markings the guard may not release, given to the verifier as if it were an output, is
+/// refused by it too.
+#[test]
+fn verifier_agrees_on_every_marking_class() {
+    use sekisho::fuzzing::{FORBIDDEN_MARKINGS, Place, disguise, disguised_bundle};
+    let policy = Policy::load(&root().join("policies/us-to-jpn.toml")).unwrap();
+    let verifier = Verifier::new(&policy).unwrap();
+    let places = [Place::Statement, Place::Name, Place::Combined, Place::Granular];
+    let harmless = [
+        "UNCLASSIFIED//REL TO USA, JPN",
+        "SECRET//REL TO USA, JPN",
+        "(S//REL TO USA, JPN)",
+        "(U)",
+        "CONFIDENTIAL//REL TO USA, GBR, JPN",
+        "Copyright (c) Stark Industries 2017.",
+    ];
+    let mut disagreements = Vec::new();
+    let mut released = 0;
+    let mut messages: Vec<(String, String, bool)> = Vec::new();
+    for text in harmless {
+        for place in places {
+            messages.push((format!("{text:?} {place:?}"), disguised_bundle(text, place), true));
+        }
+    }
+    for (n, m) in FORBIDDEN_MARKINGS.iter().enumerate() {
+        for (k, place) in places.into_iter().enumerate() {
+            for how in [0u8, 1, 2, 3, 4, 5, 6, 7, 13, 29] {
+                let hows = [how, (n + k) as u8, how.wrapping_mul(7)];
+                let text = disguise(m, &hows);
+                messages.push((format!("{text:?} {place:?}"), disguised_bundle(&text, place), false));
+            }
+        }
+    }
+    for (name, bundle, may_go) in &messages {
+        match guard::filter(bundle.as_bytes(), &policy) {
+            Ok(r) => {
+                released += 1;
+                if let Err(findings) = verifier.verify(r.output.as_bytes()) {
+                    disagreements.push(format!("{name}: guard released, verifier refuses: {findings:?}"));
+                }
+                let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+                if !may_go && out.contains(sekisho::fuzzing::DISGUISE_CANARY) {
+                    disagreements.push(format!("{name}: the guard released a forbidden marking"));
+                }
+            }
+            Err(_) if *may_go => disagreements.push(format!("{name}: the guard refused a harmless marking")),
+            Err(_) => {}
+        }
+        if !may_go && verifier.verify(bundle.as_bytes()).is_ok() {
+            disagreements.push(format!("{name}: the verifier accepts a forbidden marking"));
+        }
+    }
+    assert!(released >= 28, "only {released} released");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+/// Issue 14, the classes other than disguised text: reserved TLP bodies, names, ACS, versions,
+/// duplicate definitions, granular markings on markings. Whatever the guard releases, the
+/// verifier passes; nothing the classes forbid reaches the output.
+#[test]
+fn verifier_agrees_on_definitions_versions_and_granular_markings() {
+    use serde_json::{Value, json};
+    let policy = Policy::load(&root().join("policies/us-to-jpn.toml")).unwrap();
+    let verifier = Verifier::new(&policy).unwrap();
+    const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+    const RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+    const MD: &str = "marking-definition--00000000-0000-4000-8000-000000000001";
+    let indicator = |n: u32, refs: &[&str], text: &str| {
+        json!({"type": "indicator", "spec_version": "2.1", "id": format!("indicator--00000000-0000-4000-8000-{n:012x}"),
+               "created": "2020-01-01T00:00:00.000Z", "modified": "2020-01-01T00:00:00.000Z",
+               "pattern": "[ipv4-addr:value = '198.51.100.1']", "pattern_type": "stix",
+               "valid_from": "2020-01-01T00:00:00Z", "description": text, "object_marking_refs": refs})
+    };
+    let statement = |text: &str| {
+        json!({"type": "marking-definition", "spec_version": "2.1", "id": MD, "created": "2020-01-01T00:00:00.000Z",
+               "definition_type": "statement", "definition": {"statement": text}})
+    };
+    let acs = |cs: Value| {
+        json!({"type": "marking-definition", "spec_version": "2.1", "id": MD, "created": "2020-01-01T00:00:00Z",
+               "extensions": {"extension-definition--3a65884d-005a-4290-8335-cb2d778a83ce": {
+                   "extension_type": "property-extension", "identifier": "isa:x", "create_date_time": "2020-01-01T00:00:00Z",
+                   "responsible_entity_custodian": "USA.DHS", "control_set": cs}}})
+    };
+    let mut named = statement("Copyright 2026 Example Corp.");
+    named["name"] = json!("TLP:AMBER+STRICT");
+    let mut both = acs(json!({"classification": "U", "formal_determination": ["NF"]}));
+    both["definition_type"] = json!("statement");
+    both["definition"] = json!({"statement": "UNCLASSIFIED//REL TO USA, JPN"});
+    let mut newer = indicator(2, &[RED], "CANARY newer");
+    newer["modified"] = json!("2021-01-01T00:00:00.000Z");
+    let mut on_marking = indicator(2, &[GREEN], "CANARY on marking");
+    on_marking["granular_markings"] = json!([{"selectors": ["object_marking_refs.[0]"], "marking_ref": RED}]);
+    let contradicting = json!({"type": "marking-definition", "spec_version": "2.1", "id": GREEN,
+        "created": "2022-10-01T00:00:00.000Z", "definition_type": "tlp", "name": "TLP:GREEN", "definition": {"tlp": "red"}});
+    let cases: Vec<(&str, Vec<Value>)> = vec![
+        (
+            "name claims TLP",
+            vec![named, indicator(2, &[GREEN, MD], "CANARY name")],
+        ),
+        (
+            "statement and ACS",
+            vec![both, indicator(2, &[GREEN, MD], "CANARY both")],
+        ),
+        (
+            "ACS string for list",
+            vec![
+                acs(json!({"classification": "U", "formal_determination": "NF"})),
+                indicator(2, &[GREEN, MD], "CANARY acs"),
+            ],
+        ),
+        ("versions", vec![indicator(2, &[GREEN], "CANARY older"), newer]),
+        (
+            "granular on markings",
+            vec![on_marking, indicator(3, &[GREEN], "other")],
+        ),
+        (
+            "reserved id contradicted",
+            vec![contradicting, indicator(2, &[GREEN], "CANARY reserved")],
+        ),
+        (
+            "combined REL TO",
+            vec![statement("SECRET"), indicator(2, &[GREEN, MD], "CANARY secret")],
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (name, mut objects) in cases {
+        // Something harmless beside, so that the message itself can go.
+        objects.push(indicator(9, &[GREEN], "harmless"));
+        let bundle = serde_json::to_vec(
+            &json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000001",
+                                                "objects": objects}),
+        )
+        .unwrap();
+        if let Ok(r) = guard::filter(&bundle, &policy) {
+            if let Err(findings) = verifier.verify(r.output.as_bytes()) {
+                problems.push(format!("{name}: guard released, verifier refuses: {findings:?}"));
+            }
+            if String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY") {
+                problems.push(format!("{name}: the guard released what it must not"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

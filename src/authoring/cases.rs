@@ -64,26 +64,139 @@ pub fn cases_dir(policy_path: &Path) -> PathBuf {
     policy_path.parent().unwrap_or(Path::new(".")).join(stem).join("tests")
 }
 
+/// The extensions a case's input may have.
+pub const INPUT_EXTENSIONS: &[&str] = &["json", "xml"];
+
 /// Run every case of `policy` found in `dir`. An empty or missing directory is an error: a
-/// policy without tests is not tested.
+/// policy without tests is not tested. An input without its `.expect.toml` is a failing case,
+/// not a skipped one.
 ///
 /// With `bless`, the exact expected outputs (`output = …`) are rewritten from what the policy
 /// produces now; review the change before committing it.
 pub fn run(policy: &Policy, dir: &Path, bless: bool) -> Result<Vec<CaseResult>, String> {
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: cannot read test cases: {e}", dir.display()))?
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            format!(
+                "{}: cannot read test cases: {e}\n  a policy `<dir>/<name>.toml` keeps its cases in `<dir>/<name>/tests/`: \
+                 `<case>.json` or `<case>.xml` (the input) beside `<case>.expect.toml` (what must happen); \
+                 `sekisho policy new-case` writes one",
+                dir.display()
+            )
+        })?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.to_string_lossy().ends_with(".expect.toml"))
         .collect();
-    inputs.sort();
-    if inputs.is_empty() {
+    let name_of = |p: &Path| {
+        p.file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default()
+    };
+    let mut expects: Vec<&PathBuf> = entries
+        .iter()
+        .filter(|p| name_of(p).ends_with(".expect.toml"))
+        .collect();
+    expects.sort();
+    let mut orphans: Vec<String> = entries
+        .iter()
+        .map(|p| name_of(p))
+        .filter(|n| !n.contains(".out."))
+        .filter_map(|n| {
+            let (stem, ext) = n.rsplit_once('.')?;
+            (INPUT_EXTENSIONS.contains(&ext) && !dir.join(format!("{stem}.expect.toml")).exists()).then_some(n)
+        })
+        .collect();
+    orphans.sort();
+    if expects.is_empty() && orphans.is_empty() {
         return Err(format!(
             "{}: no test cases (`<case>.expect.toml` beside `<case>.json` or `<case>.xml`)",
             dir.display()
         ));
     }
-    Ok(inputs.iter().map(|expect| run_case(policy, expect, bless)).collect())
+    let mut results: Vec<CaseResult> = expects.iter().map(|expect| run_case(policy, expect, bless)).collect();
+    results.extend(orphans.into_iter().map(|input| {
+        CaseResult {
+            name: input
+                .rsplit_once('.')
+                .map_or(input.clone(), |(stem, _)| stem.to_string()),
+            description: String::new(),
+            failures: vec![format!(
+                "`{input}` has no `.expect.toml` beside it: write one (`sekisho policy new-case` records one \
+             from what the policy does now), or move the input out of the tests folder"
+            )],
+        }
+    }));
+    Ok(results)
+}
+
+/// Record a new case: copy `input` into `dir` as `<name>.<ext>` and write `<name>.expect.toml`
+/// (and `<name>.out.<ext>` when released) from what `policy` does with it now, for the author to
+/// review. Refuses to overwrite an existing case.
+pub fn record(policy: &Policy, dir: &Path, input: &Path, name: &str) -> Result<Vec<PathBuf>, String> {
+    let ext = input
+        .extension()
+        .map(|e| e.to_string_lossy().to_string())
+        .filter(|e| INPUT_EXTENSIONS.contains(&e.as_str()))
+        .ok_or_else(|| format!("{}: a case's input ends in .json or .xml", input.display()))?;
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(format!("`{name}`: a case name is letters, digits, `-` and `_`"));
+    }
+    let expect_path = dir.join(format!("{name}.expect.toml"));
+    if expect_path.exists() {
+        return Err(format!("{}: the case exists already", expect_path.display()));
+    }
+    let bytes = std::fs::read(input).map_err(|e| format!("{}: {e}", input.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let (verdict, output, rules) = match guard::filter(&bytes, policy) {
+        Ok(r) => (
+            "released",
+            r.output.into_bytes(),
+            decided_rules(&r.report.decisions, &[]),
+        ),
+        Err(e) => ("rejected", Vec::new(), decided_rules(&e.report.decisions, &e.reasons)),
+    };
+    let input_copy = dir.join(format!("{name}.{ext}"));
+    std::fs::write(&input_copy, &bytes).map_err(|e| format!("{}: {e}", input_copy.display()))?;
+    let mut written = vec![input_copy];
+    let mut expect = format!(
+        "description = \"recorded from {} — review and describe\"\nverdict = \"{verdict}\"\n",
+        input
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default()
+    );
+    if !rules.is_empty() {
+        let quoted: Vec<String> = rules.iter().map(|r| format!("{r:?}")).collect();
+        expect.push_str(&format!("rules = [{}]\n", quoted.join(", ")));
+    }
+    if verdict == "released" {
+        let out = format!("{name}.out.{ext}");
+        std::fs::write(dir.join(&out), &output).map_err(|e| format!("{out}: {e}"))?;
+        expect.push_str(&format!("output = \"{out}\"\n"));
+        written.push(dir.join(out));
+    }
+    std::fs::write(&expect_path, expect).map_err(|e| format!("{}: {e}", expect_path.display()))?;
+    written.push(expect_path);
+    Ok(written)
+}
+
+/// The rules that decided something other than `keep`, once each, in order of first use.
+fn decided_rules(decisions: &[crate::release::UnitDecision], reasons: &[guard::Reason]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let rules = decisions
+        .iter()
+        .filter(|d| d.verdict != crate::release::UnitVerdict::Keep)
+        .map(|d| d.rule.to_string())
+        .chain(reasons.iter().map(|r| r.rule.clone()));
+    for r in rules {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
 }
 
 fn run_case(policy: &Policy, expect_path: &Path, bless: bool) -> CaseResult {
@@ -108,11 +221,20 @@ fn run_case(policy: &Policy, expect_path: &Path, bless: bool) -> CaseResult {
         }
     };
     // The input is `<case>.json` or `<case>.xml`.
-    let input_file = ["json", "xml"]
+    let Some(input_file) = INPUT_EXTENSIONS
         .iter()
         .map(|ext| format!("{name}.{ext}"))
         .find(|f| dir.join(f).exists())
-        .unwrap_or_else(|| format!("{name}.json"));
+    else {
+        failures.push(format!(
+            "no input beside `{file}`: the case's input is `{name}.json` or `{name}.xml`"
+        ));
+        return CaseResult {
+            name,
+            description: expectation.description,
+            failures,
+        };
+    };
     let input = match std::fs::read(dir.join(&input_file)) {
         Ok(b) => b,
         Err(e) => {
@@ -124,7 +246,7 @@ fn run_case(policy: &Policy, expect_path: &Path, bless: bool) -> CaseResult {
             };
         }
     };
-    let (verdict, output, rules) = match guard::filter(&input, policy) {
+    let (verdict, output, mut rules): (Expected, Vec<u8>, Vec<String>) = match guard::filter(&input, policy) {
         Ok(r) => (
             Expected::Released,
             r.output.into_bytes(),
@@ -136,6 +258,9 @@ fn run_case(policy: &Policy, expect_path: &Path, bless: bool) -> CaseResult {
             (Expected::Rejected, Vec::new(), rules)
         }
     };
+    // Each rule once, in order of first use.
+    let mut seen = std::collections::HashSet::new();
+    rules.retain(|r| seen.insert(r.clone()));
     if verdict != expectation.verdict {
         failures.push(format!(
             "expected {:?}, got {verdict:?} (rules: {})",

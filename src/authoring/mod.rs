@@ -2,4 +2,5 @@
 //! and the comparison of two policy versions over a corpus.
 
 pub mod cases;
+pub mod coverage;
 pub mod diff;

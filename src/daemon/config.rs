@@ -80,6 +80,10 @@ struct ChannelFile {
     /// Confine the channel's threads and the verifier processes: `required`, `best-effort` or `off`.
     #[serde(default)]
     sandbox: SandboxMode,
+    /// Make the directories (inbox, quarantine, outputs, the audit log's) and the audit log when
+    /// they do not exist. Off by default: a mistyped path is an error, never a new directory.
+    #[serde(default)]
+    create: bool,
     route: Vec<RouteFile>,
 }
 
@@ -104,6 +108,11 @@ struct RouteFile {
     overhead: Option<u32>,
     /// For a `udp://` output: the largest datagram (default 1472).
     mtu: Option<usize>,
+    /// For a `udp://` output: keep a copy of every message sent in this directory (named as the
+    /// receiver names it), so that `sekisho resend` can send it again.
+    sent: Option<PathBuf>,
+    /// For a `udp://` output with `sent`: how long copies are kept, in hours (default 168).
+    keep_sent_hours: Option<u64>,
 }
 
 fn default_queue() -> usize {
@@ -131,9 +140,14 @@ pub enum OutputSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiodeSettings {
     pub key: PathBuf,
+    /// Bytes per second on the wire (`rate`, whole datagrams counted); `None`: unpaced.
     pub rate: Option<u64>,
     pub overhead: u32,
     pub mtu: usize,
+    /// Where copies of sent messages are kept for `sekisho resend`.
+    pub sent: Option<PathBuf>,
+    /// How long they are kept.
+    pub keep_sent: std::time::Duration,
 }
 
 /// A validated route.
@@ -161,6 +175,8 @@ pub struct ChannelConfig {
     pub max_input_bytes: Option<usize>,
     pub poll_interval_ms: u64,
     pub fsync: bool,
+    /// Make missing directories and the audit log (`create = true`); otherwise they must exist.
+    pub create: bool,
     /// How strictly the channel and its verifier processes are confined.
     pub sandbox: SandboxMode,
     /// The second verifier; `None` when turned off.
@@ -184,6 +200,8 @@ pub struct Config {
     pub channels: Vec<ChannelConfig>,
     /// sha-256 of the file's bytes.
     pub sha256: String,
+    /// The file it was read from (`None` when parsed from text): SIGHUP reads it again.
+    pub path: Option<PathBuf>,
 }
 
 /// One thing wrong with a configuration file, located (the same value as a policy's errors).
@@ -195,9 +213,21 @@ pub type ConfigErrors = crate::policy::PolicyErrors;
 impl Config {
     /// Read and validate the configuration at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        Config::load_checking_user(path, true)
+    }
+
+    /// As [`Config::load`], for a reload inside the running (switched, confined) daemon: the
+    /// `user` is not looked up again (the user database is out of its reach), the caller
+    /// compares it with the one it runs as.
+    pub fn load_for_reload(path: &Path) -> Result<Config, ConfigErrors> {
+        Config::load_checking_user(path, false)
+    }
+
+    fn load_checking_user(path: &Path, check_user: bool) -> Result<Config, ConfigErrors> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             crate::policy::PolicyErrors(vec![ConfigError {
+                severity: crate::policy::Severity::Error,
                 file: file.clone(),
                 line: 0,
                 column: 0,
@@ -206,14 +236,21 @@ impl Config {
             }])
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Config::from_str(&text, &file, &base)
+        let mut config = Config::parse(&text, &file, &base, check_user)?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
     }
 
     /// Parse and validate configuration text; relative paths are taken from `base`.
     pub fn from_str(text: &str, file: &str, base: &Path) -> Result<Config, ConfigErrors> {
+        Config::parse(text, file, base, true)
+    }
+
+    fn parse(text: &str, file: &str, base: &Path, check_user: bool) -> Result<Config, ConfigErrors> {
         let at = |field: &str, detail: String| {
             let (line, column) = locate(text, field).unwrap_or((1, 1));
             ConfigError {
+                severity: crate::policy::Severity::Error,
                 file: file.to_string(),
                 line,
                 column,
@@ -227,6 +264,7 @@ impl Config {
                 .map(|s| crate::error::Position::locate(text.as_bytes(), s.start))
                 .map_or((1, 1), |p| (p.line, p.column));
             crate::policy::PolicyErrors(vec![ConfigError {
+                severity: crate::policy::Severity::Error,
                 file: file.to_string(),
                 line,
                 column,
@@ -235,7 +273,7 @@ impl Config {
             }])
         })?;
         let mut errors = Vec::new();
-        if let Some(user) = &raw.user
+        if let Some(user) = raw.user.as_ref().filter(|_| check_user)
             && let Err(e) = crate::sandbox::Identity::lookup(user)
         {
             errors.push(at("user", e));
@@ -326,12 +364,27 @@ impl Config {
                 };
                 let udp = matches!(output, OutputSpec::Udp(_));
                 let diode = match (&route.key, udp) {
-                    (Some(key), true) => Some(DiodeSettings {
-                        key: base.join(key),
-                        rate: route.rate,
-                        overhead: route.overhead.unwrap_or(10),
-                        mtu: route.mtu.unwrap_or(1472),
-                    }),
+                    (Some(key), true) => {
+                        if route.keep_sent_hours.is_some() && route.sent.is_none() {
+                            errors.push(at(
+                                &g("keep_sent_hours"),
+                                "needs `sent`, the directory copies are kept in".into(),
+                            ));
+                        }
+                        if route.keep_sent_hours.is_some_and(|h| h == 0 || h > 24 * 366) {
+                            errors.push(at(&g("keep_sent_hours"), "must be within 1..=8784 (a year)".into()));
+                        }
+                        Some(DiodeSettings {
+                            key: base.join(key),
+                            rate: route.rate,
+                            overhead: route.overhead.unwrap_or(10),
+                            mtu: route.mtu.unwrap_or(1472),
+                            sent: route.sent.as_ref().map(|p| base.join(p)),
+                            keep_sent: std::time::Duration::from_secs(
+                                route.keep_sent_hours.unwrap_or(168).saturating_mul(3600),
+                            ),
+                        })
+                    }
                     (None, true) => {
                         errors.push(at(
                             &g("output"),
@@ -344,10 +397,13 @@ impl Config {
                             || route.rate.is_some()
                             || route.overhead.is_some()
                             || route.mtu.is_some()
+                            || route.sent.is_some()
+                            || route.keep_sent_hours.is_some()
                         {
                             errors.push(at(
                                 &g("output"),
-                                "`key`, `rate`, `overhead` and `mtu` are for `udp://` outputs only".into(),
+                                "`key`, `rate`, `overhead`, `mtu`, `sent` and `keep_sent_hours` are for `udp://` outputs only"
+                                    .into(),
                             ));
                         }
                         None
@@ -372,6 +428,7 @@ impl Config {
                 max_input_bytes: ch.max_input_bytes,
                 poll_interval_ms: ch.poll_interval_ms,
                 fsync: ch.fsync,
+                create: ch.create,
                 sandbox: ch.sandbox,
                 verifier: ch.verifier.then(|| VerifierSettings {
                     deadline: std::time::Duration::from_millis(ch.verifier_deadline_ms),
@@ -387,6 +444,7 @@ impl Config {
                 user: raw.user,
                 channels,
                 sha256: hex::encode(sha2::Sha256::digest(text.as_bytes())),
+                path: None,
             })
         } else {
             Err(crate::policy::PolicyErrors(errors))
@@ -401,25 +459,43 @@ fn is_name(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
+/// An output as written: `stdout` (or `-`), `udp://HOST:PORT` exactly, or a directory. Anything
+/// that starts like a URL (`scheme:`) and is not a known one written exactly is an error, never a
+/// directory: `udp:/127.0.0.1:9000` would otherwise send released messages into `./udp:/`.
 fn parse_output(s: &str) -> Result<OutputSpec, String> {
-    if s == "-" {
+    const KNOWN: &str = "a directory, `stdout` (or `-`), or `udp://HOST:PORT`";
+    if s == "-" || s == "stdout" {
         return Ok(OutputSpec::Stdout);
     }
+    if s.is_empty() {
+        return Err(format!("the output is empty: it is {KNOWN}"));
+    }
     if let Some(rest) = s.strip_prefix("udp://") {
-        let ok = rest
-            .rsplit_once(':')
-            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+        let ok = rest.rsplit_once(':').is_some_and(|(host, port)| {
+            !host.is_empty() && !host.contains('/') && port.parse::<u16>().is_ok_and(|p| p > 0)
+        });
         return if ok {
             Ok(OutputSpec::Udp(rest.to_string()))
         } else {
-            Err(format!("`{s}` is not `udp://HOST:PORT`"))
+            Err(format!("`{s}` is not `udp://HOST:PORT` (a port from 1 to 65535)"))
         };
     }
-    if s.contains("://") {
-        return Err(format!("`{s}`: the output is a directory, `-` or `udp://HOST:PORT`"));
-    }
-    if s.is_empty() {
-        return Err("the output is empty".into());
+    // `scheme:` as RFC 3986 spells it: a letter, then letters, digits, `+`, `-`, `.`.
+    let scheme = s.split_once(':').map(|(head, _)| head).filter(|head| {
+        let mut b = head.bytes();
+        b.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+    });
+    if let Some(scheme) = scheme {
+        let hint = if scheme.eq_ignore_ascii_case("udp") {
+            " (write it exactly `udp://HOST:PORT`)".to_string()
+        } else {
+            String::new()
+        };
+        return Err(format!(
+            "`{s}` looks like a URL of scheme `{scheme}:`, which is not one sekisho knows{hint}; an output is \
+             {KNOWN}; a directory whose name really starts so is written `./{s}`"
+        ));
     }
     Ok(OutputSpec::Spool(PathBuf::from(s)))
 }
@@ -502,6 +578,34 @@ output = "out"
         let e = Config::from_str(&text, "t.toml", Path::new("")).unwrap_err();
         assert_eq!(e.0[0].field, "channel[0].route[0].output");
         assert_eq!((e.0[0].line, e.0[0].column), (11, 10), "{e}");
+    }
+
+    #[test]
+    fn refuses_a_mistyped_url_instead_of_making_a_directory_of_it() {
+        for bad in [
+            "udp:/127.0.0.1:9000",
+            "udp:127.0.0.1:9000",
+            "UDP://127.0.0.1:9000",
+            "udp:://127.0.0.1:9000",
+            "tcp://127.0.0.1:9000",
+            "udp://127.0.0.1",
+            "udp://127.0.0.1:0",
+        ] {
+            let text = GOOD.replace("output = \"out\"", &format!("output = \"{bad}\"\nkey = \"k\""));
+            let e = Config::from_str(&text, "t.toml", Path::new("")).unwrap_err();
+            assert_eq!(e.0[0].field, "channel[0].route[0].output", "{bad}: {e}");
+        }
+        let text = GOOD.replace("output = \"out\"", "output = \"udp:/127.0.0.1:9000\"");
+        let e = Config::from_str(&text, "t.toml", Path::new(""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("write it exactly `udp://HOST:PORT`"), "{e}");
+        // A directory that merely has a colon further on, and stdout by name.
+        let text = GOOD.replace("output = \"out\"", "output = \"./udp:/x\"");
+        assert!(Config::from_str(&text, "t.toml", Path::new("")).is_ok());
+        let text = GOOD.replace("output = \"out\"", "output = \"stdout\"");
+        let c = Config::from_str(&text, "t.toml", Path::new("")).unwrap();
+        assert_eq!(c.channels[0].routes[0].output, OutputSpec::Stdout);
     }
 
     #[test]

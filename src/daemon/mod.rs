@@ -26,9 +26,11 @@
 //! Fail secure: a read error, a limit, a guard rejection or a panic quarantines the message; an
 //! audit log that cannot be written stops the channel (the input stays claimed for the restart).
 
+pub mod check;
 pub mod config;
 pub mod output;
 pub mod quarantine;
+pub mod resend;
 pub mod spool;
 pub mod summary;
 pub mod verifier;
@@ -65,6 +67,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Set (by SIGTERM/SIGINT) to stop: in-flight messages are finished, then the run returns.
     pub stop: Arc<AtomicBool>,
+    /// Set (by SIGHUP) to reload the configuration and every policy; cleared once taken.
+    pub reload: Arc<AtomicBool>,
     /// The `sekisho` executable to start verifier children from (default: this one).
     pub verifier_program: Option<std::path::PathBuf>,
     /// Confine the calling thread once the channels have started, as strictly as the strictest
@@ -88,13 +92,19 @@ pub enum DaemonError {
 
 /// Run every channel of `config` (each on its own threads) until they drain (`once`) or are
 /// stopped.
+///
+/// SIGHUP (`options.reload`) makes every channel read the configuration file and its policies
+/// again and switch to them at once; a version that does not load, or that changes more than
+/// the routes' policies, is refused loudly and the running one stays.
 pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<Summary>, DaemonError> {
     let mut refused = None;
+    let reloads = std::sync::atomic::AtomicU64::new(0);
     let results: Vec<Result<Summary, DaemonError>> = std::thread::scope(|s| {
+        let reloads = &reloads;
         let handles: Vec<_> = config
             .channels
             .iter()
-            .map(|ch| s.spawn(move || run_channel(ch, options)))
+            .map(|ch| s.spawn(move || run_channel(ch, options, config, reloads)))
             .collect();
         if options.confine_caller {
             let strictest = config.channels.iter().map(|c| c.sandbox).max().unwrap_or_default();
@@ -102,6 +112,14 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<Summary>, Daemon
                 options.stop.store(true, Ordering::Relaxed);
                 refused = Some(DaemonError::MainThread(format!("sandbox: {e}")));
             }
+        }
+        // The main thread passes SIGHUP on to the channels, until they have all stopped.
+        while !handles.iter().all(std::thread::ScopedJoinHandle::is_finished) {
+            if options.reload.swap(false, Ordering::Relaxed) {
+                tracing::info!("SIGHUP: reloading the configuration and the policies");
+                reloads.fetch_add(1, Ordering::Relaxed);
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
         handles
             .into_iter()
@@ -144,9 +162,18 @@ impl Lane {
 struct Route {
     name: String,
     policy: Policy,
-    output: Box<dyn Output>,
+    output: Arc<dyn Output>,
     /// The second verifier's children, unless it is turned off.
     verifier: Option<verifier::Pool>,
+}
+
+/// What a reload replaces, all at once: every route's policy and verifier, and the read limit
+/// they imply. A worker takes one snapshot per message, so a message is decided wholly under
+/// the old set or wholly under the new one.
+struct Live {
+    routes: Vec<Route>,
+    /// The byte limit of a read: the channel's, or the largest route policy's.
+    read_limit: usize,
 }
 
 /// What the audit log says was already done for an input (name, entry identity).
@@ -158,9 +185,16 @@ struct Done {
 
 struct Channel<'c> {
     cfg: &'c ChannelConfig,
-    routes: Vec<Route>,
-    /// The byte limit of a read: the channel's, or the largest route policy's.
-    read_limit: usize,
+    /// The routes in force (replaced whole by a reload on SIGHUP).
+    live: std::sync::RwLock<Arc<Live>>,
+    /// The configuration file, read again on SIGHUP.
+    config_path: Option<std::path::PathBuf>,
+    /// The program verifier children start from.
+    program: Option<std::path::PathBuf>,
+    /// The configuration's `user` (a reload may not change it).
+    user: Option<String>,
+    /// Incremented by the main thread on each SIGHUP.
+    reloads: &'c std::sync::atomic::AtomicU64,
     /// From the audit log at start: inputs (name, identity) already recorded, per route.
     done: HashMap<(Vec<u8>, String), Done>,
     /// The first input decided on each (sha-256, route), for duplicates.
@@ -178,8 +212,74 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, DaemonError> {
+/// A route's policy, with an error that names the route, the path and the fix when the file is
+/// not there or not readable (rather than the loader's bare `cannot read`).
+pub(crate) fn load_policy(route: &str, path: &Path) -> Result<Policy, String> {
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(format!(
+            "route `{route}`: policy `{}`: {e}; check the route's `policy` in the configuration{}",
+            path.display(),
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                " and that the service user may read it and its directory"
+            } else {
+                ""
+            }
+        ));
+    }
+    Policy::load(path).map_err(|e| format!("route `{route}`: {e}"))
+}
+
+/// Load every route's policy and start its verifier children: at start, and again on SIGHUP.
+fn load_live(
+    cfg: &ChannelConfig,
+    routes: &[config::RouteConfig],
+    program: Option<&Path>,
+    outputs: &[Arc<dyn Output>],
+) -> Result<Live, String> {
+    let mut live = Vec::new();
+    for (r, output) in routes.iter().zip(outputs) {
+        let policy = load_policy(&r.name, &r.policy)?;
+        let verifier = match (&cfg.verifier, program) {
+            (Some(v), Some(program)) => {
+                let spawn = crate::verifier::child::Spawn {
+                    program: program.to_path_buf(),
+                    policy: r.policy.clone(),
+                    memory: v.memory_bytes,
+                    sandbox: v.sandbox.as_str().into(),
+                };
+                Some(
+                    verifier::Pool::start(spawn, v.deadline)
+                        .map_err(|e| format!("route `{}`: the second verifier: {e}", r.name))?,
+                )
+            }
+            _ => {
+                tracing::warn!(channel = %cfg.name, route = %r.name,
+                    "the second verifier is turned off: outputs are checked by the guard alone");
+                None
+            }
+        };
+        live.push(Route {
+            name: r.name.clone(),
+            policy,
+            output: Arc::clone(output),
+            verifier,
+        });
+    }
+    let policy_limit = live.iter().map(|r| r.policy.limits.max_input_bytes).max().unwrap_or(0);
+    Ok(Live {
+        routes: live,
+        read_limit: cfg.max_input_bytes.map_or(policy_limit, |l| l.min(policy_limit)),
+    })
+}
+
+fn run_channel(
+    cfg: &ChannelConfig,
+    options: &RunOptions,
+    config: &Config,
+    reloads: &std::sync::atomic::AtomicU64,
+) -> Result<Summary, DaemonError> {
     let started = Instant::now();
+    let config_path = config.path.as_deref();
     // The program verifier children start from (none, so nothing to execute, without them).
     let program = match (&cfg.verifier, &options.verifier_program) {
         (None, _) => None,
@@ -201,55 +301,52 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
             tracing::info!(channel = %cfg.name, from = %from.display(), files = n, "seeded the inbox");
         }
     }
+    // A path that does not exist is an error unless the channel says `create = true`: a
+    // mistyped path never becomes a new, unwatched directory.
+    let ensure = |path: &Path, field: &str| -> Result<(), DaemonError> {
+        check::require_dir(path, cfg.create, field, true).map_err(&startup)?;
+        if cfg.create {
+            std::fs::create_dir_all(path).map_err(|e| startup(format!("{}: {e}", path.display())))?;
+        }
+        Ok(())
+    };
+    ensure(&cfg.inbox, "inbox")?;
+    if let Some(u) = &cfg.urgent_inbox {
+        ensure(u, "urgent_inbox")?;
+    }
+    ensure(&cfg.quarantine, "quarantine")?;
+    if let Some(parent) = cfg.audit.parent().filter(|p| !p.as_os_str().is_empty()) {
+        ensure(parent, "audit (its directory)")?;
+    }
+    if !cfg.create && !cfg.audit.exists() {
+        return Err(startup(format!(
+            "audit log `{}` does not exist; make it (`install -m 0640 -o USER /dev/null {}`) or set \
+             `create = true` to start a new log",
+            cfg.audit.display(),
+            cfg.audit.display()
+        )));
+    }
     let _lock = spool::lock_inbox(&cfg.inbox, spool::LOCK_WAIT)
         .map_err(|e| startup(format!("{}: {e}", cfg.inbox.display())))?;
     let _urgent_lock = match &cfg.urgent_inbox {
         Some(u) => Some(spool::lock_inbox(u, spool::LOCK_WAIT).map_err(|e| startup(format!("{}: {e}", u.display())))?),
         None => None,
     };
-    std::fs::create_dir_all(&cfg.quarantine).map_err(|e| startup(format!("{}: {e}", cfg.quarantine.display())))?;
     spool::remove_temps(&cfg.quarantine).map_err(|e| startup(format!("{}: {e}", cfg.quarantine.display())))?;
-    if let Some(parent) = cfg.audit.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| startup(format!("{}: {e}", parent.display())))?;
-    }
-    let mut routes = Vec::new();
+    let mut outputs: Vec<Arc<dyn Output>> = Vec::new();
     for r in &cfg.routes {
-        let policy = Policy::load(&r.policy).map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
+        if let config::OutputSpec::Spool(dir) = &r.output {
+            ensure(dir, &format!("route `{}`: output", r.name))?;
+        }
+        if let Some(sent) = r.diode.as_ref().and_then(|d| d.sent.as_ref()) {
+            ensure(sent, &format!("route `{}`: sent", r.name))?;
+        }
         let output = output::open(&r.output, r.diode.as_ref(), cfg.fsync)
             .map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
-        let verifier = match (&cfg.verifier, &program) {
-            (Some(v), Some(program)) => {
-                let spawn = crate::verifier::child::Spawn {
-                    program: program.clone(),
-                    policy: r.policy.clone(),
-                    memory: v.memory_bytes,
-                    sandbox: v.sandbox.as_str().into(),
-                };
-                Some(
-                    verifier::Pool::start(spawn, v.deadline)
-                        .map_err(|e| startup(format!("route `{}`: the second verifier: {e}", r.name)))?,
-                )
-            }
-            _ => {
-                tracing::warn!(channel = %cfg.name, route = %r.name,
-                    "the second verifier is turned off: outputs are checked by the guard alone");
-                None
-            }
-        };
-        routes.push(Route {
-            name: r.name.clone(),
-            policy,
-            output,
-            verifier,
-        });
+        outputs.push(Arc::from(output));
     }
-    let policy_limit = routes
-        .iter()
-        .map(|r| r.policy.limits.max_input_bytes)
-        .max()
-        .unwrap_or(0);
-    let read_limit = cfg.max_input_bytes.map_or(policy_limit, |l| l.min(policy_limit));
-
+    let live = load_live(cfg, &cfg.routes, program.as_deref(), &outputs).map_err(&startup)?;
+    let routes = &live.routes;
     let (audit_log, records) = AuditLog::open(&cfg.audit).map_err(|source| DaemonError::Audit {
         channel: cfg.name.clone(),
         source,
@@ -262,7 +359,7 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
             None => r.input.as_bytes().to_vec(),
         };
         // An entry quarantined by name (moved, for every route) has no route in its id.
-        let moves = r.quarantine.as_deref() == Some(entry_quarantine_id(&r.input_id).as_str());
+        let moves = r.quarantine.as_deref() == Some(entry_quarantine_id(&name, &r.input_id).as_str());
         if let (Some(sha), false) = (&r.input_sha256, r.reason.as_deref() == Some("duplicate")) {
             seen.entry((sha.clone(), r.route.clone()))
                 .or_insert_with(|| r.input.clone());
@@ -285,12 +382,19 @@ fn run_channel(cfg: &ChannelConfig, options: &RunOptions) -> Result<Summary, Dae
 
     // Least privilege: from here on this channel's threads and the verifier children they start
     // reach only its own directories (see `sandbox::confine_channel`).
-    crate::sandbox::confine_channel(cfg.sandbox, &cfg.name, &channel_paths(cfg, program.as_deref()))
-        .map_err(|e| startup(format!("sandbox: {e}")))?;
+    crate::sandbox::confine_channel(
+        cfg.sandbox,
+        &cfg.name,
+        &channel_paths(cfg, program.as_deref(), config_path),
+    )
+    .map_err(|e| startup(format!("sandbox: {e}")))?;
     let channel = Channel {
         cfg,
-        routes,
-        read_limit,
+        live: std::sync::RwLock::new(Arc::new(live)),
+        config_path: config_path.map(Path::to_path_buf),
+        user: config.user.clone(),
+        program,
+        reloads,
         done,
         seen: Mutex::new(seen),
         in_flight: Mutex::new(HashSet::new()),
@@ -427,6 +531,67 @@ enum Finish {
 }
 
 impl Channel<'_> {
+    /// SIGHUP: read the configuration file and every policy again and switch to them at once.
+    /// Anything that does not load, or a change beyond the routes' policies (directories,
+    /// outputs, limits: those need a restart, since the channel is confined to what it opened),
+    /// is refused loudly and the running version stays.
+    fn reload(&self) {
+        let refuse = |why: String| {
+            tracing::error!(channel = %self.cfg.name, reason = %why,
+                "RELOAD REFUSED: the running configuration and policies stay in force");
+        };
+        let routes = match &self.config_path {
+            Some(path) => match Config::load_for_reload(path) {
+                Err(e) => return refuse(e.to_string()),
+                Ok(new) if new.user != self.user => {
+                    return refuse(format!(
+                        "{}: `user` changed; restart the guard to apply it",
+                        path.display()
+                    ));
+                }
+                Ok(new) => match new.channels.into_iter().find(|c| c.name == self.cfg.name) {
+                    None => return refuse(format!("{}: channel `{}` is gone", path.display(), self.cfg.name)),
+                    Some(ch) => {
+                        if let Some(field) = fixed_change(self.cfg, &ch) {
+                            return refuse(format!(
+                                "{}: `{field}` changed; only the routes' policies are reloaded, restart the \
+                                 guard to apply the rest",
+                                path.display()
+                            ));
+                        }
+                        ch.routes
+                    }
+                },
+            },
+            None => self.cfg.routes.clone(),
+        };
+        let old = self.live();
+        let outputs: Vec<Arc<dyn Output>> = old.routes.iter().map(|r| Arc::clone(&r.output)).collect();
+        let new = match load_live(self.cfg, &routes, self.program.as_deref(), &outputs) {
+            Ok(n) => n,
+            Err(e) => return refuse(e),
+        };
+        let changes: Vec<String> = old
+            .routes
+            .iter()
+            .zip(&new.routes)
+            .map(|(o, n)| {
+                format!(
+                    "{}: {} {} → {} {}",
+                    n.name, o.policy.name, o.policy.sha256, n.policy.name, n.policy.sha256
+                )
+            })
+            .collect();
+        *self.live.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(new);
+        tracing::info!(channel = %self.cfg.name, routes = ?changes,
+            "reloaded: every message from now on is decided (and audited) under these policies");
+    }
+
+    /// The routes in force now.
+    fn live(&self) -> Arc<Live> {
+        Arc::clone(&self.live.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
     fn inbox(&self, lane: Lane) -> &Path {
         match (lane, &self.cfg.urgent_inbox) {
             (Lane::Urgent, Some(u)) => u,
@@ -476,6 +641,11 @@ impl Channel<'_> {
             let committed = committer.join();
             done_flag.store(true, Ordering::Relaxed);
             let _ = reporter.join();
+            for r in &self.live().routes {
+                if let Err(e) = r.output.close() {
+                    tracing::error!(channel = %self.cfg.name, route = %r.name, error = %e, "cannot send the last heartbeats");
+                }
+            }
             if options.progress {
                 eprint!("\r\x1b[2K");
             }
@@ -637,14 +807,16 @@ impl Channel<'_> {
     /// Process one job; a panic anywhere quarantines the entry (fail secure).
     fn process_safely(&self, job: Job) -> Outcome {
         let (lane, name, claimed_at, recovered) = (job.lane, job.name.clone(), job.claimed_at, job.recovered);
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(&job))) {
+        // One snapshot of the routes for the whole message (a reload switches between messages).
+        let live = self.live();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(&job, &live))) {
             Ok(o) => o,
             Err(_) => {
                 tracing::error!(channel = %self.cfg.name, input = ?name, "the guard panicked on this message; quarantining it");
                 let path = spool::claimed_path(self.inbox(lane), &name);
                 let meta = std::fs::symlink_metadata(&path).ok();
                 let id = meta.as_ref().map_or_else(|| "unknown".into(), spool::entry_id);
-                let routes = self.routes_to_do(&name, &id, recovered);
+                let routes = self.routes_to_do(&live, &name, &id, recovered);
                 let mut outcome = self.quarantine_entry(
                     &job,
                     &id,
@@ -659,18 +831,18 @@ impl Channel<'_> {
         }
     }
 
-    fn routes_to_do(&self, name: &OsStr, id: &str, recovered: bool) -> Vec<usize> {
+    fn routes_to_do(&self, live: &Live, name: &OsStr, id: &str, recovered: bool) -> Vec<usize> {
         let done = if recovered {
             self.done.get(&(name.as_bytes().to_vec(), id.to_string()))
         } else {
             None
         };
-        (0..self.routes.len())
-            .filter(|&i| done.is_none_or(|d| !self.routes.get(i).is_some_and(|r| d.routes.contains(&r.name))))
+        (0..live.routes.len())
+            .filter(|&i| done.is_none_or(|d| !live.routes.get(i).is_some_and(|r| d.routes.contains(&r.name))))
             .collect()
     }
 
-    fn process(&self, job: &Job) -> Outcome {
+    fn process(&self, job: &Job, live: &Live) -> Outcome {
         let inbox = self.inbox(job.lane);
         let path = spool::claimed_path(inbox, &job.name);
         let leave = |records| Outcome {
@@ -688,7 +860,7 @@ impl Channel<'_> {
             }
         };
         let id = spool::entry_id(&meta);
-        let routes = self.routes_to_do(&job.name, &id, job.recovered);
+        let routes = self.routes_to_do(live, &job.name, &id, job.recovered);
         if routes.is_empty() {
             // Every route was recorded before a crash: finish what was left.
             let moved = self
@@ -711,7 +883,7 @@ impl Channel<'_> {
                 &format!("the inbox entry is a {kind}, not a regular file; it was not opened"),
             );
         }
-        let bytes = match spool::read_regular(&path, self.read_limit) {
+        let bytes = match spool::read_regular(&path, live.read_limit) {
             Ok(b) => b,
             Err(spool::ReadError::NotRegular(kind)) => {
                 return self.quarantine_entry(
@@ -730,7 +902,7 @@ impl Channel<'_> {
                     &routes,
                     size,
                     QuarantineReason::Oversized,
-                    &format!("the message is {size} bytes, the limit is {}", self.read_limit),
+                    &format!("the message is {size} bytes, the limit is {}", live.read_limit),
                 );
             }
             Err(spool::ReadError::Io(e)) => {
@@ -757,7 +929,7 @@ impl Channel<'_> {
         let sha = hex::encode(Sha256::digest(&bytes));
         let mut records = Vec::new();
         for i in routes {
-            let Some(route) = self.routes.get(i) else { continue };
+            let Some(route) = live.routes.get(i) else { continue };
             match self.decide_route(job, &id, route, &bytes, &sha) {
                 Ok(record) => records.push(record),
                 Err(e) => {
@@ -807,6 +979,7 @@ impl Channel<'_> {
                 }
             }
         };
+        let mut decisions: Vec<crate::release::stix::UnitDecision> = Vec::new();
         let (reason, findings) = if let Some(first) = first {
             (
                 QuarantineReason::Duplicate,
@@ -837,6 +1010,7 @@ impl Channel<'_> {
                         record.dropped = released.report.dropped;
                         record.removed = released.report.removed;
                         record.redactions = released.report.redactions;
+                        decisions.clone_from(&released.report.decisions);
                         (reason, findings)
                     } else {
                         let extension = match released.format {
@@ -853,8 +1027,14 @@ impl Channel<'_> {
                         record.output_sha256 = Some(hex::encode(Sha256::digest(out)));
                         record.output_bytes = Some(out.len() as u64);
                         match route.output.emit(&released.output, &out_name) {
-                            Ok(()) => {
-                                record.output = Some(out_name);
+                            Ok(sent) => {
+                                if let Some(sent) = sent {
+                                    record.diode_session = Some(format!("{:016x}", sent.session));
+                                    record.diode_seq = Some(sent.seq);
+                                }
+                                // The name the output has where it lands (a diode's receiver
+                                // names it by its own sha-256).
+                                record.output = Some(route.output.landed_name(&released.output).unwrap_or(out_name));
                                 return Ok(record);
                             }
                             Err(e) => {
@@ -874,6 +1054,7 @@ impl Channel<'_> {
                     }
                 }
                 Ok(Err(rejection)) => {
+                    decisions.clone_from(&rejection.report.decisions);
                     record.dropped = rejection.report.dropped;
                     record.removed = rejection.report.removed;
                     record.redactions = rejection.report.redactions;
@@ -902,7 +1083,12 @@ impl Channel<'_> {
                 }
             }
         };
-        let qid = format!("q-{id}-{}", route.name);
+        let qid = quarantine::copy_name(job.name.as_bytes(), id, sha, &route.name);
+        let explain: Vec<String> = if decisions.is_empty() {
+            Vec::new()
+        } else {
+            crate::explain::table(&decisions).lines().map(str::to_string).collect()
+        };
         let reason_file = ReasonFile {
             verdict: "quarantined",
             reason,
@@ -915,6 +1101,9 @@ impl Channel<'_> {
             input_bytes: bytes.len() as u64,
             time: record.time.clone(),
             findings: &findings,
+            entry: None,
+            decisions: &decisions,
+            explain,
         };
         quarantine::keep_bytes(&self.quarantine, &self.cfg.quarantine, &qid, bytes, &reason_file)?;
         record.verdict = Verdict::Quarantined;
@@ -926,7 +1115,9 @@ impl Channel<'_> {
         Ok(record)
     }
 
-    /// Quarantine the entry itself (moved, never opened again) for every route still to do.
+    /// Quarantine the entry itself for every route still to do, never opening it again: a
+    /// regular file or a directory is moved there; a symbolic link, fifo, socket or device is
+    /// replaced by a copy of nothing (an empty file) whose reason says what it was, and removed.
     fn quarantine_entry(
         &self,
         job: &Job,
@@ -936,7 +1127,16 @@ impl Channel<'_> {
         reason: QuarantineReason,
         detail: &str,
     ) -> Outcome {
-        let qid = entry_quarantine_id(id);
+        // Route names and their order never change on a reload: any snapshot names them alike.
+        let live = self.live();
+        let path = spool::claimed_path(self.inbox(job.lane), &job.name);
+        let nothing = std::fs::symlink_metadata(&path)
+            .ok()
+            .and_then(|m| quarantine::describe_entry(&path, &m));
+        let qid = match &nothing {
+            Some((kind, _)) => quarantine::nothing_name(job.name.as_bytes(), id, kind),
+            None => entry_quarantine_id(job.name.as_bytes(), id),
+        };
         let (input, input_hex) = spool::display_name(&job.name);
         let findings = [Finding {
             rule: reason.as_str().into(),
@@ -945,7 +1145,7 @@ impl Channel<'_> {
         }];
         let route_names: Vec<&str> = routes
             .iter()
-            .filter_map(|&i| self.routes.get(i).map(|r| r.name.as_str()))
+            .filter_map(|&i| live.routes.get(i).map(|r| r.name.as_str()))
             .collect();
         let reason_file = ReasonFile {
             verdict: "quarantined",
@@ -959,6 +1159,9 @@ impl Channel<'_> {
             input_bytes: size,
             time: audit::now_rfc3339(),
             findings: &findings,
+            entry: nothing.as_ref().map(|(_, what)| what.clone()),
+            decisions: &[],
+            explain: Vec::new(),
         };
         let mut outcome = Outcome {
             lane: job.lane,
@@ -967,13 +1170,18 @@ impl Channel<'_> {
             records: Vec::new(),
             finish: Finish::Leave,
         };
-        if let Err(e) = quarantine::write_reason(&self.quarantine, &self.cfg.quarantine, &qid, &reason_file) {
+        let written = if nothing.is_some() {
+            quarantine::keep_bytes(&self.quarantine, &self.cfg.quarantine, &qid, b"", &reason_file)
+        } else {
+            quarantine::write_reason(&self.quarantine, &self.cfg.quarantine, &qid, &reason_file)
+        };
+        if let Err(e) = written {
             tracing::error!(channel = %self.cfg.name, input = ?job.name, error = %e, "cannot write to the quarantine; the input stays claimed");
             return outcome;
         }
         tracing::warn!(channel = %self.cfg.name, input = ?job.name, %reason, detail, "quarantined");
         for &i in routes {
-            let Some(route) = self.routes.get(i) else { continue };
+            let Some(route) = live.routes.get(i) else { continue };
             let mut record = self.base_record(job, id, route);
             record.input_bytes = size;
             record.verdict = Verdict::Quarantined;
@@ -982,7 +1190,11 @@ impl Channel<'_> {
             record.quarantine = Some(qid.clone());
             outcome.records.push(record);
         }
-        outcome.finish = Finish::MoveTo(qid);
+        outcome.finish = if nothing.is_some() {
+            Finish::Remove
+        } else {
+            Finish::MoveTo(qid)
+        };
         outcome
     }
 
@@ -1005,7 +1217,7 @@ impl Channel<'_> {
             }
             // Outputs and quarantine entries: durable, then renamed into place, then their
             // directories synced; only then the records that name them.
-            for r in &self.routes {
+            for r in &self.live().routes {
                 r.output.commit().map_err(|e| format!("{}: {e}", r.output.describe()))?;
             }
             self.quarantine
@@ -1070,19 +1282,54 @@ impl Channel<'_> {
         Ok(audit_log.head().to_string())
     }
 
-    /// A live progress line on a terminal, or a periodic summary in the log.
+    /// Every 200 ms, tick the outputs (a diode heartbeats when idle); on a terminal, a live
+    /// progress line; otherwise a progress record every 10 s, only when messages moved (an idle
+    /// daemon stays quiet).
     fn report_loop(&self, progress: bool, stop: &AtomicBool, started: Instant) {
         let (tick, every) = if progress { (50, 5) } else { (50, 200) };
         let mut n: u64 = 0;
+        let mut logged = (0u64, Instant::now());
+        let mut tick_failed = false;
+        let mut reloads_seen = self.reloads.load(Ordering::Relaxed);
         while !stop.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(tick));
             n += 1;
+            let reloads = self.reloads.load(Ordering::Relaxed);
+            if reloads != reloads_seen {
+                reloads_seen = reloads;
+                self.reload();
+            }
+            if n.is_multiple_of(4) {
+                let mut failed = false;
+                for r in &self.live().routes {
+                    if let Err(e) = r.output.tick() {
+                        failed = true;
+                        if !tick_failed {
+                            tracing::error!(channel = %self.cfg.name, route = %r.name, output = %r.output.describe(),
+                                error = %e, "cannot send a heartbeat");
+                        }
+                    }
+                }
+                tick_failed = failed;
+            }
+            // Kept copies past their time (a diode's `sent/`), once a minute.
+            if n.is_multiple_of(1200) {
+                for r in &self.live().routes {
+                    match r.output.expire() {
+                        Ok(0) => {}
+                        Ok(removed) => tracing::info!(channel = %self.cfg.name, route = %r.name, removed,
+                            "removed copies of sent messages past their keeping time"),
+                        Err(e) => tracing::error!(channel = %self.cfg.name, route = %r.name, error = %e,
+                            "cannot remove old copies of sent messages"),
+                    }
+                }
+            }
             if !n.is_multiple_of(every) {
                 continue;
             }
             let s = lock(&self.summary).clone();
-            let secs = started.elapsed().as_secs_f64().max(1e-9);
             if progress {
+                let secs = started.elapsed().as_secs_f64().max(1e-9);
                 eprint!(
                     "\r\x1b[2K{}: {} messages, {:.0}/s, released {}, quarantined {}",
                     self.cfg.name,
@@ -1091,9 +1338,12 @@ impl Channel<'_> {
                     s.released(),
                     s.quarantined()
                 );
-            } else if s.inputs > 0 {
-                tracing::info!(channel = %self.cfg.name, messages = s.inputs, rate = s.inputs as f64 / secs,
+            } else if s.inputs != logged.0 {
+                let secs = logged.1.elapsed().as_secs_f64().max(1e-9);
+                tracing::info!(channel = %self.cfg.name, messages = s.inputs,
+                    rate = s.inputs.saturating_sub(logged.0) as f64 / secs,
                     released = s.released(), quarantined = s.quarantined(), "progress");
+                logged = (s.inputs, Instant::now());
             }
         }
     }
@@ -1101,8 +1351,16 @@ impl Channel<'_> {
 
 /// What a channel's threads need: its spools read-write, the policies' directories read-only,
 /// and the verifier program with the system's libraries to start children.
-fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>) -> crate::sandbox::Paths {
+fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>, config: Option<&Path>) -> crate::sandbox::Paths {
     let mut p = crate::sandbox::Paths::default();
+    // The configuration's directory, read-only: SIGHUP reads the file again.
+    if let Some(parent) = config.and_then(Path::parent) {
+        p.read.push(if parent.as_os_str().is_empty() {
+            ".".into()
+        } else {
+            parent.to_path_buf()
+        });
+    }
     p.read_write.push(cfg.inbox.clone());
     p.read_write.extend(cfg.urgent_inbox.clone());
     p.read_write.push(cfg.quarantine.clone());
@@ -1116,6 +1374,9 @@ fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>) -> crate::sandbox:
     for r in &cfg.routes {
         if let config::OutputSpec::Spool(dir) = &r.output {
             p.read_write.push(dir.clone());
+        }
+        if let Some(sent) = r.diode.as_ref().and_then(|d| d.sent.as_ref()) {
+            p.read_write.push(sent.clone());
         }
         if let Some(parent) = r.policy.parent() {
             p.read.push(if parent.as_os_str().is_empty() {
@@ -1134,9 +1395,57 @@ fn channel_paths(cfg: &ChannelConfig, program: Option<&Path>) -> crate::sandbox:
     p
 }
 
+/// The first field that differs between two versions of a channel other than its routes'
+/// policies (what a reload may not change), or `None`.
+fn fixed_change(old: &ChannelConfig, new: &ChannelConfig) -> Option<String> {
+    let blank = |c: &ChannelConfig| {
+        let mut c = c.clone();
+        for r in &mut c.routes {
+            r.policy = std::path::PathBuf::new();
+        }
+        c
+    };
+    let (a, b) = (blank(old), blank(new));
+    let fields: [(&str, String, String); 12] = [
+        ("inbox", format!("{:?}", a.inbox), format!("{:?}", b.inbox)),
+        (
+            "urgent_inbox",
+            format!("{:?}", a.urgent_inbox),
+            format!("{:?}", b.urgent_inbox),
+        ),
+        (
+            "quarantine",
+            format!("{:?}", a.quarantine),
+            format!("{:?}", b.quarantine),
+        ),
+        ("audit", format!("{:?}", a.audit), format!("{:?}", b.audit)),
+        ("workers", format!("{:?}", a.workers), format!("{:?}", b.workers)),
+        ("queue", format!("{:?}", a.queue), format!("{:?}", b.queue)),
+        (
+            "max_input_bytes",
+            format!("{:?}", a.max_input_bytes),
+            format!("{:?}", b.max_input_bytes),
+        ),
+        ("fsync", format!("{:?}", a.fsync), format!("{:?}", b.fsync)),
+        ("sandbox", format!("{:?}", a.sandbox), format!("{:?}", b.sandbox)),
+        ("verifier", format!("{:?}", a.verifier), format!("{:?}", b.verifier)),
+        (
+            "poll_interval_ms",
+            format!("{:?}", a.poll_interval_ms),
+            format!("{:?}", b.poll_interval_ms),
+        ),
+        ("route", format!("{:?}", a.routes), format!("{:?}", b.routes)),
+    ];
+    fields
+        .into_iter()
+        .find(|(_, x, y)| x != y)
+        .map(|(f, _, _)| f.to_string())
+        .or_else(|| (format!("{a:?}") != format!("{b:?}")).then(|| "channel".to_string()))
+}
+
 /// The quarantine id of an entry moved there by name (for every route).
-fn entry_quarantine_id(input_id: &str) -> String {
-    format!("q-{input_id}")
+fn entry_quarantine_id(name: &[u8], input_id: &str) -> String {
+    quarantine::entry_name(name, input_id)
 }
 
 /// The quarantine reason a guard rejection stands for.

@@ -1,7 +1,16 @@
 //! The quarantine: what may not go, kept with its reasons for a human to look at.
 //!
-//! Each entry is `<id>` (the original bytes, or the original directory entry itself when it was
-//! not a readable regular file: a link is moved, never followed) and `<id>.reason.json`.
+//! Each entry is `<id>` and `<id>.reason.json`. `<id>` is the original bytes (per route), the
+//! original file moved there (when it was empty, oversized or unreadable, for every route), or —
+//! for a symbolic link, fifo, socket or device — an empty file, a copy of nothing: the entry
+//! itself is removed, never kept as a live link, and the reason says what it was and pointed to.
+//!
+//! Names (the same after a crash and a redo, so a redo replaces rather than doubles):
+//! `<mtime>-<input sha-256 prefix>-<tag>-<route>` for a copy of the bytes,
+//! `<mtime>-<tag>-entry` for a moved file, `<mtime>-<tag>-<kind>` for a copy of nothing, where
+//! `<mtime>` is the input's modification time (`20261205T030000.123456789Z`) and `<tag>` eight hex
+//! digits of the sha-256 of its name and entry identity (two inputs with the same bytes and time
+//! never share a name).
 
 use std::path::Path;
 
@@ -111,6 +120,76 @@ pub struct ReasonFile<'a> {
     pub input_bytes: u64,
     pub time: String,
     pub findings: &'a [Finding],
+    /// What the entry was, when it was not a regular file (kind, link target, device numbers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<serde_json::Value>,
+    /// Every decision on the message's units: unit, label, rule, verdict, detail.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub decisions: &'a [crate::release::stix::UnitDecision],
+    /// The same as `sekisho filter --explain` prints it, one line per unit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explain: Vec<String>,
+}
+
+/// The `<mtime>` and `<tag>` of a quarantine name, from the input's name and entry identity
+/// (`inode-mtime_ns-size`).
+pub fn name_parts(name: &[u8], input_id: &str) -> (String, String) {
+    use sha2::Digest;
+    let mtime = input_id
+        .split('-')
+        .nth(1)
+        .and_then(|t| t.parse::<i128>().ok())
+        .unwrap_or(0);
+    let mut h = sha2::Sha256::new();
+    h.update(name);
+    h.update([0]);
+    h.update(input_id.as_bytes());
+    let tag = hex::encode(h.finalize());
+    (
+        crate::audit::compact_utc(mtime),
+        tag.get(..8).unwrap_or_default().to_string(),
+    )
+}
+
+/// The name of a copy of an input's bytes for one route.
+pub fn copy_name(name: &[u8], input_id: &str, sha256: &str, route: &str) -> String {
+    let (time, tag) = name_parts(name, input_id);
+    format!("{time}-{}-{tag}-{route}", sha256.get(..16).unwrap_or(sha256))
+}
+
+/// The name of an input moved into the quarantine (for every route).
+pub fn entry_name(name: &[u8], input_id: &str) -> String {
+    let (time, tag) = name_parts(name, input_id);
+    format!("{time}-{tag}-entry")
+}
+
+/// The name of a copy of nothing standing for a link, fifo, socket or device.
+pub fn nothing_name(name: &[u8], input_id: &str, kind: &str) -> String {
+    let (time, tag) = name_parts(name, input_id);
+    format!("{time}-{tag}-{kind}")
+}
+
+/// What a non-regular entry was, for its reason file: its kind, and where a link pointed or a
+/// device's numbers. `None` for a regular file or a directory (those are moved, not replaced).
+pub fn describe_entry(path: &Path, meta: &std::fs::Metadata) -> Option<(&'static str, serde_json::Value)> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let t = meta.file_type();
+    let kind = spool::entry_kind(meta);
+    if t.is_symlink() {
+        let target =
+            std::fs::read_link(path).map_or_else(|e| format!("(unreadable: {e})"), |p| p.display().to_string());
+        Some(("symlink", serde_json::json!({"kind": kind, "target": target})))
+    } else if t.is_block_device() || t.is_char_device() {
+        let dev = meta.rdev();
+        let numbers = format!("{}:{}", rustix::fs::major(dev), rustix::fs::minor(dev));
+        Some(("device", serde_json::json!({"kind": kind, "device": numbers})))
+    } else if t.is_fifo() {
+        Some(("fifo", serde_json::json!({"kind": kind})))
+    } else if t.is_socket() {
+        Some(("socket", serde_json::json!({"kind": kind})))
+    } else {
+        None
+    }
 }
 
 /// Stage a copy of `bytes` as `dir/<id>` with its reason file (they appear at the next commit).

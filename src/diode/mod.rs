@@ -70,7 +70,7 @@ pub use frame::{FrameLimits, MacKey};
 pub use pacing::TokenBucket;
 pub use receiver::{
     Delivered, Event, Lost, LostReason, Reassembler, ReassemblerConfig, ReassemblerStats, ReceiverConfig,
-    ReceiverStats, run_receiver, run_receiver_with, set_recv_buffer,
+    ReceiverStats, run_receiver, run_receiver_with, set_recv_buffer, spool_name,
 };
 pub use sender::{MessageEncoder, Sender, SenderConfig, SenderStats, new_session_id};
 pub use state::{ReplayState, STATE_FILE};
@@ -191,16 +191,40 @@ pub fn cli_send(
     cfg.mtu = mtu;
     cfg.heartbeat_interval = std::time::Duration::from_millis(200);
     let files = collect_files(paths)?;
-    let mut sender = Sender::new(cfg)?;
-    let mut sent = Vec::with_capacity(files.len());
-    for f in files {
-        let data = std::fs::read(&f).map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?;
-        let seq = sender.send_message(&data)?;
-        sender.tick()?;
-        sent.push((f, seq));
-    }
-    sender.heartbeat()?;
+    let sender = std::sync::Mutex::new(Sender::new(cfg)?);
+    let finished = AtomicBool::new(false);
+    let lock = || {
+        sender
+            .lock()
+            .map_err(|_| DiodeError::Config("the sender's lock is poisoned".into()))
+    };
+    let sent = std::thread::scope(|s| {
+        // Heartbeats on a timer, between and during messages (the receiver records a loss
+        // within seconds and a silent sender after its `silent_after`).
+        s.spawn(|| {
+            while !finished.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                if let Ok(mut g) = sender.try_lock() {
+                    let _ = g.tick();
+                }
+            }
+        });
+        let result = (|| {
+            let mut sent = Vec::with_capacity(files.len());
+            for f in files {
+                let data =
+                    std::fs::read(&f).map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?;
+                let seq = lock()?.send_message(&data)?;
+                sent.push((f, seq));
+            }
+            Ok::<_, DiodeError>(sent)
+        })();
+        finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    })?;
+    lock()?.heartbeat()?;
     std::thread::sleep(std::time::Duration::from_millis(200));
+    let mut sender = lock()?;
     sender.heartbeat()?;
     Ok(SendSummary {
         session: sender.session(),
@@ -230,6 +254,15 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, DiodeError> {
     Ok(out)
 }
 
+/// How often a receiver speaks up on its own: a silent sender, and its counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiveTiming {
+    /// `sender-silent` after this long without an authentic datagram.
+    pub silent_after: std::time::Duration,
+    /// The counters are logged this often, when they changed.
+    pub stats_interval: std::time::Duration,
+}
+
 /// `sekisho receive --listen HOST:PORT --into DIR --key FILE`: receive until `stop` is set
 /// (the CLI sets it from its signal handler). The audit file is `<DIR>.diode-audit.jsonl`. Once
 /// the socket is bound and the files are open, the receiver confines itself (`sandbox`).
@@ -238,9 +271,12 @@ pub fn cli_receive(
     into: &Path,
     key: &Path,
     sandbox: crate::sandbox::SandboxMode,
+    timing: ReceiveTiming,
     stop: &AtomicBool,
 ) -> Result<ReceiverStats, DiodeError> {
-    let cfg = ReceiverConfig::new(resolve(listen)?, into.to_path_buf(), Key::from_file(key)?);
+    let mut cfg = ReceiverConfig::new(resolve(listen)?, into.to_path_buf(), Key::from_file(key)?);
+    cfg.silent_after = timing.silent_after;
+    cfg.stats_interval = timing.stats_interval;
     let mut refused = None;
     let stats = run_receiver_with(cfg, stop, |_| {
         if let Err(e) = crate::sandbox::confine_receiver(sandbox, into) {

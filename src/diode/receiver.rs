@@ -249,6 +249,8 @@ pub struct Reassembler {
     in_flight_bytes: usize,
     arrivals: u64,
     last_expiry: Option<Instant>,
+    /// The session and time of the last authentic datagram.
+    last_heard: Option<(u64, Instant)>,
     stats: ReassemblerStats,
 }
 
@@ -275,6 +277,7 @@ impl Reassembler {
             in_flight_bytes: 0,
             arrivals: 0,
             last_expiry: None,
+            last_heard: None,
             stats: ReassemblerStats::default(),
         }
     }
@@ -326,6 +329,11 @@ impl Reassembler {
         &self.stats
     }
 
+    /// The session of the last authentic datagram (data or heartbeat) and when it came.
+    pub fn last_heard(&self) -> Option<(u64, Instant)> {
+        self.last_heard
+    }
+
     /// Messages being rebuilt now.
     pub fn in_flight_messages(&self) -> usize {
         self.in_flight_messages
@@ -353,6 +361,8 @@ impl Reassembler {
             self.stats.dropped_replayed += 1;
             return;
         }
+        // A replayed capture of a retired or older session does not count as the sender heard.
+        self.last_heard = Some((session, now));
         match frame.header.kind {
             Kind::Heartbeat => {
                 self.stats.accepted += 1;
@@ -788,15 +798,21 @@ fn set_bit(bits: &mut [u64], i: u32) {
 #[derive(Debug, Clone)]
 pub struct ReceiverConfig {
     pub listen: SocketAddr,
-    /// The spool: each delivered message becomes a file named by its SHA-256.
+    /// The spool: each delivered message becomes a file named by its SHA-256 (with `.json` or
+    /// `.xml` when it is one, as the guard names its outputs).
     pub into: PathBuf,
-    /// JSON lines, one per delivered or lost message. `None`: `<into>.diode-audit.jsonl` beside `into`.
+    /// Hash-chained JSON lines, one per event. `None`: `<into>.diode-audit.jsonl` beside `into`.
     pub audit: Option<PathBuf>,
     pub key: Key,
     pub reassembly: ReassemblerConfig,
     /// Kernel receive buffer to ask for, in bytes (forced when privileged, else capped by
     /// net.core.rmem_max).
     pub recv_buffer: usize,
+    /// No authentic datagram (data or heartbeat) for this long: the sender is recorded
+    /// `sender-silent` (a sender heartbeats every second when idle).
+    pub silent_after: Duration,
+    /// How often the counters are logged (only when they changed).
+    pub stats_interval: Duration,
 }
 
 impl ReceiverConfig {
@@ -808,6 +824,8 @@ impl ReceiverConfig {
             key,
             reassembly: ReassemblerConfig::default(),
             recv_buffer: 64 << 20,
+            silent_after: Duration::from_secs(30),
+            stats_interval: Duration::from_secs(60),
         }
     }
 
@@ -831,6 +849,10 @@ pub struct ReceiverStats {
     pub reassembly: ReassemblerStats,
     pub written: u64,
     pub write_failures: u64,
+    /// Delivered again (a resend, or a repeat from a restarted sender) after it was written
+    /// once: recorded `duplicate`, not written again.
+    #[serde(default)]
+    pub duplicates: u64,
 }
 
 /// A UDP socket that can only be read: the receiver holds no handle that could send (§2).
@@ -875,8 +897,27 @@ pub fn run_receiver(cfg: ReceiverConfig, stop: &AtomicBool) -> Result<ReceiverSt
     run_receiver_with(cfg, stop, |_| {})
 }
 
+/// What the receiving thread hands the writer.
+enum ToWriter {
+    Event(Event),
+    /// No authentic datagram for `for_secs` seconds (`session`: the last one heard, if any).
+    Silent {
+        session: Option<u64>,
+        for_secs: u64,
+    },
+    /// Heard again after a silence.
+    Resumed {
+        session: u64,
+        after_secs: u64,
+    },
+}
+
 /// As [`run_receiver`], calling `bound` with the socket's local address once it listens (tests
 /// that bind port 0 learn the port this way).
+///
+/// Only a bad start is an error (unusable replay state or audit file, the address taken):
+/// once it listens, a failed write is recorded as a loss and tried again with the next batch,
+/// and a failed receive is logged and retried; the receiver never stops for either.
 pub fn run_receiver_with(
     cfg: ReceiverConfig,
     stop: &AtomicBool,
@@ -884,35 +925,97 @@ pub fn run_receiver_with(
 ) -> Result<ReceiverStats, DiodeError> {
     // The replay state is loaded (and a crash's promised renames finished) before the socket is
     // bound: a receiver whose state is unusable never listens.
-    let (spool, state) = Spool::open(&cfg.into, &cfg.audit_path(), &cfg.reassembly)?;
+    let audit_path = cfg.audit_path();
+    let (spool, state) = Spool::open(&cfg.into, &audit_path, &cfg.reassembly)?;
     let socket = ReceiveOnly::bind(cfg.listen, cfg.recv_buffer)?;
-    if let Some(a) = socket.local_addr() {
+    let local = socket.local_addr();
+    tracing::info!(
+        listen = %local.map_or_else(|| cfg.listen.to_string(), |a| a.to_string()),
+        into = %cfg.into.display(),
+        audit = %audit_path.display(),
+        silent_after_s = cfg.silent_after.as_secs(),
+        "listening"
+    );
+    if let Some(a) = local {
         bound(a);
     }
     let mut reassembler = Reassembler::with_state(cfg.reassembly.clone(), &cfg.key, &state);
     // Pipeline: this thread receives and reassembles; a writer thread spools, behind a bounded
     // channel so a slow disk slows reassembly rather than growing memory.
-    let (tx, rx) = mpsc::sync_channel::<Event>(16);
+    let (tx, rx) = mpsc::sync_channel::<ToWriter>(16);
     let writer = std::thread::Builder::new()
         .name("diode-writer".into())
         .spawn(move || spool.drain(rx))
         .map_err(|e| DiodeError::io("cannot start the writer thread".into(), e))?;
     let mut buf = vec![0u8; 65_536];
     let mut events = Vec::new();
-    let mut failure = None;
     let mut writer_gone = false;
+    let started = Instant::now();
+    let mut silent = false;
+    let mut last_stats = Instant::now();
+    let mut logged_stats = ReassemblerStats::default();
+    let mut recv_errors = 0u64;
     while !stop.load(Ordering::Relaxed) && !writer_gone {
         match socket.recv(&mut buf) {
             Ok(Some(d)) => reassembler.push(d, Instant::now(), &mut events),
             Ok(None) => reassembler.tick(Instant::now(), &mut events),
             Err(e) => {
-                failure = Some(DiodeError::io("cannot receive".into(), e));
-                break;
+                // Never fatal: log (the first, then every 1000th) and go on receiving.
+                if recv_errors.is_multiple_of(1000) {
+                    tracing::error!(error = %e, errors = recv_errors + 1, "cannot receive; retrying");
+                }
+                recv_errors = recv_errors.saturating_add(1);
+                std::thread::sleep(Duration::from_millis(100));
             }
         }
-        for ev in events.drain(..) {
-            // The writer stops only on an error (it cannot record the replay state): stop too.
-            if tx.send(ev).is_err() {
+        let mut out: Vec<ToWriter> = events.drain(..).map(ToWriter::Event).collect();
+        // A silent sender: nothing authentic for `silent_after` (since the start, if nothing was
+        // ever heard). Recorded once per silence; hearing it again is recorded too.
+        let now = Instant::now();
+        let (session, heard) = match reassembler.last_heard() {
+            Some((s, t)) => (Some(s), t),
+            None => (None, started),
+        };
+        let quiet = now.saturating_duration_since(heard);
+        if !silent && quiet >= cfg.silent_after {
+            silent = true;
+            out.push(ToWriter::Silent {
+                session,
+                for_secs: quiet.as_secs(),
+            });
+        } else if silent && quiet < cfg.silent_after {
+            silent = false;
+            if let Some(session) = session {
+                out.push(ToWriter::Resumed {
+                    session,
+                    after_secs: cfg.silent_after.as_secs(),
+                });
+            }
+        }
+        if now.saturating_duration_since(last_stats) >= cfg.stats_interval {
+            last_stats = now;
+            let s = reassembler.stats();
+            if *s != logged_stats {
+                tracing::info!(
+                    datagrams = s.datagrams,
+                    accepted = s.accepted,
+                    heartbeats = s.heartbeats,
+                    delivered = s.delivered,
+                    delivered_bytes = s.delivered_bytes,
+                    lost = s.lost,
+                    dropped_malformed = s.dropped_malformed,
+                    dropped_forged = s.dropped_forged,
+                    dropped_replayed = s.dropped_replayed,
+                    dropped_surplus = s.dropped_surplus,
+                    dropped_inconsistent = s.dropped_inconsistent,
+                    "counters"
+                );
+                logged_stats = s.clone();
+            }
+        }
+        for m in out {
+            // The writer stops only if its thread died (a bug): stop too.
+            if tx.send(m).is_err() {
                 writer_gone = true;
                 break;
             }
@@ -920,38 +1023,49 @@ pub fn run_receiver_with(
     }
     reassembler.finish(&mut events);
     for ev in events.drain(..) {
-        let _ = tx.send(ev);
+        let _ = tx.send(ToWriter::Event(ev));
     }
     drop(tx);
-    let (written, write_failures) = match writer.join() {
-        Ok(r) => r?,
-        Err(_) => {
-            return Err(DiodeError::io(
-                "the writer thread panicked".into(),
-                std::io::Error::other("panic"),
-            ));
-        }
-    };
-    if let Some(e) = failure {
-        return Err(e);
-    }
+    let counts = writer
+        .join()
+        .map_err(|_| DiodeError::io("the writer thread panicked".into(), std::io::Error::other("panic")))?;
     Ok(ReceiverStats {
         reassembly: reassembler.stats().clone(),
-        written,
-        write_failures,
+        written: counts.written,
+        write_failures: counts.failures,
+        duplicates: counts.duplicates,
     })
+}
+
+/// What the writer did.
+#[derive(Debug, Default)]
+struct WriterCounts {
+    written: u64,
+    failures: u64,
+    duplicates: u64,
 }
 
 /// The spool directory, its replay state and the audit file.
 struct Spool {
     dir: PathBuf,
-    audit: File,
+    audit_path: PathBuf,
+    audit: crate::audit::AuditLog,
+    /// Audit records not written yet (a full disk): written, in order, before any newer one.
+    backlog: VecDeque<serde_json::Map<String, serde_json::Value>>,
+    /// The state could not be written at the last attempt (logged once per failure run).
+    state_failing: bool,
     counter: u64,
     state: ReplayState,
+    /// SHA-256 (hex) of every message written into this spool, from the audit file at start:
+    /// a message delivered again is recorded `duplicate`, never written twice.
+    written: HashSet<String>,
+    counts: WriterCounts,
 }
 
 /// Most events the writer commits with one replay-state write.
 const MAX_BATCH: usize = 64;
+/// Most audit records held in memory while the audit file cannot be written.
+const MAX_BACKLOG: usize = 100_000;
 
 /// A delivered message written to its temporary name, to be renamed once the state is durable.
 struct Staged {
@@ -963,6 +1077,36 @@ struct Staged {
 enum Record {
     Staged(Staged),
     Lost(Lost),
+    Duplicate(Delivered, String),
+}
+
+/// The fields of the receiver's audit records read back at start.
+#[derive(Debug, serde::Deserialize)]
+struct RxRecord {
+    #[serde(default)]
+    event: Option<String>,
+    #[serde(default)]
+    session: Option<String>,
+    #[serde(default)]
+    message_seq: Option<u64>,
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
+/// The spool name of a message: its SHA-256 in hex, with `.json` or `.xml` when it is one (as
+/// the guard names its outputs, so that both sides' audit records name the same file).
+pub fn spool_name(sha256: &[u8; 32], data: &[u8]) -> String {
+    let hex = hex::encode(sha256);
+    let trimmed = data.trim_ascii();
+    let json = trimmed.first() == Some(&b'{') && trimmed.last() == Some(&b'}') && std::str::from_utf8(data).is_ok();
+    let xml = trimmed.first() == Some(&b'<') && trimmed.last() == Some(&b'>') && std::str::from_utf8(data).is_ok();
+    if json {
+        format!("{hex}.json")
+    } else if xml {
+        format!("{hex}.xml")
+    } else {
+        hex
+    }
 }
 
 impl Spool {
@@ -971,31 +1115,55 @@ impl Spool {
     fn open(dir: &Path, audit: &Path, cfg: &ReassemblerConfig) -> Result<(Spool, ReplayState), DiodeError> {
         fs::create_dir_all(dir).map_err(|e| DiodeError::io(format!("cannot create `{}`", dir.display()), e))?;
         let loaded = ReplayState::load(dir, cfg)?;
-        let audit_file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .open(audit)
-            .map_err(|e| DiodeError::io(format!("cannot open audit file `{}`", audit.display()), e))?;
+        let (audit_log, records) = crate::audit::AuditLog::open_as::<RxRecord>(audit).map_err(|e| {
+            DiodeError::Config(format!(
+                "audit file: {e}. The receiver's audit is hash-chained (`sekisho audit verify {}`); \
+                 a file written by an older receiver, without a chain, must be moved aside",
+                audit.display()
+            ))
+        })?;
+        let mut written = HashSet::new();
+        let mut recorded = HashSet::new();
+        for r in &records {
+            if r.event.as_deref() != Some("received") {
+                continue;
+            }
+            if let Some(sha) = &r.sha256 {
+                written.insert(sha.clone());
+            }
+            if let (Some(s), Some(q)) = (&r.session, r.message_seq) {
+                recorded.insert((s.clone(), q));
+            }
+        }
+        drop(records);
         let fresh = loaded.is_none();
         let mut spool = Spool {
             dir: dir.to_path_buf(),
-            audit: audit_file,
+            audit_path: audit.to_path_buf(),
+            audit: audit_log,
+            backlog: VecDeque::new(),
+            state_failing: false,
             counter: 0,
             state: loaded.unwrap_or_else(|| ReplayState::new(cfg)),
+            written,
+            counts: WriterCounts::default(),
         };
         let path = state_path(dir);
         if fresh {
             // Documented default (§7.1): no state file means nothing was received here yet. Say so
             // loudly, since it also means a removed file.
             tracing::warn!(file = %path.display(), "no replay state: starting with an empty one");
-            spool.audit(&serde_json::json!({"event": "state_created", "file": path.display().to_string()}));
+            spool.audit(json_object(
+                serde_json::json!({"event": "state_created", "file": path.display().to_string()}),
+            ));
         }
-        spool.recover()?;
-        spool
-            .state
-            .store(dir)
-            .map_err(|e| DiodeError::io(format!("cannot write the replay state `{}`", path.display()), e))?;
+        spool.recover(&recorded)?;
+        if let Err(e) = spool.state.store(dir) {
+            // Not fatal: the promises it would clear are all kept already; the next batch tries
+            // again, and nothing becomes visible before a state write succeeds.
+            tracing::error!(file = %path.display(), error = %e, "cannot write the replay state; retrying with the next batch");
+            spool.state_failing = true;
+        }
         let state = spool.state.clone();
         Ok((spool, state))
     }
@@ -1003,15 +1171,10 @@ impl Spool {
     /// Finish the renames the state promised (a crash after the state write), record the ones a
     /// crash left without their audit record (a crash between the rename and the append), and
     /// remove temporary message files a crash left behind before the state write.
-    fn recover(&mut self) -> Result<(), DiodeError> {
+    fn recover(&mut self, recorded: &HashSet<(String, u64)>) -> Result<(), DiodeError> {
         let shown = self.dir.display().to_string();
         let dir_err = |e| DiodeError::io(format!("cannot recover the spool `{shown}`"), e);
         let pending = self.state.pending().to_vec();
-        let recorded = if pending.is_empty() {
-            HashSet::new()
-        } else {
-            self.recently_received()
-        };
         for p in &pending {
             let tmp = self.dir.join(&p.tmp);
             // The rename comes before the audit record: a staged file still there has none; a
@@ -1023,15 +1186,18 @@ impl Spool {
                 self.dir.join(&p.name).exists() && !recorded.contains(&(p.session.clone(), p.seq))
             };
             if record {
-                self.audit(&serde_json::json!({
+                let sha = p.name.split('.').next().unwrap_or_default().to_string();
+                self.written.insert(sha.clone());
+                self.audit(json_object(serde_json::json!({
                     "event": "received",
+                    "time": crate::audit::now_rfc3339(),
                     "session": p.session,
-                    "seq": p.seq,
-                    "sha256": p.name,
+                    "message_seq": p.seq,
+                    "sha256": sha,
                     "bytes": p.bytes,
                     "file": p.name,
                     "recovered": true,
-                }));
+                })));
             }
         }
         let entries = fs::read_dir(&self.dir).map_err(dir_err)?;
@@ -1047,70 +1213,92 @@ impl Spool {
         Ok(())
     }
 
-    /// (session, sequence) of the `received` records at the end of the audit file: the last
-    /// batch's records, if they were appended, are there (a batch is at most [`MAX_BATCH`]
-    /// records of a few hundred bytes).
-    fn recently_received(&self) -> HashSet<(String, u64)> {
-        use std::os::unix::fs::FileExt;
-        const TAIL: u64 = 256 << 10;
-        let len = self.audit.metadata().map_or(0, |m| m.len());
-        let tail = len.min(TAIL);
-        let from = len.saturating_sub(tail);
-        let mut buf = vec![0u8; usize::try_from(tail).unwrap_or(0)];
-        if self.audit.read_exact_at(&mut buf, from).is_err() {
-            return HashSet::new();
-        }
-        buf.split(|&b| b == b'\n')
-            .filter_map(|line| serde_json::from_slice::<serde_json::Value>(line).ok())
-            .filter(|r| r["event"] == "received")
-            .filter_map(|r| Some((r["session"].as_str()?.to_string(), r["seq"].as_u64()?)))
-            .collect()
-    }
-
-    /// Write events in batches until the channel closes. Stops with an error, making nothing of
-    /// the batch visible, if the replay state cannot be written.
-    fn drain(mut self, rx: mpsc::Receiver<Event>) -> Result<(u64, u64), DiodeError> {
-        let (mut written, mut failures) = (0u64, 0u64);
-        while let Ok(first) = rx.recv() {
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(ev) => batch.push(ev),
-                    Err(_) => break,
+    /// Write events in batches until the channel closes; retry unwritten audit records while
+    /// idle. Never stops on an I/O error: what cannot be written is recorded lost.
+    fn drain(mut self, rx: mpsc::Receiver<ToWriter>) -> WriterCounts {
+        loop {
+            let first = match rx.recv_timeout(Duration::from_secs(1)) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.flush_audit();
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            let mut batch = Vec::new();
+            let mut next = Some(first);
+            while let Some(m) = next.take() {
+                match m {
+                    ToWriter::Event(ev) => batch.push(ev),
+                    ToWriter::Silent { session, for_secs } => {
+                        tracing::warn!(session = %session.map_or_else(|| "none".into(), |s| format!("{s:016x}")),
+                            silent_for_s = for_secs, "sender-silent: no datagram from the sender");
+                        self.audit(json_object(serde_json::json!({
+                            "event": "sender-silent",
+                            "time": crate::audit::now_rfc3339(),
+                            "session": session.map(|s| format!("{s:016x}")),
+                            "silent_for_s": for_secs,
+                        })));
+                    }
+                    ToWriter::Resumed { session, after_secs } => {
+                        tracing::info!(session = %format!("{session:016x}"), "sender-resumed");
+                        self.audit(json_object(serde_json::json!({
+                            "event": "sender-resumed",
+                            "time": crate::audit::now_rfc3339(),
+                            "session": format!("{session:016x}"),
+                            "silent_after_s": after_secs,
+                        })));
+                    }
+                }
+                if batch.len() < MAX_BATCH {
+                    next = rx.try_recv().ok();
                 }
             }
-            self.commit(batch, &mut written, &mut failures)?;
+            if !batch.is_empty() {
+                self.commit(batch);
+            }
         }
-        Ok((written, failures))
+        self.flush_audit();
+        self.counts
     }
 
     /// §7.1 one batch: stage messages, record everything finished in the replay state and make it
-    /// durable, then rename the messages into place and append the audit records.
-    fn commit(&mut self, batch: Vec<Event>, written: &mut u64, failures: &mut u64) -> Result<(), DiodeError> {
+    /// durable, then rename the messages into place and append the audit records. A write that
+    /// fails loses its message (recorded `write_failed`, so that it can be sent again); a state
+    /// that cannot be written loses the whole batch (nothing of it becomes visible), and the
+    /// next batch tries again.
+    fn commit(&mut self, batch: Vec<Event>) {
         let mut records = Vec::with_capacity(batch.len());
         let mut pending = Vec::new();
         for ev in batch {
             self.state.record(&ev);
             match ev {
-                Event::Delivered(d) => match self.stage(&d) {
-                    Ok((tmp, name)) => {
-                        if let Some(t) = tmp.file_name() {
-                            pending.push(PendingRename {
-                                tmp: t.to_string_lossy().into_owned(),
-                                name: name.clone(),
-                                session: format!("{:016x}", d.session),
-                                seq: d.sequence,
-                                bytes: d.data.len() as u64,
-                            });
+                Event::Delivered(d) => {
+                    let name = spool_name(&d.sha256, &d.data);
+                    if self.written.contains(&hex::encode(d.sha256)) || self.dir.join(&name).exists() {
+                        records.push(Record::Duplicate(d, name));
+                        continue;
+                    }
+                    match self.stage(&d) {
+                        Ok(tmp) => {
+                            if let Some(t) = tmp.file_name() {
+                                pending.push(PendingRename {
+                                    tmp: t.to_string_lossy().into_owned(),
+                                    name: name.clone(),
+                                    session: format!("{:016x}", d.session),
+                                    seq: d.sequence,
+                                    bytes: d.data.len() as u64,
+                                });
+                            }
+                            records.push(Record::Staged(Staged { tmp, name, d }));
                         }
-                        records.push(Record::Staged(Staged { tmp, name, d }));
+                        Err(e) => {
+                            tracing::error!(dir = %self.dir.display(), error = %e,
+                                "cannot write a received message; it is recorded lost (write_failed): send it again");
+                            records.push(Record::Lost(self.write_failed(&d)));
+                        }
                     }
-                    Err(e) => {
-                        *failures += 1;
-                        tracing::error!(error = %e, "cannot write a received message");
-                        records.push(Record::Lost(write_failed(&d)));
-                    }
-                },
+                }
                 Event::Lost(l) => records.push(Record::Lost(l)),
             }
         }
@@ -1118,22 +1306,30 @@ impl Spool {
         self.state.set_pending(pending);
         if let Err(e) = self.state.store(&self.dir) {
             // Fail secure: without a durable state a restarted receiver would accept replays of
-            // these messages, so none becomes visible and the receiver stops.
+            // these messages, so none becomes visible; they are recorded lost and the receiver
+            // goes on (the state keeps them finished in memory and the next write records them).
+            if !self.state_failing {
+                tracing::error!(file = %state_path(&self.dir).display(), error = %e,
+                    "cannot write the replay state: this batch is recorded lost (write_failed); retrying with the next batch");
+            }
+            self.state_failing = true;
+            self.state.set_pending(Vec::new());
             for r in records {
                 match r {
                     Record::Staged(s) => {
                         let _ = fs::remove_file(&s.tmp);
-                        *failures += 1;
-                        self.lost(&write_failed(&s.d));
+                        let l = self.write_failed(&s.d);
+                        self.lost(&l);
                     }
                     Record::Lost(l) => self.lost(&l),
+                    Record::Duplicate(d, name) => self.duplicate(&d, &name),
                 }
             }
-            let path = state_path(&self.dir);
-            return Err(DiodeError::io(
-                format!("cannot write the replay state `{}`", path.display()),
-                e,
-            ));
+            return;
+        }
+        if self.state_failing {
+            tracing::info!(file = %state_path(&self.dir).display(), "the replay state is written again");
+            self.state_failing = false;
         }
         let mut done = Vec::with_capacity(records.len());
         for r in records {
@@ -1143,11 +1339,11 @@ impl Spool {
                     Err(e) => {
                         tracing::error!(error = %e, "cannot rename a received message into place");
                         let _ = fs::remove_file(&s.tmp);
-                        *failures += 1;
-                        done.push(Record::Lost(write_failed(&s.d)));
+                        let l = self.write_failed(&s.d);
+                        done.push(Record::Lost(l));
                     }
                 },
-                Record::Lost(l) => done.push(Record::Lost(l)),
+                other => done.push(other),
             }
         }
         if staged_any && let Err(e) = File::open(&self.dir).and_then(|d| d.sync_all()) {
@@ -1158,22 +1354,44 @@ impl Spool {
         for r in done {
             match r {
                 Record::Staged(s) => {
-                    *written += 1;
+                    self.counts.written += 1;
                     let d = &s.d;
+                    self.written.insert(hex::encode(d.sha256));
                     tracing::info!(session = %format!("{:016x}", d.session), seq = d.sequence, file = %s.name, "received");
-                    self.audit(&serde_json::json!({
+                    self.audit(json_object(serde_json::json!({
                         "event": "received",
+                        "time": crate::audit::now_rfc3339(),
                         "session": format!("{:016x}", d.session),
-                        "seq": d.sequence,
+                        "message_seq": d.sequence,
                         "sha256": hex::encode(d.sha256),
                         "bytes": d.data.len(),
                         "file": s.name,
-                    }));
+                    })));
                 }
                 Record::Lost(l) => self.lost(&l),
+                Record::Duplicate(d, name) => self.duplicate(&d, &name),
             }
         }
-        Ok(())
+    }
+
+    fn write_failed(&mut self, d: &Delivered) -> Lost {
+        self.counts.failures += 1;
+        write_failed(d)
+    }
+
+    fn duplicate(&mut self, d: &Delivered, name: &str) {
+        self.counts.duplicates += 1;
+        tracing::info!(session = %format!("{:016x}", d.session), seq = d.sequence, file = %name,
+            "duplicate: already written, not written again");
+        self.audit(json_object(serde_json::json!({
+            "event": "duplicate",
+            "time": crate::audit::now_rfc3339(),
+            "session": format!("{:016x}", d.session),
+            "message_seq": d.sequence,
+            "sha256": hex::encode(d.sha256),
+            "bytes": d.data.len(),
+            "file": name,
+        })));
     }
 
     fn lost(&mut self, l: &Lost) {
@@ -1181,34 +1399,57 @@ impl Spool {
             session = %format!("{:016x}", l.session), seq = l.first, seq_last = l.last, reason = l.reason.as_str(),
             "lost"
         );
-        self.audit(&serde_json::json!({
+        self.audit(json_object(serde_json::json!({
             "event": "lost",
+            "time": crate::audit::now_rfc3339(),
             "session": format!("{:016x}", l.session),
-            "seq": l.first,
-            "seq_last": l.last,
+            "message_seq": l.first,
+            "message_seq_last": l.last,
             "reason": l.reason.as_str(),
-        }));
+        })));
     }
 
-    fn audit(&mut self, record: &serde_json::Value) {
-        let mut line = record.to_string();
-        line.push('\n');
-        if let Err(e) = self
-            .audit
-            .write_all(line.as_bytes())
-            .and_then(|()| self.audit.sync_data())
-        {
-            tracing::error!(error = %e, "cannot append to the audit file");
+    /// Append a record to the chained audit file (after any waiting for a full disk to clear).
+    fn audit(&mut self, record: serde_json::Map<String, serde_json::Value>) {
+        if self.backlog.len() >= MAX_BACKLOG {
+            // Bounded: the oldest waiting record is given up, and that is said in the log.
+            tracing::error!(file = %self.audit_path.display(), "audit backlog full: dropping the oldest unwritten record");
+            self.backlog.pop_front();
+        }
+        self.backlog.push_back(record);
+        self.flush_audit();
+    }
+
+    /// Write the waiting audit records in order; stop at the first failure (kept for later).
+    fn flush_audit(&mut self) {
+        let mut wrote = false;
+        while let Some(r) = self.backlog.front() {
+            match self.audit.append_value(r) {
+                Ok(()) => {
+                    self.backlog.pop_front();
+                    wrote = true;
+                }
+                Err(e) => {
+                    tracing::error!(file = %self.audit_path.display(), error = %e, waiting = self.backlog.len(),
+                        "cannot append to the audit file; the records wait in memory and are retried");
+                    break;
+                }
+            }
+        }
+        if wrote && let Err(e) = self.audit.sync() {
+            tracing::error!(file = %self.audit_path.display(), error = %e, "cannot sync the audit file");
         }
     }
 
     /// Write a message to a dot-named temporary file and fsync it; the rename comes later.
-    fn stage(&mut self, d: &Delivered) -> std::io::Result<(PathBuf, String)> {
-        let name = hex::encode(d.sha256);
+    fn stage(&mut self, d: &Delivered) -> std::io::Result<PathBuf> {
         self.counter += 1;
-        let tmp = self
-            .dir
-            .join(format!(".{name}.{}.{}.tmp", std::process::id(), self.counter));
+        let tmp = self.dir.join(format!(
+            ".{}.{}.{}.tmp",
+            hex::encode(d.sha256),
+            std::process::id(),
+            self.counter
+        ));
         let result = (|| {
             let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
             f.write_all(&d.data)?;
@@ -1217,7 +1458,15 @@ impl Spool {
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
         }
-        result.map(|()| (tmp, name))
+        result.map(|()| tmp)
+    }
+}
+
+/// A `json!` object as a map (every record is one).
+fn json_object(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    match v {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
     }
 }
 

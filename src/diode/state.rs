@@ -81,7 +81,7 @@ impl Finished {
 pub struct PendingRename {
     /// Temporary name in the spool (`.<sha256>.<pid>.<n>.tmp`).
     pub tmp: String,
-    /// Final name in the spool (the SHA-256 in hex).
+    /// Final name in the spool (the SHA-256 in hex, with `.json` or `.xml` when it is one).
     pub name: String,
     pub session: String,
     pub seq: u64,
@@ -91,9 +91,14 @@ pub struct PendingRename {
 impl PendingRename {
     fn is_valid(&self) -> bool {
         let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
-        hex64(&self.name)
+        let sha = self
+            .name
+            .strip_suffix(".json")
+            .or_else(|| self.name.strip_suffix(".xml"))
+            .unwrap_or(&self.name);
+        hex64(sha)
             && is_message_tmp(&self.tmp)
-            && self.tmp.get(1..65) == Some(self.name.as_str())
+            && self.tmp.get(1..65) == Some(sha)
             && self.session.len() == 16
             && u64::from_str_radix(&self.session, 16).is_ok()
     }

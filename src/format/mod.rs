@@ -33,8 +33,13 @@ pub struct CheckReport {
 }
 
 impl Format {
-    /// Parse and check `input` by this format's grammar.
+    /// Parse and check `input` by this format's grammar, with the strictest XML options.
     pub fn check(self, input: &[u8], limits: &Limits) -> Result<CheckReport, ParseError> {
+        self.check_with(input, limits, &xml::Options::default())
+    }
+
+    /// [`Format::check`] with the XML options a policy allows (comments, CDATA).
+    pub fn check_with(self, input: &[u8], limits: &Limits, options: &xml::Options) -> Result<CheckReport, ParseError> {
         match self {
             Format::Json => json::parse(input, limits).map(|_| CheckReport {
                 objects: 0,
@@ -53,7 +58,7 @@ impl Format {
                     unknown_types,
                 })
             }
-            Format::Xml => xml::parse(input, limits, &xml::Options::default()).map(|doc| CheckReport {
+            Format::Xml => xml::parse(input, limits, options).map(|doc| CheckReport {
                 objects: doc.root().count(),
                 unknown_types: Vec::new(),
             }),

@@ -464,9 +464,12 @@ impl schemars::JsonSchema for Tlp {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A TLP 2.0 level (TLP 1.0 WHITE is CLEAR), with or without `TLP:`, in any case",
+            "description": "A TLP 2.0 level, least to most restrictive: CLEAR (TLP 1.0 WHITE), GREEN, AMBER, AMBER+STRICT, RED. `allowed` lists exact levels, not a ceiling. The loader also accepts them in lower case.",
             "type": "string",
-            "pattern": "^(?:[Tt][Ll][Pp]:)?(?:[Cc][Ll][Ee][Aa][Rr]|[Ww][Hh][Ii][Tt][Ee]|[Gg][Rr][Ee][Ee][Nn]|[Aa][Mm][Bb][Ee][Rr]|[Aa][Mm][Bb][Ee][Rr]\\+[Ss][Tt][Rr][Ii][Cc][Tt]|[Rr][Ee][Dd])$",
+            "enum": [
+                "CLEAR", "WHITE", "GREEN", "AMBER", "AMBER+STRICT", "RED",
+                "TLP:CLEAR", "TLP:WHITE", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"
+            ],
         })
     }
 }

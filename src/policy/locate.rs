@@ -25,7 +25,9 @@ pub fn field(text: &str, field: &str) -> Option<(usize, usize)> {
             (Step::Index(n), _, Some(v)) => v.as_array().and_then(|a| a.get(n)),
             _ => None,
         };
-        let Some(next) = next else { break };
+        let Some(next) = next else {
+            break;
+        };
         span = next.span();
         value = Some(next.get_ref());
         table = None;

@@ -11,6 +11,8 @@
 
 pub mod decide;
 mod locate;
+pub mod paths;
+pub mod resolve;
 pub mod sanitise;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -242,10 +244,11 @@ pub struct Policy {
     /// Rules for XML messages, when the policy allows them.
     pub xml: Option<XmlPolicy>,
     pub limits: Limits,
-    /// sha-256 of the rule file's bytes, for the audit log.
+    /// SHA-256 of the resolved rule file (the file itself when it extends and includes nothing):
+    /// the policy's version, for the audit log.
     pub sha256: String,
-    /// Findings that do not stop the policy from loading.
-    warnings: Vec<String>,
+    /// Findings that do not stop the policy from loading, located like errors.
+    warnings: Vec<Diagnostic>,
 }
 
 /// The `[xml]` rules, validated.
@@ -269,9 +272,18 @@ pub struct XmlNamespace {
     pub attributes: BTreeSet<String>,
 }
 
-/// One thing wrong with a policy file, located.
+/// Whether a finding stops the policy from loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding about a policy file, an error or a warning, located in the file that wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PolicyError {
+pub struct Diagnostic {
+    pub severity: Severity,
     pub file: String,
     pub line: usize,
     pub column: usize,
@@ -280,11 +292,19 @@ pub struct PolicyError {
     pub detail: String,
 }
 
-impl fmt::Display for PolicyError {
+/// The name errors had before warnings shared their type.
+pub type PolicyError = Diagnostic;
+
+impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let warning = if self.severity == Severity::Warning {
+            "warning: "
+        } else {
+            ""
+        };
         write!(
             f,
-            "{}:{}:{}: {}: {}",
+            "{}:{}:{}: {warning}{}: {}",
             self.file, self.line, self.column, self.field, self.detail
         )
     }
@@ -292,7 +312,7 @@ impl fmt::Display for PolicyError {
 
 /// Every error found in a policy file (never empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-pub struct PolicyErrors(pub Vec<PolicyError>);
+pub struct PolicyErrors(pub Vec<Diagnostic>);
 
 impl fmt::Display for PolicyErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -307,89 +327,113 @@ impl fmt::Display for PolicyErrors {
 }
 
 impl Policy {
-    /// Load and validate the rule file at `path`.
+    /// Load and validate the rule file at `path`, with what it extends and includes
+    /// ([`resolve`]).
     pub fn load(path: &Path) -> Result<Policy, PolicyErrors> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            PolicyErrors(vec![PolicyError {
-                file: name.clone(),
-                line: 0,
-                column: 0,
-                field: "-".into(),
-                detail: format!("cannot read: {e}"),
-            }])
-        })?;
-        Policy::parse(&text, &name, path.parent())
+        let resolved = resolve::resolve(path)?;
+        Policy::from_resolved(&resolved, path.parent())
     }
 
-    /// Validate a rule file's text; `file` names it in errors. Dirty-word files are not
-    /// available this way (use [`Policy::load`]).
+    /// Validate a rule file's text; `file` names it in errors. Dirty-word files, `extends` and
+    /// `include` are not available this way (use [`Policy::load`]).
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str, file: &str) -> Result<Policy, PolicyErrors> {
         Policy::parse(text, file, None)
     }
 
-    /// Validate a rule file's text; files it names are found relative to `base`.
+    /// Validate a rule file's text; word files it names are found relative to `base`.
     pub fn parse(text: &str, file: &str, base: Option<&Path>) -> Result<Policy, PolicyErrors> {
-        let raw: PolicyFile = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| locate::line_col(text, s.start));
-            let field = e
-                .span()
-                .and_then(|s| text.get(s))
-                .map_or("-".to_string(), |s| s.lines().next().unwrap_or("").to_string());
-            PolicyErrors(vec![PolicyError {
-                file: file.into(),
+        Policy::from_resolved(&resolve::from_text(text, file)?, base)
+    }
+
+    /// Validate a resolved rule file: every problem found, each located in the file that wrote it.
+    pub fn from_resolved(resolved: &resolve::Resolved, base: Option<&Path>) -> Result<Policy, PolicyErrors> {
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        let policy =
+            read_file(&resolved.text, &mut errors).and_then(|raw| validate(raw, base, &mut errors, &mut warnings));
+        let locate = |severity: Severity, (field, detail): (String, String)| {
+            let (file, line, column) = resolved.locate(&field);
+            Diagnostic {
+                severity,
+                file,
                 line,
                 column,
                 field,
-                detail: e.message().to_string(),
-            }])
-        })?;
-        let mut errors = Vec::new();
-        let policy = validate(raw, base, &mut errors);
+                detail,
+            }
+        };
         match policy {
             Some(mut p) if errors.is_empty() => {
-                p.sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+                p.sha256 = hex::encode(Sha256::digest(resolved.text.as_bytes()));
+                p.warnings = warnings.into_iter().map(|w| locate(Severity::Warning, w)).collect();
                 Ok(p)
             }
             _ => Err(PolicyErrors(
-                errors
-                    .into_iter()
-                    .map(|(field, detail)| {
-                        let (line, column) = locate::field(text, &field).unwrap_or((1, 1));
-                        PolicyError {
-                            file: file.into(),
-                            line,
-                            column,
-                            field,
-                            detail,
-                        }
-                    })
-                    .collect(),
+                errors.into_iter().map(|e| locate(Severity::Error, e)).collect(),
             )),
         }
     }
 
-    /// Rules that can never fire, and other things an author probably did not mean.
-    pub fn warnings(&self) -> Vec<String> {
-        let mut out = self.warnings.clone();
-        for t in &self.pass_when_referenced {
-            if !self.allowed_types.contains(t) {
-                out.push(format!(
-                    "`{t}` may pass when referenced but is not in `stix.allowed_types`"
-                ));
-            }
-        }
-        if self.tlp_allowed.is_empty() {
-            out.push("no TLP level is allowed: only unmarked units could go".into());
-        }
-        out
+    /// Things an author probably did not mean, which do not stop the policy from loading, each
+    /// located like an error.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
-    /// The JSON Schema of rule files, generated from the types the loader reads them with.
+    /// The JSON Schema of rule files, generated from the types the loader reads them with. A
+    /// file that `extends` another holds only what it changes (and may edit lists with
+    /// `{ add, remove }`), so it is checked for its top-level names only; `policy check` checks
+    /// what it resolves to.
     pub fn json_schema() -> String {
-        let schema = schemars::schema_for!(PolicyFile);
-        serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+        let full = serde_json::to_value(schemars::schema_for!(PolicyFile)).unwrap_or_default();
+        let serde_json::Value::Object(mut full) = full else {
+            return String::new();
+        };
+        let defs = full.remove("$defs");
+        let schema_uri = full.remove("$schema");
+        let title = full.remove("title");
+        let include = serde_json::json!({
+            "description": "Shared rule files whose `redact`, `dirty_words` and `pattern_rules` are appended.",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": { "file": { "type": "string", "description": "Relative to this file." } },
+                "required": ["file"],
+                "additionalProperties": false
+            }
+        });
+        let extends = serde_json::json!({
+            "description": "A rule file this one is built on: its keys, then this file's on top.",
+            "type": "string"
+        });
+        let mut names = serde_json::Map::new();
+        if let Some(serde_json::Value::Object(props)) = full.get_mut("properties") {
+            for k in props.keys() {
+                names.insert(k.clone(), serde_json::Value::Bool(true));
+            }
+            props.insert("include".into(), include.clone());
+        }
+        names.insert("extends".into(), extends.clone());
+        names.insert("include".into(), include);
+        let mut root = serde_json::Map::new();
+        if let Some(v) = schema_uri {
+            root.insert("$schema".into(), v);
+        }
+        if let Some(v) = title {
+            root.insert("title".into(), v);
+        }
+        root.insert("type".into(), "object".into());
+        root.insert("if".into(), serde_json::json!({ "required": ["extends"] }));
+        root.insert(
+            "then".into(),
+            serde_json::json!({ "properties": names, "additionalProperties": false }),
+        );
+        root.insert("else".into(), serde_json::Value::Object(full));
+        if let Some(v) = defs {
+            root.insert("$defs".into(), v);
+        }
+        serde_json::to_string_pretty(&serde_json::Value::Object(root)).unwrap_or_default() + "\n"
     }
 
     /// Whether objects of STIX type `t` may go at all.
@@ -400,9 +444,106 @@ impl Policy {
 
 type Findings = Vec<(String, String)>;
 
+/// The TOML stage: the file read into [`PolicyFile`], or every problem with it (each section is
+/// read on its own, so one wrong section does not hide the next), with the field that is wrong.
+fn read_file(text: &str, errors: &mut Findings) -> Option<PolicyFile> {
+    let table: toml::Table = match toml::from_str(text) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(("-".into(), format!("TOML syntax: {}", e.message())));
+            return None;
+        }
+    };
+    fn section<T: serde::de::DeserializeOwned>(table: &toml::Table, key: &str, errors: &mut Findings) {
+        if let Some(v) = table.get(key)
+            && let Err(e) = serde_path_to_error::deserialize::<_, T>(v.clone())
+        {
+            let inner = e.path().to_string();
+            let field = if inner == "." || inner.is_empty() {
+                key.to_string()
+            } else if inner.starts_with('[') {
+                format!("{key}{inner}")
+            } else {
+                format!("{key}.{inner}")
+            };
+            errors.push((field, e.into_inner().to_string()));
+        }
+    }
+    let before = errors.len();
+    const REQUIRED: &[&str] = &["name", "partner", "mode", "classification", "tlp", "stix"];
+    const OPTIONAL: &[&str] = &[
+        "description",
+        "formats",
+        "schemes",
+        "equivalences",
+        "controls",
+        "unmarked",
+        "xml",
+        "redact",
+        "dirty_words",
+        "pattern_rules",
+        "limits",
+    ];
+    for key in REQUIRED {
+        if !table.contains_key(*key) {
+            errors.push((key.to_string(), format!("`{key}` is required")));
+        }
+    }
+    for key in table.keys() {
+        if !REQUIRED.contains(&key.as_str()) && !OPTIONAL.contains(&key.as_str()) {
+            let known = REQUIRED.iter().chain(OPTIONAL);
+            let hint = known
+                .min_by_key(|k| strsim::levenshtein(k, key))
+                .filter(|k| strsim::levenshtein(k, key) <= 3)
+                .map_or(String::new(), |k| format!(" (did you mean `{k}`?)"));
+            errors.push((key.clone(), format!("`{key}` is not a policy field{hint}")));
+        }
+    }
+    section::<String>(&table, "name", errors);
+    section::<String>(&table, "description", errors);
+    section::<Code>(&table, "partner", errors);
+    section::<Vec<Format>>(&table, "formats", errors);
+    section::<Mode>(&table, "mode", errors);
+    section::<Vec<Scheme>>(&table, "schemes", errors);
+    section::<Vec<Equivalence>>(&table, "equivalences", errors);
+    section::<ClassificationRules>(&table, "classification", errors);
+    section::<ControlRules>(&table, "controls", errors);
+    section::<TlpRules>(&table, "tlp", errors);
+    section::<UnmarkedRules>(&table, "unmarked", errors);
+    section::<StixRules>(&table, "stix", errors);
+    section::<XmlRules>(&table, "xml", errors);
+    section::<Vec<RedactRule>>(&table, "redact", errors);
+    section::<Vec<DirtyWordList>>(&table, "dirty_words", errors);
+    section::<Vec<PatternRule>>(&table, "pattern_rules", errors);
+    section::<Limits>(&table, "limits", errors);
+    if errors.len() > before {
+        return None;
+    }
+    match serde_path_to_error::deserialize::<_, PolicyFile>(toml::Value::Table(table)) {
+        Ok(raw) => Some(raw),
+        Err(e) => {
+            errors.push((e.path().to_string(), e.into_inner().to_string()));
+            None
+        }
+    }
+}
+
 /// The validation passes; each adds `(field, what)` findings and they all run.
-fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Option<Policy> {
-    let mut warnings = Vec::new();
+fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings, warnings: &mut Findings) -> Option<Policy> {
+    for (n, t) in raw.unmarked.pass_when_referenced.iter().enumerate() {
+        if !raw.stix.allowed_types.contains(t) {
+            warnings.push((
+                format!("unmarked.pass_when_referenced[{n}]"),
+                format!("`{t}` may pass when referenced but is not in `stix.allowed_types`"),
+            ));
+        }
+    }
+    if raw.tlp.allowed.is_empty() {
+        warnings.push((
+            "tlp.allowed".into(),
+            "no TLP level is allowed: only unmarked units could go".into(),
+        ));
+    }
     let schemes = schemes_pass(&raw, errors);
     let (scheme, ceiling) = match &schemes {
         Some(s) => ceiling_pass(&raw, s, errors),
@@ -434,30 +575,12 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Opti
     if raw.name.trim().is_empty() {
         errors.push(("name".into(), "a policy needs a name".into()));
     }
-    let properties = properties_pass(&raw.stix, &allowed_types, errors, &mut warnings);
-    let mut text_rules = dirty_words_pass(&raw.dirty_words, base, errors, &mut warnings);
+    let properties = properties_pass(&raw.stix, &allowed_types, errors, warnings);
+    let mut text_rules = dirty_words_pass(&raw.dirty_words, base, errors, warnings);
     text_rules.extend(redact_pass(&raw.redact, errors));
     let address_rules = pattern_rules_pass(&raw.pattern_rules, errors);
-    let xml = xml_pass(&raw, schemes.as_ref(), errors, &mut warnings);
-    for rule in text_rules.iter() {
-        for p in rule.paths.iter().flatten() {
-            if p.object_type == "xml" && raw.xml.is_none() {
-                warnings.push(format!(
-                    "rule `{}` names `xml` text but the policy has no `[xml]` rules: it can never fire",
-                    rule.id
-                ));
-            } else if p.object_type != "*"
-                && p.object_type != "xml"
-                && !allowed_types.contains(&p.object_type)
-                && !pass_when_referenced.contains(&p.object_type)
-            {
-                warnings.push(format!(
-                    "rule `{}` names type `{}`, which the policy never allows: it can never fire",
-                    rule.id, p.object_type
-                ));
-            }
-        }
-    }
+    let xml = xml_pass(&raw, schemes.as_ref(), errors, warnings);
+    paths_pass(&raw, &allowed_types, &pass_when_referenced, errors);
     Some(Policy {
         name: raw.name,
         description: raw.description,
@@ -489,7 +612,7 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings) -> Opti
         xml,
         limits: raw.limits,
         sha256: String::new(),
-        warnings,
+        warnings: Vec::new(),
     })
 }
 
@@ -497,7 +620,7 @@ fn properties_pass(
     stix: &StixRules,
     allowed_types: &BTreeSet<String>,
     errors: &mut Findings,
-    warnings: &mut Vec<String>,
+    warnings: &mut Findings,
 ) -> BTreeMap<String, BTreeSet<String>> {
     let mut out = BTreeMap::new();
     for (t, props) in &stix.properties {
@@ -527,11 +650,15 @@ fn properties_pass(
             None => {}
         }
         if !allowed_types.contains(t) {
-            warnings.push(format!("`{field}` lists properties of a type the policy never allows"));
+            warnings.push((
+                field.clone(),
+                "lists properties of a type the policy never allows".into(),
+            ));
         }
         if props.is_empty() {
-            warnings.push(format!(
-                "type `{t}` is allowed no property: every `{t}` will be dropped"
+            warnings.push((
+                field.clone(),
+                format!("type `{t}` is allowed no property: every `{t}` will be dropped"),
             ));
         }
         out.insert(t.clone(), props.iter().cloned().collect());
@@ -606,11 +733,55 @@ fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
     out
 }
 
+/// Every path of every text rule can match something this policy releases ([`paths`]).
+fn paths_pass(
+    raw: &PolicyFile,
+    allowed_types: &BTreeSet<String>,
+    pass_when_referenced: &BTreeSet<String>,
+    errors: &mut Findings,
+) {
+    let stix_types: BTreeSet<String> = allowed_types.union(pass_when_referenced).cloned().collect();
+    let xml_names = raw.xml.as_ref().map(|x| {
+        x.namespaces
+            .iter()
+            .flat_map(|n| n.elements.iter().chain(&n.attributes))
+            .cloned()
+            .collect()
+    });
+    let vocabulary = paths::Vocabulary {
+        stix_types: &stix_types,
+        properties: &raw.stix.properties,
+        custom_properties: &raw.stix.custom_properties,
+        xml_names,
+    };
+    let lists = raw
+        .redact
+        .iter()
+        .enumerate()
+        .map(|(n, r)| (format!("redact[{n}]"), Some(&r.paths)))
+        .chain(
+            raw.dirty_words
+                .iter()
+                .enumerate()
+                .map(|(n, d)| (format!("dirty_words[{n}]"), d.paths.as_ref())),
+        );
+    for (rule, paths) in lists {
+        for (n, p) in paths.into_iter().flatten().enumerate() {
+            // A path that does not parse is reported where the rule is compiled.
+            if let Ok(path) = TextPath::parse(p)
+                && let Err(e) = paths::check(&path, &vocabulary)
+            {
+                errors.push((format!("{rule}.paths[{n}]"), format!("`{p}` can never match: {e}")));
+            }
+        }
+    }
+}
+
 fn dirty_words_pass(
     lists: &[DirtyWordList],
     base: Option<&Path>,
     errors: &mut Findings,
-    warnings: &mut Vec<String>,
+    warnings: &mut Findings,
 ) -> Vec<TextRule> {
     let mut out = Vec::new();
     for (n, list) in lists.iter().enumerate() {
@@ -650,8 +821,9 @@ fn dirty_words_pass(
         words.retain(|w| {
             let keep = !sanitise::normalize(w).text.trim().is_empty();
             if !keep {
-                warnings.push(format!(
-                    "{field}: dirty word {w:?} is empty once normalised and can never match"
+                warnings.push((
+                    format!("{field}.words"),
+                    format!("dirty word {w:?} is empty once normalised and can never match"),
                 ));
             }
             keep
@@ -733,7 +905,7 @@ fn xml_pass(
     raw: &PolicyFile,
     schemes: Option<&Schemes>,
     errors: &mut Findings,
-    warnings: &mut Vec<String>,
+    warnings: &mut Findings,
 ) -> Option<XmlPolicy> {
     use crate::format::xml::names::{NS_4774, NS_4778, is_ncname};
     let wants = raw.formats.contains(&Format::Xml);
@@ -747,7 +919,10 @@ fn xml_pass(
         return None;
     };
     if !wants {
-        warnings.push("`[xml]` rules are given but `formats` does not list `xml`: they are never used".into());
+        warnings.push((
+            "xml".into(),
+            "`[xml]` rules are given but `formats` does not list `xml`: they are never used".into(),
+        ));
     }
     if x.policy_identifiers.is_empty() {
         errors.push((
@@ -819,7 +994,10 @@ fn xml_pass(
             }
         }
         if ns.elements.is_empty() {
-            warnings.push(format!("{field}: no element of `{}` may cross", ns.uri));
+            warnings.push((
+                format!("{field}.elements"),
+                format!("no element of `{}` may cross", ns.uri),
+            ));
         }
         namespaces.insert(
             ns.uri.clone(),

@@ -116,16 +116,22 @@ pub enum PathStep {
     Property(String),
     /// `[*]`: every element of a list.
     Each,
+    /// `**`: any number of steps (none included), at any depth.
+    AnyDepth,
 }
 
 impl TextPath {
-    /// Parse `type.prop.sub[*].x`.
+    /// Parse `type.prop.sub[*].x` (`**` for any number of steps).
     pub fn parse(s: &str) -> Result<TextPath, String> {
         let (t, rest) = s
             .split_once('.')
             .ok_or_else(|| format!("`{s}` needs a type (or `*`) and a property, like `indicator.description`"))?;
         let mut steps = Vec::new();
         for part in rest.split('.') {
+            if part == "**" {
+                steps.push(PathStep::AnyDepth);
+                continue;
+            }
             let (name, each) = match part.strip_suffix("[*]") {
                 Some(n) => (n, true),
                 None => (part, false),

@@ -32,12 +32,17 @@ fn loads_shipped_policies() {
 fn rejects_unknown_field_with_its_location() {
     let e = errors(&US_TO_JPN.replace("mode = \"drop\"", "mode = \"drop\"\nmodus = 1"));
     assert_eq!(e.len(), 1);
-    assert!(e[0].detail.contains("unknown field `modus`"), "{}", e[0]);
+    assert!(
+        e[0].detail
+            .contains("`modus` is not a policy field (did you mean `mode`?)"),
+        "{}",
+        e[0]
+    );
     assert_eq!(
         e[0].line,
         US_TO_JPN.lines().position(|l| l.starts_with("mode =")).unwrap() + 2
     );
-    assert_eq!(e[0].column, 1);
+    assert_eq!(e[0].column, 9, "at the value");
 }
 
 #[test]
@@ -193,15 +198,19 @@ fn rejects_unknown_property_in_an_allowlist() {
 }
 
 #[test]
-fn warns_about_rules_that_can_never_fire() {
-    let text = US_TO_JPN.replace("\"note.content\", \"note.abstract\", \"opinion.explanation\",\n  \"identity.contact_information\", \"*.external_references[*].description\",\n]\nregex = '[a-z0-9._%+-]+@", "\"mutex.name\",\n]\nregex = '[a-z0-9._%+-]+@");
-    let p = loaded(&text);
+fn a_rule_path_that_can_never_match_is_an_error_not_a_warning() {
+    let text = US_TO_JPN.replace("\"note.content\", \"note.abstract\", \"opinion.explanation\",\n  \"identity.contact_information\", \"*.external_references[*].description\",\n]\nregex = '[a-z0-9._%+-]+@", "\"mutex.name\", \"*.descripton\",\n]\nregex = '[a-z0-9._%+-]+@");
+    let e = errors(&text);
     assert!(
-        p.warnings()
-            .iter()
-            .any(|w| w.contains("`mutex`") && w.contains("never fire")),
-        "{:?}",
-        p.warnings()
+        e.iter()
+            .any(|e| e.field.starts_with("redact[0].paths[") && e.detail.contains("`mutex` is never released")),
+        "{e:?}"
+    );
+    let typo = e.iter().find(|e| e.detail.contains("descripton")).unwrap();
+    assert!(typo.detail.contains("did you mean `description`"), "{typo}");
+    assert_eq!(
+        typo.line,
+        text.lines().position(|l| l.contains("*.descripton")).unwrap() + 1
     );
 }
 
@@ -211,7 +220,7 @@ fn warns_about_dirty_words_empty_once_normalised() {
         "{US_TO_JPN}\n[[dirty_words]]\nid = \"x\"\nwords = [\"ok\", \"\u{200B}\u{00AD}\"]\naction = \"drop\"\n"
     ));
     assert!(
-        p.warnings().iter().any(|w| w.contains("empty once normalised")),
+        p.warnings().iter().any(|w| w.detail.contains("empty once normalised")),
         "{:?}",
         p.warnings()
     );
@@ -223,7 +232,7 @@ fn warns_about_allowed_types_with_no_allowed_property() {
     assert!(
         p.warnings()
             .iter()
-            .any(|w| w.contains("`malware` is allowed no property")),
+            .any(|w| w.detail.contains("`malware` is allowed no property")),
         "{:?}",
         p.warnings()
     );
@@ -269,4 +278,88 @@ fn loads_the_xml_rules_of_the_shipped_policy() {
             .contains("alert")
     );
     assert!(!x.options.allow_comments && !x.options.allow_cdata);
+}
+
+#[test]
+fn reports_every_toml_problem_at_once_each_with_its_field() {
+    let text = US_TO_JPN
+        .replace("[classification]\nscheme = \"US\"\nceiling = \"SECRET\"\n", "")
+        .replace(
+            "allowed = [\"CLEAR\", \"GREEN\", \"AMBER\"]",
+            "allowed = [\"CLEAR\", \"BLUE\"]",
+        )
+        .replace(
+            "unknown_types = \"drop\"",
+            "unknown_types = \"drop\"\nallowed_typos = []",
+        );
+    let e = errors(&text);
+    let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
+    assert!(fields.contains(&"classification"), "{fields:?}");
+    assert!(fields.contains(&"tlp.allowed[1]"), "{fields:?}");
+    assert!(fields.iter().any(|f| f.starts_with("stix")), "{fields:?}");
+    assert!(e.iter().all(|e| e.line > 0 && !e.field.is_empty()), "{e:?}");
+    let blue = e.iter().find(|e| e.field == "tlp.allowed[1]").unwrap();
+    assert_eq!(
+        blue.line,
+        text.lines().position(|l| l.contains("\"BLUE\"")).unwrap() + 1
+    );
+}
+
+#[test]
+fn errors_of_an_extending_policy_are_located_in_the_file_that_wrote_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), US_TO_JPN).unwrap();
+    std::fs::copy(
+        base().join("us-to-jpn.dirty-words.txt"),
+        dir.path().join("us-to-jpn.dirty-words.txt"),
+    )
+    .unwrap();
+    // The child replaces `redact` (its rule's default replacement matches its own literal) and
+    // inherits a ceiling it mistypes.
+    std::fs::write(
+        dir.path().join("child.toml"),
+        "extends = \"base.toml\"\nname = \"child\"\n[classification]\nceiling = \"SECRETISH\"\n[[redact]]\nid = \"x\"\npaths = [\"*.descripton\"]\nliteral = \"a\"\n",
+    )
+    .unwrap();
+    let e = Policy::load(&dir.path().join("child.toml")).unwrap_err().0;
+    for field in ["classification.ceiling", "redact[0].replacement", "redact[0].paths[0]"] {
+        let found = e
+            .iter()
+            .find(|e| e.field == field)
+            .unwrap_or_else(|| panic!("{field}: {e:?}"));
+        assert!(found.file.ends_with("child.toml"), "{found}");
+    }
+    let ceiling = e.iter().find(|e| e.field == "classification.ceiling").unwrap();
+    assert_eq!((ceiling.line, ceiling.column), (4, 11), "{ceiling}");
+    // A valid child loads, and its version is the SHA-256 of what it resolves to.
+    std::fs::write(
+        dir.path().join("ok.toml"),
+        "extends = \"base.toml\"\nname = \"ok\"\npartner = \"AUS\"\n",
+    )
+    .unwrap();
+    let p = Policy::load(&dir.path().join("ok.toml")).unwrap();
+    let resolved = super::resolve::resolve(&dir.path().join("ok.toml")).unwrap();
+    use sha2::Digest;
+    assert_eq!(p.sha256, hex::encode(sha2::Sha256::digest(resolved.text.as_bytes())));
+    assert_eq!((p.name.as_str(), p.partner.as_str()), ("ok", "AUS"));
+}
+
+#[test]
+fn warnings_are_located_like_errors() {
+    let text = format!("{US_TO_JPN}\n[stix.properties]\nmalware = []\n");
+    let p = loaded(&text);
+    let w = p
+        .warnings()
+        .iter()
+        .find(|w| w.detail.contains("`malware` is allowed no property"))
+        .unwrap();
+    assert_eq!(
+        (w.severity, w.field.as_str()),
+        (Severity::Warning, "stix.properties.malware")
+    );
+    assert_eq!(
+        w.line,
+        text.lines().position(|l| l.starts_with("malware = []")).unwrap() + 1
+    );
+    assert!(w.to_string().starts_with(&format!("p.toml:{}:", w.line)) && w.to_string().contains(": warning: "));
 }

@@ -2,13 +2,18 @@
 //! redaction, addresses), with a map from each normalised byte back to the original text.
 //!
 //! NFKC per character cluster (a base character and its combining marks), lowercased, with
-//! default-ignorable format characters (zero-width spaces, soft hyphens, …) removed and
-//! whitespace runs folded to one space. So full-width, look-alike compatibility forms and hidden
+//! default-ignorable code points (zero-width spaces and joiners, soft hyphens, Hangul fillers,
+//! the braille blank, …) removed, every non-ASCII look-alike of an ASCII character read as that
+//! character (UTS #39 confusables: Cyrillic `а`, Greek `ο`, `∕`), every dash and minus read as
+//! `-`, ideographic and full-width full stops read as `.`, and whitespace runs folded to one
+//! space. ASCII itself is never folded into other ASCII (`0` stays `0`, so numbers and addresses
+//! keep their meaning). So full-width, look-alike compatibility forms and hidden
 //! characters cannot slip a word past. A match is mapped back to the original text, and only the
 //! matched span is replaced: the rest stays as written.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::canonical_combining_class;
+use unicode_security::skeleton;
 
 /// Text prepared for matching, with a map from each of its bytes back to the original.
 #[derive(Debug)]
@@ -39,12 +44,80 @@ fn is_plain(s: &str) -> bool {
         && !b.windows(2).any(|w| w == b"  ")
 }
 
-/// Characters removed before matching: Unicode default-ignorable format characters.
+/// Characters removed before matching: Unicode default-ignorable code points (the table of
+/// UTS #39, through [`skeleton`], plus this explicit list, which also names the blanks that
+/// render as nothing but are not default-ignorable: U+2800 BRAILLE PATTERN BLANK).
 fn is_ignorable(c: char) -> bool {
     matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
-        | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+        | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
         | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Dashes, hyphens and minus signs, all read as `-` (general category Pd, and the minus signs).
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2212}'
+                | '\u{2043}'
+                | '\u{058A}'
+                | '\u{05BE}'
+                | '\u{1400}'
+                | '\u{1806}'
+                | '\u{2E17}'
+                | '\u{2E1A}'
+                | '\u{2E3A}'
+                | '\u{2E3B}'
+                | '\u{2E40}'
+                | '\u{301C}'
+                | '\u{3030}'
+                | '\u{30A0}'
+                | '\u{FE31}'
+                | '\u{FE32}'
+                | '\u{FE58}'
+                | '\u{FE63}'
+                | '\u{FF0D}'
+                | '\u{10EAD}'
+    )
+}
+
+/// Full stops that a reader (and IDNA, for domains) takes for `.`.
+fn is_full_stop(c: char) -> bool {
+    matches!(c, '\u{3002}' | '\u{FF0E}' | '\u{FF61}' | '\u{FE52}' | '\u{2024}')
+}
+
+/// What one non-ASCII character (already NFKC-normalised and lowercased) is read as: nothing
+/// (ignorable), a space, `-`, `.`, its ASCII look-alike (the UTS #39 confusable prototype, when
+/// that is ASCII: Cyrillic `а` is `a`, Greek `ο` is `o`, `∕` is `/`), or itself.
+fn fold(c: char, out: &mut String) {
+    if is_ignorable(c) {
+        return;
+    }
+    if c.is_whitespace() {
+        out.push(' ');
+    } else if is_dash(c) {
+        out.push('-');
+    } else if is_full_stop(c) {
+        out.push('.');
+    } else {
+        let mut buf = [0u8; 4];
+        let one: &str = c.encode_utf8(&mut buf);
+        let mut proto = skeleton(one).peekable();
+        if proto.peek().is_none() {
+            return; // default-ignorable
+        }
+        let start = out.len();
+        for p in proto {
+            if !p.is_ascii() {
+                out.truncate(start);
+                out.push(c);
+                return;
+            }
+            out.push(p.to_ascii_lowercase());
+        }
+    }
 }
 
 /// Normalise `s` for matching (see the module doc).
@@ -60,6 +133,7 @@ pub fn normalize(s: &str) -> Normalized {
     let mut last_space = false;
     let mut chars = s.char_indices().peekable();
     let mut cluster = String::new();
+    let mut folded = String::new();
     while let Some((start, c)) = chars.next() {
         cluster.clear();
         cluster.push(c);
@@ -72,11 +146,16 @@ pub fn normalize(s: &str) -> Normalized {
             end = at + next.len_utf8();
             chars.next();
         }
+        folded.clear();
         for n in cluster.nfkc().flat_map(char::to_lowercase) {
-            if is_ignorable(n) {
-                continue;
+            if n.is_ascii() {
+                folded.push(if n.is_ascii_whitespace() { ' ' } else { n });
+            } else {
+                fold(n, &mut folded);
             }
-            if n.is_whitespace() {
+        }
+        for n in folded.chars() {
+            if n == ' ' {
                 if last_space {
                     // Extend the folded space over this whitespace too.
                     if let Some(m) = map.last_mut() {
@@ -96,4 +175,103 @@ pub fn normalize(s: &str) -> Normalized {
         }
     }
     Normalized { text, map }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::normalize;
+
+    #[test]
+    fn reads_full_width_banners_as_ascii() {
+        assert_eq!(normalize("ＳＥＣＲＥＴ／／ＮＯＦＯＲＮ").text, "secret//noforn");
+    }
+
+    #[test]
+    fn reads_look_alikes_from_other_scripts_as_ascii() {
+        // Cyrillic Е and С, Greek Ο, the division slash.
+        assert_eq!(
+            normalize("S\u{415}\u{421}RET\u{2215}\u{2215}N\u{39F}FORN").text,
+            "secret//noforn"
+        );
+        assert_eq!(normalize("TLP:\u{410}MBER").text, "tlp:amber");
+    }
+
+    #[test]
+    fn removes_invisible_code_points_inside_words() {
+        for hidden in [
+            '\u{200B}', '\u{200D}', '\u{2060}', '\u{3164}', '\u{FFA0}', '\u{2800}', '\u{00AD}', '\u{FEFF}',
+        ] {
+            assert_eq!(normalize(&format!("SE{hidden}CRET")).text, "secret", "{:?}", hidden);
+        }
+    }
+
+    #[test]
+    fn unifies_dashes_spaces_and_full_stops() {
+        for dash in [
+            '-', '\u{2010}', '\u{2011}', '\u{2013}', '\u{2014}', '\u{2212}', '\u{FE63}', '\u{FF0D}',
+        ] {
+            assert_eq!(normalize(&format!("Task\u{3000}Force 1{dash}7")).text, "task force 1-7");
+        }
+        assert_eq!(
+            normalize("intranet\u{3002}corp\u{FF0E}example").text,
+            "intranet.corp.example"
+        );
+    }
+
+    #[test]
+    fn never_folds_ascii_into_other_ascii() {
+        assert_eq!(normalize("10.0.0.1 l1 O0").text, "10.0.0.1 l1 o0");
+    }
+
+    /// One way to write an ASCII letter, digit or separator so that it looks the same.
+    fn disguise(c: char, how: u8) -> String {
+        let full_width = |c: char| char::from_u32(c as u32 + 0xFEE0).map_or(c.to_string(), String::from);
+        match how % 6 {
+            0 => c.to_string(),
+            1 => c.to_ascii_uppercase().to_string(),
+            2 if c.is_ascii_graphic() => full_width(c),
+            3 => format!("{c}\u{200B}"),
+            4 => format!("\u{2060}{c}\u{00AD}"),
+            5 => match c {
+                'a' => "\u{430}".into(),
+                'e' => "\u{435}".into(),
+                'o' => "\u{43E}".into(),
+                'p' => "\u{440}".into(),
+                'c' => "\u{441}".into(),
+                'x' => "\u{445}".into(),
+                '/' => "\u{2215}".into(),
+                '-' => "\u{2011}".into(),
+                '.' => "\u{3002}".into(),
+                ' ' => "\u{3000}".into(),
+                _ => c.to_string(),
+            },
+            _ => c.to_string(),
+        }
+    }
+
+    proptest! {
+        /// Whatever disguise each character wears, the normal form is that of the plain text,
+        /// and every normalised span maps back inside the original.
+        #[test]
+        fn disguises_normalise_to_the_plain_form(
+            plain in "[a-z0-9/.:-]{1,12}( [a-z0-9/.:-]{1,12}){0,3}",
+            hows in proptest::collection::vec(any::<u8>(), 64),
+        ) {
+            let disguised: String = plain
+                .chars()
+                .zip(hows.iter().cycle())
+                .map(|(c, h)| disguise(c, *h))
+                .collect();
+            let n = normalize(&disguised);
+            prop_assert_eq!(&n.text, &normalize(&plain).text);
+            for end in 1..=n.text.len() {
+                if n.text.is_char_boundary(end) {
+                    let (a, b) = n.original(0, end).unwrap();
+                    prop_assert!(a <= b && b <= disguised.len());
+                }
+            }
+        }
+    }
 }

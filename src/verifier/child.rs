@@ -234,6 +234,8 @@ impl Client {
             .arg(spec.memory.to_string())
             .arg("--sandbox")
             .arg(&spec.sandbox)
+            // Its log lines in the parent's format (`--log-format json` covers every process).
+            .env(crate::logs::FORMAT_ENV, crate::logs::format().as_str())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

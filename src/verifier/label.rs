@@ -131,6 +131,11 @@ fn tlp_statement(upper: &str) -> Result<Mark, String> {
 /// `banner` (see the module doc): the level in the policy's own scheme, else in the first other
 /// scheme of the policy that has it.
 fn banner(text: &str, policy: &Policy) -> Result<Mark, String> {
+    banner_mark(text, policy)
+}
+
+/// [`banner`], for the portion reader of [`super::marking`].
+pub(super) fn banner_mark(text: &str, policy: &Policy) -> Result<Mark, String> {
     let not_understood = |why: &str| Err(format!("banner `{text}` is not understood: {why}"));
     let mut segments = text.split("//");
     let Some(level_word) = segments.next() else {

@@ -32,6 +32,7 @@
 pub mod child;
 pub mod json;
 pub mod label;
+pub mod marking;
 pub mod text;
 pub mod xml;
 
@@ -195,6 +196,17 @@ impl<'p> Verifier<'p> {
             // Definitions that nothing released needs do not go.
             f.add("unreferenced", format!("`{t}` passes only when referred to"), id);
         }
+        if t == "marking-definition" {
+            if marking::published_tlp(id, o) == Some(false) {
+                f.add("label", "a reserved TLP id that is not its published definition", id);
+            }
+            if let Some(k) = o
+                .keys()
+                .find(|k| !marking::DEFINITION_KEYS.contains(&k.as_str()) && !k.starts_with("x_"))
+            {
+                f.add("label", format!("a marking-definition may not have `{k}`"), id);
+            }
+        }
         self.check_label(id, t, o, ids, f);
         self.check_properties(id, t, o, f);
         self.check_text(id, t, o, f);
@@ -236,7 +248,28 @@ impl<'p> Verifier<'p> {
                 }
             }
         }
+        // The object's own markings are not units a granular marking may select.
+        if let Some(gms) = o.get("granular_markings").and_then(Json::as_array) {
+            for gm in gms.iter().filter_map(Json::as_object) {
+                for s in strings(gm.get("selectors")) {
+                    let head = s.split('.').next().unwrap_or(s);
+                    if head == "object_marking_refs" || head == "granular_markings" {
+                        f.add("label", format!("a granular marking selects `{s}`"), id);
+                    }
+                }
+            }
+        }
         for r in refs {
+            if let Some(def) = ids.get(r)
+                && marking::published_tlp(r, def) == Some(false)
+            {
+                f.add(
+                    "label",
+                    format!("reserved TLP id `{r}` is not its published definition"),
+                    id,
+                );
+                continue;
+            }
             if let Some(tlp) = label::reserved_tlp(r) {
                 marks.push(label::Mark {
                     tlp: Some(tlp),
@@ -250,15 +283,48 @@ impl<'p> Verifier<'p> {
                 .flatten()
                 .and_then(|d| d.get("statement"))
                 .and_then(Json::as_str);
-            let Some(statement) = statement else {
+            let Some(statement) = statement.filter(|_| !def.contains_key("extensions")) else {
                 f.add("label", format!("marking `{r}` is not one the verifier reads"), id);
                 continue;
             };
-            match label::statement(statement, p) {
-                Ok(Some(m)) => marks.push(m),
-                Ok(None) => {}
-                Err(e) => f.add("label", e, id),
+            if let Some(k) = def
+                .keys()
+                .find(|k| !marking::DEFINITION_KEYS.contains(&k.as_str()) && !k.starts_with("x_"))
+            {
+                f.add(
+                    "label",
+                    format!("marking `{r}` has `{k}`, which a marking-definition may not"),
+                    id,
+                );
             }
+            let body = match marking::read(statement, p) {
+                Ok(m) => m,
+                Err(e) => {
+                    f.add("label", e, id);
+                    continue;
+                }
+            };
+            // The name is read too, and only tightens: it may not bring a TLP the body lacks.
+            let named = match def.get("name").and_then(Json::as_str).map(|n| marking::read(n, p)) {
+                None | Some(Ok(None)) => None,
+                Some(Ok(Some(m))) => Some(m),
+                Some(Err(e)) => {
+                    f.add("label", e, id);
+                    continue;
+                }
+            };
+            if let Some(n) = &named
+                && n.tlp.is_some()
+                && body.as_ref().is_none_or(|b| b.tlp.is_none())
+            {
+                f.add(
+                    "label",
+                    format!("the name of `{r}` states a TLP its statement does not"),
+                    id,
+                );
+            }
+            marks.extend(body);
+            marks.extend(named);
         }
         let allowed: BTreeSet<String> = p
             .allowed_controls
@@ -297,6 +363,9 @@ impl<'p> Verifier<'p> {
                     && marks
                         .iter()
                         .all(|m| m.rel_to.as_ref().is_none_or(|r| r.contains(partner)));
+                if level > 0 && m.rel_to.is_none() {
+                    f.add("label", "a classified marking without its own `REL TO`", id);
+                }
                 if level > 0 && p.require_releasable_to_partner && !rel_to_partner {
                     f.add("label", format!("classified without `REL TO` {partner}"), id);
                 }

@@ -36,6 +36,8 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// A label as the verifier reads it.
 struct Label {
     policy_identifier: String,
+    /// `PolicyIdentifier`'s `URI` or `URL`.
+    policy_uri: Option<String>,
     classification: String,
     categories: Vec<Category>,
 }
@@ -162,6 +164,10 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
     if pid.attributes().len() > 1 {
         f.add("label", "`PolicyIdentifier` takes one of `URI` and `URL`", &path(*pid));
     }
+    let policy_uri = pid
+        .attributes()
+        .find(|a| a.namespace().is_none() && (a.name() == "URI" || a.name() == "URL"))
+        .map(|a| a.value().to_string());
     let classification = leaf(*class, "Classification", &[], f)?;
     let mut categories = Vec::new();
     for c in cats {
@@ -198,6 +204,7 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
     }
     Some(Label {
         policy_identifier,
+        policy_uri,
         classification,
         categories,
     })
@@ -373,6 +380,50 @@ impl Verifier<'_> {
                 at,
             );
         };
+        // The URI names a policy as well; it must be the text's. Known forms: the identifier
+        // itself, STANAG 4774's `urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:ID`,
+        // and NATO's OID.
+        if let Some(uri) = &l.policy_uri {
+            let id = if let Some(id) = uri.strip_prefix("urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:")
+            {
+                Some(id)
+            } else if uri == "urn:oid:1.3.26.1.3.1" {
+                Some("NATO")
+            } else {
+                None
+            };
+            let by_uri = x
+                .policy_identifiers
+                .get(uri)
+                .or_else(|| id.and_then(|i| x.policy_identifiers.get(i)));
+            if by_uri != Some(scheme_name) {
+                f.add(
+                    "label",
+                    format!(
+                        "the URI `{uri}` of `PolicyIdentifier` does not name policy `{}`",
+                        l.policy_identifier
+                    ),
+                    at,
+                );
+            }
+        }
+        // A category named like the releasable-to one (read as a person would) must be exactly it.
+        for cat in &l.categories {
+            let looks = x
+                .releasable_to
+                .iter()
+                .any(|t| super::marking::fold(t) == super::marking::fold(&cat.tag_name));
+            if looks && !(cat.kind == "PERMISSIVE" && x.releasable_to.contains(&cat.tag_name)) {
+                f.add(
+                    "label",
+                    format!(
+                        "category `{}` ({}) looks like a releasable-to category but is not one",
+                        cat.tag_name, cat.kind
+                    ),
+                    at,
+                );
+            }
+        }
         let level = p.schemes.iter().find(|s| &s.name == scheme_name).and_then(|s| {
             s.levels
                 .iter()
@@ -417,7 +468,7 @@ impl Verifier<'_> {
                 other => f.add("label", format!("category type `{other}` is not understood"), at),
             }
         }
-        if classified && p.require_releasable_to_partner && !rel_to {
+        if classified && !rel_to {
             f.add(
                 "label",
                 format!("classified without a releasable-to category naming {partner}"),

@@ -34,7 +34,7 @@ impl Spool {
     pub fn new(routes: &[&str], extra: &str) -> Spool {
         let dir = tempfile::tempdir().unwrap();
         let mut cfg = format!(
-            "[[channel]]\nname = \"c\"\ninbox = \"inbox\"\nquarantine = \"quarantine\"\naudit = \"audit.jsonl\"\npoll_interval_ms = 20\n{extra}\n"
+            "[[channel]]\nname = \"c\"\ninbox = \"inbox\"\nquarantine = \"quarantine\"\naudit = \"audit.jsonl\"\npoll_interval_ms = 20\n{extra}\ncreate = true\n"
         );
         for r in routes {
             cfg.push_str(&format!(

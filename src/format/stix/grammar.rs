@@ -3,7 +3,7 @@
 
 use nom::IResult;
 use nom::Parser;
-use nom::bytes::complete::{tag, take_while_m_n};
+use nom::bytes::complete::{tag, take_while_m_n, take_while1};
 use nom::character::complete::char;
 use nom::combinator::{all_consuming, opt, recognize};
 use nom::multi::many0;
@@ -63,11 +63,15 @@ pub fn type_name(i: &str) -> PResult<'_, &str> {
     Ok((rest, name))
 }
 
-/// STIX 2.1 §3.1: a custom property name is 3–250 characters of `a-z`, `0-9` and `_`.
+/// STIX 2.1 §3.1: a property name is 3–250 characters of `a-z`, `0-9` and `_`, beginning with a
+/// letter (the schemas' `properties.json`: `^[a-z][a-z0-9_]{2,249}$`).
 pub fn property_name(i: &str) -> PResult<'_, &str> {
-    take_while_m_n(3, 250, |c: char| {
-        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'
-    })
+    recognize((
+        take_while_m_n(1, 1, |c: char| c.is_ascii_lowercase()),
+        take_while_m_n(2, 249, |c: char| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'
+        }),
+    ))
     .parse(i)
 }
 
@@ -132,7 +136,9 @@ pub fn timestamp(i: &str) -> PResult<'_, Timestamp> {
     let (i, (year, _, month, _, day)) = (number(4), char('-'), number(2), char('-'), number(2)).parse(i)?;
     let (i, (_, hour, _, minute, _, second)) =
         (char('T'), number(2), char(':'), number(2), char(':'), number(2)).parse(i)?;
-    let (i, frac) = opt((char('.'), take_while_m_n(1, 9, |c: char| c.is_ascii_digit()))).parse(i)?;
+    // §3.2: any number of fraction digits ("The number of digits MAY vary"); the JSON string limit
+    // bounds them.
+    let (i, frac) = opt((char('.'), take_while1(|c: char| c.is_ascii_digit()))).parse(i)?;
     let (i, _) = char('Z').parse(i)?;
     let bad = |what: &str| GrammarError::failure(start, "timestamp", format!("{what} out of range"));
     if !(1..=12).contains(&month) {
@@ -249,14 +255,265 @@ fn selector_step(i: &str) -> PResult<'_, SelectorStep> {
 // RFC 5646 language tags (`lang`)
 // ---------------------------------------------------------------------------------------------
 
-/// RFC 5646 §2.1, simplified to its shape: `language *("-" subtag)` where the language is 2–8
-/// letters and each subtag 1–8 letters or digits.
+/// RFC 5646 §2.1, simplified to its shape: `language *("-" subtag)` where the language is 2–3
+/// letters (ISO 639; the 4- and 5–8-letter forms are reserved or unassigned in the IANA
+/// registry) and each subtag 1–8 letters or digits.
 pub fn language_tag(i: &str) -> PResult<'_, &str> {
     recognize((
-        take_while_m_n(2, 8, |c: char| c.is_ascii_alphabetic()),
+        take_while_m_n(2, 3, |c: char| c.is_ascii_alphabetic()),
         many0((char('-'), take_while_m_n(1, 8, |c: char| c.is_ascii_alphanumeric()))),
     ))
     .parse(i)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values of SCOs and other string forms (§5.1, §6, §2.7)
+// ---------------------------------------------------------------------------------------------
+
+/// STIX 2.1 §5.1 `relationship_type`: "MUST be in ASCII and is limited to characters a–z
+/// (lowercase ASCII), 0–9, and hyphen (-)" (no length rule beyond not being empty).
+pub fn relationship_type(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// STIX 2.1 §6 extensions: a predefined or custom SCO extension name ends in `-ext`; the
+/// schema's `^([a-z][a-z0-9]*)+(-[a-z0-9]+)*-ext$`.
+pub fn extension_name(s: &str) -> bool {
+    let Some(stem) = s.strip_suffix("-ext") else {
+        return false;
+    };
+    s.len() <= 250
+        && stem.starts_with(|c: char| c.is_ascii_lowercase())
+        && stem
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+/// RFC 791 dotted quad, each octet `0` or `1-9` then up to two digits, at most 255 (the STIX
+/// schema's pattern: no leading zeros).
+fn dec_octet(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 3
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && !(s.len() > 1 && s.starts_with('0'))
+        && s.parse::<u16>().is_ok_and(|n| n <= 255)
+}
+
+/// An optional `/prefix` of at most `max` bits, no leading zeros (RFC 4632 §3.1).
+fn cidr_suffix(s: Option<&str>, max: u8) -> bool {
+    match s {
+        None => true,
+        Some(p) => {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && !(p.len() > 1 && p.starts_with('0'))
+                && p.parse::<u8>().is_ok_and(|n| n <= max)
+        }
+    }
+}
+
+/// STIX 2.1 §6.6 `ipv4-addr.value`: one IPv4 address or a CIDR block (RFC 4632).
+pub fn ipv4_cidr(s: &str) -> bool {
+    let (addr, prefix) = match s.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (s, None),
+    };
+    let octets: Vec<&str> = addr.split('.').collect();
+    octets.len() == 4 && octets.iter().all(|o| dec_octet(o)) && cidr_suffix(prefix, 32)
+}
+
+/// STIX 2.1 §6.7 `ipv6-addr.value`: one IPv6 address (RFC 4291 §2.2, IPv4-mapped and embedded
+/// forms included) or a CIDR block (RFC 4291 §2.3).
+pub fn ipv6_cidr(s: &str) -> bool {
+    let (addr, prefix) = match s.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (s, None),
+    };
+    // RFC 4291 §2.2 text forms; the embedded IPv4 part keeps the dotted-quad rule above.
+    let embedded_ok = match addr.rsplit_once(':') {
+        Some((_, tail)) if tail.contains('.') => ipv4_cidr(tail) && !tail.contains('/'),
+        _ => true,
+    };
+    embedded_ok && addr.parse::<std::net::Ipv6Addr>().is_ok() && cidr_suffix(prefix, 128)
+}
+
+/// STIX 2.1 §6.8 `mac-addr.value`: "a single colon-delimited, lowercase MAC-48 address, which
+/// MUST include leading zeros for each octet".
+pub fn mac_addr(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(':').collect();
+    parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
+/// STIX 2.1 §6.4 `domain-name.value`: a domain name (RFC 1034 §3.5, internationalised labels
+/// RFC 5890): labels of 1–63 bytes of letters, digits, `-` and `_` (service labels), not
+/// starting or ending with `-`, 253 bytes at most, an optional final `.`.
+pub fn domain_name(s: &str) -> bool {
+    let name = s.strip_suffix('.').unwrap_or(s);
+    !name.is_empty() && name.len() <= 253 && name.split('.').all(domain_label)
+}
+
+/// One label of a domain name (RFC 1034 §3.5 `label`, RFC 5890 U-labels).
+fn domain_label(l: &str) -> bool {
+    (1..=63).contains(&l.len())
+        && !l.starts_with('-')
+        && !l.ends_with('-')
+        && l.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
+/// STIX 2.1 §6.5 `email-addr.value`: "a single email address ... MUST conform to the addr-spec"
+/// of RFC 5322 §3.4.1: `local-part "@" domain`.
+pub fn email_addr(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    local_part(local) && (domain_name(domain) || domain_literal(domain))
+}
+
+/// RFC 5322 §3.4.1 `local-part = dot-atom / quoted-string` (RFC 6531 allows UTF-8 in atext).
+fn local_part(s: &str) -> bool {
+    if let Some(inner) = s.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        return quoted_content(inner);
+    }
+    !s.is_empty() && s.split('.').all(|atom| !atom.is_empty() && atom.chars().all(atext))
+}
+
+/// RFC 5322 §3.2.3 `atext`.
+fn atext(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || !c.is_ascii()
+}
+
+/// RFC 5322 §3.2.4 the inside of a `quoted-string`: `qtext` and `quoted-pair`.
+fn quoted_content(s: &str) -> bool {
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if !chars
+                    .next()
+                    .is_some_and(|q| q == ' ' || q == '\t' || (q.is_ascii_graphic()))
+                {
+                    return false;
+                }
+            }
+            '"' => return false,
+            c if c == ' ' || c == '\t' || c.is_ascii_graphic() || !c.is_ascii() => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// RFC 5322 §3.4.1 `domain-literal`: `[` an address `]`.
+fn domain_literal(s: &str) -> bool {
+    let Some(inner) = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) else {
+        return false;
+    };
+    match inner.strip_prefix("IPv6:") {
+        Some(v6) => ipv6_cidr(v6) && !v6.contains('/'),
+        None => ipv4_cidr(inner) && !inner.contains('/'),
+    }
+}
+
+/// STIX 2.1 §6.11 `url.value`: "MUST conform to RFC3986": `scheme ":" hier-part`, every
+/// character unreserved, reserved, or a `%` with two hexadecimal digits (RFC 3986 §2, §3.1).
+pub fn url(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.');
+    scheme_ok && !rest.is_empty() && uri_chars(rest)
+}
+
+/// RFC 3986 §2: `unreserved / reserved / pct-encoded`.
+fn uri_chars(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut n = 0;
+    while let Some(&c) = b.get(n) {
+        if c == b'%' {
+            let hex = |k: usize| b.get(k).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(n.saturating_add(1)) && hex(n.saturating_add(2))) {
+                return false;
+            }
+            n = n.saturating_add(3);
+            continue;
+        }
+        if !(c.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&c)) {
+            return false;
+        }
+        n = n.saturating_add(1);
+    }
+    true
+}
+
+/// STIX 2.1 §6.3, §6.7 `path_enc`, `name_enc`: "MUST be specified using the corresponding name
+/// in the 2013-12-20 revision of the IANA character set registry": the shape of those names
+/// (RFC 2978 §2.3: up to 40 of `A-Za-z0-9 ! # $ % & ' + - ^ _ ` { } ~` plus `.` `:` `(` `)` as the
+/// registry's names use them).
+pub fn charset_name(s: &str) -> bool {
+    (1..=40).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'+-^_`{}~.:()".contains(&b))
+}
+
+/// STIX 2.1 §6.14 `software.cpe`: a CPE 2.3 formatted string (NISTIR 7695 §6.2): `cpe:2.3:`
+/// then 11 `:`-separated components (part, vendor, product, version, update, edition, language,
+/// sw_edition, target_sw, target_hw, other), each `*`, `-` or a value whose `:` are escaped; the
+/// part is `a`, `o`, `h`, `*` or `-`.
+pub fn cpe23(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("cpe:2.3:") else {
+        return false;
+    };
+    let mut fields: Vec<String> = vec![String::new()];
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if e.is_ascii_graphic() => {
+                    if let Some(f) = fields.last_mut() {
+                        f.push('\\');
+                        f.push(e);
+                    }
+                }
+                _ => return false,
+            },
+            ':' => fields.push(String::new()),
+            c if c.is_ascii_graphic() => {
+                if let Some(f) = fields.last_mut() {
+                    f.push(c);
+                }
+            }
+            _ => return false,
+        }
+    }
+    fields.len() == 11
+        && fields.iter().all(|f| !f.is_empty())
+        && fields
+            .first()
+            .is_some_and(|p| matches!(p.as_str(), "a" | "o" | "h" | "*" | "-"))
+}
+
+/// STIX 2.1 §2.7 hashes: a key is 3–250 of `a-z A-Z 0-9 - _`.
+pub fn hash_key(s: &str) -> bool {
+    (3..=250).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The SSDEEP form `blocksize:hash:hash` (the schema: 1–128 of `a-zA-Z0-9/+:.`).
+pub fn ssdeep(s: &str) -> bool {
+    (1..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/+:.".contains(&b))
+}
+
+/// TLSH: 70 letters and digits (the schema's `^[a-zA-Z0-9]{70}$`).
+pub fn tlsh(s: &str) -> bool {
+    s.len() == 70 && s.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]

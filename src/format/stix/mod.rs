@@ -21,11 +21,12 @@
 //! ```
 
 pub mod grammar;
+mod iana;
 pub mod markings;
 pub mod pattern;
 pub mod types;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use crate::error::ParseError;
 use crate::format::json::{self, Object, Step, Value};
@@ -108,9 +109,20 @@ struct StixError {
 
 type Checked<T> = Result<T, StixError>;
 
-/// The path being checked, to say where an error is.
+/// The path being checked, to say where an error is, and what an object's checks need to know
+/// of their context.
 #[derive(Default)]
-struct Here(Vec<Step>);
+struct Here(Vec<Step>, Context);
+
+/// The context of the object being checked.
+#[derive(Default, Clone)]
+struct Context {
+    /// The type of the object whose properties are checked (for its predefined extensions).
+    object_type: String,
+    /// Inside `observed-data.objects` (§4.13, deprecated): the dictionary's keys, which the
+    /// embedded objects' `_ref`s name instead of identifiers.
+    local_refs: Option<Vec<String>>,
+}
 
 impl Here {
     fn err<T>(&self, rule: &'static str, detail: impl Into<String>) -> Checked<T> {
@@ -157,6 +169,10 @@ fn bundle<'a>(value: Value<'a>, limits: &Limits) -> Checked<Bundle<'a>> {
         Ok(id.to_string())
     })?;
     let objects = match members.remove("objects") {
+        // §2.8 (and the schema's `minItems`): a list MUST NOT be empty.
+        Some(Value::Array(objects)) if objects.is_empty() => {
+            return here.key("objects", |h| h.err("empty-list", "`objects` must not be empty"));
+        }
         Some(Value::Array(objects)) => objects,
         Some(other) => {
             return here.key("objects", |h| {
@@ -175,12 +191,15 @@ fn bundle<'a>(value: Value<'a>, limits: &Limits) -> Checked<Bundle<'a>> {
                 "bundle",
                 "a STIX 2.1 bundle's `spec_version`, if present, must be `2.1`",
             ),
-            _ if k.starts_with("x_") => custom_property_name(h, k),
-            _ => h.err("bundle", format!("unknown bundle property `{k}`")),
+            // §3.1: a custom property of the bundle, by the property-name rules.
+            _ => {
+                custom_property_name(h, k)?;
+                custom_value(h, k, v)
+            }
         })?;
     }
-    let mut out = Vec::with_capacity(objects.len());
-    let mut versions = HashSet::new();
+    let mut out: Vec<StixObject<'a>> = Vec::with_capacity(objects.len());
+    let mut versions: HashMap<(String, Option<String>), usize> = HashMap::new();
     here.key("objects", |h| {
         for (n, o) in objects.into_iter().enumerate() {
             let object = h.index(n, |h| stix_object(h, o, limits))?;
@@ -188,15 +207,28 @@ fn bundle<'a>(value: Value<'a>, limits: &Limits) -> Checked<Bundle<'a>> {
                 object.id.clone(),
                 object.json.get("modified").and_then(Value::as_str).map(str::to_string),
             );
-            if !versions.insert(version) {
-                return h.index(n, |h| {
-                    h.err(
-                        "bundle",
-                        format!("object `{}` appears twice with the same `modified`", object.id),
-                    )
-                });
+            match versions.get(&version).and_then(|&at| out.get(at)) {
+                // The same object repeated verbatim (same members and values): it says nothing
+                // new, so it is kept once (README, "STIX strictness").
+                Some(first) if first.json == object.json => continue,
+                // Two different objects under one id and version: which is authoritative is
+                // undefined (§3.2 says a version is identified by `id` and `modified`).
+                Some(_) => {
+                    return h.index(n, |h| {
+                        h.err(
+                            "bundle",
+                            format!(
+                                "object `{}` appears twice with the same `modified` and different content",
+                                object.id
+                            ),
+                        )
+                    });
+                }
+                None => {
+                    versions.insert(version, out.len());
+                    out.push(object);
+                }
             }
-            out.push(object);
         }
         Ok(())
     })?;
@@ -213,16 +245,19 @@ impl<'a> Bundle<'a> {
         let mut o = self.extra.clone();
         o.insert("type", Value::from("bundle"));
         o.insert("id", Value::from(self.id.clone()));
-        o.insert(
-            "objects",
-            Value::Array(self.objects.iter().map(|x| Value::Object(x.json.clone())).collect()),
-        );
+        // §8: `objects` is one or more objects, or absent.
+        if !self.objects.is_empty() {
+            o.insert(
+                "objects",
+                Value::Array(self.objects.iter().map(|x| Value::Object(x.json.clone())).collect()),
+            );
+        }
         Value::Object(o)
     }
 
     /// The bundle rendered canonically (RFC 8785).
     pub fn render(&self) -> Vec<u8> {
-        if !self.extra.is_empty() {
+        if !self.extra.is_empty() || self.objects.is_empty() {
             return json::render(&self.to_value());
         }
         // The members in RFC 8785 order (`id` < `objects` < `type`), without copying the objects.
@@ -265,7 +300,28 @@ fn stix_object<'a>(here: &mut Here, value: Value<'a>, limits: &Limits) -> Checke
         Some(_) => h.err("type-name", "`type` must be a string"),
         None => h.err("required-property", "every object needs `type`"),
     })?;
+    if types::RESERVED_TYPES.contains(&type_name.as_str()) {
+        return here.key("type", |h| {
+            h.err(
+                "reserved-name",
+                format!("`{type_name}` is a type name STIX 2.1 reserves"),
+            )
+        });
+    }
+    here.1.object_type.clone_from(&type_name);
+    // §3.1, §2.8: every member, defined or custom, at any depth: no `null`, no empty list;
+    // the reserved property names nowhere at the top.
+    for (k, v) in json.iter() {
+        here.key(k, |h| {
+            if types::RESERVED_PROPERTIES.contains(&k) {
+                return h.err("reserved-name", format!("`{k}` is a property name STIX 2.1 reserves"));
+            }
+            present_values(h, v)
+        })?;
+    }
     let id = here.key("id", |h| match json.get("id") {
+        // §4.13: an object inside the deprecated `observed-data.objects` has no id.
+        None if h.1.local_refs.is_some() => Ok(String::new()),
         None => h.err("required-property", "every object needs `id`"),
         v => Ok(identifier_of(h, v, &[type_name.as_str()])?.to_string()),
     })?;
@@ -290,7 +346,8 @@ fn stix_object<'a>(here: &mut Here, value: Value<'a>, limits: &Limits) -> Checke
         Some(def) => {
             let (common, specific) = (types::common(def), def.props);
             for p in common.iter().chain(specific) {
-                if p.required && !object.json.contains_key(p.name) {
+                let embedded = here.1.local_refs.is_some() && matches!(p.name, "id" | "spec_version");
+                if p.required && !embedded && !object.json.contains_key(p.name) {
                     return here.err(
                         "required-property",
                         format!("{} `{}` needs `{}`", class_name(def.class), def.name, p.name),
@@ -396,8 +453,9 @@ impl StixObject<'_> {
 /// the properties it defines, so a custom `x_…_ref` that holds no identifier is valid (ATT&CK
 /// ICS 18.1 has `"x_mitre_data_source_ref": ""`). The guard never follows a custom reference:
 /// custom content is stripped unless the policy names it, and even then it pulls nothing across.
-fn custom_property(here: &mut Here, name: &str, _v: &Value<'_>) -> Checked<()> {
-    custom_property_name(here, name)
+fn custom_property(here: &mut Here, name: &str, v: &Value<'_>) -> Checked<()> {
+    custom_property_name(here, name)?;
+    custom_value(here, name, v)
 }
 
 fn custom_property_name(here: &mut Here, name: &str) -> Checked<()> {
@@ -405,9 +463,92 @@ fn custom_property_name(here: &mut Here, name: &str) -> Checked<()> {
         Ok(_) => Ok(()),
         Err(_) => here.err(
             "property-name",
-            format!("`{name}` is not a valid property name (3–250 characters of a–z, 0–9 and `_`)"),
+            format!(
+                "`{name}` is not a valid property name (3–250 characters of a–z, 0–9 and `_`, beginning with a letter)"
+            ),
         ),
     }
+}
+
+/// §3.1 and the schemas' `properties.json`: a custom property's value is a string, number,
+/// boolean, object or non-empty list (never `null`); one named `…_bin` is base64 and one named
+/// `…_hex` hexadecimal (§2.1, §2.5: "the property name MUST end with `_bin`/`_hex`").
+fn custom_value(here: &mut Here, name: &str, v: &Value<'_>) -> Checked<()> {
+    present_values(here, v)?;
+    if name.ends_with("_bin") {
+        return property(here, types::Ty::Binary, v);
+    }
+    if name.ends_with("_hex") {
+        return property(here, types::Ty::Hex, v);
+    }
+    Ok(())
+}
+
+/// §2.8 and §3.1 (the schemas' `properties.json` and `dictionary.json`): a property, custom or
+/// defined, and a dictionary value, is present with a value or absent: never `null` (at any
+/// depth: JSON `null` is no STIX value) and never an empty list. Lists nested inside custom
+/// content are that content's own business (ATT&CK ICS 18.1 has some empty ones).
+fn present_values(here: &mut Here, v: &Value<'_>) -> Checked<()> {
+    match v {
+        Value::Array(a) if a.is_empty() => here.err("empty-list", "a list must not be empty (omit it instead)"),
+        _ => no_null(here, v),
+    }
+}
+
+/// No `null` at any depth.
+fn no_null(here: &mut Here, v: &Value<'_>) -> Checked<()> {
+    match v {
+        Value::Null => here.err("null-value", "a property must not be `null` (omit it instead)"),
+        Value::Array(a) => {
+            for (n, e) in a.iter().enumerate() {
+                here.index(n, |h| no_null(h, e))?;
+            }
+            Ok(())
+        }
+        Value::Object(o) => {
+            for (k, e) in o.iter() {
+                here.key(k, |h| no_null(h, e))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A sub-structure the specification defines (§6's extensions and types): required and
+/// at-least-one/exactly-one properties, each defined property by its type, the others as custom
+/// properties.
+fn shape(here: &mut Here, shape: &types::Shape, v: &Value<'_>) -> Checked<()> {
+    let Value::Object(o) = v else {
+        return here.err(
+            "property-type",
+            format!("`{}` must be an object, found {}", shape.name, v.kind()),
+        );
+    };
+    for p in shape.props {
+        if p.required && !o.contains_key(p.name) {
+            return here.err(shape.name, format!("`{}` needs `{}`", shape.name, p.name));
+        }
+    }
+    if !shape.any_of.is_empty() && !shape.any_of.iter().any(|k| o.contains_key(k)) {
+        return here.err(
+            shape.name,
+            format!("`{}` needs at least one of {}", shape.name, shape.any_of.join(", ")),
+        );
+    }
+    if !shape.one_of.is_empty() && shape.one_of.iter().filter(|k| o.contains_key(k)).count() != 1 {
+        return here.err(
+            shape.name,
+            format!("`{}` needs exactly one of {}", shape.name, shape.one_of.join(", ")),
+        );
+    }
+    for (k, v) in o.iter() {
+        here.key(k, |h| match shape.props.iter().find(|p| p.name == k) {
+            Some(p) => property(h, p.ty, v),
+            None => custom_property(h, k, v),
+        })?;
+    }
+    Ok(())
 }
 
 /// §2.9 and §3.1: in any property, a `…_ref` holds an identifier and a `…_refs` a list of them,
@@ -447,6 +588,8 @@ fn property(here: &mut Here, ty: types::Ty, v: &Value<'_>) -> Checked<()> {
         },
         Ty::Integer(min, max) => {
             let n = v.as_number().and_then(|n| n.as_i64());
+            // §2.5: every integer fits in 54 signed bits, whatever the property's own range.
+            let (min, max) = (min.max(types::INT_MIN), max.min(types::INT_MAX));
             match n {
                 Some(n) if (min..=max).contains(&n) => Ok(()),
                 Some(n) => here.err("property-range", format!("{n} is outside {min}..={max}")),
@@ -552,6 +695,26 @@ fn property(here: &mut Here, ty: types::Ty, v: &Value<'_>) -> Checked<()> {
             }
             _ => here.err("property-type", format!("expected an object, found {}", v.kind())),
         },
+        Ty::Struct(s) => shape(here, s, v),
+        Ty::StructList(s) => {
+            let list = non_empty_list(here, v)?;
+            for (n, e) in list.iter().enumerate() {
+                here.index(n, |h| shape(h, s, e))?;
+            }
+            Ok(())
+        }
+        Ty::EmbeddedObjects => match v {
+            Value::Object(o) if o.is_empty() => here.err("dictionary", "`objects` must not be empty"),
+            Value::Object(_) => Ok(()),
+            _ => here.err("property-type", format!("expected a dictionary, found {}", v.kind())),
+        },
+        Ty::StringDictionary => {
+            let o = dictionary(here, v)?;
+            for (k, v) in o.iter() {
+                here.key(k, |h| string(h, v).map(drop))?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -592,6 +755,12 @@ fn identifier_of<'v>(here: &mut Here, v: Option<&'v Value<'_>>, types: &[&str]) 
     let Some(Value::String(s)) = v else {
         return here.err("identifier", "expected an identifier string");
     };
+    // §4.13: inside `observed-data.objects`, references name the dictionary's keys.
+    if let Some(keys) = &here.1.local_refs
+        && keys.iter().any(|k| k == s)
+    {
+        return Ok(s);
+    }
     let (t, _) = grammar::whole(s, grammar::identifier).map_err(|e| StixError {
         path: here.0.clone(),
         rule: "identifier",
@@ -619,23 +788,35 @@ fn dictionary<'v, 'a>(here: &mut Here, v: &'v Value<'a>) -> Checked<&'v Object<'
             if !ok {
                 return h.err("dictionary", format!("`{k}` is not a valid dictionary key"));
             }
+            present_values(h, v)?;
             references(h, k, v)
         })?;
     }
     Ok(o)
 }
 
-/// §2.6: a hashes dictionary; known algorithms must have values of their length.
+/// §2.7: a hashes dictionary: keys of 3–250 `a-zA-Z0-9_-`, string values; the algorithms of the
+/// hashing-algorithm-ov have values of their form (the schema's `hashes-type.json`).
 fn hashes(here: &mut Here, v: &Value<'_>) -> Checked<()> {
     let o = dictionary(here, v)?;
     for (k, v) in o.iter() {
         here.key(k, |h| {
+            if !grammar::hash_key(k) {
+                return h.err("hashes", format!("`{k}` is not a hash name (3–250 of a–z A–Z 0–9 _ -)"));
+            }
             let s = string(h, v)?;
-            match types::HASH_LENGTHS.iter().find(|(name, _)| *name == k) {
-                Some((_, len)) if s.len() != *len || !s.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                    h.err("hashes", format!("a {k} hash is {len} hexadecimal digits"))
-                }
-                _ => Ok(()),
+            let ok = match k {
+                "SSDEEP" => grammar::ssdeep(s),
+                "TLSH" => grammar::tlsh(s),
+                _ => match types::HASH_LENGTHS.iter().find(|(name, _)| *name == k) {
+                    Some((_, len)) => s.len() == *len && s.bytes().all(|b| b.is_ascii_hexdigit()),
+                    None => true,
+                },
+            };
+            if ok {
+                Ok(())
+            } else {
+                h.err("hashes", format!("not a {k} value of its form"))
             }
         })?;
     }
@@ -730,8 +911,10 @@ fn is_base64(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
 }
 
-/// §7.3 and §6: `extensions` keys are extension-definition ids or predefined SCO extension names;
-/// an extension-definition's value says its `extension_type`.
+/// §7.3 and §6: `extensions` keys are extension-definition ids (whose value says its
+/// `extension_type`) or SCO extension names ending in `-ext`; a predefined extension on the type
+/// that defines it has that structure (§6, each SCO's "Extensions"), any other is an object of
+/// custom properties.
 fn extensions(here: &mut Here, v: &Value<'_>) -> Checked<()> {
     let o = match v {
         Value::Object(o) if !o.is_empty() => o,
@@ -743,6 +926,9 @@ fn extensions(here: &mut Here, v: &Value<'_>) -> Checked<()> {
             let Value::Object(ext) = v else {
                 return h.err("extensions", "an extension must be an object");
             };
+            if ext.is_empty() {
+                return h.err("extensions", "an extension must not be empty");
+            }
             if k.starts_with("extension-definition--") {
                 identifier_of(h, Some(&Value::from(k)), &["extension-definition"])?;
                 const EXTENSION_TYPES: types::Ty = types::Ty::Enum(&[
@@ -756,16 +942,33 @@ fn extensions(here: &mut Here, v: &Value<'_>) -> Checked<()> {
                     Some(t) => h.key("extension_type", |h| property(h, EXTENSION_TYPES, t))?,
                     None => return h.err("extensions", "an extension-definition extension needs `extension_type`"),
                 }
-            } else if !types::PREDEFINED_EXTENSIONS.contains(&k) && !k.starts_with("x-") {
+                for (k, v) in ext.iter() {
+                    if k != "extension_type" {
+                        h.key(k, |h| {
+                            custom_property_name(h, k)?;
+                            references(h, k, v)
+                        })?;
+                    }
+                }
+                return Ok(());
+            }
+            // §3.2 `extensions`: keys are extension-definition ids or the names of predefined
+            // extensions; marking definitions have none (the schema allows only ids there).
+            if !grammar::extension_name(k) || h.1.object_type == "marking-definition" {
                 return h.err(
                     "extensions",
-                    format!("`{k}` is neither an extension-definition id nor a predefined extension"),
+                    format!("`{k}` is neither an extension-definition id nor an extension name ending in `-ext`"),
                 );
             }
-            for (k, v) in ext.iter() {
-                h.key(k, |h| references(h, k, v))?;
+            match types::predefined_extension(k, &h.1.object_type) {
+                Some(s) => shape(h, s, v),
+                None => {
+                    for (k, v) in ext.iter() {
+                        h.key(k, |h| custom_property(h, k, v))?;
+                    }
+                    Ok(())
+                }
             }
-            Ok(())
         })?;
     }
     Ok(())

@@ -57,10 +57,32 @@ pub enum Ty {
     ObjectList,
     /// An object (structure checked by the type's own rules, if any).
     Object,
+    /// A sub-structure the specification defines (an extension, a MIME part, a registry value...).
+    Struct(&'static Shape),
+    /// A non-empty list of one sub-structure.
+    StructList(&'static Shape),
+    /// A dictionary whose values are all strings.
+    StringDictionary,
+    /// `observed-data.objects` (§4.13, deprecated): a dictionary of SCOs, each checked as one by
+    /// the observed-data rules.
+    EmbeddedObjects,
+}
+
+/// A sub-structure of an object: its defined properties (others must be custom properties), and
+/// the groups of which at least one, or exactly one, must be present.
+#[derive(Debug, PartialEq)]
+pub struct Shape {
+    /// What the specification calls it, for errors (`archive-ext`, `mime-part-type`, ...).
+    pub name: &'static str,
+    pub props: &'static [Prop],
+    /// At least one of these (none when empty).
+    pub any_of: &'static [&'static str],
+    /// Exactly one of these (none when empty).
+    pub one_of: &'static [&'static str],
 }
 
 /// A property of a type: name, value type, required.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Prop {
     pub name: &'static str,
     pub ty: Ty,
@@ -150,7 +172,12 @@ const LAST_SEEN: Prop = opt("last_seen", Timestamp);
 const OBJECT_REFS: Prop = req("object_refs", IdList(ANY));
 const COUNT: Ty = Integer(0, 999_999_999);
 const PORT: Ty = Integer(0, 65_535);
-const UNSIGNED: Ty = Integer(0, i64::MAX);
+/// §2.5 integer: "all integers MUST be capable of being represented as a signed 54-bit value
+/// ([-(2**53)+2, (2**53)-1])".
+pub const INT_MIN: i64 = -(1 << 53) + 2;
+pub const INT_MAX: i64 = (1 << 53) - 1;
+const UNSIGNED: Ty = Integer(0, INT_MAX);
+const INTEGER: Ty = Integer(INT_MIN, INT_MAX);
 const SOFTWARE: &[&str] = &["software"];
 const ADDRESSES: &[&str] = &["ipv4-addr", "ipv6-addr", "mac-addr", "domain-name"];
 
@@ -319,7 +346,7 @@ pub const TYPES: &[TypeDef] = &[
             req("first_observed", Timestamp),
             req("last_observed", Timestamp),
             req("number_observed", Integer(1, 999_999_999)),
-            opt("objects", Dictionary),
+            opt("objects", EmbeddedObjects),
             opt("object_refs", IdList(ANY)),
         ],
     },
@@ -474,7 +501,7 @@ pub const TYPES: &[TypeDef] = &[
             opt("received_lines", StringList),
             opt("additional_header_fields", Dictionary),
             opt("body", String),
-            opt("body_multipart", ObjectList),
+            opt("body_multipart", StructList(&MIME_PART)),
             opt("raw_email_ref", Id(&["artifact"])),
         ],
     },
@@ -552,7 +579,7 @@ pub const TYPES: &[TypeDef] = &[
         class: Sco,
         props: &[
             opt("is_hidden", Boolean),
-            opt("pid", Integer(i64::MIN, i64::MAX)),
+            opt("pid", INTEGER),
             opt("created_time", Timestamp),
             opt("cwd", String),
             opt("command_line", String),
@@ -606,7 +633,7 @@ pub const TYPES: &[TypeDef] = &[
         class: Sco,
         props: &[
             opt("key", String),
-            opt("values", ObjectList),
+            opt("values", StructList(&REGISTRY_VALUE)),
             opt("modified_time", Timestamp),
             opt("creator_user_ref", Id(&["user-account"])),
             opt("number_of_subkeys", UNSIGNED),
@@ -628,7 +655,7 @@ pub const TYPES: &[TypeDef] = &[
             opt("subject_public_key_algorithm", String),
             opt("subject_public_key_modulus", String),
             opt("subject_public_key_exponent", UNSIGNED),
-            opt("x509_v3_extensions", Object),
+            opt("x509_v3_extensions", Struct(&X509_V3_EXTENSIONS)),
         ],
     },
     // §7 Meta objects
@@ -687,21 +714,411 @@ pub fn common(def: &TypeDef) -> &'static [Prop] {
     }
 }
 
-/// The predefined SCO extensions (§6, each object's "Extensions" section).
-pub const PREDEFINED_EXTENSIONS: &[&str] = &[
-    "archive-ext",
-    "ntfs-ext",
-    "pdf-ext",
-    "raster-image-ext",
-    "windows-pebinary-ext",
-    "http-request-ext",
-    "icmp-ext",
-    "socket-ext",
-    "tcp-ext",
-    "unix-account-ext",
-    "windows-process-ext",
-    "windows-service-ext",
+/// The predefined SCO extensions (§6, each object's "Extensions" section): name, the SCO type
+/// it extends, and its structure.
+pub const PREDEFINED_EXTENSIONS: &[(&str, &str, &Shape)] = &[
+    ("archive-ext", "file", &ARCHIVE_EXT),
+    ("ntfs-ext", "file", &NTFS_EXT),
+    ("pdf-ext", "file", &PDF_EXT),
+    ("raster-image-ext", "file", &RASTER_IMAGE_EXT),
+    ("windows-pebinary-ext", "file", &WINDOWS_PEBINARY_EXT),
+    ("http-request-ext", "network-traffic", &HTTP_REQUEST_EXT),
+    ("icmp-ext", "network-traffic", &ICMP_EXT),
+    ("socket-ext", "network-traffic", &SOCKET_EXT),
+    ("tcp-ext", "network-traffic", &TCP_EXT),
+    ("unix-account-ext", "user-account", &UNIX_ACCOUNT_EXT),
+    ("windows-process-ext", "process", &WINDOWS_PROCESS_EXT),
+    ("windows-service-ext", "process", &WINDOWS_SERVICE_EXT),
 ];
+
+/// §6.7.2 Archive File Extension.
+pub const ARCHIVE_EXT: Shape = Shape {
+    name: "archive-ext",
+    props: &[
+        req("contains_refs", IdList(&["file", "directory"])),
+        opt("comment", String),
+    ],
+    any_of: &[],
+    one_of: &[],
+};
+
+/// §6.7.3 NTFS File Extension: at least one of `sid`, `alternate_data_streams`.
+pub const NTFS_EXT: Shape = Shape {
+    name: "ntfs-ext",
+    props: &[
+        opt("sid", String),
+        opt("alternate_data_streams", StructList(&ALTERNATE_DATA_STREAM)),
+    ],
+    any_of: &["sid", "alternate_data_streams"],
+    one_of: &[],
+};
+
+/// §6.7.3.1 Alternate Data Stream Type.
+pub const ALTERNATE_DATA_STREAM: Shape = Shape {
+    name: "alternate-data-stream-type",
+    props: &[req("name", String), opt("hashes", Hashes), opt("size", UNSIGNED)],
+    any_of: &[],
+    one_of: &[],
+};
+
+/// §6.7.4 PDF File Extension: at least one property.
+pub const PDF_EXT: Shape = Shape {
+    name: "pdf-ext",
+    props: &[
+        opt("version", String),
+        opt("is_optimized", Boolean),
+        opt("document_info_dict", StringDictionary),
+        opt("pdfid0", String),
+        opt("pdfid1", String),
+    ],
+    any_of: &["version", "is_optimized", "document_info_dict", "pdfid0", "pdfid1"],
+    one_of: &[],
+};
+
+/// §6.7.5 Raster Image File Extension: at least one property.
+pub const RASTER_IMAGE_EXT: Shape = Shape {
+    name: "raster-image-ext",
+    props: &[
+        opt("image_height", INTEGER),
+        opt("image_width", INTEGER),
+        opt("bits_per_pixel", INTEGER),
+        opt("exif_tags", Dictionary),
+    ],
+    any_of: &["image_height", "image_width", "bits_per_pixel", "exif_tags"],
+    one_of: &[],
+};
+
+/// §6.7.6 Windows PE Binary File Extension: `pe_type`, and at least one other property.
+pub const WINDOWS_PEBINARY_EXT: Shape = Shape {
+    name: "windows-pebinary-ext",
+    props: &[
+        req("pe_type", String),
+        opt("imphash", String),
+        opt("machine_hex", Hex),
+        opt("number_of_sections", UNSIGNED),
+        opt("time_date_stamp", Timestamp),
+        opt("pointer_to_symbol_table_hex", Hex),
+        opt("number_of_symbols", UNSIGNED),
+        opt("size_of_optional_header", UNSIGNED),
+        opt("characteristics_hex", Hex),
+        opt("file_header_hashes", Hashes),
+        opt("optional_header", Struct(&WINDOWS_PE_OPTIONAL_HEADER)),
+        opt("sections", StructList(&WINDOWS_PE_SECTION)),
+    ],
+    any_of: &[
+        "imphash",
+        "machine_hex",
+        "number_of_sections",
+        "time_date_stamp",
+        "pointer_to_symbol_table_hex",
+        "number_of_symbols",
+        "size_of_optional_header",
+        "characteristics_hex",
+        "file_header_hashes",
+        "optional_header",
+        "sections",
+    ],
+    one_of: &[],
+};
+
+/// §6.7.6.1 Windows PE Optional Header Type: at least one property.
+pub const WINDOWS_PE_OPTIONAL_HEADER: Shape = Shape {
+    name: "windows-pe-optional-header-type",
+    props: &[
+        opt("magic_hex", Hex),
+        opt("major_linker_version", INTEGER),
+        opt("minor_linker_version", INTEGER),
+        opt("size_of_code", UNSIGNED),
+        opt("size_of_initialized_data", UNSIGNED),
+        opt("size_of_uninitialized_data", UNSIGNED),
+        opt("address_of_entry_point", INTEGER),
+        opt("base_of_code", INTEGER),
+        opt("base_of_data", INTEGER),
+        opt("image_base", INTEGER),
+        opt("section_alignment", INTEGER),
+        opt("file_alignment", INTEGER),
+        opt("major_os_version", INTEGER),
+        opt("minor_os_version", INTEGER),
+        opt("major_image_version", INTEGER),
+        opt("minor_image_version", INTEGER),
+        opt("major_subsystem_version", INTEGER),
+        opt("minor_subsystem_version", INTEGER),
+        opt("win32_version_value_hex", Hex),
+        opt("size_of_image", UNSIGNED),
+        opt("size_of_headers", UNSIGNED),
+        opt("checksum_hex", Hex),
+        opt("subsystem_hex", Hex),
+        opt("dll_characteristics_hex", Hex),
+        opt("size_of_stack_reserve", UNSIGNED),
+        opt("size_of_stack_commit", UNSIGNED),
+        opt("size_of_heap_reserve", UNSIGNED),
+        opt("size_of_heap_commit", UNSIGNED),
+        opt("loader_flags_hex", Hex),
+        opt("number_of_rva_and_sizes", INTEGER),
+        opt("hashes", Hashes),
+    ],
+    any_of: &[],
+    one_of: &[],
+};
+
+/// §6.7.6.2 Windows PE Section Type.
+pub const WINDOWS_PE_SECTION: Shape = Shape {
+    name: "windows-pe-section-type",
+    props: &[
+        req("name", String),
+        opt("size", UNSIGNED),
+        opt("entropy", Float(f64::MIN, f64::MAX)),
+        opt("hashes", Hashes),
+    ],
+    any_of: &[],
+    one_of: &[],
+};
+
+/// §6.12.2 HTTP Request Extension.
+pub const HTTP_REQUEST_EXT: Shape = Shape {
+    name: "http-request-ext",
+    props: &[
+        req("request_method", String),
+        req("request_value", String),
+        opt("request_version", String),
+        opt("request_header", Dictionary),
+        opt("message_body_length", INTEGER),
+        opt("message_body_data_ref", Id(&["artifact"])),
+    ],
+    any_of: &[],
+    one_of: &[],
+};
+
+/// §6.12.3 ICMP Extension.
+pub const ICMP_EXT: Shape = Shape {
+    name: "icmp-ext",
+    props: &[req("icmp_type_hex", Hex), req("icmp_code_hex", Hex)],
+    any_of: &[],
+    one_of: &[],
+};
+
+/// §6.12.4 Network Socket Extension.
+pub const SOCKET_EXT: Shape = Shape {
+    name: "socket-ext",
+    props: &[
+        req(
+            "address_family",
+            Enum(&[
+                "AF_UNSPEC",
+                "AF_INET",
+                "AF_IPX",
+                "AF_APPLETALK",
+                "AF_NETBIOS",
+                "AF_INET6",
+                "AF_IRDA",
+                "AF_BTH",
+            ]),
+        ),
+        opt("is_blocking", Boolean),
+        opt("is_listening", Boolean),
+        opt("options", Dictionary),
+        opt(
+            "socket_type",
+            Enum(&["SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET"]),
+        ),
+        opt("socket_descriptor", UNSIGNED),
+        opt("socket_handle", INTEGER),
+    ],
+    any_of: &[],
+    one_of: &[],
+};
+
+/// §6.12.5 TCP Extension: at least one of the flags.
+pub const TCP_EXT: Shape = Shape {
+    name: "tcp-ext",
+    props: &[opt("src_flags_hex", Hex), opt("dst_flags_hex", Hex)],
+    any_of: &["src_flags_hex", "dst_flags_hex"],
+    one_of: &[],
+};
+
+/// §6.15.2 UNIX Account Extension: at least one property.
+pub const UNIX_ACCOUNT_EXT: Shape = Shape {
+    name: "unix-account-ext",
+    props: &[
+        opt("gid", INTEGER),
+        opt("groups", StringList),
+        opt("home_dir", String),
+        opt("shell", String),
+    ],
+    any_of: &["gid", "groups", "home_dir", "shell"],
+    one_of: &[],
+};
+
+/// §6.13.2 Windows Process Extension: at least one property.
+pub const WINDOWS_PROCESS_EXT: Shape = Shape {
+    name: "windows-process-ext",
+    props: &[
+        opt("aslr_enabled", Boolean),
+        opt("dep_enabled", Boolean),
+        opt("priority", String),
+        opt("owner_sid", String),
+        opt("window_title", String),
+        opt("startup_info", Dictionary),
+        opt("integrity_level", Enum(&["low", "medium", "high", "system"])),
+    ],
+    any_of: &[
+        "aslr_enabled",
+        "dep_enabled",
+        "priority",
+        "owner_sid",
+        "window_title",
+        "startup_info",
+        "integrity_level",
+    ],
+    one_of: &[],
+};
+
+/// §6.13.3 Windows Service Extension: at least one property.
+pub const WINDOWS_SERVICE_EXT: Shape = Shape {
+    name: "windows-service-ext",
+    props: &[
+        opt("service_name", String),
+        opt("descriptions", StringList),
+        opt("display_name", String),
+        opt("group_name", String),
+        opt(
+            "start_type",
+            Enum(&[
+                "SERVICE_AUTO_START",
+                "SERVICE_BOOT_START",
+                "SERVICE_DEMAND_START",
+                "SERVICE_DISABLED",
+                "SERVICE_SYSTEM_ALERT",
+            ]),
+        ),
+        opt("service_dll_refs", IdList(&["file"])),
+        opt(
+            "service_type",
+            Enum(&[
+                "SERVICE_KERNEL_DRIVER",
+                "SERVICE_FILE_SYSTEM_DRIVER",
+                "SERVICE_WIN32_OWN_PROCESS",
+                "SERVICE_WIN32_SHARE_PROCESS",
+            ]),
+        ),
+        opt(
+            "service_status",
+            Enum(&[
+                "SERVICE_CONTINUE_PENDING",
+                "SERVICE_PAUSE_PENDING",
+                "SERVICE_PAUSED",
+                "SERVICE_RUNNING",
+                "SERVICE_START_PENDING",
+                "SERVICE_STOP_PENDING",
+                "SERVICE_STOPPED",
+            ]),
+        ),
+    ],
+    any_of: &[
+        "service_name",
+        "descriptions",
+        "display_name",
+        "group_name",
+        "start_type",
+        "service_dll_refs",
+        "service_type",
+        "service_status",
+    ],
+    one_of: &[],
+};
+
+/// §6.5.2 (email-message) MIME Component Object: exactly one of `body`, `body_raw_ref`.
+pub const MIME_PART: Shape = Shape {
+    name: "mime-part-type",
+    props: &[
+        opt("body", String),
+        opt("body_raw_ref", Id(&["artifact", "file"])),
+        opt("content_type", String),
+        opt("content_disposition", String),
+    ],
+    any_of: &[],
+    one_of: &["body", "body_raw_ref"],
+};
+
+/// §6.16.2 Windows Registry Value Type: at least one property.
+pub const REGISTRY_VALUE: Shape = Shape {
+    name: "windows-registry-value-type",
+    props: &[
+        opt("name", String),
+        opt("data", String),
+        opt(
+            "data_type",
+            Enum(&[
+                "REG_NONE",
+                "REG_SZ",
+                "REG_EXPAND_SZ",
+                "REG_BINARY",
+                "REG_DWORD",
+                "REG_DWORD_BIG_ENDIAN",
+                "REG_DWORD_LITTLE_ENDIAN",
+                "REG_LINK",
+                "REG_MULTI_SZ",
+                "REG_RESOURCE_LIST",
+                "REG_FULL_RESOURCE_DESCRIPTION",
+                "REG_RESOURCE_REQUIREMENTS_LIST",
+                "REG_QWORD",
+                "REG_INVALID_TYPE",
+            ]),
+        ),
+    ],
+    any_of: &["name", "data", "data_type"],
+    one_of: &[],
+};
+
+/// §6.17.2 X.509 v3 Extensions Type: at least one property.
+pub const X509_V3_EXTENSIONS: Shape = Shape {
+    name: "x509-v3-extensions-type",
+    props: &[
+        opt("basic_constraints", String),
+        opt("name_constraints", String),
+        opt("policy_constraints", String),
+        opt("key_usage", String),
+        opt("extended_key_usage", String),
+        opt("subject_key_identifier", String),
+        opt("authority_key_identifier", String),
+        opt("subject_alternative_name", String),
+        opt("issuer_alternative_name", String),
+        opt("subject_directory_attributes", String),
+        opt("crl_distribution_points", String),
+        opt("inhibit_any_policy", String),
+        opt("private_key_usage_period_not_before", Timestamp),
+        opt("private_key_usage_period_not_after", Timestamp),
+        opt("certificate_policies", String),
+        opt("policy_mappings", String),
+    ],
+    any_of: &[
+        "basic_constraints",
+        "name_constraints",
+        "policy_constraints",
+        "key_usage",
+        "extended_key_usage",
+        "subject_key_identifier",
+        "authority_key_identifier",
+        "subject_alternative_name",
+        "issuer_alternative_name",
+        "subject_directory_attributes",
+        "crl_distribution_points",
+        "inhibit_any_policy",
+        "private_key_usage_period_not_before",
+        "private_key_usage_period_not_after",
+        "certificate_policies",
+        "policy_mappings",
+    ],
+    one_of: &[],
+};
+
+/// The predefined extension `name` on an SCO of type `on`, if STIX 2.1 defines it there.
+pub fn predefined_extension(name: &str, on: &str) -> Option<&'static Shape> {
+    PREDEFINED_EXTENSIONS
+        .iter()
+        .find(|(n, t, _)| *n == name && *t == on)
+        .map(|(_, _, shape)| *shape)
+}
 
 /// Hash algorithms whose values have a fixed hexadecimal length (§10.7, hashing-algorithm-ov).
 pub const HASH_LENGTHS: &[(&str, usize)] = &[
@@ -711,4 +1128,27 @@ pub const HASH_LENGTHS: &[(&str, usize)] = &[
     ("SHA-512", 128),
     ("SHA3-256", 64),
     ("SHA3-512", 128),
+];
+
+/// §10.7 hashing-algorithm-ov: the vocabulary's names, matched exactly (case included).
+pub const HASH_ALGORITHMS: &[&str] = &[
+    "MD5", "SHA-1", "SHA-256", "SHA-512", "SHA3-256", "SHA3-512", "SSDEEP", "TLSH",
+];
+
+/// Property names STIX 2.1 reserves (the schemas' `core.json`: `not required`): no object may
+/// use them.
+pub const RESERVED_PROPERTIES: &[&str] = &["severity", "action", "username", "phone_numbers"];
+
+/// Object types STIX 2.1 reserves: `action`.
+pub const RESERVED_TYPES: &[&str] = &["action"];
+
+/// For SCOs whose ID-contributing properties are all optional: those properties (§2.9: with none
+/// of them, the id MUST be a UUIDv4). `process` has none, so its ids are always UUIDv4.
+pub const ID_CONTRIBUTING: &[(&str, &[&str])] = &[
+    ("artifact", &["hashes", "payload_bin"]),
+    ("email-message", &["from_ref", "subject", "body"]),
+    ("user-account", &["account_type", "user_id", "account_login"]),
+    ("windows-registry-key", &["key", "values"]),
+    ("x509-certificate", &["hashes", "serial_number"]),
+    ("process", &[]),
 ];

@@ -14,14 +14,19 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::format::json::{Object, Value};
-use crate::format::stix::markings::{TLP_IDS, TlpMarking};
 use crate::format::stix::{Bundle, GranularTarget, ObjectClass, PropertyKind, SelectorStep, StixObject, types};
-use crate::label::{Classification, Code, Control, Label, RelTo, Releasability, Tlp, looks_like_banner, parse_banner};
+use crate::label::{Classification, Label, Releasability};
 use crate::policy::{Mode, Policy, UnknownAction};
+pub use label::closed;
+use label::{LabelError, Markings, marking_labels, tlp_label};
+
+mod label;
 
 pub use crate::release::decision::{Decisions, UnitDecision, UnitVerdict};
 
 mod sanitise;
+
+pub use sanitise::path_selects;
 
 /// The result of releasing a bundle.
 #[derive(Debug)]
@@ -47,13 +52,13 @@ enum State {
     Dropped,
 }
 
-/// A rule that made a label unknowable: (rule, detail).
-type LabelError = (&'static str, String);
-
 /// Release `bundle` under `policy`.
 pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
     let mut decisions = Decisions::new();
-    let markings = marking_labels(&bundle, policy);
+    let markings = match marking_labels(&bundle, policy) {
+        Ok(m) => m,
+        Err(dup) => return duplicate_definition(bundle, &dup),
+    };
     let Bundle { id, mut objects, extra } = bundle;
     for (k, _) in extra.iter() {
         decisions.push(UnitDecision {
@@ -69,8 +74,9 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
     let mut states = Vec::with_capacity(objects.len());
     let mut labels = Vec::with_capacity(objects.len());
     let mut reject = false;
-    for o in &objects {
-        let (state, label, d) = decide_object(o, &markings, policy);
+    let object_labels = version_labels(&objects, &markings, policy);
+    for (o, label) in objects.iter().zip(object_labels) {
+        let (state, label, d) = decide_object(o, label, &markings, policy);
         if d.verdict == UnitVerdict::Reject {
             reject = true;
         }
@@ -126,14 +132,14 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
 
     // Objects that lost or changed text must still be valid (every version of an id that changed,
     // as the decisions name units by id).
-    let changed_ids: HashSet<&str> = objects
+    let changed_ids: HashSet<String> = objects
         .iter()
         .zip(&changed)
         .filter(|(_, c)| **c)
-        .map(|(o, _)| o.id.as_str())
+        .map(|(o, _)| o.id.clone())
         .collect();
     let invalid: Vec<(usize, UnitDecision)> = objects
-        .iter()
+        .iter_mut()
         .enumerate()
         .filter(|(n, o)| states.get(*n) != Some(&State::Dropped) && changed_ids.contains(o.id.as_str()))
         .filter_map(|(n, o)| still_valid(o, policy).map(|d| (n, d)))
@@ -193,7 +199,8 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
 /// An object changed by removal or redaction must still be valid STIX (a malware family without its
 /// name, a location without a place, is not); otherwise it is dropped here rather than failing the
 /// verification of the whole message.
-fn still_valid(o: &StixObject<'_>, policy: &Policy) -> Option<UnitDecision> {
+fn still_valid(o: &mut StixObject<'_>, policy: &Policy) -> Option<UnitDecision> {
+    prune_selectors(o);
     let e = crate::format::stix::recheck(o, &policy.limits).err()?;
     Some(UnitDecision {
         unit: o.id.clone(),
@@ -208,233 +215,8 @@ fn still_valid(o: &StixObject<'_>, policy: &Policy) -> Option<UnitDecision> {
 // Labels
 // ---------------------------------------------------------------------------------------------
 
-/// The label each marking definition in the bundle stands for, by id.
-fn marking_labels(bundle: &Bundle<'_>, policy: &Policy) -> HashMap<String, Result<Label, LabelError>> {
-    let mut out = HashMap::new();
-    for o in bundle.objects.iter().filter(|o| o.type_name == "marking-definition") {
-        // Reserved TLP ids mean their level whatever the object says (the STIX checks already
-        // refused a definition that contradicts its id).
-        if tlp_label(&o.id).is_some() {
-            continue;
-        }
-        out.insert(o.id.clone(), marking_definition_label(o, policy));
-    }
-    out
-}
-
-fn tlp_label(id: &str) -> Option<Label> {
-    let (_, level, ..) = TLP_IDS.iter().find(|t| t.0 == id)?;
-    let tlp = match level {
-        TlpMarking::Clear | TlpMarking::White => Tlp::Clear,
-        TlpMarking::Green => Tlp::Green,
-        TlpMarking::Amber => Tlp::Amber,
-        TlpMarking::AmberStrict => Tlp::AmberStrict,
-        TlpMarking::Red => Tlp::Red,
-    };
-    Some(
-        Label {
-            tlp: Some(tlp),
-            ..Label::default()
-        }
-        .said_by(id),
-    )
-}
-
-/// The label a (non-TLP) marking definition stands for.
-fn marking_definition_label(o: &StixObject<'_>, policy: &Policy) -> Result<Label, LabelError> {
-    let definition = o.json.get("definition").and_then(Value::as_object);
-    match o.json.get("definition_type").and_then(Value::as_str) {
-        Some("statement") => {
-            let text = definition
-                .and_then(|d| d.get("statement"))
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            statement_label(text, &o.id, policy)
-        }
-        Some(other) => Err((
-            "unknown-marking",
-            format!(
-                "`{}` has definition type `{other}`, which this guard does not read",
-                o.id
-            ),
-        )),
-        None => match acs_control_set(o) {
-            Some(acs) => acs_label(acs, o, policy),
-            None => Err((
-                "unknown-marking",
-                format!("`{}` is a marking this guard does not know", o.id),
-            )),
-        },
-    }
-}
-
-/// A statement marking: free text (a copyright, terms of use) states no fact; but text that looks
-/// anything like a marking — a level word or alias of any scheme the policy knows, a control word,
-/// `//`, `REL TO`, `TLP` — must parse as a banner (of one of those schemes) or a TLP level, or the
-/// unit it marks may not go. Reading a marking as free text would fail open.
-fn statement_label(text: &str, id: &str, policy: &Policy) -> Result<Label, LabelError> {
-    let upper = text.to_uppercase();
-    let words: Vec<&str> = upper
-        .split(|c: char| !c.is_alphanumeric() && c != '+')
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.contains(&"TLP") {
-        return Tlp::parse(text.trim())
-            .map(|t| {
-                Label {
-                    tlp: Some(t),
-                    ..Label::default()
-                }
-                .said_by(id)
-            })
-            .map_err(|e| {
-                (
-                    "marking-statement",
-                    format!("statement `{text}` names TLP but is not a TLP level: {e}"),
-                )
-            });
-    }
-    let schemes: Vec<&crate::label::Scheme> = std::iter::once(&policy.scheme)
-        .chain(policy.schemes.iter().filter(|s| s.name != policy.scheme.name))
-        .collect();
-    let level_word = schemes
-        .iter()
-        .flat_map(|s| &s.levels)
-        .flat_map(|l| std::iter::once(&l.name).chain(&l.aliases))
-        .any(|w| {
-            let w = w.to_uppercase();
-            upper.match_indices(&w).any(|(at, _)| {
-                let before = upper.get(..at).and_then(|s| s.chars().next_back());
-                let after = upper.get(at + w.len()..).and_then(|s| s.chars().next());
-                !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-            })
-        });
-    let control_word = Control::known()
-        .iter()
-        .filter_map(Control::words)
-        .any(|(long, short)| words.iter().any(|w| *w == long || (short.len() > 2 && *w == short)));
-    let marking_like = level_word
-        || control_word
-        || upper.contains("//")
-        || upper.contains("REL TO")
-        || schemes.iter().any(|s| looks_like_banner(text, s));
-    if !marking_like {
-        return Ok(Label::default());
-    }
-    let mut first_error = None;
-    for scheme in schemes {
-        match parse_banner(text, scheme, &policy.limits) {
-            Ok(l) => return Ok(l.said_by(id)),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    let why = first_error.map_or(String::new(), |e| format!(": {e}"));
-    Err((
-        "marking-statement",
-        format!("statement `{text}` looks like a marking but is not one{why}"),
-    ))
-}
-
-/// The ACS 3.0 (ISA) marking extension's content, recognised by its `control_set`.
-fn acs_control_set<'o, 'a>(o: &'o StixObject<'a>) -> Option<&'o Object<'a>> {
-    let ext = o.json.get("extensions").and_then(Value::as_object)?;
-    ext.iter().find_map(|(k, v)| {
-        let v = v.as_object()?;
-        (k.starts_with("extension-definition--") && v.get("control_set").is_some()).then_some(v)
-    })
-}
-
-/// ACS 3.0: classification from `control_set.classification` (U, C, S, TS), NF in
-/// `formal_determination` as NOFORN, releasability from `permitted_nationalities` and the permits
-/// of `further_sharing`. Other caveats and controls become controls the policy must allow.
-fn acs_label(acs: &Object<'_>, o: &StixObject<'_>, policy: &Policy) -> Result<Label, LabelError> {
-    let bad = |what: String| Err(("acs-marking", format!("`{}`: {what}", o.id)));
-    let Some(cs) = acs.get("control_set").and_then(Value::as_object) else {
-        return bad("`control_set` is not an object".into());
-    };
-    let mut label = Label::default();
-    let Some(c) = cs.get("classification").and_then(Value::as_str) else {
-        return bad("`control_set.classification` is missing".into());
-    };
-    let level = policy
-        .scheme
-        .levels
-        .iter()
-        .position(|l| l.portion.as_deref() == Some(c) || l.name == c);
-    match level.and_then(|i| policy.scheme.classification(i)) {
-        Some(cl) => label.classification = Some(cl),
-        None => {
-            return bad(format!(
-                "classification `{c}` is not a level of scheme `{}`",
-                policy.scheme.name
-            ));
-        }
-    }
-    for (field, v) in cs.iter() {
-        let words = v.as_array().unwrap_or_default().iter().filter_map(Value::as_str);
-        match field {
-            "classification" => {}
-            "formal_determination" => {
-                for w in words {
-                    match w {
-                        "NF" => {
-                            label.controls.insert(Control::Noforn);
-                            label.releasable_to = Releasability::Nobody;
-                        }
-                        "FOUO" => {
-                            label.controls.insert(Control::Fouo);
-                        }
-                        other => {
-                            label.controls.insert(Control::Unknown(format!("ACS:{field}:{other}")));
-                        }
-                    }
-                }
-            }
-            "permitted_nationalities" => {
-                let codes: Vec<Code> = words.filter_map(|w| Code::parse(w).ok()).collect();
-                let to = RelTo::new(codes).map_or(Releasability::Nobody, Releasability::To);
-                label.releasable_to = label.releasable_to.meet(&to);
-            }
-            "caveat" => {
-                for w in words {
-                    label.controls.insert(Control::from_word(w));
-                }
-            }
-            _ => {
-                for w in words {
-                    label.controls.insert(Control::Unknown(format!("ACS:{field}:{w}")));
-                }
-            }
-        }
-    }
-    if let Some(rules) = acs.get("further_sharing").and_then(Value::as_array) {
-        let permitted: Vec<Code> = rules
-            .iter()
-            .filter_map(Value::as_object)
-            .filter(|r| r.get("rule_effect").and_then(Value::as_str) == Some("permit"))
-            .flat_map(|r| {
-                r.get("sharing_scope")
-                    .and_then(Value::as_array)
-                    .unwrap_or_default()
-                    .iter()
-            })
-            .filter_map(Value::as_str)
-            .filter_map(|s| Code::parse(s.split('.').next().unwrap_or(s)).ok())
-            .collect();
-        let to = RelTo::new(permitted).map_or(Releasability::Nobody, Releasability::To);
-        label.releasable_to = label.releasable_to.meet(&to);
-    }
-    Ok(label.said_by(&o.id))
-}
-
 /// An object's label: every `object_marking_refs` entry combined.
-fn object_label(
-    o: &StixObject<'_>,
-    markings: &HashMap<String, Result<Label, LabelError>>,
-    policy: &Policy,
-) -> Result<Label, LabelError> {
+fn object_label(o: &StixObject<'_>, markings: &Markings, policy: &Policy) -> Result<Label, LabelError> {
     let mut label = Label::default();
     for id in o.marking_refs() {
         let one = marking_label(id, markings)?;
@@ -465,12 +247,56 @@ fn absorb(label: &mut Label, one: &Label, policy: &Policy) -> Result<(), LabelEr
     Ok(())
 }
 
-fn marking_label(id: &str, markings: &HashMap<String, Result<Label, LabelError>>) -> Result<Label, LabelError> {
-    if let Some(l) = tlp_label(id) {
-        return Ok(l);
+/// Every object's label, the strictest over all versions of its id in the message: an older,
+/// less restrictive version never goes where the newest may not.
+fn version_labels(objects: &[StixObject<'_>], markings: &Markings, policy: &Policy) -> Vec<Result<Label, LabelError>> {
+    let own: Vec<Result<Label, LabelError>> = objects.iter().map(|o| object_label(o, markings, policy)).collect();
+    let mut by_id: HashMap<&str, Result<Label, LabelError>> = HashMap::new();
+    for (o, l) in objects.iter().zip(&own) {
+        let merged = match (by_id.remove(o.id.as_str()), l) {
+            (None, l) => l.clone(),
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(_)), Err(e)) => Err(e.clone()),
+            (Some(Ok(mut a)), Ok(b)) => absorb(&mut a, b, policy).map(|()| a),
+        };
+        by_id.insert(&o.id, merged);
     }
+    objects
+        .iter()
+        .map(|o| {
+            by_id
+                .get(o.id.as_str())
+                .cloned()
+                .unwrap_or_else(|| Err(("unresolved-marking", format!("`{}` has no label", o.id))))
+        })
+        .collect()
+}
+
+/// Definitions are immutable: two with one id reject the message.
+fn duplicate_definition<'a>(bundle: Bundle<'a>, dup: &str) -> Release<'a> {
+    Release {
+        bundle: None,
+        decisions: {
+            let mut d = Decisions::new();
+            d.push(UnitDecision {
+                unit: bundle.id.clone(),
+                label: None,
+                rule: "duplicate-definition".into(),
+                verdict: UnitVerdict::Reject,
+                detail: format!("marking-definition `{dup}` is defined twice; definitions never change"),
+            });
+            d
+        },
+        dropped: 0,
+        removed: 0,
+        redactions: 0,
+    }
+}
+
+fn marking_label(id: &str, markings: &Markings) -> Result<Label, LabelError> {
     match markings.get(id) {
         Some(r) => r.clone(),
+        None if let Some(l) = tlp_label(id) => Ok(l),
         None => Err((
             "unresolved-marking",
             format!("marking `{id}` is neither a reserved TLP id nor defined in the bundle"),
@@ -480,7 +306,8 @@ fn marking_label(id: &str, markings: &HashMap<String, Result<Label, LabelError>>
 
 fn decide_object(
     o: &StixObject<'_>,
-    markings: &HashMap<String, Result<Label, LabelError>>,
+    label: Result<Label, LabelError>,
+    markings: &Markings,
     policy: &Policy,
 ) -> (State, Option<Label>, UnitDecision) {
     let decision = |label: Option<Label>, rule: &'static str, verdict, detail: String| UnitDecision {
@@ -512,7 +339,33 @@ fn decide_object(
         );
         return (State::Dropped, None, d);
     }
-    let label = match object_label(o, markings, policy) {
+    // A definition that cannot be read (or contradicts its reserved id) does not go either.
+    let own = (o.type_name == "marking-definition")
+        .then(|| markings.get(&o.id).and_then(|r| r.as_ref().err()))
+        .flatten();
+    if let Some((rule, detail)) = own {
+        return (
+            State::Dropped,
+            None,
+            decision(None, rule, UnitVerdict::Drop, detail.clone()),
+        );
+    }
+    // The markings of an object are not themselves units: a granular marking on them is refused.
+    if let Some(s) = o
+        .granular_markings
+        .iter()
+        .flat_map(|gm| &gm.selectors)
+        .find(|s| matches!(s.first(), Some(SelectorStep::Property(p)) if p == "object_marking_refs" || p == "granular_markings"))
+    {
+        let d = decision(
+            None,
+            "granular-marking-selector",
+            UnitVerdict::Drop,
+            format!("a granular marking selects `{}`, the object's own markings", selector_text(s)),
+        );
+        return (State::Dropped, None, d);
+    }
+    let label = match label {
         Ok(l) => l,
         Err((rule, detail)) => return (State::Dropped, None, decision(None, rule, UnitVerdict::Drop, detail)),
     };
@@ -549,7 +402,7 @@ type Withheld = (&'static str, String, Option<Label>);
 fn granular(
     o: &mut StixObject<'_>,
     object_label: Option<&Label>,
-    markings: &HashMap<String, Result<Label, LabelError>>,
+    markings: &Markings,
     policy: &Policy,
     decisions: &mut Decisions,
 ) -> Option<UnitDecision> {
@@ -615,6 +468,7 @@ fn granular(
     // Lists emptied by removing elements go too (STIX lists are never empty).
     o.json.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
     remap_granular_markings(o, &removed);
+    prune_selectors(o);
     let def = types::lookup(&o.type_name)?;
     let missing = types::common(def)
         .iter()
@@ -780,6 +634,21 @@ fn remap_granular_markings(o: &mut StixObject<'_>, removed: &[Vec<SelectorStep>]
     }
     o.granular_markings = kept;
     write_granular_markings(o);
+}
+
+/// Selectors that no longer resolve (what they marked was removed) go, and markings left with
+/// no selector go with them: a marking on nothing restricts nothing.
+fn prune_selectors(o: &mut StixObject<'_>) {
+    let before: usize = o.granular_markings.iter().map(|gm| gm.selectors.len()).sum();
+    let json = &o.json;
+    for gm in &mut o.granular_markings {
+        gm.selectors.retain(|s| crate::format::stix::resolve(json, s).is_some());
+    }
+    o.granular_markings.retain(|gm| !gm.selectors.is_empty());
+    let after: usize = o.granular_markings.iter().map(|gm| gm.selectors.len()).sum();
+    if after != before {
+        write_granular_markings(o);
+    }
 }
 
 /// The `granular_markings` property, rebuilt from the model.

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::format::json::Value;
 use crate::format::stix::{PropertyKind, SelectorStep, StixObject, pattern, types};
 use crate::policy::Policy;
-use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule, TextRules};
+use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextPath, TextRule, TextRules};
 use crate::release::decision::{Decisions, UnitDecision, UnitVerdict};
 
 /// What sanitising did to an object as a whole.
@@ -261,16 +261,63 @@ fn selects(rule: &TextRule, type_name: &str, segs: &[Seg<'_>]) -> bool {
     }
 }
 
-/// `steps` select `segs`; a path ending at a list of strings selects its elements.
+/// `steps` select `segs`; a path ending at a list of strings selects its elements; `**` stands
+/// for any number of steps (matched by a table over steps × segments: linear in each).
 fn path_matches(steps: &[PathStep], segs: &[Seg<'_>]) -> bool {
-    let exact = steps.len() == segs.len();
-    let list_element = steps.len() + 1 == segs.len() && matches!(segs.last(), Some(Seg::Index(_)));
-    (exact || list_element)
-        && steps.iter().zip(segs).all(|(step, seg)| match (step, seg) {
-            (PathStep::Property(p), Seg::Key(k)) => p == k,
-            (PathStep::Each, Seg::Index(_)) => true,
-            _ => false,
+    let one = |step: &PathStep, seg: &Seg<'_>| match (step, seg) {
+        (PathStep::Property(p), Seg::Key(k)) => p == k,
+        (PathStep::Each, Seg::Index(_)) => true,
+        _ => false,
+    };
+    // `reach[j]`: the steps so far can select exactly the first `j` segments.
+    let mut reach = vec![false; segs.len() + 1];
+    if let Some(r) = reach.first_mut() {
+        *r = true;
+    }
+    for step in steps {
+        let mut next = vec![false; segs.len() + 1];
+        if matches!(step, PathStep::AnyDepth) {
+            let mut any = false;
+            for (j, r) in reach.iter().enumerate() {
+                any |= *r;
+                if let Some(n) = next.get_mut(j) {
+                    *n = any;
+                }
+            }
+        } else {
+            for (j, seg) in segs.iter().enumerate() {
+                if reach.get(j) == Some(&true)
+                    && one(step, seg)
+                    && let Some(n) = next.get_mut(j + 1)
+                {
+                    *n = true;
+                }
+            }
+        }
+        reach = next;
+    }
+    let exact = reach.last() == Some(&true);
+    let list_element = matches!(segs.last(), Some(Seg::Index(_)))
+        && segs.len().checked_sub(1).and_then(|k| reach.get(k)) == Some(&true);
+    exact || list_element
+}
+
+/// Whether `path` selects the string at the JSON `pointer` of an object of type `object_type`
+/// (for `policy coverage`: which paths ever selected a string that a rule acted on).
+pub fn path_selects(path: &TextPath, object_type: &str, pointer: &str) -> bool {
+    let keys: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|k| k.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let segs: Vec<Seg<'_>> = keys
+        .iter()
+        .map(|k| match k.parse::<usize>() {
+            Ok(n) => Seg::Index(n),
+            Err(_) => Seg::Key(k),
         })
+        .collect();
+    path.applies_to(object_type) && path_matches(&path.steps, &segs)
 }
 
 fn pointer_of(segs: &[Seg<'_>]) -> String {
@@ -356,4 +403,28 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Seg, path_matches};
+    use crate::policy::sanitise::TextPath;
+
+    fn matches(path: &str, segs: &[Seg<'_>]) -> bool {
+        path_matches(&TextPath::parse(path).unwrap().steps, segs)
+    }
+
+    #[test]
+    fn any_depth_reaches_nested_strings_and_nothing_else_changes() {
+        let deep = [Seg::Key("external_references"), Seg::Index(2), Seg::Key("description")];
+        assert!(matches("*.**", &deep));
+        assert!(matches("*.**.description", &deep));
+        assert!(matches("*.external_references.**", &deep));
+        assert!(matches("*.external_references[*].description", &deep));
+        assert!(!matches("*.description", &deep), "a plain path stays at its depth");
+        assert!(!matches("*.**.url", &deep));
+        let list = [Seg::Key("labels"), Seg::Index(0)];
+        assert!(matches("*.labels", &list), "a path to a list selects its elements");
+        assert!(matches("*.**.labels", &list));
+    }
 }

@@ -26,6 +26,19 @@ pub fn to_label(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> Result<L
             ),
         ));
     };
+    // The URI (or URL) names a policy too: it must be the one the text names.
+    if let Some((_, uri)) = &l.policy_uri
+        && uri_scheme(uri, &xml.policy_identifiers) != Some(scheme_name)
+    {
+        return Err(error(
+            "label-policy",
+            at,
+            format!(
+                "`PolicyIdentifier` says `{}` but its URI `{uri}` names another policy (or none this policy maps)",
+                l.policy_identifier
+            ),
+        ));
+    }
     let Some(scheme) = policy.schemes.get(scheme_name) else {
         return Err(error(
             "label-policy",
@@ -46,6 +59,24 @@ pub fn to_label(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> Result<L
             ),
         ));
     };
+    // A category named like a releasable-to category (in the one normal form) is one: of any
+    // other type, or spelt otherwise, it cannot be read as the policy means it.
+    let normal = |s: &str| crate::text::normalize(s).text.trim().to_string();
+    let rel_names: Vec<String> = xml.releasable_to.iter().map(|t| normal(t)).collect();
+    if let Some(c) = l.categories.iter().find(|c| {
+        rel_names.contains(&normal(&c.tag_name))
+            && (c.kind != CategoryType::Permissive || !xml.releasable_to.contains(&c.tag_name))
+    }) {
+        return Err(error(
+            "label-category",
+            at,
+            format!(
+                "category `{}` is named like a releasable-to category but is not one as the policy writes it (PERMISSIVE, `{}`)",
+                c.tag_name,
+                xml.releasable_to.iter().next().map_or("", String::as_str)
+            ),
+        ));
+    }
     let mut releasable_to = Releasability::Unrestricted;
     for c in &l.categories {
         if c.kind != CategoryType::Permissive || !xml.releasable_to.contains(&c.tag_name) {
@@ -60,12 +91,55 @@ pub fn to_label(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> Result<L
         let set = RelTo::new(codes).map_or(Releasability::Nobody, Releasability::To);
         releasable_to = releasable_to.meet(&set);
     }
-    Ok(Label {
+    // A classified label without a releasable-to category releases to nobody (as any marking).
+    let label = Label {
         classification: Some(classification),
         releasable_to,
         ..Label::default()
     }
-    .said_by("4774 label"))
+    .said_by("4774 label");
+    Ok(crate::release::stix::closed(label, &policy.schemes))
+}
+
+/// The 4774 URN of a policy identifier, and the OID STANAG 4774 gives the NATO policy.
+const POLICY_URN: &str = "urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:";
+const NATO_OID: &str = "urn:oid:1.3.26.1.3.1";
+
+/// The scheme a `PolicyIdentifier` URI names: listed in `xml.policy_identifiers` itself, or the
+/// 4774 URN of a listed identifier, or the NATO OID when `NATO` is listed.
+fn uri_scheme<'p>(uri: &str, ids: &'p std::collections::BTreeMap<String, String>) -> Option<&'p String> {
+    ids.get(uri)
+        .or_else(|| uri.strip_prefix(POLICY_URN).and_then(|id| ids.get(id)))
+        .or_else(|| (uri == NATO_OID).then(|| ids.get("NATO")).flatten())
+}
+
+/// The free texts of a label (identifier, its URI, classification, privacy mark, categories'
+/// names, URIs and values, dates), each with the local name of the element or attribute.
+pub fn texts(l: &ConfidentialityLabel) -> Vec<(&'static str, &str)> {
+    let mut out = vec![
+        ("PolicyIdentifier", l.policy_identifier.as_str()),
+        ("Classification", l.classification.as_str()),
+    ];
+    if let Some((_, uri)) = &l.policy_uri {
+        out.push(("URI", uri));
+    }
+    if let Some(m) = &l.privacy_mark {
+        out.push(("PrivacyMark", m));
+    }
+    if let Some(r) = &l.review {
+        out.push(("ReviewDateTime", r));
+    }
+    if let Some(c) = &l.creation {
+        out.push(("CreationDateTime", c));
+    }
+    for c in &l.categories {
+        out.push(("TagName", &c.tag_name));
+        if let Some(u) = &c.uri {
+            out.push(("URI", u));
+        }
+        out.extend(c.values.iter().map(|v| ("GenericValue", v.as_str())));
+    }
+    out
 }
 
 /// The first category that stops release: a restrictive or permissive category the policy

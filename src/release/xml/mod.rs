@@ -154,6 +154,13 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
             return r;
         }
     }
+    // Every other free text of the label passes the same rules (the verifier reads them all).
+    for (local, text) in label::texts(&model).into_iter().filter(|(l, _)| *l != "PrivacyMark") {
+        if let Some(d) = label_text(policy, text, local, &format!("{label_at}/{local}")) {
+            r.decisions.push(d);
+            return r;
+        }
+    }
     if model.originator.take().is_some() {
         r.removed += 1;
         r.decisions.push(decision(

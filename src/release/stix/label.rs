@@ -1,0 +1,540 @@
+//! The label every STIX marking stands for, read exactly or not at all.
+//!
+//! - A reserved TLP 1.0/2.0 id means its level; if the bundle carries its definition, that
+//!   definition must be exactly the published body, or every unit it marks is denied and the
+//!   definition does not go (`tlp-definition`).
+//! - Any text a marking carries (a statement, a definition's `name`) is read in the one normal
+//!   form of [`crate::text::normalize`]: if that mentions a classification level, a control, `TLP`,
+//!   `REL TO` or a dissemination phrase, the text as written must parse exactly as a TLP level, a
+//!   banner line or a portion mark, or the unit is denied (`marking-unreadable`). Other text is
+//!   informative and states nothing. A `name` only ever tightens: it may not add a TLP level
+//!   the body does not state.
+//! - The ACS 3.0 marking extension is read by its own strict schema ([`acs`]).
+//! - A classified marking without its own `REL TO` releases to nobody, so combining markings (a
+//!   meet) never borrows one marking's `REL TO` for another's level.
+//! - Two definitions with one id reject the message; a definition with a property no
+//!   marking-definition has is invalid.
+
+use std::collections::HashMap;
+
+use crate::format::json::{Object, Value};
+use crate::format::stix::markings::{TLP_IDS, TLP2_EXTENSION, TlpMarking};
+use crate::format::stix::{Bundle, StixObject};
+use crate::label::{Control, Label, Releasability, Schemes, Tlp, parse_banner, parse_portion};
+use crate::policy::Policy;
+
+pub(super) mod acs;
+
+/// A rule that made a label unknowable: (rule, detail).
+pub(super) type LabelError = (&'static str, String);
+
+/// The label of each marking definition in the bundle, by id.
+pub(super) type Markings = HashMap<String, Result<Label, LabelError>>;
+
+/// The properties a marking-definition may have (STIX 2.1 §7.2.1; custom `x_` ones aside).
+const DEFINITION_PROPERTIES: &[&str] = &[
+    "type",
+    "spec_version",
+    "id",
+    "created_by_ref",
+    "created",
+    "external_references",
+    "object_marking_refs",
+    "granular_markings",
+    "extensions",
+    "name",
+    "definition_type",
+    "definition",
+];
+
+/// The label each marking definition in the bundle stands for, by id; `Err` with the id of a
+/// definition that appears twice (definitions are immutable: the message is rejected).
+pub(super) fn marking_labels(bundle: &Bundle<'_>, policy: &Policy) -> Result<Markings, String> {
+    let mut out = HashMap::new();
+    for o in bundle.objects.iter().filter(|o| o.type_name == "marking-definition") {
+        let label = match TLP_IDS.iter().find(|t| t.0 == o.id) {
+            Some(&(id, level, version, name, value)) => {
+                if reserved_body(o, version, name, value) {
+                    Ok(tlp_marking(id, level))
+                } else {
+                    Err((
+                        "tlp-definition",
+                        format!(
+                            "`{id}` is reserved for TLP {version}.0 {name}, and this definition is not exactly its published body"
+                        ),
+                    ))
+                }
+            }
+            None => definition_label(o, policy),
+        };
+        if out.insert(o.id.clone(), label).is_some() {
+            return Err(o.id.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The label of a reserved TLP id.
+pub(super) fn tlp_label(id: &str) -> Option<Label> {
+    TLP_IDS.iter().find(|t| t.0 == id).map(|t| tlp_marking(t.0, t.1))
+}
+
+fn tlp_marking(id: &str, level: TlpMarking) -> Label {
+    let tlp = match level {
+        TlpMarking::Clear | TlpMarking::White => Tlp::Clear,
+        TlpMarking::Green => Tlp::Green,
+        TlpMarking::Amber => Tlp::Amber,
+        TlpMarking::AmberStrict => Tlp::AmberStrict,
+        TlpMarking::Red => Tlp::Red,
+    };
+    Label {
+        tlp: Some(tlp),
+        ..Label::default()
+    }
+    .said_by(id)
+}
+
+/// Whether `o` is exactly the published definition of its reserved id: TLP 1.0 (STIX 2.1
+/// §7.2.1.4) or TLP 2.0 (the OASIS TLP 2.0 marking-definition extension's objects).
+fn reserved_body(o: &StixObject<'_>, version: u8, name: &str, value: &str) -> bool {
+    let j = &o.json;
+    let s = |k: &str, want: &str| j.get(k).and_then(Value::as_str) == Some(want);
+    let only = |obj: &Object<'_>, keys: &[&str]| obj.len() == keys.len() && keys.iter().all(|k| obj.contains_key(k));
+    let common = s("type", "marking-definition") && s("spec_version", "2.1") && s("id", &o.id) && s("name", name);
+    match version {
+        1 => {
+            let def = j.get("definition").and_then(Value::as_object);
+            common
+                && only(
+                    j,
+                    &[
+                        "type",
+                        "spec_version",
+                        "id",
+                        "created",
+                        "definition_type",
+                        "name",
+                        "definition",
+                    ],
+                )
+                && s("created", "2017-01-20T00:00:00.000Z")
+                && s("definition_type", "tlp")
+                && def.is_some_and(|d| only(d, &["tlp"]) && d.get("tlp").and_then(Value::as_str) == Some(value))
+        }
+        _ => {
+            let ext = j.get("extensions").and_then(Value::as_object);
+            let tlp2 = ext.and_then(|e| e.get(TLP2_EXTENSION)).and_then(Value::as_object);
+            common
+                && only(j, &["type", "spec_version", "id", "created", "name", "extensions"])
+                && s("created", "2022-10-01T00:00:00.000Z")
+                && ext.is_some_and(|e| only(e, &[TLP2_EXTENSION]))
+                && tlp2.is_some_and(|t| {
+                    only(t, &["extension_type", "tlp_2_0"])
+                        && t.get("extension_type").and_then(Value::as_str) == Some("property-extension")
+                        && t.get("tlp_2_0").and_then(Value::as_str) == Some(value)
+                })
+        }
+    }
+}
+
+/// The label a (non-reserved) marking definition stands for: its statement and its ACS
+/// extension, both read and combined, tightened by what its `name` says.
+fn definition_label(o: &StixObject<'_>, policy: &Policy) -> Result<Label, LabelError> {
+    let bad = |rule: &'static str, what: String| Err((rule, format!("`{}`: {what}", o.id)));
+    if let Some((k, _)) = o
+        .json
+        .iter()
+        .find(|(k, _)| !DEFINITION_PROPERTIES.contains(k) && !k.starts_with("x_"))
+    {
+        return bad(
+            "marking-definition-invalid",
+            format!("a marking-definition has no property `{k}`"),
+        );
+    }
+    let mut parts: Vec<Label> = Vec::new();
+    match o.json.get("definition_type").and_then(Value::as_str) {
+        None => {}
+        Some("statement") => {
+            let text = o
+                .json
+                .get("definition")
+                .and_then(Value::as_object)
+                .and_then(|d| d.get("statement"))
+                .and_then(Value::as_str);
+            let Some(text) = text else {
+                return bad(
+                    "marking-unreadable",
+                    "a statement definition without a statement".into(),
+                );
+            };
+            parts.push(marking_text(text, policy, &o.id)?.unwrap_or_default());
+        }
+        Some(other) => {
+            return bad(
+                "unknown-marking",
+                format!("definition type `{other}` is not one this guard reads"),
+            );
+        }
+    }
+    let mut control_sets = 0usize;
+    if let Some(ext) = o.json.get("extensions") {
+        let Some(ext) = ext.as_object() else {
+            return bad("marking-definition-invalid", "`extensions` is not an object".into());
+        };
+        for (k, v) in ext.iter() {
+            let acs_like = k == acs::EXTENSION || v.as_object().is_some_and(|v| v.contains_key("control_set"));
+            if !acs_like {
+                return bad(
+                    "unknown-marking",
+                    format!("extension `{k}` is not a marking this guard reads"),
+                );
+            }
+            control_sets += 1;
+            if control_sets > 1 {
+                return bad("acs-marking", "more than one ACS control set in one definition".into());
+            }
+            parts.push(acs::label(v, &o.id, policy)?);
+        }
+    }
+    if parts.is_empty() {
+        return bad("unknown-marking", "a marking this guard does not know".into());
+    }
+    let body = meet(parts, policy)?;
+    // A name only tightens: it is read like any marking text, and may not grant a TLP level.
+    let Some(name) = o.json.get("name").and_then(Value::as_str) else {
+        return Ok(body);
+    };
+    let Some(named) = marking_text(name, policy, &o.id)? else {
+        return Ok(body);
+    };
+    if named.tlp.is_some() && body.tlp.is_none() {
+        return bad(
+            "marking-name",
+            format!("its name `{name}` states a TLP level its definition does not"),
+        );
+    }
+    meet(vec![body, named], policy)
+}
+
+/// The meet of several markings' labels.
+pub(super) fn meet(parts: Vec<Label>, policy: &Policy) -> Result<Label, LabelError> {
+    let mut out = Label::default();
+    for l in parts {
+        out = out
+            .combine(&l, &policy.schemes)
+            .map_err(|e| ("classification-unknown", e.to_string()))?;
+    }
+    Ok(out)
+}
+
+/// A classified marking without its own `REL TO` releases to nobody.
+pub fn closed(mut l: Label, schemes: &Schemes) -> Label {
+    let classified = l
+        .classification
+        .as_ref()
+        .is_some_and(|c| schemes.rank(c).map_or(true, |r| r > 0));
+    if classified && l.releasable_to == Releasability::Unrestricted {
+        l.releasable_to = Releasability::Nobody;
+    }
+    l
+}
+
+/// Read one marking text: `Ok(None)` for free text that mentions no marking, the label of a
+/// TLP level, banner line or portion mark that parses exactly, else `marking-unreadable`.
+pub(super) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Option<Label>, LabelError> {
+    let normal = crate::text::normalize(text);
+    let capitals = crate::text::normalize(&capitals_by_look(text));
+    if !mentions_marking(normal.text.trim(), policy) && !mentions_marking(capitals.text.trim(), policy) {
+        return Ok(None);
+    }
+    let t = text.trim();
+    // A TLP statement names TLP: a bare colour (`GREEN`) is read as no marking at all.
+    let tlp_named = t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("TLP:"));
+    if t.is_ascii()
+        && tlp_named
+        && let Ok(tlp) = Tlp::parse(t)
+    {
+        return Ok(Some(
+            Label {
+                tlp: Some(tlp),
+                ..Label::default()
+            }
+            .said_by(by),
+        ));
+    }
+    let schemes = std::iter::once(&policy.scheme).chain(policy.schemes.iter().filter(|s| s.name != policy.scheme.name));
+    let mut first_error = None;
+    for scheme in schemes {
+        let parsed = if t.starts_with('(') {
+            parse_portion(t, scheme, &policy.limits)
+        } else {
+            parse_banner(t, scheme, &policy.limits)
+        };
+        match parsed {
+            Ok(l) => return Ok(Some(closed(l.said_by(by), &policy.schemes))),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let why = first_error.map_or(String::new(), |e| format!(": {e}"));
+    let seen: String = normal.text.trim().chars().take(120).collect();
+    let text: String = text.chars().take(120).collect();
+    Err((
+        "marking-unreadable",
+        format!(
+            "`{by}`: `{text}` reads as a marking (`{seen}` in the normal form) but is not one written exactly{why}"
+        ),
+    ))
+}
+
+/// `text` with every capital that looks like an ASCII letter written as that letter: markings
+/// are written in capitals, and a capital's look may not be its small form's (Cyrillic `М` is
+/// `M` though `м` is no `m`; Greek `Ν` is `N` though `ν` reads `v`). The one normal form
+/// lowercases first, as matching any case needs; a marking is also read this way.
+fn capitals_by_look(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let mut buf = [0u8; 4];
+        let proto: String = if !c.is_ascii() && c.is_uppercase() {
+            unicode_security::skeleton(c.encode_utf8(&mut buf)).collect()
+        } else {
+            String::new()
+        };
+        if !proto.is_empty() && proto.is_ascii() {
+            out.push_str(&proto);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// ASCII letters and digits that pass for each other read as one (`CONFlDENTlAL`, `N0FORN`):
+/// only for deciding whether a text mentions a marking.
+fn loosen(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'l' | '1' | '|' => 'i',
+            '0' => 'o',
+            c => c,
+        })
+        .collect()
+}
+
+/// Dissemination phrases and marking words, squeezed (lowercase, letters and digits only).
+const PHRASES: &[&str] = &[
+    "tlp",
+    "relto",
+    "releasable",
+    "releasableto",
+    "notreleasable",
+    "noforeign",
+    "nofornat",
+    "foreignnationals",
+    "eyesonly",
+    "displayonly",
+    "originatorcontrolled",
+    "forofficialuseonly",
+    "limiteddistribution",
+    "exclusivedistribution",
+    "nodistribution",
+    "lawenforcementsensitive",
+    "sensitivebutunclassified",
+    "sensitivesecurityinformation",
+    "controlledimagery",
+    "risksensitive",
+    "proprietary",
+    "classified",
+    "classification",
+    "declassify",
+    "amberstrict",
+    "amber",
+    "nf",
+];
+
+/// Whether `n` (a normalised text) mentions a marking: a level word of any scheme of the
+/// policy, a control word, `TLP`, `REL TO`, a dissemination phrase, `//`, or a portion mark.
+/// Words are also read with the spaces and punctuation between them taken out, one pair of
+/// neighbours at a time and across runs of single letters (`S E C R E T`).
+pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
+    let n = &loosen(n);
+    if n.is_empty() {
+        return false;
+    }
+    // `//` separates a marking's categories; a URL's `://` is not one.
+    if n.replace("://", " ").contains("//") || n.starts_with('(') {
+        return true;
+    }
+    let squeeze = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == '+').collect() };
+    let mut words: Vec<String> = Vec::new();
+    for s in policy.schemes.iter() {
+        for l in &s.levels {
+            words.push(squeeze(&l.name.to_lowercase()));
+            words.extend(l.aliases.iter().map(|a| squeeze(&a.to_lowercase())));
+        }
+    }
+    for c in Control::known()
+        .iter()
+        .chain(&policy.forbidden_controls)
+        .chain(&policy.allowed_controls)
+    {
+        match c.words() {
+            Some((long, short)) => {
+                words.push(squeeze(&long.to_lowercase()));
+                if short.len() > 2 {
+                    words.push(squeeze(&short.to_lowercase()));
+                }
+            }
+            None => words.push(squeeze(&c.to_string().to_lowercase())),
+        }
+    }
+    words.extend(PHRASES.iter().map(|p| p.to_string()));
+    words.retain(|w| !w.is_empty());
+    let words: Vec<String> = words.iter().map(|w| loosen(w)).collect();
+    let squeezed_all = squeeze(n);
+    // A TLP level alone.
+    if ["red", "amber", "amber+strict", "green", "clear", "white"].contains(&squeezed_all.as_str()) {
+        return true;
+    }
+    // Portion marks inside the text: `(` portion word `)` or `(` portion word `/`.
+    for s in policy.schemes.iter() {
+        for p in s.levels.iter().filter_map(|l| l.portion.as_deref()) {
+            let p = p.to_lowercase();
+            if p.chars().count() > 1 && (n.contains(&format!("({p})")) || n.contains(&format!("({p}/"))) {
+                return true;
+            }
+        }
+    }
+    let tokens: Vec<String> = n
+        .split(|c: char| !c.is_alphanumeric() && c != '+')
+        .map(|w| w.trim_matches('+').to_string())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // Each word, and two to four neighbours read as one (`no forn`, `top secret`, `se cr et`).
+    let joined = (1..=4).flat_map(|k| tokens.windows(k).map(|w| w.concat()));
+    let is_word = |c: &str| words.iter().any(|w| c == w) || c.starts_with("tlp");
+    if joined.into_iter().any(|c| is_word(&c)) {
+        return true;
+    }
+    // Runs of one- and two-letter pieces (`s e c r e t`, `no fo rn`) are a disguise: any
+    // marking word inside one counts.
+    let mut runs: Vec<String> = vec![String::new()];
+    for t in &tokens {
+        if t.chars().count() <= 2 {
+            if let Some(r) = runs.last_mut() {
+                r.push_str(t);
+            }
+        } else {
+            runs.push(String::new());
+        }
+    }
+    let in_run = runs
+        .iter()
+        .filter(|r| r.chars().count() >= 3)
+        .any(|r| words.iter().any(|w| w.chars().count() >= 3 && r.contains(w.as_str())) || r.contains("tlp"));
+    // Words in scripts written without spaces (`極秘` inside a Japanese sentence) are found
+    // anywhere in the text.
+    let unspaced = words
+        .iter()
+        .filter(|w| !w.is_ascii())
+        .any(|w| squeezed_all.contains(w.as_str()));
+    in_run
+        || unspaced
+        || words
+            .iter()
+            .filter(|w| w.chars().count() >= 8)
+            .any(|w| squeezed_all.contains(w.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> Policy {
+        Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap()
+    }
+
+    #[test]
+    fn free_text_mentions_no_marking() {
+        let p = policy();
+        for t in [
+            "Copyright 2015-2025, The MITRE Corporation. MITRE ATT&CK and ATT&CK are registered trademarks of The MITRE Corporation.",
+            "Copyright (c) Stark Industries 2017.",
+            "Terms of use: share with attribution",
+            "Terms: https://example.com/terms",
+        ] {
+            assert!(!mentions_marking(&crate::text::normalize(t).text, &p), "{t}");
+        }
+    }
+
+    #[test]
+    fn disguised_markings_are_mentions() {
+        let p = policy();
+        for t in [
+            "ＳＥＣＲＥＴ／／ＮＯＦＯＲＮ",
+            "SE\u{200B}CRET",
+            "S\u{415}CRET",
+            "s e c r e t",
+            "NO FORN",
+            "tlp：red",
+            "TLP-AMBER",
+            "Top Secret",
+            "(S)",
+            "(TS)",
+            "rel to usa, jpn",
+            "AMBER+STRICT",
+            "For Official Use Only",
+        ] {
+            assert!(mentions_marking(crate::text::normalize(t).text.trim(), &p), "{t}");
+        }
+    }
+
+    #[test]
+    fn level_words_of_unspaced_scripts_are_found_inside_sentences() {
+        let p =
+            Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/jpn-to-us.toml")).unwrap();
+        assert!(mentions_marking(&crate::text::normalize("この情報は極秘です").text, &p));
+        assert!(!mentions_marking(
+            &crate::text::normalize("この情報は公開です").text,
+            &p
+        ));
+    }
+
+    #[test]
+    fn bare_tlp_colours_are_not_read_as_tlp() {
+        assert_eq!(
+            marking_text("GREEN", &policy(), "m").unwrap_err().0,
+            "marking-unreadable"
+        );
+        assert!(
+            marking_text("TLP:GREEN", &policy(), "m")
+                .unwrap()
+                .unwrap()
+                .tlp
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn capitals_are_read_by_their_look() {
+        // Cyrillic М and Greek Ν, whose small forms are no `m` and `n`.
+        let l = marking_text("TLP:A\u{41C}BER", &policy(), "m").unwrap_err();
+        assert_eq!(l.0, "marking-unreadable");
+        assert!(marking_text("\u{39D}OFORN", &policy(), "m").is_err());
+    }
+
+    #[test]
+    fn portion_marks_parse_exactly() {
+        let l = marking_text("(S//REL TO USA, JPN)", &policy(), "m").unwrap().unwrap();
+        assert!(l.releasable_to.permits(crate::label::Code::parse("JPN").unwrap()));
+    }
+
+    #[test]
+    fn a_classified_marking_without_rel_to_releases_to_nobody() {
+        let l = marking_text("SECRET", &policy(), "m").unwrap().unwrap();
+        assert_eq!(l.releasable_to, Releasability::Nobody);
+        let u = marking_text("UNCLASSIFIED", &policy(), "m").unwrap().unwrap();
+        assert_eq!(u.releasable_to, Releasability::Unrestricted);
+    }
+}

@@ -1,0 +1,438 @@
+//! The verifier's own reading of marking text (issue 14), written apart from the guard's
+//! (`crate::text`, `crate::release::stix`): its own folding, its own test of whether a text
+//! mentions a marking, its own portion reader, and its own checks of what a marking-definition
+//! may be. It uses the same Unicode crates, nothing else.
+//!
+//! A text that mentions a marking (after folding: NFKC, lowercase, invisible code points out,
+//! look-alikes read as their ASCII prototype) must be one the verifier reads exactly
+//! ([`super::label`]'s banner and TLP forms, or the portion form here); otherwise it is a finding.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::json::Json;
+use super::label::Mark;
+use crate::policy::Policy;
+
+/// Code points that show nothing (default-ignorables and blank look-alikes), by range.
+const HIDDEN: &[(u32, u32)] = &[
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+];
+
+fn hidden(c: char) -> bool {
+    let u = c as u32;
+    HIDDEN.iter().any(|&(a, b)| (a..=b).contains(&u))
+}
+
+/// Fold `s` as a reader sees it: NFKC, lowercase, hidden code points out, every character whose
+/// UTS #39 prototype is ASCII read as that, dashes as `-`, whitespace runs as one space.
+pub fn fold(s: &str) -> String {
+    let mut out = String::new();
+    let mut last_space = true;
+    // Capital look-alikes are read before lowercasing (Cyrillic `М` is `M`; `м` is no `m`).
+    let read: Vec<char> = s
+        .nfkc()
+        .flat_map(|c| {
+            let small: String = c.to_lowercase().collect();
+            let proto: String = unicode_security::skeleton(&c.to_string()).collect();
+            // A capital is read by its own look (Greek `Ν` is `N`, though `ν` is `v`).
+            let ascii = !c.is_ascii() && c.is_uppercase() && !proto.is_empty() && proto.is_ascii();
+            let chars: Vec<char> = if ascii {
+                proto.to_ascii_lowercase().chars().collect()
+            } else {
+                small.chars().collect()
+            };
+            chars
+        })
+        .collect();
+    for c in read {
+        if hidden(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+            continue;
+        }
+        last_space = false;
+        if c.is_ascii() {
+            out.push(c);
+            continue;
+        }
+        if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}') {
+            out.push('-');
+            continue;
+        }
+        let proto: String = unicode_security::skeleton(&c.to_string()).collect();
+        if !proto.is_empty() && proto.is_ascii() {
+            out.push_str(&proto.to_ascii_lowercase());
+        } else if !proto.is_empty() {
+            out.push(c);
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// The marking vocabulary, squeezed to letters and digits: the policy's level names and
+/// aliases, control words, and the words of TLP, REL TO and dissemination notices.
+fn vocabulary(policy: &Policy) -> BTreeSet<String> {
+    let squeeze = |s: &str| -> String {
+        s.to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '+')
+            .collect()
+    };
+    let mut v: BTreeSet<String> = BTreeSet::new();
+    for s in policy.schemes.iter() {
+        for l in &s.levels {
+            v.insert(squeeze(&l.name));
+            for a in &l.aliases {
+                v.insert(squeeze(a));
+            }
+        }
+    }
+    for w in [
+        "NOFORN",
+        "ORCON",
+        "ORCON-USGOV",
+        "OC-USGOV",
+        "PROPIN",
+        "FOUO",
+        "RELIDO",
+        "IMCON",
+        "IMC",
+        "RSEN",
+        "DSEN",
+        "FISA",
+        "LIMDIS",
+        "EXDIS",
+        "NODIS",
+        "SBU",
+        "SBU-NF",
+        "SBU NOFORN",
+        "LES",
+        "LES-NF",
+        "LES NOFORN",
+        "SSI",
+        "NF",
+    ] {
+        v.insert(squeeze(w));
+    }
+    for c in policy.forbidden_controls.iter().chain(&policy.allowed_controls) {
+        v.insert(squeeze(&c.to_string()));
+    }
+    for w in [
+        "tlp",
+        "relto",
+        "releasable",
+        "notreleasable",
+        "noforeign",
+        "foreignnationals",
+        "eyesonly",
+        "displayonly",
+        "originatorcontrolled",
+        "forofficialuseonly",
+        "limiteddistribution",
+        "exclusivedistribution",
+        "nodistribution",
+        "lawenforcementsensitive",
+        "sensitivebutunclassified",
+        "sensitivesecurityinformation",
+        "controlledimagery",
+        "risksensitive",
+        "proprietary",
+        "classified",
+        "classification",
+        "declassify",
+        "amber",
+        "amber+strict",
+    ] {
+        v.insert(w.to_string());
+    }
+    v.retain(|w| !w.is_empty());
+    v.into_iter()
+        .map(|w| {
+            w.chars()
+                .map(|c| match c {
+                    'l' | '1' | '|' => 'i',
+                    '0' => 'o',
+                    c => c,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether the folded text `f` mentions a marking.
+pub fn mentions(f: &str, policy: &Policy) -> bool {
+    // ASCII look-alikes of each other read as one (`CONFlDENTlAL`, `N0FORN`), on both sides.
+    let loose = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                'l' | '1' | '|' => 'i',
+                '0' => 'o',
+                c => c,
+            })
+            .collect()
+    };
+    let f = &loose(f);
+    if f.is_empty() {
+        return false;
+    }
+    // A URL's `://` separates no categories.
+    if f.starts_with('(') || f.split("://").any(|part| part.contains("//")) {
+        return true;
+    }
+    let pieces: Vec<String> = f
+        .split(|c: char| !(c.is_alphanumeric() || c == '+'))
+        .map(|p| p.trim_matches('+').to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let all: String = pieces.concat();
+    if matches!(
+        all.as_str(),
+        "red" | "amber" | "amber+strict" | "green" | "clear" | "white"
+    ) {
+        return true;
+    }
+    for s in policy.schemes.iter() {
+        for l in &s.levels {
+            if let Some(p) = &l.portion {
+                let p = p.to_lowercase();
+                if p.len() >= 2 && (f.contains(&format!("({p})")) || f.contains(&format!("({p}/"))) {
+                    return true;
+                }
+            }
+        }
+    }
+    let vocab = vocabulary(policy);
+    // Up to four neighbouring pieces read together.
+    for start in 0..pieces.len() {
+        let mut joined = String::new();
+        for p in pieces.iter().skip(start).take(4) {
+            joined.push_str(p);
+            if vocab.contains(&joined) || joined.starts_with("tlp") {
+                return true;
+            }
+        }
+    }
+    // Short pieces in a row spell words (`s e c r e t`).
+    let mut spelled = String::new();
+    let mut spelt: Vec<String> = Vec::new();
+    for p in &pieces {
+        if p.chars().count() <= 2 {
+            spelled.push_str(p);
+        } else {
+            spelt.push(std::mem::take(&mut spelled));
+        }
+    }
+    spelt.push(spelled);
+    let long_word_in = |hay: &str, min: usize| {
+        vocab
+            .iter()
+            .any(|w| w.chars().count() >= min && hay.contains(w.as_str()))
+    };
+    // Words of scripts written without spaces are looked for anywhere.
+    let unspaced = vocab.iter().any(|w| !w.is_ascii() && all.contains(w.as_str()));
+    unspaced
+        || spelt
+            .iter()
+            .any(|s| s.chars().count() >= 3 && (long_word_in(s, 3) || s.contains("tlp")))
+        || long_word_in(&all, 8)
+}
+
+/// The portion form `(` level `//` … `)` in the policy's own scheme, read into the banner form
+/// and then by the banner reader.
+fn portion(text: &str, policy: &Policy) -> Result<Mark, String> {
+    let inner = text
+        .strip_prefix('(')
+        .and_then(|t| t.strip_suffix(')'))
+        .ok_or_else(|| format!("`{text}` is not a portion mark"))?;
+    let mut parts = inner.split("//");
+    let level = parts.next().unwrap_or_default();
+    let long = std::iter::once(&policy.scheme)
+        .chain(policy.schemes.iter())
+        .find_map(|s| s.levels.iter().find(|l| l.portion.as_deref() == Some(level)))
+        .map(|l| l.name.clone())
+        .ok_or_else(|| format!("`{level}` is not a portion level of the policy's schemes"))?;
+    const SHORT: &[(&str, &str)] = &[
+        ("NF", "NOFORN"),
+        ("OC", "ORCON"),
+        ("OC-USGOV", "ORCON-USGOV"),
+        ("PR", "PROPIN"),
+        ("RS", "RSEN"),
+        ("IMC", "IMCON"),
+        ("DS", "LIMDIS"),
+        ("XD", "EXDIS"),
+        ("ND", "NODIS"),
+        ("SBU-NF", "SBU NOFORN"),
+        ("LES-NF", "LES NOFORN"),
+    ];
+    let mut banner = long;
+    for seg in parts {
+        banner.push_str("//");
+        if seg.starts_with("REL TO ") {
+            banner.push_str(seg);
+            continue;
+        }
+        let words: Vec<&str> = seg
+            .split('/')
+            .map(|w| SHORT.iter().find(|(s, _)| *s == w).map_or(w, |(_, l)| *l))
+            .collect();
+        banner.push_str(&words.join("/"));
+    }
+    super::label::banner_mark(&banner, policy)
+}
+
+/// Read one marking text: `Ok(None)` when it mentions no marking, the mark when it is written
+/// exactly in a form the verifier reads, else why not.
+pub fn read(text: &str, policy: &Policy) -> Result<Option<Mark>, String> {
+    if !mentions(&fold(text), policy) {
+        return Ok(None);
+    }
+    let t = text.trim();
+    let exact = if t.starts_with('(') {
+        portion(t, policy)
+    } else {
+        super::label::statement(t, policy)
+            .and_then(|m| m.ok_or_else(|| format!("`{text}` mentions a marking but is not one the verifier reads")))
+    };
+    exact.map(|mut m| {
+        // A classified marking without its own REL TO releases to nobody.
+        if m.level.as_ref().is_some_and(|(_, l)| *l > 0) && m.rel_to.is_none() {
+            m.rel_to = Some(BTreeSet::new());
+        }
+        Some(m)
+    })
+}
+
+/// The reserved TLP definitions as published: (id, created, name, TLP 1.0 `tlp` or TLP 2.0
+/// `tlp_2_0` value, version).
+const PUBLISHED: &[(&str, &str, &str, &str, u8)] = &[
+    (
+        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+        "2017-01-20T00:00:00.000Z",
+        "TLP:WHITE",
+        "white",
+        1,
+    ),
+    (
+        "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+        "2017-01-20T00:00:00.000Z",
+        "TLP:GREEN",
+        "green",
+        1,
+    ),
+    (
+        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+        "2017-01-20T00:00:00.000Z",
+        "TLP:AMBER",
+        "amber",
+        1,
+    ),
+    (
+        "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
+        "2017-01-20T00:00:00.000Z",
+        "TLP:RED",
+        "red",
+        1,
+    ),
+    (
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+        "2022-10-01T00:00:00.000Z",
+        "TLP:CLEAR",
+        "clear",
+        2,
+    ),
+    (
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+        "2022-10-01T00:00:00.000Z",
+        "TLP:GREEN",
+        "green",
+        2,
+    ),
+    (
+        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+        "2022-10-01T00:00:00.000Z",
+        "TLP:AMBER",
+        "amber",
+        2,
+    ),
+    (
+        "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+        "2022-10-01T00:00:00.000Z",
+        "TLP:AMBER+STRICT",
+        "amber+strict",
+        2,
+    ),
+    (
+        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+        "2022-10-01T00:00:00.000Z",
+        "TLP:RED",
+        "red",
+        2,
+    ),
+];
+
+/// Whether `o` is the published body of reserved TLP id `id`; `None` when `id` is not reserved.
+pub fn published_tlp(id: &str, o: &BTreeMap<String, Json>) -> Option<bool> {
+    let &(_, created, name, value, version) = PUBLISHED.iter().find(|p| p.0 == id)?;
+    let s = |v: &str| Json::String(v.to_string());
+    let obj = |pairs: Vec<(&str, Json)>| Json::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+    let mut want = vec![
+        ("type", s("marking-definition")),
+        ("spec_version", s("2.1")),
+        ("id", s(id)),
+        ("created", s(created)),
+        ("name", s(name)),
+    ];
+    if version == 1 {
+        want.push(("definition_type", s("tlp")));
+        want.push(("definition", obj(vec![("tlp", s(value))])));
+    } else {
+        want.push((
+            "extensions",
+            obj(vec![(
+                super::TLP2_EXTENSION,
+                obj(vec![("extension_type", s("property-extension")), ("tlp_2_0", s(value))]),
+            )]),
+        ));
+    }
+    Some(Json::Object(o.clone()) == obj(want))
+}
+
+/// The properties a marking-definition may carry.
+pub const DEFINITION_KEYS: &[&str] = &[
+    "type",
+    "spec_version",
+    "id",
+    "created_by_ref",
+    "created",
+    "external_references",
+    "object_marking_refs",
+    "granular_markings",
+    "extensions",
+    "name",
+    "definition_type",
+    "definition",
+];
