@@ -680,31 +680,6 @@ fn write_granular_markings(o: &mut StixObject<'_>) {
 // References
 // ---------------------------------------------------------------------------------------------
 
-/// Every identifier `o` refers to (its `*_ref`/`*_refs` anywhere, marking refs, granular marking
-/// refs, extension-definition keys). Custom properties are opaque: their `_ref`s are never
-/// followed, so they pull nothing across (and [`repair`] still removes one that dangles).
-fn references(o: &StixObject<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    for (k, v) in o.json.iter() {
-        if o.property_kind(k) != PropertyKind::Custom {
-            collect_refs(k, v, &mut out);
-        }
-    }
-    for gm in &o.granular_markings {
-        if let GranularTarget::MarkingRef(m) = &gm.marking {
-            out.push(m.clone());
-        }
-    }
-    if let Some(ext) = o.json.get("extensions").and_then(Value::as_object) {
-        out.extend(
-            ext.iter()
-                .filter(|(k, _)| k.starts_with("extension-definition--"))
-                .map(|(k, _)| k.to_string()),
-        );
-    }
-    out
-}
-
 fn collect_refs(name: &str, v: &Value<'_>, out: &mut Vec<String>) {
     match v {
         Value::String(s) if name.ends_with("_ref") => out.push(s.to_string()),
@@ -717,15 +692,44 @@ fn collect_refs(name: &str, v: &Value<'_>, out: &mut Vec<String>) {
     }
 }
 
-/// Every identifier [`repair`] looks at in `o`: [`references`] and the `_ref`s of custom
-/// properties too.
-fn watched(o: &StixObject<'_>) -> Vec<String> {
-    let mut out = Vec::new();
+/// Every identifier `o` refers to (its `*_ref`/`*_refs` anywhere, marking refs, granular marking
+/// refs, extension-definition keys). Custom properties are opaque: their `_ref`s are never
+/// followed, so they pull nothing across (and [`repair`] still removes one that dangles).
+/// Visited, not copied; with `custom`, the `_ref`s of custom properties too (all that [`repair`]
+/// looks at).
+fn visit_references<'o>(o: &'o StixObject<'_>, custom: bool, f: &mut dyn FnMut(&'o str)) {
     for (k, v) in o.json.iter() {
-        collect_refs(k, v, &mut out);
+        if custom || o.property_kind(k) != PropertyKind::Custom {
+            visit_refs(k, v, f);
+        }
     }
-    out.extend(references(o));
-    out
+    for gm in &o.granular_markings {
+        if let GranularTarget::MarkingRef(m) = &gm.marking {
+            f(m);
+        }
+    }
+    if let Some(ext) = o.json.get("extensions").and_then(Value::as_object) {
+        for (k, _) in ext.iter() {
+            if k.starts_with("extension-definition--") {
+                f(k);
+            }
+        }
+    }
+}
+
+/// [`collect_refs`] as a visit.
+fn visit_refs<'o>(name: &str, v: &'o Value<'_>, f: &mut dyn FnMut(&'o str)) {
+    match v {
+        Value::String(s) if name.ends_with("_ref") => f(s),
+        Value::Array(a) if name.ends_with("_refs") => {
+            for s in a.iter().filter_map(Value::as_str) {
+                f(s);
+            }
+        }
+        Value::Object(o) => o.iter().for_each(|(k, v)| visit_refs(k, v, f)),
+        Value::Array(a) => a.iter().for_each(|v| visit_refs("", v, f)),
+        _ => {}
+    }
 }
 
 /// Close the released set under references, to a fixpoint (see the module doc).
@@ -757,13 +761,13 @@ fn close_references(
     // Who refers to each id.
     let mut referrers: Vec<Vec<usize>> = vec![Vec::new(); by_id.len()];
     for (n, o) in objects.iter().enumerate() {
-        for r in watched(o) {
-            if let Some(list) = ids.get(&r).and_then(|&i| referrers.get_mut(i))
+        visit_references(o, true, &mut |r| {
+            if let Some(list) = ids.get(r).and_then(|&i| referrers.get_mut(i))
                 && list.last() != Some(&n)
             {
                 list.push(n);
             }
-        }
+        });
     }
     let active = reachable(objects, states, &ids, &by_id);
     // Released objects per id: an id is live while it has one.
@@ -855,9 +859,9 @@ fn reachable(
     let mut queue: Vec<usize> = (0..objects.len()).filter(|&n| seen.get(n) == Some(&true)).collect();
     while let Some(n) = queue.pop() {
         let Some(o) = objects.get(n) else { continue };
-        for r in references(o) {
-            let Some(list) = ids.get(&r).and_then(|&i| by_id.get(i)) else {
-                continue;
+        visit_references(o, false, &mut |r| {
+            let Some(list) = ids.get(r).and_then(|&i| by_id.get(i)) else {
+                return;
             };
             for &m in list {
                 if states.get(m) == Some(&State::Conditional) && seen.get(m) == Some(&false) {
@@ -867,7 +871,7 @@ fn reachable(
                     queue.push(m);
                 }
             }
-        }
+        });
     }
     seen
 }
