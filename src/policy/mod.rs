@@ -718,13 +718,13 @@ fn pattern_rules_pass(rules: &[PatternRule], errors: &mut Findings) -> Vec<Addre
         if cidrs.is_empty() && domains.is_empty() {
             errors.push((field.clone(), "a pattern rule needs `cidrs` or `domains`".into()));
         }
-        out.push(AddressRule {
-            id: r.id.clone(),
+        out.push(AddressRule::new(
+            r.id.clone(),
             cidrs,
             domains,
-            action: r.action,
-            raw_cidrs: r.cidrs.clone(),
-        });
+            r.action,
+            r.cidrs.clone(),
+        ));
     }
     out
 }

@@ -19,22 +19,6 @@ pub(super) enum Outcome {
     Reject(UnitDecision),
 }
 
-/// Properties that say what an object is, not what it tells: never text to scan or redact.
-const STRUCTURAL: &[&str] = &[
-    "type",
-    "id",
-    "spec_version",
-    "created",
-    "modified",
-    "object_marking_refs",
-    "granular_markings",
-    "pattern_type",
-    "pattern_version",
-    "lang",
-    "revoked",
-    "confidence",
-];
-
 /// Sanitise one object that is to be released. Returns what happened to it, and the selectors of
 /// the properties it lost (for the granular markings to follow).
 pub(super) fn sanitise(
@@ -48,6 +32,9 @@ pub(super) fn sanitise(
         return (Outcome::Drop(d), removed);
     }
     if let Some(outcome) = pattern_rules(o, policy, decisions) {
+        return (outcome, removed);
+    }
+    if let Some(outcome) = address_text(o, policy, decisions) {
         return (outcome, removed);
     }
     match text_rules(o, &policy.text_rules, decisions) {
@@ -234,41 +221,158 @@ fn prune_pattern(
     None
 }
 
+/// The address rules on every other string of the object (descriptions, names, labels, SCO
+/// values, external references, a pattern that is not of type `stix`, ...): `drop` drops the
+/// object at the first hit, `redact` replaces each word that points inside (a pattern, which
+/// cannot be edited as text, drops the object).
+fn address_text(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Vec<UnitDecision>) -> Option<Outcome> {
+    if policy.address_rules.is_empty() {
+        return None;
+    }
+    let type_name = o.type_name.clone();
+    let parsed_pattern = o.pattern.is_some();
+    let mut stop: Option<(String, String, String)> = None; // pointer, rule, hit
+    let mut redacted: Vec<(String, String, usize)> = Vec::new();
+    let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
+        if stop.is_some() || exempt(&type_name, segs, s) {
+            return;
+        }
+        let is_pattern = matches!(segs, [Seg::Key("pattern")]);
+        if is_pattern && parsed_pattern {
+            return; // its comparisons were judged one by one
+        }
+        let host = matches!(segs, [Seg::Key("value")]);
+        for rule in &policy.address_rules {
+            match rule.action {
+                PatternAction::Redact if !is_pattern => {
+                    if let Some((text, n)) = rule.internal.redact(s, host, crate::release::xml::INTERNAL_REPLACEMENT) {
+                        *s = Cow::Owned(text);
+                        redacted.push((pointer_of(segs), rule.id.clone(), n));
+                    }
+                }
+                _ => {
+                    if let Some(hit) = rule.internal.first(s, host) {
+                        stop = Some((pointer_of(segs), rule.id.clone(), hit.to_string()));
+                        return;
+                    }
+                }
+            }
+        }
+    };
+    for (k, v) in o.json.iter_mut() {
+        let mut segs = vec![Seg::Key(k)];
+        visit(v, &mut segs, &mut f);
+    }
+    if let Some((pointer, id, hit)) = stop {
+        let detail = format!("`{hit}` is inside an internal range or domain");
+        return Some(Outcome::Drop(decision(o, &pointer, id, UnitVerdict::Drop, detail)));
+    }
+    for (pointer, id, n) in redacted {
+        let detail = format!("{n} internal address(es) or domain(s) replaced");
+        decisions.push(decision(o, &pointer, id, UnitVerdict::Redact, detail));
+    }
+    None
+}
+
 // ---------------------------------------------------------------------------------------------
 // Dirty words and redaction
 // ---------------------------------------------------------------------------------------------
 
 /// One step of the place of a string in an object.
 #[derive(Debug, Clone, Copy)]
-enum Seg<'k> {
+pub(crate) enum Seg<'k> {
     Key(&'k str),
     Index(usize),
 }
 
-/// Whether `rule` looks at the string found at `segs` in an object of type `type_name`.
-fn selects(rule: &TextRule, type_name: &str, segs: &[Seg<'_>]) -> bool {
+/// Whether the string `value` at `segs` in an object of type `type_name` is of an exempt kind:
+/// an identifier, a timestamp, a hash, a closed enumeration (matched exactly by the grammar), a
+/// language tag, binary or hexadecimal content, a granular marking's ref and selectors. Every
+/// other string that crosses is scanned, at any depth (docs/policy.md §3.11).
+pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
+    let Some(Seg::Key(top)) = segs.first() else {
+        return false;
+    };
+    if matches!(*top, "type" | "id") {
+        return true;
+    }
+    let ty = types::lookup(type_name)
+        .and_then(|def| types::common(def).iter().chain(def.props).find(|p| p.name == *top))
+        .map(|p| p.ty);
+    use types::Ty;
+    match ty {
+        Some(
+            Ty::Id(_)
+            | Ty::IdList(_)
+            | Ty::Timestamp
+            | Ty::TimestampMillis
+            | Ty::Hashes
+            | Ty::Enum(_)
+            | Ty::EnumList(_)
+            | Ty::Lang
+            | Ty::Binary
+            | Ty::Hex
+            | Ty::Boolean
+            | Ty::Integer(..)
+            | Ty::Float(..),
+        ) => return true,
+        Some(Ty::GranularMarkings) => {
+            if matches!(segs.get(2), Some(Seg::Key("marking_ref" | "selectors" | "lang"))) {
+                return true;
+            }
+        }
+        _ => {}
+    }
+    // Nested: hashes, and references that hold an identifier.
+    let last_key = segs.iter().rev().find_map(|s| match s {
+        Seg::Key(k) => Some(*k),
+        Seg::Index(_) => None,
+    });
+    if segs.iter().any(|s| matches!(s, Seg::Key("hashes"))) && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return true;
+    }
+    if last_key.is_some_and(|k| k.ends_with("_ref") || k.ends_with("_refs"))
+        && crate::format::stix::grammar::whole(value, crate::format::stix::grammar::identifier).is_ok()
+    {
+        return true;
+    }
+    false
+}
+
+/// Whether `rule` looks at the string found at `segs` in an object of type `type_name`: rules
+/// without `paths` at every string that is not [`exempt`]; `paths` narrow that.
+fn selects(rule: &TextRule, type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
+    if exempt(type_name, segs, value) {
+        return false;
+    }
     match &rule.paths {
-        // All the unit's text: everything but structure and references.
-        None => segs.iter().enumerate().all(|(n, s)| match s {
-            Seg::Key(k) => !(k.ends_with("_ref") || k.ends_with("_refs") || (n == 0 && STRUCTURAL.contains(k))),
-            Seg::Index(_) => true,
-        }),
+        None => true,
         Some(paths) => paths
             .iter()
             .any(|p| p.applies_to(type_name) && path_matches(&p.steps, segs)),
     }
 }
 
-/// `steps` select `segs`; a path ending at a list of strings selects its elements.
+/// `steps` select `segs`; a path ending at a list of strings selects its elements; `**` stands
+/// for any number of steps.
 fn path_matches(steps: &[PathStep], segs: &[Seg<'_>]) -> bool {
-    let exact = steps.len() == segs.len();
-    let list_element = steps.len() + 1 == segs.len() && matches!(segs.last(), Some(Seg::Index(_)));
-    (exact || list_element)
-        && steps.iter().zip(segs).all(|(step, seg)| match (step, seg) {
-            (PathStep::Property(p), Seg::Key(k)) => p == k,
-            (PathStep::Each, Seg::Index(_)) => true,
-            _ => false,
-        })
+    match (steps.split_first(), segs.split_first()) {
+        (None, None) => true,
+        (None, Some((Seg::Index(_), []))) => true,
+        (None, Some(_)) => false,
+        (Some((PathStep::AnyDepth, rest)), _) => {
+            (0..=segs.len()).any(|n| path_matches(rest, segs.get(n..).unwrap_or_default()))
+        }
+        (Some(_), None) => false,
+        (Some((step, rest)), Some((seg, more))) => {
+            let ok = match (step, seg) {
+                (PathStep::Property(p), Seg::Key(k)) => p == k,
+                (PathStep::Each, Seg::Index(_)) => true,
+                _ => false,
+            };
+            ok && path_matches(rest, more)
+        }
+    }
 }
 
 fn pointer_of(segs: &[Seg<'_>]) -> String {
@@ -317,7 +421,7 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Vec<UnitD
         if stop.is_some() {
             return;
         }
-        match all.apply(s, |rule| selects(rule, &type_name, segs)) {
+        match all.apply(s, |rule| selects(rule, &type_name, segs, s)) {
             Applied::Clean => {}
             Applied::Stop { rule, action } => stop = Some((rule, pointer_of(segs), action)),
             // A pattern cannot be redacted as text (its grammar would break): the unit goes.
