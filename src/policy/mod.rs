@@ -554,22 +554,25 @@ fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
     let mut out = Vec::new();
     for (n, r) in rules.iter().enumerate() {
         let field = format!("redact[{n}]");
-        let paths = text_paths(&r.paths, &field, errors);
-        if paths.is_empty() {
-            errors.push((
-                format!("{field}.paths"),
-                "a redaction rule needs at least one path".into(),
-            ));
-        }
-        let matcher = match (&r.literal, &r.regex) {
-            (Some(l), None) => sanitise::compile_phrases(std::slice::from_ref(l), false)
+        let paths = (!r.paths.is_empty()).then(|| text_paths(&r.paths, &field, errors));
+        let matcher = match (&r.literal, &r.regex, r.recognizer) {
+            (Some(l), None, None) => sanitise::compile_phrases(std::slice::from_ref(l), false)
                 .map_err(|(_, e)| (format!("{field}.literal"), e)),
-            (None, Some(re)) => sanitise::compile_regex(re)
+            (None, Some(re), None) => sanitise::compile_regex(re)
                 .map(Matcher::Regex)
                 .map_err(|e| (format!("{field}.regex"), format!("invalid regular expression: {e}"))),
+            (None, None, Some(sanitise::Recognizer::Email)) => Ok(Matcher::Email),
+            (None, None, Some(sanitise::Recognizer::Phone)) => crate::text::phone::Phones::new(&r.regions)
+                .map(Matcher::Phone)
+                .map_err(|e| {
+                    (
+                        format!("{field}.regions"),
+                        format!("`{e}` is not a region libphonenumber knows"),
+                    )
+                }),
             _ => Err((
                 field.clone(),
-                "a redaction rule needs exactly one of `literal` and `regex`".into(),
+                "a redaction rule needs exactly one of `literal`, `regex` and `recognizer`".into(),
             )),
         };
         match matcher {
@@ -581,21 +584,25 @@ fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
                         "the replacement matches its own rule: redacting would never end".into(),
                     ));
                 }
-                let pattern = match (&r.literal, &r.regex) {
-                    (Some(l), _) => RawPattern::Phrases {
+                let pattern = match (&r.literal, &r.regex, r.recognizer) {
+                    (Some(l), _, _) => RawPattern::Phrases {
                         words: vec![l.clone()],
                         whole_words: false,
                     },
-                    (None, re) => RawPattern::Regex(re.clone().unwrap_or_default()),
+                    (None, None, Some(sanitise::Recognizer::Email)) => RawPattern::Email,
+                    (None, None, Some(sanitise::Recognizer::Phone)) => RawPattern::Phone {
+                        regions: r.regions.clone(),
+                    },
+                    (None, re, _) => RawPattern::Regex(re.clone().unwrap_or_default()),
                 };
                 out.push(TextRule {
                     id: r.id.clone(),
-                    paths: Some(paths),
+                    paths,
                     matcher,
                     action: DirtyAction::Redact,
                     replacement: r.replacement.clone(),
                     source: RuleSource {
-                        paths: Some(r.paths.clone()),
+                        paths: (!r.paths.is_empty()).then(|| r.paths.clone()),
                         pattern,
                     },
                 });

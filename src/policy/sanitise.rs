@@ -27,15 +27,33 @@ pub use crate::text::{Normalized, normalize};
 pub struct RedactRule {
     /// The rule's id, named in decisions and the audit log.
     pub id: String,
-    /// Which strings: `type.property`, `*.property`, with `.sub` and `[*]` steps.
+    /// Which strings: `type.property`, `*.property`, with `.sub`, `[*]` and `**` steps; empty:
+    /// every string that crosses (the exempt kinds aside).
+    #[serde(default)]
     pub paths: Vec<String>,
     /// A literal phrase (matched like a dirty word).
     pub literal: Option<String>,
     /// A regular expression (the `regex` crate: linear time), matched on normalised text, so it
     /// should be written in lowercase.
     pub regex: Option<String>,
+    /// A recogniser instead of a literal or a regular expression: `email` (e-mail addresses,
+    /// internationalised ones and domain literals included) or `phone` (telephone numbers by
+    /// libphonenumber's rules for `regions`).
+    pub recognizer: Option<Recognizer>,
+    /// For `recognizer = "phone"`: the regions (ISO 3166-1 alpha-2, `US`, `JP`) whose national
+    /// numbers are looked for; international numbers (`+…`) of every region always are.
+    #[serde(default)]
+    pub regions: Vec<String>,
     #[serde(default = "default_replacement")]
     pub replacement: String,
+}
+
+/// A built-in recogniser for a redaction rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recognizer {
+    Email,
+    Phone,
 }
 
 /// What a dirty-word hit does.
@@ -164,6 +182,10 @@ impl TextPath {
 #[derive(Debug, Clone)]
 pub enum Matcher {
     Regex(Regex),
+    /// E-mail addresses ([`crate::text::email`]).
+    Email,
+    /// Telephone numbers ([`crate::text::phone`]).
+    Phone(crate::text::phone::Phones),
     /// Phrases, normalised; whole words only or not.
     Phrases {
         automaton: AhoCorasick,
@@ -180,6 +202,8 @@ impl Matcher {
                 .filter(|m| !m.is_empty())
                 .map(|m| (m.start(), m.end()))
                 .collect(),
+            Matcher::Email => crate::text::email::find(&n.text),
+            Matcher::Phone(p) => p.find(&n.text),
             Matcher::Phrases { automaton, whole_words } => automaton
                 .find_iter(&n.text)
                 .map(|m| (m.start(), m.end()))
@@ -220,6 +244,8 @@ pub struct RuleSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RawPattern {
     Regex(String),
+    Email,
+    Phone { regions: Vec<String> },
     Phrases { words: Vec<String>, whole_words: bool },
 }
 
@@ -239,7 +265,7 @@ impl TextRules {
             .enumerate()
             .filter_map(|(n, r)| match &r.matcher {
                 Matcher::Regex(re) => Some((re.as_str(), n)),
-                Matcher::Phrases { .. } => None,
+                _ => None,
             })
             .unzip();
         let prefilter = if patterns.is_empty() {
@@ -265,7 +291,7 @@ impl TextRules {
         let mut out: Vec<bool> = self
             .rules
             .iter()
-            .map(|r| matches!(r.matcher, Matcher::Phrases { .. }))
+            .map(|r| !matches!(r.matcher, Matcher::Regex(_)))
             .collect();
         if let Some((set, owners)) = &self.prefilter {
             for i in set.matches(text).iter() {

@@ -155,12 +155,12 @@ fn part_readings(p: &str) -> Vec<u64> {
         return out;
     }
     out.extend(p.parse::<u64>().ok());
-    if p.len() > 1 && p.starts_with('0') && p.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-        if let Ok(o) = u64::from_str_radix(p, 8) {
-            if !out.contains(&o) {
-                out.push(o);
-            }
-        }
+    if p.len() > 1
+        && p.starts_with('0')
+        && let Ok(o) = u64::from_str_radix(p, 8)
+        && !out.contains(&o)
+    {
+        out.push(o);
     }
     out
 }

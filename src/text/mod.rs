@@ -13,7 +13,9 @@
 
 pub mod addr;
 pub mod domain;
+pub mod email;
 pub mod internal;
+pub mod phone;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::canonical_combining_class;

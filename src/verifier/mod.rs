@@ -30,6 +30,7 @@
 //! ```
 
 pub mod child;
+pub mod content;
 pub mod json;
 pub mod label;
 pub mod text;
@@ -198,15 +199,46 @@ impl<'p> Verifier<'p> {
         self.check_label(id, t, o, ids, f);
         self.check_properties(id, t, o, f);
         self.check_text(id, t, o, f);
-        if t == "indicator"
-            && let Some(pattern) = o.get("pattern").and_then(Json::as_str)
-            && let Some(hit) = text::pattern_reveals(pattern, &self.nets, &self.domains)
-        {
-            f.add(
-                "internal-address",
-                format!("the pattern names `{hit}`, inside an internal network or domain"),
-                &format!("{id}/pattern"),
-            );
+        self.check_content(id, o, f);
+    }
+
+    /// Every string of the object, at any depth, for internal addresses and domains; members
+    /// named `x_…` below the top level (custom content the guard strips at any depth).
+    fn check_content(&self, id: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
+        let mut stack: Vec<(String, usize, &Json)> = o.iter().map(|(k, v)| (k.clone(), 0, v)).collect();
+        while let Some((key, depth, v)) = stack.pop() {
+            match v {
+                Json::Object(m) => {
+                    for (k, x) in m {
+                        if k.starts_with("x_") {
+                            f.add("property", format!("custom member `{k}` inside `{key}`"), id);
+                        }
+                        stack.push((k.clone(), depth + 1, x));
+                    }
+                }
+                Json::Array(a) => stack.extend(a.iter().map(|x| (key.clone(), depth + 1, x))),
+                Json::String(s) => {
+                    if self.nets.is_empty() && self.domains.is_empty() {
+                        continue;
+                    }
+                    if shape_exempt(&key, s) {
+                        continue;
+                    }
+                    let hit = if key == "pattern" && depth == 0 {
+                        text::pattern_reveals(s, &self.nets, &self.domains)
+                    } else {
+                        text::value_reveals(s, key == "value" && depth == 0, &self.nets, &self.domains)
+                    };
+                    if let Some(hit) = hit {
+                        f.add(
+                            "internal-address",
+                            format!("`{hit}` is inside an internal network or domain"),
+                            &format!("{id}/{key}"),
+                        );
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -484,6 +516,23 @@ fn is_id(id: &str, t: &str) -> bool {
             .iter()
             .zip([8, 4, 4, 4, 12])
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
+/// Strings the verifier does not read as text, by their shape: identifiers (as `id` and in
+/// references), timestamps, hash values and the object's type.
+fn shape_exempt(key: &str, s: &str) -> bool {
+    let id_shaped = s.split_once("--").is_some_and(|(t, u)| is_id(s, t) && !u.is_empty());
+    let timestamp = s.len() >= 20
+        && s.ends_with('Z')
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            10 => b == b'T',
+            13 | 16 => b == b':',
+            19 => b == b'.' || b == b'Z',
+            _ => b.is_ascii_digit() || b == b'Z',
+        });
+    let hash = key.contains("hash") || (s.len() >= 32 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+    key == "type" || id_shaped || timestamp || hash
 }
 
 fn strings(v: Option<&Json>) -> Vec<&str> {
