@@ -15,6 +15,7 @@ pub mod addr;
 pub mod domain;
 pub mod email;
 pub mod internal;
+pub mod operand;
 pub mod phone;
 
 use unicode_normalization::UnicodeNormalization;

@@ -509,3 +509,113 @@ mod tests {
         assert!(!has_phone("2024-01-15 and 203.0.113.9 and 12345", &r));
     }
 }
+
+/// Whether a `MATCHES` (`regex`) or `LIKE` operand could reveal an internal network or domain:
+/// its literal pieces (text between the expression's operators) are read as text, as pieces of
+/// a listed domain, and as pieces of a dotted quad that some internal network completes.
+pub fn operand_reveals(
+    op: &str,
+    regex: bool,
+    nets: &[Net],
+    domains: &[String],
+    normalise: impl Fn(&str) -> String,
+) -> bool {
+    let text = if regex { op.replace("\\.", ".") } else { op.to_string() };
+    let seps: &[char] = if regex {
+        &['^', '$', '(', ')', '|', '?', '*', '+', '[', ']', '{', '}', '\\']
+    } else {
+        &['%', '_']
+    };
+    // PCRE the verifier does not read: in doubt, deny.
+    if regex && (op.contains("(?<") || op.contains("(?=") || op.contains("(?!") || op.contains("\\1")) {
+        return true;
+    }
+    let anchored_start = if regex {
+        op.starts_with('^')
+    } else {
+        !op.starts_with(['%', '_'])
+    };
+    let anchored_end = if regex {
+        op.ends_with('$') && !op.ends_with("\\$")
+    } else {
+        !op.ends_with(['%', '_'])
+    };
+    let pieces: Vec<&str> = text.split(seps).collect();
+    let count = pieces.len();
+    for (i, raw) in pieces.iter().enumerate() {
+        // `.` alone in a regex is any character: only escaped dots were kept as dots, and
+        // those are already `.` here; a piece of one dot means nothing.
+        let p = refang(&normalise(raw));
+        if p.is_empty() {
+            continue;
+        }
+        let first = i == 0 && anchored_start;
+        let last = i + 1 == count && anchored_end;
+        if p.split_whitespace().any(|w| word_inside(w, first && last, nets)) || names_domain(&p, domains) {
+            return true;
+        }
+        for d in domains {
+            let label = d.split('.').next().unwrap_or(d);
+            if label.len() >= 3 && p.split(|c: char| !label_char(c)).any(|w| w == label) {
+                return true;
+            }
+            if p.contains('.')
+                && (d.contains(p.as_str())
+                    || (3..d.len()).any(|k| {
+                        d.get(..k).is_some_and(|x| x.contains('.') && p.ends_with(x))
+                            || d.get(d.len() - k..)
+                                .is_some_and(|x| x.contains('.') && p.starts_with(x))
+                    }))
+            {
+                return true;
+            }
+        }
+        for run in p.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
+            if run.contains('.')
+                && run.bytes().any(|b| b.is_ascii_digit())
+                && dotted_fragment_inside(run, first && p.starts_with(run), last && p.ends_with(run), nets)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether the digits-and-dots `run` can be part of an address in one of `nets` (each CIDR is
+/// a product of per-octet ranges, so each octet is checked on its own).
+fn dotted_fragment_inside(run: &str, start: bool, end: bool, nets: &[Net]) -> bool {
+    let parts: Vec<&str> = run.split('.').collect();
+    let n = parts.len();
+    if n > 4 {
+        return parts
+            .windows(4)
+            .any(|w| dotted_fragment_inside(&w.join("."), false, false, nets));
+    }
+    nets.iter().filter(|net| !net.v6).any(|net| {
+        (0..=4 - n).any(|off| {
+            if (start && off != 0) || (end && off + n != 4) {
+                return false;
+            }
+            parts.iter().enumerate().all(|(i, p)| {
+                let k = off + i;
+                let shift = 24 - 8 * k as u32;
+                let lo = ((net.lo >> shift) & 0xff) as u32;
+                let hi = ((net.hi >> shift) & 0xff) as u32;
+                // Octets before k are fixed in a CIDR only if lo==hi there; the range is exact
+                // for a CIDR either way.
+                let fits = |o: u32| -> bool {
+                    let s = o.to_string();
+                    if i == 0 && !start && n > 1 {
+                        p.is_empty() || s.ends_with(p)
+                    } else if i + 1 == n && !end && n > 1 {
+                        p.is_empty() || s.starts_with(p)
+                    } else {
+                        s == *p
+                    }
+                };
+                (lo..=hi).any(fits)
+            })
+        })
+    })
+}

@@ -200,6 +200,23 @@ impl<'p> Verifier<'p> {
         self.check_properties(id, t, o, f);
         self.check_text(id, t, o, f);
         self.check_content(id, o, f);
+        // Embedded observed-data objects are judged like top-level ones: an allowed type.
+        if let Some(embedded) = o.get("objects").and_then(Json::as_object) {
+            for (k, e) in embedded {
+                let et = e
+                    .as_object()
+                    .and_then(|e| e.get("type"))
+                    .and_then(Json::as_str)
+                    .unwrap_or("");
+                if !p.allowed_types.contains(et) {
+                    f.add(
+                        "type",
+                        format!("embedded object `{k}` of type `{et}` is not allowed"),
+                        id,
+                    );
+                }
+            }
+        }
     }
 
     /// Every string of the object, at any depth, for internal addresses and domains; members

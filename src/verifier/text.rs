@@ -205,6 +205,13 @@ pub fn internal(policy: &Policy) -> (Vec<Net>, Vec<String>) {
 /// The first internal address or domain a pattern's string literals mention (each literal a
 /// whole value, so the short IPv4 forms count), or the whole pattern as text.
 pub fn pattern_reveals(pattern: &str, nets: &[Net], domains: &[String]) -> Option<String> {
+    for (op, lit) in operands(pattern) {
+        if matches!(op.as_str(), "matches" | "like")
+            && super::content::operand_reveals(&lit, op == "matches", nets, domains, normalise)
+        {
+            return Some(lit);
+        }
+    }
     for lit in literals(pattern) {
         let n = super::content::refang(&normalise(&lit));
         if n.split_whitespace().count() == 1 && super::content::word_inside(n.trim(), true, nets) {
@@ -243,6 +250,38 @@ pub fn value_reveals(text: &str, host: bool, nets: &[Net], domains: &[String]) -
         return Some(n);
     }
     None
+}
+
+/// Each string literal with the word before it (lowercase): `MATCHES '…'`, `LIKE '…'`.
+fn operands(pattern: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut last_word = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            let mut lit = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some(e) = chars.next() {
+                            lit.push(e);
+                        }
+                    }
+                    '\'' => break,
+                    c => lit.push(c),
+                }
+            }
+            out.push((std::mem::take(&mut last_word), lit));
+            continue;
+        }
+        if c.is_ascii_alphabetic() {
+            word.push(c.to_ascii_lowercase());
+        } else if !word.is_empty() {
+            last_word = std::mem::take(&mut word);
+        }
+    }
+    out
 }
 
 /// The contents of a pattern's single-quoted string literals (`\'` and `\\` escapes).

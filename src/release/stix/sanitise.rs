@@ -127,6 +127,8 @@ fn allowlist(
             ));
         }
     }
+    nested_custom(o, decisions, removed);
+    embedded_objects(o, policy, decisions, removed);
     // A marking definition's extensions are the marking itself (TLP 2.0, ACS): they stay.
     if o.type_name == "marking-definition" {
         return;
@@ -161,6 +163,141 @@ fn allowlist(
     }
 }
 
+/// Custom members (`x_…`) below the top level, at any depth, are stripped: in external
+/// references, kill-chain phases, granular markings, hashes, extensions, marking definitions and
+/// embedded observed-data objects alike (a nested `x_…_ref` goes with them).
+fn nested_custom(o: &mut StixObject<'_>, decisions: &mut Vec<UnitDecision>, removed: &mut Vec<Vec<SelectorStep>>) {
+    let mut gone: Vec<Vec<SelectorStep>> = Vec::new();
+    for (k, v) in o.json.iter_mut() {
+        let mut at = vec![SelectorStep::Property(k.to_string())];
+        strip_custom(v, &mut at, &mut gone);
+    }
+    for sel in gone {
+        let pointer: String = sel
+            .iter()
+            .map(|s| match s {
+                SelectorStep::Property(p) => format!("/{p}"),
+                SelectorStep::Index(n) => format!("/{n}"),
+            })
+            .collect();
+        decisions.push(decision(
+            o,
+            &pointer,
+            "property-allowlist",
+            UnitVerdict::Remove,
+            "custom member below the top level".into(),
+        ));
+        removed.push(sel);
+    }
+}
+
+fn strip_custom(v: &mut Value<'_>, at: &mut Vec<SelectorStep>, gone: &mut Vec<Vec<SelectorStep>>) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| {
+                let custom = k.starts_with("x_");
+                if custom {
+                    let mut sel = at.clone();
+                    sel.push(SelectorStep::Property(k.to_string()));
+                    gone.push(sel);
+                }
+                !custom
+            });
+            for (k, x) in m.iter_mut() {
+                at.push(SelectorStep::Property(k.to_string()));
+                strip_custom(x, at, gone);
+                at.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (n, x) in a.iter_mut().enumerate() {
+                at.push(SelectorStep::Index(n));
+                strip_custom(x, at, gone);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `observed-data.objects` (embedded SCOs, STIX 2.0 style): each entry is decided like a
+/// top-level SCO: its type must be an SCO type the policy allows, or the entry is removed, and
+/// references to a removed entry from the other entries are removed with it.
+fn embedded_objects(
+    o: &mut StixObject<'_>,
+    policy: &Policy,
+    decisions: &mut Vec<UnitDecision>,
+    removed: &mut Vec<Vec<SelectorStep>>,
+) {
+    if o.type_name != "observed-data" {
+        return;
+    }
+    let Some(Value::Object(objects)) = o.json.get_mut("objects") else {
+        return;
+    };
+    let mut gone: Vec<(String, String)> = Vec::new();
+    objects.retain(|k, v| {
+        let t = v.as_object().and_then(|e| e.get("type")).and_then(Value::as_str);
+        let sco = t
+            .and_then(types::lookup)
+            .is_some_and(|d| d.class == types::ObjectClass::Sco);
+        let ok = sco && t.is_some_and(|t| policy.allowed_types.contains(t));
+        if !ok {
+            gone.push((k.to_string(), t.unwrap_or("?").to_string()));
+        }
+        ok
+    });
+    if gone.is_empty() {
+        return;
+    }
+    let dead: Vec<String> = gone.iter().map(|(k, _)| k.clone()).collect();
+    // References between entries use the entries' keys.
+    let mut cut: Vec<String> = Vec::new();
+    for (k, v) in objects.iter_mut() {
+        if let Value::Object(e) = v {
+            e.retain(|name, x| {
+                let keep = match x {
+                    Value::String(r) if name.ends_with("_ref") => !dead.iter().any(|d| d == r.as_ref()),
+                    _ => true,
+                };
+                if !keep {
+                    cut.push(format!("{k}/{name}"));
+                }
+                keep
+            });
+            for (name, x) in e.iter_mut() {
+                if name.ends_with("_refs")
+                    && let Value::Array(a) = x
+                {
+                    a.retain(|r| !r.as_str().is_some_and(|r| dead.iter().any(|d| d == r)));
+                }
+            }
+        }
+    }
+    for (k, t) in gone {
+        removed.push(vec![
+            SelectorStep::Property("objects".into()),
+            SelectorStep::Property(k.clone()),
+        ]);
+        decisions.push(decision(
+            o,
+            &format!("/objects/{k}"),
+            "type-not-allowed",
+            UnitVerdict::Remove,
+            format!("embedded object of type `{t}` is not an SCO type the policy allows"),
+        ));
+    }
+    for c in cut {
+        decisions.push(decision(
+            o,
+            &format!("/objects/{c}"),
+            "dangling-reference",
+            UnitVerdict::Remove,
+            "refers to an embedded object that does not go".into(),
+        ));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Indicator patterns
 // ---------------------------------------------------------------------------------------------
@@ -184,7 +321,11 @@ fn prune_pattern(
 ) -> Option<Outcome> {
     let mut changed = false;
     for rule in &policy.address_rules {
-        let hits = |c: &pattern::Comparison| c.strings().any(|s| rule.hits(s));
+        let hits = |c: &pattern::Comparison| match &c.op {
+            pattern::Operator::Matches(re) => crate::text::operand::regex_reveals(re, &rule.internal),
+            pattern::Operator::Like(like) => crate::text::operand::like_reveals(like, &rule.internal),
+            _ => c.strings().any(|s| rule.hits(s)),
+        };
         let Some(hit) = p.comparisons().find(|c| hits(c)) else {
             continue;
         };
