@@ -136,9 +136,7 @@ fn single(c: &Class) -> Option<char> {
             let a = chars.next()?;
             match chars.next() {
                 None => Some(a),
-                Some(b) if chars.next().is_none() && a.to_ascii_lowercase() == b.to_ascii_lowercase() => {
-                    Some(a.to_ascii_lowercase())
-                }
+                Some(b) if chars.next().is_none() && a.eq_ignore_ascii_case(&b) => Some(a.to_ascii_lowercase()),
                 _ => None,
             }
         }

@@ -460,56 +460,6 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
     false
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_internal_addresses_in_every_notation() {
-        let nets: Vec<Net> = ["10.0.0.0/8", "172.16.0.0/12", "fd00::/8"]
-            .iter()
-            .filter_map(|n| net(n))
-            .collect();
-        for w in [
-            "10.20.30.40",
-            "::ffff:10.0.0.1",
-            "::ffff:a00:1",
-            "::10.0.0.1",
-            "http://[::ffff:172.16.5.5]/",
-            "http://167772161/",
-            "0x0a000001",
-            "010.000.000.001",
-            "10.20.30.1-10.20.30.254",
-            "\\\\10.20.30.40\\admin$",
-            "ip:10.20.30.40",
-            "user@[10.1.2.3]",
-            "https://%31%30.1.2.3/",
-        ] {
-            assert!(word_inside(&refang(w), false, &nets), "{w}");
-        }
-        assert!(word_inside("10.1", true, &nets));
-        assert!(!word_inside("10.1", false, &nets));
-        assert!(!word_inside("203.0.113.9", false, &nets));
-    }
-
-    #[test]
-    fn finds_domains_mail_and_phones_but_not_look_alikes() {
-        let d = vec!["corp.example".to_string()];
-        assert!(names_domain("a.corp.example.", &d));
-        assert!(!names_domain(
-            "mail.corp.example.net corp.example-cdn.net bob@corp.examples.org",
-            &d
-        ));
-        assert!(has_email("write to bob@agency.example.gov."));
-        assert!(!has_email("logo@2x.png"));
-        let r = [Id::US, Id::JP];
-        for p in ["(202)555-0143", "+81 3 1234 0146", "+12025550148", "03-1234-0150"] {
-            assert!(has_phone(p, &r), "{p}");
-        }
-        assert!(!has_phone("2024-01-15 and 203.0.113.9 and 12345", &r));
-    }
-}
-
 /// Whether a `MATCHES` (`regex`) or `LIKE` operand could reveal an internal network or domain:
 /// its literal pieces (text between the expression's operators) are read as text, as pieces of
 /// a listed domain, and as pieces of a dotted quad that some internal network completes.
@@ -618,4 +568,54 @@ fn dotted_fragment_inside(run: &str, start: bool, end: bool, nets: &[Net]) -> bo
             })
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_internal_addresses_in_every_notation() {
+        let nets: Vec<Net> = ["10.0.0.0/8", "172.16.0.0/12", "fd00::/8"]
+            .iter()
+            .filter_map(|n| net(n))
+            .collect();
+        for w in [
+            "10.20.30.40",
+            "::ffff:10.0.0.1",
+            "::ffff:a00:1",
+            "::10.0.0.1",
+            "http://[::ffff:172.16.5.5]/",
+            "http://167772161/",
+            "0x0a000001",
+            "010.000.000.001",
+            "10.20.30.1-10.20.30.254",
+            "\\\\10.20.30.40\\admin$",
+            "ip:10.20.30.40",
+            "user@[10.1.2.3]",
+            "https://%31%30.1.2.3/",
+        ] {
+            assert!(word_inside(&refang(w), false, &nets), "{w}");
+        }
+        assert!(word_inside("10.1", true, &nets));
+        assert!(!word_inside("10.1", false, &nets));
+        assert!(!word_inside("203.0.113.9", false, &nets));
+    }
+
+    #[test]
+    fn finds_domains_mail_and_phones_but_not_look_alikes() {
+        let d = vec!["corp.example".to_string()];
+        assert!(names_domain("a.corp.example.", &d));
+        assert!(!names_domain(
+            "mail.corp.example.net corp.example-cdn.net bob@corp.examples.org",
+            &d
+        ));
+        assert!(has_email("write to bob@agency.example.gov."));
+        assert!(!has_email("logo@2x.png"));
+        let r = [Id::US, Id::JP];
+        for p in ["(202)555-0143", "+81 3 1234 0146", "+12025550148", "03-1234-0150"] {
+            assert!(has_phone(p, &r), "{p}");
+        }
+        assert!(!has_phone("2024-01-15 and 203.0.113.9 and 12345", &r));
+    }
 }
