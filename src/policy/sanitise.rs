@@ -402,6 +402,12 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
         if t.is_empty() {
             return Err((n, format!("phrase {:?} is empty once normalised", p)));
         }
+        // The words run together too: a separator that renders as a space but is removed as
+        // invisible (U+3164, U+FFA0, U+2800, a zero-width joiner) must not split the phrase.
+        let joined: String = t.split(' ').collect();
+        if joined != t {
+            normalised.push(joined);
+        }
         normalised.push(t);
     }
     // A DFA searches fastest; a few thousand phrases keep it to a few megabytes.

@@ -53,6 +53,12 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                     .iter()
                     .map(|w| normalise(w).trim().to_string())
                     .filter(|w| !w.is_empty())
+                    .flat_map(|w| {
+                        // Also with its spaces gone (invisible separators are removed).
+                        let joined = w.replace(' ', "");
+                        [Some(w.clone()), (joined != w).then_some(joined)]
+                    })
+                    .flatten()
                     .collect();
                 let ac = AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)

@@ -427,8 +427,8 @@ pub(crate) enum Seg<'k> {
 }
 
 /// Whether the string `value` at `segs` in an object of type `type_name` is of an exempt kind:
-/// an identifier, a timestamp, a hash, a closed enumeration (matched exactly by the grammar), a
-/// language tag, binary or hexadecimal content, a granular marking's ref and selectors. Every
+/// an identifier, a timestamp, a hash, a closed enumeration (matched exactly by the grammar),
+/// binary or hexadecimal content, a granular marking's ref and selectors. Every
 /// other string that crosses is scanned, at any depth (docs/policy.md §3.11).
 pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
     let Some(Seg::Key(top)) = segs.first() else {
@@ -450,7 +450,6 @@ pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
             | Ty::Hashes
             | Ty::Enum(_)
             | Ty::EnumList(_)
-            | Ty::Lang
             | Ty::Binary
             | Ty::Hex
             | Ty::Boolean
@@ -458,7 +457,7 @@ pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
             | Ty::Float(..),
         ) => return true,
         Some(Ty::GranularMarkings) => {
-            if matches!(segs.get(2), Some(Seg::Key("marking_ref" | "selectors" | "lang"))) {
+            if matches!(segs.get(2), Some(Seg::Key("marking_ref" | "selectors"))) {
                 return true;
             }
         }
