@@ -170,6 +170,8 @@ pub const PLACES: &[&str] = &[
     "indicator.pattern.snort",
     "indicator.pattern.STIX",
     "indicator.pattern.literal",
+    "indicator.pattern.matches",
+    "indicator.pattern.like",
     "indicator.granular_markings.x_note",
     "indicator.extensions.unnamed",
     "indicator.x_custom.nested",
@@ -216,11 +218,15 @@ pub fn place(p: usize, s: &str, n: usize) -> Vec<Value> {
             o["external_references"] = json!([{"source_name": "x", "description": s}])
         }
         "indicator.external_references.url" => o["external_references"] = json!([{"source_name": "x", "url": s}]),
-        "indicator.external_references.source_name" => o["external_references"] = json!([{"source_name": s}]),
+        "indicator.external_references.source_name" => {
+            o["external_references"] = json!([{"source_name": s, "description": "d"}])
+        }
         "indicator.external_references.external_id" => {
             o["external_references"] = json!([{"source_name": "x", "external_id": s}])
         }
-        "indicator.external_references.x_note" => o["external_references"] = json!([{"source_name": "x", "x_note": s}]),
+        "indicator.external_references.x_note" => {
+            o["external_references"] = json!([{"source_name": "x", "description": "d", "x_note": s}])
+        }
         "indicator.kill_chain_phases.phase_name" => {
             o["kill_chain_phases"] = json!([{"kill_chain_name": "k", "phase_name": s}])
         }
@@ -244,6 +250,18 @@ pub fn place(p: usize, s: &str, n: usize) -> Vec<Value> {
             o["pattern"] = json!(format!("[url:value = '{quoted}']"));
         }
         "indicator.pattern.literal" => o["pattern"] = json!(format!("[url:value = '{quoted}']")),
+        "indicator.pattern.matches" => {
+            let re: String = s
+                .chars()
+                .flat_map(|c| {
+                    let meta = "\\.+*?()|[]{}^$".contains(c);
+                    meta.then_some('\\').into_iter().chain(std::iter::once(c))
+                })
+                .collect();
+            let re = re.replace('\\', "\\\\").replace('\'', "\\'");
+            o["pattern"] = json!(format!("[url:value MATCHES '^.*{re}']"));
+        }
+        "indicator.pattern.like" => o["pattern"] = json!(format!("[url:value LIKE '%{quoted}%']")),
         "indicator.granular_markings.x_note" => {
             o["granular_markings"] = json!([{"selectors": ["pattern"], "marking_ref": TLP_GREEN, "x_note": s}])
         }

@@ -42,6 +42,10 @@ pub fn regex_reveals(re: &str, internal: &Internal) -> bool {
         Ok(h) => h,
         Err(_) => return true,
     };
+    // The operand read as text too (escapes gone): `\.` is a dot, `%31` a percent-encoding.
+    if !internal.find(&re.replace('\\', ""), false).is_empty() {
+        return true;
+    }
     let mut runs = Vec::new();
     let mut cur = Run::default();
     walk(&hir, &mut cur, &mut runs, 0);
@@ -53,6 +57,9 @@ pub fn regex_reveals(re: &str, internal: &Internal) -> bool {
 pub fn like_reveals(like: &str, internal: &Internal) -> bool {
     if internal.is_empty() {
         return false;
+    }
+    if !internal.find(like, false).is_empty() {
+        return true;
     }
     let pieces: Vec<&str> = like.split(['%', '_']).collect();
     let n = pieces.len();
@@ -175,16 +182,17 @@ fn domain_piece(t: &str, internal: &Internal) -> bool {
         let word_hit = t
             .split(|c: char| !super::domain::is_label_char(c))
             .any(|w| w == first && first.len() >= 3);
-        let spans_dot = t.contains('.');
+        // A piece across a label boundary: a `.` with a label character beside it.
+        let spans_dot = t.contains('.') && t.trim_matches('.').chars().filter(|c| c.is_alphanumeric()).count() >= 2;
         let inner = spans_dot && d.contains(t);
         // The run ends with the start of `d`, or starts with the end of `d`.
         let prefix = (1..d.len()).any(|k| {
             d.get(..k)
-                .is_some_and(|p| p.contains('.') && p.len() >= 3 && t.ends_with(p))
+                .is_some_and(|p| spans_dot && p.contains('.') && p.len() >= 3 && t.ends_with(p))
         });
         let suffix = (1..d.len()).any(|k| {
             d.get(k..)
-                .is_some_and(|s| s.contains('.') && s.len() >= 3 && t.starts_with(s))
+                .is_some_and(|s| spans_dot && s.contains('.') && s.len() >= 3 && t.starts_with(s))
         });
         word_hit || inner || prefix || suffix
     })

@@ -399,6 +399,20 @@ impl<'p> Verifier<'p> {
         for v in o.values() {
             collect_strings(v, &mut all);
         }
+        // A pattern's MATCHES and LIKE operands, read without escapes and wildcards.
+        let operands: Vec<String> = o
+            .get("pattern")
+            .and_then(Json::as_str)
+            .map(text::operands)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(op, lit)| match op.as_str() {
+                "matches" => Some(lit.replace('\\', "")),
+                "like" => Some(lit.replace(['%', '_'], " ")),
+                _ => None,
+            })
+            .collect();
+        all.extend(operands.iter().map(String::as_str));
         let normalised: HashMap<usize, String> =
             all.iter().map(|s| (s.as_ptr() as usize, text::normalise(s))).collect();
         let norm = |s: &str| normalised.get(&(s.as_ptr() as usize)).map(String::as_str);

@@ -259,7 +259,7 @@ pub fn value_reveals(text: &str, host: bool, nets: &[Net], domains: &[String]) -
 }
 
 /// Each string literal with the word before it (lowercase): `MATCHES '…'`, `LIKE '…'`.
-fn operands(pattern: &str) -> Vec<(String, String)> {
+pub fn operands(pattern: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut last_word = String::new();

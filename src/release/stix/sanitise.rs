@@ -557,9 +557,34 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Vec<UnitD
     let type_name = o.type_name.clone();
     let mut stop: Option<(usize, String, DirtyAction)> = None;
     let mut redacted: Vec<(String, usize, usize)> = Vec::new(); // pointer, rule index, replacements
+    // MATCHES and LIKE operands read as text with their escapes and wildcards gone: `\(202\)`
+    // is the number a reader sees.
+    let operands: Vec<String> = o
+        .pattern
+        .iter()
+        .flat_map(|p| p.comparisons())
+        .filter_map(|c| match &c.op {
+            pattern::Operator::Matches(re) => Some(re.replace('\\', "")),
+            pattern::Operator::Like(l) => Some(l.replace(['%', '_'], " ")),
+            _ => None,
+        })
+        .collect();
     let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
         if stop.is_some() {
             return;
+        }
+        if matches!(segs, [Seg::Key("pattern")]) {
+            for op in &operands {
+                let hit = match all.apply(op, |rule| selects(rule, &type_name, segs, op)) {
+                    Applied::Clean => None,
+                    Applied::Stop { rule, action } => Some((rule, action)),
+                    Applied::Redacted { counts, .. } => Some((counts.first().map_or(0, |c| c.0), DirtyAction::Drop)),
+                };
+                if let Some((rule, action)) = hit {
+                    stop = Some((rule, pointer_of(segs), action));
+                    return;
+                }
+            }
         }
         match all.apply(s, |rule| selects(rule, &type_name, segs, s)) {
             Applied::Clean => {}
