@@ -175,6 +175,8 @@ pub const PLACES: &[&str] = &[
     "indicator.granular_markings.x_note",
     "indicator.extensions.unnamed",
     "indicator.x_custom.nested",
+    "file.hashes.key",
+    "observed-data.objects.key",
     "note.content",
     "note.abstract",
     "note.authors",
@@ -379,6 +381,18 @@ pub fn place(p: usize, s: &str, n: usize) -> Vec<Value> {
         "ipv4-addr.value" | "domain-name.value" | "url.value" | "email-addr.value" => {
             o = sco(name.split('.').next().unwrap_or("url"), n);
             o["value"] = json!(s);
+        }
+        "file.hashes.key" => {
+            o = sco("file", n);
+            o["name"] = json!("f");
+            o["hashes"] = json!({"SHA-256": "0".repeat(64), s: "00"});
+        }
+        "observed-data.objects.key" => {
+            o = base("observed-data", n);
+            o["first_observed"] = json!("2026-01-01T00:00:00Z");
+            o["last_observed"] = json!("2026-01-01T00:00:00Z");
+            o["number_observed"] = json!(1);
+            o["objects"] = json!({ s: {"type": "domain-name", "value": "example.org"}});
         }
         "file.name" => {
             o = sco("file", n);

@@ -230,6 +230,16 @@ impl<'p> Verifier<'p> {
                         if k.starts_with("x_") {
                             f.add("property", format!("custom member `{k}` inside `{key}`"), id);
                         }
+                        if !k.starts_with("extension-definition--")
+                            && !(self.nets.is_empty() && self.domains.is_empty())
+                            && let Some(hit) = text::text_reveals(k, &self.nets, &self.domains)
+                        {
+                            f.add(
+                                "internal-address",
+                                format!("member name `{hit}` is inside an internal network or domain"),
+                                id,
+                            );
+                        }
                         stack.push((k.clone(), depth + 1, x));
                     }
                 }
@@ -413,6 +423,22 @@ impl<'p> Verifier<'p> {
             })
             .collect();
         all.extend(operands.iter().map(String::as_str));
+        // Member names of nested dictionaries cross too.
+        let mut stack: Vec<&Json> = o.values().collect();
+        while let Some(v) = stack.pop() {
+            match v {
+                Json::Object(m) => {
+                    all.extend(
+                        m.keys()
+                            .map(String::as_str)
+                            .filter(|k| !k.starts_with("extension-definition--")),
+                    );
+                    stack.extend(m.values());
+                }
+                Json::Array(a) => stack.extend(a),
+                _ => {}
+            }
+        }
         let normalised: HashMap<usize, String> =
             all.iter().map(|s| (s.as_ptr() as usize, text::normalise(s))).collect();
         let norm = |s: &str| normalised.get(&(s.as_ptr() as usize)).map(String::as_str);

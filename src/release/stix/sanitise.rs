@@ -37,6 +37,9 @@ pub(super) fn sanitise(
     if let Some(outcome) = address_text(o, policy, decisions) {
         return (outcome, removed);
     }
+    if let Some(outcome) = nested_keys(o, policy) {
+        return (outcome, removed);
+    }
     match text_rules(o, &policy.text_rules, decisions) {
         Some(outcome) => (outcome, removed),
         None => (Outcome::Keep, removed),
@@ -358,6 +361,53 @@ fn prune_pattern(
     }
     if changed {
         o.json.insert("pattern", Value::from(p.render()));
+    }
+    None
+}
+
+/// The member names of nested dictionaries (custom hash names, extension property names, header
+/// fields, environment variables, embedded object keys) cross too: any text or address rule
+/// that finds something in one drops the object (a name cannot be redacted).
+fn nested_keys(o: &StixObject<'_>, policy: &Policy) -> Option<Outcome> {
+    if policy.text_rules.is_empty() && policy.address_rules.is_empty() {
+        return None;
+    }
+    let mut keys: Vec<(String, String)> = Vec::new();
+    let mut stack: Vec<(String, &Value<'_>)> = o.json.iter().map(|(k, v)| (format!("/{k}"), v)).collect();
+    while let Some((at, v)) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter() {
+                    let here = format!("{at}/{k}");
+                    // Extension ids are identifiers, judged by the extension allowlist.
+                    if !k.starts_with("extension-definition--") {
+                        keys.push((here.clone(), k.to_string()));
+                    }
+                    stack.push((here, x));
+                }
+            }
+            Value::Array(a) => stack.extend(a.iter().enumerate().map(|(n, x)| (format!("{at}/{n}"), x))),
+            _ => {}
+        }
+    }
+    for (at, k) in keys {
+        let text_hit = match policy.text_rules.apply(&k, |r| r.paths.is_none()) {
+            Applied::Clean => None,
+            Applied::Stop { rule, .. } => Some(rule),
+            Applied::Redacted { counts, .. } => Some(counts.first().map_or(0, |c| c.0)),
+        };
+        let id = match text_hit {
+            Some(r) => policy.text_rules.rules.get(r).map(|x| x.id.clone()),
+            None => policy
+                .address_rules
+                .iter()
+                .find(|r| r.internal.first(&k, false).is_some())
+                .map(|r| r.id.clone()),
+        };
+        if let Some(id) = id {
+            let detail = format!("the member name `{k}` holds what `{id}` keeps behind");
+            return Some(Outcome::Drop(decision(o, &at, id, UnitVerdict::Drop, detail)));
+        }
     }
     None
 }
