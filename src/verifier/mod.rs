@@ -230,8 +230,9 @@ impl<'p> Verifier<'p> {
                         if k.starts_with("x_") {
                             f.add("property", format!("custom member `{k}` inside `{key}`"), id);
                         }
-                        if !k.starts_with("extension-definition--")
-                            && !(self.nets.is_empty() && self.domains.is_empty())
+                        let looked_for = !self.nets.is_empty() || !self.domains.is_empty();
+                        if looked_for
+                            && !k.starts_with("extension-definition--")
                             && let Some(hit) = text::text_reveals(k, &self.nets, &self.domains)
                         {
                             f.add(
