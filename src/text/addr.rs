@@ -236,7 +236,8 @@ pub fn refang(text: &str) -> Option<(String, Vec<Range<usize>>)> {
         ("fxp", "ftp"),
     ];
     let b = text.as_bytes();
-    if !b.iter().any(|&c| matches!(c, b'[' | b'(' | b'{' | b'\\') || c == b'x') {
+    let bracket = b.iter().any(|&c| matches!(c, b'[' | b'(' | b'{' | b'\\'));
+    if !bracket && !text.contains("xxp") && !text.contains("fxp") {
         return None;
     }
     let mut out = String::with_capacity(text.len());
