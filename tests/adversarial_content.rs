@@ -49,6 +49,9 @@ fn no_encoding_of_any_canary_crosses_at_any_place() {
     for kind in KINDS {
         for e in content::encodings(kind) {
             for p in 0..PLACES.len() {
+                if content::crosses_by_policy(kind, p) {
+                    continue;
+                }
                 cases += 1;
                 let (found, j) = attack(&policy, &e, p);
                 problems.extend(found);

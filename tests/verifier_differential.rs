@@ -138,6 +138,9 @@ fn guard_and_verifier_agree_on_every_content_canary() {
     for kind in KINDS {
         for (n, e) in content::encodings(kind).iter().enumerate() {
             for p in (n % 2..PLACES.len()).step_by(2) {
+                if content::crosses_by_policy(kind, p) {
+                    continue;
+                }
                 let input = content::bundle(content::place(p, e, 16));
                 if verifier.verify(input.as_bytes()).is_ok() {
                     disagreements.push(format!("verifier passed {e:?} at {}", PLACES[p]));

@@ -409,6 +409,14 @@ pub fn place(p: usize, s: &str, n: usize) -> Vec<Value> {
     out
 }
 
+/// Whether the shipped policy lets canaries of `kind` cross at `place` on purpose: e-mail
+/// addresses in indicator patterns and `email-addr` values (phishing senders are intelligence
+/// to share; `except` in `policies/us-to-jpn.toml`).
+pub fn crosses_by_policy(kind: Kind, place: usize) -> bool {
+    let name = PLACES.get(place).copied().unwrap_or_default();
+    kind == Kind::Email && (name.starts_with("indicator.pattern.") || name == "email-addr.value")
+}
+
 /// A bundle of `objects`.
 pub fn bundle(objects: Vec<Value>) -> String {
     json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-00000000c001", "objects": objects}).to_string()
@@ -456,6 +464,9 @@ pub fn content_canaries(data: &[u8]) {
             .get(usize::from(k) % KINDS.len())
             .copied()
             .unwrap_or(Kind::Address);
+        if crosses_by_policy(kind, usize::from(p) % PLACES.len()) {
+            continue;
+        }
         let all = encodings(kind);
         let Some(enc) = all.get(usize::from(e) % all.len().max(1)).cloned() else {
             continue;

@@ -597,11 +597,13 @@ fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
                 };
                 out.push(TextRule {
                     id: r.id.clone(),
+                    except: text_paths(&r.except, &format!("{field}.except"), errors),
                     paths,
                     matcher,
                     action: DirtyAction::Redact,
                     replacement: r.replacement.clone(),
                     source: RuleSource {
+                        except: r.except.clone(),
                         paths: (!r.paths.is_empty()).then(|| r.paths.clone()),
                         pattern,
                     },
@@ -680,11 +682,13 @@ fn dirty_words_pass(
                 }
                 out.push(TextRule {
                     id: list.id.clone(),
+                    except: text_paths(&list.except, &format!("{field}.except"), errors),
                     paths,
                     matcher,
                     action: list.action,
                     replacement: list.replacement.clone(),
                     source: RuleSource {
+                        except: list.except.clone(),
                         paths: list.paths.clone(),
                         pattern: RawPattern::Phrases {
                             words: words.clone(),

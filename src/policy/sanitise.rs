@@ -31,6 +31,9 @@ pub struct RedactRule {
     /// every string that crosses (the exempt kinds aside).
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Strings the rule does not read (same syntax as `paths`): `["indicator.pattern"]`.
+    #[serde(default)]
+    pub except: Vec<String>,
     /// A literal phrase (matched like a dirty word).
     pub literal: Option<String>,
     /// A regular expression (the `regex` crate: linear time), matched on normalised text, so it
@@ -82,6 +85,9 @@ pub struct DirtyWordList {
     pub replacement: String,
     /// Which strings (as for redaction); all the unit's text when absent.
     pub paths: Option<Vec<String>>,
+    /// Strings the list does not read (as for redaction).
+    #[serde(default)]
+    pub except: Vec<String>,
     /// Match whole words only (a hit must not be inside a longer word).
     #[serde(default = "yes")]
     pub whole_words: bool,
@@ -225,6 +231,8 @@ pub struct TextRule {
     pub id: String,
     /// `None`: every string of the unit.
     pub paths: Option<Vec<TextPath>>,
+    /// Strings exempted from the rule.
+    pub except: Vec<TextPath>,
     pub matcher: Matcher,
     pub action: DirtyAction,
     pub replacement: String,
@@ -237,6 +245,8 @@ pub struct TextRule {
 pub struct RuleSource {
     /// The paths as written; `None`: every string of the unit.
     pub paths: Option<Vec<String>>,
+    /// The `except` paths as written.
+    pub except: Vec<String>,
     pub pattern: RawPattern,
 }
 

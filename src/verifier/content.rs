@@ -490,6 +490,14 @@ pub fn operand_reveals(
     } else {
         !op.ends_with(['%', '_'])
     };
+    // The operand read as text, escapes and repetition operators gone (defanged brackets and
+    // parentheses stay for refanging).
+    let plain = refang(&normalise(
+        &op.replace('\\', "").replace(['^', '$', '*', '+', '?', '|', '%'], " "),
+    ));
+    if plain.split_whitespace().any(|w| word_inside(w, false, nets)) || names_domain(&plain, domains) {
+        return true;
+    }
     let pieces: Vec<&str> = text.split(seps).collect();
     let count = pieces.len();
     for (i, raw) in pieces.iter().enumerate() {
@@ -509,11 +517,13 @@ pub fn operand_reveals(
             if label.len() >= 3 && p.split(|c: char| !label_char(c)).any(|w| w == label) {
                 return true;
             }
-            if p.contains('.')
+            // A piece across a label boundary: a `.` with label characters beside it.
+            let across = p.contains('.') && p.trim_matches('.').chars().filter(|c| c.is_alphanumeric()).count() >= 2;
+            if across
                 && (d.contains(p.as_str())
                     || (3..d.len()).any(|k| {
                         d.get(..k).is_some_and(|x| x.contains('.') && p.ends_with(x))
-                            || d.get(d.len() - k..)
+                            || d.get(d.len().saturating_sub(k)..)
                                 .is_some_and(|x| x.contains('.') && p.starts_with(x))
                     }))
             {

@@ -447,28 +447,16 @@ impl<'p> Verifier<'p> {
             let mut texts = Vec::new();
             match &rule.paths {
                 None => texts.clone_from(&all),
-                Some(paths) => {
-                    for (_, steps) in paths.iter().filter(|(pt, _)| pt == "*" || pt == t) {
-                        let mut at = vec![o];
-                        let mut leaves: Vec<&Json> = Vec::new();
-                        for (n, step) in steps.iter().enumerate() {
-                            let last = n + 1 == steps.len();
-                            let mut next = Vec::new();
-                            for obj in at {
-                                let Some(v) = obj.get(step) else { continue };
-                                if last {
-                                    leaves.push(v);
-                                } else {
-                                    descend_objects(v, &mut next);
-                                }
-                            }
-                            at = next;
-                        }
-                        for l in leaves {
-                            collect_strings(l, &mut texts);
-                        }
-                    }
+                Some(paths) => texts.extend(select(o, t, paths)),
+            }
+            if !rule.except.is_empty() {
+                let mut gone: HashSet<usize> = select(o, t, &rule.except).iter().map(|s| s.as_ptr() as usize).collect();
+                // The pattern exempted: its operands' readings too.
+                let pattern = o.get("pattern").and_then(Json::as_str).map(|p| p.as_ptr() as usize);
+                if pattern.is_some_and(|p| gone.contains(&p)) {
+                    gone.extend(operands.iter().map(|x| x.as_ptr() as usize));
                 }
+                texts.retain(|s| !gone.contains(&(s.as_ptr() as usize)));
             }
             let hit = texts.iter().any(|s| match norm(s) {
                 Some(n) => rule.matches_normalised(n),
@@ -574,6 +562,52 @@ fn is_id(id: &str, t: &str) -> bool {
             .iter()
             .zip([8, 4, 4, 4, 12])
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
+/// The strings of `o` (of type `t`) that `paths` (type or `*`, property steps; `**` any depth)
+/// select.
+fn select<'a>(o: &'a BTreeMap<String, Json>, t: &str, paths: &[(String, Vec<String>)]) -> Vec<&'a str> {
+    let mut texts = Vec::new();
+    for (_, steps) in paths.iter().filter(|(pt, _)| pt == "*" || pt == t) {
+        let mut at: Vec<&BTreeMap<String, Json>> = vec![o];
+        let mut leaves: Vec<&Json> = Vec::new();
+        for (n, step) in steps.iter().enumerate() {
+            let last = n + 1 == steps.len();
+            let mut next = Vec::new();
+            if step == "**" {
+                // Every object at any depth below (and this one).
+                let mut stack = at.clone();
+                while let Some(m) = stack.pop() {
+                    next.push(m);
+                    for v in m.values() {
+                        let mut inner = Vec::new();
+                        descend_objects(v, &mut inner);
+                        stack.extend(inner);
+                    }
+                }
+                if last {
+                    for m in &next {
+                        leaves.extend(m.values());
+                    }
+                }
+                at = next;
+                continue;
+            }
+            for obj in at {
+                let Some(v) = obj.get(step) else { continue };
+                if last {
+                    leaves.push(v);
+                } else {
+                    descend_objects(v, &mut next);
+                }
+            }
+            at = next;
+        }
+        for l in leaves {
+            collect_strings(l, &mut texts);
+        }
+    }
+    texts
 }
 
 /// Strings the verifier does not read as text, by their shape: identifiers (as `id` and in

@@ -14,6 +14,8 @@ pub struct Rule {
     pub id: String,
     /// `None`: every string of the object. Otherwise `(type or *, property steps)`.
     pub paths: Option<Vec<(String, Vec<String>)>>,
+    /// Strings the rule does not read, as `paths`.
+    pub except: Vec<(String, Vec<String>)>,
     matcher: Matcher,
 }
 
@@ -80,8 +82,18 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                 })
                 .collect()
         });
+        let except = src
+            .except
+            .iter()
+            .map(|p| {
+                let mut parts = p.split('.');
+                let t = parts.next().unwrap_or_default().to_string();
+                (t, parts.map(|s| s.trim_end_matches("[*]").to_string()).collect())
+            })
+            .collect();
         out.push(Rule {
             id: r.id.clone(),
+            except,
             paths,
             matcher,
         });

@@ -525,13 +525,19 @@ impl Verifier<'_> {
         }
         let n = text::normalise(s);
         for rule in &self.rules {
-            let selected = match (&rule.paths, local) {
-                (None, _) => true,
-                (Some(_), None) => false,
-                (Some(paths), Some(local)) => paths
+            let excepted = local.is_some_and(|local| {
+                rule.except
                     .iter()
-                    .any(|(t, steps)| (t == "*" || t == "xml") && matches!(steps.as_slice(), [s] if s == local)),
-            };
+                    .any(|(t, steps)| (t == "*" || t == "xml") && matches!(steps.as_slice(), [s] if s == local))
+            });
+            let selected = !excepted
+                && match (&rule.paths, local) {
+                    (None, _) => true,
+                    (Some(_), None) => false,
+                    (Some(paths), Some(local)) => paths
+                        .iter()
+                        .any(|(t, steps)| (t == "*" || t == "xml") && matches!(steps.as_slice(), [s] if s == local)),
+                };
             if selected && rule.matches_normalised(&n) {
                 f.add("text-rule", format!("rule `{}` still matches a text", rule.id), at);
             }

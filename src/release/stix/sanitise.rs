@@ -532,7 +532,12 @@ pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
 /// Whether `rule` looks at the string found at `segs` in an object of type `type_name`: rules
 /// without `paths` at every string that is not [`exempt`]; `paths` narrow that.
 fn selects(rule: &TextRule, type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
-    if exempt(type_name, segs, value) {
+    if exempt(type_name, segs, value)
+        || rule
+            .except
+            .iter()
+            .any(|p| p.applies_to(type_name) && path_matches(&p.steps, segs))
+    {
         return false;
     }
     match &rule.paths {

@@ -580,6 +580,13 @@ pub const INTERNAL_REPLACEMENT: &str = "[REDACTED]";
 /// Whether `rule` looks at the text of element (or attribute) `local`: rules without paths look
 /// at all text; a path `*.name` or `xml.name` selects elements and attributes named `name`.
 fn selects(rule: &TextRule, local: &str) -> bool {
+    let named = |p: &crate::policy::sanitise::TextPath| {
+        (p.object_type == "*" || p.object_type == "xml")
+            && matches!(p.steps.as_slice(), [PathStep::Property(n)] if n == local)
+    };
+    if rule.except.iter().any(named) {
+        return false;
+    }
     match &rule.paths {
         None => true,
         Some(paths) => paths.iter().any(|p| {
