@@ -372,6 +372,35 @@ fn nested_keys(o: &StixObject<'_>, policy: &Policy) -> Option<Outcome> {
     if policy.text_rules.is_empty() && policy.address_rules.is_empty() {
         return None;
     }
+    // One scan of all the names together (most objects have none that hits); then one by one.
+    let mut joined = String::new();
+    let mut light: Vec<&Value<'_>> = o.json.iter().map(|(_, v)| v).collect();
+    while let Some(v) = light.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter() {
+                    if !k.starts_with("extension-definition--") {
+                        joined.push_str(k);
+                        joined.push_str(" | ");
+                    }
+                    light.push(x);
+                }
+            }
+            Value::Array(a) => light.extend(a.iter()),
+            _ => {}
+        }
+    }
+    if joined.is_empty() {
+        return None;
+    }
+    let any_text = !matches!(policy.text_rules.apply(&joined, |r| r.paths.is_none()), Applied::Clean);
+    let any_address = policy
+        .address_rules
+        .iter()
+        .any(|r| r.internal.first(&joined, false).is_some());
+    if !any_text && !any_address {
+        return None;
+    }
     let mut keys: Vec<(String, String)> = Vec::new();
     let mut stack: Vec<(String, &Value<'_>)> = o.json.iter().map(|(k, v)| (format!("/{k}"), v)).collect();
     while let Some((at, v)) = stack.pop() {
@@ -529,14 +558,15 @@ pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
     false
 }
 
-/// Whether `rule` looks at the string found at `segs` in an object of type `type_name`: rules
-/// without `paths` at every string that is not [`exempt`]; `paths` narrow that.
-fn selects(rule: &TextRule, type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
-    if exempt(type_name, segs, value)
-        || rule
-            .except
-            .iter()
-            .any(|p| p.applies_to(type_name) && path_matches(&p.steps, segs))
+/// Whether `rule` looks at the string found at `segs` in an object of type `type_name`, once the
+/// string is known not to be [`exempt`]: rules without `paths` look at every string; `paths`
+/// narrow that, `except` paths exempt.
+
+fn selects_path(rule: &TextRule, type_name: &str, segs: &[Seg<'_>]) -> bool {
+    if rule
+        .except
+        .iter()
+        .any(|p| p.applies_to(type_name) && path_matches(&p.steps, segs))
     {
         return false;
     }
@@ -630,7 +660,7 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Vec<UnitD
         }
         if matches!(segs, [Seg::Key("pattern")]) {
             for op in &operands {
-                let hit = match all.apply(op, |rule| selects(rule, &type_name, segs, op)) {
+                let hit = match all.apply(op, |rule| selects_path(rule, &type_name, segs)) {
                     Applied::Clean => None,
                     Applied::Stop { rule, action } => Some((rule, action)),
                     Applied::Redacted { counts, .. } => Some((counts.first().map_or(0, |c| c.0), DirtyAction::Drop)),
@@ -641,7 +671,10 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Vec<UnitD
                 }
             }
         }
-        match all.apply(s, |rule| selects(rule, &type_name, segs, s)) {
+        if exempt(&type_name, segs, s) {
+            return;
+        }
+        match all.apply(s, |rule| selects_path(rule, &type_name, segs)) {
             Applied::Clean => {}
             Applied::Stop { rule, action } => stop = Some((rule, pointer_of(segs), action)),
             // A pattern cannot be redacted as text (its grammar would break): the unit goes.
