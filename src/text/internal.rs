@@ -35,6 +35,14 @@ impl Internal {
         if self.is_empty() || s.is_empty() {
             return Vec::new();
         }
+        // Every address holds a digit, every domain a dot (or a full stop, a defanged dot, a
+        // look-alike: non-ASCII or a bracket): text with none of them holds neither.
+        let could = s
+            .bytes()
+            .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\') || b >= 0x80);
+        if !could {
+            return Vec::new();
+        }
         let n = normalize(s);
         let refanged = refang(&n.text);
         let (t, map): (&str, Option<&Vec<Range<usize>>>) = match &refanged {
