@@ -561,7 +561,6 @@ pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
 /// Whether `rule` looks at the string found at `segs` in an object of type `type_name`, once the
 /// string is known not to be [`exempt`]: rules without `paths` look at every string; `paths`
 /// narrow that, `except` paths exempt.
-
 fn selects_path(rule: &TextRule, type_name: &str, segs: &[Seg<'_>]) -> bool {
     if rule
         .except
