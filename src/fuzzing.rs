@@ -12,6 +12,8 @@
 //! To add a target: write `pub fn NAME(data: &[u8])` here, add it to [`TARGETS`], then follow
 //! `fuzz/README.md` (a target file, a `[[bin]]`, a seed corpus and a dictionary).
 
+pub mod content;
+
 use crate::format::json::{self, Value};
 use crate::format::stix;
 use crate::limits::Limits;
@@ -356,6 +358,9 @@ struct CanaryObject {
 /// reference to an object it does not hold (reserved TLP ids aside), and is a fixpoint.
 pub fn guard_canaries(data: &[u8]) {
     use arbitrary::{Arbitrary, Unstructured};
+    // Content canaries (issue 15): encodings of dirty words, addresses, names, e-mail addresses
+    // and telephone numbers at every place.
+    content::content_canaries(data);
     let Ok(objects) = Vec::<CanaryObject>::arbitrary_take_rest(Unstructured::new(data)) else {
         return;
     };

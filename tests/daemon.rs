@@ -339,7 +339,8 @@ fn the_default_configuration_runs_on_the_shipped_examples() {
     for line in [
         "13 messages",
         "released                                   5 messages",
-        "texts redacted 7",
+        // 8: the CAP sample's `sender` e-mail address is redacted too (issue 15: every string).
+        "texts redacted 8",
         "quarantined: duplicate",
         "quarantined: oversized",
         "quarantined: parse-error",

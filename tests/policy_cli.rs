@@ -332,8 +332,8 @@ fn policy_coverage_lists_rules_types_and_paths_never_reached() {
 fn a_typo_in_a_rule_path_fails_policy_check_with_a_suggestion() {
     let dir = scratch_policy();
     let text_ = std::fs::read_to_string(dir.path().join("p.toml")).unwrap().replace(
-        "\"*.description\", \"*.name\", \"*.aliases\"",
-        "\"*.descripton\", \"*.name\", \"*.aliases\"",
+        "except = [\"indicator.pattern\", \"email-addr.value\"]",
+        "except = [\"indicator.pattern\", \"email-addr.value\"]\npaths = [\"*.name\", \"*.descripton\"]",
     );
     std::fs::write(dir.path().join("p.toml"), text_).unwrap();
     let out = sekisho()
@@ -343,10 +343,27 @@ fn a_typo_in_a_rule_path_fails_policy_check_with_a_suggestion() {
         .code(1);
     let stdout = text(&out.get_output().stdout);
     assert!(
-        stdout.contains("redact[0].paths[5]: `*.descripton` can never match"),
+        stdout.contains("redact[0].paths[1]: `*.descripton` can never match"),
         "{stdout}"
     );
     assert!(stdout.contains("did you mean `description`"), "{stdout}");
+    // `except` paths are checked too.
+    let text_ = std::fs::read_to_string(dir.path().join("p.toml"))
+        .unwrap()
+        .replace("\"email-addr.value\"]", "\"email-adr.value\"]")
+        .replace(", \"*.descripton\"]", "]");
+    std::fs::write(dir.path().join("p.toml"), text_).unwrap();
+    let out = sekisho()
+        .args(["policy", "check"])
+        .arg(dir.path().join("p.toml"))
+        .assert()
+        .code(1);
+    let stdout = text(&out.get_output().stdout);
+    assert!(
+        stdout.contains("redact[0].except[1]: `email-adr.value` can never match"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("did you mean `email-addr`"), "{stdout}");
 }
 
 #[test]

@@ -270,3 +270,49 @@ fn verifier_agrees_on_definitions_versions_and_granular_markings() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Issue 15's classes, differentially: for every canary encoding (dirty words, internal
+/// addresses and domains, e-mail addresses, telephone numbers) at every other place, the guard
+/// and the verifier agree: the verifier refuses the input as it stands, and passes whatever the
+/// guard releases from it. Look-alikes pass both unchanged.
+#[test]
+fn guard_and_verifier_agree_on_every_content_canary() {
+    use sekisho::fuzzing::content::{self, BENIGN, KINDS, PLACES};
+    let policy = Policy::load(&root().join("policies/us-to-jpn.toml")).unwrap();
+    let verifier = Verifier::new(&policy).unwrap();
+    let mut disagreements = Vec::new();
+    let mut released = 0;
+    for kind in KINDS {
+        for (n, e) in content::encodings(kind).iter().enumerate() {
+            for p in (n % 2..PLACES.len()).step_by(2) {
+                if content::crosses_by_policy(kind, p) {
+                    continue;
+                }
+                let input = content::bundle(content::place(p, e, 16));
+                if verifier.verify(input.as_bytes()).is_ok() {
+                    disagreements.push(format!("verifier passed {e:?} at {}", PLACES[p]));
+                }
+                if let Ok(r) = guard::filter(input.as_bytes(), &policy) {
+                    released += 1;
+                    if let Err(f) = verifier.verify(r.output.as_bytes()) {
+                        disagreements.push(format!("{e:?} at {}: {f:?}", PLACES[p]));
+                    }
+                }
+            }
+        }
+    }
+    for b in BENIGN {
+        let input = content::bundle(content::place(0, b, 16));
+        let out = guard::filter(input.as_bytes(), &policy).map(|r| r.output.into_bytes());
+        match out {
+            Ok(out) => {
+                if let Err(f) = verifier.verify(&out) {
+                    disagreements.push(format!("look-alike {b:?}: {f:?}"));
+                }
+            }
+            Err(e) => disagreements.push(format!("look-alike {b:?} refused by the guard: {e:?}")),
+        }
+    }
+    assert!(released > 300, "only {released} released");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}

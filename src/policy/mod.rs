@@ -681,22 +681,25 @@ fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
     let mut out = Vec::new();
     for (n, r) in rules.iter().enumerate() {
         let field = format!("redact[{n}]");
-        let paths = text_paths(&r.paths, &field, errors);
-        if paths.is_empty() {
-            errors.push((
-                format!("{field}.paths"),
-                "a redaction rule needs at least one path".into(),
-            ));
-        }
-        let matcher = match (&r.literal, &r.regex) {
-            (Some(l), None) => sanitise::compile_phrases(std::slice::from_ref(l), false)
+        let paths = (!r.paths.is_empty()).then(|| text_paths(&r.paths, &field, errors));
+        let matcher = match (&r.literal, &r.regex, r.recognizer) {
+            (Some(l), None, None) => sanitise::compile_phrases(std::slice::from_ref(l), false)
                 .map_err(|(_, e)| (format!("{field}.literal"), e)),
-            (None, Some(re)) => sanitise::compile_regex(re)
+            (None, Some(re), None) => sanitise::compile_regex(re)
                 .map(Matcher::Regex)
                 .map_err(|e| (format!("{field}.regex"), format!("invalid regular expression: {e}"))),
+            (None, None, Some(sanitise::Recognizer::Email)) => Ok(Matcher::Email),
+            (None, None, Some(sanitise::Recognizer::Phone)) => crate::text::phone::Phones::new(&r.regions)
+                .map(Matcher::Phone)
+                .map_err(|e| {
+                    (
+                        format!("{field}.regions"),
+                        format!("`{e}` is not a region libphonenumber knows"),
+                    )
+                }),
             _ => Err((
                 field.clone(),
-                "a redaction rule needs exactly one of `literal` and `regex`".into(),
+                "a redaction rule needs exactly one of `literal`, `regex` and `recognizer`".into(),
             )),
         };
         match matcher {
@@ -708,21 +711,27 @@ fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
                         "the replacement matches its own rule: redacting would never end".into(),
                     ));
                 }
-                let pattern = match (&r.literal, &r.regex) {
-                    (Some(l), _) => RawPattern::Phrases {
+                let pattern = match (&r.literal, &r.regex, r.recognizer) {
+                    (Some(l), _, _) => RawPattern::Phrases {
                         words: vec![l.clone()],
                         whole_words: false,
                     },
-                    (None, re) => RawPattern::Regex(re.clone().unwrap_or_default()),
+                    (None, None, Some(sanitise::Recognizer::Email)) => RawPattern::Email,
+                    (None, None, Some(sanitise::Recognizer::Phone)) => RawPattern::Phone {
+                        regions: r.regions.clone(),
+                    },
+                    (None, re, _) => RawPattern::Regex(re.clone().unwrap_or_default()),
                 };
                 out.push(TextRule {
                     id: r.id.clone(),
-                    paths: Some(paths),
+                    except: text_paths(&r.except, &format!("{field}.except"), errors),
+                    paths,
                     matcher,
                     action: DirtyAction::Redact,
                     replacement: r.replacement.clone(),
                     source: RuleSource {
-                        paths: Some(r.paths.clone()),
+                        except: r.except.clone(),
+                        paths: (!r.paths.is_empty()).then(|| r.paths.clone()),
                         pattern,
                     },
                 });
@@ -733,7 +742,8 @@ fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
     out
 }
 
-/// Every path of every text rule can match something this policy releases ([`paths`]).
+/// Every path of every text rule (`paths` and `except`) can match something this policy
+/// releases ([`paths`]).
 fn paths_pass(
     raw: &PolicyFile,
     allowed_types: &BTreeSet<String>,
@@ -758,20 +768,25 @@ fn paths_pass(
         .redact
         .iter()
         .enumerate()
-        .map(|(n, r)| (format!("redact[{n}]"), Some(&r.paths)))
-        .chain(
-            raw.dirty_words
-                .iter()
-                .enumerate()
-                .map(|(n, d)| (format!("dirty_words[{n}]"), d.paths.as_ref())),
-        );
+        .flat_map(|(n, r)| {
+            [
+                (format!("redact[{n}].paths"), Some(&r.paths)),
+                (format!("redact[{n}].except"), Some(&r.except)),
+            ]
+        })
+        .chain(raw.dirty_words.iter().enumerate().flat_map(|(n, d)| {
+            [
+                (format!("dirty_words[{n}].paths"), d.paths.as_ref()),
+                (format!("dirty_words[{n}].except"), Some(&d.except)),
+            ]
+        }));
     for (rule, paths) in lists {
         for (n, p) in paths.into_iter().flatten().enumerate() {
             // A path that does not parse is reported where the rule is compiled.
             if let Ok(path) = TextPath::parse(p)
                 && let Err(e) = paths::check(&path, &vocabulary)
             {
-                errors.push((format!("{rule}.paths[{n}]"), format!("`{p}` can never match: {e}")));
+                errors.push((format!("{rule}[{n}]"), format!("`{p}` can never match: {e}")));
             }
         }
     }
@@ -845,11 +860,13 @@ fn dirty_words_pass(
                 }
                 out.push(TextRule {
                     id: list.id.clone(),
+                    except: text_paths(&list.except, &format!("{field}.except"), errors),
                     paths,
                     matcher,
                     action: list.action,
                     replacement: list.replacement.clone(),
                     source: RuleSource {
+                        except: list.except.clone(),
                         paths: list.paths.clone(),
                         pattern: RawPattern::Phrases {
                             words: words.clone(),
@@ -890,13 +907,13 @@ fn pattern_rules_pass(rules: &[PatternRule], errors: &mut Findings) -> Vec<Addre
         if cidrs.is_empty() && domains.is_empty() {
             errors.push((field.clone(), "a pattern rule needs `cidrs` or `domains`".into()));
         }
-        out.push(AddressRule {
-            id: r.id.clone(),
+        out.push(AddressRule::new(
+            r.id.clone(),
             cidrs,
             domains,
-            action: r.action,
-            raw_cidrs: r.cidrs.clone(),
-        });
+            r.action,
+            r.cidrs.clone(),
+        ));
     }
     out
 }

@@ -141,17 +141,20 @@ fn loaded(text: &str) -> Policy {
 
 #[test]
 fn rejects_invalid_regex_with_its_location() {
-    let e = errors(&US_TO_JPN.replace(r"'[a-z0-9._%+-]+@", r"'[a-z0-9._%+-+@"));
+    let text = US_TO_JPN.replace("recognizer = \"email\"", "regex = '[a-z0-9._%+-+@'");
+    let e = errors(&text);
     assert_eq!(e[0].field, "redact[0].regex");
     assert!(e[0].detail.starts_with("invalid regular expression"), "{}", e[0]);
     assert_eq!(
         e[0].line,
-        US_TO_JPN
-            .lines()
-            .position(|l| l.starts_with("regex = '[a-z0-9._"))
-            .unwrap()
-            + 1
+        text.lines().position(|l| l.starts_with("regex = '[a-z0-9._")).unwrap() + 1
     );
+}
+
+#[test]
+fn rejects_unknown_phone_regions() {
+    let e = errors(&US_TO_JPN.replace("regions = [\"US\", \"JP\"]", "regions = [\"US\", \"XX\"]"));
+    assert_eq!(e[0].field, "redact[1].regions");
 }
 
 #[test]
@@ -199,7 +202,10 @@ fn rejects_unknown_property_in_an_allowlist() {
 
 #[test]
 fn a_rule_path_that_can_never_match_is_an_error_not_a_warning() {
-    let text = US_TO_JPN.replace("\"note.content\", \"note.abstract\", \"opinion.explanation\",\n  \"identity.contact_information\", \"*.external_references[*].description\",\n]\nregex = '[a-z0-9._%+-]+@", "\"mutex.name\", \"*.descripton\",\n]\nregex = '[a-z0-9._%+-]+@");
+    let text = US_TO_JPN.replace(
+        "recognizer = \"email\"",
+        "recognizer = \"email\"\npaths = [\"mutex.name\", \"*.descripton\"]",
+    );
     let e = errors(&text);
     assert!(
         e.iter()

@@ -11,6 +11,13 @@
 //! characters cannot slip a word past. A match is mapped back to the original text, and only the
 //! matched span is replaced: the rest stays as written.
 
+pub mod addr;
+pub mod domain;
+pub mod email;
+pub mod internal;
+pub mod operand;
+pub mod phone;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::canonical_combining_class;
 use unicode_security::skeleton;

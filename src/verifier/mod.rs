@@ -30,6 +30,7 @@
 //! ```
 
 pub mod child;
+pub mod content;
 pub mod json;
 pub mod label;
 pub mod marking;
@@ -210,15 +211,74 @@ impl<'p> Verifier<'p> {
         self.check_label(id, t, o, ids, f);
         self.check_properties(id, t, o, f);
         self.check_text(id, t, o, f);
-        if t == "indicator"
-            && let Some(pattern) = o.get("pattern").and_then(Json::as_str)
-            && let Some(hit) = text::pattern_reveals(pattern, &self.nets, &self.domains)
-        {
-            f.add(
-                "internal-address",
-                format!("the pattern names `{hit}`, inside an internal network or domain"),
-                &format!("{id}/pattern"),
-            );
+        self.check_content(id, o, f);
+        // Embedded observed-data objects are judged like top-level ones: an allowed type.
+        if let Some(embedded) = o.get("objects").and_then(Json::as_object) {
+            for (k, e) in embedded {
+                let et = e
+                    .as_object()
+                    .and_then(|e| e.get("type"))
+                    .and_then(Json::as_str)
+                    .unwrap_or("");
+                if !p.allowed_types.contains(et) {
+                    f.add(
+                        "type",
+                        format!("embedded object `{k}` of type `{et}` is not allowed"),
+                        id,
+                    );
+                }
+            }
+        }
+    }
+
+    /// Every string of the object, at any depth, for internal addresses and domains; members
+    /// named `x_…` below the top level (custom content the guard strips at any depth).
+    fn check_content(&self, id: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
+        let mut stack: Vec<(String, usize, &Json)> = o.iter().map(|(k, v)| (k.clone(), 0, v)).collect();
+        while let Some((key, depth, v)) = stack.pop() {
+            match v {
+                Json::Object(m) => {
+                    for (k, x) in m {
+                        if k.starts_with("x_") {
+                            f.add("property", format!("custom member `{k}` inside `{key}`"), id);
+                        }
+                        let looked_for = !self.nets.is_empty() || !self.domains.is_empty();
+                        if looked_for
+                            && !k.starts_with("extension-definition--")
+                            && let Some(hit) = text::text_reveals(k, &self.nets, &self.domains)
+                        {
+                            f.add(
+                                "internal-address",
+                                format!("member name `{hit}` is inside an internal network or domain"),
+                                id,
+                            );
+                        }
+                        stack.push((k.clone(), depth + 1, x));
+                    }
+                }
+                Json::Array(a) => stack.extend(a.iter().map(|x| (key.clone(), depth + 1, x))),
+                Json::String(s) => {
+                    if self.nets.is_empty() && self.domains.is_empty() {
+                        continue;
+                    }
+                    if shape_exempt(&key, s) {
+                        continue;
+                    }
+                    let hit = if key == "pattern" && depth == 0 {
+                        text::pattern_reveals(s, &self.nets, &self.domains)
+                    } else {
+                        text::value_reveals(s, key == "value" && depth == 0, &self.nets, &self.domains)
+                    };
+                    if let Some(hit) = hit {
+                        f.add(
+                            "internal-address",
+                            format!("`{hit}` is inside an internal network or domain"),
+                            &format!("{id}/{key}"),
+                        );
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -419,6 +479,36 @@ impl<'p> Verifier<'p> {
         for v in o.values() {
             collect_strings(v, &mut all);
         }
+        // A pattern's MATCHES and LIKE operands, read without escapes and wildcards.
+        let operands: Vec<String> = o
+            .get("pattern")
+            .and_then(Json::as_str)
+            .map(text::operands)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(op, lit)| match op.as_str() {
+                "matches" => Some(lit.replace('\\', "")),
+                "like" => Some(lit.replace(['%', '_'], " ")),
+                _ => None,
+            })
+            .collect();
+        all.extend(operands.iter().map(String::as_str));
+        // Member names of nested dictionaries cross too.
+        let mut stack: Vec<&Json> = o.values().collect();
+        while let Some(v) = stack.pop() {
+            match v {
+                Json::Object(m) => {
+                    all.extend(
+                        m.keys()
+                            .map(String::as_str)
+                            .filter(|k| !k.starts_with("extension-definition--")),
+                    );
+                    stack.extend(m.values());
+                }
+                Json::Array(a) => stack.extend(a),
+                _ => {}
+            }
+        }
         let normalised: HashMap<usize, String> =
             all.iter().map(|s| (s.as_ptr() as usize, text::normalise(s))).collect();
         let norm = |s: &str| normalised.get(&(s.as_ptr() as usize)).map(String::as_str);
@@ -426,28 +516,16 @@ impl<'p> Verifier<'p> {
             let mut texts = Vec::new();
             match &rule.paths {
                 None => texts.clone_from(&all),
-                Some(paths) => {
-                    for (_, steps) in paths.iter().filter(|(pt, _)| pt == "*" || pt == t) {
-                        let mut at = vec![o];
-                        let mut leaves: Vec<&Json> = Vec::new();
-                        for (n, step) in steps.iter().enumerate() {
-                            let last = n + 1 == steps.len();
-                            let mut next = Vec::new();
-                            for obj in at {
-                                let Some(v) = obj.get(step) else { continue };
-                                if last {
-                                    leaves.push(v);
-                                } else {
-                                    descend_objects(v, &mut next);
-                                }
-                            }
-                            at = next;
-                        }
-                        for l in leaves {
-                            collect_strings(l, &mut texts);
-                        }
-                    }
+                Some(paths) => texts.extend(select(o, t, paths)),
+            }
+            if !rule.except.is_empty() {
+                let mut gone: HashSet<usize> = select(o, t, &rule.except).iter().map(|s| s.as_ptr() as usize).collect();
+                // The pattern exempted: its operands' readings too.
+                let pattern = o.get("pattern").and_then(Json::as_str).map(|p| p.as_ptr() as usize);
+                if pattern.is_some_and(|p| gone.contains(&p)) {
+                    gone.extend(operands.iter().map(|x| x.as_ptr() as usize));
                 }
+                texts.retain(|s| !gone.contains(&(s.as_ptr() as usize)));
             }
             let hit = texts.iter().any(|s| match norm(s) {
                 Some(n) => rule.matches_normalised(n),
@@ -553,6 +631,69 @@ fn is_id(id: &str, t: &str) -> bool {
             .iter()
             .zip([8, 4, 4, 4, 12])
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
+/// The strings of `o` (of type `t`) that `paths` (type or `*`, property steps; `**` any depth)
+/// select.
+fn select<'a>(o: &'a BTreeMap<String, Json>, t: &str, paths: &[(String, Vec<String>)]) -> Vec<&'a str> {
+    let mut texts = Vec::new();
+    for (_, steps) in paths.iter().filter(|(pt, _)| pt == "*" || pt == t) {
+        let mut at: Vec<&BTreeMap<String, Json>> = vec![o];
+        let mut leaves: Vec<&Json> = Vec::new();
+        for (n, step) in steps.iter().enumerate() {
+            let last = n + 1 == steps.len();
+            let mut next = Vec::new();
+            if step == "**" {
+                // Every object at any depth below (and this one).
+                let mut stack = at.clone();
+                while let Some(m) = stack.pop() {
+                    next.push(m);
+                    for v in m.values() {
+                        let mut inner = Vec::new();
+                        descend_objects(v, &mut inner);
+                        stack.extend(inner);
+                    }
+                }
+                if last {
+                    for m in &next {
+                        leaves.extend(m.values());
+                    }
+                }
+                at = next;
+                continue;
+            }
+            for obj in at {
+                let Some(v) = obj.get(step) else { continue };
+                if last {
+                    leaves.push(v);
+                } else {
+                    descend_objects(v, &mut next);
+                }
+            }
+            at = next;
+        }
+        for l in leaves {
+            collect_strings(l, &mut texts);
+        }
+    }
+    texts
+}
+
+/// Strings the verifier does not read as text, by their shape: identifiers (as `id` and in
+/// references), timestamps, hash values and the object's type.
+fn shape_exempt(key: &str, s: &str) -> bool {
+    let id_shaped = s.split_once("--").is_some_and(|(t, u)| is_id(s, t) && !u.is_empty());
+    let timestamp = s.len() >= 20
+        && s.ends_with('Z')
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            10 => b == b'T',
+            13 | 16 => b == b':',
+            19 => b == b'.' || b == b'Z',
+            _ => b.is_ascii_digit() || b == b'Z',
+        });
+    let hash = key.contains("hash") || (s.len() >= 32 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+    key == "type" || id_shaped || timestamp || hash
 }
 
 fn strings(v: Option<&Json>) -> Vec<&str> {

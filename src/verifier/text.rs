@@ -2,8 +2,6 @@
 //! policy's rules as written ([`crate::policy::sanitise::RuleSource`]), and its own address
 //! check for indicator patterns.
 
-use std::net::IpAddr;
-
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
 use unicode_normalization::UnicodeNormalization;
@@ -16,11 +14,15 @@ pub struct Rule {
     pub id: String,
     /// `None`: every string of the object. Otherwise `(type or *, property steps)`.
     pub paths: Option<Vec<(String, Vec<String>)>>,
+    /// Strings the rule does not read, as `paths`.
+    pub except: Vec<(String, Vec<String>)>,
     matcher: Matcher,
 }
 
 enum Matcher {
     Regex(Regex),
+    Email,
+    Phone(Vec<phonenumber::country::Id>),
     Phrases { ac: AhoCorasick, whole_words: bool },
 }
 
@@ -30,6 +32,17 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
     for r in &policy.text_rules.rules {
         let src = &r.source;
         let matcher = match &src.pattern {
+            RawPattern::Email => Matcher::Email,
+            RawPattern::Phone { regions } => Matcher::Phone(
+                regions
+                    .iter()
+                    .map(|r| {
+                        r.to_ascii_uppercase()
+                            .parse()
+                            .map_err(|_| format!("rule `{}`: region `{r}`", r))
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
             RawPattern::Regex(p) => Matcher::Regex(
                 RegexBuilder::new(p)
                     .size_limit(1 << 21)
@@ -42,6 +55,12 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                     .iter()
                     .map(|w| normalise(w).trim().to_string())
                     .filter(|w| !w.is_empty())
+                    .flat_map(|w| {
+                        // Also with its spaces gone (invisible separators are removed).
+                        let joined = w.replace(' ', "");
+                        [Some(w.clone()), (joined != w).then_some(joined)]
+                    })
+                    .flatten()
                     .collect();
                 let ac = AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
@@ -63,8 +82,18 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                 })
                 .collect()
         });
+        let except = src
+            .except
+            .iter()
+            .map(|p| {
+                let mut parts = p.split('.');
+                let t = parts.next().unwrap_or_default().to_string();
+                (t, parts.map(|s| s.trim_end_matches("[*]").to_string()).collect())
+            })
+            .collect();
         out.push(Rule {
             id: r.id.clone(),
+            except,
             paths,
             matcher,
         });
@@ -77,6 +106,8 @@ impl Rule {
     pub fn matches_normalised(&self, n: &str) -> bool {
         match &self.matcher {
             Matcher::Regex(r) => r.find_iter(n).any(|m| !m.is_empty()),
+            Matcher::Email => super::content::has_email(n),
+            Matcher::Phone(regions) => super::content::has_phone(n, regions),
             // Standard (overlapping-capable) semantics: every occurrence is looked at, so a
             // whole-word hit hidden behind a longer non-word match is still seen.
             Matcher::Phrases { ac, whole_words } => ac.find_overlapping_iter(n).any(|m| {
@@ -100,8 +131,49 @@ pub fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.nfkc().flat_map(char::to_lowercase) {
-        if is_format(c) {
+        if is_format(c) || c == '\u{2800}' {
             continue;
+        }
+        if !c.is_ascii() {
+            // Dashes and minus signs, full stops, and look-alikes of ASCII (UTS #39 prototypes).
+            if matches!(
+                c,
+                '\u{2010}'
+                    ..='\u{2015}'
+                        | '\u{2212}'
+                        | '\u{FE63}'
+                        | '\u{FF0D}'
+                        | '\u{2043}'
+                        | '\u{058A}'
+                        | '\u{05BE}'
+                        | '\u{1806}'
+                        | '\u{2E3A}'
+                        | '\u{2E3B}'
+                        | '\u{301C}'
+                        | '\u{30A0}'
+                        | '\u{FE58}'
+            ) {
+                space = false;
+                out.push('-');
+                continue;
+            }
+            if matches!(c, '\u{3002}' | '\u{FF0E}' | '\u{FF61}' | '\u{FE52}' | '\u{2024}') {
+                space = false;
+                out.push('.');
+                continue;
+            }
+            if !c.is_whitespace() {
+                let mut b = [0u8; 4];
+                let proto: String = unicode_security::skeleton(c.encode_utf8(&mut b)).collect();
+                if proto.is_empty() {
+                    continue;
+                }
+                if proto.is_ascii() {
+                    space = false;
+                    out.push_str(&proto.to_ascii_lowercase());
+                    continue;
+                }
+            }
         }
         if c.is_whitespace() {
             if !space {
@@ -133,118 +205,101 @@ fn is_format(c: char) -> bool {
         || (0xE0000..=0xE0FFF).contains(&u)
 }
 
-/// An internal network, parsed here from the policy's text.
-pub struct Net {
-    addr: IpAddr,
-    len: u32,
-}
+pub use super::content::Net;
 
-/// The policy's internal networks and domains: `(networks, domain suffixes)`.
+/// The policy's internal networks and domains: `(networks, domain forms)`.
 pub fn internal(policy: &Policy) -> (Vec<Net>, Vec<String>) {
     let mut nets = Vec::new();
     let mut domains = Vec::new();
     for r in &policy.address_rules {
-        for c in &r.raw_cidrs {
-            if let Some(n) = parse_net(c) {
-                nets.push(n);
-            }
+        nets.extend(r.raw_cidrs.iter().filter_map(|c| super::content::net(c)));
+        for d in &r.domains {
+            domains.extend(super::content::domain_forms(d, normalise));
         }
-        domains.extend(r.domains.iter().map(|d| d.trim_start_matches('.').to_lowercase()));
     }
     (nets, domains)
 }
 
-fn parse_net(s: &str) -> Option<Net> {
-    let (a, l) = match s.split_once('/') {
-        Some((a, l)) => (a, Some(l)),
-        None => (s, None),
-    };
-    let addr: IpAddr = a.trim().parse().ok()?;
-    let max = if addr.is_ipv4() { 32 } else { 128 };
-    let len = match l {
-        Some(l) => l.trim().parse::<u32>().ok().filter(|&l| l <= max)?,
-        None => max,
-    };
-    Some(Net { addr, len })
-}
-
-fn bits(a: IpAddr) -> (bool, u128) {
-    match a {
-        IpAddr::V4(v) => (false, u128::from(u32::from(v))),
-        IpAddr::V6(v) => (true, u128::from(v)),
-    }
-}
-
-/// Whether two networks share an address.
-fn overlap(a: &Net, b: &Net) -> bool {
-    let ((v6a, x), (v6b, y)) = (bits(a.addr), bits(b.addr));
-    if v6a != v6b {
-        return false;
-    }
-    let width = if v6a { 128 } else { 32 };
-    let len = a.len.min(b.len);
-    let shift = width - len;
-    let mask = |v: u128| if shift >= 128 { 0 } else { v >> shift };
-    mask(x) == mask(y)
-}
-
-/// The first internal address or domain a pattern's string literals mention.
+/// The first internal address or domain a pattern's string literals mention (each literal a
+/// whole value, so the short IPv4 forms count), or the whole pattern as text.
 pub fn pattern_reveals(pattern: &str, nets: &[Net], domains: &[String]) -> Option<String> {
-    for lit in literals(pattern) {
-        let lower = lit.to_lowercase();
-        if let Some(n) = parse_net(&lower)
-            && nets.iter().any(|i| overlap(i, &n))
+    for (op, lit) in operands(pattern) {
+        if matches!(op.as_str(), "matches" | "like")
+            && super::content::operand_reveals(&lit, op == "matches", nets, domains, normalise)
         {
             return Some(lit);
         }
-        // A domain anywhere in the literal (a URL, an address, a host name).
-        let hostish = lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'));
-        for h in hostish {
-            let h = h.trim_end_matches('.');
-            if domains
-                .iter()
-                .any(|d| h == d || h.strip_suffix(d.as_str()).is_some_and(|p| p.ends_with('.')))
-            {
-                return Some(lit);
-            }
+    }
+    for lit in literals(pattern) {
+        let n = super::content::refang(&normalise(&lit));
+        if n.split_whitespace().count() == 1 && super::content::word_inside(n.trim(), true, nets) {
+            return Some(lit);
         }
+        if let Some(hit) = text_reveals(&lit, nets, domains) {
+            return Some(hit);
+        }
+    }
+    text_reveals(pattern, nets, domains)
+}
+
+/// The first word of free text that is, holds or names an internal address, network or
+/// domain, in any notation (after normalising and refanging the text).
+pub fn text_reveals(text: &str, nets: &[Net], domains: &[String]) -> Option<String> {
+    value_reveals(text, false, nets, domains)
+}
+
+/// As [`text_reveals`]; `host`: a one-word `text` is a whole value naming a host.
+pub fn value_reveals(text: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
+    let n = super::content::refang(&normalise(text));
+    let one = n.split_whitespace().count() == 1;
+    let words = n.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '<' | '>' | '(' | ')' | '{' | '}' | ',' | ';' | '=' | '|' | '`' | '&'
+            )
+    });
+    for w in words {
+        if !w.is_empty() && super::content::word_inside(w, host && one, nets) {
+            return Some(w.trim_end_matches(['.', ':']).to_string());
+        }
+    }
+    if super::content::names_domain(&n, domains) {
+        return Some(n);
     }
     None
 }
 
-/// The first word of free text (a run of characters other than white space and quotes,
-/// brackets, `,;=|`, without a final `.` or `:`) that is an internal address or network, or
-/// mentions an internal domain.
-pub fn text_reveals(text: &str, nets: &[Net], domains: &[String]) -> Option<String> {
-    let words = text.split(|c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '"' | '\'' | '<' | '>' | '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | '=' | '|' | '`'
-            )
-    });
-    for w in words {
-        let w = w.trim_end_matches(['.', ':']);
-        if w.is_empty() {
+/// Each string literal with the word before it (lowercase): `MATCHES '…'`, `LIKE '…'`.
+pub fn operands(pattern: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut last_word = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            let mut lit = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some(e) = chars.next() {
+                            lit.push(e);
+                        }
+                    }
+                    '\'' => break,
+                    c => lit.push(c),
+                }
+            }
+            out.push((std::mem::take(&mut last_word), lit));
             continue;
         }
-        // `user@host`, `scheme://host:port/path`: the address may be any piece of it.
-        let lower = w.to_lowercase();
-        let pieces = lower.split(['@', '/']).chain(std::iter::once(lower.as_str()));
-        for p in pieces {
-            let host = p
-                .rsplit_once(':')
-                .filter(|(h, port)| !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()));
-            let p = host.map_or(p, |(h, _)| h);
-            if parse_net(p).is_some_and(|n| nets.iter().any(|i| overlap(i, &n))) {
-                return Some(w.to_string());
-            }
-        }
-        if pattern_reveals(&format!("'{}'", lower.replace(['\\', '\''], "")), &[], domains).is_some() {
-            return Some(w.to_string());
+        if c.is_ascii_alphabetic() {
+            word.push(c.to_ascii_lowercase());
+        } else if !word.is_empty() {
+            last_word = std::mem::take(&mut word);
         }
     }
-    None
+    out
 }
 
 /// The contents of a pattern's single-quoted string literals (`\'` and `\\` escapes).
@@ -283,7 +338,7 @@ mod tests {
 
     #[test]
     fn finds_internal_addresses_and_domains_in_literals() {
-        let nets = vec![parse_net("10.0.0.0/8").unwrap()];
+        let nets = vec![super::super::content::net("10.0.0.0/8").unwrap()];
         let domains = vec!["corp.example".to_string()];
         assert!(pattern_reveals("[ipv4-addr:value = '10.1.2.3']", &nets, &domains).is_some());
         assert!(pattern_reveals("[ipv4-addr:value = '8.0.0.0/6']", &nets, &domains).is_some());
@@ -294,7 +349,10 @@ mod tests {
 
     #[test]
     fn finds_internal_addresses_and_domains_in_free_text() {
-        let nets = vec![parse_net("10.0.0.0/8").unwrap(), parse_net("fd00::/8").unwrap()];
+        let nets = vec![
+            super::super::content::net("10.0.0.0/8").unwrap(),
+            super::super::content::net("fd00::/8").unwrap(),
+        ];
         let domains = vec!["corp.example".to_string()];
         let hit = |t: &str| text_reveals(t, &nets, &domains);
         assert_eq!(hit("Host 10.1.2.3 scanned").as_deref(), Some("10.1.2.3"));
@@ -303,8 +361,8 @@ mod tests {
             hit("see http://10.9.8.7:8080/x").as_deref(),
             Some("http://10.9.8.7:8080/x")
         );
-        assert_eq!(hit("at [fd00::1]:443").as_deref(), Some("fd00::1"));
-        assert_eq!(hit("mail ops@Corp.Example now").as_deref(), Some("ops@Corp.Example"));
+        assert_eq!(hit("at [fd00::1]:443").as_deref(), Some("[fd00::1]:443"));
+        assert!(hit("mail ops@Corp.Example now").is_some());
         assert!(hit("198.51.100.7 and notcorp.example, 11.1.2.3.").is_none());
     }
 }

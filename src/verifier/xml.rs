@@ -478,6 +478,32 @@ impl Verifier<'_> {
     }
 
     fn check_payload(&self, payload: Node<'_, '_>, x: &XmlPolicy, f: &mut Findings) {
+        // A namespace declared in the payload must be used by an element or attribute in it.
+        let used: std::collections::HashSet<&str> = payload
+            .descendants()
+            .filter(|n| n.is_element())
+            .flat_map(|n| {
+                n.tag_name()
+                    .namespace()
+                    .into_iter()
+                    .chain(n.attributes().filter_map(|a| a.namespace()))
+            })
+            .collect();
+        for n in payload.descendants().filter(|n| n.is_element()) {
+            let parent_has = |uri: &str| {
+                n.parent_element()
+                    .is_some_and(|p| p.namespaces().any(|d| d.uri() == uri))
+            };
+            for d in n.namespaces() {
+                if !parent_has(d.uri()) && d.uri() != XML_NS && !used.contains(d.uri()) {
+                    f.add(
+                        "namespace-declaration",
+                        format!("`{}` is declared but nothing uses it", d.uri()),
+                        &path(n),
+                    );
+                }
+            }
+        }
         for n in payload.descendants() {
             match n.node_type() {
                 NodeType::Element => {
@@ -499,9 +525,12 @@ impl Verifier<'_> {
                             None | Some(XML_NS) => ens,
                             Some(other) => Some(other),
                         };
-                        let ok = ns
-                            .and_then(|ns| x.namespaces.get(ns))
-                            .is_some_and(|ns| ns.attributes.contains(a.name()));
+                        // `xml:lang` and `xml:space` are the `xml:` attributes there are.
+                        let invented = a.namespace() == Some(XML_NS) && !matches!(a.name(), "lang" | "space");
+                        let ok = !invented
+                            && ns
+                                .and_then(|ns| x.namespaces.get(ns))
+                                .is_some_and(|ns| ns.attributes.contains(a.name()));
                         if !ok {
                             f.add(
                                 "attribute-allowlist",
@@ -534,7 +563,7 @@ impl Verifier<'_> {
         }
         // Payload strings must not point inside the internal ranges and domains.
         if local.is_some()
-            && let Some(hit) = text::text_reveals(s, &self.nets, &self.domains)
+            && let Some(hit) = text::value_reveals(s, local == Some("Address"), &self.nets, &self.domains)
         {
             f.add(
                 "internal-address",
@@ -547,13 +576,19 @@ impl Verifier<'_> {
         }
         let n = text::normalise(s);
         for rule in &self.rules {
-            let selected = match (&rule.paths, local) {
-                (None, _) => true,
-                (Some(_), None) => false,
-                (Some(paths), Some(local)) => paths
+            let excepted = local.is_some_and(|local| {
+                rule.except
                     .iter()
-                    .any(|(t, steps)| (t == "*" || t == "xml") && matches!(steps.as_slice(), [s] if s == local)),
-            };
+                    .any(|(t, steps)| (t == "*" || t == "xml") && matches!(steps.as_slice(), [s] if s == local))
+            });
+            let selected = !excepted
+                && match (&rule.paths, local) {
+                    (None, _) => true,
+                    (Some(_), None) => false,
+                    (Some(paths), Some(local)) => paths
+                        .iter()
+                        .any(|(t, steps)| (t == "*" || t == "xml") && matches!(steps.as_slice(), [s] if s == local)),
+                };
             if selected && rule.matches_normalised(&n) {
                 f.add("text-rule", format!("rule `{}` still matches a text", rule.id), at);
             }

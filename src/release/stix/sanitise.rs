@@ -19,22 +19,6 @@ pub(super) enum Outcome {
     Reject(UnitDecision),
 }
 
-/// Properties that say what an object is, not what it tells: never text to scan or redact.
-const STRUCTURAL: &[&str] = &[
-    "type",
-    "id",
-    "spec_version",
-    "created",
-    "modified",
-    "object_marking_refs",
-    "granular_markings",
-    "pattern_type",
-    "pattern_version",
-    "lang",
-    "revoked",
-    "confidence",
-];
-
 /// Sanitise one object that is to be released. Returns what happened to it, and the selectors of
 /// the properties it lost (for the granular markings to follow).
 pub(super) fn sanitise(
@@ -48,6 +32,12 @@ pub(super) fn sanitise(
         return (Outcome::Drop(d), removed);
     }
     if let Some(outcome) = pattern_rules(o, policy, decisions) {
+        return (outcome, removed);
+    }
+    if let Some(outcome) = address_text(o, policy, decisions) {
+        return (outcome, removed);
+    }
+    if let Some(outcome) = nested_keys(o, policy) {
         return (outcome, removed);
     }
     match text_rules(o, &policy.text_rules, decisions) {
@@ -142,6 +132,8 @@ fn allowlist(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisions,
             why.into(),
         ));
     }
+    nested_custom(o, decisions, removed);
+    embedded_objects(o, policy, decisions, removed);
     // A marking definition's extensions are the marking itself (TLP 2.0, ACS): they stay.
     if o.type_name == "marking-definition" {
         return;
@@ -176,6 +168,141 @@ fn allowlist(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisions,
     }
 }
 
+/// Custom members (`x_…`) below the top level, at any depth, are stripped: in external
+/// references, kill-chain phases, granular markings, hashes, extensions, marking definitions and
+/// embedded observed-data objects alike (a nested `x_…_ref` goes with them).
+fn nested_custom(o: &mut StixObject<'_>, decisions: &mut Decisions, removed: &mut Vec<Vec<SelectorStep>>) {
+    let mut gone: Vec<Vec<SelectorStep>> = Vec::new();
+    for (k, v) in o.json.iter_mut() {
+        let mut at = vec![SelectorStep::Property(k.to_string())];
+        strip_custom(v, &mut at, &mut gone);
+    }
+    for sel in gone {
+        let pointer: String = sel
+            .iter()
+            .map(|s| match s {
+                SelectorStep::Property(p) => format!("/{p}"),
+                SelectorStep::Index(n) => format!("/{n}"),
+            })
+            .collect();
+        decisions.push(decision(
+            o,
+            &pointer,
+            "property-allowlist",
+            UnitVerdict::Remove,
+            "custom member below the top level".into(),
+        ));
+        removed.push(sel);
+    }
+}
+
+fn strip_custom(v: &mut Value<'_>, at: &mut Vec<SelectorStep>, gone: &mut Vec<Vec<SelectorStep>>) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| {
+                let custom = k.starts_with("x_");
+                if custom {
+                    let mut sel = at.clone();
+                    sel.push(SelectorStep::Property(k.to_string()));
+                    gone.push(sel);
+                }
+                !custom
+            });
+            for (k, x) in m.iter_mut() {
+                at.push(SelectorStep::Property(k.to_string()));
+                strip_custom(x, at, gone);
+                at.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (n, x) in a.iter_mut().enumerate() {
+                at.push(SelectorStep::Index(n));
+                strip_custom(x, at, gone);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `observed-data.objects` (embedded SCOs, STIX 2.0 style): each entry is decided like a
+/// top-level SCO: its type must be an SCO type the policy allows, or the entry is removed, and
+/// references to a removed entry from the other entries are removed with it.
+fn embedded_objects(
+    o: &mut StixObject<'_>,
+    policy: &Policy,
+    decisions: &mut Decisions,
+    removed: &mut Vec<Vec<SelectorStep>>,
+) {
+    if o.type_name != "observed-data" {
+        return;
+    }
+    let Some(Value::Object(objects)) = o.json.get_mut("objects") else {
+        return;
+    };
+    let mut gone: Vec<(String, String)> = Vec::new();
+    objects.retain(|k, v| {
+        let t = v.as_object().and_then(|e| e.get("type")).and_then(Value::as_str);
+        let sco = t
+            .and_then(types::lookup)
+            .is_some_and(|d| d.class == types::ObjectClass::Sco);
+        let ok = sco && t.is_some_and(|t| policy.allowed_types.contains(t));
+        if !ok {
+            gone.push((k.to_string(), t.unwrap_or("?").to_string()));
+        }
+        ok
+    });
+    if gone.is_empty() {
+        return;
+    }
+    let dead: Vec<String> = gone.iter().map(|(k, _)| k.clone()).collect();
+    // References between entries use the entries' keys.
+    let mut cut: Vec<String> = Vec::new();
+    for (k, v) in objects.iter_mut() {
+        if let Value::Object(e) = v {
+            e.retain(|name, x| {
+                let keep = match x {
+                    Value::String(r) if name.ends_with("_ref") => !dead.iter().any(|d| d == r.as_ref()),
+                    _ => true,
+                };
+                if !keep {
+                    cut.push(format!("{k}/{name}"));
+                }
+                keep
+            });
+            for (name, x) in e.iter_mut() {
+                if name.ends_with("_refs")
+                    && let Value::Array(a) = x
+                {
+                    a.retain(|r| !r.as_str().is_some_and(|r| dead.iter().any(|d| d == r)));
+                }
+            }
+        }
+    }
+    for (k, t) in gone {
+        removed.push(vec![
+            SelectorStep::Property("objects".into()),
+            SelectorStep::Property(k.clone()),
+        ]);
+        decisions.push(decision(
+            o,
+            &format!("/objects/{k}"),
+            "type-not-allowed",
+            UnitVerdict::Remove,
+            format!("embedded object of type `{t}` is not an SCO type the policy allows"),
+        ));
+    }
+    for c in cut {
+        decisions.push(decision(
+            o,
+            &format!("/objects/{c}"),
+            "dangling-reference",
+            UnitVerdict::Remove,
+            "refers to an embedded object that does not go".into(),
+        ));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Indicator patterns
 // ---------------------------------------------------------------------------------------------
@@ -199,7 +326,11 @@ fn prune_pattern(
 ) -> Option<Outcome> {
     let mut changed = false;
     for rule in &policy.address_rules {
-        let hits = |c: &pattern::Comparison| c.strings().any(|s| rule.hits(s));
+        let hits = |c: &pattern::Comparison| match &c.op {
+            pattern::Operator::Matches(re) => crate::text::operand::regex_reveals(re, &rule.internal),
+            pattern::Operator::Like(like) => crate::text::operand::like_reveals(like, &rule.internal),
+            _ => c.strings().any(|s| rule.hits(s)),
+        };
         let Some(hit) = p.comparisons().find(|c| hits(c)) else {
             continue;
         };
@@ -236,25 +367,212 @@ fn prune_pattern(
     None
 }
 
+/// The member names of nested dictionaries (custom hash names, extension property names, header
+/// fields, environment variables, embedded object keys) cross too: any text or address rule
+/// that finds something in one drops the object (a name cannot be redacted).
+fn nested_keys(o: &StixObject<'_>, policy: &Policy) -> Option<Outcome> {
+    if policy.text_rules.is_empty() && policy.address_rules.is_empty() {
+        return None;
+    }
+    // One scan of all the names together (most objects have none that hits); then one by one.
+    let mut joined = String::new();
+    let mut light: Vec<&Value<'_>> = o.json.iter().map(|(_, v)| v).collect();
+    while let Some(v) = light.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter() {
+                    if !k.starts_with("extension-definition--") {
+                        joined.push_str(k);
+                        joined.push_str(" | ");
+                    }
+                    light.push(x);
+                }
+            }
+            Value::Array(a) => light.extend(a.iter()),
+            _ => {}
+        }
+    }
+    if joined.is_empty() {
+        return None;
+    }
+    let any_text = !matches!(policy.text_rules.apply(&joined, |r| r.paths.is_none()), Applied::Clean);
+    let any_address = policy
+        .address_rules
+        .iter()
+        .any(|r| r.internal.first(&joined, false).is_some());
+    if !any_text && !any_address {
+        return None;
+    }
+    let mut keys: Vec<(String, String)> = Vec::new();
+    let mut stack: Vec<(String, &Value<'_>)> = o.json.iter().map(|(k, v)| (format!("/{k}"), v)).collect();
+    while let Some((at, v)) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter() {
+                    let here = format!("{at}/{k}");
+                    // Extension ids are identifiers, judged by the extension allowlist.
+                    if !k.starts_with("extension-definition--") {
+                        keys.push((here.clone(), k.to_string()));
+                    }
+                    stack.push((here, x));
+                }
+            }
+            Value::Array(a) => stack.extend(a.iter().enumerate().map(|(n, x)| (format!("{at}/{n}"), x))),
+            _ => {}
+        }
+    }
+    for (at, k) in keys {
+        let text_hit = match policy.text_rules.apply(&k, |r| r.paths.is_none()) {
+            Applied::Clean => None,
+            Applied::Stop { rule, .. } => Some(rule),
+            Applied::Redacted { counts, .. } => Some(counts.first().map_or(0, |c| c.0)),
+        };
+        let id = match text_hit {
+            Some(r) => policy.text_rules.rules.get(r).map(|x| x.id.clone()),
+            None => policy
+                .address_rules
+                .iter()
+                .find(|r| r.internal.first(&k, false).is_some())
+                .map(|r| r.id.clone()),
+        };
+        if let Some(id) = id {
+            let detail = format!("the member name `{k}` holds what `{id}` keeps behind");
+            return Some(Outcome::Drop(decision(o, &at, id, UnitVerdict::Drop, detail)));
+        }
+    }
+    None
+}
+
+/// The address rules on every other string of the object (descriptions, names, labels, SCO
+/// values, external references, a pattern that is not of type `stix`, ...): `drop` drops the
+/// object at the first hit, `redact` replaces each word that points inside (a pattern, which
+/// cannot be edited as text, drops the object).
+fn address_text(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisions) -> Option<Outcome> {
+    if policy.address_rules.is_empty() {
+        return None;
+    }
+    let type_name = o.type_name.clone();
+    let parsed_pattern = o.pattern.is_some();
+    let mut stop: Option<(String, String, String)> = None; // pointer, rule, hit
+    let mut redacted: Vec<(String, String, usize)> = Vec::new();
+    let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
+        if stop.is_some() || exempt(&type_name, segs, s) {
+            return;
+        }
+        let is_pattern = matches!(segs, [Seg::Key("pattern")]);
+        if is_pattern && parsed_pattern {
+            return; // its comparisons were judged one by one
+        }
+        let host = matches!(segs, [Seg::Key("value")]);
+        for rule in &policy.address_rules {
+            match rule.action {
+                PatternAction::Redact if !is_pattern => {
+                    if let Some((text, n)) = rule.internal.redact(s, host, crate::release::xml::INTERNAL_REPLACEMENT) {
+                        *s = Cow::Owned(text);
+                        redacted.push((pointer_of(segs), rule.id.clone(), n));
+                    }
+                }
+                _ => {
+                    if let Some(hit) = rule.internal.first(s, host) {
+                        stop = Some((pointer_of(segs), rule.id.clone(), hit.to_string()));
+                        return;
+                    }
+                }
+            }
+        }
+    };
+    for (k, v) in o.json.iter_mut() {
+        let mut segs = vec![Seg::Key(k)];
+        visit(v, &mut segs, &mut f);
+    }
+    if let Some((pointer, id, hit)) = stop {
+        let detail = format!("`{hit}` is inside an internal range or domain");
+        return Some(Outcome::Drop(decision(o, &pointer, id, UnitVerdict::Drop, detail)));
+    }
+    for (pointer, id, n) in redacted {
+        let detail = format!("{n} internal address(es) or domain(s) replaced");
+        decisions.push(decision(o, &pointer, id, UnitVerdict::Redact, detail));
+    }
+    None
+}
+
 // ---------------------------------------------------------------------------------------------
 // Dirty words and redaction
 // ---------------------------------------------------------------------------------------------
 
 /// One step of the place of a string in an object.
 #[derive(Debug, Clone, Copy)]
-enum Seg<'k> {
+pub(crate) enum Seg<'k> {
     Key(&'k str),
     Index(usize),
 }
 
-/// Whether `rule` looks at the string found at `segs` in an object of type `type_name`.
-fn selects(rule: &TextRule, type_name: &str, segs: &[Seg<'_>]) -> bool {
+/// Whether the string `value` at `segs` in an object of type `type_name` is of an exempt kind:
+/// an identifier, a timestamp, a hash, a closed enumeration (matched exactly by the grammar),
+/// binary or hexadecimal content, a granular marking's ref and selectors. Every
+/// other string that crosses is scanned, at any depth (docs/policy.md §3.11).
+pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
+    let Some(Seg::Key(top)) = segs.first() else {
+        return false;
+    };
+    if matches!(*top, "type" | "id") {
+        return true;
+    }
+    let ty = types::lookup(type_name)
+        .and_then(|def| types::common(def).iter().chain(def.props).find(|p| p.name == *top))
+        .map(|p| p.ty);
+    use types::Ty;
+    match ty {
+        Some(
+            Ty::Id(_)
+            | Ty::IdList(_)
+            | Ty::Timestamp
+            | Ty::TimestampMillis
+            | Ty::Hashes
+            | Ty::Enum(_)
+            | Ty::EnumList(_)
+            | Ty::Binary
+            | Ty::Hex
+            | Ty::Boolean
+            | Ty::Integer(..)
+            | Ty::Float(..),
+        ) => return true,
+        Some(Ty::GranularMarkings) => {
+            if matches!(segs.get(2), Some(Seg::Key("marking_ref" | "selectors"))) {
+                return true;
+            }
+        }
+        _ => {}
+    }
+    // Nested: hashes, and references that hold an identifier.
+    let last_key = segs.iter().rev().find_map(|s| match s {
+        Seg::Key(k) => Some(*k),
+        Seg::Index(_) => None,
+    });
+    if segs.iter().any(|s| matches!(s, Seg::Key("hashes"))) && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return true;
+    }
+    if last_key.is_some_and(|k| k.ends_with("_ref") || k.ends_with("_refs"))
+        && crate::format::stix::grammar::whole(value, crate::format::stix::grammar::identifier).is_ok()
+    {
+        return true;
+    }
+    false
+}
+
+/// Whether `rule` looks at the string found at `segs` in an object of type `type_name`, once the
+/// string is known not to be [`exempt`]: rules without `paths` look at every string; `paths`
+/// narrow that, `except` paths exempt.
+fn selects_path(rule: &TextRule, type_name: &str, segs: &[Seg<'_>]) -> bool {
+    if rule
+        .except
+        .iter()
+        .any(|p| p.applies_to(type_name) && path_matches(&p.steps, segs))
+    {
+        return false;
+    }
     match &rule.paths {
-        // All the unit's text: everything but structure and references.
-        None => segs.iter().enumerate().all(|(n, s)| match s {
-            Seg::Key(k) => !(k.ends_with("_ref") || k.ends_with("_refs") || (n == 0 && STRUCTURAL.contains(k))),
-            Seg::Index(_) => true,
-        }),
+        None => true,
         Some(paths) => paths
             .iter()
             .any(|p| p.applies_to(type_name) && path_matches(&p.steps, segs)),
@@ -362,11 +680,39 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
     let type_name = o.type_name.clone();
     let mut stop: Option<(usize, String, DirtyAction)> = None;
     let mut redacted: Vec<(String, usize, usize)> = Vec::new(); // pointer, rule index, replacements
+    // MATCHES and LIKE operands read as text with their escapes and wildcards gone: `\(202\)`
+    // is the number a reader sees.
+    let operands: Vec<String> = o
+        .pattern
+        .iter()
+        .flat_map(|p| p.comparisons())
+        .filter_map(|c| match &c.op {
+            pattern::Operator::Matches(re) => Some(re.replace('\\', "")),
+            pattern::Operator::Like(l) => Some(l.replace(['%', '_'], " ")),
+            _ => None,
+        })
+        .collect();
     let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
         if stop.is_some() {
             return;
         }
-        match all.apply(s, |rule| selects(rule, &type_name, segs)) {
+        if matches!(segs, [Seg::Key("pattern")]) {
+            for op in &operands {
+                let hit = match all.apply(op, |rule| selects_path(rule, &type_name, segs)) {
+                    Applied::Clean => None,
+                    Applied::Stop { rule, action } => Some((rule, action)),
+                    Applied::Redacted { counts, .. } => Some((counts.first().map_or(0, |c| c.0), DirtyAction::Drop)),
+                };
+                if let Some((rule, action)) = hit {
+                    stop = Some((rule, pointer_of(segs), action));
+                    return;
+                }
+            }
+        }
+        if exempt(&type_name, segs, s) {
+            return;
+        }
+        match all.apply(s, |rule| selects_path(rule, &type_name, segs)) {
             Applied::Clean => {}
             Applied::Stop { rule, action } => stop = Some((rule, pointer_of(segs), action)),
             // A pattern cannot be redacted as text (its grammar would break): the unit goes.

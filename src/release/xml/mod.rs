@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use crate::format::xml::label4774::{self, ConfidentialityLabel, NS_4774, NS_4778};
+use crate::format::xml::label4774::{self, ConfidentialityLabel};
 use crate::format::xml::{Attribute, Builder, Document, Element, Node, XML_NS};
 use crate::release::decision::{Decisions, UnitDecision, UnitVerdict, shown_unit};
 
@@ -228,8 +228,10 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
         return r;
     };
 
-    // 4. Declarations nothing kept can use removed.
-    let known = |uri: &str| uri == NS_4774 || uri == NS_4778 || xml.namespaces.contains_key(uri);
+    // 4. Declarations nothing kept uses removed (an allowed namespace included).
+    let mut used: Vec<String> = Vec::new();
+    namespaces_used(doc.root(), &mut used);
+    let known = |uri: &str| used.iter().any(|u| u == uri);
     if doc.declarations().iter().any(|d| !known(&d.uri)) {
         strip_declarations(doc.root(), &mut root_at.clone(), &known, &mut r);
         doc.retain_declarations(|_, d| known(&d.uri));
@@ -448,9 +450,12 @@ impl<'d> Walk<'_, '_, 'd> {
                 Some(n) if n == XML_NS => ens,
                 Some(n) => Some(n.as_ref()),
             };
-            let keep = ns
-                .and_then(|n| xml.namespaces.get(n))
-                .is_some_and(|n| n.attributes.contains(a.local))
+            // Of the `xml:` attributes only `xml:lang` and `xml:space` exist to be allowed.
+            let real_xml = a.namespace.as_deref() != Some(XML_NS) || matches!(a.local, "lang" | "space");
+            let keep = real_xml
+                && ns
+                    .and_then(|n| xml.namespaces.get(n))
+                    .is_some_and(|n| n.attributes.contains(a.local))
                 && a.namespace
                     .as_deref()
                     .is_none_or(|n| n == XML_NS || xml.namespaces.contains_key(n));
@@ -603,7 +608,8 @@ impl<'d> Walk<'_, '_, 'd> {
         for rule in addresses {
             match rule.action {
                 PatternAction::Drop => {
-                    if let Some(hit) = rule.hit_in_text(s) {
+                    // An IODEF `Address` is one whole value: the short IPv4 forms count there.
+                    if let Some(hit) = rule.internal.first(s, local == "Address") {
                         let unit = &shown_unit(&[&self.path, &suffix()]);
                         self.r.decisions.push(decision(
                             unit,
@@ -616,7 +622,7 @@ impl<'d> Walk<'_, '_, 'd> {
                     }
                 }
                 PatternAction::Redact => {
-                    if let Some((text, n)) = rule.redact_text(s, INTERNAL_REPLACEMENT) {
+                    if let Some((text, n)) = rule.internal.redact(s, local == "Address", INTERNAL_REPLACEMENT) {
                         let unit = &shown_unit(&[&self.path, &suffix()]);
                         *s = Cow::Owned(text);
                         changed = true;
@@ -644,12 +650,39 @@ pub const INTERNAL_REPLACEMENT: &str = "[REDACTED]";
 /// Whether `rule` looks at the text of element (or attribute) `local`: rules without paths look
 /// at all text; a path `*.name` or `xml.name` selects elements and attributes named `name`.
 fn selects(rule: &TextRule, local: &str) -> bool {
+    let named = |p: &crate::policy::sanitise::TextPath| {
+        (p.object_type == "*" || p.object_type == "xml")
+            && matches!(p.steps.as_slice(), [PathStep::Property(n)] if n == local)
+    };
+    if rule.except.iter().any(named) {
+        return false;
+    }
     match &rule.paths {
         None => true,
         Some(paths) => paths.iter().any(|p| {
             (p.object_type == "*" || p.object_type == "xml")
                 && matches!(p.steps.as_slice(), [PathStep::Property(n)] if n == local)
         }),
+    }
+}
+
+/// The namespaces of `e` and its descendants and of their attributes.
+fn namespaces_used(e: Element<'_, '_>, out: &mut Vec<String>) {
+    let mut add = |n: &str| {
+        if !out.iter().any(|u| u == n) {
+            out.push(n.to_string());
+        }
+    };
+    if let Some(n) = e.namespace() {
+        add(n.as_ref());
+    }
+    for a in e.attributes() {
+        if let Some(n) = &a.namespace {
+            add(n.as_ref());
+        }
+    }
+    for c in e.elements() {
+        namespaces_used(c, out);
     }
 }
 

@@ -1,0 +1,506 @@
+//! Content canaries (issue 15): for each kind of content a policy keeps behind — a dirty word,
+//! an internal address, an internal domain, an e-mail address, a telephone number — every
+//! encoding we know of, and every string-valued place of every type the shipped policy allows to
+//! put one in (nested ones included). Used by `tests/adversarial_content.rs` and by the
+//! `guard_canaries` fuzz target ([`content_canaries`]).
+
+use serde_json::{Value, json};
+
+/// A kind of content that must not cross.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    DirtyWord,
+    Address,
+    Domain,
+    Email,
+    Phone,
+}
+
+pub const KINDS: [Kind; 5] = [Kind::DirtyWord, Kind::Address, Kind::Domain, Kind::Email, Kind::Phone];
+
+/// Every encoding of the canary of `kind`.
+pub fn encodings(kind: Kind) -> Vec<String> {
+    let v: Vec<&str> = match kind {
+        Kind::DirtyWord => vec![
+            "Operation NIGHTJAR",
+            "operation nightjar",
+            "Ｏｐｅｒａｔｉｏｎ ＮＩＧＨＴＪＡＲ",
+            "Operation\u{3164}NIGHTJAR",
+            "Operation\u{FFA0}NIGHTJAR",
+            "Operation\u{2800}NIGHTJAR",
+            "Operation\u{200D}NIGHTJAR",
+            "Operation NIGHT\u{00AD}JAR",
+            "Operation NIGHT\u{200B}JAR",
+            "Operation\u{3000}NIGHTJAR",
+            "Operation\u{00A0}\u{00A0}NIGHTJAR",
+            "\u{41E}p\u{435}r\u{430}tion NIGHTJ\u{410}R",
+            "Task Force 1-7",
+            "Task Force 1\u{2212}7",
+            "Task Force 1\u{2013}7",
+            "Task Force 1\u{2011}7",
+            "Task\u{3164}Force\u{FFA0}1\u{2010}7",
+            "Project\u{2800}BLUEBIRD",
+            "SOURCE CASTEL\u{00AD}LAN",
+        ],
+        Kind::Address => vec![
+            "10.20.30.40",
+            "::ffff:10.20.30.40",
+            "::ffff:a14:1e28",
+            "::10.20.30.40",
+            "http://[::ffff:10.20.30.40]/",
+            "http://169090600/",
+            "0x0a141e28",
+            "010.020.030.040",
+            "10.20.30.1-10.20.30.254",
+            "10[.]20[.]30[.]40",
+            "\\\\10.20.30.40\\admin$",
+            "IP:10.20.30.40",
+            "user@[10.20.30.40]",
+            "10.20.30.0/24",
+            "１０．２０．３０．４０",
+            "10\u{3002}20\u{3002}30\u{3002}40",
+            "http://10.1/",
+            "hxxp://10(.)20(.)30(.)40:8080/x",
+            "http://%31%30.20.30.40/",
+            "[::ffff:192.168.1.1]:443",
+            "192.168.1.1",
+            "http://[::ffff:172.16.5.5]/",
+        ],
+        Kind::Domain => vec![
+            "intranet.corp.example",
+            "INTRANET.CORP.EXAMPLE",
+            "intranet.corp.example.",
+            "ｉｎｔｒａｎｅｔ．ｃｏｒｐ．ｅｘａｍｐｌｅ",
+            "intranet\u{3002}corp\u{3002}example",
+            "intranet\u{FF0E}corp\u{FF0E}example",
+            "intranet\u{200B}.corp\u{200B}.example",
+            "hxxps://intranet[.]corp[.]example",
+            "https://intranet.corp.example/login",
+            "intranet.c\u{43E}rp.example",
+            "\\\\intranet.corp.example\\share",
+            "corp.example",
+        ],
+        Kind::Email => vec![
+            "alice.smith@agency.example.gov",
+            "josé@bücher.example",
+            "ops@agency\u{3002}example\u{3002}gov",
+            "mailto:alice@agency.example.gov",
+            "ＡＬＩＣＥ＠ＡＧＥＮＣＹ．ＥＸＡＭＰＬＥ．ＧＯＶ",
+            "bob[at]agency[.]example[.]gov",
+            "user@[203.0.113.5]",
+        ],
+        Kind::Phone => vec![
+            "(202)555-0143",
+            "(202) 555-0143",
+            "202\u{2013}555\u{2013}0144",
+            "202\u{2011}555\u{2011}0145",
+            "+81 3 1234 0146",
+            "+81-3-1234-0147",
+            "+12025550148",
+            "+1 202-555-0173",
+            "202.555.0149",
+            "03-1234-0150",
+            "２０２－５５５－０１５１",
+        ],
+    };
+    v.into_iter().map(String::from).collect()
+}
+
+/// Strings that look like canaries but are not: they must cross unchanged.
+pub const BENIGN: &[&str] = &[
+    "logo@2x.png",
+    "icon@3x.webp",
+    "CVSS 10.0",
+    "version 10.1.2",
+    "203.0.113.9",
+    "2001:db8::1",
+    "mail.corp.example.net",
+    "corp.example-cdn.net",
+    "notcorp.example",
+    "1,000,000",
+    "port 8443",
+    "2024-01-15",
+    "T1059.001",
+    "CVE-2024-12345",
+    "198.51.100.0/24",
+    "12345",
+    "Operation NIGHTJARS",
+    "task forces",
+];
+
+const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+const T: &str = "2026-01-01T00:00:00.000Z";
+
+fn id(t: &str, n: usize) -> String {
+    format!("{t}--00000000-0000-4000-8000-{n:012x}")
+}
+
+fn base(t: &str, n: usize) -> Value {
+    json!({"type": t, "spec_version": "2.1", "id": id(t, n), "created": T, "modified": T,
+           "object_marking_refs": [TLP_GREEN]})
+}
+
+fn sco(t: &str, n: usize) -> Value {
+    json!({"type": t, "spec_version": "2.1", "id": id(t, n), "object_marking_refs": [TLP_GREEN]})
+}
+
+fn indicator(n: usize) -> Value {
+    let mut o = base("indicator", n);
+    o["pattern"] = json!("[ipv4-addr:value = '203.0.113.1']");
+    o["pattern_type"] = json!("stix");
+    o["valid_from"] = json!("2026-01-01T00:00:00Z");
+    o
+}
+
+/// The places a string can stand, by name.
+pub const PLACES: &[&str] = &[
+    "indicator.description",
+    "indicator.name",
+    "indicator.labels",
+    "indicator.external_references.description",
+    "indicator.external_references.url",
+    "indicator.external_references.source_name",
+    "indicator.external_references.external_id",
+    "indicator.external_references.x_note",
+    "indicator.kill_chain_phases.phase_name",
+    "indicator.kill_chain_phases.kill_chain_name",
+    "indicator.kill_chain_phases.x_note",
+    "indicator.pattern_version",
+    "indicator.pattern_type",
+    "indicator.pattern.snort",
+    "indicator.pattern.STIX",
+    "indicator.pattern.literal",
+    "indicator.pattern.matches",
+    "indicator.pattern.like",
+    "indicator.granular_markings.x_note",
+    "indicator.extensions.unnamed",
+    "indicator.x_custom.nested",
+    "file.hashes.key",
+    "observed-data.objects.key",
+    "note.content",
+    "note.abstract",
+    "note.authors",
+    "location.street_address",
+    "location.name",
+    "identity.contact_information",
+    "identity.name",
+    "malware.aliases",
+    "malware.description",
+    "vulnerability.description",
+    "campaign.objective",
+    "threat-actor.goals",
+    "tool.tool_version",
+    "infrastructure.description",
+    "course-of-action.name",
+    "attack-pattern.external_references.url",
+    "grouping.context",
+    "report.name",
+    "relationship.description",
+    "observed-data.objects.x-type",
+    "observed-data.objects.value",
+    "ipv4-addr.value",
+    "domain-name.value",
+    "url.value",
+    "email-addr.value",
+    "file.name",
+    "autonomous-system.name",
+];
+
+/// The objects that put `s` at place `p` (an index into [`PLACES`]); `n` numbers the ids.
+pub fn place(p: usize, s: &str, n: usize) -> Vec<Value> {
+    let name = PLACES.get(p % PLACES.len()).copied().unwrap_or("indicator.description");
+    let mut out = Vec::new();
+    let quoted = s.replace('\\', "\\\\").replace('\'', "\\'");
+    let mut o = indicator(n);
+    match name {
+        "indicator.description" => o["description"] = json!(s),
+        "indicator.name" => o["name"] = json!(s),
+        "indicator.labels" => o["labels"] = json!(["benign", s]),
+        "indicator.external_references.description" => {
+            o["external_references"] = json!([{"source_name": "x", "description": s}])
+        }
+        "indicator.external_references.url" => o["external_references"] = json!([{"source_name": "x", "url": s}]),
+        "indicator.external_references.source_name" => {
+            o["external_references"] = json!([{"source_name": s, "description": "d"}])
+        }
+        "indicator.external_references.external_id" => {
+            o["external_references"] = json!([{"source_name": "x", "external_id": s}])
+        }
+        "indicator.external_references.x_note" => {
+            o["external_references"] = json!([{"source_name": "x", "description": "d", "x_note": s}])
+        }
+        "indicator.kill_chain_phases.phase_name" => {
+            o["kill_chain_phases"] = json!([{"kill_chain_name": "k", "phase_name": s}])
+        }
+        "indicator.kill_chain_phases.kill_chain_name" => {
+            o["kill_chain_phases"] = json!([{"kill_chain_name": s, "phase_name": "p"}])
+        }
+        "indicator.kill_chain_phases.x_note" => {
+            o["kill_chain_phases"] = json!([{"kill_chain_name": "k", "phase_name": "p", "x_note": s}])
+        }
+        "indicator.pattern_version" => o["pattern_version"] = json!(s),
+        "indicator.pattern_type" => {
+            o["pattern_type"] = json!(s);
+            o["pattern"] = json!("alert any");
+        }
+        "indicator.pattern.snort" => {
+            o["pattern_type"] = json!("snort");
+            o["pattern"] = json!(format!("alert tcp any any -> {s} any (msg:\"x\";)"));
+        }
+        "indicator.pattern.STIX" => {
+            o["pattern_type"] = json!("STIX");
+            o["pattern"] = json!(format!("[url:value = '{quoted}']"));
+        }
+        "indicator.pattern.literal" => o["pattern"] = json!(format!("[url:value = '{quoted}']")),
+        "indicator.pattern.matches" => {
+            let re: String = s
+                .chars()
+                .flat_map(|c| {
+                    let meta = "\\.+*?()|[]{}^$".contains(c);
+                    meta.then_some('\\').into_iter().chain(std::iter::once(c))
+                })
+                .collect();
+            let re = re.replace('\\', "\\\\").replace('\'', "\\'");
+            o["pattern"] = json!(format!("[url:value MATCHES '^.*{re}']"));
+        }
+        "indicator.pattern.like" => o["pattern"] = json!(format!("[url:value LIKE '%{quoted}%']")),
+        "indicator.granular_markings.x_note" => {
+            o["granular_markings"] = json!([{"selectors": ["pattern"], "marking_ref": TLP_GREEN, "x_note": s}])
+        }
+        "indicator.extensions.unnamed" => {
+            o["extensions"] = json!({"extension-definition--00000000-0000-4000-8000-0000000000e1":
+                                       {"extension_type": "property-extension", "note": s}})
+        }
+        "indicator.x_custom.nested" => o["x_custom"] = json!({"inner": s}),
+        "note.content" | "note.abstract" | "note.authors" => {
+            o = base("note", n);
+            o["object_refs"] = json!([id("indicator", n + 1)]);
+            o["content"] = json!("c");
+            match name {
+                "note.content" => o["content"] = json!(s),
+                "note.abstract" => o["abstract"] = json!(s),
+                _ => o["authors"] = json!([s]),
+            }
+            out.push(indicator(n + 1));
+        }
+        "location.street_address" | "location.name" => {
+            o = base("location", n);
+            o["country"] = json!("us");
+            o[if name.ends_with("name") {
+                "name"
+            } else {
+                "street_address"
+            }] = json!(s);
+        }
+        "identity.contact_information" | "identity.name" => {
+            o = base("identity", n);
+            o["name"] = json!("n");
+            o[if name.ends_with(".name") {
+                "name"
+            } else {
+                "contact_information"
+            }] = json!(s);
+        }
+        "malware.aliases" | "malware.description" => {
+            o = base("malware", n);
+            o["name"] = json!("m");
+            o["is_family"] = json!(true);
+            if name.ends_with("aliases") {
+                o["aliases"] = json!([s]);
+            } else {
+                o["description"] = json!(s);
+            }
+        }
+        "vulnerability.description" => {
+            o = base("vulnerability", n);
+            o["name"] = json!("v");
+            o["description"] = json!(s);
+        }
+        "campaign.objective" => {
+            o = base("campaign", n);
+            o["name"] = json!("c");
+            o["objective"] = json!(s);
+        }
+        "threat-actor.goals" => {
+            o = base("threat-actor", n);
+            o["name"] = json!("t");
+            o["goals"] = json!([s]);
+        }
+        "tool.tool_version" => {
+            o = base("tool", n);
+            o["name"] = json!("t");
+            o["tool_version"] = json!(s);
+        }
+        "infrastructure.description" => {
+            o = base("infrastructure", n);
+            o["name"] = json!("i");
+            o["description"] = json!(s);
+        }
+        "course-of-action.name" => {
+            o = base("course-of-action", n);
+            o["name"] = json!(s);
+        }
+        "attack-pattern.external_references.url" => {
+            o = base("attack-pattern", n);
+            o["name"] = json!("a");
+            o["external_references"] = json!([{"source_name": "x", "url": s}]);
+        }
+        "grouping.context" => {
+            o = base("grouping", n);
+            o["context"] = json!(s);
+            o["object_refs"] = json!([id("indicator", n + 1)]);
+            out.push(indicator(n + 1));
+        }
+        "report.name" => {
+            o = base("report", n);
+            o["name"] = json!(s);
+            o["published"] = json!("2026-01-02T00:00:00Z");
+            o["object_refs"] = json!([id("indicator", n + 1)]);
+            out.push(indicator(n + 1));
+        }
+        "relationship.description" => {
+            o = base("relationship", n);
+            o["relationship_type"] = json!("related-to");
+            o["source_ref"] = json!(id("indicator", n + 1));
+            o["target_ref"] = json!(id("indicator", n + 2));
+            o["description"] = json!(s);
+            out.push(indicator(n + 1));
+            out.push(indicator(n + 2));
+        }
+        "observed-data.objects.x-type" | "observed-data.objects.value" => {
+            o = base("observed-data", n);
+            o["first_observed"] = json!("2026-01-01T00:00:00Z");
+            o["last_observed"] = json!("2026-01-01T00:00:00Z");
+            o["number_observed"] = json!(1);
+            o["objects"] = if name.ends_with("x-type") {
+                json!({"0": {"type": "domain-name", "value": "example.org"}, "1": {"type": "x-secret", "value": s}})
+            } else {
+                json!({"0": {"type": "domain-name", "value": s}})
+            };
+        }
+        "ipv4-addr.value" | "domain-name.value" | "url.value" | "email-addr.value" => {
+            o = sco(name.split('.').next().unwrap_or("url"), n);
+            o["value"] = json!(s);
+        }
+        "file.hashes.key" => {
+            o = sco("file", n);
+            o["name"] = json!("f");
+            o["hashes"] = json!({"SHA-256": "0".repeat(64), s: "00"});
+        }
+        "observed-data.objects.key" => {
+            o = base("observed-data", n);
+            o["first_observed"] = json!("2026-01-01T00:00:00Z");
+            o["last_observed"] = json!("2026-01-01T00:00:00Z");
+            o["number_observed"] = json!(1);
+            o["objects"] = json!({ s: {"type": "domain-name", "value": "example.org"}});
+        }
+        "file.name" => {
+            o = sco("file", n);
+            o["name"] = json!(s);
+        }
+        "autonomous-system.name" => {
+            o = sco("autonomous-system", n);
+            o["number"] = json!(64500);
+            o["name"] = json!(s);
+        }
+        _ => o["description"] = json!(s),
+    }
+    out.insert(0, o);
+    out
+}
+
+/// Whether the shipped policy lets canaries of `kind` cross at `place` on purpose: e-mail
+/// addresses in indicator patterns and `email-addr` values (phishing senders are intelligence
+/// to share; `except` in `policies/us-to-jpn.toml`).
+pub fn crosses_by_policy(kind: Kind, place: usize) -> bool {
+    let name = PLACES.get(place).copied().unwrap_or_default();
+    kind == Kind::Email && (name.starts_with("indicator.pattern.") || name == "email-addr.value")
+}
+
+/// A bundle of `objects`.
+pub fn bundle(objects: Vec<Value>) -> String {
+    json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-00000000c001", "objects": objects}).to_string()
+}
+
+/// Whether `output` still shows the canary `encoded` (of `kind`): verbatim, or, read in the
+/// guard's normal form, the phrase / address / name / number it encodes.
+pub fn leaked(output: &str, encoded: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<Value>(output) else {
+        return output.contains(encoded);
+    };
+    let mut strings = Vec::new();
+    collect(&v, &mut strings);
+    let plain = crate::text::normalize(encoded).text;
+    strings
+        .iter()
+        .any(|s| s.contains(encoded) || crate::text::normalize(s).text.contains(&plain))
+}
+
+fn collect<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+    match v {
+        Value::String(s) => out.push(s),
+        Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
+        Value::Object(o) => o.iter().for_each(|(k, x)| {
+            out.push(k);
+            collect(x, out)
+        }),
+        _ => {}
+    }
+}
+
+/// One fuzz case: `data` picks a kind, encodings and places, several canaries in one bundle
+/// beside a benign string; none may cross, through the guard or the second verifier, and the
+/// benign string crosses unchanged when its object is released.
+pub fn content_canaries(data: &[u8]) {
+    let policy = super::shipped_policy();
+    let mut objects = Vec::new();
+    let mut canaries = Vec::new();
+    for (n, c) in data.chunks(3).take(12).enumerate() {
+        let (k, e, p) = match c {
+            [k, e, p] => (*k, *e, *p),
+            _ => continue,
+        };
+        let kind = KINDS
+            .get(usize::from(k) % KINDS.len())
+            .copied()
+            .unwrap_or(Kind::Address);
+        if crosses_by_policy(kind, usize::from(p) % PLACES.len()) {
+            continue;
+        }
+        let all = encodings(kind);
+        let Some(enc) = all.get(usize::from(e) % all.len().max(1)).cloned() else {
+            continue;
+        };
+        // Two encodings glued together now and then: combinations.
+        let enc = if e & 0x80 != 0 {
+            let other = all
+                .get(usize::from(e / 3) % all.len().max(1))
+                .cloned()
+                .unwrap_or_default();
+            format!("{enc} and {other}")
+        } else {
+            enc
+        };
+        objects.extend(place(usize::from(p), &enc, n * 4));
+        canaries.push(enc);
+    }
+    if objects.is_empty() {
+        return;
+    }
+    let input = bundle(objects);
+    if crate::verifier::verify(input.as_bytes(), policy).is_ok() {
+        panic!("the verifier passed canaries: {input}");
+    }
+    let Ok(released) = crate::guard::filter(input.as_bytes(), policy) else {
+        return;
+    };
+    let out = String::from_utf8_lossy(released.output.as_bytes()).into_owned();
+    for c in &canaries {
+        for part in c.split(" and ") {
+            assert!(!leaked(&out, part), "{part:?} crossed: {out}");
+        }
+    }
+    if let Err(f) = crate::verifier::verify(released.output.as_bytes(), policy) {
+        panic!("the verifier refused the guard's output: {f:?}");
+    }
+}

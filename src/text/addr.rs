@@ -1,0 +1,459 @@
+//! IP addresses parsed, not pattern-matched: every notation a resolver (`inet_aton`), a URL
+//! parser or a browser accepts is read as a number and compared with the policy's ranges.
+//!
+//! - IPv4: dotted quads with each part decimal, octal (`010`) or hexadecimal (`0x0a`); where a part
+//!   has a leading zero both readings (octal, as `inet_aton`, and decimal, as many other parsers)
+//!   are tried. In a host position (a URL's host, a UNC host, `IP:…`, a domain literal
+//!   `user@[…]`, or a whole value such as an `ipv4-addr` value or a pattern literal) also the
+//!   one-, two- and three-part forms (`167772161`, `0x0a000001`, `10.1`, `10.0.1`). In free text
+//!   a bare number is a number, not an address, except an eight-digit hexadecimal `0x…`.
+//! - IPv6 (brackets and a zone id allowed); an address that embeds an IPv4 one (mapped
+//!   `::ffff:a.b.c.d`, compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) is also
+//!   compared as that IPv4 address.
+//! - Networks `a/len`, and ranges `a-b` (compared as the interval they span).
+//!
+//! Free text is read after [`refang`]: `10[.]20[.]30[.]40`, `hxxps://…`, `corp\.example` read as
+//! what they stand for.
+
+use std::net::Ipv6Addr;
+use std::ops::Range;
+
+/// An address or an interval of addresses, IPv4 or IPv6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    V4(u32, u32),
+    V6(u128, u128),
+}
+
+/// The internal ranges of a policy, as inclusive intervals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ranges {
+    v4: Vec<(u32, u32)>,
+    v6: Vec<(u128, u128)>,
+}
+
+impl Ranges {
+    /// Parse networks as the policy writes them (`10.0.0.0/8`, `fd00::/8`, one address).
+    /// `Err` names the first that does not parse.
+    pub fn parse<S: AsRef<str>>(cidrs: &[S]) -> Result<Ranges, String> {
+        let mut r = Ranges::default();
+        for c in cidrs {
+            match parse_network(c.as_ref().trim()) {
+                Some(Span::V4(a, b)) => r.v4.push((a, b)),
+                Some(Span::V6(a, b)) => r.v6.push((a, b)),
+                None => return Err(c.as_ref().to_string()),
+            }
+        }
+        Ok(r)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty()
+    }
+
+    /// Whether `span` shares an address with a range (an IPv6 span embedding IPv4 addresses is
+    /// also compared as those).
+    pub fn overlaps(&self, span: Span) -> bool {
+        match span {
+            Span::V4(a, b) => self.v4.iter().any(|&(x, y)| a <= y && x <= b),
+            Span::V6(a, b) => {
+                self.v6.iter().any(|&(x, y)| a <= y && x <= b)
+                    || embedded_v4(a, b).is_some_and(|(p, q)| self.overlaps(Span::V4(p, q)))
+            }
+        }
+    }
+}
+
+/// The IPv4 interval an IPv6 interval embeds, when both ends embed one the same way.
+fn embedded_v4(a: u128, b: u128) -> Option<(u32, u32)> {
+    let low = |v: u128| (v & 0xffff_ffff) as u32;
+    // mapped ::ffff:0:0/96, compatible ::/96 (not :: and ::1), NAT64 64:ff9b::/96
+    for prefix in [0xffffu128 << 32, 0, 0x64_ff9bu128 << 96] {
+        if a >> 32 == prefix >> 32 && b >> 32 == prefix >> 32 && !(prefix == 0 && b <= 1) {
+            return Some((low(a), low(b)));
+        }
+    }
+    // 6to4 2002:AABB:CCDD::/48
+    if a >> 112 == 0x2002 && b >> 112 == 0x2002 {
+        return Some((((a >> 80) & 0xffff_ffff) as u32, ((b >> 80) & 0xffff_ffff) as u32));
+    }
+    None
+}
+
+/// A network, an address or a range as a policy or an indicator writes it, strictly (the
+/// standard notations only).
+pub fn parse_network(s: &str) -> Option<Span> {
+    if let Some((a, len)) = s.split_once('/') {
+        let len: u32 = len.parse().ok()?;
+        return match parse_ip(a, true).first()? {
+            Span::V4(v, _) if len <= 32 => {
+                let host = 32u32.checked_sub(len)?;
+                let mask = u32::MAX.checked_shl(host).unwrap_or(0);
+                Some(Span::V4(v & mask, v | !mask))
+            }
+            Span::V6(v, _) if len <= 128 => {
+                let host = 128u32.checked_sub(len)?;
+                let mask = u128::MAX.checked_shl(host).unwrap_or(0);
+                Some(Span::V6(v & mask, v | !mask))
+            }
+            _ => None,
+        };
+    }
+    parse_ip(s, false).first().copied()
+}
+
+/// Every reading of `s` as one address (or a network `a/len`, or a range `a-b`). `host`: `s`
+/// stands where only an address or a host name can (see the module doc), so the short IPv4
+/// forms count.
+pub fn parse_ip(s: &str, host: bool) -> Vec<Span> {
+    let s = s.trim();
+    let mut out = Vec::new();
+    if s.is_empty() || s.len() > 100 {
+        return out;
+    }
+    let inner = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(s);
+    let inner = inner
+        .strip_prefix("ipv6:")
+        .or_else(|| inner.strip_prefix("ipv4:"))
+        .unwrap_or(inner);
+    if inner.contains(':') {
+        let no_zone = inner.split_once('%').map_or(inner, |(a, _)| a);
+        if let Ok(v6) = no_zone.parse::<Ipv6Addr>() {
+            let v = u128::from(v6);
+            out.push(Span::V6(v, v));
+        }
+        return out;
+    }
+    if inner.contains('/') {
+        if let Some(n) = parse_network(inner) {
+            out.push(n);
+        }
+        return out;
+    }
+    for v in ipv4_readings(inner, host) {
+        out.push(Span::V4(v, v));
+    }
+    out
+}
+
+/// One part of a dotted IPv4 address: decimal, octal (leading `0`) or hexadecimal (`0x`); a part
+/// with a leading zero is read both ways.
+fn part_readings(p: &str) -> Vec<u64> {
+    let mut out = Vec::with_capacity(2);
+    if p.is_empty() || p.len() > 12 {
+        return out;
+    }
+    if let Some(h) = p.strip_prefix("0x") {
+        if h.is_empty() {
+            out.push(0); // inet_aton reads `0x` as 0
+        } else if h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            out.extend(u64::from_str_radix(h, 16).ok());
+        }
+        return out;
+    }
+    if !p.bytes().all(|b| b.is_ascii_digit()) {
+        return out;
+    }
+    out.extend(p.parse::<u64>().ok());
+    if p.len() > 1
+        && p.starts_with('0')
+        && let Ok(o) = u64::from_str_radix(p, 8)
+        && !out.contains(&o)
+    {
+        out.push(o);
+    }
+    out
+}
+
+/// Every IPv4 reading of `s` (see the module doc for which forms count where).
+fn ipv4_readings(s: &str, host: bool) -> Vec<u32> {
+    let s = s.strip_suffix('.').unwrap_or(s); // a trailing dot is the root
+    let parts: Vec<&str> = s.split('.').collect();
+    let n = parts.len();
+    let mut out = Vec::new();
+    if n == 0 || n > 4 {
+        return out;
+    }
+    if n < 4 && !host {
+        // In free text only `0x` followed by eight hexadecimal digits stands alone.
+        let hex8 = n == 1 && s.len() == 10 && s.starts_with("0x");
+        if !hex8 {
+            return out;
+        }
+    }
+    let readings: Vec<Vec<u64>> = parts.iter().map(|p| part_readings(p)).collect();
+    if readings.iter().any(Vec::is_empty) {
+        return out;
+    }
+    // Combine: the first n-1 parts are one byte each, the last fills the rest.
+    let mut acc: Vec<u64> = vec![0];
+    for (i, r) in readings.iter().enumerate() {
+        let last = i + 1 == n;
+        // n <= 4, so the last part has 8, 16, 24 or 32 bits.
+        let bits: u32 = if last { 40u32.saturating_sub(8 * n as u32) } else { 8 };
+        let max = (1u64 << bits) - 1;
+        let mut next = Vec::new();
+        for &a in &acc {
+            for &v in r {
+                if v <= max {
+                    let shifted = a.checked_shl(bits).unwrap_or(0) | v;
+                    if !next.contains(&shifted) {
+                        next.push(shifted);
+                    }
+                }
+            }
+        }
+        acc = next;
+        if acc.is_empty() || acc.len() > 64 {
+            break;
+        }
+    }
+    out.extend(acc.into_iter().filter_map(|v| u32::try_from(v).ok()));
+    out
+}
+
+/// Defanged writing read as what it stands for: `[.]`, `(.)`, `{.}`, `[dot]`, `(dot)` as `.`;
+/// `[:]` as `:`; `[@]`, `[at]`, `(at)` as `@`; `[/]` as `/`; `\.` as `.`; `hxxp` as `http`,
+/// `fxp` as `ftp`. Runs on normalised (lowercase) text. Returns the text and, for each of its
+/// bytes, the byte range of `text` it came from (`None` when nothing changed).
+pub fn refang(text: &str) -> Option<(String, Vec<Range<usize>>)> {
+    const SUBS: &[(&str, &str)] = &[
+        ("[.]", "."),
+        ("(.)", "."),
+        ("{.}", "."),
+        ("[dot]", "."),
+        ("(dot)", "."),
+        ("{dot}", "."),
+        ("[:]", ":"),
+        ("[://]", "://"),
+        ("[@]", "@"),
+        ("[at]", "@"),
+        ("(at)", "@"),
+        ("[/]", "/"),
+        ("\\.", "."),
+        ("hxxp", "http"),
+        ("hxxps", "https"),
+        ("fxp", "ftp"),
+    ];
+    let b = text.as_bytes();
+    let bracket = b.iter().any(|&c| matches!(c, b'[' | b'(' | b'{' | b'\\'));
+    if !bracket && !text.contains("xxp") && !text.contains("fxp") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len());
+    let mut i = 0;
+    let mut changed = false;
+    while i < text.len() {
+        let rest = text.get(i..).unwrap_or_default();
+        if let Some((from, to)) = SUBS.iter().find(|(f, _)| rest.starts_with(f)) {
+            out.push_str(to);
+            map.extend(std::iter::repeat_n(i..i + from.len(), to.len()));
+            i += from.len();
+            changed = true;
+            continue;
+        }
+        let Some(c) = rest.chars().next() else { break };
+        out.push(c);
+        map.extend(std::iter::repeat_n(i..i + c.len_utf8(), c.len_utf8()));
+        i += c.len_utf8();
+    }
+    changed.then_some((out, map))
+}
+
+/// Characters that end a word of free text (an address may hold `[ ] : / @ \ % -`).
+pub fn is_word_sep(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '"' | '\'' | '<' | '>' | '(' | ')' | '{' | '}' | ',' | ';' | '|' | '`' | '=' | '&'
+        )
+}
+
+/// The words of `text` (byte ranges), see [`is_word_sep`].
+pub fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start: Option<usize> = None;
+    text.char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+        .filter_map(move |(i, c)| match (start, is_word_sep(c)) {
+            (None, false) => {
+                start = Some(i);
+                None
+            }
+            (Some(b), true) => {
+                start = None;
+                Some(b..i)
+            }
+            _ => None,
+        })
+}
+
+/// Every reading of the addresses one word of (normalised, refanged) text holds. `host`: the
+/// word is a whole value that names a host (see the module doc).
+pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
+    let mut out = Vec::new();
+    if !word.bytes().any(|b| b.is_ascii_digit()) {
+        return out;
+    }
+    let w = word.trim_end_matches(['.', ':', ',', ';', '!', '?']);
+    let add = |piece: &str, host: bool, out: &mut Vec<Span>| {
+        let piece = piece
+            .trim_matches(|c: char| matches!(c, '[' | ']'))
+            .trim_end_matches(['.', '!', '?']);
+        if piece.is_empty() || !piece.bytes().any(|b| b.is_ascii_digit()) {
+            return;
+        }
+        let pieces = percent_decode(piece);
+        let piece = pieces.as_deref().unwrap_or(piece);
+        out.extend(parse_ip(piece, host));
+        // A range `a-b`.
+        if let Some((a, b)) = piece.split_once('-') {
+            let (x, y) = (parse_ip(a, host), parse_ip(b, host));
+            for s in &x {
+                for t in &y {
+                    match (*s, *t) {
+                        (Span::V4(p, _), Span::V4(q, _)) => out.push(Span::V4(p.min(q), p.max(q))),
+                        (Span::V6(p, _), Span::V6(q, _)) => out.push(Span::V6(p.min(q), p.max(q))),
+                        _ => {}
+                    }
+                }
+            }
+            out.extend(x);
+            out.extend(y);
+        }
+    };
+    add(w, host, &mut out);
+    // `[v6]:port` and `v4:port`.
+    if let Some(rest) = w.strip_prefix('[')
+        && let Some((inner, _)) = rest.split_once(']')
+    {
+        add(inner, true, &mut out);
+    }
+    if let Some((h, p)) = w.rsplit_once(':')
+        && !h.contains(':')
+        && p.bytes().all(|b| b.is_ascii_digit())
+    {
+        add(h, host, &mut out);
+    }
+    // A URL `scheme://[user@]host[:port]/…`, a UNC path `\\host\share`, `IP:host`, `user@[literal]`.
+    let after_scheme = w.split_once("://").map(|(_, r)| r);
+    let unc = w.strip_prefix("\\\\").or_else(|| w.strip_prefix("//"));
+    for rest in after_scheme.into_iter().chain(unc) {
+        let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or(rest);
+        let h = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        add(h, true, &mut out);
+        if let Some(inner) = h.strip_prefix('[').and_then(|x| x.split_once(']')).map(|(i, _)| i) {
+            add(inner, true, &mut out);
+        } else if let Some((hh, _)) = h.rsplit_once(':') {
+            add(hh, true, &mut out);
+        }
+    }
+    if let Some((_, h)) = w.rsplit_once('@') {
+        add(h, h.starts_with('['), &mut out);
+    }
+    if let Some((tag, h)) = w.split_once(':')
+        && !tag.is_empty()
+        && tag.bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        add(h, true, &mut out);
+    }
+    // Any piece between separators of a URL or path (`/x/10.1.2.3/y`, `?ip=…`).
+    if w.contains(['/', '\\', '@', '?', '#', '[', ']']) {
+        for piece in w.split(['/', '\\', '@', '?', '#', '[', ']']) {
+            add(piece, false, &mut out);
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') || s.contains(':') {
+        return None; // `%` in IPv6 is a zone id
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b'%'
+            && let Some(h) = b.get(i + 1..i + 3)
+            && let Some(v) = std::str::from_utf8(h).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v.to_ascii_lowercase());
+            i += 3;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn internal() -> Ranges {
+        Ranges::parse(&["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"]).unwrap()
+    }
+
+    fn hit(w: &str, host: bool) -> bool {
+        let r = internal();
+        let n = crate::text::normalize(w).text;
+        let t = refang(&n).map_or(n, |(t, _)| t);
+        words(&t).any(|x| {
+            word_addresses(t.get(x).unwrap(), host)
+                .into_iter()
+                .any(|s| r.overlaps(s))
+        })
+    }
+
+    #[test]
+    fn reads_every_notation_of_an_internal_address() {
+        for w in [
+            "10.20.30.40",
+            "::ffff:10.0.0.1",
+            "::ffff:c0a8:101",
+            "::10.0.0.1",
+            "http://[::ffff:172.16.5.5]/",
+            "http://167772161/",
+            "0x0a000001",
+            "010.000.000.001",
+            "0xa.0.0.1",
+            "10.20.30.1-10.20.30.254",
+            "9.0.0.0-11.0.0.0",
+            "10[.]20[.]30[.]40",
+            "\\\\10.20.30.40\\admin$",
+            "IP:10.20.30.40",
+            "user@[10.1.2.3]",
+            "10.0.0.0/24",
+            "http://10.1/x",
+            "hxxp://10(.)1(.)2(.)3:8080/",
+            "[fd00::1]:443",
+            "64:ff9b::a00:1",
+            "2002:0a00:0001::1",
+            "http://%31%30.0.0.1/",
+            "１０．２０．３０．４０",
+        ] {
+            assert!(hit(w, false), "{w}");
+        }
+        assert!(hit("10.1", true));
+        assert!(hit("167772161", true));
+    }
+
+    #[test]
+    fn ordinary_numbers_are_not_addresses() {
+        for w in [
+            "CVSS 10.0",
+            "version 10.1.2",
+            "167772161 bytes",
+            "203.0.113.9",
+            "11.0.0.1",
+            "2024-01-15",
+            "+1 202-555-0143",
+            "fe80::1",
+            "logo@2x.png",
+        ] {
+            assert!(!hit(w, false), "{w}");
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Domain names compared label by label, on label boundaries, after IDNA normalisation: the
+//! policy's `corp.example` is found in `corp.example`, `vpn.corp.example`, `corp.example.` (the
+//! root), `ops@corp.example`, `https://intranet.corp.example/x` and their full-width, ideographic
+//! full stop, hidden-character, look-alike and defanged writings (the text is [`normalize`]d and
+//! [`refang`]ed first), and in punycode (`xn--…`) when the policy names an internationalised
+//! domain; never in `mail.corp.example.net`, `corp.example-cdn.net`, `notcorp.example` or
+//! `bob@corp.examples.org`.
+//!
+//! [`normalize`]: crate::text::normalize
+//! [`refang`]: crate::text::addr::refang
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// A domain's label characters (a match must not continue into one).
+pub fn is_label_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
+}
+
+/// The policy's internal domains, ready to find.
+#[derive(Debug, Clone)]
+pub struct Domains {
+    /// Each domain in its normalised Unicode form and its ASCII (punycode) form.
+    names: Vec<String>,
+    ac: Option<AhoCorasick>,
+}
+
+/// A domain as the policy or a text writes it, in the form matching runs on: IDNA (UTS #46)
+/// mapped to Unicode, then the one normal form; `None` when it is not a domain name.
+pub fn canonical(d: &str) -> Option<String> {
+    let d = d.trim().trim_start_matches('.').trim_end_matches('.');
+    if d.is_empty() {
+        return None;
+    }
+    let (unicode, result) = idna::domain_to_unicode(d);
+    let base = if result.is_ok() { unicode } else { d.to_string() };
+    let n = crate::text::normalize(&base).text;
+    (!n.is_empty()).then_some(n)
+}
+
+impl Domains {
+    pub fn new<S: AsRef<str>>(domains: &[S]) -> Domains {
+        let mut names = Vec::new();
+        for d in domains {
+            if let Some(c) = canonical(d.as_ref()) {
+                if let Ok(ascii) = idna::domain_to_ascii(&c)
+                    && ascii != c
+                    && !names.contains(&ascii)
+                {
+                    names.push(ascii);
+                }
+                if !names.contains(&c) {
+                    names.push(c);
+                }
+            }
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&names)
+            .ok()
+            .filter(|_| !names.is_empty());
+        Domains { names, ac }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Byte spans of `text` (normalised and refanged) where a listed domain stands on label
+    /// boundaries. `loose_ends`: the text is a fragment (a regular expression's literal) whose
+    /// neighbours are unknown, so its own start and end count as boundaries too (they always do).
+    pub fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(text) {
+                if on_boundaries(text, m.start(), m.end()) {
+                    out.push((m.start(), m.end()));
+                }
+            }
+        }
+        if text.contains("xn--") {
+            out.extend(self.find_punycode(text));
+        }
+        out
+    }
+
+    /// Labels written in punycode, decoded and looked at again.
+    fn find_punycode(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            let host_char = is_label_char(c) || c == '.';
+            match (start, host_char) {
+                (None, true) => start = Some(i),
+                (Some(b), false) => {
+                    start = None;
+                    let host = text.get(b..i).unwrap_or_default();
+                    if host.contains("xn--")
+                        && let Some(u) = canonical(host)
+                        && self.find(&u).iter().any(|_| true)
+                    {
+                        out.push((b, i));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// Whether `start..end` of `text` stands on label boundaries: nothing of a label before it (a
+/// `.` or `@` or any other separator is fine), and after it either the end, a non-label
+/// character other than `.`, or a `.` that ends the name (the root).
+fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).and_then(|s| s.chars().next_back());
+    if before.is_some_and(is_label_char) {
+        return false;
+    }
+    let mut after = text.get(end..).unwrap_or_default().chars();
+    match after.next() {
+        None => true,
+        Some('.') => !after.next().is_some_and(is_label_char),
+        Some(c) => !is_label_char(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{addr::refang, normalize};
+
+    fn hit(d: &Domains, t: &str) -> bool {
+        let n = normalize(t).text;
+        let t = refang(&n).map_or(n, |(t, _)| t);
+        !d.find(&t).is_empty()
+    }
+
+    #[test]
+    fn finds_internal_domains_in_every_writing() {
+        let d = Domains::new(&["corp.example"]);
+        for t in [
+            "corp.example",
+            "vpn.corp.example",
+            "corp.example.",
+            "see corp.example.",
+            "ops@corp.example",
+            "https://intranet.CORP.example/x",
+            "hxxps://intranet[.]corp[.]example",
+            "ｃｏｒｐ．ｅｘａｍｐｌｅ",
+            "corp\u{3002}example",
+            "corp\u{200B}.example",
+            "c\u{43E}rp.example",
+            "_ldap._tcp.corp.example",
+        ] {
+            assert!(hit(&d, t), "{t}");
+        }
+    }
+
+    #[test]
+    fn does_not_find_domains_that_only_look_alike() {
+        let d = Domains::new(&["corp.example"]);
+        for t in [
+            "mail.corp.example.net",
+            "corp.example-cdn.net",
+            "bob@corp.examples.org",
+            "notcorp.example",
+            "my-corp.example",
+        ] {
+            assert!(!hit(&d, t), "{t}");
+        }
+    }
+
+    #[test]
+    fn compares_internationalised_domains_in_either_form() {
+        let d = Domains::new(&["bücher.example"]);
+        assert!(hit(&d, "www.xn--bcher-kva.example"));
+        assert!(hit(&d, "www.BÜCHER.example"));
+        assert!(!hit(&d, "bucher.example"));
+    }
+}

@@ -1,0 +1,173 @@
+//! E-mail addresses in (normalised) text: a local part, `@`, and a domain of at least two labels
+//! whose last is a top-level domain (letters, any script, or `xn--` punycode), or a domain
+//! literal `[10.1.2.3]` / `[IPv6:…]`. Internationalised addresses (`josé@bücher.example`,
+//! `ops@corp。example` once normalised) are found; file names such as `logo@2x.png` are not (a
+//! domain of one label and a file extension that is not a top-level domain, or the `@2x`
+//! resolution suffix). Defanged writing (`bob[at]corp[.]example`) is read through
+//! [`refang`](super::addr::refang).
+
+use std::ops::Range;
+
+use super::addr::{parse_ip, refang};
+
+/// File extensions that are not delegated top-level domains: after `@`, they make a file name.
+const FILE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", "heic", "pdf", "txt", "csv", "json",
+    "xml", "htm", "html", "js", "css", "exe", "dll", "so", "bin", "dat", "log", "ini", "cfg", "yml", "yaml", "gz",
+    "tgz", "rar", "7z", "tar", "iso", "img", "mp3", "mp4", "avi", "wav", "webm", "ps1", "bat", "sh", "py", "rb", "doc",
+    "docx", "xls", "xlsx", "ppt", "pptx",
+];
+
+fn is_local_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '!' | '#' | '$' | '&' | '*' | '^' | '~')
+}
+
+fn is_label_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-'
+}
+
+/// Byte spans of `text` (normalised) that are e-mail addresses.
+pub fn find(text: &str) -> Vec<(usize, usize)> {
+    if !text.contains(['@', '[', '(']) {
+        return Vec::new();
+    }
+    let refanged = refang(text);
+    let (t, map): (&str, Option<&Vec<Range<usize>>>) = match &refanged {
+        Some((t, m)) => (t.as_str(), Some(m)),
+        None => (text, None),
+    };
+    find_plain(t)
+        .into_iter()
+        .filter_map(|(a, b)| match map {
+            Some(m) => Some((m.get(a)?.start, m.get(b.checked_sub(1)?)?.end)),
+            None => Some((a, b)),
+        })
+        .collect()
+}
+
+fn find_plain(t: &str) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (at, _) in t.match_indices('@') {
+        if out.last().is_some_and(|&(_, e)| at < e) {
+            continue;
+        }
+        // The local part, backwards.
+        let before = t.get(..at).unwrap_or_default();
+        let mut start = at;
+        for (i, c) in before.char_indices().rev() {
+            if !is_local_char(c) {
+                break;
+            }
+            start = i;
+        }
+        while t.get(start..).is_some_and(|s| s.starts_with('.')) {
+            start += 1;
+        }
+        if start >= at {
+            continue;
+        }
+        let after = t.get(at + 1..).unwrap_or_default();
+        // A domain literal.
+        if let Some(lit) = after.strip_prefix('[') {
+            if let Some(close) = lit.find(']') {
+                let inner = lit.get(..close).unwrap_or_default();
+                if !parse_ip(inner, true).is_empty() {
+                    out.push((start, at + 1 + 1 + close + 1));
+                }
+            }
+            continue;
+        }
+        // Labels.
+        let mut end = at + 1;
+        let mut labels: Vec<&str> = Vec::new();
+        let mut label_start = end;
+        for (i, c) in after.char_indices() {
+            let pos = at + 1 + i;
+            if is_label_char(c) {
+                end = pos + c.len_utf8();
+                continue;
+            }
+            if c == '.' && pos > label_start {
+                labels.push(t.get(label_start..pos).unwrap_or_default());
+                label_start = pos + 1;
+                continue;
+            }
+            break;
+        }
+        if end > label_start {
+            labels.push(t.get(label_start..end).unwrap_or_default());
+        } else {
+            // The text ended in a `.` (a sentence): the domain ends before it.
+        }
+        let Some(tld) = labels.last().copied() else { continue };
+        if labels.len() < 2 || labels.iter().any(|l| l.starts_with('-') || l.ends_with('-')) {
+            continue;
+        }
+        let tld_ok = (tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)) || tld.starts_with("xn--");
+        if !tld_ok {
+            continue;
+        }
+        let first = labels.first().copied().unwrap_or_default();
+        let resolution = first
+            .strip_suffix('x')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if labels.len() == 2 && (FILE_EXTENSIONS.contains(&tld) || resolution) {
+            continue;
+        }
+        out.push((start, end));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize;
+
+    fn hits(s: &str) -> Vec<String> {
+        let n = normalize(s);
+        find(&n.text)
+            .into_iter()
+            .map(|(a, b)| {
+                let (a, b) = n.original(a, b).unwrap();
+                s[a..b].to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_every_writing_of_an_address() {
+        assert_eq!(
+            hits("mail alice.smith@agency.example.gov."),
+            ["alice.smith@agency.example.gov"]
+        );
+        assert_eq!(hits("josé@bücher.example"), ["josé@bücher.example"]);
+        assert_eq!(hits("ops@corp\u{3002}example"), ["ops@corp\u{3002}example"]);
+        assert_eq!(hits("mailto:ops@corp.example?subject=x"), ["ops@corp.example"]);
+        assert_eq!(
+            hits("user@[10.1.2.3] or u@[IPv6:fd00::1]"),
+            ["user@[10.1.2.3]", "u@[IPv6:fd00::1]"]
+        );
+        assert_eq!(
+            hits("ＡＬＩＣＥ＠Ｅｘａｍｐｌｅ．ＣＯＭ"),
+            ["ＡＬＩＣＥ＠Ｅｘａｍｐｌｅ．ＣＯＭ"]
+        );
+        assert_eq!(hits("bob[at]corp[.]example"), ["bob[at]corp[.]example"]);
+        assert_eq!(hits("a@xn--bcher-kva.xn--tckwe"), ["a@xn--bcher-kva.xn--tckwe"]);
+    }
+
+    #[test]
+    fn file_names_are_not_addresses() {
+        for s in [
+            "logo@2x.png",
+            "icon@3x.webp",
+            "a@b",
+            "x@localhost",
+            "v1.2@3.4",
+            "@home",
+            "user@.example",
+        ] {
+            assert!(hits(s).is_empty(), "{s}");
+        }
+    }
+}

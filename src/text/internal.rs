@@ -1,0 +1,137 @@
+//! Internal addresses and domains in any string: the text is [`normalize`]d and [`refang`]ed,
+//! cut into words, and each word's addresses ([`addr`]) and the listed domains ([`domain`]) are
+//! looked for. A hit names the whole word (as written in the original) that holds it.
+
+use std::ops::Range;
+
+use super::addr::{Ranges, refang, word_addresses, words};
+use super::domain::Domains;
+use super::normalize;
+
+/// Internal ranges and domains.
+#[derive(Debug, Clone)]
+pub struct Internal {
+    pub ranges: Ranges,
+    pub domains: Domains,
+}
+
+impl Internal {
+    /// `Err` names a network that does not parse.
+    pub fn new<S: AsRef<str>, T: AsRef<str>>(cidrs: &[S], domains: &[T]) -> Result<Internal, String> {
+        Ok(Internal {
+            ranges: Ranges::parse(cidrs)?,
+            domains: Domains::new(domains),
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty() && self.domains.is_empty()
+    }
+
+    /// The byte spans of `s` (as written) of each word that points inside. `host`: when `s` is
+    /// one word, it is a whole value naming a host (an `ipv4-addr` value, a pattern literal), so
+    /// the short IPv4 forms count.
+    pub fn find(&self, s: &str, host: bool) -> Vec<(usize, usize)> {
+        if self.is_empty() || s.is_empty() {
+            return Vec::new();
+        }
+        // Every address holds a digit, every domain a dot (or a full stop, a defanged dot, a
+        // look-alike: non-ASCII or a bracket): text with none of them holds neither.
+        let could = s
+            .bytes()
+            .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\') || b >= 0x80);
+        if !could {
+            return Vec::new();
+        }
+        let n = normalize(s);
+        let refanged = refang(&n.text);
+        let (t, map): (&str, Option<&Vec<Range<usize>>>) = match &refanged {
+            Some((t, m)) => (t.as_str(), Some(m)),
+            None => (n.text.as_str(), None),
+        };
+        // Spans in `t` first.
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        let single = !t.trim().contains(' ');
+        if !self.ranges.is_empty() {
+            for w in words(t) {
+                let Some(word) = t.get(w.clone()) else { continue };
+                if word_addresses(word, host && single)
+                    .into_iter()
+                    .any(|a| self.ranges.overlaps(a))
+                {
+                    hits.push((w.start, w.end));
+                }
+            }
+        }
+        if !self.domains.is_empty() {
+            for (a, b) in self.domains.find(t) {
+                // Widen to the word around the match.
+                let w = words(t).find(|w| w.start <= a && b <= w.end).unwrap_or(a..b);
+                hits.push((w.start, w.end));
+            }
+        }
+        if hits.is_empty() {
+            return hits;
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        // Back to the normalised text, then to the original.
+        hits.into_iter()
+            .filter_map(|(a, b)| {
+                let (a, b) = match map {
+                    Some(m) => (m.get(a)?.start, m.get(b.checked_sub(1)?)?.end),
+                    None => (a, b),
+                };
+                n.original(a, b)
+            })
+            .collect()
+    }
+
+    /// The first word of `s` that points inside, as written.
+    pub fn first<'s>(&self, s: &'s str, host: bool) -> Option<&'s str> {
+        self.find(s, host).first().and_then(|&(a, b)| s.get(a..b))
+    }
+
+    /// `s` with each word that points inside replaced by `replacement`, and how many were.
+    pub fn redact(&self, s: &str, host: bool, replacement: &str) -> Option<(String, usize)> {
+        let spans = self.find(s, host);
+        if spans.is_empty() {
+            return None;
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut at = 0;
+        let mut count = 0usize;
+        for (a, b) in spans {
+            if a < at {
+                continue;
+            }
+            out.push_str(s.get(at..a).unwrap_or_default());
+            out.push_str(replacement);
+            at = b;
+            count = count.saturating_add(1);
+        }
+        out.push_str(s.get(at..).unwrap_or_default());
+        Some((out, count))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_the_words_as_written() {
+        let i = Internal::new(&["10.0.0.0/8"], &["corp.example"]).unwrap();
+        let (out, n) = i
+            .redact(
+                "See ｈｘｘｐｓ://intranet[.]corp[.]example/x and 10[.]1[.]2[.]3, not 203.0.113.9.",
+                false,
+                "[R]",
+            )
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(out, "See [R] and [R], not 203.0.113.9.");
+        assert_eq!(i.first("10.1", true), Some("10.1"));
+        assert_eq!(i.first("version 10.1", false), None);
+    }
+}

@@ -1,0 +1,348 @@
+//! Whether a pattern's `MATCHES` (regular expression) or `LIKE` operand could reveal an internal
+//! address or domain. The expression is parsed with `regex-syntax`; the literal runs it requires
+//! (text between wildcards, classes of one character read as that character) are looked at:
+//!
+//! - a run that is or holds an internal address or domain ([`Internal::find`]; a run anchored at
+//!   both ends is a whole value, so the short IPv4 forms count);
+//! - a run that is a piece of an internal domain spanning a label boundary (`corp.exam`,
+//!   `p.example`), or the domain's first, distinguishing label (`corp`);
+//! - a run of digits and dots that, completed to a dotted quad in any alignment (its first part
+//!   may end an octet, its last may begin one, unless anchored), can fall in an internal range
+//!   (`^10\.20\.`, `\.16\.5\.`).
+//!
+//! An expression `regex-syntax` does not parse (PCRE look-arounds, back-references) is denied:
+//! in doubt, the comparison does not cross.
+
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
+
+use super::addr::Span;
+use super::internal::Internal;
+use super::normalize;
+
+/// One literal run: its text and whether it is anchored at the start / end of the value.
+#[derive(Debug, Default, Clone)]
+struct Run {
+    text: String,
+    start: bool,
+    end: bool,
+}
+
+/// Whether the `MATCHES` operand `re` could reveal an internal address or domain.
+pub fn regex_reveals(re: &str, internal: &Internal) -> bool {
+    if internal.is_empty() {
+        return false;
+    }
+    let hir = match regex_syntax::ParserBuilder::new()
+        .nest_limit(64)
+        .unicode(true)
+        .case_insensitive(false)
+        .build()
+        .parse(re)
+    {
+        Ok(h) => h,
+        Err(_) => return true,
+    };
+    // The operand read as text too (escapes gone): `\.` is a dot, `%31` a percent-encoding.
+    if !internal.find(&re.replace('\\', ""), false).is_empty() {
+        return true;
+    }
+    let mut runs = Vec::new();
+    let mut cur = Run::default();
+    walk(&hir, &mut cur, &mut runs, 0);
+    flush(&mut cur, &mut runs, false);
+    runs.iter().any(|r| run_reveals(r, internal))
+}
+
+/// Whether the `LIKE` operand `like` (`%` any run, `_` any one character) could reveal one.
+pub fn like_reveals(like: &str, internal: &Internal) -> bool {
+    if internal.is_empty() {
+        return false;
+    }
+    if !internal.find(like, false).is_empty() {
+        return true;
+    }
+    let pieces: Vec<&str> = like.split(['%', '_']).collect();
+    let n = pieces.len();
+    pieces.iter().enumerate().any(|(i, p)| {
+        let r = Run {
+            text: (*p).to_string(),
+            start: i == 0,
+            end: i + 1 == n,
+        };
+        run_reveals(&r, internal)
+    })
+}
+
+fn flush(cur: &mut Run, runs: &mut Vec<Run>, end: bool) {
+    if !cur.text.is_empty() {
+        cur.end = end;
+        runs.push(std::mem::take(cur));
+    } else {
+        *cur = Run::default();
+    }
+}
+
+/// Collect the literal runs of `h` (see the module doc). `depth` bounds the recursion.
+fn walk(h: &Hir, cur: &mut Run, runs: &mut Vec<Run>, depth: usize) {
+    if depth > 128 {
+        flush(cur, runs, false);
+        runs.push(Run {
+            text: "\u{0}doubt".into(),
+            start: false,
+            end: false,
+        });
+        return;
+    }
+    match h.kind() {
+        HirKind::Empty => {}
+        HirKind::Literal(l) => cur.text.push_str(&String::from_utf8_lossy(&l.0)),
+        HirKind::Class(c) => match single(c) {
+            Some(ch) => cur.text.push(ch),
+            None => flush(cur, runs, false),
+        },
+        HirKind::Look(look) => {
+            let at_end = matches!(look, Look::End | Look::EndLF | Look::EndCRLF);
+            flush(cur, runs, at_end);
+            if matches!(look, Look::Start | Look::StartLF | Look::StartCRLF) {
+                cur.start = true;
+            }
+        }
+        HirKind::Capture(c) => walk(&c.sub, cur, runs, depth + 1),
+        HirKind::Concat(parts) => {
+            for p in parts {
+                walk(p, cur, runs, depth + 1);
+            }
+        }
+        HirKind::Repetition(r) => {
+            flush(cur, runs, false);
+            let mut inner = Run::default();
+            walk(&r.sub, &mut inner, runs, depth + 1);
+            flush(&mut inner, runs, false);
+        }
+        HirKind::Alternation(alts) => {
+            let start = cur.start && cur.text.is_empty();
+            flush(cur, runs, false);
+            for a in alts {
+                let mut inner = Run {
+                    start,
+                    ..Run::default()
+                };
+                walk(a, &mut inner, runs, depth + 1);
+                flush(&mut inner, runs, false);
+            }
+        }
+    }
+}
+
+/// The one character a class matches, if it matches exactly one (case variants of one letter
+/// count as that letter).
+fn single(c: &Class) -> Option<char> {
+    match c {
+        Class::Unicode(u) => {
+            let mut chars = u.iter().flat_map(|r| r.start()..=r.end()).take(3);
+            let a = chars.next()?;
+            match chars.next() {
+                None => Some(a),
+                Some(b) if chars.next().is_none() && a.eq_ignore_ascii_case(&b) => Some(a.to_ascii_lowercase()),
+                _ => None,
+            }
+        }
+        Class::Bytes(b) => {
+            let mut bytes = b.iter().flat_map(|r| r.start()..=r.end()).take(3);
+            let a = bytes.next()?;
+            match bytes.next() {
+                None => Some(char::from(a)),
+                Some(x) if bytes.next().is_none() && a.eq_ignore_ascii_case(&x) => {
+                    Some(char::from(a.to_ascii_lowercase()))
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+fn run_reveals(r: &Run, internal: &Internal) -> bool {
+    if r.text.starts_with('\u{0}') {
+        return true; // too deep to analyse
+    }
+    let t = normalize(&r.text).text;
+    if t.is_empty() {
+        return false;
+    }
+    if !internal.find(&t, r.start && r.end).is_empty() {
+        return true;
+    }
+    domain_piece(&t, internal) || address_piece(&t, r, internal)
+}
+
+/// A piece of a listed domain across a label boundary, or its first label.
+fn domain_piece(t: &str, internal: &Internal) -> bool {
+    internal.domains.names().iter().any(|d| {
+        let first = d.split('.').next().unwrap_or(d);
+        let word_hit = t
+            .split(|c: char| !super::domain::is_label_char(c))
+            .any(|w| w == first && first.len() >= 3);
+        // A piece across a label boundary: a `.` with a label character beside it.
+        let spans_dot = t.contains('.') && t.trim_matches('.').chars().filter(|c| c.is_alphanumeric()).count() >= 2;
+        let inner = spans_dot && d.contains(t);
+        // The run ends with the start of `d`, or starts with the end of `d`.
+        let prefix = (1..d.len()).any(|k| {
+            d.get(..k)
+                .is_some_and(|p| spans_dot && p.contains('.') && p.len() >= 3 && t.ends_with(p))
+        });
+        let suffix = (1..d.len()).any(|k| {
+            d.get(k..)
+                .is_some_and(|s| spans_dot && s.contains('.') && s.len() >= 3 && t.starts_with(s))
+        });
+        word_hit || inner || prefix || suffix
+    })
+}
+
+/// A run of digits and dots that can be completed into an internal IPv4 address.
+fn address_piece(t: &str, r: &Run, internal: &Internal) -> bool {
+    for piece in t.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        if !piece.contains('.') || !piece.bytes().any(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let whole_start = r.start && t.starts_with(piece);
+        let whole_end = r.end && t.ends_with(piece);
+        if completes_inside(piece, whole_start, whole_end, internal) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The decimal octets (0..=255) whose text ends with / starts with / is `p`.
+fn octets(p: &str, how: u8) -> Vec<u32> {
+    (0u32..=255)
+        .filter(|o| {
+            let s = o.to_string();
+            match how {
+                0 => s == p,
+                1 => p.is_empty() || s.ends_with(p),
+                _ => p.is_empty() || s.starts_with(p),
+            }
+        })
+        .collect()
+}
+
+fn completes_inside(piece: &str, anchored_start: bool, anchored_end: bool, internal: &Internal) -> bool {
+    let parts: Vec<&str> = piece.split('.').collect();
+    let n = parts.len();
+    if n > 4 {
+        // Longer than an address: each window of four parts.
+        return parts
+            .windows(4)
+            .any(|w| completes_inside(&w.join("."), false, false, internal));
+    }
+    let offsets: Vec<usize> = if anchored_start {
+        vec![0]
+    } else {
+        (0..=4usize.saturating_sub(n)).collect()
+    };
+    for off in offsets {
+        if anchored_end && off + n != 4 {
+            continue;
+        }
+        let mut sets: Vec<Vec<u32>> = vec![(0..=255).collect(); 4];
+        let mut ok = true;
+        for (i, p) in parts.iter().enumerate() {
+            let how = if i == 0 && !anchored_start && n > 1 {
+                1
+            } else if i + 1 == n && !anchored_end && n > 1 {
+                2
+            } else {
+                0
+            };
+            let set = octets(p, how);
+            if set.is_empty() {
+                ok = false;
+                break;
+            }
+            if let Some(slot) = sets.get_mut(off + i) {
+                *slot = set;
+            }
+        }
+        if ok && product_inside(&sets, internal) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether some address of the product of four octet sets is internal; enumerates the leading
+/// constrained octets, the trailing unconstrained ones are one interval.
+fn product_inside(sets: &[Vec<u32>], internal: &Internal) -> bool {
+    let free_tail = sets.iter().rev().take_while(|s| s.len() == 256).count();
+    let fixed = sets.len().saturating_sub(free_tail);
+    let mut prefixes: Vec<u32> = vec![0];
+    for s in sets.iter().take(fixed) {
+        let mut next = Vec::with_capacity(prefixes.len().saturating_mul(s.len()));
+        for &p in &prefixes {
+            for &o in s {
+                next.push((p << 8) | o);
+            }
+        }
+        if next.len() > 200_000 {
+            return true; // too many to look at: in doubt, deny
+        }
+        prefixes = next;
+    }
+    let shift = 8 * free_tail as u32;
+    prefixes.into_iter().any(|p| {
+        let mask = if shift >= 32 { u32::MAX } else { (1u32 << shift) - 1 };
+        let lo = p.checked_shl(shift).unwrap_or(0);
+        let hi = lo | mask;
+        internal.ranges.overlaps(Span::V4(lo, hi))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn internal() -> Internal {
+        Internal::new(&["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], &["corp.example"]).unwrap()
+    }
+
+    #[test]
+    fn denies_expressions_that_could_match_internal_names() {
+        let i = internal();
+        for re in [
+            r"^10\.20\.",
+            r"(^|\.)corp\.example$",
+            r"^.*\.corp\.example$",
+            r"c[o]rp\.ex",
+            r"\.16\.5\.",
+            r"^192\.168",
+            r"^10\.1$",
+            r"corp",
+            r"(?<=x)y",
+            r"^0x0a000001$",
+            r"intranet\.corp\.exampl",
+        ] {
+            assert!(regex_reveals(re, &i), "{re}");
+        }
+        for like in ["%corp.example", "10.20.%", "%.corp.%", "%.168.1._"] {
+            assert!(like_reveals(like, &i), "{like}");
+        }
+    }
+
+    #[test]
+    fn lets_other_expressions_cross() {
+        let i = internal();
+        for re in [
+            r"^.*\.exe$",
+            r"^203\.0\.113\.",
+            r"evil\.example\.net",
+            r"^[a-f0-9]{64}$",
+            r"\.ru$",
+        ] {
+            assert!(!regex_reveals(re, &i), "{re}");
+        }
+        for like in ["%.exe", "203.0.113.%", "%evil.example.net"] {
+            assert!(!like_reveals(like, &i), "{like}");
+        }
+    }
+}
