@@ -289,12 +289,15 @@ fn a_source_killed_at_any_moment_skips_no_page() {
     let work = tempfile::tempdir().unwrap();
     let out = publish(&server, work.path(), 120, 120);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    // How long one whole read takes here (into a scratch inbox and cursor).
-    let scratch = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(scratch.path().join("inbox")).unwrap();
-    let started = Instant::now();
-    assert!(pull(&server, scratch.path(), 3).output().unwrap().status.success());
-    let whole = started.elapsed().as_millis().max(10) as u64;
+    // How long one whole read takes here: the quicker of two, each into a scratch inbox.
+    let mut whole = u64::MAX;
+    for _ in 0..2 {
+        let scratch = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(scratch.path().join("inbox")).unwrap();
+        let started = Instant::now();
+        assert!(pull(&server, scratch.path(), 3).output().unwrap().status.success());
+        whole = whole.min(started.elapsed().as_millis().max(20) as u64);
+    }
 
     std::fs::create_dir_all(work.path().join("inbox")).unwrap();
     let mut seed: u64 = std::time::SystemTime::now()
@@ -307,7 +310,9 @@ fn a_source_killed_at_any_moment_skips_no_page() {
             break;
         }
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let delay = Duration::from_millis(whole / 10 + (seed >> 33) % (whole * 8 / 10).max(1));
+        // Early in a read: a restarted read first fetches again the pages it had done, so a kill
+        // this early still interrupts it while it makes progress page by page.
+        let delay = Duration::from_millis(whole / 20 + (seed >> 33) % (whole / 3).max(1));
         let mut child = pull(&server, work.path(), 3)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
