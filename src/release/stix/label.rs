@@ -353,18 +353,23 @@ const PHRASES: &[&str] = &[
     "nf",
 ];
 
-/// Whether `n` (a normalised text) mentions a marking: a level word of any scheme of the
-/// policy, a control word, `TLP`, `REL TO`, a dissemination phrase, `//`, or a portion mark.
-/// Words are also read with the spaces and punctuation between them taken out, one pair of
-/// neighbours at a time and across runs of single letters (`S E C R E T`).
-pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
-    let n = &loosen(n);
-    if n.is_empty() {
-        return false;
+/// The words a marking is made of under `policy` (levels and aliases of every scheme, control
+/// words, dissemination phrases), squeezed and loosened as [`mentions_marking`] compares them.
+/// Built once per policy and thread: a message with many marking definitions asks for them once
+/// per definition.
+fn marking_words(policy: &Policy) -> std::rc::Rc<Vec<String>> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<Option<(String, std::rc::Rc<Vec<String>>)>> =
+            const { std::cell::RefCell::new(None) };
     }
-    // `//` separates a marking's categories; a URL's `://` is not one.
-    if n.replace("://", " ").contains("//") || n.starts_with('(') {
-        return true;
+    let cached = CACHE.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(sha, _)| !sha.is_empty() && *sha == policy.sha256)
+            .map(|(_, w)| std::rc::Rc::clone(w))
+    });
+    if let Some(w) = cached {
+        return w;
     }
     let squeeze = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == '+').collect() };
     let mut words: Vec<String> = Vec::new();
@@ -391,7 +396,26 @@ pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
     }
     words.extend(PHRASES.iter().map(|p| p.to_string()));
     words.retain(|w| !w.is_empty());
-    let words: Vec<String> = words.iter().map(|w| loosen(w)).collect();
+    let words = std::rc::Rc::new(words.iter().map(|w| loosen(w)).collect::<Vec<String>>());
+    CACHE.with(|c| *c.borrow_mut() = Some((policy.sha256.clone(), std::rc::Rc::clone(&words))));
+    words
+}
+
+/// Whether `n` (a normalised text) mentions a marking: a level word of any scheme of the
+/// policy, a control word, `TLP`, `REL TO`, a dissemination phrase, `//`, or a portion mark.
+/// Words are also read with the spaces and punctuation between them taken out, one pair of
+/// neighbours at a time and across runs of single letters (`S E C R E T`).
+pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
+    let n = &loosen(n);
+    if n.is_empty() {
+        return false;
+    }
+    // `//` separates a marking's categories; a URL's `://` is not one.
+    if n.replace("://", " ").contains("//") || n.starts_with('(') {
+        return true;
+    }
+    let words = marking_words(policy);
+    let squeeze = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == '+').collect() };
     let squeezed_all = squeeze(n);
     // A TLP level alone.
     if ["red", "amber", "amber+strict", "green", "clear", "white"].contains(&squeezed_all.as_str()) {
