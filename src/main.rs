@@ -225,6 +225,10 @@ struct TaxiiConnection {
     /// Run once and exit: 0 when it worked, 1 when it did not.
     #[arg(long)]
     once: bool,
+    /// Write the connector's counters (polls, failures by kind, last success) here after every
+    /// poll, in the Prometheus text format (for node_exporter's textfile collector).
+    #[arg(long)]
+    metrics_file: Option<PathBuf>,
 }
 
 impl TaxiiConnection {
@@ -467,7 +471,8 @@ fn taxii(
         }
     };
     let interval = std::time::Duration::from_secs(connection.interval.max(1));
-    match sekisho::taxii::poll(what, interval, connection.once, || step(&client)) {
+    let mut metrics = sekisho::taxii::Metrics::new(what, connection.metrics_file.as_deref());
+    match sekisho::taxii::poll(what, interval, connection.once, &mut metrics, || step(&client)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             sekisho::logs::fatal(&format!("{what}: {e}"));

@@ -267,6 +267,28 @@ fn a_file_the_server_cannot_take_stays_with_its_reason_and_a_wrong_password_is_n
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("HTTP 401"), "{stderr}");
+    // The same failure, counted for a metrics collector.
+    let metrics = work.path().join("publish.prom");
+    let out = sekisho()
+        .args(["publish", "--once", "--from"])
+        .arg(&spool)
+        .args(["--to", &server.collection(), "--basic-auth-file"])
+        .arg(secret(work.path(), "guard:wrong"))
+        .arg("--metrics-file")
+        .arg(&metrics)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(
+        prom.contains("sekisho_taxii_failures_total{connector=\"publish\",kind=\"unauthorized\"} 1"),
+        "{prom}"
+    );
+    assert!(
+        prom.contains("sekisho_taxii_polls_total{connector=\"publish\",outcome=\"failed\"} 1"),
+        "{prom}"
+    );
+    assert!(prom.contains("# TYPE sekisho_taxii_failures_total counter"), "{prom}");
     assert!(spool.join("ok.json").exists(), "nothing leaves the spool on an error");
 
     std::fs::create_dir_all(work.path().join("inbox")).unwrap();

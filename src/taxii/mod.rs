@@ -240,18 +240,102 @@ impl Client {
     }
 }
 
-/// Run `step` now, then every `interval`, logging what it did; after an error wait longer
-/// (doubling up to 32 × `interval`, ±50 % jitter so that many guards do not retry in step).
-/// With `once`, run it once and return its result.
+/// A connector's counters, written after every poll in the Prometheus text exposition format to
+/// a file, for node_exporter's textfile collector (the connectors serve no listener of their
+/// own): polls by outcome, failures by kind, and the time of the last success.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    path: Option<std::path::PathBuf>,
+    connector: String,
+    polls_ok: u64,
+    failures: std::collections::BTreeMap<&'static str, u64>,
+    last_success: u64,
+}
+
+impl Metrics {
+    /// Counters for `connector`, written to `path` when one is given.
+    pub fn new(connector: &str, path: Option<&Path>) -> Metrics {
+        Metrics {
+            path: path.map(Path::to_path_buf),
+            connector: connector.to_string(),
+            ..Metrics::default()
+        }
+    }
+
+    fn record(&mut self, outcome: Result<(), &TaxiiError>) {
+        match outcome {
+            Ok(()) => {
+                self.polls_ok = self.polls_ok.saturating_add(1);
+                self.last_success = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+            }
+            Err(e) => {
+                let n = self.failures.entry(e.kind()).or_insert(0);
+                *n = n.saturating_add(1);
+            }
+        }
+    }
+
+    /// The counters in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let c = &self.connector;
+        let failed: u64 = self.failures.values().sum();
+        let mut out = format!(
+            "# HELP sekisho_taxii_polls_total Polls of a TAXII connector, by outcome.\n\
+             # TYPE sekisho_taxii_polls_total counter\n\
+             sekisho_taxii_polls_total{{connector=\"{c}\",outcome=\"ok\"}} {}\n\
+             sekisho_taxii_polls_total{{connector=\"{c}\",outcome=\"failed\"}} {failed}\n\
+             # HELP sekisho_taxii_failures_total Failed polls of a TAXII connector, by kind.\n\
+             # TYPE sekisho_taxii_failures_total counter\n",
+            self.polls_ok
+        );
+        for (kind, n) in &self.failures {
+            out.push_str(&format!(
+                "sekisho_taxii_failures_total{{connector=\"{c}\",kind=\"{kind}\"}} {n}\n"
+            ));
+        }
+        out.push_str(&format!(
+            "# HELP sekisho_taxii_last_success_timestamp_seconds When a poll of a TAXII connector last succeeded.\n\
+             # TYPE sekisho_taxii_last_success_timestamp_seconds gauge\n\
+             sekisho_taxii_last_success_timestamp_seconds{{connector=\"{c}\"}} {}\n",
+            self.last_success
+        ));
+        out
+    }
+
+    fn write(&self) {
+        let Some(path) = &self.path else { return };
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Err(e) = write_durably(dir, &name, self.render().as_bytes()) {
+            tracing::warn!(target: "sekisho::taxii", "metrics: {e}");
+        }
+    }
+}
+
+/// Run `step` now, then every `interval`, logging what it did and counting it in `metrics`;
+/// after an error wait longer (doubling up to 32 × `interval`, ±50 % jitter so that many
+/// guards do not retry in step). With `once`, run it once and return its result.
 pub fn poll(
     what: &str,
     interval: Duration,
     once: bool,
+    metrics: &mut Metrics,
     mut step: impl FnMut() -> Result<String, TaxiiError>,
 ) -> Result<(), TaxiiError> {
     let mut failures: u32 = 0;
     loop {
-        match step() {
+        let result = step();
+        metrics.record(result.as_ref().map(|_| ()));
+        metrics.write();
+        match result {
             Ok(done) => {
                 failures = 0;
                 tracing::info!(target: "sekisho::taxii", "{what}: {done}");
@@ -424,6 +508,35 @@ mod tests {
         assert_eq!(auth.header().as_deref(), Some("Basic dXNlcjpwYXNz"));
         assert!(Auth::basic_from(&d.path().join("bad")).is_err());
         assert!(Auth::bearer_from(&d.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn metrics_count_polls_and_failures_by_kind_in_the_prometheus_format() {
+        let mut m = Metrics::new("taxii-pull", None);
+        m.record(Ok(()));
+        m.record(Err(&TaxiiError::Http {
+            url: "u".into(),
+            status: 503,
+            what: String::new(),
+        }));
+        m.record(Err(&TaxiiError::Http {
+            url: "u".into(),
+            status: 503,
+            what: String::new(),
+        }));
+        let text = m.render();
+        assert!(
+            text.contains("sekisho_taxii_polls_total{connector=\"taxii-pull\",outcome=\"ok\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("sekisho_taxii_failures_total{connector=\"taxii-pull\",kind=\"server\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.lines().all(|l| l.starts_with('#') || l.split(' ').count() == 2),
+            "{text}"
+        );
     }
 
     #[test]
