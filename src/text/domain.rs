@@ -73,6 +73,15 @@ impl Domains {
     /// boundaries. `loose_ends`: the text is a fragment (a regular expression's literal) whose
     /// neighbours are unknown, so its own start and end count as boundaries too (they always do).
     pub fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out = self.find_written(text);
+        if text.contains("xn--") {
+            out.extend(self.find_punycode(text));
+        }
+        out
+    }
+
+    /// The listed domains as `text` writes them, on label boundaries (no punycode decoding).
+    fn find_written(&self, text: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(text) {
@@ -81,13 +90,11 @@ impl Domains {
                 }
             }
         }
-        if text.contains("xn--") {
-            out.extend(self.find_punycode(text));
-        }
         out
     }
 
-    /// Labels written in punycode, decoded and looked at again.
+    /// Labels written in punycode, decoded once and looked at again (never decoded again: a
+    /// label that does not decode stays as written, and must not send the search round again).
     fn find_punycode(&self, text: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut start = None;
@@ -100,7 +107,7 @@ impl Domains {
                     let host = text.get(b..i).unwrap_or_default();
                     if host.contains("xn--")
                         && let Some(u) = canonical(host)
-                        && self.find(&u).iter().any(|_| true)
+                        && !self.find_written(&u).is_empty()
                     {
                         out.push((b, i));
                     }
@@ -131,6 +138,17 @@ fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A label that does not decode as punycode once sent the search round for ever (a stack
+    /// overflow found by the `guard_fixpoint` fuzz smoke).
+    #[test]
+    fn a_punycode_label_that_does_not_decode_is_searched_once() {
+        let d = Domains::new(&["corp.example"]);
+        for text in ["xn--", "xn--.xn--", "a.xn--zz-.corp.example", "xn--ab--cd-ef"] {
+            let _ = d.find(text);
+        }
+        assert!(!d.find("vpn.corp.example").is_empty());
+    }
     use crate::text::{addr::refang, normalize};
 
     fn hit(d: &Domains, t: &str) -> bool {
