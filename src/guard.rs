@@ -9,10 +9,9 @@ use serde::Serialize;
 
 use crate::error::{ParseError, Position};
 use crate::format::Format;
-use crate::format::stix;
-use crate::format::xml;
 use crate::policy::Policy;
 use crate::release::decision::{UnitDecision, UnitVerdict};
+use crate::release::{Labelled, Stix, Xml};
 
 /// Bytes that passed verification. The only thing an output channel accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +30,8 @@ impl Verified {
 #[derive(Debug)]
 pub struct Released {
     pub format: Format,
+    /// The extension a file of this output has (without the dot).
+    pub extension: &'static str,
     pub output: Verified,
     pub report: Report,
 }
@@ -46,13 +47,34 @@ pub struct Report {
     pub redactions: usize,
 }
 
-/// Why a message was not released: the rules that decided, with where.
+/// Why a message was not released: what kind of failure, and the rules that decided, with where.
 #[derive(Debug, Clone, Serialize, thiserror::Error)]
 #[error("{}", .reasons.first().map_or("rejected".to_string(), |r| r.to_string()))]
 pub struct Rejection {
+    /// The kind, for a caller that acts on it (the daemon's quarantine reason): exhaustive, so
+    /// a new kind cannot be missed. Not serialised: the JSON stays the reasons.
+    #[serde(skip)]
+    pub kind: RejectionKind,
     pub reasons: Vec<Reason>,
     #[serde(skip)]
     pub report: Report,
+}
+
+/// The kinds of rejection, in the order the guard meets them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectionKind {
+    /// Over the policy's `max_input_bytes`.
+    Oversized,
+    /// Zero bytes, or only white space.
+    Empty,
+    /// None of the formats the policy allows (or plain JSON, which carries no label).
+    UnknownFormat,
+    /// The format's strict grammar refused it.
+    Parse,
+    /// The policy let nothing go (or, all-or-nothing, not everything).
+    Policy,
+    /// The guard's own output did not verify: not a fixpoint.
+    Unstable,
 }
 
 /// One reason for a rejection.
@@ -71,8 +93,9 @@ impl std::fmt::Display for Reason {
 }
 
 impl Rejection {
-    fn one(rule: &str, detail: impl Into<String>, at: impl Into<String>) -> Rejection {
+    fn one(kind: RejectionKind, rule: &str, detail: impl Into<String>, at: impl Into<String>) -> Rejection {
         Rejection {
+            kind,
             reasons: vec![Reason {
                 rule: rule.into(),
                 detail: detail.into(),
@@ -88,7 +111,7 @@ impl Rejection {
             Some(p) => format!("{at} {p}"),
             None => at.to_string(),
         };
-        Rejection::one(e.rule, e.detail.to_string(), at)
+        Rejection::one(RejectionKind::Parse, e.rule, e.detail.to_string(), at)
     }
 }
 
@@ -107,6 +130,7 @@ pub fn filter(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
     let limits = &policy.limits;
     if input.len() > limits.max_input_bytes {
         return Err(Rejection::one(
+            RejectionKind::Oversized,
             "max_input_bytes",
             format!(
                 "message is {} bytes, the limit is {}",
@@ -117,11 +141,17 @@ pub fn filter(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
         ));
     }
     if input.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Rejection::one("empty", "the message is empty", "message"));
+        return Err(Rejection::one(
+            RejectionKind::Empty,
+            "empty",
+            "the message is empty",
+            "message",
+        ));
     }
     let Some(format) = detect(input, policy) else {
         let allowed: Vec<String> = policy.formats.iter().map(|f| format!("{f:?}").to_lowercase()).collect();
         return Err(Rejection::one(
+            RejectionKind::UnknownFormat,
             "format",
             format!(
                 "the content is none of the formats this policy allows ({})",
@@ -131,9 +161,10 @@ pub fn filter(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
         ));
     };
     match format {
-        Format::Stix => filter_stix(input, policy),
-        Format::Xml => filter_xml(input, policy),
+        Format::Stix => filter_as::<Stix>(input, policy),
+        Format::Xml => filter_as::<Xml>(input, policy),
         Format::Json => Err(Rejection::one(
+            RejectionKind::UnknownFormat,
             "format",
             "plain JSON carries no labels and is never released",
             "byte 0",
@@ -141,32 +172,43 @@ pub fn filter(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
     }
 }
 
-fn filter_stix(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
-    let bundle = stix::parse_bundle(input, &policy.limits).map_err(|e| Rejection::parse(input, &e))?;
-    let objects_in = bundle.objects.len();
-    let release = crate::release::stix::release(bundle, policy);
-    let objects_out = release.bundle.as_ref().map_or(0, |b| b.objects.len());
+/// Filter one message of format `F`: parse, release, render, and verify the rendering.
+fn filter_as<F: Labelled>(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
+    let model = F::parse(input, policy, true).map_err(|e| Rejection::parse(input, &e))?;
+    let release = F::release(model, policy);
     let report = Report {
-        objects_in,
-        objects_out,
+        objects_in: release.units_in,
+        objects_out: release.units_out,
         dropped: release.dropped,
         removed: release.removed,
         redactions: release.redactions,
         decisions: release.decisions.into_vec(),
     };
-    let Some(bundle) = release.bundle else {
-        let reasons = reasons(&report);
-        return Err(Rejection { reasons, report });
+    let Some(model) = release.output else {
+        let mut reasons = reasons(&report);
+        if reasons.is_empty() {
+            reasons.push(Reason {
+                rule: "nothing-releasable".into(),
+                detail: "the message is not released".into(),
+                at: "message".into(),
+            });
+        }
+        return Err(Rejection {
+            kind: RejectionKind::Policy,
+            reasons,
+            report,
+        });
     };
-    let rendered = bundle.render();
+    let rendered = F::render(&model);
     // The model is done with: verifying parses the output into a second one.
-    drop(bundle);
-    let output = verify_stix(&rendered, policy).map_err(|mut r| {
+    drop(model);
+    let output = verify::<F>(&rendered, policy).map_err(|mut r| {
         r.report = report.clone();
         r
     })?;
     Ok(Released {
-        format: Format::Stix,
+        format: F::FORMAT,
+        extension: F::EXTENSION,
         output,
         report,
     })
@@ -198,88 +240,29 @@ fn reasons(report: &Report) -> Vec<Reason> {
     }
 }
 
-fn filter_xml(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
-    let options = policy.xml.as_ref().map(|x| x.options).unwrap_or_default();
-    let doc = xml::parse(input, &policy.limits, &options).map_err(|e| Rejection::parse(input, &e))?;
-    let release = crate::release::xml::release(doc, policy);
-    let report = Report {
-        objects_in: release.elements_in,
-        objects_out: release.elements_out,
-        dropped: release.dropped,
-        removed: release.removed,
-        redactions: release.redactions,
-        decisions: release.decisions.into_vec(),
-    };
-    let Some(doc) = release.document else {
-        let mut reasons = reasons(&report);
-        if reasons.is_empty() {
-            reasons.push(Reason {
-                rule: "nothing-releasable".into(),
-                detail: "the message is not released".into(),
-                at: "message".into(),
-            });
-        }
-        return Err(Rejection { reasons, report });
-    };
-    let rendered = xml::render(&doc);
-    drop(doc);
-    let output = verify_xml(&rendered, policy).map_err(|mut r| {
-        r.report = report.clone();
-        r
-    })?;
-    Ok(Released {
-        format: Format::Xml,
-        output,
-        report,
-    })
-}
-
-/// [`verify_stix`] for XML: the rendered document must parse (with comments and CDATA
-/// forbidden: the renderer writes neither), be released unchanged, and render to the same bytes.
-fn verify_xml(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
-    let again = xml::parse(rendered, &policy.limits, &xml::Options::default())
-        .map_err(|e| unstable(format!("the output does not parse: {e}")))?;
-    let release = crate::release::xml::release(again, policy);
-    fixpoint(
-        rendered,
-        &release.decisions.into_vec(),
-        release.document.map(|d| xml::render(&d)),
-    )
-}
-
-/// Parse and decide the rendered bytes again: they must come back released, with nothing dropped
-/// or removed, and render to the very same bytes.
-fn verify_stix(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
-    let again = stix::parse_bundle(rendered, &policy.limits)
-        .map_err(|e| unstable(format!("the output does not parse: {e}")))?;
-    let release = crate::release::stix::release(again, policy);
-    fixpoint(
-        rendered,
-        &release.decisions.into_vec(),
-        release.bundle.map(|b| b.render()),
-    )
-}
-
-fn unstable(detail: String) -> Rejection {
-    Rejection::one("unstable", detail, "output")
-}
-
-/// The fixpoint every format's output must reach: deciding it again changed nothing, it is still
-/// released (`second` is its rendering then), and it renders to the very same bytes.
-fn fixpoint(rendered: &[u8], decisions: &[UnitDecision], second: Option<Vec<u8>>) -> Result<Verified, Rejection> {
-    if let Some(d) = decisions.iter().find(|d| d.verdict != UnitVerdict::Keep) {
+/// The fixpoint every format's output must reach: the rendered bytes parse again (with the
+/// strictest options: the renderer writes no comment or CDATA), deciding them again changes
+/// nothing, they are still released, and they render to the very same bytes.
+fn verify<F: Labelled>(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
+    let again = F::parse(rendered, policy, false).map_err(|e| unstable(format!("the output does not parse: {e}")))?;
+    let release = F::release(again, policy);
+    if let Some(d) = release.decisions.iter().find(|d| d.verdict != UnitVerdict::Keep) {
         return Err(unstable(format!(
             "deciding the output again changes it ({}: {}: {})",
             d.unit, d.rule, d.detail
         )));
     }
-    let Some(second) = second else {
+    let Some(second) = release.output.map(|m| F::render(&m)) else {
         return Err(unstable("the output is not released when decided again".into()));
     };
     if second != rendered {
         return Err(unstable("rendering the output again gives different bytes".into()));
     }
     Ok(Verified(second))
+}
+
+fn unstable(detail: String) -> Rejection {
+    Rejection::one(RejectionKind::Unstable, "unstable", detail, "output")
 }
 
 /// Test-only fault injection, compiled into debug builds only: with

@@ -697,3 +697,21 @@ fn drops_objects_whose_marking_definition_may_not_go() {
         Some("marking-not-released")
     );
 }
+
+//--- Rejections name their kind (the daemon's quarantine reason is an exhaustive match on it)
+#[test]
+fn every_rejection_names_its_kind() {
+    use sekisho::guard::{RejectionKind, filter};
+    let policy = us_to_jpn();
+    let kind = |input: &[u8]| filter(input, &policy).map(|_| ()).map_err(|e| e.kind);
+    let big = vec![b' '; policy.limits.max_input_bytes + 1];
+    assert_eq!(kind(&big), Err(RejectionKind::Oversized));
+    assert_eq!(kind(b" \n\t"), Err(RejectionKind::Empty));
+    assert_eq!(kind(b"[1, 2]"), Err(RejectionKind::UnknownFormat));
+    assert_eq!(kind(b"{\"type\": \"bundle\""), Err(RejectionKind::Parse));
+    assert_eq!(
+        kind(&bundle(vec![indicator(1, &[TLP_RED], CANARY)])),
+        Err(RejectionKind::Policy)
+    );
+    assert_eq!(kind(&bundle(vec![indicator(1, &[TLP_GREEN], "a")])), Ok(()));
+}

@@ -163,8 +163,8 @@ struct Route {
     name: String,
     policy: Policy,
     output: Arc<dyn Output>,
-    /// The second verifier's children, unless it is turned off.
-    verifier: Option<verifier::Pool>,
+    /// The second verifier's children, or turned off.
+    verifier: verifier::Second,
 }
 
 /// What a reload replaces, all at once: every route's policy and verifier, and the read limit
@@ -247,7 +247,7 @@ fn load_live(
                     memory: v.memory_bytes,
                     sandbox: v.sandbox.as_str().into(),
                 };
-                Some(
+                verifier::Second::On(
                     verifier::Pool::start(spawn, v.deadline)
                         .map_err(|e| format!("route `{}`: the second verifier: {e}", r.name))?,
                 )
@@ -255,7 +255,7 @@ fn load_live(
             _ => {
                 tracing::warn!(channel = %cfg.name, route = %r.name,
                     "the second verifier is turned off: outputs are checked by the guard alone");
-                None
+                verifier::Second::Off
             }
         };
         live.push(Route {
@@ -999,56 +999,48 @@ impl Channel<'_> {
                 Ok(Ok(released)) => {
                     #[cfg(debug_assertions)]
                     let released = guard::inject_test_fault(released);
-                    let second = route.verifier.as_ref().and_then(|v| {
-                        let out = released.output.as_bytes();
-                        verifier::disagreement(v.check(out), out)
-                    });
-                    if let Some((reason, findings)) = second {
-                        tracing::warn!(channel = %self.cfg.name, route = %route.name, input = ?job.name, %reason,
-                            findings = ?findings, "the second verifier did not pass a released output; quarantining it");
-                        record.rules = rules_of(&released.report.decisions);
-                        record.dropped = released.report.dropped;
-                        record.removed = released.report.removed;
-                        record.redactions = released.report.redactions;
-                        decisions.clone_from(&released.report.decisions);
-                        (reason, findings)
-                    } else {
-                        let extension = match released.format {
-                            crate::format::Format::Xml => "xml",
-                            crate::format::Format::Json | crate::format::Format::Stix => "json",
-                        };
-                        let out_name = format!("{sha}.{extension}");
-                        let out = released.output.as_bytes();
-                        record.verdict = Verdict::Released;
-                        record.rules = rules_of(&released.report.decisions);
-                        record.dropped = released.report.dropped;
-                        record.removed = released.report.removed;
-                        record.redactions = released.report.redactions;
-                        record.output_sha256 = Some(hex::encode(Sha256::digest(out)));
-                        record.output_bytes = Some(out.len() as u64);
-                        match route.output.emit(&released.output, &out_name) {
-                            Ok(sent) => {
-                                if let Some(sent) = sent {
-                                    record.diode_session = Some(format!("{:016x}", sent.session));
-                                    record.diode_seq = Some(sent.seq);
+                    let report = released.report;
+                    record.rules = rules_of(&report.decisions);
+                    record.dropped = report.dropped;
+                    record.removed = report.removed;
+                    record.redactions = report.redactions;
+                    match route.verifier.clear(released.output) {
+                        Err((reason, findings)) => {
+                            tracing::warn!(channel = %self.cfg.name, route = %route.name, input = ?job.name, %reason,
+                                findings = ?findings, "the second verifier did not pass a released output; quarantining it");
+                            decisions = report.decisions;
+                            (reason, findings)
+                        }
+                        Ok(cleared) => {
+                            let out_name = format!("{sha}.{}", released.extension);
+                            let out = cleared.as_bytes();
+                            record.verdict = Verdict::Released;
+                            record.output_sha256 = Some(hex::encode(Sha256::digest(out)));
+                            record.output_bytes = Some(out.len() as u64);
+                            match route.output.emit(&cleared, &out_name) {
+                                Ok(sent) => {
+                                    if let Some(sent) = sent {
+                                        record.diode_session = Some(format!("{:016x}", sent.session));
+                                        record.diode_seq = Some(sent.seq);
+                                    }
+                                    // The name the output has where it lands (a diode's receiver
+                                    // names it by its own sha-256).
+                                    record.output = Some(route.output.landed_name(&cleared).unwrap_or(out_name));
+                                    return Ok(record);
                                 }
-                                // The name the output has where it lands (a diode's receiver
-                                // names it by its own sha-256).
-                                record.output = Some(route.output.landed_name(&released.output).unwrap_or(out_name));
-                                return Ok(record);
-                            }
-                            Err(e) => {
-                                record.verdict = Verdict::Quarantined;
-                                record.output_sha256 = None;
-                                record.output_bytes = None;
-                                (
-                                    QuarantineReason::OutputError,
-                                    vec![Finding {
-                                        rule: "output".into(),
-                                        detail: format!("cannot emit to {}: {e}", route.output.describe()),
-                                        at: "output".into(),
-                                    }],
-                                )
+                                Err(e) => {
+                                    record.verdict = Verdict::Quarantined;
+                                    record.output_sha256 = None;
+                                    record.output_bytes = None;
+                                    (
+                                        QuarantineReason::OutputError,
+                                        vec![Finding {
+                                            rule: "output".into(),
+                                            detail: format!("cannot emit to {}: {e}", route.output.describe()),
+                                            at: "output".into(),
+                                        }],
+                                    )
+                                }
                             }
                         }
                     }
@@ -1450,14 +1442,12 @@ fn entry_quarantine_id(name: &[u8], input_id: &str) -> String {
 
 /// The quarantine reason a guard rejection stands for.
 fn classify(rejection: &guard::Rejection) -> QuarantineReason {
-    let first = rejection.reasons.first().map(|r| r.rule.as_str());
-    match first {
-        Some("max_input_bytes") => QuarantineReason::Oversized,
-        Some("empty") => QuarantineReason::Empty,
-        Some("unstable") => QuarantineReason::VerificationFailed,
-        Some("format") => QuarantineReason::ParseError,
-        _ if rejection.report.objects_in == 0 && rejection.report.decisions.is_empty() => QuarantineReason::ParseError,
-        _ => QuarantineReason::PolicyRejection,
+    match rejection.kind {
+        guard::RejectionKind::Oversized => QuarantineReason::Oversized,
+        guard::RejectionKind::Empty => QuarantineReason::Empty,
+        guard::RejectionKind::UnknownFormat | guard::RejectionKind::Parse => QuarantineReason::ParseError,
+        guard::RejectionKind::Policy => QuarantineReason::PolicyRejection,
+        guard::RejectionKind::Unstable => QuarantineReason::VerificationFailed,
     }
 }
 

@@ -1,11 +1,12 @@
-//! Where released messages go. Only [`Verified`] bytes can be emitted.
+//! Where released messages go. Only [`Cleared`] bytes can be emitted: the guard verified them and
+//! the second verifier passed them (or the route turned it off).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::config::{DiodeSettings, OutputSpec};
 use super::spool;
-use crate::guard::Verified;
+use super::verifier::Cleared;
 
 /// A route's output. `emit` may be called from several workers at once; `commit` makes every
 /// emitted message durable and is called once per batch, before the audit records are written.
@@ -13,7 +14,7 @@ pub trait Output: Send + Sync {
     /// Emit one message under `name` (derived from the input's sha-256, so emitting the same
     /// message again after a crash replaces it instead of doubling it).
     /// A diode returns where the message went: its sender session and sequence number.
-    fn emit(&self, message: &Verified, name: &str) -> io::Result<Option<Sent>>;
+    fn emit(&self, message: &Cleared, name: &str) -> io::Result<Option<Sent>>;
     /// Make what was emitted durable.
     fn commit(&self) -> io::Result<()>;
     /// For logs.
@@ -27,7 +28,7 @@ pub trait Output: Send + Sync {
     /// The name `message` has where it lands, when the output does not keep the name it was
     /// emitted under (a diode's receiver names a file by its own sha-256): the audit record
     /// names what the partner has.
-    fn landed_name(&self, _message: &Verified) -> Option<String> {
+    fn landed_name(&self, _message: &Cleared) -> Option<String> {
         None
     }
     /// Remove kept copies older than their keeping time (a diode's `sent/`); how many.
@@ -72,7 +73,7 @@ impl SpoolOutput {
 }
 
 impl Output for SpoolOutput {
-    fn emit(&self, message: &Verified, name: &str) -> io::Result<Option<Sent>> {
+    fn emit(&self, message: &Cleared, name: &str) -> io::Result<Option<Sent>> {
         self.staged.stage(&self.dir, name, message.as_bytes()).map(|()| None)
     }
     fn commit(&self) -> io::Result<()> {
@@ -88,7 +89,7 @@ impl Output for SpoolOutput {
 pub struct StdoutOutput;
 
 impl Output for StdoutOutput {
-    fn emit(&self, message: &Verified, _name: &str) -> io::Result<Option<Sent>> {
+    fn emit(&self, message: &Cleared, _name: &str) -> io::Result<Option<Sent>> {
         let mut out = io::stdout().lock();
         out.write_all(message.as_bytes())?;
         out.write_all(b"\n")?;
@@ -115,7 +116,7 @@ pub struct DiodeOutput {
 }
 
 impl Output for DiodeOutput {
-    fn emit(&self, message: &Verified, _name: &str) -> io::Result<Option<Sent>> {
+    fn emit(&self, message: &Cleared, _name: &str) -> io::Result<Option<Sent>> {
         // The copy first: it is made durable with the batch, before the audit record.
         if let (Some((dir, _)), Some(name)) = (&self.sent, self.landed_name(message)) {
             self.staged.stage(dir, &name, message.as_bytes())?;
@@ -163,7 +164,7 @@ impl Output for DiodeOutput {
     fn describe(&self) -> String {
         format!("udp://{}", self.to)
     }
-    fn landed_name(&self, message: &Verified) -> Option<String> {
+    fn landed_name(&self, message: &Cleared) -> Option<String> {
         use sha2::Digest;
         let bytes = message.as_bytes();
         Some(crate::diode::spool_name(&sha2::Sha256::digest(bytes).into(), bytes))

@@ -6,7 +6,39 @@ use std::time::Duration;
 
 use super::lock;
 use super::quarantine::{Finding, QuarantineReason};
+use crate::guard::Verified;
 use crate::verifier::child::{AnswerVerdict, Client, ClientError, Spawn};
+
+/// An output the daemon may emit: the guard released and verified it, and then the route's
+/// second verifier passed it, or the route has the verifier turned off in its configuration.
+/// Only [`Second::clear`] makes one, and an output only takes this.
+#[derive(Debug)]
+pub struct Cleared(Verified);
+
+impl Cleared {
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+/// A route's second verifier: its children, or turned off (`verifier = false`).
+pub enum Second {
+    On(Pool),
+    Off,
+}
+
+impl Second {
+    /// Clear `output` for emission, or the quarantine reason and both opinions.
+    pub fn clear(&self, output: Verified) -> Result<Cleared, (QuarantineReason, Vec<Finding>)> {
+        match self {
+            Second::Off => Ok(Cleared(output)),
+            Second::On(pool) => match disagreement(pool.check(output.as_bytes()), output.as_bytes()) {
+                None => Ok(Cleared(output)),
+                Some(refused) => Err(refused),
+            },
+        }
+    }
+}
 
 /// Verifier children for one route.
 pub struct Pool {
@@ -71,7 +103,7 @@ impl Pool {
 }
 
 /// The quarantine reason and both opinions, when the verifier does not pass a released output.
-pub fn disagreement(opinion: Opinion, output: &[u8]) -> Option<(QuarantineReason, Vec<Finding>)> {
+fn disagreement(opinion: Opinion, output: &[u8]) -> Option<(QuarantineReason, Vec<Finding>)> {
     use sha2::Digest;
     let guard = Finding {
         rule: "guard".into(),

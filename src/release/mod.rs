@@ -4,9 +4,111 @@
 //!
 //! This layer sits above both [`crate::format`] (bytes ↔ model, no policy) and [`crate::policy`]
 //! (rules ↔ verdicts, no format parsing): it is the only place where the two meet.
+//!
+//! Every format plugs in the same way: it implements [`Labelled`] (parse, release, render, its
+//! file extension), and its release step returns the one [`Release`]. The guard has one generic
+//! filter and one fixpoint check over it; a new format is one module here, one under
+//! `format/`, and its section of the policy.
 
 pub mod decision;
 pub mod stix;
 pub mod xml;
 
-pub use decision::{UnitDecision, UnitVerdict};
+pub use decision::{Decisions, UnitDecision, UnitVerdict};
+
+use crate::error::ParseError;
+use crate::format::Format;
+use crate::policy::Policy;
+
+/// What releasing a message under a policy gave: the model to render when it may go (`None`
+/// when it may not), what was decided about each unit, and the counts the audit log keeps.
+#[derive(Debug)]
+pub struct Release<M> {
+    /// The rebuilt model to render, when the message may go.
+    pub output: Option<M>,
+    /// Counted, and kept up to a cap per rule ([`Decisions`]).
+    pub decisions: Decisions,
+    /// Units in the message as received (STIX objects, XML payload elements), and as released.
+    pub units_in: usize,
+    pub units_out: usize,
+    /// Units dropped (for STIX, not counting definitions that nothing released referred to).
+    pub dropped: usize,
+    /// Parts of kept units removed (properties, list elements, attributes, declarations).
+    pub removed: usize,
+    /// Texts changed by redaction rules and dirty words.
+    pub redactions: usize,
+}
+
+impl<M> Release<M> {
+    /// Nothing decided yet, nothing to render.
+    pub fn empty() -> Release<M> {
+        Release {
+            output: None,
+            decisions: Decisions::new(),
+            units_in: 0,
+            units_out: 0,
+            dropped: 0,
+            removed: 0,
+            redactions: 0,
+        }
+    }
+}
+
+/// A format the guard can release: bytes to a model by its strict grammar, the model decided
+/// unit by unit under a policy, the rebuilt model rendered back to bytes.
+pub trait Labelled {
+    /// The parsed message, borrowing from the input.
+    type Model<'a>;
+    /// Which format this is.
+    const FORMAT: Format;
+    /// The extension of a released file of this format (without the dot).
+    const EXTENSION: &'static str;
+    /// Parse `input` under the policy's limits. `received` is true for a message as it arrived
+    /// (the policy's lenient options, such as XML comments, apply), false for the guard's own
+    /// output, which is parsed with the strictest options.
+    fn parse<'a>(input: &'a [u8], policy: &Policy, received: bool) -> Result<Self::Model<'a>, ParseError>;
+    /// Decide every unit of `model` under `policy` and rebuild what may go.
+    fn release<'a>(model: Self::Model<'a>, policy: &Policy) -> Release<Self::Model<'a>>;
+    /// The canonical bytes of a released model.
+    fn render(model: &Self::Model<'_>) -> Vec<u8>;
+}
+
+/// STIX 2.1 bundles ([`stix::release`]).
+pub struct Stix;
+
+impl Labelled for Stix {
+    type Model<'a> = crate::format::stix::Bundle<'a>;
+    const FORMAT: Format = Format::Stix;
+    const EXTENSION: &'static str = "json";
+    fn parse<'a>(input: &'a [u8], policy: &Policy, _received: bool) -> Result<Self::Model<'a>, ParseError> {
+        crate::format::stix::parse_bundle(input, &policy.limits)
+    }
+    fn release<'a>(model: Self::Model<'a>, policy: &Policy) -> Release<Self::Model<'a>> {
+        stix::release(model, policy)
+    }
+    fn render(model: &Self::Model<'_>) -> Vec<u8> {
+        model.render()
+    }
+}
+
+/// XML documents bound to a STANAG 4774 label ([`xml::release`]).
+pub struct Xml;
+
+impl Labelled for Xml {
+    type Model<'a> = crate::format::xml::Document<'a>;
+    const FORMAT: Format = Format::Xml;
+    const EXTENSION: &'static str = "xml";
+    fn parse<'a>(input: &'a [u8], policy: &Policy, received: bool) -> Result<Self::Model<'a>, ParseError> {
+        let options = match (&policy.xml, received) {
+            (Some(x), true) => x.options,
+            _ => crate::format::xml::Options::default(),
+        };
+        crate::format::xml::parse(input, &policy.limits, &options)
+    }
+    fn release<'a>(model: Self::Model<'a>, policy: &Policy) -> Release<Self::Model<'a>> {
+        xml::release(model, policy)
+    }
+    fn render(model: &Self::Model<'_>) -> Vec<u8> {
+        crate::format::xml::render(model)
+    }
+}

@@ -28,20 +28,8 @@ mod sanitise;
 
 pub use sanitise::path_selects;
 
-/// The result of releasing a bundle.
-#[derive(Debug)]
-pub struct Release<'a> {
-    /// The bundle to render, when the message may go.
-    pub bundle: Option<Bundle<'a>>,
-    /// Counted, and kept up to a cap per rule ([`Decisions`]).
-    pub decisions: Decisions,
-    /// Objects dropped (not counting definitions that nothing released referred to).
-    pub dropped: usize,
-    /// Properties and list elements removed from released objects.
-    pub removed: usize,
-    /// Texts changed by redaction rules and dirty words.
-    pub redactions: usize,
-}
+/// The result of releasing a bundle: [`crate::release::Release`] over the bundle.
+pub type Release<'a> = crate::release::Release<Bundle<'a>>;
 
 /// The state of one object while deciding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +43,7 @@ enum State {
 /// Release `bundle` under `policy`.
 pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
     let mut decisions = Decisions::new();
+    let units_in = bundle.objects.len();
     let markings = match marking_labels(&bundle, policy) {
         Ok(m) => m,
         Err(dup) => return duplicate_definition(bundle, &dup),
@@ -182,14 +171,17 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         });
         reject = true;
     }
-    let bundle = (!reject).then(|| Bundle {
+    let units_out = if reject { 0 } else { kept.len() };
+    let output = (!reject).then(|| Bundle {
         id,
         objects: kept,
         extra: Object::new(),
     });
     Release {
-        bundle,
+        output,
         decisions,
+        units_in,
+        units_out,
         dropped,
         removed,
         redactions,
@@ -274,23 +266,16 @@ fn version_labels(objects: &[StixObject<'_>], markings: &Markings, policy: &Poli
 
 /// Definitions are immutable: two with one id reject the message.
 fn duplicate_definition<'a>(bundle: Bundle<'a>, dup: &str) -> Release<'a> {
-    Release {
-        bundle: None,
-        decisions: {
-            let mut d = Decisions::new();
-            d.push(UnitDecision {
-                unit: bundle.id.clone(),
-                label: None,
-                rule: "duplicate-definition".into(),
-                verdict: UnitVerdict::Reject,
-                detail: format!("marking-definition `{dup}` is defined twice; definitions never change"),
-            });
-            d
-        },
-        dropped: 0,
-        removed: 0,
-        redactions: 0,
-    }
+    let mut r = Release::empty();
+    r.units_in = bundle.objects.len();
+    r.decisions.push(UnitDecision {
+        unit: bundle.id.clone(),
+        label: None,
+        rule: "duplicate-definition".into(),
+        verdict: UnitVerdict::Reject,
+        detail: format!("marking-definition `{dup}` is defined twice; definitions never change"),
+    });
+    r
 }
 
 fn marking_label(id: &str, markings: &Markings) -> Result<Label, LabelError> {

@@ -10,29 +10,14 @@ use std::borrow::Cow;
 
 use crate::format::xml::label4774::{self, ConfidentialityLabel};
 use crate::format::xml::{Attribute, Builder, Document, Element, Node, XML_NS};
-use crate::release::decision::{Decisions, UnitDecision, UnitVerdict, shown_unit};
+use crate::release::decision::{UnitDecision, UnitVerdict, shown_unit};
 
 pub mod label;
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule};
 use crate::policy::{Policy, UnknownAction, XmlPolicy};
 
-/// The result of releasing a document.
-#[derive(Debug)]
-pub struct Release<'a> {
-    /// The document to render, when the message may go.
-    pub document: Option<Document<'a>>,
-    /// Counted, and kept up to a cap per rule ([`Decisions`]).
-    pub decisions: Decisions,
-    /// Elements in the payload as received, and as released.
-    pub elements_in: usize,
-    pub elements_out: usize,
-    /// Payload elements dropped.
-    pub dropped: usize,
-    /// Attributes and namespace declarations removed.
-    pub removed: usize,
-    /// Texts changed by redaction rules.
-    pub redactions: usize,
-}
+/// The result of releasing a document: [`crate::release::Release`] over the document.
+pub type Release<'a> = crate::release::Release<Document<'a>>;
 
 fn decision(
     unit: &str,
@@ -51,15 +36,7 @@ fn decision(
 
 /// Release `doc` under `policy`.
 pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
-    let mut r = Release {
-        document: None,
-        decisions: Decisions::new(),
-        elements_in: 0,
-        elements_out: 0,
-        dropped: 0,
-        removed: 0,
-        redactions: 0,
-    };
+    let mut r = Release::empty();
     let root = doc.root();
     let root_at = format!("/{}", root.qname());
     let Some(xml) = &policy.xml else {
@@ -112,7 +89,7 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     // 2. The decision on the document, from its label.
     let data_at = format!("{holder_at}/{}", data.qname());
     let payload_at = format!("{data_at}/{}", payload.qname());
-    r.elements_in = payload.count();
+    r.units_in = payload.count();
     if let Some(c) = label::uncleared(&model, policy) {
         let kind = match c.kind {
             label4774::CategoryType::Restrictive => "restrictive",
@@ -236,10 +213,10 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
         strip_declarations(doc.root(), &mut root_at.clone(), &known, &mut r);
         doc.retain_declarations(|_, d| known(&d.uri));
     }
-    r.elements_out = payload_id.and_then(|id| doc.element(id)).map_or(0, |p| p.count());
+    r.units_out = payload_id.and_then(|id| doc.element(id)).map_or(0, |p| p.count());
     // `mode` changes nothing here: the document is one unit, decided above, and cutting it to
     // the allowlists and redacting are sanitisation, which all-or-nothing allows (as for STIX).
-    r.document = Some(doc);
+    r.output = Some(doc);
     r
 }
 
