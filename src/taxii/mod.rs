@@ -306,15 +306,7 @@ impl Metrics {
 
     fn write(&self) {
         let Some(path) = &self.path else { return };
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if let Err(e) = write_durably(dir, &name, self.render().as_bytes()) {
+        if let Err(e) = write_file_durably(path, self.render().as_bytes()) {
             tracing::warn!(target: "sekisho::taxii", "metrics: {e}");
         }
     }
@@ -464,6 +456,19 @@ pub fn api_root(collection: &str) -> Option<String> {
 
 /// Write `bytes` to `dir/name` atomically and durably: a temporary file in `dir`, fsynced,
 /// renamed into place, and the directory fsynced.
+/// [`write_durably`] to a file named by its path.
+pub(crate) fn write_file_durably(path: &Path, bytes: &[u8]) -> Result<(), TaxiiError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| TaxiiError::Config(format!("{}: not a file name", path.display())))?;
+    write_durably(dir, &name, bytes)
+}
+
 pub(crate) fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), TaxiiError> {
     use std::io::Write;
     let io = |what: String| TaxiiError::Io {

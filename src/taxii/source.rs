@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Client, TaxiiError, objects_url, write_durably};
+use super::{Client, TaxiiError, objects_url, write_durably, write_file_durably};
 
 /// Pages fetched in one call of [`Source::pull`] at most (re-fetched ones included): a server
 /// that never stops saying `more` is an error, not a loop.
@@ -101,16 +101,8 @@ impl Cursor {
     }
 
     fn store(&self, path: &Path) -> Result<(), TaxiiError> {
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| TaxiiError::Config(format!("{}: not a file name", path.display())))?;
         let bytes = serde_json::to_vec(self).map_err(|e| TaxiiError::Config(e.to_string()))?;
-        write_durably(dir, &name, &bytes)
+        write_file_durably(path, &bytes)
     }
 }
 
