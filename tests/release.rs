@@ -715,3 +715,55 @@ fn every_rejection_names_its_kind() {
     );
     assert_eq!(kind(&bundle(vec![indicator(1, &[TLP_GREEN], "a")])), Ok(()));
 }
+
+//--- internationalised internal domains: the policy may name them in Unicode or punycode
+#[test]
+fn an_internationalised_internal_domain_is_found_in_both_writings() {
+    for listed in ["社内.example", "xn--v6q418g.example", "社内。example"] {
+        let policy = us_to_jpn_with(|t| {
+            t.replace(
+                "domains = [\"corp.example\"]",
+                &format!("domains = [\"corp.example\", \"{listed}\"]"),
+            )
+        });
+        let with_pattern = |n: u32, p: &str| {
+            let mut i = indicator(n, &[TLP_GREEN], "a");
+            i["pattern"] = json!(p);
+            i
+        };
+        let (out, _) = released(
+            &policy,
+            vec![
+                with_pattern(1, "[domain-name:value = 'vpn.社内.example']"),
+                with_pattern(2, "[domain-name:value = 'vpn.xn--v6q418g.example']"),
+                with_pattern(3, "[url:value = 'https://intranet.ＸＮ--v6q418g.example/']"),
+                with_pattern(4, "[domain-name:value = 'vpn.社外.example']"),
+                indicator(5, &[TLP_GREEN], "see https://wiki.社内.example/runbook"),
+            ],
+        );
+        assert_eq!(ids(&out), [obj("indicator", 4)], "listed as {listed}");
+        let verifier = sekisho::verifier::Verifier::new(&policy).unwrap();
+        for p in [
+            "[domain-name:value = 'vpn.社内.example']",
+            "[domain-name:value = 'vpn.xn--v6q418g.example']",
+        ] {
+            let leaked = bundle(vec![with_pattern(1, p)]);
+            let findings = verifier.verify(&leaked).unwrap_err();
+            assert!(
+                findings.iter().any(|f| f.rule == "internal-address"),
+                "the verifier does not find {p} with {listed} listed: {findings:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_policy_domain_that_is_not_a_name_is_refused_where_it_is_written() {
+    for bad in ["corp example", "a..b", "-", "x@corp.example", "[10.0.0.1]"] {
+        let text = std::fs::read_to_string(policies().join("us-to-jpn.toml"))
+            .unwrap()
+            .replace("domains = [\"corp.example\"]", &format!("domains = [\"{bad}\"]"));
+        let e = sekisho::policy::Policy::parse(&text, "us-to-jpn.toml", Some(&policies())).unwrap_err();
+        assert!(e.to_string().contains("domains[0]"), "{bad}: {e}");
+    }
+}

@@ -897,11 +897,9 @@ fn pattern_rules_pass(rules: &[PatternRule], errors: &mut Findings) -> Vec<Addre
         }
         let mut domains = Vec::new();
         for (i, d) in r.domains.iter().enumerate() {
-            let d = d.trim_start_matches('.').to_lowercase();
-            if d.is_empty() || !d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
-                errors.push((format!("{field}.domains[{i}]"), format!("`{d}` is not a domain name")));
-            } else {
-                domains.push(d);
+            match internal_domain(d) {
+                Ok(d) => domains.push(d),
+                Err(why) => errors.push((format!("{field}.domains[{i}]"), format!("`{d}` {why}"))),
             }
         }
         if cidrs.is_empty() && domains.is_empty() {
@@ -916,6 +914,28 @@ fn pattern_rules_pass(rules: &[PatternRule], errors: &mut Findings) -> Vec<Addre
         ));
     }
     out
+}
+
+/// A policy's internal domain, as matching takes it (lowercase, without a leading dot): an ASCII
+/// name or an internationalised one (`社内.example`, or its punycode `xn--…`); matching finds
+/// both writings of either ([`crate::text::domain`]).
+fn internal_domain(d: &str) -> Result<String, &'static str> {
+    let d = d.trim_start_matches('.').to_lowercase();
+    if d.is_empty()
+        || d.chars()
+            .any(|c| c.is_whitespace() || matches!(c, '/' | '@' | ':' | '[' | ']'))
+    {
+        return Err("is not a domain name");
+    }
+    let ascii = idna::domain_to_ascii_strict(&d).map_err(|_| "is not a domain name (IDNA refuses it)")?;
+    let labels_ok = ascii
+        .trim_end_matches('.')
+        .split('.')
+        .all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    if !labels_ok {
+        return Err("is not a domain name (an empty, long or ill-formed label)");
+    }
+    Ok(d)
 }
 
 fn xml_pass(
