@@ -767,3 +767,62 @@ fn a_policy_domain_that_is_not_a_name_is_refused_where_it_is_written() {
         assert!(e.to_string().contains("domains[0]"), "{bad}: {e}");
     }
 }
+
+//--- numbers compared with an address value are read as the addresses they stand for
+#[test]
+fn an_internal_address_written_as_a_number_in_a_pattern_is_found() {
+    let policy = us_to_jpn();
+    let verifier = sekisho::verifier::Verifier::new(&policy).unwrap();
+    let with_pattern = |n: u32, p: &str| {
+        let mut i = indicator(n, &[TLP_GREEN], "a");
+        i["pattern"] = json!(p);
+        i
+    };
+    let leaks = [
+        "[ipv4-addr:value = h'0a000001']",
+        "[ipv4-addr:value = b'wKgBAQ==']",
+        "[ipv4-addr:value = h'ac100505'] WITHIN 300 SECONDS",
+        "[network-traffic:dst_ref.value = h'0A000001']",
+        "[ipv6-addr:value = h'00000000000000000000ffff0a000001']",
+        "[ipv4-addr:value IN (h'cb007101', h'0a000001')]",
+        "[ipv4-addr:value = 167772161]",
+        "[ipv4-addr:value > 167772160 AND ipv4-addr:value < 184549375]",
+    ];
+    let mut objects: Vec<_> = leaks.iter().zip(1..).map(|(p, n)| with_pattern(n, p)).collect();
+    let benign = [
+        "[ipv4-addr:value = h'cb007101']",
+        "[file:hashes.'SHA-256' = 'aa' AND file:size = 1024]",
+        "[ipv4-addr:value = '203.0.113.1'] REPEATS 5 TIMES",
+    ];
+    objects.extend(benign.iter().zip(100..).map(|(p, n)| with_pattern(n, p)));
+    let (out, _) = released(&policy, objects);
+    assert_eq!(
+        ids(&out),
+        (100..103).map(|n| obj("indicator", n)).collect::<Vec<_>>(),
+        "only the benign patterns cross"
+    );
+    // Each is dropped by the address rule itself (a nine-digit number is also a telephone
+    // number to the text rules: that must not be what stops it).
+    let policy_without_phones = us_to_jpn_with(|t| t.replace("recognizer = \"phone\"", "recognizer = \"email\""));
+    for (n, p) in (1..).zip(leaks) {
+        let e = run(&policy_without_phones, vec![with_pattern(n, p)]).unwrap_err();
+        assert_eq!(
+            rule_for(&e.report, &format!("{}/pattern", obj("indicator", n)), "drop").as_deref(),
+            Some("internal-networks"),
+            "{p}"
+        );
+    }
+    for p in leaks {
+        let findings = verifier.verify(&bundle(vec![with_pattern(1, p)])).unwrap_err();
+        assert!(
+            findings.iter().any(|f| f.rule == "internal-address"),
+            "the verifier misses {p}: {findings:?}"
+        );
+    }
+    for p in benign {
+        assert!(
+            verifier.verify(&bundle(vec![with_pattern(1, p)])).is_ok(),
+            "the verifier refuses {p}"
+        );
+    }
+}

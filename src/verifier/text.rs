@@ -230,6 +230,11 @@ pub fn pattern_reveals(pattern: &str, nets: &[Net], domains: &[String]) -> Optio
             return Some(lit);
         }
     }
+    for address in value_numbers(pattern) {
+        if super::content::word_inside(&address, true, nets) {
+            return Some(address);
+        }
+    }
     for lit in literals(pattern) {
         let n = super::content::refang(&normalise(&lit));
         if n.split_whitespace().count() == 1 && super::content::word_inside(n.trim(), true, nets) {
@@ -299,6 +304,66 @@ pub fn operands(pattern: &str) -> Vec<(String, String)> {
             last_word = std::mem::take(&mut word);
         }
     }
+    out
+}
+
+/// Numbers compared with a `…value` path (`ipv4-addr:value = 167772161`, `h'0a000001'`,
+/// `b'CgAAAQ=='`), written as the addresses a matcher could take them for. A lexer of its own:
+/// words between separators; a word with a `:` (an object path) or starting with `.` (the rest
+/// of a path after an index) says whether the comparisons after it are on a value; `]` ends
+/// that.
+fn value_numbers(pattern: &str) -> Vec<String> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    let mut on_value = false;
+    let mut word = String::new();
+    let mut chars = pattern.chars().peekable();
+    let end_word = |word: &mut String, on_value: &mut bool, out: &mut Vec<String>| {
+        if word.contains(':') || word.starts_with('.') {
+            *on_value = word.ends_with("value");
+        } else if *on_value
+            && let Some(n) = word.strip_prefix('+').unwrap_or(word).parse::<u64>().ok()
+            && let Ok(n) = u32::try_from(n)
+        {
+            out.push(std::net::Ipv4Addr::from(n).to_string());
+        }
+        word.clear();
+    };
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            let prefix = std::mem::take(&mut word);
+            let mut lit = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => lit.extend(chars.next()),
+                    '\'' => break,
+                    c => lit.push(c),
+                }
+            }
+            let bytes = match prefix.as_str() {
+                "h" => hex::decode(&lit).ok(),
+                "b" => base64::engine::general_purpose::STANDARD.decode(&lit).ok(),
+                _ => None,
+            };
+            if on_value && let Some(b) = bytes {
+                if let Ok(a) = <[u8; 4]>::try_from(b.as_slice()) {
+                    out.push(std::net::Ipv4Addr::from(a).to_string());
+                } else if let Ok(a) = <[u8; 16]>::try_from(b.as_slice()) {
+                    out.push(std::net::Ipv6Addr::from(a).to_string());
+                }
+            }
+            continue;
+        }
+        if c.is_whitespace() || matches!(c, '(' | ')' | ',' | '=' | '<' | '>' | '!' | '[' | ']') {
+            end_word(&mut word, &mut on_value, &mut out);
+            if c == ']' {
+                on_value = false;
+            }
+        } else {
+            word.push(c);
+        }
+    }
+    end_word(&mut word, &mut on_value, &mut out);
     out
 }
 

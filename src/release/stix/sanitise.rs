@@ -329,7 +329,7 @@ fn prune_pattern(
         let hits = |c: &pattern::Comparison| match &c.op {
             pattern::Operator::Matches(re) => crate::text::operand::regex_reveals(re, &rule.internal),
             pattern::Operator::Like(like) => crate::text::operand::like_reveals(like, &rule.internal),
-            _ => c.strings().any(|s| rule.hits(s)),
+            _ => c.strings().any(|s| rule.hits(s)) || c.numeric_addresses().any(|s| rule.hits(&s)),
         };
         let Some(hit) = p.comparisons().find(|c| hits(c)) else {
             continue;

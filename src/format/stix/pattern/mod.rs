@@ -247,6 +247,42 @@ impl Comparison {
     }
 }
 
+impl Comparison {
+    /// Whether this comparison is on an address-like value: a path whose last property is
+    /// `value` (`ipv4-addr:value`, `network-traffic:dst_ref.value`, `url:value`, …).
+    fn on_a_value(&self) -> bool {
+        let last = self.path.steps.iter().rev().find_map(|s| match s {
+            PathStep::Key(k) => Some(k.as_str()),
+            PathStep::Index(_) | PathStep::AnyIndex => None,
+        });
+        last.unwrap_or(&self.path.property) == "value"
+    }
+
+    /// The non-string literals of a comparison on a value, read as the address a matcher could
+    /// take them for: an integer in 0..2^32 as an IPv4 number (`167772161` is `10.0.0.1`), four
+    /// bytes of a hex or binary literal as IPv4, sixteen as IPv6. A policy looking for internal
+    /// addresses checks these as it checks strings ([`Comparison::strings`]).
+    pub fn numeric_addresses(&self) -> impl Iterator<Item = String> + '_ {
+        let on_a_value = self.on_a_value();
+        self.literals()
+            .iter()
+            .filter(move |_| on_a_value)
+            .filter_map(|l| match l {
+                Literal::Integer(n) => u32::try_from(*n).ok().map(|n| std::net::Ipv4Addr::from(n).to_string()),
+                Literal::Binary(b) | Literal::Hex(b) => match b.len() {
+                    4 => <[u8; 4]>::try_from(b.as_slice())
+                        .ok()
+                        .map(|a| std::net::Ipv4Addr::from(a).to_string()),
+                    16 => <[u8; 16]>::try_from(b.as_slice())
+                        .ok()
+                        .map(|a| std::net::Ipv6Addr::from(a).to_string()),
+                    _ => None,
+                },
+                _ => None,
+            })
+    }
+}
+
 impl Pattern {
     /// Every comparison in the pattern, in source order.
     pub fn comparisons(&self) -> impl Iterator<Item = &Comparison> {
