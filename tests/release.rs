@@ -826,3 +826,87 @@ fn an_internal_address_written_as_a_number_in_a_pattern_is_found() {
         );
     }
 }
+
+//--- MATCHES and LIKE operands that could match an internal IPv6 address
+#[test]
+fn a_regex_that_could_match_an_internal_ipv6_address_does_not_cross() {
+    let policy = us_to_jpn_with(|t| {
+        t.replace(
+            "cidrs = [\"10.0.0.0/8\", \"172.16.0.0/12\", \"192.168.0.0/16\"]",
+            "cidrs = [\"10.0.0.0/8\", \"172.16.0.0/12\", \"192.168.0.0/16\", \"fd00::/8\", \"2001:db8:1234::/48\"]",
+        )
+    });
+    let verifier = sekisho::verifier::Verifier::new(&policy).unwrap();
+    let with_pattern = |n: u32, p: &str| {
+        let mut i = indicator(n, &[TLP_GREEN], "a");
+        i["pattern"] = json!(p);
+        i
+    };
+    // Both find these (the verifier leaves runs with `::` to the guard).
+    let leaks = [
+        r"[ipv6-addr:value MATCHES '^fd12:']",
+        r"[ipv6-addr:value MATCHES '^2001:db8:1234:']",
+        r"[ipv6-addr:value MATCHES '^2001:0db8:12']",
+        r"[url:value MATCHES 'db8:1234:5']",
+        r"[ipv6-addr:value LIKE 'fd00:%']",
+    ];
+    let guard_only = [
+        r"[ipv6-addr:value MATCHES '^::ffff:a00:']",
+        r"[ipv6-addr:value MATCHES 'fd00::1']",
+    ];
+    let benign = [
+        r"[ipv6-addr:value MATCHES '^fc00:']",
+        r"[ipv6-addr:value MATCHES '^2001:db8:1235:']",
+        r"[file:name MATCHES '^std::string$']",
+        r"[file:name MATCHES '\\.elf$']",
+    ];
+    let mut objects: Vec<_> = leaks
+        .iter()
+        .chain(&guard_only)
+        .zip(1..)
+        .map(|(p, n)| with_pattern(n, p))
+        .collect();
+    objects.extend(benign.iter().zip(100..).map(|(p, n)| with_pattern(n, p)));
+    let (out, _) = released(&policy, objects);
+    assert_eq!(ids(&out), (100..104).map(|n| obj("indicator", n)).collect::<Vec<_>>());
+    for p in leaks {
+        assert!(
+            verifier.verify(&bundle(vec![with_pattern(1, p)])).is_err(),
+            "the verifier passes {p}"
+        );
+    }
+    for p in benign {
+        assert!(
+            verifier.verify(&bundle(vec![with_pattern(1, p)])).is_ok(),
+            "the verifier refuses {p}"
+        );
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// Whatever hex-and-colon regex the guard lets cross under IPv6 ranges, the verifier passes
+    /// too (it is never stricter: no spurious disagreement), and a full internal address written
+    /// inside such a regex never crosses.
+    #[test]
+    fn ipv6_fragments_guard_and_verifier_agree(
+        re in "\\^?(std|x|[0-9a-f]{0,4})(:{1,2}[0-9a-f]{0,4}){0,5}(\\\\\\.[a-z]{1,3})?\\$?",
+        internal in proptest::bool::ANY,
+    ) {
+        let policy = us_to_jpn_with(|t| {
+            t.replace(
+                "cidrs = [\"10.0.0.0/8\", \"172.16.0.0/12\", \"192.168.0.0/16\"]",
+                "cidrs = [\"10.0.0.0/8\", \"fd00::/8\", \"2001:db8:1234::/48\"]",
+            )
+        });
+        let re = if internal { format!("x fd00:0:0:0:0:0:0:1 {re}") } else { re };
+        let mut i = indicator(1, &[TLP_GREEN], "a");
+        i["pattern"] = json!(format!("[ipv6-addr:value MATCHES '{re}']"));
+        let input = bundle(vec![i]);
+        if let Ok(r) = sekisho::guard::filter(&input, &policy) {
+            proptest::prop_assert!(!internal, "{re} crossed");
+            let verifier = sekisho::verifier::Verifier::new(&policy).unwrap();
+            proptest::prop_assert!(verifier.verify(r.output.as_bytes()).is_ok(), "the verifier refuses {re}");
+        }
+    }
+}

@@ -51,6 +51,20 @@ impl Ranges {
         self.v4.is_empty() && self.v6.is_empty()
     }
 
+    /// The IPv6 ranges as blocks (each a network, so aligned); with `embedding`, also the IPv4
+    /// ranges as the IPv4-mapped, -compatible and NAT64 addresses that embed them.
+    pub fn v6_blocks(&self, embedding: bool) -> Vec<(u128, u128)> {
+        let mut out = self.v6.clone();
+        if embedding {
+            for &(a, b) in &self.v4 {
+                for prefix in [0xffffu128 << 32, 0, 0x64_ff9bu128 << 96] {
+                    out.push((prefix | u128::from(a), prefix | u128::from(b)));
+                }
+            }
+        }
+        out
+    }
+
     /// Whether `span` shares an address with a range (an IPv6 span embedding IPv4 addresses is
     /// also compared as those).
     pub fn overlaps(&self, span: Span) -> bool {

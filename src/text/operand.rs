@@ -8,7 +8,10 @@
 //!   `p.example`), or the domain's first, distinguishing label (`corp`);
 //! - a run of digits and dots that, completed to a dotted quad in any alignment (its first part
 //!   may end an octet, its last may begin one, unless anchored), can fall in an internal range
-//!   (`^10\.20\.`, `\.16\.5\.`).
+//!   (`^10\.20\.`, `\.16\.5\.`);
+//! - likewise a run of hex digits and colons completed to an IPv6 address, group by group
+//!   (`^fd12:34`, `:a00:1`, the IPv4-mapped `::ffff:a00:`); across a `::` the two sides are
+//!   placed independently.
 //!
 //! An expression `regex-syntax` does not parse (PCRE look-arounds, back-references) is denied:
 //! in doubt, the comparison does not cross.
@@ -172,7 +175,7 @@ fn run_reveals(r: &Run, internal: &Internal) -> bool {
     if !internal.find(&t, r.start && r.end).is_empty() {
         return true;
     }
-    domain_piece(&t, internal) || address_piece(&t, r, internal)
+    domain_piece(&t, internal) || address_piece(&t, r, internal) || ipv6_piece(&t, r, internal)
 }
 
 /// A piece of a listed domain across a label boundary, or its first label.
@@ -211,6 +214,201 @@ fn address_piece(t: &str, r: &Run, internal: &Internal) -> bool {
         }
     }
     false
+}
+
+/// A run of hex digits and colons that can be completed into an internal IPv6 address. Only
+/// runs with the shape of one count: two groups or more, a `::`, or anchored at the start
+/// (`^fd1`; a lone `dead:` inside a word is no address); the IPv4 ranges, as the IPv6 addresses that embed
+/// them, only for runs that say so (`::`, `ffff`, `ff9b`).
+fn ipv6_piece(t: &str, r: &Run, internal: &Internal) -> bool {
+    let v6 = internal.ranges.v6_blocks(false);
+    let embedding = internal.ranges.v6_blocks(true);
+    let mut at = 0;
+    for piece in t.split(|c: char| !(c.is_ascii_hexdigit() || c == ':')) {
+        let begin = at;
+        at += piece.len() + 1;
+        if !piece.bytes().any(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        // A run that reaches an anchor, or that another character (not a hex digit, a colon or
+        // the dot of an embedded IPv4) bounds, is where the address begins or ends; at the
+        // edge of an unanchored run the neighbours are unknown.
+        let before = t.get(..begin).and_then(|b| b.chars().next_back());
+        let after = t.get(begin + piece.len()..).and_then(|a| a.chars().next());
+        let edge = |next: Option<char>, anchored: bool| match next {
+            None if anchored => Edge::Anchored,
+            None | Some('.') => Edge::Open,
+            Some(_) => Edge::Anchored,
+        };
+        let start = edge(before, r.start);
+        let end = edge(after, r.end);
+        // Without a colon, only a run the value starts with (`^fd1`) looks like an address.
+        if !(piece.contains(':') || (begin == 0 && r.start)) {
+            continue;
+        }
+        let groups = piece.trim_matches(':').split(':').count();
+        let double = piece.contains("::");
+        if groups < 2 && !double && !(begin == 0 && r.start) {
+            continue;
+        }
+        let blocks = if double || piece.contains("ffff") || piece.contains("ff9b") {
+            &embedding
+        } else {
+            &v6
+        };
+        if blocks.is_empty() {
+            continue;
+        }
+        // Across `::` the number of zero groups is unknown: each side on its own, the group
+        // beside the `::` whole.
+        // `^::x` has zero groups before `x`, `x::$` after it.
+        let fits = match piece.split_once("::") {
+            None => groups_fit(piece, start, end, Zeros::None, blocks),
+            Some((left, right)) => {
+                let left_zeros = if right.is_empty() && end == Edge::Anchored {
+                    Zeros::After
+                } else {
+                    Zeros::None
+                };
+                let right_zeros = if left.is_empty() && start == Edge::Anchored {
+                    Zeros::Before
+                } else {
+                    Zeros::None
+                };
+                (left.is_empty() || groups_fit(left, start, Edge::Closed, left_zeros, blocks))
+                    && (right.is_empty() || groups_fit(right, Edge::Closed, end, right_zeros, blocks))
+            }
+        };
+        if fits {
+            return true;
+        }
+    }
+    false
+}
+
+/// How a run of groups ends on one side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    /// At the start (end) of the value: the groups are the first (last) of the address.
+    Anchored,
+    /// The group there is whole (a `:` or `::` beside it).
+    Closed,
+    /// The run may begin (end) inside a group.
+    Open,
+}
+
+/// What a written group allows of a 16-bit hextet.
+#[derive(Debug, Clone, Copy)]
+enum Group {
+    /// Written whole.
+    Is(u32),
+    /// Its text ends with these `n` hex digits (the run starts inside it).
+    EndsWith(u32, u32),
+    /// Its text starts with these `n` hex digits (the run ends inside it).
+    StartsWith(u32, u32),
+    /// Its text contains these digits somewhere (the run is inside one group).
+    Any,
+}
+
+impl Group {
+    /// Whether some hextet in `lo..=hi` is written so.
+    fn meets(self, lo: u32, hi: u32) -> bool {
+        match self {
+            Group::Is(v) => lo <= v && v <= hi,
+            // v = y·16ⁿ + p for some y: the least such v at or above `lo`.
+            Group::EndsWith(p, n) => {
+                let m = 1u32 << (4 * n);
+                let base = lo - lo % m + p;
+                let v = if base >= lo { base } else { base + m };
+                v <= hi
+            }
+            // v = p·16ᵏ + x, x < 16ᵏ, for k = 0 ..= 4 − n.
+            Group::StartsWith(p, n) => (0..=4u32.saturating_sub(n)).any(|k| {
+                let a = p << (4 * k);
+                let b = a + (1u32 << (4 * k)) - 1;
+                a <= hi && lo <= b
+            }),
+            Group::Any => true,
+        }
+    }
+}
+
+/// Zero groups the address has beside a run (an anchored `::`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Zeros {
+    None,
+    /// Every group before the run is zero, and there is at least one.
+    Before,
+    /// Every group after the run is zero, and there is at least one.
+    After,
+}
+
+/// Whether the colon-separated groups of `side` (no `::`), placed at some offset among the
+/// eight hextets, fit in some block.
+fn groups_fit(side: &str, start: Edge, end: Edge, zeros: Zeros, blocks: &[(u128, u128)]) -> bool {
+    // A leading or trailing `:` closes the group beside it.
+    let closed_start = start != Edge::Open || side.starts_with(':');
+    let closed_end = end != Edge::Open || side.ends_with(':');
+    let texts: Vec<&str> = side.trim_matches(':').split(':').collect();
+    let n = texts.len();
+    if n > 8 {
+        return texts
+            .windows(8)
+            .any(|w| groups_fit(&w.join(":"), Edge::Open, Edge::Open, Zeros::None, blocks));
+    }
+    let mut groups = Vec::with_capacity(n);
+    for (i, g) in texts.iter().enumerate() {
+        let opens = i == 0 && !closed_start;
+        let runs_on = i + 1 == n && !closed_end;
+        let digits = |s: &str| u32::from_str_radix(s, 16).ok();
+        let group = match (opens, runs_on) {
+            (true, true) => Some(Group::Any),
+            (true, false) => {
+                let tail = g.get(g.len().saturating_sub(4)..).unwrap_or(g);
+                digits(tail).map(|p| Group::EndsWith(p, tail.len() as u32))
+            }
+            (false, true) => {
+                let head = g.get(..g.len().min(4)).unwrap_or(g);
+                digits(head).map(|p| Group::StartsWith(p, head.len() as u32))
+            }
+            (false, false) if g.len() <= 4 => digits(g).map(Group::Is),
+            (false, false) => None,
+        };
+        match group {
+            Some(x) => groups.push(x),
+            None => return false, // not the text of an IPv6 address
+        }
+    }
+    let last = 8usize.saturating_sub(n);
+    let offsets: Vec<usize> = match (start, end, zeros) {
+        (Edge::Anchored, _, _) => vec![0],
+        (_, Edge::Anchored, _) => vec![last],
+        (_, _, Zeros::Before) => (1..=last).collect(),
+        (_, _, Zeros::After) => (0..last).collect(),
+        _ => (0..=last).collect(),
+    };
+    let hextet = |v: u128, at: usize| ((v >> (112 - 16 * at as u32)) & 0xffff) as u32;
+    blocks.iter().any(|&(x, y)| {
+        // The hextets a block allows: those before the first that differs are fixed, that one
+        // is an interval, those after it are free (exact for a network, a superset otherwise).
+        let differs = (0..8).find(|&at| hextet(x, at) != hextet(y, at)).unwrap_or(8);
+        let allows = |g: Group, at: usize| {
+            if at > differs {
+                g.meets(0, 0xffff)
+            } else {
+                g.meets(hextet(x, at), hextet(y, at))
+            }
+        };
+        offsets.iter().any(|&off| {
+            let zero_at = match zeros {
+                Zeros::None => 0..0,
+                Zeros::Before => 0..off,
+                Zeros::After => off + n..8,
+            };
+            groups.iter().zip(off..8).all(|(g, at)| allows(*g, at))
+                && zero_at.into_iter().all(|at| allows(Group::Is(0), at))
+        })
+    })
 }
 
 /// The decimal octets (0..=255) whose text ends with / starts with / is `p`.
@@ -326,6 +524,68 @@ mod tests {
         }
         for like in ["%corp.example", "10.20.%", "%.corp.%", "%.168.1._"] {
             assert!(like_reveals(like, &i), "{like}");
+        }
+    }
+
+    #[test]
+    fn denies_expressions_that_could_match_internal_ipv6_addresses() {
+        let i = Internal::new(&["10.0.0.0/8", "fd00::/8", "2001:db8:1234::/48"], &["corp.example"]).unwrap();
+        for re in [
+            r"^fd12:",
+            r"^fd",
+            r"^2001:db8:1234:",
+            r"^2001:0db8:12",
+            r"db8:1234:5",
+            r"^2001:db8:1234::1$",
+            r"^::ffff:a00:",
+            r"::ffff:a01:",
+            r"::ffff:0a00:0001$",
+            r"^64:ff9b::a00:1$",
+            r":1234:abcd:",
+        ] {
+            assert!(regex_reveals(re, &i), "{re}");
+        }
+        for like in ["fd00:%", "2001:db8:1234:%", "%::ffff:a00:1"] {
+            assert!(like_reveals(like, &i), "{like}");
+        }
+        for re in [
+            r"^fc00:",
+            r"^2001:db8:1235:",
+            r"^2001:db9:",
+            r"^::ffff:b00:",
+            r"^dead:beef$",
+            r"bad:",
+            r"^std::string$",
+            r"^https?://evil\.example/",
+            r"\.elf$",
+            r"half:",
+            r"^[a-z]+\.pdf$",
+            r"^face\.example$",
+        ] {
+            assert!(!regex_reveals(re, &i), "{re}");
+        }
+    }
+
+    #[test]
+    fn the_hextet_sets_are_exact() {
+        // Every hextet whose text (any number of leading zeros) ends / starts with a piece.
+        for (piece, n) in [("a", 1), ("0a", 2), ("ad", 2), ("fff", 3), ("0000", 4)] {
+            let p = u32::from_str_radix(piece, 16).unwrap();
+            for (lo, hi) in [(0, 0xffff), (0x0a00, 0x0aff), (0xfd00, 0xfdff), (0x1234, 0x1234)] {
+                let texts = |v: u32| (1..=4).map(move |w| format!("{v:0w$x}")).filter(|t| t.len() <= 4);
+                let ends = (lo..=hi).any(|v| texts(v).any(|t| t.ends_with(piece)));
+                let starts = (lo..=hi).any(|v| texts(v).any(|t| t.starts_with(piece)));
+                assert_eq!(
+                    Group::EndsWith(p, n).meets(lo, hi),
+                    ends,
+                    "ends {piece} in {lo:x}..{hi:x}"
+                );
+                assert_eq!(
+                    Group::StartsWith(p, n).meets(lo, hi),
+                    starts,
+                    "starts {piece} in {lo:x}..{hi:x}"
+                );
+            }
         }
     }
 

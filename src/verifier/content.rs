@@ -538,6 +538,92 @@ pub fn operand_reveals(
                 return true;
             }
         }
+        // Anchored: nothing but anchors and empty groups before (after) this piece.
+        let starts = anchored_start && pieces.get(..i).is_some_and(|b| b.iter().all(|x| x.is_empty()));
+        let ends = anchored_end && pieces.get(i + 1..).is_some_and(|a| a.iter().all(|x| x.is_empty()));
+        if hex_fragment_inside(&p, starts, ends, nets) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a run of hex groups in `piece` can be part of an address in one of the IPv6 `nets`
+/// (each a product of per-hextet ranges). Runs with a `::` are left to the guard; a run counts
+/// when it has two groups or more, or starts an anchored operand. A run bounded by a character
+/// that cannot be in an address (not hex, `:` or `.`) starts or ends the address there.
+fn hex_fragment_inside(piece: &str, first: bool, last: bool, nets: &[Net]) -> bool {
+    if !nets.iter().any(|n| n.v6) {
+        return false;
+    }
+    let chars: Vec<char> = piece.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let is_hex = |c: &char| c.is_ascii_hexdigit() || *c == ':';
+        if !chars.get(i).is_some_and(is_hex) {
+            i += 1;
+            continue;
+        }
+        let from = i;
+        while chars.get(i).is_some_and(is_hex) {
+            i += 1;
+        }
+        let run: String = chars.get(from..i).unwrap_or_default().iter().collect();
+        let bounded = |c: Option<&char>, anchored: bool| match c {
+            None => anchored,
+            Some('.') => false,
+            Some(_) => true,
+        };
+        let at_start = bounded(if from == 0 { None } else { chars.get(from - 1) }, first);
+        let at_end = bounded(chars.get(i), last);
+        let groups: Vec<&str> = run.trim_matches(':').split(':').collect();
+        let two = groups.len() >= 2;
+        if run.contains("::") || !(two || (from == 0 && first)) || !run.bytes().any(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        if groups.len() > 8 || groups.iter().any(|g| g.is_empty() || g.len() > 4) {
+            continue;
+        }
+        // A group is whole unless the run may begin (end) inside it.
+        let open_start = !at_start && !run.starts_with(':');
+        let open_end = !at_end && !run.ends_with(':');
+        let n = groups.len();
+        for net in nets.iter().filter(|n| n.v6) {
+            let hextet = |v: u128, k: usize| ((v >> (16 * (7 - k))) & 0xffff) as u32;
+            for off in 0..=8 - n {
+                if (at_start && off != 0) || (at_end && off + n != 8) {
+                    continue;
+                }
+                let fits = groups.iter().enumerate().all(|(j, g)| {
+                    let (lo, hi) = (hextet(net.lo, off + j), hextet(net.hi, off + j));
+                    let Ok(p) = u32::from_str_radix(g, 16) else {
+                        return false;
+                    };
+                    let len = g.len() as u32;
+                    let head = j == 0 && open_start;
+                    let tail = j + 1 == n && open_end;
+                    match (head, tail) {
+                        (true, true) => true,
+                        // written `…g`: y·16^len + p with y < 16^k for k more digits
+                        (true, false) => (0..=4 - len).any(|k| {
+                            let step = 16u32.pow(len);
+                            let y_lo = lo.saturating_sub(p).div_ceil(step);
+                            let y_hi = if hi < p { return false } else { (hi - p) / step };
+                            y_lo <= y_hi.min(16u32.pow(k) - 1)
+                        }),
+                        // written `g…`: p·16^k + x with x < 16^k
+                        (false, true) => (0..=4 - len).any(|k| {
+                            let a = p * 16u32.pow(k);
+                            a <= hi && lo < a + 16u32.pow(k)
+                        }),
+                        (false, false) => lo <= p && p <= hi,
+                    }
+                });
+                if fits {
+                    return true;
+                }
+            }
+        }
     }
     false
 }
