@@ -25,6 +25,8 @@ pub type Property = fn(&[u8]);
 /// `fuzz/corpus/NAME/`, the dictionary `fuzz/dict/NAME.dict`) and its property.
 pub const TARGETS: &[(&str, Property)] = &[
     ("json", json),
+    ("audit_chain", audit_chain),
+    ("verifier_answer", verifier_answer),
     ("stix", stix),
     ("stix_pattern", stix_pattern),
     ("banner", banner),
@@ -284,6 +286,53 @@ fn shipped_policy() -> &'static crate::policy::Policy {
         )]
         crate::policy::Policy::from_str(&text, "us-to-jpn.toml").expect("the shipped policy loads")
     })
+}
+
+/// `fuzz/fuzz_targets/audit_chain.rs`: any bytes checked as an audit log never panic, and the
+/// chain is tamper-evident: in a log that verifies, changing any one byte of its first 4 KiB
+/// (but a final newline) breaks it.
+pub fn audit_chain(data: &[u8]) {
+    if crate::audit::verify_reader(data).is_err() {
+        return;
+    }
+    let mut copy = data.to_vec();
+    let last = data.len().saturating_sub(1);
+    for i in 0..data.len().min(4096) {
+        if i == last && data.get(i) == Some(&b'\n') {
+            continue;
+        }
+        let Some(b) = copy.get_mut(i) else { break };
+        *b ^= 0x01;
+        assert!(
+            crate::audit::verify_reader(copy.as_slice()).is_err(),
+            "a change at byte {i} of a verified log goes unnoticed"
+        );
+        if let Some(b) = copy.get_mut(i) {
+            *b ^= 0x01;
+        }
+    }
+}
+
+/// `fuzz/fuzz_targets/verifier_answer.rs`: what a (compromised) verifier child writes back is
+/// read as length-prefixed frames, each within its cap, and an answer that parses serialises
+/// back to itself.
+pub fn verifier_answer(data: &[u8]) {
+    use crate::verifier::child::{Answer, read_frame};
+    const MAX: usize = 1 << 16;
+    let mut r = data;
+    while let Ok(Some(frame)) = read_frame(&mut r, MAX) {
+        assert!(frame.len() <= MAX, "a frame of {} bytes passed the cap", frame.len());
+        if let Ok(answer) = serde_json::from_slice::<Answer>(&frame) {
+            let back = serde_json::to_vec(&answer)
+                .ok()
+                .and_then(|again| serde_json::from_slice::<Answer>(&again).ok());
+            assert_eq!(
+                back.as_ref(),
+                Some(&answer),
+                "an answer does not come back from its serialisation"
+            );
+        }
+    }
 }
 
 /// `fuzz/fuzz_targets/guard_fixpoint.rs`: raw bytes through `guard::filter` under the shipped

@@ -113,3 +113,10 @@ fn every_target_has_a_binary_a_corpus_and_a_dictionary() {
         );
     }
 }
+
+//--- case: the audit_chain target's tamper check runs on its seeds (a seed log verifies)
+#[test]
+fn an_audit_seed_verifies_so_the_tamper_check_runs() {
+    let seed = std::fs::read(fuzz_dir().join("corpus/audit_chain/three-records.jsonl")).unwrap();
+    assert_eq!(sekisho::audit::verify_reader(seed.as_slice()).unwrap(), 3);
+}
