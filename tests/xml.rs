@@ -591,3 +591,54 @@ fn mutated_fixtures_keep_the_parser_properties() {
         }
     }
 }
+
+//--- text rule paths of several names: `xml.parent.name`, `**`, `except`
+#[test]
+fn xml_text_rule_paths_select_by_the_element_chain() {
+    let input = fixture("cap/nato-unclassified-rel-jpn.xml");
+    let with = |paths: &str, except: &str| {
+        us_to_jpn_with(|t| {
+            format!(
+                "{t}\n[[dirty_words]]\nid = \"regions\"\nwords = [\"Pacific\"]\naction = \"drop\"\npaths = {paths}\nexcept = {except}\n"
+            )
+        })
+    };
+    for (paths, except, stops) in [
+        (r#"["xml.area.areaDesc"]"#, "[]", true),
+        (r#"["xml.info.**.areaDesc"]"#, "[]", true),
+        (r#"["xml.alert.**"]"#, "[]", true),
+        (r#"["xml.info.areaDesc"]"#, "[]", false),
+        (r#"["xml.description"]"#, "[]", false),
+        (r#"["xml.alert.**"]"#, r#"["xml.area.**"]"#, false),
+    ] {
+        let policy = with(paths, except);
+        let verifier = sekisho::verifier::Verifier::new(&policy).unwrap();
+        match guard::filter(&input, &policy) {
+            Ok(r) => {
+                assert!(!stops, "{paths} except {except}: released");
+                assert!(
+                    verifier.verify(r.output.as_bytes()).is_ok(),
+                    "{paths} except {except}: the verifier refuses"
+                );
+            }
+            Err(e) => {
+                assert!(stops, "{paths} except {except}: {:?}", e.reasons);
+                assert!(rules(&e).contains(&"regions"), "{paths}: {:?}", rules(&e));
+                assert!(
+                    verifier.verify(&input).is_err(),
+                    "{paths}: the verifier passes the input"
+                );
+            }
+        }
+    }
+    let e = sekisho::policy::Policy::parse(
+        &format!(
+            "{}\n[[dirty_words]]\nid = \"regions\"\nwords = [\"x\"]\naction = \"drop\"\npaths = [\"xml.alert.areaDescr\"]\n",
+            std::fs::read_to_string(root().join("policies/us-to-jpn.toml")).unwrap()
+        ),
+        "us-to-jpn.toml",
+        Some(&root().join("policies")),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("did you mean `areaDesc`"), "{e}");
+}

@@ -6,7 +6,8 @@
 //! into the structures the specification defines (`external_references[*].description`,
 //! `kill_chain_phases[*].phase_name`, `granular_markings[*].lang`); inside dictionaries,
 //! extensions and open objects any key may follow. `**` (any depth) may stand for any number of
-//! steps. An XML path is `xml.Name`: an element or attribute some `[[xml.namespaces]]` allows.
+//! steps. An XML path is `xml.name`, `xml.parent.name` or `xml.a.**.name`: elements (and, last, an
+//! attribute) some `[[xml.namespaces]]` allows.
 
 use std::collections::BTreeSet;
 
@@ -74,14 +75,23 @@ pub fn check(path: &TextPath, v: &Vocabulary<'_>) -> Result<(), String> {
         let Some(names) = &v.xml_names else {
             return Err("names `xml` text but the policy has no `[xml]` rules".into());
         };
-        return match path.steps.as_slice() {
-            [PathStep::Property(n)] if names.contains(n) => Ok(()),
-            [PathStep::Property(n)] => Err(format!(
-                "no element or attribute `{n}` is allowed by `[[xml.namespaces]]`{}",
-                nearest(n, names.iter().map(String::as_str))
-            )),
-            _ => Err("an XML path is `xml.Name`, one element or attribute name".into()),
-        };
+        if path.steps.is_empty() {
+            return Err("an XML path is `xml.name`, `xml.parent.name` or `xml.a.**.name`".into());
+        }
+        for step in &path.steps {
+            match step {
+                PathStep::Property(n) if names.contains(n) => {}
+                PathStep::Property(n) => {
+                    return Err(format!(
+                        "no element or attribute `{n}` is allowed by `[[xml.namespaces]]`{}",
+                        nearest(n, names.iter().map(String::as_str))
+                    ));
+                }
+                PathStep::AnyDepth => {}
+                PathStep::Each => return Err("an XML path has no `[*]`: a name selects every element of it".into()),
+            }
+        }
+        return Ok(());
     }
     let candidates: Vec<&str> = if t == "*" {
         v.stix_types.iter().map(String::as_str).collect()
@@ -241,8 +251,23 @@ mod tests {
             "identity.**",
             "*.external_references[*].**",
             "xml.description",
+            "xml.Description.description",
+            "xml.**.description",
+            "xml.Description.**",
         ] {
             check_str(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        }
+    }
+
+    #[test]
+    fn an_xml_path_names_allowed_elements_without_list_steps() {
+        for (p, why) in [
+            ("xml.descriptoin", "did you mean `description`"),
+            ("xml.alert.description", "no element or attribute `alert`"),
+            ("xml.description[*]", "no `[*]`"),
+        ] {
+            let e = check_str(p).unwrap_err();
+            assert!(e.contains(why), "{p}: {e}");
         }
     }
 

@@ -182,6 +182,56 @@ impl TextPath {
     pub fn applies_to(&self, object_type: &str) -> bool {
         self.object_type == "*" || self.object_type == object_type
     }
+
+    /// Whether this `xml.…` (or `*.…`) path selects the string at `chain`: the local names of
+    /// the elements from the root down to the string's element, then the attribute's, if it is
+    /// one. The path's names match the end of the chain, one name a step, `**` any number of
+    /// names between (`xml.info.description`, `xml.alert.**.description`).
+    pub fn selects_xml(&self, chain: &[&str]) -> bool {
+        if !(self.object_type == "*" || self.object_type == "xml") {
+            return false;
+        }
+        // Steps right to left, one pass over the chain each: linear in both (a path has a few
+        // steps).
+        let steps: Vec<&PathStep> = self.steps.iter().filter(|s| **s != PathStep::Each).collect();
+        let n = chain.len();
+        // reach[i]: the steps matched so far can end just before chain position i (from the end).
+        let mut reach = vec![false; n + 1];
+        if let Some(end) = reach.first_mut() {
+            *end = true;
+        }
+        for step in steps.iter().rev() {
+            let mut next = vec![false; n + 1];
+            match step {
+                PathStep::AnyDepth => {
+                    let mut any = false;
+                    for (i, r) in reach.iter().enumerate() {
+                        any |= *r;
+                        if let Some(x) = next.get_mut(i) {
+                            *x = any;
+                        }
+                    }
+                }
+                PathStep::Property(name) => {
+                    for i in 0..n {
+                        let here = reach.get(i).copied().unwrap_or(false);
+                        let name_at = chain.get(n - 1 - i).is_some_and(|c| c == name);
+                        if here
+                            && name_at
+                            && let Some(x) = next.get_mut(i + 1)
+                        {
+                            *x = true;
+                        }
+                    }
+                }
+                PathStep::Each => {}
+            }
+            reach = next;
+        }
+        // The path need not start at the root: any end position will do, but at least one
+        // name was matched.
+        !steps.is_empty() && reach.iter().skip(1).any(|r| *r)
+    }
 }
 
 /// A compiled text rule: what to look for.
@@ -657,6 +707,25 @@ mod tests {
                 .unwrap()
                 .overlaps(&Cidr::parse("1.2.3.4").unwrap())
         );
+    }
+
+    #[test]
+    fn xml_paths_select_by_the_end_of_the_element_chain() {
+        let sel = |path: &str, chain: &[&str]| TextPath::parse(path).unwrap().selects_xml(chain);
+        let chain = ["BindingInformation", "Data", "alert", "info", "area", "areaDesc"];
+        assert!(sel("xml.areaDesc", &chain));
+        assert!(sel("*.areaDesc", &chain));
+        assert!(sel("xml.area.areaDesc", &chain));
+        assert!(sel("xml.alert.**.areaDesc", &chain));
+        assert!(sel("xml.alert.info.area.areaDesc", &chain));
+        assert!(sel("xml.info.**", &chain));
+        assert!(!sel("xml.info.areaDesc", &chain), "not a direct child");
+        assert!(!sel("xml.area", &chain), "the string is areaDesc's");
+        assert!(!sel("xml.alert.area.**.areaDesc", &chain));
+        assert!(!sel("indicator.areaDesc", &chain));
+        // An attribute is the last name of its chain.
+        assert!(sel("xml.area.lang", &["alert", "area", "lang"]));
+        assert!(!sel("xml.lang", &["alert", "area"]));
     }
 
     #[test]

@@ -319,10 +319,10 @@ impl Verifier<'_> {
             if n.is_text() {
                 let mark = n.parent().is_some_and(|p| is(p, NS_4774, "PrivacyMark"));
                 let local = mark.then_some("PrivacyMark");
-                self.xml_text(n.text().unwrap_or_default(), local, &path(n), f);
+                self.xml_text(n.text().unwrap_or_default(), local, false, &path(n), f);
             }
             for a in n.attributes() {
-                self.xml_text(a.value(), None, &path(n), f);
+                self.xml_text(a.value(), None, true, &path(n), f);
             }
         }
         self.check_payload(*payload, x, f);
@@ -538,7 +538,7 @@ impl Verifier<'_> {
                                 &at,
                             );
                         }
-                        self.xml_text(a.value(), Some(a.name()), &at, f);
+                        self.xml_text(a.value(), Some(a.name()), true, &at, f);
                     }
                 }
                 NodeType::Text => {
@@ -546,6 +546,7 @@ impl Verifier<'_> {
                     self.xml_text(
                         n.text().unwrap_or_default(),
                         Some(local.unwrap_or_default()),
+                        false,
                         &path(n),
                         f,
                     );
@@ -557,7 +558,7 @@ impl Verifier<'_> {
 
     /// The text rules over one string of element or attribute `local` (`None`: only rules
     /// without paths). Blank strings are indentation, as the guard treats them.
-    fn xml_text(&self, s: &str, local: Option<&str>, at: &str, f: &mut Findings) {
+    fn xml_text(&self, s: &str, local: Option<&str>, attribute: bool, at: &str, f: &mut Findings) {
         if is_blank(s) {
             return;
         }
@@ -575,25 +576,44 @@ impl Verifier<'_> {
             return;
         }
         let n = text::normalise(s);
+        // The names from the root to the string: its element's, then its attribute's.
+        let chain: Vec<&str> = at
+            .split('/')
+            .filter(|x| !x.is_empty())
+            .chain(local.filter(|_| attribute))
+            .collect();
+        let on = |(t, steps): &(String, Vec<String>)| (t == "*" || t == "xml") && path_selects(steps, &chain);
         for rule in &self.rules {
-            let excepted = local.is_some_and(|local| {
-                rule.except
-                    .iter()
-                    .any(|(t, steps)| (t == "*" || t == "xml") && matches!(steps.as_slice(), [s] if s == local))
-            });
+            let excepted = local.is_some() && rule.except.iter().any(on);
             let selected = !excepted
                 && match (&rule.paths, local) {
                     (None, _) => true,
                     (Some(_), None) => false,
-                    (Some(paths), Some(local)) => paths
-                        .iter()
-                        .any(|(t, steps)| (t == "*" || t == "xml") && matches!(steps.as_slice(), [s] if s == local)),
+                    (Some(paths), Some(_)) => paths.iter().any(on),
                 };
             if selected && rule.matches_normalised(&n) {
                 f.add("text-rule", format!("rule `{}` still matches a text", rule.id), at);
             }
         }
     }
+}
+
+/// Whether the steps of a path (names, `**` for any number of them) name the end of `chain`.
+/// The set of chain lengths still to match, from the last step back: at most 65 of them.
+fn path_selects(steps: &[String], chain: &[&str]) -> bool {
+    let mut open: Vec<usize> = vec![chain.len()];
+    for step in steps.iter().rev() {
+        open = if step == "**" {
+            (0..=open.iter().copied().max().unwrap_or(0)).collect()
+        } else {
+            open.iter()
+                .filter_map(|&k| k.checked_sub(1).filter(|&j| chain.get(j) == Some(&step.as_str())))
+                .collect()
+        };
+        open.dedup();
+    }
+    // A path of `**` alone selects every string of some element; an empty one nothing.
+    !open.is_empty() && !steps.is_empty() && (steps.iter().any(|s| s != "**") || !chain.is_empty())
 }
 
 #[cfg(test)]

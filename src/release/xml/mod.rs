@@ -13,7 +13,7 @@ use crate::format::xml::{Attribute, Builder, Document, Element, Node, XML_NS};
 use crate::release::decision::{UnitDecision, UnitVerdict, shown_unit};
 
 pub mod label;
-use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextRule};
+use crate::policy::sanitise::{Applied, DirtyAction, PatternAction, TextRule};
 use crate::policy::{Policy, UnknownAction, XmlPolicy};
 
 /// The result of releasing a document: [`crate::release::Release`] over the document.
@@ -269,7 +269,7 @@ impl<'d> Rebuild<'_, '_, '_, 'd> {
 /// match keeps the message behind, because a label is never rewritten. The decision, if any.
 fn label_text(policy: &Policy, s: &str, local: &str, unit: &str) -> Option<UnitDecision> {
     let rules = &policy.text_rules;
-    match rules.apply(s, |rule| selects(rule, local)) {
+    match rules.apply(s, |rule| selects(rule, unit, None)) {
         Applied::Clean => {}
         Applied::Stop { rule, action } => {
             let id = rules.rules.get(rule).map_or(String::new(), |x| x.id.clone());
@@ -462,7 +462,7 @@ impl<'d> Walk<'_, '_, 'd> {
         }
         for a in &mut attributes {
             let local = a.local;
-            if !self.text(&mut a.value, local, &|| format!("/@{local}")) {
+            if !self.text(&mut a.value, local, true, &|| format!("/@{local}")) {
                 return 0;
             }
         }
@@ -479,7 +479,7 @@ impl<'d> Walk<'_, '_, 'd> {
             match child {
                 Node::Text(t) => {
                     let mut t = t.clone();
-                    if !self.text(&mut t, local, &|| "/text()".to_string()) {
+                    if !self.text(&mut t, local, false, &|| "/text()".to_string()) {
                         return id;
                     }
                     if let Some(h) = held.replace(t) {
@@ -540,7 +540,7 @@ impl<'d> Walk<'_, '_, 'd> {
 
     /// Apply the text rules, then the internal address rules, to one string of element or
     /// attribute `local`; false when the message may not go.
-    fn text(&mut self, s: &mut Cow<'_, str>, local: &str, suffix: &dyn Fn() -> String) -> bool {
+    fn text(&mut self, s: &mut Cow<'_, str>, local: &str, attribute: bool, suffix: &dyn Fn() -> String) -> bool {
         let rules = &self.policy.text_rules;
         let addresses = &self.policy.address_rules;
         // Indentation between elements carries nothing to find (dirty words are never blank).
@@ -548,7 +548,8 @@ impl<'d> Walk<'_, '_, 'd> {
             return true;
         }
         let mut changed = false;
-        match rules.apply(s, |rule| selects(rule, local)) {
+        let at = &self.path;
+        match rules.apply(s, |rule| selects(rule, at, attribute.then_some(local))) {
             Applied::Clean => {}
             Applied::Stop { rule, action } => {
                 let unit = &shown_unit(&[&self.path, &suffix()]);
@@ -624,22 +625,26 @@ impl<'d> Walk<'_, '_, 'd> {
 /// `redact` pattern rule.
 pub const INTERNAL_REPLACEMENT: &str = "[REDACTED]";
 
-/// Whether `rule` looks at the text of element (or attribute) `local`: rules without paths look
-/// at all text; a path `*.name` or `xml.name` selects elements and attributes named `name`.
-fn selects(rule: &TextRule, local: &str) -> bool {
-    let named = |p: &crate::policy::sanitise::TextPath| {
-        (p.object_type == "*" || p.object_type == "xml")
-            && matches!(p.steps.as_slice(), [PathStep::Property(n)] if n == local)
-    };
-    if rule.except.iter().any(named) {
+/// Whether `rule` looks at a string of the element at `at` (a unit path, `/p:a[1]/b[2]`), or
+/// of its attribute `attribute`: rules without paths look at all text; a path `xml.a.b` (or
+/// `*.a.b`) selects by the local names at the end of the element chain and the attribute
+/// ([`TextPath::selects_xml`]).
+fn selects(rule: &TextRule, at: &str, attribute: Option<&str>) -> bool {
+    let chain: Vec<&str> = at
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let name = s.split('[').next().unwrap_or(s);
+            name.rsplit(':').next().unwrap_or(name)
+        })
+        .chain(attribute)
+        .collect();
+    if rule.except.iter().any(|p| p.selects_xml(&chain)) {
         return false;
     }
     match &rule.paths {
         None => true,
-        Some(paths) => paths.iter().any(|p| {
-            (p.object_type == "*" || p.object_type == "xml")
-                && matches!(p.steps.as_slice(), [PathStep::Property(n)] if n == local)
-        }),
+        Some(paths) => paths.iter().any(|p| p.selects_xml(&chain)),
     }
 }
 
