@@ -250,26 +250,44 @@ fn absorb(label: &mut Label, one: &Label, policy: &Policy) -> Result<(), LabelEr
 /// Every object's label, the strictest over all versions of its id in the message: an older,
 /// less restrictive version never goes where the newest may not.
 fn version_labels(objects: &[StixObject<'_>], markings: &Markings, policy: &Policy) -> Vec<Result<Label, LabelError>> {
-    let own: Vec<Result<Label, LabelError>> = objects.iter().map(|o| object_label(o, markings, policy)).collect();
-    let mut by_id: HashMap<&str, Result<Label, LabelError>> = HashMap::new();
-    for (o, l) in objects.iter().zip(&own) {
-        let merged = match (by_id.remove(o.id.as_str()), l) {
-            (None, l) => l.clone(),
-            (Some(Err(e)), _) => Err(e),
-            (Some(Ok(_)), Err(e)) => Err(e.clone()),
-            (Some(Ok(mut a)), Ok(b)) => absorb(&mut a, b, policy).map(|()| a),
+    let mut labels: Vec<Result<Label, LabelError>> =
+        objects.iter().map(|o| object_label(o, markings, policy)).collect();
+    // Each id's later versions merged into its first one in place; only versions of an id that
+    // has several are copied back (one label per object, not three, while this runs).
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(objects.len());
+    let mut versions = false;
+    for (i, o) in objects.iter().enumerate() {
+        let f = *first.entry(o.id.as_str()).or_insert(i);
+        if f == i {
+            continue;
+        }
+        versions = true;
+        // This version's own label is read once and overwritten below with the merged one.
+        let Some(later) = labels.get_mut(i).map(|l| std::mem::replace(l, Ok(Label::default()))) else {
+            continue;
         };
-        by_id.insert(&o.id, merged);
+        let merged = match (labels.get_mut(f), later) {
+            (Some(Ok(a)), Ok(b)) => absorb(a, &b, policy),
+            (Some(Ok(_)), Err(e)) => Err(e),
+            // Already an error: the first one stays.
+            _ => Ok(()),
+        };
+        if let (Err(e), Some(slot)) = (merged, labels.get_mut(f)) {
+            *slot = Err(e);
+        }
     }
-    objects
-        .iter()
-        .map(|o| {
-            by_id
-                .get(o.id.as_str())
-                .cloned()
-                .unwrap_or_else(|| Err(("unresolved-marking", format!("`{}` has no label", o.id))))
-        })
-        .collect()
+    if versions {
+        for (i, o) in objects.iter().enumerate() {
+            let f = first.get(o.id.as_str()).copied().unwrap_or(i);
+            if f != i {
+                let merged = labels.get(f).cloned();
+                if let (Some(m), Some(slot)) = (merged, labels.get_mut(i)) {
+                    *slot = m;
+                }
+            }
+        }
+    }
+    labels
 }
 
 /// Definitions are immutable: two with one id reject the message.
