@@ -14,7 +14,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::format::json::{Object, Value};
-use crate::format::stix::{Bundle, GranularTarget, ObjectClass, PropertyKind, SelectorStep, StixObject, types};
+use crate::format::stix::{Bundle, GranularMarking, GranularTarget, ObjectClass, PropertyKind, SelectorStep, StixObject, types};
 use crate::label::{Classification, Label, Releasability};
 use crate::policy::{Mode, Policy, UnknownAction};
 pub use label::closed;
@@ -428,13 +428,16 @@ fn granular(
         return None;
     }
     let base = object_label.cloned().unwrap_or_default();
-    let mut removed: Vec<Vec<SelectorStep>> = Vec::new();
+    // The markings are read from here while the JSON loses what they withhold; the selectors
+    // removed are borrowed from them, not copied (a marking may carry a million).
+    let gms = std::mem::take(&mut o.granular_markings);
+    let mut removed: Vec<&[SelectorStep]> = Vec::new();
     let mut seen: HashSet<&[SelectorStep]> = HashSet::new();
     // The verdict of each marking, worked out once per object however many markings name it.
     let mut verdicts: HashMap<&str, Option<Withheld>> = HashMap::new();
     // The markings whose large label was shown already.
     let mut shown: HashSet<&str> = HashSet::new();
-    for gm in &o.granular_markings {
+    for gm in &gms {
         let GranularTarget::MarkingRef(m) = &gm.marking else {
             continue;
         };
@@ -474,18 +477,23 @@ fn granular(
                 } else {
                     decisions.count_only(rule, UnitVerdict::Remove);
                 }
-                removed.push(s.clone());
+                removed.push(s.as_slice());
             }
         }
     }
     drop(seen);
     if removed.is_empty() {
+        o.granular_markings = gms;
         return None;
     }
     remove_all(&mut o.json, &removed);
     // Lists emptied by removing elements go too (STIX lists are never empty).
     o.json.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
-    remap_granular_markings(o, &removed);
+    let kept = remapped(&gms, &removed);
+    drop(removed);
+    drop(gms);
+    o.granular_markings = kept;
+    write_granular_markings(o);
     prune_selectors(o);
     let def = types::lookup(&o.type_name)?;
     let missing = types::common(def)
@@ -545,8 +553,8 @@ fn selector_text(s: &[SelectorStep]) -> String {
 /// Remove the values `selectors` point at. Deepest first, so that no removal moves a value a
 /// later one points at; the removals from one list or object are done in one pass over it, so
 /// removing a million list elements is linear, not quadratic.
-fn remove_all(json: &mut Object<'_>, selectors: &[Vec<SelectorStep>]) {
-    let mut order: Vec<&[SelectorStep]> = selectors.iter().map(Vec::as_slice).collect();
+fn remove_all<S: AsRef<[SelectorStep]>>(json: &mut Object<'_>, selectors: &[S]) {
+    let mut order: Vec<&[SelectorStep]> = selectors.iter().map(AsRef::as_ref).collect();
     // Deepest first; the selectors of one parent are then next to each other.
     order.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp_steps(b)));
     let mut rest = order.as_slice();
@@ -617,11 +625,19 @@ fn remove_group(json: &mut Object<'_>, parent: &[SelectorStep], group: &[&[Selec
 /// selectors into a list after a removed element move down; markings left with no selector go.
 /// Linear in the selectors (each looked up by its prefixes, at most the nesting depth).
 fn remap_granular_markings(o: &mut StixObject<'_>, removed: &[Vec<SelectorStep>]) {
-    let gone: HashSet<&[SelectorStep]> = removed.iter().map(Vec::as_slice).collect();
+    let gms = std::mem::take(&mut o.granular_markings);
+    o.granular_markings = remapped(&gms, removed);
+    drop(gms);
+    write_granular_markings(o);
+}
+
+/// [`remap_granular_markings`] of the markings `gms`: the markings left.
+fn remapped<S: AsRef<[SelectorStep]>>(gms: &[GranularMarking], removed: &[S]) -> Vec<GranularMarking> {
+    let gone: HashSet<&[SelectorStep]> = removed.iter().map(AsRef::as_ref).collect();
     // Per list (by the selector of the list), the positions removed from it, sorted.
     let mut positions: HashMap<&[SelectorStep], Vec<usize>> = HashMap::new();
     for r in removed {
-        if let Some((SelectorStep::Index(i), list)) = r.split_last() {
+        if let Some((SelectorStep::Index(i), list)) = r.as_ref().split_last() {
             positions.entry(list).or_default().push(*i);
         }
     }
@@ -644,14 +660,16 @@ fn remap_granular_markings(o: &mut StixObject<'_>, removed: &[Vec<SelectorStep>]
         Some(out)
     };
     let mut kept = Vec::new();
-    for mut gm in std::mem::take(&mut o.granular_markings) {
-        gm.selectors = gm.selectors.iter().filter_map(remap).collect();
-        if !gm.selectors.is_empty() {
-            kept.push(gm);
+    for gm in gms {
+        let selectors: Vec<Vec<SelectorStep>> = gm.selectors.iter().filter_map(remap).collect();
+        if !selectors.is_empty() {
+            kept.push(GranularMarking {
+                selectors,
+                marking: gm.marking.clone(),
+            });
         }
     }
-    o.granular_markings = kept;
-    write_granular_markings(o);
+    kept
 }
 
 /// Selectors that no longer resolve (what they marked was removed) go, and markings left with
