@@ -625,11 +625,7 @@ impl<'a> Builder<'a> {
             return;
         };
         // Shift every range of the subtree by where it now starts.
-        let (node_shift, d0, a0) = (
-            e.id,
-            e.data.declarations.range().start,
-            e.data.attributes.range().start,
-        );
+        let (node_shift, d0, a0) = (e.id, e.data.declarations.range().start, e.data.attributes.range().start);
         let (n1, d1, a1) = (
             self.doc.nodes.len(),
             self.doc.declarations.len(),
@@ -1567,7 +1563,11 @@ fn open_tag(doc: &Document<'_>, e: &ElementData<'_>, id: usize, out: &mut String
         escape_attr(&a.value, out);
         out.push('"');
     }
-    out.push_str(if to_usize(e.end) > id.saturating_add(1) { ">" } else { "/>" });
+    out.push_str(if to_usize(e.end) > id.saturating_add(1) {
+        ">"
+    } else {
+        "/>"
+    });
 }
 
 fn close_tag(e: &ElementData<'_>, out: &mut String) {

@@ -14,7 +14,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::format::json::{Object, Value};
-use crate::format::stix::{Bundle, GranularMarking, GranularTarget, ObjectClass, PropertyKind, SelectorStep, StixObject, types};
+use crate::format::stix::{
+    Bundle, GranularMarking, GranularTarget, ObjectClass, PropertyKind, SelectorStep, StixObject, types,
+};
 use crate::label::{Classification, Label, Releasability};
 use crate::policy::{Mode, Policy, UnknownAction};
 pub use label::closed;
@@ -427,7 +429,9 @@ fn granular(
     if o.granular_markings.is_empty() {
         return None;
     }
-    let base = object_label.cloned().unwrap_or_default();
+    // Read where it is: the label of an object under thousands of markings is large.
+    let unmarked = Label::default();
+    let base = object_label.unwrap_or(&unmarked);
     // The markings are read from here while the JSON loses what they withhold; the selectors
     // removed are borrowed from them, not copied (a marking may carry a million).
     let gms = std::mem::take(&mut o.granular_markings);

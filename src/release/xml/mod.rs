@@ -360,7 +360,10 @@ impl<'x> Positions<'x> {
         // The children's node ids, in document order, and their ordinals sorted by name (then
         // order): 12 bytes a child while ranking, not a view of each.
         let doc = e.document();
-        let ids: Vec<u32> = e.elements().map(|k| u32::try_from(k.id()).unwrap_or(u32::MAX)).collect();
+        let ids: Vec<u32> = e
+            .elements()
+            .map(|k| u32::try_from(k.id()).unwrap_or(u32::MAX))
+            .collect();
         let name = |o: u32| {
             usize::try_from(o)
                 .ok()
