@@ -191,11 +191,12 @@ fn object<'a>(i: &'a [u8], cx: &Cx<'a, '_>, depth: usize) -> PResult<'a, Object<
         );
     };
     let mut i = ws(i.get(1..).unwrap_or_default());
-    let mut members: Vec<(Str<'a>, Value<'a>)> = Vec::new();
-    let mut seen: Option<HashSet<Str<'a>>> = None;
     if let Some(rest) = i.strip_prefix(b"}") {
-        return Ok((rest, Object(members)));
+        return Ok((rest, Object(Vec::new())));
     }
+    // Room for one, as for arrays (`{"a":{"a":…}}`).
+    let mut members: Vec<(Str<'a>, Value<'a>)> = Vec::with_capacity(1);
+    let mut seen: Option<HashSet<Str<'a>>> = None;
     loop {
         if members.len() >= cx.limits.max_object_members {
             return fail(
@@ -218,7 +219,9 @@ fn object<'a>(i: &'a [u8], cx: &Cx<'a, '_>, depth: usize) -> PResult<'a, Object<
                     return fail(i, "object", "trailing comma before `}`");
                 }
             }
-            Some(b'}') => return Ok((i.get(1..).unwrap_or_default(), Object(members))),
+            Some(b'}') => {
+                return Ok((i.get(1..).unwrap_or_default(), Object(members)));
+            }
             _ => return fail(i, "object", format!("expected `,` or `}}`, found {}", shown(i))),
         }
     }
@@ -272,10 +275,12 @@ fn array<'a>(i: &'a [u8], cx: &Cx<'a, '_>, depth: usize) -> PResult<'a, Vec<Valu
         );
     };
     let mut i = ws(i.get(1..).unwrap_or_default());
-    let mut elements = Vec::new();
     if let Some(rest) = i.strip_prefix(b"]") {
-        return Ok((rest, elements));
+        return Ok((rest, Vec::new()));
     }
+    // Room for one: a one-element array (`[[[…]]]` nested to the depth limit, a single marking
+    // ref) then takes a quarter of what the default first growth to four reserves.
+    let mut elements = Vec::with_capacity(1);
     loop {
         if elements.len() >= cx.limits.max_array_elements {
             return fail(
@@ -294,7 +299,9 @@ fn array<'a>(i: &'a [u8], cx: &Cx<'a, '_>, depth: usize) -> PResult<'a, Vec<Valu
                     return fail(i, "array", "trailing comma before `]`");
                 }
             }
-            Some(b']') => return Ok((i.get(1..).unwrap_or_default(), elements)),
+            Some(b']') => {
+                return Ok((i.get(1..).unwrap_or_default(), elements));
+            }
             _ => return fail(i, "array", format!("expected `,` or `]`, found {}", shown(i))),
         }
     }

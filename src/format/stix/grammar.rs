@@ -229,7 +229,9 @@ pub enum SelectorStep {
 pub fn selector(i: &str) -> PResult<'_, Vec<SelectorStep>> {
     let (i, first) = selector_property(i)?;
     let (i, rest) = many0((char('.'), selector_step).map(|(_, s)| s)).parse(i)?;
-    let mut steps = vec![first];
+    // Exactly as long as the selector: a granular marking may carry a million of them.
+    let mut steps = Vec::with_capacity(rest.len().saturating_add(1));
+    steps.push(first);
     steps.extend(rest);
     Ok((i, steps))
 }

@@ -134,17 +134,58 @@ enum Slot<'a> {
 }
 
 /// An element as stored: its name as written, its resolved namespace, its ranges in the shared
-/// vectors, and where its subtree ends.
+/// vectors, and where its subtree ends. Indexes are 32 bits ([`Builder::finish`] refuses a
+/// document with more of anything), so an element is 56 bytes, not 80.
 #[derive(Debug, Clone)]
 struct ElementData<'a> {
     prefix: Option<&'a str>,
     local: &'a str,
-    /// The namespace the name resolved to (an index into [`Document::namespaces`]), or none.
-    namespace: Option<u32>,
-    declarations: std::ops::Range<usize>,
-    attributes: std::ops::Range<usize>,
+    /// The namespace the name resolved to (an index into [`Document::namespaces`]), or
+    /// [`NO_NAMESPACE`].
+    namespace: u32,
+    declarations: Span,
+    attributes: Span,
     /// One past the last node of the subtree.
-    end: usize,
+    end: u32,
+}
+
+/// [`ElementData::namespace`] of an element in no namespace.
+const NO_NAMESPACE: u32 = u32::MAX;
+
+/// A range of indexes into one of the document's vectors, in 32 bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    const EMPTY: Span = Span { start: 0, end: 0 };
+
+    /// `start..end`, both cut to 32 bits (checked once, by [`Builder::finish`]).
+    #[inline(always)]
+    fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: to32(start),
+            end: to32(end),
+        }
+    }
+
+    #[inline(always)]
+    fn range(self) -> std::ops::Range<usize> {
+        to_usize(self.start)..to_usize(self.end)
+    }
+}
+
+/// An index as stored: saturated at `u32::MAX`, which [`Builder::finish`] refuses.
+#[inline(always)]
+fn to32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+#[inline(always)]
+fn to_usize(i: u32) -> usize {
+    usize::try_from(i).unwrap_or(usize::MAX)
 }
 
 /// What [`Document::root`] stands on for a document without nodes, which [`Builder::finish`]
@@ -152,9 +193,9 @@ struct ElementData<'a> {
 static NO_ELEMENT: ElementData<'static> = ElementData {
     prefix: None,
     local: "",
-    namespace: None,
-    declarations: 0..0,
-    attributes: 0..0,
+    namespace: NO_NAMESPACE,
+    declarations: Span::EMPTY,
+    attributes: Span::EMPTY,
     end: 0,
 };
 
@@ -219,7 +260,10 @@ impl<'a> Document<'a> {
 
     /// The namespace `e` resolved to.
     fn namespace(&self, e: &ElementData<'a>) -> Option<&Cow<'a, str>> {
-        self.namespaces.get(usize::try_from(e.namespace?).ok()?)
+        if e.namespace == NO_NAMESPACE {
+            return None;
+        }
+        self.namespaces.get(to_usize(e.namespace))
     }
 
     /// The contents of the text node stored at `index`.
@@ -237,13 +281,13 @@ impl<'a> Document<'a> {
             if let Slot::Element(e) = slot {
                 let start = kept.len();
                 kept.extend(
-                    old.get(e.declarations.clone())
+                    old.get(e.declarations.range())
                         .unwrap_or_default()
                         .iter()
                         .filter(|d| keep(id, d))
                         .cloned(),
                 );
-                e.declarations = start..kept.len();
+                e.declarations = Span::new(start, kept.len());
             }
         }
         self.declarations = kept;
@@ -254,6 +298,11 @@ impl<'d, 'a> Element<'d, 'a> {
     /// This element's id in its document (its place in document order).
     pub fn id(&self) -> usize {
         self.id
+    }
+
+    /// The document this element is in.
+    pub fn document(&self) -> &'d Document<'a> {
+        self.doc
     }
 
     pub fn prefix(&self) -> Option<&'a str> {
@@ -273,7 +322,7 @@ impl<'d, 'a> Element<'d, 'a> {
     pub fn declarations(&self) -> &'d [Declaration<'a>] {
         self.doc
             .declarations
-            .get(self.data.declarations.clone())
+            .get(self.data.declarations.range())
             .unwrap_or_default()
     }
 
@@ -281,7 +330,7 @@ impl<'d, 'a> Element<'d, 'a> {
     pub fn attributes(&self) -> &'d [Attribute<'a>] {
         self.doc
             .attributes
-            .get(self.data.attributes.clone())
+            .get(self.data.attributes.range())
             .unwrap_or_default()
     }
 
@@ -295,13 +344,13 @@ impl<'d, 'a> Element<'d, 'a> {
         Children {
             doc: self.doc,
             next: self.id.saturating_add(1),
-            end: self.data.end,
+            end: to_usize(self.data.end),
         }
     }
 
     /// Whether the element has no content.
     pub fn is_empty(&self) -> bool {
-        self.data.end <= self.id.saturating_add(1)
+        to_usize(self.data.end) <= self.id.saturating_add(1)
     }
 
     /// The child elements.
@@ -349,7 +398,7 @@ impl<'d, 'a> Element<'d, 'a> {
     pub fn count(&self) -> usize {
         self.doc
             .nodes
-            .get(self.id..self.data.end)
+            .get(self.id..to_usize(self.data.end))
             .unwrap_or_default()
             .iter()
             .filter(|n| matches!(n, Slot::Element(_)))
@@ -375,7 +424,7 @@ impl<'d, 'a> Iterator for Children<'d, 'a> {
         match self.doc.nodes.get(id)? {
             Slot::Element(data) => {
                 // A subtree ends after its element; anything else would loop.
-                self.next = data.end.max(id.saturating_add(1));
+                self.next = to_usize(data.end).max(id.saturating_add(1));
                 Some(Node::Element(Element {
                     doc: self.doc,
                     id,
@@ -442,7 +491,7 @@ impl<'a> Builder<'a> {
                 self.doc.namespaces.len().saturating_sub(1)
             }
         };
-        let index = u32::try_from(n).ok();
+        let index = u32::try_from(n).ok().filter(|i| *i != NO_NAMESPACE);
         self.overflow |= index.is_none();
         index
     }
@@ -492,10 +541,10 @@ impl<'a> Builder<'a> {
         self.doc.nodes.push(Slot::Element(ElementData {
             prefix,
             local,
-            namespace,
-            declarations: d..self.doc.declarations.len(),
-            attributes: a..self.doc.attributes.len(),
-            end: id.saturating_add(1),
+            namespace: namespace.unwrap_or(NO_NAMESPACE),
+            declarations: Span::new(d, self.doc.declarations.len()),
+            attributes: Span::new(a, self.doc.attributes.len()),
+            end: to32(id.saturating_add(1)),
         }));
         self.open.push(id);
         id
@@ -555,7 +604,7 @@ impl<'a> Builder<'a> {
         };
         let end = self.doc.nodes.len();
         if let Some(Slot::Element(e)) = self.doc.nodes.get_mut(id) {
-            e.end = end;
+            e.end = to32(end);
         }
         true
     }
@@ -569,21 +618,25 @@ impl<'a> Builder<'a> {
     pub fn copy(&mut self, e: Element<'_, 'a>) {
         self.flush();
         let (Some(nodes), Some(decls), Some(attrs)) = (
-            e.doc.nodes.get(e.id..e.data.end),
-            e.doc.declarations.get(e.data.declarations.start..),
-            e.doc.attributes.get(e.data.attributes.start..),
+            e.doc.nodes.get(e.id..to_usize(e.data.end)),
+            e.doc.declarations.get(e.data.declarations.range().start..),
+            e.doc.attributes.get(e.data.attributes.range().start..),
         ) else {
             return;
         };
         // Shift every range of the subtree by where it now starts.
-        let (node_shift, d0, a0) = (e.id, e.data.declarations.start, e.data.attributes.start);
+        let (node_shift, d0, a0) = (e.id, e.data.declarations.range().start, e.data.attributes.range().start);
         let (n1, d1, a1) = (
             self.doc.nodes.len(),
             self.doc.declarations.len(),
             self.doc.attributes.len(),
         );
-        let shift = |r: &std::ops::Range<usize>, from: usize, to: usize| {
-            r.start.saturating_sub(from).saturating_add(to)..r.end.saturating_sub(from).saturating_add(to)
+        let shift = |r: Span, from: usize, to: usize| {
+            let r = r.range();
+            Span::new(
+                r.start.saturating_sub(from).saturating_add(to),
+                r.end.saturating_sub(from).saturating_add(to),
+            )
         };
         let mut last_d = d0;
         let mut last_a = a0;
@@ -594,15 +647,20 @@ impl<'a> Builder<'a> {
                     Slot::Text(self.doc.texts.len().saturating_sub(1))
                 }
                 Slot::Element(x) => {
-                    last_d = last_d.max(x.declarations.end);
-                    last_a = last_a.max(x.attributes.end);
+                    last_d = last_d.max(x.declarations.range().end);
+                    last_a = last_a.max(x.attributes.range().end);
                     Slot::Element(ElementData {
                         prefix: x.prefix,
                         local: x.local,
-                        namespace: e.doc.namespace(x).cloned().and_then(|uri| self.namespace(uri)),
-                        declarations: shift(&x.declarations, d0, d1),
-                        attributes: shift(&x.attributes, a0, a1),
-                        end: x.end.saturating_sub(node_shift).saturating_add(n1),
+                        namespace: e
+                            .doc
+                            .namespace(x)
+                            .cloned()
+                            .and_then(|uri| self.namespace(uri))
+                            .unwrap_or(NO_NAMESPACE),
+                        declarations: shift(x.declarations, d0, d1),
+                        attributes: shift(x.attributes, a0, a1),
+                        end: to32(to_usize(x.end).saturating_sub(node_shift).saturating_add(n1)),
                     })
                 }
             };
@@ -619,11 +677,22 @@ impl<'a> Builder<'a> {
     /// The document, when exactly one root element was opened and closed.
     pub fn finish(mut self) -> Option<Document<'a>> {
         self.flush();
-        if self.overflow {
+        // Every index is stored in 32 bits: none may have reached `u32::MAX`.
+        let too_many = [
+            self.doc.nodes.len(),
+            self.doc.texts.len(),
+            self.doc.declarations.len(),
+            self.doc.attributes.len(),
+        ]
+        .iter()
+        .any(|n| u32::try_from(*n).is_err());
+        if self.overflow || too_many {
             return None;
         }
         match self.doc.nodes.first() {
-            Some(Slot::Element(root)) if self.open.is_empty() && root.end == self.doc.nodes.len() => Some(self.doc),
+            Some(Slot::Element(root)) if self.open.is_empty() && to_usize(root.end) == self.doc.nodes.len() => {
+                Some(self.doc)
+            }
             _ => None,
         }
     }
@@ -1448,14 +1517,14 @@ pub fn render(doc: &Document<'_>) -> Vec<u8> {
 fn render_nodes(doc: &Document<'_>, out: &mut String) {
     let mut open: Vec<(usize, &ElementData<'_>)> = Vec::new();
     for (id, slot) in doc.nodes.iter().enumerate() {
-        while let Some((_, e)) = open.pop_if(|(_, e)| e.end <= id) {
+        while let Some((_, e)) = open.pop_if(|(_, e)| to_usize(e.end) <= id) {
             close_tag(e, out);
         }
         match slot {
             Slot::Text(t) => escape_text(doc.text(*t), out),
             Slot::Element(e) => {
                 open_tag(doc, e, id, out);
-                if e.end > id.saturating_add(1) {
+                if to_usize(e.end) > id.saturating_add(1) {
                     open.push((id, e));
                 }
             }
@@ -1477,7 +1546,7 @@ fn push_qname(prefix: Option<&str>, local: &str, out: &mut String) {
 fn open_tag(doc: &Document<'_>, e: &ElementData<'_>, id: usize, out: &mut String) {
     out.push('<');
     push_qname(e.prefix, e.local, out);
-    for d in doc.declarations.get(e.declarations.clone()).unwrap_or_default() {
+    for d in doc.declarations.get(e.declarations.range()).unwrap_or_default() {
         out.push_str(" xmlns");
         if let Some(p) = d.prefix {
             out.push(':');
@@ -1487,14 +1556,18 @@ fn open_tag(doc: &Document<'_>, e: &ElementData<'_>, id: usize, out: &mut String
         escape_attr(&d.uri, out);
         out.push('"');
     }
-    for a in doc.attributes.get(e.attributes.clone()).unwrap_or_default() {
+    for a in doc.attributes.get(e.attributes.range()).unwrap_or_default() {
         out.push(' ');
         push_qname(a.prefix, a.local, out);
         out.push_str("=\"");
         escape_attr(&a.value, out);
         out.push('"');
     }
-    out.push_str(if e.end > id.saturating_add(1) { ">" } else { "/>" });
+    out.push_str(if to_usize(e.end) > id.saturating_add(1) {
+        ">"
+    } else {
+        "/>"
+    });
 }
 
 fn close_tag(e: &ElementData<'_>, out: &mut String) {

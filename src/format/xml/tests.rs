@@ -45,6 +45,34 @@ fn builder_copies_subtrees_with_their_attributes_and_declarations() {
     assert_eq!(again, copied);
 }
 
+/// What a million-element document costs per element (issue 16): indexes in 32 bits and no
+/// `Option` padding. A regression here shows in the adversarial shapes' peak memory.
+#[test]
+fn an_element_as_stored_is_56_bytes() {
+    assert_eq!(std::mem::size_of::<ElementData<'_>>(), 56);
+    assert_eq!(std::mem::size_of::<Slot<'_>>(), 56);
+}
+
+#[test]
+fn elements_in_no_namespace_and_in_one_read_back_through_the_compact_index() {
+    let doc = strict(r#"<a><b xmlns="urn:x"><c/></b><d/></a>"#).unwrap();
+    let root = doc.root();
+    assert_eq!(root.namespace(), None);
+    let kids: Vec<_> = root.elements().collect();
+    assert_eq!(kids.len(), 2);
+    assert_eq!(kids[0].namespace().map(|n| n.as_ref()), Some("urn:x"));
+    assert_eq!(
+        kids[0]
+            .elements()
+            .next()
+            .and_then(|c| c.namespace())
+            .map(|n| n.as_ref()),
+        Some("urn:x")
+    );
+    assert_eq!(kids[1].namespace(), None);
+    assert_eq!((root.count(), kids[0].count(), kids[1].count()), (4, 2, 1));
+}
+
 #[test]
 fn builder_merges_text_and_finishes_only_a_whole_document() {
     let mut b = Builder::new();

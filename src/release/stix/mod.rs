@@ -14,7 +14,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::format::json::{Object, Value};
-use crate::format::stix::{Bundle, GranularTarget, ObjectClass, PropertyKind, SelectorStep, StixObject, types};
+use crate::format::stix::{
+    Bundle, GranularMarking, GranularTarget, ObjectClass, PropertyKind, SelectorStep, StixObject, types,
+};
 use crate::label::{Classification, Label, Releasability};
 use crate::policy::{Mode, Policy, UnknownAction};
 pub use label::closed;
@@ -242,26 +244,44 @@ fn absorb(label: &mut Label, one: &Label, policy: &Policy) -> Result<(), LabelEr
 /// Every object's label, the strictest over all versions of its id in the message: an older,
 /// less restrictive version never goes where the newest may not.
 fn version_labels(objects: &[StixObject<'_>], markings: &Markings, policy: &Policy) -> Vec<Result<Label, LabelError>> {
-    let own: Vec<Result<Label, LabelError>> = objects.iter().map(|o| object_label(o, markings, policy)).collect();
-    let mut by_id: HashMap<&str, Result<Label, LabelError>> = HashMap::new();
-    for (o, l) in objects.iter().zip(&own) {
-        let merged = match (by_id.remove(o.id.as_str()), l) {
-            (None, l) => l.clone(),
-            (Some(Err(e)), _) => Err(e),
-            (Some(Ok(_)), Err(e)) => Err(e.clone()),
-            (Some(Ok(mut a)), Ok(b)) => absorb(&mut a, b, policy).map(|()| a),
+    let mut labels: Vec<Result<Label, LabelError>> =
+        objects.iter().map(|o| object_label(o, markings, policy)).collect();
+    // Each id's later versions merged into its first one in place; only versions of an id that
+    // has several are copied back (one label per object, not three, while this runs).
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(objects.len());
+    let mut versions = false;
+    for (i, o) in objects.iter().enumerate() {
+        let f = *first.entry(o.id.as_str()).or_insert(i);
+        if f == i {
+            continue;
+        }
+        versions = true;
+        // This version's own label is read once and overwritten below with the merged one.
+        let Some(later) = labels.get_mut(i).map(|l| std::mem::replace(l, Ok(Label::default()))) else {
+            continue;
         };
-        by_id.insert(&o.id, merged);
+        let merged = match (labels.get_mut(f), later) {
+            (Some(Ok(a)), Ok(b)) => absorb(a, &b, policy),
+            (Some(Ok(_)), Err(e)) => Err(e),
+            // Already an error: the first one stays.
+            _ => Ok(()),
+        };
+        if let (Err(e), Some(slot)) = (merged, labels.get_mut(f)) {
+            *slot = Err(e);
+        }
     }
-    objects
-        .iter()
-        .map(|o| {
-            by_id
-                .get(o.id.as_str())
-                .cloned()
-                .unwrap_or_else(|| Err(("unresolved-marking", format!("`{}` has no label", o.id))))
-        })
-        .collect()
+    if versions {
+        for (i, o) in objects.iter().enumerate() {
+            let f = first.get(o.id.as_str()).copied().unwrap_or(i);
+            if f != i {
+                let merged = labels.get(f).cloned();
+                if let (Some(m), Some(slot)) = (merged, labels.get_mut(i)) {
+                    *slot = m;
+                }
+            }
+        }
+    }
+    labels
 }
 
 /// Definitions are immutable: two with one id reject the message.
@@ -394,14 +414,19 @@ fn granular(
     if o.granular_markings.is_empty() {
         return None;
     }
-    let base = object_label.cloned().unwrap_or_default();
-    let mut removed: Vec<Vec<SelectorStep>> = Vec::new();
+    // Read where it is: the label of an object under thousands of markings is large.
+    let unmarked = Label::default();
+    let base = object_label.unwrap_or(&unmarked);
+    // The markings are read from here while the JSON loses what they withhold; the selectors
+    // removed are borrowed from them, not copied (a marking may carry a million).
+    let gms = std::mem::take(&mut o.granular_markings);
+    let mut removed: Vec<&[SelectorStep]> = Vec::new();
     let mut seen: HashSet<&[SelectorStep]> = HashSet::new();
     // The verdict of each marking, worked out once per object however many markings name it.
     let mut verdicts: HashMap<&str, Option<Withheld>> = HashMap::new();
     // The markings whose large label was shown already.
     let mut shown: HashSet<&str> = HashSet::new();
-    for gm in &o.granular_markings {
+    for gm in &gms {
         let GranularTarget::MarkingRef(m) = &gm.marking else {
             continue;
         };
@@ -441,18 +466,23 @@ fn granular(
                 } else {
                     decisions.count_only(rule, UnitVerdict::Remove);
                 }
-                removed.push(s.clone());
+                removed.push(s.as_slice());
             }
         }
     }
     drop(seen);
     if removed.is_empty() {
+        o.granular_markings = gms;
         return None;
     }
     remove_all(&mut o.json, &removed);
     // Lists emptied by removing elements go too (STIX lists are never empty).
     o.json.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
-    remap_granular_markings(o, &removed);
+    let kept = remapped(&gms, &removed);
+    drop(removed);
+    drop(gms);
+    o.granular_markings = kept;
+    write_granular_markings(o);
     prune_selectors(o);
     let def = types::lookup(&o.type_name)?;
     let missing = types::common(def)
@@ -512,8 +542,8 @@ fn selector_text(s: &[SelectorStep]) -> String {
 /// Remove the values `selectors` point at. Deepest first, so that no removal moves a value a
 /// later one points at; the removals from one list or object are done in one pass over it, so
 /// removing a million list elements is linear, not quadratic.
-fn remove_all(json: &mut Object<'_>, selectors: &[Vec<SelectorStep>]) {
-    let mut order: Vec<&[SelectorStep]> = selectors.iter().map(Vec::as_slice).collect();
+fn remove_all<S: AsRef<[SelectorStep]>>(json: &mut Object<'_>, selectors: &[S]) {
+    let mut order: Vec<&[SelectorStep]> = selectors.iter().map(AsRef::as_ref).collect();
     // Deepest first; the selectors of one parent are then next to each other.
     order.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp_steps(b)));
     let mut rest = order.as_slice();
@@ -584,11 +614,19 @@ fn remove_group(json: &mut Object<'_>, parent: &[SelectorStep], group: &[&[Selec
 /// selectors into a list after a removed element move down; markings left with no selector go.
 /// Linear in the selectors (each looked up by its prefixes, at most the nesting depth).
 fn remap_granular_markings(o: &mut StixObject<'_>, removed: &[Vec<SelectorStep>]) {
-    let gone: HashSet<&[SelectorStep]> = removed.iter().map(Vec::as_slice).collect();
+    let gms = std::mem::take(&mut o.granular_markings);
+    o.granular_markings = remapped(&gms, removed);
+    drop(gms);
+    write_granular_markings(o);
+}
+
+/// [`remap_granular_markings`] of the markings `gms`: the markings left.
+fn remapped<S: AsRef<[SelectorStep]>>(gms: &[GranularMarking], removed: &[S]) -> Vec<GranularMarking> {
+    let gone: HashSet<&[SelectorStep]> = removed.iter().map(AsRef::as_ref).collect();
     // Per list (by the selector of the list), the positions removed from it, sorted.
     let mut positions: HashMap<&[SelectorStep], Vec<usize>> = HashMap::new();
     for r in removed {
-        if let Some((SelectorStep::Index(i), list)) = r.split_last() {
+        if let Some((SelectorStep::Index(i), list)) = r.as_ref().split_last() {
             positions.entry(list).or_default().push(*i);
         }
     }
@@ -611,14 +649,16 @@ fn remap_granular_markings(o: &mut StixObject<'_>, removed: &[Vec<SelectorStep>]
         Some(out)
     };
     let mut kept = Vec::new();
-    for mut gm in std::mem::take(&mut o.granular_markings) {
-        gm.selectors = gm.selectors.iter().filter_map(remap).collect();
-        if !gm.selectors.is_empty() {
-            kept.push(gm);
+    for gm in gms {
+        let selectors: Vec<Vec<SelectorStep>> = gm.selectors.iter().filter_map(remap).collect();
+        if !selectors.is_empty() {
+            kept.push(GranularMarking {
+                selectors,
+                marking: gm.marking.clone(),
+            });
         }
     }
-    o.granular_markings = kept;
-    write_granular_markings(o);
+    kept
 }
 
 /// Selectors that no longer resolve (what they marked was removed) go, and markings left with
