@@ -154,4 +154,60 @@ mod tests {
         assert_eq!(i.first("10.1", true), Some("10.1"));
         assert_eq!(i.first("version 10.1", false), None);
     }
+
+    /// [`Internal::find`] without any of its shortcuts (no check of the raw text for a digit, dot,
+    /// bracket or non-ASCII character, no skipping of text without a digit, the normal form
+    /// always computed): the slow path the fast one must agree with.
+    fn find_slow(i: &Internal, s: &str, host: bool) -> Vec<(usize, usize)> {
+        let n = crate::text::normalize(s);
+        let refanged = refang(&n.text);
+        let (t, map) = match &refanged {
+            Some((t, m)) => (t.as_str(), Some(m)),
+            None => (n.text.as_str(), None),
+        };
+        let single = !t.trim().contains(' ');
+        let mut hits: Vec<(usize, usize)> = words(t)
+            .filter(|w| {
+                t.get(w.clone()).is_some_and(|word| {
+                    word_addresses(word, host && single)
+                        .into_iter()
+                        .any(|a| i.ranges.overlaps(a))
+                })
+            })
+            .map(|w| (w.start, w.end))
+            .collect();
+        for (a, b) in i.domains.find(t) {
+            let w = words(t).find(|w| w.start <= a && b <= w.end).unwrap_or(a..b);
+            hits.push((w.start, w.end));
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits.into_iter()
+            .filter_map(|(a, b)| {
+                let (a, b) = match map {
+                    Some(m) => (m.get(a)?.start, m.get(b.checked_sub(1)?)?.end),
+                    None => (a, b),
+                };
+                n.original(a, b)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// The shortcuts never change what is found: pieces of addresses, domains, defanged and
+        /// full-width writing, hidden characters, run together in any order.
+        #[test]
+        fn fast_paths_agree_with_the_slow_path(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "10", "0x0a", "172", "16", "1", "2", ".", "[.]", "(.)", "\\.", "。", "．", "１０", ":", "::ffff:",
+                "fd00", "/", "@", "corp", "example", "ｃｏｒｐ", "\u{200B}", "hxxp", "://", " ", "-", "[", "]",
+                "ops", "a", "x", "é", "(", ")", "\\\\", "%2e",
+            ]), 0..14),
+            host in proptest::bool::ANY,
+        ) {
+            let s: String = pieces.concat();
+            let i = Internal::new(&["10.0.0.0/8", "172.16.0.0/12", "fd00::/8"], &["corp.example"]).unwrap();
+            proptest::prop_assert_eq!(i.find(&s, host), find_slow(&i, &s, host));
+        }
+    }
 }
