@@ -330,13 +330,6 @@ enum AuditCommand {
     },
 }
 
-/// mimalloc in its secure mode instead of glibc's malloc: a message becomes many small
-/// allocations (a parse tree, then a second one for the fixpoint check), and glibc's malloc and
-/// free were a fifth of `filter`'s time; mimalloc's secure mode also adds guard pages, encrypted
-/// free lists and randomised allocation against heap corruption (README, filter figures).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     sekisho::logs::init(sekisho::logs::LogFormat::resolve(cli.log_format));
