@@ -4,7 +4,9 @@
 # installed, a one-rule jq TLP filter (drop objects marked TLP:RED). Runs alternate (sekisho,
 # serde_json, jq, sekisho, …) so that drift on a shared machine hits all alike; the figures are
 # medians, and the ratios are of medians.
-# Usage: [RUNS=11] [BYTES=5200000] scripts/bench-peers.sh [FILE...]   (default: a generated bundle
+# With IR=1 (and valgrind installed) each program also runs once under callgrind, and the
+# instructions it executed are compared: a figure the neighbours on a shared machine cannot move.
+# Usage: [RUNS=11] [BYTES=5200000] [IR=1] scripts/bench-peers.sh [FILE...]   (default: a generated bundle
 # and, when present, ../shared/corpora/stix/attack/ics-attack-18.1.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,5 +58,15 @@ for f in "${files[@]}"; do
       printf "sekisho / jq speed              %8.2fx (goal >= 3.0x)\n", j/s }'
   else
     echo "jq is not installed: its column is left out"
+  fi
+  if [ "${IR:-0}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
+    ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
+    is=$(ir "$bin" filter --policy "$policy" "$f"); ip=$(ir "$peer" "$f")
+    awk -v s="$is" -v p="$ip" 'BEGIN {
+      printf "instructions: sekisho %.0fM, serde_json %.0fM: sekisho / serde_json %.2fx fewer\n", s/1e6, p/1e6, p/s }'
+    if $have_jq; then
+      ij=$(ir jq -c --arg red "$red" '.objects |= map(select(((.object_marking_refs // []) | index($red)) | not))' "$f")
+      awk -v s="$is" -v j="$ij" 'BEGIN { printf "instructions: jq %.0fM: sekisho / jq %.2fx fewer\n", j/1e6, j/s }'
+    fi
   fi
 done

@@ -838,18 +838,26 @@ pub fn render_into(v: &Value<'_>, out: &mut Vec<u8>) {
 /// Render an object as RFC 8785 canonical JSON, appending to `out`.
 pub fn render_object_into(o: &Object<'_>, out: &mut Vec<u8>) {
     out.push(b'{');
-    // RFC 8785 §3.2.3: members sorted by the UTF-16 code units of their names.
-    let mut members: Vec<&(Str<'_>, Value<'_>)> = o.0.iter().collect();
-    if !members.is_sorted_by(|a, b| utf16_cmp(&a.0, &b.0) != Ordering::Greater) {
-        members.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
-    }
-    for (n, (k, v)) in members.into_iter().enumerate() {
+    // RFC 8785 §3.2.3: members sorted by the UTF-16 code units of their names (a model built by
+    // this crate mostly is already: then nothing is collected).
+    let member = |n: usize, (k, v): &(Str<'_>, Value<'_>), out: &mut Vec<u8>| {
         if n > 0 {
             out.push(b',');
         }
         render_string(k, out);
         out.push(b':');
         render_into(v, out);
+    };
+    if o.0.is_sorted_by(|a, b| utf16_cmp(&a.0, &b.0) != Ordering::Greater) {
+        for (n, m) in o.0.iter().enumerate() {
+            member(n, m, out);
+        }
+    } else {
+        let mut members: Vec<&(Str<'_>, Value<'_>)> = o.0.iter().collect();
+        members.sort_by(|a, b| utf16_cmp(&a.0, &b.0));
+        for (n, m) in members.into_iter().enumerate() {
+            member(n, m, out);
+        }
     }
     out.push(b'}');
 }

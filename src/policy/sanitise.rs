@@ -15,7 +15,7 @@ use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
 pub use crate::text::internal::Internal;
-pub use crate::text::{Normalized, normalize};
+pub use crate::text::{Normalized, Prepared, normalize};
 
 // ---------------------------------------------------------------------------------------------
 // Rules as written in a policy
@@ -381,18 +381,34 @@ impl TextRules {
     /// a dirty word that drops or rejects stops at the first hit, and the redactions of all rules
     /// are applied together (where two overlap, the earlier rule's wins).
     pub fn apply(&self, s: &str, select: impl Fn(&TextRule) -> bool) -> Applied {
-        let applicable: Vec<usize> = (0..self.rules.len())
-            .filter(|&r| self.rules.get(r).is_some_and(&select))
-            .collect();
-        if applicable.is_empty() {
-            return Applied::Clean;
-        }
-        let n = normalize(s);
-        let candidates = self.candidates(&n.text);
+        self.apply_prepared(&Prepared::new(s), select)
+    }
+
+    /// [`TextRules::apply`] on a string whose normal form may be known already (the address
+    /// rules computed it): it is computed at most once.
+    pub fn apply_prepared(&self, p: &Prepared<'_>, select: impl Fn(&TextRule) -> bool) -> Applied {
+        let s = p.raw();
+        // The rules in order, each that `select` picks and that can match (a regex rule only when
+        // the set found its pattern); the normal form and the set's pass are computed on the
+        // first rule that needs them, and nothing is allocated for a string no rule matches.
+        let mut set_hits: Option<Option<regex::SetMatches>> = None;
         let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-        for &r in applicable.iter().filter(|&&r| candidates.get(r) == Some(&true)) {
-            let Some(rule) = self.rules.get(r) else { continue };
-            let found = rule.matcher.find(&n);
+        for (r, rule) in self.rules.iter().enumerate() {
+            if !select(rule) {
+                continue;
+            }
+            let n = p.normal();
+            if matches!(rule.matcher, Matcher::Regex(_)) {
+                let hits = set_hits.get_or_insert_with(|| self.prefilter.as_ref().map(|(set, _)| set.matches(&n.text)));
+                let candidate = match (hits.as_ref(), &self.prefilter) {
+                    (Some(m), Some((_, owners))) => owners.iter().enumerate().any(|(i, &o)| o == r && m.matched(i)),
+                    _ => false,
+                };
+                if !candidate {
+                    continue;
+                }
+            }
+            let found = rule.matcher.find(n);
             if found.is_empty() {
                 continue;
             }

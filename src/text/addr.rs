@@ -231,36 +231,87 @@ fn ipv4_readings(s: &str, host: bool) -> Vec<u32> {
 /// `fxp` as `ftp`. Runs on normalised (lowercase) text. Returns the text and, for each of its
 /// bytes, the byte range of `text` it came from (`None` when nothing changed).
 pub fn refang(text: &str) -> Option<(String, Vec<Range<usize>>)> {
-    const SUBS: &[(&str, &str)] = &[
-        ("[.]", "."),
-        ("(.)", "."),
-        ("{.}", "."),
-        ("[dot]", "."),
-        ("(dot)", "."),
-        ("{dot}", "."),
-        ("[:]", ":"),
-        ("[://]", "://"),
-        ("[@]", "@"),
-        ("[at]", "@"),
-        ("(at)", "@"),
-        ("[/]", "/"),
-        ("\\.", "."),
-        ("hxxp", "http"),
-        ("hxxps", "https"),
-        ("fxp", "ftp"),
-    ];
+    // Where the first substitution applies; none (most text): nothing changes, nothing is
+    // allocated. Every substitution starts with one of these ASCII bytes, so a position holding
+    // one is a character boundary.
     let b = text.as_bytes();
-    let bracket = b.iter().any(|&c| matches!(c, b'[' | b'(' | b'{' | b'\\'));
-    if !bracket && !text.contains("xxp") && !text.contains("fxp") {
-        return None;
+    let first = b
+        .iter()
+        .enumerate()
+        .find(|&(i, &c)| may_start_sub(c) && sub_at(text, i).is_some())
+        .map(|(i, _)| i)?;
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len());
+    let head = text.get(..first).unwrap_or_default();
+    out.push_str(head);
+    for (i, c) in head.char_indices() {
+        map.extend(std::iter::repeat_n(i..i + c.len_utf8(), c.len_utf8()));
     }
+    let mut i = first;
+    while i < text.len() {
+        if b.get(i).is_some_and(|&c| may_start_sub(c))
+            && let Some((from, to)) = sub_at(text, i)
+        {
+            out.push_str(to);
+            map.extend(std::iter::repeat_n(i..i + from.len(), to.len()));
+            i += from.len();
+            continue;
+        }
+        let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        out.push(c);
+        map.extend(std::iter::repeat_n(i..i + c.len_utf8(), c.len_utf8()));
+        i += c.len_utf8();
+    }
+    Some((out, map))
+}
+
+/// The defanged writings [`refang`] reads, and what each stands for (first match wins).
+const REFANG_SUBS: &[(&str, &str)] = &[
+    ("[.]", "."),
+    ("(.)", "."),
+    ("{.}", "."),
+    ("[dot]", "."),
+    ("(dot)", "."),
+    ("{dot}", "."),
+    ("[:]", ":"),
+    ("[://]", "://"),
+    ("[@]", "@"),
+    ("[at]", "@"),
+    ("(at)", "@"),
+    ("[/]", "/"),
+    ("\\.", "."),
+    ("hxxp", "http"),
+    ("hxxps", "https"),
+    ("fxp", "ftp"),
+];
+
+/// Whether a substitution of [`REFANG_SUBS`] can start with byte `c`.
+fn may_start_sub(c: u8) -> bool {
+    matches!(c, b'[' | b'(' | b'{' | b'\\' | b'h' | b'f')
+}
+
+/// The substitution of [`REFANG_SUBS`] that applies at byte `i` of `text`, if any.
+fn sub_at(text: &str, i: usize) -> Option<(&'static str, &'static str)> {
+    let rest = text.as_bytes().get(i..)?;
+    REFANG_SUBS
+        .iter()
+        .find(|(f, _)| rest.starts_with(f.as_bytes()))
+        .copied()
+}
+
+/// The reference [`refang`]: every position tried against every substitution (kept to check
+/// the fast one against, see the property test below).
+#[cfg(test)]
+fn refang_slow(text: &str) -> Option<(String, Vec<Range<usize>>)> {
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len());
     let mut i = 0;
     let mut changed = false;
     while i < text.len() {
         let rest = text.get(i..).unwrap_or_default();
-        if let Some((from, to)) = SUBS.iter().find(|(f, _)| rest.starts_with(f)) {
+        if let Some((from, to)) = REFANG_SUBS.iter().find(|(f, _)| rest.starts_with(f)) {
             out.push_str(to);
             map.extend(std::iter::repeat_n(i..i + from.len(), to.len()));
             i += from.len();
@@ -468,6 +519,18 @@ mod tests {
             "logo@2x.png",
         ] {
             assert!(!hit(w, false), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast [`refang`] (which skips text where no substitution can start) reads every
+        /// text exactly as the reference that tries every substitution at every position: same
+        /// text, same map back, `None` alike.
+        #[test]
+        fn fast_refang_agrees_with_the_reference(
+            t in "([\\[\\](){}.:/@\\\\hxpsftdoa ]|xxp|dot|é|。|1){0,40}"
+        ) {
+            proptest::prop_assert_eq!(refang(&t), refang_slow(&t));
         }
     }
 }

@@ -4,9 +4,9 @@
 
 use std::ops::Range;
 
+use super::Prepared;
 use super::addr::{Ranges, refang, word_addresses, words};
 use super::domain::Domains;
-use super::normalize;
 
 /// Internal ranges and domains.
 #[derive(Debug, Clone)]
@@ -28,22 +28,29 @@ impl Internal {
         self.ranges.is_empty() && self.domains.is_empty()
     }
 
+    /// Whether `s` could hold an address or a domain at all: every address holds a digit, every
+    /// domain a dot (or a full stop, a defanged dot, a look-alike: non-ASCII or a bracket); text
+    /// with none of them holds neither, whatever its normal form.
+    pub fn could_hold(s: &str) -> bool {
+        s.bytes()
+            .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\') || b >= 0x80)
+    }
+
     /// The byte spans of `s` (as written) of each word that points inside. `host`: when `s` is
     /// one word, it is a whole value naming a host (an `ipv4-addr` value, a pattern literal), so
     /// the short IPv4 forms count.
     pub fn find(&self, s: &str, host: bool) -> Vec<(usize, usize)> {
-        if self.is_empty() || s.is_empty() {
+        self.find_prepared(&Prepared::new(s), host)
+    }
+
+    /// [`Internal::find`] on a string whose normal form may be known already (and is computed
+    /// here, once, when it is not and is needed).
+    pub fn find_prepared(&self, p: &Prepared<'_>, host: bool) -> Vec<(usize, usize)> {
+        let s = p.raw();
+        if self.is_empty() || s.is_empty() || !Internal::could_hold(s) {
             return Vec::new();
         }
-        // Every address holds a digit, every domain a dot (or a full stop, a defanged dot, a
-        // look-alike: non-ASCII or a bracket): text with none of them holds neither.
-        let could = s
-            .bytes()
-            .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\') || b >= 0x80);
-        if !could {
-            return Vec::new();
-        }
-        let n = normalize(s);
+        let n = p.normal();
         let refanged = refang(&n.text);
         let (t, map): (&str, Option<&Vec<Range<usize>>>) = match &refanged {
             Some((t, m)) => (t.as_str(), Some(m)),
@@ -52,7 +59,8 @@ impl Internal {
         // Spans in `t` first.
         let mut hits: Vec<(usize, usize)> = Vec::new();
         let single = !t.trim().contains(' ');
-        if !self.ranges.is_empty() {
+        // Every reading of an address holds a digit ([`word_addresses`]): no digit, no word to cut.
+        if !self.ranges.is_empty() && t.bytes().any(|b| b.is_ascii_digit()) {
             for w in words(t) {
                 let Some(word) = t.get(w.clone()) else { continue };
                 if word_addresses(word, host && single)
@@ -92,9 +100,21 @@ impl Internal {
         self.find(s, host).first().and_then(|&(a, b)| s.get(a..b))
     }
 
+    /// [`Internal::first`] on a string whose normal form may be known already.
+    pub fn first_prepared<'s>(&self, p: &Prepared<'s>, host: bool) -> Option<&'s str> {
+        let s = p.raw();
+        self.find_prepared(p, host).first().and_then(|&(a, b)| s.get(a..b))
+    }
+
     /// `s` with each word that points inside replaced by `replacement`, and how many were.
     pub fn redact(&self, s: &str, host: bool, replacement: &str) -> Option<(String, usize)> {
-        let spans = self.find(s, host);
+        self.redact_prepared(&Prepared::new(s), host, replacement)
+    }
+
+    /// [`Internal::redact`] on a string whose normal form may be known already.
+    pub fn redact_prepared(&self, p: &Prepared<'_>, host: bool, replacement: &str) -> Option<(String, usize)> {
+        let s = p.raw();
+        let spans = self.find_prepared(p, host);
         if spans.is_empty() {
             return None;
         }
@@ -133,5 +153,61 @@ mod tests {
         assert_eq!(out, "See [R] and [R], not 203.0.113.9.");
         assert_eq!(i.first("10.1", true), Some("10.1"));
         assert_eq!(i.first("version 10.1", false), None);
+    }
+
+    /// [`Internal::find`] without any of its shortcuts (no check of the raw text for a digit, dot,
+    /// bracket or non-ASCII character, no skipping of text without a digit, the normal form
+    /// always computed): the slow path the fast one must agree with.
+    fn find_slow(i: &Internal, s: &str, host: bool) -> Vec<(usize, usize)> {
+        let n = crate::text::normalize(s);
+        let refanged = refang(&n.text);
+        let (t, map) = match &refanged {
+            Some((t, m)) => (t.as_str(), Some(m)),
+            None => (n.text.as_str(), None),
+        };
+        let single = !t.trim().contains(' ');
+        let mut hits: Vec<(usize, usize)> = words(t)
+            .filter(|w| {
+                t.get(w.clone()).is_some_and(|word| {
+                    word_addresses(word, host && single)
+                        .into_iter()
+                        .any(|a| i.ranges.overlaps(a))
+                })
+            })
+            .map(|w| (w.start, w.end))
+            .collect();
+        for (a, b) in i.domains.find(t) {
+            let w = words(t).find(|w| w.start <= a && b <= w.end).unwrap_or(a..b);
+            hits.push((w.start, w.end));
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits.into_iter()
+            .filter_map(|(a, b)| {
+                let (a, b) = match map {
+                    Some(m) => (m.get(a)?.start, m.get(b.checked_sub(1)?)?.end),
+                    None => (a, b),
+                };
+                n.original(a, b)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// The shortcuts never change what is found: pieces of addresses, domains, defanged and
+        /// full-width writing, hidden characters, run together in any order.
+        #[test]
+        fn fast_paths_agree_with_the_slow_path(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "10", "0x0a", "172", "16", "1", "2", ".", "[.]", "(.)", "\\.", "。", "．", "１０", ":", "::ffff:",
+                "fd00", "/", "@", "corp", "example", "ｃｏｒｐ", "\u{200B}", "hxxp", "://", " ", "-", "[", "]",
+                "ops", "a", "x", "é", "(", ")", "\\\\", "%2e",
+            ]), 0..14),
+            host in proptest::bool::ANY,
+        ) {
+            let s: String = pieces.concat();
+            let i = Internal::new(&["10.0.0.0/8", "172.16.0.0/12", "fd00::/8"], &["corp.example"]).unwrap();
+            proptest::prop_assert_eq!(i.find(&s, host), find_slow(&i, &s, host));
+        }
     }
 }

@@ -23,7 +23,7 @@ use unicode_normalization::char::canonical_combining_class;
 use unicode_security::skeleton;
 
 /// Text prepared for matching, with a map from each of its bytes back to the original.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Normalized {
     pub text: String,
     /// For each byte of `text`: the original byte span of the cluster it came from; empty when
@@ -40,6 +40,50 @@ impl Normalized {
         let (a, _) = *self.map.get(start)?;
         let (_, b) = *self.map.get(end.checked_sub(1)?)?;
         Some((a, b))
+    }
+}
+
+/// A string with its normal form, computed at most once and only when a recogniser asks for it:
+/// every rule that looks at the string (addresses, dirty words, e-mail, phone numbers, regular
+/// expressions) runs on the one normal form.
+#[derive(Debug)]
+pub struct Prepared<'s> {
+    raw: &'s str,
+    normal: std::cell::OnceCell<Normalized>,
+}
+
+impl<'s> Prepared<'s> {
+    pub fn new(raw: &'s str) -> Prepared<'s> {
+        Prepared {
+            raw,
+            normal: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// `raw` with the normal form computed earlier (`None`: not computed yet). The caller keeps
+    /// the two together; debug builds (every test) check that `normal` is `raw`'s.
+    pub fn with(raw: &'s str, normal: Option<Normalized>) -> Prepared<'s> {
+        let cell = std::cell::OnceCell::new();
+        if let Some(n) = normal {
+            debug_assert_eq!(n, normalize(raw), "a normal form kept for another string");
+            let _ = cell.set(n);
+        }
+        Prepared { raw, normal: cell }
+    }
+
+    /// The string as written.
+    pub fn raw(&self) -> &'s str {
+        self.raw
+    }
+
+    /// Its normal form ([`normalize`]), computed on first use.
+    pub fn normal(&self) -> &Normalized {
+        self.normal.get_or_init(|| normalize(self.raw))
+    }
+
+    /// The normal form, if it was computed, to hand to the next pass over the same string.
+    pub fn into_normal(self) -> Option<Normalized> {
+        self.normal.into_inner()
     }
 }
 

@@ -8,6 +8,7 @@ use crate::format::stix::{PropertyKind, SelectorStep, StixObject, pattern, types
 use crate::policy::Policy;
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextPath, TextRule, TextRules};
 use crate::release::decision::{Decisions, UnitDecision, UnitVerdict};
+use crate::text::{Normalized, Prepared};
 
 /// What sanitising did to an object as a whole.
 pub(super) enum Outcome {
@@ -34,13 +35,16 @@ pub(super) fn sanitise(
     if let Some(outcome) = pattern_rules(o, policy, decisions) {
         return (outcome, removed);
     }
-    if let Some(outcome) = address_text(o, policy, decisions) {
+    // The normal form of each string the address rules read, by visiting order, for the text
+    // rules to reuse: each string is normalised at most once.
+    let mut normals: Vec<Option<Normalized>> = Vec::new();
+    if let Some(outcome) = address_text(o, policy, decisions, &mut normals) {
         return (outcome, removed);
     }
     if let Some(outcome) = nested_keys(o, policy) {
         return (outcome, removed);
     }
-    match text_rules(o, &policy.text_rules, decisions) {
+    match text_rules(o, &policy.text_rules, decisions, normals) {
         Some(outcome) => (outcome, removed),
         None => (Outcome::Keep, removed),
     }
@@ -447,7 +451,14 @@ fn nested_keys(o: &StixObject<'_>, policy: &Policy) -> Option<Outcome> {
 /// values, external references, a pattern that is not of type `stix`, ...): `drop` drops the
 /// object at the first hit, `redact` replaces each word that points inside (a pattern, which
 /// cannot be edited as text, drops the object).
-fn address_text(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisions) -> Option<Outcome> {
+/// `normals`: filled with the normal form of each string visited (by visiting order; `None` where
+/// none was computed, or where a redaction changed the string).
+fn address_text(
+    o: &mut StixObject<'_>,
+    policy: &Policy,
+    decisions: &mut Decisions,
+    normals: &mut Vec<Option<Normalized>>,
+) -> Option<Outcome> {
     if policy.address_rules.is_empty() {
         return None;
     }
@@ -456,6 +467,8 @@ fn address_text(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisio
     let mut stop: Option<(String, String, String)> = None; // pointer, rule, hit
     let mut redacted: Vec<(String, String, usize)> = Vec::new();
     let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
+        let slot = normals.len();
+        normals.push(None);
         if stop.is_some() || exempt(&type_name, segs, s) {
             return;
         }
@@ -464,25 +477,45 @@ fn address_text(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisio
             return; // its comparisons were judged one by one
         }
         let host = matches!(segs, [Seg::Key("value")]);
+        let mut new_text: Option<String> = None;
         for rule in &policy.address_rules {
-            match rule.action {
-                PatternAction::Redact if !is_pattern => {
-                    if let Some((text, n)) = rule.internal.redact(s, host, crate::release::xml::INTERNAL_REPLACEMENT) {
-                        *s = Cow::Owned(text);
-                        redacted.push((pointer_of(segs), rule.id.clone(), n));
-                    }
+            // One normal form for every rule, until a redaction changes the text.
+            let cached = normals.get_mut(slot).and_then(Option::take);
+            let p = Prepared::with(new_text.as_deref().unwrap_or(s), cached);
+            let (redaction, hit) = match rule.action {
+                PatternAction::Redact if !is_pattern => (
+                    rule.internal
+                        .redact_prepared(&p, host, crate::release::xml::INTERNAL_REPLACEMENT),
+                    None,
+                ),
+                _ => (None, rule.internal.first_prepared(&p, host).map(str::to_string)),
+            };
+            let normal = p.into_normal();
+            if let Some(hit) = hit {
+                stop = Some((pointer_of(segs), rule.id.clone(), hit));
+                return;
+            }
+            match redaction {
+                Some((text, n)) => {
+                    // The normal form was the old text's: it goes.
+                    new_text = Some(text);
+                    redacted.push((pointer_of(segs), rule.id.clone(), n));
                 }
-                _ => {
-                    if let Some(hit) = rule.internal.first(s, host) {
-                        stop = Some((pointer_of(segs), rule.id.clone(), hit.to_string()));
-                        return;
+                None => {
+                    if let Some(cell) = normals.get_mut(slot) {
+                        *cell = normal;
                     }
                 }
             }
         }
+        if let Some(text) = new_text {
+            *s = Cow::Owned(text);
+        }
     };
+    let mut segs = Vec::with_capacity(8);
     for (k, v) in o.json.iter_mut() {
-        let mut segs = vec![Seg::Key(k)];
+        segs.clear();
+        segs.push(Seg::Key(k));
         visit(v, &mut segs, &mut f);
     }
     if let Some((pointer, id, hit)) = stop {
@@ -580,14 +613,59 @@ fn selects_path(rule: &TextRule, type_name: &str, segs: &[Seg<'_>]) -> bool {
 }
 
 /// `steps` select `segs`; a path ending at a list of strings selects its elements; `**` stands
-/// for any number of steps (matched by a table over steps × segments: linear in each).
+/// for any number of steps (matched by a table over steps × segments: linear in each). The
+/// table's row is a bit set in one word when the place is less than 128 steps deep (always,
+/// under the depth limits), so matching allocates nothing; deeper, a vector.
 fn path_matches(steps: &[PathStep], segs: &[Seg<'_>]) -> bool {
-    let one = |step: &PathStep, seg: &Seg<'_>| match (step, seg) {
+    if segs.len() < 128 {
+        path_matches_bits(steps, segs)
+    } else {
+        path_matches_table(steps, segs)
+    }
+}
+
+fn step_selects(step: &PathStep, seg: &Seg<'_>) -> bool {
+    match (step, seg) {
         (PathStep::Property(p), Seg::Key(k)) => p == k,
         (PathStep::Each, Seg::Index(_)) => true,
         _ => false,
-    };
-    // `reach[j]`: the steps so far can select exactly the first `j` segments.
+    }
+}
+
+/// [`path_matches_table`] with each row in a `u128`: bit `j` is `reach[j]` (`segs.len() < 128`).
+fn path_matches_bits(steps: &[PathStep], segs: &[Seg<'_>]) -> bool {
+    let n = segs.len();
+    let all: u128 = if n >= 127 { u128::MAX } else { (1u128 << (n + 1)) - 1 };
+    let mut reach: u128 = 1;
+    for step in steps {
+        let next = if matches!(step, PathStep::AnyDepth) {
+            // Every position at or after the lowest one reached.
+            if reach == 0 {
+                0
+            } else {
+                all & !((1u128 << reach.trailing_zeros()) - 1)
+            }
+        } else {
+            let mut next = 0u128;
+            for (j, seg) in segs.iter().enumerate() {
+                if (reach >> j) & 1 == 1 && step_selects(step, seg) {
+                    next |= 1u128 << (j + 1);
+                }
+            }
+            next
+        };
+        reach = next;
+        if reach == 0 {
+            return false;
+        }
+    }
+    let exact = (reach >> n) & 1 == 1;
+    let list_element = matches!(segs.last(), Some(Seg::Index(_))) && n >= 1 && (reach >> (n - 1)) & 1 == 1;
+    exact || list_element
+}
+
+/// The reference: `reach[j]` says the steps so far can select exactly the first `j` segments.
+fn path_matches_table(steps: &[PathStep], segs: &[Seg<'_>]) -> bool {
     let mut reach = vec![false; segs.len() + 1];
     if let Some(r) = reach.first_mut() {
         *r = true;
@@ -605,7 +683,7 @@ fn path_matches(steps: &[PathStep], segs: &[Seg<'_>]) -> bool {
         } else {
             for (j, seg) in segs.iter().enumerate() {
                 if reach.get(j) == Some(&true)
-                    && one(step, seg)
+                    && step_selects(step, seg)
                     && let Some(n) = next.get_mut(j + 1)
                 {
                     *n = true;
@@ -672,7 +750,14 @@ fn visit<'k>(v: &'k mut Value<'_>, segs: &mut Vec<Seg<'k>>, f: &mut dyn FnMut(&[
 /// Apply every text rule to the object's strings: each string is normalised once and every rule
 /// that selects it runs on that; dirty words that drop or reject stop at the first hit, and the
 /// redactions of all rules are applied together (where two overlap, the earlier rule's wins).
-fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions) -> Option<Outcome> {
+///
+/// `normals`: the normal forms [`address_text`] computed, by visiting order (the same visit).
+fn text_rules(
+    o: &mut StixObject<'_>,
+    all: &TextRules,
+    decisions: &mut Decisions,
+    mut normals: Vec<Option<Normalized>>,
+) -> Option<Outcome> {
     if all.is_empty() {
         return None;
     }
@@ -692,7 +777,10 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
             _ => None,
         })
         .collect();
+    let mut visited = 0usize;
     let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
+        let normal = normals.get_mut(visited).and_then(Option::take);
+        visited = visited.saturating_add(1);
         if stop.is_some() {
             return;
         }
@@ -712,7 +800,7 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
         if exempt(&type_name, segs, s) {
             return;
         }
-        match all.apply(s, |rule| selects_path(rule, &type_name, segs)) {
+        match all.apply_prepared(&Prepared::with(s, normal), |rule| selects_path(rule, &type_name, segs)) {
             Applied::Clean => {}
             Applied::Stop { rule, action } => stop = Some((rule, pointer_of(segs), action)),
             // A pattern cannot be redacted as text (its grammar would break): the unit goes.
@@ -726,8 +814,10 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
             }
         }
     };
+    let mut segs = Vec::with_capacity(8);
     for (k, v) in o.json.iter_mut() {
-        let mut segs = vec![Seg::Key(k)];
+        segs.clear();
+        segs.push(Seg::Key(k));
         visit(v, &mut segs, &mut f);
     }
     let name = |r: usize| rules.get(r).map_or(String::new(), |x| x.id.clone());
@@ -753,8 +843,10 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
 
 #[cfg(test)]
 mod tests {
-    use super::{Seg, path_matches};
-    use crate::policy::sanitise::TextPath;
+    use proptest::prelude::*;
+
+    use super::{Seg, path_matches, path_matches_bits, path_matches_table};
+    use crate::policy::sanitise::{PathStep, TextPath};
 
     fn matches(path: &str, segs: &[Seg<'_>]) -> bool {
         path_matches(&TextPath::parse(path).unwrap().steps, segs)
@@ -772,5 +864,41 @@ mod tests {
         let list = [Seg::Key("labels"), Seg::Index(0)];
         assert!(matches("*.labels", &list), "a path to a list selects its elements");
         assert!(matches("*.**.labels", &list));
+    }
+
+    const KEYS: [&str; 3] = ["a", "b", "labels"];
+
+    proptest! {
+        /// The bit-set matcher (no allocation) and the reference table agree on every path and
+        /// place, `**` and `[*]` included, up to the deepest place the bit set takes.
+        #[test]
+        fn bit_set_path_matching_agrees_with_the_table(
+            steps in proptest::collection::vec(0u8..5, 0..8),
+            segs in proptest::collection::vec(0u8..4, 0..12),
+            deep in 0usize..3,
+        ) {
+            let steps: Vec<PathStep> = steps
+                .iter()
+                .map(|&s| match s {
+                    3 => PathStep::Each,
+                    4 => PathStep::AnyDepth,
+                    k => PathStep::Property(KEYS[usize::from(k)].to_string()),
+                })
+                .collect();
+            let mut segs: Vec<Seg<'_>> = segs
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| if s == 3 { Seg::Index(i) } else { Seg::Key(KEYS[usize::from(s)]) })
+                .collect();
+            // Also places 120 to 127 steps deep, at the edge of the bit set.
+            if deep > 0 {
+                let pad = 115 + 5 * deep - segs.len().min(115);
+                let mut long: Vec<Seg<'_>> = (0..pad).map(|_| Seg::Key("a")).collect();
+                long.extend(segs);
+                segs = long;
+                segs.truncate(127);
+            }
+            prop_assert_eq!(path_matches_bits(&steps, &segs), path_matches_table(&steps, &segs));
+        }
     }
 }
