@@ -32,6 +32,15 @@ pub struct Normalized {
 }
 
 impl Normalized {
+    /// The bytes it holds on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity().saturating_add(
+            self.map
+                .capacity()
+                .saturating_mul(std::mem::size_of::<(usize, usize)>()),
+        )
+    }
+
     /// The original span of the normalised span `start..end` (which must not be empty).
     pub fn original(&self, start: usize, end: usize) -> Option<(usize, usize)> {
         if self.map.is_empty() {

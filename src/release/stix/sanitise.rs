@@ -37,7 +37,7 @@ pub(super) fn sanitise(
     }
     // The normal form of each string the address rules read, by visiting order, for the text
     // rules to reuse: each string is normalised at most once.
-    let mut normals: Vec<Option<Normalized>> = Vec::new();
+    let mut normals = Normals::default();
     if let Some(outcome) = address_text(o, policy, decisions, &mut normals) {
         return (outcome, removed);
     }
@@ -447,17 +447,39 @@ fn nested_keys(o: &StixObject<'_>, policy: &Policy) -> Option<Outcome> {
     None
 }
 
+/// Normal forms the address rules computed, kept for the text rules by visiting order, while
+/// they fit in [`Normals::BUDGET`] bytes: an object of a million strings does not hold a second
+/// copy of each (past the budget the text rules normalise again).
+#[derive(Default)]
+struct Normals {
+    kept: Vec<(usize, Normalized)>,
+    bytes: usize,
+}
+
+impl Normals {
+    const BUDGET: usize = 1 << 20;
+
+    fn keep(&mut self, slot: usize, n: Normalized) {
+        let size = n
+            .heap_bytes()
+            .saturating_add(std::mem::size_of::<(usize, Normalized)>());
+        if self.bytes.saturating_add(size) <= Self::BUDGET {
+            self.bytes = self.bytes.saturating_add(size);
+            self.kept.push((slot, n));
+        }
+    }
+}
+
 /// The address rules on every other string of the object (descriptions, names, labels, SCO
 /// values, external references, a pattern that is not of type `stix`, ...): `drop` drops the
 /// object at the first hit, `redact` replaces each word that points inside (a pattern, which
 /// cannot be edited as text, drops the object).
-/// `normals`: filled with the normal form of each string visited (by visiting order; `None` where
-/// none was computed, or where a redaction changed the string).
+/// `normals`: filled with the normal forms of the strings visited, for the text rules.
 fn address_text(
     o: &mut StixObject<'_>,
     policy: &Policy,
     decisions: &mut Decisions,
-    normals: &mut Vec<Option<Normalized>>,
+    normals: &mut Normals,
 ) -> Option<Outcome> {
     if policy.address_rules.is_empty() {
         return None;
@@ -466,9 +488,10 @@ fn address_text(
     let parsed_pattern = o.pattern.is_some();
     let mut stop: Option<(String, String, String)> = None; // pointer, rule, hit
     let mut redacted: Vec<(String, String, usize)> = Vec::new();
+    let mut visited = 0usize;
     let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
-        let slot = normals.len();
-        normals.push(None);
+        let slot = visited;
+        visited = visited.saturating_add(1);
         if stop.is_some() || exempt(&type_name, segs, s) {
             return;
         }
@@ -478,10 +501,10 @@ fn address_text(
         }
         let host = matches!(segs, [Seg::Key("value")]);
         let mut new_text: Option<String> = None;
+        let mut kept: Option<Normalized> = None;
         for rule in &policy.address_rules {
             // One normal form for every rule, until a redaction changes the text.
-            let cached = normals.get_mut(slot).and_then(Option::take);
-            let p = Prepared::with(new_text.as_deref().unwrap_or(s), cached);
+            let p = Prepared::with(new_text.as_deref().unwrap_or(s), kept.take());
             let (redaction, hit) = match rule.action {
                 PatternAction::Redact if !is_pattern => (
                     rule.internal
@@ -501,15 +524,16 @@ fn address_text(
                     new_text = Some(text);
                     redacted.push((pointer_of(segs), rule.id.clone(), n));
                 }
-                None => {
-                    if let Some(cell) = normals.get_mut(slot) {
-                        *cell = normal;
-                    }
-                }
+                None => kept = normal,
             }
         }
-        if let Some(text) = new_text {
-            *s = Cow::Owned(text);
+        match new_text {
+            Some(text) => *s = Cow::Owned(text),
+            None => {
+                if let Some(n) = kept {
+                    normals.keep(slot, n);
+                }
+            }
         }
     };
     let mut segs = Vec::with_capacity(8);
@@ -751,13 +775,8 @@ fn visit<'k>(v: &'k mut Value<'_>, segs: &mut Vec<Seg<'k>>, f: &mut dyn FnMut(&[
 /// that selects it runs on that; dirty words that drop or reject stop at the first hit, and the
 /// redactions of all rules are applied together (where two overlap, the earlier rule's wins).
 ///
-/// `normals`: the normal forms [`address_text`] computed, by visiting order (the same visit).
-fn text_rules(
-    o: &mut StixObject<'_>,
-    all: &TextRules,
-    decisions: &mut Decisions,
-    mut normals: Vec<Option<Normalized>>,
-) -> Option<Outcome> {
+/// `normals`: the normal forms [`address_text`] kept (the same visit).
+fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions, normals: Normals) -> Option<Outcome> {
     if all.is_empty() {
         return None;
     }
@@ -778,8 +797,9 @@ fn text_rules(
         })
         .collect();
     let mut visited = 0usize;
+    let mut normals = normals.kept.into_iter().peekable();
     let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
-        let normal = normals.get_mut(visited).and_then(Option::take);
+        let normal = normals.next_if(|(slot, _)| *slot == visited).map(|(_, n)| n);
         visited = visited.saturating_add(1);
         if stop.is_some() {
             return;
