@@ -249,7 +249,11 @@ impl Connectors {
             })
             .map_err(|_| format!("nats://{url}: no connection within 10 s"))?
             .map_err(|e| format!("nats://{url}: cannot connect: {e}"))?;
-        let context = js::new(client.clone());
+        // The context spawns its acker task on the runtime.
+        let context = {
+            let _enter = runtime.enter();
+            js::new(client.clone())
+        };
         let c = Arc::new(Connector {
             handle: runtime.handle().clone(),
             runtime: Mutex::new(Some(runtime)),
