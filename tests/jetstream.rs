@@ -203,3 +203,35 @@ fn the_connector_thread_is_confined_and_still_fetches_and_publishes() {
     assert_eq!(nats.read_stream("OUT").len(), 2);
     assert_eq!(nats.consumer_state("guards"), (0, 0));
 }
+
+#[test]
+fn a_guard_that_loses_its_connection_stops_instead_of_reconnecting_unconfined() {
+    // Confined, the connector cannot make a new socket: losing the server stops the channel
+    // with an error (a service manager restarts it; unacked messages go to other guards).
+    let Some(mut nats) = Nats::start() else { return };
+    nats.make_streams();
+    nats.publish("in.routine", &[releasable(3)]);
+    let root = tempfile::tempdir().unwrap();
+    let guard = Guard::new(root.path(), "g1", &nats, "verifier = false", "");
+    let mut child = guard.spawn();
+    let start = std::time::Instant::now();
+    while guard.records().is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no records");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    nats.stop_server();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the guard did not stop after losing its connection");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_ne!(status.code(), Some(0));
+    let log = std::fs::read_to_string(guard.dir.join("stderr.log")).unwrap();
+    assert!(log.contains("lost the connection"), "{log}");
+}

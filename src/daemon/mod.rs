@@ -544,6 +544,11 @@ impl Channel<'_> {
             }
             scanned?;
             match committed {
+                // The fetcher stopped the channel (a lost JetStream connection).
+                Ok(Ok(_)) if let Some(detail) = lock(fatal).take() => Err(DaemonError::Fatal {
+                    channel: self.cfg.name.clone(),
+                    detail,
+                }),
                 Ok(Ok(head)) => Ok(head),
                 Ok(Err(detail)) => Err(DaemonError::Fatal {
                     channel: self.cfg.name.clone(),

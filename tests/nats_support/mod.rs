@@ -98,6 +98,12 @@ impl Nats {
         panic!("`{program}` did not start listening on loopback");
     }
 
+    /// Stop the server (the store stays).
+    pub fn stop_server(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
     }
