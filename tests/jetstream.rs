@@ -56,7 +56,11 @@ fn releases_to_a_subject_with_the_output_hash_as_msg_id_and_acks_every_message()
     out_shas.sort();
     rec_shas.sort();
     assert_eq!(out_shas, rec_shas);
-    assert!(records.iter().all(|r| r["input"].as_str().unwrap().starts_with("nats/IN/")));
+    assert!(
+        records
+            .iter()
+            .all(|r| r["input"].as_str().unwrap().starts_with("nats/IN/"))
+    );
     let q = guard.quarantined();
     assert_eq!(q.len(), 7);
     assert!(q.iter().any(|(_, b)| b == b"   "));
@@ -108,7 +112,11 @@ fn the_urgent_lane_is_fetched_first() {
     let records = guard.records();
     assert_eq!(records.len(), 205);
     let lanes: Vec<&str> = records.iter().map(|r| r["lane"].as_str().unwrap()).collect();
-    assert_eq!(lanes[..5], ["urgent"; 5], "urgent messages were not decided first: {lanes:?}");
+    assert_eq!(
+        lanes[..5],
+        ["urgent"; 5],
+        "urgent messages were not decided first: {lanes:?}"
+    );
     assert_eq!(nats.consumer_state("guards"), (0, 0));
     assert_eq!(nats.consumer_state("guards-urgent"), (0, 0));
 }
@@ -181,7 +189,13 @@ fn the_connector_thread_is_confined_and_still_fetches_and_publishes() {
     nats.make_streams();
     nats.publish("in.routine", &[releasable(1), releasable(2)]);
     let root = tempfile::tempdir().unwrap();
-    let guard = Guard::new(root.path(), "g1", &nats, "verifier = false\nsandbox = \"best-effort\"", "");
+    let guard = Guard::new(
+        root.path(),
+        "g1",
+        &nats,
+        "verifier = false\nsandbox = \"best-effort\"",
+        "",
+    );
     let mut child = guard.spawn();
     let start = std::time::Instant::now();
     while guard.records().len() < 2 {
@@ -199,7 +213,11 @@ fn the_connector_thread_is_confined_and_still_fetches_and_publishes() {
     let _ = child.wait();
     let status = found.expect("no connector thread `c-nats`");
     let seccomp = status.lines().find(|l| l.starts_with("Seccomp:")).unwrap();
-    assert_eq!(seccomp.split_whitespace().nth(1), Some("2"), "the connector thread is not confined: {seccomp}");
+    assert_eq!(
+        seccomp.split_whitespace().nth(1),
+        Some("2"),
+        "the connector thread is not confined: {seccomp}"
+    );
     assert_eq!(nats.read_stream("OUT").len(), 2);
     assert_eq!(nats.consumer_state("guards"), (0, 0));
 }

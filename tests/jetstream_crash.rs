@@ -90,9 +90,18 @@ fn three_guards_killed_at_random_lose_and_double_nothing() {
     );
     while !done(&nats) {
         for (c, g) in running.iter_mut().zip(&guards) {
-            assert!(c.try_wait().unwrap().is_none(), "guard {} stopped: see {}/stderr.log", g.id, g.dir.display());
+            assert!(
+                c.try_wait().unwrap().is_none(),
+                "guard {} stopped: see {}/stderr.log",
+                g.id,
+                g.dir.display()
+            );
         }
-        assert!(start.elapsed() < Duration::from_secs(900), "too slow: {:?}", nats.consumer_state("guards"));
+        assert!(
+            start.elapsed() < Duration::from_secs(900),
+            "too slow: {:?}",
+            nats.consumer_state("guards")
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     for c in &running {
@@ -104,7 +113,13 @@ fn three_guards_killed_at_random_lose_and_double_nothing() {
         assert!(ok);
     }
     for (c, g) in running.iter_mut().zip(&guards) {
-        assert_eq!(c.wait().unwrap().code(), Some(0), "guard {}: see {}/stderr.log", g.id, g.dir.display());
+        assert_eq!(
+            c.wait().unwrap().code(),
+            Some(0),
+            "guard {}: see {}/stderr.log",
+            g.id,
+            g.dir.display()
+        );
     }
     eprintln!("{n} messages, {killed} kills, {:.1} s", start.elapsed().as_secs_f64());
 

@@ -39,6 +39,9 @@ pub struct Totals {
     pub reasons: BTreeMap<String, usize>,
 }
 
+/// (channel, input, input id, route): one decision, whichever chain it is in.
+type Decision = (String, String, String, String);
+
 /// Why a set could not be totalled.
 #[derive(Debug, thiserror::Error)]
 pub enum SetError {
@@ -51,8 +54,7 @@ pub enum SetError {
 /// Check every chain, then count by message.
 pub fn verify_set(paths: &[impl AsRef<Path>]) -> Result<Totals, SetError> {
     let mut t = Totals::default();
-    // (channel, input, input_id, route) → (verdict, output sha-256)
-    let mut first: BTreeMap<(String, String, String, String), (String, Option<String>)> = BTreeMap::new();
+    let mut first: BTreeMap<Decision, (String, Option<String>)> = BTreeMap::new();
     let mut messages = std::collections::BTreeSet::new();
     for path in paths {
         let path = path.as_ref();
@@ -141,7 +143,10 @@ mod tests {
         la.sync().unwrap();
         lb.sync().unwrap();
         let t = verify_set(&[&a, &b]).unwrap();
-        assert_eq!((t.records, t.messages, t.released, t.quarantined, t.repeated), (4, 3, 2, 1, 1));
+        assert_eq!(
+            (t.records, t.messages, t.released, t.quarantined, t.repeated),
+            (4, 3, 2, 1, 1)
+        );
         assert!(t.disagreeing.is_empty());
         assert_eq!(t.reasons.get("policy-rejection"), Some(&1));
     }

@@ -297,7 +297,10 @@ impl Config {
         if let Some(g) = &raw.guard_id
             && !is_name(g)
         {
-            errors.push(at("guard_id", format!("`{g}` is not a name (a-z, 0-9, `-`, `_`, at most 64)")));
+            errors.push(at(
+                "guard_id",
+                format!("`{g}` is not a name (a-z, 0-9, `-`, `_`, at most 64)"),
+            ));
         }
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let mut names = BTreeSet::new();
@@ -448,9 +451,10 @@ impl Config {
                 urgent_inbox,
                 seed_inbox_from: ch.seed_inbox_from.map(|p| base.join(p)),
                 quarantine,
-                audit: base.join(super::jetstream::audit_path(&ch.audit, raw.guard_id.as_deref()).map_err(
-                    |detail| crate::policy::PolicyErrors(vec![at(&f("audit"), detail)]),
-                )?),
+                audit: base.join(
+                    super::jetstream::audit_path(&ch.audit, raw.guard_id.as_deref())
+                        .map_err(|detail| crate::policy::PolicyErrors(vec![at(&f("audit"), detail)]))?,
+                ),
                 workers: if ch.workers == 0 { cores } else { ch.workers },
                 queue: ch.queue,
                 max_input_bytes: ch.max_input_bytes,

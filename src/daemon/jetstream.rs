@@ -100,16 +100,23 @@ impl SourceFile {
             .to_string();
         let url = parse_url(&self.url)?;
         if !is_token(&self.stream) {
-            return Err(format!("stream `{}` is not a stream name (A-Z, a-z, 0-9, `-`, `_`)", self.stream));
+            return Err(format!(
+                "stream `{}` is not a stream name (A-Z, a-z, 0-9, `-`, `_`)",
+                self.stream
+            ));
         }
         for c in std::iter::once(&self.consumer).chain(self.urgent_consumer.as_ref()) {
             if !is_token(c) {
-                return Err(format!("consumer `{c}` is not a consumer name (A-Z, a-z, 0-9, `-`, `_`)"));
+                return Err(format!(
+                    "consumer `{c}` is not a consumer name (A-Z, a-z, 0-9, `-`, `_`)"
+                ));
             }
         }
         for s in std::iter::once(&self.subject).chain(self.urgent_subject.as_ref()) {
             if !is_subject(s, true) {
-                return Err(format!("`{s}` is not a subject (tokens of A-Z, a-z, 0-9, `-`, `_`, `*`, `>` joined by `.`)"));
+                return Err(format!(
+                    "`{s}` is not a subject (tokens of A-Z, a-z, 0-9, `-`, `_`, `*`, `>` joined by `.`)"
+                ));
             }
         }
         let urgent = match (self.urgent_subject, self.urgent_consumer) {
@@ -187,9 +194,8 @@ fn is_token(s: &str) -> bool {
 
 fn is_subject(s: &str, wildcards: bool) -> bool {
     s.len() <= 255
-        && s.split('.').all(|t| {
-            is_token(t) || (wildcards && (t == "*" || t == ">"))
-        })
+        && s.split('.')
+            .all(|t| is_token(t) || (wildcards && (t == "*" || t == ">")))
 }
 
 /// The audit path with `{guard_id}` replaced.
@@ -269,7 +275,9 @@ impl Connectors {
     /// that they are confined too.
     pub(super) fn drive(&self, channel: &str) -> Result<(), String> {
         for c in lock(&self.open).iter() {
-            let Some(runtime) = lock(&c.runtime).take() else { continue };
+            let Some(runtime) = lock(&c.runtime).take() else {
+                continue;
+            };
             let stop = Arc::clone(&self.stop);
             let t = std::thread::Builder::new()
                 .name(format!("{channel}-nats"))
@@ -446,7 +454,13 @@ impl Source {
     }
 
     /// The fetcher: urgent first, then routine, only as many as fit in the lanes.
-    pub(super) fn fetch_loop(&self, channel: &Channel<'_>, lanes: &Lanes, options: &RunOptions, fatal: &Mutex<Option<String>>) {
+    pub(super) fn fetch_loop(
+        &self,
+        channel: &Channel<'_>,
+        lanes: &Lanes,
+        options: &RunOptions,
+        fatal: &Mutex<Option<String>>,
+    ) {
         let poll = Duration::from_millis(channel.cfg.poll_interval_ms.clamp(10, 1000));
         let mut idle = 0u32;
         let mut disconnected: Option<Instant> = None;
@@ -629,14 +643,16 @@ impl Channel<'_> {
         };
         let sha = hex::encode(Sha256::digest(&bytes));
         if let Some((reason, detail)) = refused {
-            return Some(match self.quarantine_delivered(job, &id, live, &routes, &bytes, &sha, reason, &detail) {
-                Ok(records) => outcome(records, Finish::Remove),
-                Err(e) => {
-                    tracing::error!(channel = %self.cfg.name, input = ?job.name, error = %e,
+            return Some(
+                match self.quarantine_delivered(job, &id, live, &routes, &bytes, &sha, reason, &detail) {
+                    Ok(records) => outcome(records, Finish::Remove),
+                    Err(e) => {
+                        tracing::error!(channel = %self.cfg.name, input = ?job.name, error = %e,
                         "cannot write to the quarantine; the message will be delivered again");
-                    outcome(Vec::new(), Finish::Leave)
-                }
-            });
+                        outcome(Vec::new(), Finish::Leave)
+                    }
+                },
+            );
         }
         let mut records = Vec::new();
         for i in routes {

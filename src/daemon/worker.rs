@@ -168,7 +168,14 @@ impl Channel<'_> {
 
     /// Decide one route for readable content: release, or quarantine a copy. `Err` only when
     /// nothing could be written (the input then stays claimed).
-    pub(super) fn decide_route(&self, job: &Job, id: &str, route: &Route, bytes: &[u8], sha: &str) -> std::io::Result<Record> {
+    pub(super) fn decide_route(
+        &self,
+        job: &Job,
+        id: &str,
+        route: &Route,
+        bytes: &[u8],
+        sha: &str,
+    ) -> std::io::Result<Record> {
         let mut record = self.base_record(job, id, route);
         record.input_sha256 = Some(sha.to_string());
         record.input_bytes = bytes.len() as u64;

@@ -63,7 +63,10 @@ impl Nats {
             let mut child = match child {
                 Ok(c) => c,
                 Err(e) => {
-                    assert!(!ci, "cannot start `{program}` ({e}); .ci/run installs the Debian package nats-server");
+                    assert!(
+                        !ci,
+                        "cannot start `{program}` ({e}); .ci/run installs the Debian package nats-server"
+                    );
                     eprintln!("SKIPPED: cannot start `{program}` ({e}); install the Debian package nats-server");
                     return None;
                 }
@@ -71,10 +74,11 @@ impl Nats {
             let start = Instant::now();
             while start.elapsed() < Duration::from_secs(10) {
                 if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-                    let client = rt
-                        .block_on(async_nats::connect(format!("127.0.0.1:{port}")))
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
                         .unwrap();
+                    let client = rt.block_on(async_nats::connect(format!("127.0.0.1:{port}"))).unwrap();
                     let js = {
                         let _enter = rt.enter();
                         jetstream::new(client)
