@@ -23,6 +23,11 @@
 //! output = "var/outbox"               # a spool directory, `-` (stdout) or `udp://HOST:PORT`
 //! ```
 //!
+//! A channel can also take messages from a NATS JetStream stream (`[channel.jetstream]`, a
+//! durable pull consumer shared by every guard of the channel) and a route can publish to a
+//! JetStream subject (`output = "nats://HOST:PORT/SUBJECT"`); a top-level `guard_id` then names
+//! this guard's audit chain (`audit = "audit-{guard_id}.jsonl"`). See `docs/scale-out.md`.
+//!
 //! A top-level `user = "sekisho"` (before the first `[[channel]]`) makes a daemon started as root
 //! switch to that user and its primary group for good, before it opens any spool, policy or key.
 //!
