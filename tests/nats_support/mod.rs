@@ -190,11 +190,17 @@ impl Nats {
 
     /// (pending, ack pending) of a consumer of `IN`.
     pub fn consumer_state(&self, consumer: &str) -> (u64, usize) {
+        self.try_consumer_state(consumer)
+            .unwrap_or_else(|| panic!("no consumer `{consumer}`"))
+    }
+
+    /// As `consumer_state`, `None` while the consumer does not exist (no guard made it yet).
+    pub fn try_consumer_state(&self, consumer: &str) -> Option<(u64, usize)> {
         self.rt.block_on(async {
             let stream = self.js.get_stream("IN").await.unwrap();
-            let mut c: jetstream::consumer::PullConsumer = stream.get_consumer(consumer).await.unwrap();
+            let mut c: jetstream::consumer::PullConsumer = stream.get_consumer(consumer).await.ok()?;
             let info = c.info().await.unwrap();
-            (info.num_pending, info.num_ack_pending)
+            Some((info.num_pending, info.num_ack_pending))
         })
     }
 }
