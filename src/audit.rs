@@ -22,6 +22,8 @@
 //! assert_eq!(sekisho::audit::verify(&path).unwrap(), 1);
 //! ```
 
+pub mod set;
+
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;

@@ -316,9 +316,13 @@ enum PolicyCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check an audit log's hash chain: exit 0 when intact, 1 naming the first broken record.
+    /// Given several (one per guard sharing a JetStream consumer), check each, then total the
+    /// records by message: released, quarantined, and decisions repeated after a redelivery
+    /// (exit 1 when a repeat disagrees with the first decision).
     Verify {
-        /// The audit log (JSON lines): the guard's, or a diode receiver's.
-        file: PathBuf,
+        /// The audit log (JSON lines): the guard's, or a diode receiver's; or several chains.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
     /// Roll an audit log over, with its writer stopped: FILE is renamed to ARCHIVE and a new FILE
     /// starts with a `rollover` record naming the archive and its head, continuing the chain.
@@ -393,8 +397,11 @@ fn main() -> ExitCode {
             sandbox,
         } => verify(&policy, memory_limit, sandbox),
         Command::Audit {
-            command: AuditCommand::Verify { file },
-        } => audit_verify(&file),
+            command: AuditCommand::Verify { files },
+        } => match files.as_slice() {
+            [file] => audit_verify(file),
+            _ => audit_verify_set(&files),
+        },
         Command::Audit {
             command: AuditCommand::Roll { file, archive },
         } => audit_roll(&file, &archive),
@@ -1042,6 +1049,41 @@ fn audit_verify(file: &Path) -> ExitCode {
         }
         Err(e) => {
             println!("{}: {e}", file.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Several chains (issue 20): each checked, then the totals by message.
+fn audit_verify_set(files: &[PathBuf]) -> ExitCode {
+    match sekisho::audit::set::verify_set(files) {
+        Ok(t) => {
+            for c in &t.chains {
+                println!("{}: {} records, chain intact", c.path.display(), c.records);
+            }
+            println!(
+                "{} chains: {} records, {} messages; decisions: {} released, {} quarantined; {} repeated after a redelivery",
+                t.chains.len(),
+                t.records,
+                t.messages,
+                t.released,
+                t.quarantined,
+                t.repeated
+            );
+            for (reason, n) in &t.reasons {
+                println!("  quarantined: {reason}: {n}");
+            }
+            if t.disagreeing.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                for (input, route) in &t.disagreeing {
+                    println!("{input} on route {route}: decided again with a different outcome");
+                }
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            println!("{e}");
             ExitCode::from(1)
         }
     }

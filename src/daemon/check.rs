@@ -90,6 +90,7 @@ fn check_channel(ch: &ChannelConfig, items: &mut Vec<Item>) {
                 require_dir(dir, ch.create, "output", true),
             ),
             OutputSpec::Stdout => push(items, format!("{at}: output stdout"), Ok(())),
+            OutputSpec::Nats(t) => push(items, format!("{at}: output nats://{}/{}", t.url, t.subject), Ok(())),
             OutputSpec::Udp(addr) => {
                 push(
                     items,

@@ -43,6 +43,12 @@ impl Channel<'_> {
             }
             let mut moved = false;
             for o in &batch {
+                // A JetStream message: acked now that its outcome is durable (issue 20).
+                if let Some(js) = &self.jetstream
+                    && js.settle(self, o.lane, &o.name, &o.finish)
+                {
+                    continue;
+                }
                 let claimed = spool::claimed_path(self.inbox(o.lane), &o.name);
                 let r = match &o.finish {
                     Finish::Remove => std::fs::remove_file(&claimed),

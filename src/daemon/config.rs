@@ -23,6 +23,11 @@
 //! output = "var/outbox"               # a spool directory, `-` (stdout) or `udp://HOST:PORT`
 //! ```
 //!
+//! A channel can also take messages from a NATS JetStream stream (`[channel.jetstream]`, a
+//! durable pull consumer shared by every guard of the channel) and a route can publish to a
+//! JetStream subject (`output = "nats://HOST:PORT/SUBJECT"`); a top-level `guard_id` then names
+//! this guard's audit chain (`audit = "audit-{guard_id}.jsonl"`). See `docs/scale-out.md`.
+//!
 //! A top-level `user = "sekisho"` (before the first `[[channel]]`) makes a daemon started as root
 //! switch to that user and its primary group for good, before it opens any spool, policy or key.
 //!
@@ -43,6 +48,10 @@ struct ConfigFile {
     /// Switch to this user after start, before any spool, policy or key is opened.
     #[serde(default)]
     user: Option<String>,
+    /// This guard's name among the guards that share a JetStream consumer (issue 20): it names
+    /// its audit chain (`{guard_id}` in an `audit` path is replaced by it).
+    #[serde(default)]
+    guard_id: Option<String>,
     channel: Vec<ChannelFile>,
 }
 
@@ -84,6 +93,9 @@ struct ChannelFile {
     /// they do not exist. Off by default: a mistyped path is an error, never a new directory.
     #[serde(default)]
     create: bool,
+    /// Take messages from a JetStream stream too (issue 20; see `jetstream.rs`).
+    #[serde(default)]
+    jetstream: Option<super::jetstream::SourceFile>,
     route: Vec<RouteFile>,
 }
 
@@ -134,6 +146,8 @@ pub enum OutputSpec {
     Stdout,
     /// A one-way diode sender.
     Udp(String),
+    /// A JetStream subject (`nats://HOST:PORT/SUBJECT`), published with `Nats-Msg-Id`.
+    Nats(super::jetstream::NatsTarget),
 }
 
 /// The diode settings of a `udp://` route.
@@ -181,6 +195,8 @@ pub struct ChannelConfig {
     pub sandbox: SandboxMode,
     /// The second verifier; `None` when turned off.
     pub verifier: Option<VerifierSettings>,
+    /// A JetStream source beside the inbox (issue 20).
+    pub jetstream: Option<super::jetstream::SourceConfig>,
     pub routes: Vec<RouteConfig>,
 }
 
@@ -197,6 +213,8 @@ pub struct VerifierSettings {
 pub struct Config {
     /// The user the daemon switches to after start (`sandbox::drop_privileges`).
     pub user: Option<String>,
+    /// This guard's id among those sharing a JetStream consumer.
+    pub guard_id: Option<String>,
     pub channels: Vec<ChannelConfig>,
     /// sha-256 of the file's bytes.
     pub sha256: String,
@@ -280,6 +298,14 @@ impl Config {
         }
         if raw.channel.is_empty() {
             errors.push(at("channel", "there must be at least one channel".into()));
+        }
+        if let Some(g) = &raw.guard_id
+            && !is_name(g)
+        {
+            errors.push(at(
+                "guard_id",
+                format!("`{g}` is not a name (a-z, 0-9, `-`, `_`, at most 64)"),
+            ));
         }
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let mut names = BTreeSet::new();
@@ -416,13 +442,24 @@ impl Config {
                     diode,
                 });
             }
+            let jetstream = match ch.jetstream.map(|j| j.validate(raw.guard_id.as_deref())).transpose() {
+                Ok(j) => j,
+                Err(detail) => {
+                    errors.push(at(&f("jetstream"), detail));
+                    None
+                }
+            };
             channels.push(ChannelConfig {
+                jetstream,
                 name: ch.name,
                 inbox,
                 urgent_inbox,
                 seed_inbox_from: ch.seed_inbox_from.map(|p| base.join(p)),
                 quarantine,
-                audit: base.join(ch.audit),
+                audit: base.join(
+                    super::jetstream::audit_path(&ch.audit, raw.guard_id.as_deref())
+                        .map_err(|detail| crate::policy::PolicyErrors(vec![at(&f("audit"), detail)]))?,
+                ),
                 workers: if ch.workers == 0 { cores } else { ch.workers },
                 queue: ch.queue,
                 max_input_bytes: ch.max_input_bytes,
@@ -442,6 +479,7 @@ impl Config {
             use sha2::Digest;
             Ok(Config {
                 user: raw.user,
+                guard_id: raw.guard_id,
                 channels,
                 sha256: hex::encode(sha2::Sha256::digest(text.as_bytes())),
                 path: None,
@@ -463,12 +501,15 @@ fn is_name(s: &str) -> bool {
 /// that starts like a URL (`scheme:`) and is not a known one written exactly is an error, never a
 /// directory: `udp:/127.0.0.1:9000` would otherwise send released messages into `./udp:/`.
 fn parse_output(s: &str) -> Result<OutputSpec, String> {
-    const KNOWN: &str = "a directory, `stdout` (or `-`), or `udp://HOST:PORT`";
+    const KNOWN: &str = "a directory, `stdout` (or `-`), `udp://HOST:PORT` or `nats://HOST:PORT/SUBJECT`";
     if s == "-" || s == "stdout" {
         return Ok(OutputSpec::Stdout);
     }
     if s.is_empty() {
         return Err(format!("the output is empty: it is {KNOWN}"));
+    }
+    if s.starts_with("nats://") {
+        return super::jetstream::parse_target(s).map(OutputSpec::Nats);
     }
     if let Some(rest) = s.strip_prefix("udp://") {
         let ok = rest.rsplit_once(':').is_some_and(|(host, port)| {

@@ -41,6 +41,7 @@ pub mod verifier;
 mod wakeup;
 
 mod commit;
+mod jetstream;
 mod lanes;
 mod reload;
 mod scan;
@@ -217,6 +218,8 @@ struct Channel<'c> {
     summary: Mutex<Summary>,
     /// Quarantine files waiting for the next commit.
     quarantine: spool::Stager,
+    /// A JetStream source beside the inbox (issue 20).
+    jetstream: Option<jetstream::Source>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -346,6 +349,8 @@ fn run_channel(
         None => None,
     };
     spool::remove_temps(&cfg.quarantine).map_err(|e| startup(format!("{}: {e}", cfg.quarantine.display())))?;
+    // JetStream connections, made before the channel confines itself (issue 20).
+    let connectors = jetstream::Connectors::default();
     let mut outputs: Vec<Arc<dyn Output>> = Vec::new();
     for r in &cfg.routes {
         if let config::OutputSpec::Spool(dir) = &r.output {
@@ -354,10 +359,17 @@ fn run_channel(
         if let Some(sent) = r.diode.as_ref().and_then(|d| d.sent.as_ref()) {
             ensure(sent, &format!("route `{}`: sent", r.name))?;
         }
-        let output = output::open(&r.output, r.diode.as_ref(), cfg.fsync)
-            .map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
+        let output = match &r.output {
+            config::OutputSpec::Nats(target) => jetstream::open_output(&connectors, target),
+            spec => output::open(spec, r.diode.as_ref(), cfg.fsync),
+        }
+        .map_err(|e| startup(format!("route `{}`: {e}", r.name)))?;
         outputs.push(Arc::from(output));
     }
+    let source = match &cfg.jetstream {
+        Some(js) => Some(jetstream::Source::open(&connectors, js).map_err(|e| startup(format!("jetstream: {e}")))?),
+        None => None,
+    };
     let live = load_live(cfg, &cfg.routes, program.as_deref(), &outputs).map_err(&startup)?;
     let routes = &live.routes;
     let (audit_log, records) = AuditLog::open(&cfg.audit).map_err(|source| DaemonError::Audit {
@@ -401,6 +413,8 @@ fn run_channel(
         &channel_paths(cfg, program.as_deref(), config_path),
     )
     .map_err(|e| startup(format!("sandbox: {e}")))?;
+    // The connections' thread starts confined.
+    connectors.drive(&cfg.name).map_err(&startup)?;
     let channel = Channel {
         cfg,
         live: std::sync::RwLock::new(Arc::new(live)),
@@ -416,8 +430,10 @@ fn run_channel(
             ..Summary::default()
         }),
         quarantine: spool::Stager::default(),
+        jetstream: source,
     };
     let result = channel.pipeline(audit_log, options, started);
+    connectors.stop();
     let mut summary = lock(&channel.summary).clone();
     summary.elapsed = started.elapsed();
     result.map(|head| {
@@ -495,6 +511,10 @@ impl Channel<'_> {
             }
             drop(commit_tx);
             let (lanes, fatal) = (&lanes, &fatal);
+            let fetcher = self
+                .jetstream
+                .as_ref()
+                .map(|js| s.spawn(move || js.fetch_loop(self, lanes, options, fatal)));
             let committer = s.spawn(move || {
                 let mut audit_log = audit_log;
                 let r = self.commit_loop(&mut audit_log, commit_rx);
@@ -507,6 +527,9 @@ impl Channel<'_> {
             });
             let reporter = s.spawn(|| self.report_loop(options.progress && !options.once, &done_flag, started));
             let scanned = self.scan_loop(lanes, options, fatal);
+            if let Some(f) = fetcher {
+                let _ = f.join();
+            }
             lanes.close();
             let committed = committer.join();
             done_flag.store(true, Ordering::Relaxed);
@@ -521,6 +544,11 @@ impl Channel<'_> {
             }
             scanned?;
             match committed {
+                // The fetcher stopped the channel (a lost JetStream connection).
+                Ok(Ok(_)) if let Some(detail) = lock(fatal).take() => Err(DaemonError::Fatal {
+                    channel: self.cfg.name.clone(),
+                    detail,
+                }),
                 Ok(Ok(head)) => Ok(head),
                 Ok(Err(detail)) => Err(DaemonError::Fatal {
                     channel: self.cfg.name.clone(),

@@ -229,5 +229,9 @@ pub fn open(spec: &OutputSpec, diode: Option<&DiodeSettings>, sync: bool) -> Res
                 .map_err(|e| format!("udp://{addr}: {e}")),
             None => Err(format!("udp://{addr}: no diode settings")),
         },
+        OutputSpec::Nats(t) => Err(format!(
+            "nats://{}/{}: a JetStream output is opened by its channel's connector",
+            t.url, t.subject
+        )),
     }
 }

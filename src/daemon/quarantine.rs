@@ -48,6 +48,9 @@ pub enum QuarantineReason {
     /// The second verifier gave no verdict (it died, hung past its deadline, answered garbage or
     /// could not start): nothing is released without it.
     VerifierFailed,
+    /// A JetStream message delivered more than `max_deliveries` times (no guard finished it):
+    /// kept unparsed, never dropped.
+    Undeliverable,
 }
 
 impl QuarantineReason {
@@ -65,10 +68,11 @@ impl QuarantineReason {
             QuarantineReason::OutputError => "output-error",
             QuarantineReason::VerifierDisagrees => "verifier-disagrees",
             QuarantineReason::VerifierFailed => "verifier-failed",
+            QuarantineReason::Undeliverable => "undeliverable",
         }
     }
 
-    pub fn all() -> [QuarantineReason; 12] {
+    pub fn all() -> [QuarantineReason; 13] {
         [
             QuarantineReason::ParseError,
             QuarantineReason::PolicyRejection,
@@ -82,6 +86,7 @@ impl QuarantineReason {
             QuarantineReason::OutputError,
             QuarantineReason::VerifierDisagrees,
             QuarantineReason::VerifierFailed,
+            QuarantineReason::Undeliverable,
         ]
     }
 

@@ -101,7 +101,11 @@ impl Channel<'_> {
             if !pending.is_empty() || urgent_found {
                 continue;
             }
-            if options.once && lanes.is_empty() && lock(&self.in_flight).is_empty() {
+            if options.once
+                && lanes.is_empty()
+                && lock(&self.in_flight).is_empty()
+                && self.jetstream.as_ref().is_none_or(|js| js.drained())
+            {
                 return Ok(());
             }
             match &wakeup {

@@ -31,7 +31,7 @@ impl Channel<'_> {
         }
     }
 
-    fn routes_to_do(&self, live: &Live, name: &OsStr, id: &str, recovered: bool) -> Vec<usize> {
+    pub(super) fn routes_to_do(&self, live: &Live, name: &OsStr, id: &str, recovered: bool) -> Vec<usize> {
         let done = if recovered {
             self.done.get(&(name.as_bytes().to_vec(), id.to_string()))
         } else {
@@ -43,6 +43,10 @@ impl Channel<'_> {
     }
 
     fn process(&self, job: &Job, live: &Live) -> Outcome {
+        // A JetStream message has no file: it is decided from its bytes (issue 20).
+        if let Some(outcome) = self.process_delivered(job, live) {
+            return outcome;
+        }
         let inbox = self.inbox(job.lane);
         let path = spool::claimed_path(inbox, &job.name);
         let leave = |records| Outcome {
@@ -146,7 +150,7 @@ impl Channel<'_> {
         }
     }
 
-    fn base_record(&self, job: &Job, id: &str, route: &Route) -> Record {
+    pub(super) fn base_record(&self, job: &Job, id: &str, route: &Route) -> Record {
         let (input, input_hex) = spool::display_name(&job.name);
         Record {
             time: audit::now_rfc3339(),
@@ -164,7 +168,14 @@ impl Channel<'_> {
 
     /// Decide one route for readable content: release, or quarantine a copy. `Err` only when
     /// nothing could be written (the input then stays claimed).
-    fn decide_route(&self, job: &Job, id: &str, route: &Route, bytes: &[u8], sha: &str) -> std::io::Result<Record> {
+    pub(super) fn decide_route(
+        &self,
+        job: &Job,
+        id: &str,
+        route: &Route,
+        bytes: &[u8],
+        sha: &str,
+    ) -> std::io::Result<Record> {
         let mut record = self.base_record(job, id, route);
         record.input_sha256 = Some(sha.to_string());
         record.input_bytes = bytes.len() as u64;
