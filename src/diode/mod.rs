@@ -60,7 +60,9 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+pub mod event;
 pub mod frame;
+pub mod limits;
 pub mod pacing;
 pub mod receiver;
 pub mod sender;
