@@ -69,10 +69,11 @@ pub mod sender;
 pub mod state;
 
 pub use frame::{FrameLimits, MacKey};
+pub use limits::{DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_SPILL_ABOVE};
 pub use pacing::TokenBucket;
 pub use receiver::{
-    Delivered, Event, Lost, LostReason, Reassembler, ReassemblerConfig, ReassemblerStats, ReceiverConfig,
-    ReceiverStats, run_receiver, run_receiver_with, set_recv_buffer, spool_name,
+    Delivered, Event, Lost, LostReason, LostTotals, NameSniff, Reassembler, ReassemblerConfig, ReassemblerStats,
+    ReceiverConfig, ReceiverStats, Spilled, run_receiver, run_receiver_with, set_recv_buffer, spool_name,
 };
 pub use sender::{MessageEncoder, Sender, SenderConfig, SenderStats, new_session_id};
 pub use state::{ReplayState, STATE_FILE};
@@ -98,6 +99,11 @@ pub enum DiodeError {
          session arrives), remove the file"
     )]
     State { path: PathBuf, detail: String },
+    #[error(
+        "{what} is {bytes} bytes, over the largest message of {limit} bytes: the receiver would \
+         refuse it (too-large). Raise --max-message-bytes on both ends, or split it"
+    )]
+    TooLarge { what: String, bytes: u64, limit: u64 },
     #[error("invalid diode setting: {0}")]
     Config(String),
     #[error("{context}: {source}")]
@@ -175,24 +181,43 @@ pub struct SendSummary {
     pub stats: SenderStats,
 }
 
-/// `sekisho send --to HOST:PORT [--rate B/S] [--overhead %] [--mtu N] --key FILE FILE...|DIR`.
+/// How `sekisho send` frames and paces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendOptions {
+    pub rate: Option<u64>,
+    pub overhead_percent: u32,
+    pub mtu: usize,
+    /// Largest message sent (the receiver's `--max-message-bytes`, same default).
+    pub max_message_bytes: u64,
+}
+
+/// `sekisho send --to HOST:PORT [--rate B/S] [--overhead %] [--mtu N] [--max-message-bytes N]
+/// --key FILE FILE...|DIR`.
 ///
 /// Sends each file (a directory: its regular files not starting with `.`, sorted by name, not
-/// recursing), then two heartbeats one interval apart so the receiver can close the session.
-pub fn cli_send(
-    to: &str,
-    rate: Option<u64>,
-    overhead_percent: u32,
-    mtu: usize,
-    key: &Path,
-    paths: &[PathBuf],
-) -> Result<SendSummary, DiodeError> {
+/// recursing), each streamed from disk, then two heartbeats one interval apart so the receiver
+/// can close the session. A file over `max_message_bytes` is refused before anything is sent.
+pub fn cli_send(to: &str, opts: SendOptions, key: &Path, paths: &[PathBuf]) -> Result<SendSummary, DiodeError> {
     let mut cfg = SenderConfig::new(resolve(to)?, Key::from_file(key)?);
-    cfg.rate = rate;
-    cfg.overhead_percent = overhead_percent;
-    cfg.mtu = mtu;
+    cfg.rate = opts.rate;
+    cfg.overhead_percent = opts.overhead_percent;
+    cfg.mtu = opts.mtu;
+    cfg.max_message_bytes = opts.max_message_bytes;
     cfg.heartbeat_interval = std::time::Duration::from_millis(200);
     let files = collect_files(paths)?;
+    // Refuse up front what the receiver would refuse: nothing is sent then.
+    for f in &files {
+        let len = std::fs::metadata(f)
+            .map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?
+            .len();
+        if len > opts.max_message_bytes {
+            return Err(DiodeError::TooLarge {
+                what: format!("`{}`", f.display()),
+                bytes: len,
+                limit: opts.max_message_bytes,
+            });
+        }
+    }
     let sender = std::sync::Mutex::new(Sender::new(cfg)?);
     let finished = AtomicBool::new(false);
     let lock = || {
@@ -214,9 +239,7 @@ pub fn cli_send(
         let result = (|| {
             let mut sent = Vec::with_capacity(files.len());
             for f in files {
-                let data =
-                    std::fs::read(&f).map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?;
-                let seq = lock()?.send_message(&data)?;
+                let seq = lock()?.send_file(&f)?;
                 sent.push((f, seq));
             }
             Ok::<_, DiodeError>(sent)
@@ -263,6 +286,9 @@ pub struct ReceiveTiming {
     pub silent_after: std::time::Duration,
     /// The counters are logged this often, when they changed.
     pub stats_interval: std::time::Duration,
+    /// Largest message accepted (the senders' `--max-message-bytes`, same default); a larger
+    /// one is recorded lost, `too-large`.
+    pub max_message_bytes: u64,
 }
 
 /// `sekisho receive --listen HOST:PORT --into DIR --key FILE`: receive until `stop` is set
@@ -279,6 +305,7 @@ pub fn cli_receive(
     let mut cfg = ReceiverConfig::new(resolve(listen)?, into.to_path_buf(), Key::from_file(key)?);
     cfg.silent_after = timing.silent_after;
     cfg.stats_interval = timing.stats_interval;
+    cfg.reassembly.limits.max_message_bytes = timing.max_message_bytes;
     let mut refused = None;
     let stats = run_receiver_with(cfg, stop, |_| {
         if let Err(e) = crate::sandbox::confine_receiver(sandbox, into) {

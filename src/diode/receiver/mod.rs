@@ -17,7 +17,7 @@ pub mod reassembler;
 pub mod socket;
 pub mod spool;
 
-pub use super::event::{Delivered, Event, Lost, LostReason};
+pub use super::event::{Delivered, Event, Lost, LostReason, LostTotals, NameSniff, Spilled};
 pub use super::limits::ReassemblerConfig;
 pub use reassembler::{Reassembler, ReassemblerStats};
 pub use socket::{ReceiverConfig, ReceiverStats, run_receiver, run_receiver_with, set_recv_buffer};

@@ -110,7 +110,7 @@ pub fn set_recv_buffer(socket: &UdpSocket, bytes: usize) {
 }
 
 /// Receive until `stop` is set, writing into the spool and the audit file. Messages still in
-/// flight at the end are reported lost (`receiver_stopped`).
+/// flight at the end are reported lost (`receiver-stopped`).
 pub fn run_receiver(cfg: ReceiverConfig, stop: &AtomicBool) -> Result<ReceiverStats, DiodeError> {
     run_receiver_with(cfg, stop, |_| {})
 }
@@ -142,7 +142,13 @@ pub fn run_receiver_with(
     if let Some(a) = local {
         bound(a);
     }
-    let mut reassembler = Reassembler::with_state(cfg.reassembly.clone(), &cfg.key, &state);
+    // Large messages are decoded straight into the spool (temporary dot names, removed at the
+    // next start if a crash leaves them), so memory does not grow with message size.
+    let mut reassembly = cfg.reassembly.clone();
+    if reassembly.spill.is_none() {
+        reassembly.spill = Some(cfg.into.clone());
+    }
+    let mut reassembler = Reassembler::with_state(reassembly, &cfg.key, &state);
     // Pipeline: this thread receives and reassembles; a writer thread spools, behind a bounded
     // channel so a slow disk slows reassembly rather than growing memory.
     let (tx, rx) = mpsc::sync_channel::<ToWriter>(16);
@@ -206,6 +212,7 @@ pub fn run_receiver_with(
                     delivered = s.delivered,
                     delivered_bytes = s.delivered_bytes,
                     lost = s.lost,
+                    lost_by_reason = %serde_json::to_string(&s.lost_by_reason).unwrap_or_default(),
                     dropped_malformed = s.dropped_malformed,
                     dropped_forged = s.dropped_forged,
                     dropped_replayed = s.dropped_replayed,

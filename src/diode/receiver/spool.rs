@@ -84,20 +84,19 @@ struct RxRecord {
     sha256: Option<String>,
 }
 
-/// The spool name of a message: its SHA-256 in hex, with `.json` or `.xml` when it is one (as
-/// the guard names its outputs, so that both sides' audit records name the same file).
-pub fn spool_name(sha256: &[u8; 32], data: &[u8]) -> String {
-    let hex = hex::encode(sha256);
-    let trimmed = data.trim_ascii();
-    let json = trimmed.first() == Some(&b'{') && trimmed.last() == Some(&b'}') && std::str::from_utf8(data).is_ok();
-    let xml = trimmed.first() == Some(&b'<') && trimmed.last() == Some(&b'>') && std::str::from_utf8(data).is_ok();
-    if json {
-        format!("{hex}.json")
-    } else if xml {
-        format!("{hex}.xml")
-    } else {
-        hex
-    }
+pub use crate::diode::event::spool_name;
+
+/// A message a crash left half decoded (`.<session>-<seq>.partial`): never visible, removed at start.
+fn is_partial(name: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".partial"))
+        .and_then(|n| n.split_once('-'))
+        .is_some_and(|(s, q)| {
+            s.len() == 16
+                && s.bytes().all(|b| b.is_ascii_hexdigit())
+                && !q.is_empty()
+                && q.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 impl Spool {
@@ -194,7 +193,7 @@ impl Spool {
         let entries = fs::read_dir(&self.dir).map_err(dir_err)?;
         for entry in entries.filter_map(Result::ok) {
             let name = entry.file_name();
-            if is_message_tmp(&name.to_string_lossy()) {
+            if is_message_tmp(&name.to_string_lossy()) || is_partial(&name.to_string_lossy()) {
                 tracing::warn!(file = %entry.path().display(), "removing a partial message left by a crash");
                 fs::remove_file(entry.path()).map_err(dir_err)?;
             }
@@ -255,18 +254,25 @@ impl Spool {
 
     /// §7.1 one batch: stage messages, record everything finished in the replay state and make it
     /// durable, then rename the messages into place and append the audit records. A write that
-    /// fails loses its message (recorded `write_failed`, so that it can be sent again); a state
+    /// fails loses its message (recorded `write-failed`, so that it can be sent again); a state
     /// that cannot be written loses the whole batch (nothing of it becomes visible), and the
     /// next batch tries again.
     fn commit(&mut self, batch: Vec<Event>) {
         let mut records = Vec::with_capacity(batch.len());
         let mut pending = Vec::new();
         for ev in batch {
-            self.state.record(&ev);
+            // A replayed session's message is refused, not finished: the state keeps the
+            // sessions it knows, not every refused one.
+            if !matches!(&ev, Event::Lost(l) if l.reason == LostReason::Replayed) {
+                self.state.record(&ev);
+            }
             match ev {
                 Event::Delivered(d) => {
-                    let name = spool_name(&d.sha256, &d.data);
+                    let name = d.spool_name();
                     if self.written.contains(&hex::encode(d.sha256)) || self.dir.join(&name).exists() {
+                        if let Some(f) = &d.file {
+                            let _ = fs::remove_file(&f.path);
+                        }
                         records.push(Record::Duplicate(d, name));
                         continue;
                     }
@@ -278,14 +284,14 @@ impl Spool {
                                     name: name.clone(),
                                     session: format!("{:016x}", d.session),
                                     seq: d.sequence,
-                                    bytes: d.data.len() as u64,
+                                    bytes: d.len(),
                                 });
                             }
                             records.push(Record::Staged(Staged { tmp, name, d }));
                         }
                         Err(e) => {
                             tracing::error!(dir = %self.dir.display(), error = %e,
-                                "cannot write a received message; it is recorded lost (write_failed): send it again");
+                                "cannot write a received message; it is recorded lost (write-failed): send it again");
                             records.push(Record::Lost(self.write_failed(&d)));
                         }
                     }
@@ -301,7 +307,7 @@ impl Spool {
             // goes on (the state keeps them finished in memory and the next write records them).
             if !self.state_failing {
                 tracing::error!(file = %state_path(&self.dir).display(), error = %e,
-                    "cannot write the replay state: this batch is recorded lost (write_failed); retrying with the next batch");
+                    "cannot write the replay state: this batch is recorded lost (write-failed); retrying with the next batch");
             }
             self.state_failing = true;
             self.state.set_pending(Vec::new());
@@ -355,7 +361,7 @@ impl Spool {
                         "session": format!("{:016x}", d.session),
                         "message_seq": d.sequence,
                         "sha256": hex::encode(d.sha256),
-                        "bytes": d.data.len(),
+                        "bytes": d.len(),
                         "file": s.name,
                     })));
                 }
@@ -367,6 +373,9 @@ impl Spool {
 
     fn write_failed(&mut self, d: &Delivered) -> Lost {
         self.counts.failures += 1;
+        if let Some(f) = &d.file {
+            let _ = fs::remove_file(&f.path);
+        }
         write_failed(d)
     }
 
@@ -380,7 +389,7 @@ impl Spool {
             "session": format!("{:016x}", d.session),
             "message_seq": d.sequence,
             "sha256": hex::encode(d.sha256),
-            "bytes": d.data.len(),
+            "bytes": d.len(),
             "file": name,
         })));
     }
@@ -442,6 +451,11 @@ impl Spool {
             self.counter
         ));
         let result = (|| {
+            if let Some(spilled) = &d.file {
+                // Decoded into the spool already: give it its staging name, make it durable.
+                fs::rename(&spilled.path, &tmp)?;
+                return File::open(&tmp)?.sync_all();
+            }
             let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
             f.write_all(&d.data)?;
             f.sync_all()
