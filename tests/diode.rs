@@ -482,6 +482,16 @@ fn fuzz_entry_point_holds_its_invariants_on_samples() {
     }
     diode::fuzz_frame(&[]);
     diode::fuzz_frame(&[0xff; 3000]);
+    // Packs of small messages cut at 0xFF, through a lossy link (the target's second half).
+    for seed in 0..200u64 {
+        let mut m = message(seed, (seed as usize * 97) % 4000);
+        for (i, b) in m.iter_mut().enumerate() {
+            if i % (7 + seed as usize % 50) == 0 {
+                *b = 0xFF;
+            }
+        }
+        diode::fuzz_frame(&m);
+    }
 }
 
 #[test]

@@ -391,6 +391,9 @@ pub struct Sender {
     max_message_bytes: u64,
     last_sent: Instant,
     stats: SenderStats,
+    /// Small messages given sequence numbers by [`Sender::queue`], not sent yet.
+    queued: Vec<Vec<u8>>,
+    queued_bytes: usize,
 }
 
 impl Sender {
@@ -426,6 +429,8 @@ impl Sender {
             next_sequence: 1,
             heartbeat_interval: cfg.heartbeat_interval,
             max_message_bytes: cfg.max_message_bytes,
+            queued: Vec::new(),
+            queued_bytes: 0,
             last_sent: Instant::now(),
             stats: SenderStats::default(),
         })
@@ -537,6 +542,34 @@ impl Sender {
             }
         }
         Ok(seqs)
+    }
+
+    /// Give `message` its sequence number now and send it later, packed with the ones queued
+    /// after it (§5.4), at [`Sender::flush_queue`] or when a pack is full. A message too large
+    /// to pack is sent at once, after what is queued. Heartbeats announce only what was sent.
+    pub fn queue(&mut self, message: &[u8]) -> Result<u64, DiodeError> {
+        self.check_size("the message", message.len() as u64)?;
+        if message.len() > PACK_ITEM_MAX {
+            self.flush_queue()?;
+            return self.send_message(message);
+        }
+        if self.queued_bytes + message.len() + 4 > PACK_TARGET {
+            self.flush_queue()?;
+        }
+        let seq = self.next_sequence.saturating_add(self.queued.len() as u64);
+        self.queued_bytes += message.len() + 4;
+        self.queued.push(message.to_vec());
+        Ok(seq)
+    }
+
+    /// Send what [`Sender::queue`] holds.
+    pub fn flush_queue(&mut self) -> Result<(), DiodeError> {
+        if self.queued.is_empty() {
+            return Ok(());
+        }
+        let queued = std::mem::take(&mut self.queued);
+        self.queued_bytes = 0;
+        self.send_batch(&queued).map(|_| ())
     }
 
     /// Send one pack; returns the first sequence number (the others follow it).

@@ -151,7 +151,9 @@ pub fn run_receiver_with(
     let mut reassembler = Reassembler::with_state(reassembly, &cfg.key, &state);
     // Pipeline: this thread receives and reassembles; a writer thread spools, behind a bounded
     // channel so a slow disk slows reassembly rather than growing memory.
-    let (tx, rx) = mpsc::sync_channel::<ToWriter>(16);
+    // What one datagram produced goes as one message (a pack's messages together), so the
+    // bound holds at most 64 × (a pack or an in-memory message, 1 MiB each).
+    let (tx, rx) = mpsc::sync_channel::<Vec<ToWriter>>(64);
     let writer = std::thread::Builder::new()
         .name("diode-writer".into())
         .spawn(move || spool.drain(rx))
@@ -223,18 +225,13 @@ pub fn run_receiver_with(
                 logged_stats = s.clone();
             }
         }
-        for m in out {
-            // The writer stops only if its thread died (a bug): stop too.
-            if tx.send(m).is_err() {
-                writer_gone = true;
-                break;
-            }
+        // The writer stops only if its thread died (a bug): stop too.
+        if !out.is_empty() && tx.send(out).is_err() {
+            writer_gone = true;
         }
     }
     reassembler.finish(&mut events);
-    for ev in events.drain(..) {
-        let _ = tx.send(ToWriter::Event(ev));
-    }
+    let _ = tx.send(events.drain(..).map(ToWriter::Event).collect());
     drop(tx);
     let counts = writer
         .join()

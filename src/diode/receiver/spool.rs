@@ -45,6 +45,8 @@ pub(crate) struct Spool {
     backlog: VecDeque<serde_json::Map<String, serde_json::Value>>,
     /// The state could not be written at the last attempt (logged once per failure run).
     state_failing: bool,
+    /// Within a batch: audit records wait for the batch's end, to be synced once.
+    defer_audit: bool,
     counter: u64,
     state: ReplayState,
     /// SHA-256 (hex) of every message written into this spool, from the audit file at start:
@@ -53,8 +55,8 @@ pub(crate) struct Spool {
     counts: WriterCounts,
 }
 
-/// Most events the writer commits with one replay-state write.
-const MAX_BATCH: usize = 64;
+/// Most events the writer commits with one replay-state write (and one file-system sync).
+const MAX_BATCH: usize = 1024;
 /// Most audit records held in memory while the audit file cannot be written.
 const MAX_BACKLOG: usize = 100_000;
 
@@ -133,6 +135,7 @@ impl Spool {
             audit: audit_log,
             backlog: VecDeque::new(),
             state_failing: false,
+            defer_audit: false,
             counter: 0,
             state: loaded.unwrap_or_else(|| ReplayState::new(cfg)),
             written,
@@ -205,7 +208,7 @@ impl Spool {
 
     /// Write events in batches until the channel closes; retry unwritten audit records while
     /// idle. Never stops on an I/O error: what cannot be written is recorded lost.
-    pub(crate) fn drain(mut self, rx: mpsc::Receiver<ToWriter>) -> WriterCounts {
+    pub(crate) fn drain(mut self, rx: mpsc::Receiver<Vec<ToWriter>>) -> WriterCounts {
         loop {
             let first = match rx.recv_timeout(Duration::from_secs(1)) {
                 Ok(m) => m,
@@ -217,27 +220,29 @@ impl Spool {
             };
             let mut batch = Vec::new();
             let mut next = Some(first);
-            while let Some(m) = next.take() {
-                match m {
-                    ToWriter::Event(ev) => batch.push(ev),
-                    ToWriter::Silent { session, for_secs } => {
-                        tracing::warn!(session = %session.map_or_else(|| "none".into(), |s| format!("{s:016x}")),
+            while let Some(ms) = next.take() {
+                for m in ms {
+                    match m {
+                        ToWriter::Event(ev) => batch.push(ev),
+                        ToWriter::Silent { session, for_secs } => {
+                            tracing::warn!(session = %session.map_or_else(|| "none".into(), |s| format!("{s:016x}")),
                             silent_for_s = for_secs, "sender-silent: no datagram from the sender");
-                        self.audit(json_object(serde_json::json!({
-                            "event": "sender-silent",
-                            "time": crate::audit::now_rfc3339(),
-                            "session": session.map(|s| format!("{s:016x}")),
-                            "silent_for_s": for_secs,
-                        })));
-                    }
-                    ToWriter::Resumed { session, after_secs } => {
-                        tracing::info!(session = %format!("{session:016x}"), "sender-resumed");
-                        self.audit(json_object(serde_json::json!({
-                            "event": "sender-resumed",
-                            "time": crate::audit::now_rfc3339(),
-                            "session": format!("{session:016x}"),
-                            "silent_after_s": after_secs,
-                        })));
+                            self.audit(json_object(serde_json::json!({
+                                "event": "sender-silent",
+                                "time": crate::audit::now_rfc3339(),
+                                "session": session.map(|s| format!("{s:016x}")),
+                                "silent_for_s": for_secs,
+                            })));
+                        }
+                        ToWriter::Resumed { session, after_secs } => {
+                            tracing::info!(session = %format!("{session:016x}"), "sender-resumed");
+                            self.audit(json_object(serde_json::json!({
+                                "event": "sender-resumed",
+                                "time": crate::audit::now_rfc3339(),
+                                "session": format!("{session:016x}"),
+                                "silent_after_s": after_secs,
+                            })));
+                        }
                     }
                 }
                 if batch.len() < MAX_BATCH {
@@ -258,6 +263,14 @@ impl Spool {
     /// that cannot be written loses the whole batch (nothing of it becomes visible), and the
     /// next batch tries again.
     fn commit(&mut self, batch: Vec<Event>) {
+        // The batch's audit records are appended together and synced once, at the end.
+        self.defer_audit = true;
+        self.commit_batch(batch);
+        self.defer_audit = false;
+        self.flush_audit();
+    }
+
+    fn commit_batch(&mut self, batch: Vec<Event>) {
         let mut records = Vec::with_capacity(batch.len());
         let mut pending = Vec::new();
         for ev in batch {
@@ -297,6 +310,34 @@ impl Spool {
                     }
                 }
                 Event::Lost(l) => records.push(Record::Lost(l)),
+            }
+        }
+        let staged_any = !pending.is_empty();
+        // The staged files are made durable together (one sync of the file system, not one
+        // fsync per file), before the state that promises their renames.
+        if staged_any {
+            let staged: Vec<&Path> = records
+                .iter()
+                .filter_map(|r| match r {
+                    Record::Staged(s) => Some(s.tmp.as_path()),
+                    _ => None,
+                })
+                .collect();
+            if let Err(e) = sync_all_of(&self.dir, &staged) {
+                tracing::error!(dir = %self.dir.display(), error = %e,
+                    "cannot make received messages durable; they are recorded lost (write-failed): send them again");
+                let mut kept = Vec::with_capacity(records.len());
+                for r in records {
+                    match r {
+                        Record::Staged(s) => {
+                            let _ = fs::remove_file(&s.tmp);
+                            kept.push(Record::Lost(self.write_failed(&s.d)));
+                        }
+                        other => kept.push(other),
+                    }
+                }
+                records = kept;
+                pending = Vec::new();
             }
         }
         let staged_any = !pending.is_empty();
@@ -417,7 +458,9 @@ impl Spool {
             self.backlog.pop_front();
         }
         self.backlog.push_back(record);
-        self.flush_audit();
+        if !self.defer_audit {
+            self.flush_audit();
+        }
     }
 
     /// Write the waiting audit records in order; stop at the first failure (kept for later).
@@ -441,7 +484,8 @@ impl Spool {
         }
     }
 
-    /// Write a message to a dot-named temporary file and fsync it; the rename comes later.
+    /// Write a message to a dot-named temporary file (made durable with its batch); the rename
+    /// comes later.
     fn stage(&mut self, d: &Delivered) -> std::io::Result<PathBuf> {
         self.counter += 1;
         let tmp = self.dir.join(format!(
@@ -452,19 +496,32 @@ impl Spool {
         ));
         let result = (|| {
             if let Some(spilled) = &d.file {
-                // Decoded into the spool already: give it its staging name, make it durable.
-                fs::rename(&spilled.path, &tmp)?;
-                return File::open(&tmp)?.sync_all();
+                // Decoded into the spool already: give it its staging name (made durable with
+                // the batch).
+                return fs::rename(&spilled.path, &tmp);
             }
             let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-            f.write_all(&d.data)?;
-            f.sync_all()
+            f.write_all(&d.data)
         })();
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
         }
         result.map(|()| tmp)
     }
+}
+
+/// Make `files` (in `dir`) durable: one `syncfs` of the file system holding `dir` when the kernel
+/// has it, else an `fsync` of each.
+fn sync_all_of(dir: &Path, files: &[&Path]) -> std::io::Result<()> {
+    if let Ok(d) = File::open(dir)
+        && rustix::fs::syncfs(&d).is_ok()
+    {
+        return Ok(());
+    }
+    for f in files {
+        File::open(f)?.sync_all()?;
+    }
+    Ok(())
 }
 
 /// A `json!` object as a map (every record is one).
