@@ -16,7 +16,9 @@
 # (placeholders @UDP@, @IN_TCP@, @OUT_TCP@, @DIR@ are substituted).
 #
 # Usage: [RUNS=5] [LIDI_DIR=/path/to/lidi/target/release] [SEKISHO_RATE=bytes/s]
-#        [WORKLOADS="60m 256m 64k 1k"] scripts/bench-diode-peers.sh
+#        [WORKLOADS="60m 256m 64k 1k"] [SPOOL_BASE=/dev/shm] scripts/bench-diode-peers.sh
+# SPOOL_BASE puts both receivers' output directories elsewhere (a tmpfs takes the disk's syncs
+# out of the figures: the receivers make every file durable before it is visible).
 # Output: one line per workload and tool (median seconds, Mbit/s of file data, files/s), then
 # the ratio.
 set -euo pipefail
@@ -83,7 +85,7 @@ make_workload() {
 head -c 32 /dev/urandom > "$work/key"
 
 run_sekisho() { # dir → nanoseconds
-  local src=$1 n=$2 into="$work/rx-$RANDOM$RANDOM" port; port=$(free_port)
+  local src=$1 n=$2 into="${SPOOL_BASE:-$work}/rx-$RANDOM$RANDOM" port; port=$(free_port)
   "$bin" receive --listen "127.0.0.1:$port" --into "$into" --key "$work/key" --sandbox off \
     > /dev/null 2> "$work/sekisho-rx.log" &
   local rx=$!; pids+=("$rx")
@@ -104,7 +106,7 @@ run_sekisho() { # dir → nanoseconds
 subst() { sed -e "s|@UDP@|$1|g" -e "s|@IN_TCP@|$2|g" -e "s|@OUT_TCP@|$3|g" -e "s|@DIR@|$4|g" <<< "$5"; }
 
 run_lidi() {
-  local src=$1 n=$2 into="$work/lidi-$RANDOM$RANDOM" udp in_tcp out_tcp
+  local src=$1 n=$2 into="${SPOOL_BASE:-$work}/lidi-$RANDOM$RANDOM" udp in_tcp out_tcp
   mkdir -p "$into"
   udp=$(free_port); in_tcp=$(free_port); out_tcp=$(free_port)
   # 10 % repair: repair block = encoding block / 10.
