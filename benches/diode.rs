@@ -17,7 +17,14 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sekisho::diode::{Event, Key, Reassembler, ReassemblerConfig, Sender, SenderConfig};
 
-const SIZES: [(usize, &str); 3] = [(1024, "1KB"), (64 * 1024, "64KB"), (8 * 1024 * 1024, "8MB")];
+/// Size, name, and whether the messages are sent packed (§5.4: how small messages go).
+const SIZES: [(usize, &str, bool); 5] = [
+    (1024, "1KB", false),
+    (1024, "1KB-packed", true),
+    (64 * 1024, "64KB", false),
+    (64 * 1024, "64KB-packed", true),
+    (8 * 1024 * 1024, "8MB", false),
+];
 
 fn mtu() -> usize {
     std::env::var("DIODE_MTU")
@@ -106,12 +113,24 @@ impl Link {
         }
     }
 
-    /// Send `n` copies of `msg` and wait until the receiver has finished them all.
-    fn run(&mut self, msg: &[u8], n: u64) -> Duration {
+    /// Send `n` copies of `msg` and wait until the receiver has finished them all. `packed`:
+    /// as the guard and `sekisho send` send small messages, in batches that share blocks
+    /// (protocol §5.4), 256 messages per `send_batch` call.
+    fn run(&mut self, msg: &[u8], n: u64, packed: bool) -> Duration {
         let target = self.finished.load(Ordering::Relaxed) + n;
         let start = Instant::now();
-        for _ in 0..n {
-            self.sender.send_message(msg).unwrap();
+        if packed {
+            let batch: Vec<&[u8]> = vec![msg; 256];
+            let mut left = n as usize;
+            while left > 0 {
+                let k = left.min(batch.len());
+                self.sender.send_batch(&batch[..k]).unwrap();
+                left -= k;
+            }
+        } else {
+            for _ in 0..n {
+                self.sender.send_message(msg).unwrap();
+            }
         }
         let mut last_hb = Instant::now();
         self.sender.heartbeat().unwrap();
@@ -145,12 +164,12 @@ impl Drop for Link {
 fn throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("diode_loopback_mtu{}", mtu()));
     group.sample_size(10);
-    for (size, name) in SIZES {
+    for (size, name, packed) in SIZES {
         let msg: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
         let mut link = Link::new();
         group.throughput(Throughput::Bytes(size as u64));
         group.bench_function(BenchmarkId::new("send_receive", name), |b| {
-            b.iter_custom(|iters| link.run(&msg, iters))
+            b.iter_custom(|iters| link.run(&msg, iters, packed))
         });
         let lost = link.lost.load(Ordering::Relaxed);
         if lost > 0 {
@@ -161,12 +180,12 @@ fn throughput(c: &mut Criterion) {
 }
 
 fn cpu_per_gb(_: &mut Criterion) {
-    for (size, name) in SIZES {
+    for (size, name, packed) in SIZES {
         let msg: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
         let n = ((512u64 << 20) / size as u64).max(1);
         let mut link = Link::new();
         let tx_before = thread_cpu();
-        let elapsed = link.run(&msg, n);
+        let elapsed = link.run(&msg, n, packed);
         let tx = thread_cpu().saturating_sub(tx_before).as_secs_f64();
         // The receiving thread's whole life: it idles on 20 ms timeouts outside the run.
         let rx = link.stop().as_secs_f64();
@@ -174,9 +193,10 @@ fn cpu_per_gb(_: &mut Criterion) {
         let delivered = link.delivered_bytes.load(Ordering::Relaxed) as f64 / 1e9;
         let lost = link.lost.load(Ordering::Relaxed);
         println!(
-            "cpu {name:>5} mtu {}: {n} msgs, offered {:.0} Mbit/s, delivered {:.0} Mbit/s, sender {:.2} CPU s/GB, \
+            "cpu {name:>11} mtu {}: {n} msgs ({:.0} msg/s), offered {:.0} Mbit/s, delivered {:.0} Mbit/s, sender {:.2} CPU s/GB, \
              receiver {:.2} CPU s/GB, lost {lost}",
             mtu(),
+            n as f64 / elapsed.as_secs_f64(),
             gb * 8e3 / elapsed.as_secs_f64(),
             delivered * 8e3 / elapsed.as_secs_f64(),
             tx / gb,

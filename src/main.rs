@@ -82,6 +82,10 @@ enum Command {
         /// Largest UDP datagram, in bytes.
         #[arg(long, default_value_t = 1472)]
         mtu: usize,
+        /// Largest file sent, in bytes (the receiver's `--max-message-bytes`: same default, 4 GiB).
+        /// A larger file is refused before anything is sent.
+        #[arg(long, default_value_t = sekisho::diode::DEFAULT_MAX_MESSAGE_BYTES)]
+        max_message_bytes: u64,
         /// The pre-shared key file (at least 32 bytes).
         #[arg(long)]
         key: PathBuf,
@@ -111,6 +115,11 @@ enum Command {
         /// Log the counters every this many seconds (only when they changed).
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         stats_interval: u64,
+        /// Largest message accepted, in bytes (the senders' `--max-message-bytes`: same default,
+        /// 4 GiB); a larger one is recorded lost, `too-large`. Large messages are decoded into
+        /// the spool as they arrive, so memory does not grow with this.
+        #[arg(long, default_value_t = sekisho::diode::DEFAULT_MAX_MESSAGE_BYTES)]
+        max_message_bytes: u64,
     },
     /// Run the guard daemon: move messages from each channel's inbox to its routes' outputs,
     /// quarantining what may not go, with one audit record per message and route. Exit 0 when it
@@ -367,9 +376,20 @@ fn main() -> ExitCode {
             rate,
             overhead,
             mtu,
+            max_message_bytes,
             key,
             paths,
-        } => send(&to, rate, overhead, mtu, &key, &paths),
+        } => send(
+            &to,
+            sekisho::diode::SendOptions {
+                rate,
+                overhead_percent: overhead,
+                mtu,
+                max_message_bytes,
+            },
+            &key,
+            &paths,
+        ),
         Command::Receive {
             listen,
             into,
@@ -377,7 +397,14 @@ fn main() -> ExitCode {
             sandbox,
             silent_after,
             stats_interval,
-        } => receive(&listen, &into, &key, sandbox, (silent_after, stats_interval)),
+            max_message_bytes,
+        } => receive(
+            &listen,
+            &into,
+            &key,
+            sandbox,
+            (silent_after, stats_interval, max_message_bytes),
+        ),
         Command::Policy(PolicyCommand::Check { files }) => policy_check(&files),
         Command::Policy(PolicyCommand::Schema) => {
             print!("{}", Policy::json_schema());
@@ -882,8 +909,8 @@ fn policy_explain(policy: &Path, json: bool, input: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn send(to: &str, rate: Option<u64>, overhead: u32, mtu: usize, key: &Path, paths: &[PathBuf]) -> ExitCode {
-    match sekisho::diode::cli_send(to, rate, overhead, mtu, key, paths) {
+fn send(to: &str, opts: sekisho::diode::SendOptions, key: &Path, paths: &[PathBuf]) -> ExitCode {
+    match sekisho::diode::cli_send(to, opts, key, paths) {
         Ok(summary) => {
             println!(
                 "{}",
@@ -903,7 +930,7 @@ fn receive(
     into: &Path,
     key: &Path,
     sandbox: sekisho::sandbox::SandboxMode,
-    (silent_after, stats_interval): (u64, u64),
+    (silent_after, stats_interval, max_message_bytes): (u64, u64, u64),
 ) -> ExitCode {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
@@ -915,6 +942,7 @@ fn receive(
     let timing = sekisho::diode::ReceiveTiming {
         silent_after: std::time::Duration::from_secs(silent_after),
         stats_interval: std::time::Duration::from_secs(stats_interval),
+        max_message_bytes,
     };
     match sekisho::diode::cli_receive(listen, into, key, sandbox, timing, &stop) {
         Ok(stats) => {

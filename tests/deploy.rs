@@ -301,7 +301,7 @@ fn a_full_disk_is_a_recorded_loss_and_the_receiver_goes_on() {
     let lost = wait_until(30, || {
         rx_records(&into)
             .iter()
-            .any(|r| r["event"] == "lost" && r["reason"] == "write_failed")
+            .any(|r| r["event"] == "lost" && r["reason"] == "write-failed")
     });
     let out = rx.stop();
     let stderr = String::from_utf8_lossy(&out.stderr);

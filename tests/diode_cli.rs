@@ -249,3 +249,178 @@ fn receiver_refuses_a_corrupt_state_file_naming_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(".sekisho-diode-state") && err.contains("remove"), "{err}");
 }
+
+fn start_receiver_with(listen: &str, into: &Path, key: &Path, extra: &[&str]) -> Child {
+    Command::new(bin())
+        .args(["receive", "--listen", listen, "--into"])
+        .arg(into)
+        .arg("--key")
+        .arg(key)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn audit_records(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn both_ends_refuse_a_message_over_max_message_bytes_and_the_receiver_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, [5u8; 32]).unwrap();
+    let (src, into) = (dir.path().join("src"), dir.path().join("into"));
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a-big"), vec![b'x'; 5000]).unwrap();
+    std::fs::write(src.join("b-small"), b"small").unwrap();
+
+    // The sender refuses, naming the file and the limit, and sends nothing at all.
+    let tap = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    tap.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let out = Command::new(bin())
+        .args(["send", "--max-message-bytes", "1000", "--to"])
+        .arg(tap.local_addr().unwrap().to_string())
+        .arg("--key")
+        .arg(&key)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("a-big") && err.contains("5000") && err.contains("1000") && err.contains("too-large"),
+        "{err}"
+    );
+    assert!(tap.recv(&mut [0u8; 2048]).is_err(), "nothing may be sent");
+
+    // A sender with a larger limit: the receiver names the message lost, too-large, with its
+    // sequence number, and counts it.
+    let listen = format!("127.0.0.1:{}", free_port());
+    let rx = start_receiver_with(&listen, &into, &key, &["--max-message-bytes", "1000"]);
+    wait_bound(&listen);
+    let sent = Command::new(bin())
+        .args(["send", "--to", &listen, "--key"])
+        .arg(&key)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    wait_for(|| spool_files(&into).len() == 1);
+    let audit = dir.path().join("into.diode-audit.jsonl");
+    wait_for(|| audit_records(&audit).iter().any(|r| r["event"] == "lost"));
+    let stats = stop_receiver(rx);
+    assert_eq!(stats["written"], 1, "{stats}");
+    assert_eq!(stats["reassembly"]["lost_by_reason"]["too-large"], 1, "{stats}");
+    let lost: Vec<_> = audit_records(&audit)
+        .into_iter()
+        .filter(|r| r["event"] == "lost")
+        .collect();
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert_eq!(lost[0]["reason"], "too-large");
+    assert_eq!(lost[0]["message_seq"], 1);
+}
+
+/// Megabytes of the large-file test: 300 by default (`SEKISHO_DIODE_BIG_MIB` to change; the
+/// 1 GiB figure comes from `scripts/bench-diode-big.sh` with the release binary).
+fn big_mib() -> u64 {
+    std::env::var("SEKISHO_DIODE_BIG_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300)
+}
+
+/// Peak resident memory of a process, in KiB (`VmHWM`).
+fn vm_hwm_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+#[test]
+fn streams_a_300_mib_file_end_to_end_with_receiver_memory_bounded() {
+    use sha2::Digest;
+    use std::io::Write;
+    let mib = big_mib();
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, [3u8; 32]).unwrap();
+    let into = dir.path().join("into");
+    let file = dir.path().join("big.bin");
+    let mut sha = sha2::Sha256::new();
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut chunk = vec![0u8; 1 << 20];
+        for _ in 0..mib {
+            for w in chunk.chunks_mut(8) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                w.copy_from_slice(&x.to_le_bytes());
+            }
+            sha.update(&chunk);
+            f.write_all(&chunk).unwrap();
+        }
+    }
+    let want = hex::encode(sha.finalize());
+    let listen = format!("127.0.0.1:{}", free_port());
+    let rx = start_receiver_with(&listen, &into, &key, &[]);
+    let pid = rx.id();
+    wait_bound(&listen);
+    let started = Instant::now();
+    // Paced, so that a debug-build receiver keeps up (the release figures come from the script).
+    let sent = Command::new(bin())
+        .args([
+            "send",
+            "--rate",
+            "120000000",
+            "--overhead",
+            "5",
+            "--to",
+            &listen,
+            "--key",
+        ])
+        .arg(&key)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while spool_files(&into).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let took = started.elapsed();
+    let hwm = vm_hwm_kib(pid);
+    let stats = stop_receiver(rx);
+    println!(
+        "{mib} MiB in {:.1} s ({:.0} Mbit/s), receiver peak RSS {} MiB, {stats}",
+        took.as_secs_f64(),
+        (mib as f64 * 8.388_608) / took.as_secs_f64(),
+        hwm / 1024
+    );
+    assert_eq!(spool_files(&into), std::slice::from_ref(&want), "{stats}");
+    assert_eq!(stats["reassembly"]["spilled"], 1, "{stats}");
+    assert!(hwm > 0 && hwm < 256 * 1024, "receiver peak RSS {hwm} KiB");
+    // The spooled file is the file.
+    let mut got = sha2::Sha256::new();
+    let mut f = std::fs::File::open(into.join(&want)).unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        got.update(&buf[..n]);
+    }
+    assert_eq!(hex::encode(got.finalize()), want);
+}

@@ -183,9 +183,12 @@ fn helper_send() {
     // loss shim is deterministic.
     let summary = diode::cli_send(
         &format!("10.231.6.2:{PORT}"),
-        Some(20_000_000),
-        25,
-        1472,
+        diode::SendOptions {
+            rate: Some(20_000_000),
+            overhead_percent: 25,
+            mtu: 1472,
+            max_message_bytes: diode::DEFAULT_MAX_MESSAGE_BYTES,
+        },
         &dir.join("diode.key"),
         &[dir.join("outbox")],
     )

@@ -125,8 +125,10 @@ impl Output for DiodeOutput {
             .sender
             .lock()
             .map_err(|_| io::Error::other("diode sender poisoned"))?;
+        // Small messages are packed (protocol §5.4): numbered now, sent at `commit`, before any
+        // audit record names them.
         let seq = sender
-            .send_message(message.as_bytes())
+            .queue(message.as_bytes())
             .map_err(|e| io::Error::other(e.to_string()))?;
         Ok(Some(Sent {
             session: sender.session(),
@@ -159,6 +161,7 @@ impl Output for DiodeOutput {
             .sender
             .lock()
             .map_err(|_| io::Error::other("diode sender poisoned"))?;
+        sender.flush_queue().map_err(|e| io::Error::other(e.to_string()))?;
         sender.tick().map_err(|e| io::Error::other(e.to_string()))
     }
     fn describe(&self) -> String {
@@ -186,6 +189,7 @@ impl Output for DiodeOutput {
                 .sender
                 .lock()
                 .map_err(|_| io::Error::other("diode sender poisoned"))?;
+            sender.flush_queue().map_err(|e| io::Error::other(e.to_string()))?;
             sender.heartbeat().map_err(|e| io::Error::other(e.to_string()))?;
         }
         Ok(())

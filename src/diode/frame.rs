@@ -3,7 +3,7 @@
 //! ```text
 //! datagram  = header payload tag                      ; §3
 //! header    = version flags payload-length session sequence message-length
-//!             block block-count block-length symbol-id symbol-size reserved
+//!             block block-count block-length symbol-id symbol-size count
 //! payload   = payload-length OCTET                    ; one RaptorQ symbol, or empty
 //! tag       = 16 OCTET                                ; HMAC-SHA-256, leftmost 128 bits (§4)
 //! ```
@@ -22,8 +22,14 @@ use sha2::Sha256;
 
 use crate::error::{GrammarError, ParseError, finish};
 
-/// Protocol version carried in byte 0 (§3.1).
-pub const VERSION: u8 = 0x01;
+/// Protocol version carried in byte 0 (§3.1): 2, packed messages (§5.4).
+pub const VERSION: u8 = 0x02;
+/// The version before packing: still accepted (it is version 2 without the packed flag).
+pub const VERSION_1: u8 = 0x01;
+/// Flag (version 2): the message is a pack of `count` messages (§5.4).
+pub const FLAG_PACKED: u8 = 0b0000_0100;
+/// Largest pack, in bytes (§5.4): always rebuilt in memory.
+pub const MAX_PACK_BYTES: u64 = 1 << 20;
 /// Bytes in the fixed header (§3.1).
 pub const HEADER_LEN: usize = 48;
 /// Bytes of the truncated HMAC-SHA-256 tag (§4).
@@ -44,7 +50,8 @@ pub const TRAILER_LEN: usize = 8 + 32;
 pub struct FrameLimits {
     /// Largest datagram, in bytes (the configured MTU).
     pub max_datagram: usize,
-    /// Largest message, in bytes, before the trailer.
+    /// Largest message, in bytes, before the trailer. Checked after authentication, not by
+    /// [`parse`]: a larger message is reported lost as `too-large`.
     pub max_message_bytes: u64,
     /// Most source symbols in one block: bounds the decoder's matrix and the symbols kept per block.
     pub max_block_symbols: u32,
@@ -74,6 +81,9 @@ pub struct DataHeader {
     pub symbol_id: u32,
     /// Bytes per symbol (T in RFC 6330); the payload is exactly this long.
     pub symbol_size: u16,
+    /// Messages in this pack (§5.4), numbered from the header's sequence on; 0: not a pack,
+    /// one message.
+    pub count: u16,
 }
 
 impl DataHeader {
@@ -173,7 +183,14 @@ fn header<'a>(input: &'a [u8], limits: &FrameLimits) -> PResult<'a, (Header, u16
     let (i, block_len) = be_u32(i)?;
     let (i, symbol_id) = be_u32(i)?;
     let (i, symbol_size) = be_u16(i)?;
-    let (i, _) = reserved(i)?;
+    let (i, count) = be_u16(i)?;
+    if input.first() == Some(&VERSION_1) && (count != 0 || flags & FLAG_PACKED != 0) {
+        return fail(
+            input,
+            "reserved",
+            "version 1 has no packs: flag bit 2 and bytes 46-47 are zero",
+        );
+    }
     let data = DataHeader {
         message_len,
         block,
@@ -181,12 +198,14 @@ fn header<'a>(input: &'a [u8], limits: &FrameLimits) -> PResult<'a, (Header, u16
         block_len,
         symbol_id,
         symbol_size,
+        count,
     };
     let kind = if flags & FLAG_HEARTBEAT != 0 {
         heartbeat_fields(input, flags, payload_len, &data)?;
         Kind::Heartbeat
     } else {
         data_fields(input, flags, payload_len, &data, limits)?;
+        packed_fields(input, flags, sequence, &data)?;
         Kind::Data(data)
     };
     Ok((
@@ -202,35 +221,52 @@ fn header<'a>(input: &'a [u8], limits: &FrameLimits) -> PResult<'a, (Header, u16
     ))
 }
 
-// §3.1 version = %x01
+// §3.1 version = %x02 / %x01
 fn version(i: &[u8]) -> PResult<'_, u8> {
     let (rest, v) = be_u8(i)?;
-    if v != VERSION {
+    if v != VERSION && v != VERSION_1 {
         return fail(
             i,
             "version",
-            format!("unsupported protocol version `{v}`, this receiver speaks `{VERSION}`"),
+            format!("unsupported protocol version `{v}`, this receiver speaks `{VERSION}` and `{VERSION_1}`"),
         );
     }
     Ok((rest, v))
 }
 
-// §3.1 flags: bit 0 heartbeat, bit 1 last block, the rest zero
+// §3.1 flags: bit 0 heartbeat, bit 1 last block, bit 2 packed, the rest zero
 fn flags(i: &[u8]) -> PResult<'_, u8> {
     let (rest, f) = be_u8(i)?;
-    if f & !(FLAG_HEARTBEAT | FLAG_LAST_BLOCK) != 0 {
+    if f & !(FLAG_HEARTBEAT | FLAG_LAST_BLOCK | FLAG_PACKED) != 0 {
         return fail(i, "flags", format!("reserved flag bits set in `{f:#04x}`"));
     }
     Ok((rest, f))
 }
 
-// §3.1 reserved = %x00.00
-fn reserved(i: &[u8]) -> PResult<'_, u16> {
-    let (rest, r) = be_u16(i)?;
-    if r != 0 {
-        return fail(i, "reserved", "reserved bytes must be zero");
+// §5.4 a pack: at least one message, sequence numbers that do not wrap, at most MAX_PACK_BYTES,
+// every message at least its 4-byte length prefix; not a pack: count zero
+fn packed_fields<'a>(at: &'a [u8], flags: u8, sequence: u64, d: &DataHeader) -> PResult<'a, ()> {
+    if flags & FLAG_PACKED == 0 {
+        if d.count != 0 {
+            return fail(at, "count", "a message that is not a pack has a count of zero");
+        }
+        return Ok((at, ()));
     }
-    Ok((rest, r))
+    let ok = d.count >= 1
+        && sequence.checked_add(u64::from(d.count) - 1).is_some()
+        && d.message_len <= MAX_PACK_BYTES
+        && d.message_len >= 4 * u64::from(d.count);
+    if !ok {
+        return fail(
+            at,
+            "count",
+            format!(
+                "a pack of {} messages in {} bytes is out of range",
+                d.count, d.message_len
+            ),
+        );
+    }
+    Ok((at, ()))
 }
 
 // §6 a heartbeat has no block fields and no payload
@@ -242,6 +278,7 @@ fn heartbeat_fields<'a>(at: &'a [u8], flags: u8, payload_len: u16, d: &DataHeade
         block_len: 0,
         symbol_id: 0,
         symbol_size: 0,
+        count: 0,
     };
     if flags != FLAG_HEARTBEAT || payload_len != 0 || *d != empty {
         return fail(at, "heartbeat", "a heartbeat carries no block fields, flags or payload");
@@ -258,16 +295,8 @@ fn data_fields<'a>(at: &'a [u8], flags: u8, payload_len: u16, d: &DataHeader, li
             format!("payload of {payload_len} bytes for symbols of {}", d.symbol_size),
         );
     }
-    if d.message_len > limits.max_message_bytes {
-        return fail(
-            at,
-            "max_message_bytes",
-            format!(
-                "message of {} bytes, the limit is {}",
-                d.message_len, limits.max_message_bytes
-            ),
-        );
-    }
+    // `max_message_bytes` is not a grammar rule: a message over it is authentic traffic that the
+    // receiver names lost (`too-large`) once its tag verified, rather than dropping it unseen.
     let total = d.message_len.saturating_add(TRAILER_LEN as u64);
     let max_block_len = u64::from(d.symbol_size).saturating_mul(u64::from(limits.max_block_symbols));
     if d.block_len == 0 || u64::from(d.block_len) > max_block_len || u64::from(d.block_len) > total {
@@ -364,7 +393,7 @@ impl MacKey {
 /// Append a data datagram (header, `payload`, tag) to `out`, which is cleared first.
 pub fn encode_data(out: &mut Vec<u8>, key: &MacKey, session: u64, sequence: u64, d: &DataHeader, payload: &[u8]) {
     let last = d.block.checked_add(1) == Some(d.block_count);
-    let flags = if last { FLAG_LAST_BLOCK } else { 0 };
+    let flags = if last { FLAG_LAST_BLOCK } else { 0 } | if d.count > 0 { FLAG_PACKED } else { 0 };
     out.clear();
     out.push(VERSION);
     out.push(flags);
@@ -377,7 +406,7 @@ pub fn encode_data(out: &mut Vec<u8>, key: &MacKey, session: u64, sequence: u64,
     out.extend_from_slice(&d.block_len.to_be_bytes());
     out.extend_from_slice(&d.symbol_id.to_be_bytes());
     out.extend_from_slice(&d.symbol_size.to_be_bytes());
-    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(&d.count.to_be_bytes());
     out.extend_from_slice(payload);
     let tag = key.tag(out);
     out.extend_from_slice(&tag);
@@ -420,6 +449,7 @@ mod tests {
             block_len: 140,
             symbol_id: 1,
             symbol_size: 8,
+            count: 0,
         }
     }
 
@@ -491,9 +521,9 @@ mod tests {
         let mut trailing = buf.clone();
         trailing.push(0);
         assert_eq!(parse(&trailing, &limits()).unwrap_err().rule, "datagram");
-        let mut v2 = buf.clone();
-        v2[0] = 2;
-        assert_eq!(parse(&v2, &limits()).unwrap_err().rule, "version");
+        let mut v3 = buf.clone();
+        v3[0] = 3;
+        assert_eq!(parse(&v3, &limits()).unwrap_err().rule, "version");
         let mut fl = buf.clone();
         fl[1] = 0x80;
         assert_eq!(parse(&fl, &limits()).unwrap_err().rule, "flags");
@@ -502,15 +532,43 @@ mod tests {
         assert_eq!(parse(&not_last, &limits()).unwrap_err().rule, "flags");
         let big = vec![0u8; 2000];
         assert_eq!(parse(&big, &limits()).unwrap_err().rule, "max_datagram");
+        // Bytes 46-47 are the pack count: zero without the packed flag, and always in version 1.
         let mut res = buf.clone();
         res[47] = 1;
-        assert_eq!(parse(&res, &limits()).unwrap_err().rule, "reserved");
+        assert_eq!(parse(&res, &limits()).unwrap_err().rule, "count");
+        let mut v1 = buf.clone();
+        v1[0] = VERSION_1;
+        v1[1] |= FLAG_PACKED;
+        v1[47] = 1;
+        assert_eq!(parse(&v1, &limits()).unwrap_err().rule, "reserved");
+    }
+
+    //--- case: a pack round-trips; its count must fit its sequence numbers and size
+    #[test]
+    fn can_round_trip_a_pack_and_refuses_impossible_ones() {
+        let pack = DataHeader { count: 3, ..data() };
+        let mut buf = Vec::new();
+        encode_data(&mut buf, &key(), 1, 2, &pack, b"ABCDEFGH");
+        assert_eq!(buf[1] & FLAG_PACKED, FLAG_PACKED);
+        assert_eq!(parse(&buf, &limits()).unwrap().header.kind, Kind::Data(pack));
+        let mut v1 = Vec::new();
+        encode_data(&mut v1, &key(), 1, 2, &data(), b"ABCDEFGH");
+        v1[0] = VERSION_1;
+        assert!(parse(&v1, &limits()).is_ok(), "version 1 without packs is still read");
+        for (seq, d) in [
+            (u64::MAX, DataHeader { count: 2, ..data() }),
+            (2, DataHeader { count: 26, ..data() }),
+        ] {
+            let mut b = Vec::new();
+            encode_data(&mut b, &key(), 1, seq, &d, b"ABCDEFGH");
+            assert_eq!(parse(&b, &limits()).unwrap_err().rule, "count", "{d:?}");
+        }
     }
 
     //--- case: field ranges
     #[test]
     fn rejects_out_of_range_fields() {
-        let cases: [(DataHeader, &str); 5] = [
+        let cases: [(DataHeader, &str); 4] = [
             (DataHeader { block: 1, ..data() }, "block"),
             (DataHeader { block_len: 0, ..data() }, "block_length"),
             (
@@ -519,13 +577,6 @@ mod tests {
                     ..data()
                 },
                 "block_length",
-            ),
-            (
-                DataHeader {
-                    message_len: 2 << 20,
-                    ..data()
-                },
-                "max_message_bytes",
             ),
             (
                 DataHeader {

@@ -6,7 +6,7 @@
 //! before any decoding work if the tag fails. The wire format is specified in
 //! `docs/diode-protocol.md`; [`frame`] is its grammar.
 //!
-//! # Wire layout (protocol version 1, big-endian)
+//! # Wire layout (protocol version 2, big-endian)
 //!
 //! ```text
 //!  0       1       2               4                              12
@@ -19,7 +19,7 @@
 //! +------------------------------+-------------------------------+
 //! 28              32              36              40              44      46      48
 //! +---------------+---------------+---------------+---------------+-------+-------+
-//! |  block index  |  block count  | block length  |   symbol id   |sym.sz.|  0 0  |
+//! |  block index  |  block count  | block length  |   symbol id   |sym.sz.| count |
 //! +---------------+---------------+---------------+---------------+-------+-------+
 //! 48                                              48+n            48+n+16
 //! +-----------------------------------------------+---------------+
@@ -29,8 +29,11 @@
 //!
 //! A message is followed by a 40-byte trailer (its length and SHA-256), cut into blocks of at
 //! most `max_block_symbols` symbols, and each block is sent as its source symbols, then
-//! `ceil(K × overhead %)` repair symbols. A heartbeat (flag bit 0) carries the last sequence
-//! number sent, so whole messages that vanished are reported too.
+//! `ceil(K × overhead %) + 2` repair symbols. A heartbeat (flag bit 0) carries the last sequence
+//! number sent, so whole messages that vanished are reported too. Small messages go several to
+//! a *pack* (flag bit 2, `count` messages numbered from the header's sequence) that shares
+//! blocks, repair symbols and trailer; a large message is read from disk and decoded into the
+//! spool block by block, so neither end's memory grows with message size.
 //!
 //! # Threads
 //!
@@ -60,17 +63,20 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+pub mod event;
 pub mod frame;
+pub mod limits;
 pub mod pacing;
 pub mod receiver;
 pub mod sender;
 pub mod state;
 
 pub use frame::{FrameLimits, MacKey};
+pub use limits::{DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_SPILL_ABOVE};
 pub use pacing::TokenBucket;
 pub use receiver::{
-    Delivered, Event, Lost, LostReason, Reassembler, ReassemblerConfig, ReassemblerStats, ReceiverConfig,
-    ReceiverStats, run_receiver, run_receiver_with, set_recv_buffer, spool_name,
+    Delivered, Event, Lost, LostReason, LostTotals, NameSniff, Reassembler, ReassemblerConfig, ReassemblerStats,
+    ReceiverConfig, ReceiverStats, Spilled, run_receiver, run_receiver_with, set_recv_buffer, spool_name,
 };
 pub use sender::{MessageEncoder, Sender, SenderConfig, SenderStats, new_session_id};
 pub use state::{ReplayState, STATE_FILE};
@@ -96,6 +102,11 @@ pub enum DiodeError {
          session arrives), remove the file"
     )]
     State { path: PathBuf, detail: String },
+    #[error(
+        "{what} is {bytes} bytes, over the largest message of {limit} bytes: the receiver would \
+         refuse it (too-large). Raise --max-message-bytes on both ends, or split it"
+    )]
+    TooLarge { what: String, bytes: u64, limit: u64 },
     #[error("invalid diode setting: {0}")]
     Config(String),
     #[error("{context}: {source}")]
@@ -173,24 +184,45 @@ pub struct SendSummary {
     pub stats: SenderStats,
 }
 
-/// `sekisho send --to HOST:PORT [--rate B/S] [--overhead %] [--mtu N] --key FILE FILE...|DIR`.
+/// How `sekisho send` frames and paces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendOptions {
+    pub rate: Option<u64>,
+    pub overhead_percent: u32,
+    pub mtu: usize,
+    /// Largest message sent (the receiver's `--max-message-bytes`, same default).
+    pub max_message_bytes: u64,
+}
+
+/// `sekisho send --to HOST:PORT [--rate B/S] [--overhead %] [--mtu N] [--max-message-bytes N]
+/// --key FILE FILE...|DIR`.
 ///
 /// Sends each file (a directory: its regular files not starting with `.`, sorted by name, not
-/// recursing), then two heartbeats one interval apart so the receiver can close the session.
-pub fn cli_send(
-    to: &str,
-    rate: Option<u64>,
-    overhead_percent: u32,
-    mtu: usize,
-    key: &Path,
-    paths: &[PathBuf],
-) -> Result<SendSummary, DiodeError> {
+/// recursing), each streamed from disk, then two heartbeats one interval apart so the receiver
+/// can close the session. A file over `max_message_bytes` is refused before anything is sent.
+pub fn cli_send(to: &str, opts: SendOptions, key: &Path, paths: &[PathBuf]) -> Result<SendSummary, DiodeError> {
     let mut cfg = SenderConfig::new(resolve(to)?, Key::from_file(key)?);
-    cfg.rate = rate;
-    cfg.overhead_percent = overhead_percent;
-    cfg.mtu = mtu;
+    cfg.rate = opts.rate;
+    cfg.overhead_percent = opts.overhead_percent;
+    cfg.mtu = opts.mtu;
+    cfg.max_message_bytes = opts.max_message_bytes;
     cfg.heartbeat_interval = std::time::Duration::from_millis(200);
     let files = collect_files(paths)?;
+    // Refuse up front what the receiver would refuse: nothing is sent then.
+    let mut lens = Vec::with_capacity(files.len());
+    for f in &files {
+        let len = std::fs::metadata(f)
+            .map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?
+            .len();
+        lens.push(len);
+        if len > opts.max_message_bytes {
+            return Err(DiodeError::TooLarge {
+                what: format!("`{}`", f.display()),
+                bytes: len,
+                limit: opts.max_message_bytes,
+            });
+        }
+    }
     let sender = std::sync::Mutex::new(Sender::new(cfg)?);
     let finished = AtomicBool::new(false);
     let lock = || {
@@ -211,12 +243,36 @@ pub fn cli_send(
         });
         let result = (|| {
             let mut sent = Vec::with_capacity(files.len());
-            for f in files {
-                let data =
-                    std::fs::read(&f).map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?;
-                let seq = lock()?.send_message(&data)?;
-                sent.push((f, seq));
+            // Small files are read and sent in packs (§5.4); large ones are streamed alone.
+            let mut run: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+            let mut run_bytes = 0usize;
+            let send_run = |run: &mut Vec<(PathBuf, Vec<u8>)>, sent: &mut Vec<(PathBuf, u64)>| {
+                if run.is_empty() {
+                    return Ok::<_, DiodeError>(());
+                }
+                let bodies: Vec<&[u8]> = run.iter().map(|(_, b)| b.as_slice()).collect();
+                let seqs = lock()?.send_batch(&bodies)?;
+                sent.extend(run.drain(..).map(|(p, _)| p).zip(seqs));
+                Ok(())
+            };
+            for (f, len) in files.into_iter().zip(lens) {
+                if len <= sender::PACK_ITEM_MAX as u64 {
+                    let data =
+                        std::fs::read(&f).map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?;
+                    run_bytes += data.len() + 4;
+                    run.push((f, data));
+                    if run_bytes >= 4 * sender::PACK_TARGET {
+                        send_run(&mut run, &mut sent)?;
+                        run_bytes = 0;
+                    }
+                } else {
+                    send_run(&mut run, &mut sent)?;
+                    run_bytes = 0;
+                    let seq = lock()?.send_file(&f)?;
+                    sent.push((f, seq));
+                }
             }
+            send_run(&mut run, &mut sent)?;
             Ok::<_, DiodeError>(sent)
         })();
         finished.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -261,6 +317,9 @@ pub struct ReceiveTiming {
     pub silent_after: std::time::Duration,
     /// The counters are logged this often, when they changed.
     pub stats_interval: std::time::Duration,
+    /// Largest message accepted (the senders' `--max-message-bytes`, same default); a larger
+    /// one is recorded lost, `too-large`.
+    pub max_message_bytes: u64,
 }
 
 /// `sekisho receive --listen HOST:PORT --into DIR --key FILE`: receive until `stop` is set
@@ -277,6 +336,7 @@ pub fn cli_receive(
     let mut cfg = ReceiverConfig::new(resolve(listen)?, into.to_path_buf(), Key::from_file(key)?);
     cfg.silent_after = timing.silent_after;
     cfg.stats_interval = timing.stats_interval;
+    cfg.reassembly.limits.max_message_bytes = timing.max_message_bytes;
     let mut refused = None;
     let stats = run_receiver_with(cfg, stop, |_| {
         if let Err(e) = crate::sandbox::confine_receiver(sandbox, into) {
@@ -329,4 +389,64 @@ pub fn fuzz_frame(data: &[u8]) {
     );
     assert!(rx.in_flight_bytes() <= cfg.max_in_flight_bytes);
     assert!(rx.in_flight_messages() <= cfg.max_in_flight_messages);
+    fuzz_pack(data, &key);
+}
+
+/// The input read as small messages (split at `0xFF`) sent as one pack (§5.4) through a link
+/// that drops the datagrams the input's bits say: either every message arrives, in order, under
+/// its own sequence number, or the pack is reported lost as one range; nothing else.
+fn fuzz_pack(data: &[u8], key: &Key) {
+    let messages: Vec<&[u8]> = data.split(|b| *b == 0xFF).take(64).collect();
+    let limits = ReassemblerConfig::tiny().limits;
+    if messages.iter().any(|m| m.len() as u64 > limits.max_message_bytes) {
+        return;
+    }
+    let Ok(mut enc) = MessageEncoder::new(key, 9 << 32, 200, 30, 16) else {
+        return;
+    };
+    let mut wire = Vec::new();
+    if enc
+        .encode_pack(1, &messages, |d| {
+            wire.push(d.to_vec());
+            Ok::<_, ()>(())
+        })
+        .is_err()
+    {
+        return;
+    }
+    let mut rx = Reassembler::new(ReassemblerConfig::tiny(), key);
+    let mut events = Vec::new();
+    let now = std::time::Instant::now();
+    let bits = data.iter().fold(0u64, |a, b| a.rotate_left(5) ^ u64::from(*b));
+    for (i, d) in wire.iter().enumerate() {
+        if bits >> (i % 64) & 1 == 0 || i % 3 != 0 {
+            rx.push(d, now, &mut events);
+        }
+    }
+    let last = messages.len() as u64;
+    rx.push(enc.heartbeat(last), now, &mut events);
+    rx.push(enc.heartbeat(last), now, &mut events);
+    let delivered: Vec<(u64, &[u8])> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Delivered(d) => Some((d.sequence, d.data.as_slice())),
+            Event::Lost(_) => None,
+        })
+        .collect();
+    let lost: Vec<(u64, u64)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Lost(l) => Some((l.first, l.last)),
+            Event::Delivered(_) => None,
+        })
+        .collect();
+    let pack_len: usize = messages.iter().map(|m| m.len() + 4).sum();
+    if pack_len as u64 > ReassemblerConfig::tiny().max_in_flight_bytes as u64 {
+        return;
+    }
+    let whole: Vec<(u64, &[u8])> = (1..).zip(messages.iter().copied()).collect();
+    assert!(
+        (delivered == whole && lost.is_empty()) || (delivered.is_empty() && lost == [(1, last)]),
+        "{delivered:?} {lost:?}"
+    );
 }

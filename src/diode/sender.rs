@@ -7,7 +7,7 @@
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use raptorq::{ObjectTransmissionInformation, SourceBlockEncoder};
+use raptorq::{ObjectTransmissionInformation, SourceBlockEncoder, SourceBlockEncodingPlan};
 use sha2::{Digest, Sha256};
 
 use super::frame::{self, DataHeader, MacKey, OVERHEAD_LEN, TRAILER_LEN};
@@ -31,6 +31,9 @@ pub struct SenderConfig {
     pub max_block_symbols: u32,
     /// How often [`Sender::tick`] sends a heartbeat when nothing else is sent.
     pub heartbeat_interval: Duration,
+    /// Largest message sent; a larger one is refused before anything of it is sent (the
+    /// receiver would refuse it: same default, [`super::limits::DEFAULT_MAX_MESSAGE_BYTES`]).
+    pub max_message_bytes: u64,
     pub key: Key,
 }
 
@@ -45,6 +48,7 @@ impl SenderConfig {
             mtu: 1472,
             max_block_symbols: 512,
             heartbeat_interval: Duration::from_secs(1),
+            max_message_bytes: super::limits::DEFAULT_MAX_MESSAGE_BYTES,
             key,
         }
     }
@@ -59,7 +63,18 @@ pub struct MessageEncoder {
     max_block_symbols: u32,
     overhead_percent: u32,
     buf: Vec<u8>,
+    /// The block being encoded (message bytes, trailer, padding), reused.
+    block: Vec<u8>,
+    /// The pack being encoded, reused.
+    pack: Vec<u8>,
+    /// RaptorQ encoding plans by source symbol count: the constraint matrix is solved once per K,
+    /// not once per block.
+    plans: std::collections::HashMap<u16, SourceBlockEncodingPlan>,
 }
+
+/// Encoding plans kept (every full block of a large message has the same K; packs and small
+/// messages a few more).
+const MAX_PLANS: usize = 64;
 
 impl MessageEncoder {
     /// Check the framing parameters and key the MAC. `session` is normally [`new_session_id`].
@@ -95,6 +110,9 @@ impl MessageEncoder {
             max_block_symbols,
             overhead_percent,
             buf: Vec::with_capacity(mtu),
+            block: Vec::new(),
+            pack: Vec::new(),
+            plans: std::collections::HashMap::new(),
         })
     }
 
@@ -113,43 +131,134 @@ impl MessageEncoder {
         &mut self,
         sequence: u64,
         message: &[u8],
+        emit: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut at = 0usize;
+        self.encode_from(
+            sequence,
+            message.len() as u64,
+            |buf| {
+                let end = at.saturating_add(buf.len());
+                buf.copy_from_slice(message.get(at..end).unwrap_or_default());
+                at = end;
+                Ok(())
+            },
+            emit,
+        )
+    }
+
+    /// Encode a message of `len` bytes that `read` hands over in order, one block's worth at a
+    /// time (it must fill each buffer it is given): a file is sent without being held in memory.
+    /// The trailer's SHA-256 is computed on the way, so the source is read once.
+    pub fn encode_from<E>(
+        &mut self,
+        sequence: u64,
+        len: u64,
+        read: impl FnMut(&mut [u8]) -> Result<(), E>,
+        emit: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.encode_object(sequence, 0, len, read, emit)
+    }
+
+    /// Encode `messages` as one pack (§5.4) numbered `first_sequence` on: they share blocks,
+    /// repair symbols and a trailer. Between 1 and 65,535 messages, at most
+    /// [`frame::MAX_PACK_BYTES`] with their 4-byte length prefixes (see [`pack_len`]).
+    pub fn encode_pack<E, M: AsRef<[u8]>>(
+        &mut self,
+        first_sequence: u64,
+        messages: &[M],
+        emit: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut body = std::mem::take(&mut self.pack);
+        body.clear();
+        for m in messages {
+            let m = m.as_ref();
+            body.extend_from_slice(&(m.len() as u32).to_be_bytes());
+            body.extend_from_slice(m);
+        }
+        let count = u16::try_from(messages.len()).unwrap_or(u16::MAX);
+        let mut at = 0usize;
+        let result = self.encode_object(
+            first_sequence,
+            count,
+            body.len() as u64,
+            |buf| {
+                let end = at.saturating_add(buf.len());
+                buf.copy_from_slice(body.get(at..end).unwrap_or_default());
+                at = end;
+                Ok(())
+            },
+            emit,
+        );
+        self.pack = body;
+        result
+    }
+
+    fn encode_object<E>(
+        &mut self,
+        sequence: u64,
+        count: u16,
+        len: u64,
+        mut read: impl FnMut(&mut [u8]) -> Result<(), E>,
         mut emit: impl FnMut(&[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
-        let total = message.len() + TRAILER_LEN;
+        let total = len.saturating_add(TRAILER_LEN as u64);
         // A message smaller than one full symbol goes as one symbol of its own size (rounded up
         // to 8 bytes), so that small messages are not padded to the MTU (§5.1).
-        let t = usize::from(self.symbol_size).min(total.div_ceil(8) * 8);
-        let block_bytes = t * self.max_block_symbols as usize;
+        let t = u64::from(self.symbol_size).min(total.div_ceil(8) * 8);
+        let block_bytes = t * u64::from(self.max_block_symbols);
         let block_count = total.div_ceil(block_bytes);
-        let mut trailer = [0u8; TRAILER_LEN];
-        trailer[..8].copy_from_slice(&(message.len() as u64).to_be_bytes());
-        trailer[8..].copy_from_slice(&Sha256::digest(message));
-        let mut last_block = Vec::new();
+        let mut hasher = Sha256::new();
+        let mut trailer: Option<[u8; TRAILER_LEN]> = None;
+        let mut block = std::mem::take(&mut self.block);
+        let mut result = Ok(());
         for b in 0..block_count {
             let start = b * block_bytes;
             let end = (start + block_bytes).min(total);
-            let block_len = end - start;
-            let data: &[u8] = if end <= message.len() {
-                &message[start..end]
-            } else {
-                // The block that holds the trailer, padded to whole symbols.
-                last_block.clear();
-                last_block.extend_from_slice(message.get(start..).unwrap_or_default());
-                last_block.extend_from_slice(&trailer[start.saturating_sub(message.len())..]);
-                last_block.resize(block_len.div_ceil(t) * t, 0);
-                &last_block
-            };
+            let block_len = (end - start) as usize;
+            block.clear();
+            block.resize(block_len.div_ceil(t as usize) * t as usize, 0);
+            let message_end = end.min(len);
+            if start < message_end {
+                let n = (message_end - start) as usize;
+                let part = block.get_mut(..n).unwrap_or_default();
+                if let Err(e) = read(part) {
+                    result = Err(e);
+                    break;
+                }
+                hasher.update(&*part);
+            }
+            if end > len {
+                // The trailer, after every message byte was hashed.
+                let tr = *trailer.get_or_insert_with(|| {
+                    let mut tr = [0u8; TRAILER_LEN];
+                    tr[..8].copy_from_slice(&len.to_be_bytes());
+                    tr[8..].copy_from_slice(&std::mem::take(&mut hasher).finalize());
+                    tr
+                });
+                let from = start.max(len);
+                let (a, z) = ((from - len) as usize, (end - len) as usize);
+                let at = (from - start) as usize;
+                if let (Some(dst), Some(src)) = (block.get_mut(at..at + (z - a)), tr.get(a..z)) {
+                    dst.copy_from_slice(src);
+                }
+            }
             let header = DataHeader {
-                message_len: message.len() as u64,
+                message_len: len,
                 block: b as u32,
                 block_count: block_count as u32,
                 block_len: block_len as u32,
                 symbol_id: 0,
                 symbol_size: t as u16,
+                count,
             };
-            self.encode_block(sequence, header, data, &mut emit)?;
+            if let Err(e) = self.encode_block(sequence, header, &block, &mut emit) {
+                result = Err(e);
+                break;
+            }
         }
-        Ok(())
+        self.block = block;
+        result
     }
 
     fn encode_block<E>(
@@ -175,7 +284,19 @@ impl MessageEncoder {
             return Ok(());
         }
         let oti = ObjectTransmissionInformation::new(data.len() as u64, header.symbol_size, 1, 1, 1);
-        let encoder = SourceBlockEncoder::new(0, &oti, data);
+        let encoder = match u16::try_from(k) {
+            Ok(k16) => {
+                if !self.plans.contains_key(&k16) && self.plans.len() >= MAX_PLANS {
+                    self.plans.clear();
+                }
+                let plan = self
+                    .plans
+                    .entry(k16)
+                    .or_insert_with(|| SourceBlockEncodingPlan::generate(k16));
+                SourceBlockEncoder::with_encoding_plan(0, &oti, data, plan)
+            }
+            Err(_) => SourceBlockEncoder::new(0, &oti, data),
+        };
         for packet in encoder.repair_packets(0, repair) {
             let h = DataHeader {
                 symbol_id: packet.payload_id().encoding_symbol_id(),
@@ -192,6 +313,16 @@ impl MessageEncoder {
         frame::encode_heartbeat(&mut self.buf, &self.mac, self.session, last_sequence);
         &self.buf
     }
+}
+
+/// Messages up to this size are packed together by [`Sender::send_batch`] (§5.4).
+pub const PACK_ITEM_MAX: usize = 64 << 10;
+/// A pack is closed when the next message would take it past this many bytes.
+pub const PACK_TARGET: usize = 256 << 10;
+
+/// Bytes of a pack of `messages`: each with its 4-byte length prefix.
+pub fn pack_len<M: AsRef<[u8]>>(messages: &[M]) -> usize {
+    messages.iter().map(|m| m.as_ref().len() + 4).sum()
 }
 
 /// Repair symbols for a block of `k` source symbols at `overhead_percent` (§5.2):
@@ -221,6 +352,8 @@ pub struct SenderStats {
     pub datagrams: u64,
     pub wire_bytes: u64,
     pub heartbeats: u64,
+    /// Packs sent (§5.4); their messages count in `messages`.
+    pub packs: u64,
 }
 
 /// Datagrams handed to the kernel with one `sendmmsg` call.
@@ -255,8 +388,12 @@ pub struct Sender {
     batch: Batch,
     next_sequence: u64,
     heartbeat_interval: Duration,
+    max_message_bytes: u64,
     last_sent: Instant,
     stats: SenderStats,
+    /// Small messages given sequence numbers by [`Sender::queue`], not sent yet.
+    queued: Vec<Vec<u8>>,
+    queued_bytes: usize,
 }
 
 impl Sender {
@@ -291,6 +428,9 @@ impl Sender {
             },
             next_sequence: 1,
             heartbeat_interval: cfg.heartbeat_interval,
+            max_message_bytes: cfg.max_message_bytes,
+            queued: Vec::new(),
+            queued_bytes: 0,
             last_sent: Instant::now(),
             stats: SenderStats::default(),
         })
@@ -304,9 +444,139 @@ impl Sender {
         &self.stats
     }
 
+    /// The largest message this sender sends.
+    pub fn max_message_bytes(&self) -> u64 {
+        self.max_message_bytes
+    }
+
+    /// Refuse a message of `len` bytes that the receiver would refuse (`what` names it).
+    pub fn check_size(&self, what: &str, len: u64) -> Result<(), DiodeError> {
+        if len > self.max_message_bytes {
+            return Err(DiodeError::TooLarge {
+                what: what.to_string(),
+                bytes: len,
+                limit: self.max_message_bytes,
+            });
+        }
+        Ok(())
+    }
+
     /// Send one message; returns its sequence number. Blocks while the token bucket refills.
+    /// A message over `max_message_bytes` is refused before anything of it is sent.
     pub fn send_message(&mut self, message: &[u8]) -> Result<u64, DiodeError> {
-        let seq = self.next_sequence;
+        self.check_size("the message", message.len() as u64)?;
+        let mut at = 0usize;
+        self.send_from(message.len() as u64, |buf| {
+            let end = at.saturating_add(buf.len());
+            buf.copy_from_slice(message.get(at..end).unwrap_or_default());
+            at = end;
+            Ok(())
+        })
+    }
+
+    /// Send the file at `path` as one message, read a block at a time (its memory does not grow
+    /// with its size). A file over `max_message_bytes` is refused before anything is sent; a
+    /// file that changes size while it is read is an error (the receiver records it lost).
+    pub fn send_file(&mut self, path: &std::path::Path) -> Result<u64, DiodeError> {
+        use std::io::Read;
+        let shown = path.display().to_string();
+        let mut file = std::fs::File::open(path).map_err(|e| DiodeError::io(format!("cannot read `{shown}`"), e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| DiodeError::io(format!("cannot read `{shown}`"), e))?
+            .len();
+        self.check_size(&format!("`{shown}`"), len)?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, &mut file);
+        let seq = self.send_from(len, |buf| {
+            reader
+                .read_exact(buf)
+                .map_err(|e| DiodeError::io(format!("cannot read `{shown}` (did it change while it was sent?)"), e))
+        })?;
+        let mut extra = [0u8; 1];
+        if reader.read(&mut extra).unwrap_or(0) != 0 {
+            return Err(DiodeError::io(
+                format!("`{shown}` grew while it was sent; it was sent cut at {len} bytes and the receiver refuses it"),
+                std::io::Error::other("file changed"),
+            ));
+        }
+        Ok(seq)
+    }
+
+    /// Send `messages` in order, packing consecutive small ones (up to [`PACK_ITEM_MAX`]) into
+    /// shared blocks of up to [`PACK_TARGET`] bytes (§5.4); larger ones go alone. Returns their
+    /// sequence numbers, in order. A message over `max_message_bytes` is refused before anything
+    /// is sent.
+    pub fn send_batch<M: AsRef<[u8]>>(&mut self, messages: &[M]) -> Result<Vec<u64>, DiodeError> {
+        for (i, m) in messages.iter().enumerate() {
+            self.check_size(&format!("message {} of the batch", i + 1), m.as_ref().len() as u64)?;
+        }
+        let mut seqs = Vec::with_capacity(messages.len());
+        let mut start = 0;
+        while start < messages.len() {
+            // The longest run of small messages from `start` that fits a pack.
+            let mut end = start;
+            let mut bytes = 0usize;
+            while let Some(m) = messages.get(end) {
+                let n = m.as_ref().len();
+                if n > PACK_ITEM_MAX
+                    || end - start >= usize::from(u16::MAX)
+                    || (end > start && bytes + n + 4 > PACK_TARGET)
+                {
+                    break;
+                }
+                bytes += n + 4;
+                end += 1;
+            }
+            match end - start {
+                0 | 1 => {
+                    let m = messages.get(start).map(AsRef::as_ref).unwrap_or_default();
+                    seqs.push(self.send_message(m)?);
+                    start += 1;
+                }
+                n => {
+                    let run = messages.get(start..end).unwrap_or_default();
+                    let first = self.send_pack(run)?;
+                    seqs.extend(first..first + n as u64);
+                    start = end;
+                }
+            }
+        }
+        Ok(seqs)
+    }
+
+    /// Give `message` its sequence number now and send it later, packed with the ones queued
+    /// after it (§5.4), at [`Sender::flush_queue`] or when a pack is full. A message too large
+    /// to pack is sent at once, after what is queued. Heartbeats announce only what was sent.
+    pub fn queue(&mut self, message: &[u8]) -> Result<u64, DiodeError> {
+        self.check_size("the message", message.len() as u64)?;
+        if message.len() > PACK_ITEM_MAX {
+            self.flush_queue()?;
+            return self.send_message(message);
+        }
+        if self.queued_bytes + message.len() + 4 > PACK_TARGET {
+            self.flush_queue()?;
+        }
+        let seq = self.next_sequence.saturating_add(self.queued.len() as u64);
+        self.queued_bytes += message.len() + 4;
+        self.queued.push(message.to_vec());
+        Ok(seq)
+    }
+
+    /// Send what [`Sender::queue`] holds.
+    pub fn flush_queue(&mut self) -> Result<(), DiodeError> {
+        if self.queued.is_empty() {
+            return Ok(());
+        }
+        let queued = std::mem::take(&mut self.queued);
+        self.queued_bytes = 0;
+        self.send_batch(&queued).map(|_| ())
+    }
+
+    /// Send one pack; returns the first sequence number (the others follow it).
+    fn send_pack<M: AsRef<[u8]>>(&mut self, run: &[M]) -> Result<u64, DiodeError> {
+        let first = self.next_sequence;
+        let n = run.len() as u64;
+        self.next_sequence = first.saturating_add(n);
         let Sender {
             socket,
             to,
@@ -316,7 +586,7 @@ impl Sender {
             stats,
             ..
         } = self;
-        encoder.encode(seq, message, |d| {
+        encoder.encode_pack(first, run, |d| {
             if let Some(b) = bucket.as_mut() {
                 b.take(d.len());
             }
@@ -327,9 +597,44 @@ impl Sender {
             Ok::<_, DiodeError>(())
         })?;
         flush(socket, *to, batch, stats)?;
+        self.stats.messages += n;
+        self.stats.packs += 1;
+        self.stats.message_bytes += run.iter().map(|m| m.as_ref().len() as u64).sum::<u64>();
+        self.last_sent = Instant::now();
+        Ok(first)
+    }
+
+    fn send_from(
+        &mut self,
+        len: u64,
+        read: impl FnMut(&mut [u8]) -> Result<(), DiodeError>,
+    ) -> Result<u64, DiodeError> {
+        let seq = self.next_sequence;
+        // The sequence number is spent even if sending fails half way: the receiver then
+        // records that message lost.
         self.next_sequence = seq.saturating_add(1);
+        let Sender {
+            socket,
+            to,
+            encoder,
+            bucket,
+            batch,
+            stats,
+            ..
+        } = self;
+        encoder.encode_from(seq, len, read, |d| {
+            if let Some(b) = bucket.as_mut() {
+                b.take(d.len());
+            }
+            batch.push(d);
+            if batch.ends.len() >= BATCH {
+                flush(socket, *to, batch, stats)?;
+            }
+            Ok::<_, DiodeError>(())
+        })?;
+        flush(socket, *to, batch, stats)?;
         self.stats.messages += 1;
-        self.stats.message_bytes += message.len() as u64;
+        self.stats.message_bytes += len;
         self.last_sent = Instant::now();
         Ok(seq)
     }

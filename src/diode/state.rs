@@ -17,7 +17,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::DiodeError;
-use super::receiver::{Event, ReassemblerConfig};
+use super::event::Event;
+use super::limits::ReassemblerConfig;
 
 /// Name of the state file inside the spool directory (a dot name: spool readers skip it).
 pub const STATE_FILE: &str = ".sekisho-diode-state";

@@ -1,0 +1,1039 @@
+//! The socket-free receiver core: datagram bytes in, [`Event`]s out, every byte it keeps counted
+//! against [`ReassemblerConfig`]'s caps.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use raptorq::{EncodingPacket, ObjectTransmissionInformation, PayloadId, SourceBlockDecoder};
+use sha2::{Digest, Sha256};
+
+use crate::diode::Key;
+use crate::diode::event::{Delivered, Event, Lost, LostReason, LostTotals, NameSniff, Spilled};
+use crate::diode::frame::{self, DataHeader, Kind, MacKey, TRAILER_LEN};
+use crate::diode::limits::ReassemblerConfig;
+use crate::diode::state::ReplayState;
+
+/// Bytes charged for the bookkeeping of one message, one block and one kept symbol, on top of data.
+const MESSAGE_COST: usize = 256;
+const BLOCK_COST: usize = 128;
+const SYMBOL_COST: usize = 48;
+
+/// Counters: every datagram ends in exactly one of the `dropped_*` counters or `accepted`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ReassemblerStats {
+    pub datagrams: u64,
+    pub accepted: u64,
+    /// Failed the frame grammar (truncated, oversized, bad fields).
+    pub dropped_malformed: u64,
+    /// Tag did not verify (forged or corrupted).
+    pub dropped_forged: u64,
+    /// Authentic but from a retired or older session.
+    pub dropped_replayed: u64,
+    /// Authentic, for a message or block already finished, or a symbol already held: late repair
+    /// symbols, duplicates and in-session replays.
+    pub dropped_surplus: u64,
+    /// Authentic but disagreeing with earlier datagrams of the same message.
+    pub dropped_inconsistent: u64,
+    pub heartbeats: u64,
+    pub delivered: u64,
+    pub delivered_bytes: u64,
+    /// Messages reported lost (a range counts each message in it).
+    pub lost: u64,
+    /// The same, by reason.
+    pub lost_by_reason: LostTotals,
+    /// Messages decoded into a temporary file of the spool rather than memory.
+    pub spilled: u64,
+}
+
+/// Forged datagrams' claims remembered, to name a loss `authentication` (§9).
+const MAX_FORGED_CLAIMS: usize = 1024;
+/// Messages of refused sessions already reported `replayed`, remembered so as to report each once.
+const MAX_REPLAYED_REPORTS: usize = 4096;
+
+/// A message being decoded into a temporary file, block by block: each decoded block is written
+/// at its place, and hashed in order (a block that comes early waits on disk for its turn).
+struct Spill {
+    file: File,
+    path: PathBuf,
+    message_len: u64,
+    hasher: Sha256,
+    sniff: NameSniff,
+    /// Blocks `0..hashed` are hashed.
+    hashed: u32,
+    /// Blocks written and not yet hashed (they came before an earlier one).
+    waiting: BTreeSet<u32>,
+    trailer: [u8; TRAILER_LEN],
+    /// Handed over to the writer: not removed when dropped.
+    keep: bool,
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Spill {
+    fn create(dir: &std::path::Path, session: u64, seq: u64, message_len: u64) -> std::io::Result<Spill> {
+        let path = dir.join(format!(".{session:016x}-{seq}.partial"));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)?;
+        Ok(Spill {
+            file,
+            path,
+            message_len,
+            hasher: Sha256::new(),
+            sniff: NameSniff::default(),
+            hashed: 0,
+            waiting: BTreeSet::new(),
+            trailer: [0; TRAILER_LEN],
+            keep: false,
+        })
+    }
+
+    /// The message bytes of a block starting at `start` (the rest is trailer).
+    fn message_part(&self, start: u64, len: usize) -> usize {
+        usize::try_from(self.message_len.saturating_sub(start)).map_or(len, |m| m.min(len))
+    }
+
+    /// Block `b`, starting at byte `start` of message + trailer, is decoded: write its message
+    /// bytes in place, keep its trailer bytes, and hash whatever is now contiguous.
+    fn block_done(&mut self, b: u32, start: u64, full: u32, bytes: &[u8]) -> std::io::Result<()> {
+        let n = self.message_part(start, bytes.len());
+        let (message, trailer) = bytes.split_at(n);
+        let from = usize::try_from(start.saturating_add(n as u64).saturating_sub(self.message_len)).unwrap_or(0);
+        for (i, byte) in trailer.iter().enumerate() {
+            if let Some(t) = self.trailer.get_mut(from.saturating_add(i)) {
+                *t = *byte;
+            }
+        }
+        self.file.write_all_at(message, start)?;
+        if b != self.hashed {
+            self.waiting.insert(b);
+            return Ok(());
+        }
+        self.hasher.update(message);
+        self.sniff.feed(message);
+        self.hashed = self.hashed.saturating_add(1);
+        let mut buf = Vec::new();
+        while self.waiting.remove(&self.hashed) {
+            let start = u64::from(self.hashed) * u64::from(full);
+            buf.resize(self.message_part(start, full as usize), 0);
+            self.file.read_exact_at(&mut buf, start)?;
+            self.hasher.update(&buf);
+            self.sniff.feed(&buf);
+            self.hashed = self.hashed.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    /// Every block is written and hashed: check the trailer, and hand the file over.
+    fn finish(mut self) -> Result<([u8; 32], Spilled), LostReason> {
+        let sha256: [u8; 32] = std::mem::take(&mut self.hasher).finalize().into();
+        let (len, digest) = self.trailer.split_at(8);
+        let len = <[u8; 8]>::try_from(len).map(u64::from_be_bytes).unwrap_or(u64::MAX);
+        if len != self.message_len || digest != sha256 {
+            return Err(LostReason::DigestMismatch);
+        }
+        self.keep = true;
+        Ok((
+            sha256,
+            Spilled {
+                path: self.path.clone(),
+                len: self.message_len,
+                name: self.sniff.name(&sha256),
+            },
+        ))
+    }
+}
+
+enum Block {
+    Decoding {
+        len: u32,
+        decoder: Box<SourceBlockDecoder>,
+        seen: Vec<u64>,
+        cost: usize,
+    },
+    Done(Vec<u8>),
+    /// Decoded and written to the message's spill file.
+    Written,
+}
+
+struct Message {
+    header: DataHeader,
+    /// Bytes of every block but the last (known from the first datagram).
+    full_block: u32,
+    blocks: BTreeMap<u32, Block>,
+    spill: Option<Spill>,
+    decoded: u32,
+    cost: usize,
+    last_activity: Instant,
+    arrival: u64,
+}
+
+struct Session {
+    /// Every sequence number below this is finished (delivered or reported lost).
+    floor: u64,
+    /// Finished sequence numbers at or above `floor`.
+    finished: BTreeSet<u64>,
+    /// Sequence numbers up to this were announced by a heartbeat; at the next heartbeat, whatever
+    /// of them is still unfinished is lost.
+    announced: u64,
+    in_flight: BTreeMap<u64, Message>,
+    first_seen: u64,
+}
+
+impl Session {
+    fn new(first_seen: u64) -> Session {
+        Session {
+            floor: 1,
+            finished: BTreeSet::new(),
+            announced: 0,
+            in_flight: BTreeMap::new(),
+            first_seen,
+        }
+    }
+
+    fn is_finished(&self, seq: u64) -> bool {
+        seq < self.floor || self.finished.contains(&seq)
+    }
+}
+
+/// The socket-free receiver core.
+pub struct Reassembler {
+    cfg: ReassemblerConfig,
+    mac: MacKey,
+    sessions: HashMap<u64, Session>,
+    retired: VecDeque<u64>,
+    newest_start: u64,
+    in_flight_messages: usize,
+    in_flight_bytes: usize,
+    arrivals: u64,
+    last_expiry: Option<Instant>,
+    /// The session and time of the last authentic datagram.
+    last_heard: Option<(u64, Instant)>,
+    /// (session, sequence) claimed by datagrams whose tag failed, newest last: unproven, they
+    /// only name why a message that is lost anyway was lost (`authentication`).
+    forged: BTreeSet<(u64, u64)>,
+    forged_order: VecDeque<(u64, u64)>,
+    /// Messages of refused sessions reported `replayed` already.
+    replayed: HashSet<(u64, u64)>,
+    replayed_order: VecDeque<(u64, u64)>,
+    stats: ReassemblerStats,
+}
+
+impl std::fmt::Debug for Reassembler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reassembler")
+            .field("sessions", &self.sessions.len())
+            .field("in_flight_messages", &self.in_flight_messages)
+            .field("in_flight_bytes", &self.in_flight_bytes)
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+impl Reassembler {
+    pub fn new(cfg: ReassemblerConfig, key: &Key) -> Reassembler {
+        Reassembler {
+            cfg,
+            mac: key.mac(),
+            sessions: HashMap::new(),
+            retired: VecDeque::new(),
+            newest_start: 0,
+            in_flight_messages: 0,
+            in_flight_bytes: 0,
+            arrivals: 0,
+            last_expiry: None,
+            last_heard: None,
+            forged: BTreeSet::new(),
+            forged_order: VecDeque::new(),
+            replayed: HashSet::new(),
+            replayed_order: VecDeque::new(),
+            stats: ReassemblerStats::default(),
+        }
+    }
+
+    /// A receiver core that remembers what `state` says is finished (after a restart, §7.1):
+    /// its sessions keep their finished sequence numbers, its retired sessions stay refused, and
+    /// a session that started before the newest one it knows is refused.
+    pub fn with_state(cfg: ReassemblerConfig, key: &Key, state: &ReplayState) -> Reassembler {
+        let mut rx = Reassembler::new(cfg, key);
+        for id in state.retired() {
+            rx.retired.push_back(id);
+        }
+        // Ids are time-ordered: past `max_sessions`, the oldest are the ones retired.
+        let sessions: Vec<_> = state.sessions().collect();
+        let excess = sessions.len().saturating_sub(rx.cfg.max_sessions.max(1));
+        for (i, (id, finished)) in sessions.into_iter().enumerate() {
+            if i < excess {
+                rx.retired.push_back(id);
+                continue;
+            }
+            rx.arrivals += 1;
+            let mut s = Session::new(rx.arrivals);
+            let window = rx.cfg.max_finished_window;
+            for (first, last) in finished.ranges() {
+                if first <= s.floor {
+                    s.floor = s.floor.max(last.saturating_add(1));
+                    continue;
+                }
+                let len = usize::try_from(last.saturating_sub(first)).unwrap_or(usize::MAX);
+                if s.finished.len().saturating_add(len) >= window {
+                    // Too many to list one by one: everything up to here counts as finished
+                    // (refusing more after a restart, never accepting more).
+                    s.floor = last.saturating_add(1);
+                    s.finished.clear();
+                    continue;
+                }
+                s.finished.extend(first..=last);
+            }
+            rx.sessions.insert(id, s);
+        }
+        while rx.retired.len() > rx.cfg.max_retired_sessions {
+            rx.retired.pop_front();
+        }
+        rx.newest_start = state.newest_start();
+        rx
+    }
+
+    pub fn stats(&self) -> &ReassemblerStats {
+        &self.stats
+    }
+
+    /// The session of the last authentic datagram (data or heartbeat) and when it came.
+    pub fn last_heard(&self) -> Option<(u64, Instant)> {
+        self.last_heard
+    }
+
+    /// Messages being rebuilt now.
+    pub fn in_flight_messages(&self) -> usize {
+        self.in_flight_messages
+    }
+
+    /// Bytes charged against `max_in_flight_bytes` now.
+    pub fn in_flight_bytes(&self) -> usize {
+        self.in_flight_bytes
+    }
+
+    /// Take one datagram received at `now`; push what became of any message onto `out`.
+    pub fn push(&mut self, datagram: &[u8], now: Instant, out: &mut Vec<Event>) {
+        self.stats.datagrams += 1;
+        let Ok(frame) = frame::parse(datagram, &self.cfg.limits) else {
+            self.stats.dropped_malformed += 1;
+            return;
+        };
+        // Authenticate before any state is looked at or any decoding is done (§4).
+        if !self.mac.verify(&frame) {
+            self.stats.dropped_forged += 1;
+            if let Kind::Data(_) = frame.header.kind {
+                self.remember_forged(frame.header.session, frame.header.sequence);
+            }
+            return;
+        }
+        let session = frame.header.session;
+        if !self.admit_session(session, out) {
+            self.stats.dropped_replayed += 1;
+            // A retired session's messages were delivered or reported already: its replay is
+            // only counted. A session never seen that started before the newest one is a
+            // sender whose clock went back, or a capture older than this receiver's memory:
+            // each of its messages is named lost, `replayed`, once.
+            if let Kind::Data(_) = frame.header.kind
+                && !self.retired.contains(&session)
+            {
+                self.report_replayed(session, frame.header.sequence, out);
+            }
+            return;
+        }
+        // A replayed capture of a retired or older session does not count as the sender heard.
+        self.last_heard = Some((session, now));
+        match frame.header.kind {
+            Kind::Heartbeat => {
+                self.stats.accepted += 1;
+                self.stats.heartbeats += 1;
+                self.heartbeat(session, frame.header.sequence, out);
+            }
+            Kind::Data(d) => self.data(session, frame.header.sequence, d, frame.payload, now, out),
+        }
+        if self
+            .last_expiry
+            .is_none_or(|t| now.saturating_duration_since(t) >= Duration::from_millis(100))
+        {
+            self.tick(now, out);
+        }
+    }
+
+    /// Give up messages idle for longer than the idle timeout. Call it when no datagram comes.
+    pub fn tick(&mut self, now: Instant, out: &mut Vec<Event>) {
+        self.last_expiry = Some(now);
+        let timeout = self.cfg.idle_timeout;
+        let stale: Vec<(u64, u64)> = self
+            .sessions
+            .iter()
+            .flat_map(|(s, sess)| {
+                sess.in_flight
+                    .iter()
+                    .filter(|(_, m)| now.saturating_duration_since(m.last_activity) > timeout)
+                    .map(|(q, _)| (*s, *q))
+            })
+            .collect();
+        for (s, q) in stale {
+            self.give_up(s, q, LostReason::TimedOut, out);
+        }
+    }
+
+    /// Give up every message in flight (the receiver is stopping).
+    pub fn finish(&mut self, out: &mut Vec<Event>) {
+        let all: Vec<(u64, u64)> = self
+            .sessions
+            .iter()
+            .flat_map(|(s, sess)| sess.in_flight.keys().map(|q| (*s, *q)))
+            .collect();
+        for (s, q) in all {
+            self.give_up(s, q, LostReason::ReceiverStopped, out);
+        }
+    }
+
+    // §7 a session is admitted if known, or new, not retired and not older than the newest
+    fn admit_session(&mut self, session: u64, out: &mut Vec<Event>) -> bool {
+        if self.sessions.contains_key(&session) {
+            return true;
+        }
+        let start = session >> 32;
+        if start < self.newest_start || self.retired.contains(&session) {
+            return false;
+        }
+        while self.sessions.len() >= self.cfg.max_sessions.max(1) {
+            let Some(oldest) = self
+                .sessions
+                .iter()
+                .min_by_key(|(id, s)| (**id >> 32, s.first_seen))
+                .map(|(id, _)| *id)
+            else {
+                break;
+            };
+            self.retire(oldest, out);
+        }
+        self.newest_start = start;
+        self.arrivals += 1;
+        self.sessions.insert(session, Session::new(self.arrivals));
+        true
+    }
+
+    fn retire(&mut self, session: u64, out: &mut Vec<Event>) {
+        let seqs: Vec<u64> = self
+            .sessions
+            .get(&session)
+            .map(|s| s.in_flight.keys().copied().collect())
+            .unwrap_or_default();
+        for q in seqs {
+            self.give_up(session, q, LostReason::SessionEvicted, out);
+        }
+        self.sessions.remove(&session);
+        self.retired.push_back(session);
+        while self.retired.len() > self.cfg.max_retired_sessions {
+            self.retired.pop_front();
+        }
+    }
+
+    // §6 heartbeat: what the previous heartbeat announced and is still unfinished is lost
+    fn heartbeat(&mut self, session: u64, last_sent: u64, out: &mut Vec<Event>) {
+        let Some(s) = self.sessions.get(&session) else { return };
+        let cutoff = s.announced;
+        if cutoff >= s.floor {
+            self.finish_through(session, cutoff, LostReason::Incomplete, LostReason::Missing, out);
+        }
+        if let Some(s) = self.sessions.get_mut(&session) {
+            s.announced = s.announced.max(last_sent);
+        }
+    }
+
+    /// Finish every sequence number up to `cutoff`: in-flight ones are lost for `in_flight_reason`,
+    /// never-seen ones for `gap_reason`; then raise the floor past `cutoff`.
+    fn finish_through(
+        &mut self,
+        session: u64,
+        cutoff: u64,
+        in_flight_reason: LostReason,
+        gap_reason: LostReason,
+        out: &mut Vec<Event>,
+    ) {
+        let pending: Vec<u64> = self
+            .sessions
+            .get(&session)
+            .map(|s| s.in_flight.range(..=cutoff).map(|(q, _)| *q).collect())
+            .unwrap_or_default();
+        for q in pending {
+            self.give_up(session, q, in_flight_reason, out);
+        }
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        let mut next = s.floor;
+        let mut gaps = Vec::new();
+        for &done in s.finished.range(..=cutoff) {
+            if done > next {
+                gaps.push((next, done - 1));
+            }
+            next = done.saturating_add(1);
+        }
+        if next <= cutoff {
+            gaps.push((next, cutoff));
+        }
+        s.finished = s.finished.split_off(&cutoff.saturating_add(1));
+        s.floor = s.floor.max(cutoff.saturating_add(1));
+        for (first, last) in gaps {
+            self.lose(
+                Lost {
+                    session,
+                    first,
+                    last,
+                    reason: gap_reason,
+                },
+                out,
+            );
+        }
+    }
+
+    /// Mark `seq` finished, and keep the remembered window within its cap.
+    fn mark_finished(&mut self, session: u64, seq: u64, out: &mut Vec<Event>) {
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        s.finished.insert(seq);
+        while s.finished.first() == Some(&s.floor) {
+            s.finished.pop_first();
+            s.floor = s.floor.saturating_add(1);
+        }
+        if s.finished.len() > self.cfg.max_finished_window {
+            let Some(&lowest) = s.finished.first() else { return };
+            self.finish_through(session, lowest, LostReason::Window, LostReason::Window, out);
+        }
+    }
+
+    /// Take a message out of flight, giving its memory back.
+    fn take_in_flight(&mut self, session: u64, seq: u64) -> Option<Message> {
+        let m = self.sessions.get_mut(&session)?.in_flight.remove(&seq)?;
+        self.release(m.cost);
+        self.in_flight_messages = self.in_flight_messages.saturating_sub(1);
+        Some(m)
+    }
+
+    fn report_lost(&mut self, session: u64, seq: u64, reason: LostReason, out: &mut Vec<Event>) {
+        self.lose(
+            Lost {
+                session,
+                first: seq,
+                last: seq,
+                reason,
+            },
+            out,
+        );
+    }
+
+    /// Report `l`, counted in the totals. A message lost for want of datagrams (incomplete,
+    /// missing, timed out) that forged datagrams claimed is named `authentication` instead.
+    fn lose(&mut self, l: Lost, out: &mut Vec<Event>) {
+        let forged: Vec<u64> = if matches!(
+            l.reason,
+            LostReason::Incomplete | LostReason::Missing | LostReason::TimedOut
+        ) {
+            self.forged
+                .range((l.session, l.first)..=(l.session, l.last))
+                .map(|(_, q)| *q)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut next = l.first;
+        let mut rest = true;
+        for q in forged {
+            rest = q < l.last;
+            if q > next {
+                self.record_lost(
+                    Lost {
+                        first: next,
+                        last: q - 1,
+                        ..l
+                    },
+                    out,
+                );
+            }
+            self.record_lost(
+                Lost {
+                    first: q,
+                    last: q,
+                    reason: LostReason::Authentication,
+                    ..l
+                },
+                out,
+            );
+            next = q.saturating_add(1);
+        }
+        if rest && next <= l.last {
+            self.record_lost(Lost { first: next, ..l }, out);
+        }
+    }
+
+    fn record_lost(&mut self, l: Lost, out: &mut Vec<Event>) {
+        let n = l.last.saturating_sub(l.first).saturating_add(1);
+        self.stats.lost = self.stats.lost.saturating_add(n);
+        self.stats.lost_by_reason.add(l.reason, n);
+        out.push(Event::Lost(l));
+    }
+
+    fn remember_forged(&mut self, session: u64, seq: u64) {
+        if self.forged.insert((session, seq)) {
+            self.forged_order.push_back((session, seq));
+            while self.forged_order.len() > MAX_FORGED_CLAIMS {
+                if let Some(old) = self.forged_order.pop_front() {
+                    self.forged.remove(&old);
+                }
+            }
+        }
+    }
+
+    /// An authentic datagram of a refused session: its message is reported `replayed`, once.
+    fn report_replayed(&mut self, session: u64, seq: u64, out: &mut Vec<Event>) {
+        if self.replayed.insert((session, seq)) {
+            self.replayed_order.push_back((session, seq));
+            while self.replayed_order.len() > MAX_REPLAYED_REPORTS {
+                if let Some(old) = self.replayed_order.pop_front() {
+                    self.replayed.remove(&old);
+                }
+            }
+            self.report_lost(session, seq, LostReason::Replayed, out);
+        }
+    }
+
+    /// Drop a message in flight and report it lost.
+    fn give_up(&mut self, session: u64, seq: u64, reason: LostReason, out: &mut Vec<Event>) {
+        if let Some(m) = self.take_in_flight(session, seq) {
+            // A pack is lost whole: every message in it, as one range.
+            let last = seq.saturating_add(u64::from(m.header.count.max(1)) - 1);
+            drop(m);
+            self.lose(
+                Lost {
+                    session,
+                    first: seq,
+                    last,
+                    reason,
+                },
+                out,
+            );
+            for q in seq..=last {
+                self.mark_finished(session, q, out);
+            }
+        }
+    }
+
+    fn release(&mut self, bytes: usize) {
+        self.in_flight_bytes = self.in_flight_bytes.saturating_sub(bytes);
+    }
+
+    /// The oldest message in flight other than `keep`.
+    fn oldest_except(&self, keep: (u64, u64)) -> Option<(u64, u64)> {
+        self.sessions
+            .iter()
+            .flat_map(|(s, sess)| sess.in_flight.iter().map(move |(q, m)| (m.arrival, *s, *q)))
+            .filter(|(_, s, q)| (*s, *q) != keep)
+            .min()
+            .map(|(_, s, q)| (s, q))
+    }
+
+    /// Make room for `bytes` more, giving up the oldest other messages. False if even that fails.
+    fn reserve(&mut self, keep: (u64, u64), bytes: usize, out: &mut Vec<Event>) -> bool {
+        while self.in_flight_bytes.saturating_add(bytes) > self.cfg.max_in_flight_bytes {
+            let Some((s, q)) = self.oldest_except(keep) else {
+                return false;
+            };
+            self.give_up(s, q, LostReason::MemoryCap, out);
+        }
+        // Giving up others may have finished `keep` too (the finished window); then charge nothing.
+        let Some(m) = self
+            .sessions
+            .get_mut(&keep.0)
+            .and_then(|s| s.in_flight.get_mut(&keep.1))
+        else {
+            return false;
+        };
+        m.cost = m.cost.saturating_add(bytes);
+        self.in_flight_bytes = self.in_flight_bytes.saturating_add(bytes);
+        true
+    }
+
+    fn data(&mut self, session: u64, seq: u64, d: DataHeader, payload: &[u8], now: Instant, out: &mut Vec<Event>) {
+        let key = (session, seq);
+        let Some(s) = self.sessions.get(&session) else { return };
+        if s.is_finished(seq) {
+            self.stats.dropped_surplus += 1;
+            return;
+        }
+        if !s.in_flight.contains_key(&seq) && !self.open_message(key, d, now, out) {
+            self.stats.accepted += 1;
+            return;
+        }
+        let Some(m) = self.sessions.get_mut(&session).and_then(|s| s.in_flight.get_mut(&seq)) else {
+            return;
+        };
+        let h = m.header;
+        if (h.message_len, h.block_count, h.symbol_size, h.count)
+            != (d.message_len, d.block_count, d.symbol_size, d.count)
+            || full_block(&d) != Some(m.full_block)
+        {
+            self.stats.dropped_inconsistent += 1;
+            return;
+        }
+        m.last_activity = now;
+        let k = d.source_symbols();
+        let need = match m.blocks.get(&d.block) {
+            Some(Block::Done(_) | Block::Written) => {
+                self.stats.dropped_surplus += 1;
+                return;
+            }
+            Some(Block::Decoding { len, seen, .. }) => {
+                if *len != d.block_len {
+                    self.stats.dropped_inconsistent += 1;
+                    return;
+                }
+                if bit(seen, d.symbol_id) {
+                    self.stats.dropped_surplus += 1;
+                    return;
+                }
+                usize::from(d.symbol_size).saturating_add(SYMBOL_COST)
+            }
+            None => {
+                let bits = (d.max_symbol_id() as usize).saturating_add(1);
+                usize::from(d.symbol_size)
+                    .saturating_add(SYMBOL_COST)
+                    .saturating_add(BLOCK_COST)
+                    .saturating_add(bits / 8)
+                    .saturating_add((k as usize).saturating_mul(SYMBOL_COST))
+            }
+        };
+        self.stats.accepted += 1;
+        if !self.reserve(key, need, out) {
+            self.give_up(session, seq, LostReason::MemoryCap, out);
+            return;
+        }
+        let Some(m) = self.sessions.get_mut(&session).and_then(|s| s.in_flight.get_mut(&seq)) else {
+            return;
+        };
+        let block = m.blocks.entry(d.block).or_insert_with(|| {
+            let oti = ObjectTransmissionInformation::new(u64::from(d.block_len), d.symbol_size, 1, 1, 1);
+            let words = (d.max_symbol_id() as usize).saturating_add(1).div_ceil(64);
+            Block::Decoding {
+                len: d.block_len,
+                decoder: Box::new(SourceBlockDecoder::new(0, &oti, u64::from(d.block_len))),
+                seen: vec![0; words],
+                cost: 0,
+            }
+        });
+        let Block::Decoding {
+            decoder,
+            seen,
+            cost,
+            len,
+        } = block
+        else {
+            return;
+        };
+        set_bit(seen, d.symbol_id);
+        *cost = cost.saturating_add(need);
+        let packet = EncodingPacket::new(PayloadId::new(0, d.symbol_id), payload.to_vec());
+        // Fail secure: a panic inside the decoder loses this message, never the receiver.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decoder.decode([packet])));
+        let block_len = *len as usize;
+        let block_cost = *cost;
+        match result {
+            Ok(None) => {}
+            Ok(Some(mut bytes)) => {
+                bytes.truncate(block_len);
+                m.decoded = m.decoded.saturating_add(1);
+                let complete = m.decoded == m.header.block_count;
+                // The decoder's symbols are freed; the decoded block is kept in memory, or
+                // written to the spill file (and only its bookkeeping stays charged).
+                m.cost = m.cost.saturating_sub(block_cost);
+                self.release(block_cost);
+                let Some(m) = self.sessions.get_mut(&session).and_then(|s| s.in_flight.get_mut(&seq)) else {
+                    return;
+                };
+                let written = m.spill.as_mut().map(|sp| {
+                    let start = u64::from(d.block) * u64::from(m.full_block);
+                    sp.block_done(d.block, start, m.full_block, &bytes)
+                });
+                let keep = match written {
+                    None => {
+                        m.blocks.insert(d.block, Block::Done(bytes));
+                        block_len
+                    }
+                    Some(Ok(())) => {
+                        m.blocks.insert(d.block, Block::Written);
+                        0
+                    }
+                    Some(Err(e)) => {
+                        tracing::error!(error = %e, session = %format!("{session:016x}"), seq,
+                            "cannot write a message being received to the spool");
+                        self.give_up(session, seq, LostReason::WriteFailed, out);
+                        return;
+                    }
+                };
+                if !self.reserve(key, keep, out) {
+                    self.give_up(session, seq, LostReason::MemoryCap, out);
+                } else if complete {
+                    self.complete(session, seq, out);
+                }
+            }
+            Err(_) => self.give_up(session, seq, LostReason::DecodeFailed, out),
+        }
+    }
+
+    /// Start rebuilding a message; false if it is refused (and so reported lost).
+    fn open_message(&mut self, key: (u64, u64), d: DataHeader, now: Instant, out: &mut Vec<Event>) -> bool {
+        let (session, seq) = key;
+        let last = seq.saturating_add(u64::from(d.count.max(1)) - 1);
+        let refuse = |rx: &mut Reassembler, reason, out: &mut Vec<Event>| {
+            rx.lose(
+                Lost {
+                    session,
+                    first: seq,
+                    last,
+                    reason,
+                },
+                out,
+            );
+            for q in seq..=last {
+                rx.mark_finished(session, q, out);
+            }
+            false
+        };
+        // A message over the limit is refused whole, at its first authentic datagram (§9). A
+        // pack is bounded by the grammar; its messages are checked one by one when unpacked.
+        if d.count == 0 && d.message_len > self.cfg.limits.max_message_bytes {
+            tracing::warn!(session = %format!("{session:016x}"), seq, bytes = d.message_len,
+                limit = self.cfg.limits.max_message_bytes, "too-large: message over max_message_bytes");
+            return refuse(self, LostReason::TooLarge, out);
+        }
+        let Some(full) = full_block(&d) else {
+            self.stats.dropped_inconsistent += 1;
+            return false;
+        };
+        let spill_dir = self
+            .cfg
+            .spill
+            .clone()
+            .filter(|_| d.message_len > self.cfg.spill_above && d.count == 0);
+        let total = usize::try_from(d.message_len)
+            .unwrap_or(usize::MAX)
+            .saturating_add(TRAILER_LEN);
+        if spill_dir.is_none() && total.saturating_add(MESSAGE_COST) > self.cfg.max_in_flight_bytes {
+            return refuse(self, LostReason::MemoryCap, out);
+        }
+        let spill = match spill_dir.map(|dir| Spill::create(&dir, session, seq, d.message_len)) {
+            None => None,
+            Some(Ok(sp)) => {
+                self.stats.spilled += 1;
+                Some(sp)
+            }
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "cannot create a temporary file for a large message in the spool");
+                return refuse(self, LostReason::WriteFailed, out);
+            }
+        };
+        while self.in_flight_messages >= self.cfg.max_in_flight_messages.max(1) {
+            let Some((s, q)) = self.oldest_except(key) else { break };
+            self.give_up(s, q, LostReason::MemoryCap, out);
+        }
+        self.arrivals += 1;
+        let m = Message {
+            header: d,
+            full_block: full,
+            blocks: BTreeMap::new(),
+            spill,
+            decoded: 0,
+            cost: 0,
+            last_activity: now,
+            arrival: self.arrivals,
+        };
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return false;
+        };
+        s.in_flight.insert(seq, m);
+        self.in_flight_messages += 1;
+        if !self.reserve(key, MESSAGE_COST, out) {
+            self.give_up(session, seq, LostReason::MemoryCap, out);
+            return false;
+        }
+        true
+    }
+
+    // §5 the message is the blocks in order; its trailer gives its length and SHA-256
+    fn complete(&mut self, session: u64, seq: u64, out: &mut Vec<Event>) {
+        let Some(mut m) = self.take_in_flight(session, seq) else {
+            return;
+        };
+        let count = m.header.count;
+        let result = match m.spill.take() {
+            Some(sp) => sp.finish().map(|(sha256, file)| (Vec::new(), sha256, Some(file))),
+            None => assemble(m).map(|(data, sha256)| (data, sha256, None)),
+        };
+        if count > 0 {
+            match result {
+                Ok((body, _, _)) => self.unpack(session, seq, count, &body, out),
+                Err(reason) => {
+                    let last = seq.saturating_add(u64::from(count) - 1);
+                    self.lose(
+                        Lost {
+                            session,
+                            first: seq,
+                            last,
+                            reason,
+                        },
+                        out,
+                    );
+                    for q in seq..=last {
+                        self.mark_finished(session, q, out);
+                    }
+                }
+            }
+            return;
+        }
+        match result {
+            Ok((data, sha256, file)) => {
+                let d = Delivered {
+                    session,
+                    sequence: seq,
+                    sha256,
+                    data,
+                    file,
+                };
+                self.stats.delivered += 1;
+                self.stats.delivered_bytes += d.len();
+                out.push(Event::Delivered(d));
+            }
+            Err(reason) => self.report_lost(session, seq, reason, out),
+        }
+        self.mark_finished(session, seq, out);
+    }
+}
+
+impl Reassembler {
+    /// §5.4 a verified pack: `count` messages, each a 4-byte length and its bytes, numbered
+    /// from `first`. A pack whose records do not fill it exactly is lost whole (`decode-failed`:
+    /// its sender is broken); a message in it over `max_message_bytes` is lost (`too-large`).
+    fn unpack(&mut self, session: u64, first: u64, count: u16, body: &[u8], out: &mut Vec<Event>) {
+        let last = first.saturating_add(u64::from(count) - 1);
+        let mut items = Vec::with_capacity(usize::from(count));
+        let mut rest = body;
+        for _ in 0..count {
+            let Some((len, tail)) = rest.split_first_chunk::<4>() else {
+                break;
+            };
+            let Some((item, tail)) = tail.split_at_checked(u32::from_be_bytes(*len) as usize) else {
+                break;
+            };
+            items.push(item);
+            rest = tail;
+        }
+        if items.len() != usize::from(count) || !rest.is_empty() {
+            self.lose(
+                Lost {
+                    session,
+                    first,
+                    last,
+                    reason: LostReason::DecodeFailed,
+                },
+                out,
+            );
+        } else {
+            for (q, item) in (first..=last).zip(items) {
+                if item.len() as u64 > self.cfg.limits.max_message_bytes {
+                    self.report_lost(session, q, LostReason::TooLarge, out);
+                    continue;
+                }
+                self.stats.delivered += 1;
+                self.stats.delivered_bytes += item.len() as u64;
+                out.push(Event::Delivered(Delivered {
+                    session,
+                    sequence: q,
+                    sha256: Sha256::digest(item).into(),
+                    data: item.to_vec(),
+                    file: None,
+                }));
+            }
+        }
+        for q in first..=last {
+            self.mark_finished(session, q, out);
+        }
+    }
+}
+
+/// Bytes of every block of `d`'s message but the last, as `d` implies them (§5.1: the blocks
+/// but the last are equal, the last one is the rest); `None` if its fields cannot agree.
+fn full_block(d: &DataHeader) -> Option<u32> {
+    let total = d.message_len.checked_add(TRAILER_LEN as u64)?;
+    let len = u64::from(d.block_len);
+    let last = d.block.checked_add(1)? == d.block_count;
+    let full = if !last {
+        len
+    } else if d.block_count == 1 {
+        (len == total).then_some(len)?
+    } else {
+        let others = u64::from(d.block_count - 1);
+        let rest = total.checked_sub(len)?;
+        (rest % others == 0 && rest / others >= len).then_some(rest / others)?
+    };
+    // The blocks before the last must not cover the whole message + trailer already.
+    let before_last = full.checked_mul(u64::from(d.block_count - 1))?;
+    (before_last < total).then_some(())?;
+    u32::try_from(full).ok()
+}
+
+/// Concatenate the decoded blocks, split off the trailer, and check length and digest.
+fn assemble(m: Message) -> Result<(Vec<u8>, [u8; 32]), LostReason> {
+    let expected = usize::try_from(m.header.message_len).map_err(|_| LostReason::TooLarge)?;
+    let total: usize = m
+        .blocks
+        .values()
+        .map(|b| if let Block::Done(v) = b { v.len() } else { 0 })
+        .sum();
+    if total != expected.saturating_add(TRAILER_LEN) {
+        return Err(LostReason::DigestMismatch);
+    }
+    let mut data = Vec::with_capacity(total);
+    for b in m.blocks.into_values() {
+        let Block::Done(v) = b else {
+            return Err(LostReason::Incomplete);
+        };
+        data.extend_from_slice(&v);
+    }
+    let trailer = data.split_off(expected);
+    let (len_bytes, digest) = trailer.split_at_checked(8).ok_or(LostReason::DigestMismatch)?;
+    let len = <[u8; 8]>::try_from(len_bytes)
+        .map(u64::from_be_bytes)
+        .map_err(|_| LostReason::DigestMismatch)?;
+    let sha256: [u8; 32] = Sha256::digest(&data).into();
+    if len != m.header.message_len || digest != sha256 {
+        return Err(LostReason::DigestMismatch);
+    }
+    Ok((data, sha256))
+}
+
+fn bit(bits: &[u64], i: u32) -> bool {
+    bits.get(i as usize / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+fn set_bit(bits: &mut [u64], i: u32) {
+    if let Some(w) = bits.get_mut(i as usize / 64) {
+        *w |= 1 << (i % 64);
+    }
+}

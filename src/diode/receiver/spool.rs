@@ -1,0 +1,542 @@
+//! The spool writer: stages delivered messages, makes the replay state durable before any of
+//! them is visible, renames them into place and appends the hash-chained audit file (§7.1).
+
+use std::collections::{HashSet, VecDeque};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::diode::DiodeError;
+use crate::diode::event::{Delivered, Event, Lost, LostReason};
+use crate::diode::limits::ReassemblerConfig;
+use crate::diode::state::{PendingRename, ReplayState, is_message_tmp, state_path};
+
+/// What the receiving thread hands the writer.
+pub(crate) enum ToWriter {
+    Event(Event),
+    /// No authentic datagram for `for_secs` seconds (`session`: the last one heard, if any).
+    Silent {
+        session: Option<u64>,
+        for_secs: u64,
+    },
+    /// Heard again after a silence.
+    Resumed {
+        session: u64,
+        after_secs: u64,
+    },
+}
+
+/// What the writer did.
+#[derive(Debug, Default)]
+pub(crate) struct WriterCounts {
+    pub(crate) written: u64,
+    pub(crate) failures: u64,
+    pub(crate) duplicates: u64,
+}
+
+/// The spool directory, its replay state and the audit file.
+pub(crate) struct Spool {
+    dir: PathBuf,
+    audit_path: PathBuf,
+    audit: crate::audit::AuditLog,
+    /// Audit records not written yet (a full disk): written, in order, before any newer one.
+    backlog: VecDeque<serde_json::Map<String, serde_json::Value>>,
+    /// The state could not be written at the last attempt (logged once per failure run).
+    state_failing: bool,
+    /// Within a batch: audit records wait for the batch's end, to be synced once.
+    defer_audit: bool,
+    counter: u64,
+    state: ReplayState,
+    /// SHA-256 (hex) of every message written into this spool, from the audit file at start:
+    /// a message delivered again is recorded `duplicate`, never written twice.
+    written: HashSet<String>,
+    counts: WriterCounts,
+}
+
+/// Most events the writer commits with one replay-state write (and one file-system sync).
+const MAX_BATCH: usize = 1024;
+/// Most audit records held in memory while the audit file cannot be written.
+const MAX_BACKLOG: usize = 100_000;
+
+/// A delivered message written to its temporary name, to be renamed once the state is durable.
+struct Staged {
+    tmp: PathBuf,
+    name: String,
+    d: Delivered,
+}
+
+enum Record {
+    Staged(Staged),
+    Lost(Lost),
+    Duplicate(Delivered, String),
+}
+
+/// The fields of the receiver's audit records read back at start.
+#[derive(Debug, serde::Deserialize)]
+struct RxRecord {
+    #[serde(default)]
+    event: Option<String>,
+    #[serde(default)]
+    session: Option<String>,
+    #[serde(default)]
+    message_seq: Option<u64>,
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
+pub use crate::diode::event::spool_name;
+
+/// A message a crash left half decoded (`.<session>-<seq>.partial`): never visible, removed at start.
+fn is_partial(name: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".partial"))
+        .and_then(|n| n.split_once('-'))
+        .is_some_and(|(s, q)| {
+            s.len() == 16
+                && s.bytes().all(|b| b.is_ascii_hexdigit())
+                && !q.is_empty()
+                && q.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+impl Spool {
+    /// Create the spool, open the audit file, load the replay state and finish what a crash
+    /// left half done. Returns the state the reassembler starts from.
+    pub(crate) fn open(dir: &Path, audit: &Path, cfg: &ReassemblerConfig) -> Result<(Spool, ReplayState), DiodeError> {
+        fs::create_dir_all(dir).map_err(|e| DiodeError::io(format!("cannot create `{}`", dir.display()), e))?;
+        let loaded = ReplayState::load(dir, cfg)?;
+        let (audit_log, records) = crate::audit::AuditLog::open_as::<RxRecord>(audit).map_err(|e| {
+            DiodeError::Config(format!(
+                "audit file: {e}. The receiver's audit is hash-chained (`sekisho audit verify {}`); \
+                 a file written by an older receiver, without a chain, must be moved aside",
+                audit.display()
+            ))
+        })?;
+        let mut written = HashSet::new();
+        let mut recorded = HashSet::new();
+        for r in &records {
+            if r.event.as_deref() != Some("received") {
+                continue;
+            }
+            if let Some(sha) = &r.sha256 {
+                written.insert(sha.clone());
+            }
+            if let (Some(s), Some(q)) = (&r.session, r.message_seq) {
+                recorded.insert((s.clone(), q));
+            }
+        }
+        drop(records);
+        let fresh = loaded.is_none();
+        let mut spool = Spool {
+            dir: dir.to_path_buf(),
+            audit_path: audit.to_path_buf(),
+            audit: audit_log,
+            backlog: VecDeque::new(),
+            state_failing: false,
+            defer_audit: false,
+            counter: 0,
+            state: loaded.unwrap_or_else(|| ReplayState::new(cfg)),
+            written,
+            counts: WriterCounts::default(),
+        };
+        let path = state_path(dir);
+        if fresh {
+            // Documented default (§7.1): no state file means nothing was received here yet. Say so
+            // loudly, since it also means a removed file.
+            tracing::warn!(file = %path.display(), "no replay state: starting with an empty one");
+            spool.audit(json_object(
+                serde_json::json!({"event": "state_created", "file": path.display().to_string()}),
+            ));
+        }
+        spool.recover(&recorded)?;
+        if let Err(e) = spool.state.store(dir) {
+            // Not fatal: the promises it would clear are all kept already; the next batch tries
+            // again, and nothing becomes visible before a state write succeeds.
+            tracing::error!(file = %path.display(), error = %e, "cannot write the replay state; retrying with the next batch");
+            spool.state_failing = true;
+        }
+        let state = spool.state.clone();
+        Ok((spool, state))
+    }
+
+    /// Finish the renames the state promised (a crash after the state write), record the ones a
+    /// crash left without their audit record (a crash between the rename and the append), and
+    /// remove temporary message files a crash left behind before the state write.
+    fn recover(&mut self, recorded: &HashSet<(String, u64)>) -> Result<(), DiodeError> {
+        let shown = self.dir.display().to_string();
+        let dir_err = |e| DiodeError::io(format!("cannot recover the spool `{shown}`"), e);
+        let pending = self.state.pending().to_vec();
+        for p in &pending {
+            let tmp = self.dir.join(&p.tmp);
+            // The rename comes before the audit record: a staged file still there has none; a
+            // renamed one has one unless the crash came between the two.
+            let record = if tmp.exists() {
+                fs::rename(&tmp, self.dir.join(&p.name)).map_err(dir_err)?;
+                true
+            } else {
+                self.dir.join(&p.name).exists() && !recorded.contains(&(p.session.clone(), p.seq))
+            };
+            if record {
+                let sha = p.name.split('.').next().unwrap_or_default().to_string();
+                self.written.insert(sha.clone());
+                self.audit(json_object(serde_json::json!({
+                    "event": "received",
+                    "time": crate::audit::now_rfc3339(),
+                    "session": p.session,
+                    "message_seq": p.seq,
+                    "sha256": sha,
+                    "bytes": p.bytes,
+                    "file": p.name,
+                    "recovered": true,
+                })));
+            }
+        }
+        let entries = fs::read_dir(&self.dir).map_err(dir_err)?;
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name();
+            if is_message_tmp(&name.to_string_lossy()) || is_partial(&name.to_string_lossy()) {
+                tracing::warn!(file = %entry.path().display(), "removing a partial message left by a crash");
+                fs::remove_file(entry.path()).map_err(dir_err)?;
+            }
+        }
+        File::open(&self.dir).and_then(|d| d.sync_all()).map_err(dir_err)?;
+        self.state.set_pending(Vec::new());
+        Ok(())
+    }
+
+    /// Write events in batches until the channel closes; retry unwritten audit records while
+    /// idle. Never stops on an I/O error: what cannot be written is recorded lost.
+    pub(crate) fn drain(mut self, rx: mpsc::Receiver<Vec<ToWriter>>) -> WriterCounts {
+        loop {
+            let first = match rx.recv_timeout(Duration::from_secs(1)) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.flush_audit();
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            let mut batch = Vec::new();
+            let mut next = Some(first);
+            while let Some(ms) = next.take() {
+                for m in ms {
+                    match m {
+                        ToWriter::Event(ev) => batch.push(ev),
+                        ToWriter::Silent { session, for_secs } => {
+                            tracing::warn!(session = %session.map_or_else(|| "none".into(), |s| format!("{s:016x}")),
+                            silent_for_s = for_secs, "sender-silent: no datagram from the sender");
+                            self.audit(json_object(serde_json::json!({
+                                "event": "sender-silent",
+                                "time": crate::audit::now_rfc3339(),
+                                "session": session.map(|s| format!("{s:016x}")),
+                                "silent_for_s": for_secs,
+                            })));
+                        }
+                        ToWriter::Resumed { session, after_secs } => {
+                            tracing::info!(session = %format!("{session:016x}"), "sender-resumed");
+                            self.audit(json_object(serde_json::json!({
+                                "event": "sender-resumed",
+                                "time": crate::audit::now_rfc3339(),
+                                "session": format!("{session:016x}"),
+                                "silent_after_s": after_secs,
+                            })));
+                        }
+                    }
+                }
+                if batch.len() < MAX_BATCH {
+                    next = rx.try_recv().ok();
+                }
+            }
+            if !batch.is_empty() {
+                self.commit(batch);
+            }
+        }
+        self.flush_audit();
+        self.counts
+    }
+
+    /// §7.1 one batch: stage messages, record everything finished in the replay state and make it
+    /// durable, then rename the messages into place and append the audit records. A write that
+    /// fails loses its message (recorded `write-failed`, so that it can be sent again); a state
+    /// that cannot be written loses the whole batch (nothing of it becomes visible), and the
+    /// next batch tries again.
+    fn commit(&mut self, batch: Vec<Event>) {
+        // The batch's audit records are appended together and synced once, at the end.
+        self.defer_audit = true;
+        self.commit_batch(batch);
+        self.defer_audit = false;
+        self.flush_audit();
+    }
+
+    fn commit_batch(&mut self, batch: Vec<Event>) {
+        let mut records = Vec::with_capacity(batch.len());
+        let mut pending = Vec::new();
+        for ev in batch {
+            // A replayed session's message is refused, not finished: the state keeps the
+            // sessions it knows, not every refused one.
+            if !matches!(&ev, Event::Lost(l) if l.reason == LostReason::Replayed) {
+                self.state.record(&ev);
+            }
+            match ev {
+                Event::Delivered(d) => {
+                    let name = d.spool_name();
+                    if self.written.contains(&hex::encode(d.sha256)) || self.dir.join(&name).exists() {
+                        if let Some(f) = &d.file {
+                            let _ = fs::remove_file(&f.path);
+                        }
+                        records.push(Record::Duplicate(d, name));
+                        continue;
+                    }
+                    match self.stage(&d) {
+                        Ok(tmp) => {
+                            if let Some(t) = tmp.file_name() {
+                                pending.push(PendingRename {
+                                    tmp: t.to_string_lossy().into_owned(),
+                                    name: name.clone(),
+                                    session: format!("{:016x}", d.session),
+                                    seq: d.sequence,
+                                    bytes: d.len(),
+                                });
+                            }
+                            records.push(Record::Staged(Staged { tmp, name, d }));
+                        }
+                        Err(e) => {
+                            tracing::error!(dir = %self.dir.display(), error = %e,
+                                "cannot write a received message; it is recorded lost (write-failed): send it again");
+                            records.push(Record::Lost(self.write_failed(&d)));
+                        }
+                    }
+                }
+                Event::Lost(l) => records.push(Record::Lost(l)),
+            }
+        }
+        let staged_any = !pending.is_empty();
+        // The staged files are made durable together (one sync of the file system, not one
+        // fsync per file), before the state that promises their renames.
+        if staged_any {
+            let staged: Vec<&Path> = records
+                .iter()
+                .filter_map(|r| match r {
+                    Record::Staged(s) => Some(s.tmp.as_path()),
+                    _ => None,
+                })
+                .collect();
+            if let Err(e) = sync_all_of(&self.dir, &staged) {
+                tracing::error!(dir = %self.dir.display(), error = %e,
+                    "cannot make received messages durable; they are recorded lost (write-failed): send them again");
+                let mut kept = Vec::with_capacity(records.len());
+                for r in records {
+                    match r {
+                        Record::Staged(s) => {
+                            let _ = fs::remove_file(&s.tmp);
+                            kept.push(Record::Lost(self.write_failed(&s.d)));
+                        }
+                        other => kept.push(other),
+                    }
+                }
+                records = kept;
+                pending = Vec::new();
+            }
+        }
+        let staged_any = !pending.is_empty();
+        self.state.set_pending(pending);
+        if let Err(e) = self.state.store(&self.dir) {
+            // Fail secure: without a durable state a restarted receiver would accept replays of
+            // these messages, so none becomes visible; they are recorded lost and the receiver
+            // goes on (the state keeps them finished in memory and the next write records them).
+            if !self.state_failing {
+                tracing::error!(file = %state_path(&self.dir).display(), error = %e,
+                    "cannot write the replay state: this batch is recorded lost (write-failed); retrying with the next batch");
+            }
+            self.state_failing = true;
+            self.state.set_pending(Vec::new());
+            for r in records {
+                match r {
+                    Record::Staged(s) => {
+                        let _ = fs::remove_file(&s.tmp);
+                        let l = self.write_failed(&s.d);
+                        self.lost(&l);
+                    }
+                    Record::Lost(l) => self.lost(&l),
+                    Record::Duplicate(d, name) => self.duplicate(&d, &name),
+                }
+            }
+            return;
+        }
+        if self.state_failing {
+            tracing::info!(file = %state_path(&self.dir).display(), "the replay state is written again");
+            self.state_failing = false;
+        }
+        let mut done = Vec::with_capacity(records.len());
+        for r in records {
+            match r {
+                Record::Staged(s) => match fs::rename(&s.tmp, self.dir.join(&s.name)) {
+                    Ok(()) => done.push(Record::Staged(s)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot rename a received message into place");
+                        let _ = fs::remove_file(&s.tmp);
+                        let l = self.write_failed(&s.d);
+                        done.push(Record::Lost(l));
+                    }
+                },
+                other => done.push(other),
+            }
+        }
+        if staged_any && let Err(e) = File::open(&self.dir).and_then(|d| d.sync_all()) {
+            tracing::error!(error = %e, "cannot sync the spool directory");
+        }
+        // The renames are durable: the next state write need not promise them again.
+        self.state.set_pending(Vec::new());
+        for r in done {
+            match r {
+                Record::Staged(s) => {
+                    self.counts.written += 1;
+                    let d = &s.d;
+                    self.written.insert(hex::encode(d.sha256));
+                    tracing::info!(session = %format!("{:016x}", d.session), seq = d.sequence, file = %s.name, "received");
+                    self.audit(json_object(serde_json::json!({
+                        "event": "received",
+                        "time": crate::audit::now_rfc3339(),
+                        "session": format!("{:016x}", d.session),
+                        "message_seq": d.sequence,
+                        "sha256": hex::encode(d.sha256),
+                        "bytes": d.len(),
+                        "file": s.name,
+                    })));
+                }
+                Record::Lost(l) => self.lost(&l),
+                Record::Duplicate(d, name) => self.duplicate(&d, &name),
+            }
+        }
+    }
+
+    fn write_failed(&mut self, d: &Delivered) -> Lost {
+        self.counts.failures += 1;
+        if let Some(f) = &d.file {
+            let _ = fs::remove_file(&f.path);
+        }
+        write_failed(d)
+    }
+
+    fn duplicate(&mut self, d: &Delivered, name: &str) {
+        self.counts.duplicates += 1;
+        tracing::info!(session = %format!("{:016x}", d.session), seq = d.sequence, file = %name,
+            "duplicate: already written, not written again");
+        self.audit(json_object(serde_json::json!({
+            "event": "duplicate",
+            "time": crate::audit::now_rfc3339(),
+            "session": format!("{:016x}", d.session),
+            "message_seq": d.sequence,
+            "sha256": hex::encode(d.sha256),
+            "bytes": d.len(),
+            "file": name,
+        })));
+    }
+
+    fn lost(&mut self, l: &Lost) {
+        tracing::warn!(
+            session = %format!("{:016x}", l.session), seq = l.first, seq_last = l.last, reason = l.reason.as_str(),
+            "lost"
+        );
+        self.audit(json_object(serde_json::json!({
+            "event": "lost",
+            "time": crate::audit::now_rfc3339(),
+            "session": format!("{:016x}", l.session),
+            "message_seq": l.first,
+            "message_seq_last": l.last,
+            "reason": l.reason.as_str(),
+        })));
+    }
+
+    /// Append a record to the chained audit file (after any waiting for a full disk to clear).
+    fn audit(&mut self, record: serde_json::Map<String, serde_json::Value>) {
+        if self.backlog.len() >= MAX_BACKLOG {
+            // Bounded: the oldest waiting record is given up, and that is said in the log.
+            tracing::error!(file = %self.audit_path.display(), "audit backlog full: dropping the oldest unwritten record");
+            self.backlog.pop_front();
+        }
+        self.backlog.push_back(record);
+        if !self.defer_audit {
+            self.flush_audit();
+        }
+    }
+
+    /// Write the waiting audit records in order; stop at the first failure (kept for later).
+    fn flush_audit(&mut self) {
+        let mut wrote = false;
+        while let Some(r) = self.backlog.front() {
+            match self.audit.append_value(r) {
+                Ok(()) => {
+                    self.backlog.pop_front();
+                    wrote = true;
+                }
+                Err(e) => {
+                    tracing::error!(file = %self.audit_path.display(), error = %e, waiting = self.backlog.len(),
+                        "cannot append to the audit file; the records wait in memory and are retried");
+                    break;
+                }
+            }
+        }
+        if wrote && let Err(e) = self.audit.sync() {
+            tracing::error!(file = %self.audit_path.display(), error = %e, "cannot sync the audit file");
+        }
+    }
+
+    /// Write a message to a dot-named temporary file (made durable with its batch); the rename
+    /// comes later.
+    fn stage(&mut self, d: &Delivered) -> std::io::Result<PathBuf> {
+        self.counter += 1;
+        let tmp = self.dir.join(format!(
+            ".{}.{}.{}.tmp",
+            hex::encode(d.sha256),
+            std::process::id(),
+            self.counter
+        ));
+        let result = (|| {
+            if let Some(spilled) = &d.file {
+                // Decoded into the spool already: give it its staging name (made durable with
+                // the batch).
+                return fs::rename(&spilled.path, &tmp);
+            }
+            let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+            f.write_all(&d.data)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.map(|()| tmp)
+    }
+}
+
+/// Make `files` (in `dir`) durable: one `syncfs` of the file system holding `dir` when the kernel
+/// has it, else an `fsync` of each.
+fn sync_all_of(dir: &Path, files: &[&Path]) -> std::io::Result<()> {
+    if let Ok(d) = File::open(dir)
+        && rustix::fs::syncfs(&d).is_ok()
+    {
+        return Ok(());
+    }
+    for f in files {
+        File::open(f)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// A `json!` object as a map (every record is one).
+fn json_object(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    match v {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+fn write_failed(d: &Delivered) -> Lost {
+    Lost {
+        session: d.session,
+        first: d.sequence,
+        last: d.sequence,
+        reason: LostReason::WriteFailed,
+    }
+}
