@@ -63,8 +63,18 @@ fn three_guards_killed_at_random_lose_and_double_nothing() {
     let done = |nats: &Nats| nats.consumer_state("guards") == (0, 0);
     // Kills all along, until every message has been delivered at least once (then the last
     // ones drain, redelivered ones included).
-    while nats.try_consumer_state("guards").is_none_or(|(pending, _)| pending > 0) {
-        std::thread::sleep(Duration::from_millis(100 + rng.below(800)));
+    // A kill at a random moment (0.1–0.9 s after the last), or sooner, once a share of the
+    // messages went through since the last: however fast the machine, the kills spread over the
+    // whole run and there are more than `kills` of them.
+    let step = (n / (kills as u64 + 5)).max(1);
+    let pending = |nats: &Nats| nats.try_consumer_state("guards").map(|(p, _)| p);
+    while pending(&nats).is_none_or(|p| p > 0) {
+        let at = pending(&nats).unwrap_or(n);
+        let wait = Duration::from_millis(100 + rng.below(800));
+        let since = Instant::now();
+        while since.elapsed() < wait && pending(&nats).is_some_and(|p| p > 0 && at.saturating_sub(p) < step) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let g = rng.below(3) as usize;
         if let Some(c) = running.get_mut(g) {
             c.kill().unwrap();
