@@ -1,3 +1,4 @@
+use super::render::{escape_attr, escape_text};
 use super::*;
 use proptest::prelude::*;
 
