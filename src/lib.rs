@@ -25,6 +25,7 @@ pub mod shapes;
 #[doc(hidden)]
 pub mod synth;
 pub mod taxii;
+pub mod telemetry;
 pub mod text;
 pub mod verifier;
 

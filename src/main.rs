@@ -111,6 +111,11 @@ enum Command {
         /// Log the counters every this many seconds (only when they changed).
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         stats_interval: u64,
+        /// Serve the counters as Prometheus metrics at `http://HOST:PORT/metrics` (e.g.
+        /// `127.0.0.1:9465`; off by default). The listener's thread confines itself (no file, no
+        /// new socket) under `--sandbox`.
+        #[arg(long)]
+        metrics_listen: Option<String>,
     },
     /// Run the guard daemon: move messages from each channel's inbox to its routes' outputs,
     /// quarantining what may not go, with one audit record per message and route. Exit 0 when it
@@ -373,7 +378,15 @@ fn main() -> ExitCode {
             sandbox,
             silent_after,
             stats_interval,
-        } => receive(&listen, &into, &key, sandbox, (silent_after, stats_interval)),
+            metrics_listen,
+        } => receive(
+            &listen,
+            &into,
+            &key,
+            sandbox,
+            (silent_after, stats_interval),
+            metrics_listen.as_deref(),
+        ),
         Command::Policy(PolicyCommand::Check { files }) => policy_check(&files),
         Command::Policy(PolicyCommand::Schema) => {
             print!("{}", Policy::json_schema());
@@ -897,6 +910,7 @@ fn receive(
     key: &Path,
     sandbox: sekisho::sandbox::SandboxMode,
     (silent_after, stats_interval): (u64, u64),
+    metrics_listen: Option<&str>,
 ) -> ExitCode {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
@@ -909,7 +923,14 @@ fn receive(
         silent_after: std::time::Duration::from_secs(silent_after),
         stats_interval: std::time::Duration::from_secs(stats_interval),
     };
-    match sekisho::diode::cli_receive(listen, into, key, sandbox, timing, &stop) {
+    let metrics = match metrics_listen.map(sekisho::telemetry::Listener::bind).transpose() {
+        Ok(m) => m,
+        Err(e) => {
+            sekisho::logs::fatal(&format!("receive: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    match sekisho::diode::cli_receive(listen, into, key, sandbox, timing, &stop, metrics) {
         Ok(stats) => {
             println!("{}", serde_json::json!(stats));
             ExitCode::SUCCESS

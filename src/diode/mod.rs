@@ -266,6 +266,10 @@ pub struct ReceiveTiming {
 /// `sekisho receive --listen HOST:PORT --into DIR --key FILE`: receive until `stop` is set
 /// (the CLI sets it from its signal handler). The audit file is `<DIR>.diode-audit.jsonl`. Once
 /// the socket is bound and the files are open, the receiver confines itself (`sandbox`).
+///
+/// With `metrics` (a listener bound by the caller), a thread serves the receiver's counters on
+/// it, confined on its own (`sandbox::confine_listener`); the receiver then confines its own
+/// thread and the threads it starts.
 pub fn cli_receive(
     listen: &str,
     into: &Path,
@@ -273,16 +277,39 @@ pub fn cli_receive(
     sandbox: crate::sandbox::SandboxMode,
     timing: ReceiveTiming,
     stop: &AtomicBool,
+    metrics: Option<crate::telemetry::Listener>,
 ) -> Result<ReceiverStats, DiodeError> {
     let mut cfg = ReceiverConfig::new(resolve(listen)?, into.to_path_buf(), Key::from_file(key)?);
     cfg.silent_after = timing.silent_after;
     cfg.stats_interval = timing.stats_interval;
+    let board = crate::telemetry::diode::ReceiverBoard::default();
+    let serving = metrics.is_some();
+    if serving {
+        cfg.counters = Some(std::sync::Arc::clone(&board.counters));
+    }
+    let listener_stop = AtomicBool::new(false);
     let mut refused = None;
-    let stats = run_receiver_with(cfg, stop, |_| {
-        if let Err(e) = crate::sandbox::confine_receiver(sandbox, into) {
-            refused = Some(DiodeError::Config(format!("sandbox: {e}")));
-            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let stats = std::thread::scope(|s| {
+        if let Some(l) = metrics {
+            let (board, listener_stop) = (&board, &listener_stop);
+            std::thread::Builder::new()
+                .name("metrics".into())
+                .spawn_scoped(s, move || l.serve(sandbox, board, listener_stop))
+                .map_err(|e| DiodeError::io("cannot start the metrics listener".into(), e))?;
         }
+        let r = run_receiver_with(cfg, stop, |_| {
+            let confined = if serving {
+                crate::sandbox::confine_receiver_thread(sandbox, into)
+            } else {
+                crate::sandbox::confine_receiver(sandbox, into)
+            };
+            if let Err(e) = confined {
+                refused = Some(DiodeError::Config(format!("sandbox: {e}")));
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        listener_stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        r
     })?;
     refused.map_or(Ok(stats), Err)
 }

@@ -189,6 +189,9 @@ pub struct ReassemblerStats {
     pub delivered_bytes: u64,
     /// Messages reported lost (a range counts each message in it).
     pub lost: u64,
+    /// Blocks that could be decoded only with repair symbols (a source symbol was lost).
+    #[serde(default)]
+    pub repaired_blocks: u64,
 }
 
 enum Block {
@@ -673,6 +676,9 @@ impl Reassembler {
         match result {
             Ok(None) => {}
             Ok(Some(mut bytes)) => {
+                if (k..=d.max_symbol_id()).any(|id| bit(seen, id)) {
+                    self.stats.repaired_blocks += 1;
+                }
                 bytes.truncate(block_len);
                 *block = Block::Done(bytes);
                 m.decoded = m.decoded.saturating_add(1);
@@ -813,6 +819,9 @@ pub struct ReceiverConfig {
     pub silent_after: Duration,
     /// How often the counters are logged (only when they changed).
     pub stats_interval: Duration,
+    /// When set, a copy of the counters kept up to date (at most 100 ms old) for the metrics
+    /// listener (`receive --metrics-listen`).
+    pub counters: Option<std::sync::Arc<std::sync::Mutex<ReassemblerStats>>>,
 }
 
 impl ReceiverConfig {
@@ -826,6 +835,7 @@ impl ReceiverConfig {
             recv_buffer: 64 << 20,
             silent_after: Duration::from_secs(30),
             stats_interval: Duration::from_secs(60),
+            counters: None,
         }
     }
 
@@ -953,6 +963,7 @@ pub fn run_receiver_with(
     let started = Instant::now();
     let mut silent = false;
     let mut last_stats = Instant::now();
+    let mut last_shared = Instant::now();
     let mut logged_stats = ReassemblerStats::default();
     let mut recv_errors = 0u64;
     while !stop.load(Ordering::Relaxed) && !writer_gone {
@@ -992,6 +1003,12 @@ pub fn run_receiver_with(
                 });
             }
         }
+        if let Some(c) = &cfg.counters
+            && now.saturating_duration_since(last_shared) >= Duration::from_millis(100)
+        {
+            last_shared = now;
+            *c.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = reassembler.stats().clone();
+        }
         if now.saturating_duration_since(last_stats) >= cfg.stats_interval {
             last_stats = now;
             let s = reassembler.stats();
@@ -1022,6 +1039,9 @@ pub fn run_receiver_with(
         }
     }
     reassembler.finish(&mut events);
+    if let Some(c) = &cfg.counters {
+        *c.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = reassembler.stats().clone();
+    }
     for ev in events.drain(..) {
         let _ = tx.send(ToWriter::Event(ev));
     }
