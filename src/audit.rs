@@ -41,6 +41,9 @@ pub enum Verdict {
     /// The original bytes (or the entry itself) are in quarantine, with the reason.
     #[default]
     Quarantined,
+    /// An operator put a quarantined input back into the inbox (`sekisho quarantine retry`): it
+    /// goes through the guard again. `quarantine` names the entry, `reason` why it was there.
+    Retried,
 }
 
 /// One audit record (the body; `hash` is added when it is written).
@@ -473,9 +476,12 @@ pub fn roll(path: &Path, archive: &Path) -> Result<String, AuditError> {
 
 /// The current time as RFC 3339 UTC with milliseconds.
 pub fn now_rfc3339() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    rfc3339_at(std::time::SystemTime::now())
+}
+
+/// A time as RFC 3339 UTC with milliseconds, as records write it.
+pub fn rfc3339_at(t: std::time::SystemTime) -> String {
+    let now = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let secs = now.as_secs();
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);

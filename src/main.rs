@@ -166,6 +166,17 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Review the quarantine: list entries, show one, or retry one through the guard.
+    Quarantine {
+        /// The daemon's configuration file (it names each channel's quarantine and audit log).
+        #[arg(long, default_value = "sekisho.toml", global = true)]
+        config: PathBuf,
+        /// Only this channel (default: every channel).
+        #[arg(long, global = true)]
+        channel: Option<String>,
+        #[command(subcommand)]
+        command: QuarantineCommand,
+    },
     /// Tools for policy authors: check, test, explain and diff rule files.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -319,6 +330,33 @@ enum PolicyCommand {
 }
 
 #[derive(Subcommand)]
+enum QuarantineCommand {
+    /// List entries, oldest first: id, time, channel, routes, reason, size (never content).
+    List {
+        /// Only entries quarantined for this reason (`parse-error`, `policy-rejection`, …).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Only entries quarantined at or after this time: RFC 3339 UTC (`2026-12-05`,
+        /// `2026-12-05T06:00:00Z`) or an age (`30m`, `24h`, `7d`).
+        #[arg(long)]
+        since: Option<String>,
+        /// One JSON object per entry.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one entry: its reasons, the audit records that name it, and the `--explain` table
+    /// of its input, as decided and under the route's policy as it is now.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put an entry's input back into its channel's inbox to go through the guard again,
+    /// recorded in the audit log as a retry (the channel's daemon must be stopped).
+    Retry { id: String },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check an audit log's hash chain: exit 0 when intact, 1 naming the first broken record.
     Verify {
@@ -408,6 +446,11 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { file },
         } => audit_verify(&file),
+        Command::Quarantine {
+            config,
+            channel,
+            command,
+        } => quarantine(&config, channel.as_deref(), command),
         Command::Audit {
             command: AuditCommand::Roll { file, archive },
         } => audit_roll(&file, &archive),
@@ -1050,6 +1093,121 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             sekisho::logs::fatal(&format!("verifier: {e}"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn quarantine(config: &Path, channel: Option<&str>, command: QuarantineCommand) -> ExitCode {
+    use sekisho::daemon::review;
+    let config = match sekisho::daemon::Config::load(config) {
+        Ok(c) => c,
+        Err(e) => {
+            sekisho::logs::fatal(&e.to_string());
+            return ExitCode::from(2);
+        }
+    };
+    let done = match command {
+        QuarantineCommand::List { reason, since, json } => {
+            let reason = match reason
+                .as_deref()
+                .map(|r| (r, sekisho::daemon::QuarantineReason::parse(r)))
+            {
+                None => None,
+                Some((_, Some(r))) => Some(r),
+                Some((r, None)) => {
+                    let known: Vec<&str> = sekisho::daemon::QuarantineReason::all()
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect();
+                    sekisho::logs::fatal(&format!(
+                        "quarantine list: `{r}` is not a reason; one of: {}",
+                        known.join(", ")
+                    ));
+                    return ExitCode::from(2);
+                }
+            };
+            since
+                .as_deref()
+                .map(|s| review::parse_since(s, std::time::SystemTime::now()))
+                .transpose()
+                .and_then(|since| review::list(&config, channel, reason, since.as_deref()))
+                .map(|entries| {
+                    for e in &entries {
+                        if json {
+                            println!("{}", serde_json::json!(e));
+                        } else {
+                            println!(
+                                "{}\t{}\t{}\t{}\t{}\t{} bytes",
+                                e.id,
+                                e.reason.time,
+                                e.channel,
+                                e.reason.routes.join(","),
+                                e.reason.reason,
+                                e.reason.input_bytes
+                            );
+                        }
+                    }
+                    if !json {
+                        eprintln!("{} entr{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" });
+                    }
+                })
+        }
+        QuarantineCommand::Show { id, json } => review::show(&config, channel, &id).map(|s| {
+            if json {
+                println!("{}", serde_json::json!(s));
+                return;
+            }
+            let r = &s.entry.reason;
+            println!("entry     {}", s.entry.id);
+            println!("channel   {}  routes {}", s.entry.channel, r.routes.join(", "));
+            println!("reason    {}", r.reason);
+            println!("time      {}", r.time);
+            println!(
+                "input     {} ({} bytes, sha256 {})",
+                r.input,
+                r.input_bytes,
+                r.input_sha256.as_deref().unwrap_or("-")
+            );
+            println!("\nfindings:");
+            for f in &r.findings {
+                println!("  {} at {}: {}", f.rule, f.at, f.detail);
+            }
+            println!("\naudit records:");
+            for rec in &s.records {
+                println!("  {}", serde_json::json!(rec));
+            }
+            if !r.explain.is_empty() {
+                println!("\nas decided:");
+                for l in &r.explain {
+                    println!("{l}");
+                }
+            }
+            for now in &s.now {
+                println!(
+                    "\nunder route `{}`'s policy now ({} sha256 {}): {}",
+                    now.route, now.policy, now.policy_sha256, now.verdict
+                );
+                print!("{}", now.table);
+                for why in &now.reasons {
+                    println!("  {why}");
+                }
+            }
+        }),
+        QuarantineCommand::Retry { id } => review::retry(&config, channel, &id).map(|r| {
+            println!(
+                "{}: back in channel `{}`'s inbox as {} (audit records {:?}); it goes through the guard again",
+                r.id,
+                r.channel,
+                r.inbox_path.display(),
+                r.records
+            );
+        }),
+    };
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            sekisho::logs::fatal(&format!("quarantine: {e}"));
             ExitCode::from(2)
         }
     }

@@ -212,7 +212,9 @@ fn metrics_count_what_the_audit_log_records_and_pass_promtool() {
         for rule in r["rules"].as_array().unwrap() {
             let rule = rule.as_str().unwrap();
             assert!(
-                text.contains(&format!(r#"sekisho_rule_hits_total{{channel="c",route="jpn",rule="{rule}"}}"#)),
+                text.contains(&format!(
+                    r#"sekisho_rule_hits_total{{channel="c",route="jpn",rule="{rule}"}}"#
+                )),
                 "rule `{rule}` not counted:\n{text}"
             );
         }
@@ -220,7 +222,10 @@ fn metrics_count_what_the_audit_log_records_and_pass_promtool() {
     let policy_sha = records[0]["policy_sha256"].as_str().unwrap();
     assert!(text.contains(policy_sha), "{text}");
     // Never a file name or content.
-    assert!(!text.contains("do-not-leak") && !text.contains("not json at all"), "{text}");
+    assert!(
+        !text.contains("do-not-leak") && !text.contains("not json at all"),
+        "{text}"
+    );
     promtool_check(&text);
     drop(child);
 }
@@ -322,7 +327,10 @@ fn the_status_page_renders_in_headless_chromium() {
     }
     assert!(dom.contains(records[0]["policy_sha256"].as_str().unwrap()), "{dom}");
     assert!(dom.contains("policy-rejection"), "{dom}");
-    assert!(dom.contains("Audit head: <span class=\"audit-head\">record 1</span>"), "{dom}");
+    assert!(
+        dom.contains("Audit head: <span class=\"audit-head\">record 1</span>"),
+        "{dom}"
+    );
     assert!(dom.contains("operators' listener"), "{dom}");
     assert!(dom.contains("class=\"released\""), "{dom}");
     // Never a file name or content.
@@ -333,7 +341,11 @@ fn the_status_page_renders_in_headless_chromium() {
     let out = chrome(&[&format!("--screenshot={}", shot.display()), "--window-size=1200,1500"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let png = std::fs::read(&shot).unwrap();
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000, "{} bytes", png.len());
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
     if let Some(keep) = std::env::var_os("SEKISHO_STATUS_SCREENSHOT") {
         std::fs::copy(&shot, Path::new(&keep)).unwrap();
     }
@@ -354,7 +366,15 @@ fn receive_serves_the_diode_counters_and_they_pass_promtool() {
     let listen = format!("127.0.0.1:{port}");
     let mut rx = Running(
         Command::new(BIN)
-            .args(["--log-format", "json", "receive", "--metrics-listen", "127.0.0.1:0", "--listen", &listen])
+            .args([
+                "--log-format",
+                "json",
+                "receive",
+                "--metrics-listen",
+                "127.0.0.1:0",
+                "--listen",
+                &listen,
+            ])
             .arg("--into")
             .arg(&into)
             .arg("--key")

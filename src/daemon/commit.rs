@@ -80,6 +80,7 @@ impl Channel<'_> {
                         (Verdict::Released, _) => "released".to_string(),
                         (Verdict::Quarantined, Some(why)) => format!("quarantined: {why}"),
                         (Verdict::Quarantined, None) => "quarantined".to_string(),
+                        (Verdict::Retried, _) => "retried".to_string(),
                     };
                     summary.count(&verdict, r.input_bytes);
                     summary.dropped += r.dropped as u64;

@@ -144,6 +144,7 @@ impl ChannelBoard {
             let (verdict, reason) = match r.verdict {
                 Verdict::Released => ("released", String::new()),
                 Verdict::Quarantined => ("quarantined", r.reason.clone().unwrap_or_default()),
+                Verdict::Retried => ("retried", r.reason.clone().unwrap_or_default()),
             };
             let t = s
                 .decisions
@@ -345,7 +346,8 @@ pub fn render_metrics(board: &Board) -> String {
             );
         }
     }
-    let per_route: [(&str, &str, fn(&ChannelState) -> &BTreeMap<String, u64>); 5] = [
+    type PerRoute = fn(&ChannelState) -> &BTreeMap<String, u64>;
+    let per_route: [(&str, &str, PerRoute); 5] = [
         ("sekisho_redactions_total", "Texts redacted by sanitisers.", |s| {
             &s.redactions
         }),
@@ -409,7 +411,7 @@ pub fn render_metrics(board: &Board) -> String {
         "Sequence number of the last record in the channel's audit log (-1: empty).",
     );
     for (ch, s) in &channels {
-        let seq = s.audit_seq.map_or(-1, |n| i128::from(n));
+        let seq = s.audit_seq.map_or(-1, i128::from);
         e.sample("sekisho_audit_head_sequence", &[("channel", ch)], seq);
     }
     e.family(
@@ -437,7 +439,7 @@ pub fn render_metrics(board: &Board) -> String {
         "1 when the channel's threads run less confined than Landlock + seccomp + no_new_privs.",
     );
     for (ch, s) in &channels {
-        let degraded = !(s.sandbox.starts_with("landlock fully enforced") && !s.sandbox.contains("DEGRADED"));
+        let degraded = !s.sandbox.starts_with("landlock fully enforced") || s.sandbox.contains("DEGRADED");
         e.sample("sekisho_sandbox_degraded", &[("channel", ch)], u8::from(degraded));
     }
     e.family(

@@ -36,6 +36,7 @@ pub mod metrics;
 pub mod output;
 pub mod quarantine;
 pub mod resend;
+pub mod review;
 pub mod spool;
 pub mod status;
 pub mod summary;
@@ -415,6 +416,14 @@ fn run_channel(
     let mut done: HashMap<(Vec<u8>, String), Done> = HashMap::new();
     let mut seen = HashMap::new();
     for r in records.iter().filter(|r| r.channel == cfg.name) {
+        // `sekisho quarantine retry`: these bytes are to be decided again on this route, not
+        // taken for a duplicate of the decision that quarantined them.
+        if r.verdict == Verdict::Retried {
+            if let Some(sha) = &r.input_sha256 {
+                seen.remove(&(sha.clone(), r.route.clone()));
+            }
+            continue;
+        }
         let name = match &r.input_hex {
             Some(h) => hex::decode(h).unwrap_or_default(),
             None => r.input.as_bytes().to_vec(),

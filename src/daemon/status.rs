@@ -113,7 +113,7 @@ fn channel(p: &mut String, name: &str, s: &ChannelState) {
         "<h3>Counts</h3>\n<table class=\"counts\"><tr><th>route</th><th>verdict</th><th>messages</th><th>bytes</th></tr>\n",
     );
     for ((route, verdict, reason), t) in &s.decisions {
-        if t.messages == 0 && !(verdict == "released") {
+        if t.messages == 0 && verdict != "released" {
             continue;
         }
         let v = if reason.is_empty() {
