@@ -304,11 +304,21 @@ pub fn read(path: &Path) -> Result<Vec<Record>, ChainError> {
 /// Check the chain of the log at `path` (the guard's, or a diode receiver's: any record with
 /// `seq`, `prev` and `hash`); the number of records, or the first broken one.
 pub fn verify(path: &Path) -> Result<usize, ChainError> {
+    verify_with_progress(path, &crate::progress::Silent)
+}
+
+/// [`verify`], telling `progress` the bytes checked.
+pub fn verify_with_progress(path: &Path, progress: &dyn crate::progress::Progress) -> Result<usize, ChainError> {
     let file = File::open(path).map_err(|e| ChainError::Io {
         line: 0,
         detail: e.to_string(),
     })?;
-    read_chain::<serde::de::IgnoredAny>(file, false).map(|c| c.records.len())
+    let total = file.metadata().map_or(0, |m| m.len());
+    progress.start("audit verify", total, crate::progress::Unit::Bytes);
+    let reader = crate::progress::Counting { inner: file, progress };
+    let r = read_chain::<serde::de::IgnoredAny>(reader, false).map(|c| c.records.len());
+    progress.finish();
+    r
 }
 
 /// An audit log open for appending.

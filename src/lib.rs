@@ -18,6 +18,7 @@ pub mod label;
 pub mod limits;
 pub mod logs;
 pub mod policy;
+pub mod progress;
 pub mod release;
 pub mod sandbox;
 #[doc(hidden)]

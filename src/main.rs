@@ -875,7 +875,8 @@ fn policy_diff(old: &Path, new: &Path, corpus: &Path, json: bool) -> ExitCode {
     let (Some(a), Some(b)) = (load_policy(old), load_policy(new)) else {
         return ExitCode::from(2);
     };
-    let (total, changes) = match sekisho::authoring::diff::compare(&a, &b, corpus) {
+    let bar = progress_bar();
+    let (total, changes) = match sekisho::authoring::diff::compare_with_progress(&a, &b, corpus, &bar) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: {e}", corpus.display());
@@ -932,7 +933,8 @@ fn policy_explain(policy: &Path, json: bool, input: &Path) -> ExitCode {
 }
 
 fn send(to: &str, rate: Option<u64>, overhead: u32, mtu: usize, key: &Path, paths: &[PathBuf]) -> ExitCode {
-    match sekisho::diode::cli_send(to, rate, overhead, mtu, key, paths) {
+    let bar = progress_bar();
+    match sekisho::diode::cli_send_with_progress(to, rate, overhead, mtu, key, paths, &bar) {
         Ok(summary) => {
             println!(
                 "{}",
@@ -1213,8 +1215,43 @@ fn quarantine(config: &Path, channel: Option<&str>, command: QuarantineCommand) 
     }
 }
 
+/// A progress bar on stderr when it is a terminal (`indicatif`); nothing at all otherwise (a
+/// pipe, a file, a service's journal).
+struct Bar(Option<indicatif::ProgressBar>);
+
+fn progress_bar() -> Bar {
+    use std::io::IsTerminal;
+    Bar(std::io::stderr().is_terminal().then(indicatif::ProgressBar::no_length))
+}
+
+impl sekisho::progress::Progress for Bar {
+    fn start(&self, what: &str, total: u64, unit: sekisho::progress::Unit) {
+        let Some(b) = &self.0 else { return };
+        let template = match unit {
+            sekisho::progress::Unit::Files => "{msg} [{bar:40}] {pos}/{len} files ({per_sec}, {eta} left)",
+            sekisho::progress::Unit::Bytes => "{msg} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_message(what.to_string());
+        b.set_length(total);
+    }
+    fn advance(&self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
 fn audit_verify(file: &Path) -> ExitCode {
-    match sekisho::audit::verify(file) {
+    let bar = progress_bar();
+    match sekisho::audit::verify_with_progress(file, &bar) {
         Ok(n) => {
             println!("{}: {n} records, chain intact", file.display());
             ExitCode::SUCCESS

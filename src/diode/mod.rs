@@ -185,12 +185,27 @@ pub fn cli_send(
     key: &Path,
     paths: &[PathBuf],
 ) -> Result<SendSummary, DiodeError> {
+    cli_send_with_progress(to, rate, overhead_percent, mtu, key, paths, &crate::progress::Silent)
+}
+
+/// [`cli_send`], telling `progress` the bytes of each file once it is sent.
+pub fn cli_send_with_progress(
+    to: &str,
+    rate: Option<u64>,
+    overhead_percent: u32,
+    mtu: usize,
+    key: &Path,
+    paths: &[PathBuf],
+    progress: &dyn crate::progress::Progress,
+) -> Result<SendSummary, DiodeError> {
     let mut cfg = SenderConfig::new(resolve(to)?, Key::from_file(key)?);
     cfg.rate = rate;
     cfg.overhead_percent = overhead_percent;
     cfg.mtu = mtu;
     cfg.heartbeat_interval = std::time::Duration::from_millis(200);
     let files = collect_files(paths)?;
+    let total: u64 = files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
+    progress.start("send", total, crate::progress::Unit::Bytes);
     let sender = std::sync::Mutex::new(Sender::new(cfg)?);
     let finished = AtomicBool::new(false);
     let lock = || {
@@ -215,11 +230,13 @@ pub fn cli_send(
                 let data =
                     std::fs::read(&f).map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?;
                 let seq = lock()?.send_message(&data)?;
+                progress.advance(data.len() as u64);
                 sent.push((f, seq));
             }
             Ok::<_, DiodeError>(sent)
         })();
         finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        progress.finish();
         result
     })?;
     lock()?.heartbeat()?;
