@@ -23,8 +23,8 @@
 //! output = "var/outbox"               # a spool directory, `-` (stdout) or `udp://HOST:PORT`
 //! ```
 //!
-//! An optional `[metrics]` table (before the first `[[channel]]`) serves Prometheus metrics at
-//! `/metrics` and a read-only status page at `/`:
+//! An optional `[metrics]` table serves Prometheus metrics at `/metrics` and a read-only status
+//! page at `/` (a reload on SIGHUP does not change it: restart for a new address):
 //!
 //! ```toml
 //! [metrics]
