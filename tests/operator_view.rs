@@ -257,6 +257,22 @@ fn the_listener_is_read_only_and_answers_only_get_and_head() {
     // The page forbids scripts outright.
     let (head, _) = http(&addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     assert!(head.contains("Content-Security-Policy: default-src 'none'"), "{head}");
+    // A client that sends a byte now and then holds the listener for at most the head's
+    // deadline (2 s), not for as long as it likes.
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    let dripping = std::thread::spawn(move || {
+        for b in b"GET /metrics HTTP/1.1\r\nX: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" {
+            if slow.write_all(&[*b]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    assert!(get(&addr, "/metrics").contains("sekisho_messages_total"));
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    dripping.join().unwrap();
     // Still serving after all that.
     assert!(get(&addr, "/metrics").contains("sekisho_messages_total"));
     drop(child);

@@ -146,11 +146,21 @@ enum Head {
     TooLarge,
 }
 
-/// Read the request head (up to [`MAX_REQUEST_HEAD`], within [`READ_DEADLINE`]) and parse it.
+/// Read the request head (up to [`MAX_REQUEST_HEAD`], all of it within [`READ_DEADLINE`]: a
+/// client sending a byte at a time does not hold the listener longer) and parse it.
 fn read_head(stream: &mut TcpStream) -> std::io::Result<Head> {
     let mut buf = vec![0u8; MAX_REQUEST_HEAD];
     let mut len = 0usize;
+    let deadline = std::time::Instant::now() + READ_DEADLINE;
     loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "request head too slow",
+            ));
+        }
+        stream.set_read_timeout(Some(left))?;
         let Some(room) = buf.get_mut(len..) else {
             return Ok(Head::TooLarge);
         };
@@ -223,7 +233,6 @@ fn route(head: &Head, pages: &dyn Pages) -> Answer {
 
 fn answer(mut stream: TcpStream, pages: &dyn Pages) -> std::io::Result<()> {
     stream.set_nonblocking(false)?;
-    stream.set_read_timeout(Some(READ_DEADLINE))?;
     stream.set_write_timeout(Some(WRITE_DEADLINE))?;
     let head = read_head(&mut stream)?;
     let head_only = matches!(&head, Head::Request { method, .. } if method == "HEAD");
@@ -249,10 +258,15 @@ fn answer(mut stream: TcpStream, pages: &dyn Pages) -> std::io::Result<()> {
     // Read what the client may still send (a body we never wanted) for a moment, so that closing
     // does not reset the connection before it has read the answer.
     let _ = stream.shutdown(std::net::Shutdown::Write);
-    stream.set_read_timeout(Some(Duration::from_millis(200)))?;
+    let deadline = std::time::Instant::now() + Duration::from_millis(200);
     let mut sink = [0u8; 4096];
     let mut drained = 0usize;
     while drained < 64 * 1024 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        stream.set_read_timeout(Some(left))?;
         match stream.read(&mut sink) {
             Ok(0) | Err(_) => break,
             Ok(n) => drained = drained.saturating_add(n),
