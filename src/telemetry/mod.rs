@@ -91,9 +91,11 @@ impl Listener {
         let confined = crate::sandbox::confine_listener(mode);
         pages.confined(&confined);
         confined.map_err(|e| format!("metrics: sandbox: {e}"))?;
-        self.socket
-            .set_nonblocking(true)
-            .map_err(|e| format!("metrics: cannot make the socket non-blocking: {e}"))?;
+        // `accept` waits at most this long (Linux applies SO_RCVTIMEO to it), so the stop flag is
+        // seen, and a connection is taken as soon as it comes.
+        socket2::SockRef::from(&self.socket)
+            .set_read_timeout(Some(IDLE_POLL))
+            .map_err(|e| format!("metrics: cannot set the accept timeout: {e}"))?;
         while !stop.load(Ordering::Relaxed) {
             match self.socket.accept() {
                 Ok((stream, _)) => {
@@ -101,7 +103,7 @@ impl Listener {
                         tracing::debug!(error = %e, "metrics: a connection failed");
                     }
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => std::thread::sleep(IDLE_POLL),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     tracing::warn!(error = %e, "metrics: cannot accept a connection");
