@@ -43,6 +43,9 @@ pub enum Verdict {
     /// The original bytes (or the entry itself) are in quarantine, with the reason.
     #[default]
     Quarantined,
+    /// An operator put a quarantined input back into the inbox (`sekisho quarantine retry`): it
+    /// goes through the guard again. `quarantine` names the entry, `reason` why it was there.
+    Retried,
 }
 
 /// One audit record (the body; `hash` is added when it is written).
@@ -303,11 +306,21 @@ pub fn read(path: &Path) -> Result<Vec<Record>, ChainError> {
 /// Check the chain of the log at `path` (the guard's, or a diode receiver's: any record with
 /// `seq`, `prev` and `hash`); the number of records, or the first broken one.
 pub fn verify(path: &Path) -> Result<usize, ChainError> {
+    verify_with_progress(path, &crate::progress::Silent)
+}
+
+/// [`verify`], telling `progress` the bytes checked.
+pub fn verify_with_progress(path: &Path, progress: &dyn crate::progress::Progress) -> Result<usize, ChainError> {
     let file = File::open(path).map_err(|e| ChainError::Io {
         line: 0,
         detail: e.to_string(),
     })?;
-    verify_reader(file)
+    let total = file.metadata().map_or(0, |m| m.len());
+    progress.start("audit verify", total, crate::progress::Unit::Bytes);
+    let reader = crate::progress::Counting { inner: file, progress };
+    let r = verify_reader(reader);
+    progress.finish();
+    r
 }
 
 /// [`verify`] over any reader (a log in memory, for the fuzz target).
@@ -480,9 +493,12 @@ pub fn roll(path: &Path, archive: &Path) -> Result<String, AuditError> {
 
 /// The current time as RFC 3339 UTC with milliseconds.
 pub fn now_rfc3339() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    rfc3339_at(std::time::SystemTime::now())
+}
+
+/// A time as RFC 3339 UTC with milliseconds, as records write it.
+pub fn rfc3339_at(t: std::time::SystemTime) -> String {
+    let now = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let secs = now.as_secs();
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);

@@ -18,6 +18,7 @@ pub mod label;
 pub mod limits;
 pub mod logs;
 pub mod policy;
+pub mod progress;
 pub mod release;
 pub mod sandbox;
 #[doc(hidden)]
@@ -25,6 +26,7 @@ pub mod shapes;
 #[doc(hidden)]
 pub mod synth;
 pub mod taxii;
+pub mod telemetry;
 pub mod text;
 pub mod verifier;
 

@@ -120,6 +120,11 @@ enum Command {
         /// the spool as they arrive, so memory does not grow with this.
         #[arg(long, default_value_t = sekisho::diode::DEFAULT_MAX_MESSAGE_BYTES)]
         max_message_bytes: u64,
+        /// Serve the counters as Prometheus metrics at `http://HOST:PORT/metrics` (e.g.
+        /// `127.0.0.1:9465`; off by default). The listener's thread confines itself (no file, no
+        /// new socket) under `--sandbox`.
+        #[arg(long)]
+        metrics_listen: Option<String>,
     },
     /// Run the guard daemon: move messages from each channel's inbox to its routes' outputs,
     /// quarantining what may not go, with one audit record per message and route. Exit 0 when it
@@ -169,6 +174,17 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Review the quarantine: list entries, show one, or retry one through the guard.
+    Quarantine {
+        /// The daemon's configuration file (it names each channel's quarantine and audit log).
+        #[arg(long, default_value = "sekisho.toml", global = true)]
+        config: PathBuf,
+        /// Only this channel (default: every channel).
+        #[arg(long, global = true)]
+        channel: Option<String>,
+        #[command(subcommand)]
+        command: QuarantineCommand,
     },
     /// Tools for policy authors: check, test, explain and diff rule files.
     #[command(subcommand)]
@@ -323,6 +339,33 @@ enum PolicyCommand {
 }
 
 #[derive(Subcommand)]
+enum QuarantineCommand {
+    /// List entries, oldest first: id, time, channel, routes, reason, size (never content).
+    List {
+        /// Only entries quarantined for this reason (`parse-error`, `policy-rejection`, …).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Only entries quarantined at or after this time: RFC 3339 UTC (`2026-12-05`,
+        /// `2026-12-05T06:00:00Z`) or an age (`30m`, `24h`, `7d`).
+        #[arg(long)]
+        since: Option<String>,
+        /// One JSON object per entry.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one entry: its reasons, the audit records that name it, and the `--explain` table
+    /// of its input, as decided and under the route's policy as it is now.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put an entry's input back into its channel's inbox to go through the guard again,
+    /// recorded in the audit log as a retry (the channel's daemon must be stopped).
+    Retry { id: String },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check an audit log's hash chain: exit 0 when intact, 1 naming the first broken record.
     /// Given several (one per guard sharing a JetStream consumer), check each, then total the
@@ -398,12 +441,14 @@ fn main() -> ExitCode {
             silent_after,
             stats_interval,
             max_message_bytes,
+            metrics_listen,
         } => receive(
             &listen,
             &into,
             &key,
             sandbox,
             (silent_after, stats_interval, max_message_bytes),
+            metrics_listen.as_deref(),
         ),
         Command::Policy(PolicyCommand::Check { files }) => policy_check(&files),
         Command::Policy(PolicyCommand::Schema) => {
@@ -429,6 +474,11 @@ fn main() -> ExitCode {
             [file] => audit_verify(file),
             _ => audit_verify_set(&files),
         },
+        Command::Quarantine {
+            config,
+            channel,
+            command,
+        } => quarantine(&config, channel.as_deref(), command),
         Command::Audit {
             command: AuditCommand::Roll { file, archive },
         } => audit_roll(&file, &archive),
@@ -853,7 +903,8 @@ fn policy_diff(old: &Path, new: &Path, corpus: &Path, json: bool) -> ExitCode {
     let (Some(a), Some(b)) = (load_policy(old), load_policy(new)) else {
         return ExitCode::from(2);
     };
-    let (total, changes) = match sekisho::authoring::diff::compare(&a, &b, corpus) {
+    let bar = progress_bar();
+    let (total, changes) = match sekisho::authoring::diff::compare_with_progress(&a, &b, corpus, &bar) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: {e}", corpus.display());
@@ -910,7 +961,8 @@ fn policy_explain(policy: &Path, json: bool, input: &Path) -> ExitCode {
 }
 
 fn send(to: &str, opts: sekisho::diode::SendOptions, key: &Path, paths: &[PathBuf]) -> ExitCode {
-    match sekisho::diode::cli_send(to, opts, key, paths) {
+    let bar = progress_bar();
+    match sekisho::diode::cli_send_with_progress(to, opts, key, paths, &bar) {
         Ok(summary) => {
             println!(
                 "{}",
@@ -931,6 +983,7 @@ fn receive(
     key: &Path,
     sandbox: sekisho::sandbox::SandboxMode,
     (silent_after, stats_interval, max_message_bytes): (u64, u64, u64),
+    metrics_listen: Option<&str>,
 ) -> ExitCode {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
@@ -944,7 +997,14 @@ fn receive(
         stats_interval: std::time::Duration::from_secs(stats_interval),
         max_message_bytes,
     };
-    match sekisho::diode::cli_receive(listen, into, key, sandbox, timing, &stop) {
+    let metrics = match metrics_listen.map(sekisho::telemetry::Listener::bind).transpose() {
+        Ok(m) => m,
+        Err(e) => {
+            sekisho::logs::fatal(&format!("receive: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    match sekisho::diode::cli_receive(listen, into, key, sandbox, timing, &stop, metrics) {
         Ok(stats) => {
             println!("{}", serde_json::json!(stats));
             ExitCode::SUCCESS
@@ -1069,8 +1129,158 @@ fn verify(policy: &Path, memory_limit: Option<u64>, sandbox: sekisho::sandbox::S
     }
 }
 
+fn quarantine(config: &Path, channel: Option<&str>, command: QuarantineCommand) -> ExitCode {
+    use sekisho::daemon::review;
+    let config = match sekisho::daemon::Config::load(config) {
+        Ok(c) => c,
+        Err(e) => {
+            sekisho::logs::fatal(&e.to_string());
+            return ExitCode::from(2);
+        }
+    };
+    let done = match command {
+        QuarantineCommand::List { reason, since, json } => {
+            let reason = match reason
+                .as_deref()
+                .map(|r| (r, sekisho::daemon::QuarantineReason::parse(r)))
+            {
+                None => None,
+                Some((_, Some(r))) => Some(r),
+                Some((r, None)) => {
+                    let known: Vec<&str> = sekisho::daemon::QuarantineReason::all()
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect();
+                    sekisho::logs::fatal(&format!(
+                        "quarantine list: `{r}` is not a reason; one of: {}",
+                        known.join(", ")
+                    ));
+                    return ExitCode::from(2);
+                }
+            };
+            since
+                .as_deref()
+                .map(|s| review::parse_since(s, std::time::SystemTime::now()))
+                .transpose()
+                .and_then(|since| review::list(&config, channel, reason, since.as_deref()))
+                .map(|entries| {
+                    for e in &entries {
+                        if json {
+                            println!("{}", serde_json::json!(e));
+                        } else {
+                            println!(
+                                "{}\t{}\t{}\t{}\t{}\t{} bytes",
+                                e.id,
+                                e.reason.time,
+                                e.channel,
+                                e.reason.routes.join(","),
+                                e.reason.reason,
+                                e.reason.input_bytes
+                            );
+                        }
+                    }
+                    if !json {
+                        eprintln!("{} entr{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" });
+                    }
+                })
+        }
+        QuarantineCommand::Show { id, json } => review::show(&config, channel, &id).map(|s| {
+            if json {
+                println!("{}", serde_json::json!(s));
+                return;
+            }
+            let r = &s.entry.reason;
+            println!("entry     {}", s.entry.id);
+            println!("channel   {}  routes {}", s.entry.channel, r.routes.join(", "));
+            println!("reason    {}", r.reason);
+            println!("time      {}", r.time);
+            println!(
+                "input     {} ({} bytes, sha256 {})",
+                r.input,
+                r.input_bytes,
+                r.input_sha256.as_deref().unwrap_or("-")
+            );
+            println!("\nfindings:");
+            for f in &r.findings {
+                println!("  {} at {}: {}", f.rule, f.at, f.detail);
+            }
+            println!("\naudit records:");
+            for rec in &s.records {
+                println!("  {}", serde_json::json!(rec));
+            }
+            if !r.explain.is_empty() {
+                println!("\nas decided:");
+                for l in &r.explain {
+                    println!("{l}");
+                }
+            }
+            for now in &s.now {
+                println!(
+                    "\nunder route `{}`'s policy now ({} sha256 {}): {}",
+                    now.route, now.policy, now.policy_sha256, now.verdict
+                );
+                print!("{}", now.table);
+                for why in &now.reasons {
+                    println!("  {why}");
+                }
+            }
+        }),
+        QuarantineCommand::Retry { id } => review::retry(&config, channel, &id).map(|r| {
+            println!(
+                "{}: back in channel `{}`'s inbox as {} (audit records {:?}); it goes through the guard again",
+                r.id,
+                r.channel,
+                r.inbox_path.display(),
+                r.records
+            );
+        }),
+    };
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            sekisho::logs::fatal(&format!("quarantine: {e}"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A progress bar on stderr when it is a terminal (`indicatif`); nothing at all otherwise (a
+/// pipe, a file, a service's journal).
+struct Bar(Option<indicatif::ProgressBar>);
+
+fn progress_bar() -> Bar {
+    use std::io::IsTerminal;
+    Bar(std::io::stderr().is_terminal().then(indicatif::ProgressBar::no_length))
+}
+
+impl sekisho::progress::Progress for Bar {
+    fn start(&self, what: &str, total: u64, unit: sekisho::progress::Unit) {
+        let Some(b) = &self.0 else { return };
+        let template = match unit {
+            sekisho::progress::Unit::Files => "{msg} [{bar:40}] {pos}/{len} files ({per_sec}, {eta} left)",
+            sekisho::progress::Unit::Bytes => "{msg} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_message(what.to_string());
+        b.set_length(total);
+    }
+    fn advance(&self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
 fn audit_verify(file: &Path) -> ExitCode {
-    match sekisho::audit::verify(file) {
+    let bar = progress_bar();
+    match sekisho::audit::verify_with_progress(file, &bar) {
         Ok(n) => {
             println!("{}: {n} records, chain intact", file.display());
             ExitCode::SUCCESS

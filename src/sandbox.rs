@@ -14,6 +14,7 @@
 //! | a channel | its spools, its policies, the verifier program | new sockets, bind, connect (its diode output's socket is made before) | the channel's threads and children |
 //! | the daemon's main thread | none | every socket, exec | that thread |
 //! | the diode receiver | its spool directory | new sockets, connect, every send, exec | the whole process |
+//! | the operators' listener (`[metrics]`, `receive --metrics-listen`) | none | new sockets, bind, listen, connect, exec | that thread |
 //!
 //! `required` refuses to run without all three; `best-effort` warns loudly and goes on with what
 //! the kernel has; `off` skips it (for debugging only).
@@ -81,6 +82,9 @@ enum Syscalls {
     NoNewSockets,
     /// Receive on the sockets it has: no new socket, no connect, no send, no new program.
     ReceiveOnly,
+    /// Answer on a socket already listening: accept, read and write its connections; no new
+    /// socket, no bind, listen or connect, no new program.
+    ServeOnly,
 }
 
 /// One part's confinement.
@@ -158,6 +162,41 @@ pub fn confine_receiver(mode: SandboxMode, into: &Path) -> Result<Option<Confine
             scoped: true,
             syscalls: Syscalls::ReceiveOnly,
             all_threads: true,
+        },
+    )
+}
+
+/// Confine the calling thread (the operators' listener, whose TCP socket is already bound and
+/// listening) and what it starts: no file at all, no new socket, no bind, listen or connect, no
+/// new program. It can only accept connections on that socket and answer them.
+pub fn confine_listener(mode: SandboxMode) -> Result<Option<Confinement>, String> {
+    confine(
+        mode,
+        &Profile {
+            part: "the operators' listener",
+            paths: &Paths::default(),
+            scoped: true,
+            syscalls: Syscalls::ServeOnly,
+            all_threads: false,
+        },
+    )
+}
+
+/// As [`confine_receiver`], for the calling thread and what it starts only: when the receiver
+/// serves metrics, the listener's thread already exists and has confined itself (it must keep
+/// sending on its socket, which the receiver's profile forbids).
+pub fn confine_receiver_thread(mode: SandboxMode, into: &Path) -> Result<Option<Confinement>, String> {
+    confine(
+        mode,
+        &Profile {
+            part: "the diode receiver",
+            paths: &Paths {
+                read_write: vec![into.to_path_buf()],
+                ..Paths::default()
+            },
+            scoped: true,
+            syscalls: Syscalls::ReceiveOnly,
+            all_threads: false,
         },
     )
 }
@@ -253,6 +292,15 @@ fn seccomp(profile: &Profile<'_>) -> Result<(), String> {
             libc::SYS_socketpair,
             libc::SYS_bind,
             libc::SYS_connect,
+        ],
+        Syscalls::ServeOnly => &[
+            libc::SYS_socket,
+            libc::SYS_socketpair,
+            libc::SYS_bind,
+            libc::SYS_listen,
+            libc::SYS_connect,
+            libc::SYS_execve,
+            libc::SYS_execveat,
         ],
         Syscalls::ReceiveOnly => &[
             libc::SYS_socket,

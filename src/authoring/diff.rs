@@ -51,11 +51,23 @@ fn outcome(input: &[u8], policy: &Policy) -> (Outcome, Vec<u8>) {
 
 /// Compare `old` and `new` over every file in `corpus` (recursively, sorted).
 pub fn compare(old: &Policy, new: &Policy, corpus: &Path) -> std::io::Result<(usize, Vec<Change>)> {
+    compare_with_progress(old, new, corpus, &crate::progress::Silent)
+}
+
+/// [`compare`], telling `progress` each file done.
+pub fn compare_with_progress(
+    old: &Policy,
+    new: &Policy,
+    corpus: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> std::io::Result<(usize, Vec<Change>)> {
     let mut files = Vec::new();
     walk(corpus, &mut files)?;
     files.sort();
+    progress.start("policy diff", files.len() as u64, crate::progress::Unit::Files);
     let mut changes = Vec::new();
     for file in &files {
+        progress.advance(1);
         let input = std::fs::read(file)?;
         let (a, out_a) = outcome(&input, old);
         let (b, out_b) = outcome(&input, new);
@@ -69,6 +81,7 @@ pub fn compare(old: &Policy, new: &Policy, corpus: &Path) -> std::io::Result<(us
             });
         }
     }
+    progress.finish();
     Ok((files.len(), changes))
 }
 

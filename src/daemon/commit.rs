@@ -74,6 +74,9 @@ impl Channel<'_> {
                 in_flight.remove(&(o.lane, o.name));
                 summary.inputs += 1;
                 let latency = o.claimed_at.elapsed();
+                if let Some(b) = &self.board {
+                    b.record(o.lane, latency, &o.records);
+                }
                 match o.lane {
                     Lane::Urgent => summary.urgent.add(latency),
                     Lane::Routine => summary.routine.add(latency),
@@ -83,12 +86,17 @@ impl Channel<'_> {
                         (Verdict::Released, _) => "released".to_string(),
                         (Verdict::Quarantined, Some(why)) => format!("quarantined: {why}"),
                         (Verdict::Quarantined, None) => "quarantined".to_string(),
+                        (Verdict::Retried, _) => "retried".to_string(),
                     };
                     summary.count(&verdict, r.input_bytes);
                     summary.dropped += r.dropped as u64;
                     summary.removed += r.removed as u64;
                     summary.redactions += r.redactions as u64;
                 }
+            }
+            if let Some(b) = &self.board {
+                b.set_audit_head(audit_log.head());
+                b.set_queue_depth(in_flight.len());
             }
         }
         Ok(audit_log.head().to_string())
@@ -110,6 +118,9 @@ impl Channel<'_> {
             if reloads != reloads_seen {
                 reloads_seen = reloads;
                 self.reload();
+            }
+            if let Some(b) = &self.board {
+                b.set_queue_depth(lock(&self.in_flight).len());
             }
             if n.is_multiple_of(4) {
                 let mut failed = false;

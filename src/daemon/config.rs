@@ -28,6 +28,15 @@
 //! JetStream subject (`output = "nats://HOST:PORT/SUBJECT"`); a top-level `guard_id` then names
 //! this guard's audit chain (`audit = "audit-{guard_id}.jsonl"`). See `docs/scale-out.md`.
 //!
+//! An optional `[metrics]` table serves Prometheus metrics at `/metrics` and a read-only status
+//! page at `/` (a reload on SIGHUP does not change it: restart for a new address):
+//!
+//! ```toml
+//! [metrics]
+//! listen = "127.0.0.1:9464"           # the default; loopback unless you mean otherwise
+//! sandbox = "best-effort"             # the listener thread's own confinement
+//! ```
+//!
 //! A top-level `user = "sekisho"` (before the first `[[channel]]`) makes a daemon started as root
 //! switch to that user and its primary group for good, before it opens any spool, policy or key.
 //!
@@ -52,7 +61,30 @@ struct ConfigFile {
     /// its audit chain (`{guard_id}` in an `audit` path is replaced by it).
     #[serde(default)]
     guard_id: Option<String>,
+    /// Serve metrics and the status page (off when absent).
+    #[serde(default)]
+    metrics: Option<MetricsFile>,
     channel: Vec<ChannelFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricsFile {
+    #[serde(default = "default_metrics_listen")]
+    listen: String,
+    #[serde(default)]
+    sandbox: SandboxMode,
+}
+
+fn default_metrics_listen() -> String {
+    crate::telemetry::DEFAULT_LISTEN.to_string()
+}
+
+/// Where the operators' listener binds, and how its thread is confined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsConfig {
+    pub listen: std::net::SocketAddr,
+    pub sandbox: SandboxMode,
 }
 
 #[derive(Debug, Deserialize)]
@@ -215,6 +247,8 @@ pub struct Config {
     pub user: Option<String>,
     /// This guard's id among those sharing a JetStream consumer.
     pub guard_id: Option<String>,
+    /// `[metrics]`: serve metrics and the status page.
+    pub metrics: Option<MetricsConfig>,
     pub channels: Vec<ChannelConfig>,
     /// sha-256 of the file's bytes.
     pub sha256: String,
@@ -296,6 +330,22 @@ impl Config {
         {
             errors.push(at("user", e));
         }
+        let metrics = match &raw.metrics {
+            None => None,
+            Some(m) => match m.listen.parse::<std::net::SocketAddr>() {
+                Ok(listen) => Some(MetricsConfig {
+                    listen,
+                    sandbox: m.sandbox,
+                }),
+                Err(_) => {
+                    errors.push(at(
+                        "metrics.listen",
+                        format!("`{}` is not an address and port, e.g. `127.0.0.1:9464`", m.listen),
+                    ));
+                    None
+                }
+            },
+        };
         if raw.channel.is_empty() {
             errors.push(at("channel", "there must be at least one channel".into()));
         }
@@ -480,6 +530,7 @@ impl Config {
             Ok(Config {
                 user: raw.user,
                 guard_id: raw.guard_id,
+                metrics,
                 channels,
                 sha256: hex::encode(sha2::Sha256::digest(text.as_bytes())),
                 path: None,
@@ -601,6 +652,25 @@ output = "out"
         assert_eq!(ch.inbox, Path::new("/base/in"));
         assert_eq!(ch.routes[0].output, OutputSpec::Spool("/base/out".into()));
         assert!(ch.workers >= 1);
+    }
+
+    #[test]
+    fn metrics_are_off_unless_asked_and_bind_loopback_by_default() {
+        let c = Config::from_str(GOOD, "t.toml", Path::new("/base")).unwrap();
+        assert_eq!(c.metrics, None);
+        let c = Config::from_str(&format!("[metrics]\n{GOOD}"), "t.toml", Path::new("/base")).unwrap();
+        let m = c.metrics.unwrap();
+        assert_eq!(m.listen.to_string(), "127.0.0.1:9464");
+        assert!(m.listen.ip().is_loopback());
+        let e = Config::from_str(
+            &format!("[metrics]\nlisten = \"localhost\"\n{GOOD}"),
+            "t.toml",
+            Path::new(""),
+        )
+        .unwrap_err();
+        assert_eq!(e.0[0].field, "metrics.listen");
+        assert_eq!((e.0[0].line, e.0[0].column), (2, 10), "{e}");
+        assert!(e.to_string().contains("is not an address and port"), "{e}");
     }
 
     #[test]

@@ -32,10 +32,13 @@
 
 pub mod check;
 pub mod config;
+pub mod metrics;
 pub mod output;
 pub mod quarantine;
 pub mod resend;
+pub mod review;
 pub mod spool;
+pub mod status;
 pub mod summary;
 pub mod verifier;
 mod wakeup;
@@ -113,19 +116,54 @@ pub enum DaemonError {
 pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<Summary>, DaemonError> {
     let mut refused = None;
     let reloads = std::sync::atomic::AtomicU64::new(0);
+    // `[metrics]`: bound now, before any part confines itself; served by a thread of its own.
+    let board = config
+        .metrics
+        .as_ref()
+        .map(|_| Arc::new(metrics::Board::new(&config.sha256)));
+    let listener = match &config.metrics {
+        Some(m) => Some(crate::telemetry::Listener::bind(&m.listen.to_string()).map_err(DaemonError::MainThread)?),
+        None => None,
+    };
+    let listener_stop = AtomicBool::new(false);
     let results: Vec<Result<Summary, DaemonError>> = std::thread::scope(|s| {
         let reloads = &reloads;
+        let served = match (listener, &board, &config.metrics) {
+            (Some(l), Some(b), Some(m)) => {
+                let (b, stop) = (Arc::clone(b), &listener_stop);
+                let h = std::thread::Builder::new()
+                    .name("metrics".into())
+                    .spawn_scoped(s, move || l.serve(m.sandbox, b.as_ref(), stop));
+                if let Err(e) = &h {
+                    refused = Some(DaemonError::MainThread(format!(
+                        "cannot start the metrics listener: {e}"
+                    )));
+                    options.stop.store(true, Ordering::Relaxed);
+                }
+                h.ok()
+            }
+            _ => None,
+        };
         let handles: Vec<_> = config
             .channels
             .iter()
-            .map(|ch| s.spawn(move || run_channel(ch, options, config, reloads)))
+            .map(|ch| {
+                let b = board.as_ref().map(|b| b.channel(&ch.name));
+                s.spawn(move || run_channel(ch, options, config, reloads, b))
+            })
             .collect();
         if options.confine_caller {
             let strictest = config.channels.iter().map(|c| c.sandbox).max().unwrap_or_default();
-            if let Err(e) = crate::sandbox::confine_main_thread(strictest) {
+            let confined = crate::sandbox::confine_main_thread(strictest);
+            if let Some(b) = &board {
+                *lock(&b.main_sandbox) = metrics::describe_confinement(&confined);
+            }
+            if let Err(e) = confined {
                 options.stop.store(true, Ordering::Relaxed);
                 refused = Some(DaemonError::MainThread(format!("sandbox: {e}")));
             }
+        } else if let Some(b) = &board {
+            *lock(&b.main_sandbox) = "not confined (in-process caller)".into();
         }
         // The main thread passes SIGHUP on to the channels, until they have all stopped.
         while !handles.iter().all(std::thread::ScopedJoinHandle::is_finished) {
@@ -134,6 +172,14 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<Summary>, Daemon
                 reloads.fetch_add(1, Ordering::Relaxed);
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+        listener_stop.store(true, Ordering::Relaxed);
+        if let Some(Err(e)) = served
+            .map(std::thread::ScopedJoinHandle::join)
+            .transpose()
+            .unwrap_or_else(|_| Some(Err("the metrics listener panicked".to_string())))
+        {
+            tracing::error!(error = %e, "the metrics listener stopped");
         }
         handles
             .into_iter()
@@ -220,6 +266,8 @@ struct Channel<'c> {
     quarantine: spool::Stager,
     /// A JetStream source beside the inbox (issue 20).
     jetstream: Option<jetstream::Source>,
+    /// `[metrics]`: where the committer and the reporter post what operators see.
+    board: Option<Arc<metrics::ChannelBoard>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -293,6 +341,7 @@ fn run_channel(
     options: &RunOptions,
     config: &Config,
     reloads: &std::sync::atomic::AtomicU64,
+    board: Option<Arc<metrics::ChannelBoard>>,
 ) -> Result<Summary, DaemonError> {
     let started = Instant::now();
     let config_path = config.path.as_deref();
@@ -379,6 +428,14 @@ fn run_channel(
     let mut done: HashMap<(Vec<u8>, String), Done> = HashMap::new();
     let mut seen = HashMap::new();
     for r in records.iter().filter(|r| r.channel == cfg.name) {
+        // `sekisho quarantine retry`: these bytes are to be decided again on this route, not
+        // taken for a duplicate of the decision that quarantined them.
+        if r.verdict == Verdict::Retried {
+            if let Some(sha) = &r.input_sha256 {
+                seen.remove(&(sha.clone(), r.route.clone()));
+            }
+            continue;
+        }
         let name = match &r.input_hex {
             Some(h) => hex::decode(h).unwrap_or_default(),
             None => r.input.as_bytes().to_vec(),
@@ -407,12 +464,23 @@ fn run_channel(
 
     // Least privilege: from here on this channel's threads and the verifier children they start
     // reach only its own directories (see `sandbox::confine_channel`).
-    crate::sandbox::confine_channel(
+    let confined = crate::sandbox::confine_channel(
         cfg.sandbox,
         &cfg.name,
         &channel_paths(cfg, program.as_deref(), config_path),
-    )
-    .map_err(|e| startup(format!("sandbox: {e}")))?;
+    );
+    if let Some(b) = &board {
+        b.start(
+            &metrics::policy_versions(&live),
+            metrics::describe_confinement(&confined),
+            cfg.verifier
+                .as_ref()
+                .map_or_else(|| "off".into(), |v| format!("on (sandbox {})", v.sandbox.as_str())),
+            audit_log.head(),
+            audit_log.next_seq(),
+        );
+    }
+    confined.map_err(|e| startup(format!("sandbox: {e}")))?;
     // The connections' thread starts confined.
     connectors.drive(&cfg.name).map_err(&startup)?;
     let channel = Channel {
@@ -431,6 +499,7 @@ fn run_channel(
         }),
         quarantine: spool::Stager::default(),
         jetstream: source,
+        board,
     };
     let result = channel.pipeline(audit_log, options, started);
     connectors.stop();

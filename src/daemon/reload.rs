@@ -54,6 +54,11 @@ impl Channel<'_> {
                 )
             })
             .collect();
+        if let Some(b) = &self.board {
+            for (route, version) in super::metrics::policy_versions(&new) {
+                b.set_policy(&route, version);
+            }
+        }
         *self.live.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(new);
         tracing::info!(channel = %self.cfg.name, routes = ?changes,
             "reloaded: every message from now on is decided (and audited) under these policies");

@@ -201,6 +201,17 @@ pub struct SendOptions {
 /// recursing), each streamed from disk, then two heartbeats one interval apart so the receiver
 /// can close the session. A file over `max_message_bytes` is refused before anything is sent.
 pub fn cli_send(to: &str, opts: SendOptions, key: &Path, paths: &[PathBuf]) -> Result<SendSummary, DiodeError> {
+    cli_send_with_progress(to, opts, key, paths, &crate::progress::Silent)
+}
+
+/// [`cli_send`], telling `progress` the bytes of each file once it is sent (or packed).
+pub fn cli_send_with_progress(
+    to: &str,
+    opts: SendOptions,
+    key: &Path,
+    paths: &[PathBuf],
+    progress: &dyn crate::progress::Progress,
+) -> Result<SendSummary, DiodeError> {
     let mut cfg = SenderConfig::new(resolve(to)?, Key::from_file(key)?);
     cfg.rate = opts.rate;
     cfg.overhead_percent = opts.overhead_percent;
@@ -223,6 +234,7 @@ pub fn cli_send(to: &str, opts: SendOptions, key: &Path, paths: &[PathBuf]) -> R
             });
         }
     }
+    progress.start("send", lens.iter().sum(), crate::progress::Unit::Bytes);
     let sender = std::sync::Mutex::new(Sender::new(cfg)?);
     let finished = AtomicBool::new(false);
     let lock = || {
@@ -261,6 +273,7 @@ pub fn cli_send(to: &str, opts: SendOptions, key: &Path, paths: &[PathBuf]) -> R
                         std::fs::read(&f).map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?;
                     run_bytes += data.len() + 4;
                     run.push((f, data));
+                    progress.advance(len);
                     if run_bytes >= 4 * sender::PACK_TARGET {
                         send_run(&mut run, &mut sent)?;
                         run_bytes = 0;
@@ -269,6 +282,7 @@ pub fn cli_send(to: &str, opts: SendOptions, key: &Path, paths: &[PathBuf]) -> R
                     send_run(&mut run, &mut sent)?;
                     run_bytes = 0;
                     let seq = lock()?.send_file(&f)?;
+                    progress.advance(len);
                     sent.push((f, seq));
                 }
             }
@@ -276,6 +290,7 @@ pub fn cli_send(to: &str, opts: SendOptions, key: &Path, paths: &[PathBuf]) -> R
             Ok::<_, DiodeError>(sent)
         })();
         finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        progress.finish();
         result
     })?;
     lock()?.heartbeat()?;
@@ -325,6 +340,10 @@ pub struct ReceiveTiming {
 /// `sekisho receive --listen HOST:PORT --into DIR --key FILE`: receive until `stop` is set
 /// (the CLI sets it from its signal handler). The audit file is `<DIR>.diode-audit.jsonl`. Once
 /// the socket is bound and the files are open, the receiver confines itself (`sandbox`).
+///
+/// With `metrics` (a listener bound by the caller), a thread serves the receiver's counters on
+/// it, confined on its own (`sandbox::confine_listener`); the receiver then confines its own
+/// thread and the threads it starts.
 pub fn cli_receive(
     listen: &str,
     into: &Path,
@@ -332,17 +351,40 @@ pub fn cli_receive(
     sandbox: crate::sandbox::SandboxMode,
     timing: ReceiveTiming,
     stop: &AtomicBool,
+    metrics: Option<crate::telemetry::Listener>,
 ) -> Result<ReceiverStats, DiodeError> {
     let mut cfg = ReceiverConfig::new(resolve(listen)?, into.to_path_buf(), Key::from_file(key)?);
     cfg.silent_after = timing.silent_after;
     cfg.stats_interval = timing.stats_interval;
     cfg.reassembly.limits.max_message_bytes = timing.max_message_bytes;
+    let board = crate::telemetry::diode::ReceiverBoard::default();
+    let serving = metrics.is_some();
+    if serving {
+        cfg.counters = Some(std::sync::Arc::clone(&board.counters));
+    }
+    let listener_stop = AtomicBool::new(false);
     let mut refused = None;
-    let stats = run_receiver_with(cfg, stop, |_| {
-        if let Err(e) = crate::sandbox::confine_receiver(sandbox, into) {
-            refused = Some(DiodeError::Config(format!("sandbox: {e}")));
-            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let stats = std::thread::scope(|s| {
+        if let Some(l) = metrics {
+            let (board, listener_stop) = (&board, &listener_stop);
+            std::thread::Builder::new()
+                .name("metrics".into())
+                .spawn_scoped(s, move || l.serve(sandbox, board, listener_stop))
+                .map_err(|e| DiodeError::io("cannot start the metrics listener".into(), e))?;
         }
+        let r = run_receiver_with(cfg, stop, |_| {
+            let confined = if serving {
+                crate::sandbox::confine_receiver_thread(sandbox, into)
+            } else {
+                crate::sandbox::confine_receiver(sandbox, into)
+            };
+            if let Err(e) = confined {
+                refused = Some(DiodeError::Config(format!("sandbox: {e}")));
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        listener_stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        r
     })?;
     refused.map_or(Ok(stats), Err)
 }

@@ -46,6 +46,9 @@ pub struct ReassemblerStats {
     pub lost_by_reason: LostTotals,
     /// Messages decoded into a temporary file of the spool rather than memory.
     pub spilled: u64,
+    /// Blocks that could be decoded only with repair symbols (a source symbol was lost).
+    #[serde(default)]
+    pub repaired_blocks: u64,
 }
 
 /// Forged datagrams' claims remembered, to name a loss `authentication` (§9).
@@ -754,9 +757,13 @@ impl Reassembler {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decoder.decode([packet])));
         let block_len = *len as usize;
         let block_cost = *cost;
+        let repaired = matches!(result, Ok(Some(_))) && (k..=d.max_symbol_id()).any(|id| bit(seen, id));
         match result {
             Ok(None) => {}
             Ok(Some(mut bytes)) => {
+                if repaired {
+                    self.stats.repaired_blocks += 1;
+                }
                 bytes.truncate(block_len);
                 m.decoded = m.decoded.saturating_add(1);
                 let complete = m.decoded == m.header.block_count;

@@ -31,6 +31,9 @@ pub struct ReceiverConfig {
     pub silent_after: Duration,
     /// How often the counters are logged (only when they changed).
     pub stats_interval: Duration,
+    /// When set, a copy of the counters kept up to date (at most 100 ms old) for the metrics
+    /// listener (`receive --metrics-listen`).
+    pub counters: Option<std::sync::Arc<std::sync::Mutex<ReassemblerStats>>>,
 }
 
 impl ReceiverConfig {
@@ -44,6 +47,7 @@ impl ReceiverConfig {
             recv_buffer: 64 << 20,
             silent_after: Duration::from_secs(30),
             stats_interval: Duration::from_secs(60),
+            counters: None,
         }
     }
 
@@ -164,6 +168,7 @@ pub fn run_receiver_with(
     let started = Instant::now();
     let mut silent = false;
     let mut last_stats = Instant::now();
+    let mut last_shared = Instant::now();
     let mut logged_stats = ReassemblerStats::default();
     let mut recv_errors = 0u64;
     while !stop.load(Ordering::Relaxed) && !writer_gone {
@@ -203,6 +208,12 @@ pub fn run_receiver_with(
                 });
             }
         }
+        if let Some(c) = &cfg.counters
+            && now.saturating_duration_since(last_shared) >= Duration::from_millis(100)
+        {
+            last_shared = now;
+            *c.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = reassembler.stats().clone();
+        }
         if now.saturating_duration_since(last_stats) >= cfg.stats_interval {
             last_stats = now;
             let s = reassembler.stats();
@@ -231,6 +242,9 @@ pub fn run_receiver_with(
         }
     }
     reassembler.finish(&mut events);
+    if let Some(c) = &cfg.counters {
+        *c.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = reassembler.stats().clone();
+    }
     let _ = tx.send(events.drain(..).map(ToWriter::Event).collect());
     drop(tx);
     let counts = writer
