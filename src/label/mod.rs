@@ -706,7 +706,14 @@ pub enum Fact {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Source {
     pub fact: Fact,
-    pub by: String,
+    /// Shared by every fact one marking stated, and by every label combined from it (a unit
+    /// under 50,000 markings holds each name once, not once per label it went through).
+    #[serde(serialize_with = "shared_str")]
+    pub by: std::sync::Arc<str>,
+}
+
+fn shared_str<S: serde::Serializer>(s: &std::sync::Arc<str>, to: S) -> Result<S::Ok, S::Error> {
+    to.serialize_str(s)
 }
 
 /// Everything known about who may see a unit, and who said so.
@@ -739,9 +746,10 @@ impl Label {
         if self.tlp.is_some() {
             facts.push(Fact::Tlp);
         }
+        let by: std::sync::Arc<str> = by.into();
         self.sources.extend(facts.into_iter().map(|fact| Source {
             fact,
-            by: by.to_string(),
+            by: std::sync::Arc::clone(&by),
         }));
         self
     }

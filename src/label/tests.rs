@@ -485,7 +485,7 @@ fn combines_tlp_to_most_restrictive_and_keeps_sources() {
     .said_by("statement banner");
     let both = a.combine(&b, &Schemes::us()).unwrap();
     assert_eq!(both.tlp, Some(Tlp::AmberStrict));
-    let by: Vec<&str> = both.sources.iter().map(|s| s.by.as_str()).collect();
+    let by: Vec<&str> = both.sources.iter().map(|s| &*s.by).collect();
     assert_eq!(by, ["marking-definition--a", "statement banner"]);
 }
 
