@@ -41,59 +41,6 @@ fn children(pid: u32) -> Vec<u32> {
         .collect()
 }
 
-/// A child killed when the test ends, so that a failed assertion does not leave it running.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A child's stderr, read in the background, line by line.
-struct Log {
-    lines: std::sync::mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Log {
-    fn of(child: &mut std::process::Child) -> Log {
-        use std::io::BufRead;
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Log {
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// The first line (so far, or within `secs`) that holds every one of `want`.
-    fn wait_for(&mut self, want: &[&str], secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            if let Some(l) = self.seen.iter().find(|l| want.iter().all(|w| l.contains(w))) {
-                return l.clone();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no log line with {want:?} in:\n{}",
-                self.seen.join("\n")
-            );
-            if let Ok(l) = self.lines.recv_timeout(Duration::from_millis(100)) {
-                self.seen.push(l);
-            }
-        }
-    }
-}
-
 /// Whether this kernel has the whole sandbox: a verifier told to require it runs (and exits at
 /// the end of its empty input) or refuses.
 fn sandbox_available() -> bool {

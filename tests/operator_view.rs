@@ -13,65 +13,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use daemon_support::{BIN, Spool, red, releasable};
+use daemon_support::{BIN, Log, Running, Spool, red, releasable};
 
-/// A child killed when the test ends.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A child's stderr, read in the background.
-struct Log {
-    lines: std::sync::mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Log {
-    fn of(child: &mut std::process::Child) -> Log {
-        use std::io::BufRead;
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Log {
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    fn wait_for(&mut self, want: &[&str], secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            if let Some(l) = self.seen.iter().find(|l| want.iter().all(|w| l.contains(w))) {
-                return l.clone();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no log line with {want:?} in:\n{}",
-                self.seen.join("\n")
-            );
-            if let Ok(l) = self.lines.recv_timeout(Duration::from_millis(100)) {
-                self.seen.push(l);
-            }
-        }
-    }
-
-    /// The address the listener reports once bound (port 0 in the tests).
-    fn listening(&mut self) -> String {
-        let line = self.wait_for(&["metrics and status listening"], 30);
-        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-        v["fields"]["listen"].as_str().unwrap().to_string()
-    }
+/// The address the metrics listener logged it listens on.
+fn listening(log: &mut Log) -> String {
+    let line = log.wait_for(&["metrics and status listening"], 30);
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    v["fields"]["listen"].as_str().unwrap().to_string()
 }
 
 /// A tool the test needs: its path, or `None` (SKIPPED) — a panic under CI.
@@ -123,7 +71,7 @@ fn daemon(spool: &Spool, extra_env: &[(&str, &str)]) -> (Running, Log, String) {
     }
     let mut child = Running(c.spawn().unwrap());
     let mut log = Log::of(&mut child.0);
-    let addr = log.listening();
+    let addr = listening(&mut log);
     (child, log, addr)
 }
 
@@ -402,7 +350,7 @@ fn receive_serves_the_diode_counters_and_they_pass_promtool() {
             .unwrap(),
     );
     let mut log = Log::of(&mut rx.0);
-    let addr = log.listening();
+    let addr = listening(&mut log);
     // The receiver is still unable to send, with a listener beside it.
     let probe = log.wait_for(&["sandbox probe", "the diode receiver"], 30);
     assert!(probe.contains("\"send\":\"denied"), "{probe}");
