@@ -66,9 +66,11 @@ fn three_guards_killed_at_random_lose_and_double_nothing() {
     // A kill at a random moment (0.1–0.9 s after the last), or sooner, once a share of the
     // messages went through since the last: however fast the machine, the kills spread over the
     // whole run and there are more than `kills` of them.
-    let step = (n / (kills as u64 + 5)).max(1);
+    let step = (n / (2 * kills as u64 + 5)).max(1);
     let pending = |nats: &Nats| nats.try_consumer_state("guards").map(|(p, _)| p);
-    while pending(&nats).is_none_or(|p| p > 0) {
+    // Until every message was delivered at least once, and (on a fast run) until the kills
+    // required have been made while messages are still in flight.
+    while pending(&nats).is_none_or(|p| p > 0) || (killed < kills && !done(&nats)) {
         let at = pending(&nats).unwrap_or(n);
         let wait = Duration::from_millis(100 + rng.below(800));
         let since = Instant::now();
