@@ -223,10 +223,9 @@ fn address_piece(t: &str, r: &Run, internal: &Internal) -> bool {
 fn ipv6_piece(t: &str, r: &Run, internal: &Internal) -> bool {
     let v6 = internal.ranges.v6_blocks(false);
     let embedding = internal.ranges.v6_blocks(true);
-    let mut at = 0;
     for piece in t.split(|c: char| !(c.is_ascii_hexdigit() || c == ':')) {
-        let begin = at;
-        at += piece.len() + 1;
+        // Where the piece starts in `t`, in bytes (a separator may be several).
+        let begin = (piece.as_ptr() as usize).saturating_sub(t.as_ptr() as usize);
         if !piece.bytes().any(|b| b.is_ascii_hexdigit()) {
             continue;
         }
@@ -547,6 +546,11 @@ mod tests {
         }
         for like in ["fd00:%", "2001:db8:1234:%", "%::ffff:a00:1"] {
             assert!(like_reveals(like, &i), "{like}");
+        }
+        // Separators of several bytes (`é`) before the run must not shift where it is read to
+        // start: after a `.` the run may begin inside a group, at any offset.
+        for re in [r"^éé\.1234:abcd:5", r"^\x{3000}é\.1234:abcd:"] {
+            assert!(regex_reveals(re, &i), "{re}");
         }
         for re in [
             r"^fc00:",
