@@ -910,3 +910,47 @@ proptest::proptest! {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Any internal IPv4 address written as a number in a pattern — integer, float, exponent,
+    /// hex or binary literal, compared or listed — is stopped by the address rule, in the guard
+    /// and in the verifier.
+    #[test]
+    fn an_internal_address_in_any_numeric_notation_does_not_cross(
+        net in 0usize..3,
+        host in 0u32..(1 << 16),
+        how in 0usize..6,
+        op in 0usize..3,
+    ) {
+        let base: u32 = [0x0a00_0000, 0xac10_0000, 0xc0a8_0000][net];
+        let a = base | host;
+        let b = a.to_be_bytes();
+        let lit = match how {
+            0 => format!("{a}"),
+            1 => format!("{a}.0"),
+            2 => format!("{}E1", f64::from(a) / 10.0),
+            3 => format!("h'{}'", hex::encode(b)),
+            4 => format!("h'{}'", hex::encode(b).to_uppercase()),
+            _ => {
+                use base64::Engine;
+                format!("b'{}'", base64::engine::general_purpose::STANDARD.encode(b))
+            }
+        };
+        let pattern = match op {
+            0 => format!("[ipv4-addr:value = {lit}]"),
+            1 => format!("[network-traffic:dst_ref.value IN (h'cb007101', {lit})]"),
+            _ => format!("[ipv4-addr:value >= {lit}]"),
+        };
+        let policy = us_to_jpn_with(|t| t.replace("recognizer = \"phone\"", "recognizer = \"email\""));
+        let mut i = indicator(1, &[TLP_GREEN], "a");
+        i["pattern"] = json!(pattern);
+        let input = bundle(vec![i.clone()]);
+        if let Ok(r) = sekisho::guard::filter(&input, &policy) {
+            return Err(proptest::test_runner::TestCaseError::fail(format!("{pattern} crossed: {}", String::from_utf8_lossy(r.output.as_bytes()))));
+        }
+        let verifier = sekisho::verifier::Verifier::new(&policy).unwrap();
+        let findings = verifier.verify(&input).unwrap_err();
+        proptest::prop_assert!(findings.iter().any(|f| f.rule == "internal-address"), "the verifier misses {pattern}: {findings:?}");
+    }
+}

@@ -322,10 +322,12 @@ fn value_numbers(pattern: &str) -> Vec<String> {
         if word.contains(':') || word.starts_with('.') {
             *on_value = word.ends_with("value");
         } else if *on_value
-            && let Some(n) = word.strip_prefix('+').unwrap_or(word).parse::<u64>().ok()
-            && let Ok(n) = u32::try_from(n)
+            && let Ok(f) = word.strip_prefix('+').unwrap_or(word).parse::<f64>()
+            && f.fract() == 0.0
+            && (0.0..=f64::from(u32::MAX)).contains(&f)
         {
-            out.push(std::net::Ipv4Addr::from(n).to_string());
+            // An integer, or a float of integral value (`167772161.0`, `1.6777216E8`).
+            out.push(std::net::Ipv4Addr::from(f as u32).to_string());
         }
         word.clear();
     };

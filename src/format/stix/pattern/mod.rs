@@ -259,7 +259,8 @@ impl Comparison {
     }
 
     /// The non-string literals of a comparison on a value, read as the address a matcher could
-    /// take them for: an integer in 0..2^32 as an IPv4 number (`167772161` is `10.0.0.1`), four
+    /// take them for: an integer in 0..2^32 as an IPv4 number (`167772161` is `10.0.0.1`, and so is
+    /// the float `167772161.0`), four
     /// bytes of a hex or binary literal as IPv4, sixteen as IPv6. A policy looking for internal
     /// addresses checks these as it checks strings ([`Comparison::strings`]).
     pub fn numeric_addresses(&self) -> impl Iterator<Item = String> + '_ {
@@ -269,6 +270,10 @@ impl Comparison {
             .filter(move |_| on_a_value)
             .filter_map(|l| match l {
                 Literal::Integer(n) => u32::try_from(*n).ok().map(|n| std::net::Ipv4Addr::from(n).to_string()),
+                // `167772161.0` and `1.6777216E8` are the same number to a matcher that converts.
+                Literal::Float(f) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f) => {
+                    Some(std::net::Ipv4Addr::from(*f as u32).to_string())
+                }
                 Literal::Binary(b) | Literal::Hex(b) => match b.len() {
                     4 => <[u8; 4]>::try_from(b.as_slice())
                         .ok()
