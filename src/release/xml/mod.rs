@@ -638,6 +638,9 @@ pub const INTERNAL_REPLACEMENT: &str = "[REDACTED]";
 /// `*.a.b`) selects by the local names at the end of the element chain and the attribute
 /// ([`TextPath::selects_xml`]).
 fn selects(rule: &TextRule, at: &str, attribute: Option<&str>) -> bool {
+    if rule.paths.is_none() && rule.except.is_empty() {
+        return true; // reads everything: no chain to build
+    }
     let chain: Vec<&str> = at
         .split('/')
         .filter(|s| !s.is_empty())
