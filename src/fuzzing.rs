@@ -693,13 +693,14 @@ fn separator(c: char, how: u8) -> Option<char> {
 
 /// `plain` in disguise: each character, by the next byte of `hows`, kept, in the other case,
 /// full-width, a look-alike from another script, a separator variant, with an invisible code
-/// point before or after it, or with a space after it.
+/// point before or after it, with a space after it, as a small capital, with a combining mark
+/// after it, or (a digit) in another script's digits.
 pub fn disguise(plain: &str, hows: &[u8]) -> String {
     let mut out = String::new();
     for (n, c) in plain.chars().enumerate() {
         let how = hows.get(n % hows.len().max(1)).copied().unwrap_or(0);
-        let pick = how >> 3;
-        match how % 8 {
+        let pick = how >> 4;
+        match how % 11 {
             1 => out.extend(c.to_lowercase()),
             2 if c.is_ascii_graphic() => out.push(char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)),
             3 => out.push(confusable(c).unwrap_or(c)),
@@ -726,10 +727,28 @@ pub fn disguise(plain: &str, hows: &[u8]) -> String {
                 out.push(c);
                 out.push(' ');
             }
+            8 => out.push(small_capital(c).unwrap_or(c)),
+            9 if c.is_ascii_alphanumeric() => {
+                // A mark NFKC composes (acute) or cannot (long stroke overlay: strike-through).
+                out.push(c);
+                out.push(if pick % 2 == 0 { '\u{301}' } else { '\u{336}' });
+            }
+            10 if c.is_ascii_digit() => {
+                // The digit in Arabic-Indic, Devanagari or Thai.
+                let zero = [0x660, 0x966, 0xE50][usize::from(pick) % 3];
+                out.push(char::from_u32(zero + c.to_digit(10).unwrap_or(0)).unwrap_or(c));
+            }
             _ => out.push(c),
         }
     }
     out
+}
+
+/// The Latin small capital of a letter, when there is one (`ᴏ` for `O`).
+fn small_capital(c: char) -> Option<char> {
+    let small = "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡ\u{0}ʏᴢ";
+    let k = usize::try_from(u32::from(c.to_ascii_uppercase()).checked_sub(u32::from('A'))?).ok()?;
+    small.chars().nth(k).filter(|s| *s != '\u{0}')
 }
 
 /// Where a disguised marking is put on the object that carries the canary.

@@ -41,6 +41,21 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "Task\u{3164}Force\u{FFA0}1\u{2010}7",
             "Project\u{2800}BLUEBIRD",
             "SOURCE CASTEL\u{00AD}LAN",
+            // Separators inside the phrase, small capitals, accents (issue 15, second round).
+            "Operation NIGHT-JAR",
+            "Operation NIGHT_JAR",
+            "Operation N.I.G.H.T.J.A.R",
+            "Operation NIGHT JAR",
+            "OperationNIGHTJAR",
+            "Operation NIGHT/JAR",
+            "Operation NIGHTJA\u{280}",
+            "\u{1D0F}\u{1D18}\u{1D07}\u{280}\u{1D00}\u{1D1B}\u{26A}\u{1D0F}\u{274} NIGHTJAR",
+            "Op\u{E9}ration NIGHTJAR",
+            "Operation NIGHTJA\u{301}R",
+            "Operation NIGH\u{301}TJAR",
+            "Operation N\u{336}I\u{336}G\u{336}H\u{336}T\u{336}J\u{336}A\u{336}R\u{336}",
+            "Task Force 17",
+            "Project Blue-Bird",
         ],
         Kind::Address => vec![
             "10.20.30.40",
@@ -65,6 +80,14 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "[::ffff:192.168.1.1]:443",
             "192.168.1.1",
             "http://[::ffff:172.16.5.5]/",
+            // Other scripts' digits, spaced dots, percent-encoded dots (second round).
+            "\u{661}\u{660}.\u{662}\u{660}.\u{663}\u{660}.\u{664}\u{660}",
+            "\u{967}\u{966}.\u{968}\u{966}.\u{969}\u{966}.\u{96A}\u{966}",
+            "\u{E51}\u{E50}.\u{E52}\u{E50}.\u{E53}\u{E50}.\u{E54}\u{E50}",
+            "10 . 20 . 30 . 40",
+            "10\u{2024} 20\u{2024} 30\u{2024} 40",
+            "10 [.] 20 [.] 30 [.] 40",
+            "http://10%2e20%2e30%2e40/",
         ],
         Kind::Domain => vec![
             "intranet.corp.example",
@@ -79,6 +102,13 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "intranet.c\u{43E}rp.example",
             "\\\\intranet.corp.example\\share",
             "corp.example",
+            // Percent-encoded dots, spelt-out dots, accents (second round).
+            "https://intranet%2Ecorp%2Eexample/",
+            "intranet dot corp dot example",
+            "intranet (dot) corp (dot) example",
+            "intranet [.] corp [.] example",
+            "intranet.corp.exa\u{301}mple",
+            "intranet.\u{E7}orp.example",
         ],
         Kind::Email => vec![
             "alice.smith@agency.example.gov",
@@ -88,6 +118,13 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "ＡＬＩＣＥ＠ＡＧＥＮＣＹ．ＥＸＡＭＰＬＥ．ＧＯＶ",
             "bob[at]agency[.]example[.]gov",
             "user@[203.0.113.5]",
+            // Spelt-out and spaced `at` and `dot`, percent-encoded `@`, a quoted local part.
+            "alice.smith (at) agency (dot) example (dot) gov",
+            "alice.smith [at] agency [dot] example [dot] gov",
+            "alice.smith AT agency DOT example DOT gov",
+            "alice.smith%40agency.example.gov",
+            "mailto:alice.smith%40agency.example.gov",
+            "\"alice smith\"@agency.example.gov",
         ],
         Kind::Phone => vec![
             "(202)555-0143",
@@ -101,6 +138,11 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "202.555.0149",
             "03-1234-0150",
             "２０２－５５５－０１５１",
+            // URIs and labels glued to the number, other scripts' digits (second round).
+            "tel:+1-202-555-0143",
+            "tel:202-555-0152",
+            "phone:2025550153",
+            "\u{662}\u{660}\u{662}-\u{665}\u{665}\u{665}-\u{660}\u{661}\u{665}\u{664}",
         ],
     };
     v.into_iter().map(String::from).collect()
@@ -126,6 +168,11 @@ pub const BENIGN: &[&str] = &[
     "12345",
     "Operation NIGHTJARS",
     "task forces",
+    "look at agency.example.gov's notice",
+    "the red dot on the map",
+    "nightjar",
+    "Steps 1. 2. 3.",
+    "10:30 2024-01-15",
 ];
 
 const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";

@@ -260,12 +260,98 @@ impl Matcher {
                 .collect(),
             Matcher::Email => crate::text::email::find(&n.text),
             Matcher::Phone(p) => p.find(&n.text),
-            Matcher::Phrases { automaton, whole_words } => automaton
-                .find_iter(&n.text)
-                .map(|m| (m.start(), m.end()))
-                .filter(|&(a, b)| !whole_words || is_word_boundary(&n.text, a, b))
-                .collect(),
+            Matcher::Phrases { automaton, whole_words } => {
+                if !whole_words {
+                    return crate::text::merge_spans(
+                        automaton
+                            .find_overlapping_iter(&n.text)
+                            .map(|m| (m.start(), m.end()))
+                            .collect(),
+                    );
+                }
+                // Whole words: looked for in the compact text, each hit then bounded by words
+                // in the normal text.
+                let c = Compact::of(&n.text);
+                crate::text::merge_spans(
+                    automaton
+                        .find_overlapping_iter(c.text())
+                        .filter_map(|m| c.normal_span(m.start(), m.end()))
+                        .filter(|&(a, b)| is_word_boundary(&n.text, a, b))
+                        .collect(),
+                )
+            }
         }
+    }
+}
+
+/// Normal text with every run of characters other than letters and digits that stands between
+/// two letters or digits removed: `night-jar`, `n.i.g.h.t.j.a.r`, `night jar` and `nightjar` are
+/// all `nightjar`. Whole-word phrases are compacted alike and looked for here, so a separator
+/// slipped into a phrase does not hide it. Held as the kept segments, each with where it starts
+/// in the compact and in the normal text.
+pub struct Compact<'t> {
+    text: std::borrow::Cow<'t, str>,
+    /// `(compact start, normal start)` of each kept segment, in order.
+    segments: Vec<(usize, usize)>,
+}
+
+impl<'t> Compact<'t> {
+    pub fn of(normal: &'t str) -> Compact<'t> {
+        let mut out = String::new();
+        let mut segments = Vec::new();
+        let mut kept_from = 0; // start of the segment being kept, in `normal`
+        let mut last_alnum = false;
+        let mut chars = normal.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c.is_alphanumeric() {
+                last_alnum = true;
+                continue;
+            }
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if d.is_alphanumeric() {
+                    break;
+                }
+                end = j + d.len_utf8();
+                chars.next();
+            }
+            if last_alnum && chars.peek().is_some() {
+                // Between two letters or digits: drop `i..end`.
+                if segments.is_empty() {
+                    out.reserve(normal.len());
+                }
+                segments.push((out.len(), kept_from));
+                out.push_str(normal.get(kept_from..i).unwrap_or_default());
+                kept_from = end;
+            }
+            last_alnum = false;
+        }
+        if segments.is_empty() {
+            return Compact {
+                text: std::borrow::Cow::Borrowed(normal),
+                segments: vec![(0, 0)],
+            };
+        }
+        segments.push((out.len(), kept_from));
+        out.push_str(normal.get(kept_from..).unwrap_or_default());
+        Compact {
+            text: std::borrow::Cow::Owned(out),
+            segments,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The normal text's span from the first to the last byte of the compact span `a..b`.
+    pub fn normal_span(&self, a: usize, b: usize) -> Option<(usize, usize)> {
+        let at = |pos: usize| -> Option<usize> {
+            let k = self.segments.partition_point(|&(c, _)| c <= pos).checked_sub(1)?;
+            let (c, n) = *self.segments.get(k)?;
+            n.checked_add(pos.checked_sub(c)?)
+        };
+        Some((at(a)?, at(b.checked_sub(1)?)?.checked_add(1)?))
     }
 }
 
@@ -470,13 +556,18 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
         })
 }
 
-/// Compile phrases (normalised the same way as the text). Empty phrases are an error.
+/// Compile phrases (normalised the same way as the text). Empty phrases are an error. Whole-word
+/// phrases are compacted ([`Compact`]) as the text they are looked for in is.
 pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher, (usize, String)> {
     let mut normalised = Vec::with_capacity(phrases.len());
     for (n, p) in phrases.iter().enumerate() {
         let t = normalize(p).text.trim().to_string();
         if t.is_empty() {
             return Err((n, format!("phrase {:?} is empty once normalised", p)));
+        }
+        if whole_words {
+            normalised.push(Compact::of(&t).text().to_string());
+            continue;
         }
         // The words run together too: a separator that renders as a space but is removed as
         // invisible (U+3164, U+FFA0, U+2800, a zero-width joiner) must not split the phrase.
@@ -486,9 +577,11 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
         }
         normalised.push(t);
     }
-    // A DFA searches fastest; a few thousand phrases keep it to a few megabytes.
+    // A DFA searches fastest; a few thousand phrases keep it to a few megabytes. Every
+    // occurrence is looked at (overlapping), so a whole-word hit is not hidden behind a longer
+    // match that is not one.
     let automaton = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
+        .match_kind(MatchKind::Standard)
         .kind(Some(AhoCorasickKind::DFA))
         .build(&normalised)
         .map_err(|e| (0, e.to_string()))?;
@@ -665,8 +758,9 @@ mod tests {
     }
 
     #[test]
-    fn composes_combining_marks() {
-        assert_eq!(normalize("cafe\u{301}").text, "café");
+    fn reads_a_latin_letter_with_combining_marks_as_its_base() {
+        assert_eq!(normalize("cafe\u{301}").text, "cafe");
+        assert_eq!(normalize("caf\u{E9}").text, "cafe");
     }
 
     #[test]
@@ -682,6 +776,66 @@ mod tests {
         assert!(redact("classification", &m, "x").is_none());
         let m = compile_phrases(&["class".into()], false).unwrap();
         assert!(redact("classification", &m, "x").is_some());
+    }
+
+    #[test]
+    fn whole_word_phrases_are_found_with_separators_inside() {
+        let m = compile_phrases(&["Operation NIGHTJAR".into(), "Task Force 1-7".into()], true).unwrap();
+        for t in [
+            "see Operation NIGHT-JAR now",
+            "see Operation NIGHT_JAR now",
+            "see Operation N.I.G.H.T.J.A.R now",
+            "see Operation NIGHT JAR now",
+            "see OperationNIGHTJAR now",
+            "see Operation - NIGHT / JAR now",
+            "see Task Force 17 now",
+        ] {
+            let (out, n) = redact(t, &m, "[R]").unwrap_or_else(|| panic!("{t}"));
+            assert_eq!((out.as_str(), n), ("see [R] now", 1), "{t}");
+        }
+        for t in [
+            "cooperation nightjar",
+            "Operation NIGHTJARS",
+            "Task Force 170",
+            "operation night",
+        ] {
+            assert!(redact(t, &m, "[R]").is_none(), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_whole_word_hit_is_not_hidden_behind_a_longer_match() {
+        // `xab cd` holds `ab cd` inside a word (no hit) and `cd` as a word (a hit).
+        let m = compile_phrases(&["ab cd".into(), "cd".into()], true).unwrap();
+        assert_eq!(redact("xab cd", &m, "[R]").map(|r| r.0).as_deref(), Some("xab [R]"));
+        // Overlapping hits are replaced as one.
+        let m = compile_phrases(&["ab cd".into(), "cd ef".into()], true).unwrap();
+        assert_eq!(redact("ab cd ef", &m, "[R]").map(|r| r.0).as_deref(), Some("[R]"));
+    }
+
+    proptest::proptest! {
+        /// A phrase written with any separators between any of its letters, among other words,
+        /// is found, and what is replaced is exactly it.
+        #[test]
+        fn a_phrase_with_separators_slipped_in_is_found(
+            phrase in "[a-z]{2,6}( [a-z0-9]{1,6}){0,2}",
+            seps in proptest::collection::vec("(|[ ._/:*-]{1,3}|\\u{2022})", 24),
+            before in "([a-z]{1,5} ){0,3}",
+            after in "( [a-z]{1,5}){0,3}",
+        ) {
+            let m = compile_phrases(std::slice::from_ref(&phrase), true).unwrap();
+            let letters: Vec<char> = phrase.chars().filter(|c| *c != ' ').collect();
+            let mut written = String::new();
+            for (k, c) in letters.iter().enumerate() {
+                written.push(*c);
+                if k + 1 < letters.len() {
+                    written.push_str(seps.get(k).map_or("", String::as_str));
+                }
+            }
+            let text = format!("{before}{written}{after}");
+            let (out, _) = redact(&text, &m, "\u{1}").unwrap();
+            proptest::prop_assert_eq!(out, format!("{before}\u{1}{after}"));
+        }
     }
 
     #[test]

@@ -227,10 +227,32 @@ fn ipv4_readings(s: &str, host: bool) -> Vec<u32> {
 }
 
 /// Defanged writing read as what it stands for: `[.]`, `(.)`, `{.}`, `[dot]`, `(dot)` as `.`;
-/// `[:]` as `:`; `[@]`, `[at]`, `(at)` as `@`; `[/]` as `/`; `\.` as `.`; `hxxp` as `http`,
-/// `fxp` as `ftp`. Runs on normalised (lowercase) text. Returns the text and, for each of its
-/// bytes, the byte range of `text` it came from (`None` when nothing changed).
+/// `[:]` as `:`; `[@]`, `[at]`, `(at)` as `@`; `[/]` as `/`; `\\.` as `.`; `hxxp` as `http`,
+/// `fxp` as `ftp`; and `%` with two hex digits as the printable ASCII character it encodes
+/// (`%2e` is `.`, `%40` is `@`). Runs on normalised (lowercase) text. Returns the text and, for
+/// each of its bytes, the byte range of `text` it came from (`None` when nothing changed). The
+/// writings that join words across spaces are [`refang_joined`]'s.
 pub fn refang(text: &str) -> Option<(String, Vec<Range<usize>>)> {
+    refang_with(text, false)
+}
+
+/// The reading of [`refang`] that also joins words across spaces: the bracketed forms with a
+/// space either side (`bob (at) corp (dot) example`), ` dot ` and ` . ` between two letters or
+/// digits, ` at ` before a domain whose dot is spelt out (`bob at corp dot example`, not `look
+/// at corp.example`), and `. ` or ` .` between two digits (`10. 20 .30`). `None` when none of
+/// them is in `text`. Joining could glue a word to its neighbour (`x . 10.1.2.3`), so callers
+/// read the text both ways.
+pub fn refang_joined(text: &str) -> Option<(String, Vec<Range<usize>>)> {
+    let b = text.as_bytes();
+    let joins = b
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| matches!(c, b' ' | b'.') && sub_at(text, i, true).is_some() && sub_at(text, i, false).is_none());
+    if joins { refang_with(text, true) } else { None }
+}
+
+/// [`refang`], joining across spaces too when `join` ([`refang_joined`]).
+pub(crate) fn refang_with(text: &str, join: bool) -> Option<(String, Vec<Range<usize>>)> {
     // Where the first substitution applies; none (most text): nothing changes, nothing is
     // allocated. Every substitution starts with one of these ASCII bytes, so a position holding
     // one is a character boundary.
@@ -238,7 +260,7 @@ pub fn refang(text: &str) -> Option<(String, Vec<Range<usize>>)> {
     let first = b
         .iter()
         .enumerate()
-        .find(|&(i, &c)| may_start_sub(c) && sub_at(text, i).is_some())
+        .find(|&(i, &c)| may_start_sub(c) && sub_at(text, i, join).is_some())
         .map(|(i, _)| i)?;
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len());
@@ -250,11 +272,11 @@ pub fn refang(text: &str) -> Option<(String, Vec<Range<usize>>)> {
     let mut i = first;
     while i < text.len() {
         if b.get(i).is_some_and(|&c| may_start_sub(c))
-            && let Some((from, to)) = sub_at(text, i)
+            && let Some((from, to)) = sub_at(text, i, join)
         {
             out.push_str(to);
-            map.extend(std::iter::repeat_n(i..i + from.len(), to.len()));
-            i += from.len();
+            map.extend(std::iter::repeat_n(i..i + from, to.len()));
+            i += from;
             continue;
         }
         let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else {
@@ -267,7 +289,8 @@ pub fn refang(text: &str) -> Option<(String, Vec<Range<usize>>)> {
     Some((out, map))
 }
 
-/// The defanged writings [`refang`] reads, and what each stands for (first match wins).
+/// The defanged writings [`refang`] reads anywhere, and what each stands for (first match
+/// wins).
 const REFANG_SUBS: &[(&str, &str)] = &[
     ("[.]", "."),
     ("(.)", "."),
@@ -280,6 +303,7 @@ const REFANG_SUBS: &[(&str, &str)] = &[
     ("[@]", "@"),
     ("[at]", "@"),
     ("(at)", "@"),
+    ("{at}", "@"),
     ("[/]", "/"),
     ("\\.", "."),
     ("hxxp", "http"),
@@ -287,38 +311,108 @@ const REFANG_SUBS: &[(&str, &str)] = &[
     ("fxp", "ftp"),
 ];
 
-/// Whether a substitution of [`REFANG_SUBS`] can start with byte `c`.
+/// The dots of a domain spelt out that make a preceding ` at ` an `@`.
+const SPELT_DOTS: &[&str] = &[
+    " dot ", " (dot) ", " [dot] ", " {dot} ", "(dot)", "[dot]", "{dot}", "[.]", "(.)", "{.}", " [.] ", " (.) ",
+];
+
+/// The printable ASCII characters, each one a `&'static str` by slicing (`%xx` decodes to one).
+const PRINTABLE: &str =
+    "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+
+/// Whether a substitution of [`refang`] can start with byte `c`.
 fn may_start_sub(c: u8) -> bool {
-    matches!(c, b'[' | b'(' | b'{' | b'\\' | b'h' | b'f')
+    matches!(c, b'[' | b'(' | b'{' | b'\\' | b'h' | b'f' | b' ' | b'.' | b'%')
 }
 
-/// The substitution of [`REFANG_SUBS`] that applies at byte `i` of `text`, if any.
-fn sub_at(text: &str, i: usize) -> Option<(&'static str, &'static str)> {
-    let rest = text.as_bytes().get(i..)?;
-    REFANG_SUBS
-        .iter()
-        .find(|(f, _)| rest.starts_with(f.as_bytes()))
-        .copied()
+/// The bracketed forms of [`REFANG_SUBS`] written with a space either side, and the spaced dot:
+/// read so only when joining ([`refang_joined`]).
+const JOINING_SUBS: &[(&str, &str)] = &[
+    (" [.] ", "."),
+    (" (.) ", "."),
+    (" {.} ", "."),
+    (" [dot] ", "."),
+    (" (dot) ", "."),
+    (" {dot} ", "."),
+    (" [@] ", "@"),
+    (" [at] ", "@"),
+    (" (at) ", "@"),
+    (" {at} ", "@"),
+];
+
+/// The substitution [`refang`] (joining across spaces when `join`) makes at byte `i` of
+/// `text`, if any: how many bytes it reads and what it writes.
+fn sub_at(text: &str, i: usize, join: bool) -> Option<(usize, &'static str)> {
+    let b = text.as_bytes();
+    let rest = b.get(i..)?;
+    let table = |subs: &'static [(&'static str, &'static str)]| {
+        subs.iter()
+            .find(|(f, _)| rest.starts_with(f.as_bytes()))
+            .map(|(f, t)| (f.len(), *t))
+    };
+    if let Some(sub) = join
+        .then(|| table(JOINING_SUBS))
+        .flatten()
+        .or_else(|| table(REFANG_SUBS))
+    {
+        return Some(sub);
+    }
+    if let [b'%', h, l, ..] = rest {
+        // `%` and two hex digits: the printable ASCII character they encode.
+        let v = (char::from(*h).to_digit(16)? << 4) | char::from(*l).to_digit(16)?;
+        let k = usize::try_from(v.checked_sub(0x21)?).ok()?;
+        return Some((3, PRINTABLE.get(k..=k)?));
+    }
+    if !join {
+        return None;
+    }
+    let at = |k: usize| b.get(k).copied().unwrap_or(0);
+    let prev = i.checked_sub(1).map_or(0, at);
+    match rest {
+        // ` dot ` and ` . ` between two letters or digits.
+        [b' ', b'd', b'o', b't', b' ', next, ..] if prev.is_ascii_alphanumeric() && next.is_ascii_alphanumeric() => {
+            Some((5, "."))
+        }
+        [b' ', b'.', b' ', next, ..] if prev.is_ascii_alphanumeric() && next.is_ascii_alphanumeric() => Some((3, ".")),
+        // ` at ` before a label and ` dot `: an address spelt out.
+        [b' ', b'a', b't', b' ', tail @ ..] if prev.is_ascii_alphanumeric() => {
+            let label = tail
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+                .count();
+            let after = tail.get(label..)?;
+            let dot = SPELT_DOTS.iter().any(|d| after.starts_with(d.as_bytes()));
+            (label > 0 && dot).then_some((4, "@"))
+        }
+        // `. ` and ` .` between two digits.
+        [b'.', b' ', next, ..] | [b' ', b'.', next, ..] if prev.is_ascii_digit() && next.is_ascii_digit() => {
+            Some((2, "."))
+        }
+        _ => None,
+    }
 }
 
 /// The reference [`refang`]: every position tried against every substitution (kept to check
 /// the fast one against, see the property test below).
 #[cfg(test)]
-fn refang_slow(text: &str) -> Option<(String, Vec<Range<usize>>)> {
+fn refang_slow(text: &str, join: bool) -> Option<(String, Vec<Range<usize>>)> {
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len());
     let mut i = 0;
     let mut changed = false;
     while i < text.len() {
-        let rest = text.get(i..).unwrap_or_default();
-        if let Some((from, to)) = REFANG_SUBS.iter().find(|(f, _)| rest.starts_with(f)) {
+        if text.is_char_boundary(i)
+            && let Some((from, to)) = sub_at(text, i, join)
+        {
             out.push_str(to);
-            map.extend(std::iter::repeat_n(i..i + from.len(), to.len()));
-            i += from.len();
+            map.extend(std::iter::repeat_n(i..i + from, to.len()));
+            i += from;
             changed = true;
             continue;
         }
-        let Some(c) = rest.chars().next() else { break };
+        let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
         out.push(c);
         map.extend(std::iter::repeat_n(i..i + c.len_utf8(), c.len_utf8()));
         i += c.len_utf8();
@@ -522,15 +616,42 @@ mod tests {
         }
     }
 
+    #[test]
+    fn reads_spelt_out_spaced_and_percent_encoded_writing() {
+        let r = |t: &str| refang_joined(t).or_else(|| refang(t)).map(|(t, _)| t);
+        assert_eq!(r("bob (at) corp (dot) example").as_deref(), Some("bob@corp.example"));
+        assert_eq!(r("bob at corp dot example").as_deref(), Some("bob@corp.example"));
+        assert_eq!(r("bob at corp [.] example").as_deref(), Some("bob@corp.example"));
+        assert_eq!(r("10 . 20. 30 .40").as_deref(), Some("10.20.30.40"));
+        assert_eq!(r("http://10%2e20%2e30%2e40/").as_deref(), Some("http://10.20.30.40/"));
+        assert_eq!(r("a%40b%2Fc").as_deref(), Some("a@b/c"));
+        // Ordinary prose stays as it is.
+        for t in [
+            "look at corp.example",
+            "dot com",
+            "steps 1. then 2",
+            "100% 20 off",
+            "%20x",
+        ] {
+            assert_eq!(r(t), None, "{t}");
+        }
+    }
+
     proptest::proptest! {
         /// The fast [`refang`] (which skips text where no substitution can start) reads every
         /// text exactly as the reference that tries every substitution at every position: same
         /// text, same map back, `None` alike.
         #[test]
         fn fast_refang_agrees_with_the_reference(
-            t in "([\\[\\](){}.:/@\\\\hxpsftdoa ]|xxp|dot|é|。|1){0,40}"
+            t in "([\\[\\](){}.:/@\\\\hxpsftdoa %e4]|xxp|dot| at | dot |é|。|1|%2e|%40|%g1|%7f){0,40}"
         ) {
-            proptest::prop_assert_eq!(refang(&t), refang_slow(&t));
+            proptest::prop_assert_eq!(refang(&t), refang_slow(&t, false));
+            // The joined reading is the reference's, and is not skipped when it differs.
+            let joined = refang_slow(&t, true);
+            match refang_joined(&t) {
+                Some(j) => proptest::prop_assert_eq!(Some(j), joined),
+                None => proptest::prop_assert_eq!(joined, refang(&t)),
+            }
         }
     }
 }

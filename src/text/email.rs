@@ -3,12 +3,12 @@
 //! literal `[10.1.2.3]` / `[IPv6:…]`. Internationalised addresses (`josé@bücher.example`,
 //! `ops@corp。example` once normalised) are found; file names such as `logo@2x.png` are not (a
 //! domain of one label and a file extension that is not a top-level domain, or the `@2x`
-//! resolution suffix). Defanged writing (`bob[at]corp[.]example`) is read through
+//! resolution suffix). A quoted local part (`"alice smith"@corp.example`) is one. Defanged writing (`bob[at]corp[.]example`) is read through
 //! [`refang`](super::addr::refang).
 
 use std::ops::Range;
 
-use super::addr::{parse_ip, refang};
+use super::addr::{parse_ip, refang, refang_joined};
 
 /// File extensions that are not delegated top-level domains: after `@`, they make a file name.
 const FILE_EXTENSIONS: &[&str] = &[
@@ -28,11 +28,22 @@ fn is_label_char(c: char) -> bool {
 
 /// Byte spans of `text` (normalised) that are e-mail addresses.
 pub fn find(text: &str) -> Vec<(usize, usize)> {
-    if !text.contains(['@', '[', '(']) {
+    if !text.contains(['@', '[', '(', '{', '%']) && !text.contains(" at ") {
         return Vec::new();
     }
-    let refanged = refang(text);
-    let (t, map): (&str, Option<&Vec<Range<usize>>>) = match &refanged {
+    // Read as refanged, and also joined across spaces (`bob (at) corp (dot) example`).
+    let mut out = find_in(text, refang(text));
+    if let Some(joined) = refang_joined(text) {
+        out.extend(find_in(text, Some(joined)));
+        return super::merge_spans(out);
+    }
+    out
+}
+
+/// The addresses of one reading of `text` (its refanged form and map back; `None`: `text`
+/// itself), as spans of `text`.
+fn find_in(text: &str, reading: Option<(String, Vec<Range<usize>>)>) -> Vec<(usize, usize)> {
+    let (t, map): (&str, Option<&Vec<Range<usize>>>) = match &reading {
         Some((t, m)) => (t.as_str(), Some(m)),
         None => (text, None),
     };
@@ -51,14 +62,22 @@ fn find_plain(t: &str) -> Vec<(usize, usize)> {
         if out.last().is_some_and(|&(_, e)| at < e) {
             continue;
         }
-        // The local part, backwards.
+        // The local part, backwards: a quoted string (`"alice smith"@`, RFC 5322 §3.4.1, up to
+        // the 64 bytes RFC 5321 allows) or a run of its characters.
         let before = t.get(..at).unwrap_or_default();
         let mut start = at;
-        for (i, c) in before.char_indices().rev() {
-            if !is_local_char(c) {
-                break;
+        if let Some(quoted) = before.strip_suffix('"')
+            && let Some(open) = quoted.rfind('"')
+            && quoted.len() - open <= 64
+        {
+            start = open;
+        } else {
+            for (i, c) in before.char_indices().rev() {
+                if !is_local_char(c) {
+                    break;
+                }
+                start = i;
             }
-            start = i;
         }
         while t.get(start..).is_some_and(|s| s.starts_with('.')) {
             start += 1;

@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::Prepared;
-use super::addr::{Ranges, refang, word_addresses, words};
+use super::addr::{Ranges, refang, refang_joined, word_addresses, words};
 use super::domain::Domains;
 
 /// Internal ranges and domains.
@@ -29,11 +29,13 @@ impl Internal {
     }
 
     /// Whether `s` could hold an address or a domain at all: every address holds a digit, every
-    /// domain a dot (or a full stop, a defanged dot, a look-alike: non-ASCII or a bracket); text
+    /// domain a dot (or a full stop, a defanged, encoded or spelt-out dot, a look-alike:
+    /// non-ASCII or a bracket); text
     /// with none of them holds neither, whatever its normal form.
     pub fn could_hold(s: &str) -> bool {
         s.bytes()
-            .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\') || b >= 0x80)
+            .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\' | b'%') || b >= 0x80)
+            || s.as_bytes().windows(5).any(|w| w.eq_ignore_ascii_case(b" dot "))
     }
 
     /// The byte spans of `s` (as written) of each word that points inside. `host`: when `s` is
@@ -51,10 +53,27 @@ impl Internal {
             return Vec::new();
         }
         let n = p.normal();
-        let refanged = refang(&n.text);
-        let (t, map): (&str, Option<&Vec<Range<usize>>>) = match &refanged {
+        // Each reading of the text: refanged, and (when it differs) also joined across spaces
+        // (`10 . 20`, `corp dot example`). Joining could glue an address to its neighbour, so
+        // the text is read both ways.
+        let mut hits = self.find_in(&n.text, refang(&n.text), host);
+        if let Some(joined) = refang_joined(&n.text) {
+            hits.extend(self.find_in(&n.text, Some(joined), host));
+        }
+        // Back to the original.
+        let spans = super::merge_spans(hits)
+            .into_iter()
+            .filter_map(|(a, b)| n.original(a, b))
+            .collect();
+        super::merge_spans(spans)
+    }
+
+    /// The spans (in the normal text `normal`) of each word of one reading of it that points
+    /// inside; `reading`: the refanged text and its map back, `None` when it is `normal` itself.
+    fn find_in(&self, normal: &str, reading: Option<(String, Vec<Range<usize>>)>, host: bool) -> Vec<(usize, usize)> {
+        let (t, map): (&str, Option<&Vec<Range<usize>>>) = match &reading {
             Some((t, m)) => (t.as_str(), Some(m)),
-            None => (n.text.as_str(), None),
+            None => (normal, None),
         };
         // Spans in `t` first.
         let mut hits: Vec<(usize, usize)> = Vec::new();
@@ -78,19 +97,10 @@ impl Internal {
                 hits.push((w.start, w.end));
             }
         }
-        if hits.is_empty() {
-            return hits;
-        }
-        hits.sort_unstable();
-        hits.dedup();
-        // Back to the normalised text, then to the original.
         hits.into_iter()
-            .filter_map(|(a, b)| {
-                let (a, b) = match map {
-                    Some(m) => (m.get(a)?.start, m.get(b.checked_sub(1)?)?.end),
-                    None => (a, b),
-                };
-                n.original(a, b)
+            .filter_map(|(a, b)| match map {
+                Some(m) => Some((m.get(a)?.start, m.get(b.checked_sub(1)?)?.end)),
+                None => Some((a, b)),
             })
             .collect()
     }
@@ -138,6 +148,7 @@ impl Internal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::addr::refang_with;
 
     #[test]
     fn redacts_the_words_as_written() {
@@ -160,37 +171,37 @@ mod tests {
     /// always computed): the slow path the fast one must agree with.
     fn find_slow(i: &Internal, s: &str, host: bool) -> Vec<(usize, usize)> {
         let n = crate::text::normalize(s);
-        let refanged = refang(&n.text);
-        let (t, map) = match &refanged {
-            Some((t, m)) => (t.as_str(), Some(m)),
-            None => (n.text.as_str(), None),
-        };
-        let single = !t.trim().contains(' ');
-        let mut hits: Vec<(usize, usize)> = words(t)
-            .filter(|w| {
-                t.get(w.clone()).is_some_and(|word| {
-                    word_addresses(word, host && single)
-                        .into_iter()
-                        .any(|a| i.ranges.overlaps(a))
+        let mut hits = Vec::new();
+        for reading in [refang(&n.text), refang_with(&n.text, true)] {
+            let (t, map) = match &reading {
+                Some((t, m)) => (t.as_str(), Some(m)),
+                None => (n.text.as_str(), None),
+            };
+            let single = !t.trim().contains(' ');
+            let mut found: Vec<(usize, usize)> = words(t)
+                .filter(|w| {
+                    t.get(w.clone()).is_some_and(|word| {
+                        word_addresses(word, host && single)
+                            .into_iter()
+                            .any(|a| i.ranges.overlaps(a))
+                    })
                 })
-            })
-            .map(|w| (w.start, w.end))
-            .collect();
-        for (a, b) in i.domains.find(t) {
-            let w = words(t).find(|w| w.start <= a && b <= w.end).unwrap_or(a..b);
-            hits.push((w.start, w.end));
+                .map(|w| (w.start, w.end))
+                .collect();
+            for (a, b) in i.domains.find(t) {
+                let w = words(t).find(|w| w.start <= a && b <= w.end).unwrap_or(a..b);
+                found.push((w.start, w.end));
+            }
+            hits.extend(found.into_iter().filter_map(|(a, b)| match map {
+                Some(m) => Some((m.get(a)?.start, m.get(b.checked_sub(1)?)?.end)),
+                None => Some((a, b)),
+            }));
         }
-        hits.sort_unstable();
-        hits.dedup();
-        hits.into_iter()
-            .filter_map(|(a, b)| {
-                let (a, b) = match map {
-                    Some(m) => (m.get(a)?.start, m.get(b.checked_sub(1)?)?.end),
-                    None => (a, b),
-                };
-                n.original(a, b)
-            })
-            .collect()
+        let spans = crate::text::merge_spans(hits)
+            .into_iter()
+            .filter_map(|(a, b)| n.original(a, b))
+            .collect();
+        crate::text::merge_spans(spans)
     }
 
     proptest::proptest! {
@@ -201,7 +212,7 @@ mod tests {
             pieces in proptest::collection::vec(proptest::sample::select(vec![
                 "10", "0x0a", "172", "16", "1", "2", ".", "[.]", "(.)", "\\.", "。", "．", "１０", ":", "::ffff:",
                 "fd00", "/", "@", "corp", "example", "ｃｏｒｐ", "\u{200B}", "hxxp", "://", " ", "-", "[", "]",
-                "ops", "a", "x", "é", "(", ")", "\\\\", "%2e",
+                "ops", "a", "x", "é", "(", ")", "\\\\", "%2e", " dot ", " . ", ". ", " (dot) ", "٠",
             ]), 0..14),
             host in proptest::bool::ANY,
         ) {

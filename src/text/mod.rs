@@ -5,8 +5,11 @@
 //! default-ignorable code points (zero-width spaces and joiners, soft hyphens, Hangul fillers,
 //! the braille blank, …) removed, every non-ASCII look-alike of an ASCII character read as that
 //! character (UTS #39 confusables: Cyrillic `а`, Greek `ο`, `∕`), every dash and minus read as
-//! `-`, ideographic and full-width full stops read as `.`, and whitespace runs folded to one
-//! space. ASCII itself is never folded into other ASCII (`0` stays `0`, so numbers and addresses
+//! `-`, ideographic and full-width full stops read as `.`, decimal digits of every script read as
+//! ASCII digits (`١٠` is `10`), Latin small capitals and Latin letters with diacritics read as
+//! the ASCII letter (`ᴏᴘ` is `op`, `é` and `h́` are `e` and `h`; a mark on a letter of another
+//! script stays), and
+//! whitespace runs folded to one space. ASCII itself is never folded into other ASCII (`0` stays `0`, so numbers and addresses
 //! keep their meaning). So full-width, look-alike compatibility forms and hidden
 //! characters cannot slip a word past. A match is mapped back to the original text, and only the
 //! matched span is replaced: the rest stays as written.
@@ -96,6 +99,20 @@ impl<'s> Prepared<'s> {
     }
 }
 
+/// Spans sorted, and those that overlap made one: every occurrence is replaced whole,
+/// however the readings that found them overlap.
+pub fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match out.last_mut() {
+            Some(last) if a < last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
 /// Plain ASCII whose only whitespace is single spaces normalises to its lowercase, byte for byte.
 fn is_plain(s: &str) -> bool {
     let b = s.as_bytes();
@@ -148,9 +165,73 @@ fn is_full_stop(c: char) -> bool {
     matches!(c, '\u{3002}' | '\u{FF0E}' | '\u{FF61}' | '\u{FE52}' | '\u{2024}')
 }
 
+/// The first code point of each run of ten decimal digits (general category Nd, which Unicode
+/// encodes as contiguous runs from 0 to 9) outside ASCII that NFKC leaves as they are: Arabic-Indic
+/// `٠`, Devanagari `०`, Thai `๐`, … (Unicode 15). Full-width and mathematical digits are NFKC's.
+const DIGIT_ZEROS: &[u32] = &[
+    0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0, 0xF20,
+    0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0,
+    0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450,
+    0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x11F50, 0x16A60, 0x16AC0,
+    0x16B50, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E950, 0x1FBF0,
+];
+
+/// The ASCII digit a decimal digit of another script stands for (`٤` is `4`).
+fn decimal_digit(c: char) -> Option<char> {
+    let u = u32::from(c);
+    // The last run starting at or before `u`; `u` is in it when it is at most 9 past its zero.
+    let i = DIGIT_ZEROS.partition_point(|&z| z <= u).checked_sub(1)?;
+    let offset = u.checked_sub(*DIGIT_ZEROS.get(i)?)?;
+    (offset <= 9).then(|| char::from_digit(offset, 10)).flatten()
+}
+
+/// Latin small capitals (IPA and phonetic extensions), read as the letter they are a capital of:
+/// UTS #39 does not list them as confusables, yet `ᴏᴘᴇʀᴀᴛɪᴏɴ` reads `OPERATION`.
+fn small_capital(c: char) -> Option<char> {
+    Some(match c {
+        '\u{1D00}' => 'a',
+        '\u{0299}' => 'b',
+        '\u{1D04}' => 'c',
+        '\u{1D05}' => 'd',
+        '\u{1D07}' => 'e',
+        '\u{A730}' => 'f',
+        '\u{0262}' => 'g',
+        '\u{029C}' => 'h',
+        '\u{026A}' => 'i',
+        '\u{1D0A}' => 'j',
+        '\u{1D0B}' => 'k',
+        '\u{029F}' => 'l',
+        '\u{1D0D}' => 'm',
+        '\u{0274}' => 'n',
+        '\u{1D0F}' => 'o',
+        '\u{1D18}' => 'p',
+        '\u{A7AF}' => 'q',
+        '\u{0280}' => 'r',
+        '\u{A731}' => 's',
+        '\u{1D1B}' => 't',
+        '\u{1D1C}' => 'u',
+        '\u{1D20}' => 'v',
+        '\u{1D21}' => 'w',
+        '\u{028F}' => 'y',
+        '\u{1D22}' => 'z',
+        _ => return None,
+    })
+}
+
+/// A Latin letter with diacritics read as the ASCII letter under them (`é` is `e`, `ç` is `c`):
+/// its canonical decomposition is an ASCII letter and combining marks. Letters of other scripts
+/// keep theirs (`が` stays `が`: its mark makes another word).
+fn ascii_base(c: char) -> Option<char> {
+    let mut d = std::iter::once(c).nfd();
+    let base = d.next().filter(char::is_ascii_alphabetic)?;
+    d.all(|m| canonical_combining_class(m) != 0).then_some(base)
+}
+
 /// What one non-ASCII character (already NFKC-normalised and lowercased) is read as: nothing
-/// (ignorable), a space, `-`, `.`, its ASCII look-alike (the UTS #39 confusable prototype, when
-/// that is ASCII: Cyrillic `а` is `a`, Greek `ο` is `o`, `∕` is `/`), or itself.
+/// (ignorable), a space, `-`, `.`, an ASCII digit (a decimal digit of another script), an ASCII
+/// letter (a small capital, a Latin letter with diacritics), its ASCII look-alike (the UTS #39
+/// confusable prototype, when that is ASCII: Cyrillic `а` is `a`, Greek `ο` is `o`, `∕` is
+/// `/`), or itself.
 fn fold(c: char, out: &mut String) {
     if is_ignorable(c) {
         return;
@@ -161,6 +242,8 @@ fn fold(c: char, out: &mut String) {
         out.push('-');
     } else if is_full_stop(c) {
         out.push('.');
+    } else if let Some(a) = decimal_digit(c).or_else(|| small_capital(c)).or_else(|| ascii_base(c)) {
+        out.push(a);
     } else {
         let mut buf = [0u8; 4];
         let one: &str = c.encode_utf8(&mut buf);
@@ -210,6 +293,9 @@ pub fn normalize(s: &str) -> Normalized {
         for n in cluster.nfkc().flat_map(char::to_lowercase) {
             if n.is_ascii() {
                 folded.push(if n.is_ascii_whitespace() { ' ' } else { n });
+            } else if canonical_combining_class(n) != 0 && folded.ends_with(|b: char| b.is_ascii_alphanumeric()) {
+                // A mark NFKC could not compose with an ASCII letter or digit (`h́`, a
+                // strike-through `n̶`): the letter is read without it.
             } else {
                 fold(n, &mut folded);
             }
@@ -281,6 +367,49 @@ mod tests {
     }
 
     #[test]
+    fn reads_digits_of_every_script_as_ascii() {
+        assert_eq!(normalize("\u{661}\u{660}.\u{662}\u{660}").text, "10.20");
+        assert_eq!(normalize("\u{967}\u{966} \u{E59} \u{1040}").text, "10 9 0");
+        // Every digit of every run, and nothing either side of a run.
+        for &z in super::DIGIT_ZEROS {
+            for d in 0..10u32 {
+                let c = char::from_u32(z + d).unwrap();
+                assert_eq!(super::decimal_digit(c), char::from_digit(d, 10), "{c:?}");
+            }
+            let after = char::from_u32(z + 10).unwrap();
+            assert_ne!(
+                normalize(&after.to_string())
+                    .text
+                    .chars()
+                    .next()
+                    .map(|c| c.is_ascii_digit()),
+                Some(true),
+                "{after:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_small_capitals_and_accented_latin_letters_as_ascii() {
+        assert_eq!(
+            normalize("\u{1D0F}\u{1D18}\u{1D07}\u{280}\u{1D00}\u{1D1B}\u{26A}\u{1D0F}\u{274}").text,
+            "operation"
+        );
+        assert_eq!(
+            normalize("Op\u{E9}ration NIGHTJA\u{301}R \u{E7}orp").text,
+            "operation nightjar corp"
+        );
+        // Marks nothing composes with: dropped from ASCII letters and digits.
+        assert_eq!(
+            normalize("NIGH\u{301}T N\u{336}I\u{336}G 1\u{301}0").text,
+            "night nig 10"
+        );
+        // A mark on a letter of another script makes another letter: it stays.
+        assert_eq!(normalize("\u{304C}\u{30B9}").text, "\u{304C}\u{30B9}");
+        assert_eq!(normalize("\u{439}").text, "\u{439}");
+    }
+
+    #[test]
     fn never_folds_ascii_into_other_ascii() {
         assert_eq!(normalize("10.0.0.1 l1 O0").text, "10.0.0.1 l1 o0");
     }
@@ -288,7 +417,17 @@ mod tests {
     /// One way to write an ASCII letter, digit or separator so that it looks the same.
     fn disguise(c: char, how: u8) -> String {
         let full_width = |c: char| char::from_u32(c as u32 + 0xFEE0).map_or(c.to_string(), String::from);
-        match how % 6 {
+        match how % 8 {
+            6 if c.is_ascii_digit() => char::from_u32(0x966 + c.to_digit(10).unwrap_or(0))
+                .unwrap_or(c)
+                .to_string(),
+            7 => match c {
+                'o' => "\u{1D0F}".into(),
+                'r' => "\u{280}".into(),
+                'e' => "\u{E9}".into(),
+                'c' => "c\u{327}".into(),
+                _ => c.to_string(),
+            },
             0 => c.to_string(),
             1 => c.to_ascii_uppercase().to_string(),
             2 if c.is_ascii_graphic() => full_width(c),

@@ -72,9 +72,13 @@ fn candidates(text: &str) -> Vec<(usize, usize)> {
         let c = b.get(i).copied().unwrap_or(0);
         let starts = c.is_ascii_digit() || ((c == b'+' || c == b'(') && b.get(i + 1).is_some_and(u8::is_ascii_digit));
         let prev = i.checked_sub(1).and_then(|p| b.get(p)).copied();
-        // Not inside a word, a number or an address.
+        // Not inside a word, a number or an address. A `:` glues only after a digit (a time, an
+        // IPv6 address); after a word it ends a label or a URI scheme (`tel:`, `phone:`).
+        let before_prev = i.checked_sub(2).and_then(|p| b.get(p)).copied();
         let glued = prev.is_some_and(|p| {
-            p.is_ascii_alphanumeric() || matches!(p, b'.' | b'-' | b'_' | b'/' | b':' | b'@' | b'#' | b'+')
+            p.is_ascii_alphanumeric()
+                || matches!(p, b'.' | b'-' | b'_' | b'/' | b'@' | b'#' | b'+')
+                || (p == b':' && before_prev.is_some_and(|q| q.is_ascii_digit()))
         });
         if !starts || glued || prev.is_some_and(|p| p >= 0x80) {
             i += 1;
@@ -156,9 +160,17 @@ mod tests {
             "03-1234-0150",
             "２０２－５５５－０１５１",
             "011 81 3 1234 0152",
+            "\u{662}\u{660}\u{662}-\u{665}\u{665}\u{665}-\u{660}\u{661}\u{665}\u{664}",
         ] {
             assert_eq!(hits(&format!("call {s} now")), [s], "{s}");
         }
+    }
+
+    #[test]
+    fn finds_a_number_after_a_uri_scheme_or_a_label() {
+        assert_eq!(hits("tel:+1-202-555-0143"), ["+1-202-555-0143"]);
+        assert_eq!(hits("phone:2025550153."), ["2025550153"]);
+        assert!(hits("at 10:30:2025550153").is_empty(), "glued to a time");
     }
 
     #[test]

@@ -8,11 +8,13 @@ use std::net::Ipv6Addr;
 
 use phonenumber::country::Id;
 
-/// Undo defanging on lowercase text (`[.]`, `(.)`, `{.}`, `[dot]`, `[:]`, `[@]`, `[at]`, `(at)`,
-/// `\.`, `hxxp`, `fxp`).
+/// Undo defanging on lowercase text (`%xx` escapes, `[.]`, `(.)`, `{.}`, `[dot]`, `[:]`, `[@]`,
+/// `[at]`, `(at)`, `\\.`, `hxxp`, `fxp`). When it reads otherwise joined across spaces (those
+/// with a space either side, spelt-out addresses `bob at corp dot example`, spaced dots
+/// `10 . 20. 30 .40`), that reading follows on a line of its own: it could glue a word to its
+/// neighbour, so both are looked at.
 pub fn refang(s: &str) -> String {
-    let mut t = s.to_string();
-    for (a, b) in [
+    const BARE: [(&str, &str); 15] = [
         ("[.]", "."),
         ("(.)", "."),
         ("{.}", "."),
@@ -23,16 +25,114 @@ pub fn refang(s: &str) -> String {
         ("[@]", "@"),
         ("[at]", "@"),
         ("(at)", "@"),
+        ("{at}", "@"),
         ("[/]", "/"),
         ("\\.", "."),
         ("hxxp", "http"),
         ("fxp", "ftp"),
-    ] {
-        if t.contains(a) {
-            t = t.replace(a, b);
+    ];
+    const SPACED: [(&str, &str); 10] = [
+        (" [.] ", "."),
+        (" (.) ", "."),
+        (" {.} ", "."),
+        (" [dot] ", "."),
+        (" (dot) ", "."),
+        (" {dot} ", "."),
+        (" [@] ", "@"),
+        (" [at] ", "@"),
+        (" (at) ", "@"),
+        (" {at} ", "@"),
+    ];
+    let replace_all = |mut t: String, subs: &[(&str, &str)]| {
+        for (a, b) in subs {
+            if t.contains(a) {
+                t = t.replace(a, b);
+            }
         }
+        t
+    };
+    let t = if s.contains('%') { percent(s) } else { s.to_string() };
+    let plain = replace_all(t.clone(), &BARE);
+    // Joined across spaces: a reading of its own, as it could glue a word to its neighbour.
+    let mut joined = if t.contains(" at ") { spelt_at(&t) } else { t };
+    joined = replace_all(replace_all(joined, &SPACED), &BARE);
+    if joined.contains(" dot ") || joined.contains('.') {
+        joined = spelt_dots(&joined);
     }
-    t
+    if joined == plain {
+        plain
+    } else {
+        format!("{plain}\n{joined}")
+    }
+}
+
+/// ` at ` between a word and a domain whose next dot is spelt out, as `@`.
+fn spelt_at(t: &str) -> String {
+    let words: Vec<&str> = t.split(' ').collect();
+    let mut out = String::with_capacity(t.len());
+    for (k, w) in words.iter().enumerate() {
+        let prev = k.checked_sub(1).and_then(|p| words.get(p));
+        let next = words.get(k + 1);
+        let then = words.get(k + 2).copied().unwrap_or_default();
+        let spelt = |x: &str| ["dot", "(dot)", "[dot]", "{dot}", "[.]", "(.)", "{.}"].contains(&x);
+        let is_at = *w == "at"
+            && prev.is_some_and(|p| p.ends_with(|c: char| c.is_ascii_alphanumeric()))
+            && next.is_some_and(|n| {
+                let label: String = n
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                !label.is_empty()
+                    && (label.len() == n.len() && spelt(then)
+                        || ["(dot)", "[dot]", "{dot}", "[.]", "(.)", "{.}"]
+                            .iter()
+                            .any(|d| n.get(label.len()..).is_some_and(|r| r.starts_with(d))))
+            });
+        if is_at {
+            out.push('@');
+            continue;
+        }
+        let glued = k > 0 && prev == Some(&"at") && out.ends_with('@');
+        if k > 0 && !glued {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// ` dot ` and ` . ` between two letters or digits, and `. ` or ` .` between two digits, as `.`.
+fn spelt_dots(t: &str) -> String {
+    let words: Vec<&str> = t.split(' ').collect();
+    let mut out = String::with_capacity(t.len());
+    let mut k = 0;
+    while let Some(w) = words.get(k) {
+        out.push_str(w);
+        let next = words.get(k + 1).copied().unwrap_or_default();
+        let then = words.get(k + 2).copied().unwrap_or_default();
+        let ends = |x: &str, f: fn(&char) -> bool| x.chars().next_back().as_ref().is_some_and(f);
+        let starts = |x: &str, f: fn(&char) -> bool| x.chars().next().as_ref().is_some_and(f);
+        if (next == "dot" || next == ".")
+            && ends(w, char::is_ascii_alphanumeric)
+            && starts(then, char::is_ascii_alphanumeric)
+        {
+            out.push('.');
+            k += 2;
+            continue;
+        } else if (w.ends_with('.')
+            && ends(w.trim_end_matches('.'), char::is_ascii_digit)
+            && starts(next, char::is_ascii_digit))
+            || (next.starts_with('.')
+                && ends(w, char::is_ascii_digit)
+                && starts(next.get(1..).unwrap_or_default(), char::is_ascii_digit))
+        {
+            // Glued: nothing between.
+        } else if k + 1 < words.len() {
+            out.push(' ');
+        }
+        k += 1;
+    }
+    out
 }
 
 /// An internal network: first and last address, IPv4 in the low 32 bits (`v6 == false`).
@@ -308,9 +408,28 @@ pub fn domain_forms(d: &str, normalise: impl Fn(&str) -> String) -> Vec<String> 
     out
 }
 
+/// Each quoted local part (`"alice smith"@`, at most 64 bytes) written as one word, `q`.
+fn quoted_locals(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(k) = rest.find("\"@") {
+        let head = rest.get(..k).unwrap_or_default();
+        match head.rfind('"').filter(|&open| k - open <= 64) {
+            Some(open) => {
+                out.push_str(head.get(..open).unwrap_or_default());
+                out.push_str(" q");
+            }
+            None => out.push_str(head),
+        }
+        rest = rest.get(k + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Whether normalised `text` holds an e-mail address.
 pub fn has_email(text: &str) -> bool {
-    let t = refang(text);
+    let t = quoted_locals(&refang(text));
     t.split(|c: char| c.is_whitespace() || "\"'<>(),;:`|".contains(c))
         .any(|w| {
             let Some((local, domain)) = w.rsplit_once('@') else {
@@ -404,7 +523,10 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
         let opens =
             c.is_ascii_digit() || ((c == '+' || c == '(') && chars.get(i + 1).is_some_and(char::is_ascii_digit));
-        if !opens || prev.is_some_and(|p| p.is_alphanumeric() || ".-_/:@#+".contains(p)) {
+        // `:` after a digit is a time or an address; after a word, a label or `tel:`.
+        let before = i.checked_sub(2).and_then(|p| chars.get(p)).copied();
+        let colon_glues = prev == Some(':') && before.is_some_and(|b| b.is_ascii_digit());
+        if !opens || colon_glues || prev.is_some_and(|p| p.is_alphanumeric() || ".-_/@#+".contains(p)) {
             i += 1;
             continue;
         }

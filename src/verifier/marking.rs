@@ -43,7 +43,8 @@ fn hidden(c: char) -> bool {
 }
 
 /// Fold `s` as a reader sees it: NFKC, lowercase, hidden code points out, every character whose
-/// UTS #39 prototype is ASCII read as that, dashes as `-`, whitespace runs as one space.
+/// UTS #39 prototype is ASCII read as that, small capitals, accented Latin letters and digits of
+/// other scripts as ASCII, dashes as `-`, whitespace runs as one space.
 pub fn fold(s: &str) -> String {
     let mut out = String::new();
     let mut last_space = true;
@@ -81,6 +82,15 @@ pub fn fold(s: &str) -> String {
         }
         if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}') {
             out.push('-');
+            continue;
+        }
+        // A mark left on an ASCII letter is dropped; small capitals, accented Latin letters and
+        // other scripts' digits read as ASCII.
+        if unicode_normalization::char::is_combining_mark(c) && out.ends_with(|p: char| p.is_ascii_alphanumeric()) {
+            continue;
+        }
+        if let Some(a) = super::text::ascii_reading(c) {
+            out.push(a);
             continue;
         }
         let proto: String = unicode_security::skeleton(&c.to_string()).collect();

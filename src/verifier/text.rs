@@ -56,6 +56,10 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                     .map(|w| normalise(w).trim().to_string())
                     .filter(|w| !w.is_empty())
                     .flat_map(|w| {
+                        if *whole_words {
+                            // Whole words are looked for with separators inside ignored.
+                            return [Some(squeeze(&w).0), None];
+                        }
                         // Also with its spaces gone (invisible separators are removed).
                         let joined = w.replace(' ', "");
                         [Some(w.clone()), (joined != w).then_some(joined)]
@@ -110,15 +114,41 @@ impl Rule {
             Matcher::Phone(regions) => super::content::has_phone(n, regions),
             // Standard (overlapping-capable) semantics: every occurrence is looked at, so a
             // whole-word hit hidden behind a longer non-word match is still seen.
-            Matcher::Phrases { ac, whole_words } => ac.find_overlapping_iter(n).any(|m| {
-                !whole_words || {
-                    let before = n.get(..m.start()).and_then(|s| s.chars().next_back());
-                    let after = n.get(m.end()..).and_then(|s| s.chars().next());
+            Matcher::Phrases { ac, whole_words: false } => ac.find_overlapping_iter(n).next().is_some(),
+            // Whole words: found in the squeezed text, bounded by words in `n`.
+            Matcher::Phrases { ac, whole_words: true } => {
+                let (t, from) = squeeze(n);
+                ac.find_overlapping_iter(&t).any(|m| {
+                    let (Some(&a), Some(&b)) = (from.get(m.start()), m.end().checked_sub(1).and_then(|e| from.get(e)))
+                    else {
+                        return false;
+                    };
+                    let before = n.get(..a).and_then(|s| s.chars().next_back());
+                    let after = n.get(b + 1..).and_then(|s| s.chars().next());
                     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-                }
-            }),
+                })
+            }
         }
     }
+}
+
+/// `n` without the characters other than letters and digits that stand between two letters or
+/// digits, and for each byte kept, its index in `n`.
+fn squeeze(n: &str) -> (String, Vec<usize>) {
+    // Every character that is no letter or digit, after the first letter or digit and before
+    // the last, stands between two of them.
+    let first = n.find(char::is_alphanumeric).unwrap_or(n.len());
+    let last = n.rfind(char::is_alphanumeric).unwrap_or(0);
+    let mut out = String::with_capacity(n.len());
+    let mut from = Vec::with_capacity(n.len());
+    for (i, c) in n.char_indices() {
+        if !c.is_alphanumeric() && first < i && i < last {
+            continue;
+        }
+        out.push(c);
+        from.extend((0..c.len_utf8()).map(|b| i + b));
+    }
+    (out, from)
 }
 
 /// NFKC, lowercase, format characters dropped, white space folded to single spaces.
@@ -135,6 +165,18 @@ pub fn normalise(s: &str) -> String {
             continue;
         }
         if !c.is_ascii() {
+            // Marks left on an ASCII letter or digit are dropped; letters of other scripts
+            // keep theirs.
+            if unicode_normalization::char::is_combining_mark(c)
+                && out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric())
+            {
+                continue;
+            }
+            if let Some(a) = ascii_reading(c) {
+                space = false;
+                out.push(a);
+                continue;
+            }
             // Dashes and minus signs, full stops, and look-alikes of ASCII (UTS #39 prototypes).
             if matches!(
                 c,
@@ -186,6 +228,64 @@ pub fn normalise(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// What a non-ASCII letter or digit reads as in ASCII, when it reads as one: a decimal digit of
+/// any script, a Latin small capital, a Latin letter with diacritics.
+pub(super) fn ascii_reading(c: char) -> Option<char> {
+    let u = c as u32;
+    // Decimal digits run from 0 to 9 in Unicode; these are the zeros of the runs NFKC keeps.
+    const ZEROS: [u32; 61] = [
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0DE6, 0x0E50,
+        0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50,
+        0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0,
+        0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x11F50,
+        0x16A60, 0x16AC0, 0x16B50, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E950, 0x1FBF0,
+    ];
+    if let Some(z) = ZEROS.iter().find(|&&z| z <= u && u < z + 10) {
+        return char::from_digit(u - z, 10);
+    }
+    const SMALL_CAPITALS: [(char, char); 25] = [
+        ('ᴀ', 'a'),
+        ('ʙ', 'b'),
+        ('ᴄ', 'c'),
+        ('ᴅ', 'd'),
+        ('ᴇ', 'e'),
+        ('ꜰ', 'f'),
+        ('ɢ', 'g'),
+        ('ʜ', 'h'),
+        ('ɪ', 'i'),
+        ('ᴊ', 'j'),
+        ('ᴋ', 'k'),
+        ('ʟ', 'l'),
+        ('ᴍ', 'm'),
+        ('ɴ', 'n'),
+        ('ᴏ', 'o'),
+        ('ᴘ', 'p'),
+        ('ꞯ', 'q'),
+        ('ʀ', 'r'),
+        ('ꜱ', 's'),
+        ('ᴛ', 't'),
+        ('ᴜ', 'u'),
+        ('ᴠ', 'v'),
+        ('ᴡ', 'w'),
+        ('ʏ', 'y'),
+        ('ᴢ', 'z'),
+    ];
+    if let Some(&(_, a)) = SMALL_CAPITALS.iter().find(|(k, _)| *k == c) {
+        return Some(a);
+    }
+    let decomposed: Vec<char> = c.to_string().nfd().collect();
+    match decomposed.split_first() {
+        Some((b, marks))
+            if b.is_ascii_alphabetic()
+                && !marks.is_empty()
+                && marks.iter().all(|&m| unicode_normalization::char::is_combining_mark(m)) =>
+        {
+            Some(*b)
+        }
+        _ => None,
+    }
 }
 
 /// Invisible characters an author could hide inside a word (Unicode default-ignorables).
