@@ -50,6 +50,19 @@ proptest! {
         check_disguised(&text, place);
     }
 
+    /// Written backwards behind a right-to-left override (and disguised as well), so that it is
+    /// shown as the marking: `\u{202E}DER:PLT` is shown `TLP:RED`.
+    #[test]
+    fn no_marking_shown_right_to_left_is_released(
+        marking in 0..FORBIDDEN_MARKINGS.len(),
+        hows in proptest::collection::vec(any::<u8>(), 1..4),
+        place in place(),
+        closed in any::<bool>(),
+    ) {
+        let backwards: String = disguise(FORBIDDEN_MARKINGS[marking], &hows).chars().rev().collect();
+        let text = format!("\u{202E}{backwards}{}", if closed { "\u{202C}" } else { "" });
+        check_disguised(&text, place);
+    }
 }
 
 proptest! {

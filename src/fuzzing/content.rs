@@ -56,6 +56,8 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "Operation N\u{336}I\u{336}G\u{336}H\u{336}T\u{336}J\u{336}A\u{336}R\u{336}",
             "Task Force 17",
             "Project Blue-Bird",
+            "\u{202E}RAJTHGIN noitarepO\u{202C}",
+            "Operation\u{0}NIGHTJAR",
         ],
         Kind::Address => vec![
             "10.20.30.40",
@@ -88,6 +90,17 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "10\u{2024} 20\u{2024} 30\u{2024} 40",
             "10 [.] 20 [.] 30 [.] 40",
             "http://10%2e20%2e30%2e40/",
+            // Shown right to left (an override), behind a control character, middle dots,
+            // keycaps and circled numbers (third round).
+            "\u{202E}04.03.02.01\u{202C}",
+            "\u{202E}04.03.02.01",
+            "10.20.30.40\u{0}",
+            "\u{7}10.20.30.40",
+            "10\u{B7}20\u{B7}30\u{B7}40",
+            "10\u{30FB}20\u{30FB}30\u{30FB}40",
+            "1\u{FE0F}\u{20E3}0\u{FE0F}\u{20E3}.20.30.40",
+            "1\u{20DD}0\u{20DD}.20.30.40",
+            "\u{2469}.\u{2473}.30.40",
         ],
         Kind::Domain => vec![
             "intranet.corp.example",
@@ -109,6 +122,9 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "intranet [.] corp [.] example",
             "intranet.corp.exa\u{301}mple",
             "intranet.\u{E7}orp.example",
+            "\u{202E}elpmaxe.proc.tenartni\u{202C}",
+            "intranet\u{B7}corp\u{B7}example",
+            "intranet\u{30FB}corp\u{30FB}example",
         ],
         Kind::Email => vec![
             "alice.smith@agency.example.gov",
@@ -125,6 +141,7 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "alice.smith%40agency.example.gov",
             "mailto:alice.smith%40agency.example.gov",
             "\"alice smith\"@agency.example.gov",
+            "\u{202E}vog.elpmaxe.ycnega@htims.ecila\u{202C}",
         ],
         Kind::Phone => vec![
             "(202)555-0143",

@@ -22,7 +22,7 @@ pub mod operand;
 pub mod phone;
 
 use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
 use unicode_security::skeleton;
 
 /// Text prepared for matching, with a map from each of its bytes back to the original.
@@ -51,6 +51,13 @@ impl Normalized {
         }
         let (a, _) = *self.map.get(start)?;
         let (_, b) = *self.map.get(end.checked_sub(1)?)?;
+        if a < b {
+            return Some((a, b));
+        }
+        // Text read right to left (an override): the span of every byte of the match.
+        let spans = self.map.get(start..end)?;
+        let a = spans.iter().map(|m| m.0).min()?;
+        let b = spans.iter().map(|m| m.1).max()?;
         Some((a, b))
     }
 }
@@ -160,9 +167,23 @@ fn is_dash(c: char) -> bool {
     )
 }
 
-/// Full stops that a reader (and IDNA, for domains) takes for `.`.
+/// Full stops that a reader (and IDNA, for domains) takes for `.`, and the middle dots a reader
+/// takes for one between numbers or names (`10·20·30·40`, `intranet・corp`).
 fn is_full_stop(c: char) -> bool {
-    matches!(c, '\u{3002}' | '\u{FF0E}' | '\u{FF61}' | '\u{FE52}' | '\u{2024}')
+    matches!(
+        c,
+        '\u{3002}'
+            | '\u{FF0E}'
+            | '\u{FF61}'
+            | '\u{FE52}'
+            | '\u{2024}'
+            | '\u{00B7}'
+            | '\u{30FB}'
+            | '\u{FF65}'
+            | '\u{2027}'
+            | '\u{2219}'
+            | '\u{22C5}'
+    )
 }
 
 /// The first code point of each run of ten decimal digits (general category Nd, which Unicode
@@ -271,13 +292,24 @@ pub fn normalize(s: &str) -> Normalized {
             map: Vec::new(),
         };
     }
-    let mut text = String::with_capacity(s.len());
-    let mut map: Vec<(usize, usize)> = Vec::with_capacity(s.len());
-    let mut last_space = false;
+    let mut out = Builder {
+        text: String::with_capacity(s.len()),
+        map: Vec::with_capacity(s.len()),
+        last_space: false,
+    };
     let mut chars = s.char_indices().peekable();
     let mut cluster = String::new();
-    let mut folded = String::new();
+    // Clusters shown right to left by an override (U+202E), held until it ends, then read in
+    // the order a reader sees them.
+    let mut overridden: Option<Vec<(String, usize, usize)>> = None;
     while let Some((start, c)) = chars.next() {
+        if c == RLO {
+            flush(&mut out, overridden.replace(Vec::new()));
+            continue;
+        }
+        if overridden.is_some() && ends_override(c) {
+            flush(&mut out, overridden.take());
+        }
         cluster.clear();
         cluster.push(c);
         let mut end = start + c.len_utf8();
@@ -289,38 +321,83 @@ pub fn normalize(s: &str) -> Normalized {
             end = at + next.len_utf8();
             chars.next();
         }
-        folded.clear();
+        let mut folded = String::new();
         for n in cluster.nfkc().flat_map(char::to_lowercase) {
-            if n.is_ascii() {
-                folded.push(if n.is_ascii_whitespace() { ' ' } else { n });
-            } else if canonical_combining_class(n) != 0 && folded.ends_with(|b: char| b.is_ascii_alphanumeric()) {
+            if n.is_control() {
+                folded.push(' '); // a control character separates words, as a space does
+            } else if n.is_ascii() {
+                folded.push(n);
+            } else if is_combining_mark(n)
+                && (folded.ends_with(|b: char| b.is_ascii_alphanumeric())
+                    || folded.is_empty() && out.text.ends_with(|b: char| b.is_ascii_alphanumeric()))
+            {
                 // A mark NFKC could not compose with an ASCII letter or digit (`h́`, a
-                // strike-through `n̶`): the letter is read without it.
+                // strike-through `n̶`, a keycap `1⃣`): the letter is read without it.
             } else {
                 fold(n, &mut folded);
             }
         }
+        match overridden.as_mut() {
+            Some(held) => held.push((folded, start, end)),
+            None => out.push(&folded, start, end),
+        }
+    }
+    flush(&mut out, overridden);
+    Normalized {
+        text: out.text,
+        map: out.map,
+    }
+}
+
+/// RIGHT-TO-LEFT OVERRIDE: what follows is shown right to left until the override ends.
+const RLO: char = '\u{202E}';
+
+/// Whether `c` ends a right-to-left override: POP DIRECTIONAL FORMATTING, another override,
+/// embedding or isolate, or the end of a paragraph.
+fn ends_override(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202D}' | '\u{2066}'..='\u{2069}' | '\n' | '\r' | '\u{2029}')
+}
+
+/// The clusters held under an override, read as shown: last first.
+fn flush(out: &mut Builder, held: Option<Vec<(String, usize, usize)>>) {
+    for (folded, start, end) in held.into_iter().flatten().rev() {
+        out.push(&folded, start, end);
+    }
+}
+
+/// The normal form being built: its text, the original span of each byte, and whether it ends
+/// in a space (runs of white space fold to one).
+struct Builder {
+    text: String,
+    map: Vec<(usize, usize)>,
+    last_space: bool,
+}
+
+impl Builder {
+    /// Append one cluster's folded text, which came from `start..end` of the original.
+    fn push(&mut self, folded: &str, start: usize, end: usize) {
         for n in folded.chars() {
-            if n == ' ' {
-                if last_space {
-                    // Extend the folded space over this whitespace too.
-                    if let Some(m) = map.last_mut() {
-                        m.1 = end;
+            if n == ' ' || n.is_ascii_whitespace() {
+                if self.last_space {
+                    // Extend the folded space over this white space too.
+                    if let Some(m) = self.map.last_mut() {
+                        m.0 = m.0.min(start);
+                        m.1 = m.1.max(end);
                     }
                     continue;
                 }
-                last_space = true;
-                text.push(' ');
-                map.push((start, end));
+                self.last_space = true;
+                self.text.push(' ');
+                self.map.push((start, end));
                 continue;
             }
-            last_space = false;
-            let before = text.len();
-            text.push(n);
-            map.extend(std::iter::repeat_n((start, end), text.len() - before));
+            self.last_space = false;
+            let before = self.text.len();
+            self.text.push(n);
+            self.map
+                .extend(std::iter::repeat_n((start, end), self.text.len() - before));
         }
     }
-    Normalized { text, map }
 }
 
 #[cfg(test)]
@@ -407,6 +484,25 @@ mod tests {
         // A mark on a letter of another script makes another letter: it stays.
         assert_eq!(normalize("\u{304C}\u{30B9}").text, "\u{304C}\u{30B9}");
         assert_eq!(normalize("\u{439}").text, "\u{439}");
+    }
+
+    #[test]
+    fn reads_text_under_a_right_to_left_override_as_shown() {
+        let s = "see \u{202E}04.03.02.01\u{202C} now";
+        let n = normalize(s);
+        assert_eq!(n.text, "see 10.20.30.40 now");
+        // The span of the address maps back to the whole overridden run.
+        let (a, b) = n.original(4, 15).unwrap();
+        assert_eq!(s.get(a..b), Some("04.03.02.01"));
+        // Without its end, the override runs to the end of the paragraph.
+        assert_eq!(normalize("\u{202E}cba\ndef").text, "abc def");
+    }
+
+    #[test]
+    fn reads_control_characters_middle_dots_and_keycaps() {
+        assert_eq!(normalize("10.20.30.40\u{0}x\u{7}y").text, "10.20.30.40 x y");
+        assert_eq!(normalize("10\u{B7}20\u{30FB}30\u{2219}40").text, "10.20.30.40");
+        assert_eq!(normalize("1\u{FE0F}\u{20E3}0\u{20DD}").text, "10");
     }
 
     #[test]

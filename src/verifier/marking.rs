@@ -49,7 +49,7 @@ pub fn fold(s: &str) -> String {
     let mut out = String::new();
     let mut last_space = true;
     // Capital look-alikes are read before lowercasing (Cyrillic `М` is `M`; `м` is no `m`).
-    let read: Vec<char> = s
+    let read: Vec<char> = super::text::visual(s)
         .nfkc()
         .flat_map(|c| {
             let small: String = c.to_lowercase().collect();
@@ -68,6 +68,7 @@ pub fn fold(s: &str) -> String {
         if hidden(c) {
             continue;
         }
+        let c = if c.is_control() { ' ' } else { c };
         if c.is_whitespace() {
             if !last_space {
                 out.push(' ');

@@ -151,8 +151,47 @@ fn squeeze(n: &str) -> (String, Vec<usize>) {
     (out, from)
 }
 
+/// `s` as a reader sees it: every run after a RIGHT-TO-LEFT OVERRIDE (to the next directional
+/// control or line end) written in reverse, the controls themselves dropped.
+pub(super) fn visual(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\u{202E}') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut run: Vec<char> = Vec::new();
+    let mut reversing = false;
+    for c in s.chars() {
+        let ends = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\n' | '\r' | '\u{2029}');
+        if ends {
+            // Marks stay after their base when a run is turned round.
+            out.extend(turned(&run));
+            run.clear();
+            reversing = c == '\u{202E}';
+            if reversing {
+                continue;
+            }
+        }
+        if reversing { run.push(c) } else { out.push(c) }
+    }
+    out.extend(turned(&run));
+    std::borrow::Cow::Owned(out)
+}
+
+/// Characters in reverse order, each combining mark kept after the character it follows.
+fn turned(run: &[char]) -> Vec<char> {
+    let mut groups: Vec<Vec<char>> = Vec::new();
+    for &c in run {
+        match groups.last_mut() {
+            Some(g) if unicode_normalization::char::is_combining_mark(c) => g.push(c),
+            _ => groups.push(vec![c]),
+        }
+    }
+    groups.into_iter().rev().flatten().collect()
+}
+
 /// NFKC, lowercase, format characters dropped, white space folded to single spaces.
 pub fn normalise(s: &str) -> String {
+    let s = &*visual(s);
     // Printable ASCII without runs of spaces is its own NFKC form: only lowercase it.
     let plain = s.bytes().all(|b| (0x21..0x7f).contains(&b) || b == b' ') && !s.contains("  ");
     if plain {
@@ -164,6 +203,7 @@ pub fn normalise(s: &str) -> String {
         if is_format(c) || c == '\u{2800}' {
             continue;
         }
+        let c = if c.is_control() { ' ' } else { c };
         if !c.is_ascii() {
             // Marks left on an ASCII letter or digit are dropped; letters of other scripts
             // keep theirs.
@@ -199,7 +239,20 @@ pub fn normalise(s: &str) -> String {
                 out.push('-');
                 continue;
             }
-            if matches!(c, '\u{3002}' | '\u{FF0E}' | '\u{FF61}' | '\u{FE52}' | '\u{2024}') {
+            if matches!(
+                c,
+                '\u{3002}'
+                    | '\u{FF0E}'
+                    | '\u{FF61}'
+                    | '\u{FE52}'
+                    | '\u{2024}'
+                    | '\u{B7}'
+                    | '\u{30FB}'
+                    | '\u{FF65}'
+                    | '\u{2027}'
+                    | '\u{2219}'
+                    | '\u{22C5}'
+            ) {
                 space = false;
                 out.push('.');
                 continue;
