@@ -99,9 +99,18 @@ pub struct Schemes {
 #[error("{field}: {detail}")]
 #[non_exhaustive]
 pub struct SchemeError {
+    /// The scheme or equivalence it is in.
+    pub entry: SchemeEntry,
     /// Path of the field, e.g. `schemes[1].levels[2].portion`.
     pub field: String,
     pub detail: String,
+}
+
+/// Which entry of a [`SchemesConfig`] a [`SchemeError`] is in (its index in the list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SchemeEntry {
+    Scheme(usize),
+    Equivalence(usize),
 }
 
 /// Why two classifications could not be compared or mapped.
@@ -158,21 +167,24 @@ impl Schemes {
     /// Validate `config`: every problem is reported, each with the field it is in.
     pub fn new(config: SchemesConfig) -> Result<Schemes, Vec<SchemeError>> {
         let mut errors = Vec::new();
-        let mut err = |field: String, detail: String| errors.push(SchemeError { field, detail });
+        let mut err = |entry: SchemeEntry, field: String, detail: String| {
+            errors.push(SchemeError { entry, field, detail })
+        };
         let mut names = HashSet::new();
         for (s, scheme) in config.schemes.iter().enumerate() {
             let at = format!("schemes[{s}]");
             if let Some(d) = bad_word(&scheme.name) {
-                err(format!("{at}.name"), d);
+                err(SchemeEntry::Scheme(s), format!("{at}.name"), d);
             }
             if !names.insert(scheme.name.as_str()) {
                 err(
+                    SchemeEntry::Scheme(s),
                     format!("{at}.name"),
                     format!("scheme `{}` is defined twice", scheme.name),
                 );
             }
             if scheme.levels.is_empty() {
-                err(format!("{at}.levels"), "a scheme needs at least one level".to_string());
+                err(SchemeEntry::Scheme(s), format!("{at}.levels"), "a scheme needs at least one level".to_string());
             }
             let mut words = HashSet::new();
             let mut portions = HashSet::new();
@@ -187,16 +199,16 @@ impl Schemes {
                 );
                 for (field, word) in spellings {
                     if let Some(d) = bad_word(word).or_else(|| lowercase(word)) {
-                        err(format!("{at}.{field}"), d);
+                        err(SchemeEntry::Scheme(s), format!("{at}.{field}"), d);
                     } else if !words.insert(word.as_str()) {
-                        err(format!("{at}.{field}"), format!("`{word}` already names another level"));
+                        err(SchemeEntry::Scheme(s), format!("{at}.{field}"), format!("`{word}` already names another level"));
                     }
                 }
                 if let Some(p) = &level.portion {
                     if let Some(d) = bad_word(p).or_else(|| lowercase(p)) {
-                        err(format!("{at}.portion"), d);
+                        err(SchemeEntry::Scheme(s), format!("{at}.portion"), d);
                     } else if !portions.insert(p.as_str()) {
-                        err(format!("{at}.portion"), format!("portion form `{p}` is used twice"));
+                        err(SchemeEntry::Scheme(s), format!("{at}.portion"), format!("portion form `{p}` is used twice"));
                     }
                 }
             }
@@ -210,17 +222,19 @@ impl Schemes {
             for (field, name, found) in [("from", &eq.from, from), ("to", &eq.to, to)] {
                 if found.is_none() {
                     let known = config.schemes.iter().map(|s| s.name.as_str());
-                    err(format!("{at}.{field}"), unknown_with_hint("scheme", name, known));
+                    err(SchemeEntry::Equivalence(e), format!("{at}.{field}"), unknown_with_hint("scheme", name, known));
                 }
             }
             if eq.from == eq.to {
                 err(
+                    SchemeEntry::Equivalence(e),
                     format!("{at}.to"),
                     "an equivalence must relate two different schemes".to_string(),
                 );
             }
             if !pairs.insert((eq.from.as_str(), eq.to.as_str())) {
                 err(
+                    SchemeEntry::Equivalence(e),
                     at.clone(),
                     format!("a second equivalence from `{}` to `{}`", eq.from, eq.to),
                 );
@@ -234,6 +248,7 @@ impl Schemes {
                 if f.is_none() {
                     let known = from.levels.iter().map(|l| l.name.as_str());
                     err(
+                        SchemeEntry::Equivalence(e),
                         field.clone(),
                         unknown_with_hint(&format!("level of `{}`", from.name), key, known),
                     );
@@ -241,6 +256,7 @@ impl Schemes {
                 if t.is_none() {
                     let known = to.levels.iter().map(|l| l.name.as_str());
                     err(
+                        SchemeEntry::Equivalence(e),
                         field,
                         unknown_with_hint(&format!("level of `{}`", to.name), value, known),
                     );
@@ -256,6 +272,7 @@ impl Schemes {
                     && t2 < t1
                 {
                     err(
+                        SchemeEntry::Equivalence(e),
                         format!("{at}.map.{k2}"),
                         format!("`{k2}` is above `{k1}` but maps to a lower level"),
                     );

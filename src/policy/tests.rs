@@ -32,9 +32,9 @@ fn loads_shipped_policies() {
 fn rejects_unknown_field_with_its_location() {
     let e = errors(&US_TO_JPN.replace("mode = \"drop\"", "mode = \"drop\"\nmodus = 1"));
     assert_eq!(e.len(), 1);
-    assert!(
-        e[0].detail
-            .contains("`modus` is not a policy field (did you mean `mode`?)"),
+    assert_eq!(
+        (e[0].rule, e[0].detail.as_str(), e[0].help.as_deref()),
+        ("unknown-field", "`modus` is not a policy field", Some("did you mean `mode`?")),
         "{}",
         e[0]
     );
@@ -86,20 +86,23 @@ fn rejects_unknown_country_code_with_a_suggestion() {
 fn rejects_unknown_control_with_a_suggestion() {
     let e = errors(&US_TO_JPN.replace("\"ORCON\"", "\"ORKON\""));
     assert_eq!(e[0].field, "controls.forbidden[1]");
-    assert!(e[0].detail.contains("did you mean `ORCON`?"), "{}", e[0]);
+    assert_eq!((e[0].rule, e[0].detail.as_str()), ("unknown-control", "unknown control `ORKON`"));
+    assert_eq!(e[0].help.as_deref(), Some("did you mean `ORCON`?"), "{}", e[0]);
 }
 
 #[test]
 fn rejects_unknown_stix_type_with_a_suggestion() {
     let e = errors(&US_TO_JPN.replace("\"indicator\",", "\"indicatr\","));
     assert_eq!(e[0].field, "stix.allowed_types[5]");
-    assert!(e[0].detail.contains("did you mean `indicator`?"), "{}", e[0]);
+    assert_eq!(e[0].rule, "unknown-type");
+    assert_eq!(e[0].help.as_deref(), Some("did you mean `indicator`?"), "{}", e[0]);
 }
 
 #[test]
 fn rejects_control_both_forbidden_and_allowed() {
     let e = errors(&US_TO_JPN.replace("allowed = []", "allowed = [\"NOFORN\"]"));
-    assert_eq!(e[0].field, "controls.allowed");
+    assert_eq!(e[0].field, "controls.allowed[0]");
+    assert_eq!(e[0].rule, "control-forbidden-and-allowed");
 }
 
 #[test]
@@ -127,8 +130,9 @@ fn formats_errors_as_file_line_col_field_what() {
     let e = errors(&US_TO_JPN.replace("ceiling = \"SECRET\"", "ceiling = \"X\""));
     let line = US_TO_JPN.lines().position(|l| l.starts_with("ceiling")).unwrap() + 1;
     assert!(
-        e[0].to_string()
-            .starts_with(&format!("p.toml:{line}:11: classification.ceiling: ")),
+        e[0].to_string().starts_with(&format!(
+            "p.toml:{line}:11: error[unknown-level]: classification.ceiling: `X` is not a level of scheme `US`\n  = help: its levels: "
+        )),
         "{}",
         e[0]
     );
@@ -154,7 +158,7 @@ fn rejects_invalid_regex_with_its_location() {
 #[test]
 fn rejects_unknown_phone_regions() {
     let e = errors(&US_TO_JPN.replace("regions = [\"US\", \"JP\"]", "regions = [\"US\", \"XX\"]"));
-    assert_eq!(e[0].field, "redact[1].regions");
+    assert_eq!((e[0].field.as_str(), e[0].rule), ("redact[1].regions[1]", "unknown-region"));
 }
 
 #[test]
@@ -213,7 +217,7 @@ fn a_rule_path_that_can_never_match_is_an_error_not_a_warning() {
         "{e:?}"
     );
     let typo = e.iter().find(|e| e.detail.contains("descripton")).unwrap();
-    assert!(typo.detail.contains("did you mean `description`"), "{typo}");
+    assert_eq!(typo.help.as_deref(), Some("did you mean `description`?"), "{typo}");
     assert_eq!(
         typo.line,
         text.lines().position(|l| l.contains("*.descripton")).unwrap() + 1
@@ -259,7 +263,7 @@ fn rejects_xml_format_without_xml_rules() {
 fn rejects_a_policy_identifier_mapped_to_an_unknown_scheme() {
     let e = errors(&US_TO_JPN.replace("NATO = \"NATO\"", "NATO = \"NAT0\""));
     assert_eq!(e[0].field, "xml.policy_identifiers.NATO");
-    assert!(e[0].detail.contains("did you mean `NATO`?"), "{}", e[0]);
+    assert_eq!(e[0].help.as_deref(), Some("did you mean `NATO`?"), "{}", e[0]);
 }
 
 #[test]
@@ -367,5 +371,11 @@ fn warnings_are_located_like_errors() {
         w.line,
         text.lines().position(|l| l.starts_with("malware = []")).unwrap() + 1
     );
-    assert!(w.to_string().starts_with(&format!("p.toml:{}:", w.line)) && w.to_string().contains(": warning: "));
+    assert_eq!(
+        w.to_string(),
+        format!(
+            "p.toml:{}:11: warning[no-properties]: stix.properties.malware: type `malware` is allowed no property: every `malware` will be dropped",
+            w.line
+        )
+    );
 }
