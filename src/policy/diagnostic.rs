@@ -155,8 +155,27 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (p.line, p.column)
 }
 
-/// The rule id of an error serde reported while reading a value (its messages are serde's own
-/// and stable: `unknown field`, `missing field`, `unknown variant`, `invalid type`, …).
+/// A finding from an error serde reported while reading a value. Its messages are serde's own
+/// and stable (`unknown field`, `missing field`, `unknown variant`, `invalid type`, …), or the
+/// label module's for markings and codes (`unknown TLP level …; TLP 2.0 has …`), whose second
+/// half, after `; `, is the help.
+pub fn from_serde(field: String, span: Range<usize>, message: &str) -> Finding {
+    let rule = serde_rule(message);
+    let split = match rule {
+        "unknown-marking" | "unknown-code" => message.split_once("; "),
+        "unknown-field" | "unknown-variant" => message.split_once(", expected "),
+        _ => None,
+    };
+    match split {
+        Some((detail, help)) if matches!(rule, "unknown-field" | "unknown-variant") => {
+            Finding::error(rule, field, span, detail).help(format!("expected {help}"))
+        }
+        Some((detail, help)) => Finding::error(rule, field, span, detail).help(help),
+        None => Finding::error(rule, field, span, message),
+    }
+}
+
+/// The rule id of an error serde reported while reading a value (see [`from_serde`]).
 pub fn serde_rule(message: &str) -> &'static str {
     if message.starts_with("unknown field") {
         "unknown-field"
@@ -164,6 +183,12 @@ pub fn serde_rule(message: &str) -> &'static str {
         "missing-field"
     } else if message.starts_with("invalid type") {
         "wrong-type"
+    } else if message.starts_with("unknown variant") {
+        "unknown-variant"
+    } else if message.starts_with("unknown TLP level") {
+        "unknown-marking"
+    } else if message.starts_with("unknown country or organisation code") {
+        "unknown-code"
     } else {
         "invalid-value"
     }

@@ -447,14 +447,8 @@ fn read_file(text: &str, errors: &mut Findings) -> Option<PolicyFile> {
             } else {
                 format!("{key}.{inner}")
             };
-            let e = e.into_inner();
-            let span = e.span().unwrap_or_else(|| v.span());
-            errors.push(Finding::error(
-                diagnostic::serde_rule(e.message()),
-                field,
-                span,
-                e.message(),
-            ));
+            let span = serde_span(v, e.path(), e.inner().span());
+            errors.push(diagnostic::from_serde(field, span, e.inner().message()));
         }
     }
     let before = errors.len();
@@ -519,18 +513,13 @@ fn read_file(text: &str, errors: &mut Findings) -> Option<PolicyFile> {
     if errors.len() > before {
         return None;
     }
-    let whole = doc.span();
+    let whole: Spanned<DeValue<'_>> = Spanned::new(doc.span(), DeValue::Table(doc.get_ref().clone()));
     match serde_path_to_error::deserialize::<_, PolicyFile>(toml::de::Deserializer::from(doc)) {
         Ok(raw) => Some(raw),
         Err(e) => {
             let field = serde_field(e.path());
-            let e = e.into_inner();
-            errors.push(Finding::error(
-                diagnostic::serde_rule(e.message()),
-                field,
-                e.span().unwrap_or(whole),
-                e.message(),
-            ));
+            let span = serde_span(&whole, e.path(), e.inner().span());
+            errors.push(diagnostic::from_serde(field, span, e.inner().message()));
             None
         }
     }
@@ -545,6 +534,36 @@ fn serde_field(path: &serde_path_to_error::Path) -> String {
     match shown.strip_prefix(SPANNED) {
         Some(rest) => rest.trim_start_matches('.').to_string(),
         None => shown,
+    }
+}
+
+/// Where a serde error is: at the deepest value along its path in the spanned document that was
+/// being read, or at the span toml gave it when that is inside (an unknown key of a table). A
+/// value's own `Deserialize` (a TLP name, a country code) fails with no span, and toml then
+/// gives the error the span of the list or table around it; the path names the element.
+fn serde_span(
+    value: &Spanned<toml::de::DeValue<'_>>,
+    path: &serde_path_to_error::Path,
+    reported: Option<std::ops::Range<usize>>,
+) -> std::ops::Range<usize> {
+    use serde_path_to_error::Segment;
+    let mut node = value;
+    for segment in path.iter() {
+        let next = match segment {
+            Segment::Seq { index } => node.get_ref().as_array().and_then(|a| a.get(*index)),
+            Segment::Map { key } if key.starts_with("$__serde_spanned_private") => continue,
+            Segment::Map { key } => node.get_ref().as_table().and_then(|t| t.get(key.as_str())),
+            Segment::Enum { .. } | Segment::Unknown => None,
+        };
+        match next {
+            Some(n) => node = n,
+            None => break,
+        }
+    }
+    let at = node.span();
+    match reported {
+        Some(r) if at.start <= r.start && r.end <= at.end => r,
+        _ => at,
     }
 }
 
