@@ -367,28 +367,52 @@ impl Config {
                     format!("`{}` is not a name (a-z, 0-9, `-`, `_`, at most 64)", ch.name),
                 ));
             } else if !names.insert(ch.name.clone()) {
-                errors.push(at("duplicate-name", &f("name"), format!("channel `{}` is defined twice", ch.name)));
+                errors.push(at(
+                    "duplicate-name",
+                    &f("name"),
+                    format!("channel `{}` is defined twice", ch.name),
+                ));
             }
             if ch.route.is_empty() {
                 errors.push(at("no-route", &f("route"), "a channel needs at least one route".into()));
             }
             if ch.queue == 0 || ch.queue > 65_536 {
-                errors.push(at("out-of-range", &f("queue"), format!("{} is not within 1..=65536", ch.queue)));
+                errors.push(at(
+                    "out-of-range",
+                    &f("queue"),
+                    format!("{} is not within 1..=65536", ch.queue),
+                ));
             }
             if ch.workers > 1024 {
-                errors.push(at("out-of-range", &f("workers"), format!("{} workers is more than 1024", ch.workers)));
+                errors.push(at(
+                    "out-of-range",
+                    &f("workers"),
+                    format!("{} workers is more than 1024", ch.workers),
+                ));
             }
             if ch.max_input_bytes == Some(0) {
                 errors.push(at("out-of-range", &f("max_input_bytes"), "must be above 0".into()));
             }
             if ch.verifier_deadline_ms == 0 || ch.verifier_deadline_ms > 600_000 {
-                errors.push(at("out-of-range", &f("verifier_deadline_ms"), "must be within 1..=600000".into()));
+                errors.push(at(
+                    "out-of-range",
+                    &f("verifier_deadline_ms"),
+                    "must be within 1..=600000".into(),
+                ));
             }
             if !(64..=1 << 20).contains(&ch.verifier_memory_mib) {
-                errors.push(at("out-of-range", &f("verifier_memory_mib"), "must be within 64..=1048576".into()));
+                errors.push(at(
+                    "out-of-range",
+                    &f("verifier_memory_mib"),
+                    "must be within 64..=1048576".into(),
+                ));
             }
             if ch.poll_interval_ms == 0 || ch.poll_interval_ms > 60_000 {
-                errors.push(at("out-of-range", &f("poll_interval_ms"), "must be within 1..=60000".into()));
+                errors.push(at(
+                    "out-of-range",
+                    &f("poll_interval_ms"),
+                    "must be within 1..=60000".into(),
+                ));
             }
             let inbox = base.join(&ch.inbox);
             if !inboxes.insert(inbox.clone()) {
@@ -429,7 +453,11 @@ impl Config {
                     Ok(OutputSpec::Spool(p)) => {
                         let p = base.join(p);
                         if inboxes.contains(&p) || p == quarantine {
-                            errors.push(at("shared-directory", &g("output"), "must not be an inbox or the quarantine".into()));
+                            errors.push(at(
+                                "shared-directory",
+                                &g("output"),
+                                "must not be an inbox or the quarantine".into(),
+                            ));
                         }
                         OutputSpec::Spool(p)
                     }
@@ -450,7 +478,11 @@ impl Config {
                             ));
                         }
                         if route.keep_sent_hours.is_some_and(|h| h == 0 || h > 24 * 366) {
-                            errors.push(at("out-of-range", &g("keep_sent_hours"), "must be within 1..=8784 (a year)".into()));
+                            errors.push(at(
+                                "out-of-range",
+                                &g("keep_sent_hours"),
+                                "must be within 1..=8784 (a year)".into(),
+                            ));
                         }
                         Some(DiodeSettings {
                             key: base.join(key),
@@ -511,8 +543,9 @@ impl Config {
                 seed_inbox_from: ch.seed_inbox_from.map(|p| base.join(p)),
                 quarantine,
                 audit: base.join(
-                    super::jetstream::audit_path(&ch.audit, raw.guard_id.as_deref())
-                        .map_err(|detail| crate::policy::PolicyErrors(vec![at("bad-audit-path", &f("audit"), detail)]))?,
+                    super::jetstream::audit_path(&ch.audit, raw.guard_id.as_deref()).map_err(|detail| {
+                        crate::policy::PolicyErrors(vec![at("bad-audit-path", &f("audit"), detail)])
+                    })?,
                 ),
                 workers: if ch.workers == 0 { cores } else { ch.workers },
                 queue: ch.queue,

@@ -167,9 +167,8 @@ impl Schemes {
     /// Validate `config`: every problem is reported, each with the field it is in.
     pub fn new(config: SchemesConfig) -> Result<Schemes, Vec<SchemeError>> {
         let mut errors = Vec::new();
-        let mut err = |entry: SchemeEntry, field: String, detail: String| {
-            errors.push(SchemeError { entry, field, detail })
-        };
+        let mut err =
+            |entry: SchemeEntry, field: String, detail: String| errors.push(SchemeError { entry, field, detail });
         let mut names = HashSet::new();
         for (s, scheme) in config.schemes.iter().enumerate() {
             let at = format!("schemes[{s}]");
@@ -184,7 +183,11 @@ impl Schemes {
                 );
             }
             if scheme.levels.is_empty() {
-                err(SchemeEntry::Scheme(s), format!("{at}.levels"), "a scheme needs at least one level".to_string());
+                err(
+                    SchemeEntry::Scheme(s),
+                    format!("{at}.levels"),
+                    "a scheme needs at least one level".to_string(),
+                );
             }
             let mut words = HashSet::new();
             let mut portions = HashSet::new();
@@ -201,14 +204,22 @@ impl Schemes {
                     if let Some(d) = bad_word(word).or_else(|| lowercase(word)) {
                         err(SchemeEntry::Scheme(s), format!("{at}.{field}"), d);
                     } else if !words.insert(word.as_str()) {
-                        err(SchemeEntry::Scheme(s), format!("{at}.{field}"), format!("`{word}` already names another level"));
+                        err(
+                            SchemeEntry::Scheme(s),
+                            format!("{at}.{field}"),
+                            format!("`{word}` already names another level"),
+                        );
                     }
                 }
                 if let Some(p) = &level.portion {
                     if let Some(d) = bad_word(p).or_else(|| lowercase(p)) {
                         err(SchemeEntry::Scheme(s), format!("{at}.portion"), d);
                     } else if !portions.insert(p.as_str()) {
-                        err(SchemeEntry::Scheme(s), format!("{at}.portion"), format!("portion form `{p}` is used twice"));
+                        err(
+                            SchemeEntry::Scheme(s),
+                            format!("{at}.portion"),
+                            format!("portion form `{p}` is used twice"),
+                        );
                     }
                 }
             }
@@ -222,7 +233,11 @@ impl Schemes {
             for (field, name, found) in [("from", &eq.from, from), ("to", &eq.to, to)] {
                 if found.is_none() {
                     let known = config.schemes.iter().map(|s| s.name.as_str());
-                    err(SchemeEntry::Equivalence(e), format!("{at}.{field}"), unknown_with_hint("scheme", name, known));
+                    err(
+                        SchemeEntry::Equivalence(e),
+                        format!("{at}.{field}"),
+                        unknown_with_hint("scheme", name, known),
+                    );
                 }
             }
             if eq.from == eq.to {

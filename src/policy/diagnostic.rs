@@ -110,7 +110,12 @@ impl Finding {
         }
     }
 
-    pub fn warning(rule: &'static str, field: impl Into<String>, span: Range<usize>, detail: impl Into<String>) -> Self {
+    pub fn warning(
+        rule: &'static str,
+        field: impl Into<String>,
+        span: Range<usize>,
+        detail: impl Into<String>,
+    ) -> Self {
         Finding {
             severity: Severity::Warning,
             ..Finding::error(rule, field, span, detail)

@@ -2,7 +2,6 @@
 
 use toml::de::{DeTable, DeValue};
 
-
 /// Where `field` (dotted keys and `[n]` indices) is in `text`, if it is there; otherwise where
 /// its nearest existing parent is.
 pub fn field(text: &str, field: &str) -> Option<(usize, usize)> {

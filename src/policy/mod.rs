@@ -641,7 +641,12 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings, warning
         );
     }
     if raw.name.get_ref().trim().is_empty() {
-        errors.push(Finding::error("empty-name", "name", raw.name.span(), "a policy needs a name"));
+        errors.push(Finding::error(
+            "empty-name",
+            "name",
+            raw.name.span(),
+            "a policy needs a name",
+        ));
     }
     let properties = properties_pass(&raw.stix, &allowed_types, errors, warnings);
     let mut text_rules = dirty_words_pass(&raw.dirty_words, base, errors, warnings);
@@ -734,7 +739,9 @@ fn properties_pass(
                                 format!("`{p}` is not a property of `{t}`"),
                             )
                             .help(match nearest(p.get_ref(), &names) {
-                                Some(k) => format!("did you mean `{k}`? (custom properties go in `stix.custom_properties`)"),
+                                Some(k) => {
+                                    format!("did you mean `{k}`? (custom properties go in `stix.custom_properties`)")
+                                }
                                 None => "custom properties go in `stix.custom_properties`".into(),
                             }),
                         );
@@ -1016,7 +1023,9 @@ fn dirty_words_pass(
         match sanitise::compile_phrases(&words, list.whole_words) {
             Ok(matcher) => {
                 if list.action == DirtyAction::Redact
-                    && !matcher.find(&sanitise::normalize(list.replacement.get_ref())).is_empty()
+                    && !matcher
+                        .find(&sanitise::normalize(list.replacement.get_ref()))
+                        .is_empty()
                 {
                     errors.push(
                         Finding::error(

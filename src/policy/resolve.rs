@@ -93,8 +93,16 @@ pub fn resolve(path: &Path) -> Result<Resolved, PolicyErrors> {
     let table = load(path, None, &mut chain, &mut sources, &mut provenance)?;
     let text = match sources.as_slice() {
         [(_, only)] => only.clone(),
-        _ => toml::to_string(&table)
-            .map_err(|e| one("unwritable-merge", &path.display().to_string(), 1, 1, "-", e.to_string()))?,
+        _ => toml::to_string(&table).map_err(|e| {
+            one(
+                "unwritable-merge",
+                &path.display().to_string(),
+                1,
+                1,
+                "-",
+                e.to_string(),
+            )
+        })?,
     };
     Ok(Resolved {
         text,
@@ -128,14 +136,25 @@ pub fn from_text(text: &str, file: &str) -> Result<Resolved, PolicyErrors> {
 }
 
 fn one(rule: &'static str, file: &str, line: usize, column: usize, field: &str, detail: String) -> PolicyErrors {
-    PolicyErrors(vec![Finding::error(rule, field, 0..0, detail).at(file.to_string(), line, column)])
+    PolicyErrors(vec![Finding::error(rule, field, 0..0, detail).at(
+        file.to_string(),
+        line,
+        column,
+    )])
 }
 
 /// The TOML text of `file` as a table, or its syntax error, located.
 fn parse(text: &str, file: &str) -> Result<Table, PolicyErrors> {
     toml::from_str::<Table>(text).map_err(|e| {
         let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-        one("toml-syntax", file, line, column, "-", format!("TOML syntax: {}", e.message()))
+        one(
+            "toml-syntax",
+            file,
+            line,
+            column,
+            "-",
+            format!("TOML syntax: {}", e.message()),
+        )
     })
 }
 
@@ -165,10 +184,13 @@ fn load(
         ));
     }
     if chain.len() >= MAX_DEPTH {
-        return Err(err_from("extends-too-deep", format!("more than {MAX_DEPTH} files deep")));
+        return Err(err_from(
+            "extends-too-deep",
+            format!("more than {MAX_DEPTH} files deep"),
+        ));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| err_from("unreadable-file", format!("cannot read `{name}`: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| err_from("unreadable-file", format!("cannot read `{name}`: {e}")))?;
     let mut table = parse(&text, &name)?;
     sources.push((name.clone(), text.clone()));
     chain.push(canonical);

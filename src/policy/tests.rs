@@ -34,7 +34,11 @@ fn rejects_unknown_field_with_its_location() {
     assert_eq!(e.len(), 1);
     assert_eq!(
         (e[0].rule, e[0].detail.as_str(), e[0].help.as_deref()),
-        ("unknown-field", "`modus` is not a policy field", Some("did you mean `mode`?")),
+        (
+            "unknown-field",
+            "`modus` is not a policy field",
+            Some("did you mean `mode`?")
+        ),
         "{}",
         e[0]
     );
@@ -86,7 +90,10 @@ fn rejects_unknown_country_code_with_a_suggestion() {
 fn rejects_unknown_control_with_a_suggestion() {
     let e = errors(&US_TO_JPN.replace("\"ORCON\"", "\"ORKON\""));
     assert_eq!(e[0].field, "controls.forbidden[1]");
-    assert_eq!((e[0].rule, e[0].detail.as_str()), ("unknown-control", "unknown control `ORKON`"));
+    assert_eq!(
+        (e[0].rule, e[0].detail.as_str()),
+        ("unknown-control", "unknown control `ORKON`")
+    );
     assert_eq!(e[0].help.as_deref(), Some("did you mean `ORCON`?"), "{}", e[0]);
 }
 
@@ -158,7 +165,10 @@ fn rejects_invalid_regex_with_its_location() {
 #[test]
 fn rejects_unknown_phone_regions() {
     let e = errors(&US_TO_JPN.replace("regions = [\"US\", \"JP\"]", "regions = [\"US\", \"XX\"]"));
-    assert_eq!((e[0].field.as_str(), e[0].rule), ("redact[1].regions[1]", "unknown-region"));
+    assert_eq!(
+        (e[0].field.as_str(), e[0].rule),
+        ("redact[1].regions[1]", "unknown-region")
+    );
 }
 
 #[test]
@@ -384,7 +394,10 @@ fn warnings_are_located_like_errors() {
 /// The text of `text` from a diagnostic's line and column to the end of that line.
 fn text_at<'t>(text: &'t str, d: &Diagnostic) -> &'t str {
     assert!(d.line > 0 && d.column > 0, "unlocated: {d}");
-    let line = text.lines().nth(d.line - 1).unwrap_or_else(|| panic!("past the end: {d}"));
+    let line = text
+        .lines()
+        .nth(d.line - 1)
+        .unwrap_or_else(|| panic!("past the end: {d}"));
     let start = line.char_indices().nth(d.column - 1).map_or(line.len(), |(i, _)| i);
     &line[start..]
 }
@@ -406,7 +419,10 @@ fn every_error_is_located_at_the_value_with_its_rule_and_help() {
     let cases: Vec<(String, &str, &str, &str, Option<&str>)> = vec![
         // (policy, field, rule, the text at line:col, help)
         (
-            US_TO_JPN.replace("allowed = [\"CLEAR\", \"GREEN\", \"AMBER\"]", "allowed = [\"CLEAR\", \"BLUE\"]"),
+            US_TO_JPN.replace(
+                "allowed = [\"CLEAR\", \"GREEN\", \"AMBER\"]",
+                "allowed = [\"CLEAR\", \"BLUE\"]",
+            ),
             "tlp.allowed[1]",
             "unknown-marking",
             "\"BLUE\"]",
@@ -448,7 +464,9 @@ fn every_error_is_located_at_the_value_with_its_rule_and_help() {
             Some("did you mean `description`?"),
         ),
         (
-            format!("{US_TO_JPN}\n[[pattern_rules]]\nid = \"d\"\ndomains = [\"ok.example\", \"bad domain\"]\naction = \"drop\"\n"),
+            format!(
+                "{US_TO_JPN}\n[[pattern_rules]]\nid = \"d\"\ndomains = [\"ok.example\", \"bad domain\"]\naction = \"drop\"\n"
+            ),
             "pattern_rules[1].domains[1]",
             "bad-domain",
             "\"bad domain\"]",
@@ -494,7 +512,11 @@ fn every_error_is_located_at_the_value_with_its_rule_and_help() {
         assert!(text_at(text, d).starts_with(at), "{d}");
         assert_eq!(d.help.as_deref(), *help, "{d}");
         for d in &e {
-            assert!(documented.contains(d.rule), "rule `{}` is not in docs/policy.md: {d}", d.rule);
+            assert!(
+                documented.contains(d.rule),
+                "rule `{}` is not in docs/policy.md: {d}",
+                d.rule
+            );
             text_at(text, d);
         }
     }
@@ -549,7 +571,11 @@ fn every_warning_is_located_at_the_value_with_its_rule() {
             assert!(text_at(text, w).starts_with(at), "{w}");
         }
         for w in p.warnings() {
-            assert!(documented.contains(w.rule), "rule `{}` is not in docs/policy.md: {w}", w.rule);
+            assert!(
+                documented.contains(w.rule),
+                "rule `{}` is not in docs/policy.md: {w}",
+                w.rule
+            );
             text_at(text, w);
         }
     }
@@ -575,7 +601,8 @@ fn every_rule_the_loader_can_report_is_documented() {
         include_str!("resolve.rs"),
         include_str!("diagnostic.rs"),
     ];
-    let call = regex::Regex::new(r#"(?:Finding::(?:error|warning)|\bone|\bat|\berr_from)\(\s*"([a-z]+(?:-[a-z]+)*)""#).unwrap();
+    let call = regex::Regex::new(r#"(?:Finding::(?:error|warning)|\bone|\bat|\berr_from)\(\s*"([a-z]+(?:-[a-z]+)*)""#)
+        .unwrap();
     let alone = regex::Regex::new(r#"(?m)^\s+"([a-z]+(?:-[a-z]+)+)"$"#).unwrap();
     let used: BTreeSet<String> = sources
         .iter()
