@@ -759,6 +759,19 @@ pub struct Label {
     pub sources: BTreeSet<Source>,
 }
 
+/// A classified marking without its own `REL TO` releases to nobody (every format reads its
+/// markings so).
+pub fn closed(mut l: Label, schemes: &Schemes) -> Label {
+    let classified = l
+        .classification
+        .as_ref()
+        .is_some_and(|c| schemes.rank(c).map_or(true, |r| r > 0));
+    if classified && l.releasable_to == Releasability::Unrestricted {
+        l.releasable_to = Releasability::Nobody;
+    }
+    l
+}
+
 /// Why a label has no banner or portion form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[error("cannot render the label as a marking: {0}")]

@@ -12,6 +12,7 @@
 pub mod decide;
 pub mod diagnostic;
 mod locate;
+pub mod model;
 pub mod paths;
 pub mod resolve;
 pub mod sanitise;
@@ -20,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
@@ -32,28 +33,11 @@ use crate::limits::Limits;
 pub use decide::{Decision, Verdict};
 pub use diagnostic::{Diagnostic, PolicyErrors, Severity};
 use diagnostic::{Finding, did_you_mean};
+pub use model::{Mode, Policy, UnknownAction, XmlNamespace, XmlPolicy};
 use sanitise::{
     AddressRule, Cidr, DirtyAction, DirtyWordList, Matcher, PatternRule, RawPattern, RedactRule, RuleSource, TextPath,
     TextRule, TextRules,
 };
-
-/// What happens to a message with units that may not go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mode {
-    /// Release what may go, drop the rest.
-    Drop,
-    /// Any unit that may not go rejects the whole message.
-    AllOrNothing,
-}
-
-/// What happens to an object of a type the guard does not know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum UnknownAction {
-    Drop,
-    Reject,
-}
 
 // ---------------------------------------------------------------------------------------------
 // The file, as written
@@ -238,68 +222,6 @@ struct XmlNamespaceRules {
     attributes: Vec<Spanned<String>>,
 }
 
-// ---------------------------------------------------------------------------------------------
-// The policy, validated
-// ---------------------------------------------------------------------------------------------
-
-/// A loaded, validated policy.
-#[derive(Debug, Clone)]
-pub struct Policy {
-    pub name: String,
-    pub description: String,
-    pub partner: Code,
-    pub formats: Vec<Format>,
-    pub mode: Mode,
-    pub schemes: Schemes,
-    /// This side's scheme.
-    pub scheme: Scheme,
-    pub ceiling: Classification,
-    pub require_releasable_to_partner: bool,
-    pub forbidden_controls: BTreeSet<Control>,
-    pub allowed_controls: BTreeSet<Control>,
-    pub tlp_allowed: BTreeSet<Tlp>,
-    pub tlp_required: bool,
-    pub pass_when_referenced: BTreeSet<String>,
-    pub allowed_types: BTreeSet<String>,
-    pub unknown_types: UnknownAction,
-    /// Per type, the properties that may cross.
-    pub properties: BTreeMap<String, BTreeSet<String>>,
-    pub custom_properties: BTreeSet<String>,
-    pub extensions: BTreeSet<String>,
-    /// Dirty-word lists, then redactions, in the order the file gives them.
-    pub text_rules: Arc<TextRules>,
-    pub address_rules: Vec<AddressRule>,
-    /// Rules for XML messages, when the policy allows them.
-    pub xml: Option<XmlPolicy>,
-    pub limits: Limits,
-    /// SHA-256 of the resolved rule file (the file itself when it extends and includes nothing):
-    /// the policy's version, for the audit log.
-    pub sha256: String,
-    /// Findings that do not stop the policy from loading, located like errors.
-    warnings: Vec<Diagnostic>,
-}
-
-/// The `[xml]` rules, validated.
-#[derive(Debug, Clone)]
-pub struct XmlPolicy {
-    pub options: crate::format::xml::Options,
-    pub unknown_elements: UnknownAction,
-    pub tlp_required: bool,
-    /// 4774 policy identifier → scheme name (a scheme of the policy).
-    pub policy_identifiers: BTreeMap<String, String>,
-    pub releasable_to: BTreeSet<String>,
-    pub cleared_restrictive: BTreeSet<String>,
-    /// Namespace URI → what may cross in it.
-    pub namespaces: BTreeMap<String, XmlNamespace>,
-}
-
-/// The elements and attributes of one namespace that may cross.
-#[derive(Debug, Clone, Default)]
-pub struct XmlNamespace {
-    pub elements: BTreeSet<String>,
-    pub attributes: BTreeSet<String>,
-}
-
 /// The name errors had before warnings shared their type.
 pub type PolicyError = Diagnostic;
 
@@ -341,12 +263,6 @@ impl Policy {
             }
             _ => Err(PolicyErrors(errors.into_iter().map(locate).collect())),
         }
-    }
-
-    /// Things an author probably did not mean, which do not stop the policy from loading, each
-    /// located like an error.
-    pub fn warnings(&self) -> &[Diagnostic] {
-        &self.warnings
     }
 
     /// The JSON Schema of rule files, generated from the types the loader reads them with. A
@@ -402,11 +318,6 @@ impl Policy {
             root.insert("$defs".into(), v);
         }
         serde_json::to_string_pretty(&serde_json::Value::Object(root)).unwrap_or_default() + "\n"
-    }
-
-    /// Whether objects of STIX type `t` may go at all.
-    pub fn allows_type(&self, t: &str) -> bool {
-        self.allowed_types.contains(t) || self.pass_when_referenced.contains(t)
     }
 }
 

@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
-use super::diagnostic::{Finding, line_col};
-use super::{PolicyErrors, locate};
+use super::diagnostic::{Finding, PolicyErrors, line_col};
+use super::locate;
 
 /// How many files deep `extends` may go.
 pub const MAX_DEPTH: usize = 8;

@@ -105,6 +105,10 @@ pub struct DirtyWordList {
     pub whole_words: bool,
 }
 
+/// What an internal address, network, host, URL or e-mail address in a text becomes under a
+/// `redact` pattern rule.
+pub const INTERNAL_REPLACEMENT: &str = "[REDACTED]";
+
 /// What a pattern rule does to an indicator whose pattern points inside the listed ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
