@@ -462,6 +462,7 @@ pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::label::Releasability;
 
     fn policy() -> Policy {
         Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap()
