@@ -1,8 +1,10 @@
 //! Policies: the rule files (TOML) that say what may go to the partner.
 //!
-//! A rule file is read with serde (`deny_unknown_fields` everywhere), then validated by a chain of
-//! independent passes that collect every finding, each located as `file:line:col: field: what`.
-//! The guard never starts with a policy it could not load entirely.
+//! A rule file is read with serde (`deny_unknown_fields` everywhere) into raw types whose values
+//! that can be wrong are `toml::Spanned`, then validated by a chain of independent passes that
+//! collect every finding, errors and warnings alike, each with the span of the value it is about,
+//! a rule id and, when there is one, a fix ([`diagnostic`]): `file:line:col: error[rule]: field:
+//! what`. The guard never starts with a policy it could not load entirely.
 //!
 //! ```
 //! let policy = sekisho::policy::Policy::from_str(include_str!("../../policies/jpn-to-us.toml"), "jpn-to-us.toml").unwrap();
