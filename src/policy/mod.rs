@@ -29,7 +29,7 @@ use toml::Spanned;
 
 use crate::format::Format;
 use crate::format::stix::types as stix_types;
-use crate::label::{Classification, Code, Control, Equivalence, Scheme, SchemeEntry, Schemes, SchemesConfig, Tlp};
+use crate::label::{Classification, Code, Control, Equivalence, FieldStep, Scheme, Schemes, SchemesConfig, Tlp};
 use crate::limits::Limits;
 
 pub use decide::{Decision, Verdict};
@@ -251,8 +251,8 @@ impl Policy {
     pub fn from_resolved(resolved: &resolve::Resolved, base: Option<&Path>) -> Result<Policy, PolicyErrors> {
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
-        let policy =
-            read_file(&resolved.text, &mut errors).and_then(|raw| validate(raw, base, &mut errors, &mut warnings));
+        let policy = read_file(&resolved.text, &mut errors)
+            .and_then(|(raw, doc)| validate(raw, &doc, base, &mut errors, &mut warnings));
         let locate = |f: Finding| {
             let (file, line, column) = resolved.position(&f.span, &f.field);
             f.at(file, line, column)
@@ -334,7 +334,7 @@ fn span_or<T>(value: &Spanned<T>, fallback: std::ops::Range<usize>) -> std::ops:
 /// The TOML stage: the file read into [`PolicyFile`], or every problem with it (each section is
 /// read on its own, so one wrong section does not hide the next), with the field that is wrong
 /// and the span serde reported it at.
-fn read_file(text: &str, errors: &mut Findings) -> Option<PolicyFile> {
+fn read_file<'t>(text: &'t str, errors: &mut Findings) -> Option<(PolicyFile, Spanned<toml::de::DeValue<'t>>)> {
     use toml::de::{DeTable, DeValue, ValueDeserializer};
     let doc = match DeTable::parse(text) {
         Ok(d) => d,
@@ -428,7 +428,7 @@ fn read_file(text: &str, errors: &mut Findings) -> Option<PolicyFile> {
     }
     let whole: Spanned<DeValue<'_>> = Spanned::new(doc.span(), DeValue::Table(doc.get_ref().clone()));
     match serde_path_to_error::deserialize::<_, PolicyFile>(toml::de::Deserializer::from(doc)) {
-        Ok(raw) => Some(raw),
+        Ok(raw) => Some((raw, whole)),
         Err(e) => {
             let field = serde_field(e.path());
             let span = serde_span(&whole, e.path(), e.inner().span());
@@ -480,8 +480,30 @@ fn serde_span(
     }
 }
 
+/// The span of the value at `steps` in the document read (or of the deepest part of it there).
+fn span_at(doc: &Spanned<toml::de::DeValue<'_>>, steps: &[FieldStep]) -> std::ops::Range<usize> {
+    let mut node = doc;
+    for step in steps {
+        let next = match step {
+            FieldStep::Key(k) => node.get_ref().as_table().and_then(|t| t.get(k.as_str())),
+            FieldStep::Index(n) => node.get_ref().as_array().and_then(|a| a.get(*n)),
+        };
+        match next {
+            Some(n) => node = n,
+            None => break,
+        }
+    }
+    node.span()
+}
+
 /// The validation passes; each adds findings (field, span, rule, what, help) and they all run.
-fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings, warnings: &mut Findings) -> Option<Policy> {
+fn validate(
+    raw: PolicyFile,
+    doc: &Spanned<toml::de::DeValue<'_>>,
+    base: Option<&Path>,
+    errors: &mut Findings,
+    warnings: &mut Findings,
+) -> Option<Policy> {
     let allowed_names: BTreeSet<&str> = raw.stix.allowed_types.iter().map(|t| t.get_ref().as_str()).collect();
     for (n, t) in raw.unmarked.pass_when_referenced.iter().enumerate() {
         if !allowed_names.contains(t.get_ref().as_str()) {
@@ -504,7 +526,7 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings, warning
             "no TLP level is allowed: only unmarked units could go",
         ));
     }
-    let schemes = schemes_pass(&raw, errors);
+    let schemes = schemes_pass(&raw, doc, errors);
     let (scheme, ceiling) = match &schemes {
         Some(s) => ceiling_pass(&raw, s, errors),
         None => (None, None),
@@ -1219,7 +1241,7 @@ fn xml_pass(
     })
 }
 
-fn schemes_pass(raw: &PolicyFile, errors: &mut Findings) -> Option<Schemes> {
+fn schemes_pass(raw: &PolicyFile, doc: &Spanned<toml::de::DeValue<'_>>, errors: &mut Findings) -> Option<Schemes> {
     if raw.schemes.is_empty() && raw.equivalences.is_empty() {
         return Some(Schemes::us());
     }
@@ -1230,14 +1252,11 @@ fn schemes_pass(raw: &PolicyFile, errors: &mut Findings) -> Option<Schemes> {
     match Schemes::new(config) {
         Ok(s) => Some(s),
         Err(es) => {
-            // The scheme checks run on the schemes' values: each finding is placed at the
-            // `[[schemes]]` or `[[equivalences]]` entry it is in.
+            // The scheme checks run on the schemes' values (the label module knows no spans):
+            // each finding names its field step by step, which is found in the document read.
             errors.extend(es.into_iter().map(|e| {
-                let span = match e.entry {
-                    SchemeEntry::Scheme(i) => raw.schemes.get(i).map(Spanned::span),
-                    SchemeEntry::Equivalence(i) => raw.equivalences.get(i).map(Spanned::span),
-                };
-                Finding::error("bad-scheme", e.field, span.unwrap_or(0..0), e.detail)
+                let span = span_at(doc, &e.at);
+                Finding::error("bad-scheme", e.field, span, e.detail).maybe_help(e.help)
             }));
             None
         }

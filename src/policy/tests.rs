@@ -494,6 +494,20 @@ fn every_error_is_located_at_the_value_with_its_rule_and_help() {
             Some("expected `drop` or `all-or-nothing`"),
         ),
         (
+            JPN_TO_US.replace("\"GOKUHI\" = \"SECRET\"", "\"GOKUHI\" = \"SEKRET\""),
+            "equivalences[0].map.GOKUHI",
+            "bad-scheme",
+            "\"SEKRET\"",
+            Some("did you mean `SECRET`?"),
+        ),
+        (
+            US_TO_JPN.replace("{ name = \"SECRET\"", "{ name = \"Secret\""),
+            "schemes[0].levels[2].name",
+            "bad-scheme",
+            "\"Secret\"",
+            None,
+        ),
+        (
             US_TO_JPN.replace("NATO = \"NATO\"", "NATO = \"NAT0\""),
             "xml.policy_identifiers.NATO",
             "unknown-scheme",
