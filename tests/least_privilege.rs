@@ -64,7 +64,10 @@ fn an_unknown_or_root_user_is_a_located_config_error() {
         let out = spool.run_once();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{err}");
-        assert!(err.contains("sekisho.toml:1:8: user: ") && err.contains(says), "{err}");
+        assert!(
+            err.contains("sekisho.toml:1:8: error[bad-user]: user: ") && err.contains(says),
+            "{err}"
+        );
     }
 }
 

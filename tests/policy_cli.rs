@@ -366,6 +366,49 @@ fn a_typo_in_a_rule_path_fails_policy_check_with_a_suggestion() {
     assert!(stdout.contains("did you mean `email-addr`"), "{stdout}");
 }
 
+/// The rendered diagnostics, exactly: `file:line:col: severity[rule]: field: what`, then the help
+/// indented; warnings print the same way before `ok`.
+#[test]
+fn policy_check_renders_each_finding_with_its_rule_location_and_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let words = "us-to-jpn.dirty-words.txt";
+    std::fs::copy(root().join("policies").join(words), dir.path().join(words)).unwrap();
+    let good = std::fs::read_to_string(policy()).unwrap();
+    let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let bad = good
+        .replace("\"ORCON\"", "\"ORKON\"")
+        .replace("domains = [\"corp.example\"]", "domains = [\"bad domain\"]");
+    let p = dir.path().join("bad.toml");
+    std::fs::write(&p, &bad).unwrap();
+    let out = sekisho().args(["policy", "check"]).arg(&p).assert().code(1);
+    let file = p.display();
+    let control = line_of(&bad, "\"ORKON\"");
+    let domain = line_of(&bad, "\"bad domain\"");
+    assert_eq!(
+        text(&out.get_output().stdout),
+        format!(
+            "{file}:{control}:24: error[unknown-control]: controls.forbidden[1]: unknown control `ORKON`\n  \
+             = help: did you mean `ORCON`?\n\
+             {file}:{domain}:12: error[bad-domain]: pattern_rules[0].domains[0]: `bad domain` is not a domain name\n"
+        )
+    );
+    let warned = format!("{good}\n[stix.properties]\nmalware = []\n");
+    let p = dir.path().join("warned.toml");
+    std::fs::write(&p, &warned).unwrap();
+    let out = sekisho().args(["policy", "check"]).arg(&p).assert().code(0);
+    let stdout = text(&out.get_output().stdout);
+    let malware = line_of(&warned, "malware = []");
+    assert!(
+        stdout.starts_with(&format!(
+            "{}:{malware}:11: warning[no-properties]: stix.properties.malware: type `malware` is allowed no property: \
+             every `malware` will be dropped\n{}: ok (policy `us-to-jpn`",
+            p.display(),
+            p.display()
+        )),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn policy_show_prints_the_resolved_policy_and_its_version() {
     let dir = scratch_policy();

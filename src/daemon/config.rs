@@ -48,6 +48,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::policy::diagnostic::Finding;
+
 pub use crate::sandbox::SandboxMode;
 
 /// The file, as written.
@@ -278,14 +280,9 @@ impl Config {
     fn load_checking_user(path: &Path, check_user: bool) -> Result<Config, ConfigErrors> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
-            crate::policy::PolicyErrors(vec![ConfigError {
-                severity: crate::policy::Severity::Error,
-                file: file.clone(),
-                line: 0,
-                column: 0,
-                field: "(file)".into(),
-                detail: format!("cannot read: {e}"),
-            }])
+            crate::policy::PolicyErrors(vec![
+                Finding::error("unreadable-file", "(file)", 0..0, format!("cannot read: {e}")).at(file.clone(), 0, 0),
+            ])
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut config = Config::parse(&text, &file, &base, check_user)?;
@@ -299,36 +296,34 @@ impl Config {
     }
 
     fn parse(text: &str, file: &str, base: &Path, check_user: bool) -> Result<Config, ConfigErrors> {
-        let at = |field: &str, detail: String| {
+        let at = |rule: &'static str, field: &str, detail: String| {
             let (line, column) = locate(text, field).unwrap_or((1, 1));
-            ConfigError {
-                severity: crate::policy::Severity::Error,
-                file: file.to_string(),
-                line,
-                column,
-                field: field.to_string(),
-                detail,
-            }
+            Finding::error(rule, field, 0..0, detail).at(file.to_string(), line, column)
         };
         let raw: ConfigFile = toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()
                 .map(|s| crate::error::Position::locate(text.as_bytes(), s.start))
                 .map_or((1, 1), |p| (p.line, p.column));
-            crate::policy::PolicyErrors(vec![ConfigError {
-                severity: crate::policy::Severity::Error,
-                file: file.to_string(),
-                line,
-                column,
-                field: "(syntax)".into(),
-                detail: e.message().to_string(),
-            }])
+            crate::policy::PolicyErrors(vec![
+                Finding::error(
+                    if toml::de::DeTable::parse(text).is_err() {
+                        "toml-syntax"
+                    } else {
+                        crate::policy::diagnostic::serde_rule(e.message())
+                    },
+                    "(syntax)",
+                    0..0,
+                    e.message(),
+                )
+                .at(file.to_string(), line, column),
+            ])
         })?;
         let mut errors = Vec::new();
         if let Some(user) = raw.user.as_ref().filter(|_| check_user)
             && let Err(e) = crate::sandbox::Identity::lookup(user)
         {
-            errors.push(at("user", e));
+            errors.push(at("bad-user", "user", e));
         }
         let metrics = match &raw.metrics {
             None => None,
@@ -339,6 +334,7 @@ impl Config {
                 }),
                 Err(_) => {
                     errors.push(at(
+                        "bad-address",
                         "metrics.listen",
                         format!("`{}` is not an address and port, e.g. `127.0.0.1:9464`", m.listen),
                     ));
@@ -347,12 +343,13 @@ impl Config {
             },
         };
         if raw.channel.is_empty() {
-            errors.push(at("channel", "there must be at least one channel".into()));
+            errors.push(at("no-channel", "channel", "there must be at least one channel".into()));
         }
         if let Some(g) = &raw.guard_id
             && !is_name(g)
         {
             errors.push(at(
+                "bad-name",
                 "guard_id",
                 format!("`{g}` is not a name (a-z, 0-9, `-`, `_`, at most 64)"),
             ));
@@ -365,36 +362,62 @@ impl Config {
             let f = |k: &str| format!("channel[{c}].{k}");
             if !is_name(&ch.name) {
                 errors.push(at(
+                    "bad-name",
                     &f("name"),
                     format!("`{}` is not a name (a-z, 0-9, `-`, `_`, at most 64)", ch.name),
                 ));
             } else if !names.insert(ch.name.clone()) {
-                errors.push(at(&f("name"), format!("channel `{}` is defined twice", ch.name)));
+                errors.push(at(
+                    "duplicate-name",
+                    &f("name"),
+                    format!("channel `{}` is defined twice", ch.name),
+                ));
             }
             if ch.route.is_empty() {
-                errors.push(at(&f("route"), "a channel needs at least one route".into()));
+                errors.push(at("no-route", &f("route"), "a channel needs at least one route".into()));
             }
             if ch.queue == 0 || ch.queue > 65_536 {
-                errors.push(at(&f("queue"), format!("{} is not within 1..=65536", ch.queue)));
+                errors.push(at(
+                    "out-of-range",
+                    &f("queue"),
+                    format!("{} is not within 1..=65536", ch.queue),
+                ));
             }
             if ch.workers > 1024 {
-                errors.push(at(&f("workers"), format!("{} workers is more than 1024", ch.workers)));
+                errors.push(at(
+                    "out-of-range",
+                    &f("workers"),
+                    format!("{} workers is more than 1024", ch.workers),
+                ));
             }
             if ch.max_input_bytes == Some(0) {
-                errors.push(at(&f("max_input_bytes"), "must be above 0".into()));
+                errors.push(at("out-of-range", &f("max_input_bytes"), "must be above 0".into()));
             }
             if ch.verifier_deadline_ms == 0 || ch.verifier_deadline_ms > 600_000 {
-                errors.push(at(&f("verifier_deadline_ms"), "must be within 1..=600000".into()));
+                errors.push(at(
+                    "out-of-range",
+                    &f("verifier_deadline_ms"),
+                    "must be within 1..=600000".into(),
+                ));
             }
             if !(64..=1 << 20).contains(&ch.verifier_memory_mib) {
-                errors.push(at(&f("verifier_memory_mib"), "must be within 64..=1048576".into()));
+                errors.push(at(
+                    "out-of-range",
+                    &f("verifier_memory_mib"),
+                    "must be within 64..=1048576".into(),
+                ));
             }
             if ch.poll_interval_ms == 0 || ch.poll_interval_ms > 60_000 {
-                errors.push(at(&f("poll_interval_ms"), "must be within 1..=60000".into()));
+                errors.push(at(
+                    "out-of-range",
+                    &f("poll_interval_ms"),
+                    "must be within 1..=60000".into(),
+                ));
             }
             let inbox = base.join(&ch.inbox);
             if !inboxes.insert(inbox.clone()) {
                 errors.push(at(
+                    "shared-directory",
                     &f("inbox"),
                     format!("`{}` is already another channel's inbox", ch.inbox.display()),
                 ));
@@ -403,11 +426,11 @@ impl Config {
             if let Some(u) = &urgent_inbox
                 && !inboxes.insert(u.clone())
             {
-                errors.push(at(&f("urgent_inbox"), "is already an inbox".into()));
+                errors.push(at("shared-directory", &f("urgent_inbox"), "is already an inbox".into()));
             }
             let quarantine = base.join(&ch.quarantine);
             if inboxes.contains(&quarantine) {
-                errors.push(at(&f("quarantine"), "must not be an inbox".into()));
+                errors.push(at("shared-directory", &f("quarantine"), "must not be an inbox".into()));
             }
             let mut route_names = BTreeSet::new();
             let mut routes = Vec::new();
@@ -415,11 +438,13 @@ impl Config {
                 let g = |k: &str| format!("channel[{c}].route[{r}].{k}");
                 if !is_name(&route.name) {
                     errors.push(at(
+                        "bad-name",
                         &g("name"),
                         format!("`{}` is not a name (a-z, 0-9, `-`, `_`, at most 64)", route.name),
                     ));
                 } else if !route_names.insert(route.name.clone()) {
                     errors.push(at(
+                        "duplicate-name",
                         &g("name"),
                         format!("route `{}` is defined twice in this channel", route.name),
                     ));
@@ -428,13 +453,17 @@ impl Config {
                     Ok(OutputSpec::Spool(p)) => {
                         let p = base.join(p);
                         if inboxes.contains(&p) || p == quarantine {
-                            errors.push(at(&g("output"), "must not be an inbox or the quarantine".into()));
+                            errors.push(at(
+                                "shared-directory",
+                                &g("output"),
+                                "must not be an inbox or the quarantine".into(),
+                            ));
                         }
                         OutputSpec::Spool(p)
                     }
                     Ok(o) => o,
                     Err(detail) => {
-                        errors.push(at(&g("output"), detail));
+                        errors.push(at("bad-output", &g("output"), detail));
                         continue;
                     }
                 };
@@ -443,12 +472,17 @@ impl Config {
                     (Some(key), true) => {
                         if route.keep_sent_hours.is_some() && route.sent.is_none() {
                             errors.push(at(
+                                "missing-setting",
                                 &g("keep_sent_hours"),
                                 "needs `sent`, the directory copies are kept in".into(),
                             ));
                         }
                         if route.keep_sent_hours.is_some_and(|h| h == 0 || h > 24 * 366) {
-                            errors.push(at(&g("keep_sent_hours"), "must be within 1..=8784 (a year)".into()));
+                            errors.push(at(
+                                "out-of-range",
+                                &g("keep_sent_hours"),
+                                "must be within 1..=8784 (a year)".into(),
+                            ));
                         }
                         Some(DiodeSettings {
                             key: base.join(key),
@@ -463,6 +497,7 @@ impl Config {
                     }
                     (None, true) => {
                         errors.push(at(
+                            "missing-setting",
                             &g("output"),
                             "a `udp://` output needs `key`, the diode's pre-shared key file".into(),
                         ));
@@ -477,6 +512,7 @@ impl Config {
                             || route.keep_sent_hours.is_some()
                         {
                             errors.push(at(
+                                "setting-not-applicable",
                                 &g("output"),
                                 "`key`, `rate`, `overhead`, `mtu`, `sent` and `keep_sent_hours` are for `udp://` outputs only"
                                     .into(),
@@ -495,7 +531,7 @@ impl Config {
             let jetstream = match ch.jetstream.map(|j| j.validate(raw.guard_id.as_deref())).transpose() {
                 Ok(j) => j,
                 Err(detail) => {
-                    errors.push(at(&f("jetstream"), detail));
+                    errors.push(at("bad-jetstream", &f("jetstream"), detail));
                     None
                 }
             };
@@ -507,8 +543,9 @@ impl Config {
                 seed_inbox_from: ch.seed_inbox_from.map(|p| base.join(p)),
                 quarantine,
                 audit: base.join(
-                    super::jetstream::audit_path(&ch.audit, raw.guard_id.as_deref())
-                        .map_err(|detail| crate::policy::PolicyErrors(vec![at(&f("audit"), detail)]))?,
+                    super::jetstream::audit_path(&ch.audit, raw.guard_id.as_deref()).map_err(|detail| {
+                        crate::policy::PolicyErrors(vec![at("bad-audit-path", &f("audit"), detail)])
+                    })?,
                 ),
                 workers: if ch.workers == 0 { cores } else { ch.workers },
                 queue: ch.queue,

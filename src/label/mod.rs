@@ -99,9 +99,38 @@ pub struct Schemes {
 #[error("{field}: {detail}")]
 #[non_exhaustive]
 pub struct SchemeError {
-    /// Path of the field, e.g. `schemes[1].levels[2].portion`.
+    /// Where the field is, step by step from the top of the policy file.
+    pub at: Vec<FieldStep>,
+    /// Path of the field, e.g. `schemes[1].levels[2].portion` (`at`, written out).
     pub field: String,
     pub detail: String,
+    /// The known name nearest to the one written, as "did you mean".
+    pub help: Option<String>,
+}
+
+/// One step of the path to a field: a key of a table, or an element of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum FieldStep {
+    Key(String),
+    Index(usize),
+}
+
+impl FieldStep {
+    /// `steps`, written as a field path (`schemes[1].levels[2].portion`).
+    pub fn path(steps: &[FieldStep]) -> String {
+        let mut out = String::new();
+        for step in steps {
+            match step {
+                FieldStep::Key(k) if out.is_empty() => out.push_str(k),
+                FieldStep::Key(k) => {
+                    out.push('.');
+                    out.push_str(k);
+                }
+                FieldStep::Index(n) => out.push_str(&format!("[{n}]")),
+            }
+        }
+        out
+    }
 }
 
 /// Why two classifications could not be compared or mapped.
@@ -157,46 +186,61 @@ impl Scheme {
 impl Schemes {
     /// Validate `config`: every problem is reported, each with the field it is in.
     pub fn new(config: SchemesConfig) -> Result<Schemes, Vec<SchemeError>> {
+        use FieldStep::{Index, Key};
         let mut errors = Vec::new();
-        let mut err = |field: String, detail: String| errors.push(SchemeError { field, detail });
+        let mut err = |at: Vec<FieldStep>, (detail, help): (String, Option<String>)| {
+            errors.push(SchemeError {
+                field: FieldStep::path(&at),
+                at,
+                detail,
+                help,
+            })
+        };
+        let key = |k: &str| Key(k.to_string());
         let mut names = HashSet::new();
         for (s, scheme) in config.schemes.iter().enumerate() {
-            let at = format!("schemes[{s}]");
+            let at = |more: &[FieldStep]| [&[key("schemes"), Index(s)], more].concat();
             if let Some(d) = bad_word(&scheme.name) {
-                err(format!("{at}.name"), d);
+                err(at(&[key("name")]), (d, None));
             }
             if !names.insert(scheme.name.as_str()) {
                 err(
-                    format!("{at}.name"),
-                    format!("scheme `{}` is defined twice", scheme.name),
+                    at(&[key("name")]),
+                    (format!("scheme `{}` is defined twice", scheme.name), None),
                 );
             }
             if scheme.levels.is_empty() {
-                err(format!("{at}.levels"), "a scheme needs at least one level".to_string());
+                err(
+                    at(&[key("levels")]),
+                    ("a scheme needs at least one level".to_string(), None),
+                );
             }
             let mut words = HashSet::new();
             let mut portions = HashSet::new();
             for (l, level) in scheme.levels.iter().enumerate() {
-                let at = format!("{at}.levels[{l}]");
-                let spellings = std::iter::once(("name".to_string(), &level.name)).chain(
+                let at = |more: &[FieldStep]| at(&[&[key("levels"), Index(l)], more].concat());
+                let spellings = std::iter::once((vec![key("name")], &level.name)).chain(
                     level
                         .aliases
                         .iter()
                         .enumerate()
-                        .map(|(a, w)| (format!("aliases[{a}]"), w)),
+                        .map(|(a, w)| (vec![key("aliases"), Index(a)], w)),
                 );
                 for (field, word) in spellings {
                     if let Some(d) = bad_word(word).or_else(|| lowercase(word)) {
-                        err(format!("{at}.{field}"), d);
+                        err(at(&field), (d, None));
                     } else if !words.insert(word.as_str()) {
-                        err(format!("{at}.{field}"), format!("`{word}` already names another level"));
+                        err(at(&field), (format!("`{word}` already names another level"), None));
                     }
                 }
                 if let Some(p) = &level.portion {
                     if let Some(d) = bad_word(p).or_else(|| lowercase(p)) {
-                        err(format!("{at}.portion"), d);
+                        err(at(&[key("portion")]), (d, None));
                     } else if !portions.insert(p.as_str()) {
-                        err(format!("{at}.portion"), format!("portion form `{p}` is used twice"));
+                        err(
+                            at(&[key("portion")]),
+                            (format!("portion form `{p}` is used twice"), None),
+                        );
                     }
                 }
             }
@@ -204,38 +248,38 @@ impl Schemes {
         let find = |name: &str| config.schemes.iter().find(|s| s.name == name);
         let mut pairs = HashSet::new();
         for (e, eq) in config.equivalences.iter().enumerate() {
-            let at = format!("equivalences[{e}]");
+            let at = |more: &[FieldStep]| [&[key("equivalences"), Index(e)], more].concat();
             let from = find(&eq.from);
             let to = find(&eq.to);
             for (field, name, found) in [("from", &eq.from, from), ("to", &eq.to, to)] {
                 if found.is_none() {
                     let known = config.schemes.iter().map(|s| s.name.as_str());
-                    err(format!("{at}.{field}"), unknown_with_hint("scheme", name, known));
+                    err(at(&[key(field)]), unknown_with_hint("scheme", name, known));
                 }
             }
             if eq.from == eq.to {
                 err(
-                    format!("{at}.to"),
-                    "an equivalence must relate two different schemes".to_string(),
+                    at(&[key("to")]),
+                    ("an equivalence must relate two different schemes".to_string(), None),
                 );
             }
             if !pairs.insert((eq.from.as_str(), eq.to.as_str())) {
                 err(
-                    at.clone(),
-                    format!("a second equivalence from `{}` to `{}`", eq.from, eq.to),
+                    at(&[]),
+                    (format!("a second equivalence from `{}` to `{}`", eq.from, eq.to), None),
                 );
             }
             let (Some(from), Some(to)) = (from, to) else { continue };
             let mut ranks = Vec::new();
-            for (key, value) in &eq.map {
-                let field = format!("{at}.map.{key}");
-                let f = from.levels.iter().position(|l| l.name == *key);
+            for (k, value) in &eq.map {
+                let field = at(&[key("map"), key(k)]);
+                let f = from.levels.iter().position(|l| l.name == *k);
                 let t = to.levels.iter().position(|l| l.name == *value);
                 if f.is_none() {
                     let known = from.levels.iter().map(|l| l.name.as_str());
                     err(
                         field.clone(),
-                        unknown_with_hint(&format!("level of `{}`", from.name), key, known),
+                        unknown_with_hint(&format!("level of `{}`", from.name), k, known),
                     );
                 }
                 if t.is_none() {
@@ -246,7 +290,7 @@ impl Schemes {
                     );
                 }
                 if let (Some(f), Some(t)) = (f, t) {
-                    ranks.push((f, t, key));
+                    ranks.push((f, t, k));
                 }
             }
             // An equivalence must keep the order: a higher level may not map below a lower one.
@@ -256,8 +300,8 @@ impl Schemes {
                     && t2 < t1
                 {
                     err(
-                        format!("{at}.map.{k2}"),
-                        format!("`{k2}` is above `{k1}` but maps to a lower level"),
+                        at(&[key("map"), key(k2)]),
+                        (format!("`{k2}` is above `{k1}` but maps to a lower level"), None),
                     );
                 }
             }
@@ -396,11 +440,12 @@ fn lowercase(w: &str) -> Option<String> {
     })
 }
 
-fn unknown_with_hint<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a str>) -> String {
-    match codes::nearest(name, known, 3) {
-        Some(s) => format!("unknown {what} `{name}`; did you mean `{s}`?"),
-        None => format!("unknown {what} `{name}`"),
-    }
+/// "unknown `what` `name`", and the known name nearest to it as "did you mean".
+fn unknown_with_hint<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a str>) -> (String, Option<String>) {
+    (
+        format!("unknown {what} `{name}`"),
+        codes::nearest(name, known, 3).map(|s| format!("did you mean `{s}`?")),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -725,6 +770,19 @@ pub struct Label {
     pub tlp: Option<Tlp>,
     /// Kept as a set, so that combining labels is commutative and idempotent.
     pub sources: BTreeSet<Source>,
+}
+
+/// A classified marking without its own `REL TO` releases to nobody (every format reads its
+/// markings so).
+pub fn closed(mut l: Label, schemes: &Schemes) -> Label {
+    let classified = l
+        .classification
+        .as_ref()
+        .is_some_and(|c| schemes.rank(c).map_or(true, |r| r > 0));
+    if classified && l.releasable_to == Releasability::Unrestricted {
+        l.releasable_to = Releasability::Nobody;
+    }
+    l
 }
 
 /// Why a label has no banner or portion form.

@@ -380,9 +380,14 @@ fn rejects_equivalence_to_unknown_level_with_suggestion() {
     let config = US_JP.replace(r#""秘" = "CONFIDENTIAL""#, r#""秘" = "CONFIDENTAL""#);
     let errors = Schemes::new(toml::from_str(&config).unwrap()).unwrap_err();
     assert_eq!(
-        errors.first().map(|e| e.to_string()),
-        Some("equivalences[0].map.秘: unknown level of `US` `CONFIDENTAL`; did you mean `CONFIDENTIAL`?".to_string())
+        errors.first().map(|e| (e.to_string(), e.help.as_deref())),
+        Some((
+            "equivalences[0].map.秘: unknown level of `US` `CONFIDENTAL`".to_string(),
+            Some("did you mean `CONFIDENTIAL`?")
+        ))
     );
+    let at = errors.first().map(|e| e.at.clone()).unwrap_or_default();
+    assert_eq!(FieldStep::path(&at), "equivalences[0].map.秘");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::Policy;
+use super::model::Policy;
 use crate::label::{Label, Releasability};
 
 /// Whether a unit may go.

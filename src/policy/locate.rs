@@ -2,12 +2,6 @@
 
 use toml::de::{DeTable, DeValue};
 
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let p = crate::error::Position::locate(text.as_bytes(), offset);
-    (p.line, p.column)
-}
-
 /// Where `field` (dotted keys and `[n]` indices) is in `text`, if it is there; otherwise where
 /// its nearest existing parent is.
 pub fn field(text: &str, field: &str) -> Option<(usize, usize)> {
@@ -32,7 +26,7 @@ pub fn field(text: &str, field: &str) -> Option<(usize, usize)> {
         value = Some(next.get_ref());
         table = None;
     }
-    Some(line_col(text, span.start))
+    Some(super::diagnostic::line_col(text, span.start))
 }
 
 enum Step<'f> {

@@ -1,8 +1,10 @@
 //! Policies: the rule files (TOML) that say what may go to the partner.
 //!
-//! A rule file is read with serde (`deny_unknown_fields` everywhere), then validated by a chain of
-//! independent passes that collect every finding, each located as `file:line:col: field: what`.
-//! The guard never starts with a policy it could not load entirely.
+//! A rule file is read with serde (`deny_unknown_fields` everywhere) into raw types whose values
+//! that can be wrong are `toml::Spanned`, then validated by a chain of independent passes that
+//! collect every finding, errors and warnings alike, each with the span of the value it is about,
+//! a rule id and, when there is one, a fix ([`diagnostic`]): `file:line:col: error[rule]: field:
+//! what`. The guard never starts with a policy it could not load entirely.
 //!
 //! ```
 //! let policy = sekisho::policy::Policy::from_str(include_str!("../../policies/jpn-to-us.toml"), "jpn-to-us.toml").unwrap();
@@ -10,47 +12,34 @@
 //! ```
 
 pub mod decide;
+pub mod diagnostic;
 mod locate;
+pub mod model;
 pub mod paths;
 pub mod resolve;
 pub mod sanitise;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use toml::Spanned;
 
 use crate::format::Format;
 use crate::format::stix::types as stix_types;
-use crate::label::{Classification, Code, Control, Equivalence, Scheme, Schemes, SchemesConfig, Tlp};
+use crate::label::{Classification, Code, Control, Equivalence, FieldStep, Scheme, Schemes, SchemesConfig, Tlp};
 use crate::limits::Limits;
 
 pub use decide::{Decision, Verdict};
+pub use diagnostic::{Diagnostic, PolicyErrors, Severity};
+use diagnostic::{Finding, did_you_mean};
+pub use model::{Mode, Policy, UnknownAction, XmlNamespace, XmlPolicy};
 use sanitise::{
     AddressRule, Cidr, DirtyAction, DirtyWordList, Matcher, PatternRule, RawPattern, RedactRule, RuleSource, TextPath,
     TextRule, TextRules,
 };
-
-/// What happens to a message with units that may not go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mode {
-    /// Release what may go, drop the rest.
-    Drop,
-    /// Any unit that may not go rejects the whole message.
-    AllOrNothing,
-}
-
-/// What happens to an object of a type the guard does not know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum UnknownAction {
-    Drop,
-    Reject,
-}
 
 // ---------------------------------------------------------------------------------------------
 // The file, as written
@@ -59,17 +48,21 @@ pub enum UnknownAction {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
-    name: String,
+    #[schemars(with = "String")]
+    name: Spanned<String>,
     #[serde(default)]
     description: String,
     partner: Code,
     #[serde(default = "default_formats")]
-    formats: Vec<Format>,
+    #[schemars(with = "Vec<Format>")]
+    formats: Spanned<Vec<Format>>,
     mode: Mode,
     #[serde(default)]
-    schemes: Vec<Scheme>,
+    #[schemars(with = "Vec<Scheme>")]
+    schemes: Vec<Spanned<Scheme>>,
     #[serde(default)]
-    equivalences: Vec<Equivalence>,
+    #[schemars(with = "Vec<Equivalence>")]
+    equivalences: Vec<Spanned<Equivalence>>,
     classification: ClassificationRules,
     #[serde(default)]
     controls: ControlRules,
@@ -79,22 +72,27 @@ struct PolicyFile {
     stix: StixRules,
     /// XML messages under STANAG 4774 labels (needed when `formats` lists `xml`).
     #[serde(default)]
-    xml: Option<XmlRules>,
+    #[schemars(with = "Option<XmlRules>")]
+    xml: Option<Spanned<XmlRules>>,
     /// Redaction rules, applied in order to the strings they select.
     #[serde(default)]
-    redact: Vec<RedactRule>,
+    #[schemars(with = "Vec<RedactRule>")]
+    redact: Vec<Spanned<RedactRule>>,
     /// Dirty-word lists.
     #[serde(default)]
-    dirty_words: Vec<DirtyWordList>,
+    #[schemars(with = "Vec<DirtyWordList>")]
+    dirty_words: Vec<Spanned<DirtyWordList>>,
     /// Internal ranges and domains that indicator patterns must not reveal.
     #[serde(default)]
-    pattern_rules: Vec<PatternRule>,
+    #[schemars(with = "Vec<PatternRule>")]
+    pattern_rules: Vec<Spanned<PatternRule>>,
     #[serde(default)]
     limits: Limits,
 }
 
-fn default_formats() -> Vec<Format> {
-    vec![Format::Stix]
+/// STIX only, when `formats` is not written (so it has no span).
+fn default_formats() -> Spanned<Vec<Format>> {
+    Spanned::new(0..0, vec![Format::Stix])
 }
 
 fn yes() -> bool {
@@ -105,9 +103,11 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 struct ClassificationRules {
     /// The scheme this side marks in (banners in statement markings are read with it).
-    scheme: String,
+    #[schemars(with = "String")]
+    scheme: Spanned<String>,
     /// The highest level that may go.
-    ceiling: String,
+    #[schemars(with = "String")]
+    ceiling: Spanned<String>,
     /// A unit above the scheme's lowest level must be marked releasable to the partner.
     #[serde(default = "yes")]
     require_releasable_to_partner: bool,
@@ -118,16 +118,19 @@ struct ClassificationRules {
 struct ControlRules {
     /// Controls that stop release.
     #[serde(default)]
-    forbidden: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    forbidden: Vec<Spanned<String>>,
     /// Controls that do not stop release (any other control does: default deny).
     #[serde(default)]
-    allowed: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    allowed: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct TlpRules {
-    allowed: Vec<Tlp>,
+    #[schemars(with = "Vec<Tlp>")]
+    allowed: Spanned<Vec<Tlp>>,
     /// A unit without a TLP marking is not released.
     #[serde(default = "yes")]
     required: bool,
@@ -138,19 +141,22 @@ struct TlpRules {
 struct UnmarkedRules {
     /// Types that may pass without a marking when a released object refers to them.
     #[serde(default)]
-    pass_when_referenced: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pass_when_referenced: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct StixRules {
-    allowed_types: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    allowed_types: Vec<Spanned<String>>,
     #[serde(default = "drop_unknown")]
     unknown_types: UnknownAction,
     /// Per type, the properties that may cross (types not listed keep every property the
     /// specification defines for them).
     #[serde(default)]
-    properties: BTreeMap<String, Vec<String>>,
+    #[schemars(with = "BTreeMap<String, Vec<String>>")]
+    properties: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
     /// Custom properties (`x_…`) that may cross; all others are stripped.
     #[serde(default)]
     custom_properties: Vec<String>,
@@ -168,14 +174,17 @@ fn drop_unknown() -> UnknownAction {
 struct XmlRules {
     /// STANAG 4774 `PolicyIdentifier` values (e.g. `NATO`) → the scheme (in `schemes`) whose
     /// levels the label's `Classification` names.
-    policy_identifiers: BTreeMap<String, String>,
+    #[schemars(with = "BTreeMap<String, String>")]
+    policy_identifiers: Spanned<BTreeMap<String, Spanned<String>>>,
     /// `TagName`s of PERMISSIVE categories whose values are the releasable-to set.
     #[serde(default = "releasable_to_tags")]
-    releasable_to: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    releasable_to: Vec<Spanned<String>>,
     /// `TagName`s of RESTRICTIVE (or other PERMISSIVE) categories the partner is cleared for;
     /// any other such category stops release.
     #[serde(default)]
-    cleared_restrictive: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    cleared_restrictive: Vec<Spanned<String>>,
     /// Accept comments (they are discarded, never rendered).
     #[serde(default)]
     allow_comments: bool,
@@ -190,141 +199,33 @@ struct XmlRules {
     tlp_required: bool,
     /// Per namespace, the payload elements and (unprefixed) attributes that may cross.
     #[serde(default)]
-    namespaces: Vec<XmlNamespaceRules>,
+    #[schemars(with = "Vec<XmlNamespaceRules>")]
+    namespaces: Vec<Spanned<XmlNamespaceRules>>,
 }
 
-fn releasable_to_tags() -> Vec<String> {
-    vec!["Releasable to".to_string()]
+/// `Releasable to`, when `releasable_to` is not written (so it has no span).
+fn releasable_to_tags() -> Vec<Spanned<String>> {
+    vec![Spanned::new(0..0, "Releasable to".to_string())]
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct XmlNamespaceRules {
     /// The namespace URI, e.g. `urn:oasis:names:tc:emergency:cap:1.2`.
-    uri: String,
+    #[schemars(with = "String")]
+    uri: Spanned<String>,
     /// Local names of the elements that may cross.
-    elements: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    elements: Spanned<Vec<Spanned<String>>>,
     /// Local names of the attributes that may cross: unprefixed and `xml:` attributes of this
     /// namespace's elements, and attributes in this namespace.
     #[serde(default)]
-    attributes: Vec<String>,
-}
-
-// ---------------------------------------------------------------------------------------------
-// The policy, validated
-// ---------------------------------------------------------------------------------------------
-
-/// A loaded, validated policy.
-#[derive(Debug, Clone)]
-pub struct Policy {
-    pub name: String,
-    pub description: String,
-    pub partner: Code,
-    pub formats: Vec<Format>,
-    pub mode: Mode,
-    pub schemes: Schemes,
-    /// This side's scheme.
-    pub scheme: Scheme,
-    pub ceiling: Classification,
-    pub require_releasable_to_partner: bool,
-    pub forbidden_controls: BTreeSet<Control>,
-    pub allowed_controls: BTreeSet<Control>,
-    pub tlp_allowed: BTreeSet<Tlp>,
-    pub tlp_required: bool,
-    pub pass_when_referenced: BTreeSet<String>,
-    pub allowed_types: BTreeSet<String>,
-    pub unknown_types: UnknownAction,
-    /// Per type, the properties that may cross.
-    pub properties: BTreeMap<String, BTreeSet<String>>,
-    pub custom_properties: BTreeSet<String>,
-    pub extensions: BTreeSet<String>,
-    /// Dirty-word lists, then redactions, in the order the file gives them.
-    pub text_rules: Arc<TextRules>,
-    pub address_rules: Vec<AddressRule>,
-    /// Rules for XML messages, when the policy allows them.
-    pub xml: Option<XmlPolicy>,
-    pub limits: Limits,
-    /// SHA-256 of the resolved rule file (the file itself when it extends and includes nothing):
-    /// the policy's version, for the audit log.
-    pub sha256: String,
-    /// Findings that do not stop the policy from loading, located like errors.
-    warnings: Vec<Diagnostic>,
-}
-
-/// The `[xml]` rules, validated.
-#[derive(Debug, Clone)]
-pub struct XmlPolicy {
-    pub options: crate::format::xml::Options,
-    pub unknown_elements: UnknownAction,
-    pub tlp_required: bool,
-    /// 4774 policy identifier → scheme name (a scheme of the policy).
-    pub policy_identifiers: BTreeMap<String, String>,
-    pub releasable_to: BTreeSet<String>,
-    pub cleared_restrictive: BTreeSet<String>,
-    /// Namespace URI → what may cross in it.
-    pub namespaces: BTreeMap<String, XmlNamespace>,
-}
-
-/// The elements and attributes of one namespace that may cross.
-#[derive(Debug, Clone, Default)]
-pub struct XmlNamespace {
-    pub elements: BTreeSet<String>,
-    pub attributes: BTreeSet<String>,
-}
-
-/// Whether a finding stops the policy from loading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-/// One finding about a policy file, an error or a warning, located in the file that wrote it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Diagnostic {
-    pub severity: Severity,
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    /// The field, e.g. `tlp.allowed[2]`.
-    pub field: String,
-    pub detail: String,
+    #[schemars(with = "Vec<String>")]
+    attributes: Vec<Spanned<String>>,
 }
 
 /// The name errors had before warnings shared their type.
 pub type PolicyError = Diagnostic;
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let warning = if self.severity == Severity::Warning {
-            "warning: "
-        } else {
-            ""
-        };
-        write!(
-            f,
-            "{}:{}:{}: {warning}{}: {}",
-            self.file, self.line, self.column, self.field, self.detail
-        )
-    }
-}
-
-/// Every error found in a policy file (never empty).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-pub struct PolicyErrors(pub Vec<Diagnostic>);
-
-impl fmt::Display for PolicyErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (n, e) in self.0.iter().enumerate() {
-            if n > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
 
 impl Policy {
     /// Load and validate the rule file at `path`, with what it extends and includes
@@ -350,35 +251,20 @@ impl Policy {
     pub fn from_resolved(resolved: &resolve::Resolved, base: Option<&Path>) -> Result<Policy, PolicyErrors> {
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
-        let policy =
-            read_file(&resolved.text, &mut errors).and_then(|raw| validate(raw, base, &mut errors, &mut warnings));
-        let locate = |severity: Severity, (field, detail): (String, String)| {
-            let (file, line, column) = resolved.locate(&field);
-            Diagnostic {
-                severity,
-                file,
-                line,
-                column,
-                field,
-                detail,
-            }
+        let policy = read_file(&resolved.text, &mut errors)
+            .and_then(|(raw, doc)| validate(raw, &doc, base, &mut errors, &mut warnings));
+        let locate = |f: Finding| {
+            let (file, line, column) = resolved.position(&f.span, &f.field);
+            f.at(file, line, column)
         };
         match policy {
             Some(mut p) if errors.is_empty() => {
                 p.sha256 = hex::encode(Sha256::digest(resolved.text.as_bytes()));
-                p.warnings = warnings.into_iter().map(|w| locate(Severity::Warning, w)).collect();
+                p.warnings = warnings.into_iter().map(locate).collect();
                 Ok(p)
             }
-            _ => Err(PolicyErrors(
-                errors.into_iter().map(|e| locate(Severity::Error, e)).collect(),
-            )),
+            _ => Err(PolicyErrors(errors.into_iter().map(locate).collect())),
         }
-    }
-
-    /// Things an author probably did not mean, which do not stop the policy from loading, each
-    /// located like an error.
-    pub fn warnings(&self) -> &[Diagnostic] {
-        &self.warnings
     }
 
     /// The JSON Schema of rule files, generated from the types the loader reads them with. A
@@ -435,30 +321,38 @@ impl Policy {
         }
         serde_json::to_string_pretty(&serde_json::Value::Object(root)).unwrap_or_default() + "\n"
     }
-
-    /// Whether objects of STIX type `t` may go at all.
-    pub fn allows_type(&self, t: &str) -> bool {
-        self.allowed_types.contains(t) || self.pass_when_referenced.contains(t)
-    }
 }
 
-type Findings = Vec<(String, String)>;
+type Findings = Vec<Finding>;
+
+/// Where a value without a span of its own (a default) is reported: at `fallback`.
+fn span_or<T>(value: &Spanned<T>, fallback: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let span = value.span();
+    if span.is_empty() { fallback } else { span }
+}
 
 /// The TOML stage: the file read into [`PolicyFile`], or every problem with it (each section is
-/// read on its own, so one wrong section does not hide the next), with the field that is wrong.
-fn read_file(text: &str, errors: &mut Findings) -> Option<PolicyFile> {
-    let table: toml::Table = match toml::from_str(text) {
-        Ok(t) => t,
+/// read on its own, so one wrong section does not hide the next), with the field that is wrong
+/// and the span serde reported it at.
+fn read_file<'t>(text: &'t str, errors: &mut Findings) -> Option<(PolicyFile, Spanned<toml::de::DeValue<'t>>)> {
+    use toml::de::{DeTable, DeValue, ValueDeserializer};
+    let doc = match DeTable::parse(text) {
+        Ok(d) => d,
         Err(e) => {
-            errors.push(("-".into(), format!("TOML syntax: {}", e.message())));
+            errors.push(Finding::error(
+                "toml-syntax",
+                "-",
+                e.span().unwrap_or(0..0),
+                format!("TOML syntax: {}", e.message()),
+            ));
             return None;
         }
     };
-    fn section<T: serde::de::DeserializeOwned>(table: &toml::Table, key: &str, errors: &mut Findings) {
-        if let Some(v) = table.get(key)
-            && let Err(e) = serde_path_to_error::deserialize::<_, T>(v.clone())
-        {
-            let inner = e.path().to_string();
+    fn section<T: serde::de::DeserializeOwned>(doc: &DeTable<'_>, key: &str, errors: &mut Findings) {
+        let Some(v) = doc.get(key) else { return };
+        let value: Spanned<DeValue<'_>> = v.clone();
+        if let Err(e) = serde_path_to_error::deserialize::<_, T>(ValueDeserializer::from(value)) {
+            let inner = serde_field(e.path());
             let field = if inner == "." || inner.is_empty() {
                 key.to_string()
             } else if inner.starts_with('[') {
@@ -466,7 +360,8 @@ fn read_file(text: &str, errors: &mut Findings) -> Option<PolicyFile> {
             } else {
                 format!("{key}.{inner}")
             };
-            errors.push((field, e.into_inner().to_string()));
+            let span = serde_span(v, e.path(), e.inner().span());
+            errors.push(diagnostic::from_serde(field, span, e.inner().message()));
         }
     }
     let before = errors.len();
@@ -485,83 +380,183 @@ fn read_file(text: &str, errors: &mut Findings) -> Option<PolicyFile> {
         "limits",
     ];
     for key in REQUIRED {
-        if !table.contains_key(*key) {
-            errors.push((key.to_string(), format!("`{key}` is required")));
+        if doc.get_ref().get(*key).is_none() {
+            errors.push(
+                Finding::error("missing-field", *key, 0..0, format!("`{key}` is required"))
+                    .help(format!("add `{key}` (see docs/policy.md)")),
+            );
         }
     }
-    for key in table.keys() {
-        if !REQUIRED.contains(&key.as_str()) && !OPTIONAL.contains(&key.as_str()) {
+    for (key, value) in doc.get_ref() {
+        let key = key.get_ref().as_ref();
+        if !REQUIRED.contains(&key) && !OPTIONAL.contains(&key) {
             let known = REQUIRED.iter().chain(OPTIONAL);
             let hint = known
                 .min_by_key(|k| strsim::levenshtein(k, key))
-                .filter(|k| strsim::levenshtein(k, key) <= 3)
-                .map_or(String::new(), |k| format!(" (did you mean `{k}`?)"));
-            errors.push((key.clone(), format!("`{key}` is not a policy field{hint}")));
+                .filter(|k| strsim::levenshtein(k, key) <= 3);
+            errors.push(
+                Finding::error(
+                    "unknown-field",
+                    key,
+                    value.span(),
+                    format!("`{key}` is not a policy field"),
+                )
+                .maybe_help(did_you_mean(hint.copied())),
+            );
         }
     }
-    section::<String>(&table, "name", errors);
-    section::<String>(&table, "description", errors);
-    section::<Code>(&table, "partner", errors);
-    section::<Vec<Format>>(&table, "formats", errors);
-    section::<Mode>(&table, "mode", errors);
-    section::<Vec<Scheme>>(&table, "schemes", errors);
-    section::<Vec<Equivalence>>(&table, "equivalences", errors);
-    section::<ClassificationRules>(&table, "classification", errors);
-    section::<ControlRules>(&table, "controls", errors);
-    section::<TlpRules>(&table, "tlp", errors);
-    section::<UnmarkedRules>(&table, "unmarked", errors);
-    section::<StixRules>(&table, "stix", errors);
-    section::<XmlRules>(&table, "xml", errors);
-    section::<Vec<RedactRule>>(&table, "redact", errors);
-    section::<Vec<DirtyWordList>>(&table, "dirty_words", errors);
-    section::<Vec<PatternRule>>(&table, "pattern_rules", errors);
-    section::<Limits>(&table, "limits", errors);
+    let table = doc.get_ref();
+    section::<String>(table, "name", errors);
+    section::<String>(table, "description", errors);
+    section::<Code>(table, "partner", errors);
+    section::<Vec<Format>>(table, "formats", errors);
+    section::<Mode>(table, "mode", errors);
+    section::<Vec<Scheme>>(table, "schemes", errors);
+    section::<Vec<Equivalence>>(table, "equivalences", errors);
+    section::<ClassificationRules>(table, "classification", errors);
+    section::<ControlRules>(table, "controls", errors);
+    section::<TlpRules>(table, "tlp", errors);
+    section::<UnmarkedRules>(table, "unmarked", errors);
+    section::<StixRules>(table, "stix", errors);
+    section::<XmlRules>(table, "xml", errors);
+    section::<Vec<RedactRule>>(table, "redact", errors);
+    section::<Vec<DirtyWordList>>(table, "dirty_words", errors);
+    section::<Vec<PatternRule>>(table, "pattern_rules", errors);
+    section::<Limits>(table, "limits", errors);
     if errors.len() > before {
         return None;
     }
-    match serde_path_to_error::deserialize::<_, PolicyFile>(toml::Value::Table(table)) {
-        Ok(raw) => Some(raw),
+    let whole: Spanned<DeValue<'_>> = Spanned::new(doc.span(), DeValue::Table(doc.get_ref().clone()));
+    match serde_path_to_error::deserialize::<_, PolicyFile>(toml::de::Deserializer::from(doc)) {
+        Ok(raw) => Some((raw, whole)),
         Err(e) => {
-            errors.push((e.path().to_string(), e.into_inner().to_string()));
+            let field = serde_field(e.path());
+            let span = serde_span(&whole, e.path(), e.inner().span());
+            errors.push(diagnostic::from_serde(field, span, e.inner().message()));
             None
         }
     }
 }
 
-/// The validation passes; each adds `(field, what)` findings and they all run.
-fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings, warnings: &mut Findings) -> Option<Policy> {
-    for (n, t) in raw.unmarked.pass_when_referenced.iter().enumerate() {
-        if !raw.stix.allowed_types.contains(t) {
-            warnings.push((
-                format!("unmarked.pass_when_referenced[{n}]"),
-                format!("`{t}` may pass when referenced but is not in `stix.allowed_types`"),
-            ));
+/// The field serde was reading, as the author wrote it: without the step into a `Spanned`
+/// (serde reads one as a struct with a private field name).
+fn serde_field(path: &serde_path_to_error::Path) -> String {
+    const SPANNED: &str = "$__serde_spanned_private_value";
+    let shown = path.to_string();
+    let shown = shown.replace(&format!(".{SPANNED}"), "");
+    match shown.strip_prefix(SPANNED) {
+        Some(rest) => rest.trim_start_matches('.').to_string(),
+        None => shown,
+    }
+}
+
+/// Where a serde error is: at the deepest value along its path in the spanned document that was
+/// being read, or at the span toml gave it when that is inside (an unknown key of a table). A
+/// value's own `Deserialize` (a TLP name, a country code) fails with no span, and toml then
+/// gives the error the span of the list or table around it; the path names the element.
+fn serde_span(
+    value: &Spanned<toml::de::DeValue<'_>>,
+    path: &serde_path_to_error::Path,
+    reported: Option<std::ops::Range<usize>>,
+) -> std::ops::Range<usize> {
+    use serde_path_to_error::Segment;
+    let mut node = value;
+    for segment in path.iter() {
+        let next = match segment {
+            Segment::Seq { index } => node.get_ref().as_array().and_then(|a| a.get(*index)),
+            Segment::Map { key } if key.starts_with("$__serde_spanned_private") => continue,
+            Segment::Map { key } => node.get_ref().as_table().and_then(|t| t.get(key.as_str())),
+            Segment::Enum { .. } | Segment::Unknown => None,
+        };
+        match next {
+            Some(n) => node = n,
+            None => break,
         }
     }
-    if raw.tlp.allowed.is_empty() {
-        warnings.push((
-            "tlp.allowed".into(),
-            "no TLP level is allowed: only unmarked units could go".into(),
+    let at = node.span();
+    match reported {
+        Some(r) if at.start <= r.start && r.end <= at.end => r,
+        _ => at,
+    }
+}
+
+/// The span of the value at `steps` in the document read (or of the deepest part of it there).
+fn span_at(doc: &Spanned<toml::de::DeValue<'_>>, steps: &[FieldStep]) -> std::ops::Range<usize> {
+    let mut node = doc;
+    for step in steps {
+        let next = match step {
+            FieldStep::Key(k) => node.get_ref().as_table().and_then(|t| t.get(k.as_str())),
+            FieldStep::Index(n) => node.get_ref().as_array().and_then(|a| a.get(*n)),
+        };
+        match next {
+            Some(n) => node = n,
+            None => break,
+        }
+    }
+    node.span()
+}
+
+/// The validation passes; each adds findings (field, span, rule, what, help) and they all run.
+fn validate(
+    raw: PolicyFile,
+    doc: &Spanned<toml::de::DeValue<'_>>,
+    base: Option<&Path>,
+    errors: &mut Findings,
+    warnings: &mut Findings,
+) -> Option<Policy> {
+    let allowed_names: BTreeSet<&str> = raw.stix.allowed_types.iter().map(|t| t.get_ref().as_str()).collect();
+    for (n, t) in raw.unmarked.pass_when_referenced.iter().enumerate() {
+        if !allowed_names.contains(t.get_ref().as_str()) {
+            warnings.push(
+                Finding::warning(
+                    "referenced-type-not-allowed",
+                    format!("unmarked.pass_when_referenced[{n}]"),
+                    t.span(),
+                    format!("`{t}` may pass when referenced but is not in `stix.allowed_types`"),
+                )
+                .help(format!("add `{t}` to `stix.allowed_types`, or remove it here")),
+            );
+        }
+    }
+    if raw.tlp.allowed.get_ref().is_empty() {
+        warnings.push(Finding::warning(
+            "no-tlp-allowed",
+            "tlp.allowed",
+            raw.tlp.allowed.span(),
+            "no TLP level is allowed: only unmarked units could go",
         ));
     }
-    let schemes = schemes_pass(&raw, errors);
+    let schemes = schemes_pass(&raw, doc, errors);
     let (scheme, ceiling) = match &schemes {
         Some(s) => ceiling_pass(&raw, s, errors),
         None => (None, None),
     };
     let forbidden_controls = controls_pass(&raw.controls.forbidden, "controls.forbidden", errors);
     let allowed_controls = controls_pass(&raw.controls.allowed, "controls.allowed", errors);
-    for c in forbidden_controls.intersection(&allowed_controls) {
-        errors.push((
-            "controls.allowed".into(),
-            format!("`{c}` is both forbidden and allowed"),
-        ));
+    for (n, w) in raw.controls.allowed.iter().enumerate() {
+        let c = Control::from_word(w.get_ref());
+        if forbidden_controls.contains(&c) {
+            errors.push(
+                Finding::error(
+                    "control-forbidden-and-allowed",
+                    format!("controls.allowed[{n}]"),
+                    w.span(),
+                    format!("`{c}` is both forbidden and allowed"),
+                )
+                .help("remove it from one of `controls.forbidden` and `controls.allowed`"),
+            );
+        }
     }
-    if raw.tlp.allowed.is_empty() && raw.tlp.required {
-        errors.push((
-            "tlp.allowed".into(),
-            "no TLP level is allowed but TLP is required: nothing could ever be released".into(),
-        ));
+    if raw.tlp.allowed.get_ref().is_empty() && raw.tlp.required {
+        errors.push(
+            Finding::error(
+                "nothing-releasable",
+                "tlp.allowed",
+                raw.tlp.allowed.span(),
+                "no TLP level is allowed but TLP is required: nothing could ever be released",
+            )
+            .help("allow a TLP level, or set `tlp.required = false`"),
+        );
     }
     let allowed_types = types_pass(&raw.stix.allowed_types, "stix.allowed_types", errors);
     let pass_when_referenced = types_pass(
@@ -569,11 +564,24 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings, warning
         "unmarked.pass_when_referenced",
         errors,
     );
-    if raw.formats.is_empty() {
-        errors.push(("formats".into(), "a policy must allow at least one format".into()));
+    if raw.formats.get_ref().is_empty() {
+        errors.push(
+            Finding::error(
+                "no-format",
+                "formats",
+                raw.formats.span(),
+                "a policy must allow at least one format",
+            )
+            .help("list `stix`, `xml` or both"),
+        );
     }
-    if raw.name.trim().is_empty() {
-        errors.push(("name".into(), "a policy needs a name".into()));
+    if raw.name.get_ref().trim().is_empty() {
+        errors.push(Finding::error(
+            "empty-name",
+            "name",
+            raw.name.span(),
+            "a policy needs a name",
+        ));
     }
     let properties = properties_pass(&raw.stix, &allowed_types, errors, warnings);
     let mut text_rules = dirty_words_pass(&raw.dirty_words, base, errors, warnings);
@@ -581,11 +589,17 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings, warning
     let address_rules = pattern_rules_pass(&raw.pattern_rules, errors);
     let xml = xml_pass(&raw, schemes.as_ref(), errors, warnings);
     paths_pass(&raw, &allowed_types, &pass_when_referenced, errors);
+    let rules_span = raw
+        .redact
+        .first()
+        .map(Spanned::span)
+        .or_else(|| raw.dirty_words.first().map(Spanned::span))
+        .unwrap_or(0..0);
     Some(Policy {
-        name: raw.name,
+        name: raw.name.into_inner(),
         description: raw.description,
         partner: raw.partner,
-        formats: raw.formats,
+        formats: raw.formats.into_inner(),
         mode: raw.mode,
         schemes: schemes?,
         scheme: scheme?,
@@ -593,7 +607,7 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings, warning
         require_releasable_to_partner: raw.classification.require_releasable_to_partner,
         forbidden_controls,
         allowed_controls,
-        tlp_allowed: raw.tlp.allowed.into_iter().collect(),
+        tlp_allowed: raw.tlp.allowed.into_inner().into_iter().collect(),
         tlp_required: raw.tlp.required,
         pass_when_referenced,
         allowed_types,
@@ -602,10 +616,15 @@ fn validate(raw: PolicyFile, base: Option<&Path>, errors: &mut Findings, warning
         custom_properties: raw.stix.custom_properties.into_iter().collect(),
         extensions: raw.stix.extensions.into_iter().collect(),
         text_rules: Arc::new(TextRules::new(text_rules).unwrap_or_else(|e| {
-            errors.push((
-                "redact".into(),
-                format!("the regular expressions together are too large: {e}"),
-            ));
+            errors.push(
+                Finding::error(
+                    "regex-too-large",
+                    "redact",
+                    rules_span,
+                    format!("the regular expressions together are too large: {e}"),
+                )
+                .help("split or simplify the rules' regular expressions"),
+            );
             TextRules::default()
         })),
         address_rules,
@@ -627,7 +646,15 @@ fn properties_pass(
         let field = format!("stix.properties.{t}");
         match stix_types::lookup(t) {
             None if !t.starts_with("x-") => {
-                errors.push((field.clone(), format!("`{t}` is not a STIX 2.1 type")));
+                errors.push(
+                    Finding::error(
+                        "unknown-type",
+                        field.clone(),
+                        props.span(),
+                        format!("`{t}` is not a STIX 2.1 type"),
+                    )
+                    .help("custom types start with `x-`"),
+                );
                 continue;
             }
             Some(def) => {
@@ -636,91 +663,130 @@ fn properties_pass(
                     .chain(def.props)
                     .map(|p| p.name)
                     .collect();
-                for (n, p) in props.iter().enumerate() {
-                    if !known.contains(p.as_str()) && !stix.custom_properties.contains(p) {
-                        errors.push((
-                            format!("{field}[{n}]"),
-                            format!(
-                                "`{p}` is not a property of `{t}` (custom properties go in `stix.custom_properties`)"
-                            ),
-                        ));
+                for (n, p) in props.get_ref().iter().enumerate() {
+                    if !known.contains(p.get_ref().as_str()) && !stix.custom_properties.contains(p.get_ref()) {
+                        let names: Vec<&str> = known.iter().copied().collect();
+                        errors.push(
+                            Finding::error(
+                                "unknown-property",
+                                format!("{field}[{n}]"),
+                                p.span(),
+                                format!("`{p}` is not a property of `{t}`"),
+                            )
+                            .help(match nearest(p.get_ref(), &names) {
+                                Some(k) => {
+                                    format!("did you mean `{k}`? (custom properties go in `stix.custom_properties`)")
+                                }
+                                None => "custom properties go in `stix.custom_properties`".into(),
+                            }),
+                        );
                     }
                 }
             }
             None => {}
         }
         if !allowed_types.contains(t) {
-            warnings.push((
-                field.clone(),
-                "lists properties of a type the policy never allows".into(),
-            ));
+            warnings.push(
+                Finding::warning(
+                    "properties-of-type-not-allowed",
+                    field.clone(),
+                    props.span(),
+                    "lists properties of a type the policy never allows",
+                )
+                .help(format!("add `{t}` to `stix.allowed_types`, or remove `{field}`")),
+            );
         }
-        if props.is_empty() {
-            warnings.push((
+        if props.get_ref().is_empty() {
+            warnings.push(Finding::warning(
+                "no-properties",
                 field.clone(),
+                props.span(),
                 format!("type `{t}` is allowed no property: every `{t}` will be dropped"),
             ));
         }
-        out.insert(t.clone(), props.iter().cloned().collect());
+        out.insert(t.clone(), props.get_ref().iter().map(|p| p.get_ref().clone()).collect());
     }
     out
 }
 
-fn text_paths(paths: &[String], field: &str, errors: &mut Findings) -> Vec<TextPath> {
+fn text_paths(paths: &[Spanned<String>], field: &str, errors: &mut Findings) -> Vec<TextPath> {
     let mut out = Vec::new();
     for (n, p) in paths.iter().enumerate() {
-        match TextPath::parse(p) {
+        match TextPath::parse(p.get_ref()) {
             Ok(tp) => out.push(tp),
-            Err(e) => errors.push((format!("{field}.paths[{n}]"), e)),
+            Err(e) => errors.push(Finding::error("bad-path", format!("{field}[{n}]"), p.span(), e)),
         }
     }
     out
 }
 
-fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
+fn redact_pass(rules: &[Spanned<RedactRule>], errors: &mut Findings) -> Vec<TextRule> {
     let mut out = Vec::new();
-    for (n, r) in rules.iter().enumerate() {
+    for (n, rule) in rules.iter().enumerate() {
+        let r = rule.get_ref();
         let field = format!("redact[{n}]");
-        let paths = (!r.paths.is_empty()).then(|| text_paths(&r.paths, &field, errors));
+        let paths = (!r.paths.is_empty()).then(|| text_paths(&r.paths, &format!("{field}.paths"), errors));
         let matcher = match (&r.literal, &r.regex, r.recognizer) {
-            (Some(l), None, None) => sanitise::compile_phrases(std::slice::from_ref(l), false)
-                .map_err(|(_, e)| (format!("{field}.literal"), e)),
-            (None, Some(re), None) => sanitise::compile_regex(re)
-                .map(Matcher::Regex)
-                .map_err(|e| (format!("{field}.regex"), format!("invalid regular expression: {e}"))),
+            (Some(l), None, None) => sanitise::compile_phrases(std::slice::from_ref(l.get_ref()), false)
+                .map_err(|(_, e)| Finding::error("bad-phrase", format!("{field}.literal"), l.span(), e)),
+            (None, Some(re), None) => sanitise::compile_regex(re.get_ref()).map(Matcher::Regex).map_err(|e| {
+                Finding::error(
+                    "bad-regex",
+                    format!("{field}.regex"),
+                    re.span(),
+                    format!("invalid regular expression: {e}"),
+                )
+            }),
             (None, None, Some(sanitise::Recognizer::Email)) => Ok(Matcher::Email),
-            (None, None, Some(sanitise::Recognizer::Phone)) => crate::text::phone::Phones::new(&r.regions)
-                .map(Matcher::Phone)
-                .map_err(|e| {
-                    (
-                        format!("{field}.regions"),
-                        format!("`{e}` is not a region libphonenumber knows"),
-                    )
-                }),
-            _ => Err((
+            (None, None, Some(sanitise::Recognizer::Phone)) => {
+                crate::text::phone::Phones::new(&sanitise::values(&r.regions))
+                    .map(Matcher::Phone)
+                    .map_err(|e| {
+                        let at = r.regions.iter().position(|g| *g.get_ref() == e);
+                        let (field, span) = match at.and_then(|i| r.regions.get(i).map(|g| (i, g.span()))) {
+                            Some((i, span)) => (format!("{field}.regions[{i}]"), span),
+                            None => (format!("{field}.regions"), rule.span()),
+                        };
+                        Finding::error(
+                            "unknown-region",
+                            field,
+                            span,
+                            format!("`{e}` is not a region libphonenumber knows"),
+                        )
+                        .help("write an ISO 3166-1 alpha-2 code, e.g. `US`, `JP`")
+                    })
+            }
+            _ => Err(Finding::error(
+                "redact-needs-one-matcher",
                 field.clone(),
-                "a redaction rule needs exactly one of `literal`, `regex` and `recognizer`".into(),
+                rule.span(),
+                "a redaction rule needs exactly one of `literal`, `regex` and `recognizer`",
             )),
         };
         match matcher {
             Ok(matcher) => {
-                let probe = sanitise::normalize(&r.replacement);
+                let probe = sanitise::normalize(r.replacement.get_ref());
                 if !matcher.find(&probe).is_empty() {
-                    errors.push((
-                        format!("{field}.replacement"),
-                        "the replacement matches its own rule: redacting would never end".into(),
-                    ));
+                    errors.push(
+                        Finding::error(
+                            "replacement-matches-rule",
+                            format!("{field}.replacement"),
+                            span_or(&r.replacement, rule.span()),
+                            "the replacement matches its own rule: redacting would never end",
+                        )
+                        .help("choose a replacement the rule does not match"),
+                    );
                 }
                 let pattern = match (&r.literal, &r.regex, r.recognizer) {
                     (Some(l), _, _) => RawPattern::Phrases {
-                        words: vec![l.clone()],
+                        words: vec![l.get_ref().clone()],
                         whole_words: false,
                     },
                     (None, None, Some(sanitise::Recognizer::Email)) => RawPattern::Email,
                     (None, None, Some(sanitise::Recognizer::Phone)) => RawPattern::Phone {
-                        regions: r.regions.clone(),
+                        regions: sanitise::values(&r.regions),
                     },
-                    (None, re, _) => RawPattern::Regex(re.clone().unwrap_or_default()),
+                    (None, re, _) => RawPattern::Regex(re.as_ref().map(|re| re.get_ref().clone()).unwrap_or_default()),
                 };
                 out.push(TextRule {
                     id: r.id.clone(),
@@ -728,10 +794,10 @@ fn redact_pass(rules: &[RedactRule], errors: &mut Findings) -> Vec<TextRule> {
                     paths,
                     matcher,
                     action: DirtyAction::Redact,
-                    replacement: r.replacement.clone(),
+                    replacement: r.replacement.get_ref().clone(),
                     source: RuleSource {
-                        except: r.except.clone(),
-                        paths: (!r.paths.is_empty()).then(|| r.paths.clone()),
+                        except: sanitise::values(&r.except),
+                        paths: (!r.paths.is_empty()).then(|| sanitise::values(&r.paths)),
                         pattern,
                     },
                 });
@@ -752,15 +818,22 @@ fn paths_pass(
 ) {
     let stix_types: BTreeSet<String> = allowed_types.union(pass_when_referenced).cloned().collect();
     let xml_names = raw.xml.as_ref().map(|x| {
-        x.namespaces
+        x.get_ref()
+            .namespaces
             .iter()
-            .flat_map(|n| n.elements.iter().chain(&n.attributes))
-            .cloned()
+            .flat_map(|n| n.get_ref().elements.get_ref().iter().chain(&n.get_ref().attributes))
+            .map(|s| s.get_ref().clone())
             .collect()
     });
+    let properties: BTreeMap<String, Vec<String>> = raw
+        .stix
+        .properties
+        .iter()
+        .map(|(t, p)| (t.clone(), sanitise::values(p.get_ref())))
+        .collect();
     let vocabulary = paths::Vocabulary {
         stix_types: &stix_types,
-        properties: &raw.stix.properties,
+        properties: &properties,
         custom_properties: &raw.stix.custom_properties,
         xml_names,
     };
@@ -770,57 +843,70 @@ fn paths_pass(
         .enumerate()
         .flat_map(|(n, r)| {
             [
-                (format!("redact[{n}].paths"), Some(&r.paths)),
-                (format!("redact[{n}].except"), Some(&r.except)),
+                (format!("redact[{n}].paths"), Some(&r.get_ref().paths)),
+                (format!("redact[{n}].except"), Some(&r.get_ref().except)),
             ]
         })
         .chain(raw.dirty_words.iter().enumerate().flat_map(|(n, d)| {
             [
-                (format!("dirty_words[{n}].paths"), d.paths.as_ref()),
-                (format!("dirty_words[{n}].except"), Some(&d.except)),
+                (format!("dirty_words[{n}].paths"), d.get_ref().paths.as_ref()),
+                (format!("dirty_words[{n}].except"), Some(&d.get_ref().except)),
             ]
         }));
     for (rule, paths) in lists {
         for (n, p) in paths.into_iter().flatten().enumerate() {
             // A path that does not parse is reported where the rule is compiled.
-            if let Ok(path) = TextPath::parse(p)
+            if let Ok(path) = TextPath::parse(p.get_ref())
                 && let Err(e) = paths::check(&path, &vocabulary)
             {
-                errors.push((format!("{rule}[{n}]"), format!("`{p}` can never match: {e}")));
+                errors.push(
+                    Finding::error(
+                        "unmatchable-path",
+                        format!("{rule}[{n}]"),
+                        p.span(),
+                        format!("`{p}` can never match: {}", e.why),
+                    )
+                    .maybe_help(did_you_mean(e.suggestion.as_deref())),
+                );
             }
         }
     }
 }
 
 fn dirty_words_pass(
-    lists: &[DirtyWordList],
+    lists: &[Spanned<DirtyWordList>],
     base: Option<&Path>,
     errors: &mut Findings,
     warnings: &mut Findings,
 ) -> Vec<TextRule> {
     let mut out = Vec::new();
-    for (n, list) in lists.iter().enumerate() {
+    for (n, spanned) in lists.iter().enumerate() {
+        let list = spanned.get_ref();
         let field = format!("dirty_words[{n}]");
         let mut words: Vec<String> = Vec::new();
-        for (i, w) in list.words.iter().enumerate() {
-            if w.trim().is_empty() {
-                errors.push((
+        for (i, w) in list.words.get_ref().iter().enumerate() {
+            if w.get_ref().trim().is_empty() {
+                errors.push(Finding::error(
+                    "empty-dirty-word",
                     format!("{field}.words[{i}]"),
-                    "an empty dirty word would match everything".into(),
+                    w.span(),
+                    "an empty dirty word would match everything",
                 ));
             } else {
-                words.push(w.clone());
+                words.push(w.get_ref().clone());
             }
         }
         if let Some(f) = &list.file {
             let Some(base) = base else {
-                errors.push((
+                errors.push(Finding::error(
+                    "word-file-needs-path",
                     format!("{field}.file"),
-                    "word files need the policy to be loaded from a file".into(),
+                    f.span(),
+                    "word files need the policy to be loaded from a file",
                 ));
                 continue;
             };
-            match std::fs::read_to_string(base.join(f)) {
+            match std::fs::read_to_string(base.join(f.get_ref())) {
                 Ok(text) => {
                     for line in text.lines() {
                         let w = line.trim();
@@ -829,34 +915,62 @@ fn dirty_words_pass(
                         }
                     }
                 }
-                Err(e) => errors.push((format!("{field}.file"), format!("cannot read `{f}`: {e}"))),
+                Err(e) => errors.push(Finding::error(
+                    "unreadable-file",
+                    format!("{field}.file"),
+                    f.span(),
+                    format!("cannot read `{f}`: {e}"),
+                )),
             }
         }
         // Words that normalise to nothing can never match: warn, and leave them out.
         words.retain(|w| {
             let keep = !sanitise::normalize(w).text.trim().is_empty();
             if !keep {
-                warnings.push((
-                    format!("{field}.words"),
-                    format!("dirty word {w:?} is empty once normalised and can never match"),
-                ));
+                warnings.push(
+                    Finding::warning(
+                        "unmatchable-word",
+                        format!("{field}.words"),
+                        span_or(&list.words, spanned.span()),
+                        format!("dirty word {w:?} is empty once normalised and can never match"),
+                    )
+                    .help("remove it: it holds only characters matching ignores"),
+                );
             }
             keep
         });
         if words.is_empty() {
-            errors.push((field.clone(), "a dirty-word list needs at least one word".into()));
+            errors.push(
+                Finding::error(
+                    "empty-word-list",
+                    field.clone(),
+                    spanned.span(),
+                    "a dirty-word list needs at least one word",
+                )
+                .help("give `words` or a `file` of words"),
+            );
             continue;
         }
-        let paths = list.paths.as_ref().map(|p| text_paths(p, &field, errors));
+        let paths = list
+            .paths
+            .as_ref()
+            .map(|p| text_paths(p, &format!("{field}.paths"), errors));
         match sanitise::compile_phrases(&words, list.whole_words) {
             Ok(matcher) => {
                 if list.action == DirtyAction::Redact
-                    && !matcher.find(&sanitise::normalize(&list.replacement)).is_empty()
+                    && !matcher
+                        .find(&sanitise::normalize(list.replacement.get_ref()))
+                        .is_empty()
                 {
-                    errors.push((
-                        format!("{field}.replacement"),
-                        "the replacement is itself a dirty word".into(),
-                    ));
+                    errors.push(
+                        Finding::error(
+                            "replacement-matches-rule",
+                            format!("{field}.replacement"),
+                            span_or(&list.replacement, spanned.span()),
+                            "the replacement is itself a dirty word",
+                        )
+                        .help("choose a replacement that is none of the list's words"),
+                    );
                 }
                 out.push(TextRule {
                     id: list.id.clone(),
@@ -864,10 +978,10 @@ fn dirty_words_pass(
                     paths,
                     matcher,
                     action: list.action,
-                    replacement: list.replacement.clone(),
+                    replacement: list.replacement.get_ref().clone(),
                     source: RuleSource {
-                        except: list.except.clone(),
-                        paths: list.paths.clone(),
+                        except: sanitise::values(&list.except),
+                        paths: list.paths.as_deref().map(sanitise::values),
                         pattern: RawPattern::Phrases {
                             words: words.clone(),
                             whole_words: list.whole_words,
@@ -875,42 +989,58 @@ fn dirty_words_pass(
                     },
                 })
             }
-            Err((_, e)) => errors.push((field, e)),
+            Err((_, e)) => errors.push(Finding::error("bad-phrase", field, spanned.span(), e)),
         }
     }
     out
 }
 
-fn pattern_rules_pass(rules: &[PatternRule], errors: &mut Findings) -> Vec<AddressRule> {
+fn pattern_rules_pass(rules: &[Spanned<PatternRule>], errors: &mut Findings) -> Vec<AddressRule> {
     let mut out = Vec::new();
-    for (n, r) in rules.iter().enumerate() {
+    for (n, spanned) in rules.iter().enumerate() {
+        let r = spanned.get_ref();
         let field = format!("pattern_rules[{n}]");
         let mut cidrs = Vec::new();
         for (i, c) in r.cidrs.iter().enumerate() {
-            match Cidr::parse(c) {
+            match Cidr::parse(c.get_ref()) {
                 Some(x) => cidrs.push(x),
-                None => errors.push((
-                    format!("{field}.cidrs[{i}]"),
-                    format!("`{c}` is not an IPv4 or IPv6 address or network"),
-                )),
+                None => errors.push(
+                    Finding::error(
+                        "bad-cidr",
+                        format!("{field}.cidrs[{i}]"),
+                        c.span(),
+                        format!("`{c}` is not an IPv4 or IPv6 address or network"),
+                    )
+                    .help("write an address or a network, e.g. `10.0.0.0/8` or `fd00::/8`"),
+                ),
             }
         }
         let mut domains = Vec::new();
         for (i, d) in r.domains.iter().enumerate() {
-            match internal_domain(d) {
-                Ok(d) => domains.push(d),
-                Err(why) => errors.push((format!("{field}.domains[{i}]"), format!("`{d}` {why}"))),
+            match internal_domain(d.get_ref()) {
+                Ok(name) => domains.push(name),
+                Err(why) => errors.push(Finding::error(
+                    "bad-domain",
+                    format!("{field}.domains[{i}]"),
+                    d.span(),
+                    format!("`{d}` {why}"),
+                )),
             }
         }
         if cidrs.is_empty() && domains.is_empty() {
-            errors.push((field.clone(), "a pattern rule needs `cidrs` or `domains`".into()));
+            errors.push(Finding::error(
+                "empty-pattern-rule",
+                field.clone(),
+                spanned.span(),
+                "a pattern rule needs `cidrs` or `domains`",
+            ));
         }
         out.push(AddressRule::new(
             r.id.clone(),
             cidrs,
             domains,
             r.action,
-            r.cidrs.clone(),
+            sanitise::values(&r.cidrs),
         ));
     }
     out
@@ -945,43 +1075,64 @@ fn xml_pass(
     warnings: &mut Findings,
 ) -> Option<XmlPolicy> {
     use crate::format::xml::names::{NS_4774, NS_4778, is_ncname};
-    let wants = raw.formats.contains(&Format::Xml);
-    let Some(x) = &raw.xml else {
+    let wants = raw.formats.get_ref().contains(&Format::Xml);
+    let Some(spanned) = &raw.xml else {
         if wants {
-            errors.push((
-                "formats".into(),
-                "`xml` is allowed but there is no `[xml]` table".into(),
-            ));
+            errors.push(
+                Finding::error(
+                    "missing-xml-rules",
+                    "formats",
+                    raw.formats.span(),
+                    "`xml` is allowed but there is no `[xml]` table",
+                )
+                .help("add an `[xml]` table, or remove `xml` from `formats`"),
+            );
         }
         return None;
     };
+    let x = spanned.get_ref();
     if !wants {
-        warnings.push((
-            "xml".into(),
-            "`[xml]` rules are given but `formats` does not list `xml`: they are never used".into(),
+        warnings.push(
+            Finding::warning(
+                "unused-xml-rules",
+                "xml",
+                spanned.span(),
+                "`[xml]` rules are given but `formats` does not list `xml`: they are never used",
+            )
+            .help("add `xml` to `formats`, or remove the `[xml]` table"),
+        );
+    }
+    let ids = &x.policy_identifiers;
+    if ids.get_ref().is_empty() {
+        errors.push(Finding::error(
+            "no-policy-identifier",
+            "xml.policy_identifiers",
+            span_or(ids, spanned.span()),
+            "map at least one 4774 policy identifier to a scheme, or no label can be read",
         ));
     }
-    if x.policy_identifiers.is_empty() {
-        errors.push((
-            "xml.policy_identifiers".into(),
-            "map at least one 4774 policy identifier to a scheme, or no label can be read".into(),
-        ));
-    }
-    for (id, scheme) in &x.policy_identifiers {
+    for (id, scheme) in ids.get_ref() {
         if id.trim().is_empty() {
-            errors.push(("xml.policy_identifiers".into(), "an empty policy identifier".into()));
+            errors.push(Finding::error(
+                "empty-policy-identifier",
+                "xml.policy_identifiers",
+                scheme.span(),
+                "an empty policy identifier",
+            ));
         }
         if let Some(s) = schemes
-            && s.get(scheme).is_none()
+            && s.get(scheme.get_ref()).is_none()
         {
             let known: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
-            let hint = nearest(scheme, &known)
-                .map(|k| format!("; did you mean `{k}`?"))
-                .unwrap_or_default();
-            errors.push((
-                format!("xml.policy_identifiers.{id}"),
-                format!("no scheme is named `{scheme}`{hint}"),
-            ));
+            errors.push(
+                Finding::error(
+                    "unknown-scheme",
+                    format!("xml.policy_identifiers.{id}"),
+                    scheme.span(),
+                    format!("no scheme is named `{scheme}`"),
+                )
+                .maybe_help(did_you_mean(nearest(scheme.get_ref(), &known))),
+            );
         }
     }
     for (field, list) in [
@@ -989,58 +1140,86 @@ fn xml_pass(
         ("xml.cleared_restrictive", &x.cleared_restrictive),
     ] {
         for (n, t) in list.iter().enumerate() {
-            if t.trim().is_empty() {
-                errors.push((format!("{field}[{n}]"), "an empty category tag name".into()));
+            if t.get_ref().trim().is_empty() {
+                errors.push(Finding::error(
+                    "empty-tag-name",
+                    format!("{field}[{n}]"),
+                    t.span(),
+                    "an empty category tag name",
+                ));
             }
         }
     }
-    for t in &x.cleared_restrictive {
+    for (n, t) in x.cleared_restrictive.iter().enumerate() {
         if x.releasable_to.contains(t) {
-            errors.push((
-                "xml.cleared_restrictive".into(),
-                format!("`{t}` is also a releasable-to category: its values would be ignored"),
-            ));
+            errors.push(
+                Finding::error(
+                    "category-releasable-and-cleared",
+                    format!("xml.cleared_restrictive[{n}]"),
+                    t.span(),
+                    format!("`{t}` is also a releasable-to category: its values would be ignored"),
+                )
+                .help("remove it from one of `xml.releasable_to` and `xml.cleared_restrictive`"),
+            );
         }
     }
     let mut namespaces = BTreeMap::new();
-    for (n, ns) in x.namespaces.iter().enumerate() {
+    for (n, spanned_ns) in x.namespaces.iter().enumerate() {
+        let ns = spanned_ns.get_ref();
         let field = format!("xml.namespaces[{n}]");
-        if ns.uri.trim().is_empty() {
-            errors.push((format!("{field}.uri"), "a namespace URI cannot be empty".into()));
-        }
-        if ns.uri == NS_4774 || ns.uri == NS_4778 {
-            errors.push((
+        let uri = ns.uri.get_ref();
+        if uri.trim().is_empty() {
+            errors.push(Finding::error(
+                "empty-namespace",
                 format!("{field}.uri"),
-                "the 4774 label and 4778 binding are read by the guard, not allowlisted".into(),
+                ns.uri.span(),
+                "a namespace URI cannot be empty",
             ));
         }
-        if namespaces.contains_key(&ns.uri) {
-            errors.push((
+        if uri == NS_4774 || uri == NS_4778 {
+            errors.push(
+                Finding::error(
+                    "label-namespace-allowlisted",
+                    format!("{field}.uri"),
+                    ns.uri.span(),
+                    "the 4774 label and 4778 binding are read by the guard, not allowlisted",
+                )
+                .help("remove this namespace: labels are handled by `[xml]` itself"),
+            );
+        }
+        if namespaces.contains_key(uri) {
+            errors.push(Finding::error(
+                "duplicate-namespace",
                 format!("{field}.uri"),
-                format!("namespace `{}` is listed twice", ns.uri),
+                ns.uri.span(),
+                format!("namespace `{uri}` is listed twice"),
             ));
         }
-        for (what, names) in [("elements", &ns.elements), ("attributes", &ns.attributes)] {
+        for (what, names) in [("elements", ns.elements.get_ref()), ("attributes", &ns.attributes)] {
             for (i, e) in names.iter().enumerate() {
-                if !is_ncname(e) {
-                    errors.push((
+                if !is_ncname(e.get_ref()) {
+                    errors.push(Finding::error(
+                        "bad-xml-name",
                         format!("{field}.{what}[{i}]"),
+                        e.span(),
                         format!("`{e}` is not an XML local name"),
                     ));
                 }
             }
         }
-        if ns.elements.is_empty() {
-            warnings.push((
+        if ns.elements.get_ref().is_empty() {
+            warnings.push(Finding::warning(
+                "no-elements",
                 format!("{field}.elements"),
-                format!("no element of `{}` may cross", ns.uri),
+                span_or(&ns.elements, spanned_ns.span()),
+                format!("no element of `{uri}` may cross"),
             ));
         }
         namespaces.insert(
-            ns.uri.clone(),
+            uri.clone(),
             XmlNamespace {
-                elements: ns.elements.iter().cloned().collect(),
-                attributes: ns.attributes.iter().cloned().collect(),
+                elements: ns.elements.get_ref().iter().map(|s| s.get_ref().clone()).collect(),
+                attributes: ns.attributes.iter().map(|s| s.get_ref().clone()).collect(),
             },
         );
     }
@@ -1051,25 +1230,34 @@ fn xml_pass(
         },
         unknown_elements: x.unknown_elements,
         tlp_required: x.tlp_required,
-        policy_identifiers: x.policy_identifiers.clone(),
-        releasable_to: x.releasable_to.iter().cloned().collect(),
-        cleared_restrictive: x.cleared_restrictive.iter().cloned().collect(),
+        policy_identifiers: ids
+            .get_ref()
+            .iter()
+            .map(|(id, s)| (id.clone(), s.get_ref().clone()))
+            .collect(),
+        releasable_to: x.releasable_to.iter().map(|s| s.get_ref().clone()).collect(),
+        cleared_restrictive: x.cleared_restrictive.iter().map(|s| s.get_ref().clone()).collect(),
         namespaces,
     })
 }
 
-fn schemes_pass(raw: &PolicyFile, errors: &mut Findings) -> Option<Schemes> {
+fn schemes_pass(raw: &PolicyFile, doc: &Spanned<toml::de::DeValue<'_>>, errors: &mut Findings) -> Option<Schemes> {
     if raw.schemes.is_empty() && raw.equivalences.is_empty() {
         return Some(Schemes::us());
     }
     let config = SchemesConfig {
-        schemes: raw.schemes.clone(),
-        equivalences: raw.equivalences.clone(),
+        schemes: raw.schemes.iter().map(|s| s.get_ref().clone()).collect(),
+        equivalences: raw.equivalences.iter().map(|e| e.get_ref().clone()).collect(),
     };
     match Schemes::new(config) {
         Ok(s) => Some(s),
         Err(es) => {
-            errors.extend(es.into_iter().map(|e| (e.field, e.detail)));
+            // The scheme checks run on the schemes' values (the label module knows no spans):
+            // each finding names its field step by step, which is found in the document read.
+            errors.extend(es.into_iter().map(|e| {
+                let span = span_at(doc, &e.at);
+                Finding::error("bad-scheme", e.field, span, e.detail).maybe_help(e.help)
+            }));
             None
         }
     }
@@ -1081,45 +1269,62 @@ fn ceiling_pass(
     errors: &mut Findings,
 ) -> (Option<Scheme>, Option<Classification>) {
     let rules = &raw.classification;
-    let Some(scheme) = schemes.get(&rules.scheme) else {
-        errors.push((
-            "classification.scheme".into(),
-            format!("no scheme is named `{}`", rules.scheme),
-        ));
+    let Some(scheme) = schemes.get(rules.scheme.get_ref()) else {
+        let known: Vec<&str> = schemes.iter().map(|s| s.name.as_str()).collect();
+        errors.push(
+            Finding::error(
+                "unknown-scheme",
+                "classification.scheme",
+                rules.scheme.span(),
+                format!("no scheme is named `{}`", rules.scheme),
+            )
+            .help(match nearest(rules.scheme.get_ref(), &known) {
+                Some(k) => format!("did you mean `{k}`?"),
+                None => format!("the schemes: {}", known.join(", ")),
+            }),
+        );
         return (None, None);
     };
     let ceiling = scheme
-        .level_index(&rules.ceiling)
+        .level_index(rules.ceiling.get_ref())
         .and_then(|i| scheme.classification(i));
     if ceiling.is_none() {
         let levels: Vec<&str> = scheme.levels.iter().map(|l| l.name.as_str()).collect();
-        errors.push((
-            "classification.ceiling".into(),
-            format!(
-                "`{}` is not a level of scheme `{}` (its levels: {})",
-                rules.ceiling,
-                scheme.name,
-                levels.join(", ")
-            ),
-        ));
+        errors.push(
+            Finding::error(
+                "unknown-level",
+                "classification.ceiling",
+                rules.ceiling.span(),
+                format!("`{}` is not a level of scheme `{}`", rules.ceiling, scheme.name),
+            )
+            .help(match nearest(rules.ceiling.get_ref(), &levels) {
+                Some(k) => format!("did you mean `{k}`? (its levels: {})", levels.join(", ")),
+                None => format!("its levels: {}", levels.join(", ")),
+            }),
+        );
     }
     (Some(scheme.clone()), ceiling)
 }
 
-fn controls_pass(words: &[String], field: &str, errors: &mut Findings) -> BTreeSet<Control> {
+fn controls_pass(words: &[Spanned<String>], field: &str, errors: &mut Findings) -> BTreeSet<Control> {
     let mut out = BTreeSet::new();
     for (n, w) in words.iter().enumerate() {
-        match Control::from_word(w) {
+        match Control::from_word(w.get_ref()) {
             Control::Unknown(_) => {
                 let known: Vec<&str> = Control::known()
                     .iter()
                     .filter_map(|c| c.words())
                     .map(|(long, _)| long)
                     .collect();
-                let hint = nearest(w, &known)
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                errors.push((format!("{field}[{n}]"), format!("unknown control `{w}`{hint}")));
+                errors.push(
+                    Finding::error(
+                        "unknown-control",
+                        format!("{field}[{n}]"),
+                        w.span(),
+                        format!("unknown control `{w}`"),
+                    )
+                    .maybe_help(did_you_mean(nearest(w.get_ref(), &known))),
+                );
             }
             c => {
                 out.insert(c);
@@ -1129,9 +1334,10 @@ fn controls_pass(words: &[String], field: &str, errors: &mut Findings) -> BTreeS
     out
 }
 
-fn types_pass(names: &[String], field: &str, errors: &mut Findings) -> BTreeSet<String> {
+fn types_pass(names: &[Spanned<String>], field: &str, errors: &mut Findings) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for (n, t) in names.iter().enumerate() {
+    for (n, spanned) in names.iter().enumerate() {
+        let t = spanned.get_ref();
         let known = stix_types::lookup(t).is_some();
         let custom = t.starts_with("x-")
             && crate::format::stix::grammar::whole(t, crate::format::stix::grammar::type_name).is_ok();
@@ -1139,13 +1345,15 @@ fn types_pass(names: &[String], field: &str, errors: &mut Findings) -> BTreeSet<
             out.insert(t.clone());
         } else {
             let all: Vec<&str> = stix_types::TYPES.iter().map(|d| d.name).collect();
-            let hint = nearest(t, &all)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            errors.push((
-                format!("{field}[{n}]"),
-                format!("`{t}` is not a STIX 2.1 type (custom types start with `x-`){hint}"),
-            ));
+            errors.push(
+                Finding::error(
+                    "unknown-type",
+                    format!("{field}[{n}]"),
+                    spanned.span(),
+                    format!("`{t}` is not a STIX 2.1 type (custom types start with `x-`)"),
+                )
+                .maybe_help(did_you_mean(nearest(t, &all))),
+            );
         }
     }
     out

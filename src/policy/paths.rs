@@ -59,36 +59,76 @@ fn is_open(ty: Ty) -> bool {
 }
 
 /// The nearest of `names` to `word`, when it is near enough to be a typo.
-fn nearest<'n>(word: &str, names: impl IntoIterator<Item = &'n str>) -> String {
+fn nearest<'n>(word: &str, names: impl IntoIterator<Item = &'n str>) -> Option<String> {
     names
         .into_iter()
         .map(|n| (strsim::levenshtein(word, n), n))
         .filter(|(d, _)| *d <= 2.max(word.len() / 4))
         .min()
-        .map_or(String::new(), |(_, n)| format!(" (did you mean `{n}`?)"))
+        .map(|(_, n)| n.to_string())
+}
+
+/// Why a path can never match, and the name it was probably meant to have.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unmatchable {
+    pub why: String,
+    /// The known name nearest to the one written, when it is near enough to be a typo.
+    pub suggestion: Option<String>,
+}
+
+impl Unmatchable {
+    fn new(why: impl Into<String>) -> Self {
+        Unmatchable {
+            why: why.into(),
+            suggestion: None,
+        }
+    }
+
+    fn suggesting(why: impl Into<String>, suggestion: Option<String>) -> Self {
+        Unmatchable {
+            why: why.into(),
+            suggestion,
+        }
+    }
+}
+
+impl std::fmt::Display for Unmatchable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.why)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, " (did you mean `{s}`?)")?;
+        }
+        Ok(())
+    }
 }
 
 /// Check one path; `Err` says why it can never match.
-pub fn check(path: &TextPath, v: &Vocabulary<'_>) -> Result<(), String> {
+pub fn check(path: &TextPath, v: &Vocabulary<'_>) -> Result<(), Unmatchable> {
     let t = path.object_type.as_str();
     if t == "xml" {
         let Some(names) = &v.xml_names else {
-            return Err("names `xml` text but the policy has no `[xml]` rules".into());
+            return Err(Unmatchable::new("names `xml` text but the policy has no `[xml]` rules"));
         };
         if path.steps.is_empty() {
-            return Err("an XML path is `xml.name`, `xml.parent.name` or `xml.a.**.name`".into());
+            return Err(Unmatchable::new(
+                "an XML path is `xml.name`, `xml.parent.name` or `xml.a.**.name`",
+            ));
         }
         for step in &path.steps {
             match step {
                 PathStep::Property(n) if names.contains(n) => {}
                 PathStep::Property(n) => {
-                    return Err(format!(
-                        "no element or attribute `{n}` is allowed by `[[xml.namespaces]]`{}",
-                        nearest(n, names.iter().map(String::as_str))
+                    return Err(Unmatchable::suggesting(
+                        format!("no element or attribute `{n}` is allowed by `[[xml.namespaces]]`"),
+                        nearest(n, names.iter().map(String::as_str)),
                     ));
                 }
                 PathStep::AnyDepth => {}
-                PathStep::Each => return Err("an XML path has no `[*]`: a name selects every element of it".into()),
+                PathStep::Each => {
+                    return Err(Unmatchable::new(
+                        "an XML path has no `[*]`: a name selects every element of it",
+                    ));
+                }
             }
         }
         return Ok(());
@@ -98,9 +138,9 @@ pub fn check(path: &TextPath, v: &Vocabulary<'_>) -> Result<(), String> {
     } else if v.stix_types.contains(t) {
         vec![t]
     } else {
-        return Err(format!(
-            "type `{t}` is never released by this policy{}",
-            nearest(t, v.stix_types.iter().map(String::as_str))
+        return Err(Unmatchable::suggesting(
+            format!("type `{t}` is never released by this policy"),
+            nearest(t, v.stix_types.iter().map(String::as_str)),
         ));
     };
     let mut found = Vec::new();
@@ -113,7 +153,7 @@ pub fn check(path: &TextPath, v: &Vocabulary<'_>) -> Result<(), String> {
     // Of several types' reasons, the one with a suggestion helps most.
     let best = found
         .iter()
-        .find(|e| e.contains("did you mean"))
+        .find(|e| e.suggestion.is_some())
         .or(found.last())
         .cloned()
         .unwrap_or_default();
@@ -128,56 +168,62 @@ pub fn check(path: &TextPath, v: &Vocabulary<'_>) -> Result<(), String> {
             .flat_map(|d| types::common(d).iter().chain(d.props).map(|p| p.name))
             .collect();
         if !all.contains(name.as_str()) {
-            return Err(format!(
-                "no type this policy releases has a property `{name}`{}",
-                nearest(name, all.iter().copied())
+            return Err(Unmatchable::suggesting(
+                format!("no type this policy releases has a property `{name}`"),
+                nearest(name, all.iter().copied()),
             ));
         }
     }
-    Err(format!("no type this policy releases has it ({best})"))
+    Err(Unmatchable::suggesting(
+        format!("no type this policy releases has it ({})", best.why),
+        best.suggestion,
+    ))
 }
 
 /// Check `steps` against the properties of STIX type `t`.
-fn check_in(t: &str, steps: &[PathStep], v: &Vocabulary<'_>) -> Result<(), String> {
+fn check_in(t: &str, steps: &[PathStep], v: &Vocabulary<'_>) -> Result<(), Unmatchable> {
     let Some(def) = types::lookup(t) else {
         // A custom or unknown type the policy allows: its properties are not known here.
         return Ok(());
     };
     let props: Vec<&Prop> = types::common(def).iter().chain(def.props).collect();
     let Some((first, rest)) = steps.split_first() else {
-        return Err("a path needs a property after the type".into());
+        return Err(Unmatchable::new("a path needs a property after the type"));
     };
     let name = match first {
         PathStep::Property(n) => n.as_str(),
         PathStep::AnyDepth => return Ok(()),
-        PathStep::Each => return Err("`[*]` must follow a list property".into()),
+        PathStep::Each => return Err(Unmatchable::new("`[*]` must follow a list property")),
     };
     if v.custom_properties.iter().any(|c| c == name) {
         return Ok(());
     }
     let Some(prop) = props.iter().find(|p| p.name == name) else {
-        return Err(format!(
-            "`{t}` has no property `{name}`{}",
-            nearest(name, props.iter().map(|p| p.name))
+        return Err(Unmatchable::suggesting(
+            format!("`{t}` has no property `{name}`"),
+            nearest(name, props.iter().map(|p| p.name)),
         ));
     };
     if let Some(listed) = v.properties.get(t)
         && !listed.iter().any(|p| p == name)
         && !types::common(def).iter().any(|p| p.name == name)
     {
-        return Err(format!(
+        return Err(Unmatchable::new(format!(
             "`{t}.{name}` never crosses: `stix.properties.{t}` does not list it"
-        ));
+        )));
     }
-    check_steps(prop.ty, rest).map_err(|e| format!("`{t}.{name}`: {e}"))
+    check_steps(prop.ty, rest).map_err(|e| Unmatchable {
+        why: format!("`{t}.{name}`: {}", e.why),
+        ..e
+    })
 }
 
 /// Check the steps after a property of type `ty`.
-fn check_steps(ty: Ty, steps: &[PathStep]) -> Result<(), String> {
+fn check_steps(ty: Ty, steps: &[PathStep]) -> Result<(), Unmatchable> {
     let mut rest = steps;
     if let Some(PathStep::Each) = rest.first() {
         if !is_list(ty) {
-            return Err("`[*]` follows a property that is not a list".into());
+            return Err(Unmatchable::new("`[*]` follows a property that is not a list"));
         }
         rest = rest.get(1..).unwrap_or_default();
     }
@@ -188,17 +234,26 @@ fn check_steps(ty: Ty, steps: &[PathStep]) -> Result<(), String> {
         return Ok(());
     }
     let (Some(fields), PathStep::Property(name)) = (structure(ty), step) else {
-        return Err(format!("nothing is inside it to select with `{}`", shown(step)));
+        return Err(Unmatchable::new(format!(
+            "nothing is inside it to select with `{}`",
+            shown(step)
+        )));
     };
     if !fields.contains(&name.as_str()) {
-        return Err(format!("it has no `{name}`{}", nearest(name, fields.iter().copied())));
+        return Err(Unmatchable::suggesting(
+            format!("it has no `{name}`"),
+            nearest(name, fields.iter().copied()),
+        ));
     }
     match rest.get(1..).unwrap_or_default() {
         [] => Ok(()),
         [PathStep::AnyDepth, ..] => Ok(()),
         more if name == "hashes" => check_steps(Ty::Hashes, more),
         more if name == "selectors" => check_steps(Ty::StringList, more),
-        [more, ..] => Err(format!("`{name}` is a string: nothing follows it (`{}`)", shown(more))),
+        [more, ..] => Err(Unmatchable::new(format!(
+            "`{name}` is a string: nothing follows it (`{}`)",
+            shown(more)
+        ))),
     }
 }
 
@@ -234,7 +289,7 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         let props = BTreeMap::new();
-        check(&TextPath::parse(path).unwrap(), &vocabulary(&types, &props))
+        check(&TextPath::parse(path).unwrap(), &vocabulary(&types, &props)).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -25,7 +25,8 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
-use super::{Diagnostic, PolicyErrors, Severity, locate};
+use super::diagnostic::{Finding, PolicyErrors, line_col};
+use super::locate;
 
 /// How many files deep `extends` may go.
 pub const MAX_DEPTH: usize = 8;
@@ -45,6 +46,20 @@ pub struct Resolved {
 }
 
 impl Resolved {
+    /// Where the value at byte `span` of [`Resolved::text`] (field `field`) was written, as
+    /// file, line and column. A file that extends and includes nothing is its own resolved
+    /// text, so that is the span's own line; a merged text is nobody's writing, so the field is
+    /// looked for in the file that last set it ([`Resolved::locate`]).
+    pub fn position(&self, span: &std::ops::Range<usize>, field: &str) -> (String, usize, usize) {
+        match self.sources.as_slice() {
+            [(name, _)] => {
+                let (line, column) = line_col(&self.text, span.start);
+                (name.clone(), line, column)
+            }
+            _ => self.locate(field),
+        }
+    }
+
     /// Where `field` is written: in the file that last set it (or the part of it that file set),
     /// at the deepest part of it that file has.
     pub fn locate(&self, field: &str) -> (String, usize, usize) {
@@ -78,7 +93,16 @@ pub fn resolve(path: &Path) -> Result<Resolved, PolicyErrors> {
     let table = load(path, None, &mut chain, &mut sources, &mut provenance)?;
     let text = match sources.as_slice() {
         [(_, only)] => only.clone(),
-        _ => toml::to_string(&table).map_err(|e| one(&path.display().to_string(), 1, 1, "-", e.to_string()))?,
+        _ => toml::to_string(&table).map_err(|e| {
+            one(
+                "unwritable-merge",
+                &path.display().to_string(),
+                1,
+                1,
+                "-",
+                e.to_string(),
+            )
+        })?,
     };
     Ok(Resolved {
         text,
@@ -95,6 +119,7 @@ pub fn from_text(text: &str, file: &str) -> Result<Resolved, PolicyErrors> {
         if table.contains_key(key) {
             let (line, column) = locate::field(text, key).unwrap_or((1, 1));
             return Err(one(
+                "needs-policy-file",
                 file,
                 line,
                 column,
@@ -110,22 +135,26 @@ pub fn from_text(text: &str, file: &str) -> Result<Resolved, PolicyErrors> {
     })
 }
 
-fn one(file: &str, line: usize, column: usize, field: &str, detail: String) -> PolicyErrors {
-    PolicyErrors(vec![Diagnostic {
-        severity: Severity::Error,
-        file: file.to_string(),
+fn one(rule: &'static str, file: &str, line: usize, column: usize, field: &str, detail: String) -> PolicyErrors {
+    PolicyErrors(vec![Finding::error(rule, field, 0..0, detail).at(
+        file.to_string(),
         line,
         column,
-        field: field.to_string(),
-        detail,
-    }])
+    )])
 }
 
 /// The TOML text of `file` as a table, or its syntax error, located.
 fn parse(text: &str, file: &str) -> Result<Table, PolicyErrors> {
     toml::from_str::<Table>(text).map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |s| locate::line_col(text, s.start));
-        one(file, line, column, "-", format!("TOML syntax: {}", e.message()))
+        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+        one(
+            "toml-syntax",
+            file,
+            line,
+            column,
+            "-",
+            format!("TOML syntax: {}", e.message()),
+        )
     })
 }
 
@@ -138,23 +167,30 @@ fn load(
     provenance: &mut Vec<(String, String)>,
 ) -> Result<Table, PolicyErrors> {
     let name = path.display().to_string();
-    let err_from = |detail: String| match from {
+    let err_from = |rule: &'static str, detail: String| match from {
         Some((file, text, field)) => {
             let (line, column) = locate::field(text, field).unwrap_or((1, 1));
-            one(file, line, column, field, detail)
+            one(rule, file, line, column, field, detail)
         }
-        None => one(&name, 0, 0, "-", detail),
+        None => one(rule, &name, 0, 0, "-", detail),
     };
     let canonical = path
         .canonicalize()
-        .map_err(|e| err_from(format!("cannot read `{name}`: {e}")))?;
+        .map_err(|e| err_from("unreadable-file", format!("cannot read `{name}`: {e}")))?;
     if chain.contains(&canonical) {
-        return Err(err_from(format!("`{name}` extends or includes itself (a cycle)")));
+        return Err(err_from(
+            "extends-cycle",
+            format!("`{name}` extends or includes itself (a cycle)"),
+        ));
     }
     if chain.len() >= MAX_DEPTH {
-        return Err(err_from(format!("more than {MAX_DEPTH} files deep")));
+        return Err(err_from(
+            "extends-too-deep",
+            format!("more than {MAX_DEPTH} files deep"),
+        ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| err_from(format!("cannot read `{name}`: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| err_from("unreadable-file", format!("cannot read `{name}`: {e}")))?;
     let mut table = parse(&text, &name)?;
     sources.push((name.clone(), text.clone()));
     chain.push(canonical);
@@ -164,6 +200,7 @@ fn load(
         Some(Value::String(s)) => Some(s),
         Some(_) => {
             return Err(at(
+                "bad-extends",
                 &name,
                 &text,
                 "extends",
@@ -176,6 +213,7 @@ fn load(
         Some(Value::Array(a)) => a,
         Some(_) => {
             return Err(at(
+                "bad-include",
                 &name,
                 &text,
                 "include",
@@ -206,9 +244,25 @@ fn load(
         let file = match inc {
             Value::Table(t) if t.len() == 1 => match t.get("file") {
                 Some(Value::String(f)) => f.clone(),
-                _ => return Err(at(&name, &text, &field, "an include is `{ file = \"…\" }`".into())),
+                _ => {
+                    return Err(at(
+                        "bad-include",
+                        &name,
+                        &text,
+                        &field,
+                        "an include is `{ file = \"…\" }`".into(),
+                    ));
+                }
             },
-            _ => return Err(at(&name, &text, &field, "an include is `{ file = \"…\" }`".into())),
+            _ => {
+                return Err(at(
+                    "bad-include",
+                    &name,
+                    &text,
+                    &field,
+                    "an include is `{ file = \"…\" }`".into(),
+                ));
+            }
         };
         let mut included = load(
             &base_dir.join(&file),
@@ -219,6 +273,7 @@ fn load(
         )?;
         if let Some(k) = included.keys().find(|k| !INCLUDABLE.contains(&k.as_str())) {
             return Err(at(
+                "bad-include",
                 &name,
                 &text,
                 &field,
@@ -236,7 +291,15 @@ fn load(
                     .or_insert_with(|| Value::Array(Vec::new()))
                 {
                     Value::Array(list) => list.extend(items),
-                    _ => return Err(at(&name, &text, key, format!("`{key}` must be a list to include into"))),
+                    _ => {
+                        return Err(at(
+                            "bad-include",
+                            &name,
+                            &text,
+                            key,
+                            format!("`{key}` must be a list to include into"),
+                        ));
+                    }
                 }
             }
         }
@@ -245,9 +308,9 @@ fn load(
     Ok(merged)
 }
 
-fn at(file: &str, text: &str, field: &str, detail: String) -> PolicyErrors {
+fn at(rule: &'static str, file: &str, text: &str, field: &str, detail: String) -> PolicyErrors {
     let (line, column) = locate::field(text, field).unwrap_or((1, 1));
-    one(file, line, column, field, detail)
+    one(rule, file, line, column, field, detail)
 }
 
 /// Word files are named relative to the file that names them: seen from a file in another
@@ -287,6 +350,7 @@ fn merge(
             }
             (None, Value::Table(edit)) if is_edit(&edit) => {
                 return Err(at(
+                    "bad-list-edit",
                     name,
                     text,
                     &field,
@@ -317,6 +381,7 @@ fn apply_edit(list: &mut Vec<Value>, mut edit: Table, field: &str, file: &str, t
             None => Ok(Vec::new()),
             Some(Value::Array(a)) => Ok(a),
             Some(_) => Err(at(
+                "bad-list-edit",
                 file,
                 text,
                 &format!("{field}.{what}"),
@@ -332,6 +397,7 @@ fn apply_edit(list: &mut Vec<Value>, mut edit: Table, field: &str, file: &str, t
         list.retain(|v| !names(v));
         if list.len() == before {
             return Err(at(
+                "nothing-to-remove",
                 file,
                 text,
                 &format!("{field}.remove[{n}]"),

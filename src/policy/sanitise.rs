@@ -13,6 +13,7 @@ use std::net::IpAddr;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
 pub use crate::text::internal::Internal;
 pub use crate::text::{Normalized, Prepared, normalize};
@@ -30,15 +31,19 @@ pub struct RedactRule {
     /// Which strings: `type.property`, `*.property`, with `.sub`, `[*]` and `**` steps; empty:
     /// every string that crosses (the exempt kinds aside).
     #[serde(default)]
-    pub paths: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<Spanned<String>>,
     /// Strings the rule does not read (same syntax as `paths`): `["indicator.pattern"]`.
     #[serde(default)]
-    pub except: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub except: Vec<Spanned<String>>,
     /// A literal phrase (matched like a dirty word).
-    pub literal: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub literal: Option<Spanned<String>>,
     /// A regular expression (the `regex` crate: linear time), matched on normalised text, so it
     /// should be written in lowercase.
-    pub regex: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub regex: Option<Spanned<String>>,
     /// A recogniser instead of a literal or a regular expression: `email` (e-mail addresses,
     /// internationalised ones and domain literals included) or `phone` (telephone numbers by
     /// libphonenumber's rules for `regions`).
@@ -46,9 +51,11 @@ pub struct RedactRule {
     /// For `recognizer = "phone"`: the regions (ISO 3166-1 alpha-2, `US`, `JP`) whose national
     /// numbers are looked for; international numbers (`+…`) of every region always are.
     #[serde(default)]
-    pub regions: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub regions: Vec<Spanned<String>>,
     #[serde(default = "default_replacement")]
-    pub replacement: String,
+    #[schemars(with = "String")]
+    pub replacement: Spanned<String>,
 }
 
 /// A built-in recogniser for a redaction rule.
@@ -76,22 +83,31 @@ pub enum DirtyAction {
 #[serde(deny_unknown_fields)]
 pub struct DirtyWordList {
     pub id: String,
-    #[serde(default)]
-    pub words: Vec<String>,
+    #[serde(default = "no_words")]
+    #[schemars(with = "Vec<String>")]
+    pub words: Spanned<Vec<Spanned<String>>>,
     /// A file of phrases, relative to the policy file.
-    pub file: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub file: Option<Spanned<String>>,
     pub action: DirtyAction,
     #[serde(default = "default_replacement")]
-    pub replacement: String,
+    #[schemars(with = "String")]
+    pub replacement: Spanned<String>,
     /// Which strings (as for redaction); all the unit's text when absent.
-    pub paths: Option<Vec<String>>,
+    #[schemars(with = "Option<Vec<String>>")]
+    pub paths: Option<Vec<Spanned<String>>>,
     /// Strings the list does not read (as for redaction).
     #[serde(default)]
-    pub except: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub except: Vec<Spanned<String>>,
     /// Match whole words only (a hit must not be inside a longer word).
     #[serde(default = "yes")]
     pub whole_words: bool,
 }
+
+/// What an internal address, network, host, URL or e-mail address in a text becomes under a
+/// `redact` pattern rule.
+pub const INTERNAL_REPLACEMENT: &str = "[REDACTED]";
 
 /// What a pattern rule does to an indicator whose pattern points inside the listed ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -110,15 +126,28 @@ pub enum PatternAction {
 pub struct PatternRule {
     pub id: String,
     #[serde(default)]
-    pub cidrs: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub cidrs: Vec<Spanned<String>>,
     /// Domain suffixes (`corp.example` covers `corp.example` and `a.corp.example`).
     #[serde(default)]
-    pub domains: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub domains: Vec<Spanned<String>>,
     pub action: PatternAction,
 }
 
-fn default_replacement() -> String {
-    "[REDACTED]".to_string()
+/// The replacement when a rule names none; it has no span (nothing wrote it).
+fn default_replacement() -> Spanned<String> {
+    Spanned::new(0..0, "[REDACTED]".to_string())
+}
+
+/// An absent list of words; it has no span (nothing wrote it).
+fn no_words() -> Spanned<Vec<Spanned<String>>> {
+    Spanned::new(0..0, Vec::new())
+}
+
+/// The values of a list of spanned strings.
+pub fn values(list: &[Spanned<String>]) -> Vec<String> {
+    list.iter().map(|s| s.get_ref().clone()).collect()
 }
 
 fn yes() -> bool {

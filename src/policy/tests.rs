@@ -32,9 +32,13 @@ fn loads_shipped_policies() {
 fn rejects_unknown_field_with_its_location() {
     let e = errors(&US_TO_JPN.replace("mode = \"drop\"", "mode = \"drop\"\nmodus = 1"));
     assert_eq!(e.len(), 1);
-    assert!(
-        e[0].detail
-            .contains("`modus` is not a policy field (did you mean `mode`?)"),
+    assert_eq!(
+        (e[0].rule, e[0].detail.as_str(), e[0].help.as_deref()),
+        (
+            "unknown-field",
+            "`modus` is not a policy field",
+            Some("did you mean `mode`?")
+        ),
         "{}",
         e[0]
     );
@@ -75,7 +79,7 @@ fn rejects_unknown_tlp_level() {
 #[test]
 fn rejects_unknown_country_code_with_a_suggestion() {
     let e = errors(&US_TO_JPN.replace("partner = \"JPN\"", "partner = \"JPX\""));
-    assert!(e[0].detail.contains("JPN"), "{}", e[0]);
+    assert_eq!(e[0].help.as_deref(), Some("did you mean `JPN`?"), "{}", e[0]);
     assert_eq!(
         e[0].line,
         US_TO_JPN.lines().position(|l| l.starts_with("partner")).unwrap() + 1
@@ -86,20 +90,26 @@ fn rejects_unknown_country_code_with_a_suggestion() {
 fn rejects_unknown_control_with_a_suggestion() {
     let e = errors(&US_TO_JPN.replace("\"ORCON\"", "\"ORKON\""));
     assert_eq!(e[0].field, "controls.forbidden[1]");
-    assert!(e[0].detail.contains("did you mean `ORCON`?"), "{}", e[0]);
+    assert_eq!(
+        (e[0].rule, e[0].detail.as_str()),
+        ("unknown-control", "unknown control `ORKON`")
+    );
+    assert_eq!(e[0].help.as_deref(), Some("did you mean `ORCON`?"), "{}", e[0]);
 }
 
 #[test]
 fn rejects_unknown_stix_type_with_a_suggestion() {
     let e = errors(&US_TO_JPN.replace("\"indicator\",", "\"indicatr\","));
     assert_eq!(e[0].field, "stix.allowed_types[5]");
-    assert!(e[0].detail.contains("did you mean `indicator`?"), "{}", e[0]);
+    assert_eq!(e[0].rule, "unknown-type");
+    assert_eq!(e[0].help.as_deref(), Some("did you mean `indicator`?"), "{}", e[0]);
 }
 
 #[test]
 fn rejects_control_both_forbidden_and_allowed() {
     let e = errors(&US_TO_JPN.replace("allowed = []", "allowed = [\"NOFORN\"]"));
-    assert_eq!(e[0].field, "controls.allowed");
+    assert_eq!(e[0].field, "controls.allowed[0]");
+    assert_eq!(e[0].rule, "control-forbidden-and-allowed");
 }
 
 #[test]
@@ -127,8 +137,9 @@ fn formats_errors_as_file_line_col_field_what() {
     let e = errors(&US_TO_JPN.replace("ceiling = \"SECRET\"", "ceiling = \"X\""));
     let line = US_TO_JPN.lines().position(|l| l.starts_with("ceiling")).unwrap() + 1;
     assert!(
-        e[0].to_string()
-            .starts_with(&format!("p.toml:{line}:11: classification.ceiling: ")),
+        e[0].to_string().starts_with(&format!(
+            "p.toml:{line}:11: error[unknown-level]: classification.ceiling: `X` is not a level of scheme `US`\n  = help: its levels: "
+        )),
         "{}",
         e[0]
     );
@@ -154,7 +165,10 @@ fn rejects_invalid_regex_with_its_location() {
 #[test]
 fn rejects_unknown_phone_regions() {
     let e = errors(&US_TO_JPN.replace("regions = [\"US\", \"JP\"]", "regions = [\"US\", \"XX\"]"));
-    assert_eq!(e[0].field, "redact[1].regions");
+    assert_eq!(
+        (e[0].field.as_str(), e[0].rule),
+        ("redact[1].regions[1]", "unknown-region")
+    );
 }
 
 #[test]
@@ -213,7 +227,7 @@ fn a_rule_path_that_can_never_match_is_an_error_not_a_warning() {
         "{e:?}"
     );
     let typo = e.iter().find(|e| e.detail.contains("descripton")).unwrap();
-    assert!(typo.detail.contains("did you mean `description`"), "{typo}");
+    assert_eq!(typo.help.as_deref(), Some("did you mean `description`?"), "{typo}");
     assert_eq!(
         typo.line,
         text.lines().position(|l| l.contains("*.descripton")).unwrap() + 1
@@ -259,7 +273,7 @@ fn rejects_xml_format_without_xml_rules() {
 fn rejects_a_policy_identifier_mapped_to_an_unknown_scheme() {
     let e = errors(&US_TO_JPN.replace("NATO = \"NATO\"", "NATO = \"NAT0\""));
     assert_eq!(e[0].field, "xml.policy_identifiers.NATO");
-    assert!(e[0].detail.contains("did you mean `NATO`?"), "{}", e[0]);
+    assert_eq!(e[0].help.as_deref(), Some("did you mean `NATO`?"), "{}", e[0]);
 }
 
 #[test]
@@ -367,5 +381,252 @@ fn warnings_are_located_like_errors() {
         w.line,
         text.lines().position(|l| l.starts_with("malware = []")).unwrap() + 1
     );
-    assert!(w.to_string().starts_with(&format!("p.toml:{}:", w.line)) && w.to_string().contains(": warning: "));
+    assert_eq!(
+        w.to_string(),
+        format!(
+            "p.toml:{}:11: warning[no-properties]: stix.properties.malware: type `malware` is allowed no property: every `malware` will be dropped",
+            w.line
+        )
+    );
+}
+
+//--- every finding is located where it was written, with its rule and help
+/// The text of `text` from a diagnostic's line and column to the end of that line.
+fn text_at<'t>(text: &'t str, d: &Diagnostic) -> &'t str {
+    assert!(d.line > 0 && d.column > 0, "unlocated: {d}");
+    let line = text
+        .lines()
+        .nth(d.line - 1)
+        .unwrap_or_else(|| panic!("past the end: {d}"));
+    let start = line.char_indices().nth(d.column - 1).map_or(line.len(), |(i, _)| i);
+    &line[start..]
+}
+
+/// The rule ids docs/policy.md §6 lists.
+fn documented_rules() -> BTreeSet<String> {
+    let doc = include_str!("../../docs/policy.md");
+    let table = doc
+        .split("<!-- rules -->")
+        .nth(1)
+        .expect("docs/policy.md has a `<!-- rules -->` table");
+    let re = regex::Regex::new(r"(?m)^\| `([a-z-]+)` \|").unwrap();
+    re.captures_iter(table).map(|c| c[1].to_string()).collect()
+}
+
+#[test]
+fn every_error_is_located_at_the_value_with_its_rule_and_help() {
+    let email = "recognizer = \"email\"";
+    let cases: Vec<(String, &str, &str, &str, Option<&str>)> = vec![
+        // (policy, field, rule, the text at line:col, help)
+        (
+            US_TO_JPN.replace(
+                "allowed = [\"CLEAR\", \"GREEN\", \"AMBER\"]",
+                "allowed = [\"CLEAR\", \"BLUE\"]",
+            ),
+            "tlp.allowed[1]",
+            "unknown-marking",
+            "\"BLUE\"]",
+            Some("TLP 2.0 has `CLEAR`, `GREEN`, `AMBER`, `AMBER+STRICT` and `RED`"),
+        ),
+        (
+            US_TO_JPN.replace("partner = \"JPN\"", "partner = \"JPX\""),
+            "partner",
+            "unknown-code",
+            "\"JPX\"",
+            Some("did you mean `JPN`?"),
+        ),
+        (
+            US_TO_JPN.replace("\"ORCON\"", "\"ORKON\""),
+            "controls.forbidden[1]",
+            "unknown-control",
+            "\"ORKON\"",
+            Some("did you mean `ORCON`?"),
+        ),
+        (
+            US_TO_JPN.replace("\"indicator\",", "\"indicatr\","),
+            "stix.allowed_types[5]",
+            "unknown-type",
+            "\"indicatr\",",
+            Some("did you mean `indicator`?"),
+        ),
+        (
+            US_TO_JPN.replace("ceiling = \"SECRET\"", "ceiling = \"SECRT\""),
+            "classification.ceiling",
+            "unknown-level",
+            "\"SECRT\"",
+            Some("did you mean `SECRET`? (its levels: UNCLASSIFIED, CONFIDENTIAL, SECRET, TOP SECRET)"),
+        ),
+        (
+            US_TO_JPN.replace(email, &format!("{email}\npaths = [\"*.descripton\"]")),
+            "redact[0].paths[0]",
+            "unmatchable-path",
+            "\"*.descripton\"]",
+            Some("did you mean `description`?"),
+        ),
+        (
+            format!(
+                "{US_TO_JPN}\n[[pattern_rules]]\nid = \"d\"\ndomains = [\"ok.example\", \"bad domain\"]\naction = \"drop\"\n"
+            ),
+            "pattern_rules[1].domains[1]",
+            "bad-domain",
+            "\"bad domain\"]",
+            None,
+        ),
+        (
+            format!("{US_TO_JPN}\n[[pattern_rules]]\nid = \"c\"\ncidrs = [\"10.0.0.0/33\"]\naction = \"drop\"\n"),
+            "pattern_rules[1].cidrs[0]",
+            "bad-cidr",
+            "\"10.0.0.0/33\"]",
+            Some("write an address or a network, e.g. `10.0.0.0/8` or `fd00::/8`"),
+        ),
+        (
+            US_TO_JPN.replace("mode = \"drop\"", "mode = \"drop\"\nmodus = 1"),
+            "modus",
+            "unknown-field",
+            "1",
+            Some("did you mean `mode`?"),
+        ),
+        (
+            US_TO_JPN.replace("mode = \"drop\"", "mode = \"dropp\""),
+            "mode",
+            "unknown-variant",
+            "\"dropp\"",
+            Some("expected `drop` or `all-or-nothing`"),
+        ),
+        (
+            JPN_TO_US.replace("\"GOKUHI\" = \"SECRET\"", "\"GOKUHI\" = \"SEKRET\""),
+            "equivalences[0].map.GOKUHI",
+            "bad-scheme",
+            "\"SEKRET\"",
+            Some("did you mean `SECRET`?"),
+        ),
+        (
+            US_TO_JPN.replace("{ name = \"SECRET\"", "{ name = \"Secret\""),
+            "schemes[0].levels[2].name",
+            "bad-scheme",
+            "\"Secret\"",
+            None,
+        ),
+        (
+            US_TO_JPN.replace("NATO = \"NATO\"", "NATO = \"NAT0\""),
+            "xml.policy_identifiers.NATO",
+            "unknown-scheme",
+            "\"NAT0\"",
+            Some("did you mean `NATO`?"),
+        ),
+    ];
+    let documented = documented_rules();
+    for (text, field, rule, at, help) in &cases {
+        let e = errors(text);
+        let d = e
+            .iter()
+            .find(|d| d.field == *field)
+            .unwrap_or_else(|| panic!("no error at `{field}`: {e:?}"));
+        assert_eq!((d.severity, d.rule), (Severity::Error, *rule), "{d}");
+        assert!(text_at(text, d).starts_with(at), "{d}");
+        assert_eq!(d.help.as_deref(), *help, "{d}");
+        for d in &e {
+            assert!(
+                documented.contains(d.rule),
+                "rule `{}` is not in docs/policy.md: {d}",
+                d.rule
+            );
+            text_at(text, d);
+        }
+    }
+}
+
+#[test]
+fn every_warning_is_located_at_the_value_with_its_rule() {
+    let cases: Vec<(String, &str, &str, &str)> = vec![
+        (
+            format!("{US_TO_JPN}\n[stix.properties]\nmalware = []\n"),
+            "stix.properties.malware",
+            "no-properties",
+            "[]",
+        ),
+        (
+            format!(
+                "{US_TO_JPN}\n[[dirty_words]]\nid = \"x\"\nwords = [\"ok\", \"\u{200B}\u{00AD}\"]\naction = \"drop\"\n"
+            ),
+            "dirty_words[1].words",
+            "unmatchable-word",
+            "[\"ok\", \"\u{200B}\u{00AD}\"]",
+        ),
+        (
+            US_TO_JPN.replace(
+                "pass_when_referenced = [\"identity\", ",
+                "pass_when_referenced = [\"x-acme\", \"identity\", ",
+            ),
+            "unmarked.pass_when_referenced[0]",
+            "referenced-type-not-allowed",
+            "\"x-acme\", \"identity\"",
+        ),
+        (
+            US_TO_JPN.replace("formats = [\"stix\", \"xml\"]", "formats = [\"stix\"]"),
+            "xml",
+            "unused-xml-rules",
+            "",
+        ),
+    ];
+    let documented = documented_rules();
+    for (text, field, rule, at) in &cases {
+        let p = loaded(text);
+        let w = p
+            .warnings()
+            .iter()
+            .find(|w| w.field == *field)
+            .unwrap_or_else(|| panic!("no warning at `{field}`: {:?}", p.warnings()));
+        assert_eq!((w.severity, w.rule), (Severity::Warning, *rule), "{w}");
+        if at.is_empty() {
+            // A table is located at its first line.
+            assert_eq!(text.lines().nth(w.line - 1), Some("[xml]"), "{w}");
+        } else {
+            assert!(text_at(text, w).starts_with(at), "{w}");
+        }
+        for w in p.warnings() {
+            assert!(
+                documented.contains(w.rule),
+                "rule `{}` is not in docs/policy.md: {w}",
+                w.rule
+            );
+            text_at(text, w);
+        }
+    }
+}
+
+#[test]
+fn an_error_in_a_file_that_extends_another_is_located_in_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), US_TO_JPN).unwrap();
+    let child = "extends = \"base.toml\"\nname = \"child\"\n[controls]\nforbidden = [\"NOFORN\", \"ORKON\"]\n";
+    std::fs::write(dir.path().join("child.toml"), child).unwrap();
+    let e = Policy::load(&dir.path().join("child.toml")).unwrap_err().0;
+    let d = e.iter().find(|d| d.rule == "unknown-control").unwrap();
+    assert!(d.file.ends_with("child.toml"), "{d}");
+    assert!(text_at(child, d).starts_with("\"ORKON\"]"), "{d}");
+    assert_eq!(d.help.as_deref(), Some("did you mean `ORCON`?"));
+}
+
+#[test]
+fn every_rule_the_loader_can_report_is_documented() {
+    let sources = [
+        include_str!("mod.rs"),
+        include_str!("resolve.rs"),
+        include_str!("diagnostic.rs"),
+    ];
+    let call = regex::Regex::new(r#"(?:Finding::(?:error|warning)|\bone|\bat|\berr_from)\(\s*"([a-z]+(?:-[a-z]+)*)""#)
+        .unwrap();
+    let alone = regex::Regex::new(r#"(?m)^\s+"([a-z]+(?:-[a-z]+)+)"$"#).unwrap();
+    let used: BTreeSet<String> = sources
+        .iter()
+        .flat_map(|s| call.captures_iter(s).chain(alone.captures_iter(s)))
+        .map(|c| c[1].to_string())
+        .collect();
+    assert!(used.len() > 40, "{used:?}");
+    let documented = documented_rules();
+    let undocumented: Vec<&String> = used.difference(&documented).collect();
+    assert!(undocumented.is_empty(), "not in docs/policy.md: {undocumented:?}");
+    let unused: Vec<&String> = documented.difference(&used).collect();
+    assert!(unused.is_empty(), "documented but never reported: {unused:?}");
 }

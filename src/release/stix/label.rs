@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use crate::format::json::{Object, Value};
 use crate::format::stix::markings::{TLP_IDS, TLP2_EXTENSION, TlpMarking};
 use crate::format::stix::{Bundle, StixObject};
-use crate::label::{Control, Label, Releasability, Schemes, Tlp, parse_banner, parse_portion};
+use crate::label::{Control, Label, Tlp, closed, parse_banner, parse_portion};
 use crate::policy::Policy;
 
 pub(super) mod acs;
@@ -225,18 +225,6 @@ pub(super) fn meet(parts: Vec<Label>, policy: &Policy) -> Result<Label, LabelErr
             .map_err(|e| ("classification-unknown", e.to_string()))?;
     }
     Ok(out)
-}
-
-/// A classified marking without its own `REL TO` releases to nobody.
-pub fn closed(mut l: Label, schemes: &Schemes) -> Label {
-    let classified = l
-        .classification
-        .as_ref()
-        .is_some_and(|c| schemes.rank(c).map_or(true, |r| r > 0));
-    if classified && l.releasable_to == Releasability::Unrestricted {
-        l.releasable_to = Releasability::Nobody;
-    }
-    l
 }
 
 /// Read one marking text: `Ok(None)` for free text that mentions no marking, the label of a
@@ -474,6 +462,7 @@ pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::label::Releasability;
 
     fn policy() -> Policy {
         Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap()

@@ -19,7 +19,6 @@ use crate::format::stix::{
 };
 use crate::label::{Classification, Label, Releasability};
 use crate::policy::{Mode, Policy, UnknownAction};
-pub use label::closed;
 use label::{LabelError, Markings, marking_labels, tlp_label};
 
 mod label;
@@ -31,7 +30,7 @@ mod sanitise;
 pub use sanitise::path_selects;
 
 /// The result of releasing a bundle: [`crate::release::Release`] over the bundle.
-pub type Release<'a> = crate::release::Release<Bundle<'a>>;
+pub type Release<'a> = crate::release::outcome::Release<Bundle<'a>>;
 
 /// The state of one object while deciding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -508,7 +508,7 @@ fn address_text(
             let (redaction, hit) = match rule.action {
                 PatternAction::Redact if !is_pattern => (
                     rule.internal
-                        .redact_prepared(&p, host, crate::release::xml::INTERNAL_REPLACEMENT),
+                        .redact_prepared(&p, host, crate::policy::sanitise::INTERNAL_REPLACEMENT),
                     None,
                 ),
                 _ => (None, rule.internal.first_prepared(&p, host).map(str::to_string)),

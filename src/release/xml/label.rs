@@ -98,7 +98,7 @@ pub fn to_label(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> Result<L
         ..Label::default()
     }
     .said_by("4774 label");
-    Ok(crate::release::stix::closed(label, &policy.schemes))
+    Ok(crate::label::closed(label, &policy.schemes))
 }
 
 /// The 4774 URN of a policy identifier, and the OID STANAG 4774 gives the NATO policy.

@@ -13,11 +13,11 @@ use crate::format::xml::{Attribute, Builder, Document, Element, Node, XML_NS};
 use crate::release::decision::{UnitDecision, UnitVerdict, shown_unit};
 
 pub mod label;
-use crate::policy::sanitise::{Applied, DirtyAction, PatternAction, TextRule};
+use crate::policy::sanitise::{Applied, DirtyAction, INTERNAL_REPLACEMENT, PatternAction, TextRule};
 use crate::policy::{Policy, UnknownAction, XmlPolicy};
 
 /// The result of releasing a document: [`crate::release::Release`] over the document.
-pub type Release<'a> = crate::release::Release<Document<'a>>;
+pub type Release<'a> = crate::release::outcome::Release<Document<'a>>;
 
 fn decision(
     unit: &str,
@@ -628,10 +628,6 @@ impl<'d> Walk<'_, '_, 'd> {
         true
     }
 }
-
-/// What an internal address, network, host, URL or e-mail address in a text becomes under a
-/// `redact` pattern rule.
-pub const INTERNAL_REPLACEMENT: &str = "[REDACTED]";
 
 /// Whether `rule` looks at a string of the element at `at` (a unit path, `/p:a[1]/b[2]`), or
 /// of its attribute `attribute`: rules without paths look at all text; a path `xml.a.b` (or

@@ -19,9 +19,9 @@
 
 use std::collections::BTreeSet;
 
-use super::{LabelError, closed};
+use super::LabelError;
 use crate::format::json::{Object, Value};
-use crate::label::{Code, Control, Label, RelTo, Releasability};
+use crate::label::{Code, Control, Label, RelTo, Releasability, closed};
 use crate::policy::Policy;
 
 /// The ACS 3.0 marking extension's definition id.
