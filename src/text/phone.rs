@@ -178,4 +178,51 @@ mod tests {
             assert!(hits(s).is_empty(), "{s}");
         }
     }
+
+    /// Issue 17: the embedded metadata is no longer syntax-checked at every process start
+    /// (`vendor/phonenumber/PATCHED.md`). The same metadata loaded the checked way (the library's
+    /// `Database::parse`) gives the same answer on phone-like strings, in the policy's regions,
+    /// in every other region and in international form.
+    #[test]
+    fn unchecked_metadata_answers_as_the_checked_load() {
+        use proptest::prelude::*;
+        let xml = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vendor/phonenumber/assets/PhoneNumberMetadata.xml"
+        ))
+        .unwrap();
+        let checked = phonenumber::metadata::Database::parse(&xml).unwrap();
+        let mut regions: Vec<Option<Id>> = vec![None, Some(Id::US), Some(Id::JP)];
+        regions.extend(checked.iter().filter_map(|m| m.id().parse().ok()).map(Some));
+        assert!(regions.len() > 200, "{}", regions.len());
+        let policy = prop::sample::select(vec![None, Some(Id::US), Some(Id::JP)]);
+        let any = prop::sample::select(regions);
+        let numbers = prop_oneof![
+            "[2-9][0-9]{2}[2-9][0-9]{6}",
+            "1?[2-9][0-9]{9}",
+            "0[1-9][0-9]{7,9}",
+            "(00|011|010)[1-9][0-9]{7,12}",
+            "\\+(1[2-9][0-9]{9}|81[1-9][0-9]{8,9}|[1-9][0-9]{6,13})",
+            "[0-9]{7,15}",
+        ];
+        let config = proptest::test_runner::Config {
+            cases: 3000,
+            ..proptest::test_runner::Config::default()
+        };
+        let mut runner = proptest::test_runner::TestRunner::new(config);
+        let verdicts = (prop_oneof![policy, any], numbers);
+        let valid = std::cell::Cell::new(0usize);
+        runner
+            .run(&verdicts, |(region, s)| {
+                let before =
+                    phonenumber::parse_with(&checked, region, &s).map(|n| phonenumber::is_valid_with(&checked, &n));
+                let now = phonenumber::parse(region, &s).map(|n| phonenumber::is_valid(&n));
+                prop_assert_eq!(format!("{before:?}"), format!("{now:?}"), "{:?} {}", region, s);
+                valid.set(valid.get() + usize::from(now.is_ok_and(|v| v)));
+                Ok(())
+            })
+            .unwrap();
+        // Not a vacuous agreement: a good share of the strings are valid numbers.
+        assert!(valid.get() > 300, "{} valid numbers", valid.get());
+    }
 }
