@@ -35,6 +35,11 @@ impl Phones {
 
     /// Byte spans of `text` (normalised) that are telephone numbers.
     pub fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        // A candidate holds at least 7 of the text's ASCII digits: with fewer there is none (most
+        // strings), and the scan below is skipped.
+        if text.bytes().filter(u8::is_ascii_digit).count() < MIN_DIGITS {
+            return Vec::new();
+        }
         candidates(text)
             .into_iter()
             .filter(|&(a, b)| text.get(a..b).is_some_and(|c| self.is_number(c)))
@@ -62,6 +67,9 @@ impl Phones {
         self.regions.iter().any(|&r| valid(Some(r), &digits))
     }
 }
+
+/// The fewest digits a candidate holds.
+const MIN_DIGITS: usize = 7;
 
 /// Spans that could be a telephone number (see the module doc).
 fn candidates(text: &str) -> Vec<(usize, usize)> {
@@ -116,7 +124,7 @@ fn candidates(text: &str) -> Vec<(usize, usize)> {
                     x.is_ascii_digit()
                 }
             });
-        if (7..=15).contains(&digits) && !glued_after && !dotted_quad && !date {
+        if (MIN_DIGITS..=15).contains(&digits) && !glued_after && !dotted_quad && !date {
             out.push((start, end));
         }
         i = end.max(i + 1);
@@ -224,5 +232,17 @@ mod tests {
             .unwrap();
         // Not a vacuous agreement: a good share of the strings are valid numbers.
         assert!(valid.get() > 300, "{} valid numbers", valid.get());
+    }
+
+    proptest::proptest! {
+        /// The digit count that skips the scan (issue 17): a text with fewer than 7 ASCII digits
+        /// has no candidate.
+        #[test]
+        fn fewer_than_seven_digits_have_no_candidate(s in "[0-9 ()+./a-z\\-]{0,20}") {
+            let digits = s.bytes().filter(u8::is_ascii_digit).count();
+            if digits < MIN_DIGITS {
+                proptest::prop_assert!(candidates(&s).is_empty());
+            }
+        }
     }
 }
