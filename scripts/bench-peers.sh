@@ -6,13 +6,15 @@
 # medians, and the ratios are of medians.
 # With IR=1 (and valgrind installed) each program also runs once under callgrind, and the
 # instructions it executed are compared: a figure the neighbours on a shared machine cannot move.
-# Usage: [RUNS=11] [BYTES=5200000] [IR=1] scripts/bench-peers.sh [FILE...]   (default: a generated bundle
+# SEKISHO=path runs another sekisho binary (a copy built at an earlier commit, for a before/after);
+# nothing is built then, the examples must be there already.
+# Usage: [RUNS=11] [BYTES=5200000] [IR=1] [SEKISHO=bin] scripts/bench-peers.sh [FILE...]   (default: a generated bundle
 # and, when present, ../shared/corpora/stix/attack/ics-attack-18.1.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${RUNS:-11}"
-cargo build --release --quiet --bin sekisho --example serde_json_peer --example make_peer_bundle
-bin=target/release/sekisho
+[ -n "${SEKISHO:-}" ] || cargo build --release --quiet --bin sekisho --example serde_json_peer --example make_peer_bundle
+bin="${SEKISHO:-target/release/sekisho}"
 peer=target/release/examples/serde_json_peer
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -35,6 +35,11 @@ impl Phones {
 
     /// Byte spans of `text` (normalised) that are telephone numbers.
     pub fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        // A candidate holds at least 7 of the text's ASCII digits: with fewer there is none (most
+        // strings), and the scan below is skipped.
+        if text.bytes().filter(u8::is_ascii_digit).count() < MIN_DIGITS {
+            return Vec::new();
+        }
         candidates(text)
             .into_iter()
             .filter(|&(a, b)| text.get(a..b).is_some_and(|c| self.is_number(c)))
@@ -62,6 +67,9 @@ impl Phones {
         self.regions.iter().any(|&r| valid(Some(r), &digits))
     }
 }
+
+/// The fewest digits a candidate holds.
+const MIN_DIGITS: usize = 7;
 
 /// Spans that could be a telephone number (see the module doc).
 fn candidates(text: &str) -> Vec<(usize, usize)> {
@@ -120,7 +128,7 @@ fn candidates(text: &str) -> Vec<(usize, usize)> {
                     x.is_ascii_digit()
                 }
             });
-        if (7..=15).contains(&digits) && !glued_after && !dotted_quad && !date {
+        if (MIN_DIGITS..=15).contains(&digits) && !glued_after && !dotted_quad && !date {
             out.push((start, end));
         }
         i = end.max(i + 1);
@@ -188,6 +196,65 @@ mod tests {
             "1234567",
         ] {
             assert!(hits(s).is_empty(), "{s}");
+        }
+    }
+
+    /// Issue 17: the embedded metadata is no longer syntax-checked at every process start
+    /// (`vendor/phonenumber/PATCHED.md`). The same metadata loaded the checked way (the library's
+    /// `Database::parse`) gives the same answer on phone-like strings, in the policy's regions,
+    /// in every other region and in international form.
+    #[test]
+    fn unchecked_metadata_answers_as_the_checked_load() {
+        use proptest::prelude::*;
+        let xml = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vendor/phonenumber/assets/PhoneNumberMetadata.xml"
+        ))
+        .unwrap();
+        let checked = phonenumber::metadata::Database::parse(&xml).unwrap();
+        let mut regions: Vec<Option<Id>> = vec![None, Some(Id::US), Some(Id::JP)];
+        regions.extend(checked.iter().filter_map(|m| m.id().parse().ok()).map(Some));
+        assert!(regions.len() > 200, "{}", regions.len());
+        let policy = prop::sample::select(vec![None, Some(Id::US), Some(Id::JP)]);
+        let any = prop::sample::select(regions);
+        let numbers = prop_oneof![
+            "[2-9][0-9]{2}[2-9][0-9]{6}",
+            "1?[2-9][0-9]{9}",
+            "0[1-9][0-9]{7,9}",
+            "(00|011|010)[1-9][0-9]{7,12}",
+            "\\+(1[2-9][0-9]{9}|81[1-9][0-9]{8,9}|[1-9][0-9]{6,13})",
+            "[0-9]{7,15}",
+        ];
+        let config = proptest::test_runner::Config {
+            cases: 3000,
+            ..proptest::test_runner::Config::default()
+        };
+        let mut runner = proptest::test_runner::TestRunner::new(config);
+        let verdicts = (prop_oneof![policy, any], numbers);
+        let valid = std::cell::Cell::new(0usize);
+        runner
+            .run(&verdicts, |(region, s)| {
+                let before =
+                    phonenumber::parse_with(&checked, region, &s).map(|n| phonenumber::is_valid_with(&checked, &n));
+                let now = phonenumber::parse(region, &s).map(|n| phonenumber::is_valid(&n));
+                prop_assert_eq!(format!("{before:?}"), format!("{now:?}"), "{:?} {}", region, s);
+                valid.set(valid.get() + usize::from(now.is_ok_and(|v| v)));
+                Ok(())
+            })
+            .unwrap();
+        // Not a vacuous agreement: a good share of the strings are valid numbers.
+        assert!(valid.get() > 300, "{} valid numbers", valid.get());
+    }
+
+    proptest::proptest! {
+        /// The digit count that skips the scan (issue 17): a text with fewer than 7 ASCII digits
+        /// has no candidate.
+        #[test]
+        fn fewer_than_seven_digits_have_no_candidate(s in "[0-9 ()+./a-z\\-]{0,20}") {
+            let digits = s.bytes().filter(u8::is_ascii_digit).count();
+            if digits < MIN_DIGITS {
+                proptest::prop_assert!(candidates(&s).is_empty());
+            }
         }
     }
 }

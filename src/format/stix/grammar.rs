@@ -39,6 +39,134 @@ fn shown(s: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Fast paths: the common well-formed identifier, type name and timestamp checked byte by byte.
+// Each answers only when its input is well formed, and then exactly what `whole` with the
+// production answers (the property tests at the foot say so); anything else, every error
+// included, goes through the production, so the messages stay the production's.
+// ---------------------------------------------------------------------------------------------
+
+/// `whole(s, type_name)`.
+pub fn whole_type_name(s: &str) -> Result<&str, String> {
+    match type_name_fast(s) {
+        Some(t) => Ok(t),
+        None => whole(s, type_name),
+    }
+}
+
+/// `whole(s, identifier)`.
+pub fn whole_identifier(s: &str) -> Result<(&str, &str), String> {
+    match identifier_fast(s) {
+        Some(v) => Ok(v),
+        None => whole(s, identifier),
+    }
+}
+
+/// `whole(s, timestamp)`.
+pub fn whole_timestamp(s: &str) -> Result<Timestamp, String> {
+    match timestamp_fast(s) {
+        Some(t) => Ok(t),
+        None => whole(s, timestamp),
+    }
+}
+
+/// A well-formed type name (`[a-z][a-z0-9]*(-[a-z0-9]+)*`, 3 to 250 characters), or `None`.
+fn type_name_fast(s: &str) -> Option<&str> {
+    let b = s.as_bytes();
+    if !(3..=250).contains(&b.len()) || !b.first()?.is_ascii_lowercase() || *b.last()? == b'-' {
+        return None;
+    }
+    let mut dash = false;
+    for &c in b {
+        if c == b'-' {
+            if dash {
+                return None;
+            }
+            dash = true;
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            dash = false;
+        } else {
+            return None;
+        }
+    }
+    Some(s)
+}
+
+/// A well-formed identifier (a type name, `--`, an RFC 4122 UUID of 36 characters), or `None`.
+fn identifier_fast(s: &str) -> Option<(&str, &str)> {
+    let at = s.len().checked_sub(36)?;
+    let t = s.get(..at.checked_sub(2)?)?;
+    if s.get(at.checked_sub(2)?..at)? != "--" {
+        return None;
+    }
+    let u = s.get(at..)?;
+    Some((type_name_fast(t)?, uuid_fast(u)?))
+}
+
+/// A well-formed RFC 4122 UUID with its version (1 to 8) and variant, or `None`.
+fn uuid_fast(u: &str) -> Option<&str> {
+    let b = u.as_bytes();
+    let laid_out = b.len() == 36
+        && b.iter().enumerate().all(|(k, c)| {
+            if matches!(k, 8 | 13 | 18 | 23) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    let version = matches!(b.get(14), Some(b'1'..=b'8'));
+    let variant = matches!(b.get(19), Some(b'8' | b'9' | b'a' | b'b' | b'A' | b'B'));
+    (laid_out && version && variant).then_some(u)
+}
+
+/// A well-formed timestamp with every field in range, or `None`.
+fn timestamp_fast(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    let digits = |from: usize, n: usize| -> Option<u16> {
+        let d = b.get(from..from.checked_add(n)?)?;
+        d.iter().try_fold(0u16, |acc, c| {
+            c.is_ascii_digit()
+                .then(|| acc.saturating_mul(10).saturating_add(u16::from(c.saturating_sub(b'0'))))
+        })
+    };
+    let at = |k: usize, c: u8| b.get(k) == Some(&c);
+    if !(at(4, b'-') && at(7, b'-') && at(10, b'T') && at(13, b':') && at(16, b':')) {
+        return None;
+    }
+    let fields = [
+        digits(0, 4)?,
+        digits(5, 2)?,
+        digits(8, 2)?,
+        digits(11, 2)?,
+        digits(14, 2)?,
+        digits(17, 2)?,
+    ];
+    let [year, month, day, hour, minute, second] = fields;
+    let rest = s.get(19..)?;
+    let frac = match rest.strip_prefix('.') {
+        Some(f) => {
+            let f = f.strip_suffix('Z')?;
+            if f.is_empty() || !f.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            f
+        }
+        None if rest == "Z" => "",
+        None => return None,
+    };
+    let in_range = (1..=12).contains(&month)
+        && day != 0
+        && day <= days_in_month(year, month)
+        && hour <= 23
+        && minute <= 59
+        && second <= 60;
+    in_range.then(|| Timestamp {
+        fields,
+        fraction: frac.trim_end_matches('0').to_string(),
+        digits: frac.len(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // §3.1 type names
 // ---------------------------------------------------------------------------------------------
 
@@ -615,5 +743,65 @@ mod tests {
         assert!(whole("zh-Hant-TW", language_tag).is_ok());
         assert!(whole("e", language_tag).is_err());
         assert!(whole("en_US", language_tag).is_err());
+    }
+
+    //--- fast paths (issue 17): the same answer as the production, for well-formed input and for
+    //--- every near miss (one character replaced, inserted or deleted)
+    fn near_miss(valid: &'static str) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let edits = [
+            "-", "--", "g", "A", "a", "0", "1", "8", "9", "é", "Z", "T", ":", ".", " ",
+        ];
+        (
+            valid,
+            proptest::option::of((
+                any::<prop::sample::Index>(),
+                0u8..3,
+                prop::sample::select(edits.to_vec()),
+            )),
+        )
+            .prop_map(|(v, edit)| {
+                let Some((at, how, with)) = edit else { return v };
+                let chars: Vec<char> = v.chars().collect();
+                let k = at.index(chars.len() + 1);
+                let mut out: String = chars.iter().take(k).collect();
+                if how != 2 {
+                    out.push_str(with);
+                }
+                let keep_from = if how == 1 { k } else { k + 1 };
+                out.extend(chars.iter().skip(keep_from));
+                out
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn type_name_fast_path_agrees_with_the_production(s in near_miss("[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4}){0,3}")) {
+            proptest::prop_assert_eq!(type_name_fast(&s), whole(&s, type_name).ok());
+        }
+
+        #[test]
+        fn identifier_fast_path_agrees_with_the_production(
+            s in near_miss("[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4}){0,2}--[0-9a-fA-F]{8}-[0-9a-f]{4}-[0-9][0-9a-f]{3}-[7-9a-cA-C][0-9a-f]{3}-[0-9a-fA-F]{12}")
+        ) {
+            proptest::prop_assert_eq!(identifier_fast(&s), whole(&s, identifier).ok());
+        }
+
+        #[test]
+        fn timestamp_fast_path_agrees_with_the_production(
+            s in near_miss("[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9](\\.[0-9]{1,7})?Z")
+        ) {
+            let fast = timestamp_fast(&s).map(|t| format!("{t:?}"));
+            proptest::prop_assert_eq!(fast, whole(&s, timestamp).ok().map(|t| format!("{t:?}")));
+        }
+    }
+
+    #[test]
+    fn fast_paths_take_the_spec_examples() {
+        assert!(identifier_fast("indicator--e2e1a340-4415-4ba8-9671-f7343fbf0836").is_some());
+        assert!(type_name_fast("x-acme-widget").is_some());
+        assert!(timestamp_fast("2016-05-12T08:17:27.000Z").is_some());
+        assert!(timestamp_fast("2016-02-29T00:00:00Z").is_some());
+        assert!(timestamp_fast("2015-02-29T00:00:00Z").is_none());
     }
 }

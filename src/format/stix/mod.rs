@@ -290,7 +290,7 @@ fn stix_object<'a>(here: &mut Here, value: Value<'a>, limits: &Limits) -> Checke
     };
     let type_name = here.key("type", |h| match json.get("type") {
         Some(Value::String(t)) => {
-            grammar::whole(t, grammar::type_name).map_err(|e| StixError {
+            grammar::whole_type_name(t).map_err(|e| StixError {
                 path: h.0.clone(),
                 rule: "type-name",
                 detail: format!("`{t}` is not a valid type name: {e}"),
@@ -743,7 +743,7 @@ fn non_empty_list<'v, 'a>(here: &mut Here, v: &'v Value<'a>) -> Checked<&'v [Val
 
 fn timestamp(here: &mut Here, v: &Value<'_>) -> Checked<Timestamp> {
     let s = string(here, v)?;
-    grammar::whole(s, grammar::timestamp).map_err(|e| StixError {
+    grammar::whole_timestamp(s).map_err(|e| StixError {
         path: here.0.clone(),
         rule: "timestamp",
         detail: format!("`{s}` is not a STIX timestamp (YYYY-MM-DDTHH:mm:ss[.s+]Z): {e}"),
@@ -761,7 +761,7 @@ fn identifier_of<'v>(here: &mut Here, v: Option<&'v Value<'_>>, types: &[&str]) 
     {
         return Ok(s);
     }
-    let (t, _) = grammar::whole(s, grammar::identifier).map_err(|e| StixError {
+    let (t, _) = grammar::whole_identifier(s).map_err(|e| StixError {
         path: here.0.clone(),
         rule: "identifier",
         detail: format!("`{s}` is not a STIX identifier (type--UUID): {e}"),

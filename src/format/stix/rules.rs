@@ -365,7 +365,7 @@ fn observed_objects(here: &mut Here, o: &Object<'_>, limits: &Limits) -> Checked
 fn time(o: &Object<'_>, name: &str) -> Option<Timestamp> {
     o.get(name)
         .and_then(Value::as_str)
-        .and_then(|s| grammar::whole(s, grammar::timestamp).ok())
+        .and_then(|s| grammar::whole_timestamp(s).ok())
 }
 
 /// `late` MUST NOT be earlier than `early`.

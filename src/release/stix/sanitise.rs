@@ -610,7 +610,7 @@ pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
         return true;
     }
     if last_key.is_some_and(|k| k.ends_with("_ref") || k.ends_with("_refs"))
-        && crate::format::stix::grammar::whole(value, crate::format::stix::grammar::identifier).is_ok()
+        && crate::format::stix::grammar::whole_identifier(value).is_ok()
     {
         return true;
     }
