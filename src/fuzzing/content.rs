@@ -58,6 +58,10 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "Project Blue-Bird",
             "\u{202E}RAJTHGIN noitarepO\u{202C}",
             "Operation\u{0}NIGHTJAR",
+            "0peration NIGHTJAR",
+            "Operation NlGHTJAR",
+            "Operation N1GHTJAR",
+            "Pr0ject BLUEB1RD",
         ],
         Kind::Address => vec![
             "10.20.30.40",
@@ -101,6 +105,11 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "1\u{FE0F}\u{20E3}0\u{FE0F}\u{20E3}.20.30.40",
             "1\u{20DD}0\u{20DD}.20.30.40",
             "\u{2469}.\u{2473}.30.40",
+            // ASCII look-alikes of digits: letter O for zero, l and I for one (fourth round).
+            "1O.2O.3O.4O",
+            "l0.20.30.40",
+            "10.2o.3o.4o",
+            "1O[.]2O[.]3O[.]4O",
         ],
         Kind::Domain => vec![
             "intranet.corp.example",
@@ -125,6 +134,9 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "\u{202E}elpmaxe.proc.tenartni\u{202C}",
             "intranet\u{B7}corp\u{B7}example",
             "intranet\u{30FB}corp\u{30FB}example",
+            "intranet.c0rp.example",
+            "intranet.corp.examp1e",
+            "C0RP.EXAMPLE",
         ],
         Kind::Email => vec![
             "alice.smith@agency.example.gov",
@@ -159,6 +171,9 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "tel:+1-202-555-0143",
             "tel:202-555-0152",
             "phone:2025550153",
+            "2O2-555-0143",
+            "(202) 555-O143",
+            "+l 202 555 0143",
             "\u{662}\u{660}\u{662}-\u{665}\u{665}\u{665}-\u{660}\u{661}\u{665}\u{664}",
         ],
     };
@@ -190,6 +205,10 @@ pub const BENIGN: &[&str] = &[
     "nightjar",
     "Steps 1. 2. 3.",
     "10:30 2024-01-15",
+    "i18n and l10n",
+    "log4j 2.17.1",
+    "Office 365",
+    "10 lol",
 ];
 
 const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";

@@ -315,8 +315,9 @@ impl Matcher {
 
 /// Normal text with every run of characters other than letters and digits that stands between
 /// two letters or digits removed: `night-jar`, `n.i.g.h.t.j.a.r`, `night jar` and `nightjar` are
-/// all `nightjar`. Whole-word phrases are compacted alike and looked for here, so a separator
-/// slipped into a phrase does not hide it. Held as the kept segments, each with where it starts
+/// all `nightjar`; ASCII look-alikes of letters read as letters ([`crate::text::letter_reading`]:
+/// `n1ghtjar`). Whole-word phrases are compacted alike and looked for here, so a separator or a
+/// look-alike slipped into a phrase does not hide it. Held as the kept segments, each with where it starts
 /// in the compact and in the normal text.
 pub struct Compact<'t> {
     text: std::borrow::Cow<'t, str>,
@@ -357,14 +358,18 @@ impl<'t> Compact<'t> {
         }
         if segments.is_empty() {
             return Compact {
-                text: std::borrow::Cow::Borrowed(normal),
+                text: crate::text::letter_reading(normal),
                 segments: vec![(0, 0)],
             };
         }
         segments.push((out.len(), kept_from));
         out.push_str(normal.get(kept_from..).unwrap_or_default());
+        let text = match crate::text::letter_reading(&out) {
+            std::borrow::Cow::Owned(o) => o,
+            std::borrow::Cow::Borrowed(_) => out,
+        };
         Compact {
-            text: std::borrow::Cow::Owned(out),
+            text: std::borrow::Cow::Owned(text),
             segments,
         }
     }

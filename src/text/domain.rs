@@ -53,9 +53,11 @@ impl Domains {
                 }
             }
         }
+        // Searched for in the letter reading of the text (`c0rp` is `corp`), so read alike.
+        let read: Vec<String> = names.iter().map(|n| super::letter_reading(n).into_owned()).collect();
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .build(&names)
+            .build(&read)
             .ok()
             .filter(|_| !names.is_empty());
         Domains { names, ac }
@@ -84,7 +86,9 @@ impl Domains {
     fn find_written(&self, text: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         if let Some(ac) = &self.ac {
-            for m in ac.find_overlapping_iter(text) {
+            // Byte for byte as long as `text`: the spans are `text`'s.
+            let read = super::letter_reading(text);
+            for m in ac.find_overlapping_iter(read.as_ref()) {
                 if on_boundaries(text, m.start(), m.end()) {
                     out.push((m.start(), m.end()));
                 }

@@ -60,6 +60,16 @@ impl Internal {
         if let Some(joined) = refang_joined(&n.text) {
             hits.extend(self.find_in(&n.text, Some(joined), host));
         }
+        // And with ASCII look-alikes of digits read as digits (`1o.2o.3o.4o`): byte for byte as
+        // long, so its spans are the normal text's.
+        if !self.ranges.is_empty()
+            && let Some(d) = super::digit_reading(&n.text)
+        {
+            hits.extend(self.find_in(&d, refang(&d), host));
+            if let Some(joined) = refang_joined(&d) {
+                hits.extend(self.find_in(&d, Some(joined), host));
+            }
+        }
         // Back to the original.
         let spans = super::merge_spans(hits)
             .into_iter()
@@ -172,10 +182,17 @@ mod tests {
     fn find_slow(i: &Internal, s: &str, host: bool) -> Vec<(usize, usize)> {
         let n = crate::text::normalize(s);
         let mut hits = Vec::new();
-        for reading in [refang(&n.text), refang_with(&n.text, true)] {
-            let (t, map) = match &reading {
+        let d = crate::text::digit_reading(&n.text).unwrap_or_else(|| n.text.clone());
+        let readings = [
+            (&n.text, refang(&n.text)),
+            (&n.text, refang_with(&n.text, true)),
+            (&d, refang(&d)),
+            (&d, refang_with(&d, true)),
+        ];
+        for (base, reading) in &readings {
+            let (t, map) = match reading {
                 Some((t, m)) => (t.as_str(), Some(m)),
-                None => (n.text.as_str(), None),
+                None => (base.as_str(), None),
             };
             let single = !t.trim().contains(' ');
             let mut found: Vec<(usize, usize)> = words(t)
@@ -212,7 +229,7 @@ mod tests {
             pieces in proptest::collection::vec(proptest::sample::select(vec![
                 "10", "0x0a", "172", "16", "1", "2", ".", "[.]", "(.)", "\\.", "。", "．", "１０", ":", "::ffff:",
                 "fd00", "/", "@", "corp", "example", "ｃｏｒｐ", "\u{200B}", "hxxp", "://", " ", "-", "[", "]",
-                "ops", "a", "x", "é", "(", ")", "\\\\", "%2e", " dot ", " . ", ". ", " (dot) ", "٠",
+                "ops", "a", "x", "é", "(", ")", "\\\\", "%2e", " dot ", " . ", ". ", " (dot) ", "٠", "o", "l", "c0rp",
             ]), 0..14),
             host in proptest::bool::ANY,
         ) {

@@ -120,6 +120,73 @@ pub fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     out
 }
 
+/// Normal text with ASCII look-alikes of digits read as digits (UTS #39 lists `0`/`O` and
+/// `1`/`l`/`I` as confusable; the normal form keeps ASCII as it is, so that numbers keep their
+/// meaning): in every run of digits, `o`, `l`, `i` and the separators of addresses and numbers
+/// (`.:/-()+[]`) that holds a digit and one of those letters and is not part of a longer word,
+/// `o` is `0` and `l`, `i` are `1` (`1o.2o.3o.4o`, `2o2-555-0143`). Byte for byte as long as
+/// `text`; `None` when nothing changes.
+pub fn digit_reading(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let in_run = |c: u8| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                b'o' | b'l' | b'i' | b'.' | b':' | b'/' | b'-' | b'(' | b')' | b'+' | b'[' | b']'
+            )
+    };
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if !b.get(i).is_some_and(|&c| in_run(c)) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while b.get(i).is_some_and(|&c| in_run(c)) {
+            i += 1;
+        }
+        let run = b.get(start..i).unwrap_or_default();
+        // Apart from any word: what stands either side is no letter or digit (a byte of a
+        // non-ASCII character may be one).
+        let apart = |c: Option<&u8>| !c.is_some_and(|&c| c.is_ascii_alphanumeric() || c >= 0x80);
+        let alone = apart(start.checked_sub(1).and_then(|p| b.get(p))) && apart(b.get(i));
+        if alone && run.iter().any(u8::is_ascii_digit) && run.iter().any(|c| matches!(c, b'o' | b'l' | b'i')) {
+            let o = out.get_or_insert_with(|| b.to_vec());
+            for k in start..i {
+                if let Some(c) = o.get_mut(k) {
+                    *c = match *c {
+                        b'o' => b'0',
+                        b'l' | b'i' => b'1',
+                        c => c,
+                    };
+                }
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes: still UTF-8.
+    out.and_then(|o| String::from_utf8(o).ok())
+}
+
+/// Normal text with ASCII look-alikes of letters read as letters, for names (internal domains,
+/// dirty words; UTS #39): `0` is `o`, `1` and `i` are `l`. Phrases and names are read the same
+/// way, so `c0rp` is `corp` and `n1ghtjar` is `nightjar` (and `nlghtjar`), which holds back
+/// more, never less. Byte for byte as long as `text`.
+pub fn letter_reading(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.bytes().any(|c| matches!(c, b'0' | b'1' | b'i')) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '0' => 'o',
+                '1' | 'i' => 'l',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
 /// Plain ASCII whose only whitespace is single spaces normalises to its lowercase, byte for byte.
 fn is_plain(s: &str) -> bool {
     let b = s.as_bytes();
@@ -503,6 +570,27 @@ mod tests {
         assert_eq!(normalize("10.20.30.40\u{0}x\u{7}y").text, "10.20.30.40 x y");
         assert_eq!(normalize("10\u{B7}20\u{30FB}30\u{2219}40").text, "10.20.30.40");
         assert_eq!(normalize("1\u{FE0F}\u{20E3}0\u{20DD}").text, "10");
+    }
+
+    #[test]
+    fn reads_look_alikes_of_digits_apart_from_words() {
+        use super::digit_reading;
+        assert_eq!(
+            digit_reading("see 1o.2o.3o.4o now").as_deref(),
+            Some("see 10.20.30.40 now")
+        );
+        assert_eq!(digit_reading("l0.20.30.40").as_deref(), Some("10.20.30.40"));
+        assert_eq!(digit_reading("(202) 555-o143").as_deref(), Some("(202) 555-0143"));
+        for t in [
+            "i18n and l10n",
+            "log4j 2.17.1",
+            "lol 10",
+            "hello1.2",
+            "10 oil",
+            "no digits",
+        ] {
+            assert_eq!(digit_reading(t), None, "{t}");
+        }
     }
 
     #[test]

@@ -35,6 +35,17 @@ impl Phones {
 
     /// Byte spans of `text` (normalised) that are telephone numbers.
     pub fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out = self.find_in(text);
+        // And with ASCII look-alikes of digits read as digits (`2o2-555-0143`), whose spans are
+        // `text`'s (byte for byte as long).
+        if let Some(d) = crate::text::digit_reading(text) {
+            out.extend(self.find_in(&d));
+            return crate::text::merge_spans(out);
+        }
+        out
+    }
+
+    fn find_in(&self, text: &str) -> Vec<(usize, usize)> {
         // A candidate holds at least 7 of the text's ASCII digits: with fewer there is none (most
         // strings), and the scan below is skipped.
         if text.bytes().filter(u8::is_ascii_digit).count() < MIN_DIGITS {

@@ -376,7 +376,19 @@ fn label_char(c: char) -> bool {
 
 /// Whether lowercase, refanged `text` names one of `domains` on label boundaries.
 pub fn names_domain(text: &str, domains: &[String]) -> bool {
+    // Look-alikes of letters read as letters, in the text and the names alike (`c0rp`).
+    let read = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                '0' => 'o',
+                '1' | 'i' => 'l',
+                c => c,
+            })
+            .collect()
+    };
+    let text = &read(text);
     domains.iter().any(|d| {
+        let d = read(d);
         text.match_indices(d.as_str()).any(|(i, m)| {
             let before_ok = !text.get(..i).and_then(|s| s.chars().last()).is_some_and(label_char);
             let rest = text.get(i + m.len()..).unwrap_or_default();
@@ -618,6 +630,10 @@ pub fn operand_reveals(
         &op.replace('\\', "").replace(['^', '$', '*', '+', '?', '|', '%'], " "),
     ));
     if plain.split_whitespace().any(|w| word_inside(w, false, nets)) || names_domain(&plain, domains) {
+        return true;
+    }
+    // Digits written as look-alike letters (`1o\.2o\.3o\.4o`).
+    if super::text::digits_read(&plain).is_some_and(|d| d.split_whitespace().any(|w| word_inside(w, false, nets))) {
         return true;
     }
     let pieces: Vec<&str> = text.split(seps).collect();

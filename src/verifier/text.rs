@@ -111,7 +111,10 @@ impl Rule {
         match &self.matcher {
             Matcher::Regex(r) => r.find_iter(n).any(|m| !m.is_empty()),
             Matcher::Email => super::content::has_email(n),
-            Matcher::Phone(regions) => super::content::has_phone(n, regions),
+            Matcher::Phone(regions) => {
+                super::content::has_phone(n, regions)
+                    || digits_read(n).is_some_and(|d| super::content::has_phone(&d, regions))
+            }
             // Standard (overlapping-capable) semantics: every occurrence is looked at, so a
             // whole-word hit hidden behind a longer non-word match is still seen.
             Matcher::Phrases { ac, whole_words: false } => ac.find_overlapping_iter(n).next().is_some(),
@@ -145,10 +148,52 @@ fn squeeze(n: &str) -> (String, Vec<usize>) {
         if !c.is_alphanumeric() && first < i && i < last {
             continue;
         }
-        out.push(c);
+        // ASCII look-alikes of letters read as the letters (`n1ghtjar`, `0peration`).
+        out.push(match c {
+            '0' => 'o',
+            '1' | 'i' => 'l',
+            c => c,
+        });
         from.extend((0..c.len_utf8()).map(|b| i + b));
     }
     (out, from)
+}
+
+/// `n` with the letters `o`, `l`, `i` read as the digits they look like in every stretch of
+/// digits, those letters and number punctuation that holds a digit and stands apart from words
+/// (`1o.2o.3o.4o`); `None` when there is no such stretch.
+pub fn digits_read(n: &str) -> Option<String> {
+    let number_like = |c: char| c.is_ascii_digit() || "oli.:/-()+[]".contains(c);
+    let mut changed = false;
+    let mut out = String::with_capacity(n.len());
+    let chars: Vec<char> = n.chars().collect();
+    let mut k = 0;
+    while k < chars.len() {
+        let Some(&c) = chars.get(k) else { break };
+        if !number_like(c) {
+            out.push(c);
+            k += 1;
+            continue;
+        }
+        let end = chars
+            .get(k..)
+            .map_or(k, |r| k + r.iter().take_while(|&&x| number_like(x)).count());
+        let stretch = chars.get(k..end).unwrap_or_default();
+        let before = k.checked_sub(1).and_then(|p| chars.get(p));
+        let apart =
+            !before.is_some_and(|b| b.is_alphanumeric()) && !chars.get(end).is_some_and(|a| a.is_alphanumeric());
+        let fold = apart && stretch.iter().any(char::is_ascii_digit) && stretch.iter().any(|x| "oli".contains(*x));
+        for &x in stretch {
+            out.push(match x {
+                'o' if fold => '0',
+                'l' | 'i' if fold => '1',
+                x => x,
+            });
+        }
+        changed |= fold;
+        k = end;
+    }
+    changed.then_some(out)
 }
 
 /// `s` as a reader sees it: every run after a RIGHT-TO-LEFT OVERRIDE (to the next directional
@@ -408,7 +453,19 @@ pub fn text_reveals(text: &str, nets: &[Net], domains: &[String]) -> Option<Stri
 
 /// As [`text_reveals`]; `host`: a one-word `text` is a whole value naming a host.
 pub fn value_reveals(text: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
-    let n = super::content::refang(&normalise(text));
+    let normal = normalise(text);
+    // Digits written as look-alike letters, read as digits too.
+    if let Some(d) = digits_read(&normal)
+        && let Some(hit) = normal_reveals(&d, host, nets, domains)
+    {
+        return Some(hit);
+    }
+    normal_reveals(&normal, host, nets, domains)
+}
+
+/// [`value_reveals`] on normalised text.
+fn normal_reveals(normal: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
+    let n = super::content::refang(normal);
     let one = n.split_whitespace().count() == 1;
     let words = n.split(|c: char| {
         c.is_whitespace()
