@@ -360,7 +360,7 @@ fn decide_object(
         .granular_markings
         .iter()
         .flat_map(|gm| &gm.selectors)
-        .find(|s| matches!(s.first(), Some(SelectorStep::Property(p)) if p == "object_marking_refs" || p == "granular_markings"))
+        .find(|s| matches!(s.first(), Some(SelectorStep::Property(p)) if matches!(&**p, "object_marking_refs" | "granular_markings")))
     {
         let d = decision(
             None,
@@ -532,7 +532,7 @@ fn selector_text(s: &[SelectorStep]) -> String {
     let parts: Vec<String> = s
         .iter()
         .map(|step| match step {
-            SelectorStep::Property(p) => p.clone(),
+            SelectorStep::Property(p) => p.to_string(),
             SelectorStep::Index(n) => format!("[{n}]"),
         })
         .collect();
@@ -570,7 +570,7 @@ fn remove_group(json: &mut Object<'_>, parent: &[SelectorStep], group: &[&[Selec
     for s in group {
         match s.last() {
             Some(SelectorStep::Property(p)) => {
-                names.insert(p.as_str());
+                names.insert(p);
             }
             Some(SelectorStep::Index(i)) => {
                 indices.insert(*i);
