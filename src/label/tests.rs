@@ -506,19 +506,32 @@ fn combines_sources_as_a_sorted_set_shared_by_copies() {
     let sorted: Vec<(&Fact, &str)> = both.iter().map(|s| (&s.fact, &*s.by)).collect();
     assert_eq!(
         sorted,
-        [(&Fact::Classification, "m--a"), (&Fact::Tlp, "m--a"), (&Fact::Tlp, "m--b")]
+        [
+            (&Fact::Classification, "m--a"),
+            (&Fact::Tlp, "m--a"),
+            (&Fact::Tlp, "m--b")
+        ]
     );
     assert_eq!(both, y.union(&x));
     assert_eq!(both.union(&x), both);
     assert!(both.contains(&src(Fact::Tlp, "m--a")) && !x.contains(&src(Fact::Tlp, "m--a")));
     // Shared: a copy, and a union with a subset or an empty set, hold the same sources.
     assert!(std::ptr::eq(both.clone().as_slice(), both.as_slice()));
-    assert!(std::ptr::eq(both.union(&Sources::default()).as_slice(), both.as_slice()));
-    assert!(std::ptr::eq(Sources::default().union(&both).as_slice(), both.as_slice()));
+    assert!(std::ptr::eq(
+        both.union(&Sources::default()).as_slice(),
+        both.as_slice()
+    ));
+    assert!(std::ptr::eq(
+        Sources::default().union(&both).as_slice(),
+        both.as_slice()
+    ));
     assert!(Sources::default().is_empty() && Sources::default().union(&Sources::default()).is_empty());
     // Serialised as the set was: a sequence in order.
     let json = serde_json::to_string(&x).unwrap();
-    assert_eq!(json, r#"[{"fact":"Classification","by":"m--a"},{"fact":"Tlp","by":"m--b"}]"#);
+    assert_eq!(
+        json,
+        r#"[{"fact":"Classification","by":"m--a"},{"fact":"Tlp","by":"m--b"}]"#
+    );
 }
 
 #[test]

@@ -124,7 +124,10 @@ fn normalises_line_ends_and_attribute_white_space() {
 fn borrows_text_without_escapes() {
     let d = strict("<a k='v'>plain</a>").unwrap();
     assert!(matches!(d.root().children().next(), Some(Node::Text(Cow::Borrowed(_)))));
-    assert!(matches!(d.root().attributes().next().map(|a| a.value()), Some(Cow::Borrowed(_))));
+    assert!(matches!(
+        d.root().attributes().next().map(|a| a.value()),
+        Some(Cow::Borrowed(_))
+    ));
 }
 
 #[test]
