@@ -545,7 +545,7 @@ impl Seen {
             releasable_to,
             controls: self.controls,
             tlp: None,
-            sources: BTreeSet::new(),
+            sources: Default::default(),
         }
     }
 }

@@ -769,7 +769,105 @@ pub struct Label {
     pub controls: BTreeSet<Control>,
     pub tlp: Option<Tlp>,
     /// Kept as a set, so that combining labels is commutative and idempotent.
-    pub sources: BTreeSet<Source>,
+    pub sources: Sources,
+}
+
+/// The sources of a label: a set (sorted, each once), shared. Copying a label (into a decision,
+/// a merged version, a cache) copies a reference, not the sources, and a marking's label of one
+/// fact holds one source in a 64-byte block, not in a 500-byte B-tree node (issue 16: 59,000
+/// statement markings on one object).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources(Option<std::sync::Arc<[Source]>>);
+
+impl Sources {
+    /// The sources in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Source> {
+        self.as_slice().iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    pub fn as_slice(&self) -> &[Source] {
+        self.0.as_deref().unwrap_or_default()
+    }
+
+    /// Whether `s` is one of the sources.
+    pub fn contains(&self, s: &Source) -> bool {
+        self.as_slice().binary_search(s).is_ok()
+    }
+
+    /// The sources of both, in one pass over each; shared, not copied, when one holds all.
+    pub fn union(&self, other: &Sources) -> Sources {
+        let (a, b) = (self.as_slice(), other.as_slice());
+        if b.is_empty() || self == other {
+            return self.clone();
+        }
+        if a.is_empty() {
+            return other.clone();
+        }
+        let mut out = Vec::with_capacity(a.len().saturating_add(b.len()));
+        let (mut x, mut y) = (a.iter().peekable(), b.iter().peekable());
+        loop {
+            let next = match (x.peek(), y.peek()) {
+                (Some(p), Some(q)) => match p.cmp(q) {
+                    Ordering::Less => x.next(),
+                    Ordering::Greater => y.next(),
+                    Ordering::Equal => {
+                        y.next();
+                        x.next()
+                    }
+                },
+                (Some(_), None) => x.next(),
+                (None, _) => y.next(),
+            };
+            let Some(next) = next else {
+                break;
+            };
+            out.push(next.clone());
+        }
+        Sources::from_sorted(out)
+    }
+
+    /// From a sorted vector without repeats.
+    fn from_sorted(v: Vec<Source>) -> Sources {
+        if v.is_empty() {
+            Sources(None)
+        } else {
+            Sources(Some(v.into()))
+        }
+    }
+}
+
+/// Sorted and each kept once, whatever order `iter` gives (n log n).
+impl FromIterator<Source> for Sources {
+    fn from_iter<I: IntoIterator<Item = Source>>(iter: I) -> Sources {
+        let mut v: Vec<Source> = iter.into_iter().collect();
+        v.sort_unstable();
+        v.dedup();
+        Sources::from_sorted(v)
+    }
+}
+
+impl<'s> IntoIterator for &'s Sources {
+    type Item = &'s Source;
+    type IntoIter = std::slice::Iter<'s, Source>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// As the set it is: a sequence, in order.
+impl Serialize for Sources {
+    fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
+        to.collect_seq(self.iter())
+    }
 }
 
 /// A classified marking without its own `REL TO` releases to nobody (every format reads its
@@ -805,10 +903,14 @@ impl Label {
             facts.push(Fact::Tlp);
         }
         let by: std::sync::Arc<str> = by.into();
-        self.sources.extend(facts.into_iter().map(|fact| Source {
-            fact,
-            by: std::sync::Arc::clone(&by),
-        }));
+        let said: Sources = facts
+            .into_iter()
+            .map(|fact| Source {
+                fact,
+                by: std::sync::Arc::clone(&by),
+            })
+            .collect();
+        self.sources = self.sources.union(&said);
         self
     }
 
@@ -836,7 +938,7 @@ impl Label {
             releasable_to: self.releasable_to.meet(&other.releasable_to),
             controls: self.controls.union(&other.controls).cloned().collect(),
             tlp: self.tlp.max(other.tlp),
-            sources: self.sources.union(&other.sources).cloned().collect(),
+            sources: self.sources.union(&other.sources),
         })
     }
 

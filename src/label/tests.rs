@@ -494,6 +494,51 @@ fn combines_tlp_to_most_restrictive_and_keeps_sources() {
     assert_eq!(by, ["marking-definition--a", "statement banner"]);
 }
 
+/// Issue 16: sources are a set however they are combined, and a copy of a label shares them.
+#[test]
+fn combines_sources_as_a_sorted_set_shared_by_copies() {
+    let src = |fact: Fact, by: &str| Source { fact, by: by.into() };
+    let x: Sources = [
+        src(Fact::Tlp, "m--b"),
+        src(Fact::Classification, "m--a"),
+        src(Fact::Tlp, "m--b"),
+    ]
+    .into_iter()
+    .collect();
+    let y: Sources = [src(Fact::Tlp, "m--a"), src(Fact::Tlp, "m--b")].into_iter().collect();
+    assert_eq!(x.len(), 2);
+    let both = x.union(&y);
+    let sorted: Vec<(&Fact, &str)> = both.iter().map(|s| (&s.fact, &*s.by)).collect();
+    assert_eq!(
+        sorted,
+        [
+            (&Fact::Classification, "m--a"),
+            (&Fact::Tlp, "m--a"),
+            (&Fact::Tlp, "m--b")
+        ]
+    );
+    assert_eq!(both, y.union(&x));
+    assert_eq!(both.union(&x), both);
+    assert!(both.contains(&src(Fact::Tlp, "m--a")) && !x.contains(&src(Fact::Tlp, "m--a")));
+    // Shared: a copy, and a union with a subset or an empty set, hold the same sources.
+    assert!(std::ptr::eq(both.clone().as_slice(), both.as_slice()));
+    assert!(std::ptr::eq(
+        both.union(&Sources::default()).as_slice(),
+        both.as_slice()
+    ));
+    assert!(std::ptr::eq(
+        Sources::default().union(&both).as_slice(),
+        both.as_slice()
+    ));
+    assert!(Sources::default().is_empty() && Sources::default().union(&Sources::default()).is_empty());
+    // Serialised as the set was: a sequence in order.
+    let json = serde_json::to_string(&x).unwrap();
+    assert_eq!(
+        json,
+        r#"[{"fact":"Classification","by":"m--a"},{"fact":"Tlp","by":"m--b"}]"#
+    );
+}
+
 #[test]
 fn parses_tlp_names_including_tlp1_white() {
     assert_eq!(Tlp::parse("TLP:WHITE"), Ok(Tlp::Clear));
@@ -615,7 +660,7 @@ mod props {
                 releasable_to,
                 controls,
                 tlp: None,
-                sources: BTreeSet::new(),
+                sources: Default::default(),
             }
         })
     }
@@ -648,7 +693,7 @@ mod props {
                 releasable_to,
                 controls: controls.into_iter().collect(),
                 tlp,
-                sources: BTreeSet::new(),
+                sources: Default::default(),
             }
             .said_by(by)
         })

@@ -345,10 +345,11 @@ fn days_in_month(year: u16, month: u16) -> u16 {
 // §7.2.3.1 granular marking selectors
 // ---------------------------------------------------------------------------------------------
 
-/// One step of a selector.
+/// One step of a selector: 16 bytes (a property name as a boxed `str`, not a 24-byte `String`:
+/// a granular marking may carry a million selectors of many steps each).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SelectorStep {
-    Property(String),
+    Property(Box<str>),
     Index(usize),
 }
 
@@ -367,7 +368,7 @@ pub fn selector(i: &str) -> PResult<'_, Vec<SelectorStep>> {
 /// A property step of a selector: `a-z 0-9 _ -` (extension keys contain `-`).
 fn selector_property(i: &str) -> PResult<'_, SelectorStep> {
     take_while_m_n(1, 250, |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        .map(|p: &str| SelectorStep::Property(p.to_string()))
+        .map(|p: &str| SelectorStep::Property(p.into()))
         .parse(i)
 }
 

@@ -1020,3 +1020,10 @@ fn checks_media_types_and_character_sets_against_the_iana_registries() {
     ok(vec![f("windows-1252")]);
     assert_eq!(rule_at(f("x-acme-charset")).0, "character-set");
 }
+
+/// Issue 16: a selector step is 16 bytes (a granular marking may carry a million selectors of
+/// many steps each).
+#[test]
+fn stores_a_selector_step_in_16_bytes() {
+    assert!(std::mem::size_of::<SelectorStep>() <= 16);
+}

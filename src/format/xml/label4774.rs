@@ -265,11 +265,11 @@ fn only_children<'d, 'a>(e: Element<'d, 'a>, at: &str) -> Result<Vec<Element<'d,
 }
 
 fn no_attributes(e: Element<'_, '_>, at: &str, rule: &'static str) -> Result<(), LabelError> {
-    match e.attributes().first() {
+    match e.attributes().next() {
         Some(a) => Err(error(
             rule,
             at,
-            format!("`{}` takes no attribute `{}`", e.qname(), a.local),
+            format!("`{}` takes no attribute `{}`", e.qname(), a.local()),
         )),
         None => Ok(()),
     }
@@ -425,16 +425,16 @@ impl ConfidentialityLabel {
         };
         let mut review = None;
         for a in e.attributes() {
-            match (a.namespace.as_deref(), a.local) {
+            match (a.namespace().map(|n| n.as_ref()), a.local()) {
                 (None, "ReviewDateTime") => {
                     let rat = format!("{at}/@ReviewDateTime");
-                    review = Some(date_time(&a.value, &rat)?);
+                    review = Some(date_time(a.value(), &rat)?);
                 }
                 _ => {
                     return Err(error(
                         "label-syntax",
                         at,
-                        format!("the label takes no attribute `{}` (only `ReviewDateTime`)", a.local),
+                        format!("the label takes no attribute `{}` (only `ReviewDateTime`)", a.local()),
                     ));
                 }
             }
@@ -481,14 +481,14 @@ impl ConfidentialityLabel {
         let (pid_at, pid) = expect_4774(pid, &info_at, "PolicyIdentifier")?;
         let mut policy_uri = None;
         for a in pid.attributes() {
-            let which = match (a.namespace.as_deref(), a.local) {
+            let which = match (a.namespace().map(|n| n.as_ref()), a.local()) {
                 (None, "URI") => UriAttribute::Uri,
                 (None, "URL") => UriAttribute::Url,
                 _ => {
                     return Err(error(
                         "label-syntax",
                         &pid_at,
-                        format!("`PolicyIdentifier` takes `URI` or `URL`, not `{}`", a.local),
+                        format!("`PolicyIdentifier` takes `URI` or `URL`, not `{}`", a.local()),
                     ));
                 }
             };
@@ -499,7 +499,7 @@ impl ConfidentialityLabel {
                     "`PolicyIdentifier` takes one of `URI` and `URL`",
                 ));
             }
-            policy_uri = Some((which, a.value.to_string()));
+            policy_uri = Some((which, a.value().to_string()));
         }
         let policy_identifier = text_only(pid, &pid_at)?;
         let Some(class) = parts.next() else {
@@ -598,10 +598,10 @@ fn read_category(c: Element<'_, '_>, at: &str) -> Result<Category, LabelError> {
     let mut kind = None;
     let mut uri = None;
     for a in c.attributes() {
-        match (a.namespace.as_deref(), a.local) {
-            (None, "TagName") => tag_name = Some(a.value.to_string()),
+        match (a.namespace().map(|n| n.as_ref()), a.local()) {
+            (None, "TagName") => tag_name = Some(a.value().to_string()),
             (None, "Type") => {
-                kind = Some(match a.value.as_ref() {
+                kind = Some(match a.value().as_ref() {
                     "PERMISSIVE" => CategoryType::Permissive,
                     "RESTRICTIVE" => CategoryType::Restrictive,
                     "INFORMATIVE" => CategoryType::Informative,
@@ -614,12 +614,12 @@ fn read_category(c: Element<'_, '_>, at: &str) -> Result<Category, LabelError> {
                     }
                 })
             }
-            (None, "URI") => uri = Some(a.value.to_string()),
+            (None, "URI") => uri = Some(a.value().to_string()),
             _ => {
                 return Err(error(
                     "label-syntax",
                     at,
-                    format!("`Category` takes no attribute `{}`", a.local),
+                    format!("`Category` takes no attribute `{}`", a.local()),
                 ));
             }
         }
@@ -651,14 +651,14 @@ fn read_category(c: Element<'_, '_>, at: &str) -> Result<Category, LabelError> {
 fn read_originator(o: Element<'_, '_>, at: &str) -> Result<OriginatorId, LabelError> {
     let mut id_type = None;
     for a in o.attributes() {
-        match (a.namespace.as_deref(), a.local) {
+        match (a.namespace().map(|n| n.as_ref()), a.local()) {
             (None, "IDType") => {
-                let Some(t) = IdType::parse(&a.value) else {
+                let Some(t) = IdType::parse(a.value()) else {
                     let known: Vec<&str> = IdType::ALL.iter().map(|t| t.as_str()).collect();
                     return Err(error(
                         "label-syntax",
                         at,
-                        format!("`IDType` `{}` is not one of {}", a.value, known.join(", ")),
+                        format!("`IDType` `{}` is not one of {}", a.value(), known.join(", ")),
                     ));
                 };
                 id_type = Some(t);
@@ -667,7 +667,7 @@ fn read_originator(o: Element<'_, '_>, at: &str) -> Result<OriginatorId, LabelEr
                 return Err(error(
                     "label-syntax",
                     at,
-                    format!("`OriginatorID` takes no attribute `{}`", a.local),
+                    format!("`OriginatorID` takes no attribute `{}`", a.local()),
                 ));
             }
         }

@@ -89,8 +89,10 @@ pub struct Document<'a> {
     texts: Vec<Cow<'a, str>>,
     /// Namespace names, each stored where it was declared (or first used), not per element.
     namespaces: Vec<Cow<'a, str>>,
+    /// Attribute prefixes, each stored where first used, not per attribute.
+    prefixes: Vec<&'a str>,
     declarations: Vec<Declaration<'a>>,
-    attributes: Vec<Attribute<'a>>,
+    attributes: Vec<AttributeData<'a>>,
 }
 
 impl<'a> Document<'a> {
@@ -113,7 +115,13 @@ impl<'a> Document<'a> {
 impl PartialEq for Document<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.declarations == other.declarations
-            && self.attributes == other.attributes
+            && self.attributes.len() == other.attributes.len()
+            && self.attributes.iter().zip(&other.attributes).all(|(x, y)| {
+                x.local == y.local
+                    && x.value == y.value
+                    && self.prefix(x.prefix) == other.prefix(y.prefix)
+                    && self.namespace_at(x.namespace) == other.namespace_at(y.namespace)
+            })
             && self.nodes.len() == other.nodes.len()
             && self.nodes.iter().zip(&other.nodes).all(|pair| match pair {
                 (Slot::Text(x), Slot::Text(y)) => self.texts.get(*x) == other.texts.get(*y),
@@ -213,7 +221,9 @@ pub struct Declaration<'a> {
     pub uri: Cow<'a, str>,
 }
 
-/// An attribute (never a namespace declaration), its value unescaped and normalised (§3.3.3).
+/// An attribute (never a namespace declaration), its value unescaped and normalised (§3.3.3):
+/// what a [`Builder`] is given, and what [`Attr::to_attribute`] returns. Stored otherwise
+/// ([`AttributeData`]); read through [`Attr`] views.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribute<'a> {
     pub prefix: Option<&'a str>,
@@ -221,6 +231,70 @@ pub struct Attribute<'a> {
     /// Unprefixed attributes are in no namespace.
     pub namespace: Option<Cow<'a, str>>,
     pub value: Cow<'a, str>,
+}
+
+/// An attribute as stored: its local name and value, its prefix and namespace as indexes into
+/// the document's tables ([`Document::prefixes`], [`Document::namespaces`]). 48 bytes, not the
+/// 80 of an [`Attribute`] (a document may hold 64 attributes on each of a million elements).
+#[derive(Debug, Clone)]
+struct AttributeData<'a> {
+    local: &'a str,
+    value: Cow<'a, str>,
+    /// An index into [`Document::prefixes`], or [`NO_PREFIX`].
+    prefix: u32,
+    /// An index into [`Document::namespaces`], or [`NO_NAMESPACE`].
+    namespace: u32,
+}
+
+/// [`AttributeData::prefix`] of an unprefixed attribute.
+const NO_PREFIX: u32 = u32::MAX;
+
+/// A view of one attribute of an element of a [`Document`].
+#[derive(Clone, Copy)]
+pub struct Attr<'d, 'a> {
+    doc: &'d Document<'a>,
+    data: &'d AttributeData<'a>,
+}
+
+impl std::fmt::Debug for Attr<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attr")
+            .field("prefix", &self.prefix())
+            .field("local", &self.local())
+            .field("namespace", &self.namespace())
+            .field("value", self.value())
+            .finish()
+    }
+}
+
+impl<'d, 'a> Attr<'d, 'a> {
+    pub fn prefix(&self) -> Option<&'a str> {
+        self.doc.prefix(self.data.prefix)
+    }
+
+    pub fn local(&self) -> &'a str {
+        self.data.local
+    }
+
+    /// The namespace the name resolved to; unprefixed attributes are in no namespace.
+    pub fn namespace(&self) -> Option<&'d Cow<'a, str>> {
+        self.doc.namespace_at(self.data.namespace)
+    }
+
+    /// The value, unescaped and normalised.
+    pub fn value(&self) -> &'d Cow<'a, str> {
+        &self.data.value
+    }
+
+    /// The attribute as a self-contained value (to give to a [`Builder`]).
+    pub fn to_attribute(&self) -> Attribute<'a> {
+        Attribute {
+            prefix: self.prefix(),
+            local: self.local(),
+            namespace: self.namespace().cloned(),
+            value: self.value().clone(),
+        }
+    }
 }
 
 /// One child of an element.
@@ -267,10 +341,23 @@ impl<'a> Document<'a> {
 
     /// The namespace `e` resolved to.
     fn namespace(&self, e: &ElementData<'a>) -> Option<&Cow<'a, str>> {
-        if e.namespace == NO_NAMESPACE {
+        self.namespace_at(e.namespace)
+    }
+
+    /// The namespace stored at `index`; none for [`NO_NAMESPACE`].
+    fn namespace_at(&self, index: u32) -> Option<&Cow<'a, str>> {
+        if index == NO_NAMESPACE {
             return None;
         }
-        self.namespaces.get(to_usize(e.namespace))
+        self.namespaces.get(to_usize(index))
+    }
+
+    /// The prefix stored at `index`; none for [`NO_PREFIX`].
+    fn prefix(&self, index: u32) -> Option<&'a str> {
+        if index == NO_PREFIX {
+            return None;
+        }
+        self.prefixes.get(to_usize(index)).copied()
     }
 
     /// The contents of the text node stored at `index`.
@@ -334,11 +421,13 @@ impl<'d, 'a> Element<'d, 'a> {
     }
 
     /// The attributes (namespace declarations are not attributes).
-    pub fn attributes(&self) -> &'d [Attribute<'a>] {
-        self.doc
-            .attributes
+    pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attr<'d, 'a>> + Clone + use<'d, 'a> {
+        let doc = self.doc;
+        doc.attributes
             .get(self.data.attributes.range())
             .unwrap_or_default()
+            .iter()
+            .map(move |data| Attr { doc, data })
     }
 
     /// Whether this element is `local` in namespace `ns`.
@@ -388,9 +477,8 @@ impl<'d, 'a> Element<'d, 'a> {
     /// The value of the unprefixed attribute `local`.
     pub fn attribute(&self, local: &str) -> Option<&'d str> {
         self.attributes()
-            .iter()
-            .find(|a| a.namespace.is_none() && a.local == local)
-            .map(|a| a.value.as_ref())
+            .find(|a| a.data.namespace == NO_NAMESPACE && a.data.local == local)
+            .map(|a| a.data.value.as_ref())
     }
 
     /// The name as written: `prefix:local` or `local`.
@@ -473,6 +561,7 @@ impl<'a> Builder<'a> {
                 // Text never follows text: at most one before each tag, so about 2 in 3 nodes.
                 texts: Vec::with_capacity(nodes / 3 * 2),
                 namespaces: Vec::new(),
+                prefixes: Vec::new(),
                 declarations: Vec::new(),
                 attributes: Vec::with_capacity(attributes),
             },
@@ -480,11 +569,6 @@ impl<'a> Builder<'a> {
             pending: None,
             overflow: false,
         }
-    }
-
-    /// The namespace stored at `index`.
-    fn stored_namespace(&self, index: u32) -> Option<&Cow<'a, str>> {
-        self.doc.namespaces.get(usize::try_from(index).ok()?)
     }
 
     /// Store the namespace `uri` (once: an element is usually in one of the last few stored);
@@ -503,6 +587,35 @@ impl<'a> Builder<'a> {
         index
     }
 
+    /// Store the attribute prefix `p` (once: an attribute's is usually one of the last few
+    /// stored); its index, or [`NO_PREFIX`].
+    fn prefix(&mut self, p: Option<&'a str>) -> u32 {
+        let Some(p) = p else {
+            return NO_PREFIX;
+        };
+        let stored = &self.doc.prefixes;
+        let n = match stored.iter().rev().take(4).position(|s| *s == p) {
+            Some(back) => stored.len().saturating_sub(back).saturating_sub(1),
+            None => {
+                self.doc.prefixes.push(p);
+                self.doc.prefixes.len().saturating_sub(1)
+            }
+        };
+        let index = u32::try_from(n).ok().filter(|i| *i != NO_PREFIX);
+        self.overflow |= index.is_none();
+        index.unwrap_or(NO_PREFIX)
+    }
+
+    /// `a` as stored, its prefix and namespace stored in this document's tables.
+    fn stored_attribute(&mut self, a: Attribute<'a>) -> AttributeData<'a> {
+        AttributeData {
+            local: a.local,
+            prefix: self.prefix(a.prefix),
+            namespace: a.namespace.and_then(|uri| self.namespace(uri)).unwrap_or(NO_NAMESPACE),
+            value: a.value,
+        }
+    }
+
     /// Open an element inside the innermost open one; its id.
     pub fn open(
         &mut self,
@@ -513,17 +626,25 @@ impl<'a> Builder<'a> {
         attributes: impl IntoIterator<Item = Attribute<'a>>,
     ) -> usize {
         let namespace = namespace.and_then(|uri| self.namespace(uri));
-        self.open_stored(prefix, local, namespace, declarations, attributes)
+        self.flush();
+        let d = self.doc.declarations.len();
+        self.doc.declarations.extend(declarations);
+        let a = self.doc.attributes.len();
+        for attribute in attributes {
+            let stored = self.stored_attribute(attribute);
+            self.doc.attributes.push(stored);
+        }
+        self.push_element(prefix, local, namespace, d, a)
     }
 
-    /// [`Builder::open`], the namespace already stored.
+    /// [`Builder::open`], the namespaces and prefixes already stored.
     fn open_stored(
         &mut self,
         prefix: Option<&'a str>,
         local: &'a str,
         namespace: Option<u32>,
         declarations: impl IntoIterator<Item = Declaration<'a>>,
-        attributes: impl IntoIterator<Item = Attribute<'a>>,
+        attributes: impl IntoIterator<Item = AttributeData<'a>>,
     ) -> usize {
         self.flush();
         let d = self.doc.declarations.len();
@@ -676,9 +797,21 @@ impl<'a> Builder<'a> {
         self.doc
             .declarations
             .extend(decls.iter().take(last_d.saturating_sub(d0)).cloned());
-        self.doc
-            .attributes
-            .extend(attrs.iter().take(last_a.saturating_sub(a0)).cloned());
+        // Prefixes and namespaces are indexes into `e`'s document's tables: stored again here.
+        for x in attrs.iter().take(last_a.saturating_sub(a0)) {
+            let stored = AttributeData {
+                local: x.local,
+                value: x.value.clone(),
+                prefix: self.prefix(e.doc.prefix(x.prefix)),
+                namespace: e
+                    .doc
+                    .namespace_at(x.namespace)
+                    .cloned()
+                    .and_then(|uri| self.namespace(uri))
+                    .unwrap_or(NO_NAMESPACE),
+            };
+            self.doc.attributes.push(stored);
+        }
     }
 
     /// The document, when exactly one root element was opened and closed.
@@ -688,6 +821,7 @@ impl<'a> Builder<'a> {
         let too_many = [
             self.doc.nodes.len(),
             self.doc.texts.len(),
+            self.doc.prefixes.len(),
             self.doc.declarations.len(),
             self.doc.attributes.len(),
         ]

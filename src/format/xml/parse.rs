@@ -197,7 +197,8 @@ struct Parser<'a, 'l> {
     /// Scratch space for one tag at a time (reused, so that a tag allocates nothing).
     raw: Vec<RawAttribute<'a>>,
     declarations: Vec<Declaration<'a>>,
-    attributes: Vec<(Attribute<'a>, usize)>,
+    /// The attributes of the tag: (prefix, the attribute as it will be stored, offset).
+    attributes: Vec<(Option<&'a str>, AttributeData<'a>, usize)>,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -626,15 +627,19 @@ impl<'a> Parser<'a, '_> {
                         uri: value,
                     });
                 }
-                (p, l) => self.attributes.push((
-                    Attribute {
-                        prefix: p,
-                        local: l,
-                        namespace: None,
-                        value,
-                    },
-                    at,
-                )),
+                (p, l) => {
+                    let prefix = self.tree.prefix(p);
+                    self.attributes.push((
+                        p,
+                        AttributeData {
+                            local: l,
+                            value,
+                            prefix,
+                            namespace: NO_NAMESPACE,
+                        },
+                        at,
+                    ));
+                }
             }
         }
         if self.declarations.is_empty() && self.attributes.is_empty() {
@@ -642,34 +647,35 @@ impl<'a> Parser<'a, '_> {
         }
         let namespace = self.element_namespace(prefix, start)?;
         for n in 0..self.attributes.len() {
-            let Some((a, at)) = self.attributes.get(n) else {
+            let Some((p, a, at)) = self.attributes.get(n) else {
                 break;
             };
-            let (at, p, l) = (*at, a.prefix, a.local);
+            let (at, p, l) = (*at, *p, a.local);
             let ns = match p {
-                Some(p) => Some(
-                    self.resolve(Some(p))
-                        .and_then(|ns| self.tree.stored_namespace(ns).cloned())
-                        .ok_or_else(|| self.err(at, "QName", format!("prefix `{p}` is not declared")))?,
-                ),
-                None => None,
+                Some(p) => self
+                    .resolve(Some(p))
+                    .filter(|ns| self.tree.doc.namespace_at(*ns).is_some())
+                    .ok_or_else(|| self.err(at, "QName", format!("prefix `{p}` is not declared")))?,
+                None => NO_NAMESPACE,
             };
+            // Compared by name: one namespace may be stored twice (declared far apart).
+            let uri = self.tree.doc.namespace_at(ns);
             if self
                 .attributes
                 .iter()
                 .take(n)
-                .any(|(a, _)| a.namespace == ns && a.local == l)
+                .any(|(_, a, _)| a.local == l && self.tree.doc.namespace_at(a.namespace) == uri)
             {
                 return Err(self.err(
                     at,
                     "Attribute",
                     format!(
                         "attribute `{l}` in namespace `{}` appears twice (after resolving prefixes)",
-                        ns.as_deref().unwrap_or("")
+                        uri.map_or("", |u| u.as_ref())
                     ),
                 ));
             }
-            if let Some((a, _)) = self.attributes.get_mut(n) {
+            if let Some((_, a, _)) = self.attributes.get_mut(n) {
                 a.namespace = ns;
             }
         }
@@ -678,7 +684,7 @@ impl<'a> Parser<'a, '_> {
             local,
             namespace,
             self.declarations.drain(..),
-            self.attributes.drain(..).map(|(a, _)| a),
+            self.attributes.drain(..).map(|(_, a, _)| a),
         );
         self.open.push(Open { scope, qname });
         Ok(())

@@ -57,7 +57,7 @@ fn open_tag(doc: &Document<'_>, e: &ElementData<'_>, id: usize, out: &mut String
     }
     for a in doc.attributes.get(e.attributes.range()).unwrap_or_default() {
         out.push(' ');
-        push_qname(a.prefix, a.local, out);
+        push_qname(doc.prefix(a.prefix), a.local, out);
         out.push_str("=\"");
         escape_attr(&a.value, out);
         out.push('"');

@@ -28,8 +28,21 @@ pub(super) mod acs;
 /// A rule that made a label unknowable: (rule, detail).
 pub(super) type LabelError = (&'static str, String);
 
-/// The label of each marking definition in the bundle, by id.
-pub(super) type Markings = HashMap<String, Result<Label, LabelError>>;
+/// The label of each marking definition in the bundle, by id. The labels are in one vector and
+/// the map holds their indexes: a map of whole labels reserves room for up to twice as many as
+/// it holds, and moves them all each time it grows (issue 16: 59,000 definitions).
+#[derive(Debug, Default)]
+pub(super) struct Markings {
+    index: HashMap<String, usize>,
+    labels: Vec<Result<Label, LabelError>>,
+}
+
+impl Markings {
+    /// The label of the definition `id`, if the bundle has one.
+    pub(super) fn get(&self, id: &str) -> Option<&Result<Label, LabelError>> {
+        self.labels.get(*self.index.get(id)?)
+    }
+}
 
 /// The properties a marking-definition may have (STIX 2.1 §7.2.1; custom `x_` ones aside).
 const DEFINITION_PROPERTIES: &[&str] = &[
@@ -50,8 +63,13 @@ const DEFINITION_PROPERTIES: &[&str] = &[
 /// The label each marking definition in the bundle stands for, by id; `Err` with the id of a
 /// definition that appears twice (definitions are immutable: the message is rejected).
 pub(super) fn marking_labels(bundle: &Bundle<'_>, policy: &Policy) -> Result<Markings, String> {
-    let mut out = HashMap::new();
-    for o in bundle.objects.iter().filter(|o| o.type_name == "marking-definition") {
+    let definitions = || bundle.objects.iter().filter(|o| o.type_name == "marking-definition");
+    let n = definitions().count();
+    let mut out = Markings {
+        index: HashMap::with_capacity(n),
+        labels: Vec::with_capacity(n),
+    };
+    for o in definitions() {
         let label = match TLP_IDS.iter().find(|t| t.0 == o.id) {
             Some(&(id, level, version, name, value)) => {
                 if reserved_body(o, version, name, value) {
@@ -67,9 +85,10 @@ pub(super) fn marking_labels(bundle: &Bundle<'_>, policy: &Policy) -> Result<Mar
             }
             None => definition_label(o, policy),
         };
-        if out.insert(o.id.clone(), label).is_some() {
+        if out.index.insert(o.id.clone(), out.labels.len()).is_some() {
             return Err(o.id.clone());
         }
+        out.labels.push(label);
     }
     Ok(out)
 }

@@ -17,7 +17,7 @@ use crate::format::json::{Object, Value};
 use crate::format::stix::{
     Bundle, GranularMarking, GranularTarget, ObjectClass, PropertyKind, SelectorStep, StixObject, types,
 };
-use crate::label::{Classification, Label, Releasability};
+use crate::label::{Classification, Label, Releasability, Source};
 use crate::policy::{Mode, Policy, UnknownAction};
 use label::{LabelError, Markings, marking_labels, tlp_label};
 
@@ -211,17 +211,20 @@ fn still_valid(o: &mut StixObject<'_>, policy: &Policy) -> Option<UnitDecision> 
 /// An object's label: every `object_marking_refs` entry combined.
 fn object_label(o: &StixObject<'_>, markings: &Markings, policy: &Policy) -> Result<Label, LabelError> {
     let mut label = Label::default();
+    let mut sources = Vec::new();
     for id in o.marking_refs() {
         let one = marking_label(id, markings)?;
-        absorb(&mut label, &one, policy)?;
+        absorb(&mut label, &mut sources, &one, policy)?;
     }
+    label.sources = sources.into_iter().collect();
     Ok(label)
 }
 
 /// `label` combined with `one` in place: what [`Label::combine`] gives, without copying the
 /// controls and sources `label` already holds (combining an object's many markings one by one
-/// would copy them once per marking: quadratic).
-fn absorb(label: &mut Label, one: &Label, policy: &Policy) -> Result<(), LabelError> {
+/// would copy them once per marking: quadratic). `one`'s sources are added to `sources`, which
+/// the caller makes `label`'s once all are in.
+fn absorb(label: &mut Label, sources: &mut Vec<Source>, one: &Label, policy: &Policy) -> Result<(), LabelError> {
     let head = Label {
         classification: label.classification.take(),
         releasable_to: std::mem::take(&mut label.releasable_to),
@@ -236,7 +239,7 @@ fn absorb(label: &mut Label, one: &Label, policy: &Policy) -> Result<(), LabelEr
     label.releasable_to = c.releasable_to;
     label.tlp = c.tlp;
     label.controls.extend(c.controls);
-    label.sources.extend(c.sources);
+    sources.extend(c.sources.iter().cloned());
     Ok(())
 }
 
@@ -248,6 +251,8 @@ fn version_labels(objects: &[StixObject<'_>], markings: &Markings, policy: &Poli
     // Each id's later versions merged into its first one in place; only versions of an id that
     // has several are copied back (one label per object, not three, while this runs).
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(objects.len());
+    // The sources of each first version that later ones merge into, gathered then made a set.
+    let mut sources: HashMap<usize, Vec<Source>> = HashMap::new();
     let mut versions = false;
     for (i, o) in objects.iter().enumerate() {
         let f = *first.entry(o.id.as_str()).or_insert(i);
@@ -260,13 +265,21 @@ fn version_labels(objects: &[StixObject<'_>], markings: &Markings, policy: &Poli
             continue;
         };
         let merged = match (labels.get_mut(f), later) {
-            (Some(Ok(a)), Ok(b)) => absorb(a, &b, policy),
+            (Some(Ok(a)), Ok(b)) => {
+                let gathered = sources.entry(f).or_insert_with(|| a.sources.iter().cloned().collect());
+                absorb(a, gathered, &b, policy)
+            }
             (Some(Ok(_)), Err(e)) => Err(e),
             // Already an error: the first one stays.
             _ => Ok(()),
         };
         if let (Err(e), Some(slot)) = (merged, labels.get_mut(f)) {
             *slot = Err(e);
+        }
+    }
+    for (f, gathered) in sources {
+        if let Some(Ok(l)) = labels.get_mut(f) {
+            l.sources = gathered.into_iter().collect();
         }
     }
     if versions {
@@ -359,7 +372,7 @@ fn decide_object(
         .granular_markings
         .iter()
         .flat_map(|gm| &gm.selectors)
-        .find(|s| matches!(s.first(), Some(SelectorStep::Property(p)) if p == "object_marking_refs" || p == "granular_markings"))
+        .find(|s| matches!(s.first(), Some(SelectorStep::Property(p)) if matches!(&**p, "object_marking_refs" | "granular_markings")))
     {
         let d = decision(
             None,
@@ -531,7 +544,7 @@ fn selector_text(s: &[SelectorStep]) -> String {
     let parts: Vec<String> = s
         .iter()
         .map(|step| match step {
-            SelectorStep::Property(p) => p.clone(),
+            SelectorStep::Property(p) => p.to_string(),
             SelectorStep::Index(n) => format!("[{n}]"),
         })
         .collect();
@@ -569,7 +582,7 @@ fn remove_group(json: &mut Object<'_>, parent: &[SelectorStep], group: &[&[Selec
     for s in group {
         match s.last() {
             Some(SelectorStep::Property(p)) => {
-                names.insert(p.as_str());
+                names.insert(p);
             }
             Some(SelectorStep::Index(i)) => {
                 indices.insert(*i);

@@ -122,7 +122,7 @@ fn allowlist(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisions,
         o.json.retain(|k, _| !names.contains(k));
     }
     for (name, custom) in gone {
-        removed.push(vec![SelectorStep::Property(name.clone())]);
+        removed.push(vec![SelectorStep::Property(name.clone().into())]);
         let why = if custom {
             "custom property not named by the policy"
         } else {
@@ -155,7 +155,7 @@ fn allowlist(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisions,
         for k in gone {
             removed.push(vec![
                 SelectorStep::Property("extensions".into()),
-                SelectorStep::Property(k.clone()),
+                SelectorStep::Property(k.clone().into()),
             ]);
             decisions.push(decision(
                 o,
@@ -178,7 +178,7 @@ fn allowlist(o: &mut StixObject<'_>, policy: &Policy, decisions: &mut Decisions,
 fn nested_custom(o: &mut StixObject<'_>, decisions: &mut Decisions, removed: &mut Vec<Vec<SelectorStep>>) {
     let mut gone: Vec<Vec<SelectorStep>> = Vec::new();
     for (k, v) in o.json.iter_mut() {
-        let mut at = vec![SelectorStep::Property(k.to_string())];
+        let mut at = vec![SelectorStep::Property(k.to_string().into())];
         strip_custom(v, &mut at, &mut gone);
     }
     for sel in gone {
@@ -207,13 +207,13 @@ fn strip_custom(v: &mut Value<'_>, at: &mut Vec<SelectorStep>, gone: &mut Vec<Ve
                 let custom = k.starts_with("x_");
                 if custom {
                     let mut sel = at.clone();
-                    sel.push(SelectorStep::Property(k.to_string()));
+                    sel.push(SelectorStep::Property(k.to_string().into()));
                     gone.push(sel);
                 }
                 !custom
             });
             for (k, x) in m.iter_mut() {
-                at.push(SelectorStep::Property(k.to_string()));
+                at.push(SelectorStep::Property(k.to_string().into()));
                 strip_custom(x, at, gone);
                 at.pop();
             }
@@ -286,7 +286,7 @@ fn embedded_objects(
     for (k, t) in gone {
         removed.push(vec![
             SelectorStep::Property("objects".into()),
-            SelectorStep::Property(k.clone()),
+            SelectorStep::Property(k.clone().into()),
         ]);
         decisions.push(decision(
             o,

@@ -234,7 +234,7 @@ impl<'d> Rebuild<'_, '_, '_, 'd> {
     /// like it was, the label in it from the model and the payload in it walked. Stops early
     /// when the walk stops.
     fn wrapper(&mut self, e: Element<'_, 'd>, out: &mut Builder<'d>) {
-        open_like(out, e, e.attributes().iter().cloned());
+        open_like(out, e, e.attributes().map(|a| a.to_attribute()));
         let b = self.binding;
         for child in e.children() {
             match child {
@@ -430,24 +430,25 @@ impl<'d> Walk<'_, '_, 'd> {
         let mut removed = Vec::new();
         let mut attributes = Vec::with_capacity(e.attributes().len());
         for a in e.attributes() {
-            let ns = match &a.namespace {
+            let ans = a.namespace();
+            let ns = match ans {
                 None => ens,
                 Some(n) if n == XML_NS => ens,
                 Some(n) => Some(n.as_ref()),
             };
             // Of the `xml:` attributes only `xml:lang` and `xml:space` exist to be allowed.
-            let real_xml = a.namespace.as_deref() != Some(XML_NS) || matches!(a.local, "lang" | "space");
+            let real_xml = ans.map(|n| n.as_ref()) != Some(XML_NS) || matches!(a.local(), "lang" | "space");
             let keep = real_xml
                 && ns
                     .and_then(|n| xml.namespaces.get(n))
-                    .is_some_and(|n| n.attributes.contains(a.local))
-                && a.namespace
-                    .as_deref()
+                    .is_some_and(|n| n.attributes.contains(a.local()))
+                && ans
+                    .map(|n| n.as_ref())
                     .is_none_or(|n| n == XML_NS || xml.namespaces.contains_key(n));
             if keep {
-                attributes.push(a.clone());
+                attributes.push(a.to_attribute());
             } else {
-                removed.push((a.prefix, a.local));
+                removed.push((a.prefix(), a.local()));
             }
         }
         for (prefix, local) in removed {
@@ -666,7 +667,7 @@ fn namespaces_used(e: Element<'_, '_>, out: &mut Vec<String>) {
         add(n.as_ref());
     }
     for a in e.attributes() {
-        if let Some(n) = &a.namespace {
+        if let Some(n) = a.namespace() {
             add(n.as_ref());
         }
     }
