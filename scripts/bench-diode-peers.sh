@@ -6,21 +6,31 @@
 # before the clock). Runs alternate (sekisho, lidi, sekisho, …) so drift on a shared machine hits
 # both alike; the figures are medians and the ratios are of medians (above 1: sekisho is faster).
 #
-# lidi is GPL and is never part of this repository: build it elsewhere and point LIDI_DIR at the
-# directory holding its binaries (diode-send, diode-receive, diode-send-file, diode-receive-file).
-# Without LIDI_DIR the lidi column is skipped, with a message saying so.
+# lidi is GPL and is never part of this repository: build it elsewhere (`git clone
+# https://github.com/ANSSI-FR/lidi && cargo build --release`, tested with 2.1.1) and point
+# LIDI_DIR at the directory holding its binaries (diode-send, diode-receive, diode-send-file,
+# diode-receive-file). Without LIDI_DIR the lidi column is skipped, with a message saying so.
 #
-# lidi's command lines below follow its README (TCP in → diode-send → UDP → diode-receive → TCP
-# out, with the file client/server at both ends); its flags changed between releases, so each one
-# can be replaced: LIDI_SEND_ARGS, LIDI_RECV_ARGS, LIDI_SEND_FILE_ARGS, LIDI_RECV_FILE_ARGS
+# lidi's chain (2.1.1, checked against each binary's --help): diode-send-file → TCP →
+# diode-send → UDP → diode-receive → TCP → diode-receive-file, one TCP connection (one lidi
+# "client", a transfer of its own) per file; `--repair 10` on both diode-send and
+# diode-receive (the percentage of RaptorQ repair data; both ends must agree), every other
+# setting at its default (block 734,928 bytes, MTU 1500, 2 clients, 1 encode/decode thread).
+# lidi writes a file under its final name from its first byte, so its clock stops when
+# diode-receive-file has logged "file received" once per file (the file is complete and
+# flushed, not synced: lidi never syncs), not when the names appear. Each command line can be
+# replaced: LIDI_SEND_ARGS, LIDI_RECV_ARGS, LIDI_SEND_FILE_ARGS, LIDI_RECV_FILE_ARGS
 # (placeholders @UDP@, @IN_TCP@, @OUT_TCP@, @DIR@ are substituted).
 #
 # Usage: [RUNS=5] [LIDI_DIR=/path/to/lidi/target/release] [SEKISHO_RATE=bytes/s]
 #        [WORKLOADS="60m 256m 64k 1k"] [SPOOL_BASE=/dev/shm] scripts/bench-diode-peers.sh
+# WORKLOADS may also name 1k20k (20,000 × 1 KiB: messages per second end to end, issue 18's
+# 30,000 messages/s goal).
 # SPOOL_BASE puts both receivers' output directories elsewhere (a tmpfs takes the disk's syncs
 # out of the figures: the receivers make every file durable before it is visible).
-# Output: one line per workload and tool (median seconds, Mbit/s of file data, files/s), then
-# the ratio.
+# Output: one line per workload and tool (median seconds, Mbit/s of file data, files/s, and the
+# median CPU seconds, user + system, of all the tool's processes together: on a shared machine
+# a tool with more threads gets more of it, so read the wall clock with the CPU), then the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${RUNS:-5}"
@@ -78,13 +88,19 @@ make_workload() {
     256m) head -c $((256 << 20)) /dev/urandom > "$dir/file-256m" ;;
     64k) head -c $((200 * 65536)) /dev/urandom | split -b 65536 -a 3 - "$dir/m" ;;
     1k) head -c $((2000 * 1024)) /dev/urandom | split -b 1024 -a 4 - "$dir/m" ;;
+    1k20k) head -c $((20000 * 1024)) /dev/urandom | split -b 1024 -a 5 - "$dir/m" ;;
     *) echo "unknown workload $name" >&2; exit 2 ;;
   esac
 }
 
 head -c 32 /dev/urandom > "$work/key"
 
-run_sekisho() { # dir → nanoseconds
+# CPU milliseconds (user + system) a running process has used so far.
+cpu_ms() { awk -v t="$(getconf CLK_TCK)" '{printf "%d\n", ($14 + $15) * 1000 / t}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# CPU milliseconds of a finished process timed with `/usr/bin/time -f '%U %S' -o FILE`.
+time_ms() { awk '{printf "%d\n", ($1 + $2) * 1000}' "$1"; }
+
+run_sekisho() { # dir → "nanoseconds cpu-milliseconds" (CPU of both processes together)
   local src=$1 n=$2 into="${SPOOL_BASE:-$work}/rx-$RANDOM$RANDOM" port; port=$(free_port)
   "$bin" receive --listen "127.0.0.1:$port" --into "$into" --key "$work/key" --sandbox off \
     > /dev/null 2> "$work/sekisho-rx.log" &
@@ -93,54 +109,88 @@ run_sekisho() { # dir → nanoseconds
   local t; t=$(now)
   # The sender ends with two heartbeats 200 ms apart; the clock stops when the files are in
   # place, not when it exits.
-  "$bin" send --to "127.0.0.1:$port" --overhead 10 ${SEKISHO_RATE:+--rate "$SEKISHO_RATE"} \
-    --key "$work/key" "$src" > /dev/null 2> "$work/sekisho-tx.log" &
+  /usr/bin/time -f '%U %S' -o "$work/tx.time" "$bin" send --to "127.0.0.1:$port" --overhead 10 \
+    ${SEKISHO_RATE:+--rate "$SEKISHO_RATE"} --key "$work/key" "$src" > /dev/null 2> "$work/sekisho-tx.log" &
   local tx=$!
   wait_files "$into" "$n"
-  echo $(( $(now) - t ))
+  local ns=$(( $(now) - t ))
   wait "$tx"
+  echo "$ns $(( $(cpu_ms "$rx") + $(time_ms "$work/tx.time") ))"
   kill "$rx"; wait "$rx" 2>/dev/null || true
   rm -rf "$into" "$into.diode-audit.jsonl"
 }
 
 subst() { sed -e "s|@UDP@|$1|g" -e "s|@IN_TCP@|$2|g" -e "s|@OUT_TCP@|$3|g" -e "s|@DIR@|$4|g" <<< "$5"; }
 
+# Wait until lidi's file receiver has logged `n` finished files (at most LIDI_TIMEOUT, 300 s);
+# fail at once when lidi logs a lost block.
+wait_lidi_files() {
+  local log=$1 n=$2 deadline=$(( $(date +%s) + ${LIDI_TIMEOUT:-300} ))
+  while [ "$(grep -c 'file received' "$log" 2>/dev/null || true)" -lt "$n" ]; do
+    if grep -qs 'lost block\|failed to receive file' "$work/lidi-r.log" "$log"; then
+      echo "lidi: lost a block; files lost in this run:" >&2
+      grep -hs 'lost block\|failed to receive file' "$work/lidi-r.log" "$log" | head -n 3 >&2
+      return 1
+    fi
+    if [ "$(date +%s)" -gt "$deadline" ]; then
+      echo "lidi: timed out waiting for $n files; its logs:" >&2
+      tail -n 5 "$work"/lidi-*.log >&2
+      return 1
+    fi
+    sleep 0.005
+  done
+}
+
 run_lidi() {
   local src=$1 n=$2 into="${SPOOL_BASE:-$work}/lidi-$RANDOM$RANDOM" udp in_tcp out_tcp
   mkdir -p "$into"
   udp=$(free_port); in_tcp=$(free_port); out_tcp=$(free_port)
-  # 10 % repair: repair block = encoding block / 10.
   local recv_file_args recv_args send_args send_file_args
   recv_file_args=$(subst "$udp" "$in_tcp" "$out_tcp" "$into" \
-    "${LIDI_RECV_FILE_ARGS:---from_tcp 127.0.0.1:@OUT_TCP@ --output_directory @DIR@}")
+    "${LIDI_RECV_FILE_ARGS:---from-tcp 127.0.0.1:@OUT_TCP@ @DIR@}")
   recv_args=$(subst "$udp" "$in_tcp" "$out_tcp" "$into" \
-    "${LIDI_RECV_ARGS:---from_udp 127.0.0.1:@UDP@ --to_tcp 127.0.0.1:@OUT_TCP@ --encoding_block_size 60000 --repair_block_size 6000}")
+    "${LIDI_RECV_ARGS:---from 127.0.0.1:@UDP@ --to-tcp 127.0.0.1:@OUT_TCP@ --repair 10}")
   send_args=$(subst "$udp" "$in_tcp" "$out_tcp" "$into" \
-    "${LIDI_SEND_ARGS:---from_tcp 127.0.0.1:@IN_TCP@ --to_udp 127.0.0.1:@UDP@ --encoding_block_size 60000 --repair_block_size 6000}")
+    "${LIDI_SEND_ARGS:---from-tcp 127.0.0.1:@IN_TCP@ --to 127.0.0.1:@UDP@ --repair 10}")
   send_file_args=$(subst "$udp" "$in_tcp" "$out_tcp" "$into" \
-    "${LIDI_SEND_FILE_ARGS:---to_tcp 127.0.0.1:@IN_TCP@}")
+    "${LIDI_SEND_FILE_ARGS:---to-tcp 127.0.0.1:@IN_TCP@}")
   # shellcheck disable=SC2086
-  "$LIDI_DIR/diode-receive-file" $recv_file_args > "$work/lidi-rf.log" 2>&1 & pids+=("$!"); local rf=$!
+  "$LIDI_DIR/diode-receive-file" $recv_file_args > "$work/lidi-rf.log" 2>&1 &
+  local rf=$!; pids+=("$rf")
   wait_tcp "$out_tcp"
   # shellcheck disable=SC2086
-  "$LIDI_DIR/diode-receive" $recv_args > "$work/lidi-r.log" 2>&1 & pids+=("$!"); local r=$!
+  "$LIDI_DIR/diode-receive" $recv_args > "$work/lidi-r.log" 2>&1 &
+  local r=$!; pids+=("$r")
   wait_udp "$udp"
   # shellcheck disable=SC2086
-  "$LIDI_DIR/diode-send" $send_args > "$work/lidi-s.log" 2>&1 & pids+=("$!"); local s=$!
+  "$LIDI_DIR/diode-send" $send_args > "$work/lidi-s.log" 2>&1 &
+  local s=$!; pids+=("$s")
   wait_tcp "$in_tcp"
   local t; t=$(now)
   # shellcheck disable=SC2086
-  "$LIDI_DIR/diode-send-file" $send_file_args "$src"/* > "$work/lidi-sf.log" 2>&1 &
+  /usr/bin/time -f '%U %S' -o "$work/sf.time" "$LIDI_DIR/diode-send-file" $send_file_args "$src"/* \
+    > "$work/lidi-sf.log" 2>&1 &
   local sf=$!
-  wait_files "$into" "$n"
-  echo $(( $(now) - t ))
+  if ! wait_lidi_files "$work/lidi-rf.log" "$n"; then
+    # lidi has no retransmission: a block it could not decode (UDP lost past its repair
+    # symbols) is files lost for good. Counted, not timed.
+    echo lost
+    kill "$s" "$r" "$rf" "$sf" 2>/dev/null || true
+    wait "$s" "$r" "$rf" "$sf" 2>/dev/null || true
+    rm -rf "$into"
+    return 0
+  fi
+  local ns=$(( $(now) - t ))
   wait "$sf" || true
+  echo "$ns $(( $(cpu_ms "$s") + $(cpu_ms "$r") + $(cpu_ms "$rf") + $(time_ms "$work/sf.time") ))"
+  local got; got=$(count_files "$into")
+  [ "$got" -eq "$n" ] || { echo "lidi: $got of $n files in $into" >&2; return 1; }
   kill "$s" "$r" "$rf" 2>/dev/null || true
   wait "$s" "$r" "$rf" 2>/dev/null || true
   rm -rf "$into"
 }
 
-printf '%-8s %-8s %10s %12s %12s\n' workload tool median_s Mbit/s files/s
+printf '%-8s %-8s %10s %12s %12s %10s\n' workload tool median_s Mbit/s files/s cpu_s
 for w in $workloads; do
   make_workload "$w"
   src="$work/src-$w"
@@ -151,14 +201,20 @@ for w in $workloads; do
     run_sekisho "$src" "$n" >> "$work/s.t"
     if $have_lidi; then run_lidi "$src" "$n" >> "$work/l.t"; fi
   done
-  ms=$(median < "$work/s.t")
-  awk -v w="$w" -v t="$ms" -v b="$bytes" -v n="$n" \
-    'BEGIN {s=t/1e9; printf "%-8s %-8s %10.3f %12.0f %12.0f\n", w, "sekisho", s, b*8/s/1e6, n/s}'
-  if $have_lidi; then
-    ml=$(median < "$work/l.t")
-    awk -v w="$w" -v t="$ml" -v b="$bytes" -v n="$n" \
-      'BEGIN {s=t/1e9; printf "%-8s %-8s %10.3f %12.0f %12.0f\n", w, "lidi", s, b*8/s/1e6, n/s}'
-    awk -v w="$w" -v a="$ms" -v b="$ml" 'BEGIN {printf "%-8s ratio    sekisho is %.2fx lidi\n", w, b/a}'
+  ms=$(cut -d' ' -f1 "$work/s.t" | median); cs=$(cut -d' ' -f2 "$work/s.t" | median)
+  awk -v w="$w" -v t="$ms" -v b="$bytes" -v n="$n" -v c="$cs" \
+    'BEGIN {s=t/1e9; printf "%-8s %-8s %10.3f %12.0f %12.0f %10.2f\n", w, "sekisho", s, b*8/s/1e6, n/s, c/1e3}'
+  lost=$(grep -c '^lost' "$work/l.t" || true)
+  sed -i '/^lost/d' "$work/l.t"
+  if $have_lidi && [ "$lost" -gt 0 ]; then
+    echo "$w lidi lost files in $lost of $runs runs (not timed; the figures are of the others)"
+  fi
+  if $have_lidi && [ -s "$work/l.t" ]; then
+    ml=$(cut -d' ' -f1 "$work/l.t" | median); cl=$(cut -d' ' -f2 "$work/l.t" | median)
+    awk -v w="$w" -v t="$ml" -v b="$bytes" -v n="$n" -v c="$cl" \
+      'BEGIN {s=t/1e9; printf "%-8s %-8s %10.3f %12.0f %12.0f %10.2f\n", w, "lidi", s, b*8/s/1e6, n/s, c/1e3}'
+    awk -v w="$w" -v a="$ms" -v b="$ml" -v x="$cs" -v y="$cl" \
+      'BEGIN {printf "%-8s ratio    sekisho is %.2fx lidi (wall clock); CPU per run %.3fx lidi'"'"'s\n", w, b/a, (y > 0 ? x/y : 0)}'
   fi
   rm -rf "$src"
 done

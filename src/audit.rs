@@ -405,6 +405,43 @@ impl AuditLog {
         self.append_body(&body)
     }
 
+    /// Append records of any other kind with one write (a batch: one system call, not one per
+    /// record), each chained to the one before and given its `seq` and `prev` in place. All or
+    /// none: a failed write (a full disk) is cut back and the chain goes on from the last record
+    /// written before the batch. Not synced: call [`AuditLog::sync`] before acting on them.
+    pub fn append_values<'r>(
+        &mut self,
+        records: impl IntoIterator<Item = &'r mut serde_json::Map<String, serde_json::Value>>,
+    ) -> io::Result<()> {
+        let (mut prev, mut seq) = (self.prev.clone(), self.seq);
+        self.buf.clear();
+        for record in records {
+            record.insert("seq".into(), seq.into());
+            record.insert("prev".into(), prev.clone().into());
+            let body = serde_json::to_string(&*record).map_err(io::Error::other)?;
+            let hash = chain_hash(&prev, &body);
+            let head = body.strip_suffix('}').unwrap_or(&body);
+            self.buf.extend_from_slice(head.as_bytes());
+            self.buf.extend_from_slice(br#","hash":""#);
+            self.buf.extend_from_slice(hash.as_bytes());
+            self.buf.extend_from_slice(b"\"}\n");
+            prev = hash;
+            seq += 1;
+        }
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = self.file.write_all(&self.buf) {
+            let _ = self.file.set_len(self.len);
+            let _ = self.file.seek(SeekFrom::Start(self.len));
+            return Err(e);
+        }
+        self.len = self.len.saturating_add(self.buf.len() as u64);
+        self.prev = prev;
+        self.seq = seq;
+        Ok(())
+    }
+
     /// Write one line. A failed write (a full disk) is cut back, so that the file keeps only
     /// whole records and the chain goes on from the last one written.
     fn append_body(&mut self, body: &str) -> io::Result<()> {

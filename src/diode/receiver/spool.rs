@@ -173,7 +173,10 @@ impl Spool {
             // The rename comes before the audit record: a staged file still there has none; a
             // renamed one has one unless the crash came between the two.
             let record = if tmp.exists() {
-                fs::rename(&tmp, self.dir.join(&p.name)).map_err(dir_err)?;
+                if !rename_new(&tmp, &self.dir.join(&p.name)).map_err(dir_err)? {
+                    // The same bytes are in place already (its name is their SHA-256).
+                    fs::remove_file(&tmp).map_err(dir_err)?;
+                }
                 true
             } else {
                 self.dir.join(&p.name).exists() && !recorded.contains(&(p.session.clone(), p.seq))
@@ -282,7 +285,10 @@ impl Spool {
             match ev {
                 Event::Delivered(d) => {
                     let name = d.spool_name();
-                    if self.written.contains(&hex::encode(d.sha256)) || self.dir.join(&name).exists() {
+                    // A file of that name already in the spool (written before the audit file
+                    // knew it, or twice in this batch) is found at the rename, which never
+                    // replaces a file (`rename_new`).
+                    if self.written.contains(&hex::encode(d.sha256)) {
                         if let Some(f) = &d.file {
                             let _ = fs::remove_file(&f.path);
                         }
@@ -372,8 +378,12 @@ impl Spool {
         let mut done = Vec::with_capacity(records.len());
         for r in records {
             match r {
-                Record::Staged(s) => match fs::rename(&s.tmp, self.dir.join(&s.name)) {
-                    Ok(()) => done.push(Record::Staged(s)),
+                Record::Staged(s) => match rename_new(&s.tmp, &self.dir.join(&s.name)) {
+                    Ok(true) => done.push(Record::Staged(s)),
+                    Ok(false) => {
+                        let _ = fs::remove_file(&s.tmp);
+                        done.push(Record::Duplicate(s.d, s.name));
+                    }
                     Err(e) => {
                         tracing::error!(error = %e, "cannot rename a received message into place");
                         let _ = fs::remove_file(&s.tmp);
@@ -389,13 +399,18 @@ impl Spool {
         }
         // The renames are durable: the next state write need not promise them again.
         self.state.set_pending(Vec::new());
+        // The log says what a batch wrote in one line per session (sequences, count, bytes);
+        // each message's own line is at debug level. Every message keeps its own `received`
+        // record in the audit file, which is the trail (§7.2), and the state names it finished.
+        let mut summary = BatchSummary::default();
         for r in done {
             match r {
                 Record::Staged(s) => {
                     self.counts.written += 1;
                     let d = &s.d;
                     self.written.insert(hex::encode(d.sha256));
-                    tracing::info!(session = %format!("{:016x}", d.session), seq = d.sequence, file = %s.name, "received");
+                    summary.add(d);
+                    tracing::debug!(session = %format!("{:016x}", d.session), seq = d.sequence, file = %s.name, "received");
                     self.audit(json_object(serde_json::json!({
                         "event": "received",
                         "time": crate::audit::now_rfc3339(),
@@ -410,6 +425,7 @@ impl Spool {
                 Record::Duplicate(d, name) => self.duplicate(&d, &name),
             }
         }
+        summary.log();
     }
 
     fn write_failed(&mut self, d: &Delivered) -> Lost {
@@ -463,8 +479,19 @@ impl Spool {
         }
     }
 
-    /// Write the waiting audit records in order; stop at the first failure (kept for later).
+    /// Write the waiting audit records in order: together, with one write, when that works;
+    /// else one by one, stopping at the first failure (the rest kept for later).
     fn flush_audit(&mut self) {
+        if self.backlog.is_empty() {
+            return;
+        }
+        if self.audit.append_values(self.backlog.iter_mut()).is_ok() {
+            self.backlog.clear();
+            if let Err(e) = self.audit.sync() {
+                tracing::error!(file = %self.audit_path.display(), error = %e, "cannot sync the audit file");
+            }
+            return;
+        }
         let mut wrote = false;
         while let Some(r) = self.backlog.front() {
             match self.audit.append_value(r) {
@@ -510,6 +537,53 @@ impl Spool {
     }
 }
 
+/// What one batch wrote, per session, for its one log line.
+#[derive(Default)]
+struct BatchSummary {
+    /// (session, messages, first and last sequence, bytes): a batch holds one session or a few.
+    sessions: Vec<(u64, u64, u64, u64, u64)>,
+}
+
+impl BatchSummary {
+    fn add(&mut self, d: &Delivered) {
+        match self.sessions.iter_mut().find(|s| s.0 == d.session) {
+            Some((_, n, first, last, bytes)) => {
+                *n = n.saturating_add(1);
+                *first = (*first).min(d.sequence);
+                *last = (*last).max(d.sequence);
+                *bytes = bytes.saturating_add(d.len());
+            }
+            None => self.sessions.push((d.session, 1, d.sequence, d.sequence, d.len())),
+        }
+    }
+
+    fn log(&self) {
+        for &(session, messages, first, last, bytes) in &self.sessions {
+            tracing::info!(session = %format!("{session:016x}"), messages, seq = first, seq_last = last, bytes, "received");
+        }
+    }
+}
+
+/// Rename `tmp` to `to` unless `to` exists: `Ok(false)` when it does (its name is the SHA-256 of
+/// its bytes, so it is a duplicate). One `renameat2(RENAME_NOREPLACE)`, which cannot replace a
+/// file; on a file system without that flag, a look and then a rename (the receiver is the
+/// spool's only writer).
+fn rename_new(tmp: &Path, to: &Path) -> std::io::Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, tmp, CWD, to, RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(true),
+        Err(Errno::EXIST) => Ok(false),
+        Err(Errno::INVAL | Errno::NOSYS) => {
+            if to.exists() {
+                return Ok(false);
+            }
+            fs::rename(tmp, to).map(|()| true)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Make `files` (in `dir`) durable: one `syncfs` of the file system holding `dir` when the kernel
 /// has it, else an `fsync` of each.
 fn sync_all_of(dir: &Path, files: &[&Path]) -> std::io::Result<()> {
@@ -538,5 +612,104 @@ fn write_failed(d: &Delivered) -> Lost {
         first: d.sequence,
         last: d.sequence,
         reason: LostReason::WriteFailed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    fn delivered(session: u64, sequence: u64, data: &[u8]) -> Event {
+        Event::Delivered(Delivered {
+            session,
+            sequence,
+            sha256: Sha256::digest(data).into(),
+            data: data.to_vec(),
+            file: None,
+        })
+    }
+
+    fn open(dir: &Path) -> (Spool, PathBuf) {
+        let spool = dir.join("rx");
+        let audit = dir.join("rx.diode-audit.jsonl");
+        let (s, _) = Spool::open(&spool, &audit, &ReassemblerConfig::default()).unwrap();
+        (s, audit)
+    }
+
+    fn events(audit: &Path, event: &str) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(audit)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|r| r["event"] == event)
+            .collect()
+    }
+
+    //--- case: the same bytes twice in one batch (issue 18: the rename never replaces a file)
+    #[test]
+    fn records_the_same_message_twice_in_one_batch_as_received_then_duplicate() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut spool, audit) = open(dir.path());
+        spool.commit(vec![delivered(7, 1, b"same bytes"), delivered(7, 2, b"same bytes")]);
+        let received = events(&audit, "received");
+        let duplicate = events(&audit, "duplicate");
+        assert_eq!(received.len(), 1, "{received:?}");
+        assert_eq!(received[0]["message_seq"], 1);
+        assert_eq!(duplicate.len(), 1, "{duplicate:?}");
+        assert_eq!(duplicate[0]["message_seq"], 2);
+        assert_eq!(spool.counts.written, 1);
+        assert_eq!(spool.counts.duplicates, 1);
+        let names: Vec<String> = std::fs::read_dir(dir.path().join("rx"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        assert_eq!(
+            names,
+            [spool_name(&Sha256::digest(b"same bytes").into(), b"same bytes")]
+        );
+    }
+
+    //--- case: a file under the message's name that the audit file does not know
+    #[test]
+    fn never_replaces_a_file_already_in_the_spool_and_records_a_duplicate() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut spool, audit) = open(dir.path());
+        let sha: [u8; 32] = Sha256::digest(b"payload").into();
+        let name = spool_name(&sha, b"payload");
+        std::fs::write(dir.path().join("rx").join(&name), b"already here").unwrap();
+        spool.commit(vec![delivered(7, 1, b"payload")]);
+        assert_eq!(
+            std::fs::read(dir.path().join("rx").join(&name)).unwrap(),
+            b"already here"
+        );
+        assert!(events(&audit, "received").is_empty());
+        assert_eq!(events(&audit, "duplicate").len(), 1);
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("rx"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| is_message_tmp(&e.file_name().to_string_lossy()))
+            .collect();
+        assert!(left.is_empty(), "no temporary file is left: {left:?}");
+    }
+
+    //--- case: a batch's records are appended with one write and still chain one by one
+    #[test]
+    fn appends_a_batch_of_received_records_that_verify_as_one_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut spool, audit) = open(dir.path());
+        let batch: Vec<Event> = (1..=300u64)
+            .map(|i| delivered(9, i, format!("message {i}").as_bytes()))
+            .collect();
+        spool.commit(batch);
+        spool.commit(vec![delivered(9, 301, b"the next batch")]);
+        let received = events(&audit, "received");
+        assert_eq!(received.len(), 301);
+        let seqs: Vec<u64> = received.iter().map(|r| r["message_seq"].as_u64().unwrap()).collect();
+        assert_eq!(seqs, (1..=301).collect::<Vec<_>>());
+        drop(spool);
+        // The state_created record and 301 received records, one chain.
+        assert_eq!(crate::audit::verify(&audit).unwrap(), 302);
     }
 }
