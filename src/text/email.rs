@@ -67,8 +67,7 @@ fn find_plain(t: &str) -> Vec<(usize, usize)> {
         let before = t.get(..at).unwrap_or_default();
         let mut start = at;
         if let Some(quoted) = before.strip_suffix('"')
-            && let Some(open) = quoted.rfind('"')
-            && quoted.len() - open <= 64
+            && let Some((open, _)) = quoted.char_indices().rev().take(64).find(|&(_, c)| c == '"')
         {
             start = open;
         } else {
@@ -173,6 +172,24 @@ mod tests {
         );
         assert_eq!(hits("bob[at]corp[.]example"), ["bob[at]corp[.]example"]);
         assert_eq!(hits("a@xn--bcher-kva.xn--tckwe"), ["a@xn--bcher-kva.xn--tckwe"]);
+    }
+
+    #[test]
+    fn finds_quoted_encoded_and_spelt_out_addresses() {
+        assert_eq!(
+            hits("to \"alice smith\"@agency.example.gov now"),
+            ["\"alice smith\"@agency.example.gov"]
+        );
+        assert_eq!(hits("mailto:alice%40agency.example.gov"), ["alice%40agency.example.gov"]);
+        assert_eq!(
+            hits("alice (at) agency (dot) example (dot) gov"),
+            ["alice (at) agency (dot) example (dot) gov"]
+        );
+        assert_eq!(hits("alice AT agency DOT gov"), ["alice AT agency DOT gov"]);
+        // Prose, and a quote too far back to open a local part (RFC 5321: 64 bytes).
+        assert!(hits("look at agency.example.gov").is_empty());
+        let far = format!("\"{}\"@agency.example.gov", "a".repeat(70));
+        assert!(hits(&far).iter().all(|h| !h.starts_with('"')), "{:?}", hits(&far));
     }
 
     #[test]
