@@ -218,14 +218,13 @@ pub fn resolve(path: &Path) -> Result<Resolved, PolicyErrors> {
 /// are errors).
 pub fn from_text(text: &str, file: &str) -> Result<Resolved, PolicyErrors> {
     let table = parse(text, file)?;
-    let prov = Prov::of_text(text, 0);
     let sources = vec![(file.to_string(), text.to_string())];
     for key in ["extends", "include"] {
         if table.contains_key(key) {
             return Err(error_at(
                 "needs-policy-file",
                 &sources,
-                prov.find(key),
+                Prov::of_text(text, 0).find(key),
                 key,
                 format!("`{key}` needs the policy to be loaded from a file"),
             ));
@@ -234,7 +233,7 @@ pub fn from_text(text: &str, file: &str) -> Result<Resolved, PolicyErrors> {
     Ok(Resolved {
         text: text.to_string(),
         sources,
-        prov,
+        prov: Prov::leaf(Origin { file: 0, offset: 0 }),
     })
 }
 
@@ -299,7 +298,14 @@ fn load(
         std::fs::read_to_string(path).map_err(|e| err_from("unreadable-file", format!("cannot read `{name}`: {e}")))?;
     let mut table = parse(&text, &name)?;
     let file = sources.len();
-    let mut own = Prov::of_text(&text, file);
+    // A file that is the whole policy is its own resolved text, placed by its own spans: what it
+    // holds needs no origins.
+    let alone = from.is_none() && !table.contains_key("extends") && !table.contains_key("include");
+    let mut own = if alone {
+        Prov::leaf(Origin { file, offset: 0 })
+    } else {
+        Prov::of_text(&text, file)
+    };
     sources.push((name.clone(), text));
     chain.push(canonical);
     // `extends` and `include` are this file's alone: they are not merged, but errors about them
