@@ -13,7 +13,6 @@
 
 pub mod decide;
 pub mod diagnostic;
-mod locate;
 pub mod model;
 pub mod paths;
 pub mod resolve;

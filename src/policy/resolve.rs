@@ -20,19 +20,28 @@
 //! The resolved policy is one TOML text; its SHA-256 is the policy's version (the audit's
 //! `policy_sha256`). A file that extends and includes nothing is its own resolved text, so its
 //! version is the SHA-256 of its bytes.
+//!
+//! A merged text is nobody's writing, so a finding about it is placed where its value came from:
+//! while merging, a [`Prov`] tree kept in step with the merged table records, for every value, the
+//! file and byte offset it was read at (from the spans `toml` gives while reading each file).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use toml::{Table, Value};
+use toml::de::{DeTable, DeValue};
+use toml::{Spanned, Table, Value};
 
 use super::diagnostic::{Finding, PolicyErrors, line_col};
-use super::locate;
 
 /// How many files deep `extends` may go.
 pub const MAX_DEPTH: usize = 8;
 
 /// The lists an included file may contribute.
 const INCLUDABLE: &[&str] = &["redact", "dirty_words", "pattern_rules"];
+
+/// How deep [`Prov`] follows nested values; below that, a value is placed at its ancestor's
+/// origin (a recursion bound on untrusted nesting).
+const MAX_PROV_DEPTH: usize = 64;
 
 /// A rule file with what it extends and includes merged in.
 #[derive(Debug, Clone)]
@@ -41,15 +50,121 @@ pub struct Resolved {
     pub text: String,
     /// The files read, the named one first, with their texts (to locate errors in).
     pub sources: Vec<(String, String)>,
-    /// Which file last set each field (a dotted path), in the order they were set.
-    provenance: Vec<(String, String)>,
+    /// Where each value of the merged policy was written, in step with it.
+    prov: Prov,
+}
+
+/// Where a value was read: a file (an index into [`Resolved::sources`]) and a byte offset in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Origin {
+    file: usize,
+    offset: usize,
+}
+
+/// The origin of a value and, for a table or a list, of each value in it: a tree kept in step with
+/// the merged table (edits remove and append its items, includes append to its lists).
+#[derive(Debug, Clone)]
+struct Prov {
+    at: Origin,
+    keys: BTreeMap<String, Prov>,
+    items: Vec<Prov>,
+}
+
+impl Prov {
+    fn leaf(at: Origin) -> Prov {
+        Prov {
+            at,
+            keys: BTreeMap::new(),
+            items: Vec::new(),
+        }
+    }
+
+    /// The spans of every value in `text` (file number `file`), as `toml` read them.
+    fn of_text(text: &str, file: usize) -> Prov {
+        match DeTable::parse(text) {
+            Ok(doc) => {
+                let mut p = Prov::leaf(Origin {
+                    file,
+                    offset: doc.span().start,
+                });
+                p.keys = Prov::of_table(doc.get_ref(), file, MAX_PROV_DEPTH);
+                p
+            }
+            Err(_) => Prov::leaf(Origin { file, offset: 0 }),
+        }
+    }
+
+    fn of_table(t: &DeTable<'_>, file: usize, depth: usize) -> BTreeMap<String, Prov> {
+        t.iter()
+            .map(|(k, v)| (k.get_ref().to_string(), Prov::of_value(v, file, depth)))
+            .collect()
+    }
+
+    fn of_value(v: &Spanned<DeValue<'_>>, file: usize, depth: usize) -> Prov {
+        let mut p = Prov::leaf(Origin {
+            file,
+            offset: v.span().start,
+        });
+        let Some(depth) = depth.checked_sub(1) else {
+            return p;
+        };
+        match v.get_ref() {
+            DeValue::Table(t) => p.keys = Prov::of_table(t, file, depth),
+            DeValue::Array(a) => p.items = a.iter().map(|i| Prov::of_value(i, file, depth)).collect(),
+            _ => {}
+        }
+        p
+    }
+
+    /// The origin of `field` (dotted keys and `[n]` indices), or of its deepest part there is.
+    fn find(&self, field: &str) -> Origin {
+        let mut node = self;
+        for step in steps(field) {
+            let next = match step {
+                Step::Key(k) => node.keys.get(k),
+                Step::Index(n) => node.items.get(n),
+            };
+            match next {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        node.at
+    }
+
+    /// The subtree of `key`, taken out, or a leaf at this value's origin.
+    fn take(&mut self, key: &str) -> Prov {
+        self.keys.remove(key).unwrap_or_else(|| Prov::leaf(self.at))
+    }
+}
+
+enum Step<'f> {
+    Key(&'f str),
+    Index(usize),
+}
+
+/// The steps of a field path: `tlp.allowed[2]` is `tlp`, `allowed`, `2`.
+fn steps(field: &str) -> Vec<Step<'_>> {
+    let mut out = Vec::new();
+    for part in field.split('.') {
+        let (key, rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        if !key.is_empty() {
+            out.push(Step::Key(key));
+        }
+        for index in rest.split('[') {
+            if let Ok(n) = index.trim_end_matches(']').parse() {
+                out.push(Step::Index(n));
+            }
+        }
+    }
+    out
 }
 
 impl Resolved {
     /// Where the value at byte `span` of [`Resolved::text`] (field `field`) was written, as
     /// file, line and column. A file that extends and includes nothing is its own resolved
-    /// text, so that is the span's own line; a merged text is nobody's writing, so the field is
-    /// looked for in the file that last set it ([`Resolved::locate`]).
+    /// text, so that is the span's own line; a merged text is nobody's writing, so the field's
+    /// value is placed where the merge took it from ([`Resolved::locate`]).
     pub fn position(&self, span: &std::ops::Range<usize>, field: &str) -> (String, usize, usize) {
         match self.sources.as_slice() {
             [(name, _)] => {
@@ -60,28 +175,21 @@ impl Resolved {
         }
     }
 
-    /// Where `field` is written: in the file that last set it (or the part of it that file set),
-    /// at the deepest part of it that file has.
+    /// Where the value of `field` in the merged policy was written (or, when the merged policy
+    /// has no such value, the deepest part of the field it has).
     pub fn locate(&self, field: &str) -> (String, usize, usize) {
-        let owns = |p: &str| {
-            field == p
-                || field
-                    .strip_prefix(p)
-                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
-        };
-        // The longest path that owns it, the latest set among equals (`max_by_key` keeps the last).
-        let owner = self
-            .provenance
-            .iter()
-            .filter(|(p, _)| owns(p))
-            .max_by_key(|(p, _)| p.len())
-            .map(|(_, file)| file.as_str());
-        let (name, text) = owner
-            .and_then(|o| self.sources.iter().find(|(n, _)| n == o))
-            .or(self.sources.first())
-            .map_or(("-", ""), |(n, t)| (n.as_str(), t.as_str()));
-        let (line, column) = locate::field(text, field).unwrap_or((1, 1));
-        (name.to_string(), line, column)
+        place(&self.sources, self.prov.find(field))
+    }
+}
+
+/// File, line and column of `at`.
+fn place(sources: &[(String, String)], at: Origin) -> (String, usize, usize) {
+    match sources.get(at.file) {
+        Some((name, text)) => {
+            let (line, column) = line_col(text, at.offset);
+            (name.clone(), line, column)
+        }
+        None => ("-".to_string(), 1, 1),
     }
 }
 
@@ -89,8 +197,7 @@ impl Resolved {
 pub fn resolve(path: &Path) -> Result<Resolved, PolicyErrors> {
     let mut sources = Vec::new();
     let mut chain = Vec::new();
-    let mut provenance = Vec::new();
-    let table = load(path, None, &mut chain, &mut sources, &mut provenance)?;
+    let (table, prov) = load(path, None, &mut chain, &mut sources)?;
     let text = match sources.as_slice() {
         [(_, only)] => only.clone(),
         _ => toml::to_string(&table).map_err(|e| {
@@ -104,25 +211,20 @@ pub fn resolve(path: &Path) -> Result<Resolved, PolicyErrors> {
             )
         })?,
     };
-    Ok(Resolved {
-        text,
-        sources,
-        provenance,
-    })
+    Ok(Resolved { text, sources, prov })
 }
 
 /// Resolve a rule file given as text (nothing it names can be read: `extends` and `include`
 /// are errors).
 pub fn from_text(text: &str, file: &str) -> Result<Resolved, PolicyErrors> {
     let table = parse(text, file)?;
+    let sources = vec![(file.to_string(), text.to_string())];
     for key in ["extends", "include"] {
         if table.contains_key(key) {
-            let (line, column) = locate::field(text, key).unwrap_or((1, 1));
-            return Err(one(
+            return Err(error_at(
                 "needs-policy-file",
-                file,
-                line,
-                column,
+                &sources,
+                Prov::of_text(text, 0).find(key),
                 key,
                 format!("`{key}` needs the policy to be loaded from a file"),
             ));
@@ -130,8 +232,8 @@ pub fn from_text(text: &str, file: &str) -> Result<Resolved, PolicyErrors> {
     }
     Ok(Resolved {
         text: text.to_string(),
-        sources: vec![(file.to_string(), text.to_string())],
-        provenance: Vec::new(),
+        sources,
+        prov: Prov::leaf(Origin { file: 0, offset: 0 }),
     })
 }
 
@@ -141,6 +243,12 @@ fn one(rule: &'static str, file: &str, line: usize, column: usize, field: &str, 
         line,
         column,
     )])
+}
+
+/// An error about `field`, whose value was read at `at`.
+fn error_at(rule: &'static str, sources: &[(String, String)], at: Origin, field: &str, detail: String) -> PolicyErrors {
+    let (file, line, column) = place(sources, at);
+    one(rule, &file, line, column, field, detail)
 }
 
 /// The TOML text of `file` as a table, or its syntax error, located.
@@ -158,20 +266,17 @@ fn parse(text: &str, file: &str) -> Result<Table, PolicyErrors> {
     })
 }
 
-/// Load `path` (named from `from`, for errors) with its parents and includes merged in.
+/// Load `path` (named at `from`, the origin and field of its name, for errors) with its parents
+/// and includes merged in, and where each of its values was written.
 fn load(
     path: &Path,
-    from: Option<(&str, &str, &str)>,
+    from: Option<(Origin, &str)>,
     chain: &mut Vec<PathBuf>,
     sources: &mut Vec<(String, String)>,
-    provenance: &mut Vec<(String, String)>,
-) -> Result<Table, PolicyErrors> {
+) -> Result<(Table, Prov), PolicyErrors> {
     let name = path.display().to_string();
     let err_from = |rule: &'static str, detail: String| match from {
-        Some((file, text, field)) => {
-            let (line, column) = locate::field(text, field).unwrap_or((1, 1));
-            one(rule, file, line, column, field, detail)
-        }
+        Some((at, field)) => error_at(rule, sources, at, field, detail),
         None => one(rule, &name, 0, 0, "-", detail),
     };
     let canonical = path
@@ -192,17 +297,34 @@ fn load(
     let text =
         std::fs::read_to_string(path).map_err(|e| err_from("unreadable-file", format!("cannot read `{name}`: {e}")))?;
     let mut table = parse(&text, &name)?;
-    sources.push((name.clone(), text.clone()));
+    let file = sources.len();
+    // A file that is the whole policy is its own resolved text, placed by its own spans: what it
+    // holds needs no origins.
+    let alone = from.is_none() && !table.contains_key("extends") && !table.contains_key("include");
+    let mut own = if alone {
+        Prov::leaf(Origin { file, offset: 0 })
+    } else {
+        Prov::of_text(&text, file)
+    };
+    sources.push((name.clone(), text));
     chain.push(canonical);
+    // `extends` and `include` are this file's alone: they are not merged, but errors about them
+    // are placed in it.
+    let mut head = Prov::leaf(own.at);
+    for key in ["extends", "include"] {
+        if let Some(p) = own.keys.remove(key) {
+            head.keys.insert(key.to_string(), p);
+        }
+    }
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let extends = match table.remove("extends") {
         None => None,
         Some(Value::String(s)) => Some(s),
         Some(_) => {
-            return Err(at(
+            return Err(error_at(
                 "bad-extends",
-                &name,
-                &text,
+                sources,
+                head.find("extends"),
                 "extends",
                 "`extends` is the path of one rule file".into(),
             ));
@@ -212,90 +334,93 @@ fn load(
         None => Vec::new(),
         Some(Value::Array(a)) => a,
         Some(_) => {
-            return Err(at(
+            return Err(error_at(
                 "bad-include",
-                &name,
-                &text,
+                sources,
+                head.find("include"),
                 "include",
                 "`include` is a list of `[[include]]` tables with a `file`".into(),
             ));
         }
     };
-    let mut merged = match &extends {
+    let (mut merged, mut merged_prov) = match &extends {
         Some(parent) => {
-            let mut base = load(
+            let (mut base, mut base_prov) = load(
                 &base_dir.join(parent),
-                Some((&name, &text, "extends")),
+                Some((head.find("extends"), "extends")),
                 chain,
                 sources,
-                provenance,
             )?;
             rebase_word_files(&mut base, Path::new(parent).parent().unwrap_or(Path::new("")));
-            merge(&mut base, table, "", (&name, &text), provenance)?;
-            base
+            merge(&mut base, &mut base_prov, table, own, "", sources)?;
+            // What is not found deeper is placed in this file, not its parent.
+            base_prov.at = head.at;
+            (base, base_prov)
         }
-        None => {
-            provenance.extend(table.keys().map(|k| (k.clone(), name.clone())));
-            table
-        }
+        None => (table, own),
     };
     for (n, inc) in includes.into_iter().enumerate() {
         let field = format!("include[{n}]");
-        let file = match inc {
+        let bad = |sources: &[(String, String)]| {
+            error_at(
+                "bad-include",
+                sources,
+                head.find(&field),
+                &field,
+                "an include is `{ file = \"…\" }`".into(),
+            )
+        };
+        let included_file = match inc {
             Value::Table(t) if t.len() == 1 => match t.get("file") {
                 Some(Value::String(f)) => f.clone(),
-                _ => {
-                    return Err(at(
-                        "bad-include",
-                        &name,
-                        &text,
-                        &field,
-                        "an include is `{ file = \"…\" }`".into(),
-                    ));
-                }
+                _ => return Err(bad(sources)),
             },
-            _ => {
-                return Err(at(
-                    "bad-include",
-                    &name,
-                    &text,
-                    &field,
-                    "an include is `{ file = \"…\" }`".into(),
-                ));
-            }
+            _ => return Err(bad(sources)),
         };
-        let mut included = load(
-            &base_dir.join(&file),
-            Some((&name, &text, &format!("{field}.file"))),
+        let file_field = format!("{field}.file");
+        let (mut included, mut included_prov) = load(
+            &base_dir.join(&included_file),
+            Some((head.find(&file_field), &file_field)),
             chain,
             sources,
-            &mut Vec::new(),
         )?;
         if let Some(k) = included.keys().find(|k| !INCLUDABLE.contains(&k.as_str())) {
-            return Err(at(
+            return Err(error_at(
                 "bad-include",
-                &name,
-                &text,
+                sources,
+                head.find(&field),
                 &field,
                 format!(
-                    "`{file}` holds `{k}`; an included file may hold only {}",
+                    "`{included_file}` holds `{k}`; an included file may hold only {}",
                     INCLUDABLE.join(", ")
                 ),
             ));
         }
-        rebase_word_files(&mut included, Path::new(&file).parent().unwrap_or(Path::new("")));
+        rebase_word_files(
+            &mut included,
+            Path::new(&included_file).parent().unwrap_or(Path::new("")),
+        );
         for key in INCLUDABLE {
             if let Some(Value::Array(items)) = included.remove(*key) {
+                let items_prov = included_prov.take(key);
                 match merged
                     .entry(key.to_string())
                     .or_insert_with(|| Value::Array(Vec::new()))
                 {
-                    Value::Array(list) => list.extend(items),
+                    Value::Array(list) => {
+                        list.extend(items);
+                        merged_prov
+                            .keys
+                            .entry(key.to_string())
+                            .or_insert_with(|| Prov::leaf(items_prov.at))
+                            .items
+                            .extend(items_prov.items);
+                    }
                     _ => {
-                        return Err(at(
+                        return Err(error_at(
                             "bad-include",
-                            &name,
-                            &text,
+                            sources,
+                            merged_prov.find(key),
                             key,
                             format!("`{key}` must be a list to include into"),
                         ));
@@ -305,12 +430,7 @@ fn load(
         }
     }
     chain.pop();
-    Ok(merged)
-}
-
-fn at(rule: &'static str, file: &str, text: &str, field: &str, detail: String) -> PolicyErrors {
-    let (line, column) = locate::field(text, field).unwrap_or((1, 1));
-    one(rule, file, line, column, field, detail)
+    Ok((merged, merged_prov))
 }
 
 /// Word files are named relative to the file that names them: seen from a file in another
@@ -328,44 +448,48 @@ fn rebase_word_files(table: &mut Table, dir: &Path) {
     }
 }
 
-/// Merge `child` into `base` (see the module doc); `at_path` is the dotted path of `base`, and
-/// `provenance` gains the fields `file` sets.
+/// Merge `child` into `base` (see the module doc), and the origins of `child`'s values
+/// (`child_prov`) into `base_prov`, in step; `at_path` is the dotted path of `base`.
 fn merge(
     base: &mut Table,
+    base_prov: &mut Prov,
     child: Table,
+    mut child_prov: Prov,
     at_path: &str,
-    file: (&str, &str),
-    provenance: &mut Vec<(String, String)>,
+    sources: &[(String, String)],
 ) -> Result<(), PolicyErrors> {
-    let (name, text) = file;
     for (key, value) in child {
         let field = if at_path.is_empty() {
             key.clone()
         } else {
             format!("{at_path}.{key}")
         };
+        let value_prov = child_prov.take(&key);
         match (base.get_mut(&key), value) {
             (Some(Value::Array(list)), Value::Table(edit)) if is_edit(&edit) => {
-                apply_edit(list, edit, &field, name, text)?;
+                let list_prov = base_prov.keys.entry(key).or_insert_with(|| Prov::leaf(value_prov.at));
+                // The list is now as this file's edit leaves it.
+                list_prov.at = value_prov.at;
+                apply_edit(list, &mut list_prov.items, edit, value_prov, &field, sources)?;
             }
             (None, Value::Table(edit)) if is_edit(&edit) => {
-                return Err(at(
+                return Err(error_at(
                     "bad-list-edit",
-                    name,
-                    text,
+                    sources,
+                    value_prov.at,
                     &field,
                     format!("`add`/`remove` edit a list the parent has, and the parent has no `{field}`"),
                 ));
             }
             (Some(Value::Table(b)), Value::Table(c)) => {
-                merge(b, c, &field, file, provenance)?;
-                continue;
+                let table_prov = base_prov.keys.entry(key).or_insert_with(|| Prov::leaf(value_prov.at));
+                merge(b, table_prov, c, value_prov, &field, sources)?;
             }
             (_, v) => {
-                base.insert(key, v);
+                base.insert(key.clone(), v);
+                base_prov.keys.insert(key, value_prov);
             }
         }
-        provenance.push((field, name.to_string()));
     }
     Ok(())
 }
@@ -374,38 +498,52 @@ fn is_edit(t: &Table) -> bool {
     !t.is_empty() && t.keys().all(|k| k == "add" || k == "remove")
 }
 
-/// Apply `{ add = [...], remove = [...] }` to `list`: removals first, then additions.
-fn apply_edit(list: &mut Vec<Value>, mut edit: Table, field: &str, file: &str, text: &str) -> Result<(), PolicyErrors> {
-    let as_list = |v: Option<Value>, what: &str| -> Result<Vec<Value>, PolicyErrors> {
+/// Apply `{ add = [...], remove = [...] }` (read at `edit_prov`) to `list`, and to the origins of
+/// its items (`items`) in step: removals first, then additions.
+fn apply_edit(
+    list: &mut Vec<Value>,
+    items: &mut Vec<Prov>,
+    mut edit: Table,
+    mut edit_prov: Prov,
+    field: &str,
+    sources: &[(String, String)],
+) -> Result<(), PolicyErrors> {
+    let as_list = |v: Option<Value>, what: &str, at: Origin| -> Result<Vec<Value>, PolicyErrors> {
         match v {
             None => Ok(Vec::new()),
             Some(Value::Array(a)) => Ok(a),
-            Some(_) => Err(at(
+            Some(_) => Err(error_at(
                 "bad-list-edit",
-                file,
-                text,
+                sources,
+                at,
                 &format!("{field}.{what}"),
                 format!("`{what}` is a list"),
             )),
         }
     };
-    let remove = as_list(edit.remove("remove"), "remove")?;
-    let add = as_list(edit.remove("add"), "add")?;
+    let remove_prov = edit_prov.take("remove");
+    let add_prov = edit_prov.take("add");
+    let remove = as_list(edit.remove("remove"), "remove", remove_prov.at)?;
+    let add = as_list(edit.remove("add"), "add", add_prov.at)?;
     for (n, r) in remove.iter().enumerate() {
         let names = |v: &Value| v == r || v.get("id").is_some_and(|id| id == r);
-        let before = list.len();
-        list.retain(|v| !names(v));
-        if list.len() == before {
-            return Err(at(
+        let keep: Vec<bool> = list.iter().map(|v| !names(v)).collect();
+        if keep.iter().all(|k| *k) {
+            return Err(error_at(
                 "nothing-to-remove",
-                file,
-                text,
+                sources,
+                remove_prov.items.get(n).map_or(remove_prov.at, |p| p.at),
                 &format!("{field}.remove[{n}]"),
                 format!("the parent's `{field}` has no {r}: nothing to remove"),
             ));
         }
+        let mut k = keep.iter();
+        list.retain(|_| k.next().copied().unwrap_or(true));
+        let mut k = keep.iter();
+        items.retain(|_| k.next().copied().unwrap_or(true));
     }
     list.extend(add);
+    items.extend(add_prov.items);
     Ok(())
 }
 

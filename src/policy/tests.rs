@@ -615,8 +615,10 @@ fn every_rule_the_loader_can_report_is_documented() {
         include_str!("resolve.rs"),
         include_str!("diagnostic.rs"),
     ];
-    let call = regex::Regex::new(r#"(?:Finding::(?:error|warning)|\bone|\bat|\berr_from)\(\s*"([a-z]+(?:-[a-z]+)*)""#)
-        .unwrap();
+    let call = regex::Regex::new(
+        r#"(?:Finding::(?:error|warning)|\bone|\bat|\berr_from|\berror_at)\(\s*"([a-z]+(?:-[a-z]+)*)""#,
+    )
+    .unwrap();
     let alone = regex::Regex::new(r#"(?m)^\s+"([a-z]+(?:-[a-z]+)+)"$"#).unwrap();
     let used: BTreeSet<String> = sources
         .iter()
@@ -629,4 +631,190 @@ fn every_rule_the_loader_can_report_is_documented() {
     assert!(undocumented.is_empty(), "not in docs/policy.md: {undocumented:?}");
     let unused: Vec<&String> = documented.difference(&used).collect();
     assert!(unused.is_empty(), "documented but never reported: {unused:?}");
+}
+
+//--- a policy that extends or includes: each finding placed where its value was written
+/// A directory holding `us-to-jpn.toml` as `base.toml` (with its word file) and `files`.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        base().join("us-to-jpn.dirty-words.txt"),
+        dir.path().join("us-to-jpn.dirty-words.txt"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("base.toml"), US_TO_JPN).unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+/// `file:line:col` of a finding, the file by its name only.
+fn place(d: &Diagnostic) -> (String, usize, usize) {
+    let name = Path::new(&d.file).file_name().unwrap().to_string_lossy().into_owned();
+    (name, d.line, d.column)
+}
+
+fn load_errors(dir: &tempfile::TempDir, file: &str) -> Vec<Diagnostic> {
+    match Policy::load(&dir.path().join(file)) {
+        Ok(_) => panic!("accepted"),
+        Err(PolicyErrors(e)) => e,
+    }
+}
+
+fn load_warnings(dir: &tempfile::TempDir, file: &str) -> Vec<Diagnostic> {
+    Policy::load(&dir.path().join(file)).unwrap().warnings().to_vec()
+}
+
+/// The line (1-based) of the first line of `text` starting with `prefix`.
+fn line_of(text: &str, prefix: &str) -> usize {
+    text.lines().position(|l| l.starts_with(prefix)).unwrap() + 1
+}
+
+#[test]
+fn an_error_and_a_warning_in_a_child_point_at_the_child() {
+    let child = "extends = \"base.toml\"\nname = \"child\"\n[controls]\nforbidden = [\"NOFORN\", \"ORKON\"]\n";
+    let dir = tree(&[("child.toml", child)]);
+    let e = load_errors(&dir, "child.toml");
+    let d = e.iter().find(|d| d.rule == "unknown-control").unwrap();
+    assert_eq!(
+        (d.field.as_str(), place(d)),
+        ("controls.forbidden[1]", ("child.toml".into(), 4, 24)),
+        "{d}"
+    );
+    let child = "extends = \"base.toml\"\nname = \"child\"\n[stix.properties]\nmalware = []\n";
+    let dir = tree(&[("child.toml", child)]);
+    let w = load_warnings(&dir, "child.toml");
+    let w = w.iter().find(|w| w.rule == "no-properties").unwrap();
+    assert_eq!(
+        (w.field.as_str(), place(w)),
+        ("stix.properties.malware", ("child.toml".into(), 4, 11)),
+        "{w}"
+    );
+}
+
+#[test]
+fn an_error_and_a_warning_in_a_parent_point_at_the_parent() {
+    let parent = US_TO_JPN.replacen("\"ORCON\"", "\"ORKON\"", 1);
+    let line = line_of(&parent, "forbidden = ");
+    let dir = tree(&[
+        ("parent.toml", &parent),
+        ("child.toml", "extends = \"parent.toml\"\nname = \"child\"\n"),
+    ]);
+    let e = load_errors(&dir, "child.toml");
+    let d = e.iter().find(|d| d.rule == "unknown-control").unwrap();
+    assert_eq!(
+        (d.field.as_str(), place(d)),
+        ("controls.forbidden[1]", ("parent.toml".into(), line, 24)),
+        "{d}"
+    );
+    let parent = format!("{US_TO_JPN}\n[stix.properties]\nmalware = []\n");
+    let line = line_of(&parent, "malware = []");
+    let dir = tree(&[
+        ("parent.toml", &parent),
+        ("child.toml", "extends = \"parent.toml\"\nname = \"child\"\n"),
+    ]);
+    let w = load_warnings(&dir, "child.toml");
+    let w = w.iter().find(|w| w.rule == "no-properties").unwrap();
+    assert_eq!(place(w), ("parent.toml".into(), line, 11), "{w}");
+}
+
+#[test]
+fn an_item_a_child_adds_by_edit_is_placed_at_the_edit() {
+    // The parent's list is `NOFORN, ORCON, PROPIN`; after the edit item 1 is the child's `ORKON`.
+    let child =
+        "extends = \"base.toml\"\n[controls]\nforbidden = { remove = [\"ORCON\", \"PROPIN\"], add = [\"ORKON\"] }\n";
+    let dir = tree(&[("child.toml", child)]);
+    let e = load_errors(&dir, "child.toml");
+    let d = e.iter().find(|d| d.rule == "unknown-control").unwrap();
+    assert_eq!(
+        (d.field.as_str(), place(d)),
+        ("controls.forbidden[1]", ("child.toml".into(), 3, 52)),
+        "{d}"
+    );
+}
+
+#[test]
+fn an_error_and_a_warning_in_an_included_file_point_at_that_file() {
+    let child = "extends = \"base.toml\"\nname = \"child\"\n[[include]]\nfile = \"shared/rules.toml\"\n";
+    // Appended after the parent's two `redact` rules and one `dirty_words` list.
+    let rules = "[[redact]]\nid = \"x\"\nrecognizer = \"emale\"\nreplacement = \"[X]\"\n";
+    let dir = tree(&[("child.toml", child), ("shared/rules.toml", rules)]);
+    let e = load_errors(&dir, "child.toml");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(
+        (e[0].rule, e[0].field.as_str(), place(&e[0])),
+        ("unknown-variant", "redact[2].recognizer", ("rules.toml".into(), 3, 14)),
+        "{}",
+        e[0]
+    );
+    let words = "\n[[dirty_words]]\nid = \"w\"\naction = \"drop\"\nwords = [\"ok\", \"\u{200B}\u{00AD}\"]\n";
+    let dir = tree(&[("child.toml", child), ("shared/rules.toml", words)]);
+    let w = load_warnings(&dir, "child.toml");
+    let w = w.iter().find(|w| w.rule == "unmatchable-word").unwrap();
+    assert_eq!(
+        (w.field.as_str(), place(w)),
+        ("dirty_words[1].words", ("rules.toml".into(), 5, 9)),
+        "{w}"
+    );
+}
+
+#[test]
+fn resolve_errors_point_at_what_was_written() {
+    let child = "extends = \"base.toml\"\n[controls]\nforbidden = { remove = [\"ORCON\", \"NOFROM\"] }\n";
+    let dir = tree(&[("child.toml", child)]);
+    let e = load_errors(&dir, "child.toml");
+    assert_eq!(
+        (e[0].rule, e[0].field.as_str(), place(&e[0])),
+        (
+            "nothing-to-remove",
+            "controls.forbidden.remove[1]",
+            ("child.toml".into(), 3, 34)
+        ),
+        "{}",
+        e[0]
+    );
+    let dir = tree(&[
+        ("a.toml", "extends = \"b.toml\"\n"),
+        ("b.toml", "name = \"b\"\n\nextends   = \"a.toml\"\n"),
+    ]);
+    let e = load_errors(&dir, "a.toml");
+    assert_eq!(
+        (e[0].rule, e[0].field.as_str(), place(&e[0])),
+        ("extends-cycle", "extends", ("b.toml".into(), 3, 13)),
+        "{}",
+        e[0]
+    );
+    let dir = tree(&[("c.toml", "extends = \"base.toml\"\n[[include]]\nfile = \"nope.toml\"\n")]);
+    let e = load_errors(&dir, "c.toml");
+    assert_eq!(
+        (e[0].rule, e[0].field.as_str(), place(&e[0])),
+        ("unreadable-file", "include[0].file", ("c.toml".into(), 3, 8)),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn the_version_of_every_shipped_policy_is_unchanged() {
+    // Pinned as they were before findings in merged policies were placed from spans: the
+    // resolved text, and so the audit's `policy_sha256`, must not move.
+    for (file, sha) in [
+        (
+            "jpn-to-us.toml",
+            "1905a14c8f32ffebc41bc98c29b8f01e459caf395b149940f56cb97b28c46aaf",
+        ),
+        (
+            "us-to-aus.toml",
+            "f058fc9f982ebf2741c29134121f1eff6552573849d685328e7e7c797dd813b9",
+        ),
+        (
+            "us-to-jpn.toml",
+            "84bbbfa9c6e514b82de25515397802b70095a334145461df214f3d836dca1b54",
+        ),
+    ] {
+        assert_eq!(Policy::load(&base().join(file)).unwrap().sha256, sha, "{file}");
+    }
 }
