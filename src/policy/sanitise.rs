@@ -303,7 +303,7 @@ impl Matcher {
                 let c = Compact::of(&n.text);
                 crate::text::merge_spans(
                     automaton
-                        .find_overlapping_iter(c.text())
+                        .find_overlapping_iter(c.bytes())
                         .filter_map(|m| c.normal_span(m.start(), m.end()))
                         .filter(|&(a, b)| is_word_boundary(&n.text, a, b))
                         .collect(),
@@ -319,62 +319,79 @@ impl Matcher {
 /// `n1ghtjar`). Whole-word phrases are compacted alike and looked for here, so a separator or a
 /// look-alike slipped into a phrase does not hide it. Held as the kept segments, each with where it starts
 /// in the compact and in the normal text.
-pub struct Compact<'t> {
-    text: std::borrow::Cow<'t, str>,
+pub struct Compact {
+    text: Vec<u8>,
     /// `(compact start, normal start)` of each kept segment, in order.
     segments: Vec<(usize, usize)>,
 }
 
-impl<'t> Compact<'t> {
-    pub fn of(normal: &'t str) -> Compact<'t> {
-        let mut out = String::new();
-        let mut segments = Vec::new();
-        let mut kept_from = 0; // start of the segment being kept, in `normal`
-        let mut last_alnum = false;
-        let mut chars = normal.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if c.is_alphanumeric() {
-                last_alnum = true;
-                continue;
-            }
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, d)) = chars.peek() {
-                if d.is_alphanumeric() {
-                    break;
-                }
-                end = j + d.len_utf8();
-                chars.next();
-            }
-            if last_alnum && chars.peek().is_some() {
-                // Between two letters or digits: drop `i..end`.
-                if segments.is_empty() {
-                    out.reserve(normal.len());
-                }
-                segments.push((out.len(), kept_from));
-                out.push_str(normal.get(kept_from..i).unwrap_or_default());
-                kept_from = end;
-            }
-            last_alnum = false;
-        }
-        if segments.is_empty() {
-            return Compact {
-                text: crate::text::letter_reading(normal),
-                segments: vec![(0, 0)],
-            };
-        }
-        segments.push((out.len(), kept_from));
-        out.push_str(normal.get(kept_from..).unwrap_or_default());
-        let text = match crate::text::letter_reading(&out) {
-            std::borrow::Cow::Owned(o) => o,
-            std::borrow::Cow::Borrowed(_) => out,
+impl Compact {
+    pub fn of(normal: &str) -> Compact {
+        // Every character that is no letter or digit, after the first letter or digit and
+        // before the last, stands between two of them and is left out.
+        let first = normal.find(char::is_alphanumeric).unwrap_or(normal.len());
+        let last = normal.rfind(char::is_alphanumeric).unwrap_or(0);
+        let mut c = Compact {
+            text: Vec::with_capacity(normal.len()),
+            segments: vec![(0, 0)],
         };
-        Compact {
-            text: std::borrow::Cow::Owned(text),
-            segments,
+        let mut dropping = false;
+        if normal.is_ascii() {
+            // Run by run: letters and digits, then what stands between them.
+            let b = normal.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                let rest = b.get(i..).unwrap_or_default();
+                let word = rest
+                    .iter()
+                    .position(|x| !x.is_ascii_alphanumeric())
+                    .unwrap_or(rest.len());
+                c.text
+                    .extend(rest.iter().take(word).map(|&x| crate::text::letter_byte(x)));
+                let rest = rest.get(word..).unwrap_or_default();
+                let gap = rest.iter().position(u8::is_ascii_alphanumeric).unwrap_or(rest.len());
+                let at = i + word;
+                if gap > 0 && first < at && at < last {
+                    c.segments.push((c.text.len(), at + gap));
+                } else {
+                    c.text.extend_from_slice(rest.get(..gap).unwrap_or_default());
+                }
+                i = at + gap;
+            }
+        } else {
+            let mut buf = [0u8; 4];
+            for (i, ch) in normal.char_indices() {
+                let alnum = ch.is_alphanumeric();
+                if !alnum && first < i && i < last {
+                    dropping = true;
+                } else {
+                    c.keep(
+                        std::mem::take(&mut dropping),
+                        i,
+                        ch.encode_utf8(&mut buf).as_bytes(),
+                        alnum,
+                    );
+                }
+            }
+        }
+        c
+    }
+
+    /// Keep the character `bytes` at `i` of the normal text (a letter or digit read by
+    /// [`crate::text::letter_byte`]); `after_drop`: a dropped run ends here.
+    fn keep(&mut self, after_drop: bool, i: usize, bytes: &[u8], alnum: bool) {
+        if after_drop {
+            self.segments.push((self.text.len(), i));
+        }
+        match bytes {
+            [b] if alnum => self.text.push(crate::text::letter_byte(*b)),
+            _ => self.text.extend_from_slice(bytes),
         }
     }
 
-    pub fn text(&self) -> &str {
+    /// The compact text (UTF-8: whole characters are kept or left out, and only ASCII bytes
+    /// are read otherwise, as ASCII).
+    pub fn bytes(&self) -> &[u8] {
         &self.text
     }
 
@@ -600,7 +617,7 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
             return Err((n, format!("phrase {:?} is empty once normalised", p)));
         }
         if whole_words {
-            normalised.push(Compact::of(&t).text().to_string());
+            normalised.push(String::from_utf8_lossy(Compact::of(&t).bytes()).into_owned());
             continue;
         }
         // The words run together too: a separator that renders as a space but is removed as

@@ -244,10 +244,18 @@ pub fn refang(text: &str) -> Option<(String, Vec<Range<usize>>)> {
 /// read the text both ways.
 pub fn refang_joined(text: &str) -> Option<(String, Vec<Range<usize>>)> {
     let b = text.as_bytes();
-    let joins = b
-        .iter()
-        .enumerate()
-        .any(|(i, &c)| matches!(c, b' ' | b'.') && sub_at(text, i, true).is_some() && sub_at(text, i, false).is_none());
+    // A joining writing starts at a space before `[`, `(`, `{`, `.`, `dot ` or `at `, or at a
+    // `.` before a space: only there is it looked for.
+    let joins = (0..b.len()).any(|i| {
+        matches!(
+            b.get(i..).unwrap_or_default(),
+            [b' ', b'[' | b'(' | b'{' | b'.', ..]
+                | [b' ', b'd', b'o', b't', b' ', ..]
+                | [b' ', b'a', b't', b' ', ..]
+                | [b'.', b' ', ..]
+        ) && sub_at(text, i, true).is_some()
+            && sub_at(text, i, false).is_none()
+    });
     if joins { refang_with(text, true) } else { None }
 }
 
@@ -260,7 +268,7 @@ pub(crate) fn refang_with(text: &str, join: bool) -> Option<(String, Vec<Range<u
     let first = b
         .iter()
         .enumerate()
-        .find(|&(i, &c)| may_start_sub(c) && sub_at(text, i, join).is_some())
+        .find(|&(i, &c)| may_start_sub(c, join) && sub_at(text, i, join).is_some())
         .map(|(i, _)| i)?;
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len());
@@ -271,7 +279,7 @@ pub(crate) fn refang_with(text: &str, join: bool) -> Option<(String, Vec<Range<u
     }
     let mut i = first;
     while i < text.len() {
-        if b.get(i).is_some_and(|&c| may_start_sub(c))
+        if b.get(i).is_some_and(|&c| may_start_sub(c, join))
             && let Some((from, to)) = sub_at(text, i, join)
         {
             out.push_str(to);
@@ -320,9 +328,9 @@ const SPELT_DOTS: &[&str] = &[
 const PRINTABLE: &str =
     "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
 
-/// Whether a substitution of [`refang`] can start with byte `c`.
-fn may_start_sub(c: u8) -> bool {
-    matches!(c, b'[' | b'(' | b'{' | b'\\' | b'h' | b'f' | b' ' | b'.' | b'%')
+/// Whether a substitution of [`refang`] (joining when `join`) can start with byte `c`.
+fn may_start_sub(c: u8, join: bool) -> bool {
+    matches!(c, b'[' | b'(' | b'{' | b'\\' | b'h' | b'f' | b'%') || (join && matches!(c, b' ' | b'.'))
 }
 
 /// The bracketed forms of [`REFANG_SUBS`] written with a space either side, and the spaced dot:

@@ -54,7 +54,7 @@ impl Domains {
             }
         }
         // Searched for in the letter reading of the text (`c0rp` is `corp`), so read alike.
-        let read: Vec<String> = names.iter().map(|n| super::letter_reading(n).into_owned()).collect();
+        let read: Vec<Vec<u8>> = names.iter().map(|n| super::letter_reading(n).into_owned()).collect();
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&read)
@@ -88,7 +88,7 @@ impl Domains {
         if let Some(ac) = &self.ac {
             // Byte for byte as long as `text`: the spans are `text`'s.
             let read = super::letter_reading(text);
-            for m in ac.find_overlapping_iter(read.as_ref()) {
+            for m in ac.find_overlapping_iter(&*read) {
                 if on_boundaries(text, m.start(), m.end()) {
                     out.push((m.start(), m.end()));
                 }

@@ -28,7 +28,16 @@ fn is_label_char(c: char) -> bool {
 
 /// Byte spans of `text` (normalised) that are e-mail addresses.
 pub fn find(text: &str) -> Vec<(usize, usize)> {
-    if !text.contains(['@', '[', '(', '{', '%']) && !text.contains(" at ") {
+    // Every address holds an `@` in some reading: written, encoded, bracketed, or ` at ` before
+    // a spelt-out dot.
+    let spelt_at = || text.contains(" at ") && ["dot", "[.]", "(.)", "{.}"].iter().any(|d| text.contains(d));
+    if !text.contains('@')
+        && !text.contains("%40")
+        && !text.contains("at]")
+        && !text.contains("at)")
+        && !text.contains("at}")
+        && !spelt_at()
+    {
         return Vec::new();
     }
     // Read as refanged, and also joined across spaces (`bob (at) corp (dot) example`).
@@ -180,7 +189,10 @@ mod tests {
             hits("to \"alice smith\"@agency.example.gov now"),
             ["\"alice smith\"@agency.example.gov"]
         );
-        assert_eq!(hits("mailto:alice%40agency.example.gov"), ["alice%40agency.example.gov"]);
+        assert_eq!(
+            hits("mailto:alice%40agency.example.gov"),
+            ["alice%40agency.example.gov"]
+        );
         assert_eq!(
             hits("alice (at) agency (dot) example (dot) gov"),
             ["alice (at) agency (dot) example (dot) gov"]

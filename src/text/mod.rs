@@ -128,33 +128,31 @@ pub fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 /// `text`; `None` when nothing changes.
 pub fn digit_reading(text: &str) -> Option<String> {
     let b = text.as_bytes();
-    let in_run = |c: u8| {
+    if !b.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
+    let in_run = |c: &u8| {
         c.is_ascii_digit()
             || matches!(
                 c,
                 b'o' | b'l' | b'i' | b'.' | b':' | b'/' | b'-' | b'(' | b')' | b'+' | b'[' | b']'
             )
     };
+    // Apart from any word: what stands either side is no letter or digit (a byte of a
+    // non-ASCII character may be one).
+    let apart = |c: Option<&u8>| !c.is_some_and(|&c| c.is_ascii_alphanumeric() || c >= 0x80);
     let mut out: Option<Vec<u8>> = None;
-    let mut i = 0;
-    while i < b.len() {
-        if !b.get(i).is_some_and(|&c| in_run(c)) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while b.get(i).is_some_and(|&c| in_run(c)) {
-            i += 1;
-        }
-        let run = b.get(start..i).unwrap_or_default();
-        // Apart from any word: what stands either side is no letter or digit (a byte of a
-        // non-ASCII character may be one).
-        let apart = |c: Option<&u8>| !c.is_some_and(|&c| c.is_ascii_alphanumeric() || c >= 0x80);
-        let alone = apart(start.checked_sub(1).and_then(|p| b.get(p))) && apart(b.get(i));
-        if alone && run.iter().any(u8::is_ascii_digit) && run.iter().any(|c| matches!(c, b'o' | b'l' | b'i')) {
+    let mut start = 0;
+    for run in b.split(|c| !in_run(c)) {
+        let end = start + run.len();
+        if run.iter().any(u8::is_ascii_digit)
+            && run.iter().any(|c| matches!(c, b'o' | b'l' | b'i'))
+            && apart(start.checked_sub(1).and_then(|p| b.get(p)))
+            && apart(b.get(end))
+        {
             let o = out.get_or_insert_with(|| b.to_vec());
-            for k in start..i {
-                if let Some(c) = o.get_mut(k) {
+            if let Some(dst) = o.get_mut(start..end) {
+                for c in dst {
                     *c = match *c {
                         b'o' => b'0',
                         b'l' | b'i' => b'1',
@@ -163,28 +161,31 @@ pub fn digit_reading(text: &str) -> Option<String> {
                 }
             }
         }
+        start = end + 1; // past the byte that ended the run
     }
     // Only ASCII bytes were replaced by ASCII bytes: still UTF-8.
     out.and_then(|o| String::from_utf8(o).ok())
 }
 
-/// Normal text with ASCII look-alikes of letters read as letters, for names (internal domains,
-/// dirty words; UTS #39): `0` is `o`, `1` and `i` are `l`. Phrases and names are read the same
-/// way, so `c0rp` is `corp` and `n1ghtjar` is `nightjar` (and `nlghtjar`), which holds back
-/// more, never less. Byte for byte as long as `text`.
-pub fn letter_reading(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.bytes().any(|c| matches!(c, b'0' | b'1' | b'i')) {
-        return std::borrow::Cow::Borrowed(text);
+/// The ASCII look-alike of a letter read as that letter, for names (internal domains, dirty
+/// words; UTS #39): `0` is `o`, `1` and `i` are `l`; any other byte is itself.
+pub fn letter_byte(b: u8) -> u8 {
+    match b {
+        b'0' => b'o',
+        b'1' | b'i' => b'l',
+        b => b,
     }
-    std::borrow::Cow::Owned(
-        text.chars()
-            .map(|c| match c {
-                '0' => 'o',
-                '1' | 'i' => 'l',
-                c => c,
-            })
-            .collect(),
-    )
+}
+
+/// Normal text with ASCII look-alikes of letters read as letters ([`letter_byte`]). Phrases and
+/// names are read the same way, so `c0rp` is `corp` and `n1ghtjar` is `nightjar` (and
+/// `nlghtjar`), which holds back more, never less. Byte for byte as long as `text` (and UTF-8:
+/// only ASCII bytes change, to ASCII bytes).
+pub fn letter_reading(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    if !text.bytes().any(|c| matches!(c, b'0' | b'1' | b'i')) {
+        return std::borrow::Cow::Borrowed(text.as_bytes());
+    }
+    std::borrow::Cow::Owned(text.bytes().map(letter_byte).collect())
 }
 
 /// Plain ASCII whose only whitespace is single spaces normalises to its lowercase, byte for byte.
