@@ -367,6 +367,7 @@ pub fn normalize(s: &str) -> Normalized {
     };
     let mut chars = s.char_indices().peekable();
     let mut cluster = String::new();
+    let mut folded = String::new();
     // Clusters shown right to left by an override (U+202E), held until it ends, then read in
     // the order a reader sees them.
     let mut overridden: Option<Vec<(String, usize, usize)>> = None;
@@ -389,7 +390,7 @@ pub fn normalize(s: &str) -> Normalized {
             end = at + next.len_utf8();
             chars.next();
         }
-        let mut folded = String::new();
+        folded.clear();
         for n in cluster.nfkc().flat_map(char::to_lowercase) {
             if n.is_control() {
                 folded.push(' '); // a control character separates words, as a space does
@@ -406,7 +407,7 @@ pub fn normalize(s: &str) -> Normalized {
             }
         }
         match overridden.as_mut() {
-            Some(held) => held.push((folded, start, end)),
+            Some(held) => held.push((folded.clone(), start, end)),
             None => out.push(&folded, start, end),
         }
     }

@@ -373,7 +373,7 @@ pub(super) fn ascii_reading(c: char) -> Option<char> {
     if let Some(&(_, a)) = SMALL_CAPITALS.iter().find(|(k, _)| *k == c) {
         return Some(a);
     }
-    let decomposed: Vec<char> = c.to_string().nfd().collect();
+    let decomposed: Vec<char> = std::iter::once(c).nfd().collect();
     match decomposed.split_first() {
         Some((b, marks))
             if b.is_ascii_alphabetic()
