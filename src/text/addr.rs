@@ -239,7 +239,8 @@ pub fn refang(text: &str) -> Option<(String, Vec<Range<usize>>)> {
 /// The reading of [`refang`] that also joins words across spaces: the bracketed forms with a
 /// space either side (`bob (at) corp (dot) example`), ` dot ` and ` . ` between two letters or
 /// digits, ` at ` before a domain whose dot is spelt out (`bob at corp dot example`, not `look
-/// at corp.example`), and `. ` or ` .` between two digits (`10. 20 .30`). `None` when none of
+/// at corp.example`), and `. ` or ` .` between two letters or digits (`10. 20 .30`, `intranet
+/// .corp. example`). `None` when none of
 /// them is in `text`. Joining could glue a word to its neighbour (`x . 10.1.2.3`), so callers
 /// read the text both ways.
 pub fn refang_joined(text: &str) -> Option<(String, Vec<Range<usize>>)> {
@@ -392,8 +393,10 @@ fn sub_at(text: &str, i: usize, join: bool) -> Option<(usize, &'static str)> {
             let dot = SPELT_DOTS.iter().any(|d| after.starts_with(d.as_bytes()));
             (label > 0 && dot).then_some((4, "@"))
         }
-        // `. ` and ` .` between two digits.
-        [b'.', b' ', next, ..] | [b' ', b'.', next, ..] if prev.is_ascii_digit() && next.is_ascii_digit() => {
+        // `. ` and ` .` between two letters or digits.
+        [b'.', b' ', next, ..] | [b' ', b'.', next, ..]
+            if prev.is_ascii_alphanumeric() && next.is_ascii_alphanumeric() =>
+        {
             Some((2, "."))
         }
         _ => None,
@@ -631,13 +634,15 @@ mod tests {
         assert_eq!(r("bob at corp dot example").as_deref(), Some("bob@corp.example"));
         assert_eq!(r("bob at corp [.] example").as_deref(), Some("bob@corp.example"));
         assert_eq!(r("10 . 20. 30 .40").as_deref(), Some("10.20.30.40"));
+        assert_eq!(r("intranet .corp. example").as_deref(), Some("intranet.corp.example"));
         assert_eq!(r("http://10%2e20%2e30%2e40/").as_deref(), Some("http://10.20.30.40/"));
         assert_eq!(r("a%40b%2Fc").as_deref(), Some("a@b/c"));
         // Ordinary prose stays as it is.
         for t in [
             "look at corp.example",
             "dot com",
-            "steps 1. then 2",
+            "the end. ",
+            "steps: 1.",
             "100% 20 off",
             "%20x",
         ] {

@@ -101,7 +101,7 @@ fn spelt_at(t: &str) -> String {
     out
 }
 
-/// ` dot ` and ` . ` between two letters or digits, and `. ` or ` .` between two digits, as `.`.
+/// ` dot `, ` . `, `. ` and ` .` between two letters or digits, as `.`.
 fn spelt_dots(t: &str) -> String {
     let words: Vec<&str> = t.split(' ').collect();
     let mut out = String::with_capacity(t.len());
@@ -120,11 +120,11 @@ fn spelt_dots(t: &str) -> String {
             k += 2;
             continue;
         } else if (w.ends_with('.')
-            && ends(w.trim_end_matches('.'), char::is_ascii_digit)
-            && starts(next, char::is_ascii_digit))
+            && ends(w.trim_end_matches('.'), char::is_ascii_alphanumeric)
+            && starts(next, char::is_ascii_alphanumeric))
             || (next.starts_with('.')
-                && ends(w, char::is_ascii_digit)
-                && starts(next.get(1..).unwrap_or_default(), char::is_ascii_digit))
+                && ends(w, char::is_ascii_alphanumeric)
+                && starts(next.get(1..).unwrap_or_default(), char::is_ascii_alphanumeric))
         {
             // Glued: nothing between.
         } else if k + 1 < words.len() {
