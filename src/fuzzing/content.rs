@@ -110,6 +110,8 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "l0.20.30.40",
             "10.2o.3o.4o",
             "1O[.]2O[.]3O[.]4O",
+            "http://1O.2O.3O.4O/",
+            "IP:1O.2O.3O.4O",
         ],
         Kind::Domain => vec![
             "intranet.corp.example",
@@ -174,6 +176,7 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "tel:202-555-0152",
             "phone:2025550153",
             "2O2-555-0143",
+            "tel:2O2-555-0143",
             "(202) 555-O143",
             "+l 202 555 0143",
             "\u{662}\u{660}\u{662}-\u{665}\u{665}\u{665}-\u{660}\u{661}\u{665}\u{664}",

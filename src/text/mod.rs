@@ -123,8 +123,9 @@ pub fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 /// Normal text with ASCII look-alikes of digits read as digits (UTS #39 lists `0`/`O` and
 /// `1`/`l`/`I` as confusable; the normal form keeps ASCII as it is, so that numbers keep their
 /// meaning): in every run of digits, `o`, `l`, `i` and the separators of addresses and numbers
-/// (`.:/-()+[]`) that holds a digit and one of those letters and is not part of a longer word,
-/// `o` is `0` and `l`, `i` are `1` (`1o.2o.3o.4o`, `2o2-555-0143`). Byte for byte as long as
+/// (`.:/-()+[]`) that holds a digit and one of those letters, `o` is `0` and `l`, `i` are `1`
+/// (`1o.2o.3o.4o`, `http://1o.2o.3o.4o/`, `2o2-555-0143`), except in a piece of it that is part of
+/// a longer word (`i18n`, `log4j`, the `l` of `tel:`). Byte for byte as long as
 /// `text`; `None` when nothing changes.
 pub fn digit_reading(text: &str) -> Option<String> {
     let b = text.as_bytes();
@@ -138,20 +139,32 @@ pub fn digit_reading(text: &str) -> Option<String> {
                 b'o' | b'l' | b'i' | b'.' | b':' | b'/' | b'-' | b'(' | b')' | b'+' | b'[' | b']'
             )
     };
-    // Apart from any word: what stands either side is no letter or digit (a byte of a
-    // non-ASCII character may be one).
-    let apart = |c: Option<&u8>| !c.is_some_and(|&c| c.is_ascii_alphanumeric() || c >= 0x80);
+    let token = |c: &u8| c.is_ascii_digit() || matches!(c, b'o' | b'l' | b'i');
+    // A letter or digit outside the run (a byte of a non-ASCII character may be one).
+    let glues = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii_alphanumeric() || c >= 0x80);
     let mut out: Option<Vec<u8>> = None;
     let mut start = 0;
     for run in b.split(|c| !in_run(c)) {
         let end = start + run.len();
-        if run.iter().any(u8::is_ascii_digit)
-            && run.iter().any(|c| matches!(c, b'o' | b'l' | b'i'))
-            && apart(start.checked_sub(1).and_then(|p| b.get(p)))
-            && apart(b.get(end))
-        {
+        // The run's first (last) piece of digits and those letters is part of the word before
+        // (after) it when it touches one (`tel:`'s `l`, `hello1`): it is left as it is; every
+        // other piece stands apart from words (`http://1o.2o`, `ip:1o.2o`).
+        let lead = if glues(start.checked_sub(1).and_then(|p| b.get(p))) {
+            run.iter().take_while(|c| token(c)).count()
+        } else {
+            0
+        };
+        let trail = if glues(b.get(end)) {
+            run.iter().rev().take_while(|c| token(c)).count()
+        } else {
+            0
+        };
+        let from = start + lead;
+        let to = end.saturating_sub(trail).max(from);
+        let part = b.get(from..to).unwrap_or_default();
+        if part.iter().any(u8::is_ascii_digit) && part.iter().any(|c| matches!(c, b'o' | b'l' | b'i')) {
             let o = out.get_or_insert_with(|| b.to_vec());
-            if let Some(dst) = o.get_mut(start..end) {
+            if let Some(dst) = o.get_mut(from..to) {
                 for c in dst {
                     *c = match *c {
                         b'o' => b'0',
@@ -583,6 +596,13 @@ mod tests {
         );
         assert_eq!(digit_reading("l0.20.30.40").as_deref(), Some("10.20.30.40"));
         assert_eq!(digit_reading("(202) 555-o143").as_deref(), Some("(202) 555-0143"));
+        // After a word and its separator: `http://`, `ip:`, `tel:` (whose `l` stays).
+        assert_eq!(
+            digit_reading("http://1o.2o.3o.4o/").as_deref(),
+            Some("http://10.20.30.40/")
+        );
+        assert_eq!(digit_reading("ip:1o.2o.3o.4o").as_deref(), Some("ip:10.20.30.40"));
+        assert_eq!(digit_reading("tel:2o2-555-0143").as_deref(), Some("tel:202-555-0143"));
         for t in [
             "i18n and l10n",
             "log4j 2.17.1",

@@ -160,40 +160,52 @@ fn squeeze(n: &str) -> (String, Vec<usize>) {
 }
 
 /// `n` with the letters `o`, `l`, `i` read as the digits they look like in every stretch of
-/// digits, those letters and number punctuation that holds a digit and stands apart from words
-/// (`1o.2o.3o.4o`); `None` when there is no such stretch.
+/// digits, those letters and number punctuation that holds a digit (`1o.2o.3o.4o`,
+/// `http://1o.2o`); a piece of the stretch glued to a word outside it (`tel:`'s `l`, `i18n`)
+/// stays. `None` when nothing is read otherwise.
 pub fn digits_read(n: &str) -> Option<String> {
-    let number_like = |c: char| c.is_ascii_digit() || "oli.:/-()+[]".contains(c);
-    let mut changed = false;
-    let mut out = String::with_capacity(n.len());
+    let lookalike = |c: char| matches!(c, 'o' | 'l' | 'i');
+    let piece = |c: char| c.is_ascii_digit() || lookalike(c);
+    let number_like = |c: char| piece(c) || ".:/-()+[]".contains(c);
     let chars: Vec<char> = n.chars().collect();
+    let mut out: Vec<char> = chars.clone();
+    let mut changed = false;
     let mut k = 0;
     while k < chars.len() {
-        let Some(&c) = chars.get(k) else { break };
-        if !number_like(c) {
-            out.push(c);
+        if !chars.get(k).is_some_and(|&c| number_like(c)) {
             k += 1;
             continue;
         }
-        let end = chars
+        let end = k + chars
             .get(k..)
-            .map_or(k, |r| k + r.iter().take_while(|&&x| number_like(x)).count());
-        let stretch = chars.get(k..end).unwrap_or_default();
-        let before = k.checked_sub(1).and_then(|p| chars.get(p));
-        let apart =
-            !before.is_some_and(|b| b.is_alphanumeric()) && !chars.get(end).is_some_and(|a| a.is_alphanumeric());
-        let fold = apart && stretch.iter().any(char::is_ascii_digit) && stretch.iter().any(|x| "oli".contains(*x));
-        for &x in stretch {
-            out.push(match x {
-                'o' if fold => '0',
-                'l' | 'i' if fold => '1',
-                x => x,
-            });
+            .map_or(0, |r| r.iter().take_while(|&&x| number_like(x)).count());
+        let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric());
+        let mut from = k;
+        if word(k.checked_sub(1).and_then(|p| chars.get(p))) {
+            while from < end && chars.get(from).is_some_and(|&c| piece(c)) {
+                from += 1;
+            }
         }
-        changed |= fold;
+        let mut to = end;
+        if word(chars.get(end)) {
+            while to > from && to.checked_sub(1).and_then(|t| chars.get(t)).is_some_and(|&c| piece(c)) {
+                to -= 1;
+            }
+        }
+        let part = chars.get(from..to).unwrap_or_default();
+        if part.iter().any(char::is_ascii_digit) && part.iter().any(|&c| lookalike(c)) {
+            for c in out.get_mut(from..to).into_iter().flatten() {
+                *c = match *c {
+                    'o' => '0',
+                    'l' | 'i' => '1',
+                    c => c,
+                };
+            }
+            changed = true;
+        }
         k = end;
     }
-    changed.then_some(out)
+    changed.then(|| out.into_iter().collect())
 }
 
 /// `s` as a reader sees it: every run after a RIGHT-TO-LEFT OVERRIDE (to the next directional
