@@ -58,8 +58,16 @@ proptest! {
         hows in proptest::collection::vec(any::<u8>(), 1..4),
         place in place(),
         closed in any::<bool>(),
+        nested in proptest::option::of((any::<proptest::sample::Index>(), 0..4usize)),
     ) {
-        let backwards: String = disguise(FORBIDDEN_MARKINGS[marking], &hows).chars().rev().collect();
+        let mut backwards: Vec<char> = disguise(FORBIDDEN_MARKINGS[marking], &hows).chars().rev().collect();
+        // An empty embedding, override or isolate inside the override does not end it.
+        if let Some((at, kind)) = nested {
+            let pair = [['\u{202A}', '\u{202C}'], ['\u{202D}', '\u{202C}'], ['\u{2066}', '\u{2069}'], ['\u{2067}', '\u{2069}']][kind];
+            let at = at.index(backwards.len() + 1);
+            backwards.splice(at..at, pair);
+        }
+        let backwards: String = backwards.into_iter().collect();
         let text = format!("\u{202E}{backwards}{}", if closed { "\u{202C}" } else { "" });
         check_disguised(&text, place);
     }

@@ -98,6 +98,8 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             // keycaps and circled numbers (third round).
             "\u{202E}04.03.02.01\u{202C}",
             "\u{202E}04.03.02.01",
+            "\u{202E}04.03\u{202A}\u{202C}.02.01\u{202C}",
+            "\u{202E}04.03\u{2066}\u{2069}.02.01",
             "10.20.30.40\u{0}",
             "\u{7}10.20.30.40",
             "10\u{B7}20\u{B7}30\u{B7}40",

@@ -382,15 +382,37 @@ pub fn normalize(s: &str) -> Normalized {
     let mut cluster = String::new();
     let mut folded = String::new();
     // Clusters shown right to left by an override (U+202E), held until it ends, then read in
-    // the order a reader sees them.
-    let mut overridden: Option<Vec<(String, usize, usize)>> = None;
+    // the order a reader sees them; inside it, each embedding, override or isolate is one
+    // block, shown whole (right to left again only if it is an override to the right).
+    let mut levels: Vec<Level> = Vec::new();
+    // Levels opened past the deepest a reader's display keeps (UAX #9's 125): not kept, so that
+    // a block is copied into at most that many levels around it (linear in the text).
+    let mut overflow = 0usize;
     while let Some((start, c)) = chars.next() {
-        if c == RLO {
-            flush(&mut out, overridden.replace(Vec::new()));
+        if c == RLO || (!levels.is_empty() && opens_level(c)) {
+            if levels.len() >= MAX_LEVELS {
+                overflow = overflow.saturating_add(1);
+            } else {
+                levels.push(Level {
+                    reversed: c == RLO,
+                    held: Vec::new(),
+                });
+            }
             continue;
         }
-        if overridden.is_some() && ends_override(c) {
-            flush(&mut out, overridden.take());
+        if !levels.is_empty() && matches!(c, PDF | PDI) {
+            match overflow.checked_sub(1) {
+                Some(o) => overflow = o,
+                None => close_level(&mut out, &mut levels),
+            }
+            continue;
+        }
+        if matches!(c, '\n' | '\r' | '\u{2029}') {
+            // The end of a paragraph ends every level.
+            while !levels.is_empty() {
+                close_level(&mut out, &mut levels);
+            }
+            overflow = 0;
         }
         cluster.clear();
         cluster.push(c);
@@ -419,12 +441,14 @@ pub fn normalize(s: &str) -> Normalized {
                 fold(n, &mut folded);
             }
         }
-        match overridden.as_mut() {
-            Some(held) => held.push((folded.clone(), start, end)),
+        match levels.last_mut() {
+            Some(level) => level.held.push((folded.clone(), start, end)),
             None => out.push(&folded, start, end),
         }
     }
-    flush(&mut out, overridden);
+    while !levels.is_empty() {
+        close_level(&mut out, &mut levels);
+    }
     Normalized {
         text: out.text,
         map: out.map,
@@ -433,17 +457,49 @@ pub fn normalize(s: &str) -> Normalized {
 
 /// RIGHT-TO-LEFT OVERRIDE: what follows is shown right to left until the override ends.
 const RLO: char = '\u{202E}';
+/// POP DIRECTIONAL FORMATTING and POP DIRECTIONAL ISOLATE: each ends the innermost level.
+const PDF: char = '\u{202C}';
+const PDI: char = '\u{2069}';
 
-/// Whether `c` ends a right-to-left override: POP DIRECTIONAL FORMATTING, another override,
-/// embedding or isolate, or the end of a paragraph.
-fn ends_override(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202D}' | '\u{2066}'..='\u{2069}' | '\n' | '\r' | '\u{2029}')
+/// The deepest nesting of directional levels kept (UAX #9 `max_depth`).
+const MAX_LEVELS: usize = 125;
+
+/// Whether `c` opens an embedding, override or isolate (other than the RLO itself).
+fn opens_level(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{2066}' | '\u{2067}' | '\u{2068}'
+    )
 }
 
-/// The clusters held under an override, read as shown: last first.
-fn flush(out: &mut Builder, held: Option<Vec<(String, usize, usize)>>) {
-    for (folded, start, end) in held.into_iter().flatten().rev() {
-        out.push(&folded, start, end);
+/// One directional level opened inside a right-to-left override: the clusters it holds.
+struct Level {
+    reversed: bool,
+    held: Vec<(String, usize, usize)>,
+}
+
+/// Close the innermost level: its clusters in the order shown (last first when reversed) go
+/// to the normal form when it is the outermost, else into the level around it as one block,
+/// which maps back to the span of all it came from.
+fn close_level(out: &mut Builder, levels: &mut Vec<Level>) {
+    let Some(level) = levels.pop() else { return };
+    let mut held = level.held;
+    if level.reversed {
+        held.reverse();
+    }
+    match levels.last_mut() {
+        None => {
+            for (folded, start, end) in held {
+                out.push(&folded, start, end);
+            }
+        }
+        Some(around) => {
+            let (Some(start), Some(end)) = (held.iter().map(|h| h.1).min(), held.iter().map(|h| h.2).max()) else {
+                return; // an empty level shows nothing
+            };
+            let block: String = held.into_iter().map(|h| h.0).collect();
+            around.held.push((block, start, end));
+        }
     }
 }
 
@@ -578,6 +634,24 @@ mod tests {
         assert_eq!(s.get(a..b), Some("04.03.02.01"));
         // Without its end, the override runs to the end of the paragraph.
         assert_eq!(normalize("\u{202E}cba\ndef").text, "abc def");
+        // An empty embedding or isolate inside does not end it; a left-to-right block inside
+        // is shown whole, in its own order.
+        assert_eq!(normalize("\u{202E}04.03\u{202A}\u{202C}.02.01").text, "10.20.30.40");
+        assert_eq!(
+            normalize("\u{202E}04.03\u{2066}\u{2069}.02.01\u{202C}").text,
+            "10.20.30.40"
+        );
+        assert_eq!(
+            normalize("\u{202E}\u{202D}10.20.30.40\u{202C}\u{202C}").text,
+            "10.20.30.40"
+        );
+        assert_eq!(normalize("\u{202E}ba\u{2066}12\u{2069}dc\u{202C}").text, "cd12ab");
+        // Nesting past 125 levels is not kept: linear, and what is inside is still read as shown
+        // (inside the innermost left-to-right isolate, in its own order; inside overrides, turned).
+        let deep = format!("\u{202E}{}04.03.02.01", "\u{2066}x".repeat(100_000));
+        assert!(normalize(&deep).text.contains("04.03.02.01"));
+        let deep = format!("{}04.03.02.01", "\u{202E}".repeat(100_000));
+        assert!(normalize(&deep).text.contains("10.20.30.40"));
     }
 
     #[test]

@@ -208,42 +208,67 @@ pub fn digits_read(n: &str) -> Option<String> {
     changed.then(|| out.into_iter().collect())
 }
 
-/// `s` as a reader sees it: every run after a RIGHT-TO-LEFT OVERRIDE (to the next directional
-/// control or line end) written in reverse, the controls themselves dropped.
+/// `s` as a reader sees it: what follows a RIGHT-TO-LEFT OVERRIDE, to its POP DIRECTIONAL
+/// FORMATTING or the line's end, written in reverse; inside it, each embedding, override or
+/// isolate kept whole as one block (reversed itself only if it is another such override); the
+/// controls dropped.
 pub(super) fn visual(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('\u{202E}') {
         return std::borrow::Cow::Borrowed(s);
     }
+    // Open levels, innermost last: whether shown reversed, and the character groups so far.
+    let mut open: Vec<(bool, Vec<Vec<char>>)> = Vec::new();
     let mut out = String::with_capacity(s.len());
-    let mut run: Vec<char> = Vec::new();
-    let mut reversing = false;
-    for c in s.chars() {
-        let ends = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\n' | '\r' | '\u{2029}');
-        if ends {
-            // Marks stay after their base when a run is turned round.
-            out.extend(turned(&run));
-            run.clear();
-            reversing = c == '\u{202E}';
-            if reversing {
-                continue;
+    fn close(open: &mut Vec<(bool, Vec<Vec<char>>)>, out: &mut String) {
+        if let Some((reversed, mut groups)) = open.pop() {
+            if reversed {
+                groups.reverse();
+            }
+            let block: Vec<char> = groups.into_iter().flatten().collect();
+            match open.last_mut() {
+                Some((_, around)) if !block.is_empty() => around.push(block),
+                Some(_) => {}
+                None => out.extend(block),
             }
         }
-        if reversing { run.push(c) } else { out.push(c) }
     }
-    out.extend(turned(&run));
-    std::borrow::Cow::Owned(out)
-}
-
-/// Characters in reverse order, each combining mark kept after the character it follows.
-fn turned(run: &[char]) -> Vec<char> {
-    let mut groups: Vec<Vec<char>> = Vec::new();
-    for &c in run {
-        match groups.last_mut() {
-            Some(g) if unicode_normalization::char::is_combining_mark(c) => g.push(c),
-            _ => groups.push(vec![c]),
+    // Past 125 open levels (UAX #9's deepest) openings are only counted, so that a character
+    // is copied into at most that many blocks.
+    let mut too_deep = 0usize;
+    for c in s.chars() {
+        let opening = matches!(c, '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{2066}'..='\u{2068}');
+        if c == '\u{202E}' || (opening && !open.is_empty()) {
+            if open.len() < 125 {
+                open.push((c == '\u{202E}', Vec::new()));
+            } else {
+                too_deep += 1;
+            }
+        } else if matches!(c, '\u{202C}' | '\u{2069}') && !open.is_empty() {
+            if too_deep > 0 {
+                too_deep -= 1;
+            } else {
+                close(&mut open, &mut out);
+            }
+        } else if matches!(c, '\n' | '\r' | '\u{2029}') {
+            while !open.is_empty() {
+                close(&mut open, &mut out);
+            }
+            too_deep = 0;
+            out.push(c);
+        } else if let Some((_, groups)) = open.last_mut() {
+            // A combining mark stays with the character before it.
+            match groups.last_mut() {
+                Some(g) if unicode_normalization::char::is_combining_mark(c) => g.push(c),
+                _ => groups.push(vec![c]),
+            }
+        } else {
+            out.push(c);
         }
     }
-    groups.into_iter().rev().flatten().collect()
+    while !open.is_empty() {
+        close(&mut open, &mut out);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// NFKC, lowercase, format characters dropped, white space folded to single spaces.
