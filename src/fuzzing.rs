@@ -694,13 +694,13 @@ fn separator(c: char, how: u8) -> Option<char> {
 /// `plain` in disguise: each character, by the next byte of `hows`, kept, in the other case,
 /// full-width, a look-alike from another script, a separator variant, with an invisible code
 /// point before or after it, with a space after it, as a small capital, with a combining mark
-/// after it, or (a digit) in another script's digits.
+/// after it, (a digit) in another script's digits, or escaped (`&#84;`, `%54`, `\u0054`).
 pub fn disguise(plain: &str, hows: &[u8]) -> String {
     let mut out = String::new();
     for (n, c) in plain.chars().enumerate() {
         let how = hows.get(n % hows.len().max(1)).copied().unwrap_or(0);
         let pick = how >> 4;
-        match how % 11 {
+        match how % 12 {
             1 => out.extend(c.to_lowercase()),
             2 if c.is_ascii_graphic() => out.push(char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)),
             3 => out.push(confusable(c).unwrap_or(c)),
@@ -737,6 +737,20 @@ pub fn disguise(plain: &str, hows: &[u8]) -> String {
                 // The digit in Arabic-Indic, Devanagari or Thai.
                 let zero = [0x660, 0x966, 0xE50][usize::from(pick) % 3];
                 out.push(char::from_u32(zero + c.to_digit(10).unwrap_or(0)).unwrap_or(c));
+            }
+            11 => {
+                // Escaped as a program down the line decodes it: a character reference, a
+                // percent-encoding or a backslash escape.
+                let v = u32::from(c);
+                let mut utf8 = [0u8; 4];
+                let percent: String = c.encode_utf8(&mut utf8).bytes().map(|b| format!("%{b:02X}")).collect();
+                out.push_str(&match pick % 5 {
+                    0 => format!("&#{v};"),
+                    1 => format!("&#x{v:x};"),
+                    2 => percent,
+                    3 => format!("\\u{v:04x}"),
+                    _ => format!("\\u{{{v:x}}}"),
+                });
             }
             _ => out.push(c),
         }

@@ -642,3 +642,68 @@ fn xml_text_rule_paths_select_by_the_element_chain() {
     .unwrap_err();
     assert!(e.to_string().contains("did you mean `areaDesc`"), "{e}");
 }
+
+//--- content canaries in XML (the STIX generator's encodings, `sekisho::fuzzing::content`)
+
+/// Every encoding of every canary kind, XML-escaped into the free-text elements of a labelled
+/// CAP alert: none crosses the guard, the second verifier refuses every input that holds one and
+/// passes every output.
+#[test]
+fn no_encoding_of_any_canary_crosses_in_a_cap_alert() {
+    use sekisho::fuzzing::content::{KINDS, encodings};
+    let policy = us_to_jpn();
+    let base = String::from_utf8(fixture("cap/nato-unclassified-rel-jpn.xml")).unwrap();
+    let places = [
+        ("<headline>Command-and-control server active</headline>", "headline"),
+        ("<areaDesc>Pacific region networks</areaDesc>", "areaDesc"),
+        ("<value>203.0.113.7</value>", "value"),
+    ];
+    let mut problems = Vec::new();
+    let mut judged = 0;
+    let mut cases = 0;
+    for kind in KINDS {
+        for e in encodings(kind) {
+            // XML 1.0 has no place for most control characters: such a message is malformed.
+            if e.chars().any(|c| c.is_control()) {
+                continue;
+            }
+            let escaped = e.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+            for (element, name) in places {
+                cases += 1;
+                let (open, _) = element.split_once('>').unwrap();
+                let close = element.rsplit_once('<').unwrap().1;
+                let msg = base.replace(element, &format!("{open}>see {escaped} now<{close}"));
+                assert_ne!(msg, base, "{element}");
+                if sekisho::verifier::verify(msg.as_bytes(), &policy).is_ok() {
+                    problems.push(format!("verifier passed {e:?} in <{name}>"));
+                }
+                let Ok(r) = guard::filter(msg.as_bytes(), &policy) else {
+                    judged += 1;
+                    continue;
+                };
+                judged += 1;
+                let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+                let text = out
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&amp;", "&");
+                let plain = sekisho::text::normalize(&e).text;
+                if text.contains(&e) || sekisho::text::normalize(&text).text.contains(&plain) {
+                    problems.push(format!("{e:?} crossed in <{name}>"));
+                }
+                if let Err(f) = sekisho::verifier::verify(r.output.as_bytes(), &policy) {
+                    problems.push(format!("verifier refused the output for {e:?} in <{name}>: {f:?}"));
+                }
+            }
+        }
+    }
+    assert!(cases > 400 && judged == cases, "{judged} of {cases}");
+    assert!(
+        problems.is_empty(),
+        "{} of {cases}:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

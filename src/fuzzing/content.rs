@@ -62,6 +62,17 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "Operation NlGHTJAR",
             "Operation N1GHTJAR",
             "Pr0ject BLUEB1RD",
+            // Escaped as a program down the line decodes it (fifth round).
+            "Operation&#32;NIGHTJAR",
+            "Operation&nbsp;NIGHTJAR",
+            "Operation NIGHT&#74;AR",
+            "&#x4F;peration NIGHTJAR",
+            "Operation%20NIGHTJAR",
+            "Operation NIGHT%4aAR",
+            "Operation\\x20NIGHTJAR",
+            "Operation\\nNIGHTJAR",
+            "Operation NIGHT\\u004aAR",
+            "Operation&amp;#32;NIGHTJAR",
         ],
         Kind::Address => vec![
             "10.20.30.40",
@@ -114,6 +125,22 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "1O[.]2O[.]3O[.]4O",
             "http://1O.2O.3O.4O/",
             "IP:1O.2O.3O.4O",
+            // A `%` after it, glued to letters or inside a longer run, dashed as host names
+            // write it, escaped (fifth round).
+            "10.20.30.40%",
+            "10.20.30.40%eth0",
+            "fe80::1%10.20.30.40",
+            "ip10.20.30.40",
+            "10.20.30.40a",
+            "1.10.20.30.40",
+            "10.20.30.40.nip.io",
+            "ip-10-20-30-40",
+            "ip-10-20-30-40.ec2.internal",
+            "10-20-30-40.sslip.io",
+            "10&#46;20&#46;30&#46;40",
+            "&#49;&#48;.20.30.40",
+            "10\\x2e20\\x2e30\\x2e40",
+            "10%252e20%252e30%252e40",
         ],
         Kind::Domain => vec![
             "intranet.corp.example",
@@ -143,6 +170,13 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "intranet. corp. example",
             "intranet.corp.examp1e",
             "C0RP.EXAMPLE",
+            "intranet&#46;corp&#46;example",
+            "intranet&period;corp&period;example",
+            "intranet\\\\.corp\\\\.example",
+            "intranet\\x2ecorp\\x2eexample",
+            "intranet\\u002ecorp\\u002eexample",
+            "intranet\\056corp\\056example",
+            "intranet%252Ecorp%252Eexample",
         ],
         Kind::Email => vec![
             "alice.smith@agency.example.gov",
@@ -160,6 +194,10 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "mailto:alice.smith%40agency.example.gov",
             "\"alice smith\"@agency.example.gov",
             "\u{202E}vog.elpmaxe.ycnega@htims.ecila\u{202C}",
+            "alice.smith&#64;agency.example.gov",
+            "alice.smith&commat;agency.example.gov",
+            "alice.smith\\x40agency.example.gov",
+            "alice.smith\\@agency.example.gov",
         ],
         Kind::Phone => vec![
             "(202)555-0143",
@@ -182,6 +220,10 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "(202) 555-O143",
             "+l 202 555 0143",
             "\u{662}\u{660}\u{662}-\u{665}\u{665}\u{665}-\u{660}\u{661}\u{665}\u{664}",
+            "202&#45;555&#45;0143",
+            "202%2D555%2D0143",
+            "(202)%20555-0143",
+            "2&#48;2-555-0143",
         ],
     };
     v.into_iter().map(String::from).collect()
@@ -263,6 +305,9 @@ pub const PLACES: &[&str] = &[
     "indicator.pattern.literal",
     "indicator.pattern.matches",
     "indicator.pattern.like",
+    "indicator.pattern.binary",
+    "indicator.pattern.hex",
+    "indicator.pattern.utf16",
     "indicator.granular_markings.x_note",
     "indicator.extensions.unnamed",
     "indicator.x_custom.nested",
@@ -355,6 +400,14 @@ pub fn place(p: usize, s: &str, n: usize) -> Vec<Value> {
             o["pattern"] = json!(format!("[url:value MATCHES '^.*{re}']"));
         }
         "indicator.pattern.like" => o["pattern"] = json!(format!("[url:value LIKE '%{quoted}%']")),
+        "indicator.pattern.binary" => {
+            o["pattern"] = json!(format!("[artifact:payload_bin = b'{}']", base64(s.as_bytes())))
+        }
+        "indicator.pattern.hex" => o["pattern"] = json!(format!("[file:magic_number_hex = h'{}']", hex::encode(s))),
+        "indicator.pattern.utf16" => {
+            let utf16: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            o["pattern"] = json!(format!("[artifact:payload_bin = b'{}']", base64(&utf16)))
+        }
         "indicator.granular_markings.x_note" => {
             o["granular_markings"] = json!([{"selectors": ["pattern"], "marking_ref": TLP_GREEN, "x_note": s}])
         }
@@ -500,6 +553,11 @@ pub fn place(p: usize, s: &str, n: usize) -> Vec<Value> {
     out
 }
 
+fn base64(b: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
 /// Whether the shipped policy lets canaries of `kind` cross at `place` on purpose: e-mail
 /// addresses in indicator patterns and `email-addr` values (phishing senders are intelligence
 /// to share; `except` in `policies/us-to-jpn.toml`).
@@ -522,9 +580,36 @@ pub fn leaked(output: &str, encoded: &str) -> bool {
     let mut strings = Vec::new();
     collect(&v, &mut strings);
     let plain = crate::text::normalize(encoded).text;
+    let shown = |s: &str| s.contains(encoded) || crate::text::normalize(s).text.contains(&plain);
     strings
         .iter()
-        .any(|s| s.contains(encoded) || crate::text::normalize(s).text.contains(&plain))
+        .any(|s| shown(s) || constants(s).iter().any(|t| shown(t)))
+}
+
+/// The text of each binary (`b'…'`) or hex (`h'…'`) constant in `s`, as UTF-8 and UTF-16LE.
+fn constants(s: &str) -> Vec<String> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    for (i, _) in s.match_indices(['b', 'h']) {
+        let Some(rest) = s.get(i + 1..).and_then(|r| r.strip_prefix('\'')) else {
+            continue;
+        };
+        let Some(body) = rest.split('\'').next() else { continue };
+        let bytes = if s.get(i..i + 1) == Some("b") {
+            base64::engine::general_purpose::STANDARD.decode(body).ok()
+        } else {
+            hex::decode(body).ok()
+        };
+        if let Some(b) = bytes {
+            out.push(String::from_utf8_lossy(&b).into_owned());
+            let units: Vec<u16> = b
+                .chunks_exact(2)
+                .map(|p| u16::from_le_bytes([p.first().copied().unwrap_or(0), p.get(1).copied().unwrap_or(0)]))
+                .collect();
+            out.push(String::from_utf16_lossy(&units));
+        }
+    }
+    out
 }
 
 fn collect<'v>(v: &'v Value, out: &mut Vec<&'v str>) {

@@ -528,24 +528,32 @@ impl TextRules {
         // The rules in order, each that `select` picks and that can match (a regex rule only when
         // the set found its pattern); the normal form and the set's pass are computed on the
         // first rule that needs them, and nothing is allocated for a string no rule matches.
-        let mut set_hits: Option<Option<regex::SetMatches>> = None;
+        // Each reading: the normal form, and the normal form of the text with its escapes
+        // decoded (`&#64;`, `%40`, `\x40`), when it holds any.
+        let mut set_hits: Vec<Option<Option<regex::SetMatches>>> = Vec::new();
         let mut spans: Vec<(usize, usize, usize)> = Vec::new();
         for (r, rule) in self.rules.iter().enumerate() {
             if !select(rule) {
                 continue;
             }
-            let n = p.normal();
-            if matches!(rule.matcher, Matcher::Regex(_)) {
-                let hits = set_hits.get_or_insert_with(|| self.prefilter.as_ref().map(|(set, _)| set.matches(&n.text)));
-                let candidate = match (hits.as_ref(), &self.prefilter) {
-                    (Some(m), Some((_, owners))) => owners.iter().enumerate().any(|(i, &o)| o == r && m.matched(i)),
-                    _ => false,
-                };
-                if !candidate {
-                    continue;
+            let mut found: Vec<(usize, usize)> = Vec::new();
+            for (k, n) in std::iter::once(p.normal()).chain(p.decoded()).enumerate() {
+                if matches!(rule.matcher, Matcher::Regex(_)) {
+                    if set_hits.len() <= k {
+                        set_hits.resize(k + 1, None);
+                    }
+                    let Some(slot) = set_hits.get_mut(k) else { continue };
+                    let hits = slot.get_or_insert_with(|| self.prefilter.as_ref().map(|(set, _)| set.matches(&n.text)));
+                    let candidate = match (hits.as_ref(), &self.prefilter) {
+                        (Some(m), Some((_, owners))) => owners.iter().enumerate().any(|(i, &o)| o == r && m.matched(i)),
+                        _ => false,
+                    };
+                    if !candidate {
+                        continue;
+                    }
                 }
+                found.extend(rule.matcher.find(n).into_iter().filter_map(|(a, b)| n.original(a, b)));
             }
-            let found = rule.matcher.find(n);
             if found.is_empty() {
                 continue;
             }
@@ -555,12 +563,7 @@ impl TextRules {
                     action: rule.action,
                 };
             }
-            spans.extend(
-                found
-                    .into_iter()
-                    .filter_map(|(a, b)| n.original(a, b))
-                    .map(|(a, b)| (a, b, r)),
-            );
+            spans.extend(found.into_iter().map(|(a, b)| (a, b, r)));
         }
         if spans.is_empty() {
             return Applied::Clean;
@@ -792,9 +795,12 @@ mod tests {
             Some("ops@corp.example")
         );
         assert!(
-            r.redact_text("198.51.100.7 and notcorp.example and 10.1.2.3x", "[R]")
+            r.redact_text("198.51.100.7 and notcorp.example and 11.1.2.3", "[R]")
                 .is_none()
         );
+        // An address glued to letters is still one (`ip10.1.2.3`, `10.1.2.3x`).
+        assert_eq!(r.hit_in_text("see ip10.1.2.3 now"), Some("ip10.1.2.3"));
+        assert_eq!(r.hit_in_text("see 10.1.2.3x now"), Some("10.1.2.3x"));
         assert!(r.hit_in_text("no addresses here").is_none());
     }
 
@@ -883,6 +889,9 @@ mod tests {
                     written.push_str(seps.get(k).map_or("", String::as_str));
                 }
             }
+            // The words around do not spell the phrase themselves.
+            let joined: String = letters.iter().collect();
+            proptest::prop_assume!(!format!("{before}{after}").replace(' ', "").contains(&joined));
             let text = format!("{before}{written}{after}");
             let (out, _) = redact(&text, &m, "\u{1}").unwrap();
             proptest::prop_assert_eq!(out, format!("{before}\u{1}{after}"));

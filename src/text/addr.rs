@@ -527,10 +527,24 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
     {
         add(h, true, &mut out);
     }
-    // Any piece between separators of a URL or path (`/x/10.1.2.3/y`, `?ip=…`).
-    if w.contains(['/', '\\', '@', '?', '#', '[', ']']) {
-        for piece in w.split(['/', '\\', '@', '?', '#', '[', ']']) {
+    // Any piece between separators of a URL or path (`/x/10.1.2.3/y`, `?ip=…`), or before and
+    // after a `%` that encodes nothing (a zone `fe80::1%10.20.30.40`, `10.20.30.40%eth0`).
+    if w.contains(['/', '\\', '@', '?', '#', '[', ']', '%']) {
+        for piece in w.split(['/', '\\', '@', '?', '#', '[', ']', '%']) {
             add(piece, false, &mut out);
+        }
+    }
+    // Four decimal parts inside a longer run or glued to letters (`ip10.20.30.40`,
+    // `10.20.30.40.nip.io`, `1.10.20.30.40`), and four joined by `-` as host names write them
+    // (`ip-10-20-30-40.ec2.internal`, `10-20-30-40.sslip.io`).
+    for sep in ['.', '-'] {
+        for run in w.split(|c: char| !(c.is_ascii_digit() || c == sep)) {
+            let parts: Vec<&str> = run.split(sep).collect();
+            for four in parts.windows(4) {
+                if four.iter().all(|p| (1..=3).contains(&p.len())) {
+                    add(&four.join("."), false, &mut out);
+                }
+            }
         }
     }
     out

@@ -34,7 +34,7 @@ impl Internal {
     /// with none of them holds neither, whatever its normal form.
     pub fn could_hold(s: &str) -> bool {
         s.bytes()
-            .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\' | b'%') || b >= 0x80)
+            .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\' | b'%' | b'&') || b >= 0x80)
             || s.as_bytes().windows(5).any(|w| w.eq_ignore_ascii_case(b" dot "))
     }
 
@@ -52,7 +52,16 @@ impl Internal {
         if self.is_empty() || s.is_empty() || !Internal::could_hold(s) {
             return Vec::new();
         }
-        let n = p.normal();
+        let mut spans = self.find_normal(p.normal(), host);
+        // And the text with its escapes decoded (`&#46;`, `%2e`, `\x2e`).
+        for d in p.decoded() {
+            spans.extend(self.find_normal(d, host));
+        }
+        super::merge_spans(spans)
+    }
+
+    /// [`Internal::find_prepared`] on one normal form of the text: spans as written.
+    fn find_normal(&self, n: &super::Normalized, host: bool) -> Vec<(usize, usize)> {
         // Each reading of the text: refanged, and (when it differs) also joined across spaces
         // (`10 . 20`, `corp dot example`). Joining could glue an address to its neighbour, so
         // the text is read both ways.
@@ -71,11 +80,10 @@ impl Internal {
             }
         }
         // Back to the original.
-        let spans = super::merge_spans(hits)
+        super::merge_spans(hits)
             .into_iter()
             .filter_map(|(a, b)| n.original(a, b))
-            .collect();
-        super::merge_spans(spans)
+            .collect()
     }
 
     /// The spans (in the normal text `normal`) of each word of one reading of it that points
@@ -180,7 +188,14 @@ mod tests {
     /// bracket or non-ASCII character, no skipping of text without a digit, the normal form
     /// always computed): the slow path the fast one must agree with.
     fn find_slow(i: &Internal, s: &str, host: bool) -> Vec<(usize, usize)> {
-        let n = crate::text::normalize(s);
+        let mut spans = Vec::new();
+        for n in std::iter::once(crate::text::normalize(s)).chain(crate::text::normalize_decoded(s)) {
+            spans.extend(find_slow_in(i, &n, host));
+        }
+        crate::text::merge_spans(spans)
+    }
+
+    fn find_slow_in(i: &Internal, n: &crate::text::Normalized, host: bool) -> Vec<(usize, usize)> {
         let mut hits = Vec::new();
         let d = crate::text::digit_reading(&n.text).unwrap_or_else(|| n.text.clone());
         let readings = [
@@ -214,11 +229,10 @@ mod tests {
                 None => Some((a, b)),
             }));
         }
-        let spans = crate::text::merge_spans(hits)
+        crate::text::merge_spans(hits)
             .into_iter()
             .filter_map(|(a, b)| n.original(a, b))
-            .collect();
-        crate::text::merge_spans(spans)
+            .collect()
     }
 
     proptest::proptest! {
@@ -230,6 +244,7 @@ mod tests {
                 "10", "0x0a", "172", "16", "1", "2", ".", "[.]", "(.)", "\\.", "。", "．", "１０", ":", "::ffff:",
                 "fd00", "/", "@", "corp", "example", "ｃｏｒｐ", "\u{200B}", "hxxp", "://", " ", "-", "[", "]",
                 "ops", "a", "x", "é", "(", ")", "\\\\", "%2e", " dot ", " . ", ". ", " (dot) ", "٠", "o", "l", "c0rp",
+                "&#46;", "&period;", "\\x2e", "%25", "&amp;", "%",
             ]), 0..14),
             host in proptest::bool::ANY,
         ) {

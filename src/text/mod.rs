@@ -17,6 +17,7 @@
 pub mod addr;
 pub mod domain;
 pub mod email;
+pub mod escape;
 pub mod internal;
 pub mod operand;
 pub mod phone;
@@ -69,6 +70,7 @@ impl Normalized {
 pub struct Prepared<'s> {
     raw: &'s str,
     normal: std::cell::OnceCell<Normalized>,
+    decoded: std::cell::OnceCell<Vec<Normalized>>,
 }
 
 impl<'s> Prepared<'s> {
@@ -76,6 +78,7 @@ impl<'s> Prepared<'s> {
         Prepared {
             raw,
             normal: std::cell::OnceCell::new(),
+            decoded: std::cell::OnceCell::new(),
         }
     }
 
@@ -87,7 +90,11 @@ impl<'s> Prepared<'s> {
             debug_assert_eq!(n, normalize(raw), "a normal form kept for another string");
             let _ = cell.set(n);
         }
-        Prepared { raw, normal: cell }
+        Prepared {
+            raw,
+            normal: cell,
+            decoded: std::cell::OnceCell::new(),
+        }
     }
 
     /// The string as written.
@@ -98,6 +105,12 @@ impl<'s> Prepared<'s> {
     /// Its normal form ([`normalize`]), computed on first use.
     pub fn normal(&self) -> &Normalized {
         self.normal.get_or_init(|| normalize(self.raw))
+    }
+
+    /// The normal forms of the string read with its escapes decoded ([`normalize_decoded`]),
+    /// computed on first use; empty when it holds no escape. Every rule looks at them too.
+    pub fn decoded(&self) -> &[Normalized] {
+        self.decoded.get_or_init(|| normalize_decoded(self.raw))
     }
 
     /// The normal form, if it was computed, to hand to the next pass over the same string.
@@ -432,10 +445,10 @@ pub fn normalize(s: &str) -> Normalized {
             } else if n.is_ascii() {
                 folded.push(n);
             } else if is_combining_mark(n)
-                && (folded.ends_with(|b: char| b.is_ascii_alphanumeric())
-                    || folded.is_empty() && out.text.ends_with(|b: char| b.is_ascii_alphanumeric()))
+                && (folded.ends_with(|b: char| b.is_ascii_graphic())
+                    || folded.is_empty() && out.text.ends_with(|b: char| b.is_ascii_graphic()))
             {
-                // A mark NFKC could not compose with an ASCII letter or digit (`h́`, a
+                // A mark NFKC could not compose with a printable ASCII character (`h́`, a
                 // strike-through `n̶`, a keycap `1⃣`): the letter is read without it.
             } else {
                 fold(n, &mut folded);
@@ -453,6 +466,43 @@ pub fn normalize(s: &str) -> Normalized {
         text: out.text,
         map: out.map,
     }
+}
+
+/// The normal forms of `s` read with its escapes decoded ([`escape::decode`]: `&#64;`, `%40`,
+/// `\x40`), each byte mapped back to what was written in `s`: the escapes as written, and, when
+/// an override turns text round, as shown (`\u202E` then `3400u\` is shown `\u0043`). Empty
+/// when `s` holds no escape.
+pub fn normalize_decoded(s: &str) -> Vec<Normalized> {
+    let mut out = Vec::new();
+    if let Some((d, dmap)) = escape::decode(s) {
+        out.push(through(normalize(&d), &dmap, |a, b| Some((a, b))));
+    }
+    if s.contains(RLO) {
+        let shown = normalize(s);
+        if let Some((d, dmap)) = escape::decode(&shown.text) {
+            out.push(through(normalize(&d), &dmap, |a, b| shown.original(a, b)));
+        }
+    }
+    out
+}
+
+/// `n`, the normal form of a decoded text, mapped back through `dmap` (each decoded byte's range
+/// in the text it was decoded from) and `outer` (a range of that text to one of `s`).
+fn through(
+    n: Normalized,
+    dmap: &[std::ops::Range<usize>],
+    outer: impl Fn(usize, usize) -> Option<(usize, usize)>,
+) -> Normalized {
+    let map = (0..n.text.len())
+        .map(|i| {
+            let (a, b) = n.original(i, i + 1)?;
+            let start = dmap.get(a)?.start;
+            let end = dmap.get(b.checked_sub(1)?)?.end;
+            outer(start, end)
+        })
+        .map(|m| m.unwrap_or((0, 0)))
+        .collect();
+    Normalized { text: n.text, map }
 }
 
 /// RIGHT-TO-LEFT OVERRIDE: what follows is shown right to left until the override ends.

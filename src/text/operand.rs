@@ -61,7 +61,9 @@ pub fn like_reveals(like: &str, internal: &Internal) -> bool {
     if internal.is_empty() {
         return false;
     }
-    if !internal.find(like, false).is_empty() {
+    // As written, and between its outer wildcards (whose escapes are read: a `%` inside may be
+    // a wildcard or a percent-encoding, `%10%252e20%252e30%252e40%`).
+    if !internal.find(like, false).is_empty() || !internal.find(like.trim_matches('%'), false).is_empty() {
         return true;
     }
     let pieces: Vec<&str> = like.split(['%', '_']).collect();

@@ -342,8 +342,32 @@ pub fn word_inside(word: &str, whole_host: bool, nets: &[Net]) -> bool {
     {
         return true;
     }
-    w.split(['/', '\\', '@', '?', '#', '[', ']', '=', '&'])
+    if w.split(['/', '\\', '@', '?', '#', '[', ']', '=', '&', '%'])
         .any(|p| p != w && piece_inside(p, false, nets))
+    {
+        return true;
+    }
+    dotted_quads(w).any(|q| piece_inside(&q, false, nets))
+}
+
+/// Every four consecutive parts of one to three digits in `w`, joined by dots, in a run of digits
+/// and dots or of digits and dashes: an address glued to letters (`ip10.20.30.40`), inside a longer
+/// run (`1.10.20.30.40`) or written as host names write it (`ip-10-20-30-40`).
+fn dotted_quads(w: &str) -> impl Iterator<Item = String> + '_ {
+    ['.', '-'].into_iter().flat_map(move |sep| {
+        w.split(move |c: char| !(c == sep || c.is_ascii_digit()))
+            .flat_map(move |run| {
+                let parts: Vec<&str> = run.split(sep).collect();
+                (0..parts.len().saturating_sub(3))
+                    .filter_map(|i| {
+                        let four = parts.get(i..i + 4)?;
+                        four.iter()
+                            .all(|p| !p.is_empty() && p.len() <= 3)
+                            .then(|| four.join("."))
+                    })
+                    .collect::<Vec<_>>()
+            })
+    })
 }
 
 fn percent(s: &str) -> String {
@@ -355,7 +379,9 @@ fn percent(s: &str) -> String {
             .get(i + 1..i + 3)
             .and_then(|h| std::str::from_utf8(h).ok())
             .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b.get(i), hex) {
+        // Printable ASCII only: a `%` before other bytes (a zone `fe80::1%10.20.30.40`) stays
+        // (the unescaped reading decodes the rest).
+        match (b.get(i), hex.filter(u8::is_ascii_graphic)) {
             (Some(b'%'), Some(v)) => {
                 out.push(v.to_ascii_lowercase());
                 i += 3;
@@ -612,6 +638,14 @@ pub fn operand_reveals(
     };
     // PCRE the verifier does not read: in doubt, deny.
     if regex && (op.contains("(?<") || op.contains("(?=") || op.contains("(?!") || op.contains("\\1")) {
+        return true;
+    }
+    // A LIKE operand between its outer wildcards, read as text with its escapes decoded (a `%`
+    // inside may be a wildcard or a percent-encoding: `%10%252e20%252e30%252e40%`).
+    if !regex
+        && let Some(inner) = super::text::unescape(op.trim_matches('%'))
+        && super::text::text_reveals(&inner, nets, domains).is_some()
+    {
         return true;
     }
     let anchored_start = if regex {

@@ -318,7 +318,9 @@ fn portion(text: &str, policy: &Policy) -> Result<Mark, String> {
 /// Read one marking text: `Ok(None)` when it mentions no marking, the mark when it is written
 /// exactly in a form the verifier reads, else why not.
 pub fn read(text: &str, policy: &Policy) -> Result<Option<Mark>, String> {
-    if !mentions(&fold(text), policy) {
+    // Read as written, and with its escapes decoded (`TLP:&#82;ED`).
+    let decoded = super::text::unescaped(text).iter().any(|u| mentions(&fold(u), policy));
+    if !decoded && !mentions(&fold(text), policy) {
         return Ok(None);
     }
     let t = text.trim();

@@ -479,18 +479,21 @@ impl<'p> Verifier<'p> {
         for v in o.values() {
             collect_strings(v, &mut all);
         }
-        // A pattern's MATCHES and LIKE operands, read without escapes and wildcards.
-        let operands: Vec<String> = o
-            .get("pattern")
-            .and_then(Json::as_str)
+        // A pattern's MATCHES and LIKE operands, read without escapes and wildcards, and the
+        // text its binary and hex constants hold.
+        let pattern = o.get("pattern").and_then(Json::as_str);
+        let operands: Vec<String> = pattern
             .map(text::operands)
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|(op, lit)| match op.as_str() {
-                "matches" => Some(lit.replace('\\', "")),
-                "like" => Some(lit.replace(['%', '_'], " ")),
-                _ => None,
+            .flat_map(|(op, lit)| match op.as_str() {
+                "matches" => vec![lit.replace('\\', "")],
+                // Wildcards as gaps; and between its outer wildcards as text, whose escapes
+                // are read too (`%202%2D555%2D0143%`).
+                "like" => vec![lit.replace(['%', '_'], " "), lit.trim_matches('%').to_string()],
+                _ => Vec::new(),
             })
+            .chain(pattern.map(text::binary_texts).unwrap_or_default())
             .collect();
         all.extend(operands.iter().map(String::as_str));
         // Member names of nested dictionaries cross too.
@@ -512,6 +515,16 @@ impl<'p> Verifier<'p> {
         let normalised: HashMap<usize, String> =
             all.iter().map(|s| (s.as_ptr() as usize, text::normalise(s))).collect();
         let norm = |s: &str| normalised.get(&(s.as_ptr() as usize)).map(String::as_str);
+        // And each read with its escapes decoded (`&#64;`, `%40`, `\x40`), when it holds any.
+        let unescaped: HashMap<usize, Vec<String>> = all
+            .iter()
+            .map(|s| {
+                (
+                    s.as_ptr() as usize,
+                    text::unescaped(s).iter().map(|u| text::normalise(u)).collect(),
+                )
+            })
+            .collect();
         for rule in &self.rules {
             let mut texts = Vec::new();
             match &rule.paths {
@@ -527,9 +540,18 @@ impl<'p> Verifier<'p> {
                 }
                 texts.retain(|s| !gone.contains(&(s.as_ptr() as usize)));
             }
-            let hit = texts.iter().any(|s| match norm(s) {
-                Some(n) => rule.matches_normalised(n),
-                None => rule.matches_normalised(&text::normalise(s)),
+            let hit = texts.iter().any(|s| {
+                let plain = match norm(s) {
+                    Some(n) => rule.matches_normalised(n),
+                    None => rule.matches_normalised(&text::normalise(s)),
+                };
+                let decoded = match unescaped.get(&(s.as_ptr() as usize)) {
+                    Some(u) => u.iter().any(|u| rule.matches_normalised(u)),
+                    None => text::unescaped(s)
+                        .iter()
+                        .any(|u| rule.matches_normalised(&text::normalise(u))),
+                };
+                plain || decoded
             });
             if hit {
                 f.add(

@@ -271,6 +271,146 @@ pub(super) fn visual(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The text with its escapes decoded, as a program down the line would: `&#NN;`, `&#xHH;` and
+/// HTML5 named references, `%HH` runs (UTF-8), `\xHH`, `\uHHHH`, `\u{…}`, `\UHHHHHHHH`, octal
+/// `\NNN`, `\n` `\r` `\t`, a backslash before punctuation; three times over (`%2540`). `None`
+/// when there is nothing to decode. Its own decoder, not the guard's.
+pub fn unescape(s: &str) -> Option<String> {
+    let mut cur = unescape_once(s)?;
+    for _ in 0..2 {
+        match unescape_once(&cur) {
+            Some(next) => cur = next,
+            None => break,
+        }
+    }
+    Some(cur)
+}
+
+/// Every reading of `s` with its escapes decoded ([`unescape`]): as written, and, when an
+/// override turns text round, as shown (`\u202E` then `3400u\` is shown `\u0043`).
+pub fn unescaped(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = unescape(s).into_iter().collect();
+    if s.contains('\u{202E}') {
+        // As shown, with hidden code points and marks on ASCII gone, case kept (capitals are
+        // read by their look later).
+        let mut shown = String::with_capacity(s.len());
+        for c in visual(s).chars() {
+            let on_ascii = unicode_normalization::char::is_combining_mark(c)
+                && shown.chars().next_back().is_some_and(|p| p.is_ascii_graphic());
+            if !(is_format(c) || c == '\u{2800}' || on_ascii) {
+                shown.push(c);
+            }
+        }
+        out.extend(unescape(&shown));
+    }
+    out
+}
+
+fn unescape_once(s: &str) -> Option<String> {
+    if !s.contains(['&', '%', '\\']) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let mut changed = false;
+    while let Some(at) = rest.find(['&', '%', '\\']) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        let tail = rest.get(at..).unwrap_or_default();
+        let decoded = match tail.as_bytes().first() {
+            Some(b'&') => char_ref(tail),
+            Some(b'%') => percent_run(tail),
+            _ => backslash_escape(tail),
+        };
+        match decoded {
+            Some((text, used)) => {
+                out.push_str(&text);
+                rest = tail.get(used..).unwrap_or_default();
+                changed = true;
+            }
+            None => {
+                let c = tail.chars().next().unwrap_or(' ');
+                out.push(c);
+                rest = tail.get(c.len_utf8()..).unwrap_or_default();
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+fn nonzero_char(v: u32) -> Option<char> {
+    char::from_u32(v).filter(|c| *c != '\0')
+}
+
+/// `&#NN;`, `&#xHH;` (the `;` may be missing) or `&name;`, and how many bytes it took.
+fn char_ref(t: &str) -> Option<(String, usize)> {
+    let body = t.get(1..)?;
+    if let Some(n) = body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
+        let k = n.chars().take_while(char::is_ascii_hexdigit).count();
+        let c = nonzero_char(u32::from_str_radix(n.get(..k).filter(|d| !d.is_empty() && d.len() <= 8)?, 16).ok()?)?;
+        let semi = usize::from(n.get(k..).is_some_and(|r| r.starts_with(';')));
+        return Some((c.to_string(), 3 + k + semi));
+    }
+    if let Some(n) = body.strip_prefix('#') {
+        let k = n.chars().take_while(char::is_ascii_digit).count();
+        let c = nonzero_char(n.get(..k).filter(|d| !d.is_empty() && d.len() <= 8)?.parse().ok()?)?;
+        let semi = usize::from(n.get(k..).is_some_and(|r| r.starts_with(';')));
+        return Some((c.to_string(), 2 + k + semi));
+    }
+    let (name, _) = body.split_once(';')?;
+    if name.is_empty() || name.len() > 32 || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let v = quick_xml::escape::resolve_html5_entity(name)?;
+    Some((v.to_string(), name.len() + 2))
+}
+
+/// A run of `%HH`, decoded as UTF-8 as far as it is valid.
+fn percent_run(t: &str) -> Option<(String, usize)> {
+    let bytes: Vec<u8> = t
+        .as_bytes()
+        .chunks(3)
+        .map_while(|c| match c {
+            [b'%', h, l] => u8::from_str_radix(std::str::from_utf8(&[*h, *l]).ok()?, 16).ok(),
+            _ => None,
+        })
+        .collect();
+    let good = match std::str::from_utf8(&bytes) {
+        Ok(v) => v.to_string(),
+        Err(e) => String::from_utf8(bytes.get(..e.valid_up_to())?.to_vec()).ok()?,
+    };
+    (!good.is_empty()).then(|| (good.clone(), good.len() * 3))
+}
+
+/// A backslash escape, and how many bytes it took.
+fn backslash_escape(t: &str) -> Option<(String, usize)> {
+    let body = t.get(1..)?;
+    let hex = |from: usize, n: usize| -> Option<char> {
+        let d = body.get(from..from + n)?;
+        d.chars().all(|c| c.is_ascii_hexdigit()).then_some(())?;
+        nonzero_char(u32::from_str_radix(d, 16).ok()?)
+    };
+    let mut cs = body.chars();
+    let (c, used) = match cs.next()? {
+        'x' => (hex(1, 2)?, 3),
+        'u' if body.starts_with("u{") => {
+            let close = body.find('}').filter(|&k| (3..=8).contains(&k))?;
+            (hex(2, close - 2)?, close + 1)
+        }
+        'u' => (hex(1, 4)?, 5),
+        'U' => (hex(1, 8)?, 9),
+        'n' | 'r' | 't' => (' ', 1),
+        d @ '0'..='3' => {
+            let o = body.get(..3).filter(|o| o.chars().all(|c| ('0'..='7').contains(&c)))?;
+            let _ = d;
+            (nonzero_char(u32::from_str_radix(o, 8).ok()?)?, 3)
+        }
+        p if p.is_ascii_punctuation() => (p, 1),
+        _ => return None,
+    };
+    Some((c.to_string(), used + 1))
+}
+
 /// NFKC, lowercase, format characters dropped, white space folded to single spaces.
 pub fn normalise(s: &str) -> String {
     let s = &*visual(s);
@@ -287,10 +427,10 @@ pub fn normalise(s: &str) -> String {
         }
         let c = if c.is_control() { ' ' } else { c };
         if !c.is_ascii() {
-            // Marks left on an ASCII letter or digit are dropped; letters of other scripts
+            // Marks left on printable ASCII (a letter, a digit, `\\`) are dropped; letters of other scripts
             // keep theirs.
             if unicode_normalization::char::is_combining_mark(c)
-                && out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric())
+                && out.chars().next_back().is_some_and(|p| p.is_ascii_graphic())
             {
                 continue;
             }
@@ -465,6 +605,11 @@ pub fn pattern_reveals(pattern: &str, nets: &[Net], domains: &[String]) -> Optio
             return Some(lit);
         }
     }
+    for t in binary_texts(pattern) {
+        if let Some(hit) = text_reveals(&t, nets, domains) {
+            return Some(hit);
+        }
+    }
     for address in value_numbers(pattern) {
         if super::content::word_inside(&address, true, nets) {
             return Some(address);
@@ -490,6 +635,16 @@ pub fn text_reveals(text: &str, nets: &[Net], domains: &[String]) -> Option<Stri
 
 /// As [`text_reveals`]; `host`: a one-word `text` is a whole value naming a host.
 pub fn value_reveals(text: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
+    for u in unescaped(text) {
+        if let Some(hit) = reading_reveals(&u, host, nets, domains) {
+            return Some(hit);
+        }
+    }
+    reading_reveals(text, host, nets, domains)
+}
+
+/// [`value_reveals`] on one reading of the text.
+fn reading_reveals(text: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
     let normal = normalise(text);
     // Digits written as look-alike letters, read as digits too.
     if let Some(d) = digits_read(&normal)
@@ -617,6 +772,52 @@ fn value_numbers(pattern: &str) -> Vec<String> {
 }
 
 /// The contents of a pattern's single-quoted string literals (`\'` and `\\` escapes).
+/// The text each binary (`b'…'`) and hex (`h'…'`) constant of a pattern holds: its bytes as
+/// UTF-8 (a broken sequence is a space) and, in pairs, as UTF-16 both ways. Its own lexer.
+pub fn binary_texts(pattern: &str) -> Vec<String> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    let mut prev = [' ', ' '];
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        let [before, last] = prev;
+        if c != '\'' {
+            prev = [last, c];
+            continue;
+        }
+        let mut lit = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => lit.extend(chars.next()),
+                '\'' => break,
+                c => lit.push(c),
+            }
+        }
+        let standalone = !(before.is_alphanumeric() || before == '_');
+        let bytes = match last {
+            'b' if standalone => base64::engine::general_purpose::STANDARD.decode(&lit).ok(),
+            'h' if standalone => hex::decode(&lit).ok(),
+            _ => None,
+        };
+        prev = ['\'', ' '];
+        let Some(bytes) = bytes else { continue };
+        out.push(String::from_utf8_lossy(&bytes).replace('\u{FFFD}', " "));
+        if bytes.len() >= 4 && bytes.len().is_multiple_of(2) {
+            let le: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|p| match p {
+                    [lo, hi] => u16::from_le_bytes([*lo, *hi]),
+                    _ => 0,
+                })
+                .collect();
+            let be: Vec<u16> = le.iter().map(|u| u.swap_bytes()).collect();
+            out.push(String::from_utf16_lossy(&le).replace('\u{FFFD}', " "));
+            out.push(String::from_utf16_lossy(&be).replace('\u{FFFD}', " "));
+        }
+    }
+    out
+}
+
 fn literals(pattern: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut chars = pattern.chars();

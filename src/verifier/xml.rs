@@ -576,6 +576,8 @@ impl Verifier<'_> {
             return;
         }
         let n = text::normalise(s);
+        // And read with its escapes decoded (`&amp;#64;` is text `&#64;`, which is `@`).
+        let decoded: Vec<String> = text::unescaped(s).iter().map(|u| text::normalise(u)).collect();
         // The names from the root to the string: its element's, then its attribute's.
         let chain: Vec<&str> = at
             .split('/')
@@ -591,7 +593,7 @@ impl Verifier<'_> {
                     (Some(_), None) => false,
                     (Some(paths), Some(_)) => paths.iter().any(on),
                 };
-            if selected && rule.matches_normalised(&n) {
+            if selected && (rule.matches_normalised(&n) || decoded.iter().any(|d| rule.matches_normalised(d))) {
                 f.add("text-rule", format!("rule `{}` still matches a text", rule.id), at);
             }
         }

@@ -251,7 +251,13 @@ pub(super) fn meet(parts: Vec<Label>, policy: &Policy) -> Result<Label, LabelErr
 pub(super) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Option<Label>, LabelError> {
     let normal = crate::text::normalize(text);
     let capitals = crate::text::normalize(&capitals_by_look(text));
-    if !mentions_marking(normal.text.trim(), policy) && !mentions_marking(capitals.text.trim(), policy) {
+    // Read as written, and with its escapes decoded (`TLP:&#82;ED`), capitals by look too.
+    let decoded = crate::text::escape::may_hold(text)
+        && [text.to_string(), capitals_by_look(text)]
+            .iter()
+            .flat_map(|t| crate::text::normalize_decoded(t))
+            .any(|d| mentions_marking(d.text.trim(), policy));
+    if !decoded && !mentions_marking(normal.text.trim(), policy) && !mentions_marking(capitals.text.trim(), policy) {
         return Ok(None);
     }
     let t = text.trim();

@@ -333,7 +333,11 @@ fn prune_pattern(
         let hits = |c: &pattern::Comparison| match &c.op {
             pattern::Operator::Matches(re) => crate::text::operand::regex_reveals(re, &rule.internal),
             pattern::Operator::Like(like) => crate::text::operand::like_reveals(like, &rule.internal),
-            _ => c.strings().any(|s| rule.hits(s)) || c.numeric_addresses().any(|s| rule.hits(&s)),
+            _ => {
+                c.strings().any(|s| rule.hits(s))
+                    || c.numeric_addresses().any(|s| rule.hits(&s))
+                    || c.binary_texts().iter().any(|s| rule.hits(s))
+            }
         };
         let Some(hit) = p.comparisons().find(|c| hits(c)) else {
             continue;
@@ -785,15 +789,17 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
     let mut stop: Option<(usize, String, DirtyAction)> = None;
     let mut redacted: Vec<(String, usize, usize)> = Vec::new(); // pointer, rule index, replacements
     // MATCHES and LIKE operands read as text with their escapes and wildcards gone: `\(202\)`
-    // is the number a reader sees.
+    // is the number a reader sees; binary and hex constants as the text they hold.
     let operands: Vec<String> = o
         .pattern
         .iter()
         .flat_map(|p| p.comparisons())
-        .filter_map(|c| match &c.op {
-            pattern::Operator::Matches(re) => Some(re.replace('\\', "")),
-            pattern::Operator::Like(l) => Some(l.replace(['%', '_'], " ")),
-            _ => None,
+        .flat_map(|c| match &c.op {
+            pattern::Operator::Matches(re) => vec![re.replace('\\', "")],
+            // Wildcards as gaps; and between its outer wildcards as text, whose escapes are
+            // read too (`%202%2D555%2D0143%`).
+            pattern::Operator::Like(l) => vec![l.replace(['%', '_'], " "), l.trim_matches('%').to_string()],
+            _ => c.binary_texts(),
         })
         .collect();
     let mut visited = 0usize;

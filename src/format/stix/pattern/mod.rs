@@ -247,7 +247,44 @@ impl Comparison {
     }
 }
 
+/// The text a binary or hex constant holds, as a program that prints it would show it: its bytes
+/// read as UTF-8 (a byte of no valid sequence is a space), and, when they come in pairs, as
+/// UTF-16 in either byte order (Windows strings). The content rules read these as they read
+/// strings, so a name or an address cannot cross base64-encoded.
+pub fn texts_of_bytes(b: &[u8]) -> Vec<String> {
+    let mut utf8 = String::with_capacity(b.len());
+    for chunk in b.utf8_chunks() {
+        utf8.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            utf8.push(' ');
+        }
+    }
+    let mut out = vec![utf8];
+    if b.len() >= 4 && b.len().is_multiple_of(2) {
+        for big in [false, true] {
+            let units = b.chunks_exact(2).map(|p| match p {
+                [x, y] if big => u16::from_be_bytes([*x, *y]),
+                [x, y] => u16::from_le_bytes([*x, *y]),
+                _ => 0,
+            });
+            out.push(char::decode_utf16(units).map(|c| c.unwrap_or(' ')).collect());
+        }
+    }
+    out
+}
+
 impl Comparison {
+    /// The texts its binary and hex constants hold ([`texts_of_bytes`]).
+    pub fn binary_texts(&self) -> Vec<String> {
+        self.literals()
+            .iter()
+            .flat_map(|l| match l {
+                Literal::Binary(b) | Literal::Hex(b) => texts_of_bytes(b),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
     /// Whether this comparison is on an address-like value: a path whose last property is
     /// `value` (`ipv4-addr:value`, `network-traffic:dst_ref.value`, `url:value`, …).
     fn on_a_value(&self) -> bool {

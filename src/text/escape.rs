@@ -1,0 +1,256 @@
+//! The escaped reading of a string: what a reader, or a program further down the line, sees once
+//! the escapes in it are decoded. Character references (`&#64;`, `&#x40;`, and every HTML5 name:
+//! `&commat;`, `&period;`, `&nbsp;`), percent-encoding (`%40`, and UTF-8 sequences: `%C3%A9`)
+//! and backslash escapes (`\x40`, `\u0040`, `\u{40}`, `\U00000040`, `\100`, `\@`, `\.`, `\n`) are
+//! decoded, up to [`LEVELS`] times (`%2540` and `&amp;#64;` are `@`). The text as written is
+//! read too: escapes are ambiguous (`C:\new` is a path, not a line break), so every rule looks
+//! at both readings ([`super::Prepared::decoded`]).
+
+use std::ops::Range;
+
+/// How many times escapes are decoded: each pass is linear, so the reading stays linear.
+pub const LEVELS: usize = 3;
+
+/// Whether `s` may hold an escape at all.
+pub fn may_hold(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b'&' | b'%' | b'\\'))
+}
+
+/// `s` with its escapes decoded ([`LEVELS`] deep), and for each byte of the result the byte
+/// range of `s` it comes from; `None` when there is nothing to decode.
+pub fn decode(s: &str) -> Option<(String, Vec<Range<usize>>)> {
+    if !may_hold(s) {
+        return None;
+    }
+    let (mut text, mut map) = decode_once(s)?;
+    for _ in 1..LEVELS {
+        if !may_hold(&text) {
+            break;
+        }
+        let Some((next, inner)) = decode_once(&text) else {
+            break;
+        };
+        // Compose: each byte of `next` came from a range of `text`, which came from `s`.
+        let composed = inner
+            .into_iter()
+            .map(|r| {
+                let a = map.get(r.start).map_or(0, |x| x.start);
+                let b = r.end.checked_sub(1).and_then(|e| map.get(e)).map_or(a, |x| x.end);
+                a..b
+            })
+            .collect();
+        text = next;
+        map = composed;
+    }
+    Some((text, map))
+}
+
+/// One pass of decoding; `None` when nothing changed.
+fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>)> {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut map: Vec<Range<usize>> = Vec::with_capacity(s.len());
+    let mut changed = false;
+    let mut i = 0;
+    // Copied through unchanged: the run since the last escape.
+    let mut plain = 0;
+    while i < b.len() {
+        let found = match b.get(i) {
+            Some(b'&') => reference(s, i),
+            Some(b'%') => percent(b, i),
+            Some(b'\\') => backslash(s, i),
+            _ => None,
+        };
+        let Some((decoded, end)) = found else {
+            i += 1;
+            continue;
+        };
+        let copied = s.get(plain..i).unwrap_or_default();
+        out.push_str(copied);
+        map.extend((plain..i).map(|k| k..k + 1));
+        out.push_str(&decoded);
+        map.extend(std::iter::repeat_n(i..end, decoded.len()));
+        changed = true;
+        i = end;
+        plain = end;
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(s.get(plain..).unwrap_or_default());
+    map.extend((plain..s.len()).map(|k| k..k + 1));
+    Some((out, map))
+}
+
+/// A character reference at `i` (`&#64;`, `&#x40;`, `&name;`; the `;` of a numeric one may be
+/// missing): what it stands for, and where it ends.
+fn reference(s: &str, i: usize) -> Option<(String, usize)> {
+    let rest = s.get(i + 1..)?;
+    if let Some(num) = rest.strip_prefix('#') {
+        let (digits, radix) = match num.strip_prefix(['x', 'X']) {
+            Some(h) => (h, 16),
+            None => (num, 10),
+        };
+        let len = digits.bytes().take_while(|c| char::from(*c).is_digit(radix)).count();
+        if len == 0 || len > 8 {
+            return None;
+        }
+        let v = u32::from_str_radix(digits.get(..len)?, radix).ok()?;
+        let c = char::from_u32(v).filter(|&c| c != '\0')?;
+        let mut end = i + 1 + (num.len() - digits.len()) + 1 + len;
+        if s.as_bytes().get(end) == Some(&b';') {
+            end += 1;
+        }
+        return Some((c.to_string(), end));
+    }
+    let len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+    if len == 0 || len > 32 || rest.as_bytes().get(len) != Some(&b';') {
+        return None;
+    }
+    let v = quick_xml::escape::resolve_html5_entity(rest.get(..len)?)?;
+    Some((v.to_string(), i + len + 2))
+}
+
+/// A run of percent-encoded bytes at `i`: the characters they encode in UTF-8 (a byte that is
+/// not part of a valid sequence ends the run), and where it ends.
+fn percent(b: &[u8], i: usize) -> Option<(String, usize)> {
+    let mut bytes = Vec::new();
+    let mut at = i;
+    while b.get(at) == Some(&b'%')
+        && let Some(v) = b
+            .get(at + 1..at + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+    {
+        bytes.push(v);
+        at += 3;
+    }
+    // The longest prefix that is valid UTF-8.
+    let valid = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(bytes.get(..e.valid_up_to())?).ok()?,
+    };
+    if valid.is_empty() {
+        return None;
+    }
+    Some((valid.to_string(), i + 3 * valid.len()))
+}
+
+/// A backslash escape at `i`: `\xHH`, `\uHHHH`, `\u{H…}`, `\UHHHHHHHH`, octal `\NNN`, `\n` `\r`
+/// `\t` (a space), or a backslash before ASCII punctuation (that punctuation).
+fn backslash(s: &str, i: usize) -> Option<(String, usize)> {
+    let rest = s.get(i + 1..)?;
+    let hex = |h: &str, n: usize| -> Option<char> {
+        let digits = h.get(..n)?;
+        if !digits.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        char::from_u32(u32::from_str_radix(digits, 16).ok()?).filter(|&c| c != '\0')
+    };
+    let first = *rest.as_bytes().first()?;
+    let (c, len) = match first {
+        b'x' => (hex(rest.get(1..)?, 2)?, 3),
+        b'u' if rest.as_bytes().get(1) == Some(&b'{') => {
+            let inner = rest.get(2..)?;
+            let n = inner.bytes().take_while(u8::is_ascii_hexdigit).count();
+            if n == 0 || n > 6 || inner.as_bytes().get(n) != Some(&b'}') {
+                return None;
+            }
+            (hex(inner, n)?, n + 3)
+        }
+        b'u' => (hex(rest.get(1..)?, 4)?, 5),
+        b'U' => (hex(rest.get(1..)?, 8)?, 9),
+        b'n' | b'r' | b't' => (' ', 1),
+        b'0'..=b'3' => {
+            let octal = rest.get(..3)?;
+            if !octal.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
+                return None;
+            }
+            (
+                char::from_u32(u32::from_str_radix(octal, 8).ok()?).filter(|&c| c != '\0')?,
+                3,
+            )
+        }
+        c if c.is_ascii_punctuation() => (char::from(c), 1),
+        _ => return None,
+    };
+    Some((c.to_string(), i + 1 + len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> String {
+        decode(s).map_or_else(|| s.to_string(), |(t, _)| t)
+    }
+
+    #[test]
+    fn decodes_every_kind_of_escape() {
+        for (s, want) in [
+            ("a&#64;b", "a@b"),
+            ("a&#x40;b&#X2E;c", "a@b.c"),
+            ("a&#64b", "a@b"),
+            ("a&commat;b&period;c", "a@b.c"),
+            ("Operation&nbsp;NIGHTJAR", "Operation\u{A0}NIGHTJAR"),
+            ("a%40b%2ec", "a@b.c"),
+            ("caf%C3%A9", "café"),
+            ("a\\x40b\\u002ec\\u{2e}d\\U0000002Ee", "a@b.c.d.e"),
+            ("a\\@b\\.c", "a@b.c"),
+            ("line\\nbreak", "line break"),
+            ("corp\\056example", "corp.example"),
+            ("corp\\\\.example", "corp.example"),
+            ("a%2540b", "a@b"),
+            ("a&amp;#64;b", "a@b"),
+            ("a&amp;amp;#64;b", "a@b"),
+        ] {
+            assert_eq!(d(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn leaves_what_is_no_escape() {
+        for s in [
+            "AT&T",
+            "100%",
+            "50% off",
+            "%zz",
+            "&unknown;",
+            "&#;",
+            "&#0;",
+            "C:\\Users",
+            "a\\",
+            "%",
+            "&",
+        ] {
+            assert_eq!(d(s), s, "{s}");
+        }
+        assert!(decode("plain text").is_none());
+    }
+
+    #[test]
+    fn maps_each_byte_back_to_what_was_written() {
+        let s = "x&#64;y%2540z";
+        let (t, map) = decode(s).unwrap();
+        assert_eq!(t, "x@y@z");
+        let spans: Vec<&str> = map.iter().map(|r| s.get(r.clone()).unwrap()).collect();
+        assert_eq!(spans, ["x", "&#64;", "y", "%2540", "z"]);
+    }
+
+    proptest::proptest! {
+        /// Any input: no panic, the map covers the result byte for byte with ranges inside the
+        /// input, in order.
+        #[test]
+        fn the_map_is_well_formed(s in "[a-z&#%;\\\\x0-9A-F{}u.@]{0,40}") {
+            if let Some((t, map)) = decode(&s) {
+                proptest::prop_assert_eq!(t.len(), map.len());
+                let mut last = 0;
+                for r in &map {
+                    proptest::prop_assert!(r.start < r.end && r.end <= s.len());
+                    proptest::prop_assert!(r.start >= last);
+                    last = r.start;
+                }
+            }
+        }
+    }
+}
