@@ -37,7 +37,7 @@ pub mod marking;
 pub mod text;
 pub mod xml;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -210,8 +210,19 @@ impl<'p> Verifier<'p> {
         }
         self.check_label(id, t, o, ids, f);
         self.check_properties(id, t, o, f);
-        self.check_text(id, t, o, f);
-        self.check_content(id, o, f);
+        // Each string of the object (and each operand of its pattern) read once, for the text
+        // rules and the address checks alike, found again by its address.
+        let reads_text = !self.rules.is_empty() || !self.nets.is_empty() || !self.domains.is_empty();
+        let operands = if reads_text { pattern_operands(o) } else { Vec::new() };
+        let all = if reads_text {
+            object_texts(o, &operands)
+        } else {
+            Vec::new()
+        };
+        let mut readings: Readings<'_> = all.iter().map(|&s| (text_key(s), text::Reading::new(s))).collect();
+        readings.sort_unstable_by_key(|(k, _)| *k);
+        self.check_text(t, o, &operands, &all, &readings, f, id);
+        self.check_content(id, o, &readings, f);
         // Embedded observed-data objects are judged like top-level ones: an allowed type.
         if let Some(embedded) = o.get("objects").and_then(Json::as_object) {
             for (k, e) in embedded {
@@ -233,7 +244,7 @@ impl<'p> Verifier<'p> {
 
     /// Every string of the object, at any depth, for internal addresses and domains; members
     /// named `x_…` below the top level (custom content the guard strips at any depth).
-    fn check_content(&self, id: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
+    fn check_content(&self, id: &str, o: &BTreeMap<String, Json>, readings: &Readings<'_>, f: &mut Findings) {
         let mut stack: Vec<(String, usize, &Json)> = o.iter().map(|(k, v)| (k.clone(), 0, v)).collect();
         while let Some((key, depth, v)) = stack.pop() {
             match v {
@@ -245,7 +256,9 @@ impl<'p> Verifier<'p> {
                         let looked_for = !self.nets.is_empty() || !self.domains.is_empty();
                         if looked_for
                             && !k.starts_with("extension-definition--")
-                            && let Some(hit) = text::text_reveals(k, &self.nets, &self.domains)
+                            && let Some(hit) = reading_of(readings, k, |r| {
+                                text::reading_reveals(r, false, &self.nets, &self.domains)
+                            })
                         {
                             f.add(
                                 "internal-address",
@@ -267,7 +280,9 @@ impl<'p> Verifier<'p> {
                     let hit = if key == "pattern" && depth == 0 {
                         text::pattern_reveals(s, &self.nets, &self.domains)
                     } else {
-                        text::value_reveals(s, key == "value" && depth == 0, &self.nets, &self.domains)
+                        reading_of(readings, s, |r| {
+                            text::reading_reveals(r, key == "value" && depth == 0, &self.nets, &self.domains)
+                        })
                     };
                     if let Some(hit) = hit {
                         f.add(
@@ -470,52 +485,21 @@ impl<'p> Verifier<'p> {
         }
     }
 
-    fn check_text(&self, id: &str, t: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
-        if self.rules.is_empty() {
-            return;
-        }
-        // Each string of the object normalised once, found again by its address.
-        let mut all = Vec::new();
-        for v in o.values() {
-            collect_strings(v, &mut all);
-        }
-        // A pattern's MATCHES and LIKE operands, read without escapes and wildcards.
-        let operands: Vec<String> = o
-            .get("pattern")
-            .and_then(Json::as_str)
-            .map(text::operands)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(op, lit)| match op.as_str() {
-                "matches" => Some(lit.replace('\\', "")),
-                "like" => Some(lit.replace(['%', '_'], " ")),
-                _ => None,
-            })
-            .collect();
-        all.extend(operands.iter().map(String::as_str));
-        // Member names of nested dictionaries cross too.
-        let mut stack: Vec<&Json> = o.values().collect();
-        while let Some(v) = stack.pop() {
-            match v {
-                Json::Object(m) => {
-                    all.extend(
-                        m.keys()
-                            .map(String::as_str)
-                            .filter(|k| !k.starts_with("extension-definition--")),
-                    );
-                    stack.extend(m.values());
-                }
-                Json::Array(a) => stack.extend(a),
-                _ => {}
-            }
-        }
-        let normalised: HashMap<usize, String> =
-            all.iter().map(|s| (s.as_ptr() as usize, text::normalise(s))).collect();
-        let norm = |s: &str| normalised.get(&(s.as_ptr() as usize)).map(String::as_str);
+    #[allow(clippy::too_many_arguments)]
+    fn check_text(
+        &self,
+        t: &str,
+        o: &BTreeMap<String, Json>,
+        operands: &[String],
+        all: &[&str],
+        readings: &Readings<'_>,
+        f: &mut Findings,
+        id: &str,
+    ) {
         for rule in &self.rules {
             let mut texts = Vec::new();
             match &rule.paths {
-                None => texts.clone_from(&all),
+                None => texts.extend_from_slice(all),
                 Some(paths) => texts.extend(select(o, t, paths)),
             }
             if !rule.except.is_empty() {
@@ -527,10 +511,7 @@ impl<'p> Verifier<'p> {
                 }
                 texts.retain(|s| !gone.contains(&(s.as_ptr() as usize)));
             }
-            let hit = texts.iter().any(|s| match norm(s) {
-                Some(n) => rule.matches_normalised(n),
-                None => rule.matches_normalised(&text::normalise(s)),
-            });
+            let hit = texts.iter().any(|s| reading_of(readings, s, |r| rule.matches(r)));
             if hit {
                 f.add(
                     "text-rule",
@@ -540,6 +521,64 @@ impl<'p> Verifier<'p> {
             }
         }
     }
+}
+
+/// The readings of an object's strings, sorted by [`text_key`].
+type Readings<'a> = Vec<((usize, usize), text::Reading<'a>)>;
+
+/// A string of the parsed output (or an operand), by where it is: the same text at two places
+/// is read twice; two strings alive at once share a key only when both are empty.
+fn text_key(s: &str) -> (usize, usize) {
+    (s.as_ptr() as usize, s.len())
+}
+
+/// `check` on the readings of `s`: the object's, or made here for a string not among them.
+fn reading_of<T>(readings: &Readings<'_>, s: &str, check: impl FnOnce(&text::Reading<'_>) -> T) -> T {
+    match readings.binary_search_by_key(&text_key(s), |(k, _)| *k) {
+        Ok(i) if let Some((_, r)) = readings.get(i) => check(r),
+        _ => check(&text::Reading::new(s)),
+    }
+}
+
+/// A pattern's MATCHES and LIKE operands, read without escapes and wildcards.
+fn pattern_operands(o: &BTreeMap<String, Json>) -> Vec<String> {
+    o.get("pattern")
+        .and_then(Json::as_str)
+        .map(text::operands)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(op, lit)| match op.as_str() {
+            "matches" => Some(lit.replace('\\', "")),
+            "like" => Some(lit.replace(['%', '_'], " ")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every string of the object at any depth, its pattern's `operands`, and the member names of
+/// its nested dictionaries (they cross too) but extension-definition ids.
+fn object_texts<'a>(o: &'a BTreeMap<String, Json>, operands: &'a [String]) -> Vec<&'a str> {
+    let mut all = Vec::new();
+    for v in o.values() {
+        collect_strings(v, &mut all);
+    }
+    all.extend(operands.iter().map(String::as_str));
+    let mut stack: Vec<&Json> = o.values().collect();
+    while let Some(v) = stack.pop() {
+        match v {
+            Json::Object(m) => {
+                all.extend(
+                    m.keys()
+                        .map(String::as_str)
+                        .filter(|k| !k.starts_with("extension-definition--")),
+                );
+                stack.extend(m.values());
+            }
+            Json::Array(a) => stack.extend(a),
+            _ => {}
+        }
+    }
+    all
 }
 
 /// Check one output under `policy` (compiling the policy's text rules each time: for many
