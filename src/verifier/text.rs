@@ -736,6 +736,61 @@ fn literals(pattern: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// `digits_read` as it was before it worked on bytes (characters collected, no pre-check):
+    /// the new one must read every text alike.
+    fn digits_read_reference(n: &str) -> Option<String> {
+        let lookalike = |c: char| matches!(c, 'o' | 'l' | 'i');
+        let piece = |c: char| c.is_ascii_digit() || lookalike(c);
+        let number_like = |c: char| piece(c) || ".:/-()+[]".contains(c);
+        let chars: Vec<char> = n.chars().collect();
+        let mut out: Vec<char> = chars.clone();
+        let mut changed = false;
+        let mut k = 0;
+        while k < chars.len() {
+            if !chars.get(k).is_some_and(|&c| number_like(c)) {
+                k += 1;
+                continue;
+            }
+            let end = k + chars
+                .get(k..)
+                .map_or(0, |r| r.iter().take_while(|&&x| number_like(x)).count());
+            let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric());
+            let mut from = k;
+            if word(k.checked_sub(1).and_then(|p| chars.get(p))) {
+                while from < end && chars.get(from).is_some_and(|&c| piece(c)) {
+                    from += 1;
+                }
+            }
+            let mut to = end;
+            if word(chars.get(end)) {
+                while to > from && to.checked_sub(1).and_then(|t| chars.get(t)).is_some_and(|&c| piece(c)) {
+                    to -= 1;
+                }
+            }
+            let part = chars.get(from..to).unwrap_or_default();
+            if part.iter().any(char::is_ascii_digit) && part.iter().any(|&c| lookalike(c)) {
+                for c in out.get_mut(from..to).into_iter().flatten() {
+                    *c = match *c {
+                        'o' => '0',
+                        'l' | 'i' => '1',
+                        c => c,
+                    };
+                }
+                changed = true;
+            }
+            k = end;
+        }
+        changed.then(|| out.into_iter().collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn digits_read_reads_as_the_reference(s in "([0-9oli.:/()+\\[\\] -]|a|x|é|١|ο|\\u{200B})*") {
+            proptest::prop_assert_eq!(digits_read(&s), digits_read_reference(&s));
+        }
+    }
+
     #[test]
     fn normalises_full_width_and_hidden_characters() {
         assert_eq!(normalise("Ｓｅｃｒｅｔ\u{200B}Word  x"), "secretword x");
