@@ -443,13 +443,27 @@ pub fn names_domain(text: &str, domains: &[String]) -> bool {
         if !s.bytes().any(|b| matches!(b, b'0' | b'1' | b'i')) {
             return Cow::Borrowed(s);
         }
-        s.chars()
-            .map(|c| match c {
-                '0' => 'o',
-                '1' | 'i' => 'l',
-                c => c,
+        // ASCII for ASCII, byte by byte (no byte of a longer character is ASCII).
+        let bytes: Vec<u8> = s
+            .bytes()
+            .map(|b| match b {
+                b'0' => b'o',
+                b'1' | b'i' => b'l',
+                b => b,
             })
-            .collect()
+            .collect();
+        match String::from_utf8(bytes) {
+            Ok(t) => Cow::Owned(t),
+            Err(_) => Cow::Owned(
+                s.chars()
+                    .map(|c| match c {
+                        '0' => 'o',
+                        '1' | 'i' => 'l',
+                        c => c,
+                    })
+                    .collect(),
+            ),
+        }
     }
     let text = &*read(text);
     domains.iter().any(|d| {

@@ -206,6 +206,25 @@ impl<'a> Reading<'a> {
 /// `n` squeezed: without the characters other than letters and digits that stand between two
 /// letters or digits, ASCII look-alikes of letters read as letters ([`squeezed_chars`]).
 fn squeezed_text(n: &str) -> String {
+    if n.is_ascii() {
+        // The same, a byte at a time.
+        let b = n.as_bytes();
+        let first = b.iter().position(u8::is_ascii_alphanumeric).unwrap_or(b.len());
+        let last = b.iter().rposition(u8::is_ascii_alphanumeric).unwrap_or(0);
+        let kept: Vec<u8> = b
+            .iter()
+            .enumerate()
+            .filter(|&(i, c)| c.is_ascii_alphanumeric() || i <= first || i >= last)
+            .map(|(_, &c)| match c {
+                b'0' => b'o',
+                b'1' | b'i' => b'l',
+                c => c,
+            })
+            .collect();
+        if let Ok(t) = String::from_utf8(kept) {
+            return t;
+        }
+    }
     let mut out = String::with_capacity(n.len());
     out.extend(squeezed_chars(n).map(|(_, c)| c));
     out
@@ -735,6 +754,15 @@ fn literals(pattern: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn squeezed_text_reads_ascii_as_the_general_way(s in "[ -~]*") {
+            let general: String = squeezed_chars(&s).map(|(_, c)| c).collect();
+            proptest::prop_assert_eq!(squeezed_text(&s), general);
+        }
+    }
 
     /// `digits_read` as it was before it worked on bytes (characters collected, no pre-check):
     /// the new one must read every text alike.
