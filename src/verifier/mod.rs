@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::label::Tlp;
 use crate::policy::Policy;
-use json::Json;
+use json::{Json, Object};
 
 /// One thing the verifier found wrong with an output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,7 +124,7 @@ impl<'p> Verifier<'p> {
         let Some(top) = doc.as_object() else {
             return f.add("shape", "the output is not a JSON object", "output");
         };
-        let keys: Vec<&str> = top.keys().map(String::as_str).collect();
+        let keys: Vec<&str> = top.keys().map(|k| k.as_ref()).collect();
         if keys != ["id", "objects", "type"] {
             f.add(
                 "shape",
@@ -142,7 +142,7 @@ impl<'p> Verifier<'p> {
             return f.add("shape", "`objects` is not a list", "/objects");
         };
         // Shape of each object, and the ids present.
-        let mut ids: BTreeMap<&str, &BTreeMap<String, Json>> = BTreeMap::new();
+        let mut ids: BTreeMap<&str, &Object<'_>> = BTreeMap::new();
         let mut ok = Vec::new();
         for (n, o) in objects.iter().enumerate() {
             let at = format!("/objects/{n}");
@@ -183,8 +183,8 @@ impl<'p> Verifier<'p> {
         &self,
         id: &str,
         t: &str,
-        o: &BTreeMap<String, Json>,
-        ids: &BTreeMap<&str, &BTreeMap<String, Json>>,
+        o: &Object<'_>,
+        ids: &BTreeMap<&str, &Object<'_>>,
         referenced: &HashSet<String>,
         f: &mut Findings,
     ) {
@@ -203,7 +203,7 @@ impl<'p> Verifier<'p> {
             }
             if let Some(k) = o
                 .keys()
-                .find(|k| !marking::DEFINITION_KEYS.contains(&k.as_str()) && !k.starts_with("x_"))
+                .find(|k| !marking::DEFINITION_KEYS.contains(&k.as_ref()) && !k.starts_with("x_"))
             {
                 f.add("label", format!("a marking-definition may not have `{k}`"), id);
             }
@@ -244,8 +244,8 @@ impl<'p> Verifier<'p> {
 
     /// Every string of the object, at any depth, for internal addresses and domains; members
     /// named `x_…` below the top level (custom content the guard strips at any depth).
-    fn check_content(&self, id: &str, o: &BTreeMap<String, Json>, readings: &Readings<'_>, f: &mut Findings) {
-        let mut stack: Vec<(String, usize, &Json)> = o.iter().map(|(k, v)| (k.clone(), 0, v)).collect();
+    fn check_content(&self, id: &str, o: &Object<'_>, readings: &Readings<'_>, f: &mut Findings) {
+        let mut stack: Vec<(&str, usize, &Json<'_>)> = o.iter().map(|(k, v)| (k.as_ref(), 0, v)).collect();
         while let Some((key, depth, v)) = stack.pop() {
             match v {
                 Json::Object(m) => {
@@ -266,10 +266,10 @@ impl<'p> Verifier<'p> {
                                 id,
                             );
                         }
-                        stack.push((k.clone(), depth + 1, x));
+                        stack.push((k, depth + 1, x));
                     }
                 }
-                Json::Array(a) => stack.extend(a.iter().map(|x| (key.clone(), depth + 1, x))),
+                Json::Array(a) => stack.extend(a.iter().map(|x| (key, depth + 1, x))),
                 Json::String(s) => {
                     if self.nets.is_empty() && self.domains.is_empty() {
                         continue;
@@ -297,14 +297,7 @@ impl<'p> Verifier<'p> {
         }
     }
 
-    fn check_label(
-        &self,
-        id: &str,
-        t: &str,
-        o: &BTreeMap<String, Json>,
-        ids: &BTreeMap<&str, &BTreeMap<String, Json>>,
-        f: &mut Findings,
-    ) {
+    fn check_label(&self, id: &str, t: &str, o: &Object<'_>, ids: &BTreeMap<&str, &Object<'_>>, f: &mut Findings) {
         let p = self.policy;
         let mut marks = Vec::new();
         let mut refs: Vec<&str> = strings(o.get("object_marking_refs"));
@@ -364,7 +357,7 @@ impl<'p> Verifier<'p> {
             };
             if let Some(k) = def
                 .keys()
-                .find(|k| !marking::DEFINITION_KEYS.contains(&k.as_str()) && !k.starts_with("x_"))
+                .find(|k| !marking::DEFINITION_KEYS.contains(&k.as_ref()) && !k.starts_with("x_"))
             {
                 f.add(
                     "label",
@@ -456,17 +449,17 @@ impl<'p> Verifier<'p> {
         }
     }
 
-    fn check_properties(&self, id: &str, t: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
+    fn check_properties(&self, id: &str, t: &str, o: &Object<'_>, f: &mut Findings) {
         let p = self.policy;
         let listed = p.properties.get(t);
         for k in o.keys() {
-            if ALWAYS.contains(&k.as_str()) {
+            if ALWAYS.contains(&k.as_ref()) {
                 continue;
             }
             let ok = if k.starts_with("x_") {
-                p.custom_properties.contains(k) && listed.is_none_or(|l| l.contains(k))
+                p.custom_properties.contains(k.as_ref()) && listed.is_none_or(|l| l.contains(k.as_ref()))
             } else {
-                listed.is_none_or(|l| l.contains(k))
+                listed.is_none_or(|l| l.contains(k.as_ref()))
             };
             if !ok {
                 f.add(
@@ -479,7 +472,7 @@ impl<'p> Verifier<'p> {
         if t != "marking-definition"
             && let Some(ext) = o.get("extensions").and_then(Json::as_object)
         {
-            for k in ext.keys().filter(|k| !p.extensions.contains(*k)) {
+            for k in ext.keys().filter(|k| !p.extensions.contains(k.as_ref())) {
                 f.add("extension", format!("extension `{k}` is not named by the policy"), id);
             }
         }
@@ -489,7 +482,7 @@ impl<'p> Verifier<'p> {
     fn check_text(
         &self,
         t: &str,
-        o: &BTreeMap<String, Json>,
+        o: &Object<'_>,
         operands: &[String],
         all: &[&str],
         readings: &Readings<'_>,
@@ -541,7 +534,7 @@ fn reading_of<T>(readings: &Readings<'_>, s: &str, check: impl FnOnce(&text::Rea
 }
 
 /// A pattern's MATCHES and LIKE operands, read without escapes and wildcards.
-fn pattern_operands(o: &BTreeMap<String, Json>) -> Vec<String> {
+fn pattern_operands(o: &Object<'_>) -> Vec<String> {
     o.get("pattern")
         .and_then(Json::as_str)
         .map(text::operands)
@@ -557,7 +550,7 @@ fn pattern_operands(o: &BTreeMap<String, Json>) -> Vec<String> {
 
 /// Every string of the object at any depth, its pattern's `operands`, and the member names of
 /// its nested dictionaries (they cross too) but extension-definition ids.
-fn object_texts<'a>(o: &'a BTreeMap<String, Json>, operands: &'a [String]) -> Vec<&'a str> {
+fn object_texts<'a>(o: &'a Object<'_>, operands: &'a [String]) -> Vec<&'a str> {
     let mut all = Vec::new();
     for v in o.values() {
         collect_strings(v, &mut all);
@@ -569,7 +562,7 @@ fn object_texts<'a>(o: &'a BTreeMap<String, Json>, operands: &'a [String]) -> Ve
             Json::Object(m) => {
                 all.extend(
                     m.keys()
-                        .map(String::as_str)
+                        .map(|k| k.as_ref())
                         .filter(|k| !k.starts_with("extension-definition--")),
                 );
                 stack.extend(m.values());
@@ -674,10 +667,10 @@ fn is_id(id: &str, t: &str) -> bool {
 
 /// The strings of `o` (of type `t`) that `paths` (type or `*`, property steps; `**` any depth)
 /// select.
-fn select<'a>(o: &'a BTreeMap<String, Json>, t: &str, paths: &[(String, Vec<String>)]) -> Vec<&'a str> {
+fn select<'a, 'j>(o: &'a Object<'j>, t: &str, paths: &[(String, Vec<String>)]) -> Vec<&'a str> {
     let mut texts = Vec::new();
     for (_, steps) in paths.iter().filter(|(pt, _)| pt == "*" || pt == t) {
-        let mut at: Vec<&BTreeMap<String, Json>> = vec![o];
+        let mut at: Vec<&'a Object<'j>> = vec![o];
         let mut leaves: Vec<&Json> = Vec::new();
         for (n, step) in steps.iter().enumerate() {
             let last = n + 1 == steps.len();
@@ -702,7 +695,7 @@ fn select<'a>(o: &'a BTreeMap<String, Json>, t: &str, paths: &[(String, Vec<Stri
                 continue;
             }
             for obj in at {
-                let Some(v) = obj.get(step) else { continue };
+                let Some(v) = obj.get(step.as_str()) else { continue };
                 if last {
                     leaves.push(v);
                 } else {
@@ -735,7 +728,7 @@ fn shape_exempt(key: &str, s: &str) -> bool {
     key == "type" || id_shaped || timestamp || hash
 }
 
-fn strings(v: Option<&Json>) -> Vec<&str> {
+fn strings<'a>(v: Option<&'a Json<'_>>) -> Vec<&'a str> {
     v.and_then(Json::as_array)
         .map(|a| a.iter().filter_map(Json::as_str).collect())
         .unwrap_or_default()
@@ -743,16 +736,16 @@ fn strings(v: Option<&Json>) -> Vec<&str> {
 
 /// Every identifier an object refers to: `*_ref` strings and `*_refs` lists at any depth, and
 /// extension-definition keys of `extensions`.
-fn refs(t: &str, o: &BTreeMap<String, Json>) -> Vec<String> {
+fn refs(t: &str, o: &Object<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    let mut stack: Vec<(&str, &Json)> = o.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let mut stack: Vec<(&str, &Json<'_>)> = o.iter().map(|(k, v)| (k.as_ref(), v)).collect();
     while let Some((k, v)) = stack.pop() {
         match v {
-            Json::String(s) if k.ends_with("_ref") => out.push(s.clone()),
+            Json::String(s) if k.ends_with("_ref") => out.push(s.to_string()),
             Json::Array(a) if k.ends_with("_refs") => {
                 out.extend(a.iter().filter_map(Json::as_str).map(str::to_string));
             }
-            Json::Object(m) => stack.extend(m.iter().map(|(k, v)| (k.as_str(), v))),
+            Json::Object(m) => stack.extend(m.iter().map(|(k, v)| (k.as_ref(), v))),
             Json::Array(a) => stack.extend(a.iter().map(|v| ("", v))),
             _ => {}
         }
@@ -760,12 +753,16 @@ fn refs(t: &str, o: &BTreeMap<String, Json>) -> Vec<String> {
     if t != "marking-definition"
         && let Some(ext) = o.get("extensions").and_then(Json::as_object)
     {
-        out.extend(ext.keys().filter(|k| k.starts_with("extension-definition--")).cloned());
+        out.extend(
+            ext.keys()
+                .filter(|k| k.starts_with("extension-definition--"))
+                .map(|k| k.to_string()),
+        );
     }
     out
 }
 
-fn collect_strings<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
+fn collect_strings<'a>(v: &'a Json<'_>, out: &mut Vec<&'a str>) {
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
         match v {
@@ -777,7 +774,7 @@ fn collect_strings<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
     }
 }
 
-fn descend_objects<'a>(v: &'a Json, out: &mut Vec<&'a BTreeMap<String, Json>>) {
+fn descend_objects<'a, 'j>(v: &'a Json<'j>, out: &mut Vec<&'a Object<'j>>) {
     match v {
         Json::Object(o) => out.push(o),
         Json::Array(a) => a.iter().for_each(|x| descend_objects(x, out)),
