@@ -48,12 +48,19 @@ pub enum AnswerVerdict {
 
 /// Read one frame; `Ok(None)` at a clean end of input (before a length).
 pub fn read_frame(r: &mut impl Read, max: usize) -> io::Result<Option<Vec<u8>>> {
+    let mut buf = Vec::new();
+    Ok(read_frame_into(r, max, &mut buf)?.then_some(buf))
+}
+
+/// [`read_frame`] into `buf` (its room kept from one frame to the next); `Ok(false)` at a clean
+/// end of input.
+pub fn read_frame_into(r: &mut impl Read, max: usize, buf: &mut Vec<u8>) -> io::Result<bool> {
     let mut len = [0u8; 4];
     let mut got = 0;
     while got < 4 {
         let Some(slot) = len.get_mut(got..) else { break };
         match r.read(slot)? {
-            0 if got == 0 => return Ok(None),
+            0 if got == 0 => return Ok(false),
             0 => {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -70,9 +77,10 @@ pub fn read_frame(r: &mut impl Read, max: usize) -> io::Result<Option<Vec<u8>>> 
             format!("a frame of {n} bytes is over the limit of {max}"),
         ));
     }
-    let mut buf = vec![0u8; n];
-    r.read_exact(&mut buf)?;
-    Ok(Some(buf))
+    buf.clear();
+    buf.resize(n, 0);
+    r.read_exact(buf)?;
+    Ok(true)
 }
 
 /// Write one frame, with one write for length and payload (so that the reader is woken once,
@@ -90,7 +98,8 @@ pub fn write_frame(w: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
 pub fn serve(policy: &Policy, input: &mut impl Read, output: &mut impl Write) -> io::Result<()> {
     let verifier = Verifier::new(policy).map_err(io::Error::other)?;
     let max = policy.limits.max_input_bytes.saturating_add(REQUEST_SLACK);
-    while let Some(frame) = read_frame(input, max)? {
+    let mut frame = Vec::new();
+    while read_frame_into(input, max, &mut frame)? {
         // (The daemon's start-up probe, `{}`, is never faulted, so that a channel can start.)
         #[cfg(debug_assertions)]
         if frame.len() > 2
