@@ -274,7 +274,7 @@ impl<'p> Verifier<'p> {
                     if self.nets.is_empty() && self.domains.is_empty() {
                         continue;
                     }
-                    if shape_exempt(&key, s) {
+                    if shape_exempt(key, s) {
                         continue;
                     }
                     let hit = if key == "pattern" && depth == 0 {
