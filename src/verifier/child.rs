@@ -8,16 +8,16 @@
 //! answer  = {"verdict":"pass"} / {"verdict":"fail","findings":[{rule,detail,at},…]}  (JSON)
 //! ```
 //!
-//! The child exits on end of input. The daemon side ([`Client`]) reads answers on a thread of
-//! its own, so that a deadline holds whatever the child does; a child that dies, hangs past the
-//! deadline, answers garbage or too much is killed and its message fails (the caller
-//! quarantines it). A new child is started for the next message.
+//! The child exits on end of input. The daemon side ([`Client`]) waits for each answer in `poll`,
+//! for what is left of its deadline, so that a deadline holds whatever the child does once it has
+//! read its request; a child that dies, hangs past the deadline, answers garbage or too much is
+//! killed and its message fails (the caller quarantines it). A new child is started for the next
+//! message.
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -48,12 +48,19 @@ pub enum AnswerVerdict {
 
 /// Read one frame; `Ok(None)` at a clean end of input (before a length).
 pub fn read_frame(r: &mut impl Read, max: usize) -> io::Result<Option<Vec<u8>>> {
+    let mut buf = Vec::new();
+    Ok(read_frame_into(r, max, &mut buf)?.then_some(buf))
+}
+
+/// [`read_frame`] into `buf` (its room kept from one frame to the next); `Ok(false)` at a clean
+/// end of input.
+pub fn read_frame_into(r: &mut impl Read, max: usize, buf: &mut Vec<u8>) -> io::Result<bool> {
     let mut len = [0u8; 4];
     let mut got = 0;
     while got < 4 {
         let Some(slot) = len.get_mut(got..) else { break };
         match r.read(slot)? {
-            0 if got == 0 => return Ok(None),
+            0 if got == 0 => return Ok(false),
             0 => {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -70,16 +77,20 @@ pub fn read_frame(r: &mut impl Read, max: usize) -> io::Result<Option<Vec<u8>>> 
             format!("a frame of {n} bytes is over the limit of {max}"),
         ));
     }
-    let mut buf = vec![0u8; n];
-    r.read_exact(&mut buf)?;
-    Ok(Some(buf))
+    buf.clear();
+    buf.resize(n, 0);
+    r.read_exact(buf)?;
+    Ok(true)
 }
 
-/// Write one frame.
+/// Write one frame, with one write for length and payload (so that the reader is woken once,
+/// with the whole frame, not once for the length and again for the rest).
 pub fn write_frame(w: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
     let n = u32::try_from(bytes.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "frame too large"))?;
-    w.write_all(&n.to_be_bytes())?;
-    w.write_all(bytes)?;
+    let mut frame = Vec::with_capacity(bytes.len().saturating_add(4));
+    frame.extend_from_slice(&n.to_be_bytes());
+    frame.extend_from_slice(bytes);
+    w.write_all(&frame)?;
     w.flush()
 }
 
@@ -87,7 +98,8 @@ pub fn write_frame(w: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
 pub fn serve(policy: &Policy, input: &mut impl Read, output: &mut impl Write) -> io::Result<()> {
     let verifier = Verifier::new(policy).map_err(io::Error::other)?;
     let max = policy.limits.max_input_bytes.saturating_add(REQUEST_SLACK);
-    while let Some(frame) = read_frame(input, max)? {
+    let mut frame = Vec::new();
+    while read_frame_into(input, max, &mut frame)? {
         // (The daemon's start-up probe, `{}`, is never faulted, so that a channel can start.)
         #[cfg(debug_assertions)]
         if frame.len() > 2
@@ -215,13 +227,22 @@ pub enum ClientError {
     Garbage(String),
 }
 
-/// A running verifier child.
+/// A running verifier child. Its answers are read on the calling thread, each read waiting in
+/// `poll` for at most what is left of the deadline (no reader thread to hand each answer over).
 pub struct Client {
     child: Child,
     /// The child's address-space limit, in bytes, to name when it dies of a signal.
     memory: u64,
     stdin: ChildStdin,
-    answers: mpsc::Receiver<io::Result<Vec<u8>>>,
+    stdout: ChildStdout,
+}
+
+/// Why an answer could not be read.
+enum ReadFailure {
+    Timeout,
+    /// The child closed its output (`what` says where).
+    End(&'static str),
+    Io(io::Error),
 }
 
 impl Client {
@@ -241,34 +262,16 @@ impl Client {
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| ClientError::Spawn(format!("{}: {e}", spec.program.display())))?;
-        let (Some(stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             let _ = child.kill();
             let _ = child.wait();
             return Err(ClientError::Spawn("no pipes to the child".into()));
         };
-        let (tx, rx) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("verifier-reader".into())
-            .spawn(move || {
-                loop {
-                    let r = read_frame(&mut stdout, MAX_ANSWER);
-                    let end = !matches!(r, Ok(Some(_)));
-                    let msg = match r {
-                        Ok(Some(f)) => Ok(f),
-                        Ok(None) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "end of output")),
-                        Err(e) => Err(e),
-                    };
-                    if tx.send(msg).is_err() || end {
-                        return;
-                    }
-                }
-            })
-            .map_err(|e| ClientError::Spawn(e.to_string()))?;
         Ok(Client {
             child,
             memory: spec.memory,
             stdin,
-            answers: rx,
+            stdout,
         })
     }
 
@@ -284,16 +287,63 @@ impl Client {
 
     fn exchange(&mut self, output: &[u8], deadline: Duration) -> Result<Answer, ClientError> {
         write_frame(&mut self.stdin, output).map_err(|e| ClientError::Died(format!("writing: {e}")))?;
-        let frame = match self.answers.recv_timeout(deadline) {
-            Ok(Ok(f)) => f,
-            Ok(Err(e)) if e.kind() == io::ErrorKind::InvalidData => return Err(ClientError::Garbage(e.to_string())),
-            Ok(Err(e)) => return Err(ClientError::Died(self.exit_status(e.to_string()))),
-            Err(mpsc::RecvTimeoutError::Timeout) => return Err(ClientError::Timeout(deadline)),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(ClientError::Died(self.exit_status("gone".into())));
+        // A deadline past what the clock can count is no deadline.
+        let until = Instant::now().checked_add(deadline);
+        let mut len = [0u8; 4];
+        let mut frame = Vec::new();
+        let read = self.read_until(&mut len, until, "end of output").and_then(|()| {
+            let n = u32::from_be_bytes(len) as usize;
+            if n > MAX_ANSWER {
+                return Err(ReadFailure::Io(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("a frame of {n} bytes is over the limit of {MAX_ANSWER}"),
+                )));
             }
-        };
+            frame = vec![0u8; n];
+            self.read_until(&mut frame, until, "an answer ends inside its frame")
+        });
+        match read {
+            Ok(()) => {}
+            Err(ReadFailure::Timeout) => return Err(ClientError::Timeout(deadline)),
+            Err(ReadFailure::Io(e)) if e.kind() == io::ErrorKind::InvalidData => {
+                return Err(ClientError::Garbage(e.to_string()));
+            }
+            Err(ReadFailure::Io(e)) => return Err(ClientError::Died(self.exit_status(e.to_string()))),
+            Err(ReadFailure::End(what)) => return Err(ClientError::Died(self.exit_status(what.into()))),
+        }
         serde_json::from_slice::<Answer>(&frame).map_err(|e| ClientError::Garbage(e.to_string()))
+    }
+
+    /// Fill `buf` from the child's output by `until`.
+    fn read_until(&mut self, buf: &mut [u8], until: Option<Instant>, end: &'static str) -> Result<(), ReadFailure> {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        let mut got = 0;
+        while let Some(rest) = buf.get_mut(got..).filter(|r| !r.is_empty()) {
+            let left = until.map(|u| u.saturating_duration_since(Instant::now()));
+            if left.is_some_and(|l| l.is_zero()) {
+                return Err(ReadFailure::Timeout);
+            }
+            let timeout = left.map(|l| Timespec {
+                tv_sec: i64::try_from(l.as_secs()).unwrap_or(i64::MAX),
+                tv_nsec: i64::from(l.subsec_nanos()),
+            });
+            let mut fds = [PollFd::new(&self.stdout, PollFlags::IN)];
+            match poll(&mut fds, timeout.as_ref()) {
+                // Time is checked again at the top.
+                Ok(0) => continue,
+                Ok(_) => {}
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(ReadFailure::Io(e.into())),
+            }
+            // Readable (or closed): this read returns what is there without waiting.
+            match self.stdout.read(rest) {
+                Ok(0) => return Err(ReadFailure::End(end)),
+                Ok(k) => got += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(ReadFailure::Io(e)),
+            }
+        }
+        Ok(())
     }
 
     fn exit_status(&mut self, what: String) -> String {

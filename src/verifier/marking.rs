@@ -7,11 +7,11 @@
 //! look-alikes read as their ASCII prototype) must be one the verifier reads exactly
 //! ([`super::label`]'s banner and TLP forms, or the portion form here); otherwise it is a finding.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::json::Json;
+use super::json::{Json, Object};
 use super::label::Mark;
 use crate::policy::Policy;
 
@@ -408,10 +408,12 @@ const PUBLISHED: &[(&str, &str, &str, &str, u8)] = &[
 ];
 
 /// Whether `o` is the published body of reserved TLP id `id`; `None` when `id` is not reserved.
-pub fn published_tlp(id: &str, o: &BTreeMap<String, Json>) -> Option<bool> {
+pub fn published_tlp(id: &str, o: &Object<'_>) -> Option<bool> {
     let &(_, created, name, value, version) = PUBLISHED.iter().find(|p| p.0 == id)?;
-    let s = |v: &str| Json::String(v.to_string());
-    let obj = |pairs: Vec<(&str, Json)>| Json::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+    let s = |v: &str| -> Json<'static> { Json::String(v.to_string().into()) };
+    let obj = |pairs: Vec<(&str, Json<'static>)>| -> Json<'static> {
+        Json::Object(pairs.into_iter().map(|(k, v)| (k.to_string().into(), v)).collect())
+    };
     let mut want = vec![
         ("type", s("marking-definition")),
         ("spec_version", s("2.1")),

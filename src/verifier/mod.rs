@@ -37,13 +37,13 @@ pub mod marking;
 pub mod text;
 pub mod xml;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::label::Tlp;
 use crate::policy::Policy;
-use json::Json;
+use json::{Json, Object};
 
 /// One thing the verifier found wrong with an output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,7 +124,7 @@ impl<'p> Verifier<'p> {
         let Some(top) = doc.as_object() else {
             return f.add("shape", "the output is not a JSON object", "output");
         };
-        let keys: Vec<&str> = top.keys().map(String::as_str).collect();
+        let keys: Vec<&str> = top.keys().map(|k| k.as_ref()).collect();
         if keys != ["id", "objects", "type"] {
             f.add(
                 "shape",
@@ -142,7 +142,7 @@ impl<'p> Verifier<'p> {
             return f.add("shape", "`objects` is not a list", "/objects");
         };
         // Shape of each object, and the ids present.
-        let mut ids: BTreeMap<&str, &BTreeMap<String, Json>> = BTreeMap::new();
+        let mut ids: BTreeMap<&str, &Object<'_>> = BTreeMap::new();
         let mut ok = Vec::new();
         for (n, o) in objects.iter().enumerate() {
             let at = format!("/objects/{n}");
@@ -183,8 +183,8 @@ impl<'p> Verifier<'p> {
         &self,
         id: &str,
         t: &str,
-        o: &BTreeMap<String, Json>,
-        ids: &BTreeMap<&str, &BTreeMap<String, Json>>,
+        o: &Object<'_>,
+        ids: &BTreeMap<&str, &Object<'_>>,
         referenced: &HashSet<String>,
         f: &mut Findings,
     ) {
@@ -203,15 +203,26 @@ impl<'p> Verifier<'p> {
             }
             if let Some(k) = o
                 .keys()
-                .find(|k| !marking::DEFINITION_KEYS.contains(&k.as_str()) && !k.starts_with("x_"))
+                .find(|k| !marking::DEFINITION_KEYS.contains(&k.as_ref()) && !k.starts_with("x_"))
             {
                 f.add("label", format!("a marking-definition may not have `{k}`"), id);
             }
         }
         self.check_label(id, t, o, ids, f);
         self.check_properties(id, t, o, f);
-        self.check_text(id, t, o, f);
-        self.check_content(id, o, f);
+        // Each string of the object (and each operand of its pattern) read once, for the text
+        // rules and the address checks alike, found again by its address.
+        let reads_text = !self.rules.is_empty() || !self.nets.is_empty() || !self.domains.is_empty();
+        let operands = if reads_text { pattern_operands(o) } else { Vec::new() };
+        let all = if reads_text {
+            object_texts(o, &operands)
+        } else {
+            Vec::new()
+        };
+        let mut readings: Readings<'_> = all.iter().map(|&s| (text_key(s), text::Reading::new(s))).collect();
+        readings.sort_unstable_by_key(|(k, _)| *k);
+        self.check_text(t, o, &operands, &all, &readings, f, id);
+        self.check_content(id, o, &readings, f);
         // Embedded observed-data objects are judged like top-level ones: an allowed type.
         if let Some(embedded) = o.get("objects").and_then(Json::as_object) {
             for (k, e) in embedded {
@@ -233,8 +244,8 @@ impl<'p> Verifier<'p> {
 
     /// Every string of the object, at any depth, for internal addresses and domains; members
     /// named `x_…` below the top level (custom content the guard strips at any depth).
-    fn check_content(&self, id: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
-        let mut stack: Vec<(String, usize, &Json)> = o.iter().map(|(k, v)| (k.clone(), 0, v)).collect();
+    fn check_content(&self, id: &str, o: &Object<'_>, readings: &Readings<'_>, f: &mut Findings) {
+        let mut stack: Vec<(&str, usize, &Json<'_>)> = o.iter().map(|(k, v)| (k.as_ref(), 0, v)).collect();
         while let Some((key, depth, v)) = stack.pop() {
             match v {
                 Json::Object(m) => {
@@ -245,7 +256,9 @@ impl<'p> Verifier<'p> {
                         let looked_for = !self.nets.is_empty() || !self.domains.is_empty();
                         if looked_for
                             && !k.starts_with("extension-definition--")
-                            && let Some(hit) = text::text_reveals(k, &self.nets, &self.domains)
+                            && let Some(hit) = reading_of(readings, k, |r| {
+                                text::reading_reveals(r, false, &self.nets, &self.domains)
+                            })
                         {
                             f.add(
                                 "internal-address",
@@ -253,21 +266,23 @@ impl<'p> Verifier<'p> {
                                 id,
                             );
                         }
-                        stack.push((k.clone(), depth + 1, x));
+                        stack.push((k, depth + 1, x));
                     }
                 }
-                Json::Array(a) => stack.extend(a.iter().map(|x| (key.clone(), depth + 1, x))),
+                Json::Array(a) => stack.extend(a.iter().map(|x| (key, depth + 1, x))),
                 Json::String(s) => {
                     if self.nets.is_empty() && self.domains.is_empty() {
                         continue;
                     }
-                    if shape_exempt(&key, s) {
+                    if shape_exempt(key, s) {
                         continue;
                     }
                     let hit = if key == "pattern" && depth == 0 {
                         text::pattern_reveals(s, &self.nets, &self.domains)
                     } else {
-                        text::value_reveals(s, key == "value" && depth == 0, &self.nets, &self.domains)
+                        reading_of(readings, s, |r| {
+                            text::reading_reveals(r, key == "value" && depth == 0, &self.nets, &self.domains)
+                        })
                     };
                     if let Some(hit) = hit {
                         f.add(
@@ -282,14 +297,7 @@ impl<'p> Verifier<'p> {
         }
     }
 
-    fn check_label(
-        &self,
-        id: &str,
-        t: &str,
-        o: &BTreeMap<String, Json>,
-        ids: &BTreeMap<&str, &BTreeMap<String, Json>>,
-        f: &mut Findings,
-    ) {
+    fn check_label(&self, id: &str, t: &str, o: &Object<'_>, ids: &BTreeMap<&str, &Object<'_>>, f: &mut Findings) {
         let p = self.policy;
         let mut marks = Vec::new();
         let mut refs: Vec<&str> = strings(o.get("object_marking_refs"));
@@ -349,7 +357,7 @@ impl<'p> Verifier<'p> {
             };
             if let Some(k) = def
                 .keys()
-                .find(|k| !marking::DEFINITION_KEYS.contains(&k.as_str()) && !k.starts_with("x_"))
+                .find(|k| !marking::DEFINITION_KEYS.contains(&k.as_ref()) && !k.starts_with("x_"))
             {
                 f.add(
                     "label",
@@ -441,17 +449,17 @@ impl<'p> Verifier<'p> {
         }
     }
 
-    fn check_properties(&self, id: &str, t: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
+    fn check_properties(&self, id: &str, t: &str, o: &Object<'_>, f: &mut Findings) {
         let p = self.policy;
         let listed = p.properties.get(t);
         for k in o.keys() {
-            if ALWAYS.contains(&k.as_str()) {
+            if ALWAYS.contains(&k.as_ref()) {
                 continue;
             }
             let ok = if k.starts_with("x_") {
-                p.custom_properties.contains(k) && listed.is_none_or(|l| l.contains(k))
+                p.custom_properties.contains(k.as_ref()) && listed.is_none_or(|l| l.contains(k.as_ref()))
             } else {
-                listed.is_none_or(|l| l.contains(k))
+                listed.is_none_or(|l| l.contains(k.as_ref()))
             };
             if !ok {
                 f.add(
@@ -464,71 +472,27 @@ impl<'p> Verifier<'p> {
         if t != "marking-definition"
             && let Some(ext) = o.get("extensions").and_then(Json::as_object)
         {
-            for k in ext.keys().filter(|k| !p.extensions.contains(*k)) {
+            for k in ext.keys().filter(|k| !p.extensions.contains(k.as_ref())) {
                 f.add("extension", format!("extension `{k}` is not named by the policy"), id);
             }
         }
     }
 
-    fn check_text(&self, id: &str, t: &str, o: &BTreeMap<String, Json>, f: &mut Findings) {
-        if self.rules.is_empty() {
-            return;
-        }
-        // Each string of the object normalised once, found again by its address.
-        let mut all = Vec::new();
-        for v in o.values() {
-            collect_strings(v, &mut all);
-        }
-        // A pattern's MATCHES and LIKE operands, read without escapes and wildcards, and the
-        // text its binary and hex constants hold.
-        let pattern = o.get("pattern").and_then(Json::as_str);
-        let operands: Vec<String> = pattern
-            .map(text::operands)
-            .unwrap_or_default()
-            .into_iter()
-            .flat_map(|(op, lit)| match op.as_str() {
-                "matches" => vec![lit.replace('\\', "")],
-                // Wildcards as gaps; and between its outer wildcards as text, whose escapes
-                // are read too (`%202%2D555%2D0143%`).
-                "like" => vec![lit.replace(['%', '_'], " "), lit.trim_matches('%').to_string()],
-                _ => Vec::new(),
-            })
-            .chain(pattern.map(text::binary_texts).unwrap_or_default())
-            .collect();
-        all.extend(operands.iter().map(String::as_str));
-        // Member names of nested dictionaries cross too.
-        let mut stack: Vec<&Json> = o.values().collect();
-        while let Some(v) = stack.pop() {
-            match v {
-                Json::Object(m) => {
-                    all.extend(
-                        m.keys()
-                            .map(String::as_str)
-                            .filter(|k| !k.starts_with("extension-definition--")),
-                    );
-                    stack.extend(m.values());
-                }
-                Json::Array(a) => stack.extend(a),
-                _ => {}
-            }
-        }
-        let normalised: HashMap<usize, String> =
-            all.iter().map(|s| (s.as_ptr() as usize, text::normalise(s))).collect();
-        let norm = |s: &str| normalised.get(&(s.as_ptr() as usize)).map(String::as_str);
-        // And each read with its escapes decoded (`&#64;`, `%40`, `\x40`), when it holds any.
-        let unescaped: HashMap<usize, Vec<String>> = all
-            .iter()
-            .map(|s| {
-                (
-                    s.as_ptr() as usize,
-                    text::unescaped(s).iter().map(|u| text::normalise(u)).collect(),
-                )
-            })
-            .collect();
+    #[allow(clippy::too_many_arguments)]
+    fn check_text(
+        &self,
+        t: &str,
+        o: &Object<'_>,
+        operands: &[String],
+        all: &[&str],
+        readings: &Readings<'_>,
+        f: &mut Findings,
+        id: &str,
+    ) {
         for rule in &self.rules {
             let mut texts = Vec::new();
             match &rule.paths {
-                None => texts.clone_from(&all),
+                None => texts.extend_from_slice(all),
                 Some(paths) => texts.extend(select(o, t, paths)),
             }
             if !rule.except.is_empty() {
@@ -540,18 +504,11 @@ impl<'p> Verifier<'p> {
                 }
                 texts.retain(|s| !gone.contains(&(s.as_ptr() as usize)));
             }
+            // As written, and with its escapes decoded (`&#64;`, `%40`, `\x40`).
             let hit = texts.iter().any(|s| {
-                let plain = match norm(s) {
-                    Some(n) => rule.matches_normalised(n),
-                    None => rule.matches_normalised(&text::normalise(s)),
-                };
-                let decoded = match unescaped.get(&(s.as_ptr() as usize)) {
-                    Some(u) => u.iter().any(|u| rule.matches_normalised(u)),
-                    None => text::unescaped(s)
-                        .iter()
-                        .any(|u| rule.matches_normalised(&text::normalise(u))),
-                };
-                plain || decoded
+                reading_of(readings, s, |r| {
+                    rule.matches(r) || r.unescaped().iter().any(|u| rule.matches(u))
+                })
             });
             if hit {
                 f.add(
@@ -562,6 +519,68 @@ impl<'p> Verifier<'p> {
             }
         }
     }
+}
+
+/// The readings of an object's strings, sorted by [`text_key`].
+type Readings<'a> = Vec<((usize, usize), text::Reading<'a>)>;
+
+/// A string of the parsed output (or an operand), by where it is: the same text at two places
+/// is read twice; two strings alive at once share a key only when both are empty.
+fn text_key(s: &str) -> (usize, usize) {
+    (s.as_ptr() as usize, s.len())
+}
+
+/// `check` on the readings of `s`: the object's, or made here for a string not among them.
+fn reading_of<T>(readings: &Readings<'_>, s: &str, check: impl FnOnce(&text::Reading<'_>) -> T) -> T {
+    match readings.binary_search_by_key(&text_key(s), |(k, _)| *k) {
+        Ok(i) if let Some((_, r)) = readings.get(i) => check(r),
+        _ => check(&text::Reading::new(s)),
+    }
+}
+
+/// A pattern's MATCHES and LIKE operands, read without escapes and wildcards, and the text its
+/// binary and hex constants hold.
+fn pattern_operands(o: &Object<'_>) -> Vec<String> {
+    let pattern = o.get("pattern").and_then(Json::as_str);
+    pattern
+        .map(text::operands)
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|(op, lit)| match op.as_str() {
+            "matches" => vec![lit.replace('\\', "")],
+            // Wildcards as gaps; and between its outer wildcards as text, whose escapes are read
+            // too (`%202%2D555%2D0143%`).
+            "like" => vec![lit.replace(['%', '_'], " "), lit.trim_matches('%').to_string()],
+            _ => Vec::new(),
+        })
+        .chain(pattern.map(text::binary_texts).unwrap_or_default())
+        .collect()
+}
+
+/// Every string of the object at any depth, its pattern's `operands`, and the member names of
+/// its nested dictionaries (they cross too) but extension-definition ids.
+fn object_texts<'a>(o: &'a Object<'_>, operands: &'a [String]) -> Vec<&'a str> {
+    let mut all = Vec::new();
+    for v in o.values() {
+        collect_strings(v, &mut all);
+    }
+    all.extend(operands.iter().map(String::as_str));
+    let mut stack: Vec<&Json> = o.values().collect();
+    while let Some(v) = stack.pop() {
+        match v {
+            Json::Object(m) => {
+                all.extend(
+                    m.keys()
+                        .map(|k| k.as_ref())
+                        .filter(|k| !k.starts_with("extension-definition--")),
+                );
+                stack.extend(m.values());
+            }
+            Json::Array(a) => stack.extend(a),
+            _ => {}
+        }
+    }
+    all
 }
 
 /// Check one output under `policy` (compiling the policy's text rules each time: for many
@@ -657,10 +676,10 @@ fn is_id(id: &str, t: &str) -> bool {
 
 /// The strings of `o` (of type `t`) that `paths` (type or `*`, property steps; `**` any depth)
 /// select.
-fn select<'a>(o: &'a BTreeMap<String, Json>, t: &str, paths: &[(String, Vec<String>)]) -> Vec<&'a str> {
+fn select<'a, 'j>(o: &'a Object<'j>, t: &str, paths: &[(String, Vec<String>)]) -> Vec<&'a str> {
     let mut texts = Vec::new();
     for (_, steps) in paths.iter().filter(|(pt, _)| pt == "*" || pt == t) {
-        let mut at: Vec<&BTreeMap<String, Json>> = vec![o];
+        let mut at: Vec<&'a Object<'j>> = vec![o];
         let mut leaves: Vec<&Json> = Vec::new();
         for (n, step) in steps.iter().enumerate() {
             let last = n + 1 == steps.len();
@@ -685,7 +704,7 @@ fn select<'a>(o: &'a BTreeMap<String, Json>, t: &str, paths: &[(String, Vec<Stri
                 continue;
             }
             for obj in at {
-                let Some(v) = obj.get(step) else { continue };
+                let Some(v) = obj.get(step.as_str()) else { continue };
                 if last {
                     leaves.push(v);
                 } else {
@@ -718,7 +737,7 @@ fn shape_exempt(key: &str, s: &str) -> bool {
     key == "type" || id_shaped || timestamp || hash
 }
 
-fn strings(v: Option<&Json>) -> Vec<&str> {
+fn strings<'a>(v: Option<&'a Json<'_>>) -> Vec<&'a str> {
     v.and_then(Json::as_array)
         .map(|a| a.iter().filter_map(Json::as_str).collect())
         .unwrap_or_default()
@@ -726,16 +745,16 @@ fn strings(v: Option<&Json>) -> Vec<&str> {
 
 /// Every identifier an object refers to: `*_ref` strings and `*_refs` lists at any depth, and
 /// extension-definition keys of `extensions`.
-fn refs(t: &str, o: &BTreeMap<String, Json>) -> Vec<String> {
+fn refs(t: &str, o: &Object<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    let mut stack: Vec<(&str, &Json)> = o.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let mut stack: Vec<(&str, &Json<'_>)> = o.iter().map(|(k, v)| (k.as_ref(), v)).collect();
     while let Some((k, v)) = stack.pop() {
         match v {
-            Json::String(s) if k.ends_with("_ref") => out.push(s.clone()),
+            Json::String(s) if k.ends_with("_ref") => out.push(s.to_string()),
             Json::Array(a) if k.ends_with("_refs") => {
                 out.extend(a.iter().filter_map(Json::as_str).map(str::to_string));
             }
-            Json::Object(m) => stack.extend(m.iter().map(|(k, v)| (k.as_str(), v))),
+            Json::Object(m) => stack.extend(m.iter().map(|(k, v)| (k.as_ref(), v))),
             Json::Array(a) => stack.extend(a.iter().map(|v| ("", v))),
             _ => {}
         }
@@ -743,12 +762,16 @@ fn refs(t: &str, o: &BTreeMap<String, Json>) -> Vec<String> {
     if t != "marking-definition"
         && let Some(ext) = o.get("extensions").and_then(Json::as_object)
     {
-        out.extend(ext.keys().filter(|k| k.starts_with("extension-definition--")).cloned());
+        out.extend(
+            ext.keys()
+                .filter(|k| k.starts_with("extension-definition--"))
+                .map(|k| k.to_string()),
+        );
     }
     out
 }
 
-fn collect_strings<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
+fn collect_strings<'a>(v: &'a Json<'_>, out: &mut Vec<&'a str>) {
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
         match v {
@@ -760,7 +783,7 @@ fn collect_strings<'a>(v: &'a Json, out: &mut Vec<&'a str>) {
     }
 }
 
-fn descend_objects<'a>(v: &'a Json, out: &mut Vec<&'a BTreeMap<String, Json>>) {
+fn descend_objects<'a, 'j>(v: &'a Json<'j>, out: &mut Vec<&'a Object<'j>>) {
     match v {
         Json::Object(o) => out.push(o),
         Json::Array(a) => a.iter().for_each(|x| descend_objects(x, out)),

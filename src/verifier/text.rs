@@ -2,6 +2,8 @@
 //! policy's rules as written ([`crate::policy::sanitise::RuleSource`]), and its own address
 //! check for indicator patterns.
 
+use std::cell::OnceCell;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
 use unicode_normalization::UnicodeNormalization;
@@ -58,7 +60,7 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                     .flat_map(|w| {
                         if *whole_words {
                             // Whole words are looked for with separators inside ignored.
-                            return [Some(squeeze(&w).0), None];
+                            return [Some(squeezed_text(&w)), None];
                         }
                         // Also with its spaces gone (invisible separators are removed).
                         let joined = w.replace(' ', "");
@@ -108,20 +110,28 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
 impl Rule {
     /// Whether the rule matches anywhere in `n`, a [`normalise`]d string.
     pub fn matches_normalised(&self, n: &str) -> bool {
+        self.matches(&Reading::of_normal(n.to_string()))
+    }
+
+    /// Whether the rule matches anywhere in the string `r` reads.
+    pub fn matches(&self, r: &Reading<'_>) -> bool {
+        let n = r.normal();
         match &self.matcher {
-            Matcher::Regex(r) => r.find_iter(n).any(|m| !m.is_empty()),
-            Matcher::Email => super::content::has_email(n),
+            Matcher::Regex(re) => re.find_iter(n).any(|m| !m.is_empty()),
+            Matcher::Email => super::content::has_email_refanged(r.refanged()),
             Matcher::Phone(regions) => {
                 super::content::has_phone(n, regions)
-                    || digits_read(n).is_some_and(|d| super::content::has_phone(&d, regions))
+                    || r.digits().is_some_and(|d| super::content::has_phone(d, regions))
             }
             // Standard (overlapping-capable) semantics: every occurrence is looked at, so a
             // whole-word hit hidden behind a longer non-word match is still seen.
             Matcher::Phrases { ac, whole_words: false } => ac.find_overlapping_iter(n).next().is_some(),
             // Whole words: found in the squeezed text, bounded by words in `n`.
             Matcher::Phrases { ac, whole_words: true } => {
-                let (t, from) = squeeze(n);
-                ac.find_overlapping_iter(&t).any(|m| {
+                // Where each squeezed byte comes from, worked out at the first match only.
+                let mut from: Option<Vec<usize>> = None;
+                ac.find_overlapping_iter(r.squeezed()).any(|m| {
+                    let from = from.get_or_insert_with(|| squeezed_origins(n));
                     let (Some(&a), Some(&b)) = (from.get(m.start()), m.end().checked_sub(1).and_then(|e| from.get(e)))
                     else {
                         return false;
@@ -135,28 +145,133 @@ impl Rule {
     }
 }
 
-/// `n` without the characters other than letters and digits that stand between two letters or
-/// digits, and for each byte kept, its index in `n`.
-fn squeeze(n: &str) -> (String, Vec<usize>) {
+/// One string as the checks read it: its normal form, and the readings made from that (refanged,
+/// look-alike digits read as digits, squeezed), each made at most once, when first asked for.
+pub struct Reading<'a> {
+    source: &'a str,
+    normal: OnceCell<String>,
+    refanged: OnceCell<String>,
+    digits: OnceCell<Option<String>>,
+    digits_refanged: OnceCell<Option<String>>,
+    squeezed: OnceCell<String>,
+    unescaped: OnceCell<Vec<Reading<'static>>>,
+}
+
+impl<'a> Reading<'a> {
+    /// The readings of `s` (normalised when first asked for).
+    pub fn new(s: &'a str) -> Reading<'a> {
+        Reading {
+            source: s,
+            normal: OnceCell::new(),
+            refanged: OnceCell::new(),
+            digits: OnceCell::new(),
+            digits_refanged: OnceCell::new(),
+            squeezed: OnceCell::new(),
+            unescaped: OnceCell::new(),
+        }
+    }
+
+    /// The readings of `normal`, already [`normalise`]d.
+    pub fn of_normal(normal: String) -> Reading<'a> {
+        let r = Reading::new("");
+        let _ = r.normal.set(normal);
+        r
+    }
+
+    /// [`normalise`]d.
+    pub fn normal(&self) -> &str {
+        self.normal.get_or_init(|| normalise(self.source))
+    }
+
+    /// [`super::content::refang`] of the normal form.
+    pub fn refanged(&self) -> &str {
+        self.refanged.get_or_init(|| super::content::refang(self.normal()))
+    }
+
+    /// [`digits_read`] of the normal form.
+    pub fn digits(&self) -> Option<&str> {
+        self.digits.get_or_init(|| digits_read(self.normal())).as_deref()
+    }
+
+    /// The digits reading, refanged.
+    fn digits_refanged(&self) -> Option<&str> {
+        self.digits_refanged
+            .get_or_init(|| self.digits().map(super::content::refang))
+            .as_deref()
+    }
+
+    /// The readings of the string with its escapes decoded ([`unescaped`]); none when it holds
+    /// no escape.
+    pub fn unescaped(&self) -> &[Reading<'static>] {
+        self.unescaped.get_or_init(|| {
+            unescaped(self.source)
+                .iter()
+                .map(|u| Reading::of_normal(normalise(u)))
+                .collect()
+        })
+    }
+
+    fn squeezed(&self) -> &str {
+        self.squeezed.get_or_init(|| squeezed_text(self.normal()))
+    }
+}
+
+/// `n` squeezed: without the characters other than letters and digits that stand between two
+/// letters or digits, ASCII look-alikes of letters read as letters ([`squeezed_chars`]).
+fn squeezed_text(n: &str) -> String {
+    if n.is_ascii() {
+        // The same, a byte at a time.
+        let b = n.as_bytes();
+        let first = b.iter().position(u8::is_ascii_alphanumeric).unwrap_or(b.len());
+        let last = b.iter().rposition(u8::is_ascii_alphanumeric).unwrap_or(0);
+        let kept: Vec<u8> = b
+            .iter()
+            .enumerate()
+            .filter(|&(i, c)| c.is_ascii_alphanumeric() || i <= first || i >= last)
+            .map(|(_, &c)| match c {
+                b'0' => b'o',
+                b'1' | b'i' => b'l',
+                c => c,
+            })
+            .collect();
+        if let Ok(t) = String::from_utf8(kept) {
+            return t;
+        }
+    }
+    let mut out = String::with_capacity(n.len());
+    out.extend(squeezed_chars(n).map(|(_, c)| c));
+    out
+}
+
+/// For each byte of the squeezed `n`, its index in `n`.
+fn squeezed_origins(n: &str) -> Vec<usize> {
+    let mut from = Vec::with_capacity(n.len());
+    for (i, c) in squeezed_chars(n) {
+        from.extend(i..i + c.len_utf8());
+    }
+    from
+}
+
+/// The characters of the squeezed `n`, each with its index in `n`.
+fn squeezed_chars(n: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     // Every character that is no letter or digit, after the first letter or digit and before
     // the last, stands between two of them.
     let first = n.find(char::is_alphanumeric).unwrap_or(n.len());
     let last = n.rfind(char::is_alphanumeric).unwrap_or(0);
-    let mut out = String::with_capacity(n.len());
-    let mut from = Vec::with_capacity(n.len());
-    for (i, c) in n.char_indices() {
+    n.char_indices().filter_map(move |(i, c)| {
         if !c.is_alphanumeric() && first < i && i < last {
-            continue;
+            return None;
         }
         // ASCII look-alikes of letters read as the letters (`n1ghtjar`, `0peration`).
-        out.push(match c {
-            '0' => 'o',
-            '1' | 'i' => 'l',
-            c => c,
-        });
-        from.extend((0..c.len_utf8()).map(|b| i + b));
-    }
-    (out, from)
+        Some((
+            i,
+            match c {
+                '0' => 'o',
+                '1' | 'i' => 'l',
+                c => c,
+            },
+        ))
+    })
 }
 
 /// `n` with the letters `o`, `l`, `i` read as the digits they look like in every stretch of
@@ -164,48 +279,53 @@ fn squeeze(n: &str) -> (String, Vec<usize>) {
 /// `http://1o.2o`); a piece of the stretch glued to a word outside it (`tel:`'s `l`, `i18n`)
 /// stays. `None` when nothing is read otherwise.
 pub fn digits_read(n: &str) -> Option<String> {
-    let lookalike = |c: char| matches!(c, 'o' | 'l' | 'i');
-    let piece = |c: char| c.is_ascii_digit() || lookalike(c);
-    let number_like = |c: char| piece(c) || ".:/-()+[]".contains(c);
-    let chars: Vec<char> = n.chars().collect();
-    let mut out: Vec<char> = chars.clone();
-    let mut changed = false;
+    // Nothing is read otherwise without an ASCII digit and a look-alike letter.
+    if !n.bytes().any(|b| b.is_ascii_digit()) || !n.bytes().any(|b| matches!(b, b'o' | b'l' | b'i')) {
+        return None;
+    }
+    // Every character of a stretch is ASCII: byte indexes are character boundaries around it.
+    let lookalike = |c: u8| matches!(c, b'o' | b'l' | b'i');
+    let piece = |c: u8| c.is_ascii_digit() || lookalike(c);
+    let number_like = |c: u8| piece(c) || b".:/-()+[]".contains(&c);
+    let b = n.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
     let mut k = 0;
-    while k < chars.len() {
-        if !chars.get(k).is_some_and(|&c| number_like(c)) {
+    while k < b.len() {
+        if !b.get(k).is_some_and(|&c| number_like(c)) {
             k += 1;
             continue;
         }
-        let end = k + chars
+        let end = k + b
             .get(k..)
             .map_or(0, |r| r.iter().take_while(|&&x| number_like(x)).count());
-        let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric());
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         let mut from = k;
-        if word(k.checked_sub(1).and_then(|p| chars.get(p))) {
-            while from < end && chars.get(from).is_some_and(|&c| piece(c)) {
+        if word(n.get(..k).and_then(|s| s.chars().next_back())) {
+            while from < end && b.get(from).is_some_and(|&c| piece(c)) {
                 from += 1;
             }
         }
         let mut to = end;
-        if word(chars.get(end)) {
-            while to > from && to.checked_sub(1).and_then(|t| chars.get(t)).is_some_and(|&c| piece(c)) {
+        if word(n.get(end..).and_then(|s| s.chars().next())) {
+            while to > from && to.checked_sub(1).and_then(|t| b.get(t)).is_some_and(|&c| piece(c)) {
                 to -= 1;
             }
         }
-        let part = chars.get(from..to).unwrap_or_default();
-        if part.iter().any(char::is_ascii_digit) && part.iter().any(|&c| lookalike(c)) {
-            for c in out.get_mut(from..to).into_iter().flatten() {
+        let part = b.get(from..to).unwrap_or_default();
+        if part.iter().any(u8::is_ascii_digit) && part.iter().any(|&c| lookalike(c)) {
+            let o = out.get_or_insert_with(|| b.to_vec());
+            for c in o.get_mut(from..to).into_iter().flatten() {
                 *c = match *c {
-                    'o' => '0',
-                    'l' | 'i' => '1',
+                    b'o' => b'0',
+                    b'l' | b'i' => b'1',
                     c => c,
                 };
             }
-            changed = true;
         }
         k = end;
     }
-    changed.then(|| out.into_iter().collect())
+    // ASCII written over ASCII: still UTF-8.
+    out.and_then(|o| String::from_utf8(o).ok())
 }
 
 /// `s` as a reader sees it: what follows a RIGHT-TO-LEFT OVERRIDE, to its POP DIRECTIONAL
@@ -635,29 +755,28 @@ pub fn text_reveals(text: &str, nets: &[Net], domains: &[String]) -> Option<Stri
 
 /// As [`text_reveals`]; `host`: a one-word `text` is a whole value naming a host.
 pub fn value_reveals(text: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
-    for u in unescaped(text) {
-        if let Some(hit) = reading_reveals(&u, host, nets, domains) {
+    reading_reveals(&Reading::new(text), host, nets, domains)
+}
+
+/// [`value_reveals`] on the readings of a string.
+pub fn reading_reveals(r: &Reading<'_>, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
+    // With its escapes decoded (`10&#46;20&#46;30&#46;40`), then as written.
+    for u in r.unescaped() {
+        if let Some(hit) = reading_reveals(u, host, nets, domains) {
             return Some(hit);
         }
     }
-    reading_reveals(text, host, nets, domains)
-}
-
-/// [`value_reveals`] on one reading of the text.
-fn reading_reveals(text: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
-    let normal = normalise(text);
     // Digits written as look-alike letters, read as digits too.
-    if let Some(d) = digits_read(&normal)
-        && let Some(hit) = normal_reveals(&d, host, nets, domains)
+    if let Some(d) = r.digits_refanged()
+        && let Some(hit) = refanged_reveals(d, host, nets, domains)
     {
         return Some(hit);
     }
-    normal_reveals(&normal, host, nets, domains)
+    refanged_reveals(r.refanged(), host, nets, domains)
 }
 
-/// [`value_reveals`] on normalised text.
-fn normal_reveals(normal: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
-    let n = super::content::refang(normal);
+/// [`value_reveals`] on normalised, refanged text.
+fn refanged_reveals(n: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
     let one = n.split_whitespace().count() == 1;
     let words = n.split(|c: char| {
         c.is_whitespace()
@@ -671,8 +790,8 @@ fn normal_reveals(normal: &str, host: bool, nets: &[Net], domains: &[String]) ->
             return Some(w.trim_end_matches(['.', ':']).to_string());
         }
     }
-    if super::content::names_domain(&n, domains) {
-        return Some(n);
+    if super::content::names_domain(n, domains) {
+        return Some(n.to_string());
     }
     None
 }
@@ -845,6 +964,70 @@ fn literals(pattern: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn squeezed_text_reads_ascii_as_the_general_way(s in "[ -~]*") {
+            let general: String = squeezed_chars(&s).map(|(_, c)| c).collect();
+            proptest::prop_assert_eq!(squeezed_text(&s), general);
+        }
+    }
+
+    /// `digits_read` as it was before it worked on bytes (characters collected, no pre-check):
+    /// the new one must read every text alike.
+    fn digits_read_reference(n: &str) -> Option<String> {
+        let lookalike = |c: char| matches!(c, 'o' | 'l' | 'i');
+        let piece = |c: char| c.is_ascii_digit() || lookalike(c);
+        let number_like = |c: char| piece(c) || ".:/-()+[]".contains(c);
+        let chars: Vec<char> = n.chars().collect();
+        let mut out: Vec<char> = chars.clone();
+        let mut changed = false;
+        let mut k = 0;
+        while k < chars.len() {
+            if !chars.get(k).is_some_and(|&c| number_like(c)) {
+                k += 1;
+                continue;
+            }
+            let end = k + chars
+                .get(k..)
+                .map_or(0, |r| r.iter().take_while(|&&x| number_like(x)).count());
+            let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric());
+            let mut from = k;
+            if word(k.checked_sub(1).and_then(|p| chars.get(p))) {
+                while from < end && chars.get(from).is_some_and(|&c| piece(c)) {
+                    from += 1;
+                }
+            }
+            let mut to = end;
+            if word(chars.get(end)) {
+                while to > from && to.checked_sub(1).and_then(|t| chars.get(t)).is_some_and(|&c| piece(c)) {
+                    to -= 1;
+                }
+            }
+            let part = chars.get(from..to).unwrap_or_default();
+            if part.iter().any(char::is_ascii_digit) && part.iter().any(|&c| lookalike(c)) {
+                for c in out.get_mut(from..to).into_iter().flatten() {
+                    *c = match *c {
+                        'o' => '0',
+                        'l' | 'i' => '1',
+                        c => c,
+                    };
+                }
+                changed = true;
+            }
+            k = end;
+        }
+        changed.then(|| out.into_iter().collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn digits_read_reads_as_the_reference(s in "([0-9oli.:/()+\\[\\] -]|a|x|é|١|ο|\\u{200B})*") {
+            proptest::prop_assert_eq!(digits_read(&s), digits_read_reference(&s));
+        }
+    }
 
     #[test]
     fn normalises_full_width_and_hidden_characters() {
