@@ -122,6 +122,12 @@ pub fn all() -> Vec<Shape> {
             make: stix_million_list,
         },
         Shape {
+            name: "stix-escape-runs",
+            what: "1 MiB descriptions of escapes that decode to nothing (`%FF`, `&#x`, `\\u`)",
+            full: 15,
+            make: stix_escape_runs,
+        },
+        Shape {
             name: "stix-custom-properties",
             what: "objects of 9,990 custom properties each",
             full: 120,
@@ -439,6 +445,29 @@ fn stix_huge_patterns(n: usize) -> Vec<u8> {
                 "[ipv4-addr:value = '198.51.100.1']",
                 &pattern,
                 1,
+            )
+        })
+        .collect();
+    bundle(&objects)
+}
+
+/// `n` indicators, each with a description of 1 MiB: a run of percent-encoded bytes of no valid
+/// UTF-8, then references and backslash escapes that are cut short (each read once, not once
+/// per escape after it).
+fn stix_escape_runs(n: usize) -> Vec<u8> {
+    let unit = ["%FF", "&#x", "\\\\u"];
+    let objects: Vec<String> = (0..n)
+        .map(|k| {
+            let mut text = String::with_capacity(1 << 20);
+            for u in unit {
+                while text.len() < ((1 << 20) - 64) / 3 * (unit.iter().position(|x| *x == u).unwrap_or(0) + 1) {
+                    text.push_str(u);
+                }
+            }
+            indicator(
+                &format!("indicator--{}", uuid(2, k)),
+                GREEN,
+                &format!(",\"description\":\"{text}\""),
             )
         })
         .collect();

@@ -102,6 +102,7 @@ fn slope_bound(shape: &str) -> f64 {
         "stix-huge-patterns" => 11.0,            // 8.5
         "stix-million-element-list" => 13.5,     // 10.4
         "stix-custom-properties" => 10.0,        // 7.7
+        "stix-escape-runs" => 16.0,
         _ => 16.0,
     }
 }

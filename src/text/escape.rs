@@ -56,15 +56,21 @@ fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>)> {
     let mut plain = 0;
     while i < b.len() {
         let found = match b.get(i) {
-            Some(b'&') => reference(s, i),
+            Some(b'&') => reference(s, i).map(|(d, end)| (d, end, true)),
             Some(b'%') => percent(b, i),
-            Some(b'\\') => backslash(s, i),
+            Some(b'\\') => backslash(s, i).map(|(d, end)| (d, end, true)),
             _ => None,
         };
-        let Some((decoded, end)) = found else {
+        let Some((decoded, end, decodes)) = found else {
             i += 1;
             continue;
         };
+        if !decodes {
+            // A run of percent-encoded bytes of no valid UTF-8: passed over whole, so that no
+            // byte of it is looked at twice.
+            i = end;
+            continue;
+        }
         let copied = s.get(plain..i).unwrap_or_default();
         out.push_str(copied);
         map.extend((plain..i).map(|k| k..k + 1));
@@ -111,9 +117,10 @@ fn reference(s: &str, i: usize) -> Option<(String, usize)> {
     Some((v.to_string(), i + len + 2))
 }
 
-/// A run of percent-encoded bytes at `i`: the characters they encode in UTF-8 (a byte that is
-/// not part of a valid sequence ends the run), and where it ends.
-fn percent(b: &[u8], i: usize) -> Option<(String, usize)> {
+/// The whole run of percent-encoded bytes at `i`: the characters they encode in UTF-8 (a byte
+/// of no valid sequence stays as written), where the run ends, and whether anything in it was
+/// decoded. Linear: the run is read once, however much of it is invalid.
+fn percent(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
     let mut bytes = Vec::new();
     let mut at = i;
     while b.get(at) == Some(&b'%')
@@ -125,15 +132,19 @@ fn percent(b: &[u8], i: usize) -> Option<(String, usize)> {
         bytes.push(v);
         at += 3;
     }
-    // The longest prefix that is valid UTF-8.
-    let valid = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(e) => std::str::from_utf8(bytes.get(..e.valid_up_to())?).ok()?,
-    };
-    if valid.is_empty() {
+    if bytes.is_empty() {
         return None;
     }
-    Some((valid.to_string(), i + 3 * valid.len()))
+    let mut out = String::with_capacity(bytes.len());
+    let mut decodes = false;
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        decodes |= !chunk.valid().is_empty();
+        for x in chunk.invalid() {
+            out.push_str(&format!("%{x:02X}"));
+        }
+    }
+    Some((out, at, decodes))
 }
 
 /// A backslash escape at `i`: `\xHH`, `\uHHHH`, `\u{H…}`, `\UHHHHHHHH`, octal `\NNN`, `\n` `\r`
@@ -195,6 +206,7 @@ mod tests {
             ("Operation&nbsp;NIGHTJAR", "Operation\u{A0}NIGHTJAR"),
             ("a%40b%2ec", "a@b.c"),
             ("caf%C3%A9", "café"),
+            ("a%FF%40b", "a%FF@b"),
             ("a\\x40b\\u002ec\\u{2e}d\\U0000002Ee", "a@b.c.d.e"),
             ("a\\@b\\.c", "a@b.c"),
             ("line\\nbreak", "line break"),

@@ -438,7 +438,16 @@ fn unescape_once(s: &str) -> Option<String> {
         let tail = rest.get(at..).unwrap_or_default();
         let decoded = match tail.as_bytes().first() {
             Some(b'&') => char_ref(tail),
-            Some(b'%') => percent_run(tail),
+            Some(b'%') => match percent_run(tail) {
+                // Nothing valid in the run: passed over whole (no byte looked at twice).
+                Some((text, used, false)) => {
+                    out.push_str(&text);
+                    rest = tail.get(used..).unwrap_or_default();
+                    continue;
+                }
+                Some((text, used, true)) => Some((text, used)),
+                None => None,
+            },
             _ => backslash_escape(tail),
         };
         match decoded {
@@ -485,8 +494,9 @@ fn char_ref(t: &str) -> Option<(String, usize)> {
     Some((v.to_string(), name.len() + 2))
 }
 
-/// A run of `%HH`, decoded as UTF-8 as far as it is valid.
-fn percent_run(t: &str) -> Option<(String, usize)> {
+/// A whole run of `%HH`, decoded as UTF-8 where it is valid (a byte of no valid sequence is a
+/// space), how many bytes it took, and whether anything was decoded.
+fn percent_run(t: &str) -> Option<(String, usize, bool)> {
     let bytes: Vec<u8> = t
         .as_bytes()
         .chunks(3)
@@ -495,11 +505,18 @@ fn percent_run(t: &str) -> Option<(String, usize)> {
             _ => None,
         })
         .collect();
-    let good = match std::str::from_utf8(&bytes) {
-        Ok(v) => v.to_string(),
-        Err(e) => String::from_utf8(bytes.get(..e.valid_up_to())?.to_vec()).ok()?,
-    };
-    (!good.is_empty()).then(|| (good.clone(), good.len() * 3))
+    if bytes.is_empty() {
+        return None;
+    }
+    let mut text = String::new();
+    let mut any = false;
+    for part in String::from_utf8_lossy(&bytes).split('\u{FFFD}') {
+        any |= !part.is_empty();
+        text.push_str(part);
+        text.push(' ');
+    }
+    text.pop();
+    Some((text, bytes.len() * 3, any))
 }
 
 /// A backslash escape, and how many bytes it took.
