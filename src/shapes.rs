@@ -123,7 +123,7 @@ pub fn all() -> Vec<Shape> {
         },
         Shape {
             name: "stix-escape-runs",
-            what: "1 MiB descriptions of escapes that decode to nothing (`%FF`, `&#x`, `\\u`)",
+            what: "1 MiB descriptions of escapes that decode to nothing (`%FF`, `&#x&amp`, `\\u{`)",
             full: 15,
             make: stix_escape_runs,
         },
@@ -455,7 +455,7 @@ fn stix_huge_patterns(n: usize) -> Vec<u8> {
 /// UTF-8, then references and backslash escapes that are cut short (each read once, not once
 /// per escape after it).
 fn stix_escape_runs(n: usize) -> Vec<u8> {
-    let unit = ["%FF", "&#x", "\\\\u"];
+    let unit = ["%FF", "&#x&amp", "\\\\u{"];
     let objects: Vec<String> = (0..n)
         .map(|k| {
             let mut text = String::with_capacity(1 << 20);

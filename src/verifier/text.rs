@@ -486,8 +486,10 @@ fn char_ref(t: &str) -> Option<(String, usize)> {
         let semi = usize::from(n.get(k..).is_some_and(|r| r.starts_with(';')));
         return Some((c.to_string(), 2 + k + semi));
     }
-    let (name, _) = body.split_once(';')?;
-    if name.is_empty() || name.len() > 32 || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+    // A name is at most 32 characters: the `;` is looked for no further (linear).
+    let end = body.bytes().take(33).position(|b| b == b';')?;
+    let name = body.get(..end)?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
     let v = quick_xml::escape::resolve_html5_entity(name)?;
@@ -531,7 +533,7 @@ fn backslash_escape(t: &str) -> Option<(String, usize)> {
     let (c, used) = match cs.next()? {
         'x' => (hex(1, 2)?, 3),
         'u' if body.starts_with("u{") => {
-            let close = body.find('}').filter(|&k| (3..=8).contains(&k))?;
+            let close = body.bytes().take(9).position(|b| b == b'}').filter(|&k| k >= 3)?;
             (hex(2, close - 2)?, close + 1)
         }
         'u' => (hex(1, 4)?, 5),
