@@ -209,6 +209,12 @@ fn the_connector_thread_is_confined_and_still_fetches_and_publishes() {
             found = Some(std::fs::read_to_string(task.join("status")).unwrap());
         }
     }
+    // A message is acknowledged after its audit record is durable: wait for the acks (a busy
+    // machine can be between the two) before stopping the guard.
+    let start = std::time::Instant::now();
+    while nats.consumer_state("guards") != (0, 0) && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let _ = child.kill();
     let _ = child.wait();
     let status = found.expect("no connector thread `c-nats`");

@@ -141,6 +141,7 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "&#49;&#48;.20.30.40",
             "10\\x2e20\\x2e30\\x2e40",
             "10%252e20%252e30%252e40",
+            "%u0031%u0030.20.30.40",
         ],
         Kind::Domain => vec![
             "intranet.corp.example",

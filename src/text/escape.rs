@@ -1,6 +1,7 @@
 //! The escaped reading of a string: what a reader, or a program further down the line, sees once
 //! the escapes in it are decoded. Character references (`&#64;`, `&#x40;`, and every HTML5 name:
-//! `&commat;`, `&period;`, `&nbsp;`), percent-encoding (`%40`, and UTF-8 sequences: `%C3%A9`)
+//! `&commat;`, `&period;`, `&nbsp;`), percent-encoding (`%40`, UTF-8 sequences: `%C3%A9`, and
+//! the non-standard `%u0040`)
 //! and backslash escapes (`\x40`, `\u0040`, `\u{40}`, `\U00000040`, `\100`, `\@`, `\.`, `\n`) are
 //! decoded, up to [`LEVELS`] times (`%2540` and `&amp;#64;` are `@`). The text as written is
 //! read too: escapes are ambiguous (`C:\new` is a path, not a line break), so every rule looks
@@ -57,7 +58,7 @@ fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>)> {
     while i < b.len() {
         let found = match b.get(i) {
             Some(b'&') => reference(s, i).map(|(d, end)| (d, end, true)),
-            Some(b'%') => percent(b, i),
+            Some(b'%') => percent_u(s, i).or_else(|| percent(b, i)),
             Some(b'\\') => backslash(s, i).map(|(d, end)| (d, end, true)),
             _ => None,
         };
@@ -147,6 +148,17 @@ fn percent(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
     Some((out, at, decodes))
 }
 
+/// The non-standard `%uHHHH` at `i` (IIS and old JavaScript `escape()` decode it), and where it
+/// ends.
+fn percent_u(s: &str, i: usize) -> Option<(String, usize, bool)> {
+    let digits = s.get(i + 2..i + 6).filter(|_| s.as_bytes().get(i + 1) == Some(&b'u'))?;
+    if !digits.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let c = char::from_u32(u32::from_str_radix(digits, 16).ok()?).filter(|&c| c != '\0')?;
+    Some((c.to_string(), i + 6, true))
+}
+
 /// A backslash escape at `i`: `\xHH`, `\uHHHH`, `\u{H…}`, `\UHHHHHHHH`, octal `\NNN`, `\n` `\r`
 /// `\t` (a space), or a backslash before ASCII punctuation (that punctuation).
 fn backslash(s: &str, i: usize) -> Option<(String, usize)> {
@@ -207,6 +219,7 @@ mod tests {
             ("a%40b%2ec", "a@b.c"),
             ("caf%C3%A9", "café"),
             ("a%FF%40b", "a%FF@b"),
+            ("%u0031%u0030.20", "10.20"),
             ("a\\x40b\\u002ec\\u{2e}d\\U0000002Ee", "a@b.c.d.e"),
             ("a\\@b\\.c", "a@b.c"),
             ("line\\nbreak", "line break"),

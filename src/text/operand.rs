@@ -63,7 +63,7 @@ pub fn like_reveals(like: &str, internal: &Internal) -> bool {
     }
     // As written, and between its outer wildcards (whose escapes are read: a `%` inside may be
     // a wildcard or a percent-encoding, `%10%252e20%252e30%252e40%`).
-    if !internal.find(like, false).is_empty() || !internal.find(like.trim_matches('%'), false).is_empty() {
+    if !internal.find(like, false).is_empty() || like_inner(like).any(|t| !internal.find(t, false).is_empty()) {
         return true;
     }
     let pieces: Vec<&str> = like.split(['%', '_']).collect();
@@ -76,6 +76,13 @@ pub fn like_reveals(like: &str, internal: &Internal) -> bool {
         };
         run_reveals(&r, internal)
     })
+}
+
+/// A `LIKE` operand between its outer wildcards, read as text: without one `%` at each end, and
+/// without all of them (`%%u0031%u0030…%` and `%202%2D555%2D0143%` each need one of the two).
+pub fn like_inner(like: &str) -> impl Iterator<Item = &str> {
+    let one = like.strip_prefix('%').unwrap_or(like);
+    [one.strip_suffix('%').unwrap_or(one), like.trim_matches('%')].into_iter()
 }
 
 fn flush(cur: &mut Run, runs: &mut Vec<Run>, end: bool) {

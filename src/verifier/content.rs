@@ -749,13 +749,16 @@ pub fn operand_reveals(
     if regex && (op.contains("(?<") || op.contains("(?=") || op.contains("(?!") || op.contains("\\1")) {
         return true;
     }
-    // A LIKE operand between its outer wildcards, read as text with its escapes decoded (a `%`
-    // inside may be a wildcard or a percent-encoding: `%10%252e20%252e30%252e40%`).
-    if !regex
-        && let Some(inner) = super::text::unescape(op.trim_matches('%'))
-        && super::text::text_reveals(&inner, nets, domains).is_some()
-    {
-        return true;
+    // A LIKE operand between its outer wildcards (one at each end, or all), read as text with
+    // its escapes decoded (a `%` may be a wildcard or a percent-encoding:
+    // `%10%252e20%252e30%252e40%`, `%%u0031%u0030.20.30.40%`).
+    if !regex {
+        let one = op.strip_prefix('%').unwrap_or(op);
+        for inner in [one.strip_suffix('%').unwrap_or(one), op.trim_matches('%')] {
+            if super::text::unescape(inner).is_some_and(|t| super::text::text_reveals(&t, nets, domains).is_some()) {
+                return true;
+            }
+        }
     }
     let anchored_start = if regex {
         op.starts_with('^')

@@ -550,7 +550,14 @@ fn pattern_operands(o: &Object<'_>) -> Vec<String> {
             "matches" => vec![lit.replace('\\', "")],
             // Wildcards as gaps; and between its outer wildcards as text, whose escapes are read
             // too (`%202%2D555%2D0143%`).
-            "like" => vec![lit.replace(['%', '_'], " "), lit.trim_matches('%').to_string()],
+            "like" => {
+                let one = lit.strip_prefix('%').unwrap_or(&lit);
+                vec![
+                    lit.replace(['%', '_'], " "),
+                    one.strip_suffix('%').unwrap_or(one).to_string(),
+                    lit.trim_matches('%').to_string(),
+                ]
+            }
             _ => Vec::new(),
         })
         .chain(pattern.map(text::binary_texts).unwrap_or_default())

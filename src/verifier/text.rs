@@ -392,7 +392,7 @@ pub(super) fn visual(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The text with its escapes decoded, as a program down the line would: `&#NN;`, `&#xHH;` and
-/// HTML5 named references, `%HH` runs (UTF-8), `\xHH`, `\uHHHH`, `\u{…}`, `\UHHHHHHHH`, octal
+/// HTML5 named references, `%HH` runs (UTF-8), `%uHHHH`, `\xHH`, `\uHHHH`, `\u{…}`, `\UHHHHHHHH`, octal
 /// `\NNN`, `\n` `\r` `\t`, a backslash before punctuation; three times over (`%2540`). `None`
 /// when there is nothing to decode. Its own decoder, not the guard's.
 pub fn unescape(s: &str) -> Option<String> {
@@ -438,6 +438,16 @@ fn unescape_once(s: &str) -> Option<String> {
         let tail = rest.get(at..).unwrap_or_default();
         let decoded = match tail.as_bytes().first() {
             Some(b'&') => char_ref(tail),
+            // `%uHHHH` (IIS, JavaScript `escape()`), else a run of `%HH`.
+            Some(b'%')
+                if tail.starts_with("%u")
+                    && tail.get(2..6).is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit())) =>
+            {
+                tail.get(2..6)
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .and_then(nonzero_char)
+                    .map(|c| (c.to_string(), 6))
+            }
             Some(b'%') => match percent_run(tail) {
                 // Nothing valid in the run: passed over whole (no byte looked at twice).
                 Some((text, used, false)) => {

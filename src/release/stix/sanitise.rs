@@ -798,7 +798,9 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
             pattern::Operator::Matches(re) => vec![re.replace('\\', "")],
             // Wildcards as gaps; and between its outer wildcards as text, whose escapes are
             // read too (`%202%2D555%2D0143%`).
-            pattern::Operator::Like(l) => vec![l.replace(['%', '_'], " "), l.trim_matches('%').to_string()],
+            pattern::Operator::Like(l) => std::iter::once(l.replace(['%', '_'], " "))
+                .chain(crate::text::operand::like_inner(l).map(str::to_string))
+                .collect(),
             _ => c.binary_texts(),
         })
         .collect();
