@@ -35,8 +35,9 @@ pub fn decode(s: &str) -> Option<(String, Vec<Range<usize>>)> {
         let composed = inner
             .into_iter()
             .map(|r| {
+                // (Never missing; if it were, the byte would stand for all of `s`.)
                 let a = map.get(r.start).map_or(0, |x| x.start);
-                let b = r.end.checked_sub(1).and_then(|e| map.get(e)).map_or(a, |x| x.end);
+                let b = r.end.checked_sub(1).and_then(|e| map.get(e)).map_or(s.len(), |x| x.end);
                 a..b
             })
             .collect();

@@ -475,22 +475,25 @@ pub fn normalize(s: &str) -> Normalized {
 pub fn normalize_decoded(s: &str) -> Vec<Normalized> {
     let mut out = Vec::new();
     if let Some((d, dmap)) = escape::decode(s) {
-        out.push(through(normalize(&d), &dmap, |a, b| Some((a, b))));
+        out.push(through(normalize(&d), &dmap, s.len(), |a, b| Some((a, b))));
     }
     if s.contains(RLO) {
         let shown = normalize(s);
         if let Some((d, dmap)) = escape::decode(&shown.text) {
-            out.push(through(normalize(&d), &dmap, |a, b| shown.original(a, b)));
+            out.push(through(normalize(&d), &dmap, s.len(), |a, b| shown.original(a, b)));
         }
     }
     out
 }
 
 /// `n`, the normal form of a decoded text, mapped back through `dmap` (each decoded byte's range
-/// in the text it was decoded from) and `outer` (a range of that text to one of `s`).
+/// in the text it was decoded from) and `outer` (a range of that text to one of `s`, `whole`
+/// bytes long). A byte that cannot be mapped stands for all of `s`: a match on it replaces the
+/// whole string, never nothing.
 fn through(
     n: Normalized,
     dmap: &[std::ops::Range<usize>],
+    whole: usize,
     outer: impl Fn(usize, usize) -> Option<(usize, usize)>,
 ) -> Normalized {
     let map = (0..n.text.len())
@@ -500,7 +503,7 @@ fn through(
             let end = dmap.get(b.checked_sub(1)?)?.end;
             outer(start, end)
         })
-        .map(|m| m.unwrap_or((0, 0)))
+        .map(|m| m.unwrap_or((0, whole)))
         .collect();
     Normalized { text: n.text, map }
 }
