@@ -694,13 +694,14 @@ fn separator(c: char, how: u8) -> Option<char> {
 /// `plain` in disguise: each character, by the next byte of `hows`, kept, in the other case,
 /// full-width, a look-alike from another script, a separator variant, with an invisible code
 /// point before or after it, with a space after it, as a small capital, with a combining mark
-/// after it, (a digit) in another script's digits, or escaped (`&#84;`, `%54`, `\u0054`).
+/// after it, (a digit) in another script's digits, escaped (`&#84;`, `%54`, `\u0054`), or (a
+/// letter) as the digit or sign that passes for it (`S3CRET`, `$ECRET`, `CONF!DENTIAL`).
 pub fn disguise(plain: &str, hows: &[u8]) -> String {
     let mut out = String::new();
     for (n, c) in plain.chars().enumerate() {
         let how = hows.get(n % hows.len().max(1)).copied().unwrap_or(0);
         let pick = how >> 4;
-        match how % 12 {
+        match how % 13 {
             1 => out.extend(c.to_lowercase()),
             2 if c.is_ascii_graphic() => out.push(char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)),
             3 => out.push(confusable(c).unwrap_or(c)),
@@ -752,10 +753,28 @@ pub fn disguise(plain: &str, hows: &[u8]) -> String {
                     _ => format!("\\u{{{v:x}}}"),
                 });
             }
+            12 => out.push(leet(c, pick).unwrap_or(c)),
             _ => out.push(c),
         }
     }
     out
+}
+
+/// A digit or sign written for a letter it looks like (leetspeak), when there is one.
+fn leet(c: char, pick: u8) -> Option<char> {
+    let options: &[char] = match c.to_ascii_uppercase() {
+        'A' => &['4', '@'],
+        'B' => &['8'],
+        'E' => &['3', '\u{20AC}'],
+        'G' => &['6', '9'],
+        'I' => &['1', '!', '|'],
+        'L' => &['1', '|'],
+        'O' => &['0'],
+        'S' => &['5', '$'],
+        'T' => &['7'],
+        _ => return None,
+    };
+    options.get(usize::from(pick) % options.len()).copied()
 }
 
 /// The Latin small capital of a letter, when there is one (`ᴏ` for `O`).

@@ -73,6 +73,16 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "Operation\\nNIGHTJAR",
             "Operation NIGHT\\u004aAR",
             "Operation&amp;#32;NIGHTJAR",
+            // Digits and signs written for letters (sixth round).
+            "Operation N1GHTJ4R",
+            "0p3r4t10n N16H7J4R",
+            "Operation NIGHTJ@R",
+            "$OURCE CA$TELLAN",
+            "SOURCE CA5TELLAN",
+            "Proj3ct BLU3B!RD",
+            "HALCYON R|DG3",
+            "HALCY0N RID9E",
+            "Project 8LUE8IRD",
         ],
         Kind::Address => vec![
             "10.20.30.40",
@@ -178,6 +188,9 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "intranet\\u002ecorp\\u002eexample",
             "intranet\\056corp\\056example",
             "intranet%252Ecorp%252Eexample",
+            "1ntr4n3t.c0rp.3x4mpl3",
+            "intranet.corp.ex@mple",
+            "intr@net.corp.ex@mple",
         ],
         Kind::Email => vec![
             "alice.smith@agency.example.gov",

@@ -181,31 +181,39 @@ fn vocabulary(policy: &Policy) -> BTreeSet<String> {
         v.insert(w.to_string());
     }
     v.retain(|w| !w.is_empty());
-    v.into_iter()
-        .map(|w| {
-            w.chars()
-                .map(|c| match c {
-                    'l' | '1' | '|' => 'i',
-                    '0' => 'o',
-                    c => c,
-                })
-                .collect()
-        })
+    v.iter().map(|w| loose(w)).collect()
+}
+
+/// Characters that pass for a letter, and the letter each is read as when asking whether a
+/// text mentions a marking: look-alikes of each other (`CONFlDENTlAL`, `N0FORN`) and the digits
+/// and signs written for letters (`S3CRET`, `$ECRET`, `71P:R3D`, `SECR€T`).
+const PASSES_FOR: &[(char, char)] = &[
+    ('l', 'i'),
+    ('1', 'i'),
+    ('|', 'i'),
+    ('!', 'i'),
+    ('0', 'o'),
+    ('3', 'e'),
+    ('\u{20AC}', 'e'),
+    ('4', 'a'),
+    ('@', 'a'),
+    ('5', 's'),
+    ('$', 's'),
+    ('6', 'g'),
+    ('9', 'g'),
+    ('7', 't'),
+    ('8', 'b'),
+];
+
+/// `s` with every character of [`PASSES_FOR`] read as its letter, on both sides of a comparison.
+fn loose(s: &str) -> String {
+    s.chars()
+        .map(|c| PASSES_FOR.iter().find(|(k, _)| *k == c).map_or(c, |&(_, v)| v))
         .collect()
 }
 
 /// Whether the folded text `f` mentions a marking.
 pub fn mentions(f: &str, policy: &Policy) -> bool {
-    // ASCII look-alikes of each other read as one (`CONFlDENTlAL`, `N0FORN`), on both sides.
-    let loose = |s: &str| -> String {
-        s.chars()
-            .map(|c| match c {
-                'l' | '1' | '|' => 'i',
-                '0' => 'o',
-                c => c,
-            })
-            .collect()
-    };
     let f = &loose(f);
     if f.is_empty() {
         return false;
@@ -220,16 +228,16 @@ pub fn mentions(f: &str, policy: &Policy) -> bool {
         .filter(|p| !p.is_empty())
         .collect();
     let all: String = pieces.concat();
-    if matches!(
-        all.as_str(),
-        "red" | "amber" | "amber+strict" | "green" | "clear" | "white"
-    ) {
+    if ["red", "amber", "amber+strict", "green", "clear", "white"]
+        .into_iter()
+        .any(|c| all == loose(c))
+    {
         return true;
     }
     for s in policy.schemes.iter() {
         for l in &s.levels {
             if let Some(p) = &l.portion {
-                let p = p.to_lowercase();
+                let p = loose(&p.to_lowercase());
                 if p.len() >= 2 && (f.contains(&format!("({p})")) || f.contains(&format!("({p}/"))) {
                     return true;
                 }

@@ -323,13 +323,21 @@ fn capitals_by_look(text: &str) -> String {
     out
 }
 
-/// ASCII letters and digits that pass for each other read as one (`CONFlDENTlAL`, `N0FORN`):
-/// only for deciding whether a text mentions a marking.
+/// ASCII letters and digits that pass for each other read as one (`CONFlDENTlAL`, `N0FORN`),
+/// and the digits and signs written for letters read as those letters (`S3CRET`, `$ECRET`,
+/// `71P:R3D`, `CONF!DENTIAL`, `SECR€T`): only for deciding whether a text mentions a marking,
+/// where reading more holds back more, never less.
 fn loosen(s: &str) -> String {
     s.chars()
         .map(|c| match c {
-            'l' | '1' | '|' => 'i',
+            'l' | '1' | '|' | '!' => 'i',
             '0' => 'o',
+            '3' | '\u{20AC}' => 'e',
+            '4' | '@' => 'a',
+            '5' | '$' => 's',
+            '6' | '9' => 'g',
+            '7' => 't',
+            '8' => 'b',
             c => c,
         })
         .collect()
@@ -431,13 +439,16 @@ pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
     let squeeze = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == '+').collect() };
     let squeezed_all = squeeze(n);
     // A TLP level alone.
-    if ["red", "amber", "amber+strict", "green", "clear", "white"].contains(&squeezed_all.as_str()) {
+    if ["red", "amber", "amber+strict", "green", "clear", "white"]
+        .iter()
+        .any(|c| loosen(c) == squeezed_all)
+    {
         return true;
     }
     // Portion marks inside the text: `(` portion word `)` or `(` portion word `/`.
     for s in policy.schemes.iter() {
         for p in s.levels.iter().filter_map(|l| l.portion.as_deref()) {
-            let p = p.to_lowercase();
+            let p = loosen(&p.to_lowercase());
             if p.chars().count() > 1 && (n.contains(&format!("({p})")) || n.contains(&format!("({p}/"))) {
                 return true;
             }
@@ -523,6 +534,13 @@ mod tests {
             "rel to usa, jpn",
             "AMBER+STRICT",
             "For Official Use Only",
+            "S3CRET",
+            "$ECRET",
+            "71P:R3D",
+            "CONF!DENTIAL",
+            "SECR\u{20AC}T",
+            "T0P 5ECRE7",
+            "4M83R+57R1C7",
         ] {
             assert!(mentions_marking(crate::text::normalize(t).text.trim(), &p), "{t}");
         }
