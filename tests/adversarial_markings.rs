@@ -50,6 +50,20 @@ proptest! {
         check_disguised(&text, place);
     }
 
+    /// Glued to words of a script written without spaces (Japanese, the partner's language):
+    /// `本資料はSECRET//NOFORN指定`.
+    #[test]
+    fn no_marking_glued_to_japanese_is_released(
+        marking in 0..FORBIDDEN_MARKINGS.len(),
+        hows in prop::collection::vec(any::<u8>(), 1..8),
+        before in prop::sample::select(vec!["", "本資料は", "機密区分", "情報:", "これは"]),
+        after in prop::sample::select(vec!["", "扱い", "指定", "情報", "のみ", "です"]),
+        place in place(),
+    ) {
+        let text = format!("{before}{}{after}", disguise(FORBIDDEN_MARKINGS[marking], &hows));
+        check_disguised(&text, place);
+    }
+
     /// Written backwards behind a right-to-left override (and disguised as well), so that it is
     /// shown as the marking: `\u{202E}DER:PLT` is shown `TLP:RED`.
     #[test]

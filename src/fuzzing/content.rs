@@ -83,6 +83,13 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "HALCYON R|DG3",
             "HALCY0N RID9E",
             "Project 8LUE8IRD",
+            // Glued to words of a script written without spaces (Japanese, the partner's).
+            "Operation NIGHTJARについて",
+            "作戦Operation NIGHTJARの",
+            "ＯｐｅｒａｔｉｏｎＮＩＧＨＴＪＡＲの",
+            "HALCYON RIDGEで",
+            "Task Force 1-7が",
+            "SOURCE CASTELLANから",
         ],
         Kind::Address => vec![
             "10.20.30.40",
@@ -189,6 +196,8 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "intranet\\056corp\\056example",
             "intranet%252Ecorp%252Eexample",
             "1ntr4n3t.c0rp.3x4mpl3",
+            "intranet.corp.exampleへ",
+            "社内intranet.corp.exampleのサーバ",
             "intranet.corp.ex@mple",
             "intr@net.corp.ex@mple",
         ],

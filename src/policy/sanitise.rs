@@ -422,10 +422,18 @@ impl Compact {
     }
 }
 
+/// Whether `start..end` of `text` is a whole word: no letter or digit beside it that continues
+/// it ([`crate::text::joins_word`]: a word of a script written without spaces does not).
 fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let hit = text.get(start..end).unwrap_or_default();
     let before = text.get(..start).and_then(|s| s.chars().next_back());
     let after = text.get(end..).and_then(|s| s.chars().next());
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    let joins = |n: Option<char>, edge: Option<char>| match (n, edge) {
+        (Some(n), Some(e)) => crate::text::joins_word(n, e),
+        (Some(n), None) => n.is_alphanumeric(),
+        (None, _) => false,
+    };
+    !joins(before, hit.chars().next()) && !joins(after, hit.chars().next_back())
 }
 
 /// A text rule ready to run.

@@ -211,6 +211,41 @@ pub fn letter_byte(b: u8) -> u8 {
     }
 }
 
+/// Whether `c` is a letter of a script written without spaces between words (Han, kana,
+/// Thai, Lao, Khmer, Myanmar, Yi, Bopomofo, Tibetan): beside such a letter a word of another
+/// script ends (`Operation NIGHTJARについて`, `intranet.corp.exampleへ`), and a word of its
+/// own script may start or end anywhere.
+pub fn is_unspaced_script(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0EFF}'     // Thai, Lao
+        | '\u{0F00}'..='\u{0FFF}'   // Tibetan
+        | '\u{1000}'..='\u{109F}'   // Myanmar
+        | '\u{1780}'..='\u{17FF}'   // Khmer
+        | '\u{19E0}'..='\u{19FF}'   // Khmer symbols
+        | '\u{2E80}'..='\u{2FDF}'   // CJK radicals, Kangxi radicals
+        | '\u{3005}'..='\u{3007}'   // 々 〆 〇
+        | '\u{3021}'..='\u{3029}'   // Hangzhou numerals
+        | '\u{3031}'..='\u{3035}'   // kana repeat marks
+        | '\u{303B}'..='\u{303C}'
+        | '\u{3040}'..='\u{30FF}'   // Hiragana, Katakana
+        | '\u{3100}'..='\u{312F}'   // Bopomofo
+        | '\u{31A0}'..='\u{31FF}'   // Bopomofo extended, Katakana phonetic extensions
+        | '\u{3400}'..='\u{4DBF}'   // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'   // CJK unified ideographs
+        | '\u{A000}'..='\u{A4CF}'   // Yi
+        | '\u{F900}'..='\u{FAFF}'   // CJK compatibility ideographs
+        | '\u{FF66}'..='\u{FF9F}'   // halfwidth Katakana
+        | '\u{20000}'..='\u{3FFFF}' // CJK extensions B and later
+    )
+}
+
+/// Whether `neighbour` beside the character `edge` of a hit makes the hit part of a longer word:
+/// both are letters or digits, and neither is of a script written without spaces
+/// ([`is_unspaced_script`]).
+pub fn joins_word(neighbour: char, edge: char) -> bool {
+    neighbour.is_alphanumeric() && !is_unspaced_script(neighbour) && !is_unspaced_script(edge)
+}
+
 /// The letter an ASCII sign is written for in a word (`ex@mple`, `$ource`, `b!rd`, `r|dge`).
 pub fn sign_letter(b: u8) -> Option<u8> {
     match b {

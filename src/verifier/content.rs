@@ -472,13 +472,23 @@ pub fn names_domain(text: &str, domains: &[String]) -> bool {
     domains.iter().any(|d| {
         let d = super::text::letters(d);
         read_text.match_indices(d.as_str()).any(|(i, m)| {
-            let before_ok = !text.get(..i).and_then(|s| s.chars().last()).is_some_and(label_char);
+            // A letter of a script written without spaces ends a name of another script
+            // beside it (`intranet.corp.exampleへ`).
+            let name = text.get(i..i + m.len()).unwrap_or_default();
+            let label_on = |c: char, edge: Option<char>| {
+                label_char(c) && !super::text::unspaced(c) && !edge.is_some_and(super::text::unspaced)
+            };
+            let before_ok = !text
+                .get(..i)
+                .and_then(|s| s.chars().last())
+                .is_some_and(|c| label_on(c, name.chars().next()));
             let rest = text.get(i + m.len()..).unwrap_or_default();
             let mut after = rest.chars();
+            let last = name.chars().next_back();
             let after_ok = match after.next() {
                 None => true,
-                Some('.') => !after.next().is_some_and(label_char),
-                Some(c) => !label_char(c),
+                Some('.') => !after.next().is_some_and(|c| label_on(c, last)),
+                Some(c) => !label_on(c, last),
             };
             before_ok && after_ok
         })

@@ -177,6 +177,46 @@ fn vocabulary(policy: &Policy) -> BTreeSet<String> {
         "declassify",
         "amber",
         "amber+strict",
+        // Controls in words and markings outside the policy's lists: ORCON, NOFORN, REL TO
+        // written out; SCI and SAP; atomic energy; FGI; other agencies; sharing protocols.
+        "originator",
+        "dissemination",
+        "disseminate",
+        "foreigngovernment",
+        "authorizedforrelease",
+        "authorisedforrelease",
+        "releaseto",
+        "eyes",
+        "hcs",
+        "sci",
+        "sar",
+        "specialaccess",
+        "compartmented",
+        "restricted",
+        "restricteddata",
+        "cnwdi",
+        "ucni",
+        "atomal",
+        "fgi",
+        "wnintel",
+        "cui",
+        "controlledunclassified",
+        "nocontract",
+        "exportcontrolled",
+        "itar",
+        "distributionstatement",
+        "distributionauthorized",
+        "usonly",
+        "usgovonly",
+        "sensitive",
+        "pap",
+        "極秘",
+        "秘",
+        "機密",
+        "取扱注意",
+        "部外秘",
+        "社外秘",
+        "関係者限り",
     ] {
         v.insert(w.to_string());
     }
@@ -222,23 +262,64 @@ pub fn mentions(f: &str, policy: &Policy) -> bool {
     if f.starts_with('(') || f.split("://").any(|part| part.contains("//")) {
         return true;
     }
-    let pieces: Vec<String> = f
-        .split(|c: char| !(c.is_alphanumeric() || c == '+'))
+    // A piece also ends where ASCII meets another script (`本資料はnoforn指定`): Japanese
+    // is written without spaces.
+    let mut pieces: Vec<String> = Vec::new();
+    for p in f.split(|c: char| !(c.is_alphanumeric() || c == '+')) {
+        let mut rest = p;
+        while let Some(first) = rest.chars().find(|c| *c != '+') {
+            let ascii = first.is_ascii();
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| c != '+' && c.is_ascii() != ascii)
+                .map_or(rest.len(), |(i, _)| i);
+            pieces.push(rest.get(..end).unwrap_or_default().to_string());
+            rest = rest.get(end..).unwrap_or_default();
+        }
+    }
+    let pieces: Vec<String> = pieces
+        .into_iter()
         .map(|p| p.trim_matches('+').to_string())
         .filter(|p| !p.is_empty())
         .collect();
     let all: String = pieces.concat();
+    // Two- and three-letter controls are markings when they are the whole text (`R&D` is none).
+    if ["rd", "frd", "tk", "si", "sig", "hcsp", "hcso"].into_iter().any(|w| all == loose(w)) {
+        return true;
+    }
+    // A bare colour, alone or amid words of a script written without spaces only.
+    let latin: String = pieces.iter().filter(|p| p.is_ascii()).map(String::as_str).collect();
     if ["red", "amber", "amber+strict", "green", "clear", "white"]
         .into_iter()
-        .any(|c| all == loose(c))
+        .any(|c| all == loose(c) || latin == loose(c))
     {
         return true;
     }
+    // A portion mark of one letter counts only in a text with words of a script written
+    // without spaces, not right after a Latin letter or digit (`本資料は(s)`, `情報:(s)`):
+    // `(c)` is also the copyright sign, `(s)` a plural.
+    let unspaced: Vec<char> = f.chars().filter(|c| !c.is_whitespace()).collect();
+    let other_script = unspaced.iter().any(|c| !c.is_ascii() && c.is_alphanumeric());
+    let after_unspaced_word = |p: &str| {
+        let p: Vec<char> = p.chars().collect();
+        other_script
+            && (0..unspaced.len()).any(|k| {
+                !k.checked_sub(1)
+                    .and_then(|j| unspaced.get(j))
+                    .is_some_and(char::is_ascii_alphanumeric)
+                    && unspaced.get(k) == Some(&'(')
+                    && unspaced.get(k + 1..k + 1 + p.len()) == Some(&p[..])
+                    && matches!(unspaced.get(k + 1 + p.len()), Some(')' | '/'))
+            })
+    };
     for s in policy.schemes.iter() {
         for l in &s.levels {
             if let Some(p) = &l.portion {
                 let p = loose(&p.to_lowercase());
                 if p.len() >= 2 && (f.contains(&format!("({p})")) || f.contains(&format!("({p}/"))) {
+                    return true;
+                }
+                if after_unspaced_word(&p) {
                     return true;
                 }
             }

@@ -151,8 +151,46 @@ fn whole_word_hit(ac: &AhoCorasick, squeezed: &str, read: &str, n: &str) -> bool
         };
         let before = n.get(..a).and_then(|s| s.chars().next_back());
         let after = n.get(b + 1..).and_then(|s| s.chars().next());
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        let first = n.get(a..).and_then(|s| s.chars().next());
+        let last = n.get(..=b).and_then(|s| s.chars().next_back());
+        !continues_word(before, first) && !continues_word(after, last)
     })
+}
+
+/// Ranges of the scripts written without spaces between words: Thai and Lao, Tibetan, Myanmar,
+/// Khmer, CJK radicals, ideographic marks, kana, Bopomofo, ideographs, Yi, halfwidth kana.
+const UNSPACED: &[(u32, u32)] = &[
+    (0x0E00, 0x0EFF),
+    (0x0F00, 0x0FFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
+    (0x19E0, 0x19FF),
+    (0x2E80, 0x2FDF),
+    (0x3005, 0x3007),
+    (0x3021, 0x3029),
+    (0x3031, 0x3035),
+    (0x303B, 0x303C),
+    (0x3040, 0x30FF),
+    (0x3100, 0x312F),
+    (0x31A0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xA000, 0xA4CF),
+    (0xF900, 0xFAFF),
+    (0xFF66, 0xFF9F),
+    (0x20000, 0x3FFFF),
+];
+
+/// Whether `c` belongs to a script written without spaces ([`UNSPACED`]).
+pub(super) fn unspaced(c: char) -> bool {
+    let v = u32::from(c);
+    UNSPACED.iter().any(|&(lo, hi)| (lo..=hi).contains(&v))
+}
+
+/// Whether the character `beside` a hit whose character at that end is `edge` makes the hit part
+/// of a longer word: a letter or digit, where neither is of a script written without spaces.
+fn continues_word(beside: Option<char>, edge: Option<char>) -> bool {
+    beside.is_some_and(|c| c.is_alphanumeric() && !unspaced(c)) && !edge.is_some_and(unspaced)
 }
 
 /// One string as the checks read it: its normal form, and the readings made from that (refanged,

@@ -372,7 +372,53 @@ const PHRASES: &[&str] = &[
     "amberstrict",
     "amber",
     "nf",
+    // Controls written out or not in the policy's list: ORCON, NOFORN and REL TO in words,
+    // compartments and special access, atomic energy, foreign government, other agencies'
+    // and other countries' and sharing protocols' markings.
+    "originator",
+    "dissemination",
+    "disseminate",
+    "foreigngovernment",
+    "authorizedforrelease",
+    "authorisedforrelease",
+    "releaseto",
+    "eyes",
+    "hcs",
+    "sci",
+    "sar",
+    "specialaccess",
+    "compartmented",
+    "restricted",
+    "restricteddata",
+    "cnwdi",
+    "ucni",
+    "atomal",
+    "fgi",
+    "wnintel",
+    "cui",
+    "controlledunclassified",
+    "nocontract",
+    "exportcontrolled",
+    "itar",
+    "distributionstatement",
+    "distributionauthorized",
+    "usonly",
+    "usgovonly",
+    "sensitive",
+    "pap",
+    // Japanese level and handling words (found anywhere: the script is written without spaces).
+    "極秘",
+    "秘",
+    "機密",
+    "取扱注意",
+    "部外秘",
+    "社外秘",
+    "関係者限り",
 ];
+
+/// Control words too short to look for among other words (`R&D` is no `RD`), a marking when
+/// they are the whole text: RESTRICTED DATA, FORMERLY RD, TALENT KEYHOLE, SPECIAL INTELLIGENCE.
+const ALONE: &[&str] = &["rd", "frd", "tk", "si", "sig", "hcsp", "hcso"];
 
 /// The words a marking is made of under `policy` (levels and aliases of every scheme, control
 /// words, dissemination phrases), squeezed and loosened as [`mentions_marking`] compares them.
@@ -422,6 +468,33 @@ fn marking_words(policy: &Policy) -> std::rc::Rc<Vec<String>> {
     words
 }
 
+/// The words of `n`: runs of letters, digits and `+` (trimmed of `+`), a run also ending where
+/// ASCII letters and digits meet letters and digits of other scripts (`noforn扱い`).
+fn words_of(n: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut ascii = None;
+    for c in n.chars() {
+        let in_word = c.is_alphanumeric() || c == '+';
+        let this_ascii = c.is_ascii();
+        if !in_word || (c != '+' && ascii.is_some_and(|a| a != this_ascii)) {
+            out.push(std::mem::take(&mut word));
+            ascii = None;
+        }
+        if in_word {
+            word.push(c);
+            if c != '+' {
+                ascii = Some(this_ascii);
+            }
+        }
+    }
+    out.push(word);
+    out.into_iter()
+        .map(|w| w.trim_matches('+').to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// Whether `n` (a normalised text) mentions a marking: a level word of any scheme of the
 /// policy, a control word, `TLP`, `REL TO`, a dissemination phrase, `//`, or a portion mark.
 /// Words are also read with the spaces and punctuation between them taken out, one pair of
@@ -438,30 +511,52 @@ pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
     let words = marking_words(policy);
     let squeeze = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == '+').collect() };
     let squeezed_all = squeeze(n);
-    // A TLP level alone.
+    if ALONE.iter().any(|w| loosen(w) == squeezed_all) {
+        return true;
+    }
+    // A TLP level alone, or as the only ASCII words among words of a script written without
+    // spaces (`機密区分RED指定`).
+    let ascii_words: String = words_of(n).into_iter().filter(|w| w.is_ascii()).collect();
     if ["red", "amber", "amber+strict", "green", "clear", "white"]
         .iter()
-        .any(|c| loosen(c) == squeezed_all)
+        .any(|c| loosen(c) == squeezed_all || loosen(c) == ascii_words)
     {
         return true;
     }
-    // Portion marks inside the text: `(` portion word `)` or `(` portion word `/`.
+    // Portion marks inside the text: `(` portion word `)` or `(` portion word `/`; a one-letter
+    // one (`(S)`; `(c)` is also the copyright sign, `(s)` a plural) only in a text with words of
+    // a script written without spaces, and not glued to a Latin word (`本資料は(S)`, `情報:(S)`,
+    // spaces aside).
+    let unspaced_script = n.chars().any(|c| c.is_alphanumeric() && !c.is_ascii());
+    let packed: String = n.chars().filter(|c| !c.is_whitespace()).collect();
+    let glued = |pat: &str| {
+        unspaced_script
+            && packed.match_indices(pat).any(|(i, _)| {
+                !packed
+                    .get(..i)
+                    .and_then(|b| b.chars().next_back())
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+            })
+    };
     for s in policy.schemes.iter() {
         for p in s.levels.iter().filter_map(|l| l.portion.as_deref()) {
             let p = loosen(&p.to_lowercase());
-            if p.chars().count() > 1 && (n.contains(&format!("({p})")) || n.contains(&format!("({p}/"))) {
+            let (closed, open) = (format!("({p})"), format!("({p}/"));
+            if p.chars().count() > 1 && (n.contains(&closed) || n.contains(&open)) {
+                return true;
+            }
+            if glued(&closed) || glued(&open) {
                 return true;
             }
         }
     }
-    let tokens: Vec<String> = n
-        .split(|c: char| !c.is_alphanumeric() && c != '+')
-        .map(|w| w.trim_matches('+').to_string())
-        .filter(|w| !w.is_empty())
-        .collect();
+    // Words end where the script changes too: Japanese is written without spaces, so
+    // `本資料はNOFORN指定` holds the word `noforn`.
+    let tokens: Vec<String> = words_of(n);
     // Each word, and two to four neighbours read as one (`no forn`, `top secret`, `se cr et`).
     let joined = (1..=4).flat_map(|k| tokens.windows(k).map(|w| w.concat()));
-    let is_word = |c: &str| words.iter().any(|w| c == w) || c.starts_with("tlp");
+    // A word joined by `+` is also read part by part (`amber+strict` is `amber` too).
+    let is_word = |c: &str| c.split('+').chain([c]).any(|p| words.iter().any(|w| p == w)) || c.starts_with("tlp");
     if joined.into_iter().any(|c| is_word(&c)) {
         return true;
     }
@@ -541,6 +636,34 @@ mod tests {
             "SECR\u{20AC}T",
             "T0P 5ECRE7",
             "4M83R+57R1C7",
+            "NOFORN扱い",
+            "本資料はNOFORN指定",
+            "ORCON指定",
+            "機密区分SECRET",
+            "PROPIN情報",
+            "これはamber+strict情報",
+            "share AMBER+STRICT only",
+            "本資料は(S)",
+            "本資料は ( S )",
+            "機密区分RED指定",
+            "Dissemination and extraction of information controlled by originator",
+            "Not for foreign dissemination",
+            "Authorized for release to USA, GBR",
+            "US/UK EYES",
+            "HCS-P",
+            "TK",
+            "RD",
+            "CUI",
+            "FGI",
+            "Foreign government information",
+            "WNINTEL",
+            "ATOMAL",
+            "DEA SENSITIVE",
+            "DISTRIBUTION STATEMENT D: Distribution authorized to the Department of Defense and U.S. DoD contractors only",
+            "US ONLY",
+            "PAP:RED",
+            "極秘",
+            "本件は部外秘",
         ] {
             assert!(mentions_marking(crate::text::normalize(t).text.trim(), &p), "{t}");
         }
