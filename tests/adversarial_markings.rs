@@ -591,3 +591,34 @@ fn jpn_to_us_level_words_in_sentences_and_disguise_are_read() {
         assert!(sekisho::verifier::verify(&bundle(objects), &policy).is_err(), "{text}");
     }
 }
+
+//--- markings carried by embedded observed-data objects (red team, session 30)
+fn observed_with(entry: Value) -> Value {
+    json!({"type": "observed-data", "spec_version": "2.1", "id": id("observed-data", 3),
+           "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+           "first_observed": "2026-01-01T00:00:00Z", "last_observed": "2026-01-01T00:00:00Z",
+           "number_observed": 1, "object_marking_refs": [TLP_GREEN],
+           "objects": {"0": entry, "1": {"type": "ipv4-addr", "value": "198.51.100.7"}}})
+}
+
+#[test]
+fn an_embedded_object_with_markings_of_its_own_does_not_go() {
+    let noforn = statement(MD1, "SECRET//NOFORN");
+    for entry in [
+        json!({"type": "domain-name", "value": "CANARY-noforn.example", "object_marking_refs": [md(MD1)]}),
+        json!({"type": "domain-name", "value": "CANARY-red.example", "object_marking_refs": [TLP_RED]}),
+        json!({"type": "domain-name", "value": "CANARY-granular.example",
+               "granular_markings": [{"selectors": ["value"], "marking_ref": TLP_RED}]}),
+    ] {
+        let objects = vec![noforn.clone(), observed_with(entry.clone())];
+        assert!(!canary_crosses(objects.clone()), "{entry}");
+        let unit = format!("{}/objects/0", id("observed-data", 3));
+        assert_eq!(rule_of(objects.clone(), &unit).as_deref(), Some("embedded-marking"));
+        // The rest of the observed-data goes, and the definition it named does not.
+        let (out, _) = released(&us_to_jpn(), objects.clone());
+        assert!(out.to_string().contains("198.51.100.7"));
+        assert!(!ids(&out).contains(&md(MD1)), "{out}");
+        // The second verifier refuses such an output on its own.
+        assert!(!verifier_accepts(objects), "{entry}");
+    }
+}

@@ -238,6 +238,12 @@ impl<'p> Verifier<'p> {
                         id,
                     );
                 }
+                // Markings are read on top-level objects only: one carried deeper cannot go.
+                for m in ["object_marking_refs", "granular_markings"] {
+                    if e.as_object().is_some_and(|e| e.contains_key(m)) {
+                        f.add("marking", format!("embedded object `{k}` carries its own `{m}`"), id);
+                    }
+                }
             }
         }
     }

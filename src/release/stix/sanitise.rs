@@ -231,7 +231,9 @@ fn strip_custom(v: &mut Value<'_>, at: &mut Vec<SelectorStep>, gone: &mut Vec<Ve
 
 /// `observed-data.objects` (embedded SCOs, STIX 2.0 style): each entry is decided like a
 /// top-level SCO: its type must be an SCO type the policy allows, or the entry is removed, and
-/// references to a removed entry from the other entries are removed with it.
+/// references to a removed entry from the other entries are removed with it. An entry that
+/// carries markings of its own (`object_marking_refs`, `granular_markings`) is removed too:
+/// markings are read on top-level objects, and one that is not read may not be passed over.
 fn embedded_objects(
     o: &mut StixObject<'_>,
     policy: &Policy,
@@ -245,20 +247,28 @@ fn embedded_objects(
         return;
     };
     let mut gone: Vec<(String, String)> = Vec::new();
+    let mut marked: Vec<String> = Vec::new();
     objects.retain(|k, v| {
         let t = v.as_object().and_then(|e| e.get("type")).and_then(Value::as_str);
         let sco = t
             .and_then(types::lookup)
             .is_some_and(|d| d.class == types::ObjectClass::Sco);
         let ok = sco && t.is_some_and(|t| policy.allowed_types.contains(t));
+        let carries_markings = v
+            .as_object()
+            .is_some_and(|e| e.get("object_marking_refs").is_some() || e.get("granular_markings").is_some());
         if !ok {
             gone.push((k.to_string(), t.unwrap_or("?").to_string()));
+        } else if carries_markings {
+            marked.push(k.to_string());
         }
-        ok
+        ok && !carries_markings
     });
-    if gone.is_empty() {
+    if gone.is_empty() && marked.is_empty() {
         return;
     }
+    // A marked entry stands in `gone` with no type.
+    gone.extend(marked.into_iter().map(|k| (k, String::new())));
     let dead: Vec<String> = gone.iter().map(|(k, _)| k.clone()).collect();
     // References between entries use the entries' keys.
     let mut cut: Vec<String> = Vec::new();
@@ -288,13 +298,18 @@ fn embedded_objects(
             SelectorStep::Property("objects".into()),
             SelectorStep::Property(k.clone().into()),
         ]);
-        decisions.push(decision(
-            o,
-            &format!("/objects/{k}"),
-            "type-not-allowed",
-            UnitVerdict::Remove,
-            format!("embedded object of type `{t}` is not an SCO type the policy allows"),
-        ));
+        let (rule, detail) = if t.is_empty() {
+            (
+                "embedded-marking",
+                "an embedded object carries markings of its own, which are read on top-level objects only".into(),
+            )
+        } else {
+            (
+                "type-not-allowed",
+                format!("embedded object of type `{t}` is not an SCO type the policy allows"),
+            )
+        };
+        decisions.push(decision(o, &format!("/objects/{k}"), rule, UnitVerdict::Remove, detail));
     }
     for c in cut {
         decisions.push(decision(
