@@ -795,6 +795,16 @@ pub enum Place {
     Combined,
     /// A granular marking on `description`, which holds the canary.
     Granular,
+    /// Written in the `description` itself, which starts with it and holds the canary after it
+    /// (only the forms a reader takes for a marking in prose: [`in_text_form`]).
+    Text,
+}
+
+/// Whether `plain` is a marking in a form a reader takes for one in prose: a banner with `//`, a
+/// portion mark, `TLP:` and a colour. A bare level word or colour (`SECRET`, `RED`) is also an
+/// ordinary word, and is read as a marking only where a marking is expected.
+pub fn in_text_form(plain: &str) -> bool {
+    plain.contains("//") || plain.starts_with('(') || plain.starts_with("TLP:")
 }
 
 /// The canary the disguised marking guards.
@@ -840,6 +850,10 @@ pub fn disguised_bundle(text: &str, place: Place) -> String {
             objects.push(def(1, text));
             indicator["object_marking_refs"] = json!([GREEN]);
             indicator["granular_markings"] = json!([{"selectors": ["description"], "marking_ref": d1}]);
+        }
+        Place::Text => {
+            indicator["object_marking_refs"] = json!([GREEN]);
+            indicator["description"] = json!(format!("{text}\nThe actor used {DISGUISE_CANARY}."));
         }
     }
     objects.push(indicator);
@@ -887,6 +901,9 @@ pub fn marking_disguises(data: &[u8]) {
     let Some(plain) = FORBIDDEN_MARKINGS.get(usize::from(d.marking) % FORBIDDEN_MARKINGS.len()) else {
         return;
     };
+    if matches!(d.place, Place::Text) && !in_text_form(plain) {
+        return;
+    }
     let mut text = disguise(plain, &d.hows);
     if let Some((at, c)) = d.insert {
         // An inserted character may change what the text says (`SECRET` → `SECRETE`, `RED` →
@@ -1039,7 +1056,13 @@ mod tests {
     // crosses, through the guard and the verifier
     #[test]
     fn disguised_bundles_release_a_harmless_marking() {
-        for place in [Place::Statement, Place::Name, Place::Combined, Place::Granular] {
+        for place in [
+            Place::Statement,
+            Place::Name,
+            Place::Combined,
+            Place::Granular,
+            Place::Text,
+        ] {
             let bundle = disguised_bundle("UNCLASSIFIED//REL TO USA, JPN", place);
             let released = crate::guard::filter(bundle.as_bytes(), shipped_policy()).unwrap();
             let out = String::from_utf8_lossy(released.output.as_bytes()).into_owned();

@@ -333,6 +333,24 @@ impl<'p> Verifier<'p> {
                 }
             }
         }
+        // Markings written in the text of the object (`SECRET//NOFORN` in a description) are
+        // its markings too.
+        let mut texts = Vec::new();
+        for (k, v) in o.iter() {
+            // A definition's statement and name are read as markings where they are referred to.
+            let own = t == "marking-definition" && matches!(k.as_ref(), "definition" | "name");
+            if !own && !matches!(k.as_ref(), "object_marking_refs" | "granular_markings") {
+                collect_strings(v, &mut texts);
+            }
+        }
+        for s in texts.into_iter().filter(|s| !shape_exempt("", s)) {
+            for m in marking::marks_in(s, p) {
+                match marking::read(&m, p) {
+                    Ok(read) => marks.extend(read),
+                    Err(e) => f.add("label", format!("the text holds `{m}`, a marking: {e}"), id),
+                }
+            }
+        }
         for r in refs {
             if let Some(def) = ids.get(r)
                 && marking::published_tlp(r, def) == Some(false)

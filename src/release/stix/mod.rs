@@ -94,12 +94,12 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
     }
 
     // 3. Sanitisation of what stays.
-    for ((o, state), changed) in objects.iter_mut().zip(states.iter_mut()).zip(&mut changed) {
+    for (((o, state), changed), label) in objects.iter_mut().zip(states.iter_mut()).zip(&mut changed).zip(&labels) {
         if *state == State::Dropped {
             continue;
         }
         let before = decisions.count(is_change);
-        let (outcome, removed) = sanitise::sanitise(o, policy, &mut decisions);
+        let (outcome, removed) = sanitise::sanitise(o, label.as_ref(), policy, &mut decisions);
         if decisions.count(is_change) > before {
             *changed = true;
         }
