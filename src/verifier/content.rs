@@ -232,25 +232,75 @@ fn inside(nets: &[Net], v6: bool, lo: u128, hi: u128) -> bool {
     if nets.iter().any(|n| n.v6 == v6 && lo <= n.hi && n.lo <= hi) {
         return true;
     }
-    if v6 {
-        // IPv4 inside IPv6: mapped, compatible, NAT64, 6to4.
-        let top = |x: u128| x >> 32;
-        for p in [0xffffu128, 0, 0x64_ff9b << 64] {
-            if top(lo) == p && top(hi) == p && hi > 1 {
-                return inside(nets, false, lo & 0xffff_ffff, hi & 0xffff_ffff);
-            }
+    v6 && carried_v4(lo, hi).into_iter().any(|(a, b)| inside(nets, false, a, b))
+}
+
+/// The IPv4 intervals the IPv6 interval `lo..=hi` carries: mapped `::ffff:0:0/96`, compatible
+/// `::/96` (not `::`, `::1`), translated `::ffff:0:0:0/96`, 6to4 `2002::/16`, Teredo
+/// `2001:0::/32` (server, and client with its bits inverted), ISATAP (interface id `0000:5efe`,
+/// `u`/`g` bits either way) and NAT64 in `64:ff9b::/32` (well-known and local-use prefixes) at
+/// every RFC 6052 prefix length. Written on its own from the guard's `text::addr`.
+fn carried_v4(lo: u128, hi: u128) -> Vec<(u128, u128)> {
+    // (top bits both ends share, how many, the IPv4 bits as (bit offset from the top, count),
+    // inverted)
+    type Layout = (u128, u32, &'static [(u32, u32)], bool);
+    const LAYOUTS: &[Layout] = &[
+        (0xffff, 96, &[(96, 32)], false),
+        (0, 96, &[(96, 32)], false),
+        (0xffff_0000, 96, &[(96, 32)], false),
+        (0x2002, 16, &[(16, 32)], false),
+        (0x2001_0000, 32, &[(32, 32)], false),
+        (0x2001_0000, 32, &[(96, 32)], true),
+        // RFC 6052: /32, /40, /48, /56 (the `u` octet, bits 64-71, skipped), /64, /96.
+        (0x0064_ff9b, 32, &[(32, 32)], false),
+        (0x0064_ff9b, 32, &[(40, 24), (72, 8)], false),
+        (0x0064_ff9b, 32, &[(48, 16), (72, 16)], false),
+        (0x0064_ff9b, 32, &[(56, 8), (72, 24)], false),
+        (0x0064_ff9b, 32, &[(72, 32)], false),
+        (0x0064_ff9b, 32, &[(96, 32)], false),
+    ];
+    let top = |x: u128, n: u32| x.checked_shr(128 - n).unwrap_or(0);
+    let mut out = Vec::new();
+    let mut read = |pieces: &[(u32, u32)], inverted: bool| {
+        // Each piece: its values from one end to the other while everything before it agrees,
+        // else all of them (a wider interval, never a narrower one).
+        let (mut a, mut b) = (0u128, 0u128);
+        let mut agree = true;
+        for &(from, count) in pieces {
+            let take = |x: u128| (x >> (128 - from - count)) & ((1u128 << count) - 1);
+            agree = agree && top(lo, from) == top(hi, from);
+            let (x, y) = if agree {
+                (take(lo), take(hi))
+            } else {
+                (0, (1u128 << count) - 1)
+            };
+            a = (a << count) | x;
+            b = (b << count) | y;
         }
-        if lo >> 112 == 0x2002 && hi >> 112 == 0x2002 {
-            return inside(nets, false, (lo >> 80) & 0xffff_ffff, (hi >> 80) & 0xffff_ffff);
+        out.push(if inverted {
+            (b ^ 0xffff_ffff, a ^ 0xffff_ffff)
+        } else {
+            (a, b)
+        });
+    };
+    for &(prefix, bits, pieces, inverted) in LAYOUTS {
+        if top(lo, bits) == prefix && top(hi, bits) == prefix && !(prefix == 0 && hi <= 1) {
+            read(pieces, inverted);
         }
     }
-    false
+    let iid = |x: u128| (x >> 32) as u32 & 0xfcff_ffff;
+    if top(lo, 64) == top(hi, 64) && iid(lo) == 0x5efe && iid(hi) == 0x5efe {
+        read(&[(96, 32)], false);
+    }
+    out
 }
 
 /// Each number one IPv4 part can stand for: decimal, octal (leading 0, as inet_aton) and hex.
+/// Leading zeros are read whatever their number; the digits after them are bounded.
 fn part(p: &str) -> Vec<u128> {
     let mut v = Vec::new();
     if let Some(h) = p.strip_prefix("0x") {
+        let h = h.trim_start_matches('0');
         if h.is_empty() {
             v.push(0);
         } else if h.len() <= 12 {
@@ -258,12 +308,17 @@ fn part(p: &str) -> Vec<u128> {
         }
         return v;
     }
-    if p.is_empty() || p.len() > 12 || !p.bytes().all(|b| b.is_ascii_digit()) {
+    if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
         return v;
     }
-    v.extend(p.parse::<u128>().ok());
+    let digits = p.trim_start_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    if digits.len() > 12 {
+        return v;
+    }
+    v.extend(digits.parse::<u128>().ok());
     if p.len() > 1 && p.starts_with('0') {
-        v.extend(u128::from_str_radix(p, 8).ok());
+        v.extend(u128::from_str_radix(digits, 8).ok());
     }
     v
 }
@@ -273,7 +328,12 @@ fn v4(s: &str, host: bool) -> Vec<u128> {
     let s = s.strip_suffix('.').unwrap_or(s);
     let parts: Vec<&str> = s.split('.').collect();
     let n = parts.len();
-    if n > 4 || (n < 4 && !host && !(n == 1 && s.len() == 10 && s.starts_with("0x"))) {
+    // In free text only `0x` and eight hex digits (after any leading zeros) stand alone.
+    let hex8 = n == 1
+        && s.strip_prefix("0x").is_some_and(|h| {
+            h.len() >= 8 && h.bytes().all(|b| b.is_ascii_hexdigit()) && h.trim_start_matches('0').len() <= 8
+        });
+    if n > 4 || (n < 4 && !host && !hex8) {
         return Vec::new();
     }
     let mut acc = vec![0u128];
@@ -348,6 +408,11 @@ fn piece_inside(piece: &str, host: bool, nets: &[Net]) -> bool {
 pub fn word_inside(word: &str, whole_host: bool, nets: &[Net]) -> bool {
     if nets.is_empty() || !word.bytes().any(|b| b.is_ascii_digit()) {
         return false;
+    }
+    // A final `::` is the address's (`2002:a14:1e28::`), not punctuation.
+    let tail = word.trim_end_matches(['.', ',', ';']);
+    if tail.ends_with("::") && piece_inside(tail, whole_host, nets) {
+        return true;
     }
     let w = word.trim_end_matches(['.', ':', ',', ';']);
     let decoded;
@@ -1037,5 +1102,52 @@ mod tests {
             assert!(has_phone(p, &r), "{p}");
         }
         assert!(!has_phone("2024-01-15 and 203.0.113.9 and 12345", &r));
+    }
+
+    /// Red-team findings F06 and F07, read on the verifier's own.
+    #[test]
+    fn reads_zero_padded_parts_and_ipv4_carried_in_ipv6() {
+        let nets: Vec<Net> = ["10.0.0.0/8", "fd00::/8"].iter().filter_map(|n| net(n)).collect();
+        let zeros = "0".repeat(300);
+        let long = format!("{zeros}12.{zeros}24.036.050");
+        for w in [
+            "0000000000012.024.036.050",
+            "http://0000000000012.024.036.050/",
+            "00000000000010.20.30.40",
+            "0x0000000000000a141e28",
+            "http://0x0000000000000a141e28/",
+            long.as_str(),
+            "::ffff:0:a14:1e28",
+            "::ffff:0:10.20.30.40",
+            "fe80::5efe:a14:1e28",
+            "fe80::200:5efe:a14:1e28",
+            "2001:0:4136:e378:8000:63bf:f5eb:e1d7",
+            "2001:0:a14:1e28::1",
+            "64:ff9b:a14:1e28::",
+            "64:ff9b:a:141e:28::",
+            "64:ff9b:1:a14:1e:2800::",
+            "64:ff9b:1:a:14:1e28::",
+            "64:ff9b:1:0:a:141e:2800:0",
+            "64:ff9b:1::a14:1e28",
+            "2002:a14:1e28::",
+            "2002:a14:1e28::,",
+            "2002:a14:1e28::/48",
+            "2002::/16",
+            "http://[2002:a14:1e28::]/",
+        ] {
+            assert!(word_inside(&refang(w), false, &nets), "{w}");
+        }
+        for w in [
+            "0000000000203.0.113.9",
+            "::ffff:0:cb00:7109",
+            "fe80::5efe:cb00:7109",
+            "2001:0:4136:e378:8000:63bf:34ff:8ef6",
+            "64:ff9b:1::cb00:7109",
+            "2002:cb00:7109::",
+            "2001:db8::a14:1e28",
+            "fe80::a14:1e28",
+        ] {
+            assert!(!word_inside(&refang(w), false, &nets), "{w}");
+        }
     }
 }
