@@ -698,44 +698,129 @@ fn has_digit_run(text: &str, n: usize) -> bool {
     false
 }
 
+/// Words glued to a number by `-`, `_` or `.` that do not make it part of a longer word
+/// (`tel-202-555-0173`).
+const PHONE_WORDS: [&str; 17] = [
+    "tel",
+    "tele",
+    "telephone",
+    "telefon",
+    "tlf",
+    "phone",
+    "ph",
+    "fax",
+    "mob",
+    "mobile",
+    "cell",
+    "call",
+    "dial",
+    "voice",
+    "sms",
+    "pager",
+    "hotline",
+];
+
 /// Whether normalised `text` holds a telephone number valid in one of `regions` (or, with `+`,
-/// anywhere).
+/// anywhere). Separators between digits: up to two, or one with a space either side
+/// (`202 - 555 - 0173`); a dial code before (`*67 …`, `#31#…`) or an outside-line digit
+/// (`9 1 202 …`) and a second ending after a `/` (`…0173/4`) are also read without; a pause,
+/// wait or extension after (`p123`, `w1`, `x12`, `ext9`) does not glue.
 pub fn has_phone(text: &str, regions: &[Id]) -> bool {
     // A number has 7 ASCII digits at least, with nothing but its punctuation between them.
     if !has_digit_run(text, 7) {
         return false;
     }
     let chars: Vec<char> = text.chars().collect();
+    let ch = |k: usize| chars.get(k).copied();
+    let valid = |plus: bool, digits: &str| {
+        if !(7..=15).contains(&digits.len()) {
+            return false;
+        }
+        let ok = |r: Option<Id>, s: &str| {
+            std::panic::catch_unwind(|| phonenumber::parse(r, s).is_ok_and(|n| phonenumber::is_valid(&n)))
+                .unwrap_or(true)
+        };
+        if plus {
+            return ok(None, &format!("+{digits}"));
+        }
+        let intl = digits.strip_prefix("011").or_else(|| digits.strip_prefix("00"));
+        intl.is_some_and(|r| r.len() >= 7 && ok(None, &format!("+{r}"))) || regions.iter().any(|&r| ok(Some(r), digits))
+    };
     let mut i = 0;
     while i < chars.len() {
-        let c = chars.get(i).copied().unwrap_or(' ');
-        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
-        let opens =
-            c.is_ascii_digit() || ((c == '+' || c == '(') && chars.get(i + 1).is_some_and(char::is_ascii_digit));
+        let c = ch(i).unwrap_or(' ');
+        let prev = i.checked_sub(1).and_then(ch);
+        let before = i.checked_sub(2).and_then(ch);
+        let opens = c.is_ascii_digit() || ((c == '+' || c == '(') && ch(i + 1).is_some_and(|d| d.is_ascii_digit()));
         // `:` after a digit is a time or an address; after a word, a label or `tel:`.
-        let before = i.checked_sub(2).and_then(|p| chars.get(p)).copied();
         let colon_glues = prev == Some(':') && before.is_some_and(|b| b.is_ascii_digit());
-        if !opens || colon_glues || prev.is_some_and(|p| p.is_alphanumeric() || ".-_/@#+".contains(p)) {
+        // `tel-…`: the word before the `-` (`_`, `.`) labels the number.
+        let labelled = prev.is_some_and(|p| "-_.".contains(p)) && {
+            // At most ten letters back: no listed word is longer.
+            let mut k = i.saturating_sub(1);
+            while k > 0 && i - k <= 10 && ch(k - 1).is_some_and(|x| x.is_ascii_alphabetic()) {
+                k -= 1;
+            }
+            let word: String = chars.get(k..i.saturating_sub(1)).unwrap_or_default().iter().collect();
+            let alone = k == 0 || !ch(k - 1).is_some_and(char::is_alphanumeric);
+            alone && PHONE_WORDS.contains(&word.as_str())
+        };
+        // `#31#…`: a `#` opening a dial code, not a tag.
+        let code_len = chars
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|d| d.is_ascii_digit())
+            .count();
+        let hash_code = prev == Some('#')
+            && (2..=3).contains(&code_len)
+            && ch(i + code_len) == Some('#')
+            && !before.is_some_and(|b| b.is_alphanumeric() || ".-_/@#+".contains(b));
+        let glued = prev.is_some_and(|p| p.is_alphanumeric() || ".-_/@#+".contains(p)) && !labelled && !hash_code;
+        if !opens || colon_glues || glued {
             i += 1;
             continue;
         }
-        let mut digits = String::new();
+        let dial_code = matches!(prev, Some('*' | '#'));
+        // Groups of digits, each with the separators before it.
+        let mut groups: Vec<(String, String)> = Vec::new();
+        let mut seps = String::new();
         let mut j = i;
         let mut last_digit = i;
-        let mut gap = 0;
-        while let Some(&d) = chars.get(j) {
+        while let Some(d) = ch(j) {
             if d.is_ascii_digit() {
-                digits.push(d);
+                if !seps.is_empty() || groups.is_empty() {
+                    groups.push((String::new(), std::mem::take(&mut seps)));
+                }
+                if let Some(g) = groups.last_mut() {
+                    g.0.push(d);
+                }
                 last_digit = j;
-                gap = 0;
-            } else if " -./()+".contains(d) && gap < 2 && !(d == '+' && j != i) {
-                gap += 1;
+            } else if d == '+' && j == i {
+                // the leading plus
+            } else if (" -./()".contains(d)
+                && (seps.chars().count() < 2
+                    || (seps.chars().count() == 2 && d == ' ' && seps.starts_with(' ') && !seps.ends_with(' '))))
+                // `#31#…`: the `#` that closes a dial code.
+                || (d == '#' && dial_code && groups.len() == 1 && seps.is_empty())
+            {
+                seps.push(d);
             } else {
                 break;
             }
             j += 1;
+            if groups.iter().map(|g| g.0.len()).sum::<usize>() > 21 {
+                break;
+            }
         }
-        let after = chars.get(last_digit + 1).copied();
+        let digits: String = groups.iter().map(|g| g.0.as_str()).collect();
+        let after = ch(last_digit + 1);
+        let suffix: String = chars.get(last_digit + 1..).unwrap_or_default().iter().take(4).collect();
+        let dial_suffix = ["p", "w", "x", "ext"].iter().any(|s| {
+            suffix
+                .strip_prefix(s)
+                .is_some_and(|r| r.starts_with(|d: char| d.is_ascii_digit()))
+        });
         let span: String = chars
             .get(i..=last_digit)
             .map(|s| s.iter().collect())
@@ -746,24 +831,39 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 .chars()
                 .enumerate()
                 .all(|(k, c)| if k == 4 || k == 7 { c == '-' } else { c.is_ascii_digit() });
-        if (7..=15).contains(&digits.len())
-            && !after.is_some_and(|a| a.is_alphanumeric() || a == '_' || a == '@')
-            && !quad
-            && !date
-        {
-            let ok = |r: Option<Id>, s: &str| {
-                std::panic::catch_unwind(|| phonenumber::parse(r, s).is_ok_and(|n| phonenumber::is_valid(&n)))
-                    .unwrap_or(true)
-            };
-            if c == '+' && ok(None, &format!("+{digits}")) {
-                return true;
+        let glued_after = after.is_some_and(|a| a.is_alphanumeric() || a == '_' || a == '@') && !dial_suffix;
+        if (7..=21).contains(&digits.len()) && !glued_after && !quad && !date {
+            let plus = c == '+';
+            // The readings: from each allowed first group, to the end or to a `/`.
+            let mut firsts = vec![0usize];
+            for k in 0..2 {
+                let Some((g, _)) = groups.get(k) else { break };
+                let next_ok = groups.get(k + 1).is_some_and(|(_, s)| s.contains([' ', '-', '#']));
+                let code = k == 0 && dial_code && (2..=3).contains(&g.len());
+                if firsts.last() != Some(&k) || !(next_ok && (code || g.len() == 1)) {
+                    break;
+                }
+                firsts.push(k + 1);
             }
-            let intl = digits.strip_prefix("011").or_else(|| digits.strip_prefix("00"));
-            if c != '+' && intl.is_some_and(|r| r.len() >= 7 && ok(None, &format!("+{r}"))) {
-                return true;
-            }
-            if c != '+' && regions.iter().any(|&r| ok(Some(r), &digits)) {
-                return true;
+            let mut lasts = vec![groups.len()];
+            lasts.extend((1..groups.len()).filter(|&k| groups.get(k).is_some_and(|(_, s)| s.contains('/'))));
+            for &f in &firsts {
+                for &l in &lasts {
+                    let Some(part) = groups.get(f..l).filter(|p| !p.is_empty()) else {
+                        continue;
+                    };
+                    let d: String = part.iter().map(|g| g.0.as_str()).collect();
+                    // No reading is a dotted quad, or a network of one (`198.51.100.0/24`).
+                    let sep = |k: usize| part.get(k).map(|g| g.1.as_str());
+                    let quad = (1..4).all(|k| sep(k) == Some("."))
+                        && (part.len() == 4 || (part.len() == 5 && sep(4) == Some("/")));
+                    if quad {
+                        continue;
+                    }
+                    if valid(plus && f == 0, &d) {
+                        return true;
+                    }
+                }
             }
         }
         i = last_digit.max(i) + 1;
@@ -1148,6 +1248,44 @@ mod tests {
             "fe80::a14:1e28",
         ] {
             assert!(!word_inside(&refang(w), false, &nets), "{w}");
+        }
+    }
+
+    /// Red-team finding F08, read on the verifier's own; and the numbers beside it that are none.
+    #[test]
+    fn finds_phones_with_spaced_dashes_dial_codes_and_suffixes() {
+        let r = [Id::US, Id::JP];
+        for p in [
+            "see 202 - 555 - 0173 now",
+            "+1 - 202 - 555 - 0173",
+            "+1 202 - 555 - 0173",
+            "03 - 1234 - 0150",
+            "*67 202 555 0173",
+            "#31#2025550173",
+            "9 1 202 555 0173",
+            "202-555-0173/4",
+            "202 555 0173/0174",
+            "2025550173p123",
+            "2025550173w123",
+            "202-555-0173ext9",
+            "see tel-202-555-0173 now",
+            "phone_2025550173",
+        ] {
+            assert!(has_phone(p, &r), "{p}");
+        }
+        for p in [
+            "1998 - 2004 - 2010",
+            "2024 - 01 - 15",
+            "198.51.100.0/24 and 10.0.0.0/8",
+            "see 203.0.113.9/32 and 10.20.30.40/8",
+            "ticket #12345678",
+            "issue #2025550173",
+            "build 1234567p2",
+            "sha 2025550173abc",
+            "hotel-202-555-0173",
+            "ISBN 978-0-306-40615-7",
+        ] {
+            assert!(!has_phone(p, &r), "{p}");
         }
     }
 }
