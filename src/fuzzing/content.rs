@@ -417,6 +417,7 @@ pub const PLACES: &[&str] = &[
     "observed-data.objects.x-type",
     "observed-data.objects.value",
     "ipv4-addr.value",
+    "ipv6-addr.value",
     "domain-name.value",
     "url.value",
     "email-addr.value",
@@ -604,7 +605,7 @@ pub fn place(p: usize, s: &str, n: usize) -> Vec<Value> {
                 json!({"0": {"type": "domain-name", "value": s}})
             };
         }
-        "ipv4-addr.value" | "domain-name.value" | "url.value" | "email-addr.value" => {
+        "ipv4-addr.value" | "ipv6-addr.value" | "domain-name.value" | "url.value" | "email-addr.value" => {
             o = sco(name.split('.').next().unwrap_or("url"), n);
             o["value"] = json!(s);
         }
