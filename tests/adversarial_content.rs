@@ -140,6 +140,15 @@ fn matches_and_like_operands_that_could_name_internal_places_do_not_cross() {
         r"[domain-name:value MATCHES 'c[o]rp\\.exam']",
         r"[ipv4-addr:value LIKE '192.168.%']",
         r"[url:value MATCHES '(?<=x)corp']",
+        // Pieces of the seventh round's notations (F06, F07).
+        r"[ipv4-addr:value LIKE '0000000000012.024.%']",
+        r"[ipv4-addr:value LIKE '%.024.036.050']",
+        r"[ipv4-addr:value MATCHES '^0+12\.024\.']",
+        r"[ipv6-addr:value LIKE 'fe80::5efe:a14:%']",
+        r"[ipv6-addr:value LIKE '2001:0:4136:e378:8000:63bf:f5eb:%']",
+        r"[ipv6-addr:value LIKE '64:ff9b:1::a14:%']",
+        r"[ipv6-addr:value LIKE '::ffff:0:a14:%']",
+        r"[ipv6-addr:value MATCHES '^2002:a14:1e28:']",
     ] {
         let out = released_ids(&policy, vec![indicator_with(p, "stix")]);
         assert!(
@@ -150,6 +159,8 @@ fn matches_and_like_operands_that_could_name_internal_places_do_not_cross() {
     for p in [
         r"[file:name MATCHES '^.*\\.exe$']",
         r"[ipv4-addr:value LIKE '203.0.113.%']",
+        r"[ipv6-addr:value LIKE '2002:cb00:%']",
+        r"[ipv6-addr:value LIKE '2001:0:4136:e378:8000:63bf:34ff:%']",
     ] {
         let out = released_ids(&policy, vec![indicator_with(p, "stix")]).unwrap_or_default();
         assert!(

@@ -73,6 +73,58 @@ impl Ranges {
         out
     }
 
+    /// The blocks an IPv6 run of hex groups `piece` (part of a `LIKE` or `MATCHES` operand) is
+    /// completed against: the IPv6 ranges, and the IPv4 ranges as the IPv6 addresses that carry
+    /// them in each way of [`EMBEDDINGS`] (and ISATAP) whose mark the run shows (`::`, `ffff`,
+    /// `ff9b` for mapped, compatible, translated and NAT64 /96; `ff9b` for every RFC 6052
+    /// layout; `5efe` for ISATAP; `2002` for 6to4; `2001:0:` for Teredo). Each block is read
+    /// as a network (`false`: the groups after the first in which its ends differ are free) or
+    /// group by group (`true`: first and last address of the block give each group's bounds,
+    /// and the bits no embedding fixes span all their values).
+    pub fn v6_blocks_for(&self, piece: &str) -> Vec<(u128, u128, bool)> {
+        let mut out: Vec<(u128, u128, bool)> = self.v6.iter().map(|&(a, b)| (a, b, false)).collect();
+        let mut marks: Vec<u128> = Vec::new();
+        if piece.contains("::") || piece.contains("ffff") || piece.contains("ff9b") {
+            out.extend(
+                self.v6_blocks(true)
+                    .into_iter()
+                    .skip(self.v6.len())
+                    .map(|(a, b)| (a, b, false)),
+            );
+        }
+        if piece.contains("ff9b") {
+            marks.push(0x64_ff9b << 96);
+        }
+        if piece.contains("2002") {
+            marks.push(0x2002 << 112);
+        }
+        if piece.contains("2001:0:") || piece.contains("2001:0000:") {
+            marks.push(0x2001_0000 << 96);
+        }
+        for e in EMBEDDINGS.iter().filter(|e| marks.contains(&e.value)) {
+            let free = u128::MAX.checked_shr(e.len).unwrap_or(0)
+                & !e.fields
+                    .iter()
+                    .fold(0u128, |m, &(shift, width)| m | (((1u128 << width) - 1) << shift));
+            for &(a, b) in &self.v4 {
+                let (a, b) = if e.xor == 0 { (a, b) } else { (b ^ e.xor, a ^ e.xor) };
+                out.push((
+                    e.value | place_fields(a, e.fields),
+                    e.value | free | place_fields(b, e.fields),
+                    true,
+                ));
+            }
+        }
+        if piece.contains("5efe") {
+            for &(a, b) in &self.v4 {
+                let low = ISATAP << 32;
+                let high = (u128::from(u64::MAX) << 64) | ((ISATAP | 0x0300_0000) << 32);
+                out.push((low | u128::from(a), high | u128::from(b), true));
+            }
+        }
+        out
+    }
+
     /// Whether `span` shares an address with a range (an IPv6 span embedding IPv4 addresses is
     /// also compared as those, see [`embedded_v4`]).
     pub fn overlaps(&self, span: Span) -> bool {
@@ -216,6 +268,18 @@ fn embedded_v4(a: u128, b: u128) -> Vec<(u32, u32)> {
     out
 }
 
+/// The IPv4 address `v` written into `fields` (the first field takes its highest bits).
+fn place_fields(v: u32, fields: &[(u32, u32)]) -> u128 {
+    let mut left = 32u32;
+    let mut out = 0u128;
+    for &(shift, width) in fields {
+        left = left.saturating_sub(width);
+        let bits = (u128::from(v) >> left) & ((1u128 << width) - 1);
+        out |= bits << shift;
+    }
+    out
+}
+
 /// The IPv4 interval the `fields` of the addresses from `a` to `b` make (see [`embedded_v4`]).
 fn fields_interval(a: u128, b: u128, fields: &[(u32, u32)], xor: u32) -> (u32, u32) {
     let (mut lo, mut hi) = (0u64, 0u64);
@@ -299,7 +363,7 @@ pub fn parse_ip(s: &str, host: bool) -> Vec<Span> {
 /// with a leading zero is read both ways.
 /// Leading zeros, however many, change no value (`strtoul`, which `inet_aton` uses, reads them
 /// all): only the digits after them are bounded.
-fn part_readings(p: &str) -> Vec<u64> {
+pub(crate) fn part_readings(p: &str) -> Vec<u64> {
     let mut out = Vec::with_capacity(2);
     if p.is_empty() {
         return out;

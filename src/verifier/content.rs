@@ -1076,14 +1076,36 @@ fn dotted_fragment_inside(run: &str, start: bool, end: bool, nets: &[Net]) -> bo
                 let hi = ((net.hi >> shift) & 0xff) as u32;
                 // Octets before k are fixed in a CIDR only if lo==hi there; the range is exact
                 // for a CIDR either way.
+                // As inet_aton reads a part: decimal, or octal after a leading zero, with any
+                // number of leading zeros (`0000000000012` is 10 or 12; `…024` may be 20 or 24).
                 let fits = |o: u32| -> bool {
-                    let s = o.to_string();
+                    let written = |radix: u32| {
+                        let mut s = String::new();
+                        let mut x = o;
+                        loop {
+                            s.insert(0, char::from_digit(x % radix, radix).unwrap_or('?'));
+                            x /= radix;
+                            if x == 0 {
+                                break s;
+                            }
+                        }
+                    };
+                    let octal_digits = p.bytes().all(|b| (b'0'..=b'7').contains(&b));
+                    let sig = p.trim_start_matches('0');
                     if i == 0 && !start && n > 1 {
-                        p.is_empty() || s.ends_with(p)
+                        // Ends with `p`: the last digits of `o`, zero-padded, are `p`'s.
+                        let tail = |s: String| {
+                            let s = format!("{}{s}", "0".repeat(p.len().saturating_sub(s.len())));
+                            s.get(s.len().saturating_sub(p.len())..).is_some_and(|t| t == *p)
+                        };
+                        p.is_empty() || tail(written(10)) || (octal_digits && tail(written(8)))
                     } else if i + 1 == n && !end && n > 1 {
-                        p.is_empty() || s.starts_with(p)
+                        // Starts with `p`: after its leading zeros, the first digits of `o`.
+                        p.is_empty()
+                            || written(10).starts_with(sig)
+                            || (p.starts_with('0') && octal_digits && written(8).starts_with(sig))
                     } else {
-                        s == *p
+                        part(p).contains(&u128::from(o))
                     }
                 };
                 (lo..=hi).any(fits)
@@ -1248,6 +1270,25 @@ mod tests {
             "fe80::a14:1e28",
         ] {
             assert!(!word_inside(&refang(w), false, &nets), "{w}");
+        }
+    }
+
+    /// F06's zero-padded and octal parts as pieces of a `LIKE` or `MATCHES` operand.
+    #[test]
+    fn operand_pieces_with_zero_padded_and_octal_parts() {
+        let nets: Vec<Net> = ["10.0.0.0/8"].iter().filter_map(|n| net(n)).collect();
+        let norm = |s: &str| s.to_lowercase();
+        for (op, regex) in [
+            ("0000000000012.024.%", false),
+            ("012.024.%", false),
+            ("%.024.036.050", false),
+            ("%0012.024.036.050", false),
+            (r"^0+12\.024\.", true),
+        ] {
+            assert!(operand_reveals(op, regex, &nets, &[], norm), "{op}");
+        }
+        for op in ["0000000000313.0.%", "203.0.113.%", "0192.0.2.%"] {
+            assert!(!operand_reveals(op, false, &nets, &[], norm), "{op}");
         }
     }
 
