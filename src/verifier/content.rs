@@ -235,30 +235,31 @@ fn inside(nets: &[Net], v6: bool, lo: u128, hi: u128) -> bool {
     v6 && carried_v4(lo, hi).into_iter().any(|(a, b)| inside(nets, false, a, b))
 }
 
+// (top bits both ends share, how many, the IPv4 bits as (bit offset from the top, count),
+// inverted)
+type Layout = (u128, u32, &'static [(u32, u32)], bool);
+const LAYOUTS: &[Layout] = &[
+    (0xffff, 96, &[(96, 32)], false),
+    (0, 96, &[(96, 32)], false),
+    (0xffff_0000, 96, &[(96, 32)], false),
+    (0x2002, 16, &[(16, 32)], false),
+    (0x2001_0000, 32, &[(32, 32)], false),
+    (0x2001_0000, 32, &[(96, 32)], true),
+    // RFC 6052: /32, /40, /48, /56 (the `u` octet, bits 64-71, skipped), /64, /96.
+    (0x0064_ff9b, 32, &[(32, 32)], false),
+    (0x0064_ff9b, 32, &[(40, 24), (72, 8)], false),
+    (0x0064_ff9b, 32, &[(48, 16), (72, 16)], false),
+    (0x0064_ff9b, 32, &[(56, 8), (72, 24)], false),
+    (0x0064_ff9b, 32, &[(72, 32)], false),
+    (0x0064_ff9b, 32, &[(96, 32)], false),
+];
+
 /// The IPv4 intervals the IPv6 interval `lo..=hi` carries: mapped `::ffff:0:0/96`, compatible
 /// `::/96` (not `::`, `::1`), translated `::ffff:0:0:0/96`, 6to4 `2002::/16`, Teredo
 /// `2001:0::/32` (server, and client with its bits inverted), ISATAP (interface id `0000:5efe`,
 /// `u`/`g` bits either way) and NAT64 in `64:ff9b::/32` (well-known and local-use prefixes) at
 /// every RFC 6052 prefix length. Written on its own from the guard's `text::addr`.
 fn carried_v4(lo: u128, hi: u128) -> Vec<(u128, u128)> {
-    // (top bits both ends share, how many, the IPv4 bits as (bit offset from the top, count),
-    // inverted)
-    type Layout = (u128, u32, &'static [(u32, u32)], bool);
-    const LAYOUTS: &[Layout] = &[
-        (0xffff, 96, &[(96, 32)], false),
-        (0, 96, &[(96, 32)], false),
-        (0xffff_0000, 96, &[(96, 32)], false),
-        (0x2002, 16, &[(16, 32)], false),
-        (0x2001_0000, 32, &[(32, 32)], false),
-        (0x2001_0000, 32, &[(96, 32)], true),
-        // RFC 6052: /32, /40, /48, /56 (the `u` octet, bits 64-71, skipped), /64, /96.
-        (0x0064_ff9b, 32, &[(32, 32)], false),
-        (0x0064_ff9b, 32, &[(40, 24), (72, 8)], false),
-        (0x0064_ff9b, 32, &[(48, 16), (72, 16)], false),
-        (0x0064_ff9b, 32, &[(56, 8), (72, 24)], false),
-        (0x0064_ff9b, 32, &[(72, 32)], false),
-        (0x0064_ff9b, 32, &[(96, 32)], false),
-    ];
     let top = |x: u128, n: u32| x.checked_shr(128 - n).unwrap_or(0);
     let mut out = Vec::new();
     let mut read = |pieces: &[(u32, u32)], inverted: bool| {
@@ -979,7 +980,7 @@ pub fn operand_reveals(
 /// when it has two groups or more, or starts an anchored operand. A run bounded by a character
 /// that cannot be in an address (not hex, `:` or `.`) starts or ends the address there.
 fn hex_fragment_inside(piece: &str, first: bool, last: bool, nets: &[Net]) -> bool {
-    if !nets.iter().any(|n| n.v6) {
+    if nets.is_empty() {
         return false;
     }
     let chars: Vec<char> = piece.chars().collect();
@@ -1014,7 +1015,9 @@ fn hex_fragment_inside(piece: &str, first: bool, last: bool, nets: &[Net]) -> bo
         let open_start = !at_start && !run.starts_with(':');
         let open_end = !at_end && !run.ends_with(':');
         let n = groups.len();
-        for net in nets.iter().filter(|n| n.v6) {
+        let mut candidates: Vec<Net> = nets.iter().filter(|n| n.v6).copied().collect();
+        candidates.extend(carrier_nets(&run, nets));
+        for net in &candidates {
             let hextet = |v: u128, k: usize| ((v >> (16 * (7 - k))) & 0xffff) as u32;
             for off in 0..=8 - n {
                 if (at_start && off != 0) || (at_end && off + n != 8) {
@@ -1052,6 +1055,55 @@ fn hex_fragment_inside(piece: &str, first: bool, last: bool, nets: &[Net]) -> bo
         }
     }
     false
+}
+
+/// The IPv4 `nets` as the IPv6 addresses that carry them, each a product of per-hextet ranges,
+/// in the ways the hex run `run` shows (`::`, `ffff`: mapped, compatible, translated; `ff9b`:
+/// NAT64 in every layout; `2002`: 6to4; `2001:0:`: Teredo; `5efe`: ISATAP).
+fn carrier_nets(run: &str, nets: &[Net]) -> Vec<Net> {
+    let shows = |mark: u128| match mark {
+        0 | 0xffff | 0xffff_0000 => run.contains("::") || run.contains("ffff"),
+        0x0064_ff9b => run.contains("ff9b"),
+        0x2002 => run.contains("2002"),
+        _ => run.contains("2001:0:") || run.contains("2001:0000:"),
+    };
+    // `v` (32 bits) written into `pieces` (bit offset from the top, count), highest bits first.
+    let place = |v: u128, pieces: &[(u32, u32)]| {
+        let mut left = 32u32;
+        pieces.iter().fold(0u128, |acc, &(from, count)| {
+            left = left.saturating_sub(count);
+            acc | (((v >> left) & ((1u128 << count) - 1)) << (128 - from - count))
+        })
+    };
+    let mut out = Vec::new();
+    for v4 in nets.iter().filter(|n| !n.v6) {
+        for &(prefix, bits, pieces, inverted) in LAYOUTS {
+            if !shows(prefix) {
+                continue;
+            }
+            let top = prefix << (128 - bits);
+            let taken = place(0xffff_ffff, pieces);
+            let free = (u128::MAX >> bits) & !taken;
+            let (a, b) = if inverted {
+                (v4.hi ^ 0xffff_ffff, v4.lo ^ 0xffff_ffff)
+            } else {
+                (v4.lo, v4.hi)
+            };
+            out.push(Net {
+                v6: true,
+                lo: top | place(a, pieces),
+                hi: top | free | place(b, pieces),
+            });
+        }
+        if run.contains("5efe") {
+            out.push(Net {
+                v6: true,
+                lo: (0x5efe << 32) | v4.lo,
+                hi: (u128::from(u64::MAX) << 64) | (0x0300_5efe << 32) | v4.hi,
+            });
+        }
+    }
+    out
 }
 
 /// Whether the digits-and-dots `run` can be part of an address in one of `nets` (each CIDR is
@@ -1288,6 +1340,31 @@ mod tests {
             assert!(operand_reveals(op, regex, &nets, &[], norm), "{op}");
         }
         for op in ["0000000000313.0.%", "203.0.113.%", "0192.0.2.%"] {
+            assert!(!operand_reveals(op, false, &nets, &[], norm), "{op}");
+        }
+    }
+
+    /// F07's IPv6 addresses that carry an internal IPv4 one, as runs of hex groups of a `LIKE`
+    /// or `MATCHES` operand (runs with `::` are the guard's, as before).
+    #[test]
+    fn operand_hex_runs_that_carry_an_internal_ipv4_address() {
+        let nets: Vec<Net> = ["10.0.0.0/8"].iter().filter_map(|n| net(n)).collect();
+        let norm = |s: &str| s.to_lowercase();
+        for (op, regex) in [
+            ("2001:0:4136:e378:8000:63bf:f5eb:%", false),
+            ("2001:0:a14:1e28:%", false),
+            ("64:ff9b:1:a14:%", false),
+            ("%:0:5efe:a14:1e28", false),
+            (r"^2002:a14:1e28:", true),
+        ] {
+            assert!(operand_reveals(op, regex, &nets, &[], norm), "{op}");
+        }
+        for op in [
+            "2002:cb00:%",
+            "2001:0:4136:e378:8000:63bf:34ff:%",
+            "2001:db8:%",
+            "fe80:0:0:0:0:5efe:cb00:7101",
+        ] {
             assert!(!operand_reveals(op, false, &nets, &[], norm), "{op}");
         }
     }
