@@ -140,6 +140,15 @@ fn matches_and_like_operands_that_could_name_internal_places_do_not_cross() {
         r"[domain-name:value MATCHES 'c[o]rp\\.exam']",
         r"[ipv4-addr:value LIKE '192.168.%']",
         r"[url:value MATCHES '(?<=x)corp']",
+        // Pieces of the seventh round's notations (F06, F07).
+        r"[ipv4-addr:value LIKE '0000000000012.024.%']",
+        r"[ipv4-addr:value LIKE '%.024.036.050']",
+        r"[ipv4-addr:value MATCHES '^0+12\.024\.']",
+        r"[ipv6-addr:value LIKE 'fe80::5efe:a14:%']",
+        r"[ipv6-addr:value LIKE '2001:0:4136:e378:8000:63bf:f5eb:%']",
+        r"[ipv6-addr:value LIKE '64:ff9b:1::a14:%']",
+        r"[ipv6-addr:value LIKE '::ffff:0:a14:%']",
+        r"[ipv6-addr:value MATCHES '^2002:a14:1e28:']",
     ] {
         let out = released_ids(&policy, vec![indicator_with(p, "stix")]);
         assert!(
@@ -150,6 +159,8 @@ fn matches_and_like_operands_that_could_name_internal_places_do_not_cross() {
     for p in [
         r"[file:name MATCHES '^.*\\.exe$']",
         r"[ipv4-addr:value LIKE '203.0.113.%']",
+        r"[ipv6-addr:value LIKE '2002:cb00:%']",
+        r"[ipv6-addr:value LIKE '2001:0:4136:e378:8000:63bf:34ff:%']",
     ] {
         let out = released_ids(&policy, vec![indicator_with(p, "stix")]).unwrap_or_default();
         assert!(
@@ -254,4 +265,136 @@ fn custom_hash_values_and_pattern_path_names_are_read() {
         let out = released_ids(&policy, vec![indicator_with(p, "stix")]);
         assert!(out.is_none(), "{p}: {out:?}");
     }
+}
+
+//--- red-team findings F06, F07, F08, F13 (tests/fixtures/redteam: the reproducers as found,
+//--- each released by the guard and passed by the verifier before)
+
+/// The finding files whose names start with `prefix`: each is held by the guard (refused, or
+/// released without `canary` in any reading), the second verifier refuses it as it came, and
+/// passes whatever the guard releases.
+fn finding_is_held(prefix: &str, canary: &str) {
+    let policy = policy();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/redteam");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no fixture {prefix}");
+    let mut problems = Vec::new();
+    for f in files {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let input = std::fs::read(&f).unwrap();
+        if sekisho::verifier::verify(&input, &policy).is_ok() {
+            problems.push(format!("{name}: the verifier passed the input"));
+        }
+        if let Ok(r) = guard::filter(&input, &policy) {
+            let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+            let shown = sekisho::text::normalize(&out).text;
+            if out.contains(canary) || shown.contains(&sekisho::text::normalize(canary).text) {
+                problems.push(format!("{name}: {canary:?} crossed: {out}"));
+            }
+            if let Err(e) = sekisho::verifier::verify(r.output.as_bytes(), &policy) {
+                problems.push(format!("{name}: the verifier refused the output: {e:?}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn f06a_zero_padded_octal_ipv4_in_a_pattern_is_held() {
+    finding_is_held("F06a", "0000000000012.024.036.050");
+}
+
+#[test]
+fn f06b_zero_padded_octal_url_host_is_held() {
+    finding_is_held("F06b", "0000000000012.024.036.050");
+}
+
+#[test]
+fn f06c_zero_padded_hex_url_host_is_held() {
+    finding_is_held("F06c", "0x0000000000000a141e28");
+}
+
+#[test]
+fn f06d_zero_padded_octal_iodef_address_is_held() {
+    finding_is_held("F06d", "0000000000012.024.036.050");
+}
+
+#[test]
+fn f06e_zero_padded_decimal_in_prose_is_held() {
+    finding_is_held("F06e", "00000000000010.20.30.40");
+}
+
+#[test]
+fn f07a_siit_translated_ipv6_value_is_held() {
+    finding_is_held("F07a", "::ffff:0:a14:1e28");
+}
+
+#[test]
+fn f07b_isatap_ipv6_in_a_pattern_is_held() {
+    finding_is_held("F07b", "fe80::5efe:a14:1e28");
+}
+
+#[test]
+fn f07c_teredo_client_in_a_pattern_is_held() {
+    finding_is_held("F07c", "2001:0:4136:e378:8000:63bf:f5eb:e1d7");
+}
+
+#[test]
+fn f07d_nat64_local_use_prefix_in_a_pattern_is_held() {
+    finding_is_held("F07d", "64:ff9b:1::a14:1e28");
+}
+
+#[test]
+fn f07e_bare_6to4_network_value_is_held() {
+    finding_is_held("F07e", "2002:a14:1e28::");
+}
+
+#[test]
+fn f07f_siit_iodef_address_is_held() {
+    finding_is_held("F07f", "::ffff:0:a14:1e28");
+}
+
+#[test]
+fn f08a_phone_with_spaced_dashes_is_held() {
+    finding_is_held("F08a", "202 - 555 - 0173");
+}
+
+#[test]
+fn f08b_phone_after_a_dial_code_is_held() {
+    finding_is_held("F08b", "202 555 0173");
+}
+
+#[test]
+fn f08c_phone_with_a_second_ending_is_held() {
+    finding_is_held("F08c", "202-555-0173");
+}
+
+#[test]
+fn f08d_phone_glued_to_a_label_is_held() {
+    finding_is_held("F08d", "202-555-0173");
+}
+
+#[test]
+fn f08e_cap_phone_with_spaced_dashes_is_held() {
+    finding_is_held("F08e", "202 - 555 - 0173");
+}
+
+#[test]
+fn f13a_armenian_full_stop_in_a_domain_is_held() {
+    finding_is_held("F13a", "intranet.corp\u{589}example");
+}
+
+#[test]
+fn f13b_arabic_decimal_separator_in_an_address_is_held() {
+    finding_is_held("F13b", "10\u{66B}20\u{66B}30\u{66B}40");
+}
+
+#[test]
+fn f13c_arabic_full_stop_in_a_domain_is_held() {
+    finding_is_held("F13c", "intranet.corp\u{6D4}example");
 }

@@ -159,6 +159,36 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "10\\x2e20\\x2e30\\x2e40",
             "10%252e20%252e30%252e40",
             "%u0031%u0030.20.30.40",
+            // Parts with any number of leading zeros, IPv6 addresses that carry it (translated,
+            // ISATAP, Teredo, NAT64 at every RFC 6052 length, a 6to4 network), other scripts'
+            // full stops (seventh round).
+            "0000000000012.024.036.050",
+            "http://0000000000012.024.036.050/",
+            "0x0000000000000a141e28",
+            "http://0x0000000000000a141e28/",
+            "00000000000010.20.30.40",
+            "0x000000000000a.0x0000000014.036.00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000050",
+            "::ffff:0:a14:1e28",
+            "::ffff:0:10.20.30.40",
+            "http://[::ffff:0:a14:1e28]/",
+            "fe80::5efe:a14:1e28",
+            "fe80::200:5efe:a14:1e28",
+            "2001:db8::5efe:10.20.30.40",
+            "2001:0:4136:e378:8000:63bf:f5eb:e1d7",
+            "2001:0:a14:1e28::1",
+            "64:ff9b:1::a14:1e28",
+            "64:ff9b:1:a14:1e:2800::",
+            "64:ff9b:1:a:14:1e28::",
+            "64:ff9b:1:0:a:141e:2800:0",
+            "64:ff9b:a14:1e28::",
+            "64:ff9b:a:141e:28::",
+            "2002:a14:1e28::",
+            "2002:a14:1e28::/48",
+            "10\u{589}20\u{589}30\u{589}40",
+            "10\u{66B}20\u{66B}30\u{66B}40",
+            "10\u{6D4}20\u{6D4}30\u{6D4}40",
+            "10\u{1362}20\u{1362}30\u{1362}40",
+            "10\u{2E3C}20\u{2E3C}30\u{2E3C}40",
         ],
         Kind::Domain => vec![
             "intranet.corp.example",
@@ -200,6 +230,13 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "社内intranet.corp.exampleのサーバ",
             "intranet.corp.ex@mple",
             "intr@net.corp.ex@mple",
+            // Other scripts' full stops (seventh round).
+            "intranet\u{589}corp\u{589}example",
+            "intranet\u{6D4}corp\u{6D4}example",
+            "intranet\u{66B}corp\u{66B}example",
+            "intranet\u{1362}corp\u{1362}example",
+            "intranet\u{2E3C}corp\u{2E3C}example",
+            "intranet\u{A4FF}corp\u{A4FF}example",
         ],
         Kind::Email => vec![
             "alice.smith@agency.example.gov",
@@ -247,6 +284,25 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "202%2D555%2D0143",
             "(202)%20555-0143",
             "2&#48;2-555-0143",
+            // Spaced dashes, dial codes and outside lines before, second endings, pauses and
+            // extensions after, a label glued with a dash (seventh round).
+            "202 - 555 - 0173",
+            "+1 - 202 - 555 - 0173",
+            "+1 202 - 555 - 0173",
+            "03 - 1234 - 0150",
+            "*67 202 555 0173",
+            "#31#2025550173",
+            "*82 2025550173",
+            "9 1 202 555 0173",
+            "9 202 555 0173",
+            "202-555-0173/4",
+            "202 555 0173/0174",
+            "2025550173p123",
+            "2025550173w123",
+            "202-555-0173x12",
+            "202-555-0173ext9",
+            "tel-202-555-0173",
+            "phone_2025550173",
         ],
     };
     v.into_iter().map(String::from).collect()
@@ -282,6 +338,18 @@ pub const BENIGN: &[&str] = &[
     "log4j 2.17.1",
     "Office 365",
     "10 lol",
+    // IPv6 addresses that carry an outside IPv4 address, and numbers near the new phone
+    // writings (seventh round).
+    "2002:cb00:7101::",
+    "64:ff9b:1::cb00:7101",
+    "fe80::5efe:cb00:7101",
+    "2001:0:4136:e378:8000:63bf:34ff:8efe",
+    "2024 - 01 - 15",
+    "1998 - 2004 - 2010",
+    "10.20.30 - 10.20.31",
+    "ticket #12345678",
+    "build 1234567p2",
+    "ISBN 978-0-306-40615-7",
 ];
 
 const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
@@ -358,6 +426,7 @@ pub const PLACES: &[&str] = &[
     "observed-data.objects.x-type",
     "observed-data.objects.value",
     "ipv4-addr.value",
+    "ipv6-addr.value",
     "domain-name.value",
     "url.value",
     "email-addr.value",
@@ -545,7 +614,7 @@ pub fn place(p: usize, s: &str, n: usize) -> Vec<Value> {
                 json!({"0": {"type": "domain-name", "value": s}})
             };
         }
-        "ipv4-addr.value" | "domain-name.value" | "url.value" | "email-addr.value" => {
+        "ipv4-addr.value" | "ipv6-addr.value" | "domain-name.value" | "url.value" | "email-addr.value" => {
             o = sco(name.split('.').next().unwrap_or("url"), n);
             o["value"] = json!(s);
         }

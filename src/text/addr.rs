@@ -8,8 +8,9 @@
 //!   one-, two- and three-part forms (`167772161`, `0x0a000001`, `10.1`, `10.0.1`). In free text
 //!   a bare number is a number, not an address, except an eight-digit hexadecimal `0x…`.
 //! - IPv6 (brackets and a zone id allowed); an address that embeds an IPv4 one (mapped
-//!   `::ffff:a.b.c.d`, compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) is also
-//!   compared as that IPv4 address.
+//!   `::ffff:a.b.c.d`, compatible `::a.b.c.d`, translated `::ffff:0:a.b.c.d`, NAT64 in
+//!   `64:ff9b::/32` at every RFC 6052 prefix length, 6to4 `2002::/16`, Teredo `2001:0::/32`
+//!   both ways, ISATAP `…:0:5efe:a.b.c.d`) is also compared as that IPv4 address.
 //! - Networks `a/len`, and ranges `a-b` (compared as the interval they span).
 //!
 //! Free text is read after [`refang`]: `10[.]20[.]30[.]40`, `hxxps://…`, `corp\.example` read as
@@ -52,12 +53,19 @@ impl Ranges {
     }
 
     /// The IPv6 ranges as blocks (each a network, so aligned); with `embedding`, also the IPv4
-    /// ranges as the IPv4-mapped, -compatible and NAT64 addresses that embed them.
+    /// ranges as the IPv4-mapped, -compatible, -translated and NAT64 (/96 of the well-known and
+    /// the local-use prefix) addresses that embed them.
     pub fn v6_blocks(&self, embedding: bool) -> Vec<(u128, u128)> {
         let mut out = self.v6.clone();
         if embedding {
             for &(a, b) in &self.v4 {
-                for prefix in [0xffffu128 << 32, 0, 0x64_ff9bu128 << 96] {
+                for prefix in [
+                    0xffffu128 << 32,
+                    0,
+                    0xffffu128 << 48,
+                    0x64_ff9bu128 << 96,
+                    0x64_ff9b_0001u128 << 80,
+                ] {
                     out.push((prefix | u128::from(a), prefix | u128::from(b)));
                 }
             }
@@ -65,33 +73,232 @@ impl Ranges {
         out
     }
 
+    /// The blocks an IPv6 run of hex groups `piece` (part of a `LIKE` or `MATCHES` operand) is
+    /// completed against: the IPv6 ranges, and the IPv4 ranges as the IPv6 addresses that carry
+    /// them in each way of [`EMBEDDINGS`] (and ISATAP) whose mark the run shows (`::`, `ffff`,
+    /// `ff9b` for mapped, compatible, translated and NAT64 /96; `ff9b` for every RFC 6052
+    /// layout; `5efe` for ISATAP; `2002` for 6to4; `2001:0:` for Teredo). Each block is read
+    /// as a network (`false`: the groups after the first in which its ends differ are free) or
+    /// group by group (`true`: first and last address of the block give each group's bounds,
+    /// and the bits no embedding fixes span all their values).
+    pub fn v6_blocks_for(&self, piece: &str) -> Vec<(u128, u128, bool)> {
+        let mut out: Vec<(u128, u128, bool)> = self.v6.iter().map(|&(a, b)| (a, b, false)).collect();
+        let mut marks: Vec<u128> = Vec::new();
+        if piece.contains("::") || piece.contains("ffff") || piece.contains("ff9b") {
+            out.extend(
+                self.v6_blocks(true)
+                    .into_iter()
+                    .skip(self.v6.len())
+                    .map(|(a, b)| (a, b, false)),
+            );
+        }
+        if piece.contains("ff9b") {
+            marks.push(0x64_ff9b << 96);
+        }
+        if piece.contains("2002") {
+            marks.push(0x2002 << 112);
+        }
+        if piece.contains("2001:0:") || piece.contains("2001:0000:") {
+            marks.push(0x2001_0000 << 96);
+        }
+        for e in EMBEDDINGS.iter().filter(|e| marks.contains(&e.value)) {
+            let free = u128::MAX.checked_shr(e.len).unwrap_or(0)
+                & !e.fields
+                    .iter()
+                    .fold(0u128, |m, &(shift, width)| m | (((1u128 << width) - 1) << shift));
+            for &(a, b) in &self.v4 {
+                let (a, b) = if e.xor == 0 { (a, b) } else { (b ^ e.xor, a ^ e.xor) };
+                out.push((
+                    e.value | place_fields(a, e.fields),
+                    e.value | free | place_fields(b, e.fields),
+                    true,
+                ));
+            }
+        }
+        if piece.contains("5efe") {
+            for &(a, b) in &self.v4 {
+                let low = ISATAP << 32;
+                let high = (u128::from(u64::MAX) << 64) | ((ISATAP | 0x0300_0000) << 32);
+                out.push((low | u128::from(a), high | u128::from(b), true));
+            }
+        }
+        out
+    }
+
     /// Whether `span` shares an address with a range (an IPv6 span embedding IPv4 addresses is
-    /// also compared as those).
+    /// also compared as those, see [`embedded_v4`]).
     pub fn overlaps(&self, span: Span) -> bool {
         match span {
             Span::V4(a, b) => self.v4.iter().any(|&(x, y)| a <= y && x <= b),
             Span::V6(a, b) => {
                 self.v6.iter().any(|&(x, y)| a <= y && x <= b)
-                    || embedded_v4(a, b).is_some_and(|(p, q)| self.overlaps(Span::V4(p, q)))
+                    || embedded_v4(a, b)
+                        .into_iter()
+                        .any(|(p, q)| self.overlaps(Span::V4(p, q)))
             }
         }
     }
 }
 
-/// The IPv4 interval an IPv6 interval embeds, when both ends embed one the same way.
-fn embedded_v4(a: u128, b: u128) -> Option<(u32, u32)> {
-    let low = |v: u128| (v & 0xffff_ffff) as u32;
-    // mapped ::ffff:0:0/96, compatible ::/96 (not :: and ::1), NAT64 64:ff9b::/96
-    for prefix in [0xffffu128 << 32, 0, 0x64_ff9bu128 << 96] {
-        if a >> 32 == prefix >> 32 && b >> 32 == prefix >> 32 && !(prefix == 0 && b <= 1) {
-            return Some((low(a), low(b)));
+/// Where an IPv6 address carries an IPv4 one: the prefix (`value`, its first `len` bits) and
+/// the IPv4 address's bits, as fields (shift from the least significant bit, width) whose
+/// concatenation, XORed with `xor`, is the IPv4 address.
+struct Embedding {
+    value: u128,
+    len: u32,
+    fields: &'static [(u32, u32)],
+    xor: u32,
+}
+
+/// Every way an IPv6 address is known to embed an IPv4 one.
+const EMBEDDINGS: &[Embedding] = &[
+    // IPv4-mapped ::ffff:0:0/96 (RFC 4291).
+    Embedding {
+        value: 0xffff << 32,
+        len: 96,
+        fields: &[(0, 32)],
+        xor: 0,
+    },
+    // IPv4-compatible ::/96 (not `::` and `::1`, see [`embedded_v4`]).
+    Embedding {
+        value: 0,
+        len: 96,
+        fields: &[(0, 32)],
+        xor: 0,
+    },
+    // IPv4-translated (SIIT) ::ffff:0:0:0/96 (RFC 2765, 6145).
+    Embedding {
+        value: 0xffff << 48,
+        len: 96,
+        fields: &[(0, 32)],
+        xor: 0,
+    },
+    // NAT64: the well-known prefix 64:ff9b::/96 and the local-use 64:ff9b:1::/48 (RFC 6052,
+    // 8215). Every RFC 6052 layout is read anywhere in 64:ff9b::/32, so an address written for
+    // a network-specific prefix of /32 … /96 is read too (bits 64-71, the `u` octet, skipped).
+    // /96, /64 and /32: the IPv4 address in one piece.
+    Embedding {
+        value: 0x64_ff9b << 96,
+        len: 32,
+        fields: &[(0, 32)],
+        xor: 0,
+    },
+    Embedding {
+        value: 0x64_ff9b << 96,
+        len: 32,
+        fields: &[(24, 32)],
+        xor: 0,
+    },
+    Embedding {
+        value: 0x64_ff9b << 96,
+        len: 32,
+        fields: &[(64, 32)],
+        xor: 0,
+    },
+    // /40, /48 and /56: the IPv4 bits before the `u` octet, the rest after it.
+    Embedding {
+        value: 0x64_ff9b << 96,
+        len: 32,
+        fields: &[(64, 24), (48, 8)],
+        xor: 0,
+    },
+    Embedding {
+        value: 0x64_ff9b << 96,
+        len: 32,
+        fields: &[(64, 16), (40, 16)],
+        xor: 0,
+    },
+    Embedding {
+        value: 0x64_ff9b << 96,
+        len: 32,
+        fields: &[(64, 8), (32, 24)],
+        xor: 0,
+    },
+    // 6to4 2002:AABB:CCDD::/48 (RFC 3056).
+    Embedding {
+        value: 0x2002 << 112,
+        len: 16,
+        fields: &[(80, 32)],
+        xor: 0,
+    },
+    // Teredo 2001:0::/32 (RFC 4380): the server in bits 32-63, the client inverted in the last 32.
+    Embedding {
+        value: 0x2001_0000 << 96,
+        len: 32,
+        fields: &[(64, 32)],
+        xor: 0,
+    },
+    Embedding {
+        value: 0x2001_0000 << 96,
+        len: 32,
+        fields: &[(0, 32)],
+        xor: u32::MAX,
+    },
+    // ISATAP (RFC 5214): an interface id 0000:5efe, 0200:5efe (the `u` and `g` bits either
+    // way) and the IPv4 address, under any /64 (see [`embedded_v4`]).
+];
+
+/// The ISATAP interface identifiers' high 32 bits, with the `u` and `g` bits masked.
+const ISATAP: u128 = 0x0000_5efe;
+
+/// The IPv4 intervals an IPv6 interval embeds, each way one of [`EMBEDDINGS`] (or ISATAP)
+/// reads it. For an interval (a network) an embedding counts when both ends are under its
+/// prefix; each field then spans from its value at one end to its value at the other when every
+/// bit above it is alike at both ends, else all its values, and the IPv4 interval covers every
+/// address the fields can make (a superset: more is held back, never less).
+fn embedded_v4(a: u128, b: u128) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let within = |value: u128, len: u32| {
+        let shift = 128 - len;
+        a.checked_shr(shift) == value.checked_shr(shift) && b.checked_shr(shift) == value.checked_shr(shift)
+    };
+    for e in EMBEDDINGS {
+        // `::` and `::1` are no IPv4-compatible addresses.
+        if !within(e.value, e.len) || (e.value == 0 && b <= 1) {
+            continue;
         }
+        out.push(fields_interval(a, b, e.fields, e.xor));
     }
-    // 6to4 2002:AABB:CCDD::/48
-    if a >> 112 == 0x2002 && b >> 112 == 0x2002 {
-        return Some((((a >> 80) & 0xffff_ffff) as u32, ((b >> 80) & 0xffff_ffff) as u32));
+    // ISATAP: bits 32-63 are 0x0000_5efe with the `u` and `g` bits (0x0300_0000) either way,
+    // alike at both ends.
+    let iid_high = |v: u128| (v >> 32) & 0xffff_ffff;
+    if a >> 64 == b >> 64 && iid_high(a) & !0x0300_0000 == ISATAP && iid_high(b) & !0x0300_0000 == ISATAP {
+        out.push(fields_interval(a, b, &[(0, 32)], 0));
     }
-    None
+    out
+}
+
+/// The IPv4 address `v` written into `fields` (the first field takes its highest bits).
+fn place_fields(v: u32, fields: &[(u32, u32)]) -> u128 {
+    let mut left = 32u32;
+    let mut out = 0u128;
+    for &(shift, width) in fields {
+        left = left.saturating_sub(width);
+        let bits = (u128::from(v) >> left) & ((1u128 << width) - 1);
+        out |= bits << shift;
+    }
+    out
+}
+
+/// The IPv4 interval the `fields` of the addresses from `a` to `b` make (see [`embedded_v4`]).
+fn fields_interval(a: u128, b: u128, fields: &[(u32, u32)], xor: u32) -> (u32, u32) {
+    let (mut lo, mut hi) = (0u64, 0u64);
+    let mut exact = true;
+    for &(shift, width) in fields {
+        let mask = (1u128 << width) - 1;
+        let above = shift + width;
+        exact = exact && a.checked_shr(above).unwrap_or(0) == b.checked_shr(above).unwrap_or(0);
+        let (x, y) = if exact {
+            ((a >> shift) & mask, (b >> shift) & mask)
+        } else {
+            (0, mask)
+        };
+        // Each field's values fit in `width` bits, and the widths add up to 32.
+        lo = (lo << width) | u64::try_from(x).unwrap_or(0);
+        hi = (hi << width) | u64::try_from(y).unwrap_or(u64::MAX);
+    }
+    let (lo, hi) = (u32::try_from(lo).unwrap_or(0), u32::try_from(hi).unwrap_or(u32::MAX));
+    if xor == 0 { (lo, hi) } else { (hi ^ xor, lo ^ xor) }
 }
 
 /// A network, an address or a range as a policy or an indicator writes it, strictly (the
@@ -122,7 +329,9 @@ pub fn parse_network(s: &str) -> Option<Span> {
 pub fn parse_ip(s: &str, host: bool) -> Vec<Span> {
     let s = s.trim();
     let mut out = Vec::new();
-    if s.is_empty() || s.len() > 100 {
+    // No cap on the length: a part may carry any number of leading zeros, and every reading
+    // below is one pass over `s`.
+    if s.is_empty() {
         return out;
     }
     let inner = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(s);
@@ -152,15 +361,21 @@ pub fn parse_ip(s: &str, host: bool) -> Vec<Span> {
 
 /// One part of a dotted IPv4 address: decimal, octal (leading `0`) or hexadecimal (`0x`); a part
 /// with a leading zero is read both ways.
-fn part_readings(p: &str) -> Vec<u64> {
+/// Leading zeros, however many, change no value (`strtoul`, which `inet_aton` uses, reads them
+/// all): only the digits after them are bounded.
+pub(crate) fn part_readings(p: &str) -> Vec<u64> {
     let mut out = Vec::with_capacity(2);
-    if p.is_empty() || p.len() > 12 {
+    if p.is_empty() {
         return out;
     }
     if let Some(h) = p.strip_prefix("0x") {
+        let h = h.trim_start_matches('0');
+        if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return out;
+        }
         if h.is_empty() {
-            out.push(0); // inet_aton reads `0x` as 0
-        } else if h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            out.push(0); // `0x` and `0x000` are 0
+        } else if h.len() <= 12 {
             out.extend(u64::from_str_radix(h, 16).ok());
         }
         return out;
@@ -168,10 +383,19 @@ fn part_readings(p: &str) -> Vec<u64> {
     if !p.bytes().all(|b| b.is_ascii_digit()) {
         return out;
     }
-    out.extend(p.parse::<u64>().ok());
+    let significant = p.trim_start_matches('0');
+    if significant.len() > 12 {
+        return out;
+    }
+    let decimal = if significant.is_empty() {
+        Some(0)
+    } else {
+        significant.parse::<u64>().ok()
+    };
+    out.extend(decimal);
     if p.len() > 1
         && p.starts_with('0')
-        && let Ok(o) = u64::from_str_radix(p, 8)
+        && let Ok(o) = u64::from_str_radix(if significant.is_empty() { "0" } else { significant }, 8)
         && !out.contains(&o)
     {
         out.push(o);
@@ -190,7 +414,11 @@ fn ipv4_readings(s: &str, host: bool) -> Vec<u32> {
     }
     if n < 4 && !host {
         // In free text only `0x` followed by eight hexadecimal digits stands alone.
-        let hex8 = n == 1 && s.len() == 10 && s.starts_with("0x");
+        // (Or more digits, when the rest are leading zeros: `0x0000000a141e28`.)
+        let hex8 = n == 1
+            && s.strip_prefix("0x").is_some_and(|h| {
+                h.len() >= 8 && h.bytes().all(|b| b.is_ascii_hexdigit()) && h.trim_start_matches('0').len() <= 8
+            });
         if !hex8 {
             return out;
         }
@@ -493,6 +721,12 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
         }
     };
     add(w, host, &mut out);
+    // An IPv6 address ending in `::` (a 6to4 network `2002:a14:1e28::`) keeps its colons: the
+    // trim above takes them for a sentence's.
+    let v6_tail = word.trim_end_matches(['.', ',', ';', '!', '?']);
+    if v6_tail.ends_with("::") {
+        add(v6_tail, host, &mut out);
+    }
     // `[v6]:port` and `v4:port`.
     if let Some(rest) = w.strip_prefix('[')
         && let Some((inner, _)) = rest.split_once(']')
@@ -638,6 +872,118 @@ mod tests {
             "logo@2x.png",
         ] {
             assert!(!hit(w, false), "{w}");
+        }
+    }
+
+    /// F06: a part may carry any number of leading zeros (`strtoul` reads them all), octal,
+    /// decimal or hex; the digits after them are what is bounded.
+    #[test]
+    fn reads_parts_with_any_number_of_leading_zeros() {
+        let zeros = "0".repeat(500);
+        for w in [
+            "0000000000012.024.036.050".to_string(),
+            "http://0000000000012.024.036.050/".to_string(),
+            "00000000000010.20.30.40".to_string(),
+            "0x0000000000000a141e28".to_string(),
+            "http://0x0000000000000a141e28/".to_string(),
+            format!("{zeros}12.{zeros}24.036.050"),
+            format!("0x{zeros}a.20.30.40"),
+        ] {
+            assert!(hit(&w, false), "{w}");
+        }
+        assert!(hit("0000000000000000012.0x0000000000141e28", true));
+        // Still numbers: too many significant digits, or outside.
+        for w in [
+            "0000000000203.0.113.9",
+            "0x000000000000cb007109",
+            "1000000000000010.20.30.40",
+        ] {
+            assert!(!hit(w, false), "{w}");
+        }
+    }
+
+    /// F07: every IPv6 address known to carry an IPv4 one is compared as that too.
+    #[test]
+    fn reads_the_ipv4_address_an_ipv6_address_carries() {
+        for w in [
+            // translated (SIIT) ::ffff:0:0:0/96
+            "::ffff:0:a14:1e28",
+            "::ffff:0:10.20.30.40",
+            "[::ffff:0:a14:1e28]:80",
+            // ISATAP, private and global interface ids
+            "fe80::5efe:a14:1e28",
+            "fe80::200:5efe:a14:1e28",
+            "2001:db8:1:2:0:5efe:10.20.30.40",
+            // Teredo: the client inverted, and the server
+            "2001:0:4136:e378:8000:63bf:f5eb:e1d7",
+            "2001:0:a14:1e28:8000:63bf:34ff:8efe",
+            // NAT64, RFC 6052 at /32 /40 /48 /56 /64 /96, well-known and local-use prefix
+            "64:ff9b:a14:1e28::",
+            "64:ff9b:a:141e:28::",
+            "64:ff9b:1:a14:1e:2800::",
+            "64:ff9b:1:a:14:1e28::",
+            "64:ff9b:1:0:a:141e:2800:0",
+            "64:ff9b:1::a14:1e28",
+            "64:ff9b::a14:1e28",
+            // 6to4: the network written alone, and networks of it
+            "2002:a14:1e28::",
+            "2002:a14:1e28::.",
+            "see 2002:a14:1e28::, then",
+            "2002:a14:1e28::/48",
+            "2002:a00::/24",
+            "http://[2002:a14:1e28::]/",
+        ] {
+            assert!(hit(w, false), "{w}");
+        }
+        // The same forms carrying an outside address, and addresses that carry none.
+        for w in [
+            "::ffff:0:cb00:7109",
+            "fe80::5efe:cb00:7109",
+            "2001:0:4136:e378:8000:63bf:34ff:8ef6",
+            "64:ff9b:1::cb00:7109",
+            "64:ff9b:1:cb00:71:900::",
+            "2002:cb00:7109::",
+            "2001:db8::a14:1e28",
+            "fe80::a14:1e28",
+            "2001:0:4136:e378::",
+        ] {
+            assert!(!hit(w, false), "{w}");
+        }
+    }
+
+    /// An IPv6 interval is compared as every IPv4 address its embedding can make: a network
+    /// that spans the embedded bits spans them all.
+    #[test]
+    fn an_ipv6_network_carries_every_ipv4_address_under_it() {
+        let r = internal();
+        let v6 = |s: &str| match parse_network(s) {
+            Some(Span::V6(a, b)) => (a, b),
+            other => panic!("{s}: {other:?}"),
+        };
+        let (a, b) = v6("2002::/16");
+        assert!(r.overlaps(Span::V6(a, b)));
+        let (a, b) = v6("2002:cb00::/24");
+        assert!(!r.overlaps(Span::V6(a, b)));
+        // A Teredo network whose client bits run over everything.
+        let (a, b) = v6("2001:0:4136:e378::/64");
+        assert!(r.overlaps(Span::V6(a, b)));
+        // NAT64 /48 layout: the first 16 bits fixed (cb00), the rest free: outside.
+        let (a, b) = v6("64:ff9b:1:cb00::/64");
+        assert!(embedded_v4(a, b).contains(&(0xcb00_0000, 0xcb00_ffff)));
+    }
+
+    #[test]
+    fn reads_other_scripts_full_stops_as_dots() {
+        for w in [
+            "10\u{589}20\u{589}30\u{589}40",
+            "10\u{66B}20\u{66B}30\u{66B}40",
+            "10\u{6D4}20\u{6D4}30\u{6D4}40",
+            "10\u{1362}20\u{1362}30\u{1362}40",
+            "10\u{2E3C}20\u{2E3C}30\u{2E3C}40",
+            "10\u{A4FF}20\u{A4FF}30\u{A4FF}40",
+            "10\u{0964}20\u{0964}30\u{0964}40",
+        ] {
+            assert!(hit(w, false), "{w}");
         }
     }
 

@@ -339,7 +339,11 @@ fn is_dash(c: char) -> bool {
 }
 
 /// Full stops that a reader (and IDNA, for domains) takes for `.`, and the middle dots a reader
-/// takes for one between numbers or names (`10·20·30·40`, `intranet・corp`).
+/// takes for one between numbers or names (`10·20·30·40`, `intranet・corp`): the ideographic and
+/// full-width ones; every script's full stop (Armenian `։`, Arabic `۔`, Syriac, Ethiopic `።`,
+/// Canadian syllabics, Mongolian, Lisu, Vai, Bamum, stenographic, the dandas and the Burmese,
+/// Khmer and Tibetan ends of sentences); the Arabic decimal separator `٫` (`10٫20٫30٫40`); and
+/// the middle and word-separating dots.
 fn is_full_stop(c: char) -> bool {
     matches!(
         c,
@@ -354,6 +358,28 @@ fn is_full_stop(c: char) -> bool {
             | '\u{2027}'
             | '\u{2219}'
             | '\u{22C5}'
+            | '\u{0589}'
+            | '\u{066B}'
+            | '\u{06D4}'
+            | '\u{0701}'
+            | '\u{0702}'
+            | '\u{0964}'
+            | '\u{0F0D}'
+            | '\u{104B}'
+            | '\u{1362}'
+            | '\u{166E}'
+            | '\u{17D4}'
+            | '\u{1803}'
+            | '\u{1809}'
+            | '\u{16EB}'
+            | '\u{2E31}'
+            | '\u{2E33}'
+            | '\u{2E3C}'
+            | '\u{A4FF}'
+            | '\u{A60E}'
+            | '\u{A6F3}'
+            | '\u{A78F}'
+            | '\u{10101}'
     )
 }
 

@@ -228,10 +228,9 @@ fn address_piece(t: &str, r: &Run, internal: &Internal) -> bool {
 /// A run of hex digits and colons that can be completed into an internal IPv6 address. Only
 /// runs with the shape of one count: two groups or more, a `::`, or anchored at the start
 /// (`^fd1`; a lone `dead:` inside a word is no address); the IPv4 ranges, as the IPv6 addresses that embed
-/// them, only for runs that say so (`::`, `ffff`, `ff9b`).
+/// them, only for runs that say so (`::`, `ffff`, `ff9b`, `5efe`, `2002`, `2001:0:`; see
+/// [`crate::text::addr::Ranges::v6_blocks_for`]).
 fn ipv6_piece(t: &str, r: &Run, internal: &Internal) -> bool {
-    let v6 = internal.ranges.v6_blocks(false);
-    let embedding = internal.ranges.v6_blocks(true);
     for piece in t.split(|c: char| !(c.is_ascii_hexdigit() || c == ':')) {
         // Where the piece starts in `t`, in bytes (a separator may be several).
         let begin = (piece.as_ptr() as usize).saturating_sub(t.as_ptr() as usize);
@@ -259,11 +258,7 @@ fn ipv6_piece(t: &str, r: &Run, internal: &Internal) -> bool {
         if groups < 2 && !double && !(begin == 0 && r.start) {
             continue;
         }
-        let blocks = if double || piece.contains("ffff") || piece.contains("ff9b") {
-            &embedding
-        } else {
-            &v6
-        };
+        let blocks = &internal.ranges.v6_blocks_for(piece);
         if blocks.is_empty() {
             continue;
         }
@@ -353,7 +348,7 @@ enum Zeros {
 
 /// Whether the colon-separated groups of `side` (no `::`), placed at some offset among the
 /// eight hextets, fit in some block.
-fn groups_fit(side: &str, start: Edge, end: Edge, zeros: Zeros, blocks: &[(u128, u128)]) -> bool {
+fn groups_fit(side: &str, start: Edge, end: Edge, zeros: Zeros, blocks: &[(u128, u128, bool)]) -> bool {
     // A leading or trailing `:` closes the group beside it.
     let closed_start = start != Edge::Open || side.starts_with(':');
     let closed_end = end != Edge::Open || side.ends_with(':');
@@ -396,10 +391,15 @@ fn groups_fit(side: &str, start: Edge, end: Edge, zeros: Zeros, blocks: &[(u128,
         _ => (0..=last).collect(),
     };
     let hextet = |v: u128, at: usize| ((v >> (112 - 16 * at as u32)) & 0xffff) as u32;
-    blocks.iter().any(|&(x, y)| {
+    blocks.iter().any(|&(x, y, by_group)| {
         // The hextets a block allows: those before the first that differs are fixed, that one
-        // is an interval, those after it are free (exact for a network, a superset otherwise).
-        let differs = (0..8).find(|&at| hextet(x, at) != hextet(y, at)).unwrap_or(8);
+        // is an interval, those after it are free (exact for a network, a superset otherwise);
+        // a block read group by group bounds every group.
+        let differs = if by_group {
+            8
+        } else {
+            (0..8).find(|&at| hextet(x, at) != hextet(y, at)).unwrap_or(8)
+        };
         let allows = |g: Group, at: usize| {
             if at > differs {
                 g.meets(0, 0xffff)
@@ -419,15 +419,65 @@ fn groups_fit(side: &str, start: Edge, end: Edge, zeros: Zeros, blocks: &[(u128,
     })
 }
 
-/// The decimal octets (0..=255) whose text ends with / starts with / is `p`.
+/// The octets (0..=255) a part of a dotted address written `p` can stand for, when the part is
+/// `p` (`how` 0), ends with `p` (1) or starts with `p` (2): as `inet_aton` reads a part, in
+/// decimal, octal (a leading `0`) or hex (`0x`), with any number of leading zeros, so
+/// `0000000000012` is 10 (and 12) and a part ending `…024` may be 20 or 24.
 fn octets(p: &str, how: u8) -> Vec<u32> {
+    let digits = |radix: u32| p.chars().all(|c| c.is_digit(radix));
+    // The value of the last `p.len()` digits in `radix`, and that modulus (`None`: more digits
+    // than any octet has, so the part's value is `p`'s).
+    let tail = |radix: u32| -> Option<(u32, Option<u32>)> {
+        let sig = p.trim_start_matches('0');
+        let v = if sig.is_empty() {
+            0
+        } else {
+            u32::from_str_radix(sig, radix).ok()?
+        };
+        let m = u32::try_from(p.len())
+            .ok()
+            .and_then(|n| radix.checked_pow(n))
+            .filter(|&m| m <= 256);
+        Some((v, m))
+    };
+    // Whether the text of `o` in `radix` (no leading zeros) starts with `prefix`.
+    let starts = |o: u32, radix: u32, prefix: &str| {
+        prefix.is_empty() || {
+            let mut s = String::new();
+            let mut x = o;
+            loop {
+                s.insert(0, char::from_digit(x % radix, radix).unwrap_or('?'));
+                x /= radix;
+                if x == 0 {
+                    break;
+                }
+            }
+            s.starts_with(prefix)
+        }
+    };
     (0u32..=255)
-        .filter(|o| {
-            let s = o.to_string();
-            match how {
-                0 => s == p,
-                1 => p.is_empty() || s.ends_with(p),
-                _ => p.is_empty() || s.starts_with(p),
+        .filter(|&o| match how {
+            0 => crate::text::addr::part_readings(p).contains(&u64::from(o)),
+            1 => {
+                p.is_empty()
+                    || [10, 8, 16].into_iter().any(|radix| {
+                        digits(radix)
+                            && tail(radix).is_some_and(|(v, m)| match m {
+                                Some(m) => o % m == v,
+                                None => o == v,
+                            })
+                    })
+                    || p.rsplit_once('x')
+                        .is_some_and(|(h, x)| h.bytes().all(|b| b == b'0') && u32::from_str_radix(x, 16) == Ok(o))
+            }
+            _ => {
+                let sig = p.trim_start_matches('0');
+                (digits(10) && starts(o, 10, sig))
+                    || (p.starts_with('0') && digits(8) && starts(o, 8, sig))
+                    || p.strip_prefix("0x").is_some_and(|h| {
+                        h.chars().all(|c| c.is_ascii_hexdigit()) && starts(o, 16, h.trim_start_matches('0'))
+                    })
+                    || p == "0x"
             }
         })
         .collect()
@@ -599,6 +649,43 @@ mod tests {
                     "starts {piece} in {lo:x}..{hi:x}"
                 );
             }
+        }
+    }
+
+    /// The seventh round's notations (F06, F07) as pieces of a `LIKE` or `MATCHES` operand:
+    /// zero-padded, octal and hex parts, and IPv6 runs that carry an internal IPv4 address.
+    #[test]
+    fn denies_pieces_of_the_new_address_notations() {
+        let i = internal();
+        for like in [
+            "0000000000012.024.%",
+            "012.024.%",
+            "%.024.036.050",
+            "%0012.024.036.050",
+            "0x0000000a.20.%",
+            "fe80::5efe:a14:%",
+            "fe80::200:5efe:a14:%",
+            "2001:0:4136:e378:8000:63bf:f5eb:%",
+            "2001:0:a14:1e28:%",
+            "64:ff9b:1::a14:%",
+            "64:ff9b:1:a14:%",
+            "::ffff:0:a14:%",
+            "2002:a14:%",
+        ] {
+            assert!(like_reveals(like, &i), "{like}");
+        }
+        for re in [r"^0+12\.024\.", r"^2002:a14:1e28:", r"^64:ff9b:a14:"] {
+            assert!(regex_reveals(re, &i), "{re}");
+        }
+        // The same notations around outside addresses.
+        for like in [
+            "0000000000313.0.%",
+            "2001:0:4136:e378:8000:63bf:34ff:%",
+            "2002:cb00:%",
+            "64:ff9b:0:0:0:0:cb00:7101",
+            "203.0.113.%",
+        ] {
+            assert!(!like_reveals(like, &i), "{like}");
         }
     }
 

@@ -1,9 +1,15 @@
 //! Telephone numbers in (normalised) text, found with libphonenumber's rules (the `phonenumber`
 //! crate carries its metadata): a candidate is a run of digits with the separators people write
-//! (spaces, `-` in every dash and minus form once normalised, `.`, `/`, parentheses), an optional
-//! leading `+`, holding 7 to 15 digits and not part of a longer word, a dotted address or a date;
-//! it is a telephone number when its digits are a valid number of one of the policy's regions
-//! (national form) or, with a `+`, a valid international number of any region.
+//! (spaces, `-` in every dash and minus form once normalised, `.`, `/`, parentheses; up to two
+//! in a row, or one with a space either side: `202 - 555 - 0173`), an optional leading `+`,
+//! not part of a longer word (a label glued with `-`, `_` or `.` is no word: `tel-202-555-0173`;
+//! a pause, wait or extension after is none either: `2025550173p123`, `…x12`), a dotted
+//! address, a network of one or a date; it is a telephone number when its digits (7 to 15) are
+//! a valid number of one of the policy's regions (national form) or, with a `+`, a valid
+//! international number of any region. The run is also read without a dial code before it
+//! (`*67 202 555 0173`, `#31#2025550173`), without an outside-line or trunk digit standing
+//! alone (`9 1 202 555 0173`), and without a second ending after a `/` (`202-555-0173/4`);
+//! a hit on any reading reports the whole run.
 //!
 //! Why `phonenumber`: it is the maintained Rust port of libphonenumber (metadata 9.x), parses and
 //! validates by the same tables; it has no `findNumbers`, so finding candidates is done here, and
@@ -53,12 +59,20 @@ impl Phones {
         }
         candidates(text)
             .into_iter()
-            .filter(|&(a, b)| text.get(a..b).is_some_and(|c| self.is_number(c)))
+            .filter(|c| {
+                c.readings
+                    .iter()
+                    .any(|&(a, b)| text.get(a..b).is_some_and(|r| self.is_number(r)))
+            })
+            .map(|c| c.span)
             .collect()
     }
 
     fn is_number(&self, candidate: &str) -> bool {
         let digits: String = candidate.chars().filter(char::is_ascii_digit).collect();
+        if !(MIN_DIGITS..=15).contains(&digits.len()) {
+            return false;
+        }
         let plus = candidate.starts_with('+');
         let valid = |region: Option<Id>, s: &str| -> bool {
             // A panic in the library on some input must not let the number through.
@@ -82,65 +96,226 @@ impl Phones {
 /// The fewest digits a candidate holds.
 const MIN_DIGITS: usize = 7;
 
-/// Spans that could be a telephone number (see the module doc).
-fn candidates(text: &str) -> Vec<(usize, usize)> {
+/// The most digits a candidate holds: a number (15 at most) with a dial prefix before it or a
+/// second ending after it.
+const MAX_DIGITS: usize = 21;
+
+/// Words that label a number and may be glued to it with `-`, `_` or `.` (`tel-202-555-0173`).
+const LABELS: &[&str] = &[
+    "tel",
+    "tele",
+    "telephone",
+    "telefon",
+    "tlf",
+    "phone",
+    "ph",
+    "fax",
+    "mob",
+    "mobile",
+    "cell",
+    "call",
+    "dial",
+    "voice",
+    "sms",
+    "pager",
+    "hotline",
+];
+
+/// The longest of [`LABELS`].
+const LABEL_MAX: usize = 9;
+
+/// A stretch of text that could be a telephone number: `span` (what is reported), and the
+/// readings of it that are handed to the library, the whole first (any valid one makes it a
+/// number): without a dial prefix before it (`*67`, `#31#`, an outside line `9`), and without a
+/// second ending after a `/` (`202-555-0173/4`).
+#[derive(Debug)]
+struct Candidate {
+    span: (usize, usize),
+    readings: Vec<(usize, usize)>,
+}
+
+/// Whether the byte before `i` glues a number starting at `i` to a word: a letter or digit, or
+/// `. - _ / @ # +` (a version, an identifier, a path, a tag), except a `-`, `_` or `.` after a
+/// label (`tel-…`, [`LABELS`]) and a `#` that opens a dial code (`#31#…`). A `:` glues
+/// only after a digit (a time, an IPv6 address); after a word it ends a label or a URI scheme.
+fn glued_before(b: &[u8], i: usize) -> bool {
+    let at = |k: usize| b.get(k).copied();
+    let Some(p) = i.checked_sub(1).and_then(at) else {
+        return false;
+    };
+    // The word before `end`: no more than the longest label is looked at (a longer run of
+    // letters is no label).
+    let word_before = |end: usize| {
+        let letters = b
+            .get(..end)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .take(LABEL_MAX + 1)
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let from = end.checked_sub(letters).filter(|_| letters <= LABEL_MAX)?;
+        let lone = from
+            .checked_sub(1)
+            .and_then(at)
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        b.get(from..end).filter(|_| lone)
+    };
+    match p {
+        b'-' | b'_' | b'.' => !i
+            .checked_sub(1)
+            .and_then(word_before)
+            .is_some_and(|w| LABELS.iter().any(|l| l.as_bytes() == w)),
+        // A `#` glues (`#2025550173` is a tag), unless it opens a dial code `#31#` after a
+        // space, a bracket or nothing.
+        b'#' => {
+            let code = b
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            let closed = (2..=3).contains(&code) && at(i + code) == Some(b'#');
+            let apart = i.checked_sub(2).and_then(at).is_none_or(|c| {
+                !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'/' | b'@' | b'#' | b'+'))
+            });
+            !(closed && apart)
+        }
+        b'/' | b'@' | b'+' => true,
+        b':' => i.checked_sub(2).and_then(at).is_some_and(|q| q.is_ascii_digit()),
+        _ => p.is_ascii_alphanumeric() || p >= 0x80,
+    }
+}
+
+/// Spans that could be a telephone number (see the module doc and [`Candidate`]).
+fn candidates(text: &str) -> Vec<Candidate> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
         let c = b.get(i).copied().unwrap_or(0);
         let starts = c.is_ascii_digit() || ((c == b'+' || c == b'(') && b.get(i + 1).is_some_and(u8::is_ascii_digit));
-        let prev = i.checked_sub(1).and_then(|p| b.get(p)).copied();
-        // Not inside a word, a number or an address. A `:` glues only after a digit (a time, an
-        // IPv6 address); after a word it ends a label or a URI scheme (`tel:`, `phone:`).
-        let before_prev = i.checked_sub(2).and_then(|p| b.get(p)).copied();
-        let glued = prev.is_some_and(|p| {
-            p.is_ascii_alphanumeric()
-                || matches!(p, b'.' | b'-' | b'_' | b'/' | b'@' | b'#' | b'+')
-                || (p == b':' && before_prev.is_some_and(|q| q.is_ascii_digit()))
-        });
-        if !starts || glued || prev.is_some_and(|p| p >= 0x80) {
+        if !starts || glued_before(b, i) {
             i += 1;
             continue;
         }
+        let dial_code = i
+            .checked_sub(1)
+            .and_then(|p| b.get(p))
+            .is_some_and(|&p| p == b'*' || p == b'#');
         let start = i;
         let mut end = i;
         let mut digits = 0usize;
-        let mut seps_in_a_row = 0usize;
+        // The separators since the last digit: up to two (`) `, ` / `), or a dash, dot or slash
+        // with a space either side (`202 - 555 - 0173`).
+        let mut seps: Vec<u8> = Vec::with_capacity(3);
+        // Where each group of digits starts and ends, and the separators before it.
+        let mut groups: Vec<(usize, usize, Vec<u8>)> = Vec::new();
         let mut j = i;
         if c == b'+' {
             j += 1;
         }
         while let Some(&d) = b.get(j) {
             if d.is_ascii_digit() {
+                if j == 0 || !b.get(j - 1).is_some_and(u8::is_ascii_digit) || groups.is_empty() {
+                    groups.push((j, j, std::mem::take(&mut seps)));
+                }
+                seps.clear();
                 digits += 1;
-                seps_in_a_row = 0;
                 j += 1;
                 end = j;
-            } else if matches!(d, b' ' | b'-' | b'.' | b'/' | b'(' | b')') && seps_in_a_row < 2 {
-                seps_in_a_row += 1;
+                if let Some(g) = groups.last_mut() {
+                    g.1 = j;
+                }
+            } else if matches!(d, b' ' | b'-' | b'.' | b'/' | b'(' | b')')
+                && (seps.len() < 2
+                    || (seps.len() == 2 && d == b' ' && seps.first() == Some(&b' ') && seps.get(1) != Some(&b' ')))
+            {
+                seps.push(d);
+                j += 1;
+            } else if d == b'#' && dial_code && groups.len() == 1 && seps.is_empty() {
+                // `#31#2025550173`: the `#` that closes a dial code.
+                seps.push(d);
                 j += 1;
             } else {
                 break;
             }
-            if digits > 17 {
+            if digits > MAX_DIGITS {
                 break;
             }
         }
         let next = b.get(end).copied();
-        let glued_after = next.is_some_and(|n| n.is_ascii_alphanumeric() || n == b'_' || n == b'@' || n >= 0x80);
-        let span = text.get(start..end).unwrap_or_default();
-        let dotted_quad = span.split('.').count() == 4 && span.bytes().all(|x| x.is_ascii_digit() || x == b'.');
-        let date = span.len() == 10
-            && span.bytes().enumerate().all(|(k, x)| {
-                if k == 4 || k == 7 {
-                    x == b'-'
-                } else {
-                    x.is_ascii_digit()
+        // Glued to what follows, unless a pause, a wait or an extension (`p123`, `w123`,
+        // `x123`, `ext123`) comes next.
+        let dial_suffix = |k: usize| {
+            let rest = b.get(k..).unwrap_or_default();
+            let tail = rest
+                .strip_prefix(b"ext")
+                .or_else(|| {
+                    rest.get(1..)
+                        .filter(|_| matches!(rest.first(), Some(b'p' | b'w' | b'x')))
+                })
+                .unwrap_or_default();
+            tail.first().is_some_and(u8::is_ascii_digit)
+        };
+        let glued_after =
+            next.is_some_and(|n| n.is_ascii_alphanumeric() || n == b'_' || n == b'@' || n >= 0x80) && !dial_suffix(end);
+        // A dotted address or a date is no number, whole or as one of the readings below.
+        let excluded = |a: usize, z: usize| {
+            let span = text.get(a..z).unwrap_or_default();
+            // A network `203.0.113.9/32` is its dotted address.
+            let span = span
+                .rsplit_once('/')
+                .filter(|(_, len)| (1..=2).contains(&len.len()) && len.bytes().all(|x| x.is_ascii_digit()))
+                .map_or(span, |(quad, _)| quad);
+            let dotted_quad = span.split('.').count() == 4 && span.bytes().all(|x| x.is_ascii_digit() || x == b'.');
+            let date = span.len() == 10
+                && span.bytes().enumerate().all(|(k, x)| {
+                    if k == 4 || k == 7 {
+                        x == b'-'
+                    } else {
+                        x.is_ascii_digit()
+                    }
+                });
+            dotted_quad || date
+        };
+        if (MIN_DIGITS..=MAX_DIGITS).contains(&digits) && !glued_after && !excluded(start, end) {
+            let mut readings = vec![(start, end)];
+            // Without a dial prefix: a code after `*` or `#` (two or three digits), or an
+            // outside line or trunk digit standing alone (`9 1 202 …`), at most twice.
+            for from in 0..2 {
+                let Some((_, g_end, _)) = groups.get(from) else { break };
+                let len = g_end.saturating_sub(groups.get(from).map_or(0, |g| g.0));
+                let code = from == 0 && dial_code && (2..=3).contains(&len);
+                let Some((next_start, _, seps)) = groups.get(from + 1) else {
+                    break;
+                };
+                if !(code || (len == 1 && seps.iter().any(|&s| s == b' ' || s == b'-'))) {
+                    break;
                 }
+                readings.push((*next_start, end));
+            }
+            // Without a second ending after a `/` (`202-555-0173/4`, `202 555 0173/0174`),
+            // with and without the prefix.
+            let cuts: Vec<usize> = groups
+                .iter()
+                .skip(1)
+                .filter(|g| g.2.contains(&b'/'))
+                .filter_map(|g| text.get(..g.0).map(|h| h.trim_end_matches([' ', '/', '-', '.']).len()))
+                .collect();
+            let starts: Vec<usize> = readings.iter().map(|r| r.0).collect();
+            for cut in cuts {
+                for &s0 in &starts {
+                    if s0 < cut {
+                        readings.push((s0, cut));
+                    }
+                }
+            }
+            readings.retain(|&(a, z)| !excluded(a, z));
+            out.push(Candidate {
+                span: (start, end),
+                readings,
             });
-        if (MIN_DIGITS..=15).contains(&digits) && !glued_after && !dotted_quad && !date {
-            out.push((start, end));
         }
         i = end.max(i + 1);
     }
@@ -190,6 +365,59 @@ mod tests {
         assert_eq!(hits("tel:+1-202-555-0143"), ["+1-202-555-0143"]);
         assert_eq!(hits("phone:2025550153."), ["2025550153"]);
         assert!(hits("at 10:30:2025550153").is_empty(), "glued to a time");
+    }
+
+    /// F08: spaced dashes, dial codes and outside lines before, second endings after a `/`,
+    /// pauses, waits and extensions after, a label glued with a dash. The whole stretch is
+    /// reported (and redacted).
+    #[test]
+    fn finds_numbers_in_the_red_teams_seventh_round() {
+        for (s, found) in [
+            ("202 - 555 - 0173", "202 - 555 - 0173"),
+            ("+1 - 202 - 555 - 0173", "+1 - 202 - 555 - 0173"),
+            ("+1 202 - 555 - 0173", "+1 202 - 555 - 0173"),
+            ("03 - 1234 - 0150", "03 - 1234 - 0150"),
+            ("*67 202 555 0173", "67 202 555 0173"),
+            ("*82 2025550173", "82 2025550173"),
+            ("#31#2025550173", "31#2025550173"),
+            ("9 1 202 555 0173", "9 1 202 555 0173"),
+            ("9 202 555 0173", "9 202 555 0173"),
+            ("202-555-0173/4", "202-555-0173/4"),
+            ("202 555 0173/0174", "202 555 0173/0174"),
+            ("2025550173p123", "2025550173"),
+            ("2025550173w123", "2025550173"),
+            ("202-555-0173x12", "202-555-0173"),
+            ("202-555-0173ext9", "202-555-0173"),
+            ("tel-202-555-0173", "202-555-0173"),
+            ("phone_2025550173", "2025550173"),
+            ("fax.03-1234-0150", "03-1234-0150"),
+        ] {
+            assert_eq!(hits(&format!("see {s} now")), [found], "{s}");
+        }
+    }
+
+    #[test]
+    fn ordinary_numbers_near_the_new_writings_are_not_numbers() {
+        for s in [
+            "1998 - 2004 - 2010",
+            "2024 - 01 - 15",
+            "198.51.100.0/24",
+            "10.0.0.0/8",
+            "203.0.113.9/32",
+            "see 203.0.113.9/32 and 10.20.30.40/8",
+            "ticket #12345678",
+            "issue #2025550173",
+            "x#31#2025550173",
+            "build 1234567p2",
+            "sha 2025550173abc",
+            "hotel-202-555-0173",
+            "cve-2025-5550173",
+            "ISBN 978-0-306-40615-7",
+            "2024-01-15/2024-01-16",
+            "1.2.3 - 4.5.6",
+        ] {
+            assert!(hits(s).is_empty(), "{s}: {:?}", hits(s));
+        }
     }
 
     #[test]

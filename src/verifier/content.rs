@@ -232,25 +232,76 @@ fn inside(nets: &[Net], v6: bool, lo: u128, hi: u128) -> bool {
     if nets.iter().any(|n| n.v6 == v6 && lo <= n.hi && n.lo <= hi) {
         return true;
     }
-    if v6 {
-        // IPv4 inside IPv6: mapped, compatible, NAT64, 6to4.
-        let top = |x: u128| x >> 32;
-        for p in [0xffffu128, 0, 0x64_ff9b << 64] {
-            if top(lo) == p && top(hi) == p && hi > 1 {
-                return inside(nets, false, lo & 0xffff_ffff, hi & 0xffff_ffff);
-            }
+    v6 && carried_v4(lo, hi).into_iter().any(|(a, b)| inside(nets, false, a, b))
+}
+
+// (top bits both ends share, how many, the IPv4 bits as (bit offset from the top, count),
+// inverted)
+type Layout = (u128, u32, &'static [(u32, u32)], bool);
+const LAYOUTS: &[Layout] = &[
+    (0xffff, 96, &[(96, 32)], false),
+    (0, 96, &[(96, 32)], false),
+    (0xffff_0000, 96, &[(96, 32)], false),
+    (0x2002, 16, &[(16, 32)], false),
+    (0x2001_0000, 32, &[(32, 32)], false),
+    (0x2001_0000, 32, &[(96, 32)], true),
+    // RFC 6052: /32, /40, /48, /56 (the `u` octet, bits 64-71, skipped), /64, /96.
+    (0x0064_ff9b, 32, &[(32, 32)], false),
+    (0x0064_ff9b, 32, &[(40, 24), (72, 8)], false),
+    (0x0064_ff9b, 32, &[(48, 16), (72, 16)], false),
+    (0x0064_ff9b, 32, &[(56, 8), (72, 24)], false),
+    (0x0064_ff9b, 32, &[(72, 32)], false),
+    (0x0064_ff9b, 32, &[(96, 32)], false),
+];
+
+/// The IPv4 intervals the IPv6 interval `lo..=hi` carries: mapped `::ffff:0:0/96`, compatible
+/// `::/96` (not `::`, `::1`), translated `::ffff:0:0:0/96`, 6to4 `2002::/16`, Teredo
+/// `2001:0::/32` (server, and client with its bits inverted), ISATAP (interface id `0000:5efe`,
+/// `u`/`g` bits either way) and NAT64 in `64:ff9b::/32` (well-known and local-use prefixes) at
+/// every RFC 6052 prefix length. Written on its own from the guard's `text::addr`.
+fn carried_v4(lo: u128, hi: u128) -> Vec<(u128, u128)> {
+    let top = |x: u128, n: u32| x.checked_shr(128 - n).unwrap_or(0);
+    let mut out = Vec::new();
+    let mut read = |pieces: &[(u32, u32)], inverted: bool| {
+        // Each piece: its values from one end to the other while everything before it agrees,
+        // else all of them (a wider interval, never a narrower one).
+        let (mut a, mut b) = (0u128, 0u128);
+        let mut agree = true;
+        for &(from, count) in pieces {
+            let take = |x: u128| (x >> (128 - from - count)) & ((1u128 << count) - 1);
+            agree = agree && top(lo, from) == top(hi, from);
+            let (x, y) = if agree {
+                (take(lo), take(hi))
+            } else {
+                (0, (1u128 << count) - 1)
+            };
+            a = (a << count) | x;
+            b = (b << count) | y;
         }
-        if lo >> 112 == 0x2002 && hi >> 112 == 0x2002 {
-            return inside(nets, false, (lo >> 80) & 0xffff_ffff, (hi >> 80) & 0xffff_ffff);
+        out.push(if inverted {
+            (b ^ 0xffff_ffff, a ^ 0xffff_ffff)
+        } else {
+            (a, b)
+        });
+    };
+    for &(prefix, bits, pieces, inverted) in LAYOUTS {
+        if top(lo, bits) == prefix && top(hi, bits) == prefix && !(prefix == 0 && hi <= 1) {
+            read(pieces, inverted);
         }
     }
-    false
+    let iid = |x: u128| (x >> 32) as u32 & 0xfcff_ffff;
+    if top(lo, 64) == top(hi, 64) && iid(lo) == 0x5efe && iid(hi) == 0x5efe {
+        read(&[(96, 32)], false);
+    }
+    out
 }
 
 /// Each number one IPv4 part can stand for: decimal, octal (leading 0, as inet_aton) and hex.
+/// Leading zeros are read whatever their number; the digits after them are bounded.
 fn part(p: &str) -> Vec<u128> {
     let mut v = Vec::new();
     if let Some(h) = p.strip_prefix("0x") {
+        let h = h.trim_start_matches('0');
         if h.is_empty() {
             v.push(0);
         } else if h.len() <= 12 {
@@ -258,12 +309,17 @@ fn part(p: &str) -> Vec<u128> {
         }
         return v;
     }
-    if p.is_empty() || p.len() > 12 || !p.bytes().all(|b| b.is_ascii_digit()) {
+    if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
         return v;
     }
-    v.extend(p.parse::<u128>().ok());
+    let digits = p.trim_start_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    if digits.len() > 12 {
+        return v;
+    }
+    v.extend(digits.parse::<u128>().ok());
     if p.len() > 1 && p.starts_with('0') {
-        v.extend(u128::from_str_radix(p, 8).ok());
+        v.extend(u128::from_str_radix(digits, 8).ok());
     }
     v
 }
@@ -273,7 +329,12 @@ fn v4(s: &str, host: bool) -> Vec<u128> {
     let s = s.strip_suffix('.').unwrap_or(s);
     let parts: Vec<&str> = s.split('.').collect();
     let n = parts.len();
-    if n > 4 || (n < 4 && !host && !(n == 1 && s.len() == 10 && s.starts_with("0x"))) {
+    // In free text only `0x` and eight hex digits (after any leading zeros) stand alone.
+    let hex8 = n == 1
+        && s.strip_prefix("0x").is_some_and(|h| {
+            h.len() >= 8 && h.bytes().all(|b| b.is_ascii_hexdigit()) && h.trim_start_matches('0').len() <= 8
+        });
+    if n > 4 || (n < 4 && !host && !hex8) {
         return Vec::new();
     }
     let mut acc = vec![0u128];
@@ -348,6 +409,11 @@ fn piece_inside(piece: &str, host: bool, nets: &[Net]) -> bool {
 pub fn word_inside(word: &str, whole_host: bool, nets: &[Net]) -> bool {
     if nets.is_empty() || !word.bytes().any(|b| b.is_ascii_digit()) {
         return false;
+    }
+    // A final `::` is the address's (`2002:a14:1e28::`), not punctuation.
+    let tail = word.trim_end_matches(['.', ',', ';']);
+    if tail.ends_with("::") && piece_inside(tail, whole_host, nets) {
+        return true;
     }
     let w = word.trim_end_matches(['.', ':', ',', ';']);
     let decoded;
@@ -643,44 +709,129 @@ fn has_digit_run(text: &str, n: usize) -> bool {
     false
 }
 
+/// Words glued to a number by `-`, `_` or `.` that do not make it part of a longer word
+/// (`tel-202-555-0173`).
+const PHONE_WORDS: [&str; 17] = [
+    "tel",
+    "tele",
+    "telephone",
+    "telefon",
+    "tlf",
+    "phone",
+    "ph",
+    "fax",
+    "mob",
+    "mobile",
+    "cell",
+    "call",
+    "dial",
+    "voice",
+    "sms",
+    "pager",
+    "hotline",
+];
+
 /// Whether normalised `text` holds a telephone number valid in one of `regions` (or, with `+`,
-/// anywhere).
+/// anywhere). Separators between digits: up to two, or one with a space either side
+/// (`202 - 555 - 0173`); a dial code before (`*67 …`, `#31#…`) or an outside-line digit
+/// (`9 1 202 …`) and a second ending after a `/` (`…0173/4`) are also read without; a pause,
+/// wait or extension after (`p123`, `w1`, `x12`, `ext9`) does not glue.
 pub fn has_phone(text: &str, regions: &[Id]) -> bool {
     // A number has 7 ASCII digits at least, with nothing but its punctuation between them.
     if !has_digit_run(text, 7) {
         return false;
     }
     let chars: Vec<char> = text.chars().collect();
+    let ch = |k: usize| chars.get(k).copied();
+    let valid = |plus: bool, digits: &str| {
+        if !(7..=15).contains(&digits.len()) {
+            return false;
+        }
+        let ok = |r: Option<Id>, s: &str| {
+            std::panic::catch_unwind(|| phonenumber::parse(r, s).is_ok_and(|n| phonenumber::is_valid(&n)))
+                .unwrap_or(true)
+        };
+        if plus {
+            return ok(None, &format!("+{digits}"));
+        }
+        let intl = digits.strip_prefix("011").or_else(|| digits.strip_prefix("00"));
+        intl.is_some_and(|r| r.len() >= 7 && ok(None, &format!("+{r}"))) || regions.iter().any(|&r| ok(Some(r), digits))
+    };
     let mut i = 0;
     while i < chars.len() {
-        let c = chars.get(i).copied().unwrap_or(' ');
-        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
-        let opens =
-            c.is_ascii_digit() || ((c == '+' || c == '(') && chars.get(i + 1).is_some_and(char::is_ascii_digit));
+        let c = ch(i).unwrap_or(' ');
+        let prev = i.checked_sub(1).and_then(ch);
+        let before = i.checked_sub(2).and_then(ch);
+        let opens = c.is_ascii_digit() || ((c == '+' || c == '(') && ch(i + 1).is_some_and(|d| d.is_ascii_digit()));
         // `:` after a digit is a time or an address; after a word, a label or `tel:`.
-        let before = i.checked_sub(2).and_then(|p| chars.get(p)).copied();
         let colon_glues = prev == Some(':') && before.is_some_and(|b| b.is_ascii_digit());
-        if !opens || colon_glues || prev.is_some_and(|p| p.is_alphanumeric() || ".-_/@#+".contains(p)) {
+        // `tel-…`: the word before the `-` (`_`, `.`) labels the number.
+        let labelled = prev.is_some_and(|p| "-_.".contains(p)) && {
+            // At most ten letters back: no listed word is longer.
+            let mut k = i.saturating_sub(1);
+            while k > 0 && i - k <= 10 && ch(k - 1).is_some_and(|x| x.is_ascii_alphabetic()) {
+                k -= 1;
+            }
+            let word: String = chars.get(k..i.saturating_sub(1)).unwrap_or_default().iter().collect();
+            let alone = k == 0 || !ch(k - 1).is_some_and(char::is_alphanumeric);
+            alone && PHONE_WORDS.contains(&word.as_str())
+        };
+        // `#31#…`: a `#` opening a dial code, not a tag.
+        let code_len = chars
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|d| d.is_ascii_digit())
+            .count();
+        let hash_code = prev == Some('#')
+            && (2..=3).contains(&code_len)
+            && ch(i + code_len) == Some('#')
+            && !before.is_some_and(|b| b.is_alphanumeric() || ".-_/@#+".contains(b));
+        let glued = prev.is_some_and(|p| p.is_alphanumeric() || ".-_/@#+".contains(p)) && !labelled && !hash_code;
+        if !opens || colon_glues || glued {
             i += 1;
             continue;
         }
-        let mut digits = String::new();
+        let dial_code = matches!(prev, Some('*' | '#'));
+        // Groups of digits, each with the separators before it.
+        let mut groups: Vec<(String, String)> = Vec::new();
+        let mut seps = String::new();
         let mut j = i;
         let mut last_digit = i;
-        let mut gap = 0;
-        while let Some(&d) = chars.get(j) {
+        while let Some(d) = ch(j) {
             if d.is_ascii_digit() {
-                digits.push(d);
+                if !seps.is_empty() || groups.is_empty() {
+                    groups.push((String::new(), std::mem::take(&mut seps)));
+                }
+                if let Some(g) = groups.last_mut() {
+                    g.0.push(d);
+                }
                 last_digit = j;
-                gap = 0;
-            } else if " -./()+".contains(d) && gap < 2 && !(d == '+' && j != i) {
-                gap += 1;
+            } else if d == '+' && j == i {
+                // the leading plus
+            } else if (" -./()".contains(d)
+                && (seps.chars().count() < 2
+                    || (seps.chars().count() == 2 && d == ' ' && seps.starts_with(' ') && !seps.ends_with(' '))))
+                // `#31#…`: the `#` that closes a dial code.
+                || (d == '#' && dial_code && groups.len() == 1 && seps.is_empty())
+            {
+                seps.push(d);
             } else {
                 break;
             }
             j += 1;
+            if groups.iter().map(|g| g.0.len()).sum::<usize>() > 21 {
+                break;
+            }
         }
-        let after = chars.get(last_digit + 1).copied();
+        let digits: String = groups.iter().map(|g| g.0.as_str()).collect();
+        let after = ch(last_digit + 1);
+        let suffix: String = chars.get(last_digit + 1..).unwrap_or_default().iter().take(4).collect();
+        let dial_suffix = ["p", "w", "x", "ext"].iter().any(|s| {
+            suffix
+                .strip_prefix(s)
+                .is_some_and(|r| r.starts_with(|d: char| d.is_ascii_digit()))
+        });
         let span: String = chars
             .get(i..=last_digit)
             .map(|s| s.iter().collect())
@@ -691,24 +842,39 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 .chars()
                 .enumerate()
                 .all(|(k, c)| if k == 4 || k == 7 { c == '-' } else { c.is_ascii_digit() });
-        if (7..=15).contains(&digits.len())
-            && !after.is_some_and(|a| a.is_alphanumeric() || a == '_' || a == '@')
-            && !quad
-            && !date
-        {
-            let ok = |r: Option<Id>, s: &str| {
-                std::panic::catch_unwind(|| phonenumber::parse(r, s).is_ok_and(|n| phonenumber::is_valid(&n)))
-                    .unwrap_or(true)
-            };
-            if c == '+' && ok(None, &format!("+{digits}")) {
-                return true;
+        let glued_after = after.is_some_and(|a| a.is_alphanumeric() || a == '_' || a == '@') && !dial_suffix;
+        if (7..=21).contains(&digits.len()) && !glued_after && !quad && !date {
+            let plus = c == '+';
+            // The readings: from each allowed first group, to the end or to a `/`.
+            let mut firsts = vec![0usize];
+            for k in 0..2 {
+                let Some((g, _)) = groups.get(k) else { break };
+                let next_ok = groups.get(k + 1).is_some_and(|(_, s)| s.contains([' ', '-', '#']));
+                let code = k == 0 && dial_code && (2..=3).contains(&g.len());
+                if firsts.last() != Some(&k) || !(next_ok && (code || g.len() == 1)) {
+                    break;
+                }
+                firsts.push(k + 1);
             }
-            let intl = digits.strip_prefix("011").or_else(|| digits.strip_prefix("00"));
-            if c != '+' && intl.is_some_and(|r| r.len() >= 7 && ok(None, &format!("+{r}"))) {
-                return true;
-            }
-            if c != '+' && regions.iter().any(|&r| ok(Some(r), &digits)) {
-                return true;
+            let mut lasts = vec![groups.len()];
+            lasts.extend((1..groups.len()).filter(|&k| groups.get(k).is_some_and(|(_, s)| s.contains('/'))));
+            for &f in &firsts {
+                for &l in &lasts {
+                    let Some(part) = groups.get(f..l).filter(|p| !p.is_empty()) else {
+                        continue;
+                    };
+                    let d: String = part.iter().map(|g| g.0.as_str()).collect();
+                    // No reading is a dotted quad, or a network of one (`198.51.100.0/24`).
+                    let sep = |k: usize| part.get(k).map(|g| g.1.as_str());
+                    let quad = (1..4).all(|k| sep(k) == Some("."))
+                        && (part.len() == 4 || (part.len() == 5 && sep(4) == Some("/")));
+                    if quad {
+                        continue;
+                    }
+                    if valid(plus && f == 0, &d) {
+                        return true;
+                    }
+                }
             }
         }
         i = last_digit.max(i) + 1;
@@ -824,7 +990,7 @@ pub fn operand_reveals(
 /// when it has two groups or more, or starts an anchored operand. A run bounded by a character
 /// that cannot be in an address (not hex, `:` or `.`) starts or ends the address there.
 fn hex_fragment_inside(piece: &str, first: bool, last: bool, nets: &[Net]) -> bool {
-    if !nets.iter().any(|n| n.v6) {
+    if nets.is_empty() {
         return false;
     }
     let chars: Vec<char> = piece.chars().collect();
@@ -859,7 +1025,9 @@ fn hex_fragment_inside(piece: &str, first: bool, last: bool, nets: &[Net]) -> bo
         let open_start = !at_start && !run.starts_with(':');
         let open_end = !at_end && !run.ends_with(':');
         let n = groups.len();
-        for net in nets.iter().filter(|n| n.v6) {
+        let mut candidates: Vec<Net> = nets.iter().filter(|n| n.v6).copied().collect();
+        candidates.extend(carrier_nets(&run, nets));
+        for net in &candidates {
             let hextet = |v: u128, k: usize| ((v >> (16 * (7 - k))) & 0xffff) as u32;
             for off in 0..=8 - n {
                 if (at_start && off != 0) || (at_end && off + n != 8) {
@@ -899,6 +1067,55 @@ fn hex_fragment_inside(piece: &str, first: bool, last: bool, nets: &[Net]) -> bo
     false
 }
 
+/// The IPv4 `nets` as the IPv6 addresses that carry them, each a product of per-hextet ranges,
+/// in the ways the hex run `run` shows (`::`, `ffff`: mapped, compatible, translated; `ff9b`:
+/// NAT64 in every layout; `2002`: 6to4; `2001:0:`: Teredo; `5efe`: ISATAP).
+fn carrier_nets(run: &str, nets: &[Net]) -> Vec<Net> {
+    let shows = |mark: u128| match mark {
+        0 | 0xffff | 0xffff_0000 => run.contains("::") || run.contains("ffff"),
+        0x0064_ff9b => run.contains("ff9b"),
+        0x2002 => run.contains("2002"),
+        _ => run.contains("2001:0:") || run.contains("2001:0000:"),
+    };
+    // `v` (32 bits) written into `pieces` (bit offset from the top, count), highest bits first.
+    let place = |v: u128, pieces: &[(u32, u32)]| {
+        let mut left = 32u32;
+        pieces.iter().fold(0u128, |acc, &(from, count)| {
+            left = left.saturating_sub(count);
+            acc | (((v >> left) & ((1u128 << count) - 1)) << (128 - from - count))
+        })
+    };
+    let mut out = Vec::new();
+    for v4 in nets.iter().filter(|n| !n.v6) {
+        for &(prefix, bits, pieces, inverted) in LAYOUTS {
+            if !shows(prefix) {
+                continue;
+            }
+            let top = prefix << (128 - bits);
+            let taken = place(0xffff_ffff, pieces);
+            let free = (u128::MAX >> bits) & !taken;
+            let (a, b) = if inverted {
+                (v4.hi ^ 0xffff_ffff, v4.lo ^ 0xffff_ffff)
+            } else {
+                (v4.lo, v4.hi)
+            };
+            out.push(Net {
+                v6: true,
+                lo: top | place(a, pieces),
+                hi: top | free | place(b, pieces),
+            });
+        }
+        if run.contains("5efe") {
+            out.push(Net {
+                v6: true,
+                lo: (0x5efe << 32) | v4.lo,
+                hi: (u128::from(u64::MAX) << 64) | (0x0300_5efe << 32) | v4.hi,
+            });
+        }
+    }
+    out
+}
+
 /// Whether the digits-and-dots `run` can be part of an address in one of `nets` (each CIDR is
 /// a product of per-octet ranges, so each octet is checked on its own).
 fn dotted_fragment_inside(run: &str, start: bool, end: bool, nets: &[Net]) -> bool {
@@ -921,14 +1138,36 @@ fn dotted_fragment_inside(run: &str, start: bool, end: bool, nets: &[Net]) -> bo
                 let hi = ((net.hi >> shift) & 0xff) as u32;
                 // Octets before k are fixed in a CIDR only if lo==hi there; the range is exact
                 // for a CIDR either way.
+                // As inet_aton reads a part: decimal, or octal after a leading zero, with any
+                // number of leading zeros (`0000000000012` is 10 or 12; `…024` may be 20 or 24).
                 let fits = |o: u32| -> bool {
-                    let s = o.to_string();
+                    let written = |radix: u32| {
+                        let mut s = String::new();
+                        let mut x = o;
+                        loop {
+                            s.insert(0, char::from_digit(x % radix, radix).unwrap_or('?'));
+                            x /= radix;
+                            if x == 0 {
+                                break s;
+                            }
+                        }
+                    };
+                    let octal_digits = p.bytes().all(|b| (b'0'..=b'7').contains(&b));
+                    let sig = p.trim_start_matches('0');
                     if i == 0 && !start && n > 1 {
-                        p.is_empty() || s.ends_with(p)
+                        // Ends with `p`: the last digits of `o`, zero-padded, are `p`'s.
+                        let tail = |s: String| {
+                            let s = format!("{}{s}", "0".repeat(p.len().saturating_sub(s.len())));
+                            s.get(s.len().saturating_sub(p.len())..).is_some_and(|t| t == *p)
+                        };
+                        p.is_empty() || tail(written(10)) || (octal_digits && tail(written(8)))
                     } else if i + 1 == n && !end && n > 1 {
-                        p.is_empty() || s.starts_with(p)
+                        // Starts with `p`: after its leading zeros, the first digits of `o`.
+                        p.is_empty()
+                            || written(10).starts_with(sig)
+                            || (p.starts_with('0') && octal_digits && written(8).starts_with(sig))
                     } else {
-                        s == *p
+                        part(p).contains(&u128::from(o))
                     }
                 };
                 (lo..=hi).any(fits)
@@ -1047,5 +1286,134 @@ mod tests {
             assert!(has_phone(p, &r), "{p}");
         }
         assert!(!has_phone("2024-01-15 and 203.0.113.9 and 12345", &r));
+    }
+
+    /// Red-team findings F06 and F07, read on the verifier's own.
+    #[test]
+    fn reads_zero_padded_parts_and_ipv4_carried_in_ipv6() {
+        let nets: Vec<Net> = ["10.0.0.0/8", "fd00::/8"].iter().filter_map(|n| net(n)).collect();
+        let zeros = "0".repeat(300);
+        let long = format!("{zeros}12.{zeros}24.036.050");
+        for w in [
+            "0000000000012.024.036.050",
+            "http://0000000000012.024.036.050/",
+            "00000000000010.20.30.40",
+            "0x0000000000000a141e28",
+            "http://0x0000000000000a141e28/",
+            long.as_str(),
+            "::ffff:0:a14:1e28",
+            "::ffff:0:10.20.30.40",
+            "fe80::5efe:a14:1e28",
+            "fe80::200:5efe:a14:1e28",
+            "2001:0:4136:e378:8000:63bf:f5eb:e1d7",
+            "2001:0:a14:1e28::1",
+            "64:ff9b:a14:1e28::",
+            "64:ff9b:a:141e:28::",
+            "64:ff9b:1:a14:1e:2800::",
+            "64:ff9b:1:a:14:1e28::",
+            "64:ff9b:1:0:a:141e:2800:0",
+            "64:ff9b:1::a14:1e28",
+            "2002:a14:1e28::",
+            "2002:a14:1e28::,",
+            "2002:a14:1e28::/48",
+            "2002::/16",
+            "http://[2002:a14:1e28::]/",
+        ] {
+            assert!(word_inside(&refang(w), false, &nets), "{w}");
+        }
+        for w in [
+            "0000000000203.0.113.9",
+            "::ffff:0:cb00:7109",
+            "fe80::5efe:cb00:7109",
+            "2001:0:4136:e378:8000:63bf:34ff:8ef6",
+            "64:ff9b:1::cb00:7109",
+            "2002:cb00:7109::",
+            "2001:db8::a14:1e28",
+            "fe80::a14:1e28",
+        ] {
+            assert!(!word_inside(&refang(w), false, &nets), "{w}");
+        }
+    }
+
+    /// F06's zero-padded and octal parts as pieces of a `LIKE` or `MATCHES` operand.
+    #[test]
+    fn operand_pieces_with_zero_padded_and_octal_parts() {
+        let nets: Vec<Net> = ["10.0.0.0/8"].iter().filter_map(|n| net(n)).collect();
+        let norm = |s: &str| s.to_lowercase();
+        for (op, regex) in [
+            ("0000000000012.024.%", false),
+            ("012.024.%", false),
+            ("%.024.036.050", false),
+            ("%0012.024.036.050", false),
+            (r"^0+12\.024\.", true),
+        ] {
+            assert!(operand_reveals(op, regex, &nets, &[], norm), "{op}");
+        }
+        for op in ["0000000000313.0.%", "203.0.113.%", "0192.0.2.%"] {
+            assert!(!operand_reveals(op, false, &nets, &[], norm), "{op}");
+        }
+    }
+
+    /// F07's IPv6 addresses that carry an internal IPv4 one, as runs of hex groups of a `LIKE`
+    /// or `MATCHES` operand (runs with `::` are the guard's, as before).
+    #[test]
+    fn operand_hex_runs_that_carry_an_internal_ipv4_address() {
+        let nets: Vec<Net> = ["10.0.0.0/8"].iter().filter_map(|n| net(n)).collect();
+        let norm = |s: &str| s.to_lowercase();
+        for (op, regex) in [
+            ("2001:0:4136:e378:8000:63bf:f5eb:%", false),
+            ("2001:0:a14:1e28:%", false),
+            ("64:ff9b:1:a14:%", false),
+            ("%:0:5efe:a14:1e28", false),
+            (r"^2002:a14:1e28:", true),
+        ] {
+            assert!(operand_reveals(op, regex, &nets, &[], norm), "{op}");
+        }
+        for op in [
+            "2002:cb00:%",
+            "2001:0:4136:e378:8000:63bf:34ff:%",
+            "2001:db8:%",
+            "fe80:0:0:0:0:5efe:cb00:7101",
+        ] {
+            assert!(!operand_reveals(op, false, &nets, &[], norm), "{op}");
+        }
+    }
+
+    /// Red-team finding F08, read on the verifier's own; and the numbers beside it that are none.
+    #[test]
+    fn finds_phones_with_spaced_dashes_dial_codes_and_suffixes() {
+        let r = [Id::US, Id::JP];
+        for p in [
+            "see 202 - 555 - 0173 now",
+            "+1 - 202 - 555 - 0173",
+            "+1 202 - 555 - 0173",
+            "03 - 1234 - 0150",
+            "*67 202 555 0173",
+            "#31#2025550173",
+            "9 1 202 555 0173",
+            "202-555-0173/4",
+            "202 555 0173/0174",
+            "2025550173p123",
+            "2025550173w123",
+            "202-555-0173ext9",
+            "see tel-202-555-0173 now",
+            "phone_2025550173",
+        ] {
+            assert!(has_phone(p, &r), "{p}");
+        }
+        for p in [
+            "1998 - 2004 - 2010",
+            "2024 - 01 - 15",
+            "198.51.100.0/24 and 10.0.0.0/8",
+            "see 203.0.113.9/32 and 10.20.30.40/8",
+            "ticket #12345678",
+            "issue #2025550173",
+            "build 1234567p2",
+            "sha 2025550173abc",
+            "hotel-202-555-0173",
+            "ISBN 978-0-306-40615-7",
+        ] {
+            assert!(!has_phone(p, &r), "{p}");
+        }
     }
 }

@@ -449,7 +449,7 @@ pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
                 {
                     // A colour the solid text goes on with, ending a word where it is written.
                     let start = (s + 3..solid.len())
-                        .find(|&q| sc(q) != ':' && sc(q) != '-')
+                        .find(|&q| !":-.".contains(sc(q)))
                         .unwrap_or(solid.len());
                     let named = ["amber+strict", "amber", "clear", "white", "green", "red"]
                         .into_iter()

@@ -728,6 +728,30 @@ pub fn normalise(s: &str) -> String {
                     | '\u{2027}'
                     | '\u{2219}'
                     | '\u{22C5}'
+                    // Full stops of other scripts, the Arabic decimal separator, word-separating
+                    // dots.
+                    | '\u{0589}'
+                    | '\u{066B}'
+                    | '\u{06D4}'
+                    | '\u{0701}'
+                    | '\u{0702}'
+                    | '\u{0964}'
+                    | '\u{0F0D}'
+                    | '\u{104B}'
+                    | '\u{1362}'
+                    | '\u{166E}'
+                    | '\u{16EB}'
+                    | '\u{17D4}'
+                    | '\u{1803}'
+                    | '\u{1809}'
+                    | '\u{2E31}'
+                    | '\u{2E33}'
+                    | '\u{2E3C}'
+                    | '\u{A4FF}'
+                    | '\u{A60E}'
+                    | '\u{A6F3}'
+                    | '\u{A78F}'
+                    | '\u{10101}'
             ) {
                 space = false;
                 out.push('.');

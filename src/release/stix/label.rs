@@ -473,7 +473,7 @@ fn marking_words(policy: &Policy) -> std::rc::Rc<Vec<String>> {
 /// the marking text it stands for (upper case ASCII), to be read by [`marking_text`]. `n` is a
 /// normal form ([`crate::text::normalize`]); spaces or marks slipped inside words or between
 /// the two slashes do not hide a marking (`S E C R E T / / N F`). Found, so that prose does not count:
-/// - `TLP` starting a word (`T1P`, `7LP` too; `tip` is a word), then `:`, `-` or spaces, then
+/// - `TLP` starting a word (`T1P`, `7LP` too; `tip` is a word), then `:`, `-`, `.` or spaces, then
 ///   a TLP colour (`tlp: r3d` too);
 /// - `//` (a URL's `://` never) right after a level or control word, with a word after it, from
 ///   that word to the end of the run of marking characters (`top secret//si//noforn`);
@@ -513,7 +513,7 @@ pub(super) fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
             't' | '7' if starts_word(i) && matches!(pc(k + 1), 'l' | '1' | '|' | '!') && pc(k + 2) == 'p' => {
                 // The colour: the packed text goes on with it, and a word of `n` ends with it.
                 let from = (k + 3..packed.len())
-                    .find(|&j| !matches!(pc(j), ':' | '-'))
+                    .find(|&j| !matches!(pc(j), ':' | '-' | '.'))
                     .unwrap_or(packed.len());
                 let colour = COLOURS.iter().find(|c| {
                     let len = c.chars().count();
