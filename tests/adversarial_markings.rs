@@ -12,12 +12,7 @@ use sekisho::label::{Code, Label, Releasability, Tlp};
 use serde_json::{Value, json};
 
 fn place() -> impl Strategy<Value = Place> {
-    prop_oneof![
-        Just(Place::Statement),
-        Just(Place::Name),
-        Just(Place::Combined),
-        Just(Place::Granular)
-    ]
+    prop::sample::select(fuzzing::PLACES)
 }
 
 proptest! {
@@ -469,7 +464,7 @@ fn overblock_two_acs_control_sets_in_any_key_order_decide_the_same() {
 #[test]
 fn fuzz_property_holds_on_plain_forbidden_markings() {
     for m in FORBIDDEN_MARKINGS {
-        for place in [Place::Statement, Place::Name, Place::Combined, Place::Granular] {
+        for &place in fuzzing::PLACES {
             fuzzing::check_disguised(m, place);
         }
     }

@@ -707,3 +707,169 @@ fn no_encoding_of_any_canary_crosses_in_a_cap_alert() {
         problems.join("\n")
     );
 }
+
+//--- red-team findings (the reproducers in tests/fixtures/xml/redteam/)
+
+/// Whether the guard holds the reproducer `name`, by which rules.
+fn held(name: &str) -> Vec<String> {
+    let e = rejected(&fixture(&format!("redteam/{name}")), &us_to_jpn());
+    e.reasons.iter().map(|r| r.rule.clone()).collect()
+}
+
+/// The verifier's rules on what the guard released of the plain CAP alert (or `base`) edited by
+/// `edit`: the verifier judges outputs, so a finding's change is made to a released output.
+fn verifier_on_edited_output(base: &str, edit: impl Fn(String) -> String) -> Vec<String> {
+    let policy = us_to_jpn();
+    let (out, _) = released(&fixture(base), &policy);
+    let edited = edit(out);
+    match sekisho::verifier::verify(edited.as_bytes(), &policy) {
+        Ok(()) => Vec::new(),
+        Err(f) => f.into_iter().map(|f| f.rule).collect(),
+    }
+}
+
+#[test]
+fn redteam_f02a_iodef_restriction_red_is_held() {
+    assert_eq!(held("F02a-iodef-restriction-red.xml"), ["payload-restriction"]);
+    let v = verifier_on_edited_output("iodef/nato-unclassified-rel-jpn.xml", |s| {
+        s.replace("restriction=\"green\"", "restriction=\"red\"")
+    });
+    assert_eq!(v, ["payload-restriction"]);
+}
+
+#[test]
+fn redteam_f02b_iodef_restriction_private_is_held() {
+    assert_eq!(held("F02b-iodef-restriction-private.xml"), ["payload-restriction"]);
+    for value in ["private", "need-to-know", "partner", "default", "ext-value", "RED"] {
+        let v = verifier_on_edited_output("iodef/nato-unclassified-rel-jpn.xml", |s| {
+            s.replace("restriction=\"green\"", &format!("restriction=\"{value}\""))
+        });
+        assert_eq!(v, ["payload-restriction"], "{value}");
+    }
+}
+
+#[test]
+fn iodef_restrictions_are_read_as_tlp_levels_on_any_element() {
+    let iodef = String::from_utf8(fixture("iodef/nato-unclassified-rel-jpn.xml")).unwrap();
+    // On the incident: the policy's `[tlp]` list decides; a level it allows goes.
+    for (value, goes) in [
+        ("white", true),
+        ("public", true),
+        ("green", true),
+        ("amber", true),
+        ("red", false),
+        ("private", false),
+        ("need-to-know", false),
+        ("partner", false),
+        ("default", false),
+        ("ext-value", false),
+        ("Green", false),
+    ] {
+        let m = iodef.replace("restriction=\"green\"", &format!("restriction=\"{value}\""));
+        assert_eq!(guard::filter(m.as_bytes(), &us_to_jpn()).is_ok(), goes, "{value}");
+    }
+    // On an element deep inside: it holds the whole document back.
+    let deep = iodef.replace("<Address category=", "<Address restriction=\"private\" category=");
+    assert!(deep.contains("restriction=\"private\""));
+    let e = rejected(deep.as_bytes(), &us_to_jpn());
+    assert_eq!(rules(&e), ["payload-restriction"]);
+    assert!(e.reasons[0].at.contains("Address[1]/@restriction"), "{:?}", e.reasons);
+}
+
+#[test]
+fn redteam_f02c_cap_restriction_naming_noforn_is_held() {
+    assert_eq!(
+        held("F02c-cap-restriction-noforn.xml"),
+        ["payload-restriction-unreadable"]
+    );
+    let v = verifier_on_edited_output("cap/nato-unclassified-rel-jpn.xml", |s| {
+        s.replace(
+            "<scope>Restricted</scope>",
+            "<scope>Restricted</scope><restriction>SECRET//NOFORN - US eyes only</restriction>",
+        )
+    });
+    assert_eq!(v, ["payload-restriction"]);
+}
+
+#[test]
+fn cap_scope_private_and_restrictions_that_state_markings_are_read() {
+    let cap = String::from_utf8(fixture("cap/nato-unclassified-rel-jpn.xml")).unwrap();
+    assert!(cap.contains("<scope>Restricted</scope>"));
+    let with = |scope: &str, restriction: &str| {
+        cap.replace(
+            "<scope>Restricted</scope>",
+            &format!("<scope>{scope}</scope><restriction>{restriction}</restriction>"),
+        )
+    };
+    for (scope, restriction, goes) in [
+        (
+            "Restricted",
+            "Partner CERTs under the bilateral sharing agreement",
+            true,
+        ),
+        ("Public", "none", true),
+        ("Restricted", "TLP:GREEN", true),
+        ("Restricted", "UNCLASSIFIED//REL TO USA, JPN", true),
+        ("Restricted", "TLP:RED", false),
+        ("Restricted", "SECRET//NOFORN", false),
+        ("Restricted", "UNCLASSIFIED//FOUO", false),
+        ("Restricted", "NOFORN扱い", false),
+        ("Restricted", "US ONLY", false),
+        ("Private", "none", false),
+        ("private", "none", false),
+    ] {
+        let m = with(scope, restriction);
+        assert_eq!(
+            guard::filter(m.as_bytes(), &us_to_jpn()).is_ok(),
+            goes,
+            "{scope} {restriction}"
+        );
+        let v = verifier_on_edited_output("cap/nato-unclassified-rel-jpn.xml", |s| {
+            s.replace(
+                "<scope>Restricted</scope>",
+                &format!("<scope>{scope}</scope><restriction>{restriction}</restriction>"),
+            )
+        });
+        assert_eq!(v.is_empty(), goes, "verifier: {scope} {restriction}: {v:?}");
+    }
+}
+
+#[test]
+fn redteam_f03a_privacy_mark_secret_noforn_is_held() {
+    assert_eq!(held("F03a-4774-privacymark-secret-noforn.xml"), ["label-privacy-mark"]);
+    let v = verifier_on_edited_output("cap/nato-unclassified-rel-jpn.xml", |s| {
+        s.replace(
+            "</slab:Classification>",
+            "</slab:Classification><slab:PrivacyMark>SECRET//NOFORN</slab:PrivacyMark>",
+        )
+    });
+    assert_eq!(v, ["label"]);
+}
+
+#[test]
+fn redteam_f03b_informative_category_noforn_is_held() {
+    assert_eq!(
+        held("F03b-4774-informative-category-noforn.xml"),
+        ["label-informative-category"]
+    );
+}
+
+#[test]
+fn redteam_f03c_informative_special_category_atomal_is_held() {
+    assert_eq!(
+        held("F03c-4774-informative-special-category-atomal.xml"),
+        ["label-informative-category"]
+    );
+}
+
+#[test]
+fn redteam_f03d_privacy_mark_noforn_in_japanese_is_held() {
+    assert_eq!(held("F03d-4774-privacymark-NOFORN-jp.xml"), ["label-privacy-mark"]);
+    let v = verifier_on_edited_output("cap/nato-unclassified-rel-jpn.xml", |s| {
+        s.replace(
+            "</slab:Classification>",
+            "</slab:Classification><slab:PrivacyMark>NOFORN扱い</slab:PrivacyMark>",
+        )
+    });
+    assert_eq!(v, ["label"]);
+}

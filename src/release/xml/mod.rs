@@ -12,6 +12,7 @@ use crate::format::xml::label4774::{self, ConfidentialityLabel};
 use crate::format::xml::{Attribute, Builder, Document, Element, Node, XML_NS};
 use crate::release::decision::{UnitDecision, UnitVerdict, shown_unit};
 
+pub mod handling;
 pub mod label;
 use crate::policy::sanitise::{Applied, DirtyAction, INTERNAL_REPLACEMENT, PatternAction, TextRule};
 use crate::policy::{Policy, UnknownAction, XmlPolicy};
@@ -85,6 +86,10 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
             return r;
         }
     };
+    if let Err(e) = label::unread_markings(&model, policy, &label_at) {
+        r.decisions.push(decision(&e.at, e.rule, UnitVerdict::Reject, e.detail));
+        return r;
+    }
 
     // 2. The decision on the document, from its label.
     let data_at = format!("{holder_at}/{}", data.qname());
@@ -108,6 +113,7 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     }
     let d = policy.decide_with(&label, xml.tlp_required);
     let released = d.released();
+    let doc_label = released.then(|| label.clone());
     r.decisions.push(UnitDecision {
         label: Some(label),
         ..decision(
@@ -137,6 +143,19 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
             r.decisions.push(d);
             return r;
         }
+    }
+    // The payload's own handling markings (IODEF `restriction`, CAP `scope` and `restriction`)
+    // only tighten what the label allows.
+    if let Some(label) = &doc_label
+        && let Err(stop) = handling::check(payload, &payload_at, label, policy, xml.tlp_required)
+    {
+        let verdict = if stop.rule == "payload-restriction" {
+            UnitVerdict::Drop
+        } else {
+            UnitVerdict::Reject
+        };
+        r.decisions.push(decision(&stop.at, stop.rule, verdict, stop.detail));
+        return r;
     }
     if model.originator.take().is_some() {
         r.removed += 1;
