@@ -16,6 +16,13 @@
 //!   policy's [`crate::label::Schemes`] value API, `compare` and `rank`); every releasable-to
 //!   category holds the partner, and a classified label has one; every restrictive category,
 //!   and every permissive one that is not releasable-to, is cleared;
+//! - names: every prefix in scope is one the guard writes (`mb` for 4778, `slab` for 4774, `xml`,
+//!   `ns1`, `ns2`, … for other namespaces), so no prefix the sender chose crosses (red-team F04);
+//! - label texts: a `PrivacyMark` other than the label's own classification, and the name or a
+//!   value of an INFORMATIVE category, state no marking (red-team F03);
+//! - handling markings of the payload: an IODEF `restriction` is a TLP level the policy allows,
+//!   a CAP `scope` is `Public` or `Restricted`, a CAP `restriction` states no marking or one that
+//!   goes (red-team F02);
 //! - allowlists: every payload element and attribute, by (namespace, local name), is allowed;
 //! - text: no text rule matches a payload text or attribute value it selects (`xml.<name>` or
 //!   `*.<name>` paths, or no paths), nor (rules without paths) a label text; no payload text or
@@ -255,6 +262,7 @@ impl Verifier<'_> {
         if !self.syntax(&doc, x, f) {
             return;
         }
+        prefixes(&doc, f);
         let root = doc.root_element();
         if !is(root, NS_4778, "BindingInformation") {
             return f.add(
@@ -683,6 +691,39 @@ impl Verifier<'_> {
     }
 }
 
+/// The prefixes the guard writes (red-team F04): `mb` for the 4778 binding, `slab` for the 4774
+/// label, `xml`, and `ns1`, `ns2`, … for the payload's other namespaces; a prefix the sender
+/// chose (`intranet.corp.example:`, `Operation-NIGHTJAR:`) never crosses. Every prefix in
+/// scope anywhere is one of these, bound to its namespace (so every prefix used is).
+fn prefixes(doc: &Document<'_>, f: &mut Findings) {
+    let numbered = |p: &str| {
+        p.strip_prefix("ns").is_some_and(|d| {
+            !d.is_empty() && !d.starts_with('0') && d.len() <= 3 && d.chars().all(|c| c.is_ascii_digit())
+        })
+    };
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        for d in n.namespaces() {
+            let ok = match (d.name(), d.uri()) {
+                (None, _) => true,
+                (Some("xml"), XML_NS) | (Some("mb"), NS_4778) | (Some("slab"), NS_4774) => true,
+                (Some(p), uri) => numbered(p) && !matches!(uri, XML_NS | NS_4778 | NS_4774),
+            };
+            if !ok {
+                f.add(
+                    "prefix",
+                    format!(
+                        "prefix `{}` bound to `{}` is not one the guard writes",
+                        d.name().unwrap_or_default(),
+                        d.uri()
+                    ),
+                    &path(n),
+                );
+                return;
+            }
+        }
+    }
+}
+
 /// Special category words of NATO labels and `COSMIC`, folded.
 const NATO_WORDS: &[&str] = &["atomal", "bohemia", "balk", "crypto", "siop", "cosmic"];
 
@@ -934,6 +975,46 @@ mod tests {
         ] {
             assert_eq!(rules(verify(&informative(n, v), &policy())), ["label"], "{n} {v}");
         }
+    }
+
+    //--- case: red-team F04: a prefix the guard would not write
+    #[test]
+    fn fails_a_prefix_the_guard_does_not_write() {
+        let m = String::from_utf8(message("JPN", "<description>Beacons</description>")).unwrap_or_default();
+        // A prefix renamed where it is declared and where it is used.
+        let renamed = |from: &str, to: &str| {
+            m.replace(&format!("xmlns:{from}="), &format!("xmlns:{to}="))
+                .replace(&format!("<{from}:"), &format!("<{to}:"))
+                .replace(&format!("</{from}:"), &format!("</{to}:"))
+                .into_bytes()
+        };
+        for (from, to) in [
+            ("mb", "intranet.corp.example"),
+            ("slab", "Operation-NIGHTJAR"),
+            ("mb", "ns1"),
+            ("slab", "ns2"),
+            ("slab", "SECRET-NOFORN.corp.example"),
+        ] {
+            let bad = renamed(from, to);
+            assert!(
+                rules(verify(&bad, &policy())).contains(&"prefix".to_string()),
+                "{from} -> {to}"
+            );
+        }
+        let ip = m.replace(
+            "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">",
+            "<ip-10.20.30.40:alert xmlns:ip-10.20.30.40=\"urn:oasis:names:tc:emergency:cap:1.2\">",
+        );
+        let ip = ip.replace("</alert>", "</ip-10.20.30.40:alert>");
+        assert!(rules(verify(ip.as_bytes(), &policy())).contains(&"prefix".to_string()));
+        let unused = m.replace("xmlns:slab=", "xmlns:mb2=\"urn:x\" xmlns:slab=");
+        assert!(rules(verify(unused.as_bytes(), &policy())).contains(&"prefix".to_string()));
+        // The guard's own: `ns1` for another namespace of the payload.
+        let ok = m.replace(
+            "<description>Beacons</description>",
+            "<ns1:description xmlns:ns1=\"urn:oasis:names:tc:emergency:cap:1.2\">Beacons</ns1:description>",
+        );
+        assert_eq!(verify(ok.as_bytes(), &policy()), Ok(()));
     }
 
     #[test]

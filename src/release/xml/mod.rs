@@ -14,6 +14,7 @@ use crate::release::decision::{UnitDecision, UnitVerdict, shown_unit};
 
 pub mod handling;
 pub mod label;
+pub mod names;
 use crate::policy::sanitise::{Applied, DirtyAction, INTERNAL_REPLACEMENT, PatternAction, TextRule};
 use crate::policy::{Policy, UnknownAction, XmlPolicy};
 
@@ -224,13 +225,42 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
         return r;
     };
 
-    // 4. Declarations nothing kept uses removed (an allowed namespace included).
+    // 4. Declarations nothing kept uses removed (an allowed namespace included); in the
+    // payload, declarations of namespaces nothing in the payload uses (F14: the label's,
+    // declared on a payload element).
     let mut used: Vec<String> = Vec::new();
     namespaces_used(doc.root(), &mut used);
-    let known = |uri: &str| used.iter().any(|u| u == uri);
-    if doc.declarations().iter().any(|d| !known(&d.uri)) {
+    let payload_el = payload_id.and_then(|id| doc.element(id));
+    let mut payload_used: Vec<String> = Vec::new();
+    if let Some(p) = payload_el {
+        namespaces_used(p, &mut payload_used);
+    }
+    let payload_ids = payload_el.map(|p| p.id()..=last_id(p));
+    let known = |id: usize, uri: &str| {
+        let in_use = if payload_ids.as_ref().is_some_and(|ids| ids.contains(&id)) {
+            &payload_used
+        } else {
+            &used
+        };
+        in_use.iter().any(|u| u == uri)
+    };
+    let gone = (0..doc.node_count())
+        .filter_map(|id| doc.element(id))
+        .any(|e| e.declarations().iter().any(|d| !known(e.id(), &d.uri)));
+    if gone {
         strip_declarations(doc.root(), &mut root_at.clone(), &known, &mut r);
-        doc.retain_declarations(|_, d| known(&d.uri));
+        doc.retain_declarations(|id, d| known(id, &d.uri));
+    }
+    // 5. Written with the guard's own prefixes and declarations, never the input's (F04).
+    if let Some(id) = payload_id {
+        match names::canonical(&doc, id) {
+            Ok(canonical) => doc = canonical,
+            Err(why) => {
+                r.decisions
+                    .push(decision(&root_at, "xml-names", UnitVerdict::Reject, why));
+                return r;
+            }
+        }
     }
     r.units_out = payload_id.and_then(|id| doc.element(id)).map_or(0, |p| p.count());
     // `mode` changes nothing here: the document is one unit, decided above, and cutting it to
@@ -675,6 +705,15 @@ fn selects(rule: &TextRule, at: &str, attribute: Option<&str>) -> bool {
     }
 }
 
+/// The id of the last element of `e`'s subtree (its elements' ids are `e.id()..=` it).
+fn last_id(e: Element<'_, '_>) -> usize {
+    let mut e = e;
+    while let Some(last) = e.elements().last() {
+        e = last;
+    }
+    e.id()
+}
+
 /// The namespaces of `e` and its descendants and of their attributes.
 fn namespaces_used(e: Element<'_, '_>, out: &mut Vec<String>) {
     let mut add = |n: &str| {
@@ -697,11 +736,11 @@ fn namespaces_used(e: Element<'_, '_>, out: &mut Vec<String>) {
 
 /// The decisions to remove namespace declarations of namespaces no kept element or attribute
 /// can be in, in `e` and below; `path` is `e`'s path.
-fn strip_declarations(e: Element<'_, '_>, path: &mut String, known: &dyn Fn(&str) -> bool, r: &mut Release<'_>) {
+fn strip_declarations(e: Element<'_, '_>, path: &mut String, known: &dyn Fn(usize, &str) -> bool, r: &mut Release<'_>) {
     let gone = e
         .declarations()
         .iter()
-        .filter(|d| !known(&d.uri))
+        .filter(|d| !known(e.id(), &d.uri))
         .map(|d| match d.prefix {
             Some(p) => format!("xmlns:{p}"),
             None => "xmlns".to_string(),
