@@ -30,6 +30,14 @@ const CAP_NS: &[&str] = &[
     "http://www.incident.com/cap/1.0",
 ];
 
+/// The handling markings an element's namespace may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Iodef,
+    Cap,
+    Other,
+}
+
 /// Why the payload's own handling markings stop the message.
 #[derive(Debug)]
 pub struct Stop {
@@ -84,10 +92,28 @@ pub fn check(
     };
     // Depth first; an element's path is only built for the one that stops the message.
     let mut stack: Vec<Element<'_, '_>> = vec![payload];
+    // Which family the last element's namespace was in, by its address (a namespace is stored
+    // once, so neighbours most often share it): comparing addresses is cheaper than strings.
+    let mut last: Option<(*const std::borrow::Cow<'_, str>, Family)> = None;
     while let Some(e) = stack.pop() {
+        let family = match (e.namespace(), last) {
+            (None, _) => Family::Other,
+            (Some(n), Some((at, f))) if std::ptr::eq(at, n) => f,
+            (Some(n), _) => {
+                let f = if IODEF_NS.contains(&n.as_ref()) {
+                    Family::Iodef
+                } else if CAP_NS.contains(&n.as_ref()) {
+                    Family::Cap
+                } else {
+                    Family::Other
+                };
+                last = Some((n, f));
+                f
+            }
+        };
+        stack.extend(e.elements());
         let at = || path_to(payload, payload_at, e.id());
-        let ns = e.namespace().map(|n| n.as_ref());
-        if ns.is_some_and(|n| IODEF_NS.contains(&n)) {
+        if family == Family::Iodef {
             for a in e.attributes().filter(|a| a.namespace().is_none()) {
                 if !matches!(a.local(), "restriction" | "ext-restriction") {
                     continue;
@@ -124,7 +150,7 @@ pub fn check(
                 }
             }
         }
-        if ns.is_some_and(|n| CAP_NS.contains(&n)) {
+        if family == Family::Cap {
             match e.local() {
                 "scope" => match e.text().trim() {
                     "Public" | "Restricted" => {}
@@ -164,7 +190,6 @@ pub fn check(
                 _ => {}
             }
         }
-        stack.extend(e.elements());
     }
     Ok(())
 }

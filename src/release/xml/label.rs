@@ -168,7 +168,7 @@ pub enum Reading {
 /// ([`crate::release::stix::marking_text`]), also with a space where ASCII letters and digits
 /// meet others (`NOFORN扱い`: a Japanese sentence has no spaces to end a word); and a text with
 /// one of [`LABEL_WORDS`], or `ONLY` after a country or organisation code (`US ONLY`, `USA
-/// ONLY`, `NATO ONLY`), is unreadable.
+/// ONLY`, `NATO ONLY`, or any word of two to four letters), is unreadable.
 pub fn read_marking(text: &str, policy: &Policy) -> Reading {
     // Spaced as written (`NOFORN扱い`) and in the normal form (`ＮＯＦＯＲＮ扱い`).
     let spaced = spaced_at_scripts(text);
@@ -192,7 +192,10 @@ pub fn read_marking(text: &str, policy: &Policy) -> Reading {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    let coded = |w: &str| w == "us" || w == "uk" || Code::parse(&w.to_uppercase()).is_ok();
+    // A country or organisation code is two to four letters; any such word before `ONLY` is
+    // read as one (`TEST ONLY` is held back too: fail closed, and never looser than the
+    // verifier, which reads `US`, `UK` and any word of three or four letters so).
+    let coded = |w: &str| (2..=4).contains(&w.len()) && w.chars().all(|c| c.is_ascii_alphabetic());
     if let Some(w) = words.iter().find(|w| LABEL_WORDS.contains(w)) {
         return Reading::Unreadable(format!("`{}` holds the marking word `{w}`", shown(text)));
     }

@@ -228,13 +228,14 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     // 4. Declarations nothing kept uses removed (an allowed namespace included); in the
     // payload, declarations of namespaces nothing in the payload uses (F14: the label's,
     // declared on a payload element).
-    let mut used: Vec<String> = Vec::new();
-    namespaces_used(doc.root(), &mut used);
     let payload_el = payload_id.and_then(|id| doc.element(id));
     let mut payload_used: Vec<String> = Vec::new();
     if let Some(p) = payload_el {
-        namespaces_used(p, &mut payload_used);
+        namespaces_used(p, None, &mut payload_used);
     }
+    // The whole document's: the payload's, and the binding's and label's around it.
+    let mut used = payload_used.clone();
+    namespaces_used(doc.root(), payload_id, &mut used);
     let payload_ids = payload_el.map(|p| p.id()..=last_id(p));
     let known = |id: usize, uri: &str| {
         let in_use = if payload_ids.as_ref().is_some_and(|ids| ids.contains(&id)) {
@@ -714,8 +715,12 @@ fn last_id(e: Element<'_, '_>) -> usize {
     e.id()
 }
 
-/// The namespaces of `e` and its descendants and of their attributes.
-fn namespaces_used(e: Element<'_, '_>, out: &mut Vec<String>) {
+/// The namespaces of `e` and its descendants and of their attributes, but the subtree of the
+/// element `skip`.
+fn namespaces_used(e: Element<'_, '_>, skip: Option<usize>, out: &mut Vec<String>) {
+    if skip == Some(e.id()) {
+        return;
+    }
     let mut add = |n: &str| {
         if !out.iter().any(|u| u == n) {
             out.push(n.to_string());
@@ -730,7 +735,7 @@ fn namespaces_used(e: Element<'_, '_>, out: &mut Vec<String>) {
         }
     }
     for c in e.elements() {
-        namespaces_used(c, out);
+        namespaces_used(c, skip, out);
     }
 }
 

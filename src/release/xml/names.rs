@@ -37,6 +37,9 @@ struct Prefixes<'d, 'a> {
     default: Option<&'d Cow<'a, str>>,
     /// Other namespaces (and the default one, when an attribute is in it), in order of first use.
     numbered: Vec<&'d Cow<'a, str>>,
+    /// Whether an element or attribute of the payload is in the 4774 namespace (`slab` is then
+    /// declared on the payload element too).
+    uses_4774: bool,
 }
 
 impl<'d, 'a> Prefixes<'d, 'a> {
@@ -47,16 +50,25 @@ impl<'d, 'a> Prefixes<'d, 'a> {
         let mut p = Prefixes {
             default: payload.namespace(),
             numbered: Vec::new(),
+            uses_4774: false,
         };
         if p.default.is_none() {
             return Err("the payload element is in no namespace".into());
         }
         let mut stack = vec![payload];
+        // The namespace last looked at: an element is most often in its neighbour's (stored
+        // once, so the same reference), and comparing references is cheaper than strings.
+        let mut last: Option<&'d Cow<'a, str>> = p.default;
         while let Some(e) = stack.pop() {
             match e.namespace() {
                 None => return Err(format!("`{}` is in no namespace", e.local())),
-                Some(n) if Some(n) != p.default => p.add(n)?,
-                Some(_) => {}
+                Some(n) if last.is_some_and(|l| std::ptr::eq(l, n)) => {}
+                Some(n) => {
+                    if Some(n) != p.default {
+                        p.add(n)?;
+                    }
+                    last = Some(n);
+                }
             }
             for a in e.attributes() {
                 if let Some(n) = a.namespace() {
@@ -64,8 +76,11 @@ impl<'d, 'a> Prefixes<'d, 'a> {
                 }
             }
             // Children in reverse, so that the first child is looked at first.
-            let kids: Vec<Element<'d, 'a>> = e.elements().collect();
-            stack.extend(kids.into_iter().rev());
+            let start = stack.len();
+            stack.extend(e.elements());
+            if let Some(kids) = stack.get_mut(start..) {
+                kids.reverse();
+            }
         }
         Ok(p)
     }
@@ -75,6 +90,7 @@ impl<'d, 'a> Prefixes<'d, 'a> {
         reason = "the namespace is kept as stored, to be declared again without copying a borrowed string"
     )]
     fn add(&mut self, n: &'d Cow<'a, str>) -> Result<(), String> {
+        self.uses_4774 |= n.as_ref() == NS_4774;
         if matches!(n.as_ref(), NS_4778 | NS_4774 | XML_NS) || self.numbered.contains(&n) {
             return Ok(());
         }
@@ -103,7 +119,7 @@ impl<'d, 'a> Prefixes<'d, 'a> {
 
     /// The declarations of the payload element: the default namespace, `slab` if used, and
     /// the numbered ones.
-    fn declarations<'x>(&self, uses_4774: bool) -> Vec<Declaration<'x>>
+    fn declarations<'x>(&self) -> Vec<Declaration<'x>>
     where
         'a: 'x,
     {
@@ -114,7 +130,7 @@ impl<'d, 'a> Prefixes<'d, 'a> {
                 uri: d.clone(),
             });
         }
-        if uses_4774 {
+        if self.uses_4774 {
             out.push(Declaration {
                 prefix: Some(PREFIX_4774),
                 uri: Cow::Borrowed(NS_4774),
@@ -143,6 +159,7 @@ pub fn canonical<'a>(doc: &Document<'a>, payload_id: usize) -> Result<Document<'
         payload_id,
         prefixes: &prefixes,
         out: &mut out,
+        last: None,
     };
     w.wrapper(doc.root(), None)?;
     out.finish()
@@ -153,6 +170,9 @@ struct Writer<'w, 'd, 'a> {
     payload_id: usize,
     prefixes: &'w Prefixes<'d, 'a>,
     out: &'w mut Builder<'a>,
+    /// The namespace of the last payload element written (its address: a namespace is stored
+    /// once, so its neighbours' is most often the same) and its prefix.
+    last: Option<(*const Cow<'a, str>, Option<&'static str>)>,
 }
 
 impl<'a> Writer<'_, '_, 'a> {
@@ -220,13 +240,15 @@ impl<'a> Writer<'_, '_, 'a> {
         let ns = e
             .namespace()
             .ok_or_else(|| format!("`{}` is in no namespace", e.local()))?;
-        let prefix = p.prefix(ns, true);
-        let declarations = if root {
-            let uses_4774 = uses(e, NS_4774);
-            p.declarations(uses_4774)
-        } else {
-            Vec::new()
+        let prefix = match self.last {
+            Some((at, prefix)) if std::ptr::eq(at, ns) => prefix,
+            _ => {
+                let prefix = p.prefix(ns, true);
+                self.last = Some((ns, prefix));
+                prefix
+            }
         };
+        let declarations = if root { p.declarations() } else { Vec::new() };
         let attributes: Vec<Attribute<'a>> = e
             .attributes()
             .map(|a| Attribute {
@@ -247,18 +269,6 @@ impl<'a> Writer<'_, '_, 'a> {
         self.out.close();
         Ok(())
     }
-}
-
-/// Whether an element or attribute of `e`'s subtree is in namespace `ns`.
-fn uses(e: Element<'_, '_>, ns: &str) -> bool {
-    let mut stack = vec![e];
-    while let Some(x) = stack.pop() {
-        if x.namespace().is_some_and(|n| n == ns) || x.attributes().any(|a| a.namespace().is_some_and(|n| n == ns)) {
-            return true;
-        }
-        stack.extend(x.elements());
-    }
-    false
 }
 
 #[cfg(test)]
@@ -296,7 +306,8 @@ mod tests {
 
     #[test]
     fn refuses_a_binding_element_in_another_namespace() {
-        let input = format!("<b:B xmlns:b=\"{NS_4778}\"><o:M xmlns:o=\"urn:other\"/><b:D><a xmlns=\"urn:x\"/></b:D></b:B>");
+        let input =
+            format!("<b:B xmlns:b=\"{NS_4778}\"><o:M xmlns:o=\"urn:other\"/><b:D><a xmlns=\"urn:x\"/></b:D></b:B>");
         let doc = parse(&input);
         let e = canonical(&doc, 3).unwrap_err();
         assert!(e.contains("urn:other"), "{e}");
