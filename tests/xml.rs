@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use common::{us_to_jpn, us_to_jpn_with};
+use proptest::strategy::Strategy;
 use sekisho::format::{Format, xml};
 use sekisho::guard::{self, Rejection, Released};
 use sekisho::policy::Policy;
@@ -1025,4 +1026,43 @@ fn redteam_f14_label_namespace_declared_in_the_payload_is_removed() {
         .expect("a decision names the removed declaration");
     assert_eq!(removed.verdict, UnitVerdict::Remove);
     assert!(removed.unit.contains("info[1]/@xmlns:slab"), "{}", removed.unit);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 128, ..Default::default() })]
+
+    /// Red-team F02: whatever an IODEF `restriction` says, on the incident or on an element deep
+    /// inside, the report goes only when it is a level the policy's `[tlp]` list allows
+    /// (`white`/`public` CLEAR, `green`, `amber`), and the verifier passes what goes and refuses
+    /// the output with the value put back in.
+    #[test]
+    fn an_iodef_restriction_lets_a_report_go_only_at_an_allowed_tlp_level(
+        value in proptest::prop_oneof![
+            proptest::sample::select(vec![
+                "white", "public", "green", "amber", "red", "private", "need-to-know", "partner",
+                "default", "ext-value", "Green", " green", "AMBER", "",
+            ]).prop_map(|s: &str| s.to_string()),
+            "[a-zA-Z+-]{0,12}",
+        ],
+        deep in proptest::prelude::any::<bool>(),
+    ) {
+        let iodef = String::from_utf8(fixture("iodef/nato-unclassified-rel-jpn.xml")).unwrap();
+        let m = if deep {
+            iodef.replace("<Address category=", &format!("<Address restriction=\"{value}\" category="))
+        } else {
+            iodef.replace("restriction=\"green\"", &format!("restriction=\"{value}\""))
+        };
+        let goes = matches!(value.as_str(), "white" | "public" | "green" | "amber");
+        let policy = us_to_jpn();
+        let out = guard::filter(m.as_bytes(), &policy);
+        proptest::prop_assert_eq!(out.is_ok(), goes, "{}", value);
+        if let Ok(out) = out {
+            let out = String::from_utf8(out.output.as_bytes().to_vec()).unwrap();
+            proptest::prop_assert_eq!(sekisho::verifier::verify(out.as_bytes(), &policy), Ok(()));
+        }
+        // The verifier reads the value on the guard's output of the plain report.
+        let (plain, _) = released(&iodef.into_bytes(), &policy);
+        let edited = plain.replace("restriction=\"green\"", &format!("restriction=\"{}\"", value.replace('&', "&amp;")));
+        proptest::prop_assert_eq!(sekisho::verifier::verify(edited.as_bytes(), &policy).is_ok(), goes, "verifier: {}", value);
+    }
 }
