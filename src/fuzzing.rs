@@ -798,6 +798,15 @@ pub enum Place {
     /// Written in the `description` itself, which starts with it and holds the canary after it
     /// (only the forms a reader takes for a marking in prose: [`in_text_form`]).
     Text,
+    /// The `PrivacyMark` of the STANAG 4774 label of a CAP alert whose `description` holds the
+    /// canary (the label is otherwise `NATO UNCLASSIFIED`, releasable to NATO and JPN).
+    PrivacyMark,
+    /// The `TagName` of an INFORMATIVE category of that label.
+    InformativeName,
+    /// A `GenericValue` of an INFORMATIVE category of that label.
+    InformativeValue,
+    /// The `restriction` text of that alert (`scope` Restricted).
+    CapRestriction,
 }
 
 /// Whether `plain` is a marking in a form a reader takes for one in prose: a banner with `//`, a
@@ -805,6 +814,64 @@ pub enum Place {
 /// ordinary word, and is read as a marking only where a marking is expected.
 pub fn in_text_form(plain: &str) -> bool {
     plain.contains("//") || plain.starts_with('(') || plain.starts_with("TLP:")
+}
+
+/// Every place a disguised marking is put.
+pub const PLACES: &[Place] = &[
+    Place::Statement,
+    Place::Name,
+    Place::Combined,
+    Place::Granular,
+    Place::Text,
+    Place::PrivacyMark,
+    Place::InformativeName,
+    Place::InformativeValue,
+    Place::CapRestriction,
+];
+
+/// The labelled CAP alert of the shipped policy's cases, which the guard releases.
+const CAP_MESSAGE: &str = include_str!("../policies/us-to-jpn/tests/xml-cap-nato-unclassified-rel-jpn.xml");
+
+/// `text` escaped for an XML attribute value or text.
+fn xml_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `message` (the CAP alert, or what the guard released of it) with [`DISGUISE_CANARY`] as its
+/// `description` and `text` at the XML `place`.
+pub fn disguised_xml(message: &str, text: &str, place: Place) -> String {
+    let t = xml_escaped(text);
+    let m = message.replace(
+        "<description>Beacons to 203.0.113.7.</description>",
+        &format!("<description>{DISGUISE_CANARY}</description>"),
+    );
+    let informative = |name: &str, value: &str| {
+        m.replacen(
+            "</slab:Category>",
+            &format!(
+                "</slab:Category><slab:Category TagName=\"{name}\" Type=\"INFORMATIVE\"><slab:GenericValue>{value}</slab:GenericValue></slab:Category>"
+            ),
+            1,
+        )
+    };
+    match place {
+        Place::PrivacyMark => m.replacen(
+            "</slab:Classification>",
+            &format!("</slab:Classification><slab:PrivacyMark>{t}</slab:PrivacyMark>"),
+            1,
+        ),
+        Place::InformativeName => informative(&t, "Exercise"),
+        Place::InformativeValue => informative("Handling", &t),
+        Place::CapRestriction => m.replacen(
+            "<restriction>Partner CERTs</restriction>",
+            &format!("<restriction>{t}</restriction>"),
+            1,
+        ),
+        Place::Statement | Place::Name | Place::Combined | Place::Granular | Place::Text => m,
+    }
 }
 
 /// The canary the disguised marking guards.
@@ -831,7 +898,12 @@ pub fn disguised_bundle(text: &str, place: Place) -> String {
         "valid_from": "2026-01-01T00:00:00Z", "description": DISGUISE_CANARY});
     let mut objects = Vec::new();
     match place {
-        Place::Statement => {
+        // The XML places have their own message ([`disguised_xml`]); here, a statement.
+        Place::Statement
+        | Place::PrivacyMark
+        | Place::InformativeName
+        | Place::InformativeValue
+        | Place::CapRestriction => {
             objects.push(def(1, text));
             indicator["object_marking_refs"] = json!([GREEN, d1]);
         }
@@ -864,8 +936,14 @@ pub fn disguised_bundle(text: &str, place: Place) -> String {
 /// marks, by the guard (its output never holds the canary) or by the second verifier (which
 /// refuses the bundle as an output).
 pub fn check_disguised(text: &str, place: Place) {
-    let bundle = disguised_bundle(text, place);
     let policy = shipped_policy();
+    if matches!(
+        place,
+        Place::PrivacyMark | Place::InformativeName | Place::InformativeValue | Place::CapRestriction
+    ) {
+        return check_disguised_xml(text, place, policy);
+    }
+    let bundle = disguised_bundle(text, place);
     if let Ok(released) = crate::guard::filter(bundle.as_bytes(), policy) {
         let out = String::from_utf8_lossy(released.output.as_bytes());
         assert!(
@@ -875,6 +953,29 @@ pub fn check_disguised(text: &str, place: Place) {
     }
     assert!(
         crate::verifier::verify(bundle.as_bytes(), policy).is_err(),
+        "the verifier accepts what {text:?} ({place:?}) marks"
+    );
+}
+
+/// [`check_disguised`] at an XML place: the guard does not release the canary of the alert
+/// carrying `text`, and the verifier refuses what the guard released of the plain alert with
+/// `text` put in the same place (the verifier judges outputs).
+fn check_disguised_xml(text: &str, place: Place, policy: &crate::policy::Policy) {
+    let input = disguised_xml(CAP_MESSAGE, text, place);
+    if let Ok(released) = crate::guard::filter(input.as_bytes(), policy) {
+        let out = String::from_utf8_lossy(released.output.as_bytes());
+        assert!(
+            !out.contains(DISGUISE_CANARY),
+            "the guard released what {text:?} ({place:?}) marks"
+        );
+    }
+    let Ok(plain) = crate::guard::filter(disguised_xml(CAP_MESSAGE, "", Place::Statement).as_bytes(), policy) else {
+        panic!("the plain alert is not released");
+    };
+    let plain = String::from_utf8_lossy(plain.output.as_bytes()).into_owned();
+    let output = disguised_xml(&plain, text, place);
+    assert!(
+        crate::verifier::verify(output.as_bytes(), policy).is_err(),
         "the verifier accepts what {text:?} ({place:?}) marks"
     );
 }
@@ -1049,6 +1150,32 @@ mod tests {
         for seed in 0..4 {
             let b = crate::synth::bundle(seed, 3, |r| Some(r.below(5) as usize));
             stix(b.as_bytes());
+        }
+    }
+
+    //--- case: the XML places are not vacuous: the alert with free text (or its own
+    // classification as its privacy mark) at each of them crosses, through the guard and the
+    // verifier
+    #[test]
+    fn disguised_alerts_release_free_text_at_every_xml_place() {
+        let policy = shipped_policy();
+        let plain = crate::guard::filter(disguised_xml(CAP_MESSAGE, "", Place::Statement).as_bytes(), policy).unwrap();
+        let plain = String::from_utf8_lossy(plain.output.as_bytes()).into_owned();
+        for (place, text) in [
+            (Place::PrivacyMark, "EXERCISE ONLY"),
+            (Place::PrivacyMark, "UNCLASSIFIED"),
+            (Place::PrivacyMark, "NATO UNCLASSIFIED"),
+            (Place::InformativeName, "Exercise"),
+            (Place::InformativeValue, "Exercise data"),
+            (Place::CapRestriction, "Partner CERTs under the bilateral agreement"),
+        ] {
+            let input = disguised_xml(CAP_MESSAGE, text, place);
+            let released =
+                crate::guard::filter(input.as_bytes(), policy).unwrap_or_else(|e| panic!("{place:?} {text:?}: {e}"));
+            let out = String::from_utf8_lossy(released.output.as_bytes()).into_owned();
+            assert!(out.contains(DISGUISE_CANARY), "{place:?}: {out}");
+            crate::verifier::verify(disguised_xml(&plain, text, place).as_bytes(), policy)
+                .unwrap_or_else(|e| panic!("{place:?} {text:?}: {e:?}"));
         }
     }
 

@@ -12,13 +12,7 @@ use sekisho::label::{Code, Label, Releasability, Tlp};
 use serde_json::{Value, json};
 
 fn place() -> impl Strategy<Value = Place> {
-    prop_oneof![
-        Just(Place::Statement),
-        Just(Place::Name),
-        Just(Place::Combined),
-        Just(Place::Granular),
-        Just(Place::Text)
-    ]
+    prop::sample::select(fuzzing::PLACES)
 }
 
 proptest! {
@@ -488,13 +482,7 @@ fn overblock_two_acs_control_sets_in_any_key_order_decide_the_same() {
 #[test]
 fn fuzz_property_holds_on_plain_forbidden_markings() {
     for m in FORBIDDEN_MARKINGS {
-        for place in [
-            Place::Statement,
-            Place::Name,
-            Place::Combined,
-            Place::Granular,
-            Place::Text,
-        ] {
+        for &place in fuzzing::PLACES {
             if matches!(place, Place::Text) && !fuzzing::in_text_form(m) {
                 continue;
             }

@@ -325,3 +325,69 @@ fn guard_and_verifier_agree_on_every_content_canary() {
     assert!(released > 300, "only {released} released");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// Red-team F02, F03: the XML places a marking can be in (a 4774 `PrivacyMark`, an INFORMATIVE
+/// category's name and value, a CAP `restriction`), with harmless texts and forbidden markings in
+/// disguise. The guard releases exactly when the verifier passes what it released of the plain
+/// alert with the same text in the same place; no forbidden marking goes.
+#[test]
+fn verifier_agrees_on_the_xml_marking_places() {
+    use sekisho::fuzzing::{DISGUISE_CANARY, FORBIDDEN_MARKINGS, Place, disguise, disguised_xml};
+    let policy = Policy::load(&root().join("policies/us-to-jpn.toml")).unwrap();
+    let verifier = Verifier::new(&policy).unwrap();
+    let alert =
+        std::fs::read_to_string(root().join("policies/us-to-jpn/tests/xml-cap-nato-unclassified-rel-jpn.xml")).unwrap();
+    let plain = guard::filter(alert.as_bytes(), &policy).unwrap();
+    let plain = String::from_utf8(plain.output.as_bytes().to_vec()).unwrap();
+    let places = [
+        Place::PrivacyMark,
+        Place::InformativeName,
+        Place::InformativeValue,
+        Place::CapRestriction,
+    ];
+    let harmless = [
+        "EXERCISE ONLY",
+        "Exercise data",
+        "Partner CERTs",
+        "STAFF",
+        "IN CONFIDENCE",
+    ];
+    let mut texts: Vec<(String, bool)> = harmless.iter().map(|t| (t.to_string(), true)).collect();
+    for (n, m) in FORBIDDEN_MARKINGS.iter().enumerate() {
+        for how in [0u8, 1, 2, 3, 5, 13] {
+            texts.push((disguise(m, &[how, n as u8]), false));
+        }
+    }
+    let mut disagreements = Vec::new();
+    let mut released = 0;
+    for (text, may_go) in &texts {
+        for place in places {
+            let input = disguised_xml(&alert, text, place);
+            let guard_goes = match guard::filter(input.as_bytes(), &policy) {
+                Ok(r) => {
+                    released += 1;
+                    let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+                    if !may_go && out.contains(DISGUISE_CANARY) {
+                        disagreements.push(format!("{text:?} {place:?}: the guard released a forbidden marking"));
+                    }
+                    if let Err(f) = verifier.verify(r.output.as_bytes()) {
+                        disagreements.push(format!("{text:?} {place:?}: guard released, verifier refuses: {f:?}"));
+                    }
+                    true
+                }
+                Err(_) => false,
+            };
+            let verifier_goes = verifier.verify(disguised_xml(&plain, text, place).as_bytes()).is_ok();
+            if guard_goes != verifier_goes {
+                disagreements.push(format!(
+                    "{text:?} {place:?}: guard {guard_goes}, verifier {verifier_goes}"
+                ));
+            }
+            if *may_go && !guard_goes {
+                disagreements.push(format!("{text:?} {place:?}: the guard refused a harmless text"));
+            }
+        }
+    }
+    assert!(released >= harmless.len() * places.len(), "only {released} released");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use common::{us_to_jpn, us_to_jpn_with};
+use proptest::strategy::Strategy;
 use sekisho::format::{Format, xml};
 use sekisho::guard::{self, Rejection, Released};
 use sekisho::policy::Policy;
@@ -104,9 +105,11 @@ fn accepts_the_published_label_variant_in_a_binding() {
         "<mb:BindingInformation xmlns:mb=\"urn:nato:stanag:4778:bindinginformation:1:0\"><mb:Metadata>{label}</mb:Metadata><mb:Data><alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>V</identifier></alert></mb:Data></mb:BindingInformation>"
     );
     let (out, _) = released(msg.as_bytes(), &us_to_jpn());
+    // Its name as published, in the guard's own prefix (red-team F04: no input prefix, nor the
+    // input's choice of a default namespace, is copied).
     assert!(
         out.contains(
-            "<OriginatorConfidentialityLabel xmlns=\"urn:nato:stanag:4774:confidentialitymetadatalabel:1:0\">"
+            "<slab:OriginatorConfidentialityLabel xmlns:slab=\"urn:nato:stanag:4774:confidentialitymetadatalabel:1:0\">"
         ),
         "{out}"
     );
@@ -706,4 +709,360 @@ fn no_encoding_of_any_canary_crosses_in_a_cap_alert() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+//--- red-team findings (the reproducers in tests/fixtures/xml/redteam/)
+
+/// Whether the guard holds the reproducer `name`, by which rules.
+fn held(name: &str) -> Vec<String> {
+    let e = rejected(&fixture(&format!("redteam/{name}")), &us_to_jpn());
+    e.reasons.iter().map(|r| r.rule.clone()).collect()
+}
+
+/// The verifier's rules on what the guard released of the plain CAP alert (or `base`) edited by
+/// `edit`: the verifier judges outputs, so a finding's change is made to a released output.
+fn verifier_on_edited_output(base: &str, edit: impl Fn(String) -> String) -> Vec<String> {
+    let policy = us_to_jpn();
+    let (out, _) = released(&fixture(base), &policy);
+    let edited = edit(out);
+    match sekisho::verifier::verify(edited.as_bytes(), &policy) {
+        Ok(()) => Vec::new(),
+        Err(f) => f.into_iter().map(|f| f.rule).collect(),
+    }
+}
+
+#[test]
+fn redteam_f02a_iodef_restriction_red_is_held() {
+    assert_eq!(held("F02a-iodef-restriction-red.xml"), ["payload-restriction"]);
+    let v = verifier_on_edited_output("iodef/nato-unclassified-rel-jpn.xml", |s| {
+        s.replace("restriction=\"green\"", "restriction=\"red\"")
+    });
+    assert_eq!(v, ["payload-restriction"]);
+}
+
+#[test]
+fn redteam_f02b_iodef_restriction_private_is_held() {
+    assert_eq!(held("F02b-iodef-restriction-private.xml"), ["payload-restriction"]);
+    for value in ["private", "need-to-know", "partner", "default", "ext-value", "RED"] {
+        let v = verifier_on_edited_output("iodef/nato-unclassified-rel-jpn.xml", |s| {
+            s.replace("restriction=\"green\"", &format!("restriction=\"{value}\""))
+        });
+        assert_eq!(v, ["payload-restriction"], "{value}");
+    }
+}
+
+#[test]
+fn iodef_restrictions_are_read_as_tlp_levels_on_any_element() {
+    let iodef = String::from_utf8(fixture("iodef/nato-unclassified-rel-jpn.xml")).unwrap();
+    // On the incident: the policy's `[tlp]` list decides; a level it allows goes.
+    for (value, goes) in [
+        ("white", true),
+        ("public", true),
+        ("green", true),
+        ("amber", true),
+        ("red", false),
+        ("private", false),
+        ("need-to-know", false),
+        ("partner", false),
+        ("default", false),
+        ("ext-value", false),
+        ("Green", false),
+    ] {
+        let m = iodef.replace("restriction=\"green\"", &format!("restriction=\"{value}\""));
+        assert_eq!(guard::filter(m.as_bytes(), &us_to_jpn()).is_ok(), goes, "{value}");
+    }
+    // On an element deep inside: it holds the whole document back.
+    let deep = iodef.replace("<Address category=", "<Address restriction=\"private\" category=");
+    assert!(deep.contains("restriction=\"private\""));
+    let e = rejected(deep.as_bytes(), &us_to_jpn());
+    assert_eq!(rules(&e), ["payload-restriction"]);
+    assert!(e.reasons[0].at.contains("Address[1]/@restriction"), "{:?}", e.reasons);
+}
+
+#[test]
+fn redteam_f02c_cap_restriction_naming_noforn_is_held() {
+    assert_eq!(
+        held("F02c-cap-restriction-noforn.xml"),
+        ["payload-restriction-unreadable"]
+    );
+    let v = verifier_on_edited_output("cap/nato-unclassified-rel-jpn.xml", |s| {
+        s.replace(
+            "<scope>Restricted</scope>",
+            "<scope>Restricted</scope><restriction>SECRET//NOFORN - US eyes only</restriction>",
+        )
+    });
+    assert_eq!(v, ["payload-restriction"]);
+}
+
+#[test]
+fn cap_scope_private_and_restrictions_that_state_markings_are_read() {
+    let cap = String::from_utf8(fixture("cap/nato-unclassified-rel-jpn.xml")).unwrap();
+    assert!(cap.contains("<scope>Restricted</scope>"));
+    let with = |scope: &str, restriction: &str| {
+        cap.replace(
+            "<scope>Restricted</scope>",
+            &format!("<scope>{scope}</scope><restriction>{restriction}</restriction>"),
+        )
+    };
+    for (scope, restriction, goes) in [
+        (
+            "Restricted",
+            "Partner CERTs under the bilateral sharing agreement",
+            true,
+        ),
+        ("Public", "none", true),
+        ("Restricted", "TLP:GREEN", true),
+        ("Restricted", "UNCLASSIFIED//REL TO USA, JPN", true),
+        ("Restricted", "TLP:RED", false),
+        ("Restricted", "SECRET//NOFORN", false),
+        ("Restricted", "UNCLASSIFIED//FOUO", false),
+        ("Restricted", "NOFORN扱い", false),
+        ("Restricted", "US ONLY", false),
+        ("Private", "none", false),
+        ("private", "none", false),
+    ] {
+        let m = with(scope, restriction);
+        assert_eq!(
+            guard::filter(m.as_bytes(), &us_to_jpn()).is_ok(),
+            goes,
+            "{scope} {restriction}"
+        );
+        let v = verifier_on_edited_output("cap/nato-unclassified-rel-jpn.xml", |s| {
+            s.replace(
+                "<scope>Restricted</scope>",
+                &format!("<scope>{scope}</scope><restriction>{restriction}</restriction>"),
+            )
+        });
+        assert_eq!(v.is_empty(), goes, "verifier: {scope} {restriction}: {v:?}");
+    }
+}
+
+#[test]
+fn redteam_f03a_privacy_mark_secret_noforn_is_held() {
+    assert_eq!(held("F03a-4774-privacymark-secret-noforn.xml"), ["label-privacy-mark"]);
+    let v = verifier_on_edited_output("cap/nato-unclassified-rel-jpn.xml", |s| {
+        s.replace(
+            "</slab:Classification>",
+            "</slab:Classification><slab:PrivacyMark>SECRET//NOFORN</slab:PrivacyMark>",
+        )
+    });
+    assert_eq!(v, ["label"]);
+}
+
+#[test]
+fn redteam_f03b_informative_category_noforn_is_held() {
+    assert_eq!(
+        held("F03b-4774-informative-category-noforn.xml"),
+        ["label-informative-category"]
+    );
+}
+
+#[test]
+fn redteam_f03c_informative_special_category_atomal_is_held() {
+    assert_eq!(
+        held("F03c-4774-informative-special-category-atomal.xml"),
+        ["label-informative-category"]
+    );
+}
+
+#[test]
+fn redteam_f03d_privacy_mark_noforn_in_japanese_is_held() {
+    assert_eq!(held("F03d-4774-privacymark-NOFORN-jp.xml"), ["label-privacy-mark"]);
+    let v = verifier_on_edited_output("cap/nato-unclassified-rel-jpn.xml", |s| {
+        s.replace(
+            "</slab:Classification>",
+            "</slab:Classification><slab:PrivacyMark>NOFORN扱い</slab:PrivacyMark>",
+        )
+    });
+    assert_eq!(v, ["label"]);
+}
+
+/// The CAP alert of the red-team reproducers with the binding's prefix `mb`, the label's `slab`
+/// and the payload's (none: the default namespace) renamed to `binding`, `label` and `payload`.
+fn prefixed_alert(binding: &str, label: &str, payload: Option<&str>) -> String {
+    let m = String::from_utf8(fixture("cap/nato-unclassified-rel-jpn.xml")).unwrap();
+    let mut m = m
+        .replace("xmlns:mb=", &format!("xmlns:{binding}="))
+        .replace("<mb:", &format!("<{binding}:"))
+        .replace("</mb:", &format!("</{binding}:"))
+        .replace("xmlns:slab=", &format!("xmlns:{label}="))
+        .replace("<slab:", &format!("<{label}:"))
+        .replace("</slab:", &format!("</{label}:"));
+    if let Some(p) = payload {
+        // Every element of the alert (`<alert` … `</alert>`) in the prefix.
+        let (Some(start), Some(end)) = (m.find("<alert "), m.find("</alert>")) else {
+            panic!("no alert in {m}");
+        };
+        let end = end + "</alert>".len();
+        let alert = m[start..end].replace("<alert xmlns=", &format!("<alert xmlns:{p}="));
+        let mut out = String::new();
+        let mut rest = alert.as_str();
+        while let Some(i) = rest.find('<') {
+            out.push_str(&rest[..i]);
+            out.push('<');
+            rest = &rest[i + 1..];
+            if let Some(r) = rest.strip_prefix('/') {
+                out.push('/');
+                rest = r;
+            }
+            out.push_str(p);
+            out.push(':');
+        }
+        out.push_str(rest);
+        m = format!("{}{out}{}", &m[..start], &m[end..]);
+    }
+    m
+}
+
+/// No prefix of the input appears in the output as a prefix.
+fn assert_no_input_prefix(out: &str, prefixes: &[&str]) {
+    for p in prefixes {
+        for shape in [format!("<{p}:"), format!("</{p}:"), format!("xmlns:{p}=")] {
+            assert!(!out.contains(&shape), "`{shape}` crossed: {out}");
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+    /// Red-team F04: a prefix the sender chose (any `NCName`: a domain, an address, a code name)
+    /// for the binding, the label or the payload never crosses; the guard writes its own, and
+    /// the verifier passes what it wrote.
+    #[test]
+    fn no_prefix_of_the_input_crosses(
+        binding in "[A-Za-z_][A-Za-z0-9._-]{0,24}",
+        label in "[A-Za-z_][A-Za-z0-9._-]{0,24}",
+        payload in proptest::option::of("[A-Za-z_][A-Za-z0-9._-]{0,24}"),
+    ) {
+        let reserved = |p: &str| {
+            p.to_ascii_lowercase().starts_with("xml")
+                || matches!(p, "mb" | "slab")
+                || p.strip_prefix("ns").is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+        };
+        proptest::prop_assume!(!reserved(&binding) && !reserved(&label) && binding != label);
+        proptest::prop_assume!(payload.as_deref().is_none_or(|p| !reserved(p) && p != binding && p != label));
+        let input = prefixed_alert(&binding, &label, payload.as_deref());
+        let policy = us_to_jpn();
+        let (out, _) = released(input.as_bytes(), &policy);
+        let mut all = vec![binding.as_str(), label.as_str()];
+        all.extend(payload.as_deref());
+        assert_no_input_prefix(&out, &all);
+        assert_eq!(sekisho::verifier::verify(out.as_bytes(), &policy), Ok(()));
+    }
+}
+
+#[test]
+fn prefixed_alert_renames_what_it_says() {
+    let m = prefixed_alert("b", "l", Some("p"));
+    assert!(m.contains("<b:BindingInformation xmlns:b="), "{m}");
+    assert!(m.contains("<l:originatorConfidentialityLabel xmlns:l="), "{m}");
+    assert!(
+        m.contains("<p:alert xmlns:p=\"urn:oasis:names:tc:emergency:cap:1.2\">"),
+        "{m}"
+    );
+    assert!(m.contains("<p:description>") && m.contains("</p:alert>"), "{m}");
+    xml::parse(m.as_bytes(), &Limits::default(), &xml::Options::default()).unwrap();
+}
+
+#[test]
+fn redteam_f04a_payload_prefix_naming_an_internal_domain_does_not_cross() {
+    let (out, _) = released(&fixture("redteam/F04a-xml-prefix-internal-domain.xml"), &us_to_jpn());
+    assert_no_input_prefix(&out, &["intranet.corp.example"]);
+    assert!(!out.contains("corp.example"), "{out}");
+    assert!(
+        out.contains("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">"),
+        "{out}"
+    );
+}
+
+#[test]
+fn redteam_f04b_payload_prefix_naming_an_internal_address_does_not_cross() {
+    let (out, _) = released(&fixture("redteam/F04b-xml-prefix-internal-ip.xml"), &us_to_jpn());
+    assert!(!out.contains("10.20.30.40"), "{out}");
+}
+
+#[test]
+fn redteam_f04c_label_prefix_naming_a_code_name_does_not_cross() {
+    let (out, _) = released(&fixture("redteam/F04c-xml-label-prefix-codename.xml"), &us_to_jpn());
+    assert!(!out.to_lowercase().contains("nightjar"), "{out}");
+    assert!(
+        out.contains("<slab:originatorConfidentialityLabel xmlns:slab="),
+        "{out}"
+    );
+}
+
+#[test]
+fn redteam_f04d_binding_prefix_naming_noforn_does_not_cross() {
+    let (out, _) = released(
+        &fixture("redteam/F04d-xml-binding-prefix-noforn-domain.xml"),
+        &us_to_jpn(),
+    );
+    assert!(!out.contains("NOFORN") && !out.contains("corp.example"), "{out}");
+    assert!(out.contains("<mb:BindingInformation xmlns:mb="), "{out}");
+    // The verifier refuses the input's prefix where the guard would have copied it.
+    let input = String::from_utf8(fixture("redteam/F04d-xml-binding-prefix-noforn-domain.xml")).unwrap();
+    let copied = out
+        .replace("xmlns:mb=", "xmlns:SECRET-NOFORN.corp.example=")
+        .replace("<mb:", "<SECRET-NOFORN.corp.example:")
+        .replace("</mb:", "</SECRET-NOFORN.corp.example:");
+    assert!(input.contains("SECRET-NOFORN.corp.example:BindingInformation"));
+    let findings = sekisho::verifier::verify(copied.as_bytes(), &us_to_jpn()).unwrap_err();
+    assert!(findings.iter().any(|f| f.rule == "prefix"), "{findings:?}");
+}
+
+#[test]
+fn redteam_f14_label_namespace_declared_in_the_payload_is_removed() {
+    let policy = us_to_jpn();
+    let (out, r) = released(&fixture("redteam/F14-xml-unused-label-ns-decl-in-payload.xml"), &policy);
+    assert!(out.contains("<info>"), "{out}");
+    assert_eq!(out.matches("xmlns:slab=").count(), 1, "{out}");
+    assert_eq!(sekisho::verifier::verify(out.as_bytes(), &policy), Ok(()));
+    let removed = r
+        .report
+        .decisions
+        .iter()
+        .find(|d| d.rule == "namespace-declaration")
+        .expect("a decision names the removed declaration");
+    assert_eq!(removed.verdict, UnitVerdict::Remove);
+    assert!(removed.unit.contains("info[1]/@xmlns:slab"), "{}", removed.unit);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 128, ..Default::default() })]
+
+    /// Red-team F02: whatever an IODEF `restriction` says, on the incident or on an element deep
+    /// inside, the report goes only when it is a level the policy's `[tlp]` list allows
+    /// (`white`/`public` CLEAR, `green`, `amber`), and the verifier passes what goes and refuses
+    /// the output with the value put back in.
+    #[test]
+    fn an_iodef_restriction_lets_a_report_go_only_at_an_allowed_tlp_level(
+        value in proptest::prop_oneof![
+            proptest::sample::select(vec![
+                "white", "public", "green", "amber", "red", "private", "need-to-know", "partner",
+                "default", "ext-value", "Green", " green", "AMBER", "",
+            ]).prop_map(|s: &str| s.to_string()),
+            "[a-zA-Z+-]{0,12}",
+        ],
+        deep in proptest::prelude::any::<bool>(),
+    ) {
+        let iodef = String::from_utf8(fixture("iodef/nato-unclassified-rel-jpn.xml")).unwrap();
+        let m = if deep {
+            iodef.replace("<Address category=", &format!("<Address restriction=\"{value}\" category="))
+        } else {
+            iodef.replace("restriction=\"green\"", &format!("restriction=\"{value}\""))
+        };
+        let goes = matches!(value.as_str(), "white" | "public" | "green" | "amber");
+        let policy = us_to_jpn();
+        let out = guard::filter(m.as_bytes(), &policy);
+        proptest::prop_assert_eq!(out.is_ok(), goes, "{}", value);
+        if let Ok(out) = out {
+            let out = String::from_utf8(out.output.as_bytes().to_vec()).unwrap();
+            proptest::prop_assert_eq!(sekisho::verifier::verify(out.as_bytes(), &policy), Ok(()));
+        }
+        // The verifier reads the value on the guard's output of the plain report.
+        let (plain, _) = released(&iodef.into_bytes(), &policy);
+        let edited = plain.replace("restriction=\"green\"", &format!("restriction=\"{}\"", value.replace('&', "&amp;")));
+        proptest::prop_assert_eq!(sekisho::verifier::verify(edited.as_bytes(), &policy).is_ok(), goes, "verifier: {}", value);
+    }
 }

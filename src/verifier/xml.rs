@@ -16,6 +16,13 @@
 //!   policy's [`crate::label::Schemes`] value API, `compare` and `rank`); every releasable-to
 //!   category holds the partner, and a classified label has one; every restrictive category,
 //!   and every permissive one that is not releasable-to, is cleared;
+//! - names: every prefix in scope is one the guard writes (`mb` for 4778, `slab` for 4774, `xml`,
+//!   `ns1`, `ns2`, … for other namespaces), so no prefix the sender chose crosses (red-team F04);
+//! - label texts: a `PrivacyMark` other than the label's own classification, and the name or a
+//!   value of an INFORMATIVE category, state no marking (red-team F03);
+//! - handling markings of the payload: an IODEF `restriction` is a TLP level the policy allows,
+//!   a CAP `scope` is `Public` or `Restricted`, a CAP `restriction` states no marking or one that
+//!   goes (red-team F02);
 //! - allowlists: every payload element and attribute, by (namespace, local name), is allowed;
 //! - text: no text rule matches a payload text or attribute value it selects (`xml.<name>` or
 //!   `*.<name>` paths, or no paths), nor (rules without paths) a label text; no payload text or
@@ -24,6 +31,7 @@
 
 use roxmltree::{Document, Node, NodeType, ParsingOptions};
 
+use super::label::Mark;
 use super::{Findings, Verifier, text};
 use crate::format::Format;
 use crate::label::Classification;
@@ -39,6 +47,7 @@ struct Label {
     /// `PolicyIdentifier`'s `URI` or `URL`.
     policy_uri: Option<String>,
     classification: String,
+    privacy_mark: Option<String>,
     categories: Vec<Category>,
 }
 
@@ -153,12 +162,9 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
         f.add("label", "no `PolicyIdentifier` and `Classification`", &path(*info));
         return None;
     };
-    let cats = match rest {
-        [m, cats @ ..] if is(*m, NS_4774, "PrivacyMark") => {
-            leaf(*m, "PrivacyMark", &[], f)?;
-            cats
-        }
-        cats => cats,
+    let (privacy_mark, cats) = match rest {
+        [m, cats @ ..] if is(*m, NS_4774, "PrivacyMark") => (Some(leaf(*m, "PrivacyMark", &[], f)?), cats),
+        cats => (None, cats),
     };
     let policy_identifier = leaf(*pid, "PolicyIdentifier", &["URI", "URL"], f)?;
     if pid.attributes().len() > 1 {
@@ -206,6 +212,7 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
         policy_identifier,
         policy_uri,
         classification,
+        privacy_mark,
         categories,
     })
 }
@@ -255,6 +262,7 @@ impl Verifier<'_> {
         if !self.syntax(&doc, x, f) {
             return;
         }
+        prefixes(&doc, f);
         let root = doc.root_element();
         if !is(root, NS_4778, "BindingInformation") {
             return f.add(
@@ -369,6 +377,31 @@ impl Verifier<'_> {
 
     fn check_xml_label(&self, l: &Label, x: &XmlPolicy, at: &str, f: &mut Findings) {
         let p = self.policy;
+        // A privacy mark and an informative category state no marking, unless the privacy mark
+        // is the label's own classification (with or without the policy identifier before it).
+        if let Some(m) = &l.privacy_mark
+            && m != &l.classification
+            && *m != format!("{} {}", l.policy_identifier, l.classification)
+            && label_text_marks(m, p)
+        {
+            f.add(
+                "label",
+                format!("the privacy mark `{m}` states a marking the label's classification does not"),
+                at,
+            );
+        }
+        for cat in l.categories.iter().filter(|c| c.kind == "INFORMATIVE") {
+            if std::iter::once(&cat.tag_name)
+                .chain(&cat.values)
+                .any(|t| label_text_marks(t, p))
+            {
+                f.add(
+                    "label",
+                    format!("informative category `{}` states a marking", cat.tag_name),
+                    at,
+                );
+            }
+        }
         if x.tlp_required {
             // A 4774 label carries no TLP.
             f.add("label", "no TLP, which the policy's `[xml]` rules require", at);
@@ -477,7 +510,65 @@ impl Verifier<'_> {
         }
     }
 
+    /// The payload's own handling markings (red-team F02): an IODEF `restriction` is a TLP
+    /// level the policy allows (`white`/`public` CLEAR, `green`, `amber`, `red`), never
+    /// `private`, `need-to-know`, `partner`, `default` or another value; a CAP `scope` is
+    /// `Public` or `Restricted`, and a CAP `restriction` states no marking, or one that goes.
+    fn check_handling(&self, payload: Node<'_, '_>, f: &mut Findings) {
+        let p = self.policy;
+        for n in payload.descendants().filter(|n| n.is_element()) {
+            let ns = n.tag_name().namespace().unwrap_or_default();
+            if IODEF.contains(&ns) {
+                for a in n.attributes().filter(|a| a.namespace().is_none()) {
+                    let tlp = match (a.name(), a.value()) {
+                        ("restriction", "white" | "public") => Some(crate::label::Tlp::Clear),
+                        ("restriction", "green") => Some(crate::label::Tlp::Green),
+                        ("restriction", "amber") => Some(crate::label::Tlp::Amber),
+                        ("restriction", "red") => Some(crate::label::Tlp::Red),
+                        ("restriction" | "ext-restriction", _) => None,
+                        _ => continue,
+                    };
+                    if !tlp.is_some_and(|t| p.tlp_allowed.contains(&t)) {
+                        f.add(
+                            "payload-restriction",
+                            format!("IODEF `{}` `{}` may not go", a.name(), a.value()),
+                            &path(n),
+                        );
+                    }
+                }
+            }
+            if CAP.contains(&ns) {
+                let t: String = n.children().filter(|c| c.is_text()).filter_map(|c| c.text()).collect();
+                match n.tag_name().name() {
+                    "scope" if !matches!(t.trim(), "Public" | "Restricted") => {
+                        f.add(
+                            "payload-restriction",
+                            format!("CAP scope `{}` may not go", t.trim()),
+                            &path(n),
+                        );
+                    }
+                    "restriction" => match label_text_reading(&t, p) {
+                        Ok(None) => {}
+                        Ok(Some(m)) if mark_goes(&m, p) => {}
+                        Ok(Some(_)) => f.add(
+                            "payload-restriction",
+                            format!("CAP restriction `{}` states a marking that may not go", t.trim()),
+                            &path(n),
+                        ),
+                        Err(e) => f.add(
+                            "payload-restriction",
+                            format!("CAP restriction states a marking the verifier cannot read: {e}"),
+                            &path(n),
+                        ),
+                    },
+                    _ => {}
+                }
+            }
+        }
+    }
+
     fn check_payload(&self, payload: Node<'_, '_>, x: &XmlPolicy, f: &mut Findings) {
+        self.check_handling(payload, f);
         // A namespace declared in the payload must be used by an element or attribute in it.
         let used: std::collections::HashSet<&str> = payload
             .descendants()
@@ -599,6 +690,117 @@ impl Verifier<'_> {
         }
     }
 }
+
+/// The prefixes the guard writes (red-team F04): `mb` for the 4778 binding, `slab` for the 4774
+/// label, `xml`, and `ns1`, `ns2`, … for the payload's other namespaces; a prefix the sender
+/// chose (`intranet.corp.example:`, `Operation-NIGHTJAR:`) never crosses. Every prefix in
+/// scope anywhere is one of these, bound to its namespace (so every prefix used is).
+fn prefixes(doc: &Document<'_>, f: &mut Findings) {
+    let numbered = |p: &str| {
+        p.strip_prefix("ns").is_some_and(|d| {
+            !d.is_empty() && !d.starts_with('0') && d.len() <= 3 && d.chars().all(|c| c.is_ascii_digit())
+        })
+    };
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        for d in n.namespaces() {
+            let ok = match (d.name(), d.uri()) {
+                (None, _) => true,
+                (Some("xml"), XML_NS) | (Some("mb"), NS_4778) | (Some("slab"), NS_4774) => true,
+                (Some(p), uri) => numbered(p) && !matches!(uri, XML_NS | NS_4778 | NS_4774),
+            };
+            if !ok {
+                f.add(
+                    "prefix",
+                    format!(
+                        "prefix `{}` bound to `{}` is not one the guard writes",
+                        d.name().unwrap_or_default(),
+                        d.uri()
+                    ),
+                    &path(n),
+                );
+                return;
+            }
+        }
+    }
+}
+
+/// Special category words of NATO labels and `COSMIC`, folded.
+const NATO_WORDS: &[&str] = &["atomal", "bohemia", "balk", "crypto", "siop", "cosmic"];
+
+/// What a text of a label or a payload states as a marking: `Ok(None)` nothing, `Ok(Some)` a
+/// marking the verifier reads exactly, `Err` one it cannot read. Read as written and with a
+/// space where ASCII meets another script (a Japanese sentence writes `NOFORN扱い` without
+/// one); a NATO special category word, or `ONLY` after a country or organisation (`US ONLY`),
+/// cannot be read.
+fn label_text_reading(t: &str, policy: &crate::policy::Policy) -> Result<Option<Mark>, String> {
+    let folded = super::marking::fold(t);
+    let mut split = String::new();
+    let mut prev: Option<char> = None;
+    for c in folded.chars() {
+        if prev.is_some_and(|p| p.is_alphanumeric() && c.is_alphanumeric() && p.is_ascii() != c.is_ascii()) {
+            split.push(' ');
+        }
+        split.push(c);
+        prev = Some(c);
+    }
+    let as_written = super::marking::read(t, policy)?;
+    if !matches!(super::marking::read(&split, policy), Ok(None)) && as_written.is_none() {
+        return Err(format!("`{t}` holds a marking word inside another script's text"));
+    }
+    let words: Vec<&str> = split
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let place = |w: &str| {
+        matches!(w, "us" | "uk")
+            || (w.len() >= 3 && w.len() <= 4 && w.chars().all(|c| c.is_ascii_lowercase()) && w != "for" && w != "the")
+    };
+    if words.iter().any(|w| NATO_WORDS.contains(w)) || words.windows(2).any(|p| matches!(p, [w, "only"] if place(w))) {
+        return Err(format!("`{t}` states a special category or a dissemination limit"));
+    }
+    Ok(as_written)
+}
+
+/// Whether a text of a label states a marking at all ([`label_text_reading`]).
+fn label_text_marks(t: &str, policy: &crate::policy::Policy) -> bool {
+    !matches!(label_text_reading(t, policy), Ok(None))
+}
+
+/// Whether a marking the verifier read lets a message go to the policy's partner: its TLP level
+/// allowed, its controls allowed, its level within the ceiling, and a classified one `REL TO`
+/// the partner.
+fn mark_goes(m: &Mark, p: &crate::policy::Policy) -> bool {
+    let partner = p.partner.as_str();
+    let allowed: Vec<String> = p
+        .allowed_controls
+        .iter()
+        .flat_map(|c| {
+            let mut w = vec![c.to_string().to_uppercase()];
+            if let Some((long, short)) = c.words() {
+                w.push(long.to_string());
+                w.push(short.to_string());
+            }
+            w
+        })
+        .collect();
+    let rel_ok = m.rel_to.as_ref().is_none_or(|r| r.contains(partner));
+    let level_ok = m.level.as_ref().is_none_or(|(scheme, level)| {
+        super::within_ceiling(p, scheme, *level)
+            && (*level == 0 || m.rel_to.as_ref().is_some_and(|r| r.contains(partner)))
+    });
+    m.tlp.is_none_or(|t| p.tlp_allowed.contains(&t))
+        && m.controls.iter().all(|c| allowed.contains(c))
+        && rel_ok
+        && level_ok
+}
+
+/// The IODEF namespaces (RFC 7970, RFC 5070) and the CAP ones (1.2, 1.1, 1.0).
+const IODEF: &[&str] = &["urn:ietf:params:xml:ns:iodef-2.0", "urn:ietf:params:xml:ns:iodef-1.0"];
+const CAP: &[&str] = &[
+    "urn:oasis:names:tc:emergency:cap:1.2",
+    "urn:oasis:names:tc:emergency:cap:1.1",
+    "http://www.incident.com/cap/1.0",
+];
 
 /// Whether the steps of a path (names, `**` for any number of them) name the end of `chain`.
 /// The set of chain lengths still to match, from the last step back: at most 65 of them.
@@ -729,6 +931,90 @@ mod tests {
             rules(verify(&with_mark("ask 10.20.30.40"), &policy())),
             ["internal-address"]
         );
+    }
+
+    //--- case: red-team F03: a privacy mark or an informative category that states a marking
+    #[test]
+    fn fails_a_privacy_mark_or_informative_category_that_states_a_marking() {
+        let m = String::from_utf8(message("JPN", "<identifier>x</identifier>")).unwrap_or_default();
+        let m = m.replace(">SECRET<", ">UNCLASSIFIED<");
+        let with_mark = |mark: &str| {
+            m.replace(
+                "</slab:Classification>",
+                &format!("</slab:Classification><slab:PrivacyMark>{mark}</slab:PrivacyMark>"),
+            )
+            .into_bytes()
+        };
+        let informative = |name: &str, value: &str| {
+            m.replace(
+                "</slab:Category>",
+                &format!("</slab:Category><slab:Category TagName=\"{name}\" Type=\"INFORMATIVE\"><slab:GenericValue>{value}</slab:GenericValue></slab:Category>"),
+            )
+            .into_bytes()
+        };
+        for mark in ["EXERCISE ONLY", "UNCLASSIFIED", "NATO UNCLASSIFIED"] {
+            assert_eq!(verify(&with_mark(mark), &policy()), Ok(()), "{mark}");
+        }
+        for mark in [
+            "SECRET//NOFORN",
+            "ORCON",
+            "TLP:RED",
+            "US ONLY",
+            "NOFORN扱い",
+            "ＮＯＦＯＲＮ扱い",
+            "ATOMAL",
+        ] {
+            assert_eq!(rules(verify(&with_mark(mark), &policy())), ["label"], "{mark}");
+        }
+        assert_eq!(verify(&informative("Administrative", "STAFF"), &policy()), Ok(()));
+        for (n, v) in [
+            ("Dissemination", "NOFORN"),
+            ("Special Category Designator", "ATOMAL"),
+            ("Handling", "REL TO USA, JPN"),
+            ("NOFORN", "x"),
+        ] {
+            assert_eq!(rules(verify(&informative(n, v), &policy())), ["label"], "{n} {v}");
+        }
+    }
+
+    //--- case: red-team F04: a prefix the guard would not write
+    #[test]
+    fn fails_a_prefix_the_guard_does_not_write() {
+        let m = String::from_utf8(message("JPN", "<description>Beacons</description>")).unwrap_or_default();
+        // A prefix renamed where it is declared and where it is used.
+        let renamed = |from: &str, to: &str| {
+            m.replace(&format!("xmlns:{from}="), &format!("xmlns:{to}="))
+                .replace(&format!("<{from}:"), &format!("<{to}:"))
+                .replace(&format!("</{from}:"), &format!("</{to}:"))
+                .into_bytes()
+        };
+        for (from, to) in [
+            ("mb", "intranet.corp.example"),
+            ("slab", "Operation-NIGHTJAR"),
+            ("mb", "ns1"),
+            ("slab", "ns2"),
+            ("slab", "SECRET-NOFORN.corp.example"),
+        ] {
+            let bad = renamed(from, to);
+            assert!(
+                rules(verify(&bad, &policy())).contains(&"prefix".to_string()),
+                "{from} -> {to}"
+            );
+        }
+        let ip = m.replace(
+            "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">",
+            "<ip-10.20.30.40:alert xmlns:ip-10.20.30.40=\"urn:oasis:names:tc:emergency:cap:1.2\">",
+        );
+        let ip = ip.replace("</alert>", "</ip-10.20.30.40:alert>");
+        assert!(rules(verify(ip.as_bytes(), &policy())).contains(&"prefix".to_string()));
+        let unused = m.replace("xmlns:slab=", "xmlns:mb2=\"urn:x\" xmlns:slab=");
+        assert!(rules(verify(unused.as_bytes(), &policy())).contains(&"prefix".to_string()));
+        // The guard's own: `ns1` for another namespace of the payload.
+        let ok = m.replace(
+            "<description>Beacons</description>",
+            "<ns1:description xmlns:ns1=\"urn:oasis:names:tc:emergency:cap:1.2\">Beacons</ns1:description>",
+        );
+        assert_eq!(verify(ok.as_bytes(), &policy()), Ok(()));
     }
 
     #[test]

@@ -248,7 +248,7 @@ pub(super) fn meet(parts: Vec<Label>, policy: &Policy) -> Result<Label, LabelErr
 
 /// Read one marking text: `Ok(None)` for free text that mentions no marking, the label of a
 /// TLP level, banner line or portion mark that parses exactly, else `marking-unreadable`.
-pub(super) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Option<Label>, LabelError> {
+pub(crate) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Option<Label>, LabelError> {
     let normal = crate::text::normalize(text);
     let capitals = crate::text::normalize(&capitals_by_look(text));
     // Read as written, and with its escapes decoded (`TLP:&#82;ED`), capitals by look too.

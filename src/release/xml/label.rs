@@ -101,6 +101,139 @@ pub fn to_label(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> Result<L
     Ok(crate::label::closed(label, &policy.schemes))
 }
 
+/// The label's free texts that may not state a marking. A `PrivacyMark` is free text, but one
+/// that reads as a marking says something the label's classification and categories do not
+/// (`SECRET//NOFORN` on an UNCLASSIFIED label); an INFORMATIVE category is not decided by the
+/// policy at all, so one whose name or values read as a marking (`NOFORN`, `ATOMAL`, `REL TO`)
+/// would cross unread. Either makes the label unreadable (fail closed), except a privacy mark
+/// that is exactly the label's own classification (`UNCLASSIFIED`, or `NATO UNCLASSIFIED`: the
+/// policy identifier, a space, the classification).
+pub fn unread_markings(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> Result<(), LabelError> {
+    if let Some(mark) = &l.privacy_mark {
+        let t = mark.trim();
+        let own = t == l.classification || t == format!("{} {}", l.policy_identifier, l.classification);
+        if !own && reads_as_marking(mark, policy) {
+            return Err(error(
+                "label-privacy-mark",
+                at,
+                format!(
+                    "`PrivacyMark` `{}` reads as a marking that is not the label's own classification `{}`: the label cannot be read",
+                    shown(mark),
+                    l.classification
+                ),
+            ));
+        }
+    }
+    for c in l.categories.iter().filter(|c| c.kind == CategoryType::Informative) {
+        let texts =
+            std::iter::once(("name", c.tag_name.as_str())).chain(c.values.iter().map(|v| ("value", v.as_str())));
+        for (what, text) in texts {
+            if reads_as_marking(text, policy) {
+                return Err(error(
+                    "label-informative-category",
+                    at,
+                    format!(
+                        "INFORMATIVE category `{}`: its {what} `{}` reads as a marking, which an informative category may not state: the label cannot be read",
+                        shown(&c.tag_name),
+                        shown(text)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// At most 120 characters of `s`, for a message.
+fn shown(s: &str) -> String {
+    s.chars().take(120).collect()
+}
+
+/// Marking words of STANAG 4774 labels that the mention test of STIX statements does not hold:
+/// NATO special category designators and `COSMIC`, in the one normal form.
+const LABEL_WORDS: &[&str] = &["atomal", "bohemia", "balk", "crypto", "siop", "cosmic"];
+
+/// What a free text says as a marking.
+#[derive(Debug)]
+pub enum Reading {
+    /// Free text: it mentions no marking.
+    Free,
+    /// A TLP level, banner line or portion mark, written exactly: its label.
+    Marking(Label),
+    /// It mentions a marking but is not one written exactly: why.
+    Unreadable(String),
+}
+
+/// Read `text` as a marking: by the mention test STIX marking texts are read by
+/// ([`crate::release::stix::marking_text`]), also with a space where ASCII letters and digits
+/// meet others (`NOFORN扱い`: a Japanese sentence has no spaces to end a word); and a text with
+/// one of [`LABEL_WORDS`], or `ONLY` after a country or organisation code (`US ONLY`, `USA
+/// ONLY`, `NATO ONLY`, or any word of two to four letters), is unreadable.
+pub fn read_marking(text: &str, policy: &Policy) -> Reading {
+    // Spaced as written (`NOFORN扱い`) and in the normal form (`ＮＯＦＯＲＮ扱い`).
+    let spaced = spaced_at_scripts(text);
+    let spaced_normal = spaced_at_scripts(&crate::text::normalize(text).text);
+    // Only the text as written may parse as a marking; the spaced forms are read for mentions.
+    let found = match crate::release::stix::marking_text(text, policy, "label") {
+        Err((_, why)) => return Reading::Unreadable(why),
+        Ok(found) => found,
+    };
+    if found.is_none()
+        && [spaced.as_str(), spaced_normal.as_str()]
+            .iter()
+            .any(|t| !matches!(crate::release::stix::marking_text(t, policy, "label"), Ok(None)))
+    {
+        return Reading::Unreadable(format!(
+            "`{}` mentions a marking inside text of another script",
+            shown(text)
+        ));
+    }
+    let words: Vec<&str> = spaced_normal
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // A country or organisation code is two to four letters; any such word before `ONLY` is
+    // read as one (`TEST ONLY` is held back too: fail closed, and never looser than the
+    // verifier, which reads `US`, `UK` and any word of three or four letters so).
+    let coded = |w: &str| (2..=4).contains(&w.len()) && w.chars().all(|c| c.is_ascii_alphabetic());
+    if let Some(w) = words.iter().find(|w| LABEL_WORDS.contains(w)) {
+        return Reading::Unreadable(format!("`{}` holds the marking word `{w}`", shown(text)));
+    }
+    if words.windows(2).any(|p| matches!(p, [code, "only"] if coded(code))) {
+        return Reading::Unreadable(format!(
+            "`{}` limits dissemination to a country or organisation",
+            shown(text)
+        ));
+    }
+    match found {
+        Some(l) => Reading::Marking(l),
+        None => Reading::Free,
+    }
+}
+
+/// Whether `text` reads as a marking at all ([`read_marking`]).
+fn reads_as_marking(text: &str, policy: &Policy) -> bool {
+    !matches!(read_marking(text, policy), Reading::Free)
+}
+
+/// `text` with a space between an ASCII letter or digit and a non-ASCII one next to it.
+fn spaced_at_scripts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last: Option<char> = None;
+    for c in text.chars() {
+        if let Some(p) = last
+            && p.is_alphanumeric()
+            && c.is_alphanumeric()
+            && p.is_ascii() != c.is_ascii()
+        {
+            out.push(' ');
+        }
+        out.push(c);
+        last = Some(c);
+    }
+    out
+}
+
 /// The 4774 URN of a policy identifier, and the OID STANAG 4774 gives the NATO policy.
 const POLICY_URN: &str = "urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:";
 const NATO_OID: &str = "urn:oid:1.3.26.1.3.1";
@@ -223,6 +356,60 @@ mod tests {
         let e = to_label(&read(&code).unwrap(), &policy(), "/").unwrap_err();
         assert_eq!(e.rule, "label-category");
         assert!(e.detail.contains("JPN"), "{e}");
+    }
+
+    //--- case: red-team F03: a privacy mark or an informative category that reads as a marking
+    #[test]
+    fn privacy_marks_and_informative_categories_that_read_as_markings_make_the_label_unreadable() {
+        let base = fixture("label/nato-schema-variant.xml");
+        let mark = |m: &str| {
+            base.replace(
+                "</slab:Classification>",
+                &format!("</slab:Classification><slab:PrivacyMark>{m}</slab:PrivacyMark>"),
+            )
+        };
+        let informative = |name: &str, value: &str| {
+            base.replacen(
+                "</slab:Category>",
+                &format!("</slab:Category><slab:Category TagName=\"{name}\" Type=\"INFORMATIVE\"><slab:GenericValue>{value}</slab:GenericValue></slab:Category>"),
+                1,
+            )
+        };
+        let p = policy();
+        let verdict = |text: &str| {
+            let l = read(text).unwrap();
+            to_label(&l, &p, "/").unwrap();
+            unread_markings(&l, &p, "/").map_err(|e| e.rule)
+        };
+        for m in [
+            "SECRET//NOFORN",
+            "ORCON",
+            "TLP:RED",
+            "US ONLY",
+            "NOFORN扱い",
+            "ＮＯＦＯＲＮ扱い",
+            "NATO SECRET",
+            "ATOMAL",
+        ] {
+            assert_eq!(verdict(&mark(m)), Err("label-privacy-mark"), "{m}");
+        }
+        for m in ["EXERCISE ONLY", "IN CONFIDENCE", "UNCLASSIFIED", "NATO UNCLASSIFIED"] {
+            assert_eq!(verdict(&mark(m)), Ok(()), "{m}");
+        }
+        for (n, v) in [
+            ("Dissemination", "NOFORN"),
+            ("Special Category Designator", "ATOMAL"),
+            ("Handling", "REL TO USA, JPN"),
+            ("NOFORN", "x"),
+            ("Handling", "USA ONLY"),
+        ] {
+            assert_eq!(
+                verdict(&informative(n, v)),
+                Err("label-informative-category"),
+                "{n} {v}"
+            );
+        }
+        assert_eq!(verdict(&informative("Administrative", "STAFF")), Ok(()));
     }
 
     #[test]

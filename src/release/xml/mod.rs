@@ -12,7 +12,9 @@ use crate::format::xml::label4774::{self, ConfidentialityLabel};
 use crate::format::xml::{Attribute, Builder, Document, Element, Node, XML_NS};
 use crate::release::decision::{UnitDecision, UnitVerdict, shown_unit};
 
+pub mod handling;
 pub mod label;
+pub mod names;
 use crate::policy::sanitise::{Applied, DirtyAction, INTERNAL_REPLACEMENT, PatternAction, TextRule};
 use crate::policy::{Policy, UnknownAction, XmlPolicy};
 
@@ -85,6 +87,10 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
             return r;
         }
     };
+    if let Err(e) = label::unread_markings(&model, policy, &label_at) {
+        r.decisions.push(decision(&e.at, e.rule, UnitVerdict::Reject, e.detail));
+        return r;
+    }
 
     // 2. The decision on the document, from its label.
     let data_at = format!("{holder_at}/{}", data.qname());
@@ -108,6 +114,7 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
     }
     let d = policy.decide_with(&label, xml.tlp_required);
     let released = d.released();
+    let doc_label = released.then(|| label.clone());
     r.decisions.push(UnitDecision {
         label: Some(label),
         ..decision(
@@ -137,6 +144,19 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
             r.decisions.push(d);
             return r;
         }
+    }
+    // The payload's own handling markings (IODEF `restriction`, CAP `scope` and `restriction`)
+    // only tighten what the label allows.
+    if let Some(label) = &doc_label
+        && let Err(stop) = handling::check(payload, &payload_at, label, policy, xml.tlp_required)
+    {
+        let verdict = if stop.rule == "payload-restriction" {
+            UnitVerdict::Drop
+        } else {
+            UnitVerdict::Reject
+        };
+        r.decisions.push(decision(&stop.at, stop.rule, verdict, stop.detail));
+        return r;
     }
     if model.originator.take().is_some() {
         r.removed += 1;
@@ -205,13 +225,43 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
         return r;
     };
 
-    // 4. Declarations nothing kept uses removed (an allowed namespace included).
-    let mut used: Vec<String> = Vec::new();
-    namespaces_used(doc.root(), &mut used);
-    let known = |uri: &str| used.iter().any(|u| u == uri);
-    if doc.declarations().iter().any(|d| !known(&d.uri)) {
+    // 4. Declarations nothing kept uses removed (an allowed namespace included); in the
+    // payload, declarations of namespaces nothing in the payload uses (F14: the label's,
+    // declared on a payload element).
+    let payload_el = payload_id.and_then(|id| doc.element(id));
+    let mut payload_used: Vec<String> = Vec::new();
+    if let Some(p) = payload_el {
+        namespaces_used(p, None, &mut payload_used);
+    }
+    // The whole document's: the payload's, and the binding's and label's around it.
+    let mut used = payload_used.clone();
+    namespaces_used(doc.root(), payload_id, &mut used);
+    let payload_ids = payload_el.map(|p| p.id()..=last_id(p));
+    let known = |id: usize, uri: &str| {
+        let in_use = if payload_ids.as_ref().is_some_and(|ids| ids.contains(&id)) {
+            &payload_used
+        } else {
+            &used
+        };
+        in_use.iter().any(|u| u == uri)
+    };
+    let gone = (0..doc.node_count())
+        .filter_map(|id| doc.element(id))
+        .any(|e| e.declarations().iter().any(|d| !known(e.id(), &d.uri)));
+    if gone {
         strip_declarations(doc.root(), &mut root_at.clone(), &known, &mut r);
-        doc.retain_declarations(|_, d| known(&d.uri));
+        doc.retain_declarations(|id, d| known(id, &d.uri));
+    }
+    // 5. Written with the guard's own prefixes and declarations, never the input's (F04).
+    if let Some(id) = payload_id {
+        match names::canonical(&doc, id) {
+            Ok(canonical) => doc = canonical,
+            Err(why) => {
+                r.decisions
+                    .push(decision(&root_at, "xml-names", UnitVerdict::Reject, why));
+                return r;
+            }
+        }
     }
     r.units_out = payload_id.and_then(|id| doc.element(id)).map_or(0, |p| p.count());
     // `mode` changes nothing here: the document is one unit, decided above, and cutting it to
@@ -656,8 +706,21 @@ fn selects(rule: &TextRule, at: &str, attribute: Option<&str>) -> bool {
     }
 }
 
-/// The namespaces of `e` and its descendants and of their attributes.
-fn namespaces_used(e: Element<'_, '_>, out: &mut Vec<String>) {
+/// The id of the last element of `e`'s subtree (its elements' ids are `e.id()..=` it).
+fn last_id(e: Element<'_, '_>) -> usize {
+    let mut e = e;
+    while let Some(last) = e.elements().last() {
+        e = last;
+    }
+    e.id()
+}
+
+/// The namespaces of `e` and its descendants and of their attributes, but the subtree of the
+/// element `skip`.
+fn namespaces_used(e: Element<'_, '_>, skip: Option<usize>, out: &mut Vec<String>) {
+    if skip == Some(e.id()) {
+        return;
+    }
     let mut add = |n: &str| {
         if !out.iter().any(|u| u == n) {
             out.push(n.to_string());
@@ -672,17 +735,17 @@ fn namespaces_used(e: Element<'_, '_>, out: &mut Vec<String>) {
         }
     }
     for c in e.elements() {
-        namespaces_used(c, out);
+        namespaces_used(c, skip, out);
     }
 }
 
 /// The decisions to remove namespace declarations of namespaces no kept element or attribute
 /// can be in, in `e` and below; `path` is `e`'s path.
-fn strip_declarations(e: Element<'_, '_>, path: &mut String, known: &dyn Fn(&str) -> bool, r: &mut Release<'_>) {
+fn strip_declarations(e: Element<'_, '_>, path: &mut String, known: &dyn Fn(usize, &str) -> bool, r: &mut Release<'_>) {
     let gone = e
         .declarations()
         .iter()
-        .filter(|d| !known(&d.uri))
+        .filter(|d| !known(e.id(), &d.uri))
         .map(|d| match d.prefix {
             Some(p) => format!("xmlns:{p}"),
             None => "xmlns".to_string(),
