@@ -791,7 +791,8 @@ fn redteam_f02c_cap_restriction_naming_noforn_is_held() {
             "<scope>Restricted</scope><restriction>SECRET//NOFORN - US eyes only</restriction>",
         )
     });
-    assert_eq!(v, ["payload-restriction"]);
+    // Read as a restriction, and as a marking written in the text.
+    assert_eq!(v, ["payload-restriction", "marking-in-text"]);
 }
 
 #[test]
@@ -1065,4 +1066,22 @@ proptest::proptest! {
         let edited = plain.replace("restriction=\"green\"", &format!("restriction=\"{}\"", value.replace('&', "&amp;")));
         proptest::prop_assert_eq!(sekisho::verifier::verify(edited.as_bytes(), &policy).is_ok(), goes, "verifier: {}", value);
     }
+}
+
+/// Red team F12b: a banner and a portion mark written in an alert's text are the document's
+/// markings too; one that may not go keeps the message back, in the guard and the verifier.
+#[test]
+fn redteam_f12b_a_banner_in_the_alerts_text_is_held() {
+    assert!(held("F12b-cap-banner-in-text.xml").contains(&"marking-in-text".to_string()));
+    let v = verifier_on_edited_output("cap/nato-unclassified-rel-jpn.xml", |s| {
+        s.replace("<instruction>", "<instruction>TOP SECRET//NOFORN (TS//NF) ")
+    });
+    assert_eq!(v, ["marking-in-text", "marking-in-text"]);
+    // A banner that may go changes nothing.
+    let policy = us_to_jpn();
+    let harmless = String::from_utf8(fixture("cap/nato-unclassified-rel-jpn.xml"))
+        .unwrap()
+        .replace("<instruction>", "<instruction>TLP:GREEN ");
+    let (out, _) = released(harmless.as_bytes(), &policy);
+    assert!(out.contains("TLP:GREEN"), "{out}");
 }

@@ -260,6 +260,10 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "alice.smith\\@agency.example.gov",
         ],
         Kind::Phone => vec![
+            // Glued to words of a script written without spaces (red team, session 30).
+            "電話03-1234-0150まで",
+            "携帯090-1234-5678",
+            "電話番号は+81-3-1234-0150です",
             "(202)555-0143",
             "(202) 555-0143",
             "202\u{2013}555\u{2013}0144",

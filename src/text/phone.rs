@@ -183,8 +183,32 @@ fn glued_before(b: &[u8], i: usize) -> bool {
         }
         b'/' | b'@' | b'+' => true,
         b':' => i.checked_sub(2).and_then(at).is_some_and(|q| q.is_ascii_digit()),
-        _ => p.is_ascii_alphanumeric() || p >= 0x80,
+        _ => p.is_ascii_alphanumeric() || (p >= 0x80 && char_around(b, i, true).is_some_and(joins)),
     }
+}
+
+/// Whether a character other than ASCII beside a number glues it to a word: a letter or digit,
+/// not of a script written without spaces (`電話03-1234-0150まで` holds a number).
+fn joins(c: char) -> bool {
+    c.is_alphanumeric() && !crate::text::is_unspaced_script(c)
+}
+
+/// The character of `b` (UTF-8) that ends at `k` (`before`) or starts at `k`.
+fn char_around(b: &[u8], k: usize, before: bool) -> Option<char> {
+    let (from, to) = if before {
+        let from = (k.saturating_sub(4)..k).find(|&s| b.get(s).is_some_and(|&x| (x & 0xC0) != 0x80))?;
+        (from, k)
+    } else {
+        let first = *b.get(k)?;
+        let len = match first {
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        (k, k.checked_add(len)?)
+    };
+    std::str::from_utf8(b.get(from..to)?).ok()?.chars().next_back()
 }
 
 /// Spans that could be a telephone number (see the module doc and [`Candidate`]).
@@ -258,8 +282,12 @@ fn candidates(text: &str) -> Vec<Candidate> {
                 .unwrap_or_default();
             tail.first().is_some_and(u8::is_ascii_digit)
         };
-        let glued_after =
-            next.is_some_and(|n| n.is_ascii_alphanumeric() || n == b'_' || n == b'@' || n >= 0x80) && !dial_suffix(end);
+        let glued_after = next.is_some_and(|n| {
+            n.is_ascii_alphanumeric()
+                || n == b'_'
+                || n == b'@'
+                || (n >= 0x80 && char_around(b, end, false).is_some_and(joins))
+        }) && !dial_suffix(end);
         // A dotted address or a date is no number, whole or as one of the readings below.
         let excluded = |a: usize, z: usize| {
             let span = text.get(a..z).unwrap_or_default();

@@ -787,7 +787,10 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
             && (2..=3).contains(&code_len)
             && ch(i + code_len) == Some('#')
             && !before.is_some_and(|b| b.is_alphanumeric() || ".-_/@#+".contains(b));
-        let glued = prev.is_some_and(|p| p.is_alphanumeric() || ".-_/@#+".contains(p)) && !labelled && !hash_code;
+        // A letter of a script written without spaces does not glue (`電話03-1234-0150`).
+        let glued = prev.is_some_and(|p| (p.is_alphanumeric() && !super::text::unspaced(p)) || ".-_/@#+".contains(p))
+            && !labelled
+            && !hash_code;
         if !opens || colon_glues || glued {
             i += 1;
             continue;
@@ -842,7 +845,9 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 .chars()
                 .enumerate()
                 .all(|(k, c)| if k == 4 || k == 7 { c == '-' } else { c.is_ascii_digit() });
-        let glued_after = after.is_some_and(|a| a.is_alphanumeric() || a == '_' || a == '@') && !dial_suffix;
+        let glued_after = after
+            .is_some_and(|a| (a.is_alphanumeric() && !super::text::unspaced(a)) || a == '_' || a == '@')
+            && !dial_suffix;
         if (7..=21).contains(&digits.len()) && !glued_after && !quad && !date {
             let plus = c == '+';
             // The readings: from each allowed first group, to the end or to a `/`.

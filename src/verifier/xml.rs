@@ -663,6 +663,19 @@ impl Verifier<'_> {
                 at,
             );
         }
+        // A marking written in a payload string is the document's too: one the verifier cannot
+        // read, or that may not go, fails the output (the label's `PrivacyMark` is read with the
+        // label).
+        if local.is_some_and(|l| l != "PrivacyMark") {
+            for m in super::marking::marks_in(s, self.policy) {
+                match super::marking::read(&m, self.policy) {
+                    Ok(Some(mark)) if mark_goes(&mark, self.policy) => {}
+                    Ok(None) => {}
+                    Ok(Some(_)) => f.add("marking-in-text", format!("the text holds `{m}`, which may not go"), at),
+                    Err(e) => f.add("marking-in-text", format!("the text holds `{m}`, a marking: {e}"), at),
+                }
+            }
+        }
         if self.rules.is_empty() {
             return;
         }

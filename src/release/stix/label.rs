@@ -674,6 +674,50 @@ fn banner_end<'r>(run: &'r str, names: &[(String, String)]) -> &'r str {
     run.get(..end).unwrap_or_default()
 }
 
+/// Why a marking written in the text (`SECRET//NOFORN`, `(S//NF)`, `TLP:RED`: see
+/// [`marks_in_text`]), read in the normal form and with its escapes decoded, keeps
+/// the object back: the marking cannot be read exactly, or, met with the object's own label, it
+/// may not go. `None` when the text says no marking, or only ones that may go.
+pub(crate) fn marking_in_text(
+    p: &crate::text::Prepared<'_>,
+    label: Option<&Label>,
+    policy: &Policy,
+    id: &str,
+) -> Option<String> {
+    let base = label.cloned().unwrap_or_default();
+    // Capitals of other scripts are read by their look too (Cyrillic `М` is `M`, though `м` is
+    // no `m`), as markings are written in capitals.
+    let raw = p.raw();
+    let capitals = raw
+        .chars()
+        .any(|c| !c.is_ascii() && c.is_uppercase())
+        .then(|| capitals_by_look(raw))
+        .map(|c| {
+            let mut v = vec![crate::text::normalize(&c)];
+            v.extend(crate::text::normalize_decoded(&c));
+            v
+        })
+        .unwrap_or_default();
+    for n in std::iter::once(p.normal()).chain(p.decoded()).chain(&capitals) {
+        for mark in marks_in_text(&n.text, policy) {
+            let read = match marking_text(&mark, policy, id) {
+                Ok(Some(l)) => l,
+                Ok(None) => continue,
+                Err((_, detail)) => return Some(format!("the text holds `{mark}`, a marking: {detail}")),
+            };
+            let d = base
+                .combine(&read, &policy.schemes)
+                .map(|l| policy.decide_with(&l, false));
+            match d {
+                Ok(d) if d.released() => {}
+                Ok(d) => return Some(format!("the text holds the marking `{mark}`: {}", d.detail)),
+                Err(e) => return Some(format!("the text holds the marking `{mark}`: {e}")),
+            }
+        }
+    }
+    None
+}
+
 /// The level names and aliases of every scheme of `policy` and the control words, squeezed and
 /// loosened as [`marks_in_text`] compares them, each with the text a banner writes it in.
 fn banner_words(policy: &Policy) -> Vec<(String, String)> {

@@ -802,7 +802,7 @@ fn visit<'k>(v: &'k mut Value<'_>, segs: &mut Vec<Seg<'k>>, f: &mut dyn FnMut(&[
 }
 
 /// Apply every text rule to the object's strings, and read the markings written in them
-/// ([`marking_in_text`], under the object's `label`): each string is normalised once and every
+/// ([`super::label::marking_in_text`], under the object's `label`): each string is normalised once and every
 /// rule that selects it runs on that; a marking that may not go and dirty words that drop or
 /// reject stop at the first hit, and the redactions of all rules are applied together (where two
 /// overlap, the earlier rule's wins).
@@ -869,7 +869,7 @@ fn text_rules(
             let own_marking =
                 type_name == "marking-definition" && matches!(segs.first(), Some(Seg::Key("definition" | "name")));
             if let Some(why) = (!own_marking)
-                .then(|| marking_in_text(&prepared, label, policy, &id))
+                .then(|| super::label::marking_in_text(&prepared, label, policy, &id))
                 .flatten()
             {
                 marked = Some((pointer_of(segs), why));
@@ -926,45 +926,6 @@ fn text_rules(
             UnitVerdict::Redact,
             format!("{c} replacement(s)"),
         ));
-    }
-    None
-}
-
-/// Why a marking written in the text (`SECRET//NOFORN`, `(S//NF)`, `TLP:RED`: see
-/// [`super::label::marks_in_text`]), read in the normal form and with its escapes decoded, keeps
-/// the object back: the marking cannot be read exactly, or, met with the object's own label, it
-/// may not go. `None` when the text says no marking, or only ones that may go.
-fn marking_in_text(p: &Prepared<'_>, label: Option<&Label>, policy: &Policy, id: &str) -> Option<String> {
-    let base = label.cloned().unwrap_or_default();
-    // Capitals of other scripts are read by their look too (Cyrillic `М` is `M`, though `м` is
-    // no `m`), as markings are written in capitals.
-    let raw = p.raw();
-    let capitals = raw
-        .chars()
-        .any(|c| !c.is_ascii() && c.is_uppercase())
-        .then(|| super::label::capitals_by_look(raw))
-        .map(|c| {
-            let mut v = vec![crate::text::normalize(&c)];
-            v.extend(crate::text::normalize_decoded(&c));
-            v
-        })
-        .unwrap_or_default();
-    for n in std::iter::once(p.normal()).chain(p.decoded()).chain(&capitals) {
-        for mark in super::label::marks_in_text(&n.text, policy) {
-            let read = match super::label::marking_text(&mark, policy, id) {
-                Ok(Some(l)) => l,
-                Ok(None) => continue,
-                Err((_, detail)) => return Some(format!("the text holds `{mark}`, a marking: {detail}")),
-            };
-            let d = base
-                .combine(&read, &policy.schemes)
-                .map(|l| policy.decide_with(&l, false));
-            match d {
-                Ok(d) if d.released() => {}
-                Ok(d) => return Some(format!("the text holds the marking `{mark}`: {}", d.detail)),
-                Err(e) => return Some(format!("the text holds the marking `{mark}`: {e}")),
-            }
-        }
     }
     None
 }

@@ -203,6 +203,7 @@ pub fn release<'a>(doc: Document<'a>, policy: &Policy) -> Release<'a> {
         model: &model,
         walk: Walk {
             policy,
+            label: doc_label,
             xml,
             r: &mut r,
             stop: &mut false,
@@ -360,6 +361,8 @@ fn label_text(policy: &Policy, s: &str, local: &str, unit: &str) -> Option<UnitD
 /// when a decision needs one.
 struct Walk<'p, 'r, 'd> {
     policy: &'p Policy,
+    /// The document's label, which a marking written in its text is met with.
+    label: Option<crate::label::Label>,
     xml: &'p XmlPolicy,
     r: &'r mut Release<'d>,
     stop: &'r mut bool,
@@ -603,12 +606,28 @@ impl<'d> Walk<'_, '_, 'd> {
         let rules = &self.policy.text_rules;
         let addresses = &self.policy.address_rules;
         // Indentation between elements carries nothing to find (dirty words are never blank).
-        if (rules.is_empty() && addresses.is_empty()) || is_blank(s) {
+        if is_blank(s) {
+            return true;
+        }
+        // A marking written in the text (`TOP SECRET//NOFORN` in an alert's instruction) is the
+        // document's marking too: one that cannot be read or may not go keeps the message back.
+        let prepared = crate::text::Prepared::new(s);
+        let unit = || shown_unit(&[&self.path, &suffix()]);
+        if let Some(why) = crate::release::stix::marking_in_text(&prepared, self.label.as_ref(), self.policy, &unit()) {
+            self.r
+                .decisions
+                .push(decision(&unit(), "marking-in-text", UnitVerdict::Drop, why));
+            *self.stop = true;
+            return false;
+        }
+        if rules.is_empty() && addresses.is_empty() {
             return true;
         }
         let mut changed = false;
         let at = &self.path;
-        match rules.apply(s, |rule| selects(rule, at, attribute.then_some(local))) {
+        let applied = rules.apply_prepared(&prepared, |rule| selects(rule, at, attribute.then_some(local)));
+        drop(prepared);
+        match applied {
             Applied::Clean => {}
             Applied::Stop { rule, action } => {
                 let unit = &shown_unit(&[&self.path, &suffix()]);
