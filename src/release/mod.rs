@@ -49,7 +49,7 @@ impl Labelled for Stix {
     const FORMAT: Format = Format::Stix;
     const EXTENSION: &'static str = "json";
     fn parse<'a>(input: &'a [u8], policy: &Policy, _received: bool) -> Result<Self::Model<'a>, ParseError> {
-        crate::format::stix::parse_bundle(input, &policy.limits)
+        crate::format::stix::parse_bundle_on(input, &policy.limits, policy.parallel)
     }
     fn release<'a>(model: Self::Model<'a>, policy: &Policy) -> Release<Self::Model<'a>> {
         stix::release(model, policy)
