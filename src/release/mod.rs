@@ -39,6 +39,11 @@ pub trait Labelled {
     fn release<'a>(model: Self::Model<'a>, policy: &Policy) -> Release<Self::Model<'a>>;
     /// The canonical bytes of a released model.
     fn render(model: &Self::Model<'_>) -> Vec<u8>;
+    /// [`Labelled::render`] with the policy's threads ([`crate::parallel`]): the same bytes.
+    fn render_on(model: &Self::Model<'_>, parallel: crate::parallel::Parallel) -> Vec<u8> {
+        let _ = parallel;
+        Self::render(model)
+    }
 }
 
 /// STIX 2.1 bundles ([`stix::release`]).
@@ -56,6 +61,9 @@ impl Labelled for Stix {
     }
     fn render(model: &Self::Model<'_>) -> Vec<u8> {
         model.render()
+    }
+    fn render_on(model: &Self::Model<'_>, parallel: crate::parallel::Parallel) -> Vec<u8> {
+        model.render_on(parallel)
     }
 }
 

@@ -293,19 +293,45 @@ impl<'a> Bundle<'a> {
 
     /// The bundle rendered canonically (RFC 8785).
     pub fn render(&self) -> Vec<u8> {
+        self.render_on(Parallel::default())
+    }
+
+    /// [`Bundle::render`], the objects of a large bundle rendered on several threads
+    /// ([`crate::parallel`]) and joined in order: the same bytes.
+    pub fn render_on(&self, parallel: Parallel) -> Vec<u8> {
         if !self.extra.is_empty() || self.objects.is_empty() {
             return json::render(&self.to_value());
         }
+        let objects = |run: &[StixObject<'_>], out: &mut Vec<u8>| {
+            for (n, o) in run.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                json::render_object_into(&o.json, out);
+            }
+        };
         // The members in RFC 8785 order (`id` < `objects` < `type`), without copying the objects.
-        let mut out = Vec::with_capacity(self.objects.len() * 1024);
+        let mut out = Vec::with_capacity(self.objects.len().saturating_mul(1024));
         out.extend_from_slice(b"{\"id\":");
         json::render_string(&self.id, &mut out);
         out.extend_from_slice(b",\"objects\":[");
-        for (n, o) in self.objects.iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
+        let chunks = parallel.chunks_for(self.objects.len());
+        if chunks <= 1 {
+            objects(&self.objects, &mut out);
+        } else {
+            let len = crate::parallel::chunk_len(self.objects.len(), chunks);
+            let runs: Vec<&[StixObject<'_>]> = self.objects.chunks(len).collect();
+            let parts = crate::parallel::run(runs, |run| {
+                let mut part = Vec::with_capacity(run.len().saturating_mul(1024));
+                objects(run, &mut part);
+                part
+            });
+            for (n, part) in parts.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(part);
             }
-            json::render_object_into(&o.json, &mut out);
         }
         out.extend_from_slice(b"],\"type\":\"bundle\"}");
         out

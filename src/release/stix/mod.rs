@@ -344,8 +344,19 @@ fn absorb(label: &mut Label, sources: &mut Vec<Source>, one: &Label, policy: &Po
 /// Every object's label, the strictest over all versions of its id in the message: an older,
 /// less restrictive version never goes where the newest may not.
 fn version_labels(objects: &[StixObject<'_>], markings: &Markings, policy: &Policy) -> Vec<Result<Label, LabelError>> {
-    let mut labels: Vec<Result<Label, LabelError>> =
-        objects.iter().map(|o| object_label(o, markings, policy)).collect();
+    let one = |run: &[StixObject<'_>]| -> Vec<Result<Label, LabelError>> {
+        run.iter().map(|o| object_label(o, markings, policy)).collect()
+    };
+    let chunks = policy.parallel.chunks_for(objects.len());
+    let mut labels: Vec<Result<Label, LabelError>> = if chunks <= 1 {
+        one(objects)
+    } else {
+        let len = crate::parallel::chunk_len(objects.len(), chunks);
+        crate::parallel::run(objects.chunks(len).collect(), one)
+            .into_iter()
+            .flatten()
+            .collect()
+    };
     // Each id's later versions merged into its first one in place; only versions of an id that
     // has several are copied back (one label per object, not three, while this runs).
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(objects.len());
