@@ -19,6 +19,11 @@ pub const MAX_THREADS: usize = 8;
 /// message is worked on by the calling thread alone.
 pub const MIN_UNITS_PER_CHUNK: usize = 256;
 
+/// The stack of each thread: the main thread's usual 8 MiB, not a spawned thread's 2 MiB, so
+/// that what the checks recurse into (nesting up to the limits) fits as it does on the calling
+/// thread. Address space only: pages are used as the recursion reaches them.
+const STACK_BYTES: usize = 8 << 20;
+
 /// How many threads one message may be worked on by, and from how many units per chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Parallel {
@@ -92,6 +97,7 @@ pub fn run<J: Send, R: Send>(jobs: Vec<J>, f: impl Fn(J) -> R + Sync) -> Vec<R> 
             let theirs = std::sync::Arc::clone(&slot);
             let started = std::thread::Builder::new()
                 .name(format!("sekisho-chunk-{}", n.saturating_add(1)))
+                .stack_size(STACK_BYTES)
                 .spawn_scoped(s, move || {
                     let job = theirs.lock().ok().and_then(|mut j| j.take());
                     job.map(f)
