@@ -85,7 +85,7 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
             .zip(crate::parallel::split(object_labels, len))
             .collect();
         let parts = crate::parallel::run(jobs, |(run, labels)| {
-            let mut logs = Logs::Parts(Decisions::part(), Decisions::part(), Decisions::part());
+            let mut logs = Logs::Parts(Box::new((Decisions::part(), Decisions::part(), Decisions::part())));
             let d = decide_run(run, labels, &markings, policy, &mut logs);
             (d, logs)
         });
@@ -96,7 +96,8 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
             all.labels.extend(d.labels);
             all.changed.extend(d.changed);
             all.reject |= d.reject;
-            if let Logs::Parts(a, b, c) = logs {
+            if let Logs::Parts(p) = logs {
+                let (a, b, c) = *p;
                 by_step.0.push(a);
                 by_step.1.push(b);
                 by_step.2.push(c);
@@ -194,16 +195,16 @@ struct Decided {
 /// one part per step for a run of objects decided on a thread of its own.
 enum Logs<'d> {
     One(&'d mut Decisions),
-    Parts(Decisions, Decisions, Decisions),
+    Parts(Box<(Decisions, Decisions, Decisions)>),
 }
 
 impl Logs<'_> {
     fn step(&mut self, n: u8) -> &mut Decisions {
         match (self, n) {
             (Logs::One(d), _) => d,
-            (Logs::Parts(d, _, _), 1) => d,
-            (Logs::Parts(_, d, _), 2) => d,
-            (Logs::Parts(_, _, d), _) => d,
+            (Logs::Parts(p), 1) => &mut p.0,
+            (Logs::Parts(p), 2) => &mut p.1,
+            (Logs::Parts(p), _) => &mut p.2,
         }
     }
 }
