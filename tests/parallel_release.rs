@@ -204,3 +204,14 @@ fn the_filter_command_gives_the_sequential_output() {
         serde_json::to_value(&one.report.decisions).unwrap()
     );
 }
+
+/// A loaded policy works on one thread per message: what the daemon uses (a worker per core
+/// already), so that it never runs workers × cores threads. Only one-shot commands raise it.
+#[test]
+fn a_loaded_policy_uses_one_thread_per_message() {
+    for policy in [us_to_jpn(), jpn_to_us()] {
+        assert_eq!(policy.parallel, Parallel::default());
+        assert_eq!(policy.parallel.threads, 1);
+        assert_eq!(policy.parallel.chunks_for(1_000_000), 1);
+    }
+}
