@@ -694,13 +694,14 @@ fn separator(c: char, how: u8) -> Option<char> {
 /// `plain` in disguise: each character, by the next byte of `hows`, kept, in the other case,
 /// full-width, a look-alike from another script, a separator variant, with an invisible code
 /// point before or after it, with a space after it, as a small capital, with a combining mark
-/// after it, (a digit) in another script's digits, or escaped (`&#84;`, `%54`, `\u0054`).
+/// after it, (a digit) in another script's digits, escaped (`&#84;`, `%54`, `\u0054`), or (a
+/// letter) as the digit or sign that passes for it (`S3CRET`, `$ECRET`, `CONF!DENTIAL`).
 pub fn disguise(plain: &str, hows: &[u8]) -> String {
     let mut out = String::new();
     for (n, c) in plain.chars().enumerate() {
         let how = hows.get(n % hows.len().max(1)).copied().unwrap_or(0);
         let pick = how >> 4;
-        match how % 12 {
+        match how % 13 {
             1 => out.extend(c.to_lowercase()),
             2 if c.is_ascii_graphic() => out.push(char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)),
             3 => out.push(confusable(c).unwrap_or(c)),
@@ -752,10 +753,28 @@ pub fn disguise(plain: &str, hows: &[u8]) -> String {
                     _ => format!("\\u{{{v:x}}}"),
                 });
             }
+            12 => out.push(leet(c, pick).unwrap_or(c)),
             _ => out.push(c),
         }
     }
     out
+}
+
+/// A digit or sign written for a letter it looks like (leetspeak), when there is one.
+fn leet(c: char, pick: u8) -> Option<char> {
+    let options: &[char] = match c.to_ascii_uppercase() {
+        'A' => &['4', '@'],
+        'B' => &['8'],
+        'E' => &['3', '\u{20AC}'],
+        'G' => &['6', '9'],
+        'I' => &['1', '!', '|'],
+        'L' => &['1', '|'],
+        'O' => &['0'],
+        'S' => &['5', '$'],
+        'T' => &['7'],
+        _ => return None,
+    };
+    options.get(usize::from(pick) % options.len()).copied()
 }
 
 /// The Latin small capital of a letter, when there is one (`ᴏ` for `O`).
@@ -776,6 +795,16 @@ pub enum Place {
     Combined,
     /// A granular marking on `description`, which holds the canary.
     Granular,
+    /// Written in the `description` itself, which starts with it and holds the canary after it
+    /// (only the forms a reader takes for a marking in prose: [`in_text_form`]).
+    Text,
+}
+
+/// Whether `plain` is a marking in a form a reader takes for one in prose: a banner with `//`, a
+/// portion mark, `TLP:` and a colour. A bare level word or colour (`SECRET`, `RED`) is also an
+/// ordinary word, and is read as a marking only where a marking is expected.
+pub fn in_text_form(plain: &str) -> bool {
+    plain.contains("//") || plain.starts_with('(') || plain.starts_with("TLP:")
 }
 
 /// The canary the disguised marking guards.
@@ -821,6 +850,10 @@ pub fn disguised_bundle(text: &str, place: Place) -> String {
             objects.push(def(1, text));
             indicator["object_marking_refs"] = json!([GREEN]);
             indicator["granular_markings"] = json!([{"selectors": ["description"], "marking_ref": d1}]);
+        }
+        Place::Text => {
+            indicator["object_marking_refs"] = json!([GREEN]);
+            indicator["description"] = json!(format!("{text}\nThe actor used {DISGUISE_CANARY}."));
         }
     }
     objects.push(indicator);
@@ -868,6 +901,9 @@ pub fn marking_disguises(data: &[u8]) {
     let Some(plain) = FORBIDDEN_MARKINGS.get(usize::from(d.marking) % FORBIDDEN_MARKINGS.len()) else {
         return;
     };
+    if matches!(d.place, Place::Text) && !in_text_form(plain) {
+        return;
+    }
     let mut text = disguise(plain, &d.hows);
     if let Some((at, c)) = d.insert {
         // An inserted character may change what the text says (`SECRET` → `SECRETE`, `RED` →
@@ -1020,7 +1056,13 @@ mod tests {
     // crosses, through the guard and the verifier
     #[test]
     fn disguised_bundles_release_a_harmless_marking() {
-        for place in [Place::Statement, Place::Name, Place::Combined, Place::Granular] {
+        for place in [
+            Place::Statement,
+            Place::Name,
+            Place::Combined,
+            Place::Granular,
+            Place::Text,
+        ] {
             let bundle = disguised_bundle("UNCLASSIFIED//REL TO USA, JPN", place);
             let released = crate::guard::filter(bundle.as_bytes(), shipped_policy()).unwrap();
             let out = String::from_utf8_lossy(released.output.as_bytes()).into_owned();

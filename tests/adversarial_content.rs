@@ -229,3 +229,29 @@ fn embedded_observed_data_objects_are_decided_like_top_level_ones() {
     }
     sekisho::verifier::verify(out.as_bytes(), &policy).unwrap();
 }
+
+/// A hash under a name of its own is what its value says, not a hash: read as text. So are the
+/// names of a pattern's object path (red team, session 30).
+#[test]
+fn custom_hash_values_and_pattern_path_names_are_read() {
+    let policy = policy();
+    let mut file = content::place(0, "x", 16).remove(0);
+    file = serde_json::json!({"type": "file", "spec_version": "2.1", "id": file["id"].as_str().unwrap().replace("indicator", "file"),
+        "object_marking_refs": file["object_marking_refs"].clone(), "name": "a.exe"});
+    for v in ["10.20.30.40", "Operation NIGHTJAR", "intranet.corp.example"] {
+        let mut f = file.clone();
+        f["hashes"] = serde_json::json!({"x-custom": v});
+        let out = released_ids(&policy, vec![f.clone()]);
+        assert!(!out.as_deref().unwrap_or_default().contains(v), "{v}: {out:?}");
+        f["hashes"] =
+            serde_json::json!({"SHA-256": "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f"});
+        assert!(released_ids(&policy, vec![f]).is_some(), "a hex hash still goes");
+    }
+    for p in [
+        "[file:hashes.'intranet.corp.example' = 'abc']",
+        "[file:extensions.'10.20.30.40'.x = 'abc']",
+    ] {
+        let out = released_ids(&policy, vec![indicator_with(p, "stix")]);
+        assert!(out.is_none(), "{p}: {out:?}");
+    }
+}

@@ -16,7 +16,8 @@ fn place() -> impl Strategy<Value = Place> {
         Just(Place::Statement),
         Just(Place::Name),
         Just(Place::Combined),
-        Just(Place::Granular)
+        Just(Place::Granular),
+        Just(Place::Text)
     ]
 }
 
@@ -30,6 +31,7 @@ proptest! {
         hows in prop::collection::vec(any::<u8>(), 1..48),
         place in place(),
     ) {
+        prop_assume!(!matches!(place, Place::Text) || fuzzing::in_text_form(FORBIDDEN_MARKINGS[marking]));
         let text = disguise(FORBIDDEN_MARKINGS[marking], &hows);
         check_disguised(&text, place);
     }
@@ -46,7 +48,23 @@ proptest! {
         how in any::<u8>(),
         place in place(),
     ) {
+        prop_assume!(!matches!(place, Place::Text) || fuzzing::in_text_form(FORBIDDEN_MARKINGS[marking]));
         let text = disguise(FORBIDDEN_MARKINGS[marking], &[how]);
+        check_disguised(&text, place);
+    }
+
+    /// Glued to words of a script written without spaces (Japanese, the partner's language):
+    /// `本資料はSECRET//NOFORN指定`.
+    #[test]
+    fn no_marking_glued_to_japanese_is_released(
+        marking in 0..FORBIDDEN_MARKINGS.len(),
+        hows in prop::collection::vec(any::<u8>(), 1..8),
+        before in prop::sample::select(vec!["", "本資料は", "機密区分", "情報:", "これは"]),
+        after in prop::sample::select(vec!["", "扱い", "指定", "情報", "のみ", "です"]),
+        place in place(),
+    ) {
+        prop_assume!(!matches!(place, Place::Text) || fuzzing::in_text_form(FORBIDDEN_MARKINGS[marking]));
+        let text = format!("{before}{}{after}", disguise(FORBIDDEN_MARKINGS[marking], &hows));
         check_disguised(&text, place);
     }
 
@@ -60,6 +78,7 @@ proptest! {
         closed in any::<bool>(),
         nested in proptest::option::of((any::<proptest::sample::Index>(), 0..4usize)),
     ) {
+        prop_assume!(!matches!(place, Place::Text) || fuzzing::in_text_form(FORBIDDEN_MARKINGS[marking]));
         let mut backwards: Vec<char> = disguise(FORBIDDEN_MARKINGS[marking], &hows).chars().rev().collect();
         // An empty embedding, override or isolate inside the override does not end it.
         if let Some((at, kind)) = nested {
@@ -469,7 +488,16 @@ fn overblock_two_acs_control_sets_in_any_key_order_decide_the_same() {
 #[test]
 fn fuzz_property_holds_on_plain_forbidden_markings() {
     for m in FORBIDDEN_MARKINGS {
-        for place in [Place::Statement, Place::Name, Place::Combined, Place::Granular] {
+        for place in [
+            Place::Statement,
+            Place::Name,
+            Place::Combined,
+            Place::Granular,
+            Place::Text,
+        ] {
+            if matches!(place, Place::Text) && !fuzzing::in_text_form(m) {
+                continue;
+            }
             fuzzing::check_disguised(m, place);
         }
     }
@@ -575,5 +603,84 @@ fn jpn_to_us_level_words_in_sentences_and_disguise_are_read() {
         };
         assert!(!crossed, "{text}");
         assert!(sekisho::verifier::verify(&bundle(objects), &policy).is_err(), "{text}");
+    }
+}
+
+//--- markings carried by embedded observed-data objects (red team, session 30)
+fn observed_with(entry: Value) -> Value {
+    json!({"type": "observed-data", "spec_version": "2.1", "id": id("observed-data", 3),
+           "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+           "first_observed": "2026-01-01T00:00:00Z", "last_observed": "2026-01-01T00:00:00Z",
+           "number_observed": 1, "object_marking_refs": [TLP_GREEN],
+           "objects": {"0": entry, "1": {"type": "ipv4-addr", "value": "198.51.100.7"}}})
+}
+
+#[test]
+fn an_embedded_object_with_markings_of_its_own_does_not_go() {
+    let noforn = statement(MD1, "SECRET//NOFORN");
+    for entry in [
+        json!({"type": "domain-name", "value": "CANARY-noforn.example", "object_marking_refs": [md(MD1)]}),
+        json!({"type": "domain-name", "value": "CANARY-red.example", "object_marking_refs": [TLP_RED]}),
+        json!({"type": "domain-name", "value": "CANARY-granular.example",
+               "granular_markings": [{"selectors": ["value"], "marking_ref": TLP_RED}]}),
+    ] {
+        let objects = vec![noforn.clone(), observed_with(entry.clone())];
+        assert!(!canary_crosses(objects.clone()), "{entry}");
+        let unit = format!("{}/objects/0", id("observed-data", 3));
+        assert_eq!(rule_of(objects.clone(), &unit).as_deref(), Some("embedded-marking"));
+        // The rest of the observed-data goes, and the definition it named does not.
+        let (out, _) = released(&us_to_jpn(), objects.clone());
+        assert!(out.to_string().contains("198.51.100.7"));
+        assert!(!ids(&out).contains(&md(MD1)), "{out}");
+        // The second verifier refuses such an output on its own.
+        assert!(!verifier_accepts(objects), "{entry}");
+    }
+}
+
+//--- the ACS marking's own name is what a reader is shown (red team, session 30)
+#[test]
+fn class3_acs_name_is_read_as_a_marking_and_only_tightens() {
+    let sharing = json!({"further_sharing": [{"rule_effect": "permit", "sharing_scope": ["USA", "JPN"]}]});
+    let named = |name: &str| {
+        let mut extra = sharing.clone();
+        extra["name"] = json!(name);
+        acs(json!({"classification": "U"}), extra)
+    };
+    for name in ["TOP SECRET//NOFORN", "UNCLASSIFIED//NOFORN", "TLP:RED", "S3CRET"] {
+        let objects = vec![named(name), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
+        assert!(!canary_crosses(objects), "{name}");
+    }
+    // A name that states no marking, or one that may go, changes nothing.
+    for name in ["ACS marking of the example feed", "UNCLASSIFIED//REL TO USA, JPN"] {
+        let objects = vec![named(name), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
+        assert!(canary_crosses(objects), "{name}");
+    }
+}
+
+//--- markings written in the text of an object (design principle 9; red team, session 30)
+#[test]
+fn a_marking_written_in_the_text_is_the_objects_marking() {
+    for (text, goes) in [
+        ("(S//NF) CANARY source reports", false),
+        ("This report is SECRET//NOFORN. CANARY", false),
+        ("CANARY, shared TLP:RED", false),
+        ("(TS) CANARY", false),
+        ("(S)\nCANARY", false),
+        ("UNCLASSIFIED//REL TO USA, JPN\nCANARY as reported", true),
+        ("(U) CANARY", true),
+        ("CANARY, TLP:GREEN", true),
+        ("CANARY at https://example.com//x, copyright (c) 2020", true),
+    ] {
+        let objects = vec![indicator(2, &[TLP_GREEN], text)];
+        assert_eq!(canary_crosses(objects.clone()), goes, "{text}");
+        if !goes {
+            let r = match run(&us_to_jpn(), objects.clone()) {
+                Ok(r) => r.report,
+                Err(e) => e.report,
+            };
+            assert!(r.decisions.iter().any(|d| d.rule == "marking-in-text"), "{text}");
+        }
+        // The second verifier reads the same markings, with its own code.
+        assert_eq!(verifier_accepts(objects), goes, "verifier: {text}");
     }
 }

@@ -291,23 +291,28 @@ impl Matcher {
             Matcher::Phone(p) => p.find(&n.text),
             Matcher::Phrases { automaton, whole_words } => {
                 if !whole_words {
+                    // In the letter reading, byte for byte as long as the text.
                     return crate::text::merge_spans(
                         automaton
-                            .find_overlapping_iter(&n.text)
+                            .find_overlapping_iter(&*crate::text::letter_reading(&n.text))
                             .map(|m| (m.start(), m.end()))
                             .collect(),
                     );
                 }
                 // Whole words: looked for in the compact text, each hit then bounded by words
-                // in the normal text.
-                let c = Compact::of(&n.text);
-                crate::text::merge_spans(
-                    automaton
-                        .find_overlapping_iter(c.bytes())
-                        .filter_map(|m| c.normal_span(m.start(), m.end()))
-                        .filter(|&(a, b)| is_word_boundary(&n.text, a, b))
-                        .collect(),
-                )
+                // in the normal text; and, when a sign stands inside a word (`NIGHTJ@R`), in the
+                // compact text that reads it as its letter too.
+                let mut hits = Vec::new();
+                let readings = [Some(Compact::of(&n.text)), Compact::with_signs(&n.text)];
+                for c in readings.iter().flatten() {
+                    hits.extend(
+                        automaton
+                            .find_overlapping_iter(c.bytes())
+                            .filter_map(|m| c.normal_span(m.start(), m.end()))
+                            .filter(|&(a, b)| is_word_boundary(&n.text, a, b)),
+                    );
+                }
+                crate::text::merge_spans(hits)
             }
         }
     }
@@ -327,6 +332,17 @@ pub struct Compact {
 
 impl Compact {
     pub fn of(normal: &str) -> Compact {
+        Compact::read(normal)
+    }
+
+    /// The compact text of `normal` with the signs next to letters or digits read as the letters
+    /// they are written for ([`crate::text::signs_read`]: `NIGHTJ@R`, `$OURCE`), byte for byte
+    /// as long, so its spans are `normal`'s; `None` when no sign stands so.
+    pub fn with_signs(normal: &str) -> Option<Compact> {
+        crate::text::signs_read(normal).map(|t| Compact::read(&t))
+    }
+
+    fn read(normal: &str) -> Compact {
         // Every character that is no letter or digit, after the first letter or digit and
         // before the last, stands between two of them and is left out.
         let first = normal.find(char::is_alphanumeric).unwrap_or(normal.len());
@@ -406,10 +422,18 @@ impl Compact {
     }
 }
 
+/// Whether `start..end` of `text` is a whole word: no letter or digit beside it that continues
+/// it ([`crate::text::joins_word`]: a word of a script written without spaces does not).
 fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let hit = text.get(start..end).unwrap_or_default();
     let before = text.get(..start).and_then(|s| s.chars().next_back());
     let after = text.get(end..).and_then(|s| s.chars().next());
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    let joins = |n: Option<char>, edge: Option<char>| match (n, edge) {
+        (Some(n), Some(e)) => crate::text::joins_word(n, e),
+        (Some(n), None) => n.is_alphanumeric(),
+        (None, _) => false,
+    };
+    !joins(before, hit.chars().next()) && !joins(after, hit.chars().next_back())
 }
 
 /// A text rule ready to run.
@@ -625,11 +649,12 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
         }
         // The words run together too: a separator that renders as a space but is removed as
         // invisible (U+3164, U+FFA0, U+2800, a zero-width joiner) must not split the phrase.
+        // Both in the letter reading, as the text is read: `hq-db` is a hit in `hq-d8`.
         let joined: String = t.split(' ').collect();
         if joined != t {
-            normalised.push(joined);
+            normalised.push(String::from_utf8_lossy(&crate::text::letter_reading(&joined)).into_owned());
         }
-        normalised.push(t);
+        normalised.push(String::from_utf8_lossy(&crate::text::letter_reading(&t)).into_owned());
     }
     // A DFA searches fastest; a few thousand phrases keep it to a few megabytes. Every
     // occurrence is looked at (overlapping), so a whole-word hit is not hidden behind a longer

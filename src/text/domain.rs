@@ -127,15 +127,22 @@ impl Domains {
 /// `.` or `@` or any other separator is fine), and after it either the end, a non-label
 /// character other than `.`, or a `.` that ends the name (the root).
 fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
+    // A letter of a script written without spaces beside a name of another script ends it
+    // (`intranet.corp.exampleへ`).
+    let name = text.get(start..end).unwrap_or_default();
+    let (first, last) = (name.chars().next(), name.chars().next_back());
+    let continues = |c: char, edge: Option<char>| {
+        is_label_char(c) && !(super::is_unspaced_script(c) || edge.is_some_and(super::is_unspaced_script))
+    };
     let before = text.get(..start).and_then(|s| s.chars().next_back());
-    if before.is_some_and(is_label_char) {
+    if before.is_some_and(|c| continues(c, first)) {
         return false;
     }
     let mut after = text.get(end..).unwrap_or_default().chars();
     match after.next() {
         None => true,
-        Some('.') => !after.next().is_some_and(is_label_char),
-        Some(c) => !is_label_char(c),
+        Some('.') => !after.next().is_some_and(|c| continues(c, last)),
+        Some(c) => !continues(c, last),
     }
 }
 

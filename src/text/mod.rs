@@ -194,21 +194,98 @@ pub fn digit_reading(text: &str) -> Option<String> {
 }
 
 /// The ASCII look-alike of a letter read as that letter, for names (internal domains, dirty
-/// words; UTS #39): `0` is `o`, `1` and `i` are `l`; any other byte is itself.
+/// words; UTS #39): `0` is `o`, `1` and `i` are `l`; and the digits written for letters
+/// (leetspeak: `3` `e`, `4` `a`, `5` `s`, `6` and `9` `g`, `7` `t`, `8` `b`); any other byte is
+/// itself.
 pub fn letter_byte(b: u8) -> u8 {
     match b {
         b'0' => b'o',
         b'1' | b'i' => b'l',
-        b => b,
+        b'3' => b'e',
+        b'4' => b'a',
+        b'5' => b's',
+        b'6' | b'9' => b'g',
+        b'7' => b't',
+        b'8' => b'b',
+        b => sign_letter(b).unwrap_or(b),
     }
 }
 
+/// Whether `c` is a letter of a script written without spaces between words (Han, kana,
+/// Thai, Lao, Khmer, Myanmar, Yi, Bopomofo, Tibetan): beside such a letter a word of another
+/// script ends (`Operation NIGHTJARについて`, `intranet.corp.exampleへ`), and a word of its
+/// own script may start or end anywhere.
+pub fn is_unspaced_script(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0EFF}'     // Thai, Lao
+        | '\u{0F00}'..='\u{0FFF}'   // Tibetan
+        | '\u{1000}'..='\u{109F}'   // Myanmar
+        | '\u{1780}'..='\u{17FF}'   // Khmer
+        | '\u{19E0}'..='\u{19FF}'   // Khmer symbols
+        | '\u{2E80}'..='\u{2FDF}'   // CJK radicals, Kangxi radicals
+        | '\u{3005}'..='\u{3007}'   // 々 〆 〇
+        | '\u{3021}'..='\u{3029}'   // Hangzhou numerals
+        | '\u{3031}'..='\u{3035}'   // kana repeat marks
+        | '\u{303B}'..='\u{303C}'
+        | '\u{3040}'..='\u{30FF}'   // Hiragana, Katakana
+        | '\u{3100}'..='\u{312F}'   // Bopomofo
+        | '\u{31A0}'..='\u{31FF}'   // Bopomofo extended, Katakana phonetic extensions
+        | '\u{3400}'..='\u{4DBF}'   // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'   // CJK unified ideographs
+        | '\u{A000}'..='\u{A4CF}'   // Yi
+        | '\u{F900}'..='\u{FAFF}'   // CJK compatibility ideographs
+        | '\u{FF66}'..='\u{FF9F}'   // halfwidth Katakana
+        | '\u{20000}'..='\u{3FFFF}' // CJK extensions B and later
+    )
+}
+
+/// Whether `neighbour` beside the character `edge` of a hit makes the hit part of a longer word:
+/// both are letters or digits, and neither is of a script written without spaces
+/// ([`is_unspaced_script`]).
+pub fn joins_word(neighbour: char, edge: char) -> bool {
+    neighbour.is_alphanumeric() && !is_unspaced_script(neighbour) && !is_unspaced_script(edge)
+}
+
+/// The letter an ASCII sign is written for in a word (`ex@mple`, `$ource`, `b!rd`, `r|dge`).
+pub fn sign_letter(b: u8) -> Option<u8> {
+    match b {
+        b'@' => Some(b'a'),
+        b'$' => Some(b's'),
+        b'!' | b'|' => Some(b'l'),
+        _ => None,
+    }
+}
+
+/// Normal text with every sign of [`sign_letter`] that stands next to an ASCII letter or digit
+/// read as its letter, byte for byte as long; `None` when no sign stands so. A sign between
+/// words may also be a separator (`Operation@NIGHTJAR`), so this is a reading beside the text as
+/// written, never instead of it.
+pub fn signs_read(normal: &str) -> Option<String> {
+    let b = normal.as_bytes();
+    let alnum_at = |k: Option<usize>| k.and_then(|k| b.get(k)).is_some_and(u8::is_ascii_alphanumeric);
+    let mut out: Option<Vec<u8>> = None;
+    for (k, &c) in b.iter().enumerate() {
+        if let Some(l) = sign_letter(c)
+            && (alnum_at(k.checked_sub(1)) || alnum_at(k.checked_add(1)))
+        {
+            let o = out.get_or_insert_with(|| b.to_vec());
+            if let Some(x) = o.get_mut(k) {
+                *x = l;
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes: still UTF-8.
+    out.and_then(|o| String::from_utf8(o).ok())
+}
+
 /// Normal text with ASCII look-alikes of letters read as letters ([`letter_byte`]). Phrases and
-/// names are read the same way, so `c0rp` is `corp` and `n1ghtjar` is `nightjar` (and
-/// `nlghtjar`), which holds back more, never less. Byte for byte as long as `text` (and UTF-8:
-/// only ASCII bytes change, to ASCII bytes).
+/// names are read the same way, so `c0rp` is `corp`, `n1ghtj4r` is `nightjar` (and
+/// `nlghtjar`) and `ex@mple` is `example`, which holds back more, never less (a name is looked
+/// for wherever it stands and its boundaries are judged on the text as written, so `@` still
+/// ends the name before it). Byte for byte as long as `text` (and UTF-8: only ASCII bytes
+/// change, to ASCII bytes).
 pub fn letter_reading(text: &str) -> std::borrow::Cow<'_, [u8]> {
-    if !text.bytes().any(|c| matches!(c, b'0' | b'1' | b'i')) {
+    if !text.bytes().any(|c| letter_byte(c) != c) {
         return std::borrow::Cow::Borrowed(text.as_bytes());
     }
     std::borrow::Cow::Owned(text.bytes().map(letter_byte).collect())

@@ -464,44 +464,31 @@ fn label_char(c: char) -> bool {
 
 /// Whether lowercase, refanged `text` names one of `domains` on label boundaries.
 pub fn names_domain(text: &str, domains: &[String]) -> bool {
-    // Look-alikes of letters read as letters, in the text and the names alike (`c0rp`).
-    fn read(s: &str) -> Cow<'_, str> {
-        if !s.bytes().any(|b| matches!(b, b'0' | b'1' | b'i')) {
-            return Cow::Borrowed(s);
-        }
-        // ASCII for ASCII, byte by byte (no byte of a longer character is ASCII).
-        let bytes: Vec<u8> = s
-            .bytes()
-            .map(|b| match b {
-                b'0' => b'o',
-                b'1' | b'i' => b'l',
-                b => b,
-            })
-            .collect();
-        match String::from_utf8(bytes) {
-            Ok(t) => Cow::Owned(t),
-            Err(_) => Cow::Owned(
-                s.chars()
-                    .map(|c| match c {
-                        '0' => 'o',
-                        '1' | 'i' => 'l',
-                        c => c,
-                    })
-                    .collect(),
-            ),
-        }
-    }
-    let text = &*read(text);
+    // Look-alikes of letters, digits and signs written for letters read as letters, in the text
+    // and the names alike (`c0rp`, `ex@mple`); character for character and ASCII for ASCII, so
+    // a name's boundaries are judged on the text as written (`alice@corp.example` still names
+    // `corp.example`).
+    let read_text = super::text::letters(text);
     domains.iter().any(|d| {
-        let d = read(d);
-        text.match_indices(&*d).any(|(i, m)| {
-            let before_ok = !text.get(..i).and_then(|s| s.chars().last()).is_some_and(label_char);
+        let d = super::text::letters(d);
+        read_text.match_indices(d.as_str()).any(|(i, m)| {
+            // A letter of a script written without spaces ends a name of another script
+            // beside it (`intranet.corp.exampleへ`).
+            let name = text.get(i..i + m.len()).unwrap_or_default();
+            let label_on = |c: char, edge: Option<char>| {
+                label_char(c) && !super::text::unspaced(c) && !edge.is_some_and(super::text::unspaced)
+            };
+            let before_ok = !text
+                .get(..i)
+                .and_then(|s| s.chars().last())
+                .is_some_and(|c| label_on(c, name.chars().next()));
             let rest = text.get(i + m.len()..).unwrap_or_default();
             let mut after = rest.chars();
+            let last = name.chars().next_back();
             let after_ok = match after.next() {
                 None => true,
-                Some('.') => !after.next().is_some_and(label_char),
-                Some(c) => !label_char(c),
+                Some('.') => !after.next().is_some_and(|c| label_on(c, last)),
+                Some(c) => !label_on(c, last),
             };
             before_ok && after_ok
         })

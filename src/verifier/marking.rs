@@ -177,35 +177,83 @@ fn vocabulary(policy: &Policy) -> BTreeSet<String> {
         "declassify",
         "amber",
         "amber+strict",
+        // Controls in words and markings outside the policy's lists: ORCON, NOFORN, REL TO
+        // written out; SCI and SAP; atomic energy; FGI; other agencies; sharing protocols.
+        "originator",
+        "dissemination",
+        "disseminate",
+        "foreigngovernment",
+        "authorizedforrelease",
+        "authorisedforrelease",
+        "releaseto",
+        "eyes",
+        "hcs",
+        "sci",
+        "sar",
+        "specialaccess",
+        "compartmented",
+        "restricted",
+        "restricteddata",
+        "cnwdi",
+        "ucni",
+        "atomal",
+        "fgi",
+        "wnintel",
+        "cui",
+        "controlledunclassified",
+        "nocontract",
+        "exportcontrolled",
+        "itar",
+        "distributionstatement",
+        "distributionauthorized",
+        "usonly",
+        "usgovonly",
+        "sensitive",
+        "pap",
+        "極秘",
+        "秘",
+        "機密",
+        "取扱注意",
+        "部外秘",
+        "社外秘",
+        "関係者限り",
     ] {
         v.insert(w.to_string());
     }
     v.retain(|w| !w.is_empty());
-    v.into_iter()
-        .map(|w| {
-            w.chars()
-                .map(|c| match c {
-                    'l' | '1' | '|' => 'i',
-                    '0' => 'o',
-                    c => c,
-                })
-                .collect()
-        })
+    v.iter().map(|w| loose(w)).collect()
+}
+
+/// Characters that pass for a letter, and the letter each is read as when asking whether a
+/// text mentions a marking: look-alikes of each other (`CONFlDENTlAL`, `N0FORN`) and the digits
+/// and signs written for letters (`S3CRET`, `$ECRET`, `71P:R3D`, `SECR€T`).
+const PASSES_FOR: &[(char, char)] = &[
+    ('l', 'i'),
+    ('1', 'i'),
+    ('|', 'i'),
+    ('!', 'i'),
+    ('0', 'o'),
+    ('3', 'e'),
+    ('\u{20AC}', 'e'),
+    ('4', 'a'),
+    ('@', 'a'),
+    ('5', 's'),
+    ('$', 's'),
+    ('6', 'g'),
+    ('9', 'g'),
+    ('7', 't'),
+    ('8', 'b'),
+];
+
+/// `s` with every character of [`PASSES_FOR`] read as its letter, on both sides of a comparison.
+fn loose(s: &str) -> String {
+    s.chars()
+        .map(|c| PASSES_FOR.iter().find(|(k, _)| *k == c).map_or(c, |&(_, v)| v))
         .collect()
 }
 
 /// Whether the folded text `f` mentions a marking.
 pub fn mentions(f: &str, policy: &Policy) -> bool {
-    // ASCII look-alikes of each other read as one (`CONFlDENTlAL`, `N0FORN`), on both sides.
-    let loose = |s: &str| -> String {
-        s.chars()
-            .map(|c| match c {
-                'l' | '1' | '|' => 'i',
-                '0' => 'o',
-                c => c,
-            })
-            .collect()
-    };
     let f = &loose(f);
     if f.is_empty() {
         return false;
@@ -214,23 +262,67 @@ pub fn mentions(f: &str, policy: &Policy) -> bool {
     if f.starts_with('(') || f.split("://").any(|part| part.contains("//")) {
         return true;
     }
-    let pieces: Vec<String> = f
-        .split(|c: char| !(c.is_alphanumeric() || c == '+'))
+    // A piece also ends where ASCII meets another script (`本資料はnoforn指定`): Japanese
+    // is written without spaces.
+    let mut pieces: Vec<String> = Vec::new();
+    for p in f.split(|c: char| !(c.is_alphanumeric() || c == '+')) {
+        let mut rest = p;
+        while let Some(first) = rest.chars().find(|c| *c != '+') {
+            let ascii = first.is_ascii();
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| c != '+' && c.is_ascii() != ascii)
+                .map_or(rest.len(), |(i, _)| i);
+            pieces.push(rest.get(..end).unwrap_or_default().to_string());
+            rest = rest.get(end..).unwrap_or_default();
+        }
+    }
+    let pieces: Vec<String> = pieces
+        .into_iter()
         .map(|p| p.trim_matches('+').to_string())
         .filter(|p| !p.is_empty())
         .collect();
     let all: String = pieces.concat();
-    if matches!(
-        all.as_str(),
-        "red" | "amber" | "amber+strict" | "green" | "clear" | "white"
-    ) {
+    // Two- and three-letter controls are markings when they are the whole text (`R&D` is none).
+    if ["rd", "frd", "tk", "si", "sig", "hcsp", "hcso"]
+        .into_iter()
+        .any(|w| all == loose(w))
+    {
         return true;
     }
+    // A bare colour, alone or amid words of a script written without spaces only.
+    let latin: String = pieces.iter().filter(|p| p.is_ascii()).map(String::as_str).collect();
+    if ["red", "amber", "amber+strict", "green", "clear", "white"]
+        .into_iter()
+        .any(|c| all == loose(c) || latin == loose(c))
+    {
+        return true;
+    }
+    // A portion mark of one letter counts only in a text with words of a script written
+    // without spaces, not right after a Latin letter or digit (`本資料は(s)`, `情報:(s)`):
+    // `(c)` is also the copyright sign, `(s)` a plural.
+    let unspaced: Vec<char> = f.chars().filter(|c| !c.is_whitespace()).collect();
+    let other_script = unspaced.iter().any(|c| !c.is_ascii() && c.is_alphanumeric());
+    let after_unspaced_word = |p: &str| {
+        let p: Vec<char> = p.chars().collect();
+        other_script
+            && (0..unspaced.len()).any(|k| {
+                !k.checked_sub(1)
+                    .and_then(|j| unspaced.get(j))
+                    .is_some_and(char::is_ascii_alphanumeric)
+                    && unspaced.get(k) == Some(&'(')
+                    && unspaced.get(k + 1..k + 1 + p.len()) == Some(&p[..])
+                    && matches!(unspaced.get(k + 1 + p.len()), Some(')' | '/'))
+            })
+    };
     for s in policy.schemes.iter() {
         for l in &s.levels {
             if let Some(p) = &l.portion {
-                let p = p.to_lowercase();
+                let p = loose(&p.to_lowercase());
                 if p.len() >= 2 && (f.contains(&format!("({p})")) || f.contains(&format!("({p}/"))) {
+                    return true;
+                }
+                if after_unspaced_word(&p) {
                     return true;
                 }
             }
@@ -313,6 +405,253 @@ fn portion(text: &str, policy: &Policy) -> Result<Mark, String> {
         banner.push_str(&words.join("/"));
     }
     super::label::banner_mark(&banner, policy)
+}
+
+/// The markings a reader of the free text `text` would take it to carry, each written as the
+/// marking text it stands for (upper case), for [`read`]: `TLP` and a colour; a level or control
+/// word then `//` and what follows in marking characters; a parenthesised portion level (one
+/// letter only where a paragraph starts, and `(c)` not before a year). The text is read folded,
+/// and with its escapes decoded; spaces inside words and between the slashes are passed over.
+pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut readings = vec![fold(text)];
+    readings.extend(super::text::unescaped(text).iter().map(|u| fold(u)));
+    let portions: Vec<String> = policy
+        .schemes
+        .iter()
+        .flat_map(|s| s.levels.iter().filter_map(|l| l.portion.as_deref()))
+        .map(|p| loose(&p.to_lowercase()))
+        .collect();
+    let mut banner: Option<Vec<(String, String)>> = None;
+    for f in &readings {
+        let all: Vec<char> = f.chars().collect();
+        // Positions (in `all`) of the characters that are neither spaces nor marks.
+        let solid: Vec<usize> = (0..all.len())
+            .filter(|&k| {
+                all.get(k)
+                    .is_some_and(|&c| !c.is_whitespace() && !unicode_normalization::char::is_combining_mark(c))
+            })
+            .collect();
+        let ch = |k: usize| all.get(k).copied().unwrap_or(' ');
+        let sc = |s: usize| solid.get(s).map_or(' ', |&k| ch(k));
+        // A letter of a script written without spaces does not go on with a Latin word.
+        let word_start = |k: usize| {
+            let before = k.checked_sub(1).map(ch);
+            !before.is_some_and(|b| b.is_alphanumeric() && !super::text::unspaced(b) && !super::text::unspaced(ch(k)))
+        };
+        for (s, &k) in solid.iter().enumerate() {
+            match ch(k) {
+                // `TLP` (`i` aside: `tip` is a word) starting a word, then a colour.
+                't' | '7'
+                    if word_start(k)
+                        && sc(s + 1) != 'i'
+                        && loose(&[ch(k), sc(s + 1), sc(s + 2)].iter().collect::<String>()) == "tip" =>
+                {
+                    // A colour the solid text goes on with, ending a word where it is written.
+                    let start = (s + 3..solid.len())
+                        .find(|&q| sc(q) != ':' && sc(q) != '-')
+                        .unwrap_or(solid.len());
+                    let named = ["amber+strict", "amber", "clear", "white", "green", "red"]
+                        .into_iter()
+                        .find(|w| {
+                            let n = w.chars().count();
+                            let said: String = (start..start + n).map(sc).collect();
+                            let last = (start + n).checked_sub(1).and_then(|q| solid.get(q)).copied();
+                            loose(&said) == loose(w)
+                                && last.is_some_and(|q| {
+                                    let x = ch(q + 1);
+                                    !(x.is_alphanumeric() && !super::text::unspaced(x) && !super::text::unspaced(ch(q)))
+                                })
+                        });
+                    if let Some(w) = named {
+                        out.push(format!("TLP:{}", w.to_uppercase()));
+                    }
+                }
+                '/' if sc(s + 1) == '/' && s > 0 && sc(s - 1) != ':' && sc(s - 1) != '/' => {
+                    let words = banner.get_or_insert_with(|| banner_vocabulary(policy));
+                    // Letters and digits (and `-`) right before, spaces passed over.
+                    let before: Vec<usize> = solid
+                        .get(s.saturating_sub(160)..s)
+                        .unwrap_or_default()
+                        .iter()
+                        .rev()
+                        .copied()
+                        .take_while(|&q| ch(q).is_alphanumeric() || "-@$|!\u{20AC}".contains(ch(q)))
+                        .filter(|&q| ch(q) != '-')
+                        .collect();
+                    let read: String = before.iter().rev().map(|&q| ch(q)).collect();
+                    let read = loose(&read);
+                    let found = words
+                        .iter()
+                        .filter(|(w, _)| read.ends_with(w.as_str()))
+                        .filter(|(w, _)| {
+                            let last = w.chars().count().checked_sub(1);
+                            last.and_then(|l| before.get(l)).is_some_and(|&q| word_start(q))
+                        })
+                        .max_by_key(|(w, _)| w.len());
+                    let Some((_, level)) = found else { continue };
+                    let second = solid.get(s + 1).copied().unwrap_or(k);
+                    let after: String = all
+                        .iter()
+                        .skip(second + 1)
+                        .take(160)
+                        .take_while(|x| x.is_alphanumeric() || " /,-+@$|!\u{20AC}".contains(**x))
+                        .collect();
+                    out.push(format!("{level}//{}", banner_rest(&after, words)).to_uppercase());
+                }
+                '(' if word_start(k) => {
+                    let inner: String = all
+                        .iter()
+                        .skip(k + 1)
+                        .take(160)
+                        .take_while(|x| **x != ')' && **x != '(')
+                        .collect();
+                    if ch(k + 1 + inner.chars().count()) != ')' {
+                        continue;
+                    }
+                    let tight: String = inner
+                        .chars()
+                        .filter(|&x| !x.is_whitespace() && !unicode_normalization::char::is_combining_mark(x))
+                        .collect();
+                    let head: String = tight
+                        .chars()
+                        .take_while(|x| x.is_alphanumeric() || "@$|!\u{20AC}".contains(*x))
+                        .collect();
+                    let rest = tight.get(head.len()..).unwrap_or_default();
+                    if !portions.contains(&loose(&head)) || !(rest.is_empty() || rest.starts_with("//")) {
+                        continue;
+                    }
+                    if head.chars().count() == 1 && rest.is_empty() {
+                        let line_start = all
+                            .get(..k)
+                            .unwrap_or_default()
+                            .iter()
+                            .rev()
+                            .find(|x| **x != ' ' && **x != '\t');
+                        let next = all.iter().skip(k + 2 + inner.chars().count()).find(|x| **x != ' ');
+                        let copyright = loose(&head) == "c" && next.is_some_and(char::is_ascii_digit);
+                        let unspaced_text = all.iter().any(|x| super::text::unspaced(*x));
+                        let opens =
+                            line_start.is_none_or(|x| *x == '\n' || (unspaced_text && !x.is_ascii_alphanumeric()));
+                        if !opens || copyright {
+                            continue;
+                        }
+                    }
+                    out.push(format!("({})", inner.split_whitespace().collect::<Vec<_>>().join(" ")).to_uppercase());
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// How much of `after` (what follows a banner's first `//`) still belongs to the banner: words
+/// after a `/` (and the first) always; after `REL TO` its codes, one and then each after `, `
+/// (and a control word after `, `, which has no place there); any other word only if it is a
+/// control word. The first other word ends it (`rel to usa, jpn the actor` is `rel to usa, jpn`).
+fn banner_rest(after: &str, words: &[(String, String)]) -> String {
+    let pieces: Vec<(String, String)> = {
+        // (separator before, word), words of letters, digits, `-` and signs.
+        let mut v = Vec::new();
+        let mut sep = String::new();
+        let mut word = String::new();
+        for c in after.chars() {
+            if c.is_alphanumeric() || "-@$|!\u{20AC}".contains(c) {
+                word.push(c);
+            } else {
+                if !word.is_empty() {
+                    v.push((std::mem::take(&mut sep), std::mem::take(&mut word)));
+                }
+                sep.push(c);
+            }
+        }
+        if !word.is_empty() {
+            v.push((sep, word));
+        }
+        v
+    };
+    let mut kept = String::new();
+    let mut state = "";
+    for (n, (sep, word)) in pieces.iter().enumerate() {
+        let w = word.to_lowercase();
+        let control = words.iter().any(|(v, _)| *v == loose(&w.replace('-', "")));
+        let code = (3..=4).contains(&w.len()) && w.chars().all(|c| c.is_ascii_alphanumeric());
+        let slash = n == 0 || sep.contains('/');
+        let keep = match state {
+            _ if slash => true,
+            "to" => code,
+            "list" if sep.contains(',') => code || control,
+            "list" => false,
+            _ => w == "rel" || (w == "to" && state == "rel") || control,
+        };
+        if !keep {
+            break;
+        }
+        state = match (state, w.as_str()) {
+            (_, "rel") => "rel",
+            ("rel", "to") => "to",
+            ("to" | "list", _) if !slash || state == "to" => "list",
+            _ => "",
+        };
+        kept.push_str(sep);
+        kept.push_str(word);
+    }
+    kept
+}
+
+/// The words a banner starts a category with (level names and aliases of the policy's schemes,
+/// control words), squeezed and loosened, each with the text the banner writes.
+fn banner_vocabulary(policy: &Policy) -> Vec<(String, String)> {
+    let squeeze = |s: &str| {
+        loose(
+            &s.to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>(),
+        )
+    };
+    let mut v: Vec<(String, String)> = Vec::new();
+    for s in policy.schemes.iter() {
+        for l in &s.levels {
+            for n in std::iter::once(&l.name).chain(&l.aliases) {
+                v.push((squeeze(n), n.to_uppercase()));
+            }
+        }
+    }
+    for c in policy.forbidden_controls.iter().chain(&policy.allowed_controls) {
+        v.push((squeeze(&c.to_string()), c.to_string().to_uppercase()));
+        if let Some((long, short)) = c.words() {
+            v.push((squeeze(long), long.to_uppercase()));
+            v.push((squeeze(short), short.to_uppercase()));
+        }
+    }
+    for w in [
+        "NOFORN",
+        "ORCON",
+        "ORCON-USGOV",
+        "PROPIN",
+        "FOUO",
+        "RELIDO",
+        "IMCON",
+        "RSEN",
+        "DSEN",
+        "FISA",
+        "LIMDIS",
+        "EXDIS",
+        "NODIS",
+        "SBU",
+        "LES",
+        "SSI",
+        "NF",
+        "OC",
+        "PR",
+        "DS",
+    ] {
+        v.push((squeeze(w), w.to_string()));
+    }
+    v.retain(|(w, _)| w.chars().count() >= 2);
+    v
 }
 
 /// Read one marking text: `Ok(None)` when it mentions no marking, the mark when it is written

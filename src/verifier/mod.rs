@@ -238,6 +238,12 @@ impl<'p> Verifier<'p> {
                         id,
                     );
                 }
+                // Markings are read on top-level objects only: one carried deeper cannot go.
+                for m in ["object_marking_refs", "granular_markings"] {
+                    if e.as_object().is_some_and(|e| e.contains_key(m)) {
+                        f.add("marking", format!("embedded object `{k}` carries its own `{m}`"), id);
+                    }
+                }
             }
         }
     }
@@ -324,6 +330,24 @@ impl<'p> Verifier<'p> {
                     if head == "object_marking_refs" || head == "granular_markings" {
                         f.add("label", format!("a granular marking selects `{s}`"), id);
                     }
+                }
+            }
+        }
+        // Markings written in the text of the object (`SECRET//NOFORN` in a description) are
+        // its markings too.
+        let mut texts = Vec::new();
+        for (k, v) in o.iter() {
+            // A definition's statement and name are read as markings where they are referred to.
+            let own = t == "marking-definition" && matches!(k.as_ref(), "definition" | "name");
+            if !own && !matches!(k.as_ref(), "object_marking_refs" | "granular_markings") {
+                collect_strings(v, &mut texts);
+            }
+        }
+        for s in texts.into_iter().filter(|s| !shape_exempt("", s)) {
+            for m in marking::marks_in(s, p) {
+                match marking::read(&m, p) {
+                    Ok(read) => marks.extend(read),
+                    Err(e) => f.add("label", format!("the text holds `{m}`, a marking: {e}"), id),
                 }
             }
         }

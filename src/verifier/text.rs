@@ -62,9 +62,12 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                             // Whole words are looked for with separators inside ignored.
                             return [Some(squeezed_text(&w)), None];
                         }
-                        // Also with its spaces gone (invisible separators are removed).
-                        let joined = w.replace(' ', "");
-                        [Some(w.clone()), (joined != w).then_some(joined)]
+                        // Also with its spaces gone (invisible separators are removed); read as
+                        // letters, as the text is.
+                        let joined = letters(&w.replace(' ', ""));
+                        let w = letters(&w);
+                        let also = (joined != w).then_some(joined);
+                        [Some(w), also]
                     })
                     .flatten()
                     .collect();
@@ -125,24 +128,69 @@ impl Rule {
             }
             // Standard (overlapping-capable) semantics: every occurrence is looked at, so a
             // whole-word hit hidden behind a longer non-word match is still seen.
-            Matcher::Phrases { ac, whole_words: false } => ac.find_overlapping_iter(n).next().is_some(),
-            // Whole words: found in the squeezed text, bounded by words in `n`.
+            Matcher::Phrases { ac, whole_words: false } => ac.find_overlapping_iter(&letters(n)).next().is_some(),
+            // Whole words: found in the squeezed text (and in the one with signs read as
+            // letters), bounded by words in `n`.
             Matcher::Phrases { ac, whole_words: true } => {
-                // Where each squeezed byte comes from, worked out at the first match only.
-                let mut from: Option<Vec<usize>> = None;
-                ac.find_overlapping_iter(r.squeezed()).any(|m| {
-                    let from = from.get_or_insert_with(|| squeezed_origins(n));
-                    let (Some(&a), Some(&b)) = (from.get(m.start()), m.end().checked_sub(1).and_then(|e| from.get(e)))
-                    else {
-                        return false;
-                    };
-                    let before = n.get(..a).and_then(|s| s.chars().next_back());
-                    let after = n.get(b + 1..).and_then(|s| s.chars().next());
-                    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-                })
+                whole_word_hit(ac, r.squeezed(), n, n)
+                    || r.signs_squeezed().is_some_and(|(t, q)| whole_word_hit(ac, q, t, n))
             }
         }
     }
+}
+
+/// Whether `ac` finds a phrase in `squeezed` (`read` squeezed, where `read` is `n` or a reading
+/// of it with the same indexes) that stands on word boundaries of `n`.
+fn whole_word_hit(ac: &AhoCorasick, squeezed: &str, read: &str, n: &str) -> bool {
+    // Where each squeezed byte comes from, worked out at the first match only.
+    let mut from: Option<Vec<usize>> = None;
+    ac.find_overlapping_iter(squeezed).any(|m| {
+        let from = from.get_or_insert_with(|| squeezed_origins(read));
+        let (Some(&a), Some(&b)) = (from.get(m.start()), m.end().checked_sub(1).and_then(|e| from.get(e))) else {
+            return false;
+        };
+        let before = n.get(..a).and_then(|s| s.chars().next_back());
+        let after = n.get(b + 1..).and_then(|s| s.chars().next());
+        let first = n.get(a..).and_then(|s| s.chars().next());
+        let last = n.get(..=b).and_then(|s| s.chars().next_back());
+        !continues_word(before, first) && !continues_word(after, last)
+    })
+}
+
+/// Ranges of the scripts written without spaces between words: Thai and Lao, Tibetan, Myanmar,
+/// Khmer, CJK radicals, ideographic marks, kana, Bopomofo, ideographs, Yi, halfwidth kana.
+const UNSPACED: &[(u32, u32)] = &[
+    (0x0E00, 0x0EFF),
+    (0x0F00, 0x0FFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
+    (0x19E0, 0x19FF),
+    (0x2E80, 0x2FDF),
+    (0x3005, 0x3007),
+    (0x3021, 0x3029),
+    (0x3031, 0x3035),
+    (0x303B, 0x303C),
+    (0x3040, 0x30FF),
+    (0x3100, 0x312F),
+    (0x31A0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xA000, 0xA4CF),
+    (0xF900, 0xFAFF),
+    (0xFF66, 0xFF9F),
+    (0x20000, 0x3FFFF),
+];
+
+/// Whether `c` belongs to a script written without spaces ([`UNSPACED`]).
+pub(super) fn unspaced(c: char) -> bool {
+    let v = u32::from(c);
+    UNSPACED.iter().any(|&(lo, hi)| (lo..=hi).contains(&v))
+}
+
+/// Whether the character `beside` a hit whose character at that end is `edge` makes the hit part
+/// of a longer word: a letter or digit, where neither is of a script written without spaces.
+fn continues_word(beside: Option<char>, edge: Option<char>) -> bool {
+    beside.is_some_and(|c| c.is_alphanumeric() && !unspaced(c)) && !edge.is_some_and(unspaced)
 }
 
 /// One string as the checks read it: its normal form, and the readings made from that (refanged,
@@ -154,6 +202,7 @@ pub struct Reading<'a> {
     digits: OnceCell<Option<String>>,
     digits_refanged: OnceCell<Option<String>>,
     squeezed: OnceCell<String>,
+    signs_squeezed: OnceCell<Option<(String, String)>>,
     unescaped: OnceCell<Vec<Reading<'static>>>,
 }
 
@@ -167,6 +216,7 @@ impl<'a> Reading<'a> {
             digits: OnceCell::new(),
             digits_refanged: OnceCell::new(),
             squeezed: OnceCell::new(),
+            signs_squeezed: OnceCell::new(),
             unescaped: OnceCell::new(),
         }
     }
@@ -214,6 +264,75 @@ impl<'a> Reading<'a> {
     fn squeezed(&self) -> &str {
         self.squeezed.get_or_init(|| squeezed_text(self.normal()))
     }
+
+    /// The normal form with the signs beside letters read as letters ([`signs_read`]), and that
+    /// squeezed; none without such a sign.
+    fn signs_squeezed(&self) -> Option<&(String, String)> {
+        self.signs_squeezed
+            .get_or_init(|| {
+                signs_read(self.normal()).map(|t| {
+                    let q = squeezed_text(&t);
+                    (t, q)
+                })
+            })
+            .as_ref()
+    }
+}
+
+/// The letter an ASCII character is read as in names and phrases: look-alikes (`0` is `o`, `1`
+/// and `i` are `l`) and the digits written for letters (`3` `e`, `4` `a`, `5` `s`, `6` and `9`
+/// `g`, `7` `t`, `8` `b`); any other character is itself.
+pub(super) fn as_letter(c: char) -> char {
+    match c {
+        '0' => 'o',
+        '1' | 'i' => 'l',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '6' | '9' => 'g',
+        '7' => 't',
+        '8' => 'b',
+        c => c,
+    }
+}
+
+/// The letter a sign is written for inside a word (`NIGHTJ@R`, `CA$TELLAN`, `B!RD`, `R|DGE`).
+pub(super) fn sign_as_letter(c: char) -> Option<char> {
+    match c {
+        '@' => Some('a'),
+        '$' => Some('s'),
+        '!' | '|' => Some('l'),
+        _ => None,
+    }
+}
+
+/// `s` with every character read as its letter ([`as_letter`], [`sign_as_letter`]), character
+/// for character: names and phrases looked for anywhere are read so, on both sides.
+pub(super) fn letters(s: &str) -> String {
+    s.chars()
+        .map(|c| sign_as_letter(c).unwrap_or_else(|| as_letter(c)))
+        .collect()
+}
+
+/// `n` with each sign of [`sign_as_letter`] that has an ASCII letter or digit beside it read as
+/// that letter (`$OURCE`, `NIGHTJ@R`), character for character and ASCII for ASCII (so every
+/// index of it is one of `n`); `None` when there is no such sign.
+fn signs_read(n: &str) -> Option<String> {
+    let chars: Vec<char> = n.chars().collect();
+    let beside = |k: Option<usize>| k.and_then(|k| chars.get(k)).is_some_and(char::is_ascii_alphanumeric);
+    let mut changed = false;
+    let read: String = chars
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| match sign_as_letter(c) {
+            Some(l) if beside(k.checked_sub(1)) || beside(k.checked_add(1)) => {
+                changed = true;
+                l
+            }
+            _ => c,
+        })
+        .collect();
+    changed.then_some(read)
 }
 
 /// `n` squeezed: without the characters other than letters and digits that stand between two
@@ -224,19 +343,12 @@ fn squeezed_text(n: &str) -> String {
         let b = n.as_bytes();
         let first = b.iter().position(u8::is_ascii_alphanumeric).unwrap_or(b.len());
         let last = b.iter().rposition(u8::is_ascii_alphanumeric).unwrap_or(0);
-        let kept: Vec<u8> = b
+        return b
             .iter()
             .enumerate()
             .filter(|&(i, c)| c.is_ascii_alphanumeric() || i <= first || i >= last)
-            .map(|(_, &c)| match c {
-                b'0' => b'o',
-                b'1' | b'i' => b'l',
-                c => c,
-            })
+            .map(|(_, &c)| as_letter(char::from(c)))
             .collect();
-        if let Ok(t) = String::from_utf8(kept) {
-            return t;
-        }
     }
     let mut out = String::with_capacity(n.len());
     out.extend(squeezed_chars(n).map(|(_, c)| c));
@@ -262,15 +374,8 @@ fn squeezed_chars(n: &str) -> impl Iterator<Item = (usize, char)> + '_ {
         if !c.is_alphanumeric() && first < i && i < last {
             return None;
         }
-        // ASCII look-alikes of letters read as the letters (`n1ghtjar`, `0peration`).
-        Some((
-            i,
-            match c {
-                '0' => 'o',
-                '1' | 'i' => 'l',
-                c => c,
-            },
-        ))
+        // ASCII look-alikes of letters read as the letters (`n1ghtj4r`, `0peration`).
+        Some((i, as_letter(c)))
     })
 }
 

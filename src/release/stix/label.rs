@@ -305,7 +305,7 @@ pub(super) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Opti
 /// are written in capitals, and a capital's look may not be its small form's (Cyrillic `М` is
 /// `M` though `м` is no `m`; Greek `Ν` is `N` though `ν` reads `v`). The one normal form
 /// lowercases first, as matching any case needs; a marking is also read this way.
-fn capitals_by_look(text: &str) -> String {
+pub(super) fn capitals_by_look(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         let mut buf = [0u8; 4];
@@ -323,13 +323,21 @@ fn capitals_by_look(text: &str) -> String {
     out
 }
 
-/// ASCII letters and digits that pass for each other read as one (`CONFlDENTlAL`, `N0FORN`):
-/// only for deciding whether a text mentions a marking.
+/// ASCII letters and digits that pass for each other read as one (`CONFlDENTlAL`, `N0FORN`),
+/// and the digits and signs written for letters read as those letters (`S3CRET`, `$ECRET`,
+/// `71P:R3D`, `CONF!DENTIAL`, `SECR€T`): only for deciding whether a text mentions a marking,
+/// where reading more holds back more, never less.
 fn loosen(s: &str) -> String {
     s.chars()
         .map(|c| match c {
-            'l' | '1' | '|' => 'i',
+            'l' | '1' | '|' | '!' => 'i',
             '0' => 'o',
+            '3' | '\u{20AC}' => 'e',
+            '4' | '@' => 'a',
+            '5' | '$' => 's',
+            '6' | '9' => 'g',
+            '7' => 't',
+            '8' => 'b',
             c => c,
         })
         .collect()
@@ -364,7 +372,53 @@ const PHRASES: &[&str] = &[
     "amberstrict",
     "amber",
     "nf",
+    // Controls written out or not in the policy's list: ORCON, NOFORN and REL TO in words,
+    // compartments and special access, atomic energy, foreign government, other agencies'
+    // and other countries' and sharing protocols' markings.
+    "originator",
+    "dissemination",
+    "disseminate",
+    "foreigngovernment",
+    "authorizedforrelease",
+    "authorisedforrelease",
+    "releaseto",
+    "eyes",
+    "hcs",
+    "sci",
+    "sar",
+    "specialaccess",
+    "compartmented",
+    "restricted",
+    "restricteddata",
+    "cnwdi",
+    "ucni",
+    "atomal",
+    "fgi",
+    "wnintel",
+    "cui",
+    "controlledunclassified",
+    "nocontract",
+    "exportcontrolled",
+    "itar",
+    "distributionstatement",
+    "distributionauthorized",
+    "usonly",
+    "usgovonly",
+    "sensitive",
+    "pap",
+    // Japanese level and handling words (found anywhere: the script is written without spaces).
+    "極秘",
+    "秘",
+    "機密",
+    "取扱注意",
+    "部外秘",
+    "社外秘",
+    "関係者限り",
 ];
+
+/// Control words too short to look for among other words (`R&D` is no `RD`), a marking when
+/// they are the whole text: RESTRICTED DATA, FORMERLY RD, TALENT KEYHOLE, SPECIAL INTELLIGENCE.
+const ALONE: &[&str] = &["rd", "frd", "tk", "si", "sig", "hcsp", "hcso"];
 
 /// The words a marking is made of under `policy` (levels and aliases of every scheme, control
 /// words, dissemination phrases), squeezed and loosened as [`mentions_marking`] compares them.
@@ -414,6 +468,274 @@ fn marking_words(policy: &Policy) -> std::rc::Rc<Vec<String>> {
     words
 }
 
+/// The markings written inside free text (a description that says `SECRET//NOFORN`, a paragraph
+/// that starts `(S//NF)`, a note that says `TLP:RED`), as a reader of it would take them: each as
+/// the marking text it stands for (upper case ASCII), to be read by [`marking_text`]. `n` is a
+/// normal form ([`crate::text::normalize`]); spaces or marks slipped inside words or between
+/// the two slashes do not hide a marking (`S E C R E T / / N F`). Found, so that prose does not count:
+/// - `TLP` starting a word (`T1P`, `7LP` too; `tip` is a word), then `:`, `-` or spaces, then
+///   a TLP colour (`tlp: r3d` too);
+/// - `//` (a URL's `://` never) right after a level or control word, with a word after it, from
+///   that word to the end of the run of marking characters (`top secret//si//noforn`);
+/// - `(` portion level `)` or `(` portion level `//` … `)`, not glued to a word before it; a
+///   one-letter level alone (`(s)`, `(c)`) only where a paragraph starts or, in a text with words
+///   of a script written without spaces, where it is not glued to a Latin word (`機密区分(S)`,
+///   `情報:(S)`), and `(c)` never before a year (the copyright sign).
+///
+/// Linear in `n`: each `//`, `(` and `tlp` is looked at within a bounded window.
+pub(super) fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
+    const WINDOW: usize = 160;
+    // Longest first: `amber+strict` before `amber`.
+    const COLOURS: [&str; 6] = ["amber+strict", "clear", "white", "green", "amber", "red"];
+    let mut out = Vec::new();
+    // The text without whitespace and combining marks (a mark the normal form keeps, on a letter
+    // shown right to left), each character with its byte index in `n`.
+    let packed: Vec<(usize, char)> = n
+        .char_indices()
+        .filter(|&(_, c)| !c.is_whitespace() && !unicode_normalization::char::is_combining_mark(c))
+        .collect();
+    let pc = |k: usize| packed.get(k).map_or(' ', |&(_, c)| c);
+    // Whether the character at `i` starts a word (a letter of a script written without spaces
+    // before it does not go on with it: `機密区分SECRET//…`).
+    let starts_word = |i: usize| {
+        let here = n.get(i..).and_then(|r| r.chars().next()).unwrap_or(' ');
+        !n.get(..i)
+            .and_then(|b| b.chars().next_back())
+            .is_some_and(|p| crate::text::joins_word(p, here))
+    };
+    // Level and control words (squeezed and loosened, with the text a banner writes them in),
+    // made when the first `//` is seen.
+    let mut names: Option<Vec<(String, String)>> = None;
+    for k in 0..packed.len() {
+        let Some(&(i, c)) = packed.get(k) else { continue };
+        match c {
+            // TLP and a colour.
+            't' | '7' if starts_word(i) && matches!(pc(k + 1), 'l' | '1' | '|' | '!') && pc(k + 2) == 'p' => {
+                // The colour: the packed text goes on with it, and a word of `n` ends with it.
+                let from = (k + 3..packed.len())
+                    .find(|&j| !matches!(pc(j), ':' | '-'))
+                    .unwrap_or(packed.len());
+                let colour = COLOURS.iter().find(|c| {
+                    let len = c.chars().count();
+                    let read: String = (from..from + len).map(pc).collect();
+                    let ends_word = (from + len)
+                        .checked_sub(1)
+                        .and_then(|e| packed.get(e))
+                        .is_some_and(|&(i, c)| {
+                            !n.get(i + c.len_utf8()..)
+                                .and_then(|r| r.chars().next())
+                                .is_some_and(|x| crate::text::joins_word(x, c))
+                        });
+                    loosen(&read) == loosen(c) && ends_word
+                });
+                if let Some(c) = colour {
+                    out.push(format!("TLP:{}", c.to_ascii_uppercase()));
+                }
+            }
+            // A banner: a level or control word, `//`, a word.
+            '/' if pc(k + 1) == '/' && k > 0 && !matches!(pc(k - 1), ':' | '/') => {
+                // The run of letters and digits (and `-`) before `//`, loosened, each character
+                // with its index in `n`.
+                let mut left: Vec<(usize, char)> = packed
+                    .get(k.saturating_sub(WINDOW)..k)
+                    .unwrap_or_default()
+                    .iter()
+                    .rev()
+                    // Signs written for letters (`UNCL@SSIFIED`) are read as letters.
+                    .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '-' | '@' | '$' | '|' | '!' | '\u{20AC}'))
+                    .filter(|(_, c)| *c != '-')
+                    .map(|&(i, c)| (i, loosen(&c.to_string()).chars().next().unwrap_or(c)))
+                    .collect();
+                left.reverse();
+                let text: String = left.iter().map(|&(_, c)| c).collect();
+                // The longest level or control word the run ends with, starting a word of `n`.
+                let names = names.get_or_insert_with(|| banner_words(policy));
+                let level = names
+                    .iter()
+                    .filter(|(w, _)| text.ends_with(w.as_str()))
+                    .filter(|(w, _)| {
+                        let from = left.len().saturating_sub(w.chars().count());
+                        left.get(from).is_some_and(|&(i, _)| starts_word(i))
+                    })
+                    .max_by_key(|(w, _)| w.len());
+                let Some((_, level)) = level else { continue };
+                let Some(&(after, _)) = packed.get(k + 1) else { continue };
+                let run: String = n
+                    .get(after + 1..)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(WINDOW)
+                    .take_while(|c| c.is_alphanumeric() || " /,-+@$|!\u{20AC}".contains(*c))
+                    .collect();
+                // Even with nothing the policy knows after it (`top secret//si`), it is a banner.
+                out.push(format!("{level}//{}", banner_end(&run, names)).to_ascii_uppercase());
+            }
+            // A portion mark.
+            '(' if starts_word(i) => {
+                let inner: String = n
+                    .get(i + 1..)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(WINDOW)
+                    .take_while(|c| *c != ')' && *c != '(')
+                    .collect();
+                if !n.get(i + 1 + inner.len()..).is_some_and(|r| r.starts_with(')')) {
+                    continue;
+                }
+                let tight: String = inner
+                    .chars()
+                    .filter(|&c| !c.is_whitespace() && !unicode_normalization::char::is_combining_mark(c))
+                    .collect();
+                // Signs written for letters are read as letters (`(T$//…)`).
+                let head: String = tight
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || matches!(c, '@' | '$' | '|' | '!' | '\u{20AC}'))
+                    .collect();
+                let rest = tight.get(head.len()..).unwrap_or_default();
+                let portion = policy.schemes.iter().any(|s| {
+                    s.levels
+                        .iter()
+                        .filter_map(|l| l.portion.as_deref())
+                        .any(|p| loosen(&p.to_lowercase()) == loosen(&head))
+                });
+                if !portion || !(rest.is_empty() || rest.starts_with("//")) {
+                    continue;
+                }
+                if head.chars().count() == 1 && rest.is_empty() {
+                    let paragraph = n.get(..i).unwrap_or_default().trim_end_matches([' ', '\t']);
+                    // In text with words of a script written without spaces, anywhere not glued
+                    // to a Latin word (`(s)` is a plural there).
+                    let unspaced = n.chars().any(crate::text::is_unspaced_script);
+                    let starts = paragraph.is_empty()
+                        || paragraph.ends_with('\n')
+                        || (unspaced && !paragraph.ends_with(|c: char| c.is_ascii_alphanumeric()));
+                    let then = n.get(i + 2 + inner.len()..).unwrap_or_default().trim_start();
+                    let year = then.starts_with(|c: char| c.is_ascii_digit());
+                    if !starts || (loosen(&head) == "c" && year) {
+                        continue;
+                    }
+                }
+                out.push(format!("({})", inner.split_whitespace().collect::<Vec<_>>().join(" ")).to_ascii_uppercase());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The part of `run` (what follows a banner's first `//`) that is still the banner: up to the
+/// first word, not right after a `/`, that is no control word (read with digits and signs as
+/// letters) and, in a `REL TO` list, no code or control word after a `, `: `rel to usa, jpn the
+/// actor used` is `rel to usa, jpn`, `rel to usa, jpn, noforn` all of it. What is cut so short
+/// that it no longer reads as a marking holds the object back.
+fn banner_end<'r>(run: &'r str, names: &[(String, String)]) -> &'r str {
+    let in_word = |c: char| c.is_alphanumeric() || "-@$|!\u{20AC}".contains(c);
+    // Where REL TO stands: 0 outside, 1 right after `TO`, 2 in its list of codes.
+    let mut rel_to = 0u8;
+    let mut end = 0;
+    let mut at = 0;
+    while let Some(offset) = run.get(at..).and_then(|r| r.find(in_word)) {
+        let start = at + offset;
+        let rest = run.get(start..).unwrap_or_default();
+        let len = rest.find(|c: char| !in_word(c)).unwrap_or(rest.len());
+        let word = rest.get(..len).unwrap_or_default().to_lowercase();
+        let sep = run.get(end..start).unwrap_or_default();
+        let code = (3..=4).contains(&word.chars().count()) && word.chars().all(|c| c.is_ascii_alphanumeric());
+        let known = names.iter().any(|(w, _)| *w == loosen(&word.replace('-', "")));
+        let goes_on = match rel_to {
+            // A word right after a `/` (the first right after `//`) is in the banner whatever
+            // it is.
+            _ if sep.contains('/') || end == 0 => true,
+            1 => code,
+            // After `, ` a code, or a control word that has no place there (`, NOFORN`).
+            2 if sep.contains(',') => code || known,
+            _ if word == "rel" => true,
+            _ if word == "to"
+                && run
+                    .get(..start)
+                    .is_some_and(|b| b.trim_end().to_lowercase().ends_with("rel")) =>
+            {
+                true
+            }
+            2 => false,
+            _ => known,
+        };
+        if !goes_on {
+            break;
+        }
+        rel_to = match (rel_to, word.as_str()) {
+            (_, "to") => 1,
+            (1 | 2, _) if !sep.contains('/') || rel_to == 1 => 2,
+            _ => 0,
+        };
+        end = start + len;
+        at = end;
+    }
+    run.get(..end).unwrap_or_default()
+}
+
+/// The level names and aliases of every scheme of `policy` and the control words, squeezed and
+/// loosened as [`marks_in_text`] compares them, each with the text a banner writes it in.
+fn banner_words(policy: &Policy) -> Vec<(String, String)> {
+    let squeeze = |s: &str| -> String {
+        loosen(
+            &s.to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>(),
+        )
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for s in policy.schemes.iter() {
+        for l in &s.levels {
+            out.push((squeeze(&l.name), l.name.to_uppercase()));
+            out.extend(l.aliases.iter().map(|a| (squeeze(a), a.to_uppercase())));
+        }
+    }
+    for c in Control::known()
+        .iter()
+        .chain(&policy.forbidden_controls)
+        .chain(&policy.allowed_controls)
+    {
+        match c.words() {
+            Some((long, short)) => {
+                out.push((squeeze(long), long.to_uppercase()));
+                out.push((squeeze(short), short.to_uppercase()));
+            }
+            None => out.push((squeeze(&c.to_string()), c.to_string().to_uppercase())),
+        }
+    }
+    out.retain(|(w, _)| w.chars().count() >= 2);
+    out
+}
+
+/// The words of `n`: runs of letters, digits and `+` (trimmed of `+`), a run also ending where
+/// ASCII letters and digits meet letters and digits of other scripts (`noforn扱い`).
+fn words_of(n: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut ascii = None;
+    for c in n.chars() {
+        let in_word = c.is_alphanumeric() || c == '+';
+        let this_ascii = c.is_ascii();
+        if !in_word || (c != '+' && ascii.is_some_and(|a| a != this_ascii)) {
+            out.push(std::mem::take(&mut word));
+            ascii = None;
+        }
+        if in_word {
+            word.push(c);
+            if c != '+' {
+                ascii = Some(this_ascii);
+            }
+        }
+    }
+    out.push(word);
+    out.into_iter()
+        .map(|w| w.trim_matches('+').to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// Whether `n` (a normalised text) mentions a marking: a level word of any scheme of the
 /// policy, a control word, `TLP`, `REL TO`, a dissemination phrase, `//`, or a portion mark.
 /// Words are also read with the spaces and punctuation between them taken out, one pair of
@@ -430,27 +752,52 @@ pub(super) fn mentions_marking(n: &str, policy: &Policy) -> bool {
     let words = marking_words(policy);
     let squeeze = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == '+').collect() };
     let squeezed_all = squeeze(n);
-    // A TLP level alone.
-    if ["red", "amber", "amber+strict", "green", "clear", "white"].contains(&squeezed_all.as_str()) {
+    if ALONE.iter().any(|w| loosen(w) == squeezed_all) {
         return true;
     }
-    // Portion marks inside the text: `(` portion word `)` or `(` portion word `/`.
+    // A TLP level alone, or as the only ASCII words among words of a script written without
+    // spaces (`機密区分RED指定`).
+    let ascii_words: String = words_of(n).into_iter().filter(|w| w.is_ascii()).collect();
+    if ["red", "amber", "amber+strict", "green", "clear", "white"]
+        .iter()
+        .any(|c| loosen(c) == squeezed_all || loosen(c) == ascii_words)
+    {
+        return true;
+    }
+    // Portion marks inside the text: `(` portion word `)` or `(` portion word `/`; a one-letter
+    // one (`(S)`; `(c)` is also the copyright sign, `(s)` a plural) only in a text with words of
+    // a script written without spaces, and not glued to a Latin word (`本資料は(S)`, `情報:(S)`,
+    // spaces aside).
+    let unspaced_script = n.chars().any(|c| c.is_alphanumeric() && !c.is_ascii());
+    let packed: String = n.chars().filter(|c| !c.is_whitespace()).collect();
+    let glued = |pat: &str| {
+        unspaced_script
+            && packed.match_indices(pat).any(|(i, _)| {
+                !packed
+                    .get(..i)
+                    .and_then(|b| b.chars().next_back())
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+            })
+    };
     for s in policy.schemes.iter() {
         for p in s.levels.iter().filter_map(|l| l.portion.as_deref()) {
-            let p = p.to_lowercase();
-            if p.chars().count() > 1 && (n.contains(&format!("({p})")) || n.contains(&format!("({p}/"))) {
+            let p = loosen(&p.to_lowercase());
+            let (closed, open) = (format!("({p})"), format!("({p}/"));
+            if p.chars().count() > 1 && (n.contains(&closed) || n.contains(&open)) {
+                return true;
+            }
+            if glued(&closed) || glued(&open) {
                 return true;
             }
         }
     }
-    let tokens: Vec<String> = n
-        .split(|c: char| !c.is_alphanumeric() && c != '+')
-        .map(|w| w.trim_matches('+').to_string())
-        .filter(|w| !w.is_empty())
-        .collect();
+    // Words end where the script changes too: Japanese is written without spaces, so
+    // `本資料はNOFORN指定` holds the word `noforn`.
+    let tokens: Vec<String> = words_of(n);
     // Each word, and two to four neighbours read as one (`no forn`, `top secret`, `se cr et`).
     let joined = (1..=4).flat_map(|k| tokens.windows(k).map(|w| w.concat()));
-    let is_word = |c: &str| words.iter().any(|w| c == w) || c.starts_with("tlp");
+    // A word joined by `+` is also read part by part (`amber+strict` is `amber` too).
+    let is_word = |c: &str| c.split('+').chain([c]).any(|p| words.iter().any(|w| p == w)) || c.starts_with("tlp");
     if joined.into_iter().any(|c| is_word(&c)) {
         return true;
     }
@@ -523,6 +870,41 @@ mod tests {
             "rel to usa, jpn",
             "AMBER+STRICT",
             "For Official Use Only",
+            "S3CRET",
+            "$ECRET",
+            "71P:R3D",
+            "CONF!DENTIAL",
+            "SECR\u{20AC}T",
+            "T0P 5ECRE7",
+            "4M83R+57R1C7",
+            "NOFORN扱い",
+            "本資料はNOFORN指定",
+            "ORCON指定",
+            "機密区分SECRET",
+            "PROPIN情報",
+            "これはamber+strict情報",
+            "share AMBER+STRICT only",
+            "本資料は(S)",
+            "本資料は ( S )",
+            "機密区分RED指定",
+            "Dissemination and extraction of information controlled by originator",
+            "Not for foreign dissemination",
+            "Authorized for release to USA, GBR",
+            "US/UK EYES",
+            "HCS-P",
+            "TK",
+            "RD",
+            "CUI",
+            "FGI",
+            "Foreign government information",
+            "WNINTEL",
+            "ATOMAL",
+            "DEA SENSITIVE",
+            "DISTRIBUTION STATEMENT D: Distribution authorized to the Department of Defense and U.S. DoD contractors only",
+            "US ONLY",
+            "PAP:RED",
+            "極秘",
+            "本件は部外秘",
         ] {
             assert!(mentions_marking(crate::text::normalize(t).text.trim(), &p), "{t}");
         }
@@ -574,5 +956,63 @@ mod tests {
         assert_eq!(l.releasable_to, Releasability::Nobody);
         let u = marking_text("UNCLASSIFIED", &policy(), "m").unwrap().unwrap();
         assert_eq!(u.releasable_to, Releasability::Unrestricted);
+    }
+}
+#[cfg(test)]
+mod marks_in_text_tests {
+    use super::*;
+
+    fn marks(t: &str) -> Vec<String> {
+        let p =
+            Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap();
+        marks_in_text(&crate::text::normalize(t).text, &p)
+    }
+
+    #[test]
+    fn a_banner_in_text_ends_where_the_prose_starts() {
+        for (t, want) in [
+            (
+                "UNCLASSIFIED//REL TO USA, JPN\nThe actor used",
+                "UNCLASSIFIED//REL TO USA, JPN",
+            ),
+            ("SECRET//NOFORN, the actor", "SECRET//NOFORN"),
+            (
+                "UNCLASSIFIED//REL TO USA, JPN, NOFORN",
+                "UNCLASSIFIED//REL TO USA, JPN, NOFORN",
+            ),
+            ("TOP SECRET//SI//NOFORN annex", "TOP SECRET//SI//NOFORN"),
+            (
+                "UNCLASSIFIED//REL TO USA, JPN//FOO the",
+                "UNCLASSIFIED//REL TO USA, JPN//FOO",
+            ),
+            // Spaced apart, it no longer reads as a marking: the object is held back.
+            ("This report is S E C R E T / / N O F O R N", "SECRET// N"),
+        ] {
+            assert_eq!(marks(t), [want], "{t}");
+        }
+    }
+
+    #[test]
+    fn prose_holds_no_marking() {
+        for t in [
+            "see https://example.com//path and file(s)",
+            "Copyright (c) 2020 ACME",
+            "(C) 2020 ACME",
+            "TLP is the Traffic Light Protocol; a red team tip: green",
+            "the words secret and red are words",
+            "//comment",
+        ] {
+            assert!(marks(t).is_empty(), "{t}: {:?}", marks(t));
+        }
+    }
+
+    #[test]
+    fn portions_and_tlp_in_text_are_read() {
+        assert_eq!(marks("(S//NF) The actor"), ["(S//NF)"]);
+        assert_eq!(marks("(S) The actor"), ["(S)"]);
+        assert_eq!(marks("The actor (S) did"), Vec::<String>::new());
+        assert_eq!(marks("The actor (TS) did"), ["(TS)"]);
+        assert_eq!(marks("per TLP: r3d rules"), ["TLP:RED"]);
+        assert_eq!(marks("本資料はTLP:RED扱い"), ["TLP:RED"]);
     }
 }

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use crate::format::json::Value;
 use crate::format::stix::{PropertyKind, SelectorStep, StixObject, pattern, types};
+use crate::label::Label;
 use crate::policy::Policy;
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextPath, TextRule, TextRules};
 use crate::release::decision::{Decisions, UnitDecision, UnitVerdict};
@@ -24,6 +25,7 @@ pub(super) enum Outcome {
 /// the properties it lost (for the granular markings to follow).
 pub(super) fn sanitise(
     o: &mut StixObject<'_>,
+    label: Option<&Label>,
     policy: &Policy,
     decisions: &mut Decisions,
 ) -> (Outcome, Vec<Vec<SelectorStep>>) {
@@ -44,7 +46,7 @@ pub(super) fn sanitise(
     if let Some(outcome) = nested_keys(o, policy) {
         return (outcome, removed);
     }
-    match text_rules(o, &policy.text_rules, decisions, normals) {
+    match text_rules(o, label, policy, decisions, normals) {
         Some(outcome) => (outcome, removed),
         None => (Outcome::Keep, removed),
     }
@@ -231,7 +233,9 @@ fn strip_custom(v: &mut Value<'_>, at: &mut Vec<SelectorStep>, gone: &mut Vec<Ve
 
 /// `observed-data.objects` (embedded SCOs, STIX 2.0 style): each entry is decided like a
 /// top-level SCO: its type must be an SCO type the policy allows, or the entry is removed, and
-/// references to a removed entry from the other entries are removed with it.
+/// references to a removed entry from the other entries are removed with it. An entry that
+/// carries markings of its own (`object_marking_refs`, `granular_markings`) is removed too:
+/// markings are read on top-level objects, and one that is not read may not be passed over.
 fn embedded_objects(
     o: &mut StixObject<'_>,
     policy: &Policy,
@@ -245,20 +249,28 @@ fn embedded_objects(
         return;
     };
     let mut gone: Vec<(String, String)> = Vec::new();
+    let mut marked: Vec<String> = Vec::new();
     objects.retain(|k, v| {
         let t = v.as_object().and_then(|e| e.get("type")).and_then(Value::as_str);
         let sco = t
             .and_then(types::lookup)
             .is_some_and(|d| d.class == types::ObjectClass::Sco);
         let ok = sco && t.is_some_and(|t| policy.allowed_types.contains(t));
+        let carries_markings = v
+            .as_object()
+            .is_some_and(|e| e.get("object_marking_refs").is_some() || e.get("granular_markings").is_some());
         if !ok {
             gone.push((k.to_string(), t.unwrap_or("?").to_string()));
+        } else if carries_markings {
+            marked.push(k.to_string());
         }
-        ok
+        ok && !carries_markings
     });
-    if gone.is_empty() {
+    if gone.is_empty() && marked.is_empty() {
         return;
     }
+    // A marked entry stands in `gone` with no type.
+    gone.extend(marked.into_iter().map(|k| (k, String::new())));
     let dead: Vec<String> = gone.iter().map(|(k, _)| k.clone()).collect();
     // References between entries use the entries' keys.
     let mut cut: Vec<String> = Vec::new();
@@ -288,13 +300,18 @@ fn embedded_objects(
             SelectorStep::Property("objects".into()),
             SelectorStep::Property(k.clone().into()),
         ]);
-        decisions.push(decision(
-            o,
-            &format!("/objects/{k}"),
-            "type-not-allowed",
-            UnitVerdict::Remove,
-            format!("embedded object of type `{t}` is not an SCO type the policy allows"),
-        ));
+        let (rule, detail) = if t.is_empty() {
+            (
+                "embedded-marking",
+                "an embedded object carries markings of its own, which are read on top-level objects only".into(),
+            )
+        } else {
+            (
+                "type-not-allowed",
+                format!("embedded object of type `{t}` is not an SCO type the policy allows"),
+            )
+        };
+        decisions.push(decision(o, &format!("/objects/{k}"), rule, UnitVerdict::Remove, detail));
     }
     for c in cut {
         decisions.push(decision(
@@ -338,6 +355,14 @@ fn prune_pattern(
                     || c.numeric_addresses().any(|s| rule.hits(&s))
                     || c.binary_texts().iter().any(|s| rule.hits(s))
             }
+        };
+        // The names of the object path cross too (`file:hashes.'intranet.corp.example'`).
+        let hits = |c: &pattern::Comparison| {
+            hits(c)
+                || c.path
+                    .steps
+                    .iter()
+                    .any(|s| matches!(s, pattern::PathStep::Key(k) if rule.hits(k)))
         };
         let Some(hit) = p.comparisons().find(|c| hits(c)) else {
             continue;
@@ -589,7 +614,6 @@ pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
             | Ty::IdList(_)
             | Ty::Timestamp
             | Ty::TimestampMillis
-            | Ty::Hashes
             | Ty::Enum(_)
             | Ty::EnumList(_)
             | Ty::Binary
@@ -605,12 +629,14 @@ pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
         }
         _ => {}
     }
-    // Nested: hashes, and references that hold an identifier.
+    // Hashes, at the top or nested, when they are hexadecimal digits: a custom hash name, an
+    // SSDEEP or a TLSH value may hold anything, and is read as text.
     let last_key = segs.iter().rev().find_map(|s| match s {
         Seg::Key(k) => Some(*k),
         Seg::Index(_) => None,
     });
-    if segs.iter().any(|s| matches!(s, Seg::Key("hashes"))) && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let in_hashes = matches!(ty, Some(Ty::Hashes)) || segs.iter().any(|s| matches!(s, Seg::Key("hashes")));
+    if in_hashes && !value.is_empty() && value.bytes().all(|b| b.is_ascii_hexdigit()) {
         return true;
     }
     if last_key.is_some_and(|k| k.ends_with("_ref") || k.ends_with("_refs"))
@@ -775,16 +801,24 @@ fn visit<'k>(v: &'k mut Value<'_>, segs: &mut Vec<Seg<'k>>, f: &mut dyn FnMut(&[
     }
 }
 
-/// Apply every text rule to the object's strings: each string is normalised once and every rule
-/// that selects it runs on that; dirty words that drop or reject stop at the first hit, and the
-/// redactions of all rules are applied together (where two overlap, the earlier rule's wins).
+/// Apply every text rule to the object's strings, and read the markings written in them
+/// ([`marking_in_text`], under the object's `label`): each string is normalised once and every
+/// rule that selects it runs on that; a marking that may not go and dirty words that drop or
+/// reject stop at the first hit, and the redactions of all rules are applied together (where two
+/// overlap, the earlier rule's wins).
 ///
 /// `normals`: the normal forms [`address_text`] kept (the same visit).
-fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions, normals: Normals) -> Option<Outcome> {
-    if all.is_empty() {
-        return None;
-    }
+fn text_rules(
+    o: &mut StixObject<'_>,
+    label: Option<&Label>,
+    policy: &Policy,
+    decisions: &mut Decisions,
+    normals: Normals,
+) -> Option<Outcome> {
+    let all: &TextRules = &policy.text_rules;
     let rules = all.rules.as_slice();
+    let id = o.id.clone();
+    let mut marked: Option<(String, String)> = None; // pointer, why
     let type_name = o.type_name.clone();
     let mut stop: Option<(usize, String, DirtyAction)> = None;
     let mut redacted: Vec<(String, usize, usize)> = Vec::new(); // pointer, rule index, replacements
@@ -809,10 +843,10 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
     let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
         let normal = normals.next_if(|(slot, _)| *slot == visited).map(|(_, n)| n);
         visited = visited.saturating_add(1);
-        if stop.is_some() {
+        if stop.is_some() || marked.is_some() {
             return;
         }
-        if matches!(segs, [Seg::Key("pattern")]) {
+        if matches!(segs, [Seg::Key("pattern")]) && !all.is_empty() {
             for op in &operands {
                 let hit = match all.apply(op, |rule| selects_path(rule, &type_name, segs)) {
                     Applied::Clean => None,
@@ -828,7 +862,25 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
         if exempt(&type_name, segs, s) {
             return;
         }
-        match all.apply_prepared(&Prepared::with(s, normal), |rule| selects_path(rule, &type_name, segs)) {
+        let applied = {
+            let prepared = Prepared::with(s, normal);
+            // A definition's own statement and name are read as the marking they are, by
+            // every object that refers to it.
+            let own_marking =
+                type_name == "marking-definition" && matches!(segs.first(), Some(Seg::Key("definition" | "name")));
+            if let Some(why) = (!own_marking)
+                .then(|| marking_in_text(&prepared, label, policy, &id))
+                .flatten()
+            {
+                marked = Some((pointer_of(segs), why));
+                return;
+            }
+            if all.is_empty() {
+                return;
+            }
+            all.apply_prepared(&prepared, |rule| selects_path(rule, &type_name, segs))
+        };
+        match applied {
             Applied::Clean => {}
             Applied::Stop { rule, action } => stop = Some((rule, pointer_of(segs), action)),
             // A pattern cannot be redacted as text (its grammar would break): the unit goes.
@@ -848,6 +900,15 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
         segs.push(Seg::Key(k));
         visit(v, &mut segs, &mut f);
     }
+    if let Some((pointer, why)) = marked {
+        return Some(Outcome::Drop(decision(
+            o,
+            &pointer,
+            "marking-in-text",
+            UnitVerdict::Drop,
+            why,
+        )));
+    }
     let name = |r: usize| rules.get(r).map_or(String::new(), |x| x.id.clone());
     if let Some((r, pointer, action)) = stop {
         let id = name(r);
@@ -865,6 +926,45 @@ fn text_rules(o: &mut StixObject<'_>, all: &TextRules, decisions: &mut Decisions
             UnitVerdict::Redact,
             format!("{c} replacement(s)"),
         ));
+    }
+    None
+}
+
+/// Why a marking written in the text (`SECRET//NOFORN`, `(S//NF)`, `TLP:RED`: see
+/// [`super::label::marks_in_text`]), read in the normal form and with its escapes decoded, keeps
+/// the object back: the marking cannot be read exactly, or, met with the object's own label, it
+/// may not go. `None` when the text says no marking, or only ones that may go.
+fn marking_in_text(p: &Prepared<'_>, label: Option<&Label>, policy: &Policy, id: &str) -> Option<String> {
+    let base = label.cloned().unwrap_or_default();
+    // Capitals of other scripts are read by their look too (Cyrillic `М` is `M`, though `м` is
+    // no `m`), as markings are written in capitals.
+    let raw = p.raw();
+    let capitals = raw
+        .chars()
+        .any(|c| !c.is_ascii() && c.is_uppercase())
+        .then(|| super::label::capitals_by_look(raw))
+        .map(|c| {
+            let mut v = vec![crate::text::normalize(&c)];
+            v.extend(crate::text::normalize_decoded(&c));
+            v
+        })
+        .unwrap_or_default();
+    for n in std::iter::once(p.normal()).chain(p.decoded()).chain(&capitals) {
+        for mark in super::label::marks_in_text(&n.text, policy) {
+            let read = match super::label::marking_text(&mark, policy, id) {
+                Ok(Some(l)) => l,
+                Ok(None) => continue,
+                Err((_, detail)) => return Some(format!("the text holds `{mark}`, a marking: {detail}")),
+            };
+            let d = base
+                .combine(&read, &policy.schemes)
+                .map(|l| policy.decide_with(&l, false));
+            match d {
+                Ok(d) if d.released() => {}
+                Ok(d) => return Some(format!("the text holds the marking `{mark}`: {}", d.detail)),
+                Err(e) => return Some(format!("the text holds the marking `{mark}`: {e}")),
+            }
+        }
     }
     None
 }

@@ -94,6 +94,7 @@ fn read(v: &Value<'_>, policy: &Policy) -> Acs<Label> {
     let ext = object(v, "extension")?;
     let mut label = Label::default();
     let mut control_set = None;
+    let mut named: Option<Label> = None;
     let unknown = |label: &mut Label, what: String| {
         label.controls.insert(Control::Unknown(format!("ACS:{what}")));
     };
@@ -104,8 +105,14 @@ fn read(v: &Value<'_>, policy: &Policy) -> Acs<Label> {
                     return Err("`extension_type` is not `property-extension`".into());
                 }
             }
+            // The name is what a reader is shown: a marking it states only tightens, and one it
+            // mentions but does not state exactly makes the marking unreadable.
+            "name" => match super::marking_text(string(x, k)?, policy, "acs") {
+                Ok(Some(l)) => named = Some(l),
+                Ok(None) => {}
+                Err((_, e)) => return Err(format!("`name`: {e}")),
+            },
             "identifier"
-            | "name"
             | "policy_reference"
             | "responsible_entity_custodian"
             | "responsible_entity_originator"
@@ -260,7 +267,10 @@ fn read(v: &Value<'_>, policy: &Policy) -> Acs<Label> {
         }
     }
     label.classification = Some(level.ok_or("`control_set.classification` is missing")?);
-    Ok(label)
+    match named {
+        Some(n) => label.combine(&n, &policy.schemes).map_err(|e| format!("`name`: {e}")),
+        None => Ok(label),
+    }
 }
 
 /// `further_sharing`: the permitted scopes less the denied ones (deny wins; a denied
