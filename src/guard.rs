@@ -199,7 +199,7 @@ fn filter_as<F: Labelled>(input: &[u8], policy: &Policy) -> Result<Released, Rej
             report,
         });
     };
-    let rendered = F::render(&model);
+    let rendered = F::render_on(&model, policy.parallel);
     // The model is done with: verifying parses the output into a second one.
     drop(model);
     let output = verify::<F>(&rendered, policy).map_err(|mut r| {
@@ -252,7 +252,7 @@ fn verify<F: Labelled>(rendered: &[u8], policy: &Policy) -> Result<Verified, Rej
             d.unit, d.rule, d.detail
         )));
     }
-    let Some(second) = release.output.map(|m| F::render(&m)) else {
+    let Some(second) = release.output.map(|m| F::render_on(&m, policy.parallel)) else {
         return Err(unstable("the output is not released when decided again".into()));
     };
     if second != rendered {

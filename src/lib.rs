@@ -17,6 +17,7 @@ pub mod guard;
 pub mod label;
 pub mod limits;
 pub mod logs;
+pub mod parallel;
 pub mod policy;
 pub mod progress;
 pub mod release;

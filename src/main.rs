@@ -597,7 +597,8 @@ fn check(
                 continue;
             }
         };
-        match format.check_with(&input, limits, options) {
+        // A one-shot command: a large bundle is checked on every core (`sekisho::parallel`).
+        match format.check_on(&input, limits, options, sekisho::parallel::Parallel::available()) {
             Ok(report) => {
                 if json {
                     println!(
@@ -639,7 +640,10 @@ fn check(
 
 /// The policy and one message under its size limit, or the error already printed.
 fn policy_and_input(policy: &Path, input: &Path) -> Option<(Policy, Vec<u8>)> {
-    let policy = load_policy(policy)?;
+    let mut policy = load_policy(policy)?;
+    // A one-shot command: a large message is worked on by every core (`sekisho::parallel`); the
+    // daemon, a worker per core already, leaves each message to one.
+    policy.parallel = sekisho::parallel::Parallel::available();
     match read_input(input, policy.limits.max_input_bytes) {
         Ok(bytes) => Some((policy, bytes)),
         Err(e) => {

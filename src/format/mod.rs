@@ -40,13 +40,25 @@ impl Format {
 
     /// [`Format::check`] with the XML options a policy allows (comments, CDATA).
     pub fn check_with(self, input: &[u8], limits: &Limits, options: &xml::Options) -> Result<CheckReport, ParseError> {
+        self.check_on(input, limits, options, crate::parallel::Parallel::default())
+    }
+
+    /// [`Format::check_with`], the objects of a large STIX bundle checked on several threads
+    /// ([`crate::parallel`]): the same report, or the same first error.
+    pub fn check_on(
+        self,
+        input: &[u8],
+        limits: &Limits,
+        options: &xml::Options,
+        parallel: crate::parallel::Parallel,
+    ) -> Result<CheckReport, ParseError> {
         match self {
             Format::Json => json::parse(input, limits).map(|_| CheckReport {
                 objects: 0,
                 unknown_types: Vec::new(),
             }),
             Format::Stix => {
-                let bundle = stix::parse_bundle(input, limits)?;
+                let bundle = stix::parse_bundle_on(input, limits, parallel)?;
                 let unknown_types = bundle
                     .objects
                     .iter()

@@ -629,6 +629,7 @@ fn validate(
         address_rules,
         xml,
         limits: raw.limits,
+        parallel: crate::parallel::Parallel::default(),
         sha256: String::new(),
         warnings: Vec::new(),
     })

@@ -60,6 +60,10 @@ pub struct Policy {
     /// Rules for XML messages, when the policy allows them.
     pub xml: Option<XmlPolicy>,
     pub limits: Limits,
+    /// Threads one message may be worked on by ([`crate::parallel`]): not read from the rule
+    /// file. One when loaded (the daemon runs a worker per core already); one-shot commands raise
+    /// it to [`crate::parallel::Parallel::available`].
+    pub parallel: crate::parallel::Parallel,
     /// SHA-256 of the resolved rule file (the file itself when it extends and includes nothing):
     /// the policy's version, for the audit log.
     pub sha256: String,

@@ -65,6 +65,8 @@ pub struct Decisions {
     /// Estimated bytes of the kept decisions.
     kept_bytes: usize,
     pushed: usize,
+    /// The decisions of a part of a message ([`Decisions::part`]): no cap on bytes.
+    part: bool,
 }
 
 fn slot(v: UnitVerdict) -> usize {
@@ -90,6 +92,63 @@ impl Decisions {
         Self::default()
     }
 
+    /// The decisions of a contiguous part of a message's units, decided apart (on another
+    /// thread), to be merged into the message's in order with [`Decisions::merge`].
+    ///
+    /// It keeps the first [`MAX_DECISIONS_PER_RULE`] of each rule and verdict, whatever their
+    /// bytes: a superset of the ones the message's decisions would keep of them (those are a
+    /// prefix of each rule and verdict, of at most that many), so that merging gives exactly
+    /// what deciding the units in order into the message's would. Bounded still: at most
+    /// [`MAX_DECISIONS_PER_RULE`] per rule and verdict, each cut to [`MAX_SHOWN_BYTES`], and
+    /// a label in them is one an object of the part holds already.
+    pub fn part() -> Self {
+        Self {
+            part: true,
+            ..Self::default()
+        }
+    }
+
+    /// Add the decisions of `part`, as if each had been pushed here in its order: the same kept
+    /// decisions (by this message's caps), counts, and order of rules.
+    pub fn merge(&mut self, part: Decisions) {
+        // The rules in the order they first appeared in the part (a rule may have been counted
+        // before it was kept).
+        for (rule, _, _) in &part.tallies {
+            self.tally(rule);
+        }
+        // Whether a decision is kept depends only on what was kept before it, never on what was
+        // only counted: the part's kept ones, pushed in order, are kept here as they would have
+        // been; the part's only-counted ones would not have been (see `part`).
+        for d in part.list {
+            self.push(d);
+        }
+        for (rule, t, k) in &part.tallies {
+            let n = self.tally(rule);
+            for ((total, kept), s) in t.iter().zip(k).zip(0usize..) {
+                let more = total.saturating_sub(*kept);
+                if let Some(c) = self.tallies.get_mut(n).and_then(|(_, t, _)| t.get_mut(s)) {
+                    *c = c.saturating_add(more);
+                }
+                self.pushed = self.pushed.saturating_add(more);
+            }
+        }
+    }
+
+    /// The place of `rule` in `tallies`, added when new; the one looked up last.
+    fn tally(&mut self, rule: &str) -> usize {
+        let n = match self.find(rule) {
+            Some(n) => n,
+            None => {
+                let n = self.tallies.len();
+                self.counts.insert(rule.to_string(), n);
+                self.tallies.push((rule.to_string(), [0; 5], [0; 5]));
+                n
+            }
+        };
+        self.last = n;
+        n
+    }
+
     fn find(&self, rule: &str) -> Option<usize> {
         match self.tallies.get(self.last) {
             Some((r, _, _)) if r == rule => Some(self.last),
@@ -111,22 +170,13 @@ impl Decisions {
     pub fn wants(&self, rule: &str, verdict: UnitVerdict) -> bool {
         let kept = self.kept(rule, verdict);
         // The first of each rule and verdict is kept whatever the bytes, so each is shown once.
-        kept < MAX_DECISIONS_PER_RULE && (kept == 0 || self.kept_bytes < MAX_KEPT_BYTES)
+        kept < MAX_DECISIONS_PER_RULE && (kept == 0 || self.part || self.kept_bytes < MAX_KEPT_BYTES)
     }
 
     /// Count a decision without keeping it (see [`Decisions::wants`]).
     pub fn count_only(&mut self, rule: &str, verdict: UnitVerdict) {
         self.pushed = self.pushed.saturating_add(1);
-        let n = match self.find(rule) {
-            Some(n) => n,
-            None => {
-                let n = self.tallies.len();
-                self.counts.insert(rule.to_string(), n);
-                self.tallies.push((rule.to_string(), [0; 5], [0; 5]));
-                n
-            }
-        };
-        self.last = n;
+        let n = self.tally(rule);
         if let Some(c) = self.tallies.get_mut(n).and_then(|(_, t, _)| t.get_mut(slot(verdict))) {
             *c = c.saturating_add(1);
         }
@@ -313,5 +363,114 @@ mod tests {
             shown.len()
         );
         assert_eq!(shown_unit(&["/a", "/@b"]), "/a/@b");
+    }
+
+    /// Decisions of rules `r0`..`r2` and any verdict, some with a label of 20,000 sources (its
+    /// estimate ~1.3 MB, so a dozen reach [`MAX_KEPT_BYTES`]; a clone shares the sources).
+    fn events(spec: &[(u8, u8, bool)]) -> Vec<UnitDecision> {
+        let big = Label {
+            sources: (0..20_000u32)
+                .map(|n| crate::label::Source {
+                    fact: crate::label::Fact::Tlp,
+                    by: std::sync::Arc::from(format!("marking-definition--{n}")),
+                })
+                .collect(),
+            ..Label::default()
+        };
+        spec.iter()
+            .enumerate()
+            .map(|(n, &(r, v, large))| UnitDecision {
+                unit: format!("indicator--{n}"),
+                label: large.then(|| big.clone()),
+                rule: ["r0", "r1", "r2"][usize::from(r % 3)].into(),
+                verdict: VERDICTS[usize::from(v % 5)],
+                detail: format!("detail {n}"),
+            })
+            .collect()
+    }
+
+    /// `ds` pushed one by one into one `Decisions`, the way the sequential release does (asking
+    /// `wants` first, as costly callers do).
+    fn in_order(ds: Vec<UnitDecision>, into: &mut Decisions) {
+        for d in ds {
+            if into.wants(&d.rule, d.verdict) {
+                into.push(d);
+            } else {
+                into.count_only(&d.rule, d.verdict);
+            }
+        }
+    }
+
+    fn summary(ds: Decisions) -> (usize, usize, Vec<String>) {
+        let pushed = ds.pushed();
+        let drops = ds.count(|_, v| v == UnitVerdict::Drop);
+        let list = ds
+            .into_vec()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} {:?} {} {}",
+                    d.unit,
+                    d.rule,
+                    d.verdict,
+                    d.detail,
+                    d.label.is_some()
+                )
+            })
+            .collect();
+        (pushed, drops, list)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Decisions cut into parts at any points, each decided into a part of its own and merged
+        /// in order, equal the same decisions pushed in order into one: the same kept ones (by
+        /// the per-rule cap and the byte cap), counts, summary lines and order.
+        #[test]
+        fn merged_parts_equal_one_in_order(
+            spec in proptest::collection::vec((0u8..3, 0u8..5, proptest::bool::weighted(0.02)), 0..2600),
+            cuts in proptest::collection::vec(0usize..2600, 0..6),
+            before in 0usize..1200,
+        ) {
+            // Some decisions pushed before the parts (the bundle's own properties in release).
+            let head = events(&spec[..before.min(spec.len())]);
+            let tail_spec = &spec[before.min(spec.len())..];
+            let mut one = Decisions::new();
+            in_order(head.clone(), &mut one);
+            in_order(events(tail_spec), &mut one);
+
+            let mut merged = Decisions::new();
+            in_order(head, &mut merged);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(tail_spec.len())).collect();
+            cuts.push(0);
+            cuts.push(tail_spec.len());
+            cuts.sort_unstable();
+            let mut all = events(tail_spec).into_iter();
+            for w in cuts.windows(2) {
+                let mut part = Decisions::part();
+                in_order(all.by_ref().take(w[1] - w[0]).collect(), &mut part);
+                merged.merge(part);
+            }
+            proptest::prop_assert_eq!(summary(one), summary(merged));
+        }
+    }
+
+    #[test]
+    fn merging_keeps_the_byte_cap_of_the_message() {
+        // Each part alone is under no byte cap; merged, the message's applies as in order.
+        let spec: Vec<(u8, u8, bool)> = (0..40u8).map(|n| (n % 2, 1, true)).collect();
+        let mut one = Decisions::new();
+        in_order(events(&spec), &mut one);
+        let mut merged = Decisions::new();
+        let mut all = events(&spec).into_iter();
+        for _ in 0..4 {
+            let mut part = Decisions::part();
+            in_order(all.by_ref().take(10).collect(), &mut part);
+            assert_eq!(part.iter().count(), 10, "a part keeps all of its first ones");
+            merged.merge(part);
+        }
+        let kept = one.iter().count();
+        assert!(kept < 40, "the byte cap applies in order ({kept} kept)");
+        assert_eq!(summary(one), summary(merged));
     }
 }

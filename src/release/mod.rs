@@ -39,6 +39,11 @@ pub trait Labelled {
     fn release<'a>(model: Self::Model<'a>, policy: &Policy) -> Release<Self::Model<'a>>;
     /// The canonical bytes of a released model.
     fn render(model: &Self::Model<'_>) -> Vec<u8>;
+    /// [`Labelled::render`] with the policy's threads ([`crate::parallel`]): the same bytes.
+    fn render_on(model: &Self::Model<'_>, parallel: crate::parallel::Parallel) -> Vec<u8> {
+        let _ = parallel;
+        Self::render(model)
+    }
 }
 
 /// STIX 2.1 bundles ([`stix::release`]).
@@ -49,13 +54,16 @@ impl Labelled for Stix {
     const FORMAT: Format = Format::Stix;
     const EXTENSION: &'static str = "json";
     fn parse<'a>(input: &'a [u8], policy: &Policy, _received: bool) -> Result<Self::Model<'a>, ParseError> {
-        crate::format::stix::parse_bundle(input, &policy.limits)
+        crate::format::stix::parse_bundle_on(input, &policy.limits, policy.parallel)
     }
     fn release<'a>(model: Self::Model<'a>, policy: &Policy) -> Release<Self::Model<'a>> {
         stix::release(model, policy)
     }
     fn render(model: &Self::Model<'_>) -> Vec<u8> {
         model.render()
+    }
+    fn render_on(model: &Self::Model<'_>, parallel: crate::parallel::Parallel) -> Vec<u8> {
+        model.render_on(parallel)
     }
 }
 

@@ -31,6 +31,7 @@ use std::collections::HashMap;
 use crate::error::ParseError;
 use crate::format::json::{self, Object, Step, Value};
 use crate::limits::Limits;
+use crate::parallel::Parallel;
 
 pub use grammar::{SelectorStep, Timestamp};
 pub use types::ObjectClass;
@@ -90,8 +91,14 @@ pub enum PropertyKind {
 
 /// Parse and check a STIX 2.1 bundle.
 pub fn parse_bundle<'a>(input: &'a [u8], limits: &Limits) -> Result<Bundle<'a>, ParseError> {
+    parse_bundle_on(input, limits, Parallel::default())
+}
+
+/// [`parse_bundle`], the objects of a large bundle checked on several threads
+/// ([`crate::parallel`]); the same bundle, or the same first error.
+pub fn parse_bundle_on<'a>(input: &'a [u8], limits: &Limits, parallel: Parallel) -> Result<Bundle<'a>, ParseError> {
     let value = json::parse(input, limits)?;
-    bundle(value, limits).map_err(|e| {
+    bundle(value, limits, parallel).map_err(|e| {
         let offset = json::locate(input, &e.path, limits).unwrap_or(0);
         let mut err = ParseError::new(offset, e.rule, e.detail);
         err.pointer = Some(json::pointer(&e.path));
@@ -150,8 +157,36 @@ impl Here {
 // §8 bundle
 // ---------------------------------------------------------------------------------------------
 
+/// Each of a bundle's `objects` checked ([`stix_object`], at `/objects/n`), in order: all at once
+/// here, or in contiguous runs on several threads for a large bundle (each object is checked on
+/// its own, so the results are the same).
+fn check_objects<'a>(objects: Vec<Value<'a>>, limits: &Limits, parallel: Parallel) -> Vec<Checked<StixObject<'a>>> {
+    let one = |start: usize, run: Vec<Value<'a>>| -> Vec<Checked<StixObject<'a>>> {
+        let mut here = Here::default();
+        here.0.push(Step::Key("objects".to_string()));
+        run.into_iter()
+            .zip(start..)
+            .map(|(o, n)| here.index(n, |h| stix_object(h, o, limits)))
+            .collect()
+    };
+    let chunks = parallel.chunks_for(objects.len());
+    if chunks <= 1 {
+        return one(0, objects);
+    }
+    let len = crate::parallel::chunk_len(objects.len(), chunks);
+    let jobs: Vec<(usize, Vec<Value<'a>>)> = crate::parallel::split(objects, len)
+        .into_iter()
+        .zip((0..).step_by(len))
+        .map(|(run, start)| (start, run))
+        .collect();
+    crate::parallel::run(jobs, |(start, run)| one(start, run))
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 /// STIX 2.1 §8: `type` "bundle", `id` a bundle identifier, `objects` a list of objects.
-fn bundle<'a>(value: Value<'a>, limits: &Limits) -> Checked<Bundle<'a>> {
+fn bundle<'a>(value: Value<'a>, limits: &Limits, parallel: Parallel) -> Checked<Bundle<'a>> {
     let mut here = Here::default();
     let Value::Object(mut members) = value else {
         return here.err(
@@ -200,9 +235,10 @@ fn bundle<'a>(value: Value<'a>, limits: &Limits) -> Checked<Bundle<'a>> {
     }
     let mut out: Vec<StixObject<'a>> = Vec::with_capacity(objects.len());
     let mut versions: HashMap<(String, Option<String>), usize> = HashMap::new();
+    let checked = check_objects(objects, limits, parallel);
     here.key("objects", |h| {
-        for (n, o) in objects.into_iter().enumerate() {
-            let object = h.index(n, |h| stix_object(h, o, limits))?;
+        for (n, object) in checked.into_iter().enumerate() {
+            let object = object?;
             let version = (
                 object.id.clone(),
                 object.json.get("modified").and_then(Value::as_str).map(str::to_string),
@@ -257,19 +293,45 @@ impl<'a> Bundle<'a> {
 
     /// The bundle rendered canonically (RFC 8785).
     pub fn render(&self) -> Vec<u8> {
+        self.render_on(Parallel::default())
+    }
+
+    /// [`Bundle::render`], the objects of a large bundle rendered on several threads
+    /// ([`crate::parallel`]) and joined in order: the same bytes.
+    pub fn render_on(&self, parallel: Parallel) -> Vec<u8> {
         if !self.extra.is_empty() || self.objects.is_empty() {
             return json::render(&self.to_value());
         }
+        let objects = |run: &[StixObject<'_>], out: &mut Vec<u8>| {
+            for (n, o) in run.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                json::render_object_into(&o.json, out);
+            }
+        };
         // The members in RFC 8785 order (`id` < `objects` < `type`), without copying the objects.
-        let mut out = Vec::with_capacity(self.objects.len() * 1024);
+        let mut out = Vec::with_capacity(self.objects.len().saturating_mul(1024));
         out.extend_from_slice(b"{\"id\":");
         json::render_string(&self.id, &mut out);
         out.extend_from_slice(b",\"objects\":[");
-        for (n, o) in self.objects.iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
+        let chunks = parallel.chunks_for(self.objects.len());
+        if chunks <= 1 {
+            objects(&self.objects, &mut out);
+        } else {
+            let len = crate::parallel::chunk_len(self.objects.len(), chunks);
+            let runs: Vec<&[StixObject<'_>]> = self.objects.chunks(len).collect();
+            let parts = crate::parallel::run(runs, |run| {
+                let mut part = Vec::with_capacity(run.len().saturating_mul(1024));
+                objects(run, &mut part);
+                part
+            });
+            for (n, part) in parts.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(part);
             }
-            json::render_object_into(&o.json, &mut out);
         }
         out.extend_from_slice(b"],\"type\":\"bundle\"}");
         out

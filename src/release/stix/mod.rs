@@ -62,65 +62,57 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         });
     }
 
-    // 1. Each object by its label and type.
-    let mut states = Vec::with_capacity(objects.len());
-    let mut labels = Vec::with_capacity(objects.len());
-    let mut reject = false;
+    // 1. to 3., each object on its own: on several threads for a large bundle, each with the
+    // decisions of its run of objects, merged in order (step by step, object by object) into
+    // the message's as if decided here.
     let object_labels = version_labels(&objects, &markings, policy);
-    for (o, label) in objects.iter().zip(object_labels) {
-        let (state, label, d) = decide_object(o, label, &markings, policy);
-        if d.verdict == UnitVerdict::Reject {
-            reject = true;
-        }
-        if d.verdict != UnitVerdict::Keep || state == State::Keep {
-            decisions.push(d);
-        }
-        states.push(state);
-        labels.push(label);
-    }
-
-    // 2. Properties and list elements under granular markings. An object that lost or changed
-    // text (here or in 3) is marked, to be checked again.
-    let is_change = |_: &str, v: UnitVerdict| matches!(v, UnitVerdict::Remove | UnitVerdict::Redact);
-    let mut changed = vec![false; objects.len()];
-    for (((o, state), label), changed) in objects.iter_mut().zip(states.iter_mut()).zip(&labels).zip(&mut changed) {
-        if *state == State::Dropped {
-            continue;
-        }
-        let before = decisions.count(is_change);
-        if let Some(d) = granular(o, label.as_ref(), &markings, policy, &mut decisions) {
-            *state = State::Dropped;
-            decisions.push(d);
-        }
-        *changed = decisions.count(is_change) > before;
-    }
-
-    // 3. Sanitisation of what stays.
-    for (((o, state), changed), label) in objects.iter_mut().zip(states.iter_mut()).zip(&mut changed).zip(&labels) {
-        if *state == State::Dropped {
-            continue;
-        }
-        let before = decisions.count(is_change);
-        let (outcome, removed) = sanitise::sanitise(o, label.as_ref(), policy, &mut decisions);
-        if decisions.count(is_change) > before {
-            *changed = true;
-        }
-        if !removed.is_empty() {
-            remap_granular_markings(o, &removed);
-        }
-        match outcome {
-            sanitise::Outcome::Keep => {}
-            sanitise::Outcome::Drop(d) => {
-                *state = State::Dropped;
-                decisions.push(d);
-            }
-            sanitise::Outcome::Reject(d) => {
-                *state = State::Dropped;
-                reject = true;
-                decisions.push(d);
+    let chunks = policy.parallel.chunks_for(objects.len());
+    let Decided {
+        mut states,
+        labels,
+        changed,
+        mut reject,
+    } = if chunks <= 1 {
+        decide_run(
+            &mut objects,
+            object_labels,
+            &markings,
+            policy,
+            &mut Logs::One(&mut decisions),
+        )
+    } else {
+        let len = crate::parallel::chunk_len(objects.len(), chunks);
+        let jobs: Vec<_> = objects
+            .chunks_mut(len)
+            .zip(crate::parallel::split(object_labels, len))
+            .collect();
+        let parts = crate::parallel::run(jobs, |(run, labels)| {
+            let mut logs = Logs::Parts(Box::new((Decisions::part(), Decisions::part(), Decisions::part())));
+            let d = decide_run(run, labels, &markings, policy, &mut logs);
+            (d, logs)
+        });
+        let mut all = Decided::default();
+        let mut by_step = (Vec::new(), Vec::new(), Vec::new());
+        for (d, logs) in parts {
+            all.states.extend(d.states);
+            all.labels.extend(d.labels);
+            all.changed.extend(d.changed);
+            all.reject |= d.reject;
+            if let Logs::Parts(p) = logs {
+                let (a, b, c) = *p;
+                by_step.0.push(a);
+                by_step.1.push(b);
+                by_step.2.push(c);
             }
         }
-    }
+        for part in by_step.0.into_iter().chain(by_step.1).chain(by_step.2) {
+            decisions.merge(part);
+        }
+        all
+    };
+    // Each object has its state, label and mark (a run that lost objects would leave the ones
+    // after it undecided: they are dropped, never kept, below).
+    states.resize(objects.len(), State::Dropped);
 
     // Objects that lost or changed text must still be valid (every version of an id that changed,
     // as the decisions name units by id).
@@ -191,6 +183,113 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
     }
 }
 
+/// What steps 1 to 3 of [`release`] found for a run of objects, one entry per object.
+#[derive(Default)]
+struct Decided {
+    states: Vec<State>,
+    labels: Vec<Option<Label>>,
+    /// Whether the object lost or changed text (to be checked again).
+    changed: Vec<bool>,
+    reject: bool,
+}
+
+/// Where the decisions of steps 1 to 3 go: the message's, in order, when it is decided at once;
+/// one part per step for a run of objects decided on a thread of its own.
+enum Logs<'d> {
+    One(&'d mut Decisions),
+    Parts(Box<(Decisions, Decisions, Decisions)>),
+}
+
+impl Logs<'_> {
+    fn step(&mut self, n: u8) -> &mut Decisions {
+        match (self, n) {
+            (Logs::One(d), _) => d,
+            (Logs::Parts(p), 1) => &mut p.0,
+            (Logs::Parts(p), 2) => &mut p.1,
+            (Logs::Parts(p), _) => &mut p.2,
+        }
+    }
+}
+
+/// Steps 1 to 3 of [`release`] on a run of objects (`object_labels` theirs, in order): each by
+/// its label and type, then the properties under granular markings, then sanitisation. Only
+/// the run itself is read or changed: any run of objects can be decided on its own.
+fn decide_run(
+    objects: &mut [StixObject<'_>],
+    object_labels: Vec<Result<Label, LabelError>>,
+    markings: &Markings,
+    policy: &Policy,
+    logs: &mut Logs<'_>,
+) -> Decided {
+    // 1. Each object by its label and type.
+    let mut states = Vec::with_capacity(objects.len());
+    let mut labels = Vec::with_capacity(objects.len());
+    let mut reject = false;
+    let decisions = logs.step(1);
+    for (o, label) in objects.iter().zip(object_labels) {
+        let (state, label, d) = decide_object(o, label, markings, policy);
+        if d.verdict == UnitVerdict::Reject {
+            reject = true;
+        }
+        if d.verdict != UnitVerdict::Keep || state == State::Keep {
+            decisions.push(d);
+        }
+        states.push(state);
+        labels.push(label);
+    }
+
+    // 2. Properties and list elements under granular markings. An object that lost or changed
+    // text (here or in 3) is marked, to be checked again.
+    let is_change = |_: &str, v: UnitVerdict| matches!(v, UnitVerdict::Remove | UnitVerdict::Redact);
+    let mut changed = vec![false; objects.len()];
+    let decisions = logs.step(2);
+    for (((o, state), label), changed) in objects.iter_mut().zip(states.iter_mut()).zip(&labels).zip(&mut changed) {
+        if *state == State::Dropped {
+            continue;
+        }
+        let before = decisions.count(is_change);
+        if let Some(d) = granular(o, label.as_ref(), markings, policy, decisions) {
+            *state = State::Dropped;
+            decisions.push(d);
+        }
+        *changed = decisions.count(is_change) > before;
+    }
+
+    // 3. Sanitisation of what stays.
+    let decisions = logs.step(3);
+    for (((o, state), changed), label) in objects.iter_mut().zip(states.iter_mut()).zip(&mut changed).zip(&labels) {
+        if *state == State::Dropped {
+            continue;
+        }
+        let before = decisions.count(is_change);
+        let (outcome, removed) = sanitise::sanitise(o, label.as_ref(), policy, decisions);
+        if decisions.count(is_change) > before {
+            *changed = true;
+        }
+        if !removed.is_empty() {
+            remap_granular_markings(o, &removed);
+        }
+        match outcome {
+            sanitise::Outcome::Keep => {}
+            sanitise::Outcome::Drop(d) => {
+                *state = State::Dropped;
+                decisions.push(d);
+            }
+            sanitise::Outcome::Reject(d) => {
+                *state = State::Dropped;
+                reject = true;
+                decisions.push(d);
+            }
+        }
+    }
+    Decided {
+        states,
+        labels,
+        changed,
+        reject,
+    }
+}
+
 /// An object changed by removal or redaction must still be valid STIX (a malware family without its
 /// name, a location without a place, is not); otherwise it is dropped here rather than failing the
 /// verification of the whole message.
@@ -248,8 +347,19 @@ fn absorb(label: &mut Label, sources: &mut Vec<Source>, one: &Label, policy: &Po
 /// Every object's label, the strictest over all versions of its id in the message: an older,
 /// less restrictive version never goes where the newest may not.
 fn version_labels(objects: &[StixObject<'_>], markings: &Markings, policy: &Policy) -> Vec<Result<Label, LabelError>> {
-    let mut labels: Vec<Result<Label, LabelError>> =
-        objects.iter().map(|o| object_label(o, markings, policy)).collect();
+    let one = |run: &[StixObject<'_>]| -> Vec<Result<Label, LabelError>> {
+        run.iter().map(|o| object_label(o, markings, policy)).collect()
+    };
+    let chunks = policy.parallel.chunks_for(objects.len());
+    let mut labels: Vec<Result<Label, LabelError>> = if chunks <= 1 {
+        one(objects)
+    } else {
+        let len = crate::parallel::chunk_len(objects.len(), chunks);
+        crate::parallel::run(objects.chunks(len).collect(), one)
+            .into_iter()
+            .flatten()
+            .collect()
+    };
     // Each id's later versions merged into its first one in place; only versions of an id that
     // has several are copied back (one label per object, not three, while this runs).
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(objects.len());
