@@ -485,6 +485,9 @@ fn marking_words(policy: &Policy) -> std::rc::Rc<Vec<String>> {
 /// Linear in `n`: each `//`, `(` and `tlp` is looked at within a bounded window.
 pub(super) fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
     const WINDOW: usize = 160;
+    if !may_hold_marks(n) {
+        return Vec::new();
+    }
     // Longest first: `amber+strict` before `amber`.
     const COLOURS: [&str; 6] = ["amber+strict", "clear", "white", "green", "amber", "red"];
     let mut out = Vec::new();
@@ -623,6 +626,54 @@ pub(super) fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
     out
 }
 
+/// Whether the text `n` (normal, or plain ASCII as written) may hold a marking
+/// [`marks_in_text`] finds: `//` not after a `:` (a URL's), `(` and at most five letters or
+/// digits then `)` or `/`, or a `p` after an `l` (or what passes for it) after a `t` (or `7`);
+/// spaces and characters other than ASCII between them are passed over (as marks and spaces
+/// slipped in are). A few passes over the bytes, nothing allocated: it holds whenever
+/// [`marks_in_text`] finds anything.
+fn may_hold_marks(n: &str) -> bool {
+    let b = n.as_bytes();
+    let significant = |c: u8| !c.is_ascii_whitespace() && c.is_ascii();
+    // The significant bytes before `k`, nearest first; and from `k` on.
+    let back = |k: usize| {
+        b.get(..k)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .copied()
+            .filter(|&c| significant(c))
+    };
+    let ahead = |k: usize| {
+        b.get(k..)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(|&c| significant(c))
+    };
+    let tlp = n.match_indices(['p', 'P']).any(|(k, _)| {
+        let mut before = back(k).map(|c| c.to_ascii_lowercase());
+        matches!(before.next(), Some(b'l' | b'1' | b'|' | b'!')) && matches!(before.next(), Some(b't' | b'7'))
+    });
+    // Before a `//`, only spaces are passed over: a letter of another script may end a level.
+    let banner = || {
+        n.match_indices('/').any(|(k, _)| {
+            let prev = b.get(..k).unwrap_or_default().iter().rev().find(|c| !c.is_ascii_whitespace());
+            ahead(k + 1).next() == Some(b'/') && !matches!(prev, Some(b':' | b'/'))
+        })
+    };
+    let portion = || {
+        n.match_indices('(').any(|(k, _)| {
+            let head = ahead(k + 1)
+                .take(6)
+                .take_while(|x| x.is_ascii_alphanumeric() || b"@$|!".contains(x))
+                .count();
+            head <= 5 && matches!(ahead(k + 1).nth(head), Some(b')' | b'/'))
+        })
+    };
+    tlp || banner() || portion()
+}
+
 /// The part of `run` (what follows a banner's first `//`) that is still the banner: up to the
 /// first word, not right after a `/`, that is no control word (read with digits and signs as
 /// letters) and, in a `REL TO` list, no code or control word after a `, `: `rel to usa, jpn the
@@ -684,10 +735,14 @@ pub(crate) fn marking_in_text(
     policy: &Policy,
     id: &str,
 ) -> Option<String> {
+    // Plain ASCII without escapes reads as itself: most strings say nothing of the kind.
+    let raw = p.raw();
+    if raw.is_ascii() && !raw.contains(['&', '%', '\\']) && !may_hold_marks(raw) {
+        return None;
+    }
     let base = label.cloned().unwrap_or_default();
     // Capitals of other scripts are read by their look too (Cyrillic `М` is `M`, though `м` is
     // no `m`), as markings are written in capitals.
-    let raw = p.raw();
     let capitals = raw
         .chars()
         .any(|c| !c.is_ascii() && c.is_uppercase())
@@ -1047,6 +1102,18 @@ mod marks_in_text_tests {
             "//comment",
         ] {
             assert!(marks(t).is_empty(), "{t}: {:?}", marks(t));
+        }
+    }
+
+    proptest::proptest! {
+        /// The cheap test never passes over a text the finder reads a marking in.
+        #[test]
+        fn may_hold_marks_holds_whenever_a_mark_is_found(
+            s in "[tlpTLP17|!/():,. sécretnofr\u{336}\u{200b}極秘の\n(S)//NFrel ousajpn]{0,40}"
+        ) {
+            let p = Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap();
+            let n = crate::text::normalize(&s).text;
+            proptest::prop_assert!(marks_in_text(&n, &p).is_empty() || may_hold_marks(&n), "{n:?}");
         }
     }
 
