@@ -658,7 +658,12 @@ fn may_hold_marks(n: &str) -> bool {
     // Before a `//`, only spaces are passed over: a letter of another script may end a level.
     let banner = || {
         n.match_indices('/').any(|(k, _)| {
-            let prev = b.get(..k).unwrap_or_default().iter().rev().find(|c| !c.is_ascii_whitespace());
+            let prev = b
+                .get(..k)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .find(|c| !c.is_ascii_whitespace());
             ahead(k + 1).next() == Some(b'/') && !matches!(prev, Some(b':' | b'/'))
         })
     };
