@@ -90,6 +90,12 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "HALCYON RIDGEで",
             "Task Force 1-7が",
             "SOURCE CASTELLANから",
+            // Numbered or marked (red team F10): the name all the same.
+            "Operation NIGHTJAR\u{2122}",
+            "Operation NIGHTJAR\u{B2}",
+            "Operation NIGHTJAR\u{2161}",
+            "Operation NIGHTJAR2",
+            "Project BLUEBIRD\u{2120}",
         ],
         Kind::Address => vec![
             "10.20.30.40",

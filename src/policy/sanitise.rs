@@ -433,7 +433,20 @@ fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
         (Some(n), None) => n.is_alphanumeric(),
         (None, _) => false,
     };
-    !joins(before, hit.chars().next()) && !joins(after, hit.chars().next_back())
+    let last = hit.chars().next_back();
+    let numbered = last.is_some_and(char::is_alphabetic) && numbering(text.get(end..).unwrap_or_default());
+    !joins(before, hit.chars().next()) && (!joins(after, last) || numbered)
+}
+
+/// Whether `rest` (what follows a phrase that ends with a letter) starts with what numbers or
+/// marks a name and nothing else of a word: digits (`NIGHTJAR2`, and `NIGHTJAR²` in the normal
+/// form), a Roman numeral of up to four `i`, `v`, `x` (`NIGHTJARⅡ`), or `tm`/`sm` (`NIGHTJAR™`).
+/// Such a word is the name, numbered or marked; a plural (`NIGHTJARS`) is another word.
+fn numbering(rest: &str) -> bool {
+    let word = rest.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default();
+    let digits = !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit());
+    let roman = (1..=4).contains(&word.len()) && word.bytes().all(|b| matches!(b, b'i' | b'v' | b'x'));
+    digits || roman || matches!(word, "tm" | "sm")
 }
 
 /// A text rule ready to run.

@@ -153,8 +153,19 @@ fn whole_word_hit(ac: &AhoCorasick, squeezed: &str, read: &str, n: &str) -> bool
         let after = n.get(b + 1..).and_then(|s| s.chars().next());
         let first = n.get(a..).and_then(|s| s.chars().next());
         let last = n.get(..=b).and_then(|s| s.chars().next_back());
-        !continues_word(before, first) && !continues_word(after, last)
+        let marked = last.is_some_and(char::is_alphabetic) && n.get(b + 1..).is_some_and(numbered_or_marked);
+        !continues_word(before, first) && (!continues_word(after, last) || marked)
     })
+}
+
+/// Whether the word `rest` starts with is only a number (`2`, `²` read as `2`), a small Roman
+/// numeral (`ii`, `iv`, `xiii`) or a trade mark (`tm`, `sm`) after a name: the name numbered or
+/// marked, not another word (`nightjars` is one).
+fn numbered_or_marked(rest: &str) -> bool {
+    let w: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let number = !w.is_empty() && w.chars().all(|c| c.is_ascii_digit());
+    let roman = w.chars().count() <= 4 && !w.is_empty() && w.chars().all(|c| "ivx".contains(c));
+    number || roman || w == "tm" || w == "sm"
 }
 
 /// Ranges of the scripts written without spaces between words: Thai and Lao, Tibetan, Myanmar,
