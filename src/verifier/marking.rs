@@ -414,6 +414,9 @@ fn portion(text: &str, policy: &Policy) -> Result<Mark, String> {
 /// and with its escapes decoded; spaces inside words and between the slashes are passed over.
 pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
     let mut out = Vec::new();
+    if plainly_unmarked(text) {
+        return out;
+    }
     let mut readings = vec![fold(text)];
     readings.extend(super::text::unescaped(text).iter().map(|u| fold(u)));
     let portions: Vec<String> = policy
@@ -544,6 +547,26 @@ pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
         }
     }
     out
+}
+
+/// Whether `text` is plain ASCII, escapes none, and holds none of what [`marks_in`] starts from:
+/// no `(`, no `/` then `/` (spaces between passed over) unless a `:` comes first (a URL), and no
+/// `t`/`7`, `l`/`1`/`|`/`!`, `p` in a row (spaces passed over). Such a text folds to itself
+/// lowercased, so the finder could read nothing in it.
+fn plainly_unmarked(text: &str) -> bool {
+    if !text.is_ascii() || text.contains(['&', '%', '\\', '(']) {
+        return false;
+    }
+    let solid: Vec<u8> = text
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    !solid.windows(3).any(|w| match w {
+        [a, b'/', b'/'] => *a != b':' && *a != b'/',
+        [t, l, b'p'] => matches!(t, b't' | b'7') && matches!(l, b'l' | b'1' | b'|' | b'!'),
+        _ => false,
+    }) && !solid.starts_with(b"//")
 }
 
 /// How much of `after` (what follows a banner's first `//`) still belongs to the banner: words
@@ -790,3 +813,20 @@ pub const DEFINITION_KEYS: &[&str] = &[
     "definition_type",
     "definition",
 ];
+
+#[cfg(test)]
+mod plainly_unmarked_tests {
+    proptest::proptest! {
+        /// The shortcut never skips a text the finder reads a marking in.
+        #[test]
+        fn never_skips_a_marked_text(s in "[tlpTLP17|!/():,. secretnofrSECRETNOF\n(S)//NFrel ousajpnURL]{0,40}") {
+            let p = crate::policy::Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap();
+            if super::plainly_unmarked(&s) {
+                // What the finder would read without the shortcut.
+                let folded = super::fold(&s);
+                let probe = format!("{folded}\u{a0}"); // not ASCII (a no-break space): no shortcut
+                proptest::prop_assert!(super::marks_in(&probe, &p).is_empty(), "{s:?}");
+            }
+        }
+    }
+}
