@@ -39,31 +39,38 @@ const HIDDEN: &[(u32, u32)] = &[
 
 fn hidden(c: char) -> bool {
     let u = c as u32;
-    HIDDEN.iter().any(|&(a, b)| (a..=b).contains(&u))
+    u >= 0xAD && HIDDEN.iter().any(|&(a, b)| (a..=b).contains(&u))
 }
 
 /// Fold `s` as a reader sees it: NFKC, lowercase, hidden code points out, every character whose
 /// UTS #39 prototype is ASCII read as that, small capitals, accented Latin letters and digits of
 /// other scripts as ASCII, dashes as `-`, whitespace runs as one space.
 pub fn fold(s: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(s.len());
     let mut last_space = true;
     // Capital look-alikes are read before lowercasing (Cyrillic `М` is `M`; `м` is no `m`).
-    let read: Vec<char> = super::text::visual(s)
-        .nfkc()
-        .flat_map(|c| {
-            let small: String = c.to_lowercase().collect();
-            let proto: String = unicode_security::skeleton(&c.to_string()).collect();
+    let read: Vec<char> = if s.is_ascii() {
+        // NFKC leaves ASCII as it is.
+        s.chars().map(|c| c.to_ascii_lowercase()).collect()
+    } else {
+        let mut read = Vec::with_capacity(s.len());
+        for c in super::text::visual(s).nfkc() {
+            if c.is_ascii() {
+                read.push(c.to_ascii_lowercase());
+                continue;
+            }
             // A capital is read by its own look (Greek `Ν` is `N`, though `ν` is `v`).
-            let ascii = !c.is_ascii() && c.is_uppercase() && !proto.is_empty() && proto.is_ascii();
-            let chars: Vec<char> = if ascii {
-                proto.to_ascii_lowercase().chars().collect()
-            } else {
-                small.chars().collect()
-            };
-            chars
-        })
-        .collect();
+            if c.is_uppercase() {
+                let proto: String = unicode_security::skeleton(c.encode_utf8(&mut [0; 4])).collect();
+                if !proto.is_empty() && proto.is_ascii() {
+                    read.extend(proto.chars().map(|p| p.to_ascii_lowercase()));
+                    continue;
+                }
+            }
+            read.extend(c.to_lowercase());
+        }
+        read
+    };
     for c in read {
         if hidden(c) {
             continue;
@@ -94,14 +101,15 @@ pub fn fold(s: &str) -> String {
             out.push(a);
             continue;
         }
-        let proto: String = unicode_security::skeleton(&c.to_string()).collect();
+        let proto: String = unicode_security::skeleton(c.encode_utf8(&mut [0; 4])).collect();
         if !proto.is_empty() && proto.is_ascii() {
             out.push_str(&proto.to_ascii_lowercase());
         } else if !proto.is_empty() {
             out.push(c);
         }
     }
-    out.trim_end().to_string()
+    out.truncate(out.trim_end().len());
+    out
 }
 
 /// The marking vocabulary, squeezed to letters and digits: the policy's level names and
