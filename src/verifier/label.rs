@@ -51,7 +51,7 @@ pub fn reserved_tlp(id: &str) -> Option<Tlp> {
 }
 
 /// Control words the verifier recognises as marking-like even when the policy names none.
-const CONTROL_WORDS: &[&str] = &[
+pub(super) const CONTROL_WORDS: &[&str] = &[
     "NOFORN",
     "NF",
     "ORCON",
@@ -70,6 +70,23 @@ const CONTROL_WORDS: &[&str] = &[
     "SBU",
     "ORCON-USGOV",
 ];
+
+/// The control words a marking may carry to the partner: the policy's allowed controls, each
+/// with its long and short forms, as the verifier reads them (upper case).
+pub(super) fn allowed_control_words(policy: &Policy) -> BTreeSet<String> {
+    policy
+        .allowed_controls
+        .iter()
+        .flat_map(|c| {
+            let mut w = vec![c.to_string().to_uppercase()];
+            if let Some((long, short)) = c.words() {
+                w.push(long.to_string());
+                w.push(short.to_string());
+            }
+            w
+        })
+        .collect()
+}
 
 /// Read a statement marking's text: `Ok(None)` for free text that states no marking,
 /// `Ok(Some)` for a TLP level or a banner it fully understands, `Err` for anything else.

@@ -657,28 +657,8 @@ fn banner_vocabulary(policy: &Policy) -> Vec<(String, String)> {
             v.push((squeeze(short), short.to_uppercase()));
         }
     }
-    for w in [
-        "NOFORN",
-        "ORCON",
-        "ORCON-USGOV",
-        "PROPIN",
-        "FOUO",
-        "RELIDO",
-        "IMCON",
-        "RSEN",
-        "DSEN",
-        "FISA",
-        "LIMDIS",
-        "EXDIS",
-        "NODIS",
-        "SBU",
-        "LES",
-        "SSI",
-        "NF",
-        "OC",
-        "PR",
-        "DS",
-    ] {
+    // The control words the verifier reads, and three more a banner may carry.
+    for w in super::label::CONTROL_WORDS.iter().chain(&["LES", "SSI", "DS"]) {
         v.push((squeeze(w), w.to_string()));
     }
     v.retain(|(w, _)| w.chars().count() >= 2);

@@ -418,18 +418,7 @@ impl<'p> Verifier<'p> {
             marks.extend(body);
             marks.extend(named);
         }
-        let allowed: BTreeSet<String> = p
-            .allowed_controls
-            .iter()
-            .flat_map(|c| {
-                let mut w = vec![c.to_string().to_uppercase()];
-                if let Some((long, short)) = c.words() {
-                    w.push(long.to_string());
-                    w.push(short.to_string());
-                }
-                w
-            })
-            .collect();
+        let allowed = label::allowed_control_words(p);
         let partner = p.partner.as_str();
         let mut tlps = BTreeSet::new();
         for m in &marks {

@@ -784,18 +784,7 @@ fn label_text_marks(t: &str, policy: &crate::policy::Policy) -> bool {
 /// the partner.
 fn mark_goes(m: &Mark, p: &crate::policy::Policy) -> bool {
     let partner = p.partner.as_str();
-    let allowed: Vec<String> = p
-        .allowed_controls
-        .iter()
-        .flat_map(|c| {
-            let mut w = vec![c.to_string().to_uppercase()];
-            if let Some((long, short)) = c.words() {
-                w.push(long.to_string());
-                w.push(short.to_string());
-            }
-            w
-        })
-        .collect();
+    let allowed = super::label::allowed_control_words(p);
     let rel_ok = m.rel_to.as_ref().is_none_or(|r| r.contains(partner));
     let level_ok = m.level.as_ref().is_none_or(|(scheme, level)| {
         super::within_ceiling(p, scheme, *level)
