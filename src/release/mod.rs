@@ -12,6 +12,7 @@
 
 pub mod decision;
 pub mod outcome;
+pub(crate) mod prose;
 pub mod stix;
 pub mod xml;
 

@@ -436,6 +436,23 @@ fn small_capital(c: char) -> Option<char> {
     })
 }
 
+/// Enclosed letters and digits NFKC has no decomposition for, read as what they enclose:
+/// negative circled (`🅝`) and negative squared (`🅽`) capitals, regional indicators (`🇳`),
+/// dingbat circled digits (`❶`, `➀`, `➊`), double circled digits (`⓵`), and the negative
+/// circled zeros (`⓿`, `🄋`, `🄌`). Ten is written with two characters: not read.
+fn enclosed_form(c: char) -> Option<char> {
+    const LETTERS: [u32; 3] = [0x1F150, 0x1F170, 0x1F1E6];
+    const DIGITS_FROM_ONE: [u32; 4] = [0x2776, 0x2780, 0x278A, 0x24F5];
+    let u = u32::from(c);
+    if let Some(first) = LETTERS.iter().find(|&&f| (f..f + 26).contains(&u)) {
+        return char::from_u32(u32::from(b'a') + u - first);
+    }
+    if let Some(one) = DIGITS_FROM_ONE.iter().find(|&&f| (f..f + 9).contains(&u)) {
+        return char::from_digit(u - one + 1, 10);
+    }
+    matches!(u, 0x24FF | 0x1F10B | 0x1F10C).then_some('0')
+}
+
 /// A Latin letter with diacritics read as the ASCII letter under them (`é` is `e`, `ç` is `c`):
 /// its canonical decomposition is an ASCII letter and combining marks. Letters of other scripts
 /// keep theirs (`が` stays `が`: its mark makes another word).
@@ -460,7 +477,11 @@ fn fold(c: char, out: &mut String) {
         out.push('-');
     } else if is_full_stop(c) {
         out.push('.');
-    } else if let Some(a) = decimal_digit(c).or_else(|| small_capital(c)).or_else(|| ascii_base(c)) {
+    } else if let Some(a) = decimal_digit(c)
+        .or_else(|| small_capital(c))
+        .or_else(|| enclosed_form(c))
+        .or_else(|| ascii_base(c))
+    {
         out.push(a);
     } else {
         let mut buf = [0u8; 4];

@@ -37,7 +37,7 @@ const HIDDEN: &[(u32, u32)] = &[
     (0xE0000, 0xE0FFF),
 ];
 
-fn hidden(c: char) -> bool {
+pub(super) fn hidden(c: char) -> bool {
     let u = c as u32;
     u >= 0xAD && HIDDEN.iter().any(|&(a, b)| (a..=b).contains(&u))
 }
@@ -260,8 +260,14 @@ fn loose(s: &str) -> String {
         .collect()
 }
 
-/// Whether the folded text `f` mentions a marking.
+/// Whether the folded text `f` mentions a marking: with its signs read as the letters they
+/// are written for (`$ECRET`), and read as the ends of words they may also be (`SECRET!`).
 pub fn mentions(f: &str, policy: &Policy) -> bool {
+    const SIGNS: [char; 5] = ['@', '$', '|', '!', '\u{20AC}'];
+    mentions_read(f, policy) || (f.contains(SIGNS) && mentions_read(&f.replace(SIGNS, " "), policy))
+}
+
+fn mentions_read(f: &str, policy: &Policy) -> bool {
     let f = &loose(f);
     if f.is_empty() {
         return false;
@@ -445,6 +451,9 @@ pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
             .collect();
         let ch = |k: usize| all.get(k).copied().unwrap_or(' ');
         let sc = |s: usize| solid.get(s).map_or(' ', |&k| ch(k));
+        // Whether the text holds a script written without spaces, found at the first portion
+        // that asks (once: a text of many portions stays linear).
+        let mut unspaced_text: Option<bool> = None;
         // A letter of a script written without spaces does not go on with a Latin word.
         let word_start = |k: usize| {
             let before = k.checked_sub(1).map(ch);
@@ -541,7 +550,8 @@ pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
                             .find(|x| **x != ' ' && **x != '\t');
                         let next = all.iter().skip(k + 2 + inner.chars().count()).find(|x| **x != ' ');
                         let copyright = loose(&head) == "c" && next.is_some_and(char::is_ascii_digit);
-                        let unspaced_text = all.iter().any(|x| super::text::unspaced(*x));
+                        let unspaced_text =
+                            *unspaced_text.get_or_insert_with(|| all.iter().any(|x| super::text::unspaced(*x)));
                         let opens =
                             line_start.is_none_or(|x| *x == '\n' || (unspaced_text && !x.is_ascii_alphanumeric()));
                         if !opens || copyright {
@@ -554,6 +564,9 @@ pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
             }
         }
     }
+    // The same marking written many times is read once.
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -665,15 +678,29 @@ fn banner_vocabulary(policy: &Policy) -> Vec<(String, String)> {
     v
 }
 
+/// Whether `t` is one of the policy's portion marks, alone (any case, disguised).
+fn bare_portion(t: &str, policy: &Policy) -> bool {
+    let t = loose(&fold(t));
+    policy
+        .schemes
+        .iter()
+        .flat_map(|s| s.levels.iter().filter_map(|l| l.portion.as_deref()))
+        .any(|p| loose(&p.to_lowercase()) == t)
+}
+
 /// Read one marking text: `Ok(None)` when it mentions no marking, the mark when it is written
 /// exactly in a form the verifier reads, else why not.
 pub fn read(text: &str, policy: &Policy) -> Result<Option<Mark>, String> {
+    let t = text.trim();
+    // A portion mark alone (`TS`, `NS`) is a level.
+    if bare_portion(t, policy) || super::text::unescaped(t).iter().any(|u| bare_portion(u, policy)) {
+        return Err(format!("`{text}` is a portion mark without its parentheses"));
+    }
     // Read as written, and with its escapes decoded (`TLP:&#82;ED`).
     let decoded = super::text::unescaped(text).iter().any(|u| mentions(&fold(u), policy));
     if !decoded && !mentions(&fold(text), policy) {
         return Ok(None);
     }
-    let t = text.trim();
     let exact = if t.starts_with('(') {
         portion(t, policy)
     } else {

@@ -34,6 +34,7 @@ pub mod content;
 pub mod json;
 pub mod label;
 pub mod marking;
+mod prose;
 pub mod text;
 pub mod xml;
 
@@ -79,6 +80,7 @@ pub struct Verifier<'p> {
     rules: Vec<text::Rule>,
     nets: Vec<text::Net>,
     domains: Vec<String>,
+    prose: prose::Prose,
 }
 
 impl<'p> Verifier<'p> {
@@ -90,6 +92,7 @@ impl<'p> Verifier<'p> {
             rules,
             nets,
             domains,
+            prose: prose::Prose::new(policy),
         })
     }
 
@@ -344,7 +347,9 @@ impl<'p> Verifier<'p> {
             }
         }
         for s in texts.into_iter().filter(|s| !shape_exempt("", s)) {
-            for m in marking::marks_in(s, p) {
+            let found = marking::marks_in(s, p);
+            let prose = self.prose.marks_in(s, &found);
+            for m in found.into_iter().chain(prose) {
                 match marking::read(&m, p) {
                     Ok(read) => marks.extend(read),
                     Err(e) => f.add("label", format!("the text holds `{m}`, a marking: {e}"), id),
@@ -420,6 +425,10 @@ impl<'p> Verifier<'p> {
         }
         let allowed = label::allowed_control_words(p);
         let partner = p.partner.as_str();
+        let rel_to_partner = marks.iter().any(|m| m.rel_to.is_some())
+            && marks
+                .iter()
+                .all(|m| m.rel_to.as_ref().is_none_or(|r| r.contains(partner)));
         let mut tlps = BTreeSet::new();
         for m in &marks {
             if let Some(tl) = m.tlp {
@@ -440,10 +449,6 @@ impl<'p> Verifier<'p> {
                 if !within_ceiling(p, scheme, level) {
                     f.add("label", "classified above the ceiling".to_string(), id);
                 }
-                let rel_to_partner = marks.iter().any(|m| m.rel_to.is_some())
-                    && marks
-                        .iter()
-                        .all(|m| m.rel_to.as_ref().is_none_or(|r| r.contains(partner)));
                 if level > 0 && m.rel_to.is_none() {
                     f.add("label", "a classified marking without its own `REL TO`", id);
                 }

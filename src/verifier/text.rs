@@ -794,6 +794,61 @@ pub fn normalise(s: &str) -> String {
     out
 }
 
+/// The Latin small capitals, each with the ASCII letter it is read as.
+const SMALL_CAPITALS: [(char, char); 25] = [
+    ('ᴀ', 'a'),
+    ('ʙ', 'b'),
+    ('ᴄ', 'c'),
+    ('ᴅ', 'd'),
+    ('ᴇ', 'e'),
+    ('ꜰ', 'f'),
+    ('ɢ', 'g'),
+    ('ʜ', 'h'),
+    ('ɪ', 'i'),
+    ('ᴊ', 'j'),
+    ('ᴋ', 'k'),
+    ('ʟ', 'l'),
+    ('ᴍ', 'm'),
+    ('ɴ', 'n'),
+    ('ᴏ', 'o'),
+    ('ᴘ', 'p'),
+    ('ꞯ', 'q'),
+    ('ʀ', 'r'),
+    ('ꜱ', 's'),
+    ('ᴛ', 't'),
+    ('ᴜ', 'u'),
+    ('ᴠ', 'v'),
+    ('ᴡ', 'w'),
+    ('ʏ', 'y'),
+    ('ᴢ', 'z'),
+];
+
+/// The ASCII letter a Latin small capital (`ᴏ`) is read as.
+pub(super) fn small_capital(c: char) -> Option<char> {
+    SMALL_CAPITALS.iter().find(|(k, _)| *k == c).map(|&(_, a)| a)
+}
+
+/// The letter or digit (ASCII, lowercase) of an enclosed form NFKC leaves as it is: negative
+/// circled and negative squared capitals (`🅽`), regional indicators, dingbat circled digits
+/// (`❶`, `➀`, `➊`), double circled digits (`⓵`) and the negative circled zeros (`⓿`, `🄋`, `🄌`).
+/// The forms of ten are two characters and are not read.
+pub(super) fn enclosed(c: char) -> Option<char> {
+    let u = c as u32;
+    let letter = |first: u32| char::from_u32(u32::from(b'a') + (u - first));
+    let digit = |one: u32| char::from_digit(u - one + 1, 10);
+    match u {
+        0x1F150..=0x1F169 => letter(0x1F150),
+        0x1F170..=0x1F189 => letter(0x1F170),
+        0x1F1E6..=0x1F1FF => letter(0x1F1E6),
+        0x2776..=0x277E => digit(0x2776),
+        0x2780..=0x2788 => digit(0x2780),
+        0x278A..=0x2792 => digit(0x278A),
+        0x24F5..=0x24FD => digit(0x24F5),
+        0x24FF | 0x1F10B | 0x1F10C => Some('0'),
+        _ => None,
+    }
+}
+
 /// What a non-ASCII letter or digit reads as in ASCII, when it reads as one: a decimal digit of
 /// any script, a Latin small capital, a Latin letter with diacritics.
 pub(super) fn ascii_reading(c: char) -> Option<char> {
@@ -809,34 +864,7 @@ pub(super) fn ascii_reading(c: char) -> Option<char> {
     if let Some(z) = ZEROS.iter().find(|&&z| z <= u && u < z + 10) {
         return char::from_digit(u - z, 10);
     }
-    const SMALL_CAPITALS: [(char, char); 25] = [
-        ('ᴀ', 'a'),
-        ('ʙ', 'b'),
-        ('ᴄ', 'c'),
-        ('ᴅ', 'd'),
-        ('ᴇ', 'e'),
-        ('ꜰ', 'f'),
-        ('ɢ', 'g'),
-        ('ʜ', 'h'),
-        ('ɪ', 'i'),
-        ('ᴊ', 'j'),
-        ('ᴋ', 'k'),
-        ('ʟ', 'l'),
-        ('ᴍ', 'm'),
-        ('ɴ', 'n'),
-        ('ᴏ', 'o'),
-        ('ᴘ', 'p'),
-        ('ꞯ', 'q'),
-        ('ʀ', 'r'),
-        ('ꜱ', 's'),
-        ('ᴛ', 't'),
-        ('ᴜ', 'u'),
-        ('ᴠ', 'v'),
-        ('ᴡ', 'w'),
-        ('ʏ', 'y'),
-        ('ᴢ', 'z'),
-    ];
-    if let Some(&(_, a)) = SMALL_CAPITALS.iter().find(|(k, _)| *k == c) {
+    if let Some(a) = small_capital(c).or_else(|| enclosed(c)) {
         return Some(a);
     }
     let decomposed: Vec<char> = std::iter::once(c).nfd().collect();

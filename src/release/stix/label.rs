@@ -249,6 +249,12 @@ pub(super) fn meet(parts: Vec<Label>, policy: &Policy) -> Result<Label, LabelErr
 /// Read one marking text: `Ok(None)` for free text that mentions no marking, the label of a
 /// TLP level, banner line or portion mark that parses exactly, else `marking-unreadable`.
 pub(crate) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Option<Label>, LabelError> {
+    if crate::release::prose::bare_portion(text, policy) {
+        return Err((
+            "marking-unreadable",
+            format!("`{text}` is a portion mark without its parentheses: a level no banner reads"),
+        ));
+    }
     let normal = crate::text::normalize(text);
     let capitals = crate::text::normalize(&capitals_by_look(text));
     // Read as written, and with its escapes decoded (`TLP:&#82;ED`), capitals by look too.
@@ -740,42 +746,60 @@ pub(crate) fn marking_in_text(
     policy: &Policy,
     id: &str,
 ) -> Option<String> {
-    // Plain ASCII without escapes reads as itself: most strings say nothing of the kind.
     let raw = p.raw();
-    if raw.is_ascii() && !raw.contains(['&', '%', '\\']) && !may_hold_marks(raw) {
-        return None;
-    }
     let base = label.cloned().unwrap_or_default();
+    // Plain ASCII without escapes reads as itself: most strings hold no banner, portion or TLP
+    // mark (markings in prose are looked for in every string).
+    if raw.is_ascii() && !raw.contains(['&', '%', '\\']) && !may_hold_marks(raw) {
+        let prose = crate::release::prose::marks(p.normal(), raw, policy, &[]);
+        return prose
+            .iter()
+            .find_map(|mark| text_mark_goes(mark, &base, policy, id).err());
+    }
     // Capitals of other scripts are read by their look too (Cyrillic `М` is `M`, though `м` is
     // no `m`), as markings are written in capitals.
-    let capitals = raw
-        .chars()
-        .any(|c| !c.is_ascii() && c.is_uppercase())
-        .then(|| capitals_by_look(raw))
-        .map(|c| {
-            let mut v = vec![crate::text::normalize(&c)];
-            v.extend(crate::text::normalize_decoded(&c));
-            v
-        })
-        .unwrap_or_default();
-    for n in std::iter::once(p.normal()).chain(p.decoded()).chain(&capitals) {
-        for mark in marks_in_text(&n.text, policy) {
-            let read = match marking_text(&mark, policy, id) {
-                Ok(Some(l)) => l,
-                Ok(None) => continue,
-                Err((_, detail)) => return Some(format!("the text holds `{mark}`, a marking: {detail}")),
-            };
-            let d = base
-                .combine(&read, &policy.schemes)
-                .map(|l| policy.decide_with(&l, false));
-            match d {
-                Ok(d) if d.released() => {}
-                Ok(d) => return Some(format!("the text holds the marking `{mark}`: {}", d.detail)),
-                Err(e) => return Some(format!("the text holds the marking `{mark}`: {e}")),
+    let capitals_raw = if raw.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
+        capitals_by_look(raw)
+    } else {
+        String::new()
+    };
+    let capitals: Vec<crate::text::Normalized> = if capitals_raw.is_empty() {
+        Vec::new()
+    } else {
+        let mut v = vec![crate::text::normalize(&capitals_raw)];
+        v.extend(crate::text::normalize_decoded(&capitals_raw));
+        v
+    };
+    let written = std::iter::once(p.normal()).chain(p.decoded()).map(|n| (n, raw));
+    let by_look = capitals.iter().map(|n| (n, capitals_raw.as_str()));
+    for (n, as_written) in written.chain(by_look) {
+        let found = marks_in_text(&n.text, policy);
+        let prose = crate::release::prose::marks(n, as_written, policy, &found);
+        for mark in found.iter().chain(&prose) {
+            if let Err(why) = text_mark_goes(mark, &base, policy, id) {
+                return Some(why);
             }
         }
     }
     None
+}
+
+/// `Err` with why, when the marking `mark` written in the text of a unit labelled `base` may
+/// not go (or is no marking the guard reads).
+fn text_mark_goes(mark: &str, base: &Label, policy: &Policy, id: &str) -> Result<(), String> {
+    let read = match marking_text(mark, policy, id) {
+        Ok(Some(l)) => l,
+        Ok(None) => return Ok(()),
+        Err((_, detail)) => return Err(format!("the text holds `{mark}`, a marking: {detail}")),
+    };
+    match base
+        .combine(&read, &policy.schemes)
+        .map(|l| policy.decide_with(&l, false))
+    {
+        Ok(d) if d.released() => Ok(()),
+        Ok(d) => Err(format!("the text holds the marking `{mark}`: {}", d.detail)),
+        Err(e) => Err(format!("the text holds the marking `{mark}`: {e}")),
+    }
 }
 
 /// The level names and aliases of every scheme of `policy` and the control words, squeezed and

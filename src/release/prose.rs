@@ -1,0 +1,327 @@
+//! Markings written in prose (design principle 9), read by the guard for every format: a control
+//! word no English word spells (`handle as NOFORN material`, any case), a level above the
+//! lowest of its scheme written in capitals (`this report is SECRET`), a level named as a
+//! classification (`classified as secret`, any case), releasability said in words (`releasable
+//! to`, `eyes only`, `foreign nationals`), `TLP` and a colour whatever stands between them
+//! (`T.L.P. RED`, `TLP:AMBER STRICT`), and a banner of words in capitals around `//` whatever
+//! the words (`S//NF`, `CUI//NOFORN`).
+//!
+//! Read on the normal form (so every disguise the normal form undoes is undone), with its
+//! letters and digits taken together whatever separates them (`S E C R E T`, `S.E.C.R.E.T`),
+//! where the hit stands on word boundaries of the normal text. Whether a letter was written in
+//! capitals is asked of the text as written, through the normal form's map: a letter counts as
+//! small only when what it was written as starts with a lowercase letter that is not a small
+//! capital (an escape or a symbol is taken as a capital: the stricter reading).
+//!
+//! The second verifier reads the same rules with its own code (`verifier::prose`).
+
+use std::rc::Rc;
+
+use aho_corasick::AhoCorasick;
+
+use crate::policy::Policy;
+use crate::text::Normalized;
+
+/// Control words no word of English spells.
+const CONTROL_WORDS: [&str; 10] = [
+    "noforn",
+    "orcon",
+    "propin",
+    "relido",
+    "imcon",
+    "limdis",
+    "exdis",
+    "nodis",
+    "nocontract",
+    "fouo",
+];
+
+/// What, written before a level in any case, names it a classification.
+const NAMED_BY: [&str; 11] = [
+    "classified",
+    "classified as",
+    "classified at",
+    "classification",
+    "classification is",
+    "classification level",
+    "marked",
+    "marked as",
+    "marking",
+    "marking is",
+    "level",
+];
+
+/// Releasability in words, in any case.
+const RELEASABILITY: [&str; 4] = ["releasable to", "eyes only", "foreign nationals", "rel to"];
+
+/// The TLP colours, as the marking reader writes them.
+const COLOURS: [&str; 6] = ["CLEAR", "WHITE", "GREEN", "AMBER", "AMBER+STRICT", "RED"];
+
+/// How `TLP` and a version may be written before the colour.
+const TLP_HEADS: [&str; 9] = [
+    "tlp", "tlp2", "tlp20", "tlpv2", "tlpv20", "tlp1", "tlp10", "tlpv1", "tlpv10",
+];
+
+/// When a phrase of the vocabulary marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum When {
+    /// Written in any case.
+    Always,
+    /// `TLP` and a colour, unless written `tip` (a word).
+    NotTip,
+    /// Every letter written in capitals.
+    InCapitals,
+}
+
+/// The prose vocabulary of one policy: phrases squeezed to letters and digits (each read as
+/// [`crate::text::letter_byte`] reads it), what each says, and when it marks.
+struct Vocabulary {
+    finder: Option<AhoCorasick>,
+    says: Vec<(String, When)>,
+    portions: Vec<Vec<u8>>,
+}
+
+/// `s` as the squeezed text reads it: its letters and digits, lowercase, each read as a letter.
+fn squeezed(s: &str) -> Vec<u8> {
+    s.chars()
+        .filter_map(|c| match u8::try_from(c) {
+            Ok(b) if b.is_ascii_alphanumeric() || crate::text::sign_letter(b).is_some() => {
+                Some(crate::text::letter_byte(b.to_ascii_lowercase()))
+            }
+            _ if c == '\u{20AC}' => Some(b'e'),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Vocabulary {
+    fn of(policy: &Policy) -> Vocabulary {
+        let mut phrases: Vec<(Vec<u8>, String, When)> = Vec::new();
+        for w in CONTROL_WORDS {
+            phrases.push((squeezed(w), w.to_uppercase(), When::Always));
+        }
+        for scheme in policy.schemes.iter() {
+            let lowest: Vec<String> = scheme
+                .levels
+                .first()
+                .into_iter()
+                .flat_map(|l| std::iter::once(&l.name).chain(&l.aliases))
+                .flat_map(|n| n.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>())
+                .collect();
+            for level in scheme.levels.iter().skip(1) {
+                for name in std::iter::once(&level.name).chain(&level.aliases) {
+                    let said = name.to_uppercase();
+                    let whole = squeezed(name);
+                    if whole.is_empty() || lowest.contains(&name.to_lowercase()) {
+                        continue; // written in another script: the mention test reads it
+                    }
+                    if whole.len() >= 4 {
+                        phrases.push((whole, said.clone(), When::InCapitals));
+                    }
+                    for word in name.split_whitespace() {
+                        if word.chars().count() >= 4 && !lowest.contains(&word.to_lowercase()) {
+                            phrases.push((squeezed(word), said.clone(), When::InCapitals));
+                        }
+                    }
+                    for by in NAMED_BY {
+                        phrases.push((squeezed(&format!("{by} {name}")), said.clone(), When::Always));
+                    }
+                }
+            }
+        }
+        for r in RELEASABILITY {
+            phrases.push((squeezed(r), "REL TO".to_string(), When::Always));
+        }
+        for colour in COLOURS {
+            for head in TLP_HEADS {
+                phrases.push((
+                    squeezed(&format!("{head}{colour}")),
+                    format!("TLP:{colour}"),
+                    When::NotTip,
+                ));
+            }
+        }
+        // One meaning per phrase: the one that asks least.
+        phrases.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
+        phrases.dedup_by(|a, b| a.0 == b.0);
+        let finder = AhoCorasick::new(phrases.iter().map(|(p, _, _)| p.as_slice())).ok();
+        let portions = policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().filter_map(|l| l.portion.as_deref()))
+            .map(squeezed)
+            .collect();
+        Vocabulary {
+            finder,
+            says: phrases.into_iter().map(|(_, s, w)| (s, w)).collect(),
+            portions,
+        }
+    }
+
+    /// Built once per policy and thread.
+    fn cached(policy: &Policy) -> Rc<Vocabulary> {
+        thread_local! {
+            static CACHE: std::cell::RefCell<Option<(String, Rc<Vocabulary>)>> = const { std::cell::RefCell::new(None) };
+        }
+        let hit = CACHE.with(|c| {
+            c.borrow()
+                .as_ref()
+                .filter(|(sha, _)| !sha.is_empty() && *sha == policy.sha256)
+                .map(|(_, v)| Rc::clone(v))
+        });
+        if let Some(v) = hit {
+            return v;
+        }
+        let v = Rc::new(Vocabulary::of(policy));
+        CACHE.with(|c| *c.borrow_mut() = Some((policy.sha256.clone(), Rc::clone(&v))));
+        v
+    }
+}
+
+/// Whether `text`, whole, is one of the policy's portion marks without its parentheses (`TS`,
+/// `NS`): a level, though no banner reader takes it for one.
+pub(crate) fn bare_portion(text: &str, policy: &Policy) -> bool {
+    let v = Vocabulary::cached(policy);
+    let read = |t: &str| squeezed(crate::text::normalize(t).text.trim());
+    let whole = read(text);
+    let decoded = crate::text::escape::decode(text).map(|(d, _)| read(&d));
+    !whole.is_empty()
+        && text.trim().chars().count() <= 8
+        && (v.portions.contains(&whole) || decoded.is_some_and(|d| v.portions.contains(&d)))
+}
+
+/// The markings written in the prose of `n` (the normal form of `raw`), as the marking reader
+/// reads them; not what a banner or portion mark already `found` in the text says (`SECRET` and
+/// `REL TO` of `SECRET//REL TO USA, JPN` are that banner's).
+pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]) -> Vec<String> {
+    let v = Vocabulary::cached(policy);
+    let text = n.text.as_str();
+    let bytes = text.as_bytes();
+    // The squeezed text, and where each of its bytes is in `text`.
+    let mut letters: Vec<u8> = Vec::new();
+    let mut from: Vec<usize> = Vec::new();
+    for (i, c) in text.char_indices() {
+        let letter = match u8::try_from(c) {
+            Ok(b) if b.is_ascii_alphanumeric() || crate::text::sign_letter(b).is_some() => crate::text::letter_byte(b),
+            // The euro sign is written for an `E` (`SECR€T`).
+            _ if c == '\u{20AC}' => b'e',
+            _ => continue,
+        };
+        letters.push(letter);
+        from.push(i);
+    }
+    let mut out: Vec<String> = Vec::new();
+    if let Some(finder) = &v.finder {
+        for m in finder.find_overlapping_iter(&letters) {
+            let (Some(&a), Some(&z)) = (from.get(m.start()), m.end().checked_sub(1).and_then(|e| from.get(e))) else {
+                continue;
+            };
+            if !word_edge(text, a, true) || !word_edge(text, z + 1, false) {
+                continue;
+            }
+            let Some((said, when)) = v.says.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            let marks = match when {
+                When::Always => true,
+                When::NotTip => from.get(m.start() + 1).and_then(|&i| bytes.get(i)) != Some(&b'i'),
+                When::InCapitals => from
+                    .get(m.start()..m.end())
+                    .unwrap_or_default()
+                    .iter()
+                    .all(|&i| !written_small(n, raw, i)),
+            };
+            if marks {
+                out.push(said.clone());
+            }
+        }
+    }
+    banners_of_capitals(n, raw, &mut out);
+    out.sort();
+    out.dedup();
+    out.retain(|m| !found.iter().any(|f| f.contains(m.as_str())));
+    out
+}
+
+/// Whether position `at` of `text` is a word's edge: going back from it (`start`) or forward,
+/// the next character is no letter or digit (a letter of a script written without spaces is
+/// one), passing over `_` only when no letter or digit stands beyond it.
+fn word_edge(text: &str, at: usize, start: bool) -> bool {
+    let beside = if start {
+        text.get(..at).map(|t| t.chars().rev().find(|&c| c != '_'))
+    } else {
+        text.get(at..).map(|t| t.chars().find(|&c| c != '_'))
+    };
+    match beside {
+        None => false,
+        Some(c) => !c.is_some_and(|c| c.is_alphanumeric() && !crate::text::is_unspaced_script(c)),
+    }
+}
+
+/// Whether the letter at byte `i` of the normal form was written as a small letter: what it
+/// was written as starts with a lowercase letter that is no small capital, and no `l` (which
+/// passes for a capital `I`, and is what a capital `І` or `Ι` is read as by its look).
+fn written_small(n: &Normalized, raw: &str, i: usize) -> bool {
+    let Some((a, b)) = n.original(i, i + 1) else {
+        return false;
+    };
+    raw.get(a..b)
+        .and_then(|w| w.chars().next())
+        .is_some_and(|c| c.is_lowercase() && c != 'l' && !is_small_capital(c))
+}
+
+/// Latin small capitals (`ᴀ`, `ʀ`, `ꜱ`): lowercase to Unicode, capitals to a reader.
+fn is_small_capital(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1D00}'
+            ..='\u{1D22}'
+                | '\u{0262}'
+                | '\u{026A}'
+                | '\u{0274}'
+                | '\u{0280}'
+                | '\u{028F}'
+                | '\u{0299}'
+                | '\u{029C}'
+                | '\u{029F}'
+                | '\u{A730}'
+                | '\u{A731}'
+                | '\u{A7AF}'
+    )
+}
+
+/// Banners whatever their words: a word in capitals right before `//`, and one starting with a
+/// capital right after it (`S//NF`, `TS//SI`, `[U//FOUO]`).
+fn banners_of_capitals(n: &Normalized, raw: &str, out: &mut Vec<String>) {
+    let text = n.text.as_str();
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(k) = text.get(from..).and_then(|t| t.find("//")).map(|k| k + from) {
+        from = k + 2;
+        let word_start = bytes
+            .get(..k)
+            .unwrap_or_default()
+            .iter()
+            .rposition(|b| !b.is_ascii_alphanumeric())
+            .map_or(0, |p| p + 1);
+        let next = k + 2;
+        let first_after = bytes.get(next).copied();
+        if word_start == k || !first_after.is_some_and(|b| b.is_ascii_alphabetic()) {
+            continue;
+        }
+        let capitals = (word_start..k).all(|i| !written_small(n, raw, i))
+            && (word_start..k).any(|i| bytes.get(i).is_some_and(u8::is_ascii_alphabetic));
+        if !capitals || written_small(n, raw, next) {
+            continue;
+        }
+        let rest: String = text
+            .get(next..)
+            .unwrap_or_default()
+            .chars()
+            .take(64)
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+            .collect();
+        let word = text.get(word_start..k).unwrap_or_default();
+        out.push(format!("{word}//{rest}").to_uppercase());
+    }
+}

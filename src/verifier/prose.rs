@@ -1,0 +1,349 @@
+//! The verifier's own reading of markings written in prose (design principle 9): a control word
+//! that is no word of English (`handle as NOFORN material`, in any case), a level above the
+//! lowest written in capitals (`this report is SECRET`), a level named as a classification in
+//! any case (`classified as secret`), and releasability said in words (`not releasable to
+//! foreign nationals`, `eyes only`).
+//!
+//! Each is found in the text squeezed to its letters and digits (so `S E C R E T`,
+//! `S.E.C.R.E.T` and `SE C RET` are read whole), standing on word boundaries of the text as
+//! written: the letter before it and the one after it are not letters or digits of the same
+//! script. A `_` joins words (`AWS_SECRET_ACCESS_KEY` is one identifier), unless nothing but
+//! `_` stands between the hit and the text's edge or a separator (`_SECRET_`). What is found is
+//! returned as the marking it says (`NOFORN`, `SECRET`, `REL TO`), for the marking reader.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::policy::Policy;
+
+/// Control words that are no words of English prose.
+const CONTROLS: &[&str] = &[
+    "NOFORN",
+    "ORCON",
+    "PROPIN",
+    "RELIDO",
+    "IMCON",
+    "LIMDIS",
+    "EXDIS",
+    "NODIS",
+    "NOCONTRACT",
+    "FOUO",
+];
+
+/// Words that name a classification before a level, in any case.
+const NAMING: &[&str] = &[
+    "classified",
+    "classified as",
+    "classified at",
+    "classification",
+    "classification is",
+    "classification level",
+    "marked",
+    "marked as",
+    "marking",
+    "marking is",
+    "level",
+];
+
+/// Releasability said in words, in any case.
+const RELEASE: &[&str] = &["releasable to", "eyes only", "foreign nationals", "rel to"];
+
+/// What a hit says.
+#[derive(Debug, Clone)]
+enum Says {
+    /// This marking, in any case.
+    Any(String),
+    /// This marking, when every letter of the hit is a capital.
+    Capitals(String),
+    /// This TLP marking, unless its second letter is an `i` as written (`tip red` is prose).
+    Tlp(String),
+}
+
+/// The prose vocabulary of one policy, built once.
+pub struct Prose {
+    ac: Option<AhoCorasick>,
+    says: Vec<Says>,
+}
+
+/// One character of the text as read: a letter or digit (its reading in ASCII lowercase, and
+/// whether it is a capital, a small letter, or neither), a `_`, or anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    Letter(char, Case),
+    /// A sign written for a letter (`$ECRET`), which may also end a word (`SECRET!`).
+    Sign(char),
+    Join,
+    Slash,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Capital,
+    Small,
+    Neither,
+}
+
+/// `s` squeezed to the letters of the vocabulary: lowercase, digits and signs read as the
+/// letters they are written for, everything else out.
+fn squeeze(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| reading(c).map(|(a, _)| a))
+        .map(loosen)
+        .collect()
+}
+
+/// A digit or sign read as the letter it is written for (`5` `s`, `$` `s`, `3` `e`, `0` `o`),
+/// and `l` as `i` (they look alike); any other character as itself.
+fn loosen(c: char) -> char {
+    match c {
+        '1' | 'l' | '|' | '!' => 'i',
+        '0' => 'o',
+        '3' | '\u{20AC}' => 'e',
+        '4' | '@' => 'a',
+        '5' | '$' => 's',
+        '6' | '9' => 'g',
+        '7' => 't',
+        '8' => 'b',
+        c => c,
+    }
+}
+
+/// The ASCII reading of a letter or digit (or a sign written for a letter), lowercase, and its
+/// case; `None` for anything else.
+fn reading(c: char) -> Option<(char, Case)> {
+    if c.is_ascii_alphanumeric() {
+        let case = if c.is_ascii_uppercase() {
+            Case::Capital
+        } else if c.is_ascii_lowercase() {
+            Case::Small
+        } else {
+            Case::Neither
+        };
+        return Some((c.to_ascii_lowercase(), case));
+    }
+    if matches!(c, '@' | '$' | '|' | '!' | '\u{20AC}') {
+        return Some((c, Case::Neither));
+    }
+    if c.is_ascii() || !(c.is_alphanumeric() || super::text::enclosed(c).is_some()) {
+        return None;
+    }
+    let small_capital = super::text::small_capital(c);
+    let ascii = small_capital.or_else(|| super::text::ascii_reading(c)).or_else(|| {
+        let mut b = [0u8; 4];
+        let proto: String = unicode_security::skeleton(c.encode_utf8(&mut b)).collect();
+        let mut p = proto.chars();
+        match (p.next(), p.next()) {
+            (Some(a), None) if a.is_ascii_alphanumeric() => Some(a),
+            _ => None,
+        }
+    })?;
+    let enclosed_letter = super::text::enclosed(c).is_some_and(|a| a.is_ascii_alphabetic());
+    let case = if small_capital.is_some() || enclosed_letter || c.is_uppercase() {
+        Case::Capital
+    } else if ascii.is_ascii_digit() {
+        Case::Neither
+    } else {
+        Case::Small
+    };
+    Some((ascii.to_ascii_lowercase(), case))
+}
+
+impl Prose {
+    /// The vocabulary of `policy`: the controls above, and its levels above the lowest of each
+    /// scheme (each alone, and the words of its name that no lowest level's name has).
+    pub fn new(policy: &Policy) -> Prose {
+        let mut words: Vec<(String, Says)> = Vec::new();
+        for c in CONTROLS {
+            words.push((squeeze(c), Says::Any((*c).to_string())));
+        }
+        let lowest: Vec<String> = policy
+            .schemes
+            .iter()
+            .filter_map(|s| s.levels.first())
+            .flat_map(|l| std::iter::once(&l.name).chain(&l.aliases))
+            .flat_map(|n| n.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>())
+            .collect();
+        for s in policy.schemes.iter() {
+            for l in s.levels.iter().skip(1) {
+                for name in std::iter::once(&l.name).chain(&l.aliases) {
+                    let upper = name.to_uppercase();
+                    // Names written in another script (`極秘`) are read by the mention test.
+                    if lowest.contains(&name.to_lowercase()) || squeeze(name).is_empty() {
+                        continue;
+                    }
+                    // A name of fewer than four letters (`HI`) is too likely a word or an
+                    // abbreviation of prose in capitals to mark alone.
+                    if squeeze(name).len() >= 4 {
+                        words.push((squeeze(name), Says::Capitals(upper.clone())));
+                    }
+                    for naming in NAMING {
+                        words.push((squeeze(&format!("{naming} {name}")), Says::Any(upper.clone())));
+                    }
+                    for w in name.split_whitespace() {
+                        let lw = w.to_lowercase();
+                        if w.chars().count() >= 4 && !lowest.contains(&lw) {
+                            words.push((squeeze(w), Says::Capitals(upper.clone())));
+                        }
+                    }
+                }
+            }
+        }
+        for r in RELEASE {
+            words.push((squeeze(r), Says::Any("REL TO".to_string())));
+        }
+        // `TLP` and a colour, whatever stands between them (`T.L.P. RED`, `TLP=RED`,
+        // `TLP2.0:RED`, `TLP v2 RED`), and `AMBER STRICT` however it is joined.
+        for colour in ["CLEAR", "WHITE", "GREEN", "AMBER", "AMBER+STRICT", "RED"] {
+            for version in ["", "2", "20", "v2", "v20", "1", "10", "v1", "v10"] {
+                words.push((
+                    squeeze(&format!("TLP{version}{colour}")),
+                    Says::Tlp(format!("TLP:{colour}")),
+                ));
+            }
+        }
+        words.retain(|(w, _)| !w.is_empty());
+        // One reading per word: the one that asks least (any case before capitals only).
+        let rank = |s: &Says| match s {
+            Says::Any(_) => 0,
+            Says::Tlp(_) => 1,
+            Says::Capitals(_) => 2,
+        };
+        words.sort_by(|a, b| a.0.cmp(&b.0).then(rank(&a.1).cmp(&rank(&b.1))));
+        words.dedup_by(|a, b| a.0 == b.0);
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(words.iter().map(|(w, _)| w.as_str()))
+            .ok();
+        Prose {
+            ac,
+            says: words.into_iter().map(|(_, s)| s).collect(),
+        }
+    }
+
+    /// The markings written in the prose of `text` (and of its escapes decoded), as the marking
+    /// reader reads them; but not what a banner or portion mark found in the same text already
+    /// says (`SECRET` and `REL TO` in `SECRET//REL TO USA, JPN` are that banner's).
+    pub fn marks_in(&self, text: &str, found: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        self.marks_in_one(text, &mut out);
+        for u in super::text::unescaped(text) {
+            self.marks_in_one(&u, &mut out);
+        }
+        out.sort();
+        out.dedup();
+        out.retain(|m| !found.iter().any(|f| f.contains(m.as_str())));
+        out
+    }
+
+    fn marks_in_one(&self, text: &str, out: &mut Vec<String>) {
+        let Some(ac) = &self.ac else { return };
+        // The text as read: shown order, NFKC, invisible code points and marks passed over.
+        let pieces: Vec<Piece> = super::text::visual(text)
+            .nfkc()
+            .filter(|&c| !super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
+            .map(|c| match reading(c) {
+                Some((a, _)) if matches!(a, '@' | '$' | '|' | '!' | '\u{20AC}') => Piece::Sign(a),
+                Some((a, case)) if !super::text::unspaced(c) => Piece::Letter(a, case),
+                _ if c == '_' => Piece::Join,
+                _ if c == '/' => Piece::Slash,
+                _ => Piece::Other,
+            })
+            .collect();
+        // The letters, and where each stands among the pieces.
+        let mut squeezed = String::new();
+        let mut at: Vec<usize> = Vec::new();
+        for (k, p) in pieces.iter().enumerate() {
+            if let Piece::Letter(a, _) | Piece::Sign(a) = p {
+                squeezed.push(loosen(*a));
+                at.push(k);
+            }
+        }
+        // Whether the piece next to a hit's edge, going `back` or forward from piece `k`, ends
+        // the word: no letter there, or only `_` up to the edge or another character.
+        let bounded = |k: usize, back: bool| {
+            let mut q = k;
+            loop {
+                let next = if back { q.checked_sub(1) } else { q.checked_add(1) };
+                let Some(n) = next else { return true };
+                match pieces.get(n) {
+                    None | Some(Piece::Other | Piece::Sign(_)) => return true,
+                    Some(Piece::Letter(..)) => return q == k,
+                    Some(Piece::Join) => q = n,
+                    Some(Piece::Slash) => return true,
+                }
+            }
+        };
+        for m in ac.find_overlapping_iter(&squeezed) {
+            let (Some(&first), Some(&last)) = (at.get(m.start()), m.end().checked_sub(1).and_then(|e| at.get(e)))
+            else {
+                continue;
+            };
+            // A hit starts after a separator (not inside a word) and ends before one: the
+            // pieces right beside it are not letters.
+            let before_ok = first == 0 || !matches!(pieces.get(first - 1), Some(Piece::Letter(..)));
+            let after_ok = !matches!(pieces.get(last + 1), Some(Piece::Letter(..)));
+            if !(before_ok && after_ok && bounded(first, true) && bounded(last, false)) {
+                continue;
+            }
+            let says = match self.says.get(m.pattern().as_usize()) {
+                Some(Says::Any(s)) => s,
+                Some(Says::Capitals(s)) => {
+                    let letters = at.get(m.start()..m.end()).unwrap_or_default();
+                    let capitals = letters
+                        .iter()
+                        .all(|&k| !matches!(pieces.get(k), Some(Piece::Letter(_, Case::Small))));
+                    if !capitals {
+                        continue;
+                    }
+                    s
+                }
+                Some(Says::Tlp(s)) => {
+                    let second = at.get(m.start() + 1).and_then(|&k| pieces.get(k));
+                    if matches!(second, Some(Piece::Letter('i', _))) {
+                        continue;
+                    }
+                    s
+                }
+                None => continue,
+            };
+            out.push(says.clone());
+        }
+        // A word in capitals right before `//` and one starting with a capital right after
+        // (`S//NF`, `TS//SI`, `[U//FOUO]`): a banner, whatever its words.
+        for (k, w) in pieces.windows(2).enumerate() {
+            if w != [Piece::Slash, Piece::Slash] {
+                continue;
+            }
+            let before: Vec<(char, Case)> = pieces
+                .get(..k)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .map_while(|p| match p {
+                    Piece::Letter(a, case) => Some((*a, *case)),
+                    _ => None,
+                })
+                .collect();
+            let after = pieces.get(k + 2);
+            let capitals = !before.is_empty()
+                && before.iter().all(|(_, case)| *case != Case::Small)
+                && before.iter().any(|(_, case)| *case == Case::Capital);
+            if capitals && matches!(after, Some(Piece::Letter(_, Case::Capital))) {
+                let word: String = before.iter().rev().map(|(a, _)| a.to_ascii_uppercase()).collect();
+                let rest: String = pieces
+                    .get(k + 2..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take(64)
+                    .map_while(|p| match p {
+                        Piece::Letter(a, _) => Some(a.to_ascii_uppercase()),
+                        Piece::Slash => Some('/'),
+                        _ => None,
+                    })
+                    .collect();
+                out.push(format!("{word}//{rest}"));
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Markings written in prose (design principle 9; left open by session 30's red team): a control
+//! word that is no English word (`handle as NOFORN material`), a classification level written in
+//! capitals (`this report is SECRET`) or named as a classification in any case (`classified as
+//! secret`), and releasability spelled out (`not releasable to foreign nationals`). Anywhere in
+//! a string, in every disguise, each holds its object back, in the guard and in the second
+//! verifier; the same words as ordinary prose (`the client secret`, `Secret Service`) do not.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use sekisho::fuzzing::disguise;
+use serde_json::Value;
+
+/// Control words that are no words of English prose: written in any case, they mark.
+const CONTROLS: &[&str] = &[
+    "NOFORN",
+    "ORCON",
+    "PROPIN",
+    "RELIDO",
+    "IMCON",
+    "LIMDIS",
+    "EXDIS",
+    "NODIS",
+    "NOCONTRACT",
+    "FOUO",
+];
+
+/// Levels above UNCLASSIFIED of the shipped policy's schemes: written in capitals, they mark.
+const LEVELS: &[&str] = &[
+    "SECRET",
+    "TOP SECRET",
+    "CONFIDENTIAL",
+    "RESTRICTED",
+    "NATO SECRET",
+    "NATO RESTRICTED",
+    "COSMIC TOP SECRET",
+];
+
+/// Prose around a marking word.
+const PROSE: &[(&str, &str)] = &[
+    ("", ""),
+    ("Handle as ", " material."),
+    ("This report is ", "."),
+    ("Observed by a ", " source; beacons every hour."),
+    ("Note: ", " - share with care"),
+    ("\"", "\" applies"),
+    ("本資料は", "扱い"),
+    ("THE REPORT IS ", " AND GOES NOWHERE"),
+];
+
+/// Classifications and releasability said in words, in any case.
+const PHRASES: &[&str] = &[
+    "classified as secret",
+    "classified secret",
+    "classification: confidential",
+    "Classification - top secret",
+    "marked restricted",
+    "marked as top secret",
+    "not releasable to foreign nationals",
+    "Not releasable to JPN",
+    "releasable to USA only",
+    "for US eyes only",
+    "EYES ONLY",
+];
+
+/// Ordinary prose with the same words: it goes.
+const BENIGN: &[&str] = &[
+    "The attacker stole the client secret and the API key.",
+    "Secret Service agents were phished.",
+    "Set AWS_SECRET_ACCESS_KEY and SECRET_KEY_BASE before running the sample.",
+    "A top-level domain hosts the C2.",
+    "The malware keeps a secret list of hosts; it is confidential to nobody.",
+    "Access to the share is restricted to administrators.",
+    "The SECRETARY of the club received the lure.",
+    "Confidential computing enclaves were not affected.",
+    "They secretly exfiltrated data from restricted networks.",
+    "Topsecret and topsecrets are the names of two droppers.",
+    "The foreign key of the table is not releasable as a column name.",
+    "THE WEATHER SERVICE HAS ISSUED A WARNING FOR THE AREA.",
+];
+
+/// An indicator marked TLP:GREEN whose description is `text`, then the canary.
+fn with_text(text: &str) -> Vec<Value> {
+    vec![indicator(1, &[TLP_GREEN], &format!("{text} CANARY"))]
+}
+
+fn guard_releases(text: &str) -> bool {
+    match run(&us_to_jpn(), with_text(text)) {
+        Ok(r) => String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"),
+        Err(_) => false,
+    }
+}
+
+fn verifier_passes(text: &str) -> bool {
+    sekisho::verifier::verify(&bundle(with_text(text)), &us_to_jpn()).is_ok()
+}
+
+fn assert_held(text: &str) {
+    assert!(!verifier_passes(text), "the verifier passes {text:?}");
+    assert!(!guard_releases(text), "the guard releases {text:?}");
+}
+
+/// A disguise that keeps capitals capitals (every disguise but lowercasing).
+fn keeps_case(hows: &[u8]) -> Vec<u8> {
+    hows.iter()
+        .map(|&h| if h % 13 == 1 { h.wrapping_add(1) } else { h })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// A control word in prose, in any disguise (lowercased too), holds the object back.
+    #[test]
+    fn a_control_word_in_prose_is_a_marking(
+        word in prop::sample::select(CONTROLS),
+        around in prop::sample::select(PROSE),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        assert_held(&format!("{}{}{}", around.0, disguise(word, &hows), around.1));
+    }
+
+    /// A level written in capitals in prose, in any disguise that keeps it in capitals (small
+    /// capitals, full width, look-alikes, signs and digits for letters, spaced out, escaped).
+    #[test]
+    fn a_level_in_capitals_in_prose_is_a_marking(
+        word in prop::sample::select(LEVELS),
+        around in prop::sample::select(PROSE),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        assert_held(&format!("{}{}{}", around.0, disguise(word, &keeps_case(&hows)), around.1));
+    }
+
+    /// A classification or releasability said in words, in any disguise.
+    #[test]
+    fn a_classification_in_words_is_a_marking(
+        phrase in prop::sample::select(PHRASES),
+        around in prop::sample::select(PROSE),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        assert_held(&format!("{}{}{}", around.0, disguise(phrase, &hows), around.1));
+    }
+}
+
+#[test]
+fn named_prose_markings_are_held() {
+    for text in [
+        "handle as NOFORN material",
+        "this is noforn",
+        "ORCON applies",
+        "The report is classified SECRET by the originator",
+        "SECRET report",
+        "TOP SECRET material",
+        "classification: SECRET",
+        "marked RESTRICTED",
+        "S E C R E T",
+        "S.E.C.R.E.T",
+        "S_E_C_R_E_T",
+        "5ECRE7 material",
+        "not releasable to foreign nationals",
+        // Red team round 2 (R16, R19, R06): banners of any words around `//`, TLP written
+        // another way, enclosed letters.
+        "TS//SI/TK//NOFORN",
+        "S//NF",
+        "[S//NF] the actor",
+        "U//FOUO",
+        "CUI//NOFORN",
+        "//NOFORN",
+        "SECRET/NOFORN",
+        "TOP SECRET/SI/TK",
+        "極秘//NOFORN",
+        "TLP:AMBER STRICT",
+        "TLP:AMBER-STRICT",
+        "TLP:AMBER/STRICT",
+        "TLP/RED",
+        "TLP//RED",
+        "TLP=RED",
+        "TLP2.0:RED",
+        "TLP v2 RED",
+        "T.L.P. RED",
+        "tlp red",
+        "SECRET! handle with care",
+        "NOFORN$",
+        "\u{1F182}\u{1F174}\u{1F172}\u{1F181}\u{1F174}\u{1F183}//\u{1F17D}\u{1F17E}\u{1F175}\u{1F17E}\u{1F181}\u{1F17D}",
+    ] {
+        assert_held(text);
+    }
+}
+
+#[test]
+fn ordinary_prose_with_the_same_words_goes() {
+    for text in BENIGN {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+#[test]
+fn a_releasable_banner_in_the_text_still_goes() {
+    for text in [
+        "UNCLASSIFIED//REL TO USA, JPN",
+        "This report is SECRET//REL TO USA, JPN.",
+        "(U//REL TO USA, JPN) Beacons hourly.",
+        "TLP:GREEN",
+        "A tip: red team the host.",
+        "HTTP//1.1 and and/or, a//b",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+/// A statement that is a portion mark alone (`TS`, red team R14) is a level, and marks.
+#[test]
+fn a_bare_portion_mark_as_a_statement_is_a_level() {
+    for portion in ["TS", "CTS", "NS", "S", "C", "NC", "NR", "ＴＳ"] {
+        let objects = vec![
+            statement(1, portion),
+            indicator(2, &[TLP_GREEN, &id("marking-definition", 1)], "CANARY"),
+        ];
+        let released = run(&us_to_jpn(), objects.clone())
+            .is_ok_and(|r| String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"));
+        assert!(!released, "the guard releases under statement {portion:?}");
+        assert!(
+            sekisho::verifier::verify(&bundle(objects), &us_to_jpn()).is_err(),
+            "the verifier passes statement {portion:?}"
+        );
+    }
+}
+
+#[test]
+fn unclassified_in_capitals_stays_releasable() {
+    for text in ["UNCLASSIFIED", "This report is UNCLASSIFIED.", "NATO UNCLASSIFIED"] {
+        assert!(guard_releases(text), "the guard holds {text:?}");
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+    }
+}
