@@ -162,7 +162,15 @@ impl Spill {
 enum Block {
     Decoding {
         len: u32,
-        decoder: Box<SourceBlockDecoder>,
+        /// Source symbols as they arrive, each copied once at its place (`esi × T`); while no
+        /// repair symbol is needed, this is the decoded block and RaptorQ is never called.
+        source: Vec<u8>,
+        /// Source symbols in `source`.
+        sources: u32,
+        /// Repair symbols held until there are enough symbols to decode with them.
+        repair: Vec<EncodingPacket>,
+        /// Made (from `source` and `repair`) once enough symbols arrived but a source one is missing.
+        decoder: Option<Box<SourceBlockDecoder>>,
         seen: Vec<u64>,
         cost: usize,
     },
@@ -232,6 +240,8 @@ pub struct Reassembler {
     replayed: HashSet<(u64, u64)>,
     replayed_order: VecDeque<(u64, u64)>,
     stats: ReassemblerStats,
+    /// Buffers of blocks written to their spill file, for the next blocks.
+    spare: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Reassembler {
@@ -263,6 +273,7 @@ impl Reassembler {
             replayed: HashSet::new(),
             replayed_order: VecDeque::new(),
             stats: ReassemblerStats::default(),
+            spare: Vec::new(),
         }
     }
 
@@ -703,7 +714,13 @@ impl Reassembler {
                 self.stats.dropped_surplus += 1;
                 return;
             }
-            Some(Block::Decoding { len, seen, .. }) => {
+            Some(Block::Decoding {
+                len,
+                seen,
+                source,
+                decoder,
+                ..
+            }) => {
                 if *len != d.block_len {
                     self.stats.dropped_inconsistent += 1;
                     return;
@@ -712,7 +729,14 @@ impl Reassembler {
                     self.stats.dropped_surplus += 1;
                     return;
                 }
-                usize::from(d.symbol_size).saturating_add(SYMBOL_COST)
+                let gap = if decoder.is_none() {
+                    source_gap(&d, k, source.len())
+                } else {
+                    0
+                };
+                usize::from(d.symbol_size)
+                    .saturating_add(SYMBOL_COST)
+                    .saturating_add(gap)
             }
             None => {
                 let bits = (d.max_symbol_id() as usize).saturating_add(1);
@@ -721,6 +745,7 @@ impl Reassembler {
                     .saturating_add(BLOCK_COST)
                     .saturating_add(bits / 8)
                     .saturating_add((k as usize).saturating_mul(SYMBOL_COST))
+                    .saturating_add(source_gap(&d, k, 0))
             }
         };
         self.stats.accepted += 1;
@@ -731,12 +756,15 @@ impl Reassembler {
         let Some(m) = self.sessions.get_mut(&session).and_then(|s| s.in_flight.get_mut(&seq)) else {
             return;
         };
+        let spare = &mut self.spare;
         let block = m.blocks.entry(d.block).or_insert_with(|| {
-            let oti = ObjectTransmissionInformation::new(u64::from(d.block_len), d.symbol_size, 1, 1, 1);
             let words = (d.max_symbol_id() as usize).saturating_add(1).div_ceil(64);
             Block::Decoding {
                 len: d.block_len,
-                decoder: Box::new(SourceBlockDecoder::new(0, &oti, u64::from(d.block_len))),
+                source: spare_buffer(spare, &d, k),
+                sources: 0,
+                repair: Vec::new(),
+                decoder: None,
                 seen: vec![0; words],
                 cost: 0,
             }
@@ -746,15 +774,16 @@ impl Reassembler {
             seen,
             cost,
             len,
+            source,
+            sources,
+            repair,
         } = block
         else {
             return;
         };
         set_bit(seen, d.symbol_id);
         *cost = cost.saturating_add(need);
-        let packet = EncodingPacket::new(PayloadId::new(0, d.symbol_id), payload.to_vec());
-        // Fail secure: a panic inside the decoder loses this message, never the receiver.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decoder.decode([packet])));
+        let result = add_symbol(&d, k, payload, source, sources, repair, decoder, seen);
         let block_len = *len as usize;
         let block_cost = *cost;
         let repaired = matches!(result, Ok(Some(_))) && (k..=d.max_symbol_id()).any(|id| bit(seen, id));
@@ -784,7 +813,10 @@ impl Reassembler {
                         block_len
                     }
                     Some(Ok(())) => {
-                        m.blocks.insert(d.block, Block::Written);
+                        if let Some(Block::Decoding { source, .. }) = m.blocks.insert(d.block, Block::Written) {
+                            recycle(&mut self.spare, source);
+                        }
+                        recycle(&mut self.spare, bytes);
                         0
                     }
                     Some(Err(e)) => {
@@ -982,6 +1014,101 @@ impl Reassembler {
             self.mark_finished(session, q, out);
         }
     }
+}
+
+/// Zero bytes a source symbol of `d` would leave before it in a block's `source` buffer now
+/// `have` bytes long (it came before an earlier one): charged like the symbols themselves.
+fn source_gap(d: &DataHeader, k: u32, have: usize) -> usize {
+    if d.symbol_id >= k {
+        return 0;
+    }
+    (d.symbol_id as usize)
+        .saturating_mul(usize::from(d.symbol_size))
+        .saturating_sub(have)
+}
+
+/// Decoded-block buffers kept for the next block (what a block of a large message needs at the
+/// default MTU and block size, several times over): no fresh pages per block.
+const MAX_SPARE_BUFFERS: usize = 2;
+const MAX_SPARE_CAPACITY: usize = 4 << 20;
+
+/// An empty buffer for `d`'s block of `k` source symbols: a spare one, or a new one with room
+/// for the block (up to [`MAX_SPARE_CAPACITY`]; past that it grows as symbols come).
+fn spare_buffer(spare: &mut Vec<Vec<u8>>, d: &DataHeader, k: u32) -> Vec<u8> {
+    let want = (k as usize)
+        .saturating_mul(usize::from(d.symbol_size))
+        .min(MAX_SPARE_CAPACITY);
+    match spare.pop() {
+        Some(mut v) => {
+            v.clear();
+            v.reserve_exact(want);
+            v
+        }
+        None => Vec::with_capacity(want),
+    }
+}
+
+fn recycle(spare: &mut Vec<Vec<u8>>, v: Vec<u8>) {
+    if spare.len() < MAX_SPARE_BUFFERS && v.capacity() > 0 && v.capacity() <= MAX_SPARE_CAPACITY {
+        spare.push(v);
+    }
+}
+
+/// Add one symbol (not seen before in this block) of `d`'s block of `k` source symbols: the
+/// block's bytes once they are all there. A source symbol is copied into `source` at its place;
+/// when every source symbol came, `source` is the block (RFC 6330 is systematic) and RaptorQ is
+/// not needed. Only when `k` symbols are in and some source symbol is missing is a RaptorQ
+/// decoder made, fed with what came, and used for every symbol after. `Err`: the decoder
+/// panicked (fail secure: the message is lost, never the receiver).
+#[allow(clippy::too_many_arguments)]
+fn add_symbol(
+    d: &DataHeader,
+    k: u32,
+    payload: &[u8],
+    source: &mut Vec<u8>,
+    sources: &mut u32,
+    repair: &mut Vec<EncodingPacket>,
+    decoder: &mut Option<Box<SourceBlockDecoder>>,
+    seen: &[u64],
+) -> Result<Option<Vec<u8>>, ()> {
+    let packet = |data: &[u8]| EncodingPacket::new(PayloadId::new(0, d.symbol_id), data.to_vec());
+    if let Some(dec) = decoder.as_mut() {
+        let p = packet(payload);
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dec.decode([p]))).map_err(|_| ());
+    }
+    let t = usize::from(d.symbol_size);
+    if d.symbol_id < k {
+        let at = (d.symbol_id as usize).saturating_mul(t);
+        if at >= source.len() {
+            source.resize(at, 0);
+            source.extend_from_slice(payload);
+        } else if let Some(dst) = source.get_mut(at..at.saturating_add(t)) {
+            dst.copy_from_slice(payload);
+        }
+        *sources = sources.saturating_add(1);
+        if *sources == k {
+            return Ok(Some(std::mem::take(source)));
+        }
+    } else {
+        repair.push(packet(payload));
+    }
+    if (*sources as usize).saturating_add(repair.len()) < k as usize {
+        return Ok(None);
+    }
+    // Enough symbols, a source one missing: RaptorQ from here on.
+    let oti = ObjectTransmissionInformation::new(u64::from(d.block_len), d.symbol_size, 1, 1, 1);
+    let mut packets = std::mem::take(repair);
+    for esi in (0..k).filter(|&esi| bit(seen, esi)) {
+        let at = (esi as usize).saturating_mul(t);
+        if let Some(sym) = source.get(at..at.saturating_add(t)) {
+            packets.push(EncodingPacket::new(PayloadId::new(0, esi), sym.to_vec()));
+        }
+    }
+    *source = Vec::new();
+    let mut dec = Box::new(SourceBlockDecoder::new(0, &oti, u64::from(d.block_len)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dec.decode(packets))).map_err(|_| ());
+    *decoder = Some(dec);
+    result
 }
 
 /// Bytes of every block of `d`'s message but the last, as `d` implies them (§5.1: the blocks
