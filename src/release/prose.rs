@@ -182,7 +182,16 @@ impl Vocabulary {
 /// `NS`): a level, though no banner reader takes it for one.
 pub(crate) fn bare_portion(text: &str, policy: &Policy) -> bool {
     let v = Vocabulary::cached(policy);
-    let read = |t: &str| squeezed(crate::text::normalize(t).text.trim());
+    // Letters and digits only: `(U)` is the portion form, read as such.
+    let read = |t: &str| {
+        let n = crate::text::normalize(t);
+        let t = n.text.trim();
+        if t.chars().all(|c| c.is_alphanumeric()) {
+            squeezed(t)
+        } else {
+            Vec::new()
+        }
+    };
     let whole = read(text);
     let decoded = crate::text::escape::decode(text).map(|(d, _)| read(&d));
     !whole.is_empty()
