@@ -187,13 +187,24 @@ const PHRASES: &[&str] = &[
 /// they are the whole text: RESTRICTED DATA, FORMERLY RD, TALENT KEYHOLE, SPECIAL INTELLIGENCE.
 const ALONE: &[&str] = &["rd", "frd", "tk", "si", "sig", "hcsp", "hcso"];
 
-/// The words a marking is made of under `policy` (levels and aliases of every scheme, control
-/// words, dissemination phrases), squeezed and loosened as [`mentions_marking`] compares them.
-/// Built once per policy and thread: a message with many marking definitions asks for them once
-/// per definition.
-fn marking_words(policy: &Policy) -> std::rc::Rc<Vec<String>> {
+/// The words a marking is made of under `policy`, in the two forms the readers compare them in.
+/// Built in one pass over the policy, once per policy and thread: a message with many marking
+/// definitions or strings asks for them once per definition or string.
+struct MarkingWords {
+    /// Levels and aliases of every scheme, control words (a short form only of three letters
+    /// or more) and dissemination phrases, squeezed (letters, digits and `+`) and loosened, as
+    /// [`mentions_marking`] compares them.
+    mention: Vec<String>,
+    /// Level names and aliases of every scheme and the control words (both forms), squeezed
+    /// (letters and digits) and loosened as [`marks_in_text`] compares them, of two characters
+    /// or more, each with the text a banner writes it in.
+    banner: Vec<(String, String)>,
+}
+
+/// The [`MarkingWords`] of `policy`, cached per thread by the policy's hash.
+fn marking_words(policy: &Policy) -> std::rc::Rc<MarkingWords> {
     thread_local! {
-        static CACHE: std::cell::RefCell<Option<(String, std::rc::Rc<Vec<String>>)>> =
+        static CACHE: std::cell::RefCell<Option<(String, std::rc::Rc<MarkingWords>)>> =
             const { std::cell::RefCell::new(None) };
     }
     let cached = CACHE.with(|c| {
@@ -205,12 +216,30 @@ fn marking_words(policy: &Policy) -> std::rc::Rc<Vec<String>> {
     if let Some(w) = cached {
         return w;
     }
-    let squeeze = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == '+').collect() };
-    let mut words: Vec<String> = Vec::new();
+    // Lowercase, letters and digits (and `+` for the mention test), loosened.
+    let squeeze = |s: &str, plus: bool| -> String {
+        loosen(
+            &s.to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || (plus && *c == '+'))
+                .collect::<String>(),
+        )
+    };
+    let mut mention: Vec<String> = Vec::new();
+    let mut banner: Vec<(String, String)> = Vec::new();
+    // A word both readers compare.
+    let mut both = |w: &str, in_mention: bool| {
+        if in_mention {
+            mention.push(squeeze(w, true));
+        }
+        banner.push((squeeze(w, false), w.to_uppercase()));
+    };
     for s in policy.schemes.iter() {
         for l in &s.levels {
-            words.push(squeeze(&l.name.to_lowercase()));
-            words.extend(l.aliases.iter().map(|a| squeeze(&a.to_lowercase())));
+            both(&l.name, true);
+            for a in &l.aliases {
+                both(a, true);
+            }
         }
     }
     for c in Control::known()
@@ -220,17 +249,16 @@ fn marking_words(policy: &Policy) -> std::rc::Rc<Vec<String>> {
     {
         match c.words() {
             Some((long, short)) => {
-                words.push(squeeze(&long.to_lowercase()));
-                if short.len() > 2 {
-                    words.push(squeeze(&short.to_lowercase()));
-                }
+                both(long, true);
+                both(short, short.len() > 2);
             }
-            None => words.push(squeeze(&c.to_string().to_lowercase())),
+            None => both(&c.to_string(), true),
         }
     }
-    words.extend(PHRASES.iter().map(|p| p.to_string()));
-    words.retain(|w| !w.is_empty());
-    let words = std::rc::Rc::new(words.iter().map(|w| loosen(w)).collect::<Vec<String>>());
+    mention.extend(PHRASES.iter().map(|p| loosen(p)));
+    mention.retain(|w| !w.is_empty());
+    banner.retain(|(w, _)| w.chars().count() >= 2);
+    let words = std::rc::Rc::new(MarkingWords { mention, banner });
     CACHE.with(|c| *c.borrow_mut() = Some((policy.sha256.clone(), std::rc::Rc::clone(&words))));
     words
 }
@@ -274,8 +302,8 @@ fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
             .is_some_and(|p| crate::text::joins_word(p, here))
     };
     // Level and control words (squeezed and loosened, with the text a banner writes them in),
-    // made when the first `//` is seen.
-    let mut names: Option<Vec<(String, String)>> = None;
+    // asked for when the first `//` is seen.
+    let mut words: Option<std::rc::Rc<MarkingWords>> = None;
     for k in 0..packed.len() {
         let Some(&(i, c)) = packed.get(k) else { continue };
         match c {
@@ -319,7 +347,7 @@ fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
                 left.reverse();
                 let text: String = left.iter().map(|&(_, c)| c).collect();
                 // The longest level or control word the run ends with, starting a word of `n`.
-                let names = names.get_or_insert_with(|| banner_words(policy));
+                let names = &words.get_or_insert_with(|| marking_words(policy)).banner;
                 let level = names
                     .iter()
                     .filter(|(w, _)| text.ends_with(w.as_str()))
@@ -545,41 +573,6 @@ pub(crate) fn marking_in_text(
     None
 }
 
-/// The level names and aliases of every scheme of `policy` and the control words, squeezed and
-/// loosened as [`marks_in_text`] compares them, each with the text a banner writes it in.
-fn banner_words(policy: &Policy) -> Vec<(String, String)> {
-    let squeeze = |s: &str| -> String {
-        loosen(
-            &s.to_lowercase()
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>(),
-        )
-    };
-    let mut out: Vec<(String, String)> = Vec::new();
-    for s in policy.schemes.iter() {
-        for l in &s.levels {
-            out.push((squeeze(&l.name), l.name.to_uppercase()));
-            out.extend(l.aliases.iter().map(|a| (squeeze(a), a.to_uppercase())));
-        }
-    }
-    for c in Control::known()
-        .iter()
-        .chain(&policy.forbidden_controls)
-        .chain(&policy.allowed_controls)
-    {
-        match c.words() {
-            Some((long, short)) => {
-                out.push((squeeze(long), long.to_uppercase()));
-                out.push((squeeze(short), short.to_uppercase()));
-            }
-            None => out.push((squeeze(&c.to_string()), c.to_string().to_uppercase())),
-        }
-    }
-    out.retain(|(w, _)| w.chars().count() >= 2);
-    out
-}
-
 /// The words of `n`: runs of letters, digits and `+` (trimmed of `+`), a run also ending where
 /// ASCII letters and digits meet letters and digits of other scripts (`noforn扱い`).
 fn words_of(n: &str) -> Vec<String> {
@@ -620,7 +613,8 @@ fn mentions_marking(n: &str, policy: &Policy) -> bool {
     if n.replace("://", " ").contains("//") || n.starts_with('(') {
         return true;
     }
-    let words = marking_words(policy);
+    let table = marking_words(policy);
+    let words = &table.mention;
     let squeeze = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == '+').collect() };
     let squeezed_all = squeeze(n);
     if ALONE.iter().any(|w| loosen(w) == squeezed_all) {
@@ -897,5 +891,91 @@ mod marks_in_text_tests {
         assert_eq!(marks("The actor (TS) did"), ["(TS)"]);
         assert_eq!(marks("per TLP: r3d rules"), ["TLP:RED"]);
         assert_eq!(marks("本資料はTLP:RED扱い"), ["TLP:RED"]);
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    /// The two lists as they were built before there was one table: the mention test's words
+    /// and the banner words, each in its own loop.
+    fn apart(policy: &Policy) -> (Vec<String>, Vec<(String, String)>) {
+        let squeeze = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric() || *c == '+').collect() };
+        let mut words: Vec<String> = Vec::new();
+        for s in policy.schemes.iter() {
+            for l in &s.levels {
+                words.push(squeeze(&l.name.to_lowercase()));
+                words.extend(l.aliases.iter().map(|a| squeeze(&a.to_lowercase())));
+            }
+        }
+        let known = Control::known();
+        let controls = || {
+            known
+                .iter()
+                .chain(&policy.forbidden_controls)
+                .chain(&policy.allowed_controls)
+        };
+        for c in controls() {
+            match c.words() {
+                Some((long, short)) => {
+                    words.push(squeeze(&long.to_lowercase()));
+                    if short.len() > 2 {
+                        words.push(squeeze(&short.to_lowercase()));
+                    }
+                }
+                None => words.push(squeeze(&c.to_string().to_lowercase())),
+            }
+        }
+        words.extend(PHRASES.iter().map(|p| p.to_string()));
+        words.retain(|w| !w.is_empty());
+        let words = words.iter().map(|w| loosen(w)).collect();
+        let squeeze = |s: &str| -> String {
+            loosen(
+                &s.to_lowercase()
+                    .chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .collect::<String>(),
+            )
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        for s in policy.schemes.iter() {
+            for l in &s.levels {
+                out.push((squeeze(&l.name), l.name.to_uppercase()));
+                out.extend(l.aliases.iter().map(|a| (squeeze(a), a.to_uppercase())));
+            }
+        }
+        for c in controls() {
+            match c.words() {
+                Some((long, short)) => {
+                    out.push((squeeze(long), long.to_uppercase()));
+                    out.push((squeeze(short), short.to_uppercase()));
+                }
+                None => out.push((squeeze(&c.to_string()), c.to_string().to_uppercase())),
+            }
+        }
+        out.retain(|(w, _)| w.chars().count() >= 2);
+        (words, out)
+    }
+
+    #[test]
+    fn one_table_holds_both_lists_as_they_were_built_apart() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+        let mut seen = 0;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            let Ok(p) = Policy::load(&path) else { continue };
+            let t = marking_words(&p);
+            let (mention, banner) = apart(&p);
+            assert_eq!(t.mention, mention, "{}", path.display());
+            assert_eq!(t.banner, banner, "{}", path.display());
+            // Asked again: the one cached.
+            assert!(std::rc::Rc::ptr_eq(&t, &marking_words(&p)));
+            seen += 1;
+        }
+        assert!(seen >= 2, "policies read: {seen}");
     }
 }
