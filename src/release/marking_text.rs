@@ -425,7 +425,7 @@ fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
 /// [`marks_in_text`] finds: `//` not after a `:` (a URL's), `(` and at most five letters or
 /// digits then `)` or `/`, or a `p` after an `l` (or what passes for it) after a `t` (or `7`);
 /// spaces and characters other than ASCII between them are passed over (as marks and spaces
-/// slipped in are). A few passes over the bytes, nothing allocated: it holds whenever
+/// slipped in are). A few `memchr` passes over the bytes, nothing allocated: it holds whenever
 /// [`marks_in_text`] finds anything.
 fn may_hold_marks(n: &str) -> bool {
     let b = n.as_bytes();
@@ -446,13 +446,14 @@ fn may_hold_marks(n: &str) -> bool {
             .copied()
             .filter(|&c| significant(c))
     };
-    let tlp = n.match_indices(['p', 'P']).any(|(k, _)| {
+    // Each `p` by `memchr2` (a char pattern is decoded character by character).
+    let tlp = memchr::memchr2_iter(b'p', b'P', b).any(|k| {
         let mut before = back(k).map(|c| c.to_ascii_lowercase());
         matches!(before.next(), Some(b'l' | b'1' | b'|' | b'!')) && matches!(before.next(), Some(b't' | b'7'))
     });
     // Before a `//`, only spaces are passed over: a letter of another script may end a level.
     let banner = || {
-        n.match_indices('/').any(|(k, _)| {
+        memchr::memchr_iter(b'/', b).any(|k| {
             let prev = b
                 .get(..k)
                 .unwrap_or_default()
@@ -463,7 +464,7 @@ fn may_hold_marks(n: &str) -> bool {
         })
     };
     let portion = || {
-        n.match_indices('(').any(|(k, _)| {
+        memchr::memchr_iter(b'(', b).any(|k| {
             let head = ahead(k + 1)
                 .take(6)
                 .take_while(|x| x.is_ascii_alphanumeric() || b"@$|!".contains(x))
@@ -868,6 +869,79 @@ mod marks_in_text_tests {
             "//comment",
         ] {
             assert!(marks(t).is_empty(), "{t}: {:?}", marks(t));
+        }
+    }
+
+    /// [`may_hold_marks`] as it was, scanning for `p` by a char pattern.
+    fn may_hold_marks_by_chars(n: &str) -> bool {
+        let b = n.as_bytes();
+        let significant = |c: u8| !c.is_ascii_whitespace() && c.is_ascii();
+        let back = |k: usize| {
+            b.get(..k)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .copied()
+                .filter(|&c| significant(c))
+        };
+        let ahead = |k: usize| {
+            b.get(k..)
+                .unwrap_or_default()
+                .iter()
+                .copied()
+                .filter(|&c| significant(c))
+        };
+        let tlp = n.match_indices(['p', 'P']).any(|(k, _)| {
+            let mut before = back(k).map(|c| c.to_ascii_lowercase());
+            matches!(before.next(), Some(b'l' | b'1' | b'|' | b'!')) && matches!(before.next(), Some(b't' | b'7'))
+        });
+        let banner = || {
+            n.match_indices('/').any(|(k, _)| {
+                let prev = b
+                    .get(..k)
+                    .unwrap_or_default()
+                    .iter()
+                    .rev()
+                    .find(|c| !c.is_ascii_whitespace());
+                ahead(k + 1).next() == Some(b'/') && !matches!(prev, Some(b':' | b'/'))
+            })
+        };
+        let portion = || {
+            n.match_indices('(').any(|(k, _)| {
+                let head = ahead(k + 1)
+                    .take(6)
+                    .take_while(|x| x.is_ascii_alphanumeric() || b"@$|!".contains(x))
+                    .count();
+                head <= 5 && matches!(ahead(k + 1).nth(head), Some(b')' | b'/'))
+            })
+        };
+        tlp || banner() || portion()
+    }
+
+    fn disguised() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        (
+            "[a-zA-Z tlpTLP17|!/():,.é日本\n]{0,16}",
+            prop_oneof![
+                proptest::sample::select(crate::fuzzing::FORBIDDEN_MARKINGS).prop_map(str::to_string),
+                Just("TLP:RED".to_string()),
+                Just("TLP:AMBER+STRICT".to_string()),
+                "[tlpTLP17|!/():,. sécretnofr\u{336}\u{200b}極秘の\n(S)//NFrel ousajpn]{0,24}",
+            ],
+            proptest::collection::vec(any::<u8>(), 1..8),
+            "[a-zA-Z tlpTLP17|!/():,.é日本\n]{0,16}",
+        )
+            .prop_map(|(a, m, hows, b)| format!("{a}{}{b}", crate::fuzzing::disguise(&m, &hows)))
+    }
+
+    proptest::proptest! {
+        /// The `memchr` scan decides as the scan by a char pattern did, on text as written and
+        /// in the normal form, disguised markings among it.
+        #[test]
+        fn may_hold_marks_by_memchr_is_may_hold_marks_by_chars(s in disguised()) {
+            for t in [s.clone(), crate::text::normalize(&s).text] {
+                proptest::prop_assert_eq!(may_hold_marks(&t), may_hold_marks_by_chars(&t), "{:?}", t);
+            }
         }
     }
 
