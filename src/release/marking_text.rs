@@ -277,22 +277,33 @@ fn marking_words(policy: &Policy) -> std::rc::Rc<MarkingWords> {
 ///   of a script written without spaces, where it is not glued to a Latin word (`機密区分(S)`,
 ///   `情報:(S)`), and `(c)` never before a year (the copyright sign).
 ///
+/// Each mark is handed to `read` as it is found, in the order of the text; the first answer
+/// `read` gives ends the search and is returned (a text of many banners is not held as a list
+/// of them all, and reading stops at the first that keeps the text back).
+///
 /// Linear in `n`: each `//`, `(` and `tlp` is looked at within a bounded window.
-fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
+fn marks_in_text<R>(n: &str, policy: &Policy, mut read: impl FnMut(String) -> Option<R>) -> Option<R> {
     const WINDOW: usize = 160;
     if !may_hold_marks(n) {
-        return Vec::new();
+        return None;
     }
     // Longest first: `amber+strict` before `amber`.
     const COLOURS: [&str; 6] = ["amber+strict", "clear", "white", "green", "amber", "red"];
-    let mut out = Vec::new();
+    let mut out = |mark: String| read(mark);
     // The text without whitespace and combining marks (a mark the normal form keeps, on a letter
-    // shown right to left), each character with its byte index in `n`.
-    let packed: Vec<(usize, char)> = n
+    // shown right to left), each character with its byte index in `n`, held in 32 bits (8 bytes
+    // a character, not 16: a text of `//` is all marking characters). A text of 4 GiB or more
+    // is not read: it is held back (fail closed), as no limit lets one through.
+    if u32::try_from(n.len()).is_err() {
+        return out("(A TEXT TOO LONG TO READ FOR MARKINGS)".to_string());
+    }
+    let packed: Vec<(u32, char)> = n
         .char_indices()
         .filter(|&(_, c)| !c.is_whitespace() && !unicode_normalization::char::is_combining_mark(c))
+        .filter_map(|(i, c)| Some((u32::try_from(i).ok()?, c)))
         .collect();
-    let pc = |k: usize| packed.get(k).map_or(' ', |&(_, c)| c);
+    let pk = |k: usize| packed.get(k).and_then(|&(i, c)| Some((usize::try_from(i).ok()?, c)));
+    let pc = |k: usize| pk(k).map_or(' ', |(_, c)| c);
     // Whether the character at `i` starts a word (a letter of a script written without spaces
     // before it does not go on with it: `機密区分SECRET//…`).
     let starts_word = |i: usize| {
@@ -305,7 +316,7 @@ fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
     // asked for when the first `//` is seen.
     let mut words: Option<std::rc::Rc<MarkingWords>> = None;
     for k in 0..packed.len() {
-        let Some(&(i, c)) = packed.get(k) else { continue };
+        let Some((i, c)) = pk(k) else { continue };
         match c {
             // TLP and a colour.
             't' | '7' if starts_word(i) && matches!(pc(k + 1), 'l' | '1' | '|' | '!') && pc(k + 2) == 'p' => {
@@ -316,33 +327,30 @@ fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
                 let colour = COLOURS.iter().find(|c| {
                     let len = c.chars().count();
                     let read: String = (from..from + len).map(pc).collect();
-                    let ends_word = (from + len)
-                        .checked_sub(1)
-                        .and_then(|e| packed.get(e))
-                        .is_some_and(|&(i, c)| {
-                            !n.get(i + c.len_utf8()..)
-                                .and_then(|r| r.chars().next())
-                                .is_some_and(|x| crate::text::joins_word(x, c))
-                        });
+                    let ends_word = (from + len).checked_sub(1).and_then(pk).is_some_and(|(i, c)| {
+                        !n.get(i + c.len_utf8()..)
+                            .and_then(|r| r.chars().next())
+                            .is_some_and(|x| crate::text::joins_word(x, c))
+                    });
                     loosen(&read) == loosen(c) && ends_word
                 });
                 if let Some(c) = colour {
-                    out.push(format!("TLP:{}", c.to_ascii_uppercase()));
+                    if let Some(r) = out(format!("TLP:{}", c.to_ascii_uppercase())) {
+                        return Some(r);
+                    }
                 }
             }
             // A banner: a level or control word, `//`, a word.
             '/' if pc(k + 1) == '/' && k > 0 && !matches!(pc(k - 1), ':' | '/') => {
                 // The run of letters and digits (and `-`) before `//`, loosened, each character
                 // with its index in `n`.
-                let mut left: Vec<(usize, char)> = packed
-                    .get(k.saturating_sub(WINDOW)..k)
-                    .unwrap_or_default()
-                    .iter()
+                let mut left: Vec<(usize, char)> = (k.saturating_sub(WINDOW)..k)
                     .rev()
+                    .filter_map(pk)
                     // Signs written for letters (`UNCL@SSIFIED`) are read as letters.
                     .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '-' | '@' | '$' | '|' | '!' | '\u{20AC}'))
                     .filter(|(_, c)| *c != '-')
-                    .map(|&(i, c)| (i, loosen(&c.to_string()).chars().next().unwrap_or(c)))
+                    .map(|(i, c)| (i, loosen(&c.to_string()).chars().next().unwrap_or(c)))
                     .collect();
                 left.reverse();
                 let text: String = left.iter().map(|&(_, c)| c).collect();
@@ -357,7 +365,7 @@ fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
                     })
                     .max_by_key(|(w, _)| w.len());
                 let Some((_, level)) = level else { continue };
-                let Some(&(after, _)) = packed.get(k + 1) else { continue };
+                let Some((after, _)) = pk(k + 1) else { continue };
                 let run: String = n
                     .get(after + 1..)
                     .unwrap_or_default()
@@ -366,7 +374,9 @@ fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
                     .take_while(|c| c.is_alphanumeric() || " /,-+@$|!\u{20AC}".contains(*c))
                     .collect();
                 // Even with nothing the policy knows after it (`top secret//si`), it is a banner.
-                out.push(format!("{level}//{}", banner_end(&run, names)).to_ascii_uppercase());
+                if let Some(r) = out(format!("{level}//{}", banner_end(&run, names)).to_ascii_uppercase()) {
+                    return Some(r);
+                }
             }
             // A portion mark.
             '(' if starts_word(i) => {
@@ -413,12 +423,16 @@ fn marks_in_text(n: &str, policy: &Policy) -> Vec<String> {
                         continue;
                     }
                 }
-                out.push(format!("({})", inner.split_whitespace().collect::<Vec<_>>().join(" ")).to_ascii_uppercase());
+                if let Some(r) =
+                    out(format!("({})", inner.split_whitespace().collect::<Vec<_>>().join(" ")).to_ascii_uppercase())
+                {
+                    return Some(r);
+                }
             }
             _ => {}
         }
     }
-    out
+    None
 }
 
 /// Whether the text `n` (normal, or plain ASCII as written) may hold a marking
@@ -554,24 +568,26 @@ pub(crate) fn marking_in_text(
             v
         })
         .unwrap_or_default();
-    for n in std::iter::once(p.normal()).chain(p.decoded()).chain(&capitals) {
-        for mark in marks_in_text(&n.text, policy) {
-            let read = match marking_text(&mark, policy, id) {
-                Ok(Some(l)) => l,
-                Ok(None) => continue,
-                Err((_, detail)) => return Some(format!("the text holds `{mark}`, a marking: {detail}")),
-            };
-            let d = base
-                .combine(&read, &policy.schemes)
-                .map(|l| policy.decide_with(&l, false));
-            match d {
-                Ok(d) if d.released() => {}
-                Ok(d) => return Some(format!("the text holds the marking `{mark}`: {}", d.detail)),
-                Err(e) => return Some(format!("the text holds the marking `{mark}`: {e}")),
-            }
+    // Each mark as it is found; the first that keeps the object back ends the search.
+    let why = |mark: String| -> Option<String> {
+        let read = match marking_text(&mark, policy, id) {
+            Ok(Some(l)) => l,
+            Ok(None) => return None,
+            Err((_, detail)) => return Some(format!("the text holds `{mark}`, a marking: {detail}")),
+        };
+        let d = base
+            .combine(&read, &policy.schemes)
+            .map(|l| policy.decide_with(&l, false));
+        match d {
+            Ok(d) if d.released() => None,
+            Ok(d) => Some(format!("the text holds the marking `{mark}`: {}", d.detail)),
+            Err(e) => Some(format!("the text holds the marking `{mark}`: {e}")),
         }
-    }
-    None
+    };
+    std::iter::once(p.normal())
+        .chain(p.decoded())
+        .chain(&capitals)
+        .find_map(|n| marks_in_text(&n.text, policy, why))
 }
 
 /// The words of `n`: runs of letters, digits and `+` (trimmed of `+`), a run also ending where
@@ -828,10 +844,21 @@ mod tests {
 mod marks_in_text_tests {
     use super::*;
 
+    /// Every mark [`marks_in_text`] finds in `n`, in order.
+    fn all_marks(n: &str, p: &Policy) -> Vec<String> {
+        let mut out = Vec::new();
+        let none: Option<()> = marks_in_text(n, p, |m| {
+            out.push(m);
+            None
+        });
+        assert!(none.is_none());
+        out
+    }
+
     fn marks(t: &str) -> Vec<String> {
         let p =
             Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap();
-        marks_in_text(&crate::text::normalize(t).text, &p)
+        all_marks(&crate::text::normalize(t).text, &p)
     }
 
     #[test]
@@ -953,7 +980,7 @@ mod marks_in_text_tests {
         ) {
             let p = Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap();
             let n = crate::text::normalize(&s).text;
-            proptest::prop_assert!(marks_in_text(&n, &p).is_empty() || may_hold_marks(&n), "{n:?}");
+            proptest::prop_assert!(all_marks(&n, &p).is_empty() || may_hold_marks(&n), "{n:?}");
         }
     }
 
