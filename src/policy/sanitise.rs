@@ -362,7 +362,6 @@ impl Compact {
     /// ASCII sign) read as a letter.
     fn read_as(normal: &str, sign: impl Fn(usize) -> bool) -> Compact {
         let b = normal.as_bytes();
-        let ascii_alnum = |k: usize| b.get(k).is_some_and(|x| x.is_ascii_alphanumeric()) || sign(k);
         // Every character that is no letter or digit, after the first letter or digit and
         // before the last, stands between two of them and is left out.
         let alnum_char = |(k, ch): (usize, char)| ch.is_alphanumeric() || (ch.is_ascii() && sign(k));
@@ -384,19 +383,25 @@ impl Compact {
             // Run by run: letters and digits, then what stands between them.
             let mut i = 0;
             while i < b.len() {
-                let word = (i..b.len()).find(|&k| !ascii_alnum(k)).unwrap_or(b.len()) - i;
-                c.text.extend(
-                    b.get(i..i + word)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|&x| crate::text::letter_byte(x)),
-                );
+                let rest = b.get(i..).unwrap_or_default();
+                let word = rest
+                    .iter()
+                    .enumerate()
+                    .position(|(j, x)| !x.is_ascii_alphanumeric() && !sign(i + j))
+                    .unwrap_or(rest.len());
+                c.text
+                    .extend(rest.iter().take(word).map(|&x| crate::text::letter_byte(x)));
                 let at = i + word;
-                let gap = (at..b.len()).find(|&k| ascii_alnum(k)).unwrap_or(b.len()) - at;
+                let rest = rest.get(word..).unwrap_or_default();
+                let gap = rest
+                    .iter()
+                    .enumerate()
+                    .position(|(j, x)| x.is_ascii_alphanumeric() || sign(at + j))
+                    .unwrap_or(rest.len());
                 if gap > 0 && first < at && at < last {
                     c.segments.push((c.text.len(), at + gap));
                 } else {
-                    c.text.extend_from_slice(b.get(at..at + gap).unwrap_or_default());
+                    c.text.extend_from_slice(rest.get(..gap).unwrap_or_default());
                 }
                 i = at + gap;
             }
@@ -1074,13 +1079,81 @@ mod compact_tests {
             .prop_map(|(a, w, hows, b)| format!("{a}{}{b}", crate::fuzzing::disguise(&w, &hows)))
     }
 
+    /// `Compact::read` as it was before the signs were read in its pass (letter by letter
+    /// through `letter_byte`'s match).
+    fn read_before(normal: &str) -> Compact {
+        let letter = |b: u8| match b {
+            b'0' => b'o',
+            b'1' | b'i' => b'l',
+            b'3' => b'e',
+            b'4' => b'a',
+            b'5' => b's',
+            b'6' | b'9' => b'g',
+            b'7' => b't',
+            b'8' => b'b',
+            b'@' => b'a',
+            b'$' => b's',
+            b'!' | b'|' => b'l',
+            b => b,
+        };
+        let first = normal.find(char::is_alphanumeric).unwrap_or(normal.len());
+        let last = normal.rfind(char::is_alphanumeric).unwrap_or(0);
+        let mut c = Compact {
+            text: Vec::with_capacity(normal.len()),
+            segments: vec![(0, 0)],
+        };
+        let mut dropping = false;
+        if normal.is_ascii() {
+            let b = normal.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                let rest = b.get(i..).unwrap_or_default();
+                let word = rest
+                    .iter()
+                    .position(|x| !x.is_ascii_alphanumeric())
+                    .unwrap_or(rest.len());
+                c.text.extend(rest.iter().take(word).map(|&x| letter(x)));
+                let rest = rest.get(word..).unwrap_or_default();
+                let gap = rest.iter().position(u8::is_ascii_alphanumeric).unwrap_or(rest.len());
+                let at = i + word;
+                if gap > 0 && first < at && at < last {
+                    c.segments.push((c.text.len(), at + gap));
+                } else {
+                    c.text.extend_from_slice(rest.get(..gap).unwrap_or_default());
+                }
+                i = at + gap;
+            }
+        } else {
+            let mut buf = [0u8; 4];
+            for (i, ch) in normal.char_indices() {
+                let alnum = ch.is_alphanumeric();
+                if !alnum && first < i && i < last {
+                    dropping = true;
+                } else {
+                    if std::mem::take(&mut dropping) {
+                        c.segments.push((c.text.len(), i));
+                    }
+                    match ch.encode_utf8(&mut buf).as_bytes() {
+                        [b] if alnum => c.text.push(letter(*b)),
+                        bytes => c.text.extend_from_slice(bytes),
+                    }
+                }
+            }
+        }
+        c
+    }
+
     proptest! {
         /// Reading the signs in the one pass gives the compact text (and the spans back) that
-        /// reading the copy `signs_read` wrote gave.
+        /// reading the copy `signs_read` wrote gave, and the plain reading is as it was.
         #[test]
         fn signs_read_in_the_pass_are_the_copy_read(s in texts()) {
             for t in [s.clone(), crate::text::normalize(&s).text] {
-                let before = crate::text::signs_read(&t).map(|r| Compact::read(&r));
+                let plain = Compact::of(&t);
+                let old = read_before(&t);
+                prop_assert_eq!(&plain.text, &old.text, "{:?}", t);
+                prop_assert_eq!(&plain.segments, &old.segments, "{:?}", t);
+                let before = crate::text::signs_read(&t).map(|r| read_before(&r));
                 let now = Compact::with_signs(&t);
                 prop_assert_eq!(before.is_some(), now.is_some(), "{:?}", t);
                 if let (Some(a), Some(b)) = (before, now) {
