@@ -621,7 +621,17 @@ fn words_of(n: &str) -> Vec<String> {
 /// policy, a control word, `TLP`, `REL TO`, a dissemination phrase, `//`, or a portion mark.
 /// Words are also read with the spaces and punctuation between them taken out, one pair of
 /// neighbours at a time and across runs of single letters (`S E C R E T`).
+///
+/// Signs are read both ways: as the letters they are written for (`CONF!DENTIAL`, `$ECRET`) and
+/// as what ends a word (`SECRET!`, `NOFORN|`: read only as letters, `secreti` was no word, and
+/// the object crossed as unmarked).
 fn mentions_marking(n: &str, policy: &Policy) -> bool {
+    const SIGNS: [char; 5] = ['!', '|', '@', '$', '\u{20AC}'];
+    mentions_loosened(n, policy) || (n.contains(SIGNS) && mentions_loosened(&n.replace(SIGNS, " "), policy))
+}
+
+/// [`mentions_marking`] of `n` with its signs read as letters.
+fn mentions_loosened(n: &str, policy: &Policy) -> bool {
     let n = &loosen(n);
     if n.is_empty() {
         return false;

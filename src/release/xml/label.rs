@@ -450,8 +450,7 @@ mod shared_mention_tests {
             ("\u{FF06}\u{FF03}\u{FF18}\u{FF13}\u{FF1B}ECRET", "spaced normal form"),
             ("BOHEMIA", "label words"),
             ("COSMIC", "label words"),
-            // A sign after a word is read as a letter by the mention test (`atomali`).
-            ("ATOMAL!", "label words"),
+            ("SIOP", "label words"),
             ("NATO ONLY", "code ONLY"),
             ("TEST ONLY", "code ONLY"),
         ] {
