@@ -334,10 +334,10 @@ fn marks_in_text<R>(n: &str, policy: &Policy, mut read: impl FnMut(String) -> Op
                     });
                     loosen(&read) == loosen(c) && ends_word
                 });
-                if let Some(c) = colour {
-                    if let Some(r) = out(format!("TLP:{}", c.to_ascii_uppercase())) {
-                        return Some(r);
-                    }
+                if let Some(c) = colour
+                    && let Some(r) = out(format!("TLP:{}", c.to_ascii_uppercase()))
+                {
+                    return Some(r);
                 }
             }
             // A banner: a level or control word, `//`, a word.
