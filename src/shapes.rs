@@ -129,73 +129,73 @@ pub fn all() -> Vec<Shape> {
         },
         Shape {
             name: "stix-description-open-parens-spaced",
-            what: "an 8 MiB description of opening brackets and spaces, `( ( ( (`",
+            what: "a 1 MiB description of opening brackets and spaces, `( ( ( (`",
             full: run_full(RUN_UNITS[0]),
             make: |n| description_run(RUN_UNITS[0], n),
         },
         Shape {
             name: "xml-cap-instruction-open-parens-spaced",
-            what: "an 8 MiB CAP instruction of opening brackets and spaces, `( ( ( (`",
+            what: "a 1 MiB CAP instruction of opening brackets and spaces, `( ( ( (`",
             full: run_full(RUN_UNITS[0]),
             make: |n| cap_instruction_run(RUN_UNITS[0], n),
         },
         Shape {
             name: "stix-description-open-parens",
-            what: "an 8 MiB description of opening brackets, `(((((`",
+            what: "a 1 MiB description of opening brackets, `(((((`",
             full: run_full(RUN_UNITS[1]),
             make: |n| description_run(RUN_UNITS[1], n),
         },
         Shape {
             name: "xml-cap-instruction-open-parens",
-            what: "an 8 MiB CAP instruction of opening brackets, `(((((`",
+            what: "a 1 MiB CAP instruction of opening brackets, `(((((`",
             full: run_full(RUN_UNITS[1]),
             make: |n| cap_instruction_run(RUN_UNITS[1], n),
         },
         Shape {
             name: "stix-description-slashes-spaced",
-            what: "an 8 MiB description of slashes and spaces, `/ / / /`",
+            what: "a 1 MiB description of slashes and spaces, `/ / / /`",
             full: run_full(RUN_UNITS[2]),
             make: |n| description_run(RUN_UNITS[2], n),
         },
         Shape {
             name: "xml-cap-instruction-slashes-spaced",
-            what: "an 8 MiB CAP instruction of slashes and spaces, `/ / / /`",
+            what: "a 1 MiB CAP instruction of slashes and spaces, `/ / / /`",
             full: run_full(RUN_UNITS[2]),
             make: |n| cap_instruction_run(RUN_UNITS[2], n),
         },
         Shape {
             name: "stix-description-slashes",
-            what: "an 8 MiB description of slashes, `//////`",
+            what: "a 1 MiB description of slashes, `//////`",
             full: run_full(RUN_UNITS[3]),
             make: |n| description_run(RUN_UNITS[3], n),
         },
         Shape {
             name: "xml-cap-instruction-slashes",
-            what: "an 8 MiB CAP instruction of slashes, `//////`",
+            what: "a 1 MiB CAP instruction of slashes, `//////`",
             full: run_full(RUN_UNITS[3]),
             make: |n| cap_instruction_run(RUN_UNITS[3], n),
         },
         Shape {
             name: "stix-description-tlp-words",
-            what: "an 8 MiB description of `TLP TLP TLP`",
+            what: "a 1 MiB description of `TLP TLP TLP`",
             full: run_full(RUN_UNITS[4]),
             make: |n| description_run(RUN_UNITS[4], n),
         },
         Shape {
             name: "xml-cap-instruction-tlp-words",
-            what: "an 8 MiB CAP instruction of `TLP TLP TLP`",
+            what: "a 1 MiB CAP instruction of `TLP TLP TLP`",
             full: run_full(RUN_UNITS[4]),
             make: |n| cap_instruction_run(RUN_UNITS[4], n),
         },
         Shape {
             name: "stix-description-secret-banners",
-            what: "an 8 MiB description of `SECRET//SECRET//…`",
+            what: "a 1 MiB description of `SECRET//SECRET//…`",
             full: run_full(RUN_UNITS[5]),
             make: |n| description_run(RUN_UNITS[5], n),
         },
         Shape {
             name: "xml-cap-instruction-secret-banners",
-            what: "an 8 MiB CAP instruction of `SECRET//SECRET//…`",
+            what: "a 1 MiB CAP instruction of `SECRET//SECRET//…`",
             full: run_full(RUN_UNITS[5]),
             make: |n| cap_instruction_run(RUN_UNITS[5], n),
         },
@@ -569,9 +569,10 @@ fn stix_custom_properties(n: usize) -> Vec<u8> {
 /// The units of the text runs, each as written in JSON and XML (none needs escaping).
 const RUN_UNITS: [&str; 6] = ["( ", "(", "/ ", "/", "TLP ", "SECRET//"];
 
-/// The count of `unit` that makes a text of about 8 MiB.
+/// The count of `unit` that makes a text of just under 1 MiB (the longest string the default
+/// limits let through, `max_string_bytes`).
 const fn run_full(unit: &str) -> usize {
-    (8 << 20) / unit.len()
+    ((1 << 20) - 64) / unit.len()
 }
 
 /// An indicator whose description is `n` times `unit`.
