@@ -128,6 +128,78 @@ pub fn all() -> Vec<Shape> {
             make: stix_escape_runs,
         },
         Shape {
+            name: "stix-description-open-parens-spaced",
+            what: "a 1 MiB description of opening brackets and spaces, `( ( ( (`",
+            full: run_full(RUN_UNITS[0]),
+            make: |n| description_run(RUN_UNITS[0], n),
+        },
+        Shape {
+            name: "xml-cap-instruction-open-parens-spaced",
+            what: "a 1 MiB CAP instruction of opening brackets and spaces, `( ( ( (`",
+            full: run_full(RUN_UNITS[0]),
+            make: |n| cap_instruction_run(RUN_UNITS[0], n),
+        },
+        Shape {
+            name: "stix-description-open-parens",
+            what: "a 1 MiB description of opening brackets, `(((((`",
+            full: run_full(RUN_UNITS[1]),
+            make: |n| description_run(RUN_UNITS[1], n),
+        },
+        Shape {
+            name: "xml-cap-instruction-open-parens",
+            what: "a 1 MiB CAP instruction of opening brackets, `(((((`",
+            full: run_full(RUN_UNITS[1]),
+            make: |n| cap_instruction_run(RUN_UNITS[1], n),
+        },
+        Shape {
+            name: "stix-description-slashes-spaced",
+            what: "a 1 MiB description of slashes and spaces, `/ / / /`",
+            full: run_full(RUN_UNITS[2]),
+            make: |n| description_run(RUN_UNITS[2], n),
+        },
+        Shape {
+            name: "xml-cap-instruction-slashes-spaced",
+            what: "a 1 MiB CAP instruction of slashes and spaces, `/ / / /`",
+            full: run_full(RUN_UNITS[2]),
+            make: |n| cap_instruction_run(RUN_UNITS[2], n),
+        },
+        Shape {
+            name: "stix-description-slashes",
+            what: "a 1 MiB description of slashes, `//////`",
+            full: run_full(RUN_UNITS[3]),
+            make: |n| description_run(RUN_UNITS[3], n),
+        },
+        Shape {
+            name: "xml-cap-instruction-slashes",
+            what: "a 1 MiB CAP instruction of slashes, `//////`",
+            full: run_full(RUN_UNITS[3]),
+            make: |n| cap_instruction_run(RUN_UNITS[3], n),
+        },
+        Shape {
+            name: "stix-description-tlp-words",
+            what: "a 1 MiB description of `TLP TLP TLP`",
+            full: run_full(RUN_UNITS[4]),
+            make: |n| description_run(RUN_UNITS[4], n),
+        },
+        Shape {
+            name: "xml-cap-instruction-tlp-words",
+            what: "a 1 MiB CAP instruction of `TLP TLP TLP`",
+            full: run_full(RUN_UNITS[4]),
+            make: |n| cap_instruction_run(RUN_UNITS[4], n),
+        },
+        Shape {
+            name: "stix-description-secret-banners",
+            what: "a 1 MiB description of `SECRET//SECRET//…`",
+            full: run_full(RUN_UNITS[5]),
+            make: |n| description_run(RUN_UNITS[5], n),
+        },
+        Shape {
+            name: "xml-cap-instruction-secret-banners",
+            what: "a 1 MiB CAP instruction of `SECRET//SECRET//…`",
+            full: run_full(RUN_UNITS[5]),
+            make: |n| cap_instruction_run(RUN_UNITS[5], n),
+        },
+        Shape {
             name: "stix-custom-properties",
             what: "objects of 9,990 custom properties each",
             full: 120,
@@ -487,4 +559,37 @@ fn stix_custom_properties(n: usize) -> Vec<u8> {
         .map(|k| indicator(&format!("indicator--{}", uuid(2, k)), GREEN, &extra))
         .collect();
     bundle(&objects)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs of what starts a marking written in text (`(`, `//`, `TLP`): the finders look at most a
+// bounded window around each.
+// ---------------------------------------------------------------------------------------------
+
+/// The units of the text runs, each as written in JSON and XML (none needs escaping).
+const RUN_UNITS: [&str; 6] = ["( ", "(", "/ ", "/", "TLP ", "SECRET//"];
+
+/// The count of `unit` that makes a text of just under 1 MiB (the longest string the default
+/// limits let through, `max_string_bytes`).
+const fn run_full(unit: &str) -> usize {
+    ((1 << 20) - 64) / unit.len()
+}
+
+/// An indicator whose description is `n` times `unit`.
+fn description_run(unit: &str, n: usize) -> Vec<u8> {
+    let text = unit.repeat(n);
+    bundle(&[indicator(
+        &format!("indicator--{}", uuid(2, 0)),
+        GREEN,
+        &format!(",\"description\":\"{text}\""),
+    )])
+}
+
+/// A bound CAP alert whose `instruction` is `n` times `unit`.
+fn cap_instruction_run(unit: &str, n: usize) -> Vec<u8> {
+    let text = unit.repeat(n);
+    format!(
+        "{XML_HEAD}<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>CAP-1</identifier><sender>cert</sender><sent>2024-05-01T09:00:00-00:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope><info><category>Security</category><event>e</event><urgency>Immediate</urgency><severity>Severe</severity><certainty>Observed</certainty><instruction>{text}</instruction></info></alert>{XML_TAIL}"
+    )
+    .into_bytes()
 }

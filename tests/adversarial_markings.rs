@@ -672,3 +672,49 @@ fn a_marking_written_in_the_text_is_the_objects_marking() {
         assert_eq!(verifier_accepts(objects), goes, "verifier: {text}");
     }
 }
+
+//--- found in session 31: a sign after a marking word (read as a letter by the mention test:
+//--- `SECRET!` was `secreti`) made the statement free text, and the object crossed as unmarked.
+#[test]
+fn a_sign_after_a_marking_word_does_not_hide_the_marking() {
+    for text in [
+        "SECRET!",
+        "NOFORN!",
+        "SECRET$",
+        "NOFORN|",
+        "SECRET@",
+        "SECRET\u{20AC}",
+        "!SECRET!",
+    ] {
+        let objects = vec![statement(MD1, text), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
+        assert!(!canary_crosses(objects.clone()), "{text}");
+        assert_eq!(
+            rule_of(objects, &id("indicator", 2)).as_deref(),
+            Some("marking-unreadable"),
+            "{text}"
+        );
+    }
+    // A sign inside a word is still read as the letter it stands for.
+    for text in ["CONF!DENTIAL", "$ECRET", "SECR\u{20AC}T"] {
+        let objects = vec![statement(MD1, text), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
+        assert!(!canary_crosses(objects), "{text}");
+    }
+}
+
+/// What the second verifier (its own code, not changed here) says of the same statements: shown
+/// for the lead, not asserted.
+#[test]
+fn the_verifier_on_a_sign_after_a_marking_word() {
+    for text in [
+        "SECRET!",
+        "NOFORN!",
+        "SECRET$",
+        "NOFORN|",
+        "SECRET@",
+        "SECRET\u{20AC}",
+        "!SECRET!",
+    ] {
+        let objects = vec![statement(MD1, text), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
+        eprintln!("verifier on {text:?}: accepts = {}", verifier_accepts(objects));
+    }
+}

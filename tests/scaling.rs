@@ -103,6 +103,10 @@ fn slope_bound(shape: &str) -> f64 {
         "stix-million-element-list" => 13.5,     // 10.4
         "stix-custom-properties" => 10.0,        // 7.7
         "stix-escape-runs" => 16.0,
+        // A CAP instruction of `//////` or `TLP TLP`: the normal form, its map back and the
+        // finder's packed text (8 B a character) of one 1 MiB string.
+        "xml-cap-instruction-slashes" => 22.0,   // 17.1
+        "xml-cap-instruction-tlp-words" => 22.0, // 17.0
         _ => 16.0,
     }
 }

@@ -791,8 +791,9 @@ fn redteam_f02c_cap_restriction_naming_noforn_is_held() {
             "<scope>Restricted</scope><restriction>SECRET//NOFORN - US eyes only</restriction>",
         )
     });
-    // Read as a restriction, and as a marking written in the text.
-    assert_eq!(v, ["payload-restriction", "marking-in-text"]);
+    // Read as a restriction, and as markings written in the text: the banner, and `eyes only`
+    // in its prose.
+    assert_eq!(v, ["payload-restriction", "marking-in-text", "marking-in-text"]);
 }
 
 #[test]

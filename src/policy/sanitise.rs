@@ -339,14 +339,41 @@ impl Compact {
     /// they are written for ([`crate::text::signs_read`]: `NIGHTJ@R`, `$OURCE`), byte for byte
     /// as long, so its spans are `normal`'s; `None` when no sign stands so.
     pub fn with_signs(normal: &str) -> Option<Compact> {
-        crate::text::signs_read(normal).map(|t| Compact::read(&t))
+        // As `Compact::read(signs_read(normal))`, without the copy: a sign that stands next to
+        // an ASCII letter or digit of `normal` is a letter, read by `letter_byte` as the letter
+        // `signs_read` writes for it.
+        let b = normal.as_bytes();
+        let alnum_at = |k: Option<usize>| k.and_then(|k| b.get(k)).is_some_and(u8::is_ascii_alphanumeric);
+        let read = |k: usize| {
+            b.get(k).is_some_and(|&x| crate::text::sign_letter(x).is_some())
+                && (alnum_at(k.checked_sub(1)) || alnum_at(k.checked_add(1)))
+        };
+        let first = memchr::memchr3_iter(b'@', b'$', b'!', b)
+            .chain(memchr::memchr_iter(b'|', b))
+            .any(read);
+        first.then(|| Compact::read_as(normal, read))
     }
 
     fn read(normal: &str) -> Compact {
+        Compact::read_as(normal, |_| false)
+    }
+
+    /// The compact text of `normal`, with the byte at each `k` for which `sign(k)` holds (an
+    /// ASCII sign) read as a letter.
+    fn read_as(normal: &str, sign: impl Fn(usize) -> bool) -> Compact {
+        let b = normal.as_bytes();
         // Every character that is no letter or digit, after the first letter or digit and
         // before the last, stands between two of them and is left out.
-        let first = normal.find(char::is_alphanumeric).unwrap_or(normal.len());
-        let last = normal.rfind(char::is_alphanumeric).unwrap_or(0);
+        let alnum_char = |(k, ch): (usize, char)| ch.is_alphanumeric() || (ch.is_ascii() && sign(k));
+        let first = normal
+            .char_indices()
+            .find(|&x| alnum_char(x))
+            .map_or(normal.len(), |(k, _)| k);
+        let last = normal
+            .char_indices()
+            .rev()
+            .find(|&x| alnum_char(x))
+            .map_or(0, |(k, _)| k);
         let mut c = Compact {
             text: Vec::with_capacity(normal.len()),
             segments: vec![(0, 0)],
@@ -354,19 +381,23 @@ impl Compact {
         let mut dropping = false;
         if normal.is_ascii() {
             // Run by run: letters and digits, then what stands between them.
-            let b = normal.as_bytes();
             let mut i = 0;
             while i < b.len() {
                 let rest = b.get(i..).unwrap_or_default();
                 let word = rest
                     .iter()
-                    .position(|x| !x.is_ascii_alphanumeric())
+                    .enumerate()
+                    .position(|(j, x)| !x.is_ascii_alphanumeric() && !sign(i + j))
                     .unwrap_or(rest.len());
                 c.text
                     .extend(rest.iter().take(word).map(|&x| crate::text::letter_byte(x)));
-                let rest = rest.get(word..).unwrap_or_default();
-                let gap = rest.iter().position(u8::is_ascii_alphanumeric).unwrap_or(rest.len());
                 let at = i + word;
+                let rest = rest.get(word..).unwrap_or_default();
+                let gap = rest
+                    .iter()
+                    .enumerate()
+                    .position(|(j, x)| x.is_ascii_alphanumeric() || sign(at + j))
+                    .unwrap_or(rest.len());
                 if gap > 0 && first < at && at < last {
                     c.segments.push((c.text.len(), at + gap));
                 } else {
@@ -377,7 +408,7 @@ impl Compact {
         } else {
             let mut buf = [0u8; 4];
             for (i, ch) in normal.char_indices() {
-                let alnum = ch.is_alphanumeric();
+                let alnum = alnum_char((i, ch));
                 if !alnum && first < i && i < last {
                     dropping = true;
                 } else {
@@ -1019,6 +1050,138 @@ mod tests {
         }
         for miss in ["notcorp.example", "corp.example.org", "8.8.8.8", "192.169.0.1"] {
             assert!(!r.hits(miss), "{miss}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod compact_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text to read: prose with signs, look-alikes and other scripts around a marking or a
+    /// name, disguised as the red team disguises markings ([`crate::fuzzing::disguise`]).
+    fn texts() -> impl Strategy<Value = String> {
+        let words = prop_oneof![
+            Just("NIGHTJ@R".to_string()),
+            Just("$OURCE b!rd r|dge".to_string()),
+            Just("ex@mple.c0m".to_string()),
+            proptest::sample::select(crate::fuzzing::FORBIDDEN_MARKINGS).prop_map(str::to_string),
+            "[a-zA-Z0-9@$!| .,:;/()+&%\\\\#-]{0,24}",
+            "[a-z@$!|é日本 \u{200b}\u{301}ＮＩＧＨＴ＠]{0,16}",
+        ];
+        (
+            "[a-z@$!| ,.:-]{0,12}",
+            words,
+            proptest::collection::vec(any::<u8>(), 1..8),
+            "[a-z@$!| ,.:日-]{0,12}",
+        )
+            .prop_map(|(a, w, hows, b)| format!("{a}{}{b}", crate::fuzzing::disguise(&w, &hows)))
+    }
+
+    /// `Compact::read` as it was before the signs were read in its pass (letter by letter
+    /// through `letter_byte`'s match).
+    fn read_before(normal: &str) -> Compact {
+        let letter = |b: u8| match b {
+            b'0' => b'o',
+            b'1' | b'i' => b'l',
+            b'3' => b'e',
+            b'4' => b'a',
+            b'5' => b's',
+            b'6' | b'9' => b'g',
+            b'7' => b't',
+            b'8' => b'b',
+            b'@' => b'a',
+            b'$' => b's',
+            b'!' | b'|' => b'l',
+            b => b,
+        };
+        let first = normal.find(char::is_alphanumeric).unwrap_or(normal.len());
+        let last = normal.rfind(char::is_alphanumeric).unwrap_or(0);
+        let mut c = Compact {
+            text: Vec::with_capacity(normal.len()),
+            segments: vec![(0, 0)],
+        };
+        let mut dropping = false;
+        if normal.is_ascii() {
+            let b = normal.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                let rest = b.get(i..).unwrap_or_default();
+                let word = rest
+                    .iter()
+                    .position(|x| !x.is_ascii_alphanumeric())
+                    .unwrap_or(rest.len());
+                c.text.extend(rest.iter().take(word).map(|&x| letter(x)));
+                let rest = rest.get(word..).unwrap_or_default();
+                let gap = rest.iter().position(u8::is_ascii_alphanumeric).unwrap_or(rest.len());
+                let at = i + word;
+                if gap > 0 && first < at && at < last {
+                    c.segments.push((c.text.len(), at + gap));
+                } else {
+                    c.text.extend_from_slice(rest.get(..gap).unwrap_or_default());
+                }
+                i = at + gap;
+            }
+        } else {
+            let mut buf = [0u8; 4];
+            for (i, ch) in normal.char_indices() {
+                let alnum = ch.is_alphanumeric();
+                if !alnum && first < i && i < last {
+                    dropping = true;
+                } else {
+                    if std::mem::take(&mut dropping) {
+                        c.segments.push((c.text.len(), i));
+                    }
+                    match ch.encode_utf8(&mut buf).as_bytes() {
+                        [b] if alnum => c.text.push(letter(*b)),
+                        bytes => c.text.extend_from_slice(bytes),
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    proptest! {
+        /// Reading the signs in the one pass gives the compact text (and the spans back) that
+        /// reading the copy `signs_read` wrote gave, and the plain reading is as it was.
+        #[test]
+        fn signs_read_in_the_pass_are_the_copy_read(s in texts()) {
+            for t in [s.clone(), crate::text::normalize(&s).text] {
+                let plain = Compact::of(&t);
+                let old = read_before(&t);
+                prop_assert_eq!(&plain.text, &old.text, "{:?}", t);
+                prop_assert_eq!(&plain.segments, &old.segments, "{:?}", t);
+                let before = crate::text::signs_read(&t).map(|r| read_before(&r));
+                let now = Compact::with_signs(&t);
+                prop_assert_eq!(before.is_some(), now.is_some(), "{:?}", t);
+                if let (Some(a), Some(b)) = (before, now) {
+                    prop_assert_eq!(&a.text, &b.text, "{:?}", t);
+                    prop_assert_eq!(&a.segments, &b.segments, "{:?}", t);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn letter_byte_is_its_definition_for_every_byte() {
+        let by_match = |b: u8| match b {
+            b'0' => b'o',
+            b'1' | b'i' => b'l',
+            b'3' => b'e',
+            b'4' => b'a',
+            b'5' => b's',
+            b'6' | b'9' => b'g',
+            b'7' => b't',
+            b'8' => b'b',
+            b'@' => b'a',
+            b'$' => b's',
+            b'!' | b'|' => b'l',
+            b => b,
+        };
+        for b in 0..=255u8 {
+            assert_eq!(crate::text::letter_byte(b), by_match(b), "{b}");
         }
     }
 }

@@ -197,7 +197,26 @@ pub fn digit_reading(text: &str) -> Option<String> {
 /// words; UTS #39): `0` is `o`, `1` and `i` are `l`; and the digits written for letters
 /// (leetspeak: `3` `e`, `4` `a`, `5` `s`, `6` and `9` `g`, `7` `t`, `8` `b`); any other byte is
 /// itself.
+#[inline]
 pub fn letter_byte(b: u8) -> u8 {
+    // By a table: it is asked for every byte of every string the phrases are looked for in.
+    // Never out of range: a table of every `u8`.
+    LETTER_BYTES.get(usize::from(b)).copied().unwrap_or(b)
+}
+
+/// [`letter_byte`] of every byte, built from [`letter_of`] when compiled.
+const LETTER_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        t[b] = letter_of(b as u8);
+        b += 1;
+    }
+    t
+};
+
+/// The letter an ASCII look-alike of one stands for ([`letter_byte`]), by its definition.
+const fn letter_of(b: u8) -> u8 {
     match b {
         b'0' => b'o',
         b'1' | b'i' => b'l',
@@ -207,7 +226,10 @@ pub fn letter_byte(b: u8) -> u8 {
         b'6' | b'9' => b'g',
         b'7' => b't',
         b'8' => b'b',
-        b => sign_letter(b).unwrap_or(b),
+        b => match sign_letter(b) {
+            Some(l) => l,
+            None => b,
+        },
     }
 }
 
@@ -247,7 +269,7 @@ pub fn joins_word(neighbour: char, edge: char) -> bool {
 }
 
 /// The letter an ASCII sign is written for in a word (`ex@mple`, `$ource`, `b!rd`, `r|dge`).
-pub fn sign_letter(b: u8) -> Option<u8> {
+pub const fn sign_letter(b: u8) -> Option<u8> {
     match b {
         b'@' => Some(b'a'),
         b'$' => Some(b's'),

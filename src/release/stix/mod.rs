@@ -22,8 +22,6 @@ use crate::policy::{Mode, Policy, UnknownAction};
 use label::{LabelError, Markings, marking_labels, tlp_label};
 
 mod label;
-/// The mention test STIX marking texts are read by; XML label texts are read by it too.
-pub(crate) use label::{marking_in_text, marking_text};
 
 pub use crate::release::decision::{Decisions, UnitDecision, UnitVerdict};
 

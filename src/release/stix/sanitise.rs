@@ -802,7 +802,7 @@ fn visit<'k>(v: &'k mut Value<'_>, segs: &mut Vec<Seg<'k>>, f: &mut dyn FnMut(&[
 }
 
 /// Apply every text rule to the object's strings, and read the markings written in them
-/// ([`super::label::marking_in_text`], under the object's `label`): each string is normalised once and every
+/// ([`crate::release::marking_text::marking_in_text`], under the object's `label`): each string is normalised once and every
 /// rule that selects it runs on that; a marking that may not go and dirty words that drop or
 /// reject stop at the first hit, and the redactions of all rules are applied together (where two
 /// overlap, the earlier rule's wins).
@@ -869,7 +869,7 @@ fn text_rules(
             let own_marking =
                 type_name == "marking-definition" && matches!(segs.first(), Some(Seg::Key("definition" | "name")));
             if let Some(why) = (!own_marking)
-                .then(|| super::label::marking_in_text(&prepared, label, policy, &id))
+                .then(|| crate::release::marking_text::marking_in_text(&prepared, label, policy, &id))
                 .flatten()
             {
                 marked = Some((pointer_of(segs), why));

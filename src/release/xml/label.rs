@@ -165,7 +165,7 @@ pub enum Reading {
 }
 
 /// Read `text` as a marking: by the mention test STIX marking texts are read by
-/// ([`crate::release::stix::marking_text`]), also with a space where ASCII letters and digits
+/// ([`crate::release::marking_text::marking_text`]), also with a space where ASCII letters and digits
 /// meet others (`NOFORN扱い`: a Japanese sentence has no spaces to end a word); and a text with
 /// one of [`LABEL_WORDS`], or `ONLY` after a country or organisation code (`US ONLY`, `USA
 /// ONLY`, `NATO ONLY`, or any word of two to four letters), is unreadable.
@@ -174,14 +174,14 @@ pub fn read_marking(text: &str, policy: &Policy) -> Reading {
     let spaced = spaced_at_scripts(text);
     let spaced_normal = spaced_at_scripts(&crate::text::normalize(text).text);
     // Only the text as written may parse as a marking; the spaced forms are read for mentions.
-    let found = match crate::release::stix::marking_text(text, policy, "label") {
+    let found = match crate::release::marking_text::marking_text(text, policy, "label") {
         Err((_, why)) => return Reading::Unreadable(why),
         Ok(found) => found,
     };
     if found.is_none()
         && [spaced.as_str(), spaced_normal.as_str()]
             .iter()
-            .any(|t| !matches!(crate::release::stix::marking_text(t, policy, "label"), Ok(None)))
+            .any(|t| !matches!(crate::release::marking_text::marking_text(t, policy, "label"), Ok(None)))
     {
         return Reading::Unreadable(format!(
             "`{}` mentions a marking inside text of another script",
@@ -424,5 +424,44 @@ mod tests {
             uncleared(&l, &policy()).map(|c| c.tag_name.as_str()),
             Some("Special Category Designator")
         );
+    }
+}
+
+#[cfg(test)]
+mod shared_mention_tests {
+    use super::*;
+
+    fn policy() -> Policy {
+        Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap()
+    }
+
+    /// Each of the label reading's own steps holds a text the shared mention test alone lets
+    /// through as free text: none of them is a copy of it.
+    #[test]
+    fn the_label_reading_holds_what_the_shared_mention_test_alone_does_not() {
+        let p = policy();
+        for (t, step) in [
+            // A script change in the text as written that the normal form folds away (Cyrillic
+            // `а` is `a`): only the text spaced as written has the word `secret`.
+            ("SECRET\u{430}", "spaced as written"),
+            ("NOFORN\u{C9}", "spaced as written"),
+            // An escape written in full-width characters: only the normal form holds it, and
+            // only the spaced normal form is read with its escapes decoded.
+            ("\u{FF06}\u{FF03}\u{FF18}\u{FF13}\u{FF1B}ECRET", "spaced normal form"),
+            ("BOHEMIA", "label words"),
+            ("COSMIC", "label words"),
+            ("SIOP", "label words"),
+            ("NATO ONLY", "code ONLY"),
+            ("TEST ONLY", "code ONLY"),
+        ] {
+            assert!(
+                matches!(crate::release::marking_text::marking_text(t, &p, "t"), Ok(None)),
+                "{t}: the shared test reads it ({step})"
+            );
+            assert!(
+                !matches!(read_marking(t, &p), Reading::Free),
+                "{t}: the label reading lets it through ({step})"
+            );
+        }
     }
 }

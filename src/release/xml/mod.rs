@@ -613,7 +613,9 @@ impl<'d> Walk<'_, '_, 'd> {
         // document's marking too: one that cannot be read or may not go keeps the message back.
         let prepared = crate::text::Prepared::new(s);
         let unit = || shown_unit(&[&self.path, &suffix()]);
-        if let Some(why) = crate::release::stix::marking_in_text(&prepared, self.label.as_ref(), self.policy, &unit()) {
+        if let Some(why) =
+            crate::release::marking_text::marking_in_text(&prepared, self.label.as_ref(), self.policy, &unit())
+        {
             self.r
                 .decisions
                 .push(decision(&unit(), "marking-in-text", UnitVerdict::Drop, why));
