@@ -3,46 +3,91 @@
 //! `&commat;`, `&period;`, `&nbsp;`), percent-encoding (`%40`, UTF-8 sequences: `%C3%A9`, and
 //! the non-standard `%u0040`)
 //! and backslash escapes (`\x40`, `\u0040`, `\u{40}`, `\U00000040`, `\100`, `\@`, `\.`, `\n`) are
-//! decoded, up to [`LEVELS`] times (`%2540` and `&amp;#64;` are `@`). The text as written is
+//! decoded, and so is the payload of a `data:` URI ([`super::data_uri`]: base64 or
+//! percent-encoded, read as text), up to [`LEVELS`] times (`%2540` and `&amp;#64;` are `@`; a
+//! `data:` URI inside a payload is read too). The text as written is
 //! read too: escapes are ambiguous (`C:\new` is a path, not a line break), so every rule looks
-//! at both readings ([`super::Prepared::decoded`]).
+//! at both readings ([`super::Prepared::decoded`]). So does the markup reading
+//! ([`super::markup`]: tags and comments gone), of the text as written and as decoded
+//! ([`readings`]).
 
 use std::ops::Range;
 
 /// How many times escapes are decoded: each pass is linear, so the reading stays linear.
 pub const LEVELS: usize = 3;
 
-/// Whether `s` may hold an escape at all.
+/// Whether `s` may hold an escape, a `data:` URI or markup at all: whether [`readings`] may
+/// find any.
 pub fn may_hold(s: &str) -> bool {
-    s.bytes().any(|b| matches!(b, b'&' | b'%' | b'\\'))
+    may_decode(s) || super::markup::may_hold(s)
+}
+
+/// Whether `s` may hold an escape or a `data:` URI.
+fn may_decode(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b'&' | b'%' | b'\\')) || super::data_uri::may_hold(s)
+}
+
+/// Every other reading of `s`, each with the byte range of `s` that each of its bytes comes
+/// from: the text with its escapes decoded ([`decode`]); with its markup removed
+/// ([`super::markup::strip`]), then decoded (`NIGHT<b>&#74;</b>AR`); and decoded, then with the
+/// markup that decoding shows removed (`NIGHT&lt;b&gt;&lt;/b&gt;JAR`). Each is made only when
+/// it changes something and differs from the others: at most three, none longer than `s`.
+pub fn readings(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
+    let mut out: Vec<(String, Vec<Range<usize>>)> = Vec::new();
+    let decoded = decode(s);
+    if let Some((m, mmap)) = super::markup::strip(s) {
+        out.push(match decode(&m) {
+            Some((d, dmap)) => {
+                let map = compose(&mmap, dmap, s.len());
+                (d, map)
+            }
+            None => (m, mmap),
+        });
+    }
+    if let Some((d, dmap)) = &decoded
+        && let Some((m, mmap)) = super::markup::strip(d)
+        && !out.iter().any(|(t, _)| *t == m)
+    {
+        let map = compose(dmap, mmap, s.len());
+        out.push((m, map));
+    }
+    if let Some(d) = decoded {
+        out.insert(0, d);
+    }
+    out
+}
+
+/// `inner` (for each byte of a text, its range in a middle text) through `outer` (for each
+/// byte of the middle text, its range in `s`, `whole` bytes long): each byte's range in `s`.
+fn compose(outer: &[Range<usize>], inner: Vec<Range<usize>>, whole: usize) -> Vec<Range<usize>> {
+    inner
+        .into_iter()
+        .map(|r| {
+            // (Never missing; if it were, the byte would stand for all of `s`.)
+            let a = outer.get(r.start).map_or(0, |x| x.start);
+            let b = r.end.checked_sub(1).and_then(|e| outer.get(e)).map_or(whole, |x| x.end);
+            a..b
+        })
+        .collect()
 }
 
 /// `s` with its escapes decoded ([`LEVELS`] deep), and for each byte of the result the byte
 /// range of `s` it comes from; `None` when there is nothing to decode.
 pub fn decode(s: &str) -> Option<(String, Vec<Range<usize>>)> {
-    if !may_hold(s) {
+    if !may_decode(s) {
         return None;
     }
     let (mut text, mut map) = decode_once(s)?;
     for _ in 1..LEVELS {
-        if !may_hold(&text) {
+        if !may_decode(&text) {
             break;
         }
         let Some((next, inner)) = decode_once(&text) else {
             break;
         };
         // Compose: each byte of `next` came from a range of `text`, which came from `s`.
-        let composed = inner
-            .into_iter()
-            .map(|r| {
-                // (Never missing; if it were, the byte would stand for all of `s`.)
-                let a = map.get(r.start).map_or(0, |x| x.start);
-                let b = r.end.checked_sub(1).and_then(|e| map.get(e)).map_or(s.len(), |x| x.end);
-                a..b
-            })
-            .collect();
+        map = compose(&map, inner, s.len());
         text = next;
-        map = composed;
     }
     Some((text, map))
 }
@@ -61,6 +106,7 @@ fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>)> {
             Some(b'&') => reference(s, i).map(|(d, end)| (d, end, true)),
             Some(b'%') => percent_u(s, i).or_else(|| percent(b, i)),
             Some(b'\\') => backslash(s, i).map(|(d, end)| (d, end, true)),
+            Some(b'd' | b'D') => super::data_uri::at(s, i).map(|(d, end)| (d, end, true)),
             _ => None,
         };
         let Some((decoded, end, decodes)) = found else {

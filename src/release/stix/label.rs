@@ -742,7 +742,7 @@ pub(crate) fn marking_in_text(
 ) -> Option<String> {
     // Plain ASCII without escapes reads as itself: most strings say nothing of the kind.
     let raw = p.raw();
-    if raw.is_ascii() && !raw.contains(['&', '%', '\\']) && !may_hold_marks(raw) {
+    if raw.is_ascii() && !crate::text::escape::may_hold(raw) && !may_hold_marks(raw) {
         return None;
     }
     let base = label.cloned().unwrap_or_default();
