@@ -4,6 +4,8 @@
 
 use std::cell::OnceCell;
 
+mod embedded;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
 use unicode_normalization::UnicodeNormalization;
@@ -509,7 +511,8 @@ pub(super) fn visual(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// The text with its escapes decoded, as a program down the line would: `&#NN;`, `&#xHH;` and
 /// HTML5 named references, `%HH` runs (UTF-8), `%uHHHH`, `\xHH`, `\uHHHH`, `\u{…}`, `\UHHHHHHHH`, octal
-/// `\NNN`, `\n` `\r` `\t`, a backslash before punctuation; three times over (`%2540`). `None`
+/// `\NNN`, `\n` `\r` `\t`, a backslash before punctuation, and a `data:` URI as the text of its
+/// payload (base64 or percent-encoded); three times over (`%2540`). `None`
 /// when there is nothing to decode. Its own decoder, not the guard's.
 pub fn unescape(s: &str) -> Option<String> {
     let mut cur = unescape_once(s)?;
@@ -522,10 +525,18 @@ pub fn unescape(s: &str) -> Option<String> {
     Some(cur)
 }
 
-/// Every reading of `s` with its escapes decoded ([`unescape`]): as written, and, when an
-/// override turns text round, as shown (`\u202E` then `3400u\` is shown `\u0043`).
+/// Whether [`unescaped`] may find another reading of `s`: it holds an escape, a `data:` URI or
+/// markup.
+pub fn may_unescape(s: &str) -> bool {
+    s.contains(['&', '%', '\\']) || embedded::has_data_uri(s) || embedded::has_markup(s)
+}
+
+/// Every reading of `s` with its escapes decoded ([`unescape`]), and with its markup gone as a
+/// browser shows it (before and after decoding: `NIGHT<b>&#74;</b>AR`,
+/// `NIGHT&lt;b&gt;&lt;/b&gt;JAR`): as written, and, when an override turns text round, as shown
+/// (`\u202E` then `3400u\` is shown `\u0043`).
 pub fn unescaped(s: &str) -> Vec<String> {
-    let mut out: Vec<String> = unescape(s).into_iter().collect();
+    let mut out = decodings(s);
     if s.contains('\u{202E}') {
         // As shown, with hidden code points and marks on ASCII gone, case kept (capitals are
         // read by their look later).
@@ -537,19 +548,37 @@ pub fn unescaped(s: &str) -> Vec<String> {
                 shown.push(c);
             }
         }
-        out.extend(unescape(&shown));
+        out.extend(decodings(&shown));
+    }
+    out
+}
+
+/// [`unescape`] of `s`, and the markup readings: of `s` (then decoded), and of its decoding.
+fn decodings(s: &str) -> Vec<String> {
+    let decoded = unescape(s);
+    let mut out: Vec<String> = Vec::new();
+    if let Some(bare) = embedded::without_markup(s) {
+        out.push(unescape(&bare).unwrap_or(bare));
+    }
+    if let Some(bare) = decoded.as_deref().and_then(embedded::without_markup)
+        && !out.contains(&bare)
+    {
+        out.push(bare);
+    }
+    if let Some(d) = decoded {
+        out.insert(0, d);
     }
     out
 }
 
 fn unescape_once(s: &str) -> Option<String> {
-    if !s.contains(['&', '%', '\\']) {
+    if !s.contains(['&', '%', '\\']) && !embedded::has_data_uri(s) {
         return None;
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     let mut changed = false;
-    while let Some(at) = rest.find(['&', '%', '\\']) {
+    while let Some(at) = rest.find(['&', '%', '\\', 'd', 'D']) {
         out.push_str(rest.get(..at).unwrap_or_default());
         let tail = rest.get(at..).unwrap_or_default();
         let decoded = match tail.as_bytes().first() {
@@ -574,6 +603,7 @@ fn unescape_once(s: &str) -> Option<String> {
                 Some((text, used, true)) => Some((text, used)),
                 None => None,
             },
+            Some(b'd' | b'D') => embedded::data_uri(tail),
             _ => backslash_escape(tail),
         };
         match decoded {
