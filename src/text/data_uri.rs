@@ -11,11 +11,13 @@
 //! URL-safe `-` `_` too, padding optional, white space and percent-encoding inside the payload
 //! passed over, and the longest decodable prefix read when the rest is not base64. The bytes are
 //! text in the declared UTF-16 (or by their byte-order mark), else UTF-8 where they are valid
-//! and Latin-1 where they are not (a Latin-1 `é` is `é`); a payload that is mostly bytes above
-//! 0x7F (binary: an image) has those bytes read as spaces, so its runs of ASCII text still read.
-//! The reading is never longer than the URI: base64 is three bytes for four characters, a
-//! percent escape one byte for three, and a Latin-1 reading that would grow past the payload as
-//! written is the binary one instead.
+//! and Latin-1 where they are not (a Latin-1 `é` is `é`); a payload of which more than a third of
+//! the bytes are no UTF-8 (binary: an image) has those bytes read as spaces, so its runs of
+//! text still read apart. The reading is never longer than the URI (base64 is three bytes for
+//! four characters, a percent escape one byte for three, and a Latin-1 byte two bytes at most
+//! for one in three), except in UTF-16: three bytes of UTF-8 for two bytes base64 writes in 8/3
+//! characters, at most 9/8 of the URI. Nothing is dropped to fit (a padded payload could
+//! otherwise push a canary out of its reading).
 
 /// The longest header (media type and parameters) read: a header is a few dozen bytes; the bound
 /// keeps the search for its `,` short wherever `data:` is written.
@@ -61,7 +63,7 @@ pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
     });
     let bytes = percent_decode(body);
     let bytes = if base64 { base64_prefix(&bytes) } else { bytes };
-    let text = as_text(&bytes, charset.as_deref(), body.len());
+    let text = as_text(&bytes, charset.as_deref());
     if text.trim().is_empty() {
         return None;
     }
@@ -171,9 +173,8 @@ fn base64_prefix(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `bytes` as text (see the module comment); `written` is the length of the payload as written,
-/// which a Latin-1 reading may not exceed.
-fn as_text(bytes: &[u8], charset: Option<&str>, written: usize) -> String {
+/// `bytes` as text (see the module comment).
+fn as_text(bytes: &[u8], charset: Option<&str>) -> String {
     let utf16 = |little: bool, from: usize| -> String {
         let units = bytes.get(from..).unwrap_or_default().chunks_exact(2).map(|p| match p {
             [a, b] if little => u16::from_le_bytes([*a, *b]),
@@ -182,27 +183,31 @@ fn as_text(bytes: &[u8], charset: Option<&str>, written: usize) -> String {
         });
         char::decode_utf16(units).map(|c| c.unwrap_or(' ')).collect()
     };
-    let text = match (bytes, charset) {
+    match (bytes, charset) {
         ([0xFF, 0xFE, ..], _) => utf16(true, 2),
         ([0xFE, 0xFF, ..], _) => utf16(false, 2),
         (_, Some("utf-16" | "utf-16le" | "utf16" | "ucs-2" | "unicode")) => utf16(true, 0),
         (_, Some("utf-16be" | "unicodefffe")) => utf16(false, 0),
         _ => {
             let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-            let mut text = String::with_capacity(bytes.len());
+            let invalid: usize = bytes.utf8_chunks().map(|c| c.invalid().len()).sum();
+            // Text has few bytes that are no UTF-8 (a Latin-1 letter here and there); binary has
+            // many. At most a third: each is one more byte, so the reading stays within the four
+            // characters base64 writes for three bytes.
+            let binary = invalid.saturating_mul(3) > bytes.len();
+            let mut text = String::with_capacity(bytes.len() + invalid);
             for chunk in bytes.utf8_chunks() {
                 text.push_str(chunk.valid());
-                text.extend(chunk.invalid().iter().map(|&x| char::from(x)));
+                text.extend(
+                    chunk
+                        .invalid()
+                        .iter()
+                        .map(|&x| if binary { ' ' } else { char::from(x) }),
+                );
             }
             text
         }
-    };
-    if text.len() <= written {
-        return text;
     }
-    // Binary (or text of so many letters outside ASCII that it would grow): each character that
-    // is not ASCII is a space.
-    text.chars().map(|c| if c.is_ascii() { c } else { ' ' }).collect()
 }
 
 #[cfg(test)]
