@@ -515,14 +515,31 @@ pub(super) fn visual(s: &str) -> std::borrow::Cow<'_, str> {
 /// payload (base64 or percent-encoded); three times over (`%2540`). `None`
 /// when there is nothing to decode. Its own decoder, not the guard's.
 pub fn unescape(s: &str) -> Option<String> {
-    let mut cur = unescape_once(s)?;
+    unescape_steps(s).pop()
+}
+
+/// [`unescape`]'s result, after the text as it stood after each pass that read a `data:` URI:
+/// a payload is read as written too (a `%` in it may be a zone, not an escape).
+fn unescape_steps(s: &str) -> Vec<String> {
+    let mut steps = Vec::new();
+    let Some((mut cur, mut had_uri)) = unescape_once(s) else {
+        return steps;
+    };
     for _ in 0..2 {
         match unescape_once(&cur) {
-            Some(next) => cur = next,
+            Some((next, uri)) => {
+                if had_uri {
+                    steps.push(std::mem::replace(&mut cur, next));
+                } else {
+                    cur = next;
+                }
+                had_uri = uri;
+            }
             None => break,
         }
     }
-    Some(cur)
+    steps.push(cur);
+    steps
 }
 
 /// Whether [`unescaped`] may find another reading of `s`: it holds an escape, a `data:` URI or
@@ -553,10 +570,11 @@ pub fn unescaped(s: &str) -> Vec<String> {
     out
 }
 
-/// [`unescape`] of `s`, and the markup readings: of `s` (then decoded), and of its decoding.
+/// The [`unescape_steps`] of `s`, and the markup readings: of `s` (then decoded), and of its
+/// decoding.
 fn decodings(s: &str) -> Vec<String> {
-    let decoded = unescape(s);
-    let mut out: Vec<String> = Vec::new();
+    let mut out = unescape_steps(s);
+    let decoded = out.last().cloned();
     if let Some(bare) = embedded::without_markup(s) {
         out.push(unescape(&bare).unwrap_or(bare));
     }
@@ -565,19 +583,18 @@ fn decodings(s: &str) -> Vec<String> {
     {
         out.push(bare);
     }
-    if let Some(d) = decoded {
-        out.insert(0, d);
-    }
     out
 }
 
-fn unescape_once(s: &str) -> Option<String> {
+/// One pass of decoding, and whether it read a `data:` URI; `None` when nothing changed.
+fn unescape_once(s: &str) -> Option<(String, bool)> {
     if !s.contains(['&', '%', '\\']) && !embedded::has_data_uri(s) {
         return None;
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     let mut changed = false;
+    let mut uri = false;
     while let Some(at) = rest.find(['&', '%', '\\', 'd', 'D']) {
         out.push_str(rest.get(..at).unwrap_or_default());
         let tail = rest.get(at..).unwrap_or_default();
@@ -603,7 +620,20 @@ fn unescape_once(s: &str) -> Option<String> {
                 Some((text, used, true)) => Some((text, used)),
                 None => None,
             },
-            Some(b'd' | b'D') => embedded::data_uri(tail),
+            // Read once the references and backslash escapes in it are decoded (next pass).
+            Some(b'd' | b'D') => embedded::data_uri(tail)
+                .filter(|&(_, used)| {
+                    let uri = tail.get(..used).unwrap_or_default();
+                    !uri.match_indices(['&', '\\']).any(|(k, _)| {
+                        let at = uri.get(k..).unwrap_or_default();
+                        if at.starts_with('&') {
+                            char_ref(at).is_some()
+                        } else {
+                            backslash_escape(at).is_some()
+                        }
+                    })
+                })
+                .inspect(|_| uri = true),
             _ => backslash_escape(tail),
         };
         match decoded {
@@ -620,7 +650,7 @@ fn unescape_once(s: &str) -> Option<String> {
         }
     }
     out.push_str(rest);
-    changed.then_some(out)
+    changed.then_some((out, uri))
 }
 
 fn nonzero_char(v: u32) -> Option<char> {

@@ -61,11 +61,6 @@ pub fn data_uri(t: &str) -> Option<(String, usize)> {
     let raw = unpercent(body);
     let bytes = if base64 { debase64(&raw) } else { raw };
     let text = bytes_as_text(&bytes, &charset);
-    let text = if text.len() > body.len() {
-        text.chars().map(|c| if c.is_ascii() { c } else { ' ' }).collect()
-    } else {
-        text
-    };
     if text.chars().all(char::is_whitespace) {
         return None;
     }
@@ -146,22 +141,32 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> String {
         return from16(bytes, !charset.ends_with("be"));
     }
     let mut rest = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    let mut out = String::with_capacity(rest.len());
+    // (valid text, bytes of no UTF-8 sequence) pieces; the bytes are Latin-1 letters in text, but
+    // spaces in binary (more than one byte in three of no UTF-8).
+    let mut pieces: Vec<(&str, &[u8])> = Vec::new();
     loop {
         match std::str::from_utf8(rest) {
             Ok(s) => {
-                out.push_str(s);
-                return out;
+                pieces.push((s, &[]));
+                break;
             }
             Err(e) => {
                 let (good, bad) = rest.split_at(e.valid_up_to());
-                out.push_str(std::str::from_utf8(good).unwrap_or_default());
                 let n = e.error_len().unwrap_or(bad.len());
-                out.extend(bad.iter().take(n).map(|&b| char::from(b)));
-                rest = bad.get(n..).unwrap_or_default();
+                let (bad, after) = bad.split_at(n.min(bad.len()));
+                pieces.push((std::str::from_utf8(good).unwrap_or_default(), bad));
+                rest = after;
             }
         }
     }
+    let stray: usize = pieces.iter().map(|p| p.1.len()).sum();
+    let binary = stray * 3 > bytes.len();
+    let mut out = String::with_capacity(bytes.len() + stray);
+    for (good, bad) in pieces {
+        out.push_str(good);
+        out.extend(bad.iter().map(|&b| if binary { ' ' } else { char::from(b) }));
+    }
+    out
 }
 
 /// Block elements: each is shown apart from what is around it.
