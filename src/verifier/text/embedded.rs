@@ -304,7 +304,7 @@ pub fn without_markup(s: &str) -> Option<String> {
                     }
                     state = State::Text;
                     any = true;
-                } else if !name_done && !(c.is_whitespace() || c == '/') {
+                } else if !(name_done || c.is_whitespace() || c == '/') {
                     name.push(c);
                 } else if eq && (c == '"' || c == '\'') {
                     state = State::Quoted(c);
