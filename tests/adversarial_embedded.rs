@@ -599,3 +599,32 @@ fn an_entity_inside_a_tag_and_escaped_markup_are_read_whole() {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
+
+#[test]
+fn markings_in_a_data_uri_or_split_by_markup_are_read() {
+    let policy = policy();
+    for s in [
+        format!("data:text/plain;base64,{}", b64(b"SECRET//NOFORN")),
+        format!("data:;base64,{}", b64(b"TLP:RED")),
+        "data:,TLP%3ARED".to_string(),
+        "SE<b></b>CRET//NOFORN".to_string(),
+        "T<b></b>LP:RED".to_string(),
+        "TLP:<b>RED</b>".to_string(),
+        "(S<!-- -->//NF) text".to_string(),
+    ] {
+        let input = content::bundle(content::place(0, &s, 16));
+        assert!(
+            sekisho::verifier::verify(input.as_bytes(), &policy).is_err(),
+            "the verifier passed {s:?}"
+        );
+        assert!(guard::filter(input.as_bytes(), &policy).is_err(), "{s:?} crossed");
+        let input = cap("description", &s);
+        assert!(
+            sekisho::verifier::verify(input.as_bytes(), &policy).is_err(),
+            "the verifier passed {s:?} in CAP"
+        );
+        if let Ok(r) = guard::filter(input.as_bytes(), &policy) {
+            panic!("{s:?} crossed in CAP: {}", String::from_utf8_lossy(r.output.as_bytes()));
+        }
+    }
+}
