@@ -576,7 +576,7 @@ pub(crate) fn marking_in_text(
     };
     // Plain ASCII without escapes reads as itself: most strings hold no banner, portion or TLP
     // mark (markings in prose are looked for in every string).
-    if raw.is_ascii() && !raw.contains(['&', '%', '\\']) && !may_hold_marks(raw) {
+    if raw.is_ascii() && !crate::text::escape::may_hold(raw) && !may_hold_marks(raw) {
         return crate::release::prose::marks(p.normal(), raw, policy, &[])
             .iter()
             .find_map(|m| why(m));

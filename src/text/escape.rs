@@ -3,56 +3,118 @@
 //! `&commat;`, `&period;`, `&nbsp;`), percent-encoding (`%40`, UTF-8 sequences: `%C3%A9`, and
 //! the non-standard `%u0040`)
 //! and backslash escapes (`\x40`, `\u0040`, `\u{40}`, `\U00000040`, `\100`, `\@`, `\.`, `\n`) are
-//! decoded, up to [`LEVELS`] times (`%2540` and `&amp;#64;` are `@`). The text as written is
+//! decoded, and so is the payload of a `data:` URI ([`super::data_uri`]: base64 or
+//! percent-encoded, read as text), up to [`LEVELS`] times (`%2540` and `&amp;#64;` are `@`; a
+//! `data:` URI inside a payload is read too). The text as written is
 //! read too: escapes are ambiguous (`C:\new` is a path, not a line break), so every rule looks
-//! at both readings ([`super::Prepared::decoded`]).
+//! at both readings ([`super::Prepared::decoded`]). So does the markup reading
+//! ([`super::markup`]: tags and comments gone), of the text as written and as decoded
+//! ([`readings`]).
 
 use std::ops::Range;
 
 /// How many times escapes are decoded: each pass is linear, so the reading stays linear.
 pub const LEVELS: usize = 3;
 
-/// Whether `s` may hold an escape at all.
+/// Whether `s` may hold an escape, a `data:` URI or markup at all: whether [`readings`] may
+/// find any.
 pub fn may_hold(s: &str) -> bool {
-    s.bytes().any(|b| matches!(b, b'&' | b'%' | b'\\'))
+    may_decode(s) || super::markup::may_hold(s)
+}
+
+/// Whether `s` may hold an escape or a `data:` URI.
+fn may_decode(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b'&' | b'%' | b'\\')) || super::data_uri::may_hold(s)
+}
+
+/// Every other reading of `s`, each with the byte range of `s` that each of its bytes comes
+/// from: the text with its escapes decoded ([`decode`]); with its markup removed
+/// ([`super::markup::strip`]), then decoded (`NIGHT<b>&#74;</b>AR`); and decoded, then with the
+/// markup that decoding shows removed (`NIGHT&lt;b&gt;&lt;/b&gt;JAR`); and the text as it
+/// stood after each level of decoding that read a `data:` URI's payload. Each is made only when
+/// it changes something: at most five, none longer than `s` but for a payload read as
+/// UTF-16 (at most 9/8 of it: three bytes of UTF-8 for what base64 writes in 8/3 characters).
+pub fn readings(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
+    let mut out = decode_levels(s);
+    let decoded = out.last().cloned();
+    if let Some((m, mmap)) = super::markup::strip(s) {
+        out.push(match decode(&m) {
+            Some((d, dmap)) => {
+                let map = compose(&mmap, dmap, s.len());
+                (d, map)
+            }
+            None => (m, mmap),
+        });
+    }
+    if let Some((d, dmap)) = &decoded
+        && let Some((m, mmap)) = super::markup::strip(d)
+        && !out.iter().any(|(t, _)| *t == m)
+    {
+        let map = compose(dmap, mmap, s.len());
+        out.push((m, map));
+    }
+    out
+}
+
+/// `inner` (for each byte of a text, its range in a middle text) through `outer` (for each
+/// byte of the middle text, its range in `s`, `whole` bytes long): each byte's range in `s`.
+fn compose(outer: &[Range<usize>], inner: Vec<Range<usize>>, whole: usize) -> Vec<Range<usize>> {
+    inner
+        .into_iter()
+        .map(|r| {
+            // (Never missing; if it were, the byte would stand for all of `s`.)
+            let a = outer.get(r.start).map_or(0, |x| x.start);
+            let b = r.end.checked_sub(1).and_then(|e| outer.get(e)).map_or(whole, |x| x.end);
+            a..b
+        })
+        .collect()
 }
 
 /// `s` with its escapes decoded ([`LEVELS`] deep), and for each byte of the result the byte
 /// range of `s` it comes from; `None` when there is nothing to decode.
 pub fn decode(s: &str) -> Option<(String, Vec<Range<usize>>)> {
-    if !may_hold(s) {
-        return None;
+    decode_levels(s).pop()
+}
+
+/// [`decode`], and before it the text as it stood after each level that read a `data:` URI's
+/// payload: a payload is a text of its own, read as written too (`fe80::1%10.20.30.40` carried in
+/// one is an address with a zone, which decoding its `%10` would spoil). The last is [`decode`]'s.
+fn decode_levels(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
+    let mut out = Vec::new();
+    if !may_decode(s) {
+        return out;
     }
-    let (mut text, mut map) = decode_once(s)?;
+    let Some((mut text, mut map, mut payload)) = decode_once(s) else {
+        return out;
+    };
     for _ in 1..LEVELS {
-        if !may_hold(&text) {
+        if !may_decode(&text) {
             break;
         }
-        let Some((next, inner)) = decode_once(&text) else {
+        let Some((next, inner, next_payload)) = decode_once(&text) else {
             break;
         };
         // Compose: each byte of `next` came from a range of `text`, which came from `s`.
-        let composed = inner
-            .into_iter()
-            .map(|r| {
-                // (Never missing; if it were, the byte would stand for all of `s`.)
-                let a = map.get(r.start).map_or(0, |x| x.start);
-                let b = r.end.checked_sub(1).and_then(|e| map.get(e)).map_or(s.len(), |x| x.end);
-                a..b
-            })
-            .collect();
+        let composed = compose(&map, inner, s.len());
+        if payload {
+            out.push((text, map));
+        }
         text = next;
         map = composed;
+        payload = next_payload;
     }
-    Some((text, map))
+    out.push((text, map));
+    out
 }
 
-/// One pass of decoding; `None` when nothing changed.
-fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>)> {
+/// One pass of decoding, and whether it read a `data:` URI's payload; `None` when nothing
+/// changed.
+fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>, bool)> {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut map: Vec<Range<usize>> = Vec::with_capacity(s.len());
     let mut changed = false;
+    let mut payload = false;
     let mut i = 0;
     // Copied through unchanged: the run since the last escape.
     let mut plain = 0;
@@ -61,6 +123,15 @@ fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>)> {
             Some(b'&') => reference(s, i).map(|(d, end)| (d, end, true)),
             Some(b'%') => percent_u(s, i).or_else(|| percent(b, i)),
             Some(b'\\') => backslash(s, i).map(|(d, end)| (d, end, true)),
+            // A URI whose payload still holds a character reference or backslash escape is read
+            // at the next level, once they are decoded (as a browser decodes an attribute's
+            // references, or a program its string's escapes, before it reads the URI).
+            Some(b'd' | b'D') => super::data_uri::at(s, i)
+                .filter(|&(_, end)| !holds_escape(s.get(i..end).unwrap_or_default()))
+                .map(|(d, end)| {
+                    payload = true;
+                    (d, end, true)
+                }),
             _ => None,
         };
         let Some((decoded, end, decodes)) = found else {
@@ -87,7 +158,16 @@ fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>)> {
     }
     out.push_str(s.get(plain..).unwrap_or_default());
     map.extend((plain..s.len()).map(|k| k..k + 1));
-    Some((out, map))
+    Some((out, map, payload))
+}
+
+/// Whether `s` holds a character reference or a backslash escape.
+fn holds_escape(s: &str) -> bool {
+    s.bytes().enumerate().any(|(k, c)| match c {
+        b'&' => reference(s, k).is_some(),
+        b'\\' => backslash(s, k).is_some(),
+        _ => false,
+    })
 }
 
 /// A character reference at `i` (`&#64;`, `&#x40;`, `&name;`; the `;` of a numeric one may be

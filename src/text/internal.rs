@@ -30,12 +30,13 @@ impl Internal {
 
     /// Whether `s` could hold an address or a domain at all: every address holds a digit, every
     /// domain a dot (or a full stop, a defanged, encoded or spelt-out dot, a look-alike:
-    /// non-ASCII or a bracket); text
-    /// with none of them holds neither, whatever its normal form.
+    /// non-ASCII or a bracket), or may be written inside an escape, a `data:` URI or markup;
+    /// text with none of them holds neither, whatever its normal form.
     pub fn could_hold(s: &str) -> bool {
         s.bytes()
             .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\' | b'%' | b'&') || b >= 0x80)
             || s.as_bytes().windows(5).any(|w| w.eq_ignore_ascii_case(b" dot "))
+            || super::escape::may_hold(s)
     }
 
     /// The byte spans of `s` (as written) of each word that points inside. `host`: when `s` is

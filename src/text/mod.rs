@@ -15,10 +15,12 @@
 //! matched span is replaced: the rest stays as written.
 
 pub mod addr;
+pub mod data_uri;
 pub mod domain;
 pub mod email;
 pub mod escape;
 pub mod internal;
+pub mod markup;
 pub mod operand;
 pub mod phone;
 
@@ -614,18 +616,19 @@ pub fn normalize(s: &str) -> Normalized {
     }
 }
 
-/// The normal forms of `s` read with its escapes decoded ([`escape::decode`]: `&#64;`, `%40`,
-/// `\x40`), each byte mapped back to what was written in `s`: the escapes as written, and, when
+/// The normal forms of `s` read with its escapes decoded ([`escape::readings`]: `&#64;`, `%40`,
+/// `\x40`, the payload of a `data:` URI), and with its markup removed (`NIGHT<b></b>JAR`), each
+/// byte mapped back to what was written in `s`: the escapes as written, and, when
 /// an override turns text round, as shown (`\u202E` then `3400u\` is shown `\u0043`). Empty
-/// when `s` holds no escape.
+/// when `s` holds no escape and no markup.
 pub fn normalize_decoded(s: &str) -> Vec<Normalized> {
     let mut out = Vec::new();
-    if let Some((d, dmap)) = escape::decode(s) {
+    for (d, dmap) in escape::readings(s) {
         out.push(through(normalize(&d), &dmap, s.len(), |a, b| Some((a, b))));
     }
     if s.contains(RLO) {
         let shown = normalize(s);
-        if let Some((d, dmap)) = escape::decode(&shown.text) {
+        for (d, dmap) in escape::readings(&shown.text) {
             out.push(through(normalize(&d), &dmap, s.len(), |a, b| shown.original(a, b)));
         }
     }

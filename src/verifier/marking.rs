@@ -570,12 +570,12 @@ pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
     out
 }
 
-/// Whether `text` is plain ASCII, escapes none, and holds none of what [`marks_in`] starts from:
+/// Whether `text` is plain ASCII, holds no escape, `data:` URI or markup, and none of what [`marks_in`] starts from:
 /// no `(`, no `/` then `/` (spaces between passed over) unless a `:` comes first (a URL), and no
 /// `t`/`7`, `l`/`1`/`|`/`!`, `p` in a row (spaces passed over). Such a text folds to itself
 /// lowercased, so the finder could read nothing in it.
 fn plainly_unmarked(text: &str) -> bool {
-    if !text.is_ascii() || text.contains(['&', '%', '\\', '(']) {
+    if !text.is_ascii() || text.contains('(') || super::text::may_unescape(text) {
         return false;
     }
     let solid: Vec<u8> = text

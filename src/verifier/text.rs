@@ -4,6 +4,8 @@
 
 use std::cell::OnceCell;
 
+mod embedded;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
 use unicode_normalization::UnicodeNormalization;
@@ -509,23 +511,49 @@ pub(super) fn visual(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// The text with its escapes decoded, as a program down the line would: `&#NN;`, `&#xHH;` and
 /// HTML5 named references, `%HH` runs (UTF-8), `%uHHHH`, `\xHH`, `\uHHHH`, `\u{…}`, `\UHHHHHHHH`, octal
-/// `\NNN`, `\n` `\r` `\t`, a backslash before punctuation; three times over (`%2540`). `None`
+/// `\NNN`, `\n` `\r` `\t`, a backslash before punctuation, and a `data:` URI as the text of its
+/// payload (base64 or percent-encoded); three times over (`%2540`). `None`
 /// when there is nothing to decode. Its own decoder, not the guard's.
 pub fn unescape(s: &str) -> Option<String> {
-    let mut cur = unescape_once(s)?;
+    unescape_steps(s).pop()
+}
+
+/// [`unescape`]'s result, after the text as it stood after each pass that read a `data:` URI:
+/// a payload is read as written too (a `%` in it may be a zone, not an escape).
+fn unescape_steps(s: &str) -> Vec<String> {
+    let mut steps = Vec::new();
+    let Some((mut cur, mut had_uri)) = unescape_once(s) else {
+        return steps;
+    };
     for _ in 0..2 {
         match unescape_once(&cur) {
-            Some(next) => cur = next,
+            Some((next, uri)) => {
+                if had_uri {
+                    steps.push(std::mem::replace(&mut cur, next));
+                } else {
+                    cur = next;
+                }
+                had_uri = uri;
+            }
             None => break,
         }
     }
-    Some(cur)
+    steps.push(cur);
+    steps
 }
 
-/// Every reading of `s` with its escapes decoded ([`unescape`]): as written, and, when an
-/// override turns text round, as shown (`\u202E` then `3400u\` is shown `\u0043`).
+/// Whether [`unescaped`] may find another reading of `s`: it holds an escape, a `data:` URI or
+/// markup.
+pub fn may_unescape(s: &str) -> bool {
+    s.contains(['&', '%', '\\']) || embedded::has_data_uri(s) || embedded::has_markup(s)
+}
+
+/// Every reading of `s` with its escapes decoded ([`unescape`]), and with its markup gone as a
+/// browser shows it (before and after decoding: `NIGHT<b>&#74;</b>AR`,
+/// `NIGHT&lt;b&gt;&lt;/b&gt;JAR`): as written, and, when an override turns text round, as shown
+/// (`\u202E` then `3400u\` is shown `\u0043`).
 pub fn unescaped(s: &str) -> Vec<String> {
-    let mut out: Vec<String> = unescape(s).into_iter().collect();
+    let mut out = decodings(s);
     if s.contains('\u{202E}') {
         // As shown, with hidden code points and marks on ASCII gone, case kept (capitals are
         // read by their look later).
@@ -537,19 +565,37 @@ pub fn unescaped(s: &str) -> Vec<String> {
                 shown.push(c);
             }
         }
-        out.extend(unescape(&shown));
+        out.extend(decodings(&shown));
     }
     out
 }
 
-fn unescape_once(s: &str) -> Option<String> {
-    if !s.contains(['&', '%', '\\']) {
+/// The [`unescape_steps`] of `s`, and the markup readings: of `s` (then decoded), and of its
+/// decoding.
+fn decodings(s: &str) -> Vec<String> {
+    let mut out = unescape_steps(s);
+    let decoded = out.last().cloned();
+    if let Some(bare) = embedded::without_markup(s) {
+        out.push(unescape(&bare).unwrap_or(bare));
+    }
+    if let Some(bare) = decoded.as_deref().and_then(embedded::without_markup)
+        && !out.contains(&bare)
+    {
+        out.push(bare);
+    }
+    out
+}
+
+/// One pass of decoding, and whether it read a `data:` URI; `None` when nothing changed.
+fn unescape_once(s: &str) -> Option<(String, bool)> {
+    if !s.contains(['&', '%', '\\']) && !embedded::has_data_uri(s) {
         return None;
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     let mut changed = false;
-    while let Some(at) = rest.find(['&', '%', '\\']) {
+    let mut uri = false;
+    while let Some(at) = rest.find(['&', '%', '\\', 'd', 'D']) {
         out.push_str(rest.get(..at).unwrap_or_default());
         let tail = rest.get(at..).unwrap_or_default();
         let decoded = match tail.as_bytes().first() {
@@ -574,6 +620,20 @@ fn unescape_once(s: &str) -> Option<String> {
                 Some((text, used, true)) => Some((text, used)),
                 None => None,
             },
+            // Read once the references and backslash escapes in it are decoded (next pass).
+            Some(b'd' | b'D') => embedded::data_uri(tail)
+                .filter(|&(_, used)| {
+                    let uri = tail.get(..used).unwrap_or_default();
+                    !uri.match_indices(['&', '\\']).any(|(k, _)| {
+                        let at = uri.get(k..).unwrap_or_default();
+                        if at.starts_with('&') {
+                            char_ref(at).is_some()
+                        } else {
+                            backslash_escape(at).is_some()
+                        }
+                    })
+                })
+                .inspect(|_| uri = true),
             _ => backslash_escape(tail),
         };
         match decoded {
@@ -590,7 +650,7 @@ fn unescape_once(s: &str) -> Option<String> {
         }
     }
     out.push_str(rest);
-    changed.then_some(out)
+    changed.then_some((out, uri))
 }
 
 fn nonzero_char(v: u32) -> Option<char> {

@@ -1,0 +1,362 @@
+//! Text carried inside a string, read by the verifier's own code (not the guard's): the payload
+//! of a `data:` URI (RFC 2397), and what is left of markup once a browser has hidden its tags
+//! and comments (HTML Living Standard §13.2.5).
+
+use base64::Engine;
+
+/// Whether `s` writes `data:` (any case) somewhere.
+pub fn has_data_uri(s: &str) -> bool {
+    s.char_indices()
+        .any(|(k, c)| matches!(c, 'd' | 'D') && s.get(k..k + 5).is_some_and(|w| w.eq_ignore_ascii_case("data:")))
+}
+
+/// Whether `s` holds a `<` that may open a tag, an end tag, a comment or a declaration.
+pub fn has_markup(s: &str) -> bool {
+    let mut prev_lt = false;
+    for c in s.chars() {
+        if prev_lt && (c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?') {
+            return true;
+        }
+        prev_lt = c == '<';
+    }
+    false
+}
+
+/// The `data:` URI that `t` starts with: its payload as text, a space either side, and how many
+/// bytes of `t` the URI takes. `None` when `t` starts with none or it carries nothing.
+pub fn data_uri(t: &str) -> Option<(String, usize)> {
+    if !t.get(..5)?.eq_ignore_ascii_case("data:") {
+        return None;
+    }
+    let after = t.get(5..)?;
+    // The media type: at most 256 bytes of token characters and parameters, then the `,`.
+    let mut header_len = None;
+    for (k, c) in after.char_indices().take(257) {
+        if c == ',' {
+            header_len = Some(k);
+            break;
+        }
+        let token = c.is_ascii_alphanumeric() || " \t!#$&'*+-.^_`|~/;=\"%".contains(c);
+        if !token {
+            return None;
+        }
+    }
+    let header = after.get(..header_len?)?;
+    let rest = after.get(header_len? + 1..)?;
+    let body_len = rest
+        .find(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+        .unwrap_or(rest.len());
+    let body = rest.get(..body_len)?;
+    let mut base64 = false;
+    let mut charset = String::new();
+    for p in header.split(';') {
+        let p = p.trim();
+        base64 = p.eq_ignore_ascii_case("base64");
+        if let Some((k, v)) = p.split_once('=')
+            && k.trim().eq_ignore_ascii_case("charset")
+        {
+            charset = v.trim().trim_matches(|c| c == '"' || c == '\'').to_lowercase();
+        }
+    }
+    let raw = unpercent(body);
+    let bytes = if base64 { debase64(&raw) } else { raw };
+    let text = bytes_as_text(&bytes, &charset);
+    if text.chars().all(char::is_whitespace) {
+        return None;
+    }
+    Some((format!(" {text} "), 5 + header.len() + 1 + body_len))
+}
+
+/// `%HH` escapes turned into their bytes; everything else copied.
+fn unpercent(body: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut bytes = body.bytes();
+    while let Some(c) = bytes.next() {
+        if c == b'%' {
+            let look = bytes.clone();
+            let pair: Vec<u8> = look.take(2).collect();
+            if let [h, l] = pair.as_slice()
+                && let (Some(h), Some(l)) = (char::from(*h).to_digit(16), char::from(*l).to_digit(16))
+                && let Ok(v) = u8::try_from(h * 16 + l)
+            {
+                out.push(v);
+                bytes.nth(1);
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The base64 at the start of `data` decoded (the URL-safe alphabet too; white space skipped;
+/// stops at padding or any other character; a dangling last character dropped).
+fn debase64(data: &[u8]) -> Vec<u8> {
+    let mut clean: Vec<u8> = Vec::with_capacity(data.len());
+    for &c in data {
+        match c {
+            b'-' => clean.push(b'+'),
+            b'_' => clean.push(b'/'),
+            c if c.is_ascii_alphanumeric() || c == b'+' || c == b'/' => clean.push(c),
+            c if c.is_ascii_whitespace() => {}
+            _ => break,
+        }
+    }
+    if clean.len() % 4 == 1 {
+        clean.pop();
+    }
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    engine.decode(&clean).unwrap_or_default()
+}
+
+/// Bytes as a reader shows them: UTF-16 when the charset or a byte-order mark says so; else UTF-8
+/// where it is valid, and each byte where it is not as its Latin-1 character.
+fn bytes_as_text(bytes: &[u8], charset: &str) -> String {
+    let from16 = |b: &[u8], le: bool| {
+        let units: Vec<u16> = b
+            .chunks(2)
+            .filter_map(|p| {
+                let two: [u8; 2] = p.try_into().ok()?;
+                Some(if le {
+                    u16::from_le_bytes(two)
+                } else {
+                    u16::from_be_bytes(two)
+                })
+            })
+            .collect();
+        String::from_utf16_lossy(&units).replace('\u{FFFD}', " ")
+    };
+    if let Some(b) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return from16(b, true);
+    }
+    if let Some(b) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return from16(b, false);
+    }
+    if charset.starts_with("utf-16") || charset == "utf16" || charset == "ucs-2" || charset == "unicode" {
+        return from16(bytes, !charset.ends_with("be"));
+    }
+    let mut rest = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    // (valid text, bytes of no UTF-8 sequence) pieces; the bytes are Latin-1 letters in text, but
+    // spaces in binary (more than one byte in three of no UTF-8).
+    let mut pieces: Vec<(&str, &[u8])> = Vec::new();
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                pieces.push((s, &[]));
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                let n = e.error_len().unwrap_or(bad.len());
+                let (bad, after) = bad.split_at(n.min(bad.len()));
+                pieces.push((std::str::from_utf8(good).unwrap_or_default(), bad));
+                rest = after;
+            }
+        }
+    }
+    let stray: usize = pieces.iter().map(|p| p.1.len()).sum();
+    let binary = stray * 3 > bytes.len();
+    let mut out = String::with_capacity(bytes.len() + stray);
+    for (good, bad) in pieces {
+        out.push_str(good);
+        out.extend(bad.iter().map(|&b| if binary { ' ' } else { char::from(b) }));
+    }
+    out
+}
+
+/// Block elements: each is shown apart from what is around it.
+fn shown_apart(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "p" | "br"
+            | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "tr"
+            | "td"
+            | "th"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "caption"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "hr"
+            | "pre"
+            | "blockquote"
+            | "section"
+            | "article"
+            | "aside"
+            | "header"
+            | "footer"
+            | "nav"
+            | "main"
+            | "address"
+            | "figure"
+            | "figcaption"
+            | "fieldset"
+            | "legend"
+            | "form"
+            | "details"
+            | "summary"
+            | "dialog"
+            | "hgroup"
+            | "option"
+    )
+}
+
+/// `s` as a browser shows it: tags, comments, declarations and processing instructions gone (a
+/// block element's tag is a space). `None` when it holds none. A tag or comment still open at
+/// the end is text: what it swallowed is given back.
+pub fn without_markup(s: &str) -> Option<String> {
+    enum State {
+        Text,
+        Comment,
+        Bogus,
+        Tag { name_done: bool, eq: bool },
+        Quoted(char),
+    }
+    if !has_markup(s) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut state = State::Text;
+    let mut opened = 0;
+    let mut name = String::new();
+    let mut any = false;
+    let mut it = s.char_indices().peekable();
+    while let Some((k, c)) = it.next() {
+        match state {
+            State::Text => {
+                let next = s.get(k + 1..).unwrap_or_default();
+                if c != '<' {
+                    out.push(c);
+                } else if next.starts_with("!--") {
+                    opened = k;
+                    // `<!-->` and `<!--->` close at once.
+                    if next.starts_with("!-->") || next.starts_with("!--->") {
+                        let skip = if next.starts_with("!-->") { 4 } else { 5 };
+                        for _ in 0..skip {
+                            it.next();
+                        }
+                        any = true;
+                    } else {
+                        for _ in 0..3 {
+                            it.next();
+                        }
+                        state = State::Comment;
+                    }
+                } else if next.starts_with(['!', '?']) {
+                    opened = k;
+                    state = State::Bogus;
+                } else if next.starts_with(|x: char| x.is_ascii_alphabetic())
+                    || (next.starts_with('/')
+                        && next
+                            .get(1..)
+                            .is_some_and(|r| r.starts_with(|x: char| x.is_ascii_alphabetic())))
+                {
+                    opened = k;
+                    name.clear();
+                    if next.starts_with('/') {
+                        it.next();
+                    }
+                    state = State::Tag {
+                        name_done: false,
+                        eq: false,
+                    };
+                } else {
+                    out.push(c);
+                }
+            }
+            State::Comment => {
+                if c == '-' && s.get(k..).is_some_and(|r| r.starts_with("-->")) {
+                    it.next();
+                    it.next();
+                    state = State::Text;
+                    any = true;
+                }
+            }
+            State::Bogus => {
+                if c == '>' {
+                    state = State::Text;
+                    any = true;
+                }
+            }
+            State::Tag { name_done, eq } => {
+                if c == '>' {
+                    if shown_apart(&name) {
+                        out.push(' ');
+                    }
+                    state = State::Text;
+                    any = true;
+                } else if !(name_done || c.is_whitespace() || c == '/') {
+                    name.push(c);
+                } else if eq && (c == '"' || c == '\'') {
+                    state = State::Quoted(c);
+                } else {
+                    state = State::Tag {
+                        name_done: true,
+                        eq: c == '=' || (eq && c.is_whitespace()),
+                    };
+                }
+            }
+            State::Quoted(q) => {
+                if c == q {
+                    state = State::Tag {
+                        name_done: true,
+                        eq: false,
+                    };
+                }
+            }
+        }
+    }
+    if !matches!(state, State::Text) {
+        // Never closed: what it opened is text.
+        out.push_str(s.get(opened..).unwrap_or_default());
+    }
+    any.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_data_uris_and_markup() {
+        assert_eq!(
+            data_uri("data:text/plain;base64,T3BlcmF0aW9uIE5JR0hUSkFS").map(|x| x.0),
+            Some(" Operation NIGHTJAR ".into())
+        );
+        assert_eq!(
+            data_uri("data:,Op%E9ration x").map(|x| x.0),
+            Some(" Op\u{E9}ration ".into())
+        );
+        assert_eq!(data_uri("data: the report, in short"), None);
+        for (t, want) in [
+            ("Operation NIGHT<b></b>JAR", Some("Operation NIGHTJAR")),
+            ("10.20.<!-- -->30.40", Some("10.20.30.40")),
+            ("NIGHT<a title=\">\">JAR", Some("NIGHTJAR")),
+            ("a<br/>b", Some("a b")),
+            ("a < b and c > d", None),
+            ("x<y", None),
+            ("A<b>B <c", Some("AB <c")),
+        ] {
+            assert_eq!(without_markup(t).as_deref(), want, "{t}");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The `data:` and markup readings (red team R12, R07) stay linear: doubling an input built of
+//! long `data:` URIs, many URI starts, many tags, comments or quotes that never end at most about
+//! doubles the work of the guard and of the second verifier. Work is counted, not timed (as in
+//! `tests/scaling.rs`): allocations and bytes allocated, by a global allocator that wraps the
+//! system one. Work that allocates nothing is not seen here; each reading is one pass by
+//! construction (`src/text/data_uri.rs`, `src/text/markup.rs`, `src/verifier/text/embedded.rs`).
+//!
+//! The library forbids `unsafe`; this test binary needs it for the one thing Rust only offers
+//! that way, a global allocator (it forwards to `System` and counts).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use base64::Engine;
+use sekisho::fuzzing::content;
+use sekisho::guard;
+use sekisho::policy::Policy;
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded unchanged to `System`; the counters are atomics.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED.fetch_add(new_size, Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+fn policy() -> Policy {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    Policy::load(&dir.join("us-to-jpn.toml")).unwrap()
+}
+
+/// (allocations, bytes allocated) of `f`.
+fn counted(f: impl FnOnce()) -> (usize, usize) {
+    let (a0, b0) = (ALLOCATIONS.load(Ordering::Relaxed), ALLOCATED.load(Ordering::Relaxed));
+    f();
+    let (a1, b1) = (ALLOCATIONS.load(Ordering::Relaxed), ALLOCATED.load(Ordering::Relaxed));
+    (a1.saturating_sub(a0), b1.saturating_sub(b0))
+}
+
+/// The shapes, each a description of about `n` bytes.
+fn shapes(n: usize) -> Vec<(&'static str, String)> {
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let text: Vec<u8> = b"see the report ".iter().copied().cycle().take(n * 3 / 4).collect();
+    let binary: Vec<u8> = (0..=255u8).cycle().take(n * 3 / 4).collect();
+    let rep = |unit: &str| unit.repeat(n / unit.len());
+    vec![
+        (
+            "one long text data: URI",
+            format!("data:text/plain;base64,{}", b64(&text)),
+        ),
+        (
+            "one long binary data: URI",
+            format!("data:image/png;base64,{}", b64(&binary)),
+        ),
+        (
+            "one long UTF-16 data: URI",
+            format!("data:text/plain;charset=utf-16le;base64,{}", b64(&text)),
+        ),
+        ("one long percent data: URI", format!("data:,{}", "%41".repeat(n / 3))),
+        ("many data: starts", rep("data:")),
+        ("many headers without a comma", rep("data:text/plain;charset=x ")),
+        ("many small data: URIs", rep("data:,a ")),
+        ("data: URIs with escaped payloads", rep("data:;base64,QU&#74;C ")),
+        (
+            "nested data: URIs",
+            rep(&format!(
+                "data:;base64,{} ",
+                b64(format!("data:;base64,{}", b64(b"abc")).as_bytes())
+            )),
+        ),
+        ("many tags", rep("<b>x</b>")),
+        ("many comments", rep("a<!-- -->")),
+        ("comments that never end", rep("<!--")),
+        ("quotes that never end", rep("<a x=\"")),
+        ("a tag name that never ends", format!("<{}", "a".repeat(n))),
+        ("tags with entities", rep("NIGHT<b>&#74;</b>")),
+        ("escaped markup", rep("x&lt;b&gt;y&lt;/b&gt;")),
+        ("comparisons", rep("a < b and c > d ")),
+    ]
+}
+
+#[test]
+fn doubling_a_data_uri_or_markup_input_at_most_about_doubles_the_work() {
+    let policy = policy();
+    let small = 32 * 1024;
+    let mut report = Vec::new();
+    let mut problems = Vec::new();
+    for ((name, a), (_, b)) in shapes(small).into_iter().zip(shapes(small * 2)) {
+        let input = |s: &str| content::bundle(content::place(0, s, 16));
+        let (ia, ib) = (input(&a), input(&b));
+        let guard_a = counted(|| drop(guard::filter(ia.as_bytes(), &policy)));
+        let guard_b = counted(|| drop(guard::filter(ib.as_bytes(), &policy)));
+        let verify_a = counted(|| drop(sekisho::verifier::verify(ia.as_bytes(), &policy)));
+        let verify_b = counted(|| drop(sekisho::verifier::verify(ib.as_bytes(), &policy)));
+        for (who, x, y) in [("guard", guard_a, guard_b), ("verifier", verify_a, verify_b)] {
+            let ratio = |p: usize, q: usize| q as f64 / p.max(1) as f64;
+            let (calls, bytes) = (ratio(x.0, y.0), ratio(x.1, y.1));
+            report.push(format!(
+                "{name} / {who}: allocations {} -> {} ({calls:.2}x), bytes {} -> {} ({bytes:.2}x)",
+                x.0, y.0, x.1, y.1
+            ));
+            // Doubling the input doubles the work; a fixed part (the policy, the bundle) makes
+            // it less. More than 2.6x would be growth faster than linear.
+            if calls > 2.6 || bytes > 2.6 {
+                problems.push(report.last().cloned().unwrap_or_default());
+            }
+        }
+    }
+    println!("{}", report.join("\n"));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
