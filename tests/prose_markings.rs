@@ -236,3 +236,43 @@ fn unclassified_in_capitals_stays_releasable() {
         assert!(verifier_passes(text), "the verifier refuses {text:?}");
     }
 }
+
+/// A statement of free text goes only when a pattern of `stix.free_statements` matches it whole
+/// (red team R15: `USA ONLY`, `REL USA`, `FVEY`, `Do not share with foreign partners` said what
+/// no rule reads, and the objects they marked crossed).
+#[test]
+fn a_free_text_statement_goes_only_when_the_policy_lists_it() {
+    let crosses = |text: &str| {
+        let objects = vec![
+            statement(1, text),
+            indicator(2, &[TLP_GREEN, &id("marking-definition", 1)], "CANARY"),
+        ];
+        let guard = run(&us_to_jpn(), objects.clone())
+            .is_ok_and(|r| String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"));
+        let verifier = sekisho::verifier::verify(&bundle(objects), &us_to_jpn()).is_ok();
+        (guard, verifier)
+    };
+    for text in [
+        "USA ONLY",
+        "REL USA",
+        "外国への提供不可",
+        "HVCCO",
+        "FVEY",
+        "SPECAT",
+        "DISTRIBUTION D",
+        "Do not share with foreign partners",
+        "Traffic Light Protocol: RED",
+        "Copyright 2020 USA ONLY",
+        "Copyright 2020, Example Corp. Not for foreign release",
+    ] {
+        assert_eq!(crosses(text), (false, false), "{text}");
+    }
+    for text in [
+        "Copyright 2020",
+        "Copyright 2020, Example Corp.",
+        "Copyright (c) Stark Industries 2017.",
+        "Copyright 2015-2025, The MITRE Corporation. MITRE ATT&CK and ATT&CK are registered trademarks of The MITRE Corporation.",
+    ] {
+        assert_eq!(crosses(text), (true, true), "{text}");
+    }
+}

@@ -162,6 +162,13 @@ struct StixRules {
     /// Extensions (extension-definition ids or predefined extension names) that may cross.
     #[serde(default)]
     extensions: Vec<String>,
+    /// Marking statements of free text that may go (regular expressions, each matched against
+    /// the whole statement, trimmed). A statement that states no marking the guard reads and
+    /// matches none of these keeps what it marks back: free text may say what no rule reads
+    /// (`USA ONLY`, `Do not share with foreign partners`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    free_statements: Vec<Spanned<String>>,
 }
 
 fn drop_unknown() -> UnknownAction {
@@ -614,6 +621,26 @@ fn validate(
         properties,
         custom_properties: raw.stix.custom_properties.into_iter().collect(),
         extensions: raw.stix.extensions.into_iter().collect(),
+        free_statements: raw
+            .stix
+            .free_statements
+            .into_iter()
+            .filter_map(|p| match sanitise::compile_regex(&format!("^(?:{})$", p.get_ref())) {
+                Ok(_) => Some(p.into_inner()),
+                Err(e) => {
+                    errors.push(
+                        Finding::error(
+                            "regex-invalid",
+                            "stix.free_statements",
+                            p.span(),
+                            format!("`{}` is not a regular expression: {e}", p.get_ref()),
+                        )
+                        .help("write a regular expression the `regex` crate reads; it is matched against the whole statement"),
+                    );
+                    None
+                }
+            })
+            .collect(),
         text_rules: Arc::new(TextRules::new(text_rules).unwrap_or_else(|e| {
             errors.push(
                 Finding::error(

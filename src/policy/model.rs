@@ -54,6 +54,9 @@ pub struct Policy {
     pub properties: BTreeMap<String, BTreeSet<String>>,
     pub custom_properties: BTreeSet<String>,
     pub extensions: BTreeSet<String>,
+    /// Free-text marking statements that may go: regular expressions, each matched against the
+    /// whole statement (validated when the policy is loaded).
+    pub free_statements: Vec<String>,
     /// Dirty-word lists, then redactions, in the order the file gives them.
     pub text_rules: Arc<TextRules>,
     pub address_rules: Vec<AddressRule>,

@@ -321,6 +321,9 @@ fn marks_in_text<R>(n: &str, policy: &Policy, mut read: impl FnMut(String) -> Op
     // Level and control words (squeezed and loosened, with the text a banner writes them in),
     // asked for when the first `//` is seen.
     let mut words: Option<std::rc::Rc<MarkingWords>> = None;
+    // Whether the text holds a script written without spaces: found once, at the first
+    // one-letter portion that asks (a text of many portions stays linear; red team R17).
+    let mut unspaced_text: Option<bool> = None;
     for k in 0..packed.len() {
         let Some((i, c)) = pk(k) else { continue };
         match c {
@@ -419,7 +422,7 @@ fn marks_in_text<R>(n: &str, policy: &Policy, mut read: impl FnMut(String) -> Op
                     let paragraph = n.get(..i).unwrap_or_default().trim_end_matches([' ', '\t']);
                     // In text with words of a script written without spaces, anywhere not glued
                     // to a Latin word (`(s)` is a plural there).
-                    let unspaced = n.chars().any(crate::text::is_unspaced_script);
+                    let unspaced = *unspaced_text.get_or_insert_with(|| n.chars().any(crate::text::is_unspaced_script));
                     let starts = paragraph.is_empty()
                         || paragraph.ends_with('\n')
                         || (unspaced && !paragraph.ends_with(|c: char| c.is_ascii_alphanumeric()));

@@ -81,6 +81,8 @@ pub struct Verifier<'p> {
     nets: Vec<text::Net>,
     domains: Vec<String>,
     prose: prose::Prose,
+    /// `stix.free_statements`, compiled again here: each matches a whole statement.
+    free_statements: Vec<regex::Regex>,
 }
 
 impl<'p> Verifier<'p> {
@@ -93,6 +95,11 @@ impl<'p> Verifier<'p> {
             nets,
             domains,
             prose: prose::Prose::new(policy),
+            free_statements: policy
+                .free_statements
+                .iter()
+                .map(|p| regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| e.to_string()))
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -401,6 +408,14 @@ impl<'p> Verifier<'p> {
                     continue;
                 }
             };
+            if body.is_none() && !self.free_statements.iter().any(|re| re.is_match(statement.trim())) {
+                f.add(
+                    "label",
+                    format!("marking `{r}`: its statement is free text no pattern of the policy lets go"),
+                    id,
+                );
+                continue;
+            }
             // The name is read too, and only tightens: it may not bring a TLP the body lacks.
             let named = match def.get("name").and_then(Json::as_str).map(|n| marking::read(n, p)) {
                 None | Some(Ok(None)) => None,

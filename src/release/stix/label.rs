@@ -94,6 +94,29 @@ pub(super) fn marking_labels(bundle: &Bundle<'_>, policy: &Policy) -> Result<Mar
     Ok(out)
 }
 
+/// Whether `text`, a statement that states no marking, is free text the policy lets go: one of
+/// `stix.free_statements` matches it whole (trimmed). The patterns are compiled once per policy
+/// and thread.
+fn free_statement(text: &str, policy: &Policy) -> bool {
+    thread_local! {
+        static CACHE: std::cell::RefCell<Option<(String, std::rc::Rc<Option<regex::RegexSet>>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let cached = CACHE.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(sha, _)| !sha.is_empty() && *sha == policy.sha256)
+            .map(|(_, s)| std::rc::Rc::clone(s))
+    });
+    let set = cached.unwrap_or_else(|| {
+        let set =
+            std::rc::Rc::new(regex::RegexSet::new(policy.free_statements.iter().map(|p| format!("^(?:{p})$"))).ok());
+        CACHE.with(|c| *c.borrow_mut() = Some((policy.sha256.clone(), std::rc::Rc::clone(&set))));
+        set
+    });
+    set.as_ref().as_ref().is_some_and(|s| s.is_match(text.trim()))
+}
+
 /// The label of a reserved TLP id.
 pub(super) fn tlp_label(id: &str) -> Option<Label> {
     TLP_IDS.iter().find(|t| t.0 == id).map(|t| tlp_marking(t.0, t.1))
@@ -187,7 +210,20 @@ fn definition_label(o: &StixObject<'_>, policy: &Policy) -> Result<Label, LabelE
                     "a statement definition without a statement".into(),
                 );
             };
-            parts.push(marking_text(text, policy, &o.id)?.unwrap_or_default());
+            match marking_text(text, policy, &o.id)? {
+                Some(label) => parts.push(label),
+                // Free text goes only as the policy allows it (default deny).
+                None if free_statement(text, policy) => parts.push(Label::default()),
+                None => {
+                    let shown: String = text.chars().take(120).collect();
+                    return bad(
+                        "marking-unreadable",
+                        format!(
+                            "statement `{shown}` states no marking the guard reads, and no pattern of `stix.free_statements` lets it go as free text"
+                        ),
+                    );
+                }
+            }
         }
         Some(other) => {
             return bad(
