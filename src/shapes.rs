@@ -200,6 +200,30 @@ pub fn all() -> Vec<Shape> {
             make: |n| cap_instruction_run(RUN_UNITS[5], n),
         },
         Shape {
+            name: "stix-description-portion-marks",
+            what: "a 1 MiB description of one-letter portion marks, `(U) (U) (U)` (red team R17)",
+            full: run_full(RUN_UNITS[6]),
+            make: |n| description_run(RUN_UNITS[6], n),
+        },
+        Shape {
+            name: "xml-cap-instruction-portion-marks",
+            what: "a 1 MiB CAP instruction of one-letter portion marks, `(U) (U) (U)` (red team R17)",
+            full: run_full(RUN_UNITS[6]),
+            make: |n| cap_instruction_run(RUN_UNITS[6], n),
+        },
+        Shape {
+            name: "stix-description-releasable-banners",
+            what: "a 1 MiB description of `SECRET//REL TO USA, JPN ` (red team R18)",
+            full: run_full(RUN_UNITS[7]),
+            make: |n| description_run(RUN_UNITS[7], n),
+        },
+        Shape {
+            name: "xml-cap-instruction-releasable-banners",
+            what: "a 1 MiB CAP instruction of `SECRET//REL TO USA, JPN ` (red team R18)",
+            full: run_full(RUN_UNITS[7]),
+            make: |n| cap_instruction_run(RUN_UNITS[7], n),
+        },
+        Shape {
             name: "stix-custom-properties",
             what: "objects of 9,990 custom properties each",
             full: 120,
@@ -567,7 +591,16 @@ fn stix_custom_properties(n: usize) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------------
 
 /// The units of the text runs, each as written in JSON and XML (none needs escaping).
-const RUN_UNITS: [&str; 6] = ["( ", "(", "/ ", "/", "TLP ", "SECRET//"];
+const RUN_UNITS: [&str; 8] = [
+    "( ",
+    "(",
+    "/ ",
+    "/",
+    "TLP ",
+    "SECRET//",
+    "(U) ",
+    "SECRET//REL TO USA, JPN ",
+];
 
 /// The count of `unit` that makes a text of just under 1 MiB (the longest string the default
 /// limits let through, `max_string_bytes`).

@@ -105,8 +105,13 @@ fn slope_bound(shape: &str) -> f64 {
         "stix-escape-runs" => 16.0,
         // A CAP instruction of `//////` or `TLP TLP`: the normal form, its map back and the
         // finder's packed text (8 B a character) of one 1 MiB string.
-        "xml-cap-instruction-slashes" => 22.0,   // 17.1
-        "xml-cap-instruction-tlp-words" => 22.0, // 17.0
+        "xml-cap-instruction-slashes" => 22.0,       // 17.1
+        "xml-cap-instruction-tlp-words" => 22.0,     // 17.0
+        "xml-cap-instruction-portion-marks" => 22.0, // 17.0
+        // A run of releasable banners: each is read (its normal form and its label) and goes;
+        // the prose reader's squeezed text and positions (9 B a letter) come on top.
+        "stix-description-releasable-banners" => 28.0,    // 21.5
+        "xml-cap-instruction-releasable-banners" => 36.0, // 27.5
         _ => 16.0,
     }
 }
