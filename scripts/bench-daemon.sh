@@ -2,7 +2,7 @@
 # The daemon's throughput, fsync on: 10,000 bundles of ~4 KB and 100 of ~4 MB, with 1 and 2
 # workers, with and without the second verifier, through the release binary.
 # Usage: [FSYNC=false] [SIZES="4k 4m"] [WORKERS="1 2"] [VERIFIER="false true"] [SEKISHO=binary]
-#        scripts/bench-daemon.sh [WORKDIR]
+#        [POLICY=file] scripts/bench-daemon.sh [WORKDIR]
 # SEKISHO may list several binaries: each configuration then runs them one after the other.
 set -eu
 cd "$(dirname "$0")/.."
@@ -34,7 +34,7 @@ create = true
 
 [[channel.route]]
 name = "jpn"
-policy = "$PWD/policies/us-to-jpn.toml"
+policy = "${POLICY:-$PWD/policies/us-to-jpn.toml}"
 output = "outbox"
 TOML
     sync

@@ -181,6 +181,7 @@ fn named_prose_markings_are_held() {
         "T.L.P. RED",
         "tlp red",
         "SECRET! handle with care",
+        "TLP:WHIT€ is not TLP:CLEAR, TLP:R€D",
         "NOFORN$",
         "\u{1F182}\u{1F174}\u{1F172}\u{1F181}\u{1F174}\u{1F183}//\u{1F17D}\u{1F17E}\u{1F175}\u{1F17E}\u{1F181}\u{1F17D}",
     ] {

@@ -225,7 +225,12 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
             let (Some(&a), Some(&z)) = (from.get(m.start()), m.end().checked_sub(1).and_then(|e| from.get(e))) else {
                 continue;
             };
-            if !word_edge(text, a, true) || !word_edge(text, z + 1, false) {
+            // The hit ends after its last character (`€` is three bytes).
+            let end = text
+                .get(z..)
+                .and_then(|t| t.chars().next())
+                .map_or(z, |c| z + c.len_utf8());
+            if !word_edge(text, a, true) || !word_edge(text, end, false) {
                 continue;
             }
             let Some((said, when)) = v.says.get(m.pattern().as_usize()) else {
