@@ -345,11 +345,21 @@ fn candidates(text: &str) -> Vec<Candidate> {
         let excluded = |a: usize, z: usize| {
             let span = text.get(a..z).unwrap_or_default();
             // A network `203.0.113.9/32` is its dotted address.
-            let span = span
+            let net = span
                 .rsplit_once('/')
                 .filter(|(_, len)| (1..=2).contains(&len.len()) && len.bytes().all(|x| x.is_ascii_digit()))
-                .map_or(span, |(quad, _)| quad);
-            let dotted_quad = span.split('.').count() == 4 && span.bytes().all(|x| x.is_ascii_digit() || x == b'.');
+                .map(|(quad, _)| quad);
+            // And one with its zero parts left off (`192.168.1/24`, `203.0/16`).
+            let abbreviated = net.is_some_and(|n| {
+                let parts: Vec<&str> = n.split('.').collect();
+                (2..=3).contains(&parts.len())
+                    && parts
+                        .iter()
+                        .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|x| x.is_ascii_digit()))
+            });
+            let span = net.unwrap_or(span);
+            let dotted_quad =
+                abbreviated || span.split('.').count() == 4 && span.bytes().all(|x| x.is_ascii_digit() || x == b'.');
             let date = span.len() == 10
                 && span.bytes().enumerate().all(|(k, x)| {
                     if k == 4 || k == 7 {
@@ -438,6 +448,9 @@ mod tests {
             assert_eq!(hits(s), [found], "{s}");
         }
         for s in [
+            "192.168.1/24",
+            "198.51.100/24",
+            "10.20/16",
             "2024/12/05",
             "/2024/12/05/1234",
             "page 1~3 of 10",

@@ -1006,6 +1006,16 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
             .map(|s| s.iter().collect())
             .unwrap_or_default();
         let quad = span.split('.').count() == 4 && span.chars().all(|c| c.is_ascii_digit() || c == '.');
+        // A network with its zero parts left off (`192.168.1/24`).
+        let short_net = span.split_once('/').is_some_and(|(a, len)| {
+            let parts: Vec<&str> = a.split('.').collect();
+            (1..=2).contains(&len.len())
+                && len.chars().all(|c| c.is_ascii_digit())
+                && (2..=3).contains(&parts.len())
+                && parts
+                    .iter()
+                    .all(|p| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+        });
         let date = span.len() == 10
             && span
                 .chars()
@@ -1014,7 +1024,7 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         let glued_after = after
             .is_some_and(|a| (a.is_alphanumeric() && !super::text::unspaced(a)) || a == '_' || a == '@')
             && !dial_suffix;
-        if (7..=21).contains(&digits.len()) && !glued_after && !quad && !date {
+        if (7..=21).contains(&digits.len()) && !glued_after && !quad && !short_net && !date {
             let plus = c == '+';
             // The readings: from each allowed first group, to the end or to a `/`.
             let mut firsts = vec![0usize];
@@ -1414,7 +1424,9 @@ mod tests {
         ] {
             assert!(has_phone(p, &r), "{p}");
         }
-        assert!(!has_phone("/2024/12/05/1234", &r));
+        for p in ["/2024/12/05/1234", "192.168.1/24", "198.51.100/24"] {
+            assert!(!has_phone(p, &r), "{p}");
+        }
     }
 
     /// `refang` as it was before it skipped the forms a text cannot hold (one `contains` and
