@@ -654,9 +654,9 @@ fn is_kanji_numeral(c: char) -> bool {
 /// ([`is_digit_gap`]) between two digits `-`, the telephone sign `℡` `tel ` (NFKC glues
 /// its `TEL` to the number after it), and the kanji zero `〇` beside a digit or a kanji numeral
 /// `0`.
-fn separator(c: char, prev: Option<char>, next: Option<char>) -> Option<&'static str> {
+fn separator(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Option<&'static str> {
     if c.is_ascii() {
-        return (c == '~' && prev.is_some_and(is_digit_like) && next.is_some_and(is_digit_like)).then_some("-");
+        return (c == '~' && prev.is_some_and(is_digit_like) && next().is_some_and(is_digit_like)).then_some("-");
     }
     if is_full_stop(c) {
         Some(".")
@@ -665,15 +665,13 @@ fn separator(c: char, prev: Option<char>, next: Option<char>) -> Option<&'static
     } else if c == '\u{2121}' {
         Some("tel ")
     } else if c == '\u{3007}'
-        && [prev, next]
-            .into_iter()
-            .flatten()
-            .any(|n| is_digit_like(n) || is_kanji_numeral(n))
+        && (prev.is_some_and(|n| is_digit_like(n) || is_kanji_numeral(n))
+            || next().is_some_and(|n| is_digit_like(n) || is_kanji_numeral(n)))
     {
         // The kanji zero beside a digit or another kanji numeral is a digit (alone, UTS #39
         // reads it as the letter `o`).
         Some("0")
-    } else if is_digit_gap(c) && prev.is_some_and(is_digit_like) && next.is_some_and(is_digit_like) {
+    } else if is_digit_gap(c) && prev.is_some_and(is_digit_like) && next().is_some_and(is_digit_like) {
         Some("-")
     } else {
         None
@@ -743,7 +741,9 @@ pub fn normalize(s: &str) -> Normalized {
             chars.next();
         }
         folded.clear();
-        let next = s.get(end..).and_then(|r| r.chars().find(|&n| !is_ignorable(n)));
+        // The next character that is not ignorable, looked for only after a digit gap or a kanji
+        // zero (each run of ignorables is then scanned once, from the one character before it).
+        let next = || s.get(end..).and_then(|r| r.chars().find(|&n| !is_ignorable(n)));
         let written = separator(c, prev, next);
         if !is_ignorable(c) {
             prev = Some(c);
