@@ -936,6 +936,11 @@ mod tests {
         assert_eq!(normalize("\u{2121}03-5555-0100").text, "tel 03-5555-0100");
         assert_eq!(normalize("\u{3007}\u{4E09}").text, "0\u{4E09}");
         assert_eq!(normalize("\u{3007}peration").text, "operation");
+        assert_eq!(
+            normalize("\u{4E09}\u{200B}\u{3007}\u{200B}\u{4E09}").text,
+            "\u{4E09}0\u{4E09}"
+        );
+        assert_eq!(normalize("\u{3007} \u{3007}").text, "o o");
         // Between letters, or beside one digit only, they stay.
         for s in [
             "\u{30B3}\u{30FC}\u{30D2}\u{30FC}",

@@ -979,13 +979,15 @@ fn separators(s: &str) -> std::borrow::Cow<'_, str> {
             let after = chars.get(k + 1..).unwrap_or_default().iter().find(|&&n| !is_format(n));
             after.is_some_and(|&n| digit_like(n))
         };
+        // The kanji zero beside a digit or a kanji numeral is a digit (alone, a look-alike of `o`).
+        let zero = c == '〇'
+            && (before.is_some_and(numeral) || {
+                let after = chars.get(k + 1..).unwrap_or_default().iter().find(|&&n| !is_format(n));
+                after.is_some_and(|&n| numeral(n))
+            });
         if !is_format(c) {
             before = Some(c);
         }
-        // The kanji zero beside a digit or a kanji numeral is a digit (alone, a look-alike of `o`).
-        let zero = c == '〇'
-            && (k.checked_sub(1).and_then(|p| chars.get(p)).is_some_and(|&p| numeral(p))
-                || chars.get(k + 1).is_some_and(|&n| numeral(n)));
         if gap {
             out.push('-');
         } else if zero {
@@ -1425,6 +1427,10 @@ mod tests {
         }
         assert_eq!(normalise("℡03-5555-0100"), "tel 03-5555-0100");
         assert_eq!(normalise("〇三"), "0三");
+        assert_eq!(normalise("三\u{200B}〇\u{200B}三"), "三0三");
+        assert_eq!(normalise("〇\u{200B}三"), "0三");
+        assert_eq!(normalise("〇peration"), "operation");
+        assert_eq!(normalise("〇 〇"), "o o");
         for s in ["コーヒー", "第一章", "~/.bashrc", "about ~5"] {
             assert!(!normalise(s).contains('-'), "{s}");
         }
