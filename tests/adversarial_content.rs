@@ -398,3 +398,140 @@ fn f13b_arabic_decimal_separator_in_an_address_is_held() {
 fn f13c_arabic_full_stop_in_a_domain_is_held() {
     finding_is_held("F13c", "intranet.corp\u{6D4}example");
 }
+
+//--- red-team round 2 findings R01, R02, R03, R04, R05, R08, R11 (tests/fixtures/redteam)
+
+#[test]
+fn r01a_reverse_dns_name_in_a_pattern_is_held() {
+    finding_is_held("R01a", "40.30.20.10.in-addr.arpa");
+}
+
+#[test]
+fn r01b_reverse_dns_name_as_a_domain_name_value_is_held() {
+    finding_is_held("R01b", "40.30.20.10.in-addr.arpa");
+}
+
+#[test]
+fn r01c_reverse_dns_zone_of_a_network_is_held() {
+    finding_is_held("R01c", "10.in-addr.arpa");
+}
+
+#[test]
+fn r01d_ip6_arpa_name_of_a_mapped_address_is_held() {
+    finding_is_held("R01d", "ip6.arpa");
+}
+
+#[test]
+fn r01e_reverse_dns_name_in_a_description_is_held() {
+    finding_is_held("R01e", "40.30.20.10.in-addr.arpa");
+}
+
+#[test]
+fn r01f_cap_reverse_dns_name_is_held() {
+    finding_is_held("R01f", "40.30.20.10.in-addr.arpa");
+}
+
+#[test]
+fn r01g_iodef_reverse_dns_name_is_held() {
+    finding_is_held("R01g", "40.30.20.10.in-addr.arpa");
+}
+
+#[test]
+fn r02a_ldap_dn_in_a_description_is_held() {
+    finding_is_held("R02a", "DC=corp,DC=example");
+}
+
+#[test]
+fn r02b_ldap_dn_in_an_x509_subject_pattern_is_held() {
+    finding_is_held("R02b", "DC=corp,DC=example");
+}
+
+#[test]
+fn r02c_cap_ldap_dn_is_held() {
+    finding_is_held("R02c", "DC=corp,DC=example");
+}
+
+#[test]
+fn r03a_jp_phone_with_prolonged_sound_marks_is_held() {
+    finding_is_held("R03a", "03-5555-0100");
+}
+
+#[test]
+fn r03b_us_phone_with_prolonged_sound_marks_is_held() {
+    finding_is_held("R03b", "202-555-0173");
+}
+
+#[test]
+fn r03c_phone_after_the_telephone_sign_is_held() {
+    finding_is_held("R03c", "03-5555-0100");
+}
+
+#[test]
+fn r03d_phone_in_kanji_numerals_is_held() {
+    finding_is_held("R03d", "〇三-五五五五-〇一〇〇");
+}
+
+#[test]
+fn r03e_phone_with_tildes_is_held() {
+    finding_is_held("R03e", "5555-0100");
+}
+
+#[test]
+fn r03f_cap_phone_with_prolonged_sound_marks_is_held() {
+    finding_is_held("R03f", "03-5555-0100");
+}
+
+#[test]
+fn r03g_dirty_word_with_a_prolonged_sound_mark_is_held() {
+    finding_is_held("R03g", "Task Force 1-7");
+}
+
+#[test]
+fn r03h_dirty_word_with_ideograph_one_and_hangul_eu_is_held() {
+    finding_is_held("R03h", "Task Force 1-7");
+}
+
+#[test]
+fn r04a_email_with_spaces_around_the_at_is_held() {
+    finding_is_held("R04a", "example.net");
+}
+
+#[test]
+fn r04b_email_with_a_dotted_quad_domain_is_held() {
+    finding_is_held("R04b", "bob@198.51.100.7");
+}
+
+#[test]
+fn r05_every_scripts_full_stop_is_held() {
+    finding_is_held("R05", "10.20.30.40");
+}
+
+#[test]
+fn r08a_phone_in_a_url_path_after_a_slash_is_held() {
+    finding_is_held("R08a", "202-555-0173");
+}
+
+#[test]
+fn r08b_phone_in_a_described_url_path_is_held() {
+    finding_is_held("R08b", "03-5555-0100");
+}
+
+#[test]
+fn r08c_phone_after_tel_slash_is_held() {
+    finding_is_held("R08c", "03-5555-0100");
+}
+
+#[test]
+fn r11a_iodef_abbreviated_cidr_is_held() {
+    finding_is_held("R11a", "192.168/16");
+}
+
+#[test]
+fn r11b_iodef_wildcard_network_is_held() {
+    finding_is_held("R11b", "10.20.30.*");
+}
+
+#[test]
+fn r11c_abbreviated_cidr_and_wildcards_in_a_description_are_held() {
+    finding_is_held("R11c", "172.16/12");
+}

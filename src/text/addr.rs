@@ -704,6 +704,7 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
         let pieces = percent_decode(piece);
         let piece = pieces.as_deref().unwrap_or(piece);
         out.extend(parse_ip(piece, host));
+        out.extend(named_networks(piece));
         // A range `a-b`.
         if let Some((a, b)) = piece.split_once('-') {
             let (x, y) = (parse_ip(a, host), parse_ip(b, host));
@@ -721,6 +722,7 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
         }
     };
     add(w, host, &mut out);
+    out.extend(named_networks(w));
     // An IPv6 address ending in `::` (a 6to4 network `2002:a14:1e28::`) keeps its colons: the
     // trim above takes them for a sentence's.
     let v6_tail = word.trim_end_matches(['.', ',', ';', '!', '?']);
@@ -784,6 +786,128 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
     out
 }
 
+/// The networks a word (normalised, refanged) names in a notation other than an address's:
+/// - a reverse-DNS name: the decimal labels before `in-addr.arpa`, last first
+///   (`40.30.20.10.in-addr.arpa` is 10.20.30.40; the zone `10.in-addr.arpa` is 10.0.0.0/8;
+///   a label that is not a decimal octet, as RFC 2317's `0/26`, ends them: the network the
+///   labels after it name, which holds the one meant), and the
+///   hexadecimal nibbles before `ip6.arpa`, last first (the IPv6 network they spell, which may
+///   carry an IPv4 address);
+/// - an abbreviated CIDR network, the parts written padded with zeros on the right as `ip
+///   route` reads them (`10/8`, `172.16/12`, `192.168/16`, `192.168.1/24`): one to three
+///   decimal parts, a length of at least 8 that ends inside the last part written (so `24/7`,
+///   `1/2` and `Windows 10/11` are no networks);
+/// - a wildcard network of four parts, the first decimal, each of the others a decimal, `*`,
+///   `x` or a range `[a-b]` (`10.20.30.*`, `192.168.x.x`, `10.20.30.[40-50]`), at least one
+///   not a decimal; read as the interval from its lowest to its highest address (never
+///   narrower than what it names). Three parts (`10.2.*`) are a version, not a network.
+pub fn named_networks(w: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let w = w.strip_suffix('.').unwrap_or(w);
+    if !w.bytes().any(|b| b.is_ascii_digit()) {
+        return out;
+    }
+    let octet = |p: &str| -> Option<u32> {
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        p.parse::<u32>().ok().filter(|&v| v <= 255)
+    };
+    // Reverse DNS: every occurrence (a name inside a URL, a zone after another).
+    let mut at = 0;
+    while let Some(k) = w.get(at..).and_then(|r| r.find("in-addr.arpa")) {
+        let start = at + k;
+        if let Some(before) = w.get(..start).and_then(|b| b.strip_suffix('.')) {
+            let labels: Vec<u32> = before.rsplit('.').map_while(octet).take(4).collect();
+            if !labels.is_empty() {
+                let mut v = 0u32;
+                for (i, o) in labels.iter().enumerate() {
+                    v |= o << (24 - 8 * i as u32);
+                }
+                let host = 32 - 8 * labels.len() as u32;
+                let span = u32::MAX.checked_shr(32 - host).unwrap_or(0);
+                out.push(Span::V4(v & !span, v | span));
+            }
+        }
+        at = start + "in-addr.arpa".len();
+    }
+    let mut at = 0;
+    while let Some(k) = w.get(at..).and_then(|r| r.find("ip6.arpa")) {
+        let start = at + k;
+        if let Some(before) = w.get(..start).and_then(|b| b.strip_suffix('.')) {
+            let nibbles: Vec<u128> = before
+                .rsplit('.')
+                .map_while(|l| {
+                    let mut c = l.chars();
+                    match (c.next(), c.next()) {
+                        (Some(h), None) => h.to_digit(16).map(u128::from),
+                        _ => None,
+                    }
+                })
+                .take(32)
+                .collect();
+            if !nibbles.is_empty() {
+                let mut v = 0u128;
+                for (i, n) in nibbles.iter().enumerate() {
+                    v |= n << (124 - 4 * i as u32);
+                }
+                let host = 128 - 4 * nibbles.len() as u32;
+                let span = u128::MAX.checked_shr(128 - host).unwrap_or(0);
+                out.push(Span::V6(v & !span, v | span));
+            }
+        }
+        at = start + "ip6.arpa".len();
+    }
+    // Abbreviated CIDR.
+    if let Some((a, len)) = w.split_once('/')
+        && let Some(len) = octet(len).filter(|l| (8..=32).contains(l))
+    {
+        let parts: Vec<Option<u32>> = a.split('.').map(octet).collect();
+        let k = parts.len() as u32;
+        if (1..=3).contains(&k) && parts.iter().all(Option::is_some) && 8 * (k - 1) < len && len <= 8 * k {
+            let mut v = 0u32;
+            for (i, o) in parts.iter().flatten().enumerate() {
+                v |= o << (24 - 8 * i as u32);
+            }
+            let span = u32::MAX.checked_shr(len).unwrap_or(0);
+            out.push(Span::V4(v & !span, v | span));
+        }
+    }
+    // Wildcards.
+    let parts: Vec<&str> = w.split('.').collect();
+    if parts.len() == 4 && parts.first().and_then(|p| octet(p)).is_some() {
+        let mut lo = 0u32;
+        let mut hi = 0u32;
+        let mut wild = false;
+        let mut ok = true;
+        for p in &parts {
+            let (a, b) = if let Some(v) = octet(p) {
+                (v, v)
+            } else if matches!(*p, "*" | "x") {
+                wild = true;
+                (0, 255)
+            } else if let Some((a, b)) = p
+                .strip_prefix('[')
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|r| r.split_once('-'))
+                && let (Some(a), Some(b)) = (octet(a), octet(b))
+            {
+                wild = true;
+                (a.min(b), a.max(b))
+            } else {
+                ok = false;
+                break;
+            };
+            lo = (lo << 8) | a;
+            hi = (hi << 8) | b;
+        }
+        if ok && wild {
+            out.push(Span::V4(lo, hi));
+        }
+    }
+    out
+}
+
 fn percent_decode(s: &str) -> Option<String> {
     if !s.contains('%') || s.contains(':') {
         return None; // `%` in IPv6 is a zone id
@@ -809,6 +933,55 @@ fn percent_decode(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Red team R01 and R11: reverse-DNS names, abbreviated CIDR and wildcard networks are read
+    /// as the networks they name; their benign neighbours are not.
+    #[test]
+    fn reads_reverse_dns_names_abbreviated_cidr_and_wildcards() {
+        for w in [
+            "40.30.20.10.in-addr.arpa",
+            "40.30.20.10.in-addr.arpa.",
+            "10.in-addr.arpa",
+            "16.172.in-addr.arpa",
+            "0/26.30.20.10.in-addr.arpa",
+            "http://40.30.20.10.in-addr.arpa/x",
+            "8.2.e.1.4.1.a.0.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa",
+            "a.0.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa",
+            "d.f.ip6.arpa",
+            "10/8",
+            "172.16/12",
+            "192.168/16",
+            "192.168.1/24",
+            "10.20/16",
+            "10.20.30.*",
+            "192.168.x.x",
+            "10.*.*.*",
+            "10.20.30.[40-50]",
+            "10.20.[0-255].1",
+        ] {
+            assert!(hit(w, false), "{w}");
+            assert!(hit(w, true), "{w} as a host");
+        }
+        for w in [
+            "1.2.3.4.in-addr.arpa",
+            "113.0.203.in-addr.arpa",
+            "in-addr.arpa",
+            "11.in-addr.arpa",
+            "8.b.d.0.1.0.0.2.ip6.arpa",
+            "10/11",
+            "24/7",
+            "50/50",
+            "10/7",
+            "203.0/16",
+            "10.2.*",
+            "10.2.x",
+            "203.0.113.*",
+            "*.10.20.30",
+            "10.20.30.[a-b]",
+        ] {
+            assert!(!hit(w, false), "{w}");
+        }
+    }
 
     fn internal() -> Ranges {
         Ranges::parse(&["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"]).unwrap()

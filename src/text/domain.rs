@@ -123,6 +123,99 @@ impl Domains {
     }
 }
 
+/// Normal (lowercase) text with each LDAP distinguished name's run of domain components read
+/// as the domain it names (`dc=corp,dc=example` is `corp.example`; spaces around `=` and `,`,
+/// and `;` for `,`), and for each byte the range of `text` it came from; `None` when there is
+/// no run of two components or more. A `dc` starts a component only where no label character
+/// stands before it.
+pub fn dn_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
+    if !text.contains("dc") || !text.contains('=') {
+        return None;
+    }
+    let b = text.as_bytes();
+    let spaces = |mut k: usize| {
+        while b.get(k) == Some(&b' ') {
+            k += 1;
+        }
+        k
+    };
+    // One component at `k` (`dc`, `=`, a label): the label's span.
+    let component = |k: usize| -> Option<(usize, usize)> {
+        if b.get(k..k + 2) != Some(b"dc".as_slice()) {
+            return None;
+        }
+        let eq = spaces(k + 2);
+        if b.get(eq) != Some(&b'=') {
+            return None;
+        }
+        let start = spaces(eq + 1);
+        let mut end = start;
+        while b
+            .get(end)
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c >= 0x80)
+        {
+            end += 1;
+        }
+        (end > start).then_some((start, end))
+    };
+    let mut out = String::new();
+    let mut map: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut copied = 0usize;
+    let mut from = 0usize;
+    let copy = |out: &mut String, map: &mut Vec<std::ops::Range<usize>>, a: usize, z: usize| {
+        out.push_str(text.get(a..z).unwrap_or_default());
+        map.extend((a..z).map(|i| i..i + 1));
+    };
+    while let Some(k) = text.get(from..).and_then(|r| r.find("dc")).map(|k| k + from) {
+        let apart = k
+            .checked_sub(1)
+            .and_then(|p| b.get(p))
+            .is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c >= 0x80));
+        let mut labels = Vec::new();
+        if apart && let Some(first) = component(k) {
+            labels.push(first);
+            while let Some(&(_, end)) = labels.last() {
+                let sep = spaces(end);
+                if !matches!(b.get(sep), Some(b',' | b';')) {
+                    break;
+                }
+                match component(spaces(sep + 1)) {
+                    Some(next) => labels.push(next),
+                    None => break,
+                }
+            }
+        }
+        if labels.len() < 2 {
+            from = k + 2;
+            continue;
+        }
+        copy(&mut out, &mut map, copied, k);
+        let mut last_end = None;
+        for (start, end) in &labels {
+            if let Some(prev) = last_end {
+                out.push('.');
+                map.push(prev..*start);
+            }
+            let at = map.len();
+            copy(&mut out, &mut map, *start, *end);
+            if last_end.is_none()
+                && let Some(first) = map.get_mut(at)
+            {
+                // The name starts at its first `dc`: a match on it replaces the whole run.
+                first.start = k;
+            }
+            last_end = Some(*end);
+        }
+        copied = last_end.unwrap_or(k);
+        from = copied;
+    }
+    if copied == 0 {
+        return None;
+    }
+    copy(&mut out, &mut map, copied, text.len());
+    Some((out, map))
+}
+
 /// Whether `start..end` of `text` stands on label boundaries: nothing of a label before it (a
 /// `.` or `@` or any other separator is fine), and after it either the end, a non-label
 /// character other than `.`, or a `.` that ends the name (the root).

@@ -40,13 +40,47 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
     {
         return Vec::new();
     }
-    // Read as refanged, and also joined across spaces (`bob (at) corp (dot) example`).
+    // Read as refanged, with the spaces around an `@` taken out (`j.smith @ example.net`), and
+    // also joined across spaces (`bob (at) corp (dot) example`).
     let mut out = find_in(text, refang(text));
+    if let Some(tight) = tight_at(text) {
+        out.extend(find_in(text, Some(tight)));
+        out = super::merge_spans(out);
+    }
     if let Some(joined) = refang_joined(text) {
         out.extend(find_in(text, Some(joined)));
         return super::merge_spans(out);
     }
     out
+}
+
+/// `text` with the spaces either side of each `@` taken out (`j.smith @ example.net` is
+/// `j.smith@example.net`), and for each byte the range of `text` it came from; `None` when no
+/// `@` has a space beside it.
+fn tight_at(text: &str) -> Option<(String, Vec<Range<usize>>)> {
+    let b = text.as_bytes();
+    let spaced = |k: usize| b.get(k).is_some_and(|&c| c == b' ');
+    if !text
+        .match_indices('@')
+        .any(|(k, _)| spaced(k.wrapping_sub(1)) || spaced(k + 1))
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if c == ' ' {
+            // A space run is dropped when it touches an `@` (the normal form has single spaces).
+            let next_at = b.get(i + 1) == Some(&b'@');
+            let prev_at = i.checked_sub(1).and_then(|k| b.get(k)) == Some(&b'@');
+            if next_at || prev_at {
+                continue;
+            }
+        }
+        out.push(c);
+        map.extend(std::iter::repeat_n(i..i + c.len_utf8(), c.len_utf8()));
+    }
+    Some((out, map))
 }
 
 /// The addresses of one reading of `text` (its refanged form and map back; `None`: `text`
@@ -73,8 +107,9 @@ fn find_plain(t: &str) -> Vec<(usize, usize)> {
         }
         // The local part, backwards: a quoted string (`"alice smith"@`, RFC 5322 §3.4.1, up to
         // the 64 bytes RFC 5321 allows) or a run of its characters.
-        let before = t.get(..at).unwrap_or_default();
-        let mut start = at;
+        // `bob@@example.net`: the `@`s before this one are the same sign written twice.
+        let before = t.get(..at).unwrap_or_default().trim_end_matches('@');
+        let mut start = before.len();
         if let Some(quoted) = before.strip_suffix('"')
             && let Some((open, _)) = quoted.char_indices().rev().take(64).find(|&(_, c)| c == '"')
         {
@@ -90,7 +125,7 @@ fn find_plain(t: &str) -> Vec<(usize, usize)> {
         while t.get(start..).is_some_and(|s| s.starts_with('.')) {
             start += 1;
         }
-        if start >= at {
+        if start >= before.len() {
             continue;
         }
         let after = t.get(at + 1..).unwrap_or_default();
@@ -131,6 +166,15 @@ fn find_plain(t: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let tld_ok = (tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)) || tld.starts_with("xn--");
+        // A dotted quad without the brackets of a domain literal (`bob@198.51.100.7`).
+        let quad = labels.len() == 4
+            && labels
+                .iter()
+                .all(|l| (1..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_digit()));
+        if quad {
+            out.push((start, end));
+            continue;
+        }
         if !tld_ok {
             continue;
         }
@@ -149,6 +193,19 @@ fn find_plain(t: &str) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Red team R04: spaces around the `@`, a doubled `@`, a dotted quad without brackets.
+    #[test]
+    fn finds_spaced_doubled_and_bare_ip_addresses() {
+        assert_eq!(hits("write j.smith @ example.net now"), ["j.smith @ example.net"]);
+        assert_eq!(hits("j.smith@ example.net"), ["j.smith@ example.net"]);
+        assert_eq!(hits("bob @example.net"), ["bob @example.net"]);
+        assert_eq!(hits("mail bob@198.51.100.7"), ["bob@198.51.100.7"]);
+        assert_eq!(hits("bob@@example.net"), ["bob@@example.net"]);
+        for s in ["alice @ home", "meet @ 10", "v1.2@3.4", "a @ b", "x@1.2.3"] {
+            assert!(hits(s).is_empty(), "{s}: {:?}", hits(s));
+        }
+    }
     use crate::text::normalize;
 
     fn hits(s: &str) -> Vec<String> {

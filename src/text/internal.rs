@@ -30,13 +30,14 @@ impl Internal {
 
     /// Whether `s` could hold an address or a domain at all: every address holds a digit, every
     /// domain a dot (or a full stop, a defanged, encoded or spelt-out dot, a look-alike:
-    /// non-ASCII or a bracket), or may be written inside an escape, a `data:` URI or markup;
-    /// text with none of them holds neither, whatever its normal form.
+    /// non-ASCII or a bracket, or an LDAP name's `dc=`), or may be written inside an escape, a
+    /// `data:` URI or markup; text with none of them holds neither, whatever its normal form.
     pub fn could_hold(s: &str) -> bool {
         s.bytes()
             .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\' | b'%' | b'&') || b >= 0x80)
             || s.as_bytes().windows(5).any(|w| w.eq_ignore_ascii_case(b" dot "))
             || super::escape::may_hold(s)
+            || (s.contains('=') && s.as_bytes().windows(2).any(|w| w.eq_ignore_ascii_case(b"dc")))
     }
 
     /// The byte spans of `s` (as written) of each word that points inside. `host`: when `s` is
@@ -69,6 +70,12 @@ impl Internal {
         let mut hits = self.find_in(&n.text, refang(&n.text), host);
         if let Some(joined) = refang_joined(&n.text) {
             hits.extend(self.find_in(&n.text, Some(joined), host));
+        }
+        // An LDAP distinguished name's domain components (`dc=corp,dc=example`).
+        if !self.domains.is_empty()
+            && let Some(dn) = super::domain::dn_reading(&n.text)
+        {
+            hits.extend(self.find_in(&n.text, Some(dn), host));
         }
         // And with ASCII look-alikes of digits read as digits (`1o.2o.3o.4o`): byte for byte as
         // long, so its spans are the normal text's.
@@ -167,6 +174,32 @@ impl Internal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Red team R02: an LDAP distinguished name's domain components name the domain.
+    #[test]
+    fn finds_a_domain_written_as_ldap_domain_components() {
+        let i = Internal::new(&["10.0.0.0/8"], &["corp.example"]).unwrap();
+        for s in [
+            "DC=corp,DC=example",
+            "LDAP base DC=corp,DC=example now",
+            "dc = corp , dc = example",
+            "CN=vpn,DC=corp,DC=example",
+            "OU=x;DC=intranet;DC=corp;DC=example",
+            "ldap://dc1/DC=corp,DC=example??sub",
+        ] {
+            assert!(!i.find(s, false).is_empty(), "{s}");
+        }
+        let (out, n) = i.redact("base DC=corp,DC=example here", false, "[R]").unwrap();
+        assert_eq!((out.as_str(), n), ("base [R] here", 1));
+        for s in [
+            "DC=example,DC=com",
+            "DC=corp",
+            "xdc=corp,dc=example",
+            "dc=corp,dc=examples",
+        ] {
+            assert!(i.find(s, false).is_empty(), "{s}");
+        }
+    }
     use crate::text::addr::refang_with;
 
     #[test]
@@ -230,6 +263,12 @@ mod tests {
                 None => Some((a, b)),
             }));
         }
+        if let Some((t, m)) = crate::text::domain::dn_reading(&n.text) {
+            for (a, b) in i.domains.find(&t) {
+                let w = words(&t).find(|w| w.start <= a && b <= w.end).unwrap_or(a..b);
+                hits.extend((|| Some((m.get(w.start)?.start, m.get(w.end.checked_sub(1)?)?.end)))());
+            }
+        }
         crate::text::merge_spans(hits)
             .into_iter()
             .filter_map(|(a, b)| n.original(a, b))
@@ -246,6 +285,7 @@ mod tests {
                 "fd00", "/", "@", "corp", "example", "ｃｏｒｐ", "\u{200B}", "hxxp", "://", " ", "-", "[", "]",
                 "ops", "a", "x", "é", "(", ")", "\\\\", "%2e", " dot ", " . ", ". ", " (dot) ", "٠", "o", "l", "c0rp",
                 "&#46;", "&period;", "\\x2e", "%25", "&amp;", "%",
+                "dc=", "DC = ", ",", ";", "in-addr.arpa", "ip6.arpa", "*", "x", "/8", "/16", "1/24", "f",
             ]), 0..14),
             host in proptest::bool::ANY,
         ) {

@@ -321,6 +321,9 @@ fn is_plain(s: &str) -> bool {
     b.iter()
         .all(|&c| c.is_ascii() && (c == b' ' || !c.is_ascii_whitespace()) && c != 0x7f && c >= 0x20)
         && !b.windows(2).any(|w| w == b"  ")
+        && !b
+            .windows(3)
+            .any(|w| matches!(w, [x, b'~', y] if x.is_ascii_digit() && y.is_ascii_digit()))
 }
 
 /// Characters removed before matching: Unicode default-ignorable code points (the table of
@@ -350,6 +353,7 @@ fn is_dash(c: char) -> bool {
                 | '\u{2E3A}'
                 | '\u{2E3B}'
                 | '\u{2E40}'
+                | '\u{2E5D}'
                 | '\u{301C}'
                 | '\u{3030}'
                 | '\u{30A0}'
@@ -367,8 +371,17 @@ fn is_dash(c: char) -> bool {
 /// full-width ones; every script's full stop (Armenian `։`, Arabic `۔`, Syriac, Ethiopic `።`,
 /// Canadian syllabics, Mongolian, Lisu, Vai, Bamum, stenographic, the dandas and the Burmese,
 /// Khmer and Tibetan ends of sentences); the Arabic decimal separator `٫` (`10٫20٫30٫40`); and
-/// the middle and word-separating dots.
+/// the middle and word-separating dots. Besides this list, every character of
+/// [`SENTENCE_STOPS`] (generated from the Unicode Character Database).
 fn is_full_stop(c: char) -> bool {
+    let u = u32::from(c);
+    let i = SENTENCE_STOPS.partition_point(|&(a, _)| a <= u);
+    if i.checked_sub(1)
+        .and_then(|i| SENTENCE_STOPS.get(i))
+        .is_some_and(|&(_, b)| u <= b)
+    {
+        return true;
+    }
     matches!(
         c,
         '\u{3002}'
@@ -406,6 +419,109 @@ fn is_full_stop(c: char) -> bool {
             | '\u{10101}'
     )
 }
+
+/// Every non-ASCII character with the Unicode property Sentence_Terminal (the full stops,
+/// dandas, question and exclamation marks of every script: between numbers or names a reader
+/// takes each for a dot), and every non-ASCII punctuation (Po, Sk, Terminal_Punctuation) whose
+/// name says it is one dot or a full stop (`COPTIC FULL STOP`, `BRAHMI PUNCTUATION DOT`, `DOT
+/// ABOVE`, `ARABIC RAISED ROUND DOT`): sorted ranges, printed by `scripts/gen-full-stops.py`
+/// from the UCD 15.0 `PropList.txt` and `UnicodeData.txt`.
+const SENTENCE_STOPS: &[(u32, u32)] = &[
+    (0x00B7, 0x00B7),
+    (0x02D9, 0x02D9),
+    (0x0589, 0x0589),
+    (0x061D, 0x061F),
+    (0x06D4, 0x06D4),
+    (0x0700, 0x0702),
+    (0x07F9, 0x07F9),
+    (0x0837, 0x0837),
+    (0x0839, 0x0839),
+    (0x083D, 0x083E),
+    (0x0888, 0x0888),
+    (0x0964, 0x0965),
+    (0x104A, 0x104B),
+    (0x1362, 0x1362),
+    (0x1367, 0x1368),
+    (0x166E, 0x166E),
+    (0x1735, 0x1736),
+    (0x1803, 0x1803),
+    (0x1809, 0x1809),
+    (0x1944, 0x1945),
+    (0x1AA8, 0x1AAB),
+    (0x1B5A, 0x1B5B),
+    (0x1B5E, 0x1B5F),
+    (0x1B7D, 0x1B7E),
+    (0x1C3B, 0x1C3C),
+    (0x1C7E, 0x1C7F),
+    (0x203C, 0x203D),
+    (0x2047, 0x2049),
+    (0x2059, 0x2059),
+    (0x2CF9, 0x2CF9),
+    (0x2CFE, 0x2CFE),
+    (0x2E2D, 0x2E2E),
+    (0x2E31, 0x2E31),
+    (0x2E33, 0x2E33),
+    (0x2E3C, 0x2E3C),
+    (0x2E53, 0x2E54),
+    (0x3002, 0x3002),
+    (0x30FB, 0x30FB),
+    (0xA4FF, 0xA4FF),
+    (0xA60E, 0xA60F),
+    (0xA6F3, 0xA6F3),
+    (0xA6F7, 0xA6F7),
+    (0xA876, 0xA877),
+    (0xA8CE, 0xA8CF),
+    (0xA92F, 0xA92F),
+    (0xA9C8, 0xA9C9),
+    (0xAA5D, 0xAA5F),
+    (0xAAF0, 0xAAF1),
+    (0xABEB, 0xABEB),
+    (0xFBB2, 0xFBB3),
+    (0xFE12, 0xFE12),
+    (0xFE45, 0xFE46),
+    (0xFE52, 0xFE52),
+    (0xFE56, 0xFE57),
+    (0xFF01, 0xFF01),
+    (0xFF0E, 0xFF0E),
+    (0xFF1F, 0xFF1F),
+    (0xFF61, 0xFF61),
+    (0xFF65, 0xFF65),
+    (0x10101, 0x10101),
+    (0x10A50, 0x10A50),
+    (0x10A56, 0x10A57),
+    (0x10AF4, 0x10AF4),
+    (0x10F55, 0x10F59),
+    (0x10F86, 0x10F89),
+    (0x11047, 0x11049),
+    (0x110BE, 0x110C1),
+    (0x11141, 0x11143),
+    (0x111C5, 0x111C6),
+    (0x111CD, 0x111CD),
+    (0x111DE, 0x111DF),
+    (0x11238, 0x11239),
+    (0x1123B, 0x1123C),
+    (0x112A9, 0x112A9),
+    (0x1144B, 0x1144C),
+    (0x115C2, 0x115C4),
+    (0x115C9, 0x115D7),
+    (0x11641, 0x11642),
+    (0x1173C, 0x1173E),
+    (0x11944, 0x11944),
+    (0x11946, 0x11946),
+    (0x11A42, 0x11A43),
+    (0x11A9B, 0x11A9C),
+    (0x11C41, 0x11C42),
+    (0x11EF7, 0x11EF8),
+    (0x11F43, 0x11F44),
+    (0x11F49, 0x11F49),
+    (0x16A6E, 0x16A6F),
+    (0x16AF5, 0x16AF5),
+    (0x16B37, 0x16B38),
+    (0x16B44, 0x16B44),
+    (0x16E98, 0x16E98),
+    (0x1BC9F, 0x1BC9F),
+    (0x1DA88, 0x1DA88),
+];
 
 /// The first code point of each run of ten decimal digits (general category Nd, which Unicode
 /// encodes as contiguous runs from 0 to 9) outside ASCII that NFKC leaves as they are: Arabic-Indic
@@ -526,6 +642,87 @@ fn fold(c: char, out: &mut String) {
     }
 }
 
+/// Whether `c` is written for a decimal digit (ASCII, another script's, or a compatibility form
+/// of one: full-width `３`, mathematical, circled).
+fn is_digit_like(c: char) -> bool {
+    c.is_ascii_digit()
+        || decimal_digit(c).is_some()
+        || std::iter::once(c)
+            .nfkc()
+            .next()
+            .is_some_and(|d| d.is_ascii_digit() || decimal_digit(d).is_some())
+}
+
+/// Marks a Japanese or Korean input method (or a reader) types as a dash between digits: the
+/// prolonged sound mark `ー` (and its half-width form), the ideograph one `一`, Hangul `ㅡ`, box
+/// drawings `─` `━`, the macrons `￣` `¯`, and the tildes `~` `～` `∼` `⁓` `˜`.
+fn is_digit_gap(c: char) -> bool {
+    matches!(
+        c,
+        '\u{30FC}'
+            | '\u{FF70}'
+            | '\u{4E00}'
+            | '\u{3161}'
+            | '\u{2500}'
+            | '\u{2501}'
+            | '\u{FFE3}'
+            | '\u{00AF}'
+            | '~'
+            | '\u{FF5E}'
+            | '\u{223C}'
+            | '\u{2053}'
+            | '\u{02DC}'
+    )
+}
+
+/// Whether `c` is a kanji numeral written digit by digit (`〇` `零` `一` … `九`).
+fn is_kanji_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3007}'
+            | '\u{96F6}'
+            | '\u{4E00}'
+            | '\u{4E8C}'
+            | '\u{4E09}'
+            | '\u{56DB}'
+            | '\u{4E94}'
+            | '\u{516D}'
+            | '\u{4E03}'
+            | '\u{516B}'
+            | '\u{4E5D}'
+    )
+}
+
+/// What the character `c`, written between `prev` and `next` (the characters either side that
+/// are not ignorable), is read as before NFKC, when it is a separator: a full stop `.` (some
+/// decompose under NFKC into a space and a mark: `˙` DOT ABOVE), a dash `-`, a digit gap
+/// ([`is_digit_gap`]) between two digits `-`, the telephone sign `℡` `tel ` (NFKC glues
+/// its `TEL` to the number after it), and the kanji zero `〇` beside a digit or a kanji numeral
+/// `0`.
+fn separator(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Option<&'static str> {
+    if c.is_ascii() {
+        return (c == '~' && prev.is_some_and(is_digit_like) && next().is_some_and(is_digit_like)).then_some("-");
+    }
+    if is_full_stop(c) {
+        Some(".")
+    } else if is_dash(c) {
+        Some("-")
+    } else if c == '\u{2121}' {
+        Some("tel ")
+    } else if c == '\u{3007}'
+        && (prev.is_some_and(|n| is_digit_like(n) || is_kanji_numeral(n))
+            || next().is_some_and(|n| is_digit_like(n) || is_kanji_numeral(n)))
+    {
+        // The kanji zero beside a digit or another kanji numeral is a digit (alone, UTS #39
+        // reads it as the letter `o`).
+        Some("0")
+    } else if is_digit_gap(c) && prev.is_some_and(is_digit_like) && next().is_some_and(is_digit_like) {
+        Some("-")
+    } else {
+        None
+    }
+}
+
 /// Normalise `s` for matching (see the module doc).
 pub fn normalize(s: &str) -> Normalized {
     if is_plain(s) {
@@ -542,6 +739,8 @@ pub fn normalize(s: &str) -> Normalized {
     let mut chars = s.char_indices().peekable();
     let mut cluster = String::new();
     let mut folded = String::new();
+    // The last character written before this cluster that is not ignorable.
+    let mut prev: Option<char> = None;
     // Clusters shown right to left by an override (U+202E), held until it ends, then read in
     // the order a reader sees them; inside it, each embedding, override or isolate is one
     // block, shown whole (right to left again only if it is an override to the right).
@@ -587,7 +786,21 @@ pub fn normalize(s: &str) -> Normalized {
             chars.next();
         }
         folded.clear();
-        for n in cluster.nfkc().flat_map(char::to_lowercase) {
+        // The next character that is not ignorable, looked for only after a digit gap or a kanji
+        // zero (each run of ignorables is then scanned once, from the one character before it).
+        let next = || s.get(end..).and_then(|r| r.chars().find(|&n| !is_ignorable(n)));
+        let written = separator(c, prev, next);
+        if !is_ignorable(c) {
+            prev = Some(c);
+        }
+        if let Some(sep) = written {
+            folded.push_str(sep);
+        }
+        for n in cluster
+            .nfkc()
+            .flat_map(char::to_lowercase)
+            .filter(|_| written.is_none())
+        {
             if n.is_control() {
                 folded.push(' '); // a control character separates words, as a space does
             } else if n.is_ascii() {
@@ -745,6 +958,63 @@ mod tests {
     use proptest::prelude::*;
 
     use super::normalize;
+
+    /// Red team R03: the dashes a Japanese or Korean input method types between digits are `-`
+    /// there, and only there; `℡` is `tel `; `〇` beside a numeral is `0`.
+    #[test]
+    fn reads_input_method_dashes_between_digits() {
+        for gap in [
+            '\u{30FC}', '\u{FF70}', '\u{4E00}', '\u{3161}', '\u{2500}', '\u{2501}', '\u{FFE3}', '\u{AF}', '~',
+            '\u{FF5E}', '\u{223C}', '\u{2053}', '\u{2DC}', '\u{2E5D}',
+        ] {
+            assert_eq!(
+                normalize(&format!("Task Force 1{gap}7")).text,
+                "task force 1-7",
+                "{gap:?}"
+            );
+            assert_eq!(normalize(&format!("03{gap}\u{200B}5555")).text, "03-5555", "{gap:?}");
+            assert_eq!(
+                normalize(&format!("\u{FF10}\u{FF13}{gap}\u{FF15}")).text,
+                "03-5",
+                "{gap:?}"
+            );
+        }
+        assert_eq!(normalize("\u{2121}03-5555-0100").text, "tel 03-5555-0100");
+        assert_eq!(normalize("\u{3007}\u{4E09}").text, "0\u{4E09}");
+        assert_eq!(normalize("\u{3007}peration").text, "operation");
+        assert_eq!(
+            normalize("\u{4E09}\u{200B}\u{3007}\u{200B}\u{4E09}").text,
+            "\u{4E09}0\u{4E09}"
+        );
+        assert_eq!(normalize("\u{3007} \u{3007}").text, "o o");
+        // Between letters, or beside one digit only, they stay.
+        for s in [
+            "\u{30B3}\u{30FC}\u{30D2}\u{30FC}",
+            "\u{7B2C}\u{4E00}\u{7AE0}",
+            "~/.bashrc",
+            "about ~5 minutes",
+            "1\u{30FC}",
+            "a~b",
+        ] {
+            assert!(!normalize(s).text.contains('-'), "{s}: {}", normalize(s).text);
+        }
+    }
+
+    /// Red team R05: every character of the generated table, and the ones the red team named,
+    /// is a full stop between numbers and names.
+    #[test]
+    fn reads_every_sentence_terminal_as_a_full_stop() {
+        let named = [
+            0x2CFE, 0x2CF9, 0x11049, 0x10AF4, 0x2D9, 0x888, 0x16AF5, 0x16E98, 0x1BC9F, 0x1DA88,
+        ];
+        let table = super::SENTENCE_STOPS.iter().flat_map(|&(a, b)| a..=b);
+        for u in named.into_iter().chain(table) {
+            let c = char::from_u32(u).unwrap();
+            assert_eq!(normalize(&format!("10{c}20")).text, "10.20", "U+{u:04X}");
+            assert_eq!(normalize(&format!("corp{c}example")).text, "corp.example", "U+{u:04X}");
+        }
+        assert!(super::SENTENCE_STOPS.windows(2).all(|w| w[0].1 < w[1].0));
+    }
 
     #[test]
     fn reads_full_width_banners_as_ascii() {

@@ -9,7 +9,8 @@
 //! international number of any region. The run is also read without a dial code before it
 //! (`*67 202 555 0173`, `#31#2025550173`), without an outside-line or trunk digit standing
 //! alone (`9 1 202 555 0173`), and without a second ending after a `/` (`202-555-0173/4`);
-//! a hit on any reading reports the whole run.
+//! a hit on any reading reports the whole run. The text is also read with kanji numerals as
+//! digits (`〇三-五五五五-〇一〇〇`).
 //!
 //! Why `phonenumber`: it is the maintained Rust port of libphonenumber (metadata 9.x), parses and
 //! validates by the same tables; it has no `findNumbers`, so finding candidates is done here, and
@@ -46,7 +47,16 @@ impl Phones {
         // `text`'s (byte for byte as long).
         if let Some(d) = crate::text::digit_reading(text) {
             out.extend(self.find_in(&d));
-            return crate::text::merge_spans(out);
+            out = crate::text::merge_spans(out);
+        }
+        // And with kanji numerals read as the digits they stand for (`〇三-五五五五-〇一〇〇`).
+        if let Some((k, map)) = kanji_reading(text) {
+            out.extend(self.find_in(&k).into_iter().filter_map(|(a, b)| {
+                let start = map.get(a)?.start;
+                let end = map.get(b.checked_sub(1)?)?.end;
+                Some((start, end))
+            }));
+            out = crate::text::merge_spans(out);
         }
         out
     }
@@ -134,8 +144,49 @@ struct Candidate {
     readings: Vec<(usize, usize)>,
 }
 
+/// The digit a kanji numeral written digit by digit stands for (`〇` to `九`, and `零`).
+fn kanji_digit(c: char) -> Option<char> {
+    Some(match c {
+        '\u{3007}' | '\u{96F6}' => '0',
+        '\u{4E00}' => '1',
+        '\u{4E8C}' => '2',
+        '\u{4E09}' => '3',
+        '\u{56DB}' => '4',
+        '\u{4E94}' => '5',
+        '\u{516D}' => '6',
+        '\u{4E03}' => '7',
+        '\u{516B}' => '8',
+        '\u{4E5D}' => '9',
+        _ => return None,
+    })
+}
+
+/// `text` with each kanji numeral read as its ASCII digit, and for each byte the range of
+/// `text` it came from; `None` when it holds none.
+fn kanji_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
+    if text.is_ascii() || !text.chars().any(|c| kanji_digit(c).is_some()) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let r = i..i + c.len_utf8();
+        match kanji_digit(c) {
+            Some(d) => {
+                out.push(d);
+                map.push(r);
+            }
+            None => {
+                out.push(c);
+                map.extend(std::iter::repeat_n(r, c.len_utf8()));
+            }
+        }
+    }
+    Some((out, map))
+}
+
 /// Whether the byte before `i` glues a number starting at `i` to a word: a letter or digit, or
-/// `. - _ / @ # +` (a version, an identifier, a path, a tag), except a `-`, `_` or `.` after a
+/// `. - _ #` (a version, an identifier, a tag), except a `-`, `_` or `.` after a
 /// label (`tel-…`, [`LABELS`]) and a `#` that opens a dial code (`#31#…`). A `:` glues
 /// only after a digit (a time, an IPv6 address); after a word it ends a label or a URI scheme.
 fn glued_before(b: &[u8], i: usize) -> bool {
@@ -181,7 +232,9 @@ fn glued_before(b: &[u8], i: usize) -> bool {
             });
             !(closed && apart)
         }
-        b'/' | b'@' | b'+' => true,
+        // `/`, `@` and `+` end a path, a user or a sum: a number after one stands apart
+        // (`https://example.net/call/+1-202-555-0173`, `TEL/03-5555-0100`, `call@+1-…`).
+        b'/' | b'@' | b'+' => false,
         b':' => i.checked_sub(2).and_then(at).is_some_and(|q| q.is_ascii_digit()),
         _ => p.is_ascii_alphanumeric() || (p >= 0x80 && char_around(b, i, true).is_some_and(joins)),
     }
@@ -292,11 +345,21 @@ fn candidates(text: &str) -> Vec<Candidate> {
         let excluded = |a: usize, z: usize| {
             let span = text.get(a..z).unwrap_or_default();
             // A network `203.0.113.9/32` is its dotted address.
-            let span = span
+            let net = span
                 .rsplit_once('/')
                 .filter(|(_, len)| (1..=2).contains(&len.len()) && len.bytes().all(|x| x.is_ascii_digit()))
-                .map_or(span, |(quad, _)| quad);
-            let dotted_quad = span.split('.').count() == 4 && span.bytes().all(|x| x.is_ascii_digit() || x == b'.');
+                .map(|(quad, _)| quad);
+            // And one with its zero parts left off (`192.168.1/24`, `203.0/16`).
+            let abbreviated = net.is_some_and(|n| {
+                let parts: Vec<&str> = n.split('.').collect();
+                (2..=3).contains(&parts.len())
+                    && parts
+                        .iter()
+                        .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|x| x.is_ascii_digit()))
+            });
+            let span = net.unwrap_or(span);
+            let dotted_quad =
+                abbreviated || span.split('.').count() == 4 && span.bytes().all(|x| x.is_ascii_digit() || x == b'.');
             let date = span.len() == 10
                 && span.bytes().enumerate().all(|(k, x)| {
                     if k == 4 || k == 7 {
@@ -353,6 +416,50 @@ fn candidates(text: &str) -> Vec<Candidate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Red team R03 and R08: dashes an input method types, the telephone sign, tildes, kanji
+    /// numerals, and a number after `/`, `@` or `+`.
+    #[test]
+    fn finds_numbers_in_the_red_teams_second_round() {
+        for (s, found) in [
+            (
+                "\u{9023}\u{7D61}\u{5148} 03\u{30FC}5555\u{30FC}0100",
+                "03\u{30FC}5555\u{30FC}0100",
+            ),
+            ("call +1 202\u{30FC}555\u{30FC}0173", "+1 202\u{30FC}555\u{30FC}0173"),
+            ("03\u{FF70}5555\u{FF70}0100", "03\u{FF70}5555\u{FF70}0100"),
+            ("\u{2121}03-5555-0100", "03-5555-0100"),
+            ("call +81~3~5555~0100", "+81~3~5555~0100"),
+            ("03\u{2E5D}5555\u{2E5D}0100", "03\u{2E5D}5555\u{2E5D}0100"),
+            ("03\u{2500}5555\u{2500}0100", "03\u{2500}5555\u{2500}0100"),
+            ("03\u{FFE3}5555\u{FFE3}0100", "03\u{FFE3}5555\u{FFE3}0100"),
+            ("03\u{4E00}5555\u{4E00}0100", "03\u{4E00}5555\u{4E00}0100"),
+            ("03\u{3161}5555\u{3161}0100", "03\u{3161}5555\u{3161}0100"),
+            (
+                "\u{96FB}\u{8A71} \u{3007}\u{4E09}-\u{4E94}\u{4E94}\u{4E94}\u{4E94}-\u{3007}\u{4E00}\u{3007}\u{3007}",
+                "\u{3007}\u{4E09}-\u{4E94}\u{4E94}\u{4E94}\u{4E94}-\u{3007}\u{4E00}\u{3007}\u{3007}",
+            ),
+            ("https://example.net/call/+1-202-555-0173", "+1-202-555-0173"),
+            ("https://example.net/call/03-5555-0100", "03-5555-0100"),
+            ("TEL/03-5555-0100", "03-5555-0100"),
+            ("\u{96FB}\u{8A71}/03-5555-0100", "03-5555-0100"),
+            ("call@+1-202-555-0173", "+1-202-555-0173"),
+        ] {
+            assert_eq!(hits(s), [found], "{s}");
+        }
+        for s in [
+            "192.168.1/24",
+            "198.51.100/24",
+            "10.20/16",
+            "2024/12/05",
+            "/2024/12/05/1234",
+            "page 1~3 of 10",
+            "\u{4E8C}\u{3007}\u{4E8C}\u{4E94}\u{5E74}",
+            "\u{7B2C}\u{4E00}\u{7AE0}",
+        ] {
+            assert!(hits(s).is_empty(), "{s}: {:?}", hits(s));
+        }
+    }
     use crate::text::normalize;
 
     fn hits(s: &str) -> Vec<String> {

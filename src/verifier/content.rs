@@ -475,7 +475,119 @@ pub fn word_inside(word: &str, whole_host: bool, nets: &[Net]) -> bool {
     {
         return true;
     }
+    if network_named(w, nets) || w.split(['\\', '@', '?', '#', '=', '&']).any(|p| network_named(p, nets)) {
+        return true;
+    }
     dotted_quads(w).any(|q| piece_inside(&q, false, nets))
+}
+
+/// Whether `w` names a network inside in a notation of its own: a reverse-DNS name (the
+/// decimal labels before `in-addr.arpa`, or the hex nibbles before `ip6.arpa`, last first;
+/// `10.in-addr.arpa` is 10.0.0.0/8), a CIDR network with its zero parts left off (`10/8`,
+/// `172.16/12`, `192.168.1/24`: one to three decimal parts and a length from 8 that ends in the
+/// last part written), or a wildcard network of four parts, the first decimal (`10.20.30.*`,
+/// `192.168.x.x`, `10.20.30.[40-50]`).
+fn network_named(w: &str, nets: &[Net]) -> bool {
+    let w = w.trim_end_matches('.');
+    let byte = |p: &str| -> Option<u128> {
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        p.parse::<u128>().ok().filter(|v| *v < 256)
+    };
+    for (i, _) in w.match_indices(".in-addr.arpa") {
+        let labels: Vec<u128> = w
+            .get(..i)
+            .unwrap_or_default()
+            .rsplit('.')
+            .map_while(byte)
+            .take(4)
+            .collect();
+        if labels.is_empty() {
+            continue;
+        }
+        let v = labels
+            .iter()
+            .enumerate()
+            .fold(0u128, |v, (k, o)| v | (o << (24 - 8 * k)));
+        let span = (1u128 << (32 - 8 * labels.len())) - 1;
+        if inside(nets, false, v & !span, v | span) {
+            return true;
+        }
+    }
+    for (i, _) in w.match_indices(".ip6.arpa") {
+        let nibbles: Vec<u128> = w
+            .get(..i)
+            .unwrap_or_default()
+            .rsplit('.')
+            .map_while(|l| {
+                if l.len() == 1 {
+                    u128::from_str_radix(l, 16).ok()
+                } else {
+                    None
+                }
+            })
+            .take(32)
+            .collect();
+        if nibbles.is_empty() {
+            continue;
+        }
+        let v = nibbles
+            .iter()
+            .enumerate()
+            .fold(0u128, |v, (k, n)| v | (n << (124 - 4 * k)));
+        let bits = 128 - 4 * nibbles.len();
+        let span = if bits >= 128 { u128::MAX } else { (1u128 << bits) - 1 };
+        if inside(nets, true, v & !span, v | span) {
+            return true;
+        }
+    }
+    if let Some((a, len)) = w.split_once('/')
+        && let Some(len) = byte(len)
+    {
+        let parts: Vec<Option<u128>> = a.split('.').map(byte).collect();
+        let k = parts.len() as u128;
+        if (1..=3).contains(&k) && parts.iter().all(Option::is_some) && len >= 8 && len > 8 * (k - 1) && len <= 8 * k {
+            let v = parts
+                .iter()
+                .flatten()
+                .enumerate()
+                .fold(0u128, |v, (i, o)| v | (o << (24 - 8 * i)));
+            let span = (1u128 << (32 - len)) - 1;
+            if inside(nets, false, v & !span, v | span) {
+                return true;
+            }
+        }
+    }
+    let parts: Vec<&str> = w.split('.').collect();
+    if parts.len() == 4 && parts.first().is_some_and(|p| byte(p).is_some()) {
+        let mut ends = Some((0u128, 0u128));
+        let mut wild = false;
+        for p in &parts {
+            let r = match byte(p) {
+                Some(v) => Some((v, v)),
+                None if *p == "*" || *p == "x" => Some((0, 255)),
+                None => p
+                    .strip_prefix('[')
+                    .and_then(|r| r.strip_suffix(']'))
+                    .and_then(|r| r.split_once('-'))
+                    .and_then(|(a, b)| Some((byte(a)?, byte(b)?)))
+                    .map(|(a, b)| (a.min(b), a.max(b))),
+            };
+            wild |= byte(p).is_none();
+            ends = match (ends, r) {
+                (Some((lo, hi)), Some((a, b))) => Some(((lo << 8) | a, (hi << 8) | b)),
+                _ => None,
+            };
+        }
+        if wild
+            && let Some((lo, hi)) = ends
+            && inside(nets, false, lo, hi)
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// Every four consecutive parts of one to three digits in `w`, joined by dots, in a run of digits
@@ -609,6 +721,27 @@ pub fn has_email_refanged(refanged: &str) -> bool {
         return false;
     }
     let t = quoted_locals(refanged);
+    // Spaces beside an `@` are not part of it (`j.smith @ example.net`), and a doubled `@` is one
+    // (`bob@@example.net`).
+    let t = if t.contains(" @") || t.contains("@ ") || t.contains("@@") {
+        let mut tight = String::with_capacity(t.len());
+        let mut chars = t.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                ' ' if chars.peek() == Some(&'@') => {}
+                '@' => {
+                    tight.push('@');
+                    while chars.peek().is_some_and(|&n| n == ' ' || n == '@') {
+                        chars.next();
+                    }
+                }
+                c => tight.push(c),
+            }
+        }
+        tight
+    } else {
+        t
+    };
     t.split(|c: char| c.is_whitespace() || "\"'<>(),;:`|".contains(c))
         .any(|w| {
             let Some((local, domain)) = w.rsplit_once('@') else {
@@ -627,6 +760,14 @@ pub fn has_email_refanged(refanged: &str) -> bool {
                 .take_while(|&c| c.is_alphanumeric() || c == '-' || c == '.')
                 .collect();
             let labels: Vec<&str> = domain.trim_end_matches('.').split('.').collect();
+            // A dotted quad without the brackets of a literal (`bob@198.51.100.7`).
+            if labels.len() == 4
+                && labels
+                    .iter()
+                    .all(|l| (1..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return true;
+            }
             let Some(tld) = labels.last() else { return false };
             let tld_ok = (tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)) || tld.starts_with("xn--");
             let file = labels.len() == 2
@@ -737,6 +878,29 @@ const PHONE_WORDS: [&str; 17] = [
 /// (`9 1 202 …`) and a second ending after a `/` (`…0173/4`) are also read without; a pause,
 /// wait or extension after (`p123`, `w1`, `x12`, `ext9`) does not glue.
 pub fn has_phone(text: &str, regions: &[Id]) -> bool {
+    // Kanji numerals written digit by digit (`〇三-五五五五-〇一〇〇`) read as digits too.
+    const KANJI: [(char, char); 11] = [
+        ('〇', '0'),
+        ('零', '0'),
+        ('一', '1'),
+        ('二', '2'),
+        ('三', '3'),
+        ('四', '4'),
+        ('五', '5'),
+        ('六', '6'),
+        ('七', '7'),
+        ('八', '8'),
+        ('九', '9'),
+    ];
+    if !text.is_ascii() && text.chars().any(|c| KANJI.iter().any(|k| k.0 == c)) {
+        let read: String = text
+            .chars()
+            .map(|c| KANJI.iter().find(|k| k.0 == c).map_or(c, |k| k.1))
+            .collect();
+        if has_phone(&read, regions) {
+            return true;
+        }
+    }
     // A number has 7 ASCII digits at least, with nothing but its punctuation between them.
     if !has_digit_run(text, 7) {
         return false;
@@ -788,7 +952,9 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
             && ch(i + code_len) == Some('#')
             && !before.is_some_and(|b| b.is_alphanumeric() || ".-_/@#+".contains(b));
         // A letter of a script written without spaces does not glue (`電話03-1234-0150`).
-        let glued = prev.is_some_and(|p| (p.is_alphanumeric() && !super::text::unspaced(p)) || ".-_/@#+".contains(p))
+        // `/`, `@` and `+` end a path, a user or a sum: a number after one stands apart
+        // (`…/call/+1-202-555-0173`, `TEL/03-5555-0100`, `call@+1-…`).
+        let glued = prev.is_some_and(|p| (p.is_alphanumeric() && !super::text::unspaced(p)) || ".-_#".contains(p))
             && !labelled
             && !hash_code;
         if !opens || colon_glues || glued {
@@ -840,6 +1006,16 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
             .map(|s| s.iter().collect())
             .unwrap_or_default();
         let quad = span.split('.').count() == 4 && span.chars().all(|c| c.is_ascii_digit() || c == '.');
+        // A network with its zero parts left off (`192.168.1/24`).
+        let short_net = span.split_once('/').is_some_and(|(a, len)| {
+            let parts: Vec<&str> = a.split('.').collect();
+            (1..=2).contains(&len.len())
+                && len.chars().all(|c| c.is_ascii_digit())
+                && (2..=3).contains(&parts.len())
+                && parts
+                    .iter()
+                    .all(|p| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+        });
         let date = span.len() == 10
             && span
                 .chars()
@@ -848,7 +1024,7 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         let glued_after = after
             .is_some_and(|a| (a.is_alphanumeric() && !super::text::unspaced(a)) || a == '_' || a == '@')
             && !dial_suffix;
-        if (7..=21).contains(&digits.len()) && !glued_after && !quad && !date {
+        if (7..=21).contains(&digits.len()) && !glued_after && !quad && !short_net && !date {
             let plus = c == '+';
             // The readings: from each allowed first group, to the end or to a `/`.
             let mut firsts = vec![0usize];
@@ -1184,6 +1360,74 @@ fn dotted_fragment_inside(run: &str, start: bool, end: bool, nets: &[Net]) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn nets() -> Vec<Net> {
+        ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+            .iter()
+            .filter_map(|c| net(c))
+            .collect()
+    }
+
+    /// Red team R01 and R11, read on the verifier's own code.
+    #[test]
+    fn reads_reverse_dns_names_abbreviated_cidr_and_wildcards() {
+        let n = nets();
+        for w in [
+            "40.30.20.10.in-addr.arpa",
+            "10.in-addr.arpa.",
+            "16.172.in-addr.arpa",
+            "http://40.30.20.10.in-addr.arpa/x",
+            "8.2.e.1.4.1.a.0.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa",
+            "a.0.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa",
+            "10/8",
+            "172.16/12",
+            "192.168/16",
+            "192.168.1/24",
+            "10.20.30.*",
+            "192.168.x.x",
+            "10.20.30.[40-50]",
+        ] {
+            assert!(word_inside(w, false, &n), "{w}");
+        }
+        for w in [
+            "1.2.3.4.in-addr.arpa",
+            "11.in-addr.arpa",
+            "10/11",
+            "24/7",
+            "10.2.*",
+            "203.0.113.*",
+        ] {
+            assert!(!word_inside(w, false, &n), "{w}");
+        }
+    }
+
+    /// Red team R04 and R08, and R03's kanji numerals.
+    #[test]
+    fn finds_spaced_e_mail_and_numbers_after_a_slash_or_an_at() {
+        for t in [
+            "j.smith @ example.net",
+            "j.smith@ example.net",
+            "bob@198.51.100.7",
+            "bob@@example.net",
+        ] {
+            assert!(has_email(t), "{t}");
+        }
+        for t in ["alice @ home", "v1.2@3.4"] {
+            assert!(!has_email(t), "{t}");
+        }
+        let r = [Id::US, Id::JP];
+        for p in [
+            "https://example.net/call/+1-202-555-0173",
+            "tel/03-5555-0100",
+            "call@+1-202-555-0173",
+            "電話 〇三-五五五五-〇一〇〇",
+        ] {
+            assert!(has_phone(p, &r), "{p}");
+        }
+        for p in ["/2024/12/05/1234", "192.168.1/24", "198.51.100/24"] {
+            assert!(!has_phone(p, &r), "{p}");
+        }
+    }
 
     /// `refang` as it was before it skipped the forms a text cannot hold (one `contains` and
     /// `replace` per form, always): the fast one must read every text alike.

@@ -739,6 +739,7 @@ fn backslash_escape(t: &str) -> Option<(String, usize)> {
 /// NFKC, lowercase, format characters dropped, white space folded to single spaces.
 pub fn normalise(s: &str) -> String {
     let s = &*visual(s);
+    let s = &*separators(s);
     // Printable ASCII without runs of spaces is its own NFKC form: only lowercase it.
     let plain = s.bytes().all(|b| (0x21..0x7f).contains(&b) || b == b' ') && !s.contains("  ");
     if plain {
@@ -909,6 +910,218 @@ pub(super) fn enclosed(c: char) -> Option<char> {
     }
 }
 
+/// Dashes (general category Pd) and minus signs.
+const DASHES: &[char] = &[
+    '\u{058A}',
+    '\u{05BE}',
+    '\u{1400}',
+    '\u{1806}',
+    '\u{2010}',
+    '\u{2011}',
+    '\u{2012}',
+    '\u{2013}',
+    '\u{2014}',
+    '\u{2015}',
+    '\u{2212}',
+    '\u{2043}',
+    '\u{2E17}',
+    '\u{2E1A}',
+    '\u{2E3A}',
+    '\u{2E3B}',
+    '\u{2E40}',
+    '\u{2E5D}',
+    '\u{301C}',
+    '\u{3030}',
+    '\u{30A0}',
+    '\u{FE31}',
+    '\u{FE32}',
+    '\u{FE58}',
+    '\u{FE63}',
+    '\u{FF0D}',
+    '\u{10EAD}',
+];
+
+/// Written between two digits, read as a dash: the marks a Japanese or Korean input method
+/// gives for one (the prolonged sound mark, the ideograph one, Hangul eu, box drawings,
+/// macrons) and the tildes.
+const DIGIT_DASHES: &[char] = &[
+    '~', '\u{FF5E}', '\u{223C}', '\u{2053}', '\u{02DC}', '\u{30FC}', '\u{FF70}', '\u{4E00}', '\u{3161}', '\u{2500}',
+    '\u{2501}', '\u{FFE3}', '\u{00AF}',
+];
+
+/// Sentence_Terminal characters, and the punctuation named one dot or a full stop, outside
+/// ASCII (inclusive ranges, from the UCD 15.0 by `scripts/gen-full-stops.py`).
+const STOPS: &[(u32, u32)] = &[
+    (0x00B7, 0x00B7),
+    (0x02D9, 0x02D9),
+    (0x0589, 0x0589),
+    (0x061D, 0x061F),
+    (0x06D4, 0x06D4),
+    (0x0700, 0x0702),
+    (0x07F9, 0x07F9),
+    (0x0837, 0x0837),
+    (0x0839, 0x0839),
+    (0x083D, 0x083E),
+    (0x0888, 0x0888),
+    (0x0964, 0x0965),
+    (0x104A, 0x104B),
+    (0x1362, 0x1362),
+    (0x1367, 0x1368),
+    (0x166E, 0x166E),
+    (0x1735, 0x1736),
+    (0x1803, 0x1803),
+    (0x1809, 0x1809),
+    (0x1944, 0x1945),
+    (0x1AA8, 0x1AAB),
+    (0x1B5A, 0x1B5B),
+    (0x1B5E, 0x1B5F),
+    (0x1B7D, 0x1B7E),
+    (0x1C3B, 0x1C3C),
+    (0x1C7E, 0x1C7F),
+    (0x203C, 0x203D),
+    (0x2047, 0x2049),
+    (0x2059, 0x2059),
+    (0x2CF9, 0x2CF9),
+    (0x2CFE, 0x2CFE),
+    (0x2E2D, 0x2E2E),
+    (0x2E31, 0x2E31),
+    (0x2E33, 0x2E33),
+    (0x2E3C, 0x2E3C),
+    (0x2E53, 0x2E54),
+    (0x3002, 0x3002),
+    (0x30FB, 0x30FB),
+    (0xA4FF, 0xA4FF),
+    (0xA60E, 0xA60F),
+    (0xA6F3, 0xA6F3),
+    (0xA6F7, 0xA6F7),
+    (0xA876, 0xA877),
+    (0xA8CE, 0xA8CF),
+    (0xA92F, 0xA92F),
+    (0xA9C8, 0xA9C9),
+    (0xAA5D, 0xAA5F),
+    (0xAAF0, 0xAAF1),
+    (0xABEB, 0xABEB),
+    (0xFBB2, 0xFBB3),
+    (0xFE12, 0xFE12),
+    (0xFE45, 0xFE46),
+    (0xFE52, 0xFE52),
+    (0xFE56, 0xFE57),
+    (0xFF01, 0xFF01),
+    (0xFF0E, 0xFF0E),
+    (0xFF1F, 0xFF1F),
+    (0xFF61, 0xFF61),
+    (0xFF65, 0xFF65),
+    (0x10101, 0x10101),
+    (0x10A50, 0x10A50),
+    (0x10A56, 0x10A57),
+    (0x10AF4, 0x10AF4),
+    (0x10F55, 0x10F59),
+    (0x10F86, 0x10F89),
+    (0x11047, 0x11049),
+    (0x110BE, 0x110C1),
+    (0x11141, 0x11143),
+    (0x111C5, 0x111C6),
+    (0x111CD, 0x111CD),
+    (0x111DE, 0x111DF),
+    (0x11238, 0x11239),
+    (0x1123B, 0x1123C),
+    (0x112A9, 0x112A9),
+    (0x1144B, 0x1144C),
+    (0x115C2, 0x115C4),
+    (0x115C9, 0x115D7),
+    (0x11641, 0x11642),
+    (0x1173C, 0x1173E),
+    (0x11944, 0x11944),
+    (0x11946, 0x11946),
+    (0x11A42, 0x11A43),
+    (0x11A9B, 0x11A9C),
+    (0x11C41, 0x11C42),
+    (0x11EF7, 0x11EF8),
+    (0x11F43, 0x11F44),
+    (0x11F49, 0x11F49),
+    (0x16A6E, 0x16A6F),
+    (0x16AF5, 0x16AF5),
+    (0x16B37, 0x16B38),
+    (0x16B44, 0x16B44),
+    (0x16E98, 0x16E98),
+    (0x1BC9F, 0x1BC9F),
+    (0x1DA88, 0x1DA88),
+];
+
+/// Whether `c` ends a sentence or is a dot a reader takes for a full stop ([`STOPS`]).
+fn stop(c: char) -> bool {
+    let u = c as u32;
+    STOPS
+        .binary_search_by(|&(a, b)| {
+            if b < u {
+                std::cmp::Ordering::Less
+            } else if a > u {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// Whether `c` is written for a decimal digit.
+fn digit_like(c: char) -> bool {
+    c.is_ascii_digit()
+        || ascii_reading(c).is_some_and(|d| d.is_ascii_digit())
+        || c.nfkc()
+            .next()
+            .is_some_and(|d| d.is_ascii_digit() || ascii_reading(d).is_some_and(|e| e.is_ascii_digit()))
+}
+
+/// `s` with its separators written as ASCII before NFKC (which turns some into a space and a
+/// mark: `˙`, `￣`): full stops [`stop`] as `.`, dashes as `-`, [`DIGIT_DASHES`] between two
+/// digits as `-`, `℡` as `tel ` (NFKC's `TEL` would glue to the number), and `〇` beside a
+/// digit or a kanji numeral as `0`.
+fn separators(s: &str) -> std::borrow::Cow<'_, str> {
+    let special = |c: char| {
+        !c.is_ascii() && (stop(c) || DASHES.contains(&c) || DIGIT_DASHES.contains(&c) || c == '\u{2121}' || c == '〇')
+    };
+    let numeral = |c: char| digit_like(c) || "〇零一二三四五六七八九".contains(c);
+    let tilde = s.as_bytes().windows(3).any(|w| w.get(1) == Some(&b'~'));
+    if !tilde && !s.chars().any(special) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut before: Option<char> = None;
+    for (k, &c) in chars.iter().enumerate() {
+        let gap = DIGIT_DASHES.contains(&c) && before.is_some_and(digit_like) && {
+            let after = chars.get(k + 1..).unwrap_or_default().iter().find(|&&n| !is_format(n));
+            after.is_some_and(|&n| digit_like(n))
+        };
+        // The kanji zero beside a digit or a kanji numeral is a digit (alone, a look-alike of `o`).
+        let zero = c == '〇'
+            && (before.is_some_and(numeral) || {
+                let after = chars.get(k + 1..).unwrap_or_default().iter().find(|&&n| !is_format(n));
+                after.is_some_and(|&n| numeral(n))
+            });
+        if !is_format(c) {
+            before = Some(c);
+        }
+        if gap {
+            out.push('-');
+        } else if zero {
+            out.push('0');
+        } else if c.is_ascii() {
+            out.push(c);
+        } else if stop(c) {
+            out.push('.');
+        } else if DASHES.contains(&c) {
+            out.push('-');
+        } else if c == '\u{2121}' {
+            out.push_str("tel ");
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// What a non-ASCII letter or digit reads as in ASCII, when it reads as one: a decimal digit of
 /// any script, a Latin small capital, a Latin letter with diacritics.
 pub(super) fn ascii_reading(c: char) -> Option<char> {
@@ -1050,7 +1263,79 @@ fn refanged_reveals(n: &str, host: bool, nets: &[Net], domains: &[String]) -> Op
     if super::content::names_domain(n, domains) {
         return Some(n.to_string());
     }
+    if let Some(d) = dn_domains(n)
+        && super::content::names_domain(&d, domains)
+    {
+        return Some(n.to_string());
+    }
     None
+}
+
+/// Normal text with each run of two or more LDAP domain components written as the domain they
+/// name (`cn=vpn, dc=corp, dc=example` is `cn=vpn corp.example`), for finding names; `None`
+/// when there is no such run.
+fn dn_domains(n: &str) -> Option<String> {
+    if !n.contains("dc") || !n.contains('=') {
+        return None;
+    }
+    // `before`, `dc = label`, `after` in one piece between commas.
+    fn component(piece: &str) -> Option<(&str, &str, &str)> {
+        for (i, _) in piece.match_indices("dc") {
+            let before = piece.get(..i)?;
+            if before
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_')
+            {
+                continue;
+            }
+            let Some(rest) = piece.get(i + 2..)?.trim_start().strip_prefix('=') else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+                .unwrap_or(rest.len());
+            if end == 0 {
+                continue;
+            }
+            return Some((before, rest.get(..end)?, rest.get(end..)?));
+        }
+        None
+    }
+    let mut out = String::with_capacity(n.len());
+    let mut run: Vec<&str> = Vec::new();
+    let mut joined = false;
+    let mut flush = |run: &mut Vec<&str>, out: &mut String| {
+        if run.len() >= 2 {
+            joined = true;
+        }
+        out.push(' ');
+        out.push_str(&run.join("."));
+        out.push(' ');
+        run.clear();
+    };
+    for piece in n.split([',', ';']) {
+        match component(piece) {
+            Some((before, label, after)) => {
+                if !before.trim().is_empty() {
+                    flush(&mut run, &mut out);
+                    out.push_str(before);
+                }
+                run.push(label);
+                if !after.trim().is_empty() {
+                    flush(&mut run, &mut out);
+                    out.push_str(after);
+                }
+            }
+            None => {
+                flush(&mut run, &mut out);
+                out.push_str(piece);
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    joined.then_some(out)
 }
 
 /// Each string literal with the word before it (lowercase): `MATCHES '…'`, `LIKE '…'`.
@@ -1221,6 +1506,46 @@ fn literals(pattern: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Red team R03, R05, R02 on the verifier's own normal form.
+    #[test]
+    fn reads_input_method_dashes_full_stops_and_ldap_names() {
+        for gap in ['ー', 'ｰ', '一', 'ㅡ', '─', '￣', '~', '～', '\u{2E5D}'] {
+            assert_eq!(normalise(&format!("Task Force 1{gap}7")), "task force 1-7", "{gap:?}");
+        }
+        assert_eq!(normalise("℡03-5555-0100"), "tel 03-5555-0100");
+        assert_eq!(normalise("〇三"), "0三");
+        assert_eq!(normalise("三\u{200B}〇\u{200B}三"), "三0三");
+        assert_eq!(normalise("〇\u{200B}三"), "0三");
+        assert_eq!(normalise("〇peration"), "operation");
+        assert_eq!(normalise("〇 〇"), "o o");
+        for s in ["コーヒー", "第一章", "~/.bashrc", "about ~5"] {
+            assert!(!normalise(s).contains('-'), "{s}");
+        }
+        for u in [
+            0x2CFE, 0x2CF9, 0x11049, 0x10AF4, 0x2D9, 0x888, 0x16AF5, 0x16E98, 0x1BC9F, 0x1DA88, 0x964,
+        ] {
+            let c = char::from_u32(u).unwrap();
+            assert_eq!(normalise(&format!("10{c}20{c}30{c}40")), "10.20.30.40", "U+{u:04X}");
+        }
+        for &(a, b) in STOPS {
+            for u in a..=b {
+                let c = char::from_u32(u).unwrap();
+                assert_eq!(normalise(&format!("corp{c}example")), "corp.example", "U+{u:04X}");
+            }
+        }
+        let domains = vec!["corp.example".to_string()];
+        for t in [
+            "DC=corp,DC=example",
+            "cn=vpn, dc = corp ; dc = example",
+            "base dc=corp,dc=example.",
+        ] {
+            assert!(text_reveals(t, &[], &domains).is_some(), "{t}");
+        }
+        for t in ["DC=example,DC=com", "dc=corp", "xdc=corp,dc=example"] {
+            assert!(text_reveals(t, &[], &domains).is_none(), "{t}");
+        }
+    }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]

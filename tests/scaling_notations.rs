@@ -1,0 +1,127 @@
+//! Making a text of the notations read for red team round 2 (R01-R05, R08, R11: reverse DNS
+//! names, abbreviated and wildcard networks, LDAP names, digit gaps, kanji numerals, every
+//! script's full stop, spaced `@`) four times as long makes the work of the guard and of the
+//! second verifier at most about four times as much: at most 5x the allocations, and 10x the
+//! bytes allocated (a vector that doubles its capacity allocates up to twice its final size, so
+//! one that just crossed a power of two shows up to 8x); quadratic work would be 16x. Work is counted (allocations and bytes allocated, by a global allocator that wraps
+//! the system one), not timed; the times are measured by hand with the release binary (see the
+//! report of the change). A separate file from `tests/scaling.rs`, whose shapes are another's.
+//!
+//! The library forbids `unsafe`; this test binary needs it for a global allocator.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sekisho::policy::Policy;
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded unchanged to `System`; the counters are atomics.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED.fetch_add(new_size, Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+fn policy() -> Policy {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    Policy::load(&dir.join("us-to-jpn.toml")).unwrap()
+}
+
+/// The repeated units: each is one notation, or a near miss that makes a reader look ahead.
+const UNITS: &[(&str, &str)] = &[
+    ("ldap-components", "DC=a,"),
+    ("ldap-runs", "dc=corp,dc=example "),
+    ("ldap-near-misses", "dc dc= dc=, "),
+    ("reverse-dns-one-word", "1.in-addr.arpa."),
+    ("ip6-arpa-one-word", "a.ip6.arpa."),
+    ("reverse-dns-names", "40.30.20.10.in-addr.arpa "),
+    ("abbreviated-cidr", "10/8 172.16/12 "),
+    ("wildcards", "10.20.30.* 192.168.x.x 10.20.30.[40-50] "),
+    ("digit-gaps", "1\u{30FC}"),
+    ("digit-gap-then-hidden", "1\u{30FC}\u{200B}\u{200B}"),
+    ("hidden-characters", "\u{200B}"),
+    ("tildes", "1~"),
+    ("kanji-zeros", "\u{3007}"),
+    ("kanji-zero-then-hidden", "\u{3007}\u{200B}\u{200B}"),
+    ("kanji-numerals", "\u{3007}\u{4E09}-\u{4E94}\u{4E94} "),
+    ("telephone-signs", "\u{2121}"),
+    ("full-stops", "10\u{2CFE}"),
+    ("spaced-at", "a @ b "),
+    ("doubled-at", "a@@"),
+];
+
+fn bundle(text: &str) -> Vec<u8> {
+    serde_json::json!({
+        "type": "bundle",
+        "id": "bundle--00000000-0000-4000-8000-000000000999",
+        "objects": [{
+            "type": "indicator", "spec_version": "2.1",
+            "id": "indicator--00000000-0000-4000-8000-000000000002",
+            "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+            "object_marking_refs": ["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"],
+            "pattern": "[ipv4-addr:value = '203.0.113.1']", "pattern_type": "stix",
+            "valid_from": "2026-01-01T00:00:00Z", "description": text,
+        }]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// (allocations, bytes allocated) of `f`.
+fn work(f: impl FnOnce()) -> (usize, usize) {
+    let (a0, b0) = (ALLOCATIONS.load(Ordering::Relaxed), ALLOCATED.load(Ordering::Relaxed));
+    f();
+    let (a1, b1) = (ALLOCATIONS.load(Ordering::Relaxed), ALLOCATED.load(Ordering::Relaxed));
+    (a1.saturating_sub(a0), b1.saturating_sub(b0))
+}
+
+#[test]
+fn a_text_of_the_new_notations_four_times_as_long_is_about_four_times_the_work() {
+    let policy = policy();
+    let mut failures = Vec::new();
+    for (name, unit) in UNITS {
+        // Up to about 128 KiB of text, inside `max_string_bytes`.
+        let n = 32 * 1024 / unit.len();
+        let (small, large) = (bundle(&unit.repeat(n)), bundle(&unit.repeat(4 * n)));
+        for (side, run) in [
+            (
+                "guard",
+                (|i: &[u8], p: &Policy| drop(sekisho::guard::filter(i, p))) as fn(&[u8], &Policy),
+            ),
+            ("verifier", |i: &[u8], p: &Policy| drop(sekisho::verifier::verify(i, p))),
+        ] {
+            let (a1, b1) = work(|| run(&small, &policy));
+            let (a2, b2) = work(|| run(&large, &policy));
+            let ratio = |x: usize, y: usize| y as f64 / x.max(1) as f64;
+            eprintln!(
+                "{name} ({side}): {a1} -> {a2} allocations, {b1} -> {b2} bytes ({:.2}x, {:.2}x)",
+                ratio(a1, a2),
+                ratio(b1, b2)
+            );
+            if ratio(a1, a2) > 5.0 || ratio(b1, b2) > 10.0 {
+                failures.push(format!("{name} ({side}): work grew more than linearly"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
