@@ -216,21 +216,17 @@ impl MessageEncoder {
             let start = b * block_bytes;
             let end = (start + block_bytes).min(total);
             let block_len = (end - start) as usize;
-            // The buffer keeps the previous block's bytes: `read` overwrites the message part,
-            // and only what follows it (trailer, padding) is zeroed, not the whole block.
+            block.clear();
             block.resize(block_len.div_ceil(t as usize) * t as usize, 0);
             let message_end = end.min(len);
-            let n = message_end.saturating_sub(start) as usize;
-            if n > 0 {
+            if start < message_end {
+                let n = (message_end - start) as usize;
                 let part = block.get_mut(..n).unwrap_or_default();
                 if let Err(e) = read(part) {
                     result = Err(e);
                     break;
                 }
                 hasher.update(&*part);
-            }
-            if let Some(tail) = block.get_mut(n..) {
-                tail.fill(0);
             }
             if end > len {
                 // The trailer, after every message byte was hashed.
@@ -368,9 +364,6 @@ const BATCH: usize = 32;
 struct Batch {
     bytes: Vec<u8>,
     ends: Vec<usize>,
-    /// The kernel cuts one buffer into datagrams for us (UDP GSO); cleared, and `sendmmsg`
-    /// used from then on, the first time the kernel or the device refuses it.
-    no_gso: bool,
 }
 
 impl Batch {
@@ -432,7 +425,6 @@ impl Sender {
             batch: Batch {
                 bytes: Vec::with_capacity(BATCH * cfg.mtu),
                 ends: Vec::with_capacity(BATCH),
-                no_gso: false,
             },
             next_sequence: 1,
             heartbeat_interval: cfg.heartbeat_interval,
@@ -494,8 +486,7 @@ impl Sender {
             .map_err(|e| DiodeError::io(format!("cannot read `{shown}`"), e))?
             .len();
         self.check_size(&format!("`{shown}`"), len)?;
-        // Read straight into each block (a block is hundreds of KiB: no buffer in between).
-        let reader = &mut file;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, &mut file);
         let seq = self.send_from(len, |buf| {
             reader
                 .read_exact(buf)
@@ -684,22 +675,6 @@ impl Sender {
 /// empty it. A full local buffer is waited out rather than dropping our own datagrams.
 fn flush(socket: &UdpSocket, to: SocketAddr, batch: &mut Batch, stats: &mut SenderStats) -> Result<(), DiodeError> {
     use rustix::net::{MMsgHdr, SendAncillaryBuffer, SendFlags, sendmmsg};
-    if !batch.no_gso
-        && let Some(segment) = gso_segment(batch)
-    {
-        match send_gso(socket, &batch.bytes, segment) {
-            Ok(()) => {
-                stats.datagrams += batch.ends.len() as u64;
-                stats.wire_bytes += batch.bytes.len() as u64;
-                batch.clear();
-                return Ok(());
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "UDP GSO refused; sending datagram by datagram");
-                batch.no_gso = true;
-            }
-        }
-    }
     let mut iovs = Vec::with_capacity(batch.ends.len());
     let mut start = 0;
     for &end in &batch.ends {
@@ -735,108 +710,4 @@ fn flush(socket: &UdpSocket, to: SocketAddr, batch: &mut Batch, stats: &mut Send
     drop(msgs);
     batch.clear();
     Ok(())
-}
-
-/// The datagram size when the batch can go as one UDP GSO buffer: two or more datagrams, all
-/// of one size but the last (which may be shorter), in at most 65,000 bytes.
-fn gso_segment(batch: &Batch) -> Option<u16> {
-    let first = *batch.ends.first()?;
-    let n = batch.ends.len();
-    if n < 2 || batch.bytes.len() > 65_000 {
-        return None;
-    }
-    let mut start = 0;
-    for (i, &end) in batch.ends.iter().enumerate() {
-        let len = end - start;
-        if len != first && !(i + 1 == n && len < first) {
-            return None;
-        }
-        start = end;
-    }
-    u16::try_from(first).ok()
-}
-
-/// Send `bytes` as datagrams of `segment` bytes each (the last may be shorter) with one
-/// `sendmsg` and a `UDP_SEGMENT` control message: the kernel (or the network card) cuts them,
-/// and each leaves as an ordinary datagram. A full local buffer is waited out; any other
-/// error is returned for the caller to fall back to `sendmmsg`.
-fn send_gso(socket: &UdpSocket, bytes: &[u8], segment: u16) -> Result<(), nix::errno::Errno> {
-    use nix::sys::socket::{ControlMessage, MsgFlags, SockaddrStorage, sendmsg};
-    use std::os::fd::AsRawFd;
-    let iov = [std::io::IoSlice::new(bytes)];
-    let cmsg = [ControlMessage::UdpGsoSegments(&segment)];
-    loop {
-        match sendmsg::<SockaddrStorage>(socket.as_raw_fd(), &iov, &cmsg, MsgFlags::empty(), None) {
-            Ok(_) => return Ok(()),
-            Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::ENOBUFS | nix::errno::Errno::EINTR) => {
-                std::thread::sleep(Duration::from_micros(50));
-            }
-            // A refused earlier datagram (an ICMP error on a test link; a diode carries none).
-            Err(nix::errno::Errno::ECONNREFUSED) => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn batch_of(sizes: &[usize]) -> Batch {
-        let mut batch = Batch::default();
-        for (i, &n) in sizes.iter().enumerate() {
-            let d: Vec<u8> = (0..n).map(|j| (i * 31 + j) as u8).collect();
-            batch.push(&d);
-        }
-        batch
-    }
-
-    #[test]
-    fn one_gso_buffer_only_for_datagrams_of_one_size_but_a_shorter_last() {
-        assert_eq!(gso_segment(&batch_of(&[1472, 1472, 1472])), Some(1472));
-        assert_eq!(gso_segment(&batch_of(&[1472, 1472, 100])), Some(1472));
-        assert_eq!(gso_segment(&batch_of(&[1472])), None);
-        assert_eq!(gso_segment(&batch_of(&[1472, 100, 1472])), None);
-        assert_eq!(gso_segment(&batch_of(&[100, 1472])), None);
-        assert_eq!(gso_segment(&batch_of(&[1472; 45])), None, "over 65,000 bytes");
-    }
-
-    #[test]
-    fn a_batch_arrives_as_the_same_datagrams_in_order_with_gso_or_without() {
-        let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
-        rx.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        let to = rx.local_addr().unwrap();
-        let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
-        tx.connect(to).unwrap();
-        let mut stats = SenderStats::default();
-        // One size and a shorter last one: one GSO buffer (loopback supports it since Linux
-        // 4.18); mixed sizes: datagram by datagram.
-        for (sizes, gso) in [
-            (&[1472, 1472, 1472, 1472, 300][..], true),
-            (&[200, 1472, 64][..], false),
-        ] {
-            let mut batch = batch_of(sizes);
-            let want: Vec<Vec<u8>> = {
-                let mut start = 0;
-                batch
-                    .ends
-                    .iter()
-                    .map(|&end| {
-                        let d = batch.bytes[start..end].to_vec();
-                        start = end;
-                        d
-                    })
-                    .collect()
-            };
-            flush(&tx, to, &mut batch, &mut stats).unwrap();
-            assert!(!batch.no_gso, "GSO refused on loopback");
-            assert_eq!(gso_segment(&batch_of(sizes)).is_some(), gso);
-            let mut buf = vec![0u8; 65_536];
-            for w in &want {
-                let n = rx.recv(&mut buf).unwrap();
-                assert_eq!(&buf[..n], &w[..]);
-            }
-        }
-        assert_eq!(stats.datagrams, 8);
-    }
 }
