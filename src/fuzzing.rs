@@ -1167,7 +1167,11 @@ mod tests {
             (Place::PrivacyMark, "NATO UNCLASSIFIED"),
             (Place::InformativeName, "Exercise"),
             (Place::InformativeValue, "Exercise data"),
-            (Place::CapRestriction, "Partner CERTs under the bilateral agreement"),
+            // Free text the shipped policy lists (`xml.free_restrictions`).
+            (
+                Place::CapRestriction,
+                "Partner CERTs under the bilateral sharing agreement",
+            ),
         ] {
             let input = disguised_xml(CAP_MESSAGE, text, place);
             let released =

@@ -360,8 +360,11 @@ fn verifier_agrees_on_the_xml_marking_places() {
     }
     let mut disagreements = Vec::new();
     let mut released = 0;
-    for (text, may_go) in &texts {
+    for (text, harmless_text) in &texts {
         for place in places {
+            // A CAP restriction of free text goes only when the policy lists it
+            // (`xml.free_restrictions`): of the harmless texts, `Partner CERTs`.
+            let may_go = &(*harmless_text && (!matches!(place, Place::CapRestriction) || text == "Partner CERTs"));
             let input = disguised_xml(&alert, text, place);
             let guard_goes = match guard::filter(input.as_bytes(), &policy) {
                 Ok(r) => {
@@ -388,6 +391,9 @@ fn verifier_agrees_on_the_xml_marking_places() {
             }
         }
     }
-    assert!(released >= harmless.len() * places.len(), "only {released} released");
+    assert!(
+        released > harmless.len() * (places.len() - 1),
+        "only {released} released"
+    );
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

@@ -812,7 +812,16 @@ fn cap_scope_private_and_restrictions_that_state_markings_are_read() {
             "Partner CERTs under the bilateral sharing agreement",
             true,
         ),
-        ("Public", "none", true),
+        ("Restricted", "Partner CERTs", true),
+        // Free text the policy does not list (`xml.free_restrictions`) limits in words no rule
+        // reads (red team R15): it keeps the alert back, whatever the scope.
+        ("Public", "none", false),
+        ("Restricted", "US agencies only", false),
+        ("Restricted", "Not for foreign release", false),
+        ("Restricted", "日本以外", false),
+        ("Restricted", "米国のみ", false),
+        ("Restricted", "国内限定", false),
+        ("Restricted", "Partner CERTs and their US liaison only", false),
         ("Restricted", "TLP:GREEN", true),
         ("Restricted", "UNCLASSIFIED//REL TO USA, JPN", true),
         ("Restricted", "TLP:RED", false),

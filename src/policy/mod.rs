@@ -191,6 +191,13 @@ struct XmlRules {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     cleared_restrictive: Vec<Spanned<String>>,
+    /// CAP `restriction` texts of free text that may go (regular expressions, each matched
+    /// against the whole text, trimmed). A restriction that states no marking the guard reads
+    /// and matches none of these keeps the alert back: it limits who may see the alert in words
+    /// no rule reads (`US agencies only`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    free_restrictions: Vec<Spanned<String>>,
     /// Accept comments (they are discarded, never rendered).
     #[serde(default)]
     allow_comments: bool,
@@ -621,26 +628,7 @@ fn validate(
         properties,
         custom_properties: raw.stix.custom_properties.into_iter().collect(),
         extensions: raw.stix.extensions.into_iter().collect(),
-        free_statements: raw
-            .stix
-            .free_statements
-            .into_iter()
-            .filter_map(|p| match sanitise::compile_regex(&format!("^(?:{})$", p.get_ref())) {
-                Ok(_) => Some(p.into_inner()),
-                Err(e) => {
-                    errors.push(
-                        Finding::error(
-                            "regex-invalid",
-                            "stix.free_statements",
-                            p.span(),
-                            format!("`{}` is not a regular expression: {e}", p.get_ref()),
-                        )
-                        .help("write a regular expression the `regex` crate reads; it is matched against the whole statement"),
-                    );
-                    None
-                }
-            })
-            .collect(),
+        free_statements: free_texts(&raw.stix.free_statements, "stix.free_statements", errors),
         text_rules: Arc::new(TextRules::new(text_rules).unwrap_or_else(|e| {
             errors.push(
                 Finding::error(
@@ -1264,8 +1252,32 @@ fn xml_pass(
             .collect(),
         releasable_to: x.releasable_to.iter().map(|s| s.get_ref().clone()).collect(),
         cleared_restrictive: x.cleared_restrictive.iter().map(|s| s.get_ref().clone()).collect(),
+        free_restrictions: free_texts(&x.free_restrictions, "xml.free_restrictions", errors),
         namespaces,
     })
+}
+
+/// Patterns of free text that may go (`stix.free_statements`, `xml.free_restrictions`), each
+/// checked to be a regular expression; one that is not is an error at its place.
+fn free_texts(patterns: &[Spanned<String>], field: &str, errors: &mut Findings) -> Vec<String> {
+    patterns
+        .iter()
+        .filter_map(|p| match sanitise::compile_regex(&format!("^(?:{})$", p.get_ref())) {
+            Ok(_) => Some(p.get_ref().clone()),
+            Err(e) => {
+                errors.push(
+                    Finding::error(
+                        "regex-invalid",
+                        field.to_string(),
+                        p.span(),
+                        format!("`{}` is not a regular expression: {e}", p.get_ref()),
+                    )
+                    .help("write a regular expression the `regex` crate reads; it is matched against the whole text"),
+                );
+                None
+            }
+        })
+        .collect()
 }
 
 fn schemes_pass(raw: &PolicyFile, doc: &Spanned<toml::de::DeValue<'_>>, errors: &mut Findings) -> Option<Schemes> {

@@ -84,6 +84,9 @@ pub struct XmlPolicy {
     pub policy_identifiers: BTreeMap<String, String>,
     pub releasable_to: BTreeSet<String>,
     pub cleared_restrictive: BTreeSet<String>,
+    /// CAP `restriction` texts of free text that may go: regular expressions, each matched
+    /// against the whole text (validated when the policy is loaded).
+    pub free_restrictions: Vec<String>,
     /// Namespace URI → what may cross in it.
     pub namespaces: BTreeMap<String, XmlNamespace>,
 }

@@ -800,19 +800,20 @@ fn resolve_errors_point_at_what_was_written() {
 #[test]
 fn the_version_of_every_shipped_policy_is_unchanged() {
     // Pinned as they were before findings in merged policies were placed from spans: the
-    // resolved text, and so the audit's `policy_sha256`, must not move.
+    // resolved text, and so the audit's `policy_sha256`, must not move. (Moved on purpose in
+    // session 31: the shipped policies list their free-text statements and restrictions.)
     for (file, sha) in [
         (
             "jpn-to-us.toml",
-            "1905a14c8f32ffebc41bc98c29b8f01e459caf395b149940f56cb97b28c46aaf",
+            "f5da423c4df1f89e79d6ac35ba03cba7b7d5406daef751af7a77a17e89007c8c",
         ),
         (
             "us-to-aus.toml",
-            "f058fc9f982ebf2741c29134121f1eff6552573849d685328e7e7c797dd813b9",
+            "369b28e6a1e3f06adb634f8fce3c3d492f962e00dfa26d44fe3f85ce33096c42",
         ),
         (
             "us-to-jpn.toml",
-            "84bbbfa9c6e514b82de25515397802b70095a334145461df214f3d836dca1b54",
+            "5666194a6392998945518dd33793276f47f79694a138032f4da41fd2461952b4",
         ),
     ] {
         assert_eq!(Policy::load(&base().join(file)).unwrap().sha256, sha, "{file}");

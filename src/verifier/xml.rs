@@ -548,7 +548,20 @@ impl Verifier<'_> {
                         );
                     }
                     "restriction" => match label_text_reading(&t, p) {
-                        Ok(None) => {}
+                        Ok(None)
+                            if p.xml.as_ref().is_some_and(|x| {
+                                x.free_restrictions.iter().any(|re| {
+                                    regex::Regex::new(&format!("^(?:{re})$")).is_ok_and(|re| re.is_match(t.trim()))
+                                })
+                            }) => {}
+                        Ok(None) => f.add(
+                            "payload-restriction",
+                            format!(
+                                "CAP restriction `{}` is free text no pattern of the policy lets go",
+                                t.trim()
+                            ),
+                            &path(n),
+                        ),
                         Ok(Some(m)) if mark_goes(&m, p) => {}
                         Ok(Some(_)) => f.add(
                             "payload-restriction",

@@ -174,7 +174,17 @@ pub fn check(
                 "restriction" => {
                     let text = e.text();
                     match read_marking(&text, policy) {
-                        Reading::Free => {}
+                        Reading::Free if free_restriction(&text, policy) => {}
+                        Reading::Free => {
+                            return Err(Stop {
+                                rule: "payload-restriction-unreadable",
+                                at: at(),
+                                detail: format!(
+                                    "CAP restriction `{}` states no marking the guard reads, and no pattern of `xml.free_restrictions` lets it go as free text",
+                                    shown(&text)
+                                ),
+                            });
+                        }
                         Reading::Marking(l) => decide(l, &at, &format!("CAP restriction `{}`", shown(&text)))?,
                         Reading::Unreadable(why) => {
                             return Err(Stop {
@@ -192,6 +202,14 @@ pub fn check(
         }
     }
     Ok(())
+}
+
+/// Whether `text`, a CAP restriction that states no marking, is free text the policy lets go:
+/// one of `xml.free_restrictions` matches it whole (trimmed).
+fn free_restriction(text: &str, policy: &Policy) -> bool {
+    let Some(x) = &policy.xml else { return false };
+    regex::RegexSet::new(x.free_restrictions.iter().map(|p| format!("^(?:{p})$")))
+        .is_ok_and(|set| set.is_match(text.trim()))
 }
 
 /// The path of element `id` in `payload` (at `payload_at`): local names with their positions
