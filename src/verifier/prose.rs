@@ -66,7 +66,8 @@ pub struct Prose {
 }
 
 /// One character of the text as read: a letter or digit (its reading in ASCII lowercase, and
-/// whether it is a capital, a small letter, or neither), a `_`, or anything else.
+/// whether it is a capital, a small letter, or neither), a sign written for a letter, a `_`, a
+/// `/`, or anything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Piece {
     Letter(char, Case),
@@ -261,16 +262,18 @@ impl Prose {
         }
         // Whether the piece next to a hit's edge, going `back` or forward from piece `k`, ends
         // the word: no letter there, or only `_` up to the edge or another character.
+        // Whether the hit's edge at piece `k` ends a word, going `back` or forward: the next
+        // piece is no letter, passing over `_` only when no letter stands beyond it
+        // (`AWS_SECRET` is one identifier; `_SECRET_` is the word).
         let bounded = |k: usize, back: bool| {
             let mut q = k;
             loop {
                 let next = if back { q.checked_sub(1) } else { q.checked_add(1) };
                 let Some(n) = next else { return true };
                 match pieces.get(n) {
-                    None | Some(Piece::Other | Piece::Sign(_)) => return true,
-                    Some(Piece::Letter(..)) => return q == k,
+                    Some(Piece::Letter(..)) => return false,
                     Some(Piece::Join) => q = n,
-                    Some(Piece::Slash) => return true,
+                    None | Some(Piece::Other | Piece::Sign(_) | Piece::Slash) => return true,
                 }
             }
         };
@@ -279,11 +282,7 @@ impl Prose {
             else {
                 continue;
             };
-            // A hit starts after a separator (not inside a word) and ends before one: the
-            // pieces right beside it are not letters.
-            let before_ok = first == 0 || !matches!(pieces.get(first - 1), Some(Piece::Letter(..)));
-            let after_ok = !matches!(pieces.get(last + 1), Some(Piece::Letter(..)));
-            if !(before_ok && after_ok && bounded(first, true) && bounded(last, false)) {
+            if !(bounded(first, true) && bounded(last, false)) {
                 continue;
             }
             let says = match self.says.get(m.pattern().as_usize()) {
