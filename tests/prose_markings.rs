@@ -277,3 +277,22 @@ fn a_free_text_statement_goes_only_when_the_policy_lists_it() {
         assert_eq!(crosses(text), (true, true), "{text}");
     }
 }
+
+/// A control character inside a portion mark reads as a space, as the normal form has it (found
+/// by fuzzing `marking_disguises` after the red-team round: `(\0S)` crossed the guard, which
+/// passed over a plain-ASCII text with no mark start before reading it).
+#[test]
+fn a_control_character_inside_a_portion_mark_hides_nothing() {
+    for text in [
+        "(\0S)",
+        "(\u{1}S)",
+        "(\u{7f}S)",
+        "(S\0)",
+        "(\0TS)",
+        "(T\0S)",
+        "SECRET\0//NOFORN",
+        "T\0LP:RED",
+    ] {
+        assert_held(&format!("{text}\nThe actor used it."));
+    }
+}

@@ -452,7 +452,8 @@ fn marks_in_text<R>(n: &str, policy: &Policy, mut read: impl FnMut(String) -> Op
 /// [`marks_in_text`] finds anything.
 fn may_hold_marks(n: &str) -> bool {
     let b = n.as_bytes();
-    let significant = |c: u8| !c.is_ascii_whitespace() && c.is_ascii();
+    // A control character reads as a space in the normal form (`(\0S)` is `( s)`).
+    let significant = |c: u8| !c.is_ascii_whitespace() && !c.is_ascii_control() && c.is_ascii();
     // The significant bytes before `k`, nearest first; and from `k` on.
     let back = |k: usize| {
         b.get(..k)
@@ -482,7 +483,7 @@ fn may_hold_marks(n: &str) -> bool {
                 .unwrap_or_default()
                 .iter()
                 .rev()
-                .find(|c| !c.is_ascii_whitespace());
+                .find(|c| !c.is_ascii_whitespace() && !c.is_ascii_control());
             ahead(k + 1).next() == Some(b'/') && !matches!(prev, Some(b':' | b'/'))
         })
     };
@@ -944,7 +945,8 @@ mod marks_in_text_tests {
     /// [`may_hold_marks`] as it was, scanning for `p` by a char pattern.
     fn may_hold_marks_by_chars(n: &str) -> bool {
         let b = n.as_bytes();
-        let significant = |c: u8| !c.is_ascii_whitespace() && c.is_ascii();
+        // A control character reads as a space in the normal form (`(\0S)` is `( s)`).
+        let significant = |c: u8| !c.is_ascii_whitespace() && !c.is_ascii_control() && c.is_ascii();
         let back = |k: usize| {
             b.get(..k)
                 .unwrap_or_default()
@@ -971,7 +973,7 @@ mod marks_in_text_tests {
                     .unwrap_or_default()
                     .iter()
                     .rev()
-                    .find(|c| !c.is_ascii_whitespace());
+                    .find(|c| !c.is_ascii_whitespace() && !c.is_ascii_control());
                 ahead(k + 1).next() == Some(b'/') && !matches!(prev, Some(b':' | b'/'))
             })
         };
