@@ -83,6 +83,16 @@ pub struct Verifier<'p> {
     prose: prose::Prose,
     /// `stix.free_statements`, compiled again here: each matches a whole statement.
     free_statements: Vec<regex::Regex>,
+    /// `xml.free_restrictions`, likewise: each matches a whole CAP restriction.
+    free_restrictions: Vec<regex::Regex>,
+}
+
+/// Patterns of free text, each compiled to match a whole text.
+fn whole_matches(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
+    patterns
+        .iter()
+        .map(|p| regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| e.to_string()))
+        .collect()
 }
 
 impl<'p> Verifier<'p> {
@@ -95,11 +105,8 @@ impl<'p> Verifier<'p> {
             nets,
             domains,
             prose: prose::Prose::new(policy),
-            free_statements: policy
-                .free_statements
-                .iter()
-                .map(|p| regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| e.to_string()))
-                .collect::<Result<_, _>>()?,
+            free_statements: whole_matches(&policy.free_statements)?,
+            free_restrictions: whole_matches(policy.xml.as_ref().map_or(&[][..], |x| &x.free_restrictions))?,
         })
     }
 

@@ -548,12 +548,7 @@ impl Verifier<'_> {
                         );
                     }
                     "restriction" => match label_text_reading(&t, p) {
-                        Ok(None)
-                            if p.xml.as_ref().is_some_and(|x| {
-                                x.free_restrictions.iter().any(|re| {
-                                    regex::Regex::new(&format!("^(?:{re})$")).is_ok_and(|re| re.is_match(t.trim()))
-                                })
-                            }) => {}
+                        Ok(None) if self.free_restrictions.iter().any(|re| re.is_match(t.trim())) => {}
                         Ok(None) => f.add(
                             "payload-restriction",
                             format!(

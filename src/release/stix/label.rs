@@ -22,6 +22,7 @@ use crate::format::stix::markings::{TLP_IDS, TLP2_EXTENSION, TlpMarking};
 use crate::format::stix::{Bundle, StixObject};
 use crate::label::{Label, Tlp};
 use crate::policy::Policy;
+use crate::release::free_text::{FreeText, is_free};
 pub(super) use crate::release::marking_text::marking_text;
 
 pub(super) mod acs;
@@ -92,29 +93,6 @@ pub(super) fn marking_labels(bundle: &Bundle<'_>, policy: &Policy) -> Result<Mar
         out.labels.push(label);
     }
     Ok(out)
-}
-
-/// Whether `text`, a statement that states no marking, is free text the policy lets go: one of
-/// `stix.free_statements` matches it whole (trimmed). The patterns are compiled once per policy
-/// and thread.
-fn free_statement(text: &str, policy: &Policy) -> bool {
-    thread_local! {
-        static CACHE: std::cell::RefCell<Option<(String, std::rc::Rc<Option<regex::RegexSet>>)>> =
-            const { std::cell::RefCell::new(None) };
-    }
-    let cached = CACHE.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|(sha, _)| !sha.is_empty() && *sha == policy.sha256)
-            .map(|(_, s)| std::rc::Rc::clone(s))
-    });
-    let set = cached.unwrap_or_else(|| {
-        let set =
-            std::rc::Rc::new(regex::RegexSet::new(policy.free_statements.iter().map(|p| format!("^(?:{p})$"))).ok());
-        CACHE.with(|c| *c.borrow_mut() = Some((policy.sha256.clone(), std::rc::Rc::clone(&set))));
-        set
-    });
-    set.as_ref().as_ref().is_some_and(|s| s.is_match(text.trim()))
 }
 
 /// The label of a reserved TLP id.
@@ -213,7 +191,7 @@ fn definition_label(o: &StixObject<'_>, policy: &Policy) -> Result<Label, LabelE
             match marking_text(text, policy, &o.id)? {
                 Some(label) => parts.push(label),
                 // Free text goes only as the policy allows it (default deny).
-                None if free_statement(text, policy) => parts.push(Label::default()),
+                None if is_free(text, FreeText::Statement, policy) => parts.push(Label::default()),
                 None => {
                     let shown: String = text.chars().take(120).collect();
                     return bad(

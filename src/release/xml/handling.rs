@@ -18,6 +18,7 @@
 use crate::format::xml::Element;
 use crate::label::{Label, Tlp};
 use crate::policy::Policy;
+use crate::release::free_text::{FreeText, is_free};
 
 use super::label::{Reading, read_marking};
 
@@ -174,7 +175,7 @@ pub fn check(
                 "restriction" => {
                     let text = e.text();
                     match read_marking(&text, policy) {
-                        Reading::Free if free_restriction(&text, policy) => {}
+                        Reading::Free if is_free(&text, FreeText::Restriction, policy) => {}
                         Reading::Free => {
                             return Err(Stop {
                                 rule: "payload-restriction-unreadable",
@@ -202,14 +203,6 @@ pub fn check(
         }
     }
     Ok(())
-}
-
-/// Whether `text`, a CAP restriction that states no marking, is free text the policy lets go:
-/// one of `xml.free_restrictions` matches it whole (trimmed).
-fn free_restriction(text: &str, policy: &Policy) -> bool {
-    let Some(x) = &policy.xml else { return false };
-    regex::RegexSet::new(x.free_restrictions.iter().map(|p| format!("^(?:{p})$")))
-        .is_ok_and(|set| set.is_match(text.trim()))
 }
 
 /// The path of element `id` in `payload` (at `payload_at`): local names with their positions
