@@ -296,3 +296,119 @@ fn a_control_character_inside_a_portion_mark_hides_nothing() {
         assert_held(&format!("{text}\nThe actor used it."));
     }
 }
+
+/// Level and handling words of Japanese, a script written without spaces or capitals: a word
+/// marks where it stands as a marking (session 31's sidestep: `本件は極秘です` crossed), that
+/// is where it is set off (by brackets, spaces, punctuation or the text's edge), named
+/// (`区分：極秘`, `極秘指定`, `極秘扱い`) or said of the text (`本件は極秘です`).
+const JAPANESE_WORDS: &[&str] = &["極秘", "機密", "秘", "取扱注意", "部外秘", "社外秘", "関係者限り"];
+
+/// Japanese around a marking word.
+const JAPANESE_AROUND: &[(&str, &str)] = &[
+    ("【", "】本資料の配布先を限る"),
+    ("「", "」"),
+    ("本件は", "です。"),
+    ("この情報は", "である"),
+    ("秘密区分：", ""),
+    ("区分: ", "。"),
+    ("資料を", "扱いとする"),
+    ("本資料は", "指定"),
+    ("添付の", "文書"),
+    ("Note: ", " - handle with care"),
+    ("(", ")"),
+    ("", ""),
+];
+
+/// Japanese prose with the same characters that says no marking: it goes.
+const JAPANESE_BENIGN: &[&str] = &[
+    "機密情報の窃取を目的とした攻撃が確認された。",
+    "機密性、完全性、可用性を損なう。",
+    "秘密鍵が漏洩した可能性がある。",
+    "秘書を装ったメールが送られた。",
+    "攻撃者は極秘裏に活動していた。",
+    "神秘的な名前のマルウェア。",
+    "情報は機密性が高い。",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// A Japanese level or handling word where it stands as a marking, in any disguise, holds
+    /// the object back (under us-to-jpn no such word is a marking the policy reads).
+    #[test]
+    fn a_japanese_marking_word_in_prose_is_a_marking(
+        word in prop::sample::select(JAPANESE_WORDS),
+        around in prop::sample::select(JAPANESE_AROUND),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        assert_held(&format!("{}{}{}", around.0, disguise(word, &hows), around.1));
+    }
+}
+
+/// Under jpn-to-us the same words are read as its levels: `機密` (KIMITSU) is above its ceiling,
+/// and the handling words are no marking it reads; an object released at `GOKUHI//REL TO USA,
+/// JPN` does not go with them in its prose.
+#[test]
+fn japanese_marking_words_in_prose_are_read_under_jpn_to_us() {
+    let policy = jpn_to_us();
+    let crosses = |text: &str| {
+        let objects = vec![
+            statement(1, "GOKUHI//REL TO USA, JPN"),
+            indicator(2, &[TLP_GREEN, &id("marking-definition", 1)], &format!("{text} CANARY")),
+        ];
+        let guard = run(&policy, objects.clone())
+            .is_ok_and(|r| String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"));
+        let verifier = sekisho::verifier::verify(&bundle(objects), &policy).is_ok();
+        (guard, verifier)
+    };
+    assert_eq!(crosses("The actor used it."), (true, true));
+    for text in [
+        "本件は機密です。",
+        "【機密】",
+        "区分：機密",
+        "本資料は取扱注意",
+        "【部外秘】",
+        "関係者限り。",
+    ] {
+        assert_eq!(crosses(text), (false, false), "{text}");
+    }
+}
+
+#[test]
+fn ordinary_japanese_prose_with_the_same_characters_goes() {
+    for text in JAPANESE_BENIGN {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+/// `TLP:` and a colour written in another language is that colour (`TLP:赤` is TLP:RED, red
+/// team round 2); `TLP:` and a word that is no colour is a TLP marking that cannot be read.
+#[test]
+fn tlp_and_a_colour_written_otherwise_is_read() {
+    for text in [
+        "TLP:赤",
+        "TLP：レッド",
+        "TLP 赤",
+        "TLP: 赤 扱い",
+        "本資料はTLP:赤です",
+        "TLP:アンバー+ストリクト",
+        "TLP:AMBER+ストリクト",
+        "TLP:PURPLE",
+        "TLP=BLACK",
+        "TLP: 紅",
+        "TLP:RE D",
+    ] {
+        assert_held(text);
+    }
+    for text in [
+        "TLP:緑",
+        "TLP：アンバー",
+        "TLP:グリーン",
+        "TLP levels are explained at first.org",
+        "TLP:2.0 GREEN",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}

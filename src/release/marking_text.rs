@@ -100,7 +100,7 @@ fn capitals_by_look(text: &str) -> String {
 /// and the digits and signs written for letters read as those letters (`S3CRET`, `$ECRET`,
 /// `71P:R3D`, `CONF!DENTIAL`, `SECR€T`): only for deciding whether a text mentions a marking,
 /// where reading more holds back more, never less.
-fn loosen(s: &str) -> String {
+pub(crate) fn loosen(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             'l' | '1' | '|' | '!' => 'i',

@@ -6,6 +6,12 @@
 //! (`T.L.P. RED`, `TLP:AMBER STRICT`), and a banner of words in capitals around `//` whatever
 //! the words (`S//NF`, `CUI//NOFORN`).
 //!
+//! Words of a script written without spaces or capitals (`極秘`, `機密`, `取扱注意`) are read
+//! where they stand as a marking: set off by brackets, spaces, punctuation or the text's edge
+//! (`【極秘】`), named (`区分：極秘`, `極秘指定`, `極秘扱い`) or said of the text (`本件は極秘です`).
+//! `TLP` and a colour written in another language is that colour (`TLP:赤`); `TLP:` and a word
+//! that is no colour, a TLP marking no reader can read (`TLP:PURPLE`).
+//!
 //! Read on the normal form (so every disguise the normal form undoes is undone), with its
 //! letters and digits taken together whatever separates them (`S E C R E T`, `S.E.C.R.E.T`),
 //! where the hit stands on word boundaries of the normal text. Whether a letter was written in
@@ -62,6 +68,72 @@ const TLP_HEADS: [&str; 9] = [
     "tlp", "tlp2", "tlp20", "tlpv2", "tlpv20", "tlp1", "tlp10", "tlpv1", "tlpv10",
 ];
 
+/// Japanese words of handling, markings whatever the policy (the mention test reads them too).
+const JAPANESE_MARKINGS: [&str; 7] = ["極秘", "機密", "秘", "取扱注意", "部外秘", "社外秘", "関係者限り"];
+
+/// Right before a word of a script written without spaces: a particle that ends the word before
+/// it (`本件は`), or a word that names it a marking (`区分`).
+const JAPANESE_BEFORE: [&str; 14] = [
+    "は",
+    "が",
+    "も",
+    "を",
+    "の",
+    "区分",
+    "分類",
+    "指定",
+    "等級",
+    "レベル",
+    "格付け",
+    "格付",
+    "表示",
+    "扱い",
+];
+
+/// Right after it: a copula (`です`), or a word that makes it a marking (`指定`, `扱い`, `文書`).
+const JAPANESE_AFTER: [&str; 19] = [
+    "です",
+    "である",
+    "であり",
+    "だ",
+    "とする",
+    "とし",
+    "とされ",
+    "に指定",
+    "に区分",
+    "指定",
+    "扱",
+    "区分",
+    "文書",
+    "資料",
+    "事項",
+    "相当",
+    "以上",
+    "限り",
+    "として",
+];
+
+/// TLP colours written in Japanese.
+const JAPANESE_COLOURS: [(&str, &str); 14] = [
+    ("赤", "RED"),
+    ("レッド", "RED"),
+    ("アンバー", "AMBER"),
+    ("琥珀", "AMBER"),
+    ("黄色", "AMBER"),
+    ("黄", "AMBER"),
+    ("橙", "AMBER"),
+    ("オレンジ", "AMBER"),
+    ("緑", "GREEN"),
+    ("グリーン", "GREEN"),
+    ("白", "WHITE"),
+    ("ホワイト", "WHITE"),
+    ("クリア", "CLEAR"),
+    ("透明", "CLEAR"),
+];
+
+/// `STRICT` written after `AMBER` in Japanese, or in Latin letters.
+const STRICT: [&str; 3] = ["strict", "ストリクト", "厳格"];
+
 /// When a phrase of the vocabulary marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum When {
@@ -79,6 +151,9 @@ struct Vocabulary {
     finder: Option<AhoCorasick>,
     says: Vec<(String, When)>,
     portions: Vec<Vec<u8>>,
+    /// Words of scripts written without spaces, and what each says.
+    unspaced: Option<AhoCorasick>,
+    unspaced_says: Vec<String>,
 }
 
 /// `s` as the squeezed text reads it: its letters and digits, lowercase, each read as a letter.
@@ -151,10 +226,26 @@ impl Vocabulary {
             .flat_map(|s| s.levels.iter().filter_map(|l| l.portion.as_deref()))
             .map(squeezed)
             .collect();
+        // Levels above the lowest written in a script without spaces (`極秘`), and the
+        // Japanese handling words, each saying itself (the marking reader reads it).
+        let mut unspaced_says: Vec<String> = policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().skip(1))
+            .flat_map(|l| std::iter::once(&l.name).chain(&l.aliases))
+            .filter(|n| !n.is_empty() && n.chars().all(crate::text::is_unspaced_script))
+            .cloned()
+            .chain(JAPANESE_MARKINGS.iter().map(|w| (*w).to_string()))
+            .collect();
+        unspaced_says.sort();
+        unspaced_says.dedup();
+        let unspaced = AhoCorasick::new(unspaced_says.iter().map(|w| crate::text::normalize(w).text)).ok();
         Vocabulary {
             finder,
             says: phrases.into_iter().map(|(_, s, w)| (s, w)).collect(),
             portions,
+            unspaced,
+            unspaced_says,
         }
     }
 
@@ -251,10 +342,91 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
         }
     }
     banners_of_capitals(n, raw, &mut out);
+    if !text.is_ascii() {
+        unspaced_marks(text, &v, &mut out);
+    }
+    tlp_written_otherwise(text, &mut out);
     out.sort();
     out.dedup();
     out.retain(|m| !found.iter().any(|f| f.contains(m.as_str())));
     out
+}
+
+/// The words of a script written without spaces that stand as a marking in `text` (a normal
+/// form): read with spaces and separators taken out (`極 秘`), a hit marks when it is set off on
+/// each side (by anything but a letter of such a script, or the text's edge), or a word of
+/// [`JAPANESE_BEFORE`] stands before it and one of [`JAPANESE_AFTER`] after it where it is not
+/// set off.
+fn unspaced_marks(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
+    let Some(finder) = &v.unspaced else { return };
+    let squeezed: String = text
+        .chars()
+        .filter(|&c| !c.is_whitespace() && !matches!(c, '-' | '_' | '.' | '・' | '･' | '·' | '*' | '~' | '|'))
+        .collect();
+    for m in finder.find_overlapping_iter(&squeezed) {
+        let before = squeezed.get(..m.start()).unwrap_or_default();
+        let before = before.trim_end_matches([':', '=']);
+        let after = squeezed.get(m.end()..).unwrap_or_default();
+        let set_off_before = !before.chars().next_back().is_some_and(crate::text::is_unspaced_script);
+        let set_off_after = !after.chars().next().is_some_and(crate::text::is_unspaced_script);
+        let starts = set_off_before || JAPANESE_BEFORE.iter().any(|w| before.ends_with(w));
+        let ends = set_off_after || JAPANESE_AFTER.iter().any(|w| after.starts_with(w));
+        if starts
+            && ends
+            && let Some(says) = v.unspaced_says.get(m.pattern().as_usize())
+        {
+            out.push(says.clone());
+        }
+    }
+}
+
+/// `TLP` starting a word, then separators and a colour written in Japanese (`TLP:赤`, `TLP
+/// 赤`), read as that colour; or, after `:` or `=`, a word that is no colour (`TLP:PURPLE`,
+/// `TLP: 紅`), said as written, a TLP marking the reader cannot read. A version (`TLP:2.0`) or
+/// a colour in Latin letters is left to the readers of those.
+fn tlp_written_otherwise(text: &str, out: &mut Vec<String>) {
+    for (at, _) in text.match_indices("tlp") {
+        if text
+            .get(..at)
+            .and_then(|b| b.chars().next_back())
+            .is_some_and(|c| c.is_alphanumeric() && !crate::text::is_unspaced_script(c))
+        {
+            continue;
+        }
+        let rest = text.get(at + 3..).unwrap_or_default();
+        let word_at = rest.find(|c: char| !(c.is_whitespace() || matches!(c, ':' | '=' | '-' | '/' | '.')));
+        let (between, word) = match word_at {
+            Some(k) => (rest.get(..k).unwrap_or_default(), rest.get(k..).unwrap_or_default()),
+            None => continue,
+        };
+        let word: String = word.chars().take_while(|c| c.is_alphanumeric() || *c == '+').collect();
+        let (head, strict) = match word.split_once('+') {
+            Some((h, r)) => (h, Some(r)),
+            None => (word.as_str(), None),
+        };
+        let japanese = JAPANESE_COLOURS
+            .iter()
+            .find(|(c, _)| head.starts_with(c))
+            .map(|(_, said)| *said);
+        let latin = ["clear", "white", "green", "amber", "red"]
+            .into_iter()
+            .find(|c| crate::release::marking_text::loosen(head) == *c);
+        let strict = strict.map(|r| STRICT.iter().any(|s| r.starts_with(s)));
+        let said = match (japanese, latin, strict) {
+            // In Latin letters, with no `+` or with `+STRICT`: the other readers read it.
+            (_, Some(_), None) | (_, Some("amber"), Some(true)) if !word.contains(|c: char| !c.is_ascii()) => continue,
+            (Some("AMBER"), _, Some(true)) | (_, Some("amber"), Some(true)) => "AMBER+STRICT".to_string(),
+            (Some(said), _, _) => said.to_string(),
+            _ if word.starts_with(|c: char| c.is_ascii_digit())
+                || (word.starts_with('v') && word.chars().nth(1).is_some_and(|c| c.is_ascii_digit())) =>
+            {
+                continue; // a version: `TLP:2.0 GREEN`
+            }
+            _ if between.contains([':', '=']) && !word.is_empty() => word.to_uppercase(),
+            _ => continue,
+        };
+        out.push(format!("TLP:{said}"));
+    }
 }
 
 /// Whether position `at` of `text` is a word's edge: going back from it (`start`) or forward,

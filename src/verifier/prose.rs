@@ -10,6 +10,12 @@
 //! script. A `_` joins words (`AWS_SECRET_ACCESS_KEY` is one identifier), unless nothing but
 //! `_` stands between the hit and the text's edge or a separator (`_SECRET_`). What is found is
 //! returned as the marking it says (`NOFORN`, `SECRET`, `REL TO`), for the marking reader.
+//!
+//! Japanese has neither spaces nor capitals: a level or handling word of it (`極秘`, `機密`,
+//! `取扱注意`) marks where it stands apart (brackets, spaces, punctuation or an edge on each
+//! side), or where a particle or naming word stands before it and a copula or naming word after
+//! it (`本件は極秘です`, `区分：極秘`, `極秘扱い`). `TLP` with a colour in Japanese is that colour
+//! (`TLP:赤`); after `:` or `=`, a word that is no colour is a TLP marking no one can read.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use unicode_normalization::UnicodeNormalization;
@@ -48,6 +54,68 @@ const NAMING: &[&str] = &[
 /// Releasability said in words, in any case.
 const RELEASE: &[&str] = &["releasable to", "eyes only", "foreign nationals", "rel to"];
 
+/// Japanese words of handling, markings under any policy.
+const JAPANESE: &[&str] = &["極秘", "機密", "秘", "取扱注意", "部外秘", "社外秘", "関係者限り"];
+
+/// Before a Japanese marking word: particles that end the word before it, and naming words.
+const BEFORE_JAPANESE: &[&str] = &[
+    "は",
+    "が",
+    "も",
+    "を",
+    "の",
+    "区分",
+    "分類",
+    "指定",
+    "等級",
+    "レベル",
+    "格付け",
+    "格付",
+    "表示",
+    "扱い",
+];
+
+/// After it: copulas and naming words.
+const AFTER_JAPANESE: &[&str] = &[
+    "です",
+    "である",
+    "であり",
+    "だ",
+    "とする",
+    "とし",
+    "とされ",
+    "に指定",
+    "に区分",
+    "指定",
+    "扱",
+    "区分",
+    "文書",
+    "資料",
+    "事項",
+    "相当",
+    "以上",
+    "限り",
+    "として",
+];
+
+/// TLP colours in Japanese, longest first where one begins another (`黄色`, `黄`).
+const JAPANESE_TLP: &[(&str, &str)] = &[
+    ("レッド", "RED"),
+    ("赤", "RED"),
+    ("アンバー", "AMBER"),
+    ("琥珀", "AMBER"),
+    ("黄色", "AMBER"),
+    ("黄", "AMBER"),
+    ("橙", "AMBER"),
+    ("オレンジ", "AMBER"),
+    ("グリーン", "GREEN"),
+    ("緑", "GREEN"),
+    ("ホワイト", "WHITE"),
+    ("白", "WHITE"),
+    ("クリア", "CLEAR"),
+    ("透明", "CLEAR"),
+];
+
 /// What a hit says.
 #[derive(Debug, Clone)]
 enum Says {
@@ -63,6 +131,9 @@ enum Says {
 pub struct Prose {
     ac: Option<AhoCorasick>,
     says: Vec<Says>,
+    /// Words of scripts written without spaces that mark (levels of the policy and the
+    /// Japanese handling words), as characters.
+    unspaced: Vec<Vec<char>>,
 }
 
 /// One character of the text as read: a letter or digit (its reading in ASCII lowercase, and
@@ -216,9 +287,21 @@ impl Prose {
             .match_kind(MatchKind::Standard)
             .build(words.iter().map(|(w, _)| w.as_str()))
             .ok();
+        let mut unspaced: Vec<Vec<char>> = policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().skip(1))
+            .flat_map(|l| std::iter::once(&l.name).chain(&l.aliases))
+            .map(|n| n.chars().collect::<Vec<char>>())
+            .filter(|w| !w.is_empty() && w.iter().all(|&c| super::text::unspaced(c)))
+            .chain(JAPANESE.iter().map(|w| w.chars().collect()))
+            .collect();
+        unspaced.sort();
+        unspaced.dedup();
         Prose {
             ac,
             says: words.into_iter().map(|(_, s)| s).collect(),
+            unspaced,
         }
     }
 
@@ -238,6 +321,7 @@ impl Prose {
     }
 
     fn marks_in_one(&self, text: &str, out: &mut Vec<String>) {
+        self.japanese(text, out);
         let Some(ac) = &self.ac else { return };
         // The text as read: shown order, NFKC, invisible code points and marks passed over.
         let pieces: Vec<Piece> = super::text::visual(text)
@@ -345,4 +429,104 @@ impl Prose {
             }
         }
     }
+}
+
+impl Prose {
+    /// Japanese marking words where they stand as markings, and `TLP` with a colour in Japanese
+    /// or a word that is no colour (see the module's documentation).
+    fn japanese(&self, text: &str, out: &mut Vec<String>) {
+        let read: Vec<char> = super::text::visual(text)
+            .nfkc()
+            .filter(|&c| !super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
+            .flat_map(char::to_lowercase)
+            .collect();
+        if read.iter().any(|&c| super::text::unspaced(c)) {
+            // Spaces and separators taken out: `極 秘` is `極秘`.
+            let tight: Vec<char> = read
+                .iter()
+                .copied()
+                .filter(|&c| !c.is_whitespace() && !"-_.・･·*~|".contains(c))
+                .collect();
+            for start in 0..tight.len() {
+                for w in &self.unspaced {
+                    if tight.get(start..start + w.len()) != Some(w.as_slice()) {
+                        continue;
+                    }
+                    let mut b = start;
+                    while b > 0 && matches!(tight.get(b - 1), Some(':' | '=')) {
+                        b -= 1;
+                    }
+                    let before = tight.get(..b).unwrap_or_default();
+                    let after = tight.get(start + w.len()..).unwrap_or_default();
+                    let ends_with = |x: &str| {
+                        let x: Vec<char> = x.chars().collect();
+                        before.ends_with(&x)
+                    };
+                    let starts_with = |x: &str| {
+                        let x: Vec<char> = x.chars().collect();
+                        after.starts_with(&x)
+                    };
+                    let open_before = before.last().is_none_or(|&c| !super::text::unspaced(c));
+                    let open_after = after.first().is_none_or(|&c| !super::text::unspaced(c));
+                    if (open_before || BEFORE_JAPANESE.iter().any(|x| ends_with(x)))
+                        && (open_after || AFTER_JAPANESE.iter().any(|x| starts_with(x)))
+                    {
+                        out.push(w.iter().collect());
+                    }
+                }
+            }
+        }
+        // `tlp` starting a word.
+        for k in 0..read.len() {
+            if read.get(k..k + 3) != Some(&['t', 'l', 'p'][..])
+                || k.checked_sub(1)
+                    .and_then(|p| read.get(p))
+                    .is_some_and(|&c| c.is_alphanumeric() && !super::text::unspaced(c))
+            {
+                continue;
+            }
+            let mut q = k + 3;
+            let mut colon = false;
+            while let Some(&c) = read.get(q) {
+                if c == ':' || c == '=' {
+                    colon = true;
+                } else if !(c.is_whitespace() || "-/.".contains(c)) {
+                    break;
+                }
+                q += 1;
+            }
+            let word: String = read
+                .get(q..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_alphanumeric() || **c == '+')
+                .collect();
+            let mut parts = word.splitn(2, '+');
+            let first = parts.next().unwrap_or_default();
+            let strict = parts
+                .next()
+                .map(|r| ["strict", "ストリクト", "厳格"].iter().any(|s| r.starts_with(s)));
+            let in_japanese = JAPANESE_TLP.iter().find(|(c, _)| first.starts_with(c)).map(|(_, s)| *s);
+            let latin: String = first.chars().map(loosen).collect();
+            let in_latin = ["clear", "white", "green", "amber", "red"].contains(&latin.as_str());
+            let amber = in_japanese == Some("AMBER") || latin == "amber";
+            if amber && strict == Some(true) {
+                if !word.is_ascii() {
+                    out.push("TLP:AMBER+STRICT".to_string());
+                }
+            } else if let Some(colour) = in_japanese {
+                out.push(format!("TLP:{colour}"));
+            } else if in_latin && strict.is_none() {
+                // Read by the marking reader and the vocabulary above.
+            } else if colon && !word.is_empty() && !first.starts_with(|c: char| c.is_ascii_digit()) && !version(first) {
+                out.push(format!("TLP:{}", word.to_uppercase()));
+            }
+        }
+    }
+}
+
+/// Whether `w` is a TLP version (`v2`, `v2.0` read as `v2`).
+fn version(w: &str) -> bool {
+    let mut c = w.chars();
+    c.next() == Some('v') && c.next().is_some_and(|d| d.is_ascii_digit())
 }
