@@ -258,7 +258,7 @@ const IODEF: &str = "urn:ietf:params:xml:ns:iodef-2.0";
 /// A bound IODEF document whose `Incident` holds `body`.
 fn xml(body: &str) -> Vec<u8> {
     format!(
-        "{XML_HEAD}<IODEF-Document version=\"2.00\" xmlns=\"{IODEF}\"><Incident purpose=\"reporting\">{body}</Incident></IODEF-Document>{XML_TAIL}"
+        "{XML_HEAD}<IODEF-Document version=\"2.00\" xmlns=\"{IODEF}\"><Incident purpose=\"reporting\" restriction=\"green\">{body}</Incident></IODEF-Document>{XML_TAIL}"
     )
     .into_bytes()
 }

@@ -518,8 +518,11 @@ impl Verifier<'_> {
         let p = self.policy;
         for n in payload.descendants().filter(|n| n.is_element()) {
             let ns = n.tag_name().namespace().unwrap_or_default();
+            let local = n.tag_name().name();
             if IODEF.contains(&ns) {
-                for a in n.attributes().filter(|a| a.namespace().is_none()) {
+                // Any attribute whose local name is `restriction`, in any namespace (red team SB02).
+                let mut any = false;
+                for a in n.attributes() {
                     let tlp = match (a.name(), a.value()) {
                         ("restriction", "white" | "public") => Some(crate::label::Tlp::Clear),
                         ("restriction", "green") => Some(crate::label::Tlp::Green),
@@ -528,6 +531,7 @@ impl Verifier<'_> {
                         ("restriction" | "ext-restriction", _) => None,
                         _ => continue,
                     };
+                    any = true;
                     if !tlp.is_some_and(|t| p.tlp_allowed.contains(&t)) {
                         f.add(
                             "payload-restriction",
@@ -536,41 +540,139 @@ impl Verifier<'_> {
                         );
                     }
                 }
+                // An incident's restriction defaults to `private` (RFC 7970, RFC 5070; SB03).
+                if !any && local == "Incident" {
+                    f.add(
+                        "payload-restriction",
+                        "IODEF Incident without a restriction is `private`, which may not go",
+                        &path(n),
+                    );
+                }
+                if local == "Address" && !address_parses(n) {
+                    f.add(
+                        "payload-address-unreadable",
+                        "IODEF Address does not parse as its category",
+                        &path(n),
+                    );
+                }
             }
-            if CAP.contains(&ns) {
-                let t: String = n.children().filter(|c| c.is_text()).filter_map(|c| c.text()).collect();
-                match n.tag_name().name() {
-                    "scope" if !matches!(t.trim(), "Public" | "Restricted") => {
+            if !CAP.contains(&ns) {
+                continue;
+            }
+            let t: String = n.children().filter(|c| c.is_text()).filter_map(|c| c.text()).collect();
+            // Handling in CAP is text only (SB01).
+            if matches!(
+                local,
+                "scope" | "restriction" | "audience" | "code" | "valueName" | "value"
+            ) && n.children().any(|c| c.is_element())
+            {
+                f.add(
+                    "payload-restriction",
+                    format!("CAP `{local}` holds an element, but is text only"),
+                    &path(n),
+                );
+            }
+            let kids = |name: &str| {
+                n.children()
+                    .filter(|c| c.is_element() && c.tag_name().name() == name && c.tag_name().namespace() == Some(ns))
+                    .collect::<Vec<_>>()
+            };
+            let own_text = |c: &Node<'_, '_>| -> String {
+                c.children().filter(|x| x.is_text()).filter_map(|x| x.text()).collect()
+            };
+            match local {
+                // One scope; a restricted alert names to whom (SB15).
+                "alert" => {
+                    let scopes = kids("scope");
+                    let restricted = scopes.first().is_some_and(|s| own_text(s).trim() == "Restricted");
+                    if scopes.len() > 1 || (restricted && kids("restriction").is_empty()) {
                         f.add(
                             "payload-restriction",
-                            format!("CAP scope `{}` may not go", t.trim()),
+                            "a CAP alert has at most one scope, and a restriction when it is Restricted",
                             &path(n),
                         );
                     }
-                    "restriction" => match label_text_reading(&t, p) {
-                        Ok(None) if self.free_restrictions.iter().any(|re| re.is_match(t.trim())) => {}
-                        Ok(None) => f.add(
-                            "payload-restriction",
-                            format!(
-                                "CAP restriction `{}` is free text no pattern of the policy lets go",
-                                t.trim()
-                            ),
-                            &path(n),
-                        ),
-                        Ok(Some(m)) if mark_goes(&m, p) => {}
-                        Ok(Some(_)) => f.add(
-                            "payload-restriction",
-                            format!("CAP restriction `{}` states a marking that may not go", t.trim()),
-                            &path(n),
-                        ),
-                        Err(e) => f.add(
-                            "payload-restriction",
-                            format!("CAP restriction states a marking the verifier cannot read: {e}"),
-                            &path(n),
-                        ),
-                    },
-                    _ => {}
                 }
+                "scope" if !matches!(t.trim(), "Public" | "Restricted") => {
+                    f.add(
+                        "payload-restriction",
+                        format!("CAP scope `{}` may not go", t.trim()),
+                        &path(n),
+                    );
+                }
+                // A name/value pair naming a marking is that marking (SB12).
+                "parameter" | "eventCode" => {
+                    let name: String = kids("valueName")
+                        .iter()
+                        .map(|k| super::marking::fold(&own_text(k)))
+                        .collect::<String>()
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .collect();
+                    let value: Vec<String> = kids("value").iter().map(|k| own_text(k).trim().to_string()).collect();
+                    let value = value.join(" ");
+                    let reading = if name.contains("tlp") || name.contains("trafficlight") {
+                        let v = value.strip_prefix("TLP:").unwrap_or(&value);
+                        Some(label_text_reading(&format!("TLP:{v}"), p))
+                    } else if ["classif", "banner", "portion"].iter().any(|w| name.contains(w)) {
+                        Some(label_text_reading(&value, p))
+                    } else if [
+                        "releasab", "relto", "caveat", "dissem", "distrib", "handling", "marking", "restrict", "noforn",
+                        "sensitiv", "control", "secrecy", "confidential", "protectivemark", "audience", "eyesonly",
+                        "sharing",
+                    ]
+                    .iter()
+                    .any(|w| name.contains(w))
+                        // ASCII letters mixed with Greek or Cyrillic ones (`ТLР`): written to be misread.
+                        || (name.chars().any(|c| c.is_ascii_alphabetic())
+                            && name.chars().any(|c| matches!(c, '\u{370}'..='\u{52F}' | '\u{1C80}'..='\u{1C8F}')))
+                    {
+                        Some(Ok(None))
+                    } else {
+                        None
+                    };
+                    match reading {
+                        None => {}
+                        Some(Ok(Some(m))) if mark_goes(&m, p) => {}
+                        Some(_) => f.add(
+                            "payload-restriction",
+                            format!("CAP {local} `{name}` names a marking that is not one that goes"),
+                            &path(n),
+                        ),
+                    }
+                }
+                "code" => match label_text_reading(&t, p) {
+                    Ok(None) => {}
+                    Ok(Some(m)) if mark_goes(&m, p) => {}
+                    Ok(Some(_)) | Err(_) => f.add(
+                        "payload-restriction",
+                        format!("CAP code `{}` states a marking that may not go", t.trim()),
+                        &path(n),
+                    ),
+                },
+                "restriction" | "audience" => match label_text_reading(&t, p) {
+                    Ok(None) if self.free_restrictions.iter().any(|re| re.is_match(t.trim())) => {}
+                    Ok(None) => f.add(
+                        "payload-restriction",
+                        format!(
+                            "CAP {local} `{}` is free text no pattern of the policy lets go",
+                            t.trim()
+                        ),
+                        &path(n),
+                    ),
+                    Ok(Some(m)) if mark_goes(&m, p) => {}
+                    Ok(Some(_)) => f.add(
+                        "payload-restriction",
+                        format!("CAP {local} `{}` states a marking that may not go", t.trim()),
+                        &path(n),
+                    ),
+                    Err(e) => f.add(
+                        "payload-restriction",
+                        format!("CAP {local} states a marking the verifier cannot read: {e}"),
+                        &path(n),
+                    ),
+                },
+                _ => {}
             }
         }
     }
@@ -804,6 +906,52 @@ fn mark_goes(m: &Mark, p: &crate::policy::Policy) -> bool {
         && m.controls.iter().all(|c| allowed.contains(c))
         && rel_ok
         && level_ok
+}
+
+/// Whether an IODEF `Address` parses as its `category` says (RFC 7970 §3.19.1; red team SB04):
+/// the typed categories strictly, by `std::net`; `atm`, `e-mail`, `site-uri` and `ext-value`
+/// are read as text; an unknown category is not understood.
+fn address_parses(n: Node<'_, '_>) -> bool {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    let t: String = n.children().filter(|c| c.is_text()).filter_map(|c| c.text()).collect();
+    let t = t.trim();
+    // The replacement the guard writes for a redacted internal address holds none.
+    if t == "[REDACTED]" {
+        return true;
+    }
+    let ip4 = |s: &str| s.parse::<Ipv4Addr>().is_ok();
+    let ip6 = |s: &str| s.parse::<Ipv6Addr>().is_ok();
+    let bits = |s: &str, most: u32| {
+        !s.is_empty()
+            && s.len() <= 3
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && s.parse::<u32>().is_ok_and(|b| b <= most)
+    };
+    let pair = |ok: &dyn Fn(&str) -> bool, most: u32| match t.split_once('/') {
+        Some((a, b)) => ok(a) && (ok(b) || bits(b, most)),
+        None => false,
+    };
+    match n.attribute("category") {
+        None => ip4(t) || ip6(t),
+        Some("ipv4-addr") => ip4(t),
+        Some("ipv6-addr") => ip6(t),
+        Some("ipv4-net") => t.split_once('/').is_some_and(|(a, b)| ip4(a) && bits(b, 32)),
+        Some("ipv6-net") => t.split_once('/').is_some_and(|(a, b)| ip6(a) && bits(b, 128)),
+        Some("ipv4-net-mask" | "ipv4-net-masked") => pair(&ip4, 32),
+        Some("ipv6-net-mask" | "ipv6-net-masked") => pair(&ip6, 128),
+        Some("mac") => {
+            let groups: Vec<&str> = t.split([':', '-']).collect();
+            groups.len() == 6
+                && groups
+                    .iter()
+                    .all(|g| g.len() == 2 && g.bytes().all(|b| b.is_ascii_hexdigit()))
+        }
+        Some("asn") => {
+            !t.is_empty() && t.len() <= 10 && t.bytes().all(|b| b.is_ascii_digit()) && t.parse::<u32>().is_ok()
+        }
+        Some("atm" | "e-mail" | "site-uri" | "ext-value") => true,
+        Some(_) => false,
+    }
 }
 
 /// The IODEF namespaces (RFC 7970, RFC 5070) and the CAP ones (1.2, 1.1, 1.0).
