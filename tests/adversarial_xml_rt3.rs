@@ -359,3 +359,117 @@ proptest! {
         prop_assert!(!verifier_goes(IODEF, &edit, &p), "verifier: {}", value);
     }
 }
+
+//--- SB05, SB16: free text in a 4774 label is default deny; a category URI names its category
+
+fn with_mark(mark: &str) -> impl Fn(&str) -> String + '_ {
+    move |s: &str| {
+        swap(
+            s,
+            "</slab:Classification>",
+            &format!("</slab:Classification><slab:PrivacyMark>{mark}</slab:PrivacyMark>"),
+        )
+    }
+}
+
+fn with_informative<'a>(name: &'a str, values: &'a [&'a str]) -> impl Fn(&str) -> String + 'a {
+    move |s: &str| {
+        let values: String = values
+            .iter()
+            .map(|v| format!("<slab:GenericValue>{v}</slab:GenericValue>"))
+            .collect();
+        swap(
+            s,
+            "</slab:Category>",
+            &format!("</slab:Category><slab:Category TagName=\"{name}\" Type=\"INFORMATIVE\">{values}</slab:Category>"),
+        )
+    }
+}
+
+#[test]
+fn sb05_free_text_in_a_label_goes_only_when_the_policy_lists_it() {
+    for mark in [
+        "Not for foreign release",
+        "外国への提供不可",
+        "Traffic Light Protocol RED",
+        "US agencies only",
+        "For official use",
+    ] {
+        both(CAP, &with_mark(mark), false, mark);
+    }
+    // Listed in the shipped policy (`xml.free_label_texts`), or the label's own classification.
+    for mark in ["EXERCISE ONLY", "UNCLASSIFIED", "NATO UNCLASSIFIED"] {
+        both(CAP, &with_mark(mark), true, mark);
+    }
+    for (name, values) in [
+        ("Handling", &["US agencies only"][..]),
+        ("Caveats", &["OC", "PR"][..]),
+        ("Administrative", &["STAFF", "Not for foreign release"][..]),
+        ("Remarks", &["STAFF"][..]),
+    ] {
+        both(
+            CAP,
+            &with_informative(name, values),
+            false,
+            &format!("{name} {values:?}"),
+        );
+    }
+    both(
+        CAP,
+        &with_informative("Administrative", &["STAFF"]),
+        true,
+        "Administrative STAFF",
+    );
+}
+
+#[test]
+fn sb16_a_category_uri_is_an_oid_or_the_urn_of_that_category() {
+    let urn = "URI=\"urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:NATO:category:releasableto\"";
+    for (uri, goes) in [
+        ("urn:example:marking:SECRET//NOFORN", false),
+        (
+            "urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:USA:category:noforn",
+            false,
+        ),
+        (
+            "urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:NATO:category:noforn",
+            false,
+        ),
+        ("urn:oid:1.3.26.1.4.NOFORN", false),
+        ("urn:oid:1.3.26.1.4.2", true),
+    ] {
+        let edit = |s: &str| swap(s, urn, &format!("URI=\"{uri}\""));
+        both(CAP, &edit, goes, uri);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Any free text the policy does not list, as a privacy mark or an informative value, keeps
+    /// the message back in both judges; disguising a listed one does too (it no longer matches).
+    #[test]
+    fn sb05_unlisted_label_free_text_is_held(
+        text in "[A-Za-z][A-Za-z ]{0,20}[A-Za-z]",
+        hows in proptest::collection::vec(any::<u8>(), 1..6),
+        informative in any::<bool>(),
+    ) {
+        let listed = |t: &str| matches!(t, "EXERCISE ONLY" | "Exercise" | "Exercise data" | "Administrative" | "STAFF" | "UNCLASSIFIED" | "NATO UNCLASSIFIED");
+        let disguised = sekisho::fuzzing::disguise("Not for foreign release", &hows);
+        for t in [text.clone(), disguised] {
+            prop_assume!(!listed(t.trim()));
+            let t = xml_escaped(&t);
+            let p = us_to_jpn();
+            let values = [t.as_str()];
+            let (g, v) = if informative {
+                let e = with_informative("Administrative", &values);
+                (guard_goes(CAP, &e, &p), verifier_goes(CAP, &e, &p))
+            } else {
+                let e = with_mark(&t);
+                (guard_goes(CAP, &e, &p), verifier_goes(CAP, &e, &p))
+            };
+            prop_assert!(!g, "guard: {}", t);
+            prop_assert!(!v, "verifier: {}", t);
+        }
+    }
+}

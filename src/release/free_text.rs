@@ -1,6 +1,6 @@
-//! Free text the policy lets go: a STIX statement or a CAP restriction that states no marking
-//! goes only when one of the policy's patterns (`stix.free_statements`, `xml.free_restrictions`)
-//! matches it whole, trimmed. Default deny: no pattern, or patterns that do not compile, let
+//! Free text the policy lets go: a STIX statement, a CAP restriction or a 4774 label's free text
+//! that states no marking goes only when one of the policy's patterns (`stix.free_statements`,
+//! `xml.free_restrictions`, `xml.free_label_texts`) matches it whole, trimmed. Default deny: no pattern, or patterns that do not compile, let
 //! nothing go. The patterns are compiled once per policy and thread.
 
 use std::cell::RefCell;
@@ -17,6 +17,8 @@ pub(crate) enum FreeText {
     Statement,
     /// `xml.free_restrictions`.
     Restriction,
+    /// `xml.free_label_texts`.
+    Label,
 }
 
 /// The compiled lists of one policy, by its digest.
@@ -24,6 +26,7 @@ struct Compiled {
     sha256: String,
     statements: Option<RegexSet>,
     restrictions: Option<RegexSet>,
+    labels: Option<RegexSet>,
 }
 
 fn whole(patterns: &[String]) -> Option<RegexSet> {
@@ -46,6 +49,7 @@ pub(crate) fn is_free(text: &str, kind: FreeText, policy: &Policy) -> bool {
             sha256: policy.sha256.clone(),
             statements: whole(&policy.free_statements),
             restrictions: policy.xml.as_ref().and_then(|x| whole(&x.free_restrictions)),
+            labels: policy.xml.as_ref().and_then(|x| whole(&x.free_label_texts)),
         });
         CACHE.with(|c| *c.borrow_mut() = Some(Rc::clone(&compiled)));
         compiled
@@ -53,6 +57,7 @@ pub(crate) fn is_free(text: &str, kind: FreeText, policy: &Policy) -> bool {
     let set = match kind {
         FreeText::Statement => &compiled.statements,
         FreeText::Restriction => &compiled.restrictions,
+        FreeText::Label => &compiled.labels,
     };
     set.as_ref().is_some_and(|s| s.is_match(text.trim()))
 }

@@ -85,6 +85,8 @@ pub struct Verifier<'p> {
     free_statements: Vec<regex::Regex>,
     /// `xml.free_restrictions`, likewise: each matches a whole CAP restriction.
     free_restrictions: Vec<regex::Regex>,
+    /// `xml.free_label_texts`, likewise: each matches a whole free text of a 4774 label.
+    free_label_texts: Vec<regex::Regex>,
 }
 
 /// Patterns of free text, each compiled to match a whole text.
@@ -107,6 +109,7 @@ impl<'p> Verifier<'p> {
             prose: prose::Prose::new(policy),
             free_statements: whole_matches(&policy.free_statements)?,
             free_restrictions: whole_matches(policy.xml.as_ref().map_or(&[][..], |x| &x.free_restrictions))?,
+            free_label_texts: whole_matches(policy.xml.as_ref().map_or(&[][..], |x| &x.free_label_texts))?,
         })
     }
 

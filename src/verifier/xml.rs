@@ -22,7 +22,13 @@
 //!   value of an INFORMATIVE category, state no marking (red-team F03);
 //! - handling markings of the payload: an IODEF `restriction` is a TLP level the policy allows,
 //!   a CAP `scope` is `Public` or `Restricted`, a CAP `restriction` states no marking or one that
-//!   goes (red-team F02);
+//!   goes (red-team F02); an IODEF `restriction` in any namespace is read, an `Incident`
+//!   without one is `private`, and a typed `Address` parses as its category; CAP handling
+//!   elements are text only, an alert has one scope and a restricted one a restriction,
+//!   `audience` is read as `restriction`, `code` and marking-named `parameter`/`eventCode`
+//!   pairs as markings (red team round 3, SB01–SB04, SB12, SB15);
+//! - label free text is default deny: a privacy mark or informative text goes only when
+//!   `xml.free_label_texts` lists it, and a category URI is an OID or its own 4774 URN (SB05, SB16);
 //! - allowlists: every payload element and attribute, by (namespace, local name), is allowed;
 //! - text: no text rule matches a payload text or attribute value it selects (`xml.<name>` or
 //!   `*.<name>` paths, or no paths), nor (rules without paths) a label text; no payload text or
@@ -54,6 +60,7 @@ struct Label {
 struct Category {
     tag_name: String,
     kind: String,
+    uri: Option<String>,
     values: Vec<String>,
 }
 
@@ -186,12 +193,12 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
             );
             return None;
         }
-        let (mut tag_name, mut kind) = (None, None);
+        let (mut tag_name, mut kind, mut uri) = (None, None, None);
         for a in c.attributes() {
             match (a.namespace(), a.name()) {
                 (None, "TagName") => tag_name = Some(a.value().to_string()),
                 (None, "Type") => kind = Some(a.value().to_string()),
-                (None, "URI") => {}
+                (None, "URI") => uri = Some(a.value().to_string()),
                 (_, other) => f.add("label", format!("`Category` takes no attribute `{other}`"), &cat_at),
             }
         }
@@ -206,7 +213,12 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
         if values.is_empty() {
             f.add("label", format!("category `{tag_name}` has no `GenericValue`"), &cat_at);
         }
-        categories.push(Category { tag_name, kind, values });
+        categories.push(Category {
+            tag_name,
+            kind,
+            uri,
+            values,
+        });
     }
     Some(Label {
         policy_identifier,
@@ -379,25 +391,71 @@ impl Verifier<'_> {
         let p = self.policy;
         // A privacy mark and an informative category state no marking, unless the privacy mark
         // is the label's own classification (with or without the policy identifier before it).
+        // Default deny (red team SB05): free text there goes only when the policy lists it.
+        let listed = |t: &str| self.free_label_texts.iter().any(|re| re.is_match(t.trim()));
         if let Some(m) = &l.privacy_mark
             && m != &l.classification
             && *m != format!("{} {}", l.policy_identifier, l.classification)
-            && label_text_marks(m, p)
         {
-            f.add(
-                "label",
-                format!("the privacy mark `{m}` states a marking the label's classification does not"),
-                at,
-            );
+            if label_text_marks(m, p) {
+                f.add(
+                    "label",
+                    format!("the privacy mark `{m}` states a marking the label's classification does not"),
+                    at,
+                );
+            } else if !listed(m) {
+                f.add(
+                    "label",
+                    format!("the privacy mark `{m}` is free text no pattern of `xml.free_label_texts` lets go"),
+                    at,
+                );
+            }
         }
         for cat in l.categories.iter().filter(|c| c.kind == "INFORMATIVE") {
-            if std::iter::once(&cat.tag_name)
-                .chain(&cat.values)
-                .any(|t| label_text_marks(t, p))
-            {
+            let texts = || std::iter::once(&cat.tag_name).chain(&cat.values);
+            if texts().any(|t| label_text_marks(t, p)) {
                 f.add(
                     "label",
                     format!("informative category `{}` states a marking", cat.tag_name),
+                    at,
+                );
+            } else if !texts().all(|t| listed(t)) {
+                f.add(
+                    "label",
+                    format!(
+                        "informative category `{}` holds free text the policy does not list",
+                        cat.tag_name
+                    ),
+                    at,
+                );
+            }
+        }
+        // A category's URI is an OID or the 4774 URN of that category of the label's own policy
+        // (red team SB16).
+        for cat in &l.categories {
+            let Some(uri) = &cat.uri else { continue };
+            let oid = uri.strip_prefix("urn:oid:").is_some_and(|o| {
+                !o.is_empty()
+                    && o.split('.')
+                        .all(|d| (1..=10).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+            });
+            let name: String = cat
+                .tag_name
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            let urn = uri
+                .strip_prefix("urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:")
+                .and_then(|r| r.split_once(":category:"))
+                .is_some_and(|(id, n)| {
+                    let own = x.policy_identifiers.get(&l.policy_identifier);
+                    own.is_some() && x.policy_identifiers.get(id) == own && n == name
+                });
+            if !oid && !urn {
+                f.add(
+                    "label",
+                    format!("category `{}` has a URI `{uri}` that does not name it", cat.tag_name),
                     at,
                 );
             }
@@ -1086,10 +1144,11 @@ mod tests {
             )
             .into_bytes()
         };
-        assert!(verify(&with_mark("STAFF ONLY"), &policy()).is_ok());
+        assert!(verify(&with_mark("STAFF"), &policy()).is_ok());
+        // (Free text the policy does not list besides: red team SB05.)
         assert_eq!(
             rules(verify(&with_mark("ask 10.20.30.40"), &policy())),
-            ["internal-address"]
+            ["label", "internal-address"]
         );
     }
 
