@@ -473,3 +473,18 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The name of a TLP pair disguised (case, full width, look-alikes, separators, invisibles,
+    /// small capitals, combining marks…): the pair is still read, by both.
+    #[test]
+    fn sb12_a_disguised_tlp_name_is_still_read(hows in proptest::collection::vec(any::<u8>(), 1..4)) {
+        let name = sekisho::fuzzing::disguise("TLP", &hows);
+        let extra = format!("<parameter><valueName>{}</valueName><value>RED</value></parameter>", xml_escaped(&name));
+        let p = us_to_jpn();
+        prop_assert!(!guard_goes(CAP, &in_info(&extra), &p), "guard: {:?}", name);
+        prop_assert!(!verifier_goes(CAP, &in_info(&extra), &p), "verifier: {:?}", name);
+    }
+}

@@ -660,19 +660,26 @@ impl Verifier<'_> {
                 }
                 // A name/value pair naming a marking is that marking (SB12).
                 "parameter" | "eventCode" => {
-                    let name: String = kids("valueName")
-                        .iter()
-                        .map(|k| super::marking::fold(&own_text(k)))
-                        .collect::<String>()
-                        .chars()
-                        .filter(|c| c.is_alphanumeric())
-                        .collect();
+                    // Folded as written and with its escapes decoded; the readings joined.
+                    let raw: String = kids("valueName").iter().map(&own_text).collect();
+                    // Each also with digits and signs read as letters (`7|P`).
+                    let name: String = std::iter::once(raw.clone())
+                        .chain(text::unescaped(&raw))
+                        .flat_map(|r| {
+                            let f = super::marking::fold(&r);
+                            [text::letters(&f), f]
+                        })
+                        .map(|f| f.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let name = name.as_str();
+                    let names = |w: &str| name.contains(w) || name.contains(&text::letters(w));
                     let value: Vec<String> = kids("value").iter().map(|k| own_text(k).trim().to_string()).collect();
                     let value = value.join(" ");
-                    let reading = if name.contains("tlp") || name.contains("trafficlight") {
+                    let reading = if names("tlp") || names("trafficlight") {
                         let v = value.strip_prefix("TLP:").unwrap_or(&value);
                         Some(label_text_reading(&format!("TLP:{v}"), p))
-                    } else if ["classif", "banner", "portion"].iter().any(|w| name.contains(w)) {
+                    } else if ["classif", "banner", "portion"].iter().any(|w| names(w)) {
                         Some(label_text_reading(&value, p))
                     } else if [
                         "releasab", "relto", "caveat", "dissem", "distrib", "handling", "marking", "restrict", "noforn",
@@ -680,7 +687,7 @@ impl Verifier<'_> {
                         "sharing",
                     ]
                     .iter()
-                    .any(|w| name.contains(w))
+                    .any(|w| names(w))
                         // ASCII letters mixed with Greek or Cyrillic ones (`ТLР`): written to be misread.
                         || (name.chars().any(|c| c.is_ascii_alphabetic())
                             && name.chars().any(|c| matches!(c, '\u{370}'..='\u{52F}' | '\u{1C80}'..='\u{1C8F}')))

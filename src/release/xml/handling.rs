@@ -328,29 +328,44 @@ fn alert(e: Element<'_, '_>, at: &dyn Fn() -> String) -> Result<(), Stop> {
 /// marking (`None`: the pair names none). Only a TLP level and a banner or portion mark are
 /// read; any other marking named so, or a value that is none, is not (red team SB12).
 fn named_marking(e: Element<'_, '_>, policy: &Policy) -> Option<Reading> {
-    let name: String = e
+    // The name in the normal form, and with its escapes decoded (`\u0054LP`), folded to its
+    // letters and digits; the readings are joined, so a word of any of them counts.
+    let raw: String = e
         .elements()
         .filter(|k| k.local() == "valueName")
-        .map(|k| crate::text::normalize(&k.text()).text)
+        .map(|k| k.text().into_owned())
         .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+        .join(" ");
+    // Each also with digits and signs read as the letters they are written for (`7|P`).
+    let letters = |t: &str| {
+        let signs = crate::text::signs_read(t).unwrap_or_else(|| t.to_string());
+        String::from_utf8_lossy(&crate::text::letter_reading(&signs)).into_owned()
+    };
+    let folded = |t: &str| {
+        t.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+    };
+    let name: String = std::iter::once(crate::text::normalize(&raw))
+        .chain(crate::text::normalize_decoded(&raw))
+        .flat_map(|n| [folded(&n.text), folded(&letters(&n.text))])
+        .collect::<Vec<_>>()
+        .join(" ");
+    let names = |w: &str| name.contains(w) || name.contains(&letters(w));
     let value: String = e
         .elements()
         .filter(|k| k.local() == "value")
         .map(|k| k.text().trim().to_string())
         .collect::<Vec<_>>()
         .join(" ");
-    let tlp = name.contains("tlp") || name.contains("trafficlight");
-    let level = name.contains("classif") || name.contains("banner") || name.contains("portion");
+    let tlp = names("tlp") || names("trafficlight");
+    let level = names("classif") || names("banner") || names("portion");
     // A name that mixes ASCII letters with Greek or Cyrillic ones (`ТLР`) is written to be
     // misread: it is read as naming a marking, unreadably.
     let greek_or_cyrillic = |c: char| ('\u{370}'..='\u{52F}').contains(&c) || ('\u{1C80}'..='\u{1C8F}').contains(&c);
     let mixed = name.chars().any(|c| c.is_ascii_alphabetic()) && name.chars().any(greek_or_cyrillic);
-    let other = mixed || NAMED_MARKINGS.iter().any(|w| name.contains(w));
+    let other = mixed || NAMED_MARKINGS.iter().any(|w| names(w));
     if tlp {
         let written = if value.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("TLP:")) {
             value
