@@ -423,11 +423,33 @@ impl<'p> Verifier<'p> {
                 );
                 continue;
             }
-            // The name is read too, and only tightens: it may not bring a TLP the body lacks.
-            let named = match def.get("name").and_then(Json::as_str).map(|n| marking::read(n, p)) {
-                None | Some(Ok(None)) => None,
-                Some(Ok(Some(m))) => Some(m),
-                Some(Err(e)) => {
+            // The name is read too, as the statement is: a marking it states only tightens (it
+            // may not bring a TLP the body lacks); free text goes only as a pattern allows it.
+            let name = match def.get("name") {
+                None => None,
+                Some(n) => match n.as_str() {
+                    Some(n) => Some(n),
+                    None => {
+                        f.add("label", format!("marking `{r}`: its `name` is not a string"), id);
+                        continue;
+                    }
+                },
+            };
+            let named = match name.map(|n| (n, marking::read(n, p))) {
+                None => None,
+                Some((n, Ok(None))) => {
+                    if !self.free_statements.iter().any(|re| re.is_match(n.trim())) {
+                        f.add(
+                            "label",
+                            format!("marking `{r}`: its name is free text no pattern of the policy lets go"),
+                            id,
+                        );
+                        continue;
+                    }
+                    None
+                }
+                Some((_, Ok(Some(m)))) => Some(m),
+                Some((_, Err(e))) => {
                     f.add("label", e, id);
                     continue;
                 }

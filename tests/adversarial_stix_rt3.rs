@@ -1,0 +1,144 @@
+//! Red team round 3, STIX families: a marking-definition's `name` that is free text (SA01), markings
+//! written as member names (SA02), and version chains (SA15). Each family: its reproducers, a
+//! generator over the disguise, and benign neighbours that must still go; the guard and the
+//! second verifier are each held to it.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use sekisho::fuzzing::{FORBIDDEN_MARKINGS, disguise};
+use serde_json::{Value, json};
+
+const CANARY: &str = "CANARY-RT3";
+
+fn md(n: u32) -> String {
+    id("marking-definition", n)
+}
+
+/// Whether the guard lets the canary out.
+fn canary_crosses(objects: Vec<Value>) -> bool {
+    match run(&us_to_jpn(), objects) {
+        Ok(r) => String::from_utf8_lossy(r.output.as_bytes()).contains(CANARY),
+        Err(_) => false,
+    }
+}
+
+/// Whether the second verifier passes `objects` as an output.
+fn verifier_accepts(objects: Vec<Value>) -> bool {
+    sekisho::verifier::verify(&bundle(objects), &us_to_jpn()).is_ok()
+}
+
+/// The guard releases the canary, and the verifier passes what it released.
+fn goes(objects: Vec<Value>) -> Value {
+    let (out, _) = released(&us_to_jpn(), objects);
+    assert!(out.to_string().contains(CANARY), "{out}");
+    let bytes = serde_json::to_vec(&out).unwrap();
+    if let Err(f) = sekisho::verifier::verify(&bytes, &us_to_jpn()) {
+        panic!("the verifier refuses the guard's output: {f:?}\n{out}");
+    }
+    out
+}
+
+/// Neither the guard nor the verifier lets it go.
+fn held(objects: Vec<Value>, what: &str) {
+    assert!(!canary_crosses(objects.clone()), "the guard released {what}");
+    assert!(!verifier_accepts(objects), "the verifier passed {what}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// SA01: a marking-definition's name
+// ---------------------------------------------------------------------------------------------
+
+/// A statement definition named `name`, and an indicator it marks (beside TLP:GREEN).
+fn named_statement(statement_text: &str, name: &str) -> Vec<Value> {
+    let mut def = statement(1, statement_text);
+    def["name"] = json!(name);
+    vec![def, indicator(2, &[TLP_GREEN, &md(1)], CANARY)]
+}
+
+/// Restrictive names a reader is shown as the marking (the red team's list).
+const RESTRICTIVE_NAMES: &[&str] = &[
+    "USA ONLY",
+    "Do not share with foreign partners",
+    "外国への提供不可",
+    "US persons only",
+    "FVEY",
+    "DISTRIBUTION D",
+    "Handle via COMINT channels only",
+];
+
+#[test]
+fn sa01_a_free_text_name_no_pattern_allows_is_held() {
+    for name in RESTRICTIVE_NAMES {
+        held(named_statement("Copyright 2024", name), name);
+        // SA01c: beside a statement that is a marking which may go.
+        let mut objects = named_statement("TLP:GREEN", name);
+        objects[1] = indicator(2, &[&md(1)], CANARY);
+        held(objects, name);
+    }
+}
+
+#[test]
+fn sa01_names_that_may_go_still_go() {
+    // No name; a name the policy lets go as free text; a name that is the marking it defines.
+    goes(vec![
+        statement(1, "Copyright 2024"),
+        indicator(2, &[TLP_GREEN, &md(1)], CANARY),
+    ]);
+    goes(named_statement("Copyright 2024", "Copyright 2024"));
+    goes(named_statement(
+        "Copyright 2026 Example Corp.",
+        "Copyright (c) 2026 Example Corp.",
+    ));
+    goes(named_statement(
+        "UNCLASSIFIED//REL TO USA, JPN",
+        "UNCLASSIFIED//REL TO USA, JPN",
+    ));
+    let mut objects = named_statement("TLP:GREEN", "TLP:GREEN");
+    objects[1] = indicator(2, &[&md(1)], CANARY);
+    goes(objects);
+}
+
+/// SA01d: an ACS 3.0 marking's own `name` (the verifier refuses every ACS marking).
+#[test]
+fn sa01d_an_acs_name_that_is_free_text_is_held() {
+    let acs = |name: &str| {
+        json!({"type": "marking-definition", "spec_version": "2.1", "id": md(7),
+            "created": "2026-01-01T00:00:00.000Z",
+            "extensions": {"extension-definition--3a65884d-005a-4290-8335-cb2d778a83ce": {
+                "extension_type": "property-extension", "identifier": "isa:guide.19001.ACS3-3bda2f6e",
+                "create_date_time": "2018-05-27T14:10:26.723Z", "name": name,
+                "policy_reference": "urn:isa:policy:acs:ns:v3.0?privdefault=deny&sharedefault=deny",
+                "responsible_entity_custodian": "USA.DHS",
+                "control_set": {"classification": "U", "permitted_nationalities": ["USA", "JPN"]}}}})
+    };
+    for name in RESTRICTIVE_NAMES {
+        held(vec![acs(name), indicator(2, &[TLP_GREEN, &md(7)], CANARY)], name);
+    }
+    // A name the policy lets go, or one that is a marking that may go, changes nothing.
+    for name in ["Copyright 2024", "UNCLASSIFIED//REL TO USA, JPN"] {
+        assert!(
+            canary_crosses(vec![acs(name), indicator(2, &[TLP_GREEN, &md(7)], CANARY)]),
+            "{name}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Any name that states no marking and that no pattern of `stix.free_statements` lets go
+    /// is held: the restrictive names in disguise, and words at random.
+    #[test]
+    fn sa01_any_free_text_name_is_held(
+        which in 0..RESTRICTIVE_NAMES.len(),
+        hows in prop::collection::vec(any::<u8>(), 1..16),
+        words in "[A-Za-z][A-Za-z ]{0,30}",
+        random in any::<bool>(),
+    ) {
+        let name = if random { words } else { disguise(RESTRICTIVE_NAMES[which], &hows) };
+        prop_assume!(!name.trim().is_empty() && !name.trim().starts_with("Copyright"));
+        held(named_statement("Copyright 2024", &name), &name);
+    }
+}
