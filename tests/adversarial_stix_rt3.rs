@@ -142,3 +142,116 @@ proptest! {
         held(named_statement("Copyright 2024", &name), &name);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// SA02: markings in member names
+// ---------------------------------------------------------------------------------------------
+
+fn observed(key: &str) -> Value {
+    json!({"type": "observed-data", "spec_version": "2.1", "id": id("observed-data", 3),
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+        "object_marking_refs": [TLP_GREEN], "first_observed": "2026-01-01T00:00:00.000Z",
+        "last_observed": "2026-01-01T00:00:00.000Z", "number_observed": 1,
+        "objects": {key: {"type": "domain-name", "value": format!("{}.example.net", CANARY.to_lowercase())}}})
+}
+
+const SHA256: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A value of the form `key` calls for.
+fn hash_value(key: &str) -> String {
+    "0".repeat(if key == "MD5" { 32 } else { 64 })
+}
+
+fn file_hashes(key: &str) -> Value {
+    json!({"type": "file", "spec_version": "2.1", "id": "file--00000000-0000-4000-8000-000000000003",
+        "object_marking_refs": [TLP_GREEN], "name": format!("{CANARY}.exe"),
+        "hashes": {key: hash_value(key), "SHA-256": SHA256}})
+}
+
+fn extref_hashes(key: &str) -> Value {
+    let mut o = indicator(2, &[TLP_GREEN], CANARY);
+    o["external_references"] =
+        json!([{"source_name": "x", "url": "https://example.net/", "hashes": {key: hash_value(key)}}]);
+    o
+}
+
+/// Whether the guard lets out the canary (in any case) of `o`.
+fn crosses_any_case(o: Value) -> bool {
+    match run(&us_to_jpn(), vec![o]) {
+        Ok(r) => String::from_utf8_lossy(r.output.as_bytes())
+            .to_uppercase()
+            .contains(CANARY),
+        Err(_) => false,
+    }
+}
+
+fn key_held(o: Value, what: &str) {
+    assert!(!crosses_any_case(o.clone()), "the guard released {what}");
+    assert!(!verifier_accepts(vec![o]), "the verifier passed {what}");
+}
+
+#[test]
+fn sa02_markings_as_dictionary_keys_are_held() {
+    for key in [
+        "TOP SECRET//SI//NOFORN",
+        "TLP:AMBER+STRICT",
+        "S//NF",
+        "Classified as SECRET",
+        "PROPIN",
+        "SECRET",
+        "NOFORN",
+    ] {
+        key_held(observed(key), &format!("observed-data key {key}"));
+    }
+    for key in ["TOP-SECRET_NOFORN", "NOFORN", "ORCON", "TLP-RED", "SECRET-REL-TO-USA"] {
+        key_held(file_hashes(key), &format!("file hash key {key}"));
+        key_held(extref_hashes(key), &format!("external reference hash key {key}"));
+    }
+}
+
+#[test]
+fn sa02_typed_keys_of_their_grammar_still_go() {
+    let mut two = observed("0");
+    two["objects"]["1"] = json!({"type": "ipv4-addr", "value": "198.51.100.7"});
+    for o in [
+        observed("0"),
+        two,
+        file_hashes("SHA-256"),
+        file_hashes("MD5"),
+        extref_hashes("SHA-256"),
+    ] {
+        let (out, _) = released(&us_to_jpn(), vec![o]);
+        assert!(out.to_string().to_uppercase().contains(CANARY), "{out}");
+        let bytes = serde_json::to_vec(&out).unwrap();
+        assert!(sekisho::verifier::verify(&bytes, &us_to_jpn()).is_ok(), "{out}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Every forbidden marking, disguised, as an observed-data key or a hash name, is held.
+    #[test]
+    fn sa02_no_disguised_marking_crosses_as_a_key(
+        marking in 0..FORBIDDEN_MARKINGS.len(),
+        hows in prop::collection::vec(any::<u8>(), 1..24),
+        place in 0..3u8,
+    ) {
+        let key = disguise(FORBIDDEN_MARKINGS[marking], &hows);
+        let o = match place {
+            0 => observed(&key),
+            1 => file_hashes(&key),
+            _ => extref_hashes(&key),
+        };
+        key_held(o, &format!("{key:?} at {place}"));
+    }
+
+    /// Hash names outside the STIX vocabulary, and observed-data keys that are not numbers, are
+    /// held whatever they say.
+    #[test]
+    fn sa02_keys_outside_their_grammar_are_held(key in "[A-Za-z][A-Za-z0-9_-]{2,20}") {
+        prop_assume!(!["MD5", "SHA-1", "SHA-256", "SHA-512", "SHA3-256", "SHA3-512", "SSDEEP", "TLSH"].contains(&key.as_str()));
+        key_held(observed(&key), &format!("observed-data key {key}"));
+        key_held(extref_hashes(&key), &format!("hash name {key}"));
+    }
+}

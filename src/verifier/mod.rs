@@ -225,6 +225,7 @@ impl<'p> Verifier<'p> {
                 f.add("label", format!("a marking-definition may not have `{k}`"), id);
             }
         }
+        member_names(t, o, id, f);
         self.check_label(id, t, o, ids, f);
         self.check_properties(id, t, o, f);
         // Each string of the object (and each operand of its pattern) read once, for the text
@@ -360,6 +361,18 @@ impl<'p> Verifier<'p> {
                 collect_strings(v, &mut texts);
             }
         }
+        // Member names below the top level are read too (a hash named `TLP-RED`), but for the
+        // typed ones checked by their grammar ([`member_names`]).
+        let mut names = Vec::new();
+        for (k, v) in o.iter() {
+            if !matches!(k.as_ref(), "object_marking_refs" | "granular_markings") {
+                collect_names(v, t == "observed-data" && k == "objects", &mut names);
+            }
+        }
+        // Each distinct name once.
+        names.sort_unstable();
+        names.dedup();
+        texts.extend(names);
         for s in texts.into_iter().filter(|s| !shape_exempt("", s)) {
             let found = marking::marks_in(s, p);
             let prose = self.prose.marks_in(s, &found);
@@ -838,6 +851,76 @@ fn refs(t: &str, o: &Object<'_>) -> Vec<String> {
         );
     }
     out
+}
+
+/// The hash names of STIX 2.1's hashing-algorithm-ov (§10.7).
+const HASH_NAMES: &[&str] = &[
+    "MD5", "SHA-1", "SHA-256", "SHA-512", "SHA3-256", "SHA3-512", "SSDEEP", "TLSH",
+];
+
+/// Whether `k` may name a hash: a name of the vocabulary, or a custom one (`x_`, then ASCII
+/// letters, digits, `-`, `_`; 3 to 250 in all).
+fn hash_name(k: &str) -> bool {
+    HASH_NAMES.contains(&k)
+        || (k.starts_with("x_")
+            && k.len() >= 3
+            && k.len() <= 250
+            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
+
+/// Whether `k` may key an observed-data object: a decimal number of 1 to 10 digits.
+fn object_key(k: &str) -> bool {
+    !k.is_empty() && k.len() <= 10 && k.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Every member name below `v` a reader sees as text: not the names of a vocabulary hash, nor
+/// observed-data object keys (`objects`: `v` is that dictionary), nor extension ids, which
+/// [`member_names`] holds to their grammar instead.
+fn collect_names<'a>(v: &'a Json<'_>, objects: bool, out: &mut Vec<&'a str>) {
+    let mut stack = vec![(v, false, objects)];
+    while let Some((v, hashes, objects)) = stack.pop() {
+        match v {
+            Json::Array(a) => stack.extend(a.iter().map(|x| (x, false, false))),
+            Json::Object(o) => {
+                for (k, x) in o {
+                    let typed = objects
+                        || (hashes && HASH_NAMES.contains(&k.as_ref()))
+                        || k.starts_with("extension-definition--");
+                    if !typed {
+                        out.push(k);
+                    }
+                    stack.push((x, k == "hashes", false));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The member names of the typed kinds, each of its grammar: hash names, observed-data object
+/// keys.
+fn member_names(t: &str, o: &Object<'_>, id: &str, f: &mut Findings) {
+    let mut stack: Vec<(&Json<'_>, bool, bool)> = o
+        .iter()
+        .map(|(k, v)| (v, k == "hashes", t == "observed-data" && k == "objects"))
+        .collect();
+    while let Some((v, hashes, objects)) = stack.pop() {
+        match v {
+            Json::Array(a) => stack.extend(a.iter().map(|x| (x, false, false))),
+            Json::Object(m) => {
+                for (k, x) in m {
+                    if hashes && !hash_name(k) {
+                        f.add("member-name", format!("`{k}` is not a hash name"), id);
+                    }
+                    if objects && !object_key(k) {
+                        f.add("member-name", format!("`{k}` is not an observed-data object key"), id);
+                    }
+                    stack.push((x, k == "hashes", false));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn collect_strings<'a>(v: &'a Json<'_>, out: &mut Vec<&'a str>) {
