@@ -174,8 +174,14 @@ impl<'p> Verifier<'p> {
             if !is_id(id, t) {
                 f.add("shape", format!("`{id}` is not an id of type `{t}`"), &at);
             }
+            // Versions of one id each carry their own granular markings: only the newest goes
+            // (the guard's rule too), so an output never holds an id twice.
             if ids.insert(id, o).is_some() {
-                f.add("shape", format!("`{id}` is in the bundle twice"), &at);
+                f.add(
+                    "shape",
+                    format!("`{id}` is in the bundle twice (only the newest version of an id goes)"),
+                    &at,
+                );
             }
             ok.push((id, t, o));
         }
