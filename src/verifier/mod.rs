@@ -886,7 +886,11 @@ fn collect_names<'a>(v: &'a Json<'_>, objects: bool, out: &mut Vec<&'a str>) {
     let mut stack = vec![(v, false, objects)];
     while let Some((v, hashes, objects)) = stack.pop() {
         match v {
-            Json::Array(a) => stack.extend(a.iter().map(|x| (x, false, false))),
+            Json::Array(a) => stack.extend(
+                a.iter()
+                    .filter(|x| matches!(x, Json::Object(_) | Json::Array(_)))
+                    .map(|x| (x, false, false)),
+            ),
             Json::Object(o) => {
                 for (k, x) in o {
                     let typed = objects
@@ -912,7 +916,11 @@ fn member_names(t: &str, o: &Object<'_>, id: &str, f: &mut Findings) {
         .collect();
     while let Some((v, hashes, objects)) = stack.pop() {
         match v {
-            Json::Array(a) => stack.extend(a.iter().map(|x| (x, false, false))),
+            Json::Array(a) => stack.extend(
+                a.iter()
+                    .filter(|x| matches!(x, Json::Object(_) | Json::Array(_)))
+                    .map(|x| (x, false, false)),
+            ),
             Json::Object(m) => {
                 for (k, x) in m {
                     if hashes && !hash_name(k) {

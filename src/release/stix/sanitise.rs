@@ -498,6 +498,7 @@ fn key_markings(o: &StixObject<'_>, label: Option<&Label>, policy: &Policy) -> O
     let mut stack: Vec<(&str, &Value<'_>, bool, bool)> = o
         .json
         .iter()
+        .filter(|(_, v)| matches!(v, Value::Object(_) | Value::Array(_)))
         .map(|(k, v)| (k, v, k == "hashes", observed && k == "objects"))
         .collect();
     while let Some((top, v, hashes, objects)) = stack.pop() {
@@ -540,10 +541,17 @@ fn key_markings(o: &StixObject<'_>, label: Option<&Label>, policy: &Policy) -> O
                             detail,
                         )));
                     }
-                    stack.push((top, x, k == "hashes", false));
+                    if matches!(x, Value::Object(_) | Value::Array(_)) {
+                        stack.push((top, x, k == "hashes", false));
+                    }
                 }
             }
-            Value::Array(a) => stack.extend(a.iter().map(|x| (top, x, false, false))),
+            // Only what has members waits on the stack (not each entry of a list of strings).
+            Value::Array(a) => stack.extend(
+                a.iter()
+                    .filter(|x| matches!(x, Value::Object(_) | Value::Array(_)))
+                    .map(|x| (top, x, false, false)),
+            ),
             _ => {}
         }
     }
