@@ -6,9 +6,11 @@
 //! - Any text a marking carries (a statement, a definition's `name`) is read in the one normal
 //!   form of [`crate::text::normalize`] ([`crate::release::marking_text`]): if that mentions a classification level, a control, `TLP`,
 //!   `REL TO` or a dissemination phrase, the text as written must parse exactly as a TLP level, a
-//!   banner line or a portion mark, or the unit is denied (`marking-unreadable`). Other text is
-//!   informative and states nothing. A `name` only ever tightens: it may not add a TLP level
-//!   the body does not state.
+//!   banner line or a portion mark, or the unit is denied (`marking-unreadable`). A statement
+//!   or `name` that states no marking goes only as free text a pattern of
+//!   `stix.free_statements` matches whole, else the unit is denied (`marking-unreadable`,
+//!   `marking-name`). A `name` only ever tightens: it may not add a TLP level the body does not
+//!   state.
 //! - The ACS 3.0 marking extension is read by its own strict schema ([`acs`]).
 //! - A classified marking without its own `REL TO` releases to nobody, so combining markings (a
 //!   meet) never borrows one marking's `REL TO` for another's level.
@@ -234,12 +236,27 @@ fn definition_label(o: &StixObject<'_>, policy: &Policy) -> Result<Label, LabelE
         return bad("unknown-marking", "a marking this guard does not know".into());
     }
     let body = meet(parts, policy)?;
-    // A name only tightens: it is read like any marking text, and may not grant a TLP level.
-    let Some(name) = o.json.get("name").and_then(Value::as_str) else {
+    // The name is what a reader is shown as the marking: it is read as the statement is. A
+    // marking it states only tightens, and may not grant a TLP level; a name that states no
+    // marking goes only as free text the policy lets go (`stix.free_statements`), as a
+    // statement would (red team round 3, SA01: `USA ONLY`, `外国への提供不可`).
+    let Some(name) = o.json.get("name") else {
         return Ok(body);
     };
+    let Some(name) = name.as_str() else {
+        return bad("marking-definition-invalid", "`name` is not a string".into());
+    };
     let Some(named) = marking_text(name, policy, &o.id)? else {
-        return Ok(body);
+        if is_free(name, FreeText::Statement, policy) {
+            return Ok(body);
+        }
+        let shown: String = name.chars().take(120).collect();
+        return bad(
+            "marking-name",
+            format!(
+                "its name `{shown}` states no marking the guard reads, and no pattern of `stix.free_statements` lets it go as free text"
+            ),
+        );
     };
     if named.tlp.is_some() && body.tlp.is_none() {
         return bad(
