@@ -412,3 +412,70 @@ fn tlp_and_a_colour_written_otherwise_is_read() {
         assert!(guard_releases(text), "the guard holds {text:?}");
     }
 }
+
+/// A one-letter portion mark opening the second or a later paragraph (red team round 3, SB10:
+/// `(U) Summary.\n(S) The actor…`, the standard portion-marked document) is read as it is at the
+/// text's start: the line break before it is a line break, whatever the normal form makes of it.
+#[test]
+fn a_one_letter_portion_mark_opening_a_later_paragraph_is_read() {
+    for text in [
+        "(U) Summary.\n(S) The actor staged tooling.",
+        "Intro\n(S) The actor staged tooling.",
+        "Intro\r\n(S) x",
+        "Intro\u{2029}(S) x",
+        "Intro\u{2028}(S) x",
+        "Intro\n\n(C) x",
+        "Intro \n  (S) x",
+        "Intro\n\t(S) x",
+        "Intro\n1. (S) x",
+        "Intro\n- (S) x",
+        "Intro\n• (C) x",
+        "Intro. Ünïcödé\n(S) x",
+        "Intro\n( S ) x",
+        "Intro\n(\u{200B}S) x",
+        "Intro\n(Ｓ) x",
+    ] {
+        assert_held(text);
+    }
+    // Under jpn-to-us, `(K)` (KIMITSU) is above the ceiling.
+    let policy = jpn_to_us();
+    for text in ["(U) Summary.\n(K) Extract.", "Intro\r\n\r\n(K) Extract."] {
+        let objects = vec![
+            statement(1, "GOKUHI//REL TO USA, JPN"),
+            indicator(2, &[TLP_GREEN, &id("marking-definition", 1)], &format!("{text} CANARY")),
+        ];
+        let guard = run(&policy, objects.clone())
+            .is_ok_and(|r| String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"));
+        assert!(!guard, "the guard releases {text:?}");
+        assert!(
+            sekisho::verifier::verify(&bundle(objects), &policy).is_err(),
+            "the verifier passes {text:?}"
+        );
+    }
+    // In a line, a one-letter mark is a plural or a letter of a list.
+    for text in [
+        "The actor (S) did it.",
+        "Check the file(s)\nand the host(s).",
+        "Copyright\n(c) 2020 Acme",
+        "One line.\nThe host (s) is down.",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// A one-letter portion mark after any first paragraph and any line break holds the object.
+    #[test]
+    fn a_portion_mark_after_any_paragraph_is_a_marking(
+        first in "[A-Za-z0-9 .,;:()é日本-]{0,40}",
+        brk in prop::sample::select(&["\n", "\r\n", "\n\n", "\u{2029}", "\u{2028}", "\n \t", " \n", "\r"][..]),
+        letter in prop::sample::select(&["S", "C", "s", "c"][..]),
+        hows in prop::collection::vec(any::<u8>(), 1..6),
+    ) {
+        let mark = disguise(&format!("({letter})"), &keeps_case(&hows));
+        assert_held(&format!("{first}{brk}{mark} The actor staged tooling."));
+    }
+}
