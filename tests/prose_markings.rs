@@ -479,3 +479,59 @@ proptest! {
         assert_held(&format!("{first}{brk}{mark} The actor staged tooling."));
     }
 }
+
+/// Releasable banners that go, written before the prose.
+const ALLOWED_BANNERS: &[&str] = &[
+    "UNCLASSIFIED//REL TO USA, JPN. ",
+    "(U//REL TO USA, JPN) Summary. ",
+    "SECRET//REL TO USA, JPN. ",
+    "This report is SECRET//REL TO USA, JPN. Annex: ",
+];
+
+/// An allowed banner in the text does not hide a releasability phrase or a level later in the
+/// same text (red team round 3, SA16: the banner's `REL TO` and `SECRET` hid every later phrase
+/// that says them).
+#[test]
+fn an_allowed_banner_hides_no_later_phrase() {
+    for text in [
+        "UNCLASSIFIED//REL TO USA, JPN. Not releasable to foreign nationals.",
+        "UNCLASSIFIED//REL TO USA, JPN. US eyes only.",
+        "UNCLASSIFIED//REL TO USA, JPN. Annex B is releasable to USA only.",
+        "(U//REL TO USA, JPN) Summary. Annex: not releasable to foreign nationals",
+        "SECRET//REL TO USA, JPN. Annex B is SECRET and not releasable to foreign nationals.",
+        "SECRET//REL TO USA, JPN. Annex B is SECRET.",
+        "(S//REL TO USA, JPN) Summary.\nAnnex B: NOFORN",
+    ] {
+        assert_held(text);
+    }
+    for text in [
+        "UNCLASSIFIED//REL TO USA, JPN. Details follow. UNCLASSIFIED//REL TO USA, JPN",
+        "(U//REL TO USA, JPN) Summary.\n(U//REL TO USA, JPN) Details.",
+        "(S//REL TO USA, JPN) Summary.\n(S//REL TO USA, JPN) Details.",
+        "SECRET//REL TO USA, JPN",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// After an allowed banner, a releasability phrase or a control word in any disguise still
+    /// holds the object.
+    #[test]
+    fn a_phrase_after_an_allowed_banner_is_a_marking(
+        banner in prop::sample::select(ALLOWED_BANNERS),
+        phrase in prop::sample::select(&[
+            "not releasable to foreign nationals",
+            "for US eyes only",
+            "releasable to USA only",
+            "NOFORN",
+            "ORCON",
+        ][..]),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        assert_held(&format!("{banner}Annex B: {}.", disguise(phrase, &hows)));
+    }
+}

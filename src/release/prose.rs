@@ -311,6 +311,7 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
         from.push(i);
     }
     let mut out: Vec<String> = Vec::new();
+    let mut hits: Vec<(String, usize, usize)> = Vec::new();
     if let Some(finder) = &v.finder {
         for m in finder.find_overlapping_iter(&letters) {
             let (Some(&a), Some(&z)) = (from.get(m.start()), m.end().checked_sub(1).and_then(|e| from.get(e))) else {
@@ -337,7 +338,7 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
                     .all(|&i| !written_small(n, raw, i)),
             };
             if marks {
-                out.push(said.clone());
+                hits.push((said.clone(), a, end));
             }
         }
     }
@@ -346,10 +347,44 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
         unspaced_marks(text, &v, &mut out);
     }
     tlp_written_otherwise(text, &mut out);
-    out.sort();
-    out.dedup();
-    out.retain(|m| !found.iter().any(|f| f.contains(m.as_str())));
-    out
+    not_found(hits, out, found)
+}
+
+/// What the prose says that the marks `found` in the same text do not: each marking the prose
+/// says as often as it is said (vocabulary `hits` with their spans in the normal form, hits of
+/// one marking that overlap counted once; each of `others` once), kept when it is said more
+/// often than the found marks, counted with their repeats, hold it (`REL TO` in `UNCLASSIFIED//REL
+/// TO USA, JPN` is that banner's; `not releasable to foreign nationals` after it is not: red
+/// team round 3, SA16).
+fn not_found(mut hits: Vec<(String, usize, usize)>, others: Vec<String>, found: &[String]) -> Vec<String> {
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    hits.sort();
+    let mut last: Option<(&str, usize)> = None;
+    for (said, a, z) in &hits {
+        match last {
+            Some((s, e)) if s == said.as_str() && *a < e => last = Some((s, e.max(*z))),
+            _ => {
+                let c = counts.entry(said.clone()).or_default();
+                *c = c.saturating_add(1);
+                last = Some((said.as_str(), *z));
+            }
+        }
+    }
+    for o in others {
+        let c = counts.entry(o).or_default();
+        *c = c.saturating_add(1);
+    }
+    counts
+        .into_iter()
+        .filter(|(m, said)| {
+            let in_found = found
+                .iter()
+                .map(|f| f.matches(m.as_str()).count())
+                .fold(0usize, usize::saturating_add);
+            *said > in_found
+        })
+        .map(|(m, _)| m)
+        .collect()
 }
 
 /// The words of a script written without spaces that stand as a marking in `text` (a normal

@@ -427,6 +427,16 @@ fn portion(text: &str, policy: &Policy) -> Result<Mark, String> {
 /// letter only where a paragraph starts, and `(c)` not before a year). The text is read folded,
 /// and with its escapes decoded; spaces inside words and between the slashes are passed over.
 pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
+    let mut out = marks_in_each(text, policy);
+    // The same marking written many times is read once.
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// [`marks_in`], each mark as often as it is written (in the text and in each reading of it
+/// with its escapes decoded), for the prose reader to count against.
+pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
     let mut out = Vec::new();
     if plainly_unmarked(text) {
         return out;
@@ -576,9 +586,6 @@ pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
             }
         }
     }
-    // The same marking written many times is read once.
-    out.sort_unstable();
-    out.dedup();
     out
 }
 

@@ -308,18 +308,41 @@ impl Prose {
     /// The markings written in the prose of `text` (and of its escapes decoded), as the marking
     /// reader reads them; but not what a banner or portion mark found in the same text already
     /// says (`SECRET` and `REL TO` in `SECRET//REL TO USA, JPN` are that banner's).
+    ///
+    /// Counted: `found` holds each mark as often as it was found (in the text and in each reading
+    /// of it with its escapes decoded), and a marking the prose says more often than the found
+    /// marks hold it is the prose's own (`not releasable to foreign nationals` after
+    /// `UNCLASSIFIED//REL TO USA, JPN`: red team round 3, SA16).
     pub fn marks_in(&self, text: &str, found: &[String]) -> Vec<String> {
+        let mut said: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        let mut count = |out: Vec<String>| {
+            for m in out {
+                let c = said.entry(m).or_default();
+                *c = c.saturating_add(1);
+            }
+        };
         let mut out = Vec::new();
         self.marks_in_one(text, &mut out);
+        count(out);
         for u in super::text::unescaped(text) {
+            let mut out = Vec::new();
             self.marks_in_one(&u, &mut out);
+            count(out);
         }
-        out.sort();
-        out.dedup();
-        out.retain(|m| !found.iter().any(|f| f.contains(m.as_str())));
-        out
+        said.into_iter()
+            .filter(|(m, n)| {
+                let held = found
+                    .iter()
+                    .map(|f| f.matches(m.as_str()).count())
+                    .fold(0usize, usize::saturating_add);
+                *n > held
+            })
+            .map(|(m, _)| m)
+            .collect()
     }
 
+    /// The markings said in `text`, each as often as it is said (hits of one marking in the
+    /// vocabulary that overlap, once).
     fn marks_in_one(&self, text: &str, out: &mut Vec<String>) {
         self.japanese(text, out);
         let Some(ac) = &self.ac else { return };
@@ -361,6 +384,9 @@ impl Prose {
                 }
             }
         };
+        // The marking each hit says, with its first and last piece: overlapping hits of one
+        // marking are one (`COSMIC TOP SECRET` and `COSMIC`).
+        let mut hits: Vec<(String, usize, usize)> = Vec::new();
         for m in ac.find_overlapping_iter(&squeezed) {
             let (Some(&first), Some(&last)) = (at.get(m.start()), m.end().checked_sub(1).and_then(|e| at.get(e)))
             else {
@@ -390,7 +416,22 @@ impl Prose {
                 }
                 None => continue,
             };
-            out.push(says.clone());
+            hits.push((says.clone(), first, last));
+        }
+        hits.sort();
+        let mut seen: Option<(usize, usize)> = None;
+        for (k, (says, first, last)) in hits.iter().enumerate() {
+            let same = k
+                .checked_sub(1)
+                .and_then(|p| hits.get(p))
+                .is_some_and(|(s, _, _)| s == says);
+            match seen {
+                Some((_, end)) if same && *first <= end => seen = Some((*first, end.max(*last))),
+                _ => {
+                    out.push(says.clone());
+                    seen = Some((*first, *last));
+                }
+            }
         }
         // A word in capitals right before `//` and one starting with a capital right after
         // (`S//NF`, `TS//SI`, `[U//FOUO]`): a banner, whatever its words.
