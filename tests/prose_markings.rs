@@ -535,3 +535,97 @@ proptest! {
         assert_held(&format!("{banner}Annex B: {}.", disguise(phrase, &hows)));
     }
 }
+
+/// Banners in any case, spaced, or with separators other than `//` (red team round 3, SA03 and
+/// SB14; SA17: joined by `_` or glued): a level or portion level before the separator and a
+/// control word after it is a banner.
+const SEPARATED_BANNERS: &[&str] = &[
+    "s//nf",
+    "S//nf",
+    "s//NF",
+    "ts//si//nf",
+    "Ts//Si//Nf",
+    "This is S//nf material",
+    "S// NF",
+    "S //NF",
+    "S / / NF",
+    "S // NF",
+    "S/NF",
+    "(S/NF)",
+    "TS/SI/NF",
+    "S\\\\NF",
+    "S\\NF",
+    "S||NF",
+    "S-NF",
+    "(S||NF)",
+    "(S\\\\NF)",
+    "(S|NF)",
+    "(S‖NF)",
+    "(S,NF)",
+    "(S-NF)",
+    "(TS|SI|NF)",
+    "SECRETǀǀNOFORN",
+    "SECRET\u{338}\u{338}NOFORN",
+    "SECRET‖NOFORN",
+    "(S᜵᜵NF)",
+    "SECRET\\NOFORN",
+    "secret|noforn",
+    "top secret/si",
+    "SI/TK",
+    "SECRET_NOFORN_report.docx",
+    "Q3_TOP_SECRET_brief.pptx",
+    "TLP_RED_report.pdf",
+    "report_NOFORN.pdf",
+    "NOFORNreport",
+    "reportNOFORN",
+    "SECRETNOFORN",
+    "TOPSECRET_NOFORN",
+    "S_NF",
+    "TS_SCI",
+    "[file:name = 's//nf']",
+];
+
+#[test]
+fn banners_with_other_separators_are_read() {
+    for text in SEPARATED_BANNERS {
+        assert_held(text);
+        assert_held(&format!("Summary of the intrusion. {text} Beacons hourly."));
+    }
+    for text in [
+        "Use and/or to join them.",
+        "TCP/IP and UDP/IP stacks.",
+        "An A/B test of the lure.",
+        "Signed with S/MIME; see C/C++ sources and I/O ports.",
+        "Send it c/o the office, 24/7, on 5/12.",
+        "The U-Boot loader and the S-box.",
+        "The file is /usr/lib/s/si/nf.so.",
+        "This is unclassified. Les attaquants ont agi.",
+        "Top Secret Service agents.",
+        "TS-3000 routers and C-SPAN streams.",
+        "The SECRET_KEY_BASE and AWS_SECRET_ACCESS_KEY variables.",
+        "UNCLASSIFIED//REL TO USA, JPN",
+        "(U//REL TO USA, JPN) Beacons hourly.",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A level or portion level, any separator, a control word: a marking, in prose, in any
+    /// case.
+    #[test]
+    fn a_banner_with_any_separator_is_a_marking(
+        lead in prop::sample::select(&["S", "TS", "C", "SECRET", "TOP SECRET", "s", "ts", "secret"][..]),
+        sep in prop::sample::select(&["/", "\\", "|", "||", "¦", "_", "-", " / ", "//", " // ", "‖", "ǀǀ", "᜵᜵", "/ /"][..]),
+        control in prop::sample::select(&["NF", "NOFORN", "SI", "TK", "ORCON", "nf", "noforn", "REL", "FOUO"][..]),
+        parens in any::<bool>(),
+        around in prop::sample::select(PROSE),
+    ) {
+        let banner = format!("{lead}{sep}{control}");
+        let banner = if parens { format!("({banner})") } else { banner };
+        assert_held(&format!("{}{banner}{}", around.0, around.1));
+    }
+}

@@ -134,6 +134,59 @@ const JAPANESE_COLOURS: [(&str, &str); 14] = [
 /// `STRICT` written after `AMBER` in Japanese, or in Latin letters.
 const STRICT: [&str; 3] = ["strict", "ストリクト", "厳格"];
 
+/// What may stand after a level and a separator other than `//` (`S/NF`, `TS|SI|NF`,
+/// `SECRET\\NOFORN`, `S_NF`) and make the two a banner: control words and their portion forms.
+const SEPARATED_CONTROLS: [&str; 36] = [
+    "noforn",
+    "nf",
+    "si",
+    "tk",
+    "hcs",
+    "sci",
+    "rel",
+    "relido",
+    "oc",
+    "orcon",
+    "pr",
+    "propin",
+    "fouo",
+    "imc",
+    "imcon",
+    "rs",
+    "rsen",
+    "ds",
+    "dsen",
+    "xd",
+    "nd",
+    "limdis",
+    "exdis",
+    "nodis",
+    "fisa",
+    "sar",
+    "rd",
+    "frd",
+    "sbu",
+    "les",
+    "ssi",
+    "cui",
+    "fgi",
+    "nocontract",
+    "lesnf",
+    "sbunf",
+];
+
+/// Control words that start such a banner as a level does (`SI/TK`, `HCS-P`).
+const SEPARATED_LEADS: [&str; 5] = ["si", "tk", "hcs", "sci", "cui"];
+
+/// Control words no word of any language holds: glued to other letters they still mark
+/// (`NOFORNreport`, `reportNOFORN`, `SECRETNOFORN`).
+const GLUED_CONTROLS: [&str; 4] = ["noforn", "fouo", "relido", "nocontract"];
+
+/// What separates a banner's parts when it is not `//` (`/`, `\`, `|`, `¦`, `_`, `-`, `.`).
+fn separates(c: char) -> bool {
+    matches!(c, '/' | '\\' | '|' | '\u{A6}' | '_' | '-' | '.')
+}
+
 /// When a phrase of the vocabulary marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum When {
@@ -154,6 +207,9 @@ struct Vocabulary {
     /// Words of scripts written without spaces, and what each says.
     unspaced: Option<AhoCorasick>,
     unspaced_says: Vec<String>,
+    /// What starts a banner of separated parts, squeezed: portion levels (`true`: a portion
+    /// only, no banner word), level names with and without their spaces, [`SEPARATED_LEADS`].
+    leads: Vec<(Vec<u8>, bool)>,
 }
 
 /// `s` as the squeezed text reads it: its letters and digits, lowercase, each read as a letter.
@@ -240,7 +296,27 @@ impl Vocabulary {
         unspaced_says.sort();
         unspaced_says.dedup();
         let unspaced = AhoCorasick::new(unspaced_says.iter().map(|w| crate::text::normalize(w).text)).ok();
+        let mut leads: Vec<(Vec<u8>, bool)> = Vec::new();
+        for scheme in policy.schemes.iter() {
+            for level in &scheme.levels {
+                for name in std::iter::once(&level.name).chain(&level.aliases) {
+                    if name.is_ascii() && !squeezed(name).is_empty() {
+                        leads.push((squeezed(name), false));
+                    }
+                }
+            }
+        }
+        for scheme in policy.schemes.iter() {
+            for p in scheme.levels.iter().filter_map(|l| l.portion.as_deref()) {
+                let p = squeezed(p);
+                if !p.is_empty() && !leads.iter().any(|(w, _)| *w == p) {
+                    leads.push((p, true));
+                }
+            }
+        }
+        leads.extend(SEPARATED_LEADS.iter().map(|w| (squeezed(w), false)));
         Vocabulary {
+            leads,
             finder,
             says: phrases.into_iter().map(|(_, s, w)| (s, w)).collect(),
             portions,
@@ -322,12 +398,26 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
                 .get(z..)
                 .and_then(|t| t.chars().next())
                 .map_or(z, |c| z + c.len_utf8());
-            if !word_edge(text, a, true) || !word_edge(text, end, false) {
-                continue;
-            }
             let Some((said, when)) = v.says.get(m.pattern().as_usize()) else {
                 continue;
             };
+            // A `_` ends a control word, a releasability phrase, a TLP marking or a level of
+            // two words written whole (`TLP_RED_report.pdf`, `report_NOFORN.pdf`,
+            // `Q3_TOP_SECRET_brief`: red team round 3, SA17); it joins a one-word level to an
+            // identifier (`AWS_SECRET_ACCESS_KEY`).
+            let underscored = *when != When::InCapitals || (said.contains(' ') && m.len() == squeezed(said).len());
+            let edge = |at: usize, start: bool| {
+                word_edge(text, at, start)
+                    || (underscored
+                        && if start {
+                            text.get(..at).is_some_and(|t| t.ends_with('_'))
+                        } else {
+                            text.get(at..).is_some_and(|t| t.starts_with('_'))
+                        })
+            };
+            if !edge(a, true) || !edge(end, false) {
+                continue;
+            }
             let marks = match when {
                 When::Always => true,
                 When::NotTip => from.get(m.start() + 1).and_then(|&i| bytes.get(i)) != Some(&b'i'),
@@ -343,6 +433,7 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
         }
     }
     banners_of_capitals(n, raw, &mut out);
+    banners_of_separators(text, &v, &mut out);
     if !text.is_ascii() {
         unspaced_marks(text, &v, &mut out);
     }
@@ -544,5 +635,146 @@ fn banners_of_capitals(n: &Normalized, raw: &str, out: &mut Vec<String>) {
             .collect();
         let word = text.get(word_start..k).unwrap_or_default();
         out.push(format!("{word}//{rest}").to_uppercase());
+    }
+}
+
+/// Banners of separated parts in any case (red team round 3, SA03, SB14, SA17): a level, a
+/// portion level or a lead control word (see [`Vocabulary::leads`]) starting a word (not right
+/// after a separator: `/usr/s/si` is a path), then separators (`/`, `\\`, `|`, `¦`, `_`, `-`,
+/// `.`, spaces between them), then a control word of [`SEPARATED_CONTROLS`] ending a word
+/// (`s/nf`, `S // NF`, `TS|SI|NF`, `SECRET_NOFORN_report`); in parentheses any separator
+/// (`(S,NF)`, `(S NF)`); glued, a level of four letters or more and a control word
+/// (`SECRETNOFORN`, `secretllnoforn` for `SECRET‖NOFORN`); and a control word of
+/// [`GLUED_CONTROLS`] glued to any letters (`NOFORNreport`). Each is said as a banner with `//`
+/// (`S//NF`), for the marking reader. `//` after a word a banner reader reads
+/// (`UNCLASSIFIED//REL TO`) or in a portion mark (`(U//REL TO USA, JPN)`) is left to those.
+/// One pass over the text, each start looked at within a bounded window.
+fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
+    let chars: Vec<char> = text.chars().collect();
+    let letter = |c: char| c.is_ascii_alphanumeric();
+    let read = |k: usize, len: usize| -> Vec<u8> {
+        chars
+            .get(k..k + len)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|&c| u8::try_from(c).ok())
+            .map(|b| crate::text::letter_byte(b.to_ascii_lowercase()))
+            .collect()
+    };
+    let controls: Vec<Vec<u8>> = SEPARATED_CONTROLS.iter().map(|w| squeezed(w)).collect();
+    let glued: Vec<Vec<u8>> = GLUED_CONTROLS.iter().map(|w| squeezed(w)).collect();
+    let mut k = 0;
+    while k < chars.len() {
+        let c = chars.get(k).copied().unwrap_or(' ');
+        let before = k.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        if !letter(c) || before.is_some_and(letter) {
+            k += 1;
+            continue;
+        }
+        // The word (a run of ASCII letters and digits) starting here.
+        let len = chars
+            .get(k..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&c| letter(c))
+            .count();
+        let word = read(k, len);
+        let after_word = k + len;
+        // Glued: a control word no word holds, anywhere in the word.
+        for (g, said) in glued.iter().zip(GLUED_CONTROLS) {
+            if word.len() > g.len() && word.windows(g.len()).any(|w| w == g.as_slice()) {
+                out.push(said.to_uppercase());
+            }
+        }
+        // Glued: a level and a control word (`ll` between: `‖` and `ǀǀ` read as two `l`).
+        // A portion level glues only with the bars (`S‖NF`).
+        for (lead, _) in &v.leads {
+            let Some(rest) = word.strip_prefix(lead.as_slice()) else {
+                continue;
+            };
+            let barred = rest.strip_prefix(b"ll").or_else(|| rest.strip_prefix(b"ii"));
+            let long = lead.len() >= 4;
+            let Some(rest) = barred.or(long.then_some(rest)) else {
+                continue;
+            };
+            if controls
+                .iter()
+                .any(|c| c.as_slice() == rest && (barred.is_some() || c.len() >= 4 || rest == b"nf"))
+            {
+                out.push(
+                    format!("{}//{}", String::from_utf8_lossy(lead), String::from_utf8_lossy(rest)).to_uppercase(),
+                );
+            }
+        }
+        let path = before.is_some_and(|b| separates(b) && b != '-');
+        if path {
+            k = after_word.max(k + 1);
+            continue;
+        }
+        let in_parens = chars
+            .get(..k)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .find(|c| **c != ' ')
+            .is_some_and(|c| *c == '(');
+        // The lead: this word, or this word and the next (`top secret`), read whole.
+        let next_len = chars
+            .get(after_word..)
+            .unwrap_or_default()
+            .iter()
+            .position(|&c| c != ' ')
+            .filter(|&p| p == 1)
+            .map(|p| {
+                chars
+                    .get(after_word + p..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|&&c| letter(c))
+                    .count()
+            })
+            .unwrap_or(0);
+        let two = [word.clone(), read(after_word + 1, next_len)].concat();
+        let lead = v.leads.iter().find_map(|(l, portion)| {
+            if *l == two && next_len > 0 {
+                Some((after_word + 1 + next_len, *portion))
+            } else if *l == word {
+                Some((after_word, *portion))
+            } else {
+                None
+            }
+        });
+        if let Some((end, portion_only)) = lead {
+            // The separators, at most eight characters.
+            let sep: String = chars
+                .get(end..)
+                .unwrap_or_default()
+                .iter()
+                .take(8)
+                .take_while(|&&c| separates(c) || c == ' ' || (in_parens && !letter(c) && c != ')' && c != '('))
+                .collect();
+            let tight: String = sep.chars().filter(|c| *c != ' ').collect();
+            let from = end + sep.chars().count();
+            let right_len = chars
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|&&c| letter(c))
+                .count();
+            let right = read(from, right_len);
+            let closes = chars.get(from + right_len).is_none_or(|&c| !letter(c));
+            // A full stop or dash then a space ends a sentence or a clause, not a banner part.
+            let sentence = sep.contains(' ') && tight.chars().all(|c| c == '.' || c == '-');
+            let separated = (!tight.is_empty() && !sentence)
+                || (in_parens && !sep.is_empty() && chars.get(from + right_len) == Some(&')'));
+            // `//` after a banner word, or in a portion mark, is the other readers'.
+            let theirs = tight == "//" && (!portion_only || in_parens);
+            if separated && !theirs && closes && controls.iter().any(|c| *c == right) {
+                let l: String = chars.get(k..end).unwrap_or_default().iter().collect();
+                let r: String = chars.get(from..from + right_len).unwrap_or_default().iter().collect();
+                out.push(format!("{l}//{r}").to_uppercase());
+            }
+        }
+        k = after_word.max(k + 1);
     }
 }

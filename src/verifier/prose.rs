@@ -116,6 +116,53 @@ const JAPANESE_TLP: &[(&str, &str)] = &[
     ("透明", "CLEAR"),
 ];
 
+/// Controls that, after a level and a separator other than `//`, make a banner (`S/NF`,
+/// `TS|SI|NF`, `S_NF`, `(S,NF)`).
+const AFTER_SEPARATOR: &[&str] = &[
+    "NOFORN",
+    "NF",
+    "SI",
+    "TK",
+    "HCS",
+    "SCI",
+    "REL",
+    "RELIDO",
+    "OC",
+    "ORCON",
+    "PR",
+    "PROPIN",
+    "FOUO",
+    "IMC",
+    "IMCON",
+    "RS",
+    "RSEN",
+    "DS",
+    "DSEN",
+    "XD",
+    "ND",
+    "LIMDIS",
+    "EXDIS",
+    "NODIS",
+    "FISA",
+    "SAR",
+    "RD",
+    "FRD",
+    "SBU",
+    "LES",
+    "SSI",
+    "CUI",
+    "FGI",
+    "NOCONTRACT",
+    "LESNF",
+    "SBUNF",
+];
+
+/// Controls that start such a banner as a level would (`SI/TK`).
+const LEADING_CONTROLS: &[&str] = &["SI", "TK", "HCS", "SCI", "CUI"];
+
+/// Controls found inside any word (no word of any language holds them): `NOFORNreport`.
+const INSIDE_WORDS: &[&str] = &["NOFORN", "FOUO", "RELIDO", "NOCONTRACT"];
+
 /// What a hit says.
 #[derive(Debug, Clone)]
 enum Says {
@@ -134,6 +181,10 @@ pub struct Prose {
     /// Words of scripts written without spaces that mark (levels of the policy and the
     /// Japanese handling words), as characters.
     unspaced: Vec<Vec<char>>,
+    /// Words that start a banner of separated parts, squeezed, each with whether it is only a
+    /// portion level (`s`, `ts`): level names and aliases (whole), portion levels, and
+    /// [`LEADING_CONTROLS`].
+    leads: Vec<(String, bool)>,
 }
 
 /// One character of the text as read: a letter or digit (its reading in ASCII lowercase, and
@@ -298,7 +349,26 @@ impl Prose {
             .collect();
         unspaced.sort();
         unspaced.dedup();
+        let mut leads: Vec<(String, bool)> = Vec::new();
+        for l in policy.schemes.iter().flat_map(|s| s.levels.iter()) {
+            for name in std::iter::once(&l.name).chain(&l.aliases).filter(|n| n.is_ascii()) {
+                leads.push((squeeze(name), false));
+            }
+        }
+        for p in policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().filter_map(|l| l.portion.as_deref()))
+        {
+            let p = squeeze(p);
+            if !leads.iter().any(|(w, _)| *w == p) {
+                leads.push((p, true));
+            }
+        }
+        leads.extend(LEADING_CONTROLS.iter().map(|w| (squeeze(w), false)));
+        leads.retain(|(w, _)| !w.is_empty());
         Prose {
+            leads,
             ac,
             says: words.into_iter().map(|(_, s)| s).collect(),
             unspaced,
@@ -345,6 +415,7 @@ impl Prose {
     /// vocabulary that overlap, once).
     fn marks_in_one(&self, text: &str, out: &mut Vec<String>) {
         self.japanese(text, out);
+        self.separated(text, out);
         let Some(ac) = &self.ac else { return };
         // The text as read: shown order, NFKC, invisible code points and marks passed over.
         let pieces: Vec<Piece> = super::text::visual(text)
@@ -392,7 +463,20 @@ impl Prose {
             else {
                 continue;
             };
-            if !(bounded(first, true) && bounded(last, false)) {
+            // A `_` beside the hit ends a control word, a phrase, TLP or a level of two words
+            // written whole (`TLP_RED_x`, `x_NOFORN`, `Q3_TOP_SECRET_x`); a one-word level
+            // joined by `_` is an identifier's (`AWS_SECRET_ACCESS_KEY`).
+            let underscored = match self.says.get(m.pattern().as_usize()) {
+                Some(Says::Capitals(w)) => w.contains(' ') && squeeze(w).len() == m.len(),
+                Some(_) => true,
+                None => false,
+            };
+            let joined_at = |k: usize, back: bool| {
+                let next = if back { k.checked_sub(1) } else { k.checked_add(1) };
+                next.and_then(|n| pieces.get(n)) == Some(&Piece::Join)
+            };
+            let edge = |k: usize, back: bool| bounded(k, back) || (underscored && joined_at(k, back));
+            if !(edge(first, true) && edge(last, false)) {
                 continue;
             }
             let says = match self.says.get(m.pattern().as_usize()) {
@@ -570,4 +654,110 @@ impl Prose {
 fn version(w: &str) -> bool {
     let mut c = w.chars();
     c.next() == Some('v') && c.next().is_some_and(|d| d.is_ascii_digit())
+}
+
+/// One piece of a folded text for [`Prose::separated`]: a word of ASCII letters and digits, or
+/// what stands between two words.
+#[derive(Debug)]
+enum Token {
+    Word(String),
+    Between(String),
+}
+
+/// A separator of banner parts other than `//`.
+fn part_separator(c: char) -> bool {
+    "/\\|\u{A6}_-.".contains(c)
+}
+
+impl Prose {
+    /// Banners of separated parts, in any case (red team round 3: SA03, SB14, SA17): a level,
+    /// portion level or leading control word, not right after a separator (a path: `/usr/s/si`),
+    /// then separators (spaces around them) or, in parentheses, anything but a letter, then a
+    /// control word of [`AFTER_SEPARATOR`] (`s/nf`, `S // NF`, `TS|SI|NF`, `(S,NF)`,
+    /// `SECRET_NOFORN_x`); a level of four letters or more glued to a control (`SECRETNOFORN`,
+    /// `SECRET‖NOFORN` folds to `secretllnoforn`); a control of [`INSIDE_WORDS`] inside any
+    /// word. Said with `//` (`S//NF`) for the marking reader. A `//` after a level name or in
+    /// parentheses is left to the banner and portion readers.
+    fn separated(&self, text: &str, out: &mut Vec<String>) {
+        let folded = super::marking::fold(text);
+        let mut tokens: Vec<Token> = Vec::new();
+        for c in folded.chars() {
+            let word = c.is_ascii_alphanumeric();
+            match (tokens.last_mut(), word) {
+                (Some(Token::Word(w)), true) => w.push(c),
+                (Some(Token::Between(b)), false) => b.push(c),
+                (_, true) => tokens.push(Token::Word(c.to_string())),
+                (_, false) => tokens.push(Token::Between(c.to_string())),
+            }
+        }
+        let word_at = |k: usize| match tokens.get(k) {
+            Some(Token::Word(w)) => Some(squeeze(w)),
+            _ => None,
+        };
+        let between_at = |k: usize| match tokens.get(k) {
+            Some(Token::Between(b)) => b.as_str(),
+            _ => "",
+        };
+        let controls: Vec<String> = AFTER_SEPARATOR.iter().map(|w| squeeze(w)).collect();
+        for k in 0..tokens.len() {
+            let Some(word) = word_at(k) else { continue };
+            for inside in INSIDE_WORDS {
+                let i = squeeze(inside);
+                if word.len() > i.len() && word.contains(&i) {
+                    out.push((*inside).to_string());
+                }
+            }
+            // Glued: a level of four letters or more and a control; any lead with the two bars
+            // between (`‖` and `ǀǀ` fold to `ll`, read `ii`).
+            for (lead, _) in &self.leads {
+                let Some(rest) = word.strip_prefix(lead.as_str()) else {
+                    continue;
+                };
+                let (rest, bars) = match rest.strip_prefix("ii") {
+                    Some(r) => (r, true),
+                    None => (rest, false),
+                };
+                let glues = bars || (lead.len() >= 4 && (rest.len() >= 4 || rest == "nf"));
+                if glues && controls.iter().any(|c| c == rest) {
+                    out.push(format!("{lead}//{rest}").to_uppercase());
+                }
+            }
+            let before = k.checked_sub(1).map(between_at).unwrap_or_default();
+            if before
+                .chars()
+                .next_back()
+                .is_some_and(|c| part_separator(c) && c != '-')
+            {
+                continue;
+            }
+            let in_parens = before.trim_end().ends_with('(');
+            // The lead: this word, or it and the next after one space (`top secret`).
+            let joined = (between_at(k + 1) == " ")
+                .then(|| word_at(k + 2))
+                .flatten()
+                .map(|next| format!("{word}{next}"));
+            let (last, portion_only) = match self.leads.iter().find(|(l, _)| Some(l) == joined.as_ref()) {
+                Some((_, p)) => (k + 2, *p),
+                None => match self.leads.iter().find(|(l, _)| *l == word) {
+                    Some((_, p)) => (k, *p),
+                    None => continue,
+                },
+            };
+            let sep = between_at(last + 1);
+            let Some(right) = word_at(last + 2) else { continue };
+            if sep.chars().count() > 8 || !controls.contains(&right) {
+                continue;
+            }
+            let tight: String = sep.chars().filter(|c| *c != ' ').collect();
+            let plain = !tight.is_empty() && tight.chars().all(part_separator);
+            let sentence = sep.contains(' ') && tight.chars().all(|c| c == '.' || c == '-');
+            let closing = between_at(last + 3).starts_with(')');
+            let in_brackets = in_parens && closing && !sep.contains(['(', ')']);
+            let theirs = tight == "//" && (!portion_only || in_parens);
+            if ((plain && !sentence) || in_brackets) && !theirs {
+                let lead: String = (k..=last).filter_map(word_at).collect::<Vec<_>>().join(" ");
+                out.push(format!("{lead}//{right}").to_uppercase());
+            }
+        }
+    }
 }
