@@ -629,3 +629,86 @@ proptest! {
         assert_held(&format!("{}{banner}{}", around.0, around.1));
     }
 }
+
+/// Controls and releasability the register knows, said in prose (red team round 3, SA06 and
+/// SA05): in any case where no word of English says them, in capitals where one does.
+const MORE_CONTROLS_ANY_CASE: &[&str] = &[
+    "SBU-NF",
+    "LES-NF",
+    "DSEN",
+    "RSEN",
+    "FVEY",
+    "REL USA",
+    "Not for foreign dissemination",
+    "No foreign dissemination",
+    "originator controlled",
+    "Dissemination and extraction of information controlled by originator",
+    "For official use only",
+    "Releasable only to USA",
+    "RELEASABLE USA",
+    "For US eyes",
+    "HVCCO",
+    "Do not share with foreign partners",
+    "Authorized for release to USA, GBR",
+    "US persons only",
+    "Proprietary information involved",
+    "OC-USGOV",
+    "TALENT KEYHOLE",
+    "SPECAT",
+    "LAW ENFORCEMENT SENSITIVE",
+];
+const MORE_CONTROLS_IN_CAPITALS: &[&str] = &[
+    "FISA",
+    "HCS",
+    "CUI",
+    "USA ONLY",
+    "US ONLY",
+    "US GOV ONLY",
+    "DISTRIBUTION D",
+];
+
+#[test]
+fn controls_and_releasability_the_register_knows_are_markings_in_prose() {
+    for text in MORE_CONTROLS_ANY_CASE.iter().chain(MORE_CONTROLS_IN_CAPITALS) {
+        assert_held(&format!("Handle as {text}."));
+    }
+    for text in [
+        "Handle as sbu-nf.",
+        "fvey partners",
+        "rel usa",
+        "(CUI)",
+        "SI/TK",
+        "for official use only",
+    ] {
+        assert_held(text);
+    }
+    for text in [
+        "Let us only consider the loader.",
+        "The service is available in the USA only.",
+        "The Fisa court ruled.",
+        "The hcs and cui fields are empty.",
+        "Dissemination of the lure was wide.",
+        "The controller was offline.",
+        "Distribution depends on the botnet.",
+        "The focus eyes the law enforcement response.",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The same in any disguise (one that keeps capitals for those read in capitals).
+    #[test]
+    fn a_known_control_in_prose_is_a_marking(
+        any_case in prop::sample::select(MORE_CONTROLS_ANY_CASE),
+        capitals in prop::sample::select(MORE_CONTROLS_IN_CAPITALS),
+        around in prop::sample::select(PROSE),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        assert_held(&format!("{}{}{}", around.0, disguise(any_case, &hows), around.1));
+        assert_held(&format!("{}{}{}", around.0, disguise(capitals, &keeps_case(&hows)), around.1));
+    }
+}

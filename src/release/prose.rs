@@ -42,6 +42,53 @@ const CONTROL_WORDS: [&str; 10] = [
     "fouo",
 ];
 
+/// More controls and releasability in words, in any case, each with the marking it says (red
+/// team round 3, SA05, SA06): no word of English prose says them.
+const SAID_IN_ANY_CASE: [(&str, &str); 26] = [
+    ("sbu-nf", "SBU NOFORN"),
+    ("les-nf", "LES NOFORN"),
+    ("dsen", "DSEN"),
+    ("rsen", "RSEN"),
+    ("fvey", "REL TO FVEY"),
+    ("rel usa", "REL TO"),
+    ("not for foreign dissemination", "NOFORN"),
+    ("no foreign dissemination", "NOFORN"),
+    ("foreign dissemination", "NOFORN"),
+    ("originator controlled", "ORCON"),
+    ("controlled by originator", "ORCON"),
+    ("for official use only", "FOUO"),
+    ("official use only", "FOUO"),
+    ("releasable only to", "REL TO"),
+    ("releasable usa", "REL TO"),
+    ("for us eyes", "REL TO"),
+    ("hvcco", "REL TO"),
+    ("do not share with foreign", "NOFORN"),
+    ("authorized for release to", "REL TO"),
+    ("authorised for release to", "REL TO"),
+    ("us persons only", "NOFORN"),
+    ("proprietary information involved", "PROPIN"),
+    ("oc-usgov", "ORCON-USGOV"),
+    ("talent keyhole", "TK"),
+    ("specat", "REL TO"),
+    ("law enforcement sensitive", "LES"),
+];
+
+/// Controls and releasability that mark when written in capitals (`FISA`, `USA ONLY`): in
+/// small letters they are words or names of prose (`let us only`).
+const SAID_IN_CAPITALS: [(&str, &str); 11] = [
+    ("fisa", "FISA"),
+    ("hcs", "HCS"),
+    ("cui", "CUI"),
+    ("usa only", "REL TO"),
+    ("us only", "REL TO"),
+    ("us gov only", "REL TO"),
+    ("distribution b", "REL TO"),
+    ("distribution c", "REL TO"),
+    ("distribution d", "REL TO"),
+    ("distribution e", "REL TO"),
+    ("distribution f", "REL TO"),
+];
+
 /// What, written before a level in any case, names it a classification.
 const NAMED_BY: [&str; 11] = [
     "classified",
@@ -262,6 +309,12 @@ impl Vocabulary {
         }
         for r in RELEASABILITY {
             phrases.push((squeezed(r), "REL TO".to_string(), When::Always));
+        }
+        for (w, said) in SAID_IN_ANY_CASE {
+            phrases.push((squeezed(w), said.to_string(), When::Always));
+        }
+        for (w, said) in SAID_IN_CAPITALS {
+            phrases.push((squeezed(w), said.to_string(), When::InCapitals));
         }
         for colour in COLOURS {
             for head in TLP_HEADS {

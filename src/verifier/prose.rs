@@ -36,6 +36,51 @@ const CONTROLS: &[&str] = &[
     "FOUO",
 ];
 
+/// Controls and releasability said in words that mark in any case, with what each says.
+const MORE_ANY_CASE: &[(&str, &str)] = &[
+    ("SBU-NF", "SBU NOFORN"),
+    ("LES-NF", "LES NOFORN"),
+    ("DSEN", "DSEN"),
+    ("RSEN", "RSEN"),
+    ("FVEY", "REL TO FVEY"),
+    ("REL USA", "REL TO"),
+    ("NOT FOR FOREIGN DISSEMINATION", "NOFORN"),
+    ("NO FOREIGN DISSEMINATION", "NOFORN"),
+    ("FOREIGN DISSEMINATION", "NOFORN"),
+    ("ORIGINATOR CONTROLLED", "ORCON"),
+    ("CONTROLLED BY ORIGINATOR", "ORCON"),
+    ("FOR OFFICIAL USE ONLY", "FOUO"),
+    ("OFFICIAL USE ONLY", "FOUO"),
+    ("RELEASABLE ONLY TO", "REL TO"),
+    ("RELEASABLE USA", "REL TO"),
+    ("FOR US EYES", "REL TO"),
+    ("HVCCO", "REL TO"),
+    ("DO NOT SHARE WITH FOREIGN", "NOFORN"),
+    ("AUTHORIZED FOR RELEASE TO", "REL TO"),
+    ("AUTHORISED FOR RELEASE TO", "REL TO"),
+    ("US PERSONS ONLY", "NOFORN"),
+    ("PROPRIETARY INFORMATION INVOLVED", "PROPIN"),
+    ("OC-USGOV", "ORCON-USGOV"),
+    ("TALENT KEYHOLE", "TK"),
+    ("SPECAT", "REL TO"),
+    ("LAW ENFORCEMENT SENSITIVE", "LES"),
+];
+
+/// And those that mark only in capitals (`let us only` is prose; `US ONLY` is not).
+const MORE_IN_CAPITALS: &[(&str, &str)] = &[
+    ("FISA", "FISA"),
+    ("HCS", "HCS"),
+    ("CUI", "CUI"),
+    ("USA ONLY", "REL TO"),
+    ("US ONLY", "REL TO"),
+    ("US GOV ONLY", "REL TO"),
+    ("DISTRIBUTION B", "REL TO"),
+    ("DISTRIBUTION C", "REL TO"),
+    ("DISTRIBUTION D", "REL TO"),
+    ("DISTRIBUTION E", "REL TO"),
+    ("DISTRIBUTION F", "REL TO"),
+];
+
 /// Words that name a classification before a level, in any case.
 const NAMING: &[&str] = &[
     "classified",
@@ -314,6 +359,12 @@ impl Prose {
         }
         for r in RELEASE {
             words.push((squeeze(r), Says::Any("REL TO".to_string())));
+        }
+        for (w, said) in MORE_ANY_CASE {
+            words.push((squeeze(w), Says::Any((*said).to_string())));
+        }
+        for (w, said) in MORE_IN_CAPITALS {
+            words.push((squeeze(w), Says::Capitals((*said).to_string())));
         }
         // `TLP` and a colour, whatever stands between them (`T.L.P. RED`, `TLP=RED`,
         // `TLP2.0:RED`, `TLP v2 RED`), and `AMBER STRICT` however it is joined.
