@@ -712,3 +712,61 @@ proptest! {
         assert_held(&format!("{}{}{}", around.0, disguise(capitals, &keeps_case(&hows)), around.1));
     }
 }
+
+/// TLP with words between it and its colour, named in words, after its colour, drawn, or
+/// `AMBER+STRICT` alone (red team round 3, SA04).
+const TLP_SAID_OTHERWISE: &[&str] = &[
+    "TLP is RED",
+    "TLP level RED",
+    "TLP version 2.0: RED",
+    "TLP designation: RED",
+    "TLP rating: RED",
+    "TLP colour RED",
+    "RED (TLP)",
+    "RED/TLP",
+    "Traffic Light Protocol: RED",
+    "Traffic-Light-Protocol RED",
+    "Traffic light: RED",
+    "AMBER+STRICT",
+    "Handling: AMBER+STRICT",
+    "Share as AMBER+STRICT only",
+    "TLP:🔴",
+    "TLP:🟥",
+    "TLP: 🟥",
+];
+
+#[test]
+fn tlp_said_in_other_words_is_read() {
+    for text in TLP_SAID_OTHERWISE {
+        assert_held(text);
+        assert_held(&format!("Summary. {text}. Beacons hourly."));
+    }
+    for text in [
+        "TLP is the Traffic Light Protocol of FIRST.",
+        "TLP is the Traffic Light Protocol; a red team tip: green",
+        "The traffic light was red when the car passed.",
+        "TLP levels are explained at first.org",
+        "TLP is GREEN",
+        "Traffic Light Protocol: GREEN",
+        "An amber alert and a strict policy.",
+        "TLP:🟢",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The same in any disguise that keeps its words apart.
+    #[test]
+    fn tlp_in_other_words_is_a_marking_in_any_disguise(
+        text in prop::sample::select(TLP_SAID_OTHERWISE),
+        around in prop::sample::select(PROSE),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        let hows: Vec<u8> = hows.iter().map(|&h| if h % 13 == 7 { h.wrapping_add(1) } else { h }).collect();
+        assert_held(&format!("{}{}{}", around.0, disguise(text, &hows), around.1));
+    }
+}

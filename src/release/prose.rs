@@ -160,6 +160,43 @@ const JAPANESE_AFTER: [&str; 19] = [
     "として",
 ];
 
+/// Words that may stand between `TLP` and its colour (`TLP is RED`, `TLP level RED`, `TLP
+/// version 2.0: RED`).
+const TLP_BETWEEN: [&str; 14] = [
+    "is",
+    "level",
+    "lvl",
+    "version",
+    "designation",
+    "rating",
+    "colour",
+    "color",
+    "code",
+    "marking",
+    "label",
+    "status",
+    "set",
+    "protocol",
+];
+
+/// TLP colours drawn (`TLP:🔴`).
+const TLP_EMOJI: [(char, &str); 14] = [
+    ('\u{1F534}', "RED"),
+    ('\u{1F7E5}', "RED"),
+    ('\u{2764}', "RED"),
+    ('\u{1F7E0}', "AMBER"),
+    ('\u{1F7E7}', "AMBER"),
+    ('\u{1F7E1}', "AMBER"),
+    ('\u{1F7E8}', "AMBER"),
+    ('\u{1F7E2}', "GREEN"),
+    ('\u{1F7E9}', "GREEN"),
+    ('\u{1F49A}', "GREEN"),
+    ('\u{26AA}', "CLEAR"),
+    ('\u{2B1C}', "CLEAR"),
+    ('\u{1F90D}', "CLEAR"),
+    ('\u{26AB}', "BLACK"),
+];
+
 /// TLP colours written in Japanese.
 const JAPANESE_COLOURS: [(&str, &str); 14] = [
     ("赤", "RED"),
@@ -278,6 +315,8 @@ impl Vocabulary {
         for w in CONTROL_WORDS {
             phrases.push((squeezed(w), w.to_uppercase(), When::Always));
         }
+        // `+STRICT` is TLP's alone (2.0): `AMBER+STRICT` needs no `TLP` before it.
+        phrases.push((squeezed("amber+strict"), "TLP:AMBER+STRICT".to_string(), When::Always));
         for scheme in policy.schemes.iter() {
             let lowest: Vec<String> = scheme
                 .levels
@@ -491,6 +530,7 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
         unspaced_marks(text, &v, &mut out);
     }
     tlp_written_otherwise(text, &mut out);
+    tlp_with_words_between(text, &mut out);
     not_found(hits, out, found)
 }
 
@@ -829,5 +869,109 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
             }
         }
         k = after_word.max(k + 1);
+    }
+}
+
+/// `TLP` (or `traffic light`, `traffic light protocol`) starting a word, then words of
+/// [`TLP_BETWEEN`] and versions, then a colour (`TLP is RED`, `Traffic Light Protocol: RED`,
+/// `TLP version 2.0: RED`) or a colour drawn (`TLP:🔴`; any other symbol right after `TLP:` is a
+/// TLP marking no reader reads); or a colour right before `TLP` (`RED (TLP)`, `RED/TLP`). Red
+/// team round 3, SA04. At most six words are looked at after each head, and one before it.
+fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
+    const COLOURS: [&str; 5] = ["clear", "white", "green", "amber", "red"];
+    // The words of the text: (start, end) of each run of letters, digits, `+` and `.`.
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        // Signs written for letters are letters here (`7|P !$ R€D`).
+        let in_word = c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '@' | '$' | '|' | '!' | '\u{20AC}');
+        match (start, in_word) {
+            (None, true) => start = Some(i),
+            (Some(a), false) => {
+                words.push((a, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let word = |k: usize| {
+        words
+            .get(k)
+            .and_then(|&(a, z)| text.get(a..z))
+            .unwrap_or_default()
+            .trim_matches('.')
+    };
+    let colour = |w: &str| {
+        let l = crate::release::marking_text::loosen(w);
+        if l == "amber+strict" {
+            return Some("AMBER+STRICT".to_string());
+        }
+        COLOURS.iter().find(|c| **c == l).map(|c| c.to_uppercase())
+    };
+    // A word as read with digits and signs for letters (`7|P` is `tip`: a `t`, an `l` or what
+    // passes for it, a `p`; `tip` as written is a word).
+    let reads = |k: usize, as_: &str| {
+        crate::release::marking_text::loosen(word(k)) == crate::release::marking_text::loosen(as_)
+    };
+    for k in 0..words.len() {
+        let tlp = reads(k, "tlp") && word(k).chars().nth(1) != Some('i');
+        let head_end = if tlp {
+            Some(k)
+        } else if reads(k, "traffic") && reads(k + 1, "light") {
+            Some(if reads(k + 2, "protocol") { k + 2 } else { k + 1 })
+        } else {
+            None
+        };
+        let Some(head_end) = head_end else { continue };
+        // A colour right before (`RED (TLP)`, `RED/TLP`).
+        if let Some(c) = k.checked_sub(1).map(word).and_then(colour) {
+            out.push(format!("TLP:{c}"));
+        }
+        // A colour drawn right after the head, separators aside.
+        let after_head = words.get(head_end).map_or(text.len(), |&(_, z)| z);
+        let rest = text.get(after_head..).unwrap_or_default();
+        // A drawn colour among the first few signs after the head (`TLP։ 🟧`).
+        if let Some(c) = rest
+            .chars()
+            .take_while(|c| !c.is_alphanumeric())
+            .take(6)
+            .find_map(|c| TLP_EMOJI.iter().find(|(e, _)| *e == c).map(|(_, said)| *said))
+        {
+            out.push(format!("TLP:{c}"));
+            continue;
+        }
+        let drawn = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '-' | '/' | '.'));
+        let between = rest
+            .len()
+            .checked_sub(drawn.len())
+            .and_then(|n| rest.get(..n))
+            .unwrap_or_default();
+        if let Some(first) = drawn.chars().next()
+            && !first.is_alphanumeric()
+            && !first.is_ascii()
+        {
+            match TLP_EMOJI.iter().find(|(e, _)| *e == first) {
+                Some((_, c)) => out.push(format!("TLP:{c}")),
+                None if between.contains([':', '=']) => out.push(format!("TLP:{first}")),
+                None => {}
+            }
+            continue;
+        }
+        // Words between, then the colour.
+        for j in head_end + 1..(head_end + 7).min(words.len()) {
+            let w = word(j);
+            if let Some(c) = colour(w) {
+                // Right after the head, the other readers read it (`TLP:RED`, `TLP RED`).
+                if j > head_end + 1 || head_end > k {
+                    out.push(format!("TLP:{c}"));
+                }
+                break;
+            }
+            let version = w.starts_with(|c: char| c.is_ascii_digit())
+                || (w.starts_with('v') && w.chars().nth(1).is_some_and(|c| c.is_ascii_digit()));
+            if !(version || TLP_BETWEEN.iter().any(|b| reads(j, b))) {
+                break;
+            }
+        }
     }
 }

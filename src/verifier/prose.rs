@@ -325,6 +325,8 @@ impl Prose {
         for c in CONTROLS {
             words.push((squeeze(c), Says::Any((*c).to_string())));
         }
+        // `AMBER+STRICT` is TLP 2.0's alone: it needs no `TLP` before it.
+        words.push((squeeze("AMBER+STRICT"), Says::Any("TLP:AMBER+STRICT".to_string())));
         let lowest: Vec<String> = policy
             .schemes
             .iter()
@@ -467,6 +469,7 @@ impl Prose {
     fn marks_in_one(&self, text: &str, out: &mut Vec<String>) {
         self.japanese(text, out);
         self.separated(text, out);
+        tlp_in_words(text, out);
         let Some(ac) = &self.ac else { return };
         // The text as read: shown order, NFKC, invisible code points and marks passed over.
         let pieces: Vec<Piece> = super::text::visual(text)
@@ -808,6 +811,121 @@ impl Prose {
             if ((plain && !sentence) || in_brackets) && !theirs {
                 let lead: String = (k..=last).filter_map(word_at).collect::<Vec<_>>().join(" ");
                 out.push(format!("{lead}//{right}").to_uppercase());
+            }
+        }
+    }
+}
+
+/// Words that may stand between `TLP` and a colour.
+const BETWEEN_TLP_AND_COLOUR: &[&str] = &[
+    "is",
+    "level",
+    "lvl",
+    "version",
+    "designation",
+    "rating",
+    "colour",
+    "color",
+    "code",
+    "marking",
+    "label",
+    "status",
+    "set",
+    "protocol",
+];
+
+/// Drawn colours (emoji) and what each says after `TLP`.
+const DRAWN_COLOURS: &[(char, &str)] = &[
+    ('\u{1F534}', "RED"),
+    ('\u{1F7E5}', "RED"),
+    ('\u{2764}', "RED"),
+    ('\u{1F7E0}', "AMBER"),
+    ('\u{1F7E7}', "AMBER"),
+    ('\u{1F7E1}', "AMBER"),
+    ('\u{1F7E8}', "AMBER"),
+    ('\u{1F7E2}', "GREEN"),
+    ('\u{1F7E9}', "GREEN"),
+    ('\u{1F49A}', "GREEN"),
+    ('\u{26AA}', "CLEAR"),
+    ('\u{2B1C}', "CLEAR"),
+    ('\u{1F90D}', "CLEAR"),
+    ('\u{26AB}', "BLACK"),
+];
+
+/// TLP said with words between it and its colour (`TLP is RED`, `TLP version 2.0: RED`,
+/// `Traffic Light Protocol: RED`), the colour before it (`RED (TLP)`), or drawn after it
+/// (`TLP:🔴`; another symbol after `TLP:`, a TLP marking no one reads). Red team round 3, SA04.
+fn tlp_in_words(text: &str, out: &mut Vec<String>) {
+    let folded = super::marking::fold(text);
+    let colour_of = |w: &str| -> Option<String> {
+        let w: String = w.chars().map(loosen).collect();
+        if w == "amber+strict" || w == "amber+strict." {
+            return Some("AMBER+STRICT".to_string());
+        }
+        let w = w.trim_end_matches('.');
+        ["clear", "white", "green", "amber", "red"]
+            .contains(&w)
+            .then(|| w.to_uppercase())
+    };
+    // Words with the text after each up to the next word.
+    let mut words: Vec<(String, String)> = Vec::new();
+    for c in folded.chars() {
+        let word_char = c.is_ascii_alphanumeric() || "+.@$|!\u{20AC}".contains(c);
+        match words.last_mut() {
+            Some((_, after)) if !word_char => after.push(c),
+            Some((w, after)) if after.is_empty() => w.push(c),
+            _ if word_char => words.push((c.to_string(), String::new())),
+            _ => {}
+        }
+    }
+    let name = |j: usize| words.get(j).map(|(w, _)| w.trim_matches('.')).unwrap_or_default();
+    // Read with digits and signs as letters (`7|P` is TLP; `tip` written so is a word).
+    let is = |j: usize, w: &str| name(j).chars().map(loosen).eq(w.chars().map(loosen));
+    for k in 0..words.len() {
+        let last = if is(k, "tlp") && name(k).chars().nth(1) != Some('i') {
+            k
+        } else if is(k, "traffic") && is(k + 1, "light") {
+            if is(k + 2, "protocol") { k + 2 } else { k + 1 }
+        } else {
+            continue;
+        };
+        if let Some(before) = k.checked_sub(1).and_then(|p| words.get(p)) {
+            if let Some(c) = colour_of(&before.0) {
+                out.push(format!("TLP:{c}"));
+            }
+        }
+        let after = words.get(last).map(|(_, a)| a.as_str()).unwrap_or_default();
+        // A drawn colour among the first few signs after it (`TLP։ 🟧`).
+        let painted = after
+            .chars()
+            .take(6)
+            .find_map(|c| DRAWN_COLOURS.iter().find(|(e, _)| *e == c).map(|(_, said)| *said));
+        if let Some(c) = painted {
+            out.push(format!("TLP:{c}"));
+            continue;
+        }
+        let drawn = after.chars().find(|c| !(c.is_whitespace() || ":=-/.".contains(*c)));
+        if let Some(d) = drawn.filter(|d| !d.is_ascii()) {
+            match DRAWN_COLOURS.iter().find(|(e, _)| *e == d) {
+                Some((_, c)) => out.push(format!("TLP:{c}")),
+                None if after.contains([':', '=']) && !super::text::unspaced(d) && !d.is_alphanumeric() => {
+                    out.push(format!("TLP:{d}"))
+                }
+                None => {}
+            }
+            continue;
+        }
+        for j in last + 1..words.len().min(last + 7) {
+            let v = name(j);
+            if let Some(c) = colour_of(v) {
+                if j > last + 1 || last > k {
+                    out.push(format!("TLP:{c}"));
+                }
+                break;
+            }
+            let version = v.starts_with(|c: char| c.is_ascii_digit()) || version(v);
+            if !(version || BETWEEN_TLP_AND_COLOUR.iter().any(|b| is(j, b))) {
+                break;
             }
         }
     }
