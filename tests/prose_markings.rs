@@ -600,7 +600,6 @@ fn banners_with_other_separators_are_read() {
         "The U-Boot loader and the S-box.",
         "The file is /usr/lib/s/si/nf.so.",
         "This is unclassified. Les attaquants ont agi.",
-        "Top Secret Service agents.",
         "TS-3000 routers and C-SPAN streams.",
         "The SECRET_KEY_BASE and AWS_SECRET_ACCESS_KEY variables.",
         "UNCLASSIFIED//REL TO USA, JPN",
@@ -768,5 +767,45 @@ proptest! {
     ) {
         let hows: Vec<u8> = hows.iter().map(|&h| if h % 13 == 7 { h.wrapping_add(1) } else { h }).collect();
         assert_held(&format!("{}{}{}", around.0, disguise(text, &hows), around.1));
+    }
+}
+
+/// Levels not written all in capitals: in title case or mixed (two capitals or more), or in
+/// modifier (superscript) letters (red team round 3, SA07); a classification named in small
+/// letters (SA18).
+const LEVELS_WRITTEN_OTHERWISE: &[&str] = &[
+    "This report is Top Secret",
+    "This report is SeCrEt",
+    "This report is ᵀᴼᴾ ˢᴱᶜᴿᴱᵀ",
+    "ᶜᴼᴺᶠᴵᴰᴱᴺᵀᴵᴬᴸ",
+    "ˢ//ᴺᶠ",
+    "ᵀˢ//ˢᴵ",
+    "This information is classified at the secret level",
+    "This information is classified at the top secret level",
+    "secret-level information",
+    "a secret classification",
+    "a secret-classified report",
+    "the classification of this report is secret",
+    "Classification of this document: secret",
+    "Security: top secret",
+    "Clearance: secret",
+    "Classified as s/nf",
+    "Level: ts/sci",
+];
+
+#[test]
+fn levels_in_title_case_superscript_or_named_in_small_letters_are_read() {
+    for text in LEVELS_WRITTEN_OTHERWISE {
+        assert_held(text);
+    }
+    for text in [
+        "Secret Service agents were phished.",
+        "Confidential computing enclaves were not affected.",
+        "The secret key was stolen at the top level.",
+        "Security secrets of the vendor leaked.",
+        "The 1ˢᵗ stage loader.",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
     }
 }

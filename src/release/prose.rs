@@ -90,10 +90,22 @@ const SAID_IN_CAPITALS: [(&str, &str); 11] = [
 ];
 
 /// What, written before a level in any case, names it a classification.
-const NAMED_BY: [&str; 11] = [
+const NAMED_BY: [&str; 23] = [
     "classified",
     "classified as",
     "classified at",
+    "classified at the",
+    "classified as the",
+    "security",
+    "security classification",
+    "security level",
+    "clearance",
+    "clearance level",
+    "classification of this document",
+    "classification of this report",
+    "classification of the document",
+    "classification of the report",
+    "the classification of this report is",
     "classification",
     "classification is",
     "classification level",
@@ -103,6 +115,10 @@ const NAMED_BY: [&str; 11] = [
     "marking is",
     "level",
 ];
+
+/// What, written after a level in any case, names it a classification (`secret-level`, `top
+/// secret classification`, `secret-classified`).
+const NAMING_AFTER: [&str; 3] = ["level", "classification", "classified"];
 
 /// Releasability in words, in any case.
 const RELEASABILITY: [&str; 4] = ["releasable to", "eyes only", "foreign nationals", "rel to"];
@@ -278,8 +294,10 @@ enum When {
     Always,
     /// `TLP` and a colour, unless written `tip` (a word).
     NotTip,
-    /// Every letter written in capitals.
+    /// A level: every letter written in capitals, or two or more (`Top Secret`).
     InCapitals,
+    /// Every letter written in capitals (`USA ONLY`; `USA only` is prose).
+    AllCapitals,
 }
 
 /// The prose vocabulary of one policy: phrases squeezed to letters and digits (each read as
@@ -343,6 +361,9 @@ impl Vocabulary {
                     for by in NAMED_BY {
                         phrases.push((squeezed(&format!("{by} {name}")), said.clone(), When::Always));
                     }
+                    for after in NAMING_AFTER {
+                        phrases.push((squeezed(&format!("{name} {after}")), said.clone(), When::Always));
+                    }
                 }
             }
         }
@@ -353,7 +374,7 @@ impl Vocabulary {
             phrases.push((squeezed(w), said.to_string(), When::Always));
         }
         for (w, said) in SAID_IN_CAPITALS {
-            phrases.push((squeezed(w), said.to_string(), When::InCapitals));
+            phrases.push((squeezed(w), said.to_string(), When::AllCapitals));
         }
         for colour in COLOURS {
             for head in TLP_HEADS {
@@ -497,7 +518,8 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
             // two words written whole (`TLP_RED_report.pdf`, `report_NOFORN.pdf`,
             // `Q3_TOP_SECRET_brief`: red team round 3, SA17); it joins a one-word level to an
             // identifier (`AWS_SECRET_ACCESS_KEY`).
-            let underscored = *when != When::InCapitals || (said.contains(' ') && m.len() == squeezed(said).len());
+            let underscored = !matches!(when, When::InCapitals | When::AllCapitals)
+                || (said.contains(' ') && m.len() == squeezed(said).len());
             let edge = |at: usize, start: bool| {
                 word_edge(text, at, start)
                     || (underscored
@@ -513,7 +535,15 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
             let marks = match when {
                 When::Always => true,
                 When::NotTip => from.get(m.start() + 1).and_then(|&i| bytes.get(i)) != Some(&b'i'),
-                When::InCapitals => from
+                // In capitals, or with two capitals or more (`Top Secret`, `SeCrEt`; red team
+                // round 3, SA07); one capital is prose (`Secret Service`).
+                When::InCapitals => {
+                    let letters = from.get(m.start()..m.end()).unwrap_or_default();
+                    let small = letters.iter().filter(|&&i| written_small(n, raw, i)).count();
+                    let capitals = letters.iter().filter(|&&i| written_capital(n, raw, i)).count();
+                    small == 0 || capitals >= 2
+                }
+                When::AllCapitals => from
                     .get(m.start()..m.end())
                     .unwrap_or_default()
                     .iter()
@@ -672,7 +702,25 @@ fn written_small(n: &Normalized, raw: &str, i: usize) -> bool {
     };
     raw.get(a..b)
         .and_then(|w| w.chars().next())
-        .is_some_and(|c| c.is_lowercase() && c != 'l' && !is_small_capital(c))
+        .is_some_and(|c| c.is_lowercase() && c != 'l' && !is_small_capital(c) && !is_modifier_letter(c))
+}
+
+/// Whether the letter at byte `i` of the normal form was written as a capital: an uppercase
+/// letter, a small capital or a modifier letter (an `l` is neither, and neither is a digit).
+fn written_capital(n: &Normalized, raw: &str, i: usize) -> bool {
+    let Some((a, b)) = n.original(i, i + 1) else {
+        return false;
+    };
+    raw.get(a..b)
+        .and_then(|w| w.chars().next())
+        .is_some_and(|c| c.is_uppercase() || is_small_capital(c) || is_modifier_letter(c))
+}
+
+/// Modifier (superscript) letters (`ᵀᴼᴾ ˢᴱᶜᴿᴱᵀ`): Unicode calls many of its capitals lowercase
+/// (Other_Lowercase), and there are no superscript capitals for every letter; read as capitals
+/// (the stricter reading; red team round 3, SA07).
+fn is_modifier_letter(c: char) -> bool {
+    matches!(c, '\u{02B0}'..='\u{02FF}' | '\u{1D2C}'..='\u{1D6A}' | '\u{1D9B}'..='\u{1DBF}' | '\u{2070}'..='\u{209F}' | '\u{A7F8}'..='\u{A7F9}')
 }
 
 /// Latin small capitals (`ᴀ`, `ʀ`, `ꜱ`): lowercase to Unicode, capitals to a reader.

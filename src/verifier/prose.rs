@@ -86,6 +86,18 @@ const NAMING: &[&str] = &[
     "classified",
     "classified as",
     "classified at",
+    "classified at the",
+    "classified as the",
+    "security",
+    "security classification",
+    "security level",
+    "clearance",
+    "clearance level",
+    "classification of this document",
+    "classification of this report",
+    "classification of the document",
+    "classification of the report",
+    "the classification of this report is",
     "classification",
     "classification is",
     "classification level",
@@ -213,8 +225,10 @@ const INSIDE_WORDS: &[&str] = &["NOFORN", "FOUO", "RELIDO", "NOCONTRACT"];
 enum Says {
     /// This marking, in any case.
     Any(String),
-    /// This marking, when every letter of the hit is a capital.
+    /// This level, when every letter of the hit is a capital or two or more are.
     Capitals(String),
+    /// This marking, when every letter of the hit is a capital.
+    AllCapitals(String),
     /// This TLP marking, unless its second letter is an `i` as written (`tip red` is prose).
     Tlp(String),
 }
@@ -307,7 +321,13 @@ fn reading(c: char) -> Option<(char, Case)> {
         }
     })?;
     let enclosed_letter = super::text::enclosed(c).is_some_and(|a| a.is_ascii_alphabetic());
-    let case = if small_capital.is_some() || enclosed_letter || c.is_uppercase() {
+    // A modifier (superscript) letter is read as a capital: many of its capitals are lowercase
+    // to Unicode.
+    let modifier = matches!(
+        c,
+        '\u{02B0}'..='\u{02FF}' | '\u{1D2C}'..='\u{1D6A}' | '\u{1D9B}'..='\u{1DBF}' | '\u{2070}'..='\u{209F}' | '\u{A7F8}'..='\u{A7F9}'
+    );
+    let case = if small_capital.is_some() || enclosed_letter || modifier || c.is_uppercase() {
         Case::Capital
     } else if ascii.is_ascii_digit() {
         Case::Neither
@@ -350,6 +370,9 @@ impl Prose {
                     for naming in NAMING {
                         words.push((squeeze(&format!("{naming} {name}")), Says::Any(upper.clone())));
                     }
+                    for after in ["level", "classification", "classified"] {
+                        words.push((squeeze(&format!("{name} {after}")), Says::Any(upper.clone())));
+                    }
                     for w in name.split_whitespace() {
                         let lw = w.to_lowercase();
                         if w.chars().count() >= 4 && !lowest.contains(&lw) {
@@ -366,7 +389,7 @@ impl Prose {
             words.push((squeeze(w), Says::Any((*said).to_string())));
         }
         for (w, said) in MORE_IN_CAPITALS {
-            words.push((squeeze(w), Says::Capitals((*said).to_string())));
+            words.push((squeeze(w), Says::AllCapitals((*said).to_string())));
         }
         // `TLP` and a colour, whatever stands between them (`T.L.P. RED`, `TLP=RED`,
         // `TLP2.0:RED`, `TLP v2 RED`), and `AMBER STRICT` however it is joined.
@@ -384,6 +407,7 @@ impl Prose {
             Says::Any(_) => 0,
             Says::Tlp(_) => 1,
             Says::Capitals(_) => 2,
+            Says::AllCapitals(_) => 3,
         };
         words.sort_by(|a, b| a.0.cmp(&b.0).then(rank(&a.1).cmp(&rank(&b.1))));
         words.dedup_by(|a, b| a.0 == b.0);
@@ -522,6 +546,7 @@ impl Prose {
             // joined by `_` is an identifier's (`AWS_SECRET_ACCESS_KEY`).
             let underscored = match self.says.get(m.pattern().as_usize()) {
                 Some(Says::Capitals(w)) => w.contains(' ') && squeeze(w).len() == m.len(),
+                Some(Says::AllCapitals(_)) => false,
                 Some(_) => true,
                 None => false,
             };
@@ -537,10 +562,26 @@ impl Prose {
                 Some(Says::Any(s)) => s,
                 Some(Says::Capitals(s)) => {
                     let letters = at.get(m.start()..m.end()).unwrap_or_default();
-                    let capitals = letters
+                    // Every letter a capital, or two capitals or more (`Top Secret`, `SeCrEt`).
+                    let small = letters
                         .iter()
-                        .all(|&k| !matches!(pieces.get(k), Some(Piece::Letter(_, Case::Small))));
-                    if !capitals {
+                        .filter(|&&k| matches!(pieces.get(k), Some(Piece::Letter(_, Case::Small))))
+                        .count();
+                    let big = letters
+                        .iter()
+                        .filter(|&&k| matches!(pieces.get(k), Some(Piece::Letter(_, Case::Capital))))
+                        .count();
+                    if small > 0 && big < 2 {
+                        continue;
+                    }
+                    s
+                }
+                Some(Says::AllCapitals(s)) => {
+                    let letters = at.get(m.start()..m.end()).unwrap_or_default();
+                    if letters
+                        .iter()
+                        .any(|&k| matches!(pieces.get(k), Some(Piece::Letter(_, Case::Small))))
+                    {
                         continue;
                     }
                     s
