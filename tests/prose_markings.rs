@@ -809,3 +809,62 @@ fn levels_in_title_case_superscript_or_named_in_small_letters_are_read() {
         assert!(guard_releases(text), "the guard holds {text:?}");
     }
 }
+
+/// Portion marks of the well-known schemes (US, NATO) are markings whatever the policy: under
+/// jpn-to-us, which has no NATO scheme, `(CTS)` and `(NS)` are markings it cannot read (red team
+/// round 3, SB22); `特定秘密` is a Japanese marking word (SA22).
+#[test]
+fn portion_marks_of_well_known_schemes_are_markings_under_any_policy() {
+    let policy = jpn_to_us();
+    let crosses = |text: &str| {
+        let objects = vec![
+            statement(1, "GOKUHI//REL TO USA, JPN"),
+            indicator(2, &[TLP_GREEN, &id("marking-definition", 1)], &format!("{text} CANARY")),
+        ];
+        let guard = run(&policy, objects.clone())
+            .is_ok_and(|r| String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"));
+        let verifier = sekisho::verifier::verify(&bundle(objects), &policy).is_ok();
+        (guard, verifier)
+    };
+    assert_eq!(crosses("Extract from the alliance report."), (true, true));
+    for text in [
+        "(CTS) Extract from the alliance report.",
+        "(NS) Extract from the alliance report.",
+        "Summary.\n(NC) Extract.",
+        "(NS//REL TO USA, JPN) Extract.",
+        "【特定秘密】",
+        "本件は特定秘密です。",
+    ] {
+        assert_eq!(crosses(text), (false, false), "{text}");
+    }
+    for text in ["特定秘密保護法の改正が議論された。"] {
+        assert_eq!(crosses(text), (true, true), "{text}");
+    }
+    for text in ["【特定秘密】", "本件は特定秘密です。"] {
+        assert_held(text);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A NATO portion mark in any disguise that keeps its capitals, opening a paragraph under
+    /// jpn-to-us, holds the object.
+    #[test]
+    fn a_nato_portion_mark_under_jpn_to_us_is_a_marking(
+        mark in prop::sample::select(&["(CTS)", "(NS)", "(NC)", "(NR)", "(CTS//REL TO USA, JPN)"][..]),
+        first in prop::sample::select(&["", "Summary.\n", "(U) Summary.\r\n\r\n"][..]),
+        hows in prop::collection::vec(any::<u8>(), 1..8),
+    ) {
+        let policy = jpn_to_us();
+        let text = format!("{first}{} Extract. CANARY", disguise(mark, &keeps_case(&hows)));
+        let objects = vec![
+            statement(1, "GOKUHI//REL TO USA, JPN"),
+            indicator(2, &[TLP_GREEN, &id("marking-definition", 1)], &text),
+        ];
+        let guard = run(&policy, objects.clone())
+            .is_ok_and(|r| String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"));
+        prop_assert!(!guard, "the guard releases {:?}", text);
+        prop_assert!(sekisho::verifier::verify(&bundle(objects), &policy).is_err(), "the verifier passes {:?}", text);
+    }
+}

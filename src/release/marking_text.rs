@@ -415,12 +415,15 @@ fn marks_in_text<R>(
                     .take_while(|c| c.is_alphanumeric() || matches!(c, '@' | '$' | '|' | '!' | '\u{20AC}'))
                     .collect();
                 let rest = tight.get(head.len()..).unwrap_or_default();
+                // The policy's portion levels, and those of the well-known schemes whatever the
+                // policy (a policy without NATO's reads `(CTS)` as a marking it cannot read:
+                // red team round 3, SB22).
                 let portion = policy.schemes.iter().any(|s| {
                     s.levels
                         .iter()
                         .filter_map(|l| l.portion.as_deref())
                         .any(|p| loosen(&p.to_lowercase()) == loosen(&head))
-                });
+                }) || WELL_KNOWN_PORTIONS.iter().any(|p| loosen(p) == loosen(&head));
                 if !portion || !(rest.is_empty() || rest.starts_with("//")) {
                     continue;
                 }
@@ -448,6 +451,9 @@ fn marks_in_text<R>(
     }
     None
 }
+
+/// Portion levels of the well-known schemes (US, NATO), lowercase: markings under any policy.
+const WELL_KNOWN_PORTIONS: [&str; 10] = ["u", "c", "s", "ts", "nu", "nr", "nc", "ns", "cts", "ctsa"];
 
 /// Whether the character at byte `i` of the normal form `norm` (of `raw`) opens a paragraph: the
 /// text's start or a line break as written (the normal form writes a line break as a space) comes

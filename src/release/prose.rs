@@ -132,7 +132,16 @@ const TLP_HEADS: [&str; 9] = [
 ];
 
 /// Japanese words of handling, markings whatever the policy (the mention test reads them too).
-const JAPANESE_MARKINGS: [&str; 7] = ["極秘", "機密", "秘", "取扱注意", "部外秘", "社外秘", "関係者限り"];
+const JAPANESE_MARKINGS: [&str; 8] = [
+    "極秘",
+    "機密",
+    "秘",
+    "取扱注意",
+    "部外秘",
+    "社外秘",
+    "関係者限り",
+    "特定秘密",
+];
 
 /// Right before a word of a script written without spaces: a particle that ends the word before
 /// it (`本件は`), or a word that names it a marking (`区分`).

@@ -443,10 +443,12 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
     }
     let mut readings = vec![fold_lines(text)];
     readings.extend(super::text::unescaped(text).iter().map(|u| fold_lines(u)));
+    // The policy's portion levels and those of the US and NATO schemes, whatever the policy.
     let portions: Vec<String> = policy
         .schemes
         .iter()
         .flat_map(|s| s.levels.iter().filter_map(|l| l.portion.as_deref()))
+        .chain(["U", "C", "S", "TS", "NU", "NR", "NC", "NS", "CTS", "CTSA"])
         .map(|p| loose(&p.to_lowercase()))
         .collect();
     let mut banner: Option<Vec<(String, String)>> = None;

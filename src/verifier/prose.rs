@@ -112,7 +112,16 @@ const NAMING: &[&str] = &[
 const RELEASE: &[&str] = &["releasable to", "eyes only", "foreign nationals", "rel to"];
 
 /// Japanese words of handling, markings under any policy.
-const JAPANESE: &[&str] = &["極秘", "機密", "秘", "取扱注意", "部外秘", "社外秘", "関係者限り"];
+const JAPANESE: &[&str] = &[
+    "極秘",
+    "機密",
+    "秘",
+    "取扱注意",
+    "部外秘",
+    "社外秘",
+    "関係者限り",
+    "特定秘密",
+];
 
 /// Before a Japanese marking word: particles that end the word before it, and naming words.
 const BEFORE_JAPANESE: &[&str] = &[
