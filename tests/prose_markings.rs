@@ -837,7 +837,7 @@ fn portion_marks_of_well_known_schemes_are_markings_under_any_policy() {
     ] {
         assert_eq!(crosses(text), (false, false), "{text}");
     }
-    for text in ["特定秘密保護法の改正が議論された。"] {
+    for text in ["特定秘密保護法の改正が議論された。", "特定秘密保護法による。"] {
         assert_eq!(crosses(text), (true, true), "{text}");
     }
     for text in ["【特定秘密】", "本件は特定秘密です。"] {

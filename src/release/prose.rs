@@ -919,7 +919,7 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
                 || (in_parens && !sep.is_empty() && chars.get(from + right_len) == Some(&')'));
             // `//` after a banner word, or in a portion mark, is the other readers'.
             let theirs = tight == "//" && (!portion_only || in_parens);
-            if separated && !theirs && closes && controls.iter().any(|c| *c == right) {
+            if separated && !theirs && closes && controls.contains(&right) {
                 let l: String = chars.get(k..end).unwrap_or_default().iter().collect();
                 let r: String = chars.get(from..from + right_len).unwrap_or_default().iter().collect();
                 out.push(format!("{l}//{r}").to_uppercase());

@@ -939,10 +939,10 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
         } else {
             continue;
         };
-        if let Some(before) = k.checked_sub(1).and_then(|p| words.get(p)) {
-            if let Some(c) = colour_of(&before.0) {
-                out.push(format!("TLP:{c}"));
-            }
+        if let Some(before) = k.checked_sub(1).and_then(|p| words.get(p))
+            && let Some(c) = colour_of(&before.0)
+        {
+            out.push(format!("TLP:{c}"));
         }
         let after = words.get(last).map(|(_, a)| a.as_str()).unwrap_or_default();
         // A drawn colour among the first few signs after it (`TLP։ 🟧`).
