@@ -1003,6 +1003,14 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
             .checked_sub(drawn.len())
             .and_then(|n| rest.get(..n))
             .unwrap_or_default();
+        // A sign after `TLP:` (`TLP:@RED`, `TLP:$RED`): a TLP marking no reader reads.
+        if let Some(first) = drawn.chars().next()
+            && first.is_ascii_punctuation()
+            && between.contains([':', '='])
+        {
+            out.push(format!("TLP:{first}"));
+            continue;
+        }
         if let Some(first) = drawn.chars().next()
             && !first.is_alphanumeric()
             && !first.is_ascii()

@@ -955,6 +955,15 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
             continue;
         }
         let drawn = after.chars().find(|c| !(c.is_whitespace() || ":=-/.".contains(*c)));
+        // A sign after `TLP:` (`TLP:@RED`): a TLP marking no one reads.
+        let sign = name(last + 1).chars().next().filter(|c| "@$|!".contains(*c));
+        if let Some(d) = drawn
+            .or(sign)
+            .filter(|d| d.is_ascii_punctuation() && after.contains([':', '=']))
+        {
+            out.push(format!("TLP:{d}"));
+            continue;
+        }
         if let Some(d) = drawn.filter(|d| !d.is_ascii()) {
             match DRAWN_COLOURS.iter().find(|(e, _)| *e == d) {
                 Some((_, c)) => out.push(format!("TLP:{c}")),
