@@ -383,8 +383,10 @@ impl<'p> Verifier<'p> {
         names.dedup();
         texts.extend(names);
         for s in texts.into_iter().filter(|s| !shape_exempt("", s)) {
-            let found = marking::marks_in(s, p);
+            let mut found = marking::marks_in_each(s, p);
             let prose = self.prose.marks_in(s, &found);
+            found.sort_unstable();
+            found.dedup();
             for m in found.into_iter().chain(prose) {
                 match marking::read(&m, p) {
                     Ok(read) => marks.extend(read),

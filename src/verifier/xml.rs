@@ -842,8 +842,10 @@ impl Verifier<'_> {
         // read, or that may not go, fails the output (the label's `PrivacyMark` is read with the
         // label).
         if local.is_some_and(|l| l != "PrivacyMark") {
-            let found = super::marking::marks_in(s, self.policy);
+            let mut found = super::marking::marks_in_each(s, self.policy);
             let prose = self.prose.marks_in(s, &found);
+            found.sort_unstable();
+            found.dedup();
             for m in found.into_iter().chain(prose) {
                 match super::marking::read(&m, self.policy) {
                     Ok(Some(mark)) if mark_goes(&mark, self.policy) => {}
