@@ -20,6 +20,7 @@ pub mod domain;
 pub mod email;
 pub mod escape;
 pub mod internal;
+mod letter_bases;
 pub mod markup;
 pub mod operand;
 pub mod phone;
@@ -621,6 +622,7 @@ fn fold(c: char, out: &mut String) {
         .or_else(|| small_capital(c))
         .or_else(|| enclosed_form(c))
         .or_else(|| ascii_base(c))
+        .or_else(|| letter_bases::letter_base(c))
     {
         out.push(a);
     } else {
@@ -634,11 +636,48 @@ fn fold(c: char, out: &mut String) {
         for p in proto {
             if !p.is_ascii() {
                 out.truncate(start);
-                out.push(c);
+                // A small letter whose own look is no ASCII letter is read as its capital is
+                // (Cyrillic `м` as `М`, Cherokee `ꭺ` as `Ꭺ`), so that a word matches in either case.
+                match capital_look(c) {
+                    Some(look) => out.push_str(&look),
+                    None => out.push(c),
+                }
                 return;
             }
             out.push(p.to_ascii_lowercase());
         }
+    }
+}
+
+/// The ASCII look (lowercase) of a capital, or of the one capital of a small letter, when that
+/// capital's UTS #39 prototype is ASCII letters: Greek `Ν` and Cyrillic `Н` look like `N` and
+/// `H` though their small forms `ν` and `н` do not look like `n` and `h`.
+fn capital_look(c: char) -> Option<String> {
+    let mut upper = c.to_uppercase();
+    let capital = upper.next().filter(|u| !u.is_ascii() && u.is_uppercase())?;
+    if upper.next().is_some() {
+        return None;
+    }
+    let mut buf = [0u8; 4];
+    let look: String = skeleton(capital.encode_utf8(&mut buf)).collect();
+    // UTS #39 writes the capital `I` as its prototype `l`: a capital drawn so is an `I`.
+    if look == "l" {
+        return Some("i".to_string());
+    }
+    (!look.is_empty() && look.bytes().all(|b| b.is_ascii_alphabetic())).then(|| look.to_ascii_lowercase())
+}
+
+/// `c` lowercased, where a capital that looks like an ASCII letter is that letter (markings and
+/// names are written in capitals, and a capital's look may not be its small form's: Greek `Ν`
+/// reads `N`, while `ν` reads `v`).
+fn lowered(c: char, out: &mut Vec<char>) {
+    if !c.is_ascii()
+        && c.is_uppercase()
+        && let Some(look) = capital_look(c)
+    {
+        out.extend(look.chars());
+    } else {
+        out.extend(c.to_lowercase());
     }
 }
 
@@ -739,6 +778,7 @@ pub fn normalize(s: &str) -> Normalized {
     let mut chars = s.char_indices().peekable();
     let mut cluster = String::new();
     let mut folded = String::new();
+    let mut low: Vec<char> = Vec::new();
     // The last character written before this cluster that is not ignorable.
     let mut prev: Option<char> = None;
     // Clusters shown right to left by an override (U+202E), held until it ends, then read in
@@ -796,11 +836,13 @@ pub fn normalize(s: &str) -> Normalized {
         if let Some(sep) = written {
             folded.push_str(sep);
         }
-        for n in cluster
-            .nfkc()
-            .flat_map(char::to_lowercase)
-            .filter(|_| written.is_none())
-        {
+        low.clear();
+        if written.is_none() {
+            for n in cluster.nfkc() {
+                lowered(n, &mut low);
+            }
+        }
+        for &n in &low {
             if n.is_control() {
                 folded.push(' '); // a control character separates words, as a space does
             } else if n.is_ascii() {

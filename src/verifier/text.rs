@@ -5,6 +5,7 @@
 use std::cell::OnceCell;
 
 mod embedded;
+mod letter_bases;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
@@ -747,7 +748,20 @@ pub fn normalise(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.nfkc().flat_map(char::to_lowercase) {
+    let lower = s.nfkc().flat_map(|c| {
+        // A capital is read by its look before it is lowercased: Greek `Ν`, Cyrillic `Т` and
+        // Cherokee `Ꮋ` look like `N`, `T` and `H` though their small forms do not.
+        let look = if !c.is_ascii() && c.is_uppercase() {
+            look_of_capital(c)
+        } else {
+            None
+        };
+        match look {
+            Some(l) => l.chars().collect::<Vec<char>>(),
+            None => c.to_lowercase().collect(),
+        }
+    });
+    for c in lower {
         if is_format(c) || c == '\u{2800}' {
             continue;
         }
@@ -840,6 +854,17 @@ pub fn normalise(s: &str) -> String {
                     out.push_str(&proto.to_ascii_lowercase());
                     continue;
                 }
+                // A small letter that looks like no ASCII letter, read as its capital looks
+                // (Cyrillic `т` as `Т`), so that a word in small letters reads as in capitals.
+                let mut upper = c.to_uppercase();
+                if let (Some(u), None) = (upper.next(), upper.next())
+                    && u.is_uppercase()
+                    && let Some(l) = look_of_capital(u)
+                {
+                    space = false;
+                    out.push_str(&l);
+                    continue;
+                }
             }
         }
         if c.is_whitespace() {
@@ -853,6 +878,18 @@ pub fn normalise(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The ASCII letters (lowercase) a non-ASCII capital looks like, from its UTS #39 prototype.
+fn look_of_capital(c: char) -> Option<String> {
+    let mut b = [0u8; 4];
+    let proto: String = unicode_security::skeleton(c.encode_utf8(&mut b)).collect();
+    match proto.as_str() {
+        // The prototype of `I` is `l`: a capital drawn that way is an I.
+        "l" => Some("i".into()),
+        p if !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()) => Some(p.to_ascii_lowercase()),
+        _ => None,
+    }
 }
 
 /// The Latin small capitals, each with the ASCII letter it is read as.
@@ -1137,7 +1174,10 @@ pub(super) fn ascii_reading(c: char) -> Option<char> {
     if let Some(z) = ZEROS.iter().find(|&&z| z <= u && u < z + 10) {
         return char::from_digit(u - z, 10);
     }
-    if let Some(a) = small_capital(c).or_else(|| enclosed(c)) {
+    if let Some(a) = small_capital(c)
+        .or_else(|| enclosed(c))
+        .or_else(|| letter_bases::base_letter(c))
+    {
         return Some(a);
     }
     let decomposed: Vec<char> = std::iter::once(c).nfd().collect();

@@ -1,0 +1,174 @@
+//! Red team round 3, text families (ids SA.. in rt3a, SB.. in rt3b): each reproducer form,
+//! written in a description, is held by the guard (redacted or refused: it never crosses as
+//! written) and refused by the second verifier as it came; the guard's output passes the
+//! verifier; benign neighbours cross unchanged.
+
+use proptest::prelude::*;
+use sekisho::fuzzing::content;
+use sekisho::guard;
+use sekisho::policy::Policy;
+
+fn policy(name: &str) -> Policy {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    Policy::load(&dir.join(name)).unwrap()
+}
+
+/// Problems with `text` (in `indicator.description`) under `policy`: empty when it is held.
+fn held_problems(policy: &Policy, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let input = content::bundle(content::place(0, text, 1));
+    if sekisho::verifier::verify(input.as_bytes(), policy).is_ok() {
+        problems.push(format!("verifier passed {text:?}"));
+    }
+    if let Ok(r) = guard::filter(input.as_bytes(), policy) {
+        let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+        let quoted = serde_json::to_string(text).unwrap();
+        if out.contains(&quoted) {
+            problems.push(format!("guard released {text:?} as written"));
+        }
+        if let Err(e) = sekisho::verifier::verify(r.output.as_bytes(), policy) {
+            problems.push(format!("verifier refused the output for {text:?}: {e:?}"));
+        }
+    }
+    problems
+}
+
+fn all_held(policy: &Policy, texts: &[&str]) {
+    let problems: Vec<String> = texts.iter().flat_map(|t| held_problems(policy, t)).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Each of `texts` crosses the guard unchanged and the verifier passes it.
+fn all_go(policy: &Policy, texts: &[&str]) {
+    let mut problems = Vec::new();
+    for text in texts {
+        let input = content::bundle(content::place(0, text, 1));
+        match guard::filter(input.as_bytes(), policy) {
+            Ok(r) => {
+                let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+                if !out.contains(&serde_json::to_string(text).unwrap()) {
+                    problems.push(format!("guard changed benign {text:?}: {out}"));
+                }
+            }
+            Err(e) => problems.push(format!("guard refused benign {text:?}: {e:?}")),
+        }
+        if let Err(e) = sekisho::verifier::verify(input.as_bytes(), policy) {
+            problems.push(format!("verifier refused benign {text:?}: {e:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+//--- SA14 + SB06: capitals of other scripts and letters with overlays
+
+#[test]
+fn sa14_sb06_capitals_of_other_scripts_and_overlaid_letters_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Operation ΝIGHTJAR",
+            "Operation NIGΗTJAR",
+            "Operation NIGHΤJAR",
+            "Operation NIGНTJAR",
+            "Operation NIGHТJAR",
+            "Operation ⲚIGHTJAR",
+            "Operation NIGᎻTJAR",
+            "OPERATΙON ΝIGHTJAR",
+            "ΤASK FORCE 1-7",
+            "PROJECT ΒLUEBIRD",
+            "ΗALCYON RIDGE",
+            "HOSТ.CORP.EXAМPLE",
+            "host.corp.exaМple",
+            "HOST.CORP.ΕΧΑΜΡLΕ",
+            "Operation ƝƗǤĦŦɈȺɌ",
+            "Operation ꮑꮖꮐꮋꭲꭻꭺꭱ",
+            "Operation NIGHŦJAR, also written Operation NƗGHTJAR and Operation NIGĦTJAR",
+            "Operation NIGHTJȺR",
+            "Operation NIGHTJAɌ",
+            "Operation ŊIGHTJAR",
+            "Operation NIǤHTJAR",
+            "Operation NIGHTɈAR",
+            "Operation NIGHTJΛR",
+            "Operation NIGHTJ∀R",
+            "Task Førce 1-7 observed",
+            "host.cørp.example",
+        ],
+    );
+    let aus = policy("us-to-aus.toml");
+    all_held(
+        &aus,
+        &[
+            "Project KØALA infrastructure",
+            "Project KOAŁA infrastructure",
+            "PROJECT ΚOALA",
+        ],
+    );
+}
+
+#[test]
+fn sa14_sb06_greek_cyrillic_and_nordic_words_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "Ελληνικά ΑΘΗΝΑ report",
+            "Москва МОСКВА campaign",
+            "Øresund bridge and Łódź",
+            "Straße ħ ŋ ø",
+            "Operation Nightingale",
+        ],
+    );
+}
+
+/// The look-alikes a letter of a canary may be written with: a capital of another script, or the
+/// letter with a stroke, bar or hook.
+fn look_alike(c: char, pick: u8) -> char {
+    let options: &[char] = match c {
+        'A' => &['Α', 'А', 'Ⲁ', 'Ꭺ', 'Ⱥ', 'Λ'],
+        'B' => &['Β', 'В', 'Ᏼ', 'Ƀ'],
+        'E' => &['Ε', 'Е', 'Ꭼ', 'Ɇ'],
+        'G' => &['Ǥ', 'Ꞡ', 'Ᏻ'],
+        'H' => &['Η', 'Н', 'Ⲏ', 'Ꮋ', 'Ħ', 'Ⱨ'],
+        'I' => &['Ι', 'І', 'Ⲓ', 'Ɨ'],
+        'J' => &['Ј', 'Ɉ', 'Ꭻ'],
+        'K' => &['Κ', 'К', 'Ⲕ', 'Ꮶ', 'Ꝁ'],
+        'L' => &['Ł', 'Ƚ', 'Ꮮ'],
+        'M' => &['Μ', 'М', 'Ⲙ', 'Ꮇ'],
+        'N' => &['Ν', 'Ⲛ', 'Ɲ', 'Ŋ'],
+        'O' => &['Ο', 'О', 'Ⲟ', 'Ø', 'Ꝋ'],
+        'P' => &['Ρ', 'Р', 'Ⲣ', 'Ꮲ', 'Ᵽ'],
+        'R' => &['Ɍ', 'Ꞧ', 'Ꭱ'],
+        'S' => &['Ѕ', 'Ꮪ', 'Ꞩ'],
+        'T' => &['Τ', 'Т', 'Ⲧ', 'Ꭲ', 'Ŧ', 'Ⱦ'],
+        'X' => &['Χ', 'Х', 'Ⲭ'],
+        'Y' => &['Υ', 'Ү', 'Ɏ'],
+        'Z' => &['Ζ', 'Ƶ'],
+        _ => &[],
+    };
+    options
+        .get(usize::from(pick) % options.len().max(1))
+        .copied()
+        .unwrap_or(c)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    /// Any mix of look-alike capitals and overlaid letters in a canary is held; the guard's
+    /// normal form reads it as the plain canary.
+    #[test]
+    fn capitals_and_overlaid_letters_in_any_mix_are_held(
+        which in 0usize..3,
+        picks in proptest::collection::vec(any::<u8>(), 1..24),
+    ) {
+        let plain = ["OPERATION NIGHTJAR", "HOST.CORP.EXAMPLE", "TASK FORCE 1-7"][which];
+        let disguised: String = plain
+            .chars()
+            .zip(picks.iter().cycle())
+            .map(|(c, &p)| if p % 3 == 0 { c } else { look_alike(c, p / 3) })
+            .collect();
+        prop_assert_eq!(sekisho::text::normalize(&disguised).text, plain.to_lowercase());
+        let problems = held_problems(&policy("us-to-jpn.toml"), &disguised);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
