@@ -172,3 +172,87 @@ proptest! {
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
+
+//--- SA20 + SB20 + SA13: dot look-alikes, phone separators, labels glued to a number
+
+#[test]
+fn sa20_dot_look_alikes_in_addresses_and_domains_are_held() {
+    let p = policy("us-to-jpn.toml");
+    let mut texts = Vec::new();
+    for d in ["•", "٠", "۰", "⸰", "…", "‥", "◦", "∘", "⚬", "°", "་", "᠂", "⦁", "●"] {
+        texts.push(format!("10{d}20{d}30{d}40"));
+        texts.push(format!("host{d}corp{d}example"));
+    }
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    all_held(&p, &texts);
+}
+
+#[test]
+fn sa13_sb20_phone_separators_and_glued_labels_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "03╴5555╴0100",
+            "03⎯5555⎯0100",
+            "03┄5555┄0100",
+            "03╌5555╌0100",
+            "03⚊5555⚊0100",
+            "03⼀5555⼀0100",
+            "03㇐5555㇐0100",
+            "03ᅳ5555ᅳ0100",
+            "03ᐨ5555ᐨ0100",
+            "03_5555_0100",
+            "03|5555|0100",
+            "03\\5555\\0100",
+            "03'5555'0100",
+            "〇三ー五五五五ー〇一〇〇",
+            "TEL03-5555-0100",
+            "Phone03-5555-0100",
+            "ph#03-5555-0100",
+            "Task Force 1ᅳ7",
+            "Task Force 1⼀7",
+            "call 03_5555_0100 or +1 202_555_0173",
+            "call 03•5555•0100 or +1 202•555•0173",
+            "call 03⼀5555⼀0100",
+            "call 03═5555═0100 or +1 202╌555╌0173",
+            "call 03ـ5555ـ0100 or +1 202‾555‾0173",
+            "call 03＿5555＿0100",
+            "call 03჻5555჻0100",
+            "Task Force 1⼀7 deployed",
+        ],
+    );
+}
+
+#[test]
+fn sa20_sb20_bullets_degrees_and_underscores_that_join_nothing_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "• first point • second point",
+            "It was 30° in the shade… then rain",
+            "build_2024_release and file_v2",
+            "score 3'2 after extra time",
+        ],
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    /// A phone number, an address or a dirty word with its separators written as any of the
+    /// look-alikes of a dash or a dot is held.
+    #[test]
+    fn any_separator_look_alike_is_held(which in 0usize..4, pick in any::<usize>()) {
+        const DASHES: &[&str] = &["_", "|", "\\", "'", "‾", "ـ", "⼀", "㇐", "ᅳ", "ᐨ", "⚊", "⎯", "╴", "┄", "╌", "═", "＿", "჻", "•"];
+        const DOTS: &[&str] = &["•", "٠", "۰", "⸰", "…", "‥", "◦", "∘", "⚬", "°", "་", "᠂"];
+        let text = match which {
+            0 => { let d = DASHES[pick % DASHES.len()]; format!("call 03{d}5555{d}0100") }
+            1 => { let d = DASHES[pick % DASHES.len()]; format!("call +1 202{d}555{d}0173") }
+            2 => { let d = DOTS[pick % DOTS.len()]; format!("seen at 10{d}20{d}30{d}40") }
+            _ => { let d = DOTS[pick % DOTS.len()]; format!("seen at host{d}corp{d}example") }
+        };
+        let problems = held_problems(&policy("us-to-jpn.toml"), &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}

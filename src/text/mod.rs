@@ -322,9 +322,9 @@ fn is_plain(s: &str) -> bool {
     b.iter()
         .all(|&c| c.is_ascii() && (c == b' ' || !c.is_ascii_whitespace()) && c != 0x7f && c >= 0x20)
         && !b.windows(2).any(|w| w == b"  ")
-        && !b
-            .windows(3)
-            .any(|w| matches!(w, [x, b'~', y] if x.is_ascii_digit() && y.is_ascii_digit()))
+        && !b.windows(3).any(
+            |w| matches!(w, [x, b'~' | b'_' | b'|' | b'\\' | b'\'', y] if x.is_ascii_digit() && y.is_ascii_digit()),
+        )
 }
 
 /// Characters removed before matching: Unicode default-ignorable code points (the table of
@@ -711,6 +711,48 @@ fn is_digit_gap(c: char) -> bool {
             | '\u{223C}'
             | '\u{2053}'
             | '\u{02DC}'
+            // The ideograph one and Hangul eu as NFKC writes them (KANGXI RADICAL ONE, CJK STROKE
+            // H, HANGUL JUNGSEONG EU), the overline, the Arabic tatweel, the full-width low line,
+            // the box drawings, the horizontal line extension and scan lines, the monogram for
+            // yang, Canadian syllabics final short horizontal stroke, Georgian paragraph
+            // separator.
+            | '\u{2F00}'
+            | '\u{31D0}'
+            | '\u{1173}'
+            | '\u{203E}'
+            | '\u{0640}'
+            | '\u{FF3F}'
+            | '\u{2500}'..='\u{257F}'
+            | '\u{23AF}'
+            | '\u{23BA}'..='\u{23BD}'
+            | '\u{268A}'
+            | '\u{1428}'
+            | '\u{10FB}'
+    )
+}
+
+/// Dots that are no full stop, yet between two letters or digits a reader takes for one
+/// (`10•20•30•40`, `host◦corp◦example`): bullets, rings, the degree sign, ellipses, the
+/// Tibetan tsheg and the Mongolian comma.
+fn is_dot_like(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2022}'
+            | '\u{2023}'
+            | '\u{25E6}'
+            | '\u{25CF}'
+            | '\u{25CB}'
+            | '\u{2218}'
+            | '\u{26AC}'
+            | '\u{2981}'
+            | '\u{00B0}'
+            | '\u{2026}'
+            | '\u{2025}'
+            | '\u{2E30}'
+            | '\u{0F0B}'
+            | '\u{0F0C}'
+            | '\u{1802}'
+            | '\u{1805}'
     )
 }
 
@@ -740,7 +782,18 @@ fn is_kanji_numeral(c: char) -> bool {
 /// `0`.
 fn separator(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Option<&'static str> {
     if c.is_ascii() {
-        return (c == '~' && prev.is_some_and(is_digit_like) && next().is_some_and(is_digit_like)).then_some("-");
+        return (matches!(c, '~' | '_' | '|' | '\\' | '\'')
+            && prev.is_some_and(is_digit_like)
+            && next().is_some_and(is_digit_like))
+        .then_some("-");
+    }
+    let between = |ok: fn(char) -> bool| prev.is_some_and(ok) && next().is_some_and(ok);
+    if matches!(c, '\u{0660}' | '\u{06F0}') && between(|n| n.is_ascii_alphanumeric()) {
+        // The Arabic-Indic zero is drawn as a dot: between ASCII letters or digits it is one.
+        return Some(".");
+    }
+    if is_dot_like(c) && between(char::is_alphanumeric) {
+        return Some(".");
     }
     if is_full_stop(c) {
         Some(".")

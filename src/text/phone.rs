@@ -171,7 +171,10 @@ fn kanji_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
     let mut map = Vec::with_capacity(text.len());
     for (i, c) in text.char_indices() {
         let r = i..i + c.len_utf8();
-        match kanji_digit(c) {
+        // The prolonged sound mark an input method types between kanji numerals is a dash
+        // (`〇三ー五五五五ー〇一〇〇`).
+        let read = kanji_digit(c).or_else(|| matches!(c, '\u{30FC}' | '\u{FF70}').then_some('-'));
+        match read {
             Some(d) => {
                 out.push(d);
                 map.push(r);
@@ -212,7 +215,10 @@ fn glued_before(b: &[u8], i: usize) -> bool {
             .is_none_or(|c| !c.is_ascii_alphanumeric());
         b.get(from..end).filter(|_| lone)
     };
+    let labelled = |end: usize| word_before(end).is_some_and(|w| LABELS.iter().any(|l| l.as_bytes() == w));
     match p {
+        // A label glued to its number (`TEL03-5555-0100`, `phone03-…`) names it.
+        _ if p.is_ascii_alphabetic() && labelled(i) => false,
         b'-' | b'_' | b'.' => !i
             .checked_sub(1)
             .and_then(word_before)
@@ -230,7 +236,8 @@ fn glued_before(b: &[u8], i: usize) -> bool {
             let apart = i.checked_sub(2).and_then(at).is_none_or(|c| {
                 !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'/' | b'@' | b'#' | b'+'))
             });
-            !(closed && apart)
+            // `ph#03-…`: a `#` after a label numbers it.
+            !(closed && apart) && !i.checked_sub(1).is_some_and(labelled)
         }
         // `/`, `@` and `+` end a path, a user or a sum: a number after one stands apart
         // (`https://example.net/call/+1-202-555-0173`, `TEL/03-5555-0100`, `call@+1-…`).

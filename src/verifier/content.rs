@@ -893,9 +893,13 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         ('九', '9'),
     ];
     if !text.is_ascii() && text.chars().any(|c| KANJI.iter().any(|k| k.0 == c)) {
+        // The prolonged sound mark an input method types between them is a dash.
         let read: String = text
             .chars()
-            .map(|c| KANJI.iter().find(|k| k.0 == c).map_or(c, |k| k.1))
+            .map(|c| match c {
+                'ー' | 'ｰ' => '-',
+                _ => KANJI.iter().find(|k| k.0 == c).map_or(c, |k| k.1),
+            })
             .collect();
         if has_phone(&read, regions) {
             return true;
@@ -930,16 +934,28 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         // `:` after a digit is a time or an address; after a word, a label or `tel:`.
         let colon_glues = prev == Some(':') && before.is_some_and(|b| b.is_ascii_digit());
         // `tel-…`: the word before the `-` (`_`, `.`) labels the number.
-        let labelled = prev.is_some_and(|p| "-_.".contains(p)) && {
-            // At most ten letters back: no listed word is longer.
-            let mut k = i.saturating_sub(1);
-            while k > 0 && i - k <= 10 && ch(k - 1).is_some_and(|x| x.is_ascii_alphabetic()) {
+        // Or the word right before the number, glued to it (`TEL03-…`) or by a `#` (`ph#03-…`).
+        let glued_label = prev.is_some_and(|p| p.is_ascii_alphabetic() || p == '#') && {
+            let end = if prev == Some('#') { i.saturating_sub(1) } else { i };
+            let mut k = end;
+            while k > 0 && end - k <= 10 && ch(k - 1).is_some_and(|x| x.is_ascii_alphabetic()) {
                 k -= 1;
             }
-            let word: String = chars.get(k..i.saturating_sub(1)).unwrap_or_default().iter().collect();
+            let word: String = chars.get(k..end).unwrap_or_default().iter().collect();
             let alone = k == 0 || !ch(k - 1).is_some_and(char::is_alphanumeric);
             alone && PHONE_WORDS.contains(&word.as_str())
         };
+        let labelled = glued_label
+            || prev.is_some_and(|p| "-_.".contains(p)) && {
+                // At most ten letters back: no listed word is longer.
+                let mut k = i.saturating_sub(1);
+                while k > 0 && i - k <= 10 && ch(k - 1).is_some_and(|x| x.is_ascii_alphabetic()) {
+                    k -= 1;
+                }
+                let word: String = chars.get(k..i.saturating_sub(1)).unwrap_or_default().iter().collect();
+                let alone = k == 0 || !ch(k - 1).is_some_and(char::is_alphanumeric);
+                alone && PHONE_WORDS.contains(&word.as_str())
+            };
         // `#31#…`: a `#` opening a dial code, not a tag.
         let code_len = chars
             .get(i..)

@@ -983,7 +983,21 @@ const DASHES: &[char] = &[
 /// macrons) and the tildes.
 const DIGIT_DASHES: &[char] = &[
     '~', '\u{FF5E}', '\u{223C}', '\u{2053}', '\u{02DC}', '\u{30FC}', '\u{FF70}', '\u{4E00}', '\u{3161}', '\u{2500}',
-    '\u{2501}', '\u{FFE3}', '\u{00AF}',
+    '\u{2501}', '\u{FFE3}', '\u{00AF}', '\u{2F00}', '\u{31D0}', '\u{1173}', '\u{203E}', '\u{0640}', '\u{FF3F}',
+    '\u{23AF}', '\u{23BA}', '\u{23BB}', '\u{23BC}', '\u{23BD}', '\u{268A}', '\u{1428}', '\u{10FB}', '_', '|', '\\',
+    '\'',
+];
+
+/// Whether `c` is written between two digits for a dash: [`DIGIT_DASHES`] and the box drawings.
+fn digit_dash(c: char) -> bool {
+    DIGIT_DASHES.contains(&c) || ('\u{2500}'..='\u{257F}').contains(&c)
+}
+
+/// Dots a reader takes for a full stop between two letters or digits (`10•20•30•40`): bullets,
+/// rings, the degree sign, ellipses, the Tibetan tsheg, the Mongolian comma.
+const DOTS_BETWEEN: &[char] = &[
+    '\u{2022}', '\u{2023}', '\u{25E6}', '\u{25CF}', '\u{25CB}', '\u{2218}', '\u{26AC}', '\u{2981}', '\u{00B0}',
+    '\u{2026}', '\u{2025}', '\u{2E30}', '\u{0F0B}', '\u{0F0C}', '\u{1802}', '\u{1805}',
 ];
 
 /// Sentence_Terminal characters, and the punctuation named one dot or a full stop, outside
@@ -1116,10 +1130,20 @@ fn digit_like(c: char) -> bool {
 /// digit or a kanji numeral as `0`.
 fn separators(s: &str) -> std::borrow::Cow<'_, str> {
     let special = |c: char| {
-        !c.is_ascii() && (stop(c) || DASHES.contains(&c) || DIGIT_DASHES.contains(&c) || c == '\u{2121}' || c == '〇')
+        !c.is_ascii()
+            && (stop(c)
+                || DASHES.contains(&c)
+                || digit_dash(c)
+                || DOTS_BETWEEN.contains(&c)
+                || matches!(c, '\u{0660}' | '\u{06F0}')
+                || c == '\u{2121}'
+                || c == '〇')
     };
     let numeral = |c: char| digit_like(c) || "〇零一二三四五六七八九".contains(c);
-    let tilde = s.as_bytes().windows(3).any(|w| w.get(1) == Some(&b'~'));
+    let tilde = s
+        .as_bytes()
+        .windows(3)
+        .any(|w| matches!(w.get(1), Some(b'~' | b'_' | b'|' | b'\\' | b'\'')));
     if !tilde && !s.chars().any(special) {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -1127,10 +1151,23 @@ fn separators(s: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(s.len());
     let mut before: Option<char> = None;
     for (k, &c) in chars.iter().enumerate() {
-        let gap = DIGIT_DASHES.contains(&c) && before.is_some_and(digit_like) && {
-            let after = chars.get(k + 1..).unwrap_or_default().iter().find(|&&n| !is_format(n));
-            after.is_some_and(|&n| digit_like(n))
+        let after = || {
+            chars
+                .get(k + 1..)
+                .unwrap_or_default()
+                .iter()
+                .find(|&&n| !is_format(n))
+                .copied()
         };
+        let gap = digit_dash(c) && before.is_some_and(digit_like) && after().is_some_and(digit_like);
+        // A dot between two letters or digits (the Arabic-Indic zero, drawn as a dot, between
+        // ASCII ones).
+        let dot = (DOTS_BETWEEN.contains(&c)
+            && before.is_some_and(char::is_alphanumeric)
+            && after().is_some_and(char::is_alphanumeric))
+            || (matches!(c, '\u{0660}' | '\u{06F0}')
+                && before.is_some_and(|b| b.is_ascii_alphanumeric())
+                && after().is_some_and(|a| a.is_ascii_alphanumeric()));
         // The kanji zero beside a digit or a kanji numeral is a digit (alone, a look-alike of `o`).
         let zero = c == '〇'
             && (before.is_some_and(numeral) || {
@@ -1142,6 +1179,8 @@ fn separators(s: &str) -> std::borrow::Cow<'_, str> {
         }
         if gap {
             out.push('-');
+        } else if dot {
+            out.push('.');
         } else if zero {
             out.push('0');
         } else if c.is_ascii() {
