@@ -256,3 +256,69 @@ proptest! {
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
+
+//--- SB18 + SB17: wildcard and range networks, directory names
+
+#[test]
+fn sb18_wildcard_and_range_networks_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Scanned 192.168.0-255.0-255 and 172.16-31.0-255.0-255",
+            "Scanned 172.16-31.*.*",
+            "Our whole 10.* space was swept",
+            "Our 192.168.* hosts",
+            "Targets 192.168.?.? and 10.20.30.xx",
+            "Targets 10.20.30.XXX",
+            "Targets 10.20.30.###",
+            "Targets 10.20.30.nnn",
+            "hosts 10.20.30.{1..254}",
+            "host 10.20.3?.40",
+            "anything 1*.*.*.*",
+        ],
+    );
+}
+
+#[test]
+fn sb17_directory_names_of_the_internal_domain_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Certificate subject /DC=example/DC=corp/CN=vpn issued by our CA",
+            "CN=vpn,domainComponent=corp,domainComponent=example",
+            "Subject 0.9.2342.19200300.100.1.25=corp,0.9.2342.19200300.100.1.25=example",
+            "Bind as CN=svc,DC=\"corp\",DC=\"example\"",
+            "Bind DN: CN=svc,DC=corp+DC=example",
+            "DC=example, DC=corp",
+        ],
+    );
+}
+
+#[test]
+fn sb17_sb18_public_networks_versions_and_names_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "Scanned 198.51.100.0-255 and 203.0.113.*",
+            "Requires Python 3.* or Node 18.x",
+            "hosts 198.51.100.{1..254}",
+            "Bind DN: CN=svc,DC=example,DC=net",
+            "/DC=net/DC=example/CN=www",
+        ],
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    /// An internal network written with any wildcard or range in any part is held.
+    #[test]
+    fn any_wildcard_or_range_part_is_held(parts in proptest::collection::vec(0usize..12, 3)) {
+        const FORMS: &[&str] = &["*", "x", "xx", "?", "??", "###", "nnn", "0-255", "[1-9]", "{1..254}", "3?", "20"];
+        let text = format!("seen 10.{}.{}.{} today", FORMS[parts[0]], FORMS[parts[1]], FORMS[parts[2]]);
+        let problems = held_problems(&policy("us-to-jpn.toml"), &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}

@@ -38,6 +38,16 @@ const UNITS: &[(&str, &str)] = &[
     ("full-stops", "10\u{2CFE}"),
     ("spaced-at", "a @ b "),
     ("doubled-at", "a@@"),
+    ("ldap-long-names", "/domainComponent=a+0.9.2342.19200300.100.1.25=\"b\""),
+    ("ldap-quote-unclosed", "DC=\"a"),
+    ("brace-ranges", "10.{1..254}.{"),
+    ("brace-near-misses", ".{.{1..{"),
+    ("wildcard-parts", "10.*.?? 1?.x.0-255.{1..2} "),
+    ("dot-look-alikes", "1\u{2022}a\u{0660}"),
+    ("digit-dashes", "1_2\u{2F00}3\u{2500}"),
+    ("capital-look-alikes", "\u{039D}\u{0422}\u{13BB}\u{0442}\u{00D8}"),
+    ("kanji-prolonged", "\u{4E09}\u{30FC}"),
+    ("glued-labels", "tel1 ph#2 "),
 ];
 
 fn bundle(text: &str) -> Vec<u8> {

@@ -485,8 +485,9 @@ pub fn word_inside(word: &str, whole_host: bool, nets: &[Net]) -> bool {
 /// decimal labels before `in-addr.arpa`, or the hex nibbles before `ip6.arpa`, last first;
 /// `10.in-addr.arpa` is 10.0.0.0/8), a CIDR network with its zero parts left off (`10/8`,
 /// `172.16/12`, `192.168.1/24`: one to three decimal parts and a length from 8 that ends in the
-/// last part written), or a wildcard network of four parts, the first decimal (`10.20.30.*`,
-/// `192.168.x.x`, `10.20.30.[40-50]`).
+/// last part written), or a wildcard network of four parts, the first holding a digit
+/// (`10.20.30.*`, `192.168.x.x`, `10.20.30.[40-50]`, `192.168.0-255.0-255`, `10.20.30.xx`,
+/// `192.168.?.?`, `10.20.3?.40`), or octets and a final `*` (`10.*`).
 fn network_named(w: &str, nets: &[Net]) -> bool {
     let w = w.trim_end_matches('.');
     let byte = |p: &str| -> Option<u128> {
@@ -559,20 +560,40 @@ fn network_named(w: &str, nets: &[Net]) -> bool {
             }
         }
     }
-    let parts: Vec<&str> = w.split('.').collect();
-    if parts.len() == 4 && parts.first().is_some_and(|p| byte(p).is_some()) {
+    let mut parts: Vec<&str> = w.split('.').collect();
+    // `10.*`, `192.168.*`: octets and a final `*` name the rest of the network.
+    if (2..=3).contains(&parts.len()) && parts.last() == Some(&"*") && parts.iter().rev().skip(1).all(|p| byte(p).is_some())
+    {
+        parts.resize(4, "*");
+    }
+    if parts.len() == 4 && parts.first().is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit())) {
         let mut ends = Some((0u128, 0u128));
         let mut wild = false;
+        // Any value: `*`, `?`, `x`, `n`, `#`, one to three of one of them, or digits mixed with them.
+        let any = |p: &str| {
+            let wildcard = |c: char| "*?xn#".contains(c);
+            let first = p.chars().next();
+            (1..=3).contains(&p.len())
+                && (first.is_some_and(|f| wildcard(f) && p.chars().all(|c| c == f))
+                    || (p.chars().all(|c| c.is_ascii_digit() || wildcard(c)) && p.chars().any(wildcard)))
+        };
         for p in &parts {
             let r = match byte(p) {
                 Some(v) => Some((v, v)),
-                None if *p == "*" || *p == "x" => Some((0, 255)),
-                None => p
-                    .strip_prefix('[')
-                    .and_then(|r| r.strip_suffix(']'))
-                    .and_then(|r| r.split_once('-'))
-                    .and_then(|(a, b)| Some((byte(a)?, byte(b)?)))
-                    .map(|(a, b)| (a.min(b), a.max(b))),
+                None if any(p) => Some((0, 255)),
+                None => {
+                    // A range: `[a-b]`, nmap's `a-b`, a shell's `{a..b}`.
+                    let inner = p
+                        .strip_prefix('[')
+                        .and_then(|r| r.strip_suffix(']'))
+                        .or_else(|| p.strip_prefix('{').and_then(|r| r.strip_suffix('}')))
+                        .unwrap_or(p);
+                    inner
+                        .split_once("..")
+                        .or_else(|| inner.split_once('-'))
+                        .and_then(|(a, b)| Some((byte(a)?, byte(b)?)))
+                        .map(|(a, b)| (a.min(b), a.max(b)))
+                }
             };
             wild |= byte(p).is_none();
             ends = match (ends, r) {

@@ -1326,6 +1326,16 @@ pub fn reading_reveals(r: &Reading<'_>, host: bool, nets: &[Net], domains: &[Str
 
 /// [`value_reveals`] on normalised, refanged text.
 fn refanged_reveals(n: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
+    // A shell's brace range in a network (`10.20.30.{1..254}`) read as a bracket range, which
+    // stays in its word.
+    if n.contains(".{") {
+        let braced = braces_as_ranges(n);
+        if braced != n
+            && let Some(hit) = refanged_reveals(&braced, host, nets, domains)
+        {
+            return Some(hit);
+        }
+    }
     let one = n.split_whitespace().count() == 1;
     let words = n.split(|c: char| {
         c.is_whitespace()
@@ -1350,13 +1360,46 @@ fn refanged_reveals(n: &str, host: bool, nets: &[Net], domains: &[String]) -> Op
     None
 }
 
+/// `n` with each `{a..b}` after a `.` (a and b of one to three digits) written `[a-b]`.
+fn braces_as_ranges(n: &str) -> String {
+    let mut out = String::with_capacity(n.len());
+    let mut rest = n;
+    while let Some(k) = rest.find(".{") {
+        let (head, tail) = rest.split_at(k + 1);
+        out.push_str(head);
+        let body = tail.get(1..).unwrap_or_default();
+        // At most `255..255}`: the `}` within ten bytes (the scan stays linear).
+        let close = body.bytes().take(10).position(|b| b == b'}');
+        let range = close.and_then(|c| Some((body.get(..c)?, body.get(c + 1..)?))).and_then(|(inner, after)| {
+            let (a, b) = inner.split_once("..")?;
+            let digits = |x: &str| (1..=3).contains(&x.len()) && x.bytes().all(|c| c.is_ascii_digit());
+            (digits(a) && digits(b)).then(|| (format!("[{a}-{b}]"), after))
+        });
+        match range {
+            Some((r, after)) => {
+                out.push_str(&r);
+                rest = after;
+            }
+            None => {
+                out.push('{');
+                rest = body;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Normal text with each run of two or more LDAP domain components written as the domain they
 /// name (`cn=vpn, dc=corp, dc=example` is `cn=vpn corp.example`), for finding names; `None`
 /// when there is no such run.
 fn dn_domains(n: &str) -> Option<String> {
-    if !n.contains("dc") || !n.contains('=') {
+    const OID: &str = "0.9.2342.19200300.100.1.25";
+    if !n.contains('=') || !(n.contains("dc") || n.contains("domaincomponent") || n.contains(OID)) {
         return None;
     }
+    // `domainComponent` and its OID are `dc`; a quoted label is the label.
+    let n = &n.replace("domaincomponent", "dc").replace(OID, "dc").replace('"', "");
     // `before`, `dc = label`, `after` in one piece between commas.
     fn component(piece: &str) -> Option<(&str, &str, &str)> {
         for (i, _) in piece.match_indices("dc") {
@@ -1391,10 +1434,17 @@ fn dn_domains(n: &str) -> Option<String> {
         }
         out.push(' ');
         out.push_str(&run.join("."));
+        // And most significant first, as OpenSSL writes a subject (`/dc=example/dc=corp`).
+        if run.len() >= 2 {
+            out.push(' ');
+            let reversed: Vec<&str> = run.iter().rev().copied().collect();
+            out.push_str(&reversed.join("."));
+        }
         out.push(' ');
         run.clear();
     };
-    for piece in n.split([',', ';']) {
+    // Components are separated by `,`, `;`, `+` (a multi-valued name) and `/` (OpenSSL).
+    for piece in n.split([',', ';', '+', '/']) {
         match component(piece) {
             Some((before, label, after)) => {
                 if !before.trim().is_empty() {
