@@ -322,3 +322,147 @@ proptest! {
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
+
+//--- SA08 + SA09 + SA10 + SB11: data: URIs
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// `text` in a `data:` URI in `charset`, base64.
+fn in_charset(text: &str, label: &str) -> String {
+    let enc = encoding_rs::Encoding::for_label(label.as_bytes()).unwrap();
+    let (bytes, _, unmappable) = enc.encode(text);
+    assert!(!unmappable, "{label}");
+    format!("data:text/plain;charset={label};base64,{}", b64(&bytes))
+}
+
+const FULL_WIDTH_CANARY: &str =
+    "Ｏｐｅｒａｔｉｏｎ ＮＩＧＨＴＪＡＲ ａｔ ｈｏｓｔ．ｃｏｒｐ．ｅｘａｍｐｌｅ １０．２０．３０．４０";
+
+#[test]
+fn sa08_data_uris_in_legacy_charsets_are_held() {
+    let p = policy("us-to-jpn.toml");
+    let mut texts: Vec<String> = ["iso-2022-jp", "shift_jis", "euc-jp", "gb18030", "big5", "euc-kr", "gbk"]
+        .iter()
+        .map(|l| in_charset(FULL_WIDTH_CANARY, l))
+        .collect();
+    // Percent-encoded, not base64.
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(FULL_WIDTH_CANARY);
+    texts.push(format!(
+        "data:text/plain;charset=shift_jis,{}",
+        sjis.iter().map(|b| format!("%{b:02X}")).collect::<String>()
+    ));
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    all_held(&p, &texts);
+}
+
+#[test]
+fn sa09_sb11_split_payloads_and_long_headers_are_held() {
+    let p = policy("us-to-jpn.toml");
+    let payload = b64(b"Operation NIGHTJAR at host.corp.example 10.20.30.40");
+    let mut texts = Vec::new();
+    for sep in ["\n", "\t", " ", "  ", "\r\n"] {
+        let spaced: Vec<String> = payload
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8(c.to_vec()).unwrap())
+            .collect();
+        texts.push(format!("data:text/plain;base64,{}", spaced.join(sep)));
+        let (a, b) = payload.split_at(12);
+        texts.push(format!("see data:text/plain;base64,{a}{sep}{b} now"));
+    }
+    texts.push(format!("data:text/plain;x={};base64,{payload}", "a".repeat(300)));
+    texts.push(format!(
+        "data:text/plain;charset=utf-8{};base64,{payload}",
+        ";p=1".repeat(80)
+    ));
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    all_held(&p, &texts);
+}
+
+#[test]
+fn sa10_sb11_data_uris_nested_four_and_five_deep_are_held() {
+    let p = policy("us-to-jpn.toml");
+    let mut texts = Vec::new();
+    for depth in 4..=5 {
+        let mut s = "Operation NIGHTJAR at 10.20.30.40".to_string();
+        for _ in 0..depth {
+            s = format!("data:text/plain;base64,{}", b64(s.as_bytes()));
+        }
+        texts.push(s);
+    }
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    all_held(&p, &texts);
+}
+
+#[test]
+fn sa08_sa09_benign_data_uris_still_go() {
+    let p = policy("us-to-jpn.toml");
+    let sjis = in_charset("報告書 ｒｅｐｏｒｔ", "shift_jis");
+    let split = format!("data:text/plain;base64,{} {}", b64(b"A public "), b64(b"report"));
+    all_go(&p, &[sjis.as_str(), split.as_str()]);
+}
+
+//--- SA11 + SA12 + SB19 + SA21: markup
+
+#[test]
+fn sa11_comments_ending_bang_and_bogus_end_tags_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Operation NIGHT<!-- x --!>JAR",
+            "Operation NIGHT<!--x--!>JAR",
+            "Operation NIGHT</ x>JAR",
+            "Operation NIGHT</3>JAR",
+            "Operation NIGHT</>JAR",
+            "10.20.<!-- --!>30.40",
+            "+1 202-555-<!----!>0173",
+        ],
+    );
+}
+
+#[test]
+fn sa12_sb19_content_a_screen_does_not_show_is_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Operation NIGHT<script>x</script>JAR",
+            "Operation NIGHT<style>p{}</style>JAR",
+            "Operation NIGHT<template>x</template>JAR",
+            "Operation NIGHT<title>x</title>JAR",
+            "Operation NIGHT<noscript>x</noscript>JAR",
+            "Operation NIGHT<iframe>x</iframe>JAR",
+            "Operation NIGHT<svg><desc>x</desc></svg>JAR",
+            "Operation NIGHT<span hidden>x</span>JAR",
+            "Operation NIGHT<span style='display:none'>DECOY</span>JAR",
+            "Operation NIGHT<span style=\"display: none\">DECOY</span>JAR",
+            "Operation NIGHT<span style=\"font-size:0\">DECOY</span>JAR",
+            "Operation NIGHT<font size=0>DECOY</font>JAR",
+            "Operation NIGHT<span hidden><span>x</span>y</span>JAR",
+            "10.20.<span hidden>9</span>30.40",
+            "+1 202-555-<style>9</style>0173",
+            "host.corp<script>x</script>.example",
+            "10.20<script>var a = 1;</script>.30.40",
+            "NIGHT&#0000008203;JAR Operation NIGHT&#0000008203;JAR",
+            "Operation NIGHT&#x000000200B;JAR",
+            "Operation NIGHT&shyJAR",
+        ],
+    );
+}
+
+#[test]
+fn sa12_sb19_shown_markup_still_goes() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "<p>A <b>public</b> report</p><script>var x = 1;</script>",
+            "<span hidden>draft</span> Operation Nightingale",
+            "Tom &amp Jerry &shy; x",
+        ],
+    );
+}

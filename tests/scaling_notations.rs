@@ -48,6 +48,17 @@ const UNITS: &[(&str, &str)] = &[
     ("capital-look-alikes", "\u{039D}\u{0422}\u{13BB}\u{0442}\u{00D8}"),
     ("kanji-prolonged", "\u{4E09}\u{30FC}"),
     ("glued-labels", "tel1 ph#2 "),
+    ("data-split-base64", "data:;base64,T3Bl cmF0 "),
+    ("data-split-escaped", "data:;base64,A A\\ "),
+    ("data-escaped-glued", "data:,x\\"),
+    ("data-long-header", "data:text/plain;x=aaaaaaaa;"),
+    ("data-legacy-charset", "data:;charset=shift_jis,%82%60 "),
+    ("hidden-elements", "<span hidden>a<span>b"),
+    ("hidden-closed", "<script>x</script>y "),
+    ("comment-bang-near-misses", "<!--x--!"),
+    ("bogus-end-tags", "</ x"),
+    ("zero-padded-references", "&#0000000"),
+    ("legacy-references", "&shy&nbs"),
 ];
 
 fn bundle(text: &str) -> Vec<u8> {

@@ -683,7 +683,10 @@ pub fn brace_reading(text: &str) -> Option<(String, Vec<Range<usize>>)> {
         let Some((a, b)) = rest.get(..close).and_then(|r| r.split_once("..")) else {
             continue;
         };
-        if !(1..=3).contains(&a.len()) || !(1..=3).contains(&b.len()) || !(a.bytes().chain(b.bytes())).all(|c| c.is_ascii_digit()) {
+        if !(1..=3).contains(&a.len())
+            || !(1..=3).contains(&b.len())
+            || !(a.bytes().chain(b.bytes())).all(|c| c.is_ascii_digit())
+        {
             continue;
         }
         out.push_str(text.get(copied..open).unwrap_or_default());

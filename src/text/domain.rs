@@ -150,7 +150,10 @@ pub fn dn_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
     // The length of the component name at `k`, if one starts there.
     let name_at = |k: usize| {
         let rest = b.get(k..).unwrap_or_default();
-        DC_NAMES.iter().find(|n| rest.starts_with(n.as_bytes())).map(|n| n.len())
+        DC_NAMES
+            .iter()
+            .find(|n| rest.starts_with(n.as_bytes()))
+            .map(|n| n.len())
     };
     // One component at `k` (a name, `=`, a label, quoted or not): the label's span and where
     // the component ends.

@@ -37,8 +37,7 @@ impl Internal {
             .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\' | b'%' | b'&') || b >= 0x80)
             || s.as_bytes().windows(5).any(|w| w.eq_ignore_ascii_case(b" dot "))
             || super::escape::may_hold(s)
-            || (s.contains('=')
-                && s.as_bytes().windows(2).any(|w| w.eq_ignore_ascii_case(b"dc"))
+            || (s.contains('=') && s.as_bytes().windows(2).any(|w| w.eq_ignore_ascii_case(b"dc"))
                 || s.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b"component")))
     }
 

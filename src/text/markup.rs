@@ -6,8 +6,9 @@
 //! ```text
 //! start tag     := "<" ALPHA name *( attribute ) [ "/" ] ">"
 //! end tag       := "</" ALPHA name ... ">"
-//! comment       := "<!--" ... "-->"       ("<!-->" and "<!--->" end at once)
-//! bogus comment := "<!" ... ">" | "<?" ... ">"   (a doctype, CDATA, a processing instruction)
+//! comment       := "<!--" ... ( "-->" | "--!>" )   ("<!-->" and "<!--->" end at once)
+//! bogus comment := "<!" ... ">" | "<?" ... ">" | "</" non-letter ... ">"
+//!                  (a doctype, CDATA, a processing instruction, a bogus end tag)
 //! ```
 //!
 //! A `>` inside a quoted attribute value does not end a tag. An element a browser lays out as
@@ -72,9 +73,53 @@ pub fn may_hold(s: &str) -> bool {
         .any(|w| matches!(w, [b'<', c] if c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?')))
 }
 
+/// Elements whose content a screen does not show: raw text and templates, what is shown only
+/// without scripts or plug-ins, the document's head, and an SVG's description.
+const NOT_SHOWN: &[&str] = &[
+    "script", "style", "template", "title", "noscript", "noembed", "noframes", "iframe", "object", "head", "desc",
+    "metadata", "xmp",
+];
+
+/// Elements that have no content (their start tag is the whole element).
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+];
+
+/// Whether the attributes of a start tag hide its element's content: `hidden`, a style of
+/// `display:none`, `visibility:hidden`, `font-size:0` or `opacity:0`, or `<font size=0>`
+/// (spaces and case aside). Read wide: a reading with more content gone joins more.
+fn hides(attributes: &[u8]) -> bool {
+    let squeezed: Vec<u8> = attributes
+        .iter()
+        .filter(|c| !c.is_ascii_whitespace() && !matches!(c, b'"' | b'\''))
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    [
+        "hidden".as_bytes(),
+        b"display:none",
+        b"font-size:0",
+        b"opacity:0",
+        b"size=0",
+    ]
+    .iter()
+    .any(|w| squeezed.windows(w.len()).any(|x| x == *w))
+}
+
 /// `s` with its tags and comments removed (a block element's tag read as one space), and for
 /// each byte of the result the byte range of `s` it comes from; `None` when `s` holds none.
 pub fn strip(s: &str) -> Option<(String, Vec<Range<usize>>)> {
+    strip_with(s, false)
+}
+
+/// [`strip`], and the content of the elements a screen does not show removed too ([`NOT_SHOWN`],
+/// or hidden by an attribute: [`hides`]): `Operation NIGHT<span hidden>x</span>JAR` shows
+/// `Operation NIGHTJAR`. An element hidden so runs to its end tag (the same name, nested ones
+/// counted) or to the end of the text. `None` when no content is hidden.
+pub fn strip_hidden(s: &str) -> Option<(String, Vec<Range<usize>>)> {
+    strip_with(s, true)
+}
+
+fn strip_with(s: &str, drop_hidden: bool) -> Option<(String, Vec<Range<usize>>)> {
     if !may_hold(s) {
         return None;
     }
@@ -82,16 +127,37 @@ pub fn strip(s: &str) -> Option<(String, Vec<Range<usize>>)> {
     let mut out = String::with_capacity(s.len());
     let mut map: Vec<Range<usize>> = Vec::with_capacity(s.len());
     let mut changed = false;
+    let mut hid = false;
+    // The hidden element being passed over: its name and how many of that name are open.
+    let mut hidden: Option<(&[u8], usize)> = None;
     let mut plain = 0;
     let mut i = 0;
     while let Some(at) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'<')) {
         let lt = i + at;
-        let Some((end, block)) = markup(b, lt) else {
+        let Some(found) = markup(b, lt) else {
             i = lt + 1;
             continue;
         };
+        let (end, block) = (found.end, found.block);
         if end > b.len() {
             break; // never ends: the rest is text
+        }
+        if let Some((name, open)) = hidden.as_mut() {
+            if let Some(tag) = &found.tag
+                && tag.name.eq_ignore_ascii_case(name)
+            {
+                if tag.closing {
+                    *open = open.saturating_sub(1);
+                } else if !tag.self_closing {
+                    *open = open.saturating_add(1);
+                }
+            }
+            if *open == 0 {
+                hidden = None;
+                plain = end;
+            }
+            i = end;
+            continue;
         }
         out.push_str(s.get(plain..lt).unwrap_or_default());
         map.extend((plain..lt).map(|k| k..k + 1));
@@ -102,33 +168,75 @@ pub fn strip(s: &str) -> Option<(String, Vec<Range<usize>>)> {
         changed = true;
         i = end;
         plain = end;
+        if drop_hidden
+            && let Some(tag) = &found.tag
+            && !tag.closing
+            && !tag.self_closing
+            && !VOID.iter().any(|v| v.as_bytes().eq_ignore_ascii_case(tag.name))
+            && (NOT_SHOWN.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(tag.name)) || hides(tag.attributes))
+        {
+            hidden = Some((tag.name, 1));
+            hid = true;
+        }
     }
-    if !changed {
+    if !changed || (drop_hidden && !hid) {
         return None;
     }
-    out.push_str(s.get(plain..).unwrap_or_default());
-    map.extend((plain..s.len()).map(|k| k..k + 1));
+    if hidden.is_none() {
+        out.push_str(s.get(plain..).unwrap_or_default());
+        map.extend((plain..s.len()).map(|k| k..k + 1));
+    }
     Some((out, map))
+}
+
+/// A tag [`markup`] found.
+struct Tag<'b> {
+    name: &'b [u8],
+    closing: bool,
+    self_closing: bool,
+    attributes: &'b [u8],
+}
+
+/// What [`markup`] found at a `<`.
+struct Found<'b> {
+    end: usize,
+    block: bool,
+    tag: Option<Tag<'b>>,
 }
 
 /// The tag or comment at `lt` (a `<`): where it ends (past its `>`; past the end of `b` when it
 /// never ends), and whether it is a block element's tag. `None` when no markup starts there.
-fn markup(b: &[u8], lt: usize) -> Option<(usize, bool)> {
+fn markup(b: &[u8], lt: usize) -> Option<Found<'_>> {
     let never = b.len() + 1;
     let rest = b.get(lt + 1..)?;
+    let other = |end: usize| Found {
+        end: lt.saturating_add(end),
+        block: false,
+        tag: None,
+    };
     match rest {
         [b'!', b'-', b'-', tail @ ..] => {
-            // `<!-->` and `<!--->` end at once; else at the first `-->`.
+            // `<!-->` and `<!--->` end at once; else at the first `-->` or `--!>`.
             let end = match tail {
                 [b'>', ..] => 5,
                 [b'-', b'>', ..] => 6,
-                _ => tail.windows(3).position(|w| w == b"-->").map_or(never, |k| 4 + k + 3),
+                _ => (0..tail.len())
+                    .find_map(|k| match tail.get(k..) {
+                        Some([b'-', b'-', b'>', ..]) => Some(4 + k + 3),
+                        Some([b'-', b'-', b'!', b'>', ..]) => Some(4 + k + 4),
+                        _ => None,
+                    })
+                    .unwrap_or(never),
             };
-            Some((lt.saturating_add(end), false))
+            Some(other(end))
         }
-        [b'!' | b'?', ..] => {
+        // A declaration, a processing instruction, and `</` before what is no letter (`</ x>`,
+        // `</3>`, `</>`): a bogus comment to the first `>`.
+        [b'!' | b'?', ..] | [b'/', ..]
+            if !rest.get(1).is_some_and(u8::is_ascii_alphabetic) || rest.first() != Some(&b'/') =>
+        {
             let end = rest.iter().position(|&c| c == b'>').map_or(never, |k| k + 2);
-            Some((lt.saturating_add(end), false))
+            Some(other(end))
         }
         [b'/', c, ..] | [c, ..] if c.is_ascii_alphabetic() => {
             let name_at = if rest.first() == Some(&b'/') { 1 } else { 0 };
@@ -139,8 +247,18 @@ fn markup(b: &[u8], lt: usize) -> Option<(usize, bool)> {
                 .unwrap_or(rest.len() - name_at);
             let name = rest.get(name_at..name_at + name_len)?;
             let block = BLOCK.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(name));
-            let end = tag_end(rest, name_at + name_len).map_or(never, |k| k + 2);
-            Some((lt.saturating_add(end), block))
+            let close = tag_end(rest, name_at + name_len);
+            let attributes = close.and_then(|k| rest.get(name_at + name_len..k)).unwrap_or_default();
+            Some(Found {
+                end: lt.saturating_add(close.map_or(never, |k| k + 2)),
+                block,
+                tag: Some(Tag {
+                    name,
+                    closing: name_at == 1,
+                    self_closing: attributes.last() == Some(&b'/'),
+                    attributes,
+                }),
+            })
         }
         _ => None,
     }

@@ -562,7 +562,9 @@ fn network_named(w: &str, nets: &[Net]) -> bool {
     }
     let mut parts: Vec<&str> = w.split('.').collect();
     // `10.*`, `192.168.*`: octets and a final `*` name the rest of the network.
-    if (2..=3).contains(&parts.len()) && parts.last() == Some(&"*") && parts.iter().rev().skip(1).all(|p| byte(p).is_some())
+    if (2..=3).contains(&parts.len())
+        && parts.last() == Some(&"*")
+        && parts.iter().rev().skip(1).all(|p| byte(p).is_some())
     {
         parts.resize(4, "*");
     }

@@ -526,7 +526,11 @@ fn unescape_steps(s: &str) -> Vec<String> {
     let Some((mut cur, mut had_uri)) = unescape_once(s) else {
         return steps;
     };
-    for _ in 0..2 {
+    // Three passes; up to six while each reads a `data:` URI (a URI nested in a URI).
+    for pass in 1..6 {
+        if pass >= 3 && !had_uri {
+            break;
+        }
         match unescape_once(&cur) {
             Some((next, uri)) => {
                 if had_uri {
@@ -583,6 +587,10 @@ fn decodings(s: &str) -> Vec<String> {
         && !out.contains(&bare)
     {
         out.push(bare);
+    }
+    // And without the content a screen does not show (`NIGHT<span hidden>x</span>JAR`).
+    if let Some(bare) = embedded::without_hidden(s) {
+        out.push(unescape(&bare).unwrap_or(bare));
     }
     out
 }
@@ -661,24 +669,44 @@ fn nonzero_char(v: u32) -> Option<char> {
 /// `&#NN;`, `&#xHH;` (the `;` may be missing) or `&name;`, and how many bytes it took.
 fn char_ref(t: &str) -> Option<(String, usize)> {
     let body = t.get(1..)?;
+    // Digits with their leading zeros passed over (`&#0000008203;`), at most eight after them.
+    let value = |digits: &str, radix: u32| -> Option<char> {
+        let significant = digits.trim_start_matches('0');
+        if digits.is_empty() || significant.len() > 8 {
+            return None;
+        }
+        nonzero_char(if significant.is_empty() {
+            0
+        } else {
+            u32::from_str_radix(significant, radix).ok()?
+        })
+    };
     if let Some(n) = body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
         let k = n.chars().take_while(char::is_ascii_hexdigit).count();
-        let c = nonzero_char(u32::from_str_radix(n.get(..k).filter(|d| !d.is_empty() && d.len() <= 8)?, 16).ok()?)?;
+        let c = value(n.get(..k)?, 16)?;
         let semi = usize::from(n.get(k..).is_some_and(|r| r.starts_with(';')));
         return Some((c.to_string(), 3 + k + semi));
     }
     if let Some(n) = body.strip_prefix('#') {
         let k = n.chars().take_while(char::is_ascii_digit).count();
-        let c = nonzero_char(n.get(..k).filter(|d| !d.is_empty() && d.len() <= 8)?.parse().ok()?)?;
+        let c = value(n.get(..k)?, 10)?;
         let semi = usize::from(n.get(k..).is_some_and(|r| r.starts_with(';')));
         return Some((c.to_string(), 2 + k + semi));
     }
     // A name is at most 32 characters: the `;` is looked for no further (linear).
-    let end = body.bytes().take(33).position(|b| b == b';')?;
-    let name = body.get(..end)?;
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return None;
-    }
+    let semi = body.bytes().take(33).position(|b| b == b';');
+    let name = semi
+        .and_then(|end| body.get(..end))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric()));
+    let Some(name) = name else {
+        // HTML reads some names without their `;` (`&shy`, `&nbsp`, `&amp`): the longest.
+        const BARE: [&str; 12] = [
+            "shy", "nbsp", "amp", "lt", "gt", "quot", "middot", "AMP", "LT", "GT", "QUOT", "not",
+        ];
+        let n = BARE.iter().filter(|n| body.starts_with(*n)).max_by_key(|n| n.len())?;
+        let v = quick_xml::escape::resolve_html5_entity(n)?;
+        return Some((v.to_string(), n.len() + 1));
+    };
     let v = quick_xml::escape::resolve_html5_entity(name)?;
     Some((v.to_string(), name.len() + 2))
 }
@@ -1370,11 +1398,13 @@ fn braces_as_ranges(n: &str) -> String {
         let body = tail.get(1..).unwrap_or_default();
         // At most `255..255}`: the `}` within ten bytes (the scan stays linear).
         let close = body.bytes().take(10).position(|b| b == b'}');
-        let range = close.and_then(|c| Some((body.get(..c)?, body.get(c + 1..)?))).and_then(|(inner, after)| {
-            let (a, b) = inner.split_once("..")?;
-            let digits = |x: &str| (1..=3).contains(&x.len()) && x.bytes().all(|c| c.is_ascii_digit());
-            (digits(a) && digits(b)).then(|| (format!("[{a}-{b}]"), after))
-        });
+        let range = close
+            .and_then(|c| Some((body.get(..c)?, body.get(c + 1..)?)))
+            .and_then(|(inner, after)| {
+                let (a, b) = inner.split_once("..")?;
+                let digits = |x: &str| (1..=3).contains(&x.len()) && x.bytes().all(|c| c.is_ascii_digit());
+                (digits(a) && digits(b)).then(|| (format!("[{a}-{b}]"), after))
+            });
         match range {
             Some((r, after)) => {
                 out.push_str(&r);
