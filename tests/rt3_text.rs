@@ -466,3 +466,52 @@ fn sa12_sb19_shown_markup_still_goes() {
         ],
     );
 }
+
+//--- SA19 + SB21 + SA23: e-mail notations, ENUM names
+
+#[test]
+fn sa19_sb21_email_obfuscations_and_one_label_hosts_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "j.smith<at>example<dot>net",
+            "j.smith(a)example.net",
+            "j.smith_at_example.net",
+            "j.smith(@)example.net",
+            "j.smith{@}example.net",
+            "j.smith アット example.net",
+            "j.smithアットexample.net",
+            "j.smith@example",
+            "jsmith@localhost",
+            "jsmith@mailhub",
+            "j.smith@example•net",
+        ],
+    );
+}
+
+#[test]
+fn sa23_enum_names_of_phone_numbers_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "3.7.1.0.5.5.5.2.0.2.1.e164.arpa",
+            "lookup 0.0.1.0.5.5.5.5.3.1.8.e164.arpa. NAPTR",
+        ],
+    );
+}
+
+#[test]
+fn sa19_sa23_package_tags_and_other_names_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "npm install react@latest and lodash@4",
+            "items (a) and (b)",
+            "see 1.2.e164.arpa zone",
+            "created_at_ts",
+        ],
+    );
+}

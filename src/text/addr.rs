@@ -543,6 +543,17 @@ const REFANG_SUBS: &[(&str, &str)] = &[
     ("{at}", "@"),
     ("[/]", "/"),
     ("\\.", "."),
+    // An `@` and a dot written as e-mail obfuscators write them: `j.smith<at>example<dot>net`,
+    // `(a)`, `(@)`, `{@}`, `<@>`, `_at_`, and the katakana `アット` ("at").
+    ("<at>", "@"),
+    ("<dot>", "."),
+    ("(a)", "@"),
+    ("(@)", "@"),
+    ("{@}", "@"),
+    ("<@>", "@"),
+    ("_at_", "@"),
+    (" \u{30A2}\u{30C3}\u{30C8} ", "@"),
+    ("\u{30A2}\u{30C3}\u{30C8}", "@"),
     ("hxxp", "http"),
     ("hxxps", "https"),
     ("fxp", "ftp"),
@@ -559,7 +570,10 @@ const PRINTABLE: &str =
 
 /// Whether a substitution of [`refang`] (joining when `join`) can start with byte `c`.
 fn may_start_sub(c: u8, join: bool) -> bool {
-    matches!(c, b'[' | b'(' | b'{' | b'\\' | b'h' | b'f' | b'%') || (join && matches!(c, b' ' | b'.'))
+    matches!(
+        c,
+        b'[' | b'(' | b'{' | b'\\' | b'h' | b'f' | b'%' | b'<' | b'_' | b' ' | 0xE3
+    ) || (join && c == b'.')
 }
 
 /// The bracketed forms of [`REFANG_SUBS`] written with a space either side, and the spaced dot:
@@ -1052,6 +1066,14 @@ mod tests {
             "10.*.*.*",
             "10.20.30.[40-50]",
             "10.20.[0-255].1",
+            // Red team SB18: a short wildcard (a version written so is held with it), ranges.
+            "10.2.*",
+            "10.*",
+            "192.168.0-255.0-255",
+            "172.16-31.*.*",
+            "10.20.30.xx",
+            "192.168.?.?",
+            "10.20.3?.40",
         ] {
             assert!(hit(w, false), "{w}");
             assert!(hit(w, true), "{w} as a host");
@@ -1067,7 +1089,7 @@ mod tests {
             "50/50",
             "10/7",
             "203.0/16",
-            "10.2.*",
+            // A short wildcard names a network only with a final `*` (`10.2.*` is held).
             "10.2.x",
             "203.0.113.*",
             "*.10.20.30",

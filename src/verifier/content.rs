@@ -739,6 +739,50 @@ pub fn has_email(text: &str) -> bool {
 
 /// [`has_email`] on text already [`refang`]ed.
 pub fn has_email_refanged(refanged: &str) -> bool {
+    // The `@` and dot as obfuscators write them (`j.smith<at>example<dot>net`, `(a)`, `(@)`,
+    // `{@}`, `_at_`, the katakana `アット`).
+    const AT: [(&str, &str); 9] = [
+        ("<at>", "@"),
+        ("<dot>", "."),
+        ("(a)", "@"),
+        ("(@)", "@"),
+        ("{@}", "@"),
+        ("<@>", "@"),
+        ("_at_", "@"),
+        (" アット ", "@"),
+        ("アット", "@"),
+    ];
+    let mut obfuscated = Cow::Borrowed(refanged);
+    for (a, b) in AT {
+        if obfuscated.contains(a) {
+            obfuscated = Cow::Owned(obfuscated.replace(a, b));
+        }
+    }
+    let refanged = obfuscated.as_ref();
+    // A host of one label (`jsmith@localhost`) counts only with the `@` glued to both sides as
+    // written: spaced (`meet @ noon`) it is prose.
+    let one_label = |w: &str| {
+        const TAGS: [&str; 11] = [
+            "latest", "next", "beta", "alpha", "canary", "stable", "lts", "dev", "nightly", "main", "master",
+        ];
+        w.rsplit_once('@').is_some_and(|(local, host)| {
+            let host = host.trim_end_matches(|c: char| !c.is_alphanumeric());
+            !local.trim_matches('.').is_empty()
+                && local
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '.' || c == '_')
+                && host.chars().count() >= 3
+                && host.chars().all(char::is_alphabetic)
+                && !TAGS.contains(&host)
+        })
+    };
+    if refanged
+        .split(|c: char| c.is_whitespace() || "\"'<>(),;:`|".contains(c))
+        .any(one_label)
+    {
+        return true;
+    }
     if !refanged.contains('@') {
         // Every address found below is a word with an `@`, and `quoted_locals` writes none.
         return false;
@@ -783,6 +827,7 @@ pub fn has_email_refanged(refanged: &str) -> bool {
                 .take_while(|&c| c.is_alphanumeric() || c == '-' || c == '.')
                 .collect();
             let labels: Vec<&str> = domain.trim_end_matches('.').split('.').collect();
+
             // A dotted quad without the brackets of a literal (`bob@198.51.100.7`).
             if labels.len() == 4
                 && labels
@@ -925,6 +970,19 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
             })
             .collect();
         if has_phone(&read, regions) {
+            return true;
+        }
+    }
+    // An ENUM name (RFC 6116) is the number it names, its digits last first:
+    // `3.7.1.0.5.5.5.2.0.2.1.e164.arpa` is +12025550173.
+    for (k, _) in text.match_indices(".e164.arpa") {
+        let before = text.get(..k).unwrap_or_default();
+        let digits: String = before
+            .rsplit(|c: char| c == '.' || !c.is_alphanumeric())
+            .take(15)
+            .map_while(|l| (l.len() == 1 && l.bytes().all(|b| b.is_ascii_digit())).then_some(l))
+            .collect();
+        if digits.len() >= 7 && has_phone(&format!(" +{digits} "), regions) {
             return true;
         }
     }
@@ -1425,6 +1483,11 @@ mod tests {
             "10.20.30.*",
             "192.168.x.x",
             "10.20.30.[40-50]",
+            // Red team SB18: a short wildcard (a version written so is held with it), ranges.
+            "10.2.*",
+            "10.*",
+            "192.168.0-255.0-255",
+            "10.20.30.xx",
         ] {
             assert!(word_inside(w, false, &n), "{w}");
         }
@@ -1433,7 +1496,6 @@ mod tests {
             "11.in-addr.arpa",
             "10/11",
             "24/7",
-            "10.2.*",
             "203.0.113.*",
         ] {
             assert!(!word_inside(w, false, &n), "{w}");
