@@ -450,6 +450,12 @@ fn sa12_sb19_content_a_screen_does_not_show_is_held() {
             "NIGHT&#0000008203;JAR Operation NIGHT&#0000008203;JAR",
             "Operation NIGHT&#x000000200B;JAR",
             "Operation NIGHT&shyJAR",
+            "Operation NIGHT[b][/b]JAR",
+            "Operation NIGHT[color=red][/color]JAR",
+            "Operation [NIGHT](https://example.net \"t\")JAR",
+            "Operation NIGHT[](https://example.net)JAR",
+            "Operation [NIGHT][x]JAR\n\n[x]: https://example.net",
+            "10.20.[i][/i]30.40",
         ],
     );
 }
@@ -463,6 +469,8 @@ fn sa12_sb19_shown_markup_still_goes() {
             "<p>A <b>public</b> report</p><script>var x = 1;</script>",
             "<span hidden>draft</span> Operation Nightingale",
             "Tom &amp Jerry &shy; x",
+            "See [the report](https://example.net \"public\") and [b]bold[/b] text",
+            "[ipv4-addr:value = '198.51.100.7']",
         ],
     );
 }

@@ -59,6 +59,11 @@ const UNITS: &[(&str, &str)] = &[
     ("bogus-end-tags", "</ x"),
     ("zero-padded-references", "&#0000000"),
     ("legacy-references", "&shy&nbs"),
+    ("bbcode-near-misses", "[b=x[a"),
+    ("markdown-near-misses", "[a](x[b]["),
+    ("markdown-links", "[a](https://x \"t\")[b][c] "),
+    ("enum-names", "1.2.3.4.5.6.7.e164.arpa "),
+    ("email-obfuscations", "a(a)b_at_c<at>d "),
 ];
 
 fn bundle(text: &str) -> Vec<u8> {

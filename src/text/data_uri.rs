@@ -18,7 +18,8 @@
 //! four characters, a percent escape one byte for three, and a Latin-1 byte two bytes at most
 //! for one in three), except in UTF-16: three bytes of UTF-8 for two bytes base64 writes in 8/3
 //! characters, at most 9/8 of the URI, and in a legacy charset, where a one-byte half-width kana
-//! is three bytes of UTF-8 (at most 9/4 of the URI). Nothing is dropped to fit (a padded payload could
+//! is three bytes of UTF-8 (at most 9/4 of the URI); a payload folded by white space is read
+//! twice (to the first white space, and whole), so at most twice that. Nothing is dropped to fit (a padded payload could
 //! otherwise push a canary out of its reading).
 
 // The header (media type and parameters) is read whatever its length, as a browser reads it:
@@ -57,25 +58,29 @@ pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
         .unwrap_or(b.len() - body_start);
     // A base64 payload goes on past white space (forgiving-base64 drops it: `T3Bl cmF0`,
     // a payload folded over lines) while base64 follows it; what follows the payload is read
-    // as written too.
-    while base64 {
-        let gap = b
-            .get(body_start + body_len..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|c| c.is_ascii_whitespace())
-            .count();
-        let next = body_start + body_len + gap;
-        if gap == 0 || !b.get(next).is_some_and(|&c| sextet(c).is_some() || c == b'%') {
-            break;
+    // as written too. The payload to the first white space is read on its own as well: the
+    // words after a URI are no part of it, and decoded with it would glue to its text.
+    let first_len = body_len;
+    if base64 {
+        loop {
+            let gap = b
+                .get(body_start + body_len..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count();
+            let next = body_start + body_len + gap;
+            if gap == 0 || !b.get(next).is_some_and(|&c| sextet(c).is_some() || c == b'%') {
+                break;
+            }
+            let more = b
+                .get(next..)
+                .unwrap_or_default()
+                .iter()
+                .position(|&c| ends_body(c))
+                .unwrap_or(b.len() - next);
+            body_len += gap + more;
         }
-        let more = b
-            .get(next..)
-            .unwrap_or_default()
-            .iter()
-            .position(|&c| ends_body(c))
-            .unwrap_or(b.len() - next);
-        body_len += gap + more;
     }
     let body = b.get(body_start..body_start + body_len)?;
     let charset = params.iter().find_map(|p| {
@@ -84,9 +89,15 @@ pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
             .eq_ignore_ascii_case("charset")
             .then(|| v.trim().trim_matches(['"', '\'']).to_ascii_lowercase())
     });
-    let bytes = percent_decode(body);
-    let bytes = if base64 { base64_prefix(&bytes) } else { bytes };
-    let text = as_text(&bytes, charset.as_deref());
+    let read = |body: &[u8]| {
+        let bytes = percent_decode(body);
+        let bytes = if base64 { base64_prefix(&bytes) } else { bytes };
+        as_text(&bytes, charset.as_deref())
+    };
+    let mut text = read(body);
+    if body_len > first_len {
+        text = format!("{} {text}", read(b.get(body_start..body_start + first_len)?));
+    }
     if text.trim().is_empty() {
         return None;
     }
@@ -282,7 +293,7 @@ mod tests {
             ("data:text/plain;charset=euc-jp,%A3%C1", "\u{FF21}"),
             ("data:text/plain;charset=iso-2022-jp,%1B$B#A%1B(B", "\u{FF21}"),
             // Base64 split by white space, and a header longer than 256 bytes.
-            ("data:;base64,T3Bl cmF0\naW9u", "Operation"),
+            ("data:;base64,T3Bl cmF0\naW9u", "Ope Operation"),
         ] {
             assert_eq!(payload(s).as_deref(), Some(want), "{s}");
         }

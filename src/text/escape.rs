@@ -23,7 +23,7 @@ pub const DATA_LEVELS: usize = 6;
 /// Whether `s` may hold an escape, a `data:` URI or markup at all: whether [`readings`] may
 /// find any.
 pub fn may_hold(s: &str) -> bool {
-    may_decode(s) || super::markup::may_hold(s)
+    may_decode(s) || super::markup::may_hold(s) || (s.contains('[') && s.contains(']'))
 }
 
 /// Whether `s` may hold an escape or a `data:` URI.
@@ -49,6 +49,18 @@ pub fn readings(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
             }
             None => (m, mmap),
         });
+    }
+    // As a forum or Markdown viewer shows it (`NIGHT[b][/b]JAR`, `[NIGHT](https://x "t")JAR`).
+    for bbcode in [true, false] {
+        if let Some((m, mmap)) = super::markup::strip_light(s, bbcode) {
+            out.push(match decode(&m) {
+                Some((d, dmap)) => {
+                    let map = compose(&mmap, dmap, s.len());
+                    (d, map)
+                }
+                None => (m, mmap),
+            });
+        }
     }
     // With the content a screen does not show gone too (`NIGHT<span hidden>x</span>JAR`).
     if let Some((m, mmap)) = super::markup::strip_hidden(s) {

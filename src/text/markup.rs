@@ -189,6 +189,91 @@ fn strip_with(s: &str, drop_hidden: bool) -> Option<(String, Vec<Range<usize>>)>
     Some((out, map))
 }
 
+/// The lightweight markup reading of `s`: what a forum or a Markdown viewer shows, with BBCode
+/// tags gone (`NIGHT[b][/b]JAR`, `[color=red]…[/color]`: `[`, an optional `/`, one to ten
+/// letters, an optional `=value`, `]`) and each Markdown link shown as its text
+/// (`[NIGHT](https://x "t")JAR`, `NIGHT[](https://x)JAR`, `[NIGHT][ref]JAR`); each byte mapped
+/// back. `None` when there is none. Read two ways, as `[b][i]` is a pair of tags to a forum and
+/// `[NIGHT][x]` a link to Markdown: with `bbcode`, tags and inline links; without, inline and
+/// reference links. Each `[` looks ahead a bounded way (a tag 64 bytes, a link's
+/// text 256 and its target 2048), so the reading is linear.
+pub fn strip_light(s: &str, bbcode: bool) -> Option<(String, Vec<Range<usize>>)> {
+    if !s.contains('[') || !s.contains(']') {
+        return None;
+    }
+    let b = s.as_bytes();
+    let close_within = |from: usize, c: u8, limit: usize| {
+        b.get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take(limit)
+            .position(|&x| x == c)
+            .map(|k| from + k)
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut map: Vec<Range<usize>> = Vec::with_capacity(s.len());
+    let mut plain = 0usize;
+    let mut i = 0usize;
+    let mut changed = false;
+    let copy = |out: &mut String, map: &mut Vec<Range<usize>>, a: usize, z: usize| {
+        out.push_str(s.get(a..z).unwrap_or_default());
+        map.extend((a..z).map(|k| k..k + 1));
+    };
+    while let Some(k) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'[')) {
+        let open = i + k;
+        // A Markdown link: `[text](target)` or `[text][ref]`.
+        if let Some(close) = close_within(open + 1, b']', 256)
+            && !b.get(open + 1..close).unwrap_or_default().contains(&b'[')
+        {
+            let target_end = match b.get(close + 1) {
+                Some(b'(') => close_within(close + 2, b')', 2048),
+                Some(b'[') if !bbcode => close_within(close + 2, b']', 256),
+                _ => None,
+            };
+            if let Some(t) = target_end {
+                copy(&mut out, &mut map, plain, open);
+                copy(&mut out, &mut map, open + 1, close);
+                changed = true;
+                plain = t + 1;
+                i = t + 1;
+                continue;
+            }
+        }
+        // A BBCode tag.
+        let name_at = open + 1 + usize::from(b.get(open + 1) == Some(&b'/'));
+        let name_len = b
+            .get(name_at..)
+            .unwrap_or_default()
+            .iter()
+            .take(11)
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        if bbcode && (1..=10).contains(&name_len) {
+            let after = name_at + name_len;
+            let end = match b.get(after) {
+                Some(b']') => Some(after),
+                Some(b'=') => {
+                    close_within(after, b']', 64).filter(|&e| !b.get(after..e).unwrap_or_default().contains(&b'['))
+                }
+                _ => None,
+            };
+            if let Some(end) = end {
+                copy(&mut out, &mut map, plain, open);
+                changed = true;
+                plain = end + 1;
+                i = end + 1;
+                continue;
+            }
+        }
+        i = open + 1;
+    }
+    if !changed {
+        return None;
+    }
+    copy(&mut out, &mut map, plain, s.len());
+    Some((out, map))
+}
+
 /// A tag [`markup`] found.
 struct Tag<'b> {
     name: &'b [u8],

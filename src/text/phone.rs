@@ -294,7 +294,7 @@ fn glued_before(b: &[u8], i: usize) -> bool {
                 !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'/' | b'@' | b'#' | b'+'))
             });
             // `ph#03-…`: a `#` after a label numbers it.
-            !(closed && apart) && !i.checked_sub(1).is_some_and(labelled)
+            !(i.checked_sub(1).is_some_and(labelled) || closed && apart)
         }
         // `/`, `@` and `+` end a path, a user or a sum: a number after one stands apart
         // (`https://example.net/call/+1-202-555-0173`, `TEL/03-5555-0100`, `call@+1-…`).

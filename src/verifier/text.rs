@@ -550,7 +550,10 @@ fn unescape_steps(s: &str) -> Vec<String> {
 /// Whether [`unescaped`] may find another reading of `s`: it holds an escape, a `data:` URI or
 /// markup.
 pub fn may_unescape(s: &str) -> bool {
-    s.contains(['&', '%', '\\']) || embedded::has_data_uri(s) || embedded::has_markup(s)
+    s.contains(['&', '%', '\\'])
+        || embedded::has_data_uri(s)
+        || embedded::has_markup(s)
+        || (s.contains('[') && s.contains(']'))
 }
 
 /// Every reading of `s` with its escapes decoded ([`unescape`]), and with its markup gone as a
@@ -587,6 +590,12 @@ fn decodings(s: &str) -> Vec<String> {
         && !out.contains(&bare)
     {
         out.push(bare);
+    }
+    // And as a forum or Markdown viewer shows it (`NIGHT[b][/b]JAR`, `[NIGHT](x "t")JAR`).
+    for bbcode in [true, false] {
+        if let Some(bare) = embedded::without_light_markup(s, bbcode) {
+            out.push(unescape(&bare).unwrap_or(bare));
+        }
     }
     // And without the content a screen does not show (`NIGHT<span hidden>x</span>JAR`).
     if let Some(bare) = embedded::without_hidden(s) {

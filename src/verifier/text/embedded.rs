@@ -57,21 +57,30 @@ pub fn data_uri(t: &str) -> Option<(String, usize)> {
         }
     }
     let mut body_len = rest.find(ends).unwrap_or(rest.len());
+    // Read on its own too: words after the URI, decoded with it, would glue to its text.
+    let first_len = body_len;
     // Base64 folded by white space (`T3Bl cmF0`): a browser drops the white space, so the
     // payload goes on while base64 follows it.
-    while base64 {
-        let tail = rest.get(body_len..).unwrap_or_default();
-        let after_gap = tail.trim_start_matches(|c: char| c.is_ascii_whitespace());
-        let gap = tail.len() - after_gap.len();
-        if gap == 0 || !after_gap.starts_with(|c: char| c.is_ascii_alphanumeric() || "+/-_%".contains(c)) {
-            break;
+    if base64 {
+        loop {
+            let tail = rest.get(body_len..).unwrap_or_default();
+            let after_gap = tail.trim_start_matches(|c: char| c.is_ascii_whitespace());
+            let gap = tail.len() - after_gap.len();
+            if gap == 0 || !after_gap.starts_with(|c: char| c.is_ascii_alphanumeric() || "+/-_%".contains(c)) {
+                break;
+            }
+            body_len += gap + after_gap.find(ends).unwrap_or(after_gap.len());
         }
-        body_len += gap + after_gap.find(ends).unwrap_or(after_gap.len());
     }
-    let body = rest.get(..body_len)?;
-    let raw = unpercent(body);
-    let bytes = if base64 { debase64(&raw) } else { raw };
-    let text = bytes_as_text(&bytes, &charset);
+    let read = |body: &str| {
+        let raw = unpercent(body);
+        let bytes = if base64 { debase64(&raw) } else { raw };
+        bytes_as_text(&bytes, &charset)
+    };
+    let mut text = read(rest.get(..body_len)?);
+    if body_len > first_len {
+        text = format!("{} {text}", read(rest.get(..first_len)?));
+    }
     if text.chars().all(char::is_whitespace) {
         return None;
     }
@@ -257,6 +266,69 @@ pub fn without_markup(s: &str) -> Option<String> {
 /// (nested ones of its name counted) or the end. `None` when nothing is hidden.
 pub fn without_hidden(s: &str) -> Option<String> {
     shown(s, true)
+}
+
+/// `s` as a forum or Markdown viewer shows it: BBCode tags (`[b]`, `[/b]`, `[color=red]`) gone,
+/// and Markdown links (`[text](target)`, `[text](target "title")`, `[text][ref]`) shown as
+/// their text. `None` when there is none. With `bbcode`, tags and inline links; without, inline
+/// and reference links (`[b][i]` is two tags, `[NIGHT][x]` a link). Looks ahead a bounded way from each `[`.
+pub fn without_light_markup(s: &str, bbcode: bool) -> Option<String> {
+    if !s.contains('[') {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let mut any = false;
+    while let Some(k) = rest.find('[') {
+        out.push_str(rest.get(..k).unwrap_or_default());
+        let t = rest.get(k..).unwrap_or_default();
+        // `]` within `limit` bytes after `from`.
+        let find = |from: usize, c: char, limit: usize| {
+            t.get(from..)
+                .and_then(|r| r.char_indices().take(limit).find(|&(_, x)| x == c))
+                .map(|(j, _)| from + j)
+        };
+        let link = find(1, ']', 256)
+            .filter(|&c| !t.get(1..c).unwrap_or_default().contains('['))
+            .and_then(|c| {
+                let end = match t.get(c + 1..).and_then(|r| r.chars().next()) {
+                    Some('(') => find(c + 2, ')', 2048),
+                    Some('[') if !bbcode => find(c + 2, ']', 256),
+                    _ => None,
+                }?;
+                Some((c, end))
+            });
+        if let Some((c, end)) = link {
+            any = true;
+            out.push_str(t.get(1..c).unwrap_or_default());
+            rest = t.get(end + 1..).unwrap_or_default();
+            continue;
+        }
+        let body = t.get(1..).unwrap_or_default();
+        let name = body.strip_prefix('/').unwrap_or(body);
+        let letters = name.chars().take(11).take_while(char::is_ascii_alphabetic).count();
+        let after = name.get(letters..).unwrap_or_default();
+        let tag_end = if bbcode && (1..=10).contains(&letters) {
+            if after.starts_with(']') {
+                Some(t.len() - after.len())
+            } else if after.starts_with('=') {
+                find(t.len() - after.len(), ']', 64).filter(|&e| !t.get(1..e).unwrap_or_default().contains('['))
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        if let Some(e) = tag_end {
+            any = true;
+            rest = t.get(e + 1..).unwrap_or_default();
+            continue;
+        }
+        out.push('[');
+        rest = t.get(1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    any.then_some(out)
 }
 
 /// Whether a start tag's text (from its `<` to its `>`) hides the element it opens.
