@@ -96,7 +96,11 @@ pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
     };
     let mut text = read(body);
     if body_len > first_len {
-        text = format!("{} {text}", read(b.get(body_start..body_start + first_len)?));
+        // Apart, by a `|` no number, address, name or directory name runs across.
+        let first = read(b.get(body_start..body_start + first_len)?);
+        if first != text {
+            text = format!("{first} | {text}");
+        }
     }
     if text.trim().is_empty() {
         return None;
@@ -293,7 +297,7 @@ mod tests {
             ("data:text/plain;charset=euc-jp,%A3%C1", "\u{FF21}"),
             ("data:text/plain;charset=iso-2022-jp,%1B$B#A%1B(B", "\u{FF21}"),
             // Base64 split by white space, and a header longer than 256 bytes.
-            ("data:;base64,T3Bl cmF0\naW9u", "Ope Operation"),
+            ("data:;base64,T3Bl cmF0\naW9u", "Ope | Operation"),
         ] {
             assert_eq!(payload(s).as_deref(), Some(want), "{s}");
         }

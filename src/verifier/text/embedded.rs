@@ -79,7 +79,11 @@ pub fn data_uri(t: &str) -> Option<(String, usize)> {
     };
     let mut text = read(rest.get(..body_len)?);
     if body_len > first_len {
-        text = format!("{} {text}", read(rest.get(..first_len)?));
+        // Apart, by a `|` no number, address, name or directory name runs across.
+        let first = read(rest.get(..first_len)?);
+        if first != text {
+            text = format!("{first} | {text}");
+        }
     }
     if text.chars().all(char::is_whitespace) {
         return None;
