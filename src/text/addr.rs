@@ -866,9 +866,8 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
 /// - a wildcard network of four parts, the first holding a digit, each a decimal or a wildcard
 ///   part ([`wild_part`]: `*`, `x`, `?`, `xx`, `###`, a range `[a-b]`, `a-b` or `{a..b}`, digits
 ///   and wildcards mixed) (`10.20.30.*`, `192.168.x.x`, `10.20.30.[40-50]`,
-///   `192.168.0-255.0-255`, `10.20.3?.40`), at least one not a decimal; or one to three octets
-///   and a final `*` (`10.*`, `192.168.*`: a version written so names the same network, and is
-///   held with it); read as the interval from its lowest to its highest address (never
+///   `192.168.0-255.0-255`, `10.20.3?.40`), at least one not a decimal; or one octet and a
+///   final `*` (`10.*`; `10.2.*` is a version); read as the interval from its lowest to its highest address (never
 ///   narrower than what it names).
 pub fn named_networks(w: &str) -> Vec<Span> {
     let mut out = Vec::new();
@@ -942,12 +941,11 @@ pub fn named_networks(w: &str) -> Vec<Span> {
             out.push(Span::V4(v & !span, v | span));
         }
     }
-    // Wildcards: four parts, the first holding a digit; or an octet or two and a final `*`
-    // (`10.*`, `192.168.*`: the rest of the network).
+    // Wildcards: four parts, the first holding a digit; or an octet and a final `*` (`10.*`:
+    // the rest of the network; `10.2.*` is how a version is written, and is none).
     let parts: Vec<&str> = w.split('.').collect();
-    let short = (2..=3).contains(&parts.len())
-        && parts.last() == Some(&"*")
-        && parts.iter().rev().skip(1).all(|p| octet(p).is_some());
+    let short =
+        parts.len() == 2 && parts.last() == Some(&"*") && parts.iter().rev().skip(1).all(|p| octet(p).is_some());
     if (parts.len() == 4 && parts.first().is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit()))) || short {
         let mut lo = 0u32;
         let mut hi = 0u32;
@@ -1066,8 +1064,7 @@ mod tests {
             "10.*.*.*",
             "10.20.30.[40-50]",
             "10.20.[0-255].1",
-            // Red team SB18: a short wildcard (a version written so is held with it), ranges.
-            "10.2.*",
+            // Red team SB18: a short wildcard, ranges.
             "10.*",
             "192.168.0-255.0-255",
             "172.16-31.*.*",
@@ -1089,7 +1086,7 @@ mod tests {
             "50/50",
             "10/7",
             "203.0/16",
-            // A short wildcard names a network only with a final `*` (`10.2.*` is held).
+            "10.2.*",
             "10.2.x",
             "203.0.113.*",
             "*.10.20.30",
