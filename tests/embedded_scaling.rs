@@ -48,6 +48,13 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
         ("many headers without a comma", rep("data:text/plain;charset=x ")),
         ("many small data: URIs", rep("data:,a ")),
         ("data: URIs with escaped payloads", rep("data:;base64,QU&#74;C ")),
+        // Each URI's payload runs to the end of the text (no white space ends it): one read at
+        // the next level, or one whose payload holds nothing, takes the URIs inside it along
+        // (they were each read again to the end: quadratic, found after round 3).
+        ("glued data: URIs with escaped payloads", rep("data:,&#74;")),
+        ("glued base64 data: URIs with escapes", rep("data:;base64,QU&#74;C")),
+        ("glued data: URIs with empty payloads", rep("data:;base64,!!!!")),
+        ("glued data: URIs with backslash escapes", rep("data:,\\u0041")),
         (
             "nested data: URIs",
             rep(&format!(

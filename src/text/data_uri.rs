@@ -33,7 +33,8 @@ pub fn may_hold(s: &str) -> bool {
 
 /// The `data:` URI at `i` of `s`, if one starts there: its payload read as text, with a space
 /// either side (it stands apart from the text around it, as a document shown on its own does),
-/// and where the URI ends. `None` when no URI starts at `i` or its payload holds nothing.
+/// and where the URI ends (a space when its payload holds nothing). `None` when no URI starts at
+/// `i`.
 pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
     let b = s.as_bytes();
     if !b.get(i..i + 5)?.eq_ignore_ascii_case(b"data:") {
@@ -70,15 +71,18 @@ pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
                 .take_while(|c| c.is_ascii_whitespace())
                 .count();
             let next = body_start + body_len + gap;
-            if gap == 0 || !b.get(next).is_some_and(|&c| sextet(c).is_some() || c == b'%') {
-                break;
-            }
             let more = b
                 .get(next..)
                 .unwrap_or_default()
                 .iter()
                 .position(|&c| ends_body(c))
                 .unwrap_or(b.len() - next);
+            // Only a chunk all of base64 goes on with the payload: the next URI (`data:`) or a
+            // word of prose ends it, so no chunk is read for two URIs (linear in `s`).
+            let chunk = b.get(next..next + more).unwrap_or_default();
+            if gap == 0 || chunk.is_empty() || !chunk.iter().all(|&c| sextet(c).is_some() || c == b'=' || c == b'%') {
+                break;
+            }
             body_len += gap + more;
         }
     }
@@ -102,8 +106,10 @@ pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
             text = format!("{first} | {text}");
         }
     }
+    // A payload that holds nothing reads as a space: the URI is read, and what it covers is not
+    // read again for a URI of its own.
     if text.trim().is_empty() {
-        return None;
+        return Some((" ".to_string(), body_start + body_len));
     }
     Some((format!(" {text} "), body_start + body_len))
 }
@@ -307,14 +313,12 @@ mod tests {
     fn ends_where_the_uri_ends_and_reads_nothing_else_as_one() {
         let s = "see data:,abc and more";
         assert_eq!(at(s, 4), Some((" abc ".to_string(), 13)));
-        for s in [
-            "data: the report, in short",
-            "data:",
-            "data:text/plain",
-            "metadata",
-            "data:;base64,",
-        ] {
+        for s in ["data:", "data:text/plain", "metadata"] {
             assert_eq!(payload(s), None, "{s}");
+        }
+        // A URI whose payload holds nothing reads as a space (trimmed here).
+        for s in ["data: the report, in short", "data:;base64,"] {
+            assert_eq!(payload(s).as_deref(), Some(""), "{s}");
         }
     }
 

@@ -143,6 +143,8 @@ fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>, bool)> {
     let mut changed = false;
     let mut payload = false;
     let mut i = 0;
+    // Where the last URI left to the next level ends.
+    let mut uri_until = 0;
     // Copied through unchanged: the run since the last escape.
     let mut plain = 0;
     while i < b.len() {
@@ -153,12 +155,19 @@ fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>, bool)> {
             // A URI whose payload still holds a character reference or backslash escape is read
             // at the next level, once they are decoded (as a browser decodes an attribute's
             // references, or a program its string's escapes, before it reads the URI).
-            Some(b'd' | b'D') => super::data_uri::at(s, i)
-                .filter(|&(_, end)| !holds_escape(s.get(i..end).unwrap_or_default()))
-                .map(|(d, end)| {
+            // The URIs inside one read at the next level are read with it, not on their own
+            // (each byte is read for one URI at most: a run of `data:,&#74;` stays linear).
+            Some(b'd' | b'D') if i >= uri_until => match super::data_uri::at(s, i) {
+                Some((_, end)) if holds_escape(s.get(i..end).unwrap_or_default()) => {
+                    uri_until = end;
+                    None
+                }
+                Some((d, end)) => {
                     payload = true;
-                    (d, end, true)
-                }),
+                    Some((d, end, true))
+                }
+                None => None,
+            },
             _ => None,
         };
         let Some((decoded, end, decodes)) = found else {

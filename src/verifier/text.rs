@@ -613,6 +613,7 @@ fn unescape_once(s: &str) -> Option<(String, bool)> {
     let mut rest = s;
     let mut changed = false;
     let mut uri = false;
+    let mut next_pass_until = 0;
     while let Some(at) = rest.find(['&', '%', '\\', 'd', 'D']) {
         out.push_str(rest.get(..at).unwrap_or_default());
         let tail = rest.get(at..).unwrap_or_default();
@@ -639,19 +640,25 @@ fn unescape_once(s: &str) -> Option<(String, bool)> {
                 None => None,
             },
             // Read once the references and backslash escapes in it are decoded (next pass).
-            Some(b'd' | b'D') => embedded::data_uri(tail)
+            // A URI left to the next pass takes the URIs inside it along (linear in `s`).
+            Some(b'd' | b'D') if s.len() - tail.len() >= next_pass_until => embedded::data_uri(tail)
                 .filter(|&(_, used)| {
                     let uri = tail.get(..used).unwrap_or_default();
-                    !uri.match_indices(['&', '\\']).any(|(k, _)| {
+                    let escaped = uri.match_indices(['&', '\\']).any(|(k, _)| {
                         let at = uri.get(k..).unwrap_or_default();
                         if at.starts_with('&') {
                             char_ref(at).is_some()
                         } else {
                             backslash_escape(at).is_some()
                         }
-                    })
+                    });
+                    if escaped {
+                        next_pass_until = s.len() - tail.len() + used;
+                    }
+                    !escaped
                 })
                 .inspect(|_| uri = true),
+            Some(b'd' | b'D') => None,
             _ => backslash_escape(tail),
         };
         match decoded {

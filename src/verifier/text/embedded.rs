@@ -23,7 +23,7 @@ pub fn has_markup(s: &str) -> bool {
 }
 
 /// The `data:` URI that `t` starts with: its payload as text, a space either side, and how many
-/// bytes of `t` the URI takes. `None` when `t` starts with none or it carries nothing.
+/// bytes of `t` the URI takes (a space when it carries nothing). `None` when `t` starts with none.
 pub fn data_uri(t: &str) -> Option<(String, usize)> {
     if !t.get(..5)?.eq_ignore_ascii_case("data:") {
         return None;
@@ -66,10 +66,16 @@ pub fn data_uri(t: &str) -> Option<(String, usize)> {
             let tail = rest.get(body_len..).unwrap_or_default();
             let after_gap = tail.trim_start_matches(|c: char| c.is_ascii_whitespace());
             let gap = tail.len() - after_gap.len();
-            if gap == 0 || !after_gap.starts_with(|c: char| c.is_ascii_alphanumeric() || "+/-_%".contains(c)) {
+            let chunk = after_gap
+                .get(..after_gap.find(ends).unwrap_or(after_gap.len()))
+                .unwrap_or_default();
+            // A chunk of anything but base64 (the next `data:`, a word) ends the payload: each
+            // chunk is read for one URI at most.
+            if gap == 0 || chunk.is_empty() || !chunk.chars().all(|c| c.is_ascii_alphanumeric() || "+/-_%=".contains(c))
+            {
                 break;
             }
-            body_len += gap + after_gap.find(ends).unwrap_or(after_gap.len());
+            body_len += gap + chunk.len();
         }
     }
     let read = |body: &str| {
@@ -85,8 +91,9 @@ pub fn data_uri(t: &str) -> Option<(String, usize)> {
             text = format!("{first} | {text}");
         }
     }
+    // Nothing in it: read as a space, so that what it covers is not read again as a URI.
     if text.chars().all(char::is_whitespace) {
-        return None;
+        return Some((" ".to_string(), 5 + header.len() + 1 + body_len));
     }
     Some((format!(" {text} "), 5 + header.len() + 1 + body_len))
 }
@@ -530,7 +537,8 @@ mod tests {
             data_uri("data:,Op%E9ration x").map(|x| x.0),
             Some(" Op\u{E9}ration ".into())
         );
-        assert_eq!(data_uri("data: the report, in short"), None);
+        assert_eq!(data_uri("data: the report, in short").map(|x| x.0), Some(" ".into()));
+        assert_eq!(data_uri("metadata"), None);
         for (t, want) in [
             ("Operation NIGHT<b></b>JAR", Some("Operation NIGHTJAR")),
             ("10.20.<!-- -->30.40", Some("10.20.30.40")),
