@@ -59,10 +59,12 @@ fn slope_bound(shape: &str) -> f64 {
         // custom ones stripped.
         "stix-many-hash-names" => 22.0, // 17.2
         "stix-escape-runs" => 16.0,
+        // TLP said in other words (red team round 3, SA04) holds one more reading of the text.
+        "stix-description-tlp-words" => 21.0, // 16.0
         // A CAP instruction of `//////` or `TLP TLP`: the normal form, its map back and the
         // finder's packed text (8 B a character) of one 1 MiB string.
         "xml-cap-instruction-slashes" => 22.0,       // 17.1
-        "xml-cap-instruction-tlp-words" => 22.0,     // 17.0
+        "xml-cap-instruction-tlp-words" => 29.0,     // 22.0 with TLP said in other words (round 3)
         "xml-cap-instruction-portion-marks" => 22.0, // 17.0
         // A run of releasable banners: each is read (its normal form and its label) and goes;
         // the prose reader's squeezed text and positions (9 B a letter) come on top.
