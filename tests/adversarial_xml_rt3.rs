@@ -172,12 +172,12 @@ fn sb15_a_restricted_alert_without_restriction_or_with_two_scopes_is_held() {
         true,
         "Public without restriction",
     );
-    // No scope states no limit (CAP requires one, but nothing is unread): it goes; a
-    // restriction without a scope is still read.
+    // CAP 1.2 requires a scope: an alert without one is not read as Public, with or without
+    // a restriction.
     both(
         CAP,
         &|s| swap(&swap(s, r, ""), "<scope>Restricted</scope>", ""),
-        true,
+        false,
         "no scope",
     );
     both(

@@ -102,7 +102,7 @@ fn accepts_the_published_label_variant_in_a_binding() {
     let label = String::from_utf8(fixture("label/nato-published-variant.xml")).unwrap();
     let label = label.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let msg = format!(
-        "<mb:BindingInformation xmlns:mb=\"urn:nato:stanag:4778:bindinginformation:1:0\"><mb:Metadata>{label}</mb:Metadata><mb:Data><alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>V</identifier></alert></mb:Data></mb:BindingInformation>"
+        "<mb:BindingInformation xmlns:mb=\"urn:nato:stanag:4778:bindinginformation:1:0\"><mb:Metadata>{label}</mb:Metadata><mb:Data><alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>V</identifier><scope>Public</scope></alert></mb:Data></mb:BindingInformation>"
     );
     let (out, _) = released(msg.as_bytes(), &us_to_jpn());
     // Its name as published, in the guard's own prefix (red-team F04: no input prefix, nor the

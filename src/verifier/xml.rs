@@ -639,14 +639,15 @@ impl Verifier<'_> {
                 c.children().filter(|x| x.is_text()).filter_map(|x| x.text()).collect()
             };
             match local {
-                // One scope; a restricted alert names to whom (SB15).
+                // Exactly one scope (CAP 1.2 requires it: none is not Public); a restricted
+                // alert names to whom (SB15).
                 "alert" => {
                     let scopes = kids("scope");
                     let restricted = scopes.first().is_some_and(|s| own_text(s).trim() == "Restricted");
-                    if scopes.len() > 1 || (restricted && kids("restriction").is_empty()) {
+                    if scopes.len() != 1 || (restricted && kids("restriction").is_empty()) {
                         f.add(
                             "payload-restriction",
-                            "a CAP alert has at most one scope, and a restriction when it is Restricted",
+                            "a CAP alert has exactly one scope, and a restriction when it is Restricted",
                             &path(n),
                         );
                     }

@@ -293,22 +293,22 @@ pub fn check(
 /// The CAP elements that carry handling, text only.
 const HANDLING: &[&str] = &["scope", "restriction", "audience", "code", "valueName", "value"];
 
-/// A CAP `alert` states its scope at most once, and a `Restricted` one says to whom in a
-/// `restriction` (CAP 1.2 §3.2.1): an alert with several scopes, or restricted to no one named,
-/// is not understood (red team SB15). An alert without a scope states no limit of its own (its
-/// `restriction`, if any, is still read).
+/// A CAP `alert` states its scope exactly once, and a `Restricted` one says to whom in a
+/// `restriction` (CAP 1.2 §3.2.1, where `scope` is required): an alert with no scope or
+/// several, or restricted to no one named, is not understood (red team SB15): no scope is not
+/// read as `Public`.
 fn alert(e: Element<'_, '_>, at: &dyn Fn() -> String) -> Result<(), Stop> {
     let mut scopes = e
         .elements()
         .filter(|k| k.local() == "scope" && k.namespace() == e.namespace());
-    let (scope, None) = (scopes.next(), scopes.next()) else {
+    let (Some(scope), None) = (scopes.next(), scopes.next()) else {
         return Err(Stop {
             rule: "payload-restriction-unreadable",
             at: at(),
-            detail: "a CAP alert states its scope at most once".into(),
+            detail: "a CAP alert states its scope exactly once (CAP 1.2 §3.2.1)".into(),
         });
     };
-    let restricted = scope.is_some_and(|s| s.text().trim() == "Restricted");
+    let restricted = scope.text().trim() == "Restricted";
     if restricted
         && !e
             .elements()
