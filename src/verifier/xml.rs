@@ -1067,6 +1067,7 @@ mod tests {
   <mb:Data>
     <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
       <identifier>CAP-1</identifier>
+      <scope>Public</scope>
       <info>
         <headline>C2 server active</headline>
         {payload}
