@@ -873,3 +873,19 @@ proptest! {
         prop_assert!(sekisho::verifier::verify(&bundle(objects), &policy).is_err(), "the verifier passes {:?}", text);
     }
 }
+
+/// Found by the generators above in CI: a `|` written for `i` between digits written for
+/// letters (`f0r3|6n`; the normal form reads `3|6` as a gap in a number) crossed the guard, and
+/// a small capital in `TʟP` followed by a word that is no colour passed the verifier.
+#[test]
+fn leet_pipes_between_digits_and_small_capitals_before_an_unread_colour_are_held() {
+    for text in [
+        "N07 f0r f0r3|6n d|553m|n47|0n",
+        "Note: D0 n07 5h4r3 w|7h f0r3|6n p4r7n3r5 - share with care",
+        "Handle as \\u{54}ʟ\\u{e0041}P:\\u1f534 material.",
+        "Handle as TʟP:zork material.",
+        "Handle as ᴛʟᴘ:ὓ material.",
+    ] {
+        assert_held(text);
+    }
+}

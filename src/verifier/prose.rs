@@ -667,6 +667,8 @@ impl Prose {
         let read: Vec<char> = super::text::visual(text)
             .nfkc()
             .filter(|&c| !super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
+            // A small capital is its letter (`TʟP`), as everywhere the verifier reads prose.
+            .map(|c| super::text::small_capital(c).unwrap_or(c))
             .flat_map(char::to_lowercase)
             .collect();
         if read.iter().any(|&c| super::text::unspaced(c)) {
