@@ -889,3 +889,346 @@ fn leet_pipes_between_digits_and_small_capitals_before_an_unread_colour_are_held
         assert_held(text);
     }
 }
+
+//--- Session 33: markings said in prose that still crossed under both shipped policies (red
+// team round 3: SA04, SA05, SA06, SA07, SA18). Each form, in `indicator.description`, is held by
+// the guard (refused or rewritten: it never crosses as written), refused by the second verifier
+// as it came, and the guard's output passes the verifier; under us-to-jpn and jpn-to-us alike.
+
+/// Problems with `text` (in `indicator.description`) under `policy`: empty when it is held.
+fn held_problems(policy: &sekisho::policy::Policy, name: &str, text: &str) -> Vec<String> {
+    use sekisho::fuzzing::content;
+    let mut problems = Vec::new();
+    let input = content::bundle(content::place(0, text, 1));
+    if sekisho::verifier::verify(input.as_bytes(), policy).is_ok() {
+        problems.push(format!("{name}: the verifier passed {text:?}"));
+    }
+    if let Ok(r) = sekisho::guard::filter(input.as_bytes(), policy) {
+        let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+        if out.contains(&serde_json::to_string(text).unwrap()) {
+            problems.push(format!("{name}: the guard released {text:?} as written"));
+        }
+        if let Err(e) = sekisho::verifier::verify(r.output.as_bytes(), policy) {
+            problems.push(format!(
+                "{name}: the verifier refused the guard's output for {text:?}: {e:?}"
+            ));
+        }
+    }
+    problems
+}
+
+/// Problems with benign `text` under `policy`: empty when it crosses unchanged and the verifier
+/// passes it.
+fn go_problems(policy: &sekisho::policy::Policy, name: &str, text: &str) -> Vec<String> {
+    use sekisho::fuzzing::content;
+    let mut problems = Vec::new();
+    let input = content::bundle(content::place(0, text, 1));
+    match sekisho::guard::filter(input.as_bytes(), policy) {
+        Ok(r) => {
+            let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+            if !out.contains(&serde_json::to_string(text).unwrap()) {
+                problems.push(format!("{name}: the guard changed benign {text:?}"));
+            }
+        }
+        Err(e) => problems.push(format!("{name}: the guard refused benign {text:?}: {e:?}")),
+    }
+    if let Err(e) = sekisho::verifier::verify(input.as_bytes(), policy) {
+        problems.push(format!("{name}: the verifier refused benign {text:?}: {e:?}"));
+    }
+    problems
+}
+
+/// The two shipped policies of the bilateral exchange.
+fn both_policies() -> [(&'static str, sekisho::policy::Policy); 2] {
+    [("us-to-jpn", us_to_jpn()), ("jpn-to-us", jpn_to_us())]
+}
+
+/// Each of `texts` is held under both shipped policies.
+fn held_under_both(texts: &[&str]) {
+    let problems: Vec<String> = both_policies()
+        .iter()
+        .flat_map(|(name, p)| texts.iter().flat_map(move |t| held_problems(p, name, t)))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Each of `texts` crosses unchanged under both shipped policies.
+fn go_under_both(texts: &[&str]) {
+    let problems: Vec<String> = both_policies()
+        .iter()
+        .flat_map(|(name, p)| texts.iter().flat_map(move |t| go_problems(p, name, t)))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// SA04: `TLP:AMBER` with its `STRICT` written another way (a word, a bar, a slash, spaces
+/// around `+`, in brackets), and `TLP` glued to digits before it or its colour to digits after.
+const SA04_TLP_QUALIFIED_OR_GLUED: &[&str] = &[
+    "Shared under TLP:AMBER and STRICT handling.",
+    "Shared under TLP:AMBER|STRICT.",
+    "TLP: AMBER + STRICT",
+    "TLP AMBER/STRICT",
+    "TLP:AMBER (STRICT)",
+    "TLP:AMBER & STRICT",
+    "TLP:AMBER, STRICT",
+    "TLP:AMBER [STRICT]",
+    "TLP:AMBER plus STRICT",
+    "TLP:AMBER with strict handling",
+    "TLP: amber and strict",
+    "Report 2024TLP:RED follows.",
+    "TLP:RED2024",
+    "Report TLP:RED2024 follows.",
+    "2024TLP:AMBER+STRICT",
+    "Ref 17TLP RED",
+];
+
+/// SA05: a NOFORN in other words: releasable to the US alone.
+const SA05_US_ONLY: &[&str] = &[
+    "This report is US-only.",
+    "This report is US only.",
+    "This report is U.S. only.",
+    "This report is USA-only.",
+    "This report is for US eyes only.",
+    "US-ONLY",
+    "(US only)",
+    "Handle as USA only material.",
+    "Releasable to the US only.",
+    "U.S.-only",
+    "\u{FF35}\u{FF33}-only",
+    "For US Only",
+    // All in capitals, a word of place before it hides nothing.
+    "IN THE US ONLY",
+    "&#85;&#83;&#65;&#32;&#79;&#78;&#76;&#89;",
+];
+
+/// SA06: US control and dissemination abbreviations, each a whole word in capitals.
+const SA06_CONTROL_ABBREVIATIONS: &[&str] = &[
+    "Marked SBU by the originator.",
+    "Contains SSI about the port.",
+    "COMINT derived.",
+    "Handle as LES.",
+    "TK material follows.",
+    "Dissemination: WAIVED.",
+    "SBU-NF",
+    "LES NOFORN",
+    "FOUO",
+    "Marked SBU-NF by the originator.",
+    "Contains LES NOFORN data.",
+    "Handle as FOUO.",
+    "(SBU) summary",
+];
+
+/// SA07: bare NATO levels where a level is being stated.
+const SA07_BARE_NATO_LEVELS: &[&str] = &[
+    "Level NS per the originator.",
+    "Level CTS per the originator.",
+    "Classification: NS",
+    "Classification: CTS",
+    "Classified NS by the alliance.",
+    "Marked CTS.",
+    "Marking: NS",
+    "Graded NS.",
+    "Security: CTS",
+    "Security level: NS",
+    "NS",
+    "CTS",
+    "Summary follows.\nNS\nThe actor staged tooling.",
+    "CTS\nExtract from the alliance report.",
+    "(NS)",
+    "(CTS)",
+    "Level-NS",
+    "LEVEL NS",
+    "Level \u{2013} NS",
+    "[NS]",
+    "Level &#78;&#83; per the originator.",
+    "Classified as TS",
+];
+
+/// SA18: a level in small letters after a word that classifies.
+const SA18_LEVELS_AFTER_A_CLASSIFYING_WORD: &[&str] = &[
+    "Classified: yes (secret)",
+    "Graded: secret",
+    "Classified as ts",
+    "classification: top secret",
+    "classified secret",
+    "Graded as top secret.",
+    "graded confidential",
+    "Classified: yes - confidential",
+    "Classification is: secret",
+    "Marked: yes (secret)",
+    "classified as cts",
+];
+
+/// Their benign neighbours: the same words in ordinary prose and threat reports.
+const SA04_TO_SA18_BENIGN: &[&str] = &[
+    // TLP with words that are no qualifier.
+    // (`TLP:AMBER. Strict-Transport-Security …` is held: `AMBER` and `STRICT` with only signs
+    // between read as `AMBER+STRICT` whatever the signs, the stricter reading.)
+    "TLP:AMBER applies. Strictly, the loader is new.",
+    "TLP:GREEN and strict handling of keys is advised.",
+    "TLP:AMBER applies.",
+    "Version 2024 of the TLP guide.",
+    // US in prose.
+    "Let us only consider the loader.",
+    "The service is available in the USA only.",
+    "The service runs in the US only.",
+    "The campaign targeted US companies only.",
+    "Only US-based hosts were hit.",
+    "USB only: the implant spreads by removable media.",
+    // Abbreviations that are words or names in other cases.
+    "The tk toolkit and the Tk GUI of Python.",
+    "Les attaquants ont utilisé les mêmes outils.",
+    "The ssi field and the sbu value are empty.",
+    "Comint is a family name; the waiver was waived in lowercase.",
+    "Fees were waived for the trial.",
+    // NS and CTS as DNS records and other words.
+    "The domain's NS records point to ns1.example.net.",
+    "NS1.example.net and NS2.example.net answer for the zone.",
+    "The resolver sent a query of type NS.",
+    "query type NS",
+    "Monitor for LLMNR/NBT-NS poisoning.",
+    "The NS record changed at 10:00; CTS frames were dropped.",
+    "The resolver marked NS records as lame.",
+    "Security: NS servers were changed.",
+    "The top-level NS records of the zone.",
+    "Record type: NS",
+    "NS records: ns1.example.net",
+    "The Ns record",
+    "SSI injection was used against the portal.",
+    "Server-Side Includes (SSI) were abused.",
+    "Set the CTS and RTS lines of the serial port.",
+    "A latency of 20 ns per level.",
+    // Secret in prose.
+    "The attacker stole a secret key.",
+    "The secret sauce of the loader is its packer.",
+    "A shared secret protects the channel.",
+    "The classified ads site hosted a secret page.",
+    "Declassified: secret documents from 1970 were used as lures.",
+];
+
+#[test]
+fn sa04_tlp_with_its_qualifier_written_otherwise_or_glued_to_digits_is_held() {
+    held_under_both(SA04_TLP_QUALIFIED_OR_GLUED);
+}
+
+#[test]
+fn sa05_us_only_in_words_is_held() {
+    held_under_both(SA05_US_ONLY);
+}
+
+#[test]
+fn sa06_us_control_abbreviations_in_capitals_are_held() {
+    held_under_both(SA06_CONTROL_ABBREVIATIONS);
+}
+
+#[test]
+fn sa07_bare_nato_levels_stated_as_a_level_are_held() {
+    held_under_both(SA07_BARE_NATO_LEVELS);
+}
+
+#[test]
+fn sa18_levels_in_small_letters_after_a_classifying_word_are_held() {
+    held_under_both(SA18_LEVELS_AFTER_A_CLASSIFYING_WORD);
+}
+
+#[test]
+fn sa04_to_sa18_benign_neighbours_go_unchanged() {
+    go_under_both(SA04_TO_SA18_BENIGN);
+}
+
+/// A disguise of `text` that keeps what a reader reads: each ASCII letter in its case or
+/// (where `lower` allows it) the other, full width or not; each space or separator one of
+/// several; and digits glued before or after (`2024`).
+fn disguised_form(text: &str, lower: bool, hows: &[u8], digits: (bool, bool)) -> String {
+    const SEPARATORS: [&str; 6] = [" ", "  ", " : ", "\u{3000}", "\u{A0}", "\t"];
+    let mut out = String::new();
+    if digits.0 {
+        out.push_str("2024");
+    }
+    for (n, c) in text.chars().enumerate() {
+        let how = hows.get(n % hows.len().max(1)).copied().unwrap_or(0);
+        let c = if lower && how % 3 == 1 {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        };
+        match c {
+            ' ' => out.push_str(
+                SEPARATORS
+                    .get(usize::from(how >> 4) % SEPARATORS.len())
+                    .copied()
+                    .unwrap_or(" "),
+            ),
+            c if c.is_ascii_graphic() && how % 5 == 2 => out.push(char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)),
+            c => out.push(c),
+        }
+    }
+    if digits.1 {
+        out.push_str("2024");
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// SA04: AMBER and STRICT joined any way, in any case, full width or not, TLP glued to
+    /// digits before, the qualifier glued to digits after.
+    #[test]
+    fn sa04_amber_and_strict_joined_any_way_is_held(
+        join in prop::sample::select(&["+", " + ", "|", "/", " / ", " (", " and ", " & ", "-", " ", "_", ", ", " plus "][..]),
+        colon in prop::sample::select(&[":", ": ", " ", "=", "-"][..]),
+        hows in prop::collection::vec(any::<u8>(), 1..8),
+        glued in any::<bool>(),
+        around in prop::sample::select(&[("", ""), ("Shared under ", " handling."), ("Note: ", ")")][..]),
+    ) {
+        let close = if join == " (" { ")" } else { "" };
+        let text = format!("TLP{colon}AMBER{join}STRICT{close}");
+        let text = format!("{}{}{}", around.0, disguised_form(&text, true, &hows, (glued, false)), around.1);
+        let problems: Vec<String> = both_policies().iter().flat_map(|(n, p)| held_problems(p, n, &text)).collect();
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// SA04: TLP:RED glued to digits on either side, in any case and width.
+    #[test]
+    fn sa04_tlp_glued_to_digits_is_held(
+        colour in prop::sample::select(&["RED", "AMBER+STRICT"][..]),
+        colon in prop::sample::select(&[":", ": ", " ", "="][..]),
+        hows in prop::collection::vec(any::<u8>(), 1..8),
+        glued in prop::sample::select(&[(true, false), (false, true), (true, true)][..]),
+    ) {
+        let text = format!("Report {} follows.", disguised_form(&format!("TLP{colon}{colour}"), true, &hows, glued));
+        let problems: Vec<String> = both_policies().iter().flat_map(|(n, p)| held_problems(p, n, &text)).collect();
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// SA05, SA06, SA07, SA18: each form in capitals (or, for SA18, any case), full width or
+    /// not, with its spaces varied.
+    #[test]
+    fn sa05_to_sa18_forms_in_disguise_are_held(
+        form in prop::sample::select(&[
+            ("This report is US-only.", false),
+            ("This report is U.S. only.", false),
+            ("USA-only", false),
+            ("Marked SBU by the originator.", false),
+            ("Contains SSI about the port.", false),
+            ("COMINT derived.", false),
+            ("Dissemination WAIVED.", false),
+            ("Handle as LES.", false),
+            ("TK material follows.", false),
+            ("Level NS per the originator.", false),
+            ("Level CTS per the originator.", false),
+            ("Classification: NS", false),
+            ("Classified: yes (secret)", true),
+            ("Graded: secret", true),
+            ("Classified as ts", true),
+            ("classification: top secret", true),
+            ("classified secret", true),
+        ][..]),
+        hows in prop::collection::vec(any::<u8>(), 1..8),
+    ) {
+        let text = disguised_form(form.0, form.1, &hows, (false, false));
+        let problems: Vec<String> = both_policies().iter().flat_map(|(n, p)| held_problems(p, n, &text)).collect();
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}

@@ -197,6 +197,10 @@ const PHRASES: &[&str] = &[
     "usgovonly",
     "sensitive",
     "pap",
+    // Dissemination and control words the prose reader reads in capitals (red team round 3,
+    // SA06).
+    "waived",
+    "comint",
     // Japanese level and handling words (found anywhere: the script is written without spaces).
     "極秘",
     "秘",
@@ -342,6 +346,12 @@ fn marks_in_text<R>(
             .and_then(|b| b.chars().next_back())
             .is_some_and(|p| crate::text::joins_word(p, here))
     };
+    // Whether an ASCII digit stands right before the character at `i`.
+    let after_digit = |i: usize| {
+        n.get(..i)
+            .and_then(|b| b.chars().next_back())
+            .is_some_and(|p| p.is_ascii_digit())
+    };
     // Level and control words (squeezed and loosened, with the text a banner writes them in),
     // asked for when the first `//` is seen.
     let mut words: Option<std::rc::Rc<MarkingWords>> = None;
@@ -351,9 +361,15 @@ fn marks_in_text<R>(
     for k in 0..packed.len() {
         let Some((i, c)) = pk(k) else { continue };
         match c {
-            // TLP and a colour.
-            't' | '7' if starts_word(i) && matches!(pc(k + 1), 'l' | '1' | '|' | '!') && pc(k + 2) == 'p' => {
-                // The colour: the packed text goes on with it, and a word of `n` ends with it.
+            // TLP and a colour; digits glued before `TLP` or after the colour do not hide it
+            // (`2024TLP:RED`, `TLP:RED2024`: red team round 3, SA04), letters do (`tip`).
+            't' | '7'
+                if (starts_word(i) || after_digit(i))
+                    && matches!(pc(k + 1), 'l' | '1' | '|' | '!')
+                    && pc(k + 2) == 'p' =>
+            {
+                // The colour: the packed text goes on with it, and a word of `n` ends with it
+                // (or digits go on from it).
                 let from = (k + 3..packed.len())
                     .find(|&j| !matches!(pc(j), ':' | '-' | '.'))
                     .unwrap_or(packed.len());
@@ -363,7 +379,7 @@ fn marks_in_text<R>(
                     let ends_word = (from + len).checked_sub(1).and_then(pk).is_some_and(|(i, c)| {
                         !n.get(i + c.len_utf8()..)
                             .and_then(|r| r.chars().next())
-                            .is_some_and(|x| crate::text::joins_word(x, c))
+                            .is_some_and(|x| crate::text::joins_word(x, c) && !x.is_ascii_digit())
                     });
                     loosen(&read) == loosen(c) && ends_word
                 });

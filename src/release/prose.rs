@@ -19,6 +19,15 @@
 //! small only when what it was written as starts with a lowercase letter that is not a small
 //! capital (an escape or a symbol is taken as a capital: the stricter reading).
 //!
+//! Red team round 3 (session 33): `TLP:AMBER` with `STRICT` joined any way (`TLP:AMBER and
+//! STRICT`, `TLP:AMBER|STRICT`) and `TLP` glued to digits (`2024TLP:RED`, `TLP:RED2024`);
+//! `US only` with its `US` in capitals (`US-only`, `U.S. only`: a NOFORN); the US control
+//! abbreviations as whole words in capitals (`SBU`, `LES`, `SSI`, `TK`, `WAIVED`, `COMINT`); the
+//! NATO portion levels `NS` and `CTS` (and `TS`, `NC`, `NR`, `CTSA`) in capitals where a level is
+//! stated (`Level NS`, `Classification: CTS`, alone on a line), not where they are a threat
+//! report's words (`the domain's NS records`); a level in small letters after a word that
+//! classifies (`Graded: secret`, `Classified: yes (secret)`, `Classified as ts`).
+//!
 //! The second verifier reads the same rules with its own code (`verifier::prose`).
 
 use std::rc::Rc;
@@ -73,24 +82,52 @@ const SAID_IN_ANY_CASE: [(&str, &str); 26] = [
     ("law enforcement sensitive", "LES"),
 ];
 
-/// Controls and releasability that mark when written in capitals (`FISA`, `USA ONLY`): in
-/// small letters they are words or names of prose (`let us only`).
-const SAID_IN_CAPITALS: [(&str, &str); 11] = [
+/// Controls and releasability that mark when written in capitals (`FISA`, `DISTRIBUTION D`): in
+/// small letters they are words or names of prose (`the fisa court`). The US control and
+/// dissemination abbreviations among them mark only as whole words in capitals (red team round
+/// 3, SA06): `tk` and `Tk` (the Python GUI) and `les` (French) are prose.
+const SAID_IN_CAPITALS: [(&str, &str); 15] = [
     ("fisa", "FISA"),
     ("hcs", "HCS"),
     ("cui", "CUI"),
-    ("usa only", "REL TO"),
-    ("us only", "REL TO"),
     ("us gov only", "REL TO"),
     ("distribution b", "REL TO"),
     ("distribution c", "REL TO"),
     ("distribution d", "REL TO"),
     ("distribution e", "REL TO"),
     ("distribution f", "REL TO"),
+    ("sbu", "SBU"),
+    ("les", "LES"),
+    ("ssi", "SSI"),
+    ("tk", "TK"),
+    ("waived", "WAIVED"),
+    ("comint", "COMINT"),
 ];
 
+/// `SSI` is also Server Side Includes: before these words, or after `include(s)`, it is the
+/// web technique (`SSI injection`, `Server-Side Includes (SSI)`), not the control.
+const SSI_TECHNIQUE: [&str; 8] = [
+    "injection",
+    "injections",
+    "directive",
+    "directives",
+    "include",
+    "includes",
+    "tag",
+    "tags",
+];
+
+/// Releasable to the US alone, a NOFORN in other words (red team round 3, SA05): `US` or `USA`
+/// in capitals (`U.S.`, `US-only` too), then `only` in any case. After a word of place (`in the
+/// USA only`: where a service runs) it is prose, unless written all in capitals.
+const US_ONLY: [&str; 2] = ["us only", "usa only"];
+
+/// Words of place before `US only` that make it a place, not a releasability (`the`, `a`
+/// passed over).
+const OF_PLACE: [&str; 6] = ["in", "within", "inside", "across", "throughout", "outside"];
+
 /// What, written before a level in any case, names it a classification.
-const NAMED_BY: [&str; 23] = [
+const NAMED_BY: [&str; 31] = [
     "classified",
     "classified as",
     "classified at",
@@ -114,7 +151,77 @@ const NAMED_BY: [&str; 23] = [
     "marking",
     "marking is",
     "level",
+    // Red team round 3, SA18: `Graded: secret`, `Classified: yes (secret)`.
+    "graded",
+    "graded as",
+    "graded at",
+    "graded at the",
+    "classified yes",
+    "classification yes",
+    "marked yes",
+    "marking yes",
 ];
+
+/// What names a classification strongly enough that a portion level after it, in any case, is
+/// a level (`Classified as ts`, `classified as cts`; red team round 3, SA18). Weaker words
+/// (`level`, `marked`, `security`) name one only before a portion level in capitals: see
+/// [`bare_levels`].
+const NAMED_STRONGLY: [&str; 11] = [
+    "classified",
+    "classified as",
+    "classified at",
+    "classified yes",
+    "classification",
+    "classification is",
+    "classification level",
+    "classification yes",
+    "graded",
+    "graded as",
+    "graded at",
+];
+
+/// Portion levels of the well-known schemes (US, NATO) above the lowest, of two letters or more:
+/// a level when a word names it one, or when it stands alone (see [`bare_levels`]). A
+/// one-letter portion (`S`, `C`) is left to the portion readers: `Level C` and `graded a` are
+/// prose.
+const NAMED_PORTIONS: [&str; 6] = ["ts", "nr", "nc", "ns", "cts", "ctsa"];
+
+/// Words that, right before a portion level in capitals (some of [`BETWEEN_NAMING`] between),
+/// state a level (red team round 3, SA07: `Level NS per the originator`, `Classification: CTS`).
+const STATES_A_LEVEL: [&str; 9] = [
+    "level",
+    "classification",
+    "classified",
+    "marked",
+    "marking",
+    "graded",
+    "grade",
+    "security",
+    "clearance",
+];
+
+/// Words after `NS` that make it the DNS record type whatever stands before it (`marked NS
+/// records as lame`, `Security: NS servers`).
+const DNS_AFTER_NS: [&str; 14] = [
+    "record",
+    "records",
+    "rr",
+    "rrs",
+    "rrset",
+    "server",
+    "servers",
+    "lookup",
+    "lookups",
+    "query",
+    "queries",
+    "entry",
+    "entries",
+    "delegation",
+];
+
+/// Words that may stand between a word of [`STATES_A_LEVEL`] and the level (`Classified as NS`,
+/// `Marked: yes (CTS)`).
+const BETWEEN_NAMING: [&str; 7] = ["as", "at", "is", "the", "yes", "be", "of"];
 
 /// What, written after a level in any case, names it a classification (`secret-level`, `top
 /// secret classification`, `secret-classified`).
@@ -303,6 +410,9 @@ enum When {
     Always,
     /// `TLP` and a colour, unless written `tip` (a word).
     NotTip,
+    /// `US only` ([`US_ONLY`]): its `US` or `USA` in capitals, and not after a word of place
+    /// ([`OF_PLACE`]) unless every letter is a capital.
+    UsOnly,
     /// A level: every letter written in capitals, or two or more (`Top Secret`).
     InCapitals,
     /// Every letter written in capitals (`USA ONLY`; `USA only` is prose).
@@ -376,8 +486,30 @@ impl Vocabulary {
                 }
             }
         }
+        // A portion level after a word that names a classification strongly, in any case
+        // (`Classified as ts`): the portion mark it is.
+        let portions_above: Vec<String> = policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().skip(1).filter_map(|l| l.portion.as_deref()))
+            .map(str::to_lowercase)
+            .chain(NAMED_PORTIONS.iter().map(|p| (*p).to_string()))
+            .filter(|p| p.chars().count() >= 2 && p.is_ascii())
+            .collect();
+        for by in NAMED_STRONGLY {
+            for p in &portions_above {
+                phrases.push((
+                    squeezed(&format!("{by} {p}")),
+                    format!("({})", p.to_uppercase()),
+                    When::Always,
+                ));
+            }
+        }
         for r in RELEASABILITY {
             phrases.push((squeezed(r), "REL TO".to_string(), When::Always));
+        }
+        for w in US_ONLY {
+            phrases.push((squeezed(w), "NOFORN".to_string(), When::UsOnly));
         }
         for (w, said) in SAID_IN_ANY_CASE {
             phrases.push((squeezed(w), said.to_string(), When::Always));
@@ -493,7 +625,8 @@ pub(crate) fn bare_portion(text: &str, policy: &Policy) -> bool {
 /// `REL TO` of `SECRET//REL TO USA, JPN` are that banner's).
 pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]) -> Vec<String> {
     let v = Vocabulary::cached(policy);
-    let text = n.text.as_str();
+    let signs = bars_between_digits(n, raw);
+    let text = signs.as_deref().unwrap_or(n.text.as_str());
     let bytes = text.as_bytes();
     // The squeezed text, and where each of its bytes is in `text`.
     let mut letters: Vec<u8> = Vec::new();
@@ -552,11 +685,23 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
                     let capitals = letters.iter().filter(|&&i| written_capital(n, raw, i)).count();
                     small == 0 || capitals >= 2
                 }
-                When::AllCapitals => from
-                    .get(m.start()..m.end())
-                    .unwrap_or_default()
-                    .iter()
-                    .all(|&i| !written_small(n, raw, i)),
+                When::AllCapitals => {
+                    from.get(m.start()..m.end())
+                        .unwrap_or_default()
+                        .iter()
+                        .all(|&i| !written_small(n, raw, i))
+                        // `SSI injection` is the web technique's.
+                        && !(said == "SSI" && ssi_technique(text, a, end))
+                }
+                When::UsOnly => {
+                    let letters = from.get(m.start()..m.end()).unwrap_or_default();
+                    let us = letters.get(..letters.len().saturating_sub(4)).unwrap_or_default();
+                    // An escape or a symbol is taken as a capital (the stricter reading).
+                    let capital = |i: &&usize| !written_small(n, raw, **i);
+                    !us.is_empty()
+                        && us.iter().all(|i| capital(&i))
+                        && (letters.iter().all(|i| capital(&i)) || !of_place(text, a))
+                }
             };
             if marks {
                 hits.push((said.clone(), a, end));
@@ -570,7 +715,173 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
     }
     tlp_written_otherwise(text, &mut out);
     tlp_with_words_between(text, &mut out);
+    bare_levels(n, raw, &mut out);
     not_found(hits, out, found)
+}
+
+/// The words of `text` (a normal form) before byte `at`, nearest first: runs of ASCII letters
+/// and digits within the 48 bytes before it (the farthest may be cut short).
+fn words_before(text: &str, at: usize) -> impl Iterator<Item = &str> {
+    let from = (at.saturating_sub(48)..=at)
+        .find(|&k| text.is_char_boundary(k))
+        .unwrap_or(at);
+    text.get(from..at)
+        .unwrap_or_default()
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// The word of `text` (a normal form) after byte `at`: the first run of ASCII letters and digits
+/// within the 48 bytes after it.
+fn word_after(text: &str, at: usize) -> &str {
+    let to = (at..=at.saturating_add(48).min(text.len()))
+        .rev()
+        .find(|&k| text.is_char_boundary(k))
+        .unwrap_or(at);
+    text.get(at..to)
+        .unwrap_or_default()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or_default()
+}
+
+/// Whether a word of place ([`OF_PLACE`]) stands before byte `at` of `text` (`the` and `a`
+/// passed over): `available in the USA only` says where, not to whom.
+fn of_place(text: &str, at: usize) -> bool {
+    words_before(text, at)
+        .find(|w| !matches!(*w, "the" | "a"))
+        .is_some_and(|w| OF_PLACE.contains(&w))
+}
+
+/// Whether `SSI` at bytes `a..z` of `text` is Server Side Includes: a word of
+/// [`SSI_TECHNIQUE`] right after it, or `include(s)` right before it.
+fn ssi_technique(text: &str, a: usize, z: usize) -> bool {
+    SSI_TECHNIQUE.contains(&word_after(text, z))
+        || words_before(text, a)
+            .next()
+            .is_some_and(|w| matches!(w, "include" | "includes"))
+}
+
+/// Portion levels of [`NAMED_PORTIONS`] (`NS`, `CTS`), each a word written all in capitals,
+/// where a level is being stated (red team round 3, SA07): right after a word of
+/// [`STATES_A_LEVEL`] (`Level NS per the originator`, `Classification: CTS`, `Classified as NS`;
+/// at most two words of [`BETWEEN_NAMING`] and no sign that ends a sentence or clause between;
+/// `top-level` is an adjective, no level named), or alone on its line or as the whole text.
+/// Anywhere else they are words of threat reports, and go: `NS` is a DNS record type (`the
+/// domain's NS records`, `query type NS`, `NS1.example.net`, `NBT-NS`), `CTS` a serial line's
+/// clear-to-send; before a word of [`DNS_AFTER_NS`], `NS` is the record type whatever names
+/// it. Said as the portion mark (`(NS)`), for the marking reader. Each word is
+/// looked at within a bounded window: linear in the text.
+fn bare_levels(n: &Normalized, raw: &str, out: &mut Vec<String>) {
+    let text = n.text.as_str();
+    let mut at = 0;
+    for w in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let (a, z) = (at, at + w.len());
+        at = z + text.get(z..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+        if !NAMED_PORTIONS.contains(&w) || (a..z).any(|i| written_small(n, raw, i)) {
+            continue;
+        }
+        // A name goes on after it (`NS.example.net`, `NS-2`).
+        let rest = text.get(z..).unwrap_or_default();
+        if rest.starts_with(['.', '-', '_', '/', '@']) && rest.chars().nth(1).is_some_and(|c| c.is_alphanumeric()) {
+            continue;
+        }
+        let dns = w == "ns" && DNS_AFTER_NS.contains(&word_after(text, z));
+        if (named_before(text, a) && !dns) || alone_on_its_line(n, raw, a, z) {
+            out.push(format!("({})", w.to_uppercase()));
+        }
+    }
+}
+
+/// Whether a word of [`STATES_A_LEVEL`] names what starts at byte `at` of `text` a level: it
+/// stands before it, with signs between that end no sentence or clause and at most two words of
+/// [`BETWEEN_NAMING`], and is no part of a compound (`top-level`).
+fn named_before(text: &str, at: usize) -> bool {
+    let mut at = at;
+    for _ in 0..3 {
+        let before = text.get(..at).unwrap_or_default();
+        let word_end = before
+            .char_indices()
+            .rev()
+            .take(8)
+            .find(|(_, c)| c.is_ascii_alphanumeric())
+            .map(|(i, _)| i + 1);
+        let Some(word_end) = word_end else { return false };
+        let between = before.get(word_end..).unwrap_or_default();
+        if between.is_empty() || between.contains(['.', ',', ';', '!', '?']) {
+            return false;
+        }
+        let head = before.get(..word_end).unwrap_or_default();
+        let word_start = head
+            .char_indices()
+            .rev()
+            .take(24)
+            .take_while(|(_, c)| c.is_ascii_alphanumeric())
+            .last()
+            .map_or(word_end, |(i, _)| i);
+        let word = head.get(word_start..).unwrap_or_default();
+        // A word longer than the window is none of these.
+        if head
+            .get(..word_start)
+            .and_then(|h| h.chars().next_back())
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            return false;
+        }
+        if STATES_A_LEVEL.contains(&word) {
+            return !head.get(..word_start).is_some_and(|h| h.ends_with('-'));
+        }
+        if !BETWEEN_NAMING.contains(&word) {
+            return false;
+        }
+        at = word_start;
+    }
+    false
+}
+
+/// Whether bytes `a..z` of the normal form `n` stand alone on their line of `raw`: nothing but
+/// signs and spaces (at most 16 characters) between them and a line break or the text's edge,
+/// each way. Where the map cannot say, they do (fail closed).
+fn alone_on_its_line(n: &Normalized, raw: &str, a: usize, z: usize) -> bool {
+    const LINE_BREAKS: [char; 7] = ['\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}'];
+    let Some((oa, oz)) = n.original(a, z) else {
+        return true;
+    };
+    // Nothing but signs and spaces up to a line break or the edge, within 16 characters.
+    fn clear(mut chars: impl Iterator<Item = char>) -> bool {
+        for _ in 0..16 {
+            match chars.next() {
+                None => return true,
+                Some(c) if LINE_BREAKS.contains(&c) => return true,
+                Some(c) if c.is_alphanumeric() => return false,
+                Some(_) => {}
+            }
+        }
+        false
+    }
+    clear(raw.get(..oa).unwrap_or_default().chars().rev()) && clear(raw.get(oz..).unwrap_or_default().chars())
+}
+
+/// The normal text with each `-` that the normal form made of a `|` between two digits (a digit
+/// gap: `1|000`) read as the `l` a `|` is also written for (`c0|0ur` is `colour`,
+/// `c|@$$|f|c@7|0n` is `classification`: found by the disguise generators of
+/// tests/prose_markings.rs), byte for byte as long; `None` when there is none.
+fn bars_between_digits(n: &Normalized, raw: &str) -> Option<String> {
+    if !raw.contains('|') {
+        return None;
+    }
+    let mut out: Option<Vec<u8>> = None;
+    for (i, _) in n.text.match_indices('-') {
+        let bar = n
+            .original(i, i + 1)
+            .and_then(|(a, z)| raw.get(a..z))
+            .is_some_and(|w| w == "|");
+        if bar && let Some(b) = out.get_or_insert_with(|| n.text.as_bytes().to_vec()).get_mut(i) {
+            *b = b'l';
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes: still UTF-8.
+    out.and_then(|o| String::from_utf8(o).ok())
 }
 
 /// What the prose says that the marks `found` in the same text do not: each marking the prose
@@ -929,6 +1240,19 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
     }
 }
 
+/// Words that may join `STRICT` to `AMBER` after `TLP` (`TLP:AMBER and STRICT`).
+const JOINING: [&str; 6] = ["and", "plus", "with", "w", "n", "under"];
+
+/// Whether the word `w` (normal form) is `AMBER` and `STRICT` joined by signs or nothing
+/// (`AMBER|STRICT`, `AMBER.STRICT`, `AMBER!STRICT`; read with digits and signs as letters).
+fn amber_joined_to_strict(w: &str) -> bool {
+    let loosen = crate::release::marking_text::loosen;
+    let head: String = w.chars().take(5).collect();
+    let rest: String = w.chars().skip(5).collect();
+    let rest = rest.trim_start_matches(['+', '|', '!', '.', '/', '&']);
+    loosen(&head) == "amber" && !rest.is_empty() && loosen(rest) == "strict"
+}
+
 /// `TLP` (or `traffic light`, `traffic light protocol`) starting a word, then words of
 /// [`TLP_BETWEEN`] and versions, then a colour (`TLP is RED`, `Traffic Light Protocol: RED`,
 /// `TLP version 2.0: RED`) or a colour drawn (`TLP:🔴`; any other symbol right after `TLP:` is a
@@ -958,20 +1282,65 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
             .unwrap_or_default()
             .trim_matches('.')
     };
+    let loosen = crate::release::marking_text::loosen;
+    // A colour, and whether the other readers may not read it where it stands right after
+    // `TLP` (`AMBER|STRICT`; `RED2024`, digits glued after it: red team round 3, SA04).
     let colour = |w: &str| {
-        let l = crate::release::marking_text::loosen(w);
-        if l == "amber+strict" {
-            return Some("AMBER+STRICT".to_string());
-        }
-        COLOURS.iter().find(|c| **c == l).map(|c| c.to_uppercase())
+        let one = |w: &str| {
+            let l = loosen(w);
+            if l == "amber+strict" {
+                return Some(("AMBER+STRICT".to_string(), false));
+            }
+            if amber_joined_to_strict(w) {
+                return Some(("AMBER+STRICT".to_string(), true));
+            }
+            COLOURS.iter().find(|c| **c == l).map(|c| (c.to_uppercase(), false))
+        };
+        one(w).or_else(|| {
+            let bare = w.trim_end_matches(|c: char| c.is_ascii_digit());
+            (bare.len() < w.len())
+                .then(|| one(bare))
+                .flatten()
+                .map(|(c, _)| (c, true))
+        })
     };
     // A word as read with digits and signs for letters (`7|P` is `tip`: a `t`, an `l` or what
     // passes for it, a `p`; `tip` as written is a word).
-    let reads = |k: usize, as_: &str| {
-        crate::release::marking_text::loosen(word(k)) == crate::release::marking_text::loosen(as_)
+    let reads = |k: usize, as_: &str| loosen(word(k)) == loosen(as_);
+    // `TLP`, digits glued before it aside (`2024TLP`: red team round 3, SA04).
+    let reads_tlp = |k: usize| {
+        let w: Vec<char> = word(k).chars().collect();
+        let Some(lead) = w.len().checked_sub(3) else {
+            return false;
+        };
+        let (digits, head) = w.split_at(lead);
+        let head: String = head.iter().collect();
+        digits.iter().all(char::is_ascii_digit) && loosen(&head) == "tip" && head.chars().nth(1) != Some('i')
+    };
+    // After `AMBER` (at word `j`): `STRICT`, with words of [`JOINING`] between and no end of a
+    // sentence or clause (`TLP:AMBER and STRICT`, `TLP:AMBER (STRICT)`; `TLP:AMBER. Strict
+    // mode` parts them).
+    let strict_after = |j: usize| {
+        for q in j + 1..(j + 4).min(words.len()) {
+            let (Some(&(pa, pz)), Some(&(qa, _))) = (words.get(q - 1), words.get(q)) else {
+                return false;
+            };
+            let ends = text.get(pa..pz).is_some_and(|w| w.ends_with(['.', '!']))
+                || text.get(pz..qa).is_some_and(|b| b.contains([';', '?', '\n']));
+            if ends {
+                return false;
+            }
+            if reads(q, "strict") {
+                return true;
+            }
+            if !JOINING.iter().any(|w| reads(q, w)) {
+                return false;
+            }
+        }
+        false
     };
     for k in 0..words.len() {
-        let tlp = reads(k, "tlp") && word(k).chars().nth(1) != Some('i');
+        let tlp = reads_tlp(k);
         let head_end = if tlp {
             Some(k)
         } else if reads(k, "traffic") && reads(k + 1, "light") {
@@ -980,8 +1349,10 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
             None
         };
         let Some(head_end) = head_end else { continue };
+        // Digits glued before `TLP` (`2024TLP:RED`).
+        let glued = head_end == k && word(k).chars().count() > 3;
         // A colour right before (`RED (TLP)`, `RED/TLP`).
-        if let Some(c) = k.checked_sub(1).map(word).and_then(colour) {
+        if let Some((c, _)) = k.checked_sub(1).map(word).and_then(colour) {
             out.push(format!("TLP:{c}"));
         }
         // A colour drawn right after the head, separators aside.
@@ -1025,10 +1396,13 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
         // Words between, then the colour.
         for j in head_end + 1..(head_end + 7).min(words.len()) {
             let w = word(j);
-            if let Some(c) = colour(w) {
+            if let Some((c, unread)) = colour(w) {
                 // Right after the head, the other readers read it (`TLP:RED`, `TLP RED`).
-                if j > head_end + 1 || head_end > k {
+                if j > head_end + 1 || head_end > k || unread || glued {
                     out.push(format!("TLP:{c}"));
+                }
+                if c == "AMBER" && strict_after(j) {
+                    out.push("TLP:AMBER+STRICT".to_string());
                 }
                 break;
             }

@@ -154,6 +154,10 @@ fn vocabulary(policy: &Policy) -> BTreeSet<String> {
         "LES NOFORN",
         "SSI",
         "NF",
+        // Dissemination and control words the prose reader reads in capitals (red team round
+        // 3, SA06).
+        "WAIVED",
+        "COMINT",
     ] {
         v.insert(squeeze(w));
     }
@@ -473,9 +477,11 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
         };
         for (s, &k) in solid.iter().enumerate() {
             match ch(k) {
-                // `TLP` (`i` aside: `tip` is a word) starting a word, then a colour.
+                // `TLP` (`i` aside: `tip` is a word) starting a word, then a colour; digits
+                // glued before it or after the colour hide nothing (`2024TLP:RED`,
+                // `TLP:RED2024`: red team round 3, SA04).
                 't' | '7'
-                    if word_start(k)
+                    if (word_start(k) || k.checked_sub(1).map(ch).is_some_and(|b| b.is_ascii_digit()))
                         && sc(s + 1) != 'i'
                         && loose(&[ch(k), sc(s + 1), sc(s + 2)].iter().collect::<String>()) == "tip" =>
                 {
@@ -492,7 +498,10 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
                             loose(&said) == loose(w)
                                 && last.is_some_and(|q| {
                                     let x = ch(q + 1);
-                                    !(x.is_alphanumeric() && !super::text::unspaced(x) && !super::text::unspaced(ch(q)))
+                                    x.is_ascii_digit()
+                                        || !(x.is_alphanumeric()
+                                            && !super::text::unspaced(x)
+                                            && !super::text::unspaced(ch(q)))
                                 })
                         });
                     if let Some(w) = named {

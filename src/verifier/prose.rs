@@ -16,6 +16,12 @@
 //! side), or where a particle or naming word stands before it and a copula or naming word after
 //! it (`本件は極秘です`, `区分：極秘`, `極秘扱い`). `TLP` with a colour in Japanese is that colour
 //! (`TLP:赤`); after `:` or `=`, a word that is no colour is a TLP marking no one can read.
+//!
+//! Red team round 3 (session 33), the same rules as the guard's: `TLP:AMBER` and `STRICT`
+//! joined any way, `TLP` glued to digits; `US only` with `US` in capitals; `SBU`, `LES`, `SSI`,
+//! `TK`, `WAIVED`, `COMINT` as whole words in capitals; `NS` and `CTS` (and the other two- and
+//! more-letter portion levels) in capitals where a level is stated, not as a DNS record type;
+//! a level in small letters after `graded`, `classified: yes` and the like.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use unicode_normalization::UnicodeNormalization;
@@ -66,20 +72,47 @@ const MORE_ANY_CASE: &[(&str, &str)] = &[
     ("LAW ENFORCEMENT SENSITIVE", "LES"),
 ];
 
-/// And those that mark only in capitals (`let us only` is prose; `US ONLY` is not).
+/// And those that mark only in capitals (`the fisa court` is prose; `FISA` is not). The US
+/// control and dissemination abbreviations among them mark only as whole words all in capitals
+/// (red team round 3, SA06): `tk`, `Tk` (Python's GUI) and `les` (French) are prose.
 const MORE_IN_CAPITALS: &[(&str, &str)] = &[
     ("FISA", "FISA"),
     ("HCS", "HCS"),
     ("CUI", "CUI"),
-    ("USA ONLY", "REL TO"),
-    ("US ONLY", "REL TO"),
     ("US GOV ONLY", "REL TO"),
     ("DISTRIBUTION B", "REL TO"),
     ("DISTRIBUTION C", "REL TO"),
     ("DISTRIBUTION D", "REL TO"),
     ("DISTRIBUTION E", "REL TO"),
     ("DISTRIBUTION F", "REL TO"),
+    ("SBU", "SBU"),
+    ("LES", "LES"),
+    ("SSI", "SSI"),
+    ("TK", "TK"),
+    ("WAIVED", "WAIVED"),
+    ("COMINT", "COMINT"),
 ];
+
+/// Words that make `SSI` Server Side Includes, the web technique, after it (`SSI injection`),
+/// or (`include`, `includes`) before it (`Server-Side Includes (SSI)`).
+const SSI_WEB: &[&str] = &[
+    "injection",
+    "injections",
+    "directive",
+    "directives",
+    "include",
+    "includes",
+    "tag",
+    "tags",
+];
+
+/// `US only` (red team round 3, SA05): releasable to the US alone, a NOFORN in other words,
+/// when its `US` or `USA` is in capitals (`US-only`, `U.S. only`); after a word of place (`in
+/// the USA only`) it says where, unless written all in capitals.
+const ONLY_US: &[&str] = &["US ONLY", "USA ONLY"];
+
+/// Words of place before `US only`.
+const PLACE_WORDS: &[&str] = &["in", "within", "inside", "across", "throughout", "outside"];
 
 /// Words that name a classification before a level, in any case.
 const NAMING: &[&str] = &[
@@ -106,7 +139,71 @@ const NAMING: &[&str] = &[
     "marking",
     "marking is",
     "level",
+    // Red team round 3, SA18: `Graded: secret`, `Classified: yes (secret)`.
+    "graded",
+    "graded as",
+    "graded at",
+    "graded at the",
+    "classified yes",
+    "classification yes",
+    "marked yes",
+    "marking yes",
 ];
+
+/// Words that name a classification so plainly that a portion level after them, in any case,
+/// is that level (`Classified as ts`; red team round 3, SA18).
+const NAMING_PLAINLY: &[&str] = &[
+    "classified",
+    "classified as",
+    "classified at",
+    "classified yes",
+    "classification",
+    "classification is",
+    "classification level",
+    "classification yes",
+    "graded",
+    "graded as",
+    "graded at",
+];
+
+/// The US and NATO portion levels above the lowest of two letters or more (a one-letter one,
+/// `Level C`, is prose; the portion readers read `(C)`).
+const LEVEL_PORTIONS: &[&str] = &["TS", "NR", "NC", "NS", "CTS", "CTSA"];
+
+/// Words that state a level right before a portion level in capitals (red team round 3, SA07:
+/// `Level NS`, `Classification: CTS`).
+const LEVEL_STATED_BY: &[&str] = &[
+    "level",
+    "classification",
+    "classified",
+    "marked",
+    "marking",
+    "graded",
+    "grade",
+    "security",
+    "clearance",
+];
+
+/// After `NS`, words that make it the DNS record type (`marked NS records as lame`).
+const NS_RECORD_WORDS: &[&str] = &[
+    "record",
+    "records",
+    "rr",
+    "rrs",
+    "rrset",
+    "server",
+    "servers",
+    "lookup",
+    "lookups",
+    "query",
+    "queries",
+    "entry",
+    "entries",
+    "delegation",
+];
+
+/// Words that may come between those and the level (`Classified as NS`).
+const STATED_BETWEEN: &[&str] = &["as", "at", "is", "the", "yes", "be", "of"];
 
 /// Releasability said in words, in any case.
 const RELEASE: &[&str] = &["releasable to", "eyes only", "foreign nationals", "rel to"];
@@ -240,6 +337,9 @@ enum Says {
     AllCapitals(String),
     /// This TLP marking, unless its second letter is an `i` as written (`tip red` is prose).
     Tlp(String),
+    /// This marking (`US only`), when the letters before `only` are capitals and no word of
+    /// place stands before it, or when every letter is a capital.
+    UsOnly(String),
 }
 
 /// The prose vocabulary of one policy, built once.
@@ -400,6 +500,26 @@ impl Prose {
         for (w, said) in MORE_IN_CAPITALS {
             words.push((squeeze(w), Says::AllCapitals((*said).to_string())));
         }
+        for w in ONLY_US {
+            words.push((squeeze(w), Says::UsOnly("NOFORN".to_string())));
+        }
+        // A portion level above the lowest (the policy's, and the US and NATO ones) after a
+        // word that plainly names a classification: that portion mark.
+        let mut portions: Vec<String> = policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().skip(1).filter_map(|l| l.portion.clone()))
+            .chain(LEVEL_PORTIONS.iter().map(|p| (*p).to_string()))
+            .filter(|p| p.is_ascii() && p.chars().count() >= 2)
+            .map(|p| p.to_uppercase())
+            .collect();
+        portions.sort();
+        portions.dedup();
+        for naming in NAMING_PLAINLY {
+            for p in &portions {
+                words.push((squeeze(&format!("{naming} {p}")), Says::Any(format!("({p})"))));
+            }
+        }
         // `TLP` and a colour, whatever stands between them (`T.L.P. RED`, `TLP=RED`,
         // `TLP2.0:RED`, `TLP v2 RED`), and `AMBER STRICT` however it is joined.
         for colour in ["CLEAR", "WHITE", "GREEN", "AMBER", "AMBER+STRICT", "RED"] {
@@ -415,8 +535,9 @@ impl Prose {
         let rank = |s: &Says| match s {
             Says::Any(_) => 0,
             Says::Tlp(_) => 1,
-            Says::Capitals(_) => 2,
-            Says::AllCapitals(_) => 3,
+            Says::UsOnly(_) => 2,
+            Says::Capitals(_) => 3,
+            Says::AllCapitals(_) => 4,
         };
         words.sort_by(|a, b| a.0.cmp(&b.0).then(rank(&a.1).cmp(&rank(&b.1))));
         words.dedup_by(|a, b| a.0 == b.0);
@@ -505,10 +626,14 @@ impl Prose {
         tlp_in_words(text, out);
         let Some(ac) = &self.ac else { return };
         // The text as read: shown order, NFKC, invisible code points and marks passed over.
-        let pieces: Vec<Piece> = super::text::visual(text)
+        // Each character as shown, and as read.
+        let shown: Vec<char> = super::text::visual(text)
             .nfkc()
             .filter(|&c| !super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
-            .map(|c| match reading(c) {
+            .collect();
+        let pieces: Vec<Piece> = shown
+            .iter()
+            .map(|&c| match reading(c) {
                 Some((a, _)) if matches!(a, '@' | '$' | '|' | '!' | '\u{20AC}') => Piece::Sign(a),
                 Some((a, case)) if !super::text::unspaced(c) => Piece::Letter(a, case),
                 _ if c == '_' => Piece::Join,
@@ -516,6 +641,7 @@ impl Prose {
                 _ => Piece::Other,
             })
             .collect();
+        stated_levels(&pieces, &shown, out);
         // The letters, and where each stands among the pieces.
         let mut squeezed = String::new();
         let mut at: Vec<usize> = Vec::new();
@@ -555,7 +681,7 @@ impl Prose {
             // joined by `_` is an identifier's (`AWS_SECRET_ACCESS_KEY`).
             let underscored = match self.says.get(m.pattern().as_usize()) {
                 Some(Says::Capitals(w)) => w.contains(' ') && squeeze(w).len() == m.len(),
-                Some(Says::AllCapitals(_)) => false,
+                Some(Says::AllCapitals(_) | Says::UsOnly(_)) => false,
                 Some(_) => true,
                 None => false,
             };
@@ -591,6 +717,33 @@ impl Prose {
                         .iter()
                         .any(|&k| matches!(pieces.get(k), Some(Piece::Letter(_, Case::Small))))
                     {
+                        continue;
+                    }
+                    // `SSI injection`, `Server-Side Includes (SSI)`: the web technique.
+                    if s == "SSI"
+                        && (SSI_WEB.contains(&next_word(&pieces, last).as_str())
+                            || matches!(
+                                last_words(&pieces, first).first().map(String::as_str),
+                                Some("include" | "includes")
+                            ))
+                    {
+                        continue;
+                    }
+                    s
+                }
+                Some(Says::UsOnly(s)) => {
+                    let letters = at.get(m.start()..m.end()).unwrap_or_default();
+                    // No letter small: a digit or sign counts as a capital (the stricter reading).
+                    let capital = |k: &usize| !matches!(pieces.get(*k), Some(Piece::Letter(_, Case::Small)));
+                    let us = letters.get(..letters.len().saturating_sub(4)).unwrap_or_default();
+                    if us.is_empty() || !us.iter().all(capital) {
+                        continue;
+                    }
+                    let place = last_words(&pieces, first)
+                        .into_iter()
+                        .find(|w| w != "the" && w != "a")
+                        .is_some_and(|w| PLACE_WORDS.contains(&w.as_str()));
+                    if place && !letters.iter().all(capital) {
                         continue;
                     }
                     s
@@ -756,6 +909,143 @@ impl Prose {
     }
 }
 
+/// The words (runs of letters, as read) among the 48 pieces before piece `k`, nearest first.
+fn last_words(pieces: &[Piece], k: usize) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for p in pieces.get(k.saturating_sub(48)..k).unwrap_or_default().iter().rev() {
+        match p {
+            Piece::Letter(a, _) => word.insert(0, *a),
+            _ if !word.is_empty() => words.push(std::mem::take(&mut word)),
+            _ => {}
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// The first word (a run of letters, as read) among the 48 pieces after piece `k`.
+fn next_word(pieces: &[Piece], k: usize) -> String {
+    pieces
+        .get(k + 1..)
+        .unwrap_or_default()
+        .iter()
+        .take(48)
+        .skip_while(|p| !matches!(p, Piece::Letter(..)))
+        .map_while(|p| match p {
+            Piece::Letter(a, _) => Some(*a),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A portion level of [`LEVEL_PORTIONS`] (`NS`, `CTS`) as a word all in capitals, where a level
+/// is stated (red team round 3, SA07): after a word of [`LEVEL_STATED_BY`] (at most two of
+/// [`STATED_BETWEEN`] between, and no sign that ends a sentence or clause; not `top-level`), or
+/// alone on its line or as the whole text. Anywhere else the words are a threat report's (`NS`
+/// the DNS record type: `the domain's NS records`, `query type NS`, `NS1.example.net`; `CTS`
+/// clear-to-send) and go; so does `NS` before a word of [`NS_RECORD_WORDS`], whatever names it.
+/// Said as its portion mark (`(NS)`). Each word looked at in a bounded
+/// window of `shown` (the characters as shown, one for each piece).
+fn stated_levels(pieces: &[Piece], shown: &[char], out: &mut Vec<String>) {
+    let mut k = 0;
+    while k < pieces.len() {
+        if !matches!(pieces.get(k), Some(Piece::Letter(..))) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        let mut word = String::new();
+        // Written in capitals: no letter small (a sign or an enclosed letter counts as a
+        // capital, the stricter reading).
+        let mut capitals = true;
+        while let Some(Piece::Letter(a, case)) = pieces.get(k) {
+            word.push(*a);
+            capitals &= *case != Case::Small;
+            k += 1;
+        }
+        if !capitals || !LEVEL_PORTIONS.iter().any(|p| p.eq_ignore_ascii_case(&word)) {
+            continue;
+        }
+        // A name goes on after it (`NS.example.net`, `NS-2`).
+        if matches!(shown.get(k), Some('.' | '-' | '_' | '/' | '@'))
+            && matches!(pieces.get(k + 1), Some(Piece::Letter(..)))
+        {
+            continue;
+        }
+        let record = word == "ns" && NS_RECORD_WORDS.contains(&next_word(pieces, k.saturating_sub(1)).as_str());
+        if (stated_before(pieces, shown, start) && !record) || alone_on_line(shown, start, k) {
+            out.push(format!("({})", word.to_uppercase()));
+        }
+    }
+}
+
+/// Whether a word of [`LEVEL_STATED_BY`] stands before piece `start` (see [`stated_levels`]).
+fn stated_before(pieces: &[Piece], shown: &[char], start: usize) -> bool {
+    let dash = |c: char| c == '-' || ('\u{2010}'..='\u{2015}').contains(&c) || c == '\u{2212}';
+    let mut at = start;
+    for _ in 0..3 {
+        // Back over what is no letter, at most eight characters.
+        let mut q = at;
+        while q > 0 && at - q < 8 && !matches!(pieces.get(q - 1), Some(Piece::Letter(..))) {
+            q -= 1;
+        }
+        let between = shown.get(q..at).unwrap_or_default();
+        if q == 0
+            || between.is_empty()
+            || !matches!(pieces.get(q - 1), Some(Piece::Letter(..)))
+            || between.iter().any(|c| ".,;!?\u{3002}\u{3001}".contains(*c))
+        {
+            return false;
+        }
+        let end = q;
+        while q > 0 && end - q < 24 && matches!(pieces.get(q - 1), Some(Piece::Letter(..))) {
+            q -= 1;
+        }
+        // A word longer than the window is none of these.
+        if q > 0 && matches!(pieces.get(q - 1), Some(Piece::Letter(..))) {
+            return false;
+        }
+        let word: String = pieces
+            .get(q..end)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Letter(a, _) => Some(*a),
+                _ => None,
+            })
+            .collect();
+        if LEVEL_STATED_BY.contains(&word.as_str()) {
+            return !q.checked_sub(1).and_then(|p| shown.get(p)).is_some_and(|&c| dash(c));
+        }
+        if !STATED_BETWEEN.contains(&word.as_str()) {
+            return false;
+        }
+        at = q;
+    }
+    false
+}
+
+/// Whether the characters `start..end` of `shown` stand alone on their line: nothing but signs
+/// and spaces (at most 16 characters) to a line break or the text's edge, each way.
+fn alone_on_line(shown: &[char], start: usize, end: usize) -> bool {
+    let clear = |chars: &mut dyn Iterator<Item = &char>| {
+        for _ in 0..16 {
+            match chars.next() {
+                None => return true,
+                Some(c) if "\n\r\u{0B}\u{0C}\u{85}\u{2028}\u{2029}".contains(*c) => return true,
+                Some(c) if c.is_alphanumeric() => return false,
+                Some(_) => {}
+            }
+        }
+        false
+    };
+    clear(&mut shown.get(..start).unwrap_or_default().iter().rev())
+        && clear(&mut shown.get(end..).unwrap_or_default().iter())
+}
+
 /// Whether `w` is a TLP version (`v2`, `v2.0` read as `v2`).
 fn version(w: &str) -> bool {
     let mut c = w.chars();
@@ -886,6 +1176,9 @@ const BETWEEN_TLP_AND_COLOUR: &[&str] = &[
     "protocol",
 ];
 
+/// Words that may join `STRICT` to `AMBER` after `TLP`.
+const JOINING_STRICT: &[&str] = &["and", "plus", "with", "w", "n", "under"];
+
 /// Drawn colours (emoji) and what each says after `TLP`.
 const DRAWN_COLOURS: &[(char, &str)] = &[
     ('\u{1F534}', "RED"),
@@ -909,15 +1202,41 @@ const DRAWN_COLOURS: &[(char, &str)] = &[
 /// (`TLP:🔴`; another symbol after `TLP:`, a TLP marking no one reads). Red team round 3, SA04.
 fn tlp_in_words(text: &str, out: &mut Vec<String>) {
     let folded = super::marking::fold(text);
-    let colour_of = |w: &str| -> Option<String> {
+    // One colour as written: `AMBER` and `STRICT` joined by signs or nothing (`AMBER|STRICT`,
+    // `AMBER.STRICT`) is `AMBER+STRICT`, which the marking reader does not read (`true`).
+    let one_colour = |w: &str| -> Option<(String, bool)> {
+        let head: String = w.chars().take(5).map(loosen).collect();
+        let tail: String = w.chars().skip(5).collect();
+        let tail: String = tail
+            .trim_start_matches(|c: char| "+|!./&".contains(c))
+            .trim_end_matches('.')
+            .chars()
+            .map(loosen)
+            .collect();
         let w: String = w.chars().map(loosen).collect();
         if w == "amber+strict" || w == "amber+strict." {
-            return Some("AMBER+STRICT".to_string());
+            return Some(("AMBER+STRICT".to_string(), false));
+        }
+        if head == "amber" && tail == "strict" {
+            return Some(("AMBER+STRICT".to_string(), true));
         }
         let w = w.trim_end_matches('.');
         ["clear", "white", "green", "amber", "red"]
             .contains(&w)
-            .then(|| w.to_uppercase())
+            .then(|| (w.to_uppercase(), false))
+    };
+    // A colour, or one with digits glued after it (`RED2024`; red team round 3, SA04), which the
+    // marking reader may not read either.
+    let colour_of = |w: &str| -> Option<(String, bool)> {
+        if let Some(c) = one_colour(w) {
+            return Some(c);
+        }
+        let trimmed = w.trim_end_matches('.');
+        let bare = trimmed.trim_end_matches(|c: char| c.is_ascii_digit());
+        if bare.len() < trimmed.len() {
+            return one_colour(bare).map(|(c, _)| (c, true));
+        }
+        None
     };
     // Words with the text after each up to the next word.
     let mut words: Vec<(String, String)> = Vec::new();
@@ -933,8 +1252,37 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
     let name = |j: usize| words.get(j).map(|(w, _)| w.trim_matches('.')).unwrap_or_default();
     // Read with digits and signs as letters (`7|P` is TLP; `tip` written so is a word).
     let is = |j: usize, w: &str| name(j).chars().map(loosen).eq(w.chars().map(loosen));
+    // `TLP`, with digits glued before it (`2024TLP`: red team round 3, SA04).
+    let tlp = |j: usize| {
+        let w: Vec<char> = name(j).chars().collect();
+        let cut = w.len().saturating_sub(3);
+        let (digits, head) = w.split_at(cut);
+        head.len() == 3
+            && digits.iter().all(char::is_ascii_digit)
+            && head.iter().copied().map(loosen).eq("tip".chars())
+            && head.get(1) != Some(&'i')
+    };
+    // `STRICT` after `AMBER` (word `j`), words of [`JOINING_STRICT`] between and no sentence or
+    // clause ended (`TLP:AMBER and STRICT`, `TLP:AMBER (STRICT)`).
+    let strict_after = |j: usize| {
+        for q in j + 1..words.len().min(j + 4) {
+            let Some((prev, between)) = words.get(q - 1) else {
+                return false;
+            };
+            if prev.ends_with(['.', '!']) || between.contains([';', '?', '\n', '\u{3002}']) {
+                return false;
+            }
+            if is(q, "strict") {
+                return true;
+            }
+            if !JOINING_STRICT.iter().any(|w| is(q, w)) {
+                return false;
+            }
+        }
+        false
+    };
     for k in 0..words.len() {
-        let last = if is(k, "tlp") && name(k).chars().nth(1) != Some('i') {
+        let last = if tlp(k) {
             k
         } else if is(k, "traffic") && is(k + 1, "light") {
             if is(k + 2, "protocol") { k + 2 } else { k + 1 }
@@ -942,7 +1290,7 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
             continue;
         };
         if let Some(before) = k.checked_sub(1).and_then(|p| words.get(p))
-            && let Some(c) = colour_of(&before.0)
+            && let Some((c, _)) = colour_of(&before.0)
         {
             out.push(format!("TLP:{c}"));
         }
@@ -978,9 +1326,14 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
         }
         for j in last + 1..words.len().min(last + 7) {
             let v = name(j);
-            if let Some(c) = colour_of(v) {
-                if j > last + 1 || last > k {
+            if let Some((c, unread)) = colour_of(v) {
+                // Right after `TLP` the marking reader reads it, unless written so it does
+                // not, or `TLP` is glued to digits before it (`2024TLP:RED`).
+                if j > last + 1 || last > k || unread || name(k).chars().count() > 3 {
                     out.push(format!("TLP:{c}"));
+                }
+                if c == "AMBER" && strict_after(j) {
+                    out.push("TLP:AMBER+STRICT".to_string());
                 }
                 break;
             }
