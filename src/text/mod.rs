@@ -127,12 +127,12 @@ impl<'s> Prepared<'s> {
         if !escape::may_hold(self.raw) {
             return None;
         }
-        if let Some(why) = &self.decoded.get_or_init(|| normalize_decoded_unread(self.raw)).1 {
-            return Some(why.clone());
-        }
-        std::iter::once(self.raw)
-            .chain(self.decoded().iter().map(|n| n.text.as_str()))
-            .find_map(markup::generated)
+        markup::generated(self.raw).or_else(|| {
+            self.decoded
+                .get_or_init(|| normalize_decoded_unread(self.raw))
+                .1
+                .clone()
+        })
     }
 
     /// The normal form, if it was computed, to hand to the next pass over the same string.
@@ -952,12 +952,17 @@ pub fn normalize_decoded(s: &str) -> Vec<Normalized> {
     normalize_decoded_unread(s).0
 }
 
-/// [`normalize_decoded`], and why a `data:` URI read on the way is no text any rule reads
-/// ([`escape::readings_unread`]).
+/// [`normalize_decoded`], and why a reading shows what no rule reads: a `data:` URI read on the
+/// way that is no text ([`escape::readings_unread`]), or markup whose style adds text or fetches
+/// it ([`markup::generated`], on each reading as decoded, before the normal form: a browser
+/// reads CSS as written).
 fn normalize_decoded_unread(s: &str) -> (Vec<Normalized>, Option<String>) {
     let mut out = Vec::new();
     let (readings, mut unread) = escape::readings_unread(s);
     for (d, dmap) in readings {
+        if unread.is_none() {
+            unread = markup::generated(&d);
+        }
         out.push(through(normalize(&d), &dmap, s.len(), |a, b| Some((a, b))));
     }
     if s.contains(RLO) {
@@ -965,6 +970,9 @@ fn normalize_decoded_unread(s: &str) -> (Vec<Normalized>, Option<String>) {
         let (readings, shown_unread) = escape::readings_unread(&shown.text);
         unread = unread.or(shown_unread);
         for (d, dmap) in readings {
+            if unread.is_none() {
+                unread = markup::generated(&d);
+            }
             out.push(through(normalize(&d), &dmap, s.len(), |a, b| shown.original(a, b)));
         }
     }

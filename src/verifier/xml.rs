@@ -840,7 +840,9 @@ impl Verifier<'_> {
         }
         // Text a screen shows that no rule reads (a `data:` URI of compressed bytes, CSS
         // generated content) may not go, however clean the rest reads.
-        if let Some(why) = text::unread(s) {
+        if local.is_some()
+            && let Some(why) = text::unread(s)
+        {
             f.add("text-unreadable", why, at);
         }
         // A marking written in a payload string is the document's too: one the verifier cannot
