@@ -224,6 +224,18 @@ pub fn all() -> Vec<Shape> {
             make: |n| cap_instruction_run(RUN_UNITS[7], n),
         },
         Shape {
+            name: "stix-description-at-signs",
+            what: "a 1 MiB description of `@@@@@` (the e-mail finder read the run before each `@`)",
+            full: run_full(RUN_UNITS[8]),
+            make: |n| description_run(RUN_UNITS[8], n),
+        },
+        Shape {
+            name: "stix-description-digits",
+            what: "a 1 MiB description of digits (the verifier's phone finder counted the run at each digit)",
+            full: run_full(RUN_UNITS[9]),
+            make: |n| description_run(RUN_UNITS[9], n),
+        },
+        Shape {
             name: "stix-many-hash-names",
             what: "external references, each with 8 hashes of distinct custom names, all read as text",
             full: 40_000,
@@ -617,7 +629,7 @@ fn stix_custom_properties(n: usize) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------------
 
 /// The units of the text runs, each as written in JSON and XML (none needs escaping).
-const RUN_UNITS: [&str; 8] = [
+const RUN_UNITS: [&str; 10] = [
     "( ",
     "(",
     "/ ",
@@ -626,6 +638,8 @@ const RUN_UNITS: [&str; 8] = [
     "SECRET//",
     "(U) ",
     "SECRET//REL TO USA, JPN ",
+    "@",
+    "0",
 ];
 
 /// The count of `unit` that makes a text of just under 1 MiB (the longest string the default

@@ -70,6 +70,39 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
         ("tags with entities", rep("NIGHT<b>&#74;</b>")),
         ("escaped markup", rep("x&lt;b&gt;y&lt;/b&gt;")),
         ("comparisons", rep("a < b and c > d ")),
+        // Styles (SA12): elements, attributes, comments, escapes and strings in them, and each
+        // that never ends.
+        ("many style elements", rep("<style>p{color:red}</style>x")),
+        ("many style attributes", rep("<b style='color:red;x:y'>x</b>")),
+        (
+            "a style element that never ends",
+            format!("<style>{}", rep("p{color:red} ")),
+        ),
+        ("comments in a style", format!("<style>{}", rep("/* a */"))),
+        ("comments in a style that never end", format!("<style>{}", rep("/*"))),
+        ("escapes in a style", format!("<style>{}", rep("\\63 olor:red;"))),
+        (
+            "strings in a style that never end",
+            format!("<style>{}", rep("a{b:\"c")),
+        ),
+        ("many style starts", rep("<style")),
+        ("many comments that end with a bang", rep("<!-- x --!>")),
+        ("many list markers", format!("<style>{}", rep("list-style:disc;"))),
+        // White space inside a `data:` scheme or header (SB11), and unreadable payloads.
+        ("white space in data: schemes", rep("d\ta\tt\ta\t")),
+        ("data: schemes with white space", rep("da\tta :\t")),
+        ("headers with line breaks", rep("data:text/plain\n;")),
+        ("many binary data: URIs", rep("data:application/gzip;base64,H4sIAAAA ")),
+        (
+            "data: URIs nested deeper than read",
+            rep(&{
+                let mut s = "abc".to_string();
+                for _ in 0..8 {
+                    s = format!("data:;base64,{}", b64(s.as_bytes()));
+                }
+                s + " "
+            }),
+        ),
     ]
 }
 

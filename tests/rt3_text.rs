@@ -522,3 +522,215 @@ fn sa19_sa23_package_tags_and_other_names_still_go() {
         ],
     );
 }
+
+//--- SA12: CSS generated content (text a screen shows that no rule reads)
+
+#[test]
+fn sa12_css_generated_content_is_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Operation <span class=a></span> today<style>.a::after{content:\"NIGHTJAR\"}</style>",
+            "<span style=\"content:'TLP:RED'\"></span>",
+            "<style>p::before{content:\"SECRET//NOFORN\"}</style><p>report</p>",
+            "<style>p::before{content:\"\\54 LP:RED\"}</style><p>report</p>",
+            "<style>p::before{content:\"\\000054LP:RED\"}</style><p>report</p>",
+            "<style>p::before{content:\"\\54 LP:\\52 ED\"}</style><p>report</p>",
+            "<style>p::before{con\\74 ent:\"\\54 LP:RED\"}</style><p>report</p>",
+            "<style>p::before{c/**/ontent:\"\\54 LP:RED\"}</style><p>report</p>",
+            "<style>p::before{content/* x */ : \"\\54 LP:RED\"}</style><p>report</p>",
+            "<p data-x=\"TL\">P:RED</p><style>p::before{content:attr(data-x)}</style>",
+            "<style>ol{counter-reset:n 2025550172}li::before{content:counter(n)}</style><ol><li>x</li></ol>",
+            "<STYLE>P::BEFORE{CONTENT:\"\\54 LP:RED\"}</STYLE><P>report</P>",
+            "<span style=\"con&#116;ent:'\\54 LP:RED'\">x</span>",
+            "<span style=con\\000074ent:'\\54LP:RED'>x</span>",
+            "report<style>p::before{content:\"\\54 LP:RED\"}",
+            "<svg><style>text::before{content:\"\\54 LP:RED\"}</style><text>x</text></svg>",
+            "&lt;style&gt;p::before{content:\"\\54 LP:RED\"}&lt;/style&gt;&lt;p&gt;report",
+            // Other properties that show a string of the style's: quotes, list markers, counter
+            // styles.
+            "<q style='quotes:\"\\54 LP:RED \" \"\"'>report</q>",
+            "<ul><li style='list-style-type:\"\\54 LP:RED \"'>report</li></ul>",
+            "<ul style='list-style:\"\\54 LP:RED \" inside'><li>report</li></ul>",
+            "<style>@counter-style s{system:cyclic;symbols:\"\\54 LP:RED\"}</style><ol style=list-style:s><li>x</li></ol>",
+            "<ol style='list-style-type:symbols(cyclic \"\\54 LP:RED\")'><li>x</li></ol>",
+            // Styles that fetch content: @import, url(), a stylesheet linked in.
+            "<style>@import \"https://example.net/a.css\";</style>report",
+            "<style>@import url(data:text/css,p::before%7Bcontent:'\\54 LP:RED'%7D);</style><p>report</p>",
+            "<span style=\"background:url(data:image/svg+xml,%3Csvg%3E%3C/svg%3E)\">report</span>",
+            "<span style=\"background:image-set('https://example.net/a.png' 1x)\">report</span>",
+            "<link rel=stylesheet href=\"data:text/css,p::before%7Bcontent:'\\54 LP:RED'%7D\"><p>report</p>",
+        ],
+    );
+}
+
+#[test]
+fn sa12_styles_that_add_no_text_and_prose_about_content_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "<style>p{color:red}</style><p>A public report</p>",
+            "The content: a public report on the campaign",
+            "<p>The content of the page was a login form; content: none was shown</p>",
+            "<style>.content{color:red} .main{justify-content:center;align-content:start}</style><p class=content>report</p>",
+            "<span style=\"color:red;place-content:center\">report</span>",
+            "<div class=\"content\">report</div>",
+            "<style>/* content: none */ p{color:red}</style><p>report</p>",
+            "<p style=\"font-family:'Times New Roman'\">report</p>",
+            "<style>.content:hover{color:red}</style><p>report</p>",
+            "The page set content:\"x\" in a stylesheet and loaded url(https://example.net/a.png)",
+        ],
+    );
+}
+
+/// `name` (a CSS property) disguised letter by letter by `picks`: as written, in capitals, as a
+/// hex escape with a space or six digits, as the letter escaped (letters that are no hex digit),
+/// or after an empty comment.
+fn css_disguise(name: &str, picks: &[u8]) -> String {
+    name.chars()
+        .zip(picks.iter().cycle())
+        .map(|(c, &p)| match p % 6 {
+            1 => c.to_ascii_uppercase().to_string(),
+            2 => format!("\\{:x} ", u32::from(c)),
+            3 => format!("\\{:06x}", u32::from(c)),
+            4 if !c.is_ascii_hexdigit() => format!("\\{c}"),
+            5 => format!("/**/{c}"),
+            _ => c.to_string(),
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    /// A `content` or `quotes` declaration, its name disguised by escapes, capitals and comments,
+    /// in a `<style>` element or a `style` attribute, is held.
+    #[test]
+    fn any_disguise_of_a_generated_content_declaration_is_held(
+        picks in proptest::collection::vec(any::<u8>(), 7),
+        which in 0usize..2,
+        place in 0usize..3,
+    ) {
+        let name = css_disguise(["content", "quotes"][which], &picks);
+        let text = match place {
+            0 => format!("<style>p::before{{{name}:\"\\54 LP:RED\"}}</style><p>report</p>"),
+            1 => format!("<q style=\"color:red; {name} : '\\54 LP:RED'\">report</q>"),
+            _ => format!("<STYLE>/* x */ q{{{name}:'\\54 LP:RED' ''}}<q>report</q>"),
+        };
+        let problems = held_problems(&policy("us-to-jpn.toml"), &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+//--- SB11f + SB11g: data: URIs whose payload nobody reads, nested too deep, with white space
+
+/// `TLP:RED` compressed: gzip, zlib, raw deflate, and in a zip file (three times over).
+const GZIP_TLP_RED: &str = "H4sIAAAAAAACAwvxCbAKcnUBANTLbgYHAAAA";
+const ZLIB_TLP_RED: &str = "eJwL8QmwCnJ1AQAIVwIG";
+const DEFLATE_TLP_RED: &str = "C/EJsApydQEA";
+const ZIP_TLP_RED: &str = "UEsDBBQAAAAIAAAAIQArQYhPCwAAABUAAAAFAAAAYS50eHQL8QmwCnJ1CUGhAFBLAQIUAxQAAAAIAAAAIQArQYhPCwAAABUAAAAFAAAAAAAAAAAAAACAAQAAAABhLnR4dFBLBQYAAAAAAQABADMAAAAuAAAAAAA=";
+
+#[test]
+fn sb11_data_uris_of_payloads_no_rule_can_read_are_held() {
+    let p = policy("us-to-jpn.toml");
+    let gzip_pct: String = {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(GZIP_TLP_RED).unwrap();
+        bytes.iter().map(|b| format!("%{b:02X}")).collect()
+    };
+    let png = {
+        let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        b.extend((0..200u8).map(|x| x.wrapping_mul(37)));
+        b64(&b)
+    };
+    let texts = [
+        format!("data:application/gzip;base64,{GZIP_TLP_RED}"),
+        format!("data:application/x-gzip;base64,{GZIP_TLP_RED}"),
+        format!("see data:application/zlib;base64,{ZLIB_TLP_RED} here"),
+        format!("data:application/deflate;base64,{DEFLATE_TLP_RED}"),
+        format!("data:application/zip;base64,{ZIP_TLP_RED}"),
+        format!("data:application/octet-stream;base64,{GZIP_TLP_RED}"),
+        format!("data:application/octet-stream;base64,{}", b64(b"TLP:RED")),
+        format!("data:;base64,{GZIP_TLP_RED}"),
+        format!("data:text/plain;base64,{GZIP_TLP_RED}"),
+        format!("data:text/plain;charset=utf-8;base64,{DEFLATE_TLP_RED}"),
+        format!("data:text/plain,{gzip_pct}"),
+        format!("data:application/gzip,{gzip_pct}"),
+        format!("data:image/png;base64,{png}"),
+        format!("DATA:Application/GZIP;BASE64,{GZIP_TLP_RED}"),
+        format!("<a href=\"data:application/gzip;base64,{GZIP_TLP_RED}\">report</a>"),
+        format!(
+            "data:text/plain;base64,{}",
+            b64(format!("data:application/gzip;base64,{GZIP_TLP_RED}").as_bytes())
+        ),
+        format!("data:application/gzip;base64,{}", GZIP_TLP_RED.replace('A', "&#65;")),
+    ];
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    all_held(&p, &texts);
+}
+
+#[test]
+fn sb11_data_uris_nested_deeper_than_the_reader_reads_are_held() {
+    let p = policy("us-to-jpn.toml");
+    let mut texts = Vec::new();
+    for depth in [6, 7, 8, 12] {
+        let mut s = "Operation NIGHTJAR at 10.20.30.40".to_string();
+        for _ in 0..depth {
+            s = format!("data:text/plain;base64,{}", b64(s.as_bytes()));
+        }
+        texts.push(s);
+        let mut s = "a public report".to_string();
+        for _ in 0..depth + 1 {
+            s = format!("data:,{}", s.replace('%', "%25").replace(' ', "%20"));
+        }
+        texts.push(s);
+    }
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    all_held(&p, &texts);
+}
+
+#[test]
+fn sb11_white_space_in_a_data_uri_scheme_or_header_is_read_as_a_browser_reads_it() {
+    let p = policy("us-to-jpn.toml");
+    let payload = b64(b"Operation NIGHTJAR at 10.20.30.40");
+    let texts: Vec<String> = [
+        "da\tta:text/plain;base64,",
+        "da\nta:text/plain;base64,",
+        "d\ra\tt\na:text/plain;base64,",
+        "data\t:text/plain;base64,",
+        "data :text/plain;base64,",
+        "data:text/plain ;base64,",
+        "data:text/plain; base64,",
+        "data:text/pl\tain;base\n64,",
+        "data:text/plain;\tbase64,",
+        "data:text/plain;base64\r\n,",
+        "data:\ttext/plain;base64,",
+    ]
+    .iter()
+    .map(|h| format!("{h}{payload}"))
+    .collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    all_held(&p, &texts);
+}
+
+#[test]
+fn sb11_data_uris_of_text_that_reads_clean_still_go() {
+    let p = policy("us-to-jpn.toml");
+    let texts = [
+        format!("data:text/plain;base64,{}", b64(b"A public report")),
+        format!("data:;base64,{}", b64(b"A public report")),
+        "data:,A%20public%20report".to_string(),
+        "data:image/svg+xml,%3Csvg%3E%3Ctext%3Ereport%3C/text%3E%3C/svg%3E".to_string(),
+        format!("data:application/json;base64,{}", b64(b"{\"a\": 1}")),
+        format!("data:text/plain;charset=utf-16le;base64,{}", b64(b"r\0e\0p\0o\0r\0t\0")),
+        format!("data:text/plain;charset=iso-8859-1;base64,{}", b64(b"caf\xe9 report")),
+        "data:image/png;base64,".to_string(),
+        "data: the report, in short".to_string(),
+        "Metadata: application/zip, 3 KB".to_string(),
+        "the dataset: public, 3 files".to_string(),
+        "the data : see below, in short".to_string(),
+    ];
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    all_go(&p, &texts);
+}

@@ -70,6 +70,10 @@ fn slope_bound(shape: &str) -> f64 {
         // the prose reader's squeezed text and positions (9 B a letter) come on top.
         "stix-description-releasable-banners" => 28.0,    // 21.5
         "xml-cap-instruction-releasable-banners" => 36.0, // 27.5
+        // A 1 MiB description of `@` or of digits: the normal form and its map, and for digits
+        // the reading with look-alike letters as digits.
+        "stix-description-at-signs" => 21.0, // 16.0
+        "stix-description-digits" => 25.0,   // 19.0
         _ => 16.0,
     }
 }

@@ -21,26 +21,41 @@
 //! is three bytes of UTF-8 (at most 9/4 of the URI); a payload folded by white space is read
 //! twice (to the first white space, and whole), so at most twice that. Nothing is dropped to fit (a padded payload could
 //! otherwise push a canary out of its reading).
+//!
+//! White space inside the scheme and the header is read as a browser reads it (it strips tabs
+//! and line breaks from a URL: `da<TAB>ta:`, `text/pl<TAB>ain;base<LF>64`; `data :` is read too).
+//! A payload that is no text (a media type no rule reads: compressed, an archive, binary, a
+//! raster image; or bytes its charset does not decode, or that hold control characters) is
+//! still read as above, and says so ([`Uri::unread`]): the string that holds it is held.
 
 // The header (media type and parameters) is read whatever its length, as a browser reads it:
 // the search for its `,` stops at the first byte no header holds, `:` among them, so it never
 // runs past the next `data:`, and each byte of the text is searched once.
 
-/// Whether `s` writes `data:` anywhere (ASCII case-insensitive).
+/// Whether `s` writes `data:` anywhere (ASCII case-insensitive, white space inside it passed
+/// over: [`scheme_end`]).
 pub fn may_hold(s: &str) -> bool {
-    s.as_bytes().windows(5).any(|w| w.eq_ignore_ascii_case(b"data:"))
+    let b = s.as_bytes();
+    memchr::memchr2_iter(b'd', b'D', b).any(|k| scheme_end(b, k).is_some())
 }
 
-/// The `data:` URI at `i` of `s`, if one starts there: its payload read as text, with a space
-/// either side (it stands apart from the text around it, as a document shown on its own does),
-/// and where the URI ends (a space when its payload holds nothing). `None` when no URI starts at
-/// `i`.
-pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
+/// A `data:` URI [`at`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uri {
+    /// Its payload read as text, with a space either side (it stands apart from the text around
+    /// it, as a document shown on its own does); a space when its payload holds nothing.
+    pub text: String,
+    /// Where the URI ends in the text it was found in.
+    pub end: usize,
+    /// Why its payload is no text any rule reads, when it is not ([`unread`]).
+    pub unread: Option<String>,
+}
+
+/// The `data:` URI at `i` of `s`, if one starts there: its payload read as text, where the URI
+/// ends, and whether the payload is text at all. `None` when no URI starts at `i`.
+pub fn at(s: &str, i: usize) -> Option<Uri> {
     let b = s.as_bytes();
-    if !b.get(i..i + 5)?.eq_ignore_ascii_case(b"data:") {
-        return None;
-    }
-    let head_start = i + 5;
+    let head_start = scheme_end(b, i)?;
     // The header runs to the `,`; a byte no media type holds (`:` among them, so that the next
     // `data:` ends a search) means this is no URI.
     let comma = b
@@ -48,9 +63,15 @@ pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
         .iter()
         .position(|&c| c == b',' || !is_header_byte(c))
         .filter(|&k| b.get(head_start + k) == Some(&b','))?;
-    let header = s.get(head_start..head_start + comma)?;
+    // A browser strips tabs and line breaks from a URL before it reads it (WHATWG URL: "remove
+    // all ASCII tab or newline"): `text/pl<TAB>ain;base<LF>64` is `text/plain;base64`.
+    let header: String = s
+        .get(head_start..head_start + comma)?
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
     let body_start = head_start + comma + 1;
-    let params: Vec<&str> = header.split(';').map(str::trim).collect();
+    let params: Vec<&str> = header.split(';').map(|p| p.trim_matches(is_space)).collect();
     let base64 = params.last().is_some_and(|p| p.eq_ignore_ascii_case("base64"));
     let mut body_len = b
         .get(body_start..)?
@@ -93,25 +114,109 @@ pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
             .eq_ignore_ascii_case("charset")
             .then(|| v.trim().trim_matches(['"', '\'']).to_ascii_lowercase())
     });
-    let read = |body: &[u8]| {
+    let bytes_of = |body: &[u8]| {
         let bytes = percent_decode(body);
-        let bytes = if base64 { base64_prefix(&bytes) } else { bytes };
-        as_text(&bytes, charset.as_deref())
+        if base64 { base64_prefix(&bytes) } else { bytes }
     };
-    let mut text = read(body);
+    let bytes = bytes_of(body);
+    let (mut text, clean) = as_text(&bytes, charset.as_deref());
+    let media = params.first().map(|m| m.to_ascii_lowercase()).unwrap_or_default();
+    let unread = unread(&media, charset.as_deref(), &bytes, clean);
     if body_len > first_len {
         // Apart, by a `|` no number, address, name or directory name runs across.
-        let first = read(b.get(body_start..body_start + first_len)?);
+        let (first, _) = as_text(
+            &bytes_of(b.get(body_start..body_start + first_len)?),
+            charset.as_deref(),
+        );
         if first != text {
             text = format!("{first} | {text}");
         }
     }
+    let end = body_start + body_len;
     // A payload that holds nothing reads as a space: the URI is read, and what it covers is not
     // read again for a URI of its own.
     if text.trim().is_empty() {
-        return Some((" ".to_string(), body_start + body_len));
+        return Some(Uri {
+            text: " ".to_string(),
+            end,
+            unread,
+        });
     }
-    Some((format!(" {text} "), body_start + body_len))
+    Some(Uri {
+        text: format!(" {text} "),
+        end,
+        unread,
+    })
+}
+
+/// Where the scheme `data:` that starts at `i` of `b` ends (past its `:`): its letters in any
+/// case, with white space passed over between them and before the `:` (a browser strips tabs
+/// and line breaks from a URL: `da<TAB>ta:` is `data:`; `data :` is read too, as a reader that
+/// wants to show something would). Linear over a text: each byte of white space follows one
+/// letter, which one start alone can have matched.
+fn scheme_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut k = i;
+    for (n, want) in b"data:".iter().enumerate() {
+        if n > 0 {
+            k += b.get(k..)?.iter().take_while(|&&c| is_space(char::from(c))).count();
+        }
+        if !b.get(k)?.eq_ignore_ascii_case(want) {
+            return None;
+        }
+        k += 1;
+    }
+    Some(k)
+}
+
+/// White space a browser strips from a URL or trims from a media type's parts.
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0C')
+}
+
+/// Media types whose payload is text a rule can read: `text/*`, JSON, XML (SVG and XHTML
+/// among them: `+xml`), JavaScript; and none at all, or one that is no `type/subtype`, which a
+/// browser reads as `text/plain` (the WHATWG fetch "data: URL processor"). Any other
+/// (compressed: `application/gzip`, `application/zip`; `application/octet-stream`; images,
+/// audio, video, fonts, PDF) is bytes no rule reads.
+fn text_media(media: &str) -> bool {
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|c| is_header_byte(c) && !matches!(c, b'/' | b';' | b'=' | b'"' | b' ' | b'\t'))
+    };
+    let Some((ty, sub)) = media.split_once('/').filter(|(t, s)| token(t) && token(s)) else {
+        return true;
+    };
+    ty == "text"
+        || sub.ends_with("+xml")
+        || sub.ends_with("+json")
+        || (ty == "application" && matches!(sub, "json" | "xml" | "javascript" | "ecmascript" | "x-javascript"))
+}
+
+/// Why a payload of `media` in `charset` whose bytes are `bytes` (`clean`: read as text
+/// without a byte its charset does not decode, and without a control character) is no text
+/// any rule reads: a media type that is not text ([`text_media`]), or bytes that are not text
+/// in its charset. `None` when it is text, or holds nothing.
+fn unread(media: &str, charset: Option<&str>, bytes: &[u8], clean: bool) -> Option<String> {
+    if bytes.is_empty() {
+        return None;
+    }
+    let shown: String = media.chars().take(60).collect();
+    if !text_media(media) {
+        return Some(format!(
+            "a `data:` URI of `{shown}`: its payload is no text (compressed, an archive, an image, binary) that any rule reads"
+        ));
+    }
+    (!clean).then(|| {
+        format!(
+            "a `data:` URI of `{}` whose payload is no text in {}: bytes (compressed or binary) no rule reads",
+            if shown.is_empty() { "text/plain" } else { &shown },
+            charset.map_or_else(
+                || "UTF-8 or Latin-1".to_string(),
+                |c| format!("`{}`", c.chars().take(40).collect::<String>())
+            )
+        )
+    })
 }
 
 /// A byte a media type and its parameters may hold (RFC 2045 tokens, `/`, `;`, `=`, quotes, a
@@ -140,6 +245,9 @@ fn is_header_byte(c: u8) -> bool {
                 | b'%'
                 | b' '
                 | b'\t'
+                | b'\n'
+                | b'\r'
+                | b'\x0C'
         )
 }
 
@@ -217,15 +325,27 @@ fn base64_prefix(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `bytes` as text (see the module comment).
-fn as_text(bytes: &[u8], charset: Option<&str>) -> String {
-    let utf16 = |little: bool, from: usize| -> String {
+/// `bytes` as text (see the module comment), and whether they are text in their charset: none
+/// it cannot decode (a byte of no UTF-8 is text when Windows-1252, which a browser reads for
+/// Latin-1, has a character for it), and no control character but tab, line feed, carriage
+/// return and form feed; a payload that reads as binary (more than a third of its bytes no
+/// UTF-8, no charset named) is not.
+fn as_text(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
+    let utf16 = |little: bool, from: usize| -> (String, bool) {
         let units = bytes.get(from..).unwrap_or_default().chunks_exact(2).map(|p| match p {
             [a, b] if little => u16::from_le_bytes([*a, *b]),
             [a, b] => u16::from_be_bytes([*a, *b]),
             _ => 0,
         });
-        char::decode_utf16(units).map(|c| c.unwrap_or(' ')).collect()
+        let mut clean = true;
+        let text: String = char::decode_utf16(units)
+            .map(|c| {
+                clean &= c.is_ok();
+                c.unwrap_or(' ')
+            })
+            .collect();
+        let clean = clean && shows_as_text(&text);
+        (text, clean)
     };
     match (bytes, charset) {
         ([0xFF, 0xFE, ..], _) => utf16(true, 2),
@@ -242,8 +362,9 @@ fn as_text(bytes: &[u8], charset: Option<&str>) -> String {
                 && enc != encoding_rs::UTF_16LE
                 && enc != encoding_rs::UTF_16BE =>
         {
-            let (text, _) = enc.decode_without_bom_handling(bytes);
-            text.replace('\u{FFFD}', " ")
+            let (text, errors) = enc.decode_without_bom_handling(bytes);
+            let clean = !errors && shows_as_text(&text);
+            (text.replace('\u{FFFD}', " "), clean)
         }
         _ => {
             let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
@@ -252,9 +373,16 @@ fn as_text(bytes: &[u8], charset: Option<&str>) -> String {
             // many. At most a third: each is one more byte, so the reading stays within the four
             // characters base64 writes for three bytes.
             let binary = invalid.saturating_mul(3) > bytes.len();
+            let mut clean = !(binary && charset.is_none());
             let mut text = String::with_capacity(bytes.len() + invalid);
             for chunk in bytes.utf8_chunks() {
                 text.push_str(chunk.valid());
+                clean &= shows_as_text(chunk.valid());
+                // Windows-1252 has no character for 0x81, 0x8D, 0x8F, 0x90, 0x9D.
+                clean &= chunk
+                    .invalid()
+                    .iter()
+                    .all(|&x| x >= 0x80 && !matches!(x, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D));
                 text.extend(
                     chunk
                         .invalid()
@@ -262,9 +390,16 @@ fn as_text(bytes: &[u8], charset: Option<&str>) -> String {
                         .map(|&x| if binary { ' ' } else { char::from(x) }),
                 );
             }
-            text
+            (text, clean)
         }
     }
+}
+
+/// Whether `t` holds no control character but tab, line feed, carriage return and form feed,
+/// and no U+FFFD (a byte its charset could not decode).
+fn shows_as_text(t: &str) -> bool {
+    !t.chars()
+        .any(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0C')) || c == '\u{FFFD}')
 }
 
 #[cfg(test)]
@@ -272,7 +407,7 @@ mod tests {
     use super::at;
 
     fn payload(s: &str) -> Option<String> {
-        at(s, 0).map(|(t, _)| t.trim().to_string())
+        at(s, 0).map(|u| u.text.trim().to_string())
     }
 
     //--- case
@@ -312,7 +447,8 @@ mod tests {
     #[test]
     fn ends_where_the_uri_ends_and_reads_nothing_else_as_one() {
         let s = "see data:,abc and more";
-        assert_eq!(at(s, 4), Some((" abc ".to_string(), 13)));
+        let u = at(s, 4).unwrap();
+        assert_eq!((u.text.as_str(), u.end, u.unread), (" abc ", 13, None));
         for s in ["data:", "data:text/plain", "metadata"] {
             assert_eq!(payload(s), None, "{s}");
         }
@@ -331,9 +467,63 @@ mod tests {
             "data:image/png;base64,{}",
             base64::engine::general_purpose::STANDARD.encode(&bin)
         );
-        let (t, end) = at(&s, 0).unwrap();
+        let super::Uri { text: t, end, .. } = at(&s, 0).unwrap();
         assert_eq!(end, s.len());
         assert!(t.len() <= s.len(), "{} > {}", t.len(), s.len());
         assert!(t.contains("ABCDEFG"));
+    }
+
+    #[test]
+    fn reads_white_space_in_the_scheme_and_header_as_a_browser_strips_it() {
+        for s in [
+            "da\tta:text/plain;base64,T3BlcmF0aW9u",
+            "d\ra\tt\na:text/plain;base64,T3BlcmF0aW9u",
+            "data\t:text/plain;base64,T3BlcmF0aW9u",
+            "data :text/plain;base64,T3BlcmF0aW9u",
+            "data:text/pl\tain;base\n64,T3BlcmF0aW9u",
+            "data:text/plain;base64\r\n,T3BlcmF0aW9u",
+        ] {
+            assert_eq!(payload(s).as_deref(), Some("Operation"), "{s:?}");
+            assert!(super::may_hold(s), "{s:?}");
+        }
+        for s in ["da ta", "d-ata:", "dat a;", "metadata"] {
+            assert!(!super::may_hold(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_payload_that_is_no_text_is_unread_and_text_is_read() {
+        let unread = |s: &str| at(s, 0).and_then(|u| u.unread);
+        // gzip of `TLP:RED`: under a binary media type, and under a text one (bytes no text).
+        for s in [
+            "data:application/gzip;base64,H4sIAAAAAAACAwvxCbAKcnUBANTLbgYHAAAA",
+            "data:application/octet-stream;base64,VExQOlJFRA==",
+            "data:image/png;base64,iVBORw0KGgo=",
+            "data:text/plain;base64,H4sIAAAAAAACAwvxCbAKcnUBANTLbgYHAAAA",
+            "data:;base64,C/EJsApydQEA",
+            "data:,%00%01",
+            "data:text/plain;charset=utf-16le;base64,ANhBAA==",
+            "data:text/plain;charset=shift_jis,%82",
+        ] {
+            assert!(unread(s).is_some(), "{s}");
+        }
+        assert!(
+            unread("data:application/gzip;base64,H4sI")
+                .unwrap()
+                .contains("`application/gzip`")
+        );
+        for s in [
+            "data:text/plain;base64,T3BlcmF0aW9u",
+            "data:,Op%E9ration%20%93quoted%94",
+            "data:image/svg+xml,%3Csvg%3E%3C/svg%3E",
+            "data:application/json,%7B%7D",
+            "data:foo,bar",
+            "data:image/png;base64,",
+            "data:application/gzip,",
+            "data:text/plain;charset=utf-16le;base64,TwBwAA==",
+            "data:text/plain;charset=shift_jis,%82%60",
+        ] {
+            assert_eq!(unread(s), None, "{s}");
+        }
     }
 }

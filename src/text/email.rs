@@ -18,6 +18,10 @@ const FILE_EXTENSIONS: &[&str] = &[
     "docx", "xls", "xlsx", "ppt", "pptx",
 ];
 
+/// The longest domain literal looked for after `@[`: `IPv6:` and an IPv6 address written in
+/// full with an embedded IPv4 address (45) and a zone, with room to spare.
+const LITERAL_MAX: usize = 128;
+
 fn is_local_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '!' | '#' | '$' | '&' | '*' | '^' | '~')
 }
@@ -108,7 +112,9 @@ fn find_in(text: &str, reading: Option<(String, Vec<Range<usize>>)>, one_label: 
 fn find_plain(t: &str, one_label: bool) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (at, _) in t.match_indices('@') {
-        if out.last().is_some_and(|&(_, e)| at < e) {
+        // An `@` written twice or more is read at its last (`bob@@example.net`), whose local
+        // part passes over the run once: read at each, a run of `@` took quadratic time.
+        if out.last().is_some_and(|&(_, e)| at < e) || t.as_bytes().get(at + 1) == Some(&b'@') {
             continue;
         }
         // The local part, backwards: a quoted string (`"alice smith"@`, RFC 5322 §3.4.1, up to
@@ -137,7 +143,9 @@ fn find_plain(t: &str, one_label: bool) -> Vec<(usize, usize)> {
         let after = t.get(at + 1..).unwrap_or_default();
         // A domain literal.
         if let Some(lit) = after.strip_prefix('[') {
-            if let Some(close) = lit.find(']') {
+            // Within the longest literal (`IPv6:` and a full address with a zone): a `[` after
+            // each `@` that never closes was read to the end of the text.
+            if let Some(close) = lit.bytes().take(LITERAL_MAX).position(|c| c == b']') {
                 let inner = lit.get(..close).unwrap_or_default();
                 if !parse_ip(inner, true).is_empty() {
                     out.push((start, at + 1 + 1 + close + 1));

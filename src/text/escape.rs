@@ -13,6 +13,9 @@
 
 use std::ops::Range;
 
+/// A reading of a text, and for each of its bytes the byte range of the text it comes from.
+pub type Reading = (String, Vec<Range<usize>>);
+
 /// How many times escapes are decoded: each pass is linear, so the reading stays linear.
 pub const LEVELS: usize = 3;
 
@@ -38,39 +41,37 @@ fn may_decode(s: &str) -> bool {
 /// stood after each level of decoding that read a `data:` URI's payload. Each is made only when
 /// it changes something: at most five, none longer than `s` but for a payload read as
 /// UTF-16 (at most 9/8 of it: three bytes of UTF-8 for what base64 writes in 8/3 characters).
-pub fn readings(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
-    let mut out = decode_levels(s);
+pub fn readings(s: &str) -> Vec<Reading> {
+    readings_unread(s).0
+}
+
+/// [`readings`], and why a `data:` URI read in any of them is no text any rule reads, when one
+/// is not ([`super::data_uri::Uri::unread`]), or is nested deeper than [`DATA_LEVELS`] (its
+/// payload left unread): the first such reason.
+pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
+    let mut unread = None;
+    let mut out = decode_levels(s, &mut unread);
     let decoded = out.last().cloned();
+    let markup_reading = |m: String, mmap: Vec<Range<usize>>, unread: &mut Option<String>| match decode_with(&m, unread)
+    {
+        Some((d, dmap)) => {
+            let map = compose(&mmap, dmap, s.len());
+            (d, map)
+        }
+        None => (m, mmap),
+    };
     if let Some((m, mmap)) = super::markup::strip(s) {
-        out.push(match decode(&m) {
-            Some((d, dmap)) => {
-                let map = compose(&mmap, dmap, s.len());
-                (d, map)
-            }
-            None => (m, mmap),
-        });
+        out.push(markup_reading(m, mmap, &mut unread));
     }
     // As a forum or Markdown viewer shows it (`NIGHT[b][/b]JAR`, `[NIGHT](https://x "t")JAR`).
     for bbcode in [true, false] {
         if let Some((m, mmap)) = super::markup::strip_light(s, bbcode) {
-            out.push(match decode(&m) {
-                Some((d, dmap)) => {
-                    let map = compose(&mmap, dmap, s.len());
-                    (d, map)
-                }
-                None => (m, mmap),
-            });
+            out.push(markup_reading(m, mmap, &mut unread));
         }
     }
     // With the content a screen does not show gone too (`NIGHT<span hidden>x</span>JAR`).
     if let Some((m, mmap)) = super::markup::strip_hidden(s) {
-        out.push(match decode(&m) {
-            Some((d, dmap)) => {
-                let map = compose(&mmap, dmap, s.len());
-                (d, map)
-            }
-            None => (m, mmap),
-        });
+        out.push(markup_reading(m, mmap, &mut unread));
     }
     if let Some((d, dmap)) = &decoded
         && let Some((m, mmap)) = super::markup::strip(d)
@@ -79,7 +80,7 @@ pub fn readings(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
         let map = compose(dmap, mmap, s.len());
         out.push((m, map));
     }
-    out
+    (out, unread)
 }
 
 /// `inner` (for each byte of a text, its range in a middle text) through `outer` (for each
@@ -99,18 +100,24 @@ fn compose(outer: &[Range<usize>], inner: Vec<Range<usize>>, whole: usize) -> Ve
 /// `s` with its escapes decoded ([`LEVELS`] deep), and for each byte of the result the byte
 /// range of `s` it comes from; `None` when there is nothing to decode.
 pub fn decode(s: &str) -> Option<(String, Vec<Range<usize>>)> {
-    decode_levels(s).pop()
+    decode_with(s, &mut None)
+}
+
+/// [`decode`], noting in `unread` (when it holds nothing yet) why a `data:` URI read on the way
+/// is no text any rule reads.
+fn decode_with(s: &str, unread: &mut Option<String>) -> Option<(String, Vec<Range<usize>>)> {
+    decode_levels(s, unread).pop()
 }
 
 /// [`decode`], and before it the text as it stood after each level that read a `data:` URI's
 /// payload: a payload is a text of its own, read as written too (`fe80::1%10.20.30.40` carried in
 /// one is an address with a zone, which decoding its `%10` would spoil). The last is [`decode`]'s.
-fn decode_levels(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
+fn decode_levels(s: &str, unread: &mut Option<String>) -> Vec<(String, Vec<Range<usize>>)> {
     let mut out = Vec::new();
     if !may_decode(s) {
         return out;
     }
-    let Some((mut text, mut map, mut payload)) = decode_once(s) else {
+    let Some((mut text, mut map, mut payload)) = decode_once(s, unread) else {
         return out;
     };
     for level in 1..DATA_LEVELS {
@@ -118,7 +125,7 @@ fn decode_levels(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
         if !may_decode(&text) || (level >= LEVELS && !payload) {
             break;
         }
-        let Some((next, inner, next_payload)) = decode_once(&text) else {
+        let Some((next, inner, next_payload)) = decode_once(&text, unread) else {
             break;
         };
         // Compose: each byte of `next` came from a range of `text`, which came from `s`.
@@ -130,13 +137,36 @@ fn decode_levels(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
         map = composed;
         payload = next_payload;
     }
+    // A URI still there was left unread: nested deeper than the levels read (or its escapes
+    // were). Only a text that ran out of levels can hold one: a pass reads every URI it finds.
+    if unread.is_none() && super::data_uri::may_hold(&text) && holds_uri(&text) {
+        *unread = Some(format!(
+            "a `data:` URI nested deeper than the {DATA_LEVELS} levels of decoding read: its payload is left unread"
+        ));
+    }
     out.push((text, map));
     out
 }
 
+/// Whether `s` holds a `data:` URI whose payload holds something: each URI looked at once, the
+/// search going on past its end (linear).
+fn holds_uri(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(k) = memchr::memchr2(b'd', b'D', b.get(i..).unwrap_or_default()) {
+        match super::data_uri::at(s, i + k) {
+            Some(u) if !u.text.trim().is_empty() => return true,
+            Some(u) => i = u.end.max(i + k + 1),
+            None => i += k + 1,
+        }
+    }
+    false
+}
+
 /// One pass of decoding, and whether it read a `data:` URI's payload; `None` when nothing
-/// changed.
-fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>, bool)> {
+/// changed. The first reason a URI read is no text ([`super::data_uri::Uri::unread`]) goes to
+/// `unread` when that holds none yet.
+fn decode_once(s: &str, unread: &mut Option<String>) -> Option<(String, Vec<Range<usize>>, bool)> {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut map: Vec<Range<usize>> = Vec::with_capacity(s.len());
@@ -158,13 +188,16 @@ fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>, bool)> {
             // The URIs inside one read at the next level are read with it, not on their own
             // (each byte is read for one URI at most: a run of `data:,&#74;` stays linear).
             Some(b'd' | b'D') if i >= uri_until => match super::data_uri::at(s, i) {
-                Some((_, end)) if holds_escape(s.get(i..end).unwrap_or_default()) => {
-                    uri_until = end;
+                Some(u) if holds_escape(s.get(i..u.end).unwrap_or_default()) => {
+                    uri_until = u.end;
                     None
                 }
-                Some((d, end)) => {
+                Some(u) => {
                     payload = true;
-                    Some((d, end, true))
+                    if unread.is_none() {
+                        *unread = u.unread;
+                    }
+                    Some((u.text, u.end, true))
                 }
                 None => None,
             },

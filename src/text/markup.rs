@@ -15,6 +15,9 @@
 //! a block (`<p>`, `<br>`, `<div>`, `<td>`, …) separates what is either side: it reads as one
 //! space; every other tag and every comment reads as nothing. A tag or comment that never ends
 //! is no tag (text to the end, as written): one pass, each byte looked at once.
+//!
+//! A style can add text no tag holds (`p::before{content:"\54 LP:RED"}` shows `TLP:RED`):
+//! [`generated`] finds the styles that do, or that fetch what they show ([`super::css`]).
 
 use std::ops::Range;
 
@@ -187,6 +190,145 @@ fn strip_with(s: &str, drop_hidden: bool) -> Option<(String, Vec<Range<usize>>)>
         map.extend((plain..s.len()).map(|k| k..k + 1));
     }
     Some((out, map))
+}
+
+/// Why the markup of `s` shows what no rule reads, when it does: a style ([`super::css::shows`])
+/// in a `<style>` element (its raw text, to `</style` or the end) or a `style` attribute that
+/// adds text of its own (`<style>p::before{content:"\54 LP:RED"}</style>`, `<span
+/// style="content:'…'">`) or fetches what it shows (`@import`, `url(…)`), a style sheet linked
+/// in (`<link rel=stylesheet>`, `<?xml-stylesheet?>`). `None` when it has none
+/// (`<style>p{color:red}</style>`). One pass: each tag and each style's text is read once.
+pub fn generated(s: &str) -> Option<String> {
+    if !may_hold(s) {
+        return None;
+    }
+    let b = s.as_bytes();
+    let held = |shown: super::css::Shows, place: &str| {
+        let does = if shown.fetches {
+            "fetches content a screen shows and no rule reads"
+        } else {
+            "adds text a screen shows and no rule reads"
+        };
+        format!("the text's markup has CSS that {does}: {} in {place}", shown.what)
+    };
+    let mut i = 0;
+    while let Some(at) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
+        let lt = i + at;
+        let Some(found) = markup(b, lt) else {
+            i = lt + 1;
+            continue;
+        };
+        if found.end > b.len() {
+            break; // never ends: the rest is text
+        }
+        i = found.end;
+        let Some(tag) = found.tag.filter(|t| !t.closing) else {
+            let bogus = b.get(lt + 1..found.end).unwrap_or_default();
+            if bogus
+                .get(..15)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"?xml-stylesheet"))
+            {
+                return Some(
+                    "the text's markup links a style sheet in (`<?xml-stylesheet?>`): it fetches content a screen shows and no rule reads"
+                        .to_string(),
+                );
+            }
+            continue;
+        };
+        for value in attribute_values(tag.attributes, b"style") {
+            if let Some(shown) = super::css::shows(&String::from_utf8_lossy(value)) {
+                return Some(held(shown, "a `style` attribute"));
+            }
+        }
+        if tag.name.eq_ignore_ascii_case(b"link")
+            && attribute_values(tag.attributes, b"rel")
+                .any(|v| v.windows(10).any(|w| w.eq_ignore_ascii_case(b"stylesheet")))
+        {
+            return Some(
+                "the text's markup links a style sheet in (`<link rel=stylesheet>`): it fetches content a screen shows and no rule reads"
+                    .to_string(),
+            );
+        }
+        if tag.name.eq_ignore_ascii_case(b"style") {
+            // Raw text to `</style` (any case) or the end; `<style/>` opens one too.
+            let mut end = b.len();
+            let mut k = i;
+            while let Some(at) = b.get(k..).and_then(|r| memchr::memchr(b'<', r)) {
+                let close = k + at;
+                if b.get(close + 1..close + 7)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(b"/style"))
+                {
+                    end = close;
+                    break;
+                }
+                k = close + 1;
+            }
+            if let Some(shown) = super::css::shows(s.get(i..end).unwrap_or_default()) {
+                return Some(held(shown, "a `<style>` element"));
+            }
+            i = end;
+        }
+    }
+    None
+}
+
+/// The values of the attributes named `name` (any case) among a start tag's `attributes`
+/// (HTML §13.2.5.32–.38: a name runs to white space, `/`, `>` or `=`; a value is quoted, or
+/// runs to white space or `>`).
+fn attribute_values<'a>(attributes: &'a [u8], name: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut k = 0;
+    std::iter::from_fn(move || {
+        loop {
+            k += attributes
+                .get(k..)?
+                .iter()
+                .take_while(|c| c.is_ascii_whitespace() || **c == b'/')
+                .count();
+            let rest = attributes.get(k..).filter(|r| !r.is_empty())?;
+            // A name may start with `=`; then it runs to white space, `/`, `>` or `=`.
+            let len = 1 + rest
+                .get(1..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| !(c.is_ascii_whitespace() || matches!(c, b'/' | b'>' | b'=')))
+                .count();
+            let this = rest.get(..len).unwrap_or_default();
+            k += len;
+            k += attributes
+                .get(k..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count();
+            let mut value: &[u8] = &[];
+            if attributes.get(k) == Some(&b'=') {
+                k += 1;
+                k += attributes
+                    .get(k..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|c| c.is_ascii_whitespace())
+                    .count();
+                let v = attributes.get(k..).unwrap_or_default();
+                let (start, len, skip) = match v.first() {
+                    Some(&q @ (b'"' | b'\'')) => {
+                        let n = v.get(1..).unwrap_or_default().iter().position(|&c| c == q);
+                        let n = n.unwrap_or(v.len().saturating_sub(1));
+                        (1, n, n + 2)
+                    }
+                    _ => {
+                        let n = v.iter().take_while(|c| !c.is_ascii_whitespace() && **c != b'>').count();
+                        (0, n, n)
+                    }
+                };
+                value = v.get(start..start + len).unwrap_or_default();
+                k += skip;
+            }
+            if this.eq_ignore_ascii_case(name) {
+                return Some(value);
+            }
+        }
+    })
 }
 
 /// The lightweight markup reading of `s`: what a forum or a Markdown viewer shows, with BBCode
@@ -372,7 +514,7 @@ fn tag_end(t: &[u8], from: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::strip;
+    use super::{generated, strip};
 
     fn s(t: &str) -> Option<String> {
         strip(t).map(|(x, _)| x)
@@ -420,5 +562,40 @@ mod tests {
         assert_eq!(x, "ac d");
         let spans: Vec<&str> = map.iter().map(|r| t.get(r.clone()).unwrap()).collect();
         assert_eq!(spans, ["a", "c", "<br>", "d"]);
+    }
+
+    #[test]
+    fn finds_styles_that_add_text_or_fetch_it() {
+        for t in [
+            "Operation <span class=a></span> today<style>.a::after{content:\"NIGHTJAR\"}</style>",
+            "<span style=\"content:'x'\"></span>",
+            "<span title='a>b' STYLE = 'con\\74 ent:x'>y</span>",
+            "<span style=con\\000074ent:x>y</span>",
+            "report<STYLE>p::before{content:\"x\"}",
+            "<style/>p::before{content:x}",
+            "<q style='quotes:\"a\" \"b\"'>x</q>",
+            "<style>@import \"a.css\";</style>",
+            "<link href=a.css REL=\"Stylesheet\">",
+            "<?xml-stylesheet href=\"a.css\"?><p>x</p>",
+        ] {
+            assert!(generated(t).is_some(), "{t}");
+        }
+        assert!(generated("<style>p{content:x}</style>").is_some_and(|w| w.contains("`<style>` element")));
+    }
+
+    #[test]
+    fn leaves_styles_that_add_no_text_and_prose() {
+        for t in [
+            "<style>p{color:red}</style><p>A public report</p>",
+            "The content: a public report",
+            "<p>content: none</p><div class=content>x</div>",
+            "<style>p{color:red}</style>content:x<style>a{}</style>",
+            "<span data-style=\"content:x\" style=\"color:red\">x</span>",
+            "<span style=\"place-content:center\">x</span>",
+            "<link rel=icon href=a.png>",
+            "a < b style=content:x",
+        ] {
+            assert_eq!(generated(t), None, "{t}");
+        }
     }
 }

@@ -15,6 +15,7 @@
 //! matched span is replaced: the rest stays as written.
 
 pub mod addr;
+pub mod css;
 pub mod data_uri;
 pub mod domain;
 pub mod email;
@@ -73,7 +74,8 @@ impl Normalized {
 pub struct Prepared<'s> {
     raw: &'s str,
     normal: std::cell::OnceCell<Normalized>,
-    decoded: std::cell::OnceCell<Vec<Normalized>>,
+    /// The decoded readings, and why a `data:` URI read in them is no text.
+    decoded: std::cell::OnceCell<(Vec<Normalized>, Option<String>)>,
 }
 
 impl<'s> Prepared<'s> {
@@ -113,7 +115,24 @@ impl<'s> Prepared<'s> {
     /// The normal forms of the string read with its escapes decoded ([`normalize_decoded`]),
     /// computed on first use; empty when it holds no escape. Every rule looks at them too.
     pub fn decoded(&self) -> &[Normalized] {
-        self.decoded.get_or_init(|| normalize_decoded(self.raw))
+        &self.decoded.get_or_init(|| normalize_decoded_unread(self.raw)).0
+    }
+
+    /// Why the string shows what no rule reads, when it does: a `data:` URI whose payload is no
+    /// text (compressed, binary, or bytes its charset does not decode) or is nested deeper than
+    /// its decoding reads ([`escape::readings_unread`]), or markup whose styles add text to the
+    /// screen or fetch what they show ([`markup::generated`]), as written or once decoded.
+    /// Such a string is held (default deny), however clean the rest of it reads.
+    pub fn unread(&self) -> Option<String> {
+        if !escape::may_hold(self.raw) {
+            return None;
+        }
+        markup::generated(self.raw).or_else(|| {
+            self.decoded
+                .get_or_init(|| normalize_decoded_unread(self.raw))
+                .1
+                .clone()
+        })
     }
 
     /// The normal form, if it was computed, to hand to the next pass over the same string.
@@ -930,17 +949,34 @@ pub fn normalize(s: &str) -> Normalized {
 /// an override turns text round, as shown (`\u202E` then `3400u\` is shown `\u0043`). Empty
 /// when `s` holds no escape and no markup.
 pub fn normalize_decoded(s: &str) -> Vec<Normalized> {
+    normalize_decoded_unread(s).0
+}
+
+/// [`normalize_decoded`], and why a reading shows what no rule reads: a `data:` URI read on the
+/// way that is no text ([`escape::readings_unread`]), or markup whose style adds text or fetches
+/// it ([`markup::generated`], on each reading as decoded, before the normal form: a browser
+/// reads CSS as written).
+fn normalize_decoded_unread(s: &str) -> (Vec<Normalized>, Option<String>) {
     let mut out = Vec::new();
-    for (d, dmap) in escape::readings(s) {
+    let (readings, mut unread) = escape::readings_unread(s);
+    for (d, dmap) in readings {
+        if unread.is_none() {
+            unread = markup::generated(&d);
+        }
         out.push(through(normalize(&d), &dmap, s.len(), |a, b| Some((a, b))));
     }
     if s.contains(RLO) {
         let shown = normalize(s);
-        for (d, dmap) in escape::readings(&shown.text) {
+        let (readings, shown_unread) = escape::readings_unread(&shown.text);
+        unread = unread.or(shown_unread);
+        for (d, dmap) in readings {
+            if unread.is_none() {
+                unread = markup::generated(&d);
+            }
             out.push(through(normalize(&d), &dmap, s.len(), |a, b| shown.original(a, b)));
         }
     }
-    out
+    (out, unread)
 }
 
 /// `n`, the normal form of a decoded text, mapped back through `dmap` (each decoded byte's range

@@ -1034,11 +1034,13 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 let alone = k == 0 || !ch(k - 1).is_some_and(char::is_alphanumeric);
                 alone && PHONE_WORDS.contains(&word.as_str())
             };
-        // `#31#…`: a `#` opening a dial code, not a tag.
+        // `#31#…`: a `#` opening a dial code, not a tag. Counted up to 4 (a code is 2 or 3
+        // digits): counted to the run's end at each digit, a long run took quadratic time.
         let code_len = chars
             .get(i..)
             .unwrap_or_default()
             .iter()
+            .take(4)
             .take_while(|d| d.is_ascii_digit())
             .count();
         let hash_code = prev == Some('#')

@@ -383,6 +383,11 @@ impl<'p> Verifier<'p> {
         names.dedup();
         texts.extend(names);
         for s in texts.into_iter().filter(|s| !shape_exempt("", s)) {
+            // Text a screen shows that no rule reads (a `data:` URI of compressed bytes, CSS
+            // generated content) may not go, however clean the rest reads.
+            if let Some(why) = text::unread(s) {
+                f.add("text-unreadable", why, id);
+            }
             let mut found = marking::marks_in_each(s, p);
             let prose = self.prose.marks_in(s, &found);
             found.sort_unstable();

@@ -6,6 +6,7 @@ use std::cell::OnceCell;
 
 mod embedded;
 mod letter_bases;
+mod styles;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
@@ -516,14 +517,15 @@ pub(super) fn visual(s: &str) -> std::borrow::Cow<'_, str> {
 /// payload (base64 or percent-encoded); three times over (`%2540`). `None`
 /// when there is nothing to decode. Its own decoder, not the guard's.
 pub fn unescape(s: &str) -> Option<String> {
-    unescape_steps(s).pop()
+    unescape_steps(s, &mut None).pop()
 }
 
 /// [`unescape`]'s result, after the text as it stood after each pass that read a `data:` URI:
-/// a payload is read as written too (a `%` in it may be a zone, not an escape).
-fn unescape_steps(s: &str) -> Vec<String> {
+/// a payload is read as written too (a `%` in it may be a zone, not an escape). `why`: the
+/// first reason a `data:` URI read is no text, or one is left unread past the last pass.
+fn unescape_steps(s: &str, why: &mut Option<String>) -> Vec<String> {
     let mut steps = Vec::new();
-    let Some((mut cur, mut had_uri)) = unescape_once(s) else {
+    let Some((mut cur, mut had_uri)) = unescape_once(s, why) else {
         return steps;
     };
     // Three passes; up to six while each reads a `data:` URI (a URI nested in a URI).
@@ -531,7 +533,7 @@ fn unescape_steps(s: &str) -> Vec<String> {
         if pass >= 3 && !had_uri {
             break;
         }
-        match unescape_once(&cur) {
+        match unescape_once(&cur, why) {
             Some((next, uri)) => {
                 if had_uri {
                     steps.push(std::mem::replace(&mut cur, next));
@@ -543,8 +545,45 @@ fn unescape_steps(s: &str) -> Vec<String> {
             None => break,
         }
     }
+    // A URI still in the text after the last pass is one nested deeper than the passes read
+    // (every pass reads each URI it finds).
+    if why.is_none() && embedded::has_data_uri(&cur) && has_unread_uri(&cur) {
+        *why = Some(
+            "a `data:` URI nested deeper than the 6 passes of decoding read: its payload is left unread".to_string(),
+        );
+    }
     steps.push(cur);
     steps
+}
+
+/// Whether `s` still holds a `data:` URI with something in its payload (each URI read once).
+fn has_unread_uri(s: &str) -> bool {
+    let mut from = 0;
+    while let Some(k) = s.get(from..).and_then(|r| r.find(['d', 'D'])) {
+        let at = from + k;
+        match embedded::data_uri(s.get(at..).unwrap_or_default()) {
+            Some((text, _, _)) if !text.trim().is_empty() => return true,
+            Some((_, used, _)) => from = at + used.max(1),
+            None => from = at + 1,
+        }
+    }
+    false
+}
+
+/// Why `s` shows what no rule reads, when it does: a `data:` URI whose payload is no text or
+/// that is nested deeper than the decoding reads, or markup whose style adds text of its own or
+/// fetches it ([`styles::styles_shown`]), as written or in any reading. Its own code.
+pub fn unread(s: &str) -> Option<String> {
+    if !may_unescape(s) {
+        return None;
+    }
+    let mut why = None;
+    let readings = unescaped_checked(s, &mut why);
+    why.or_else(|| {
+        std::iter::once(s)
+            .chain(readings.iter().map(String::as_str))
+            .find_map(styles::styles_shown)
+    })
 }
 
 /// Whether [`unescaped`] may find another reading of `s`: it holds an escape, a `data:` URI or
@@ -561,7 +600,12 @@ pub fn may_unescape(s: &str) -> bool {
 /// `NIGHT&lt;b&gt;&lt;/b&gt;JAR`): as written, and, when an override turns text round, as shown
 /// (`\u202E` then `3400u\` is shown `\u0043`).
 pub fn unescaped(s: &str) -> Vec<String> {
-    let mut out = decodings(s);
+    unescaped_checked(s, &mut None)
+}
+
+/// [`unescaped`], the first reason a `data:` URI read is no text going to `why`.
+fn unescaped_checked(s: &str, why: &mut Option<String>) -> Vec<String> {
+    let mut out = decodings(s, why);
     if s.contains('\u{202E}') {
         // As shown, with hidden code points and marks on ASCII gone, case kept (capitals are
         // read by their look later).
@@ -573,18 +617,19 @@ pub fn unescaped(s: &str) -> Vec<String> {
                 shown.push(c);
             }
         }
-        out.extend(decodings(&shown));
+        out.extend(decodings(&shown, why));
     }
     out
 }
 
 /// The [`unescape_steps`] of `s`, and the markup readings: of `s` (then decoded), and of its
 /// decoding.
-fn decodings(s: &str) -> Vec<String> {
-    let mut out = unescape_steps(s);
+fn decodings(s: &str, why: &mut Option<String>) -> Vec<String> {
+    let mut out = unescape_steps(s, why);
     let decoded = out.last().cloned();
+    let mut decode = |bare: String| unescape_steps(&bare, why).pop().unwrap_or(bare);
     if let Some(bare) = embedded::without_markup(s) {
-        out.push(unescape(&bare).unwrap_or(bare));
+        out.push(decode(bare));
     }
     if let Some(bare) = decoded.as_deref().and_then(embedded::without_markup)
         && !out.contains(&bare)
@@ -594,18 +639,19 @@ fn decodings(s: &str) -> Vec<String> {
     // And as a forum or Markdown viewer shows it (`NIGHT[b][/b]JAR`, `[NIGHT](x "t")JAR`).
     for bbcode in [true, false] {
         if let Some(bare) = embedded::without_light_markup(s, bbcode) {
-            out.push(unescape(&bare).unwrap_or(bare));
+            out.push(decode(bare));
         }
     }
     // And without the content a screen does not show (`NIGHT<span hidden>x</span>JAR`).
     if let Some(bare) = embedded::without_hidden(s) {
-        out.push(unescape(&bare).unwrap_or(bare));
+        out.push(decode(bare));
     }
     out
 }
 
-/// One pass of decoding, and whether it read a `data:` URI; `None` when nothing changed.
-fn unescape_once(s: &str) -> Option<(String, bool)> {
+/// One pass of decoding, and whether it read a `data:` URI; `None` when nothing changed. `why`
+/// gets the first reason a URI read is no text, when it has none.
+fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
     if !s.contains(['&', '%', '\\']) && !embedded::has_data_uri(s) {
         return None;
     }
@@ -642,7 +688,7 @@ fn unescape_once(s: &str) -> Option<(String, bool)> {
             // Read once the references and backslash escapes in it are decoded (next pass).
             // A URI left to the next pass takes the URIs inside it along (linear in `s`).
             Some(b'd' | b'D') if s.len() - tail.len() >= next_pass_until => embedded::data_uri(tail)
-                .filter(|&(_, used)| {
+                .filter(|&(_, used, _)| {
                     let uri = tail.get(..used).unwrap_or_default();
                     let escaped = uri.match_indices(['&', '\\']).any(|(k, _)| {
                         let at = uri.get(k..).unwrap_or_default();
@@ -657,7 +703,13 @@ fn unescape_once(s: &str) -> Option<(String, bool)> {
                     }
                     !escaped
                 })
-                .inspect(|_| uri = true),
+                .map(|(text, used, no_text)| {
+                    uri = true;
+                    if why.is_none() {
+                        *why = no_text;
+                    }
+                    (text, used)
+                }),
             Some(b'd' | b'D') => None,
             _ => backslash_escape(tail),
         };

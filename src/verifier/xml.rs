@@ -839,6 +839,13 @@ impl Verifier<'_> {
                 at,
             );
         }
+        // Text a screen shows that no rule reads (a `data:` URI of compressed bytes, CSS
+        // generated content) may not go, however clean the rest reads.
+        if local.is_some()
+            && let Some(why) = text::unread(s)
+        {
+            f.add("text-unreadable", why, at);
+        }
         // A marking written in a payload string is the document's too: one the verifier cannot
         // read, or that may not go, fails the output (the label's `PrivacyMark` is read with the
         // label).

@@ -527,19 +527,25 @@ fn key_markings(o: &StixObject<'_>, label: Option<&Label>, policy: &Policy) -> O
                     let typed = (hashes && types::HASH_ALGORITHMS.contains(&k))
                         || objects
                         || k.starts_with("extension-definition--");
-                    if !typed
-                        && seen.insert(k)
-                        && let Some(why) =
-                            crate::release::marking_text::marking_in_text(&Prepared::new(k), label, policy, &o.id)
-                    {
-                        let detail = format!("the member name `{}` holds a marking: {why}", shown());
-                        return Some(Outcome::Drop(decision(
-                            o,
-                            &format!("/{top}"),
-                            "marking-in-text",
-                            UnitVerdict::Drop,
-                            detail,
-                        )));
+                    if !typed && seen.insert(k) {
+                        let p = Prepared::new(k);
+                        let held = p
+                            .unread()
+                            .map(|why| ("text-unreadable", "shows what no rule reads", why));
+                        let held = held.or_else(|| {
+                            crate::release::marking_text::marking_in_text(&p, label, policy, &o.id)
+                                .map(|why| ("marking-in-text", "holds a marking", why))
+                        });
+                        if let Some((rule, does, why)) = held {
+                            let detail = format!("the member name `{}` {does}: {why}", shown());
+                            return Some(Outcome::Drop(decision(
+                                o,
+                                &format!("/{top}"),
+                                rule,
+                                UnitVerdict::Drop,
+                                detail,
+                            )));
+                        }
                     }
                     if matches!(x, Value::Object(_) | Value::Array(_)) {
                         stack.push((top, x, k == "hashes", false));
@@ -912,7 +918,7 @@ fn text_rules(
     let all: &TextRules = &policy.text_rules;
     let rules = all.rules.as_slice();
     let id = o.id.clone();
-    let mut marked: Option<(String, String)> = None; // pointer, why
+    let mut marked: Option<(String, &'static str, String)> = None; // pointer, rule, why
     let type_name = o.type_name.clone();
     let mut stop: Option<(usize, String, DirtyAction)> = None;
     let mut redacted: Vec<(String, usize, usize)> = Vec::new(); // pointer, rule index, replacements
@@ -962,11 +968,17 @@ fn text_rules(
             // every object that refers to it.
             let own_marking =
                 type_name == "marking-definition" && matches!(segs.first(), Some(Seg::Key("definition" | "name")));
+            // Text a screen shows that no rule reads (a `data:` URI of compressed bytes, CSS
+            // generated content) is held, however clean the rest reads.
+            if let Some(why) = (!own_marking).then(|| prepared.unread()).flatten() {
+                marked = Some((pointer_of(segs), "text-unreadable", why));
+                return;
+            }
             if let Some(why) = (!own_marking)
                 .then(|| crate::release::marking_text::marking_in_text(&prepared, label, policy, &id))
                 .flatten()
             {
-                marked = Some((pointer_of(segs), why));
+                marked = Some((pointer_of(segs), "marking-in-text", why));
                 return;
             }
             if all.is_empty() {
@@ -994,14 +1006,8 @@ fn text_rules(
         segs.push(Seg::Key(k));
         visit(v, &mut segs, &mut f);
     }
-    if let Some((pointer, why)) = marked {
-        return Some(Outcome::Drop(decision(
-            o,
-            &pointer,
-            "marking-in-text",
-            UnitVerdict::Drop,
-            why,
-        )));
+    if let Some((pointer, rule, why)) = marked {
+        return Some(Outcome::Drop(decision(o, &pointer, rule, UnitVerdict::Drop, why)));
     }
     let name = |r: usize| rules.get(r).map_or(String::new(), |x| x.id.clone());
     if let Some((r, pointer, action)) = stop {

@@ -613,6 +613,15 @@ impl<'d> Walk<'_, '_, 'd> {
         // document's marking too: one that cannot be read or may not go keeps the message back.
         let prepared = crate::text::Prepared::new(s);
         let unit = || shown_unit(&[&self.path, &suffix()]);
+        // Text a screen shows that no rule reads (a `data:` URI of compressed bytes, CSS
+        // generated content) keeps the message back, however clean the rest reads.
+        if let Some(why) = prepared.unread() {
+            self.r
+                .decisions
+                .push(decision(&unit(), "text-unreadable", UnitVerdict::Drop, why));
+            *self.stop = true;
+            return false;
+        }
         if let Some(why) =
             crate::release::marking_text::marking_in_text(&prepared, self.label.as_ref(), self.policy, &unit())
         {

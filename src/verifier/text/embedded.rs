@@ -4,10 +4,30 @@
 
 use base64::Engine;
 
-/// Whether `s` writes `data:` (any case) somewhere.
+/// Whether `s` writes `data:` (any case) somewhere, white space inside it or not ([`scheme`]).
 pub fn has_data_uri(s: &str) -> bool {
     s.char_indices()
-        .any(|(k, c)| matches!(c, 'd' | 'D') && s.get(k..k + 5).is_some_and(|w| w.eq_ignore_ascii_case("data:")))
+        .any(|(k, c)| matches!(c, 'd' | 'D') && s.get(k..).and_then(scheme).is_some())
+}
+
+/// How many bytes of `t` its `data:` scheme takes, when it starts with one: the letters in
+/// any case, white space allowed between them and before the `:` (a browser removes tabs and
+/// line breaks from a URL, and `data :` is read too).
+fn scheme(t: &str) -> Option<usize> {
+    let mut chars = t.char_indices().peekable();
+    for want in ['d', 'a', 't', 'a', ':'] {
+        if want != 'd' {
+            while chars
+                .next_if(|&(_, c)| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0C'))
+                .is_some()
+            {}
+        }
+        let (_, c) = chars.next()?;
+        if !c.eq_ignore_ascii_case(&want) {
+            return None;
+        }
+    }
+    Some(chars.next().map_or(t.len(), |(k, _)| k))
 }
 
 /// Whether `s` holds a `<` that may open a tag, an end tag, a comment or a declaration.
@@ -22,13 +42,12 @@ pub fn has_markup(s: &str) -> bool {
     false
 }
 
-/// The `data:` URI that `t` starts with: its payload as text, a space either side, and how many
-/// bytes of `t` the URI takes (a space when it carries nothing). `None` when `t` starts with none.
-pub fn data_uri(t: &str) -> Option<(String, usize)> {
-    if !t.get(..5)?.eq_ignore_ascii_case("data:") {
-        return None;
-    }
-    let after = t.get(5..)?;
+/// The `data:` URI that `t` starts with: its payload as text, a space either side, how many
+/// bytes of `t` the URI takes (a space when it carries nothing), and why its payload is no
+/// text a rule reads, when it is not ([`no_text`]). `None` when `t` starts with none.
+pub fn data_uri(t: &str) -> Option<(String, usize, Option<String>)> {
+    let scheme_len = scheme(t)?;
+    let after = t.get(scheme_len..)?;
     // The media type: token characters and parameters, then the `,` (any length: the search
     // ends at the first `:`, so never past the next `data:`).
     let mut header_len = None;
@@ -37,12 +56,14 @@ pub fn data_uri(t: &str) -> Option<(String, usize)> {
             header_len = Some(k);
             break;
         }
-        let token = c.is_ascii_alphanumeric() || " \t!#$&'*+-.^_`|~/;=\"%".contains(c);
+        let token = c.is_ascii_alphanumeric() || " \t\n\r\x0C!#$&'*+-.^_`|~/;=\"%".contains(c);
         if !token {
             return None;
         }
     }
-    let header = after.get(..header_len?)?;
+    let written = after.get(..header_len?)?;
+    // Tabs and line breaks are no part of a URL to a browser (`text/pl<TAB>ain`).
+    let header = written.replace(['\t', '\n', '\r'], "");
     let rest = after.get(header_len? + 1..)?;
     let ends = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`');
     let mut base64 = false;
@@ -56,6 +77,7 @@ pub fn data_uri(t: &str) -> Option<(String, usize)> {
             charset = v.trim().trim_matches(|c| c == '"' || c == '\'').to_lowercase();
         }
     }
+    let media = header.split(';').next().unwrap_or_default().trim().to_lowercase();
     let mut body_len = rest.find(ends).unwrap_or(rest.len());
     // Read on its own too: words after the URI, decoded with it, would glue to its text.
     let first_len = body_len;
@@ -78,24 +100,71 @@ pub fn data_uri(t: &str) -> Option<(String, usize)> {
             body_len += gap + chunk.len();
         }
     }
-    let read = |body: &str| {
+    let bytes_of = |body: &str| {
         let raw = unpercent(body);
-        let bytes = if base64 { debase64(&raw) } else { raw };
-        bytes_as_text(&bytes, &charset)
+        if base64 { debase64(&raw) } else { raw }
     };
-    let mut text = read(rest.get(..body_len)?);
+    let bytes = bytes_of(rest.get(..body_len)?);
+    let (mut text, is_text) = bytes_as_text(&bytes, &charset);
+    let why = no_text(&media, &charset, !bytes.is_empty(), is_text);
     if body_len > first_len {
         // Apart, by a `|` no number, address, name or directory name runs across.
-        let first = read(rest.get(..first_len)?);
+        let (first, _) = bytes_as_text(&bytes_of(rest.get(..first_len)?), &charset);
         if first != text {
             text = format!("{first} | {text}");
         }
     }
+    let used = scheme_len + written.len() + 1 + body_len;
     // Nothing in it: read as a space, so that what it covers is not read again as a URI.
     if text.chars().all(char::is_whitespace) {
-        return Some((" ".to_string(), 5 + header.len() + 1 + body_len));
+        return Some((" ".to_string(), used, why));
     }
-    Some((format!(" {text} "), 5 + header.len() + 1 + body_len))
+    Some((format!(" {text} "), used, why))
+}
+
+/// Why a payload of `media` is no text a rule reads: its media type is none of text (`text/…`,
+/// JSON, XML and `…+xml`, `…+json`, JavaScript; a missing or malformed type is `text/plain`),
+/// or its bytes are no text in `charset` (`is_text`). `None` when it is text or holds nothing.
+fn no_text(media: &str, charset: &str, holds: bool, is_text: bool) -> Option<String> {
+    if !holds {
+        return None;
+    }
+    let well_formed = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&'*+-.^_`|~%".contains(c))
+    };
+    let textual = match media.split_once('/') {
+        Some((ty, sub)) if well_formed(ty) && well_formed(sub) => {
+            ty == "text"
+                || sub.ends_with("+xml")
+                || sub.ends_with("+json")
+                || (ty == "application" && ["json", "xml", "javascript", "ecmascript", "x-javascript"].contains(&sub))
+        }
+        _ => true,
+    };
+    let media: String = media.chars().take(60).collect();
+    if !textual {
+        return Some(format!(
+            "a `data:` URI of `{media}`: its payload is not text (compressed, an archive, an image, binary) that a rule reads"
+        ));
+    }
+    if is_text {
+        return None;
+    }
+    let media = if media.is_empty() {
+        "text/plain".to_string()
+    } else {
+        media
+    };
+    let charset = if charset.is_empty() {
+        "UTF-8 or Latin-1".to_string()
+    } else {
+        format!("`{}`", charset.chars().take(40).collect::<String>())
+    };
+    Some(format!(
+        "a `data:` URI of `{media}` whose payload is no text in {charset}: bytes (compressed or binary) no rule reads"
+    ))
 }
 
 /// `%HH` escapes turned into their bytes; everything else copied.
@@ -146,8 +215,15 @@ fn debase64(data: &[u8]) -> Vec<u8> {
 }
 
 /// Bytes as a reader shows them: UTF-16 when the charset or a byte-order mark says so; else UTF-8
-/// where it is valid, and each byte where it is not as its Latin-1 character.
-fn bytes_as_text(bytes: &[u8], charset: &str) -> String {
+/// where it is valid, and each byte where it is not as its Latin-1 character. And whether they
+/// are text in that charset: every byte decoded (a byte of no UTF-8 is text when Windows-1252,
+/// a browser's Latin-1, has a character for it), no control character but tab, line feed,
+/// carriage return, form feed; bytes that read as binary, no charset named, are not.
+fn bytes_as_text(bytes: &[u8], charset: &str) -> (String, bool) {
+    let controls = |t: &str| {
+        t.chars()
+            .any(|c| c == '\u{FFFD}' || (c.is_control() && !"\t\n\r\x0C".contains(c)))
+    };
     let from16 = |b: &[u8], le: bool| {
         let units: Vec<u16> = b
             .chunks(2)
@@ -160,7 +236,10 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> String {
                 })
             })
             .collect();
-        String::from_utf16_lossy(&units).replace('\u{FFFD}', " ")
+        let decoded = String::from_utf16(&units);
+        let text = String::from_utf16_lossy(&units).replace('\u{FFFD}', " ");
+        let is_text = decoded.is_ok_and(|t| !controls(&t));
+        (text, is_text)
     };
     if let Some(b) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return from16(b, true);
@@ -181,7 +260,13 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> String {
         ]
         .contains(&enc)
     {
-        return enc.decode_without_bom_handling(bytes).0.replace('\u{FFFD}', " ");
+        let is_text = enc
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .is_some_and(|t| !controls(&t));
+        return (
+            enc.decode_without_bom_handling(bytes).0.replace('\u{FFFD}', " "),
+            is_text,
+        );
     }
     let mut rest = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     // (valid text, bytes of no UTF-8 sequence) pieces; the bytes are Latin-1 letters in text, but
@@ -204,12 +289,17 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> String {
     }
     let stray: usize = pieces.iter().map(|p| p.1.len()).sum();
     let binary = stray * 3 > bytes.len();
+    // A label WHATWG maps to the replacement encoding (`iso-2022-kr`) decodes to nothing.
+    let mut is_text = !(binary && charset.is_empty())
+        && encoding_rs::Encoding::for_label(charset.as_bytes()) != Some(encoding_rs::REPLACEMENT);
     let mut out = String::with_capacity(bytes.len() + stray);
     for (good, bad) in pieces {
         out.push_str(good);
+        is_text =
+            is_text && !controls(good) && !controls(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(bad).0);
         out.extend(bad.iter().map(|&b| if binary { ' ' } else { char::from(b) }));
     }
-    out
+    (out, is_text)
 }
 
 /// Block elements: each is shown apart from what is around it.

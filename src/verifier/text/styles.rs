@@ -1,0 +1,375 @@
+//! Styles in markup that put text on the screen no rule reads, read by the verifier's own code
+//! (not the guard's): CSS generated content (`content`, `quotes`; a list marker, overflow mark,
+//! hyphen or emphasis of a string; `@counter-style`) and what a style fetches (`@import`,
+//! `url(…)`, `image-set(…)`, `image(…)`, `element(…)`, a linked style sheet), in a `<style>`
+//! element or a `style` attribute, comments gone and CSS escapes decoded (CSS Syntax 3 §4.3).
+
+/// Properties every value of which may be shown as text.
+const ALWAYS_SHOWN: [&str; 2] = ["content", "quotes"];
+
+/// Properties that show a string or what a function gives (`symbols()`, `attr()`, `calc()`).
+const SHOWN_AS_STRING: [&str; 10] = [
+    "list-style",
+    "list-style-type",
+    "text-overflow",
+    "hyphenate-character",
+    "text-emphasis",
+    "text-emphasis-style",
+    "string-set",
+    "counter-reset",
+    "counter-set",
+    "counter-increment",
+];
+
+/// Functions that fetch or paint what they show.
+const FETCHING: [&str; 7] = [
+    "url",
+    "src",
+    "image",
+    "image-set",
+    "-webkit-image-set",
+    "element",
+    "-moz-element",
+];
+
+/// Why the markup of `s` shows text through a style, or fetches what it shows; `None` when it
+/// does not. Tags and comments are found as a browser finds them; a tag, comment or
+/// declaration that never ends ends the search (the rest is text).
+pub fn styles_shown(s: &str) -> Option<String> {
+    if !super::embedded::has_markup(s) {
+        return None;
+    }
+    // ASCII case folded: the same byte offsets as `s`.
+    let t = s.to_ascii_lowercase();
+    let says = |what: String, fetches: bool, place: &str| {
+        let effect = if fetches {
+            "fetches what a screen shows, which no rule reads"
+        } else {
+            "shows text of its own, which no rule reads"
+        };
+        format!("a style in {place} {effect}: {what}")
+    };
+    let mut from = 0;
+    while let Some(k) = t.get(from..).and_then(|r| r.find('<')) {
+        let open = from + k;
+        let rest = t.get(open + 1..).unwrap_or_default();
+        let letter_at = |r: &str| r.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        if let Some(body) = rest.strip_prefix("!--") {
+            let end = if body.starts_with('>') {
+                Some(1)
+            } else if body.starts_with("->") {
+                Some(2)
+            } else {
+                // The first `--` followed by `>` or `!>` (each byte looked at once).
+                body.match_indices("--").find_map(|(j, _)| {
+                    let after = body.get(j + 2..).unwrap_or_default();
+                    if after.starts_with('>') {
+                        Some(j + 3)
+                    } else if after.starts_with("!>") {
+                        Some(j + 4)
+                    } else {
+                        None
+                    }
+                })
+            };
+            let Some(end) = end else { break };
+            from = open + 4 + end;
+            continue;
+        }
+        if rest.starts_with("?xml-stylesheet") {
+            return Some("a processing instruction `<?xml-stylesheet?>` links a style sheet in, which fetches what a screen shows and no rule reads".to_string());
+        }
+        let closing = rest.starts_with('/');
+        let name_from = usize::from(closing);
+        if !letter_at(rest.get(name_from..).unwrap_or_default()) {
+            if rest.starts_with(['!', '?', '/']) {
+                // A bogus comment, to the first `>`.
+                let Some(gt) = rest.find('>') else { break };
+                from = open + 1 + gt + 1;
+            } else {
+                from = open + 1;
+            }
+            continue;
+        }
+        let Some((name, attributes, end)) = start_tag(s, open + 1 + name_from) else {
+            break;
+        };
+        from = end;
+        if closing {
+            continue;
+        }
+        for (key, value) in &attributes {
+            if key.eq_ignore_ascii_case("style")
+                && let Some((what, fetches)) = css_shows(value)
+            {
+                return Some(says(what, fetches, "a `style` attribute"));
+            }
+        }
+        if name.eq_ignore_ascii_case("link")
+            && attributes
+                .iter()
+                .any(|(k, v)| k.eq_ignore_ascii_case("rel") && v.to_ascii_lowercase().contains("stylesheet"))
+        {
+            return Some(
+                "`<link rel=stylesheet>` links a style sheet in, which fetches what a screen shows and no rule reads"
+                    .to_string(),
+            );
+        }
+        if name.eq_ignore_ascii_case("style") {
+            let body_end = t
+                .get(end..)
+                .and_then(|r| r.find("</style"))
+                .map_or(t.len(), |k| end + k);
+            if let Some((what, fetches)) = css_shows(s.get(end..body_end).unwrap_or_default()) {
+                return Some(says(what, fetches, "a `<style>` element"));
+            }
+            from = body_end;
+        }
+    }
+    None
+}
+
+/// A tag's name, its attributes (name, value) and where it ends.
+type Tag<'s> = (&'s str, Vec<(&'s str, &'s str)>, usize);
+
+/// The start (or end) tag whose name starts at `at` of `s`: its name, its attributes (name and
+/// value, quotes taken off), and where it ends (past its `>`); `None` when it never ends.
+fn start_tag(s: &str, at: usize) -> Option<Tag<'_>> {
+    let rest = s.get(at..)?;
+    let name_len = rest
+        .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+        .unwrap_or(rest.len());
+    let name = rest.get(..name_len)?;
+    let mut attributes = Vec::new();
+    let mut k = name_len;
+    loop {
+        let tail = rest.get(k..)?;
+        let skipped = tail.len()
+            - tail
+                .trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/')
+                .len();
+        k += skipped;
+        let tail = rest.get(k..)?;
+        if tail.starts_with('>') {
+            return Some((name, attributes, at + k + 1));
+        }
+        if tail.is_empty() {
+            return None;
+        }
+        // The name: its first character whatever it is (`=` too), then to white space, `/`,
+        // `>` or `=`.
+        let first = tail.chars().next().map_or(1, char::len_utf8);
+        let key_len = first
+            + tail
+                .get(first..)?
+                .find(|c: char| c.is_ascii_whitespace() || matches!(c, '/' | '>' | '='))
+                .unwrap_or(tail.len() - first);
+        let key = tail.get(..key_len)?;
+        k += key_len;
+        let after = rest.get(k..)?;
+        let gap = after.len() - after.trim_start_matches(|c: char| c.is_ascii_whitespace()).len();
+        let mut value = "";
+        if after.get(gap..)?.starts_with('=') {
+            k += gap + 1;
+            let v = rest.get(k..)?;
+            let lead = v.len() - v.trim_start_matches(|c: char| c.is_ascii_whitespace()).len();
+            k += lead;
+            let v = rest.get(k..)?;
+            match v.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let close = v.get(1..)?.find(q)?;
+                    value = v.get(1..1 + close)?;
+                    k += close + 2;
+                }
+                _ => {
+                    let len = v.find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(v.len());
+                    value = v.get(..len)?;
+                    k += len;
+                }
+            }
+        }
+        attributes.push((key, value));
+    }
+}
+
+/// What a style sheet or declaration list shows of its own or fetches, and whether it fetches.
+fn css_shows(css: &str) -> Option<(String, bool)> {
+    let t = tokens(css);
+    let ident_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii();
+    // At-rules.
+    for (k, _) in t.match_indices('@') {
+        let name: String = t.get(k + 1..)?.chars().take_while(|&c| ident_char(c)).collect();
+        match name.as_str() {
+            "import" => return Some(("`@import`".into(), true)),
+            "counter-style" => return Some(("`@counter-style`, whose symbols a list shows".into(), false)),
+            _ => {}
+        }
+    }
+    // Functions: the name right before each `(`.
+    for (k, _) in t.match_indices('(') {
+        let before = t.get(..k)?;
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| ident_char(c))
+            .last()
+            .map_or(k, |(j, _)| j);
+        let name = before.get(start..)?;
+        if FETCHING.contains(&name) {
+            return Some((format!("the function `{name}()`"), true));
+        }
+    }
+    // Declarations: each piece between `{`, `;` and `}` that starts with a name and `:`.
+    for piece in t.split(['{', ';', '}']) {
+        let piece = piece.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        let name_len = piece.find(|c: char| !ident_char(c)).unwrap_or(piece.len());
+        let (name, after) = piece.split_at(name_len);
+        let Some(value) = after
+            .trim_start_matches(|c: char| c.is_ascii_whitespace())
+            .strip_prefix(':')
+        else {
+            continue;
+        };
+        if ALWAYS_SHOWN.contains(&name) {
+            return Some((format!("the property `{name}`, generated content"), false));
+        }
+        if SHOWN_AS_STRING.contains(&name) && value.contains(['"', '(']) {
+            return Some((
+                format!("the property `{name}` with a string or function, generated content"),
+                false,
+            ));
+        }
+    }
+    None
+}
+
+/// `css` as its tokens read: comments dropped, escapes decoded, ASCII lowercase, each string
+/// kept as `""` only (no declaration or function inside one).
+fn tokens(css: &str) -> String {
+    #[derive(PartialEq)]
+    enum In {
+        Code,
+        Str(char),
+    }
+    let mut out = String::with_capacity(css.len());
+    let mut state = In::Code;
+    let mut chars = css.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (&state, c) {
+            (In::Code, '/') if chars.peek() == Some(&'*') => {
+                chars.next();
+                // To the `*/` (or the end).
+                let mut star = false;
+                for x in chars.by_ref() {
+                    if star && x == '/' {
+                        break;
+                    }
+                    star = x == '*';
+                }
+            }
+            (_, '\\') => {
+                let mut hex = String::new();
+                while hex.len() < 6
+                    && let Some(h) = chars.next_if(char::is_ascii_hexdigit)
+                {
+                    hex.push(h);
+                }
+                let decoded = if hex.is_empty() {
+                    match chars.peek().copied() {
+                        // A line break after `\`: a string goes on; outside one `\` is itself.
+                        Some('\n' | '\r' | '\x0C') => {
+                            if state != In::Code {
+                                let x = chars.next();
+                                if x == Some('\r') {
+                                    chars.next_if_eq(&'\n');
+                                }
+                                None
+                            } else {
+                                Some('\\')
+                            }
+                        }
+                        Some(_) => chars.next(),
+                        None => None,
+                    }
+                } else {
+                    // One white space after the digits belongs to the escape.
+                    if chars.next_if_eq(&'\r').is_some() {
+                        chars.next_if_eq(&'\n');
+                    } else {
+                        chars.next_if(|&x| matches!(x, ' ' | '\t' | '\n' | '\x0C'));
+                    }
+                    let v = u32::from_str_radix(&hex, 16).unwrap_or(0);
+                    Some(char::from_u32(v).filter(|&x| x != '\0').unwrap_or('\u{FFFD}'))
+                };
+                if state == In::Code
+                    && let Some(d) = decoded
+                {
+                    out.push(d.to_ascii_lowercase());
+                }
+            }
+            (In::Code, '"' | '\'') => {
+                state = In::Str(c);
+                out.push('"');
+            }
+            (In::Str(q), x) if x == *q => {
+                state = In::Code;
+                out.push('"');
+            }
+            (In::Str(_), '\n' | '\r' | '\x0C') => {
+                state = In::Code;
+                out.push_str("\" ");
+            }
+            (In::Str(_), _) => {}
+            (In::Code, x) => out.push(x.to_ascii_lowercase()),
+        }
+    }
+    if state != In::Code {
+        out.push('"');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::styles_shown;
+
+    #[test]
+    fn finds_styles_that_show_text_or_fetch_it() {
+        for s in [
+            "Operation <span class=a></span> today<style>.a::after{content:\"NIGHTJAR\"}</style>",
+            "<span style=\"content:'x'\"></span>",
+            "<style>p::before{con\\74 ent:\"\\54 LP:RED\"}</style>",
+            "<style>p::before{c/**/ontent:x}</style>",
+            "<STYLE>P::BEFORE{CONTENT:\"X\"}</STYLE>",
+            "report<style>p::before{content:x}",
+            "<q style='quotes:\"a\" \"b\"'>x</q>",
+            "<li style='list-style-type:\"S \"'>x</li>",
+            "<style>@counter-style s{symbols:\"S\"}</style>",
+            "<style>@import \"a.css\";</style>",
+            "<span style=\"background:u\\72l(x)\">x</span>",
+            "<link href=a.css REL=\"Stylesheet\">",
+            "<?xml-stylesheet href=\"a.css\"?>",
+        ] {
+            assert!(styles_shown(s).is_some(), "{s}");
+        }
+    }
+
+    #[test]
+    fn leaves_styles_that_show_nothing_of_their_own() {
+        for s in [
+            "<style>p{color:red}</style><p>A public report</p>",
+            "The content: a public report",
+            "<style>.content{color:red} .main{justify-content:center}</style>",
+            "<span style=\"color:red;place-content:center\">x</span>",
+            "<style>/* content: none */ p{color:red}</style>",
+            "<p style=\"font-family:'Times New Roman'\">x</p>",
+            "<style>.content:hover{color:red}</style>",
+            "<style>a{font-family:\"x;content:y\"}</style>",
+            "<!-- <style>p{content:x}</style> -->report",
+            "<span data-style=\"content:x\">x</span>",
+            "<ul style='list-style:none'><li>x</li></ul>",
+        ] {
+            assert_eq!(styles_shown(s), None, "{s}");
+        }
+    }
+}
