@@ -605,6 +605,17 @@ impl TextRules {
                 continue;
             }
             let mut found: Vec<(usize, usize)> = Vec::new();
+            // E-mail addresses are also read with the characters drawn as an `@` read as one
+            // (`aliceⓐexample.com`).
+            if matches!(rule.matcher, Matcher::Email) {
+                for (t, n) in p.at_signs() {
+                    found.extend(
+                        crate::text::email::find(t)
+                            .into_iter()
+                            .filter_map(|(a, b)| n.original(a, b)),
+                    );
+                }
+            }
             for (k, n) in std::iter::once(p.normal()).chain(p.decoded()).enumerate() {
                 if matches!(rule.matcher, Matcher::Regex(_)) {
                     if set_hits.len() <= k {

@@ -124,7 +124,10 @@ impl Rule {
         let n = r.normal();
         match &self.matcher {
             Matcher::Regex(re) => re.find_iter(n).any(|m| !m.is_empty()),
-            Matcher::Email => super::content::has_email_refanged(r.refanged()),
+            Matcher::Email => {
+                super::content::has_email_refanged(r.refanged())
+                    || r.at_signs().iter().any(|a| super::content::has_email(a))
+            }
             Matcher::Phone(regions) => {
                 super::content::has_phone(n, regions)
                     || r.digits().is_some_and(|d| super::content::has_phone(d, regions))
@@ -217,7 +220,9 @@ pub struct Reading<'a> {
     digits_refanged: OnceCell<Option<String>>,
     squeezed: OnceCell<String>,
     signs_squeezed: OnceCell<Option<(String, String)>>,
-    unescaped: OnceCell<Vec<Reading<'static>>>,
+    /// The decoded readings, and the normal forms (as written and decoded) with the characters
+    /// drawn as an `@` read as one ([`at_signs_read`]).
+    unescaped: OnceCell<(Vec<Reading<'static>>, Vec<String>)>,
 }
 
 impl<'a> Reading<'a> {
@@ -267,11 +272,25 @@ impl<'a> Reading<'a> {
     /// The readings of the string with its escapes decoded ([`unescaped`]); none when it holds
     /// no escape.
     pub fn unescaped(&self) -> &[Reading<'static>] {
+        &self.decoded().0
+    }
+
+    /// The normal forms of the string, as written and decoded, with each character drawn as an
+    /// `@` read as one (`aliceⓐexample.com`, [`at_signs_read`]); none when it holds none. The
+    /// e-mail check reads them.
+    pub fn at_signs(&self) -> &[String] {
+        &self.decoded().1
+    }
+
+    fn decoded(&self) -> &(Vec<Reading<'static>>, Vec<String>) {
         self.unescaped.get_or_init(|| {
-            unescaped(self.source)
-                .iter()
-                .map(|u| Reading::of_normal(normalise(u)))
-                .collect()
+            let raw = unescaped(self.source);
+            let at = std::iter::once(self.source)
+                .chain(raw.iter().map(String::as_str))
+                .filter_map(at_signs_read)
+                .map(|a| normalise(&a))
+                .collect();
+            (raw.iter().map(|u| Reading::of_normal(normalise(u))).collect(), at)
         })
     }
 
@@ -291,6 +310,37 @@ impl<'a> Reading<'a> {
             })
             .as_ref()
     }
+}
+
+/// `s` with each character drawn as an `@` written as one: an `a` in a circle or a square
+/// (`ⓐ` `Ⓐ` `🄰` `🅐` `🅰`), or an `a` or `@` (any width) under a combining enclosing mark
+/// (`a⃝`); its other marks go with it. `None` when there is none. Elsewhere such a character
+/// is the letter it encloses; only the e-mail check reads this.
+pub(super) fn at_signs_read(s: &str) -> Option<String> {
+    let encloses = |m: char| matches!(m, '\u{20DD}'..='\u{20E0}' | '\u{20E2}'..='\u{20E4}');
+    let circled = |c: char| matches!(c, '\u{24D0}' | '\u{24B6}' | '\u{1F130}' | '\u{1F150}' | '\u{1F170}');
+    if s.is_ascii() || !s.chars().any(|c| circled(c) || encloses(c)) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut marks = Vec::new();
+        while let Some(m) = chars.next_if(|&m| unicode_normalization::char::is_combining_mark(m)) {
+            marks.push(m);
+        }
+        let enclosed =
+            matches!(c, 'a' | 'A' | '@' | '\u{FF41}' | '\u{FF21}' | '\u{FF20}') && marks.iter().any(|&m| encloses(m));
+        if circled(c) || enclosed {
+            out.push('@');
+            changed = true;
+        } else {
+            out.push(c);
+            out.extend(marks);
+        }
+    }
+    changed.then_some(out)
 }
 
 /// The letter an ASCII character is read as in names and phrases: look-alikes (`0` is `o`, `1`
