@@ -531,17 +531,17 @@ fn sa19_sa23_package_tags_and_other_names_still_go() {
 const AT_FORMS: &[&str] = &[
     "@",
     " @ ",
-    "\u{24D0}",         // ⓐ circled small a
-    "\u{24B6}",         // Ⓐ circled capital A
-    "\u{249C}",         // ⒜ parenthesised small a
-    "\u{1F110}",        // 🄐 parenthesised capital A
-    "\u{1F130}",        // 🄰 squared capital A
-    "\u{1F150}",        // 🅐 negative circled capital A
-    "\u{1F170}",        // 🅰 negative squared capital A
-    "a\u{20DD}",        // a with a combining enclosing circle
-    "@\u{20DD}",        // @ with a combining enclosing circle
-    "\u{FF20}",         // ＠ full-width
-    "\u{FE6B}",         // ﹫ small
+    "\u{24D0}",  // ⓐ circled small a
+    "\u{24B6}",  // Ⓐ circled capital A
+    "\u{249C}",  // ⒜ parenthesised small a
+    "\u{1F110}", // 🄐 parenthesised capital A
+    "\u{1F130}", // 🄰 squared capital A
+    "\u{1F150}", // 🅐 negative circled capital A
+    "\u{1F170}", // 🅰 negative squared capital A
+    "a\u{20DD}", // a with a combining enclosing circle
+    "@\u{20DD}", // @ with a combining enclosing circle
+    "\u{FF20}",  // ＠ full-width
+    "\u{FE6B}",  // ﹫ small
     " \u{24D0} ",
     " \u{FF20} ",
     ".at.",
@@ -557,7 +557,9 @@ const AT_FORMS: &[&str] = &[
 ];
 
 /// Ways to write the dots of its domain.
-const DOT_FORMS: &[&str] = &[".", " . ", "[.]", "(.)", " dot ", "<dot>", "\u{FF0E}", "\u{3002}", " [dot] "];
+const DOT_FORMS: &[&str] = &[
+    ".", " . ", "[.]", "(.)", " dot ", "<dot>", "\u{FF0E}", "\u{3002}", " [dot] ",
+];
 
 #[test]
 fn sa19a_enclosed_and_word_forms_of_the_at_sign_are_held() {

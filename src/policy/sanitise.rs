@@ -472,7 +472,8 @@ fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
 /// Whether `rest` (what follows a phrase that ends with a letter) starts with what numbers or
 /// marks a name and nothing else of a word: digits (`NIGHTJAR2`, and `NIGHTJAR²` in the normal
 /// form), a Roman numeral of up to four `i`, `v`, `x` (`NIGHTJARⅡ`), or `tm`/`sm` (`NIGHTJAR™`).
-/// Such a word is the name, numbered or marked; a plural (`NIGHTJARS`) is another word.
+/// Such a word is the name, numbered or marked; a plural (`NIGHTJARS`) is looked for as a form
+/// of the phrase of its own ([`inflected`]).
 fn numbering(rest: &str) -> bool {
     let word = rest.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default();
     let digits = !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit());
@@ -699,7 +700,9 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
             return Err((n, format!("phrase {:?} is empty once normalised", p)));
         }
         if whole_words {
-            normalised.push(String::from_utf8_lossy(Compact::of(&t).bytes()).into_owned());
+            for form in inflected(&t) {
+                normalised.push(String::from_utf8_lossy(Compact::of(&form).bytes()).into_owned());
+            }
             continue;
         }
         // The words run together too: a separator that renders as a space but is removed as
@@ -720,6 +723,71 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
         .build(&normalised)
         .map_err(|e| (0, e.to_string()))?;
     Ok(Matcher::Phrases { automaton, whole_words })
+}
+
+/// The English inflections a word of a whole-word phrase may carry and still be that word:
+/// the plural `s` and `es`; the possessives `'s` and `s'` are the same once compacted (the
+/// apostrophe stands between letters, or after the word).
+const INFLECTIONS: [&str; 2] = ["s", "es"];
+
+/// How many words of a phrase carry an inflection at once (`ProjectsBLUEBIRDs`): two, or one
+/// in a phrase of more than [`MANY_WORDS`] words that could (the forms grow with the square of
+/// the words, not exponentially).
+const INFLECTED_AT_ONCE: usize = 2;
+const MANY_WORDS: usize = 8;
+
+/// The forms of a whole-word phrase (normalised) it is looked for in: as written, and with
+/// its words that end in an ASCII letter inflected ([`INFLECTIONS`]: `Project BLUEBIRDs`,
+/// `Operations NIGHTJAR`, `ProjectsBLUEBIRD`), up to [`INFLECTED_AT_ONCE`] of them at once.
+/// The whole-word promise holds: an inflected word is the word, any other longer word
+/// (`BLUEBIRDSONG`, `bluebirdish`) is not. Each form is compacted and goes into the one
+/// automaton, so the text is still read once.
+fn inflected(phrase: &str) -> Vec<String> {
+    // Where each word that ends in an ASCII letter ends.
+    let b = phrase.as_bytes();
+    let ends: Vec<usize> = (1..=b.len())
+        .filter(|&e| {
+            b.get(e - 1).is_some_and(u8::is_ascii_alphabetic)
+                && !phrase
+                    .get(e..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(char::is_alphanumeric)
+        })
+        .collect();
+    let at_once = if ends.len() > MANY_WORDS { 1 } else { INFLECTED_AT_ONCE };
+    // Each choice: for some of the ends (increasing), the inflection put there.
+    let mut choices: Vec<Vec<(usize, &str)>> = vec![Vec::new()];
+    let mut layer = choices.clone();
+    for _ in 0..at_once {
+        let mut next = Vec::new();
+        for c in &layer {
+            let from = c.last().map_or(0, |&(k, _)| k + 1);
+            for k in from..ends.len() {
+                for i in INFLECTIONS {
+                    let mut d = c.clone();
+                    d.push((k, i));
+                    next.push(d);
+                }
+            }
+        }
+        choices.extend(next.iter().cloned());
+        layer = next;
+    }
+    choices
+        .into_iter()
+        .map(|c| {
+            let mut out = String::with_capacity(phrase.len() + 2 * c.len());
+            let mut at = 0;
+            for (k, i) in c {
+                let Some(&e) = ends.get(k) else { continue };
+                out.push_str(phrase.get(at..e).unwrap_or_default());
+                out.push_str(i);
+                at = e;
+            }
+            out.push_str(phrase.get(at..).unwrap_or_default());
+            out
+        })
+        .collect()
 }
 
 /// Apply `matcher` to `s`; returns the new text and the number of replacements, when any.
@@ -926,15 +994,57 @@ mod tests {
             "see OperationNIGHTJAR now",
             "see Operation - NIGHT / JAR now",
             "see Task Force 17 now",
+            "see Operation NIGHTJARS now",
+            "see Operations NIGHTJAR's now",
+            "see Task Forces 1-7 now",
         ] {
             let (out, n) = redact(t, &m, "[R]").unwrap_or_else(|| panic!("{t}"));
             assert_eq!((out.as_str(), n), ("see [R] now", 1), "{t}");
         }
         for t in [
             "cooperation nightjar",
-            "Operation NIGHTJARS",
+            "Operation NIGHTJARSONG",
+            "Operational NIGHTJAR",
             "Task Force 170",
             "operation night",
+        ] {
+            assert!(redact(t, &m, "[R]").is_none(), "{t}");
+        }
+    }
+
+    /// Red team SB07: the forms of a phrase with English inflections, two words at once at
+    /// most (one in a long phrase), words that end in a digit left as they are.
+    #[test]
+    fn inflects_up_to_two_words_of_a_phrase() {
+        let forms = inflected("operation nightjar");
+        for f in [
+            "operation nightjar",
+            "operations nightjar",
+            "operation nightjares",
+            "operationes nightjars",
+        ] {
+            assert!(forms.iter().any(|x| x == f), "{f}: {forms:?}");
+        }
+        assert_eq!(forms.len(), 9);
+        // `1` and `7` end in digits: only `task` and `force` take an inflection.
+        assert_eq!(inflected("task force 1-7").len(), 9);
+        assert_eq!(inflected("a b c").len(), 1 + 6 + 12);
+        let long = "w ".repeat(12);
+        assert_eq!(inflected(long.trim()).len(), 1 + 2 * 12);
+        let m = compile_phrases(&["Project BLUEBIRD".into()], true).unwrap();
+        for t in [
+            "ProjectsBLUEBIRDs",
+            "Project BLUEBIRD's plan",
+            "project_bluebirdes",
+            "Project BLUEBIRDs'",
+        ] {
+            assert!(redact(t, &m, "[R]").is_some(), "{t}");
+        }
+        for t in [
+            "Project BLUEBIRDSONG",
+            "Project bluebirdish",
+            "Projection BLUEBIRD",
+            "Project BLUEBIRDess",
         ] {
             assert!(redact(t, &m, "[R]").is_none(), "{t}");
         }
@@ -972,6 +1082,9 @@ mod tests {
             // The words around do not spell the phrase themselves.
             let joined: String = letters.iter().collect();
             proptest::prop_assume!(!format!("{before}{after}").replace(' ', "").contains(&joined));
+            // Nor is the word after an inflection, which separators do not part from the phrase
+            // (`aa s` is `aas`, a plural).
+            proptest::prop_assume!(!matches!(after.split(' ').nth(1), Some("s" | "es")));
             let text = format!("{before}{written}{after}");
             let (out, _) = redact(&text, &m, "\u{1}").unwrap();
             proptest::prop_assert_eq!(out, format!("{before}\u{1}{after}"));

@@ -62,17 +62,17 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                     .filter(|w| !w.is_empty())
                     .flat_map(|w| {
                         if *whole_words {
-                            // Whole words are looked for with separators inside ignored.
-                            return [Some(squeezed_text(&w)), None];
+                            // Whole words are looked for with separators inside ignored, each
+                            // word bare or inflected.
+                            return inflected_forms(&w).iter().map(|f| squeezed_text(f)).collect::<Vec<_>>();
                         }
                         // Also with its spaces gone (invisible separators are removed); read as
                         // letters, as the text is.
                         let joined = letters(&w.replace(' ', ""));
                         let w = letters(&w);
                         let also = (joined != w).then_some(joined);
-                        [Some(w), also]
+                        [Some(w), also].into_iter().flatten().collect()
                     })
-                    .flatten()
                     .collect();
                 let ac = AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
@@ -166,12 +166,53 @@ fn whole_word_hit(ac: &AhoCorasick, squeezed: &str, read: &str, n: &str) -> bool
 
 /// Whether the word `rest` starts with is only a number (`2`, `²` read as `2`), a small Roman
 /// numeral (`ii`, `iv`, `xiii`) or a trade mark (`tm`, `sm`) after a name: the name numbered or
-/// marked, not another word (`nightjars` is one).
+/// marked, not another word (`nightjars` is a form of the phrase of its own:
+/// [`inflected_forms`]).
 fn numbered_or_marked(rest: &str) -> bool {
     let w: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
     let number = !w.is_empty() && w.chars().all(|c| c.is_ascii_digit());
     let roman = w.chars().count() <= 4 && !w.is_empty() && w.chars().all(|c| "ivx".contains(c));
     number || roman || w == "tm" || w == "sm"
+}
+
+/// A whole-word phrase (normalised) and its forms with English inflections: up to two of its
+/// words that end in an ASCII letter (one, in a phrase of more than eight such words) followed
+/// by a plural `s` or `es` (the possessives `'s` and `s'` squeeze to `s`): `project bluebirds`,
+/// `projects bluebird`, `projects bluebirds`. A longer word (`bluebirdsong`) is another word.
+fn inflected_forms(phrase: &str) -> Vec<String> {
+    let chars: Vec<(usize, char)> = phrase.char_indices().collect();
+    let ends: Vec<usize> = chars
+        .iter()
+        .enumerate()
+        .filter(|&(k, &(_, c))| c.is_ascii_alphabetic() && chars.get(k + 1).is_none_or(|&(_, n)| !n.is_alphanumeric()))
+        .map(|(_, &(i, c))| i + c.len_utf8())
+        .collect();
+    let with = |marks: &[(usize, &str)]| {
+        let mut out = String::new();
+        let mut from = 0;
+        for &(at, suffix) in marks {
+            out.push_str(phrase.get(from..at).unwrap_or_default());
+            out.push_str(suffix);
+            from = at;
+        }
+        out.push_str(phrase.get(from..).unwrap_or_default());
+        out
+    };
+    let mut forms = vec![phrase.to_string()];
+    for (a, &x) in ends.iter().enumerate() {
+        for sx in ["s", "es"] {
+            forms.push(with(&[(x, sx)]));
+            if ends.len() > 8 {
+                continue;
+            }
+            for &y in ends.get(a + 1..).unwrap_or_default() {
+                for sy in ["s", "es"] {
+                    forms.push(with(&[(x, sx), (y, sy)]));
+                }
+            }
+        }
+    }
+    forms
 }
 
 /// Ranges of the scripts written without spaces between words: Thai and Lao, Tibetan, Myanmar,
@@ -1731,6 +1772,34 @@ fn literals(pattern: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Red team SB07 and SA19a, on the verifier's own code: the inflected forms of a phrase,
+    /// and the characters drawn as an `@`.
+    #[test]
+    fn inflects_phrases_and_reads_enclosed_a_as_an_at_sign() {
+        let forms = inflected_forms("project bluebird");
+        assert_eq!(forms.len(), 9);
+        assert!(forms.iter().any(|f| f == "projects bluebirds"));
+        assert_eq!(inflected_forms("task force 1-7").len(), 9);
+        assert_eq!(inflected_forms(&"w ".repeat(12)).len(), 1 + 2 * 12);
+        for at in [
+            "\u{24D0}",
+            "\u{24B6}",
+            "\u{1F130}",
+            "\u{1F150}",
+            "\u{1F170}",
+            "a\u{20DD}",
+            "\u{FF20}\u{20DD}",
+        ] {
+            assert_eq!(
+                at_signs_read(&format!("alice{at}example.com")).as_deref(),
+                Some("alice@example.com"),
+                "{at}"
+            );
+        }
+        assert_eq!(at_signs_read("alice@example.com"), None);
+        assert_eq!(at_signs_read("caf\u{E9} \u{24D1}"), None);
+    }
 
     /// Red team R03, R05, R02 on the verifier's own normal form.
     #[test]
