@@ -275,6 +275,10 @@ pub enum Matcher {
     Phrases {
         automaton: AhoCorasick,
         whole_words: bool,
+        /// For each pattern of the automaton, whether it is a form with an inflection
+        /// ([`inflected`]): a name is numbered or marked as written only (`NIGHTJAR2`), so
+        /// that an inflection is never read out of the next word (`NIGHTJAR si`).
+        inflected: Vec<bool>,
     },
 }
 
@@ -289,7 +293,11 @@ impl Matcher {
                 .collect(),
             Matcher::Email => crate::text::email::find(&n.text),
             Matcher::Phone(p) => p.find(&n.text),
-            Matcher::Phrases { automaton, whole_words } => {
+            Matcher::Phrases {
+                automaton,
+                whole_words,
+                inflected,
+            } => {
                 if !whole_words {
                     // In the letter reading, byte for byte as long as the text.
                     return crate::text::merge_spans(
@@ -305,12 +313,11 @@ impl Matcher {
                 let mut hits = Vec::new();
                 let readings = [Some(Compact::of(&n.text)), Compact::with_signs(&n.text)];
                 for c in readings.iter().flatten() {
-                    hits.extend(
-                        automaton
-                            .find_overlapping_iter(c.bytes())
-                            .filter_map(|m| c.normal_span(m.start(), m.end()))
-                            .filter(|&(a, b)| is_word_boundary(&n.text, a, b)),
-                    );
+                    hits.extend(automaton.find_overlapping_iter(c.bytes()).filter_map(|m| {
+                        let (a, b) = c.normal_span(m.start(), m.end())?;
+                        let numbered = !inflected.get(m.pattern().as_usize()).copied().unwrap_or(true);
+                        is_word_boundary(&n.text, a, b, numbered).then_some((a, b))
+                    }));
                 }
                 crate::text::merge_spans(hits)
             }
@@ -454,8 +461,9 @@ impl Compact {
 }
 
 /// Whether `start..end` of `text` is a whole word: no letter or digit beside it that continues
-/// it ([`crate::text::joins_word`]: a word of a script written without spaces does not).
-fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+/// it ([`crate::text::joins_word`]: a word of a script written without spaces does not); when
+/// `numbered`, a number or mark after it ([`numbering`]) does not either.
+fn is_word_boundary(text: &str, start: usize, end: usize, numbered: bool) -> bool {
     let hit = text.get(start..end).unwrap_or_default();
     let before = text.get(..start).and_then(|s| s.chars().next_back());
     let after = text.get(end..).and_then(|s| s.chars().next());
@@ -465,7 +473,7 @@ fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
         (None, _) => false,
     };
     let last = hit.chars().next_back();
-    let numbered = last.is_some_and(char::is_alphabetic) && numbering(text.get(end..).unwrap_or_default());
+    let numbered = numbered && last.is_some_and(char::is_alphabetic) && numbering(text.get(end..).unwrap_or_default());
     !joins(before, hit.chars().next()) && (!joins(after, last) || numbered)
 }
 
@@ -694,14 +702,17 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
 /// phrases are compacted ([`Compact`]) as the text they are looked for in is.
 pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher, (usize, String)> {
     let mut normalised = Vec::with_capacity(phrases.len());
+    let mut inflected_forms = Vec::with_capacity(phrases.len());
     for (n, p) in phrases.iter().enumerate() {
         let t = normalize(p).text.trim().to_string();
         if t.is_empty() {
             return Err((n, format!("phrase {:?} is empty once normalised", p)));
         }
         if whole_words {
-            for form in inflected(&t) {
+            // The phrase as written first, then its inflected forms.
+            for (k, form) in inflected(&t).into_iter().enumerate() {
                 normalised.push(String::from_utf8_lossy(Compact::of(&form).bytes()).into_owned());
+                inflected_forms.push(k > 0);
             }
             continue;
         }
@@ -711,8 +722,10 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
         let joined: String = t.split(' ').collect();
         if joined != t {
             normalised.push(String::from_utf8_lossy(&crate::text::letter_reading(&joined)).into_owned());
+            inflected_forms.push(false);
         }
         normalised.push(String::from_utf8_lossy(&crate::text::letter_reading(&t)).into_owned());
+        inflected_forms.push(false);
     }
     // A DFA searches fastest; a few thousand phrases keep it to a few megabytes. Every
     // occurrence is looked at (overlapping), so a whole-word hit is not hidden behind a longer
@@ -722,7 +735,11 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
         .kind(Some(AhoCorasickKind::DFA))
         .build(&normalised)
         .map_err(|e| (0, e.to_string()))?;
-    Ok(Matcher::Phrases { automaton, whole_words })
+    Ok(Matcher::Phrases {
+        automaton,
+        whole_words,
+        inflected: inflected_forms,
+    })
 }
 
 /// The English inflections a word of a whole-word phrase may carry and still be that word:
@@ -736,7 +753,7 @@ const INFLECTIONS: [&str; 2] = ["s", "es"];
 const INFLECTED_AT_ONCE: usize = 2;
 const MANY_WORDS: usize = 8;
 
-/// The forms of a whole-word phrase (normalised) it is looked for in: as written, and with
+/// The forms of a whole-word phrase (normalised) it is looked for in: as written (first), and with
 /// its words that end in an ASCII letter inflected ([`INFLECTIONS`]: `Project BLUEBIRDs`,
 /// `Operations NIGHTJAR`, `ProjectsBLUEBIRD`), up to [`INFLECTED_AT_ONCE`] of them at once.
 /// The whole-word promise holds: an inflected word is the word, any other longer word
@@ -1040,6 +1057,16 @@ mod tests {
         ] {
             assert!(redact(t, &m, "[R]").is_some(), "{t}");
         }
+        // A number or mark after a name counts for the name as written only: the `s` of the
+        // next word is not read as a plural numbered `i`.
+        assert_eq!(
+            redact("Project BLUEBIRD si", &m, "[R]").map(|r| r.0).as_deref(),
+            Some("[R] si")
+        );
+        assert_eq!(
+            redact("Project BLUEBIRD2", &m, "[R]").map(|r| r.0).as_deref(),
+            Some("[R]2")
+        );
         for t in [
             "Project BLUEBIRDSONG",
             "Project bluebirdish",

@@ -28,7 +28,13 @@ enum Matcher {
     Regex(Regex),
     Email,
     Phone(Vec<phonenumber::country::Id>),
-    Phrases { ac: AhoCorasick, whole_words: bool },
+    /// `inflected`: for each pattern, whether it is a form with an inflection
+    /// ([`inflected_forms`]), which is never numbered (`nightjar si` holds no plural).
+    Phrases {
+        ac: AhoCorasick,
+        whole_words: bool,
+        inflected: Vec<bool>,
+    },
 }
 
 /// Compile the policy's text rules again, from their source.
@@ -56,24 +62,29 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                     .map_err(|e| format!("rule `{}`: {e}", r.id))?,
             ),
             RawPattern::Phrases { words, whole_words } => {
-                let words: Vec<String> = words
+                // Each pattern, and whether it is an inflected form.
+                let (words, inflected): (Vec<String>, Vec<bool>) = words
                     .iter()
                     .map(|w| normalise(w).trim().to_string())
                     .filter(|w| !w.is_empty())
                     .flat_map(|w| {
                         if *whole_words {
                             // Whole words are looked for with separators inside ignored, each
-                            // word bare or inflected.
-                            return inflected_forms(&w).iter().map(|f| squeezed_text(f)).collect::<Vec<_>>();
+                            // word bare or inflected (the phrase as written comes first).
+                            return inflected_forms(&w)
+                                .iter()
+                                .enumerate()
+                                .map(|(k, f)| (squeezed_text(f), k > 0))
+                                .collect::<Vec<_>>();
                         }
                         // Also with its spaces gone (invisible separators are removed); read as
                         // letters, as the text is.
                         let joined = letters(&w.replace(' ', ""));
                         let w = letters(&w);
                         let also = (joined != w).then_some(joined);
-                        [Some(w), also].into_iter().flatten().collect()
+                        [Some(w), also].into_iter().flatten().map(|x| (x, false)).collect()
                     })
-                    .collect();
+                    .unzip();
                 let ac = AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
                     .build(&words)
@@ -81,6 +92,7 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                 Matcher::Phrases {
                     ac,
                     whole_words: *whole_words,
+                    inflected,
                 }
             }
         };
@@ -134,20 +146,28 @@ impl Rule {
             }
             // Standard (overlapping-capable) semantics: every occurrence is looked at, so a
             // whole-word hit hidden behind a longer non-word match is still seen.
-            Matcher::Phrases { ac, whole_words: false } => ac.find_overlapping_iter(&letters(n)).next().is_some(),
+            Matcher::Phrases {
+                ac, whole_words: false, ..
+            } => ac.find_overlapping_iter(&letters(n)).next().is_some(),
             // Whole words: found in the squeezed text (and in the one with signs read as
             // letters), bounded by words in `n`.
-            Matcher::Phrases { ac, whole_words: true } => {
-                whole_word_hit(ac, r.squeezed(), n, n)
-                    || r.signs_squeezed().is_some_and(|(t, q)| whole_word_hit(ac, q, t, n))
+            Matcher::Phrases {
+                ac,
+                whole_words: true,
+                inflected,
+            } => {
+                whole_word_hit(ac, inflected, r.squeezed(), n, n)
+                    || r.signs_squeezed()
+                        .is_some_and(|(t, q)| whole_word_hit(ac, inflected, q, t, n))
             }
         }
     }
 }
 
 /// Whether `ac` finds a phrase in `squeezed` (`read` squeezed, where `read` is `n` or a reading
-/// of it with the same indexes) that stands on word boundaries of `n`.
-fn whole_word_hit(ac: &AhoCorasick, squeezed: &str, read: &str, n: &str) -> bool {
+/// of it with the same indexes) that stands on word boundaries of `n` (a number or mark after
+/// it counts as one only for a phrase as written: `inflected` tells each pattern's kind).
+fn whole_word_hit(ac: &AhoCorasick, inflected: &[bool], squeezed: &str, read: &str, n: &str) -> bool {
     // Where each squeezed byte comes from, worked out at the first match only.
     let mut from: Option<Vec<usize>> = None;
     ac.find_overlapping_iter(squeezed).any(|m| {
@@ -159,7 +179,9 @@ fn whole_word_hit(ac: &AhoCorasick, squeezed: &str, read: &str, n: &str) -> bool
         let after = n.get(b + 1..).and_then(|s| s.chars().next());
         let first = n.get(a..).and_then(|s| s.chars().next());
         let last = n.get(..=b).and_then(|s| s.chars().next_back());
-        let marked = last.is_some_and(char::is_alphabetic) && n.get(b + 1..).is_some_and(numbered_or_marked);
+        let as_written = !inflected.get(m.pattern().as_usize()).copied().unwrap_or(true);
+        let marked =
+            as_written && last.is_some_and(char::is_alphabetic) && n.get(b + 1..).is_some_and(numbered_or_marked);
         !continues_word(before, first) && (!continues_word(after, last) || marked)
     })
 }
