@@ -188,6 +188,12 @@ pub fn all() -> Vec<Shape> {
             make: |n| cap_instruction_run(RUN_UNITS[4], n),
         },
         Shape {
+            name: "stix-description-at-signs",
+            what: "a 1 MiB description of addresses with `@` written otherwise, `aⓐb.at.c.d @ e . f`",
+            full: run_full(AT_SIGNS_UNIT),
+            make: |n| description_run(AT_SIGNS_UNIT, n),
+        },
+        Shape {
             name: "stix-description-secret-banners",
             what: "a 1 MiB description of `SECRET//SECRET//…`",
             full: run_full(RUN_UNITS[5]),
@@ -224,7 +230,7 @@ pub fn all() -> Vec<Shape> {
             make: |n| cap_instruction_run(RUN_UNITS[7], n),
         },
         Shape {
-            name: "stix-description-at-signs",
+            name: "stix-description-at-runs",
             what: "a 1 MiB description of `@@@@@` (the e-mail finder read the run before each `@`)",
             full: run_full(RUN_UNITS[8]),
             make: |n| description_run(RUN_UNITS[8], n),
@@ -641,6 +647,11 @@ const RUN_UNITS: [&str; 10] = [
     "@",
     "0",
 ];
+
+/// A unit of addresses whose `@` is written otherwise (red team round 3, SA19): an enclosed
+/// `a`, the word `at` between dots and dashes, a spaced `@` with spaced dots. Each reading of
+/// the e-mail recogniser finds one in every unit.
+const AT_SIGNS_UNIT: &str = "a\u{24D0}b.c x.at.y.z p-at-q.r m @ n . o ";
 
 /// The count of `unit` that makes a text of just under 1 MiB (the longest string the default
 /// limits let through, `max_string_bytes`).

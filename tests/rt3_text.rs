@@ -734,3 +734,218 @@ fn sb11_data_uris_of_text_that_reads_clean_still_go() {
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     all_go(&p, &texts);
 }
+
+//--- SA19a + SA19b: the `@` and the dots of an address written another way
+
+/// Ways to write the `@` of an address: enclosed, circled, parenthesised, full-width and small
+/// forms of `@` and of `a`, the word `at` between dots, dashes or underscores (bare or
+/// defanged), and a spaced `@`.
+const AT_FORMS: &[&str] = &[
+    "@",
+    " @ ",
+    "\u{24D0}",  // ⓐ circled small a
+    "\u{24B6}",  // Ⓐ circled capital A
+    "\u{249C}",  // ⒜ parenthesised small a
+    "\u{1F110}", // 🄐 parenthesised capital A
+    "\u{1F130}", // 🄰 squared capital A
+    "\u{1F150}", // 🅐 negative circled capital A
+    "\u{1F170}", // 🅰 negative squared capital A
+    "a\u{20DD}", // a with a combining enclosing circle
+    "@\u{20DD}", // @ with a combining enclosing circle
+    "\u{FF20}",  // ＠ full-width
+    "\u{FE6B}",  // ﹫ small
+    " \u{24D0} ",
+    " \u{FF20} ",
+    ".at.",
+    "-at-",
+    "_at_",
+    "[.]at[.]",
+    "(.)at(.)",
+    ".AT.",
+    "(a)",
+    "[at]",
+    " (at) ",
+    "<at>",
+];
+
+/// Ways to write the dots of its domain.
+const DOT_FORMS: &[&str] = &[
+    ".", " . ", "[.]", "(.)", " dot ", "<dot>", "\u{FF0E}", "\u{3002}", " [dot] ",
+];
+
+#[test]
+fn sa19a_enclosed_and_word_forms_of_the_at_sign_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Contact alice.at.example.com for details.",
+            "Contact alice\u{24D0}example.com for details.",
+            "Contact alice\u{1F130}example.com for details.",
+            "Contact alice\u{24B6}example.com for details.",
+            "Contact alice\u{1F150}example.com for details.",
+            "Contact alice\u{1F170}example.com for details.",
+            "Contact alice\u{249C}example.com for details.",
+            "Contact alice\u{FF20}example.com for details.",
+            "Contact alice\u{FE6B}example.com for details.",
+            "Contact alice-at-example.com for details.",
+            "Contact alice[.]at[.]example[.]com for details.",
+            "Contact alice.at.example.co.jp for details.",
+            "Contact look.at.example.com for details.",
+            "Contact j.smith-at-mail-dot-example-dot-net for details.",
+            "Contact alice&#9424;example.com for details.",
+            // Already held: kept so.
+            "j.smith<at>example<dot>net",
+            "j.smith(a)example.net",
+            "j.smith_at_example.net",
+            "alice(at)example.com",
+            "alice at example dot com",
+        ],
+    );
+}
+
+#[test]
+fn sa19b_a_spaced_at_sign_with_spaced_dots_is_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Contact alice @ example . com for details.",
+            "Contact alice @ example . co . jp for details.",
+            "Contact alice @ example dot com for details.",
+            "Contact alice \u{FF20} example \u{FF0E} com for details.",
+            "Contact alice \u{24D0} example . com for details.",
+        ],
+    );
+}
+
+#[test]
+fn sa19_package_tags_versions_list_items_and_prose_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "npm install react@latest and lodash@4",
+            "npm install lodash@4.17.21 react@18.2.0 @types/node@20.1.0",
+            "created_at_ts",
+            "look.at.this",
+            "Look at this. Then at that.",
+            "items (a) and (b)",
+            "choose \u{24D0} or \u{24D1}, then \u{24B6}",
+            "version 1.2.at.3 and build-at-4",
+            "state-of-the-art tooling",
+            "we met at noon. Com port open.",
+            "see http://example.com/at/index.html",
+        ],
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    /// An address with its `@` and its dots written in any of their other ways is held.
+    #[test]
+    fn any_writing_of_the_at_sign_and_the_dots_is_held(
+        local in 0usize..4,
+        at in 0usize..AT_FORMS.len(),
+        dot in 0usize..DOT_FORMS.len(),
+        labels in 2usize..4,
+    ) {
+        let local = ["alice", "j.smith", "ops-team", "bob_9"][local];
+        let d = DOT_FORMS[dot];
+        let domain = ["mail", "example", "com"][3 - labels..].join(d);
+        let text = format!("Contact {local}{}{domain} for details.", AT_FORMS[at]);
+        let problems = held_problems(&policy("us-to-jpn.toml"), &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+//--- SB07: dirty words inflected, glued, or joined by other separators
+
+#[test]
+fn sb07_inflected_glued_and_joined_dirty_words_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Notes on Project BLUEBIRDs today.",
+            "Notes on ProjectsBLUEBIRD today.",
+            "Operation NIGHTJARs",
+            "Project BLUEBIRD's budget",
+            "Project BLUEBIRD\u{2019}s budget",
+            "Project BLUEBIRDs' budgets",
+            "Project BLUEBIRDes",
+            "Operations NIGHTJAR",
+            "Operation's NIGHTJAR",
+            "Operationes NIGHTJARes",
+            "ProjectBLUEBIRD",
+            "OperationNightjar",
+            "ProjectsBLUEBIRDs",
+            "Project-BLUEBIRD",
+            "project_bluebird",
+            "Project.BLUEBIRD",
+            "SOURCES CASTELLAN",
+            "Task Forces 1-7",
+            "HALCYON RIDGEs",
+            "HalcyonRidges",
+            "Project BLUEBIRD",
+        ],
+    );
+}
+
+#[test]
+fn sb07_other_words_that_hold_a_phrase_word_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "Project BLUEBIRDSONG",
+            "Project bluebirdish plans",
+            "Operation Nightingale",
+            "Operational NIGHTJARS? No: operational nightjar sightings",
+            "Projects and bluebirds",
+            "SOURCE CASTELLANO",
+            "Task Force 1-8 and Force 1-7s",
+            "the bluebird project",
+        ],
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    /// A dirty phrase whose words carry any English inflection, in any case, glued or joined by
+    /// any separator, is held.
+    #[test]
+    fn any_inflection_case_and_joining_of_a_dirty_phrase_is_held(
+        which in 0usize..5,
+        forms in proptest::collection::vec((0usize..6, 0usize..3, 0usize..8), 4),
+    ) {
+        const PHRASES: [&[&str]; 5] = [
+            &["Operation", "NIGHTJAR"],
+            &["Project", "BLUEBIRD"],
+            &["SOURCE", "CASTELLAN"],
+            &["Task", "Force", "1", "7"],
+            &["HALCYON", "RIDGE"],
+        ];
+        const ENDINGS: [&str; 6] = ["", "s", "es", "'s", "\u{2019}s", "s'"];
+        const JOINS: [&str; 8] = [" ", "", "-", "_", ".", "  ", "\u{200B}", " - "];
+        let words = PHRASES[which];
+        let mut text = String::from("Notes on ");
+        for (k, (w, &(ending, case, join))) in words.iter().zip(forms.iter()).enumerate() {
+            if k > 0 {
+                text.push_str(JOINS[join]);
+            }
+            text.push_str(&match case {
+                0 => w.to_uppercase(),
+                1 => w.to_lowercase(),
+                _ => w.to_string(),
+            });
+            // An English inflection goes on a word that ends in a letter.
+            if w.ends_with(|c: char| c.is_ascii_alphabetic()) {
+                text.push_str(ENDINGS[ending]);
+            }
+        }
+        text.push_str(" today.");
+        let problems = held_problems(&policy("us-to-jpn.toml"), &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}

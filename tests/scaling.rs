@@ -63,8 +63,12 @@ fn slope_bound(shape: &str) -> f64 {
         "stix-description-tlp-words" => 21.0, // 16.0
         // A CAP instruction of `//////` or `TLP TLP`: the normal form, its map back and the
         // finder's packed text (8 B a character) of one 1 MiB string.
-        "xml-cap-instruction-slashes" => 22.0,       // 17.1
-        "xml-cap-instruction-tlp-words" => 29.0,     // 22.0 with TLP said in other words (round 3)
+        "xml-cap-instruction-slashes" => 22.0,   // 17.1
+        "xml-cap-instruction-tlp-words" => 29.0, // 22.0 with TLP said in other words (round 3)
+        // Addresses whose `@` is written otherwise (round 3, SA19): the normal form and its map,
+        // the `@` reading's text (the normal form's map shared), and one e-mail reading at a
+        // time with its map (16 B a byte each).
+        "stix-description-at-signs" => 47.0,         // 36.1
         "xml-cap-instruction-portion-marks" => 22.0, // 17.0
         // A run of releasable banners: each is read (its normal form and its label) and goes;
         // the prose reader's squeezed text and positions (9 B a letter) come on top.
@@ -72,8 +76,8 @@ fn slope_bound(shape: &str) -> f64 {
         "xml-cap-instruction-releasable-banners" => 36.0, // 27.5
         // A 1 MiB description of `@` or of digits: the normal form and its map, and for digits
         // the reading with look-alike letters as digits.
-        "stix-description-at-signs" => 21.0, // 16.0
-        "stix-description-digits" => 25.0,   // 19.0
+        "stix-description-at-runs" => 21.0, // 16.0
+        "stix-description-digits" => 25.0,  // 19.0
         _ => 16.0,
     }
 }

@@ -418,7 +418,7 @@ pub const BENIGN: &[&str] = &[
     "CVE-2024-12345",
     "198.51.100.0/24",
     "12345",
-    "Operation NIGHTJARS",
+    "Operation NIGHTJARSONG",
     "task forces",
     "look at agency.example.gov's notice",
     "the red dot on the map",

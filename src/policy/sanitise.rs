@@ -275,6 +275,10 @@ pub enum Matcher {
     Phrases {
         automaton: AhoCorasick,
         whole_words: bool,
+        /// For each pattern of the automaton, whether it is a form with an inflection
+        /// ([`inflected`]): a name is numbered or marked as written only (`NIGHTJAR2`), so
+        /// that an inflection is never read out of the next word (`NIGHTJAR si`).
+        inflected: Vec<bool>,
     },
 }
 
@@ -289,7 +293,11 @@ impl Matcher {
                 .collect(),
             Matcher::Email => crate::text::email::find(&n.text),
             Matcher::Phone(p) => p.find(&n.text),
-            Matcher::Phrases { automaton, whole_words } => {
+            Matcher::Phrases {
+                automaton,
+                whole_words,
+                inflected,
+            } => {
                 if !whole_words {
                     // In the letter reading, byte for byte as long as the text.
                     return crate::text::merge_spans(
@@ -305,12 +313,11 @@ impl Matcher {
                 let mut hits = Vec::new();
                 let readings = [Some(Compact::of(&n.text)), Compact::with_signs(&n.text)];
                 for c in readings.iter().flatten() {
-                    hits.extend(
-                        automaton
-                            .find_overlapping_iter(c.bytes())
-                            .filter_map(|m| c.normal_span(m.start(), m.end()))
-                            .filter(|&(a, b)| is_word_boundary(&n.text, a, b)),
-                    );
+                    hits.extend(automaton.find_overlapping_iter(c.bytes()).filter_map(|m| {
+                        let (a, b) = c.normal_span(m.start(), m.end())?;
+                        let numbered = !inflected.get(m.pattern().as_usize()).copied().unwrap_or(true);
+                        is_word_boundary(&n.text, a, b, numbered).then_some((a, b))
+                    }));
                 }
                 crate::text::merge_spans(hits)
             }
@@ -454,8 +461,9 @@ impl Compact {
 }
 
 /// Whether `start..end` of `text` is a whole word: no letter or digit beside it that continues
-/// it ([`crate::text::joins_word`]: a word of a script written without spaces does not).
-fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+/// it ([`crate::text::joins_word`]: a word of a script written without spaces does not); when
+/// `numbered`, a number or mark after it ([`numbering`]) does not either.
+fn is_word_boundary(text: &str, start: usize, end: usize, numbered: bool) -> bool {
     let hit = text.get(start..end).unwrap_or_default();
     let before = text.get(..start).and_then(|s| s.chars().next_back());
     let after = text.get(end..).and_then(|s| s.chars().next());
@@ -465,14 +473,15 @@ fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
         (None, _) => false,
     };
     let last = hit.chars().next_back();
-    let numbered = last.is_some_and(char::is_alphabetic) && numbering(text.get(end..).unwrap_or_default());
+    let numbered = numbered && last.is_some_and(char::is_alphabetic) && numbering(text.get(end..).unwrap_or_default());
     !joins(before, hit.chars().next()) && (!joins(after, last) || numbered)
 }
 
 /// Whether `rest` (what follows a phrase that ends with a letter) starts with what numbers or
 /// marks a name and nothing else of a word: digits (`NIGHTJAR2`, and `NIGHTJAR²` in the normal
 /// form), a Roman numeral of up to four `i`, `v`, `x` (`NIGHTJARⅡ`), or `tm`/`sm` (`NIGHTJAR™`).
-/// Such a word is the name, numbered or marked; a plural (`NIGHTJARS`) is another word.
+/// Such a word is the name, numbered or marked; a plural (`NIGHTJARS`) is looked for as a form
+/// of the phrase of its own ([`inflected`]).
 fn numbering(rest: &str) -> bool {
     let word = rest.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default();
     let digits = !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit());
@@ -605,6 +614,17 @@ impl TextRules {
                 continue;
             }
             let mut found: Vec<(usize, usize)> = Vec::new();
+            // E-mail addresses are also read with the characters drawn as an `@` read as one
+            // (`aliceⓐexample.com`).
+            if matches!(rule.matcher, Matcher::Email) {
+                for (t, n) in p.at_signs() {
+                    found.extend(
+                        crate::text::email::find(t)
+                            .into_iter()
+                            .filter_map(|(a, b)| n.original(a, b)),
+                    );
+                }
+            }
             for (k, n) in std::iter::once(p.normal()).chain(p.decoded()).enumerate() {
                 if matches!(rule.matcher, Matcher::Regex(_)) {
                     if set_hits.len() <= k {
@@ -682,13 +702,18 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
 /// phrases are compacted ([`Compact`]) as the text they are looked for in is.
 pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher, (usize, String)> {
     let mut normalised = Vec::with_capacity(phrases.len());
+    let mut inflected_forms = Vec::with_capacity(phrases.len());
     for (n, p) in phrases.iter().enumerate() {
         let t = normalize(p).text.trim().to_string();
         if t.is_empty() {
             return Err((n, format!("phrase {:?} is empty once normalised", p)));
         }
         if whole_words {
-            normalised.push(String::from_utf8_lossy(Compact::of(&t).bytes()).into_owned());
+            // The phrase as written first, then its inflected forms.
+            for (k, form) in inflected(&t).into_iter().enumerate() {
+                normalised.push(String::from_utf8_lossy(Compact::of(&form).bytes()).into_owned());
+                inflected_forms.push(k > 0);
+            }
             continue;
         }
         // The words run together too: a separator that renders as a space but is removed as
@@ -697,8 +722,10 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
         let joined: String = t.split(' ').collect();
         if joined != t {
             normalised.push(String::from_utf8_lossy(&crate::text::letter_reading(&joined)).into_owned());
+            inflected_forms.push(false);
         }
         normalised.push(String::from_utf8_lossy(&crate::text::letter_reading(&t)).into_owned());
+        inflected_forms.push(false);
     }
     // A DFA searches fastest; a few thousand phrases keep it to a few megabytes. Every
     // occurrence is looked at (overlapping), so a whole-word hit is not hidden behind a longer
@@ -708,7 +735,76 @@ pub fn compile_phrases(phrases: &[String], whole_words: bool) -> Result<Matcher,
         .kind(Some(AhoCorasickKind::DFA))
         .build(&normalised)
         .map_err(|e| (0, e.to_string()))?;
-    Ok(Matcher::Phrases { automaton, whole_words })
+    Ok(Matcher::Phrases {
+        automaton,
+        whole_words,
+        inflected: inflected_forms,
+    })
+}
+
+/// The English inflections a word of a whole-word phrase may carry and still be that word:
+/// the plural `s` and `es`; the possessives `'s` and `s'` are the same once compacted (the
+/// apostrophe stands between letters, or after the word).
+const INFLECTIONS: [&str; 2] = ["s", "es"];
+
+/// How many words of a phrase carry an inflection at once (`ProjectsBLUEBIRDs`): two, or one
+/// in a phrase of more than [`MANY_WORDS`] words that could (the forms grow with the square of
+/// the words, not exponentially).
+const INFLECTED_AT_ONCE: usize = 2;
+const MANY_WORDS: usize = 8;
+
+/// The forms of a whole-word phrase (normalised) it is looked for in: as written (first), and with
+/// its words that end in an ASCII letter inflected ([`INFLECTIONS`]: `Project BLUEBIRDs`,
+/// `Operations NIGHTJAR`, `ProjectsBLUEBIRD`), up to [`INFLECTED_AT_ONCE`] of them at once.
+/// The whole-word promise holds: an inflected word is the word, any other longer word
+/// (`BLUEBIRDSONG`, `bluebirdish`) is not. Each form is compacted and goes into the one
+/// automaton, so the text is still read once.
+fn inflected(phrase: &str) -> Vec<String> {
+    // Where each word that ends in an ASCII letter ends.
+    let b = phrase.as_bytes();
+    let ends: Vec<usize> = (1..=b.len())
+        .filter(|&e| {
+            b.get(e - 1).is_some_and(u8::is_ascii_alphabetic)
+                && !phrase
+                    .get(e..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(char::is_alphanumeric)
+        })
+        .collect();
+    let at_once = if ends.len() > MANY_WORDS { 1 } else { INFLECTED_AT_ONCE };
+    // Each choice: for some of the ends (increasing), the inflection put there.
+    let mut choices: Vec<Vec<(usize, &str)>> = vec![Vec::new()];
+    let mut layer = choices.clone();
+    for _ in 0..at_once {
+        let mut next = Vec::new();
+        for c in &layer {
+            let from = c.last().map_or(0, |&(k, _)| k + 1);
+            for k in from..ends.len() {
+                for i in INFLECTIONS {
+                    let mut d = c.clone();
+                    d.push((k, i));
+                    next.push(d);
+                }
+            }
+        }
+        choices.extend(next.iter().cloned());
+        layer = next;
+    }
+    choices
+        .into_iter()
+        .map(|c| {
+            let mut out = String::with_capacity(phrase.len() + 2 * c.len());
+            let mut at = 0;
+            for (k, i) in c {
+                let Some(&e) = ends.get(k) else { continue };
+                out.push_str(phrase.get(at..e).unwrap_or_default());
+                out.push_str(i);
+                at = e;
+            }
+            out.push_str(phrase.get(at..).unwrap_or_default());
+            out
+        })
+        .collect()
 }
 
 /// Apply `matcher` to `s`; returns the new text and the number of replacements, when any.
@@ -915,15 +1011,67 @@ mod tests {
             "see OperationNIGHTJAR now",
             "see Operation - NIGHT / JAR now",
             "see Task Force 17 now",
+            "see Operation NIGHTJARS now",
+            "see Operations NIGHTJAR's now",
+            "see Task Forces 1-7 now",
         ] {
             let (out, n) = redact(t, &m, "[R]").unwrap_or_else(|| panic!("{t}"));
             assert_eq!((out.as_str(), n), ("see [R] now", 1), "{t}");
         }
         for t in [
             "cooperation nightjar",
-            "Operation NIGHTJARS",
+            "Operation NIGHTJARSONG",
+            "Operational NIGHTJAR",
             "Task Force 170",
             "operation night",
+        ] {
+            assert!(redact(t, &m, "[R]").is_none(), "{t}");
+        }
+    }
+
+    /// Red team SB07: the forms of a phrase with English inflections, two words at once at
+    /// most (one in a long phrase), words that end in a digit left as they are.
+    #[test]
+    fn inflects_up_to_two_words_of_a_phrase() {
+        let forms = inflected("operation nightjar");
+        for f in [
+            "operation nightjar",
+            "operations nightjar",
+            "operation nightjares",
+            "operationes nightjars",
+        ] {
+            assert!(forms.iter().any(|x| x == f), "{f}: {forms:?}");
+        }
+        assert_eq!(forms.len(), 9);
+        // `1` and `7` end in digits: only `task` and `force` take an inflection.
+        assert_eq!(inflected("task force 1-7").len(), 9);
+        assert_eq!(inflected("a b c").len(), 1 + 6 + 12);
+        let long = "w ".repeat(12);
+        assert_eq!(inflected(long.trim()).len(), 1 + 2 * 12);
+        let m = compile_phrases(&["Project BLUEBIRD".into()], true).unwrap();
+        for t in [
+            "ProjectsBLUEBIRDs",
+            "Project BLUEBIRD's plan",
+            "project_bluebirdes",
+            "Project BLUEBIRDs'",
+        ] {
+            assert!(redact(t, &m, "[R]").is_some(), "{t}");
+        }
+        // A number or mark after a name counts for the name as written only: the `s` of the
+        // next word is not read as a plural numbered `i`.
+        assert_eq!(
+            redact("Project BLUEBIRD si", &m, "[R]").map(|r| r.0).as_deref(),
+            Some("[R] si")
+        );
+        assert_eq!(
+            redact("Project BLUEBIRD2", &m, "[R]").map(|r| r.0).as_deref(),
+            Some("[R]2")
+        );
+        for t in [
+            "Project BLUEBIRDSONG",
+            "Project bluebirdish",
+            "Projection BLUEBIRD",
+            "Project BLUEBIRDess",
         ] {
             assert!(redact(t, &m, "[R]").is_none(), "{t}");
         }
@@ -961,6 +1109,9 @@ mod tests {
             // The words around do not spell the phrase themselves.
             let joined: String = letters.iter().collect();
             proptest::prop_assume!(!format!("{before}{after}").replace(' ', "").contains(&joined));
+            // Nor is the word after an inflection, which separators do not part from the phrase
+            // (`aa s` is `aas`, a plural).
+            proptest::prop_assume!(!matches!(after.split(' ').nth(1), Some("s" | "es")));
             let text = format!("{before}{written}{after}");
             let (out, _) = redact(&text, &m, "\u{1}").unwrap();
             proptest::prop_assert_eq!(out, format!("{before}\u{1}{after}"));

@@ -472,24 +472,43 @@ pub fn refang(text: &str) -> Option<(String, Vec<Range<usize>>)> {
 /// them is in `text`. Joining could glue a word to its neighbour (`x . 10.1.2.3`), so callers
 /// read the text both ways.
 pub fn refang_joined(text: &str) -> Option<(String, Vec<Range<usize>>)> {
+    if joins(text) { refang_with(text, true) } else { None }
+}
+
+/// Whether [`refang_joined`] reads anything in `text` that [`refang`] does not.
+pub fn joins(text: &str) -> bool {
     let b = text.as_bytes();
     // A joining writing starts at a space before `[`, `(`, `{`, `.`, `dot ` or `at `, or at a
     // `.` before a space: only there is it looked for.
-    let joins = (0..b.len()).any(|i| {
+    (0..b.len()).any(|i| {
         matches!(
             b.get(i..).unwrap_or_default(),
             [b' ', b'[' | b'(' | b'{' | b'.', ..]
                 | [b' ', b'd', b'o', b't', b' ', ..]
                 | [b' ', b'a', b't', b' ', ..]
                 | [b'.', b' ', ..]
-        ) && sub_at(text, i, true).is_some()
-            && sub_at(text, i, false).is_none()
-    });
-    if joins { refang_with(text, true) } else { None }
+        ) && sub_at(text, i, true, false).is_some()
+            && sub_at(text, i, false, false).is_none()
+    })
+}
+
+/// The reading of [`refang`] (or, when `join`, of [`refang_joined`]) that the e-mail
+/// recogniser makes too: the word `at` between two of `.` `-` `_` `[.]` `(.)` `{.}`, with a
+/// letter or digit beyond each, as `@` (`alice.at.example.com`, `alice-at-example.com`,
+/// `alice[.]at[.]example[.]com`), the word `dot` so as `.` (`mail-dot-example-dot-net`), and
+/// an `@` with spaces beside it as `@` alone (`j.smith @ example.net`). `None` when nothing is
+/// read otherwise.
+pub fn refang_words(text: &str, join: bool) -> Option<(String, Vec<Range<usize>>)> {
+    refang_as(text, join, true)
 }
 
 /// [`refang`], joining across spaces too when `join` ([`refang_joined`]).
 pub(crate) fn refang_with(text: &str, join: bool) -> Option<(String, Vec<Range<usize>>)> {
+    refang_as(text, join, false)
+}
+
+/// [`refang_with`], reading the e-mail writings of [`refang_words`] too when `words`.
+fn refang_as(text: &str, join: bool, words: bool) -> Option<(String, Vec<Range<usize>>)> {
     // Where the first substitution applies; none (most text): nothing changes, nothing is
     // allocated. Every substitution starts with one of these ASCII bytes, so a position holding
     // one is a character boundary.
@@ -497,7 +516,7 @@ pub(crate) fn refang_with(text: &str, join: bool) -> Option<(String, Vec<Range<u
     let first = b
         .iter()
         .enumerate()
-        .find(|&(i, &c)| may_start_sub(c, join) && sub_at(text, i, join).is_some())
+        .find(|&(i, &c)| may_start_sub(c, join, words) && sub_at(text, i, join, words).is_some())
         .map(|(i, _)| i)?;
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len());
@@ -508,8 +527,8 @@ pub(crate) fn refang_with(text: &str, join: bool) -> Option<(String, Vec<Range<u
     }
     let mut i = first;
     while i < text.len() {
-        if b.get(i).is_some_and(|&c| may_start_sub(c, join))
-            && let Some((from, to)) = sub_at(text, i, join)
+        if b.get(i).is_some_and(|&c| may_start_sub(c, join, words))
+            && let Some((from, to)) = sub_at(text, i, join, words)
         {
             out.push_str(to);
             map.extend(std::iter::repeat_n(i..i + from, to.len()));
@@ -568,12 +587,42 @@ const SPELT_DOTS: &[&str] = &[
 const PRINTABLE: &str =
     "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
 
-/// Whether a substitution of [`refang`] (joining when `join`) can start with byte `c`.
-fn may_start_sub(c: u8, join: bool) -> bool {
+/// Whether a substitution of [`refang`] (joining when `join`, with the e-mail writings when
+/// `words`) can start with byte `c`.
+fn may_start_sub(c: u8, join: bool, words: bool) -> bool {
     matches!(
         c,
         b'[' | b'(' | b'{' | b'\\' | b'h' | b'f' | b'%' | b'<' | b'_' | b' ' | 0xE3
     ) || (join && c == b'.')
+        || (words && matches!(c, b'.' | b'-' | b'@'))
+}
+
+/// The separators that stand either side of a word `at` or `dot` written for `@` or `.`
+/// ([`refang_words`]).
+const WORD_SEPS: &[&[u8]] = &[b".", b"-", b"_", b"[.]", b"(.)", b"{.}"];
+
+/// The e-mail writing of [`refang_words`] at the start of `rest` (`prev`: the byte before it),
+/// if any: how many bytes it reads and what it writes.
+fn word_sub(prev: u8, rest: &[u8]) -> Option<(usize, &'static str)> {
+    match rest {
+        [b' ', b'@', b' ', ..] => return Some((3, "@")),
+        [b' ', b'@', ..] | [b'@', b' ', ..] => return Some((2, "@")),
+        _ => {}
+    }
+    if !prev.is_ascii_alphanumeric() {
+        return None;
+    }
+    let open = WORD_SEPS.iter().find(|s| rest.starts_with(s))?;
+    let after_open = rest.get(open.len()..)?;
+    let (word, to) = [(&b"at"[..], "@"), (&b"dot"[..], ".")]
+        .into_iter()
+        .find(|(w, _)| after_open.starts_with(w))?;
+    let after_word = after_open.get(word.len()..)?;
+    let close = WORD_SEPS.iter().find(|s| after_word.starts_with(s))?;
+    let used = open.len() + word.len() + close.len();
+    rest.get(used)
+        .is_some_and(u8::is_ascii_alphanumeric)
+        .then_some((used, to))
 }
 
 /// The bracketed forms of [`REFANG_SUBS`] written with a space either side, and the spaced dot:
@@ -593,9 +642,12 @@ const JOINING_SUBS: &[(&str, &str)] = &[
 
 /// The substitution [`refang`] (joining across spaces when `join`) makes at byte `i` of
 /// `text`, if any: how many bytes it reads and what it writes.
-fn sub_at(text: &str, i: usize, join: bool) -> Option<(usize, &'static str)> {
+fn sub_at(text: &str, i: usize, join: bool, words: bool) -> Option<(usize, &'static str)> {
     let b = text.as_bytes();
     let rest = b.get(i..)?;
+    if words && let Some(sub) = word_sub(i.checked_sub(1).and_then(|p| b.get(p)).copied().unwrap_or(0), rest) {
+        return Some(sub);
+    }
     let table = |subs: &'static [(&'static str, &'static str)]| {
         subs.iter()
             .find(|(f, _)| rest.starts_with(f.as_bytes()))
@@ -655,7 +707,7 @@ fn refang_slow(text: &str, join: bool) -> Option<(String, Vec<Range<usize>>)> {
     let mut changed = false;
     while i < text.len() {
         if text.is_char_boundary(i)
-            && let Some((from, to)) = sub_at(text, i, join)
+            && let Some((from, to)) = sub_at(text, i, join, false)
         {
             out.push_str(to);
             map.extend(std::iter::repeat_n(i..i + from, to.len()));

@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use super::addr::{parse_ip, refang, refang_joined};
+use super::addr::{parse_ip, refang, refang_joined, refang_words};
 
 /// File extensions that are not delegated top-level domains: after `@`, they make a file name.
 const FILE_EXTENSIONS: &[&str] = &[
@@ -30,11 +30,20 @@ fn is_label_char(c: char) -> bool {
     c.is_alphanumeric() || c == '-'
 }
 
+/// A reading of a text: the text read otherwise, and for each of its bytes the byte range of
+/// the text it came from.
+type Reading = (String, Vec<Range<usize>>);
+
 /// Byte spans of `text` (normalised) that are e-mail addresses.
 pub fn find(text: &str) -> Vec<(usize, usize)> {
-    // Every address holds an `@` in some reading: written, encoded, bracketed, or ` at ` before
-    // a spelt-out dot.
+    // Every address holds an `@` in some reading: written, encoded, bracketed, ` at ` before
+    // a spelt-out dot, or the word `at` between dots, dashes or underscores.
     let spelt_at = || text.contains(" at ") && ["dot", "[.]", "(.)", "{.}"].iter().any(|d| text.contains(d));
+    let word_at = || {
+        ["at.", "at-", "at_", "at[", "at(", "at{"]
+            .iter()
+            .any(|w| text.contains(w))
+    };
     if !text.contains('@')
         && !text.contains("%40")
         && !text.contains("at]")
@@ -42,68 +51,39 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         && !text.contains("at}")
         && !text.contains("at>")
         && !text.contains("(a)")
-        && !text.contains("_at_")
         && !text.contains("\u{30A2}\u{30C3}\u{30C8}")
         && !spelt_at()
+        && !word_at()
     {
         return Vec::new();
     }
-    // Read as refanged, with the spaces around an `@` taken out (`j.smith @ example.net`), and
-    // also joined across spaces (`bob (at) corp (dot) example`).
-    let mut out = find_in(text, refang(text), true);
-    if let Some(tight) = tight_at(text) {
-        out.extend(find_in(text, Some(tight), false));
-        out = super::merge_spans(out);
+    // Read as refanged (a host of one label counts there only), and also joined across spaces
+    // (`bob (at) corp (dot) example`); each of the two also with the e-mail writings of
+    // [`refang_words`]: the spaces around an `@` taken out (`j.smith @ example.net`, `alice @
+    // example . com`), the word `at` between dots, dashes or underscores read as `@`
+    // (`alice.at.example.com`, `alice[.]at[.]example[.]com`). One reading at a time, each
+    // dropped before the next is made.
+    let mut out = find_in(text, refang(text).as_ref(), true);
+    let joins = super::addr::joins(text);
+    if joins {
+        out.extend(find_in(text, refang_joined(text).as_ref(), false));
     }
-    if let Some(joined) = refang_joined(text) {
-        out.extend(find_in(text, Some(joined), false));
-        return super::merge_spans(out);
+    let modes: &[bool] = if joins { &[false, true] } else { &[false] };
+    for &join in modes {
+        out.extend(find_in(text, refang_words(text, join).as_ref(), false));
     }
-    out
+    super::merge_spans(out)
 }
 
-/// `text` with the spaces either side of each `@` taken out (`j.smith @ example.net` is
-/// `j.smith@example.net`), and for each byte the range of `text` it came from; `None` when no
-/// `@` has a space beside it.
-fn tight_at(text: &str) -> Option<(String, Vec<Range<usize>>)> {
-    let b = text.as_bytes();
-    let spaced = |k: usize| b.get(k).is_some_and(|&c| c == b' ');
-    if !text
-        .match_indices('@')
-        .any(|(k, _)| spaced(k.wrapping_sub(1)) || spaced(k + 1))
-    {
-        return None;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut map = Vec::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
-        if c == ' ' {
-            // A space run is dropped when it touches an `@` (the normal form has single spaces).
-            let next_at = b.get(i + 1) == Some(&b'@');
-            let prev_at = i.checked_sub(1).and_then(|k| b.get(k)) == Some(&b'@');
-            if next_at || prev_at {
-                continue;
-            }
-        }
-        out.push(c);
-        map.extend(std::iter::repeat_n(i..i + c.len_utf8(), c.len_utf8()));
-    }
-    Some((out, map))
-}
-
-/// The addresses of one reading of `text` (its refanged form and map back; `None`: `text`
-/// itself), as spans of `text`.
-fn find_in(text: &str, reading: Option<(String, Vec<Range<usize>>)>, one_label: bool) -> Vec<(usize, usize)> {
-    let (t, map): (&str, Option<&Vec<Range<usize>>>) = match &reading {
-        Some((t, m)) => (t.as_str(), Some(m)),
-        None => (text, None),
+/// The addresses of one reading of `text` (its text and, for each byte, the range of `text` it
+/// came from; `None`: `text` itself), as spans of `text`.
+fn find_in(text: &str, reading: Option<&Reading>, one_label: bool) -> Vec<(usize, usize)> {
+    let Some((t, map)) = reading else {
+        return find_plain(text, one_label);
     };
     find_plain(t, one_label)
         .into_iter()
-        .filter_map(|(a, b)| match map {
-            Some(m) => Some((m.get(a)?.start, m.get(b.checked_sub(1)?)?.end)),
-            None => Some((a, b)),
-        })
+        .filter_map(|(a, b)| Some((map.get(a)?.start, map.get(b.checked_sub(1)?)?.end)))
         .collect()
 }
 
@@ -304,6 +284,64 @@ mod tests {
             assert!(!hits(s).is_empty(), "{s}");
         }
         assert!(hits("meet @ noon").is_empty());
+    }
+
+    /// Red team SA19a/b: the word `at` between dots, dashes or underscores, defanged or not, and
+    /// a spaced `@` with spaced dots; a host of one label after such an `at` is prose.
+    #[test]
+    fn finds_word_at_and_spaced_dot_addresses() {
+        for (s, hit) in [
+            ("contact alice.at.example.com now", "alice.at.example.com"),
+            ("contact alice-at-example.com now", "alice-at-example.com"),
+            ("contact alice[.]at[.]example[.]com now", "alice[.]at[.]example[.]com"),
+            (
+                "j.smith-at-mail-dot-example-dot-net",
+                "j.smith-at-mail-dot-example-dot-net",
+            ),
+            ("contact alice @ example . com now", "alice @ example . com"),
+            ("contact alice @ example dot com now", "alice @ example dot com"),
+            ("contact alice.at.example dot com now", "alice.at.example dot com"),
+        ] {
+            assert_eq!(hits(s), [hit], "{s}");
+        }
+        for s in [
+            "look.at.this",
+            "created_at_ts",
+            "updated-at-time",
+            "version 1.2.at.3",
+            "state-of-the-art",
+            "http://example.com/at/x",
+        ] {
+            assert!(hits(s).is_empty(), "{s}: {:?}", hits(s));
+        }
+    }
+
+    /// Red team SA19a: an `@` drawn as an `a` in a circle or a square, read in the at-sign
+    /// readings of [`crate::text::Prepared::at_signs`], and mapped back to the text as written.
+    #[test]
+    fn finds_addresses_whose_at_sign_is_an_enclosed_a() {
+        for at in [
+            "\u{24D0}",
+            "\u{24B6}",
+            "\u{1F130}",
+            "\u{1F150}",
+            "\u{1F170}",
+            "a\u{20DD}",
+            " \u{24D0} ",
+        ] {
+            let s = format!("contact alice{at}example.com now");
+            let p = crate::text::Prepared::new(&s);
+            assert!(find(&p.normal().text).is_empty(), "{s}");
+            let found: Vec<&str> = p
+                .at_signs()
+                .flat_map(|(t, n)| find(t).into_iter().filter_map(|(a, b)| n.original(a, b)))
+                .map(|(a, b)| &s[a..b])
+                .collect();
+            assert_eq!(found, [format!("alice{at}example.com")], "{s}");
+        }
+        let p = crate::text::Prepared::new("choose \u{24D0} or \u{24D1}, then \u{24B6}");
+        assert!(p.at_signs().all(|(t, _)| find(t).is_empty()));
+        assert!(crate::text::Prepared::new("plain text").at_signs().next().is_none());
     }
 
     #[test]

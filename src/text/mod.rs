@@ -74,8 +74,9 @@ impl Normalized {
 pub struct Prepared<'s> {
     raw: &'s str,
     normal: std::cell::OnceCell<Normalized>,
-    /// The decoded readings, and why a `data:` URI read in them is no text.
-    decoded: std::cell::OnceCell<(Vec<Normalized>, Option<String>)>,
+    /// The decoded readings, why a `data:` URI read in them is no text, and the readings with
+    /// characters drawn as an `@` read as one.
+    decoded: std::cell::OnceCell<Readings>,
 }
 
 impl<'s> Prepared<'s> {
@@ -115,7 +116,7 @@ impl<'s> Prepared<'s> {
     /// The normal forms of the string read with its escapes decoded ([`normalize_decoded`]),
     /// computed on first use; empty when it holds no escape. Every rule looks at them too.
     pub fn decoded(&self) -> &[Normalized] {
-        &self.decoded.get_or_init(|| normalize_decoded_unread(self.raw)).0
+        &self.readings().decoded
     }
 
     /// Why the string shows what no rule reads, when it does: a `data:` URI whose payload is no
@@ -127,11 +128,26 @@ impl<'s> Prepared<'s> {
         if !escape::may_hold(self.raw) {
             return None;
         }
-        markup::generated(self.raw).or_else(|| {
-            self.decoded
-                .get_or_init(|| normalize_decoded_unread(self.raw))
-                .1
-                .clone()
+        markup::generated(self.raw).or_else(|| self.readings().unread.clone())
+    }
+
+    /// The normal forms of the string, as written and decoded, with each character drawn as an
+    /// `@` read as one (`aliceⓐexample.com`), computed on first use; empty when it holds none.
+    /// The e-mail recogniser looks at them.
+    /// Each as its text and the normal form whose map takes a span of it back to the string.
+    pub fn at_signs(&self) -> impl Iterator<Item = (&str, &Normalized)> {
+        self.readings().at.iter().map(|a| match a {
+            AtSigns::Shared(t) => (t.as_str(), self.normal()),
+            AtSigns::Own(n) => (n.text.as_str(), n),
+        })
+    }
+
+    fn readings(&self) -> &Readings {
+        self.decoded.get_or_init(|| {
+            let mut at = Vec::new();
+            let (decoded, unread) =
+                normalize_decoded_with(self.raw, |raw| at = at_sign_readings(self.raw, self.normal(), raw));
+            Readings { decoded, unread, at }
         })
     }
 
@@ -836,6 +852,93 @@ fn separator(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Op
 
 /// Normalise `s` for matching (see the module doc).
 pub fn normalize(s: &str) -> Normalized {
+    normalize_as(s, false)
+}
+
+/// Whether `c` is drawn as an `a` in a circle or a square, as an `@` is: the circled letters
+/// `ⓐ` `Ⓐ`, the squared `🄰`, the negative circled and squared `🅐` `🅰`. NFKC and the normal
+/// form read them as the letter; an address written with one for its `@` (`aliceⓐexample.com`)
+/// is read by [`normalize_at_signs`]. (The parenthesised `⒜` `🄐` are `(a)` under NFKC, an
+/// obfuscation the e-mail reader knows.)
+fn is_enclosed_a(c: char) -> bool {
+    matches!(c, '\u{24D0}' | '\u{24B6}' | '\u{1F130}' | '\u{1F150}' | '\u{1F170}')
+}
+
+/// Combining marks that enclose the character before them: circle, square, diamond, circle
+/// backslash, screen, keycap, triangle (`a⃝` is an `a` in a circle).
+fn is_enclosing_mark(c: char) -> bool {
+    matches!(c, '\u{20DD}'..='\u{20E0}' | '\u{20E2}'..='\u{20E4}')
+}
+
+/// Whether the cluster `cluster` (a character and its combining marks) is drawn as an `@`: an
+/// enclosed `a` ([`is_enclosed_a`]), or an `a` or `@` (any width) under an enclosing mark.
+fn is_at_look_alike(cluster: &str) -> bool {
+    let mut chars = cluster.chars();
+    let Some(base) = chars.next() else { return false };
+    is_enclosed_a(base)
+        || (matches!(base, 'a' | 'A' | '@' | '\u{FF41}' | '\u{FF21}' | '\u{FF20}') && chars.any(is_enclosing_mark))
+}
+
+/// Whether `s` holds a character [`is_at_look_alike`] may read as `@`.
+fn may_hold_at_look_alike(s: &str) -> bool {
+    !s.is_ascii() && s.chars().any(|c| is_enclosed_a(c) || is_enclosing_mark(c))
+}
+
+/// What [`Prepared`] reads of a string besides its normal form, computed together on first use.
+#[derive(Debug)]
+struct Readings {
+    /// The normal forms of the string with its escapes decoded.
+    decoded: Vec<Normalized>,
+    /// Why a reading shows what no rule reads, if one does.
+    unread: Option<String>,
+    /// The readings with characters drawn as an `@` read as one.
+    at: Vec<AtSigns>,
+}
+
+/// A reading of a string with the characters drawn as an `@` read as one.
+#[derive(Debug)]
+enum AtSigns {
+    /// Its text, which differs from the string's normal form only in its `@`s: the normal
+    /// form's map takes it back (no map of its own is kept).
+    Shared(String),
+    /// A normal form of its own (of the string as written, or decoded), with its map.
+    Own(Normalized),
+}
+
+/// The normal forms of `s` read with every character drawn as an `@` written as one
+/// ([`is_at_look_alike`]: `aliceⓐexample.com`, `alice🄰example.com`), as written and with its
+/// escapes decoded (`alice&#9424;example.com`); `decoded` are [`escape::readings`] of `s`, each
+/// with its map back to `s`. Empty when nothing is read so. The e-mail recogniser looks at them
+/// (only it: elsewhere such a character is the letter it encloses).
+fn at_sign_readings(s: &str, normal: &Normalized, decoded: &[(String, Vec<std::ops::Range<usize>>)]) -> Vec<AtSigns> {
+    let mut out = Vec::new();
+    if may_hold_at_look_alike(s) {
+        let at = normalize_as(s, true);
+        let only_signs = at.text.len() == normal.text.len()
+            && at
+                .text
+                .bytes()
+                .zip(normal.text.bytes())
+                .all(|(a, n)| a == n || a == b'@');
+        out.push(if only_signs {
+            AtSigns::Shared(at.text)
+        } else {
+            AtSigns::Own(at)
+        });
+    }
+    for (d, dmap) in decoded {
+        if may_hold_at_look_alike(d) {
+            out.push(AtSigns::Own(through(normalize_as(d, true), dmap, s.len(), |a, b| {
+                Some((a, b))
+            })));
+        }
+    }
+    out
+}
+
+/// [`normalize`], with each cluster drawn as an `@` read as one when `at_signs`
+/// ([`at_sign_readings`]).
+fn normalize_as(s: &str, at_signs: bool) -> Normalized {
     if is_plain(s) {
         return Normalized {
             text: s.to_ascii_lowercase(),
@@ -890,7 +993,8 @@ pub fn normalize(s: &str) -> Normalized {
         cluster.push(c);
         let mut end = start + c.len_utf8();
         while let Some(&(at, next)) = chars.peek() {
-            if canonical_combining_class(next) == 0 {
+            // An enclosing mark (`a⃝`) has class 0; read for `@` signs, it stays with its base.
+            if canonical_combining_class(next) == 0 && !(at_signs && is_enclosing_mark(next)) {
                 break;
             }
             cluster.push(next);
@@ -901,7 +1005,11 @@ pub fn normalize(s: &str) -> Normalized {
         // The next character that is not ignorable, looked for only after a digit gap or a kanji
         // zero (each run of ignorables is then scanned once, from the one character before it).
         let next = || s.get(end..).and_then(|r| r.chars().find(|&n| !is_ignorable(n)));
-        let written = separator(c, prev, next);
+        let written = if at_signs && is_at_look_alike(&cluster) {
+            Some("@")
+        } else {
+            separator(c, prev, next)
+        };
         if !is_ignorable(c) {
             prev = Some(c);
         }
@@ -949,21 +1057,26 @@ pub fn normalize(s: &str) -> Normalized {
 /// an override turns text round, as shown (`\u202E` then `3400u\` is shown `\u0043`). Empty
 /// when `s` holds no escape and no markup.
 pub fn normalize_decoded(s: &str) -> Vec<Normalized> {
-    normalize_decoded_unread(s).0
+    normalize_decoded_with(s, |_| {}).0
 }
 
-/// [`normalize_decoded`], and why a reading shows what no rule reads: a `data:` URI read on the
-/// way that is no text ([`escape::readings_unread`]), or markup whose style adds text or fetches
-/// it ([`markup::generated`], on each reading as decoded, before the normal form: a browser
-/// reads CSS as written).
-fn normalize_decoded_unread(s: &str) -> (Vec<Normalized>, Option<String>) {
+/// [`normalize_decoded`], handing the escape readings of `s` as written (each with its map back
+/// to `s`) to `raw` before they are normalised, and why a reading shows what no rule reads: a
+/// `data:` URI read on the way that is no text ([`escape::readings_unread`]), or markup whose
+/// style adds text or fetches it ([`markup::generated`], on each reading as decoded, before the
+/// normal form: a browser reads CSS as written).
+fn normalize_decoded_with(
+    s: &str,
+    raw: impl FnOnce(&[(String, Vec<std::ops::Range<usize>>)]),
+) -> (Vec<Normalized>, Option<String>) {
     let mut out = Vec::new();
     let (readings, mut unread) = escape::readings_unread(s);
-    for (d, dmap) in readings {
+    raw(&readings);
+    for (d, dmap) in &readings {
         if unread.is_none() {
-            unread = markup::generated(&d);
+            unread = markup::generated(d);
         }
-        out.push(through(normalize(&d), &dmap, s.len(), |a, b| Some((a, b))));
+        out.push(through(normalize(d), dmap, s.len(), |a, b| Some((a, b))));
     }
     if s.contains(RLO) {
         let shown = normalize(s);

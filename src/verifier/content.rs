@@ -780,6 +780,49 @@ pub fn has_email_refanged(refanged: &str) -> bool {
     {
         return true;
     }
+    // And with the word `at` between dots, dashes or underscores as `@` (`alice.at.example.com`,
+    // `alice-at-example.com`): there a host of one label is prose (`look.at.this`).
+    has_address(refanged) || at_word_read(refanged).is_some_and(|t| has_address(&t))
+}
+
+/// `t` with the word `at` between two of `.` `-` `_`, with a letter or digit beyond each, as
+/// `@`, and the word `dot` so as `.` (`j.smith-at-mail-dot-example-dot-net`); `None` when no
+/// `at` stands so.
+fn at_word_read(t: &str) -> Option<String> {
+    let chars: Vec<char> = t.chars().collect();
+    let sep = |k: usize| chars.get(k).is_some_and(|c| matches!(c, '.' | '-' | '_'));
+    let alnum = |k: Option<usize>| k.and_then(|k| chars.get(k)).is_some_and(char::is_ascii_alphanumeric);
+    let spelt = |k: usize, w: &str| {
+        let n = w.chars().count();
+        sep(k)
+            && w.chars().enumerate().all(|(j, c)| chars.get(k + 1 + j) == Some(&c))
+            && sep(k + 1 + n)
+            && alnum(k.checked_sub(1))
+            && alnum(Some(k + 2 + n))
+    };
+    if !(0..chars.len()).any(|k| spelt(k, "at")) {
+        return None;
+    }
+    let mut out = String::with_capacity(t.len());
+    let mut k = 0;
+    while let Some(&c) = chars.get(k) {
+        if spelt(k, "at") {
+            out.push('@');
+            k += 4;
+        } else if spelt(k, "dot") {
+            out.push('.');
+            k += 5;
+        } else {
+            out.push(c);
+            k += 1;
+        }
+    }
+    Some(out)
+}
+
+/// Whether refanged `refanged` holds an address with an `@` and a domain of two labels or more
+/// (or a literal).
+fn has_address(refanged: &str) -> bool {
     if !refanged.contains('@') {
         // Every address found below is a word with an `@`, and `quoted_locals` writes none.
         return false;
@@ -1456,6 +1499,24 @@ fn dotted_fragment_inside(run: &str, start: bool, end: bool, nets: &[Net]) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Red team SA19a/b: the word `at` between dots, dashes or underscores; a spaced `@` with
+    /// spaced dots.
+    #[test]
+    fn finds_word_at_and_spaced_addresses() {
+        for t in [
+            "contact alice.at.example.com now",
+            "contact alice-at-example.com now",
+            "contact alice[.]at[.]example[.]com now",
+            "j.smith-at-mail-dot-example-dot-net",
+            "contact alice @ example . com now",
+        ] {
+            assert!(has_email(t), "{t}");
+        }
+        for t in ["look.at.this", "created_at_ts", "version 1.2.at.3", "state-of-the-art"] {
+            assert!(!has_email(t), "{t}");
+        }
+    }
 
     fn nets() -> Vec<Net> {
         ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]

@@ -29,7 +29,13 @@ enum Matcher {
     Regex(Regex),
     Email,
     Phone(Vec<phonenumber::country::Id>),
-    Phrases { ac: AhoCorasick, whole_words: bool },
+    /// `inflected`: for each pattern, whether it is a form with an inflection
+    /// ([`inflected_forms`]), which is never numbered (`nightjar si` holds no plural).
+    Phrases {
+        ac: AhoCorasick,
+        whole_words: bool,
+        inflected: Vec<bool>,
+    },
 }
 
 /// Compile the policy's text rules again, from their source.
@@ -57,24 +63,29 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                     .map_err(|e| format!("rule `{}`: {e}", r.id))?,
             ),
             RawPattern::Phrases { words, whole_words } => {
-                let words: Vec<String> = words
+                // Each pattern, and whether it is an inflected form.
+                let (words, inflected): (Vec<String>, Vec<bool>) = words
                     .iter()
                     .map(|w| normalise(w).trim().to_string())
                     .filter(|w| !w.is_empty())
                     .flat_map(|w| {
                         if *whole_words {
-                            // Whole words are looked for with separators inside ignored.
-                            return [Some(squeezed_text(&w)), None];
+                            // Whole words are looked for with separators inside ignored, each
+                            // word bare or inflected (the phrase as written comes first).
+                            return inflected_forms(&w)
+                                .iter()
+                                .enumerate()
+                                .map(|(k, f)| (squeezed_text(f), k > 0))
+                                .collect::<Vec<_>>();
                         }
                         // Also with its spaces gone (invisible separators are removed); read as
                         // letters, as the text is.
                         let joined = letters(&w.replace(' ', ""));
                         let w = letters(&w);
                         let also = (joined != w).then_some(joined);
-                        [Some(w), also]
+                        [Some(w), also].into_iter().flatten().map(|x| (x, false)).collect()
                     })
-                    .flatten()
-                    .collect();
+                    .unzip();
                 let ac = AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
                     .build(&words)
@@ -82,6 +93,7 @@ pub fn compile(policy: &Policy) -> Result<Vec<Rule>, String> {
                 Matcher::Phrases {
                     ac,
                     whole_words: *whole_words,
+                    inflected,
                 }
             }
         };
@@ -125,27 +137,38 @@ impl Rule {
         let n = r.normal();
         match &self.matcher {
             Matcher::Regex(re) => re.find_iter(n).any(|m| !m.is_empty()),
-            Matcher::Email => super::content::has_email_refanged(r.refanged()),
+            Matcher::Email => {
+                super::content::has_email_refanged(r.refanged())
+                    || r.at_signs().iter().any(|a| super::content::has_email(a))
+            }
             Matcher::Phone(regions) => {
                 super::content::has_phone(n, regions)
                     || r.digits().is_some_and(|d| super::content::has_phone(d, regions))
             }
             // Standard (overlapping-capable) semantics: every occurrence is looked at, so a
             // whole-word hit hidden behind a longer non-word match is still seen.
-            Matcher::Phrases { ac, whole_words: false } => ac.find_overlapping_iter(&letters(n)).next().is_some(),
+            Matcher::Phrases {
+                ac, whole_words: false, ..
+            } => ac.find_overlapping_iter(&letters(n)).next().is_some(),
             // Whole words: found in the squeezed text (and in the one with signs read as
             // letters), bounded by words in `n`.
-            Matcher::Phrases { ac, whole_words: true } => {
-                whole_word_hit(ac, r.squeezed(), n, n)
-                    || r.signs_squeezed().is_some_and(|(t, q)| whole_word_hit(ac, q, t, n))
+            Matcher::Phrases {
+                ac,
+                whole_words: true,
+                inflected,
+            } => {
+                whole_word_hit(ac, inflected, r.squeezed(), n, n)
+                    || r.signs_squeezed()
+                        .is_some_and(|(t, q)| whole_word_hit(ac, inflected, q, t, n))
             }
         }
     }
 }
 
 /// Whether `ac` finds a phrase in `squeezed` (`read` squeezed, where `read` is `n` or a reading
-/// of it with the same indexes) that stands on word boundaries of `n`.
-fn whole_word_hit(ac: &AhoCorasick, squeezed: &str, read: &str, n: &str) -> bool {
+/// of it with the same indexes) that stands on word boundaries of `n` (a number or mark after
+/// it counts as one only for a phrase as written: `inflected` tells each pattern's kind).
+fn whole_word_hit(ac: &AhoCorasick, inflected: &[bool], squeezed: &str, read: &str, n: &str) -> bool {
     // Where each squeezed byte comes from, worked out at the first match only.
     let mut from: Option<Vec<usize>> = None;
     ac.find_overlapping_iter(squeezed).any(|m| {
@@ -157,19 +180,62 @@ fn whole_word_hit(ac: &AhoCorasick, squeezed: &str, read: &str, n: &str) -> bool
         let after = n.get(b + 1..).and_then(|s| s.chars().next());
         let first = n.get(a..).and_then(|s| s.chars().next());
         let last = n.get(..=b).and_then(|s| s.chars().next_back());
-        let marked = last.is_some_and(char::is_alphabetic) && n.get(b + 1..).is_some_and(numbered_or_marked);
+        let as_written = !inflected.get(m.pattern().as_usize()).copied().unwrap_or(true);
+        let marked =
+            as_written && last.is_some_and(char::is_alphabetic) && n.get(b + 1..).is_some_and(numbered_or_marked);
         !continues_word(before, first) && (!continues_word(after, last) || marked)
     })
 }
 
 /// Whether the word `rest` starts with is only a number (`2`, `²` read as `2`), a small Roman
 /// numeral (`ii`, `iv`, `xiii`) or a trade mark (`tm`, `sm`) after a name: the name numbered or
-/// marked, not another word (`nightjars` is one).
+/// marked, not another word (`nightjars` is a form of the phrase of its own:
+/// [`inflected_forms`]).
 fn numbered_or_marked(rest: &str) -> bool {
     let w: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
     let number = !w.is_empty() && w.chars().all(|c| c.is_ascii_digit());
     let roman = w.chars().count() <= 4 && !w.is_empty() && w.chars().all(|c| "ivx".contains(c));
     number || roman || w == "tm" || w == "sm"
+}
+
+/// A whole-word phrase (normalised) and its forms with English inflections: up to two of its
+/// words that end in an ASCII letter (one, in a phrase of more than eight such words) followed
+/// by a plural `s` or `es` (the possessives `'s` and `s'` squeeze to `s`): `project bluebirds`,
+/// `projects bluebird`, `projects bluebirds`. A longer word (`bluebirdsong`) is another word.
+fn inflected_forms(phrase: &str) -> Vec<String> {
+    let chars: Vec<(usize, char)> = phrase.char_indices().collect();
+    let ends: Vec<usize> = chars
+        .iter()
+        .enumerate()
+        .filter(|&(k, &(_, c))| c.is_ascii_alphabetic() && chars.get(k + 1).is_none_or(|&(_, n)| !n.is_alphanumeric()))
+        .map(|(_, &(i, c))| i + c.len_utf8())
+        .collect();
+    let with = |marks: &[(usize, &str)]| {
+        let mut out = String::new();
+        let mut from = 0;
+        for &(at, suffix) in marks {
+            out.push_str(phrase.get(from..at).unwrap_or_default());
+            out.push_str(suffix);
+            from = at;
+        }
+        out.push_str(phrase.get(from..).unwrap_or_default());
+        out
+    };
+    let mut forms = vec![phrase.to_string()];
+    for (a, &x) in ends.iter().enumerate() {
+        for sx in ["s", "es"] {
+            forms.push(with(&[(x, sx)]));
+            if ends.len() > 8 {
+                continue;
+            }
+            for &y in ends.get(a + 1..).unwrap_or_default() {
+                for sy in ["s", "es"] {
+                    forms.push(with(&[(x, sx), (y, sy)]));
+                }
+            }
+        }
+    }
+    forms
 }
 
 /// Ranges of the scripts written without spaces between words: Thai and Lao, Tibetan, Myanmar,
@@ -218,7 +284,9 @@ pub struct Reading<'a> {
     digits_refanged: OnceCell<Option<String>>,
     squeezed: OnceCell<String>,
     signs_squeezed: OnceCell<Option<(String, String)>>,
-    unescaped: OnceCell<Vec<Reading<'static>>>,
+    /// The decoded readings, and the normal forms (as written and decoded) with the characters
+    /// drawn as an `@` read as one ([`at_signs_read`]).
+    unescaped: OnceCell<(Vec<Reading<'static>>, Vec<String>)>,
 }
 
 impl<'a> Reading<'a> {
@@ -268,11 +336,25 @@ impl<'a> Reading<'a> {
     /// The readings of the string with its escapes decoded ([`unescaped`]); none when it holds
     /// no escape.
     pub fn unescaped(&self) -> &[Reading<'static>] {
+        &self.decoded().0
+    }
+
+    /// The normal forms of the string, as written and decoded, with each character drawn as an
+    /// `@` read as one (`aliceⓐexample.com`, [`at_signs_read`]); none when it holds none. The
+    /// e-mail check reads them.
+    pub fn at_signs(&self) -> &[String] {
+        &self.decoded().1
+    }
+
+    fn decoded(&self) -> &(Vec<Reading<'static>>, Vec<String>) {
         self.unescaped.get_or_init(|| {
-            unescaped(self.source)
-                .iter()
-                .map(|u| Reading::of_normal(normalise(u)))
-                .collect()
+            let raw = unescaped(self.source);
+            let at = std::iter::once(self.source)
+                .chain(raw.iter().map(String::as_str))
+                .filter_map(at_signs_read)
+                .map(|a| normalise(&a))
+                .collect();
+            (raw.iter().map(|u| Reading::of_normal(normalise(u))).collect(), at)
         })
     }
 
@@ -292,6 +374,37 @@ impl<'a> Reading<'a> {
             })
             .as_ref()
     }
+}
+
+/// `s` with each character drawn as an `@` written as one: an `a` in a circle or a square
+/// (`ⓐ` `Ⓐ` `🄰` `🅐` `🅰`), or an `a` or `@` (any width) under a combining enclosing mark
+/// (`a⃝`); its other marks go with it. `None` when there is none. Elsewhere such a character
+/// is the letter it encloses; only the e-mail check reads this.
+pub(super) fn at_signs_read(s: &str) -> Option<String> {
+    let encloses = |m: char| matches!(m, '\u{20DD}'..='\u{20E0}' | '\u{20E2}'..='\u{20E4}');
+    let circled = |c: char| matches!(c, '\u{24D0}' | '\u{24B6}' | '\u{1F130}' | '\u{1F150}' | '\u{1F170}');
+    if s.is_ascii() || !s.chars().any(|c| circled(c) || encloses(c)) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut marks = Vec::new();
+        while let Some(m) = chars.next_if(|&m| unicode_normalization::char::is_combining_mark(m)) {
+            marks.push(m);
+        }
+        let enclosed =
+            matches!(c, 'a' | 'A' | '@' | '\u{FF41}' | '\u{FF21}' | '\u{FF20}') && marks.iter().any(|&m| encloses(m));
+        if circled(c) || enclosed {
+            out.push('@');
+            changed = true;
+        } else {
+            out.push(c);
+            out.extend(marks);
+        }
+    }
+    changed.then_some(out)
 }
 
 /// The letter an ASCII character is read as in names and phrases: look-alikes (`0` is `o`, `1`
@@ -1733,6 +1846,34 @@ fn literals(pattern: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Red team SB07 and SA19a, on the verifier's own code: the inflected forms of a phrase,
+    /// and the characters drawn as an `@`.
+    #[test]
+    fn inflects_phrases_and_reads_enclosed_a_as_an_at_sign() {
+        let forms = inflected_forms("project bluebird");
+        assert_eq!(forms.len(), 9);
+        assert!(forms.iter().any(|f| f == "projects bluebirds"));
+        assert_eq!(inflected_forms("task force 1-7").len(), 9);
+        assert_eq!(inflected_forms(&"w ".repeat(12)).len(), 1 + 2 * 12);
+        for at in [
+            "\u{24D0}",
+            "\u{24B6}",
+            "\u{1F130}",
+            "\u{1F150}",
+            "\u{1F170}",
+            "a\u{20DD}",
+            "\u{FF20}\u{20DD}",
+        ] {
+            assert_eq!(
+                at_signs_read(&format!("alice{at}example.com")).as_deref(),
+                Some("alice@example.com"),
+                "{at}"
+            );
+        }
+        assert_eq!(at_signs_read("alice@example.com"), None);
+        assert_eq!(at_signs_read("caf\u{E9} \u{24D1}"), None);
+    }
 
     /// Red team R03, R05, R02 on the verifier's own normal form.
     #[test]
