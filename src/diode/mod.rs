@@ -37,13 +37,21 @@
 //!
 //! # Threads
 //!
+//! Each side is a pipeline of threads joined by bounded queues ([`pipeline`]: at most a
+//! configured number of batches exist, a full queue makes the stage before it wait, and nothing
+//! is dropped between stages):
+//!
 //! ```text
-//! sender (caller's thread)                         receiver
-//! message ─► MessageEncoder ─► TokenBucket ─► UDP ═══(diode)═══► UDP ─► Reassembler ─► sync_channel(16) ─► writer
-//!            trailer, blocks,   --rate          send only         recv only  parse, HMAC,   bounded          spool: .tmp, fsync,
-//!            RaptorQ, HMAC                                                   decode, sha   (back-pressure)  rename, fsync dir;
-//!                                                                                                           audit JSON lines
+//! sender                                              receiver
+//! encoder thread ──► pipeline(64) ──► caller's thread ═══(diode)═══► socket thread ──► pipeline(64) ──► reassembler ──► sync_channel(64) ──► writer
+//! read, sha,         32 datagrams     HMAC, TokenBucket,  UDP        recv only,        64 datagrams     decode, sha,      (back-pressure)    spool: fsync,
+//! RaptorQ, frame     per batch        sendmmsg            send only  grammar, HMAC     per batch        spill to spool                       rename, audit
 //! ```
+//!
+//! The sender's encoder thread runs for a message of more than one block (a small one or a pack
+//! is encoded and sent on the caller's thread: a thread per small message would cost more than
+//! it saves). Every thread is started by the thread that was confined (`crate::sandbox`), so it
+//! is confined too.
 //!
 //! The [`Reassembler`] is socket-free: tests, the fuzz target and the benchmark drive it with
 //! datagram bytes. Its memory is capped in messages and bytes; past a cap the oldest message is
@@ -67,6 +75,7 @@ pub mod event;
 pub mod frame;
 pub mod limits;
 pub mod pacing;
+pub mod pipeline;
 pub mod receiver;
 pub mod sender;
 pub mod state;
@@ -78,7 +87,7 @@ pub use receiver::{
     Delivered, Event, Lost, LostReason, LostTotals, NameSniff, Reassembler, ReassemblerConfig, ReassemblerStats,
     ReceiverConfig, ReceiverStats, Spilled, run_receiver, run_receiver_with, set_recv_buffer, spool_name,
 };
-pub use sender::{MessageEncoder, Sender, SenderConfig, SenderStats, new_session_id};
+pub use sender::{DEFAULT_PIPELINE_BATCHES, MessageEncoder, Sender, SenderConfig, SenderStats, new_session_id};
 pub use state::{ReplayState, STATE_FILE};
 
 /// Shortest key accepted, in bytes: HMAC-SHA-256 is only as strong as a 256-bit key.

@@ -51,6 +51,111 @@ pub struct ReassemblerStats {
     pub repaired_blocks: u64,
 }
 
+/// The receiver's first stage, which needs no state: the frame grammar, then the tag (§4).
+/// [`Reassembler::push`] runs it first; the receiver's socket thread runs its own copy
+/// ([`Reassembler::gate`]) and hands what it let through to the reassembler in [`Checked`]
+/// batches.
+#[derive(Clone)]
+pub struct Gate {
+    mac: MacKey,
+    limits: crate::diode::frame::FrameLimits,
+}
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate").field("limits", &self.limits).finish()
+    }
+}
+
+/// What the gate made of a datagram.
+enum Verdict<'a> {
+    Malformed,
+    /// The tag failed; a data datagram's claimed (session, sequence), which only ever renames a
+    /// loss (`authentication`).
+    Forged(Option<(u64, u64)>),
+    Authentic(frame::Frame<'a>),
+}
+
+impl Gate {
+    fn check<'a>(&self, datagram: &'a [u8]) -> Verdict<'a> {
+        let Ok(frame) = frame::parse(datagram, &self.limits) else {
+            return Verdict::Malformed;
+        };
+        if !self.mac.verify(&frame) {
+            let claim = match frame.header.kind {
+                Kind::Data(_) => Some((frame.header.session, frame.header.sequence)),
+                Kind::Heartbeat => None,
+            };
+            return Verdict::Forged(claim);
+        }
+        Verdict::Authentic(frame)
+    }
+}
+
+/// A batch of datagrams through a [`Gate`], in the order they came: the authentic ones (their
+/// bytes, back to back) and a count of what the gate dropped. Only [`Checked::admit`] adds to
+/// it, so a datagram in it has passed the tag check.
+#[derive(Debug, Default)]
+pub struct Checked {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    malformed: u64,
+    forged: Vec<Option<(u64, u64)>>,
+}
+
+impl Checked {
+    /// An empty batch with room for `datagrams` datagrams of `bytes` bytes in all.
+    pub fn with_capacity(datagrams: usize, bytes: usize) -> Checked {
+        Checked {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(datagrams),
+            malformed: 0,
+            forged: Vec::new(),
+        }
+    }
+
+    /// Check `datagram` with `gate` and keep it if it is authentic, else count it.
+    pub fn admit(&mut self, gate: &Gate, datagram: &[u8]) {
+        match gate.check(datagram) {
+            Verdict::Malformed => self.malformed += 1,
+            Verdict::Forged(claim) => self.forged.push(claim),
+            Verdict::Authentic(_) => {
+                self.bytes.extend_from_slice(datagram);
+                self.ends.push(self.bytes.len());
+            }
+        }
+    }
+
+    /// Datagrams admitted or dropped so far.
+    pub fn datagrams(&self) -> usize {
+        self.ends.len() + self.forged.len() + usize::try_from(self.malformed).unwrap_or(usize::MAX)
+    }
+
+    /// Bytes of the authentic datagrams held.
+    pub fn bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.datagrams() == 0
+    }
+
+    /// Empty it for reuse, keeping its memory.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+        self.malformed = 0;
+        self.forged.clear();
+    }
+
+    fn authentic(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(a, z)| self.bytes.get(a..z).unwrap_or_default())
+    }
+}
+
 /// Forged datagrams' claims remembered, to name a loss `authentication` (§9).
 const MAX_FORGED_CLAIMS: usize = 1024;
 /// Messages of refused sessions already reported `replayed`, remembered so as to report each once.
@@ -222,7 +327,7 @@ impl Session {
 /// The socket-free receiver core.
 pub struct Reassembler {
     cfg: ReassemblerConfig,
-    mac: MacKey,
+    gate: Gate,
     sessions: HashMap<u64, Session>,
     retired: VecDeque<u64>,
     newest_start: u64,
@@ -258,8 +363,11 @@ impl std::fmt::Debug for Reassembler {
 impl Reassembler {
     pub fn new(cfg: ReassemblerConfig, key: &Key) -> Reassembler {
         Reassembler {
+            gate: Gate {
+                mac: key.mac(),
+                limits: cfg.limits.clone(),
+            },
             cfg,
-            mac: key.mac(),
             sessions: HashMap::new(),
             retired: VecDeque::new(),
             newest_start: 0,
@@ -341,19 +449,57 @@ impl Reassembler {
 
     /// Take one datagram received at `now`; push what became of any message onto `out`.
     pub fn push(&mut self, datagram: &[u8], now: Instant, out: &mut Vec<Event>) {
-        self.stats.datagrams += 1;
-        let Ok(frame) = frame::parse(datagram, &self.cfg.limits) else {
-            self.stats.dropped_malformed += 1;
-            return;
-        };
-        // Authenticate before any state is looked at or any decoding is done (§4).
-        if !self.mac.verify(&frame) {
-            self.stats.dropped_forged += 1;
-            if let Kind::Data(_) = frame.header.kind {
-                self.remember_forged(frame.header.session, frame.header.sequence);
+        match self.gate.check(datagram) {
+            Verdict::Malformed => {
+                self.stats.datagrams += 1;
+                self.stats.dropped_malformed += 1;
             }
-            return;
+            Verdict::Forged(claim) => {
+                self.stats.datagrams += 1;
+                self.forged_datagram(claim);
+            }
+            Verdict::Authentic(frame) => self.authentic(frame, now, out),
         }
+    }
+
+    /// Take a batch of datagrams checked by a [`Gate`] on another thread (the receiver's
+    /// pipeline), in the order they came, at `now`: what the gate dropped is counted, the
+    /// authentic ones go on as in [`Reassembler::push`]. The gate must have this reassembler's
+    /// key and limits ([`Reassembler::gate`]).
+    pub fn push_checked(&mut self, batch: &Checked, now: Instant, out: &mut Vec<Event>) {
+        self.stats.datagrams += batch.malformed;
+        self.stats.dropped_malformed += batch.malformed;
+        for claim in &batch.forged {
+            self.stats.datagrams += 1;
+            self.forged_datagram(*claim);
+        }
+        for datagram in batch.authentic() {
+            // Parsed again (a few dozen comparisons): only what passed the gate is stored.
+            match frame::parse(datagram, &self.gate.limits) {
+                Ok(frame) => self.authentic(frame, now, out),
+                Err(_) => {
+                    self.stats.datagrams += 1;
+                    self.stats.dropped_malformed += 1;
+                }
+            }
+        }
+    }
+
+    /// A gate with this reassembler's key and limits, for a thread of its own.
+    pub fn gate(&self) -> Gate {
+        self.gate.clone()
+    }
+
+    fn forged_datagram(&mut self, claim: Option<(u64, u64)>) {
+        self.stats.dropped_forged += 1;
+        if let Some((session, seq)) = claim {
+            self.remember_forged(session, seq);
+        }
+    }
+
+    /// A datagram whose tag verified (§4): only now is any state looked at.
+    fn authentic(&mut self, frame: frame::Frame<'_>, now: Instant, out: &mut Vec<Event>) {
+        self.stats.datagrams += 1;
         let session = frame.header.session;
         if !self.admit_session(session, out) {
             self.stats.dropped_replayed += 1;

@@ -7,10 +7,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::reassembler::{Reassembler, ReassemblerStats};
+use super::reassembler::{Checked, Gate, Reassembler, ReassemblerStats};
 use super::spool::{Spool, ToWriter};
 use crate::diode::limits::ReassemblerConfig;
+use crate::diode::pipeline::{self, Gone};
 use crate::diode::{DiodeError, Key};
+
+/// Batches between the receiver's socket thread and its reassembler.
+pub const DEFAULT_PIPELINE_BATCHES: usize = 8;
+/// Datagrams in one batch, at most.
+pub const BATCH_DATAGRAMS: usize = 64;
+/// A batch is handed over once it holds this many bytes (it then holds at most this plus one
+/// largest datagram).
+pub const BATCH_BYTES: usize = 128 << 10;
 
 /// Where a receiver listens and writes.
 #[derive(Debug, Clone)]
@@ -34,6 +43,11 @@ pub struct ReceiverConfig {
     /// When set, a copy of the counters kept up to date (at most 100 ms old) for the metrics
     /// listener (`receive --metrics-listen`).
     pub counters: Option<std::sync::Arc<std::sync::Mutex<ReassemblerStats>>>,
+    /// Batches of checked datagrams between the socket thread and the reassembler (at most this
+    /// many exist, each of up to [`BATCH_DATAGRAMS`] datagrams and about [`BATCH_BYTES`] bytes:
+    /// about 12 MiB at the default, whatever comes). When all are in use the socket thread
+    /// waits, and datagrams wait in the kernel's receive buffer.
+    pub pipeline_batches: usize,
 }
 
 impl ReceiverConfig {
@@ -48,6 +62,7 @@ impl ReceiverConfig {
             silent_after: Duration::from_secs(30),
             stats_interval: Duration::from_secs(60),
             counters: None,
+            pipeline_batches: DEFAULT_PIPELINE_BATCHES,
         }
     }
 
@@ -94,12 +109,22 @@ impl ReceiveOnly {
         self.0.local_addr().ok()
     }
 
+    /// The next datagram, waiting for it up to the read timeout (`Ok(None)`: none came).
     fn recv<'b>(&self, buf: &'b mut [u8]) -> std::io::Result<Option<&'b [u8]>> {
         match self.0.recv(buf) {
             Ok(n) => Ok(buf.get(..n)),
             Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(None),
             Err(e) => Err(e),
+        }
+    }
+
+    /// A datagram already waiting, without waiting for one (`Ok(None)`: none is there).
+    fn recv_waiting<'b>(&self, buf: &'b mut [u8]) -> std::io::Result<Option<&'b [u8]>> {
+        match rustix::net::recv(&self.0, &mut *buf, rustix::net::RecvFlags::DONTWAIT) {
+            Ok((n, _)) => Ok(buf.get(..n)),
+            Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::INTR => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -135,6 +160,7 @@ pub fn run_receiver_with(
     let audit_path = cfg.audit_path();
     let (spool, state) = Spool::open(&cfg.into, &audit_path, &cfg.reassembly)?;
     let socket = ReceiveOnly::bind(cfg.listen, cfg.recv_buffer)?;
+    let socket_stop = std::sync::Arc::new(AtomicBool::new(false));
     let local = socket.local_addr();
     tracing::info!(
         listen = %local.map_or_else(|| cfg.listen.to_string(), |a| a.to_string()),
@@ -153,16 +179,35 @@ pub fn run_receiver_with(
         reassembly.spill = Some(cfg.into.clone());
     }
     let mut reassembler = Reassembler::with_state(reassembly, &cfg.key, &state);
-    // Pipeline: this thread receives and reassembles; a writer thread spools, behind a bounded
-    // channel so a slow disk slows reassembly rather than growing memory.
-    // What one datagram produced goes as one message (a pack's messages together), so the
-    // bound holds at most 64 × (a pack or an in-memory message, 1 MiB each).
+    // Pipeline: a socket thread receives and checks each datagram's grammar and tag (§4), this
+    // thread reassembles, decodes, hashes and writes large messages into the spool, and a
+    // writer thread spools, each behind a bounded channel, so a slow stage slows the one before
+    // it rather than growing memory (the socket thread then leaves datagrams in the kernel's
+    // buffer, as a single thread would). Both threads are started from this one after `bound`
+    // (where the CLI confines it), so they are under the same confinement.
+    // What one datagram produced goes to the writer as one message (a pack's messages
+    // together), so that bound holds at most 64 × (a pack or an in-memory message, 1 MiB each).
     let (tx, rx) = mpsc::sync_channel::<Vec<ToWriter>>(64);
     let writer = std::thread::Builder::new()
         .name("diode-writer".into())
         .spawn(move || spool.drain(rx))
         .map_err(|e| DiodeError::io("cannot start the writer thread".into(), e))?;
-    let mut buf = vec![0u8; 65_536];
+    let (checked_tx, checked) = pipeline::channel::<Checked>(cfg.pipeline_batches);
+    let gate = reassembler.gate();
+    let receiving = std::thread::Builder::new().name("diode-socket".into()).spawn({
+        // The socket thread stops on `stop` like this one; `stop` is borrowed, so it is
+        // told through a flag of its own that this thread sets.
+        let stopping = std::sync::Arc::clone(&socket_stop);
+        move || receive_checked(&socket, &gate, checked_tx, &stopping)
+    });
+    let receiving = match receiving {
+        Ok(r) => r,
+        Err(e) => {
+            drop(tx);
+            let _ = writer.join();
+            return Err(DiodeError::io("cannot start the socket thread".into(), e));
+        }
+    };
     let mut events = Vec::new();
     let mut writer_gone = false;
     let started = Instant::now();
@@ -170,19 +215,21 @@ pub fn run_receiver_with(
     let mut last_stats = Instant::now();
     let mut last_shared = Instant::now();
     let mut logged_stats = ReassemblerStats::default();
-    let mut recv_errors = 0u64;
-    while !stop.load(Ordering::Relaxed) && !writer_gone {
-        match socket.recv(&mut buf) {
-            Ok(Some(d)) => reassembler.push(d, Instant::now(), &mut events),
-            Ok(None) => reassembler.tick(Instant::now(), &mut events),
-            Err(e) => {
-                // Never fatal: log (the first, then every 1000th) and go on receiving.
-                if recv_errors.is_multiple_of(1000) {
-                    tracing::error!(error = %e, errors = recv_errors + 1, "cannot receive; retrying");
-                }
-                recv_errors = recv_errors.saturating_add(1);
-                std::thread::sleep(Duration::from_millis(100));
+    while !writer_gone {
+        if stop.load(Ordering::Relaxed) {
+            socket_stop.store(true, Ordering::Relaxed);
+        }
+        // The socket thread hands a batch over as soon as nothing more is waiting in the
+        // socket, so a lone datagram is not held; with nothing for 100 ms, time moves on.
+        match checked.recv_timeout(Duration::from_millis(100)) {
+            Ok(Some(mut batch)) => {
+                reassembler.push_checked(&batch, Instant::now(), &mut events);
+                batch.clear();
+                checked.give_back(batch);
             }
+            Ok(None) => reassembler.tick(Instant::now(), &mut events),
+            // The socket thread stopped (told to, or it died): what it sent is all there is.
+            Err(Gone) => break,
         }
         let mut out: Vec<ToWriter> = events.drain(..).map(ToWriter::Event).collect();
         // A silent sender: nothing authentic for `silent_after` (since the start, if nothing was
@@ -241,6 +288,19 @@ pub fn run_receiver_with(
             writer_gone = true;
         }
     }
+    // Stop the socket thread (if this one stopped first, dropping the pipeline tells it too)
+    // and take what it had checked already.
+    socket_stop.store(true, Ordering::Relaxed);
+    while let Ok(mut batch) = checked.recv() {
+        reassembler.push_checked(&batch, Instant::now(), &mut events);
+        batch.clear();
+        // Given back, so that a socket thread waiting for a batch sees the stop.
+        checked.give_back(batch);
+    }
+    drop(checked);
+    if receiving.join().is_err() {
+        tracing::error!("the socket thread panicked");
+    }
     reassembler.finish(&mut events);
     if let Some(c) = &cfg.counters {
         *c.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = reassembler.stats().clone();
@@ -256,4 +316,47 @@ pub fn run_receiver_with(
         write_failures: counts.failures,
         duplicates: counts.duplicates,
     })
+}
+
+/// The socket thread: receive datagrams, check each one's grammar and tag with `gate`, and hand
+/// them over in batches, in order, until `stop` is set or the reassembler's side is gone. A
+/// batch goes as soon as the socket has nothing more waiting (or it is full), so the pipeline
+/// adds no wait of its own. A failed receive is logged and retried, never fatal (as before the
+/// pipeline).
+fn receive_checked(socket: &ReceiveOnly, gate: &Gate, mut to: pipeline::Producer<Checked>, stop: &AtomicBool) {
+    let make = || Checked::with_capacity(BATCH_DATAGRAMS, BATCH_BYTES + 65_536);
+    let mut buf = vec![0u8; 65_536];
+    let mut recv_errors = 0u64;
+    let Ok(mut batch) = to.take(make) else { return };
+    while !stop.load(Ordering::Relaxed) {
+        // Wait for a first datagram (up to the socket's read timeout, 100 ms), then take what
+        // else is already there.
+        let mut got = socket.recv(&mut buf);
+        loop {
+            match got {
+                Ok(Some(d)) => batch.admit(gate, d),
+                Ok(None) => break,
+                Err(e) => {
+                    // Never fatal: log (the first, then every 1000th) and go on receiving.
+                    if recv_errors.is_multiple_of(1000) {
+                        tracing::error!(error = %e, errors = recv_errors + 1, "cannot receive; retrying");
+                    }
+                    recv_errors = recv_errors.saturating_add(1);
+                    std::thread::sleep(Duration::from_millis(100));
+                    break;
+                }
+            }
+            if batch.datagrams() >= BATCH_DATAGRAMS || batch.bytes() >= BATCH_BYTES {
+                break;
+            }
+            got = socket.recv_waiting(&mut buf);
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        let Ok(next) = to.take(make) else { return };
+        if to.send(std::mem::replace(&mut batch, next)).is_err() {
+            return;
+        }
+    }
 }
