@@ -42,8 +42,9 @@ pub struct SenderConfig {
     pub key: Key,
 }
 
-/// Batches in flight between a sender's encoder thread and its socket: 64 × 32 datagrams, about
-/// 3 MiB at the default MTU.
+/// Batches in flight between a sender's encoder thread and its socket: 8 × 32 datagrams, about
+/// 380 KiB at the default MTU (a deeper queue measured slower: the batches no longer stay in
+/// the CPU's caches between the two threads).
 pub const DEFAULT_PIPELINE_BATCHES: usize = 8;
 
 impl SenderConfig {

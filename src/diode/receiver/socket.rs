@@ -14,7 +14,7 @@ use crate::diode::pipeline::{self, Gone};
 use crate::diode::{DiodeError, Key};
 
 /// Batches between the receiver's socket thread and its reassembler.
-pub const DEFAULT_PIPELINE_BATCHES: usize = 8;
+pub const DEFAULT_PIPELINE_BATCHES: usize = 64;
 /// Datagrams in one batch, at most.
 pub const BATCH_DATAGRAMS: usize = 64;
 /// A batch is handed over once it holds this many bytes (it then holds at most this plus one
@@ -44,9 +44,9 @@ pub struct ReceiverConfig {
     /// listener (`receive --metrics-listen`).
     pub counters: Option<std::sync::Arc<std::sync::Mutex<ReassemblerStats>>>,
     /// Batches of checked datagrams between the socket thread and the reassembler (at most this
-    /// many exist, each of up to [`BATCH_DATAGRAMS`] datagrams and about [`BATCH_BYTES`] bytes:
-    /// about 12 MiB at the default, whatever comes). When all are in use the socket thread
-    /// waits, and datagrams wait in the kernel's receive buffer.
+    /// many exist, each of up to [`BATCH_DATAGRAMS`] datagrams and [`BATCH_BYTES`] bytes plus
+    /// one datagram: at most 12 MiB at the default, 6 MiB at MTU 1472, whatever comes). When all
+    /// are in use the socket thread waits, and datagrams wait in the kernel's receive buffer.
     pub pipeline_batches: usize,
 }
 
