@@ -43,7 +43,7 @@
 //!
 //! ```text
 //! sender                                              receiver
-//! encoder thread ──► pipeline(64) ──► caller's thread ═══(diode)═══► socket thread ──► pipeline(64) ──► reassembler ──► sync_channel(64) ──► writer
+//! encoder thread ──► pipeline(8)  ──► caller's thread ═══(diode)═══► socket thread ──► pipeline(64) ──► reassembler ──► sync_channel(64) ──► writer
 //! read, sha,         32 datagrams     HMAC, TokenBucket,  UDP        recv only,        64 datagrams     decode, sha,      (back-pressure)    spool: fsync,
 //! RaptorQ, frame     per batch        sendmmsg            send only  grammar, HMAC     per batch        spill to spool                       rename, audit
 //! ```
