@@ -864,7 +864,7 @@ pub fn disguised_xml(message: &str, text: &str, place: Place) -> String {
             1,
         ),
         Place::InformativeName => informative(&t, "Exercise"),
-        Place::InformativeValue => informative("Handling", &t),
+        Place::InformativeValue => informative("Administrative", &t),
         Place::CapRestriction => m.replacen(
             "<restriction>Partner CERTs</restriction>",
             &format!("<restriction>{t}</restriction>"),

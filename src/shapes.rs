@@ -224,6 +224,12 @@ pub fn all() -> Vec<Shape> {
             make: |n| cap_instruction_run(RUN_UNITS[7], n),
         },
         Shape {
+            name: "stix-many-hash-names",
+            what: "external references, each with 8 hashes of distinct custom names, all read as text",
+            full: 40_000,
+            make: stix_many_hash_names,
+        },
+        Shape {
             name: "stix-custom-properties",
             what: "objects of 9,990 custom properties each",
             full: 120,
@@ -258,7 +264,7 @@ const IODEF: &str = "urn:ietf:params:xml:ns:iodef-2.0";
 /// A bound IODEF document whose `Incident` holds `body`.
 fn xml(body: &str) -> Vec<u8> {
     format!(
-        "{XML_HEAD}<IODEF-Document version=\"2.00\" xmlns=\"{IODEF}\"><Incident purpose=\"reporting\">{body}</Incident></IODEF-Document>{XML_TAIL}"
+        "{XML_HEAD}<IODEF-Document version=\"2.00\" xmlns=\"{IODEF}\"><Incident purpose=\"reporting\" restriction=\"green\">{body}</Incident></IODEF-Document>{XML_TAIL}"
     )
     .into_bytes()
 }
@@ -572,6 +578,26 @@ fn stix_escape_runs(n: usize) -> Vec<u8> {
 
 fn stix_million_list(n: usize) -> Vec<u8> {
     bundle(&[indicator(&format!("indicator--{}", uuid(2, 0)), GREEN, &labels(n))])
+}
+
+/// Member names a reader sees are read like text (red team round 3, SA02): `n` external
+/// references of one indicator, each with 8 hashes under distinct custom names.
+fn stix_many_hash_names(n: usize) -> Vec<u8> {
+    let mut refs = String::with_capacity(n * 200);
+    for i in 0..n {
+        let sep = if i == 0 { "" } else { "," };
+        let _ = write!(
+            refs,
+            "{sep}{{\"source_name\":\"s\",\"external_id\":\"e{i}\",\"hashes\":{{"
+        );
+        for j in 0..8 {
+            let sep = if j == 0 { "" } else { "," };
+            let _ = write!(refs, "{sep}\"x_h{i}_{j}\":\"00\"");
+        }
+        refs.push_str("}}");
+    }
+    let extra = format!(",\"external_references\":[{refs}]");
+    bundle(&[indicator(&format!("indicator--{}", uuid(2, 0)), GREEN, &extra)])
 }
 
 fn stix_custom_properties(n: usize) -> Vec<u8> {

@@ -638,10 +638,15 @@ fn class3_acs_name_is_read_as_a_marking_and_only_tightens() {
         let objects = vec![named(name), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
         assert!(!canary_crosses(objects), "{name}");
     }
-    // A name that states no marking, or one that may go, changes nothing.
-    for name in ["ACS marking of the example feed", "UNCLASSIFIED//REL TO USA, JPN"] {
+    // A name that is a marking which may go, or free text a pattern of `stix.free_statements`
+    // lets go, changes nothing; other free text is held (red team round 3, SA01d).
+    for name in ["Copyright 2024", "UNCLASSIFIED//REL TO USA, JPN"] {
         let objects = vec![named(name), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
         assert!(canary_crosses(objects), "{name}");
+    }
+    for name in ["ACS marking of the example feed", "USA ONLY"] {
+        let objects = vec![named(name), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
+        assert!(!canary_crosses(objects), "{name}");
     }
 }
 

@@ -296,3 +296,580 @@ fn a_control_character_inside_a_portion_mark_hides_nothing() {
         assert_held(&format!("{text}\nThe actor used it."));
     }
 }
+
+/// Level and handling words of Japanese, a script written without spaces or capitals: a word
+/// marks where it stands as a marking (session 31's sidestep: `本件は極秘です` crossed), that
+/// is where it is set off (by brackets, spaces, punctuation or the text's edge), named
+/// (`区分：極秘`, `極秘指定`, `極秘扱い`) or said of the text (`本件は極秘です`).
+const JAPANESE_WORDS: &[&str] = &["極秘", "機密", "秘", "取扱注意", "部外秘", "社外秘", "関係者限り"];
+
+/// Japanese around a marking word.
+const JAPANESE_AROUND: &[(&str, &str)] = &[
+    ("【", "】本資料の配布先を限る"),
+    ("「", "」"),
+    ("本件は", "です。"),
+    ("この情報は", "である"),
+    ("秘密区分：", ""),
+    ("区分: ", "。"),
+    ("資料を", "扱いとする"),
+    ("本資料は", "指定"),
+    ("添付の", "文書"),
+    ("Note: ", " - handle with care"),
+    ("(", ")"),
+    ("", ""),
+];
+
+/// Japanese prose with the same characters that says no marking: it goes.
+const JAPANESE_BENIGN: &[&str] = &[
+    "機密情報の窃取を目的とした攻撃が確認された。",
+    "機密性、完全性、可用性を損なう。",
+    "秘密鍵が漏洩した可能性がある。",
+    "秘書を装ったメールが送られた。",
+    "攻撃者は極秘裏に活動していた。",
+    "神秘的な名前のマルウェア。",
+    "情報は機密性が高い。",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// A Japanese level or handling word where it stands as a marking, in any disguise, holds
+    /// the object back (under us-to-jpn no such word is a marking the policy reads).
+    #[test]
+    fn a_japanese_marking_word_in_prose_is_a_marking(
+        word in prop::sample::select(JAPANESE_WORDS),
+        around in prop::sample::select(JAPANESE_AROUND),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        assert_held(&format!("{}{}{}", around.0, disguise(word, &hows), around.1));
+    }
+}
+
+/// Under jpn-to-us the same words are read as its levels: `機密` (KIMITSU) is above its ceiling,
+/// and the handling words are no marking it reads; an object released at `GOKUHI//REL TO USA,
+/// JPN` does not go with them in its prose.
+#[test]
+fn japanese_marking_words_in_prose_are_read_under_jpn_to_us() {
+    let policy = jpn_to_us();
+    let crosses = |text: &str| {
+        let objects = vec![
+            statement(1, "GOKUHI//REL TO USA, JPN"),
+            indicator(2, &[TLP_GREEN, &id("marking-definition", 1)], &format!("{text} CANARY")),
+        ];
+        let guard = run(&policy, objects.clone())
+            .is_ok_and(|r| String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"));
+        let verifier = sekisho::verifier::verify(&bundle(objects), &policy).is_ok();
+        (guard, verifier)
+    };
+    assert_eq!(crosses("The actor used it."), (true, true));
+    for text in [
+        "本件は機密です。",
+        "【機密】",
+        "区分：機密",
+        "本資料は取扱注意",
+        "【部外秘】",
+        "関係者限り。",
+    ] {
+        assert_eq!(crosses(text), (false, false), "{text}");
+    }
+}
+
+#[test]
+fn ordinary_japanese_prose_with_the_same_characters_goes() {
+    for text in JAPANESE_BENIGN {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+/// `TLP:` and a colour written in another language is that colour (`TLP:赤` is TLP:RED, red
+/// team round 2); `TLP:` and a word that is no colour is a TLP marking that cannot be read.
+#[test]
+fn tlp_and_a_colour_written_otherwise_is_read() {
+    for text in [
+        "TLP:赤",
+        "TLP：レッド",
+        "TLP 赤",
+        "TLP: 赤 扱い",
+        "本資料はTLP:赤です",
+        "TLP:アンバー+ストリクト",
+        "TLP:AMBER+ストリクト",
+        "TLP:PURPLE",
+        "TLP=BLACK",
+        "TLP: 紅",
+        "TLP:RE D",
+    ] {
+        assert_held(text);
+    }
+    for text in [
+        "TLP:緑",
+        "TLP：アンバー",
+        "TLP:グリーン",
+        "TLP levels are explained at first.org",
+        "TLP:2.0 GREEN",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+/// A one-letter portion mark opening the second or a later paragraph (red team round 3, SB10:
+/// `(U) Summary.\n(S) The actor…`, the standard portion-marked document) is read as it is at the
+/// text's start: the line break before it is a line break, whatever the normal form makes of it.
+#[test]
+fn a_one_letter_portion_mark_opening_a_later_paragraph_is_read() {
+    for text in [
+        "(U) Summary.\n(S) The actor staged tooling.",
+        "Intro\n(S) The actor staged tooling.",
+        "Intro\r\n(S) x",
+        "Intro\u{2029}(S) x",
+        "Intro\u{2028}(S) x",
+        "Intro\n\n(C) x",
+        "Intro \n  (S) x",
+        "Intro\n\t(S) x",
+        "Intro\n1. (S) x",
+        "Intro\n- (S) x",
+        "Intro\n• (C) x",
+        "Intro. Ünïcödé\n(S) x",
+        "Intro\n( S ) x",
+        "Intro\n(\u{200B}S) x",
+        "Intro\n(Ｓ) x",
+    ] {
+        assert_held(text);
+    }
+    // Under jpn-to-us, `(K)` (KIMITSU) is above the ceiling.
+    let policy = jpn_to_us();
+    for text in ["(U) Summary.\n(K) Extract.", "Intro\r\n\r\n(K) Extract."] {
+        let objects = vec![
+            statement(1, "GOKUHI//REL TO USA, JPN"),
+            indicator(2, &[TLP_GREEN, &id("marking-definition", 1)], &format!("{text} CANARY")),
+        ];
+        let guard = run(&policy, objects.clone())
+            .is_ok_and(|r| String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"));
+        assert!(!guard, "the guard releases {text:?}");
+        assert!(
+            sekisho::verifier::verify(&bundle(objects), &policy).is_err(),
+            "the verifier passes {text:?}"
+        );
+    }
+    // In a line, a one-letter mark is a plural or a letter of a list.
+    for text in [
+        "The actor (S) did it.",
+        "Check the file(s)\nand the host(s).",
+        "Copyright\n(c) 2020 Acme",
+        "One line.\nThe host (s) is down.",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// A one-letter portion mark after any first paragraph and any line break holds the object.
+    #[test]
+    fn a_portion_mark_after_any_paragraph_is_a_marking(
+        first in "[A-Za-z0-9 .,;:()é日本-]{0,40}",
+        brk in prop::sample::select(&["\n", "\r\n", "\n\n", "\u{2029}", "\u{2028}", "\n \t", " \n", "\r"][..]),
+        letter in prop::sample::select(&["S", "C", "s", "c"][..]),
+        hows in prop::collection::vec(any::<u8>(), 1..6),
+    ) {
+        let mark = disguise(&format!("({letter})"), &keeps_case(&hows));
+        assert_held(&format!("{first}{brk}{mark} The actor staged tooling."));
+    }
+}
+
+/// Releasable banners that go, written before the prose.
+const ALLOWED_BANNERS: &[&str] = &[
+    "UNCLASSIFIED//REL TO USA, JPN. ",
+    "(U//REL TO USA, JPN) Summary. ",
+    "SECRET//REL TO USA, JPN. ",
+    "This report is SECRET//REL TO USA, JPN. Annex: ",
+];
+
+/// An allowed banner in the text does not hide a releasability phrase or a level later in the
+/// same text (red team round 3, SA16: the banner's `REL TO` and `SECRET` hid every later phrase
+/// that says them).
+#[test]
+fn an_allowed_banner_hides_no_later_phrase() {
+    for text in [
+        "UNCLASSIFIED//REL TO USA, JPN. Not releasable to foreign nationals.",
+        "UNCLASSIFIED//REL TO USA, JPN. US eyes only.",
+        "UNCLASSIFIED//REL TO USA, JPN. Annex B is releasable to USA only.",
+        "(U//REL TO USA, JPN) Summary. Annex: not releasable to foreign nationals",
+        "SECRET//REL TO USA, JPN. Annex B is SECRET and not releasable to foreign nationals.",
+        "SECRET//REL TO USA, JPN. Annex B is SECRET.",
+        "(S//REL TO USA, JPN) Summary.\nAnnex B: NOFORN",
+    ] {
+        assert_held(text);
+    }
+    for text in [
+        "UNCLASSIFIED//REL TO USA, JPN. Details follow. UNCLASSIFIED//REL TO USA, JPN",
+        "(U//REL TO USA, JPN) Summary.\n(U//REL TO USA, JPN) Details.",
+        "(S//REL TO USA, JPN) Summary.\n(S//REL TO USA, JPN) Details.",
+        "SECRET//REL TO USA, JPN",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// After an allowed banner, a releasability phrase or a control word in any disguise still
+    /// holds the object.
+    #[test]
+    fn a_phrase_after_an_allowed_banner_is_a_marking(
+        banner in prop::sample::select(ALLOWED_BANNERS),
+        phrase in prop::sample::select(&[
+            "not releasable to foreign nationals",
+            "for US eyes only",
+            "releasable to USA only",
+            "NOFORN",
+            "ORCON",
+        ][..]),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        assert_held(&format!("{banner}Annex B: {}.", disguise(phrase, &hows)));
+    }
+}
+
+/// Banners in any case, spaced, or with separators other than `//` (red team round 3, SA03 and
+/// SB14; SA17: joined by `_` or glued): a level or portion level before the separator and a
+/// control word after it is a banner.
+const SEPARATED_BANNERS: &[&str] = &[
+    "s//nf",
+    "S//nf",
+    "s//NF",
+    "ts//si//nf",
+    "Ts//Si//Nf",
+    "This is S//nf material",
+    "S// NF",
+    "S //NF",
+    "S / / NF",
+    "S // NF",
+    "S/NF",
+    "(S/NF)",
+    "TS/SI/NF",
+    "S\\\\NF",
+    "S\\NF",
+    "S||NF",
+    "S-NF",
+    "(S||NF)",
+    "(S\\\\NF)",
+    "(S|NF)",
+    "(S‖NF)",
+    "(S,NF)",
+    "(S-NF)",
+    "(TS|SI|NF)",
+    "SECRETǀǀNOFORN",
+    "SECRET\u{338}\u{338}NOFORN",
+    "SECRET‖NOFORN",
+    "(S᜵᜵NF)",
+    "SECRET\\NOFORN",
+    "secret|noforn",
+    "top secret/si",
+    "SI/TK",
+    "SECRET_NOFORN_report.docx",
+    "Q3_TOP_SECRET_brief.pptx",
+    "TLP_RED_report.pdf",
+    "report_NOFORN.pdf",
+    "NOFORNreport",
+    "reportNOFORN",
+    "SECRETNOFORN",
+    "TOPSECRET_NOFORN",
+    "S_NF",
+    "TS_SCI",
+    "[file:name = 's//nf']",
+];
+
+#[test]
+fn banners_with_other_separators_are_read() {
+    for text in SEPARATED_BANNERS {
+        assert_held(text);
+        assert_held(&format!("Summary of the intrusion. {text} Beacons hourly."));
+    }
+    for text in [
+        "Use and/or to join them.",
+        "TCP/IP and UDP/IP stacks.",
+        "An A/B test of the lure.",
+        "Signed with S/MIME; see C/C++ sources and I/O ports.",
+        "Send it c/o the office, 24/7, on 5/12.",
+        "The U-Boot loader and the S-box.",
+        "The file is /usr/lib/s/si/nf.so.",
+        "This is unclassified. Les attaquants ont agi.",
+        "TS-3000 routers and C-SPAN streams.",
+        "The SECRET_KEY_BASE and AWS_SECRET_ACCESS_KEY variables.",
+        "UNCLASSIFIED//REL TO USA, JPN",
+        "(U//REL TO USA, JPN) Beacons hourly.",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A level or portion level, any separator, a control word: a marking, in prose, in any
+    /// case.
+    #[test]
+    fn a_banner_with_any_separator_is_a_marking(
+        lead in prop::sample::select(&["S", "TS", "C", "SECRET", "TOP SECRET", "s", "ts", "secret"][..]),
+        sep in prop::sample::select(&["/", "\\", "|", "||", "¦", "_", "-", " / ", "//", " // ", "‖", "ǀǀ", "᜵᜵", "/ /"][..]),
+        control in prop::sample::select(&["NF", "NOFORN", "SI", "TK", "ORCON", "nf", "noforn", "REL", "FOUO"][..]),
+        parens in any::<bool>(),
+        around in prop::sample::select(PROSE),
+    ) {
+        let banner = format!("{lead}{sep}{control}");
+        let banner = if parens { format!("({banner})") } else { banner };
+        assert_held(&format!("{}{banner}{}", around.0, around.1));
+    }
+}
+
+/// Controls and releasability the register knows, said in prose (red team round 3, SA06 and
+/// SA05): in any case where no word of English says them, in capitals where one does.
+const MORE_CONTROLS_ANY_CASE: &[&str] = &[
+    "SBU-NF",
+    "LES-NF",
+    "DSEN",
+    "RSEN",
+    "FVEY",
+    "REL USA",
+    "Not for foreign dissemination",
+    "No foreign dissemination",
+    "originator controlled",
+    "Dissemination and extraction of information controlled by originator",
+    "For official use only",
+    "Releasable only to USA",
+    "RELEASABLE USA",
+    "For US eyes",
+    "HVCCO",
+    "Do not share with foreign partners",
+    "Authorized for release to USA, GBR",
+    "US persons only",
+    "Proprietary information involved",
+    "OC-USGOV",
+    "TALENT KEYHOLE",
+    "SPECAT",
+    "LAW ENFORCEMENT SENSITIVE",
+];
+const MORE_CONTROLS_IN_CAPITALS: &[&str] = &[
+    "FISA",
+    "HCS",
+    "CUI",
+    "USA ONLY",
+    "US ONLY",
+    "US GOV ONLY",
+    "DISTRIBUTION D",
+];
+
+#[test]
+fn controls_and_releasability_the_register_knows_are_markings_in_prose() {
+    for text in MORE_CONTROLS_ANY_CASE.iter().chain(MORE_CONTROLS_IN_CAPITALS) {
+        assert_held(&format!("Handle as {text}."));
+    }
+    for text in [
+        "Handle as sbu-nf.",
+        "fvey partners",
+        "rel usa",
+        "(CUI)",
+        "SI/TK",
+        "for official use only",
+    ] {
+        assert_held(text);
+    }
+    for text in [
+        "Let us only consider the loader.",
+        "The service is available in the USA only.",
+        "The Fisa court ruled.",
+        "The hcs and cui fields are empty.",
+        "Dissemination of the lure was wide.",
+        "The controller was offline.",
+        "Distribution depends on the botnet.",
+        "The focus eyes the law enforcement response.",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The same in any disguise (one that keeps capitals for those read in capitals).
+    #[test]
+    fn a_known_control_in_prose_is_a_marking(
+        any_case in prop::sample::select(MORE_CONTROLS_ANY_CASE),
+        capitals in prop::sample::select(MORE_CONTROLS_IN_CAPITALS),
+        around in prop::sample::select(PROSE),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        assert_held(&format!("{}{}{}", around.0, disguise(any_case, &hows), around.1));
+        assert_held(&format!("{}{}{}", around.0, disguise(capitals, &keeps_case(&hows)), around.1));
+    }
+}
+
+/// TLP with words between it and its colour, named in words, after its colour, drawn, or
+/// `AMBER+STRICT` alone (red team round 3, SA04).
+const TLP_SAID_OTHERWISE: &[&str] = &[
+    "TLP is RED",
+    "TLP level RED",
+    "TLP version 2.0: RED",
+    "TLP designation: RED",
+    "TLP rating: RED",
+    "TLP colour RED",
+    "RED (TLP)",
+    "RED/TLP",
+    "Traffic Light Protocol: RED",
+    "Traffic-Light-Protocol RED",
+    "Traffic light: RED",
+    "AMBER+STRICT",
+    "Handling: AMBER+STRICT",
+    "Share as AMBER+STRICT only",
+    "TLP:🔴",
+    "TLP:🟥",
+    "TLP: 🟥",
+    "TLP:@RED",
+    "TLP:$RED",
+];
+
+#[test]
+fn tlp_said_in_other_words_is_read() {
+    for text in TLP_SAID_OTHERWISE {
+        assert_held(text);
+        assert_held(&format!("Summary. {text}. Beacons hourly."));
+    }
+    for text in [
+        "TLP is the Traffic Light Protocol of FIRST.",
+        "TLP is the Traffic Light Protocol; a red team tip: green",
+        "The traffic light was red when the car passed.",
+        "TLP levels are explained at first.org",
+        "TLP is GREEN",
+        "Traffic Light Protocol: GREEN",
+        "An amber alert and a strict policy.",
+        "TLP:🟢",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The same in any disguise that keeps its words apart (the sign forms, `TLP:@RED`, as
+    /// written only: a look-alike of `:` before the sign is read as `.` by the guard).
+    #[test]
+    fn tlp_in_other_words_is_a_marking_in_any_disguise(
+        text in prop::sample::select(
+            TLP_SAID_OTHERWISE.iter().copied().filter(|t| !t.contains(['@', '$'])).collect::<Vec<_>>()
+        ),
+        around in prop::sample::select(PROSE),
+        hows in prop::collection::vec(any::<u8>(), 1..12),
+    ) {
+        let hows: Vec<u8> = hows.iter().map(|&h| if h % 13 == 7 { h.wrapping_add(1) } else { h }).collect();
+        assert_held(&format!("{}{}{}", around.0, disguise(text, &hows), around.1));
+    }
+}
+
+/// Levels not written all in capitals: in title case or mixed (two capitals or more), or in
+/// modifier (superscript) letters (red team round 3, SA07); a classification named in small
+/// letters (SA18).
+const LEVELS_WRITTEN_OTHERWISE: &[&str] = &[
+    "This report is Top Secret",
+    "This report is SeCrEt",
+    "This report is ᵀᴼᴾ ˢᴱᶜᴿᴱᵀ",
+    "ᶜᴼᴺᶠᴵᴰᴱᴺᵀᴵᴬᴸ",
+    "ˢ//ᴺᶠ",
+    "ᵀˢ//ˢᴵ",
+    "This information is classified at the secret level",
+    "This information is classified at the top secret level",
+    "secret-level information",
+    "a secret classification",
+    "a secret-classified report",
+    "the classification of this report is secret",
+    "Classification of this document: secret",
+    "Security: top secret",
+    "Clearance: secret",
+    "Classified as s/nf",
+    "Level: ts/sci",
+];
+
+#[test]
+fn levels_in_title_case_superscript_or_named_in_small_letters_are_read() {
+    for text in LEVELS_WRITTEN_OTHERWISE {
+        assert_held(text);
+    }
+    for text in [
+        "Secret Service agents were phished.",
+        "Confidential computing enclaves were not affected.",
+        "The secret key was stolen at the top level.",
+        "Security secrets of the vendor leaked.",
+        "The 1ˢᵗ stage loader.",
+    ] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
+/// Portion marks of the well-known schemes (US, NATO) are markings whatever the policy: under
+/// jpn-to-us, which has no NATO scheme, `(CTS)` and `(NS)` are markings it cannot read (red team
+/// round 3, SB22); `特定秘密` is a Japanese marking word (SA22).
+#[test]
+fn portion_marks_of_well_known_schemes_are_markings_under_any_policy() {
+    let policy = jpn_to_us();
+    let crosses = |text: &str| {
+        let objects = vec![
+            statement(1, "GOKUHI//REL TO USA, JPN"),
+            indicator(2, &[TLP_GREEN, &id("marking-definition", 1)], &format!("{text} CANARY")),
+        ];
+        let guard = run(&policy, objects.clone())
+            .is_ok_and(|r| String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"));
+        let verifier = sekisho::verifier::verify(&bundle(objects), &policy).is_ok();
+        (guard, verifier)
+    };
+    assert_eq!(crosses("Extract from the alliance report."), (true, true));
+    for text in [
+        "(CTS) Extract from the alliance report.",
+        "(NS) Extract from the alliance report.",
+        "Summary.\n(NC) Extract.",
+        "(NS//REL TO USA, JPN) Extract.",
+        "【特定秘密】",
+        "本件は特定秘密です。",
+    ] {
+        assert_eq!(crosses(text), (false, false), "{text}");
+    }
+    for text in ["特定秘密保護法の改正が議論された。", "特定秘密保護法による。"] {
+        assert_eq!(crosses(text), (true, true), "{text}");
+    }
+    for text in ["【特定秘密】", "本件は特定秘密です。"] {
+        assert_held(text);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A NATO portion mark in any disguise that keeps its capitals, opening a paragraph under
+    /// jpn-to-us, holds the object.
+    #[test]
+    fn a_nato_portion_mark_under_jpn_to_us_is_a_marking(
+        mark in prop::sample::select(&["(CTS)", "(NS)", "(NC)", "(NR)", "(CTS//REL TO USA, JPN)"][..]),
+        first in prop::sample::select(&["", "Summary.\n", "(U) Summary.\r\n\r\n"][..]),
+        hows in prop::collection::vec(any::<u8>(), 1..8),
+    ) {
+        let policy = jpn_to_us();
+        let text = format!("{first}{} Extract. CANARY", disguise(mark, &keeps_case(&hows)));
+        let objects = vec![
+            statement(1, "GOKUHI//REL TO USA, JPN"),
+            indicator(2, &[TLP_GREEN, &id("marking-definition", 1)], &text),
+        ];
+        let guard = run(&policy, objects.clone())
+            .is_ok_and(|r| String::from_utf8_lossy(r.output.as_bytes()).contains("CANARY"));
+        prop_assert!(!guard, "the guard releases {:?}", text);
+        prop_assert!(sekisho::verifier::verify(&bundle(objects), &policy).is_err(), "the verifier passes {:?}", text);
+    }
+}

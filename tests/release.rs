@@ -209,7 +209,7 @@ fn drops_objects_whose_marking_resolves_to_nothing() {
 
 fn acs(n: u32, control_set: serde_json::Value) -> serde_json::Value {
     json!({"type": "marking-definition", "spec_version": "2.1", "id": id("marking-definition", n),
-           "created": "2020-01-01T00:00:00.000Z", "name": "ACS 3.0",
+           "created": "2020-01-01T00:00:00.000Z",
            "extensions": {"extension-definition--3a65d7ca-2b72-4b49-b9b7-cd6f0ae4c0e3": {
                "extension_type": "property-extension", "identifier": "isa:guide.19001.ACS3-1",
                "control_set": control_set}}})

@@ -6,41 +6,11 @@
 //! one that just crossed a power of two shows up to 8x); quadratic work would be 16x. Work is counted (allocations and bytes allocated, by a global allocator that wraps
 //! the system one), not timed; the times are measured by hand with the release binary (see the
 //! report of the change). A separate file from `tests/scaling.rs`, whose shapes are another's.
-//!
-//! The library forbids `unsafe`; this test binary needs it for a global allocator.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "common/counting.rs"]
+mod counting;
 
 use sekisho::policy::Policy;
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is forwarded unchanged to `System`; the counters are atomics.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
-        // SAFETY: the caller's contract is `System`'s.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        ALLOCATED.fetch_add(new_size, Ordering::Relaxed);
-        // SAFETY: as above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static COUNTING: Counting = Counting;
 
 fn policy() -> Policy {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
@@ -68,6 +38,32 @@ const UNITS: &[(&str, &str)] = &[
     ("full-stops", "10\u{2CFE}"),
     ("spaced-at", "a @ b "),
     ("doubled-at", "a@@"),
+    ("ldap-long-names", "/domainComponent=a+0.9.2342.19200300.100.1.25=\"b\""),
+    ("ldap-quote-unclosed", "DC=\"a"),
+    ("brace-ranges", "10.{1..254}.{"),
+    ("brace-near-misses", ".{.{1..{"),
+    ("wildcard-parts", "10.*.?? 1?.x.0-255.{1..2} "),
+    ("dot-look-alikes", "1\u{2022}a\u{0660}"),
+    ("digit-dashes", "1_2\u{2F00}3\u{2500}"),
+    ("capital-look-alikes", "\u{039D}\u{0422}\u{13BB}\u{0442}\u{00D8}"),
+    ("kanji-prolonged", "\u{4E09}\u{30FC}"),
+    ("glued-labels", "tel1 ph#2 "),
+    ("data-split-base64", "data:;base64,T3Bl cmF0 "),
+    ("data-split-escaped", "data:;base64,A A\\ "),
+    ("data-escaped-glued", "data:,x\\"),
+    ("data-long-header", "data:text/plain;x=aaaaaaaa;"),
+    ("data-legacy-charset", "data:;charset=shift_jis,%82%60 "),
+    ("hidden-elements", "<span hidden>a<span>b"),
+    ("hidden-closed", "<script>x</script>y "),
+    ("comment-bang-near-misses", "<!--x--!"),
+    ("bogus-end-tags", "</ x"),
+    ("zero-padded-references", "&#0000000"),
+    ("legacy-references", "&shy&nbs"),
+    ("bbcode-near-misses", "[b=x[a"),
+    ("markdown-near-misses", "[a](x[b]["),
+    ("markdown-links", "[a](https://x \"t\")[b][c] "),
+    ("enum-names", "1.2.3.4.5.6.7.e164.arpa "),
+    ("email-obfuscations", "a(a)b_at_c<at>d "),
 ];
 
 fn bundle(text: &str) -> Vec<u8> {
@@ -89,10 +85,8 @@ fn bundle(text: &str) -> Vec<u8> {
 
 /// (allocations, bytes allocated) of `f`.
 fn work(f: impl FnOnce()) -> (usize, usize) {
-    let (a0, b0) = (ALLOCATIONS.load(Ordering::Relaxed), ALLOCATED.load(Ordering::Relaxed));
-    f();
-    let (a1, b1) = (ALLOCATIONS.load(Ordering::Relaxed), ALLOCATED.load(Ordering::Relaxed));
-    (a1.saturating_sub(a0), b1.saturating_sub(b0))
+    let ((), w) = counting::counted(f);
+    (w.allocations, w.bytes)
 }
 
 #[test]

@@ -362,9 +362,14 @@ fn verifier_agrees_on_the_xml_marking_places() {
     let mut released = 0;
     for (text, harmless_text) in &texts {
         for place in places {
-            // A CAP restriction of free text goes only when the policy lists it
-            // (`xml.free_restrictions`): of the harmless texts, `Partner CERTs`.
-            let may_go = &(*harmless_text && (!matches!(place, Place::CapRestriction) || text == "Partner CERTs"));
+            // Free text goes only when the policy lists it: in a CAP restriction
+            // (`xml.free_restrictions`) `Partner CERTs`, in the label (`xml.free_label_texts`,
+            // red team SB05) `EXERCISE ONLY`, `Exercise data` and `STAFF`.
+            let listed = match place {
+                Place::CapRestriction => text == "Partner CERTs",
+                _ => matches!(text.as_str(), "EXERCISE ONLY" | "Exercise data" | "STAFF"),
+            };
+            let may_go = &(*harmless_text && listed);
             let input = disguised_xml(&alert, text, place);
             let guard_goes = match guard::filter(input.as_bytes(), &policy) {
                 Ok(r) => {
@@ -391,9 +396,7 @@ fn verifier_agrees_on_the_xml_marking_places() {
             }
         }
     }
-    assert!(
-        released > harmless.len() * (places.len() - 1),
-        "only {released} released"
-    );
+    // The three listed label texts at the three label places, and `Partner CERTs`.
+    assert!(released > 3 * (places.len() - 1), "only {released} released");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

@@ -168,13 +168,20 @@ fn the_verifier_refuses_an_originator_the_guard_would_have_removed() {
 }
 
 /// A privacy mark is free text: the policy's text rules look at it, and since a label is never
-/// rewritten, a match keeps the message behind.
+/// rewritten, a match keeps the message behind, even when `xml.free_label_texts` lists it.
 #[test]
 fn a_privacy_mark_matched_by_a_text_rule_keeps_the_message_behind() {
+    let listing = us_to_jpn_with(|t| {
+        assert!(t.contains("free_label_texts = ["));
+        t.replace(
+            "free_label_texts = [",
+            "free_label_texts = [\"Operation NIGHTJAR\", \"see wiki\\\\.corp\\\\.example\", ",
+        )
+    });
     let msg = String::from_utf8(fixture("cap/schema-binding-rel-jpn.xml"))
         .unwrap()
         .replace(">EXERCISE ONLY<", ">Operation NIGHTJAR<");
-    let e = rejected(msg.as_bytes(), &us_to_jpn());
+    let e = rejected(msg.as_bytes(), &listing);
     assert_eq!(rules(&e), ["internal-names"]);
     assert!(
         e.reasons[0]
@@ -185,8 +192,11 @@ fn a_privacy_mark_matched_by_a_text_rule_keeps_the_message_behind() {
     let internal = String::from_utf8(fixture("cap/schema-binding-rel-jpn.xml"))
         .unwrap()
         .replace(">EXERCISE ONLY<", ">see wiki.corp.example<");
-    let e = rejected(internal.as_bytes(), &us_to_jpn());
+    let e = rejected(internal.as_bytes(), &listing);
     assert_eq!(rules(&e), ["internal-networks"]);
+    // Unlisted, the same text is free text the label may not carry.
+    let e = rejected(internal.as_bytes(), &us_to_jpn());
+    assert_eq!(rules(&e), ["label-privacy-mark"]);
 }
 
 #[test]

@@ -198,6 +198,14 @@ struct XmlRules {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     free_restrictions: Vec<Spanned<String>>,
+    /// Free texts of a STANAG 4774 label that may go (regular expressions, each matched against
+    /// the whole text, trimmed): a `PrivacyMark` other than the label's own classification, and
+    /// the name and each value of an INFORMATIVE category. Any other such text that states no
+    /// marking keeps the message back: the policy decides nothing else about it, so a limit
+    /// written there in words (`Not for foreign release`) would cross unread.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    free_label_texts: Vec<Spanned<String>>,
     /// Accept comments (they are discarded, never rendered).
     #[serde(default)]
     allow_comments: bool,
@@ -1253,6 +1261,7 @@ fn xml_pass(
         releasable_to: x.releasable_to.iter().map(|s| s.get_ref().clone()).collect(),
         cleared_restrictive: x.cleared_restrictive.iter().map(|s| s.get_ref().clone()).collect(),
         free_restrictions: free_texts(&x.free_restrictions, "xml.free_restrictions", errors),
+        free_label_texts: free_texts(&x.free_label_texts, "xml.free_label_texts", errors),
         namespaces,
     })
 }

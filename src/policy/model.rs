@@ -87,6 +87,10 @@ pub struct XmlPolicy {
     /// CAP `restriction` texts of free text that may go: regular expressions, each matched
     /// against the whole text (validated when the policy is loaded).
     pub free_restrictions: Vec<String>,
+    /// Free texts of a 4774 label that may go (`PrivacyMark`, INFORMATIVE category names and
+    /// values): regular expressions, each matched against the whole text (validated when the
+    /// policy is loaded).
+    pub free_label_texts: Vec<String>,
     /// Namespace URI → what may cross in it.
     pub namespaces: BTreeMap<String, XmlNamespace>,
 }

@@ -100,7 +100,7 @@ fn capitals_by_look(text: &str) -> String {
 /// and the digits and signs written for letters read as those letters (`S3CRET`, `$ECRET`,
 /// `71P:R3D`, `CONF!DENTIAL`, `SECR€T`): only for deciding whether a text mentions a marking,
 /// where reading more holds back more, never less.
-fn loosen(s: &str) -> String {
+pub(crate) fn loosen(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             'l' | '1' | '|' | '!' => 'i',
@@ -288,8 +288,14 @@ fn marking_words(policy: &Policy) -> std::rc::Rc<MarkingWords> {
 /// of them all, and reading stops at the first that keeps the text back).
 ///
 /// Linear in `n`: each `//`, `(` and `tlp` is looked at within a bounded window.
-fn marks_in_text<R>(n: &str, policy: &Policy, mut read: impl FnMut(String) -> Option<R>) -> Option<R> {
+fn marks_in_text<R>(
+    norm: &crate::text::Normalized,
+    raw: &str,
+    policy: &Policy,
+    mut read: impl FnMut(String) -> Option<R>,
+) -> Option<R> {
     const WINDOW: usize = 160;
+    let n = norm.text.as_str();
     if !may_hold_marks(n) {
         return None;
     }
@@ -409,12 +415,15 @@ fn marks_in_text<R>(n: &str, policy: &Policy, mut read: impl FnMut(String) -> Op
                     .take_while(|c| c.is_alphanumeric() || matches!(c, '@' | '$' | '|' | '!' | '\u{20AC}'))
                     .collect();
                 let rest = tight.get(head.len()..).unwrap_or_default();
+                // The policy's portion levels, and those of the well-known schemes whatever the
+                // policy (a policy without NATO's reads `(CTS)` as a marking it cannot read:
+                // red team round 3, SB22).
                 let portion = policy.schemes.iter().any(|s| {
                     s.levels
                         .iter()
                         .filter_map(|l| l.portion.as_deref())
                         .any(|p| loosen(&p.to_lowercase()) == loosen(&head))
-                });
+                }) || WELL_KNOWN_PORTIONS.iter().any(|p| loosen(p) == loosen(&head));
                 if !portion || !(rest.is_empty() || rest.starts_with("//")) {
                     continue;
                 }
@@ -423,8 +432,7 @@ fn marks_in_text<R>(n: &str, policy: &Policy, mut read: impl FnMut(String) -> Op
                     // In text with words of a script written without spaces, anywhere not glued
                     // to a Latin word (`(s)` is a plural there).
                     let unspaced = *unspaced_text.get_or_insert_with(|| n.chars().any(crate::text::is_unspaced_script));
-                    let starts = paragraph.is_empty()
-                        || paragraph.ends_with('\n')
+                    let starts = opens_paragraph(norm, raw, i)
                         || (unspaced && !paragraph.ends_with(|c: char| c.is_ascii_alphanumeric()));
                     let then = n.get(i + 2 + inner.len()..).unwrap_or_default().trim_start();
                     let year = then.starts_with(|c: char| c.is_ascii_digit());
@@ -442,6 +450,41 @@ fn marks_in_text<R>(n: &str, policy: &Policy, mut read: impl FnMut(String) -> Op
         }
     }
     None
+}
+
+/// Portion levels of the well-known schemes (US, NATO), lowercase: markings under any policy.
+const WELL_KNOWN_PORTIONS: [&str; 10] = ["u", "c", "s", "ts", "nu", "nr", "nc", "ns", "cts", "ctsa"];
+
+/// Whether the character at byte `i` of the normal form `norm` (of `raw`) opens a paragraph: the
+/// text's start or a line break as written (the normal form writes a line break as a space) comes
+/// before it, with at most a list's number or bullet between (`1. (S)`, `- (S)`), no letter.
+/// Looks back over at most 16 characters; where the map cannot say, it opens one (fail closed).
+fn opens_paragraph(norm: &crate::text::Normalized, raw: &str, i: usize) -> bool {
+    const LINE_BREAKS: [char; 7] = ['\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}'];
+    let n = norm.text.as_str();
+    let Some((mut next_at, _)) = norm.original(i, i + 1) else {
+        return true;
+    };
+    for (seen, (j, c)) in n.get(..i).unwrap_or_default().char_indices().rev().enumerate() {
+        if seen >= 16 {
+            return false;
+        }
+        if c == ' ' || c == '\t' {
+            continue;
+        }
+        let Some((a, z)) = norm.original(j, j + c.len_utf8()) else {
+            return true;
+        };
+        if c == '\n' || raw.get(z..next_at).is_some_and(|between| between.contains(LINE_BREAKS)) {
+            return true;
+        }
+        if c.is_alphabetic() {
+            return false;
+        }
+        next_at = a;
+    }
+    // The text's start, spaces and marks of a list aside.
+    true
 }
 
 /// Whether the text `n` (normal, or plain ASCII as written) may hold a marking
@@ -605,7 +648,7 @@ pub(crate) fn marking_in_text(
     let by_look = capitals.iter().map(|n| (n, capitals_raw.as_str()));
     for (n, as_written) in written.chain(by_look) {
         let mut found: Vec<String> = Vec::new();
-        let held = marks_in_text(&n.text, policy, |mark: String| {
+        let held = marks_in_text(n, as_written, policy, |mark: String| {
             let w = why(&mark);
             found.push(mark);
             w
@@ -888,9 +931,10 @@ mod marks_in_text_tests {
     use super::*;
 
     /// Every mark [`marks_in_text`] finds in `n`, in order.
-    fn all_marks(n: &str, p: &Policy) -> Vec<String> {
+    fn all_marks(t: &str, p: &Policy) -> Vec<String> {
+        let n = crate::text::normalize(t);
         let mut out = Vec::new();
-        let none: Option<()> = marks_in_text(n, p, |m| {
+        let none: Option<()> = marks_in_text(&n, t, p, |m| {
             out.push(m);
             None
         });
@@ -901,7 +945,7 @@ mod marks_in_text_tests {
     fn marks(t: &str) -> Vec<String> {
         let p =
             Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap();
-        all_marks(&crate::text::normalize(t).text, &p)
+        all_marks(t, &p)
     }
 
     #[test]

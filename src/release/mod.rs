@@ -11,6 +11,7 @@
 //! `format/`, and its section of the policy.
 
 pub mod decision;
+pub(crate) mod free_text;
 pub(crate) mod marking_text;
 pub mod outcome;
 pub(crate) mod prose;

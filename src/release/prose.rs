@@ -6,6 +6,12 @@
 //! (`T.L.P. RED`, `TLP:AMBER STRICT`), and a banner of words in capitals around `//` whatever
 //! the words (`S//NF`, `CUI//NOFORN`).
 //!
+//! Words of a script written without spaces or capitals (`極秘`, `機密`, `取扱注意`) are read
+//! where they stand as a marking: set off by brackets, spaces, punctuation or the text's edge
+//! (`【極秘】`), named (`区分：極秘`, `極秘指定`, `極秘扱い`) or said of the text (`本件は極秘です`).
+//! `TLP` and a colour written in another language is that colour (`TLP:赤`); `TLP:` and a word
+//! that is no colour, a TLP marking no reader can read (`TLP:PURPLE`).
+//!
 //! Read on the normal form (so every disguise the normal form undoes is undone), with its
 //! letters and digits taken together whatever separates them (`S E C R E T`, `S.E.C.R.E.T`),
 //! where the hit stands on word boundaries of the normal text. Whether a letter was written in
@@ -36,11 +42,70 @@ const CONTROL_WORDS: [&str; 10] = [
     "fouo",
 ];
 
+/// More controls and releasability in words, in any case, each with the marking it says (red
+/// team round 3, SA05, SA06): no word of English prose says them.
+const SAID_IN_ANY_CASE: [(&str, &str); 26] = [
+    ("sbu-nf", "SBU NOFORN"),
+    ("les-nf", "LES NOFORN"),
+    ("dsen", "DSEN"),
+    ("rsen", "RSEN"),
+    ("fvey", "REL TO FVEY"),
+    ("rel usa", "REL TO"),
+    ("not for foreign dissemination", "NOFORN"),
+    ("no foreign dissemination", "NOFORN"),
+    ("foreign dissemination", "NOFORN"),
+    ("originator controlled", "ORCON"),
+    ("controlled by originator", "ORCON"),
+    ("for official use only", "FOUO"),
+    ("official use only", "FOUO"),
+    ("releasable only to", "REL TO"),
+    ("releasable usa", "REL TO"),
+    ("for us eyes", "REL TO"),
+    ("hvcco", "REL TO"),
+    ("do not share with foreign", "NOFORN"),
+    ("authorized for release to", "REL TO"),
+    ("authorised for release to", "REL TO"),
+    ("us persons only", "NOFORN"),
+    ("proprietary information involved", "PROPIN"),
+    ("oc-usgov", "ORCON-USGOV"),
+    ("talent keyhole", "TK"),
+    ("specat", "REL TO"),
+    ("law enforcement sensitive", "LES"),
+];
+
+/// Controls and releasability that mark when written in capitals (`FISA`, `USA ONLY`): in
+/// small letters they are words or names of prose (`let us only`).
+const SAID_IN_CAPITALS: [(&str, &str); 11] = [
+    ("fisa", "FISA"),
+    ("hcs", "HCS"),
+    ("cui", "CUI"),
+    ("usa only", "REL TO"),
+    ("us only", "REL TO"),
+    ("us gov only", "REL TO"),
+    ("distribution b", "REL TO"),
+    ("distribution c", "REL TO"),
+    ("distribution d", "REL TO"),
+    ("distribution e", "REL TO"),
+    ("distribution f", "REL TO"),
+];
+
 /// What, written before a level in any case, names it a classification.
-const NAMED_BY: [&str; 11] = [
+const NAMED_BY: [&str; 23] = [
     "classified",
     "classified as",
     "classified at",
+    "classified at the",
+    "classified as the",
+    "security",
+    "security classification",
+    "security level",
+    "clearance",
+    "clearance level",
+    "classification of this document",
+    "classification of this report",
+    "classification of the document",
+    "classification of the report",
+    "the classification of this report is",
     "classification",
     "classification is",
     "classification level",
@@ -50,6 +115,10 @@ const NAMED_BY: [&str; 11] = [
     "marking is",
     "level",
 ];
+
+/// What, written after a level in any case, names it a classification (`secret-level`, `top
+/// secret classification`, `secret-classified`).
+const NAMING_AFTER: [&str; 3] = ["level", "classification", "classified"];
 
 /// Releasability in words, in any case.
 const RELEASABILITY: [&str; 4] = ["releasable to", "eyes only", "foreign nationals", "rel to"];
@@ -62,6 +131,171 @@ const TLP_HEADS: [&str; 9] = [
     "tlp", "tlp2", "tlp20", "tlpv2", "tlpv20", "tlp1", "tlp10", "tlpv1", "tlpv10",
 ];
 
+/// Japanese words of handling, markings whatever the policy (the mention test reads them too).
+const JAPANESE_MARKINGS: [&str; 8] = [
+    "極秘",
+    "機密",
+    "秘",
+    "取扱注意",
+    "部外秘",
+    "社外秘",
+    "関係者限り",
+    "特定秘密",
+];
+
+/// Right before a word of a script written without spaces: a particle that ends the word before
+/// it (`本件は`), or a word that names it a marking (`区分`).
+const JAPANESE_BEFORE: [&str; 14] = [
+    "は",
+    "が",
+    "も",
+    "を",
+    "の",
+    "区分",
+    "分類",
+    "指定",
+    "等級",
+    "レベル",
+    "格付け",
+    "格付",
+    "表示",
+    "扱い",
+];
+
+/// Right after it: a copula (`です`), or a word that makes it a marking (`指定`, `扱い`, `文書`).
+const JAPANESE_AFTER: [&str; 19] = [
+    "です",
+    "である",
+    "であり",
+    "だ",
+    "とする",
+    "とし",
+    "とされ",
+    "に指定",
+    "に区分",
+    "指定",
+    "扱",
+    "区分",
+    "文書",
+    "資料",
+    "事項",
+    "相当",
+    "以上",
+    "限り",
+    "として",
+];
+
+/// Words that may stand between `TLP` and its colour (`TLP is RED`, `TLP level RED`, `TLP
+/// version 2.0: RED`).
+const TLP_BETWEEN: [&str; 14] = [
+    "is",
+    "level",
+    "lvl",
+    "version",
+    "designation",
+    "rating",
+    "colour",
+    "color",
+    "code",
+    "marking",
+    "label",
+    "status",
+    "set",
+    "protocol",
+];
+
+/// TLP colours drawn (`TLP:🔴`).
+const TLP_EMOJI: [(char, &str); 14] = [
+    ('\u{1F534}', "RED"),
+    ('\u{1F7E5}', "RED"),
+    ('\u{2764}', "RED"),
+    ('\u{1F7E0}', "AMBER"),
+    ('\u{1F7E7}', "AMBER"),
+    ('\u{1F7E1}', "AMBER"),
+    ('\u{1F7E8}', "AMBER"),
+    ('\u{1F7E2}', "GREEN"),
+    ('\u{1F7E9}', "GREEN"),
+    ('\u{1F49A}', "GREEN"),
+    ('\u{26AA}', "CLEAR"),
+    ('\u{2B1C}', "CLEAR"),
+    ('\u{1F90D}', "CLEAR"),
+    ('\u{26AB}', "BLACK"),
+];
+
+/// TLP colours written in Japanese.
+const JAPANESE_COLOURS: [(&str, &str); 14] = [
+    ("赤", "RED"),
+    ("レッド", "RED"),
+    ("アンバー", "AMBER"),
+    ("琥珀", "AMBER"),
+    ("黄色", "AMBER"),
+    ("黄", "AMBER"),
+    ("橙", "AMBER"),
+    ("オレンジ", "AMBER"),
+    ("緑", "GREEN"),
+    ("グリーン", "GREEN"),
+    ("白", "WHITE"),
+    ("ホワイト", "WHITE"),
+    ("クリア", "CLEAR"),
+    ("透明", "CLEAR"),
+];
+
+/// `STRICT` written after `AMBER` in Japanese, or in Latin letters.
+const STRICT: [&str; 3] = ["strict", "ストリクト", "厳格"];
+
+/// What may stand after a level and a separator other than `//` (`S/NF`, `TS|SI|NF`,
+/// `SECRET\\NOFORN`, `S_NF`) and make the two a banner: control words and their portion forms.
+const SEPARATED_CONTROLS: [&str; 36] = [
+    "noforn",
+    "nf",
+    "si",
+    "tk",
+    "hcs",
+    "sci",
+    "rel",
+    "relido",
+    "oc",
+    "orcon",
+    "pr",
+    "propin",
+    "fouo",
+    "imc",
+    "imcon",
+    "rs",
+    "rsen",
+    "ds",
+    "dsen",
+    "xd",
+    "nd",
+    "limdis",
+    "exdis",
+    "nodis",
+    "fisa",
+    "sar",
+    "rd",
+    "frd",
+    "sbu",
+    "les",
+    "ssi",
+    "cui",
+    "fgi",
+    "nocontract",
+    "lesnf",
+    "sbunf",
+];
+
+/// Control words that start such a banner as a level does (`SI/TK`, `HCS-P`).
+const SEPARATED_LEADS: [&str; 5] = ["si", "tk", "hcs", "sci", "cui"];
+
+/// Control words no word of any language holds: glued to other letters they still mark
+/// (`NOFORNreport`, `reportNOFORN`, `SECRETNOFORN`).
+const GLUED_CONTROLS: [&str; 4] = ["noforn", "fouo", "relido", "nocontract"];
+
+/// What separates a banner's parts when it is not `//` (`/`, `\`, `|`, `¦`, `_`, `-`, `.`).
+fn separates(c: char) -> bool {
+    matches!(c, '/' | '\\' | '|' | '\u{A6}' | '_' | '-' | '.')
+}
+
 /// When a phrase of the vocabulary marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum When {
@@ -69,8 +303,10 @@ enum When {
     Always,
     /// `TLP` and a colour, unless written `tip` (a word).
     NotTip,
-    /// Every letter written in capitals.
+    /// A level: every letter written in capitals, or two or more (`Top Secret`).
     InCapitals,
+    /// Every letter written in capitals (`USA ONLY`; `USA only` is prose).
+    AllCapitals,
 }
 
 /// The prose vocabulary of one policy: phrases squeezed to letters and digits (each read as
@@ -79,6 +315,12 @@ struct Vocabulary {
     finder: Option<AhoCorasick>,
     says: Vec<(String, When)>,
     portions: Vec<Vec<u8>>,
+    /// Words of scripts written without spaces, and what each says.
+    unspaced: Option<AhoCorasick>,
+    unspaced_says: Vec<String>,
+    /// What starts a banner of separated parts, squeezed: portion levels (`true`: a portion
+    /// only, no banner word), level names with and without their spaces, [`SEPARATED_LEADS`].
+    leads: Vec<(Vec<u8>, bool)>,
 }
 
 /// `s` as the squeezed text reads it: its letters and digits, lowercase, each read as a letter.
@@ -100,6 +342,8 @@ impl Vocabulary {
         for w in CONTROL_WORDS {
             phrases.push((squeezed(w), w.to_uppercase(), When::Always));
         }
+        // `+STRICT` is TLP's alone (2.0): `AMBER+STRICT` needs no `TLP` before it.
+        phrases.push((squeezed("amber+strict"), "TLP:AMBER+STRICT".to_string(), When::Always));
         for scheme in policy.schemes.iter() {
             let lowest: Vec<String> = scheme
                 .levels
@@ -126,11 +370,20 @@ impl Vocabulary {
                     for by in NAMED_BY {
                         phrases.push((squeezed(&format!("{by} {name}")), said.clone(), When::Always));
                     }
+                    for after in NAMING_AFTER {
+                        phrases.push((squeezed(&format!("{name} {after}")), said.clone(), When::Always));
+                    }
                 }
             }
         }
         for r in RELEASABILITY {
             phrases.push((squeezed(r), "REL TO".to_string(), When::Always));
+        }
+        for (w, said) in SAID_IN_ANY_CASE {
+            phrases.push((squeezed(w), said.to_string(), When::Always));
+        }
+        for (w, said) in SAID_IN_CAPITALS {
+            phrases.push((squeezed(w), said.to_string(), When::AllCapitals));
         }
         for colour in COLOURS {
             for head in TLP_HEADS {
@@ -151,10 +404,46 @@ impl Vocabulary {
             .flat_map(|s| s.levels.iter().filter_map(|l| l.portion.as_deref()))
             .map(squeezed)
             .collect();
+        // Levels above the lowest written in a script without spaces (`極秘`), and the
+        // Japanese handling words, each saying itself (the marking reader reads it).
+        let mut unspaced_says: Vec<String> = policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().skip(1))
+            .flat_map(|l| std::iter::once(&l.name).chain(&l.aliases))
+            .filter(|n| !n.is_empty() && n.chars().all(crate::text::is_unspaced_script))
+            .cloned()
+            .chain(JAPANESE_MARKINGS.iter().map(|w| (*w).to_string()))
+            .collect();
+        unspaced_says.sort();
+        unspaced_says.dedup();
+        let unspaced = AhoCorasick::new(unspaced_says.iter().map(|w| crate::text::normalize(w).text)).ok();
+        let mut leads: Vec<(Vec<u8>, bool)> = Vec::new();
+        for scheme in policy.schemes.iter() {
+            for level in &scheme.levels {
+                for name in std::iter::once(&level.name).chain(&level.aliases) {
+                    if name.is_ascii() && !squeezed(name).is_empty() {
+                        leads.push((squeezed(name), false));
+                    }
+                }
+            }
+        }
+        for scheme in policy.schemes.iter() {
+            for p in scheme.levels.iter().filter_map(|l| l.portion.as_deref()) {
+                let p = squeezed(p);
+                if !p.is_empty() && !leads.iter().any(|(w, _)| *w == p) {
+                    leads.push((p, true));
+                }
+            }
+        }
+        leads.extend(SEPARATED_LEADS.iter().map(|w| (squeezed(w), false)));
         Vocabulary {
+            leads,
             finder,
             says: phrases.into_iter().map(|(_, s, w)| (s, w)).collect(),
             portions,
+            unspaced,
+            unspaced_says,
         }
     }
 
@@ -220,6 +509,7 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
         from.push(i);
     }
     let mut out: Vec<String> = Vec::new();
+    let mut hits: Vec<(String, usize, usize)> = Vec::new();
     if let Some(finder) = &v.finder {
         for m in finder.find_overlapping_iter(&letters) {
             let (Some(&a), Some(&z)) = (from.get(m.start()), m.end().checked_sub(1).and_then(|e| from.get(e))) else {
@@ -230,31 +520,171 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
                 .get(z..)
                 .and_then(|t| t.chars().next())
                 .map_or(z, |c| z + c.len_utf8());
-            if !word_edge(text, a, true) || !word_edge(text, end, false) {
-                continue;
-            }
             let Some((said, when)) = v.says.get(m.pattern().as_usize()) else {
                 continue;
             };
+            // A `_` ends a control word, a releasability phrase, a TLP marking or a level of
+            // two words written whole (`TLP_RED_report.pdf`, `report_NOFORN.pdf`,
+            // `Q3_TOP_SECRET_brief`: red team round 3, SA17); it joins a one-word level to an
+            // identifier (`AWS_SECRET_ACCESS_KEY`).
+            let underscored = !matches!(when, When::InCapitals | When::AllCapitals)
+                || (said.contains(' ') && m.len() == squeezed(said).len());
+            let edge = |at: usize, start: bool| {
+                word_edge(text, at, start)
+                    || (underscored
+                        && if start {
+                            text.get(..at).is_some_and(|t| t.ends_with('_'))
+                        } else {
+                            text.get(at..).is_some_and(|t| t.starts_with('_'))
+                        })
+            };
+            if !edge(a, true) || !edge(end, false) {
+                continue;
+            }
             let marks = match when {
                 When::Always => true,
                 When::NotTip => from.get(m.start() + 1).and_then(|&i| bytes.get(i)) != Some(&b'i'),
-                When::InCapitals => from
+                // In capitals, or with two capitals or more (`Top Secret`, `SeCrEt`; red team
+                // round 3, SA07); one capital is prose (`Secret Service`).
+                When::InCapitals => {
+                    let letters = from.get(m.start()..m.end()).unwrap_or_default();
+                    let small = letters.iter().filter(|&&i| written_small(n, raw, i)).count();
+                    let capitals = letters.iter().filter(|&&i| written_capital(n, raw, i)).count();
+                    small == 0 || capitals >= 2
+                }
+                When::AllCapitals => from
                     .get(m.start()..m.end())
                     .unwrap_or_default()
                     .iter()
                     .all(|&i| !written_small(n, raw, i)),
             };
             if marks {
-                out.push(said.clone());
+                hits.push((said.clone(), a, end));
             }
         }
     }
     banners_of_capitals(n, raw, &mut out);
-    out.sort();
-    out.dedup();
-    out.retain(|m| !found.iter().any(|f| f.contains(m.as_str())));
-    out
+    banners_of_separators(text, &v, &mut out);
+    if !text.is_ascii() {
+        unspaced_marks(text, &v, &mut out);
+    }
+    tlp_written_otherwise(text, &mut out);
+    tlp_with_words_between(text, &mut out);
+    not_found(hits, out, found)
+}
+
+/// What the prose says that the marks `found` in the same text do not: each marking the prose
+/// says as often as it is said (vocabulary `hits` with their spans in the normal form, hits of
+/// one marking that overlap counted once; each of `others` once), kept when it is said more
+/// often than the found marks, counted with their repeats, hold it (`REL TO` in `UNCLASSIFIED//REL
+/// TO USA, JPN` is that banner's; `not releasable to foreign nationals` after it is not: red
+/// team round 3, SA16).
+fn not_found(mut hits: Vec<(String, usize, usize)>, others: Vec<String>, found: &[String]) -> Vec<String> {
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    hits.sort();
+    let mut last: Option<(&str, usize)> = None;
+    for (said, a, z) in &hits {
+        match last {
+            Some((s, e)) if s == said.as_str() && *a < e => last = Some((s, e.max(*z))),
+            _ => {
+                let c = counts.entry(said.clone()).or_default();
+                *c = c.saturating_add(1);
+                last = Some((said.as_str(), *z));
+            }
+        }
+    }
+    for o in others {
+        let c = counts.entry(o).or_default();
+        *c = c.saturating_add(1);
+    }
+    counts
+        .into_iter()
+        .filter(|(m, said)| {
+            let in_found = found
+                .iter()
+                .map(|f| f.matches(m.as_str()).count())
+                .fold(0usize, usize::saturating_add);
+            *said > in_found
+        })
+        .map(|(m, _)| m)
+        .collect()
+}
+
+/// The words of a script written without spaces that stand as a marking in `text` (a normal
+/// form): read with spaces and separators taken out (`極 秘`), a hit marks when it is set off on
+/// each side (by anything but a letter of such a script, or the text's edge), or a word of
+/// [`JAPANESE_BEFORE`] stands before it and one of [`JAPANESE_AFTER`] after it where it is not
+/// set off.
+fn unspaced_marks(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
+    let Some(finder) = &v.unspaced else { return };
+    let squeezed: String = text
+        .chars()
+        .filter(|&c| !c.is_whitespace() && !matches!(c, '-' | '_' | '.' | '・' | '･' | '·' | '*' | '~' | '|'))
+        .collect();
+    for m in finder.find_overlapping_iter(&squeezed) {
+        let before = squeezed.get(..m.start()).unwrap_or_default();
+        let before = before.trim_end_matches([':', '=']);
+        let after = squeezed.get(m.end()..).unwrap_or_default();
+        let set_off_before = !before.chars().next_back().is_some_and(crate::text::is_unspaced_script);
+        let set_off_after = !after.chars().next().is_some_and(crate::text::is_unspaced_script);
+        let starts = set_off_before || JAPANESE_BEFORE.iter().any(|w| before.ends_with(w));
+        let ends = set_off_after || JAPANESE_AFTER.iter().any(|w| after.starts_with(w));
+        if starts
+            && ends
+            && let Some(says) = v.unspaced_says.get(m.pattern().as_usize())
+        {
+            out.push(says.clone());
+        }
+    }
+}
+
+/// `TLP` starting a word, then separators and a colour written in Japanese (`TLP:赤`, `TLP
+/// 赤`), read as that colour; or, after `:` or `=`, a word that is no colour (`TLP:PURPLE`,
+/// `TLP: 紅`), said as written, a TLP marking the reader cannot read. A version (`TLP:2.0`) or
+/// a colour in Latin letters is left to the readers of those.
+fn tlp_written_otherwise(text: &str, out: &mut Vec<String>) {
+    for (at, _) in text.match_indices("tlp") {
+        if text
+            .get(..at)
+            .and_then(|b| b.chars().next_back())
+            .is_some_and(|c| c.is_alphanumeric() && !crate::text::is_unspaced_script(c))
+        {
+            continue;
+        }
+        let rest = text.get(at + 3..).unwrap_or_default();
+        let word_at = rest.find(|c: char| !(c.is_whitespace() || matches!(c, ':' | '=' | '-' | '/' | '.')));
+        let (between, word) = match word_at {
+            Some(k) => (rest.get(..k).unwrap_or_default(), rest.get(k..).unwrap_or_default()),
+            None => continue,
+        };
+        let word: String = word.chars().take_while(|c| c.is_alphanumeric() || *c == '+').collect();
+        let (head, strict) = match word.split_once('+') {
+            Some((h, r)) => (h, Some(r)),
+            None => (word.as_str(), None),
+        };
+        let japanese = JAPANESE_COLOURS
+            .iter()
+            .find(|(c, _)| head.starts_with(c))
+            .map(|(_, said)| *said);
+        let latin = ["clear", "white", "green", "amber", "red"]
+            .into_iter()
+            .find(|c| crate::release::marking_text::loosen(head) == *c);
+        let strict = strict.map(|r| STRICT.iter().any(|s| r.starts_with(s)));
+        let said = match (japanese, latin, strict) {
+            // In Latin letters, with no `+` or with `+STRICT`: the other readers read it.
+            (_, Some(_), None) | (_, Some("amber"), Some(true)) if !word.contains(|c: char| !c.is_ascii()) => continue,
+            (Some("AMBER"), _, Some(true)) | (_, Some("amber"), Some(true)) => "AMBER+STRICT".to_string(),
+            (Some(said), _, _) => said.to_string(),
+            _ if word.starts_with(|c: char| c.is_ascii_digit())
+                || (word.starts_with('v') && word.chars().nth(1).is_some_and(|c| c.is_ascii_digit())) =>
+            {
+                continue; // a version: `TLP:2.0 GREEN`
+            }
+            _ if between.contains([':', '=']) && !word.is_empty() => word.to_uppercase(),
+            _ => continue,
+        };
+        out.push(format!("TLP:{said}"));
+    }
 }
 
 /// Whether position `at` of `text` is a word's edge: going back from it (`start`) or forward,
@@ -281,7 +711,25 @@ fn written_small(n: &Normalized, raw: &str, i: usize) -> bool {
     };
     raw.get(a..b)
         .and_then(|w| w.chars().next())
-        .is_some_and(|c| c.is_lowercase() && c != 'l' && !is_small_capital(c))
+        .is_some_and(|c| c.is_lowercase() && c != 'l' && !is_small_capital(c) && !is_modifier_letter(c))
+}
+
+/// Whether the letter at byte `i` of the normal form was written as a capital: an uppercase
+/// letter, a small capital or a modifier letter (an `l` is neither, and neither is a digit).
+fn written_capital(n: &Normalized, raw: &str, i: usize) -> bool {
+    let Some((a, b)) = n.original(i, i + 1) else {
+        return false;
+    };
+    raw.get(a..b)
+        .and_then(|w| w.chars().next())
+        .is_some_and(|c| c.is_uppercase() || is_small_capital(c) || is_modifier_letter(c))
+}
+
+/// Modifier (superscript) letters (`ᵀᴼᴾ ˢᴱᶜᴿᴱᵀ`): Unicode calls many of its capitals lowercase
+/// (Other_Lowercase), and there are no superscript capitals for every letter; read as capitals
+/// (the stricter reading; red team round 3, SA07).
+fn is_modifier_letter(c: char) -> bool {
+    matches!(c, '\u{02B0}'..='\u{02FF}' | '\u{1D2C}'..='\u{1D6A}' | '\u{1D9B}'..='\u{1DBF}' | '\u{2070}'..='\u{209F}' | '\u{A7F8}'..='\u{A7F9}')
 }
 
 /// Latin small capitals (`ᴀ`, `ʀ`, `ꜱ`): lowercase to Unicode, capitals to a reader.
@@ -337,5 +785,258 @@ fn banners_of_capitals(n: &Normalized, raw: &str, out: &mut Vec<String>) {
             .collect();
         let word = text.get(word_start..k).unwrap_or_default();
         out.push(format!("{word}//{rest}").to_uppercase());
+    }
+}
+
+/// Banners of separated parts in any case (red team round 3, SA03, SB14, SA17): a level, a
+/// portion level or a lead control word (see [`Vocabulary::leads`]) starting a word (not right
+/// after a separator: `/usr/s/si` is a path), then separators (`/`, `\\`, `|`, `¦`, `_`, `-`,
+/// `.`, spaces between them), then a control word of [`SEPARATED_CONTROLS`] ending a word
+/// (`s/nf`, `S // NF`, `TS|SI|NF`, `SECRET_NOFORN_report`); in parentheses any separator
+/// (`(S,NF)`, `(S NF)`); glued, a level of four letters or more and a control word
+/// (`SECRETNOFORN`, `secretllnoforn` for `SECRET‖NOFORN`); and a control word of
+/// [`GLUED_CONTROLS`] glued to any letters (`NOFORNreport`). Each is said as a banner with `//`
+/// (`S//NF`), for the marking reader. `//` after a word a banner reader reads
+/// (`UNCLASSIFIED//REL TO`) or in a portion mark (`(U//REL TO USA, JPN)`) is left to those.
+/// One pass over the text, each start looked at within a bounded window.
+fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
+    let chars: Vec<char> = text.chars().collect();
+    let letter = |c: char| c.is_ascii_alphanumeric();
+    let read = |k: usize, len: usize| -> Vec<u8> {
+        chars
+            .get(k..k + len)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|&c| u8::try_from(c).ok())
+            .map(|b| crate::text::letter_byte(b.to_ascii_lowercase()))
+            .collect()
+    };
+    let controls: Vec<Vec<u8>> = SEPARATED_CONTROLS.iter().map(|w| squeezed(w)).collect();
+    let glued: Vec<Vec<u8>> = GLUED_CONTROLS.iter().map(|w| squeezed(w)).collect();
+    let mut k = 0;
+    while k < chars.len() {
+        let c = chars.get(k).copied().unwrap_or(' ');
+        let before = k.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        if !letter(c) || before.is_some_and(letter) {
+            k += 1;
+            continue;
+        }
+        // The word (a run of ASCII letters and digits) starting here.
+        let len = chars
+            .get(k..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&c| letter(c))
+            .count();
+        let word = read(k, len);
+        let after_word = k + len;
+        // Glued: a control word no word holds, anywhere in the word.
+        for (g, said) in glued.iter().zip(GLUED_CONTROLS) {
+            if word.len() > g.len() && word.windows(g.len()).any(|w| w == g.as_slice()) {
+                out.push(said.to_uppercase());
+            }
+        }
+        // Glued: a level and a control word (`ll` between: `‖` and `ǀǀ` read as two `l`).
+        // A portion level glues only with the bars (`S‖NF`).
+        for (lead, _) in &v.leads {
+            let Some(rest) = word.strip_prefix(lead.as_slice()) else {
+                continue;
+            };
+            let barred = rest.strip_prefix(b"ll").or_else(|| rest.strip_prefix(b"ii"));
+            let long = lead.len() >= 4;
+            let Some(rest) = barred.or(long.then_some(rest)) else {
+                continue;
+            };
+            if controls
+                .iter()
+                .any(|c| c.as_slice() == rest && (barred.is_some() || c.len() >= 4 || rest == b"nf"))
+            {
+                out.push(
+                    format!("{}//{}", String::from_utf8_lossy(lead), String::from_utf8_lossy(rest)).to_uppercase(),
+                );
+            }
+        }
+        let path = before.is_some_and(|b| separates(b) && b != '-');
+        if path {
+            k = after_word.max(k + 1);
+            continue;
+        }
+        let in_parens = chars
+            .get(..k)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .find(|c| **c != ' ')
+            .is_some_and(|c| *c == '(');
+        // The lead: this word, or this word and the next (`top secret`), read whole.
+        let next_len = chars
+            .get(after_word..)
+            .unwrap_or_default()
+            .iter()
+            .position(|&c| c != ' ')
+            .filter(|&p| p == 1)
+            .map(|p| {
+                chars
+                    .get(after_word + p..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|&&c| letter(c))
+                    .count()
+            })
+            .unwrap_or(0);
+        let two = [word.clone(), read(after_word + 1, next_len)].concat();
+        let lead = v.leads.iter().find_map(|(l, portion)| {
+            if *l == two && next_len > 0 {
+                Some((after_word + 1 + next_len, *portion))
+            } else if *l == word {
+                Some((after_word, *portion))
+            } else {
+                None
+            }
+        });
+        if let Some((end, portion_only)) = lead {
+            // The separators, at most eight characters.
+            let sep: String = chars
+                .get(end..)
+                .unwrap_or_default()
+                .iter()
+                .take(8)
+                .take_while(|&&c| separates(c) || c == ' ' || (in_parens && !letter(c) && c != ')' && c != '('))
+                .collect();
+            let tight: String = sep.chars().filter(|c| *c != ' ').collect();
+            let from = end + sep.chars().count();
+            let right_len = chars
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|&&c| letter(c))
+                .count();
+            let right = read(from, right_len);
+            let closes = chars.get(from + right_len).is_none_or(|&c| !letter(c));
+            // A full stop or dash then a space ends a sentence or a clause, not a banner part.
+            let sentence = sep.contains(' ') && tight.chars().all(|c| c == '.' || c == '-');
+            let separated = (!tight.is_empty() && !sentence)
+                || (in_parens && !sep.is_empty() && chars.get(from + right_len) == Some(&')'));
+            // `//` after a banner word, or in a portion mark, is the other readers'.
+            let theirs = tight == "//" && (!portion_only || in_parens);
+            if separated && !theirs && closes && controls.contains(&right) {
+                let l: String = chars.get(k..end).unwrap_or_default().iter().collect();
+                let r: String = chars.get(from..from + right_len).unwrap_or_default().iter().collect();
+                out.push(format!("{l}//{r}").to_uppercase());
+            }
+        }
+        k = after_word.max(k + 1);
+    }
+}
+
+/// `TLP` (or `traffic light`, `traffic light protocol`) starting a word, then words of
+/// [`TLP_BETWEEN`] and versions, then a colour (`TLP is RED`, `Traffic Light Protocol: RED`,
+/// `TLP version 2.0: RED`) or a colour drawn (`TLP:🔴`; any other symbol right after `TLP:` is a
+/// TLP marking no reader reads); or a colour right before `TLP` (`RED (TLP)`, `RED/TLP`). Red
+/// team round 3, SA04. At most six words are looked at after each head, and one before it.
+fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
+    const COLOURS: [&str; 5] = ["clear", "white", "green", "amber", "red"];
+    // The words of the text: (start, end) of each run of letters, digits, `+` and `.`.
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        // Signs written for letters are letters here (`7|P !$ R€D`).
+        let in_word = c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '@' | '$' | '|' | '!' | '\u{20AC}');
+        match (start, in_word) {
+            (None, true) => start = Some(i),
+            (Some(a), false) => {
+                words.push((a, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let word = |k: usize| {
+        words
+            .get(k)
+            .and_then(|&(a, z)| text.get(a..z))
+            .unwrap_or_default()
+            .trim_matches('.')
+    };
+    let colour = |w: &str| {
+        let l = crate::release::marking_text::loosen(w);
+        if l == "amber+strict" {
+            return Some("AMBER+STRICT".to_string());
+        }
+        COLOURS.iter().find(|c| **c == l).map(|c| c.to_uppercase())
+    };
+    // A word as read with digits and signs for letters (`7|P` is `tip`: a `t`, an `l` or what
+    // passes for it, a `p`; `tip` as written is a word).
+    let reads = |k: usize, as_: &str| {
+        crate::release::marking_text::loosen(word(k)) == crate::release::marking_text::loosen(as_)
+    };
+    for k in 0..words.len() {
+        let tlp = reads(k, "tlp") && word(k).chars().nth(1) != Some('i');
+        let head_end = if tlp {
+            Some(k)
+        } else if reads(k, "traffic") && reads(k + 1, "light") {
+            Some(if reads(k + 2, "protocol") { k + 2 } else { k + 1 })
+        } else {
+            None
+        };
+        let Some(head_end) = head_end else { continue };
+        // A colour right before (`RED (TLP)`, `RED/TLP`).
+        if let Some(c) = k.checked_sub(1).map(word).and_then(colour) {
+            out.push(format!("TLP:{c}"));
+        }
+        // A colour drawn right after the head, separators aside.
+        let after_head = words.get(head_end).map_or(text.len(), |&(_, z)| z);
+        let rest = text.get(after_head..).unwrap_or_default();
+        // A drawn colour among the first few signs after the head (`TLP։ 🟧`).
+        if let Some(c) = rest
+            .chars()
+            .take_while(|c| !c.is_alphanumeric())
+            .take(6)
+            .find_map(|c| TLP_EMOJI.iter().find(|(e, _)| *e == c).map(|(_, said)| *said))
+        {
+            out.push(format!("TLP:{c}"));
+            continue;
+        }
+        let drawn = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '-' | '/' | '.'));
+        let between = rest
+            .len()
+            .checked_sub(drawn.len())
+            .and_then(|n| rest.get(..n))
+            .unwrap_or_default();
+        // A sign after `TLP:` (`TLP:@RED`, `TLP:$RED`): a TLP marking no reader reads.
+        if let Some(first) = drawn.chars().next()
+            && first.is_ascii_punctuation()
+            && between.contains([':', '='])
+        {
+            out.push(format!("TLP:{first}"));
+            continue;
+        }
+        if let Some(first) = drawn.chars().next()
+            && !first.is_alphanumeric()
+            && !first.is_ascii()
+        {
+            match TLP_EMOJI.iter().find(|(e, _)| *e == first) {
+                Some((_, c)) => out.push(format!("TLP:{c}")),
+                None if between.contains([':', '=']) => out.push(format!("TLP:{first}")),
+                None => {}
+            }
+            continue;
+        }
+        // Words between, then the colour.
+        for j in head_end + 1..(head_end + 7).min(words.len()) {
+            let w = word(j);
+            if let Some(c) = colour(w) {
+                // Right after the head, the other readers read it (`TLP:RED`, `TLP RED`).
+                if j > head_end + 1 || head_end > k {
+                    out.push(format!("TLP:{c}"));
+                }
+                break;
+            }
+            let version = w.starts_with(|c: char| c.is_ascii_digit())
+                || (w.starts_with('v') && w.chars().nth(1).is_some_and(|c| c.is_ascii_digit()));
+            if !(version || TLP_BETWEEN.iter().any(|b| reads(j, b))) {
+                break;
+            }
+        }
     }
 }

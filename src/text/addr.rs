@@ -543,6 +543,17 @@ const REFANG_SUBS: &[(&str, &str)] = &[
     ("{at}", "@"),
     ("[/]", "/"),
     ("\\.", "."),
+    // An `@` and a dot written as e-mail obfuscators write them: `j.smith<at>example<dot>net`,
+    // `(a)`, `(@)`, `{@}`, `<@>`, `_at_`, and the katakana `アット` ("at").
+    ("<at>", "@"),
+    ("<dot>", "."),
+    ("(a)", "@"),
+    ("(@)", "@"),
+    ("{@}", "@"),
+    ("<@>", "@"),
+    ("_at_", "@"),
+    (" \u{30A2}\u{30C3}\u{30C8} ", "@"),
+    ("\u{30A2}\u{30C3}\u{30C8}", "@"),
     ("hxxp", "http"),
     ("hxxps", "https"),
     ("fxp", "ftp"),
@@ -559,7 +570,10 @@ const PRINTABLE: &str =
 
 /// Whether a substitution of [`refang`] (joining when `join`) can start with byte `c`.
 fn may_start_sub(c: u8, join: bool) -> bool {
-    matches!(c, b'[' | b'(' | b'{' | b'\\' | b'h' | b'f' | b'%') || (join && matches!(c, b' ' | b'.'))
+    matches!(
+        c,
+        b'[' | b'(' | b'{' | b'\\' | b'h' | b'f' | b'%' | b'<' | b'_' | b' ' | 0xE3
+    ) || (join && c == b'.')
 }
 
 /// The bracketed forms of [`REFANG_SUBS`] written with a space either side, and the spaced dot:
@@ -659,6 +673,53 @@ fn refang_slow(text: &str, join: bool) -> Option<(String, Vec<Range<usize>>)> {
     changed.then_some((out, map))
 }
 
+/// Normal text with each shell brace range after a `.` (`.{1..254}`) written as a bracket
+/// range (`.[1-254]`), which stays in its word, and for each byte the range of `text` it came
+/// from; `None` when there is none.
+pub fn brace_reading(text: &str) -> Option<(String, Vec<Range<usize>>)> {
+    if !text.contains(".{") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len());
+    let mut copied = 0usize;
+    let mut changed = false;
+    for (k, _) in text.match_indices(".{") {
+        let open = k + 1;
+        if open < copied {
+            continue;
+        }
+        let rest = text.get(open + 1..).unwrap_or_default();
+        // At most `255..255}`: nine bytes.
+        let Some(close) = rest.bytes().take(10).position(|b| b == b'}') else {
+            continue;
+        };
+        let Some((a, b)) = rest.get(..close).and_then(|r| r.split_once("..")) else {
+            continue;
+        };
+        if !(1..=3).contains(&a.len())
+            || !(1..=3).contains(&b.len())
+            || !(a.bytes().chain(b.bytes())).all(|c| c.is_ascii_digit())
+        {
+            continue;
+        }
+        out.push_str(text.get(copied..open).unwrap_or_default());
+        map.extend((copied..open).map(|i| i..i + 1));
+        let end = open + 1 + close + 1;
+        let written = format!("[{a}-{b}]");
+        map.extend(std::iter::repeat_n(open..end, written.len()));
+        out.push_str(&written);
+        copied = end;
+        changed = true;
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    map.extend((copied..text.len()).map(|i| i..i + 1));
+    Some((out, map))
+}
+
 /// Characters that end a word of free text (an address may hold `[ ] : / @ \ % -`).
 pub fn is_word_sep(c: char) -> bool {
     c.is_whitespace()
@@ -723,6 +784,11 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
     };
     add(w, host, &mut out);
     out.extend(named_networks(w));
+    // A wildcard network ending in `?` (`192.168.?.?`): the trim above takes it for a question.
+    let wild_tail = word.trim_end_matches([',', ';', ':', '!']);
+    if wild_tail.ends_with('?') {
+        out.extend(named_networks(wild_tail));
+    }
     // An IPv6 address ending in `::` (a 6to4 network `2002:a14:1e28::`) keeps its colons: the
     // trim above takes them for a sentence's.
     let v6_tail = word.trim_end_matches(['.', ',', ';', '!', '?']);
@@ -797,10 +863,12 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
 ///   route` reads them (`10/8`, `172.16/12`, `192.168/16`, `192.168.1/24`): one to three
 ///   decimal parts, a length of at least 8 that ends inside the last part written (so `24/7`,
 ///   `1/2` and `Windows 10/11` are no networks);
-/// - a wildcard network of four parts, the first decimal, each of the others a decimal, `*`,
-///   `x` or a range `[a-b]` (`10.20.30.*`, `192.168.x.x`, `10.20.30.[40-50]`), at least one
-///   not a decimal; read as the interval from its lowest to its highest address (never
-///   narrower than what it names). Three parts (`10.2.*`) are a version, not a network.
+/// - a wildcard network of four parts, the first holding a digit, each a decimal or a wildcard
+///   part ([`wild_part`]: `*`, `x`, `?`, `xx`, `###`, a range `[a-b]`, `a-b` or `{a..b}`, digits
+///   and wildcards mixed) (`10.20.30.*`, `192.168.x.x`, `10.20.30.[40-50]`,
+///   `192.168.0-255.0-255`, `10.20.3?.40`), at least one not a decimal; or one octet and a
+///   final `*` (`10.*`; `10.2.*` is a version); read as the interval from its lowest to its highest address (never
+///   narrower than what it names).
 pub fn named_networks(w: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let w = w.strip_suffix('.').unwrap_or(w);
@@ -873,30 +941,32 @@ pub fn named_networks(w: &str) -> Vec<Span> {
             out.push(Span::V4(v & !span, v | span));
         }
     }
-    // Wildcards.
+    // Wildcards: four parts, the first holding a digit; or an octet and a final `*` (`10.*`:
+    // the rest of the network; `10.2.*` is how a version is written, and is none).
     let parts: Vec<&str> = w.split('.').collect();
-    if parts.len() == 4 && parts.first().and_then(|p| octet(p)).is_some() {
+    let short =
+        parts.len() == 2 && parts.last() == Some(&"*") && parts.iter().rev().skip(1).all(|p| octet(p).is_some());
+    if (parts.len() == 4 && parts.first().is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit()))) || short {
         let mut lo = 0u32;
         let mut hi = 0u32;
         let mut wild = false;
         let mut ok = true;
-        for p in &parts {
-            let (a, b) = if let Some(v) = octet(p) {
-                (v, v)
-            } else if matches!(*p, "*" | "x") {
-                wild = true;
-                (0, 255)
-            } else if let Some((a, b)) = p
-                .strip_prefix('[')
-                .and_then(|r| r.strip_suffix(']'))
-                .and_then(|r| r.split_once('-'))
-                && let (Some(a), Some(b)) = (octet(a), octet(b))
-            {
-                wild = true;
-                (a.min(b), a.max(b))
-            } else {
-                ok = false;
-                break;
+        for k in 0..4 {
+            let (a, b) = match parts.get(k) {
+                Some(p) => match octet(p) {
+                    Some(v) => (v, v),
+                    None => match wild_part(p) {
+                        Some(r) => {
+                            wild = true;
+                            r
+                        }
+                        None => {
+                            ok = false;
+                            break;
+                        }
+                    },
+                },
+                None => (0, 255),
             };
             lo = (lo << 8) | a;
             hi = (hi << 8) | b;
@@ -906,6 +976,42 @@ pub fn named_networks(w: &str) -> Vec<Span> {
         }
     }
     out
+}
+
+/// The values a part of a wildcard network that is not a decimal octet stands for: any (`*`,
+/// `?`, `x`, `n`, `#`, one to three of one of them: `xx`, `???`, `###`), a range (`[a-b]`,
+/// nmap's `a-b`, a shell's `{a..b}`), or any value when digits and wildcards are mixed (`3?`,
+/// `1*`: read as wider than they are, never narrower).
+fn wild_part(p: &str) -> Option<(u32, u32)> {
+    let octet = |p: &str| -> Option<u32> {
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        p.parse::<u32>().ok().filter(|&v| v <= 255)
+    };
+    let wild = |b: u8| matches!(b, b'*' | b'?' | b'x' | b'n' | b'#');
+    let bytes = p.as_bytes();
+    if let Some(&first) = bytes.first()
+        && (1..=3).contains(&bytes.len())
+        && wild(first)
+        && bytes.iter().all(|&b| b == first)
+    {
+        return Some((0, 255));
+    }
+    if (2..=3).contains(&bytes.len())
+        && bytes.iter().all(|&b| b.is_ascii_digit() || wild(b))
+        && bytes.iter().any(|&b| wild(b))
+    {
+        return Some((0, 255));
+    }
+    let inner = p
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .or_else(|| p.strip_prefix('{').and_then(|r| r.strip_suffix('}')))
+        .unwrap_or(p);
+    let (a, b) = inner.split_once("..").or_else(|| inner.split_once('-'))?;
+    let (a, b) = (octet(a)?, octet(b)?);
+    Some((a.min(b), a.max(b)))
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -958,6 +1064,13 @@ mod tests {
             "10.*.*.*",
             "10.20.30.[40-50]",
             "10.20.[0-255].1",
+            // Red team SB18: a short wildcard, ranges.
+            "10.*",
+            "192.168.0-255.0-255",
+            "172.16-31.*.*",
+            "10.20.30.xx",
+            "192.168.?.?",
+            "10.20.3?.40",
         ] {
             assert!(hit(w, false), "{w}");
             assert!(hit(w, true), "{w} as a host");

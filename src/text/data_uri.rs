@@ -11,17 +11,20 @@
 //! URL-safe `-` `_` too, padding optional, white space and percent-encoding inside the payload
 //! passed over, and the longest decodable prefix read when the rest is not base64. The bytes are
 //! text in the declared UTF-16 (or by their byte-order mark), else UTF-8 where they are valid
-//! and Latin-1 where they are not (a Latin-1 `é` is `é`); a payload of which more than a third of
+//! and Latin-1 where they are not (a Latin-1 `é` is `é`), or in any other charset the WHATWG
+//! Encoding standard names, decoded as a browser decodes it (`encoding_rs`); a payload of which more than a third of
 //! the bytes are no UTF-8 (binary: an image) has those bytes read as spaces, so its runs of
 //! text still read apart. The reading is never longer than the URI (base64 is three bytes for
 //! four characters, a percent escape one byte for three, and a Latin-1 byte two bytes at most
 //! for one in three), except in UTF-16: three bytes of UTF-8 for two bytes base64 writes in 8/3
-//! characters, at most 9/8 of the URI. Nothing is dropped to fit (a padded payload could
+//! characters, at most 9/8 of the URI, and in a legacy charset, where a one-byte half-width kana
+//! is three bytes of UTF-8 (at most 9/4 of the URI); a payload folded by white space is read
+//! twice (to the first white space, and whole), so at most twice that. Nothing is dropped to fit (a padded payload could
 //! otherwise push a canary out of its reading).
 
-/// The longest header (media type and parameters) read: a header is a few dozen bytes; the bound
-/// keeps the search for its `,` short wherever `data:` is written.
-const MAX_HEADER: usize = 256;
+// The header (media type and parameters) is read whatever its length, as a browser reads it:
+// the search for its `,` stops at the first byte no header holds, `:` among them, so it never
+// runs past the next `data:`, and each byte of the text is searched once.
 
 /// Whether `s` writes `data:` anywhere (ASCII case-insensitive).
 pub fn may_hold(s: &str) -> bool {
@@ -30,7 +33,8 @@ pub fn may_hold(s: &str) -> bool {
 
 /// The `data:` URI at `i` of `s`, if one starts there: its payload read as text, with a space
 /// either side (it stands apart from the text around it, as a document shown on its own does),
-/// and where the URI ends. `None` when no URI starts at `i` or its payload holds nothing.
+/// and where the URI ends (a space when its payload holds nothing). `None` when no URI starts at
+/// `i`.
 pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
     let b = s.as_bytes();
     if !b.get(i..i + 5)?.eq_ignore_ascii_case(b"data:") {
@@ -42,30 +46,70 @@ pub fn at(s: &str, i: usize) -> Option<(String, usize)> {
     let comma = b
         .get(head_start..)?
         .iter()
-        .take(MAX_HEADER + 1)
         .position(|&c| c == b',' || !is_header_byte(c))
         .filter(|&k| b.get(head_start + k) == Some(&b','))?;
     let header = s.get(head_start..head_start + comma)?;
     let body_start = head_start + comma + 1;
-    let body_len = b
+    let params: Vec<&str> = header.split(';').map(str::trim).collect();
+    let base64 = params.last().is_some_and(|p| p.eq_ignore_ascii_case("base64"));
+    let mut body_len = b
         .get(body_start..)?
         .iter()
         .position(|&c| ends_body(c))
         .unwrap_or(b.len() - body_start);
+    // A base64 payload goes on past white space (forgiving-base64 drops it: `T3Bl cmF0`,
+    // a payload folded over lines) while base64 follows it; what follows the payload is read
+    // as written too. The payload to the first white space is read on its own as well: the
+    // words after a URI are no part of it, and decoded with it would glue to its text.
+    let first_len = body_len;
+    if base64 {
+        loop {
+            let gap = b
+                .get(body_start + body_len..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count();
+            let next = body_start + body_len + gap;
+            let more = b
+                .get(next..)
+                .unwrap_or_default()
+                .iter()
+                .position(|&c| ends_body(c))
+                .unwrap_or(b.len() - next);
+            // Only a chunk all of base64 goes on with the payload: the next URI (`data:`) or a
+            // word of prose ends it, so no chunk is read for two URIs (linear in `s`).
+            let chunk = b.get(next..next + more).unwrap_or_default();
+            if gap == 0 || chunk.is_empty() || !chunk.iter().all(|&c| sextet(c).is_some() || c == b'=' || c == b'%') {
+                break;
+            }
+            body_len += gap + more;
+        }
+    }
     let body = b.get(body_start..body_start + body_len)?;
-    let params: Vec<&str> = header.split(';').map(str::trim).collect();
-    let base64 = params.last().is_some_and(|p| p.eq_ignore_ascii_case("base64"));
     let charset = params.iter().find_map(|p| {
         let (k, v) = p.split_once('=')?;
         k.trim()
             .eq_ignore_ascii_case("charset")
             .then(|| v.trim().trim_matches(['"', '\'']).to_ascii_lowercase())
     });
-    let bytes = percent_decode(body);
-    let bytes = if base64 { base64_prefix(&bytes) } else { bytes };
-    let text = as_text(&bytes, charset.as_deref());
+    let read = |body: &[u8]| {
+        let bytes = percent_decode(body);
+        let bytes = if base64 { base64_prefix(&bytes) } else { bytes };
+        as_text(&bytes, charset.as_deref())
+    };
+    let mut text = read(body);
+    if body_len > first_len {
+        // Apart, by a `|` no number, address, name or directory name runs across.
+        let first = read(b.get(body_start..body_start + first_len)?);
+        if first != text {
+            text = format!("{first} | {text}");
+        }
+    }
+    // A payload that holds nothing reads as a space: the URI is read, and what it covers is not
+    // read again for a URI of its own.
     if text.trim().is_empty() {
-        return None;
+        return Some((" ".to_string(), body_start + body_len));
     }
     Some((format!(" {text} "), body_start + body_len))
 }
@@ -188,6 +232,19 @@ fn as_text(bytes: &[u8], charset: Option<&str>) -> String {
         ([0xFE, 0xFF, ..], _) => utf16(false, 2),
         (_, Some("utf-16" | "utf-16le" | "utf16" | "ucs-2" | "unicode")) => utf16(true, 0),
         (_, Some("utf-16be" | "unicodefffe")) => utf16(false, 0),
+        // Any other charset a browser decodes (WHATWG Encoding: Shift_JIS, EUC-JP,
+        // ISO-2022-JP, GB18030, Big5, EUC-KR, the single-byte ones), decoded as it does; bytes
+        // it cannot decode are spaces. UTF-8 and the Latin-1 labels are read below.
+        (_, Some(label))
+            if let Some(enc) = encoding_rs::Encoding::for_label(label.as_bytes())
+                && enc != encoding_rs::UTF_8
+                && enc != encoding_rs::WINDOWS_1252
+                && enc != encoding_rs::UTF_16LE
+                && enc != encoding_rs::UTF_16BE =>
+        {
+            let (text, _) = enc.decode_without_bom_handling(bytes);
+            text.replace('\u{FFFD}', " ")
+        }
         _ => {
             let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
             let invalid: usize = bytes.utf8_chunks().map(|c| c.invalid().len()).sum();
@@ -241,6 +298,12 @@ mod tests {
             ("data:text/plain;charset=utf-16le;base64,TwBwAA==", "Op"),
             ("data:;base64,//5PAHAA", "Op"),
             ("data:;base64,/v8ATwBw", "Op"),
+            // Legacy charsets a browser decodes: Shift_JIS, EUC-JP, ISO-2022-JP.
+            ("data:text/plain;charset=shift_jis,%82%60", "\u{FF21}"),
+            ("data:text/plain;charset=euc-jp,%A3%C1", "\u{FF21}"),
+            ("data:text/plain;charset=iso-2022-jp,%1B$B#A%1B(B", "\u{FF21}"),
+            // Base64 split by white space, and a header longer than 256 bytes.
+            ("data:;base64,T3Bl cmF0\naW9u", "Ope | Operation"),
         ] {
             assert_eq!(payload(s).as_deref(), Some(want), "{s}");
         }
@@ -250,14 +313,12 @@ mod tests {
     fn ends_where_the_uri_ends_and_reads_nothing_else_as_one() {
         let s = "see data:,abc and more";
         assert_eq!(at(s, 4), Some((" abc ".to_string(), 13)));
-        for s in [
-            "data: the report, in short",
-            "data:",
-            "data:text/plain",
-            "metadata",
-            "data:;base64,",
-        ] {
+        for s in ["data:", "data:text/plain", "metadata"] {
             assert_eq!(payload(s), None, "{s}");
+        }
+        // A URI whose payload holds nothing reads as a space (trimmed here).
+        for s in ["data: the report, in short", "data:;base64,"] {
+            assert_eq!(payload(s).as_deref(), Some(""), "{s}");
         }
     }
 

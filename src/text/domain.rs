@@ -123,13 +123,21 @@ impl Domains {
     }
 }
 
+/// The names a distinguished name writes a domain component under: `dc`, `domainComponent`
+/// and its OID (lowercase, as in the normal form).
+const DC_NAMES: [&str; 3] = ["dc", "domaincomponent", "0.9.2342.19200300.100.1.25"];
+
 /// Normal (lowercase) text with each LDAP distinguished name's run of domain components read
-/// as the domain it names (`dc=corp,dc=example` is `corp.example`; spaces around `=` and `,`,
-/// and `;` for `,`), and for each byte the range of `text` it came from; `None` when there is
-/// no run of two components or more. A `dc` starts a component only where no label character
-/// stands before it.
+/// as the domain it names, in both orders (`dc=corp,dc=example` is `corp.example`, and OpenSSL's
+/// one-line `/dc=example/dc=corp` writes the most significant first), and for each byte the
+/// range of `text` it came from; `None` when there is no run of two components or more. A
+/// component is `dc`, `domaincomponent` or `0.9.2342.19200300.100.1.25`, `=` and a label,
+/// quoted or not, with spaces around `=`; components are separated by `,`, `;`, `+` (a
+/// multi-valued name) or `/`. A component starts only where no label character stands before
+/// it. The second order is written after the first and a space, each byte standing for the
+/// whole run.
 pub fn dn_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
-    if !text.contains("dc") || !text.contains('=') {
+    if !text.contains('=') || !DC_NAMES.iter().any(|n| text.contains(n)) {
         return None;
     }
     let b = text.as_bytes();
@@ -139,16 +147,26 @@ pub fn dn_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
         }
         k
     };
-    // One component at `k` (`dc`, `=`, a label): the label's span.
-    let component = |k: usize| -> Option<(usize, usize)> {
-        if b.get(k..k + 2) != Some(b"dc".as_slice()) {
-            return None;
-        }
-        let eq = spaces(k + 2);
+    // The length of the component name at `k`, if one starts there.
+    let name_at = |k: usize| {
+        let rest = b.get(k..).unwrap_or_default();
+        DC_NAMES
+            .iter()
+            .find(|n| rest.starts_with(n.as_bytes()))
+            .map(|n| n.len())
+    };
+    // One component at `k` (a name, `=`, a label, quoted or not): the label's span and where
+    // the component ends.
+    let component = |k: usize| -> Option<(usize, usize, usize)> {
+        let eq = spaces(k.checked_add(name_at(k)?)?);
         if b.get(eq) != Some(&b'=') {
             return None;
         }
-        let start = spaces(eq + 1);
+        let mut start = spaces(eq + 1);
+        let quoted = b.get(start) == Some(&b'"');
+        if quoted {
+            start += 1;
+        }
         let mut end = start;
         while b
             .get(end)
@@ -156,8 +174,16 @@ pub fn dn_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
         {
             end += 1;
         }
-        (end > start).then_some((start, end))
+        let after = match (quoted, b.get(end)) {
+            (false, _) => end,
+            (true, Some(b'"')) => end + 1,
+            (true, _) => return None,
+        };
+        (end > start).then_some((start, end, after))
     };
+    // The next place at or after `from` where a component name starts (each byte is looked at
+    // once: `from` only grows).
+    let next_name = |from: usize| (from..b.len()).find(|&k| name_at(k).is_some());
     let mut out = String::new();
     let mut map: Vec<std::ops::Range<usize>> = Vec::new();
     let mut copied = 0usize;
@@ -166,7 +192,7 @@ pub fn dn_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
         out.push_str(text.get(a..z).unwrap_or_default());
         map.extend((a..z).map(|i| i..i + 1));
     };
-    while let Some(k) = text.get(from..).and_then(|r| r.find("dc")).map(|k| k + from) {
+    while let Some(k) = next_name(from) {
         let apart = k
             .checked_sub(1)
             .and_then(|p| b.get(p))
@@ -174,9 +200,9 @@ pub fn dn_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
         let mut labels = Vec::new();
         if apart && let Some(first) = component(k) {
             labels.push(first);
-            while let Some(&(_, end)) = labels.last() {
-                let sep = spaces(end);
-                if !matches!(b.get(sep), Some(b',' | b';')) {
+            while let Some(&(_, _, after)) = labels.last() {
+                let sep = spaces(after);
+                if !matches!(b.get(sep), Some(b',' | b';' | b'+' | b'/')) {
                     break;
                 }
                 match component(spaces(sep + 1)) {
@@ -186,28 +212,40 @@ pub fn dn_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
             }
         }
         if labels.len() < 2 {
-            from = k + 2;
+            from = k + 1;
             continue;
         }
         copy(&mut out, &mut map, copied, k);
         let mut last_end = None;
-        for (start, end) in &labels {
+        for &(start, end, _) in &labels {
             if let Some(prev) = last_end {
                 out.push('.');
-                map.push(prev..*start);
+                map.push(prev..start);
             }
             let at = map.len();
-            copy(&mut out, &mut map, *start, *end);
+            copy(&mut out, &mut map, start, end);
             if last_end.is_none()
                 && let Some(first) = map.get_mut(at)
             {
-                // The name starts at its first `dc`: a match on it replaces the whole run.
+                // The name starts at its first component: a match on it replaces the whole run.
                 first.start = k;
             }
-            last_end = Some(*end);
+            last_end = Some(end);
         }
+        let run_end = labels.last().map_or(k, |&(_, _, after)| after);
+        // The other order, each byte standing for the whole run.
+        let mut reversed = String::from(" ");
+        for (n, &(start, end, _)) in labels.iter().rev().enumerate() {
+            if n > 0 {
+                reversed.push('.');
+            }
+            reversed.push_str(text.get(start..end).unwrap_or_default());
+        }
+        map.extend(std::iter::repeat_n(k..run_end, reversed.len()));
+        out.push_str(&reversed);
+        // What follows the last label (a closing quote) is copied as written.
         copied = last_end.unwrap_or(k);
-        from = copied;
+        from = run_end.max(k + 1);
     }
     if copied == 0 {
         return None;

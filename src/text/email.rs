@@ -36,19 +36,23 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         && !text.contains("at]")
         && !text.contains("at)")
         && !text.contains("at}")
+        && !text.contains("at>")
+        && !text.contains("(a)")
+        && !text.contains("_at_")
+        && !text.contains("\u{30A2}\u{30C3}\u{30C8}")
         && !spelt_at()
     {
         return Vec::new();
     }
     // Read as refanged, with the spaces around an `@` taken out (`j.smith @ example.net`), and
     // also joined across spaces (`bob (at) corp (dot) example`).
-    let mut out = find_in(text, refang(text));
+    let mut out = find_in(text, refang(text), true);
     if let Some(tight) = tight_at(text) {
-        out.extend(find_in(text, Some(tight)));
+        out.extend(find_in(text, Some(tight), false));
         out = super::merge_spans(out);
     }
     if let Some(joined) = refang_joined(text) {
-        out.extend(find_in(text, Some(joined)));
+        out.extend(find_in(text, Some(joined), false));
         return super::merge_spans(out);
     }
     out
@@ -85,12 +89,12 @@ fn tight_at(text: &str) -> Option<(String, Vec<Range<usize>>)> {
 
 /// The addresses of one reading of `text` (its refanged form and map back; `None`: `text`
 /// itself), as spans of `text`.
-fn find_in(text: &str, reading: Option<(String, Vec<Range<usize>>)>) -> Vec<(usize, usize)> {
+fn find_in(text: &str, reading: Option<(String, Vec<Range<usize>>)>, one_label: bool) -> Vec<(usize, usize)> {
     let (t, map): (&str, Option<&Vec<Range<usize>>>) = match &reading {
         Some((t, m)) => (t.as_str(), Some(m)),
         None => (text, None),
     };
-    find_plain(t)
+    find_plain(t, one_label)
         .into_iter()
         .filter_map(|(a, b)| match map {
             Some(m) => Some((m.get(a)?.start, m.get(b.checked_sub(1)?)?.end)),
@@ -99,7 +103,9 @@ fn find_in(text: &str, reading: Option<(String, Vec<Range<usize>>)>) -> Vec<(usi
         .collect()
 }
 
-fn find_plain(t: &str) -> Vec<(usize, usize)> {
+/// `one_label`: a host of one label counts (`jsmith@localhost`), in the reading where the `@`
+/// is glued to both sides as written (with spaces, `meet @ noon` is prose).
+fn find_plain(t: &str, one_label: bool) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (at, _) in t.match_indices('@') {
         if out.last().is_some_and(|&(_, e)| at < e) {
@@ -162,6 +168,21 @@ fn find_plain(t: &str) -> Vec<(usize, usize)> {
             // The text ended in a `.` (a sentence): the domain ends before it.
         }
         let Some(tld) = labels.last().copied() else { continue };
+        // A host of one label (`jsmith@localhost`, `ops@mailhub`): an intranet mail host, at
+        // least three letters and no release tag of a package (`react@latest`).
+        if one_label
+            && let [host] = labels.as_slice()
+            && t.get(..at).is_some_and(|b| !b.ends_with(' '))
+            && host.chars().count() >= 3
+            && host.chars().all(char::is_alphabetic)
+            && ![
+                "latest", "next", "beta", "alpha", "canary", "stable", "lts", "dev", "nightly", "main", "master",
+            ]
+            .contains(host)
+        {
+            out.push((start, end));
+            continue;
+        }
         if labels.len() < 2 || labels.iter().any(|l| l.starts_with('-') || l.ends_with('-')) {
             continue;
         }
@@ -261,14 +282,30 @@ mod tests {
         assert!(hits(&far).iter().all(|h| !h.starts_with('"')), "{:?}", hits(&far));
     }
 
+    /// Red team SA19, SB21: obfuscated `@` and dots, a host of one label.
+    #[test]
+    fn finds_obfuscated_addresses_and_one_label_hosts() {
+        for s in [
+            "j.smith<at>example<dot>net",
+            "j.smith(a)example.net",
+            "j.smith_at_example.net",
+            "j.smith{@}example.net",
+            "x@localhost",
+            "jsmith@mailhub",
+        ] {
+            assert!(!hits(s).is_empty(), "{s}");
+        }
+        assert!(hits("meet @ noon").is_empty());
+    }
+
     #[test]
     fn file_names_are_not_addresses() {
         for s in [
             "logo@2x.png",
             "icon@3x.webp",
             "a@b",
-            "x@localhost",
             "v1.2@3.4",
+            "react@latest",
             "@home",
             "user@.example",
         ] {

@@ -16,10 +16,14 @@ use std::ops::Range;
 /// How many times escapes are decoded: each pass is linear, so the reading stays linear.
 pub const LEVELS: usize = 3;
 
+/// How many times escapes are decoded while each pass reads a `data:` URI's payload (a URI in a
+/// URI in a URI …): a payload is shorter than its URI, and each pass is linear.
+pub const DATA_LEVELS: usize = 6;
+
 /// Whether `s` may hold an escape, a `data:` URI or markup at all: whether [`readings`] may
 /// find any.
 pub fn may_hold(s: &str) -> bool {
-    may_decode(s) || super::markup::may_hold(s)
+    may_decode(s) || super::markup::may_hold(s) || (s.contains('[') && s.contains(']'))
 }
 
 /// Whether `s` may hold an escape or a `data:` URI.
@@ -38,6 +42,28 @@ pub fn readings(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
     let mut out = decode_levels(s);
     let decoded = out.last().cloned();
     if let Some((m, mmap)) = super::markup::strip(s) {
+        out.push(match decode(&m) {
+            Some((d, dmap)) => {
+                let map = compose(&mmap, dmap, s.len());
+                (d, map)
+            }
+            None => (m, mmap),
+        });
+    }
+    // As a forum or Markdown viewer shows it (`NIGHT[b][/b]JAR`, `[NIGHT](https://x "t")JAR`).
+    for bbcode in [true, false] {
+        if let Some((m, mmap)) = super::markup::strip_light(s, bbcode) {
+            out.push(match decode(&m) {
+                Some((d, dmap)) => {
+                    let map = compose(&mmap, dmap, s.len());
+                    (d, map)
+                }
+                None => (m, mmap),
+            });
+        }
+    }
+    // With the content a screen does not show gone too (`NIGHT<span hidden>x</span>JAR`).
+    if let Some((m, mmap)) = super::markup::strip_hidden(s) {
         out.push(match decode(&m) {
             Some((d, dmap)) => {
                 let map = compose(&mmap, dmap, s.len());
@@ -87,8 +113,9 @@ fn decode_levels(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
     let Some((mut text, mut map, mut payload)) = decode_once(s) else {
         return out;
     };
-    for _ in 1..LEVELS {
-        if !may_decode(&text) {
+    for level in 1..DATA_LEVELS {
+        // Past `LEVELS`, only while the last pass read a `data:` URI's payload.
+        if !may_decode(&text) || (level >= LEVELS && !payload) {
             break;
         }
         let Some((next, inner, next_payload)) = decode_once(&text) else {
@@ -116,6 +143,8 @@ fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>, bool)> {
     let mut changed = false;
     let mut payload = false;
     let mut i = 0;
+    // Where the last URI left to the next level ends.
+    let mut uri_until = 0;
     // Copied through unchanged: the run since the last escape.
     let mut plain = 0;
     while i < b.len() {
@@ -126,12 +155,19 @@ fn decode_once(s: &str) -> Option<(String, Vec<Range<usize>>, bool)> {
             // A URI whose payload still holds a character reference or backslash escape is read
             // at the next level, once they are decoded (as a browser decodes an attribute's
             // references, or a program its string's escapes, before it reads the URI).
-            Some(b'd' | b'D') => super::data_uri::at(s, i)
-                .filter(|&(_, end)| !holds_escape(s.get(i..end).unwrap_or_default()))
-                .map(|(d, end)| {
+            // The URIs inside one read at the next level are read with it, not on their own
+            // (each byte is read for one URI at most: a run of `data:,&#74;` stays linear).
+            Some(b'd' | b'D') if i >= uri_until => match super::data_uri::at(s, i) {
+                Some((_, end)) if holds_escape(s.get(i..end).unwrap_or_default()) => {
+                    uri_until = end;
+                    None
+                }
+                Some((d, end)) => {
                     payload = true;
-                    (d, end, true)
-                }),
+                    Some((d, end, true))
+                }
+                None => None,
+            },
             _ => None,
         };
         let Some((decoded, end, decodes)) = found else {
@@ -170,6 +206,20 @@ fn holds_escape(s: &str) -> bool {
     })
 }
 
+/// The character references HTML reads without a `;` (the legacy ones of the HTML Living
+/// Standard's table of named references).
+const LEGACY: &[&str] = &[
+    "AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "COPY", "Ccedil", "ETH", "Eacute", "Ecirc",
+    "Egrave", "Euml", "GT", "Iacute", "Icirc", "Igrave", "Iuml", "LT", "Ntilde", "Oacute", "Ocirc", "Ograve", "Oslash",
+    "Otilde", "Ouml", "QUOT", "REG", "THORN", "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute", "aacute", "acirc",
+    "acute", "aelig", "agrave", "amp", "aring", "atilde", "auml", "brvbar", "ccedil", "cedil", "cent", "copy",
+    "curren", "deg", "divide", "eacute", "ecirc", "egrave", "eth", "euml", "frac12", "frac14", "frac34", "gt",
+    "iacute", "icirc", "iexcl", "igrave", "iquest", "iuml", "laquo", "lt", "macr", "micro", "middot", "nbsp", "not",
+    "ntilde", "oacute", "ocirc", "ograve", "ordf", "ordm", "oslash", "otilde", "ouml", "para", "plusmn", "pound",
+    "quot", "raquo", "reg", "sect", "shy", "sup1", "sup2", "sup3", "szlig", "thorn", "times", "uacute", "ucirc",
+    "ugrave", "uml", "uuml", "yacute", "yen", "yuml",
+];
+
 /// A character reference at `i` (`&#64;`, `&#x40;`, `&name;`; the `;` of a numeric one may be
 /// missing): what it stands for, and where it ends.
 fn reference(s: &str, i: usize) -> Option<(String, usize)> {
@@ -180,10 +230,16 @@ fn reference(s: &str, i: usize) -> Option<(String, usize)> {
             None => (num, 10),
         };
         let len = digits.bytes().take_while(|c| char::from(*c).is_digit(radix)).count();
-        if len == 0 || len > 8 {
+        // Leading zeros are no part of the value (`&#0000008203;` is U+200B, as HTML reads it).
+        let zeros = digits.bytes().take(len).take_while(|&c| c == b'0').count();
+        let significant = len - zeros;
+        if len == 0 || significant > 8 {
             return None;
         }
-        let v = u32::from_str_radix(digits.get(..len)?, radix).ok()?;
+        let v = match significant {
+            0 => 0,
+            _ => u32::from_str_radix(digits.get(zeros..len)?, radix).ok()?,
+        };
         let c = char::from_u32(v).filter(|&c| c != '\0')?;
         let mut end = i + 1 + (num.len() - digits.len()) + 1 + len;
         if s.as_bytes().get(end) == Some(&b';') {
@@ -191,9 +247,16 @@ fn reference(s: &str, i: usize) -> Option<(String, usize)> {
         }
         return Some((c.to_string(), end));
     }
-    let len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+    let len = rest.bytes().take(33).take_while(u8::is_ascii_alphanumeric).count();
     if len == 0 || len > 32 || rest.as_bytes().get(len) != Some(&b';') {
-        return None;
+        // The legacy names HTML reads without their `;` (`&shyJAR`, `&nbsp`), the longest
+        // that starts the text.
+        let name = LEGACY
+            .iter()
+            .filter(|n| rest.as_bytes().starts_with(n.as_bytes()))
+            .max_by_key(|n| n.len())?;
+        let v = quick_xml::escape::resolve_html5_entity(name)?;
+        return Some((v.to_string(), i + name.len() + 1));
     }
     let v = quick_xml::escape::resolve_html5_entity(rest.get(..len)?)?;
     Some((v.to_string(), i + len + 2))

@@ -30,14 +30,15 @@ impl Internal {
 
     /// Whether `s` could hold an address or a domain at all: every address holds a digit, every
     /// domain a dot (or a full stop, a defanged, encoded or spelt-out dot, a look-alike:
-    /// non-ASCII or a bracket, or an LDAP name's `dc=`), or may be written inside an escape, a
+    /// non-ASCII or a bracket, or an LDAP name's `dc=` or `domainComponent=`), or may be written inside an escape, a
     /// `data:` URI or markup; text with none of them holds neither, whatever its normal form.
     pub fn could_hold(s: &str) -> bool {
         s.bytes()
             .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b'(' | b'{' | b'\\' | b'%' | b'&') || b >= 0x80)
             || s.as_bytes().windows(5).any(|w| w.eq_ignore_ascii_case(b" dot "))
             || super::escape::may_hold(s)
-            || (s.contains('=') && s.as_bytes().windows(2).any(|w| w.eq_ignore_ascii_case(b"dc")))
+            || (s.contains('=') && s.as_bytes().windows(2).any(|w| w.eq_ignore_ascii_case(b"dc"))
+                || s.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b"component")))
     }
 
     /// The byte spans of `s` (as written) of each word that points inside. `host`: when `s` is
@@ -70,6 +71,12 @@ impl Internal {
         let mut hits = self.find_in(&n.text, refang(&n.text), host);
         if let Some(joined) = refang_joined(&n.text) {
             hits.extend(self.find_in(&n.text, Some(joined), host));
+        }
+        // A shell's brace expansion in a network (`10.20.30.{1..254}`): its braces end words.
+        if !self.ranges.is_empty()
+            && let Some(b) = super::addr::brace_reading(&n.text)
+        {
+            hits.extend(self.find_in(&n.text, Some(b), host));
         }
         // An LDAP distinguished name's domain components (`dc=corp,dc=example`).
         if !self.domains.is_empty()

@@ -20,6 +20,7 @@ pub mod domain;
 pub mod email;
 pub mod escape;
 pub mod internal;
+mod letter_bases;
 pub mod markup;
 pub mod operand;
 pub mod phone;
@@ -321,9 +322,9 @@ fn is_plain(s: &str) -> bool {
     b.iter()
         .all(|&c| c.is_ascii() && (c == b' ' || !c.is_ascii_whitespace()) && c != 0x7f && c >= 0x20)
         && !b.windows(2).any(|w| w == b"  ")
-        && !b
-            .windows(3)
-            .any(|w| matches!(w, [x, b'~', y] if x.is_ascii_digit() && y.is_ascii_digit()))
+        && !b.windows(3).any(
+            |w| matches!(w, [x, b'~' | b'_' | b'|' | b'\\' | b'\'', y] if x.is_ascii_digit() && y.is_ascii_digit()),
+        )
 }
 
 /// Characters removed before matching: Unicode default-ignorable code points (the table of
@@ -621,6 +622,7 @@ fn fold(c: char, out: &mut String) {
         .or_else(|| small_capital(c))
         .or_else(|| enclosed_form(c))
         .or_else(|| ascii_base(c))
+        .or_else(|| letter_bases::letter_base(c))
     {
         out.push(a);
     } else {
@@ -634,11 +636,48 @@ fn fold(c: char, out: &mut String) {
         for p in proto {
             if !p.is_ascii() {
                 out.truncate(start);
-                out.push(c);
+                // A small letter whose own look is no ASCII letter is read as its capital is
+                // (Cyrillic `м` as `М`, Cherokee `ꭺ` as `Ꭺ`), so that a word matches in either case.
+                match capital_look(c) {
+                    Some(look) => out.push_str(&look),
+                    None => out.push(c),
+                }
                 return;
             }
             out.push(p.to_ascii_lowercase());
         }
+    }
+}
+
+/// The ASCII look (lowercase) of a capital, or of the one capital of a small letter, when that
+/// capital's UTS #39 prototype is ASCII letters: Greek `Ν` and Cyrillic `Н` look like `N` and
+/// `H` though their small forms `ν` and `н` do not look like `n` and `h`.
+fn capital_look(c: char) -> Option<String> {
+    let mut upper = c.to_uppercase();
+    let capital = upper.next().filter(|u| !u.is_ascii() && u.is_uppercase())?;
+    if upper.next().is_some() {
+        return None;
+    }
+    let mut buf = [0u8; 4];
+    let look: String = skeleton(capital.encode_utf8(&mut buf)).collect();
+    // UTS #39 writes the capital `I` as its prototype `l`: a capital drawn so is an `I`.
+    if look == "l" {
+        return Some("i".to_string());
+    }
+    (!look.is_empty() && look.bytes().all(|b| b.is_ascii_alphabetic())).then(|| look.to_ascii_lowercase())
+}
+
+/// `c` lowercased, where a capital that looks like an ASCII letter is that letter (markings and
+/// names are written in capitals, and a capital's look may not be its small form's: Greek `Ν`
+/// reads `N`, while `ν` reads `v`).
+fn lowered(c: char, out: &mut Vec<char>) {
+    if !c.is_ascii()
+        && c.is_uppercase()
+        && let Some(look) = capital_look(c)
+    {
+        out.extend(look.chars());
+    } else {
+        out.extend(c.to_lowercase());
     }
 }
 
@@ -672,6 +711,48 @@ fn is_digit_gap(c: char) -> bool {
             | '\u{223C}'
             | '\u{2053}'
             | '\u{02DC}'
+            // The ideograph one and Hangul eu as NFKC writes them (KANGXI RADICAL ONE, CJK STROKE
+            // H, HANGUL JUNGSEONG EU), the overline, the Arabic tatweel, the full-width low line,
+            // the box drawings, the horizontal line extension and scan lines, the monogram for
+            // yang, Canadian syllabics final short horizontal stroke, Georgian paragraph
+            // separator.
+            | '\u{2F00}'
+            | '\u{31D0}'
+            | '\u{1173}'
+            | '\u{203E}'
+            | '\u{0640}'
+            | '\u{FF3F}'
+            | '\u{2500}'..='\u{257F}'
+            | '\u{23AF}'
+            | '\u{23BA}'..='\u{23BD}'
+            | '\u{268A}'
+            | '\u{1428}'
+            | '\u{10FB}'
+    )
+}
+
+/// Dots that are no full stop, yet between two letters or digits a reader takes for one
+/// (`10•20•30•40`, `host◦corp◦example`): bullets, rings, the degree sign, ellipses, the
+/// Tibetan tsheg and the Mongolian comma.
+fn is_dot_like(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2022}'
+            | '\u{2023}'
+            | '\u{25E6}'
+            | '\u{25CF}'
+            | '\u{25CB}'
+            | '\u{2218}'
+            | '\u{26AC}'
+            | '\u{2981}'
+            | '\u{00B0}'
+            | '\u{2026}'
+            | '\u{2025}'
+            | '\u{2E30}'
+            | '\u{0F0B}'
+            | '\u{0F0C}'
+            | '\u{1802}'
+            | '\u{1805}'
     )
 }
 
@@ -701,7 +782,18 @@ fn is_kanji_numeral(c: char) -> bool {
 /// `0`.
 fn separator(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Option<&'static str> {
     if c.is_ascii() {
-        return (c == '~' && prev.is_some_and(is_digit_like) && next().is_some_and(is_digit_like)).then_some("-");
+        return (matches!(c, '~' | '_' | '|' | '\\' | '\'')
+            && prev.is_some_and(is_digit_like)
+            && next().is_some_and(is_digit_like))
+        .then_some("-");
+    }
+    let between = |ok: fn(char) -> bool| prev.is_some_and(ok) && next().is_some_and(ok);
+    if matches!(c, '\u{0660}' | '\u{06F0}') && between(|n| n.is_ascii_alphanumeric()) {
+        // The Arabic-Indic zero is drawn as a dot: between ASCII letters or digits it is one.
+        return Some(".");
+    }
+    if is_dot_like(c) && between(char::is_alphanumeric) {
+        return Some(".");
     }
     if is_full_stop(c) {
         Some(".")
@@ -739,6 +831,7 @@ pub fn normalize(s: &str) -> Normalized {
     let mut chars = s.char_indices().peekable();
     let mut cluster = String::new();
     let mut folded = String::new();
+    let mut low: Vec<char> = Vec::new();
     // The last character written before this cluster that is not ignorable.
     let mut prev: Option<char> = None;
     // Clusters shown right to left by an override (U+202E), held until it ends, then read in
@@ -796,11 +889,13 @@ pub fn normalize(s: &str) -> Normalized {
         if let Some(sep) = written {
             folded.push_str(sep);
         }
-        for n in cluster
-            .nfkc()
-            .flat_map(char::to_lowercase)
-            .filter(|_| written.is_none())
-        {
+        low.clear();
+        if written.is_none() {
+            for n in cluster.nfkc() {
+                lowered(n, &mut low);
+            }
+        }
+        for &n in &low {
             if n.is_control() {
                 folded.push(' '); // a control character separates words, as a space does
             } else if n.is_ascii() {

@@ -49,6 +49,16 @@ impl Phones {
             out.extend(self.find_in(&d));
             out = crate::text::merge_spans(out);
         }
+        // And with ENUM names read as the numbers they are (RFC 6116:
+        // `3.7.1.0.5.5.5.2.0.2.1.e164.arpa` is +1 202-555-0173).
+        if let Some((e, map)) = enum_reading(text) {
+            out.extend(self.find_in(&e).into_iter().filter_map(|(a, b)| {
+                let start = map.get(a)?.start;
+                let end = map.get(b.checked_sub(1)?)?.end;
+                Some((start, end))
+            }));
+            out = crate::text::merge_spans(out);
+        }
         // And with kanji numerals read as the digits they stand for (`〇三-五五五五-〇一〇〇`).
         if let Some((k, map)) = kanji_reading(text) {
             out.extend(self.find_in(&k).into_iter().filter_map(|(a, b)| {
@@ -161,6 +171,53 @@ fn kanji_digit(c: char) -> Option<char> {
     })
 }
 
+/// `text` with each ENUM name (single digits, each followed by `.`, before `e164.arpa`) written
+/// as the number it names, `+` and its digits last first, each byte standing for the whole name;
+/// `None` when there is none.
+fn enum_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
+    const ZONE: &str = "e164.arpa";
+    if !text.contains(ZONE) {
+        return None;
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len());
+    let mut copied = 0usize;
+    for (k, _) in text.match_indices(ZONE) {
+        // The digits before the zone, each followed by a `.`, walked back (at most 15: E.164).
+        let mut start = k;
+        let mut digits = String::new();
+        while digits.len() < 15
+            && let Some(dot) = start.checked_sub(1)
+            && b.get(dot) == Some(&b'.')
+            && let Some(d) = dot.checked_sub(1)
+            && let Some(&c) = b.get(d).filter(|c| c.is_ascii_digit())
+            && d.checked_sub(1)
+                .and_then(|p| b.get(p))
+                .is_none_or(|&p| !p.is_ascii_alphanumeric())
+        {
+            digits.push(char::from(c));
+            start = d;
+        }
+        if digits.len() < 7 || start < copied {
+            continue;
+        }
+        out.push_str(text.get(copied..start).unwrap_or_default());
+        map.extend((copied..start).map(|i| i..i + 1));
+        let end = k + ZONE.len();
+        let number = format!("+{digits}");
+        map.extend(std::iter::repeat_n(start..end, number.len()));
+        out.push_str(&number);
+        copied = end;
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    map.extend((copied..text.len()).map(|i| i..i + 1));
+    Some((out, map))
+}
+
 /// `text` with each kanji numeral read as its ASCII digit, and for each byte the range of
 /// `text` it came from; `None` when it holds none.
 fn kanji_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
@@ -171,7 +228,10 @@ fn kanji_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
     let mut map = Vec::with_capacity(text.len());
     for (i, c) in text.char_indices() {
         let r = i..i + c.len_utf8();
-        match kanji_digit(c) {
+        // The prolonged sound mark an input method types between kanji numerals is a dash
+        // (`〇三ー五五五五ー〇一〇〇`).
+        let read = kanji_digit(c).or_else(|| matches!(c, '\u{30FC}' | '\u{FF70}').then_some('-'));
+        match read {
             Some(d) => {
                 out.push(d);
                 map.push(r);
@@ -212,7 +272,10 @@ fn glued_before(b: &[u8], i: usize) -> bool {
             .is_none_or(|c| !c.is_ascii_alphanumeric());
         b.get(from..end).filter(|_| lone)
     };
+    let labelled = |end: usize| word_before(end).is_some_and(|w| LABELS.iter().any(|l| l.as_bytes() == w));
     match p {
+        // A label glued to its number (`TEL03-5555-0100`, `phone03-…`) names it.
+        _ if p.is_ascii_alphabetic() && labelled(i) => false,
         b'-' | b'_' | b'.' => !i
             .checked_sub(1)
             .and_then(word_before)
@@ -230,7 +293,8 @@ fn glued_before(b: &[u8], i: usize) -> bool {
             let apart = i.checked_sub(2).and_then(at).is_none_or(|c| {
                 !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'/' | b'@' | b'#' | b'+'))
             });
-            !(closed && apart)
+            // `ph#03-…`: a `#` after a label numbers it.
+            !(i.checked_sub(1).is_some_and(labelled) || closed && apart)
         }
         // `/`, `@` and `+` end a path, a user or a sum: a number after one stands apart
         // (`https://example.net/call/+1-202-555-0173`, `TEL/03-5555-0100`, `call@+1-…`).

@@ -485,8 +485,9 @@ pub fn word_inside(word: &str, whole_host: bool, nets: &[Net]) -> bool {
 /// decimal labels before `in-addr.arpa`, or the hex nibbles before `ip6.arpa`, last first;
 /// `10.in-addr.arpa` is 10.0.0.0/8), a CIDR network with its zero parts left off (`10/8`,
 /// `172.16/12`, `192.168.1/24`: one to three decimal parts and a length from 8 that ends in the
-/// last part written), or a wildcard network of four parts, the first decimal (`10.20.30.*`,
-/// `192.168.x.x`, `10.20.30.[40-50]`).
+/// last part written), or a wildcard network of four parts, the first holding a digit
+/// (`10.20.30.*`, `192.168.x.x`, `10.20.30.[40-50]`, `192.168.0-255.0-255`, `10.20.30.xx`,
+/// `192.168.?.?`, `10.20.3?.40`), or an octet and a final `*` (`10.*`).
 fn network_named(w: &str, nets: &[Net]) -> bool {
     let w = w.trim_end_matches('.');
     let byte = |p: &str| -> Option<u128> {
@@ -559,20 +560,39 @@ fn network_named(w: &str, nets: &[Net]) -> bool {
             }
         }
     }
-    let parts: Vec<&str> = w.split('.').collect();
-    if parts.len() == 4 && parts.first().is_some_and(|p| byte(p).is_some()) {
+    let mut parts: Vec<&str> = w.split('.').collect();
+    // `10.*`: an octet and a final `*` name the rest of the network (`10.2.*` is a version).
+    if parts.len() == 2 && parts.last() == Some(&"*") && parts.iter().rev().skip(1).all(|p| byte(p).is_some()) {
+        parts.resize(4, "*");
+    }
+    if parts.len() == 4 && parts.first().is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit())) {
         let mut ends = Some((0u128, 0u128));
         let mut wild = false;
+        // Any value: `*`, `?`, `x`, `n`, `#`, one to three of one of them, or digits mixed with them.
+        let any = |p: &str| {
+            let wildcard = |c: char| "*?xn#".contains(c);
+            let first = p.chars().next();
+            (1..=3).contains(&p.len())
+                && (first.is_some_and(|f| wildcard(f) && p.chars().all(|c| c == f))
+                    || (p.chars().all(|c| c.is_ascii_digit() || wildcard(c)) && p.chars().any(wildcard)))
+        };
         for p in &parts {
             let r = match byte(p) {
                 Some(v) => Some((v, v)),
-                None if *p == "*" || *p == "x" => Some((0, 255)),
-                None => p
-                    .strip_prefix('[')
-                    .and_then(|r| r.strip_suffix(']'))
-                    .and_then(|r| r.split_once('-'))
-                    .and_then(|(a, b)| Some((byte(a)?, byte(b)?)))
-                    .map(|(a, b)| (a.min(b), a.max(b))),
+                None if any(p) => Some((0, 255)),
+                None => {
+                    // A range: `[a-b]`, nmap's `a-b`, a shell's `{a..b}`.
+                    let inner = p
+                        .strip_prefix('[')
+                        .and_then(|r| r.strip_suffix(']'))
+                        .or_else(|| p.strip_prefix('{').and_then(|r| r.strip_suffix('}')))
+                        .unwrap_or(p);
+                    inner
+                        .split_once("..")
+                        .or_else(|| inner.split_once('-'))
+                        .and_then(|(a, b)| Some((byte(a)?, byte(b)?)))
+                        .map(|(a, b)| (a.min(b), a.max(b)))
+                }
             };
             wild |= byte(p).is_none();
             ends = match (ends, r) {
@@ -716,6 +736,50 @@ pub fn has_email(text: &str) -> bool {
 
 /// [`has_email`] on text already [`refang`]ed.
 pub fn has_email_refanged(refanged: &str) -> bool {
+    // The `@` and dot as obfuscators write them (`j.smith<at>example<dot>net`, `(a)`, `(@)`,
+    // `{@}`, `_at_`, the katakana `アット`).
+    const AT: [(&str, &str); 9] = [
+        ("<at>", "@"),
+        ("<dot>", "."),
+        ("(a)", "@"),
+        ("(@)", "@"),
+        ("{@}", "@"),
+        ("<@>", "@"),
+        ("_at_", "@"),
+        (" アット ", "@"),
+        ("アット", "@"),
+    ];
+    let mut obfuscated = Cow::Borrowed(refanged);
+    for (a, b) in AT {
+        if obfuscated.contains(a) {
+            obfuscated = Cow::Owned(obfuscated.replace(a, b));
+        }
+    }
+    let refanged = obfuscated.as_ref();
+    // A host of one label (`jsmith@localhost`) counts only with the `@` glued to both sides as
+    // written: spaced (`meet @ noon`) it is prose.
+    let one_label = |w: &str| {
+        const TAGS: [&str; 11] = [
+            "latest", "next", "beta", "alpha", "canary", "stable", "lts", "dev", "nightly", "main", "master",
+        ];
+        w.rsplit_once('@').is_some_and(|(local, host)| {
+            let host = host.trim_end_matches(|c: char| !c.is_alphanumeric());
+            !local.trim_matches('.').is_empty()
+                && local
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '.' || c == '_')
+                && host.chars().count() >= 3
+                && host.chars().all(char::is_alphabetic)
+                && !TAGS.contains(&host)
+        })
+    };
+    if refanged
+        .split(|c: char| c.is_whitespace() || "\"'<>(),;:`|".contains(c))
+        .any(one_label)
+    {
+        return true;
+    }
     if !refanged.contains('@') {
         // Every address found below is a word with an `@`, and `quoted_locals` writes none.
         return false;
@@ -760,6 +824,7 @@ pub fn has_email_refanged(refanged: &str) -> bool {
                 .take_while(|&c| c.is_alphanumeric() || c == '-' || c == '.')
                 .collect();
             let labels: Vec<&str> = domain.trim_end_matches('.').split('.').collect();
+
             // A dotted quad without the brackets of a literal (`bob@198.51.100.7`).
             if labels.len() == 4
                 && labels
@@ -893,11 +958,28 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         ('九', '9'),
     ];
     if !text.is_ascii() && text.chars().any(|c| KANJI.iter().any(|k| k.0 == c)) {
+        // The prolonged sound mark an input method types between them is a dash.
         let read: String = text
             .chars()
-            .map(|c| KANJI.iter().find(|k| k.0 == c).map_or(c, |k| k.1))
+            .map(|c| match c {
+                'ー' | 'ｰ' => '-',
+                _ => KANJI.iter().find(|k| k.0 == c).map_or(c, |k| k.1),
+            })
             .collect();
         if has_phone(&read, regions) {
+            return true;
+        }
+    }
+    // An ENUM name (RFC 6116) is the number it names, its digits last first:
+    // `3.7.1.0.5.5.5.2.0.2.1.e164.arpa` is +12025550173.
+    for (k, _) in text.match_indices(".e164.arpa") {
+        let before = text.get(..k).unwrap_or_default();
+        let digits: String = before
+            .rsplit(|c: char| c == '.' || !c.is_alphanumeric())
+            .take(15)
+            .map_while(|l| (l.len() == 1 && l.bytes().all(|b| b.is_ascii_digit())).then_some(l))
+            .collect();
+        if digits.len() >= 7 && has_phone(&format!(" +{digits} "), regions) {
             return true;
         }
     }
@@ -930,16 +1012,28 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         // `:` after a digit is a time or an address; after a word, a label or `tel:`.
         let colon_glues = prev == Some(':') && before.is_some_and(|b| b.is_ascii_digit());
         // `tel-…`: the word before the `-` (`_`, `.`) labels the number.
-        let labelled = prev.is_some_and(|p| "-_.".contains(p)) && {
-            // At most ten letters back: no listed word is longer.
-            let mut k = i.saturating_sub(1);
-            while k > 0 && i - k <= 10 && ch(k - 1).is_some_and(|x| x.is_ascii_alphabetic()) {
+        // Or the word right before the number, glued to it (`TEL03-…`) or by a `#` (`ph#03-…`).
+        let glued_label = prev.is_some_and(|p| p.is_ascii_alphabetic() || p == '#') && {
+            let end = if prev == Some('#') { i.saturating_sub(1) } else { i };
+            let mut k = end;
+            while k > 0 && end - k <= 10 && ch(k - 1).is_some_and(|x| x.is_ascii_alphabetic()) {
                 k -= 1;
             }
-            let word: String = chars.get(k..i.saturating_sub(1)).unwrap_or_default().iter().collect();
+            let word: String = chars.get(k..end).unwrap_or_default().iter().collect();
             let alone = k == 0 || !ch(k - 1).is_some_and(char::is_alphanumeric);
             alone && PHONE_WORDS.contains(&word.as_str())
         };
+        let labelled = glued_label
+            || prev.is_some_and(|p| "-_.".contains(p)) && {
+                // At most ten letters back: no listed word is longer.
+                let mut k = i.saturating_sub(1);
+                while k > 0 && i - k <= 10 && ch(k - 1).is_some_and(|x| x.is_ascii_alphabetic()) {
+                    k -= 1;
+                }
+                let word: String = chars.get(k..i.saturating_sub(1)).unwrap_or_default().iter().collect();
+                let alone = k == 0 || !ch(k - 1).is_some_and(char::is_alphanumeric);
+                alone && PHONE_WORDS.contains(&word.as_str())
+            };
         // `#31#…`: a `#` opening a dial code, not a tag.
         let code_len = chars
             .get(i..)
@@ -1386,6 +1480,10 @@ mod tests {
             "10.20.30.*",
             "192.168.x.x",
             "10.20.30.[40-50]",
+            // Red team SB18: a short wildcard, ranges.
+            "10.*",
+            "192.168.0-255.0-255",
+            "10.20.30.xx",
         ] {
             assert!(word_inside(w, false, &n), "{w}");
         }

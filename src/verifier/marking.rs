@@ -427,16 +427,28 @@ fn portion(text: &str, policy: &Policy) -> Result<Mark, String> {
 /// letter only where a paragraph starts, and `(c)` not before a year). The text is read folded,
 /// and with its escapes decoded; spaces inside words and between the slashes are passed over.
 pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
+    let mut out = marks_in_each(text, policy);
+    // The same marking written many times is read once.
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// [`marks_in`], each mark as often as it is written (in the text and in each reading of it
+/// with its escapes decoded), for the prose reader to count against.
+pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
     let mut out = Vec::new();
     if plainly_unmarked(text) {
         return out;
     }
-    let mut readings = vec![fold(text)];
-    readings.extend(super::text::unescaped(text).iter().map(|u| fold(u)));
+    let mut readings = vec![fold_lines(text)];
+    readings.extend(super::text::unescaped(text).iter().map(|u| fold_lines(u)));
+    // The policy's portion levels and those of the US and NATO schemes, whatever the policy.
     let portions: Vec<String> = policy
         .schemes
         .iter()
         .flat_map(|s| s.levels.iter().filter_map(|l| l.portion.as_deref()))
+        .chain(["U", "C", "S", "TS", "NU", "NR", "NC", "NS", "CTS", "CTSA"])
         .map(|p| loose(&p.to_lowercase()))
         .collect();
     let mut banner: Option<Vec<(String, String)>> = None;
@@ -542,7 +554,20 @@ pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
                         continue;
                     }
                     if head.chars().count() == 1 && rest.is_empty() {
+                        // The line's start: a line break or the text's edge, with at most a
+                        // list's number or bullet before it on its line (`1. (S)`, `- (S)`).
                         let line_start = all
+                            .get(..k)
+                            .unwrap_or_default()
+                            .iter()
+                            .rev()
+                            .take(16)
+                            .find(|x| **x == '\n' || x.is_alphabetic());
+                        let opens_line = match line_start {
+                            None => k <= 16,
+                            Some(x) => *x == '\n',
+                        };
+                        let prev = all
                             .get(..k)
                             .unwrap_or_default()
                             .iter()
@@ -552,8 +577,7 @@ pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
                         let copyright = loose(&head) == "c" && next.is_some_and(char::is_ascii_digit);
                         let unspaced_text =
                             *unspaced_text.get_or_insert_with(|| all.iter().any(|x| super::text::unspaced(*x)));
-                        let opens =
-                            line_start.is_none_or(|x| *x == '\n' || (unspaced_text && !x.is_ascii_alphanumeric()));
+                        let opens = opens_line || (unspaced_text && prev.is_some_and(|x| !x.is_ascii_alphanumeric()));
                         if !opens || copyright {
                             continue;
                         }
@@ -564,10 +588,22 @@ pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
             }
         }
     }
-    // The same marking written many times is read once.
-    out.sort_unstable();
-    out.dedup();
     out
+}
+
+/// [`fold`] line by line: each line break (`\n`, `\r`, U+2028, U+2029, …) is kept as `\n`, so
+/// that a mark can be asked whether it opens a paragraph.
+fn fold_lines(text: &str) -> String {
+    let breaks = |c: char| {
+        matches!(
+            c,
+            '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        )
+    };
+    if !text.contains(breaks) {
+        return fold(text);
+    }
+    text.split(breaks).map(fold).collect::<Vec<_>>().join("\n")
 }
 
 /// Whether `text` is plain ASCII, holds no escape, `data:` URI or markup, and none of what [`marks_in`] starts from:

@@ -83,6 +83,18 @@ pub struct Verifier<'p> {
     prose: prose::Prose,
     /// `stix.free_statements`, compiled again here: each matches a whole statement.
     free_statements: Vec<regex::Regex>,
+    /// `xml.free_restrictions`, likewise: each matches a whole CAP restriction.
+    free_restrictions: Vec<regex::Regex>,
+    /// `xml.free_label_texts`, likewise: each matches a whole free text of a 4774 label.
+    free_label_texts: Vec<regex::Regex>,
+}
+
+/// Patterns of free text, each compiled to match a whole text.
+fn whole_matches(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
+    patterns
+        .iter()
+        .map(|p| regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| e.to_string()))
+        .collect()
 }
 
 impl<'p> Verifier<'p> {
@@ -95,11 +107,9 @@ impl<'p> Verifier<'p> {
             nets,
             domains,
             prose: prose::Prose::new(policy),
-            free_statements: policy
-                .free_statements
-                .iter()
-                .map(|p| regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| e.to_string()))
-                .collect::<Result<_, _>>()?,
+            free_statements: whole_matches(&policy.free_statements)?,
+            free_restrictions: whole_matches(policy.xml.as_ref().map_or(&[][..], |x| &x.free_restrictions))?,
+            free_label_texts: whole_matches(policy.xml.as_ref().map_or(&[][..], |x| &x.free_label_texts))?,
         })
     }
 
@@ -167,8 +177,14 @@ impl<'p> Verifier<'p> {
             if !is_id(id, t) {
                 f.add("shape", format!("`{id}` is not an id of type `{t}`"), &at);
             }
+            // Versions of one id each carry their own granular markings: only the newest goes
+            // (the guard's rule too), so an output never holds an id twice.
             if ids.insert(id, o).is_some() {
-                f.add("shape", format!("`{id}` is in the bundle twice"), &at);
+                f.add(
+                    "shape",
+                    format!("`{id}` is in the bundle twice (only the newest version of an id goes)"),
+                    &at,
+                );
             }
             ok.push((id, t, o));
         }
@@ -218,6 +234,7 @@ impl<'p> Verifier<'p> {
                 f.add("label", format!("a marking-definition may not have `{k}`"), id);
             }
         }
+        member_names(t, o, id, f);
         self.check_label(id, t, o, ids, f);
         self.check_properties(id, t, o, f);
         // Each string of the object (and each operand of its pattern) read once, for the text
@@ -353,9 +370,23 @@ impl<'p> Verifier<'p> {
                 collect_strings(v, &mut texts);
             }
         }
+        // Member names below the top level are read too (a hash named `TLP-RED`), but for the
+        // typed ones checked by their grammar ([`member_names`]).
+        let mut names = Vec::new();
+        for (k, v) in o.iter() {
+            if !matches!(k.as_ref(), "object_marking_refs" | "granular_markings") {
+                collect_names(v, t == "observed-data" && k == "objects", &mut names);
+            }
+        }
+        // Each distinct name once.
+        names.sort_unstable();
+        names.dedup();
+        texts.extend(names);
         for s in texts.into_iter().filter(|s| !shape_exempt("", s)) {
-            let found = marking::marks_in(s, p);
+            let mut found = marking::marks_in_each(s, p);
             let prose = self.prose.marks_in(s, &found);
+            found.sort_unstable();
+            found.dedup();
             for m in found.into_iter().chain(prose) {
                 match marking::read(&m, p) {
                     Ok(read) => marks.extend(read),
@@ -416,11 +447,33 @@ impl<'p> Verifier<'p> {
                 );
                 continue;
             }
-            // The name is read too, and only tightens: it may not bring a TLP the body lacks.
-            let named = match def.get("name").and_then(Json::as_str).map(|n| marking::read(n, p)) {
-                None | Some(Ok(None)) => None,
-                Some(Ok(Some(m))) => Some(m),
-                Some(Err(e)) => {
+            // The name is read too, as the statement is: a marking it states only tightens (it
+            // may not bring a TLP the body lacks); free text goes only as a pattern allows it.
+            let name = match def.get("name") {
+                None => None,
+                Some(n) => match n.as_str() {
+                    Some(n) => Some(n),
+                    None => {
+                        f.add("label", format!("marking `{r}`: its `name` is not a string"), id);
+                        continue;
+                    }
+                },
+            };
+            let named = match name.map(|n| (n, marking::read(n, p))) {
+                None => None,
+                Some((n, Ok(None))) => {
+                    if !self.free_statements.iter().any(|re| re.is_match(n.trim())) {
+                        f.add(
+                            "label",
+                            format!("marking `{r}`: its name is free text no pattern of the policy lets go"),
+                            id,
+                        );
+                        continue;
+                    }
+                    None
+                }
+                Some((_, Ok(Some(m)))) => Some(m),
+                Some((_, Err(e))) => {
                     f.add("label", e, id);
                     continue;
                 }
@@ -809,6 +862,84 @@ fn refs(t: &str, o: &Object<'_>) -> Vec<String> {
         );
     }
     out
+}
+
+/// The hash names of STIX 2.1's hashing-algorithm-ov (§10.7).
+const HASH_NAMES: &[&str] = &[
+    "MD5", "SHA-1", "SHA-256", "SHA-512", "SHA3-256", "SHA3-512", "SSDEEP", "TLSH",
+];
+
+/// Whether `k` may name a hash: a name of the vocabulary, or a custom one (`x_`, then ASCII
+/// letters, digits, `-`, `_`; 3 to 250 in all).
+fn hash_name(k: &str) -> bool {
+    HASH_NAMES.contains(&k)
+        || (k.starts_with("x_")
+            && k.len() >= 3
+            && k.len() <= 250
+            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
+
+/// Whether `k` may key an observed-data object: a decimal number of 1 to 10 digits.
+fn object_key(k: &str) -> bool {
+    !k.is_empty() && k.len() <= 10 && k.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Every member name below `v` a reader sees as text: not the names of a vocabulary hash, nor
+/// observed-data object keys (`objects`: `v` is that dictionary), nor extension ids, which
+/// [`member_names`] holds to their grammar instead.
+fn collect_names<'a>(v: &'a Json<'_>, objects: bool, out: &mut Vec<&'a str>) {
+    let mut stack = vec![(v, false, objects)];
+    while let Some((v, hashes, objects)) = stack.pop() {
+        match v {
+            Json::Array(a) => stack.extend(
+                a.iter()
+                    .filter(|x| matches!(x, Json::Object(_) | Json::Array(_)))
+                    .map(|x| (x, false, false)),
+            ),
+            Json::Object(o) => {
+                for (k, x) in o {
+                    let typed = objects
+                        || (hashes && HASH_NAMES.contains(&k.as_ref()))
+                        || k.starts_with("extension-definition--");
+                    if !typed {
+                        out.push(k);
+                    }
+                    stack.push((x, k == "hashes", false));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The member names of the typed kinds, each of its grammar: hash names, observed-data object
+/// keys.
+fn member_names(t: &str, o: &Object<'_>, id: &str, f: &mut Findings) {
+    let mut stack: Vec<(&Json<'_>, bool, bool)> = o
+        .iter()
+        .map(|(k, v)| (v, k == "hashes", t == "observed-data" && k == "objects"))
+        .collect();
+    while let Some((v, hashes, objects)) = stack.pop() {
+        match v {
+            Json::Array(a) => stack.extend(
+                a.iter()
+                    .filter(|x| matches!(x, Json::Object(_) | Json::Array(_)))
+                    .map(|x| (x, false, false)),
+            ),
+            Json::Object(m) => {
+                for (k, x) in m {
+                    if hashes && !hash_name(k) {
+                        f.add("member-name", format!("`{k}` is not a hash name"), id);
+                    }
+                    if objects && !object_key(k) {
+                        f.add("member-name", format!("`{k}` is not an observed-data object key"), id);
+                    }
+                    stack.push((x, k == "hashes", false));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn collect_strings<'a>(v: &'a Json<'_>, out: &mut Vec<&'a str>) {

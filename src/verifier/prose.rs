@@ -10,6 +10,12 @@
 //! script. A `_` joins words (`AWS_SECRET_ACCESS_KEY` is one identifier), unless nothing but
 //! `_` stands between the hit and the text's edge or a separator (`_SECRET_`). What is found is
 //! returned as the marking it says (`NOFORN`, `SECRET`, `REL TO`), for the marking reader.
+//!
+//! Japanese has neither spaces nor capitals: a level or handling word of it (`極秘`, `機密`,
+//! `取扱注意`) marks where it stands apart (brackets, spaces, punctuation or an edge on each
+//! side), or where a particle or naming word stands before it and a copula or naming word after
+//! it (`本件は極秘です`, `区分：極秘`, `極秘扱い`). `TLP` with a colour in Japanese is that colour
+//! (`TLP:赤`); after `:` or `=`, a word that is no colour is a TLP marking no one can read.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use unicode_normalization::UnicodeNormalization;
@@ -30,11 +36,68 @@ const CONTROLS: &[&str] = &[
     "FOUO",
 ];
 
+/// Controls and releasability said in words that mark in any case, with what each says.
+const MORE_ANY_CASE: &[(&str, &str)] = &[
+    ("SBU-NF", "SBU NOFORN"),
+    ("LES-NF", "LES NOFORN"),
+    ("DSEN", "DSEN"),
+    ("RSEN", "RSEN"),
+    ("FVEY", "REL TO FVEY"),
+    ("REL USA", "REL TO"),
+    ("NOT FOR FOREIGN DISSEMINATION", "NOFORN"),
+    ("NO FOREIGN DISSEMINATION", "NOFORN"),
+    ("FOREIGN DISSEMINATION", "NOFORN"),
+    ("ORIGINATOR CONTROLLED", "ORCON"),
+    ("CONTROLLED BY ORIGINATOR", "ORCON"),
+    ("FOR OFFICIAL USE ONLY", "FOUO"),
+    ("OFFICIAL USE ONLY", "FOUO"),
+    ("RELEASABLE ONLY TO", "REL TO"),
+    ("RELEASABLE USA", "REL TO"),
+    ("FOR US EYES", "REL TO"),
+    ("HVCCO", "REL TO"),
+    ("DO NOT SHARE WITH FOREIGN", "NOFORN"),
+    ("AUTHORIZED FOR RELEASE TO", "REL TO"),
+    ("AUTHORISED FOR RELEASE TO", "REL TO"),
+    ("US PERSONS ONLY", "NOFORN"),
+    ("PROPRIETARY INFORMATION INVOLVED", "PROPIN"),
+    ("OC-USGOV", "ORCON-USGOV"),
+    ("TALENT KEYHOLE", "TK"),
+    ("SPECAT", "REL TO"),
+    ("LAW ENFORCEMENT SENSITIVE", "LES"),
+];
+
+/// And those that mark only in capitals (`let us only` is prose; `US ONLY` is not).
+const MORE_IN_CAPITALS: &[(&str, &str)] = &[
+    ("FISA", "FISA"),
+    ("HCS", "HCS"),
+    ("CUI", "CUI"),
+    ("USA ONLY", "REL TO"),
+    ("US ONLY", "REL TO"),
+    ("US GOV ONLY", "REL TO"),
+    ("DISTRIBUTION B", "REL TO"),
+    ("DISTRIBUTION C", "REL TO"),
+    ("DISTRIBUTION D", "REL TO"),
+    ("DISTRIBUTION E", "REL TO"),
+    ("DISTRIBUTION F", "REL TO"),
+];
+
 /// Words that name a classification before a level, in any case.
 const NAMING: &[&str] = &[
     "classified",
     "classified as",
     "classified at",
+    "classified at the",
+    "classified as the",
+    "security",
+    "security classification",
+    "security level",
+    "clearance",
+    "clearance level",
+    "classification of this document",
+    "classification of this report",
+    "classification of the document",
+    "classification of the report",
+    "the classification of this report is",
     "classification",
     "classification is",
     "classification level",
@@ -48,13 +111,133 @@ const NAMING: &[&str] = &[
 /// Releasability said in words, in any case.
 const RELEASE: &[&str] = &["releasable to", "eyes only", "foreign nationals", "rel to"];
 
+/// Japanese words of handling, markings under any policy.
+const JAPANESE: &[&str] = &[
+    "極秘",
+    "機密",
+    "秘",
+    "取扱注意",
+    "部外秘",
+    "社外秘",
+    "関係者限り",
+    "特定秘密",
+];
+
+/// Before a Japanese marking word: particles that end the word before it, and naming words.
+const BEFORE_JAPANESE: &[&str] = &[
+    "は",
+    "が",
+    "も",
+    "を",
+    "の",
+    "区分",
+    "分類",
+    "指定",
+    "等級",
+    "レベル",
+    "格付け",
+    "格付",
+    "表示",
+    "扱い",
+];
+
+/// After it: copulas and naming words.
+const AFTER_JAPANESE: &[&str] = &[
+    "です",
+    "である",
+    "であり",
+    "だ",
+    "とする",
+    "とし",
+    "とされ",
+    "に指定",
+    "に区分",
+    "指定",
+    "扱",
+    "区分",
+    "文書",
+    "資料",
+    "事項",
+    "相当",
+    "以上",
+    "限り",
+    "として",
+];
+
+/// TLP colours in Japanese, longest first where one begins another (`黄色`, `黄`).
+const JAPANESE_TLP: &[(&str, &str)] = &[
+    ("レッド", "RED"),
+    ("赤", "RED"),
+    ("アンバー", "AMBER"),
+    ("琥珀", "AMBER"),
+    ("黄色", "AMBER"),
+    ("黄", "AMBER"),
+    ("橙", "AMBER"),
+    ("オレンジ", "AMBER"),
+    ("グリーン", "GREEN"),
+    ("緑", "GREEN"),
+    ("ホワイト", "WHITE"),
+    ("白", "WHITE"),
+    ("クリア", "CLEAR"),
+    ("透明", "CLEAR"),
+];
+
+/// Controls that, after a level and a separator other than `//`, make a banner (`S/NF`,
+/// `TS|SI|NF`, `S_NF`, `(S,NF)`).
+const AFTER_SEPARATOR: &[&str] = &[
+    "NOFORN",
+    "NF",
+    "SI",
+    "TK",
+    "HCS",
+    "SCI",
+    "REL",
+    "RELIDO",
+    "OC",
+    "ORCON",
+    "PR",
+    "PROPIN",
+    "FOUO",
+    "IMC",
+    "IMCON",
+    "RS",
+    "RSEN",
+    "DS",
+    "DSEN",
+    "XD",
+    "ND",
+    "LIMDIS",
+    "EXDIS",
+    "NODIS",
+    "FISA",
+    "SAR",
+    "RD",
+    "FRD",
+    "SBU",
+    "LES",
+    "SSI",
+    "CUI",
+    "FGI",
+    "NOCONTRACT",
+    "LESNF",
+    "SBUNF",
+];
+
+/// Controls that start such a banner as a level would (`SI/TK`).
+const LEADING_CONTROLS: &[&str] = &["SI", "TK", "HCS", "SCI", "CUI"];
+
+/// Controls found inside any word (no word of any language holds them): `NOFORNreport`.
+const INSIDE_WORDS: &[&str] = &["NOFORN", "FOUO", "RELIDO", "NOCONTRACT"];
+
 /// What a hit says.
 #[derive(Debug, Clone)]
 enum Says {
     /// This marking, in any case.
     Any(String),
-    /// This marking, when every letter of the hit is a capital.
+    /// This level, when every letter of the hit is a capital or two or more are.
     Capitals(String),
+    /// This marking, when every letter of the hit is a capital.
+    AllCapitals(String),
     /// This TLP marking, unless its second letter is an `i` as written (`tip red` is prose).
     Tlp(String),
 }
@@ -63,6 +246,13 @@ enum Says {
 pub struct Prose {
     ac: Option<AhoCorasick>,
     says: Vec<Says>,
+    /// Words of scripts written without spaces that mark (levels of the policy and the
+    /// Japanese handling words), as characters.
+    unspaced: Vec<Vec<char>>,
+    /// Words that start a banner of separated parts, squeezed, each with whether it is only a
+    /// portion level (`s`, `ts`): level names and aliases (whole), portion levels, and
+    /// [`LEADING_CONTROLS`].
+    leads: Vec<(String, bool)>,
 }
 
 /// One character of the text as read: a letter or digit (its reading in ASCII lowercase, and
@@ -140,7 +330,13 @@ fn reading(c: char) -> Option<(char, Case)> {
         }
     })?;
     let enclosed_letter = super::text::enclosed(c).is_some_and(|a| a.is_ascii_alphabetic());
-    let case = if small_capital.is_some() || enclosed_letter || c.is_uppercase() {
+    // A modifier (superscript) letter is read as a capital: many of its capitals are lowercase
+    // to Unicode.
+    let modifier = matches!(
+        c,
+        '\u{02B0}'..='\u{02FF}' | '\u{1D2C}'..='\u{1D6A}' | '\u{1D9B}'..='\u{1DBF}' | '\u{2070}'..='\u{209F}' | '\u{A7F8}'..='\u{A7F9}'
+    );
+    let case = if small_capital.is_some() || enclosed_letter || modifier || c.is_uppercase() {
         Case::Capital
     } else if ascii.is_ascii_digit() {
         Case::Neither
@@ -158,6 +354,8 @@ impl Prose {
         for c in CONTROLS {
             words.push((squeeze(c), Says::Any((*c).to_string())));
         }
+        // `AMBER+STRICT` is TLP 2.0's alone: it needs no `TLP` before it.
+        words.push((squeeze("AMBER+STRICT"), Says::Any("TLP:AMBER+STRICT".to_string())));
         let lowest: Vec<String> = policy
             .schemes
             .iter()
@@ -181,6 +379,9 @@ impl Prose {
                     for naming in NAMING {
                         words.push((squeeze(&format!("{naming} {name}")), Says::Any(upper.clone())));
                     }
+                    for after in ["level", "classification", "classified"] {
+                        words.push((squeeze(&format!("{name} {after}")), Says::Any(upper.clone())));
+                    }
                     for w in name.split_whitespace() {
                         let lw = w.to_lowercase();
                         if w.chars().count() >= 4 && !lowest.contains(&lw) {
@@ -192,6 +393,12 @@ impl Prose {
         }
         for r in RELEASE {
             words.push((squeeze(r), Says::Any("REL TO".to_string())));
+        }
+        for (w, said) in MORE_ANY_CASE {
+            words.push((squeeze(w), Says::Any((*said).to_string())));
+        }
+        for (w, said) in MORE_IN_CAPITALS {
+            words.push((squeeze(w), Says::AllCapitals((*said).to_string())));
         }
         // `TLP` and a colour, whatever stands between them (`T.L.P. RED`, `TLP=RED`,
         // `TLP2.0:RED`, `TLP v2 RED`), and `AMBER STRICT` however it is joined.
@@ -209,6 +416,7 @@ impl Prose {
             Says::Any(_) => 0,
             Says::Tlp(_) => 1,
             Says::Capitals(_) => 2,
+            Says::AllCapitals(_) => 3,
         };
         words.sort_by(|a, b| a.0.cmp(&b.0).then(rank(&a.1).cmp(&rank(&b.1))));
         words.dedup_by(|a, b| a.0 == b.0);
@@ -216,28 +424,85 @@ impl Prose {
             .match_kind(MatchKind::Standard)
             .build(words.iter().map(|(w, _)| w.as_str()))
             .ok();
+        let mut unspaced: Vec<Vec<char>> = policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().skip(1))
+            .flat_map(|l| std::iter::once(&l.name).chain(&l.aliases))
+            .map(|n| n.chars().collect::<Vec<char>>())
+            .filter(|w| !w.is_empty() && w.iter().all(|&c| super::text::unspaced(c)))
+            .chain(JAPANESE.iter().map(|w| w.chars().collect()))
+            .collect();
+        unspaced.sort();
+        unspaced.dedup();
+        let mut leads: Vec<(String, bool)> = Vec::new();
+        for l in policy.schemes.iter().flat_map(|s| s.levels.iter()) {
+            for name in std::iter::once(&l.name).chain(&l.aliases).filter(|n| n.is_ascii()) {
+                leads.push((squeeze(name), false));
+            }
+        }
+        for p in policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().filter_map(|l| l.portion.as_deref()))
+        {
+            let p = squeeze(p);
+            if !leads.iter().any(|(w, _)| *w == p) {
+                leads.push((p, true));
+            }
+        }
+        leads.extend(LEADING_CONTROLS.iter().map(|w| (squeeze(w), false)));
+        leads.retain(|(w, _)| !w.is_empty());
         Prose {
+            leads,
             ac,
             says: words.into_iter().map(|(_, s)| s).collect(),
+            unspaced,
         }
     }
 
     /// The markings written in the prose of `text` (and of its escapes decoded), as the marking
     /// reader reads them; but not what a banner or portion mark found in the same text already
     /// says (`SECRET` and `REL TO` in `SECRET//REL TO USA, JPN` are that banner's).
+    ///
+    /// Counted: `found` holds each mark as often as it was found (in the text and in each reading
+    /// of it with its escapes decoded), and a marking the prose says more often than the found
+    /// marks hold it is the prose's own (`not releasable to foreign nationals` after
+    /// `UNCLASSIFIED//REL TO USA, JPN`: red team round 3, SA16).
     pub fn marks_in(&self, text: &str, found: &[String]) -> Vec<String> {
+        let mut said: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        let mut count = |out: Vec<String>| {
+            for m in out {
+                let c = said.entry(m).or_default();
+                *c = c.saturating_add(1);
+            }
+        };
         let mut out = Vec::new();
         self.marks_in_one(text, &mut out);
+        count(out);
         for u in super::text::unescaped(text) {
+            let mut out = Vec::new();
             self.marks_in_one(&u, &mut out);
+            count(out);
         }
-        out.sort();
-        out.dedup();
-        out.retain(|m| !found.iter().any(|f| f.contains(m.as_str())));
-        out
+        said.into_iter()
+            .filter(|(m, n)| {
+                let held = found
+                    .iter()
+                    .map(|f| f.matches(m.as_str()).count())
+                    .fold(0usize, usize::saturating_add);
+                *n > held
+            })
+            .map(|(m, _)| m)
+            .collect()
     }
 
+    /// The markings said in `text`, each as often as it is said (hits of one marking in the
+    /// vocabulary that overlap, once).
     fn marks_in_one(&self, text: &str, out: &mut Vec<String>) {
+        self.japanese(text, out);
+        self.separated(text, out);
+        tlp_in_words(text, out);
         let Some(ac) = &self.ac else { return };
         // The text as read: shown order, NFKC, invisible code points and marks passed over.
         let pieces: Vec<Piece> = super::text::visual(text)
@@ -277,22 +542,55 @@ impl Prose {
                 }
             }
         };
+        // The marking each hit says, with its first and last piece: overlapping hits of one
+        // marking are one (`COSMIC TOP SECRET` and `COSMIC`).
+        let mut hits: Vec<(String, usize, usize)> = Vec::new();
         for m in ac.find_overlapping_iter(&squeezed) {
             let (Some(&first), Some(&last)) = (at.get(m.start()), m.end().checked_sub(1).and_then(|e| at.get(e)))
             else {
                 continue;
             };
-            if !(bounded(first, true) && bounded(last, false)) {
+            // A `_` beside the hit ends a control word, a phrase, TLP or a level of two words
+            // written whole (`TLP_RED_x`, `x_NOFORN`, `Q3_TOP_SECRET_x`); a one-word level
+            // joined by `_` is an identifier's (`AWS_SECRET_ACCESS_KEY`).
+            let underscored = match self.says.get(m.pattern().as_usize()) {
+                Some(Says::Capitals(w)) => w.contains(' ') && squeeze(w).len() == m.len(),
+                Some(Says::AllCapitals(_)) => false,
+                Some(_) => true,
+                None => false,
+            };
+            let joined_at = |k: usize, back: bool| {
+                let next = if back { k.checked_sub(1) } else { k.checked_add(1) };
+                next.and_then(|n| pieces.get(n)) == Some(&Piece::Join)
+            };
+            let edge = |k: usize, back: bool| bounded(k, back) || (underscored && joined_at(k, back));
+            if !(edge(first, true) && edge(last, false)) {
                 continue;
             }
             let says = match self.says.get(m.pattern().as_usize()) {
                 Some(Says::Any(s)) => s,
                 Some(Says::Capitals(s)) => {
                     let letters = at.get(m.start()..m.end()).unwrap_or_default();
-                    let capitals = letters
+                    // Every letter a capital, or two capitals or more (`Top Secret`, `SeCrEt`).
+                    let small = letters
                         .iter()
-                        .all(|&k| !matches!(pieces.get(k), Some(Piece::Letter(_, Case::Small))));
-                    if !capitals {
+                        .filter(|&&k| matches!(pieces.get(k), Some(Piece::Letter(_, Case::Small))))
+                        .count();
+                    let big = letters
+                        .iter()
+                        .filter(|&&k| matches!(pieces.get(k), Some(Piece::Letter(_, Case::Capital))))
+                        .count();
+                    if small > 0 && big < 2 {
+                        continue;
+                    }
+                    s
+                }
+                Some(Says::AllCapitals(s)) => {
+                    let letters = at.get(m.start()..m.end()).unwrap_or_default();
+                    if letters
+                        .iter()
+                        .any(|&k| matches!(pieces.get(k), Some(Piece::Letter(_, Case::Small))))
+                    {
                         continue;
                     }
                     s
@@ -306,7 +604,22 @@ impl Prose {
                 }
                 None => continue,
             };
-            out.push(says.clone());
+            hits.push((says.clone(), first, last));
+        }
+        hits.sort();
+        let mut seen: Option<(usize, usize)> = None;
+        for (k, (says, first, last)) in hits.iter().enumerate() {
+            let same = k
+                .checked_sub(1)
+                .and_then(|p| hits.get(p))
+                .is_some_and(|(s, _, _)| s == says);
+            match seen {
+                Some((_, end)) if same && *first <= end => seen = Some((*first, end.max(*last))),
+                _ => {
+                    out.push(says.clone());
+                    seen = Some((*first, *last));
+                }
+            }
         }
         // A word in capitals right before `//` and one starting with a capital right after
         // (`S//NF`, `TS//SI`, `[U//FOUO]`): a banner, whatever its words.
@@ -342,6 +655,336 @@ impl Prose {
                     })
                     .collect();
                 out.push(format!("{word}//{rest}"));
+            }
+        }
+    }
+}
+
+impl Prose {
+    /// Japanese marking words where they stand as markings, and `TLP` with a colour in Japanese
+    /// or a word that is no colour (see the module's documentation).
+    fn japanese(&self, text: &str, out: &mut Vec<String>) {
+        let read: Vec<char> = super::text::visual(text)
+            .nfkc()
+            .filter(|&c| !super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
+            .flat_map(char::to_lowercase)
+            .collect();
+        if read.iter().any(|&c| super::text::unspaced(c)) {
+            // Spaces and separators taken out: `極 秘` is `極秘`.
+            let tight: Vec<char> = read
+                .iter()
+                .copied()
+                .filter(|&c| !c.is_whitespace() && !"-_.・･·*~|".contains(c))
+                .collect();
+            for start in 0..tight.len() {
+                for w in &self.unspaced {
+                    if tight.get(start..start + w.len()) != Some(w.as_slice()) {
+                        continue;
+                    }
+                    let mut b = start;
+                    while b > 0 && matches!(tight.get(b - 1), Some(':' | '=')) {
+                        b -= 1;
+                    }
+                    let before = tight.get(..b).unwrap_or_default();
+                    let after = tight.get(start + w.len()..).unwrap_or_default();
+                    let ends_with = |x: &str| {
+                        let x: Vec<char> = x.chars().collect();
+                        before.ends_with(&x)
+                    };
+                    let starts_with = |x: &str| {
+                        let x: Vec<char> = x.chars().collect();
+                        after.starts_with(&x)
+                    };
+                    let open_before = before.last().is_none_or(|&c| !super::text::unspaced(c));
+                    let open_after = after.first().is_none_or(|&c| !super::text::unspaced(c));
+                    if (open_before || BEFORE_JAPANESE.iter().any(|x| ends_with(x)))
+                        && (open_after || AFTER_JAPANESE.iter().any(|x| starts_with(x)))
+                    {
+                        out.push(w.iter().collect());
+                    }
+                }
+            }
+        }
+        // `tlp` starting a word.
+        for k in 0..read.len() {
+            if read.get(k..k + 3) != Some(&['t', 'l', 'p'][..])
+                || k.checked_sub(1)
+                    .and_then(|p| read.get(p))
+                    .is_some_and(|&c| c.is_alphanumeric() && !super::text::unspaced(c))
+            {
+                continue;
+            }
+            let mut q = k + 3;
+            let mut colon = false;
+            while let Some(&c) = read.get(q) {
+                if c == ':' || c == '=' {
+                    colon = true;
+                } else if !(c.is_whitespace() || "-/.".contains(c)) {
+                    break;
+                }
+                q += 1;
+            }
+            let word: String = read
+                .get(q..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_alphanumeric() || **c == '+')
+                .collect();
+            let mut parts = word.splitn(2, '+');
+            let first = parts.next().unwrap_or_default();
+            let strict = parts
+                .next()
+                .map(|r| ["strict", "ストリクト", "厳格"].iter().any(|s| r.starts_with(s)));
+            let in_japanese = JAPANESE_TLP.iter().find(|(c, _)| first.starts_with(c)).map(|(_, s)| *s);
+            let latin: String = first.chars().map(loosen).collect();
+            let in_latin = ["clear", "white", "green", "amber", "red"].contains(&latin.as_str());
+            let amber = in_japanese == Some("AMBER") || latin == "amber";
+            if amber && strict == Some(true) {
+                if !word.is_ascii() {
+                    out.push("TLP:AMBER+STRICT".to_string());
+                }
+            } else if let Some(colour) = in_japanese {
+                out.push(format!("TLP:{colour}"));
+            } else if in_latin && strict.is_none() {
+                // Read by the marking reader and the vocabulary above.
+            } else if colon && !word.is_empty() && !first.starts_with(|c: char| c.is_ascii_digit()) && !version(first) {
+                out.push(format!("TLP:{}", word.to_uppercase()));
+            }
+        }
+    }
+}
+
+/// Whether `w` is a TLP version (`v2`, `v2.0` read as `v2`).
+fn version(w: &str) -> bool {
+    let mut c = w.chars();
+    c.next() == Some('v') && c.next().is_some_and(|d| d.is_ascii_digit())
+}
+
+/// One piece of a folded text for [`Prose::separated`]: a word of ASCII letters and digits, or
+/// what stands between two words.
+#[derive(Debug)]
+enum Token {
+    Word(String),
+    Between(String),
+}
+
+/// A separator of banner parts other than `//`.
+fn part_separator(c: char) -> bool {
+    "/\\|\u{A6}_-.".contains(c)
+}
+
+impl Prose {
+    /// Banners of separated parts, in any case (red team round 3: SA03, SB14, SA17): a level,
+    /// portion level or leading control word, not right after a separator (a path: `/usr/s/si`),
+    /// then separators (spaces around them) or, in parentheses, anything but a letter, then a
+    /// control word of [`AFTER_SEPARATOR`] (`s/nf`, `S // NF`, `TS|SI|NF`, `(S,NF)`,
+    /// `SECRET_NOFORN_x`); a level of four letters or more glued to a control (`SECRETNOFORN`,
+    /// `SECRET‖NOFORN` folds to `secretllnoforn`); a control of [`INSIDE_WORDS`] inside any
+    /// word. Said with `//` (`S//NF`) for the marking reader. A `//` after a level name or in
+    /// parentheses is left to the banner and portion readers.
+    fn separated(&self, text: &str, out: &mut Vec<String>) {
+        let folded = super::marking::fold(text);
+        let mut tokens: Vec<Token> = Vec::new();
+        for c in folded.chars() {
+            let word = c.is_ascii_alphanumeric();
+            match (tokens.last_mut(), word) {
+                (Some(Token::Word(w)), true) => w.push(c),
+                (Some(Token::Between(b)), false) => b.push(c),
+                (_, true) => tokens.push(Token::Word(c.to_string())),
+                (_, false) => tokens.push(Token::Between(c.to_string())),
+            }
+        }
+        let word_at = |k: usize| match tokens.get(k) {
+            Some(Token::Word(w)) => Some(squeeze(w)),
+            _ => None,
+        };
+        let between_at = |k: usize| match tokens.get(k) {
+            Some(Token::Between(b)) => b.as_str(),
+            _ => "",
+        };
+        let controls: Vec<String> = AFTER_SEPARATOR.iter().map(|w| squeeze(w)).collect();
+        for k in 0..tokens.len() {
+            let Some(word) = word_at(k) else { continue };
+            for inside in INSIDE_WORDS {
+                let i = squeeze(inside);
+                if word.len() > i.len() && word.contains(&i) {
+                    out.push((*inside).to_string());
+                }
+            }
+            // Glued: a level of four letters or more and a control; any lead with the two bars
+            // between (`‖` and `ǀǀ` fold to `ll`, read `ii`).
+            for (lead, _) in &self.leads {
+                let Some(rest) = word.strip_prefix(lead.as_str()) else {
+                    continue;
+                };
+                let (rest, bars) = match rest.strip_prefix("ii") {
+                    Some(r) => (r, true),
+                    None => (rest, false),
+                };
+                let glues = bars || (lead.len() >= 4 && (rest.len() >= 4 || rest == "nf"));
+                if glues && controls.iter().any(|c| c == rest) {
+                    out.push(format!("{lead}//{rest}").to_uppercase());
+                }
+            }
+            let before = k.checked_sub(1).map(between_at).unwrap_or_default();
+            if before
+                .chars()
+                .next_back()
+                .is_some_and(|c| part_separator(c) && c != '-')
+            {
+                continue;
+            }
+            let in_parens = before.trim_end().ends_with('(');
+            // The lead: this word, or it and the next after one space (`top secret`).
+            let joined = (between_at(k + 1) == " ")
+                .then(|| word_at(k + 2))
+                .flatten()
+                .map(|next| format!("{word}{next}"));
+            let (last, portion_only) = match self.leads.iter().find(|(l, _)| Some(l) == joined.as_ref()) {
+                Some((_, p)) => (k + 2, *p),
+                None => match self.leads.iter().find(|(l, _)| *l == word) {
+                    Some((_, p)) => (k, *p),
+                    None => continue,
+                },
+            };
+            let sep = between_at(last + 1);
+            let Some(right) = word_at(last + 2) else { continue };
+            if sep.chars().count() > 8 || !controls.contains(&right) {
+                continue;
+            }
+            let tight: String = sep.chars().filter(|c| *c != ' ').collect();
+            let plain = !tight.is_empty() && tight.chars().all(part_separator);
+            let sentence = sep.contains(' ') && tight.chars().all(|c| c == '.' || c == '-');
+            let closing = between_at(last + 3).starts_with(')');
+            let in_brackets = in_parens && closing && !sep.contains(['(', ')']);
+            let theirs = tight == "//" && (!portion_only || in_parens);
+            if ((plain && !sentence) || in_brackets) && !theirs {
+                let lead: String = (k..=last).filter_map(word_at).collect::<Vec<_>>().join(" ");
+                out.push(format!("{lead}//{right}").to_uppercase());
+            }
+        }
+    }
+}
+
+/// Words that may stand between `TLP` and a colour.
+const BETWEEN_TLP_AND_COLOUR: &[&str] = &[
+    "is",
+    "level",
+    "lvl",
+    "version",
+    "designation",
+    "rating",
+    "colour",
+    "color",
+    "code",
+    "marking",
+    "label",
+    "status",
+    "set",
+    "protocol",
+];
+
+/// Drawn colours (emoji) and what each says after `TLP`.
+const DRAWN_COLOURS: &[(char, &str)] = &[
+    ('\u{1F534}', "RED"),
+    ('\u{1F7E5}', "RED"),
+    ('\u{2764}', "RED"),
+    ('\u{1F7E0}', "AMBER"),
+    ('\u{1F7E7}', "AMBER"),
+    ('\u{1F7E1}', "AMBER"),
+    ('\u{1F7E8}', "AMBER"),
+    ('\u{1F7E2}', "GREEN"),
+    ('\u{1F7E9}', "GREEN"),
+    ('\u{1F49A}', "GREEN"),
+    ('\u{26AA}', "CLEAR"),
+    ('\u{2B1C}', "CLEAR"),
+    ('\u{1F90D}', "CLEAR"),
+    ('\u{26AB}', "BLACK"),
+];
+
+/// TLP said with words between it and its colour (`TLP is RED`, `TLP version 2.0: RED`,
+/// `Traffic Light Protocol: RED`), the colour before it (`RED (TLP)`), or drawn after it
+/// (`TLP:🔴`; another symbol after `TLP:`, a TLP marking no one reads). Red team round 3, SA04.
+fn tlp_in_words(text: &str, out: &mut Vec<String>) {
+    let folded = super::marking::fold(text);
+    let colour_of = |w: &str| -> Option<String> {
+        let w: String = w.chars().map(loosen).collect();
+        if w == "amber+strict" || w == "amber+strict." {
+            return Some("AMBER+STRICT".to_string());
+        }
+        let w = w.trim_end_matches('.');
+        ["clear", "white", "green", "amber", "red"]
+            .contains(&w)
+            .then(|| w.to_uppercase())
+    };
+    // Words with the text after each up to the next word.
+    let mut words: Vec<(String, String)> = Vec::new();
+    for c in folded.chars() {
+        let word_char = c.is_ascii_alphanumeric() || "+.@$|!\u{20AC}".contains(c);
+        match words.last_mut() {
+            Some((_, after)) if !word_char => after.push(c),
+            Some((w, after)) if after.is_empty() => w.push(c),
+            _ if word_char => words.push((c.to_string(), String::new())),
+            _ => {}
+        }
+    }
+    let name = |j: usize| words.get(j).map(|(w, _)| w.trim_matches('.')).unwrap_or_default();
+    // Read with digits and signs as letters (`7|P` is TLP; `tip` written so is a word).
+    let is = |j: usize, w: &str| name(j).chars().map(loosen).eq(w.chars().map(loosen));
+    for k in 0..words.len() {
+        let last = if is(k, "tlp") && name(k).chars().nth(1) != Some('i') {
+            k
+        } else if is(k, "traffic") && is(k + 1, "light") {
+            if is(k + 2, "protocol") { k + 2 } else { k + 1 }
+        } else {
+            continue;
+        };
+        if let Some(before) = k.checked_sub(1).and_then(|p| words.get(p))
+            && let Some(c) = colour_of(&before.0)
+        {
+            out.push(format!("TLP:{c}"));
+        }
+        let after = words.get(last).map(|(_, a)| a.as_str()).unwrap_or_default();
+        // A drawn colour among the first few signs after it (`TLP։ 🟧`).
+        let painted = after
+            .chars()
+            .take(6)
+            .find_map(|c| DRAWN_COLOURS.iter().find(|(e, _)| *e == c).map(|(_, said)| *said));
+        if let Some(c) = painted {
+            out.push(format!("TLP:{c}"));
+            continue;
+        }
+        let drawn = after.chars().find(|c| !(c.is_whitespace() || ":=-/.".contains(*c)));
+        // A sign after `TLP:` (`TLP:@RED`): a TLP marking no one reads.
+        let sign = name(last + 1).chars().next().filter(|c| "@$|!".contains(*c));
+        if let Some(d) = drawn
+            .or(sign)
+            .filter(|d| d.is_ascii_punctuation() && after.contains([':', '=']))
+        {
+            out.push(format!("TLP:{d}"));
+            continue;
+        }
+        if let Some(d) = drawn.filter(|d| !d.is_ascii()) {
+            match DRAWN_COLOURS.iter().find(|(e, _)| *e == d) {
+                Some((_, c)) => out.push(format!("TLP:{c}")),
+                None if after.contains([':', '=']) && !super::text::unspaced(d) && !d.is_alphanumeric() => {
+                    out.push(format!("TLP:{d}"))
+                }
+                None => {}
+            }
+            continue;
+        }
+        for j in last + 1..words.len().min(last + 7) {
+            let v = name(j);
+            if let Some(c) = colour_of(v) {
+                if j > last + 1 || last > k {
+                    out.push(format!("TLP:{c}"));
+                }
+                break;
+            }
+            let version = v.starts_with(|c: char| c.is_ascii_digit()) || version(v);
+            if !(version || BETWEEN_TLP_AND_COLOUR.iter().any(|b| is(j, b))) {
+                break;
             }
         }
     }

@@ -5,6 +5,7 @@
 use std::cell::OnceCell;
 
 mod embedded;
+mod letter_bases;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};
@@ -525,7 +526,11 @@ fn unescape_steps(s: &str) -> Vec<String> {
     let Some((mut cur, mut had_uri)) = unescape_once(s) else {
         return steps;
     };
-    for _ in 0..2 {
+    // Three passes; up to six while each reads a `data:` URI (a URI nested in a URI).
+    for pass in 1..6 {
+        if pass >= 3 && !had_uri {
+            break;
+        }
         match unescape_once(&cur) {
             Some((next, uri)) => {
                 if had_uri {
@@ -545,7 +550,10 @@ fn unescape_steps(s: &str) -> Vec<String> {
 /// Whether [`unescaped`] may find another reading of `s`: it holds an escape, a `data:` URI or
 /// markup.
 pub fn may_unescape(s: &str) -> bool {
-    s.contains(['&', '%', '\\']) || embedded::has_data_uri(s) || embedded::has_markup(s)
+    s.contains(['&', '%', '\\'])
+        || embedded::has_data_uri(s)
+        || embedded::has_markup(s)
+        || (s.contains('[') && s.contains(']'))
 }
 
 /// Every reading of `s` with its escapes decoded ([`unescape`]), and with its markup gone as a
@@ -583,6 +591,16 @@ fn decodings(s: &str) -> Vec<String> {
     {
         out.push(bare);
     }
+    // And as a forum or Markdown viewer shows it (`NIGHT[b][/b]JAR`, `[NIGHT](x "t")JAR`).
+    for bbcode in [true, false] {
+        if let Some(bare) = embedded::without_light_markup(s, bbcode) {
+            out.push(unescape(&bare).unwrap_or(bare));
+        }
+    }
+    // And without the content a screen does not show (`NIGHT<span hidden>x</span>JAR`).
+    if let Some(bare) = embedded::without_hidden(s) {
+        out.push(unescape(&bare).unwrap_or(bare));
+    }
     out
 }
 
@@ -595,6 +613,7 @@ fn unescape_once(s: &str) -> Option<(String, bool)> {
     let mut rest = s;
     let mut changed = false;
     let mut uri = false;
+    let mut next_pass_until = 0;
     while let Some(at) = rest.find(['&', '%', '\\', 'd', 'D']) {
         out.push_str(rest.get(..at).unwrap_or_default());
         let tail = rest.get(at..).unwrap_or_default();
@@ -621,19 +640,25 @@ fn unescape_once(s: &str) -> Option<(String, bool)> {
                 None => None,
             },
             // Read once the references and backslash escapes in it are decoded (next pass).
-            Some(b'd' | b'D') => embedded::data_uri(tail)
+            // A URI left to the next pass takes the URIs inside it along (linear in `s`).
+            Some(b'd' | b'D') if s.len() - tail.len() >= next_pass_until => embedded::data_uri(tail)
                 .filter(|&(_, used)| {
                     let uri = tail.get(..used).unwrap_or_default();
-                    !uri.match_indices(['&', '\\']).any(|(k, _)| {
+                    let escaped = uri.match_indices(['&', '\\']).any(|(k, _)| {
                         let at = uri.get(k..).unwrap_or_default();
                         if at.starts_with('&') {
                             char_ref(at).is_some()
                         } else {
                             backslash_escape(at).is_some()
                         }
-                    })
+                    });
+                    if escaped {
+                        next_pass_until = s.len() - tail.len() + used;
+                    }
+                    !escaped
                 })
                 .inspect(|_| uri = true),
+            Some(b'd' | b'D') => None,
             _ => backslash_escape(tail),
         };
         match decoded {
@@ -660,24 +685,44 @@ fn nonzero_char(v: u32) -> Option<char> {
 /// `&#NN;`, `&#xHH;` (the `;` may be missing) or `&name;`, and how many bytes it took.
 fn char_ref(t: &str) -> Option<(String, usize)> {
     let body = t.get(1..)?;
+    // Digits with their leading zeros passed over (`&#0000008203;`), at most eight after them.
+    let value = |digits: &str, radix: u32| -> Option<char> {
+        let significant = digits.trim_start_matches('0');
+        if digits.is_empty() || significant.len() > 8 {
+            return None;
+        }
+        nonzero_char(if significant.is_empty() {
+            0
+        } else {
+            u32::from_str_radix(significant, radix).ok()?
+        })
+    };
     if let Some(n) = body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
         let k = n.chars().take_while(char::is_ascii_hexdigit).count();
-        let c = nonzero_char(u32::from_str_radix(n.get(..k).filter(|d| !d.is_empty() && d.len() <= 8)?, 16).ok()?)?;
+        let c = value(n.get(..k)?, 16)?;
         let semi = usize::from(n.get(k..).is_some_and(|r| r.starts_with(';')));
         return Some((c.to_string(), 3 + k + semi));
     }
     if let Some(n) = body.strip_prefix('#') {
         let k = n.chars().take_while(char::is_ascii_digit).count();
-        let c = nonzero_char(n.get(..k).filter(|d| !d.is_empty() && d.len() <= 8)?.parse().ok()?)?;
+        let c = value(n.get(..k)?, 10)?;
         let semi = usize::from(n.get(k..).is_some_and(|r| r.starts_with(';')));
         return Some((c.to_string(), 2 + k + semi));
     }
     // A name is at most 32 characters: the `;` is looked for no further (linear).
-    let end = body.bytes().take(33).position(|b| b == b';')?;
-    let name = body.get(..end)?;
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return None;
-    }
+    let semi = body.bytes().take(33).position(|b| b == b';');
+    let name = semi
+        .and_then(|end| body.get(..end))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric()));
+    let Some(name) = name else {
+        // HTML reads some names without their `;` (`&shy`, `&nbsp`, `&amp`): the longest.
+        const BARE: [&str; 12] = [
+            "shy", "nbsp", "amp", "lt", "gt", "quot", "middot", "AMP", "LT", "GT", "QUOT", "not",
+        ];
+        let n = BARE.iter().filter(|n| body.starts_with(*n)).max_by_key(|n| n.len())?;
+        let v = quick_xml::escape::resolve_html5_entity(n)?;
+        return Some((v.to_string(), n.len() + 1));
+    };
     let v = quick_xml::escape::resolve_html5_entity(name)?;
     Some((v.to_string(), name.len() + 2))
 }
@@ -747,7 +792,20 @@ pub fn normalise(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.nfkc().flat_map(char::to_lowercase) {
+    let lower = s.nfkc().flat_map(|c| {
+        // A capital is read by its look before it is lowercased: Greek `Ν`, Cyrillic `Т` and
+        // Cherokee `Ꮋ` look like `N`, `T` and `H` though their small forms do not.
+        let look = if !c.is_ascii() && c.is_uppercase() {
+            look_of_capital(c)
+        } else {
+            None
+        };
+        match look {
+            Some(l) => l.chars().collect::<Vec<char>>(),
+            None => c.to_lowercase().collect(),
+        }
+    });
+    for c in lower {
         if is_format(c) || c == '\u{2800}' {
             continue;
         }
@@ -840,6 +898,17 @@ pub fn normalise(s: &str) -> String {
                     out.push_str(&proto.to_ascii_lowercase());
                     continue;
                 }
+                // A small letter that looks like no ASCII letter, read as its capital looks
+                // (Cyrillic `т` as `Т`), so that a word in small letters reads as in capitals.
+                let mut upper = c.to_uppercase();
+                if let (Some(u), None) = (upper.next(), upper.next())
+                    && u.is_uppercase()
+                    && let Some(l) = look_of_capital(u)
+                {
+                    space = false;
+                    out.push_str(&l);
+                    continue;
+                }
             }
         }
         if c.is_whitespace() {
@@ -853,6 +922,18 @@ pub fn normalise(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The ASCII letters (lowercase) a non-ASCII capital looks like, from its UTS #39 prototype.
+fn look_of_capital(c: char) -> Option<String> {
+    let mut b = [0u8; 4];
+    let proto: String = unicode_security::skeleton(c.encode_utf8(&mut b)).collect();
+    match proto.as_str() {
+        // The prototype of `I` is `l`: a capital drawn that way is an I.
+        "l" => Some("i".into()),
+        p if !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()) => Some(p.to_ascii_lowercase()),
+        _ => None,
+    }
 }
 
 /// The Latin small capitals, each with the ASCII letter it is read as.
@@ -946,7 +1027,21 @@ const DASHES: &[char] = &[
 /// macrons) and the tildes.
 const DIGIT_DASHES: &[char] = &[
     '~', '\u{FF5E}', '\u{223C}', '\u{2053}', '\u{02DC}', '\u{30FC}', '\u{FF70}', '\u{4E00}', '\u{3161}', '\u{2500}',
-    '\u{2501}', '\u{FFE3}', '\u{00AF}',
+    '\u{2501}', '\u{FFE3}', '\u{00AF}', '\u{2F00}', '\u{31D0}', '\u{1173}', '\u{203E}', '\u{0640}', '\u{FF3F}',
+    '\u{23AF}', '\u{23BA}', '\u{23BB}', '\u{23BC}', '\u{23BD}', '\u{268A}', '\u{1428}', '\u{10FB}', '_', '|', '\\',
+    '\'',
+];
+
+/// Whether `c` is written between two digits for a dash: [`DIGIT_DASHES`] and the box drawings.
+fn digit_dash(c: char) -> bool {
+    DIGIT_DASHES.contains(&c) || ('\u{2500}'..='\u{257F}').contains(&c)
+}
+
+/// Dots a reader takes for a full stop between two letters or digits (`10•20•30•40`): bullets,
+/// rings, the degree sign, ellipses, the Tibetan tsheg, the Mongolian comma.
+const DOTS_BETWEEN: &[char] = &[
+    '\u{2022}', '\u{2023}', '\u{25E6}', '\u{25CF}', '\u{25CB}', '\u{2218}', '\u{26AC}', '\u{2981}', '\u{00B0}',
+    '\u{2026}', '\u{2025}', '\u{2E30}', '\u{0F0B}', '\u{0F0C}', '\u{1802}', '\u{1805}',
 ];
 
 /// Sentence_Terminal characters, and the punctuation named one dot or a full stop, outside
@@ -1079,10 +1174,20 @@ fn digit_like(c: char) -> bool {
 /// digit or a kanji numeral as `0`.
 fn separators(s: &str) -> std::borrow::Cow<'_, str> {
     let special = |c: char| {
-        !c.is_ascii() && (stop(c) || DASHES.contains(&c) || DIGIT_DASHES.contains(&c) || c == '\u{2121}' || c == '〇')
+        !c.is_ascii()
+            && (stop(c)
+                || DASHES.contains(&c)
+                || digit_dash(c)
+                || DOTS_BETWEEN.contains(&c)
+                || matches!(c, '\u{0660}' | '\u{06F0}')
+                || c == '\u{2121}'
+                || c == '〇')
     };
     let numeral = |c: char| digit_like(c) || "〇零一二三四五六七八九".contains(c);
-    let tilde = s.as_bytes().windows(3).any(|w| w.get(1) == Some(&b'~'));
+    let tilde = s
+        .as_bytes()
+        .windows(3)
+        .any(|w| matches!(w.get(1), Some(b'~' | b'_' | b'|' | b'\\' | b'\'')));
     if !tilde && !s.chars().any(special) {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -1090,10 +1195,23 @@ fn separators(s: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(s.len());
     let mut before: Option<char> = None;
     for (k, &c) in chars.iter().enumerate() {
-        let gap = DIGIT_DASHES.contains(&c) && before.is_some_and(digit_like) && {
-            let after = chars.get(k + 1..).unwrap_or_default().iter().find(|&&n| !is_format(n));
-            after.is_some_and(|&n| digit_like(n))
+        let after = || {
+            chars
+                .get(k + 1..)
+                .unwrap_or_default()
+                .iter()
+                .find(|&&n| !is_format(n))
+                .copied()
         };
+        let gap = digit_dash(c) && before.is_some_and(digit_like) && after().is_some_and(digit_like);
+        // A dot between two letters or digits (the Arabic-Indic zero, drawn as a dot, between
+        // ASCII ones).
+        let dot = (DOTS_BETWEEN.contains(&c)
+            && before.is_some_and(char::is_alphanumeric)
+            && after().is_some_and(char::is_alphanumeric))
+            || (matches!(c, '\u{0660}' | '\u{06F0}')
+                && before.is_some_and(|b| b.is_ascii_alphanumeric())
+                && after().is_some_and(|a| a.is_ascii_alphanumeric()));
         // The kanji zero beside a digit or a kanji numeral is a digit (alone, a look-alike of `o`).
         let zero = c == '〇'
             && (before.is_some_and(numeral) || {
@@ -1105,6 +1223,8 @@ fn separators(s: &str) -> std::borrow::Cow<'_, str> {
         }
         if gap {
             out.push('-');
+        } else if dot {
+            out.push('.');
         } else if zero {
             out.push('0');
         } else if c.is_ascii() {
@@ -1137,7 +1257,10 @@ pub(super) fn ascii_reading(c: char) -> Option<char> {
     if let Some(z) = ZEROS.iter().find(|&&z| z <= u && u < z + 10) {
         return char::from_digit(u - z, 10);
     }
-    if let Some(a) = small_capital(c).or_else(|| enclosed(c)) {
+    if let Some(a) = small_capital(c)
+        .or_else(|| enclosed(c))
+        .or_else(|| letter_bases::base_letter(c))
+    {
         return Some(a);
     }
     let decomposed: Vec<char> = std::iter::once(c).nfd().collect();
@@ -1247,6 +1370,16 @@ pub fn reading_reveals(r: &Reading<'_>, host: bool, nets: &[Net], domains: &[Str
 
 /// [`value_reveals`] on normalised, refanged text.
 fn refanged_reveals(n: &str, host: bool, nets: &[Net], domains: &[String]) -> Option<String> {
+    // A shell's brace range in a network (`10.20.30.{1..254}`) read as a bracket range, which
+    // stays in its word.
+    if n.contains(".{") {
+        let braced = braces_as_ranges(n);
+        if braced != n
+            && let Some(hit) = refanged_reveals(&braced, host, nets, domains)
+        {
+            return Some(hit);
+        }
+    }
     let one = n.split_whitespace().count() == 1;
     let words = n.split(|c: char| {
         c.is_whitespace()
@@ -1271,13 +1404,48 @@ fn refanged_reveals(n: &str, host: bool, nets: &[Net], domains: &[String]) -> Op
     None
 }
 
+/// `n` with each `{a..b}` after a `.` (a and b of one to three digits) written `[a-b]`.
+fn braces_as_ranges(n: &str) -> String {
+    let mut out = String::with_capacity(n.len());
+    let mut rest = n;
+    while let Some(k) = rest.find(".{") {
+        let (head, tail) = rest.split_at(k + 1);
+        out.push_str(head);
+        let body = tail.get(1..).unwrap_or_default();
+        // At most `255..255}`: the `}` within ten bytes (the scan stays linear).
+        let close = body.bytes().take(10).position(|b| b == b'}');
+        let range = close
+            .and_then(|c| Some((body.get(..c)?, body.get(c + 1..)?)))
+            .and_then(|(inner, after)| {
+                let (a, b) = inner.split_once("..")?;
+                let digits = |x: &str| (1..=3).contains(&x.len()) && x.bytes().all(|c| c.is_ascii_digit());
+                (digits(a) && digits(b)).then(|| (format!("[{a}-{b}]"), after))
+            });
+        match range {
+            Some((r, after)) => {
+                out.push_str(&r);
+                rest = after;
+            }
+            None => {
+                out.push('{');
+                rest = body;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Normal text with each run of two or more LDAP domain components written as the domain they
 /// name (`cn=vpn, dc=corp, dc=example` is `cn=vpn corp.example`), for finding names; `None`
 /// when there is no such run.
 fn dn_domains(n: &str) -> Option<String> {
-    if !n.contains("dc") || !n.contains('=') {
+    const OID: &str = "0.9.2342.19200300.100.1.25";
+    if !n.contains('=') || !(n.contains("dc") || n.contains("domaincomponent") || n.contains(OID)) {
         return None;
     }
+    // `domainComponent` and its OID are `dc`; a quoted label is the label.
+    let n = &n.replace("domaincomponent", "dc").replace(OID, "dc").replace('"', "");
     // `before`, `dc = label`, `after` in one piece between commas.
     fn component(piece: &str) -> Option<(&str, &str, &str)> {
         for (i, _) in piece.match_indices("dc") {
@@ -1312,10 +1480,17 @@ fn dn_domains(n: &str) -> Option<String> {
         }
         out.push(' ');
         out.push_str(&run.join("."));
+        // And most significant first, as OpenSSL writes a subject (`/dc=example/dc=corp`).
+        if run.len() >= 2 {
+            out.push(' ');
+            let reversed: Vec<&str> = run.iter().rev().copied().collect();
+            out.push_str(&reversed.join("."));
+        }
         out.push(' ');
         run.clear();
     };
-    for piece in n.split([',', ';']) {
+    // Components are separated by `,`, `;`, `+` (a multi-valued name) and `/` (OpenSSL).
+    for piece in n.split([',', ';', '+', '/']) {
         match component(piece) {
             Some((before, label, after)) => {
                 if !before.trim().is_empty() {

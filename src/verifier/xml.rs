@@ -22,7 +22,13 @@
 //!   value of an INFORMATIVE category, state no marking (red-team F03);
 //! - handling markings of the payload: an IODEF `restriction` is a TLP level the policy allows,
 //!   a CAP `scope` is `Public` or `Restricted`, a CAP `restriction` states no marking or one that
-//!   goes (red-team F02);
+//!   goes (red-team F02); an IODEF `restriction` in any namespace is read, an `Incident`
+//!   without one is `private`, and a typed `Address` parses as its category; CAP handling
+//!   elements are text only, an alert has one scope and a restricted one a restriction,
+//!   `audience` is read as `restriction`, `code` and marking-named `parameter`/`eventCode`
+//!   pairs as markings (red team round 3, SB01–SB04, SB12, SB15);
+//! - label free text is default deny: a privacy mark or informative text goes only when
+//!   `xml.free_label_texts` lists it, and a category URI is an OID or its own 4774 URN (SB05, SB16);
 //! - allowlists: every payload element and attribute, by (namespace, local name), is allowed;
 //! - text: no text rule matches a payload text or attribute value it selects (`xml.<name>` or
 //!   `*.<name>` paths, or no paths), nor (rules without paths) a label text; no payload text or
@@ -54,6 +60,7 @@ struct Label {
 struct Category {
     tag_name: String,
     kind: String,
+    uri: Option<String>,
     values: Vec<String>,
 }
 
@@ -186,12 +193,12 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
             );
             return None;
         }
-        let (mut tag_name, mut kind) = (None, None);
+        let (mut tag_name, mut kind, mut uri) = (None, None, None);
         for a in c.attributes() {
             match (a.namespace(), a.name()) {
                 (None, "TagName") => tag_name = Some(a.value().to_string()),
                 (None, "Type") => kind = Some(a.value().to_string()),
-                (None, "URI") => {}
+                (None, "URI") => uri = Some(a.value().to_string()),
                 (_, other) => f.add("label", format!("`Category` takes no attribute `{other}`"), &cat_at),
             }
         }
@@ -206,7 +213,12 @@ fn read_label(n: Node<'_, '_>, f: &mut Findings) -> Option<Label> {
         if values.is_empty() {
             f.add("label", format!("category `{tag_name}` has no `GenericValue`"), &cat_at);
         }
-        categories.push(Category { tag_name, kind, values });
+        categories.push(Category {
+            tag_name,
+            kind,
+            uri,
+            values,
+        });
     }
     Some(Label {
         policy_identifier,
@@ -379,25 +391,71 @@ impl Verifier<'_> {
         let p = self.policy;
         // A privacy mark and an informative category state no marking, unless the privacy mark
         // is the label's own classification (with or without the policy identifier before it).
+        // Default deny (red team SB05): free text there goes only when the policy lists it.
+        let listed = |t: &str| self.free_label_texts.iter().any(|re| re.is_match(t.trim()));
         if let Some(m) = &l.privacy_mark
             && m != &l.classification
             && *m != format!("{} {}", l.policy_identifier, l.classification)
-            && label_text_marks(m, p)
         {
-            f.add(
-                "label",
-                format!("the privacy mark `{m}` states a marking the label's classification does not"),
-                at,
-            );
+            if label_text_marks(m, p) {
+                f.add(
+                    "label",
+                    format!("the privacy mark `{m}` states a marking the label's classification does not"),
+                    at,
+                );
+            } else if !listed(m) {
+                f.add(
+                    "label",
+                    format!("the privacy mark `{m}` is free text no pattern of `xml.free_label_texts` lets go"),
+                    at,
+                );
+            }
         }
         for cat in l.categories.iter().filter(|c| c.kind == "INFORMATIVE") {
-            if std::iter::once(&cat.tag_name)
-                .chain(&cat.values)
-                .any(|t| label_text_marks(t, p))
-            {
+            let texts = || std::iter::once(&cat.tag_name).chain(&cat.values);
+            if texts().any(|t| label_text_marks(t, p)) {
                 f.add(
                     "label",
                     format!("informative category `{}` states a marking", cat.tag_name),
+                    at,
+                );
+            } else if !texts().all(|t| listed(t)) {
+                f.add(
+                    "label",
+                    format!(
+                        "informative category `{}` holds free text the policy does not list",
+                        cat.tag_name
+                    ),
+                    at,
+                );
+            }
+        }
+        // A category's URI is an OID or the 4774 URN of that category of the label's own policy
+        // (red team SB16).
+        for cat in &l.categories {
+            let Some(uri) = &cat.uri else { continue };
+            let oid = uri.strip_prefix("urn:oid:").is_some_and(|o| {
+                !o.is_empty()
+                    && o.split('.')
+                        .all(|d| (1..=10).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+            });
+            let name: String = cat
+                .tag_name
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            let urn = uri
+                .strip_prefix("urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:")
+                .and_then(|r| r.split_once(":category:"))
+                .is_some_and(|(id, n)| {
+                    let own = x.policy_identifiers.get(&l.policy_identifier);
+                    own.is_some() && x.policy_identifiers.get(id) == own && n == name
+                });
+            if !oid && !urn {
+                f.add(
+                    "label",
+                    format!("category `{}` has a URI `{uri}` that does not name it", cat.tag_name),
                     at,
                 );
             }
@@ -518,8 +576,11 @@ impl Verifier<'_> {
         let p = self.policy;
         for n in payload.descendants().filter(|n| n.is_element()) {
             let ns = n.tag_name().namespace().unwrap_or_default();
+            let local = n.tag_name().name();
             if IODEF.contains(&ns) {
-                for a in n.attributes().filter(|a| a.namespace().is_none()) {
+                // Any attribute whose local name is `restriction`, in any namespace (red team SB02).
+                let mut any = false;
+                for a in n.attributes() {
                     let tlp = match (a.name(), a.value()) {
                         ("restriction", "white" | "public") => Some(crate::label::Tlp::Clear),
                         ("restriction", "green") => Some(crate::label::Tlp::Green),
@@ -528,6 +589,7 @@ impl Verifier<'_> {
                         ("restriction" | "ext-restriction", _) => None,
                         _ => continue,
                     };
+                    any = true;
                     if !tlp.is_some_and(|t| p.tlp_allowed.contains(&t)) {
                         f.add(
                             "payload-restriction",
@@ -536,46 +598,146 @@ impl Verifier<'_> {
                         );
                     }
                 }
+                // An incident's restriction defaults to `private` (RFC 7970, RFC 5070; SB03).
+                if !any && local == "Incident" {
+                    f.add(
+                        "payload-restriction",
+                        "IODEF Incident without a restriction is `private`, which may not go",
+                        &path(n),
+                    );
+                }
+                if local == "Address" && !address_parses(n) {
+                    f.add(
+                        "payload-address-unreadable",
+                        "IODEF Address does not parse as its category",
+                        &path(n),
+                    );
+                }
             }
-            if CAP.contains(&ns) {
-                let t: String = n.children().filter(|c| c.is_text()).filter_map(|c| c.text()).collect();
-                match n.tag_name().name() {
-                    "scope" if !matches!(t.trim(), "Public" | "Restricted") => {
+            if !CAP.contains(&ns) {
+                continue;
+            }
+            let t: String = n.children().filter(|c| c.is_text()).filter_map(|c| c.text()).collect();
+            // Handling in CAP is text only (SB01).
+            if matches!(
+                local,
+                "scope" | "restriction" | "audience" | "code" | "valueName" | "value"
+            ) && n.children().any(|c| c.is_element())
+            {
+                f.add(
+                    "payload-restriction",
+                    format!("CAP `{local}` holds an element, but is text only"),
+                    &path(n),
+                );
+            }
+            let kids = |name: &str| {
+                n.children()
+                    .filter(|c| c.is_element() && c.tag_name().name() == name && c.tag_name().namespace() == Some(ns))
+                    .collect::<Vec<_>>()
+            };
+            let own_text = |c: &Node<'_, '_>| -> String {
+                c.children().filter(|x| x.is_text()).filter_map(|x| x.text()).collect()
+            };
+            match local {
+                // One scope; a restricted alert names to whom (SB15).
+                "alert" => {
+                    let scopes = kids("scope");
+                    let restricted = scopes.first().is_some_and(|s| own_text(s).trim() == "Restricted");
+                    if scopes.len() > 1 || (restricted && kids("restriction").is_empty()) {
                         f.add(
                             "payload-restriction",
-                            format!("CAP scope `{}` may not go", t.trim()),
+                            "a CAP alert has at most one scope, and a restriction when it is Restricted",
                             &path(n),
                         );
                     }
-                    "restriction" => match label_text_reading(&t, p) {
-                        Ok(None)
-                            if p.xml.as_ref().is_some_and(|x| {
-                                x.free_restrictions.iter().any(|re| {
-                                    regex::Regex::new(&format!("^(?:{re})$")).is_ok_and(|re| re.is_match(t.trim()))
-                                })
-                            }) => {}
-                        Ok(None) => f.add(
-                            "payload-restriction",
-                            format!(
-                                "CAP restriction `{}` is free text no pattern of the policy lets go",
-                                t.trim()
-                            ),
-                            &path(n),
-                        ),
-                        Ok(Some(m)) if mark_goes(&m, p) => {}
-                        Ok(Some(_)) => f.add(
-                            "payload-restriction",
-                            format!("CAP restriction `{}` states a marking that may not go", t.trim()),
-                            &path(n),
-                        ),
-                        Err(e) => f.add(
-                            "payload-restriction",
-                            format!("CAP restriction states a marking the verifier cannot read: {e}"),
-                            &path(n),
-                        ),
-                    },
-                    _ => {}
                 }
+                "scope" if !matches!(t.trim(), "Public" | "Restricted") => {
+                    f.add(
+                        "payload-restriction",
+                        format!("CAP scope `{}` may not go", t.trim()),
+                        &path(n),
+                    );
+                }
+                // A name/value pair naming a marking is that marking (SB12).
+                "parameter" | "eventCode" => {
+                    // Folded as written and with its escapes decoded; the readings joined.
+                    let raw: String = kids("valueName").iter().map(&own_text).collect();
+                    // Each also with digits and signs read as letters (`7|P`).
+                    let name: String = std::iter::once(raw.clone())
+                        .chain(text::unescaped(&raw))
+                        .flat_map(|r| {
+                            let f = super::marking::fold(&r);
+                            [text::letters(&f), f]
+                        })
+                        .map(|f| f.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let name = name.as_str();
+                    let names = |w: &str| name.contains(w) || name.contains(&text::letters(w));
+                    let value: Vec<String> = kids("value").iter().map(|k| own_text(k).trim().to_string()).collect();
+                    let value = value.join(" ");
+                    let reading = if names("tlp") || names("trafficlight") {
+                        let v = value.strip_prefix("TLP:").unwrap_or(&value);
+                        Some(label_text_reading(&format!("TLP:{v}"), p))
+                    } else if ["classif", "banner", "portion"].iter().any(|w| names(w)) {
+                        Some(label_text_reading(&value, p))
+                    } else if [
+                        "releasab", "relto", "caveat", "dissem", "distrib", "handling", "marking", "restrict", "noforn",
+                        "sensitiv", "control", "secrecy", "confidential", "protectivemark", "audience", "eyesonly",
+                        "sharing",
+                    ]
+                    .iter()
+                    .any(|w| names(w))
+                        // ASCII letters mixed with Greek or Cyrillic ones (`ТLР`): written to be misread.
+                        || (name.chars().any(|c| c.is_ascii_alphabetic())
+                            && name.chars().any(|c| matches!(c, '\u{370}'..='\u{52F}' | '\u{1C80}'..='\u{1C8F}')))
+                    {
+                        Some(Ok(None))
+                    } else {
+                        None
+                    };
+                    match reading {
+                        None => {}
+                        Some(Ok(Some(m))) if mark_goes(&m, p) => {}
+                        Some(_) => f.add(
+                            "payload-restriction",
+                            format!("CAP {local} `{name}` names a marking that is not one that goes"),
+                            &path(n),
+                        ),
+                    }
+                }
+                "code" => match label_text_reading(&t, p) {
+                    Ok(None) => {}
+                    Ok(Some(m)) if mark_goes(&m, p) => {}
+                    Ok(Some(_)) | Err(_) => f.add(
+                        "payload-restriction",
+                        format!("CAP code `{}` states a marking that may not go", t.trim()),
+                        &path(n),
+                    ),
+                },
+                "restriction" | "audience" => match label_text_reading(&t, p) {
+                    Ok(None) if self.free_restrictions.iter().any(|re| re.is_match(t.trim())) => {}
+                    Ok(None) => f.add(
+                        "payload-restriction",
+                        format!(
+                            "CAP {local} `{}` is free text no pattern of the policy lets go",
+                            t.trim()
+                        ),
+                        &path(n),
+                    ),
+                    Ok(Some(m)) if mark_goes(&m, p) => {}
+                    Ok(Some(_)) => f.add(
+                        "payload-restriction",
+                        format!("CAP {local} `{}` states a marking that may not go", t.trim()),
+                        &path(n),
+                    ),
+                    Err(e) => f.add(
+                        "payload-restriction",
+                        format!("CAP {local} states a marking the verifier cannot read: {e}"),
+                        &path(n),
+                    ),
+                },
+                _ => {}
             }
         }
     }
@@ -680,8 +842,10 @@ impl Verifier<'_> {
         // read, or that may not go, fails the output (the label's `PrivacyMark` is read with the
         // label).
         if local.is_some_and(|l| l != "PrivacyMark") {
-            let found = super::marking::marks_in(s, self.policy);
+            let mut found = super::marking::marks_in_each(s, self.policy);
             let prose = self.prose.marks_in(s, &found);
+            found.sort_unstable();
+            found.dedup();
             for m in found.into_iter().chain(prose) {
                 match super::marking::read(&m, self.policy) {
                     Ok(Some(mark)) if mark_goes(&mark, self.policy) => {}
@@ -809,6 +973,52 @@ fn mark_goes(m: &Mark, p: &crate::policy::Policy) -> bool {
         && m.controls.iter().all(|c| allowed.contains(c))
         && rel_ok
         && level_ok
+}
+
+/// Whether an IODEF `Address` parses as its `category` says (RFC 7970 §3.19.1; red team SB04):
+/// the typed categories strictly, by `std::net`; `atm`, `e-mail`, `site-uri` and `ext-value`
+/// are read as text; an unknown category is not understood.
+fn address_parses(n: Node<'_, '_>) -> bool {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    let t: String = n.children().filter(|c| c.is_text()).filter_map(|c| c.text()).collect();
+    let t = t.trim();
+    // The replacement the guard writes for a redacted internal address holds none.
+    if t == "[REDACTED]" {
+        return true;
+    }
+    let ip4 = |s: &str| s.parse::<Ipv4Addr>().is_ok();
+    let ip6 = |s: &str| s.parse::<Ipv6Addr>().is_ok();
+    let bits = |s: &str, most: u32| {
+        !s.is_empty()
+            && s.len() <= 3
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && s.parse::<u32>().is_ok_and(|b| b <= most)
+    };
+    let pair = |ok: &dyn Fn(&str) -> bool, most: u32| match t.split_once('/') {
+        Some((a, b)) => ok(a) && (ok(b) || bits(b, most)),
+        None => false,
+    };
+    match n.attribute("category") {
+        None => ip4(t) || ip6(t),
+        Some("ipv4-addr") => ip4(t),
+        Some("ipv6-addr") => ip6(t),
+        Some("ipv4-net") => t.split_once('/').is_some_and(|(a, b)| ip4(a) && bits(b, 32)),
+        Some("ipv6-net") => t.split_once('/').is_some_and(|(a, b)| ip6(a) && bits(b, 128)),
+        Some("ipv4-net-mask" | "ipv4-net-masked") => pair(&ip4, 32),
+        Some("ipv6-net-mask" | "ipv6-net-masked") => pair(&ip6, 128),
+        Some("mac") => {
+            let groups: Vec<&str> = t.split([':', '-']).collect();
+            groups.len() == 6
+                && groups
+                    .iter()
+                    .all(|g| g.len() == 2 && g.bytes().all(|b| b.is_ascii_hexdigit()))
+        }
+        Some("asn") => {
+            !t.is_empty() && t.len() <= 10 && t.bytes().all(|b| b.is_ascii_digit()) && t.parse::<u32>().is_ok()
+        }
+        Some("atm" | "e-mail" | "site-uri" | "ext-value") => true,
+        Some(_) => false,
+    }
 }
 
 /// The IODEF namespaces (RFC 7970, RFC 5070) and the CAP ones (1.2, 1.1, 1.0).
@@ -943,10 +1153,11 @@ mod tests {
             )
             .into_bytes()
         };
-        assert!(verify(&with_mark("STAFF ONLY"), &policy()).is_ok());
+        assert!(verify(&with_mark("STAFF"), &policy()).is_ok());
+        // (Free text the policy does not list besides: red team SB05.)
         assert_eq!(
             rules(verify(&with_mark("ask 10.20.30.40"), &policy())),
-            ["internal-address"]
+            ["label", "internal-address"]
         );
     }
 

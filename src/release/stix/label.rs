@@ -6,9 +6,11 @@
 //! - Any text a marking carries (a statement, a definition's `name`) is read in the one normal
 //!   form of [`crate::text::normalize`] ([`crate::release::marking_text`]): if that mentions a classification level, a control, `TLP`,
 //!   `REL TO` or a dissemination phrase, the text as written must parse exactly as a TLP level, a
-//!   banner line or a portion mark, or the unit is denied (`marking-unreadable`). Other text is
-//!   informative and states nothing. A `name` only ever tightens: it may not add a TLP level
-//!   the body does not state.
+//!   banner line or a portion mark, or the unit is denied (`marking-unreadable`). A statement
+//!   or `name` that states no marking goes only as free text a pattern of
+//!   `stix.free_statements` matches whole, else the unit is denied (`marking-unreadable`,
+//!   `marking-name`). A `name` only ever tightens: it may not add a TLP level the body does not
+//!   state.
 //! - The ACS 3.0 marking extension is read by its own strict schema ([`acs`]).
 //! - A classified marking without its own `REL TO` releases to nobody, so combining markings (a
 //!   meet) never borrows one marking's `REL TO` for another's level.
@@ -22,6 +24,7 @@ use crate::format::stix::markings::{TLP_IDS, TLP2_EXTENSION, TlpMarking};
 use crate::format::stix::{Bundle, StixObject};
 use crate::label::{Label, Tlp};
 use crate::policy::Policy;
+use crate::release::free_text::{FreeText, is_free};
 pub(super) use crate::release::marking_text::marking_text;
 
 pub(super) mod acs;
@@ -92,29 +95,6 @@ pub(super) fn marking_labels(bundle: &Bundle<'_>, policy: &Policy) -> Result<Mar
         out.labels.push(label);
     }
     Ok(out)
-}
-
-/// Whether `text`, a statement that states no marking, is free text the policy lets go: one of
-/// `stix.free_statements` matches it whole (trimmed). The patterns are compiled once per policy
-/// and thread.
-fn free_statement(text: &str, policy: &Policy) -> bool {
-    thread_local! {
-        static CACHE: std::cell::RefCell<Option<(String, std::rc::Rc<Option<regex::RegexSet>>)>> =
-            const { std::cell::RefCell::new(None) };
-    }
-    let cached = CACHE.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|(sha, _)| !sha.is_empty() && *sha == policy.sha256)
-            .map(|(_, s)| std::rc::Rc::clone(s))
-    });
-    let set = cached.unwrap_or_else(|| {
-        let set =
-            std::rc::Rc::new(regex::RegexSet::new(policy.free_statements.iter().map(|p| format!("^(?:{p})$"))).ok());
-        CACHE.with(|c| *c.borrow_mut() = Some((policy.sha256.clone(), std::rc::Rc::clone(&set))));
-        set
-    });
-    set.as_ref().as_ref().is_some_and(|s| s.is_match(text.trim()))
 }
 
 /// The label of a reserved TLP id.
@@ -213,7 +193,7 @@ fn definition_label(o: &StixObject<'_>, policy: &Policy) -> Result<Label, LabelE
             match marking_text(text, policy, &o.id)? {
                 Some(label) => parts.push(label),
                 // Free text goes only as the policy allows it (default deny).
-                None if free_statement(text, policy) => parts.push(Label::default()),
+                None if is_free(text, FreeText::Statement, policy) => parts.push(Label::default()),
                 None => {
                     let shown: String = text.chars().take(120).collect();
                     return bad(
@@ -256,12 +236,27 @@ fn definition_label(o: &StixObject<'_>, policy: &Policy) -> Result<Label, LabelE
         return bad("unknown-marking", "a marking this guard does not know".into());
     }
     let body = meet(parts, policy)?;
-    // A name only tightens: it is read like any marking text, and may not grant a TLP level.
-    let Some(name) = o.json.get("name").and_then(Value::as_str) else {
+    // The name is what a reader is shown as the marking: it is read as the statement is. A
+    // marking it states only tightens, and may not grant a TLP level; a name that states no
+    // marking goes only as free text the policy lets go (`stix.free_statements`), as a
+    // statement would (red team round 3, SA01: `USA ONLY`, `外国への提供不可`).
+    let Some(name) = o.json.get("name") else {
         return Ok(body);
     };
+    let Some(name) = name.as_str() else {
+        return bad("marking-definition-invalid", "`name` is not a string".into());
+    };
     let Some(named) = marking_text(name, policy, &o.id)? else {
-        return Ok(body);
+        if is_free(name, FreeText::Statement, policy) {
+            return Ok(body);
+        }
+        let shown: String = name.chars().take(120).collect();
+        return bad(
+            "marking-name",
+            format!(
+                "its name `{shown}` states no marking the guard reads, and no pattern of `stix.free_statements` lets it go as free text"
+            ),
+        );
     };
     if named.tlp.is_some() && body.tlp.is_none() {
         return bad(

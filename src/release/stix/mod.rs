@@ -60,6 +60,8 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         });
     }
 
+    // Of several versions of one id, only the newest goes (decided on the message as it came).
+    let older = older_versions(&objects);
     // 1. to 3., each object on its own: on several threads for a large bundle, each with the
     // decisions of its run of objects, merged in order (step by step, object by object) into
     // the message's as if decided here.
@@ -112,6 +114,13 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
     // after it undecided: they are dropped, never kept, below).
     states.resize(objects.len(), State::Dropped);
 
+    for (n, d) in older {
+        if let Some(s) = states.get_mut(n) {
+            *s = State::Dropped;
+        }
+        decisions.push(d);
+    }
+
     // Objects that lost or changed text must still be valid (every version of an id that changed,
     // as the decisions name units by id).
     let changed_ids: HashSet<String> = objects
@@ -136,7 +145,10 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
     // 4. References, to a fixpoint.
     close_references(&mut objects, &mut states, &labels, policy, &mut decisions);
 
-    let dropped = decisions.count(|rule, v| v == UnitVerdict::Drop && rule != "not-referenced");
+    // An older version is superseded, not held back: its id goes as its newest version, under
+    // the strictest label of all its versions.
+    let dropped =
+        decisions.count(|rule, v| v == UnitVerdict::Drop && !matches!(rule, "not-referenced" | "older-version"));
     let removed = decisions.count(|_, v| v == UnitVerdict::Remove);
     let redactions = decisions.count(|_, v| v == UnitVerdict::Redact);
     // Stripping what no allowlist names is sanitisation; a removed unit is a unit that may not go.
@@ -404,6 +416,86 @@ fn version_labels(objects: &[StixObject<'_>], markings: &Markings, policy: &Poli
         }
     }
     labels
+}
+
+/// The objects that do not go because they are not the one newest version of their id, with
+/// the decision for each (red team round 3, SA15). Versions of one id (same `id`, STIX 2.1
+/// §3.6) each carry their own granular markings, which no other version's text is under: an
+/// older version's `description` is not under the newer one's granular TLP:RED. So only the
+/// newest version (greatest `modified`, compared as a time) goes, under the strictest label of
+/// all (see [`version_labels`]); the same version twice goes once; two different objects that
+/// claim to be the newest version (or versions without a `modified` to tell them apart) do not
+/// go at all (`version-ambiguous`).
+fn older_versions(objects: &[StixObject<'_>]) -> Vec<(usize, UnitDecision)> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(objects.len());
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        let f = *first.entry(o.id.as_str()).or_insert(i);
+        if f != i {
+            groups.entry(f).or_insert_with(|| vec![f]).push(i);
+        }
+    }
+    let mut out = Vec::new();
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    groups.sort_unstable();
+    for group in groups {
+        let modified = |i: usize| {
+            objects
+                .get(i)
+                .and_then(|o| o.json.get("modified"))
+                .and_then(Value::as_str)
+                .and_then(|m| crate::format::stix::grammar::whole_timestamp(m).ok())
+        };
+        let times: Vec<_> = group.iter().map(|&i| (i, modified(i))).collect();
+        let newest = times.iter().filter_map(|(_, t)| t.as_ref()).max();
+        let tied: HashSet<usize> = times
+            .iter()
+            .filter(|(_, t)| t.as_ref() == newest)
+            .map(|(i, _)| *i)
+            .collect();
+        // The tied ones compared as canonical JSON (linear in their size).
+        let rendered = |i: usize| {
+            let mut out = Vec::new();
+            if let Some(o) = objects.get(i) {
+                crate::format::json::render_object_into(&o.json, &mut out);
+            }
+            out
+        };
+        let mut tied_in_order = group.iter().copied().filter(|i| tied.contains(i));
+        let keep = tied_in_order.next().filter(|&one| {
+            let one_rendered = rendered(one);
+            tied_in_order.all(|r| rendered(r) == one_rendered)
+        });
+        for &i in &group {
+            let Some(o) = objects.get(i) else { continue };
+            let (rule, detail) = match keep {
+                Some(k) if k == i => continue,
+                Some(_) if tied.contains(&i) => (
+                    "older-version",
+                    "the same version of this id is in the message once before".to_string(),
+                ),
+                Some(_) => (
+                    "older-version",
+                    "a newer version of this id is in the message; only the newest goes".to_string(),
+                ),
+                None => (
+                    "version-ambiguous",
+                    "several different objects claim to be the newest version of this id".to_string(),
+                ),
+            };
+            out.push((
+                i,
+                UnitDecision {
+                    unit: o.id.clone(),
+                    label: None,
+                    rule: rule.into(),
+                    verdict: UnitVerdict::Drop,
+                    detail,
+                },
+            ));
+        }
+    }
+    out
 }
 
 /// Definitions are immutable: two with one id reject the message.

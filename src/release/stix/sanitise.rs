@@ -46,6 +46,9 @@ pub(super) fn sanitise(
     if let Some(outcome) = nested_keys(o, policy) {
         return (outcome, removed);
     }
+    if let Some(outcome) = key_markings(o, label, policy) {
+        return (outcome, removed);
+    }
     match text_rules(o, label, policy, decisions, normals) {
         Some(outcome) => (outcome, removed),
         None => (Outcome::Keep, removed),
@@ -474,6 +477,97 @@ fn nested_keys(o: &StixObject<'_>, policy: &Policy) -> Option<Outcome> {
         }
     }
     None
+}
+
+/// Markings written as member names (red team round 3, SA02: an observed-data object keyed
+/// `TOP SECRET//SI//NOFORN`, a hash named `TLP-RED`). A name a reader sees is read like any
+/// string, except the typed kinds, which must be of their grammar instead:
+/// - a `hashes` key is a name of the hashing-algorithm-ov vocabulary, or a custom name (`x_…`,
+///   STIX 2.1 §2.7), which is read as text as well;
+/// - a key of observed-data `objects` is a decimal number (the spec's `"0"`, `"1"`, … its
+///   references name);
+/// - an extension id (`extension-definition--…`) is an identifier the extension allowlist
+///   judges.
+///
+/// Each distinct name is read once (linear in the names' length).
+fn key_markings(o: &StixObject<'_>, label: Option<&Label>, policy: &Policy) -> Option<Outcome> {
+    let observed = o.type_name == "observed-data";
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // (the top-level property it is under, value, whether its keys are hash names, whether
+    // they are observed-data keys): no pointer is built for names that hold nothing.
+    let mut stack: Vec<(&str, &Value<'_>, bool, bool)> = o
+        .json
+        .iter()
+        .filter(|(_, v)| matches!(v, Value::Object(_) | Value::Array(_)))
+        .map(|(k, v)| (k, v, k == "hashes", observed && k == "objects"))
+        .collect();
+    while let Some((top, v, hashes, objects)) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter() {
+                    let kind_error = if hashes {
+                        (!types::HASH_ALGORITHMS.contains(&k) && !custom_hash_name(k))
+                            .then_some("is not a hash name of the STIX vocabulary nor a custom one (`x_…`)")
+                    } else if objects {
+                        (!decimal_key(k)).then_some("is not an observed-data object key (a decimal number)")
+                    } else {
+                        None
+                    };
+                    let shown = || k.chars().take(120).collect::<String>();
+                    if let Some(why) = kind_error {
+                        let detail = format!("the member name `{}` {why}", shown());
+                        return Some(Outcome::Drop(decision(
+                            o,
+                            &format!("/{top}"),
+                            "member-name",
+                            UnitVerdict::Drop,
+                            detail,
+                        )));
+                    }
+                    let typed = (hashes && types::HASH_ALGORITHMS.contains(&k))
+                        || objects
+                        || k.starts_with("extension-definition--");
+                    if !typed
+                        && seen.insert(k)
+                        && let Some(why) =
+                            crate::release::marking_text::marking_in_text(&Prepared::new(k), label, policy, &o.id)
+                    {
+                        let detail = format!("the member name `{}` holds a marking: {why}", shown());
+                        return Some(Outcome::Drop(decision(
+                            o,
+                            &format!("/{top}"),
+                            "marking-in-text",
+                            UnitVerdict::Drop,
+                            detail,
+                        )));
+                    }
+                    if matches!(x, Value::Object(_) | Value::Array(_)) {
+                        stack.push((top, x, k == "hashes", false));
+                    }
+                }
+            }
+            // Only what has members waits on the stack (not each entry of a list of strings).
+            Value::Array(a) => stack.extend(
+                a.iter()
+                    .filter(|x| matches!(x, Value::Object(_) | Value::Array(_)))
+                    .map(|x| (top, x, false, false)),
+            ),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A custom hash name (STIX 2.1 §2.7): `x_` and then letters, digits, `-` and `_`, 3–250 in all.
+fn custom_hash_name(k: &str) -> bool {
+    k.starts_with("x_")
+        && (3..=250).contains(&k.len())
+        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// An observed-data object key: a decimal number of at most 10 digits.
+fn decimal_key(k: &str) -> bool {
+    (1..=10).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Normal forms the address rules computed, kept for the text rules by visiting order, while

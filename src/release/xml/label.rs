@@ -107,8 +107,12 @@ pub fn to_label(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> Result<L
 /// policy at all, so one whose name or values read as a marking (`NOFORN`, `ATOMAL`, `REL TO`)
 /// would cross unread. Either makes the label unreadable (fail closed), except a privacy mark
 /// that is exactly the label's own classification (`UNCLASSIFIED`, or `NATO UNCLASSIFIED`: the
-/// policy identifier, a space, the classification).
+/// policy identifier, a space, the classification). Default deny (red team SB05): one that
+/// states no marking goes only when a pattern of `xml.free_label_texts` matches it whole, as
+/// `Not for foreign release` would otherwise cross unread. A category's `URI` names a category
+/// (red team SB16): it is an OID, or the 4774 URN of this category of the label's own policy.
 pub fn unread_markings(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> Result<(), LabelError> {
+    use crate::release::free_text::{FreeText, is_free};
     if let Some(mark) = &l.privacy_mark {
         let t = mark.trim();
         let own = t == l.classification || t == format!("{} {}", l.policy_identifier, l.classification);
@@ -123,25 +127,83 @@ pub fn unread_markings(l: &ConfidentialityLabel, policy: &Policy, at: &str) -> R
                 ),
             ));
         }
+        if !own && !is_free(mark, FreeText::Label, policy) {
+            return Err(error(
+                "label-privacy-mark",
+                at,
+                format!(
+                    "`PrivacyMark` `{}` is free text no pattern of `xml.free_label_texts` lets go: the label cannot be read",
+                    shown(mark)
+                ),
+            ));
+        }
     }
     for c in l.categories.iter().filter(|c| c.kind == CategoryType::Informative) {
         let texts =
             std::iter::once(("name", c.tag_name.as_str())).chain(c.values.iter().map(|v| ("value", v.as_str())));
         for (what, text) in texts {
-            if reads_as_marking(text, policy) {
-                return Err(error(
-                    "label-informative-category",
-                    at,
-                    format!(
-                        "INFORMATIVE category `{}`: its {what} `{}` reads as a marking, which an informative category may not state: the label cannot be read",
-                        shown(&c.tag_name),
-                        shown(text)
-                    ),
-                ));
-            }
+            let why = if reads_as_marking(text, policy) {
+                "reads as a marking, which an informative category may not state"
+            } else if !is_free(text, FreeText::Label, policy) {
+                "is free text no pattern of `xml.free_label_texts` lets go"
+            } else {
+                continue;
+            };
+            return Err(error(
+                "label-informative-category",
+                at,
+                format!(
+                    "INFORMATIVE category `{}`: its {what} `{}` {why}: the label cannot be read",
+                    shown(&c.tag_name),
+                    shown(text)
+                ),
+            ));
+        }
+    }
+    for c in &l.categories {
+        if let Some(uri) = &c.uri
+            && !category_uri(uri, c, l, policy)
+        {
+            return Err(error(
+                "label-category",
+                at,
+                format!(
+                    "category `{}` has the URI `{}`, which is neither an OID nor the STANAG 4774 URN of this category of policy `{}`: the label cannot be read",
+                    shown(&c.tag_name),
+                    shown(uri),
+                    shown(&l.policy_identifier)
+                ),
+            ));
         }
     }
     Ok(())
+}
+
+/// Whether a category's `URI` names it: an OID (`urn:oid:` and digits between full stops, which
+/// state no words), or `urn:nato:stanag:4774:confidentialitymetadatalabel:1:0:policy:ID:category:NAME`
+/// with `ID` mapped to the label's own scheme and `NAME` its tag name in lower-case ASCII letters
+/// and digits (`releasableto` for `Releasable to`).
+fn category_uri(uri: &str, c: &Category, l: &ConfidentialityLabel, policy: &Policy) -> bool {
+    if let Some(oid) = uri.strip_prefix("urn:oid:") {
+        return !oid.is_empty()
+            && oid
+                .split('.')
+                .all(|d| !d.is_empty() && d.len() <= 10 && d.bytes().all(|b| b.is_ascii_digit()));
+    }
+    let Some(xml) = &policy.xml else {
+        return false;
+    };
+    let Some((id, name)) = uri.strip_prefix(POLICY_URN).and_then(|r| r.split_once(":category:")) else {
+        return false;
+    };
+    let own = xml.policy_identifiers.get(&l.policy_identifier);
+    let folded: String = c
+        .tag_name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|ch| ch.to_ascii_lowercase())
+        .collect();
+    own.is_some() && xml.policy_identifiers.get(id) == own && name == folded
 }
 
 /// At most 120 characters of `s`, for a message.
@@ -393,8 +455,13 @@ mod tests {
         ] {
             assert_eq!(verdict(&mark(m)), Err("label-privacy-mark"), "{m}");
         }
-        for m in ["EXERCISE ONLY", "IN CONFIDENCE", "UNCLASSIFIED", "NATO UNCLASSIFIED"] {
+        // Listed free text (`xml.free_label_texts` of the shipped policy) or the own classification.
+        for m in ["EXERCISE ONLY", "UNCLASSIFIED", "NATO UNCLASSIFIED"] {
             assert_eq!(verdict(&mark(m)), Ok(()), "{m}");
+        }
+        // Free text the policy does not list (red team SB05).
+        for m in ["IN CONFIDENCE", "Not for foreign release", "外国への提供不可"] {
+            assert_eq!(verdict(&mark(m)), Err("label-privacy-mark"), "{m}");
         }
         for (n, v) in [
             ("Dissemination", "NOFORN"),
@@ -402,6 +469,8 @@ mod tests {
             ("Handling", "REL TO USA, JPN"),
             ("NOFORN", "x"),
             ("Handling", "USA ONLY"),
+            ("Administrative", "US agencies only"),
+            ("Caveats", "OC"),
         ] {
             assert_eq!(
                 verdict(&informative(n, v)),

@@ -23,15 +23,16 @@ pub fn has_markup(s: &str) -> bool {
 }
 
 /// The `data:` URI that `t` starts with: its payload as text, a space either side, and how many
-/// bytes of `t` the URI takes. `None` when `t` starts with none or it carries nothing.
+/// bytes of `t` the URI takes (a space when it carries nothing). `None` when `t` starts with none.
 pub fn data_uri(t: &str) -> Option<(String, usize)> {
     if !t.get(..5)?.eq_ignore_ascii_case("data:") {
         return None;
     }
     let after = t.get(5..)?;
-    // The media type: at most 256 bytes of token characters and parameters, then the `,`.
+    // The media type: token characters and parameters, then the `,` (any length: the search
+    // ends at the first `:`, so never past the next `data:`).
     let mut header_len = None;
-    for (k, c) in after.char_indices().take(257) {
+    for (k, c) in after.char_indices() {
         if c == ',' {
             header_len = Some(k);
             break;
@@ -43,10 +44,7 @@ pub fn data_uri(t: &str) -> Option<(String, usize)> {
     }
     let header = after.get(..header_len?)?;
     let rest = after.get(header_len? + 1..)?;
-    let body_len = rest
-        .find(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
-        .unwrap_or(rest.len());
-    let body = rest.get(..body_len)?;
+    let ends = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`');
     let mut base64 = false;
     let mut charset = String::new();
     for p in header.split(';') {
@@ -58,11 +56,44 @@ pub fn data_uri(t: &str) -> Option<(String, usize)> {
             charset = v.trim().trim_matches(|c| c == '"' || c == '\'').to_lowercase();
         }
     }
-    let raw = unpercent(body);
-    let bytes = if base64 { debase64(&raw) } else { raw };
-    let text = bytes_as_text(&bytes, &charset);
+    let mut body_len = rest.find(ends).unwrap_or(rest.len());
+    // Read on its own too: words after the URI, decoded with it, would glue to its text.
+    let first_len = body_len;
+    // Base64 folded by white space (`T3Bl cmF0`): a browser drops the white space, so the
+    // payload goes on while base64 follows it.
+    if base64 {
+        loop {
+            let tail = rest.get(body_len..).unwrap_or_default();
+            let after_gap = tail.trim_start_matches(|c: char| c.is_ascii_whitespace());
+            let gap = tail.len() - after_gap.len();
+            let chunk = after_gap
+                .get(..after_gap.find(ends).unwrap_or(after_gap.len()))
+                .unwrap_or_default();
+            // A chunk of anything but base64 (the next `data:`, a word) ends the payload: each
+            // chunk is read for one URI at most.
+            if gap == 0 || chunk.is_empty() || !chunk.chars().all(|c| c.is_ascii_alphanumeric() || "+/-_%=".contains(c))
+            {
+                break;
+            }
+            body_len += gap + chunk.len();
+        }
+    }
+    let read = |body: &str| {
+        let raw = unpercent(body);
+        let bytes = if base64 { debase64(&raw) } else { raw };
+        bytes_as_text(&bytes, &charset)
+    };
+    let mut text = read(rest.get(..body_len)?);
+    if body_len > first_len {
+        // Apart, by a `|` no number, address, name or directory name runs across.
+        let first = read(rest.get(..first_len)?);
+        if first != text {
+            text = format!("{first} | {text}");
+        }
+    }
+    // Nothing in it: read as a space, so that what it covers is not read again as a URI.
     if text.chars().all(char::is_whitespace) {
-        return None;
+        return Some((" ".to_string(), 5 + header.len() + 1 + body_len));
     }
     Some((format!(" {text} "), 5 + header.len() + 1 + body_len))
 }
@@ -139,6 +170,18 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> String {
     }
     if charset.starts_with("utf-16") || charset == "utf16" || charset == "ucs-2" || charset == "unicode" {
         return from16(bytes, !charset.ends_with("be"));
+    }
+    // A legacy charset a browser decodes (Shift_JIS, EUC-JP, ISO-2022-JP, GB18030, Big5, …).
+    if let Some(enc) = encoding_rs::Encoding::for_label_no_replacement(charset.as_bytes())
+        && ![
+            encoding_rs::UTF_8,
+            encoding_rs::WINDOWS_1252,
+            encoding_rs::UTF_16LE,
+            encoding_rs::UTF_16BE,
+        ]
+        .contains(&enc)
+    {
+        return enc.decode_without_bom_handling(bytes).0.replace('\u{FFFD}', " ");
     }
     let mut rest = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     // (valid text, bytes of no UTF-8 sequence) pieces; the bytes are Latin-1 letters in text, but
@@ -224,6 +267,106 @@ fn shown_apart(name: &str) -> bool {
 /// block element's tag is a space). `None` when it holds none. A tag or comment still open at
 /// the end is text: what it swallowed is given back.
 pub fn without_markup(s: &str) -> Option<String> {
+    shown(s, false)
+}
+
+/// [`without_markup`], with the content of elements a screen does not show gone too: `script`,
+/// `style`, `template`, `title`, `noscript`, `noembed`, `noframes`, `iframe`, `object`, `head`,
+/// `desc`, `metadata`, `xmp`, and any element whose attributes hide it (`hidden`,
+/// `display:none`, `visibility:hidden`, `font-size:0`, `opacity:0`, `size=0`), to its end tag
+/// (nested ones of its name counted) or the end. `None` when nothing is hidden.
+pub fn without_hidden(s: &str) -> Option<String> {
+    shown(s, true)
+}
+
+/// `s` as a forum or Markdown viewer shows it: BBCode tags (`[b]`, `[/b]`, `[color=red]`) gone,
+/// and Markdown links (`[text](target)`, `[text](target "title")`, `[text][ref]`) shown as
+/// their text. `None` when there is none. With `bbcode`, tags and inline links; without, inline
+/// and reference links (`[b][i]` is two tags, `[NIGHT][x]` a link). Looks ahead a bounded way from each `[`.
+pub fn without_light_markup(s: &str, bbcode: bool) -> Option<String> {
+    if !s.contains('[') {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let mut any = false;
+    while let Some(k) = rest.find('[') {
+        out.push_str(rest.get(..k).unwrap_or_default());
+        let t = rest.get(k..).unwrap_or_default();
+        // `]` within `limit` bytes after `from`.
+        let find = |from: usize, c: char, limit: usize| {
+            t.get(from..)
+                .and_then(|r| r.char_indices().take(limit).find(|&(_, x)| x == c))
+                .map(|(j, _)| from + j)
+        };
+        let link = find(1, ']', 256)
+            .filter(|&c| !t.get(1..c).unwrap_or_default().contains('['))
+            .and_then(|c| {
+                let end = match t.get(c + 1..).and_then(|r| r.chars().next()) {
+                    Some('(') => find(c + 2, ')', 2048),
+                    Some('[') if !bbcode => find(c + 2, ']', 256),
+                    _ => None,
+                }?;
+                Some((c, end))
+            });
+        if let Some((c, end)) = link {
+            any = true;
+            out.push_str(t.get(1..c).unwrap_or_default());
+            rest = t.get(end + 1..).unwrap_or_default();
+            continue;
+        }
+        let body = t.get(1..).unwrap_or_default();
+        let name = body.strip_prefix('/').unwrap_or(body);
+        let letters = name.chars().take(11).take_while(char::is_ascii_alphabetic).count();
+        let after = name.get(letters..).unwrap_or_default();
+        let tag_end = if bbcode && (1..=10).contains(&letters) {
+            if after.starts_with(']') {
+                Some(t.len() - after.len())
+            } else if after.starts_with('=') {
+                find(t.len() - after.len(), ']', 64).filter(|&e| !t.get(1..e).unwrap_or_default().contains('['))
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        if let Some(e) = tag_end {
+            any = true;
+            rest = t.get(e + 1..).unwrap_or_default();
+            continue;
+        }
+        out.push('[');
+        rest = t.get(1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    any.then_some(out)
+}
+
+/// Whether a start tag's text (from its `<` to its `>`) hides the element it opens.
+fn hidden_element(name: &str, tag: &str) -> bool {
+    const NOT_SHOWN: [&str; 13] = [
+        "script", "style", "template", "title", "noscript", "noembed", "noframes", "iframe", "object", "head", "desc",
+        "metadata", "xmp",
+    ];
+    const VOID: [&str; 13] = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    ];
+    let name = name.to_ascii_lowercase();
+    if VOID.contains(&name.as_str()) || tag.ends_with("/>") {
+        return false;
+    }
+    let squeezed: String = tag
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+        .flat_map(char::to_lowercase)
+        .collect();
+    NOT_SHOWN.contains(&name.as_str())
+        || ["hidden", "display:none", "font-size:0", "opacity:0", "size=0"]
+            .iter()
+            .any(|w| squeezed.contains(w))
+}
+
+fn shown(s: &str, drop_hidden: bool) -> Option<String> {
     enum State {
         Text,
         Comment,
@@ -239,6 +382,11 @@ pub fn without_markup(s: &str) -> Option<String> {
     let mut opened = 0;
     let mut name = String::new();
     let mut any = false;
+    let mut closing = false;
+    // The hidden element being passed over: its name, how many of that name are open, and how
+    // long `out` was when it opened.
+    let mut hidden: Option<(String, usize, usize)> = None;
+    let mut hid = false;
     let mut it = s.char_indices().peekable();
     while let Some((k, c)) = it.next() {
         match state {
@@ -246,6 +394,14 @@ pub fn without_markup(s: &str) -> Option<String> {
                 let next = s.get(k + 1..).unwrap_or_default();
                 if c != '<' {
                     out.push(c);
+                } else if next.starts_with('/')
+                    && !next
+                        .get(1..)
+                        .is_some_and(|r| r.starts_with(|x: char| x.is_ascii_alphabetic()))
+                {
+                    // `</` before what is no letter: a bogus comment to the `>`.
+                    opened = k;
+                    state = State::Bogus;
                 } else if next.starts_with("!--") {
                     opened = k;
                     // `<!-->` and `<!--->` close at once.
@@ -272,7 +428,8 @@ pub fn without_markup(s: &str) -> Option<String> {
                 {
                     opened = k;
                     name.clear();
-                    if next.starts_with('/') {
+                    closing = next.starts_with('/');
+                    if closing {
                         it.next();
                     }
                     state = State::Tag {
@@ -285,6 +442,13 @@ pub fn without_markup(s: &str) -> Option<String> {
             }
             State::Comment => {
                 if c == '-' && s.get(k..).is_some_and(|r| r.starts_with("-->")) {
+                    it.next();
+                    it.next();
+                    state = State::Text;
+                    any = true;
+                } else if c == '-' && s.get(k..).is_some_and(|r| r.starts_with("--!>")) {
+                    // `--!>` ends a comment too.
+                    it.next();
                     it.next();
                     it.next();
                     state = State::Text;
@@ -304,6 +468,26 @@ pub fn without_markup(s: &str) -> Option<String> {
                     }
                     state = State::Text;
                     any = true;
+                    let tag = s.get(opened..=k).unwrap_or_default();
+                    match hidden.as_mut() {
+                        Some((h, open, _)) if h.eq_ignore_ascii_case(&name) && !tag.ends_with("/>") => {
+                            if closing {
+                                *open = open.saturating_sub(1);
+                            } else {
+                                *open = open.saturating_add(1);
+                            }
+                            if *open == 0
+                                && let Some((_, _, from)) = hidden.take()
+                            {
+                                out.truncate(from);
+                            }
+                        }
+                        None if drop_hidden && !closing && hidden_element(&name, tag) => {
+                            hidden = Some((name.clone(), 1, out.len()));
+                            hid = true;
+                        }
+                        _ => {}
+                    }
                 } else if !(name_done || c.is_whitespace() || c == '/') {
                     name.push(c);
                 } else if eq && (c == '"' || c == '\'') {
@@ -329,6 +513,13 @@ pub fn without_markup(s: &str) -> Option<String> {
         // Never closed: what it opened is text.
         out.push_str(s.get(opened..).unwrap_or_default());
     }
+    if let Some((_, _, from)) = hidden {
+        // A hidden element never closed hides the rest.
+        out.truncate(from);
+    }
+    if drop_hidden && !hid {
+        return None;
+    }
     any.then_some(out)
 }
 
@@ -346,7 +537,8 @@ mod tests {
             data_uri("data:,Op%E9ration x").map(|x| x.0),
             Some(" Op\u{E9}ration ".into())
         );
-        assert_eq!(data_uri("data: the report, in short"), None);
+        assert_eq!(data_uri("data: the report, in short").map(|x| x.0), Some(" ".into()));
+        assert_eq!(data_uri("metadata"), None);
         for (t, want) in [
             ("Operation NIGHT<b></b>JAR", Some("Operation NIGHTJAR")),
             ("10.20.<!-- -->30.40", Some("10.20.30.40")),

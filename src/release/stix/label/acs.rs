@@ -15,7 +15,9 @@
 //! | `control_set.permitted_organizations` | list (`CODE.ORG` or `ALL`) | REL TO the codes before `.` |
 //! | `further_sharing` | list of `{sharing_scope: [..], rule_effect: permit/deny}` | REL TO the permitted codes less the denied ones; denies without permits: nobody |
 //! | `access_privilege` | list of `{privilege_action, privilege_scope, rule_effect}` | a permit whose scope is `ALL` throughout: nothing; anything else `ACS:access_privilege:…` |
-//! | `identifier`, `name`, `policy_reference`, `responsible_entity_*`, `create_date_time`, `authority_reference`, the classification and release records | typed | nothing |
+//! | `name` | string | a marking it states (only tightens); else free text `stix.free_statements` must match, or it denies |
+//! | `responsible_entity_*` | organisation code `CCC[.ORG…]` | nothing (other text denies) |
+//! | `identifier`, `policy_reference`, `create_date_time`, `authority_reference`, the classification and release records | typed | nothing |
 
 use std::collections::BTreeSet;
 
@@ -23,6 +25,7 @@ use super::LabelError;
 use crate::format::json::{Object, Value};
 use crate::label::{Code, Control, Label, RelTo, Releasability, closed};
 use crate::policy::Policy;
+use crate::release::free_text::{FreeText, is_free};
 
 /// The ACS 3.0 marking extension's definition id.
 pub const EXTENSION: &str = "extension-definition--3a65884d-005a-4290-8335-cb2d778a83ce";
@@ -105,18 +108,35 @@ fn read(v: &Value<'_>, policy: &Policy) -> Acs<Label> {
                     return Err("`extension_type` is not `property-extension`".into());
                 }
             }
-            // The name is what a reader is shown: a marking it states only tightens, and one it
-            // mentions but does not state exactly makes the marking unreadable.
-            "name" => match super::marking_text(string(x, k)?, policy, "acs") {
-                Ok(Some(l)) => named = Some(l),
-                Ok(None) => {}
-                Err((_, e)) => return Err(format!("`name`: {e}")),
-            },
-            "identifier"
-            | "policy_reference"
-            | "responsible_entity_custodian"
-            | "responsible_entity_originator"
-            | "create_date_time" => {
+            // The name is what a reader is shown: a marking it states only tightens, one it
+            // mentions but does not state exactly makes the marking unreadable, and a name that
+            // states no marking goes only as free text the policy lets go (SA01d).
+            "name" => {
+                let name = string(x, k)?;
+                match super::marking_text(name, policy, "acs") {
+                    Ok(Some(l)) => named = Some(l),
+                    Ok(None) if is_free(name, FreeText::Statement, policy) => {}
+                    Ok(None) => {
+                        let shown: String = name.chars().take(120).collect();
+                        return Err(format!(
+                            "`name` `{shown}` states no marking, and no pattern of `stix.free_statements` lets it go as free text"
+                        ));
+                    }
+                    Err((_, e)) => return Err(format!("`name`: {e}")),
+                }
+            }
+            // An entity is an organisation code (`USA.DHS.US-CERT`), not text a reader could
+            // take for a handling instruction (`USA ONLY`).
+            "responsible_entity_custodian" | "responsible_entity_originator" => {
+                let e = string(x, k)?;
+                if !entity_code(e) {
+                    let shown: String = e.chars().take(120).collect();
+                    return Err(format!(
+                        "`{k}` `{shown}` is not an organisation code (`CCC` or `CCC.ORG…`)"
+                    ));
+                }
+            }
+            "identifier" | "policy_reference" | "create_date_time" => {
                 string(x, k)?;
             }
             "authority_reference" => {
@@ -271,6 +291,16 @@ fn read(v: &Value<'_>, policy: &Policy) -> Acs<Label> {
         Some(n) => label.combine(&n, &policy.schemes).map_err(|e| format!("`name`: {e}")),
         None => Ok(label),
     }
+}
+
+/// An ACS organisation code: three capital letters (a country or `ALL`-like code), then any
+/// number of `.`-separated parts of ASCII letters, digits, `-` and `_` (`USA.DOD.DC3`).
+fn entity_code(s: &str) -> bool {
+    let mut parts = s.split('.');
+    let head = parts.next().unwrap_or_default();
+    head.len() == 3
+        && head.bytes().all(|b| b.is_ascii_uppercase())
+        && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 /// `further_sharing`: the permitted scopes less the denied ones (deny wins; a denied
