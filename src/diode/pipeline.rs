@@ -1,5 +1,6 @@
-//! A bounded hand-off of reusable batches between two threads of one side of the diode: the
-//! sender's encoder and its socket, the receiver's socket and its reassembler.
+//! A bounded hand-off of reusable batches between threads of one side of the diode: the
+//! sender's encoder and its socket; the receiver's socket, its gate and its reassembler
+//! ([`chain`]: three stages, one pool of batches).
 //!
 //! At most `batches` batches ever exist for one pipeline (made on demand, then passed back and
 //! forth), so its memory is bounded by configuration whatever the message size. The producer
@@ -29,6 +30,49 @@ pub struct Producer<T> {
 pub struct Consumer<T> {
     full: Receiver<T>,
     empty: SyncSender<T>,
+}
+
+/// A middle stage of a [`chain`]: takes the producer's full batches and hands them on, in order.
+#[derive(Debug)]
+pub struct Relay<T> {
+    full_in: Receiver<T>,
+    full_out: SyncSender<T>,
+}
+
+/// Three stages sharing one pool of at most `batches` batches (at least 2): the producer fills
+/// them, the relay works on each and hands it on, the consumer empties them and gives them back
+/// to the producer. As with [`channel`], nothing is dropped between stages, a full queue makes
+/// the stage before it wait, and a stage that stops makes its neighbours' next call say
+/// [`Gone`] (the relay stopping ends both the producer's sends and, after what it handed on, the
+/// consumer's receives).
+pub fn chain<T>(batches: usize) -> (Producer<T>, Relay<T>, Consumer<T>) {
+    let (producer, first) = channel(batches);
+    let (full_out, full_rx) = sync_channel(producer.cap);
+    (
+        producer,
+        Relay {
+            full_in: first.full,
+            full_out,
+        },
+        Consumer {
+            full: full_rx,
+            empty: first.empty,
+        },
+    )
+}
+
+impl<T> Relay<T> {
+    /// The next full batch from the producer, waiting for it; `Gone` once the producer stopped
+    /// and everything it sent was received.
+    pub fn recv(&self) -> Result<T, Gone> {
+        self.full_in.recv().map_err(|_| Gone)
+    }
+
+    /// Hand a batch on to the consumer, waiting while it is `batches` behind. `Gone` if the
+    /// consumer stopped.
+    pub fn send(&self, batch: T) -> Result<(), Gone> {
+        self.full_out.send(batch).map_err(|_| Gone)
+    }
 }
 
 /// A pipeline of at most `batches` batches (at least 2: one filling, one draining).
@@ -203,6 +247,64 @@ mod tests {
         assert_eq!(rx.recv(), Err(Gone));
         assert_eq!(rx.recv_timeout(Duration::from_millis(10)), Err(Gone));
         rx.give_back(9); // dropped: nobody takes it, and it does not block
+    }
+
+    #[test]
+    fn a_chain_passes_every_batch_through_the_relay_in_order_and_back() {
+        let (mut tx, relay, rx) = chain::<Vec<u32>>(3);
+        let relay = std::thread::spawn(move || {
+            while let Ok(mut b) = relay.recv() {
+                b.push(1);
+                if relay.send(b).is_err() {
+                    return;
+                }
+            }
+        });
+        let producer = std::thread::spawn(move || {
+            for i in 0..100 {
+                let mut b = tx.take(Vec::new).unwrap();
+                b.clear();
+                b.push(i);
+                tx.send(b).unwrap();
+            }
+            tx.made()
+        });
+        let mut got = Vec::new();
+        while let Ok(b) = rx.recv() {
+            got.push(b.clone());
+            rx.give_back(b);
+        }
+        assert!(producer.join().unwrap() <= 3, "never more than the cap");
+        relay.join().unwrap();
+        assert_eq!(got, (0..100).map(|i| vec![i, 1]).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_stopped_relay_ends_both_neighbours() {
+        let (mut tx, relay, rx) = chain::<u32>(4);
+        let a = tx.take(|| 1).unwrap();
+        tx.send(a).unwrap();
+        let b = relay.recv().unwrap();
+        relay.send(b).unwrap();
+        drop(relay);
+        assert_eq!(rx.recv(), Ok(1), "what the relay handed on still arrives");
+        assert_eq!(rx.recv(), Err(Gone));
+        let c = tx.take(|| 2).unwrap();
+        assert_eq!(tx.send(c), Err(Gone));
+    }
+
+    #[test]
+    fn a_stopped_consumer_ends_the_relay_and_then_the_producer() {
+        let (mut tx, relay, rx) = chain::<u32>(2);
+        let a = tx.take(|| 1).unwrap();
+        let c = tx.take(|| 2).unwrap();
+        drop(rx);
+        tx.send(a).unwrap();
+        let b = relay.recv().unwrap();
+        assert_eq!(relay.send(b), Err(Gone));
+        drop(relay);
+        assert_eq!(tx.send(c), Err(Gone));
+        assert_eq!(tx.take(|| 3), Err(Gone), "nobody gives batches back any more");
     }
 
     #[test]

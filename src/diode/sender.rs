@@ -11,7 +11,7 @@ use raptorq::{ObjectTransmissionInformation, SourceBlockEncoder, SourceBlockEnco
 use sha2::{Digest, Sha256};
 
 use super::frame::{self, DataHeader, MacKey, OVERHEAD_LEN, TRAILER_LEN};
-use super::pacing::TokenBucket;
+use super::pacing::{Pacing, Rate, TokenBucket};
 use super::pipeline;
 use super::{DiodeError, Key};
 
@@ -22,8 +22,9 @@ pub struct SenderConfig {
     pub to: SocketAddr,
     /// Local address to send from; `None` picks an ephemeral port on the wildcard address.
     pub bind: Option<SocketAddr>,
-    /// Bytes per second on the wire, counting whole datagrams. `None` sends as fast as it can.
-    pub rate: Option<u64>,
+    /// Bytes per second on the wire, counting whole datagrams: by default ([`Rate::Auto`]) the
+    /// link's speed, or [`super::pacing::DEFAULT_RATE`] where the kernel reports none.
+    pub rate: Rate,
     /// Repair symbols per block, as a percentage of its source symbols (rounded up), 0..=100.
     pub overhead_percent: u32,
     /// Largest UDP datagram (payload of the UDP packet) in bytes: 1472 fits Ethernet over IPv4.
@@ -48,13 +49,13 @@ pub struct SenderConfig {
 pub const DEFAULT_PIPELINE_BATCHES: usize = 8;
 
 impl SenderConfig {
-    /// Defaults: 10 % overhead, MTU 1472, 512 symbols per block, unpaced, heartbeat every second,
-    /// [`DEFAULT_PIPELINE_BATCHES`].
+    /// Defaults: 10 % overhead, MTU 1472, 512 symbols per block, paced to the link
+    /// ([`Rate::Auto`]), heartbeat every second, [`DEFAULT_PIPELINE_BATCHES`].
     pub fn new(to: SocketAddr, key: Key) -> SenderConfig {
         SenderConfig {
             to,
             bind: None,
-            rate: None,
+            rate: Rate::Auto,
             overhead_percent: 10,
             mtu: 1472,
             max_block_symbols: 512,
@@ -438,6 +439,7 @@ pub struct Sender {
     to: SocketAddr,
     encoder: MessageEncoder,
     bucket: Option<TokenBucket>,
+    pacing: Pacing,
     batch: Batch,
     next_sequence: u64,
     heartbeat_interval: Duration,
@@ -472,12 +474,19 @@ impl Sender {
         if rustix::net::sockopt::set_socket_send_buffer_size_force(&socket, 8 << 20).is_err() {
             let _ = rustix::net::sockopt::set_socket_send_buffer_size(&socket, 8 << 20);
         }
-        let bucket = cfg.rate.map(|r| TokenBucket::new(r, (cfg.mtu as u64).max(r / 100)));
+        let pacing = super::pacing::resolve(cfg.rate, &socket, cfg.mtu);
+        tracing::info!(
+            rate = pacing.rate.map_or_else(|| "unpaced".to_string(), |r| r.to_string()),
+            source = %pacing.source,
+            "pacing"
+        );
+        let bucket = pacing.rate.map(|r| TokenBucket::new(r, (cfg.mtu as u64).max(r / 100)));
         Ok(Sender {
             socket,
             to: cfg.to,
             encoder,
             bucket,
+            pacing,
             batch: Batch::with_capacity(cfg.mtu),
             pipeline_batches: cfg.pipeline_batches,
             mtu: cfg.mtu,
@@ -497,6 +506,11 @@ impl Sender {
 
     pub fn stats(&self) -> &SenderStats {
         &self.stats
+    }
+
+    /// The rate this sender paces to, and why.
+    pub fn pacing(&self) -> &Pacing {
+        &self.pacing
     }
 
     /// The largest message this sender sends.
