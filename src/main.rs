@@ -73,9 +73,12 @@ enum Command {
         /// The receiver, `HOST:PORT`.
         #[arg(long)]
         to: String,
-        /// Pace to at most this many bytes per second on the wire.
-        #[arg(long)]
-        rate: Option<u64>,
+        /// Pace to at most this many bytes per second on the wire (`125000000`, `125M`, `1G`);
+        /// `auto`: the speed the kernel reports for the outgoing interface, else 1.5 Gbit/s
+        /// (loopback, virtual NICs); `unpaced`: as fast as the socket takes datagrams, which
+        /// overruns a receiver that falls behind for a moment.
+        #[arg(long, default_value = "auto")]
+        rate: sekisho::diode::Rate,
         /// Repair symbols, in percent of the source symbols of each block.
         #[arg(long, default_value_t = 10)]
         overhead: u32,
@@ -970,7 +973,7 @@ fn send(to: &str, opts: sekisho::diode::SendOptions, key: &Path, paths: &[PathBu
         Ok(summary) => {
             println!(
                 "{}",
-                serde_json::json!({"session": format!("{:016x}", summary.session), "messages": summary.sent.len(), "stats": summary.stats})
+                serde_json::json!({"session": format!("{:016x}", summary.session), "messages": summary.sent.len(), "stats": summary.stats, "pacing": summary.pacing})
             );
             ExitCode::SUCCESS
         }

@@ -517,7 +517,7 @@ fn sends_and_receives_files_over_loopback_udp() {
         let summary = diode::cli_send(
             &addr.to_string(),
             diode::SendOptions {
-                rate: Some(50_000_000),
+                rate: diode::Rate::Fixed(50_000_000),
                 overhead_percent: 10,
                 mtu: MTU,
                 max_message_bytes: diode::DEFAULT_MAX_MESSAGE_BYTES,
@@ -1122,5 +1122,185 @@ fn decodes_blocks_from_source_symbols_in_any_order_and_with_repair_symbols_whate
         assert_eq!(delivered.get(&1), Some(&m), "{what}");
         assert_eq!(rx.stats().repaired_blocks, repaired, "{what}");
         assert_eq!(rx.in_flight_bytes(), 0, "{what}");
+    }
+}
+
+/// Feed `wire` with the kernel's drops reported where `drops` says: (index of the datagram that
+/// came right after them, how many).
+fn feed_with_drops(rx: &mut Reassembler, wire: &[Vec<u8>], drops: &[(usize, u64)]) -> Vec<Event> {
+    let mut events = Vec::new();
+    let now = Instant::now();
+    for (i, d) in wire.iter().enumerate() {
+        for (_, n) in drops.iter().filter(|(at, _)| *at == i) {
+            rx.kernel_dropped(*n);
+        }
+        rx.push(d, now, &mut events);
+    }
+    events
+}
+
+#[test]
+fn names_messages_lost_to_a_receive_buffer_overrun_overrun() {
+    // Message 1 loses most of its datagrams, message 2 all of its datagrams, while the kernel
+    // says it dropped datagrams (its buffer was full); message 3 arrives whole; 4 vanishes
+    // later, with no drop reported: that one stays `missing`.
+    let mut enc = encoder(310 << 32);
+    let m1 = encode_all_one(&mut enc, 1, &message(1, 60_000));
+    let m2 = encode_all_one(&mut enc, 2, &message(2, 60_000));
+    let m3 = encode_all_one(&mut enc, 3, &message(3, 60_000));
+    let mut wire: Vec<Vec<u8>> = m1.iter().take(5).cloned().collect();
+    let at = wire.len();
+    wire.extend(m3);
+    wire.extend(heartbeats(&mut enc, 4));
+    wire.extend(heartbeats(&mut enc, 4));
+    let dropped = (m1.len() - 5 + m2.len()) as u64;
+    let mut rx = Reassembler::new(ReassemblerConfig::default(), &key());
+    let events = feed_with_drops(&mut rx, &wire, &[(at, dropped)]);
+    let (delivered, lost) = outcome(&events);
+    assert!(delivered.contains_key(&3), "{events:?}");
+    assert_eq!(
+        lost.get(&1),
+        Some(&LostReason::Overrun),
+        "incomplete, in the overrun: {events:?}"
+    );
+    assert_eq!(
+        lost.get(&2),
+        Some(&LostReason::Overrun),
+        "missing, in the overrun: {events:?}"
+    );
+    assert_eq!(
+        lost.get(&4),
+        Some(&LostReason::Missing),
+        "after the overrun: {events:?}"
+    );
+    let s = rx.stats();
+    assert_eq!(s.kernel_dropped, dropped);
+    assert_eq!((s.lost_by_reason.overrun, s.lost_by_reason.missing, s.lost), (2, 1, 3));
+    assert_eq!(LostReason::Overrun.as_str(), "overrun");
+}
+
+#[test]
+fn the_same_losses_without_a_kernel_drop_keep_their_reasons() {
+    // The benign neighbour: the same wire, no drop reported, so nothing is named `overrun`.
+    let mut enc = encoder(311 << 32);
+    let m1 = encode_all_one(&mut enc, 1, &message(1, 60_000));
+    let _m2 = encode_all_one(&mut enc, 2, &message(2, 60_000));
+    let m3 = encode_all_one(&mut enc, 3, &message(3, 60_000));
+    let mut wire: Vec<Vec<u8>> = m1.iter().take(5).cloned().collect();
+    wire.extend(m3);
+    wire.extend(heartbeats(&mut enc, 3));
+    wire.extend(heartbeats(&mut enc, 3));
+    let mut rx = Reassembler::new(ReassemblerConfig::default(), &key());
+    let (_, lost) = outcome(&feed(&mut rx, &wire));
+    assert_eq!(lost.get(&1), Some(&LostReason::Incomplete));
+    assert_eq!(lost.get(&2), Some(&LostReason::Missing));
+    assert_eq!(rx.stats().kernel_dropped, 0);
+    assert_eq!(rx.stats().lost_by_reason.overrun, 0);
+}
+
+#[test]
+fn forged_claims_still_name_a_loss_authentication_inside_an_overrun() {
+    let mut enc = encoder(312 << 32);
+    let mut wrong = MessageEncoder::new(&Key::from_bytes(&[0x99; 32]).unwrap(), 312 << 32, MTU, 10, 64).unwrap();
+    let mut wire = encode_all_one(&mut enc, 1, &message(1, 3_000));
+    wire.extend(encode_all_one(&mut wrong, 2, &message(2, 3_000)));
+    let at = wire.len();
+    wire.extend(encode_all_one(&mut enc, 3, &message(3, 3_000)));
+    wire.extend(heartbeats(&mut enc, 3));
+    wire.extend(heartbeats(&mut enc, 3));
+    let mut rx = Reassembler::new(ReassemblerConfig::default(), &key());
+    let (delivered, lost) = outcome(&feed_with_drops(&mut rx, &wire, &[(at, 7)]));
+    assert!(delivered.contains_key(&1) && delivered.contains_key(&3));
+    assert_eq!(lost.get(&2), Some(&LostReason::Authentication));
+}
+
+#[test]
+fn drops_after_the_last_datagram_name_what_is_lost_later_overrun() {
+    // The kernel dropped the end of message 1, and nothing came after the drop until the
+    // message timed out: it is still named `overrun`.
+    let mut enc = encoder(313 << 32);
+    let m1 = encode_all_one(&mut enc, 1, &message(1, 60_000));
+    let mut rx = Reassembler::new(ReassemblerConfig::default(), &key());
+    let mut events = feed(&mut rx, &m1[..5]);
+    rx.kernel_dropped(40);
+    rx.tick(Instant::now() + Duration::from_secs(3600), &mut events);
+    let (_, lost) = outcome(&events);
+    assert_eq!(lost.get(&1), Some(&LostReason::Overrun), "{events:?}");
+}
+
+#[test]
+fn a_received_batch_checked_on_another_thread_gives_what_push_gives() {
+    use sekisho::diode::Received;
+    let mut enc = encoder(314 << 32);
+    let mut wrong = MessageEncoder::new(&Key::from_bytes(&[0x99; 32]).unwrap(), 314 << 32, MTU, 10, 64).unwrap();
+    let mut wire = encode_all(&mut enc, &sample_messages());
+    wire.insert(3, encode_all_one(&mut wrong, 2, &message(9, 500))[0].clone());
+    wire.insert(5, vec![0xFF; 30]);
+    wire.extend(heartbeats(&mut enc, 12));
+    let mut direct = Reassembler::new(ReassemblerConfig::default(), &key());
+    let expected = feed(&mut direct, &wire);
+    for checked in [true, false] {
+        let mut rx = Reassembler::new(ReassemblerConfig::default(), &key());
+        let gate = rx.gate();
+        let mut events = Vec::new();
+        let mut batch = Received::with_capacity(16, 256 << 10);
+        for d in &wire {
+            if batch.is_full() {
+                if checked {
+                    batch.check(&gate);
+                }
+                rx.push_received(&batch, Instant::now(), &mut events);
+                batch.clear();
+            }
+            assert!(batch.push(d));
+        }
+        if checked {
+            batch.check(&gate);
+        }
+        rx.push_received(&batch, Instant::now(), &mut events);
+        assert_eq!(events, expected, "checked by a gate: {checked}");
+        assert_eq!(rx.stats(), direct.stats());
+    }
+}
+
+#[test]
+fn a_receiver_with_a_tiny_socket_buffer_counts_the_kernels_drops_and_names_the_loss_overrun() {
+    // An unpaced burst into a receive buffer of a few datagrams: the kernel drops most of it,
+    // SO_RXQ_OVFL says how many, and the message is named `overrun`, not `incomplete`.
+    let dir = tempfile::tempdir().unwrap();
+    let into = dir.path().join("inbox");
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stats = std::thread::scope(|s| {
+        let receiver = s.spawn(|| {
+            let mut cfg = ReceiverConfig::new("127.0.0.1:0".parse().unwrap(), into.clone(), key());
+            cfg.recv_buffer = 4096;
+            diode::run_receiver_with(cfg, &stop, move |a| tx.send(a).unwrap())
+        });
+        let addr = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        let mut enc = encoder(315 << 32);
+        let wire = encode_all_one(&mut enc, 1, &message(1, 8 << 20));
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        wire.iter().for_each(|d| drop(socket.send_to(d, addr)));
+        // The heartbeats after a pause, so that they are read.
+        for _ in 0..2 {
+            std::thread::sleep(Duration::from_millis(300));
+            for h in heartbeats(&mut enc, 1) {
+                socket.send_to(&h, addr).unwrap();
+            }
+        }
+        // The second heartbeat settles message 1 (delivered or lost) once it is read.
+        std::thread::sleep(Duration::from_millis(500));
+        stop.store(true, Ordering::Relaxed);
+        receiver.join().unwrap().unwrap()
+    });
+    let r = &stats.reassembly;
+    assert!(
+        r.kernel_dropped > 0,
+        "a 4 KiB buffer took an 8 MiB burst whole: {stats:?}"
+    );
+    if r.delivered == 0 {
+        assert_eq!(r.lost_by_reason.overrun, 1, "{stats:?}");
+        assert_eq!(r.lost, 1, "{stats:?}");
     }
 }

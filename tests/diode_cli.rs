@@ -424,3 +424,43 @@ fn streams_a_300_mib_file_end_to_end_with_receiver_memory_bounded() {
     }
     assert_eq!(hex::encode(got.finalize()), want);
 }
+
+#[test]
+fn send_paces_by_default_and_says_why_and_refuses_a_zero_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, [7u8; 48]).unwrap();
+    let file = dir.path().join("m.json");
+    std::fs::write(&file, b"{\"a\":1}").unwrap();
+    // Nobody listens: UDP sends anyway (a diode never hears back).
+    let to = format!("127.0.0.1:{}", free_port());
+    let send = |rate: Option<&str>| {
+        let mut c = Command::new(bin());
+        c.args(["send", "--to", &to, "--key"]).arg(&key);
+        if let Some(r) = rate {
+            c.args(["--rate", r]);
+        }
+        c.arg(&file).output().unwrap()
+    };
+    let pacing = |out: &std::process::Output| {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["pacing"].clone()
+    };
+    let auto = pacing(&send(None));
+    assert_eq!(auto["rate"], sekisho::diode::DEFAULT_RATE, "{auto}");
+    assert_eq!(auto["source"], "default (loopback)", "{auto}");
+    assert_eq!(pacing(&send(Some("auto"))), auto);
+    let fixed = pacing(&send(Some("125M")));
+    assert_eq!(
+        (fixed["rate"].as_u64(), fixed["source"].as_str()),
+        (Some(125_000_000), Some("--rate"))
+    );
+    let unpaced = pacing(&send(Some("unpaced")));
+    assert!(unpaced["rate"].is_null(), "{unpaced}");
+    for bad in ["0", "fast", "1.5G"] {
+        let out = send(Some(bad));
+        assert_eq!(out.status.code(), Some(2), "--rate {bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("rate"), "--rate {bad}");
+    }
+}

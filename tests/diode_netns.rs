@@ -184,7 +184,7 @@ fn helper_send() {
     let summary = diode::cli_send(
         &format!("10.231.6.2:{PORT}"),
         diode::SendOptions {
-            rate: Some(20_000_000),
+            rate: diode::Rate::Fixed(20_000_000),
             overhead_percent: 25,
             mtu: 1472,
             max_message_bytes: diode::DEFAULT_MAX_MESSAGE_BYTES,

@@ -148,7 +148,8 @@ struct RouteFile {
     output: String,
     /// For a `udp://` output: the diode's pre-shared key file.
     key: Option<PathBuf>,
-    /// For a `udp://` output: pace to at most this many bytes per second.
+    /// For a `udp://` output: pace to at most this many bytes per second (default: the link's
+    /// speed, or 1.5 Gbit/s where none is reported, as `sekisho send --rate auto`).
     rate: Option<u64>,
     /// For a `udp://` output: repair symbols in percent (default 10).
     overhead: Option<u32>,
@@ -188,7 +189,8 @@ pub enum OutputSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiodeSettings {
     pub key: PathBuf,
-    /// Bytes per second on the wire (`rate`, whole datagrams counted); `None`: unpaced.
+    /// Bytes per second on the wire (`rate`, whole datagrams counted); `None`: paced to the link
+    /// (`crate::diode::Rate::Auto`).
     pub rate: Option<u64>,
     pub overhead: u32,
     pub mtu: usize,

@@ -204,7 +204,7 @@ fn open_diode(addr: &str, d: &DiodeSettings, sync: bool) -> Result<DiodeOutput, 
     let to = resolve(addr).map_err(|e| e.to_string())?;
     let key = Key::from_file(&d.key).map_err(|e| e.to_string())?;
     let mut cfg = SenderConfig::new(to, key);
-    cfg.rate = d.rate;
+    cfg.rate = d.rate.map_or(crate::diode::Rate::Auto, crate::diode::Rate::Fixed);
     cfg.overhead_percent = d.overhead;
     cfg.mtu = d.mtu;
     let sender = Sender::new(cfg).map_err(|e| e.to_string())?;

@@ -117,7 +117,7 @@ pub fn resend(config: &Config, channel: &str, seqs: RangeInclusive<u64>) -> Resu
                     resolve(addr).map_err(|e| e.to_string())?,
                     Key::from_file(&diode.key).map_err(|e| e.to_string())?,
                 );
-                cfg.rate = diode.rate;
+                cfg.rate = diode.rate.map_or(crate::diode::Rate::Auto, crate::diode::Rate::Fixed);
                 cfg.overhead_percent = diode.overhead;
                 cfg.mtu = diode.mtu;
                 senders.push((route.name.clone(), Sender::new(cfg).map_err(|e| e.to_string())?));

@@ -174,6 +174,11 @@ pub enum LostReason {
     /// started before the newest session it knows (a replayed capture, or a sender whose clock
     /// went back).
     Replayed,
+    /// Would be `incomplete`, `missing` or `timed-out`, and the receiver's kernel dropped
+    /// datagrams while it was in flight because the socket's receive buffer was full
+    /// (`SO_RXQ_OVFL`): the receiver did not keep up with the sender. Pace the sender (`--rate`)
+    /// or give the receiver a larger buffer or more CPU.
+    Overrun,
 }
 
 impl LostReason {
@@ -192,6 +197,7 @@ impl LostReason {
             LostReason::WriteFailed => "write-failed",
             LostReason::Authentication => "authentication",
             LostReason::Replayed => "replayed",
+            LostReason::Overrun => "overrun",
         }
     }
 }
@@ -213,6 +219,8 @@ pub struct LostTotals {
     pub window: u64,
     pub receiver_stopped: u64,
     pub write_failed: u64,
+    #[serde(default)]
+    pub overrun: u64,
 }
 
 impl LostTotals {
@@ -232,6 +240,7 @@ impl LostTotals {
             LostReason::Window => &mut self.window,
             LostReason::ReceiverStopped => &mut self.receiver_stopped,
             LostReason::WriteFailed => &mut self.write_failed,
+            LostReason::Overrun => &mut self.overrun,
         };
         *c = c.saturating_add(n);
     }
@@ -252,6 +261,7 @@ impl LostTotals {
             self.window,
             self.receiver_stopped,
             self.write_failed,
+            self.overrun,
         ]
         .iter()
         .fold(0u64, |a, b| a.saturating_add(*b))

@@ -382,6 +382,16 @@ impl MacKey {
         out
     }
 
+    /// Write the tag of a framed datagram (everything before its last [`TAG_LEN`] bytes) into
+    /// those last bytes. A datagram shorter than a tag is left as it is.
+    pub fn sign(&self, datagram: &mut [u8]) {
+        let Some(at) = datagram.len().checked_sub(TAG_LEN) else {
+            return;
+        };
+        let (signed, tag) = datagram.split_at_mut(at);
+        tag.copy_from_slice(&self.tag(signed));
+    }
+
     /// Check a frame's tag in constant time.
     pub fn verify(&self, frame: &Frame<'_>) -> bool {
         let mut mac = self.0.clone();
@@ -392,6 +402,14 @@ impl MacKey {
 
 /// Append a data datagram (header, `payload`, tag) to `out`, which is cleared first.
 pub fn encode_data(out: &mut Vec<u8>, key: &MacKey, session: u64, sequence: u64, d: &DataHeader, payload: &[u8]) {
+    encode_data_unsigned(out, session, sequence, d, payload);
+    key.sign(out);
+}
+
+/// As [`encode_data`], with the tag's place left zero: [`MacKey::sign`] fills it (the sender's
+/// socket thread signs what its encoder thread framed). Never sent as is: a receiver drops it
+/// as forged.
+pub fn encode_data_unsigned(out: &mut Vec<u8>, session: u64, sequence: u64, d: &DataHeader, payload: &[u8]) {
     let last = d.block.checked_add(1) == Some(d.block_count);
     let flags = if last { FLAG_LAST_BLOCK } else { 0 } | if d.count > 0 { FLAG_PACKED } else { 0 };
     out.clear();
@@ -408,8 +426,7 @@ pub fn encode_data(out: &mut Vec<u8>, key: &MacKey, session: u64, sequence: u64,
     out.extend_from_slice(&d.symbol_size.to_be_bytes());
     out.extend_from_slice(&d.count.to_be_bytes());
     out.extend_from_slice(payload);
-    let tag = key.tag(out);
-    out.extend_from_slice(&tag);
+    out.extend_from_slice(&[0u8; TAG_LEN]);
 }
 
 /// Append a heartbeat datagram carrying `last_sequence` to `out`, which is cleared first.
@@ -428,6 +445,25 @@ pub fn encode_heartbeat(out: &mut Vec<u8>, key: &MacKey, session: u64, last_sequ
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signing_an_unsigned_datagram_gives_the_signed_one() {
+        let (mut signed, mut unsigned) = (Vec::new(), Vec::new());
+        encode_data(&mut signed, &key(), 1, 2, &data(), b"ABCDEFGH");
+        encode_data_unsigned(&mut unsigned, 1, 2, &data(), b"ABCDEFGH");
+        assert_ne!(signed, unsigned);
+        let limits = limits();
+        assert!(
+            !key().verify(&parse(&unsigned, &limits).unwrap()),
+            "an unsigned datagram is forged"
+        );
+        key().sign(&mut unsigned);
+        assert_eq!(signed, unsigned);
+        assert!(key().verify(&parse(&unsigned, &limits).unwrap()));
+        let mut short = vec![1u8; TAG_LEN - 1];
+        key().sign(&mut short);
+        assert_eq!(short, vec![1u8; TAG_LEN - 1]);
+    }
 
     fn limits() -> FrameLimits {
         FrameLimits {

@@ -37,13 +37,26 @@
 //!
 //! # Threads
 //!
+//! Each side is a pipeline of threads joined by bounded queues ([`pipeline`]: at most a
+//! configured number of batches exist, a full queue makes the stage before it wait, and nothing
+//! is dropped between stages):
+//!
 //! ```text
-//! sender (caller's thread)                         receiver
-//! message ─► MessageEncoder ─► TokenBucket ─► UDP ═══(diode)═══► UDP ─► Reassembler ─► sync_channel(16) ─► writer
-//!            trailer, blocks,   --rate          send only         recv only  parse, HMAC,   bounded          spool: .tmp, fsync,
-//!            RaptorQ, HMAC                                                   decode, sha   (back-pressure)  rename, fsync dir;
-//!                                                                                                           audit JSON lines
+//! sender                                            receiver
+//! encoder ──► pipeline(8) ──► caller's thread ══(diode)══► socket ──► chain(128) ──► gate ──► reassembler ──► sync_channel(64) ──► writer
+//! read, sha,  32 datagrams    HMAC, TokenBucket,  UDP      recv only  up to 128     grammar,  decode, sha,     (back-pressure)      spool: fsync,
+//! RaptorQ,    per batch       sendmmsg            send     (nice -10  datagrams     HMAC      spill to spool                        rename, audit
+//! frame                                           only     if allowed) per batch
 //! ```
+//!
+//! The sender's encoder thread runs for a message of more than one block (a small one or a pack
+//! is encoded and sent on the caller's thread: a thread per small message would cost more than
+//! it saves). The sender paces by default ([`Rate::Auto`]: the link's speed, or
+//! [`DEFAULT_RATE`]). The receiver's socket thread only copies datagrams out of the kernel into
+//! the batches (with the kernel's drop counter, `SO_RXQ_OVFL`), so that the backlog waits in the
+//! batches (1.5 KiB a datagram) rather than overflowing the kernel's buffer (about 4.5 KiB a
+//! datagram); the batches of one receiver are one pool shared by its three stages. Every thread
+//! is started by the thread that was confined (`crate::sandbox`), so it is confined too.
 //!
 //! The [`Reassembler`] is socket-free: tests, the fuzz target and the benchmark drive it with
 //! datagram bytes. Its memory is capped in messages and bytes; past a cap the oldest message is
@@ -67,18 +80,20 @@ pub mod event;
 pub mod frame;
 pub mod limits;
 pub mod pacing;
+pub mod pipeline;
 pub mod receiver;
 pub mod sender;
 pub mod state;
 
 pub use frame::{FrameLimits, MacKey};
 pub use limits::{DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_SPILL_ABOVE};
-pub use pacing::TokenBucket;
+pub use pacing::{DEFAULT_RATE, Pacing, Rate, TokenBucket};
 pub use receiver::{
     Delivered, Event, Lost, LostReason, LostTotals, NameSniff, Reassembler, ReassemblerConfig, ReassemblerStats,
-    ReceiverConfig, ReceiverStats, Spilled, run_receiver, run_receiver_with, set_recv_buffer, spool_name,
+    Received, ReceiverConfig, ReceiverStats, RecvBuffer, Spilled, run_receiver, run_receiver_with, set_recv_buffer,
+    spool_name,
 };
-pub use sender::{MessageEncoder, Sender, SenderConfig, SenderStats, new_session_id};
+pub use sender::{DEFAULT_PIPELINE_BATCHES, MessageEncoder, Sender, SenderConfig, SenderStats, new_session_id};
 pub use state::{ReplayState, STATE_FILE};
 
 /// Shortest key accepted, in bytes: HMAC-SHA-256 is only as strong as a 256-bit key.
@@ -182,19 +197,22 @@ pub struct SendSummary {
     /// Files sent, with their sequence numbers, in order.
     pub sent: Vec<(PathBuf, u64)>,
     pub stats: SenderStats,
+    /// The rate it paced to, and why.
+    pub pacing: Pacing,
 }
 
 /// How `sekisho send` frames and paces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendOptions {
-    pub rate: Option<u64>,
+    /// `--rate`: by default the link's speed, or [`DEFAULT_RATE`] where none is known.
+    pub rate: Rate,
     pub overhead_percent: u32,
     pub mtu: usize,
     /// Largest message sent (the receiver's `--max-message-bytes`, same default).
     pub max_message_bytes: u64,
 }
 
-/// `sekisho send --to HOST:PORT [--rate B/S] [--overhead %] [--mtu N] [--max-message-bytes N]
+/// `sekisho send --to HOST:PORT [--rate auto|unpaced|B/S] [--overhead %] [--mtu N] [--max-message-bytes N]
 /// --key FILE FILE...|DIR`.
 ///
 /// Sends each file (a directory: its regular files not starting with `.`, sorted by name, not
@@ -301,6 +319,7 @@ pub fn cli_send_with_progress(
         session: sender.session(),
         sent,
         stats: sender.stats().clone(),
+        pacing: sender.pacing().clone(),
     })
 }
 

@@ -26,7 +26,7 @@ impl Pages for ReceiverBoard {
 /// The Prometheus text for a receiver's counters.
 pub fn render(s: &ReassemblerStats) -> String {
     let mut e = Exposition::default();
-    let one: [(&str, &str, u64); 7] = [
+    let one: [(&str, &str, u64); 8] = [
         (
             "sekisho_diode_datagrams_total",
             "Datagrams received (each ends accepted or in one dropped reason).",
@@ -56,6 +56,11 @@ pub fn render(s: &ReassemblerStats) -> String {
             "sekisho_diode_blocks_repaired_total",
             "Blocks decoded only thanks to repair symbols (a source symbol was lost on the way).",
             s.repaired_blocks,
+        ),
+        (
+            "sekisho_diode_datagrams_kernel_dropped_total",
+            "Datagrams the kernel dropped before the receiver read them: its socket's receive buffer was full (SO_RXQ_OVFL). Losses they cause are named overrun.",
+            s.kernel_dropped,
         ),
         (
             "sekisho_diode_messages_lost_total",

@@ -19,6 +19,6 @@ pub mod spool;
 
 pub use super::event::{Delivered, Event, Lost, LostReason, LostTotals, NameSniff, Spilled};
 pub use super::limits::ReassemblerConfig;
-pub use reassembler::{Reassembler, ReassemblerStats};
-pub use socket::{ReceiverConfig, ReceiverStats, run_receiver, run_receiver_with, set_recv_buffer};
+pub use reassembler::{Gate, Reassembler, ReassemblerStats, Received};
+pub use socket::{ReceiverConfig, ReceiverStats, RecvBuffer, run_receiver, run_receiver_with, set_recv_buffer};
 pub use spool::spool_name;

@@ -49,10 +49,179 @@ pub struct ReassemblerStats {
     /// Blocks that could be decoded only with repair symbols (a source symbol was lost).
     #[serde(default)]
     pub repaired_blocks: u64,
+    /// Datagrams the kernel dropped before the receiver read them, because the socket's receive
+    /// buffer was full (`SO_RXQ_OVFL`; outside `datagrams`, which counts what was read). Losses
+    /// they caused are named `overrun`.
+    #[serde(default)]
+    pub kernel_dropped: u64,
+}
+
+/// The receiver's first stage, which needs no state: the frame grammar, then the tag (§4).
+/// [`Reassembler::push`] runs it first; the receiver's gate thread runs its own copy
+/// ([`Reassembler::gate`]) over each [`Received`] batch before the reassembler takes it.
+#[derive(Clone)]
+pub struct Gate {
+    mac: MacKey,
+    limits: crate::diode::frame::FrameLimits,
+}
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate").field("limits", &self.limits).finish()
+    }
+}
+
+/// What the gate made of a datagram.
+enum Verdict<'a> {
+    Malformed,
+    /// The tag failed; a data datagram's claimed (session, sequence), which only ever renames a
+    /// loss (`authentication`).
+    Forged(Option<(u64, u64)>),
+    Authentic(frame::Frame<'a>),
+}
+
+impl Gate {
+    fn check<'a>(&self, datagram: &'a [u8]) -> Verdict<'a> {
+        let Ok(frame) = frame::parse(datagram, &self.limits) else {
+            return Verdict::Malformed;
+        };
+        if !self.mac.verify(&frame) {
+            let claim = match frame.header.kind {
+                Kind::Data(_) => Some((frame.header.session, frame.header.sequence)),
+                Kind::Heartbeat => None,
+            };
+            return Verdict::Forged(claim);
+        }
+        Verdict::Authentic(frame)
+    }
+}
+
+/// What the gate said of one datagram of a [`Received`] batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Authentic,
+    Malformed,
+    Forged(Option<(u64, u64)>),
+}
+
+/// Room a [`Received`] batch keeps at its end for the next datagram: the largest UDP payload.
+pub const DATAGRAM_ROOM: usize = 65_536;
+
+/// A batch of datagrams as the receiver's socket thread read them, in order, straight into one
+/// buffer (allocated once, reused), with where the kernel dropped datagrams between them; then
+/// marked by a [`Gate`] ([`Received::check`], on a thread of its own) and taken by
+/// [`Reassembler::push_received`]. The socket thread does nothing but fill it, so it drains the
+/// kernel's buffer as fast as the kernel fills it.
+#[derive(Debug)]
+pub struct Received {
+    buf: Vec<u8>,
+    used: usize,
+    ends: Vec<usize>,
+    max_datagrams: usize,
+    /// (index of a datagram, datagrams the kernel dropped right before it).
+    drops: Vec<(usize, u64)>,
+    /// The gate's mark for each datagram, once checked.
+    marks: Vec<Mark>,
+}
+
+impl Received {
+    /// An empty batch that takes datagrams until it holds `max_datagrams` or fewer than
+    /// [`DATAGRAM_ROOM`] bytes are left of its `bytes` (at least that room is kept).
+    pub fn with_capacity(max_datagrams: usize, bytes: usize) -> Received {
+        Received {
+            buf: vec![0; bytes.max(DATAGRAM_ROOM)],
+            used: 0,
+            ends: Vec::with_capacity(max_datagrams),
+            max_datagrams: max_datagrams.max(1),
+            drops: Vec::new(),
+            marks: Vec::with_capacity(max_datagrams),
+        }
+    }
+
+    /// Where the next datagram is read to: at least [`DATAGRAM_ROOM`] bytes while the batch is
+    /// not [`full`](Received::is_full).
+    pub fn room(&mut self) -> &mut [u8] {
+        self.buf.get_mut(self.used..).unwrap_or_default()
+    }
+
+    /// The next `len` bytes of [`room`](Received::room) are a datagram; the kernel dropped
+    /// `dropped_before` datagrams since the one before it (its receive buffer was full).
+    pub fn commit(&mut self, len: usize, dropped_before: u64) {
+        let len = len.min(self.buf.len().saturating_sub(self.used));
+        if dropped_before > 0 {
+            self.drops.push((self.ends.len(), dropped_before));
+        }
+        self.used += len;
+        self.ends.push(self.used);
+        self.marks.clear();
+    }
+
+    /// Copy `datagram` in (tests, benchmarks, the fuzz target); `false` if it does not fit.
+    pub fn push(&mut self, datagram: &[u8]) -> bool {
+        let Some(dst) = self.room().get_mut(..datagram.len()) else {
+            return false;
+        };
+        dst.copy_from_slice(datagram);
+        self.commit(datagram.len(), 0);
+        true
+    }
+
+    /// No room for another datagram: hand it on.
+    pub fn is_full(&self) -> bool {
+        self.ends.len() >= self.max_datagrams || self.buf.len().saturating_sub(self.used) < DATAGRAM_ROOM
+    }
+
+    /// Datagrams held.
+    pub fn datagrams(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Bytes of the datagrams held.
+    pub fn bytes(&self) -> usize {
+        self.used
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty() && self.drops.is_empty()
+    }
+
+    /// Datagrams the kernel dropped between the datagrams of this batch (and before its first).
+    pub fn kernel_dropped(&self) -> u64 {
+        self.drops.iter().fold(0u64, |a, (_, n)| a.saturating_add(*n))
+    }
+
+    /// Mark each datagram with `gate`'s verdict (the grammar, then the tag, §4).
+    pub fn check(&mut self, gate: &Gate) {
+        let mut marks = std::mem::take(&mut self.marks);
+        marks.clear();
+        marks.extend(self.datagrams_iter().map(|d| match gate.check(d) {
+            Verdict::Malformed => Mark::Malformed,
+            Verdict::Forged(claim) => Mark::Forged(claim),
+            Verdict::Authentic(_) => Mark::Authentic,
+        }));
+        self.marks = marks;
+    }
+
+    /// Empty it for reuse, keeping its memory.
+    pub fn clear(&mut self) {
+        self.used = 0;
+        self.ends.clear();
+        self.drops.clear();
+        self.marks.clear();
+    }
+
+    fn datagrams_iter(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(a, z)| self.buf.get(a..z).unwrap_or_default())
+    }
 }
 
 /// Forged datagrams' claims remembered, to name a loss `authentication` (§9).
 const MAX_FORGED_CLAIMS: usize = 1024;
+/// Ranges of messages claimed by a receive-buffer overrun remembered, to name a loss `overrun`.
+const MAX_OVERRUN_CLAIMS: usize = 1024;
 /// Messages of refused sessions already reported `replayed`, remembered so as to report each once.
 const MAX_REPLAYED_REPORTS: usize = 4096;
 
@@ -222,7 +391,7 @@ impl Session {
 /// The socket-free receiver core.
 pub struct Reassembler {
     cfg: ReassemblerConfig,
-    mac: MacKey,
+    gate: Gate,
     sessions: HashMap<u64, Session>,
     retired: VecDeque<u64>,
     newest_start: u64,
@@ -242,6 +411,14 @@ pub struct Reassembler {
     stats: ReassemblerStats,
     /// Buffers of blocks written to their spill file, for the next blocks.
     spare: Vec<Vec<u8>>,
+    /// The session and highest sequence number of the last authentic datagram of an admitted
+    /// session (a pack's last message, a heartbeat's last sent).
+    last_position: Option<(u64, u64)>,
+    /// The kernel dropped datagrams after `last_position` and no authentic datagram came since.
+    overrun_pending: bool,
+    /// (session, first, last): messages that datagrams dropped by the kernel may have belonged
+    /// to, newest last (at most [`MAX_OVERRUN_CLAIMS`]); they only ever rename a loss.
+    overruns: VecDeque<(u64, u64, u64)>,
 }
 
 impl std::fmt::Debug for Reassembler {
@@ -258,8 +435,11 @@ impl std::fmt::Debug for Reassembler {
 impl Reassembler {
     pub fn new(cfg: ReassemblerConfig, key: &Key) -> Reassembler {
         Reassembler {
+            gate: Gate {
+                mac: key.mac(),
+                limits: cfg.limits.clone(),
+            },
             cfg,
-            mac: key.mac(),
             sessions: HashMap::new(),
             retired: VecDeque::new(),
             newest_start: 0,
@@ -274,6 +454,9 @@ impl Reassembler {
             replayed_order: VecDeque::new(),
             stats: ReassemblerStats::default(),
             spare: Vec::new(),
+            last_position: None,
+            overrun_pending: false,
+            overruns: VecDeque::new(),
         }
     }
 
@@ -341,19 +524,86 @@ impl Reassembler {
 
     /// Take one datagram received at `now`; push what became of any message onto `out`.
     pub fn push(&mut self, datagram: &[u8], now: Instant, out: &mut Vec<Event>) {
-        self.stats.datagrams += 1;
-        let Ok(frame) = frame::parse(datagram, &self.cfg.limits) else {
-            self.stats.dropped_malformed += 1;
-            return;
-        };
-        // Authenticate before any state is looked at or any decoding is done (§4).
-        if !self.mac.verify(&frame) {
-            self.stats.dropped_forged += 1;
-            if let Kind::Data(_) = frame.header.kind {
-                self.remember_forged(frame.header.session, frame.header.sequence);
+        match self.gate.check(datagram) {
+            Verdict::Malformed => {
+                self.stats.datagrams += 1;
+                self.stats.dropped_malformed += 1;
             }
+            Verdict::Forged(claim) => {
+                self.stats.datagrams += 1;
+                self.forged_datagram(claim);
+            }
+            Verdict::Authentic(frame) => self.authentic(frame, now, out),
+        }
+    }
+
+    /// Take a batch of datagrams as the socket thread read them, in order, at `now`: the
+    /// kernel's drops between them are counted (and name the messages they hit, `overrun`), and
+    /// each datagram goes on as in [`Reassembler::push`], its gate check done already when the
+    /// batch was [checked](Received::check) by a gate with this reassembler's key and limits
+    /// ([`Reassembler::gate`]), else done here.
+    pub fn push_received(&mut self, batch: &Received, now: Instant, out: &mut Vec<Event>) {
+        let checked = batch.marks.len() == batch.ends.len();
+        let mut drops = batch.drops.iter().peekable();
+        for (i, datagram) in batch.datagrams_iter().enumerate() {
+            while let Some((_, n)) = drops.next_if(|(at, _)| *at <= i) {
+                self.kernel_dropped(*n);
+            }
+            if !checked {
+                self.push(datagram, now, out);
+                continue;
+            }
+            match batch.marks.get(i) {
+                Some(Mark::Authentic) => match frame::parse(datagram, &self.gate.limits) {
+                    // Parsed again (a few dozen comparisons): only what passed the gate is stored.
+                    Ok(frame) => self.authentic(frame, now, out),
+                    Err(_) => {
+                        self.stats.datagrams += 1;
+                        self.stats.dropped_malformed += 1;
+                    }
+                },
+                Some(Mark::Forged(claim)) => {
+                    self.stats.datagrams += 1;
+                    self.forged_datagram(*claim);
+                }
+                Some(Mark::Malformed) | None => {
+                    self.stats.datagrams += 1;
+                    self.stats.dropped_malformed += 1;
+                }
+            }
+        }
+        for (_, n) in drops {
+            self.kernel_dropped(*n);
+        }
+    }
+
+    /// The kernel dropped `n` datagrams before the next one this reassembler takes (the
+    /// socket's receive buffer was full: `SO_RXQ_OVFL`). They are counted, and the messages
+    /// between the last authentic datagram taken and the next one are claimed by the overrun:
+    /// if they are lost for want of datagrams, they are named `overrun` (§9).
+    pub fn kernel_dropped(&mut self, n: u64) {
+        if n == 0 {
             return;
         }
+        self.stats.kernel_dropped = self.stats.kernel_dropped.saturating_add(n);
+        self.overrun_pending = true;
+    }
+
+    /// A gate with this reassembler's key and limits, for a thread of its own.
+    pub fn gate(&self) -> Gate {
+        self.gate.clone()
+    }
+
+    fn forged_datagram(&mut self, claim: Option<(u64, u64)>) {
+        self.stats.dropped_forged += 1;
+        if let Some((session, seq)) = claim {
+            self.remember_forged(session, seq);
+        }
+    }
+
+    /// A datagram whose tag verified (§4): only now is any state looked at.
+    fn authentic(&mut self, frame: frame::Frame<'_>, now: Instant, out: &mut Vec<Event>) {
+        self.stats.datagrams += 1;
         let session = frame.header.session;
         if !self.admit_session(session, out) {
             self.stats.dropped_replayed += 1;
@@ -370,6 +620,17 @@ impl Reassembler {
         }
         // A replayed capture of a retired or older session does not count as the sender heard.
         self.last_heard = Some((session, now));
+        let (lo, hi) = match frame.header.kind {
+            Kind::Data(d) => (
+                frame.header.sequence,
+                frame.header.sequence.saturating_add(u64::from(d.count.max(1)) - 1),
+            ),
+            Kind::Heartbeat => (frame.header.sequence, frame.header.sequence),
+        };
+        if self.overrun_pending {
+            self.claim_overrun(session, lo, hi);
+        }
+        self.last_position = Some((session, hi));
         match frame.header.kind {
             Kind::Heartbeat => {
                 self.stats.accepted += 1;
@@ -554,20 +815,95 @@ impl Reassembler {
         );
     }
 
+    /// The kernel dropped datagrams between the last authentic datagram and this one, of
+    /// `session`, messages `lo..=hi`: claim the messages in between for the overrun.
+    fn claim_overrun(&mut self, session: u64, lo: u64, hi: u64) {
+        self.overrun_pending = false;
+        let (first, last) = match self.last_position {
+            Some((s, q)) if s == session => (q.min(lo), q.max(hi)),
+            Some((s, q)) => {
+                // Another session before the drop: its last message, and this one's from its start.
+                self.remember_overrun(s, q, q);
+                (1, hi)
+            }
+            None => (1, hi),
+        };
+        self.remember_overrun(session, first, last);
+    }
+
+    fn remember_overrun(&mut self, session: u64, first: u64, last: u64) {
+        self.overruns.push_back((session, first, last));
+        while self.overruns.len() > MAX_OVERRUN_CLAIMS {
+            self.overruns.pop_front();
+        }
+    }
+
     /// Report `l`, counted in the totals. A message lost for want of datagrams (incomplete,
-    /// missing, timed out) that forged datagrams claimed is named `authentication` instead.
+    /// missing, timed out) that an overrun of the kernel's receive buffer claimed is named
+    /// `overrun` instead, and one that forged datagrams claimed `authentication` (that wins).
     fn lose(&mut self, l: Lost, out: &mut Vec<Event>) {
-        let forged: Vec<u64> = if matches!(
+        if !matches!(
             l.reason,
             LostReason::Incomplete | LostReason::Missing | LostReason::TimedOut
         ) {
-            self.forged
-                .range((l.session, l.first)..=(l.session, l.last))
-                .map(|(_, q)| *q)
-                .collect()
-        } else {
-            Vec::new()
-        };
+            self.record_lost(l, out);
+            return;
+        }
+        let mut claims: Vec<(u64, u64)> = self
+            .overruns
+            .iter()
+            .filter(|(s, _, _)| *s == l.session)
+            .map(|(_, a, b)| (*a, *b))
+            .collect();
+        // Dropped after the last datagram of this session, and nothing came since.
+        if self.overrun_pending
+            && let Some((s, q)) = self.last_position
+            && s == l.session
+        {
+            claims.push((q, u64::MAX));
+        }
+        claims.retain(|(a, b)| *a <= l.last && *b >= l.first);
+        claims.sort_unstable();
+        let mut next = l.first;
+        for (a, b) in claims {
+            let (a, b) = (a.max(next), b.min(l.last));
+            if a > b {
+                continue;
+            }
+            if a > next {
+                self.lose_forged(
+                    Lost {
+                        first: next,
+                        last: a - 1,
+                        ..l
+                    },
+                    out,
+                );
+            }
+            self.lose_forged(
+                Lost {
+                    first: a,
+                    last: b,
+                    reason: LostReason::Overrun,
+                    ..l
+                },
+                out,
+            );
+            if b >= l.last {
+                return;
+            }
+            next = b + 1;
+        }
+        self.lose_forged(Lost { first: next, ..l }, out);
+    }
+
+    /// Report `l`; the messages in it that forged datagrams claimed are named `authentication`.
+    fn lose_forged(&mut self, l: Lost, out: &mut Vec<Event>) {
+        let forged: Vec<u64> = self
+            .forged
+            .range((l.session, l.first)..=(l.session, l.last))
+            .map(|(_, q)| *q)
+            .collect();
         let mut next = l.first;
         let mut rest = true;
         for q in forged {

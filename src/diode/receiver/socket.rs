@@ -7,10 +7,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::reassembler::{Reassembler, ReassemblerStats};
+use super::reassembler::{Gate, Reassembler, ReassemblerStats, Received};
 use super::spool::{Spool, ToWriter};
 use crate::diode::limits::ReassemblerConfig;
+use crate::diode::pipeline::{self, Gone};
 use crate::diode::{DiodeError, Key};
+
+/// Batches between the receiver's socket thread, its gate and its reassembler: 128 of
+/// [`BATCH_BYTES`], at most 32 MiB (about 22,000 datagrams at MTU 1472), made only as a backlog
+/// needs them.
+pub const DEFAULT_PIPELINE_BATCHES: usize = 128;
+/// Datagrams in one batch, at most.
+pub const BATCH_DATAGRAMS: usize = 128;
+/// Bytes of one batch's buffer: it is handed on once fewer than one largest datagram's worth
+/// (64 KiB) is left, or it holds [`BATCH_DATAGRAMS`].
+pub const BATCH_BYTES: usize = 256 << 10;
 
 /// Where a receiver listens and writes.
 #[derive(Debug, Clone)]
@@ -24,7 +35,7 @@ pub struct ReceiverConfig {
     pub key: Key,
     pub reassembly: ReassemblerConfig,
     /// Kernel receive buffer to ask for, in bytes (forced when privileged, else capped by
-    /// net.core.rmem_max).
+    /// net.core.rmem_max; the start-up log says what was granted).
     pub recv_buffer: usize,
     /// No authentic datagram (data or heartbeat) for this long: the sender is recorded
     /// `sender-silent` (a sender heartbeats every second when idle).
@@ -34,6 +45,12 @@ pub struct ReceiverConfig {
     /// When set, a copy of the counters kept up to date (at most 100 ms old) for the metrics
     /// listener (`receive --metrics-listen`).
     pub counters: Option<std::sync::Arc<std::sync::Mutex<ReassemblerStats>>>,
+    /// Batches of datagrams between the socket thread, the gate and the reassembler (at most
+    /// this many exist, each of up to [`BATCH_DATAGRAMS`] datagrams in [`BATCH_BYTES`] bytes:
+    /// 32 MiB at the default, whatever comes). They hold the backlog the reassembler has not
+    /// taken yet, at 1.5 KiB a datagram where the kernel's buffer charges about 4.5 KiB; when all
+    /// are in use the socket thread waits, and datagrams wait in the kernel's receive buffer.
+    pub pipeline_batches: usize,
 }
 
 impl ReceiverConfig {
@@ -48,6 +65,7 @@ impl ReceiverConfig {
             silent_after: Duration::from_secs(30),
             stats_interval: Duration::from_secs(60),
             counters: None,
+            pipeline_batches: DEFAULT_PIPELINE_BATCHES,
         }
     }
 
@@ -78,39 +96,119 @@ pub struct ReceiverStats {
 }
 
 /// A UDP socket that can only be read: the receiver holds no handle that could send (§2).
-struct ReceiveOnly(UdpSocket);
+struct ReceiveOnly {
+    socket: UdpSocket,
+    /// Room for one `SO_RXQ_OVFL` control message.
+    control: Vec<u8>,
+    /// The socket's drop counter as last seen (it counts from the socket's creation).
+    drops_seen: u32,
+}
+
+/// What the receiver asked of the kernel for its socket's receive buffer, and what it got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecvBuffer {
+    pub asked: usize,
+    /// What the kernel granted (`SO_RCVBUF` reads back twice the usable size; this is half of it).
+    pub granted: usize,
+    /// `net.core.rmem_max`, when it could be read: the cap without CAP_NET_ADMIN.
+    pub rmem_max: Option<usize>,
+}
 
 impl ReceiveOnly {
-    fn bind(addr: SocketAddr, recv_buffer: usize) -> Result<ReceiveOnly, DiodeError> {
+    fn bind(addr: SocketAddr, recv_buffer: usize) -> Result<(ReceiveOnly, RecvBuffer), DiodeError> {
         let socket = UdpSocket::bind(addr).map_err(|e| DiodeError::io(format!("cannot listen on `{addr}`"), e))?;
-        set_recv_buffer(&socket, recv_buffer);
+        let buffer = set_recv_buffer(&socket, recv_buffer);
         socket
             .set_read_timeout(Some(Duration::from_millis(100)))
             .map_err(|e| DiodeError::io("cannot set a read timeout".into(), e))?;
-        Ok(ReceiveOnly(socket))
+        // Every datagram then says how many the kernel dropped before it (its buffer was full):
+        // the loss ledger names what that cost (`overrun`).
+        if let Err(e) = nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::RxqOvfl, &1) {
+            tracing::warn!(error = %e, "cannot ask the kernel for its drop counter (SO_RXQ_OVFL): datagrams it drops when the receive buffer is full will not be counted");
+        }
+        Ok((
+            ReceiveOnly {
+                socket,
+                control: nix::cmsg_space!(u32),
+                drops_seen: 0,
+            },
+            buffer,
+        ))
     }
 
     fn local_addr(&self) -> Option<SocketAddr> {
-        self.0.local_addr().ok()
+        self.socket.local_addr().ok()
     }
 
-    fn recv<'b>(&self, buf: &'b mut [u8]) -> std::io::Result<Option<&'b [u8]>> {
-        match self.0.recv(buf) {
-            Ok(n) => Ok(buf.get(..n)),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => Ok(None),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(None),
-            Err(e) => Err(e),
-        }
+    /// Read the next datagram into `batch`, waiting for one up to the read timeout if `wait`,
+    /// else only taking one already there. `Ok(false)`: none came.
+    fn recv_into(&mut self, batch: &mut Received, wait: bool) -> std::io::Result<bool> {
+        use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
+        use std::os::fd::AsRawFd;
+        let flags = if wait {
+            MsgFlags::empty()
+        } else {
+            MsgFlags::MSG_DONTWAIT
+        };
+        let room = batch.room();
+        let mut iov = [std::io::IoSliceMut::new(room)];
+        let (len, counter) = match recvmsg::<()>(self.socket.as_raw_fd(), &mut iov, Some(&mut self.control), flags) {
+            Ok(msg) => {
+                // The counter comes with every datagram once the kernel has dropped one.
+                let counter = msg.cmsgs().ok().and_then(|mut c| {
+                    c.find_map(|m| match m {
+                        ControlMessageOwned::RxqOvfl(n) => Some(n),
+                        _ => None,
+                    })
+                });
+                (msg.bytes, counter)
+            }
+            Err(nix::Error::EAGAIN | nix::Error::EINTR) => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        let dropped = counter.map_or(0, |n| {
+            let d = n.wrapping_sub(self.drops_seen);
+            self.drops_seen = n;
+            u64::from(d)
+        });
+        batch.commit(len, dropped);
+        Ok(true)
     }
 }
 
 /// Ask for a kernel receive buffer of `bytes`: forced past net.core.rmem_max when privileged
 /// (`SO_RCVBUFFORCE`, CAP_NET_ADMIN), else as much as rmem_max allows (`SO_RCVBUF`). A large
-/// buffer is what absorbs an unpaced sender's bursts while the receiver decodes.
-pub fn set_recv_buffer(socket: &UdpSocket, bytes: usize) {
-    if rustix::net::sockopt::set_socket_recv_buffer_size_force(socket, bytes).is_err() {
+/// buffer is what absorbs a sender's bursts while the receiver is not scheduled. Returns what
+/// was granted, and says so in the log when it is less than asked (naming rmem_max).
+pub fn set_recv_buffer(socket: &UdpSocket, bytes: usize) -> RecvBuffer {
+    let forced = rustix::net::sockopt::set_socket_recv_buffer_size_force(socket, bytes).is_ok();
+    if !forced {
         let _ = rustix::net::sockopt::set_socket_recv_buffer_size(socket, bytes);
     }
+    let granted = rustix::net::sockopt::socket_recv_buffer_size(socket).map_or(0, |n| n / 2);
+    let rmem_max = std::fs::read_to_string("/proc/sys/net/core/rmem_max")
+        .ok()
+        .and_then(|t| t.trim().parse::<usize>().ok());
+    let b = RecvBuffer {
+        asked: bytes,
+        granted,
+        rmem_max,
+    };
+    if granted < bytes {
+        tracing::warn!(
+            asked = bytes,
+            granted,
+            rmem_max = rmem_max.map_or_else(|| "unknown".to_string(), |n| n.to_string()),
+            forced,
+            "the kernel granted a smaller receive buffer than asked (net.core.rmem_max caps it \
+             without CAP_NET_ADMIN): a sender faster than this receiver for a moment will \
+             overflow it, and the messages hit are lost (`overrun`). Raise net.core.rmem_max \
+             (sysctl -w net.core.rmem_max=N) or pace the sender (--rate)"
+        );
+    } else {
+        tracing::info!(asked = bytes, granted, forced, "receive buffer");
+    }
+    b
 }
 
 /// Receive until `stop` is set, writing into the spool and the audit file. Messages still in
@@ -134,7 +232,8 @@ pub fn run_receiver_with(
     // bound: a receiver whose state is unusable never listens.
     let audit_path = cfg.audit_path();
     let (spool, state) = Spool::open(&cfg.into, &audit_path, &cfg.reassembly)?;
-    let socket = ReceiveOnly::bind(cfg.listen, cfg.recv_buffer)?;
+    let (mut socket, _buffer) = ReceiveOnly::bind(cfg.listen, cfg.recv_buffer)?;
+    let socket_stop = std::sync::Arc::new(AtomicBool::new(false));
     let local = socket.local_addr();
     tracing::info!(
         listen = %local.map_or_else(|| cfg.listen.to_string(), |a| a.to_string()),
@@ -153,16 +252,48 @@ pub fn run_receiver_with(
         reassembly.spill = Some(cfg.into.clone());
     }
     let mut reassembler = Reassembler::with_state(reassembly, &cfg.key, &state);
-    // Pipeline: this thread receives and reassembles; a writer thread spools, behind a bounded
-    // channel so a slow disk slows reassembly rather than growing memory.
-    // What one datagram produced goes as one message (a pack's messages together), so the
-    // bound holds at most 64 × (a pack or an in-memory message, 1 MiB each).
+    // Pipeline: a socket thread receives and checks each datagram's grammar and tag (§4), this
+    // thread reassembles, decodes, hashes and writes large messages into the spool, and a
+    // writer thread spools, each behind a bounded channel, so a slow stage slows the one before
+    // it rather than growing memory (the socket thread then leaves datagrams in the kernel's
+    // buffer, as a single thread would). Both threads are started from this one after `bound`
+    // (where the CLI confines it), so they are under the same confinement.
+    // What one datagram produced goes to the writer as one message (a pack's messages
+    // together), so that bound holds at most 64 × (a pack or an in-memory message, 1 MiB each).
     let (tx, rx) = mpsc::sync_channel::<Vec<ToWriter>>(64);
     let writer = std::thread::Builder::new()
         .name("diode-writer".into())
         .spawn(move || spool.drain(rx))
         .map_err(|e| DiodeError::io("cannot start the writer thread".into(), e))?;
-    let mut buf = vec![0u8; 65_536];
+    let (received_tx, relay, checked) = pipeline::chain::<Received>(cfg.pipeline_batches);
+    let gate = reassembler.gate();
+    let gating = std::thread::Builder::new()
+        .name("diode-gate".into())
+        .spawn(move || check_received(&gate, &relay));
+    let gating = match gating {
+        Ok(g) => g,
+        Err(e) => {
+            drop(tx);
+            let _ = writer.join();
+            return Err(DiodeError::io("cannot start the gate thread".into(), e));
+        }
+    };
+    let receiving = std::thread::Builder::new().name("diode-socket".into()).spawn({
+        // The socket thread stops on `stop` like this one; `stop` is borrowed, so it is
+        // told through a flag of its own that this thread sets.
+        let stopping = std::sync::Arc::clone(&socket_stop);
+        move || receive(&mut socket, received_tx, &stopping)
+    });
+    let receiving = match receiving {
+        Ok(r) => r,
+        Err(e) => {
+            drop(checked);
+            let _ = gating.join();
+            drop(tx);
+            let _ = writer.join();
+            return Err(DiodeError::io("cannot start the socket thread".into(), e));
+        }
+    };
     let mut events = Vec::new();
     let mut writer_gone = false;
     let started = Instant::now();
@@ -170,19 +301,21 @@ pub fn run_receiver_with(
     let mut last_stats = Instant::now();
     let mut last_shared = Instant::now();
     let mut logged_stats = ReassemblerStats::default();
-    let mut recv_errors = 0u64;
-    while !stop.load(Ordering::Relaxed) && !writer_gone {
-        match socket.recv(&mut buf) {
-            Ok(Some(d)) => reassembler.push(d, Instant::now(), &mut events),
-            Ok(None) => reassembler.tick(Instant::now(), &mut events),
-            Err(e) => {
-                // Never fatal: log (the first, then every 1000th) and go on receiving.
-                if recv_errors.is_multiple_of(1000) {
-                    tracing::error!(error = %e, errors = recv_errors + 1, "cannot receive; retrying");
-                }
-                recv_errors = recv_errors.saturating_add(1);
-                std::thread::sleep(Duration::from_millis(100));
+    while !writer_gone {
+        if stop.load(Ordering::Relaxed) {
+            socket_stop.store(true, Ordering::Relaxed);
+        }
+        // The socket thread hands a batch over as soon as nothing more is waiting in the
+        // socket, so a lone datagram is not held; with nothing for 100 ms, time moves on.
+        match checked.recv_timeout(Duration::from_millis(100)) {
+            Ok(Some(mut batch)) => {
+                reassembler.push_received(&batch, Instant::now(), &mut events);
+                batch.clear();
+                checked.give_back(batch);
             }
+            Ok(None) => reassembler.tick(Instant::now(), &mut events),
+            // The socket thread stopped (told to, or it died): what it sent is all there is.
+            Err(Gone) => break,
         }
         let mut out: Vec<ToWriter> = events.drain(..).map(ToWriter::Event).collect();
         // A silent sender: nothing authentic for `silent_after` (since the start, if nothing was
@@ -231,6 +364,7 @@ pub fn run_receiver_with(
                     dropped_replayed = s.dropped_replayed,
                     dropped_surplus = s.dropped_surplus,
                     dropped_inconsistent = s.dropped_inconsistent,
+                    kernel_dropped = s.kernel_dropped,
                     "counters"
                 );
                 logged_stats = s.clone();
@@ -240,6 +374,22 @@ pub fn run_receiver_with(
         if !out.is_empty() && tx.send(out).is_err() {
             writer_gone = true;
         }
+    }
+    // Stop the socket thread (if this one stopped first, dropping the pipeline tells it too)
+    // and take what it had checked already.
+    socket_stop.store(true, Ordering::Relaxed);
+    while let Ok(mut batch) = checked.recv() {
+        reassembler.push_received(&batch, Instant::now(), &mut events);
+        batch.clear();
+        // Given back, so that a socket thread waiting for a batch sees the stop.
+        checked.give_back(batch);
+    }
+    drop(checked);
+    if receiving.join().is_err() {
+        tracing::error!("the socket thread panicked");
+    }
+    if gating.join().is_err() {
+        tracing::error!("the gate thread panicked");
     }
     reassembler.finish(&mut events);
     if let Some(c) = &cfg.counters {
@@ -256,4 +406,110 @@ pub fn run_receiver_with(
         write_failures: counts.failures,
         duplicates: counts.duplicates,
     })
+}
+
+/// The socket thread: read datagrams straight into batches, noting where the kernel dropped
+/// some, and hand the batches on, in order, until `stop` is set or the stages after it are gone.
+/// It does nothing else (no parsing, no tag: the gate thread does that), so that it drains the
+/// kernel's receive buffer as fast as the kernel fills it. A batch goes when it is full, or when
+/// the socket has nothing more waiting and it either holds a quarter of a batch or waited
+/// [`GATHER`] (1 ms) for more once: a lone datagram is handed on within about a millisecond. A failed
+/// receive is logged and retried, never fatal.
+fn receive(socket: &mut ReceiveOnly, mut to: pipeline::Producer<Received>, stop: &AtomicBool) {
+    raise_priority();
+    let make = || Received::with_capacity(BATCH_DATAGRAMS, BATCH_BYTES);
+    let mut recv_errors = 0u64;
+    let mut dropped_logged = 0u64;
+    let mut dropped = 0u64;
+    let mut last_log = Instant::now();
+    let Ok(mut batch) = to.take(make) else { return };
+    while !stop.load(Ordering::Relaxed) {
+        // Wait for a first datagram (up to the socket's read timeout, 100 ms), then take what
+        // else is already there. A batch that is still small when the socket runs dry waits
+        // once, up to GATHER after its first datagram, for more: handing on each datagram as it
+        // comes would wake the gate and the reassembler for each (about 5 µs of CPU a wake-up),
+        // more than the socket thread spends reading it.
+        let mut wait = true;
+        let mut first_at = None;
+        let mut gathered = false;
+        while !batch.is_full() {
+            match socket.recv_into(&mut batch, wait) {
+                Ok(true) => {
+                    wait = false;
+                    first_at.get_or_insert_with(Instant::now);
+                }
+                Ok(false) => match first_at {
+                    Some(t0) if !gathered && batch.datagrams() < BATCH_DATAGRAMS / 4 => {
+                        gathered = true;
+                        let left = GATHER.saturating_sub(t0.elapsed());
+                        if left.is_zero() {
+                            break;
+                        }
+                        std::thread::sleep(left);
+                    }
+                    _ => break,
+                },
+                Err(e) => {
+                    // Never fatal: log (the first, then every 1000th) and go on receiving.
+                    if recv_errors.is_multiple_of(1000) {
+                        tracing::error!(error = %e, errors = recv_errors + 1, "cannot receive; retrying");
+                    }
+                    recv_errors = recv_errors.saturating_add(1);
+                    std::thread::sleep(Duration::from_millis(100));
+                    break;
+                }
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        dropped = dropped.saturating_add(batch.kernel_dropped());
+        if dropped > dropped_logged && last_log.elapsed() >= Duration::from_secs(1) {
+            tracing::warn!(
+                kernel_dropped = dropped,
+                since_last = dropped - dropped_logged,
+                "the kernel dropped datagrams: the receive buffer overflowed (the receiver did not keep \
+                 up; messages hit are lost, `overrun`). Pace the sender (--rate) below what this \
+                 receiver sustains"
+            );
+            dropped_logged = dropped;
+            last_log = Instant::now();
+        }
+        let Ok(next) = to.take(make) else { return };
+        if to.send(std::mem::replace(&mut batch, next)).is_err() {
+            return;
+        }
+    }
+}
+
+/// How long a small batch waits, from its first datagram, for more before it is handed on (once).
+pub const GATHER: Duration = Duration::from_millis(1);
+
+/// Nice value the socket thread asks for: it only copies datagrams out of the kernel (about a
+/// sixth of the receiver's CPU), and on a busy machine it must not wait behind other work while
+/// the kernel's buffer fills.
+pub const SOCKET_THREAD_NICE: i32 = -10;
+
+/// Give this thread (the socket thread) [`SOCKET_THREAD_NICE`] when the process may
+/// (CAP_SYS_NICE, or RLIMIT_NICE allows it); else it stays as it is, and the start-up log says so.
+fn raise_priority() {
+    let tid = rustix::thread::gettid();
+    match rustix::process::setpriority_process(Some(tid), SOCKET_THREAD_NICE) {
+        Ok(()) => tracing::info!(nice = SOCKET_THREAD_NICE, "socket thread priority raised"),
+        Err(e) => tracing::info!(
+            error = %e,
+            "socket thread priority left as it is (raising it needs CAP_SYS_NICE): on a busy \
+             machine the receive buffer may overflow sooner"
+        ),
+    }
+}
+
+/// The gate thread: check each batch's datagrams (grammar, then tag, §4) and hand it on.
+fn check_received(gate: &Gate, relay: &pipeline::Relay<Received>) {
+    while let Ok(mut batch) = relay.recv() {
+        batch.check(gate);
+        if relay.send(batch).is_err() {
+            return;
+        }
+    }
 }
