@@ -949,3 +949,162 @@ proptest! {
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
+
+//--- S34a: text reordered by markup or CSS (shown in an order no rule reads it in)
+
+#[test]
+fn s34a_markup_that_reorders_what_it_shows_is_held() {
+    let p = policy("us-to-jpn.toml");
+    let letters = |w: &str, style: &str| -> String {
+        w.chars()
+            .map(|c| format!("<b{style}>{c}</b>"))
+            .collect::<String>()
+    };
+    let flex_reversed = format!(
+        "Operation <span style=\"display:flex;flex-direction:row-reverse\">{}</span> today",
+        letters("RAJTHGIN", "")
+    );
+    let flow_reversed = format!(
+        "Operation <span style=\"display:flex;flex-flow:row-reverse wrap\">{}</span> today",
+        letters("RAJTHGIN", "")
+    );
+    let floated = format!("Operation {} today", letters("RAJTHGIN", " style=\"float:right\""));
+    let rtl_table = format!(
+        "Operation <table dir=\"rtl\"><tr>{}</tr></table> today",
+        "RAJTHGIN".chars().map(|c| format!("<td>{c}</td>")).collect::<String>()
+    );
+    let rtl_inline_blocks = format!(
+        "Operation <div dir=rtl>{}</div> today",
+        letters("RAJTHGIN", " style=\"display:inline-block\"")
+    );
+    let forms: Vec<String> = vec![
+        "Operation <bdo dir=\"rtl\">RAJTHGIN</bdo> today".into(),
+        "<bdo dir=rtl>DER:PLT</bdo> report".into(),
+        "<BDO DIR=RTL>DER:PLT</BDO> report".into(),
+        "Operation <span style=\"direction:rtl;unicode-bidi:bidi-override\">RAJTHGIN</span> today".into(),
+        "Operation <span style=\"unicode-bidi: isolate-override; direction: rtl\">RAJTHGIN</span> today".into(),
+        "Operation <span style=\"unicode-bidi:bidi-\\6f verride;direction:rtl\">RAJTHGIN</span> today".into(),
+        "<style>.r{direction:rtl;unicode-bidi:bidi-override}</style>Operation <span class=r>RAJTHGIN</span>".into(),
+        flex_reversed,
+        flow_reversed,
+        "Operation <span style=\"display:flex\"><b style=\"order:2\">JAR</b><b style=\"order:1\">NIGHT</b></span> today".into(),
+        "Operation <div style=\"display:grid\"><b style=\"grid-column:2\">JAR</b><b style=\"grid-column:1\">NIGHT</b></div>".into(),
+        "Operation <div style=\"display:flex;flex-wrap:wrap-reverse\"><p>JAR</p><p>NIGHT</p></div>".into(),
+        floated,
+        "Operation <div style=\"writing-mode:vertical-rl\"><p>JAR</p><p>NIGHT</p></div>".into(),
+        "Operation <b style=\"position:absolute;left:5em\">JAR</b><b>NIGHT</b>".into(),
+        "Operation <b style=\"display:inline-block;transform:scaleX(-1)\">RAJTHGIN</b>".into(),
+        "Operation <span style=\"display:flex;direction:rtl\"><b>JAR</b><b>NIGHT</b></span>".into(),
+        rtl_table,
+        rtl_inline_blocks,
+        "&lt;bdo dir=rtl&gt;DER:PLT&lt;/bdo&gt; report".into(),
+    ];
+    let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
+    all_held(&p, &forms);
+}
+
+#[test]
+fn s34a_right_to_left_text_isolation_and_layout_that_keeps_order_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            // Right-to-left text with no override: the bidi algorithm keeps each run's letters
+            // in their order, and boxes are stacked, not laid side by side.
+            "<p dir=\"rtl\">\u{645}\u{631}\u{62D}\u{628}\u{627} \u{628}\u{627}\u{644}\u{639}\u{627}\u{644}\u{645}</p>",
+            "<div dir=rtl><p>\u{5E9}\u{5DC}\u{5D5}\u{5DD}</p><p>\u{5E2}\u{5D5}\u{5DC}\u{5DD}</p></div>",
+            "<p style=\"direction:rtl\">\u{5E9}\u{5DC}\u{5D5}\u{5DD}</p>",
+            "The user <bdi>\u{625}\u{64A}\u{645}\u{627}\u{646}</bdi> posted 3 times",
+            "<span dir=\"auto\">report</span> and <span dir=ltr>more</span>",
+            "<div style=\"display:flex;flex-direction:column\"><p>one</p><p>two</p></div>",
+            "<div style=\"display:flex;flex-direction:row;justify-content:center\"><b>a</b><b>b</b></div>",
+            "<span style=\"float:left\">note</span> report",
+            "<div style=\"text-align:right\">report</div>",
+            "<div style=\"writing-mode:horizontal-tb\">report</div>",
+            "Use flex-direction: row-reverse, order: 2 and unicode-bidi: bidi-override to flip a row",
+            "<code>flex-direction: row-reverse</code> flips the row; the bdo element flips text",
+            "<table><tr><td>one</td><td>two</td></tr></table>",
+            "<ol><li>first</li><li>second</li></ol>",
+        ],
+    );
+}
+
+//--- S34b: bytes that are no UTF-8, and references HTML reads as Windows-1252
+
+#[test]
+fn s34b_bytes_a_browser_reads_in_a_legacy_charset_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            // No charset named and bytes that are no UTF-8: a browser guesses the charset
+            // (Windows-1252, or Windows-1251 where `%D0` is `Р`).
+            "see data:text/plain,T%4C%D0:RED",
+            "see data:,T%4C%D0:RED",
+            "see data:text/plain;base64,VEzQOlJFRA==",
+            // UTF-8 that Windows-1252 (what `charset=us-ascii`, `latin1`, or none means to a
+            // browser) shows as other letters: `%C3%8A` is `Ê` in UTF-8, `ÃŠ` in Windows-1252.
+            "see data:text/plain;charset=iso-8859-1,Operation%20NIGHTJ%C3%ADR",
+            "see data:text/plain;charset=us-ascii,Operation%20NIGHTJ%C3%ADR",
+            "see data:text/plain,Operation%20NIGHTJ%C3%ADR",
+            "see data:;base64,T3BlcmF0aW9uIE5JR0hUSsOtUg==",
+            // Numeric references in the C1 range are Windows-1252 characters to HTML: `&#x8A;`
+            // is `Š`, not a control.
+            "see data:text/plain;charset=windows-1252,%8AOURCE%20CASTELLAN",
+            "&#x8A;OURCE CASTELLAN",
+            "&#138;OURCE CASTELLAN",
+            "SOURCE CA&#x8a;TELLAN",
+            "&#x8A;ECRET//NOFORN",
+        ],
+    );
+}
+
+#[test]
+fn s34b_text_in_a_named_charset_and_typographic_references_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "see data:text/plain;charset=utf-8,caf%C3%A9 report",
+            "see data:text/plain;charset=iso-8859-1,caf%E9 report",
+            "see data:text/plain,hello%20world report",
+            "He said &#x93;report&#x94; and left",
+            "price &#128;5 &#x2014; cheap",
+            "a URL with %E9 in it: https://example.net/caf%E9",
+        ],
+    );
+}
+
+//--- S34c: host names and identifiers that hold the word `at`
+
+#[test]
+fn s34c_host_names_and_identifiers_with_the_word_at_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "Visit www.at.example.com for details.",
+            "see https://www.at.example.com/index.html",
+            "the mirror at.example.com answered",
+            "the site https://shop.at.example.com/ was down",
+            "columns updated_at_time and created_at_ts",
+            "row.updated_at_time = now",
+            "set deleted_at_utc, expires_at_epoch",
+        ],
+    );
+}
+
+#[test]
+fn s34c_addresses_with_the_word_at_are_still_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Contact alice.at.example.com for details.",
+            "Contact j.smith-at-mail-dot-example-dot-net for details.",
+            "Contact alice_at_example.net for details.",
+            "Contact www_at_example.net for details.",
+            "Contact alice_at_mail.example.co.jp for details.",
+        ],
+    );
+}

@@ -570,7 +570,6 @@ const REFANG_SUBS: &[(&str, &str)] = &[
     ("(@)", "@"),
     ("{@}", "@"),
     ("<@>", "@"),
-    ("_at_", "@"),
     (" \u{30A2}\u{30C3}\u{30C8} ", "@"),
     ("\u{30A2}\u{30C3}\u{30C8}", "@"),
     ("hxxp", "http"),
@@ -625,6 +624,39 @@ fn word_sub(prev: u8, rest: &[u8]) -> Option<(usize, &'static str)> {
         .then_some((used, to))
 }
 
+/// Whether the word `at` at the start of `rest` (at `i` of `b`) between dots is a label of a
+/// host name, not an `@`: the name before it (letters, digits, dots and dashes, looked back over
+/// 64 bytes at most, a local part's longest) is the host of a URL (after `//`:
+/// `https://shop.at.example.com/`) or starts with the label `www` (`www.at.example.com`, a
+/// site's name in Austria). Any other (`alice.at.example.com`) is read as an address.
+fn names_a_host(b: &[u8], i: usize, rest: &[u8]) -> bool {
+    if !matches!(rest.first(), Some(b'.' | b'[' | b'(' | b'{')) {
+        return false;
+    }
+    let from = i.saturating_sub(65);
+    let before = b.get(from..i).unwrap_or_default();
+    let len = before
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
+        .count();
+    if len > 64 {
+        return false;
+    }
+    let start = i.saturating_sub(len);
+    let first = b
+        .get(start..i)
+        .unwrap_or_default()
+        .split(|&c| c == b'.')
+        .next()
+        .unwrap_or_default();
+    let www = first
+        .get(..3)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"www") && first.iter().skip(3).all(u8::is_ascii_digit));
+    let url = start >= 2 && b.get(start - 2..start) == Some(&b"//"[..]);
+    www || url
+}
+
 /// The bracketed forms of [`REFANG_SUBS`] written with a space either side, and the spaced dot:
 /// read so only when joining ([`refang_joined`]).
 const JOINING_SUBS: &[(&str, &str)] = &[
@@ -645,7 +677,10 @@ const JOINING_SUBS: &[(&str, &str)] = &[
 fn sub_at(text: &str, i: usize, join: bool, words: bool) -> Option<(usize, &'static str)> {
     let b = text.as_bytes();
     let rest = b.get(i..)?;
-    if words && let Some(sub) = word_sub(i.checked_sub(1).and_then(|p| b.get(p)).copied().unwrap_or(0), rest) {
+    if words
+        && let Some(sub) = word_sub(i.checked_sub(1).and_then(|p| b.get(p)).copied().unwrap_or(0), rest)
+        && !(sub.1 == "@" && rest.first() != Some(&b'@') && rest.first() != Some(&b' ') && names_a_host(b, i, rest))
+    {
         return Some(sub);
     }
     let table = |subs: &'static [(&'static str, &'static str)]| {

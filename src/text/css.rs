@@ -135,6 +135,121 @@ pub fn shows(css: &str) -> Option<Shows> {
     None
 }
 
+/// What a style does to the order in which a screen shows text: whether it shows some in an
+/// order other than the text's own ([`Layout::reorders`], named), and whether it sets a
+/// right-to-left direction or lays text out in boxes side by side (each harmless alone: the
+/// Unicode bidirectional algorithm keeps the letters of a run in their order, but a
+/// right-to-left direction lays boxes from the right, so [`super::markup::generated`] holds
+/// the two together).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    pub reorders: Option<String>,
+    pub rtl: bool,
+    pub boxes: bool,
+}
+
+/// Properties that place a box elsewhere than its place in the text, whatever their value
+/// (`order:2`, `grid-column:1`), or move or turn what a box shows (`transform`).
+const PLACES: &[&str] = &[
+    "order",
+    "-webkit-box-ordinal-group",
+    "-webkit-order",
+    "grid-area",
+    "grid-row",
+    "grid-row-start",
+    "grid-row-end",
+    "grid-column",
+    "grid-column-start",
+    "grid-column-end",
+    "grid-template-areas",
+    "transform",
+    "-webkit-transform",
+    "rotate",
+    "scale",
+    "translate",
+];
+
+/// Properties whose value `reverse` (`row-reverse`, `wrap-reverse`) lays items out from the end.
+const REVERSES: &[&str] = &[
+    "flex-direction",
+    "flex-flow",
+    "flex-wrap",
+    "-webkit-flex-direction",
+    "-webkit-flex-flow",
+    "-webkit-box-direction",
+    "box-direction",
+];
+
+/// The layout of `css` ([`Layout`]): each declaration read once, as [`shows`] reads them.
+pub fn layout(css: &str) -> Layout {
+    let t = plain(css);
+    let b = t.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c >= 0x80;
+    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0C');
+    let mut out = Layout::default();
+    let mut before = b'{';
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if !ident(c) {
+            if !space(c) {
+                before = c;
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += b.get(i..).unwrap_or_default().iter().take_while(|&&c| ident(c)).count();
+        let name = t.get(start..i).unwrap_or_default();
+        let next_at = i + b.get(i..).unwrap_or_default().iter().take_while(|&&c| space(c)).count();
+        let declares = b.get(next_at) == Some(&b':') && matches!(before, b'{' | b';' | b'}');
+        before = b'a';
+        if !declares {
+            continue;
+        }
+        let rest = t.get(next_at + 1..).unwrap_or_default();
+        let value = rest
+            .get(..rest.find([';', '{', '}']).unwrap_or(rest.len()))
+            .unwrap_or_default()
+            .trim();
+        let value = value.trim_end_matches("!important").trim();
+        let none = matches!(value, "none" | "initial" | "unset" | "normal" | "static" | "auto" | "0");
+        let why = match name {
+            "unicode-bidi" if value.contains("override") => {
+                Some("a `unicode-bidi` override (letters shown in the reverse of their order)")
+            }
+            n if REVERSES.contains(&n) && value.contains("reverse") => {
+                Some("a reversed flex direction (items laid out from the end)")
+            }
+            n if PLACES.contains(&n) && !none => Some("a property that places a box out of the text's order"),
+            "float" if !matches!(value, "none" | "left" | "inline-start") => {
+                Some("a float to the right (boxes laid from the right)")
+            }
+            "position" if !none => Some("a `position` that moves a box out of the text's order"),
+            "writing-mode" | "-webkit-writing-mode" | "-ms-writing-mode" if value.contains("rl") || value == "tb" => {
+                Some("a writing mode whose lines run from the right")
+            }
+            "direction" if value.contains("rtl") => {
+                out.rtl = true;
+                None
+            }
+            "display" | "-webkit-display"
+                if ["flex", "grid", "inline-block", "table", "-box"].iter().any(|d| value.contains(d)) =>
+            {
+                out.boxes = true;
+                None
+            }
+            _ => None,
+        };
+        if let Some(why) = why
+            && out.reorders.is_none()
+        {
+            out.reorders = Some(format!("{why}: `{name}: {value}`"));
+        }
+        i = next_at + 1;
+    }
+    out
+}
+
 /// `css` as its tokens read (see the module comment): comments gone, escapes decoded, ASCII
 /// lowercased, and each string written `""` with its content gone (nothing in a string is a
 /// declaration or a function).

@@ -10,15 +10,16 @@
 //! Read leniently, as a reader that wants to show something would: the base64 alphabet with the
 //! URL-safe `-` `_` too, padding optional, white space and percent-encoding inside the payload
 //! passed over, and the longest decodable prefix read when the rest is not base64. The bytes are
-//! text in the declared UTF-16 (or by their byte-order mark), else UTF-8 where they are valid
-//! and Latin-1 where they are not (a Latin-1 `é` is `é`), or in any other charset the WHATWG
-//! Encoding standard names, decoded as a browser decodes it (`encoding_rs`); a payload of which more than a third of
-//! the bytes are no UTF-8 (binary: an image) has those bytes read as spaces, so its runs of
-//! text still read apart. The reading is never longer than the URI (base64 is three bytes for
-//! four characters, a percent escape one byte for three, and a Latin-1 byte two bytes at most
-//! for one in three), except in UTF-16: three bytes of UTF-8 for two bytes base64 writes in 8/3
-//! characters, at most 9/8 of the URI, and in a legacy charset, where a one-byte half-width kana
-//! is three bytes of UTF-8 (at most 9/4 of the URI); a payload folded by white space is read
+//! text in the declared UTF-16 (or by their byte-order mark), else in the charset named, decoded
+//! as a browser decodes it (`encoding_rs`; `latin1`, `us-ascii` and `iso-8859-1` are
+//! Windows-1252 to a browser), else UTF-8. With no charset named a browser reads Windows-1252
+//! or guesses: UTF-8 that is not ASCII is read both as UTF-8 and as Windows-1252 (`%C3%8A` is
+//! `Ê`, and `ÃŠ`), and bytes of no UTF-8 are read as Latin-1 but are no text a rule can know
+//! (`%D0` is `Ð` in Windows-1252, `Р` in Windows-1251): the string is held. A payload of which
+//! more than a third of the bytes are no UTF-8 (binary: an image) has those bytes read as spaces,
+//! so its runs of text still read apart. The reading is at most a few times the URI: a byte is
+//! three bytes of UTF-8 at most in any charset, read twice at most (UTF-8 and Windows-1252), for
+//! the four characters of base64 that write three bytes; a payload folded by white space is read
 //! twice (to the first white space, and whole), so at most twice that. Nothing is dropped to fit (a padded payload could
 //! otherwise push a canary out of its reading).
 //!
@@ -212,7 +213,7 @@ fn unread(media: &str, charset: Option<&str>, bytes: &[u8], clean: bool) -> Opti
             "a `data:` URI of `{}` whose payload is no text in {}: bytes (compressed or binary) no rule reads",
             if shown.is_empty() { "text/plain" } else { &shown },
             charset.map_or_else(
-                || "UTF-8 or Latin-1".to_string(),
+                || "UTF-8, no charset named (a browser guesses one for bytes of no UTF-8)".to_string(),
                 |c| format!("`{}`", c.chars().take(40).collect::<String>())
             )
         )
@@ -358,7 +359,6 @@ fn as_text(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
         (_, Some(label))
             if let Some(enc) = encoding_rs::Encoding::for_label(label.as_bytes())
                 && enc != encoding_rs::UTF_8
-                && enc != encoding_rs::WINDOWS_1252
                 && enc != encoding_rs::UTF_16LE
                 && enc != encoding_rs::UTF_16BE =>
         {
@@ -369,11 +369,23 @@ fn as_text(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
         _ => {
             let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
             let invalid: usize = bytes.utf8_chunks().map(|c| c.invalid().len()).sum();
+            // No charset named: a browser reads the bytes as Windows-1252 (what the `US-ASCII`
+            // a `data:` URI means by default is to the WHATWG Encoding standard), or in a
+            // charset it guesses. UTF-8 that Windows-1252 shows as other letters (`%C3%8A` is
+            // `Ê`, and `ÃŠ` there) is read both ways; bytes of no UTF-8 are read in no charset
+            // a rule can know (`%D0` is `Ð` in Windows-1252, `Р` in Windows-1251): not text.
+            if charset.is_none() && invalid == 0 && !bytes.is_ascii() {
+                let (shown, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+                if let Ok(utf8) = std::str::from_utf8(bytes) {
+                    let clean = shows_as_text(utf8) && shows_as_text(&shown);
+                    return (format!("{utf8} {shown}"), clean);
+                }
+            }
             // Text has few bytes that are no UTF-8 (a Latin-1 letter here and there); binary has
             // many. At most a third: each is one more byte, so the reading stays within the four
             // characters base64 writes for three bytes.
             let binary = invalid.saturating_mul(3) > bytes.len();
-            let mut clean = !(binary && charset.is_none());
+            let mut clean = !(invalid > 0 && charset.is_none());
             let mut text = String::with_capacity(bytes.len() + invalid);
             for chunk in bytes.utf8_chunks() {
                 text.push_str(chunk.valid());

@@ -274,6 +274,18 @@ fn reference(s: &str, i: usize) -> Option<(String, usize)> {
             _ => u32::from_str_radix(digits.get(zeros..len)?, radix).ok()?,
         };
         let c = char::from_u32(v).filter(|&c| c != '\0')?;
+        // HTML reads a reference in the C1 range as the Windows-1252 character of that byte
+        // (§13.2.5.80: `&#x93;` is `“`, `&#x8A;` is `Š`); the five bytes Windows-1252 leaves
+        // undefined stay controls.
+        let c = match u8::try_from(v) {
+            Ok(byte @ 0x80..=0x9F) => encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(&[byte])
+                .0
+                .chars()
+                .next()
+                .unwrap_or(c),
+            _ => c,
+        };
         let mut end = i + 1 + (num.len() - digits.len()) + 1 + len;
         if s.as_bytes().get(end) == Some(&b';') {
             end += 1;

@@ -197,7 +197,12 @@ fn strip_with(s: &str, drop_hidden: bool) -> Option<(String, Vec<Range<usize>>)>
 /// adds text of its own (`<style>p::before{content:"\54 LP:RED"}</style>`, `<span
 /// style="content:'…'">`) or fetches what it shows (`@import`, `url(…)`), a style sheet linked
 /// in (`<link rel=stylesheet>`, `<?xml-stylesheet?>`). `None` when it has none
-/// (`<style>p{color:red}</style>`). One pass: each tag and each style's text is read once.
+/// (`<style>p{color:red}</style>`). Or markup that shows text in an order other than its own
+/// ([`super::css::layout`]): `<bdo>`, a `unicode-bidi` override, a reversed flex direction,
+/// `order`, grid placement, a float to the right, a right-to-left writing mode, a `position`
+/// or `transform`, and a right-to-left direction where boxes stand side by side
+/// (`<table dir=rtl>`, `display:flex;direction:rtl`); right-to-left text with no override goes.
+/// One pass: each tag and each style's text is read once.
 pub fn generated(s: &str) -> Option<String> {
     if !may_hold(s) {
         return None;
@@ -211,6 +216,9 @@ pub fn generated(s: &str) -> Option<String> {
         };
         format!("the text's markup has CSS that {does}: {} in {place}", shown.what)
     };
+    // A right-to-left direction (`dir=rtl`, `dir=auto`, `direction:rtl`), and boxes laid side
+    // by side (table cells, flex, grid, inline blocks): together, boxes shown from the right.
+    let (mut rtl, mut boxes) = (false, false);
     let mut i = 0;
     while let Some(at) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
         let lt = i + at;
@@ -222,6 +230,29 @@ pub fn generated(s: &str) -> Option<String> {
             break; // never ends: the rest is text
         }
         i = found.end;
+        if let Some(tag) = found.tag.as_ref().filter(|t| !t.closing) {
+            if tag.name.eq_ignore_ascii_case(b"bdo") {
+                return Some(
+                    "the text's markup overrides the order its letters are shown in (`<bdo>`): a screen shows them in an order no rule reads"
+                        .to_string(),
+                );
+            }
+            rtl |= attribute_values(tag.attributes, b"dir").any(|v| {
+                let v = v.trim_ascii();
+                v.eq_ignore_ascii_case(b"rtl") || v.eq_ignore_ascii_case(b"auto")
+            });
+            boxes |= [&b"table"[..], b"tr", b"td", b"th"]
+                .iter()
+                .any(|n| tag.name.eq_ignore_ascii_case(n));
+            for value in attribute_values(tag.attributes, b"style") {
+                let layout = super::css::layout(&String::from_utf8_lossy(value));
+                if let Some(why) = layout.reorders {
+                    return Some(reordered(&why, "a `style` attribute"));
+                }
+                rtl |= layout.rtl;
+                boxes |= layout.boxes;
+            }
+        }
         let Some(tag) = found.tag.filter(|t| !t.closing) else {
             let bogus = b.get(lt + 1..found.end).unwrap_or_default();
             if bogus
@@ -263,13 +294,27 @@ pub fn generated(s: &str) -> Option<String> {
                 }
                 k = close + 1;
             }
-            if let Some(shown) = super::css::shows(s.get(i..end).unwrap_or_default()) {
+            let sheet = s.get(i..end).unwrap_or_default();
+            if let Some(shown) = super::css::shows(sheet) {
                 return Some(held(shown, "a `<style>` element"));
             }
+            let layout = super::css::layout(sheet);
+            if let Some(why) = layout.reorders {
+                return Some(reordered(&why, "a `<style>` element"));
+            }
+            rtl |= layout.rtl;
+            boxes |= layout.boxes;
             i = end;
         }
     }
-    None
+    (rtl && boxes).then(|| {
+        "the text's markup lays boxes out from the right (a right-to-left direction with table cells, flex, grid or inline blocks): a screen shows them in an order no rule reads".to_string()
+    })
+}
+
+/// The reason a style that shows text in another order than its own is held.
+fn reordered(why: &str, place: &str) -> String {
+    format!("the text's markup has CSS that shows text in an order no rule reads: {why} in {place}")
 }
 
 /// The values of the attributes named `name` (any case) among a start tag's `attributes`

@@ -738,14 +738,15 @@ pub fn has_email(text: &str) -> bool {
 pub fn has_email_refanged(refanged: &str) -> bool {
     // The `@` and dot as obfuscators write them (`j.smith<at>example<dot>net`, `(a)`, `(@)`,
     // `{@}`, `_at_`, the katakana `アット`).
-    const AT: [(&str, &str); 9] = [
+    // `_at_` is read with the other words `at` ([`at_word_read`]), where a host of one label is
+    // an identifier (`updated_at_time`), not an address.
+    const AT: [(&str, &str); 8] = [
         ("<at>", "@"),
         ("<dot>", "."),
         ("(a)", "@"),
         ("(@)", "@"),
         ("{@}", "@"),
         ("<@>", "@"),
-        ("_at_", "@"),
         (" アット ", "@"),
         ("アット", "@"),
     ];
@@ -803,10 +804,35 @@ fn at_word_read(t: &str) -> Option<String> {
     if !(0..chars.len()).any(|k| spelt(k, "at")) {
         return None;
     }
+    // The word `at` between dots after a URL's host (`https://shop.at.example.com`) or a name
+    // that starts with the label `www` (`www.at.example.com`) is a label of a host name. The name
+    // is looked back over 64 characters at most (a local part's longest): longer, an address.
+    let in_host = |k: usize| {
+        if chars.get(k) != Some(&'.') {
+            return false;
+        }
+        let mut start = k;
+        while start > 0
+            && k - start <= 64
+            && chars
+                .get(start - 1)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        {
+            start -= 1;
+        }
+        if k - start > 64 {
+            return false;
+        }
+        let name: String = chars.get(start..k).unwrap_or_default().iter().collect();
+        let label = name.split('.').next().unwrap_or_default().to_ascii_lowercase();
+        let www = label.strip_prefix("www").is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
+        let url = start >= 2 && chars.get(start - 2..start) == Some(&['/', '/'][..]);
+        www || url
+    };
     let mut out = String::with_capacity(t.len());
     let mut k = 0;
     while let Some(&c) = chars.get(k) {
-        if spelt(k, "at") {
+        if spelt(k, "at") && !in_host(k) {
             out.push('@');
             k += 4;
         } else if spelt(k, "dot") {

@@ -847,6 +847,25 @@ fn nonzero_char(v: u32) -> Option<char> {
     char::from_u32(v).filter(|c| *c != '\0')
 }
 
+/// The characters HTML reads for a numeric reference from `&#x80;` to `&#x9F;` (HTML §13.2.5.80,
+/// the Windows-1252 characters of those bytes); the five Windows-1252 leaves undefined stay as
+/// they are.
+const C1_AS_HTML: [char; 32] = [
+    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{2C6}', '\u{2030}',
+    '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}',
+    '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}',
+    '\u{17E}', '\u{178}',
+];
+
+/// A numeric character reference's value as HTML reads it: a C1 value is its Windows-1252
+/// character ([`C1_AS_HTML`]), NUL none.
+fn html_char(v: u32) -> Option<char> {
+    match v.checked_sub(0x80).and_then(|k| C1_AS_HTML.get(usize::try_from(k).ok()?)) {
+        Some(&c) => Some(c),
+        None => nonzero_char(v),
+    }
+}
+
 /// `&#NN;`, `&#xHH;` (the `;` may be missing) or `&name;`, and how many bytes it took.
 fn char_ref(t: &str) -> Option<(String, usize)> {
     let body = t.get(1..)?;
@@ -856,7 +875,7 @@ fn char_ref(t: &str) -> Option<(String, usize)> {
         if digits.is_empty() || significant.len() > 8 {
             return None;
         }
-        nonzero_char(if significant.is_empty() {
+        html_char(if significant.is_empty() {
             0
         } else {
             u32::from_str_radix(significant, radix).ok()?

@@ -158,7 +158,7 @@ fn no_text(media: &str, charset: &str, holds: bool, is_text: bool) -> Option<Str
         media
     };
     let charset = if charset.is_empty() {
-        "UTF-8 or Latin-1".to_string()
+        "UTF-8, no charset named (a browser guesses one for bytes of no UTF-8)".to_string()
     } else {
         format!("`{}`", charset.chars().take(40).collect::<String>())
     };
@@ -254,7 +254,6 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> (String, bool) {
     if let Some(enc) = encoding_rs::Encoding::for_label_no_replacement(charset.as_bytes())
         && ![
             encoding_rs::UTF_8,
-            encoding_rs::WINDOWS_1252,
             encoding_rs::UTF_16LE,
             encoding_rs::UTF_16BE,
         ]
@@ -269,6 +268,17 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> (String, bool) {
         );
     }
     let mut rest = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    // No charset named: a browser shows the bytes as Windows-1252 (the default `US-ASCII` of a
+    // `data:` URI, to WHATWG Encoding) or in a charset it guesses. UTF-8 beyond ASCII is read
+    // both ways (`%C3%8A`: `Ê`, `ÃŠ`); a byte of no UTF-8 makes the payload no text (below).
+    if charset.is_empty()
+        && !rest.is_ascii()
+        && let Ok(utf8) = std::str::from_utf8(rest)
+    {
+        let latin: String = rest.iter().map(|&b| windows_1252(b)).collect();
+        let is_text = !controls(utf8) && !controls(&latin);
+        return (format!("{utf8} {latin}"), is_text);
+    }
     // (valid text, bytes of no UTF-8 sequence) pieces; the bytes are Latin-1 letters in text, but
     // spaces in binary (more than one byte in three of no UTF-8).
     let mut pieces: Vec<(&str, &[u8])> = Vec::new();
@@ -290,7 +300,7 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> (String, bool) {
     let stray: usize = pieces.iter().map(|p| p.1.len()).sum();
     let binary = stray * 3 > bytes.len();
     // A label WHATWG maps to the replacement encoding (`iso-2022-kr`) decodes to nothing.
-    let mut is_text = !(binary && charset.is_empty())
+    let mut is_text = !(stray > 0 && charset.is_empty())
         && encoding_rs::Encoding::for_label(charset.as_bytes()) != Some(encoding_rs::REPLACEMENT);
     let mut out = String::with_capacity(bytes.len() + stray);
     for (good, bad) in pieces {
@@ -300,6 +310,21 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> (String, bool) {
         out.extend(bad.iter().map(|&b| if binary { ' ' } else { char::from(b) }));
     }
     (out, is_text)
+}
+
+/// The character Windows-1252 shows for byte `b` (ASCII as itself, the C1 bytes as the
+/// typographic marks and letters it puts there, the rest as Latin-1).
+fn windows_1252(b: u8) -> char {
+    const C1: [char; 32] = [
+        '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{2C6}',
+        '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}',
+        '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}',
+        '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
+    ];
+    match b {
+        0x80..=0x9F => C1.get(usize::from(b - 0x80)).copied().unwrap_or(' '),
+        _ => char::from(b),
+    }
 }
 
 /// Block elements: each is shown apart from what is around it.

@@ -49,6 +49,8 @@ pub fn styles_shown(s: &str) -> Option<String> {
         };
         format!("a style in {place} {effect}: {what}")
     };
+    // A right-to-left direction, and boxes laid side by side: boxes shown from the right.
+    let (mut right_to_left, mut side_by_side) = (false, false);
     let mut from = 0;
     while let Some(k) = t.get(from..).and_then(|r| r.find('<')) {
         let open = from + k;
@@ -98,6 +100,30 @@ pub fn styles_shown(s: &str) -> Option<String> {
         if closing {
             continue;
         }
+        if name.eq_ignore_ascii_case("bdo") {
+            return Some(
+                "`<bdo>` overrides the order of its letters: a screen shows them in an order no rule reads".to_string(),
+            );
+        }
+        for (key, value) in &attributes {
+            let value = value.trim().to_ascii_lowercase();
+            if key.eq_ignore_ascii_case("dir") && (value == "rtl" || value == "auto") {
+                right_to_left = true;
+            }
+        }
+        if ["table", "tr", "td", "th"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
+            side_by_side = true;
+        }
+        for (key, value) in &attributes {
+            if key.eq_ignore_ascii_case("style") {
+                let (why, rtl, boxes) = css_order(value);
+                if let Some(why) = why {
+                    return Some(format!("a style in a `style` attribute {why}"));
+                }
+                right_to_left |= rtl;
+                side_by_side |= boxes;
+            }
+        }
         for (key, value) in &attributes {
             if key.eq_ignore_ascii_case("style")
                 && let Some((what, fetches)) = css_shows(value)
@@ -120,13 +146,77 @@ pub fn styles_shown(s: &str) -> Option<String> {
                 .get(end..)
                 .and_then(|r| r.find("</style"))
                 .map_or(t.len(), |k| end + k);
-            if let Some((what, fetches)) = css_shows(s.get(end..body_end).unwrap_or_default()) {
+            let sheet = s.get(end..body_end).unwrap_or_default();
+            if let Some((what, fetches)) = css_shows(sheet) {
                 return Some(says(what, fetches, "a `<style>` element"));
             }
+            let (why, rtl, boxes) = css_order(sheet);
+            if let Some(why) = why {
+                return Some(format!("a style in a `<style>` element {why}"));
+            }
+            right_to_left |= rtl;
+            side_by_side |= boxes;
             from = body_end;
         }
     }
-    None
+    (right_to_left && side_by_side).then(|| {
+        "a right-to-left direction lays boxes side by side (table cells, flex, grid, inline blocks) from the right: a screen shows them in an order no rule reads".to_string()
+    })
+}
+
+/// What a style does to the order a screen shows text in: why it shows it out of the text's
+/// order (a `unicode-bidi` override, a reversed flex direction, `order`, grid placement, a
+/// float to the right, a writing mode from the right, `position`, `transform`), and whether it
+/// sets a right-to-left direction, and whether it lays boxes side by side.
+fn css_order(css: &str) -> (Option<String>, bool, bool) {
+    let t = tokens(css);
+    let ident_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii();
+    let (mut rtl, mut boxes) = (false, false);
+    for piece in t.split(['{', ';', '}']) {
+        let piece = piece.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        let name_len = piece.find(|c: char| !ident_char(c)).unwrap_or(piece.len());
+        let (name, after) = piece.split_at(name_len);
+        let Some(value) = after
+            .trim_start_matches(|c: char| c.is_ascii_whitespace())
+            .strip_prefix(':')
+        else {
+            continue;
+        };
+        let value = value.replace("!important", "");
+        let value = value.trim();
+        let unset = ["none", "initial", "unset", "normal", "static", "auto", "0"].contains(&value);
+        let name = name.strip_prefix("-webkit-").unwrap_or(name);
+        let out_of_order = match name {
+            "unicode-bidi" => value.contains("override"),
+            "flex-direction" | "flex-flow" | "flex-wrap" | "box-direction" => value.contains("reverse"),
+            "order" | "box-ordinal-group" | "grid-area" | "grid-row" | "grid-row-start" | "grid-row-end"
+            | "grid-column" | "grid-column-start" | "grid-column-end" | "grid-template-areas" | "transform"
+            | "rotate" | "scale" | "translate" | "position" => !unset,
+            "float" => !["none", "left", "inline-start"].contains(&value),
+            "writing-mode" | "-ms-writing-mode" => value.contains("rl") || value == "tb",
+            "direction" => {
+                rtl |= value.contains("rtl");
+                false
+            }
+            "display" => {
+                boxes |= ["flex", "grid", "inline-block", "table", "box"]
+                    .iter()
+                    .any(|d| value.contains(d));
+                false
+            }
+            _ => false,
+        };
+        if out_of_order {
+            return (
+                Some(format!(
+                    "shows text out of its order (`{name}: {value}`), which no rule reads"
+                )),
+                rtl,
+                boxes,
+            );
+        }
+    }
+    (None, rtl, boxes)
 }
 
 /// A tag's name, its attributes (name, value) and where it ends.
