@@ -955,11 +955,8 @@ proptest! {
 #[test]
 fn s34a_markup_that_reorders_what_it_shows_is_held() {
     let p = policy("us-to-jpn.toml");
-    let letters = |w: &str, style: &str| -> String {
-        w.chars()
-            .map(|c| format!("<b{style}>{c}</b>"))
-            .collect::<String>()
-    };
+    let letters =
+        |w: &str, style: &str| -> String { w.chars().map(|c| format!("<b{style}>{c}</b>")).collect::<String>() };
     let flex_reversed = format!(
         "Operation <span style=\"display:flex;flex-direction:row-reverse\">{}</span> today",
         letters("RAJTHGIN", "")

@@ -233,7 +233,9 @@ pub fn layout(css: &str) -> Layout {
                 None
             }
             "display" | "-webkit-display"
-                if ["flex", "grid", "inline-block", "table", "-box"].iter().any(|d| value.contains(d)) =>
+                if ["flex", "grid", "inline-block", "table", "-box"]
+                    .iter()
+                    .any(|d| value.contains(d)) =>
             {
                 out.boxes = true;
                 None

@@ -516,6 +516,11 @@ mod tests {
             "data:,%00%01",
             "data:text/plain;charset=utf-16le;base64,ANhBAA==",
             "data:text/plain;charset=shift_jis,%82",
+            // No charset named and bytes of no UTF-8: a browser reads them in a charset it
+            // guesses (`%D0` is `Ð` in Windows-1252, `Р` in Windows-1251).
+            "data:,Op%E9ration%20%93quoted%94",
+            "data:text/plain,T%4C%D0:RED",
+            "data:text/plain;charset=latin1,%81",
         ] {
             assert!(unread(s).is_some(), "{s}");
         }
@@ -526,7 +531,9 @@ mod tests {
         );
         for s in [
             "data:text/plain;base64,T3BlcmF0aW9u",
-            "data:,Op%E9ration%20%93quoted%94",
+            "data:text/plain;charset=windows-1252,Op%E9ration%20%93quoted%94",
+            "data:text/plain;charset=latin1,caf%E9",
+            "data:,caf%C3%A9",
             "data:image/svg+xml,%3Csvg%3E%3C/svg%3E",
             "data:application/json,%7B%7D",
             "data:foo,bar",

@@ -420,6 +420,9 @@ mod tests {
         ] {
             assert_eq!(d(s), want, "{s}");
         }
+        // HTML reads a reference in the C1 range as Windows-1252 (`&#x8A;` is `Š`).
+        assert_eq!(d("&#x8A;OURCE &#147;x&#x94;"), "\u{160}OURCE \u{201C}x\u{201D}");
+        assert_eq!(d("&#x81;"), "\u{81}");
     }
 
     #[test]

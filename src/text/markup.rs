@@ -629,6 +629,36 @@ mod tests {
     }
 
     #[test]
+    fn finds_markup_that_shows_text_out_of_its_order() {
+        for t in [
+            "<bdo dir=rtl>DER:PLT</bdo>",
+            "<span style=\"direction:rtl;unicode-bidi:bidi-override\">x</span>",
+            "<span style='display:flex;flex-direction:row-reverse'><b>a</b><b>b</b></span>",
+            "<b style=order:2>a</b>",
+            "<b style=\"float:right\">a</b>",
+            "<div style=\"writing-mode:vertical-rl\">x</div>",
+            "<style>.r{unicode-bidi:isolate-override}</style>",
+            "<table dir=rtl><tr><td>a</td><td>b</td></tr></table>",
+            "<div style=\"display:flex;direction:rtl\"><b>a</b></div>",
+        ] {
+            assert!(generated(t).is_some_and(|w| w.contains("order")), "{t}");
+        }
+    }
+
+    #[test]
+    fn leaves_right_to_left_text_and_layout_in_order() {
+        for t in [
+            "<p dir=rtl>\u{5E9}\u{5DC}\u{5D5}\u{5DD}</p>",
+            "<bdi>name</bdi> <span dir=auto>x</span>",
+            "<div style=\"display:flex;flex-direction:column\"><p>a</p></div>",
+            "<span style=\"float:left\">a</span><table><tr><td>a</td></tr></table>",
+            "<p>flex-direction: row-reverse; order: 2</p>",
+        ] {
+            assert_eq!(generated(t), None, "{t}");
+        }
+    }
+
+    #[test]
     fn leaves_styles_that_add_no_text_and_prose() {
         for t in [
             "<style>p{color:red}</style><p>A public report</p>",

@@ -825,7 +825,9 @@ fn at_word_read(t: &str) -> Option<String> {
         }
         let name: String = chars.get(start..k).unwrap_or_default().iter().collect();
         let label = name.split('.').next().unwrap_or_default().to_ascii_lowercase();
-        let www = label.strip_prefix("www").is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
+        let www = label
+            .strip_prefix("www")
+            .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
         let url = start >= 2 && chars.get(start - 2..start) == Some(&['/', '/'][..]);
         www || url
     };

@@ -860,7 +860,10 @@ const C1_AS_HTML: [char; 32] = [
 /// A numeric character reference's value as HTML reads it: a C1 value is its Windows-1252
 /// character ([`C1_AS_HTML`]), NUL none.
 fn html_char(v: u32) -> Option<char> {
-    match v.checked_sub(0x80).and_then(|k| C1_AS_HTML.get(usize::try_from(k).ok()?)) {
+    match v
+        .checked_sub(0x80)
+        .and_then(|k| C1_AS_HTML.get(usize::try_from(k).ok()?))
+    {
         Some(&c) => Some(c),
         None => nonzero_char(v),
     }

@@ -252,12 +252,7 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> (String, bool) {
     }
     // A legacy charset a browser decodes (Shift_JIS, EUC-JP, ISO-2022-JP, GB18030, Big5, …).
     if let Some(enc) = encoding_rs::Encoding::for_label_no_replacement(charset.as_bytes())
-        && ![
-            encoding_rs::UTF_8,
-            encoding_rs::UTF_16LE,
-            encoding_rs::UTF_16BE,
-        ]
-        .contains(&enc)
+        && ![encoding_rs::UTF_8, encoding_rs::UTF_16LE, encoding_rs::UTF_16BE].contains(&enc)
     {
         let is_text = enc
             .decode_without_bom_handling_and_without_replacement(bytes)

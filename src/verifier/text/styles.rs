@@ -189,9 +189,21 @@ fn css_order(css: &str) -> (Option<String>, bool, bool) {
         let out_of_order = match name {
             "unicode-bidi" => value.contains("override"),
             "flex-direction" | "flex-flow" | "flex-wrap" | "box-direction" => value.contains("reverse"),
-            "order" | "box-ordinal-group" | "grid-area" | "grid-row" | "grid-row-start" | "grid-row-end"
-            | "grid-column" | "grid-column-start" | "grid-column-end" | "grid-template-areas" | "transform"
-            | "rotate" | "scale" | "translate" | "position" => !unset,
+            "order"
+            | "box-ordinal-group"
+            | "grid-area"
+            | "grid-row"
+            | "grid-row-start"
+            | "grid-row-end"
+            | "grid-column"
+            | "grid-column-start"
+            | "grid-column-end"
+            | "grid-template-areas"
+            | "transform"
+            | "rotate"
+            | "scale"
+            | "translate"
+            | "position" => !unset,
             "float" => !["none", "left", "inline-start"].contains(&value),
             "writing-mode" | "-ms-writing-mode" => value.contains("rl") || value == "tb",
             "direction" => {
@@ -441,6 +453,27 @@ mod tests {
             "<?xml-stylesheet href=\"a.css\"?>",
         ] {
             assert!(styles_shown(s).is_some(), "{s}");
+        }
+    }
+
+    #[test]
+    fn finds_markup_that_shows_text_out_of_its_order() {
+        for s in [
+            "<BDO DIR=RTL>DER:PLT</BDO>",
+            "<span style=\"unicode-bidi:bidi-override;direction:rtl\">x</span>",
+            "<span style=\"display:flex;flex-flow:row-reverse\"><b>a</b></span>",
+            "<div style=\"display:grid\"><b style=\"grid-column:2\">a</b></div>",
+            "<b style=\"-webkit-transform:scaleX(-1)\">a</b>",
+            "<div dir=rtl><b style=\"display:inline-block\">a</b></div>",
+        ] {
+            assert!(styles_shown(s).is_some(), "{s}");
+        }
+        for s in [
+            "<p dir=rtl>\u{5E9}\u{5DC}\u{5D5}\u{5DD}</p>",
+            "<div style=\"display:flex;flex-direction:column\"><p>a</p></div>",
+            "<table><tr><td>a</td></tr></table>",
+        ] {
+            assert_eq!(styles_shown(s), None, "{s}");
         }
     }
 
