@@ -374,11 +374,12 @@ fn as_text(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
             // charset it guesses. UTF-8 that Windows-1252 shows as other letters (`%C3%8A` is
             // `Ê`, and `ÃŠ` there) is read both ways; bytes of no UTF-8 are read in no charset
             // a rule can know (`%D0` is `Ð` in Windows-1252, `Р` in Windows-1251): not text.
+            // The two readings stand apart, by a `|` no number, address or name runs across.
             if charset.is_none() && invalid == 0 && !bytes.is_ascii() {
                 let (shown, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
                 if let Ok(utf8) = std::str::from_utf8(bytes) {
                     let clean = shows_as_text(utf8) && shows_as_text(&shown);
-                    return (format!("{utf8} {shown}"), clean);
+                    return (format!("{utf8} | {shown}"), clean);
                 }
             }
             // Text has few bytes that are no UTF-8 (a Latin-1 letter here and there); binary has

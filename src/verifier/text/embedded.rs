@@ -265,14 +265,15 @@ fn bytes_as_text(bytes: &[u8], charset: &str) -> (String, bool) {
     let mut rest = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     // No charset named: a browser shows the bytes as Windows-1252 (the default `US-ASCII` of a
     // `data:` URI, to WHATWG Encoding) or in a charset it guesses. UTF-8 beyond ASCII is read
-    // both ways (`%C3%8A`: `Ê`, `ÃŠ`); a byte of no UTF-8 makes the payload no text (below).
+    // both ways (`%C3%8A`: `Ê`, `ÃŠ`), apart by a `|`; a byte of no UTF-8 makes the payload no
+    // text (below).
     if charset.is_empty()
         && !rest.is_ascii()
         && let Ok(utf8) = std::str::from_utf8(rest)
     {
         let latin: String = rest.iter().map(|&b| windows_1252(b)).collect();
         let is_text = !controls(utf8) && !controls(&latin);
-        return (format!("{utf8} {latin}"), is_text);
+        return (format!("{utf8} | {latin}"), is_text);
     }
     // (valid text, bytes of no UTF-8 sequence) pieces; the bytes are Latin-1 letters in text, but
     // spaces in binary (more than one byte in three of no UTF-8).
