@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::held::{go_problems, held_problems};
 use common::*;
 use proptest::prelude::*;
 use sekisho::fuzzing::disguise;
@@ -894,49 +895,6 @@ fn leet_pipes_between_digits_and_small_capitals_before_an_unread_colour_are_held
 // team round 3: SA04, SA05, SA06, SA07, SA18). Each form, in `indicator.description`, is held by
 // the guard (refused or rewritten: it never crosses as written), refused by the second verifier
 // as it came, and the guard's output passes the verifier; under us-to-jpn and jpn-to-us alike.
-
-/// Problems with `text` (in `indicator.description`) under `policy`: empty when it is held.
-fn held_problems(policy: &sekisho::policy::Policy, name: &str, text: &str) -> Vec<String> {
-    use sekisho::fuzzing::content;
-    let mut problems = Vec::new();
-    let input = content::bundle(content::place(0, text, 1));
-    if sekisho::verifier::verify(input.as_bytes(), policy).is_ok() {
-        problems.push(format!("{name}: the verifier passed {text:?}"));
-    }
-    if let Ok(r) = sekisho::guard::filter(input.as_bytes(), policy) {
-        let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
-        if out.contains(&serde_json::to_string(text).unwrap()) {
-            problems.push(format!("{name}: the guard released {text:?} as written"));
-        }
-        if let Err(e) = sekisho::verifier::verify(r.output.as_bytes(), policy) {
-            problems.push(format!(
-                "{name}: the verifier refused the guard's output for {text:?}: {e:?}"
-            ));
-        }
-    }
-    problems
-}
-
-/// Problems with benign `text` under `policy`: empty when it crosses unchanged and the verifier
-/// passes it.
-fn go_problems(policy: &sekisho::policy::Policy, name: &str, text: &str) -> Vec<String> {
-    use sekisho::fuzzing::content;
-    let mut problems = Vec::new();
-    let input = content::bundle(content::place(0, text, 1));
-    match sekisho::guard::filter(input.as_bytes(), policy) {
-        Ok(r) => {
-            let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
-            if !out.contains(&serde_json::to_string(text).unwrap()) {
-                problems.push(format!("{name}: the guard changed benign {text:?}"));
-            }
-        }
-        Err(e) => problems.push(format!("{name}: the guard refused benign {text:?}: {e:?}")),
-    }
-    if let Err(e) = sekisho::verifier::verify(input.as_bytes(), policy) {
-        problems.push(format!("{name}: the verifier refused benign {text:?}: {e:?}"));
-    }
-    problems
-}
 
 /// The two shipped policies of the bilateral exchange.
 fn both_policies() -> [(&'static str, sekisho::policy::Policy); 2] {
