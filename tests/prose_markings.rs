@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::held::{go_problems, held_problems};
 use common::*;
 use proptest::prelude::*;
 use sekisho::fuzzing::disguise;
@@ -890,53 +891,30 @@ fn leet_pipes_between_digits_and_small_capitals_before_an_unread_colour_are_held
     }
 }
 
+/// A `|` written for a letter between digits written for letters is read as a letter by one
+/// reading in the guard (the normal form's digit gap read as the letter, in every reader of
+/// prose) and by the verifier's own: in a level, a banner, a caveat spelled out, and between
+/// full-width digits; a `|` between the digits of numbers still goes.
+#[test]
+fn a_pipe_between_digits_is_read_as_a_letter_by_one_reading_in_each() {
+    held_under_both(&[
+        "N07 f0r f0r3|6n d|553m|n47|0n",
+        "C0NF1D3N7|4L",
+        "Handle as (C0NF1D3N7|4L) material.",
+        "N07 R3L3A5A8|3 70 F0R3|6N N4710N4L5",
+        "N07 f0r f0r\u{ff13}|\u{ff16}n d|55\u{ff13}m|n\u{ff14}\u{ff17}|\u{ff10}n",
+    ]);
+    go_under_both(&[
+        "Ports 10|20 and 30|40 were open.",
+        "The fields read 3|6|9 in the log.",
+        "A count of 1|000|000 beacons.",
+    ]);
+}
+
 //--- Session 33: markings said in prose that still crossed under both shipped policies (red
 // team round 3: SA04, SA05, SA06, SA07, SA18). Each form, in `indicator.description`, is held by
 // the guard (refused or rewritten: it never crosses as written), refused by the second verifier
 // as it came, and the guard's output passes the verifier; under us-to-jpn and jpn-to-us alike.
-
-/// Problems with `text` (in `indicator.description`) under `policy`: empty when it is held.
-fn held_problems(policy: &sekisho::policy::Policy, name: &str, text: &str) -> Vec<String> {
-    use sekisho::fuzzing::content;
-    let mut problems = Vec::new();
-    let input = content::bundle(content::place(0, text, 1));
-    if sekisho::verifier::verify(input.as_bytes(), policy).is_ok() {
-        problems.push(format!("{name}: the verifier passed {text:?}"));
-    }
-    if let Ok(r) = sekisho::guard::filter(input.as_bytes(), policy) {
-        let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
-        if out.contains(&serde_json::to_string(text).unwrap()) {
-            problems.push(format!("{name}: the guard released {text:?} as written"));
-        }
-        if let Err(e) = sekisho::verifier::verify(r.output.as_bytes(), policy) {
-            problems.push(format!(
-                "{name}: the verifier refused the guard's output for {text:?}: {e:?}"
-            ));
-        }
-    }
-    problems
-}
-
-/// Problems with benign `text` under `policy`: empty when it crosses unchanged and the verifier
-/// passes it.
-fn go_problems(policy: &sekisho::policy::Policy, name: &str, text: &str) -> Vec<String> {
-    use sekisho::fuzzing::content;
-    let mut problems = Vec::new();
-    let input = content::bundle(content::place(0, text, 1));
-    match sekisho::guard::filter(input.as_bytes(), policy) {
-        Ok(r) => {
-            let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
-            if !out.contains(&serde_json::to_string(text).unwrap()) {
-                problems.push(format!("{name}: the guard changed benign {text:?}"));
-            }
-        }
-        Err(e) => problems.push(format!("{name}: the guard refused benign {text:?}: {e:?}")),
-    }
-    if let Err(e) = sekisho::verifier::verify(input.as_bytes(), policy) {
-        problems.push(format!("{name}: the verifier refused benign {text:?}: {e:?}"));
-    }
-    problems
-}
 
 /// The two shipped policies of the bilateral exchange.
 fn both_policies() -> [(&'static str, sekisho::policy::Policy); 2] {

@@ -3,60 +3,15 @@
 //! written) and refused by the second verifier as it came; the guard's output passes the
 //! verifier; benign neighbours cross unchanged.
 
+mod common;
+
+use common::held::{all_go, all_held, held_problems};
 use proptest::prelude::*;
-use sekisho::fuzzing::content;
-use sekisho::guard;
 use sekisho::policy::Policy;
 
 fn policy(name: &str) -> Policy {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     Policy::load(&dir.join(name)).unwrap()
-}
-
-/// Problems with `text` (in `indicator.description`) under `policy`: empty when it is held.
-fn held_problems(policy: &Policy, text: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    let input = content::bundle(content::place(0, text, 1));
-    if sekisho::verifier::verify(input.as_bytes(), policy).is_ok() {
-        problems.push(format!("verifier passed {text:?}"));
-    }
-    if let Ok(r) = guard::filter(input.as_bytes(), policy) {
-        let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
-        let quoted = serde_json::to_string(text).unwrap();
-        if out.contains(&quoted) {
-            problems.push(format!("guard released {text:?} as written"));
-        }
-        if let Err(e) = sekisho::verifier::verify(r.output.as_bytes(), policy) {
-            problems.push(format!("verifier refused the output for {text:?}: {e:?}"));
-        }
-    }
-    problems
-}
-
-fn all_held(policy: &Policy, texts: &[&str]) {
-    let problems: Vec<String> = texts.iter().flat_map(|t| held_problems(policy, t)).collect();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-/// Each of `texts` crosses the guard unchanged and the verifier passes it.
-fn all_go(policy: &Policy, texts: &[&str]) {
-    let mut problems = Vec::new();
-    for text in texts {
-        let input = content::bundle(content::place(0, text, 1));
-        match guard::filter(input.as_bytes(), policy) {
-            Ok(r) => {
-                let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
-                if !out.contains(&serde_json::to_string(text).unwrap()) {
-                    problems.push(format!("guard changed benign {text:?}: {out}"));
-                }
-            }
-            Err(e) => problems.push(format!("guard refused benign {text:?}: {e:?}")),
-        }
-        if let Err(e) = sekisho::verifier::verify(input.as_bytes(), policy) {
-            problems.push(format!("verifier refused benign {text:?}: {e:?}"));
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 //--- SA14 + SB06: capitals of other scripts and letters with overlays
@@ -168,7 +123,7 @@ proptest! {
             .map(|(c, &p)| if p % 3 == 0 { c } else { look_alike(c, p / 3) })
             .collect();
         prop_assert_eq!(sekisho::text::normalize(&disguised).text, plain.to_lowercase());
-        let problems = held_problems(&policy("us-to-jpn.toml"), &disguised);
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &disguised);
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
@@ -252,7 +207,7 @@ proptest! {
             2 => { let d = DOTS[pick % DOTS.len()]; format!("seen at 10{d}20{d}30{d}40") }
             _ => { let d = DOTS[pick % DOTS.len()]; format!("seen at host{d}corp{d}example") }
         };
-        let problems = held_problems(&policy("us-to-jpn.toml"), &text);
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
@@ -317,7 +272,7 @@ proptest! {
     fn any_wildcard_or_range_part_is_held(parts in proptest::collection::vec(0usize..12, 3)) {
         const FORMS: &[&str] = &["*", "x", "xx", "?", "??", "###", "nnn", "0-255", "[1-9]", "{1..254}", "3?", "20"];
         let text = format!("seen 10.{}.{}.{} today", FORMS[parts[0]], FORMS[parts[1]], FORMS[parts[2]]);
-        let problems = held_problems(&policy("us-to-jpn.toml"), &text);
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
@@ -618,7 +573,7 @@ proptest! {
             1 => format!("<q style=\"color:red; {name} : '\\54 LP:RED'\">report</q>"),
             _ => format!("<STYLE>/* x */ q{{{name}:'\\54 LP:RED' ''}}<q>report</q>"),
         };
-        let problems = held_problems(&policy("us-to-jpn.toml"), &text);
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
@@ -854,7 +809,7 @@ proptest! {
         let d = DOT_FORMS[dot];
         let domain = ["mail", "example", "com"][3 - labels..].join(d);
         let text = format!("Contact {local}{}{domain} for details.", AT_FORMS[at]);
-        let problems = held_problems(&policy("us-to-jpn.toml"), &text);
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
@@ -945,7 +900,7 @@ proptest! {
             }
         }
         text.push_str(" today.");
-        let problems = held_problems(&policy("us-to-jpn.toml"), &text);
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }

@@ -74,24 +74,6 @@ pub(crate) fn marking_text(text: &str, policy: &Policy, by: &str) -> Result<Opti
     ))
 }
 
-/// `text` with each `|` that stands between two ASCII digits written `!` (both are read as a
-/// letter in a word); `None` when no `|` stands so.
-fn pipes_as_letters(text: &str) -> Option<String> {
-    let b = text.as_bytes();
-    let between = |k: usize| {
-        k.checked_sub(1).and_then(|p| b.get(p)).is_some_and(u8::is_ascii_digit)
-            && k.checked_add(1).and_then(|n| b.get(n)).is_some_and(u8::is_ascii_digit)
-    };
-    if !(0..b.len()).any(|k| b.get(k) == Some(&b'|') && between(k)) {
-        return None;
-    }
-    // Only ASCII `|` becomes ASCII `!`: still UTF-8, byte for byte as long.
-    let out: Vec<u8> = (0..b.len())
-        .filter_map(|k| b.get(k).map(|&c| if c == b'|' && between(k) { b'!' } else { c }))
-        .collect();
-    String::from_utf8(out).ok()
-}
-
 /// `text` with every capital that looks like an ASCII letter written as that letter: markings
 /// are written in capitals, and a capital's look may not be its small form's (Cyrillic `М` is
 /// `M` though `м` is no `m`; Greek `Ν` is `N` though `ν` reads `v`). The one normal form
@@ -655,17 +637,9 @@ pub(crate) fn marking_in_text(
             Err(e) => Some(format!("the text holds the marking `{mark}`: {e}")),
         }
     };
-    // A `|` between digits is a gap in a number to the normal form (`10|20`), but in a word
-    // written in digits and signs it is a letter (`f0r3|6n`): read so too, as `!` is.
-    let piped_raw = pipes_as_letters(raw);
-    let piped: Vec<crate::text::Normalized> = piped_raw.as_deref().map_or_else(Vec::new, |s| {
-        let mut v = vec![crate::text::normalize(s)];
-        v.extend(crate::text::normalize_decoded(s));
-        v
-    });
     // Plain ASCII without escapes reads as itself: most strings hold no banner, portion or TLP
     // mark (markings in prose are looked for in every string).
-    if piped.is_empty() && raw.is_ascii() && !crate::text::escape::may_hold(raw) && !may_hold_marks(raw) {
+    if raw.is_ascii() && !crate::text::escape::may_hold(raw) && !may_hold_marks(raw) {
         return crate::release::prose::marks(p.normal(), raw, policy, &[])
             .iter()
             .find_map(|m| why(m));
@@ -688,8 +662,7 @@ pub(crate) fn marking_in_text(
     // markings in its prose that no mark found says.
     let written = std::iter::once(p.normal()).chain(p.decoded()).map(|n| (n, raw));
     let by_look = capitals.iter().map(|n| (n, capitals_raw.as_str()));
-    let by_pipes = piped.iter().map(|n| (n, piped_raw.as_deref().unwrap_or(raw)));
-    for (n, as_written) in written.chain(by_look).chain(by_pipes) {
+    for (n, as_written) in written.chain(by_look) {
         let mut found: Vec<String> = Vec::new();
         let held = marks_in_text(n, as_written, policy, |mark: String| {
             let w = why(&mark);

@@ -113,11 +113,13 @@ impl<'p> Verifier<'p> {
         })
     }
 
-    /// Check one output; `Err` lists every finding.
+    /// Check one output; `Err` lists the findings: the first [`MAX_FINDINGS_PER_RULE`] of each
+    /// rule, then for each rule that found more one finding that counts the rest.
     pub fn verify(&self, output: &[u8]) -> Result<(), Vec<Finding>> {
         let mut f = Findings::default();
         self.check(output, &mut f);
-        if f.0.is_empty() { Ok(()) } else { Err(f.0) }
+        let list = f.into_list();
+        if list.is_empty() { Ok(()) } else { Err(list) }
     }
 
     fn check(&self, output: &[u8], f: &mut Findings) {
@@ -694,17 +696,84 @@ pub fn verify(output: &[u8], policy: &Policy) -> Result<(), Vec<Finding>> {
     v.verify(output)
 }
 
+/// How many findings of one rule the verifier keeps: the rest are counted, and listed as one
+/// finding of that rule ("and N more"). An output may hold a million strings that each still
+/// match a rule; what the verifier holds about it stays bounded (so does its answer to the
+/// daemon and the quarantine's reason file), and its time linear.
+pub const MAX_FINDINGS_PER_RULE: usize = 1000;
+
+/// Bytes of a finding's detail or place that are kept: a longer one keeps its start and its end
+/// around `…` (the path of an element under a long name is not copied into every finding).
+pub const MAX_FINDING_BYTES: usize = 1024;
+
+/// The findings of one output while it is checked: every finding is counted by its rule; the
+/// first [`MAX_FINDINGS_PER_RULE`] of each rule are kept, each cut to [`MAX_FINDING_BYTES`].
 #[derive(Default)]
-struct Findings(Vec<Finding>);
+struct Findings {
+    list: Vec<Finding>,
+    /// How many findings each rule made (kept or not).
+    counts: BTreeMap<String, usize>,
+}
 
 impl Findings {
     fn add(&mut self, rule: &str, detail: impl Into<String>, at: &str) {
-        self.0.push(Finding {
+        let count = match self.counts.get_mut(rule) {
+            Some(c) => {
+                *c = c.saturating_add(1);
+                *c
+            }
+            None => {
+                self.counts.insert(rule.to_string(), 1);
+                1
+            }
+        };
+        if count > MAX_FINDINGS_PER_RULE {
+            return;
+        }
+        self.list.push(Finding {
             rule: rule.into(),
-            detail: detail.into(),
-            at: at.into(),
+            detail: cut(&detail.into()),
+            at: cut(at),
         });
     }
+
+    /// The kept findings, then one for each rule that made more than it kept.
+    fn into_list(self) -> Vec<Finding> {
+        let mut list = self.list;
+        for (rule, count) in self.counts {
+            let more = count.saturating_sub(MAX_FINDINGS_PER_RULE);
+            if more > 0 {
+                list.push(Finding {
+                    detail: format!("and {more} more findings of rule `{rule}`"),
+                    rule,
+                    at: "output".into(),
+                });
+            }
+        }
+        list
+    }
+}
+
+/// `s` whole when it has at most [`MAX_FINDING_BYTES`] bytes; else its start and its end (cut at
+/// characters) around `…`.
+fn cut(s: &str) -> String {
+    if s.len() <= MAX_FINDING_BYTES {
+        return s.to_string();
+    }
+    let half = MAX_FINDING_BYTES / 2;
+    let mut head = half;
+    while !s.is_char_boundary(head) {
+        head = head.saturating_sub(1);
+    }
+    let mut tail = s.len().saturating_sub(half);
+    while !s.is_char_boundary(tail) {
+        tail = tail.saturating_add(1);
+    }
+    format!(
+        "{}…{}",
+        s.get(..head).unwrap_or_default(),
+        s.get(tail..).unwrap_or_default()
+    )
 }
 
 fn tlp_name(t: Tlp) -> &'static str {

@@ -5,6 +5,8 @@ use sekisho::guard::{self, Rejection, Released};
 use sekisho::policy::Policy;
 use serde_json::{Value, json};
 
+pub mod held;
+
 pub const TLP_CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 pub const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
 pub const TLP_AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";

@@ -1,0 +1,74 @@
+//! The harness of the red-team text families (`tests/rt3_text.rs`, `tests/prose_markings.rs`):
+//! a text written in `indicator.description` is held when the second verifier refuses it as
+//! written, the guard never releases it as written (it refuses or rewrites it), and whatever the
+//! guard releases passes the verifier; a benign text goes when the guard releases it unchanged
+//! and the verifier passes it.
+
+use sekisho::fuzzing::content;
+use sekisho::guard;
+use sekisho::policy::Policy;
+
+/// `name: ` before each problem (the policy's name), or nothing when `name` is empty.
+fn under(name: &str) -> String {
+    if name.is_empty() {
+        String::new()
+    } else {
+        format!("{name}: ")
+    }
+}
+
+/// Problems with `text` (in `indicator.description`) under `policy` (named `name`, or `""`):
+/// empty when it is held.
+pub fn held_problems(policy: &Policy, name: &str, text: &str) -> Vec<String> {
+    let at = under(name);
+    let mut problems = Vec::new();
+    let input = content::bundle(content::place(0, text, 1));
+    if sekisho::verifier::verify(input.as_bytes(), policy).is_ok() {
+        problems.push(format!("{at}the verifier passed {text:?}"));
+    }
+    if let Ok(r) = guard::filter(input.as_bytes(), policy) {
+        let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+        if out.contains(&serde_json::to_string(text).unwrap()) {
+            problems.push(format!("{at}the guard released {text:?} as written"));
+        }
+        if let Err(e) = sekisho::verifier::verify(r.output.as_bytes(), policy) {
+            problems.push(format!(
+                "{at}the verifier refused the guard's output for {text:?}: {e:?}"
+            ));
+        }
+    }
+    problems
+}
+
+/// Problems with benign `text` under `policy` (named `name`, or `""`): empty when it crosses
+/// the guard unchanged and the verifier passes it.
+pub fn go_problems(policy: &Policy, name: &str, text: &str) -> Vec<String> {
+    let at = under(name);
+    let mut problems = Vec::new();
+    let input = content::bundle(content::place(0, text, 1));
+    match guard::filter(input.as_bytes(), policy) {
+        Ok(r) => {
+            let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+            if !out.contains(&serde_json::to_string(text).unwrap()) {
+                problems.push(format!("{at}the guard changed benign {text:?}: {out}"));
+            }
+        }
+        Err(e) => problems.push(format!("{at}the guard refused benign {text:?}: {e:?}")),
+    }
+    if let Err(e) = sekisho::verifier::verify(input.as_bytes(), policy) {
+        problems.push(format!("{at}the verifier refused benign {text:?}: {e:?}"));
+    }
+    problems
+}
+
+/// Each of `texts` is held under `policy`.
+pub fn all_held(policy: &Policy, texts: &[&str]) {
+    let problems: Vec<String> = texts.iter().flat_map(|t| held_problems(policy, "", t)).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Each of `texts` crosses the guard unchanged and the verifier passes it.
+pub fn all_go(policy: &Policy, texts: &[&str]) {
+    let problems: Vec<String> = texts.iter().flat_map(|t| go_problems(policy, "", t)).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
