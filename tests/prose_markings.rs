@@ -776,6 +776,27 @@ proptest! {
     }
 }
 
+/// `TLP`, a colon drawn another way (the Armenian full stop `։`, which the guard's normal form
+/// reads as `.`; colons of other scripts; the ratio sign; modifier colons), then a word that is
+/// no colour or a TLP colour: a TLP marking no reader reads, or one that says its colour.
+#[test]
+fn tlp_with_a_colon_drawn_another_way_is_read() {
+    const COLONS: &[char] = &[
+        '\u{0589}', '\u{05C3}', '\u{0703}', '\u{0704}', '\u{1361}', '\u{1365}', '\u{16EC}', '\u{1804}', '\u{2236}',
+        '\u{205A}', '\u{2982}', '\u{A789}', '\u{A4FD}', '\u{02D0}', '\u{02F8}', '\u{FF1A}', '\u{FE55}', '\u{FE13}',
+    ];
+    for colon in COLONS {
+        for word in ["zork", "PURPLE", "RED", "\\u1f534", "\u{1F534}", " zork"] {
+            assert_held(&format!("Handle as TLP{colon}{word} material."));
+        }
+    }
+    // A `.` that ends a sentence or a file name is no colon.
+    for text in ["See the TLP. Zork is a game.", "Set it in tlp.conf", "TLP.GREEN"] {
+        assert!(verifier_passes(text), "the verifier refuses {text:?}");
+        assert!(guard_releases(text), "the guard holds {text:?}");
+    }
+}
+
 /// Levels not written all in capitals: in title case or mixed (two capitals or more), or in
 /// modifier (superscript) letters (red team round 3, SA07); a classification named in small
 /// letters (SA18).

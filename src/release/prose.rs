@@ -713,7 +713,8 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
     if !text.is_ascii() {
         unspaced_marks(text, &v, &mut out);
     }
-    tlp_written_otherwise(text, &mut out);
+    // The Armenian full stop `։` is drawn as a colon; the normal form reads it as `.`.
+    tlp_written_otherwise(text, raw.contains('\u{0589}'), &mut out);
     tlp_with_words_between(text, &mut out);
     bare_levels(n, raw, &mut out);
     not_found(hits, out, found)
@@ -952,8 +953,10 @@ fn unspaced_marks(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
 /// `TLP` starting a word, then separators and a colour written in Japanese (`TLP:赤`, `TLP
 /// 赤`), read as that colour; or, after `:` or `=`, a word that is no colour (`TLP:PURPLE`,
 /// `TLP: 紅`), said as written, a TLP marking the reader cannot read. A version (`TLP:2.0`) or
-/// a colour in Latin letters is left to the readers of those.
-fn tlp_written_otherwise(text: &str, out: &mut Vec<String>) {
+/// a colour in Latin letters is left to the readers of those. A colon may be drawn another way
+/// ([`colon_drawn`]); with `dot_is_colon` (the text holds an Armenian full stop, which the normal
+/// form reads as `.`), a `.` is read as one too.
+fn tlp_written_otherwise(text: &str, dot_is_colon: bool, out: &mut Vec<String>) {
     for (at, _) in text.match_indices("tlp") {
         if text
             .get(..at)
@@ -963,7 +966,7 @@ fn tlp_written_otherwise(text: &str, out: &mut Vec<String>) {
             continue;
         }
         let rest = text.get(at + 3..).unwrap_or_default();
-        let word_at = rest.find(|c: char| !(c.is_whitespace() || matches!(c, ':' | '=' | '-' | '/' | '.')));
+        let word_at = rest.find(|c: char| !(c.is_whitespace() || colon_drawn(c) || matches!(c, '=' | '-' | '/' | '.')));
         let (between, word) = match word_at {
             Some(k) => (rest.get(..k).unwrap_or_default(), rest.get(k..).unwrap_or_default()),
             None => continue,
@@ -991,11 +994,22 @@ fn tlp_written_otherwise(text: &str, out: &mut Vec<String>) {
             {
                 continue; // a version: `TLP:2.0 GREEN`
             }
-            _ if between.contains([':', '=']) && !word.is_empty() => word.to_uppercase(),
+            _ if (between.contains(|c: char| c == '=' || colon_drawn(c))
+                || (dot_is_colon && between.contains('.')))
+                && !word.is_empty() =>
+            {
+                word.to_uppercase()
+            }
             _ => continue,
         };
         out.push(format!("TLP:{said}"));
     }
+}
+
+/// A colon as the normal form leaves it: `:`, or a colon of a script that UTS #39 lists with no
+/// ASCII look-alike (Mongolian `᠄`, Ethiopic `፥`, Z notation's `⦂`).
+fn colon_drawn(c: char) -> bool {
+    matches!(c, ':' | '\u{1804}' | '\u{1365}' | '\u{2982}')
 }
 
 /// Whether position `at` of `text` is a word's edge: going back from it (`start`) or forward,
@@ -1368,7 +1382,8 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
             out.push(format!("TLP:{c}"));
             continue;
         }
-        let drawn = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '-' | '/' | '.'));
+        let drawn = rest
+            .trim_start_matches(|c: char| c.is_whitespace() || colon_drawn(c) || matches!(c, '=' | '-' | '/' | '.'));
         let between = rest
             .len()
             .checked_sub(drawn.len())
@@ -1377,7 +1392,7 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
         // A sign after `TLP:` (`TLP:@RED`, `TLP:$RED`): a TLP marking no reader reads.
         if let Some(first) = drawn.chars().next()
             && first.is_ascii_punctuation()
-            && between.contains([':', '='])
+            && between.contains(|c: char| c == '=' || colon_drawn(c))
         {
             out.push(format!("TLP:{first}"));
             continue;
@@ -1388,7 +1403,7 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
         {
             match TLP_EMOJI.iter().find(|(e, _)| *e == first) {
                 Some((_, c)) => out.push(format!("TLP:{c}")),
-                None if between.contains([':', '=']) => out.push(format!("TLP:{first}")),
+                None if between.contains(|c: char| c == '=' || colon_drawn(c)) => out.push(format!("TLP:{first}")),
                 None => {}
             }
             continue;

@@ -872,7 +872,7 @@ impl Prose {
             let mut q = k + 3;
             let mut colon = false;
             while let Some(&c) = read.get(q) {
-                if c == ':' || c == '=' {
+                if c == '=' || colon_look(c) {
                     colon = true;
                 } else if !(c.is_whitespace() || "-/.".contains(c)) {
                     break;
@@ -907,6 +907,30 @@ impl Prose {
             }
         }
     }
+}
+
+/// A colon, or a character drawn as one (NFKC done): the Armenian full stop `։`, the colons of
+/// Hebrew, Syriac, Ethiopic, Runic and Mongolian, the ratio sign, two-dot punctuation, the
+/// modifier colons, Lisu `ꓽ` and Z notation's `⦂`.
+fn colon_look(c: char) -> bool {
+    matches!(
+        c,
+        ':' | '\u{0589}'
+            | '\u{05C3}'
+            | '\u{0703}'
+            | '\u{0704}'
+            | '\u{1361}'
+            | '\u{1365}'
+            | '\u{16EC}'
+            | '\u{1804}'
+            | '\u{2236}'
+            | '\u{205A}'
+            | '\u{2982}'
+            | '\u{A789}'
+            | '\u{A4FD}'
+            | '\u{02D0}'
+            | '\u{02F8}'
+    )
 }
 
 /// The words (runs of letters, as read) among the 48 pieces before piece `k`, nearest first.
@@ -1304,22 +1328,20 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
             out.push(format!("TLP:{c}"));
             continue;
         }
-        let drawn = after.chars().find(|c| !(c.is_whitespace() || ":=-/.".contains(*c)));
+        let drawn = after
+            .chars()
+            .find(|&c| !(c.is_whitespace() || "=-/.".contains(c) || colon_look(c)));
+        let colon = after.chars().any(|c| c == '=' || colon_look(c));
         // A sign after `TLP:` (`TLP:@RED`): a TLP marking no one reads.
         let sign = name(last + 1).chars().next().filter(|c| "@$|!".contains(*c));
-        if let Some(d) = drawn
-            .or(sign)
-            .filter(|d| d.is_ascii_punctuation() && after.contains([':', '=']))
-        {
+        if let Some(d) = drawn.or(sign).filter(|d| d.is_ascii_punctuation() && colon) {
             out.push(format!("TLP:{d}"));
             continue;
         }
         if let Some(d) = drawn.filter(|d| !d.is_ascii()) {
             match DRAWN_COLOURS.iter().find(|(e, _)| *e == d) {
                 Some((_, c)) => out.push(format!("TLP:{c}")),
-                None if after.contains([':', '=']) && !super::text::unspaced(d) && !d.is_alphanumeric() => {
-                    out.push(format!("TLP:{d}"))
-                }
+                None if colon && !super::text::unspaced(d) && !d.is_alphanumeric() => out.push(format!("TLP:{d}")),
                 None => {}
             }
             continue;
