@@ -160,6 +160,9 @@ impl Rule {
                 whole_word_hit(ac, inflected, r.squeezed(), n, n)
                     || r.signs_squeezed()
                         .is_some_and(|(t, q)| whole_word_hit(ac, inflected, q, t, n))
+                    // A change of case ends a word too (`SeeProjectBLUEBIRD`).
+                    || r.camel_spaced()
+                        .is_some_and(|(t, q)| whole_word_hit(ac, inflected, q, t, t))
             }
         }
     }
@@ -268,6 +271,68 @@ pub(super) fn unspaced(c: char) -> bool {
     UNSPACED.iter().any(|&(lo, hi)| (lo..=hi).contains(&v))
 }
 
+/// `s` with a space written where a word of CamelCase ends, between two letters or digits as
+/// written (combining marks and invisible characters passed over): a small letter then a
+/// capital (`seeProject`), a capital or a digit then a capital and a small letter
+/// (`BLUEBIRDReport`, `1-7Notes`), or two capitals or more then a small letter
+/// (`BLUEBIRDreport`); none where no word so ends (`BLUEBIRDSONG`, `bluebirdish`, `The`). One
+/// pass.
+fn camel_case_spaced(s: &str) -> Option<String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kind {
+        Capital,
+        Small,
+        Digit,
+        Other,
+    }
+    let kind = |c: char| {
+        if c.is_uppercase() {
+            Kind::Capital
+        } else if c.is_lowercase() {
+            Kind::Small
+        } else if c.is_numeric() {
+            Kind::Digit
+        } else {
+            Kind::Other
+        }
+    };
+    // Whether a word ends between `x` and `y` (at `y`), with the kinds before `x` and after `y`.
+    let ends = |before: Kind, x: Kind, y: Kind, after: Kind| match (x, y) {
+        (Kind::Small, Kind::Capital) => true,
+        (Kind::Capital | Kind::Digit, Kind::Capital) => after == Kind::Small,
+        (Kind::Capital, Kind::Small) => before == Kind::Capital,
+        _ => false,
+    };
+    // The last three characters that count, oldest first: a window of four with the next.
+    let mut window = [(0usize, Kind::Other); 3];
+    let mut breaks: Vec<usize> = Vec::new();
+    let counted = s
+        .char_indices()
+        .filter(|&(_, c)| !is_format(c) && !unicode_normalization::char::is_combining_mark(c))
+        .map(|(i, c)| (i, kind(c)))
+        .chain(std::iter::once((s.len(), Kind::Other)));
+    for next in counted {
+        let [(_, w), (_, x), (at, y)] = window;
+        if ends(w, x, y, next.1) {
+            breaks.push(at);
+        }
+        let [_, b, c] = window;
+        window = [b, c, next];
+    }
+    if breaks.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len().saturating_add(breaks.len()));
+    let mut from = 0;
+    for at in breaks {
+        out.push_str(s.get(from..at).unwrap_or_default());
+        out.push(' ');
+        from = at;
+    }
+    out.push_str(s.get(from..).unwrap_or_default());
+    Some(out)
+}
+
 /// Whether the character `beside` a hit whose character at that end is `edge` makes the hit part
 /// of a longer word: a letter or digit, where neither is of a script written without spaces.
 fn continues_word(beside: Option<char>, edge: Option<char>) -> bool {
@@ -284,6 +349,9 @@ pub struct Reading<'a> {
     digits_refanged: OnceCell<Option<String>>,
     squeezed: OnceCell<String>,
     signs_squeezed: OnceCell<Option<(String, String)>>,
+    /// The source with a space where a word of CamelCase ends ([`camel_case_spaced`]),
+    /// normalised, and that squeezed; none where no such word ends.
+    camel_spaced: OnceCell<Option<(String, String)>>,
     /// The decoded readings, and the normal forms (as written and decoded) with the characters
     /// drawn as an `@` read as one ([`at_signs_read`]).
     unescaped: OnceCell<(Vec<Reading<'static>>, Vec<String>)>,
@@ -300,6 +368,7 @@ impl<'a> Reading<'a> {
             digits_refanged: OnceCell::new(),
             squeezed: OnceCell::new(),
             signs_squeezed: OnceCell::new(),
+            camel_spaced: OnceCell::new(),
             unescaped: OnceCell::new(),
         }
     }
@@ -360,6 +429,19 @@ impl<'a> Reading<'a> {
 
     fn squeezed(&self) -> &str {
         self.squeezed.get_or_init(|| squeezed_text(self.normal()))
+    }
+
+    /// The source with a space where a word of CamelCase ends, normalised, and that squeezed.
+    fn camel_spaced(&self) -> Option<&(String, String)> {
+        self.camel_spaced
+            .get_or_init(|| {
+                camel_case_spaced(self.source).map(|t| {
+                    let t = normalise(&t);
+                    let q = squeezed_text(&t);
+                    (t, q)
+                })
+            })
+            .as_ref()
     }
 
     /// The normal form with the signs beside letters read as letters ([`signs_read`]), and that
