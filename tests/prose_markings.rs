@@ -1224,6 +1224,14 @@ proptest! {
             ("Classified as ts", true),
             ("classification: top secret", true),
             ("classified secret", true),
+            // Session 34: `us-only` in any case, one-letter levels after a naming word.
+            ("This report is us-only.", true),
+            ("Distribution: us only", true),
+            ("Handle as usonly material.", true),
+            ("Level C per the originator.", false),
+            ("Classification: S", false),
+            ("Graded C", false),
+            ("Marked: S", false),
         ][..]),
         hows in prop::collection::vec(any::<u8>(), 1..8),
     ) {
@@ -1311,6 +1319,10 @@ const ONE_LETTER_BENIGN: &[&str] = &[
     "The C2 level is high.",
     "Written in C and S-Lang.",
     "Classified ads.",
+    // A list's letters in small letters, a copyright, a plural opening a sentence.
+    "(a) one. (c) three.",
+    "Done. (C) 2024 Acme Corp.",
+    "The host(s) went down. (s) marks a plural.",
 ];
 
 #[test]
@@ -1349,4 +1361,23 @@ fn kimitsu_portion_marks_in_any_writing_are_held_under_jpn_to_us() {
         .flat_map(|t| held_problems(&policy, "jpn-to-us", t))
         .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// `(K)` opening a sentence after the first, in any width, with spaces or invisible
+    /// characters slipped in, held under jpn-to-us.
+    #[test]
+    fn a_kimitsu_mark_opening_a_later_sentence_in_any_writing_is_held(
+        end in prop::sample::select(&[".", "!", "?", "\u{FF0E}", "..."][..]),
+        gap in prop::sample::select(&[" ", "  ", "", "\u{3000}", " \u{200B}"][..]),
+        open in prop::sample::select(&["(", "\u{FF08}", "( ", "(\u{200B}"][..]),
+        letter in prop::sample::select(&["K", "\u{FF2B}"][..]),
+        close in prop::sample::select(&[")", "\u{FF09}", " )", "\u{200D})"][..]),
+    ) {
+        let text = format!("Summary end{end}{gap}{open}{letter}{close} Extract follows.");
+        let problems = held_problems(&jpn_to_us(), "jpn-to-us", &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 }

@@ -1067,6 +1067,31 @@ mod tests {
         assert!(redact("classification", &m, "x").is_some());
     }
 
+    //--- a change of case as written ends a word (session 34)
+    #[test]
+    fn a_change_of_case_ends_a_whole_word() {
+        let m = compile_phrases(&["project bluebird".into()], true).unwrap();
+        for held in [
+            "SeeProjectBLUEBIRD",
+            "projectBLUEBIRDreport",
+            "xProjectBluebirdNotes",
+            "HTTPProjectBluebird",
+        ] {
+            assert!(redact(held, &m, "x").is_some(), "{held}");
+        }
+        for goes in [
+            "Project BLUEBIRDSONG",
+            "ProjectBluebirdsong",
+            "subprojectbluebird",
+            "PROJECTBLUEBIRDSONG",
+        ] {
+            assert!(redact(goes, &m, "x").is_none(), "{goes}");
+        }
+        // Without the text as written, no case is known.
+        let n = normalize("SeeProjectBLUEBIRD");
+        assert!(m.find(&n).is_empty());
+    }
+
     #[test]
     fn whole_word_phrases_are_found_with_separators_inside() {
         let m = compile_phrases(&["Operation NIGHTJAR".into(), "Task Force 1-7".into()], true).unwrap();
@@ -1134,14 +1159,12 @@ mod tests {
             redact("Project BLUEBIRD2", &m, "[R]").map(|r| r.0).as_deref(),
             Some("[R]2")
         );
-        for t in [
-            "Project BLUEBIRDSONG",
-            "Project bluebirdish",
-            "Projection BLUEBIRD",
-            "Project BLUEBIRDess",
-        ] {
+        for t in ["Project BLUEBIRDSONG", "Project bluebirdish", "Projection BLUEBIRD"] {
             assert!(redact(t, &m, "[R]").is_none(), "{t}");
         }
+        // A run of capitals then small letters is two words of CamelCase (session 34:
+        // `projectBLUEBIRDreport`), whatever the small letters spell.
+        assert!(redact("Project BLUEBIRDess", &m, "[R]").is_some());
     }
 
     #[test]

@@ -304,8 +304,10 @@ fn camel_case_spaced(s: &str) -> Option<String> {
         _ => false,
     };
     // The last three characters that count, oldest first: a window of four with the next.
+    // What is decided is written out at once: nothing but the text spaced is held.
     let mut window = [(0usize, Kind::Other); 3];
-    let mut breaks: Vec<usize> = Vec::new();
+    let mut out: Option<String> = None;
+    let mut written = 0;
     let counted = s
         .char_indices()
         .filter(|&(_, c)| !is_format(c) && !unicode_normalization::char::is_combining_mark(c))
@@ -314,22 +316,16 @@ fn camel_case_spaced(s: &str) -> Option<String> {
     for next in counted {
         let [(_, w), (_, x), (at, y)] = window;
         if ends(w, x, y, next.1) {
-            breaks.push(at);
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len().saturating_add(16)));
+            o.push_str(s.get(written..at).unwrap_or_default());
+            o.push(' ');
+            written = at;
         }
         let [_, b, c] = window;
         window = [b, c, next];
     }
-    if breaks.is_empty() {
-        return None;
-    }
-    let mut out = String::with_capacity(s.len().saturating_add(breaks.len()));
-    let mut from = 0;
-    for at in breaks {
-        out.push_str(s.get(from..at).unwrap_or_default());
-        out.push(' ');
-        from = at;
-    }
-    out.push_str(s.get(from..).unwrap_or_default());
+    let mut out = out?;
+    out.push_str(s.get(written..).unwrap_or_default());
     Some(out)
 }
 
@@ -1928,6 +1924,20 @@ fn literals(pattern: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Session 34: a space where a word of CamelCase ends, none in a text of one case.
+    #[test]
+    fn spaces_words_of_camel_case() {
+        assert_eq!(
+            camel_case_spaced("SeeProjectBLUEBIRD").as_deref(),
+            Some("See Project BLUEBIRD")
+        );
+        // Both readings of a run of capitals before a small letter: `HTTPServer`, `BLUEBIRDreport`.
+        assert_eq!(camel_case_spaced("BLUEBIRDReport").as_deref(), Some("BLUEBIRD R eport"));
+        assert_eq!(camel_case_spaced("BLUEBIRDreport").as_deref(), Some("BLUEBIR D report"));
+        assert_eq!(camel_case_spaced("1-7Notes").as_deref(), Some("1-7 Notes"));
+        assert_eq!(camel_case_spaced("The BLUEBIRDSONG, bluebirdish"), None);
+    }
 
     /// Red team SB07 and SA19a, on the verifier's own code: the inflected forms of a phrase,
     /// and the characters drawn as an `@`.
