@@ -1223,11 +1223,160 @@ proptest! {
             ("Classified as ts", true),
             ("classification: top secret", true),
             ("classified secret", true),
+            // Session 34: `us-only` in any case, one-letter levels after a naming word.
+            ("This report is us-only.", true),
+            ("Distribution: us only", true),
+            ("Handle as usonly material.", true),
+            ("Level C per the originator.", false),
+            ("Classification: S", false),
+            ("Graded C", false),
+            ("Marked: S", false),
         ][..]),
         hows in prop::collection::vec(any::<u8>(), 1..8),
     ) {
         let text = disguised_form(form.0, form.1, &hows, (false, false));
         let problems: Vec<String> = both_policies().iter().flat_map(|(n, p)| held_problems(p, n, &text)).collect();
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+//--- Session 34: forms the red team's round 3 showed still crossing after session 33.
+
+/// SA05 in small letters: `us-only` hyphenated or glued, or `u.s.` with its dots, is no pronoun;
+/// `us only` after a word of dissemination (`distribution: us only`) says to whom.
+const SA05_US_ONLY_IN_SMALL_LETTERS: &[&str] = &[
+    "This report is us-only.",
+    "us-only distribution",
+    "(us-only)",
+    "Handle as us\u{2011}only material.",
+    "Distribution: usonly",
+    "This report is u.s. only.",
+    "This report is u.s.-only.",
+    "Distribution: us only",
+    "Dissemination us only.",
+    "Releasability: us only",
+    "This report is Us-Only.",
+    "usa only",
+    "Shipping to usa only.",
+];
+
+/// Their benign neighbours: `us` the pronoun, `usa` as a place.
+const SA05_PRONOUN_AND_PLACE: &[&str] = &[
+    "Let us only consider the loader.",
+    "Tell us only what you saw.",
+    "The actor sent us only one sample.",
+    "It is for us only to decide.",
+    "The service is available in the usa only.",
+    "They gave us only-child processes.",
+    "Rufus only runs on Windows.",
+    "Campus only networks were hit.",
+];
+
+#[test]
+fn sa05_us_only_in_small_letters_where_no_pronoun_reads_is_held() {
+    held_under_both(SA05_US_ONLY_IN_SMALL_LETTERS);
+}
+
+#[test]
+fn sa05_us_the_pronoun_and_the_usa_as_a_place_still_go() {
+    go_under_both(SA05_PRONOUN_AND_PLACE);
+}
+
+/// SA07/SA18 with one letter: a one-letter portion level in capitals right after a word that
+/// names a level (`Level C`, `Classification: C`, `Marked: TS`).
+const ONE_LETTER_LEVELS_AFTER_A_NAMING_WORD: &[&str] = &[
+    "Level C",
+    "Level C per the originator.",
+    "Level: S",
+    "LEVEL S",
+    "Classification: C",
+    "Classification: S",
+    "Classified S",
+    "Classified as C by the originator.",
+    "Marked: TS",
+    "Marked: S",
+    "Marking: C",
+    "Graded C",
+    "Graded: S",
+    "Security level: S",
+    "Classification - C",
+    "Classification: (S)",
+    "Classification: \u{FF33}",
+    "Level &#83; per the originator.",
+];
+
+/// Their benign neighbours.
+const ONE_LETTER_BENIGN: &[&str] = &[
+    "Level 3 of the kill chain.",
+    "The server room is on level C of the building.",
+    "Vitamin C",
+    "A Class C network and a class C address.",
+    "Grade A beef was the lure.",
+    "Marked Z on the map.",
+    "Level A of the game.",
+    "Option C was chosen.",
+    "The C2 level is high.",
+    "Written in C and S-Lang.",
+    "Classified ads.",
+    // A list's letters in small letters, a copyright, a plural opening a sentence.
+    "(a) one. (c) three.",
+    "Done. (C) 2024 Acme Corp.",
+    "The host(s) went down. (s) marks a plural.",
+];
+
+#[test]
+fn one_letter_levels_after_a_naming_word_are_held() {
+    held_under_both(ONE_LETTER_LEVELS_AFTER_A_NAMING_WORD);
+}
+
+#[test]
+fn one_letter_benign_neighbours_go_unchanged() {
+    go_under_both(ONE_LETTER_BENIGN);
+}
+
+/// `(K)` (KIMITSU, above the jpn-to-us ceiling) in forms a reader reads as that portion mark.
+const K_FORMS: &[&str] = &[
+    "(K) Extract.",
+    "\u{FF08}K\u{FF09} Extract.",
+    "(\u{FF2B}) Extract.",
+    "\u{FF08}\u{FF2B}\u{FF09} Extract.",
+    "Summary end. (K) Extract follows.",
+    "Summary end.  (K) Extract follows.",
+    "(K//REL TO USA) Extract.",
+    "(K//REL TO USA, JPN) Extract.",
+    "\u{200B}(K) Extract.",
+    "(\u{200B}K\u{200B}) Extract.",
+    "(K\u{200D}) Extract.",
+    "( K ) Extract.",
+    "(U) Summary. (K) Extract.",
+    "Summary:\n\u{FF08}K\u{FF09} Extract.",
+];
+
+#[test]
+fn kimitsu_portion_marks_in_any_writing_are_held_under_jpn_to_us() {
+    let policy = jpn_to_us();
+    let problems: Vec<String> = K_FORMS
+        .iter()
+        .flat_map(|t| held_problems(&policy, "jpn-to-us", t))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// `(K)` opening a sentence after the first, in any width, with spaces or invisible
+    /// characters slipped in, held under jpn-to-us.
+    #[test]
+    fn a_kimitsu_mark_opening_a_later_sentence_in_any_writing_is_held(
+        end in prop::sample::select(&[".", "!", "?", "\u{FF0E}", "..."][..]),
+        gap in prop::sample::select(&[" ", "  ", "", "\u{3000}", " \u{200B}"][..]),
+        open in prop::sample::select(&["(", "\u{FF08}", "( ", "(\u{200B}"][..]),
+        letter in prop::sample::select(&["K", "\u{FF2B}"][..]),
+        close in prop::sample::select(&[")", "\u{FF09}", " )", "\u{200D})"][..]),
+    ) {
+        let text = format!("Summary end{end}{gap}{open}{letter}{close} Extract follows.");
+        let problems = held_problems(&jpn_to_us(), "jpn-to-us", &text);
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }

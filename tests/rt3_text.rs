@@ -1060,3 +1060,84 @@ fn s34c_addresses_with_the_word_at_are_still_held() {
         ],
     );
 }
+
+//--- Session 34: dirty words glued in CamelCase (a change of case is a word boundary)
+
+#[test]
+fn dirty_words_glued_at_a_change_of_case_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "SeeProjectBLUEBIRD",
+            "projectBLUEBIRDreport",
+            "OperationNightjarPlan",
+            "seeOperationNightjar",
+            "ReadProjectBluebirdNotes",
+            "TheHALCYONRIDGEReport",
+            "HalcyonRidgeReport",
+            "xOperationNIGHTJARx",
+            "SOURCECASTELLANReport",
+            "ProjectBLUEBIRDsReport",
+            "myTaskForce1-7Notes",
+        ],
+    );
+}
+
+#[test]
+fn other_words_glued_to_a_dirty_word_in_one_case_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "Project BLUEBIRDSONG",
+            "Project bluebirdish plans",
+            "OperationNightingale",
+            "ProjectBluebirdsong",
+            "subprojectbluebird",
+            "PROJECTBLUEBIRDSONG",
+        ],
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    /// A dirty phrase in CamelCase or capitals glued to CamelCase words before and after is held.
+    #[test]
+    fn a_dirty_phrase_glued_between_camel_case_words_is_held(
+        which in 0usize..4,
+        cases in proptest::collection::vec(0usize..3, 2),
+        before in prop::sample::select(&["", "See", "see", "The", "x", "MyNotes"][..]),
+        after in prop::sample::select(&["", "Report", "Plan", "Notes2024", "X"][..]),
+    ) {
+        const PHRASES: [[&str; 2]; 4] = [
+            ["Operation", "NIGHTJAR"],
+            ["Project", "BLUEBIRD"],
+            ["SOURCE", "CASTELLAN"],
+            ["HALCYON", "RIDGE"],
+        ];
+        let words = PHRASES[which];
+        let mut glued = String::new();
+        for (w, &case) in words.iter().zip(cases.iter()) {
+            glued.push_str(&match case {
+                0 => w.to_uppercase(),
+                1 => {
+                    let lower = w.to_lowercase();
+                    let mut c = lower.chars();
+                    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+                }
+                _ => w.to_string(),
+            });
+        }
+        // Capitals after capitals join the run (`PROJECTBLUEBIRDREPORT` is one word): glue
+        // CamelCase words only where a change of case marks the boundary.
+        let first_upper = glued.chars().next().is_some_and(|c| c.is_uppercase());
+        let last_upper = glued.chars().last().is_some_and(|c| c.is_uppercase());
+        let before_ok = before.is_empty() || (first_upper && before.chars().last().is_some_and(|c| c.is_lowercase()));
+        let after_ok = after.is_empty() || !last_upper || after.chars().nth(1).is_some_and(|c| c.is_lowercase());
+        prop_assume!(before_ok && after_ok);
+        let text = format!("Notes: {before}{glued}{after} today.");
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}

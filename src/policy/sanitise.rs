@@ -285,6 +285,13 @@ pub enum Matcher {
 impl Matcher {
     /// Spans (in the normalised text) of every match.
     pub fn find(&self, n: &Normalized) -> Vec<(usize, usize)> {
+        self.find_as_written(n, "")
+    }
+
+    /// [`Matcher::find`] on the normal form `n` of `raw`: a whole-word phrase also ends where
+    /// the case of the letters as written changes ([`case_break`]: `SeeProjectBLUEBIRD`,
+    /// `OperationNightjarPlan`). With `raw` empty, no case is known and none counts.
+    pub fn find_as_written(&self, n: &Normalized, raw: &str) -> Vec<(usize, usize)> {
         match self {
             Matcher::Regex(r) => r
                 .find_iter(&n.text)
@@ -316,7 +323,8 @@ impl Matcher {
                     hits.extend(automaton.find_overlapping_iter(c.bytes()).filter_map(|m| {
                         let (a, b) = c.normal_span(m.start(), m.end())?;
                         let numbered = !inflected.get(m.pattern().as_usize()).copied().unwrap_or(true);
-                        is_word_boundary(&n.text, a, b, numbered).then_some((a, b))
+                        let cased = |k: usize| !raw.is_empty() && case_break(n, raw, k);
+                        is_word_boundary(&n.text, a, b, numbered, cased).then_some((a, b))
                     }));
                 }
                 crate::text::merge_spans(hits)
@@ -463,7 +471,11 @@ impl Compact {
 /// Whether `start..end` of `text` is a whole word: no letter or digit beside it that continues
 /// it ([`crate::text::joins_word`]: a word of a script written without spaces does not); when
 /// `numbered`, a number or mark after it ([`numbering`]) does not either.
-fn is_word_boundary(text: &str, start: usize, end: usize, numbered: bool) -> bool {
+///
+/// A change of case as written between the hit's edge and its neighbour ends a word too
+/// (`cased(k)`: the letters before and after byte `k` of `text` are two words of CamelCase,
+/// [`case_break`]).
+fn is_word_boundary(text: &str, start: usize, end: usize, numbered: bool, cased: impl Fn(usize) -> bool) -> bool {
     let hit = text.get(start..end).unwrap_or_default();
     let before = text.get(..start).and_then(|s| s.chars().next_back());
     let after = text.get(end..).and_then(|s| s.chars().next());
@@ -474,7 +486,57 @@ fn is_word_boundary(text: &str, start: usize, end: usize, numbered: bool) -> boo
     };
     let last = hit.chars().next_back();
     let numbered = numbered && last.is_some_and(char::is_alphabetic) && numbering(text.get(end..).unwrap_or_default());
-    !joins(before, hit.chars().next()) && (!joins(after, last) || numbered)
+    (!joins(before, hit.chars().next()) || cased(start)) && (!joins(after, last) || numbered || cased(end))
+}
+
+/// Whether a word of CamelCase ends at byte `k` of the normal form `n` of `raw`, as the letters
+/// were written (each read as the first letter or digit of what it was written as): a small
+/// letter then a capital (`seeProject`), a capital or a digit then a capital and a small letter
+/// (`BLUEBIRDReport`, `1-7Notes`: before the last capital of a run), or a run of two capitals or
+/// more then a small letter (`BLUEBIRDreport`). A text in one case has none: `BLUEBIRDSONG` and
+/// `bluebirdish` are one word each. Looks at four characters around `k`: constant time.
+fn case_break(n: &Normalized, raw: &str, k: usize) -> bool {
+    #[derive(PartialEq)]
+    enum Kind {
+        Capital,
+        Small,
+        Digit,
+    }
+    let text = n.text.as_str();
+    // What the character of `text` at byte `i` was written as.
+    let kind = |i: usize| -> Option<Kind> {
+        let c = text.get(i..)?.chars().next()?;
+        let (a, b) = n.original(i, i.checked_add(c.len_utf8())?)?;
+        let w = raw.get(a..b)?.chars().find(|c| c.is_alphanumeric())?;
+        if w.is_uppercase() {
+            Some(Kind::Capital)
+        } else if w.is_lowercase() {
+            Some(Kind::Small)
+        } else if w.is_numeric() {
+            Some(Kind::Digit)
+        } else {
+            None
+        }
+    };
+    let prev = |i: usize| {
+        text.get(..i)
+            .and_then(|t| t.chars().next_back())
+            .and_then(|c| i.checked_sub(c.len_utf8()))
+    };
+    let next = |i: usize| {
+        text.get(i..)
+            .and_then(|t| t.chars().next())
+            .and_then(|c| i.checked_add(c.len_utf8()))
+    };
+    let (Some(x), Some(y)) = (prev(k), (k < text.len()).then_some(k)) else {
+        return false;
+    };
+    match (kind(x), kind(y)) {
+        (Some(Kind::Small), Some(Kind::Capital)) => true,
+        (Some(Kind::Capital | Kind::Digit), Some(Kind::Capital)) => next(y).and_then(kind) == Some(Kind::Small),
+        (Some(Kind::Capital), Some(Kind::Small)) => prev(x).and_then(kind) == Some(Kind::Capital),
+        _ => false,
+    }
 }
 
 /// Whether `rest` (what follows a phrase that ends with a letter) starts with what numbers or
@@ -640,7 +702,12 @@ impl TextRules {
                         continue;
                     }
                 }
-                found.extend(rule.matcher.find(n).into_iter().filter_map(|(a, b)| n.original(a, b)));
+                found.extend(
+                    rule.matcher
+                        .find_as_written(n, s)
+                        .into_iter()
+                        .filter_map(|(a, b)| n.original(a, b)),
+                );
             }
             if found.is_empty() {
                 continue;
@@ -811,7 +878,7 @@ fn inflected(phrase: &str) -> Vec<String> {
 pub fn redact(s: &str, matcher: &Matcher, replacement: &str) -> Option<(String, usize)> {
     let n = normalize(s);
     let spans: Vec<(usize, usize)> = matcher
-        .find(&n)
+        .find_as_written(&n, s)
         .into_iter()
         .filter_map(|(a, b)| n.original(a, b))
         .collect();
@@ -1000,6 +1067,31 @@ mod tests {
         assert!(redact("classification", &m, "x").is_some());
     }
 
+    //--- a change of case as written ends a word (session 34)
+    #[test]
+    fn a_change_of_case_ends_a_whole_word() {
+        let m = compile_phrases(&["project bluebird".into()], true).unwrap();
+        for held in [
+            "SeeProjectBLUEBIRD",
+            "projectBLUEBIRDreport",
+            "xProjectBluebirdNotes",
+            "HTTPProjectBluebird",
+        ] {
+            assert!(redact(held, &m, "x").is_some(), "{held}");
+        }
+        for goes in [
+            "Project BLUEBIRDSONG",
+            "ProjectBluebirdsong",
+            "subprojectbluebird",
+            "PROJECTBLUEBIRDSONG",
+        ] {
+            assert!(redact(goes, &m, "x").is_none(), "{goes}");
+        }
+        // Without the text as written, no case is known.
+        let n = normalize("SeeProjectBLUEBIRD");
+        assert!(m.find(&n).is_empty());
+    }
+
     #[test]
     fn whole_word_phrases_are_found_with_separators_inside() {
         let m = compile_phrases(&["Operation NIGHTJAR".into(), "Task Force 1-7".into()], true).unwrap();
@@ -1067,14 +1159,12 @@ mod tests {
             redact("Project BLUEBIRD2", &m, "[R]").map(|r| r.0).as_deref(),
             Some("[R]2")
         );
-        for t in [
-            "Project BLUEBIRDSONG",
-            "Project bluebirdish",
-            "Projection BLUEBIRD",
-            "Project BLUEBIRDess",
-        ] {
+        for t in ["Project BLUEBIRDSONG", "Project bluebirdish", "Projection BLUEBIRD"] {
             assert!(redact(t, &m, "[R]").is_none(), "{t}");
         }
+        // A run of capitals then small letters is two words of CamelCase (session 34:
+        // `projectBLUEBIRDreport`), whatever the small letters spell.
+        assert!(redact("Project BLUEBIRDess", &m, "[R]").is_some());
     }
 
     #[test]

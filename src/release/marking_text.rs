@@ -449,7 +449,8 @@ fn marks_in_text<R>(
                     // to a Latin word (`(s)` is a plural there).
                     let unspaced = *unspaced_text.get_or_insert_with(|| n.chars().any(crate::text::is_unspaced_script));
                     let starts = opens_paragraph(norm, raw, i)
-                        || (unspaced && !paragraph.ends_with(|c: char| c.is_ascii_alphanumeric()));
+                        || (unspaced && !paragraph.ends_with(|c: char| c.is_ascii_alphanumeric()))
+                        || (paragraph.ends_with(['.', '!', '?']) && capital_after(norm, raw, i));
                     let then = n.get(i + 2 + inner.len()..).unwrap_or_default().trim_start();
                     let year = then.starts_with(|c: char| c.is_ascii_digit());
                     if !starts || (loosen(&head) == "c" && year) {
@@ -466,6 +467,29 @@ fn marks_in_text<R>(
         }
     }
     None
+}
+
+/// Whether the first letter after byte `i` of the normal form `norm` (of `raw`) was written as
+/// a capital: a one-letter portion mark in capitals opening a sentence (`… end. (K) Extract`;
+/// red team round 3, after session 33) is one, where a list's letter in small letters
+/// (`(a) one. (c) three`) is not. Looks at most 16 characters on.
+fn capital_after(norm: &crate::text::Normalized, raw: &str, i: usize) -> bool {
+    let n = norm.text.as_str();
+    let Some((j, c)) = n
+        .get(i..)
+        .unwrap_or_default()
+        .char_indices()
+        .take(16)
+        .find(|(_, c)| c.is_alphanumeric())
+    else {
+        return false;
+    };
+    let at = i.saturating_add(j);
+    // As written, in its compatibility form (`Ｋ`, `🄚` are capitals).
+    norm.original(at, at.saturating_add(c.len_utf8()))
+        .and_then(|(a, z)| raw.get(a..z))
+        .and_then(|w| unicode_normalization::UnicodeNormalization::nfkc(w).find(|c| c.is_alphanumeric()))
+        .is_some_and(char::is_uppercase)
 }
 
 /// Portion levels of the well-known schemes (US, NATO), lowercase: markings under any policy.

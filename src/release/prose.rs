@@ -431,6 +431,9 @@ struct Vocabulary {
     /// What starts a banner of separated parts, squeezed: portion levels (`true`: a portion
     /// only, no banner word), level names with and without their spaces, [`SEPARATED_LEADS`].
     leads: Vec<(Vec<u8>, bool)>,
+    /// One-letter portion levels above the lowest (`c`, `s`, `k`), lowercase: a level right
+    /// after a word that names one ([`bare_levels`]).
+    one_letter: Vec<String>,
 }
 
 /// `s` as the squeezed text reads it: its letters and digits, lowercase, each read as a letter.
@@ -569,7 +572,19 @@ impl Vocabulary {
             }
         }
         leads.extend(SEPARATED_LEADS.iter().map(|w| (squeezed(w), false)));
+        // One-letter portions above the lowest, and the US ones whatever the policy.
+        let mut one_letter: Vec<String> = policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().skip(1).filter_map(|l| l.portion.as_deref()))
+            .chain(["C", "S"])
+            .filter(|p| p.len() == 1 && p.is_ascii())
+            .map(str::to_lowercase)
+            .collect();
+        one_letter.sort();
+        one_letter.dedup();
         Vocabulary {
+            one_letter,
             leads,
             finder,
             says: phrases.into_iter().map(|(_, s, w)| (s, w)).collect(),
@@ -699,7 +714,7 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
                     // An escape or a symbol is taken as a capital (the stricter reading).
                     let capital = |i: &&usize| !written_small(n, raw, **i);
                     !us.is_empty()
-                        && us.iter().all(|i| capital(&i))
+                        && (us.iter().all(|i| capital(&i)) || us_no_pronoun(text, letters, a))
                         && (letters.iter().all(|i| capital(&i)) || !of_place(text, a))
                 }
             };
@@ -716,7 +731,7 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
     // The Armenian full stop `։` is drawn as a colon; the normal form reads it as `.`.
     tlp_written_otherwise(text, raw.contains('\u{0589}'), &mut out);
     tlp_with_words_between(text, &mut out);
-    bare_levels(n, raw, &mut out);
+    bare_levels(n, raw, &v.one_letter, &mut out);
     not_found(hits, out, found)
 }
 
@@ -746,6 +761,40 @@ fn word_after(text: &str, at: usize) -> &str {
         .unwrap_or_default()
 }
 
+/// Whether `us only` written in small letters, its letters at bytes `letters` of `text` (from
+/// byte `at`), is no pronoun (red team round 3, SA05, after session 33): `usa`, `u.s.` with
+/// its dots, `us` glued or hyphenated to `only` (`us-only`, `usonly`), or `us only` right after
+/// a word of dissemination ([`DISSEMINATION_WORDS`]: `distribution: us only`). `Let us only
+/// consider`, `tell us only`, `for us only` are the pronoun, and go.
+fn us_no_pronoun(text: &str, letters: &[usize], at: usize) -> bool {
+    let gap = |k: usize| {
+        let (Some(&x), Some(&y)) = (letters.get(k), letters.get(k + 1)) else {
+            return "";
+        };
+        text.get(x.saturating_add(1)..y).unwrap_or_default()
+    };
+    let usa = letters.len() == 7;
+    let dotted = gap(0) == ".";
+    let joined = matches!(gap(1), "" | "-" | ".-" | "." | "_");
+    let disseminated = words_before(text, at)
+        .next()
+        .is_some_and(|w| DISSEMINATION_WORDS.contains(&w));
+    usa || dotted || joined || disseminated
+}
+
+/// Words right before `us only` in small letters that make it a dissemination control
+/// (`Distribution: us only`).
+const DISSEMINATION_WORDS: [&str; 8] = [
+    "distribution",
+    "dissemination",
+    "dissem",
+    "releasability",
+    "releasable",
+    "release",
+    "handling",
+    "caveat",
+];
+
 /// Whether a word of place ([`OF_PLACE`]) stands before byte `at` of `text` (`the` and `a`
 /// passed over): `available in the USA only` says where, not to whom.
 fn of_place(text: &str, at: usize) -> bool {
@@ -773,13 +822,29 @@ fn ssi_technique(text: &str, a: usize, z: usize) -> bool {
 /// clear-to-send; before a word of [`DNS_AFTER_NS`], `NS` is the record type whatever names
 /// it. Said as the portion mark (`(NS)`), for the marking reader. Each word is
 /// looked at within a bounded window: linear in the text.
-fn bare_levels(n: &Normalized, raw: &str, out: &mut Vec<String>) {
+fn bare_levels(n: &Normalized, raw: &str, one_letter: &[String], out: &mut Vec<String>) {
     let text = n.text.as_str();
     let mut at = 0;
     for w in text.split(|c: char| !c.is_ascii_alphanumeric()) {
         let (a, z) = (at, at + w.len());
         at = z + text.get(z..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
-        if !NAMED_PORTIONS.contains(&w) || (a..z).any(|i| written_small(n, raw, i)) {
+        if (a..z).any(|i| written_small(n, raw, i)) {
+            continue;
+        }
+        // A one-letter portion level (`Level C`, `Classification: S`, `Marked: TS`'s kin; red
+        // team round 3, after session 33) only right after a word that names a level.
+        if one_letter.iter().any(|p| p == w) {
+            if rest_continues_a_name(text, z) {
+                continue;
+            }
+            if let Some((from, word)) = naming_word_before(text, a)
+                && names_one_letter(n, raw, text, from, word, a)
+            {
+                out.push(format!("({})", w.to_uppercase()));
+            }
+            continue;
+        }
+        if !NAMED_PORTIONS.contains(&w) {
             continue;
         }
         // A name goes on after it (`NS.example.net`, `NS-2`).
@@ -794,10 +859,35 @@ fn bare_levels(n: &Normalized, raw: &str, out: &mut Vec<String>) {
     }
 }
 
+/// Whether a name goes on after byte `z` of `text` (`S-Lang`, `C.exe`, `NS.example.net`).
+fn rest_continues_a_name(text: &str, z: usize) -> bool {
+    let rest = text.get(z..).unwrap_or_default();
+    rest.starts_with(['.', '-', '_', '/', '@']) && rest.chars().nth(1).is_some_and(|c| c.is_alphanumeric())
+}
+
+/// Whether the naming `word` at byte `from` of `text` (the normal form `n` of `raw`) names the
+/// one letter at byte `at` a level: not `grade` (`Grade C` is a mark of quality), and not
+/// `level` written in small letters with one space before the letter (`on level C of the
+/// building`: a floor). `Level C`, `level: C`, `Classified S`, `Marked: S` are levels (the
+/// stricter reading: `Level C certification` is held too).
+fn names_one_letter(n: &Normalized, raw: &str, text: &str, from: usize, word: &str, at: usize) -> bool {
+    if word == "grade" {
+        return false;
+    }
+    let between = text.get(from.saturating_add(word.len())..at).unwrap_or_default();
+    !(word == "level" && between == " " && !written_capital(n, raw, from))
+}
+
 /// Whether a word of [`STATES_A_LEVEL`] names what starts at byte `at` of `text` a level: it
 /// stands before it, with signs between that end no sentence or clause and at most two words of
 /// [`BETWEEN_NAMING`], and is no part of a compound (`top-level`).
 fn named_before(text: &str, at: usize) -> bool {
+    naming_word_before(text, at).is_some()
+}
+
+/// The byte where the word of [`STATES_A_LEVEL`] that names what starts at byte `at` of `text`
+/// a level starts, and that word ([`named_before`]).
+fn naming_word_before(text: &str, at: usize) -> Option<(usize, &str)> {
     let mut at = at;
     for _ in 0..3 {
         let before = text.get(..at).unwrap_or_default();
@@ -807,10 +897,10 @@ fn named_before(text: &str, at: usize) -> bool {
             .take(8)
             .find(|(_, c)| c.is_ascii_alphanumeric())
             .map(|(i, _)| i + 1);
-        let Some(word_end) = word_end else { return false };
+        let word_end = word_end?;
         let between = before.get(word_end..).unwrap_or_default();
         if between.is_empty() || between.contains(['.', ',', ';', '!', '?']) {
-            return false;
+            return None;
         }
         let head = before.get(..word_end).unwrap_or_default();
         let word_start = head
@@ -827,17 +917,17 @@ fn named_before(text: &str, at: usize) -> bool {
             .and_then(|h| h.chars().next_back())
             .is_some_and(|c| c.is_ascii_alphanumeric())
         {
-            return false;
+            return None;
         }
         if STATES_A_LEVEL.contains(&word) {
-            return !head.get(..word_start).is_some_and(|h| h.ends_with('-'));
+            return (!head.get(..word_start).is_some_and(|h| h.ends_with('-'))).then_some((word_start, word));
         }
         if !BETWEEN_NAMING.contains(&word) {
-            return false;
+            return None;
         }
         at = word_start;
     }
-    false
+    None
 }
 
 /// Whether bytes `a..z` of the normal form `n` stand alone on their line of `raw`: nothing but

@@ -455,6 +455,7 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
         .chain(["U", "C", "S", "TS", "NU", "NR", "NC", "NS", "CTS", "CTSA"])
         .map(|p| loose(&p.to_lowercase()))
         .collect();
+    sentence_portions(text, &portions, &mut out);
     let mut banner: Option<Vec<(String, String)>> = None;
     for f in &readings {
         let all: Vec<char> = f.chars().collect();
@@ -598,6 +599,39 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
         }
     }
     out
+}
+
+/// One-letter portion marks written in capitals that open a sentence inside a paragraph
+/// (`… end. (K) Extract`; red team round 3, after session 33): `(`, one capital letter that is
+/// a portion level (`portions`, loosened lowercase), `)`, right after `.`, `!` or `?` (spaces
+/// between). Read on `text` as written, each character in its compatibility form (`（Ｋ）`,
+/// `🄚`), hidden characters and marks passed over; a list's letter in small letters
+/// (`(a) one. (c) three`) is none, nor `(C)` before a year. One pass.
+fn sentence_portions(text: &str, portions: &[String], out: &mut Vec<String>) {
+    if text.is_ascii() && !text.contains('(') {
+        return;
+    }
+    let shown: Vec<char> = text
+        .chars()
+        .flat_map(|c| c.nfkc())
+        .filter(|&c| !hidden(c) && !unicode_normalization::char::is_combining_mark(c))
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for (k, w) in shown.windows(4).enumerate() {
+        let [end, '(', letter, ')'] = w else { continue };
+        if !matches!(end, '.' | '!' | '?') || !letter.is_uppercase() || !letter.is_ascii_alphabetic() {
+            continue;
+        }
+        let small = letter.to_ascii_lowercase();
+        if !portions.iter().any(|p| p.chars().eq(std::iter::once(small))) {
+            continue;
+        }
+        let year = shown.get(k.saturating_add(4)).is_some_and(char::is_ascii_digit);
+        if small == 'c' && year {
+            continue;
+        }
+        out.push(format!("({letter})"));
+    }
 }
 
 /// [`fold`] line by line: each line break (`\n`, `\r`, U+2028, U+2029, …) is kept as `\n`, so

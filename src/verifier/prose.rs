@@ -111,6 +111,42 @@ const SSI_WEB: &[&str] = &[
 /// the USA only`) it says where, unless written all in capitals.
 const ONLY_US: &[&str] = &["US ONLY", "USA ONLY"];
 
+/// Words before `us only` in small letters that make it a dissemination control
+/// (`Distribution: us only`; red team round 3, SA05, after session 33).
+const DISSEMINATING: &[&str] = &[
+    "distribution",
+    "dissemination",
+    "dissem",
+    "releasability",
+    "releasable",
+    "release",
+    "handling",
+    "caveat",
+];
+
+/// Whether `us only` (or `usa only`) in small letters, its letters at pieces `letters`, is no
+/// pronoun: `usa`, `u.s.` with its dots, `us` joined to `only` by nothing or a hyphen
+/// (`us-only`, `usonly`), or a word of [`DISSEMINATING`] right before it. `Let us only
+/// consider`, `for us only` are the pronoun.
+fn no_pronoun(pieces: &[Piece], shown: &[char], letters: &[usize]) -> bool {
+    let between = |k: usize| -> String {
+        match (letters.get(k), letters.get(k + 1)) {
+            (Some(&x), Some(&y)) => shown.get(x.saturating_add(1)..y).unwrap_or_default().iter().collect(),
+            _ => String::new(),
+        }
+    };
+    let dash = |c: char| c == '-' || ('\u{2010}'..='\u{2015}').contains(&c) || c == '\u{2212}';
+    let joined = {
+        let b = between(1);
+        b.is_empty() || b == "_" || b.chars().all(|c| dash(c) || c == '.') && b.chars().count() <= 2
+    };
+    let first = letters.first().copied().unwrap_or(0);
+    let disseminated = last_words(pieces, first)
+        .first()
+        .is_some_and(|w| DISSEMINATING.contains(&w.as_str()));
+    letters.len() == 7 || between(0) == "." || joined || disseminated
+}
+
 /// Words of place before `US only`.
 const PLACE_WORDS: &[&str] = &["in", "within", "inside", "across", "throughout", "outside"];
 
@@ -353,6 +389,9 @@ pub struct Prose {
     /// portion level (`s`, `ts`): level names and aliases (whole), portion levels, and
     /// [`LEADING_CONTROLS`].
     leads: Vec<(String, bool)>,
+    /// One-letter portion levels above the lowest (`c`, `s`, `k`): a level right after a word
+    /// that states one ([`stated_levels`]).
+    single: Vec<char>,
 }
 
 /// One character of the text as read: a letter or digit (its reading in ASCII lowercase, and
@@ -574,7 +613,24 @@ impl Prose {
         }
         leads.extend(LEADING_CONTROLS.iter().map(|w| (squeeze(w), false)));
         leads.retain(|(w, _)| !w.is_empty());
+        // The one-letter portions above the lowest of each scheme, and the US ones.
+        let mut single: Vec<char> = policy
+            .schemes
+            .iter()
+            .flat_map(|s| s.levels.iter().skip(1).filter_map(|l| l.portion.as_deref()))
+            .chain(["C", "S"])
+            .filter_map(|p| {
+                let mut c = p.chars();
+                match (c.next(), c.next()) {
+                    (Some(a), None) if a.is_ascii_alphabetic() => Some(a.to_ascii_lowercase()),
+                    _ => None,
+                }
+            })
+            .collect();
+        single.sort_unstable();
+        single.dedup();
         Prose {
+            single,
             leads,
             ac,
             says: words.into_iter().map(|(_, s)| s).collect(),
@@ -641,7 +697,7 @@ impl Prose {
                 _ => Piece::Other,
             })
             .collect();
-        stated_levels(&pieces, &shown, out);
+        stated_levels(&pieces, &shown, &self.single, out);
         // The letters, and where each stands among the pieces.
         let mut squeezed = String::new();
         let mut at: Vec<usize> = Vec::new();
@@ -736,7 +792,7 @@ impl Prose {
                     // No letter small: a digit or sign counts as a capital (the stricter reading).
                     let capital = |k: &usize| !matches!(pieces.get(*k), Some(Piece::Letter(_, Case::Small)));
                     let us = letters.get(..letters.len().saturating_sub(4)).unwrap_or_default();
-                    if us.is_empty() || !us.iter().all(capital) {
+                    if us.is_empty() || !(us.iter().all(capital) || no_pronoun(&pieces, &shown, letters)) {
                         continue;
                     }
                     let place = last_words(&pieces, first)
@@ -973,7 +1029,7 @@ fn next_word(pieces: &[Piece], k: usize) -> String {
 /// clear-to-send) and go; so does `NS` before a word of [`NS_RECORD_WORDS`], whatever names it.
 /// Said as its portion mark (`(NS)`). Each word looked at in a bounded
 /// window of `shown` (the characters as shown, one for each piece).
-fn stated_levels(pieces: &[Piece], shown: &[char], out: &mut Vec<String>) {
+fn stated_levels(pieces: &[Piece], shown: &[char], single: &[char], out: &mut Vec<String>) {
     let mut k = 0;
     while k < pieces.len() {
         if !matches!(pieces.get(k), Some(Piece::Letter(..))) {
@@ -990,7 +1046,23 @@ fn stated_levels(pieces: &[Piece], shown: &[char], out: &mut Vec<String>) {
             capitals &= *case != Case::Small;
             k += 1;
         }
-        if !capitals || !LEVEL_PORTIONS.iter().any(|p| p.eq_ignore_ascii_case(&word)) {
+        if !capitals {
+            continue;
+        }
+        // One letter (`Level C`, `Classification: S`; red team round 3, after session 33):
+        // a level only right after a word that states one, and no name going on after it.
+        let mut one = word.chars();
+        if let (Some(c), None) = (one.next(), one.next())
+            && single.contains(&c)
+        {
+            let named_on = matches!(shown.get(k), Some('.' | '-' | '_' | '/' | '@'))
+                && matches!(pieces.get(k + 1), Some(Piece::Letter(..)));
+            if !named_on && one_letter_stated(pieces, shown, start) {
+                out.push(format!("({})", word.to_uppercase()));
+            }
+            continue;
+        }
+        if !LEVEL_PORTIONS.iter().any(|p| p.eq_ignore_ascii_case(&word)) {
             continue;
         }
         // A name goes on after it (`NS.example.net`, `NS-2`).
@@ -1006,8 +1078,31 @@ fn stated_levels(pieces: &[Piece], shown: &[char], out: &mut Vec<String>) {
     }
 }
 
+/// Whether a word of [`LEVEL_STATED_BY`] states the one letter at piece `start` a level: not
+/// `grade` (`Grade C`, a mark of quality), nor `level` in small letters with one space before
+/// the letter (`on level C of the building`, a floor). `Level C`, `level: C` and `Marked: S`
+/// are levels (the stricter reading).
+fn one_letter_stated(pieces: &[Piece], shown: &[char], start: usize) -> bool {
+    let Some((from, word)) = stating_word(pieces, shown, start) else {
+        return false;
+    };
+    if word == "grade" {
+        return false;
+    }
+    let end = from.saturating_add(word.chars().count());
+    let between = shown.get(end..start).unwrap_or_default();
+    let small = matches!(pieces.get(from), Some(Piece::Letter(_, Case::Small)));
+    !(word == "level" && between == [' '] && small)
+}
+
 /// Whether a word of [`LEVEL_STATED_BY`] stands before piece `start` (see [`stated_levels`]).
 fn stated_before(pieces: &[Piece], shown: &[char], start: usize) -> bool {
+    stating_word(pieces, shown, start).is_some()
+}
+
+/// The piece where the word of [`LEVEL_STATED_BY`] before piece `start` starts, and the word
+/// ([`stated_before`]).
+fn stating_word(pieces: &[Piece], shown: &[char], start: usize) -> Option<(usize, String)> {
     let dash = |c: char| c == '-' || ('\u{2010}'..='\u{2015}').contains(&c) || c == '\u{2212}';
     let mut at = start;
     for _ in 0..3 {
@@ -1022,7 +1117,7 @@ fn stated_before(pieces: &[Piece], shown: &[char], start: usize) -> bool {
             || !matches!(pieces.get(q - 1), Some(Piece::Letter(..)))
             || between.iter().any(|c| ".,;!?\u{3002}\u{3001}".contains(*c))
         {
-            return false;
+            return None;
         }
         let end = q;
         while q > 0 && end - q < 24 && matches!(pieces.get(q - 1), Some(Piece::Letter(..))) {
@@ -1030,7 +1125,7 @@ fn stated_before(pieces: &[Piece], shown: &[char], start: usize) -> bool {
         }
         // A word longer than the window is none of these.
         if q > 0 && matches!(pieces.get(q - 1), Some(Piece::Letter(..))) {
-            return false;
+            return None;
         }
         let word: String = pieces
             .get(q..end)
@@ -1042,14 +1137,14 @@ fn stated_before(pieces: &[Piece], shown: &[char], start: usize) -> bool {
             })
             .collect();
         if LEVEL_STATED_BY.contains(&word.as_str()) {
-            return !q.checked_sub(1).and_then(|p| shown.get(p)).is_some_and(|&c| dash(c));
+            return (!q.checked_sub(1).and_then(|p| shown.get(p)).is_some_and(|&c| dash(c))).then_some((q, word));
         }
         if !STATED_BETWEEN.contains(&word.as_str()) {
-            return false;
+            return None;
         }
         at = q;
     }
-    false
+    None
 }
 
 /// Whether the characters `start..end` of `shown` stand alone on their line: nothing but signs

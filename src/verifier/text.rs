@@ -160,6 +160,9 @@ impl Rule {
                 whole_word_hit(ac, inflected, r.squeezed(), n, n)
                     || r.signs_squeezed()
                         .is_some_and(|(t, q)| whole_word_hit(ac, inflected, q, t, n))
+                    // A change of case ends a word too (`SeeProjectBLUEBIRD`).
+                    || r.camel_spaced()
+                        .is_some_and(|(t, q)| whole_word_hit(ac, inflected, q, t, t))
             }
         }
     }
@@ -268,6 +271,64 @@ pub(super) fn unspaced(c: char) -> bool {
     UNSPACED.iter().any(|&(lo, hi)| (lo..=hi).contains(&v))
 }
 
+/// `s` with a space written where a word of CamelCase ends, between two letters or digits as
+/// written (combining marks and invisible characters passed over): a small letter then a
+/// capital (`seeProject`), a capital or a digit then a capital and a small letter
+/// (`BLUEBIRDReport`, `1-7Notes`), or two capitals or more then a small letter
+/// (`BLUEBIRDreport`); none where no word so ends (`BLUEBIRDSONG`, `bluebirdish`, `The`). One
+/// pass.
+fn camel_case_spaced(s: &str) -> Option<String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kind {
+        Capital,
+        Small,
+        Digit,
+        Other,
+    }
+    let kind = |c: char| {
+        if c.is_uppercase() {
+            Kind::Capital
+        } else if c.is_lowercase() {
+            Kind::Small
+        } else if c.is_numeric() {
+            Kind::Digit
+        } else {
+            Kind::Other
+        }
+    };
+    // Whether a word ends between `x` and `y` (at `y`), with the kinds before `x` and after `y`.
+    let ends = |before: Kind, x: Kind, y: Kind, after: Kind| match (x, y) {
+        (Kind::Small, Kind::Capital) => true,
+        (Kind::Capital | Kind::Digit, Kind::Capital) => after == Kind::Small,
+        (Kind::Capital, Kind::Small) => before == Kind::Capital,
+        _ => false,
+    };
+    // The last three characters that count, oldest first: a window of four with the next.
+    // What is decided is written out at once: nothing but the text spaced is held.
+    let mut window = [(0usize, Kind::Other); 3];
+    let mut out: Option<String> = None;
+    let mut written = 0;
+    let counted = s
+        .char_indices()
+        .filter(|&(_, c)| !is_format(c) && !unicode_normalization::char::is_combining_mark(c))
+        .map(|(i, c)| (i, kind(c)))
+        .chain(std::iter::once((s.len(), Kind::Other)));
+    for next in counted {
+        let [(_, w), (_, x), (at, y)] = window;
+        if ends(w, x, y, next.1) {
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len().saturating_add(16)));
+            o.push_str(s.get(written..at).unwrap_or_default());
+            o.push(' ');
+            written = at;
+        }
+        let [_, b, c] = window;
+        window = [b, c, next];
+    }
+    let mut out = out?;
+    out.push_str(s.get(written..).unwrap_or_default());
+    Some(out)
+}
+
 /// Whether the character `beside` a hit whose character at that end is `edge` makes the hit part
 /// of a longer word: a letter or digit, where neither is of a script written without spaces.
 fn continues_word(beside: Option<char>, edge: Option<char>) -> bool {
@@ -284,6 +345,9 @@ pub struct Reading<'a> {
     digits_refanged: OnceCell<Option<String>>,
     squeezed: OnceCell<String>,
     signs_squeezed: OnceCell<Option<(String, String)>>,
+    /// The source with a space where a word of CamelCase ends ([`camel_case_spaced`]),
+    /// normalised, and that squeezed; none where no such word ends.
+    camel_spaced: OnceCell<Option<(String, String)>>,
     /// The decoded readings, and the normal forms (as written and decoded) with the characters
     /// drawn as an `@` read as one ([`at_signs_read`]).
     unescaped: OnceCell<(Vec<Reading<'static>>, Vec<String>)>,
@@ -300,6 +364,7 @@ impl<'a> Reading<'a> {
             digits_refanged: OnceCell::new(),
             squeezed: OnceCell::new(),
             signs_squeezed: OnceCell::new(),
+            camel_spaced: OnceCell::new(),
             unescaped: OnceCell::new(),
         }
     }
@@ -360,6 +425,19 @@ impl<'a> Reading<'a> {
 
     fn squeezed(&self) -> &str {
         self.squeezed.get_or_init(|| squeezed_text(self.normal()))
+    }
+
+    /// The source with a space where a word of CamelCase ends, normalised, and that squeezed.
+    fn camel_spaced(&self) -> Option<&(String, String)> {
+        self.camel_spaced
+            .get_or_init(|| {
+                camel_case_spaced(self.source).map(|t| {
+                    let t = normalise(&t);
+                    let q = squeezed_text(&t);
+                    (t, q)
+                })
+            })
+            .as_ref()
     }
 
     /// The normal form with the signs beside letters read as letters ([`signs_read`]), and that
@@ -1868,6 +1946,20 @@ fn literals(pattern: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Session 34: a space where a word of CamelCase ends, none in a text of one case.
+    #[test]
+    fn spaces_words_of_camel_case() {
+        assert_eq!(
+            camel_case_spaced("SeeProjectBLUEBIRD").as_deref(),
+            Some("See Project BLUEBIRD")
+        );
+        // Both readings of a run of capitals before a small letter: `HTTPServer`, `BLUEBIRDreport`.
+        assert_eq!(camel_case_spaced("BLUEBIRDReport").as_deref(), Some("BLUEBIRD R eport"));
+        assert_eq!(camel_case_spaced("BLUEBIRDreport").as_deref(), Some("BLUEBIR D report"));
+        assert_eq!(camel_case_spaced("1-7Notes").as_deref(), Some("1-7 Notes"));
+        assert_eq!(camel_case_spaced("The BLUEBIRDSONG, bluebirdish"), None);
+    }
 
     /// Red team SB07 and SA19a, on the verifier's own code: the inflected forms of a phrase,
     /// and the characters drawn as an `@`.
