@@ -1141,3 +1141,73 @@ proptest! {
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
+
+//--- S34d: plain text whose display order differs from its logical order (right-to-left marks,
+// embeddings and isolates between Latin runs), and HTML `align` that floats a box to the right
+
+#[test]
+fn s34d_bidi_marks_and_controls_that_swap_latin_runs_are_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            // Inside a right-to-left isolate or embedding, Latin runs split by a right-to-left
+            // mark are shown in the reverse order: `NIGHTJAR`, `TLP:RED`.
+            "Operation \u{2067}JAR\u{200F}NIGHT\u{2069} today",
+            "Operation \u{202B}JAR\u{200F}NIGHT\u{202C} today",
+            "Operation \u{2067}JAR\u{61C}NIGHT\u{2069} today",
+            "Operation \u{2068}\u{200F}JAR\u{200F}NIGHT\u{2069} today",
+            "\u{2067}RED\u{200F}:\u{200F}TLP\u{2069} report",
+            "\u{202B}RED:\u{200F}TLP\u{202C} report",
+            // A paragraph whose first strong character is a right-to-left mark is right to left.
+            "\u{200F}JAR\u{200F}NIGHT\u{200F} Operation",
+            "JAR\u{200F} \u{200F}NIGHT\u{200F} Operation\u{200F}",
+            "\u{61C}RED\u{61C}:\u{61C}TLP",
+            // Left-to-right isolates in a right-to-left paragraph, shown from the right.
+            "\u{5D0}\u{2066}JAR\u{2069}\u{2066}NIGHT\u{2069}\u{2066}Operation \u{2069}",
+            // Written as references a browser decodes.
+            "Operation &#x2067;JAR&#x200F;NIGHT&#x2069; today",
+            "Operation &rlm;JAR&rlm;NIGHT&rlm; today",
+        ],
+    );
+}
+
+#[test]
+fn s34d_html_align_that_floats_a_box_right_is_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Operation <table align=right><tr><td>JAR</td></tr></table>NIGHT today",
+            "Operation <table align=\"RIGHT\"><tr><td>JAR</td></tr></table><table align=left><tr><td>NIGHT</td></tr></table>",
+            "Operation <img align=right alt=JAR src=x.png>NIGHT today",
+            "Operation <iframe align=right srcdoc=JAR></iframe>NIGHT today",
+            "<table align=right><tr><td>RED</td></tr></table>TLP: report",
+        ],
+    );
+}
+
+#[test]
+fn s34d_right_to_left_prose_with_marks_and_aligned_blocks_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            // Arabic and Hebrew prose with marks: the marks sit between right-to-left letters,
+            // or between one Latin run and right-to-left letters.
+            "\u{627}\u{644}\u{62A}\u{642}\u{631}\u{64A}\u{631}\u{200F} \u{627}\u{644}\u{623}\u{648}\u{644}",
+            "\u{5E9}\u{5DC}\u{5D5}\u{5DD}\u{200F} \u{5E2}\u{5D5}\u{5DC}\u{5DD}",
+            "\u{627}\u{644}\u{62D}\u{645}\u{644}\u{629} APT28\u{200F} \u{627}\u{633}\u{62A}\u{647}\u{62F}\u{641}\u{62A}",
+            "\u{5D3}\u{5D5}\u{5D7} \u{200F}(2024)\u{200F} \u{5E2}\u{5DC} APT28",
+            "\u{627}\u{644}\u{639}\u{62F}\u{62F} \u{61C}-5 \u{628}\u{627}\u{644}\u{645}\u{627}\u{626}\u{629}",
+            "The user \u{2067}\u{625}\u{64A}\u{645}\u{627}\u{646}\u{2069} posted 3 times",
+            "\u{202B}\u{5E9}\u{5DC}\u{5D5}\u{5DD}\u{202C} means peace",
+            "report\u{200E} text with a left-to-right mark\u{200E}",
+            // `align` that does not float a box beside text.
+            "<div align=right>report</div><p align=center>more</p>",
+            "<table align=center><tr><td>one</td><td>two</td></tr></table>",
+            "<td align=right>42</td> in a table",
+            "Set align=right on the table to float it",
+        ],
+    );
+}

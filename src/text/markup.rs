@@ -237,6 +237,16 @@ pub fn generated(s: &str) -> Option<String> {
                         .to_string(),
                 );
             }
+            // `align=right` on a table or a replaced element floats it to the right (HTML
+            // §15.3.3, §15.4.3): what follows it on the line is shown before it.
+            if FLOATED_BY_ALIGN.iter().any(|n| tag.name.eq_ignore_ascii_case(n))
+                && attribute_values(tag.attributes, b"align").any(|v| v.trim_ascii().eq_ignore_ascii_case(b"right"))
+            {
+                return Some(format!(
+                    "the text's markup floats a box to the right (`align=right` on `<{}>`): a screen shows it after what follows it, in an order no rule reads",
+                    String::from_utf8_lossy(tag.name).to_ascii_lowercase()
+                ));
+            }
             rtl |= attribute_values(tag.attributes, b"dir").any(|v| {
                 let v = v.trim_ascii();
                 v.eq_ignore_ascii_case(b"rtl") || v.eq_ignore_ascii_case(b"auto")
@@ -311,6 +321,9 @@ pub fn generated(s: &str) -> Option<String> {
         "the text's markup lays boxes out from the right (a right-to-left direction with table cells, flex, grid or inline blocks): a screen shows them in an order no rule reads".to_string()
     })
 }
+
+/// Elements that `align=right` floats to the right: tables and replaced elements.
+const FLOATED_BY_ALIGN: &[&[u8]] = &[b"table", b"img", b"iframe", b"object", b"embed", b"applet", b"input"];
 
 /// The reason a style that shows text in another order than its own is held.
 fn reordered(why: &str, place: &str) -> String {

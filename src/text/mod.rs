@@ -15,6 +15,7 @@
 //! matched span is replaced: the rest stays as written.
 
 pub mod addr;
+pub mod bidi;
 pub mod css;
 pub mod data_uri;
 pub mod domain;
@@ -122,9 +123,13 @@ impl<'s> Prepared<'s> {
     /// Why the string shows what no rule reads, when it does: a `data:` URI whose payload is no
     /// text (compressed, binary, or bytes its charset does not decode) or is nested deeper than
     /// its decoding reads ([`escape::readings_unread`]), or markup whose styles add text to the
-    /// screen or fetch what they show ([`markup::generated`]), as written or once decoded.
-    /// Such a string is held (default deny), however clean the rest of it reads.
+    /// screen or fetch what they show ([`markup::generated`]), as written or once decoded, or a
+    /// bidirectional control between two left-to-right runs ([`bidi::reordered`]: shown in
+    /// another order). Such a string is held (default deny), however clean the rest of it reads.
     pub fn unread(&self) -> Option<String> {
+        if let Some(why) = bidi::reordered(self.raw) {
+            return Some(why);
+        }
         if !escape::may_hold(self.raw) {
             return None;
         }
@@ -1074,7 +1079,7 @@ fn normalize_decoded_with(
     raw(&readings);
     for (d, dmap) in &readings {
         if unread.is_none() {
-            unread = markup::generated(d);
+            unread = markup::generated(d).or_else(|| bidi::reordered(d));
         }
         out.push(through(normalize(d), dmap, s.len(), |a, b| Some((a, b))));
     }

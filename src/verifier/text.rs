@@ -4,6 +4,7 @@
 
 use std::cell::OnceCell;
 
+mod bidi;
 mod embedded;
 mod letter_bases;
 mod styles;
@@ -763,8 +764,12 @@ fn has_unread_uri(s: &str) -> bool {
 
 /// Why `s` shows what no rule reads, when it does: a `data:` URI whose payload is no text or
 /// that is nested deeper than the decoding reads, or markup whose style adds text of its own or
-/// fetches it ([`styles::styles_shown`]), as written or in any reading. Its own code.
+/// fetches it ([`styles::styles_shown`]), or a bidirectional control between two left-to-right
+/// runs ([`bidi::shown_reordered`]), as written or in any reading. Its own code.
 pub fn unread(s: &str) -> Option<String> {
+    if let Some(why) = bidi::shown_reordered(s) {
+        return Some(why);
+    }
     if !may_unescape(s) {
         return None;
     }
@@ -773,7 +778,7 @@ pub fn unread(s: &str) -> Option<String> {
     why.or_else(|| {
         std::iter::once(s)
             .chain(readings.iter().map(String::as_str))
-            .find_map(styles::styles_shown)
+            .find_map(|r| styles::styles_shown(r).or_else(|| bidi::shown_reordered(r)))
     })
 }
 

@@ -105,6 +105,20 @@ pub fn styles_shown(s: &str) -> Option<String> {
                 "`<bdo>` overrides the order of its letters: a screen shows them in an order no rule reads".to_string(),
             );
         }
+        // A table or a replaced element with `align=right` floats to the right: what follows
+        // it is shown before it.
+        if ["table", "img", "iframe", "object", "embed", "applet", "input"]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n))
+            && attributes
+                .iter()
+                .any(|(k, v)| k.eq_ignore_ascii_case("align") && v.trim().eq_ignore_ascii_case("right"))
+        {
+            return Some(format!(
+                "`<{}>` with `align=right` is floated to the right: a screen shows it after what follows it, in an order no rule reads",
+                name.to_ascii_lowercase()
+            ));
+        }
         for (key, value) in &attributes {
             let value = value.trim().to_ascii_lowercase();
             if key.eq_ignore_ascii_case("dir") && (value == "rtl" || value == "auto") {
