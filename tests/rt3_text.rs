@@ -1154,6 +1154,12 @@ fn s34d_bidi_marks_and_controls_that_swap_latin_runs_are_held() {
             // Inside a right-to-left isolate or embedding, Latin runs split by a right-to-left
             // mark are shown in the reverse order: `NIGHTJAR`, `TLP:RED`.
             "Operation \u{2067}JAR\u{200F}NIGHT\u{2069} today",
+            // What is no right-to-left letter does not part the runs: a zero-width no-break
+            // space, an Arabic combining mark or digit (the mark takes the direction before it).
+            "Operation \u{2067}JAR\u{200F}\u{FEFF}NIGHT\u{2069} today",
+            "Operation \u{2067}JAR\u{200F}\u{0610}NIGHT\u{2069} today",
+            "Operation \u{2067}JAR\u{200F}\u{064B}NIGHT\u{2069} today",
+            "Operation \u{2067}JAR\u{200F}\u{0660}NIGHT\u{2069} today",
             "Operation \u{202B}JAR\u{200F}NIGHT\u{202C} today",
             "Operation \u{2067}JAR\u{61C}NIGHT\u{2069} today",
             "Operation \u{2068}\u{200F}JAR\u{200F}NIGHT\u{2069} today",

@@ -14,11 +14,15 @@ fn is_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Whether `c` is in a block of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko,
-/// their presentation forms, and the historic right-to-left scripts of the SMP).
+/// Whether `c` is a right-to-left letter: a letter (no combining mark, which takes the direction
+/// of what it follows; no digit; not U+FEFF) of a block of right-to-left scripts (Hebrew,
+/// Arabic, Syriac, Thaana, N'Ko, their presentation forms, and the historic right-to-left
+/// scripts of the SMP).
 fn is_right_to_left(c: char) -> bool {
-    matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}'
+    matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFC}'
         | '\u{10800}'..='\u{10FFF}' | '\u{1E800}'..='\u{1EFFF}')
+        && c.is_alphabetic()
+        && !unicode_normalization::char::is_combining_mark(c)
 }
 
 /// Why `s` is shown in another order than it is written, when a bidirectional control stands
@@ -59,6 +63,9 @@ mod tests {
         assert!(reordered("Operation \u{2067}JAR\u{200F}NIGHT\u{2069}").is_some());
         assert!(reordered("\u{61C}RED\u{61C}:\u{61C}TLP").is_some());
         assert!(reordered("\u{5D0}\u{2066}JAR\u{2069}\u{2066}NIGHT\u{2069}").is_some());
+        for between in ['\u{FEFF}', '\u{0610}', '\u{064B}', '\u{0660}', '\u{05B0}'] {
+            assert!(reordered(&format!("\u{2067}JAR\u{200F}{between}NIGHT\u{2069}")).is_some());
+        }
     }
 
     #[test]

@@ -12,10 +12,16 @@ const CONTROLS: &[(u32, u32)] = &[(0x061C, 0x061C), (0x200F, 0x200F), (0x202A, 0
 const RIGHT_TO_LEFT: &[(u32, u32)] = &[
     (0x0590, 0x08FF),
     (0xFB1D, 0xFDFF),
-    (0xFE70, 0xFEFF),
+    (0xFE70, 0xFEFC),
     (0x10800, 0x10FFF),
     (0x1E800, 0x1EFFF),
 ];
+
+/// A right-to-left letter: of those blocks, and a letter (a combining mark takes the direction
+/// of what it follows; a digit is no letter).
+fn right_to_left_letter(c: char) -> bool {
+    within(c, RIGHT_TO_LEFT) && c.is_alphabetic() && !unicode_normalization::char::is_combining_mark(c)
+}
 
 fn within(c: char, ranges: &[(u32, u32)]) -> bool {
     let u = u32::from(c);
@@ -29,7 +35,7 @@ pub fn shown_reordered(s: &str) -> Option<String> {
     if !s.chars().any(|c| within(c, CONTROLS)) {
         return None;
     }
-    for stretch in s.split(|c: char| !within(c, CONTROLS) && within(c, RIGHT_TO_LEFT)) {
+    for stretch in s.split(right_to_left_letter) {
         let ltr = |c: &char| c.is_alphanumeric() && !within(*c, RIGHT_TO_LEFT);
         let (Some(first), Some(last)) = (stretch.find(|c: char| ltr(&c)), stretch.rfind(|c: char| ltr(&c))) else {
             continue;
@@ -55,6 +61,9 @@ mod tests {
     fn controls_between_left_to_right_runs_are_refused_and_prose_marks_pass() {
         assert!(shown_reordered("Operation \u{202B}JAR\u{200F}NIGHT\u{202C}").is_some());
         assert!(shown_reordered("\u{5D0}\u{2066}JAR\u{2069}\u{2066}NIGHT\u{2069}").is_some());
+        for between in ['\u{FEFF}', '\u{0610}', '\u{064B}', '\u{0660}', '\u{05B0}'] {
+            assert!(shown_reordered(&format!("\u{2067}JAR\u{200F}{between}NIGHT\u{2069}")).is_some());
+        }
         assert!(shown_reordered("The user \u{2067}\u{625}\u{64A}\u{2069} posted").is_none());
         assert!(shown_reordered("\u{627}\u{644} APT28\u{200F} \u{627}").is_none());
         assert!(shown_reordered("report\u{200E} more\u{200E}").is_none());
