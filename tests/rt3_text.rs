@@ -1217,3 +1217,68 @@ fn s34d_right_to_left_prose_with_marks_and_aligned_blocks_still_go() {
         ],
     );
 }
+
+//--- S35a: a box floated to the start of its line after text (`float:left`, `align=left`): a
+// screen shows it before the text that stands before it (`Operation JAR<b
+// style=float:left>NIGHT</b>` is shown `Operation NIGHTJAR`)
+
+/// Ways to write a float to the line's start in a declaration.
+const FLOATS_LEFT: [&str; 8] = [
+    "float:left",
+    "FLOAT: LEFT",
+    "float:left !important",
+    "fl\\6f at:left",
+    "float:/**/left",
+    "float:inline-start",
+    "float : left ; color:red",
+    "color:red;float:\\6c eft",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    /// A dirty word split in two, its second half written first and its first half floated to the
+    /// left after it (a style attribute, a class of a `<style>` sheet, or `align=left` on a
+    /// table), is held.
+    #[test]
+    fn a_word_whose_first_half_floats_left_after_its_second_is_held(
+        which in 0usize..3,
+        cut in 1usize..7,
+        float in 0usize..FLOATS_LEFT.len(),
+        how in 0usize..5,
+    ) {
+        const PHRASES: [(&str, &str); 3] = [
+            ("Operation ", "NIGHTJAR"),
+            ("Project ", "BLUEBIRD"),
+            ("SOURCE ", "CASTELLAN"),
+        ];
+        let (lead, word) = PHRASES[which];
+        let (head, tail) = word.split_at(cut.min(word.len() - 1));
+        let decl = FLOATS_LEFT[float];
+        let text = match how {
+            0 => format!("{lead}{tail}<b style=\"{decl}\">{head}</b> today"),
+            1 => format!("{lead}{tail}<span style='{decl}'>{head}</span> today"),
+            2 => format!("<style>.f{{{decl}}}</style>{lead}{tail}<b class=f>{head}</b> today"),
+            3 => format!("{lead}{tail}<table align=left><tr><td>{head}</td></tr></table> today"),
+            _ => format!("{lead}{tail}<TABLE ALIGN=\" Left \"><tr><td>{head}</td></tr></TABLE> today"),
+        };
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+#[test]
+fn s35a_boxes_floated_left_with_no_text_before_them_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "<span style=\"float:left\">note</span> report",
+            "<img style=\"float:left\" src=x.png> A public report",
+            "  <table align=left><tr><td>one</td></tr></table> report",
+            "<!-- a comment --><div style=\"float:left\">note</div> report",
+            "Report <div style=\"float:none\">note</div> more",
+            "Set float:left on the image to float it",
+            "<p align=left>report</p> and <td align=left>42</td>",
+        ],
+    );
+}

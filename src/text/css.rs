@@ -63,76 +63,92 @@ pub struct Shows {
 /// what it shows; `None` when it has none (`p{color:red}`, `.x{justify-content:center}`).
 pub fn shows(css: &str) -> Option<Shows> {
     let t = plain(css);
+    words(&t).find_map(|w| {
+        match (w.at_rule, w.name) {
+            (true, "import") => {
+                return Some(Shows {
+                    what: "`@import`".into(),
+                    fetches: true,
+                });
+            }
+            (true, "counter-style") => {
+                return Some(Shows {
+                    what: "`@counter-style` (symbols a list shows)".into(),
+                    fetches: false,
+                });
+            }
+            _ => {}
+        }
+        if w.called && FETCHES.contains(&w.name) {
+            return Some(Shows {
+                what: format!("`{}(…)`", w.name),
+                fetches: true,
+            });
+        }
+        let value = w.value?;
+        if SHOWS.contains(&w.name) {
+            return Some(Shows {
+                what: format!("a `{}` declaration (generated content)", w.name),
+                fetches: false,
+            });
+        }
+        (SHOWS_A_STRING.contains(&w.name) && value.contains(['"', '('])).then(|| Shows {
+            what: format!("a `{}` of a string or function (generated content)", w.name),
+            fetches: false,
+        })
+    })
+}
+
+/// A name in a style's plain text ([`plain`]), as [`words`] finds it.
+struct Word<'a> {
+    name: &'a str,
+    /// Right after `@`: an at-rule's name.
+    at_rule: bool,
+    /// Right before `(`: a function's name.
+    called: bool,
+    /// Its value, to the next `;`, `{` or `}`, when it is a declaration's name: after `{`, `;`,
+    /// `}` or at the start, and before `:`.
+    value: Option<&'a str>,
+}
+
+/// Each name of `t` (a style's plain text), in order, with what it names: the one walk over the
+/// declarations that [`shows`] and [`layout`] both read.
+fn words(t: &str) -> impl Iterator<Item = Word<'_>> {
     let b = t.as_bytes();
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c >= 0x80;
     let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0C');
     // The last byte before the current one that is no white space (a block's start at first).
     let mut before = b'{';
     let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if !ident(c) {
-            if !space(c) {
-                before = c;
-            }
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += b.get(i..).unwrap_or_default().iter().take_while(|&&c| ident(c)).count();
-        let name = t.get(start..i).unwrap_or_default();
-        let next_at = i + b.get(i..).unwrap_or_default().iter().take_while(|&&c| space(c)).count();
-        let next = b.get(next_at).copied();
-        if start > 0 && b.get(start - 1) == Some(&b'@') {
-            match name {
-                "import" => {
-                    return Some(Shows {
-                        what: "`@import`".into(),
-                        fetches: true,
-                    });
+    std::iter::from_fn(move || {
+        while let Some(&c) = b.get(i) {
+            if !ident(c) {
+                if !space(c) {
+                    before = c;
                 }
-                "counter-style" => {
-                    return Some(Shows {
-                        what: "`@counter-style` (symbols a list shows)".into(),
-                        fetches: false,
-                    });
-                }
-                _ => {}
+                i += 1;
+                continue;
             }
-        }
-        if next == Some(b'(') && i == next_at && FETCHES.contains(&name) {
-            return Some(Shows {
-                what: format!("`{name}(…)`"),
-                fetches: true,
+            let start = i;
+            i += b.get(i..).unwrap_or_default().iter().take_while(|&&c| ident(c)).count();
+            let next_at = i + b.get(i..).unwrap_or_default().iter().take_while(|&&c| space(c)).count();
+            let next = b.get(next_at).copied();
+            let declares = next == Some(b':') && matches!(before, b'{' | b';' | b'}');
+            before = b'a';
+            let value = declares.then(|| {
+                let rest = t.get(next_at + 1..).unwrap_or_default();
+                rest.get(..rest.find([';', '{', '}']).unwrap_or(rest.len()))
+                    .unwrap_or_default()
+            });
+            return Some(Word {
+                name: t.get(start..i).unwrap_or_default(),
+                at_rule: start > 0 && b.get(start - 1) == Some(&b'@'),
+                called: next == Some(b'(') && i == next_at,
+                value,
             });
         }
-        if next == Some(b':') && matches!(before, b'{' | b';' | b'}') {
-            if SHOWS.contains(&name) {
-                return Some(Shows {
-                    what: format!("a `{name}` declaration (generated content)"),
-                    fetches: false,
-                });
-            }
-            if SHOWS_A_STRING.contains(&name) {
-                let value = b.get(next_at + 1..).unwrap_or_default();
-                let value = value
-                    .get(
-                        ..value
-                            .iter()
-                            .position(|c| matches!(c, b';' | b'{' | b'}'))
-                            .unwrap_or(value.len()),
-                    )
-                    .unwrap_or_default();
-                if value.iter().any(|c| matches!(c, b'"' | b'(')) {
-                    return Some(Shows {
-                        what: format!("a `{name}` of a string or function (generated content)"),
-                        fetches: false,
-                    });
-                }
-            }
-        }
-        before = b'a';
-    }
-    None
+        None
+    })
 }
 
 /// What a style does to the order in which a screen shows text: whether it shows some in an
@@ -146,6 +162,9 @@ pub struct Layout {
     pub reorders: Option<String>,
     pub rtl: bool,
     pub boxes: bool,
+    /// A float to the start of the line (`float:left`): the box is shown before the text that
+    /// stands before it on its line, so it reorders when text stands before it.
+    pub floats_left: bool,
 }
 
 /// Properties that place a box elsewhere than its place in the text, whatever their value
@@ -183,34 +202,12 @@ const REVERSES: &[&str] = &[
 /// The layout of `css` ([`Layout`]): each declaration read once, as [`shows`] reads them.
 pub fn layout(css: &str) -> Layout {
     let t = plain(css);
-    let b = t.as_bytes();
-    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c >= 0x80;
-    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0C');
     let mut out = Layout::default();
-    let mut before = b'{';
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if !ident(c) {
-            if !space(c) {
-                before = c;
-            }
-            i += 1;
+    for w in words(&t) {
+        let (name, Some(value)) = (w.name, w.value) else {
             continue;
-        }
-        let start = i;
-        i += b.get(i..).unwrap_or_default().iter().take_while(|&&c| ident(c)).count();
-        let name = t.get(start..i).unwrap_or_default();
-        let next_at = i + b.get(i..).unwrap_or_default().iter().take_while(|&&c| space(c)).count();
-        let declares = b.get(next_at) == Some(&b':') && matches!(before, b'{' | b';' | b'}');
-        before = b'a';
-        if !declares {
-            continue;
-        }
-        let rest = t.get(next_at + 1..).unwrap_or_default();
-        let value = rest
-            .get(..rest.find([';', '{', '}']).unwrap_or(rest.len()))
-            .unwrap_or_default()
-            .trim();
+        };
+        let value = value.trim();
         let value = value.trim_end_matches("!important").trim();
         let none = matches!(value, "none" | "initial" | "unset" | "normal" | "static" | "auto" | "0");
         let why = match name {
@@ -221,9 +218,11 @@ pub fn layout(css: &str) -> Layout {
                 Some("a reversed flex direction (items laid out from the end)")
             }
             n if PLACES.contains(&n) && !none => Some("a property that places a box out of the text's order"),
-            "float" if !matches!(value, "none" | "left" | "inline-start") => {
-                Some("a float to the right (boxes laid from the right)")
+            "float" if matches!(value, "left" | "inline-start") => {
+                out.floats_left = true;
+                None
             }
+            "float" if !none => Some("a float to the right (boxes laid from the right)"),
             "position" if !none => Some("a `position` that moves a box out of the text's order"),
             "writing-mode" | "-webkit-writing-mode" | "-ms-writing-mode" if value.contains("rl") || value == "tb" => {
                 Some("a writing mode whose lines run from the right")
@@ -247,7 +246,6 @@ pub fn layout(css: &str) -> Layout {
         {
             out.reorders = Some(format!("{why}: `{name}: {value}`"));
         }
-        i = next_at + 1;
     }
     out
 }

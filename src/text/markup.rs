@@ -219,10 +219,15 @@ pub fn generated(s: &str) -> Option<String> {
     // A right-to-left direction (`dir=rtl`, `dir=auto`, `direction:rtl`), and boxes laid side
     // by side (table cells, flex, grid, inline blocks): together, boxes shown from the right.
     let (mut rtl, mut boxes) = (false, false);
+    // Whether text stands before the current tag: a box floated to the line's start is shown
+    // before it.
+    let mut text_before = false;
     let mut i = 0;
     while let Some(at) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
         let lt = i + at;
+        text_before |= b.get(i..lt).is_some_and(|t| t.iter().any(|c| !c.is_ascii_whitespace()));
         let Some(found) = markup(b, lt) else {
+            text_before = true; // the `<` is text
             i = lt + 1;
             continue;
         };
@@ -238,14 +243,23 @@ pub fn generated(s: &str) -> Option<String> {
                 );
             }
             // `align=right` on a table or a replaced element floats it to the right (HTML
-            // §15.3.3, §15.4.3): what follows it on the line is shown before it.
-            if FLOATED_BY_ALIGN.iter().any(|n| tag.name.eq_ignore_ascii_case(n))
-                && attribute_values(tag.attributes, b"align").any(|v| v.trim_ascii().eq_ignore_ascii_case(b"right"))
-            {
-                return Some(format!(
-                    "the text's markup floats a box to the right (`align=right` on `<{}>`): a screen shows it after what follows it, in an order no rule reads",
-                    String::from_utf8_lossy(tag.name).to_ascii_lowercase()
-                ));
+            // §15.3.3, §15.4.3): what follows it on the line is shown before it; `align=left`
+            // after text floats it before that text.
+            if FLOATED_BY_ALIGN.iter().any(|n| tag.name.eq_ignore_ascii_case(n)) {
+                for v in attribute_values(tag.attributes, b"align") {
+                    let v = v.trim_ascii();
+                    let side = if v.eq_ignore_ascii_case(b"right") {
+                        "right (`align=right`): a screen shows it after what follows it"
+                    } else if v.eq_ignore_ascii_case(b"left") && text_before {
+                        "left (`align=left`) after text: a screen shows it before that text"
+                    } else {
+                        continue;
+                    };
+                    return Some(format!(
+                        "the text's markup floats a box `<{}>` to the {side}, in an order no rule reads",
+                        String::from_utf8_lossy(tag.name).to_ascii_lowercase()
+                    ));
+                }
             }
             rtl |= attribute_values(tag.attributes, b"dir").any(|v| {
                 let v = v.trim_ascii();
@@ -258,6 +272,12 @@ pub fn generated(s: &str) -> Option<String> {
                 let layout = super::css::layout(&String::from_utf8_lossy(value));
                 if let Some(why) = layout.reorders {
                     return Some(reordered(&why, "a `style` attribute"));
+                }
+                if layout.floats_left && text_before {
+                    return Some(reordered(
+                        "a float to the left after text (the box shown before it)",
+                        "a `style` attribute",
+                    ));
                 }
                 rtl |= layout.rtl;
                 boxes |= layout.boxes;
@@ -311,6 +331,13 @@ pub fn generated(s: &str) -> Option<String> {
             let layout = super::css::layout(sheet);
             if let Some(why) = layout.reorders {
                 return Some(reordered(&why, "a `<style>` element"));
+            }
+            if layout.floats_left {
+                // Which boxes it floats, and what text stands before them, is not read.
+                return Some(reordered(
+                    "a float to the left (a box shown before the text before it)",
+                    "a `<style>` element",
+                ));
             }
             rtl |= layout.rtl;
             boxes |= layout.boxes;

@@ -51,9 +51,12 @@ pub fn styles_shown(s: &str) -> Option<String> {
     };
     // A right-to-left direction, and boxes laid side by side: boxes shown from the right.
     let (mut right_to_left, mut side_by_side) = (false, false);
+    // Text before the tag looked at: a box floated to the left is shown before it.
+    let mut after_text = false;
     let mut from = 0;
     while let Some(k) = t.get(from..).and_then(|r| r.find('<')) {
         let open = from + k;
+        after_text |= t.get(from..open).is_some_and(|x| !x.trim_ascii().is_empty());
         let rest = t.get(open + 1..).unwrap_or_default();
         let letter_at = |r: &str| r.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
         if let Some(body) = rest.strip_prefix("!--") {
@@ -89,6 +92,7 @@ pub fn styles_shown(s: &str) -> Option<String> {
                 let Some(gt) = rest.find('>') else { break };
                 from = open + 1 + gt + 1;
             } else {
+                after_text = true; // the `<` is text
                 from = open + 1;
             }
             continue;
@@ -106,18 +110,29 @@ pub fn styles_shown(s: &str) -> Option<String> {
             );
         }
         // A table or a replaced element with `align=right` floats to the right: what follows
-        // it is shown before it.
+        // it is shown before it; with `align=left` after text, it is shown before that text.
         if ["table", "img", "iframe", "object", "embed", "applet", "input"]
             .iter()
             .any(|n| name.eq_ignore_ascii_case(n))
-            && attributes
-                .iter()
-                .any(|(k, v)| k.eq_ignore_ascii_case("align") && v.trim().eq_ignore_ascii_case("right"))
         {
-            return Some(format!(
-                "`<{}>` with `align=right` is floated to the right: a screen shows it after what follows it, in an order no rule reads",
-                name.to_ascii_lowercase()
-            ));
+            for (k, v) in &attributes {
+                let v = v.trim();
+                if !k.eq_ignore_ascii_case("align") {
+                    continue;
+                }
+                if v.eq_ignore_ascii_case("right") {
+                    return Some(format!(
+                        "`<{}>` with `align=right` is floated to the right: a screen shows it after what follows it, in an order no rule reads",
+                        name.to_ascii_lowercase()
+                    ));
+                }
+                if v.eq_ignore_ascii_case("left") && after_text {
+                    return Some(format!(
+                        "`<{}>` with `align=left` after text is floated to the left: a screen shows it before that text, in an order no rule reads",
+                        name.to_ascii_lowercase()
+                    ));
+                }
+            }
         }
         for (key, value) in &attributes {
             let value = value.trim().to_ascii_lowercase();
@@ -130,12 +145,15 @@ pub fn styles_shown(s: &str) -> Option<String> {
         }
         for (key, value) in &attributes {
             if key.eq_ignore_ascii_case("style") {
-                let (why, rtl, boxes) = css_order(value);
-                if let Some(why) = why {
+                let order = css_order(value);
+                if let Some(why) = order.why {
                     return Some(format!("a style in a `style` attribute {why}"));
                 }
-                right_to_left |= rtl;
-                side_by_side |= boxes;
+                if order.floats_left && after_text {
+                    return Some("a style in a `style` attribute floats a box to the left after text: a screen shows it before that text, in an order no rule reads".to_string());
+                }
+                right_to_left |= order.rtl;
+                side_by_side |= order.boxes;
             }
         }
         for (key, value) in &attributes {
@@ -164,12 +182,15 @@ pub fn styles_shown(s: &str) -> Option<String> {
             if let Some((what, fetches)) = css_shows(sheet) {
                 return Some(says(what, fetches, "a `<style>` element"));
             }
-            let (why, rtl, boxes) = css_order(sheet);
-            if let Some(why) = why {
+            let order = css_order(sheet);
+            if let Some(why) = order.why {
                 return Some(format!("a style in a `<style>` element {why}"));
             }
-            right_to_left |= rtl;
-            side_by_side |= boxes;
+            if order.floats_left {
+                return Some("a style in a `<style>` element floats boxes to the left, before the text before them: a screen shows them in an order no rule reads".to_string());
+            }
+            right_to_left |= order.rtl;
+            side_by_side |= order.boxes;
             from = body_end;
         }
     }
@@ -178,24 +199,26 @@ pub fn styles_shown(s: &str) -> Option<String> {
     })
 }
 
-/// What a style does to the order a screen shows text in: why it shows it out of the text's
-/// order (a `unicode-bidi` override, a reversed flex direction, `order`, grid placement, a
-/// float to the right, a writing mode from the right, `position`, `transform`), and whether it
-/// sets a right-to-left direction, and whether it lays boxes side by side.
-fn css_order(css: &str) -> (Option<String>, bool, bool) {
+/// What a style does to the order a screen shows text in.
+#[derive(Default)]
+struct Order {
+    /// Why it shows text out of the text's order (a `unicode-bidi` override, a reversed flex
+    /// direction, `order`, grid placement, a float to the right, a writing mode from the right,
+    /// `position`, `transform`).
+    why: Option<String>,
+    /// A right-to-left direction.
+    rtl: bool,
+    /// Boxes laid side by side.
+    boxes: bool,
+    /// A float to the line's start: the box is shown before the text before it.
+    floats_left: bool,
+}
+
+/// What `css` does to the order a screen shows text in ([`Order`]).
+fn css_order(css: &str) -> Order {
     let t = tokens(css);
-    let ident_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii();
-    let (mut rtl, mut boxes) = (false, false);
-    for piece in t.split(['{', ';', '}']) {
-        let piece = piece.trim_start_matches(|c: char| c.is_ascii_whitespace());
-        let name_len = piece.find(|c: char| !ident_char(c)).unwrap_or(piece.len());
-        let (name, after) = piece.split_at(name_len);
-        let Some(value) = after
-            .trim_start_matches(|c: char| c.is_ascii_whitespace())
-            .strip_prefix(':')
-        else {
-            continue;
-        };
+    let mut order = Order::default();
+    for (name, value) in declarations(&t) {
         let value = value.replace("!important", "");
         let value = value.trim();
         let unset = ["none", "initial", "unset", "normal", "static", "auto", "0"].contains(&value);
@@ -218,14 +241,18 @@ fn css_order(css: &str) -> (Option<String>, bool, bool) {
             | "scale"
             | "translate"
             | "position" => !unset,
-            "float" => !["none", "left", "inline-start"].contains(&value),
+            "float" if ["left", "inline-start"].contains(&value) => {
+                order.floats_left = true;
+                false
+            }
+            "float" => !unset,
             "writing-mode" | "-ms-writing-mode" => value.contains("rl") || value == "tb",
             "direction" => {
-                rtl |= value.contains("rtl");
+                order.rtl |= value.contains("rtl");
                 false
             }
             "display" => {
-                boxes |= ["flex", "grid", "inline-block", "table", "box"]
+                order.boxes |= ["flex", "grid", "inline-block", "table", "box"]
                     .iter()
                     .any(|d| value.contains(d));
                 false
@@ -233,16 +260,28 @@ fn css_order(css: &str) -> (Option<String>, bool, bool) {
             _ => false,
         };
         if out_of_order {
-            return (
-                Some(format!(
-                    "shows text out of its order (`{name}: {value}`), which no rule reads"
-                )),
-                rtl,
-                boxes,
-            );
+            order.why = Some(format!(
+                "shows text out of its order (`{name}: {value}`), which no rule reads"
+            ));
+            return order;
         }
     }
-    (None, rtl, boxes)
+    order
+}
+
+/// Each declaration of `t` (a style as [`tokens`] reads it): its name and its value, the text of
+/// each piece between `{`, `;` and `}` that starts with a name and `:`.
+fn declarations(t: &str) -> impl Iterator<Item = (&str, &str)> {
+    let ident_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii();
+    t.split(['{', ';', '}']).filter_map(move |piece| {
+        let piece = piece.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        let name_len = piece.find(|c: char| !ident_char(c)).unwrap_or(piece.len());
+        let (name, after) = piece.split_at(name_len);
+        let value = after
+            .trim_start_matches(|c: char| c.is_ascii_whitespace())
+            .strip_prefix(':')?;
+        Some((name, value))
+    })
 }
 
 /// A tag's name, its attributes (name, value) and where it ends.
@@ -335,17 +374,7 @@ fn css_shows(css: &str) -> Option<(String, bool)> {
             return Some((format!("the function `{name}()`"), true));
         }
     }
-    // Declarations: each piece between `{`, `;` and `}` that starts with a name and `:`.
-    for piece in t.split(['{', ';', '}']) {
-        let piece = piece.trim_start_matches(|c: char| c.is_ascii_whitespace());
-        let name_len = piece.find(|c: char| !ident_char(c)).unwrap_or(piece.len());
-        let (name, after) = piece.split_at(name_len);
-        let Some(value) = after
-            .trim_start_matches(|c: char| c.is_ascii_whitespace())
-            .strip_prefix(':')
-        else {
-            continue;
-        };
+    for (name, value) in declarations(&t) {
         if ALWAYS_SHOWN.contains(&name) {
             return Some((format!("the property `{name}`, generated content"), false));
         }
