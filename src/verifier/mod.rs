@@ -381,11 +381,9 @@ impl<'p> Verifier<'p> {
             if let Some(why) = text::unread(s) {
                 f.add("text-unreadable", why, id);
             }
-            let mut found = marking::marks_in_each(s, p);
+            let found = marking::marks_in_each(s, p);
             let prose = self.prose.marks_in(s, &found);
-            found.sort_unstable();
-            found.dedup();
-            for m in found.into_iter().chain(prose) {
+            for m in found.into_keys().chain(prose) {
                 match marking::read(&m, p) {
                     Ok(read) => marks.extend(read),
                     Err(e) => f.add("label", format!("the text holds `{m}`, a marking: {e}"), id),
