@@ -3,7 +3,6 @@
 //! nesting is bounded by the caller's depth (on top of `serde_json`'s own recursion limit).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -20,8 +19,77 @@ pub enum Json<'a> {
     Object(Object<'a>),
 }
 
-/// A JSON object: its members by name.
-pub type Object<'a> = BTreeMap<Cow<'a, str>, Json<'a>>;
+/// A JSON object: its members sorted by name, each name once (56 bytes a member; a B-tree took
+/// a node of eleven members' room for every object, however small).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Object<'a> {
+    members: Vec<(Cow<'a, str>, Json<'a>)>,
+}
+
+impl<'a> Object<'a> {
+    /// The members of `members` sorted by name; `Err` names a name that is there twice.
+    fn new(mut members: Vec<(Cow<'a, str>, Json<'a>)>) -> Result<Object<'a>, String> {
+        members.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut pairs = members.iter().zip(members.iter().skip(1));
+        if let Some((a, _)) = pairs.find(|(a, b)| a.0 == b.0) {
+            return Err(format!("duplicate key `{}`", a.0));
+        }
+        members.shrink_to_fit();
+        Ok(Object { members })
+    }
+    fn find(&self, k: &str) -> Option<usize> {
+        self.members.binary_search_by(|(m, _)| m.as_ref().cmp(k)).ok()
+    }
+    pub fn get(&self, k: &str) -> Option<&Json<'a>> {
+        self.find(k).and_then(|i| self.members.get(i)).map(|(_, v)| v)
+    }
+    pub fn contains_key(&self, k: &str) -> bool {
+        self.find(k).is_some()
+    }
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+    /// The members in the order of their names.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Cow<'a, str>, &Json<'a>)> + '_ {
+        self.members.iter().map(|(k, v)| (k, v))
+    }
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Cow<'a, str>> + '_ {
+        self.members.iter().map(|(k, _)| k)
+    }
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Json<'a>> + '_ {
+        self.members.iter().map(|(_, v)| v)
+    }
+}
+
+impl<'o, 'a> IntoIterator for &'o Object<'a> {
+    type Item = (&'o Cow<'a, str>, &'o Json<'a>);
+    type IntoIter = std::iter::Map<std::slice::Iter<'o, (Cow<'a, str>, Json<'a>)>, Pair<'o, 'a>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.members.iter().map(pair)
+    }
+}
+
+type Pair<'o, 'a> = fn(&'o (Cow<'a, str>, Json<'a>)) -> (&'o Cow<'a, str>, &'o Json<'a>);
+
+fn pair<'o, 'a>(p: &'o (Cow<'a, str>, Json<'a>)) -> (&'o Cow<'a, str>, &'o Json<'a>) {
+    (&p.0, &p.1)
+}
+
+/// Built from pairs (for values the verifier compares with): a name twice keeps its last value.
+impl<'a> FromIterator<(Cow<'a, str>, Json<'a>)> for Object<'a> {
+    fn from_iter<I: IntoIterator<Item = (Cow<'a, str>, Json<'a>)>>(it: I) -> Object<'a> {
+        let mut members: Vec<(Cow<'a, str>, Json<'a>)> = Vec::new();
+        for (k, v) in it {
+            members.retain(|(m, _)| *m != k);
+            members.push((k, v));
+        }
+        members.sort_by(|a, b| a.0.cmp(&b.0));
+        Object { members }
+    }
+}
 
 impl<'a> Json<'a> {
     pub fn as_str(&self) -> Option<&str> {
@@ -40,6 +108,100 @@ impl<'a> Json<'a> {
         match self {
             Json::Array(a) => Some(a),
             _ => None,
+        }
+    }
+}
+
+/// One value met by a [`Walk`]: the member name it is under (for a list's items, the name the
+/// list is under), whether it is an item of a list, its depth (the members of the object walked
+/// are at 0), and the value.
+pub struct Step<'o, 'a> {
+    pub key: &'o str,
+    pub in_list: bool,
+    pub depth: usize,
+    pub value: &'o Json<'a>,
+}
+
+/// Every value below an object, each before what it holds, the members and items of one value
+/// last first (the order of a stack of every value: this one holds a frame a level, not a value
+/// a member).
+pub struct Walk<'o, 'a> {
+    stack: Vec<Frame<'o, 'a>>,
+    /// Whether the last value met pushed the frame of what it holds.
+    pushed: bool,
+}
+
+enum Frame<'o, 'a> {
+    Members(usize, std::slice::Iter<'o, (Cow<'a, str>, Json<'a>)>),
+    Items(&'o str, usize, std::slice::Iter<'o, Json<'a>>),
+}
+
+impl<'o, 'a> Walk<'o, 'a> {
+    /// The members of `o` (at depth 0) and everything below them.
+    pub fn members(o: &'o Object<'a>) -> Walk<'o, 'a> {
+        Walk {
+            stack: vec![Frame::Members(0, o.members.iter())],
+            pushed: false,
+        }
+    }
+    /// Everything below `v` (what `v` holds at depth 0), not `v`.
+    pub fn below(v: &'o Json<'a>) -> Walk<'o, 'a> {
+        let mut w = Walk {
+            stack: Vec::new(),
+            pushed: false,
+        };
+        w.push("", 0, v);
+        w
+    }
+    fn push(&mut self, key: &'o str, depth: usize, v: &'o Json<'a>) {
+        self.pushed = match v {
+            Json::Object(m) => {
+                self.stack.push(Frame::Members(depth, m.members.iter()));
+                true
+            }
+            Json::Array(a) => {
+                self.stack.push(Frame::Items(key, depth, a.iter()));
+                true
+            }
+            _ => false,
+        };
+    }
+    /// Do not go below the value last met.
+    pub fn skip_below(&mut self) {
+        if self.pushed {
+            self.stack.pop();
+            self.pushed = false;
+        }
+    }
+}
+
+impl<'o, 'a> Iterator for Walk<'o, 'a> {
+    type Item = Step<'o, 'a>;
+    fn next(&mut self) -> Option<Step<'o, 'a>> {
+        loop {
+            let step = match self.stack.last_mut()? {
+                Frame::Members(depth, it) => it.next_back().map(|(k, v)| Step {
+                    key: k.as_ref(),
+                    in_list: false,
+                    depth: *depth,
+                    value: v,
+                }),
+                Frame::Items(key, depth, it) => it.next_back().map(|v| Step {
+                    key,
+                    in_list: true,
+                    depth: *depth,
+                    value: v,
+                }),
+            };
+            match step {
+                Some(s) => {
+                    self.push(s.key, s.depth.saturating_add(1), s.value);
+                    return Some(s);
+                }
+                None => {
+                    self.stack.pop();
+                }
+            }
         }
     }
 }
@@ -83,18 +245,16 @@ impl<'de> Visitor<'de> for JsonVisitor {
         while let Some(v) = seq.next_element::<Json<'de>>()? {
             out.push(v);
         }
+        out.shrink_to_fit();
         Ok(Json::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let mut out = BTreeMap::new();
+        let mut out = Vec::new();
         while let Some(k) = map.next_key_seed(Name)? {
-            if out.contains_key(&k) {
-                return Err(de::Error::custom(format!("duplicate key `{k}`")));
-            }
             let v = map.next_value::<Json<'de>>()?;
-            out.insert(k, v);
+            out.push((k, v));
         }
-        Ok(Json::Object(out))
+        Object::new(out).map(Json::Object).map_err(de::Error::custom)
     }
 }
 
@@ -145,19 +305,9 @@ pub fn parse(bytes: &[u8], max_depth: usize) -> Result<Json<'_>, String> {
     Ok(v)
 }
 
-/// Nesting depth (a scalar is 0), without recursion.
+/// Nesting depth (a scalar is 0), without recursion (a stack as deep as the nesting).
 fn depth(v: &Json<'_>) -> usize {
-    let mut max = 0;
-    let mut stack = vec![(v, 0usize)];
-    while let Some((v, d)) = stack.pop() {
-        max = max.max(d);
-        match v {
-            Json::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
-            Json::Object(o) => stack.extend(o.values().map(|x| (x, d + 1))),
-            _ => {}
-        }
-    }
-    max
+    Walk::below(v).map(|s| s.depth.saturating_add(1)).max().unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -431,17 +431,24 @@ fn portion(text: &str, policy: &Policy) -> Result<Mark, String> {
 /// letter only where a paragraph starts, and `(c)` not before a year). The text is read folded,
 /// and with its escapes decoded; spaces inside words and between the slashes are passed over.
 pub fn marks_in(text: &str, policy: &Policy) -> Vec<String> {
-    let mut out = marks_in_each(text, policy);
     // The same marking written many times is read once.
-    out.sort_unstable();
-    out.dedup();
-    out
+    marks_in_each(text, policy).into_keys().collect()
+}
+
+/// Marks, each with how often it is written: a run of the same banner is one entry (a list of
+/// each as written held a string of up to 160 characters a banner, 20 bytes a byte of a run of
+/// `SECRET//`).
+pub type Marks = std::collections::BTreeMap<String, usize>;
+
+fn note(out: &mut Marks, mark: String) {
+    let n = out.entry(mark).or_default();
+    *n = n.saturating_add(1);
 }
 
 /// [`marks_in`], each mark as often as it is written (in the text and in each reading of it
 /// with its escapes decoded), for the prose reader to count against.
-pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
-    let mut out = Vec::new();
+pub fn marks_in_each(text: &str, policy: &Policy) -> Marks {
+    let mut out = Marks::new();
     if plainly_unmarked(text) {
         return out;
     }
@@ -506,7 +513,7 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
                                 })
                         });
                     if let Some(w) = named {
-                        out.push(format!("TLP:{}", w.to_uppercase()));
+                        note(&mut out, format!("TLP:{}", w.to_uppercase()));
                     }
                 }
                 '/' if sc(s + 1) == '/' && s > 0 && sc(s - 1) != ':' && sc(s - 1) != '/' => {
@@ -539,7 +546,10 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
                         .take(160)
                         .take_while(|x| x.is_alphanumeric() || " /,-+@$|!\u{20AC}".contains(**x))
                         .collect();
-                    out.push(format!("{level}//{}", banner_rest(&after, words)).to_uppercase());
+                    note(
+                        &mut out,
+                        format!("{level}//{}", banner_rest(&after, words)).to_uppercase(),
+                    );
                 }
                 '(' if word_start(k) => {
                     let inner: String = all
@@ -592,7 +602,10 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
                             continue;
                         }
                     }
-                    out.push(format!("({})", inner.split_whitespace().collect::<Vec<_>>().join(" ")).to_uppercase());
+                    note(
+                        &mut out,
+                        format!("({})", inner.split_whitespace().collect::<Vec<_>>().join(" ")).to_uppercase(),
+                    );
                 }
                 _ => {}
             }
@@ -607,7 +620,7 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Vec<String> {
 /// between). Read on `text` as written, each character in its compatibility form (`（Ｋ）`,
 /// `🄚`), hidden characters and marks passed over; a list's letter in small letters
 /// (`(a) one. (c) three`) is none, nor `(C)` before a year. One pass.
-fn sentence_portions(text: &str, portions: &[String], out: &mut Vec<String>) {
+fn sentence_portions(text: &str, portions: &[String], out: &mut Marks) {
     if text.is_ascii() && !text.contains('(') {
         return;
     }
@@ -630,7 +643,7 @@ fn sentence_portions(text: &str, portions: &[String], out: &mut Vec<String>) {
         if small == 'c' && year {
             continue;
         }
-        out.push(format!("({letter})"));
+        note(out, format!("({letter})"));
     }
 }
 

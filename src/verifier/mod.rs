@@ -44,7 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::label::Tlp;
 use crate::policy::Policy;
-use json::{Json, Object};
+use json::{Json, Object, Walk};
 
 /// One thing the verifier found wrong with an output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,19 +239,14 @@ impl<'p> Verifier<'p> {
         member_names(t, o, id, f);
         self.check_label(id, t, o, ids, f);
         self.check_properties(id, t, o, f);
-        // Each string of the object (and each operand of its pattern) read once, for the text
-        // rules and the address checks alike, found again by its address.
-        let reads_text = !self.rules.is_empty() || !self.nets.is_empty() || !self.domains.is_empty();
-        let operands = if reads_text { pattern_operands(o) } else { Vec::new() };
-        let all = if reads_text {
-            object_texts(o, &operands)
-        } else {
-            Vec::new()
-        };
-        let mut readings: Readings<'_> = all.iter().map(|&s| (text_key(s), text::Reading::new(s))).collect();
-        readings.sort_unstable_by_key(|(k, _)| *k);
-        self.check_text(t, o, &operands, &all, &readings, f, id);
-        self.check_content(id, o, &readings, f);
+        // Each string of the object (and each operand of its pattern) read for the text rules,
+        // then for the address checks: one reading alive at a time (the readings of every string
+        // of an object kept at once took 300 bytes a string, 75 per byte of a list of `"a"`).
+        if !self.rules.is_empty() {
+            let operands = pattern_operands(o);
+            self.check_text(t, o, &operands, f, id);
+        }
+        self.check_content(id, o, f);
         // Embedded observed-data objects are judged like top-level ones: an allowed type.
         if let Some(embedded) = o.get("objects").and_then(Json::as_object) {
             for (k, e) in embedded {
@@ -279,21 +274,20 @@ impl<'p> Verifier<'p> {
 
     /// Every string of the object, at any depth, for internal addresses and domains; members
     /// named `x_…` below the top level (custom content the guard strips at any depth).
-    fn check_content(&self, id: &str, o: &Object<'_>, readings: &Readings<'_>, f: &mut Findings) {
-        let mut stack: Vec<(&str, usize, &Json<'_>)> = o.iter().map(|(k, v)| (k.as_ref(), 0, v)).collect();
-        while let Some((key, depth, v)) = stack.pop() {
-            match v {
+    fn check_content(&self, id: &str, o: &Object<'_>, f: &mut Findings) {
+        let looked_for = !self.nets.is_empty() || !self.domains.is_empty();
+        for step in Walk::members(o) {
+            let (key, depth) = (step.key, step.depth);
+            match step.value {
                 Json::Object(m) => {
-                    for (k, x) in m {
+                    for k in m.keys() {
                         if k.starts_with("x_") {
                             f.add("property", format!("custom member `{k}` inside `{key}`"), id);
                         }
-                        let looked_for = !self.nets.is_empty() || !self.domains.is_empty();
                         if looked_for
                             && !k.starts_with("extension-definition--")
-                            && let Some(hit) = reading_of(readings, k, |r| {
-                                text::reading_reveals(r, false, &self.nets, &self.domains)
-                            })
+                            && let Some(hit) =
+                                text::reading_reveals(&text::Reading::new(k), false, &self.nets, &self.domains)
                         {
                             f.add(
                                 "internal-address",
@@ -301,23 +295,21 @@ impl<'p> Verifier<'p> {
                                 id,
                             );
                         }
-                        stack.push((k, depth + 1, x));
                     }
                 }
-                Json::Array(a) => stack.extend(a.iter().map(|x| (key, depth + 1, x))),
                 Json::String(s) => {
-                    if self.nets.is_empty() && self.domains.is_empty() {
-                        continue;
-                    }
-                    if shape_exempt(key, s) {
+                    if !looked_for || shape_exempt(key, s) {
                         continue;
                     }
                     let hit = if key == "pattern" && depth == 0 {
                         text::pattern_reveals(s, &self.nets, &self.domains)
                     } else {
-                        reading_of(readings, s, |r| {
-                            text::reading_reveals(r, key == "value" && depth == 0, &self.nets, &self.domains)
-                        })
+                        text::reading_reveals(
+                            &text::Reading::new(s),
+                            key == "value" && depth == 0,
+                            &self.nets,
+                            &self.domains,
+                        )
                     };
                     if let Some(hit) = hit {
                         f.add(
@@ -364,14 +356,14 @@ impl<'p> Verifier<'p> {
         }
         // Markings written in the text of the object (`SECRET//NOFORN` in a description) are
         // its markings too.
-        let mut texts = Vec::new();
-        for (k, v) in o.iter() {
-            // A definition's statement and name are read as markings where they are referred to.
-            let own = t == "marking-definition" && matches!(k.as_ref(), "definition" | "name");
-            if !own && !matches!(k.as_ref(), "object_marking_refs" | "granular_markings") {
-                collect_strings(v, &mut texts);
-            }
-        }
+        // A definition's statement and name are read as markings where they are referred to.
+        let texts = o
+            .iter()
+            .filter(|(k, _)| {
+                let own = t == "marking-definition" && matches!(k.as_ref(), "definition" | "name");
+                !own && !matches!(k.as_ref(), "object_marking_refs" | "granular_markings")
+            })
+            .flat_map(|(_, v)| strings_in(v));
         // Member names below the top level are read too (a hash named `TLP-RED`), but for the
         // typed ones checked by their grammar ([`member_names`]).
         let mut names = Vec::new();
@@ -383,18 +375,15 @@ impl<'p> Verifier<'p> {
         // Each distinct name once.
         names.sort_unstable();
         names.dedup();
-        texts.extend(names);
-        for s in texts.into_iter().filter(|s| !shape_exempt("", s)) {
+        for s in texts.chain(names).filter(|s| !shape_exempt("", s)) {
             // Text a screen shows that no rule reads (a `data:` URI of compressed bytes, CSS
             // generated content) may not go, however clean the rest reads.
             if let Some(why) = text::unread(s) {
                 f.add("text-unreadable", why, id);
             }
-            let mut found = marking::marks_in_each(s, p);
+            let found = marking::marks_in_each(s, p);
             let prose = self.prose.marks_in(s, &found);
-            found.sort_unstable();
-            found.dedup();
-            for m in found.into_iter().chain(prose) {
+            for m in found.into_keys().chain(prose) {
                 match marking::read(&m, p) {
                     Ok(read) => marks.extend(read),
                     Err(e) => f.add("label", format!("the text holds `{m}`, a marking: {e}"), id),
@@ -571,39 +560,55 @@ impl<'p> Verifier<'p> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn check_text(
-        &self,
-        t: &str,
-        o: &Object<'_>,
-        operands: &[String],
-        all: &[&str],
-        readings: &Readings<'_>,
-        f: &mut Findings,
-        id: &str,
-    ) {
-        for rule in &self.rules {
-            let mut texts = Vec::new();
-            match &rule.paths {
-                None => texts.extend_from_slice(all),
-                Some(paths) => texts.extend(select(o, t, paths)),
-            }
-            if !rule.except.is_empty() {
+    /// The text rules on the strings of the object each covers: a rule that still matches one
+    /// is a finding (once a rule and object). Each string is read once for the rules that cover
+    /// every string, and once more for each rule of paths that selects it; one reading is alive
+    /// at a time.
+    fn check_text(&self, t: &str, o: &Object<'_>, operands: &[String], f: &mut Findings, id: &str) {
+        let pattern = o.get("pattern").and_then(Json::as_str).map(|p| p.as_ptr() as usize);
+        // The strings each rule does not read, by where they are.
+        let gone: Vec<HashSet<usize>> = self
+            .rules
+            .iter()
+            .map(|rule| {
                 let mut gone: HashSet<usize> = select(o, t, &rule.except).iter().map(|s| s.as_ptr() as usize).collect();
                 // The pattern exempted: its operands' readings too.
-                let pattern = o.get("pattern").and_then(Json::as_str).map(|p| p.as_ptr() as usize);
                 if pattern.is_some_and(|p| gone.contains(&p)) {
                     gone.extend(operands.iter().map(|x| x.as_ptr() as usize));
                 }
-                texts.retain(|s| !gone.contains(&(s.as_ptr() as usize)));
+                gone
+            })
+            .collect();
+        // As written, and with its escapes decoded (`&#64;`, `%40`, `\x40`).
+        let reads =
+            |rule: &text::Rule, r: &text::Reading<'_>| rule.matches(r) || r.unescaped().iter().any(|u| rule.matches(u));
+        let mut hit = vec![false; self.rules.len()];
+        // The rules that read every string of the object, all on one reading of each string.
+        if self.rules.iter().any(|r| r.paths.is_none()) {
+            for s in object_texts(o, operands) {
+                let open = |(rule, h): (&text::Rule, &bool)| rule.paths.is_none() && !*h;
+                if !self.rules.iter().zip(&hit).any(open) {
+                    break;
+                }
+                let r = text::Reading::new(s);
+                for ((rule, h), gone) in self.rules.iter().zip(hit.iter_mut()).zip(&gone) {
+                    if rule.paths.is_none() && !*h && !gone.contains(&(s.as_ptr() as usize)) && reads(rule, &r) {
+                        *h = true;
+                    }
+                }
             }
-            // As written, and with its escapes decoded (`&#64;`, `%40`, `\x40`).
-            let hit = texts.iter().any(|s| {
-                reading_of(readings, s, |r| {
-                    rule.matches(r) || r.unescaped().iter().any(|u| rule.matches(u))
-                })
-            });
-            if hit {
+        }
+        // The rules of paths, each on the strings it selects.
+        for ((rule, h), gone) in self.rules.iter().zip(hit.iter_mut()).zip(&gone) {
+            if let Some(paths) = &rule.paths {
+                *h = select(o, t, paths)
+                    .into_iter()
+                    .filter(|s| !gone.contains(&(s.as_ptr() as usize)))
+                    .any(|s| reads(rule, &text::Reading::new(s)));
+            }
+        }
+        for (rule, h) in self.rules.iter().zip(&hit) {
+            if *h {
                 f.add(
                     "text-rule",
                     format!("rule `{}` still matches a string of the object", rule.id),
@@ -611,23 +616,6 @@ impl<'p> Verifier<'p> {
                 );
             }
         }
-    }
-}
-
-/// The readings of an object's strings, sorted by [`text_key`].
-type Readings<'a> = Vec<((usize, usize), text::Reading<'a>)>;
-
-/// A string of the parsed output (or an operand), by where it is: the same text at two places
-/// is read twice; two strings alive at once share a key only when both are empty.
-fn text_key(s: &str) -> (usize, usize) {
-    (s.as_ptr() as usize, s.len())
-}
-
-/// `check` on the readings of `s`: the object's, or made here for a string not among them.
-fn reading_of<T>(readings: &Readings<'_>, s: &str, check: impl FnOnce(&text::Reading<'_>) -> T) -> T {
-    match readings.binary_search_by_key(&text_key(s), |(k, _)| *k) {
-        Ok(i) if let Some((_, r)) = readings.get(i) => check(r),
-        _ => check(&text::Reading::new(s)),
     }
 }
 
@@ -657,30 +645,26 @@ fn pattern_operands(o: &Object<'_>) -> Vec<String> {
         .collect()
 }
 
-/// Every string of the object at any depth, its pattern's `operands`, and the member names of
-/// its nested dictionaries (they cross too) but extension-definition ids.
-fn object_texts<'a>(o: &'a Object<'_>, operands: &'a [String]) -> Vec<&'a str> {
-    let mut all = Vec::new();
-    for v in o.values() {
-        collect_strings(v, &mut all);
-    }
-    all.extend(operands.iter().map(String::as_str));
-    let mut stack: Vec<&Json> = o.values().collect();
-    while let Some(v) = stack.pop() {
-        match v {
-            Json::Object(m) => {
-                all.extend(
-                    m.keys()
-                        .map(|k| k.as_ref())
-                        .filter(|k| !k.starts_with("extension-definition--")),
-                );
-                stack.extend(m.values());
-            }
-            Json::Array(a) => stack.extend(a),
-            _ => {}
-        }
-    }
-    all
+/// Every string of the object at any depth, the member names of its nested dictionaries (they
+/// cross too) but extension-definition ids, and its pattern's `operands`; one at a time.
+fn object_texts<'o>(o: &'o Object<'_>, operands: &'o [String]) -> impl Iterator<Item = &'o str> {
+    Walk::members(o)
+        .flat_map(|step| {
+            let (one, names) = match step.value {
+                Json::String(x) => (Some(x.as_ref()), None),
+                Json::Object(m) => (
+                    None,
+                    Some(
+                        m.keys()
+                            .map(|k| k.as_ref())
+                            .filter(|k| !k.starts_with("extension-definition--")),
+                    ),
+                ),
+                _ => (None, None),
+            };
+            one.into_iter().chain(names.into_iter().flatten())
+        })
+        .chain(operands.iter().map(String::as_str))
 }
 
 /// Check one output under `policy` (compiling the policy's text rules each time: for many
@@ -914,15 +898,14 @@ fn strings<'a>(v: Option<&'a Json<'_>>) -> Vec<&'a str> {
 /// extension-definition keys of `extensions`.
 fn refs(t: &str, o: &Object<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    let mut stack: Vec<(&str, &Json<'_>)> = o.iter().map(|(k, v)| (k.as_ref(), v)).collect();
-    while let Some((k, v)) = stack.pop() {
-        match v {
-            Json::String(s) if k.ends_with("_ref") => out.push(s.to_string()),
-            Json::Array(a) if k.ends_with("_refs") => {
+    let mut walk = Walk::members(o);
+    while let Some(step) = walk.next() {
+        match step.value {
+            Json::String(s) if !step.in_list && step.key.ends_with("_ref") => out.push(s.to_string()),
+            Json::Array(a) if !step.in_list && step.key.ends_with("_refs") => {
                 out.extend(a.iter().filter_map(Json::as_str).map(str::to_string));
+                walk.skip_below();
             }
-            Json::Object(m) => stack.extend(m.iter().map(|(k, v)| (k.as_ref(), v))),
-            Json::Array(a) => stack.extend(a.iter().map(|v| ("", v))),
             _ => {}
         }
     }
@@ -1017,15 +1000,14 @@ fn member_names(t: &str, o: &Object<'_>, id: &str, f: &mut Findings) {
 }
 
 fn collect_strings<'a>(v: &'a Json<'_>, out: &mut Vec<&'a str>) {
-    let mut stack = vec![v];
-    while let Some(v) = stack.pop() {
-        match v {
-            Json::String(s) => out.push(s),
-            Json::Array(a) => stack.extend(a),
-            Json::Object(o) => stack.extend(o.values()),
-            _ => {}
-        }
-    }
+    out.extend(strings_in(v));
+}
+
+/// `v` when a string, and every string below it, one at a time.
+fn strings_in<'o>(v: &'o Json<'_>) -> impl Iterator<Item = &'o str> {
+    std::iter::once(v)
+        .chain(Walk::below(v).map(|s| s.value))
+        .filter_map(Json::as_str)
 }
 
 fn descend_objects<'a, 'j>(v: &'a Json<'j>, out: &mut Vec<&'a Object<'j>>) {

@@ -646,7 +646,7 @@ impl Prose {
     /// of it with its escapes decoded), and a marking the prose says more often than the found
     /// marks hold it is the prose's own (`not releasable to foreign nationals` after
     /// `UNCLASSIFIED//REL TO USA, JPN`: red team round 3, SA16).
-    pub fn marks_in(&self, text: &str, found: &[String]) -> Vec<String> {
+    pub fn marks_in(&self, text: &str, found: &super::marking::Marks) -> Vec<String> {
         let mut said: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
         let mut count = |out: Vec<String>| {
             for m in out {
@@ -666,7 +666,7 @@ impl Prose {
             .filter(|(m, n)| {
                 let held = found
                     .iter()
-                    .map(|f| f.matches(m.as_str()).count())
+                    .map(|(f, times)| f.matches(m.as_str()).count().saturating_mul(*times))
                     .fold(0usize, usize::saturating_add);
                 *n > held
             })

@@ -850,11 +850,9 @@ impl Verifier<'_> {
         // read, or that may not go, fails the output (the label's `PrivacyMark` is read with the
         // label).
         if local.is_some_and(|l| l != "PrivacyMark") {
-            let mut found = super::marking::marks_in_each(s, self.policy);
+            let found = super::marking::marks_in_each(s, self.policy);
             let prose = self.prose.marks_in(s, &found);
-            found.sort_unstable();
-            found.dedup();
-            for m in found.into_iter().chain(prose) {
+            for m in found.into_keys().chain(prose) {
                 match super::marking::read(&m, self.policy) {
                     Ok(Some(mark)) if mark_goes(&mark, self.policy) => {}
                     Ok(None) => {}
