@@ -28,7 +28,7 @@ pub struct Object<'a> {
 
 impl<'a> Object<'a> {
     /// The members of `members` sorted by name; `Err` names a name that is there twice.
-    fn new(mut members: Vec<(Cow<'a, str>, Json<'a>)>) -> Result<Object<'a>, String> {
+    pub fn new(mut members: Vec<(Cow<'a, str>, Json<'a>)>) -> Result<Object<'a>, String> {
         members.sort_by(|a, b| a.0.cmp(&b.0));
         let mut pairs = members.iter().zip(members.iter().skip(1));
         if let Some((a, _)) = pairs.find(|(a, b)| a.0 == b.0) {
@@ -76,19 +76,6 @@ type Pair<'o, 'a> = fn(&'o (Cow<'a, str>, Json<'a>)) -> (&'o Cow<'a, str>, &'o J
 
 fn pair<'o, 'a>(p: &'o (Cow<'a, str>, Json<'a>)) -> (&'o Cow<'a, str>, &'o Json<'a>) {
     (&p.0, &p.1)
-}
-
-/// Built from pairs (for values the verifier compares with): a name twice keeps its last value.
-impl<'a> FromIterator<(Cow<'a, str>, Json<'a>)> for Object<'a> {
-    fn from_iter<I: IntoIterator<Item = (Cow<'a, str>, Json<'a>)>>(it: I) -> Object<'a> {
-        let mut members: Vec<(Cow<'a, str>, Json<'a>)> = Vec::new();
-        for (k, v) in it {
-            members.retain(|(m, _)| *m != k);
-            members.push((k, v));
-        }
-        members.sort_by(|a, b| a.0.cmp(&b.0));
-        Object { members }
-    }
 }
 
 impl<'a> Json<'a> {

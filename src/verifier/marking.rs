@@ -881,7 +881,9 @@ pub fn published_tlp(id: &str, o: &Object<'_>) -> Option<bool> {
     let &(_, created, name, value, version) = PUBLISHED.iter().find(|p| p.0 == id)?;
     let s = |v: &str| -> Json<'static> { Json::String(v.to_string().into()) };
     let obj = |pairs: Vec<(&str, Json<'static>)>| -> Json<'static> {
-        Json::Object(pairs.into_iter().map(|(k, v)| (k.to_string().into(), v)).collect())
+        // The pairs are this table's, each name once; were one twice, nothing would compare equal.
+        Object::new(pairs.into_iter().map(|(k, v)| (k.to_string().into(), v)).collect())
+            .map_or(Json::Null, Json::Object)
     };
     let mut want = vec![
         ("type", s("marking-definition")),
