@@ -199,19 +199,20 @@ pub fn set_recv_buffer(socket: &UdpSocket, bytes: usize) -> RecvBuffer {
         granted,
         rmem_max,
     };
+    let shown_max = rmem_max.map_or_else(|| "unknown".to_string(), |n| n.to_string());
     if granted < bytes {
         tracing::warn!(
             asked = bytes,
             granted,
-            rmem_max = rmem_max.map_or_else(|| "unknown".to_string(), |n| n.to_string()),
+            rmem_max = shown_max,
             forced,
             "the kernel granted a smaller receive buffer than asked (net.core.rmem_max caps it \
              without CAP_NET_ADMIN): a sender faster than this receiver for a moment will \
              overflow it, and the messages hit are lost (`overrun`). Raise net.core.rmem_max \
-             (sysctl -w net.core.rmem_max=N) or pace the sender (--rate)"
+             (sysctl -w net.core.rmem_max={bytes}) or pace the sender (--rate)"
         );
     } else {
-        tracing::info!(asked = bytes, granted, forced, "receive buffer");
+        tracing::info!(asked = bytes, granted, rmem_max = shown_max, forced, "receive buffer");
     }
     b
 }
