@@ -464,3 +464,61 @@ fn send_paces_by_default_and_says_why_and_refuses_a_zero_rate() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("rate"), "--rate {bad}");
     }
 }
+
+//--- case: a directory of many small files with large ones among them (issue 18: the small
+// files are read on a thread of their own while the runs before them are sent): every file
+// arrives once, and each file's sequence number is its place in the sorted names.
+#[test]
+fn sends_small_and_large_files_in_name_order_each_once() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, [5u8; 32]).unwrap();
+    let (src, into) = (dir.path().join("src"), dir.path().join("into"));
+    std::fs::create_dir_all(&src).unwrap();
+    let mut names = Vec::new();
+    for n in 0..3000u32 {
+        let name = format!("m{n:05}");
+        // Two large files among the small ones: one of several blocks, one just over a pack item.
+        let body: Vec<u8> = match n {
+            1200 => (0..3_000_000u32).map(|i| (i % 251) as u8).collect(),
+            2500 => vec![b'x'; 70_000],
+            0 => Vec::new(),
+            _ => format!("{{\"n\":{n}}}").repeat(1 + (n as usize % 40)).into_bytes(),
+        };
+        std::fs::write(src.join(&name), &body).unwrap();
+        names.push(hex::encode(sha2::Sha256::digest(&body)));
+    }
+    let listen = format!("127.0.0.1:{}", free_port());
+    let rx = start_receiver_with(&listen, &into, &key, &[]);
+    wait_bound(&listen);
+    let sent = Command::new(bin())
+        .args(["send", "--rate", "100000000", "--to", &listen, "--key"])
+        .arg(&key)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    let distinct: std::collections::HashSet<&String> = names.iter().collect();
+    wait_for(|| spool_files(&into).len() >= distinct.len());
+    let stats = stop_receiver(rx);
+    assert_eq!(spool_files(&into).len(), distinct.len(), "{stats}");
+    assert_eq!(stats["reassembly"]["lost"], 0, "{stats}");
+    let audit = dir.path().join("into.diode-audit.jsonl");
+    let mut by_seq: Vec<(u64, String)> = audit_records(&audit)
+        .into_iter()
+        .filter(|r| r["event"] == "received" || r["event"] == "duplicate")
+        .map(|r| {
+            (
+                r["message_seq"].as_u64().unwrap(),
+                r["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    by_seq.sort();
+    let seqs: Vec<u64> = by_seq.iter().map(|(q, _)| *q).collect();
+    let first = seqs[0];
+    assert_eq!(seqs, (first..first + 3000).collect::<Vec<_>>());
+    let shas: Vec<String> = by_seq.into_iter().map(|(_, s)| s).collect();
+    assert_eq!(shas, names);
+}

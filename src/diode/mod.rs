@@ -238,21 +238,16 @@ pub fn cli_send_with_progress(
     cfg.heartbeat_interval = std::time::Duration::from_millis(200);
     let files = collect_files(paths)?;
     // Refuse up front what the receiver would refuse: nothing is sent then.
-    let mut lens = Vec::with_capacity(files.len());
-    for f in &files {
-        let len = std::fs::metadata(f)
-            .map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?
-            .len();
-        lens.push(len);
-        if len > opts.max_message_bytes {
+    for (f, len) in &files {
+        if *len > opts.max_message_bytes {
             return Err(DiodeError::TooLarge {
                 what: format!("`{}`", f.display()),
-                bytes: len,
+                bytes: *len,
                 limit: opts.max_message_bytes,
             });
         }
     }
-    progress.start("send", lens.iter().sum(), crate::progress::Unit::Bytes);
+    progress.start("send", files.iter().map(|(_, n)| n).sum(), crate::progress::Unit::Bytes);
     let sender = std::sync::Mutex::new(Sender::new(cfg)?);
     let finished = AtomicBool::new(false);
     let lock = || {
@@ -271,40 +266,30 @@ pub fn cli_send_with_progress(
                 }
             }
         });
+        // Small files are read into runs on a reader thread while this one sends the runs
+        // before (packed, §5.4), so that reading and sending overlap; large ones are streamed
+        // alone by this thread, in their place in the order. At most READ_AHEAD runs wait.
+        let (jobs_tx, jobs) = std::sync::mpsc::sync_channel::<Result<SendJob, DiodeError>>(READ_AHEAD);
+        s.spawn(move || read_jobs(files, &jobs_tx));
         let result = (|| {
-            let mut sent = Vec::with_capacity(files.len());
-            // Small files are read and sent in packs (§5.4); large ones are streamed alone.
-            let mut run: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-            let mut run_bytes = 0usize;
-            let send_run = |run: &mut Vec<(PathBuf, Vec<u8>)>, sent: &mut Vec<(PathBuf, u64)>| {
-                if run.is_empty() {
-                    return Ok::<_, DiodeError>(());
-                }
-                let bodies: Vec<&[u8]> = run.iter().map(|(_, b)| b.as_slice()).collect();
-                let seqs = lock()?.send_batch(&bodies)?;
-                sent.extend(run.drain(..).map(|(p, _)| p).zip(seqs));
-                Ok(())
-            };
-            for (f, len) in files.into_iter().zip(lens) {
-                if len <= sender::PACK_ITEM_MAX as u64 {
-                    let data =
-                        std::fs::read(&f).map_err(|e| DiodeError::io(format!("cannot read `{}`", f.display()), e))?;
-                    run_bytes += data.len() + 4;
-                    run.push((f, data));
-                    progress.advance(len);
-                    if run_bytes >= 4 * sender::PACK_TARGET {
-                        send_run(&mut run, &mut sent)?;
-                        run_bytes = 0;
+            let mut sent = Vec::new();
+            for job in jobs {
+                match job? {
+                    SendJob::Run(run) => {
+                        let bodies: Vec<&[u8]> = run.iter().map(|(_, b)| b.as_slice()).collect();
+                        let seqs = lock()?.send_batch(&bodies)?;
+                        for ((p, b), seq) in run.into_iter().zip(seqs) {
+                            progress.advance(b.len() as u64);
+                            sent.push((p, seq));
+                        }
                     }
-                } else {
-                    send_run(&mut run, &mut sent)?;
-                    run_bytes = 0;
-                    let seq = lock()?.send_file(&f)?;
-                    progress.advance(len);
-                    sent.push((f, seq));
+                    SendJob::Large(f, len) => {
+                        let seq = lock()?.send_file(&f)?;
+                        progress.advance(len);
+                        sent.push((f, seq));
+                    }
                 }
             }
-            send_run(&mut run, &mut sent)?;
             Ok::<_, DiodeError>(sent)
         })();
         finished.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -323,22 +308,109 @@ pub fn cli_send_with_progress(
     })
 }
 
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, DiodeError> {
+/// Runs of small files read ahead of the sending thread, at most.
+const READ_AHEAD: usize = 2;
+
+/// What the reader thread hands the sending thread, in the files' order.
+enum SendJob {
+    /// Small files (up to [`sender::PACK_ITEM_MAX`]) read whole, about 1 MiB of them, to be
+    /// packed.
+    Run(Vec<(PathBuf, Vec<u8>)>),
+    /// A larger file, streamed from disk by the sending thread.
+    Large(PathBuf, u64),
+}
+
+/// The reader thread: read the small files into runs and hand them on, with each large file
+/// in its place, until done, a file cannot be read (the error is handed on, and it stops), or
+/// the sending thread is gone.
+fn read_jobs(files: Vec<(PathBuf, u64)>, to: &std::sync::mpsc::SyncSender<Result<SendJob, DiodeError>>) {
+    let mut run: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut run_bytes = 0usize;
+    for (f, len) in files {
+        if len <= sender::PACK_ITEM_MAX as u64 {
+            let data = match read_small(&f, len) {
+                Ok(d) => d,
+                Err(e) => {
+                    let _ = to.send(Err(DiodeError::io(format!("cannot read `{}`", f.display()), e)));
+                    return;
+                }
+            };
+            run_bytes += data.len() + 4;
+            run.push((f, data));
+            if run_bytes >= 4 * sender::PACK_TARGET {
+                run_bytes = 0;
+                if to.send(Ok(SendJob::Run(std::mem::take(&mut run)))).is_err() {
+                    return;
+                }
+            }
+        } else {
+            if !run.is_empty() && to.send(Ok(SendJob::Run(std::mem::take(&mut run)))).is_err() {
+                return;
+            }
+            run_bytes = 0;
+            if to.send(Ok(SendJob::Large(f, len))).is_err() {
+                return;
+            }
+        }
+    }
+    if !run.is_empty() {
+        let _ = to.send(Ok(SendJob::Run(run)));
+    }
+}
+
+/// Read a whole file expected to hold `len` bytes (it may have changed since: what it holds
+/// when read is what is sent). One read fills a buffer of `len + 1` bytes and the next finds
+/// the end, without asking the file's size again.
+fn read_small(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let want = usize::try_from(len).unwrap_or(usize::MAX).min(sender::PACK_ITEM_MAX) + 1;
+    let mut buf = vec![0u8; want];
+    let mut filled = 0;
+    while let Some(room) = buf.get_mut(filled..)
+        && !room.is_empty()
+    {
+        match f.read(room) {
+            Ok(0) => {
+                buf.truncate(filled);
+                return Ok(buf);
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // It grew: take the rest too.
+    f.read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// The files to send, with their sizes: each path named, or a directory's regular files not
+/// starting with `.`, sorted by name, not recursing (a directory's entries are sized relative
+/// to it, not by their whole paths).
+fn collect_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, u64)>, DiodeError> {
     let mut out = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| DiodeError::io(format!("cannot read `{}`", p.display()), e))?;
         if meta.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+            let mut entries = Vec::new();
+            for e in std::fs::read_dir(p)
                 .map_err(|e| DiodeError::io(format!("cannot list `{}`", p.display()), e))?
                 .filter_map(Result::ok)
                 .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                 .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                .map(|e| e.path())
-                .collect();
-            entries.sort();
+            {
+                let path = e.path();
+                let len = e
+                    .metadata()
+                    .map_err(|err| DiodeError::io(format!("cannot read `{}`", path.display()), err))?
+                    .len();
+                entries.push((path, len));
+            }
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
             out.extend(entries);
         } else {
-            out.push(p.clone());
+            out.push((p.clone(), meta.len()));
         }
     }
     Ok(out)

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 /// The rate a sender paces to when the link's speed is unknown (loopback, a virtual NIC that
 /// reports none): 1.5 Gbit/s of datagrams, 187.5 MB/s. On a shared machine a sender this fast
-/// still fits a receiver's 64 MiB buffer through a 200 ms stall (docs/diode-protocol.md §8).
+/// still fits a receiver's 256 MiB buffer through a 0.9 s stall (docs/diode-protocol.md §8).
 pub const DEFAULT_RATE: u64 = 187_500_000;
 
 /// How a sender paces its datagrams (`--rate`).

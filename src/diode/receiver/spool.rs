@@ -47,11 +47,13 @@ pub(crate) struct Spool {
     state_failing: bool,
     /// Within a batch: audit records wait for the batch's end, to be synced once.
     defer_audit: bool,
-    counter: u64,
+    /// Stages messages committed without the stager thread ([`Spool::commit`], or when that
+    /// thread could not be started).
+    stager: Stager,
     state: ReplayState,
-    /// SHA-256 (hex) of every message written into this spool, from the audit file at start:
-    /// a message delivered again is recorded `duplicate`, never written twice.
-    written: HashSet<String>,
+    /// SHA-256 of every message written into this spool, from the audit file at start: a
+    /// message delivered again is recorded `duplicate`, never written twice.
+    written: HashSet<[u8; 32]>,
     counts: WriterCounts,
 }
 
@@ -71,6 +73,141 @@ enum Record {
     Staged(Staged),
     Lost(Lost),
     Duplicate(Delivered, String),
+}
+
+/// An event on its way to a commit; a delivered message comes with its temporary file already
+/// written (or the error that stopped it) when the stager thread got to it first.
+struct Prepared {
+    ev: Event,
+    staged: Option<std::io::Result<PathBuf>>,
+}
+
+/// What the stager thread hands the committer, in the order it came.
+enum Staging {
+    Prepared(Prepared),
+    Other(ToWriter),
+}
+
+/// Batches of staged events between the stager thread and the committer (each what one datagram
+/// produced: a pack's messages, at most 256 KiB, or one message of up to 1 MiB in memory).
+const STAGED_BATCHES: usize = 16;
+
+/// Where the committer takes its events from: the stager thread, or (it could not be started)
+/// the receiving thread directly.
+enum Source {
+    Staged(mpsc::Receiver<Vec<Staging>>),
+    Direct(mpsc::Receiver<Vec<ToWriter>>),
+}
+
+impl Source {
+    fn recv_timeout(&self, t: Duration) -> Result<Vec<Staging>, mpsc::RecvTimeoutError> {
+        match self {
+            Source::Staged(rx) => rx.recv_timeout(t),
+            Source::Direct(rx) => rx
+                .recv_timeout(t)
+                .map(|ms| ms.into_iter().map(Staging::Other).collect()),
+        }
+    }
+
+    fn try_recv(&self) -> Option<Vec<Staging>> {
+        match self {
+            Source::Staged(rx) => rx.try_recv().ok(),
+            Source::Direct(rx) => rx
+                .try_recv()
+                .ok()
+                .map(|ms| ms.into_iter().map(Staging::Other).collect()),
+        }
+    }
+}
+
+/// Writes delivered messages to temporary dot names in the spool (§7.1's first step), relative
+/// to the spool directory opened once. A temporary file is nothing until a state write
+/// promises its rename: one a crash leaves is removed at the next start, as before.
+struct Stager {
+    dir: PathBuf,
+    /// The spool directory, when it could be opened: files are created relative to it (no walk
+    /// of the whole path for each message).
+    dirfd: Option<std::os::fd::OwnedFd>,
+    counter: u64,
+}
+
+impl Stager {
+    fn new(dir: &Path) -> Stager {
+        let dirfd = rustix::fs::open(
+            dir,
+            rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
+            rustix::fs::Mode::empty(),
+        )
+        .ok();
+        Stager {
+            dir: dir.to_path_buf(),
+            dirfd,
+            counter: 0,
+        }
+    }
+
+    /// A stager for another thread: its own directory handle and a counter range of its own,
+    /// so that two stagers never pick the same temporary name.
+    fn split(&self) -> Stager {
+        let mut other = Stager::new(&self.dir);
+        other.counter = self.counter.saturating_add(1 << 48);
+        other
+    }
+
+    /// Write a message to a dot-named temporary file (made durable with its batch); the rename
+    /// comes later.
+    fn stage(&mut self, d: &Delivered) -> std::io::Result<PathBuf> {
+        self.counter = self.counter.saturating_add(1);
+        let tmp_name = format!(".{}.{}.{}.tmp", hex::encode(d.sha256), std::process::id(), self.counter);
+        let tmp = self.dir.join(&tmp_name);
+        let result = (|| {
+            if let Some(spilled) = &d.file {
+                // Decoded into the spool already: give it its staging name (made durable with
+                // the batch).
+                return fs::rename(&spilled.path, &tmp);
+            }
+            let mut f = match &self.dirfd {
+                Some(dirfd) => File::from(rustix::fs::openat(
+                    dirfd,
+                    tmp_name.as_str(),
+                    rustix::fs::OFlags::WRONLY
+                        | rustix::fs::OFlags::CREATE
+                        | rustix::fs::OFlags::EXCL
+                        | rustix::fs::OFlags::CLOEXEC,
+                    rustix::fs::Mode::from_raw_mode(0o666),
+                )?),
+                None => OpenOptions::new().write(true).create_new(true).open(&tmp)?,
+            };
+            f.write_all(&d.data)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.map(|()| tmp)
+    }
+
+    /// Stage what the receiving thread sends, in order, and hand it on, until either side is gone.
+    fn run(mut self, rx: mpsc::Receiver<Vec<ToWriter>>, tx: mpsc::SyncSender<Vec<Staging>>) {
+        while let Ok(ms) = rx.recv() {
+            let mut out = Vec::with_capacity(ms.len());
+            for m in ms {
+                out.push(match m {
+                    ToWriter::Event(Event::Delivered(d)) => {
+                        let staged = Some(self.stage(&d));
+                        Staging::Prepared(Prepared {
+                            ev: Event::Delivered(d),
+                            staged,
+                        })
+                    }
+                    ToWriter::Event(ev) => Staging::Prepared(Prepared { ev, staged: None }),
+                    other => Staging::Other(other),
+                });
+            }
+            if tx.send(out).is_err() {
+                return;
+            }
+        }
+    }
 }
 
 /// The fields of the receiver's audit records read back at start.
@@ -120,8 +257,8 @@ impl Spool {
             if r.event.as_deref() != Some("received") {
                 continue;
             }
-            if let Some(sha) = &r.sha256 {
-                written.insert(sha.clone());
+            if let Some(sha) = r.sha256.as_deref().and_then(sha256_of_hex) {
+                written.insert(sha);
             }
             if let (Some(s), Some(q)) = (&r.session, r.message_seq) {
                 recorded.insert((s.clone(), q));
@@ -136,7 +273,7 @@ impl Spool {
             backlog: VecDeque::new(),
             state_failing: false,
             defer_audit: false,
-            counter: 0,
+            stager: Stager::new(dir),
             state: loaded.unwrap_or_else(|| ReplayState::new(cfg)),
             written,
             counts: WriterCounts::default(),
@@ -183,7 +320,9 @@ impl Spool {
             };
             if record {
                 let sha = p.name.split('.').next().unwrap_or_default().to_string();
-                self.written.insert(sha.clone());
+                if let Some(digest) = sha256_of_hex(&sha) {
+                    self.written.insert(digest);
+                }
                 self.audit(json_object(serde_json::json!({
                     "event": "received",
                     "time": crate::audit::now_rfc3339(),
@@ -211,9 +350,46 @@ impl Spool {
 
     /// Write events in batches until the channel closes; retry unwritten audit records while
     /// idle. Never stops on an I/O error: what cannot be written is recorded lost.
+    ///
+    /// Messages are written to their temporary names by a stager thread ahead of this one
+    /// (which syncs, writes the state, renames and appends the audit records), so that the two
+    /// halves of writing a message overlap; events keep their order. The stager is started from
+    /// this thread, under its confinement; if it cannot be started, this thread stages too.
     pub(crate) fn drain(mut self, rx: mpsc::Receiver<Vec<ToWriter>>) -> WriterCounts {
+        let (tx, staged) = mpsc::sync_channel::<Vec<Staging>>(STAGED_BATCHES);
+        let (give, take) = mpsc::channel::<mpsc::Receiver<Vec<ToWriter>>>();
+        let stager = self.stager.split();
+        let spawned = std::thread::Builder::new().name("diode-stager".into()).spawn(move || {
+            if let Ok(rx) = take.recv() {
+                stager.run(rx, tx);
+            }
+        });
+        let (source, thread) = match spawned {
+            Ok(t) => match give.send(rx) {
+                Ok(()) => (Source::Staged(staged), Some(t)),
+                // The stager is gone already (it cannot be: it waits for this): keep the channel.
+                Err(mpsc::SendError(rx)) => (Source::Direct(rx), None),
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot start the stager thread; the writer stages messages itself");
+                (Source::Direct(rx), None)
+            }
+        };
+        self.commit_all(&source);
+        drop(source);
+        if let Some(t) = thread
+            && t.join().is_err()
+        {
+            tracing::error!("the stager thread panicked");
+        }
+        self.flush_audit();
+        self.counts
+    }
+
+    /// Commit what `source` gives, in batches of up to [`MAX_BATCH`], until it is closed.
+    fn commit_all(&mut self, source: &Source) {
         loop {
-            let first = match rx.recv_timeout(Duration::from_secs(1)) {
+            let first = match source.recv_timeout(Duration::from_secs(1)) {
                 Ok(m) => m,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     self.flush_audit();
@@ -226,8 +402,9 @@ impl Spool {
             while let Some(ms) = next.take() {
                 for m in ms {
                     match m {
-                        ToWriter::Event(ev) => batch.push(ev),
-                        ToWriter::Silent { session, for_secs } => {
+                        Staging::Prepared(p) => batch.push(p),
+                        Staging::Other(ToWriter::Event(ev)) => batch.push(Prepared { ev, staged: None }),
+                        Staging::Other(ToWriter::Silent { session, for_secs }) => {
                             tracing::warn!(session = %session.map_or_else(|| "none".into(), |s| format!("{s:016x}")),
                             silent_for_s = for_secs, "sender-silent: no datagram from the sender");
                             self.audit(json_object(serde_json::json!({
@@ -237,7 +414,7 @@ impl Spool {
                                 "silent_for_s": for_secs,
                             })));
                         }
-                        ToWriter::Resumed { session, after_secs } => {
+                        Staging::Other(ToWriter::Resumed { session, after_secs }) => {
                             tracing::info!(session = %format!("{session:016x}"), "sender-resumed");
                             self.audit(json_object(serde_json::json!({
                                 "event": "sender-resumed",
@@ -249,23 +426,27 @@ impl Spool {
                     }
                 }
                 if batch.len() < MAX_BATCH {
-                    next = rx.try_recv().ok();
+                    next = source.try_recv();
                 }
             }
             if !batch.is_empty() {
-                self.commit(batch);
+                self.commit_prepared(batch);
             }
         }
-        self.flush_audit();
-        self.counts
     }
 
-    /// §7.1 one batch: stage messages, record everything finished in the replay state and make it
-    /// durable, then rename the messages into place and append the audit records. A write that
-    /// fails loses its message (recorded `write-failed`, so that it can be sent again); a state
-    /// that cannot be written loses the whole batch (nothing of it becomes visible), and the
-    /// next batch tries again.
+    /// [`Spool::commit_prepared`] of events none of which is staged yet.
+    #[cfg(test)]
     fn commit(&mut self, batch: Vec<Event>) {
+        self.commit_prepared(batch.into_iter().map(|ev| Prepared { ev, staged: None }).collect());
+    }
+
+    /// §7.1 one batch: stage messages (those the stager thread has not), record everything
+    /// finished in the replay state and make it durable, then rename the messages into place and
+    /// append the audit records. A write that fails loses its message (recorded `write-failed`,
+    /// so that it can be sent again); a state that cannot be written loses the whole batch
+    /// (nothing of it becomes visible), and the next batch tries again.
+    fn commit_prepared(&mut self, batch: Vec<Prepared>) {
         // The batch's audit records are appended together and synced once, at the end.
         self.defer_audit = true;
         self.commit_batch(batch);
@@ -273,10 +454,10 @@ impl Spool {
         self.flush_audit();
     }
 
-    fn commit_batch(&mut self, batch: Vec<Event>) {
+    fn commit_batch(&mut self, batch: Vec<Prepared>) {
         let mut records = Vec::with_capacity(batch.len());
         let mut pending = Vec::new();
-        for ev in batch {
+        for Prepared { ev, staged } in batch {
             // A replayed session's message is refused, not finished: the state keeps the
             // sessions it knows, not every refused one.
             if !matches!(&ev, Event::Lost(l) if l.reason == LostReason::Replayed) {
@@ -288,14 +469,17 @@ impl Spool {
                     // A file of that name already in the spool (written before the audit file
                     // knew it, or twice in this batch) is found at the rename, which never
                     // replaces a file (`rename_new`).
-                    if self.written.contains(&hex::encode(d.sha256)) {
+                    if self.written.contains(&d.sha256) {
                         if let Some(f) = &d.file {
                             let _ = fs::remove_file(&f.path);
+                        }
+                        if let Some(Ok(tmp)) = &staged {
+                            let _ = fs::remove_file(tmp);
                         }
                         records.push(Record::Duplicate(d, name));
                         continue;
                     }
-                    match self.stage(&d) {
+                    match staged.unwrap_or_else(|| self.stager.stage(&d)) {
                         Ok(tmp) => {
                             if let Some(t) = tmp.file_name() {
                                 pending.push(PendingRename {
@@ -378,7 +562,7 @@ impl Spool {
         let mut done = Vec::with_capacity(records.len());
         for r in records {
             match r {
-                Record::Staged(s) => match rename_new(&s.tmp, &self.dir.join(&s.name)) {
+                Record::Staged(s) => match self.rename_into(&s.tmp, &s.name) {
                     Ok(true) => done.push(Record::Staged(s)),
                     Ok(false) => {
                         let _ = fs::remove_file(&s.tmp);
@@ -408,7 +592,7 @@ impl Spool {
                 Record::Staged(s) => {
                     self.counts.written += 1;
                     let d = &s.d;
-                    self.written.insert(hex::encode(d.sha256));
+                    self.written.insert(d.sha256);
                     summary.add(d);
                     tracing::debug!(session = %format!("{:016x}", d.session), seq = d.sequence, file = %s.name, "received");
                     self.audit(json_object(serde_json::json!({
@@ -510,31 +694,6 @@ impl Spool {
             tracing::error!(file = %self.audit_path.display(), error = %e, "cannot sync the audit file");
         }
     }
-
-    /// Write a message to a dot-named temporary file (made durable with its batch); the rename
-    /// comes later.
-    fn stage(&mut self, d: &Delivered) -> std::io::Result<PathBuf> {
-        self.counter += 1;
-        let tmp = self.dir.join(format!(
-            ".{}.{}.{}.tmp",
-            hex::encode(d.sha256),
-            std::process::id(),
-            self.counter
-        ));
-        let result = (|| {
-            if let Some(spilled) = &d.file {
-                // Decoded into the spool already: give it its staging name (made durable with
-                // the batch).
-                return fs::rename(&spilled.path, &tmp);
-            }
-            let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-            f.write_all(&d.data)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result.map(|()| tmp)
-    }
 }
 
 /// What one batch wrote, per session, for its one log line.
@@ -562,6 +721,31 @@ impl BatchSummary {
             tracing::info!(session = %format!("{session:016x}"), messages, seq = first, seq_last = last, bytes, "received");
         }
     }
+}
+
+impl Spool {
+    /// [`rename_new`] of a staged file to `name` in the spool, relative to the spool directory
+    /// when it is open (no walk of the whole path).
+    fn rename_into(&self, tmp: &Path, name: &str) -> std::io::Result<bool> {
+        use rustix::fs::{RenameFlags, renameat_with};
+        use rustix::io::Errno;
+        let (Some(dirfd), Some(tmp_name)) = (&self.stager.dirfd, tmp.file_name()) else {
+            return rename_new(tmp, &self.dir.join(name));
+        };
+        match renameat_with(dirfd, tmp_name, dirfd, name, RenameFlags::NOREPLACE) {
+            Ok(()) => Ok(true),
+            Err(Errno::EXIST) => Ok(false),
+            Err(Errno::INVAL | Errno::NOSYS) => rename_new(tmp, &self.dir.join(name)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// A SHA-256 written in hex (as the audit file and the spool's names have it).
+fn sha256_of_hex(hex: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hex, &mut out).ok()?;
+    Some(out)
 }
 
 /// Rename `tmp` to `to` unless `to` exists: `Ok(false)` when it does (its name is the SHA-256 of
