@@ -145,15 +145,13 @@ pub fn reordered(s: &str) -> Option<String> {
             0
         };
         for _ in 0..ends {
-            if let (Some(inner), true) = (frames.pop(), !frames.is_empty()) {
-                if let Some(why) = frames.last_mut().and_then(|outer| outer.fold(&inner)) {
-                    return Some(why);
-                }
+            if let (Some(inner), true) = (frames.pop(), !frames.is_empty())
+                && let Some(why) = frames.last_mut().and_then(|outer| outer.fold(&inner))
+            {
+                return Some(why);
             }
         }
-        let Some(f) = frames.last_mut() else {
-            return None;
-        };
+        let f = frames.last_mut()?;
         if is_control(c) {
             f.control(c);
         } else if is_right_to_left(c) {
