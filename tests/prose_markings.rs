@@ -1415,3 +1415,26 @@ fn s35b_portion_marks_in_brackets_are_read_as_in_parentheses() {
         "See [RFC 8259] and [2] for details.",
     ]);
 }
+
+/// `TLP.` glued to a word: a known colour is read by its rule (`TLP.RED` held, `TLP.GREEN`,
+/// `TLP.CLEAR` go), a value no reader knows is held in both readers (`TLP.zork`: default deny).
+/// `TLP.` ending a sentence (`as TLP. Then`) and a file name in small letters (`tlp.conf`) go.
+#[test]
+fn s35c_tlp_with_a_full_stop_for_its_colon_is_read() {
+    held_under_both(&[
+        "TLP.zork",
+        "Handle as TLP.zork material.",
+        "TLP.PURPLE",
+        "TLP.RED",
+        "TLP.AMBER+STRICT",
+        "tlp.red",
+    ]);
+    go_under_both(&[
+        "TLP.GREEN",
+        "TLP.CLEAR",
+        "TLP. AMBER",
+        "It is marked as TLP. Then we go.",
+        "See the TLP. Zork is a game.",
+        "Set it in tlp.conf",
+    ]);
+}
