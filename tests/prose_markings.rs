@@ -1380,3 +1380,61 @@ proptest! {
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
+
+/// A portion mark in square, full-width or lenticular brackets (`[S]`, `［S］`, `【S】`) opening
+/// the text, a line or a sentence is read as the one in parentheses (`(S)`): held by both
+/// readers; `[K]` under jpn-to-us like `(K)`. A citation `[1]`, `[sic]`, an index `a[i]`, and
+/// a bracketed letter inside a sentence (`Match [S]+`) go.
+#[test]
+fn s35b_portion_marks_in_brackets_are_read_as_in_parentheses() {
+    held_under_both(&[
+        "[S] The actor staged tooling.",
+        "[TS] The actor staged tooling.",
+        "[S//NF] The actor staged tooling.",
+        "\u{3010}S\u{3011} The actor staged tooling.",
+        "\u{FF3B}S\u{FF3D} The actor staged tooling.",
+        "\u{3014}TS\u{3015} The actor staged tooling.",
+        "Intro\n[S] The actor staged tooling.",
+        "Summary. [S] The actor staged tooling.",
+        "[ S ] The actor staged tooling.",
+    ]);
+    let p = jpn_to_us();
+    for text in [
+        "[K] Extract of the report.",
+        "Intro\n[K] Extract.",
+        "End. \u{3010}K\u{3011} Extract.",
+    ] {
+        let problems = held_problems(&p, "jpn-to-us", text);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+    go_under_both(&[
+        "As shown in [1], the actor staged tooling.",
+        "The value a[i] is read from b[S] here.",
+        "The actor [sic] staged tooling.",
+        "Match [S]+ in the regex",
+        "See [RFC 8259] and [2] for details.",
+    ]);
+}
+
+/// `TLP.` glued to a word: a known colour is read by its rule (`TLP.RED` held, `TLP.GREEN`,
+/// `TLP.CLEAR` go), a value no reader knows is held in both readers (`TLP.zork`: default deny).
+/// `TLP.` ending a sentence (`as TLP. Then`) and a file name in small letters (`tlp.conf`) go.
+#[test]
+fn s35c_tlp_with_a_full_stop_for_its_colon_is_read() {
+    held_under_both(&[
+        "TLP.zork",
+        "Handle as TLP.zork material.",
+        "TLP.PURPLE",
+        "TLP.RED",
+        "TLP.AMBER+STRICT",
+        "tlp.red",
+    ]);
+    go_under_both(&[
+        "TLP.GREEN",
+        "TLP.CLEAR",
+        "TLP. AMBER",
+        "It is marked as TLP. Then we go.",
+        "See the TLP. Zork is a game.",
+        "Set it in tlp.conf",
+    ]);
+}

@@ -7,6 +7,7 @@ mod common;
 
 use common::held::{all_go, all_held, held_problems};
 use proptest::prelude::*;
+use sekisho::guard;
 use sekisho::policy::Policy;
 
 fn policy(name: &str) -> Policy {
@@ -1218,7 +1219,326 @@ fn s34d_right_to_left_prose_with_marks_and_aligned_blocks_still_go() {
     );
 }
 
-//--- S35a: a box floated to the start of its line after text (`float:left`, `align=left`): a
+//--- S35a: a generator of bidi disguises. A dirty phrase or a marking is cut into two to four
+// runs and written so that a screen shows them in the phrase's order while the source has them
+// in another: runs reversed inside a right-to-left isolate or embedding and parted by right-to-
+// left marks, runs in left-to-right isolates inside a right-to-left one, a right-to-left letter
+// in a nested isolate where the screen shows it at the edge, or the letters reversed under an
+// override; with things a reader skips between the pieces, each control written raw or as a
+// reference a browser decodes, in STIX text and in CAP and IODEF descriptions.
+
+/// What is cut and disguised: the shipped dirty phrases and markings read in prose.
+const BIDI_WORDS: [&str; 8] = [
+    "Operation NIGHTJAR",
+    "Project BLUEBIRD",
+    "SOURCE CASTELLAN",
+    "HALCYON RIDGE",
+    "Task Force 1-7",
+    "SECRET//NOFORN",
+    "TOP SECRET",
+    "TLP:RED",
+];
+
+const RLM: char = '\u{200F}';
+const ALM: char = '\u{061C}';
+const RLE: char = '\u{202B}';
+const LRE: char = '\u{202A}';
+const PDF: char = '\u{202C}';
+const RLO: char = '\u{202E}';
+const LRI: char = '\u{2066}';
+const RLI: char = '\u{2067}';
+const FSI: char = '\u{2068}';
+const PDI: char = '\u{2069}';
+
+/// What a reader skips or passes over between the pieces.
+const SKIPPED: [&str; 16] = [
+    "\u{FEFF}", "\u{200D}", "\u{200C}", "\u{0301}", "\u{064B}", "\u{0610}", "\u{05B0}", "\u{0660}", "\u{0663}", " ",
+    ".", "-", "_", "\u{200E}", "\u{200B}", "\u{00AD}",
+];
+
+/// `c` written as a browser decodes it: raw, hexadecimal or decimal reference (with leading
+/// zeros or an upper-case `X`), or its named reference when it has one.
+fn bidi_written(c: char, how: u8) -> String {
+    let named = match c {
+        '\u{200F}' => Some("&rlm;"),
+        '\u{200E}' => Some("&lrm;"),
+        '\u{200D}' => Some("&zwj;"),
+        '\u{200C}' => Some("&zwnj;"),
+        '\u{00AD}' => Some("&shy;"),
+        _ => None,
+    };
+    let u = u32::from(c);
+    match how % 6 {
+        0 | 1 => c.to_string(),
+        2 => format!("&#x{u:X};"),
+        3 => format!("&#{u};"),
+        4 => format!("&#X{u:06x};"),
+        _ => named.map_or_else(|| format!("&#x{u:x};"), str::to_string),
+    }
+}
+
+/// The pieces of `word` cut at `cuts` (char positions, any order), each non-empty.
+fn bidi_runs(word: &str, cuts: &[usize]) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut at: Vec<usize> = cuts.iter().map(|c| 1 + c % (chars.len() - 1)).collect();
+    at.sort_unstable();
+    at.dedup();
+    let mut runs = Vec::new();
+    let mut from = 0;
+    for a in at.into_iter().chain(std::iter::once(chars.len())) {
+        runs.push(chars[from..a].iter().collect());
+        from = a;
+    }
+    runs
+}
+
+/// A disguise of `word` whose shown order spells it: `shape` picks the arrangement, `picks`
+/// the controls, separators, skipped characters and how each is written.
+fn bidi_disguise(word: &str, cuts: &[usize], shape: u8, picks: &[u8]) -> String {
+    let mut pick = picks.iter().copied().cycle();
+    let mut next = move || pick.next().unwrap_or(0);
+    let mut out = String::new();
+    // A control or skipped character, written one of its ways.
+    let put = |out: &mut String, c: char, next: &mut dyn FnMut() -> u8| {
+        let how = next();
+        out.push_str(&bidi_written(c, how));
+    };
+    let skip = |out: &mut String, next: &mut dyn FnMut() -> u8| {
+        let n = next() % 4;
+        for _ in 0..n.saturating_sub(1) {
+            let s = SKIPPED[usize::from(next()) % SKIPPED.len()];
+            let c = s.chars().next().unwrap_or(' ');
+            let how = next();
+            out.push_str(&bidi_written(c, how));
+        }
+    };
+    let runs = bidi_runs(word, cuts);
+    match shape % 5 {
+        // Runs reversed inside a right-to-left context, parted by right-to-left marks.
+        0 | 1 => {
+            let (open, close) = [
+                (Some(RLI), Some(PDI)),
+                (Some(RLE), Some(PDF)),
+                (Some(FSI), Some(PDI)),
+                (Some(RLM), None),
+                (Some(ALM), Some(ALM)),
+            ][usize::from(next()) % 5];
+            if let Some(o) = open {
+                put(&mut out, o, &mut next);
+                if o == FSI {
+                    put(&mut out, RLM, &mut next);
+                }
+            }
+            for (k, r) in runs.iter().rev().enumerate() {
+                if k > 0 {
+                    skip(&mut out, &mut next);
+                    let sep = [RLM, ALM, RLM][usize::from(next()) % 3];
+                    put(&mut out, sep, &mut next);
+                    if next() % 3 == 0 {
+                        put(&mut out, sep, &mut next);
+                    }
+                }
+                skip(&mut out, &mut next);
+                out.push_str(r);
+            }
+            skip(&mut out, &mut next);
+            if let Some(c) = close {
+                put(&mut out, c, &mut next);
+            }
+        }
+        // Runs in left-to-right isolates, reversed inside a right-to-left isolate.
+        2 => {
+            put(&mut out, RLI, &mut next);
+            for r in runs.iter().rev() {
+                skip(&mut out, &mut next);
+                put(&mut out, LRI, &mut next);
+                out.push_str(r);
+                put(&mut out, PDI, &mut next);
+            }
+            put(&mut out, PDI, &mut next);
+        }
+        // The last run shown in a nested left-to-right isolate with a right-to-left letter
+        // after it, which the screen shows at the far edge: `RLI LRI JAR ا PDI RLM NIGHT PDI`
+        // is shown `NIGHTJARا`.
+        3 => {
+            put(&mut out, RLI, &mut next);
+            for (k, r) in runs.iter().rev().enumerate() {
+                if k > 0 {
+                    skip(&mut out, &mut next);
+                    put(&mut out, [RLM, ALM][usize::from(next()) % 2], &mut next);
+                }
+                if k == 0 {
+                    put(&mut out, LRI, &mut next);
+                    out.push_str(r);
+                    out.push(['\u{627}', '\u{5D0}', '\u{644}'][usize::from(next()) % 3]);
+                    put(&mut out, PDI, &mut next);
+                } else {
+                    out.push_str(r);
+                }
+            }
+            put(&mut out, PDI, &mut next);
+        }
+        // The letters reversed under a right-to-left override, or its runs reversed in a
+        // left-to-right embedding inside it.
+        _ => {
+            put(&mut out, RLO, &mut next);
+            for (k, r) in runs.iter().rev().enumerate() {
+                if k > 0 {
+                    skip(&mut out, &mut next);
+                }
+                if next() % 2 == 0 {
+                    out.extend(r.chars().rev());
+                } else {
+                    put(&mut out, LRE, &mut next);
+                    out.push_str(r);
+                    put(&mut out, PDF, &mut next);
+                }
+            }
+            put(&mut out, PDF, &mut next);
+        }
+    }
+    out
+}
+
+thread_local! {
+    static US_TO_JPN: Policy = policy("us-to-jpn.toml");
+}
+
+fn xml_fixture(path: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/xml")
+        .join(path);
+    std::fs::read_to_string(p).unwrap()
+}
+
+/// Problems with `text` written as the text of an XML description (`&` and `<` escaped, so
+/// references stay for a browser to decode, or raw characters written as XML references when
+/// `xml_refs`) in the CAP or IODEF fixture: the guard must not release it, and the verifier
+/// must refuse the guard's output of the plain document with that description.
+fn xml_held_problems(text: &str, iodef: bool, xml_refs: bool) -> Vec<String> {
+    let (path, open, close) = if iodef {
+        ("iodef/nato-unclassified-rel-jpn.xml", "<Description>", "</Description>")
+    } else {
+        ("cap/nato-unclassified-rel-jpn.xml", "<description>", "</description>")
+    };
+    let escaped = text.replace('&', "&amp;").replace('<', "&lt;");
+    let body: String = if xml_refs {
+        escaped
+            .chars()
+            .map(|c| {
+                if c.is_ascii() {
+                    c.to_string()
+                } else {
+                    format!("&#x{:X};", u32::from(c))
+                }
+            })
+            .collect()
+    } else {
+        escaped
+    };
+    let with = |doc: &str| -> String {
+        let a = doc.find(open).unwrap() + open.len();
+        let b = a + doc[a..].find(close).unwrap();
+        format!("{}{body}{}", &doc[..a], &doc[b..])
+    };
+    let plain = xml_fixture(path);
+    let mut problems = Vec::new();
+    US_TO_JPN.with(|p| {
+        if guard::filter(with(&plain).as_bytes(), p).is_ok() {
+            problems.push(format!("the guard released {path} with {text:?}"));
+        }
+        let out = guard::filter(plain.as_bytes(), p).unwrap();
+        let out = String::from_utf8(out.output.as_bytes().to_vec()).unwrap();
+        if sekisho::verifier::verify(with(&out).as_bytes(), p).is_ok() {
+            problems.push(format!("the verifier passed {path} with {text:?}"));
+        }
+    });
+    problems
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    /// A dirty phrase or marking cut into runs that a screen shows in its order, but the source
+    /// holds in another, is held by the guard and refused by the verifier, wherever it is
+    /// written.
+    #[test]
+    fn s35a_any_bidi_arrangement_that_shows_a_dirty_word_is_held(
+        which in 0usize..BIDI_WORDS.len(),
+        cuts in proptest::collection::vec(any::<usize>(), 1..4),
+        shape in any::<u8>(),
+        picks in proptest::collection::vec(any::<u8>(), 1..24),
+        wrap in 0usize..4,
+        place in 0usize..6,
+    ) {
+        let word = BIDI_WORDS[which];
+        let core = bidi_disguise(word, &cuts, shape, &picks);
+        let text = match wrap {
+            0 => core,
+            1 => format!("Notes: {core} today."),
+            2 => format!("{core} report"),
+            _ => format!("See {core}"),
+        };
+        let problems = match place {
+            0..=2 => US_TO_JPN.with(|p| {
+                let at = [0usize, 1, 3][place];
+                if at == 0 {
+                    held_problems(p, "", &text)
+                } else {
+                    placed_held_problems(p, at, &text)
+                }
+            }),
+            3 => xml_held_problems(&text, false, false),
+            4 => xml_held_problems(&text, true, false),
+            _ => xml_held_problems(&text, picks.len() % 2 == 0, true),
+        };
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+/// [`held_problems`] for `text` at STIX place `at` (an index into the fuzzing places).
+fn placed_held_problems(policy: &Policy, at: usize, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let input = sekisho::fuzzing::content::bundle(sekisho::fuzzing::content::place(at, text, 1));
+    if sekisho::verifier::verify(input.as_bytes(), policy).is_ok() {
+        problems.push(format!("place {at}: the verifier passed {text:?}"));
+    }
+    if let Ok(r) = guard::filter(input.as_bytes(), policy) {
+        let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
+        if out.contains(&serde_json::to_string(text).unwrap()) {
+            problems.push(format!("place {at}: the guard released {text:?} as written"));
+        }
+        if let Err(e) = sekisho::verifier::verify(r.output.as_bytes(), policy) {
+            problems.push(format!(
+                "place {at}: the verifier refused the guard's output for {text:?}: {e:?}"
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn s35a_bidi_prose_with_marks_and_isolated_names_still_goes() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            // Arabic and Hebrew prose with marks; an Arabic name isolated in English; a
+            // left-to-right mark in Latin text; Arabic text with Latin words that spell nothing.
+            "\u{627}\u{644}\u{62A}\u{642}\u{631}\u{64A}\u{631}\u{200F} \u{627}\u{644}\u{623}\u{648}\u{644}\u{200F}.",
+            "\u{5D4}\u{5D3}\u{5D5}\u{5D7}\u{200F} \u{5E9}\u{5DC} CERT\u{200F} \u{5E4}\u{5D5}\u{5E8}\u{5E1}\u{5DD}",
+            "The analyst \u{2067}\u{645}\u{62D}\u{645}\u{62F} \u{639}\u{644}\u{64A}\u{2069} wrote 2 reports",
+            "Signed \u{2067}\u{5D3}\u{5E0}\u{5D4}\u{2069} and \u{2067}\u{5D9}\u{5D5}\u{5E1}\u{5D9}\u{2069} today",
+            "report\u{200E} from the field\u{200E}, see annex\u{200E} B",
+            "\u{627}\u{633}\u{62A}\u{62E}\u{62F}\u{645} Emotet \u{648} TrickBot \u{641}\u{64A} \u{627}\u{644}\u{647}\u{62C}\u{648}\u{645}",
+            "\u{627}\u{644}\u{645}\u{62C}\u{645}\u{648}\u{639}\u{629} \u{2066}APT 28\u{2069} \u{648}\u{2066}Fancy Bear\u{2069} \u{646}\u{641}\u{633}\u{647}\u{627}",
+            "\u{627}\u{644}\u{62E}\u{627}\u{62F}\u{645} \u{2066}203.0.113.7\u{2069}\u{200F} \u{645}\u{62E}\u{62A}\u{631}\u{642}",
+            "\u{627}\u{644}\u{646}\u{633}\u{62E}\u{629} \u{661}\u{662} \u{645}\u{646} Windows \u{200F}\u{2067}\u{627}\u{644}\u{62C}\u{62F}\u{64A}\u{62F}\u{629}\u{2069}",
+            "&rlm;\u{627}\u{644}\u{62A}\u{642}\u{631}\u{64A}\u{631}&rlm; \u{627}\u{644}\u{623}\u{648}\u{644}",
+        ],
+    );
+}
+
+//--- S35d: a box floated to the start of its line after text (`float:left`, `align=left`): a
 // screen shows it before the text that stands before it (`Operation JAR<b
 // style=float:left>NIGHT</b>` is shown `Operation NIGHTJAR`)
 
@@ -1267,7 +1587,7 @@ proptest! {
 }
 
 #[test]
-fn s35a_boxes_floated_left_with_no_text_before_them_still_go() {
+fn s35d_boxes_floated_left_with_no_text_before_them_still_go() {
     let p = policy("us-to-jpn.toml");
     all_go(
         &p,

@@ -299,7 +299,10 @@ fn marks_in_text<R>(
     mut read: impl FnMut(String) -> Option<R>,
 ) -> Option<R> {
     const WINDOW: usize = 160;
-    let n = norm.text.as_str();
+    // Square and lenticular brackets are read as parentheses (`[S]`, `【S】`, `〔TS〕`: a portion
+    // mark as a reader sees one), each written in as many bytes so places in the text stay.
+    let bracketed = as_parentheses(&norm.text);
+    let n = bracketed.as_ref();
     if !may_hold_marks(n) {
         return None;
     }
@@ -492,6 +495,31 @@ fn capital_after(norm: &crate::text::Normalized, raw: &str, i: usize) -> bool {
         .is_some_and(char::is_uppercase)
 }
 
+/// `n` with each opening square, lenticular or tortoise-shell bracket written as `(` and each
+/// closing one as `)`, padded with spaces to the bracket's length in bytes (so byte places stay
+/// where they were); `n` itself when it holds none.
+fn as_parentheses(n: &str) -> std::borrow::Cow<'_, str> {
+    const OPEN: [char; 5] = ['[', '\u{3010}', '\u{3014}', '\u{3016}', '\u{FF3B}'];
+    const CLOSE: [char; 5] = [']', '\u{3011}', '\u{3015}', '\u{3017}', '\u{FF3D}'];
+    if !n.contains(OPEN) {
+        return std::borrow::Cow::Borrowed(n);
+    }
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        let pad = " ".repeat(c.len_utf8().saturating_sub(1));
+        if OPEN.contains(&c) {
+            out.push_str(&pad);
+            out.push('(');
+        } else if CLOSE.contains(&c) {
+            out.push(')');
+            out.push_str(&pad);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Portion levels of the well-known schemes (US, NATO), lowercase: markings under any policy.
 const WELL_KNOWN_PORTIONS: [&str; 10] = ["u", "c", "s", "ts", "nu", "nr", "nc", "ns", "cts", "ctsa"];
 
@@ -663,7 +691,7 @@ pub(crate) fn marking_in_text(
     };
     // Plain ASCII without escapes reads as itself: most strings hold no banner, portion or TLP
     // mark (markings in prose are looked for in every string).
-    if raw.is_ascii() && !crate::text::escape::may_hold(raw) && !may_hold_marks(raw) {
+    if raw.is_ascii() && !crate::text::escape::may_hold(raw) && !may_hold_marks(&as_parentheses(raw)) {
         return crate::release::prose::marks(p.normal(), raw, policy, &[])
             .iter()
             .find_map(|m| why(m));

@@ -729,7 +729,10 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
         unspaced_marks(text, &v, &mut out);
     }
     // The Armenian full stop `։` is drawn as a colon; the normal form reads it as `.`.
-    tlp_written_otherwise(text, raw.contains('\u{0589}'), &mut out);
+    // A `.` glued between `TLP` written in capitals and a word (`TLP.zork`) is read as a colon
+    // too: a TLP value no reader knows is held (default deny); `tlp.conf`, and `TLP. Then` at a
+    // sentence's end, are no marking.
+    tlp_written_otherwise(text, raw.contains('\u{0589}'), raw.contains("TLP."), &mut out);
     tlp_with_words_between(text, &mut out);
     bare_levels(n, raw, &v.one_letter, &mut out);
     not_found(hits, out, found)
@@ -1045,8 +1048,9 @@ fn unspaced_marks(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
 /// `TLP: 紅`), said as written, a TLP marking the reader cannot read. A version (`TLP:2.0`) or
 /// a colour in Latin letters is left to the readers of those. A colon may be drawn another way
 /// ([`colon_drawn`]); with `dot_is_colon` (the text holds an Armenian full stop, which the normal
-/// form reads as `.`), a `.` is read as one too.
-fn tlp_written_otherwise(text: &str, dot_is_colon: bool, out: &mut Vec<String>) {
+/// form reads as `.`), a `.` is read as one too; with `glued_dot` (`TLP.` in capitals is in the
+/// text), a lone `.` glued to the word after it is.
+fn tlp_written_otherwise(text: &str, dot_is_colon: bool, glued_dot: bool, out: &mut Vec<String>) {
     for (at, _) in text.match_indices("tlp") {
         if text
             .get(..at)
@@ -1085,7 +1089,8 @@ fn tlp_written_otherwise(text: &str, dot_is_colon: bool, out: &mut Vec<String>) 
                 continue; // a version: `TLP:2.0 GREEN`
             }
             _ if (between.contains(|c: char| c == '=' || colon_drawn(c))
-                || (dot_is_colon && between.contains('.')))
+                || (dot_is_colon && between.contains('.'))
+                || (glued_dot && between == "."))
                 && !word.is_empty() =>
             {
                 word.to_uppercase()

@@ -465,7 +465,7 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Marks {
     sentence_portions(text, &portions, &mut out);
     let mut banner: Option<Vec<(String, String)>> = None;
     for f in &readings {
-        let all: Vec<char> = f.chars().collect();
+        let all: Vec<char> = f.chars().map(bracket_as_parenthesis).collect();
         // Positions (in `all`) of the characters that are neither spaces nor marks.
         let solid: Vec<usize> = (0..all.len())
             .filter(|&k| {
@@ -621,12 +621,13 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Marks {
 /// `🄚`), hidden characters and marks passed over; a list's letter in small letters
 /// (`(a) one. (c) three`) is none, nor `(C)` before a year. One pass.
 fn sentence_portions(text: &str, portions: &[String], out: &mut Marks) {
-    if text.is_ascii() && !text.contains('(') {
+    if text.is_ascii() && !text.contains(['(', '[']) {
         return;
     }
     let shown: Vec<char> = text
         .chars()
         .flat_map(|c| c.nfkc())
+        .map(bracket_as_parenthesis)
         .filter(|&c| !hidden(c) && !unicode_normalization::char::is_combining_mark(c))
         .filter(|c| !c.is_whitespace())
         .collect();
@@ -666,8 +667,18 @@ fn fold_lines(text: &str) -> String {
 /// no `(`, no `/` then `/` (spaces between passed over) unless a `:` comes first (a URL), and no
 /// `t`/`7`, `l`/`1`/`|`/`!`, `p` in a row (spaces passed over). Such a text folds to itself
 /// lowercased, so the finder could read nothing in it.
+/// A square, lenticular or tortoise-shell bracket read as the parenthesis it stands for: a
+/// portion mark in brackets (`[S]`, `【K】`) is read as one in parentheses.
+fn bracket_as_parenthesis(c: char) -> char {
+    match c {
+        '[' | '\u{FF3B}' | '\u{3010}' | '\u{3014}' | '\u{3016}' => '(',
+        ']' | '\u{FF3D}' | '\u{3011}' | '\u{3015}' | '\u{3017}' => ')',
+        _ => c,
+    }
+}
+
 fn plainly_unmarked(text: &str) -> bool {
-    if !text.is_ascii() || text.contains('(') || super::text::may_unescape(text) {
+    if !text.is_ascii() || text.contains(['(', '[']) || super::text::may_unescape(text) {
         return false;
     }
     let solid: Vec<u8> = text

@@ -873,6 +873,7 @@ impl Prose {
     /// Japanese marking words where they stand as markings, and `TLP` with a colour in Japanese
     /// or a word that is no colour (see the module's documentation).
     fn japanese(&self, text: &str, out: &mut Vec<String>) {
+        let capital_dot = text.contains("TLP.");
         let read: Vec<char> = super::text::visual(text)
             .nfkc()
             .filter(|&c| !super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
@@ -926,7 +927,10 @@ impl Prose {
                 continue;
             }
             let mut q = k + 3;
-            let mut colon = false;
+            // `TLP.zork`: a `.` glued between `TLP` in capitals and a word is a colon (default
+            // deny); `tlp.conf` and `TLP. Then` are none.
+            let mut colon =
+                capital_dot && read.get(q) == Some(&'.') && read.get(q + 1).is_some_and(|c| c.is_alphanumeric());
             while let Some(&c) = read.get(q) {
                 if c == '=' || colon_look(c) {
                     colon = true;
