@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::held::{all_go, all_held, held_problems};
+use common::held::{all_go, all_held, held_problems, held_problems_at};
 use proptest::prelude::*;
 use sekisho::guard;
 use sekisho::policy::Policy;
@@ -1479,41 +1479,13 @@ proptest! {
             _ => format!("See {core}"),
         };
         let problems = match place {
-            0..=2 => US_TO_JPN.with(|p| {
-                let at = [0usize, 1, 3][place];
-                if at == 0 {
-                    held_problems(p, "", &text)
-                } else {
-                    placed_held_problems(p, at, &text)
-                }
-            }),
+            0..=2 => US_TO_JPN.with(|p| held_problems_at(p, "", [0usize, 1, 3][place], &text)),
             3 => xml_held_problems(&text, false, false),
             4 => xml_held_problems(&text, true, false),
             _ => xml_held_problems(&text, picks.len() % 2 == 0, true),
         };
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
-}
-
-/// [`held_problems`] for `text` at STIX place `at` (an index into the fuzzing places).
-fn placed_held_problems(policy: &Policy, at: usize, text: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    let input = sekisho::fuzzing::content::bundle(sekisho::fuzzing::content::place(at, text, 1));
-    if sekisho::verifier::verify(input.as_bytes(), policy).is_ok() {
-        problems.push(format!("place {at}: the verifier passed {text:?}"));
-    }
-    if let Ok(r) = guard::filter(input.as_bytes(), policy) {
-        let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
-        if out.contains(&serde_json::to_string(text).unwrap()) {
-            problems.push(format!("place {at}: the guard released {text:?} as written"));
-        }
-        if let Err(e) = sekisho::verifier::verify(r.output.as_bytes(), policy) {
-            problems.push(format!(
-                "place {at}: the verifier refused the guard's output for {text:?}: {e:?}"
-            ));
-        }
-    }
-    problems
 }
 
 #[test]

@@ -20,9 +20,19 @@ fn under(name: &str) -> String {
 /// Problems with `text` (in `indicator.description`) under `policy` (named `name`, or `""`):
 /// empty when it is held.
 pub fn held_problems(policy: &Policy, name: &str, text: &str) -> Vec<String> {
-    let at = under(name);
+    held_problems_at(policy, name, 0, text)
+}
+
+/// [`held_problems`] for `text` at STIX place `place` (an index into the fuzzing places; 0 is
+/// `indicator.description`).
+pub fn held_problems_at(policy: &Policy, name: &str, place: usize, text: &str) -> Vec<String> {
+    let at = if place == 0 {
+        under(name)
+    } else {
+        format!("{}place {place}: ", under(name))
+    };
     let mut problems = Vec::new();
-    let input = content::bundle(content::place(0, text, 1));
+    let input = content::bundle(content::place(place, text, 1));
     if sekisho::verifier::verify(input.as_bytes(), policy).is_ok() {
         problems.push(format!("{at}the verifier passed {text:?}"));
     }
