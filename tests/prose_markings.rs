@@ -1438,3 +1438,29 @@ fn s35c_tlp_with_a_full_stop_for_its_colon_is_read() {
         "Set it in tlp.conf",
     ]);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    /// A portion mark in any of the brackets read as parentheses, spaced inside or not, opening
+    /// the text, a line or a sentence, is held under both policies; `TLP.` glued to a colour no
+    /// policy knows, in any case of the colour, is held too.
+    #[test]
+    fn s35b_a_bracketed_portion_mark_opening_a_sentence_is_held(
+        mark in prop::sample::select(&["S", "TS", "C", "S//NF", "TS//SCI"][..]),
+        pair in prop::sample::select(&[("[", "]"), ("\u{FF3B}", "\u{FF3D}"), ("\u{3010}", "\u{3011}"), ("\u{3014}", "\u{3015}")][..]),
+        pad in prop::sample::select(&["", " ", "  "][..]),
+        lead in prop::sample::select(&["", "Intro\n", "Summary. ", "Done! ", "Why? "][..]),
+        colour in "[a-z]{3,8}",
+    ) {
+        let (open, close) = pair;
+        let text = format!("{lead}{open}{pad}{mark}{pad}{close} The actor staged tooling.");
+        let mut problems: Vec<String> = both_policies()
+            .iter()
+            .flat_map(|(name, p)| held_problems(p, name, &text))
+            .collect();
+        prop_assume!(!["red", "amber", "green", "clear", "white", "strict"].iter().any(|c| colour.contains(c)));
+        let tlp = format!("Handle as TLP.{} material.", colour.to_uppercase());
+        problems.extend(both_policies().iter().flat_map(|(name, p)| held_problems(p, name, &tlp)));
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
