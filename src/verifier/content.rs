@@ -448,7 +448,11 @@ pub fn word_inside(word: &str, whole_host: bool, nets: &[Net]) -> bool {
         let no_port = if let Some(r) = h.strip_prefix('[') {
             r.split(']').next().unwrap_or(r)
         } else {
-            h.rsplit_once(':').map_or(h, |(a, _)| a)
+            // A port is decimal digits after a host with no `:` (an IPv6 address takes a port
+            // only in brackets): `::aa0:a:a` has none to cut, its `:a` is a group.
+            h.rsplit_once(':')
+                .filter(|(a, port)| !a.contains(':') && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+                .map_or(h, |(a, _)| a)
         };
         if piece_inside(no_port, host, nets) {
             return true;
