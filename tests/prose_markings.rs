@@ -1416,11 +1416,27 @@ fn s35b_portion_marks_in_brackets_are_read_as_in_parentheses() {
     ]);
 }
 
-/// `TLP.` glued to a word: a known colour is read by its rule (`TLP.RED` held, `TLP.GREEN`,
-/// `TLP.CLEAR` go), a value no reader knows is held in both readers (`TLP.zork`: default deny).
-/// `TLP.` ending a sentence (`as TLP. Then`) and a file name in small letters (`tlp.conf`) go.
+/// A full stop in any of its forms glued between `TLP` and a word (`TLP.zork`, `Tlp\u{FF0E}zork`,
+/// `T\u{200B}LP.zork`) is read as a colon after the normal form, in both readers: a known colour
+/// is read by its rule (`TLP.RED` held, `TLP.GREEN`, `TLP.CLEAR` go), any other value is held
+/// (default deny) but for a file extension (`tlp.conf`). `TLP.` ending a sentence (`as TLP.
+/// Then`) goes.
+const TLP_DOT_GOES: &[&str] = &[
+    "TLP.GREEN",
+    "TLP.CLEAR",
+    "tlp.clear",
+    "TLP. AMBER",
+    "It is marked as TLP. Then we go.",
+    "See the TLP. Zork is a game.",
+    "Set it in tlp.conf",
+    "Set it in /etc/TLP.conf and restart.",
+    "Edit Tlp\u{FF0E}conf",
+    "The tlp.json and tlp.yaml files list the levels.",
+    "Load tlp.conf.bak first.",
+];
+
 #[test]
-fn s35c_tlp_with_a_full_stop_for_its_colon_is_read() {
+fn s36a_tlp_with_a_full_stop_for_its_colon_is_read() {
     held_under_both(&[
         "TLP.zork",
         "Handle as TLP.zork material.",
@@ -1428,16 +1444,63 @@ fn s35c_tlp_with_a_full_stop_for_its_colon_is_read() {
         "TLP.RED",
         "TLP.AMBER+STRICT",
         "tlp.red",
+        "Tlp.zork",
+        "tlp.zork",
+        "TLP\u{FF0E}zork",
+        "TLP\u{2024}zork",
+        "TLP\u{FE52}zork",
+        "T\u{200B}LP.zork",
+        "TLP\u{200B}.zork",
+        "\u{FF34}\u{FF2C}\u{FF30}.zork",
+        "TLP.-zork",
+        "see tlp.configure",
     ]);
-    go_under_both(&[
-        "TLP.GREEN",
-        "TLP.CLEAR",
-        "TLP. AMBER",
-        "It is marked as TLP. Then we go.",
-        "See the TLP. Zork is a game.",
-        "Set it in tlp.conf",
-    ]);
+    go_under_both(TLP_DOT_GOES);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    /// `TLP` in any disguise that keeps its letters together, a full stop drawn any way
+    /// (`sekisho::fuzzing::disguise` draws `.` as its look-alikes, escaped, with an invisible
+    /// code point beside it, full width), then a value no policy knows or one no policy releases,
+    /// in any case, in any prose: held under both policies.
+    #[test]
+    fn s36a_tlp_a_full_stop_drawn_any_way_and_a_value_are_held(
+        tlp_hows in prop::collection::vec(any::<u8>(), 1..6),
+        dot_how in any::<u8>(),
+        value in prop_oneof!["[a-z]{3,8}", prop::sample::select(vec!["red".to_string(), "amber+strict".to_string()])],
+        case in 0..3u8,
+        around in prop::sample::select(PROSE),
+    ) {
+        let known = ["red", "amber", "green", "clear", "white", "strict"];
+        prop_assume!(value.contains('+') || value == "red" || !known.iter().any(|c| value.contains(c)));
+        prop_assume!(!TLP_EXTENSIONS.contains(&value.as_str()));
+        // Every disguise but a space after a letter (`T L P` is no word).
+        let hows: Vec<u8> = tlp_hows.iter().map(|&h| if h % 13 == 7 { h.wrapping_add(1) } else { h }).collect();
+        // The full stop kept, full width, a look-alike, invisible beside it, or escaped.
+        // (`how % 13` picks the way, `how >> 4` the variant.)
+        let (way, pick) = ([0u8, 2, 4, 5, 6, 11][usize::from(dot_how % 6)], dot_how >> 4);
+        let dot_how = pick * 16 + (way + 13 - (pick * 16) % 13) % 13;
+        let value = match case {
+            0 => value,
+            1 => value.to_uppercase(),
+            _ => value.chars().enumerate().map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c }).collect(),
+        };
+        let text = format!("{}{}{}{value}{}", around.0, disguise("TLP", &hows), disguise(".", &[dot_how]), around.1);
+        let problems: Vec<String> = both_policies()
+            .iter()
+            .flat_map(|(name, p)| held_problems(p, name, &text))
+            .collect();
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+/// Words after `tlp.` that the generator does not draw: file extensions, which go.
+const TLP_EXTENSIONS: &[&str] = &[
+    "conf", "cfg", "config", "ini", "json", "yaml", "yml", "toml", "xml", "txt", "log", "bak", "sh", "py", "rs", "md",
+    "csv", "html", "htm", "js", "pdf", "zip", "gz", "tar", "exe", "dll", "so", "bin", "service", "rules", "old",
+    "orig", "tmp", "lock", "pid", "db",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]

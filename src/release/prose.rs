@@ -729,10 +729,7 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
         unspaced_marks(text, &v, &mut out);
     }
     // The Armenian full stop `։` is drawn as a colon; the normal form reads it as `.`.
-    // A `.` glued between `TLP` written in capitals and a word (`TLP.zork`) is read as a colon
-    // too: a TLP value no reader knows is held (default deny); `tlp.conf`, and `TLP. Then` at a
-    // sentence's end, are no marking.
-    tlp_written_otherwise(text, raw.contains('\u{0589}'), raw.contains("TLP."), &mut out);
+    tlp_written_otherwise(text, raw.contains('\u{0589}'), &mut out);
     tlp_with_words_between(text, &mut out);
     bare_levels(n, raw, &v.one_letter, &mut out);
     not_found(hits, out, found)
@@ -1048,9 +1045,10 @@ fn unspaced_marks(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
 /// `TLP: 紅`), said as written, a TLP marking the reader cannot read. A version (`TLP:2.0`) or
 /// a colour in Latin letters is left to the readers of those. A colon may be drawn another way
 /// ([`colon_drawn`]); with `dot_is_colon` (the text holds an Armenian full stop, which the normal
-/// form reads as `.`), a `.` is read as one too; with `glued_dot` (`TLP.` in capitals is in the
-/// text), a lone `.` glued to the word after it is.
-fn tlp_written_otherwise(text: &str, dot_is_colon: bool, glued_dot: bool, out: &mut Vec<String>) {
+/// form reads as `.`), a `.` is read as one too. A full stop in any form (the normal form reads
+/// them all as `.`) with no space beside it, between `TLP` and a word, is one as well (`TLP.zork`,
+/// `Tlp．zork`): default deny, but for a file's extension ([`FILE_EXTENSIONS`]: `tlp.conf`).
+fn tlp_written_otherwise(text: &str, dot_is_colon: bool, out: &mut Vec<String>) {
     for (at, _) in text.match_indices("tlp") {
         if text
             .get(..at)
@@ -1090,7 +1088,7 @@ fn tlp_written_otherwise(text: &str, dot_is_colon: bool, glued_dot: bool, out: &
             }
             _ if (between.contains(|c: char| c == '=' || colon_drawn(c))
                 || (dot_is_colon && between.contains('.'))
-                || (glued_dot && between == "."))
+                || (between.contains('.') && !between.contains(char::is_whitespace) && !file_extension(&word)))
                 && !word.is_empty() =>
             {
                 word.to_uppercase()
@@ -1099,6 +1097,34 @@ fn tlp_written_otherwise(text: &str, dot_is_colon: bool, glued_dot: bool, out: &
         };
         out.push(format!("TLP:{said}"));
     }
+}
+
+/// Whether `w` (a word of the normal form) is `TLP`, with digits glued before it aside (`2024TLP`:
+/// red team round 3, SA04), read with digits and signs for letters (`7|P`; `tip` as written is a
+/// word).
+fn ends_tlp(w: &str) -> bool {
+    let w: Vec<char> = w.chars().collect();
+    let Some(lead) = w.len().checked_sub(3) else {
+        return false;
+    };
+    let (digits, head) = w.split_at(lead);
+    let head: String = head.iter().collect();
+    digits.iter().all(char::is_ascii_digit)
+        && crate::release::marking_text::loosen(&head) == "tip"
+        && head.chars().nth(1) != Some('i')
+}
+
+/// Extensions of files whose names start `tlp.` (`tlp.conf`, the Linux power tool's): the only
+/// words read after `TLP` and a full stop as no TLP value.
+const FILE_EXTENSIONS: &[&str] = &[
+    "conf", "cfg", "config", "ini", "json", "yaml", "yml", "toml", "xml", "txt", "log", "bak", "sh", "py", "rs", "md",
+    "csv", "html", "htm", "js", "pdf", "zip", "gz", "tar", "exe", "dll", "so", "bin", "service", "rules", "old",
+    "orig", "tmp", "lock", "pid", "db",
+];
+
+/// Whether `word` (as the normal form reads it) is a file extension of [`FILE_EXTENSIONS`].
+fn file_extension(word: &str) -> bool {
+    FILE_EXTENSIONS.contains(&word)
 }
 
 /// A colon as the normal form leaves it: `:`, or a colon of a script that UTS #39 lists with no
@@ -1375,6 +1401,8 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
     for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
         // Signs written for letters are letters here (`7|P !$ R€D`).
         let in_word = c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '@' | '$' | '|' | '!' | '\u{20AC}');
+        // A `.` after `TLP` ends it (`7|P.zork`): it may stand for a colon.
+        let in_word = in_word && !(c == '.' && start.and_then(|a| text.get(a..i)).is_some_and(ends_tlp));
         match (start, in_word) {
             (None, true) => start = Some(i),
             (Some(a), false) => {
@@ -1416,16 +1444,7 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
     // A word as read with digits and signs for letters (`7|P` is `tip`: a `t`, an `l` or what
     // passes for it, a `p`; `tip` as written is a word).
     let reads = |k: usize, as_: &str| loosen(word(k)) == loosen(as_);
-    // `TLP`, digits glued before it aside (`2024TLP`: red team round 3, SA04).
-    let reads_tlp = |k: usize| {
-        let w: Vec<char> = word(k).chars().collect();
-        let Some(lead) = w.len().checked_sub(3) else {
-            return false;
-        };
-        let (digits, head) = w.split_at(lead);
-        let head: String = head.iter().collect();
-        digits.iter().all(char::is_ascii_digit) && loosen(&head) == "tip" && head.chars().nth(1) != Some('i')
-    };
+    let reads_tlp = |k: usize| ends_tlp(word(k));
     // After `AMBER` (at word `j`): `STRICT`, with words of [`JOINING`] between and no end of a
     // sentence or clause (`TLP:AMBER and STRICT`, `TLP:AMBER (STRICT)`; `TLP:AMBER. Strict
     // mode` parts them).
@@ -1503,12 +1522,23 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
             }
             continue;
         }
+        // A full stop glued between the head and a word (`7|P.zork`) is a colon: a value no
+        // reader knows is held, but for a file's extension (`tlp.conf`).
+        let dotted = between.contains('.') && !between.contains(char::is_whitespace);
+        if let Some(w) = (dotted && head_end == k).then(|| word(k + 1)).filter(|w| !w.is_empty())
+            && colour(w).is_none()
+            && !file_extension(&w.split('.').next().unwrap_or_default().to_lowercase())
+            && !w.starts_with(|c: char| c.is_ascii_digit())
+        {
+            out.push(format!("TLP:{}", w.to_uppercase()));
+            continue;
+        }
         // Words between, then the colour.
         for j in head_end + 1..(head_end + 7).min(words.len()) {
             let w = word(j);
             if let Some((c, unread)) = colour(w) {
                 // Right after the head, the other readers read it (`TLP:RED`, `TLP RED`).
-                if j > head_end + 1 || head_end > k || unread || glued {
+                if j > head_end + 1 || head_end > k || unread || glued || dotted {
                     out.push(format!("TLP:{c}"));
                 }
                 if c == "AMBER" && strict_after(j) {

@@ -873,12 +873,14 @@ impl Prose {
     /// Japanese marking words where they stand as markings, and `TLP` with a colour in Japanese
     /// or a word that is no colour (see the module's documentation).
     fn japanese(&self, text: &str, out: &mut Vec<String>) {
-        let capital_dot = text.contains("TLP.");
         let read: Vec<char> = super::text::visual(text)
             .nfkc()
             .filter(|&c| !super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
-            // A small capital is its letter (`TʟP`), as everywhere the verifier reads prose.
+            // A small capital is its letter (`TʟP`), as everywhere the verifier reads prose; a
+            // letter of another script drawn as a Latin one is that (Cyrillic `ТLР`), read
+            // before it is lowercased.
             .map(|c| super::text::small_capital(c).unwrap_or(c))
+            .map(latin_look)
             .flat_map(char::to_lowercase)
             .collect();
         if read.iter().any(|&c| super::text::unspaced(c)) {
@@ -927,14 +929,19 @@ impl Prose {
                 continue;
             }
             let mut q = k + 3;
-            // `TLP.zork`: a `.` glued between `TLP` in capitals and a word is a colon (default
-            // deny); `tlp.conf` and `TLP. Then` are none.
-            let mut colon =
-                capital_dot && read.get(q) == Some(&'.') && read.get(q + 1).is_some_and(|c| c.is_alphanumeric());
+            let mut colon = false;
+            // A full stop of any form with no space between `TLP` and a word (`TLP.zork`,
+            // `Tlp．zork`) is a colon too (default deny), unless a file's extension follows
+            // (`tlp.conf`); `TLP. Then` ends a sentence.
+            let (mut stop, mut space) = (false, false);
             while let Some(&c) = read.get(q) {
                 if c == '=' || colon_look(c) {
                     colon = true;
-                } else if !(c.is_whitespace() || "-/.".contains(c)) {
+                } else if dot_look(c) {
+                    stop = true;
+                } else if c.is_whitespace() {
+                    space = true;
+                } else if !"-/".contains(c) {
                     break;
                 }
                 q += 1;
@@ -947,6 +954,7 @@ impl Prose {
                 .collect();
             let mut parts = word.splitn(2, '+');
             let first = parts.next().unwrap_or_default();
+            colon |= stop && !space && !EXTENSIONS.contains(&word.as_str());
             let strict = parts
                 .next()
                 .map(|r| ["strict", "ストリクト", "厳格"].iter().any(|s| r.starts_with(s)));
@@ -967,6 +975,46 @@ impl Prose {
             }
         }
     }
+}
+
+/// Whether `w` (a word as folded) is `TLP`, with digits glued before it (`2024TLP`: red team
+/// round 3, SA04), read with digits and signs as letters (`7|P`).
+fn is_tlp(w: &str) -> bool {
+    let w: Vec<char> = w.chars().collect();
+    let cut = w.len().saturating_sub(3);
+    let (digits, head) = w.split_at(cut);
+    head.len() == 3
+        && digits.iter().all(char::is_ascii_digit)
+        && head.iter().copied().map(loosen).eq("tip".chars())
+        && head.get(1) != Some(&'i')
+}
+
+/// Extensions of files named `tlp.` and one (`tlp.conf`): after `TLP` and a full stop, no TLP value.
+const EXTENSIONS: &[&str] = &[
+    "bak", "bin", "cfg", "conf", "config", "csv", "db", "dll", "exe", "gz", "htm", "html", "ini", "js", "json", "lock",
+    "log", "md", "old", "orig", "pdf", "pid", "py", "rs", "rules", "service", "sh", "so", "tar", "tmp", "toml", "txt",
+    "xml", "yaml", "yml", "zip",
+];
+
+/// `c`, or the ASCII letter or digit its UTS #39 prototype is (marks on it aside) when it is of a
+/// script written with spaces (Cyrillic `Т`, Greek `Ρ`, `Ĺ`); a letter of Japanese stays itself.
+fn latin_look(c: char) -> char {
+    if c.is_ascii() || super::text::unspaced(c) {
+        return c;
+    }
+    let mut b = [0; 4];
+    let mut proto = unicode_security::skeleton(c.encode_utf8(&mut b));
+    match proto.next() {
+        Some(p) if p.is_ascii_alphanumeric() && proto.all(unicode_normalization::char::is_combining_mark) => p,
+        _ => c,
+    }
+}
+
+/// A full stop, or a character drawn as one (NFKC done): of another script, a middle dot, or a
+/// letter whose UTS #39 prototype is `.` (Lisu `ꓸ`).
+fn dot_look(c: char) -> bool {
+    super::text::full_stop(c)
+        || (!c.is_ascii() && unicode_security::skeleton(c.encode_utf8(&mut [0; 4])).eq(std::iter::once('.')))
 }
 
 /// A colon, or a character drawn as one (NFKC done): the Armenian full stop `։`, the colons of
@@ -1324,6 +1372,17 @@ const DRAWN_COLOURS: &[(char, &str)] = &[
 /// `Traffic Light Protocol: RED`), the colour before it (`RED (TLP)`), or drawn after it
 /// (`TLP:🔴`; another symbol after `TLP:`, a TLP marking no one reads). Red team round 3, SA04.
 fn tlp_in_words(text: &str, out: &mut Vec<String>) {
+    // A full stop of any script is `.` here (the fold reads the Arabic one as `-`).
+    let stops;
+    let text = if text.contains(|c: char| !c.is_ascii() && super::text::full_stop(c)) {
+        stops = text
+            .chars()
+            .map(|c| if super::text::full_stop(c) { '.' } else { c })
+            .collect::<String>();
+        stops.as_str()
+    } else {
+        text
+    };
     let folded = super::marking::fold(text);
     // One colour as written: `AMBER` and `STRICT` joined by signs or nothing (`AMBER|STRICT`,
     // `AMBER.STRICT`) is `AMBER+STRICT`, which the marking reader does not read (`true`).
@@ -1365,6 +1424,9 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
     let mut words: Vec<(String, String)> = Vec::new();
     for c in folded.chars() {
         let word_char = c.is_ascii_alphanumeric() || "+.@$|!\u{20AC}".contains(c);
+        // A `.` right after `TLP` is no part of it (`7|P.zork`: it may be drawn for a colon).
+        let word_char =
+            word_char && !(c == '.' && words.last().is_some_and(|(w, after)| after.is_empty() && is_tlp(w)));
         match words.last_mut() {
             Some((_, after)) if !word_char => after.push(c),
             Some((w, after)) if after.is_empty() => w.push(c),
@@ -1375,16 +1437,7 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
     let name = |j: usize| words.get(j).map(|(w, _)| w.trim_matches('.')).unwrap_or_default();
     // Read with digits and signs as letters (`7|P` is TLP; `tip` written so is a word).
     let is = |j: usize, w: &str| name(j).chars().map(loosen).eq(w.chars().map(loosen));
-    // `TLP`, with digits glued before it (`2024TLP`: red team round 3, SA04).
-    let tlp = |j: usize| {
-        let w: Vec<char> = name(j).chars().collect();
-        let cut = w.len().saturating_sub(3);
-        let (digits, head) = w.split_at(cut);
-        head.len() == 3
-            && digits.iter().all(char::is_ascii_digit)
-            && head.iter().copied().map(loosen).eq("tip".chars())
-            && head.get(1) != Some(&'i')
-    };
+    let tlp = |j: usize| is_tlp(name(j));
     // `STRICT` after `AMBER` (word `j`), words of [`JOINING_STRICT`] between and no sentence or
     // clause ended (`TLP:AMBER and STRICT`, `TLP:AMBER (STRICT)`).
     let strict_after = |j: usize| {
@@ -1425,6 +1478,19 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
             .find_map(|c| DRAWN_COLOURS.iter().find(|(e, _)| *e == c).map(|(_, said)| *said));
         if let Some(c) = painted {
             out.push(format!("TLP:{c}"));
+            continue;
+        }
+        // A full stop glued between `TLP` and a word (`7|P.zork`) is a colon: a value no
+        // reader knows is held, but for a file's extension (`tlp.conf`).
+        let dotted = last == k && after.contains(dot_look) && !after.contains(char::is_whitespace);
+        let next = name(k + 1);
+        if dotted
+            && !next.is_empty()
+            && colour_of(next).is_none()
+            && !EXTENSIONS.contains(&next.split('.').next().unwrap_or_default())
+            && !next.starts_with(|c: char| c.is_ascii_digit())
+        {
+            out.push(format!("TLP:{}", next.to_uppercase()));
             continue;
         }
         let drawn = after

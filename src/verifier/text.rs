@@ -1115,44 +1115,7 @@ pub fn normalise(s: &str) -> String {
                 out.push('-');
                 continue;
             }
-            if matches!(
-                c,
-                '\u{3002}'
-                    | '\u{FF0E}'
-                    | '\u{FF61}'
-                    | '\u{FE52}'
-                    | '\u{2024}'
-                    | '\u{B7}'
-                    | '\u{30FB}'
-                    | '\u{FF65}'
-                    | '\u{2027}'
-                    | '\u{2219}'
-                    | '\u{22C5}'
-                    // Full stops of other scripts, the Arabic decimal separator, word-separating
-                    // dots.
-                    | '\u{0589}'
-                    | '\u{066B}'
-                    | '\u{06D4}'
-                    | '\u{0701}'
-                    | '\u{0702}'
-                    | '\u{0964}'
-                    | '\u{0F0D}'
-                    | '\u{104B}'
-                    | '\u{1362}'
-                    | '\u{166E}'
-                    | '\u{16EB}'
-                    | '\u{17D4}'
-                    | '\u{1803}'
-                    | '\u{1809}'
-                    | '\u{2E31}'
-                    | '\u{2E33}'
-                    | '\u{2E3C}'
-                    | '\u{A4FF}'
-                    | '\u{A60E}'
-                    | '\u{A6F3}'
-                    | '\u{A78F}'
-                    | '\u{10101}'
-            ) {
+            if full_stop(c) {
                 space = false;
                 out.push('.');
                 continue;
@@ -1192,6 +1155,49 @@ pub fn normalise(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// A full stop of any script, or a dot drawn as one (NFKC done): ideographic and half-width
+/// stops, the one-dot leader, middle dots, the Arabic decimal separator, word-separating dots.
+pub(super) fn full_stop(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '\u{3002}'
+            | '\u{FF0E}'
+            | '\u{FF61}'
+            | '\u{FE52}'
+            | '\u{2024}'
+            | '\u{B7}'
+            | '\u{30FB}'
+            | '\u{FF65}'
+            | '\u{2027}'
+            | '\u{2219}'
+            | '\u{22C5}'
+            // Full stops of other scripts, the Arabic decimal separator, word-separating
+            // dots.
+            | '\u{0589}'
+            | '\u{066B}'
+            | '\u{06D4}'
+            | '\u{0701}'
+            | '\u{0702}'
+            | '\u{0964}'
+            | '\u{0F0D}'
+            | '\u{104B}'
+            | '\u{1362}'
+            | '\u{166E}'
+            | '\u{16EB}'
+            | '\u{17D4}'
+            | '\u{1803}'
+            | '\u{1809}'
+            | '\u{2E31}'
+            | '\u{2E33}'
+            | '\u{2E3C}'
+            | '\u{A4FF}'
+            | '\u{A60E}'
+            | '\u{A6F3}'
+            | '\u{A78F}'
+            | '\u{10101}'
+    )
 }
 
 /// The ASCII letters (lowercase) a non-ASCII capital looks like, from its UTS #39 prototype.
