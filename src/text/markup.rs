@@ -279,6 +279,12 @@ pub fn generated(s: &str) -> Option<String> {
                         "a `style` attribute",
                     ));
                 }
+                if layout.pulls_left && text_before {
+                    return Some(reordered(
+                        "a negative left margin after text (the box drawn back over it)",
+                        "a `style` attribute",
+                    ));
+                }
                 rtl |= layout.rtl;
                 boxes |= layout.boxes;
             }
@@ -336,6 +342,13 @@ pub fn generated(s: &str) -> Option<String> {
                 // Which boxes it floats, and what text stands before them, is not read.
                 return Some(reordered(
                     "a float to the left (a box shown before the text before it)",
+                    "a `<style>` element",
+                ));
+            }
+            if layout.pulls_left {
+                // Which boxes it pulls back, and what text stands before them, is not read.
+                return Some(reordered(
+                    "a negative left margin (a box drawn back over the text before it)",
                     "a `<style>` element",
                 ));
             }
