@@ -1583,7 +1583,7 @@ fn s35d_boxes_floated_left_with_no_text_before_them_still_go() {
 /// Ways to write a negative offset that pulls a box (or what follows it) back over the text
 /// before it, in a declaration; `{}` is where the box's own text goes when it is a mirror
 /// (`margin-right`: the tail is the box, the head follows it).
-const PULLS_BACK: [&str; 22] = [
+const PULLS_BACK: [&str; 24] = [
     "margin-left:-7em",
     "margin:0 0 0 -7em",
     "margin-inline-start:-7em",
@@ -1606,6 +1606,8 @@ const PULLS_BACK: [&str; 22] = [
     "letter-spacing:-1em",
     "word-spacing:-7em",
     "margin-left:min(0px,-7em)",
+    "writing-mode:vertical-lr;margin-top:-7em",
+    "-ms-writing-mode:tb-lr;margin:-7em 0 0",
 ];
 
 /// Ways to write a negative offset at the end of a box: what follows it is drawn back over it.
@@ -1680,6 +1682,7 @@ fn s36_offsets_that_reorder_nothing_still_go() {
             "Use <code>margin-left:-7em</code> to pull it back",
             "Report <span style=\"margin-left:-moz-available\">note</span> more",
             "Report <span title=\"margin-right:-7em\">note</span> more",
+            "Report <div style=\"writing-mode:horizontal-tb;margin-top:-3px\">note</div> more",
         ],
     );
 }

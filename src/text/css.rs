@@ -320,6 +320,13 @@ pub fn layout(css: &str) -> Layout {
             "writing-mode" | "-webkit-writing-mode" | "-ms-writing-mode" if value.contains("rl") || value == "tb" => {
                 Some("a writing mode whose lines run from the right")
             }
+            // Lines from the left too: top and bottom margins (`margin-top:-7em`) are offsets
+            // along the line there.
+            "writing-mode" | "-webkit-writing-mode" | "-ms-writing-mode"
+                if value.starts_with("tb") || value.contains("vertical") || value.contains("sideways") =>
+            {
+                Some("a vertical writing mode (top and bottom margins offsets along the line)")
+            }
             "direction" if value.contains("rtl") => {
                 out.rtl = true;
                 None

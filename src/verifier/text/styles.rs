@@ -209,8 +209,8 @@ pub fn styles_shown(s: &str) -> Option<String> {
 #[derive(Default)]
 struct Order {
     /// Why it shows text out of the text's order (a `unicode-bidi` override, a reversed flex
-    /// direction, `order`, grid placement, a float to the right, a writing mode from the right,
-    /// `position`, `transform`).
+    /// direction, `order`, grid placement, a float to the right, a vertical writing mode,
+    /// `position`, `transform`, a right margin, `text-indent` or spacing below zero).
     why: Option<String>,
     /// A right-to-left direction.
     rtl: bool,
@@ -320,7 +320,13 @@ fn css_order(css: &str) -> Order {
             // `text-indent` is inherited (a box after text takes it from one with none before
             // it); spacing below zero draws letters and words back over the ones before them.
             "text-indent" | "letter-spacing" | "word-spacing" => may_be_negative(value).contains(&true),
-            "writing-mode" | "-ms-writing-mode" => value.contains("rl") || value == "tb",
+            // Any vertical mode: lines from the right, or from the left where a margin above
+            // or below a box (`margin-top:-7em`) draws it back along its line.
+            "writing-mode" | "-ms-writing-mode" => {
+                value.contains("rl")
+                    || value.starts_with("tb")
+                    || ["vertical", "sideways"].iter().any(|m| value.contains(m))
+            }
             "direction" => {
                 order.rtl |= value.contains("rtl");
                 false
