@@ -1574,3 +1574,115 @@ fn s35d_boxes_floated_left_with_no_text_before_them_still_go() {
         ],
     );
 }
+
+//--- S36: a negative offset that pulls a box back over the text before it (`margin-left:-7em`,
+// `text-indent`), or what follows back over the box (`margin-right`), or letters and words back
+// over each other (`letter-spacing`, `word-spacing`): `Operation <b>JAR</b><b
+// style="margin-left:-7em">NIGHT</b>` is shown `Operation NIGHTJAR`
+
+/// Ways to write a negative offset that pulls a box (or what follows it) back over the text
+/// before it, in a declaration; `{}` is where the box's own text goes when it is a mirror
+/// (`margin-right`: the tail is the box, the head follows it).
+const PULLS_BACK: [&str; 24] = [
+    "margin-left:-7em",
+    "margin:0 0 0 -7em",
+    "margin-inline-start:-7em",
+    "-webkit-margin-start:-7em",
+    "-moz-margin-start:-7em",
+    "margin-inline:-7em 0",
+    "display:inline-block;text-indent:-7em",
+    "margin-left:calc(-1*7em)",
+    "margin-left:calc(0px - 7em)",
+    "margin-left:var(--x)",
+    "margin-left:-webkit-calc(-7em)",
+    "margin-le\\66 t:-7em",
+    "margin-left:\\2d 7em",
+    "margin-left:/**/-7em",
+    "MARGIN-LEFT:-7EM",
+    "margin-left:-7em !important",
+    "margin-left:-7em ! important",
+    "margin-left:-.5em;margin-left:-7em",
+    "margin:0 0 0 -7em;color:red",
+    "letter-spacing:-1em",
+    "word-spacing:-7em",
+    "margin-left:min(0px,-7em)",
+    "writing-mode:vertical-lr;margin-top:-7em",
+    "-ms-writing-mode:tb-lr;margin:-7em 0 0",
+];
+
+/// Ways to write a negative offset at the end of a box: what follows it is drawn back over it.
+const PULLS_FOLLOWING_BACK: [&str; 7] = [
+    "margin:0 -7em",
+    "margin-right:-7em",
+    "margin-inline-end:-7em",
+    "-webkit-margin-end:-7em",
+    "margin-inline:0 -7em",
+    "margin:0 -7em 0 0",
+    "margin-right:clamp(-7em,1px,2px)",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    /// A dirty word split in two, its second half written first and its first half in a box
+    /// pulled back over it (a style attribute or a class of a `<style>` sheet), or its second
+    /// half in a box that pulls its first half back over it, is held.
+    #[test]
+    fn a_word_whose_halves_a_negative_offset_reorders_is_held(
+        which in 0usize..3,
+        cut in 1usize..7,
+        pull in 0usize..(PULLS_BACK.len() + PULLS_FOLLOWING_BACK.len()),
+        how in 0usize..4,
+    ) {
+        const PHRASES: [(&str, &str); 3] = [
+            ("Operation ", "NIGHTJAR"),
+            ("Project ", "BLUEBIRD"),
+            ("SOURCE ", "CASTELLAN"),
+        ];
+        let (lead, word) = PHRASES[which];
+        let (head, tail) = word.split_at(cut.min(word.len() - 1));
+        let text = if let Some(&decl) = PULLS_BACK.get(pull) {
+            match how {
+                0 => format!("{lead}<b>{tail}</b><b style=\"{decl}\">{head}</b> today"),
+                1 => format!("{lead}{tail}<span style='{decl}'>{head}</span> today"),
+                2 => format!("<style>.p{{{decl}}}</style>{lead}{tail}<b class=p>{head}</b> today"),
+                _ => format!("{lead}<b>{tail}</b><b style=\"display:inline-block;{decl}\">{head}</b> today"),
+            }
+        } else {
+            let decl = PULLS_FOLLOWING_BACK[pull - PULLS_BACK.len()];
+            match how {
+                0 => format!("{lead}<b style=\"{decl}\">{tail}</b>{head} today"),
+                1 => format!("{lead}<span style='{decl}'>{tail}</span><b>{head}</b> today"),
+                2 => format!("<style>.p{{{decl}}}</style>{lead}<b class=p>{tail}</b>{head} today"),
+                _ => format!("<b style=\"display:inline-block;{decl}\">{lead}{tail}</b>{head} today"),
+            }
+        };
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+#[test]
+fn s36_offsets_that_reorder_nothing_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "Operation <b style=\"margin-left:7em\">report</b> today",
+            "Report <div style=\"margin:0 auto\">note</div> more",
+            "Report <div style=\"margin:0 auto 0 1em\">note</div> more",
+            "Report <p style=\"margin-top:-3px;margin-bottom:-2px\">note</p> more",
+            "Report <p style=\"margin-block:-3px\">note</p> more",
+            "Report <p style=\"text-indent:2em\">note</p> more",
+            "Report <span style=\"letter-spacing:0.1em;word-spacing:2px\">note</span> more",
+            "Report <span style=\"margin-left:-0;margin-right:-0.0em;letter-spacing:0\">note</span> more",
+            "Report <span style=\"margin-left:5%;margin-inline:auto\">note</span> more",
+            "<b style=\"margin-left:-7em\">note</b> report",
+            "  <div style=\"margin:0 0 0 -1em\">note</div> report",
+            "Set margin-left:-7em on the box to pull it back",
+            "Use <code>margin-left:-7em</code> to pull it back",
+            "Report <span style=\"margin-left:-moz-available\">note</span> more",
+            "Report <span title=\"margin-right:-7em\">note</span> more",
+            "Report <div style=\"writing-mode:horizontal-tb;margin-top:-3px\">note</div> more",
+        ],
+    );
+}

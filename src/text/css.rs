@@ -165,6 +165,80 @@ pub struct Layout {
     /// A float to the start of the line (`float:left`): the box is shown before the text that
     /// stands before it on its line, so it reorders when text stands before it.
     pub floats_left: bool,
+    /// A negative left (inline-start) margin (`margin-left:-7em`, the left value of `margin`):
+    /// the box is drawn back over the text before it, so it reorders when text stands before it.
+    pub pulls_left: bool,
+}
+
+/// Properties that set a box's left (inline-start) margin.
+const START_MARGINS: &[&str] = &[
+    "margin-left",
+    "margin-inline-start",
+    "-webkit-margin-start",
+    "-moz-margin-start",
+];
+
+/// Properties that set a box's right (inline-end) margin: a negative one draws what follows the
+/// box back over it.
+const END_MARGINS: &[&str] = &[
+    "margin-right",
+    "margin-inline-end",
+    "-webkit-margin-end",
+    "-moz-margin-end",
+];
+
+/// The components of a value (`0 0 0 -7em`), split at white space and commas outside
+/// parentheses (`calc(0px - 7em)` is one).
+fn components(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0usize, None);
+    for (k, c) in value.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ' ' | '\t' | '\n' | '\r' | '\x0C' | ',' if depth == 0 => {
+                if let Some(from) = start.take() {
+                    out.extend(value.get(from..k));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        start.get_or_insert(k);
+    }
+    if let Some(from) = start {
+        out.extend(value.get(from..));
+    }
+    out
+}
+
+/// Whether a component of a value (lowercase, comments and escapes gone) may be below zero: a
+/// number with a `-` and a digit other than `0` (`-7em`, `-.5em`; not `-0`), or a value whose
+/// sign is not known where it is read (a function: `calc(…)`, `var(…)`, `min(…)`; `inherit`).
+fn below_zero(component: &str) -> bool {
+    if component.contains('(') || component == "inherit" {
+        return true;
+    }
+    component.strip_prefix('-').is_some_and(|n| {
+        let number = n.bytes().take_while(|c| c.is_ascii_digit() || *c == b'.');
+        let mut number = number.peekable();
+        number.peek().is_some() && number.any(|c| (b'1'..=b'9').contains(&c))
+    })
+}
+
+/// Whether the `margin` or `margin-inline` shorthand's value pulls the box back over the text
+/// before it (its left value) and what follows back over the box (its right value).
+fn shorthand_sides(name: &str, value: &str) -> (bool, bool) {
+    let c: Vec<bool> = components(value).into_iter().map(below_zero).collect();
+    let any = c.iter().any(|&b| b);
+    let at = |k: usize| c.get(k).copied().unwrap_or(any);
+    match (name, c.len()) {
+        (_, 1) => (at(0), at(0)),
+        ("margin-inline", 2) => (at(0), at(1)),
+        ("margin", 2 | 3) => (at(1), at(1)),
+        ("margin", 4) => (at(3), at(1)),
+        _ => (any, any),
+    }
 }
 
 /// Properties that place a box elsewhere than its place in the text, whatever their value
@@ -207,8 +281,8 @@ pub fn layout(css: &str) -> Layout {
         let (name, Some(value)) = (w.name, w.value) else {
             continue;
         };
-        let value = value.trim();
-        let value = value.trim_end_matches("!important").trim();
+        // To `!` (`!important`, `! important`).
+        let value = value.split('!').next().unwrap_or_default().trim();
         let none = matches!(value, "none" | "initial" | "unset" | "normal" | "static" | "auto" | "0");
         let why = match name {
             "unicode-bidi" if value.contains("override") => {
@@ -223,9 +297,35 @@ pub fn layout(css: &str) -> Layout {
                 None
             }
             "float" if !none => Some("a float to the right (boxes laid from the right)"),
+            n if START_MARGINS.contains(&n) => {
+                out.pulls_left |= components(value).into_iter().any(below_zero);
+                None
+            }
+            n if END_MARGINS.contains(&n) && components(value).into_iter().any(below_zero) => {
+                Some("a negative right margin (what follows drawn back over the box)")
+            }
+            "margin" | "margin-inline" => {
+                let (left, right) = shorthand_sides(name, value);
+                out.pulls_left |= left;
+                right.then_some("a negative right margin (what follows drawn back over the box)")
+            }
+            // Inherited: a box after text may take it from one with none before it.
+            "text-indent" if components(value).into_iter().any(below_zero) => {
+                Some("a negative `text-indent` (a line drawn back over the text before it)")
+            }
+            "letter-spacing" | "word-spacing" if components(value).into_iter().any(below_zero) => {
+                Some("negative letter or word spacing (letters drawn back over the ones before them)")
+            }
             "position" if !none => Some("a `position` that moves a box out of the text's order"),
             "writing-mode" | "-webkit-writing-mode" | "-ms-writing-mode" if value.contains("rl") || value == "tb" => {
                 Some("a writing mode whose lines run from the right")
+            }
+            // Lines from the left too: top and bottom margins (`margin-top:-7em`) are offsets
+            // along the line there.
+            "writing-mode" | "-webkit-writing-mode" | "-ms-writing-mode"
+                if value.starts_with("tb") || value.contains("vertical") || value.contains("sideways") =>
+            {
+                Some("a vertical writing mode (top and bottom margins offsets along the line)")
             }
             "direction" if value.contains("rtl") => {
                 out.rtl = true;
@@ -330,7 +430,50 @@ fn escape(rest: &str, in_string: bool) -> (Option<char>, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::{plain, shows};
+    use super::{layout, plain, shows};
+
+    #[test]
+    fn reads_negative_offsets_after_the_plain_reading() {
+        for css in [
+            "margin-left:-7em",
+            "margin:0 0 0 -7em",
+            "margin:0 1em -2em -.5em",
+            "margin-inline:-7em 0",
+            "-webkit-margin-start:-0.5px",
+            "margin-left:calc(0px - 7em)",
+            "margin-left:var(--x)",
+            "margin-left:-webkit-calc(7em)",
+            "margin-le\\66 t:\\2d 7em",
+            "margin-left:/**/-7em ! important",
+            "margin-left:inherit",
+        ] {
+            let l = layout(css);
+            assert!(l.pulls_left && l.reorders.is_none(), "{css}");
+        }
+        for css in [
+            "margin:0 -7em",
+            "margin-right:-1px",
+            "margin-inline:0 -7em",
+            "margin:0 -7em 0 0",
+            "-moz-margin-end:min(1px,2px)",
+            "text-indent:-7em",
+            "letter-spacing:-1px",
+            "word-spacing:calc(1em - 2em)",
+        ] {
+            assert!(layout(css).reorders.is_some(), "{css}");
+        }
+        for css in [
+            "margin-left:7em",
+            "margin:0 auto",
+            "margin:-3px 0 -2px 1em",
+            "margin-top:-3px;margin-block:-1em",
+            "margin-left:-0;margin-right:-0.0em;margin-inline:-0px 0",
+            "margin-left:5%;margin-left:-moz-available",
+            "text-indent:2em;letter-spacing:0.1em;word-spacing:normal",
+        ] {
+            assert_eq!(layout(css), super::Layout::default(), "{css}");
+        }
+    }
 
     //--- case
     #[test]

@@ -199,8 +199,10 @@ fn strip_with(s: &str, drop_hidden: bool) -> Option<(String, Vec<Range<usize>>)>
 /// in (`<link rel=stylesheet>`, `<?xml-stylesheet?>`). `None` when it has none
 /// (`<style>p{color:red}</style>`). Or markup that shows text in an order other than its own
 /// ([`super::css::layout`]): `<bdo>`, a `unicode-bidi` override, a reversed flex direction,
-/// `order`, grid placement, a float to the right, a right-to-left writing mode, a `position`
-/// or `transform`, and a right-to-left direction where boxes stand side by side
+/// `order`, grid placement, a float to the right, a vertical writing mode, a `position`
+/// or `transform`, a float to the left or a negative left margin after text, a negative right
+/// margin, `text-indent`, `letter-spacing` or `word-spacing`, and a right-to-left direction
+/// where boxes stand side by side
 /// (`<table dir=rtl>`, `display:flex;direction:rtl`); right-to-left text with no override goes.
 /// One pass: each tag and each style's text is read once.
 pub fn generated(s: &str) -> Option<String> {
@@ -279,6 +281,12 @@ pub fn generated(s: &str) -> Option<String> {
                         "a `style` attribute",
                     ));
                 }
+                if layout.pulls_left && text_before {
+                    return Some(reordered(
+                        "a negative left margin after text (the box drawn back over it)",
+                        "a `style` attribute",
+                    ));
+                }
                 rtl |= layout.rtl;
                 boxes |= layout.boxes;
             }
@@ -336,6 +344,13 @@ pub fn generated(s: &str) -> Option<String> {
                 // Which boxes it floats, and what text stands before them, is not read.
                 return Some(reordered(
                     "a float to the left (a box shown before the text before it)",
+                    "a `<style>` element",
+                ));
+            }
+            if layout.pulls_left {
+                // Which boxes it pulls back, and what text stands before them, is not read.
+                return Some(reordered(
+                    "a negative left margin (a box drawn back over the text before it)",
                     "a `<style>` element",
                 ));
             }

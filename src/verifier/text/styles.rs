@@ -152,6 +152,9 @@ pub fn styles_shown(s: &str) -> Option<String> {
                 if order.floats_left && after_text {
                     return Some("a style in a `style` attribute floats a box to the left after text: a screen shows it before that text, in an order no rule reads".to_string());
                 }
+                if order.pulls_left && after_text {
+                    return Some("a style in a `style` attribute gives a box after text a left margin below zero: a screen draws it back over that text, in an order no rule reads".to_string());
+                }
                 right_to_left |= order.rtl;
                 side_by_side |= order.boxes;
             }
@@ -189,6 +192,9 @@ pub fn styles_shown(s: &str) -> Option<String> {
             if order.floats_left {
                 return Some("a style in a `<style>` element floats boxes to the left, before the text before them: a screen shows them in an order no rule reads".to_string());
             }
+            if order.pulls_left {
+                return Some("a style in a `<style>` element gives boxes a left margin below zero, which draws them back over the text before them: a screen shows them in an order no rule reads".to_string());
+            }
             right_to_left |= order.rtl;
             side_by_side |= order.boxes;
             from = body_end;
@@ -203,8 +209,8 @@ pub fn styles_shown(s: &str) -> Option<String> {
 #[derive(Default)]
 struct Order {
     /// Why it shows text out of the text's order (a `unicode-bidi` override, a reversed flex
-    /// direction, `order`, grid placement, a float to the right, a writing mode from the right,
-    /// `position`, `transform`).
+    /// direction, `order`, grid placement, a float to the right, a vertical writing mode,
+    /// `position`, `transform`, a right margin, `text-indent` or spacing below zero).
     why: Option<String>,
     /// A right-to-left direction.
     rtl: bool,
@@ -212,6 +218,48 @@ struct Order {
     boxes: bool,
     /// A float to the line's start: the box is shown before the text before it.
     floats_left: bool,
+    /// A left (inline-start) margin below zero: the box is drawn back over the text before it.
+    pulls_left: bool,
+}
+
+/// For each space- or comma-separated part of a declaration's value (parentheses kept
+/// whole), whether it may be below zero: a `-` then a number with a digit from 1 to 9
+/// (`-7em`, `-.5em`; `-0` is no less than zero), or a function or `inherit`, whose sign is not
+/// read here (`calc(0px - 7em)`, `var(--x)`).
+fn may_be_negative(value: &str) -> Vec<bool> {
+    let mut parts = Vec::new();
+    let mut nesting = 0u32;
+    // The part being read: its text so far (to tell `inherit`), whether it is a `-` and digits
+    // or dots so far, and whether it is below zero.
+    let mut part = String::new();
+    let mut signed_number = false;
+    let mut below = false;
+    for c in value.chars() {
+        if nesting == 0 && (c.is_ascii_whitespace() || c == ',') {
+            if !part.is_empty() {
+                parts.push(below || part == "inherit");
+            }
+            part.clear();
+            (signed_number, below) = (false, false);
+            continue;
+        }
+        match c {
+            '(' => {
+                nesting = nesting.saturating_add(1);
+                below = true;
+            }
+            ')' => nesting = nesting.saturating_sub(1),
+            '-' if part.is_empty() => signed_number = true,
+            '1'..='9' if signed_number => below = true,
+            '0' | '.' => {}
+            _ => signed_number = false,
+        }
+        part.push(c);
+    }
+    if !part.is_empty() {
+        parts.push(below || part == "inherit");
+    }
+    parts
 }
 
 /// What `css` does to the order a screen shows text in ([`Order`]).
@@ -219,8 +267,8 @@ fn css_order(css: &str) -> Order {
     let t = tokens(css);
     let mut order = Order::default();
     for (name, value) in declarations(&t) {
-        let value = value.replace("!important", "");
-        let value = value.trim();
+        // What stands before `!` (`!important`, `! important`).
+        let value = value.split('!').next().unwrap_or("").trim();
         let unset = ["none", "initial", "unset", "normal", "static", "auto", "0"].contains(&value);
         let name = name.strip_prefix("-webkit-").unwrap_or(name);
         let out_of_order = match name {
@@ -246,7 +294,39 @@ fn css_order(css: &str) -> Order {
                 false
             }
             "float" => !unset,
-            "writing-mode" | "-ms-writing-mode" => value.contains("rl") || value == "tb",
+            // `-webkit-margin-start` is read as `margin-start`.
+            "margin-left" | "margin-inline-start" | "margin-start" | "-moz-margin-start" => {
+                order.pulls_left |= may_be_negative(value).contains(&true);
+                false
+            }
+            "margin-right" | "margin-inline-end" | "margin-end" | "-moz-margin-end" => {
+                may_be_negative(value).contains(&true)
+            }
+            "margin" | "margin-inline" => {
+                let parts = may_be_negative(value);
+                let any = parts.contains(&true);
+                // Left and right: `margin` is top, right, bottom, left (right for left when
+                // fewer); `margin-inline` is start, end (start for end when one).
+                let (left, right) = match (name, parts.as_slice()) {
+                    (_, [one]) => (*one, *one),
+                    ("margin-inline", [start, end]) => (*start, *end),
+                    ("margin", [_, side] | [_, side, _]) => (*side, *side),
+                    ("margin", [_, right, _, left]) => (*left, *right),
+                    _ => (any, any),
+                };
+                order.pulls_left |= left;
+                right
+            }
+            // `text-indent` is inherited (a box after text takes it from one with none before
+            // it); spacing below zero draws letters and words back over the ones before them.
+            "text-indent" | "letter-spacing" | "word-spacing" => may_be_negative(value).contains(&true),
+            // Any vertical mode: lines from the right, or from the left where a margin above
+            // or below a box (`margin-top:-7em`) draws it back along its line.
+            "writing-mode" | "-ms-writing-mode" => {
+                value.contains("rl")
+                    || value.starts_with("tb")
+                    || ["vertical", "sideways"].iter().any(|m| value.contains(m))
+            }
             "direction" => {
                 order.rtl |= value.contains("rtl");
                 false
@@ -508,6 +588,13 @@ mod tests {
             "<div style=\"display:grid\"><b style=\"grid-column:2\">a</b></div>",
             "<b style=\"-webkit-transform:scaleX(-1)\">a</b>",
             "<div dir=rtl><b style=\"display:inline-block\">a</b></div>",
+            "JAR<b style=\"margin:0 0 0 -7em\">NIGHT</b>",
+            "JAR<b style=\"margin-inline:\\2d 7em 0\">NIGHT</b>",
+            "JAR<b style=\"-webkit-margin-start:calc(0px - 7em)\">NIGHT</b>",
+            "<style>.p{margin-left:-.5em}</style>JAR<b class=p>NIGHT</b>",
+            "<b style=\"margin:0 -7em\">JAR</b>NIGHT",
+            "<b style=\"text-indent:-7em\">NIGHT</b>",
+            "<b style=\"letter-spacing:-1em\">RAJ</b>",
         ] {
             assert!(styles_shown(s).is_some(), "{s}");
         }
@@ -515,6 +602,8 @@ mod tests {
             "<p dir=rtl>\u{5E9}\u{5DC}\u{5D5}\u{5DD}</p>",
             "<div style=\"display:flex;flex-direction:column\"><p>a</p></div>",
             "<table><tr><td>a</td></tr></table>",
+            "<b style=\"margin-left:-7em\">a</b> report",
+            "Report <b style=\"margin:-3px 0 -0 1em;text-indent:2em;letter-spacing:-0\">a</b>",
         ] {
             assert_eq!(styles_shown(s), None, "{s}");
         }
