@@ -369,7 +369,9 @@ const FLOATED_BY_ALIGN: &[&[u8]] = &[b"table", b"img", b"iframe", b"object", b"e
 
 /// The reason a style that shows text in another order than its own is held.
 fn reordered(why: &str, place: &str) -> String {
-    format!("the text's markup has CSS that shows text in an order no rule reads: {why} in {place}")
+    format!(
+        "the text's markup has CSS that shows text otherwise than written (in another order, over other text or in capitals), which no rule reads: {why} in {place}"
+    )
 }
 
 /// The values of the attributes named `name` (any case) among a start tag's `attributes`

@@ -262,6 +262,38 @@ fn may_be_negative(value: &str) -> Vec<bool> {
     parts
 }
 
+/// Whether a width's value may leave a box narrower than a letter: any part below zero or
+/// computed ([`may_be_negative`]), or a length under 16 CSS pixels (one `em`), or under 1 of a
+/// unit relative to something not read here (`%`, `vw`).
+fn thinner_than_a_letter(value: &str) -> bool {
+    if may_be_negative(value).contains(&true) {
+        return true;
+    }
+    value.split([' ', ',']).filter(|p| !p.is_empty()).any(|part| {
+        let unit_at = part
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(part.len());
+        let (Some(number), Some(unit)) = (part.get(..unit_at), part.get(unit_at..)) else {
+            return false;
+        };
+        let Ok(n) = number.parse::<f64>() else {
+            return false;
+        };
+        let pixels_per_unit = match unit {
+            "" | "px" => 1.0,
+            "pt" => 96.0 / 72.0,
+            "pc" => 16.0,
+            "in" => 96.0,
+            "cm" => 96.0 / 2.54,
+            "mm" => 9.6 / 2.54,
+            "q" => 2.4 / 2.54,
+            "em" | "rem" | "ex" | "rex" | "ch" | "rch" | "ic" | "ric" | "lh" | "rlh" | "cap" | "rcap" => 16.0,
+            _ => return n < 1.0,
+        };
+        n * pixels_per_unit < 16.0
+    })
+}
+
 /// What `css` does to the order a screen shows text in ([`Order`]).
 fn css_order(css: &str) -> Order {
     let t = tokens(css);
@@ -342,6 +374,25 @@ fn css_order(css: &str) -> Order {
         if out_of_order {
             order.why = Some(format!(
                 "shows text out of its order (`{name}: {value}`), which no rule reads"
+            ));
+            return order;
+        }
+        let capitals = match name {
+            "text-transform" => ["uppercase", "capitalize"].iter().any(|t| value.contains(t)),
+            "font" | "font-variant" | "font-variant-caps" => value.contains("caps") || value.contains("unicase"),
+            // Features are named in strings, which are not read (`"smcp"`: small capitals).
+            "font-feature-settings" | "-moz-font-feature-settings" => !unset,
+            _ => false,
+        };
+        if capitals {
+            order.why = Some(format!(
+                "shows small letters as capitals (`{name}: {value}`), which no rule reads"
+            ));
+            return order;
+        }
+        if matches!(name, "width" | "max-width" | "inline-size" | "max-inline-size") && thinner_than_a_letter(value) {
+            order.why = Some(format!(
+                "makes a box narrower than a letter (`{name}: {value}`): its text is drawn over what follows, which no rule reads"
             ));
             return order;
         }
