@@ -1778,3 +1778,79 @@ fn s36b_capitals_and_widths_that_show_nothing_else_still_go() {
         ],
     );
 }
+
+/// Markup whose content a screen does not show (fallback content, closed dialogs, ruby
+/// parentheses, option lists), and attributes whose text a screen shows where the element stands
+/// (an image's `alt` when it is not loaded, a field's `value` and `placeholder`, an option's
+/// `label`): `{}` is where the filler or the word's piece goes.
+const SHOWN_OTHERWISE: [(&str, bool); 16] = [
+    ("<dialog>{}</dialog>", true),
+    ("<rp>{}</rp>", true),
+    ("<datalist><option>{}</option></datalist>", true),
+    ("<meter value=1>{}</meter>", true),
+    ("<progress>{}</progress>", true),
+    ("<audio src=a.ogg>{}</audio>", true),
+    ("<video>{}</video>", true),
+    ("<canvas>{}</canvas>", true),
+    ("<img alt=\"{}\" src=\"missing.png\">", false),
+    ("<IMG ALT='{}'>", false),
+    ("<img src=x alt={}>", false),
+    ("<input value=\"{}\">", false),
+    ("<input type=submit value='{}'>", false),
+    ("<input placeholder=\"{}\">", false),
+    ("<input type=image alt=\"{}\" src=x>", false),
+    ("<textarea placeholder=\"{}\"></textarea>", false),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    /// A dirty word cut in two with content no screen shows between its halves, or with one half
+    /// written in an attribute a screen shows in the element's place, is held.
+    #[test]
+    fn s36c_a_word_joined_by_unshown_content_or_shown_attributes_is_held(
+        which in 0usize..3,
+        cut in 1usize..7,
+        way in 0usize..SHOWN_OTHERWISE.len(),
+        escaped in any::<bool>(),
+    ) {
+        const PHRASES: [(&str, &str); 3] = [
+            ("Operation ", "NIGHTJAR"),
+            ("Project ", "BLUEBIRD"),
+            ("SOURCE ", "CASTELLAN"),
+        ];
+        let (lead, word) = PHRASES[which];
+        let (head, tail) = word.split_at(cut.min(word.len() - 1));
+        let (markup, hides) = SHOWN_OTHERWISE[way];
+        let text = if hides {
+            format!("{lead}{head}{}{tail} today", markup.replace("{}", "filler"))
+        } else {
+            // The attribute holds the second half, its first letter escaped or not.
+            let shown = if escaped {
+                let mut c = tail.chars();
+                let first = c.next().map(|f| format!("&#{};", u32::from(f))).unwrap_or_default();
+                format!("{first}{}", c.as_str())
+            } else {
+                tail.to_string()
+            };
+            format!("{lead}{head}{} today", markup.replace("{}", &shown))
+        };
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+#[test]
+fn s36c_shown_attributes_and_fallbacks_that_join_nothing_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "The <img alt=\"company logo\" src=\"logo.png\"> report",
+            "Search <input placeholder=\"hash or domain\"> here",
+            "Press <input type=submit value=\"Send\"> to file it",
+            "Play <audio src=a.ogg>Your viewer cannot play audio.</audio> the sample",
+            "Ruby <ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby> text",
+            "Progress <progress value=1 max=2>half</progress> done",
+        ],
+    );
+}

@@ -77,10 +77,21 @@ pub fn may_hold(s: &str) -> bool {
 }
 
 /// Elements whose content a screen does not show: raw text and templates, what is shown only
-/// without scripts or plug-ins, the document's head, and an SVG's description.
+/// without scripts or plug-ins, the document's head, an SVG's description, the fallback of media,
+/// canvases and gauges, a dialog (closed unless opened by a script or `open`), an option list,
+/// and the parentheses of ruby text.
 const NOT_SHOWN: &[&str] = &[
     "script", "style", "template", "title", "noscript", "noembed", "noframes", "iframe", "object", "head", "desc",
-    "metadata", "xmp",
+    "metadata", "xmp", "audio", "video", "canvas", "meter", "progress", "dialog", "datalist", "rp",
+];
+
+/// Elements and attributes whose text a screen shows where the element stands: an image's
+/// alternative text (when it is not loaded), a field's value and placeholder.
+const SHOWN_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("img", &["alt"]),
+    ("input", &["alt", "value", "placeholder"]),
+    ("textarea", &["placeholder"]),
+    ("area", &["alt"]),
 ];
 
 /// Elements that have no content (their start tag is the whole element).
@@ -171,6 +182,22 @@ fn strip_with(s: &str, drop_hidden: bool) -> Option<(String, Vec<Range<usize>>)>
         changed = true;
         i = end;
         plain = end;
+        // What the element shows of its attributes, in its place (`NIGHT<img alt="JAR">`).
+        if let Some(tag) = &found.tag
+            && !tag.closing
+            && !hides(tag.attributes)
+            && let Some((_, names)) = SHOWN_ATTRIBUTES
+                .iter()
+                .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(tag.name))
+        {
+            for name in *names {
+                for value in attribute_values(tag.attributes, name.as_bytes()) {
+                    let value = String::from_utf8_lossy(value);
+                    out.push_str(&value);
+                    map.extend(std::iter::repeat_n(lt..end, value.len()));
+                }
+            }
+        }
         if drop_hidden
             && let Some(tag) = &found.tag
             && !tag.closing

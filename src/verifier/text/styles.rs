@@ -416,11 +416,11 @@ fn declarations(t: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// A tag's name, its attributes (name, value) and where it ends.
-type Tag<'s> = (&'s str, Vec<(&'s str, &'s str)>, usize);
+pub(super) type Tag<'s> = (&'s str, Vec<(&'s str, &'s str)>, usize);
 
 /// The start (or end) tag whose name starts at `at` of `s`: its name, its attributes (name and
 /// value, quotes taken off), and where it ends (past its `>`); `None` when it never ends.
-fn start_tag(s: &str, at: usize) -> Option<Tag<'_>> {
+pub(super) fn start_tag(s: &str, at: usize) -> Option<Tag<'_>> {
     let rest = s.get(at..)?;
     let name_len = rest
         .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
