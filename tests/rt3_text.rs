@@ -1840,6 +1840,19 @@ proptest! {
 }
 
 #[test]
+fn s36c_a_frame_document_in_srcdoc_is_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Operation NIGHT<iframe srcdoc=\"JAR\"></iframe>",
+            "Report <iframe SRCDOC='&lt;b&gt;SEC&lt;/b&gt;RET'></iframe>",
+            "Report <iframe srcdoc=x></iframe>",
+        ],
+    );
+}
+
+#[test]
 fn s36c_shown_attributes_and_fallbacks_that_join_nothing_still_go() {
     let p = policy("us-to-jpn.toml");
     all_go(

@@ -345,6 +345,12 @@ pub fn generated(s: &str) -> Option<String> {
                     .to_string(),
             );
         }
+        if attribute_values(tag.attributes, b"srcdoc").next().is_some() {
+            return Some(
+                "the text's markup writes a frame's document in a `srcdoc` attribute: a screen shows it as markup, which no rule reads"
+                    .to_string(),
+            );
+        }
         if tag.name.eq_ignore_ascii_case(b"style") {
             // Raw text to `</style` (any case) or the end; `<style/>` opens one too.
             let mut end = b.len();

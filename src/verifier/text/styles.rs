@@ -166,6 +166,12 @@ pub fn styles_shown(s: &str) -> Option<String> {
                 return Some(says(what, fetches, "a `style` attribute"));
             }
         }
+        if attributes.iter().any(|(k, _)| k.eq_ignore_ascii_case("srcdoc")) {
+            return Some(
+                "a `srcdoc` attribute holds a frame's document, which a screen shows as markup and no rule reads"
+                    .to_string(),
+            );
+        }
         if name.eq_ignore_ascii_case("link")
             && attributes
                 .iter()
