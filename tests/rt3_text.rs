@@ -1783,7 +1783,8 @@ fn s36b_capitals_and_widths_that_show_nothing_else_still_go() {
 /// parentheses, option lists), and attributes whose text a screen shows where the element stands
 /// (an image's `alt` when it is not loaded, a field's `value` and `placeholder`, an option's
 /// `label`): `{}` is where the filler or the word's piece goes.
-const SHOWN_OTHERWISE: [(&str, bool); 16] = [
+const SHOWN_OTHERWISE: [(&str, bool); 17] = [
+    ("<select><option label=\"{}\">x</option></select>", false),
     ("<dialog>{}</dialog>", true),
     ("<rp>{}</rp>", true),
     ("<datalist><option>{}</option></datalist>", true),

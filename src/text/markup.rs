@@ -86,12 +86,13 @@ const NOT_SHOWN: &[&str] = &[
 ];
 
 /// Elements and attributes whose text a screen shows where the element stands: an image's
-/// alternative text (when it is not loaded), a field's value and placeholder.
+/// alternative text (when it is not loaded), a field's value and placeholder, an option's label.
 const SHOWN_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("img", &["alt"]),
     ("input", &["alt", "value", "placeholder"]),
     ("textarea", &["placeholder"]),
     ("area", &["alt"]),
+    ("option", &["label"]),
 ];
 
 /// Elements that have no content (their start tag is the whole element).

@@ -455,13 +455,14 @@ pub fn without_light_markup(s: &str, bbcode: bool) -> Option<String> {
 
 /// The text of the attributes a screen shows in an element's place, written to `out`: the
 /// alternative text of an image (shown when it is not loaded; of an image button or an image
-/// map's area too), the value and placeholder of a field. Not when the tag hides its element
-/// (`<input type=hidden>`).
+/// map's area too), the value and placeholder of a field, an option's label. Not when the tag
+/// hides its element (`<input type=hidden>`).
 fn attributes_shown(s: &str, lt: usize, name: &str, tag: &str, out: &mut String) {
     let shown: &[&str] = match name.to_ascii_lowercase().as_str() {
         "img" | "area" => &["alt"],
         "input" => &["alt", "value", "placeholder"],
         "textarea" => &["placeholder"],
+        "option" => &["label"],
         _ => return,
     };
     if hides(tag) {
