@@ -1102,16 +1102,14 @@ fn tlp_written_otherwise(text: &str, dot_is_colon: bool, out: &mut Vec<String>) 
 /// Whether `w` (a word of the normal form) is `TLP`, with digits glued before it aside (`2024TLP`:
 /// red team round 3, SA04), read with digits and signs for letters (`7|P`; `tip` as written is a
 /// word).
+/// Read from the end: only the word's last three characters and the digits before them.
 fn ends_tlp(w: &str) -> bool {
-    let w: Vec<char> = w.chars().collect();
-    let Some(lead) = w.len().checked_sub(3) else {
-        return false;
-    };
-    let (digits, head) = w.split_at(lead);
-    let head: String = head.iter().collect();
-    digits.iter().all(char::is_ascii_digit)
+    let mut back = w.chars().rev();
+    let head: String = back.by_ref().take(3).collect::<Vec<char>>().into_iter().rev().collect();
+    head.chars().count() == 3
         && crate::release::marking_text::loosen(&head) == "tip"
         && head.chars().nth(1) != Some('i')
+        && back.all(|c| c.is_ascii_digit())
 }
 
 /// Extensions of files whose names start `tlp.` (`tlp.conf`, the Linux power tool's): the only

@@ -979,14 +979,13 @@ impl Prose {
 
 /// Whether `w` (a word as folded) is `TLP`, with digits glued before it (`2024TLP`: red team
 /// round 3, SA04), read with digits and signs as letters (`7|P`).
+/// Read from its end: its last three characters, then the digits before them.
 fn is_tlp(w: &str) -> bool {
-    let w: Vec<char> = w.chars().collect();
-    let cut = w.len().saturating_sub(3);
-    let (digits, head) = w.split_at(cut);
-    head.len() == 3
-        && digits.iter().all(char::is_ascii_digit)
-        && head.iter().copied().map(loosen).eq("tip".chars())
-        && head.get(1) != Some(&'i')
+    let mut back = w.chars().rev();
+    let (Some(p), Some(l), Some(t)) = (back.next(), back.next(), back.next()) else {
+        return false;
+    };
+    [t, l, p].into_iter().map(loosen).eq("tip".chars()) && l != 'i' && back.all(|c| c.is_ascii_digit())
 }
 
 /// Extensions of files named `tlp.` and one (`tlp.conf`): after `TLP` and a full stop, no TLP value.
