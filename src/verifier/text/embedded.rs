@@ -384,7 +384,9 @@ pub fn without_markup(s: &str) -> Option<String> {
 /// [`without_markup`], with the content of elements a screen does not show gone too: `script`,
 /// `style`, `template`, `title`, `noscript`, `noembed`, `noframes`, `iframe`, `object`, `head`,
 /// `desc`, `metadata`, `xmp`, and any element whose attributes hide it (`hidden`,
-/// `display:none`, `visibility:hidden`, `font-size:0`, `opacity:0`, `size=0`), to its end tag
+/// `display:none`, `visibility:hidden`, `font-size:0`, `opacity:0`, `size=0`; a `style` of ink,
+/// a clip, a scale, a zoom or a size a screen does not show, or a `color` of such ink:
+/// [`super::styles::tag_hides`]), to its end tag
 /// (nested ones of its name counted) or the end. `None` when nothing is hidden.
 pub fn without_hidden(s: &str) -> Option<String> {
     shown(s, true)
@@ -475,6 +477,7 @@ fn hidden_element(name: &str, tag: &str) -> bool {
         || ["hidden", "display:none", "font-size:0", "opacity:0", "size=0"]
             .iter()
             .any(|w| squeezed.contains(w))
+        || super::styles::tag_hides(tag)
 }
 
 fn shown(s: &str, drop_hidden: bool) -> Option<String> {
