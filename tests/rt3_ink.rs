@@ -85,6 +85,12 @@ const HIDING: &[&str] = &[
     "visibility:collapse",
     "content-visibility:hidden",
     "mask-image:linear-gradient(transparent,transparent)",
+    "width:0;overflow:hidden",
+    "width:1px;height:1px;overflow:hidden",
+    "max-height:0;overflow-y:clip",
+    "display:none",
+    "visibility:hidden",
+    "opacity:0",
 ];
 
 /// Ways of writing a declaration that a browser reads the same.
@@ -220,6 +226,7 @@ fn ink_a_screen_shows_still_goes() {
             [
                 format!("Operation NIGHT<span style=\"{css}\">x</span>JAR"),
                 format!("Report <span style=\"{css}\">on the campaign</span> today"),
+                format!("<style>.k{{{css}}}</style>Operation NIGHT<span class=k>x</span>JAR"),
             ]
         })
         .collect();
@@ -227,6 +234,9 @@ fn ink_a_screen_shows_still_goes() {
     forms.extend([
         "<style>p{color:red;font-size:90%}</style><p>A public report</p>",
         "Operation NIGHT<font color=red>x</font>JAR",
+        // `overflow:hidden` in a `style` attribute is read as hiding (wide); in a sheet it hides
+        // nothing of a box with room.
+        "<style>.k{overflow:hidden;width:50%}</style>Operation NIGHT<span class=k>x</span>JAR",
         "Report <font color=\"#333\">x</font> today",
     ]);
     all_go(&p, &forms);

@@ -111,7 +111,9 @@ pub fn shows(css: &str) -> Option<Shows> {
 /// - clipped or masked: `clip-path`, `mask`, `filter` of any value but `none`; `clip:rect(…)`;
 /// - too small to see: `opacity`, `zoom`, a `scale` or `scale(…)` below a half; a `font-size`
 ///   (or the size in `font`) below 2px at a 16px font and a 400px-wide viewport (`1%`,
-///   `0.01em`, `0.1vw`); a function of a value not read here (`calc(…)`).
+///   `0.01em`, `0.1vw`); a function of a value not read here (`calc(…)`);
+/// - cut off: `overflow` `hidden` or `clip` with a `width`, `height` (or their `max-` and logical
+///   forms) that small (`width:0;overflow:hidden`, `width:1px;height:1px;overflow:hidden`).
 pub fn hides(css: &str) -> Option<String> {
     let t = plain(css);
     t.split(['{', '}']).find_map(block_hides)
@@ -122,6 +124,8 @@ fn block_hides(block: &str) -> Option<String> {
     // The inks (`color`, `-webkit-text-fill-color`) and the background, as written and as read.
     let mut inks: [Option<(&str, Paint)>; 2] = [None, None];
     let mut ground: Option<(&str, Paint)> = None;
+    // Overflow cut off (`overflow:hidden`), and a box of no room for it (`width:0`).
+    let (mut cut, mut no_room): (Option<&str>, Option<&str>) = (None, None);
     for w in words(block) {
         let (name, Some(value)) = (w.name, w.value) else {
             continue;
@@ -172,11 +176,27 @@ fn block_hides(block: &str) -> Option<String> {
             "font" => components(value)
                 .into_iter()
                 .any(|c| tiny(c.split('/').next().unwrap_or_default())),
+            "overflow" | "overflow-x" | "overflow-y" | "overflow-inline" | "overflow-block"
+                if components(value).into_iter().any(|c| matches!(c, "hidden" | "clip")) =>
+            {
+                cut = Some(name);
+                false
+            }
+            "width" | "height" | "max-width" | "max-height" | "inline-size" | "block-size" | "max-inline-size"
+            | "max-block-size"
+                if tiny(value) =>
+            {
+                no_room = Some(name);
+                false
+            }
             _ => false,
         };
         if hidden {
             return Some(format!("`{name}: {value}`"));
         }
+    }
+    if let (Some(cut), Some(no_room)) = (cut, no_room) {
+        return Some(format!("`{cut}` cut off in a box of no room (`{no_room}`)"));
     }
     let ground = ground.unwrap_or(("", Paint::Clear));
     inks.into_iter()
@@ -477,6 +497,8 @@ mod ink_tests {
             "-webkit-text-fill-color:transparent",
             "clip-path:inset(50%)",
             "clip:rect(0 0 0 0)",
+            "width:0;overflow:hidden",
+            "overflow-x:clip;max-width:1px",
             "scale:0",
             "scale:1 0",
             "transform:scale(0)",
@@ -519,6 +541,8 @@ mod ink_tests {
             "clip-path:none",
             "clip:auto",
             "scale:1",
+            "overflow:hidden;width:50%",
+            "height:0;overflow:visible",
             "transform:none",
             "transform:rotate(10deg)",
             "filter:none",

@@ -377,13 +377,17 @@ fn declarations(t: &str) -> impl Iterator<Item = (&str, &str)> {
 /// here (`color-mix()`, `var()`), or within 32 on every channel of the block's background (or
 /// of a white page when the block sets none); `clip-path`, `mask`, `filter` other than `none`;
 /// `clip: rect()`; `opacity`, `zoom`, `scale` or a `scale()` under one half; a `font-size` (or
-/// `font` size) under 2px for a 16px font and a 400px viewport, or a function.
+/// `font` size) under 2px for a 16px font and a 400px viewport, or a function; `overflow`
+/// `hidden` or `clip` in a box whose `width` or `height` (or `max-`, logical) is that small.
 pub fn css_hides(css: &str) -> Option<String> {
     let t = tokens(css);
     for block in t.split(['{', '}']) {
         let mut color: Option<(&str, Colour)> = None;
         let mut fill: Option<(&str, Colour)> = None;
         let mut backdrop: Option<(&str, Colour)> = None;
+        // What overflows cut off, and what sets a box too small for any text.
+        let mut cut_off: Option<&str> = None;
+        let mut too_small: Option<&str> = None;
         for (name, value) in declarations(block) {
             let value = value.split('!').next().unwrap_or("").trim();
             let is_none = ["none", "initial", "unset", "revert", "revert-layer"].contains(&value);
@@ -424,11 +428,29 @@ pub fn css_hides(css: &str) -> Option<String> {
                 "font" => parts_of(value)
                     .iter()
                     .any(|p| unreadable_size(p.split('/').next().unwrap_or(""))),
+                "overflow" | "overflow-x" | "overflow-y" | "overflow-inline" | "overflow-block" => {
+                    if value.split_ascii_whitespace().any(|v| v == "hidden" || v == "clip") {
+                        cut_off = Some(name);
+                    }
+                    false
+                }
+                "width" | "height" | "max-width" | "max-height" | "inline-size" | "block-size" | "max-inline-size"
+                | "max-block-size" => {
+                    if unreadable_size(value) {
+                        too_small = Some(name);
+                    }
+                    false
+                }
                 _ => false,
             };
             if gone {
                 return Some(format!("`{name}: {value}`"));
             }
+        }
+        if let (Some(cut), Some(small)) = (cut_off, too_small) {
+            return Some(format!(
+                "`{cut}` cuts off text in a box too small to show it (`{small}`)"
+            ));
         }
         for (written, ink) in [color, fill].into_iter().flatten() {
             let unseen = match (ink, backdrop) {
@@ -980,6 +1002,8 @@ mod ink_tests {
             "-webkit-text-fill-color:transparent",
             "clip-path:inset(50%)",
             "clip:rect(0,0,0,0)",
+            "height:1px;width:1px;overflow:hidden",
+            "max-block-size:0;overflow-y:clip",
             "scale:0",
             "scale:1 0",
             "transform:scale(0)",
@@ -1021,6 +1045,8 @@ mod ink_tests {
             "clip-path:none",
             "clip:auto",
             "scale:1",
+            "overflow:hidden;width:50%",
+            "height:0;overflow:visible",
             "transform:rotate(10deg)",
             "filter:none",
             "opacity:1",
