@@ -166,6 +166,10 @@ fn the_probed_forms_are_held() {
             "Operation NIGHT<font color=white>x</font>JAR",
             "<style>.k{color:transparent}</style>Operation NIGHT<span class=k>x</span>JAR",
             "<style>p{}.k{clip-path:inset(50%)}</style>Operation NIGHT<span class=k>x</span>JAR",
+            // An image's alternative text in invisible ink: read without it, and with it (a
+            // shadow shows it).
+            "Operation NIGHT<img alt=x style=\"color:transparent\">JAR",
+            "Operation NIGHT<img alt=JAR style=\"color:transparent;text-shadow:0 0 0 #000\">",
             // Held today: kept so.
             "Operation NIGHT<span style=\"display:none\">x</span>JAR",
             "Operation NIGHT<span style=\"opacity:0\">x</span>JAR",

@@ -1686,3 +1686,184 @@ fn s36_offsets_that_reorder_nothing_still_go() {
         ],
     );
 }
+
+/// Ways to show small letters as capitals or small capitals.
+const CAPITALISES: [&str; 12] = [
+    "text-transform:uppercase",
+    "TEXT-TRANSFORM:UPPERCASE",
+    "text-transform:capitalize",
+    "text-transform:/**/uppercase !important",
+    "text-tr\\61 nsform:uppercase",
+    "text-transform:uppercase full-width",
+    "font-variant:small-caps",
+    "font-variant-caps:all-small-caps",
+    "font-variant-caps:petite-caps",
+    "font:small-caps 12px serif",
+    "font-feature-settings:'smcp' 1",
+    "font-variant:titling-caps",
+];
+
+/// Ways to make a box narrower than its text, which is then drawn over what follows it.
+const NARROWS: [&str; 11] = [
+    "width:0",
+    "max-width:0",
+    "inline-size:0",
+    "max-inline-size:0px",
+    "width:1px",
+    "width:.2em",
+    "width:calc(100% - 100%)",
+    "width:var(--w)",
+    "WIDTH:0 !important",
+    "wid\\74 h:0",
+    "width:/**/0.5%",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    /// A level written in small letters in ordinary prose, shown in capitals by a style (in a
+    /// style attribute or a class of a `<style>` sheet), is held; so is a dirty word whose
+    /// second half stands after a box made too narrow for its first half, which is drawn
+    /// further along (by an indent or a margin inside it) over what follows.
+    #[test]
+    fn s36b_text_shown_in_capitals_or_over_a_narrow_box_is_held(
+        level in prop::sample::select(&["top secret", "secret", "confidential", "noforn", "secret//noforn"][..]),
+        way in 0usize..(CAPITALISES.len() + NARROWS.len()),
+        which in 0usize..3,
+        cut in 1usize..7,
+        how in 0usize..3,
+    ) {
+        let text = if let Some(&decl) = CAPITALISES.get(way) {
+            match how {
+                0 => format!("The actor's <span style=\"{decl}\">{level}</span> tooling was seen."),
+                1 => format!("<style>.c{{{decl}}}</style>The actor's <b class=c>{level}</b> tooling was seen."),
+                _ => format!("<p style='{decl}'>The actor's {level} tooling was seen.</p>"),
+            }
+        } else {
+            const PHRASES: [(&str, &str); 3] = [
+                ("Operation ", "NIGHTJAR"),
+                ("Project ", "BLUEBIRD"),
+                ("SOURCE ", "CASTELLAN"),
+            ];
+            let decl = NARROWS[way - CAPITALISES.len()];
+            let (lead, word) = PHRASES[which];
+            let (head, tail) = word.split_at(cut.min(word.len() - 1));
+            match how {
+                0 => format!("{lead}<b style=\"display:inline-block;{decl};text-indent:5em\">{tail}</b>{head} today"),
+                1 => format!("{lead}<span style=\"display:inline-block;{decl}\"><span style=\"margin-left:5em\">{tail}</span></span>{head} today"),
+                _ => format!("<style>.n{{display:inline-block;{decl}}}</style>{lead}<b class=n>&#8195;&#8195;{tail}</b>{head} today"),
+            }
+        };
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+/// (Any style that shows small letters as capitals holds the text, whatever the letters: `<span
+/// style="text-transform:uppercase">actor</span>` is held too, a false positive by choice.)
+#[test]
+fn s36b_capitals_and_widths_that_show_nothing_else_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "The actor's top secret tooling was seen.",
+            "The actor's <span style=\"text-transform:lowercase\">tooling</span> was seen.",
+            "The <span style=\"text-transform:none;font-variant:normal\">actor</span> was seen.",
+            "The <span style=\"font-variant-numeric:tabular-nums\">2024</span> campaign.",
+            "Report <span style=\"display:inline-block;width:10em\">note</span> more",
+            "Report <div style=\"max-width:600px;width:100%\">note</div> more",
+            "Report <td style=\"width:1%\">note</td> more",
+            "Report <span style=\"width:auto;min-width:0\">note</span> more",
+            "Set text-transform:uppercase and width:0 in the sheet",
+        ],
+    );
+}
+
+/// Markup whose content a screen does not show (fallback content, closed dialogs, ruby
+/// parentheses, option lists), and attributes whose text a screen shows where the element stands
+/// (an image's `alt` when it is not loaded, a field's `value` and `placeholder`, an option's
+/// `label`): `{}` is where the filler or the word's piece goes.
+const SHOWN_OTHERWISE: [(&str, bool); 16] = [
+    ("<dialog>{}</dialog>", true),
+    ("<rp>{}</rp>", true),
+    ("<datalist><option>{}</option></datalist>", true),
+    ("<meter value=1>{}</meter>", true),
+    ("<progress>{}</progress>", true),
+    ("<audio src=a.ogg>{}</audio>", true),
+    ("<video>{}</video>", true),
+    ("<canvas>{}</canvas>", true),
+    ("<img alt=\"{}\" src=\"missing.png\">", false),
+    ("<IMG ALT='{}'>", false),
+    ("<img src=x alt={}>", false),
+    ("<input value=\"{}\">", false),
+    ("<input type=submit value='{}'>", false),
+    ("<input placeholder=\"{}\">", false),
+    ("<input type=image alt=\"{}\" src=x>", false),
+    ("<textarea placeholder=\"{}\"></textarea>", false),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    /// A dirty word cut in two with content no screen shows between its halves, or with one half
+    /// written in an attribute a screen shows in the element's place, is held.
+    #[test]
+    fn s36c_a_word_joined_by_unshown_content_or_shown_attributes_is_held(
+        which in 0usize..3,
+        cut in 1usize..7,
+        way in 0usize..SHOWN_OTHERWISE.len(),
+        escaped in any::<bool>(),
+    ) {
+        const PHRASES: [(&str, &str); 3] = [
+            ("Operation ", "NIGHTJAR"),
+            ("Project ", "BLUEBIRD"),
+            ("SOURCE ", "CASTELLAN"),
+        ];
+        let (lead, word) = PHRASES[which];
+        let (head, tail) = word.split_at(cut.min(word.len() - 1));
+        let (markup, hides) = SHOWN_OTHERWISE[way];
+        let text = if hides {
+            format!("{lead}{head}{}{tail} today", markup.replace("{}", "filler"))
+        } else {
+            // The attribute holds the second half, its first letter escaped or not.
+            let shown = if escaped {
+                let mut c = tail.chars();
+                let first = c.next().map(|f| format!("&#{};", u32::from(f))).unwrap_or_default();
+                format!("{first}{}", c.as_str())
+            } else {
+                tail.to_string()
+            };
+            format!("{lead}{head}{} today", markup.replace("{}", &shown))
+        };
+        let problems = held_problems(&policy("us-to-jpn.toml"), "", &text);
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
+
+#[test]
+fn s36c_a_frame_document_in_srcdoc_is_held() {
+    let p = policy("us-to-jpn.toml");
+    all_held(
+        &p,
+        &[
+            "Operation NIGHT<iframe srcdoc=\"JAR\"></iframe>",
+            "Report <iframe SRCDOC='&lt;b&gt;SEC&lt;/b&gt;RET'></iframe>",
+            "Report <iframe srcdoc=x></iframe>",
+        ],
+    );
+}
+
+#[test]
+fn s36c_shown_attributes_and_fallbacks_that_join_nothing_still_go() {
+    let p = policy("us-to-jpn.toml");
+    all_go(
+        &p,
+        &[
+            "The <img alt=\"company logo\" src=\"logo.png\"> report",
+            "Search <input placeholder=\"hash or domain\"> here",
+            "Press <input type=submit value=\"Send\"> to file it",
+            "Play <audio src=a.ogg>Your viewer cannot play audio.</audio> the sample",
+            "Ruby <ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby> text",
+            "Progress <progress value=1 max=2>half</progress> done",
+        ],
+    );
+}

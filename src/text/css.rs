@@ -681,6 +681,36 @@ fn below_zero(component: &str) -> bool {
     })
 }
 
+/// Whether a component of a width (lowercase, comments and escapes gone) may be narrower than a
+/// letter: below zero or of unknown sign ([`below_zero`]), zero, under 16 CSS pixels in an
+/// absolute unit, under one letter's size (`em`, `ch`…), or under 1% of a width it is taken of.
+fn narrow(component: &str) -> bool {
+    if below_zero(component) {
+        return true;
+    }
+    let digits = component
+        .bytes()
+        .take_while(|c| c.is_ascii_digit() || *c == b'.')
+        .count();
+    let (number, unit) = component.split_at(digits.min(component.len()));
+    let Ok(n) = number.parse::<f64>() else {
+        return false; // `auto`, `fit-content`, `min-content`…: the box is as wide as its text.
+    };
+    // CSS pixels in one of the unit (CSS Values 4 §6.2).
+    let px = match unit {
+        "" | "px" => 1.0,
+        "pt" => 4.0 / 3.0,
+        "pc" => 16.0,
+        "in" => 96.0,
+        "cm" => 96.0 / 2.54,
+        "mm" => 96.0 / 25.4,
+        "q" => 96.0 / 101.6,
+        "em" | "rem" | "ch" | "ex" | "ic" | "lh" | "rlh" | "cap" | "rex" | "rch" | "ric" | "rcap" => 16.0,
+        _ => return n < 1.0, // `%`, `vw`, `cqw`…: of a width not read here.
+    };
+    n * px < 16.0
+}
+
 /// Whether the `margin` or `margin-inline` shorthand's value pulls the box back over the text
 /// before it (its left value) and what follows back over the box (its right value).
 fn shorthand_sides(name: &str, value: &str) -> (bool, bool) {
@@ -772,6 +802,19 @@ pub fn layout(css: &str) -> Layout {
                 Some("negative letter or word spacing (letters drawn back over the ones before them)")
             }
             "position" if !none => Some("a `position` that moves a box out of the text's order"),
+            "text-transform" if value.contains("uppercase") || value.contains("capitalize") => {
+                Some("a `text-transform` that shows small letters as capitals")
+            }
+            "font-variant" | "font-variant-caps" | "font" if value.contains("caps") || value.contains("unicase") => {
+                Some("small or titling capitals shown for small letters")
+            }
+            // Its features are named in strings, which are not read here (`"smcp"`: small capitals).
+            "font-feature-settings" | "-webkit-font-feature-settings" | "-moz-font-feature-settings" if !none => {
+                Some("font features (small capitals among them) that may show small letters as capitals")
+            }
+            "width" | "max-width" | "inline-size" | "max-inline-size" if components(value).into_iter().any(narrow) => {
+                Some("a box narrower than a letter (its text drawn over what follows it)")
+            }
             "writing-mode" | "-webkit-writing-mode" | "-ms-writing-mode" if value.contains("rl") || value == "tb" => {
                 Some("a writing mode whose lines run from the right")
             }

@@ -77,10 +77,21 @@ pub fn may_hold(s: &str) -> bool {
 }
 
 /// Elements whose content a screen does not show: raw text and templates, what is shown only
-/// without scripts or plug-ins, the document's head, and an SVG's description.
+/// without scripts or plug-ins, the document's head, an SVG's description, the fallback of media,
+/// canvases and gauges, a dialog (closed unless opened by a script or `open`), an option list,
+/// and the parentheses of ruby text.
 const NOT_SHOWN: &[&str] = &[
     "script", "style", "template", "title", "noscript", "noembed", "noframes", "iframe", "object", "head", "desc",
-    "metadata", "xmp",
+    "metadata", "xmp", "audio", "video", "canvas", "meter", "progress", "dialog", "datalist", "rp",
+];
+
+/// Elements and attributes whose text a screen shows where the element stands: an image's
+/// alternative text (when it is not loaded), a field's value and placeholder.
+const SHOWN_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("img", &["alt"]),
+    ("input", &["alt", "value", "placeholder"]),
+    ("textarea", &["placeholder"]),
+    ("area", &["alt"]),
 ];
 
 /// Elements that have no content (their start tag is the whole element).
@@ -181,6 +192,25 @@ fn strip_with(s: &str, drop_hidden: bool) -> Option<(String, Vec<Range<usize>>)>
         changed = true;
         i = end;
         plain = end;
+        // What the element shows of its attributes, in its place (`NIGHT<img alt="JAR">`); in
+        // the reading without hidden content, not when its attributes hide it (read both ways:
+        // `color:transparent` with a `text-shadow` is shown).
+        if let Some(tag) = &found.tag
+            && !tag.closing
+            && let Some((_, names)) = SHOWN_ATTRIBUTES
+                .iter()
+                .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(tag.name))
+        {
+            let gone = drop_hidden && hides(tag.attributes);
+            hid |= gone;
+            for name in names.iter().filter(|_| !gone) {
+                for value in attribute_values(tag.attributes, name.as_bytes()) {
+                    let value = String::from_utf8_lossy(value);
+                    out.push_str(&value);
+                    map.extend(std::iter::repeat_n(lt..end, value.len()));
+                }
+            }
+        }
         if drop_hidden
             && let Some(tag) = &found.tag
             && !tag.closing
@@ -330,6 +360,12 @@ pub fn generated(s: &str) -> Option<String> {
                     .to_string(),
             );
         }
+        if attribute_values(tag.attributes, b"srcdoc").next().is_some() {
+            return Some(
+                "the text's markup writes a frame's document in a `srcdoc` attribute: a screen shows it as markup, which no rule reads"
+                    .to_string(),
+            );
+        }
         if tag.name.eq_ignore_ascii_case(b"style") {
             // Raw text to `</style` (any case) or the end; `<style/>` opens one too.
             let mut end = b.len();
@@ -387,7 +423,9 @@ const FLOATED_BY_ALIGN: &[&[u8]] = &[b"table", b"img", b"iframe", b"object", b"e
 
 /// The reason a style that shows text in another order than its own is held.
 fn reordered(why: &str, place: &str) -> String {
-    format!("the text's markup has CSS that shows text in an order no rule reads: {why} in {place}")
+    format!(
+        "the text's markup has CSS that shows text otherwise than written (in another order, over other text or in capitals), which no rule reads: {why} in {place}"
+    )
 }
 
 /// The values of the attributes named `name` (any case) among a start tag's `attributes`

@@ -455,11 +455,56 @@ pub fn without_light_markup(s: &str, bbcode: bool) -> Option<String> {
     any.then_some(out)
 }
 
+/// The text of the attributes a screen shows in an element's place, written to `out`: the
+/// alternative text of an image (shown when it is not loaded; of an image button or an image
+/// map's area too), the value and placeholder of a field. Not when the tag hides its element
+/// (`<input type=hidden>`) and `drop_hidden` (the reading without what is hidden; the other
+/// reads it, as ink a screen does not show may yet be shown: a `text-shadow`). Whether it
+/// left them out so.
+fn attributes_shown(s: &str, lt: usize, name: &str, tag: &str, drop_hidden: bool, out: &mut String) -> bool {
+    let shown: &[&str] = match name.to_ascii_lowercase().as_str() {
+        "img" | "area" => &["alt"],
+        "input" => &["alt", "value", "placeholder"],
+        "textarea" => &["placeholder"],
+        _ => return false,
+    };
+    if drop_hidden && hides(tag) {
+        return true;
+    }
+    if let Some((_, attributes, _)) = super::styles::start_tag(s, lt + 1) {
+        for (key, value) in attributes {
+            if shown.iter().any(|n| key.eq_ignore_ascii_case(n)) {
+                out.push_str(value);
+            }
+        }
+    }
+    false
+}
+
+/// Whether a start tag's text (from its `<` to its `>`) hides its element by an attribute
+/// (`hidden`, `display:none`, `font-size:0`, `opacity:0`, `size=0`; spaces, quotes and case
+/// aside), or by a `style` of ink, a clip, a scale, a zoom or a size a screen does not show, or
+/// a `color` of such ink ([`super::styles::tag_hides`]).
+fn hides(tag: &str) -> bool {
+    let squeezed: String = tag
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+        .flat_map(char::to_lowercase)
+        .collect();
+    ["hidden", "display:none", "font-size:0", "opacity:0", "size=0"]
+        .iter()
+        .any(|w| squeezed.contains(w))
+        || super::styles::tag_hides(tag)
+}
+
 /// Whether a start tag's text (from its `<` to its `>`) hides the element it opens.
 fn hidden_element(name: &str, tag: &str) -> bool {
-    const NOT_SHOWN: [&str; 13] = [
+    // Raw text, templates, what shows only without scripts or plug-ins, the head, an SVG's
+    // description; the fallback of media, canvases and gauges, a dialog (closed unless a script
+    // or `open` opens it), an option list, ruby's parentheses.
+    const NOT_SHOWN: [&str; 21] = [
         "script", "style", "template", "title", "noscript", "noembed", "noframes", "iframe", "object", "head", "desc",
-        "metadata", "xmp",
+        "metadata", "xmp", "audio", "video", "canvas", "meter", "progress", "dialog", "datalist", "rp",
     ];
     const VOID: [&str; 13] = [
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
@@ -468,16 +513,7 @@ fn hidden_element(name: &str, tag: &str) -> bool {
     if VOID.contains(&name.as_str()) || tag.ends_with("/>") {
         return false;
     }
-    let squeezed: String = tag
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
-        .flat_map(char::to_lowercase)
-        .collect();
-    NOT_SHOWN.contains(&name.as_str())
-        || ["hidden", "display:none", "font-size:0", "opacity:0", "size=0"]
-            .iter()
-            .any(|w| squeezed.contains(w))
-        || super::styles::tag_hides(tag)
+    NOT_SHOWN.contains(&name.as_str()) || hides(tag)
 }
 
 fn shown(s: &str, drop_hidden: bool) -> Option<String> {
@@ -583,6 +619,9 @@ fn shown(s: &str, drop_hidden: bool) -> Option<String> {
                     state = State::Text;
                     any = true;
                     let tag = s.get(opened..=k).unwrap_or_default();
+                    if !closing && hidden.is_none() {
+                        hid |= attributes_shown(s, opened, &name, tag, drop_hidden, &mut out);
+                    }
                     match hidden.as_mut() {
                         Some((h, open, _)) if h.eq_ignore_ascii_case(&name) && !tag.ends_with("/>") => {
                             if closing {

@@ -166,6 +166,12 @@ pub fn styles_shown(s: &str) -> Option<String> {
                 return Some(says(what, fetches, "a `style` attribute"));
             }
         }
+        if attributes.iter().any(|(k, _)| k.eq_ignore_ascii_case("srcdoc")) {
+            return Some(
+                "a `srcdoc` attribute holds a frame's document, which a screen shows as markup and no rule reads"
+                    .to_string(),
+            );
+        }
         if name.eq_ignore_ascii_case("link")
             && attributes
                 .iter()
@@ -268,6 +274,38 @@ fn may_be_negative(value: &str) -> Vec<bool> {
     parts
 }
 
+/// Whether a width's value may leave a box narrower than a letter: any part below zero or
+/// computed ([`may_be_negative`]), or a length under 16 CSS pixels (one `em`), or under 1 of a
+/// unit relative to something not read here (`%`, `vw`).
+fn thinner_than_a_letter(value: &str) -> bool {
+    if may_be_negative(value).contains(&true) {
+        return true;
+    }
+    value.split([' ', ',']).filter(|p| !p.is_empty()).any(|part| {
+        let unit_at = part
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(part.len());
+        let (Some(number), Some(unit)) = (part.get(..unit_at), part.get(unit_at..)) else {
+            return false;
+        };
+        let Ok(n) = number.parse::<f64>() else {
+            return false;
+        };
+        let pixels_per_unit = match unit {
+            "" | "px" => 1.0,
+            "pt" => 96.0 / 72.0,
+            "pc" => 16.0,
+            "in" => 96.0,
+            "cm" => 96.0 / 2.54,
+            "mm" => 9.6 / 2.54,
+            "q" => 2.4 / 2.54,
+            "em" | "rem" | "ex" | "rex" | "ch" | "rch" | "ic" | "ric" | "lh" | "rlh" | "cap" | "rcap" => 16.0,
+            _ => return n < 1.0,
+        };
+        n * pixels_per_unit < 16.0
+    })
+}
+
 /// What `css` does to the order a screen shows text in ([`Order`]).
 fn css_order(css: &str) -> Order {
     let t = tokens(css);
@@ -348,6 +386,25 @@ fn css_order(css: &str) -> Order {
         if out_of_order {
             order.why = Some(format!(
                 "shows text out of its order (`{name}: {value}`), which no rule reads"
+            ));
+            return order;
+        }
+        let capitals = match name {
+            "text-transform" => ["uppercase", "capitalize"].iter().any(|t| value.contains(t)),
+            "font" | "font-variant" | "font-variant-caps" => value.contains("caps") || value.contains("unicase"),
+            // Features are named in strings, which are not read (`"smcp"`: small capitals).
+            "font-feature-settings" | "-moz-font-feature-settings" => !unset,
+            _ => false,
+        };
+        if capitals {
+            order.why = Some(format!(
+                "shows small letters as capitals (`{name}: {value}`), which no rule reads"
+            ));
+            return order;
+        }
+        if matches!(name, "width" | "max-width" | "inline-size" | "max-inline-size") && thinner_than_a_letter(value) {
+            order.why = Some(format!(
+                "makes a box narrower than a letter (`{name}: {value}`): its text is drawn over what follows, which no rule reads"
             ));
             return order;
         }
@@ -785,11 +842,11 @@ pub fn tag_hides(tag: &str) -> bool {
 }
 
 /// A tag's name, its attributes (name, value) and where it ends.
-type Tag<'s> = (&'s str, Vec<(&'s str, &'s str)>, usize);
+pub(super) type Tag<'s> = (&'s str, Vec<(&'s str, &'s str)>, usize);
 
 /// The start (or end) tag whose name starts at `at` of `s`: its name, its attributes (name and
 /// value, quotes taken off), and where it ends (past its `>`); `None` when it never ends.
-fn start_tag(s: &str, at: usize) -> Option<Tag<'_>> {
+pub(super) fn start_tag(s: &str, at: usize) -> Option<Tag<'_>> {
     let rest = s.get(at..)?;
     let name_len = rest
         .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
