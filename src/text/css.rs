@@ -99,6 +99,461 @@ pub fn shows(css: &str) -> Option<Shows> {
     })
 }
 
+/// Why `css` (a `style` attribute's declarations, or a sheet) hides the text of an element it
+/// applies to from a screen, naming the first declaration that does; `None` when it does not.
+/// Each block (between `{` and `}`) is read on its own, each declaration once:
+///
+/// - gone or unseen: `display:none`, `visibility:hidden|collapse`, `content-visibility:hidden`;
+/// - ink a screen does not show ([`ink`]): `color` or `-webkit-text-fill-color` transparent,
+///   of an alpha below a half, of a value not read here (`color-mix(…)`, `var(…)`), or within
+///   32 of each channel of the block's own background colour, white (the default page) when it
+///   sets none (`color:#fefefe`; `color:#fff;background-color:#036` is shown);
+/// - clipped or masked: `clip-path`, `mask`, `filter` of any value but `none`; `clip:rect(…)`;
+/// - too small to see: `opacity`, `zoom`, a `scale` or `scale(…)` below a half; a `font-size`
+///   (or the size in `font`) below 2px at a 16px font and a 400px-wide viewport (`1%`,
+///   `0.01em`, `0.1vw`); a function of a value not read here (`calc(…)`);
+/// - cut off: `overflow` `hidden` or `clip` with a `width`, `height` (or their `max-` and logical
+///   forms) that small (`width:0;overflow:hidden`, `width:1px;height:1px;overflow:hidden`).
+pub fn hides(css: &str) -> Option<String> {
+    let t = plain(css);
+    t.split(['{', '}']).find_map(block_hides)
+}
+
+/// [`hides`] for one block of declarations.
+fn block_hides(block: &str) -> Option<String> {
+    // The inks (`color`, `-webkit-text-fill-color`) and the background, as written and as read.
+    let mut inks: [Option<(&str, Paint)>; 2] = [None, None];
+    let mut ground: Option<(&str, Paint)> = None;
+    // Overflow cut off (`overflow:hidden`), and a box of no room for it (`width:0`).
+    let (mut cut, mut no_room): (Option<&str>, Option<&str>) = (None, None);
+    for w in words(block) {
+        let (name, Some(value)) = (w.name, w.value) else {
+            continue;
+        };
+        let value = value.split('!').next().unwrap_or_default().trim();
+        let none = matches!(value, "none" | "initial" | "unset" | "revert" | "revert-layer");
+        let hidden = match name {
+            "display" | "-webkit-display" => value == "none",
+            "visibility" => matches!(value, "hidden" | "collapse"),
+            "content-visibility" => value == "hidden",
+            "color" => {
+                inks[0] = Some((value, paint(value)));
+                false
+            }
+            "-webkit-text-fill-color" => {
+                inks[1] = Some((value, paint(value)));
+                false
+            }
+            "background-color" => {
+                ground = Some((value, paint(value)));
+                false
+            }
+            "background" => {
+                ground = background(value).or(ground);
+                false
+            }
+            "clip-path" | "-webkit-clip-path" | "mask" | "-webkit-mask" | "mask-image" | "-webkit-mask-image"
+            | "filter" | "-webkit-filter" => !none,
+            "clip" => value.contains('('),
+            "opacity" | "zoom" => below(value, 0.5),
+            "scale" => {
+                !none
+                    && components(value)
+                        .into_iter()
+                        .any(|c| below(c.trim_start_matches('-'), 0.5))
+            }
+            "transform" | "-webkit-transform" => components(value).into_iter().any(|c| {
+                let (f, args) = c.split_once('(').unwrap_or((c, ""));
+                f.starts_with("matrix")
+                    || (f.starts_with("scale")
+                        && args
+                            .trim_end_matches(')')
+                            .split([',', ' '])
+                            .filter(|a| !a.is_empty())
+                            .any(|a| below(a.trim_start_matches('-'), 0.5)))
+            }),
+            "font-size" => tiny(value),
+            "font" => components(value)
+                .into_iter()
+                .any(|c| tiny(c.split('/').next().unwrap_or_default())),
+            "overflow" | "overflow-x" | "overflow-y" | "overflow-inline" | "overflow-block"
+                if components(value).into_iter().any(|c| matches!(c, "hidden" | "clip")) =>
+            {
+                cut = Some(name);
+                false
+            }
+            "width" | "height" | "max-width" | "max-height" | "inline-size" | "block-size" | "max-inline-size"
+            | "max-block-size"
+                if tiny(value) =>
+            {
+                no_room = Some(name);
+                false
+            }
+            _ => false,
+        };
+        if hidden {
+            return Some(format!("`{name}: {value}`"));
+        }
+    }
+    if let (Some(cut), Some(no_room)) = (cut, no_room) {
+        return Some(format!("`{cut}` cut off in a box of no room (`{no_room}`)"));
+    }
+    let ground = ground.unwrap_or(("", Paint::Clear));
+    inks.into_iter()
+        .flatten()
+        .find(|&(value, p)| unseen(value, p, ground))
+        .map(|(value, _)| format!("ink a screen does not show (`{value}`)"))
+}
+
+/// What a colour value paints.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Paint {
+    /// Red, green and blue, 0 to 255 each, of an alpha of a half or more.
+    Rgb([f64; 3]),
+    /// Nothing: `transparent`, or an alpha below a half.
+    Clear,
+    /// A value whose colour is not read here: a function of other colours or of a variable
+    /// (`color-mix(…)`, `var(…)`, `lab(…)`, `rgb(from …)`).
+    Unread,
+    /// A colour that is not read further (`currentcolor`, `red`, `inherit`).
+    Named,
+}
+
+/// Named colours read as their red, green and blue: black, and those of each channel 224 or
+/// more (near white), with `canvas` and `field` (white by default).
+const NAMED: &[(&str, [u8; 3])] = &[
+    ("black", [0, 0, 0]),
+    ("white", [255, 255, 255]),
+    ("canvas", [255, 255, 255]),
+    ("field", [255, 255, 255]),
+    ("snow", [255, 250, 250]),
+    ("ivory", [255, 255, 240]),
+    ("ghostwhite", [248, 248, 255]),
+    ("whitesmoke", [245, 245, 245]),
+    ("floralwhite", [255, 250, 240]),
+    ("mintcream", [245, 255, 250]),
+    ("azure", [240, 255, 255]),
+    ("aliceblue", [240, 248, 255]),
+    ("honeydew", [240, 255, 240]),
+    ("lavenderblush", [255, 240, 245]),
+    ("seashell", [255, 245, 238]),
+    ("oldlace", [253, 245, 230]),
+    ("linen", [250, 240, 230]),
+    ("lightyellow", [255, 255, 224]),
+    ("lightcyan", [224, 255, 255]),
+    ("lavender", [230, 230, 250]),
+];
+
+/// The paint of a colour value (lowercase).
+fn paint(value: &str) -> Paint {
+    let v = value.trim();
+    if v == "transparent" {
+        return Paint::Clear;
+    }
+    if let Some(&(_, rgb)) = NAMED.iter().find(|(n, _)| *n == v) {
+        return Paint::Rgb(rgb.map(f64::from));
+    }
+    if let Some(hex) = v.strip_prefix('#') {
+        return hex_paint(hex);
+    }
+    let Some((f, args)) = v.split_once('(') else {
+        return Paint::Named;
+    };
+    let args = args.strip_suffix(')').unwrap_or(args);
+    if args.contains(['(', ')']) || args.contains("from") {
+        return Paint::Unread;
+    }
+    let parts: Vec<&str> = args
+        .split([',', '/', ' ', '\t', '\n'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (Some(a), Some(b), Some(c)) = (parts.first(), parts.get(1), parts.get(2)) else {
+        return Paint::Unread;
+    };
+    let alpha = match parts.get(3) {
+        None => Some(1.0),
+        Some(x) => fraction(x, 1.0),
+    };
+    let rgb = match f {
+        "rgb" | "rgba" => {
+            let channel = |x: &str| fraction(x, 255.0).map(|v| v * 255.0);
+            match (channel(a), channel(b), channel(c)) {
+                (Some(r), Some(g), Some(b)) => Some([r, g, b]),
+                _ => None,
+            }
+        }
+        "hsl" | "hsla" | "hwb" => match (hue(a), fraction(b, 100.0), fraction(c, 100.0)) {
+            (Some(h), Some(s), Some(l)) if f == "hwb" => Some(hwb(h, s, l)),
+            (Some(h), Some(s), Some(l)) => Some(hsl(h, s, l)),
+            _ => None,
+        },
+        _ => None,
+    };
+    match (rgb, alpha) {
+        (_, Some(a)) if a < 0.5 => Paint::Clear,
+        (Some(rgb), Some(_)) => Paint::Rgb(rgb),
+        _ => Paint::Unread,
+    }
+}
+
+/// A `#` colour's digits: 3, 4, 6 or 8 hex digits (the last of 4 or the last two of 8 its
+/// alpha); any other is no colour.
+fn hex_paint(hex: &str) -> Paint {
+    if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return Paint::Named;
+    }
+    let digit = |k: usize| u8::from_str_radix(hex.get(k..k + 1).unwrap_or("0"), 16).map_or(0.0, f64::from);
+    let pair = |k: usize| u8::from_str_radix(hex.get(k..k + 2).unwrap_or("00"), 16).map_or(0.0, f64::from);
+    let (rgb, alpha) = match hex.len() {
+        3 | 4 => (
+            [0, 1, 2].map(|k| digit(k) * 17.0),
+            if hex.len() == 4 { digit(3) * 17.0 } else { 255.0 },
+        ),
+        6 | 8 => ([0, 2, 4].map(pair), if hex.len() == 8 { pair(6) } else { 255.0 }),
+        _ => return Paint::Named,
+    };
+    if alpha < 127.5 { Paint::Clear } else { Paint::Rgb(rgb) }
+}
+
+/// A number or percentage (`none` is 0) as a fraction of `whole` (a percentage of 1); `None`
+/// when it is neither.
+fn fraction(x: &str, whole: f64) -> Option<f64> {
+    if x == "none" {
+        return Some(0.0);
+    }
+    match x.strip_suffix('%') {
+        Some(p) => p.parse::<f64>().ok().map(|v| v / 100.0),
+        None => x.parse::<f64>().ok().map(|v| v / whole),
+    }
+    .filter(|v| v.is_finite())
+}
+
+/// A hue in degrees (`120`, `120deg`, `0.5turn`, `2rad`, `100grad`, `none`).
+fn hue(x: &str) -> Option<f64> {
+    let (n, per) = [("deg", 1.0), ("grad", 0.9), ("rad", 57.295_779_5), ("turn", 360.0)]
+        .iter()
+        .find_map(|(u, per)| x.strip_suffix(u).map(|n| (n, *per)))
+        .unwrap_or((x, 1.0));
+    if n == "none" {
+        return Some(0.0);
+    }
+    n.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| v * per)
+}
+
+/// `hsl(h, s, l)` (saturation and lightness fractions) as red, green and blue (CSS Color 4 §7.1).
+fn hsl(h: f64, s: f64, l: f64) -> [f64; 3] {
+    let (s, l) = (s.clamp(0.0, 1.0), l.clamp(0.0, 1.0));
+    let a = s * l.min(1.0 - l);
+    let f = |n: f64| {
+        let k = (n + h / 30.0).rem_euclid(12.0);
+        (l - a * (k - 3.0).min(9.0 - k).clamp(-1.0, 1.0)) * 255.0
+    };
+    [f(0.0), f(8.0), f(4.0)]
+}
+
+/// `hwb(h, w, b)` (whiteness and blackness fractions) as red, green and blue (§8.1).
+fn hwb(h: f64, w: f64, b: f64) -> [f64; 3] {
+    let (w, b) = (w.clamp(0.0, 1.0), b.clamp(0.0, 1.0));
+    if w + b >= 1.0 {
+        return [w / (w + b) * 255.0; 3];
+    }
+    hsl(h, 1.0, 0.5).map(|c| c * (1.0 - w - b) + w * 255.0)
+}
+
+/// The background colour a `background` shorthand sets: its colour component (`#036`,
+/// `white`), a named colour (a word no other component is), or a value not read here (an
+/// image, a variable); `None` when it sets none (`none`).
+fn background(value: &str) -> Option<(&str, Paint)> {
+    const NOT_COLOURS: &[&str] = &[
+        "none",
+        "repeat",
+        "repeat-x",
+        "repeat-y",
+        "no-repeat",
+        "space",
+        "round",
+        "scroll",
+        "fixed",
+        "local",
+        "center",
+        "top",
+        "bottom",
+        "left",
+        "right",
+        "border-box",
+        "padding-box",
+        "content-box",
+        "text",
+        "cover",
+        "contain",
+        "auto",
+        "initial",
+        "unset",
+        "revert",
+        "revert-layer",
+        "inherit",
+    ];
+    let mut out = None;
+    for c in components(value) {
+        let p = paint(c);
+        match p {
+            Paint::Named if !c.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') || NOT_COLOURS.contains(&c) => {}
+            Paint::Unread if out.is_some() => {}
+            _ => out = Some((c, p)),
+        }
+    }
+    out
+}
+
+/// Whether ink `value` (read as `p`) is unseen on `ground` (the block's background, as written
+/// and read; clear when it sets none): clear or unread ink, the same named colour as the
+/// ground, or within 32 of each channel of the ground's colour (of white, the default page,
+/// when the ground is clear or unread).
+fn unseen(value: &str, p: Paint, ground: (&str, Paint)) -> bool {
+    let page = [255.0; 3];
+    match (p, ground.1) {
+        (Paint::Clear | Paint::Unread, _) => true,
+        (Paint::Named, _) => value == ground.0,
+        (Paint::Rgb(ink), Paint::Rgb(g)) => close(ink, g),
+        (Paint::Rgb(ink), Paint::Clear | Paint::Unread) => close(ink, page),
+        (Paint::Rgb(_), Paint::Named) => false,
+    }
+}
+
+fn close(a: [f64; 3], b: [f64; 3]) -> bool {
+    a.iter().zip(b).all(|(x, y)| (x - y).abs() < 32.0)
+}
+
+/// Whether a value is a number or percentage below `limit` (a percentage of 1), or a function
+/// of what is not read here (`calc(…)`, `var(…)`).
+fn below(value: &str, limit: f64) -> bool {
+    value.contains('(') || fraction(value, 1.0).is_some_and(|v| v < limit)
+}
+
+/// Whether a font size is below 2px at a 16px font and a 400px-wide viewport, or not read here
+/// (a function; a number of a unit not known). A keyword (`small`) or a negative size (no size)
+/// is none.
+fn tiny(value: &str) -> bool {
+    if value.contains('(') {
+        return true;
+    }
+    let digits = value
+        .bytes()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, b'.' | b'+' | b'-'))
+        .count();
+    let (Some(number), Some(unit)) = (value.get(..digits), value.get(digits..)) else {
+        return false;
+    };
+    let Ok(n) = number.parse::<f64>() else {
+        return false;
+    };
+    if n < 0.0 || !n.is_finite() {
+        return false;
+    }
+    // Pixels per unit.
+    let per = match unit {
+        // No unit: 0, or pixels in quirks mode.
+        "" | "px" => 1.0,
+        "pt" => 4.0 / 3.0,
+        "pc" => 16.0,
+        "in" => 96.0,
+        "cm" => 37.8,
+        "mm" => 3.78,
+        "q" => 0.945,
+        "%" => 0.16,
+        "em" | "rem" | "lh" | "rlh" | "cap" | "ic" | "rcap" | "ric" => 16.0,
+        "ex" | "ch" | "rex" | "rch" => 8.0,
+        u if u.ends_with(['w', 'h', 'i', 'b']) || u.ends_with("min") || u.ends_with("max") => 4.0,
+        _ => return true,
+    };
+    n * per < 2.0
+}
+
+#[cfg(test)]
+mod ink_tests {
+    use super::hides;
+
+    #[test]
+    fn reads_ink_clips_and_sizes_a_screen_does_not_show() {
+        for css in [
+            "color:transparent",
+            "color:\\74 ransparent",
+            "COLOR:/**/Transparent !important",
+            "color:rgba(0,0,0,0)",
+            "color:rgb(0 0 0 / 0%)",
+            "color:hsla(0,0%,0%,.1)",
+            "color:#0000",
+            "color:#ffffff00",
+            "color:color-mix(in srgb, red, transparent)",
+            "color:white",
+            "color:#fff",
+            "color:#FEFEFE",
+            "color:rgb(255,255,255)",
+            "color:hsl(0,0%,100%)",
+            "color:hwb(0 100% 0%)",
+            "color:#fff;background:#fafafa",
+            "color:navy;background:navy",
+            "color:#000;background-color:black",
+            "-webkit-text-fill-color:transparent",
+            "clip-path:inset(50%)",
+            "clip:rect(0 0 0 0)",
+            "width:0;overflow:hidden",
+            "overflow-x:clip;max-width:1px",
+            "scale:0",
+            "scale:1 0",
+            "transform:scale(0)",
+            "transform:rotate(1deg) scaleY(.01)",
+            "zoom:0.01",
+            "zoom:1%",
+            "font-size:1%",
+            "font-size:0.01em",
+            "font-size:0.1vw",
+            "font-size:1px",
+            "font-size:calc(1em - 1em)",
+            "font:0/0 a",
+            "filter:opacity(0)",
+            "opacity:.01",
+            "visibility:collapse",
+            "a{color:red}.b{color:#fff}",
+        ] {
+            assert!(hides(css).is_some(), "{css}");
+        }
+    }
+
+    #[test]
+    fn leaves_ink_and_sizes_a_screen_shows() {
+        for css in [
+            "color:red",
+            "color:#333",
+            "color:currentcolor",
+            "color:rgba(0,0,0,.87)",
+            "color:#555555cc",
+            "background:white;color:black",
+            "color:#fff;background-color:#003366",
+            "background:#036 url(x) no-repeat;color:white",
+            "color:white;background:navy",
+            "font-size:90%",
+            "font-size:1.2em",
+            "font-size:small",
+            "font:italic bold 12px/30px Georgia, serif",
+            "zoom:1",
+            "zoom:normal",
+            "clip-path:none",
+            "clip:auto",
+            "scale:1",
+            "overflow:hidden;width:50%",
+            "height:0;overflow:visible",
+            "transform:none",
+            "transform:rotate(10deg)",
+            "filter:none",
+            "opacity:1",
+            "a{background:#000}b{color:#fff;background:#000}",
+        ] {
+            assert_eq!(hides(css), None, "{css}");
+        }
+    }
+}
+
 /// A name in a style's plain text ([`plain`]), as [`words`] finds it.
 struct Word<'a> {
     name: &'a str,

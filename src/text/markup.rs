@@ -102,8 +102,18 @@ const VOID: &[&str] = &[
 
 /// Whether the attributes of a start tag hide its element's content: `hidden`, a style of
 /// `display:none`, `visibility:hidden`, `font-size:0` or `opacity:0`, or `<font size=0>`
-/// (spaces and case aside). Read wide: a reading with more content gone joins more.
+/// (spaces and case aside), or a `style` that [`super::css::hides`] it (ink, a clip, a scale,
+/// a zoom or a font size a screen does not show: `color:transparent`, `clip-path:inset(50%)`,
+/// `font-size:1%`), or a `color` attribute of such ink (`<font color=white>`). Read wide: a
+/// reading with more content gone joins more.
 fn hides(attributes: &[u8]) -> bool {
+    let styled = |name: &[u8], lead: &str| {
+        attribute_values(attributes, name)
+            .any(|v| super::css::hides(&format!("{lead}{}", String::from_utf8_lossy(v))).is_some())
+    };
+    if styled(b"style", "") || styled(b"color", "color:") {
+        return true;
+    }
     let squeezed: Vec<u8> = attributes
         .iter()
         .filter(|c| !c.is_ascii_whitespace() && !matches!(c, b'"' | b'\''))
@@ -183,15 +193,18 @@ fn strip_with(s: &str, drop_hidden: bool) -> Option<(String, Vec<Range<usize>>)>
         changed = true;
         i = end;
         plain = end;
-        // What the element shows of its attributes, in its place (`NIGHT<img alt="JAR">`).
+        // What the element shows of its attributes, in its place (`NIGHT<img alt="JAR">`); in
+        // the reading without hidden content, not when its attributes hide it (read both ways:
+        // `color:transparent` with a `text-shadow` is shown).
         if let Some(tag) = &found.tag
             && !tag.closing
-            && !hides(tag.attributes)
             && let Some((_, names)) = SHOWN_ATTRIBUTES
                 .iter()
                 .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(tag.name))
         {
-            for name in *names {
+            let gone = drop_hidden && hides(tag.attributes);
+            hid |= gone;
+            for name in names.iter().filter(|_| !gone) {
                 for value in attribute_values(tag.attributes, name.as_bytes()) {
                     let value = String::from_utf8_lossy(value);
                     out.push_str(&value);
@@ -225,7 +238,9 @@ fn strip_with(s: &str, drop_hidden: bool) -> Option<(String, Vec<Range<usize>>)>
 /// adds text of its own (`<style>p::before{content:"\54 LP:RED"}</style>`, `<span
 /// style="content:'…'">`) or fetches what it shows (`@import`, `url(…)`), a style sheet linked
 /// in (`<link rel=stylesheet>`, `<?xml-stylesheet?>`). `None` when it has none
-/// (`<style>p{color:red}</style>`). Or markup that shows text in an order other than its own
+/// (`<style>p{color:red}</style>`). Or a `<style>` element that hides text
+/// ([`super::css::hides`]: `.k{color:transparent}`), as which elements it hides is not read. Or
+/// markup that shows text in an order other than its own
 /// ([`super::css::layout`]): `<bdo>`, a `unicode-bidi` override, a reversed flex direction,
 /// `order`, grid placement, a float to the right, a vertical writing mode, a `position`
 /// or `transform`, a float to the left or a negative left margin after text, a negative right
@@ -369,6 +384,12 @@ pub fn generated(s: &str) -> Option<String> {
             let sheet = s.get(i..end).unwrap_or_default();
             if let Some(shown) = super::css::shows(sheet) {
                 return Some(held(shown, "a `<style>` element"));
+            }
+            if let Some(why) = super::css::hides(sheet) {
+                // Which elements it hides is not read: the text without them is not made.
+                return Some(format!(
+                    "the text's markup has CSS that hides text from a screen (which text is not read): {why} in a `<style>` element"
+                ));
             }
             let layout = super::css::layout(sheet);
             if let Some(why) = layout.reorders {

@@ -384,7 +384,9 @@ pub fn without_markup(s: &str) -> Option<String> {
 /// [`without_markup`], with the content of elements a screen does not show gone too: `script`,
 /// `style`, `template`, `title`, `noscript`, `noembed`, `noframes`, `iframe`, `object`, `head`,
 /// `desc`, `metadata`, `xmp`, and any element whose attributes hide it (`hidden`,
-/// `display:none`, `visibility:hidden`, `font-size:0`, `opacity:0`, `size=0`), to its end tag
+/// `display:none`, `visibility:hidden`, `font-size:0`, `opacity:0`, `size=0`; a `style` of ink,
+/// a clip, a scale, a zoom or a size a screen does not show, or a `color` of such ink:
+/// [`super::styles::tag_hides`]), to its end tag
 /// (nested ones of its name counted) or the end. `None` when nothing is hidden.
 pub fn without_hidden(s: &str) -> Option<String> {
     shown(s, true)
@@ -456,17 +458,19 @@ pub fn without_light_markup(s: &str, bbcode: bool) -> Option<String> {
 /// The text of the attributes a screen shows in an element's place, written to `out`: the
 /// alternative text of an image (shown when it is not loaded; of an image button or an image
 /// map's area too), the value and placeholder of a field, an option's label. Not when the tag
-/// hides its element (`<input type=hidden>`).
-fn attributes_shown(s: &str, lt: usize, name: &str, tag: &str, out: &mut String) {
+/// hides its element (`<input type=hidden>`) and `drop_hidden` (the reading without what is
+/// hidden; the other reads it, as ink a screen does not show may yet be shown: a
+/// `text-shadow`). Whether it left them out so.
+fn attributes_shown(s: &str, lt: usize, name: &str, tag: &str, drop_hidden: bool, out: &mut String) -> bool {
     let shown: &[&str] = match name.to_ascii_lowercase().as_str() {
         "img" | "area" => &["alt"],
         "input" => &["alt", "value", "placeholder"],
         "textarea" => &["placeholder"],
         "option" => &["label"],
-        _ => return,
+        _ => return false,
     };
-    if hides(tag) {
-        return;
+    if drop_hidden && hides(tag) {
+        return true;
     }
     if let Some((_, attributes, _)) = super::styles::start_tag(s, lt + 1) {
         for (key, value) in attributes {
@@ -475,11 +479,13 @@ fn attributes_shown(s: &str, lt: usize, name: &str, tag: &str, out: &mut String)
             }
         }
     }
+    false
 }
 
 /// Whether a start tag's text (from its `<` to its `>`) hides its element by an attribute
 /// (`hidden`, `display:none`, `font-size:0`, `opacity:0`, `size=0`; spaces, quotes and case
-/// aside).
+/// aside), or by a `style` of ink, a clip, a scale, a zoom or a size a screen does not show, or
+/// a `color` of such ink ([`super::styles::tag_hides`]).
 fn hides(tag: &str) -> bool {
     let squeezed: String = tag
         .chars()
@@ -489,6 +495,7 @@ fn hides(tag: &str) -> bool {
     ["hidden", "display:none", "font-size:0", "opacity:0", "size=0"]
         .iter()
         .any(|w| squeezed.contains(w))
+        || super::styles::tag_hides(tag)
 }
 
 /// Whether a start tag's text (from its `<` to its `>`) hides the element it opens.
@@ -614,7 +621,7 @@ fn shown(s: &str, drop_hidden: bool) -> Option<String> {
                     any = true;
                     let tag = s.get(opened..=k).unwrap_or_default();
                     if !closing && hidden.is_none() {
-                        attributes_shown(s, opened, &name, tag, &mut out);
+                        hid |= attributes_shown(s, opened, &name, tag, drop_hidden, &mut out);
                     }
                     match hidden.as_mut() {
                         Some((h, open, _)) if h.eq_ignore_ascii_case(&name) && !tag.ends_with("/>") => {

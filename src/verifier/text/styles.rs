@@ -191,6 +191,12 @@ pub fn styles_shown(s: &str) -> Option<String> {
             if let Some((what, fetches)) = css_shows(sheet) {
                 return Some(says(what, fetches, "a `<style>` element"));
             }
+            // Which elements a sheet hides is not read: the text without them is not made.
+            if let Some(what) = css_hides(sheet) {
+                return Some(format!(
+                    "a style in a `<style>` element hides text from a screen, which text not read here: {what}"
+                ));
+            }
             let order = css_order(sheet);
             if let Some(why) = order.why {
                 return Some(format!("a style in a `<style>` element {why}"));
@@ -421,6 +427,420 @@ fn declarations(t: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
+/// Why a style (a declaration list or a sheet) hides the text of the elements it applies to
+/// from a screen; `None` when it does not. Each block between braces is read by itself: `display:
+/// none`, `visibility: hidden` or `collapse`, `content-visibility: hidden`; ink (`color`,
+/// `-webkit-text-fill-color`) that is transparent, of alpha under one half, of a value not read
+/// here (`color-mix()`, `var()`), or within 32 on every channel of the block's background (or
+/// of a white page when the block sets none); `clip-path`, `mask`, `filter` other than `none`;
+/// `clip: rect()`; `opacity`, `zoom`, `scale` or a `scale()` under one half; a `font-size` (or
+/// `font` size) under 2px for a 16px font and a 400px viewport, or a function; `overflow`
+/// `hidden` or `clip` in a box whose `width` or `height` (or `max-`, logical) is that small.
+pub fn css_hides(css: &str) -> Option<String> {
+    let t = tokens(css);
+    for block in t.split(['{', '}']) {
+        let mut color: Option<(&str, Colour)> = None;
+        let mut fill: Option<(&str, Colour)> = None;
+        let mut backdrop: Option<(&str, Colour)> = None;
+        // What overflows cut off, and what sets a box too small for any text.
+        let mut cut_off: Option<&str> = None;
+        let mut too_small: Option<&str> = None;
+        for (name, value) in declarations(block) {
+            let value = value.split('!').next().unwrap_or("").trim();
+            let is_none = ["none", "initial", "unset", "revert", "revert-layer"].contains(&value);
+            let gone = match name {
+                "display" | "-webkit-display" => value == "none",
+                "visibility" => value == "hidden" || value == "collapse",
+                "content-visibility" => value == "hidden",
+                "color" => {
+                    color = Some((value, colour_of(value)));
+                    false
+                }
+                "-webkit-text-fill-color" => {
+                    fill = Some((value, colour_of(value)));
+                    false
+                }
+                "background-color" => {
+                    backdrop = Some((value, colour_of(value)));
+                    false
+                }
+                "background" => {
+                    if let Some(b) = background_colour(value) {
+                        backdrop = Some(b);
+                    }
+                    false
+                }
+                "clip-path" | "mask" | "mask-image" | "filter" => !is_none,
+                "-webkit-clip-path" | "-webkit-mask" | "-webkit-mask-image" | "-webkit-filter" => !is_none,
+                "clip" => value.contains('('),
+                "opacity" | "zoom" => under_half(value),
+                "scale" => {
+                    !is_none
+                        && value
+                            .split_ascii_whitespace()
+                            .any(|v| under_half(v.trim_start_matches('-')))
+                }
+                "transform" | "-webkit-transform" => transform_shrinks(value),
+                "font-size" => unreadable_size(value),
+                "font" => parts_of(value)
+                    .iter()
+                    .any(|p| unreadable_size(p.split('/').next().unwrap_or(""))),
+                "overflow" | "overflow-x" | "overflow-y" | "overflow-inline" | "overflow-block" => {
+                    if value.split_ascii_whitespace().any(|v| v == "hidden" || v == "clip") {
+                        cut_off = Some(name);
+                    }
+                    false
+                }
+                "width" | "height" | "max-width" | "max-height" | "inline-size" | "block-size" | "max-inline-size"
+                | "max-block-size" => {
+                    if unreadable_size(value) {
+                        too_small = Some(name);
+                    }
+                    false
+                }
+                _ => false,
+            };
+            if gone {
+                return Some(format!("`{name}: {value}`"));
+            }
+        }
+        if let (Some(cut), Some(small)) = (cut_off, too_small) {
+            return Some(format!(
+                "`{cut}` cuts off text in a box too small to show it (`{small}`)"
+            ));
+        }
+        for (written, ink) in [color, fill].into_iter().flatten() {
+            let unseen = match (ink, backdrop) {
+                (Colour::Clear | Colour::Unknown, _) => true,
+                (Colour::Word, Some((ground, _))) => written == ground,
+                (Colour::Word, None) => false,
+                (Colour::Rgb(rgb), Some((_, Colour::Rgb(ground)))) => near(rgb, ground),
+                (Colour::Rgb(_), Some((_, Colour::Word))) => false,
+                // No background, a clear one, or one not read: the white page.
+                (Colour::Rgb(rgb), _) => near(rgb, [255.0, 255.0, 255.0]),
+            };
+            if unseen {
+                return Some(format!("ink a screen does not show (`{written}`)"));
+            }
+        }
+    }
+    None
+}
+
+/// A colour as read here.
+#[derive(Clone, Copy)]
+enum Colour {
+    /// Red, green, blue (0 to 255), of alpha one half or more.
+    Rgb([f64; 3]),
+    /// `transparent`, or alpha under one half.
+    Clear,
+    /// A function whose colour is not read here (`color-mix()`, `var()`, `lab()`, `rgb(from …)`).
+    Unknown,
+    /// A word not read further (`red`, `currentcolor`, `inherit`).
+    Word,
+}
+
+/// `v` as a number, or a percentage of `whole`, scaled to 0..1 of `whole`; `none` is zero.
+fn unit_fraction(v: &str, whole: f64) -> Option<f64> {
+    let n = if v == "none" {
+        0.0
+    } else if let Some(p) = v.strip_suffix('%') {
+        p.parse::<f64>().ok()? / 100.0
+    } else {
+        v.parse::<f64>().ok()? / whole
+    };
+    n.is_finite().then_some(n)
+}
+
+/// The colour a value names (lowercase).
+fn colour_of(v: &str) -> Colour {
+    // Black, and the named colours of every channel 224 or more; `canvas` and `field` are white
+    // by default.
+    const WORDS: [(&str, [u8; 3]); 20] = [
+        ("black", [0, 0, 0]),
+        ("white", [255, 255, 255]),
+        ("canvas", [255, 255, 255]),
+        ("field", [255, 255, 255]),
+        ("snow", [255, 250, 250]),
+        ("ivory", [255, 255, 240]),
+        ("ghostwhite", [248, 248, 255]),
+        ("whitesmoke", [245, 245, 245]),
+        ("floralwhite", [255, 250, 240]),
+        ("mintcream", [245, 255, 250]),
+        ("azure", [240, 255, 255]),
+        ("aliceblue", [240, 248, 255]),
+        ("honeydew", [240, 255, 240]),
+        ("lavenderblush", [255, 240, 245]),
+        ("seashell", [255, 245, 238]),
+        ("oldlace", [253, 245, 230]),
+        ("linen", [250, 240, 230]),
+        ("lightyellow", [255, 255, 224]),
+        ("lightcyan", [224, 255, 255]),
+        ("lavender", [230, 230, 250]),
+    ];
+    let v = v.trim();
+    if v == "transparent" {
+        return Colour::Clear;
+    }
+    if let Some((_, rgb)) = WORDS.iter().find(|(w, _)| *w == v) {
+        return Colour::Rgb(rgb.map(f64::from));
+    }
+    if let Some(digits) = v.strip_prefix('#') {
+        let nibbles: Option<Vec<f64>> = digits.chars().map(|c| c.to_digit(16).map(f64::from)).collect();
+        let Some(n) = nibbles else { return Colour::Word };
+        let get = |k: usize| n.get(k).copied().unwrap_or(0.0);
+        let (r, g, b, a) = match n.len() {
+            3 => (get(0) * 17.0, get(1) * 17.0, get(2) * 17.0, 255.0),
+            4 => (get(0) * 17.0, get(1) * 17.0, get(2) * 17.0, get(3) * 17.0),
+            6 => (
+                get(0) * 16.0 + get(1),
+                get(2) * 16.0 + get(3),
+                get(4) * 16.0 + get(5),
+                255.0,
+            ),
+            8 => (
+                get(0) * 16.0 + get(1),
+                get(2) * 16.0 + get(3),
+                get(4) * 16.0 + get(5),
+                get(6) * 16.0 + get(7),
+            ),
+            _ => return Colour::Word,
+        };
+        return if a * 2.0 < 255.0 {
+            Colour::Clear
+        } else {
+            Colour::Rgb([r, g, b])
+        };
+    }
+    let Some((function, inner)) = v.split_once('(') else {
+        return Colour::Word;
+    };
+    let inner = inner.trim_end_matches(')');
+    if inner.contains('(') || inner.contains(')') || inner.split_ascii_whitespace().any(|w| w == "from") {
+        return Colour::Unknown;
+    }
+    let args: Vec<&str> = inner
+        .split(|c: char| c == ',' || c == '/' || c.is_ascii_whitespace())
+        .filter(|a| !a.is_empty())
+        .collect();
+    let alpha = match args.get(3) {
+        Some(a) => unit_fraction(a, 1.0),
+        None => Some(1.0),
+    };
+    if alpha.is_some_and(|a| a < 0.5) {
+        return Colour::Clear;
+    }
+    let rgb = match (function, args.as_slice()) {
+        ("rgb" | "rgba", [r, g, b, ..]) => {
+            match (
+                unit_fraction(r, 255.0),
+                unit_fraction(g, 255.0),
+                unit_fraction(b, 255.0),
+            ) {
+                (Some(r), Some(g), Some(b)) => Some([r * 255.0, g * 255.0, b * 255.0]),
+                _ => None,
+            }
+        }
+        ("hsl" | "hsla" | "hwb", [h, x, y, ..]) => match (degrees(h), unit_fraction(x, 100.0), unit_fraction(y, 100.0))
+        {
+            (Some(h), Some(x), Some(y)) => Some(if function == "hwb" {
+                from_hwb(h, x, y)
+            } else {
+                from_hsl(h, x, y)
+            }),
+            _ => None,
+        },
+        _ => None,
+    };
+    match (rgb, alpha) {
+        (Some(rgb), Some(_)) => Colour::Rgb(rgb),
+        _ => Colour::Unknown,
+    }
+}
+
+/// A hue (`120`, `120deg`, `100grad`, `2rad`, `.5turn`, `none`) in degrees.
+fn degrees(h: &str) -> Option<f64> {
+    if h == "none" {
+        return Some(0.0);
+    }
+    let (n, scale) = if let Some(n) = h.strip_suffix("deg") {
+        (n, 1.0)
+    } else if let Some(n) = h.strip_suffix("grad") {
+        (n, 0.9)
+    } else if let Some(n) = h.strip_suffix("rad") {
+        (n, 180.0 / std::f64::consts::PI)
+    } else if let Some(n) = h.strip_suffix("turn") {
+        (n, 360.0)
+    } else {
+        (h, 1.0)
+    };
+    let d = n.parse::<f64>().ok()? * scale;
+    d.is_finite().then_some(d)
+}
+
+/// Red, green and blue of a hue, saturation and lightness (CSS Color 4: `hslToRgb`).
+fn from_hsl(hue: f64, sat: f64, light: f64) -> [f64; 3] {
+    let sat = sat.clamp(0.0, 1.0);
+    let light = light.clamp(0.0, 1.0);
+    let chroma_half = sat * if light < 0.5 { light } else { 1.0 - light };
+    let channel = |n: f64| {
+        let k = (n + hue / 30.0).rem_euclid(12.0);
+        let m = (k - 3.0).min(9.0 - k).clamp(-1.0, 1.0);
+        255.0 * (light - chroma_half * m)
+    };
+    [channel(0.0), channel(8.0), channel(4.0)]
+}
+
+/// Red, green and blue of a hue, whiteness and blackness (CSS Color 4: `hwbToRgb`).
+fn from_hwb(hue: f64, white: f64, black: f64) -> [f64; 3] {
+    let white = white.clamp(0.0, 1.0);
+    let black = black.clamp(0.0, 1.0);
+    if white + black >= 1.0 {
+        let grey = 255.0 * white / (white + black);
+        return [grey, grey, grey];
+    }
+    let pure = from_hsl(hue, 1.0, 0.5);
+    pure.map(|c| c * (1.0 - white - black) + 255.0 * white)
+}
+
+/// Whether two colours differ by under 32 on every channel.
+fn near(a: [f64; 3], b: [f64; 3]) -> bool {
+    (0..3).all(|k| (a.get(k).copied().unwrap_or(0.0) - b.get(k).copied().unwrap_or(0.0)).abs() < 32.0)
+}
+
+/// The parts of a value, split at white space and commas outside parentheses.
+fn parts_of(value: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0u32;
+    let mut start = 0;
+    for (k, c) in value.char_indices() {
+        match c {
+            '(' => depth = depth.saturating_add(1),
+            ')' => depth = depth.saturating_sub(1),
+            ',' | ' ' | '\t' | '\n' | '\r' | '\x0C' if depth == 0 => {
+                if let Some(p) = value.get(start..k).filter(|p| !p.is_empty()) {
+                    parts.push(p);
+                }
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    if let Some(p) = value.get(start..).filter(|p| !p.is_empty()) {
+        parts.push(p);
+    }
+    parts
+}
+
+/// The colour a `background` shorthand paints: a colour part, or a word that is none of the
+/// shorthand's keywords (a named colour), or a function not read here (an image, `var()`),
+/// the colour first; `None` when it names none.
+fn background_colour(value: &str) -> Option<(&str, Colour)> {
+    const KEYWORDS: [&str; 27] = [
+        "none",
+        "repeat",
+        "repeat-x",
+        "repeat-y",
+        "no-repeat",
+        "space",
+        "round",
+        "scroll",
+        "fixed",
+        "local",
+        "center",
+        "top",
+        "bottom",
+        "left",
+        "right",
+        "border-box",
+        "padding-box",
+        "content-box",
+        "text",
+        "cover",
+        "contain",
+        "auto",
+        "initial",
+        "unset",
+        "revert",
+        "revert-layer",
+        "inherit",
+    ];
+    let mut found: Option<(&str, Colour)> = None;
+    for part in parts_of(value) {
+        let c = colour_of(part);
+        let take = match c {
+            Colour::Word => part.chars().all(|x| x.is_ascii_alphabetic() || x == '-') && !KEYWORDS.contains(&part),
+            Colour::Unknown => found.is_none(),
+            Colour::Rgb(_) | Colour::Clear => true,
+        };
+        if take {
+            found = Some((part, c));
+        }
+    }
+    found
+}
+
+/// Whether a value is a number or percentage under one half (of one), or a function.
+fn under_half(v: &str) -> bool {
+    v.contains('(') || unit_fraction(v, 1.0).is_some_and(|n| n < 0.5)
+}
+
+/// Whether a `transform` scales by under one half (`scale(0)`, `scaleY(.01)`) or by a matrix.
+fn transform_shrinks(value: &str) -> bool {
+    parts_of(value).iter().any(|f| {
+        let (function, args) = f.split_once('(').unwrap_or((f, ""));
+        function.starts_with("matrix")
+            || function.starts_with("scale")
+                && args
+                    .trim_end_matches(')')
+                    .split(|c: char| c == ',' || c.is_ascii_whitespace())
+                    .filter(|a| !a.is_empty())
+                    .any(|a| under_half(a.trim_start_matches('-')))
+    })
+}
+
+/// Whether a font size is under 2px (a 16px font, a 400px viewport), a function, or of a unit
+/// not known; a keyword or a negative size is no size.
+fn unreadable_size(v: &str) -> bool {
+    if v.contains('(') {
+        return true;
+    }
+    let unit_at = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(v.len());
+    let (number, unit) = v.split_at(unit_at);
+    let Some(n) = number.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0) else {
+        return false;
+    };
+    let px_per = match unit {
+        "" | "px" => 1.0,
+        "pt" => 96.0 / 72.0,
+        "pc" => 16.0,
+        "in" => 96.0,
+        "cm" => 96.0 / 2.54,
+        "mm" => 9.6 / 2.54,
+        "q" => 2.4 / 2.54,
+        "%" => 16.0 / 100.0,
+        "em" | "rem" | "lh" | "rlh" | "cap" | "rcap" | "ic" | "ric" => 16.0,
+        "ex" | "rex" | "ch" | "rch" => 8.0,
+        u if ["w", "h", "i", "b", "min", "max"].iter().any(|e| u.ends_with(e)) => 4.0,
+        _ => return true,
+    };
+    n * px_per < 2.0
+}
+
+/// Whether a start tag's text (`<` to `>`) hides its element through a `style` attribute
+/// ([`css_hides`]) or a `color` attribute of unseen ink (`<font color=white>`).
+pub fn tag_hides(tag: &str) -> bool {
+    let Some((_, attributes, _)) = start_tag(tag, 1) else {
+        return false;
+    };
+    attributes.iter().any(|(k, v)| {
+        (k.eq_ignore_ascii_case("style") && css_hides(v).is_some())
+            || (k.eq_ignore_ascii_case("color") && css_hides(&format!("color:{v}")).is_some())
+    })
+}
+
 /// A tag's name, its attributes (name, value) and where it ends.
 pub(super) type Tag<'s> = (&'s str, Vec<(&'s str, &'s str)>, usize);
 
@@ -609,6 +1029,91 @@ fn tokens(css: &str) -> String {
         out.push('"');
     }
     out
+}
+
+#[cfg(test)]
+mod ink_tests {
+    use super::{css_hides, styles_shown, tag_hides};
+
+    #[test]
+    fn finds_ink_clips_and_sizes_a_screen_does_not_show() {
+        for css in [
+            "color:transparent",
+            "color:\\74 ransparent",
+            "COLOR:/**/Transparent ! important",
+            "color:rgba(0,0,0,0)",
+            "color:rgb(10 20 30 / 0%)",
+            "color:hsla(0,0%,0%,.1)",
+            "color:#0000",
+            "color:#FFFFFF00",
+            "color:color-mix(in srgb, red, transparent)",
+            "color:var(--ink)",
+            "color:white",
+            "color:#fff",
+            "color:#fefefe",
+            "color:rgb(100% 100% 100%)",
+            "color:hsl(0 0% 100%)",
+            "color:hwb(0 100% 0%)",
+            "color:white;background:whitesmoke",
+            "color:navy;background:navy",
+            "-webkit-text-fill-color:transparent",
+            "clip-path:inset(50%)",
+            "clip:rect(0,0,0,0)",
+            "height:1px;width:1px;overflow:hidden",
+            "max-block-size:0;overflow-y:clip",
+            "scale:0",
+            "scale:1 0",
+            "transform:scale(0)",
+            "zoom:.01",
+            "zoom:1%",
+            "font-size:1%",
+            "font-size:0.01em",
+            "font-size:.1vw",
+            "font-size:1.5px",
+            "font:0/0 a",
+            "filter:opacity(0)",
+            "opacity:1%",
+            "content-visibility:hidden",
+            "p{color:red}.k{color:#fff}",
+        ] {
+            assert!(css_hides(css).is_some(), "{css}");
+        }
+        assert!(tag_hides("<font color=\"#FFF\">"));
+        assert!(tag_hides("<span title='a>b' STYLE=\"zoom:0\">"));
+        assert!(styles_shown("<style>.k{clip-path:circle(0)}</style>a<b class=k>x</b>").is_some());
+    }
+
+    #[test]
+    fn leaves_ink_and_sizes_a_screen_shows() {
+        for css in [
+            "color:red",
+            "color:#333",
+            "color:currentcolor",
+            "color:rgba(0,0,0,.87)",
+            "background:white;color:black",
+            "color:#fff;background-color:#003366",
+            "background:#036 url(x) no-repeat;color:white",
+            "color:white;background:navy",
+            "font-size:90%",
+            "font-size:1.2em",
+            "font-size:x-small",
+            "font:italic bold 12px/30px Georgia, serif",
+            "zoom:1",
+            "clip-path:none",
+            "clip:auto",
+            "scale:1",
+            "overflow:hidden;width:50%",
+            "height:0;overflow:visible",
+            "transform:rotate(10deg)",
+            "filter:none",
+            "opacity:1",
+            "a{background:#000}b{color:#fff;background:#000}",
+        ] {
+            assert_eq!(css_hides(css), None, "{css}");
+        }
+        assert!(!tag_hides("<font color=red>"));
+        assert_eq!(styles_shown("<style>p{color:red;font-size:90%}</style><p>x</p>"), None);
+    }
 }
 
 #[cfg(test)]
