@@ -437,36 +437,41 @@ fn tiny(value: &str) -> bool {
     if value.contains('(') {
         return true;
     }
+    match pixels(value) {
+        None => false,
+        Some((n, _)) if n < 0.0 || !n.is_finite() => false,
+        Some((_, Some(px))) => px < 2.0,
+        // A percentage of the 16px font.
+        Some((n, None)) if value.ends_with('%') => n * 0.16 < 2.0,
+        Some((_, None)) => true,
+    }
+}
+
+/// A length's number and, when its unit is known, its size in CSS pixels at a 16px font and a
+/// 400px-wide screen (CSS Values 4 §6); `None` when it is no number (`auto`, `small`). A
+/// percentage, or a unit not known, has no size here: what it is taken of is the caller's.
+fn pixels(value: &str) -> Option<(f64, Option<f64>)> {
     let digits = value
         .bytes()
         .take_while(|c| c.is_ascii_digit() || matches!(c, b'.' | b'+' | b'-'))
         .count();
-    let (Some(number), Some(unit)) = (value.get(..digits), value.get(digits..)) else {
-        return false;
-    };
-    let Ok(n) = number.parse::<f64>() else {
-        return false;
-    };
-    if n < 0.0 || !n.is_finite() {
-        return false;
-    }
-    // Pixels per unit.
+    let (number, unit) = (value.get(..digits)?, value.get(digits..)?);
+    let n = number.parse::<f64>().ok()?;
     let per = match unit {
         // No unit: 0, or pixels in quirks mode.
         "" | "px" => 1.0,
         "pt" => 4.0 / 3.0,
         "pc" => 16.0,
         "in" => 96.0,
-        "cm" => 37.8,
-        "mm" => 3.78,
-        "q" => 0.945,
-        "%" => 0.16,
+        "cm" => 96.0 / 2.54,
+        "mm" => 96.0 / 25.4,
+        "q" => 96.0 / 101.6,
         "em" | "rem" | "lh" | "rlh" | "cap" | "ic" | "rcap" | "ric" => 16.0,
         "ex" | "ch" | "rex" | "rch" => 8.0,
         u if u.ends_with(['w', 'h', 'i', 'b']) || u.ends_with("min") || u.ends_with("max") => 4.0,
-        _ => return true,
+        _ => return Some((n, None)),
     };
-    n * per < 2.0
+    Some((n, Some(n * per)))
 }
 
 #[cfg(test)]
@@ -682,33 +687,19 @@ fn below_zero(component: &str) -> bool {
 }
 
 /// Whether a component of a width (lowercase, comments and escapes gone) may be narrower than a
-/// letter: below zero or of unknown sign ([`below_zero`]), zero, under 16 CSS pixels in an
-/// absolute unit, under one letter's size (`em`, `ch`…), or under 1% of a width it is taken of.
+/// letter: below zero or of unknown sign ([`below_zero`]), or under 16 CSS pixels (one `em`;
+/// [`pixels`]), or under 1 of a unit taken of a width not read here (`%`, `cqw`).
 fn narrow(component: &str) -> bool {
     if below_zero(component) {
         return true;
     }
-    let digits = component
-        .bytes()
-        .take_while(|c| c.is_ascii_digit() || *c == b'.')
-        .count();
-    let (number, unit) = component.split_at(digits.min(component.len()));
-    let Ok(n) = number.parse::<f64>() else {
-        return false; // `auto`, `fit-content`, `min-content`…: the box is as wide as its text.
-    };
-    // CSS pixels in one of the unit (CSS Values 4 §6.2).
-    let px = match unit {
-        "" | "px" => 1.0,
-        "pt" => 4.0 / 3.0,
-        "pc" => 16.0,
-        "in" => 96.0,
-        "cm" => 96.0 / 2.54,
-        "mm" => 96.0 / 25.4,
-        "q" => 96.0 / 101.6,
-        "em" | "rem" | "ch" | "ex" | "ic" | "lh" | "rlh" | "cap" | "rex" | "rch" | "ric" | "rcap" => 16.0,
-        _ => return n < 1.0, // `%`, `vw`, `cqw`…: of a width not read here.
-    };
-    n * px < 16.0
+    match pixels(component) {
+        // `auto`, `fit-content`, `min-content`…: the box is as wide as its text.
+        None => false,
+        Some((_, Some(px))) => px < 16.0,
+        // `%`, `cqw`…: of a width not read here.
+        Some((n, None)) => n < 1.0,
+    }
 }
 
 /// Whether the `margin` or `margin-inline` shorthand's value pulls the box back over the text

@@ -275,35 +275,20 @@ fn may_be_negative(value: &str) -> Vec<bool> {
 }
 
 /// Whether a width's value may leave a box narrower than a letter: any part below zero or
-/// computed ([`may_be_negative`]), or a length under 16 CSS pixels (one `em`), or under 1 of a
-/// unit relative to something not read here (`%`, `vw`).
+/// computed ([`may_be_negative`]), or a length under 16 CSS pixels (one `em`; [`in_pixels`]), or
+/// under 1 of a unit relative to something not read here (`%`, `cqw`).
 fn thinner_than_a_letter(value: &str) -> bool {
     if may_be_negative(value).contains(&true) {
         return true;
     }
-    value.split([' ', ',']).filter(|p| !p.is_empty()).any(|part| {
-        let unit_at = part
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(part.len());
-        let (Some(number), Some(unit)) = (part.get(..unit_at), part.get(unit_at..)) else {
-            return false;
-        };
-        let Ok(n) = number.parse::<f64>() else {
-            return false;
-        };
-        let pixels_per_unit = match unit {
-            "" | "px" => 1.0,
-            "pt" => 96.0 / 72.0,
-            "pc" => 16.0,
-            "in" => 96.0,
-            "cm" => 96.0 / 2.54,
-            "mm" => 9.6 / 2.54,
-            "q" => 2.4 / 2.54,
-            "em" | "rem" | "ex" | "rex" | "ch" | "rch" | "ic" | "ric" | "lh" | "rlh" | "cap" | "rcap" => 16.0,
-            _ => return n < 1.0,
-        };
-        n * pixels_per_unit < 16.0
-    })
+    value
+        .split([' ', ','])
+        .filter(|p| !p.is_empty())
+        .any(|part| match in_pixels(part) {
+            None => false,
+            Some((_, Some(px))) => px < 16.0,
+            Some((n, None)) => n < 1.0,
+        })
 }
 
 /// What `css` does to the order a screen shows text in ([`Order`]).
@@ -805,13 +790,29 @@ fn unreadable_size(v: &str) -> bool {
     if v.contains('(') {
         return true;
     }
+    let Some((n, px)) = in_pixels(v) else {
+        return false;
+    };
+    if !n.is_finite() || n < 0.0 {
+        return false;
+    }
+    match px {
+        Some(px) => px < 2.0,
+        // Of the 16px font.
+        None if v.ends_with('%') => n * 16.0 / 100.0 < 2.0,
+        None => true,
+    }
+}
+
+/// A length's number and its size in CSS pixels (a 16px font, a 400px viewport) when its unit
+/// is an absolute, font or viewport one; `None` when it is no number. A percentage is of what
+/// the caller knows.
+fn in_pixels(v: &str) -> Option<(f64, Option<f64>)> {
     let unit_at = v
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
         .unwrap_or(v.len());
     let (number, unit) = v.split_at(unit_at);
-    let Some(n) = number.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0) else {
-        return false;
-    };
+    let n = number.parse::<f64>().ok()?;
     let px_per = match unit {
         "" | "px" => 1.0,
         "pt" => 96.0 / 72.0,
@@ -820,13 +821,12 @@ fn unreadable_size(v: &str) -> bool {
         "cm" => 96.0 / 2.54,
         "mm" => 9.6 / 2.54,
         "q" => 2.4 / 2.54,
-        "%" => 16.0 / 100.0,
         "em" | "rem" | "lh" | "rlh" | "cap" | "rcap" | "ic" | "ric" => 16.0,
         "ex" | "rex" | "ch" | "rch" => 8.0,
         u if ["w", "h", "i", "b", "min", "max"].iter().any(|e| u.ends_with(e)) => 4.0,
-        _ => return true,
+        _ => return Some((n, None)),
     };
-    n * px_per < 2.0
+    Some((n, Some(n * px_per)))
 }
 
 /// Whether a start tag's text (`<` to `>`) hides its element through a `style` attribute
