@@ -1452,6 +1452,10 @@ fn s36a_tlp_with_a_full_stop_for_its_colon_is_read() {
         "T\u{200B}LP.zork",
         "TLP\u{200B}.zork",
         "\u{FF34}\u{FF2C}\u{FF30}.zork",
+        // Full stops of other scripts (UTS #39 draws the Arabic one as `-`).
+        "TLP\u{06D4}zork",
+        "TLP\u{0964}zork",
+        "TLP\u{1362}zork",
         "TLP.-zork",
         "see tlp.configure",
     ]);

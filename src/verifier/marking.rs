@@ -44,7 +44,7 @@ pub(super) fn hidden(c: char) -> bool {
 
 /// Fold `s` as a reader sees it: NFKC, lowercase, hidden code points out, every character whose
 /// UTS #39 prototype is ASCII read as that, small capitals, accented Latin letters and digits of
-/// other scripts as ASCII, dashes as `-`, whitespace runs as one space.
+/// other scripts as ASCII, dashes as `-`, full stops as `.`, whitespace runs as one space.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last_space = true;
@@ -90,6 +90,11 @@ pub fn fold(s: &str) -> String {
         }
         if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}') {
             out.push('-');
+            continue;
+        }
+        // A full stop of any script is `.` (UTS #39 draws the Arabic one as `-`).
+        if super::text::full_stop(c) {
+            out.push('.');
             continue;
         }
         // A mark left on an ASCII letter is dropped; small capitals, accented Latin letters and

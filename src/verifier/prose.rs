@@ -1371,17 +1371,6 @@ const DRAWN_COLOURS: &[(char, &str)] = &[
 /// `Traffic Light Protocol: RED`), the colour before it (`RED (TLP)`), or drawn after it
 /// (`TLP:🔴`; another symbol after `TLP:`, a TLP marking no one reads). Red team round 3, SA04.
 fn tlp_in_words(text: &str, out: &mut Vec<String>) {
-    // A full stop of any script is `.` here (the fold reads the Arabic one as `-`).
-    let stops;
-    let text = if text.contains(|c: char| !c.is_ascii() && super::text::full_stop(c)) {
-        stops = text
-            .chars()
-            .map(|c| if super::text::full_stop(c) { '.' } else { c })
-            .collect::<String>();
-        stops.as_str()
-    } else {
-        text
-    };
     let folded = super::marking::fold(text);
     // One colour as written: `AMBER` and `STRICT` joined by signs or nothing (`AMBER|STRICT`,
     // `AMBER.STRICT`) is `AMBER+STRICT`, which the marking reader does not read (`true`).
