@@ -247,6 +247,8 @@ fn strip_with(s: &str, drop_hidden: bool) -> Option<(String, Vec<Range<usize>>)>
 /// margin, `text-indent`, `letter-spacing` or `word-spacing`, and a right-to-left direction
 /// where boxes stand side by side
 /// (`<table dir=rtl>`, `display:flex;direction:rtl`); right-to-left text with no override goes.
+/// Or a table that shows its parts elsewhere ([`super::tables`]: text outside a cell, a caption
+/// or `thead` after rows, rows after a `tfoot`).
 /// One pass: each tag and each style's text is read once.
 pub fn generated(s: &str) -> Option<String> {
     if !may_hold(s) {
@@ -267,12 +269,22 @@ pub fn generated(s: &str) -> Option<String> {
     // Whether text stands before the current tag: a box floated to the line's start is shown
     // before it.
     let mut text_before = false;
+    // The open tables: what stands in one outside a cell, or a section out of its place, is
+    // shown elsewhere.
+    let mut tables = super::tables::Tables::default();
     let mut i = 0;
     while let Some(at) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
         let lt = i + at;
-        text_before |= b.get(i..lt).is_some_and(|t| t.iter().any(|c| !c.is_ascii_whitespace()));
+        let text = b.get(i..lt).unwrap_or_default();
+        text_before |= text.iter().any(|c| !c.is_ascii_whitespace());
+        if let Some(why) = tables.text(text) {
+            return Some(why);
+        }
         let Some(found) = markup(b, lt) else {
             text_before = true; // the `<` is text
+            if let Some(why) = tables.text(b"<") {
+                return Some(why);
+            }
             i = lt + 1;
             continue;
         };
@@ -280,6 +292,9 @@ pub fn generated(s: &str) -> Option<String> {
             break; // never ends: the rest is text
         }
         i = found.end;
+        if let Some(why) = found.tag.as_ref().and_then(|t| tables.tag(t.name, t.closing)) {
+            return Some(why);
+        }
         if let Some(tag) = found.tag.as_ref().filter(|t| !t.closing) {
             if tag.name.eq_ignore_ascii_case(b"bdo") {
                 return Some(
@@ -413,6 +428,9 @@ pub fn generated(s: &str) -> Option<String> {
             boxes |= layout.boxes;
             i = end;
         }
+    }
+    if let Some(why) = tables.text(b.get(i..).unwrap_or_default()) {
+        return Some(why);
     }
     (rtl && boxes).then(|| {
         "the text's markup lays boxes out from the right (a right-to-left direction with table cells, flex, grid or inline blocks): a screen shows them in an order no rule reads".to_string()

@@ -26,6 +26,7 @@ mod letter_bases;
 pub mod markup;
 pub mod operand;
 pub mod phone;
+pub(crate) mod tables;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{canonical_combining_class, is_combining_mark};

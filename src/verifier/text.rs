@@ -8,6 +8,7 @@ mod bidi;
 mod embedded;
 mod letter_bases;
 mod styles;
+mod tables;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder};

@@ -53,10 +53,16 @@ pub fn styles_shown(s: &str) -> Option<String> {
     let (mut right_to_left, mut side_by_side) = (false, false);
     // Text before the tag looked at: a box floated to the left is shown before it.
     let mut after_text = false;
+    // The tables open: what a table shows elsewhere than written.
+    let mut tables = super::tables::Layout::default();
     let mut from = 0;
     while let Some(k) = t.get(from..).and_then(|r| r.find('<')) {
         let open = from + k;
-        after_text |= t.get(from..open).is_some_and(|x| !x.trim_ascii().is_empty());
+        let between = t.get(from..open).unwrap_or_default();
+        after_text |= !between.trim_ascii().is_empty();
+        if let Some(why) = tables.text(between) {
+            return Some(why);
+        }
         let rest = t.get(open + 1..).unwrap_or_default();
         let letter_at = |r: &str| r.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
         if let Some(body) = rest.strip_prefix("!--") {
@@ -93,6 +99,9 @@ pub fn styles_shown(s: &str) -> Option<String> {
                 from = open + 1 + gt + 1;
             } else {
                 after_text = true; // the `<` is text
+                if let Some(why) = tables.text("<") {
+                    return Some(why);
+                }
                 from = open + 1;
             }
             continue;
@@ -102,7 +111,11 @@ pub fn styles_shown(s: &str) -> Option<String> {
         };
         from = end;
         if closing {
+            tables.end(&name.to_ascii_lowercase());
             continue;
+        }
+        if let Some(why) = tables.start(&name.to_ascii_lowercase()) {
+            return Some(why);
         }
         if name.eq_ignore_ascii_case("bdo") {
             return Some(
@@ -211,6 +224,9 @@ pub fn styles_shown(s: &str) -> Option<String> {
             side_by_side |= order.boxes;
             from = body_end;
         }
+    }
+    if let Some(why) = tables.text(t.get(from..).unwrap_or_default()) {
+        return Some(why);
     }
     (right_to_left && side_by_side).then(|| {
         "a right-to-left direction lays boxes side by side (table cells, flex, grid, inline blocks) from the right: a screen shows them in an order no rule reads".to_string()
