@@ -162,6 +162,10 @@ fn s37_the_reported_forms_are_held() {
             "Operation <p style=\"padding-left:5em\">JAR</p><p style=\"zoom:4;margin-top:-5px\">NIGHT</p>",
             // Other ways onto another line's place.
             "Operation <div style=\"columns:2;column-gap:0\">x<br>NIGHT<br>JAR</div>",
+            "Operation <div style=\"display:grid;grid-auto-rows:0\"><p style=\"padding-left:5em\">JAR</p><p>NIGHT</p></div>",
+            "Operation <div style=\"display:grid;grid-template-rows:0 0\"><p style=\"padding-left:5em\">JAR</p><p>NIGHT</p></div>",
+            "Operation <div style=\"display:grid;grid-template-columns:0 0\"><p style=\"padding-left:5em\">JAR</p><p>NIGHT</p></div>",
+            "<style>.g{display:grid;grid-template-rows:repeat(2,0)}</style>Operation <div class=g><p style=\"padding-left:5em\">JAR</p><p>NIGHT</p></div>",
             "Operation <div style=\"column-count:2\">NIGHT<br>x<br>JAR</div>",
             "Operation <p style=\"padding-left:5em\">JAR</p><p style=\"offset-path:path('M0,-20')\">NIGHT</p>",
             "Operation <p style=\"padding-left:5em\">JAR</p><p style=\"display:inline-block;margin-top:-1.2em\">NIGHT</p>",
@@ -207,6 +211,7 @@ fn s37_heights_and_vertical_margins_that_draw_no_line_over_another_still_go() {
             "The box height is 0 px; line height 0.2 in the old layout",
             "Report <div style=\"content-visibility:auto;contain-intrinsic-size:auto 500px\">note</div> more",
             "Report <span style=\"vertical-align:-2px\">note</span> more",
+            "Report <div style=\"display:grid;grid-template-columns:200px 1fr;grid-auto-rows:auto\">note</div> more",
         ],
     );
 }

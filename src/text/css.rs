@@ -941,6 +941,20 @@ pub fn layout(css: &str) -> Layout {
                 out.zooms = true;
                 None
             }
+            // Tracks of no height or width: the next row drawn over a row, or the next column's
+            // item over a column's (`grid-template-columns:0 0`).
+            "grid-template-rows"
+            | "grid-template-columns"
+            | "grid-auto-rows"
+            | "grid-auto-columns"
+            | "grid-template"
+            | "grid"
+            | "-ms-grid-rows"
+            | "-ms-grid-columns"
+                if components(value).into_iter().any(narrow) =>
+            {
+                Some("grid tracks narrower or shorter than a line (items drawn over each other)")
+            }
             "columns"
             | "column-count"
             | "column-width"

@@ -476,6 +476,15 @@ fn css_order(css: &str) -> Order {
                 order.zooms |= value.contains('(') || (!unset && !unit_fraction(value, 1.0).is_some_and(|n| n <= 1.0));
                 false
             }
+            // Grid tracks under a line: items drawn over each other.
+            "grid-template-rows"
+            | "grid-template-columns"
+            | "grid-auto-rows"
+            | "grid-auto-columns"
+            | "grid-template"
+            | "grid"
+            | "-ms-grid-rows"
+            | "-ms-grid-columns" => parts_of(value).into_iter().any(thinner_than_a_letter),
             // Later columns' lines beside earlier ones'; lines cut off after a count; a box
             // moved along a path.
             "columns" | "column-count" | "column-width" | "-moz-columns" | "-moz-column-count"
