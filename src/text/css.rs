@@ -628,6 +628,112 @@ pub struct Layout {
     /// A negative left (inline-start) margin (`margin-left:-7em`, the left value of `margin`):
     /// the box is drawn back over the text before it, so it reorders when text stands before it.
     pub pulls_left: bool,
+    /// How far negative top and bottom margins (`margin-top`, `margin-bottom`, the block
+    /// values of `margin` and `margin-block`, `-webkit-margin-before`) pull a box, or the box
+    /// after it, up over the lines before it, in CSS pixels rounded up, summed (a pull of
+    /// each nested box adds up); [`u32::MAX`] when one is not of an absolute unit (`-1.2em`,
+    /// `-5%`, `calc(…)`, `var(…)`, `inherit`), whose size is not read here. Half a line (8px)
+    /// in all the text draws a line over another.
+    pub pulls_up: u32,
+    /// A `zoom` above 1 (or not read): the pixels of [`Layout::pulls_up`] are larger.
+    pub zooms: bool,
+    /// A box shorter than a line (`height:0`, `max-height:1px`, `line-height:0`,
+    /// `contain:size`), named: the next block is drawn over its text. Nothing of an element of
+    /// no text of its own (`<hr>`, `<img>`), which is the caller's to tell.
+    pub short: Option<String>,
+}
+
+/// Properties that set a box's top (block-start) margin: a negative one lifts it onto the
+/// line above it.
+const TOP_MARGINS: &[&str] = &[
+    "margin-top",
+    "margin-block-start",
+    "-webkit-margin-before",
+    "-moz-margin-before",
+];
+
+/// Properties that set a box's bottom (block-end) margin: a negative one pulls the box after
+/// it up over its lines.
+const BOTTOM_MARGINS: &[&str] = &[
+    "margin-bottom",
+    "margin-block-end",
+    "-webkit-margin-after",
+    "-moz-margin-after",
+];
+
+/// Properties that set how tall a box is: under a line, the next block is drawn over its
+/// text (whether its overflow shows or is cut off).
+const HEIGHTS: &[&str] = &[
+    "height",
+    "max-height",
+    "block-size",
+    "max-block-size",
+    "-webkit-logical-height",
+    "-webkit-max-logical-height",
+];
+
+/// How far a component of a margin pulls up (see [`Layout::pulls_up`]): 0 when it is not
+/// below zero ([`below_zero`]), its pixels rounded up when of an absolute unit (`px`, `pt`,
+/// `in`, …, or none), [`u32::MAX`] otherwise.
+fn pull(component: &str) -> u32 {
+    if !below_zero(component) {
+        return 0;
+    }
+    let unit = component.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | '+' | '-'));
+    if !matches!(unit, "" | "px" | "pt" | "pc" | "in" | "cm" | "mm" | "q") {
+        return u32::MAX;
+    }
+    match pixels(component) {
+        // Below 2^32 pixels: the cast keeps its value.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Some((_, Some(px))) if px.is_finite() && -px < f64::from(u32::MAX) => (-px).ceil() as u32,
+        _ => u32::MAX,
+    }
+}
+
+/// How far the top and bottom values of a margin declaration (`name: value`) pull up, summed
+/// ([`pull`]): `margin` is top, right, bottom, left (top for bottom when fewer than three),
+/// `margin-block` start and end (start for end when one).
+fn vertical_pull(name: &str, value: &str) -> u32 {
+    let c: Vec<u32> = components(value).into_iter().map(pull).collect();
+    let at = |k: usize| c.get(k).copied().unwrap_or(0);
+    let all = || c.iter().fold(0u32, |a, &b| a.saturating_add(b));
+    match name {
+        n if TOP_MARGINS.contains(&n) || BOTTOM_MARGINS.contains(&n) => all(),
+        "margin" | "margin-block" => match (name, c.len()) {
+            ("margin", 1 | 2) | ("margin-block", 1) => at(0).saturating_mul(2),
+            ("margin", 3 | 4) => at(0).saturating_add(at(2)),
+            ("margin-block", 2) => at(0).saturating_add(at(1)),
+            _ => all(),
+        },
+        _ => 0,
+    }
+}
+
+/// Whether a `line-height` (or the part of `font` after `/`) leaves a line under half its
+/// letters' height: zero or below, under 8 CSS pixels at a 16px font (a number or `%` of the
+/// font, a length), or computed, a variable or inherited (not read here).
+fn short_line(value: &str) -> bool {
+    let Some(first) = components(value).into_iter().next() else {
+        return false;
+    };
+    if below_zero(first) {
+        return true;
+    }
+    match pixels(first) {
+        // `normal`, keywords.
+        None => false,
+        Some((n, _)) if first.ends_with('%') => n * 0.16 < 8.0,
+        Some((n, _))
+            if first
+                .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | '+'))
+                .is_empty() =>
+        {
+            n * 16.0 < 8.0
+        }
+        Some((_, Some(px))) => px < 8.0,
+        Some((n, None)) => n < 1.0,
+    }
 }
 
 /// Properties that set a box's left (inline-start) margin.
@@ -736,6 +842,10 @@ const PLACES: &[&str] = &[
     "rotate",
     "scale",
     "translate",
+    "offset",
+    "offset-path",
+    "motion-path",
+    "offset-distance",
 ];
 
 /// Properties whose value `reverse` (`row-reverse`, `wrap-reverse`) lays items out from the end.
@@ -783,6 +893,7 @@ pub fn layout(css: &str) -> Layout {
             "margin" | "margin-inline" => {
                 let (left, right) = shorthand_sides(name, value);
                 out.pulls_left |= left;
+                out.pulls_up = out.pulls_up.saturating_add(vertical_pull(name, value));
                 right.then_some("a negative right margin (what follows drawn back over the box)")
             }
             // Inherited: a box after text may take it from one with none before it.
@@ -805,6 +916,60 @@ pub fn layout(css: &str) -> Layout {
             }
             "width" | "max-width" | "inline-size" | "max-inline-size" if components(value).into_iter().any(narrow) => {
                 Some("a box narrower than a letter (its text drawn over what follows it)")
+            }
+            n if TOP_MARGINS.contains(&n) || BOTTOM_MARGINS.contains(&n) || n == "margin-block" => {
+                out.pulls_up = out.pulls_up.saturating_add(vertical_pull(name, value));
+                None
+            }
+            n if HEIGHTS.contains(&n) && components(value).into_iter().any(narrow) => {
+                out.short.get_or_insert_with(|| format!("`{name}: {value}`"));
+                None
+            }
+            "font" if value.split_once('/').is_some_and(|(_, lh)| short_line(lh.trim())) => {
+                out.short.get_or_insert_with(|| format!("`{name}: {value}`"));
+                None
+            }
+            "line-height" if short_line(value) => {
+                out.short.get_or_insert_with(|| format!("`{name}: {value}`"));
+                None
+            }
+            "contain" if value.contains("size") || value.contains("strict") => {
+                out.short.get_or_insert_with(|| format!("`{name}: {value}`"));
+                None
+            }
+            "zoom" if !none && !below(value, 1.01) || value.contains('(') => {
+                out.zooms = true;
+                None
+            }
+            // Tracks of no height or width: the next row drawn over a row, or the next column's
+            // item over a column's (`grid-template-columns:0 0`).
+            "grid-template-rows"
+            | "grid-template-columns"
+            | "grid-auto-rows"
+            | "grid-auto-columns"
+            | "grid-template"
+            | "grid"
+            | "-ms-grid-rows"
+            | "-ms-grid-columns"
+                if components(value).into_iter().any(narrow) =>
+            {
+                Some("grid tracks narrower or shorter than a line (items drawn over each other)")
+            }
+            "columns"
+            | "column-count"
+            | "column-width"
+            | "-webkit-columns"
+            | "-webkit-column-count"
+            | "-moz-columns"
+            | "-moz-column-count"
+            | "-webkit-column-width"
+            | "-moz-column-width"
+                if !none =>
+            {
+                Some("columns (lines of a later column shown beside those of an earlier one)")
+            }
+            "line-clamp" | "-webkit-line-clamp" | "max-lines" if !none => {
+                Some("lines cut off after a count (`line-clamp`)")
             }
             "writing-mode" | "-webkit-writing-mode" | "-ms-writing-mode" if value.contains("rl") || value == "tb" => {
                 Some("a writing mode whose lines run from the right")
@@ -954,14 +1119,64 @@ mod tests {
         for css in [
             "margin-left:7em",
             "margin:0 auto",
-            "margin:-3px 0 -2px 1em",
-            "margin-top:-3px;margin-block:-1em",
             "margin-left:-0;margin-right:-0.0em;margin-inline:-0px 0",
             "margin-left:5%;margin-left:-moz-available",
             "text-indent:2em;letter-spacing:0.1em;word-spacing:normal",
         ] {
             assert_eq!(layout(css), super::Layout::default(), "{css}");
         }
+    }
+
+    #[test]
+    fn reads_vertical_pulls_and_boxes_shorter_than_a_line() {
+        for (css, up) in [
+            ("margin:-3px 0 -2px 1em", 5),
+            ("margin-top:-3px;margin-bottom:-2.5px", 6),
+            ("margin-block:-3px", 6),
+            ("margin:-1px", 2),
+            ("margin:-1px 0 0", 1),
+            ("margin-block:0 -0.25in", 24),
+            ("-webkit-margin-before:-7px", 7),
+            ("margin-top:-1.2em", u32::MAX),
+            ("margin-top:-5%", u32::MAX),
+            ("margin-t\\6f p:calc(0px)", u32::MAX),
+            ("margin-bottom:inherit !important", u32::MAX),
+            ("margin:1em 0;margin-top:-0;margin-bottom:-0.0em", 0),
+        ] {
+            assert_eq!(layout(css).pulls_up, up, "{css}");
+        }
+        for css in [
+            "height:0",
+            "max-height:15px",
+            "block-size:0.5%",
+            "-webkit-logical-height:calc(1em)",
+            "line-height:0",
+            "line-height:0.4",
+            "line-height:0.49em",
+            "line-height:7px",
+            "line-height:49%",
+            "line-height:var(--x)",
+            "font:16px/0 serif",
+            "contain:strict",
+        ] {
+            assert!(layout(css).short.is_some(), "{css}");
+        }
+        for css in [
+            "height:auto",
+            "height:1em",
+            "max-height:50vh",
+            "height:50%",
+            "line-height:normal",
+            "line-height:0.5",
+            "line-height:8px",
+            "line-height:50%",
+            "font:12px/1.4 serif",
+            "contain:layout paint",
+        ] {
+            assert_eq!(layout(css), super::Layout::default(), "{css}");
+        }
+        assert!(layout("zoom:4").zooms && !layout("zoom:1").zooms && !layout("zoom:normal").zooms);
+        assert!(layout("columns:2").reorders.is_some() && layout("column-count:auto").reorders.is_none());
     }
 
     //--- case

@@ -272,6 +272,9 @@ pub fn generated(s: &str) -> Option<String> {
     // The open tables: what stands in one outside a cell, or a section out of its place, is
     // shown elsewhere.
     let mut tables = super::tables::Tables::default();
+    // How far negative top and bottom margins pull boxes up over the lines before them, in all
+    // the text (pixels, summed: nested pulls add up), and whether a box is zoomed.
+    let (mut pulled_up, mut zoomed) = (0u32, false);
     let mut i = 0;
     while let Some(at) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
         let lt = i + at;
@@ -345,6 +348,13 @@ pub fn generated(s: &str) -> Option<String> {
                         "a `style` attribute",
                     ));
                 }
+                if let Some(why) = layout.short.as_deref()
+                    && !VOID.iter().any(|v| v.as_bytes().eq_ignore_ascii_case(tag.name))
+                {
+                    return Some(reordered(&short(why), "a `style` attribute"));
+                }
+                pulled_up = pulled_up.saturating_add(layout.pulls_up);
+                zoomed |= layout.zooms;
                 rtl |= layout.rtl;
                 boxes |= layout.boxes;
             }
@@ -424,6 +434,18 @@ pub fn generated(s: &str) -> Option<String> {
                     "a `<style>` element",
                 ));
             }
+            if let Some(why) = layout.short.as_deref() {
+                // Which boxes it makes short is not read.
+                return Some(reordered(&short(why), "a `<style>` element"));
+            }
+            if layout.pulls_up > 0 {
+                // A rule applies to any number of boxes, nested: its pulls add up.
+                return Some(reordered(
+                    "a negative top or bottom margin (a box drawn up over the lines before it)",
+                    "a `<style>` element",
+                ));
+            }
+            zoomed |= layout.zooms;
             rtl |= layout.rtl;
             boxes |= layout.boxes;
             i = end;
@@ -432,6 +454,13 @@ pub fn generated(s: &str) -> Option<String> {
     if let Some(why) = tables.text(b.get(i..).unwrap_or_default()) {
         return Some(why);
     }
+    // Half a line (8px) in all: a line may be drawn over the one before it.
+    if pulled_up >= 8 || (pulled_up > 0 && zoomed) {
+        return Some(reordered(
+            "negative top or bottom margins (a box drawn up over the lines before it)",
+            "`style` attributes",
+        ));
+    }
     (rtl && boxes).then(|| {
         "the text's markup lays boxes out from the right (a right-to-left direction with table cells, flex, grid or inline blocks): a screen shows them in an order no rule reads".to_string()
     })
@@ -439,6 +468,11 @@ pub fn generated(s: &str) -> Option<String> {
 
 /// Elements that `align=right` floats to the right: tables and replaced elements.
 const FLOATED_BY_ALIGN: &[&[u8]] = &[b"table", b"img", b"iframe", b"object", b"embed", b"applet", b"input"];
+
+/// Why a box shorter than a line (`why`, the declaration) shows text otherwise than written.
+fn short(why: &str) -> String {
+    format!("a box shorter than a line (the next block drawn over its text): {why}")
+}
 
 /// The reason a style that shows text in another order than its own is held.
 fn reordered(why: &str, place: &str) -> String {

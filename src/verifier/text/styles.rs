@@ -55,6 +55,9 @@ pub fn styles_shown(s: &str) -> Option<String> {
     let mut after_text = false;
     // The tables open: what a table shows elsewhere than written.
     let mut tables = super::tables::Layout::default();
+    // Pixels that margins below zero draw boxes up by, added over all the text (nested boxes'
+    // pulls add up), and whether a box is zoomed.
+    let (mut pulled_up, mut zoomed) = (0u32, false);
     let mut from = 0;
     while let Some(k) = t.get(from..).and_then(|r| r.find('<')) {
         let open = from + k;
@@ -168,6 +171,15 @@ pub fn styles_shown(s: &str) -> Option<String> {
                 if order.pulls_left && after_text {
                     return Some("a style in a `style` attribute gives a box after text a left margin below zero: a screen draws it back over that text, in an order no rule reads".to_string());
                 }
+                if let Some(what) = order.short.as_deref()
+                    && !NO_TEXT_OF_THEIR_OWN.iter().any(|n| name.eq_ignore_ascii_case(n))
+                {
+                    return Some(format!(
+                        "a style in a `style` attribute makes a box shorter than a line ({what}): a screen draws the next block over its text, which no rule reads"
+                    ));
+                }
+                pulled_up = pulled_up.saturating_add(order.pulls_up);
+                zoomed |= order.zooms;
                 right_to_left |= order.rtl;
                 side_by_side |= order.boxes;
             }
@@ -220,6 +232,16 @@ pub fn styles_shown(s: &str) -> Option<String> {
             if order.pulls_left {
                 return Some("a style in a `<style>` element gives boxes a left margin below zero, which draws them back over the text before them: a screen shows them in an order no rule reads".to_string());
             }
+            if let Some(what) = order.short.as_deref() {
+                return Some(format!(
+                    "a style in a `<style>` element makes boxes shorter than a line ({what}): a screen draws the next block over their text, which no rule reads"
+                ));
+            }
+            if order.pulls_up > 0 {
+                // A rule applies to any number of boxes, nested in each other: the pulls add up.
+                return Some("a style in a `<style>` element gives boxes a top or bottom margin below zero, which draws them up over the lines before them: a screen shows text on another line's place, which no rule reads".to_string());
+            }
+            zoomed |= order.zooms;
             right_to_left |= order.rtl;
             side_by_side |= order.boxes;
             from = body_end;
@@ -228,10 +250,20 @@ pub fn styles_shown(s: &str) -> Option<String> {
     if let Some(why) = tables.text(t.get(from..).unwrap_or_default()) {
         return Some(why);
     }
+    // Half a line (8px) in all the text: a line may be drawn on the place of the one before.
+    if pulled_up >= 8 || (pulled_up > 0 && zoomed) {
+        return Some("styles in `style` attributes give boxes top or bottom margins below zero, which draw them up over the lines before them: a screen shows text on another line's place, which no rule reads".to_string());
+    }
     (right_to_left && side_by_side).then(|| {
         "a right-to-left direction lays boxes side by side (table cells, flex, grid, inline blocks) from the right: a screen shows them in an order no rule reads".to_string()
     })
 }
+
+/// Elements with no text of their own (`<hr>`, `<img>`): a height under a line draws no text
+/// over another.
+const NO_TEXT_OF_THEIR_OWN: [&str; 14] = [
+    "hr", "img", "br", "wbr", "input", "area", "col", "embed", "source", "track", "meta", "link", "base", "param",
+];
 
 /// What a style does to the order a screen shows text in.
 #[derive(Default)]
@@ -248,6 +280,56 @@ struct Order {
     floats_left: bool,
     /// A left (inline-start) margin below zero: the box is drawn back over the text before it.
     pulls_left: bool,
+    /// How many CSS pixels (rounded up, added) top and bottom margins below zero draw boxes up
+    /// over the lines before them; `u32::MAX` when one is of a unit relative to what is not read
+    /// here (`em`, `%`), computed, a variable or inherited.
+    pulls_up: u32,
+    /// A `zoom` over 1, or not read: the pixels of `pulls_up` are larger.
+    zooms: bool,
+    /// A height or line height under a line (`height: 0`, `line-height: 0`), or size
+    /// containment: the next block is drawn over the box's text.
+    short: Option<String>,
+}
+
+/// How many CSS pixels a part of a margin's value draws a box up by: none when it is not below
+/// zero ([`may_be_negative`]), its pixels rounded up when its unit is absolute (`px`, `pt`,
+/// `cm`…, or none), `u32::MAX` otherwise.
+fn upward(part: &str) -> u32 {
+    if !may_be_negative(part).contains(&true) {
+        return 0;
+    }
+    let number_len = part
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(part.len());
+    let absolute = ["", "px", "pt", "pc", "in", "cm", "mm", "q"].contains(&part.get(number_len..).unwrap_or("%"));
+    match in_pixels(part) {
+        // Under 2^32: the cast keeps the value.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Some((_, Some(px))) if absolute && px.is_finite() && -px < 4_294_967_295.0 => (-px).ceil() as u32,
+        _ => u32::MAX,
+    }
+}
+
+/// Whether a line height leaves a line under half a letter: below zero or computed
+/// ([`may_be_negative`]), or under 8 CSS pixels for a 16px font (a bare number or a `%` times
+/// the font, a length in pixels), or under 1 of a unit not read here.
+fn line_too_low(value: &str) -> bool {
+    let Some(first) = parts_of(value).first().copied() else {
+        return false;
+    };
+    if may_be_negative(first).contains(&true) {
+        return true;
+    }
+    let number_len = first
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(first.len());
+    match (in_pixels(first), first.get(number_len..)) {
+        (None, _) => false,
+        (Some((n, _)), Some("")) => n * 16.0 < 8.0,
+        (Some((n, _)), Some("%")) => n * 16.0 / 100.0 < 8.0,
+        (Some((_, Some(px))), _) => px < 8.0,
+        (Some((n, None)), _) => n < 1.0,
+    }
 }
 
 /// For each space- or comma-separated part of a declaration's value (parentheses kept
@@ -360,8 +442,70 @@ fn css_order(css: &str) -> Order {
                     _ => (any, any),
                 };
                 order.pulls_left |= left;
+                if name == "margin" {
+                    let up: Vec<u32> = parts_of(value).into_iter().map(upward).collect();
+                    let pulled = match up.as_slice() {
+                        [top] | [top, _] => top.saturating_mul(2),
+                        [top, _, bottom] | [top, _, bottom, _] => top.saturating_add(*bottom),
+                        _ => up.iter().fold(0u32, |a, b| a.saturating_add(*b)),
+                    };
+                    order.pulls_up = order.pulls_up.saturating_add(pulled);
+                }
                 right
             }
+            // Top and bottom: `margin` is top, right, bottom, left (top for bottom when fewer
+            // than three); `margin-block` is start, end (start for end when one).
+            "margin-top" | "margin-bottom" | "margin-block-start" | "margin-block-end" | "margin-before"
+            | "margin-after" | "-moz-margin-before" | "-moz-margin-after" | "margin-block" => {
+                let up: Vec<u32> = parts_of(value).into_iter().map(upward).collect();
+                let pulled = match (name, up.as_slice()) {
+                    ("margin-block", [both]) => both.saturating_mul(2),
+                    ("margin-block", [start, end]) => start.saturating_add(*end),
+                    _ => up.iter().fold(0u32, |a, b| a.saturating_add(*b)),
+                };
+                order.pulls_up = order.pulls_up.saturating_add(pulled);
+                false
+            }
+            "height" | "max-height" | "block-size" | "max-block-size" | "logical-height" | "max-logical-height"
+                if thinner_than_a_letter(value) =>
+            {
+                order.short.get_or_insert_with(|| format!("`{name}: {value}`"));
+                false
+            }
+            "line-height" if line_too_low(value) => {
+                order.short.get_or_insert_with(|| format!("`{name}: {value}`"));
+                false
+            }
+            "font"
+                if value
+                    .split_once('/')
+                    .is_some_and(|(_, after)| line_too_low(after.trim())) =>
+            {
+                order.short.get_or_insert_with(|| format!("`{name}: {value}`"));
+                false
+            }
+            "contain" if ["size", "strict"].iter().any(|c| value.contains(c)) => {
+                order.short.get_or_insert_with(|| format!("`{name}: {value}`"));
+                false
+            }
+            "zoom" => {
+                order.zooms |= value.contains('(') || (!unset && !unit_fraction(value, 1.0).is_some_and(|n| n <= 1.0));
+                false
+            }
+            // Grid tracks under a line: items drawn over each other.
+            "grid-template-rows"
+            | "grid-template-columns"
+            | "grid-auto-rows"
+            | "grid-auto-columns"
+            | "grid-template"
+            | "grid"
+            | "-ms-grid-rows"
+            | "-ms-grid-columns" => parts_of(value).into_iter().any(thinner_than_a_letter),
+            // Later columns' lines beside earlier ones'; lines cut off after a count; a box
+            // moved along a path.
+            "columns" | "column-count" | "column-width" | "-moz-columns" | "-moz-column-count"
+            | "-moz-column-width" | "line-clamp" | "max-lines" | "offset" | "offset-path" | "motion-path"
+            | "offset-distance" => !unset,
             // `text-indent` is inherited (a box after text takes it from one with none before
             // it); spacing below zero draws letters and words back over the ones before them.
             "text-indent" | "letter-spacing" | "word-spacing" => may_be_negative(value).contains(&true),
