@@ -68,6 +68,11 @@ const UNITS: &[(&str, &str)] = &[
     ("markdown-links", "[a](https://x \"t\")[b][c] "),
     ("enum-names", "1.2.3.4.5.6.7.e164.arpa "),
     ("email-obfuscations", "a(a)b_at_c<at>d "),
+    ("tlp-signs", "TLP-"),
+    ("word-signs", "a-"),
+    ("tlp-glued-values", "TLP\u{2014}zork|"),
+    ("tlp-leet-bars", "7|P|"),
+    ("tlp-sign-runs", "TLP-\u{2192}\u{0437}"),
 ];
 
 fn bundle(text: &str) -> Vec<u8> {

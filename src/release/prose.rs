@@ -1399,8 +1399,10 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
     for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
         // Signs written for letters are letters here (`7|P !$ R€D`).
         let in_word = c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '@' | '$' | '|' | '!' | '\u{20AC}');
-        // A `.` after `TLP` ends it (`7|P.zork`): it may stand for a colon.
-        let in_word = in_word && !(c == '.' && start.and_then(|a| text.get(a..i)).is_some_and(ends_tlp));
+        // A sign after `TLP` ends it (`7|P.zork`, `TLP|zork`, `TLP+zork`): it may stand for a
+        // colon.
+        let in_word =
+            in_word && (c.is_ascii_alphanumeric() || !start.and_then(|a| text.get(a..i)).is_some_and(ends_tlp));
         match (start, in_word) {
             (None, true) => start = Some(i),
             (Some(a), false) => {
@@ -1494,6 +1496,23 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
             out.push(format!("TLP:{c}"));
             continue;
         }
+        // `TLP` glued by signs to a word (`TLP-zork`, `TLP—zork`, `TLP→zork`, `7|P|zork`).
+        if head_end == k {
+            let next = words.get(k + 1).copied();
+            // An end tag's name is followed by `>` (`<b>TLP</b>`).
+            let tag = next
+                .and_then(|(_, z)| text.get(z..))
+                .is_some_and(|t| t.starts_with('>'));
+            if let Some(w) = glued_value(text, after_head, next.map(|(a, _)| a), word(k + 1), tag) {
+                // A colour the readers of markings may not read so (`TLP—RED`, `TLP|R3D`).
+                if let Some((c, _)) = colour(&w) {
+                    out.push(format!("TLP:{c}"));
+                } else {
+                    out.push(format!("TLP:{}", w.to_uppercase()));
+                    continue;
+                }
+            }
+        }
         let drawn = rest
             .trim_start_matches(|c: char| c.is_whitespace() || colon_drawn(c) || matches!(c, '=' | '-' | '/' | '.'));
         let between = rest
@@ -1551,4 +1570,105 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// Words after `TLP` and a sign that are prose, not a TLP value (`TLP-based sharing`,
+/// `TLP-compliant`, `TLP/PAP`, `TLP's`, `[TLP](https://…)`, `tlp_levels`); compared with the
+/// word as the normal form reads it, up to a full stop (`TLP-levels.json`).
+const TLP_PROSE_WORDS: &[&str] = &[
+    "based",
+    "compliant",
+    "marked",
+    "labelled",
+    "labeled",
+    "tagged",
+    "aware",
+    "enabled",
+    "style",
+    "like",
+    "only",
+    "pap",
+    "iep",
+    "s",
+    "level",
+    "levels",
+    "label",
+    "labels",
+    "marking",
+    "markings",
+    "color",
+    "colour",
+    "colors",
+    "colours",
+    "version",
+    "protocol",
+    "policy",
+    "sharing",
+    "shared",
+    "standard",
+    "tag",
+    "tags",
+    "value",
+    "values",
+    "compatible",
+    "conformant",
+    "ready",
+    "specific",
+    "related",
+    "report",
+    "reports",
+    "http",
+    "https",
+    "www",
+    "mailto",
+    "definitions",
+    "definition",
+    "guidance",
+    "handling",
+    "designation",
+    "designated",
+    "stat",
+    "rdw",
+];
+
+/// The word glued to `TLP` by signs, when it may be a TLP value (a colour or a value no reader
+/// knows; `None` for prose of [`TLP_PROSE_WORDS`], a version, Japanese, which
+/// [`tlp_written_otherwise`] reads, or no word) (`text` a normal form; `at` where `TLP` ends; `next` where
+/// the next word of [`tlp_with_words_between`] starts, `next_word` that word): signs are any
+/// characters but letters, digits and spaces (a dash, slash, arrow, `_`, `|`, `+` of any form:
+/// default deny), with no space among them; the word is the next word, or a run of letters of
+/// another script right after the signs. All full stops are [`tlp_written_otherwise`]'s rule
+/// (with its file extensions), `@` before a dotted word an address (`tlp@cert.example`), and
+/// `</` before a word followed by `>` (`tag`) an end tag (`<b>TLP</b>`).
+/// Reads only the characters between `TLP` and its word, and the word.
+fn glued_value(text: &str, at: usize, next: Option<usize>, next_word: &str, tag: bool) -> Option<String> {
+    let rest = text.get(at..).unwrap_or_default();
+    let gap = next.and_then(|n| text.get(at..n)).unwrap_or(rest);
+    let (signs, value) = match gap.find(char::is_alphanumeric) {
+        Some(i) => (
+            gap.get(..i).unwrap_or_default(),
+            rest.get(i..)
+                .unwrap_or_default()
+                .chars()
+                .take_while(|c| c.is_alphanumeric())
+                .collect::<String>(),
+        ),
+        None if next.is_some() => (gap, next_word.to_string()),
+        None => return None,
+    };
+    if signs.is_empty() || signs.contains(char::is_whitespace) || signs.chars().all(|c| c == '.') || value.is_empty() {
+        return None;
+    }
+    let head = value.split('.').next().unwrap_or_default();
+    let version = value.starts_with(|c: char| c.is_ascii_digit())
+        || (value.starts_with('v') && value.chars().nth(1).is_some_and(|c| c.is_ascii_digit()));
+    if version
+        || value.starts_with(crate::text::is_unspaced_script)
+        || TLP_PROSE_WORDS.contains(&head)
+        || (signs == "@" && value.contains('.'))
+        || (signs.ends_with("</") && tag)
+    {
+        return None;
+    }
+    Some(value)
 }

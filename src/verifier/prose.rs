@@ -1412,9 +1412,10 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
     let mut words: Vec<(String, String)> = Vec::new();
     for c in folded.chars() {
         let word_char = c.is_ascii_alphanumeric() || "+.@$|!\u{20AC}".contains(c);
-        // A `.` right after `TLP` is no part of it (`7|P.zork`: it may be drawn for a colon).
-        let word_char =
-            word_char && !(c == '.' && words.last().is_some_and(|(w, after)| after.is_empty() && is_tlp(w)));
+        // A sign right after `TLP` is no part of it (`7|P.zork`, `TLP|zork`: it may be drawn
+        // for a colon).
+        let word_char = word_char
+            && (c.is_ascii_alphanumeric() || !words.last().is_some_and(|(w, after)| after.is_empty() && is_tlp(w)));
         match words.last_mut() {
             Some((_, after)) if !word_char => after.push(c),
             Some((w, after)) if after.is_empty() => w.push(c),
@@ -1468,6 +1469,22 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
             out.push(format!("TLP:{c}"));
             continue;
         }
+        // Signs glued between `TLP` and a word (`TLP-zork`, `TLP—zork`, `TLP→zork`): a colour
+        // is said, any other value held, but for prose and versions.
+        if last == k
+            && let Some(v) = sign_glued(
+                after,
+                name(k + 1),
+                words.get(k + 1).is_some_and(|(_, a)| a.starts_with('>')),
+            )
+        {
+            if let Some((c, _)) = colour_of(&v) {
+                out.push(format!("TLP:{c}"));
+            } else {
+                out.push(format!("TLP:{}", v.to_uppercase()));
+                continue;
+            }
+        }
         // A full stop glued between `TLP` and a word (`7|P.zork`) is a colon: a value no
         // reader knows is held, but for a file's extension (`tlp.conf`).
         let dotted = last == k && after.contains(dot_look) && !after.contains(char::is_whitespace);
@@ -1518,4 +1535,100 @@ fn tlp_in_words(text: &str, out: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// Words after `TLP` and a sign that are prose, not a TLP value (`TLP-based sharing`,
+/// `TLP-compliant`, `TLP/PAP`, `TLP's`, `[TLP](https://…)`, `tlp_levels`), as folded, up to a
+/// full stop (`TLP-levels.json`).
+const TLP_PROSE: &[&str] = &[
+    "based",
+    "compliant",
+    "marked",
+    "labelled",
+    "labeled",
+    "tagged",
+    "aware",
+    "enabled",
+    "style",
+    "like",
+    "only",
+    "pap",
+    "iep",
+    "s",
+    "level",
+    "levels",
+    "label",
+    "labels",
+    "marking",
+    "markings",
+    "color",
+    "colour",
+    "colors",
+    "colours",
+    "version",
+    "protocol",
+    "policy",
+    "sharing",
+    "shared",
+    "standard",
+    "tag",
+    "tags",
+    "value",
+    "values",
+    "compatible",
+    "conformant",
+    "ready",
+    "specific",
+    "related",
+    "report",
+    "reports",
+    "http",
+    "https",
+    "www",
+    "mailto",
+    "definitions",
+    "definition",
+    "guidance",
+    "handling",
+    "designation",
+    "designated",
+    "stat",
+    "rdw",
+];
+
+/// The word glued to `TLP` by signs, when it may be a TLP value: `between` is what stands
+/// between `TLP` and the next word `next` of [`tlp_in_words`]. Signs are any characters but
+/// letters, digits and spaces (default deny), at least one and no space among them, and not
+/// only full stops (the rule of those, with its file extensions, is apart); the word is `next`,
+/// or letters of another script right after the signs (`TLP-зорк`). No word: prose of
+/// [`TLP_PROSE`], a version (`TLP-v2`, `TLP-2.0`), Japanese (read with its colours above), an
+/// address after `@` (`tlp@cert.example`), an end tag (`</` then `next` and `>`, `tag`:
+/// `<b>TLP</b>`), or nothing after the signs.
+fn sign_glued(between: &str, next: &str, tag: bool) -> Option<String> {
+    let (signs, word) = match between.find(char::is_alphanumeric) {
+        Some(i) => {
+            let w: String = between
+                .get(i..)
+                .unwrap_or_default()
+                .chars()
+                .take_while(|c| c.is_alphanumeric())
+                .collect();
+            (between.get(..i).unwrap_or_default(), w)
+        }
+        None => (between, next.to_string()),
+    };
+    if signs.is_empty() || signs.contains(char::is_whitespace) || signs.chars().all(dot_look) || word.is_empty() {
+        return None;
+    }
+    let head = word.split('.').next().unwrap_or_default();
+    if word.starts_with(|c: char| c.is_ascii_digit())
+        || version(&word)
+        || word.starts_with(super::text::unspaced)
+        || TLP_PROSE.contains(&head)
+        || (signs == "@" && word.contains('.'))
+        || (signs.ends_with("</") && tag)
+    {
+        return None;
+    }
+    Some(word)
 }
