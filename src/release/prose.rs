@@ -1625,6 +1625,7 @@ const TLP_PROSE_WORDS: &[&str] = &[
     "definition",
     "guidance",
     "handling",
+    "docs",
     "designation",
     "designated",
     "stat",

@@ -1590,6 +1590,7 @@ const TLP_PROSE: &[&str] = &[
     "definition",
     "guidance",
     "handling",
+    "docs",
     "designation",
     "designated",
     "stat",
