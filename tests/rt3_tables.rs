@@ -1,7 +1,8 @@
 //! Tables that show their parts in another order than written (s37): text or an element written
 //! in a table outside its cells is shown before the table (HTML's "foster parenting"), a caption
 //! or a `thead` written after rows is shown above them, rows written after a `tfoot` are shown
-//! above it. `Operation <table><tr><td>JAR</td></tr>NIGHT</table>` shows `Operation NIGHT` above
+//! above it; CSS does the same (`display:table-footer-group`, `table-header-group`,
+//! `table-caption`, `caption-side:bottom`). `Operation <table><tr><td>JAR</td></tr>NIGHT</table>` shows `Operation NIGHT` above
 //! `JAR`, and crossed both readers. Each way is drawn here with the tag names in any case, with
 //! attributes and white space, and the phrase's halves around it; the guard holds it or rewrites
 //! it, the verifier refuses it, and the guard's output passes the verifier. Ordinary tables go.
@@ -35,6 +36,14 @@ const WAYS: &[&str] = &[
     "<table><tfoot><tr><td>{early}</td></tr></tfoot><tr><td>{late}</td></tr></table>",
     "<table><tfoot><tr><td>{early}<tbody><tr><td>{late}</table>",
     "<table><tfoot><td>{early}</tfoot><td>{late}",
+    // The same by CSS (tables of any element, a caption at the bottom), in an attribute or a sheet.
+    "<div style=\"display:table\"><div style=\"display:table-footer-group\">{early}</div><div>{late}</div></div>",
+    "<div style=\"display:table\"><div>{early}</div><div style=\"display:table-header-group\">{late}</div></div>",
+    "<div style=\"display:table\"><div>{early}</div><div style=\"display:table-caption\">{late}</div></div>",
+    "<table><caption style=\"caption-side:bottom\">{early}</caption><tr><td>{late}</td></tr></table>",
+    "<table><caption style=\"caption-side:block-end\">{early}</caption><tr><td>{late}</td></tr></table>",
+    "<style>caption{caption-side:bottom}</style><table><caption>{early}</caption><tr><td>{late}</td></tr></table>",
+    "<style>.f{display:table-footer-group}</style><table><tbody class=\"f\"><tr><td>{early}</td></tr></tbody><tr><td>{late}</td></tr></table>",
     // The same in a table inside a cell.
     "<table><tr><td><table><tr><td>{early}</td></tr>{late}</table></td></tr></table>",
     "<table><tr><td>x</td></tr></table><table><tr><td>{early}</td></tr>{late}</table>",
@@ -98,6 +107,8 @@ const GOES: &[&str] = &[
     "<table><tr><td>a</td></tr></table><p>then a paragraph</p>",
     "A row <tr> and a cell <td> outside any table are no table.",
     "<table><tr><td><b>bold</b> and <i>italic</i></td></tr></table>",
+    "<table><caption style=\"caption-side:top\">Hosts</caption><tr><td>a</td></tr></table>",
+    "<div style=\"display:table\"><div style=\"display:table-row\"><div style=\"display:table-cell\">a</div></div></div>",
 ];
 
 #[test]

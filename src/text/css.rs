@@ -985,6 +985,18 @@ pub fn layout(css: &str) -> Layout {
                 out.rtl = true;
                 None
             }
+            // A table's header, footer or caption is shown above or below its rows, wherever it
+            // is written (CSS 2 §17.2, §17.4).
+            "display" | "-webkit-display"
+                if ["table-header-group", "table-footer-group", "table-caption"]
+                    .iter()
+                    .any(|d| value.contains(d)) =>
+            {
+                Some("a table part shown above or below the rows, wherever it is written")
+            }
+            "caption-side" | "-webkit-caption-side" if !["top", "block-start", "initial"].contains(&value) => {
+                Some("a caption shown elsewhere than above the rows")
+            }
             "display" | "-webkit-display"
                 if ["flex", "grid", "inline-block", "table", "-box"]
                     .iter()

@@ -520,6 +520,15 @@ fn css_order(css: &str) -> Order {
                 order.rtl |= value.contains("rtl");
                 false
             }
+            // Parts a table shows above or below its rows wherever they stand (CSS 2 §17).
+            "display"
+                if ["table-header-group", "table-footer-group", "table-caption"]
+                    .iter()
+                    .any(|part| value.contains(part)) =>
+            {
+                true
+            }
+            "caption-side" => !matches!(value, "top" | "block-start" | "initial"),
             "display" => {
                 order.boxes |= ["flex", "grid", "inline-block", "table", "box"]
                     .iter()
