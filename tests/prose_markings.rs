@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::held::{go_problems, held_problems};
+use common::held::{both_policies, go_under_both, held_problems, held_under_both};
 use common::*;
 use proptest::prelude::*;
 use sekisho::fuzzing::disguise;
@@ -936,29 +936,6 @@ fn a_pipe_between_digits_is_read_as_a_letter_by_one_reading_in_each() {
 // team round 3: SA04, SA05, SA06, SA07, SA18). Each form, in `indicator.description`, is held by
 // the guard (refused or rewritten: it never crosses as written), refused by the second verifier
 // as it came, and the guard's output passes the verifier; under us-to-jpn and jpn-to-us alike.
-
-/// The two shipped policies of the bilateral exchange.
-fn both_policies() -> [(&'static str, sekisho::policy::Policy); 2] {
-    [("us-to-jpn", us_to_jpn()), ("jpn-to-us", jpn_to_us())]
-}
-
-/// Each of `texts` is held under both shipped policies.
-fn held_under_both(texts: &[&str]) {
-    let problems: Vec<String> = both_policies()
-        .iter()
-        .flat_map(|(name, p)| texts.iter().flat_map(move |t| held_problems(p, name, t)))
-        .collect();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-/// Each of `texts` crosses unchanged under both shipped policies.
-fn go_under_both(texts: &[&str]) {
-    let problems: Vec<String> = both_policies()
-        .iter()
-        .flat_map(|(name, p)| texts.iter().flat_map(move |t| go_problems(p, name, t)))
-        .collect();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
 
 /// SA04: `TLP:AMBER` with its `STRICT` written another way (a word, a bar, a slash, spaces
 /// around `+`, in brackets), and `TLP` glued to digits before it or its colour to digits after.

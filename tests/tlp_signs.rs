@@ -9,32 +9,10 @@
 
 mod common;
 
-use common::held::{all_go, go_problems, held_problems};
+use common::held::{all_go, both_policies, go_problems, go_under_both, held_problems, held_under_both};
 use common::*;
 use proptest::prelude::*;
 use sekisho::fuzzing::disguise;
-
-fn both_policies() -> [(&'static str, sekisho::policy::Policy); 2] {
-    [("us-to-jpn", us_to_jpn()), ("jpn-to-us", jpn_to_us())]
-}
-
-/// Each of `texts` is held under both shipped policies.
-fn held_under_both(texts: &[&str]) {
-    let problems: Vec<String> = both_policies()
-        .iter()
-        .flat_map(|(name, p)| texts.iter().flat_map(move |t| held_problems(p, name, t)))
-        .collect();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-/// Each of `texts` crosses unchanged under both shipped policies.
-fn go_under_both(texts: &[&str]) {
-    let problems: Vec<String> = both_policies()
-        .iter()
-        .flat_map(|(name, p)| texts.iter().flat_map(move |t| go_problems(p, name, t)))
-        .collect();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
 
 /// Signs drawn many ways: dashes of every kind (minus, hyphen, figure, en, em, full width),
 /// slashes (fraction, division, full width), underscore, arrows, and other punctuation and

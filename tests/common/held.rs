@@ -82,3 +82,26 @@ pub fn all_go(policy: &Policy, texts: &[&str]) {
     let problems: Vec<String> = texts.iter().flat_map(|t| go_problems(policy, "", t)).collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The two shipped policies of the bilateral exchange, by name.
+pub fn both_policies() -> [(&'static str, Policy); 2] {
+    [("us-to-jpn", super::us_to_jpn()), ("jpn-to-us", super::jpn_to_us())]
+}
+
+/// Each of `texts` is held under both shipped policies.
+pub fn held_under_both(texts: &[&str]) {
+    let problems: Vec<String> = both_policies()
+        .iter()
+        .flat_map(|(name, p)| texts.iter().flat_map(move |t| held_problems(p, name, t)))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Each of `texts` crosses unchanged under both shipped policies.
+pub fn go_under_both(texts: &[&str]) {
+    let problems: Vec<String> = both_policies()
+        .iter()
+        .flat_map(|(name, p)| texts.iter().flat_map(move |t| go_problems(p, name, t)))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
