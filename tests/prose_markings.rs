@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::held::{both_policies, go_under_both, held_problems, held_under_both};
+use common::held::{PROSE, both_policies, go_under_both, held_problems, held_under_both};
 use common::*;
 use proptest::prelude::*;
 use sekisho::fuzzing::disguise;
@@ -36,18 +36,6 @@ const LEVELS: &[&str] = &[
     "NATO SECRET",
     "NATO RESTRICTED",
     "COSMIC TOP SECRET",
-];
-
-/// Prose around a marking word.
-const PROSE: &[(&str, &str)] = &[
-    ("", ""),
-    ("Handle as ", " material."),
-    ("This report is ", "."),
-    ("Observed by a ", " source; beacons every hour."),
-    ("Note: ", " - share with care"),
-    ("\"", "\" applies"),
-    ("本資料は", "扱い"),
-    ("THE REPORT IS ", " AND GOES NOWHERE"),
 ];
 
 /// Classifications and releasability said in words, in any case.

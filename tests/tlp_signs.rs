@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::held::{all_go, both_policies, go_problems, go_under_both, held_problems, held_under_both};
+use common::held::{PROSE, all_go, both_policies, go_problems, go_under_both, held_problems, held_under_both};
 use common::*;
 use proptest::prelude::*;
 use sekisho::fuzzing::disguise;
@@ -130,18 +130,6 @@ const PROSE_WORDS: &[&str] = &[
     "designated",
     "stat",
     "rdw",
-];
-
-/// Prose around the marking.
-const PROSE: &[(&str, &str)] = &[
-    ("", ""),
-    ("Handle as ", " material."),
-    ("This report is ", "."),
-    ("Observed by a ", " source; beacons every hour."),
-    ("Note: ", " - share with care"),
-    ("\"", "\" applies"),
-    ("本資料は", "扱い"),
-    ("THE REPORT IS ", " AND GOES NOWHERE"),
 ];
 
 #[test]

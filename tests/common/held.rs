@@ -105,3 +105,15 @@ pub fn go_under_both(texts: &[&str]) {
         .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Prose around a marking word: none, sentences, a Japanese one, capitals.
+pub const PROSE: &[(&str, &str)] = &[
+    ("", ""),
+    ("Handle as ", " material."),
+    ("This report is ", "."),
+    ("Observed by a ", " source; beacons every hour."),
+    ("Note: ", " - share with care"),
+    ("\"", "\" applies"),
+    ("本資料は", "扱い"),
+    ("THE REPORT IS ", " AND GOES NOWHERE"),
+];
