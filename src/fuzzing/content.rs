@@ -170,6 +170,12 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "ip-10-20-30-40",
             "ip-10-20-30-40.ec2.internal",
             "10-20-30-40.sslip.io",
+            // The hexadecimal form wildcard-DNS services read (`<8 hex digits>.nip.io`, after a
+            // name and `-`), any case (s38).
+            "0a141e28.nip.io",
+            "app-0a141e28.nip.io",
+            "0A141E28.sslip.io",
+            "http://x-0a141e28.nip.io/",
             "10&#46;20&#46;30&#46;40",
             "&#49;&#48;.20.30.40",
             "10\\x2e20\\x2e30\\x2e40",
@@ -292,6 +298,11 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "DC=intranet;DC=corp;DC=example",
             "ldap://dc1/DC=corp,DC=example",
             "intranet\u{2CFE}corp\u{2CFE}example",
+            // Punycode that IDNA refuses but a reader decodes (s38).
+            "xn--corp-.example",
+            "intranet.xn--corp-.example",
+            "XN--CORP-.EXAMPLE",
+            "https://xn--intranet-.xn--corp-.example/",
             "intranet\u{11049}corp\u{11049}example",
             "intranet\u{2D9}corp\u{2D9}example",
             "intranet\u{1DA88}corp\u{1DA88}example",
@@ -447,6 +458,12 @@ pub const BENIGN: &[&str] = &[
     "1.2.3.4.in-addr.arpa",
     "113.0.203.in-addr.arpa",
     "8.b.d.0.1.0.0.2.ip6.arpa",
+    // Eight hexadecimal digits that are no host name's label, or name an outside address (s38).
+    "cb007109.nip.io",
+    "sample 0a141e28.exe",
+    "xn--bcher-kva.example",
+    "xn--corp-x.example",
+    "crc32 0a141e28",
     "Windows 10/11",
     "24/7",
     "50/50",

@@ -837,7 +837,7 @@ pub fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 /// Every reading of the addresses one word of (normalised, refanged) text holds. `host`: the
 /// word is a whole value that names a host (see the module doc).
 pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
-    let mut out = Vec::new();
+    let mut out: Vec<Span> = hex_label_addresses(word).map(|v| Span::V4(v, v)).collect();
     if !word.bytes().any(|b| b.is_ascii_digit()) {
         return out;
     }
@@ -937,6 +937,25 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
         }
     }
     out
+}
+
+/// The IPv4 addresses a host name spells in a label of eight hexadecimal digits, as
+/// wildcard-DNS services resolve it (`0a141e28.nip.io`, `app-0a141e28.sslip.io` are 10.20.30.40):
+/// the last alphanumeric run of a label (after a `-` or any other sign), with at least two labels
+/// after it, so that a file's name (`0a141e28.exe`) and a bare hash (`crc 0a141e28`) are none.
+fn hex_label_addresses(w: &str) -> impl Iterator<Item = u32> + '_ {
+    let named = w.split('.').count().saturating_sub(2);
+    w.split('.').take(named).filter_map(|label| {
+        let run = label
+            .rsplit(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or(label);
+        if run.len() == 8 && run.bytes().all(|b| b.is_ascii_hexdigit()) {
+            u32::from_str_radix(run, 16).ok()
+        } else {
+            None
+        }
+    })
 }
 
 /// The networks a word (normalised, refanged) names in a notation other than an address's:

@@ -32,9 +32,28 @@ pub fn canonical(d: &str) -> Option<String> {
         return None;
     }
     let (unicode, result) = idna::domain_to_unicode(d);
-    let base = if result.is_ok() { unicode } else { d.to_string() };
+    let base = if result.is_ok() { unicode } else { lax_labels(d) };
     let n = crate::text::normalize(&base).text;
     (!n.is_empty()).then_some(n)
+}
+
+/// `d` with each `xn--` label that IDNA refuses read as the bare punycode decoder reads it
+/// (`xn--corp-` is `corp`: no DNS name, but a reader sees the name in it); a label over DNS's 63
+/// bytes, or one that does not decode, stays as written.
+fn lax_labels(d: &str) -> String {
+    let labels: Vec<String> = d
+        .split('.')
+        .map(|label| {
+            label
+                .get(..4)
+                .filter(|p| p.eq_ignore_ascii_case("xn--") && label.len() <= 63)
+                .and_then(|_| label.get(4..))
+                .and_then(idna::punycode::decode_to_string)
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| label.to_string())
+        })
+        .collect();
+    labels.join(".")
 }
 
 impl Domains {

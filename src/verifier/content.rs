@@ -407,7 +407,13 @@ fn piece_inside(piece: &str, host: bool, nets: &[Net]) -> bool {
 
 /// Whether a word of text (lowercase, refanged) holds an internal address in some notation.
 pub fn word_inside(word: &str, whole_host: bool, nets: &[Net]) -> bool {
-    if nets.is_empty() || !word.bytes().any(|b| b.is_ascii_digit()) {
+    if nets.is_empty() {
+        return false;
+    }
+    if hex_host_inside(word, nets) {
+        return true;
+    }
+    if !word.bytes().any(|b| b.is_ascii_digit()) {
         return false;
     }
     // A final `::` is the address's (`2002:a14:1e28::`), not punctuation.
@@ -612,6 +618,26 @@ fn network_named(w: &str, nets: &[Net]) -> bool {
         }
     }
     false
+}
+
+/// Whether a host name in `w` spells an address inside in eight hexadecimal digits, as
+/// wildcard-DNS services read them (`0a141e28.nip.io`, `x-0a141e28.sslip.io`): the end of a label
+/// after its last sign, two or more labels before the end of the name.
+fn hex_host_inside(w: &str, nets: &[Net]) -> bool {
+    let mut labels = w.rsplit('.');
+    // The last two labels are the service's own domain.
+    labels.next();
+    labels.next();
+    labels.any(|label| {
+        let tail = label
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !c.is_ascii_alphanumeric())
+            .map_or(label, |(i, c)| label.get(i + c.len_utf8()..).unwrap_or(""));
+        tail.len() == 8
+            && tail.chars().all(|c| c.is_ascii_hexdigit())
+            && u32::from_str_radix(tail, 16).is_ok_and(|v| inside(nets, false, u128::from(v), u128::from(v)))
+    })
 }
 
 /// Every four consecutive parts of one to three digits in `w`, joined by dots, in a run of digits

@@ -1673,12 +1673,36 @@ fn refanged_reveals(n: &str, host: bool, nets: &[Net], domains: &[String]) -> Op
     if super::content::names_domain(n, domains) {
         return Some(n.to_string());
     }
+    if n.contains("xn--") && super::content::names_domain(&punycode_read(n), domains) {
+        return Some(n.to_string());
+    }
     if let Some(d) = dn_domains(n)
         && super::content::names_domain(&d, domains)
     {
         return Some(n.to_string());
     }
     None
+}
+
+/// `n` with each label that starts `xn--` decoded by the bare punycode decoder, whether IDNA
+/// would accept it or not (`xn--corp-.example` reads `corp.example`); one longer than a DNS label
+/// (63 bytes), or that does not decode, as written.
+fn punycode_read(n: &str) -> String {
+    let mut out = String::with_capacity(n.len());
+    for piece in n.split_inclusive(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')) {
+        let (label, sep) = match piece.char_indices().last() {
+            Some((i, c)) if !(c.is_alphanumeric() || c == '-' || c == '_') => piece.split_at(i),
+            _ => (piece, ""),
+        };
+        let decoded = label
+            .strip_prefix("xn--")
+            .filter(|_| label.len() <= 63)
+            .and_then(idna::punycode::decode_to_string)
+            .filter(|u| !u.is_empty());
+        out.push_str(decoded.as_deref().unwrap_or(label));
+        out.push_str(sep);
+    }
+    out
 }
 
 /// `n` with each `{a..b}` after a `.` (a and b of one to three digits) written `[a-b]`.
