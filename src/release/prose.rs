@@ -53,7 +53,7 @@ const CONTROL_WORDS: [&str; 10] = [
 
 /// More controls and releasability in words, in any case, each with the marking it says (red
 /// team round 3, SA05, SA06): no word of English prose says them.
-const SAID_IN_ANY_CASE: [(&str, &str); 26] = [
+const SAID_IN_ANY_CASE: [(&str, &str); 32] = [
     ("sbu-nf", "SBU NOFORN"),
     ("les-nf", "LES NOFORN"),
     ("dsen", "DSEN"),
@@ -80,13 +80,38 @@ const SAID_IN_ANY_CASE: [(&str, &str); 26] = [
     ("talent keyhole", "TK"),
     ("specat", "REL TO"),
     ("law enforcement sensitive", "LES"),
+    // Controls the statement reader counts as markings, and the sharing protocol beside TLP
+    // (s38 red-team probe): `WNINTEL`, `ATOMAL`, `CNWDI`, `PAP:RED`, `PAP:AMBER`, and WNINTEL in
+    // words. `PAP:GREEN` and `PAP:CLEAR` let the partner act on it: no restriction to honour.
+    ("wnintel", "WNINTEL"),
+    ("intelligence sources or methods involved", "WNINTEL"),
+    ("atomal", "ATOMAL"),
+    ("cnwdi", "CNWDI"),
+    ("pap:red", "PAP:RED"),
+    ("pap:amber", "PAP:AMBER"),
+];
+
+/// Controls in words that mark with two capitals or more, as a level does (`Foreign Government
+/// Information`, `DEA Sensitive`, `Distribution Statement D`); in small letters they are prose
+/// (`requests for foreign government information`). Read with the short form they stand for
+/// (s38 red-team probe).
+const SAID_TITLED: [(&str, &str); 9] = [
+    ("foreign government information", "FGI"),
+    ("sensitive but unclassified", "SBU"),
+    ("controlled unclassified information", "CUI"),
+    ("dea sensitive", "DEA SENSITIVE"),
+    ("distribution statement b", "REL TO"),
+    ("distribution statement c", "REL TO"),
+    ("distribution statement d", "REL TO"),
+    ("distribution statement e", "REL TO"),
+    ("distribution statement f", "REL TO"),
 ];
 
 /// Controls and releasability that mark when written in capitals (`FISA`, `DISTRIBUTION D`): in
 /// small letters they are words or names of prose (`the fisa court`). The US control and
 /// dissemination abbreviations among them mark only as whole words in capitals (red team round
 /// 3, SA06): `tk` and `Tk` (the Python GUI) and `les` (French) are prose.
-const SAID_IN_CAPITALS: [(&str, &str); 15] = [
+const SAID_IN_CAPITALS: [(&str, &str); 25] = [
     ("fisa", "FISA"),
     ("hcs", "HCS"),
     ("cui", "CUI"),
@@ -102,6 +127,18 @@ const SAID_IN_CAPITALS: [(&str, &str); 15] = [
     ("tk", "TK"),
     ("waived", "WAIVED"),
     ("comint", "COMINT"),
+    // Foreign government information, `EXCLUSIVE FOR`, and `<country> EYES` without `ONLY`
+    // (`US/UK EYES`; `the UK eyes a deal` is prose) (s38 red-team probe).
+    ("fgi", "FGI"),
+    ("exclusive for", "REL TO"),
+    ("us eyes", "REL TO"),
+    ("usa eyes", "REL TO"),
+    ("uk eyes", "REL TO"),
+    ("gbr eyes", "REL TO"),
+    ("can eyes", "REL TO"),
+    ("aus eyes", "REL TO"),
+    ("nzl eyes", "REL TO"),
+    ("five eyes", "REL TO"),
 ];
 
 /// `SSI` is also Server Side Includes: before these words, or after `include(s)`, it is the
@@ -519,6 +556,9 @@ impl Vocabulary {
         }
         for (w, said) in SAID_IN_CAPITALS {
             phrases.push((squeezed(w), said.to_string(), When::AllCapitals));
+        }
+        for (w, said) in SAID_TITLED {
+            phrases.push((squeezed(w), said.to_string(), When::InCapitals));
         }
         for colour in COLOURS {
             for head in TLP_HEADS {
@@ -1159,14 +1199,22 @@ fn written_small(n: &Normalized, raw: &str, i: usize) -> bool {
 }
 
 /// Whether the letter at byte `i` of the normal form was written as a capital: an uppercase
-/// letter, a small capital or a modifier letter (an `l` is neither, and neither is a digit).
+/// letter, a small capital or a modifier letter (an `l` is neither, and neither is a digit), or
+/// an escape (`%46`, `&#70;`, `\u0046`), whose case the normal form no longer shows: the
+/// stricter reading (s38: `%46oreign %47overnment information` is titled).
 fn written_capital(n: &Normalized, raw: &str, i: usize) -> bool {
     let Some((a, b)) = n.original(i, i + 1) else {
         return false;
     };
-    raw.get(a..b)
-        .and_then(|w| w.chars().next())
-        .is_some_and(|c| c.is_uppercase() || is_small_capital(c) || is_modifier_letter(c))
+    let Some(w) = raw.get(a..b) else {
+        return false;
+    };
+    let mut chars = w.chars();
+    match (chars.next(), chars.next()) {
+        (Some('%' | '&' | '\\'), Some(_)) => true,
+        (Some(c), _) => c.is_uppercase() || is_small_capital(c) || is_modifier_letter(c),
+        (None, _) => false,
+    }
 }
 
 /// Modifier (superscript) letters (`ᵀᴼᴾ ˢᴱᶜᴿᴱᵀ`): Unicode calls many of its capitals lowercase

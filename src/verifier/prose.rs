@@ -70,6 +70,29 @@ const MORE_ANY_CASE: &[(&str, &str)] = &[
     ("TALENT KEYHOLE", "TK"),
     ("SPECAT", "REL TO"),
     ("LAW ENFORCEMENT SENSITIVE", "LES"),
+    // What the statement reader counts as markings, and the Permissible Actions Protocol's
+    // restricting colours (s38 probe); `PAP:GREEN` and `PAP:CLEAR` restrict nothing.
+    ("WNINTEL", "WNINTEL"),
+    ("INTELLIGENCE SOURCES OR METHODS INVOLVED", "WNINTEL"),
+    ("ATOMAL", "ATOMAL"),
+    ("CNWDI", "CNWDI"),
+    ("PAP:RED", "PAP:RED"),
+    ("PAP:AMBER", "PAP:AMBER"),
+];
+
+/// Controls in words that mark as a level does: every letter a capital, or two or more
+/// (`Foreign Government Information`, `DEA Sensitive`, `Distribution Statement D`); prose in
+/// small letters. Each says the short form it stands for (s38 probe).
+const MORE_TITLED: &[(&str, &str)] = &[
+    ("FOREIGN GOVERNMENT INFORMATION", "FGI"),
+    ("SENSITIVE BUT UNCLASSIFIED", "SBU"),
+    ("CONTROLLED UNCLASSIFIED INFORMATION", "CUI"),
+    ("DEA SENSITIVE", "DEA SENSITIVE"),
+    ("DISTRIBUTION STATEMENT B", "REL TO"),
+    ("DISTRIBUTION STATEMENT C", "REL TO"),
+    ("DISTRIBUTION STATEMENT D", "REL TO"),
+    ("DISTRIBUTION STATEMENT E", "REL TO"),
+    ("DISTRIBUTION STATEMENT F", "REL TO"),
 ];
 
 /// And those that mark only in capitals (`the fisa court` is prose; `FISA` is not). The US
@@ -91,6 +114,18 @@ const MORE_IN_CAPITALS: &[(&str, &str)] = &[
     ("TK", "TK"),
     ("WAIVED", "WAIVED"),
     ("COMINT", "COMINT"),
+    // Foreign government information, `EXCLUSIVE FOR`, a country's `EYES` without `ONLY`
+    // (`US/UK EYES`; `the UK eyes a deal` is prose) (s38 probe).
+    ("FGI", "FGI"),
+    ("EXCLUSIVE FOR", "REL TO"),
+    ("US EYES", "REL TO"),
+    ("USA EYES", "REL TO"),
+    ("UK EYES", "REL TO"),
+    ("GBR EYES", "REL TO"),
+    ("CAN EYES", "REL TO"),
+    ("AUS EYES", "REL TO"),
+    ("NZL EYES", "REL TO"),
+    ("FIVE EYES", "REL TO"),
 ];
 
 /// Words that make `SSI` Server Side Includes, the web technique, after it (`SSI injection`),
@@ -538,6 +573,9 @@ impl Prose {
         }
         for (w, said) in MORE_IN_CAPITALS {
             words.push((squeeze(w), Says::AllCapitals((*said).to_string())));
+        }
+        for (w, said) in MORE_TITLED {
+            words.push((squeeze(w), Says::Capitals((*said).to_string())));
         }
         for w in ONLY_US {
             words.push((squeeze(w), Says::UsOnly("NOFORN".to_string())));
