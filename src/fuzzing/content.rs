@@ -121,6 +121,11 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "\\\\10.20.30.40\\admin$",
             "IP:10.20.30.40",
             "user@[10.20.30.40]",
+            // IPv6 networks that hold every IPv4 address (s38).
+            "::ffff:0:0/96",
+            "::ffff:0.0.0.0/96",
+            "64:ff9b::/96",
+            "::/96",
             "10.20.30.0/24",
             "１０．２０．３０．４０",
             "10\u{3002}20\u{3002}30\u{3002}40",
@@ -334,6 +339,11 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "alice.smith @agency.example.gov",
             "alice.smith@@agency.example.gov",
             "bob@198.51.100.7",
+            // RFC 5322 comments around the local part and the domain; an `IPv6:` literal (s38).
+            "alice(ops)@agency.example.gov",
+            "alice@(ops)agency.example.gov",
+            "alice.smith(x)@(y)agency.example.gov",
+            "alice@[IPv6:2001:db8::1]",
         ],
         Kind::Phone => vec![
             // Glued to words of a script written without spaces (red team, session 30).
@@ -404,6 +414,13 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "\u{96FB}\u{8A71}/03-5555-0100",
             "call@+1-202-555-0173",
             "x+12025550173",
+            // The local part of an address; dots with a country code (s38).
+            "2025550143@vtext.com",
+            "+12025550143@tmomail.net",
+            "090-1234-5678@docomo.ne.jp",
+            "+1.202.555.0143",
+            "+81.3.5555.0100",
+            "1.202.555.0143",
             "\u{96FB}\u{8A71} \u{3007}\u{4E09}-\u{4E94}\u{4E94}\u{4E94}\u{4E94}-\u{3007}\u{4E00}\u{3007}\u{3007}",
             "\u{4E8C}\u{3007}\u{4E8C}\u{4E94}\u{4E94}\u{4E94}\u{3007}\u{4E00}\u{4E03}\u{4E09}",
         ],
@@ -479,6 +496,13 @@ pub const BENIGN: &[&str] = &[
     "CN=Alice,DC=example,DC=org",
     "alice @ home",
     "\u{4E8C}\u{3007}\u{4E8C}\u{4E94}\u{5E74}",
+    // Versions near the dotted numbers, public IPv6 networks, a comment in prose (s38).
+    "build 10.0.19041",
+    "Windows 10.0.19041.1288",
+    "6.1.7601.17514",
+    "2001:db8::/32",
+    "::ffff:203.0.113.0/120",
+    "call f(x) at noon",
 ];
 
 const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";

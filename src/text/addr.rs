@@ -242,22 +242,24 @@ const EMBEDDINGS: &[Embedding] = &[
 const ISATAP: u128 = 0x0000_5efe;
 
 /// The IPv4 intervals an IPv6 interval embeds, each way one of [`EMBEDDINGS`] (or ISATAP)
-/// reads it. For an interval (a network) an embedding counts when both ends are under its
-/// prefix; each field then spans from its value at one end to its value at the other when every
+/// reads it. For an interval (a network) an embedding counts for the part of it under its
+/// prefix (the whole prefix, for a wider network); each field then spans from its value at one end to its value at the other when every
 /// bit above it is alike at both ends, else all its values, and the IPv4 interval covers every
 /// address the fields can make (a superset: more is held back, never less).
 fn embedded_v4(a: u128, b: u128) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
-    let within = |value: u128, len: u32| {
-        let shift = 128 - len;
-        a.checked_shr(shift) == value.checked_shr(shift) && b.checked_shr(shift) == value.checked_shr(shift)
-    };
     for e in EMBEDDINGS {
+        // The part of the interval under the prefix (all of the prefix's block for a wider
+        // network: `::/0`, `64:ff9b::/16` hold every address it embeds).
+        let block_lo = e.value;
+        let block_hi = e.value | u128::MAX.checked_shr(e.len).unwrap_or(0);
         // `::` and `::1` are no IPv4-compatible addresses.
-        if !within(e.value, e.len) || (e.value == 0 && b <= 1) {
+        let first = if e.value == 0 { a.max(2) } else { a.max(block_lo) };
+        let last = b.min(block_hi);
+        if first > last {
             continue;
         }
-        out.push(fields_interval(a, b, e.fields, e.xor));
+        out.push(fields_interval(first, last, e.fields, e.xor));
     }
     // ISATAP: bits 32-63 are 0x0000_5efe with the `u` and `g` bits (0x0300_0000) either way,
     // alike at both ends.
@@ -339,6 +341,12 @@ pub fn parse_ip(s: &str, host: bool) -> Vec<Span> {
         .strip_prefix("ipv6:")
         .or_else(|| inner.strip_prefix("ipv4:"))
         .unwrap_or(inner);
+    // An IPv6 network `a/len` is every address under it (`::ffff:0:0/96` is every IPv4
+    // address, mapped): read as the network, not as its first address.
+    if inner.contains(':') && inner.contains('/') {
+        out.extend(parse_network(inner));
+        return out;
+    }
     if inner.contains(':') {
         let no_zone = inner.split_once('%').map_or(inner, |(a, _)| a);
         if let Ok(v6) = no_zone.parse::<Ipv6Addr>() {

@@ -87,6 +87,63 @@ fn find_in(text: &str, reading: Option<&Reading>, one_label: bool) -> Vec<(usize
         .collect()
 }
 
+/// The longest RFC 5322 comment read around an address, and its deepest nesting.
+const COMMENT_MAX: usize = 64;
+const COMMENT_DEPTH: usize = 8;
+
+/// Where the comment `(…)` that `s` ends with opens (nested comments counted, up to
+/// [`COMMENT_DEPTH`], within [`COMMENT_MAX`] characters); `None` when `s` ends otherwise.
+fn comment_before(s: &str) -> Option<usize> {
+    if !s.ends_with(')') {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices().rev().take(COMMENT_MAX) {
+        match c {
+            ')' => {
+                depth += 1;
+                if depth > COMMENT_DEPTH {
+                    return None;
+                }
+            }
+            '(' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The length in bytes of the comment `(…)` that `s` starts with (see [`comment_before`]).
+fn comment_after(s: &str) -> Option<usize> {
+    if !s.starts_with('(') {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices().take(COMMENT_MAX) {
+        match c {
+            '(' => {
+                depth += 1;
+                if depth > COMMENT_DEPTH {
+                    return None;
+                }
+            }
+            ')' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// `one_label`: a host of one label counts (`jsmith@localhost`), in the reading where the `@`
 /// is glued to both sides as written (with spaces, `meet @ noon` is prose).
 fn find_plain(t: &str, one_label: bool) -> Vec<(usize, usize)> {
@@ -107,11 +164,24 @@ fn find_plain(t: &str, one_label: bool) -> Vec<(usize, usize)> {
         {
             start = open;
         } else {
-            for (i, c) in before.char_indices().rev() {
-                if !is_local_char(c) {
-                    break;
+            // A run of its characters, and RFC 5322 comments before, inside or after it
+            // (`alice(ops)@`, `alice.smith(x)@`, `(x)alice@`), as mail programs read them.
+            loop {
+                let head = before.get(..start).unwrap_or_default();
+                if let Some(open) = comment_before(head) {
+                    start = open;
+                    continue;
                 }
-                start = i;
+                let run = head
+                    .char_indices()
+                    .rev()
+                    .take_while(|&(_, c)| is_local_char(c))
+                    .last()
+                    .map(|(i, _)| i);
+                match run {
+                    Some(i) => start = i,
+                    None => break,
+                }
             }
         }
         while t.get(start..).is_some_and(|s| s.starts_with('.')) {
@@ -120,7 +190,9 @@ fn find_plain(t: &str, one_label: bool) -> Vec<(usize, usize)> {
         if start >= before.len() {
             continue;
         }
-        let after = t.get(at + 1..).unwrap_or_default();
+        // A comment before the domain (`alice@(ops)agency.example.gov`).
+        let domain_at = at + 1 + comment_after(t.get(at + 1..).unwrap_or_default()).unwrap_or(0);
+        let after = t.get(domain_at..).unwrap_or_default();
         // A domain literal.
         if let Some(lit) = after.strip_prefix('[') {
             // Within the longest literal (`IPv6:` and a full address with a zone): a `[` after
@@ -128,17 +200,17 @@ fn find_plain(t: &str, one_label: bool) -> Vec<(usize, usize)> {
             if let Some(close) = lit.bytes().take(LITERAL_MAX).position(|c| c == b']') {
                 let inner = lit.get(..close).unwrap_or_default();
                 if !parse_ip(inner, true).is_empty() {
-                    out.push((start, at + 1 + 1 + close + 1));
+                    out.push((start, domain_at + 1 + close + 1));
                 }
             }
             continue;
         }
         // Labels.
-        let mut end = at + 1;
+        let mut end = domain_at;
         let mut labels: Vec<&str> = Vec::new();
         let mut label_start = end;
         for (i, c) in after.char_indices() {
-            let pos = at + 1 + i;
+            let pos = domain_at + i;
             if is_label_char(c) {
                 end = pos + c.len_utf8();
                 continue;

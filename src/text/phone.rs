@@ -400,10 +400,7 @@ fn candidates(text: &str) -> Vec<Candidate> {
             tail.first().is_some_and(u8::is_ascii_digit)
         };
         let glued_after = next.is_some_and(|n| {
-            n.is_ascii_alphanumeric()
-                || n == b'_'
-                || n == b'@'
-                || (n >= 0x80 && char_around(b, end, false).is_some_and(joins))
+            n.is_ascii_alphanumeric() || n == b'_' || (n >= 0x80 && char_around(b, end, false).is_some_and(joins))
         }) && !dial_suffix(end);
         // A dotted address or a date is no number, whole or as one of the readings below.
         let excluded = |a: usize, z: usize| {
@@ -422,8 +419,9 @@ fn candidates(text: &str) -> Vec<Candidate> {
                         .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|x| x.is_ascii_digit()))
             });
             let span = net.unwrap_or(span);
-            let dotted_quad =
-                abbreviated || span.split('.').count() == 4 && span.bytes().all(|x| x.is_ascii_digit() || x == b'.');
+            // Every part of an address is an octet: `1.202.555.0143` is a number.
+            let octet = |p: &str| (1..=3).contains(&p.len()) && p.parse::<u16>().is_ok_and(|v| v <= 255);
+            let dotted_quad = abbreviated || span.split('.').count() == 4 && span.split('.').all(octet);
             let date = span.len() == 10
                 && span.bytes().enumerate().all(|(k, x)| {
                     if k == 4 || k == 7 {

@@ -262,7 +262,7 @@ const LAYOUTS: &[Layout] = &[
 fn carried_v4(lo: u128, hi: u128) -> Vec<(u128, u128)> {
     let top = |x: u128, n: u32| x.checked_shr(128 - n).unwrap_or(0);
     let mut out = Vec::new();
-    let mut read = |pieces: &[(u32, u32)], inverted: bool| {
+    let mut read = |lo: u128, hi: u128, pieces: &[(u32, u32)], inverted: bool| {
         // Each piece: its values from one end to the other while everything before it agrees,
         // else all of them (a wider interval, never a narrower one).
         let (mut a, mut b) = (0u128, 0u128);
@@ -285,13 +285,20 @@ fn carried_v4(lo: u128, hi: u128) -> Vec<(u128, u128)> {
         });
     };
     for &(prefix, bits, pieces, inverted) in LAYOUTS {
-        if top(lo, bits) == prefix && top(hi, bits) == prefix && !(prefix == 0 && hi <= 1) {
-            read(pieces, inverted);
+        // Only the addresses under the prefix: a network wider than it (`::/0`, `::/64`,
+        // `64:ff9b::/16`) carries every address the layout can make.
+        let start = prefix.checked_shl(128 - bits).unwrap_or(0);
+        let end = start | u128::MAX.checked_shr(bits).unwrap_or(0);
+        // `::` and `::1` are not IPv4-compatible.
+        let a = lo.max(start).max(if prefix == 0 { 2 } else { 0 });
+        let b = hi.min(end);
+        if a <= b {
+            read(a, b, pieces, inverted);
         }
     }
     let iid = |x: u128| (x >> 32) as u32 & 0xfcff_ffff;
     if top(lo, 64) == top(hi, 64) && iid(lo) == 0x5efe && iid(hi) == 0x5efe {
-        read(&[(96, 32)], false);
+        read(lo, hi, &[(96, 32)], false);
     }
     out
 }
@@ -813,7 +820,57 @@ pub fn has_email_refanged(refanged: &str) -> bool {
     }
     // And with the word `at` between dots, dashes or underscores as `@` (`alice.at.example.com`,
     // `alice-at-example.com`): there a host of one label is prose (`look.at.this`).
-    has_address(refanged) || at_word_read(refanged).is_some_and(|t| has_address(&t))
+    has_address(refanged)
+        || at_word_read(refanged).is_some_and(|t| has_address(&t))
+        || without_comments(refanged).is_some_and(|t| has_address(&t))
+}
+
+/// `t` without the RFC 5322 comments glued to an `@` or to the local part before it
+/// (`alice(ops)@agency.example.gov`, `alice@(ops)agency.example.gov`) as mail programs drop
+/// them: 64 characters and nesting 8 deep at most; `None` when there is none.
+fn without_comments(t: &str) -> Option<String> {
+    if !t.contains('(') || !t.contains('@') {
+        return None;
+    }
+    let chars: Vec<char> = t.chars().collect();
+    let mut out = String::with_capacity(t.len());
+    let mut dropped = false;
+    let mut k = 0;
+    while let Some(&c) = chars.get(k) {
+        if c == '(' {
+            // The comment's end, if it closes within the bounds.
+            let mut depth = 0usize;
+            let mut close = None;
+            for (j, &d) in chars.iter().enumerate().skip(k).take(64) {
+                if d == '(' {
+                    depth += 1;
+                    if depth > 8 {
+                        break;
+                    }
+                } else if d == ')' {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        close = Some(j);
+                        break;
+                    }
+                }
+            }
+            if let Some(close) = close {
+                let before = out.chars().next_back();
+                let after = chars.get(close + 1).copied();
+                let local = |x: Option<char>| x.is_some_and(|x| x.is_alphanumeric() || "._%+-".contains(x));
+                // Beside an `@`, or between two parts of a local part that reaches one.
+                if before == Some('@') || after == Some('@') || (local(before) && local(after)) {
+                    dropped = true;
+                    k = close + 1;
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        k += 1;
+    }
+    dropped.then_some(out)
 }
 
 /// `t` with the word `at` between two of `.` `-` `_`, with a letter or digit beyond each, as
@@ -884,6 +941,25 @@ fn has_address(refanged: &str) -> bool {
     if !refanged.contains('@') {
         // Every address found below is a word with an `@`, and `quoted_locals` writes none.
         return false;
+    }
+    // A domain literal with its colons (`alice@[ipv6:2001:db8::1]`, `root@[ipv6:::1]`): the
+    // words below are split at `:`. Each literal is read up to its `]` (64 characters at most).
+    for (k, _) in refanged.match_indices("@[") {
+        let glued = refanged
+            .get(..k)
+            .and_then(|l| l.chars().next_back())
+            .is_some_and(|c| !c.is_whitespace() && c != '@');
+        let lit: String = refanged
+            .get(k + 2..)
+            .unwrap_or_default()
+            .chars()
+            .take(64)
+            .take_while(|&c| c != ']')
+            .collect();
+        let lit = lit.strip_prefix("ipv6:").unwrap_or(&lit);
+        if glued && lit.parse::<std::net::IpAddr>().is_ok() {
+            return true;
+        }
     }
     let t = quoted_locals(refanged);
     // Spaces beside an `@` are not part of it (`j.smith @ example.net`), and a doubled `@` is one
@@ -1202,7 +1278,9 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
             .get(i..=last_digit)
             .map(|s| s.iter().collect())
             .unwrap_or_default();
-        let quad = span.split('.').count() == 4 && span.chars().all(|c| c.is_ascii_digit() || c == '.');
+        // An address part: one to three digits, 255 at most (`1.202.555.0143` is a number).
+        let octet = |p: &str| (1..=3).contains(&p.len()) && p.parse::<u16>().is_ok_and(|v| v <= 255);
+        let quad = span.split('.').count() == 4 && span.split('.').all(octet);
         // A network with its zero parts left off (`192.168.1/24`).
         let short_net = span.split_once('/').is_some_and(|(a, len)| {
             let parts: Vec<&str> = a.split('.').collect();
@@ -1218,9 +1296,8 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 .chars()
                 .enumerate()
                 .all(|(k, c)| if k == 4 || k == 7 { c == '-' } else { c.is_ascii_digit() });
-        let glued_after = after
-            .is_some_and(|a| (a.is_alphanumeric() && !super::text::unspaced(a)) || a == '_' || a == '@')
-            && !dial_suffix;
+        let glued_after =
+            after.is_some_and(|a| (a.is_alphanumeric() && !super::text::unspaced(a)) || a == '_') && !dial_suffix;
         if (7..=21).contains(&digits.len()) && !glued_after && !quad && !short_net && !date {
             let plus = c == '+';
             // The readings: from each allowed first group, to the end or to a `/`.
@@ -1244,7 +1321,10 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                     let d: String = part.iter().map(|g| g.0.as_str()).collect();
                     // No reading is a dotted quad, or a network of one (`198.51.100.0/24`).
                     let sep = |k: usize| part.get(k).map(|g| g.1.as_str());
-                    let quad = (1..4).all(|k| sep(k) == Some("."))
+                    // With a `+` it is a number, and every part of an address is an octet.
+                    let quad = !(plus && f == 0)
+                        && (1..4).all(|k| sep(k) == Some("."))
+                        && part.iter().take(4).all(|g| octet(g.0.as_str()))
                         && (part.len() == 4 || (part.len() == 5 && sep(4) == Some("/")));
                     if quad {
                         continue;

@@ -551,6 +551,12 @@ impl<'p> Verifier<'p> {
                 );
             }
         }
+        // STIX confidence is an integer 0-100 (`10203040e-6`, `50.0`, `"50"` are not).
+        if let Some(c) = o.get("confidence")
+            && !matches!(c, Json::Number(n) if n.as_u64().is_some_and(|v| v <= 100))
+        {
+            f.add("property-range", "`confidence` is not an integer from 0 to 100", id);
+        }
         if t != "marking-definition"
             && let Some(ext) = o.get("extensions").and_then(Json::as_object)
         {
