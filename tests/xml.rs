@@ -257,6 +257,13 @@ fn rejects_a_restrictive_category_the_policy_does_not_clear() {
         )
     });
     released(&fixture("cap/restrictive-atomal.xml"), &cleared);
+    // The category's value written in the text is read as a marking of its own, which no level
+    // or list of the policy says: held even where the label carries it and it is cleared (s38;
+    // prose reads `ATOMAL` in STIX, where no label carries it).
+    let named = String::from_utf8(fixture("cap/restrictive-atomal.xml"))
+        .unwrap()
+        .replace("CANARY-RESTRICTIVE", "CANARY-ATOMAL");
+    assert!(rules(&rejected(named.as_bytes(), &cleared)).contains(&"marking-in-text"));
 }
 
 #[test]
