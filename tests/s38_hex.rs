@@ -155,6 +155,10 @@ fn hex_bytes_and_mail_encodings_in_prose_are_held() {
             // UTF-7
             "Operation +AE4-IGHTJAR",
             "Operation +AE4ASQBHAEgAVABKAEEAUg-",
+            // CSS escapes, as a style sheet's reader decodes them
+            "Operation \\4e IGHTJAR",
+            "Operation \\00004EIGHTJAR",
+            "intranet\\2e corp\\2e example",
         ],
     );
 }
@@ -177,6 +181,8 @@ fn text_with_equals_pipes_braces_and_plus_goes() {
             "=?utf-8?Q?plain_words?=",
             "content:\"|0d 0a|\"",
             "x =\n y",
+            "C:\\Users\\admin\\backup\\2024\\report.docx",
+            "\\d{3}-\\d{4} and \\b word \\b",
         ],
     );
 }

@@ -395,15 +395,33 @@ fn backslash(s: &str, i: usize) -> Option<(String, usize)> {
         b'u' => (hex(rest.get(1..)?, 4)?, 5),
         b'U' => (hex(rest.get(1..)?, 8)?, 9),
         b'n' | b'r' | b't' => (' ', 1),
-        b'0'..=b'3' => {
-            let octal = rest.get(..3)?;
-            if !octal.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
-                return None;
-            }
+        b'0'..=b'3'
+            if rest
+                .get(..3)
+                .is_some_and(|o| o != "000" && o.bytes().all(|c| (b'0'..=b'7').contains(&c))) =>
+        {
             (
-                char::from_u32(u32::from_str_radix(octal, 8).ok()?).filter(|&c| c != '\0')?,
+                char::from_u32(u32::from_str_radix(rest.get(..3)?, 8).ok()?).filter(|&c| c != '\0')?,
                 3,
             )
+        }
+        // A CSS escape (CSS Syntax §4.3.7): one to six hex digits and one white space after
+        // them (`\4e IGHTJAR`, `\2e`).
+        c if c.is_ascii_hexdigit() => {
+            let n = rest.bytes().take(6).take_while(u8::is_ascii_hexdigit).count();
+            let c = char::from_u32(u32::from_str_radix(rest.get(..n)?, 16).ok()?).filter(|&c| c != '\0')?;
+            let after = rest.get(n..).unwrap_or_default();
+            let blank = if after.starts_with("\r\n") {
+                2
+            } else {
+                usize::from(
+                    after
+                        .as_bytes()
+                        .first()
+                        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0C')),
+                )
+            };
+            (c, n + blank)
         }
         c if c.is_ascii_punctuation() => (char::from(c), 1),
         _ => return None,

@@ -1346,10 +1346,24 @@ fn backslash_escape(t: &str) -> Option<(String, usize)> {
         'u' => (hex(1, 4)?, 5),
         'U' => (hex(1, 8)?, 9),
         'n' | 'r' | 't' => (' ', 1),
-        d @ '0'..='3' => {
-            let o = body.get(..3).filter(|o| o.chars().all(|c| ('0'..='7').contains(&c)))?;
-            let _ = d;
-            (nonzero_char(u32::from_str_radix(o, 8).ok()?)?, 3)
+        '0'..='3'
+            if body
+                .get(..3)
+                .is_some_and(|o| o != "000" && o.chars().all(|c| ('0'..='7').contains(&c))) =>
+        {
+            (nonzero_char(u32::from_str_radix(body.get(..3)?, 8).ok()?)?, 3)
+        }
+        // CSS (Syntax §4.3.7): up to six hex digits, one white space after them eaten.
+        h if h.is_ascii_hexdigit() => {
+            let digits: String = body.chars().take(6).take_while(char::is_ascii_hexdigit).collect();
+            let c = char::from_u32(u32::from_str_radix(&digits, 16).ok()?).filter(|&c| c != '\0')?;
+            let after = body.get(digits.len()..).unwrap_or_default();
+            let eaten = if after.starts_with("\r\n") {
+                2
+            } else {
+                usize::from(after.starts_with([' ', '\t', '\n', '\r', '\u{C}']))
+            };
+            (c, digits.len() + eaten)
         }
         p if p.is_ascii_punctuation() => (p, 1),
         _ => return None,
