@@ -73,6 +73,15 @@ const UNITS: &[(&str, &str)] = &[
     ("tlp-glued-values", "TLP\u{2014}zork|"),
     ("tlp-leet-bars", "7|P|"),
     ("tlp-sign-runs", "TLP-\u{2192}\u{0437}"),
+    ("utf7-plus-runs", "+++"),
+    ("utf7-words", "+AE4- +abc "),
+    ("snort-groups", "|0a 14 1e 28|a|04|"),
+    ("snort-near-misses", "|0a 1|| 1|"),
+    ("yara-strings", "{ 4F 70 ?? [2-4] ( 4A | 4B ) }"),
+    ("yara-near-misses", "{ 4F [1-{ ?"),
+    ("quoted-printable", "=4E=2E=\n=ZZ"),
+    ("encoded-words", "=?utf-8?Q?a=41_b?= =?utf-8?B?QUJD?="),
+    ("encoded-words-unclosed", "=?utf-8?Q?a=41=?"),
 ];
 
 fn bundle(text: &str) -> Vec<u8> {

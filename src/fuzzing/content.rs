@@ -22,6 +22,15 @@ pub const KINDS: [Kind; 5] = [Kind::DirtyWord, Kind::Address, Kind::Domain, Kind
 pub fn encodings(kind: Kind) -> Vec<String> {
     let v: Vec<&str> = match kind {
         Kind::DirtyWord => vec![
+            // Mail encodings and hex bytes of rule languages (s38).
+            "Operation|20|NIGHTJAR",
+            "Operation NIGHT|4a|AR",
+            "Operation=20NIGHTJAR",
+            "Operation =4EIGHTJAR",
+            "=?UTF-8?B?T3BlcmF0aW9uIE5JR0hUSkFS?=",
+            "=?utf-8?Q?Operation_NIGH=54JAR?=",
+            "Operation +AE4-IGHTJAR",
+            "{ 4F 70 65 72 61 74 69 6F 6E 20 4E 49 47 48 54 4A 41 52 }",
             "Operation NIGHTJAR",
             "operation nightjar",
             "Ｏｐｅｒａｔｉｏｎ ＮＩＧＨＴＪＡＲ",
@@ -108,6 +117,9 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "Task Force 1\u{FF5E}7",
         ],
         Kind::Address => vec![
+            // Four bytes of a snort hex group, quoted-printable (s38).
+            "|0a 14 1e 28|",
+            "10=2E20=2E30=2E40",
             "10.20.30.40",
             "::ffff:10.20.30.40",
             "::ffff:a14:1e28",
@@ -248,6 +260,11 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "10\u{964}20\u{964}30\u{964}40",
         ],
         Kind::Domain => vec![
+            // DNS wire labels in snort hex, quoted-printable, an RFC 2047 word (s38).
+            "|08|intranet|04|corp|07|example|00|",
+            "|04|corp|07|example|00|",
+            "intranet=2Ecorp=2Eexample",
+            "=?utf-8?b?aW50cmFuZXQuY29ycC5leGFtcGxl?=",
             "intranet.corp.example",
             "INTRANET.CORP.EXAMPLE",
             "intranet.corp.example.",
@@ -313,6 +330,9 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "intranet\u{1DA88}corp\u{1DA88}example",
         ],
         Kind::Email => vec![
+            // Quoted-printable, an RFC 2047 word (s38).
+            "alice.smith=40agency.example.gov",
+            "=?UTF-8?B?YWxpY2Uuc21pdGhAYWdlbmN5LmV4YW1wbGUuZ292?=",
             "alice.smith@agency.example.gov",
             "josé@bücher.example",
             "ops@agency\u{3002}example\u{3002}gov",
@@ -503,6 +523,16 @@ pub const BENIGN: &[&str] = &[
     "2001:db8::/32",
     "::ffff:203.0.113.0/120",
     "call f(x) at noon",
+    // Near the snort, YARA, quoted-printable, RFC 2047 and UTF-7 readings (s38).
+    "a=b, x == 2",
+    "https://example.net/search?q=4E&page=20",
+    "aGVsbG8gd29ybGQ=",
+    "| 10 | 20 | 30 | 40 |",
+    "content:|0d 0a 0d 0a|",
+    "|cb 00 71 09|",
+    "{ 4D 5A 90 00 }",
+    "C++ and a+b",
+    "=?utf-8?Q?plain_words?=",
 ];
 
 const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";

@@ -31,7 +31,9 @@ pub fn may_hold(s: &str) -> bool {
 
 /// Whether `s` may hold an escape or a `data:` URI.
 fn may_decode(s: &str) -> bool {
-    s.bytes().any(|b| matches!(b, b'&' | b'%' | b'\\')) || super::data_uri::may_hold(s)
+    s.bytes()
+        .any(|b| matches!(b, b'&' | b'%' | b'\\' | b'=' | b'+' | b'|' | b'{'))
+        || super::data_uri::may_hold(s)
 }
 
 /// Every other reading of `s`, each with the byte range of `s` that each of its bytes comes
@@ -50,7 +52,8 @@ pub fn readings(s: &str) -> Vec<Reading> {
 /// payload left unread): the first such reason.
 pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
     let mut unread = None;
-    let mut out = decode_levels(s, &mut unread);
+    let mut addresses = Vec::new();
+    let mut out = decode_levels(s, &mut unread, Some(&mut addresses));
     let decoded = out.last().cloned();
     let markup_reading = |m: String, mmap: Vec<Range<usize>>, unread: &mut Option<String>| match decode_with(&m, unread)
     {
@@ -73,6 +76,10 @@ pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
     if let Some((m, mmap)) = super::markup::strip_hidden(s) {
         out.push(markup_reading(m, mmap, &mut unread));
     }
+    // Four bytes of a snort hex group as the IPv4 address they write (`|0a 14 1e 28|`), as
+    // written and at each level of decoding.
+    out.extend(snort_addresses(s));
+    out.extend(addresses);
     if let Some((d, dmap)) = &decoded
         && let Some((m, mmap)) = super::markup::strip(d)
         && !out.iter().any(|(t, _)| *t == m)
@@ -106,13 +113,19 @@ pub fn decode(s: &str) -> Option<(String, Vec<Range<usize>>)> {
 /// [`decode`], noting in `unread` (when it holds nothing yet) why a `data:` URI read on the way
 /// is no text any rule reads.
 fn decode_with(s: &str, unread: &mut Option<String>) -> Option<(String, Vec<Range<usize>>)> {
-    decode_levels(s, unread).pop()
+    decode_levels(s, unread, None).pop()
 }
 
 /// [`decode`], and before it the text as it stood after each level that read a `data:` URI's
 /// payload: a payload is a text of its own, read as written too (`fe80::1%10.20.30.40` carried in
 /// one is an address with a zone, which decoding its `%10` would spoil). The last is [`decode`]'s.
-fn decode_levels(s: &str, unread: &mut Option<String>) -> Vec<(String, Vec<Range<usize>>)> {
+/// With `addresses`, the [`snort_addresses`] reading of each level's text (before it is decoded
+/// further: `\|0a 14 1e 28\|` is a group only once its backslashes are gone) goes there.
+fn decode_levels(
+    s: &str,
+    unread: &mut Option<String>,
+    mut addresses: Option<&mut Vec<Reading>>,
+) -> Vec<(String, Vec<Range<usize>>)> {
     let mut out = Vec::new();
     if !may_decode(s) {
         return out;
@@ -121,6 +134,11 @@ fn decode_levels(s: &str, unread: &mut Option<String>) -> Vec<(String, Vec<Range
         return out;
     };
     for level in 1..DATA_LEVELS {
+        if let Some(list) = addresses.as_deref_mut()
+            && let Some((q, qmap)) = snort_addresses(&text)
+        {
+            list.push((q, compose(&map, qmap, s.len())));
+        }
         // Past `LEVELS`, only while the last pass read a `data:` URI's payload.
         if !may_decode(&text) || (level >= LEVELS && !payload) {
             break;
@@ -182,6 +200,10 @@ fn decode_once(s: &str, unread: &mut Option<String>) -> Option<(String, Vec<Rang
             Some(b'&') => reference(s, i).map(|(d, end)| (d, end, true)),
             Some(b'%') => percent_u(s, i).or_else(|| percent(b, i)),
             Some(b'\\') => backslash(s, i).map(|(d, end)| (d, end, true)),
+            Some(b'=') => encoded_word(s, i).or_else(|| quoted_printable(b, i)),
+            Some(b'+') => utf7(b, i),
+            Some(b'|') => snort_bytes(b, i),
+            Some(b'{') => yara_hex(b, i),
             // A URI whose payload still holds a character reference or backslash escape is read
             // at the next level, once they are decoded (as a browser decodes an attribute's
             // references, or a program its string's escapes, before it reads the URI).
@@ -373,20 +395,363 @@ fn backslash(s: &str, i: usize) -> Option<(String, usize)> {
         b'u' => (hex(rest.get(1..)?, 4)?, 5),
         b'U' => (hex(rest.get(1..)?, 8)?, 9),
         b'n' | b'r' | b't' => (' ', 1),
-        b'0'..=b'3' => {
-            let octal = rest.get(..3)?;
-            if !octal.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
-                return None;
-            }
+        b'0'..=b'3'
+            if rest
+                .get(..3)
+                .is_some_and(|o| o != "000" && o.bytes().all(|c| (b'0'..=b'7').contains(&c))) =>
+        {
             (
-                char::from_u32(u32::from_str_radix(octal, 8).ok()?).filter(|&c| c != '\0')?,
+                char::from_u32(u32::from_str_radix(rest.get(..3)?, 8).ok()?).filter(|&c| c != '\0')?,
                 3,
             )
+        }
+        // A CSS escape (CSS Syntax §4.3.7): one to six hex digits and one white space after
+        // them (`\4e IGHTJAR`, `\2e`).
+        c if c.is_ascii_hexdigit() => {
+            let n = rest.bytes().take(6).take_while(u8::is_ascii_hexdigit).count();
+            let c = char::from_u32(u32::from_str_radix(rest.get(..n)?, 16).ok()?).filter(|&c| c != '\0')?;
+            let after = rest.get(n..).unwrap_or_default();
+            let blank = if after.starts_with("\r\n") {
+                2
+            } else {
+                usize::from(
+                    after
+                        .as_bytes()
+                        .first()
+                        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0C')),
+                )
+            };
+            (c, n + blank)
         }
         c if c.is_ascii_punctuation() => (char::from(c), 1),
         _ => return None,
     };
     Some((c.to_string(), i + 1 + len))
+}
+
+/// The value of a base64 character (`+` `/` alphabet).
+fn sextet(c: u8) -> Option<u32> {
+    match c {
+        b'A'..=b'Z' => Some(u32::from(c - b'A')),
+        b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
+        b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// The bytes base64 characters `b` write, and whether the bits left over (fewer than eight) are
+/// all zero; `None` when a byte of `b` is no base64 character.
+fn base64_bytes(b: &[u8]) -> Option<(Vec<u8>, bool)> {
+    let mut out = Vec::with_capacity(b.len() * 3 / 4 + 1);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in b {
+        acc = ((acc << 6) | sextet(c)?) & 0xFFFF;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((acc >> bits) & 0xFF).ok()?);
+        }
+    }
+    Some((out, acc & ((1 << bits) - 1) == 0))
+}
+
+/// An RFC 2047 encoded word at `i` (`=?UTF-8?B?T3Bl…?=`, `=?utf-8?Q?Operation_NIGH=54JAR?=`, a
+/// language after a `*` in the charset), as a mail client shows it in a header: the text, where
+/// it ends. A charset `encoding_rs` does not know is read as UTF-8. Linear: a word that is not
+/// one fails at a byte no other word can start before.
+fn encoded_word(s: &str, i: usize) -> Option<(String, usize, bool)> {
+    let b = s.as_bytes();
+    if b.get(i + 1) != Some(&b'?') {
+        return None;
+    }
+    let cs_len = b
+        .get(i + 2..)?
+        .iter()
+        .take(65)
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':' | b'*'))
+        .count();
+    let at = i + 2 + cs_len;
+    if cs_len == 0 || b.get(at) != Some(&b'?') || b.get(at + 2) != Some(&b'?') {
+        return None;
+    }
+    let kind = *b.get(at + 1)?;
+    let body_from = at + 3;
+    let body_len = b
+        .get(body_from..)?
+        .iter()
+        .take_while(|c| c.is_ascii_graphic() && **c != b'?')
+        .count();
+    let body_end = body_from + body_len;
+    if b.get(body_end..body_end + 2) != Some(b"?=".as_slice()) {
+        return None;
+    }
+    let body = b.get(body_from..body_end)?;
+    let bytes = match kind {
+        b'B' | b'b' => {
+            let trimmed: Vec<u8> = body.iter().copied().filter(|&c| c != b'=').collect();
+            base64_bytes(&trimmed)?.0
+        }
+        b'Q' | b'q' => {
+            let mut out = Vec::with_capacity(body.len());
+            let mut k = 0;
+            while let Some(&c) = body.get(k) {
+                match c {
+                    b'_' => out.push(b' '),
+                    b'=' if let Some(v) = body
+                        .get(k + 1..k + 3)
+                        .and_then(|h| std::str::from_utf8(h).ok())
+                        .and_then(|h| u8::from_str_radix(h, 16).ok()) =>
+                    {
+                        out.push(v);
+                        k += 2;
+                    }
+                    _ => out.push(c),
+                }
+                k += 1;
+            }
+            out
+        }
+        _ => return None,
+    };
+    let charset = s.get(i + 2..at)?;
+    let label = charset.split('*').next().unwrap_or_default();
+    let encoding = encoding_rs::Encoding::for_label(label.as_bytes()).unwrap_or(encoding_rs::UTF_8);
+    let text = encoding.decode_without_bom_handling(&bytes).0.into_owned();
+    Some((text, body_end + 2, true))
+}
+
+/// Quoted-printable at `i`: a soft line break (`=` then white space to the end of the line) is
+/// nothing; a run of `=XX` is the bytes it writes, decoded as UTF-8 (a byte of no valid
+/// sequence stays as written). Hex digits of either case are read (`=4e`), as decoders do.
+fn quoted_printable(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
+    let blanks = b.get(i + 1..)?.iter().take_while(|c| matches!(c, b' ' | b'\t')).count();
+    let after = i + 1 + blanks;
+    match (b.get(after), b.get(after + 1)) {
+        (Some(b'\n'), _) => return Some((String::new(), after + 1, true)),
+        (Some(b'\r'), Some(b'\n')) => return Some((String::new(), after + 2, true)),
+        _ => {}
+    }
+    let mut bytes = Vec::new();
+    let mut at = i;
+    while b.get(at) == Some(&b'=')
+        && let Some(v) = b
+            .get(at + 1..at + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+    {
+        bytes.push(v);
+        at += 3;
+    }
+    if bytes.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(bytes.len());
+    let mut decodes = false;
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        decodes |= !chunk.valid().is_empty();
+        for x in chunk.invalid() {
+            out.push_str(&format!("={x:02X}"));
+        }
+    }
+    Some((out, at, decodes))
+}
+
+/// UTF-7 at `i` (RFC 2152): `+`, then base64 of UTF-16 (big-endian) code units, then an
+/// optional `-` (`+AE4-` is `N`). Read only when the base64 writes at least one whole code unit,
+/// its leftover bits are zero and the units are valid UTF-16: `C++`, `+1`, `+12025550143` are
+/// no UTF-7.
+fn utf7(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
+    let from = i + 1;
+    let n = b.get(from..)?.iter().take_while(|&&c| sextet(c).is_some()).count();
+    // A run that is no UTF-7 is passed over whole (a `+` inside it is a base64 character, as a
+    // decoder reads it): each byte looked at once.
+    let skip = Some((String::new(), from + n, false));
+    if n < 3 {
+        return skip;
+    }
+    let Some((bytes, clean)) = base64_bytes(b.get(from..from + n)?) else {
+        return skip;
+    };
+    // What is left over past whole code units (a byte, or bits) must be zero.
+    let whole = bytes.len() - bytes.len() % 2;
+    if !clean || bytes.get(whole..).is_some_and(|r| r.iter().any(|&x| x != 0)) || whole == 0 {
+        return skip;
+    }
+    let units = bytes
+        .get(..whole)?
+        .chunks_exact(2)
+        .map(|p| u16::from_be_bytes([p.first().copied().unwrap_or(0), p.get(1).copied().unwrap_or(0)]));
+    let Ok(text) = char::decode_utf16(units).collect::<Result<String, _>>() else {
+        return skip;
+    };
+    let mut end = from + n;
+    if b.get(end) == Some(&b'-') {
+        end += 1;
+    }
+    Some((text, end, true))
+}
+
+/// Bytes written in hex (a snort content's `|…|`, a YARA hex string) as a program matching them
+/// sees text: printable ASCII and valid UTF-8 as the characters, a control byte (a DNS label's
+/// length, a NUL) as `.`, a byte of no valid sequence as a space; and whether any was read.
+fn bytes_text(bytes: &[u8], out: &mut String) -> bool {
+    let mut any = false;
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            out.push(if c.is_control() { '.' } else { c });
+            any = true;
+        }
+        if !chunk.invalid().is_empty() {
+            out.push(' ');
+        }
+    }
+    any
+}
+
+/// A snort content's hex group at `i` (`|20|`, `|4a 41 52|`, `|0a141e28|`): hex pairs, spaces
+/// between them, starting and ending with a digit. Its bytes, and where the group ends.
+fn snort_group(b: &[u8], i: usize) -> Option<(Vec<u8>, usize)> {
+    let mut bytes = Vec::new();
+    let mut half: Option<u8> = None;
+    let mut at = i + 1;
+    loop {
+        let c = *b.get(at)?;
+        match c {
+            b'|' if half.is_none() && !bytes.is_empty() && b.get(at - 1) != Some(&b' ') => {
+                return Some((bytes, at + 1));
+            }
+            b' ' if half.is_none() && !bytes.is_empty() => {}
+            _ => {
+                let v = char::from(c).to_digit(16)?;
+                let v = u8::try_from(v).ok()?;
+                match half.take() {
+                    Some(h) => bytes.push((h << 4) | v),
+                    None => half = Some(v),
+                }
+            }
+        }
+        at += 1;
+    }
+}
+
+/// A snort hex group at `i` read as the text of its bytes ([`bytes_text`]): `Operation|20|NIGHTJAR`
+/// is `Operation NIGHTJAR`, DNS wire labels `|08|intranet|04|corp|07|example|00|` are
+/// `.intranet.corp.example.`. A group that is no text is passed over whole.
+fn snort_bytes(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
+    let (bytes, end) = snort_group(b, i)?;
+    let mut out = String::new();
+    let any = bytes_text(&bytes, &mut out);
+    Some((out, end, any))
+}
+
+/// `s` with every snort hex group of exactly four bytes read as the IPv4 address it writes
+/// (`|0a 14 1e 28|` is `10.20.30.40`, as a rule matching a raw address in a packet writes it),
+/// the rest as written; `None` when there is none. One pass.
+pub fn snort_addresses(s: &str) -> Option<Reading> {
+    let b = s.as_bytes();
+    if !s.contains('|') {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut map = Vec::with_capacity(s.len());
+    let (mut i, mut plain, mut changed) = (0, 0, false);
+    while let Some(k) = memchr::memchr(b'|', b.get(i..).unwrap_or_default()) {
+        let at = i + k;
+        match snort_group(b, at) {
+            Some((bytes, end)) => {
+                if let [x, y, z, w] = bytes.as_slice() {
+                    out.push_str(s.get(plain..at).unwrap_or_default());
+                    map.extend((plain..at).map(|k| k..k + 1));
+                    let quad = format!("{x}.{y}.{z}.{w}");
+                    map.extend(std::iter::repeat_n(at..end, quad.len()));
+                    out.push_str(&quad);
+                    plain = end;
+                    changed = true;
+                }
+                i = end;
+            }
+            None => i = at + 1,
+        }
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(s.get(plain..).unwrap_or_default());
+    map.extend((plain..s.len()).map(|k| k..k + 1));
+    Some((out, map))
+}
+
+/// A YARA hex string at `i` (`{ 4F 70 65 ?? [2-4] ( 4A | 4B ) }`): the contiguous runs of hex
+/// pairs read as text ([`bytes_text`]), a wildcard, jump, alternative or `~` ending a run (the
+/// runs written apart by a space); where the braces end, and whether any byte was read. Linear:
+/// what is scanned holds no `{`, so a string that is none fails where no other can start.
+fn yara_hex(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
+    let mut out = String::new();
+    let mut run: Vec<u8> = Vec::new();
+    let mut any = false;
+    let mut pairs = 0usize;
+    // The first character of a pair: a digit's value, or `None` for `?`.
+    let mut half: Option<Option<u8>> = None;
+    let mut jump = false;
+    let mut at = i + 1;
+    let flush = |run: &mut Vec<u8>, out: &mut String, any: &mut bool| {
+        if !run.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            *any |= bytes_text(run, out);
+            run.clear();
+        }
+    };
+    loop {
+        let c = *b.get(at)?;
+        at += 1;
+        if jump {
+            match c {
+                b']' => jump = false,
+                b'0'..=b'9' | b'-' | b' ' => {}
+                _ => return None,
+            }
+            continue;
+        }
+        match c {
+            b'}' if half.is_none() => break,
+            b' ' | b'\t' | b'\r' | b'\n' if half.is_none() => {}
+            b'?' => match half.take() {
+                Some(_) => {
+                    pairs += 1;
+                    flush(&mut run, &mut out, &mut any);
+                }
+                None => half = Some(None),
+            },
+            b'[' | b'(' | b'|' | b')' | b'~' if half.is_none() => {
+                jump = c == b'[';
+                flush(&mut run, &mut out, &mut any);
+            }
+            _ => {
+                let v = u8::try_from(char::from(c).to_digit(16)?).ok()?;
+                match half.take() {
+                    Some(Some(h)) => {
+                        pairs += 1;
+                        run.push((h << 4) | v);
+                    }
+                    Some(None) => {
+                        pairs += 1;
+                        flush(&mut run, &mut out, &mut any);
+                    }
+                    None => half = Some(Some(v)),
+                }
+            }
+        }
+    }
+    if pairs == 0 || jump {
+        return None;
+    }
+    flush(&mut run, &mut out, &mut any);
+    Some((out, at, any))
 }
 
 #[cfg(test)]

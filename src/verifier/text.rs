@@ -710,19 +710,22 @@ pub(super) fn visual(s: &str) -> std::borrow::Cow<'_, str> {
 /// payload (base64 or percent-encoded); three times over (`%2540`). `None`
 /// when there is nothing to decode. Its own decoder, not the guard's.
 pub fn unescape(s: &str) -> Option<String> {
-    unescape_steps(s, &mut None).pop()
+    unescape_steps(s, &mut None, &mut Vec::new()).pop()
 }
 
 /// [`unescape`]'s result, after the text as it stood after each pass that read a `data:` URI:
 /// a payload is read as written too (a `%` in it may be a zone, not an escape). `why`: the
 /// first reason a `data:` URI read is no text, or one is left unread past the last pass.
-fn unescape_steps(s: &str, why: &mut Option<String>) -> Vec<String> {
+/// `quads`: the [`snort_quads`] reading of each pass's text before the next pass decodes it (a
+/// group shows only once the escapes around it are gone: `\\|0a 14 1e 28\\|`).
+fn unescape_steps(s: &str, why: &mut Option<String>, quads: &mut Vec<String>) -> Vec<String> {
     let mut steps = Vec::new();
     let Some((mut cur, mut had_uri)) = unescape_once(s, why) else {
         return steps;
     };
     // Three passes; up to six while each reads a `data:` URI (a URI nested in a URI).
     for pass in 1..6 {
+        quads.extend(snort_quads(&cur));
         if pass >= 3 && !had_uri {
             break;
         }
@@ -786,7 +789,7 @@ pub fn unread(s: &str) -> Option<String> {
 /// Whether [`unescaped`] may find another reading of `s`: it holds an escape, a `data:` URI or
 /// markup.
 pub fn may_unescape(s: &str) -> bool {
-    s.contains(['&', '%', '\\'])
+    s.contains(['&', '%', '\\', '=', '+', '|', '{'])
         || embedded::has_data_uri(s)
         || embedded::has_markup(s)
         || (s.contains('[') && s.contains(']'))
@@ -803,6 +806,8 @@ pub fn unescaped(s: &str) -> Vec<String> {
 /// [`unescaped`], the first reason a `data:` URI read is no text going to `why`.
 fn unescaped_checked(s: &str, why: &mut Option<String>) -> Vec<String> {
     let mut out = decodings(s, why);
+    // Four bytes of a snort hex group as the IPv4 address they write.
+    out.extend(snort_quads(s));
     if s.contains('\u{202E}') {
         // As shown, with hidden code points and marks on ASCII gone, case kept (capitals are
         // read by their look later).
@@ -822,9 +827,11 @@ fn unescaped_checked(s: &str, why: &mut Option<String>) -> Vec<String> {
 /// The [`unescape_steps`] of `s`, and the markup readings: of `s` (then decoded), and of its
 /// decoding.
 fn decodings(s: &str, why: &mut Option<String>) -> Vec<String> {
-    let mut out = unescape_steps(s, why);
+    let mut quads = Vec::new();
+    let mut out = unescape_steps(s, why, &mut quads);
     let decoded = out.last().cloned();
-    let mut decode = |bare: String| unescape_steps(&bare, why).pop().unwrap_or(bare);
+    out.append(&mut quads);
+    let mut decode = |bare: String| unescape_steps(&bare, why, &mut Vec::new()).pop().unwrap_or(bare);
     if let Some(bare) = embedded::without_markup(s) {
         out.push(decode(bare));
     }
@@ -849,7 +856,7 @@ fn decodings(s: &str, why: &mut Option<String>) -> Vec<String> {
 /// One pass of decoding, and whether it read a `data:` URI; `None` when nothing changed. `why`
 /// gets the first reason a URI read is no text, when it has none.
 fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
-    if !s.contains(['&', '%', '\\']) && !embedded::has_data_uri(s) {
+    if !s.contains(['&', '%', '\\', '=', '+', '|', '{']) && !embedded::has_data_uri(s) {
         return None;
     }
     let mut out = String::with_capacity(s.len());
@@ -857,7 +864,7 @@ fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
     let mut changed = false;
     let mut uri = false;
     let mut next_pass_until = 0;
-    while let Some(at) = rest.find(['&', '%', '\\', 'd', 'D']) {
+    while let Some(at) = rest.find(['&', '%', '\\', 'd', 'D', '=', '+', '|', '{']) {
         out.push_str(rest.get(..at).unwrap_or_default());
         let tail = rest.get(at..).unwrap_or_default();
         let decoded = match tail.as_bytes().first() {
@@ -908,6 +915,39 @@ fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
                     (text, used)
                 }),
             Some(b'd' | b'D') => None,
+            // RFC 2047 encoded words, quoted-printable, UTF-7, snort hex groups and YARA hex
+            // strings; one that reads as nothing is passed over whole, as written.
+            Some(b'=') => match mail_word(tail) {
+                Some(word) => Some(word),
+                None => match quoted_printable(tail) {
+                    Some((_, used, false)) => {
+                        out.push_str(tail.get(..used).unwrap_or_default());
+                        rest = tail.get(used..).unwrap_or_default();
+                        continue;
+                    }
+                    Some((text, used, true)) => Some((text, used)),
+                    None => None,
+                },
+            },
+            Some(b'+') | Some(b'|') | Some(b'{') => {
+                let found = match tail.as_bytes().first() {
+                    Some(b'+') => Some(utf7_run(tail)),
+                    Some(b'|') => snort_group(tail).map(|(bytes, used)| {
+                        let (text, any) = hex_bytes_text(&bytes);
+                        (text, used, any)
+                    }),
+                    _ => yara_string(tail),
+                };
+                match found {
+                    Some((_, used, false)) => {
+                        out.push_str(tail.get(..used).unwrap_or_default());
+                        rest = tail.get(used..).unwrap_or_default();
+                        continue;
+                    }
+                    Some((text, used, true)) => Some((text, used)),
+                    None => None,
+                }
+            }
             _ => backslash_escape(tail),
         };
         match decoded {
@@ -925,6 +965,271 @@ fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
     }
     out.push_str(rest);
     changed.then_some((out, uri))
+}
+
+/// RFC 2047 encoded word at the start of `t` (`=?charset[*lang]?B|Q?…?=`), decoded as a mail
+/// client shows a header (`_` a space in `Q`); an unknown charset read as UTF-8. Its own decoder.
+fn mail_word(t: &str) -> Option<(String, usize)> {
+    use base64::Engine as _;
+    let inner = t.strip_prefix("=?")?;
+    let q1 = inner.find(|c: char| !(c.is_ascii_alphanumeric() || "-_.:*".contains(c)))?;
+    if q1 == 0 || q1 > 64 || !inner.get(q1..)?.starts_with('?') {
+        return None;
+    }
+    let charset = inner.get(..q1)?;
+    let kind = inner.get(q1 + 1..q1 + 2)?;
+    let rest = inner.get(q1 + 2..)?.strip_prefix('?')?;
+    let stop = rest.find(|c: char| !c.is_ascii_graphic() || c == '?')?;
+    if !rest.get(stop..)?.starts_with("?=") {
+        return None;
+    }
+    let payload = rest.get(..stop)?;
+    let raw: Vec<u8> = match kind {
+        "B" | "b" => base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+                .with_decode_allow_trailing_bits(true),
+        )
+        .decode(payload.trim_end_matches('='))
+        .ok()?,
+        "Q" | "q" => {
+            let mut v = Vec::with_capacity(payload.len());
+            let mut rest = payload;
+            while let Some(c) = rest.chars().next() {
+                let pair = rest
+                    .get(1..3)
+                    .filter(|_| c == '=')
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match (c, pair) {
+                    (_, Some(x)) => {
+                        v.push(x);
+                        rest = rest.get(3..).unwrap_or_default();
+                        continue;
+                    }
+                    ('_', None) => v.push(b' '),
+                    _ => v.extend_from_slice(c.to_string().as_bytes()),
+                }
+                rest = rest.get(c.len_utf8()..).unwrap_or_default();
+            }
+            v
+        }
+        _ => return None,
+    };
+    let label = charset.split('*').next().unwrap_or_default();
+    let encoding = encoding_rs::Encoding::for_label(label.as_bytes()).unwrap_or(encoding_rs::UTF_8);
+    let text = encoding.decode_without_bom_handling(&raw).0.into_owned();
+    Some((text, 2 + q1 + 3 + stop + 2))
+}
+
+/// Quoted-printable at the start of `t`: a soft line break (`=`, blanks, end of line) read as
+/// nothing, or a run of `=HH` (either case) decoded as UTF-8 (a byte of no valid sequence a
+/// space), how many bytes it took and whether anything was decoded.
+fn quoted_printable(t: &str) -> Option<(String, usize, bool)> {
+    let body = t.strip_prefix('=')?;
+    let blank = body.len() - body.trim_start_matches([' ', '\t']).len();
+    let after = body.get(blank..).unwrap_or_default();
+    if after.starts_with('\n') {
+        return Some((String::new(), 1 + blank + 1, true));
+    }
+    if after.starts_with("\r\n") {
+        return Some((String::new(), 1 + blank + 2, true));
+    }
+    let bytes: Vec<u8> = t
+        .as_bytes()
+        .chunks(3)
+        .map_while(|c| match c {
+            [b'=', h, l] => u8::from_str_radix(std::str::from_utf8(&[*h, *l]).ok()?, 16).ok(),
+            _ => None,
+        })
+        .collect();
+    if bytes.is_empty() {
+        return None;
+    }
+    let lossy = String::from_utf8_lossy(&bytes);
+    let any = lossy.split('\u{FFFD}').any(|p| !p.is_empty());
+    Some((lossy.replace('\u{FFFD}', " "), bytes.len() * 3, any))
+}
+
+/// UTF-7 at the start of `t` (RFC 2152, `+AE4-` is `N`): base64 of big-endian UTF-16 after the
+/// `+`, an optional `-` closing it. Only a whole number of code units with zero bits left over,
+/// valid UTF-16 (`C++`, `+1`, `+12025550143` are none).
+fn utf7_run(t: &str) -> (String, usize, bool) {
+    let n = t
+        .bytes()
+        .skip(1)
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/'))
+        .count();
+    // No UTF-7: the run passed over whole, as written (a `+` in it is a base64 character).
+    let as_written = (t.get(..1 + n).unwrap_or_default().to_string(), 1 + n, false);
+    utf7_units(t, n).map_or(as_written, |(text, used)| (text, used, true))
+}
+
+/// The text of the UTF-7 run of `n` base64 characters after the `+` that starts `t`, and how
+/// many bytes it took with its closing `-`.
+fn utf7_units(t: &str, n: usize) -> Option<(String, usize)> {
+    let body = t.get(1..)?;
+    if n < 3 {
+        return None;
+    }
+    let mut units = Vec::new();
+    let mut acc: u64 = 0;
+    let mut bits = 0u32;
+    for c in body.bytes().take(n) {
+        let v = base64::alphabet::STANDARD.as_str().bytes().position(|a| a == c)?;
+        acc = (acc << 6 | u64::try_from(v).ok()?) & 0x3F_FFFF;
+        bits += 6;
+        if bits >= 16 {
+            bits -= 16;
+            units.push(u16::try_from((acc >> bits) & 0xFFFF).ok()?);
+        }
+    }
+    if units.is_empty() || acc & ((1u64 << bits) - 1) != 0 {
+        return None;
+    }
+    let text = String::from_utf16(&units).ok()?;
+    let used = 1 + n + usize::from(body.as_bytes().get(n) == Some(&b'-'));
+    Some((text, used))
+}
+
+/// The bytes of a snort hex group at the start of `t` (`|20|`, `|4a 41 52|`): hex pairs with
+/// spaces between them, a digit first and last; and how many bytes of `t` it took.
+fn snort_group(t: &str) -> Option<(Vec<u8>, usize)> {
+    let body = t.strip_prefix('|')?;
+    let close = body.find(|c: char| !(c.is_ascii_hexdigit() || c == ' '))?;
+    if !body.get(close..)?.starts_with('|') {
+        return None;
+    }
+    let inner = body.get(..close)?;
+    if inner.starts_with(' ') || inner.ends_with(' ') || inner.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for word in inner.split(' ').filter(|w| !w.is_empty()) {
+        if word.len() % 2 != 0 {
+            return None;
+        }
+        for k in (0..word.len()).step_by(2) {
+            out.push(u8::from_str_radix(word.get(k..k + 2)?, 16).ok()?);
+        }
+    }
+    Some((out, close + 2))
+}
+
+/// Bytes a rule writes in hex, as the text a program matching them sees: printable characters
+/// and valid UTF-8 as themselves, a control byte (a DNS label's length, a NUL) as `.`, a byte
+/// of no valid sequence as a space; and whether any was read.
+fn hex_bytes_text(bytes: &[u8]) -> (String, bool) {
+    let lossy = String::from_utf8_lossy(bytes);
+    let mut text = String::with_capacity(lossy.len());
+    let mut any = false;
+    for c in lossy.chars() {
+        match c {
+            '\u{FFFD}' => text.push(' '),
+            c if c.is_control() => {
+                any = true;
+                text.push('.');
+            }
+            c => {
+                any = true;
+                text.push(c);
+            }
+        }
+    }
+    (text, any)
+}
+
+/// A YARA hex string at the start of `t` (`{ 4F 70 ?? [2-4] ( 4A | 4B ) }`): its runs of hex
+/// pairs as text ([`hex_bytes_text`]), runs apart by a space (a wildcard, jump, alternative or
+/// `~` ends one); how many bytes of `t` it took, whether any byte was read.
+fn yara_string(t: &str) -> Option<(String, usize, bool)> {
+    let body = t.strip_prefix('{')?;
+    let close = body.find(|c: char| !(c.is_ascii_hexdigit() || " \t\r\n?[]-()|~".contains(c)))?;
+    if !body.get(close..)?.starts_with('}') {
+        return None;
+    }
+    let inner = body.get(..close)?.as_bytes();
+    let mut runs: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut pairs = 0;
+    let mut k = 0;
+    while let Some(&c) = inner.get(k) {
+        match c {
+            b' ' | b'\t' | b'\r' | b'\n' => k += 1,
+            b'[' => {
+                let len = inner.get(k..)?.iter().position(|&x| x == b']')?;
+                if !inner
+                    .get(k + 1..k + len)?
+                    .iter()
+                    .all(|x| x.is_ascii_digit() || matches!(x, b'-' | b' '))
+                {
+                    return None;
+                }
+                runs.push(Vec::new());
+                k += len + 1;
+            }
+            b'(' | b')' | b'|' | b'~' => {
+                runs.push(Vec::new());
+                k += 1;
+            }
+            _ => {
+                let pair = inner.get(k..k + 2)?;
+                pairs += 1;
+                match std::str::from_utf8(pair)
+                    .ok()
+                    .and_then(|p| u8::from_str_radix(p, 16).ok())
+                {
+                    Some(x) if pair.iter().all(u8::is_ascii_hexdigit) => runs.last_mut()?.push(x),
+                    _ if pair.iter().all(|x| x.is_ascii_hexdigit() || *x == b'?') => runs.push(Vec::new()),
+                    _ => return None,
+                }
+                k += 2;
+            }
+        }
+    }
+    if pairs == 0 {
+        return None;
+    }
+    let mut text = String::new();
+    let mut any = false;
+    for run in runs.iter().filter(|r| !r.is_empty()) {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        let (part, read) = hex_bytes_text(run);
+        text.push_str(&part);
+        any |= read;
+    }
+    Some((text, close + 2, any))
+}
+
+/// `s` with each snort hex group of exactly four bytes written as the IPv4 address it is
+/// (`|0a 14 1e 28|` is `10.20.30.40`), the rest as written; `None` when there is none.
+fn snort_quads(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let mut changed = false;
+    while let Some(at) = rest.find('|') {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        let tail = rest.get(at..).unwrap_or_default();
+        match snort_group(tail) {
+            Some((bytes, used)) => {
+                match bytes.as_slice() {
+                    [a, b, c, d] => {
+                        out.push_str(&format!("{a}.{b}.{c}.{d}"));
+                        changed = true;
+                    }
+                    _ => out.push_str(tail.get(..used).unwrap_or_default()),
+                }
+                rest = tail.get(used..).unwrap_or_default();
+            }
+            None => {
+                out.push('|');
+                rest = tail.get(1..).unwrap_or_default();
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 fn nonzero_char(v: u32) -> Option<char> {
@@ -1041,10 +1346,24 @@ fn backslash_escape(t: &str) -> Option<(String, usize)> {
         'u' => (hex(1, 4)?, 5),
         'U' => (hex(1, 8)?, 9),
         'n' | 'r' | 't' => (' ', 1),
-        d @ '0'..='3' => {
-            let o = body.get(..3).filter(|o| o.chars().all(|c| ('0'..='7').contains(&c)))?;
-            let _ = d;
-            (nonzero_char(u32::from_str_radix(o, 8).ok()?)?, 3)
+        '0'..='3'
+            if body
+                .get(..3)
+                .is_some_and(|o| o != "000" && o.chars().all(|c| ('0'..='7').contains(&c))) =>
+        {
+            (nonzero_char(u32::from_str_radix(body.get(..3)?, 8).ok()?)?, 3)
+        }
+        // CSS (Syntax §4.3.7): up to six hex digits, one white space after them eaten.
+        h if h.is_ascii_hexdigit() => {
+            let digits: String = body.chars().take(6).take_while(char::is_ascii_hexdigit).collect();
+            let c = char::from_u32(u32::from_str_radix(&digits, 16).ok()?).filter(|&c| c != '\0')?;
+            let after = body.get(digits.len()..).unwrap_or_default();
+            let eaten = if after.starts_with("\r\n") {
+                2
+            } else {
+                usize::from(after.starts_with([' ', '\t', '\n', '\r', '\u{C}']))
+            };
+            (c, digits.len() + eaten)
         }
         p if p.is_ascii_punctuation() => (p, 1),
         _ => return None,
