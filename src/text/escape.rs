@@ -201,6 +201,15 @@ fn decode_once(s: &str, unread: &mut Option<String>) -> Option<(String, Vec<Rang
             Some(b'%') => percent_u(s, i).or_else(|| percent(b, i)),
             Some(b'\\') => backslash(s, i).map(|(d, end)| (d, end, true)),
             Some(b'=') => encoded_word(s, i).or_else(|| quoted_printable(b, i)),
+            // A `+` after a letter, digit, `/` or `+` is a base64 run's own (a `data:` URI's
+            // payload read as UTF-7 would be lost to the URI reader at the next level).
+            Some(b'+')
+                if i.checked_sub(1)
+                    .and_then(|k| b.get(k))
+                    .is_some_and(|&p| p.is_ascii_alphanumeric() || p == b'/' || p == b'+') =>
+            {
+                None
+            }
             Some(b'+') => utf7(b, i),
             Some(b'|') => snort_bytes(b, i),
             Some(b'{') => yara_hex(b, i),

@@ -931,6 +931,9 @@ fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
             },
             Some(b'+') | Some(b'|') | Some(b'{') => {
                 let found = match tail.as_bytes().first() {
+                    // A `+` inside a base64 run (after a letter, digit, `/` or `+`) is the run's
+                    // own: a `data:` URI's payload read as UTF-7 would be lost to the data reader.
+                    Some(b'+') if out.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '/' || c == '+') => None,
                     Some(b'+') => Some(utf7_run(tail)),
                     Some(b'|') => snort_group(tail).map(|(bytes, used)| {
                         let (text, any) = hex_bytes_text(&bytes);
