@@ -342,9 +342,16 @@ fn reference(s: &str, i: usize) -> Option<(String, usize)> {
 /// of no valid sequence stays as written), where the run ends, and whether anything in it was
 /// decoded. Linear: the run is read once, however much of it is invalid.
 fn percent(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
+    hex_run(b, i, b'%')
+}
+
+/// The run of `sign` and two hex digits at `i` (`%4E%49`, `=4E=49`): the characters the bytes
+/// encode in UTF-8 (a byte of no valid sequence stays as written), where the run ends, and
+/// whether anything in it was decoded.
+fn hex_run(b: &[u8], i: usize, sign: u8) -> Option<(String, usize, bool)> {
     let mut bytes = Vec::new();
     let mut at = i;
-    while b.get(at) == Some(&b'%')
+    while b.get(at) == Some(&sign)
         && let Some(v) = b
             .get(at + 1..at + 3)
             .and_then(|h| std::str::from_utf8(h).ok())
@@ -362,7 +369,7 @@ fn percent(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
         out.push_str(chunk.valid());
         decodes |= !chunk.valid().is_empty();
         for x in chunk.invalid() {
-            out.push_str(&format!("%{x:02X}"));
+            out.push_str(&format!("{}{x:02X}", char::from(sign)));
         }
     }
     Some((out, at, decodes))
@@ -542,30 +549,7 @@ fn quoted_printable(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
         (Some(b'\r'), Some(b'\n')) => return Some((String::new(), after + 2, true)),
         _ => {}
     }
-    let mut bytes = Vec::new();
-    let mut at = i;
-    while b.get(at) == Some(&b'=')
-        && let Some(v) = b
-            .get(at + 1..at + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
-    {
-        bytes.push(v);
-        at += 3;
-    }
-    if bytes.is_empty() {
-        return None;
-    }
-    let mut out = String::with_capacity(bytes.len());
-    let mut decodes = false;
-    for chunk in bytes.utf8_chunks() {
-        out.push_str(chunk.valid());
-        decodes |= !chunk.valid().is_empty();
-        for x in chunk.invalid() {
-            out.push_str(&format!("={x:02X}"));
-        }
-    }
-    Some((out, at, decodes))
+    hex_run(b, i, b'=')
 }
 
 /// UTF-7 at `i` (RFC 2152): `+`, then base64 of UTF-16 (big-endian) code units, then an

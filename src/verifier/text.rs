@@ -1038,20 +1038,7 @@ fn quoted_printable(t: &str) -> Option<(String, usize, bool)> {
     if after.starts_with("\r\n") {
         return Some((String::new(), 1 + blank + 2, true));
     }
-    let bytes: Vec<u8> = t
-        .as_bytes()
-        .chunks(3)
-        .map_while(|c| match c {
-            [b'=', h, l] => u8::from_str_radix(std::str::from_utf8(&[*h, *l]).ok()?, 16).ok(),
-            _ => None,
-        })
-        .collect();
-    if bytes.is_empty() {
-        return None;
-    }
-    let lossy = String::from_utf8_lossy(&bytes);
-    let any = lossy.split('\u{FFFD}').any(|p| !p.is_empty());
-    Some((lossy.replace('\u{FFFD}', " "), bytes.len() * 3, any))
+    byte_run(t, b'=')
 }
 
 /// UTF-7 at the start of `t` (RFC 2152, `+AE4-` is `N`): base64 of big-endian UTF-16 after the
@@ -1309,26 +1296,27 @@ fn char_ref(t: &str) -> Option<(String, usize)> {
 /// A whole run of `%HH`, decoded as UTF-8 where it is valid (a byte of no valid sequence is a
 /// space), how many bytes it took, and whether anything was decoded.
 fn percent_run(t: &str) -> Option<(String, usize, bool)> {
+    byte_run(t, b'%')
+}
+
+/// A whole run of `sign` and two hex digits at the start of `t` (`%4E`, quoted-printable's
+/// `=4E`), decoded as UTF-8 where it is valid (a byte of no valid sequence is a space), how many
+/// bytes it took, and whether anything was decoded.
+fn byte_run(t: &str, sign: u8) -> Option<(String, usize, bool)> {
     let bytes: Vec<u8> = t
         .as_bytes()
         .chunks(3)
         .map_while(|c| match c {
-            [b'%', h, l] => u8::from_str_radix(std::str::from_utf8(&[*h, *l]).ok()?, 16).ok(),
+            [s, h, l] if *s == sign => u8::from_str_radix(std::str::from_utf8(&[*h, *l]).ok()?, 16).ok(),
             _ => None,
         })
         .collect();
     if bytes.is_empty() {
         return None;
     }
-    let mut text = String::new();
-    let mut any = false;
-    for part in String::from_utf8_lossy(&bytes).split('\u{FFFD}') {
-        any |= !part.is_empty();
-        text.push_str(part);
-        text.push(' ');
-    }
-    text.pop();
-    Some((text, bytes.len() * 3, any))
+    let lossy = String::from_utf8_lossy(&bytes);
+    let any = lossy.split('\u{FFFD}').any(|p| !p.is_empty());
+    Some((lossy.replace('\u{FFFD}', " "), bytes.len() * 3, any))
 }
 
 /// A backslash escape, and how many bytes it took.
