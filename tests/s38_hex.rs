@@ -7,9 +7,8 @@
 
 mod common;
 
-use common::held::{all_go, all_held};
+use common::held::{all_go, all_held, go_in, held_in};
 use common::*;
-use sekisho::guard;
 use sekisho::policy::Policy;
 use serde_json::json;
 
@@ -23,42 +22,12 @@ fn pattern_indicator(pattern: &str, pattern_type: &str) -> Vec<u8> {
 
 /// Problems with a pattern that must be held: the verifier passes it, or the guard releases it.
 fn pattern_held(policy: &Policy, pattern: &str, pattern_type: &str) -> Vec<String> {
-    let input = pattern_indicator(pattern, pattern_type);
-    let mut problems = Vec::new();
-    if sekisho::verifier::verify(&input, policy).is_ok() {
-        problems.push(format!("the verifier passed {pattern:?}"));
-    }
-    if let Ok(r) = guard::filter(&input, policy) {
-        let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
-        if out.contains(&serde_json::to_string(pattern).unwrap()) {
-            problems.push(format!("the guard released {pattern:?}"));
-        }
-        if let Err(e) = sekisho::verifier::verify(r.output.as_bytes(), policy) {
-            problems.push(format!(
-                "the verifier refused the guard's output for {pattern:?}: {e:?}"
-            ));
-        }
-    }
-    problems
+    held_in(policy, "", pattern, &pattern_indicator(pattern, pattern_type))
 }
 
 /// Problems with a benign pattern: the guard changes or refuses it, or the verifier refuses it.
 fn pattern_go(policy: &Policy, pattern: &str, pattern_type: &str) -> Vec<String> {
-    let input = pattern_indicator(pattern, pattern_type);
-    let mut problems = Vec::new();
-    match guard::filter(&input, policy) {
-        Ok(r) => {
-            let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
-            if !out.contains(&serde_json::to_string(pattern).unwrap()) {
-                problems.push(format!("the guard changed benign {pattern:?}: {out}"));
-            }
-        }
-        Err(e) => problems.push(format!("the guard refused benign {pattern:?}: {e:?}")),
-    }
-    if let Err(e) = sekisho::verifier::verify(&input, policy) {
-        problems.push(format!("the verifier refused benign {pattern:?}: {e:?}"));
-    }
-    problems
+    go_in(policy, "", pattern, &pattern_indicator(pattern, pattern_type))
 }
 
 fn snort(content: &str) -> String {

@@ -917,25 +917,16 @@ fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
             Some(b'd' | b'D') => None,
             // RFC 2047 encoded words, quoted-printable, UTF-7, snort hex groups and YARA hex
             // strings; one that reads as nothing is passed over whole, as written.
-            Some(b'=') => match mail_word(tail) {
-                Some(word) => Some(word),
-                None => match quoted_printable(tail) {
-                    Some((_, used, false)) => {
-                        out.push_str(tail.get(..used).unwrap_or_default());
-                        rest = tail.get(used..).unwrap_or_default();
-                        continue;
-                    }
-                    Some((text, used, true)) => Some((text, used)),
-                    None => None,
-                },
-            },
-            Some(b'+') | Some(b'|') | Some(b'{') => {
-                let found = match tail.as_bytes().first() {
+            Some(&first @ (b'=' | b'+' | b'|' | b'{')) => {
+                let found = match first {
+                    b'=' => mail_word(tail)
+                        .map(|(text, used)| (text, used, true))
+                        .or_else(|| quoted_printable(tail)),
                     // A `+` inside a base64 run (after a letter, digit, `/` or `+`) is the run's
                     // own: a `data:` URI's payload read as UTF-7 would be lost to the data reader.
-                    Some(b'+') if out.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '/' || c == '+') => None,
-                    Some(b'+') => Some(utf7_run(tail)),
-                    Some(b'|') => snort_group(tail).map(|(bytes, used)| {
+                    b'+' if out.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '/' || c == '+') => None,
+                    b'+' => Some(utf7_run(tail)),
+                    b'|' => snort_group(tail).map(|(bytes, used)| {
                         let (text, any) = hex_bytes_text(&bytes);
                         (text, used, any)
                     }),

@@ -26,17 +26,28 @@ pub fn held_problems(policy: &Policy, name: &str, text: &str) -> Vec<String> {
 /// [`held_problems`] for `text` at STIX place `place` (an index into the fuzzing places; 0 is
 /// `indicator.description`).
 pub fn held_problems_at(policy: &Policy, name: &str, place: usize, text: &str) -> Vec<String> {
-    let at = if place == 0 {
+    let input = content::bundle(content::place(place, text, 1));
+    held_in(policy, &at(name, place), text, input.as_bytes())
+}
+
+/// `name: place N: ` before each problem (place 0 is not named).
+fn at(name: &str, place: usize) -> String {
+    if place == 0 {
         under(name)
     } else {
         format!("{}place {place}: ", under(name))
-    };
+    }
+}
+
+/// Problems with `text`, written somewhere in the message `input`, each prefixed with `at`:
+/// empty when the verifier refuses `input`, the guard does not release `text` as written, and
+/// what the guard releases passes the verifier.
+pub fn held_in(policy: &Policy, at: &str, text: &str, input: &[u8]) -> Vec<String> {
     let mut problems = Vec::new();
-    let input = content::bundle(content::place(place, text, 1));
-    if sekisho::verifier::verify(input.as_bytes(), policy).is_ok() {
+    if sekisho::verifier::verify(input, policy).is_ok() {
         problems.push(format!("{at}the verifier passed {text:?}"));
     }
-    if let Ok(r) = guard::filter(input.as_bytes(), policy) {
+    if let Ok(r) = guard::filter(input, policy) {
         let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
         if out.contains(&serde_json::to_string(text).unwrap()) {
             problems.push(format!("{at}the guard released {text:?} as written"));
@@ -53,10 +64,20 @@ pub fn held_problems_at(policy: &Policy, name: &str, place: usize, text: &str) -
 /// Problems with benign `text` under `policy` (named `name`, or `""`): empty when it crosses
 /// the guard unchanged and the verifier passes it.
 pub fn go_problems(policy: &Policy, name: &str, text: &str) -> Vec<String> {
-    let at = under(name);
+    go_problems_at(policy, name, 0, text)
+}
+
+/// [`go_problems`] for `text` at STIX place `place`.
+pub fn go_problems_at(policy: &Policy, name: &str, place: usize, text: &str) -> Vec<String> {
+    let input = content::bundle(content::place(place, text, 1));
+    go_in(policy, &at(name, place), text, input.as_bytes())
+}
+
+/// Problems with benign `text`, written somewhere in the message `input`, each prefixed with
+/// `at`: empty when the guard releases `text` unchanged and the verifier passes `input`.
+pub fn go_in(policy: &Policy, at: &str, text: &str, input: &[u8]) -> Vec<String> {
     let mut problems = Vec::new();
-    let input = content::bundle(content::place(0, text, 1));
-    match guard::filter(input.as_bytes(), policy) {
+    match guard::filter(input, policy) {
         Ok(r) => {
             let out = String::from_utf8_lossy(r.output.as_bytes()).into_owned();
             if !out.contains(&serde_json::to_string(text).unwrap()) {
@@ -65,7 +86,7 @@ pub fn go_problems(policy: &Policy, name: &str, text: &str) -> Vec<String> {
         }
         Err(e) => problems.push(format!("{at}the guard refused benign {text:?}: {e:?}")),
     }
-    if let Err(e) = sekisho::verifier::verify(input.as_bytes(), policy) {
+    if let Err(e) = sekisho::verifier::verify(input, policy) {
         problems.push(format!("{at}the verifier refused benign {text:?}: {e:?}"));
     }
     problems
