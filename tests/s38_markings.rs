@@ -40,7 +40,21 @@ const TITLED: &[&str] = &[
 ];
 
 /// Marking only all in capitals.
-const CAPITALS: &[&str] = &["FGI", "US/UK EYES", "USA EYES", "FIVE EYES", "EXCLUSIVE FOR USA"];
+/// (s39: the distribution limits the probe found crossing both readers.)
+const CAPITALS: &[&str] = &[
+    "FGI",
+    "US/UK EYES",
+    "USA EYES",
+    "FIVE EYES",
+    "EXCLUSIVE FOR USA",
+    "INTERNAL USE ONLY",
+    "FOR INTERNAL USE ONLY",
+    "DO NOT DISTRIBUTE",
+    "NOT FOR DISTRIBUTION",
+    "NOT FOR PUBLIC RELEASE",
+    "LIMITED DISTRIBUTION",
+    "DISTRIBUTION LIMITED",
+];
 
 #[test]
 fn s38_statement_words_in_prose_are_held() {
@@ -80,6 +94,10 @@ const GOES: &[&str] = &[
     "Exclusive for subscribers",
     "An atomic clock; an atoll; CNW data.",
     "fgi-2 sensor",
+    "For internal use only, the agent opens a port.",
+    "Do not distribute the sample further; the vendor was told.",
+    "The tool is not for distribution outside the lab.",
+    "Limited distribution of the patch began on Monday.",
 ];
 
 #[test]

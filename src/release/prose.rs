@@ -111,7 +111,7 @@ const SAID_TITLED: [(&str, &str); 9] = [
 /// small letters they are words or names of prose (`the fisa court`). The US control and
 /// dissemination abbreviations among them mark only as whole words in capitals (red team round
 /// 3, SA06): `tk` and `Tk` (the Python GUI) and `les` (French) are prose.
-const SAID_IN_CAPITALS: [(&str, &str); 25] = [
+const SAID_IN_CAPITALS: [(&str, &str); 31] = [
     ("fisa", "FISA"),
     ("hcs", "HCS"),
     ("cui", "CUI"),
@@ -139,6 +139,14 @@ const SAID_IN_CAPITALS: [(&str, &str); 25] = [
     ("aus eyes", "REL TO"),
     ("nzl eyes", "REL TO"),
     ("five eyes", "REL TO"),
+    // Distribution limits of companies and agencies (s39 probe: `Handle as INTERNAL USE ONLY
+    // material` crossed); in small letters they are prose (`for internal use only, the agent…`).
+    ("internal use only", "FOUO"),
+    ("do not distribute", "REL TO"),
+    ("not for distribution", "REL TO"),
+    ("not for public release", "REL TO"),
+    ("limited distribution", "LIMDIS"),
+    ("distribution limited", "LIMDIS"),
 ];
 
 /// `SSI` is also Server Side Includes: before these words, or after `include(s)`, it is the

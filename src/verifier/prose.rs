@@ -126,6 +126,13 @@ const MORE_IN_CAPITALS: &[(&str, &str)] = &[
     ("AUS EYES", "REL TO"),
     ("NZL EYES", "REL TO"),
     ("FIVE EYES", "REL TO"),
+    // Distribution limits written in capitals (s39 probe).
+    ("INTERNAL USE ONLY", "FOUO"),
+    ("DO NOT DISTRIBUTE", "REL TO"),
+    ("NOT FOR DISTRIBUTION", "REL TO"),
+    ("NOT FOR PUBLIC RELEASE", "REL TO"),
+    ("LIMITED DISTRIBUTION", "LIMDIS"),
+    ("DISTRIBUTION LIMITED", "LIMDIS"),
 ];
 
 /// Words that make `SSI` Server Side Includes, the web technique, after it (`SSI injection`),
