@@ -128,6 +128,16 @@ fn hex_bytes_and_mail_encodings_in_prose_are_held() {
             "Operation \\4e IGHTJAR",
             "Operation \\00004EIGHTJAR",
             "intranet\\2e corp\\2e example",
+            // DNS wire labels written as C escapes (s39: crossed both readers; the length bytes
+            // decoded to control characters, which the normal form drops)
+            "\\x08intranet\\x04corp\\x07example\\x00",
+            "query \\x08intranet\\x04corp\\x07example\\x00\\x00\\x01 sent",
+            "\\010intranet\\004corp\\007example",
+            "\\u0008intranet\\u0004corp\\u0007example",
+            "\\x08INTRANET\\x04CORP\\x07EXAMPLE",
+            // a control character inside a word is still dropped there (not read as a dot)
+            "SE\\x03CRET",
+            "\\x03TOP\\x06SECRET",
         ],
     );
 }
@@ -152,6 +162,8 @@ fn text_with_equals_pipes_braces_and_plus_goes() {
             "x =\n y",
             "C:\\Users\\admin\\backup\\2024\\report.docx",
             "\\d{3}-\\d{4} and \\b word \\b",
+            "\\x08intranet\\x04evil\\x07example\\x00",
+            "printf(\"a\\x09b\\x0ac\\x01\")",
         ],
     );
 }

@@ -265,6 +265,9 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "|04|corp|07|example|00|",
             "intranet=2Ecorp=2Eexample",
             "=?utf-8?b?aW50cmFuZXQuY29ycC5leGFtcGxl?=",
+            // DNS wire labels in C escapes: the length bytes read as dots (s39).
+            "\\x08intranet\\x04corp\\x07example\\x00",
+            "\\010intranet\\004corp\\007example",
             "intranet.corp.example",
             "INTRANET.CORP.EXAMPLE",
             "intranet.corp.example.",
@@ -533,6 +536,8 @@ pub const BENIGN: &[&str] = &[
     "{ 4D 5A 90 00 }",
     "C++ and a+b",
     "=?utf-8?Q?plain_words?=",
+    "\\x08intranet\\x04evil\\x07example\\x00",
+    "printf(\"a\\x09b\\x0ac\\x01\")",
 ];
 
 const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";

@@ -386,6 +386,18 @@ fn percent_u(s: &str, i: usize) -> Option<(String, usize, bool)> {
     Some((c.to_string(), i + 6, true))
 }
 
+/// Whether `c`, decoded from an escape, is the length byte of a DNS wire label (RFC 1035 §3.1)
+/// before `after`: a control character whose value `n` is followed by exactly `n` label
+/// characters (`\x08intranet\x04corp` is `.intranet.corp`). Read as a dot; elsewhere a control
+/// character is dropped by the normal form (`SE\x03CRET` stays `SECRET`).
+fn wire_length(c: char, after: &str) -> bool {
+    let label = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+    let n = c as usize;
+    (1..0x20).contains(&n)
+        && after.as_bytes().get(..n).is_some_and(|l| l.iter().all(label))
+        && !after.as_bytes().get(n).is_some_and(label)
+}
+
 /// A backslash escape at `i`: `\xHH`, `\uHHHH`, `\u{H…}`, `\UHHHHHHHH`, octal `\NNN`, `\n` `\r`
 /// `\t` (a space), or a backslash before ASCII punctuation (that punctuation).
 fn backslash(s: &str, i: usize) -> Option<(String, usize)> {
@@ -441,6 +453,11 @@ fn backslash(s: &str, i: usize) -> Option<(String, usize)> {
         }
         c if c.is_ascii_punctuation() => (char::from(c), 1),
         _ => return None,
+    };
+    let c = if wire_length(c, s.get(i + 1 + len..).unwrap_or_default()) {
+        '.'
+    } else {
+        c
     };
     Some((c.to_string(), i + 1 + len))
 }

@@ -1350,7 +1350,15 @@ fn backslash_escape(t: &str) -> Option<(String, usize)> {
         p if p.is_ascii_punctuation() => (p, 1),
         _ => return None,
     };
-    Some((c.to_string(), used + 1))
+    // A DNS wire label's length byte (`\x08intranet\x04corp`): a control character whose value
+    // counts the label characters after it, up to the next that is none, is read as a dot.
+    let after = body.get(used..).unwrap_or_default().as_bytes();
+    let in_label = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+    let length = u32::from(c) as usize;
+    let wire = c.is_ascii_control()
+        && c != '\u{7f}'
+        && after.iter().take_while(|b| in_label(b)).take(length + 1).count() == length;
+    Some((if wire { '.' } else { c }.to_string(), used + 1))
 }
 
 /// NFKC, lowercase, format characters dropped, white space folded to single spaces.
