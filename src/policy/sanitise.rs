@@ -299,7 +299,7 @@ impl Matcher {
                 .map(|m| (m.start(), m.end()))
                 .collect(),
             Matcher::Email => crate::text::email::find(&n.text),
-            Matcher::Phone(p) => p.find(&n.text),
+            Matcher::Phone(p) => p.find_as_written(n, raw),
             Matcher::Phrases {
                 automaton,
                 whole_words,

@@ -40,6 +40,18 @@ impl Phones {
         Ok(Phones { regions: out })
     }
 
+    /// [`Phones::find`] on the normal form `n` of `raw`, and with the letters of a vanity
+    /// number written in capitals read as their keypad digits ([`keypad_reading`]:
+    /// `1-800-FLOWERS`, `+1 202 JKL 0143`).
+    pub fn find_as_written(&self, n: &crate::text::Normalized, raw: &str) -> Vec<(usize, usize)> {
+        let mut out = self.find(&n.text);
+        if let Some(k) = keypad_reading(n, raw) {
+            out.extend(self.find_in(&k));
+            out = crate::text::merge_spans(out);
+        }
+        out
+    }
+
     /// Byte spans of `text` (normalised) that are telephone numbers.
     pub fn find(&self, text: &str) -> Vec<(usize, usize)> {
         let mut out = self.find_in(text);
@@ -216,6 +228,88 @@ fn enum_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
     out.push_str(text.get(copied..).unwrap_or_default());
     map.extend((copied..text.len()).map(|i| i..i + 1));
     Some((out, map))
+}
+
+/// The digit a letter stands for on a telephone keypad (ITU-T E.161).
+fn keypad_digit(b: u8) -> Option<u8> {
+    Some(match b.to_ascii_lowercase() {
+        b'a'..=b'c' => b'2',
+        b'd'..=b'f' => b'3',
+        b'g'..=b'i' => b'4',
+        b'j'..=b'l' => b'5',
+        b'm'..=b'o' => b'6',
+        b'p'..=b's' => b'7',
+        b't'..=b'v' => b'8',
+        b'w'..=b'z' => b'9',
+        _ => return None,
+    })
+}
+
+/// The normal form of `n` (of `raw`) with the letters of each vanity word read as keypad
+/// digits, byte for byte as long; `None` when there is none. A vanity word is a run of 2 to 10
+/// ASCII letters, each written as a capital in `raw` (an escape counts as one: the stricter
+/// reading), that no letter or digit follows, after a separator (space, `-`, `.`, `)`) and the
+/// digits of a number that has a `+` or two groups or more before it (`1-800-FLOWERS`,
+/// `+1 202 JKL 0143`; `port 443 TCP 8443` has one group, and letters in small letters are
+/// words). The groups are counted within the 24 bytes before the word (linear).
+fn keypad_reading(n: &crate::text::Normalized, raw: &str) -> Option<String> {
+    let text = &n.text;
+    let b = text.as_bytes();
+    let capital = |i: usize| {
+        n.original(i, i + 1)
+            .and_then(|(a, z)| raw.get(a..z))
+            .and_then(|w| w.chars().next())
+            .is_some_and(|c| c.is_uppercase() || matches!(c, '%' | '&' | '\\'))
+    };
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        let len = b
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let end = i + len;
+        let vanity = (2..=10).contains(&len)
+            && !b.get(end).is_some_and(u8::is_ascii_alphanumeric)
+            && (i..end).all(capital)
+            && number_before(b.get(i.saturating_sub(24)..i).unwrap_or_default());
+        if vanity {
+            let o = out.get_or_insert_with(|| b.to_vec());
+            for k in i..end {
+                if let (Some(slot), Some(d)) = (o.get_mut(k), b.get(k).copied().and_then(keypad_digit)) {
+                    *slot = d;
+                }
+            }
+        }
+        i = end;
+    }
+    out.and_then(|o| String::from_utf8(o).ok())
+}
+
+/// Whether `before` (the bytes before a vanity word) ends with a separator after the digits of
+/// a number with a `+` or two groups of digits or more.
+fn number_before(before: &[u8]) -> bool {
+    let Some((&last, rest)) = before.split_last() else {
+        return false;
+    };
+    if !matches!(last, b' ' | b'-' | b'.' | b')') {
+        return false;
+    }
+    let tail: Vec<u8> = rest
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || b" -.()+".contains(c))
+        .copied()
+        .collect();
+    let groups = tail.split(|c| !c.is_ascii_digit()).filter(|g| !g.is_empty()).count();
+    let ends_in_digit = rest.iter().rev().find(|&&c| c != b')').is_some_and(u8::is_ascii_digit);
+    ends_in_digit && (groups >= 2 || (groups >= 1 && tail.contains(&b'+')))
 }
 
 /// `text` with each kanji numeral read as its ASCII digit, and for each byte the range of

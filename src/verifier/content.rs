@@ -1114,6 +1114,93 @@ const PHONE_WORDS: [&str; 17] = [
     "hotline",
 ];
 
+/// `s` as written, each character read by its normal form, with the capitals of each vanity
+/// word read as the digits of a telephone keypad (E.161: `1-800-FLOWERS`, `+1 202 JKL 0143`);
+/// `None` when there is none. A vanity word: 2 to 10 letters, all capitals, no letter or digit
+/// after, and before it a space, `-`, `.` or `)` after digits that follow a `+` or make two
+/// groups or more (looked at within 24 characters: linear). Its own code.
+pub fn keypad_read(s: &str) -> Option<String> {
+    if !s.chars().any(char::is_uppercase) {
+        return None;
+    }
+    // Each character by its normal form when that is one character, and whether a capital.
+    let read: Vec<(char, bool)> = s
+        .chars()
+        .map(|c| {
+            let one = if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else {
+                let n = super::text::normalise(c.encode_utf8(&mut [0; 4]));
+                let mut it = n.chars();
+                match (it.next(), it.next()) {
+                    (Some(x), None) => x,
+                    _ => c,
+                }
+            };
+            (one, c.is_uppercase())
+        })
+        .collect();
+    let key = |c: char| match c {
+        'a'..='c' => '2',
+        'd'..='f' => '3',
+        'g'..='i' => '4',
+        'j'..='l' => '5',
+        'm'..='o' => '6',
+        'p'..='s' => '7',
+        't'..='v' => '8',
+        'w'..='z' => '9',
+        _ => c,
+    };
+    let mut out: Vec<char> = read.iter().map(|&(c, _)| c).collect();
+    let mut changed = false;
+    let mut i = 0;
+    while i < read.len() {
+        let word = read
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(c, _)| c.is_ascii_alphabetic())
+            .count();
+        if word == 0 {
+            i += 1;
+            continue;
+        }
+        let end = i + word;
+        let after_free = !read.get(end).is_some_and(|(c, _)| c.is_ascii_alphanumeric());
+        let capitals = read.get(i..end).unwrap_or_default().iter().all(|&(_, cap)| cap);
+        let before: Vec<char> = read
+            .get(i.saturating_sub(24)..i)
+            .unwrap_or_default()
+            .iter()
+            .map(|&(c, _)| c)
+            .collect();
+        let number = match before.split_last() {
+            Some((' ' | '-' | '.' | ')', rest)) => {
+                let digits_end = rest.iter().rev().find(|&&c| c != ')').is_some_and(char::is_ascii_digit);
+                let run: String = rest
+                    .iter()
+                    .rev()
+                    .take_while(|&&c| c.is_ascii_digit() || " -.()+".contains(c))
+                    .collect();
+                let groups = run
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter(|g| !g.is_empty())
+                    .count();
+                digits_end && (groups >= 2 || (groups >= 1 && run.contains('+')))
+            }
+            _ => false,
+        };
+        if (2..=10).contains(&word) && after_free && capitals && number {
+            for slot in out.get_mut(i..end).unwrap_or_default() {
+                *slot = key(*slot);
+            }
+            changed = true;
+        }
+        i = end;
+    }
+    changed.then(|| out.into_iter().collect())
+}
+
 /// Whether normalised `text` holds a telephone number valid in one of `regions` (or, with `+`,
 /// anywhere). Separators between digits: up to two, or one with a space either side
 /// (`202 - 555 - 0173`); a dial code before (`*67 …`, `#31#…`) or an outside-line digit

@@ -146,6 +146,7 @@ impl Rule {
             Matcher::Phone(regions) => {
                 super::content::has_phone(n, regions)
                     || r.digits().is_some_and(|d| super::content::has_phone(d, regions))
+                    || r.keypad().is_some_and(|k| super::content::has_phone(k, regions))
             }
             // Standard (overlapping-capable) semantics: every occurrence is looked at, so a
             // whole-word hit hidden behind a longer non-word match is still seen.
@@ -353,6 +354,9 @@ pub struct Reading<'a> {
     /// The decoded readings, and the normal forms (as written and decoded) with the characters
     /// drawn as an `@` read as one ([`at_signs_read`]).
     unescaped: OnceCell<(Vec<Reading<'static>>, Vec<String>)>,
+    /// The source with vanity words read as keypad digits ([`super::content::keypad_read`]),
+    /// normalised; none where there is no such word.
+    keypad: OnceCell<Option<String>>,
 }
 
 impl<'a> Reading<'a> {
@@ -368,6 +372,7 @@ impl<'a> Reading<'a> {
             signs_squeezed: OnceCell::new(),
             camel_spaced: OnceCell::new(),
             unescaped: OnceCell::new(),
+            keypad: OnceCell::new(),
         }
     }
 
@@ -386,6 +391,13 @@ impl<'a> Reading<'a> {
     /// [`super::content::refang`] of the normal form.
     pub fn refanged(&self) -> &str {
         self.refanged.get_or_init(|| super::content::refang(self.normal()))
+    }
+
+    /// The source with its vanity words read as keypad digits, normalised.
+    pub fn keypad(&self) -> Option<&str> {
+        self.keypad
+            .get_or_init(|| super::content::keypad_read(self.source).map(|k| normalise(&k)))
+            .as_deref()
     }
 
     /// [`digits_read`] of the normal form.
@@ -421,7 +433,12 @@ impl<'a> Reading<'a> {
                 .filter_map(at_signs_read)
                 .map(|a| normalise(&a))
                 .collect();
-            (raw.iter().map(|u| Reading::of_normal(normalise(u))).collect(), at)
+            let read = |u: &String| {
+                let r = Reading::of_normal(normalise(u));
+                let _ = r.keypad.set(super::content::keypad_read(u).map(|k| normalise(&k)));
+                r
+            };
+            (raw.iter().map(read).collect(), at)
         })
     }
 
