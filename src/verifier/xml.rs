@@ -27,6 +27,9 @@
 //!   elements are text only, an alert has one scope and a restricted one a restriction,
 //!   `audience` is read as `restriction`, `code` and marking-named `parameter`/`eventCode`
 //!   pairs as markings (red team round 3, SB01–SB04, SB12, SB15);
+//! - label texts are read exactly as written, not trimmed; a releasable-to value is a code by its
+//!   form; a label, or a part of one, in the payload (`label-in-payload`), and an XML
+//!   declaration of an encoding other than UTF-8, are findings (red team s39);
 //! - label free text is default deny: a privacy mark or informative text goes only when
 //!   `xml.free_label_texts` lists it, and a category URI is an OID or its own 4774 URN (SB05, SB16);
 //! - allowlists: every payload element and attribute, by (namespace, local name), is allowed;
@@ -64,6 +67,98 @@ struct Category {
     values: Vec<String>,
 }
 
+/// What [`pair_reading`] reads a value as: a marking, none, or why it cannot be read.
+type PairReading = Result<Option<Mark>, String>;
+
+/// A name/value pair whose name names a marking (a CAP `parameter` or `eventCode`, an IODEF
+/// element's `meaning` and its text): the name as folded, and the value read as that marking
+/// (`None`: the name names none; `Ok(None)`: it does, but the value states none).
+fn pair_reading(raw: &str, value: &str, p: &crate::policy::Policy) -> (String, Option<PairReading>) {
+    // Folded as written and with its escapes decoded, each also with digits and signs read as
+    // letters (`7|P`); the readings joined.
+    let name: String = std::iter::once(raw.to_string())
+        .chain(text::unescaped(raw))
+        .flat_map(|r| {
+            let f = super::marking::fold(&r);
+            [text::letters(&f), f]
+        })
+        .map(|f| f.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let names = |w: &str| name.contains(w) || name.contains(&text::letters(w));
+    let reading = if names("tlp") || names("trafficlight") {
+        let v = value.strip_prefix("TLP:").unwrap_or(value);
+        Some(label_text_reading(&format!("TLP:{v}"), p))
+    } else if ["classif", "banner", "portion", "label", "slab"]
+        .iter()
+        .any(|w| names(w))
+        || name.contains("4774")
+        || name.contains("4778")
+    {
+        Some(label_text_reading(value, p))
+    } else if [
+        "releasab", "relto", "caveat", "dissem", "distrib", "handling", "marking", "restrict", "noforn",
+        "sensitiv", "control", "secrecy", "confidential", "protectivemark", "audience", "eyesonly",
+        "sharing",
+    ]
+    .iter()
+    .any(|w| names(w))
+        // ASCII letters mixed with Greek or Cyrillic ones (`ТLР`): written to be misread.
+        || (name.chars().any(|c| c.is_ascii_alphabetic())
+            && name.chars().any(|c| matches!(c, '\u{370}'..='\u{52F}' | '\u{1C80}'..='\u{1C8F}')))
+    {
+        Some(Ok(None))
+    } else {
+        None
+    };
+    (name, reading)
+}
+
+/// The `encoding` the XML declaration at the start of `s` names, if it names one.
+fn declared_encoding(s: &str) -> Option<&str> {
+    let decl = s.strip_prefix("<?xml")?;
+    let decl = decl.get(..decl.find("?>")?)?;
+    let (_, rest) = decl.split_once("encoding")?;
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+    let value = rest.get(1..)?;
+    value.get(..value.find(quote)?)
+}
+
+/// Names of a 4774 label's and a 4778 binding's elements that hold a label or its
+/// classification, folded (lower case, letters and digits): written out here again, not taken
+/// from the guard.
+const LABEL_PARTS: &[&str] = &[
+    "originatorconfidentialitylabel",
+    "alternativeconfidentialitylabel",
+    "metadataconfidentialitylabel",
+    "confidentialitylabel",
+    "confidentialityinformation",
+    "classification",
+    "policyidentifier",
+    "bindinginformation",
+    "metadatabindingcontainer",
+    "metadatabinding",
+];
+
+/// Whether a payload element or attribute is a label or a part of one: in the 4774 or 4778
+/// namespace, or named like a part that holds a classification, read as a person would.
+fn label_part(ns: Option<&str>, local: &str) -> bool {
+    if matches!(ns, Some(NS_4774 | NS_4778)) {
+        return true;
+    }
+    // Folding only removes characters from an ASCII name: one shorter than the shortest part is
+    // none of them.
+    if local.is_ascii() && local.len() < "classification".len() {
+        return false;
+    }
+    let folded: String = super::marking::fold(local)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    LABEL_PARTS.contains(&folded.as_str())
+}
+
 /// `/prefix-less/local/names` of `n` and its ancestors, for findings.
 fn path(n: Node<'_, '_>) -> String {
     let mut names: Vec<&str> = n
@@ -91,7 +186,9 @@ fn structure<'a, 'i>(n: Node<'a, 'i>, f: &mut Findings, rule: &str) -> Vec<Node<
     children(n, f, rule)
 }
 
-/// The text of a 4774 leaf: no attribute (unless `attrs` names it), no child element, not empty.
+/// The text of a 4774 leaf, exactly as written (white space around it is part of it, as the
+/// guard reads it: ` UNCLASSIFIED` is no level, red team s39): no attribute (unless `attrs`
+/// names it), no child element, not blank.
 fn leaf(n: Node<'_, '_>, local: &str, attrs: &[&str], f: &mut Findings) -> Option<String> {
     let at = path(n);
     if !is(n, NS_4774, local) {
@@ -118,8 +215,7 @@ fn leaf(n: Node<'_, '_>, local: &str, attrs: &[&str], f: &mut Findings) -> Optio
             _ => {}
         }
     }
-    let t = t.trim().to_string();
-    if t.is_empty() {
+    if is_blank(&t) {
         f.add("label", format!("`{local}` is empty"), &at);
         return None;
     }
@@ -258,6 +354,18 @@ impl Verifier<'_> {
         let Ok(s) = std::str::from_utf8(output) else {
             return f.add("xml", "the output is not UTF-8", "output");
         };
+        // The guard writes UTF-8 and declares it so; roxmltree reads the text it is given
+        // whatever the declaration says, so a declaration of another encoding is read here (a
+        // consumer would decode the same bytes otherwise; red team s39).
+        if let Some(enc) = declared_encoding(s)
+            && !enc.eq_ignore_ascii_case("UTF-8")
+        {
+            f.add(
+                "xml",
+                format!("the XML declaration names the encoding `{enc}`, not UTF-8"),
+                "output",
+            );
+        }
         // roxmltree turns CDATA into text; the marker cannot occur elsewhere outside comments and
         // instructions, which are findings of their own.
         if !x.options.allow_cdata && s.contains("<![CDATA[") {
@@ -394,8 +502,8 @@ impl Verifier<'_> {
         // Default deny (red team SB05): free text there goes only when the policy lists it.
         let listed = |t: &str| self.free_label_texts.iter().any(|re| re.is_match(t.trim()));
         if let Some(m) = &l.privacy_mark
-            && m != &l.classification
-            && *m != format!("{} {}", l.policy_identifier, l.classification)
+            && m.trim() != l.classification
+            && m.trim() != format!("{} {}", l.policy_identifier, l.classification)
         {
             if label_text_marks(m, p) {
                 f.add(
@@ -544,6 +652,19 @@ impl Verifier<'_> {
             match cat.kind.as_str() {
                 "PERMISSIVE" if x.releasable_to.contains(&cat.tag_name) => {
                     rel_to = true;
+                    // Each value a country or group code, by the banner grammar's form (three or
+                    // four capital ASCII letters or digits): a value that is none (`RESOLUTE
+                    // SUPPORT`, ` JPN`) is not understood, as the guard does not (red team s39).
+                    let code = |v: &str| {
+                        (3..=4).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                    };
+                    if let Some(v) = cat.values.iter().find(|v| !code(v)) {
+                        f.add(
+                            "label",
+                            format!("`{}` holds `{v}`, which is no country or group code", cat.tag_name),
+                            at,
+                        );
+                    }
                     if !cat.values.iter().any(|v| v == partner) {
                         f.add("label", format!("`{}` does not name {partner}", cat.tag_name), at);
                     }
@@ -577,6 +698,16 @@ impl Verifier<'_> {
         for n in payload.descendants().filter(|n| n.is_element()) {
             let ns = n.tag_name().namespace().unwrap_or_default();
             let local = n.tag_name().name();
+            // A label in the payload is a second one, which no reader here reads (red team s39).
+            if label_part(n.tag_name().namespace(), local)
+                || n.attributes().any(|a| label_part(a.namespace(), a.name()))
+            {
+                f.add(
+                    "label-in-payload",
+                    format!("the payload's `{local}` is or carries a part of a STANAG 4774 label"),
+                    &path(n),
+                );
+            }
             if IODEF.contains(&ns) {
                 // Any attribute whose local name is `restriction`, in any namespace (red team SB02).
                 let mut any = false;
@@ -605,6 +736,20 @@ impl Verifier<'_> {
                         "IODEF Incident without a restriction is `private`, which may not go",
                         &path(n),
                     );
+                }
+                // `meaning` names what the element's data is: one naming a marking or a label has
+                // its text read as that marking (red team s39).
+                if let Some(meaning) = n.attribute("meaning") {
+                    let own: String = n.children().filter(|c| c.is_text()).filter_map(|c| c.text()).collect();
+                    match pair_reading(meaning, own.trim(), p).1 {
+                        None => {}
+                        Some(Ok(Some(m))) if mark_goes(&m, p) => {}
+                        Some(_) => f.add(
+                            "payload-restriction",
+                            format!("IODEF `{local}` meaning `{meaning}` names a marking that is not one that goes"),
+                            &path(n),
+                        ),
+                    }
                 }
                 if local == "Address" && !address_parses(n) {
                     f.add(
@@ -661,42 +806,9 @@ impl Verifier<'_> {
                 }
                 // A name/value pair naming a marking is that marking (SB12).
                 "parameter" | "eventCode" => {
-                    // Folded as written and with its escapes decoded; the readings joined.
                     let raw: String = kids("valueName").iter().map(&own_text).collect();
-                    // Each also with digits and signs read as letters (`7|P`).
-                    let name: String = std::iter::once(raw.clone())
-                        .chain(text::unescaped(&raw))
-                        .flat_map(|r| {
-                            let f = super::marking::fold(&r);
-                            [text::letters(&f), f]
-                        })
-                        .map(|f| f.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    let name = name.as_str();
-                    let names = |w: &str| name.contains(w) || name.contains(&text::letters(w));
                     let value: Vec<String> = kids("value").iter().map(|k| own_text(k).trim().to_string()).collect();
-                    let value = value.join(" ");
-                    let reading = if names("tlp") || names("trafficlight") {
-                        let v = value.strip_prefix("TLP:").unwrap_or(&value);
-                        Some(label_text_reading(&format!("TLP:{v}"), p))
-                    } else if ["classif", "banner", "portion"].iter().any(|w| names(w)) {
-                        Some(label_text_reading(&value, p))
-                    } else if [
-                        "releasab", "relto", "caveat", "dissem", "distrib", "handling", "marking", "restrict", "noforn",
-                        "sensitiv", "control", "secrecy", "confidential", "protectivemark", "audience", "eyesonly",
-                        "sharing",
-                    ]
-                    .iter()
-                    .any(|w| names(w))
-                        // ASCII letters mixed with Greek or Cyrillic ones (`ТLР`): written to be misread.
-                        || (name.chars().any(|c| c.is_ascii_alphabetic())
-                            && name.chars().any(|c| matches!(c, '\u{370}'..='\u{52F}' | '\u{1C80}'..='\u{1C8F}')))
-                    {
-                        Some(Ok(None))
-                    } else {
-                        None
-                    };
+                    let (name, reading) = pair_reading(&raw, &value.join(" "), p);
                     match reading {
                         None => {}
                         Some(Ok(Some(m))) if mark_goes(&m, p) => {}

@@ -47,8 +47,9 @@ enum Family {
 /// Why the payload's own handling markings stop the message.
 #[derive(Debug)]
 pub struct Stop {
-    /// `payload-restriction` (the marking does not let the message go) or
-    /// `payload-restriction-unreadable` (it cannot be read).
+    /// `payload-restriction` (the marking does not let the message go),
+    /// `payload-restriction-unreadable` (it cannot be read) or `label-in-payload` (a 4774 label,
+    /// or a part of one, inside the payload).
     pub rule: &'static str,
     /// The element path (from `payload_at`) of the marking.
     pub at: String,
@@ -119,6 +120,15 @@ pub fn check(
         };
         stack.extend(e.elements());
         let at = || path_to(payload, payload_at, e.id());
+        // A label inside the payload is a second label, in a place the label reader does not
+        // look: the message does not go, whatever it says (red team s39).
+        if let Some(why) = super::label::label_in_payload(e) {
+            return Err(Stop {
+                rule: "label-in-payload",
+                at: at(),
+                detail: why,
+            });
+        }
         if family == Family::Iodef {
             // Every attribute named `restriction` is read, in any namespace: a consumer that reads
             // attributes by local name sees `i:restriction` as the restriction (red team SB02).
@@ -167,6 +177,31 @@ pub fn check(
                     at: at(),
                     detail: "IODEF Incident has no restriction, so it has its default `private`, which is for the originator's own side only: the message stays behind".into(),
                 });
+            }
+            // `meaning` says what an element's data is (`AdditionalData`, `RecordItem`,
+            // `ExtensionType`): one naming a marking or a label has the text read as that marking,
+            // wherever the element is and whether or not the allowlists keep it (red team s39).
+            if let Some(meaning) = e.attribute("meaning")
+                && let Some(reading) = reading_named(meaning, e.text().trim().to_string(), policy)
+            {
+                let what = format!("IODEF `{}` meaning `{}`", e.local(), shown(meaning));
+                match reading {
+                    Reading::Marking(l) => decide(l, &at, &what)?,
+                    Reading::Free => {
+                        return Err(Stop {
+                            rule: "payload-restriction-unreadable",
+                            at: at(),
+                            detail: format!("{what} states no marking"),
+                        });
+                    }
+                    Reading::Unreadable(why) => {
+                        return Err(Stop {
+                            rule: "payload-restriction-unreadable",
+                            at: at(),
+                            detail: format!("{what} cannot be read as that marking: {why}"),
+                        });
+                    }
+                }
             }
             if e.local() == "Address"
                 && let Some(why) = typed_address(e)
@@ -328,14 +363,27 @@ fn alert(e: Element<'_, '_>, at: &dyn Fn() -> String) -> Result<(), Stop> {
 /// marking (`None`: the pair names none). Only a TLP level and a banner or portion mark are
 /// read; any other marking named so, or a value that is none, is not (red team SB12).
 fn named_marking(e: Element<'_, '_>, policy: &Policy) -> Option<Reading> {
-    // The name in the normal form, and with its escapes decoded (`\u0054LP`), folded to its
-    // letters and digits; the readings are joined, so a word of any of them counts.
     let raw: String = e
         .elements()
         .filter(|k| k.local() == "valueName")
         .map(|k| k.text().into_owned())
         .collect::<Vec<_>>()
         .join(" ");
+    let value: String = e
+        .elements()
+        .filter(|k| k.local() == "value")
+        .map(|k| k.text().trim().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    reading_named(&raw, value, policy)
+}
+
+/// The value of a name/value pair whose name (`raw`) names a marking, read as that marking
+/// (`None`: the name names none): a CAP `parameter` or `eventCode`, an IODEF element's `meaning`
+/// and its text (red team s39).
+fn reading_named(raw: &str, value: String, policy: &Policy) -> Option<Reading> {
+    // The name in the normal form, and with its escapes decoded (`\u0054LP`), folded to its
+    // letters and digits; the readings are joined, so a word of any of them counts.
     // Each also with digits and signs read as the letters they are written for (`7|P`).
     let letters = |t: &str| {
         let signs = crate::text::signs_read(t).unwrap_or_else(|| t.to_string());
@@ -347,20 +395,21 @@ fn named_marking(e: Element<'_, '_>, policy: &Policy) -> Option<Reading> {
             .flat_map(char::to_lowercase)
             .collect::<String>()
     };
-    let name: String = std::iter::once(crate::text::normalize(&raw))
-        .chain(crate::text::normalize_decoded(&raw))
+    let name: String = std::iter::once(crate::text::normalize(raw))
+        .chain(crate::text::normalize_decoded(raw))
         .flat_map(|n| [folded(&n.text), folded(&letters(&n.text))])
         .collect::<Vec<_>>()
         .join(" ");
     let names = |w: &str| name.contains(w) || name.contains(&letters(w));
-    let value: String = e
-        .elements()
-        .filter(|k| k.local() == "value")
-        .map(|k| k.text().trim().to_string())
-        .collect::<Vec<_>>()
-        .join(" ");
     let tlp = names("tlp") || names("trafficlight");
-    let level = names("classif") || names("banner") || names("portion");
+    // A pair naming a label (`label`, `securityLabel`, `slab`, `STANAG4774`) holds a
+    // classification too, read as one (red team s39).
+    let level = names("classif")
+        || names("banner")
+        || names("portion")
+        || names("label")
+        || names("slab")
+        || ["4774", "4778"].iter().any(|n| name.contains(n));
     // A name that mixes ASCII letters with Greek or Cyrillic ones (`ТLР`) is written to be
     // misread: it is read as naming a marking, unreadably.
     let greek_or_cyrillic = |c: char| ('\u{370}'..='\u{52F}').contains(&c) || ('\u{1C80}'..='\u{1C8F}').contains(&c);

@@ -308,6 +308,78 @@ fn uri_scheme<'p>(uri: &str, ids: &'p std::collections::BTreeMap<String, String>
         .or_else(|| (uri == NATO_OID).then(|| ids.get("NATO")).flatten())
 }
 
+/// The names of a STANAG 4774 label's and a 4778 binding's elements that hold a label or its
+/// classification (ADatP-4774 roots, `ConfidentialityInformation`, `Classification`,
+/// `PolicyIdentifier`; 4778 `BindingInformation`, `Metadata…`), folded: lower case, letters
+/// and digits only.
+const LABEL_NAMES: &[&str] = &[
+    "originatorconfidentialitylabel",
+    "alternativeconfidentialitylabel",
+    "metadataconfidentialitylabel",
+    "confidentialitylabel",
+    "confidentialityinformation",
+    "classification",
+    "policyidentifier",
+    "bindinginformation",
+    "metadatabindingcontainer",
+    "metadatabinding",
+];
+
+/// Whether a local name, in the one normal form, folded to lower-case letters and digits, is
+/// one of [`LABEL_NAMES`] (`Classification`, `ｃlassification`, `Confidentiality_Label`).
+fn names_label_part(local: &str) -> bool {
+    if local.is_ascii() {
+        // Folding only removes characters: a name shorter than the shortest is none of them.
+        if local.len() < "classification".len() {
+            return false;
+        }
+        let folded = || {
+            local
+                .bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| b.to_ascii_lowercase())
+        };
+        return LABEL_NAMES.iter().any(|n| n.bytes().eq(folded()));
+    }
+    let folded: String = crate::text::normalize(local)
+        .text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    LABEL_NAMES.contains(&folded.as_str())
+}
+
+/// Why the payload element `e` is (or carries) a label where the label reader does not look:
+/// an element or attribute in the 4774 or 4778 namespace, or one named like a label or a part
+/// that holds its classification, in any namespace (red team s39: the allowlists would drop it
+/// and let the rest go, unread). `None` for any other element.
+pub fn label_in_payload(e: crate::format::xml::Element<'_, '_>) -> Option<String> {
+    use crate::format::xml::label4774::{NS_4774, NS_4778};
+    let labelled_ns = |ns: Option<&std::borrow::Cow<'_, str>>| ns.is_some_and(|n| n == NS_4774 || n == NS_4778);
+    if labelled_ns(e.namespace()) {
+        return Some(format!(
+            "the payload holds `{}` of a STANAG 4774 label or 4778 binding: a second label, which the guard does not read",
+            shown(e.local())
+        ));
+    }
+    if names_label_part(e.local()) {
+        return Some(format!(
+            "the payload holds an element named `{}`, like a part of a STANAG 4774 label: a second label, which the guard does not read",
+            shown(e.local())
+        ));
+    }
+    e.attributes()
+        .find(|a| labelled_ns(a.namespace()) || names_label_part(a.local()))
+        .map(|a| {
+            format!(
+                "the payload's `{}` carries the attribute `{}`, a part of a STANAG 4774 label: a second label, which the guard does not read",
+                shown(e.local()),
+                shown(a.local())
+            )
+        })
+}
+
 /// The free texts of a label (identifier, its URI, classification, privacy mark, categories'
 /// names, URIs and values, dates), each with the local name of the element or attribute.
 pub fn texts(l: &ConfidentialityLabel) -> Vec<(&'static str, &str)> {
