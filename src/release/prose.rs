@@ -689,8 +689,8 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
     let text = signs.as_deref().unwrap_or(n.text.as_str());
     let bytes = text.as_bytes();
     // The squeezed text, and where each of its bytes is in `text`.
-    let mut letters: Vec<u8> = Vec::new();
-    let mut from: Vec<usize> = Vec::new();
+    let mut letters: Vec<u8> = Vec::with_capacity(text.len());
+    let mut from: Vec<usize> = Vec::with_capacity(text.len());
     for (i, c) in text.char_indices() {
         let letter = match u8::try_from(c) {
             Ok(b) if b.is_ascii_alphanumeric() || crate::text::sign_letter(b).is_some() => crate::text::letter_byte(b),
@@ -1365,14 +1365,19 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
         read_onto(k, len, &mut word);
         let after_word = k + len;
         // Glued: a control word no word holds, anywhere in the word.
+        // Equal slices start alike: the first byte is compared before the rest (a word is
+        // compared with every lead and control word).
         for (g, said) in glued.iter().zip(GLUED_CONTROLS) {
-            if word.len() > g.len() && word.windows(g.len()).any(|w| w == g.as_slice()) {
+            if word.len() > g.len() && word.windows(g.len()).any(|w| w.first() == g.first() && w == g.as_slice()) {
                 out.push(said.to_uppercase());
             }
         }
         // Glued: a level and a control word (`ll` between: `‖` and `ǀǀ` read as two `l`).
         // A portion level glues only with the bars (`S‖NF`).
         for (lead, _) in &v.leads {
+            if !lead.is_empty() && lead.first() != word.first() {
+                continue;
+            }
             let Some(rest) = word.strip_prefix(lead.as_slice()) else {
                 continue;
             };
@@ -1421,10 +1426,12 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
         two.clear();
         two.extend_from_slice(&word);
         read_onto(after_word + 1, next_len, &mut two);
+        let (two_first, word_first) = (two.first(), word.first());
         let lead = v.leads.iter().find_map(|(l, portion)| {
-            if *l == two && next_len > 0 {
+            let first = l.first();
+            if first == two_first && *l == two && next_len > 0 {
                 Some((after_word + 1 + next_len, *portion))
-            } else if *l == word {
+            } else if first == word_first && *l == word {
                 Some((after_word, *portion))
             } else {
                 None
