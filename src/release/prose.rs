@@ -1368,7 +1368,11 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
         // Equal slices start alike: the first byte is compared before the rest (a word is
         // compared with every lead and control word).
         for (g, said) in glued.iter().zip(GLUED_CONTROLS) {
-            if word.len() > g.len() && word.windows(g.len()).any(|w| w.first() == g.first() && w == g.as_slice()) {
+            if word.len() > g.len()
+                && word
+                    .windows(g.len())
+                    .any(|w| w.first() == g.first() && w == g.as_slice())
+            {
                 out.push(said.to_uppercase());
             }
         }

@@ -525,7 +525,8 @@ fn refang_as(text: &str, join: bool, words: bool) -> Option<(String, Vec<Range<u
         .iter()
         .enumerate()
         .find(|&(i, &c)| {
-            may_start_sub(c, i.checked_add(1).and_then(|k| b.get(k)).copied(), join, words) && sub_at(text, i, join, words).is_some()
+            may_start_sub(c, i.checked_add(1).and_then(|k| b.get(k)).copied(), join, words)
+                && sub_at(text, i, join, words).is_some()
         })
         .map(|(i, _)| i)?;
     let mut out = String::with_capacity(text.len());
@@ -537,7 +538,8 @@ fn refang_as(text: &str, join: bool, words: bool) -> Option<(String, Vec<Range<u
     }
     let mut i = first;
     while i < text.len() {
-        if b.get(i).is_some_and(|&c| may_start_sub(c, i.checked_add(1).and_then(|k| b.get(k)).copied(), join, words))
+        if b.get(i)
+            .is_some_and(|&c| may_start_sub(c, i.checked_add(1).and_then(|k| b.get(k)).copied(), join, words))
             && let Some((from, to)) = sub_at(text, i, join, words)
         {
             out.push_str(to);
