@@ -101,19 +101,22 @@ fn capitals_by_look(text: &str) -> String {
 /// `71P:R3D`, `CONF!DENTIAL`, `SECR€T`): only for deciding whether a text mentions a marking,
 /// where reading more holds back more, never less.
 pub(crate) fn loosen(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'l' | '1' | '|' | '!' => 'i',
-            '0' => 'o',
-            '3' | '\u{20AC}' => 'e',
-            '4' | '@' => 'a',
-            '5' | '$' => 's',
-            '6' | '9' => 'g',
-            '7' => 't',
-            '8' => 'b',
-            c => c,
-        })
-        .collect()
+    s.chars().map(loosen_char).collect()
+}
+
+/// One character as [`loosen`] reads it (each character is read alone, as one character).
+pub(crate) fn loosen_char(c: char) -> char {
+    match c {
+        'l' | '1' | '|' | '!' => 'i',
+        '0' => 'o',
+        '3' | '\u{20AC}' => 'e',
+        '4' | '@' => 'a',
+        '5' | '$' => 's',
+        '6' | '9' => 'g',
+        '7' => 't',
+        '8' => 'b',
+        c => c,
+    }
 }
 
 /// Dissemination phrases and marking words, squeezed (lowercase, letters and digits only).

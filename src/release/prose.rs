@@ -479,6 +479,9 @@ struct Vocabulary {
     /// One-letter portion levels above the lowest (`c`, `s`, `k`), lowercase: a level right
     /// after a word that names one ([`bare_levels`]).
     one_letter: Vec<String>,
+    /// [`SEPARATED_CONTROLS`] and [`GLUED_CONTROLS`], squeezed ([`banners_of_separators`]).
+    controls: Vec<Vec<u8>>,
+    glued: Vec<Vec<u8>>,
 }
 
 /// `s` as the squeezed text reads it: its letters and digits, lowercase, each read as a letter.
@@ -633,6 +636,8 @@ impl Vocabulary {
         one_letter.dedup();
         Vocabulary {
             one_letter,
+            controls: SEPARATED_CONTROLS.iter().map(|w| squeezed(w)).collect(),
+            glued: GLUED_CONTROLS.iter().map(|w| squeezed(w)).collect(),
             leads,
             finder,
             says: phrases.into_iter().map(|(_, s, w)| (s, w)).collect(),
@@ -1151,13 +1156,41 @@ fn tlp_written_otherwise(text: &str, dot_is_colon: bool, out: &mut Vec<String>) 
 /// red team round 3, SA04), read with digits and signs for letters (`7|P`; `tip` as written is a
 /// word).
 /// Read from the end: only the word's last three characters and the digits before them.
+/// Each character is loosened alone ([`crate::release::marking_text::loosen_char`]), so no copy
+/// of the word is made: it is asked of every word of every text.
 fn ends_tlp(w: &str) -> bool {
+    let loosen = crate::release::marking_text::loosen_char;
     let mut back = w.chars().rev();
-    let head: String = back.by_ref().take(3).collect::<Vec<char>>().into_iter().rev().collect();
-    head.chars().count() == 3
-        && crate::release::marking_text::loosen(&head) == "tip"
-        && head.chars().nth(1) != Some('i')
-        && back.all(|c| c.is_ascii_digit())
+    let (Some(p), Some(l), Some(t)) = (back.next(), back.next(), back.next()) else {
+        return false;
+    };
+    loosen(t) == 't' && loosen(l) == 'i' && loosen(p) == 'p' && l != 'i' && back.all(|c| c.is_ascii_digit())
+}
+
+/// Whether `text` may hold a head [`tlp_with_words_between`] reads: three characters [`ends_tlp`]
+/// reads as `TLP` (`t` or `7`; `l`, `1`, `|` or `!`; `p`), or seven that loosen to `traffic`.
+/// Every character that loosens to one of these letters is ASCII, and a head is a run of
+/// characters of the text, so it is looked for byte by byte; `false` only where no word could be
+/// a head (most texts), and then that reader finds nothing.
+fn may_name_tlp(text: &str) -> bool {
+    let b = text.as_bytes();
+    let at = |k: Option<usize>| k.and_then(|k| b.get(k)).copied().unwrap_or(0);
+    let t = |c: u8| matches!(c, b't' | b'7');
+    let i = |c: u8| matches!(c, b'i' | b'l' | b'1' | b'|' | b'!');
+    let tlp = |k: usize| {
+        let l = at(k.checked_sub(1));
+        t(at(k.checked_sub(2))) && i(l) && l != b'i'
+    };
+    // `traffic`, its first `f` at `k`.
+    let traffic = |k: usize| {
+        t(at(k.checked_sub(3)))
+            && at(k.checked_sub(2)) == b'r'
+            && matches!(at(k.checked_sub(1)), b'a' | b'4' | b'@')
+            && at(k.checked_add(1)) == b'f'
+            && i(at(k.checked_add(2)))
+            && at(k.checked_add(3)) == b'c'
+    };
+    memchr::memchr_iter(b'p', b).any(tlp) || memchr::memchr_iter(b'f', b).any(traffic)
 }
 
 /// Extensions of files whose names start `tlp.` (`tlp.conf`, the Linux power tool's): the only
@@ -1302,17 +1335,25 @@ fn banners_of_capitals(n: &Normalized, raw: &str, out: &mut Vec<String>) {
 fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
     let chars: Vec<char> = text.chars().collect();
     let letter = |c: char| c.is_ascii_alphanumeric();
-    let read = |k: usize, len: usize| -> Vec<u8> {
-        chars
-            .get(k..k + len)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|&c| u8::try_from(c).ok())
-            .map(|b| crate::text::letter_byte(b.to_ascii_lowercase()))
-            .collect()
+    // Characters `k..k + len` read as letters, added to `to` (buffers used again for every word).
+    let read_onto = |k: usize, len: usize, to: &mut Vec<u8>| {
+        to.extend(
+            chars
+                .get(k..k + len)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|&c| u8::try_from(c).ok())
+                .map(|b| crate::text::letter_byte(b.to_ascii_lowercase())),
+        );
     };
-    let controls: Vec<Vec<u8>> = SEPARATED_CONTROLS.iter().map(|w| squeezed(w)).collect();
-    let glued: Vec<Vec<u8>> = GLUED_CONTROLS.iter().map(|w| squeezed(w)).collect();
+    let read = |k: usize, len: usize| -> Vec<u8> {
+        let mut v = Vec::new();
+        read_onto(k, len, &mut v);
+        v
+    };
+    let (controls, glued) = (&v.controls, &v.glued);
+    let mut word: Vec<u8> = Vec::new();
+    let mut two: Vec<u8> = Vec::new();
     let mut k = 0;
     while k < chars.len() {
         let c = chars.get(k).copied().unwrap_or(' ');
@@ -1328,17 +1369,27 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
             .iter()
             .take_while(|&&c| letter(c))
             .count();
-        let word = read(k, len);
+        word.clear();
+        read_onto(k, len, &mut word);
         let after_word = k + len;
         // Glued: a control word no word holds, anywhere in the word.
+        // Equal slices start alike: the first byte is compared before the rest (a word is
+        // compared with every lead and control word).
         for (g, said) in glued.iter().zip(GLUED_CONTROLS) {
-            if word.len() > g.len() && word.windows(g.len()).any(|w| w == g.as_slice()) {
+            if word.len() > g.len()
+                && word
+                    .windows(g.len())
+                    .any(|w| w.first() == g.first() && w == g.as_slice())
+            {
                 out.push(said.to_uppercase());
             }
         }
         // Glued: a level and a control word (`ll` between: `‖` and `ǀǀ` read as two `l`).
         // A portion level glues only with the bars (`S‖NF`).
         for (lead, _) in &v.leads {
+            if !lead.is_empty() && lead.first() != word.first() {
+                continue;
+            }
             let Some(rest) = word.strip_prefix(lead.as_slice()) else {
                 continue;
             };
@@ -1384,11 +1435,15 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
                     .count()
             })
             .unwrap_or(0);
-        let two = [word.clone(), read(after_word + 1, next_len)].concat();
+        two.clear();
+        two.extend_from_slice(&word);
+        read_onto(after_word + 1, next_len, &mut two);
+        let (two_first, word_first) = (two.first(), word.first());
         let lead = v.leads.iter().find_map(|(l, portion)| {
-            if *l == two && next_len > 0 {
+            let first = l.first();
+            if first == two_first && *l == two && next_len > 0 {
                 Some((after_word + 1 + next_len, *portion))
-            } else if *l == word {
+            } else if first == word_first && *l == word {
                 Some((after_word, *portion))
             } else {
                 None
@@ -1448,6 +1503,14 @@ fn amber_joined_to_strict(w: &str) -> bool {
 /// TLP marking no reader reads); or a colour right before `TLP` (`RED (TLP)`, `RED/TLP`). Red
 /// team round 3, SA04. At most six words are looked at after each head, and one before it.
 fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
+    // Nothing below is said without a head.
+    if may_name_tlp(text) {
+        tlp_with_words_between_read(text, out);
+    }
+}
+
+/// [`tlp_with_words_between`] without its check for a head.
+fn tlp_with_words_between_read(text: &str, out: &mut Vec<String>) {
     const COLOURS: [&str; 5] = ["clear", "white", "green", "amber", "red"];
     // The words of the text: (start, end) of each run of letters, digits, `+` and `.`.
     let mut words: Vec<(usize, usize)> = Vec::new();
@@ -1499,7 +1562,10 @@ fn tlp_with_words_between(text: &str, out: &mut Vec<String>) {
     };
     // A word as read with digits and signs for letters (`7|P` is `tip`: a `t`, an `l` or what
     // passes for it, a `p`; `tip` as written is a word).
-    let reads = |k: usize, as_: &str| loosen(word(k)) == loosen(as_);
+    let reads = |k: usize, as_: &str| {
+        let one = crate::release::marking_text::loosen_char;
+        word(k).chars().map(one).eq(as_.chars().map(one))
+    };
     let reads_tlp = |k: usize| ends_tlp(word(k));
     // After `AMBER` (at word `j`): `STRICT`, with words of [`JOINING`] between and no end of a
     // sentence or clause (`TLP:AMBER and STRICT`, `TLP:AMBER (STRICT)`; `TLP:AMBER. Strict
@@ -1728,4 +1794,104 @@ fn glued_value(text: &str, at: usize, next: Option<usize>, next_word: &str, tag:
         return None;
     }
     Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`ends_tlp`] as it was: the word's last three characters copied out and loosened whole.
+    fn ends_tlp_by_copies(w: &str) -> bool {
+        let mut back = w.chars().rev();
+        let head: String = back.by_ref().take(3).collect::<Vec<char>>().into_iter().rev().collect();
+        head.chars().count() == 3
+            && crate::release::marking_text::loosen(&head) == "tip"
+            && head.chars().nth(1) != Some('i')
+            && back.all(|c| c.is_ascii_digit())
+    }
+
+    /// [`tlp_with_words_between`] without the check for a head.
+    fn tlp_said_slowly(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        tlp_with_words_between_read(text, &mut out);
+        out
+    }
+
+    fn tlp_said(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        tlp_with_words_between(text, &mut out);
+        out
+    }
+
+    /// Heads and colours, disguised character by character ([`crate::fuzzing::disguise`]), in
+    /// text of the characters the readers loosen.
+    fn texts() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const HEADS: &[&str] = &[
+            "TLP:RED",
+            "TLP: AMBER+STRICT",
+            "tlp amber and strict",
+            "Traffic Light Protocol: RED",
+            "traffic light: green",
+            "TLP version 2.0 is RED",
+            "RED (TLP)",
+            "2024TLP-zork",
+            "TLP\u{2014}RED",
+            "7|P|R3D",
+            "TLP.zork",
+            "tlp.conf",
+            "TLP:\u{1F534}",
+        ];
+        let phrase = prop_oneof![
+            proptest::sample::select(crate::fuzzing::FORBIDDEN_MARKINGS).prop_map(str::to_string),
+            proptest::sample::select(HEADS).prop_map(str::to_string),
+            "[tTlLpPiI17|!@4$5fFrRaAcC+.:/ -]{0,12}",
+        ];
+        (
+            "[a-zA-Z tlpTLP17|!/():,.+@$é日本\n]{0,16}",
+            phrase,
+            proptest::collection::vec(any::<u8>(), 1..8),
+            "[a-zA-Z tlpTLP17|!/():,.+@$é日本\n]{0,16}",
+        )
+            .prop_map(|(a, m, hows, b)| format!("{a}{}{b}", crate::fuzzing::disguise(&m, &hows)))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// [`ends_tlp`] reads every word as the copying reading did.
+        #[test]
+        fn ends_tlp_is_ends_tlp_by_copies(w in "[tTlLpPiI17|!0-9\u{20AC}é.+]{0,6}") {
+            proptest::prop_assert_eq!(ends_tlp(&w), ends_tlp_by_copies(&w), "{:?}", w);
+        }
+
+        /// The check for a head never passes over a text the full reading finds a TLP marking
+        /// in: on text as written, in the normal form and decoded, disguises among it.
+        #[test]
+        fn tlp_head_check_never_skips_a_marking(s in texts()) {
+            let n = crate::text::normalize(&s).text;
+            let decoded = crate::text::normalize_decoded(&s).into_iter().map(|d| d.text);
+            for t in [s.clone(), n].into_iter().chain(decoded) {
+                proptest::prop_assert_eq!(tlp_said(&t), tlp_said_slowly(&t), "{:?}", t);
+            }
+        }
+    }
+
+    /// The canaries and benign neighbours of the content tables, and the forbidden markings,
+    /// read alike both ways, alone and after a head.
+    #[test]
+    fn tlp_head_check_reads_the_content_tables_alike() {
+        let canaries = crate::fuzzing::content::KINDS
+            .into_iter()
+            .flat_map(crate::fuzzing::content::encodings);
+        let benign = crate::fuzzing::content::BENIGN.iter().map(|s| (*s).to_string());
+        let tlp = crate::fuzzing::FORBIDDEN_MARKINGS.iter().map(|s| (*s).to_string());
+        for s in canaries.chain(benign).chain(tlp) {
+            let n = crate::text::normalize(&s).text;
+            for t in [s.clone(), n] {
+                for t in [t.clone(), format!("TLP: {t}"), format!("traffic light {t} red")] {
+                    assert_eq!(tlp_said(&t), tlp_said_slowly(&t), "{t:?}");
+                }
+            }
+        }
+    }
 }

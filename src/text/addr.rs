@@ -524,7 +524,10 @@ fn refang_as(text: &str, join: bool, words: bool) -> Option<(String, Vec<Range<u
     let first = b
         .iter()
         .enumerate()
-        .find(|&(i, &c)| may_start_sub(c, join, words) && sub_at(text, i, join, words).is_some())
+        .find(|&(i, &c)| {
+            may_start_sub(c, i.checked_add(1).and_then(|k| b.get(k)).copied(), join, words)
+                && sub_at(text, i, join, words).is_some()
+        })
         .map(|(i, _)| i)?;
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len());
@@ -535,7 +538,8 @@ fn refang_as(text: &str, join: bool, words: bool) -> Option<(String, Vec<Range<u
     }
     let mut i = first;
     while i < text.len() {
-        if b.get(i).is_some_and(|&c| may_start_sub(c, join, words))
+        if b.get(i)
+            .is_some_and(|&c| may_start_sub(c, i.checked_add(1).and_then(|k| b.get(k)).copied(), join, words))
             && let Some((from, to)) = sub_at(text, i, join, words)
         {
             out.push_str(to);
@@ -595,13 +599,19 @@ const PRINTABLE: &str =
     "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
 
 /// Whether a substitution of [`refang`] (joining when `join`, with the e-mail writings when
-/// `words`) can start with byte `c`.
-fn may_start_sub(c: u8, join: bool, words: bool) -> bool {
-    matches!(
-        c,
-        b'[' | b'(' | b'{' | b'\\' | b'h' | b'f' | b'%' | b'<' | b'_' | b' ' | 0xE3
-    ) || (join && c == b'.')
-        || (words && matches!(c, b'.' | b'-' | b'@'))
+/// `words`) can start with byte `c`, `next` the byte after it. Spaces, `h` and `f` are common
+/// in prose and start few writings: `hxxp`, `fxp` and, unless joining or reading e-mail
+/// writings, ` アット` only (every other writing starts with another byte).
+fn may_start_sub(c: u8, next: Option<u8>, join: bool, words: bool) -> bool {
+    match c {
+        b'h' | b'f' => next == Some(b'x'),
+        b' ' => join || words || next == Some(0xE3),
+        _ => {
+            matches!(c, b'[' | b'(' | b'{' | b'\\' | b'%' | b'<' | b'_' | 0xE3)
+                || (join && c == b'.')
+                || (words && matches!(c, b'.' | b'-' | b'@'))
+        }
+    }
 }
 
 /// The separators that stand either side of a word `at` or `dot` written for `@` or `.`
@@ -744,13 +754,19 @@ fn sub_at(text: &str, i: usize, join: bool, words: bool) -> Option<(usize, &'sta
 /// the fast one against, see the property test below).
 #[cfg(test)]
 fn refang_slow(text: &str, join: bool) -> Option<(String, Vec<Range<usize>>)> {
+    refang_slow_as(text, join, false)
+}
+
+/// [`refang_slow`], reading the e-mail writings of [`refang_words`] too when `words`.
+#[cfg(test)]
+fn refang_slow_as(text: &str, join: bool, words: bool) -> Option<(String, Vec<Range<usize>>)> {
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len());
     let mut i = 0;
     let mut changed = false;
     while i < text.len() {
         if text.is_char_boundary(i)
-            && let Some((from, to)) = sub_at(text, i, join, false)
+            && let Some((from, to)) = sub_at(text, i, join, words)
         {
             out.push_str(to);
             map.extend(std::iter::repeat_n(i..i + from, to.len()));
@@ -1416,14 +1432,37 @@ mod tests {
         /// text, same map back, `None` alike.
         #[test]
         fn fast_refang_agrees_with_the_reference(
-            t in "([\\[\\](){}.:/@\\\\hxpsftdoa %e4]|xxp|dot| at | dot |é|。|1|%2e|%40|%g1|%7f){0,40}"
+            t in "([\\[\\](){}.:/@\\\\hxpsftdoa %e4_<>-]|xxp|dot| at | dot |é|。|1|%2e|%40|%g1|%7f|\u{30A2}\u{30C3}\u{30C8}| \u{30A2}\u{30C3}\u{30C8} ){0,40}"
         ) {
             proptest::prop_assert_eq!(refang(&t), refang_slow(&t, false));
+            // The e-mail writings too (a space, `h` and `f` are looked past by the next byte).
+            for join in [false, true] {
+                proptest::prop_assert_eq!(refang_words(&t, join), refang_slow_as(&t, join, true));
+            }
             // The joined reading is the reference's, and is not skipped when it differs.
             let joined = refang_slow(&t, true);
             match refang_joined(&t) {
                 Some(j) => proptest::prop_assert_eq!(Some(j), joined),
                 None => proptest::prop_assert_eq!(joined, refang(&t)),
+            }
+        }
+    }
+
+    /// The canaries and benign neighbours of the content tables are read by the fast refang as
+    /// by the reference, every way.
+    #[test]
+    fn fast_refang_reads_the_content_tables_as_the_reference() {
+        let canaries = crate::fuzzing::content::KINDS
+            .into_iter()
+            .flat_map(crate::fuzzing::content::encodings);
+        let benign = crate::fuzzing::content::BENIGN.iter().map(|s| (*s).to_string());
+        for s in canaries.chain(benign) {
+            let n = crate::text::normalize(&s).text;
+            for t in [s.clone(), n] {
+                assert_eq!(refang(&t), refang_slow(&t, false), "{t:?}");
+                for join in [false, true] {
+                    assert_eq!(refang_words(&t, join), refang_slow_as(&t, join, true), "{t:?}");
+                }
             }
         }
     }
