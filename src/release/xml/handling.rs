@@ -97,6 +97,20 @@ pub fn check(
             })
         }
     };
+    // The value of a name/value pair that names a marking ([`reading_named`]), decided: none
+    // stated or unreadable, the message stays.
+    let decide_named = |reading: Reading, at: &dyn Fn() -> String, what: &str| -> Result<(), Stop> {
+        let unreadable = |detail: String| Stop {
+            rule: "payload-restriction-unreadable",
+            at: at(),
+            detail,
+        };
+        match reading {
+            Reading::Marking(l) => decide(l, at, what),
+            Reading::Free => Err(unreadable(format!("{what} states no marking"))),
+            Reading::Unreadable(why) => Err(unreadable(format!("{what} cannot be read as that marking: {why}"))),
+        }
+    };
     // Depth first; an element's path is only built for the one that stops the message.
     let mut stack: Vec<Element<'_, '_>> = vec![payload];
     // Which family the last element's namespace was in, by its address (a namespace is stored
@@ -184,24 +198,11 @@ pub fn check(
             if let Some(meaning) = e.attribute("meaning")
                 && let Some(reading) = reading_named(meaning, e.text().trim().to_string(), policy)
             {
-                let what = format!("IODEF `{}` meaning `{}`", e.local(), shown(meaning));
-                match reading {
-                    Reading::Marking(l) => decide(l, &at, &what)?,
-                    Reading::Free => {
-                        return Err(Stop {
-                            rule: "payload-restriction-unreadable",
-                            at: at(),
-                            detail: format!("{what} states no marking"),
-                        });
-                    }
-                    Reading::Unreadable(why) => {
-                        return Err(Stop {
-                            rule: "payload-restriction-unreadable",
-                            at: at(),
-                            detail: format!("{what} cannot be read as that marking: {why}"),
-                        });
-                    }
-                }
+                decide_named(
+                    reading,
+                    &at,
+                    &format!("IODEF `{}` meaning `{}`", e.local(), shown(meaning)),
+                )?;
             }
             if e.local() == "Address"
                 && let Some(why) = typed_address(e)
@@ -235,24 +236,7 @@ pub fn check(
             if matches!(e.local(), "parameter" | "eventCode")
                 && let Some(reading) = named_marking(e, policy)
             {
-                let what = format!("CAP {} naming a marking", e.local());
-                match reading {
-                    Reading::Marking(l) => decide(l, &at, &what)?,
-                    Reading::Free => {
-                        return Err(Stop {
-                            rule: "payload-restriction-unreadable",
-                            at: at(),
-                            detail: format!("{what} states none"),
-                        });
-                    }
-                    Reading::Unreadable(why) => {
-                        return Err(Stop {
-                            rule: "payload-restriction-unreadable",
-                            at: at(),
-                            detail: format!("{what} cannot be read as that marking: {why}"),
-                        });
-                    }
-                }
+                decide_named(reading, &at, &format!("CAP {} naming a marking", e.local()))?;
             }
             match e.local() {
                 // The special handling code (CAP 1.2 `code`): a marking written there is one.
