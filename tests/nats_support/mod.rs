@@ -78,7 +78,22 @@ impl Nats {
                         .enable_all()
                         .build()
                         .unwrap();
-                    let client = rt.block_on(async_nats::connect(format!("127.0.0.1:{port}"))).unwrap();
+                    // A server still starting up may reset the first connection (seen in CI):
+                    // tried again until the deadline; one that exited left the port to another
+                    // process, so another port is taken.
+                    let client = match rt.block_on(async_nats::connect(format!("127.0.0.1:{port}"))) {
+                        Ok(c) => c,
+                        Err(_) => {
+                            if child.try_wait().unwrap().is_some() {
+                                break;
+                            }
+                            std::thread::sleep(Duration::from_millis(20));
+                            continue;
+                        }
+                    };
+                    if child.try_wait().unwrap().is_some() {
+                        break; // what answered is not the server started here
+                    }
                     let js = {
                         let _enter = rt.enter();
                         jetstream::new(client)
