@@ -754,7 +754,12 @@ pub fn disguise(plain: &str, hows: &[u8]) -> String {
                     0 => format!("&#{v};"),
                     1 => format!("&#x{v:x};"),
                     2 => percent,
-                    3 => format!("\\u{v:04x}"),
+                    // UTF-16 code units, as JSON and JavaScript write them (`\ud83d\udfe5`).
+                    3 => c
+                        .encode_utf16(&mut [0u16; 2])
+                        .iter()
+                        .map(|u| format!("\\u{u:04x}"))
+                        .collect(),
                     _ => format!("\\u{{{v:x}}}"),
                 });
             }

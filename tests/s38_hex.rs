@@ -142,6 +142,15 @@ fn hex_bytes_and_mail_encodings_in_prose_are_held() {
             // a control character inside a word is still dropped there (not read as a dot)
             "SE\\x03CRET",
             "\\x03TOP\\x06SECRET",
+            // a character beyond the BMP as two UTF-16 escapes, as JSON and JavaScript write it
+            // (s40: a surrogate was no character to either reader, so `TLP։ 🟥` escaped so
+            // crossed both; found by prose_markings' proptest in CI)
+            "TLP\u{589} \\ud83d\\udfe5",
+            "TLP\u{589} \\uD83D\\uDFE5",
+            "TLP\u{589} %uD83D%uDFE5",
+            "Operation \\ud835\\udc0dIGHTJAR",
+            "\\ud835\\udc12\\ud835\\udc04\\ud835\\udc02RET",
+            "Operation %uD835%uDC0DIGHTJAR",
         ],
     );
 }
@@ -168,6 +177,10 @@ fn text_with_equals_pipes_braces_and_plus_goes() {
             "\\d{3}-\\d{4} and \\b word \\b",
             "\\x08intranet\\x04evil\\x07example\\x00",
             "printf(\"a\\x09b\\x0ac\\x01\")",
+            // a lone or reversed surrogate is no character; an escaped emoji is no marking
+            "TLP\u{589} \\ud83d and \\udfe5\\ud83d",
+            "status \\ud83d\\udfe2 green, \\ud83d\\ude00",
+            "%uD83D%u0041 and %uDFE5",
         ],
     );
 }

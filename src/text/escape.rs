@@ -381,14 +381,29 @@ fn hex_run(b: &[u8], i: usize, sign: u8) -> Option<(String, usize, bool)> {
 }
 
 /// The non-standard `%uHHHH` at `i` (IIS and old JavaScript `escape()` decode it), and where it
-/// ends.
+/// ends; a surrogate pair `%uD83D%uDFE5` is one character, as `unescape()` reads it.
 fn percent_u(s: &str, i: usize) -> Option<(String, usize, bool)> {
-    let digits = s.get(i + 2..i + 6).filter(|_| s.as_bytes().get(i + 1) == Some(&b'u'))?;
-    if !digits.bytes().all(|c| c.is_ascii_hexdigit()) {
-        return None;
+    let (c, len) = utf16_escape(s.get(i + 1..)?, '%')?;
+    Some((c.to_string(), i + 1 + len, true))
+}
+
+/// The UTF-16 code unit escape `uHHHH` at the start of `rest` (after its `lead`, `\` or `%`), and
+/// its length: a high surrogate, `lead` and a low one are the pair's character (JSON,
+/// JavaScript and Java write `🟥` as `\ud83d\udfe5`; RFC 8259 §7); a lone surrogate is none.
+fn utf16_escape(rest: &str, lead: char) -> Option<(char, usize)> {
+    let unit = |h: Option<&str>| -> Option<u32> {
+        let h = h?.strip_prefix('u')?.get(..4)?;
+        h.bytes()
+            .all(|c| c.is_ascii_hexdigit())
+            .then(|| u32::from_str_radix(h, 16).ok())?
+    };
+    let high = unit(Some(rest))?;
+    if (0xD800..0xDC00).contains(&high) {
+        let low = unit(rest.get(5..).and_then(|r| r.strip_prefix(lead))).filter(|l| (0xDC00..0xE000).contains(l))?;
+        let c = char::from_u32(0x10000 | ((high & 0x3FF) << 10) | (low & 0x3FF))?;
+        return Some((c, 11));
     }
-    let c = char::from_u32(u32::from_str_radix(digits, 16).ok()?).filter(|&c| c != '\0')?;
-    Some((c.to_string(), i + 6, true))
+    Some((char::from_u32(high).filter(|&c| c != '\0')?, 5))
 }
 
 /// Whether `c`, decoded from an escape, is the length byte of a DNS wire label (RFC 1035 §3.1)
@@ -425,7 +440,7 @@ fn backslash(s: &str, i: usize) -> Option<(String, usize)> {
             }
             (hex(inner, n)?, n + 3)
         }
-        b'u' => (hex(rest.get(1..)?, 4)?, 5),
+        b'u' => utf16_escape(rest, '\\')?,
         b'U' => (hex(rest.get(1..)?, 8)?, 9),
         b'n' | b'r' | b't' => (' ', 1),
         b'0'..=b'3'
@@ -789,6 +804,8 @@ mod tests {
             ("caf%C3%A9", "café"),
             ("a%FF%40b", "a%FF@b"),
             ("%u0031%u0030.20", "10.20"),
+            ("\\ud83d\\udfe5 %uD83D%uDFE5", "\u{1F7E5} \u{1F7E5}"),
+            ("\\ud83d \\udfe5 %uDFE5%uD83D x", "\\ud83d \\udfe5 %uDFE5%uD83D x"),
             ("a\\x40b\\u002ec\\u{2e}d\\U0000002Ee", "a@b.c.d.e"),
             ("a\\@b\\.c", "a@b.c"),
             ("line\\nbreak", "line break"),

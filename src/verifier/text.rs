@@ -891,10 +891,7 @@ fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
                 if tail.starts_with("%u")
                     && tail.get(2..6).is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit())) =>
             {
-                tail.get(2..6)
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .and_then(nonzero_char)
-                    .map(|c| (c.to_string(), 6))
+                utf16_units(tail, "%u").map(|(c, used)| (c.to_string(), used))
             }
             Some(b'%') => match percent_run(tail) {
                 // Nothing valid in the run: passed over whole (no byte looked at twice).
@@ -1230,6 +1227,30 @@ fn snort_quads(s: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// The character of the UTF-16 escape `t` starts with (`sign` and four hex digits) and the bytes it
+/// takes: two escapes when they are a surrogate pair (`\ud83d\udfe5`, `%uD83D%uDFE5`: RFC 8259
+/// §7, JavaScript `unescape`); a lone surrogate is no character.
+fn utf16_units(t: &str, sign: &str) -> Option<(char, usize)> {
+    let unit = |at: usize| -> Option<u32> {
+        let digits = t.get(at..)?.strip_prefix(sign)?.get(..4)?;
+        if digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            u32::from_str_radix(digits, 16).ok()
+        } else {
+            None
+        }
+    };
+    let first = unit(0)?;
+    let width = sign.len() + 4;
+    match first {
+        0xD800..=0xDBFF => {
+            let second = unit(width).filter(|v| (0xDC00..=0xDFFF).contains(v))?;
+            let v = 0x10000 + (first - 0xD800) * 0x400 + (second - 0xDC00);
+            nonzero_char(v).map(|c| (c, 2 * width))
+        }
+        _ => nonzero_char(first).map(|c| (c, width)),
+    }
+}
+
 fn nonzero_char(v: u32) -> Option<char> {
     char::from_u32(v).filter(|c| *c != '\0')
 }
@@ -1342,7 +1363,7 @@ fn backslash_escape(t: &str) -> Option<(String, usize)> {
             let close = body.bytes().take(9).position(|b| b == b'}').filter(|&k| k >= 3)?;
             (hex(2, close - 2)?, close + 1)
         }
-        'u' => (hex(1, 4)?, 5),
+        'u' => utf16_units(t, "\\u").map(|(c, used)| (c, used.saturating_sub(1)))?,
         'U' => (hex(1, 8)?, 9),
         'n' | 'r' | 't' => (' ', 1),
         '0'..='3'
