@@ -5,19 +5,11 @@
 mod common;
 
 use common::us_to_jpn;
+use common::xml_fixture as fixture;
+use common::{CAP_FIXTURE as CAP, IODEF_FIXTURE as IODEF};
 use proptest::prelude::*;
 use sekisho::guard;
 use sekisho::policy::Policy;
-
-fn fixture(path: &str) -> String {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/xml")
-        .join(path);
-    std::fs::read_to_string(p).unwrap()
-}
-
-const CAP: &str = "cap/nato-unclassified-rel-jpn.xml";
-const IODEF: &str = "iodef/nato-unclassified-rel-jpn.xml";
 
 /// Whether the guard releases `base` edited by `edit` (the edit must change it).
 fn guard_goes(base: &str, edit: &dyn Fn(&str) -> String, policy: &Policy) -> bool {

@@ -6,6 +6,7 @@
 mod common;
 
 use common::held::{all_go, all_held, held_problems, held_problems_at};
+use common::xml_fixture;
 use proptest::prelude::*;
 use sekisho::guard;
 use sekisho::policy::Policy;
@@ -1404,22 +1405,15 @@ thread_local! {
     static US_TO_JPN: Policy = policy("us-to-jpn.toml");
 }
 
-fn xml_fixture(path: &str) -> String {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/xml")
-        .join(path);
-    std::fs::read_to_string(p).unwrap()
-}
-
 /// Problems with `text` written as the text of an XML description (`&` and `<` escaped, so
 /// references stay for a browser to decode, or raw characters written as XML references when
 /// `xml_refs`) in the CAP or IODEF fixture: the guard must not release it, and the verifier
 /// must refuse the guard's output of the plain document with that description.
 fn xml_held_problems(text: &str, iodef: bool, xml_refs: bool) -> Vec<String> {
     let (path, open, close) = if iodef {
-        ("iodef/nato-unclassified-rel-jpn.xml", "<Description>", "</Description>")
+        (common::IODEF_FIXTURE, "<Description>", "</Description>")
     } else {
-        ("cap/nato-unclassified-rel-jpn.xml", "<description>", "</description>")
+        (common::CAP_FIXTURE, "<description>", "</description>")
     };
     let escaped = text.replace('&', "&amp;").replace('<', "&lt;");
     let body: String = if xml_refs {

@@ -20,18 +20,10 @@
 mod common;
 
 use common::us_to_jpn;
+use common::xml_fixture as fixture;
+use common::{CAP_FIXTURE as CAP, IODEF_FIXTURE as IODEF};
 use sekisho::guard;
 use sekisho::policy::Policy;
-
-fn fixture(path: &str) -> String {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/xml")
-        .join(path);
-    std::fs::read_to_string(p).unwrap()
-}
-
-const CAP: &str = "cap/nato-unclassified-rel-jpn.xml";
-const IODEF: &str = "iodef/nato-unclassified-rel-jpn.xml";
 
 type Edit = Box<dyn Fn(&str) -> String>;
 

@@ -19,6 +19,18 @@ pub fn policies() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
 }
 
+/// The text of the XML fixture `path` (under `tests/fixtures/xml`).
+pub fn xml_fixture(path: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/xml")
+        .join(path);
+    std::fs::read_to_string(p).unwrap()
+}
+
+/// The labelled CAP alert and IODEF document the guard releases under us-to-jpn.
+pub const CAP_FIXTURE: &str = "cap/nato-unclassified-rel-jpn.xml";
+pub const IODEF_FIXTURE: &str = "iodef/nato-unclassified-rel-jpn.xml";
+
 pub fn us_to_jpn() -> Policy {
     Policy::load(&policies().join("us-to-jpn.toml")).unwrap()
 }
