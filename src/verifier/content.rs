@@ -1168,6 +1168,10 @@ pub fn keypad_read(s: &str) -> Option<String> {
         let end = i + word;
         let after_free = !read.get(end).is_some_and(|(c, _)| c.is_ascii_alphanumeric());
         let capitals = read.get(i..end).unwrap_or_default().iter().all(|&(_, cap)| cap);
+        if !((2..=10).contains(&word) && after_free && capitals) {
+            i = end;
+            continue;
+        }
         let before: Vec<char> = read
             .get(i.saturating_sub(24)..i)
             .unwrap_or_default()
@@ -1190,7 +1194,7 @@ pub fn keypad_read(s: &str) -> Option<String> {
             }
             _ => false,
         };
-        if (2..=10).contains(&word) && after_free && capitals && number {
+        if number {
             for slot in out.get_mut(i..end).unwrap_or_default() {
                 *slot = key(*slot);
             }
