@@ -212,6 +212,26 @@ fn class1_portion_form_is_read() {
     assert!(!verifier_accepts(objects));
 }
 
+/// A `REL TO` list naming a code no table knows is not understood by either reader (s40: the
+/// verifier read codes by their form only); known codes in the register's order go.
+#[test]
+fn class1_unknown_rel_to_codes_are_denied() {
+    for text in [
+        "UNCLASSIFIED//REL TO USA, JPN, XYZ",
+        "(S//REL TO USA, JPN, XKX)",
+        "SECRET//REL TO USA, JPN, ZZZZ",
+    ] {
+        let objects = vec![statement(MD1, text), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
+        assert!(!canary_crosses(objects.clone()), "{text}");
+        assert!(!verifier_accepts(objects), "{text}");
+    }
+    for text in ["(S//REL TO USA, GBR, JPN)", "SECRET//REL TO USA, JPN, NATO"] {
+        let objects = vec![statement(MD1, text), indicator(2, &[TLP_GREEN, &md(MD1)], "CANARY")];
+        assert!(canary_crosses(objects.clone()), "{text}");
+        assert!(verifier_accepts(objects), "{text}");
+    }
+}
+
 //--- class 2: combining markings never borrows REL TO
 #[test]
 fn class2_secret_and_unclassified_rel_to_do_not_combine_into_secret_rel_to() {

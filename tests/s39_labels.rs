@@ -913,15 +913,21 @@ fn rows() -> Vec<Row> {
         |s: &str| swap(s, JPN, "<slab:IntegerValue>392</slab:IntegerValue>"),
         false,
     );
-    // Left: the verifier reads a code by its form (as in a banner's REL TO), not by a table, so a
-    // well-formed code no table knows passes it alone; the guard holds it.
-    split(
+    // s40: the verifier read a code by its form only, so a well-formed code no table knows
+    // passed it alone; it now looks codes up as the guard does.
+    row(
         rows,
         "cat value: an unknown code beside JPN",
         CAP,
         jpn("JPN</slab:GenericValue><slab:GenericValue>XYZ"),
         false,
-        true,
+    );
+    row(
+        rows,
+        "cat value: an unassigned trigraph beside JPN",
+        CAP,
+        jpn("JPN</slab:GenericValue><slab:GenericValue>XKX"),
+        false,
     );
     row(
         rows,

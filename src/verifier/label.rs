@@ -46,6 +46,17 @@ const TLP_IDS: &[(&str, Tlp)] = &[
 ];
 
 /// The TLP level of a reserved id.
+/// Whether `c` is a country or group code a release may name: three or four capitals or digits,
+/// and an assigned ISO 3166-1 alpha-3 code or an organisation of the register (the tables are
+/// data, shared; the reading is this module's). A well-formed code no table knows (`XYZ`) is not
+/// understood.
+pub fn release_code(c: &str) -> bool {
+    (3..=4).contains(&c.len())
+        && c.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && (crate::label::TRIGRAPHS.binary_search(&c).is_ok()
+            || crate::label::ORGANISATIONS.iter().any(|&(o, _)| o == c))
+}
+
 pub fn reserved_tlp(id: &str) -> Option<Tlp> {
     TLP_IDS.iter().find(|(i, _)| *i == id).map(|(_, t)| *t)
 }
@@ -180,8 +191,7 @@ pub(super) fn banner_mark(text: &str, policy: &Policy) -> Result<Mark, String> {
             }
             let mut codes = BTreeSet::new();
             for c in list.split(", ") {
-                let ok = (3..=4).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-                if !ok {
+                if !release_code(c) {
                     return not_understood("a `REL TO` entry is not a country or group code");
                 }
                 codes.insert(c.to_string());

@@ -652,13 +652,10 @@ impl Verifier<'_> {
             match cat.kind.as_str() {
                 "PERMISSIVE" if x.releasable_to.contains(&cat.tag_name) => {
                     rel_to = true;
-                    // Each value a country or group code, by the banner grammar's form (three or
-                    // four capital ASCII letters or digits): a value that is none (`RESOLUTE
-                    // SUPPORT`, ` JPN`) is not understood, as the guard does not (red team s39).
-                    let code = |v: &str| {
-                        (3..=4).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-                    };
-                    if let Some(v) = cat.values.iter().find(|v| !code(v)) {
+                    // Each value a known country or group code: a value that is none (`RESOLUTE
+                    // SUPPORT`, ` JPN`, `XYZ`) is not understood, as the guard does not (red team
+                    // s39).
+                    if let Some(v) = cat.values.iter().find(|v| !super::label::release_code(v)) {
                         f.add(
                             "label",
                             format!("`{}` holds `{v}`, which is no country or group code", cat.tag_name),
