@@ -39,9 +39,11 @@ fn may_decode(s: &str) -> bool {
 /// Every other reading of `s`, each with the byte range of `s` that each of its bytes comes
 /// from: the text with its escapes decoded ([`decode`]); with its markup removed
 /// ([`super::markup::strip`]), then decoded (`NIGHT<b>&#74;</b>AR`); and decoded, then with the
-/// markup that decoding shows removed (`NIGHT&lt;b&gt;&lt;/b&gt;JAR`); and the text as it
+/// markup that decoding shows removed (`NIGHT&lt;b&gt;&lt;/b&gt;JAR`); as a forum or Markdown
+/// viewer shows it, and without hidden content (each then decoded); as a UTF-7 decoder reads the
+/// whole text ([`utf7_throughout`]), then decoded; snort groups as addresses; and the text as it
 /// stood after each level of decoding that read a `data:` URI's payload. Each is made only when
-/// it changes something: at most five, none longer than `s` but for a payload read as
+/// it changes something, a fixed number at most, none longer than `s` but for a payload read as
 /// UTF-16 (at most 9/8 of it: three bytes of UTF-8 for what base64 writes in 8/3 characters).
 pub fn readings(s: &str) -> Vec<Reading> {
     readings_unread(s).0
@@ -64,6 +66,10 @@ pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
         None => (m, mmap),
     };
     if let Some((m, mmap)) = super::markup::strip(s) {
+        out.push(markup_reading(m, mmap, &mut unread));
+    }
+    // As a UTF-7 decoder reads the whole text, a run glued to a word too (`SE+AEMAUgBFAFQ-`).
+    if let Some((m, mmap)) = utf7_throughout(s) {
         out.push(markup_reading(m, mmap, &mut unread));
     }
     // As a forum or Markdown viewer shows it (`NIGHT[b][/b]JAR`, `[NIGHT](https://x "t")JAR`).
@@ -587,6 +593,43 @@ fn quoted_printable(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
         _ => {}
     }
     hex_run(b, i, b'=')
+}
+
+/// `s` as a UTF-7 decoder reads a whole text: every `+` run that is UTF-7 ([`utf7`]) decoded,
+/// after whatever character (a word's letter, a digit, `/` or `+`, which [`decode`] leaves to
+/// base64), with each byte's range in `s`; `None` unless a run after such a character decodes.
+/// One pass: each byte is looked at once.
+fn utf7_throughout(s: &str) -> Option<(String, Vec<Range<usize>>)> {
+    let b = s.as_bytes();
+    let glued = |i: usize| {
+        i.checked_sub(1)
+            .and_then(|k| b.get(k))
+            .is_some_and(|&p| p.is_ascii_alphanumeric() || p == b'/' || p == b'+')
+    };
+    let mut out = String::new();
+    let mut map = Vec::new();
+    let (mut i, mut plain, mut any_glued) = (0, 0, false);
+    while let Some(at) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'+')) {
+        let at = i + at;
+        match utf7(b, at) {
+            Some((text, end, true)) => {
+                any_glued |= glued(at);
+                out.push_str(s.get(plain..at).unwrap_or_default());
+                map.extend((plain..at).map(|k| k..k + 1));
+                out.push_str(&text);
+                map.extend(std::iter::repeat_n(at..end, text.len()));
+                (i, plain) = (end, end);
+            }
+            Some((_, end, false)) => i = end.max(at + 1),
+            None => i = at + 1,
+        }
+    }
+    if !any_glued {
+        return None;
+    }
+    out.push_str(s.get(plain..).unwrap_or_default());
+    map.extend((plain..s.len()).map(|k| k..k + 1));
+    Some((out, map))
 }
 
 /// UTF-7 at `i` (RFC 2152): `+`, then base64 of UTF-16 (big-endian) code units, then an

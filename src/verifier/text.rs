@@ -825,6 +825,10 @@ fn unescaped_checked(s: &str, why: &mut Option<String>) -> Vec<String> {
     let mut out = decodings(s, why);
     // Four bytes of a snort hex group as the IPv4 address they write.
     out.extend(snort_quads(s));
+    // As a UTF-7 decoder reads the whole text, then decoded.
+    if let Some(seven) = utf7_everywhere(s) {
+        out.push(unescape(&seven).unwrap_or(seven));
+    }
     if s.contains('\u{202E}') {
         // As shown, with hidden code points and marks on ASCII gone, case kept (capitals are
         // read by their look later).
@@ -1044,6 +1048,27 @@ fn quoted_printable(t: &str) -> Option<(String, usize, bool)> {
         return Some((String::new(), 1 + blank + 2, true));
     }
     byte_run(t, b'=')
+}
+
+/// `s` with each of its UTF-7 runs decoded wherever the `+` stands, as a UTF-7 decoder reads a
+/// whole text (`SE+AEMAUgBFAFQ-` is `SECRET`); `None` unless a run glued to the character before
+/// it (a letter, digit, `/` or `+`: [`unescape`] leaves those to base64) decodes.
+fn utf7_everywhere(s: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut pos = 0;
+    let mut glued = false;
+    while let Some(at) = s.get(pos..).and_then(|r| r.find('+')).map(|k| pos + k) {
+        out.push_str(s.get(pos..at).unwrap_or_default());
+        let (text, used, decoded) = utf7_run(s.get(at..).unwrap_or_default());
+        glued |= decoded
+            && s.get(..at)
+                .and_then(|w| w.chars().next_back())
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '/' || c == '+');
+        out.push_str(&text);
+        pos = at + used.max(1);
+    }
+    out.push_str(s.get(pos..).unwrap_or_default());
+    glued.then_some(out)
 }
 
 /// UTF-7 at the start of `t` (RFC 2152, `+AE4-` is `N`): base64 of big-endian UTF-16 after the
