@@ -699,7 +699,7 @@ fn separator(c: char, how: u8) -> Option<char> {
 /// `plain` in disguise: each character, by the next byte of `hows`, kept, in the other case,
 /// full-width, a look-alike from another script, a separator variant, with an invisible code
 /// point before or after it, with a space after it, as a small capital, with a combining mark
-/// after it, (a digit) in another script's digits, escaped (`&#84;`, `%54`, `\u0054`), or (a
+/// after it, (a digit) in another script's digits, escaped (`&#84;`, `%54`, `\u0054`, `\x{54}`), or (a
 /// letter) as the digit or sign that passes for it (`S3CRET`, `$ECRET`, `CONF!DENTIAL`).
 pub fn disguise(plain: &str, hows: &[u8]) -> String {
     let mut out = String::new();
@@ -750,7 +750,7 @@ pub fn disguise(plain: &str, hows: &[u8]) -> String {
                 let v = u32::from(c);
                 let mut utf8 = [0u8; 4];
                 let percent: String = c.encode_utf8(&mut utf8).bytes().map(|b| format!("%{b:02X}")).collect();
-                out.push_str(&match pick % 5 {
+                out.push_str(&match pick % 7 {
                     0 => format!("&#{v};"),
                     1 => format!("&#x{v:x};"),
                     2 => percent,
@@ -760,7 +760,10 @@ pub fn disguise(plain: &str, hows: &[u8]) -> String {
                         .iter()
                         .map(|u| format!("\\u{u:04x}"))
                         .collect(),
-                    _ => format!("\\u{{{v:x}}}"),
+                    4 => format!("\\u{{{v:x}}}"),
+                    // Perl's braced forms.
+                    5 => format!("\\x{{{v:x}}}"),
+                    _ => format!("\\N{{U+{v:04X}}}"),
                 });
             }
             12 => out.push(leet(c, pick).unwrap_or(c)),

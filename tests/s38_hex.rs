@@ -151,6 +151,11 @@ fn hex_bytes_and_mail_encodings_in_prose_are_held() {
             "Operation \\ud835\\udc0dIGHTJAR",
             "\\ud835\\udc12\\ud835\\udc04\\ud835\\udc02RET",
             "Operation %uD835%uDC0DIGHTJAR",
+            // Perl's braced escapes (s40: read by neither)
+            "\\x{54}LP:RED",
+            "Operation \\x{4e}IGHTJAR",
+            "\\N{U+0054}LP:RED",
+            "intranet\\x{2e}corp\\x{2E}example",
         ],
     );
 }
@@ -181,6 +186,7 @@ fn text_with_equals_pipes_braces_and_plus_goes() {
             "TLP\u{589} \\ud83d and \\udfe5\\ud83d",
             "status \\ud83d\\udfe2 green, \\ud83d\\ude00",
             "%uD83D%u0041 and %uDFE5",
+            "s/\\x{41}\\N{U+42}/C/ and \\N{LATIN CAPITAL LETTER T}LP and \\x{}",
         ],
     );
 }

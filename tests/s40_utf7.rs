@@ -57,6 +57,7 @@ fn utf7_glued_to_a_word_is_held() {
             "S+AEUAQwBSAEUAVA-",
             "Operation+ACAATgBJAEcASABUAEoAQQBS-",
             "OperationNIGHT+AEoAQQBS-",
+            "Operation NIGHTJ+AEE-R",
             "alice.smith+AEA-agency.example.gov",
             "10+AC4-20+AC4-30+AC4-40",
             "intranet+AC4-corp+AC4-example",

@@ -424,7 +424,7 @@ fn wire_length(c: char, after: &str) -> bool {
         && !after.as_bytes().get(n).is_some_and(label)
 }
 
-/// A backslash escape at `i`: `\xHH`, `\uHHHH`, `\u{H…}`, `\UHHHHHHHH`, octal `\NNN`, `\n` `\r`
+/// A backslash escape at `i`: `\xHH`, `\uHHHH`, `\u{H…}`, `\x{H…}`, `\N{U+H…}`, `\UHHHHHHHH`, octal `\NNN`, `\n` `\r`
 /// `\t` (a space), or a backslash before ASCII punctuation (that punctuation).
 fn backslash(s: &str, i: usize) -> Option<(String, usize)> {
     let rest = s.get(i + 1..)?;
@@ -435,17 +435,21 @@ fn backslash(s: &str, i: usize) -> Option<(String, usize)> {
         }
         char::from_u32(u32::from_str_radix(digits, 16).ok()?).filter(|&c| c != '\0')
     };
+    // `{`, one to six hex digits, `}` after `open` (`\u{2e}`, Perl's `\x{2e}` and `\N{U+2E}`).
+    let braced = |open: &str| -> Option<(char, usize)> {
+        let inner = rest.strip_prefix(open)?;
+        let n = inner.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if n == 0 || n > 6 || inner.as_bytes().get(n) != Some(&b'}') {
+            return None;
+        }
+        Some((hex(inner, n)?, open.len() + n + 1))
+    };
     let first = *rest.as_bytes().first()?;
     let (c, len) = match first {
+        b'x' if rest.as_bytes().get(1) == Some(&b'{') => braced("x{")?,
         b'x' => (hex(rest.get(1..)?, 2)?, 3),
-        b'u' if rest.as_bytes().get(1) == Some(&b'{') => {
-            let inner = rest.get(2..)?;
-            let n = inner.bytes().take_while(u8::is_ascii_hexdigit).count();
-            if n == 0 || n > 6 || inner.as_bytes().get(n) != Some(&b'}') {
-                return None;
-            }
-            (hex(inner, n)?, n + 3)
-        }
+        b'u' if rest.as_bytes().get(1) == Some(&b'{') => braced("u{")?,
+        b'N' => braced("N{U+")?,
         b'u' => utf16_escape(rest, '\\')?,
         b'U' => (hex(rest.get(1..)?, 8)?, 9),
         b'n' | b'r' | b't' => (' ', 1),

@@ -1381,13 +1381,19 @@ fn backslash_escape(t: &str) -> Option<(String, usize)> {
         d.chars().all(|c| c.is_ascii_hexdigit()).then_some(())?;
         nonzero_char(u32::from_str_radix(d, 16).ok()?)
     };
+    // Hex digits in braces after `lead` (`u{2e}`, Perl's `x{2e}` and `N{U+2E}`): the character
+    // and the bytes taken.
+    let braced = |lead: &str| -> Option<(char, usize)> {
+        let digits = body.strip_prefix(lead)?;
+        let close = digits.bytes().take(7).position(|b| b == b'}').filter(|&k| k >= 1)?;
+        Some((hex(lead.len(), close)?, lead.len() + close + 1))
+    };
     let mut cs = body.chars();
     let (c, used) = match cs.next()? {
+        'x' if body.starts_with("x{") => braced("x{")?,
         'x' => (hex(1, 2)?, 3),
-        'u' if body.starts_with("u{") => {
-            let close = body.bytes().take(9).position(|b| b == b'}').filter(|&k| k >= 3)?;
-            (hex(2, close - 2)?, close + 1)
-        }
+        'u' if body.starts_with("u{") => braced("u{")?,
+        'N' if body.starts_with("N{U+") => braced("N{U+")?,
         'u' => utf16_units(t, "\\u").map(|(c, used)| (c, used.saturating_sub(1)))?,
         'U' => (hex(1, 8)?, 9),
         'n' | 'r' | 't' => (' ', 1),
