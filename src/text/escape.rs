@@ -26,7 +26,10 @@ pub const DATA_LEVELS: usize = 6;
 /// Whether `s` may hold an escape, a `data:` URI or markup at all: whether [`readings`] may
 /// find any.
 pub fn may_hold(s: &str) -> bool {
-    may_decode(s) || super::markup::may_hold(s) || (s.contains('[') && s.contains(']'))
+    may_decode(s)
+        || super::markup::may_hold(s)
+        || (s.contains('[') && s.contains(']'))
+        || (s.contains(['^', '\'', '"']) && joined(s).is_some())
 }
 
 /// Whether `s` may hold an escape or a `data:` URI.
@@ -66,6 +69,10 @@ pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
         None => (m, mmap),
     };
     if let Some((m, mmap)) = super::markup::strip(s) {
+        out.push(markup_reading(m, mmap, &mut unread));
+    }
+    // As a command shell or a script joins a word broken for it (`N^I^G^H^T`, `'NIGHT'+'JAR'`).
+    if let Some((m, mmap)) = joined(s) {
         out.push(markup_reading(m, mmap, &mut unread));
     }
     // As a UTF-7 decoder reads the whole text, a run glued to a word too (`SE+AEMAUgBFAFQ-`).
@@ -597,6 +604,68 @@ fn quoted_printable(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
         _ => {}
     }
     hex_run(b, i, b'=')
+}
+
+/// How many bytes at `i` break a word for a command shell or a script, which joins it again:
+/// cmd.exe's escape `^`, an empty quote pair `''` or `""` (sh, cmd), or a literal's closing
+/// quote, an operator that joins two (`+`, `.`, `&`, `||`, `..`) with spaces around it, and the
+/// next literal's opening quote of the same kind (`'NIGHT'+'JAR'`, `"SEC" . "RET"`).
+fn shell_break(b: &[u8], i: usize) -> Option<usize> {
+    let q = *b.get(i)?;
+    if q == b'^' {
+        return Some(1);
+    }
+    if q != b'\'' && q != b'"' {
+        return None;
+    }
+    let mut k = i + 1;
+    let spaces = |k: usize| b.get(k..).map_or(0, |r| r.iter().take_while(|&&c| c == b' ').count());
+    if b.get(k) == Some(&q) {
+        return Some(2);
+    }
+    k += spaces(k);
+    let op = match b.get(k..k + 2) {
+        Some(b"||" | b"..") => 2,
+        _ => usize::from(matches!(b.get(k), Some(b'+' | b'.' | b'&'))),
+    };
+    if op == 0 {
+        return None;
+    }
+    k += op;
+    k += spaces(k);
+    (b.get(k) == Some(&q)).then_some(k + 1 - i)
+}
+
+/// `s` with each word a shell or script would join again joined ([`shell_break`] between two
+/// characters that are neither white space nor the break's own), with each byte's range in
+/// `s`; `None` when there is no such break. One pass.
+fn joined(s: &str) -> Option<(String, Vec<Range<usize>>)> {
+    let b = s.as_bytes();
+    let word = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii_alphanumeric() || c >= 0x80 || b".@:-_/".contains(&c));
+    let mut out = String::new();
+    let mut map = Vec::new();
+    let (mut i, mut plain) = (0, 0);
+    while let Some(at) = b
+        .get(i..)
+        .and_then(|r| r.iter().position(|&c| matches!(c, b'^' | b'\'' | b'"')))
+    {
+        let at = i + at;
+        let end = shell_break(b, at).map(|n| at + n);
+        match end {
+            Some(end) if word(at.checked_sub(1).and_then(|k| b.get(k))) && word(b.get(end)) => {
+                out.push_str(s.get(plain..at).unwrap_or_default());
+                map.extend((plain..at).map(|k| k..k + 1));
+                (i, plain) = (end, end);
+            }
+            _ => i = at + 1,
+        }
+    }
+    if plain == 0 {
+        return None;
+    }
+    out.push_str(s.get(plain..).unwrap_or_default());
+    map.extend((plain..s.len()).map(|k| k..k + 1));
+    Some((out, map))
 }
 
 /// `s` as a UTF-7 decoder reads a whole text: every `+` run that is UTF-7 ([`utf7`]) decoded,

@@ -825,6 +825,10 @@ fn unescaped_checked(s: &str, why: &mut Option<String>) -> Vec<String> {
     let mut out = decodings(s, why);
     // Four bytes of a snort hex group as the IPv4 address they write.
     out.extend(snort_quads(s));
+    // As a shell or script joins a word broken for it, then decoded.
+    if let Some(joined) = shell_joined(s) {
+        out.push(unescape(&joined).unwrap_or(joined));
+    }
     // As a UTF-7 decoder reads the whole text, then decoded.
     if let Some(seven) = utf7_everywhere(s) {
         out.push(unescape(&seven).unwrap_or(seven));
@@ -1048,6 +1052,56 @@ fn quoted_printable(t: &str) -> Option<(String, usize, bool)> {
         return Some((String::new(), 1 + blank + 2, true));
     }
     byte_run(t, b'=')
+}
+
+/// `s` with the breaks a command shell or script reads through taken out, where a word
+/// character stands on each side (a letter, digit, non-ASCII or one of `.@:-_/`): cmd's `^`;
+/// `''` and `""`; and `'…' + '…'`-style joins of two literals with the same quote (`+`, `.`, `&`,
+/// `||`, `..`, spaces around). `None` when there is none.
+fn shell_joined(s: &str) -> Option<String> {
+    if !s.contains(['^', '\'', '"']) {
+        return None;
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let wordy = |c: Option<&char>| c.is_some_and(|&c| c.is_alphanumeric() || !c.is_ascii() || ".@:-_/".contains(c));
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        // The length of the break at `i`, if one starts there.
+        let len = match c {
+            '^' => Some(1),
+            '\'' | '"' if chars.get(i + 1) == Some(&c) => Some(2),
+            '\'' | '"' => {
+                let mut k = i + 1;
+                while chars.get(k) == Some(&' ') {
+                    k += 1;
+                }
+                let op = match (chars.get(k), chars.get(k + 1)) {
+                    (Some('|'), Some('|')) | (Some('.'), Some('.')) => 2,
+                    (Some('+' | '.' | '&'), _) => 1,
+                    _ => 0,
+                };
+                k += op;
+                while chars.get(k) == Some(&' ') {
+                    k += 1;
+                }
+                (op > 0 && chars.get(k) == Some(&c)).then(|| k + 1 - i)
+            }
+            _ => None,
+        };
+        match len {
+            Some(n) if i > 0 && wordy(chars.get(i - 1)) && wordy(chars.get(i + n)) => {
+                changed = true;
+                i += n;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 /// `s` with each of its UTF-7 runs decoded wherever the `+` stands, as a UTF-7 decoder reads a

@@ -1,0 +1,85 @@
+//! Session 40, a word broken as a command shell or a script joins it again: cmd.exe's caret
+//! escape (`N^I^G^H^T^J^A^R`), an empty quote pair inside a word (`NIGHT''JAR`, `NIGHT""JAR`, as
+//! sh and cmd read them) and two literals joined by `+`, `.` or `&` (`'NIGHT'+'JAR'`,
+//! `"NIGHT" . "JAR"`, as PowerShell, JavaScript, Python, Perl/PHP and VBScript join them) is held
+//! by both readers (each its own code); ordinary text with carets and quotes goes.
+
+mod common;
+
+use common::held::{all_go, all_held, held_problems};
+use common::us_to_jpn;
+use proptest::prelude::*;
+
+/// Held as written by both readers under us-to-jpn.
+const HELD: &[&str] = &[
+    "SECRET",
+    "Operation NIGHTJAR",
+    "alice.smith@agency.example.gov",
+    "intranet.corp.example",
+    "TLP:RED",
+];
+
+/// The ways a word is broken at one place.
+const BREAKS: &[&str] = &[
+    "^", "''", "\"\"", "'+'", "\"+\"", "' + '", "\" + \"", "\".\"", "' . '", "\"&\"", "\" & \"",
+];
+
+#[test]
+fn words_broken_for_a_shell_are_held() {
+    all_held(
+        &us_to_jpn(),
+        &[
+            "Operation NIGHT''JAR",
+            "Operation NIGHT\"\"JAR",
+            "Operation N^I^G^H^T^J^A^R",
+            "S^E^C^R^E^T",
+            "'Operation NIGHT'+'JAR'",
+            "\"Operation NIGHT\" + \"JAR\"",
+            "SEC''RET",
+            "$x = 'intranet.co' + 'rp.example'",
+            "\"alice.smith@\" & \"agency.example.gov\"",
+            "'SEC'.'RET'",
+            "TLP:R^ED",
+        ],
+    );
+}
+
+#[test]
+fn text_with_carets_and_quotes_goes() {
+    all_go(
+        &us_to_jpn(),
+        &[
+            "x^2 + y^2 = r^2 and 2^10",
+            "it''s a test and a \"\" empty string",
+            "print('hello' + 'world')",
+            "\"quoted\" & \"other\"",
+            "regex ^start and end$",
+            "'a'.'b' joins a and b",
+        ],
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A held text broken at one or two places between two of its letters or digits.
+    #[test]
+    fn a_word_broken_anywhere_is_held(
+        plain in prop::sample::select(HELD),
+        at in prop::collection::vec((0usize..40, 0usize..BREAKS.len()), 1..3),
+    ) {
+        let chars: Vec<char> = plain.chars().collect();
+        let mut text = String::new();
+        for (k, c) in chars.iter().enumerate() {
+            if let Some(&(_, b)) = at.iter().find(|&&(p, _)| p % chars.len() == k) {
+                let prev = k.checked_sub(1).and_then(|j| chars.get(j));
+                if k > 0 && c.is_ascii_alphanumeric() && prev.is_some_and(char::is_ascii_alphanumeric) {
+                    text.push_str(BREAKS[b]);
+                }
+            }
+            text.push(*c);
+        }
+        let problems = held_problems(&us_to_jpn(), "", &text);
+        prop_assert!(problems.is_empty(), "{problems:?}");
+    }
+}
