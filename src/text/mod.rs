@@ -79,6 +79,8 @@ pub struct Prepared<'s> {
     /// The decoded readings, why a `data:` URI read in them is no text, and the readings with
     /// characters drawn as an `@` read as one.
     decoded: std::cell::OnceCell<Readings>,
+    /// [`escape::may_hold`] of the string, asked once.
+    may_hold: std::cell::OnceCell<bool>,
 }
 
 impl<'s> Prepared<'s> {
@@ -87,6 +89,7 @@ impl<'s> Prepared<'s> {
             raw,
             normal: std::cell::OnceCell::new(),
             decoded: std::cell::OnceCell::new(),
+            may_hold: std::cell::OnceCell::new(),
         }
     }
 
@@ -102,6 +105,7 @@ impl<'s> Prepared<'s> {
             raw,
             normal: cell,
             decoded: std::cell::OnceCell::new(),
+            may_hold: std::cell::OnceCell::new(),
         }
     }
 
@@ -121,6 +125,12 @@ impl<'s> Prepared<'s> {
         &self.readings().decoded
     }
 
+    /// Whether the string may hold an escape, a `data:` URI or markup ([`escape::may_hold`]),
+    /// asked once of the string (the readers of markings and of what no rule reads ask it).
+    pub fn may_hold_escape(&self) -> bool {
+        *self.may_hold.get_or_init(|| escape::may_hold(self.raw))
+    }
+
     /// Why the string shows what no rule reads, when it does: a `data:` URI whose payload is no
     /// text (compressed, binary, or bytes its charset does not decode) or is nested deeper than
     /// its decoding reads ([`escape::readings_unread`]), or markup whose styles add text to the
@@ -131,7 +141,7 @@ impl<'s> Prepared<'s> {
         if let Some(why) = bidi::reordered(self.raw) {
             return Some(why);
         }
-        if !escape::may_hold(self.raw) {
+        if !self.may_hold_escape() {
             return None;
         }
         markup::generated(self.raw).or_else(|| self.readings().unread.clone())
@@ -160,6 +170,75 @@ impl<'s> Prepared<'s> {
     /// The normal form, if it was computed, to hand to the next pass over the same string.
     pub fn into_normal(self) -> Option<Normalized> {
         self.normal.into_inner()
+    }
+
+    /// `raw` with what an earlier [`Prepared`] of the same string computed ([`Prepared::into_kept`]):
+    /// its normal form and its decoded readings are not computed again. The caller keeps the
+    /// two together; debug builds (every test) check that they are `raw`'s.
+    pub fn with_kept(raw: &'s str, kept: Kept) -> Prepared<'s> {
+        let p = Prepared::with(raw, kept.normal);
+        if let Some(r) = kept.readings {
+            debug_assert!(
+                {
+                    let fresh = Prepared::new(raw);
+                    let again = fresh.readings();
+                    again.decoded == r.decoded && again.unread == r.unread && again.at.len() == r.at.len()
+                },
+                "readings kept for another string"
+            );
+            let _ = p.decoded.set(r);
+        }
+        p
+    }
+
+    /// What was computed of the string (its normal form, its decoded readings), to hand to
+    /// the next pass over the same string ([`Prepared::with_kept`]).
+    pub fn into_kept(self) -> Kept {
+        Kept {
+            normal: self.normal.into_inner(),
+            readings: self.decoded.into_inner(),
+        }
+    }
+}
+
+/// What a [`Prepared`] computed of its string ([`Prepared::into_kept`]).
+#[derive(Debug, Default)]
+pub struct Kept {
+    normal: Option<Normalized>,
+    readings: Option<Readings>,
+}
+
+impl Kept {
+    /// Whether nothing was computed.
+    pub fn is_empty(&self) -> bool {
+        self.normal.is_none() && self.readings.is_none()
+    }
+
+    /// The bytes it holds on the heap (about: the capacities of its texts and maps).
+    pub fn heap_bytes(&self) -> usize {
+        let normal = self.normal.as_ref().map_or(0, Normalized::heap_bytes);
+        let readings = self.readings.as_ref().map_or(0, |r| {
+            let decoded = r
+                .decoded
+                .iter()
+                .map(Normalized::heap_bytes)
+                .fold(0usize, usize::saturating_add);
+            let at =
+                r.at.iter()
+                    .map(|a| match a {
+                        AtSigns::Shared(t) => t.capacity(),
+                        AtSigns::Own(n) => n.heap_bytes(),
+                    })
+                    .fold(0usize, usize::saturating_add);
+            let slots = (r.decoded.capacity().saturating_add(r.at.capacity()))
+                .saturating_mul(std::mem::size_of::<Normalized>())
+                .saturating_add(std::mem::size_of::<Readings>());
+            decoded
+                .saturating_add(at)
+                .saturating_add(r.unread.as_ref().map_or(0, String::capacity))
+                .saturating_add(slots)
+        });
+        normal.saturating_add(readings)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::label::Label;
 use crate::policy::Policy;
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextPath, TextRule, TextRules};
 use crate::release::decision::{Decisions, UnitDecision, UnitVerdict};
-use crate::text::{Normalized, Prepared};
+use crate::text::{Kept, Prepared};
 
 /// What sanitising did to an object as a whole.
 pub(super) enum Outcome {
@@ -581,17 +581,15 @@ fn decimal_key(k: &str) -> bool {
 /// copy of each (past the budget the text rules normalise again).
 #[derive(Default)]
 struct Normals {
-    kept: Vec<(usize, Normalized)>,
+    kept: Vec<(usize, Kept)>,
     bytes: usize,
 }
 
 impl Normals {
     const BUDGET: usize = 1 << 20;
 
-    fn keep(&mut self, slot: usize, n: Normalized) {
-        let size = n
-            .heap_bytes()
-            .saturating_add(std::mem::size_of::<(usize, Normalized)>());
+    fn keep(&mut self, slot: usize, n: Kept) {
+        let size = n.heap_bytes().saturating_add(std::mem::size_of::<(usize, Kept)>());
         if self.bytes.saturating_add(size) <= Self::BUDGET {
             self.bytes = self.bytes.saturating_add(size);
             self.kept.push((slot, n));
@@ -630,10 +628,11 @@ fn address_text(
         }
         let host = matches!(segs, [Seg::Key("value")]);
         let mut new_text: Option<String> = None;
-        let mut kept: Option<Normalized> = None;
+        let mut kept = Kept::default();
         for rule in &policy.address_rules {
-            // One normal form for every rule, until a redaction changes the text.
-            let p = Prepared::with(new_text.as_deref().unwrap_or(s), kept.take());
+            // One normal form (and decoded readings) for every rule, until a redaction changes
+            // the text.
+            let p = Prepared::with_kept(new_text.as_deref().unwrap_or(s), std::mem::take(&mut kept));
             let (redaction, hit) = match rule.action {
                 PatternAction::Redact if !is_pattern => (
                     rule.internal
@@ -642,7 +641,7 @@ fn address_text(
                 ),
                 _ => (None, rule.internal.first_prepared(&p, host).map(str::to_string)),
             };
-            let normal = p.into_normal();
+            let normal = p.into_kept();
             if let Some(hit) = hit {
                 stop = Some((pointer_of(segs), rule.id.clone(), hit));
                 return;
@@ -659,8 +658,8 @@ fn address_text(
         match new_text {
             Some(text) => *s = Cow::Owned(text),
             None => {
-                if let Some(n) = kept {
-                    normals.keep(slot, n);
+                if !kept.is_empty() {
+                    normals.keep(slot, kept);
                 }
             }
         }
@@ -963,7 +962,7 @@ fn text_rules(
             return;
         }
         let applied = {
-            let prepared = Prepared::with(s, normal);
+            let prepared = Prepared::with_kept(s, normal.unwrap_or_default());
             // A definition's own statement and name are read as the marking they are, by
             // every object that refers to it.
             let own_marking =
