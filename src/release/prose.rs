@@ -922,9 +922,24 @@ fn bare_levels(n: &Normalized, raw: &str, one_letter: &[String], out: &mut Vec<S
 fn bare_levels_read(n: &Normalized, raw: &str, one_letter: &[String], out: &mut Vec<String>, all: bool) {
     let text = n.text.as_str();
     let mut at = 0;
-    for w in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let (a, z) = (at, at + w.len());
-        at = z + text.get(z..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+    // The words: runs of ASCII letters and digits, split by bytes (a byte of a character that
+    // is not ASCII is none, and the pieces it leaves between its bytes are empty, no level);
+    // with `all`, by characters.
+    let words: Box<dyn Iterator<Item = (usize, usize)> + '_> = if all {
+        Box::new(text.split(|c: char| !c.is_ascii_alphanumeric()).map(move |w| {
+            let (a, z) = (at, at + w.len());
+            at = z + text.get(z..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+            (a, z)
+        }))
+    } else {
+        Box::new(text.as_bytes().split(|b| !b.is_ascii_alphanumeric()).map(move |w| {
+            let (a, z) = (at, at + w.len());
+            at = z + 1;
+            (a, z)
+        }))
+    };
+    for (a, z) in words {
+        let w = text.get(a..z).unwrap_or_default();
         // Only a level is read below: the other words (most) need no look at their case.
         if !all && !NAMED_PORTIONS.contains(&w) && !one_letter.iter().any(|p| p == w) {
             continue;
@@ -1387,7 +1402,9 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
 /// [`banners_of_separators`]; `all`: each word compared with every lead, not only those that
 /// start as it does ([`leads_for`]).
 fn banners_of_separators_read(text: &str, v: &Vocabulary, out: &mut Vec<String>, all: bool) {
-    let chars: Vec<char> = text.chars().collect();
+    // Counted first: one allocation of the size it needs (collecting grew it two or three times).
+    let mut chars: Vec<char> = Vec::with_capacity(text.chars().count());
+    chars.extend(text.chars());
     let letter = |c: char| c.is_ascii_alphanumeric();
     // Characters `k..k + len` read as letters, added to `to` (buffers used again for every word).
     let read_onto = |k: usize, len: usize, to: &mut Vec<u8>| {
@@ -2054,10 +2071,10 @@ mod tests {
             "[nNsScCtTaArRkK1!|:. \n-]{0,10}",
         ];
         (
-            "[a-zA-Z0-9 :.\n]{0,12}",
+            "[a-zA-Z0-9 :.\né日ᴛ]{0,12}",
             phrase,
             proptest::collection::vec(any::<u8>(), 1..8),
-            "[a-zA-Z0-9 :.\n]{0,12}",
+            "[a-zA-Z0-9 :.\né日ᴛ]{0,12}",
         )
             .prop_map(|(a, m, hows, b)| format!("{a}{}{b}", crate::fuzzing::disguise(&m, &hows)))
     }
