@@ -733,10 +733,10 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
     let text = signs.as_deref().unwrap_or(n.text.as_str());
     let bytes = text.as_bytes();
     // The squeezed text, and where each of its bytes is in `text`.
-    // At most one of each per byte; the capacity is bounded (a text of a million bytes grows
-    // them as it needs: tests/scaling.rs measures the memory).
-    let mut letters: Vec<u8> = Vec::with_capacity(text.len().min(4096));
-    let mut from: Vec<usize> = Vec::with_capacity(text.len().min(4096));
+    // Grown as letters are found (a capacity of the text's length, even bounded, is memory a
+    // long text of few letters never uses: tests/scaling.rs measures it).
+    let mut letters: Vec<u8> = Vec::new();
+    let mut from: Vec<usize> = Vec::new();
     for (i, c) in text.char_indices() {
         let letter = match u8::try_from(c) {
             Ok(b) if b.is_ascii_alphanumeric() || crate::text::sign_letter(b).is_some() => crate::text::letter_byte(b),

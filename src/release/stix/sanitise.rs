@@ -9,7 +9,7 @@ use crate::label::Label;
 use crate::policy::Policy;
 use crate::policy::sanitise::{Applied, DirtyAction, PathStep, PatternAction, TextPath, TextRule, TextRules};
 use crate::release::decision::{Decisions, UnitDecision, UnitVerdict};
-use crate::text::{Kept, Prepared};
+use crate::text::{Normalized, Prepared};
 
 /// What sanitising did to an object as a whole.
 pub(super) enum Outcome {
@@ -581,15 +581,17 @@ fn decimal_key(k: &str) -> bool {
 /// copy of each (past the budget the text rules normalise again).
 #[derive(Default)]
 struct Normals {
-    kept: Vec<(usize, Kept)>,
+    kept: Vec<(usize, Normalized)>,
     bytes: usize,
 }
 
 impl Normals {
     const BUDGET: usize = 1 << 20;
 
-    fn keep(&mut self, slot: usize, n: Kept) {
-        let size = n.heap_bytes().saturating_add(std::mem::size_of::<(usize, Kept)>());
+    fn keep(&mut self, slot: usize, n: Normalized) {
+        let size = n
+            .heap_bytes()
+            .saturating_add(std::mem::size_of::<(usize, Normalized)>());
         if self.bytes.saturating_add(size) <= Self::BUDGET {
             self.bytes = self.bytes.saturating_add(size);
             self.kept.push((slot, n));
@@ -628,11 +630,10 @@ fn address_text(
         }
         let host = matches!(segs, [Seg::Key("value")]);
         let mut new_text: Option<String> = None;
-        let mut kept = Kept::default();
+        let mut kept: Option<Normalized> = None;
         for rule in &policy.address_rules {
-            // One normal form (and decoded readings) for every rule, until a redaction changes
-            // the text.
-            let p = Prepared::with_kept(new_text.as_deref().unwrap_or(s), std::mem::take(&mut kept));
+            // One normal form for every rule, until a redaction changes the text.
+            let p = Prepared::with(new_text.as_deref().unwrap_or(s), kept.take());
             let (redaction, hit) = match rule.action {
                 PatternAction::Redact if !is_pattern => (
                     rule.internal
@@ -641,7 +642,7 @@ fn address_text(
                 ),
                 _ => (None, rule.internal.first_prepared(&p, host).map(str::to_string)),
             };
-            let normal = p.into_kept();
+            let normal = p.into_normal();
             if let Some(hit) = hit {
                 stop = Some((pointer_of(segs), rule.id.clone(), hit));
                 return;
@@ -658,8 +659,8 @@ fn address_text(
         match new_text {
             Some(text) => *s = Cow::Owned(text),
             None => {
-                if !kept.is_empty() {
-                    normals.keep(slot, kept);
+                if let Some(n) = kept {
+                    normals.keep(slot, n);
                 }
             }
         }
@@ -962,7 +963,7 @@ fn text_rules(
             return;
         }
         let applied = {
-            let prepared = Prepared::with_kept(s, normal.unwrap_or_default());
+            let prepared = Prepared::with(s, normal);
             // A definition's own statement and name are read as the marking they are, by
             // every object that refers to it.
             let own_marking =
