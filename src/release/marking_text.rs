@@ -504,7 +504,9 @@ fn capital_after(norm: &crate::text::Normalized, raw: &str, i: usize) -> bool {
 fn as_parentheses(n: &str) -> std::borrow::Cow<'_, str> {
     const OPEN: [char; 5] = ['[', '\u{3010}', '\u{3014}', '\u{3016}', '\u{FF3B}'];
     const CLOSE: [char; 5] = [']', '\u{3011}', '\u{3015}', '\u{3017}', '\u{FF3D}'];
-    if !n.contains(OPEN) {
+    // `[` by `memchr`; the other brackets are not ASCII (a char pattern decodes character by
+    // character: asked of every string).
+    if memchr::memchr(b'[', n.as_bytes()).is_none() && (n.is_ascii() || !n.contains(OPEN)) {
         return std::borrow::Cow::Borrowed(n);
     }
     let mut out = String::with_capacity(n.len());
@@ -694,7 +696,7 @@ pub(crate) fn marking_in_text(
     };
     // Plain ASCII without escapes reads as itself: most strings hold no banner, portion or TLP
     // mark (markings in prose are looked for in every string).
-    if raw.is_ascii() && !crate::text::escape::may_hold(raw) && !may_hold_marks(&as_parentheses(raw)) {
+    if raw.is_ascii() && !p.may_hold_escape() && !may_hold_marks(&as_parentheses(raw)) {
         return crate::release::prose::marks(p.normal(), raw, policy, &[])
             .iter()
             .find_map(|m| why(m));
@@ -1129,6 +1131,44 @@ mod marks_in_text_tests {
                 proptest::prop_assert_eq!(may_hold_marks(&t), may_hold_marks_by_chars(&t), "{:?}", t);
             }
         }
+
+        /// The check for a bracket by bytes reads as the char pattern did: on disguised
+        /// markings, and among the brackets of every script it writes as parentheses.
+        #[test]
+        fn as_parentheses_by_bytes_is_as_parentheses_by_chars(
+            s in disguised(),
+            b in "[a-z \\[\\]\u{3010}\u{3011}\u{3014}\u{3015}\u{3016}\u{3017}\u{FF3B}\u{FF3D}\u{3000}\u{FF08}]{0,6}",
+        ) {
+            for t in [s.clone(), crate::text::normalize(&s).text, format!("{s}{b}"), b.clone()] {
+                let (fast, full) = (as_parentheses(&t), as_parentheses_by_chars(&t));
+                let owned = |c: &std::borrow::Cow<'_, str>| matches!(c, std::borrow::Cow::Owned(_));
+                proptest::prop_assert_eq!(owned(&fast), owned(&full), "{:?}", t);
+                proptest::prop_assert_eq!(fast, full, "{:?}", t);
+            }
+        }
+    }
+
+    /// [`as_parentheses`] as it was, looking for a bracket by a char pattern.
+    fn as_parentheses_by_chars(n: &str) -> std::borrow::Cow<'_, str> {
+        const OPEN: [char; 5] = ['[', '\u{3010}', '\u{3014}', '\u{3016}', '\u{FF3B}'];
+        const CLOSE: [char; 5] = [']', '\u{3011}', '\u{3015}', '\u{3017}', '\u{FF3D}'];
+        if !n.contains(OPEN) {
+            return std::borrow::Cow::Borrowed(n);
+        }
+        let mut out = String::with_capacity(n.len());
+        for c in n.chars() {
+            let pad = " ".repeat(c.len_utf8().saturating_sub(1));
+            if OPEN.contains(&c) {
+                out.push_str(&pad);
+                out.push('(');
+            } else if CLOSE.contains(&c) {
+                out.push(')');
+                out.push_str(&pad);
+            } else {
+                out.push(c);
+            }
+        }
+        std::borrow::Cow::Owned(out)
     }
 
     proptest::proptest! {

@@ -476,12 +476,46 @@ struct Vocabulary {
     /// What starts a banner of separated parts, squeezed: portion levels (`true`: a portion
     /// only, no banner word), level names with and without their spaces, [`SEPARATED_LEADS`].
     leads: Vec<(Vec<u8>, bool)>,
+    /// The indices of [`Vocabulary::leads`] by their first byte, in the order of `leads` (an
+    /// empty lead, were there one, under every byte): a word is compared only with the leads
+    /// that start as it does ([`banners_of_separators`] looks at every word of every text).
+    leads_by_first: Vec<Vec<usize>>,
     /// One-letter portion levels above the lowest (`c`, `s`, `k`), lowercase: a level right
     /// after a word that names one ([`bare_levels`]).
     one_letter: Vec<String>,
     /// [`SEPARATED_CONTROLS`] and [`GLUED_CONTROLS`], squeezed ([`banners_of_separators`]).
     controls: Vec<Vec<u8>>,
     glued: Vec<Vec<u8>>,
+}
+
+/// [`Vocabulary::leads_by_first`] of `leads`: 256 lists of indices, each ascending, and a last
+/// one of every index (for an empty word).
+fn leads_by_first(leads: &[(Vec<u8>, bool)]) -> Vec<Vec<usize>> {
+    let mut by: Vec<Vec<usize>> = (0..=u8::MAX)
+        .map(|b| {
+            leads
+                .iter()
+                .enumerate()
+                .filter(|(_, (l, _))| l.first().is_none_or(|&f| f == b))
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    by.push((0..leads.len()).collect());
+    by
+}
+
+/// The leads of `v` that may start `word`: those whose first byte is its first (and an empty
+/// lead), in the order of [`Vocabulary::leads`]; every lead when `word` is empty, or with `all`
+/// (the full reading, which the tests compare with).
+fn leads_for<'v>(v: &'v Vocabulary, word: &[u8], all: bool) -> impl Iterator<Item = &'v (Vec<u8>, bool)> + 'v {
+    let slot = word.first().filter(|_| !all).map_or(256, |&b| usize::from(b));
+    v.leads_by_first
+        .get(slot)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|&i| v.leads.get(i))
 }
 
 /// `s` as the squeezed text reads it: its letters and digits, lowercase, each read as a letter.
@@ -634,7 +668,9 @@ impl Vocabulary {
             .collect();
         one_letter.sort();
         one_letter.dedup();
+        let leads_by_first = leads_by_first(&leads);
         Vocabulary {
+            leads_by_first,
             one_letter,
             controls: SEPARATED_CONTROLS.iter().map(|w| squeezed(w)).collect(),
             glued: GLUED_CONTROLS.iter().map(|w| squeezed(w)).collect(),
@@ -697,6 +733,8 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
     let text = signs.as_deref().unwrap_or(n.text.as_str());
     let bytes = text.as_bytes();
     // The squeezed text, and where each of its bytes is in `text`.
+    // Grown as letters are found (a capacity of the text's length, even bounded, is memory a
+    // long text of few letters never uses: tests/scaling.rs measures it).
     let mut letters: Vec<u8> = Vec::new();
     let mut from: Vec<usize> = Vec::new();
     for (i, c) in text.char_indices() {
@@ -876,11 +914,36 @@ fn ssi_technique(text: &str, a: usize, z: usize) -> bool {
 /// it. Said as the portion mark (`(NS)`), for the marking reader. Each word is
 /// looked at within a bounded window: linear in the text.
 fn bare_levels(n: &Normalized, raw: &str, one_letter: &[String], out: &mut Vec<String>) {
+    bare_levels_read(n, raw, one_letter, out, false);
+}
+
+/// [`bare_levels`]; `all`: each word's case asked before whether it is a level at all (the
+/// full reading, which the tests compare with; only a level is read further either way).
+fn bare_levels_read(n: &Normalized, raw: &str, one_letter: &[String], out: &mut Vec<String>, all: bool) {
     let text = n.text.as_str();
     let mut at = 0;
-    for w in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let (a, z) = (at, at + w.len());
-        at = z + text.get(z..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+    // The words: runs of ASCII letters and digits, split by bytes (a byte of a character that
+    // is not ASCII is none, and the pieces it leaves between its bytes are empty, no level);
+    // with `all`, by characters.
+    let words: Box<dyn Iterator<Item = (usize, usize)> + '_> = if all {
+        Box::new(text.split(|c: char| !c.is_ascii_alphanumeric()).map(move |w| {
+            let (a, z) = (at, at + w.len());
+            at = z + text.get(z..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+            (a, z)
+        }))
+    } else {
+        Box::new(text.as_bytes().split(|b| !b.is_ascii_alphanumeric()).map(move |w| {
+            let (a, z) = (at, at + w.len());
+            at = z + 1;
+            (a, z)
+        }))
+    };
+    for (a, z) in words {
+        let w = text.get(a..z).unwrap_or_default();
+        // Only a level is read below: the other words (most) need no look at their case.
+        if !all && !NAMED_PORTIONS.contains(&w) && !one_letter.iter().any(|p| p == w) {
+            continue;
+        }
         if (a..z).any(|i| written_small(n, raw, i)) {
             continue;
         }
@@ -1333,7 +1396,15 @@ fn banners_of_capitals(n: &Normalized, raw: &str, out: &mut Vec<String>) {
 /// (`UNCLASSIFIED//REL TO`) or in a portion mark (`(U//REL TO USA, JPN)`) is left to those.
 /// One pass over the text, each start looked at within a bounded window.
 fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
-    let chars: Vec<char> = text.chars().collect();
+    banners_of_separators_read(text, v, out, false);
+}
+
+/// [`banners_of_separators`]; `all`: each word compared with every lead, not only those that
+/// start as it does ([`leads_for`]).
+fn banners_of_separators_read(text: &str, v: &Vocabulary, out: &mut Vec<String>, all: bool) {
+    // Counted first: one allocation of the size it needs (collecting grew it two or three times).
+    let mut chars: Vec<char> = Vec::with_capacity(text.chars().count());
+    chars.extend(text.chars());
     let letter = |c: char| c.is_ascii_alphanumeric();
     // Characters `k..k + len` read as letters, added to `to` (buffers used again for every word).
     let read_onto = |k: usize, len: usize, to: &mut Vec<u8>| {
@@ -1386,7 +1457,7 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
         }
         // Glued: a level and a control word (`ll` between: `‖` and `ǀǀ` read as two `l`).
         // A portion level glues only with the bars (`S‖NF`).
-        for (lead, _) in &v.leads {
+        for (lead, _) in leads_for(v, &word, all) {
             if !lead.is_empty() && lead.first() != word.first() {
                 continue;
             }
@@ -1406,6 +1477,12 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
                     format!("{}//{}", String::from_utf8_lossy(lead), String::from_utf8_lossy(rest)).to_uppercase(),
                 );
             }
+        }
+        // No lead starts as this word does: neither the word nor the word and the next (which
+        // starts with it) is a lead, and nothing below finds a banner (most words of prose).
+        if !all && !leads_for(v, &word, all).any(|(l, _)| l.starts_with(&word)) {
+            k = after_word.max(k + 1);
+            continue;
         }
         let path = before.is_some_and(|b| separates(b) && b != '-');
         if path {
@@ -1439,7 +1516,8 @@ fn banners_of_separators(text: &str, v: &Vocabulary, out: &mut Vec<String>) {
         two.extend_from_slice(&word);
         read_onto(after_word + 1, next_len, &mut two);
         let (two_first, word_first) = (two.first(), word.first());
-        let lead = v.leads.iter().find_map(|(l, portion)| {
+        // `two` starts with `word`, which is never empty here: the same leads may start either.
+        let lead = leads_for(v, &word, all).find_map(|(l, portion)| {
             let first = l.first();
             if first == two_first && *l == two && next_len > 0 {
                 Some((after_word + 1 + next_len, *portion))
@@ -1873,6 +1951,161 @@ mod tests {
             for t in [s.clone(), n].into_iter().chain(decoded) {
                 proptest::prop_assert_eq!(tlp_said(&t), tlp_said_slowly(&t), "{:?}", t);
             }
+        }
+    }
+
+    fn shipped() -> Policy {
+        Policy::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/us-to-jpn.toml")).unwrap()
+    }
+
+    /// Banners of separated parts as [`banners_of_separators`] reads them (each word compared
+    /// with the leads that start as it does) and with every lead.
+    fn separated_both_ways(v: &Vocabulary, t: &str) -> (Vec<String>, Vec<String>) {
+        let (mut fast, mut full) = (Vec::new(), Vec::new());
+        banners_of_separators_read(t, v, &mut fast, false);
+        banners_of_separators_read(t, v, &mut full, true);
+        (fast, full)
+    }
+
+    /// Banners of separated parts, leads and controls disguised character by character, among
+    /// the characters that separate them and the signs read as letters.
+    fn separated_texts() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const PARTS: &[&str] = &[
+            "S//NF",
+            "TS|SI|NF",
+            "SECRET_NOFORN_report",
+            "(S,NF)",
+            "(S NF)",
+            "SECRETNOFORN",
+            "secretllnoforn",
+            "SECRET\u{2016}NOFORN",
+            "NOFORNreport",
+            "top secret / noforn",
+            "TS//SI//TK",
+            "C-NF",
+            "cui/nf",
+            "HCS-P/NF",
+            "U//FOUO",
+            "/usr/s/si",
+            "S\\NF",
+            "CONFIDENTIAL.REL",
+            "ns.nf",
+            "tk|nf",
+            "sci nf",
+        ];
+        let phrase = prop_oneof![
+            proptest::sample::select(crate::fuzzing::FORBIDDEN_MARKINGS).prop_map(str::to_string),
+            proptest::sample::select(PARTS).prop_map(str::to_string),
+            "[sScCtTnNfFhHuUiIoOrReE17|!@$/\\\\_.( )-]{0,14}",
+        ];
+        (
+            "[a-zA-Z0-9 /|_.()-]{0,12}",
+            phrase,
+            proptest::collection::vec(any::<u8>(), 1..8),
+            "[a-zA-Z0-9 /|_.()-]{0,12}",
+        )
+            .prop_map(|(a, m, hows, b)| format!("{a}{}{b}", crate::fuzzing::disguise(&m, &hows)))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// Comparing a word only with the leads that start as it does finds every banner the
+        /// comparison with every lead finds: on the text as written, its normal form and decoded.
+        #[test]
+        fn leads_by_first_byte_read_as_every_lead(s in separated_texts()) {
+            let v = Vocabulary::of(&shipped());
+            let n = crate::text::normalize(&s).text;
+            let decoded = crate::text::normalize_decoded(&s).into_iter().map(|d| d.text);
+            for t in [s.clone(), n].into_iter().chain(decoded) {
+                let (fast, full) = separated_both_ways(&v, &t);
+                proptest::prop_assert_eq!(fast, full, "{:?}", t);
+            }
+        }
+
+        /// Asking whether a word is a level before asking its case finds every bare level the
+        /// full reading finds: on the text as written and decoded, levels disguised among it.
+        #[test]
+        fn bare_levels_read_alike_either_order(s in bare_texts()) {
+            let v = Vocabulary::of(&shipped());
+            let readings = std::iter::once(crate::text::normalize(&s)).chain(crate::text::normalize_decoded(&s));
+            for n in readings {
+                let (fast, full) = bare_both_ways(&v, &n, &s);
+                proptest::prop_assert_eq!(fast, full, "{:?}", s);
+            }
+        }
+    }
+
+    fn bare_both_ways(v: &Vocabulary, n: &Normalized, raw: &str) -> (Vec<String>, Vec<String>) {
+        let (mut fast, mut full) = (Vec::new(), Vec::new());
+        bare_levels_read(n, raw, &v.one_letter, &mut fast, false);
+        bare_levels_read(n, raw, &v.one_letter, &mut full, true);
+        (fast, full)
+    }
+
+    /// Levels stated bare (`Level NS`, `Classification: C`), disguised character by character.
+    fn bare_texts() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const STATED: &[&str] = &[
+            "Level NS",
+            "Classification: CTS",
+            "Classified as NS",
+            "NS",
+            "\nCTS\n",
+            "Level C",
+            "level: C",
+            "Marked: S",
+            "Grade C",
+            "the domain's NS records",
+            "NS1.example.net",
+            "TS",
+            "NC",
+            "NR",
+            "CTSA",
+            "Classification: S",
+            "on level C of",
+            "S-Lang",
+        ];
+        let phrase = prop_oneof![
+            proptest::sample::select(STATED).prop_map(str::to_string),
+            "[nNsScCtTaArRkK1!|:. \n-]{0,10}",
+        ];
+        (
+            "[a-zA-Z0-9 :.\né日ᴛ]{0,12}",
+            phrase,
+            proptest::collection::vec(any::<u8>(), 1..8),
+            "[a-zA-Z0-9 :.\né日ᴛ]{0,12}",
+        )
+            .prop_map(|(a, m, hows, b)| format!("{a}{}{b}", crate::fuzzing::disguise(&m, &hows)))
+    }
+
+    /// Every lead is under its first byte, in order; an empty word is compared with every lead.
+    /// And the content tables' canaries and benign neighbours read alike both ways.
+    #[test]
+    fn leads_by_first_byte_are_the_leads_that_start_so() {
+        let v = Vocabulary::of(&shipped());
+        for b in 0..=u8::MAX {
+            let want: Vec<&(Vec<u8>, bool)> = v
+                .leads
+                .iter()
+                .filter(|(l, _)| l.first().is_none_or(|&f| f == b))
+                .collect();
+            assert_eq!(leads_for(&v, &[b, b'x'], false).collect::<Vec<_>>(), want, "{b}");
+        }
+        assert_eq!(leads_for(&v, &[], false).count(), v.leads.len());
+        let canaries = crate::fuzzing::content::KINDS
+            .into_iter()
+            .flat_map(crate::fuzzing::content::encodings);
+        let benign = crate::fuzzing::content::BENIGN.iter().map(|s| (*s).to_string());
+        let marks = crate::fuzzing::FORBIDDEN_MARKINGS.iter().map(|s| (*s).to_string());
+        for s in canaries.chain(benign).chain(marks) {
+            let n = crate::text::normalize(&s).text;
+            for t in [s.clone(), n.clone()] {
+                let (fast, full) = separated_both_ways(&v, &t);
+                assert_eq!(fast, full, "{t:?}");
+            }
+            let (fast, full) = bare_both_ways(&v, &crate::text::normalize(&s), &s);
+            assert_eq!(fast, full, "{s:?}");
         }
     }
 

@@ -36,25 +36,7 @@ type Reading = (String, Vec<Range<usize>>);
 
 /// Byte spans of `text` (normalised) that are e-mail addresses.
 pub fn find(text: &str) -> Vec<(usize, usize)> {
-    // Every address holds an `@` in some reading: written, encoded, bracketed, ` at ` before
-    // a spelt-out dot, or the word `at` between dots, dashes or underscores.
-    let spelt_at = || text.contains(" at ") && ["dot", "[.]", "(.)", "{.}"].iter().any(|d| text.contains(d));
-    let word_at = || {
-        ["at.", "at-", "at_", "at[", "at(", "at{"]
-            .iter()
-            .any(|w| text.contains(w))
-    };
-    if !text.contains('@')
-        && !text.contains("%40")
-        && !text.contains("at]")
-        && !text.contains("at)")
-        && !text.contains("at}")
-        && !text.contains("at>")
-        && !text.contains("(a)")
-        && !text.contains("\u{30A2}\u{30C3}\u{30C8}")
-        && !spelt_at()
-        && !word_at()
-    {
+    if !may_hold_at(text) {
         return Vec::new();
     }
     // Read as refanged (a host of one label counts there only), and also joined across spaces
@@ -73,6 +55,28 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         out.extend(find_in(text, refang_words(text, join).as_ref(), false));
     }
     super::merge_spans(out)
+}
+
+/// Whether `text` may hold an address: every address holds an `@` in some reading (written,
+/// encoded, bracketed, ` at ` before a spelt-out dot, or the word `at` between dots, dashes or
+/// underscores). One pass over the `at`s of the text for what the writings with `at` need
+/// ([`may_hold_at_by_phrases`], in the tests, asks each phrase of the text in turn).
+fn may_hold_at(text: &str) -> bool {
+    if text.contains('@') || text.contains("%40") || text.contains("(a)") || text.contains("\u{30A2}\u{30C3}\u{30C8}") {
+        return true;
+    }
+    let b = text.as_bytes();
+    // `at` and the byte after it: `]`, `)`, `}`, `>` (bracketed), `.`, `-`, `_`, `[`, `(`, `{`
+    // (the word between dots); and whether ` at ` stands anywhere.
+    let mut spaced = false;
+    for i in memchr::memmem::find_iter(b, b"at") {
+        match b.get(i + 2) {
+            Some(b']' | b')' | b'}' | b'>' | b'.' | b'-' | b'_' | b'[' | b'(' | b'{') => return true,
+            Some(b' ') if i.checked_sub(1).and_then(|k| b.get(k)) == Some(&b' ') => spaced = true,
+            _ => {}
+        }
+    }
+    spaced && ["dot", "[.]", "(.)", "{.}"].iter().any(|d| text.contains(d))
 }
 
 /// The addresses of one reading of `text` (its text and, for each byte, the range of `text` it
@@ -274,6 +278,93 @@ fn find_plain(t: &str, one_label: bool) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`may_hold_at`] as it was: each phrase looked for in the whole text in turn.
+    fn may_hold_at_by_phrases(text: &str) -> bool {
+        let spelt_at = || text.contains(" at ") && ["dot", "[.]", "(.)", "{.}"].iter().any(|d| text.contains(d));
+        let word_at = || {
+            ["at.", "at-", "at_", "at[", "at(", "at{"]
+                .iter()
+                .any(|w| text.contains(w))
+        };
+        text.contains('@')
+            || text.contains("%40")
+            || text.contains("at]")
+            || text.contains("at)")
+            || text.contains("at}")
+            || text.contains("at>")
+            || text.contains("(a)")
+            || text.contains("\u{30A2}\u{30C3}\u{30C8}")
+            || spelt_at()
+            || word_at()
+    }
+
+    /// Addresses written every way, disguised character by character, among text of the
+    /// characters the writings of `@` are made of.
+    fn at_texts() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const WRITTEN: &[&str] = &[
+            "alice@example.com",
+            "bob [at] corp [dot] example",
+            "bob (at) corp (dot) example",
+            "j.smith @ example.net",
+            "alice.at.example.com",
+            "alice-at-example.com",
+            "alice_at_example.com",
+            "alice[.]at[.]example[.]com",
+            "bob at corp dot example",
+            "bob at corp {.} example",
+            "x<at>y<dot>z",
+            "a(a)b.c",
+            "a%40b.c",
+            "a\u{30A2}\u{30C3}\u{30C8}b.c",
+            "a{at}b",
+            "what a cat. at the",
+            "at",
+            " at ",
+            "that]",
+        ];
+        let phrase = prop_oneof![
+            proptest::sample::select(WRITTEN).prop_map(str::to_string),
+            "[aAtT@%40 .\\-_\\[\\](){}<>dotDOT]{0,12}",
+        ];
+        (
+            "[a-zA-Z .@()\\[\\]{}<>_-]{0,12}",
+            phrase,
+            proptest::collection::vec(any::<u8>(), 1..8),
+            "[a-zA-Z .@()\\[\\]{}<>_-]{0,12}",
+        )
+            .prop_map(|(a, m, hows, b)| format!("{a}{}{b}", crate::fuzzing::disguise(&m, &hows)))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// The one pass over the `at`s says what each phrase looked for in turn says: on the text
+        /// as written, its normal form and decoded, disguised addresses among it.
+        #[test]
+        fn may_hold_at_is_the_phrases(s in at_texts()) {
+            let n = crate::text::normalize(&s).text;
+            let decoded = crate::text::normalize_decoded(&s).into_iter().map(|d| d.text);
+            for t in [s.clone(), n].into_iter().chain(decoded) {
+                proptest::prop_assert_eq!(may_hold_at(&t), may_hold_at_by_phrases(&t), "{:?}", t);
+            }
+        }
+    }
+
+    /// The content tables' canaries and benign neighbours read alike both ways.
+    #[test]
+    fn may_hold_at_reads_the_content_tables_alike() {
+        let canaries = crate::fuzzing::content::KINDS
+            .into_iter()
+            .flat_map(crate::fuzzing::content::encodings);
+        let benign = crate::fuzzing::content::BENIGN.iter().map(|s| (*s).to_string());
+        for s in canaries.chain(benign) {
+            let n = crate::text::normalize(&s).text;
+            for t in [s.clone(), n] {
+                assert_eq!(may_hold_at(&t), may_hold_at_by_phrases(&t), "{t:?}");
+            }
+        }
+    }
 
     /// Red team R04: spaces around the `@`, a doubled `@`, a dotted quad without brackets.
     #[test]

@@ -79,6 +79,8 @@ pub struct Prepared<'s> {
     /// The decoded readings, why a `data:` URI read in them is no text, and the readings with
     /// characters drawn as an `@` read as one.
     decoded: std::cell::OnceCell<Readings>,
+    /// [`escape::may_hold`] of the string, asked once.
+    may_hold: std::cell::OnceCell<bool>,
 }
 
 impl<'s> Prepared<'s> {
@@ -87,6 +89,7 @@ impl<'s> Prepared<'s> {
             raw,
             normal: std::cell::OnceCell::new(),
             decoded: std::cell::OnceCell::new(),
+            may_hold: std::cell::OnceCell::new(),
         }
     }
 
@@ -102,6 +105,7 @@ impl<'s> Prepared<'s> {
             raw,
             normal: cell,
             decoded: std::cell::OnceCell::new(),
+            may_hold: std::cell::OnceCell::new(),
         }
     }
 
@@ -121,6 +125,12 @@ impl<'s> Prepared<'s> {
         &self.readings().decoded
     }
 
+    /// Whether the string may hold an escape, a `data:` URI or markup ([`escape::may_hold`]),
+    /// asked once of the string (the readers of markings and of what no rule reads ask it).
+    pub fn may_hold_escape(&self) -> bool {
+        *self.may_hold.get_or_init(|| escape::may_hold(self.raw))
+    }
+
     /// Why the string shows what no rule reads, when it does: a `data:` URI whose payload is no
     /// text (compressed, binary, or bytes its charset does not decode) or is nested deeper than
     /// its decoding reads ([`escape::readings_unread`]), or markup whose styles add text to the
@@ -131,7 +141,7 @@ impl<'s> Prepared<'s> {
         if let Some(why) = bidi::reordered(self.raw) {
             return Some(why);
         }
-        if !escape::may_hold(self.raw) {
+        if !self.may_hold_escape() {
             return None;
         }
         markup::generated(self.raw).or_else(|| self.readings().unread.clone())
@@ -185,6 +195,13 @@ pub fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 /// a longer word (`i18n`, `log4j`, the `l` of `tel:`). Byte for byte as long as
 /// `text`; `None` when nothing changes.
 pub fn digit_reading(text: &str) -> Option<String> {
+    digit_reading_of(text, false)
+}
+
+/// [`digit_reading`]; `every_run`: each run of `text` is looked at (the full reading, which the
+/// tests compare with), not only those that hold a digit (a run without one changes nothing:
+/// only a piece that holds a digit is read).
+fn digit_reading_of(text: &str, every_run: bool) -> Option<String> {
     let b = text.as_bytes();
     if !b.iter().any(u8::is_ascii_digit) {
         return None;
@@ -200,9 +217,8 @@ pub fn digit_reading(text: &str) -> Option<String> {
     // A letter or digit outside the run (a byte of a non-ASCII character may be one).
     let glues = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii_alphanumeric() || c >= 0x80);
     let mut out: Option<Vec<u8>> = None;
-    let mut start = 0;
-    for run in b.split(|c| !in_run(c)) {
-        let end = start + run.len();
+    let mut read_run = |start: usize, end: usize| {
+        let run = b.get(start..end).unwrap_or_default();
         // The run's first (last) piece of digits and those letters is part of the word before
         // (after) it when it touches one (`tel:`'s `l`, `hello1`): it is left as it is; every
         // other piece stands apart from words (`http://1o.2o`, `ip:1o.2o`).
@@ -231,7 +247,38 @@ pub fn digit_reading(text: &str) -> Option<String> {
                 }
             }
         }
-        start = end + 1; // past the byte that ended the run
+    };
+    if every_run {
+        let mut start = 0;
+        for run in b.split(|c| !in_run(c)) {
+            let end = start + run.len();
+            read_run(start, end);
+            start = end + 1; // past the byte that ended the run
+        }
+    } else {
+        // The runs that hold a digit: from each digit past the last run, back and ahead to the
+        // bytes that end its run (each byte looked at a bounded number of times).
+        let mut at = 0;
+        while let Some(d) = b
+            .get(at..)
+            .and_then(|r| r.iter().position(u8::is_ascii_digit))
+            .map(|p| p + at)
+        {
+            let start = b
+                .get(at..d)
+                .unwrap_or_default()
+                .iter()
+                .rposition(|c| !in_run(c))
+                .map_or(at, |p| at + p + 1);
+            let end = b
+                .get(d..)
+                .unwrap_or_default()
+                .iter()
+                .position(|c| !in_run(c))
+                .map_or(b.len(), |p| d + p);
+            read_run(start, end);
+            at = end + 1; // past the byte that ended the run
+        }
     }
     // Only ASCII bytes were replaced by ASCII bytes: still UTF-8.
     out.and_then(|o| String::from_utf8(o).ok())
@@ -1207,7 +1254,65 @@ impl Builder {
 mod tests {
     use proptest::prelude::*;
 
-    use super::normalize;
+    use super::{digit_reading_of, normalize, normalize_decoded};
+
+    /// Runs of digits, their look-alikes and the separators of numbers, disguised, among words.
+    fn digit_texts() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const WRITTEN: &[&str] = &[
+            "1o.2o.3o.4o",
+            "http://1o.2o.3o.4o/",
+            "2o2-555-0143",
+            "i18n",
+            "log4j",
+            "tel:2o2",
+            "hello1",
+            "ip:1o.2o",
+            "10.20.30.40",
+            "(2o2) 555-o143",
+            "+1 2o2 555 o143",
+            "[1o.2o.3o.4o]",
+            "v1.2l",
+        ];
+        let phrase = prop_oneof![
+            proptest::sample::select(WRITTEN).prop_map(str::to_string),
+            "[0-9olidOLI.:/()+\\[\\] -]{0,14}",
+        ];
+        (
+            "[a-z0-9 .:/-]{0,10}",
+            phrase,
+            proptest::collection::vec(any::<u8>(), 1..8),
+            "[a-z0-9 .:/é-]{0,10}",
+        )
+            .prop_map(|(a, m, hows, z)| format!("{a}{}{z}", crate::fuzzing::disguise(&m, &hows)))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// Reading only the runs that hold a digit reads as every run did: on the text as
+        /// written, its normal form and decoded.
+        #[test]
+        fn digit_reading_of_the_runs_with_digits_is_of_every_run(s in digit_texts()) {
+            let readings = [s.clone(), normalize(&s).text].into_iter().chain(normalize_decoded(&s).into_iter().map(|d| d.text));
+            for t in readings {
+                proptest::prop_assert_eq!(digit_reading_of(&t, false), digit_reading_of(&t, true), "{:?}", t);
+            }
+        }
+    }
+
+    /// The content tables' canaries and benign neighbours read alike both ways.
+    #[test]
+    fn digit_reading_reads_the_content_tables_alike() {
+        let canaries = crate::fuzzing::content::KINDS
+            .into_iter()
+            .flat_map(crate::fuzzing::content::encodings);
+        let benign = crate::fuzzing::content::BENIGN.iter().map(|s| (*s).to_string());
+        for s in canaries.chain(benign) {
+            for t in [s.clone(), normalize(&s).text] {
+                assert_eq!(digit_reading_of(&t, false), digit_reading_of(&t, true), "{t:?}");
+            }
+        }
+    }
 
     /// Red team R03: the dashes a Japanese or Korean input method types between digits are `-`
     /// there, and only there; `℡` is `tel `; `〇` beside a numeral is `0`.
