@@ -2,7 +2,10 @@
 //! escape (`N^I^G^H^T^J^A^R`), an empty quote pair inside a word (`NIGHT''JAR`, `NIGHT""JAR`, as
 //! sh and cmd read them) and two literals joined by `+`, `.` or `&` (`'NIGHT'+'JAR'`,
 //! `"NIGHT" . "JAR"`, as PowerShell, JavaScript, Python, Perl/PHP and VBScript join them) is held
-//! by both readers (each its own code); ordinary text with carets and quotes goes.
+//! by both readers (each its own code); so, since session 41, are literals of two quote kinds
+//! (`'intranet.co' + "rp.example"`), template literals, argument lists (`concat('a','b')`),
+//! adjacent literals (`'a' 'b'`, as Python and C join them) and sh's quoting of part of a word
+//! (`intranet.co"rp.example"`). Ordinary text with carets and quotes goes.
 
 mod common;
 
@@ -22,6 +25,9 @@ const HELD: &[&str] = &[
 /// The ways a word is broken at one place.
 const BREAKS: &[&str] = &[
     "^", "''", "\"\"", "'+'", "\"+\"", "' + '", "\" + \"", "\".\"", "' . '", "\"&\"", "\" & \"",
+    // Quotes of two kinds, template literals, argument lists, adjacent literals, sh's quoting
+    // of part of a word.
+    "' + \"", "\" + '", "` + `", "`+'", "``", "','", "', '", "\", \"", "' '", "\" \"", "\"", "'", "`", "^\"", "'||`",
 ];
 
 #[test]
@@ -40,6 +46,18 @@ fn words_broken_for_a_shell_are_held() {
             "\"alice.smith@\" & \"agency.example.gov\"",
             "'SEC'.'RET'",
             "TLP:R^ED",
+            "$x = 'intranet.co' + \"rp.example\"",
+            "`intranet.co` + `rp.example`",
+            "concat('intranet.co','rp.example')",
+            "['intranet.co', 'rp.example'].join('')",
+            "'intranet.co' 'rp.example'",
+            "intranet.co\"rp.example\"",
+            "intranet.c\"orp.exampl\"e",
+            "alice.smith@\"agency.example.gov\"",
+            "intranet.co``rp.example",
+            "\"10.20\" + '.30.40'",
+            "intranet\".\"corp.example",
+            "intranet','corp.example",
         ],
     );
 }
@@ -55,6 +73,10 @@ fn text_with_carets_and_quotes_goes() {
             "\"quoted\" & \"other\"",
             "regex ^start and end$",
             "'a'.'b' joins a and b",
+            "don't stop: O'Brien's \"quoted\" text",
+            "['evil.example', 'bad.example'].join(', ')",
+            "`cmd` + `other` and 'x' 'y'",
+            "concat('hello', 'world') and \"a\", \"b\"",
         ],
     );
 }

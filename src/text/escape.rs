@@ -29,7 +29,7 @@ pub fn may_hold(s: &str) -> bool {
     may_decode(s)
         || super::markup::may_hold(s)
         || (s.contains('[') && s.contains(']'))
-        || (s.contains(['^', '\'', '"']) && joined(s).is_some())
+        || shell_breaks(s, true).next().is_some()
 }
 
 /// Whether `s` may hold an escape or a `data:` URI.
@@ -71,9 +71,14 @@ pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
     if let Some((m, mmap)) = super::markup::strip(s) {
         out.push(markup_reading(m, mmap, &mut unread));
     }
-    // As a command shell or a script joins a word broken for it (`N^I^G^H^T`, `'NIGHT'+'JAR'`).
-    if let Some((m, mmap)) = joined(s) {
+    // As a script joins a word broken for it (`N^I^G^H^T`, `'NIGHT'+'JAR'`), and as sh does
+    // where the two differ (`intranet"."corp.example`: a script reads `"."` as a join).
+    if let Some((m, mmap)) = joined(s, true) {
+        let sh = joined(s, false).filter(|(t, _)| *t != m);
         out.push(markup_reading(m, mmap, &mut unread));
+        if let Some((t, tmap)) = sh {
+            out.push(markup_reading(t, tmap, &mut unread));
+        }
     }
     // As a UTF-7 decoder reads the whole text, a run glued to a word too (`SE+AEMAUgBFAFQ-`).
     if let Some((m, mmap)) = utf7_throughout(s) {
@@ -606,59 +611,77 @@ fn quoted_printable(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
     hex_run(b, i, b'=')
 }
 
-/// How many bytes at `i` break a word for a command shell or a script, which joins it again:
-/// cmd.exe's escape `^`, an empty quote pair `''` or `""` (sh, cmd), or a literal's closing
-/// quote, an operator that joins two (`+`, `.`, `&`, `||`, `..`) with spaces around it, and the
-/// next literal's opening quote of the same kind (`'NIGHT'+'JAR'`, `"SEC" . "RET"`).
-fn shell_break(b: &[u8], i: usize) -> Option<usize> {
-    let q = *b.get(i)?;
-    if q == b'^' {
-        return Some(1);
+/// How many bytes at `i` break a word for a command shell or a script, which joins it again,
+/// when a word follows: a literal's closing quote, an operator that joins two (`+`, `.`, `&`,
+/// `||`, `..`, an argument list's `,`, or none: Python and C join adjacent literals) with spaces
+/// around it, and the next literal's opening quote, of any kind (`'NIGHT'+'JAR'`,
+/// `"SEC" . 'RET'`, `` `intranet.co` + `rp.example` ``, `concat('NIGHT','JAR')`,
+/// `'NIGHT' 'JAR'`), when `script`, and otherwise, or else, a run of quotes and carets inside a
+/// word (cmd.exe's escape `^`, an empty pair `''`, sh's quoting of part of a word:
+/// `intranet.co"rp.example"`, `intranet"."corp.example`). The caller asks for a word before.
+fn shell_break(b: &[u8], i: usize, script: bool) -> Option<usize> {
+    let quote = |k: usize| matches!(b.get(k), Some(b'\'' | b'"' | b'`'));
+    let word_at = |k: usize| b.get(k).is_some_and(|&c| word(c));
+    if script && quote(i) {
+        let spaces = |k: usize| b.get(k..).map_or(0, |r| r.iter().take_while(|&&c| c == b' ').count());
+        let mut k = i + 1;
+        k += spaces(k);
+        k += match b.get(k..k + 2) {
+            Some(b"||" | b"..") => 2,
+            _ => usize::from(matches!(b.get(k), Some(b'+' | b'.' | b'&' | b','))),
+        };
+        k += spaces(k);
+        if k > i + 1 && quote(k) && word_at(k + 1) {
+            return Some(k + 1 - i);
+        }
     }
-    if q != b'\'' && q != b'"' {
-        return None;
-    }
-    let mut k = i + 1;
-    let spaces = |k: usize| b.get(k..).map_or(0, |r| r.iter().take_while(|&&c| c == b' ').count());
-    if b.get(k) == Some(&q) {
-        return Some(2);
-    }
-    k += spaces(k);
-    let op = match b.get(k..k + 2) {
-        Some(b"||" | b"..") => 2,
-        _ => usize::from(matches!(b.get(k), Some(b'+' | b'.' | b'&'))),
-    };
-    if op == 0 {
-        return None;
-    }
-    k += op;
-    k += spaces(k);
-    (b.get(k) == Some(&q)).then_some(k + 1 - i)
+    let run = b.get(i..)?.iter().take_while(|&&c| breaks(c)).count();
+    (run > 0 && word_at(i + run)).then_some(run)
 }
 
-/// `s` with each word a shell or script would join again joined ([`shell_break`] between two
-/// characters that are neither white space nor the break's own), with each byte's range in
-/// `s`; `None` when there is no such break. One pass.
-fn joined(s: &str) -> Option<(String, Vec<Range<usize>>)> {
+/// Whether `c` is a quote or caret: a break of a word starts with one.
+fn breaks(c: u8) -> bool {
+    matches!(c, b'^' | b'\'' | b'"' | b'`')
+}
+
+/// Whether `c` is part of a word a shell or script may break: a letter, a digit, a byte of a
+/// character beyond ASCII or one of `.@:-_/`.
+fn word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c >= 0x80 || b".@:-_/".contains(&c)
+}
+
+/// The breaks ([`shell_break`]) in `s` that a word stands on each side of, in order. One pass:
+/// a break starts only where a word stands before it, so a run of quotes and carets that is
+/// none is passed over whole.
+fn shell_breaks(s: &str, script: bool) -> impl Iterator<Item = Range<usize>> + '_ {
     let b = s.as_bytes();
-    let word = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii_alphanumeric() || c >= 0x80 || b".@:-_/".contains(&c));
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while let Some(at) = b.get(i..).and_then(|r| r.iter().position(|&c| breaks(c))) {
+            let at = i + at;
+            let after_word = at.checked_sub(1).and_then(|k| b.get(k)).is_some_and(|&c| word(c));
+            if let Some(n) = shell_break(b, at, script).filter(|_| after_word) {
+                i = at + n;
+                return Some(at..i);
+            }
+            i = at
+                + b.get(at..)
+                    .map_or(1, |r| r.iter().take_while(|&&c| breaks(c)).count().max(1));
+        }
+        None
+    })
+}
+
+/// `s` with each word a shell or script would join again joined ([`shell_breaks`] taken out),
+/// with each byte's range in `s`; `None` when there is no such break. One pass.
+fn joined(s: &str, script: bool) -> Option<(String, Vec<Range<usize>>)> {
     let mut out = String::new();
     let mut map = Vec::new();
-    let (mut i, mut plain) = (0, 0);
-    while let Some(at) = b
-        .get(i..)
-        .and_then(|r| r.iter().position(|&c| matches!(c, b'^' | b'\'' | b'"')))
-    {
-        let at = i + at;
-        let end = shell_break(b, at).map(|n| at + n);
-        match end {
-            Some(end) if word(at.checked_sub(1).and_then(|k| b.get(k))) && word(b.get(end)) => {
-                out.push_str(s.get(plain..at).unwrap_or_default());
-                map.extend((plain..at).map(|k| k..k + 1));
-                (i, plain) = (end, end);
-            }
-            _ => i = at + 1,
-        }
+    let mut plain = 0;
+    for gap in shell_breaks(s, script) {
+        out.push_str(s.get(plain..gap.start).unwrap_or_default());
+        map.extend((plain..gap.start).map(|k| k..k + 1));
+        plain = gap.end;
     }
     if plain == 0 {
         return None;

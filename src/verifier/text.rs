@@ -825,8 +825,11 @@ fn unescaped_checked(s: &str, why: &mut Option<String>) -> Vec<String> {
     let mut out = decodings(s, why);
     // Four bytes of a snort hex group as the IPv4 address they write.
     out.extend(snort_quads(s));
-    // As a shell or script joins a word broken for it, then decoded.
-    if let Some(joined) = shell_joined(s) {
+    // As a script joins a word broken for it, and as sh does where the two differ, then decoded.
+    if let Some(joined) = shell_joined(s, true) {
+        if let Some(sh) = shell_joined(s, false).filter(|sh| *sh != joined) {
+            out.push(unescape(&sh).unwrap_or(sh));
+        }
         out.push(unescape(&joined).unwrap_or(joined));
     }
     // As a UTF-7 decoder reads the whole text, then decoded.
@@ -1055,52 +1058,54 @@ fn quoted_printable(t: &str) -> Option<(String, usize, bool)> {
 }
 
 /// `s` with the breaks a command shell or script reads through taken out, where a word
-/// character stands on each side (a letter, digit, non-ASCII or one of `.@:-_/`): cmd's `^`;
-/// `''` and `""`; and `'…' + '…'`-style joins of two literals with the same quote (`+`, `.`, `&`,
-/// `||`, `..`, spaces around). `None` when there is none.
-fn shell_joined(s: &str) -> Option<String> {
-    if !s.contains(['^', '\'', '"']) {
-        return None;
-    }
-    let chars: Vec<char> = s.chars().collect();
-    let wordy = |c: Option<&char>| c.is_some_and(|&c| c.is_alphanumeric() || !c.is_ascii() || ".@:-_/".contains(c));
-    let mut out = String::with_capacity(s.len());
+/// character stands on each side (a letter, digit, non-ASCII or one of `.@:-_/`): a run of
+/// carets and quotes (cmd's `^`, `''`, sh's `intranet.co"rp.example"`); and two literals joined
+/// (`'…' + "…"`, `` `…` . `…` ``, `'…', '…'`, `'…' '…'`: a closing quote, spaces, one of `+`
+/// `.` `&` `||` `..` `,` or nothing, spaces, an opening quote of any kind). `None` when there is
+/// none. A join is preferred where a run could be read too when `script`; only runs are
+/// taken out otherwise, as sh reads them (`intranet"."corp.example`).
+fn shell_joined(s: &str, script: bool) -> Option<String> {
+    const QUOTES: [char; 3] = ['\'', '"', '`'];
+    let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || !c.is_ascii() || ".@:-_/".contains(c));
+    let mut out = String::new();
+    let mut rest = s;
     let mut changed = false;
-    let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        // The length of the break at `i`, if one starts there.
-        let len = match c {
-            '^' => Some(1),
-            '\'' | '"' if chars.get(i + 1) == Some(&c) => Some(2),
-            '\'' | '"' => {
-                let mut k = i + 1;
-                while chars.get(k) == Some(&' ') {
-                    k += 1;
-                }
-                let op = match (chars.get(k), chars.get(k + 1)) {
-                    (Some('|'), Some('|')) | (Some('.'), Some('.')) => 2,
-                    (Some('+' | '.' | '&'), _) => 1,
-                    _ => 0,
-                };
-                k += op;
-                while chars.get(k) == Some(&' ') {
-                    k += 1;
-                }
-                (op > 0 && chars.get(k) == Some(&c)).then(|| k + 1 - i)
-            }
-            _ => None,
-        };
-        match len {
-            Some(n) if i > 0 && wordy(chars.get(i - 1)) && wordy(chars.get(i + n)) => {
+    while let Some(at) = rest.find(['^', '\'', '"', '`']) {
+        let (before, from) = rest.split_at(at);
+        let after_run = from.trim_start_matches(['^', '\'', '"', '`']);
+        let after_join = from
+            .strip_prefix(QUOTES)
+            .map(|t| t.trim_start_matches(' '))
+            .map(|t| {
+                ["||", "..", "+", ".", "&", ","]
+                    .iter()
+                    .find_map(|op| t.strip_prefix(op))
+                    .unwrap_or(t)
+                    .trim_start_matches(' ')
+            })
+            .filter(|t| script && t.len() + 1 < from.len())
+            .and_then(|t| t.strip_prefix(QUOTES));
+        let rest_after = [after_join, Some(after_run)]
+            .into_iter()
+            .flatten()
+            .find(|t| wordy(t.chars().next()));
+        match rest_after {
+            Some(t) if wordy(before.chars().next_back().or_else(|| out.chars().next_back())) => {
+                out.push_str(before);
+                rest = t;
                 changed = true;
-                i += n;
             }
             _ => {
-                out.push(c);
-                i += 1;
+                // Past the whole run: a quote or caret stands before each of its others.
+                out.push_str(
+                    rest.get(..rest.len().saturating_sub(after_run.len()))
+                        .unwrap_or_default(),
+                );
+                rest = after_run;
             }
         }
     }
+    out.push_str(rest);
     changed.then_some(out)
 }
 
