@@ -24,10 +24,37 @@ const HELD: &[&str] = &[
 
 /// The ways a word is broken at one place.
 const BREAKS: &[&str] = &[
-    "^", "''", "\"\"", "'+'", "\"+\"", "' + '", "\" + \"", "\".\"", "' . '", "\"&\"", "\" & \"",
+    "^",
+    "''",
+    "\"\"",
+    "'+'",
+    "\"+\"",
+    "' + '",
+    "\" + \"",
+    "\".\"",
+    "' . '",
+    "\"&\"",
+    "\" & \"",
     // Quotes of two kinds, template literals, argument lists, adjacent literals, sh's quoting
     // of part of a word.
-    "' + \"", "\" + '", "` + `", "`+'", "``", "','", "', '", "\", \"", "' '", "\" \"", "\"", "'", "`", "^\"", "'||`",
+    "' + \"",
+    "\" + '",
+    "` + `",
+    "`+'",
+    "``",
+    "','",
+    "', '",
+    "\", \"",
+    "' '",
+    "\" \"",
+    "\"",
+    "'",
+    "`",
+    "^\"",
+    "'||`",
+    "'\n+ '",
+    "\"\t.\t\"",
+    "',\r\n'",
 ];
 
 #[test]
@@ -58,6 +85,8 @@ fn words_broken_for_a_shell_are_held() {
             "\"10.20\" + '.30.40'",
             "intranet\".\"corp.example",
             "intranet','corp.example",
+            "$h = 'intranet.co'\n     + 'rp.example'",
+            "\"alice.smith@\"\t&\t\"agency.example.gov\"",
         ],
     );
 }

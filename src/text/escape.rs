@@ -613,8 +613,8 @@ fn quoted_printable(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
 
 /// How many bytes at `i` break a word for a command shell or a script, which joins it again,
 /// when a word follows: a literal's closing quote, an operator that joins two (`+`, `.`, `&`,
-/// `||`, `..`, an argument list's `,`, or none: Python and C join adjacent literals) with spaces
-/// around it, and the next literal's opening quote, of any kind (`'NIGHT'+'JAR'`,
+/// `||`, `..`, an argument list's `,`, or none: Python and C join adjacent literals) with white
+/// space (spaces, tabs, line breaks) around it, and the next literal's opening quote, of any kind (`'NIGHT'+'JAR'`,
 /// `"SEC" . 'RET'`, `` `intranet.co` + `rp.example` ``, `concat('NIGHT','JAR')`,
 /// `'NIGHT' 'JAR'`), when `script`, and otherwise, or else, a run of quotes and carets inside a
 /// word (cmd.exe's escape `^`, an empty pair `''`, sh's quoting of part of a word:
@@ -623,7 +623,13 @@ fn shell_break(b: &[u8], i: usize, script: bool) -> Option<usize> {
     let quote = |k: usize| matches!(b.get(k), Some(b'\'' | b'"' | b'`'));
     let word_at = |k: usize| b.get(k).is_some_and(|&c| word(c));
     if script && quote(i) {
-        let spaces = |k: usize| b.get(k..).map_or(0, |r| r.iter().take_while(|&&c| c == b' ').count());
+        let spaces = |k: usize| {
+            b.get(k..).map_or(0, |r| {
+                r.iter()
+                    .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+                    .count()
+            })
+        };
         let mut k = i + 1;
         k += spaces(k);
         k += match b.get(k..k + 2) {

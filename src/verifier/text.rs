@@ -1060,8 +1060,8 @@ fn quoted_printable(t: &str) -> Option<(String, usize, bool)> {
 /// `s` with the breaks a command shell or script reads through taken out, where a word
 /// character stands on each side (a letter, digit, non-ASCII or one of `.@:-_/`): a run of
 /// carets and quotes (cmd's `^`, `''`, sh's `intranet.co"rp.example"`); and two literals joined
-/// (`'…' + "…"`, `` `…` . `…` ``, `'…', '…'`, `'…' '…'`: a closing quote, spaces, one of `+`
-/// `.` `&` `||` `..` `,` or nothing, spaces, an opening quote of any kind). `None` when there is
+/// (`'…' + "…"`, `` `…` . `…` ``, `'…', '…'`, `'…' '…'`: a closing quote, white space, one of
+/// `+` `.` `&` `||` `..` `,` or nothing, white space, an opening quote of any kind). `None` when there is
 /// none. A join is preferred where a run could be read too when `script`; only runs are
 /// taken out otherwise, as sh reads them (`intranet"."corp.example`).
 fn shell_joined(s: &str, script: bool) -> Option<String> {
@@ -1075,13 +1075,13 @@ fn shell_joined(s: &str, script: bool) -> Option<String> {
         let after_run = from.trim_start_matches(['^', '\'', '"', '`']);
         let after_join = from
             .strip_prefix(QUOTES)
-            .map(|t| t.trim_start_matches(' '))
+            .map(|t| t.trim_start_matches([' ', '\t', '\r', '\n']))
             .map(|t| {
                 ["||", "..", "+", ".", "&", ","]
                     .iter()
                     .find_map(|op| t.strip_prefix(op))
                     .unwrap_or(t)
-                    .trim_start_matches(' ')
+                    .trim_start_matches([' ', '\t', '\r', '\n'])
             })
             .filter(|t| script && t.len() + 1 < from.len())
             .and_then(|t| t.strip_prefix(QUOTES));
