@@ -5,7 +5,9 @@
 //! by both readers (each its own code); so, since session 41, are literals of two quote kinds
 //! (`'intranet.co' + "rp.example"`), template literals, argument lists (`concat('a','b')`),
 //! adjacent literals (`'a' 'b'`, as Python and C join them) and sh's quoting of part of a word
-//! (`intranet.co"rp.example"`). Ordinary text with carets and quotes goes.
+//! (`intranet.co"rp.example"`); and brackets, empty literals, interpolation, `~ ^ << <> ++`
+//! and typographic quotes (`('a') + ('b')`, `'a' + '' + 'b'`, `${'a'}${'b'}`, `“a” + “b”`).
+//! Ordinary text with carets and quotes goes.
 
 mod common;
 
@@ -55,6 +57,19 @@ const BREAKS: &[&str] = &[
     "'\n+ '",
     "\"\t.\t\"",
     "',\r\n'",
+    // Empty literals, brackets and interpolation, more operators, typographic quotes.
+    "' + '' + '",
+    "\"+\"\"+''+\"",
+    "') + ('",
+    "'}${'",
+    "' ~ '",
+    "\" ^ \"",
+    "'<<'",
+    "\"++\"",
+    "' <> '",
+    "\u{201D} + \u{201C}",
+    "\u{2019}, \u{2018}",
+    "\u{BB} + \u{AB}",
 ];
 
 #[test]
@@ -87,6 +102,17 @@ fn words_broken_for_a_shell_are_held() {
             "intranet','corp.example",
             "$h = 'intranet.co'\n     + 'rp.example'",
             "\"alice.smith@\"\t&\t\"agency.example.gov\"",
+            "'intranet.co' + '' + 'rp.example'",
+            "('intranet.co') + ('rp.example')",
+            "`${'intranet.co'}${'rp.example'}`",
+            "\u{201C}intranet.co\u{201D} + \u{201C}rp.example\u{201D}",
+            "\u{2018}intranet.co\u{2019} + \u{2018}rp.example\u{2019}",
+            "\u{AB}intranet.co\u{BB} + \u{AB}rp.example\u{BB}",
+            "'intranet.co' ~ 'rp.example'",
+            "\"intranet.co\" ^ \"rp.example\"",
+            "'intranet.co' << 'rp.example'",
+            "'intranet.co' <> 'rp.example'",
+            "\"intranet.co\" ++ \"rp.example\"",
         ],
     );
 }
@@ -106,6 +132,8 @@ fn text_with_carets_and_quotes_goes() {
             "['evil.example', 'bad.example'].join(', ')",
             "`cmd` + `other` and 'x' 'y'",
             "concat('hello', 'world') and \"a\", \"b\"",
+            "He said \u{201C}yes\u{201D} and \u{2018}no\u{2019} \u{2014} it\u{2019}s fine, \u{AB}oui\u{BB}",
+            "x ~ y, a << b, 'a' + '' + 'b', ('a') + ('b')",
         ],
     );
 }

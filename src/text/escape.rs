@@ -612,37 +612,68 @@ fn quoted_printable(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
 }
 
 /// How many bytes at `i` break a word for a command shell or a script, which joins it again,
-/// when a word follows: a literal's closing quote, an operator that joins two (`+`, `.`, `&`,
-/// `||`, `..`, an argument list's `,`, or none: Python and C join adjacent literals) with white
-/// space (spaces, tabs, line breaks) around it, and the next literal's opening quote, of any kind (`'NIGHT'+'JAR'`,
-/// `"SEC" . 'RET'`, `` `intranet.co` + `rp.example` ``, `concat('NIGHT','JAR')`,
-/// `'NIGHT' 'JAR'`), when `script`, and otherwise, or else, a run of quotes and carets inside a
-/// word (cmd.exe's escape `^`, an empty pair `''`, sh's quoting of part of a word:
-/// `intranet.co"rp.example"`, `intranet"."corp.example`). The caller asks for a word before.
-fn shell_break(b: &[u8], i: usize, script: bool) -> Option<usize> {
-    let quote = |k: usize| matches!(b.get(k), Some(b'\'' | b'"' | b'`'));
+/// when a word follows: when `script` and no join from `i` has failed before `dead` ([`join`]),
+/// two literals joined (`'NIGHT'+'JAR'`, `"SEC" . 'RET'`, `concat('NIGHT','JAR')`), and
+/// otherwise, or else, a run of quotes and carets inside a word (cmd.exe's escape `^`, an empty
+/// pair `''`, sh's quoting of part of a word: `intranet.co"rp.example"`,
+/// `intranet"."corp.example`). The caller asks for a word before. A failed join's end goes to
+/// `dead`.
+fn shell_break(b: &[u8], i: usize, script: bool, dead: &mut usize) -> Option<usize> {
     let word_at = |k: usize| b.get(k).is_some_and(|&c| word(c));
-    if script && quote(i) {
-        let spaces = |k: usize| {
-            b.get(k..).map_or(0, |r| {
-                r.iter()
-                    .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
-                    .count()
-            })
-        };
-        let mut k = i + 1;
-        k += spaces(k);
-        k += match b.get(k..k + 2) {
-            Some(b"||" | b"..") => 2,
-            _ => usize::from(matches!(b.get(k), Some(b'+' | b'.' | b'&' | b','))),
-        };
-        k += spaces(k);
-        if k > i + 1 && quote(k) && word_at(k + 1) {
-            return Some(k + 1 - i);
+    if script && i >= *dead && quote(b, i) > 0 {
+        match join(b, i) {
+            Ok(end) if word_at(end) => return Some(end - i),
+            Ok(end) | Err(end) => *dead = end,
         }
     }
     let run = b.get(i..)?.iter().take_while(|&&c| breaks(c)).count();
     (run > 0 && word_at(i + run)).then_some(run)
+}
+
+/// From a literal's closing quote at `i` to the end of the next one's opening quote: closing
+/// brackets (`('a') + ('b')`), white space (spaces, tabs, line breaks), an operator that joins
+/// two (`+`, `.`, `&`, `,` of an argument list, `~`, `^`, `||`, `..`, `<<`, `<>`, `++`, or none:
+/// Python and C join adjacent literals), white space, opening brackets or `$` (`${'a'}${'b'}`)
+/// and the opening quote, of any kind ([`quote`]); through empty literals (`'a' + '' + 'b'`).
+/// `Err` with how far it looked when there is none. Each byte is looked at once.
+fn join(b: &[u8], i: usize) -> Result<usize, usize> {
+    let run = |k: usize, set: &[u8]| {
+        b.get(k..)
+            .map_or(0, |r| r.iter().take_while(|c| set.contains(c)).count())
+    };
+    let mut close = i;
+    loop {
+        let mut k = close + quote(b, close);
+        let after_quote = k;
+        k += run(k, b")]}");
+        k += run(k, b" \t\r\n");
+        k += match b.get(k..k + 2) {
+            Some(b"||" | b".." | b"<<" | b"<>" | b"++") => 2,
+            _ => usize::from(matches!(b.get(k), Some(b'+' | b'.' | b'&' | b',' | b'~' | b'^'))),
+        };
+        k += run(k, b" \t\r\n");
+        k += run(k, b"([{$");
+        let open = quote(b, k);
+        if k == after_quote || open == 0 {
+            return Err(k.max(close + 1));
+        }
+        // An empty literal: its closing quote starts another join.
+        match quote(b, k + open) {
+            0 => return Ok(k + open),
+            _ => close = k + open,
+        }
+    }
+}
+
+/// How many bytes of a quote stand at `k`: `'`, `"`, `` ` `` and the typographic quotes a word
+/// processor puts in their place (`‘’“”‹›«»`); 0 when none does.
+fn quote(b: &[u8], k: usize) -> usize {
+    match b.get(k..).unwrap_or_default() {
+        [b'\'' | b'"' | b'`', ..] => 1,
+        [0xC2, 0xAB | 0xBB, ..] => 2,
+        [0xE2, 0x80, 0x98 | 0x99 | 0x9C | 0x9D | 0xB9 | 0xBA, ..] => 3,
+        _ => 0,
+    }
 }
 
 /// Whether `c` is a quote or caret: a break of a word starts with one.
@@ -658,15 +689,18 @@ fn word(c: u8) -> bool {
 
 /// The breaks ([`shell_break`]) in `s` that a word stands on each side of, in order. One pass:
 /// a break starts only where a word stands before it, so a run of quotes and carets that is
-/// none is passed over whole.
+/// none is passed over whole, and a join is not looked for again where one failed.
 fn shell_breaks(s: &str, script: bool) -> impl Iterator<Item = Range<usize>> + '_ {
     let b = s.as_bytes();
-    let mut i = 0;
+    let (mut i, mut dead) = (0, 0);
     std::iter::from_fn(move || {
-        while let Some(at) = b.get(i..).and_then(|r| r.iter().position(|&c| breaks(c))) {
+        while let Some(at) = b.get(i..).and_then(|r| {
+            r.iter()
+                .position(|&c| breaks(c) || (script && matches!(c, 0xC2 | 0xE2)))
+        }) {
             let at = i + at;
             let after_word = at.checked_sub(1).and_then(|k| b.get(k)).is_some_and(|&c| word(c));
-            if let Some(n) = shell_break(b, at, script).filter(|_| after_word) {
+            if after_word && let Some(n) = shell_break(b, at, script, &mut dead) {
                 i = at + n;
                 return Some(at..i);
             }

@@ -1057,56 +1057,89 @@ fn quoted_printable(t: &str) -> Option<(String, usize, bool)> {
     byte_run(t, b'=')
 }
 
+/// The quotes a literal may open and close with in [`shell_joined`]: a script's, and the
+/// typographic ones a word processor puts in their place.
+const LITERAL_QUOTES: [char; 11] = ['\'', '"', '`', '‘', '’', '“', '”', '‹', '›', '«', '»'];
+
+/// White space between two joined literals.
+const GAP_SPACE: [char; 4] = [' ', '\t', '\r', '\n'];
+
 /// `s` with the breaks a command shell or script reads through taken out, where a word
 /// character stands on each side (a letter, digit, non-ASCII or one of `.@:-_/`): a run of
-/// carets and quotes (cmd's `^`, `''`, sh's `intranet.co"rp.example"`); and two literals joined
-/// (`'…' + "…"`, `` `…` . `…` ``, `'…', '…'`, `'…' '…'`: a closing quote, white space, one of
-/// `+` `.` `&` `||` `..` `,` or nothing, white space, an opening quote of any kind). `None` when there is
-/// none. A join is preferred where a run could be read too when `script`; only runs are
-/// taken out otherwise, as sh reads them (`intranet"."corp.example`).
+/// carets and quotes (cmd's `^`, `''`, sh's `intranet.co"rp.example"`); and, when `script`, two
+/// literals joined ([`literal_gap`]), preferred where a run could be read too. `None` when there
+/// is none. Linear: where a join was looked for and not found, it is not looked for again.
 fn shell_joined(s: &str, script: bool) -> Option<String> {
-    const QUOTES: [char; 3] = ['\'', '"', '`'];
+    const RUN: [char; 4] = ['^', '\'', '"', '`'];
     let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || !c.is_ascii() || ".@:-_/".contains(c));
+    let starts = |c: char| RUN.contains(&c) || (script && LITERAL_QUOTES.contains(&c));
     let mut out = String::new();
     let mut rest = s;
     let mut changed = false;
-    while let Some(at) = rest.find(['^', '\'', '"', '`']) {
+    // No join is looked for again before this many bytes of `s`.
+    let mut dead = 0;
+    while let Some(at) = rest.find(starts) {
         let (before, from) = rest.split_at(at);
-        let after_run = from.trim_start_matches(['^', '\'', '"', '`']);
-        let after_join = from
-            .strip_prefix(QUOTES)
-            .map(|t| t.trim_start_matches([' ', '\t', '\r', '\n']))
-            .map(|t| {
-                ["||", "..", "+", ".", "&", ","]
-                    .iter()
-                    .find_map(|op| t.strip_prefix(op))
-                    .unwrap_or(t)
-                    .trim_start_matches([' ', '\t', '\r', '\n'])
-            })
-            .filter(|t| script && t.len() + 1 < from.len())
-            .and_then(|t| t.strip_prefix(QUOTES));
-        let rest_after = [after_join, Some(after_run)]
-            .into_iter()
-            .flatten()
-            .find(|t| wordy(t.chars().next()));
-        match rest_after {
-            Some(t) if wordy(before.chars().next_back().or_else(|| out.chars().next_back())) => {
+        let offset = s.len().saturating_sub(from.len());
+        let word_before = wordy(before.chars().next_back().or_else(|| out.chars().next_back()));
+        let after_run = Some(from.trim_start_matches(RUN)).filter(|t| t.len() < from.len());
+        let mut after_join = None;
+        if script && word_before && offset >= dead {
+            match literal_gap(from) {
+                Ok(t) if wordy(t.chars().next()) => after_join = Some(t),
+                Ok(t) | Err(t) => dead = s.len().saturating_sub(t.len()),
+            }
+        }
+        match after_join.or(after_run.filter(|t| wordy(t.chars().next()))) {
+            Some(t) if word_before => {
                 out.push_str(before);
                 rest = t;
                 changed = true;
             }
             _ => {
-                // Past the whole run: a quote or caret stands before each of its others.
-                out.push_str(
-                    rest.get(..rest.len().saturating_sub(after_run.len()))
-                        .unwrap_or_default(),
-                );
-                rest = after_run;
+                // Past the whole run (a quote or caret stands before each of its others), or
+                // the one quote.
+                let next = after_run.unwrap_or_else(|| {
+                    let mut c = from.chars();
+                    c.next();
+                    c.as_str()
+                });
+                out.push_str(rest.get(..rest.len().saturating_sub(next.len())).unwrap_or_default());
+                rest = next;
             }
         }
     }
     out.push_str(rest);
     changed.then_some(out)
+}
+
+/// What follows a literal's closing quote at the start of `from` up to the next one's opening
+/// quote, of any kind ([`LITERAL_QUOTES`]): closing brackets, white space, one of `+` `.` `&`
+/// `,` `~` `^` `||` `..` `<<` `<>` `++` or nothing, white space, opening brackets or `$`, the
+/// quote (`'a' + "b"`, `('a') + ('b')`, `concat('a','b')`, `'a' 'b'`, `${'a'}${'b'}`), through
+/// empty literals (`'a' + '' + 'b'`): the text after it, or `Err` with where it was not found.
+fn literal_gap(from: &str) -> Result<&str, &str> {
+    const OPERATORS: [&str; 11] = ["||", "..", "<<", "<>", "++", "+", ".", "&", ",", "~", "^"];
+    let mut t = from;
+    loop {
+        let Some(after) = t.strip_prefix(LITERAL_QUOTES) else {
+            return Err(t);
+        };
+        let u = after.trim_start_matches([')', ']', '}']).trim_start_matches(GAP_SPACE);
+        let u = OPERATORS.iter().find_map(|op| u.strip_prefix(op)).unwrap_or(u);
+        let u = u.trim_start_matches(GAP_SPACE).trim_start_matches(['(', '[', '{', '$']);
+        if u.len() == after.len() {
+            return Err(after);
+        }
+        let Some(v) = u.strip_prefix(LITERAL_QUOTES) else {
+            return Err(u);
+        };
+        if !v.starts_with(LITERAL_QUOTES) {
+            return Ok(v);
+        }
+        // An empty literal: its closing quote is followed by another join.
+        t = v;
+    }
 }
 
 /// `s` with each of its UTF-7 runs decoded wherever the `+` stands, as a UTF-7 decoder reads a
