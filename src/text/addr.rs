@@ -6,7 +6,7 @@
 //!   are tried. In a host position (a URL's host, a UNC host, `IP:…`, a domain literal
 //!   `user@[…]`, or a whole value such as an `ipv4-addr` value or a pattern literal) also the
 //!   one-, two- and three-part forms (`167772161`, `0x0a000001`, `10.1`, `10.0.1`). In free text
-//!   a bare number is a number, not an address, except an eight-digit hexadecimal `0x…`.
+//!   a bare number is a number, not an address, except a seven- or eight-digit hexadecimal `0x…`.
 //! - IPv6 (brackets and a zone id allowed); an address that embeds an IPv4 one (mapped
 //!   `::ffff:a.b.c.d`, compatible `::a.b.c.d`, translated `::ffff:0:a.b.c.d`, NAT64 in
 //!   `64:ff9b::/32` at every RFC 6052 prefix length, 6to4 `2002::/16`, Teredo `2001:0::/32`
@@ -421,11 +421,12 @@ fn ipv4_readings(s: &str, host: bool) -> Vec<u32> {
         return out;
     }
     if n < 4 && !host {
-        // In free text only `0x` followed by eight hexadecimal digits stands alone.
-        // (Or more digits, when the rest are leading zeros: `0x0000000a141e28`.)
+        // In free text only `0x` followed by seven or eight hexadecimal digits stands alone
+        // (`0xa141e28` is `0x0a141e28`, 10.20.30.40, as `inet_aton` reads it; fewer write no
+        // routable address), or more when the rest are leading zeros (`0x0000000a141e28`).
         let hex8 = n == 1
             && s.strip_prefix("0x").is_some_and(|h| {
-                h.len() >= 8 && h.bytes().all(|b| b.is_ascii_hexdigit()) && h.trim_start_matches('0').len() <= 8
+                h.len() >= 7 && h.bytes().all(|b| b.is_ascii_hexdigit()) && h.trim_start_matches('0').len() <= 8
             });
         if !hex8 {
             return out;
@@ -1251,6 +1252,7 @@ mod tests {
             "http://[::ffff:172.16.5.5]/",
             "http://167772161/",
             "0x0a000001",
+            "0xa000001",
             "010.000.000.001",
             "0xa.0.0.1",
             "10.20.30.1-10.20.30.254",

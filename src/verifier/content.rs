@@ -336,10 +336,11 @@ fn v4(s: &str, host: bool) -> Vec<u128> {
     let s = s.strip_suffix('.').unwrap_or(s);
     let parts: Vec<&str> = s.split('.').collect();
     let n = parts.len();
-    // In free text only `0x` and eight hex digits (after any leading zeros) stand alone.
+    // In free text only `0x` and seven or eight hex digits (after any leading zeros) stand
+    // alone: `0xa141e28` is 10.20.30.40; six or fewer write no routable address.
     let hex8 = n == 1
         && s.strip_prefix("0x").is_some_and(|h| {
-            h.len() >= 8 && h.bytes().all(|b| b.is_ascii_hexdigit()) && h.trim_start_matches('0').len() <= 8
+            (7..).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()) && h.trim_start_matches('0').len() <= 8
         });
     if n > 4 || (n < 4 && !host && !hex8) {
         return Vec::new();
@@ -1896,6 +1897,7 @@ mod tests {
             "http://[::ffff:172.16.5.5]/",
             "http://167772161/",
             "0x0a000001",
+            "0xa000001",
             "010.000.000.001",
             "10.20.30.1-10.20.30.254",
             "\\\\10.20.30.40\\admin$",
