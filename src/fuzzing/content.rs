@@ -344,6 +344,8 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "ＡＬＩＣＥ＠ＡＧＥＮＣＹ．ＥＸＡＭＰＬＥ．ＧＯＶ",
             "bob[at]agency[.]example[.]gov",
             "user@[203.0.113.5]",
+            // A domain literal holding a name (RFC 5322 allows it; s41).
+            "alice.smith@[agency.example.gov]",
             // Spelt-out and spaced `at` and `dot`, percent-encoded `@`, a quoted local part.
             "alice.smith (at) agency (dot) example (dot) gov",
             "alice.smith [at] agency [dot] example [dot] gov",

@@ -608,7 +608,8 @@ fn may_start_sub(c: u8, next: Option<u8>, join: bool, words: bool) -> bool {
         b'h' | b'f' => next == Some(b'x'),
         b' ' => join || words || next == Some(0xE3),
         _ => {
-            matches!(c, b'[' | b'(' | b'{' | b'\\' | b'%' | b'<' | b'_' | 0xE3)
+            matches!(c, b'[' | b'(' | b'{' | b'\\' | b'%' | b'<' | b'_' | b']' | 0xE3)
+                || (c == b'@' && next == Some(b'['))
                 || (join && c == b'.')
                 || (words && matches!(c, b'.' | b'-' | b'@'))
         }
@@ -714,6 +715,14 @@ fn sub_at(text: &str, i: usize, join: bool, words: bool) -> Option<(usize, &'sta
     {
         return Some(sub);
     }
+    // A domain literal holding a name, as RFC 5322's grammar allows and mail programs read
+    // (`alice.smith@[agency.example.gov]`): read as the name.
+    if rest.starts_with(b"@[") && literal_name_len(b, i + 2).is_some() {
+        return Some((2, "@"));
+    }
+    if rest.first() == Some(&b']') && literal_name_before(b, i) {
+        return Some((1, ""));
+    }
     if let [b'%', h, l, ..] = rest {
         // `%` and two hex digits: the printable ASCII character they encode.
         let v = (char::from(*h).to_digit(16)? << 4) | char::from(*l).to_digit(16)?;
@@ -749,6 +758,36 @@ fn sub_at(text: &str, i: usize, join: bool, words: bool) -> Option<(usize, &'sta
         }
         _ => None,
     }
+}
+
+/// How many bytes of a host name stand from `k` of `b` up to a `]` (letters, digits, `-` and
+/// at least one dot between labels, a letter among them: no address literal), 253 at most.
+fn literal_name_len(b: &[u8], k: usize) -> Option<usize> {
+    let name = b.get(k..)?;
+    let len = name
+        .iter()
+        .take(254)
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.'))
+        .count();
+    let text = name.get(..len)?;
+    let named = len <= 253
+        && name.get(len) == Some(&b']')
+        && text.iter().any(u8::is_ascii_alphabetic)
+        && text.split(|&c| c == b'.').filter(|l| !l.is_empty()).count() >= 2;
+    named.then_some(len)
+}
+
+/// Whether the `]` at `i` of `b` closes a domain literal that holds a host name
+/// ([`literal_name_len`]) after an `@`.
+fn literal_name_before(b: &[u8], i: usize) -> bool {
+    let before = b.get(i.saturating_sub(256)..i).unwrap_or_default();
+    let len = before
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.'))
+        .count();
+    let start = i.saturating_sub(len);
+    start.checked_sub(2).and_then(|k| b.get(k..start)) == Some(&b"@["[..]) && literal_name_len(b, start) == Some(len)
 }
 
 /// The reference [`refang`]: every position tried against every substitution (kept to check

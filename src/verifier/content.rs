@@ -995,7 +995,12 @@ fn has_address(refanged: &str) -> bool {
             if let Some(lit) = domain.strip_prefix('[') {
                 let lit = lit.split(']').next().unwrap_or(lit);
                 let lit = lit.strip_prefix("ipv6:").unwrap_or(lit);
-                return lit.parse::<std::net::IpAddr>().is_ok() || !v4(lit, true).is_empty();
+                // Or a host name, as RFC 5322's grammar allows (`alice@[agency.example.gov]`).
+                let name = lit.len() <= 253
+                    && lit.contains(|c: char| c.is_ascii_alphabetic())
+                    && lit.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                    && lit.split('.').filter(|l| !l.is_empty()).count() >= 2;
+                return name || lit.parse::<std::net::IpAddr>().is_ok() || !v4(lit, true).is_empty();
             }
             let domain: String = domain
                 .chars()
