@@ -518,6 +518,19 @@ fn leads_for<'v>(v: &'v Vocabulary, word: &[u8], all: bool) -> impl Iterator<Ite
         .filter_map(|&i| v.leads.get(i))
 }
 
+/// The byte of the squeezed text [`marks`] reads for `c` (as written in the normal form), or
+/// `None` when `c` is no letter there.
+fn squeezed_letter(c: char) -> Option<u8> {
+    match u8::try_from(c) {
+        Ok(b) if b.is_ascii_alphanumeric() || crate::text::sign_letter(b).is_some() => {
+            Some(crate::text::letter_byte(b))
+        }
+        // The euro sign is written for an `E` (`SECR€T`).
+        _ if c == '\u{20AC}' => Some(b'e'),
+        _ => None,
+    }
+}
+
 /// `s` as the squeezed text reads it: its letters and digits, lowercase, each read as a letter.
 fn squeezed(s: &str) -> Vec<u8> {
     s.chars()
@@ -733,16 +746,16 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
     let text = signs.as_deref().unwrap_or(n.text.as_str());
     let bytes = text.as_bytes();
     // The squeezed text, and where each of its bytes is in `text`.
-    // Grown as letters are found (a capacity of the text's length, even bounded, is memory a
-    // long text of few letters never uses: tests/scaling.rs measures it).
-    let mut letters: Vec<u8> = Vec::new();
-    let mut from: Vec<usize> = Vec::new();
+    // Counted first, then filled: one allocation each of exactly the size they need (a capacity
+    // of the text's length, even bounded, is memory a long text of few letters never uses:
+    // tests/scaling.rs measures it; grown as letters were found, they were reallocated three or
+    // four times a text).
+    let count = text.chars().filter(|&c| squeezed_letter(c).is_some()).count();
+    let mut letters: Vec<u8> = Vec::with_capacity(count);
+    let mut from: Vec<usize> = Vec::with_capacity(count);
     for (i, c) in text.char_indices() {
-        let letter = match u8::try_from(c) {
-            Ok(b) if b.is_ascii_alphanumeric() || crate::text::sign_letter(b).is_some() => crate::text::letter_byte(b),
-            // The euro sign is written for an `E` (`SECR€T`).
-            _ if c == '\u{20AC}' => b'e',
-            _ => continue,
+        let Some(letter) = squeezed_letter(c) else {
+            continue;
         };
         letters.push(letter);
         from.push(i);

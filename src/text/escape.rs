@@ -33,7 +33,19 @@ pub fn may_hold(s: &str) -> bool {
 }
 
 /// Whether `s` may hold an escape or a `data:` URI.
+/// The bytes are looked for with `memchr`, three at a time (the same answer as asking each byte:
+/// [`may_decode_bytewise`], which the tests compare with).
 fn may_decode(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr3(b'&', b'%', b'\\', b).is_some()
+        || memchr::memchr3(b'=', b'+', b'|', b).is_some()
+        || memchr::memchr(b'{', b).is_some()
+        || super::data_uri::may_hold(s)
+}
+
+/// [`may_decode`], asking each byte.
+#[cfg(test)]
+fn may_decode_bytewise(s: &str) -> bool {
     s.bytes()
         .any(|b| matches!(b, b'&' | b'%' | b'\\' | b'=' | b'+' | b'|' | b'{'))
         || super::data_uri::may_hold(s)
@@ -1044,6 +1056,22 @@ mod tests {
                     last = r.start;
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Looking for the bytes with `memchr` answers as asking each byte did: on any text and
+        /// on text of those bytes among letters.
+        #[test]
+        fn may_decode_by_memchr_is_may_decode_bytewise(
+            s in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[a-z &%=+|{}\\\\é:]{0,40}",
+            ]
+        ) {
+            proptest::prop_assert_eq!(super::may_decode(&s), super::may_decode_bytewise(&s), "{:?}", s);
         }
     }
 }

@@ -69,8 +69,21 @@ const BLOCK: &[&str] = &[
     "ul",
 ];
 
-/// Whether `s` may hold a tag or comment: a `<` before a letter, `/`, `!` or `?`.
+/// Whether `s` may hold a tag or comment: a `<` before a letter, `/`, `!` or `?`. Each `<` is
+/// found by `memchr` and the byte after it asked (the same answer as asking every pair of
+/// neighbouring bytes: [`may_hold_by_pairs`], which the tests compare with).
 pub fn may_hold(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'<', b).any(|i| {
+        i.checked_add(1)
+            .and_then(|k| b.get(k))
+            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'))
+    })
+}
+
+/// [`may_hold`], asked of every pair of neighbouring bytes.
+#[cfg(test)]
+fn may_hold_by_pairs(s: &str) -> bool {
     s.as_bytes()
         .windows(2)
         .any(|w| matches!(w, [b'<', c] if c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?')))
@@ -724,6 +737,7 @@ fn tag_end(t: &[u8], from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::{generated, strip};
+    use proptest::strategy::Strategy as _;
 
     fn s(t: &str) -> Option<String> {
         strip(t).map(|(x, _)| x)
@@ -835,6 +849,24 @@ mod tests {
             "a < b style=content:x",
         ] {
             assert_eq!(generated(t), None, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Finding each `<` by `memchr` answers as asking every pair of bytes did: on any text,
+        /// on text of angle brackets and the bytes that may follow one, and on disguised tags.
+        #[test]
+        fn may_hold_by_memchr_is_may_hold_by_pairs(
+            s in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[<>a-zA-Z/!?0-9 \\-\\[é<]{0,40}",
+                ("[a-z <]{0,12}", "[<]{0,2}(b|/i|!--|\\?x|sCrIpt|0|<|é| )", "[a-z >]{0,12}")
+                    .prop_map(|(a, t, z)| format!("{a}{t}{z}")),
+            ]
+        ) {
+            proptest::prop_assert_eq!(super::may_hold(&s), super::may_hold_by_pairs(&s), "{:?}", s);
         }
     }
 }

@@ -398,3 +398,83 @@ fn locates_a_value_by_path() {
     assert_eq!(pointer(&path), "/a/1/b~0~1");
     assert_eq!(locate(input, &[Step::Key("zz".into())], &Limits::default()), None);
 }
+
+/// [`render_string`] as it was written before it used [`unescaped_run`]: byte by byte.
+fn render_string_bytewise(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (n, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x09 => b"\\t",
+            0x0A => b"\\n",
+            0x0C => b"\\f",
+            0x0D => b"\\r",
+            0x00..=0x1F => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..n]);
+        if esc.is_empty() {
+            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        } else {
+            out.extend_from_slice(esc);
+        }
+        start = n + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[test]
+fn the_unescaped_run_stops_where_each_byte_asked_alone_stops() {
+    // Every special byte at every place of a run longer than two words, and none.
+    for special in (0u8..0x20).chain([b'"', b'\\']) {
+        for at in 0..24 {
+            let mut b = vec![b'a'; 24];
+            b[at] = special;
+            assert_eq!(unescaped_run(&b), at, "{special:#x} at {at}");
+            assert_eq!(unescaped_run(&b), unescaped_run_bytewise(&b));
+        }
+    }
+    let plain: Vec<u8> = (0x20u8..=0xFF).filter(|b| *b != b'"' && *b != b'\\').collect();
+    assert_eq!(unescaped_run(&plain), plain.len());
+    assert_eq!(unescaped_run(b""), 0);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// The run found eight bytes at a time is the run found byte by byte, on any bytes (those
+    /// near the bounds of what is escaped drawn often).
+    #[test]
+    fn the_unescaped_run_is_the_bytewise_one(
+        b in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::prelude::any::<u8>(),
+                proptest::sample::select(vec![0x00u8, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF]),
+                proptest::prelude::Just(b'a'),
+            ],
+            0..80,
+        )
+    ) {
+        proptest::prop_assert_eq!(unescaped_run(&b), unescaped_run_bytewise(&b));
+    }
+
+    /// Strings render as they did byte by byte: any text, and text of control characters,
+    /// quotes and backslashes among letters and characters of other scripts.
+    #[test]
+    fn strings_render_as_they_did_byte_by_byte(
+        s in proptest::prop_oneof![
+            proptest::prelude::any::<String>(),
+            "[a-z\\x00-\\x1f\"\\\\\u{7f}\u{80}é秘 ]{0,70}",
+        ]
+    ) {
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        render_string(&s, &mut fast);
+        render_string_bytewise(&s, &mut slow);
+        proptest::prop_assert_eq!(fast, slow);
+    }
+}
