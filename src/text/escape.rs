@@ -624,17 +624,17 @@ fn quoted_printable(b: &[u8], i: usize) -> Option<(String, usize, bool)> {
 }
 
 /// How many bytes at `i` break a word for a command shell or a script, which joins it again,
-/// when a word follows: when `script` and no join from `i` has failed before `dead` ([`join`]),
-/// two literals joined (`'NIGHT'+'JAR'`, `"SEC" . 'RET'`, `concat('NIGHT','JAR')`), and
-/// otherwise, or else, a run of quotes and carets inside a word (cmd.exe's escape `^`, an empty
-/// pair `''`, sh's quoting of part of a word: `intranet.co"rp.example"`,
-/// `intranet"."corp.example`). The caller asks for a word before. A failed join's end goes to
-/// `dead`.
+/// when a word follows them (the caller asks for one before). When `script`, two literals
+/// joined ([`join`]: `'NIGHT'+'JAR'`, `"SEC" . 'RET'`, `concat('NIGHT','JAR')`) come first,
+/// unless `i` is before `dead`, where a join looked for earlier failed (how far a failed one
+/// looked goes to `dead`). Otherwise, or when there is none, a run of quotes and carets inside
+/// a word: cmd.exe's escape `^`, an empty pair `''`, sh's quoting of part of a word
+/// (`intranet.co"rp.example"`, `intranet"."corp.example`).
 fn shell_break(b: &[u8], i: usize, script: bool, dead: &mut usize) -> Option<usize> {
     let word_at = |k: usize| b.get(k).is_some_and(|&c| word(c));
     if script && i >= *dead && quote(b, i) > 0 {
         match join(b, i) {
-            Ok(end) if word_at(end) => return Some(end - i),
+            Ok(end) if word_at(end) => return Some(end.saturating_sub(i)),
             Ok(end) | Err(end) => *dead = end,
         }
     }
