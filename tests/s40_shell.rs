@@ -6,7 +6,8 @@
 //! (`'intranet.co' + "rp.example"`), template literals, argument lists (`concat('a','b')`),
 //! adjacent literals (`'a' 'b'`, as Python and C join them) and sh's quoting of part of a word
 //! (`intranet.co"rp.example"`); and brackets, empty literals, interpolation, `~ ^ << <> ++`
-//! and typographic quotes (`('a') + ('b')`, `'a' + '' + 'b'`, `${'a'}${'b'}`, `“a” + “b”`).
+//! and typographic quotes (`('a') + ('b')`, `'a' + '' + 'b'`, `${'a'}${'b'}`, `“a” + “b”`); and,
+//! since session 42, comments in the join (`'a'/**/'b'`, `'a' + // c⏎ 'b'`, `# c`, `-- c`).
 //! Ordinary text with carets and quotes goes.
 
 mod common;
@@ -70,6 +71,15 @@ const BREAKS: &[&str] = &[
     "\u{201D} + \u{201C}",
     "\u{2019}, \u{2018}",
     "\u{BB} + \u{AB}",
+    // Comments in the join (session 42): block, line, to the end of the text, around the
+    // operator, one holding a quote.
+    "'/**/'",
+    "\"+/*x*/\"",
+    "' /* c */ + /* d */ '",
+    "' + // c\n'",
+    "\" # c\n \"",
+    "' || -- c\n'",
+    "'/* it's */+'",
 ];
 
 #[test]
@@ -113,6 +123,12 @@ fn words_broken_for_a_shell_are_held() {
             "'intranet.co' << 'rp.example'",
             "'intranet.co' <> 'rp.example'",
             "\"intranet.co\" ++ \"rp.example\"",
+            "\"intranet.co\"+/*x*/\"rp.example\"",
+            "'intranet.co' /* a */ + /* b */ 'rp.example'",
+            "x = 'intranet.co' + // host\n    'rp.example'",
+            "('intranet.co'  # host\n 'rp.example')",
+            "SELECT 'intranet.co' || -- host\n 'rp.example'",
+            "'SEC'/**/'RET'",
         ],
     );
 }
@@ -134,6 +150,9 @@ fn text_with_carets_and_quotes_goes() {
             "concat('hello', 'world') and \"a\", \"b\"",
             "He said \u{201C}yes\u{201D} and \u{2018}no\u{2019} \u{2014} it\u{2019}s fine, \u{AB}oui\u{BB}",
             "x ~ y, a << b, 'a' + '' + 'b', ('a') + ('b')",
+            "'a' /* note */ + 'b' // done",
+            "'intranet.co' /* unclosed comment, then 'rp.example'",
+            "'intranet.co' # a line comment to the end, then 'rp.example'",
         ],
     );
 }

@@ -643,9 +643,9 @@ fn shell_break(b: &[u8], i: usize, script: bool, dead: &mut usize) -> Option<usi
 }
 
 /// From a literal's closing quote at `i` to the end of the next one's opening quote: closing
-/// brackets (`('a') + ('b')`), white space (spaces, tabs, line breaks), an operator that joins
+/// brackets (`('a') + ('b')`), white space and comments ([`gap`]), an operator that joins
 /// two (`+`, `.`, `&`, `,` of an argument list, `~`, `^`, `||`, `..`, `<<`, `<>`, `++`, or none:
-/// Python and C join adjacent literals), white space, opening brackets or `$` (`${'a'}${'b'}`)
+/// Python and C join adjacent literals), white space and comments, opening brackets or `$` (`${'a'}${'b'}`)
 /// and the opening quote, of any kind ([`quote`]); through empty literals (`'a' + '' + 'b'`).
 /// `Err` with how far it looked when there is none. Each byte is looked at once.
 fn join(b: &[u8], i: usize) -> Result<usize, usize> {
@@ -658,12 +658,12 @@ fn join(b: &[u8], i: usize) -> Result<usize, usize> {
         let mut k = close + quote(b, close);
         let after_quote = k;
         k += run(k, b")]}");
-        k += run(k, b" \t\r\n");
+        k = gap(b, k);
         k += match b.get(k..k + 2) {
             Some(b"||" | b".." | b"<<" | b"<>" | b"++") => 2,
             _ => usize::from(matches!(b.get(k), Some(b'+' | b'.' | b'&' | b',' | b'~' | b'^'))),
         };
-        k += run(k, b" \t\r\n");
+        k = gap(b, k);
         k += run(k, b"([{$");
         let open = quote(b, k);
         if k == after_quote || open == 0 {
@@ -674,6 +674,26 @@ fn join(b: &[u8], i: usize) -> Result<usize, usize> {
             0 => return Ok(k + open),
             _ => close = k + open,
         }
+    }
+}
+
+/// Where white space and comments starting at `k` end: spaces, tabs, line breaks, `/* … */` (an
+/// unclosed one runs to the end), and `//`, `#` or `--` to the end of the line. Each byte is
+/// looked at once.
+fn gap(b: &[u8], mut k: usize) -> usize {
+    loop {
+        k += b.get(k..).map_or(0, |r| {
+            r.iter()
+                .take_while(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+                .count()
+        });
+        let rest = b.get(k..).unwrap_or_default();
+        let skip = match rest {
+            [b'/', b'*', body @ ..] => memchr::memmem::find(body, b"*/").map_or(rest.len(), |e| e + 4),
+            [b'/', b'/', ..] | [b'#', ..] | [b'-', b'-', ..] => memchr::memchr(b'\n', rest).unwrap_or(rest.len()),
+            _ => return k,
+        };
+        k += skip;
     }
 }
 
@@ -730,10 +750,10 @@ fn joined(s: &str, script: bool) -> Option<(String, Vec<Range<usize>>)> {
     let mut out = String::new();
     let mut map = Vec::new();
     let mut plain = 0;
-    for gap in shell_breaks(s, script) {
-        out.push_str(s.get(plain..gap.start).unwrap_or_default());
-        map.extend((plain..gap.start).map(|k| k..k + 1));
-        plain = gap.end;
+    for cut in shell_breaks(s, script) {
+        out.push_str(s.get(plain..cut.start).unwrap_or_default());
+        map.extend((plain..cut.start).map(|k| k..k + 1));
+        plain = cut.end;
     }
     if plain == 0 {
         return None;

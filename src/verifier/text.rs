@@ -1114,8 +1114,9 @@ fn shell_joined(s: &str, script: bool) -> Option<String> {
 }
 
 /// What follows a literal's closing quote at the start of `from` up to the next one's opening
-/// quote, of any kind ([`LITERAL_QUOTES`]): closing brackets, white space, one of `+` `.` `&`
-/// `,` `~` `^` `||` `..` `<<` `<>` `++` or nothing, white space, opening brackets or `$`, the
+/// quote, of any kind ([`LITERAL_QUOTES`]): closing brackets, white space and comments
+/// ([`past_comments`]), one of `+` `.` `&` `,` `~` `^` `||` `..` `<<` `<>` `++` or nothing,
+/// white space and comments, opening brackets or `$`, the
 /// quote (`'a' + "b"`, `('a') + ('b')`, `concat('a','b')`, `'a' 'b'`, `${'a'}${'b'}`), through
 /// empty literals (`'a' + '' + 'b'`): the text after it, or `Err` with where it was not found.
 fn literal_gap(from: &str) -> Result<&str, &str> {
@@ -1125,9 +1126,9 @@ fn literal_gap(from: &str) -> Result<&str, &str> {
         let Some(after) = t.strip_prefix(LITERAL_QUOTES) else {
             return Err(t);
         };
-        let u = after.trim_start_matches([')', ']', '}']).trim_start_matches(GAP_SPACE);
+        let u = past_comments(after.trim_start_matches([')', ']', '}']));
         let u = OPERATORS.iter().find_map(|op| u.strip_prefix(op)).unwrap_or(u);
-        let u = u.trim_start_matches(GAP_SPACE).trim_start_matches(['(', '[', '{', '$']);
+        let u = past_comments(u).trim_start_matches(['(', '[', '{', '$']);
         if u.len() == after.len() {
             return Err(after);
         }
@@ -1139,6 +1140,21 @@ fn literal_gap(from: &str) -> Result<&str, &str> {
         }
         // An empty literal: its closing quote is followed by another join.
         t = v;
+    }
+}
+
+/// `t` past its leading white space ([`GAP_SPACE`]) and comments: `/* … */` (to the end when it
+/// is not closed) and `//`, `#`, `--` to the line's end.
+fn past_comments(mut t: &str) -> &str {
+    loop {
+        t = t.trim_start_matches(GAP_SPACE);
+        if let Some(body) = t.strip_prefix("/*") {
+            t = body.split_once("*/").map_or("", |(_, after)| after);
+        } else if ["//", "#", "--"].iter().any(|c| t.starts_with(c)) {
+            t = t.find('\n').and_then(|e| t.get(e..)).unwrap_or("");
+        } else {
+            return t;
+        }
     }
 }
 
