@@ -346,6 +346,10 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "user@[203.0.113.5]",
             // A domain literal holding a name (RFC 5322 allows it; s41).
             "alice.smith@[agency.example.gov]",
+            // Blanks inside it, defanged dots or a defanged `@` before it (s42).
+            "alice.smith@[ agency.example.gov ]",
+            "alice.smith@[agency[.]example[.]gov]",
+            "alice.smith [at] [agency.example.gov]",
             // Spelt-out and spaced `at` and `dot`, percent-encoded `@`, a quoted local part.
             "alice.smith (at) agency (dot) example (dot) gov",
             "alice.smith [at] agency [dot] example [dot] gov",

@@ -516,8 +516,39 @@ pub(crate) fn refang_with(text: &str, join: bool) -> Option<(String, Vec<Range<u
     refang_as(text, join, false)
 }
 
-/// [`refang_with`], reading the e-mail writings of [`refang_words`] too when `words`.
+/// [`refang_with`], reading the e-mail writings of [`refang_words`] too when `words`; then the
+/// domain literals holding a name ([`literal_names`]) in what that reads, so a literal written
+/// with defanged dots or after a defanged `@` is read too (`alice.smith@[agency[.]example[.]gov]`,
+/// `alice.smith [at] [agency.example.gov]`).
 fn refang_as(text: &str, join: bool, words: bool) -> Option<(String, Vec<Range<usize>>)> {
+    with_literal_names(text, refang_subs(text, join, words))
+}
+
+/// `subs` (a reading of `text`, or `None` when it is `text`) with its domain literals holding
+/// a name read too ([`literal_names`]), each byte's range taken back to `text`.
+fn with_literal_names(text: &str, subs: Option<(String, Vec<Range<usize>>)>) -> Option<(String, Vec<Range<usize>>)> {
+    let read = subs.as_ref().map_or(text, |(t, _)| t.as_str());
+    let Some((named, second)) = literal_names(read) else {
+        return subs;
+    };
+    let Some((_, first)) = subs else {
+        return Some((named, second));
+    };
+    // Each byte's range in `text`: from the first byte's start to the last one's end of what it
+    // came from in the substituted text.
+    let map = second
+        .into_iter()
+        .map(|r| {
+            let from = first.get(r.start).map_or(0, |f| f.start);
+            let to = r.end.checked_sub(1).and_then(|k| first.get(k)).map_or(from, |f| f.end);
+            from..to
+        })
+        .collect();
+    Some((named, map))
+}
+
+/// The substitutions of [`refang_as`], one pass.
+fn refang_subs(text: &str, join: bool, words: bool) -> Option<(String, Vec<Range<usize>>)> {
     // Where the first substitution applies; none (most text): nothing changes, nothing is
     // allocated. Every substitution starts with one of these ASCII bytes, so a position holding
     // one is a character boundary.
@@ -608,8 +639,7 @@ fn may_start_sub(c: u8, next: Option<u8>, join: bool, words: bool) -> bool {
         b'h' | b'f' => next == Some(b'x'),
         b' ' => join || words || next == Some(0xE3),
         _ => {
-            matches!(c, b'[' | b'(' | b'{' | b'\\' | b'%' | b'<' | b'_' | b']' | 0xE3)
-                || (c == b'@' && next == Some(b'['))
+            matches!(c, b'[' | b'(' | b'{' | b'\\' | b'%' | b'<' | b'_' | 0xE3)
                 || (join && c == b'.')
                 || (words && matches!(c, b'.' | b'-' | b'@'))
         }
@@ -715,14 +745,6 @@ fn sub_at(text: &str, i: usize, join: bool, words: bool) -> Option<(usize, &'sta
     {
         return Some(sub);
     }
-    // A domain literal holding a name, as RFC 5322's grammar allows and mail programs read
-    // (`alice.smith@[agency.example.gov]`): read as the name.
-    if rest.starts_with(b"@[") && literal_name_len(b, i + 2).is_some() {
-        return Some((2, "@"));
-    }
-    if rest.first() == Some(&b']') && literal_name_before(b, i) {
-        return Some((1, ""));
-    }
     if let [b'%', h, l, ..] = rest {
         // `%` and two hex digits: the printable ASCII character they encode.
         let v = (char::from(*h).to_digit(16)? << 4) | char::from(*l).to_digit(16)?;
@@ -760,34 +782,60 @@ fn sub_at(text: &str, i: usize, join: bool, words: bool) -> Option<(usize, &'sta
     }
 }
 
-/// How many bytes of a host name stand from `k` of `b` up to a `]` (letters, digits, `-` and
-/// at least one dot between labels, a letter among them: no address literal), 253 at most.
-fn literal_name_len(b: &[u8], k: usize) -> Option<usize> {
-    let name = b.get(k..)?;
-    let len = name
-        .iter()
-        .take(254)
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.'))
-        .count();
-    let text = name.get(..len)?;
-    let named = len <= 253
-        && name.get(len) == Some(&b']')
-        && text.iter().any(u8::is_ascii_alphabetic)
-        && text.split(|&c| c == b'.').filter(|l| !l.is_empty()).count() >= 2;
-    named.then_some(len)
-}
-
-/// Whether the `]` at `i` of `b` closes a domain literal that holds a host name
-/// ([`literal_name_len`]) after an `@`.
-fn literal_name_before(b: &[u8], i: usize) -> bool {
-    let before = b.get(i.saturating_sub(256)..i).unwrap_or_default();
-    let len = before
-        .iter()
-        .rev()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.'))
-        .count();
-    let start = i.saturating_sub(len);
-    start.checked_sub(2).and_then(|k| b.get(k..start)) == Some(&b"@["[..]) && literal_name_len(b, start) == Some(len)
+/// `text` with each domain literal that holds a host name read as the name, as RFC 5322's
+/// grammar allows and mail programs read it: `@[`, blanks, the name (letters, digits, `-` and a
+/// dot between two labels or more, a letter among them, 253 bytes at most: no address
+/// literal), blanks and `]` (`alice.smith@[ agency.example.gov ]` is
+/// `alice.smith@agency.example.gov`). The `@` comes from `@[` and its blanks, the name's last
+/// byte from the rest of it through `]` (a redaction of the address takes the bracket). With
+/// each byte's range in `text`; `None` when there is none. Each `@[` reads to its `]` or to the
+/// first byte no literal holds, so each byte is looked at a bounded number of times.
+fn literal_names(text: &str) -> Option<(String, Vec<Range<usize>>)> {
+    let b = text.as_bytes();
+    let blanks = |k: usize| {
+        b.get(k..)
+            .map_or(0, |r| r.iter().take_while(|c| matches!(c, b' ' | b'\t')).count())
+    };
+    let mut out = String::new();
+    let mut map = Vec::new();
+    let mut plain = 0;
+    for at in memchr::memmem::find_iter(b, b"@[") {
+        if at < plain {
+            continue;
+        }
+        let start = at + 2 + blanks(at + 2);
+        let len = b.get(start..).map_or(0, |r| {
+            r.iter()
+                .take(254)
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.'))
+                .count()
+        });
+        let close = start + len + blanks(start + len);
+        let name = b.get(start..start + len).unwrap_or_default();
+        let named = len <= 253
+            && b.get(close) == Some(&b']')
+            && name.iter().any(u8::is_ascii_alphabetic)
+            && name.split(|&c| c == b'.').filter(|l| !l.is_empty()).count() >= 2;
+        if !named {
+            continue;
+        }
+        out.push_str(text.get(plain..at)?);
+        map.extend((plain..at).map(|k| k..k + 1));
+        out.push('@');
+        map.push(at..start);
+        out.push_str(text.get(start..start + len)?);
+        map.extend((start..start + len).map(|k| k..k + 1));
+        if let Some(last) = map.last_mut() {
+            last.end = close + 1;
+        }
+        plain = close + 1;
+    }
+    if plain == 0 {
+        return None;
+    }
+    out.push_str(text.get(plain..)?);
+    map.extend((plain..text.len()).map(|k| k..k + 1));
+    Some((out, map))
 }
 
 /// The reference [`refang`]: every position tried against every substitution (kept to check
@@ -800,6 +848,12 @@ fn refang_slow(text: &str, join: bool) -> Option<(String, Vec<Range<usize>>)> {
 /// [`refang_slow`], reading the e-mail writings of [`refang_words`] too when `words`.
 #[cfg(test)]
 fn refang_slow_as(text: &str, join: bool, words: bool) -> Option<(String, Vec<Range<usize>>)> {
+    with_literal_names(text, refang_slow_subs(text, join, words))
+}
+
+/// The substitutions of [`refang_slow_as`], every position tried.
+#[cfg(test)]
+fn refang_slow_subs(text: &str, join: bool, words: bool) -> Option<(String, Vec<Range<usize>>)> {
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len());
     let mut i = 0;
@@ -1209,6 +1263,36 @@ fn percent_decode(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A domain literal holding a name is read as the name, blanks and defanged writings inside
+    /// it too; the name's last byte maps back through the `]`, so a redaction takes it. No
+    /// address literal, one label, or a literal left open is read so.
+    #[test]
+    fn reads_domain_literals_holding_a_name() {
+        for (t, read) in [
+            ("a@[agency.example.gov]", "a@agency.example.gov"),
+            ("a@[ agency.example.gov\t]", "a@agency.example.gov"),
+            ("a@[agency[.]example(.)gov] x", "a@agency.example.gov x"),
+            ("a[at][agency.example.gov]", "a@agency.example.gov"),
+            ("a@[b.example] b@[c.example]", "a@b.example b@c.example"),
+        ] {
+            assert_eq!(refang(t).map(|(r, _)| r).as_deref(), Some(read), "{t:?}");
+        }
+        let (_, map) = refang("a@[ agency.example.gov ] x").unwrap_or_default();
+        assert_eq!(map.get(1), Some(&(1..4)));
+        assert_eq!(map.get(19), Some(&(21..24)));
+        assert_eq!(map.get(20), Some(&(24..25)));
+        for t in [
+            "a@[10.1.2.3]",
+            "a@[ipv6:2001:db8::1]",
+            "a@[localhost]",
+            "a@[agency.example.gov",
+            "a@[x y.z]",
+            "a@[1.2]",
+        ] {
+            assert_eq!(refang(t), None, "{t:?}");
+        }
+    }
 
     /// Red team R01 and R11: reverse-DNS names, abbreviated CIDR and wildcard networks are read
     /// as the networks they name; their benign neighbours are not.

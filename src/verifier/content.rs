@@ -936,6 +936,15 @@ fn at_word_read(t: &str) -> Option<String> {
     Some(out)
 }
 
+/// Whether a domain literal's text is a host name, as RFC 5322's grammar allows
+/// (`alice@[agency.example.gov]`): letters, digits, `-` and dots, two labels or more, a letter.
+fn literal_host(lit: &str) -> bool {
+    lit.len() <= 253
+        && lit.contains(|c: char| c.is_ascii_alphabetic())
+        && lit.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && lit.split('.').filter(|l| !l.is_empty()).count() >= 2
+}
+
 /// Whether refanged `refanged` holds an address with an `@` and a domain of two labels or more
 /// (or a literal).
 fn has_address(refanged: &str) -> bool {
@@ -943,8 +952,9 @@ fn has_address(refanged: &str) -> bool {
         // Every address found below is a word with an `@`, and `quoted_locals` writes none.
         return false;
     }
-    // A domain literal with its colons (`alice@[ipv6:2001:db8::1]`, `root@[ipv6:::1]`): the
-    // words below are split at `:`. Each literal is read up to its `]` (64 characters at most).
+    // A domain literal with its colons (`alice@[ipv6:2001:db8::1]`, `root@[ipv6:::1]`) or with
+    // blanks inside its brackets (`alice@[ agency.example.gov ]`): the words below are split at
+    // `:` and blanks. Each literal is read up to its `]` (300 characters at most).
     for (k, _) in refanged.match_indices("@[") {
         let glued = refanged
             .get(..k)
@@ -954,11 +964,12 @@ fn has_address(refanged: &str) -> bool {
             .get(k + 2..)
             .unwrap_or_default()
             .chars()
-            .take(64)
+            .take(300)
             .take_while(|&c| c != ']')
             .collect();
-        let lit = lit.strip_prefix("ipv6:").unwrap_or(&lit);
-        if glued && lit.parse::<std::net::IpAddr>().is_ok() {
+        let lit = lit.trim_matches([' ', '\t']);
+        let lit = lit.strip_prefix("ipv6:").unwrap_or(lit);
+        if glued && (lit.parse::<std::net::IpAddr>().is_ok() || literal_host(lit)) {
             return true;
         }
     }
@@ -995,12 +1006,7 @@ fn has_address(refanged: &str) -> bool {
             if let Some(lit) = domain.strip_prefix('[') {
                 let lit = lit.split(']').next().unwrap_or(lit);
                 let lit = lit.strip_prefix("ipv6:").unwrap_or(lit);
-                // Or a host name, as RFC 5322's grammar allows (`alice@[agency.example.gov]`).
-                let name = lit.len() <= 253
-                    && lit.contains(|c: char| c.is_ascii_alphabetic())
-                    && lit.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-                    && lit.split('.').filter(|l| !l.is_empty()).count() >= 2;
-                return name || lit.parse::<std::net::IpAddr>().is_ok() || !v4(lit, true).is_empty();
+                return literal_host(lit) || lit.parse::<std::net::IpAddr>().is_ok() || !v4(lit, true).is_empty();
             }
             let domain: String = domain
                 .chars()
