@@ -22,6 +22,10 @@ pub const KINDS: [Kind; 5] = [Kind::DirtyWord, Kind::Address, Kind::Domain, Kind
 pub fn encodings(kind: Kind) -> Vec<String> {
     let v: Vec<&str> = match kind {
         Kind::DirtyWord => vec![
+            // Base64 and hex of the phrase, as a reader pastes into a decoder (s42).
+            "T3BlcmF0aW9uIE5JR0hUSkFS",
+            "4f7065726174696f6e204e494748544a4152",
+            "TwBwAGUAcgBhAHQAaQBvAG4AIABOAEkARwBIAFQASgBBAFIA",
             // Mail encodings and hex bytes of rule languages (s38).
             "Operation|20|NIGHTJAR",
             "Operation NIGHT|4a|AR",
@@ -117,6 +121,10 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "Task Force 1\u{FF5E}7",
         ],
         Kind::Address => vec![
+            // Base64 and hex of the address (s42).
+            "MTAuMjAuMzAuNDA=",
+            "31302e32302e33302e3430",
+            "MQAwAC4AMgAwAC4AMwAwAC4ANAAwAA==",
             // Four bytes of a snort hex group, quoted-printable (s38).
             "|0a 14 1e 28|",
             "10=2E20=2E30=2E40",
@@ -261,6 +269,10 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "10\u{964}20\u{964}30\u{964}40",
         ],
         Kind::Domain => vec![
+            // Base64 and hex of the name (s42).
+            "aW50cmFuZXQuY29ycC5leGFtcGxl",
+            "696e7472616e65742e636f72702e6578616d706c65",
+            "aQBuAHQAcgBhAG4AZQB0AC4AYwBvAHIAcAAuAGUAeABhAG0AcABsAGUA",
             // DNS wire labels in snort hex, quoted-printable, an RFC 2047 word (s38).
             "|08|intranet|04|corp|07|example|00|",
             "|04|corp|07|example|00|",
@@ -334,6 +346,10 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "intranet\u{1DA88}corp\u{1DA88}example",
         ],
         Kind::Email => vec![
+            // Base64 and hex of the address (s42).
+            "YWxpY2Uuc21pdGhAYWdlbmN5LmV4YW1wbGUuZ292",
+            "616c6963652e736d697468406167656e63792e6578616d706c652e676f76",
+            "YQBsAGkAYwBlAC4AcwBtAGkAdABoAEAAYQBnAGUAbgBjAHkALgBlAHgAYQBtAHAAbABlAC4AZwBvAHYA",
             // Quoted-printable, an RFC 2047 word (s38).
             "alice.smith=40agency.example.gov",
             "=?UTF-8?B?YWxpY2Uuc21pdGhAYWdlbmN5LmV4YW1wbGUuZ292?=",
@@ -376,6 +392,10 @@ pub fn encodings(kind: Kind) -> Vec<String> {
             "alice@[IPv6:2001:db8::1]",
         ],
         Kind::Phone => vec![
+            // Base64 and hex of the number (s42).
+            "KDIwMikgNTU1LTAxNDM=",
+            "2832303229203535352d30313433",
+            "KAAyADAAMgApACAANQA1ADUALQAwADEANAAzAA==",
             // Glued to words of a script written without spaces (red team, session 30).
             "電話03-1234-0150まで",
             "携帯090-1234-5678",
@@ -505,6 +525,13 @@ pub const BENIGN: &[&str] = &[
     "1.2.3.4.in-addr.arpa",
     "113.0.203.in-addr.arpa",
     "8.b.d.0.1.0.0.2.ip6.arpa",
+    // Hashes, long words and base64 of benign text near the base64 and hex readings (s42).
+    "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7855b852",
+    "md5 d41d8cd98f00b204e9800998ecf8427e",
+    "internationalization/characterization",
+    "powershell -enc ZQBjAGgAbwAgAGgAaQA=",
+    "aGVsbG8gd29ybGQ=",
+    "48656c6c6f20776f726c64",
     // Eight hexadecimal digits that are no host name's label, or name an outside address (s38).
     "cb007109.nip.io",
     "sample 0a141e28.exe",

@@ -23,13 +23,14 @@ pub const LEVELS: usize = 3;
 /// URI in a URI …): a payload is shorter than its URI, and each pass is linear.
 pub const DATA_LEVELS: usize = 6;
 
-/// Whether `s` may hold an escape, a `data:` URI or markup at all: whether [`readings`] may
-/// find any.
+/// Whether `s` may hold an escape, a `data:` URI, markup, a break a script joins or a run of
+/// base64 or hex that decodes to text at all: whether [`readings`] may find any.
 pub fn may_hold(s: &str) -> bool {
     may_decode(s)
         || super::markup::may_hold(s)
         || (s.contains('[') && s.contains(']'))
         || shell_breaks(s, true).next().is_some()
+        || super::encoded::may_hold(s)
 }
 
 /// Whether `s` may hold an escape or a `data:` URI.
@@ -117,6 +118,31 @@ pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
         let map = compose(dmap, mmap, s.len());
         out.push((m, map));
     }
+    // With its runs of base64 and hex that write text decoded (`U0VDUkVU`), as written and in
+    // every reading, then in what they write, [`LEVELS`] deep (base64 of hex, `%34%66…`). What
+    // a run writes is shorter than the run, so no reading grows. A `data:` URI is judged in the
+    // readings above: one whose payload a run's reading rewrote is no reason to hold the text.
+    let mut rewritten = None;
+    let mut run_reading = |m: String, mmap: Vec<Range<usize>>| markup_reading(m, mmap, &mut rewritten);
+    let mut layer = Vec::new();
+    for (t, tmap) in std::iter::once((s, None)).chain(out.iter().map(|(t, m)| (t.as_str(), Some(m)))) {
+        if let Some((m, mmap)) = super::encoded::reading(t) {
+            let mmap = tmap.map_or(mmap.clone(), |tmap| compose(tmap, mmap, s.len()));
+            layer.push(run_reading(m, mmap));
+        }
+    }
+    for _ in 1..LEVELS {
+        let next: Vec<Reading> = layer
+            .iter()
+            .filter_map(|(t, tmap)| {
+                let (m, mmap) = super::encoded::reading(t)?;
+                Some((m, compose(tmap, mmap, s.len())))
+            })
+            .collect();
+        out.append(&mut layer);
+        layer = next.into_iter().map(|(m, mmap)| run_reading(m, mmap)).collect();
+    }
+    out.append(&mut layer);
     (out, unread)
 }
 

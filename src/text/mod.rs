@@ -20,6 +20,7 @@ pub mod css;
 pub mod data_uri;
 pub mod domain;
 pub mod email;
+pub mod encoded;
 pub mod escape;
 pub mod internal;
 mod letter_bases;

@@ -1465,11 +1465,18 @@ pub fn operand_reveals(
     }
     // A LIKE operand between its outer wildcards (one at each end, or all), read as text with
     // its escapes decoded (a `%` may be a wildcard or a percent-encoding:
-    // `%10%252e20%252e30%252e40%`, `%%u0031%u0030.20.30.40%`).
+    // `%10%252e20%252e30%252e40%`, `%%u0031%u0030.20.30.40%`), and with its base64 and hex
+    // that write text decoded.
     if !regex {
         let one = op.strip_prefix('%').unwrap_or(op);
         for inner in [one.strip_suffix('%').unwrap_or(one), op.trim_matches('%')] {
-            if super::text::unescape(inner).is_some_and(|t| super::text::text_reveals(&t, nets, domains).is_some()) {
+            let read = super::text::unescape(inner)
+                .into_iter()
+                .chain(super::text::text_runs_decoded(inner));
+            if read
+                .into_iter()
+                .any(|t| super::text::text_reveals(&t, nets, domains).is_some())
+            {
                 return true;
             }
         }

@@ -878,7 +878,7 @@ fn select<'a, 'j>(o: &'a Object<'j>, t: &str, paths: &[(String, Vec<String>)]) -
 }
 
 /// Strings the verifier does not read as text, by their shape: identifiers (as `id` and in
-/// references), timestamps, hash values and the object's type.
+/// references), timestamps, hash values whose digits write no text and the object's type.
 fn shape_exempt(key: &str, s: &str) -> bool {
     let id_shaped = s.split_once("--").is_some_and(|(t, u)| is_id(s, t) && !u.is_empty());
     let timestamp = s.len() >= 20
@@ -890,7 +890,9 @@ fn shape_exempt(key: &str, s: &str) -> bool {
             19 => b == b'.' || b == b'Z',
             _ => b.is_ascii_digit() || b == b'Z',
         });
-    let hash = key.contains("hash") || (s.len() >= 32 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+    // A hash unless its digits write text (hex of a phrase in a hash's place).
+    let hash =
+        (key.contains("hash") || (s.len() >= 32 && s.bytes().all(|b| b.is_ascii_hexdigit()))) && !text::writes_text(s);
     key == "type" || id_shaped || timestamp || hash
 }
 

@@ -695,7 +695,8 @@ pub(crate) enum Seg<'k> {
 
 /// Whether the string `value` at `segs` in an object of type `type_name` is of an exempt kind:
 /// an identifier, a timestamp, a hash, a closed enumeration (matched exactly by the grammar),
-/// binary or hexadecimal content, a granular marking's ref and selectors. Every
+/// binary or hexadecimal content (a hash or hex only when its digits write no text:
+/// [`crate::text::encoded`]), a granular marking's ref and selectors. Every
 /// other string that crosses is scanned, at any depth (docs/policy.md §3.11).
 pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
     let Some(Seg::Key(top)) = segs.first() else {
@@ -717,11 +718,12 @@ pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
             | Ty::Enum(_)
             | Ty::EnumList(_)
             | Ty::Binary
-            | Ty::Hex
             | Ty::Boolean
             | Ty::Integer(..)
             | Ty::Float(..),
         ) => return true,
+        // Hexadecimal content, unless its digits write text.
+        Some(Ty::Hex) => return !crate::text::encoded::may_hold(value),
         Some(Ty::GranularMarkings) => {
             if matches!(segs.get(2), Some(Seg::Key("marking_ref" | "selectors"))) {
                 return true;
@@ -729,14 +731,18 @@ pub(crate) fn exempt(type_name: &str, segs: &[Seg<'_>], value: &str) -> bool {
         }
         _ => {}
     }
-    // Hashes, at the top or nested, when they are hexadecimal digits: a custom hash name, an
-    // SSDEEP or a TLSH value may hold anything, and is read as text.
+    // Hashes, at the top or nested, when they are hexadecimal digits that write no text: a
+    // custom hash name, an SSDEEP or a TLSH value may hold anything, and is read as text.
     let last_key = segs.iter().rev().find_map(|s| match s {
         Seg::Key(k) => Some(*k),
         Seg::Index(_) => None,
     });
     let in_hashes = matches!(ty, Some(Ty::Hashes)) || segs.iter().any(|s| matches!(s, Seg::Key("hashes")));
-    if in_hashes && !value.is_empty() && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if in_hashes
+        && !value.is_empty()
+        && value.bytes().all(|b| b.is_ascii_hexdigit())
+        && !crate::text::encoded::may_hold(value)
+    {
         return true;
     }
     if last_key.is_some_and(|k| k.ends_with("_ref") || k.ends_with("_refs"))
