@@ -100,7 +100,9 @@ fn quarantines_when_the_verifier_exhausts_its_memory_limit() {
 /// memory limit is quarantined, the limit named, and the daemon goes on (issue 16).
 #[test]
 fn quarantines_a_message_too_large_for_the_verifiers_memory_limit_naming_the_limit() {
-    let spool = Spool::new(&["jpn"], "verifier_memory_mib = 64");
+    // A deadline well past what verifying takes, so the memory limit, not a loaded machine's
+    // clock, is what stops the verifier (a CI run once gave up after the default 5 s).
+    let spool = Spool::new(&["jpn"], "verifier_memory_mib = 64\nverifier_deadline_ms = 120000");
     // About 16 MiB, every object TLP:GREEN, so nearly all of it is released: parsed, well over
     // the 64 MiB the verifier may hold (12 MiB fitted once the build was optimised).
     let big = sekisho::synth::bundle_of_size(16, 18 << 20, |_| Some(1)).into_bytes();
