@@ -2,140 +2,553 @@
 //! `4f7065726174696f6e204e494748544a4152`): a reader pastes it into a decoder (CyberChef reads
 //! both on sight), so the rules read it decoded too. A run is read so only when what it decodes
 //! to is text: UTF-8, or UTF-16LE as PowerShell's `-EncodedCommand` writes it, of printable
-//! characters (a hash or an ordinary long word decodes to bytes that are not). The readings of
-//! [`super::escape`] take this one in ([`reading`]).
+//! characters (a hash or an ordinary long word decodes to bytes that are not). A decoder skips
+//! white space, so a run is read from any word's start across the white space after it
+//! (`T3Blc mF0aW9uIE5JR0hUSkFS`, `4f 70 65 72 …`), in each way a decoder may take ([`readings`]).
+//! The readings of [`super::escape`] take these in. The verifier reads runs by its own code
+//! (`verifier/text/runs.rs`); a property test holds the two to the same readings.
 
 use std::ops::Range;
-
-use base64::Engine;
 
 /// The shortest run read: 8 characters (6 bytes in base64, 4 in hex; `U0VDUkVU` is `SECRET`).
 const MIN_RUN: usize = 8;
 
-/// base64's alphabet, `=` padding allowed or not, trailing bits ignored: as lenient as the
-/// decoders a reader pastes a run into.
-const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-);
-
-/// Whether `c` may stand in a run: a letter, a digit, `+` or `/`.
-fn in_run(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
+/// The two ways a run writes bytes.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// Two hex digits a byte.
+    Hex,
+    /// Four characters of base64's alphabet (letters, digits, `+`, `/`) three bytes.
+    Base64,
 }
 
-/// Each run in `s` that decodes to text: its byte range (its `=` padding in it) and the text.
-/// One pass: the runs are disjoint, each decoded once.
-fn runs(s: &str) -> impl Iterator<Item = (Range<usize>, String)> + '_ {
-    let b = s.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < b.len() {
-            let start = i + b.get(i..)?.iter().take_while(|&&c| !in_run(c)).count();
-            let body = b.get(start..)?.iter().take_while(|&&c| in_run(c)).count();
-            let pad = b
-                .get(start + body..)?
-                .iter()
-                .take(2)
-                .take_while(|&&c| c == b'=')
-                .count();
-            i = start + body + pad;
-            if body < MIN_RUN {
-                continue;
+impl Kind {
+    /// Characters in a quantum: what writes whole bytes.
+    fn quantum(self) -> usize {
+        match self {
+            Kind::Hex => 2,
+            Kind::Base64 => 4,
+        }
+    }
+
+    /// The value of the character `c` in this alphabet.
+    fn value(self, c: u8) -> Option<u8> {
+        let v = match self {
+            Kind::Hex => HEX[usize::from(c)],
+            Kind::Base64 => BASE64[usize::from(c)],
+        };
+        (v != NONE).then_some(v)
+    }
+
+    /// The bytes the values `v` write: a whole quantum, or the start of one (two or three
+    /// characters of base64, their trailing bits ignored, as lenient decoders do).
+    fn write(self, v: &[u8], out: &mut Vec<u8>) {
+        let at = |k: usize| v.get(k).copied().unwrap_or(0);
+        match self {
+            Kind::Hex if v.len() == 2 => out.push(at(0) << 4 | at(1)),
+            Kind::Base64 if v.len() >= 2 => {
+                out.push(at(0) << 2 | at(1) >> 4);
+                if v.len() >= 3 {
+                    out.push((at(1) & 15) << 4 | at(2) >> 2);
+                }
+                if v.len() == 4 {
+                    out.push((at(2) & 3) << 6 | at(3));
+                }
             }
-            if let Some(text) = b.get(start..start + body).and_then(decode) {
-                return Some((start..i, text));
+            _ => {}
+        }
+    }
+}
+
+/// A byte's value in hex and in base64 ([`NONE`] when it is no digit of it).
+const HEX: [u8; 256] = table(b"0123456789abcdef", b"0123456789ABCDEF");
+const BASE64: [u8; 256] = table(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", b"");
+const NONE: u8 = 0xff;
+
+/// The values of the digits `a` (and `b`, the same digits written otherwise), by byte.
+const fn table(a: &[u8], b: &[u8]) -> [u8; 256] {
+    let mut t = [NONE; 256];
+    let mut k = 0;
+    while k < a.len() {
+        t[a[k] as usize] = k as u8;
+        if k < b.len() {
+            t[b[k] as usize] = k as u8;
+        }
+        k += 1;
+    }
+    t
+}
+
+/// Whether `bytes`, from the start of a character, are text: printable characters, tabs and
+/// line breaks, in UTF-8, or in UTF-16LE when `wide` (every second byte zero, as PowerShell's
+/// `-EncodedCommand` writes ASCII). `Some(true)` when they end at a character's end,
+/// `Some(false)` inside one, `None` when they are not text.
+fn text_so_far(bytes: &[u8], wide: bool) -> Option<bool> {
+    let shown = |c: char| matches!(c, '\t' | '\n' | '\r') || !c.is_control();
+    if wide {
+        let pairs = bytes.chunks(2).all(|p| match p {
+            [lo, 0] | [lo] => shown(char::from(*lo)),
+            _ => false,
+        });
+        return pairs.then_some(bytes.len().is_multiple_of(2));
+    }
+    let (valid, whole) = match std::str::from_utf8(bytes) {
+        Ok(t) => (t, true),
+        Err(e) if e.error_len().is_none() => (std::str::from_utf8(bytes.get(..e.valid_up_to())?).ok()?, false),
+        Err(_) => return None,
+    };
+    valid.chars().all(shown).then_some(whole)
+}
+
+/// A run of base64 or hex that writes text: its byte range in the text (its `=` padding in),
+/// and the text, the white space kept where it stands between two whole quanta.
+#[derive(Clone)]
+struct Run {
+    kind: Kind,
+    /// Whether the run ends where a word ends inside a quantum ([`scan`]'s `stop`).
+    stops: bool,
+    /// Which quanta the run's characters fall in: its start, counted in the characters of its
+    /// group, modulo the quantum. Runs of one kind and phase never overlap.
+    phase: usize,
+    range: Range<usize>,
+    /// What it writes, the white space between whole quanta kept (`QUFB T3Bl…` is `AAA Op…`).
+    text: String,
+    /// What it writes, all white space gone (`4f 70 65 72` is `Oper`), when that differs.
+    glued: Option<String>,
+}
+
+/// The scan's buffers, kept from one start to the next.
+#[derive(Default)]
+struct Scratch {
+    bytes: Vec<u8>,
+    /// Where white space stood between two quanta: the byte of `bytes` after it, and the white
+    /// space (kept where a character starts there).
+    cuts: Vec<(usize, Range<usize>)>,
+}
+
+/// The width of the white space at byte `at` of `s` (a decoder skips it), when there is one.
+fn space_at(s: &str, at: usize) -> Option<usize> {
+    let b = *s.as_bytes().get(at)?;
+    if b.is_ascii() {
+        return (b.is_ascii_whitespace() || b == 0x0b).then_some(1);
+    }
+    let c = s.get(at..)?.chars().next()?;
+    c.is_whitespace().then_some(c.len_utf8())
+}
+
+/// The next character of `kind`'s alphabet at or after `*at` with nothing but white space
+/// before it: its value and its byte, and the white space skipped; `*at` moves past it.
+fn next_char(s: &str, at: &mut usize, kind: Kind) -> Option<(u8, usize, Option<Range<usize>>)> {
+    let from = *at;
+    loop {
+        let c = *s.as_bytes().get(*at)?;
+        if let Some(v) = kind.value(c) {
+            let gap = (*at > from).then_some(from..*at);
+            let here = *at;
+            *at += 1;
+            return Some((v, here, gap));
+        }
+        *at += space_at(s, *at)?;
+    }
+}
+
+/// Reads `kind` from the word starting at byte `from` on, across white space (a decoder skips
+/// it), quantum by quantum while what it writes is text. Returns how many characters it read
+/// as text (a later start in the same phase, inside them, would read only the end of this run
+/// again), and the run, when it is one: at least [`MIN_RUN`] characters, ending where a character
+/// of text ends. A quantum cut short where a word or the text ends is read as far as it goes,
+/// as a lenient decoder reads `…RA==`. When `stop`, a word's end two or three characters into
+/// a quantum ends the run (the run was those words: `MTAuMjAuMzAuNDA w…`); else the run reads
+/// on across it (`T3Blc mF0a…`). A reader may take either; each is a reading of its own.
+fn scan(s: &str, from: usize, kind: Kind, phase: usize, stop: bool, scratch: &mut Scratch) -> Scanned {
+    let q = kind.quantum();
+    let Scratch { bytes, cuts } = scratch;
+    bytes.clear();
+    cuts.clear();
+    // The run so far, ended where a character of text ends: its bytes, its end in `s`, and
+    // how many characters it took.
+    let (mut good_bytes, mut good_end, mut good_chars) = (0, from, 0);
+    // Where the last character read so far ended: the bytes are read as text from there on.
+    let mut checked = 0;
+    let mut values = [0u8; 4];
+    let (mut n, mut chars, mut whole) = (0, 0, 0);
+    let mut at = from;
+    let mut last_end = from;
+    // How many characters came before the first that follows white space, and before the first
+    // that prose seldom has ([`unlike_prose`]).
+    let (mut first_after_gap, mut first_unlike) = (usize::MAX, usize::MAX);
+    // Where a word ended inside the quantum being read, two or three of its characters in (the
+    // last such end), or the text did.
+    let mut word_end: Option<(usize, usize)> = None;
+    // Whether a word ended two or three characters into a quantum (where `stop` reads apart).
+    let mut choice = false;
+    loop {
+        let Some((v, here, gap)) = next_char(s, &mut at, kind) else {
+            // Where the text ends, a decoder reads every character of the quantum.
+            word_end = Some((n, last_end));
+            break;
+        };
+        let after_gap = gap.is_some();
+        if n == 0 {
+            // A quantum starting a word: the white space before it is kept where a character
+            // starts there.
+            if let Some(g) = gap.filter(|_| chars > 0) {
+                cuts.push((bytes.len(), g));
+            }
+        } else if after_gap && n >= 2 {
+            word_end = Some((n, last_end));
+            choice = true;
+            if stop {
+                break;
             }
         }
-        None
-    })
-}
-
-/// What a run (its `=` padding left out) writes, when it is text: as hex (an even number of hex
-/// digits), else as base64. A first byte that text can start with is asked of the run's first character before anything
-/// is decoded (most words and hashes fail there).
-fn decode(run: &[u8]) -> Option<String> {
-    let first = run.first().copied().unwrap_or(0);
-    // Hex: the first byte's high digit: 0 (a tab or line break), 2-7 (printable ASCII) or c-f
-    // (a UTF-8 lead byte).
-    let hex = run.len().is_multiple_of(2)
-        && matches!(first.to_ascii_lowercase(), b'0' | b'2'..=b'7' | b'c'..=b'f')
-        && run.iter().all(u8::is_ascii_hexdigit);
-    let from_hex = hex.then(|| hex::decode(run).ok()).flatten().and_then(|b| as_text(&b));
-    // base64: the first byte's high six bits: 2-3 (a tab or line break, `C` `D`), 8-31
-    // (printable ASCII, `I`-`f`) or 48-61 (a UTF-8 lead byte, `w`-`9`).
-    let b64 =
-        run.len() % 4 != 1 && matches!(first, b'C' | b'D' | b'I'..=b'Z' | b'a'..=b'f' | b'w'..=b'z' | b'0'..=b'9');
-    from_hex.or_else(|| {
-        b64.then(|| LENIENT.decode(run).ok())
-            .flatten()
-            .and_then(|b| as_text(&b))
-    })
-}
-
-/// `bytes` as text: UTF-16LE when every second byte is zero (ASCII written so), else UTF-8;
-/// `None` unless every character is printable (tabs and line breaks too).
-fn as_text(bytes: &[u8]) -> Option<String> {
-    let wide = bytes.len().is_multiple_of(2) && bytes.iter().skip(1).step_by(2).all(|&c| c == 0);
-    let text = if wide {
-        let units: Vec<u16> = bytes
-            .chunks_exact(2)
-            .map(|p| u16::from_le_bytes([p.first().copied().unwrap_or(0), p.get(1).copied().unwrap_or(0)]))
-            .collect();
-        String::from_utf16(&units).ok()?
-    } else {
-        std::str::from_utf8(bytes).ok()?.to_owned()
+        if let Some(slot) = values.get_mut(n) {
+            *slot = v;
+        }
+        n += 1;
+        chars += 1;
+        last_end = here + 1;
+        if after_gap && first_after_gap == usize::MAX {
+            first_after_gap = chars - 1;
+        }
+        if first_unlike == usize::MAX && unlike_prose(s, here) {
+            first_unlike = chars - 1;
+        }
+        if n < q {
+            continue;
+        }
+        let before = bytes.len();
+        kind.write(values.get(..q).unwrap_or_default(), bytes);
+        // The second byte tells UTF-16 from UTF-8; the bytes are read from the first on then.
+        if bytes.len() < 2 {
+            (whole, n, word_end) = (chars, 0, None);
+            continue;
+        }
+        let wide = bytes.get(1) == Some(&0);
+        match text_so_far(bytes.get(checked..).unwrap_or_default(), wide) {
+            None => {
+                bytes.truncate(before);
+                break;
+            }
+            Some(ends) => {
+                if ends {
+                    checked = bytes.len();
+                }
+                // A run ends where a word does: a decoder is given whole words.
+                if ends && word_ends_at(s, last_end) {
+                    (good_bytes, good_end, good_chars) = (bytes.len(), last_end, chars);
+                }
+                (whole, n, word_end) = (chars, 0, None);
+            }
+        }
+    }
+    // A quantum cut short where a word ends, read as far as it goes.
+    if let Some((k, end)) = word_end
+        && k >= 2
+        && word_ends_at(s, end)
+    {
+        kind.write(values.get(..k).unwrap_or_default(), bytes);
+        let wide = bytes.get(1) == Some(&0);
+        if bytes.len() > good_bytes && text_so_far(bytes.get(checked..).unwrap_or_default(), wide) == Some(true) {
+            (good_bytes, good_end, good_chars) = (bytes.len(), end, whole + k);
+        }
+    }
+    let read = whole.max(good_chars);
+    // A run across white space holds a character prose seldom has: `Side Includes` writes
+    // printable bytes too, and prose is no run.
+    let prose = first_after_gap < good_chars && first_unlike >= good_chars;
+    if good_chars < MIN_RUN || prose {
+        return Scanned {
+            read,
+            run: None,
+            choice,
+        };
+    }
+    bytes.truncate(good_bytes);
+    let wide = bytes.get(1) == Some(&0);
+    let mut text = String::new();
+    let mut last = 0;
+    // White space where a character starts (not inside one).
+    let whole_chars = |c: &&(usize, Range<usize>)| {
+        c.0 < good_bytes
+            && if wide {
+                c.0.is_multiple_of(2)
+            } else {
+                bytes.get(c.0).is_some_and(|&b| b & 0xc0 != 0x80)
+            }
     };
-    let printable = text.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
-    printable.then_some(text)
+    for (cut, gap) in cuts.iter().filter(whole_chars) {
+        text.push_str(&as_text(bytes.get(last..*cut).unwrap_or_default(), wide));
+        text.push_str(s.get(gap.clone()).unwrap_or_default());
+        last = *cut;
+    }
+    text.push_str(&as_text(bytes.get(last..).unwrap_or_default(), wide));
+    let glued = (last > 0).then(|| as_text(bytes, wide));
+    let pad = s
+        .get(good_end..)
+        .unwrap_or_default()
+        .bytes()
+        .take(2)
+        .take_while(|&c| c == b'=')
+        .count();
+    let run = Run {
+        kind,
+        stops: stop,
+        phase,
+        range: from..good_end + pad,
+        text,
+        glued,
+    };
+    Scanned {
+        read,
+        run: Some(run),
+        choice,
+    }
 }
 
-/// Whether `s` holds a run of base64 or hex that decodes to text.
+/// What [`scan`] found: how many characters it read as text, the run, and whether it met a
+/// word's end inside a quantum (else reading with `stop` finds the same).
+struct Scanned {
+    read: usize,
+    run: Option<Run>,
+    choice: bool,
+}
+
+/// Whether no run of `kind` can start at byte `i` of `s`, told from its first two quanta when
+/// they stand in one word: a run is eight characters or more, so they are read as text.
+fn cannot_start(s: &str, i: usize, kind: Kind) -> bool {
+    let Some(head) = s.as_bytes().get(i..i + 2 * kind.quantum()) else {
+        return false;
+    };
+    if !head.iter().all(|&c| Kind::Base64.value(c).is_some()) {
+        return false;
+    }
+    let mut values = [0u8; 8];
+    for (v, &c) in values.iter_mut().zip(head) {
+        match kind.value(c) {
+            Some(x) => *v = x,
+            None => return true,
+        }
+    }
+    // What they write, on the stack: two bytes of hex, six of base64.
+    let v = |k: usize| values.get(k).copied().unwrap_or(0);
+    let bytes: &[u8] = match kind {
+        Kind::Hex => &[v(0) << 4 | v(1), v(2) << 4 | v(3)],
+        Kind::Base64 => &[
+            v(0) << 2 | v(1) >> 4,
+            (v(1) & 15) << 4 | v(2) >> 2,
+            (v(2) & 3) << 6 | v(3),
+            v(4) << 2 | v(5) >> 4,
+            (v(5) & 15) << 4 | v(6) >> 2,
+            (v(6) & 3) << 6 | v(7),
+        ],
+    };
+    text_so_far(bytes, bytes.get(1) == Some(&0)).is_none()
+}
+
+/// Whether a word of base64's alphabet ends at byte `at` of `s` (no letter, digit, `+` or `/`
+/// follows).
+fn word_ends_at(s: &str, at: usize) -> bool {
+    s.as_bytes().get(at).is_none_or(|&c| Kind::Base64.value(c).is_none())
+}
+
+/// Whether the character at byte `at` of `s` is one a word of prose seldom has and base64
+/// mostly does: a digit, `+`, `/`, or a capital after the first letter of a word.
+fn unlike_prose(s: &str, at: usize) -> bool {
+    let b = s.as_bytes();
+    match b.get(at) {
+        Some(c) if c.is_ascii_digit() || *c == b'+' || *c == b'/' => true,
+        Some(c) if c.is_ascii_uppercase() => at
+            .checked_sub(1)
+            .and_then(|p| b.get(p))
+            .is_some_and(|&p| Kind::Base64.value(p).is_some()),
+        _ => false,
+    }
+}
+
+/// `bytes`, found text by [`text_so_far`], as a string.
+fn as_text(bytes: &[u8], wide: bool) -> String {
+    if wide {
+        bytes.iter().step_by(2).map(|&c| char::from(c)).collect()
+    } else {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+/// The runs of `s`, in order of kind, way, phase and start; only the first when `first` (whether
+/// there is one). A decoder reads a run from where a word starts, across white space, so each
+/// word's start is tried in each kind; a start inside the whole quanta an earlier start of the
+/// same kind and phase read is skipped (it would read the end of that run again). Each
+/// character is so read a bounded number of times: linear.
+fn runs(s: &str, first: bool) -> Vec<Run> {
+    let b = s.as_bytes();
+    let mut found: Vec<Run> = Vec::new();
+    let mut scratch = Scratch::default();
+    let mut i = 0;
+    while i < b.len() {
+        // A group: words of base64's alphabet with white space between them.
+        let Some(start) = b
+            .get(i..)
+            .and_then(|r| r.iter().position(|&c| Kind::Base64.value(c).is_some()))
+        else {
+            break;
+        };
+        i += start;
+        // For each way of reading and phase, how far (in the group's characters) a scan has read.
+        let mut reach = [[0usize; 4]; 3];
+        let mut chars = 0;
+        loop {
+            // `i` is a word's start, `chars` the group's characters before it.
+            // A word's end inside a quantum of hex is no choice: a quantum is two digits.
+            // A scan reading on that met no word's end inside a quantum stands for the scan
+            // with `stop` from the same start.
+            let ways = [(Kind::Hex, false), (Kind::Base64, false), (Kind::Base64, true)];
+            let mut plain_scan: Option<(usize, Option<usize>)> = None;
+            let dead = [cannot_start(s, i, Kind::Hex), cannot_start(s, i, Kind::Base64)];
+            for (k, (kind, stop)) in ways.into_iter().enumerate() {
+                let phase = chars % kind.quantum();
+                let Some(r) = reach.get_mut(k).and_then(|r| r.get_mut(phase)) else {
+                    continue;
+                };
+                if chars < *r || kind.value(b.get(i).copied().unwrap_or(0)).is_none() {
+                    continue;
+                }
+                if let (true, Some((read, at))) = (stop, plain_scan) {
+                    *r = chars + read;
+                    if let Some(run) = at.and_then(|a| found.get(a)) {
+                        let run = Run {
+                            stops: true,
+                            ..run.clone()
+                        };
+                        found.push(run);
+                    }
+                    continue;
+                }
+                if dead[usize::from(kind == Kind::Base64)] {
+                    continue;
+                }
+                let scanned = scan(s, i, kind, phase, stop, &mut scratch);
+                *r = chars + scanned.read;
+                let at = scanned.run.is_some().then_some(found.len());
+                if kind == Kind::Base64 && !stop && !scanned.choice {
+                    plain_scan = Some((scanned.read, at));
+                }
+                if let Some(run) = scanned.run {
+                    found.push(run);
+                    if first {
+                        return found;
+                    }
+                }
+            }
+            let word = b.get(i..).map_or(0, |r| {
+                r.iter().take_while(|&&c| Kind::Base64.value(c).is_some()).count()
+            });
+            i += word;
+            chars += word;
+            let mut j = i;
+            while let Some(w) = space_at(s, j) {
+                j += w;
+            }
+            if j == i || b.get(j).is_none_or(|&c| Kind::Base64.value(c).is_none()) {
+                break;
+            }
+            i = j;
+        }
+    }
+    found.sort_by_key(|r| (r.kind, r.stops, r.phase, r.range.start));
+    found
+}
+
+/// Whether `s` holds a run of base64 or hex that writes text.
 pub fn may_hold(s: &str) -> bool {
-    runs(s).next().is_some()
+    !runs(s, true).is_empty()
 }
 
-/// `s` with each run of base64 or hex that decodes to text read as that text, each byte of it
-/// coming from the whole run (a redaction takes the run); `None` when there is none.
-pub fn reading(s: &str) -> Option<(String, Vec<Range<usize>>)> {
-    let mut out = String::new();
+/// The readings of `s` with its runs of base64 or hex that write text read as that text, each
+/// byte of a run's text coming from the whole run (a redaction takes the run): for each kind,
+/// way ([`scan`]'s `stop`) and phase that has a run (the runs of one never overlap; those of two
+/// may, and a decoder reads either), one reading with the white space between whole quanta
+/// kept, and one with it gone when that differs. None when `s` holds no run.
+pub fn readings(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
+    let runs = runs(s, false);
+    let mut out = Vec::new();
+    for class in runs.chunk_by(|a, b| (a.kind, a.stops, a.phase) == (b.kind, b.stops, b.phase)) {
+        out.push(reading(s, class, false));
+        if class.iter().any(|r| r.glued.is_some()) {
+            out.push(reading(s, class, true));
+        }
+    }
+    out
+}
+
+/// `s` with `runs` (in order, none overlapping) read as what they write, `glued` or not.
+fn reading(s: &str, runs: &[Run], glued: bool) -> (String, Vec<Range<usize>>) {
+    let mut text = String::new();
     let mut map = Vec::new();
     let mut plain = 0;
-    for (run, text) in runs(s) {
-        out.push_str(s.get(plain..run.start)?);
-        map.extend((plain..run.start).map(|k| k..k + 1));
-        out.push_str(&text);
-        map.extend(std::iter::repeat_n(run.clone(), text.len()));
-        plain = run.end;
+    for run in runs {
+        text.push_str(s.get(plain..run.range.start).unwrap_or_default());
+        map.extend((plain..run.range.start).map(|k| k..k + 1));
+        let written = if glued {
+            run.glued.as_ref().unwrap_or(&run.text)
+        } else {
+            &run.text
+        };
+        text.push_str(written);
+        map.extend(std::iter::repeat_n(run.range.clone(), written.len()));
+        plain = run.range.end;
     }
-    if plain == 0 {
-        return None;
-    }
-    out.push_str(s.get(plain..)?);
+    text.push_str(s.get(plain..).unwrap_or_default());
     map.extend((plain..s.len()).map(|k| k..k + 1));
-    Some((out, map))
+    (text, map)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn read(s: &str) -> Vec<String> {
+        readings(s).into_iter().map(|(t, _)| t).collect()
+    }
+
     #[test]
     fn reads_runs_that_decode_to_text() {
-        for (s, read) in [
+        for (s, reading) in [
             ("x T3BlcmF0aW9uIE5JR0hUSkFS y", "x Operation NIGHTJAR y"),
             ("U0VDUkVU", "SECRET"),
             ("VExQOlJFRA==.", "TLP:RED."),
             ("4f7065726174696f6e204e494748544a4152", "Operation NIGHTJAR"),
             ("-e UwBFAEMAUgBFAFQA", "-e SECRET"),
+            // Broken by white space anywhere: a decoder skips it.
+            ("T3Blc mF0aW9uIE5JR0hUSkFS", "Operation NIGHTJAR"),
+            ("T3BlcmF0aW9uIE5JR0hUS\nkFS.", "Operation NIGHTJAR."),
+            ("aW50cmFuZ XQuY29ycC5leGFtcGxl", "intranet.corp.example"),
+            ("VExQOlJ FRA==", "TLP:RED"),
+            ("54 4c 50 3a 52 45 44", "T L P : R E D"),
+            ("544c 503a 5245 44", "TL P: RE D"),
+            ("54 4c 50 3a 52 45 44", "TLP:RED"),
+            ("K AAyADAAMgApACAANQA1ADUALQAwADEANAAzAA==", "(202) 555-0143"),
+            // A word's end inside a quantum ends the run, or the run reads on (here to no
+            // word's end: no run).
+            ("MTAuMjAuMzAuNDA wAAA", "10.20.30.40 wAAA"),
+            // White space between whole quanta is kept: a run before does not run into it.
+            ("QUFB T3BlcmF0aW9uIE5JR0hUSkFS", "AAA Operation NIGHTJAR"),
+            ("see T3BlcmF0aW9uIE5JR0hUSkFS", "see Operation NIGHTJAR"),
         ] {
-            assert_eq!(reading(s).map(|(t, _)| t).as_deref(), Some(read), "{s:?}");
+            assert!(read(s).iter().any(|r| r == reading), "{s:?}: {:?}", read(s));
         }
-        let (_, map) = reading("a VExQOlJFRA== b").unwrap_or_default();
+        let r = readings("a VExQOlJFRA== b");
+        let map = &r.first().map(|(_, m)| m.clone()).unwrap_or_default();
         assert_eq!(map.get(2), Some(&(2..14)));
         assert_eq!(map.get(9), Some(&(14..15)));
+    }
+
+    #[test]
+    fn reads_each_phase_apart() {
+        // A run that starts inside another, in another phase, is read in a reading of its own.
+        let decoy = "QUFBQUFBQUE";
+        let rs = read(&format!("{decoy} T3Blc mF0aW9uIE5JR0hUSkFS"));
+        assert!(rs.iter().any(|r| r.ends_with("Operation NIGHTJAR")), "{rs:?}");
     }
 
     #[test]
@@ -146,9 +559,13 @@ mod tests {
             "internationalization and characterization",
             "the quick brown fox jumps over",
             "C:/Windows/System32/WindowsPowerShell",
+            // Text only in part of a word (`OMZ@` and then no text): a decoder is given words.
+            "4f4d5a40bccd",
+            "indicator--c1bd12cb-661b-484a-a7e1-4f4d5a40bccd",
             "1234567",
+            "de ad be ef ca fe ba be",
         ] {
-            assert_eq!(reading(s), None, "{s:?}");
+            assert_eq!(read(s), Vec::<String>::new(), "{s:?}");
         }
     }
 }

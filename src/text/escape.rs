@@ -23,6 +23,11 @@ pub const LEVELS: usize = 3;
 /// URI in a URI …): a payload is shorter than its URI, and each pass is linear.
 pub const DATA_LEVELS: usize = 6;
 
+/// How many readings of runs of base64 or hex one text may have, at all levels together: a
+/// text has one for each kind and phase of the runs it holds ([`super::encoded::readings`]),
+/// and so do those readings. Benign text has one, or none.
+pub const RUN_READINGS: usize = 32;
+
 /// Whether `s` may hold an escape, a `data:` URI, markup, a break a script joins or a run of
 /// base64 or hex that decodes to text at all: whether [`readings`] may find any.
 pub fn may_hold(s: &str) -> bool {
@@ -122,27 +127,43 @@ pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
     // every reading, then in what they write, [`LEVELS`] deep (base64 of hex, `%34%66…`). What
     // a run writes is shorter than the run, so no reading grows. A `data:` URI is judged in the
     // readings above: one whose payload a run's reading rewrote is no reason to hold the text.
+    // A text has a reading for each kind and phase of run it holds (runs that overlap), so the
+    // readings of readings are counted: past [`RUN_READINGS`] the text is not read further,
+    // and is held.
     let mut rewritten = None;
     let mut run_reading = |m: String, mmap: Vec<Range<usize>>| markup_reading(m, mmap, &mut rewritten);
-    let mut layer = Vec::new();
+    let mut layer: Vec<Reading> = Vec::new();
     for (t, tmap) in std::iter::once((s, None)).chain(out.iter().map(|(t, m)| (t.as_str(), Some(m)))) {
-        if let Some((m, mmap)) = super::encoded::reading(t) {
+        for (m, mmap) in super::encoded::readings(t) {
             let mmap = tmap.map_or(mmap.clone(), |tmap| compose(tmap, mmap, s.len()));
             layer.push(run_reading(m, mmap));
         }
     }
-    for _ in 1..LEVELS {
-        let next: Vec<Reading> = layer
-            .iter()
-            .filter_map(|(t, tmap)| {
-                let (m, mmap) = super::encoded::reading(t)?;
-                Some((m, compose(tmap, mmap, s.len())))
-            })
-            .collect();
+    let mut count = 0;
+    for level in 1..=LEVELS {
+        layer.dedup_by(|a, b| a.0 == b.0);
+        count += layer.len();
+        if count > RUN_READINGS {
+            unread.get_or_insert_with(|| {
+                format!("more than {RUN_READINGS} readings of runs of base64 or hex that overlap: too many to read")
+            });
+            break;
+        }
+        let next: Vec<Reading> = if level < LEVELS {
+            layer
+                .iter()
+                .flat_map(|(t, tmap)| {
+                    super::encoded::readings(t)
+                        .into_iter()
+                        .map(|(m, mmap)| (m, compose(tmap, mmap, s.len())))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         out.append(&mut layer);
         layer = next.into_iter().map(|(m, mmap)| run_reading(m, mmap)).collect();
     }
-    out.append(&mut layer);
     (out, unread)
 }
 

@@ -7,6 +7,7 @@ use std::cell::OnceCell;
 mod bidi;
 mod embedded;
 mod letter_bases;
+mod runs;
 mod styles;
 mod tables;
 
@@ -813,98 +814,20 @@ pub fn may_unescape(s: &str) -> bool {
         || writes_text(s)
 }
 
-/// `s` with each word of 8 or more base64 characters (letters, digits, `+`, `/`, then up to two
-/// `=`) that writes text read as that text: as hex when it is an even number of hex digits and
-/// that writes text, else as base64 (padded or not). Text is UTF-8, or UTF-16LE (every second
-/// byte zero), of printable characters, tabs and line breaks. `None` when no word writes text.
-pub(crate) fn text_runs_decoded(s: &str) -> Option<String> {
-    if !writes_text(s) {
-        return None;
-    }
-    let alphabet = |c: char| c.is_ascii_alphanumeric() || c == '+' || c == '/';
-    let mut out = String::new();
-    let mut changed = false;
-    let mut rest = s;
-    while let Some(at) = rest.find(alphabet) {
-        let (before, from) = rest.split_at(at);
-        out.push_str(before);
-        let word = from.split(|c: char| !alphabet(c)).next().unwrap_or_default();
-        let after = from.get(word.len()..).unwrap_or_default();
-        let pad = after.len().saturating_sub(after.trim_start_matches('=').len()).min(2);
-        let read = (word.len() >= 8).then(|| word_as_text(word)).flatten();
-        match read {
-            Some(t) => {
-                out.push_str(&t);
-                changed = true;
-                rest = after.get(pad..).unwrap_or_default();
-            }
-            None => {
-                out.push_str(word);
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    changed.then_some(out)
+/// The readings of `s` with its runs of base64 and hex that write text read as that text
+/// ([`runs::readings`]: one for each kind and phase of run); none when it holds no run.
+pub(crate) fn text_runs_decoded(s: &str) -> Vec<String> {
+    runs::readings(s)
 }
 
-/// Whether `s` holds a word of base64 or hex that writes text ([`text_runs_decoded`]).
+/// Whether `s` holds a run of base64 or hex that writes text ([`text_runs_decoded`]).
 pub fn writes_text(s: &str) -> bool {
-    s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/'))
-        .any(|w| w.len() >= 8 && word_as_text(w).is_some())
+    runs::too_long(s) || !runs::readings(s).is_empty()
 }
 
-/// What one word of [`text_runs_decoded`] writes, when it is text.
-fn word_as_text(word: &str) -> Option<String> {
-    use base64::Engine;
-    // Text starts with a tab, a line break, printable ASCII or a UTF-8 lead byte: in hex
-    // `0`, `2`-`7`, `c`-`f`; in base64 `C`, `D`, `I`-`f`, `w`-`9`. Any other first character
-    // writes no text, and nothing is decoded.
-    let lead = word.chars().next().unwrap_or('A');
-    let hex_lead = "0234567cdefCDEF".contains(lead);
-    let b64_lead = lead == 'C'
-        || lead == 'D'
-        || ('I'..='Z').contains(&lead)
-        || ('a'..='f').contains(&lead)
-        || ('w'..='z').contains(&lead)
-        || lead.is_ascii_digit();
-    if !hex_lead && !b64_lead {
-        return None;
-    }
-    let hex = || -> Option<Vec<u8>> {
-        if !word.len().is_multiple_of(2) {
-            return None;
-        }
-        (0..word.len())
-            .step_by(2)
-            .map(|k| word.get(k..k + 2).and_then(|p| u8::from_str_radix(p, 16).ok()))
-            .collect()
-    };
-    let b64 = || {
-        base64::engine::GeneralPurpose::new(
-            &base64::alphabet::STANDARD,
-            base64::engine::GeneralPurposeConfig::new()
-                .with_decode_allow_trailing_bits(true)
-                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-        )
-        .decode(word)
-        .ok()
-    };
-    let text = |bytes: Vec<u8>| -> Option<String> {
-        let utf16 = bytes.len().is_multiple_of(2) && bytes.chunks(2).all(|p| p.get(1) == Some(&0));
-        let t = if utf16 {
-            char::decode_utf16(bytes.chunks(2).map(|p| u16::from(p.first().copied().unwrap_or(0))))
-                .collect::<Result<String, _>>()
-                .ok()?
-        } else {
-            String::from_utf8(bytes).ok()?
-        };
-        t.chars()
-            .all(|c| c == '\t' || c == '\n' || c == '\r' || !c.is_control())
-            .then_some(t)
-    };
-    hex().and_then(text).or_else(|| b64().and_then(text))
-}
+/// How many readings of runs one text may have, at all levels together: past it the text is
+/// not read further, and is held.
+const RUN_READINGS: usize = 32;
 
 /// Every reading of `s` with its escapes decoded ([`unescape`]), and with its markup gone as a
 /// browser shows it (before and after decoding: `NIGHT<b>&#74;</b>AR`,
@@ -944,14 +867,29 @@ fn unescaped_checked(s: &str, why: &mut Option<String>) -> Vec<String> {
         }
         out.extend(decodings(&shown, why));
     }
-    // With its words of base64 and hex that write text decoded, as written and in every
-    // reading, then in what they write, three deep (base64 of hex), each then decoded.
+    // With its runs of base64 and hex that write text decoded, as written and in every
+    // reading, then in what they write, three deep (base64 of hex), each then decoded; no more
+    // than [`RUN_READINGS`] of them (a text with more is held).
+    if runs::too_long(s) {
+        why.get_or_insert_with(|| "it is too long to read its runs of base64 or hex".to_owned());
+    }
     let mut words: Vec<String> = std::iter::once(s)
         .chain(out.iter().map(String::as_str))
-        .filter_map(text_runs_decoded)
+        .flat_map(text_runs_decoded)
         .collect();
-    for _ in 0..3 {
-        let deeper: Vec<String> = words.iter().filter_map(|w| text_runs_decoded(w)).collect();
+    let mut seen = 0;
+    for depth in 0..3 {
+        words.dedup();
+        seen += words.len();
+        if seen > RUN_READINGS {
+            why.get_or_insert_with(|| format!("it holds more than {RUN_READINGS} readings of base64 or hex runs"));
+            break;
+        }
+        let deeper: Vec<String> = if depth < 2 {
+            words.iter().flat_map(|w| text_runs_decoded(w)).collect()
+        } else {
+            Vec::new()
+        };
         out.extend(words.into_iter().map(|w| unescape(&w).unwrap_or(w)));
         words = deeper;
     }
