@@ -3,6 +3,8 @@
 //! (`4f 70 65 72 …`), a run after a decoy word (`QUFBQUFBQUE T3Blc …`) and a run glued to the
 //! next word where it ends inside a quantum (`MTAuMjAuMzAuNDA w…`) are read as what they write,
 //! by both readers (each its own code). Benign text, hashes and hex dumps of benign text go.
+//! And a name followed by a hyphen no label goes on with (`intranet.corp.example-`): the run
+//! `aW50cmFuZXQuY29ycC5leGFtcGxl LQ` reads so, and the plain text crossed too.
 
 mod common;
 
@@ -141,4 +143,30 @@ proptest! {
         let problems = held_problems(&us_to_jpn(), "", &text);
         prop_assert!(problems.is_empty(), "{problems:?}");
     }
+}
+
+/// A name with hyphens (or `_`) glued to it where no label goes on: no label ends (or starts)
+/// with one, so the name ends there. A longer label (`example-x`, `my-intranet`) is another name.
+#[test]
+fn names_with_a_dangling_hyphen_are_held() {
+    all_held(
+        &us_to_jpn(),
+        &[
+            "intranet.corp.example-",
+            "intranet.corp.example--",
+            "intranet.corp.example_",
+            "http://intranet.corp.example-/",
+            "-intranet.corp.example",
+            "see intranet.corp.example- now",
+            "aW50cmFuZXQuY29ycC5leGFtcGxl LQ",
+        ],
+    );
+    all_go(
+        &us_to_jpn(),
+        &[
+            "intranet.corp.example-x.org is a partner",
+            "corp.example-partner.net and my-corp.example-foo.org",
+            "a - b -- c",
+        ],
+    );
 }

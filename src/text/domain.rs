@@ -275,7 +275,8 @@ pub fn dn_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
 
 /// Whether `start..end` of `text` stands on label boundaries: nothing of a label before it (a
 /// `.` or `@` or any other separator is fine), and after it either the end, a non-label
-/// character other than `.`, or a `.` that ends the name (the root).
+/// character other than `.`, or a `.` that ends the name (the root); hyphens that end a label
+/// no name has are no part of one.
 fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
     // A letter of a script written without spaces beside a name of another script ends it
     // (`intranet.corp.exampleへ`).
@@ -284,11 +285,15 @@ fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
     let continues = |c: char, edge: Option<char>| {
         is_label_char(c) && !(super::is_unspaced_script(c) || edge.is_some_and(super::is_unspaced_script))
     };
-    let before = text.get(..start).and_then(|s| s.chars().next_back());
+    // A label neither starts nor ends with `-` (nor `_`): hyphens beside the name continue a
+    // label only when a letter or digit stands past them (`my-intranet…`, `…example-x`), not
+    // when the name ends there (`intranet.corp.example-`, `-intranet.corp.example`).
+    let hyphen = |c: &char| *c == '-' || *c == '_';
+    let before = text.get(..start).and_then(|s| s.chars().rev().find(|c| !hyphen(c)));
     if before.is_some_and(|c| continues(c, first)) {
         return false;
     }
-    let mut after = text.get(end..).unwrap_or_default().chars();
+    let mut after = text.get(end..).unwrap_or_default().chars().skip_while(hyphen);
     match after.next() {
         None => true,
         Some('.') => !after.next().is_some_and(|c| continues(c, last)),

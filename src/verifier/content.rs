@@ -714,12 +714,15 @@ pub fn names_domain(text: &str, domains: &[String]) -> bool {
             let label_on = |c: char, edge: Option<char>| {
                 label_char(c) && !super::text::unspaced(c) && !edge.is_some_and(super::text::unspaced)
             };
+            // Hyphens (and `_`) beside it belong to a label only when a letter or digit stands
+            // past them: no label ends with one (`intranet.corp.example-`).
+            let dash = |c: &char| matches!(c, '-' | '_');
             let before_ok = !text
                 .get(..i)
-                .and_then(|s| s.chars().last())
+                .and_then(|s| s.chars().rev().find(|c| !dash(c)))
                 .is_some_and(|c| label_on(c, name.chars().next()));
             let rest = text.get(i + m.len()..).unwrap_or_default();
-            let mut after = rest.chars();
+            let mut after = rest.trim_start_matches(['-', '_']).chars();
             let last = name.chars().next_back();
             let after_ok = match after.next() {
                 None => true,
