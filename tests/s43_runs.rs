@@ -73,6 +73,9 @@ fn runs_broken_by_white_space_are_held() {
             // `10.20.30.40` read to the word's end.
             "MTAuMjAuMzAuNDA wAAA",
             "MTAuMjAuMzAuNDA 5AAA",
+            // Broken inside a quantum early on, then glued: the run may end with either word.
+            "MTAuMj AuMzAuNDA wAAA",
+            "KDIwMikgNT U1LTAxNDM J0",
         ],
     );
 }

@@ -198,6 +198,15 @@ fn scan(s: &str, from: usize, kind: Kind, phase: usize, stop: bool, scratch: &mu
         } else if after_gap && n >= 2 {
             word_end = Some((n, last_end));
             choice = true;
+            // The run may end with this word, the quantum read as far as it goes: what that
+            // writes is the start of what the whole quantum writes.
+            let l = bytes.len();
+            kind.write(values.get(..n).unwrap_or_default(), bytes);
+            let wide = bytes.get(1) == Some(&0);
+            if text_so_far(bytes.get(checked..).unwrap_or_default(), wide) == Some(true) {
+                (good_bytes, good_end, good_chars) = (bytes.len(), last_end, chars);
+            }
+            bytes.truncate(l);
             if stop {
                 break;
             }

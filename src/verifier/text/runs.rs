@@ -241,11 +241,32 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
                 cuts.push((bytes.len(), g.gap(word)));
             }
             let avail = (k..k + per).take_while(|&e| value(e).is_some()).count();
-            let mut inside = (k + 2..k + avail).filter(|&e| word_at(e).is_some());
-            if stop && let Some(e) = inside.next() {
+            // Words ending inside this quantum, two or three characters in (the first only
+            // when `stop`: the run ends there). The run may end with one, the quantum read as
+            // far as it goes (what that writes starts what the whole quantum writes).
+            let ends: Vec<usize> = (k + 2..k + avail)
+                .filter(|&e| word_at(e).is_some())
+                .take(if stop { 1 } else { 2 })
+                .collect();
+            for &e in &ends {
+                let q: Vec<u8> = (k..e).filter_map(value).collect();
+                let all: Vec<u8> = [bytes.as_slice(), &bytes_of(&q, hex)].concat();
+                let wide = all.get(1) == Some(&0);
+                let (mut check, from) = if bytes.len() >= 2 {
+                    (utf, bytes.len())
+                } else {
+                    (Utf::default(), 0)
+                };
+                if all.iter().enumerate().skip(from).all(|(i, &b)| check.take(b, i, wide))
+                    && check.whole(all.len(), wide)
+                {
+                    good = (all.len(), e);
+                }
+            }
+            if stop && let Some(&e) = ends.first() {
                 break (k, Some(e));
             }
-            let inside = inside.next_back();
+            let inside = ends.last().copied();
             if avail < per {
                 break (k, Some(k + avail).filter(|_| avail >= 2));
             }
@@ -291,8 +312,9 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
                     .skip(bytes.len())
                     .all(|(i, &b)| check.take(b, i, wide))
                 && check.whole(tail.len(), wide);
+            // Kept either way: a word's end met earlier in this quantum ends the run inside it.
+            bytes = tail;
             if fine {
-                bytes = tail;
                 good = (bytes.len(), cut);
                 read = cut;
             }
