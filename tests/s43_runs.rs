@@ -75,6 +75,8 @@ fn runs_broken_by_white_space_are_held() {
             "MTAuMjAuMzAuNDA 5AAA",
             // Broken inside a quantum early on, then glued: the run may end with either word.
             "MTAuMj AuMzAuNDA wAAA",
+            "MTAuMj AuMzAuNDA 2",
+            "aW50cmFuZXQuY29ycC5leGFtcG xl zP e",
             "KDIwMikgNT U1LTAxNDM J0",
         ],
     );

@@ -115,6 +115,9 @@ struct Run {
     text: String,
     /// What it writes, all white space gone (`4f 70 65 72` is `Oper`), when that differs.
     glued: Option<String>,
+    /// The run ending with an earlier word that ends two or three characters into a quantum
+    /// (`MTAuMj AuMzAuNDA 2` is `10.20.30.40` and `2`, or `10.20.30.406`): range and text.
+    shorter: Vec<(Range<usize>, String)>,
 }
 
 /// The scan's buffers, kept from one start to the next.
@@ -180,8 +183,10 @@ fn scan(s: &str, from: usize, kind: Kind, phase: usize, stop: bool, scratch: &mu
     // Where a word ended inside the quantum being read, two or three of its characters in (the
     // last such end), or the text did.
     let mut word_end: Option<(usize, usize)> = None;
-    // Whether a word ended two or three characters into a quantum (where `stop` reads apart).
+    // Whether a word ended two or three characters into a quantum (where `stop` reads apart),
+    // and where the run could end so: its bytes, its end in `s`, its characters.
     let mut choice = false;
+    let mut ends: Vec<(usize, usize, usize)> = Vec::new();
     loop {
         let Some((v, here, gap)) = next_char(s, &mut at, kind) else {
             // Where the text ends, a decoder reads every character of the quantum.
@@ -205,6 +210,7 @@ fn scan(s: &str, from: usize, kind: Kind, phase: usize, stop: bool, scratch: &mu
             let wide = bytes.get(1) == Some(&0);
             if text_so_far(bytes.get(checked..).unwrap_or_default(), wide) == Some(true) {
                 (good_bytes, good_end, good_chars) = (bytes.len(), last_end, chars);
+                ends.push((bytes.len(), last_end, chars));
             }
             bytes.truncate(l);
             if stop {
@@ -265,8 +271,8 @@ fn scan(s: &str, from: usize, kind: Kind, phase: usize, stop: bool, scratch: &mu
     let read = whole.max(good_chars);
     // A run across white space holds a character prose seldom has: `Side Includes` writes
     // printable bytes too, and prose is no run.
-    let prose = first_after_gap < good_chars && first_unlike >= good_chars;
-    if good_chars < MIN_RUN || prose {
+    let prose = |upto: usize| first_after_gap < upto && first_unlike >= upto;
+    if good_chars < MIN_RUN || prose(good_chars) {
         return Scanned {
             read,
             run: None,
@@ -275,24 +281,35 @@ fn scan(s: &str, from: usize, kind: Kind, phase: usize, stop: bool, scratch: &mu
     }
     bytes.truncate(good_bytes);
     let wide = bytes.get(1) == Some(&0);
-    let mut text = String::new();
-    let mut last = 0;
-    // White space where a character starts (not inside one).
-    let whole_chars = |c: &&(usize, Range<usize>)| {
-        c.0 < good_bytes
-            && if wide {
-                c.0.is_multiple_of(2)
+    // What the first `upto` bytes write, the white space kept where a character starts (not
+    // inside one); and whether any was.
+    let render = |upto: usize| -> (String, bool) {
+        let mut text = String::new();
+        let mut last = 0;
+        let starts_char = |c: usize| {
+            if wide {
+                c.is_multiple_of(2)
             } else {
-                bytes.get(c.0).is_some_and(|&b| b & 0xc0 != 0x80)
+                bytes.get(c).is_some_and(|&b| b & 0xc0 != 0x80)
             }
+        };
+        for (cut, gap) in cuts.iter().filter(|c| c.0 < upto && starts_char(c.0)) {
+            text.push_str(&as_text(bytes.get(last..*cut).unwrap_or_default(), wide));
+            text.push_str(s.get(gap.clone()).unwrap_or_default());
+            last = *cut;
+        }
+        text.push_str(&as_text(bytes.get(last..upto).unwrap_or_default(), wide));
+        (text, last > 0)
     };
-    for (cut, gap) in cuts.iter().filter(whole_chars) {
-        text.push_str(&as_text(bytes.get(last..*cut).unwrap_or_default(), wide));
-        text.push_str(s.get(gap.clone()).unwrap_or_default());
-        last = *cut;
-    }
-    text.push_str(&as_text(bytes.get(last..).unwrap_or_default(), wide));
-    let glued = (last > 0).then(|| as_text(bytes, wide));
+    let (text, spaced) = render(good_bytes);
+    let glued = spaced.then(|| as_text(bytes, wide));
+    // The same run ending with an earlier word that ends inside a quantum.
+    let shorter = ends
+        .iter()
+        .filter(|&&(_, _, c)| c < good_chars && c >= MIN_RUN && !prose(c))
+        .take(super::escape::RUN_READINGS + 1)
+        .map(|&(upto, end, _)| (from..end, render(upto).0))
+        .collect();
     let pad = s
         .get(good_end..)
         .unwrap_or_default()
@@ -307,6 +324,7 @@ fn scan(s: &str, from: usize, kind: Kind, phase: usize, stop: bool, scratch: &mu
         range: from..good_end + pad,
         text,
         glued,
+        shorter,
     };
     Scanned {
         read,
@@ -481,31 +499,48 @@ pub fn may_hold(s: &str) -> bool {
 pub fn readings(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
     let runs = runs(s, false);
     let mut out = Vec::new();
+    // Past [`super::escape::RUN_READINGS`] the text is held: one more tells so.
+    let enough = super::escape::RUN_READINGS + 1;
     for class in runs.chunk_by(|a, b| (a.kind, a.stops, a.phase) == (b.kind, b.stops, b.phase)) {
-        out.push(reading(s, class, false));
+        out.push(reading(s, class, false, None));
         if class.iter().any(|r| r.glued.is_some()) {
-            out.push(reading(s, class, true));
+            out.push(reading(s, class, true, None));
+        }
+        for (k, run) in class.iter().enumerate() {
+            for short in &run.shorter {
+                if out.len() >= enough {
+                    break;
+                }
+                out.push(reading(s, class, false, Some((k, short))));
+            }
         }
     }
+    out.truncate(enough);
     out
 }
 
-/// `s` with `runs` (in order, none overlapping) read as what they write, `glued` or not.
-fn reading(s: &str, runs: &[Run], glued: bool) -> (String, Vec<Range<usize>>) {
+/// `s` with `runs` (in order, none overlapping) read as what they write, `glued` or not, run
+/// `short.0` ending early as `short.1` says.
+fn reading(
+    s: &str,
+    runs: &[Run],
+    glued: bool,
+    short: Option<(usize, &(Range<usize>, String))>,
+) -> (String, Vec<Range<usize>>) {
     let mut text = String::new();
     let mut map = Vec::new();
     let mut plain = 0;
-    for run in runs {
-        text.push_str(s.get(plain..run.range.start).unwrap_or_default());
-        map.extend((plain..run.range.start).map(|k| k..k + 1));
-        let written = if glued {
-            run.glued.as_ref().unwrap_or(&run.text)
-        } else {
-            &run.text
+    for (k, run) in runs.iter().enumerate() {
+        let (range, written) = match short {
+            Some((at, (range, t))) if at == k => (range.clone(), t),
+            _ if glued => (run.range.clone(), run.glued.as_ref().unwrap_or(&run.text)),
+            _ => (run.range.clone(), &run.text),
         };
+        text.push_str(s.get(plain..range.start).unwrap_or_default());
+        map.extend((plain..range.start).map(|k| k..k + 1));
         text.push_str(written);
-        map.extend(std::iter::repeat_n(run.range.clone(), written.len()));
-        plain = run.range.end;
+        map.extend(std::iter::repeat_n(range.clone(), written.len()));
+        plain = range.end;
     }
     text.push_str(s.get(plain..).unwrap_or_default());
     map.extend((plain..s.len()).map(|k| k..k + 1));

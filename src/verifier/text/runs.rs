@@ -194,6 +194,9 @@ struct Found {
     text: String,
     /// What it writes with no white space at all, when some was kept in `text`.
     glued: Option<String>,
+    /// The run ending earlier, with a word that ends inside a quantum: where, and what it
+    /// writes then.
+    shorter: Vec<(usize, String)>,
 }
 
 /// The runs of `g` in `hex` (else base64) starting at phase `phase`. A word that ends two or
@@ -230,6 +233,8 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
         let mut cuts: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
         let mut good = (0usize, start); // bytes, characters' end
         let mut k = start;
+        // Where the run could end with a word ending inside a quantum: bytes, characters' end.
+        let mut word_ends: Vec<(usize, usize)> = Vec::new();
         // The quantum the run stops at, and where the part of it read as far as it goes ends: a
         // word's end inside it, two or three characters in (the first when `stop`, the last
         // when it is not text); the text's end, when it is cut short there.
@@ -261,6 +266,7 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
                     && check.whole(all.len(), wide)
                 {
                     good = (all.len(), e);
+                    word_ends.push(good);
                 }
             }
             if stop && let Some(&e) = ends.first() {
@@ -325,12 +331,18 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
         }
         // Words of prose may write printable bytes too (`Side Includes`): a run across white
         // space needs a digit, `+`, `/` or a capital inside a word among its characters.
-        let crosses = word_at_or_after(start + 1).is_some_and(|k| k < good.1);
-        let base64_like = (start..good.1).any(|k| {
-            let c = g.chars.get(k).copied().unwrap_or(b'a');
-            c.is_ascii_digit() || c == b'+' || c == b'/' || (c.is_ascii_uppercase() && word_at(k).is_none() && k > 0)
-        });
-        if crosses && !base64_like {
+        let prose = |to: usize| {
+            let crosses = word_at_or_after(start + 1).is_some_and(|k| k < to);
+            let base64_like = (start..to).any(|k| {
+                let c = g.chars.get(k).copied().unwrap_or(b'a');
+                c.is_ascii_digit()
+                    || c == b'+'
+                    || c == b'/'
+                    || (c.is_ascii_uppercase() && word_at(k).is_none() && k > 0)
+            });
+            crosses && !base64_like
+        };
+        if prose(good.1) {
             continue;
         }
         bytes.truncate(good.0);
@@ -342,8 +354,6 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
                 String::from_utf8_lossy(b).into_owned()
             }
         };
-        let mut text = String::new();
-        let mut last = 0;
         let starts_char = |at: usize| {
             if wide {
                 at.is_multiple_of(2)
@@ -351,21 +361,39 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
                 bytes.get(at).is_some_and(|b| !(0x80..0xc0).contains(b))
             }
         };
-        for (at, gap) in cuts.iter().filter(|(at, _)| *at < good.0 && starts_char(*at)) {
-            text.push_str(&piece(bytes.get(last..*at).unwrap_or_default()));
-            text.push_str(s.get(gap.clone()).unwrap_or_default());
-            last = *at;
-        }
-        text.push_str(&piece(bytes.get(last..).unwrap_or_default()));
+        // The first `upto` bytes as text, the white space kept where a character starts; and
+        // whether any was.
+        let text_to = |upto: usize| -> (String, bool) {
+            let mut text = String::new();
+            let mut last = 0;
+            for (at, gap) in cuts.iter().filter(|(at, _)| *at < upto && starts_char(*at)) {
+                text.push_str(&piece(bytes.get(last..*at).unwrap_or_default()));
+                text.push_str(s.get(gap.clone()).unwrap_or_default());
+                last = *at;
+            }
+            text.push_str(&piece(bytes.get(last..upto).unwrap_or_default()));
+            (text, last > 0)
+        };
+        let (text, spaced) = text_to(good.0);
+        let shorter = word_ends
+            .iter()
+            .filter(|&&(_, e)| e < good.1 && e - start >= SHORTEST && !prose(e))
+            .take(super::RUN_READINGS + 1)
+            .map(|&(upto, e)| (e, text_to(upto).0))
+            .collect();
         found.push(Found {
             from: start,
             to: good.1,
             text,
-            glued: (last > 0).then(|| piece(&bytes)),
+            glued: spaced.then(|| piece(&bytes)),
+            shorter,
         });
     }
     found
 }
+
+/// A run where it stands in the text: its bytes, the run, and its shorter endings by byte.
+type Located = (std::ops::Range<usize>, Found, Vec<(usize, String)>);
 
 /// Whether `s` is too long for [`readings`] to read (past 4 GiB): such a text is held.
 pub(crate) fn too_long(s: &str) -> bool {
@@ -381,7 +409,7 @@ pub(crate) fn readings(s: &str) -> Vec<String> {
     }
     const WAYS: [(bool, usize, bool); 3] = [(true, 2, false), (false, 4, false), (false, 4, true)];
     // For each kind, way and phase: each run's bytes in `s`, and what it writes (and glued).
-    let mut found: Vec<Vec<(std::ops::Range<usize>, Found)>> = (0..10).map(|_| Vec::new()).collect();
+    let mut found: Vec<Vec<Located>> = (0..10).map(|_| Vec::new()).collect();
     let whole = for_each_group(s, |g| {
         let mut class = 0;
         for (hex, per, stop) in WAYS {
@@ -396,8 +424,14 @@ pub(crate) fn readings(s: &str) -> Vec<String> {
                         .take(2)
                         .take_while(|&c| c == b'=')
                         .count();
+                    // The shorter endings, by byte: after the word's last character.
+                    let short: Vec<(usize, String)> = f
+                        .shorter
+                        .iter()
+                        .map(|(e, t)| (g.byte_of(e.saturating_sub(1)).saturating_add(1), t.clone()))
+                        .collect();
                     if let Some(list) = found.get_mut(class) {
-                        list.push((a..b, f));
+                        list.push((a..b, f, short));
                     }
                 }
                 class += 1;
@@ -410,7 +444,7 @@ pub(crate) fn readings(s: &str) -> Vec<String> {
     }
     let mut out = Vec::new();
     for runs in found.iter().filter(|r| !r.is_empty()) {
-        let ways = if runs.iter().any(|(_, f)| f.glued.is_some()) {
+        let ways = if runs.iter().any(|(_, f, _)| f.glued.is_some()) {
             2
         } else {
             1
@@ -418,7 +452,7 @@ pub(crate) fn readings(s: &str) -> Vec<String> {
         for glued in (0..ways).map(|w| w == 1) {
             let mut text = String::new();
             let mut copied = 0;
-            for (at, f) in runs {
+            for (at, f, _) in runs {
                 text.push_str(s.get(copied..at.start).unwrap_or_default());
                 text.push_str(if glued {
                     f.glued.as_deref().unwrap_or(&f.text)
@@ -430,7 +464,31 @@ pub(crate) fn readings(s: &str) -> Vec<String> {
             text.push_str(s.get(copied..).unwrap_or_default());
             out.push(text);
         }
+        // Each run ending with each earlier word that ends inside a quantum, the others whole
+        // (no more than one past what holds the text).
+        for (which, (_, _, short)) in runs.iter().enumerate() {
+            for (end, t) in short {
+                if out.len() > super::RUN_READINGS {
+                    break;
+                }
+                let mut text = String::new();
+                let mut copied = 0;
+                for (k, (at, f, _)) in runs.iter().enumerate() {
+                    text.push_str(s.get(copied..at.start).unwrap_or_default());
+                    if k == which {
+                        text.push_str(t);
+                        copied = *end;
+                    } else {
+                        text.push_str(&f.text);
+                        copied = at.end;
+                    }
+                }
+                text.push_str(s.get(copied..).unwrap_or_default());
+                out.push(text);
+            }
+        }
     }
+    out.truncate(super::RUN_READINGS + 1);
     out
 }
 
