@@ -133,22 +133,33 @@ pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
     let mut rewritten = None;
     let mut run_reading = |m: String, mmap: Vec<Range<usize>>| markup_reading(m, mmap, &mut rewritten);
     let mut layer: Vec<Reading> = Vec::new();
+    // No more than one past the bound is made (each reading is as long as the text); a layer cut
+    // short so holds the text.
+    let too_many = |unread: &mut Option<String>| {
+        unread.get_or_insert_with(|| {
+            format!("more than {RUN_READINGS} readings of runs of base64 or hex that overlap: too many to read")
+        });
+    };
+    let mut cut_short = false;
     for (t, tmap) in std::iter::once((s, None)).chain(out.iter().map(|(t, m)| (t.as_str(), Some(m)))) {
         for (m, mmap) in super::encoded::readings(t) {
             let mmap = tmap.map_or(mmap.clone(), |tmap| compose(tmap, mmap, s.len()));
             layer.push(run_reading(m, mmap));
+        }
+        if layer.len() > RUN_READINGS {
+            cut_short = true;
+            break;
         }
     }
     let mut count = 0;
     for level in 1..=LEVELS {
         layer.dedup_by(|a, b| a.0 == b.0);
         count += layer.len();
-        if count > RUN_READINGS {
-            unread.get_or_insert_with(|| {
-                format!("more than {RUN_READINGS} readings of runs of base64 or hex that overlap: too many to read")
-            });
+        if count > RUN_READINGS || cut_short {
+            too_many(&mut unread);
             break;
         }
+        let room = RUN_READINGS + 1 - count;
         let next: Vec<Reading> = if level < LEVELS {
             layer
                 .iter()
@@ -157,10 +168,12 @@ pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
                         .into_iter()
                         .map(|(m, mmap)| (m, compose(tmap, mmap, s.len())))
                 })
+                .take(room)
                 .collect()
         } else {
             Vec::new()
         };
+        cut_short = next.len() >= room;
         out.append(&mut layer);
         layer = next.into_iter().map(|(m, mmap)| run_reading(m, mmap)).collect();
     }

@@ -873,23 +873,29 @@ fn unescaped_checked(s: &str, why: &mut Option<String>) -> Vec<String> {
     if runs::too_long(s) {
         why.get_or_insert_with(|| "it is too long to read its runs of base64 or hex".to_owned());
     }
+    // No more than one past the bound is made (each reading is as long as the text); a layer
+    // cut short so holds the text.
     let mut words: Vec<String> = std::iter::once(s)
         .chain(out.iter().map(String::as_str))
         .flat_map(text_runs_decoded)
+        .take(RUN_READINGS + 1)
         .collect();
+    let mut cut_short = words.len() > RUN_READINGS;
     let mut seen = 0;
     for depth in 0..3 {
         words.dedup();
         seen += words.len();
-        if seen > RUN_READINGS {
+        if seen > RUN_READINGS || cut_short {
             why.get_or_insert_with(|| format!("it holds more than {RUN_READINGS} readings of base64 or hex runs"));
             break;
         }
+        let room = RUN_READINGS + 1 - seen;
         let deeper: Vec<String> = if depth < 2 {
-            words.iter().flat_map(|w| text_runs_decoded(w)).collect()
+            words.iter().flat_map(|w| text_runs_decoded(w)).take(room).collect()
         } else {
             Vec::new()
         };
+        cut_short = deeper.len() >= room;
         out.extend(words.into_iter().map(|w| unescape(&w).unwrap_or(w)));
         words = deeper;
     }
