@@ -168,6 +168,27 @@ impl Utf {
     }
 }
 
+/// The length of `bytes` and `more` together when, read on from `bytes` (text so far, checked by
+/// `utf`), `more` keeps them text ending where a character ends; `None` when it does not. Only
+/// `more` is read (and all of it when `bytes` is too short to tell UTF-16LE from UTF-8).
+fn text_after(bytes: &[u8], utf: Utf, more: &[u8]) -> Option<usize> {
+    let len = bytes.len().checked_add(more.len())?;
+    if bytes.len() < 2 {
+        let all = [bytes, more].concat();
+        let wide = all.get(1) == Some(&0);
+        let mut check = Utf::default();
+        let text = all.iter().enumerate().all(|(i, &b)| check.take(b, i, wide));
+        return (text && check.whole(len, wide)).then_some(len);
+    }
+    let wide = bytes.get(1) == Some(&0);
+    let mut check = utf;
+    let text = more
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| check.take(b, bytes.len() + i, wide));
+    (text && check.whole(len, wide)).then_some(len)
+}
+
 /// The bytes the characters `q` (values, not yet decoded) write: hex two digits a byte; base64
 /// four characters three bytes, or two or three characters one or two (trailing bits ignored).
 fn bytes_of(q: &[u8], hex: bool) -> Vec<u8> {
@@ -255,17 +276,8 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
                 .collect();
             for &e in &ends {
                 let q: Vec<u8> = (k..e).filter_map(value).collect();
-                let all: Vec<u8> = [bytes.as_slice(), &bytes_of(&q, hex)].concat();
-                let wide = all.get(1) == Some(&0);
-                let (mut check, from) = if bytes.len() >= 2 {
-                    (utf, bytes.len())
-                } else {
-                    (Utf::default(), 0)
-                };
-                if all.iter().enumerate().skip(from).all(|(i, &b)| check.take(b, i, wide))
-                    && check.whole(all.len(), wide)
-                {
-                    good = (all.len(), e);
+                if let Some(len) = text_after(&bytes, utf, &bytes_of(&q, hex)) {
+                    good = (len, e);
                     word_ends.push(good);
                 }
             }
@@ -307,21 +319,16 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
         let mut read = stop_at;
         if !hex && let Some(cut) = cut {
             let q: Vec<u8> = (stop_at..cut).filter_map(value).collect();
-            let mut tail = bytes.clone();
-            tail.extend(bytes_of(&q, hex));
-            let wide = tail.get(1) == Some(&0);
-            let mut check = utf;
-            let fine = tail.len() > bytes.len()
-                && tail
-                    .iter()
-                    .enumerate()
-                    .skip(bytes.len())
-                    .all(|(i, &b)| check.take(b, i, wide))
-                && check.whole(tail.len(), wide);
+            let part = bytes_of(&q, hex);
+            let fine = if part.is_empty() {
+                None
+            } else {
+                text_after(&bytes, utf, &part)
+            };
             // Kept either way: a word's end met earlier in this quantum ends the run inside it.
-            bytes = tail;
-            if fine {
-                good = (bytes.len(), cut);
+            bytes.extend(part);
+            if let Some(len) = fine {
+                good = (len, cut);
                 read = cut;
             }
         }
