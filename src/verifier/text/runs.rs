@@ -1,10 +1,19 @@
 //! The verifier's reading of base64 and hex that write text, its own code: a group of words of
 //! base64's alphabet with white space between them is read as a decoder reads it, skipping the
 //! white space, from each word's start, quantum by quantum while the bytes are text (printable
-//! UTF-8, or UTF-16LE when the second byte is zero); 8 characters or more make a run. White
-//! space that falls between two whole quanta is kept in what the run writes. Runs of one kind
-//! starting at one phase of the group (its characters counted modulo the quantum) never
-//! overlap; each kind and phase gives a reading of its own.
+//! UTF-8, or UTF-16LE when the second byte is zero); 8 characters or more make a run, and a run
+//! ends where a word ends (a decoder is given whole words). Each way a decoder may take is a
+//! reading of its own:
+//! - each kind (hex, base64) and phase (the group's characters counted modulo the quantum):
+//!   runs of one kind and phase never overlap;
+//! - white space that falls between two whole quanta kept in what the run writes, or gone;
+//! - a word that ends two or three characters into a quantum ending the run there, the quantum
+//!   read as far as it goes, or not (the run reads on across the white space); each such earlier
+//!   ending is a reading too.
+//!
+//! A run across white space needs a digit, `+`, `/` or a capital inside a word (words of prose
+//! write printable bytes too). More than [`super::RUN_READINGS`] readings hold the text: no more
+//! than one past them is made.
 
 /// The shortest run: 8 characters.
 const SHORTEST: usize = 8;
@@ -40,7 +49,7 @@ impl Group {
     fn byte_of(&self, k: usize) -> usize {
         let w = self.words.partition_point(|w| w.k() <= k);
         match w.checked_sub(1).and_then(|i| self.words.get(i)) {
-            Some(word) if k < self.chars.len() => word.at() + (k - word.k()),
+            Some(word) if k < self.chars.len() => word.at() + k.saturating_sub(word.k()),
             _ => self.end,
         }
     }
@@ -48,7 +57,7 @@ impl Group {
     /// The white space before word `i` (none before the first).
     fn gap(&self, i: usize) -> std::ops::Range<usize> {
         match (i.checked_sub(1).and_then(|p| self.words.get(p)), self.words.get(i)) {
-            (Some(prev), Some(w)) => prev.at() + (w.k() - prev.k())..w.at(),
+            (Some(prev), Some(w)) => prev.at() + w.k().saturating_sub(prev.k())..w.at(),
             _ => 0..0,
         }
     }
@@ -384,7 +393,7 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
         let (text, spaced) = text_to(good.0);
         let shorter = word_ends
             .iter()
-            .filter(|&&(_, e)| e < good.1 && e - start >= SHORTEST && !prose(e))
+            .filter(|&&(_, e)| e < good.1 && e.saturating_sub(start) >= SHORTEST && !prose(e))
             .take(super::RUN_READINGS + 1)
             .map(|&(upto, e)| (e, text_to(upto).0))
             .collect();
