@@ -954,6 +954,13 @@ fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
             {
                 utf16_units(tail, "%u").map(|(c, used)| (c.to_string(), used))
             }
+            // `%data:…`: the `%` of a LIKE pattern (or a URI's stray one) before a `data:` URI,
+            // which `%da` decoded would hide.
+            Some(b'%') if tail.get(1..).and_then(embedded::data_uri).is_some() => {
+                out.push('%');
+                rest = tail.get(1..).unwrap_or_default();
+                continue;
+            }
             Some(b'%') => match percent_run(tail) {
                 // Nothing valid in the run: passed over whole (no byte looked at twice).
                 Some((text, used, false)) => {
