@@ -1286,6 +1286,61 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         let intl = digits.strip_prefix("011").or_else(|| digits.strip_prefix("00"));
         intl.is_some_and(|r| r.len() >= 7 && ok(None, &format!("+{r}"))) || regions.iter().any(|&r| ok(Some(r), digits))
     };
+    // Each digit string is checked once, and no more than 4,096 are (each takes some
+    // microseconds): past that a text of many number-like words holds a number unread.
+    let mut checked: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+    let mut number = |plus: bool, digits: &str| -> bool {
+        if !(7..=15).contains(&digits.len()) {
+            return false;
+        }
+        let key = format!("{}{digits}", if plus { "+" } else { "" });
+        if let Some(&known) = checked.get(&key) {
+            return known;
+        }
+        if checked.len() >= 4096 {
+            return true;
+        }
+        let known = valid(plus, digits);
+        checked.insert(key, known);
+        known
+    };
+    // The readings of some groups of a run (the run's first group first when `plus` or
+    // `dial_code`): from each allowed first group, to the end or to a `/`.
+    let mut reads_as_number = |groups: &[(String, String, usize)], plus: bool, dial_code: bool| -> bool {
+        // An address part: one to three digits, 255 at most.
+        let octet = |p: &str| (1..=3).contains(&p.len()) && p.parse::<u16>().is_ok_and(|v| v <= 255);
+        let mut firsts = vec![0usize];
+        for k in 0..2 {
+            let Some(g) = groups.get(k) else { break };
+            let next_ok = groups.get(k + 1).is_some_and(|n| n.1.contains([' ', '-', '#']));
+            let code = k == 0 && dial_code && (2..=3).contains(&g.0.len());
+            if firsts.last() != Some(&k) || !(next_ok && (code || g.0.len() == 1)) {
+                break;
+            }
+            firsts.push(k + 1);
+        }
+        let mut lasts = vec![groups.len()];
+        lasts.extend((1..groups.len()).filter(|&k| groups.get(k).is_some_and(|g| g.1.contains('/'))));
+        for &f in &firsts {
+            for &l in &lasts {
+                let Some(part) = groups.get(f..l).filter(|p| !p.is_empty()) else {
+                    continue;
+                };
+                let d: String = part.iter().map(|g| g.0.as_str()).collect();
+                // No reading is a dotted quad, or a network of one (`198.51.100.0/24`).
+                let sep = |k: usize| part.get(k).map(|g| g.1.as_str());
+                // With a `+` it is a number, and every part of an address is an octet.
+                let quad = !(plus && f == 0)
+                    && (1..4).all(|k| sep(k) == Some("."))
+                    && part.iter().take(4).all(|g| octet(g.0.as_str()))
+                    && (part.len() == 4 || (part.len() == 5 && sep(4) == Some("/")));
+                if !quad && number(plus && f == 0, &d) {
+                    return true;
+                }
+            }
+        }
+        false
+    };
     let mut i = 0;
     while i < chars.len() {
         let c = ch(i).unwrap_or(' ');
@@ -1341,15 +1396,15 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
             continue;
         }
         let dial_code = matches!(prev, Some('*' | '#'));
-        // Groups of digits, each with the separators before it.
-        let mut groups: Vec<(String, String)> = Vec::new();
+        // Groups of digits: the digits, the separators before, and where the digits start.
+        let mut groups: Vec<(String, String, usize)> = Vec::new();
         let mut seps = String::new();
         let mut j = i;
         let mut last_digit = i;
         while let Some(d) = ch(j) {
             if d.is_ascii_digit() {
                 if !seps.is_empty() || groups.is_empty() {
-                    groups.push((String::new(), std::mem::take(&mut seps)));
+                    groups.push((String::new(), std::mem::take(&mut seps), j));
                 }
                 if let Some(g) = groups.last_mut() {
                     g.0.push(d);
@@ -1368,11 +1423,7 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 break;
             }
             j += 1;
-            if groups.iter().map(|g| g.0.len()).sum::<usize>() > 21 {
-                break;
-            }
         }
-        let digits: String = groups.iter().map(|g| g.0.as_str()).collect();
         let after = ch(last_digit + 1);
         let suffix: String = chars.get(last_digit + 1..).unwrap_or_default().iter().take(4).collect();
         let dial_suffix = ["p", "w", "x", "ext"].iter().any(|s| {
@@ -1380,70 +1431,103 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 .strip_prefix(s)
                 .is_some_and(|r| r.starts_with(|d: char| d.is_ascii_digit()))
         });
-        let span: String = chars
-            .get(i..=last_digit)
-            .map(|s| s.iter().collect())
-            .unwrap_or_default();
-        // An address part: one to three digits, 255 at most (`1.202.555.0143` is a number).
-        let octet = |p: &str| (1..=3).contains(&p.len()) && p.parse::<u16>().is_ok_and(|v| v <= 255);
-        let quad = span.split('.').count() == 4 && span.split('.').all(octet);
-        // A network with its zero parts left off (`192.168.1/24`).
-        let short_net = span.split_once('/').is_some_and(|(a, len)| {
-            let parts: Vec<&str> = a.split('.').collect();
-            (1..=2).contains(&len.len())
-                && len.chars().all(|c| c.is_ascii_digit())
-                && (2..=3).contains(&parts.len())
-                && parts
-                    .iter()
-                    .all(|p| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
-        });
-        let date = span.len() == 10
-            && span
-                .chars()
-                .enumerate()
-                .all(|(k, c)| if k == 4 || k == 7 { c == '-' } else { c.is_ascii_digit() });
         let glued_after =
             after.is_some_and(|a| (a.is_alphanumeric() && !super::text::unspaced(a)) || a == '_') && !dial_suffix;
-        if (7..=21).contains(&digits.len()) && !glued_after && !quad && !short_net && !date {
-            let plus = c == '+';
-            // The readings: from each allowed first group, to the end or to a `/`.
-            let mut firsts = vec![0usize];
-            for k in 0..2 {
-                let Some((g, _)) = groups.get(k) else { break };
-                let next_ok = groups.get(k + 1).is_some_and(|(_, s)| s.contains([' ', '-', '#']));
-                let code = k == 0 && dial_code && (2..=3).contains(&g.len());
-                if firsts.last() != Some(&k) || !(next_ok && (code || g.len() == 1)) {
+        // The text from the run's start (group 0) or from group `a`'s digits to group `z`'s end.
+        let text_of = |a: usize, z: usize| -> String {
+            let from = if a == 0 { i } else { groups.get(a).map_or(i, |g| g.2) };
+            let to = groups.get(z).map_or(from, |g| g.2 + g.0.len());
+            chars.get(from..to).map(|s| s.iter().collect()).unwrap_or_default()
+        };
+        // Words: groups apart where white space or `/` stands between them, and where `-` does
+        // unless the word so far is an address or a date; each as its groups, and whether it
+        // is an address or a date.
+        let mut words: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+        let mut a = 0;
+        while a < groups.len() {
+            let z = (a + 1..groups.len())
+                .find(|&k| groups.get(k).is_some_and(|g| g.1.contains([' ', '/'])))
+                .unwrap_or(groups.len());
+            if not_a_number(&text_of(a, z - 1)) {
+                words.push((a..z, true));
+            } else {
+                let mut from = a;
+                for k in a + 1..=z {
+                    if k == z || groups.get(k).is_some_and(|g| g.1.contains('-')) {
+                        words.push((from..k, false));
+                        from = k;
+                    }
+                }
+            }
+            a = z;
+        }
+        for first in 0..words.len() {
+            let mut digits = 0;
+            let mut apart = true;
+            for last in first..words.len() {
+                let Some((range, is_address)) = words.get(last) else {
+                    break;
+                };
+                digits += groups
+                    .get(range.clone())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|g| g.0.len())
+                    .sum::<usize>();
+                if digits > 21 {
                     break;
                 }
-                firsts.push(k + 1);
-            }
-            let mut lasts = vec![groups.len()];
-            lasts.extend((1..groups.len()).filter(|&k| groups.get(k).is_some_and(|(_, s)| s.contains('/'))));
-            for &f in &firsts {
-                for &l in &lasts {
-                    let Some(part) = groups.get(f..l).filter(|p| !p.is_empty()) else {
-                        continue;
-                    };
-                    let d: String = part.iter().map(|g| g.0.as_str()).collect();
-                    // No reading is a dotted quad, or a network of one (`198.51.100.0/24`).
-                    let sep = |k: usize| part.get(k).map(|g| g.1.as_str());
-                    // With a `+` it is a number, and every part of an address is an octet.
-                    let quad = !(plus && f == 0)
-                        && (1..4).all(|k| sep(k) == Some("."))
-                        && part.iter().take(4).all(|g| octet(g.0.as_str()))
-                        && (part.len() == 4 || (part.len() == 5 && sep(4) == Some("/")));
-                    if quad {
-                        continue;
-                    }
-                    if valid(plus && f == 0, &d) {
-                        return true;
-                    }
+                apart = apart && !is_address;
+                let start_group = words.get(first).map_or(0, |w| w.0.start);
+                let end_group = range.end;
+                let last_len = groups.get(end_group.saturating_sub(1)).map_or(0, |g| g.0.len());
+                // The whole run, or up to six words ending with a group of four digits or more.
+                let whole = first == 0 && last + 1 == words.len();
+                let few = last - first < 6 && last_len >= 4;
+                if digits < 7
+                    || !(whole || few)
+                    || (last + 1 == words.len() && glued_after)
+                    || !apart
+                    || not_a_number(&text_of(start_group, end_group.saturating_sub(1)))
+                {
+                    continue;
+                }
+                let window = groups.get(start_group..end_group).unwrap_or_default();
+                if reads_as_number(window, c == '+' && first == 0, dial_code && first == 0) {
+                    return true;
                 }
             }
         }
         i = last_digit.max(i) + 1;
     }
     false
+}
+
+/// Whether `span` (a run of digit groups) is a dotted address, a network of one with its zero
+/// parts left off (`192.168.1/24`) or a date: no number.
+fn not_a_number(span: &str) -> bool {
+    // An address part: one to three digits, 255 at most (`1.202.555.0143` is a number).
+    let octet = |p: &str| (1..=3).contains(&p.len()) && p.parse::<u16>().is_ok_and(|v| v <= 255);
+    let net = span
+        .rsplit_once('/')
+        .filter(|(_, len)| (1..=2).contains(&len.len()) && len.chars().all(|c| c.is_ascii_digit()))
+        .map_or(span, |(a, _)| a);
+    let quad = net.split('.').count() == 4 && net.split('.').all(octet);
+    let short_net = span.split_once('/').is_some_and(|(a, len)| {
+        let parts: Vec<&str> = a.split('.').collect();
+        (1..=2).contains(&len.len())
+            && len.chars().all(|c| c.is_ascii_digit())
+            && (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|p| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+    });
+    let date = span.len() == 10
+        && span
+            .chars()
+            .enumerate()
+            .all(|(k, c)| if k == 4 || k == 7 { c == '-' } else { c.is_ascii_digit() });
+    quad || short_net || date
 }
 
 /// Whether a `MATCHES` (`regex`) or `LIKE` operand could reveal an internal network or domain:
