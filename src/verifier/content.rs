@@ -2126,6 +2126,26 @@ mod tests {
     }
 
     /// Red-team finding F08, read on the verifier's own; and the numbers beside it that are none.
+    /// Words of four digits starting `14` to `19`, of which no few make a US number.
+    fn counts(n: u32) -> String {
+        (0..n)
+            .map(|k| {
+                let x = k.wrapping_mul(2_654_435_761);
+                format!("{:02}{:02}", 14 + x % 6, (x >> 8) % 100)
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Past 4,096 digit strings checked, number-like words count as a number: none of these is
+    /// a US number, and a few of them hold none.
+    #[test]
+    fn past_the_checks_words_count_as_a_number() {
+        let us = [Id::US];
+        assert!(!has_phone(&counts(400), &us));
+        assert!(has_phone(&counts(6000), &us));
+    }
+
     #[test]
     fn finds_phones_with_spaced_dashes_dial_codes_and_suffixes() {
         let r = [Id::US, Id::JP];
