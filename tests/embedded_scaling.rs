@@ -136,3 +136,34 @@ fn doubling_a_data_uri_or_markup_input_at_most_about_doubles_the_work() {
     println!("{}", report.join("\n"));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// A long description of four-digit words (each a hex word; pairs that write printable bytes
+/// make many runs) holds no more than a few times its size live, in the guard and in the second
+/// verifier, and is held by both: a text of a megabyte has at most two readings of runs (each as
+/// long as the text, and mapped back byte by byte), where it had 33 and took 972 MB.
+#[test]
+fn a_long_text_of_hex_like_words_holds_a_few_times_its_size() {
+    let policy = policy();
+    let mut x: u64 = 7;
+    let mut text = String::new();
+    while text.len() < 1_000_000 {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        text.push_str(&format!("{} ", (x >> 33) % 10_000));
+    }
+    let input = content::bundle(content::place(0, &text, 1));
+    let (released, g) = counting::counted(|| guard::filter(input.as_bytes(), &policy).is_ok());
+    let (passed, v) = counting::counted(|| sekisho::verifier::verify(input.as_bytes(), &policy).is_ok());
+    eprintln!(
+        "{} B: guard peak {} B ({:.1} B/B), verifier peak {} B ({:.1} B/B)",
+        input.len(),
+        g.peak,
+        g.peak as f64 / input.len() as f64,
+        v.peak,
+        v.peak as f64 / input.len() as f64
+    );
+    assert!(!released && !passed, "released {released}, passed {passed}");
+    assert!(g.peak < 48 * input.len(), "guard peak {} B", g.peak);
+    assert!(v.peak < 80 * input.len(), "verifier peak {} B", v.peak);
+}

@@ -495,28 +495,34 @@ pub fn may_hold(s: &str) -> bool {
 /// byte of a run's text coming from the whole run (a redaction takes the run): for each kind,
 /// way ([`scan`]'s `stop`) and phase that has a run (the runs of one never overlap; those of two
 /// may, and a decoder reads either), one reading with the white space between whole quanta
-/// kept, and one with it gone when that differs. None when `s` holds no run.
-pub fn readings(s: &str) -> Vec<(String, Vec<Range<usize>>)> {
+/// kept, and one with it gone when that differs; and one for each earlier ending of a run.
+/// Empty when `s` holds no run; `None` when there are more than `room` (the text is held, and
+/// each reading is as long as the text: none is made).
+pub fn readings(s: &str, room: usize) -> Option<Vec<(String, Vec<Range<usize>>)>> {
     let runs = runs(s, false);
-    let mut out = Vec::new();
-    // Past [`super::escape::RUN_READINGS`] the text is held: one more tells so.
-    let enough = super::escape::RUN_READINGS + 1;
-    for class in runs.chunk_by(|a, b| (a.kind, a.stops, a.phase) == (b.kind, b.stops, b.phase)) {
+    let classes = || runs.chunk_by(|a, b| (a.kind, a.stops, a.phase) == (b.kind, b.stops, b.phase));
+    let count: usize = classes()
+        .map(|class| {
+            let shorter: usize = class.iter().map(|r| r.shorter.len()).sum();
+            1 + usize::from(class.iter().any(|r| r.glued.is_some())) + shorter
+        })
+        .sum();
+    if count > room {
+        return None;
+    }
+    let mut out = Vec::with_capacity(count);
+    for class in classes() {
         out.push(reading(s, class, false, None));
         if class.iter().any(|r| r.glued.is_some()) {
             out.push(reading(s, class, true, None));
         }
         for (k, run) in class.iter().enumerate() {
             for short in &run.shorter {
-                if out.len() >= enough {
-                    break;
-                }
                 out.push(reading(s, class, false, Some((k, short))));
             }
         }
     }
-    out.truncate(enough);
-    out
+    Some(out)
 }
 
 /// `s` with `runs` (in order, none overlapping) read as what they write, `glued` or not, run
@@ -552,7 +558,11 @@ mod tests {
     use super::*;
 
     fn read(s: &str) -> Vec<String> {
-        readings(s).into_iter().map(|(t, _)| t).collect()
+        readings(s, usize::MAX)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
     }
 
     #[test]
@@ -581,7 +591,7 @@ mod tests {
         ] {
             assert!(read(s).iter().any(|r| r == reading), "{s:?}: {:?}", read(s));
         }
-        let r = readings("a VExQOlJFRA== b");
+        let r = readings("a VExQOlJFRA== b", usize::MAX).unwrap_or_default();
         let map = &r.first().map(|(_, m)| m.clone()).unwrap_or_default();
         assert_eq!(map.get(2), Some(&(2..14)));
         assert_eq!(map.get(9), Some(&(14..15)));

@@ -28,6 +28,16 @@ pub const DATA_LEVELS: usize = 6;
 /// and so do those readings. Benign text has one, or none.
 pub const RUN_READINGS: usize = 32;
 
+/// The bytes all readings of runs of one text may take together, past one: each reading is as
+/// long as the text and maps each byte back (about 34 bytes a byte once normalised), so a text
+/// of a megabyte has two readings at most, one of 64 KiB or less all [`RUN_READINGS`].
+const RUN_BYTES: usize = 2 << 20;
+
+/// How many readings of runs `s` may have ([`RUN_READINGS`], fewer for a long text: [`RUN_BYTES`]).
+fn run_readings_of(s: &str) -> usize {
+    RUN_READINGS.min((RUN_BYTES / s.len().max(1)).max(1))
+}
+
 /// Whether `s` may hold an escape, a `data:` URI, markup, a break a script joins or a run of
 /// base64 or hex that decodes to text at all: whether [`readings`] may find any.
 pub fn may_hold(s: &str) -> bool {
@@ -128,52 +138,52 @@ pub fn readings_unread(s: &str) -> (Vec<Reading>, Option<String>) {
     // a run writes is shorter than the run, so no reading grows. A `data:` URI is judged in the
     // readings above: one whose payload a run's reading rewrote is no reason to hold the text.
     // A text has a reading for each kind and phase of run it holds (runs that overlap), so the
-    // readings of readings are counted: past [`RUN_READINGS`] the text is not read further,
-    // and is held.
+    // readings of readings are counted: past [`RUN_READINGS`] (fewer in a long text:
+    // [`run_readings_of`]) the text is not read further, and is held.
     let mut rewritten = None;
     let mut run_reading = |m: String, mmap: Vec<Range<usize>>| markup_reading(m, mmap, &mut rewritten);
     let mut layer: Vec<Reading> = Vec::new();
-    // No more than one past the bound is made (each reading is as long as the text); a layer cut
-    // short so holds the text.
+    // None past the bound is made (each reading is as long as the text): a layer cut short so
+    // holds the text.
+    let bound = run_readings_of(s);
     let too_many = |unread: &mut Option<String>| {
         unread.get_or_insert_with(|| {
-            format!("more than {RUN_READINGS} readings of runs of base64 or hex that overlap: too many to read")
+            format!(
+                "more than {bound} readings of runs of base64 or hex that overlap in a text of {} bytes: too many to read",
+                s.len()
+            )
         });
     };
     let mut cut_short = false;
     for (t, tmap) in std::iter::once((s, None)).chain(out.iter().map(|(t, m)| (t.as_str(), Some(m)))) {
-        for (m, mmap) in super::encoded::readings(t) {
-            let mmap = tmap.map_or(mmap.clone(), |tmap| compose(tmap, mmap, s.len()));
-            layer.push(run_reading(m, mmap));
-        }
-        if layer.len() > RUN_READINGS {
+        let Some(readings) = super::encoded::readings(t, bound.saturating_sub(layer.len())) else {
             cut_short = true;
             break;
+        };
+        for (m, mmap) in readings {
+            let mmap = match tmap {
+                Some(tmap) => compose(tmap, mmap, s.len()),
+                None => mmap,
+            };
+            layer.push(run_reading(m, mmap));
         }
     }
     let mut count = 0;
     for level in 1..=LEVELS {
         layer.dedup_by(|a, b| a.0 == b.0);
         count += layer.len();
-        if count > RUN_READINGS || cut_short {
+        if count > bound || cut_short {
             too_many(&mut unread);
             break;
         }
-        let room = RUN_READINGS + 1 - count;
-        let next: Vec<Reading> = if level < LEVELS {
-            layer
-                .iter()
-                .flat_map(|(t, tmap)| {
-                    super::encoded::readings(t)
-                        .into_iter()
-                        .map(|(m, mmap)| (m, compose(tmap, mmap, s.len())))
-                })
-                .take(room)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        cut_short = next.len() >= room;
+        let mut next: Vec<Reading> = Vec::new();
+        for (t, tmap) in layer.iter().filter(|_| level < LEVELS) {
+            let Some(readings) = super::encoded::readings(t, bound.saturating_sub(count + next.len())) else {
+                cut_short = true;
+                break;
+            };
+            next.extend(readings.into_iter().map(|(m, mmap)| (m, compose(tmap, mmap, s.len()))));
+        }
         out.append(&mut layer);
         layer = next.into_iter().map(|(m, mmap)| run_reading(m, mmap)).collect();
     }

@@ -829,6 +829,10 @@ pub fn writes_text(s: &str) -> bool {
 /// not read further, and is held.
 const RUN_READINGS: usize = 32;
 
+/// The bytes all readings of runs of one text may take together, past one: a text of a
+/// megabyte has two at most, one of 64 KiB or less all [`RUN_READINGS`].
+const RUN_BYTES: usize = 2 << 20;
+
 /// Every reading of `s` with its escapes decoded ([`unescape`]), and with its markup gone as a
 /// browser shows it (before and after decoding: `NIGHT<b>&#74;</b>AR`,
 /// `NIGHT&lt;b&gt;&lt;/b&gt;JAR`): as written, and, when an override turns text round, as shown
@@ -874,22 +878,28 @@ fn unescaped_checked(s: &str, why: &mut Option<String>) -> Vec<String> {
         why.get_or_insert_with(|| "it is too long to read its runs of base64 or hex".to_owned());
     }
     // No more than one past the bound is made (each reading is as long as the text); a layer
-    // cut short so holds the text.
+    // cut short so holds the text. A long text has fewer ([`RUN_BYTES`]).
+    let bound = RUN_READINGS.min((RUN_BYTES / s.len().max(1)).max(1));
     let mut words: Vec<String> = std::iter::once(s)
         .chain(out.iter().map(String::as_str))
         .flat_map(text_runs_decoded)
-        .take(RUN_READINGS + 1)
+        .take(bound + 1)
         .collect();
-    let mut cut_short = words.len() > RUN_READINGS;
+    let mut cut_short = words.len() > bound;
     let mut seen = 0;
     for depth in 0..3 {
         words.dedup();
         seen += words.len();
-        if seen > RUN_READINGS || cut_short {
-            why.get_or_insert_with(|| format!("it holds more than {RUN_READINGS} readings of base64 or hex runs"));
+        if seen > bound || cut_short {
+            why.get_or_insert_with(|| {
+                format!(
+                    "it holds more than {bound} readings of base64 or hex runs (in {} bytes)",
+                    s.len()
+                )
+            });
             break;
         }
-        let room = RUN_READINGS + 1 - seen;
+        let room = (bound + 1).saturating_sub(seen);
         let deeper: Vec<String> = if depth < 2 {
             words.iter().flat_map(|w| text_runs_decoded(w)).take(room).collect()
         } else {
