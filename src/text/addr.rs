@@ -770,7 +770,13 @@ fn sub_at(text: &str, i: usize, join: bool, words: bool) -> Option<(usize, &'sta
                 .count();
             let after = tail.get(label..)?;
             let dot = SPELT_DOTS.iter().any(|d| after.starts_with(d.as_bytes()));
-            (label > 0 && dot).then_some((4, "@"))
+            // Or a local part no word of prose is (`alice.smith`, `j_doe`, `a+b`) before a name
+            // written with its dots (`alice.smith at agency.example.gov`; `look at corp.example`
+            // is prose).
+            let named = after.first() == Some(&b'.')
+                && after.get(1).is_some_and(u8::is_ascii_alphanumeric)
+                && local_part_before(b.get(..i)?);
+            (label > 0 && (dot || named)).then_some((4, "@"))
         }
         // `. ` and ` .` between two letters or digits.
         [b'.', b' ', next, ..] | [b' ', b'.', next, ..]
@@ -780,6 +786,36 @@ fn sub_at(text: &str, i: usize, join: bool, words: bool) -> Option<(usize, &'sta
         }
         _ => None,
     }
+}
+
+/// File extensions that are not delegated top-level domains: after `@`, they make a file name.
+pub(crate) const FILE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", "heic", "pdf", "txt", "csv", "json",
+    "xml", "htm", "html", "js", "css", "exe", "dll", "so", "bin", "dat", "log", "ini", "cfg", "yml", "yaml", "gz",
+    "tgz", "rar", "7z", "tar", "iso", "img", "mp3", "mp4", "avi", "wav", "webm", "ps1", "bat", "sh", "py", "rb", "doc",
+    "docx", "xls", "xlsx", "ppt", "pptx",
+];
+
+/// Whether `before` ends with a word that reads as an e-mail's local part and as no word of
+/// prose: letters, digits, `.`, `_`, `+` and `-`, a letter or digit at each end, a `.`, `_` or
+/// `+` inside, a letter, and no file extension last (`198.51.100.7 at corp.example` and
+/// `dropper.exe at corp.example` name hosts).
+fn local_part_before(before: &[u8]) -> bool {
+    let len = before
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-'))
+        .count();
+    let word = before.get(before.len().saturating_sub(len)..).unwrap_or_default();
+    word.first().is_some_and(u8::is_ascii_alphanumeric)
+        && word.last().is_some_and(u8::is_ascii_alphanumeric)
+        && word.iter().any(|c| matches!(c, b'.' | b'_' | b'+'))
+        && word.iter().any(u8::is_ascii_alphabetic)
+        && !word
+            .rsplit(|&c| c == b'.')
+            .next()
+            .and_then(|e| std::str::from_utf8(e).ok())
+            .is_some_and(|e| FILE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
 /// `text` with each domain literal that holds a host name read as the name, as RFC 5322's

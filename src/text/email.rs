@@ -10,14 +10,6 @@ use std::ops::Range;
 
 use super::addr::{parse_ip, refang, refang_joined, refang_words};
 
-/// File extensions that are not delegated top-level domains: after `@`, they make a file name.
-const FILE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", "heic", "pdf", "txt", "csv", "json",
-    "xml", "htm", "html", "js", "css", "exe", "dll", "so", "bin", "dat", "log", "ini", "cfg", "yml", "yaml", "gz",
-    "tgz", "rar", "7z", "tar", "iso", "img", "mp3", "mp4", "avi", "wav", "webm", "ps1", "bat", "sh", "py", "rb", "doc",
-    "docx", "xls", "xlsx", "ppt", "pptx",
-];
-
 /// The longest domain literal looked for after `@[`: `IPv6:` and an IPv6 address written in
 /// full with an embedded IPv4 address (45) and a zone, with room to spare.
 const LITERAL_MAX: usize = 128;
@@ -58,7 +50,7 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Whether `text` may hold an address: every address holds an `@` in some reading (written,
-/// encoded, bracketed, ` at ` before a spelt-out dot, or the word `at` between dots, dashes or
+/// encoded, bracketed, ` at ` before a dot (spelt out or not), or the word `at` between dots, dashes or
 /// underscores). One pass over the `at`s of the text for what the writings with `at` need
 /// ([`may_hold_at_by_phrases`], in the tests, asks each phrase of the text in turn).
 fn may_hold_at(text: &str) -> bool {
@@ -76,7 +68,7 @@ fn may_hold_at(text: &str) -> bool {
             _ => {}
         }
     }
-    spaced && ["dot", "[.]", "(.)", "{.}"].iter().any(|d| text.contains(d))
+    spaced && (text.contains("dot") || text.contains('.'))
 }
 
 /// The addresses of one reading of `text` (its text and, for each byte, the range of `text` it
@@ -267,7 +259,7 @@ fn find_plain(t: &str, one_label: bool) -> Vec<(usize, usize)> {
         let resolution = first
             .strip_suffix('x')
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if labels.len() == 2 && (FILE_EXTENSIONS.contains(&tld) || resolution) {
+        if labels.len() == 2 && (super::addr::FILE_EXTENSIONS.contains(&tld) || resolution) {
             continue;
         }
         out.push((start, end));
@@ -281,7 +273,7 @@ mod tests {
 
     /// [`may_hold_at`] as it was: each phrase looked for in the whole text in turn.
     fn may_hold_at_by_phrases(text: &str) -> bool {
-        let spelt_at = || text.contains(" at ") && ["dot", "[.]", "(.)", "{.}"].iter().any(|d| text.contains(d));
+        let spelt_at = || text.contains(" at ") && ["dot", "[.]", "(.)", "{.}", "."].iter().any(|d| text.contains(d));
         let word_at = || {
             ["at.", "at-", "at_", "at[", "at(", "at{"]
                 .iter()

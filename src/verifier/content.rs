@@ -128,6 +128,67 @@ pub fn refang_cow(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Whether `e` is a file extension that is no delegated top-level domain (`logo@2x.png` is a
+/// file name).
+fn file_extension(e: &str) -> bool {
+    matches!(
+        e,
+        "png"
+            | "jpg"
+            | "jpeg"
+            | "gif"
+            | "svg"
+            | "webp"
+            | "bmp"
+            | "ico"
+            | "tif"
+            | "tiff"
+            | "heic"
+            | "pdf"
+            | "txt"
+            | "csv"
+            | "json"
+            | "xml"
+            | "htm"
+            | "html"
+            | "js"
+            | "css"
+            | "exe"
+            | "dll"
+            | "so"
+            | "bin"
+            | "dat"
+            | "log"
+            | "ini"
+            | "cfg"
+            | "yml"
+            | "yaml"
+            | "gz"
+            | "tgz"
+            | "rar"
+            | "7z"
+            | "tar"
+            | "iso"
+            | "img"
+            | "mp3"
+            | "mp4"
+            | "avi"
+            | "wav"
+            | "webm"
+            | "ps1"
+            | "bat"
+            | "sh"
+            | "py"
+            | "rb"
+            | "doc"
+            | "docx"
+            | "xls"
+            | "xlsx"
+            | "ppt"
+            | "pptx"
+    )
+}
+
 /// ` at ` between a word and a domain whose next dot is spelt out, as `@`.
 fn spelt_at(t: &str) -> String {
     let words: Vec<&str> = t.split(' ').collect();
@@ -137,6 +198,23 @@ fn spelt_at(t: &str) -> String {
         let next = words.get(k + 1);
         let then = words.get(k + 2).copied().unwrap_or_default();
         let spelt = |x: &str| ["dot", "(dot)", "[dot]", "{dot}", "[.]", "(.)", "{.}"].contains(&x);
+        // A word that reads as a local part and as no word of prose (`alice.smith`, `j_doe`):
+        // before a name written with its dots, ` at ` is an `@` too.
+        let local = |p: &str| {
+            let part: String = p
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || ".+_-".contains(*c))
+                .collect();
+            part.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && part.ends_with(|c: char| c.is_ascii_alphanumeric())
+                && part.contains(['.', '_', '+'])
+                && part.contains(|c: char| c.is_ascii_alphabetic())
+                && !part
+                    .split('.')
+                    .next()
+                    .is_some_and(|e| file_extension(&e.chars().rev().collect::<String>().to_lowercase()))
+        };
         let is_at = *w == "at"
             && prev.is_some_and(|p| p.ends_with(|c: char| c.is_ascii_alphanumeric()))
             && next.is_some_and(|n| {
@@ -144,11 +222,17 @@ fn spelt_at(t: &str) -> String {
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
                     .collect();
+                let dotted = n.get(label.len()..).is_some_and(|r| {
+                    r.starts_with('.')
+                        && r.get(1..)
+                            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphanumeric()))
+                });
                 !label.is_empty()
                     && (label.len() == n.len() && spelt(then)
                         || ["(dot)", "[dot]", "{dot}", "[.]", "(.)", "{.}"]
                             .iter()
-                            .any(|d| n.get(label.len()..).is_some_and(|r| r.starts_with(d))))
+                            .any(|d| n.get(label.len()..).is_some_and(|r| r.starts_with(d)))
+                        || dotted && prev.is_some_and(|p| local(p)))
             });
         if is_at {
             out.push('@');
@@ -1028,64 +1112,12 @@ fn has_address(refanged: &str) -> bool {
             let Some(tld) = labels.last() else { return false };
             let tld_ok = (tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)) || tld.starts_with("xn--");
             let file = labels.len() == 2
-                && (matches!(
-                    *tld,
-                    "png"
-                        | "jpg"
-                        | "jpeg"
-                        | "gif"
-                        | "svg"
-                        | "webp"
-                        | "bmp"
-                        | "ico"
-                        | "tif"
-                        | "tiff"
-                        | "heic"
-                        | "pdf"
-                        | "txt"
-                        | "csv"
-                        | "json"
-                        | "xml"
-                        | "htm"
-                        | "html"
-                        | "js"
-                        | "css"
-                        | "exe"
-                        | "dll"
-                        | "so"
-                        | "bin"
-                        | "dat"
-                        | "log"
-                        | "ini"
-                        | "cfg"
-                        | "yml"
-                        | "yaml"
-                        | "gz"
-                        | "tgz"
-                        | "rar"
-                        | "7z"
-                        | "tar"
-                        | "iso"
-                        | "img"
-                        | "mp3"
-                        | "mp4"
-                        | "avi"
-                        | "wav"
-                        | "webm"
-                        | "ps1"
-                        | "bat"
-                        | "sh"
-                        | "py"
-                        | "rb"
-                        | "doc"
-                        | "docx"
-                        | "xls"
-                        | "xlsx"
-                        | "ppt"
-                        | "pptx"
-                ) || labels.first().is_some_and(|f| {
-                    f.len() >= 2 && f.ends_with('x') && f.trim_end_matches('x').bytes().all(|b| b.is_ascii_digit())
-                }));
+                && (file_extension(tld)
+                    || labels.first().is_some_and(|f| {
+                        // A resolution (`@2x`), not a name of x's (`@xx.com`).
+                        f.strip_suffix('x')
+                            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                    }));
             labels.len() >= 2 && labels.iter().all(|l| !l.is_empty()) && tld_ok && !file
         })
 }
