@@ -708,26 +708,15 @@ fn readings(text: &str, (from, to): (usize, usize), groups: &[(usize, usize)], d
 mod tests {
     use super::*;
 
-    /// Words of four digits starting `14` to `19`, of which no few make a US number.
-    fn counts(n: u32) -> String {
-        (0..n)
-            .map(|k| {
-                let x = k.wrapping_mul(2_654_435_761);
-                format!("{:02}{:02}", 14 + x % 6, (x >> 8) % 100)
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
     /// Past [`MAX_CHECKS`] digit strings, number-like words count as numbers: none of these is
     /// a US number, and a few of them are found as none.
     #[test]
     fn past_the_checks_words_count_as_numbers() {
         let us = Phones::new(&["US"]).unwrap();
-        let few = counts(400);
+        let few = crate::fuzzing::content::number_words(400);
         let spans: Vec<&str> = us.find(&few).iter().filter_map(|&(a, z)| few.get(a..z)).collect();
         assert!(spans.is_empty(), "{spans:?}");
-        let many = counts(6000);
+        let many = crate::fuzzing::content::number_words(6000);
         let found = us.find(&many);
         assert!(
             found.last().is_some_and(|&(_, z)| z == many.len()),
