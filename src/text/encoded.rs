@@ -85,6 +85,9 @@ const fn table(a: &[u8], b: &[u8]) -> [u8; 256] {
 /// `Some(false)` inside one, `None` when they are not text.
 fn text_so_far(bytes: &[u8], wide: bool) -> Option<bool> {
     let shown = |c: char| matches!(c, '\t' | '\n' | '\r') || !c.is_control();
+    if !wide && bytes.is_ascii() {
+        return bytes.iter().all(|&b| shown(char::from(b))).then_some(true);
+    }
     if wide {
         let pairs = bytes.chunks(2).all(|p| match p {
             [lo, 0] | [lo] => shown(char::from(*lo)),
@@ -341,35 +344,72 @@ struct Scanned {
     choice: bool,
 }
 
-/// Whether no run of `kind` can start at byte `i` of `s`, told from its first two quanta when
-/// they stand in one word: a run is eight characters or more, so they are read as text.
+/// Whether no run of `kind` can start at byte `i` of `s`. A run is eight characters or more, so
+/// its first quanta write text: told from its first two quanta when they stand in one word,
+/// else from the first quanta a decoder reads across white space that a scan checks as text on
+/// their own (one of base64; two of hex, whose first writes one byte). A scan from such a start
+/// reads fewer characters as text than it would skip of a later start of its phase: none.
 fn cannot_start(s: &str, i: usize, kind: Kind) -> bool {
-    let Some(head) = s.as_bytes().get(i..i + 2 * kind.quantum()) else {
-        return false;
-    };
-    if !head.iter().all(|&c| Kind::Base64.value(c).is_some()) {
-        return false;
+    let q = kind.quantum();
+    let b = s.as_bytes();
+    // A first character of base64 whose value writes a first byte no reading shows, whatever
+    // follows: a C0 control but tab, line feed and carriage return (`A`, `B`, `E` to `H`), or a
+    // byte 0x80 to 0x9F (`g` to `n`: no start of UTF-8, a C1 control in UTF-16LE).
+    if kind == Kind::Base64
+        && b.get(i)
+            .is_some_and(|&c| matches!(BASE64[usize::from(c)], 0 | 1 | 4..=7 | 32..=39))
+    {
+        return true;
     }
+    let in_word = b
+        .get(i..i + 2 * q)
+        .filter(|head| head.iter().all(|&c| Kind::Base64.value(c).is_some()));
     let mut values = [0u8; 8];
-    for (v, &c) in values.iter_mut().zip(head) {
-        match kind.value(c) {
-            Some(x) => *v = x,
-            None => return true,
+    let taken = match in_word {
+        Some(head) => {
+            for (v, &c) in values.iter_mut().zip(head) {
+                match kind.value(c) {
+                    Some(x) => *v = x,
+                    None => return true,
+                }
+            }
+            2 * q
         }
-    }
-    // What they write, on the stack: two bytes of hex, six of base64.
-    let v = |k: usize| values.get(k).copied().unwrap_or(0);
-    let bytes: &[u8] = match kind {
-        Kind::Hex => &[v(0) << 4 | v(1), v(2) << 4 | v(3)],
-        Kind::Base64 => &[
-            v(0) << 2 | v(1) >> 4,
-            (v(1) & 15) << 4 | v(2) >> 2,
-            (v(2) & 3) << 6 | v(3),
-            v(4) << 2 | v(5) >> 4,
-            (v(5) & 15) << 4 | v(6) >> 2,
-            (v(6) & 3) << 6 | v(7),
-        ],
+        None => {
+            let first = if kind == Kind::Hex { 2 * q } else { q };
+            let mut at = i;
+            for v in values.iter_mut().take(first) {
+                *v = match b.get(at).and_then(|&c| kind.value(c)) {
+                    Some(x) => {
+                        at += 1;
+                        x
+                    }
+                    None => match next_char(s, &mut at, kind) {
+                        Some((x, _, _)) => x,
+                        None => return false,
+                    },
+                };
+            }
+            first
+        }
     };
+    // What they write, on the stack: two bytes of hex, three or six of base64.
+    let v = |k: usize| values.get(k).copied().unwrap_or(0);
+    let (written, per) = match kind {
+        Kind::Hex => ([v(0) << 4 | v(1), v(2) << 4 | v(3), 0, 0, 0, 0], 1),
+        Kind::Base64 => (
+            [
+                v(0) << 2 | v(1) >> 4,
+                (v(1) & 15) << 4 | v(2) >> 2,
+                (v(2) & 3) << 6 | v(3),
+                v(4) << 2 | v(5) >> 4,
+                (v(5) & 15) << 4 | v(6) >> 2,
+                (v(6) & 3) << 6 | v(7),
+            ],
+            3,
+        ),
+    };
+    let bytes = written.get(..taken / q * per).unwrap_or_default();
     text_so_far(bytes, bytes.get(1) == Some(&0)).is_none()
 }
 
@@ -431,7 +471,8 @@ fn runs(s: &str, first: bool) -> Vec<Run> {
             // with `stop` from the same start.
             let ways = [(Kind::Hex, false), (Kind::Base64, false), (Kind::Base64, true)];
             let mut plain_scan: Option<(usize, Option<usize>)> = None;
-            let dead = [cannot_start(s, i, Kind::Hex), cannot_start(s, i, Kind::Base64)];
+            // Whether base64 cannot start here, asked once for both ways.
+            let mut base64_dead = None;
             for (k, (kind, stop)) in ways.into_iter().enumerate() {
                 let phase = chars % kind.quantum();
                 let Some(r) = reach.get_mut(k).and_then(|r| r.get_mut(phase)) else {
@@ -451,7 +492,11 @@ fn runs(s: &str, first: bool) -> Vec<Run> {
                     }
                     continue;
                 }
-                if dead[usize::from(kind == Kind::Base64)] {
+                let dead = match kind {
+                    Kind::Hex => cannot_start(s, i, kind),
+                    Kind::Base64 => *base64_dead.get_or_insert_with(|| cannot_start(s, i, kind)),
+                };
+                if dead {
                     continue;
                 }
                 let scanned = scan(s, i, kind, phase, stop, &mut scratch);
@@ -620,6 +665,83 @@ mod tests {
             "de ad be ef ca fe ba be",
         ] {
             assert_eq!(read(s), Vec::<String>::new(), "{s:?}");
+        }
+    }
+
+    /// Texts of runs and near-runs: printable text (or bytes) written in hex or base64, as
+    /// UTF-8 or UTF-16LE, cut into words at any place, with white space and other words around.
+    fn near_runs() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let written = (
+            proptest::collection::vec(prop_oneof![4 => 0x20u8..0x7f, 1 => any::<u8>()], 2..16),
+            any::<bool>(),
+            any::<bool>(),
+            proptest::collection::vec(0usize..40, 0..5),
+        )
+            .prop_map(|(text, wide, hex, cuts)| {
+                let bytes: Vec<u8> = if wide {
+                    text.iter().flat_map(|&c| [c, 0]).collect()
+                } else {
+                    text
+                };
+                let mut out = String::new();
+                if hex {
+                    for b in &bytes {
+                        out.push_str(&format!("{b:02x}"));
+                    }
+                } else {
+                    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+                    for chunk in bytes.chunks(3) {
+                        let v = |k: usize| u32::from(chunk.get(k).copied().unwrap_or(0));
+                        let n = v(0) << 16 | v(1) << 8 | v(2);
+                        for k in 0..=chunk.len() {
+                            let sextet = (n >> (18 - 6 * k)) & 63;
+                            out.push(char::from(ALPHABET[sextet as usize]));
+                        }
+                    }
+                }
+                let mut cuts = cuts;
+                cuts.sort_unstable();
+                cuts.dedup();
+                let len = out.len();
+                for at in cuts.into_iter().rev().filter(|&c| c > 0 && c < len) {
+                    out.insert(at, ' ');
+                }
+                out
+            });
+        let word = prop_oneof!["[0-9a-f]{1,6}", "[A-Za-z0-9+/]{1,9}", "[a-z]{1,7}"];
+        proptest::collection::vec(prop_oneof![written, word], 1..5).prop_map(|w| w.join(" "))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// A start [`cannot_start`] rules out is one no scan finds a run from, in either way,
+        /// and a scan from it would skip no later start: it reads no further than the next.
+        #[test]
+        fn a_dead_start_is_one_no_scan_reads(s in near_runs()) {
+            let b = s.as_bytes();
+            let mut scratch = Scratch::default();
+            for i in 0..b.len() {
+                for kind in [Kind::Hex, Kind::Base64] {
+                    let word_start = i == 0 || b.get(i - 1).is_some_and(|&c| Kind::Base64.value(c).is_none());
+                    if !word_start || b.get(i).and_then(|&c| kind.value(c)).is_none() {
+                        continue;
+                    }
+                    if !cannot_start(&s, i, kind) {
+                        continue;
+                    }
+                    // The next start of the phase is a quantum on, or a word on: past it.
+                    let next = (i + 1..b.len())
+                        .find(|&k| b.get(k - 1).is_some_and(|&c| Kind::Base64.value(c).is_none()))
+                        .map_or(usize::MAX, |k| s.get(i..k).map_or(0, |w| w.bytes().filter(|&c| kind.value(c).is_some() || Kind::Base64.value(c).is_some()).count()))
+                        .max(kind.quantum());
+                    for stop in [false, true] {
+                        let scanned = scan(&s, i, kind, 0, stop, &mut scratch);
+                        proptest::prop_assert!(scanned.run.is_none(), "{:?} at {} (hex: {})", s, i, kind == Kind::Hex);
+                        proptest::prop_assert!(scanned.read <= next, "{:?} at {}: read {} of {}", s, i, scanned.read, next);
+                    }
+                }
+            }
         }
     }
 }
