@@ -267,12 +267,13 @@ fn decide_run(
 
     // 3. Sanitisation of what stays.
     let decisions = logs.step(3);
+    let mut clean = sanitise::Clean::default();
     for (((o, state), changed), label) in objects.iter_mut().zip(states.iter_mut()).zip(&mut changed).zip(&labels) {
         if *state == State::Dropped {
             continue;
         }
         let before = decisions.count(is_change);
-        let (outcome, removed) = sanitise::sanitise(o, label.as_ref(), policy, decisions);
+        let (outcome, removed) = sanitise::sanitise(o, label.as_ref(), policy, decisions, &mut clean);
         if decisions.count(is_change) > before {
             *changed = true;
         }

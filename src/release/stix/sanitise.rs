@@ -2,6 +2,7 @@
 //! dirty words and redaction (the rules themselves are in [`crate::policy::sanitise`]).
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use crate::format::json::Value;
 use crate::format::stix::{PropertyKind, SelectorStep, StixObject, pattern, types};
@@ -28,6 +29,7 @@ pub(super) fn sanitise(
     label: Option<&Label>,
     policy: &Policy,
     decisions: &mut Decisions,
+    clean: &mut Clean,
 ) -> (Outcome, Vec<Vec<SelectorStep>>) {
     let mut removed = Vec::new();
     allowlist(o, policy, decisions, &mut removed);
@@ -40,7 +42,7 @@ pub(super) fn sanitise(
     // The normal form of each string the address rules read, by visiting order, for the text
     // rules to reuse: each string is normalised at most once.
     let mut normals = Normals::default();
-    if let Some(outcome) = address_text(o, policy, decisions, &mut normals) {
+    if let Some(outcome) = address_text(o, policy, decisions, &mut normals, clean) {
         return (outcome, removed);
     }
     if let Some(outcome) = nested_keys(o, policy) {
@@ -49,7 +51,7 @@ pub(super) fn sanitise(
     if let Some(outcome) = key_markings(o, label, policy) {
         return (outcome, removed);
     }
-    match text_rules(o, label, policy, decisions, normals) {
+    match text_rules(o, label, policy, decisions, normals, clean) {
         Some(outcome) => (outcome, removed),
         None => (Outcome::Keep, removed),
     }
@@ -599,6 +601,96 @@ impl Normals {
     }
 }
 
+/// The strings of one message found clean, so that a string written again (a name, a label, a
+/// source or a kill chain that many objects repeat) is not read again. The address rules read
+/// only the string and whether it is a host's value; the text rules only the string, the
+/// object's label (a marking written in the text is judged with it), which rules select its
+/// place and whether it is a marking definition's own statement: a string clean once is clean
+/// wherever those are the same. Only clean strings are kept, each whole (no hash stands for
+/// one), of at most [`Clean::LONGEST`] bytes, until they take [`Clean::BUDGET`] bytes.
+#[derive(Default)]
+pub(super) struct Clean {
+    /// What the kept strings take, roughly: their bytes and a fixed cost an entry.
+    bytes: usize,
+    /// Clean under the address rules, as a host's value (`[1]`) or not (`[0]`).
+    addresses: [HashSet<Box<str>>; 2],
+    /// Clean under the text rules, in the places it was found clean in.
+    text: HashMap<Box<str>, Vec<Place>>,
+    /// The labels of the objects, each once: a place names its label by its index here.
+    labels: Vec<Option<Label>>,
+}
+
+/// Where a string was read by the text rules: its object's label ([`Clean::labels`]), the rules
+/// that select it (a bit each), and whether it is a definition's own statement or name.
+type Place = (usize, u128, bool);
+
+impl Clean {
+    /// The longest string kept: longer ones are seldom written twice.
+    const LONGEST: usize = 1024;
+    /// What all kept strings may take.
+    const BUDGET: usize = 4 << 20;
+    /// What an entry takes besides its bytes (its box, its slot, its places).
+    const ENTRY: usize = 96;
+    /// The most labels strings are kept under.
+    const LABELS: usize = 32;
+
+    /// Whether `s` is kept, counting it in when it is.
+    fn keeps(&mut self, s: &str) -> bool {
+        let size = s.len().saturating_add(Self::ENTRY);
+        let kept = s.len() <= Self::LONGEST && self.bytes.saturating_add(size) <= Self::BUDGET;
+        if kept {
+            self.bytes = self.bytes.saturating_add(size);
+        }
+        kept
+    }
+
+    /// The index of `label` in [`Clean::labels`], added when new; `None` past [`Clean::LABELS`]
+    /// labels (nothing is kept under another: a message of as many labels as objects costs no
+    /// search through them all).
+    fn label(&mut self, label: Option<&Label>) -> Option<usize> {
+        if let Some(k) = self.labels.iter().position(|l| l.as_ref() == label) {
+            return Some(k);
+        }
+        (self.labels.len() < Self::LABELS).then(|| {
+            self.labels.push(label.cloned());
+            self.labels.len() - 1
+        })
+    }
+
+    /// The rules `select` picks, a bit each; `None` past 128 rules (nothing is kept then).
+    fn selection(rules: &[TextRule], select: impl Fn(&TextRule) -> bool) -> Option<u128> {
+        (rules.len() <= 128).then(|| {
+            rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| select(r))
+                .fold(0u128, |m, (k, _)| m | 1u128.checked_shl(k as u32).unwrap_or(0))
+        })
+    }
+
+    fn text_is_clean(&self, s: &str, place: Place) -> bool {
+        self.text.get(s).is_some_and(|places| places.contains(&place))
+    }
+
+    fn text_found_clean(&mut self, s: &str, place: Place) {
+        if self.keeps(s) {
+            self.text.entry(s.into()).or_default().push(place);
+        }
+    }
+
+    fn address_is_clean(&self, s: &str, host: bool) -> bool {
+        self.addresses.get(usize::from(host)).is_some_and(|set| set.contains(s))
+    }
+
+    fn address_found_clean(&mut self, s: &str, host: bool) {
+        if self.keeps(s)
+            && let Some(set) = self.addresses.get_mut(usize::from(host))
+        {
+            set.insert(s.into());
+        }
+    }
+}
+
 /// The address rules on every other string of the object (descriptions, names, labels, SCO
 /// values, external references, a pattern that is not of type `stix`, ...): `drop` drops the
 /// object at the first hit, `redact` replaces each word that points inside (a pattern, which
@@ -609,6 +701,7 @@ fn address_text(
     policy: &Policy,
     decisions: &mut Decisions,
     normals: &mut Normals,
+    clean: &mut Clean,
 ) -> Option<Outcome> {
     if policy.address_rules.is_empty() {
         return None;
@@ -629,6 +722,9 @@ fn address_text(
             return; // its comparisons were judged one by one
         }
         let host = matches!(segs, [Seg::Key("value")]);
+        if !is_pattern && clean.address_is_clean(s, host) {
+            return;
+        }
         let mut new_text: Option<String> = None;
         let mut kept: Option<Normalized> = None;
         for rule in &policy.address_rules {
@@ -659,6 +755,9 @@ fn address_text(
         match new_text {
             Some(text) => *s = Cow::Owned(text),
             None => {
+                if !is_pattern {
+                    clean.address_found_clean(s, host);
+                }
                 if let Some(n) = kept {
                     normals.keep(slot, n);
                 }
@@ -920,6 +1019,7 @@ fn text_rules(
     policy: &Policy,
     decisions: &mut Decisions,
     normals: Normals,
+    clean: &mut Clean,
 ) -> Option<Outcome> {
     let all: &TextRules = &policy.text_rules;
     let rules = all.rules.as_slice();
@@ -946,6 +1046,7 @@ fn text_rules(
         .collect();
     let mut visited = 0usize;
     let mut normals = normals.kept.into_iter().peekable();
+    let label_at = clean.label(label);
     let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
         let normal = normals.next_if(|(slot, _)| *slot == visited).map(|(_, n)| n);
         visited = visited.saturating_add(1);
@@ -968,12 +1069,24 @@ fn text_rules(
         if exempt(&type_name, segs, s) {
             return;
         }
+        // A definition's own statement and name are read as the marking they are, by every
+        // object that refers to it.
+        let own_marking =
+            type_name == "marking-definition" && matches!(segs.first(), Some(Seg::Key("definition" | "name")));
+        let place = label_at
+            .filter(|_| !matches!(segs, [Seg::Key("pattern")]))
+            .and_then(|l| {
+                Some((
+                    l,
+                    Clean::selection(rules, |rule| selects_path(rule, &type_name, segs))?,
+                    own_marking,
+                ))
+            });
+        if place.is_some_and(|p| clean.text_is_clean(s, p)) {
+            return;
+        }
         let applied = {
             let prepared = Prepared::with(s, normal);
-            // A definition's own statement and name are read as the marking they are, by
-            // every object that refers to it.
-            let own_marking =
-                type_name == "marking-definition" && matches!(segs.first(), Some(Seg::Key("definition" | "name")));
             // Text a screen shows that no rule reads (a `data:` URI of compressed bytes, CSS
             // generated content) is held, however clean the rest reads.
             if let Some(why) = (!own_marking).then(|| prepared.unread()).flatten() {
@@ -988,12 +1101,17 @@ fn text_rules(
                 return;
             }
             if all.is_empty() {
-                return;
+                Applied::Clean
+            } else {
+                all.apply_prepared(&prepared, |rule| selects_path(rule, &type_name, segs))
             }
-            all.apply_prepared(&prepared, |rule| selects_path(rule, &type_name, segs))
         };
         match applied {
-            Applied::Clean => {}
+            Applied::Clean => {
+                if let Some(p) = place {
+                    clean.text_found_clean(s, p);
+                }
+            }
             Applied::Stop { rule, action } => stop = Some((rule, pointer_of(segs), action)),
             // A pattern cannot be redacted as text (its grammar would break): the unit goes.
             Applied::Redacted { counts, .. } if matches!(segs, [Seg::Key("pattern")]) => {
