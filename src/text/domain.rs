@@ -3,8 +3,9 @@
 //! root), `ops@corp.example`, `https://intranet.corp.example/x` and their full-width, ideographic
 //! full stop, hidden-character, look-alike and defanged writings (the text is [`normalize`]d and
 //! [`refang`]ed first), and in punycode (`xn--…`) when the policy names an internationalised
-//! domain; never in `mail.corp.example.net`, `corp.example-cdn.net`, `notcorp.example` or
-//! `bob@corp.examples.org`.
+//! domain, and before a hyphen that glues prose to it (`corp.example-based`: no top-level label
+//! holds a hyphen); never in `mail.corp.example.net`, `corp.example-cdn.net`, `notcorp.example`
+//! or `bob@corp.examples.org`.
 //!
 //! [`normalize`]: crate::text::normalize
 //! [`refang`]: crate::text::addr::refang
@@ -293,12 +294,23 @@ fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
     if before.is_some_and(|c| continues(c, first)) {
         return false;
     }
-    let mut after = text.get(end..).unwrap_or_default().chars().skip_while(hyphen);
+    let rest = text.get(end..).unwrap_or_default();
+    let past = rest.trim_start_matches(['-', '_']);
+    let mut after = past.chars();
     match after.next() {
         None => true,
         Some('.') => !after.next().is_some_and(|c| continues(c, last)),
-        Some(c) => !continues(c, last),
+        // No top-level label holds a hyphen: a label that runs on past hyphens and ends the
+        // name is prose glued to it (`intranet.corp.example-based`), the name ends before them.
+        Some(c) if continues(c, last) => past.len() < rest.len() && ends_name(past),
+        Some(_) => true,
     }
+}
+
+/// Whether the label at the start of `t` is the last of a name: no `.` and a label follow it.
+fn ends_name(t: &str) -> bool {
+    let mut after = t.trim_start_matches(is_label_char).chars();
+    !(after.next() == Some('.') && after.next().is_some_and(is_label_char))
 }
 
 #[cfg(test)]
@@ -339,6 +351,8 @@ mod tests {
             "corp\u{200B}.example",
             "c\u{43E}rp.example",
             "_ldap._tcp.corp.example",
+            "intranet.corp.example-based",
+            "corp.example_internal share",
         ] {
             assert!(hit(&d, t), "{t}");
         }

@@ -806,12 +806,20 @@ pub fn names_domain(text: &str, domains: &[String]) -> bool {
                 .and_then(|s| s.chars().rev().find(|c| !dash(c)))
                 .is_some_and(|c| label_on(c, name.chars().next()));
             let rest = text.get(i + m.len()..).unwrap_or_default();
-            let mut after = rest.trim_start_matches(['-', '_']).chars();
+            let past = rest.trim_start_matches(['-', '_']);
+            let mut after = past.chars();
             let last = name.chars().next_back();
+            // No top-level label has a hyphen: one that runs on past hyphens and is the name's
+            // last (`intranet.corp.example-based`) is prose glued to it.
+            let last_label = || {
+                let mut then = past.trim_start_matches(label_char).chars();
+                !(then.next() == Some('.') && then.next().is_some_and(label_char))
+            };
             let after_ok = match after.next() {
                 None => true,
                 Some('.') => !after.next().is_some_and(|c| label_on(c, last)),
-                Some(c) => !label_on(c, last),
+                Some(c) if label_on(c, last) => past.len() < rest.len() && last_label(),
+                Some(_) => true,
             };
             before_ok && after_ok
         })
