@@ -458,8 +458,8 @@ fn char_around(b: &[u8], k: usize, before: bool) -> Option<char> {
 }
 
 /// Each stretch that could be a telephone number (see the module doc and [`Candidate`]), in
-/// order, to `found`. A run of digit groups is cut into words where white space, a `-` or a `/`
-/// stands between two groups, and every few whole words of it ([`MAX_WORDS`] at most, 7 to
+/// order, to `found`. A run of digit groups is cut into words where white space, a `-`, a `.` or
+/// a `/` stands between two groups, and every few whole words of it ([`MAX_WORDS`] at most, 7 to
 /// [`MAX_DIGITS`] digits) are a stretch of their own: other digits beside a number do not hide
 /// it (`(202) 555-0143 4`, `4 4 … 4 (202) 555-0143`). Linear: a run is read once, and each word
 /// starts at most [`MAX_WORDS`] stretches.
@@ -512,7 +512,8 @@ fn candidates(text: &str, mut found: impl FnMut(Candidate)) {
             b.get(from..groups.get(k).map_or(from, |g| g.0)).unwrap_or_default()
         };
         // The words: groups cut where white space or a `/` stands between two, and again where
-        // a `-` does, unless the word is a dotted address or a date (`2024-01-15`).
+        // a `-` or a `.` does, unless the word is a dotted address or a date (`2024-01-15`):
+        // `202.555.0143.4` holds `202.555.0143`.
         words.clear();
         let mut k = 0;
         while k < groups.len() {
@@ -528,7 +529,7 @@ fn candidates(text: &str, mut found: impl FnMut(Candidate)) {
             } else {
                 let mut from = k;
                 for m in k + 1..=e {
-                    if m == e || between(m).contains(&b'-') {
+                    if m == e || between(m).iter().any(|s| matches!(s, b'-' | b'.')) {
                         words.push(Word::of(&groups, from..m, start));
                         from = m;
                     }
@@ -552,15 +553,22 @@ fn candidates(text: &str, mut found: impl FnMut(Candidate)) {
                 // four digits or more; glued to what follows only at the run's end; an address
                 // or a date, or one among the words, is no number.
                 let whole = first == 0 && last + 1 == words.len();
+                let g_end = words.get(last + 1).map_or(groups.len(), |n| n.group);
+                // Cut out at a `.` or holding one, it is written as a number is: one group, or
+                // groups of two to four digits (a version's build, `10.0.22621.2428`, is none).
+                let dotted = (w.group..=g_end).any(|m| between(m).contains(&b'.'));
+                let grouped = || {
+                    let window = groups.get(w.group..g_end).unwrap_or_default();
+                    window.len() == 1 || window.iter().all(|g| (2..=4).contains(&g.1.saturating_sub(g.0)))
+                };
                 if digits < MIN_DIGITS
-                    || (!whole && (last >= first + MAX_WORDS || l.last < 4))
+                    || (!whole && (last >= first + MAX_WORDS || l.last < 4 || (dotted && !grouped())))
                     || (l.to == end && glued_after)
                     || !apart
                     || excluded(text, w.from, l.to)
                 {
                     continue;
                 }
-                let g_end = words.get(last + 1).map_or(groups.len(), |n| n.group);
                 found(Candidate {
                     span: (w.from, l.to),
                     readings: readings(

@@ -1479,8 +1479,8 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
             let to = groups.get(z).map_or(from, |g| g.2 + g.0.len());
             chars.get(from..to).map(|s| s.iter().collect()).unwrap_or_default()
         };
-        // Words: groups apart where white space or `/` stands between them, and where `-` does
-        // unless the word so far is an address or a date; each as its groups, and whether it
+        // Words: groups apart where white space or `/` stands between them, and where `-` or `.`
+        // does unless the word so far is an address or a date; each as its groups, and whether it
         // is an address or a date.
         let mut words: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
         let mut a = 0;
@@ -1493,7 +1493,7 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
             } else {
                 let mut from = a;
                 for k in a + 1..=z {
-                    if k == z || groups.get(k).is_some_and(|g| g.1.contains('-')) {
+                    if k == z || groups.get(k).is_some_and(|g| g.1.contains(['-', '.'])) {
                         words.push((from..k, false));
                         from = k;
                     }
@@ -1521,9 +1521,16 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 let start_group = words.get(first).map_or(0, |w| w.0.start);
                 let end_group = range.end;
                 let last_len = groups.get(end_group.saturating_sub(1)).map_or(0, |g| g.0.len());
-                // The whole run, or up to six words ending with a group of four digits or more.
+                // The whole run, or up to six words ending with a group of four digits or more;
+                // with a `.` beside or inside them, one group or groups of two to four digits (a
+                // number's, not a version's: `10.0.22621.2428`).
                 let whole = first == 0 && last + 1 == words.len();
-                let few = last.saturating_sub(first) < 6 && last_len >= 4;
+                let dotted = (start_group..=end_group).any(|k| groups.get(k).is_some_and(|g| g.1.contains('.')));
+                let as_number = || {
+                    let window = groups.get(start_group..end_group).unwrap_or_default();
+                    window.len() == 1 || window.iter().all(|g| (2..=4).contains(&g.0.len()))
+                };
+                let few = last.saturating_sub(first) < 6 && last_len >= 4 && (!dotted || as_number());
                 if digits < 7
                     || !(whole || few)
                     || (last + 1 == words.len() && glued_after)
