@@ -147,6 +147,56 @@ impl Domains {
 /// and its OID (lowercase, as in the normal form).
 const DC_NAMES: [&str; 3] = ["dc", "domaincomponent", "0.9.2342.19200300.100.1.25"];
 
+/// Normal text with each name written as DNS logs write it, each label after its length in
+/// parentheses (`(8)intranet(4)corp(7)example(0)`, a Windows DNS server's debug log), read with
+/// a dot for each length that stands between two labels, and for each byte the range of `text`
+/// it came from; `None` when no length stands so. The lengths are not checked: a reader reads
+/// the labels whatever they say. The lengths before the first label and after the last stay
+/// (a `(` or `)` ends a name).
+pub fn length_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
+    if !text.contains(")") {
+        return None;
+    }
+    let b = text.as_bytes();
+    let label = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c >= 0x80;
+    // A length at `k` (`(`, one to three digits, `)`) between two labels: where it ends.
+    let length_at = |k: usize| -> Option<usize> {
+        let digits = b
+            .get(k + 1..)?
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let end = k + 2 + digits;
+        let between =
+            k.checked_sub(1).and_then(|p| b.get(p)).is_some_and(|&c| label(c)) && b.get(end).is_some_and(|&c| label(c));
+        ((1..=3).contains(&digits) && b.get(end - 1) == Some(&b')') && between).then_some(end)
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len());
+    let mut copied = 0;
+    let mut k = 0;
+    while let Some(open) = b.get(k..).and_then(|r| memchr::memchr(b'(', r)).map(|o| k + o) {
+        match length_at(open) {
+            Some(end) => {
+                out.push_str(text.get(copied..open)?);
+                map.extend((copied..open).map(|i| i..i + 1));
+                out.push('.');
+                map.push(open..end);
+                copied = end;
+                k = end;
+            }
+            None => k = open + 1,
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(text.get(copied..)?);
+    map.extend((copied..text.len()).map(|i| i..i + 1));
+    Some((out, map))
+}
+
 /// Normal (lowercase) text with each LDAP distinguished name's run of domain components read
 /// as the domain it names, in both orders (`dc=corp,dc=example` is `corp.example`, and OpenSSL's
 /// one-line `/dc=example/dc=corp` writes the most significant first), and for each byte the
@@ -355,6 +405,19 @@ mod tests {
             "corp.example_internal share",
         ] {
             assert!(hit(&d, t), "{t}");
+        }
+    }
+
+    #[test]
+    fn reads_a_dns_logs_lengths_between_labels_as_dots() {
+        let read = |t: &str| length_reading(t).map(|(r, map)| (r, map.len()));
+        assert_eq!(
+            read("query (8)intranet(4)corp(7)example(0) A"),
+            Some(("query (8)intranet.corp.example(0) A".to_string(), 35))
+        );
+        assert_eq!(read("corp(12)example"), Some(("corp.example".to_string(), 12)));
+        for t in ["(1) corp (2) example", "f(x)", "call (202) 555", "corp(1234)example", "corp()example"] {
+            assert_eq!(read(t), None, "{t}");
         }
     }
 

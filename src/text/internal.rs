@@ -84,6 +84,12 @@ impl Internal {
         {
             hits.extend(self.find_in(&n.text, Some(dn), host));
         }
+        // A DNS log's lengths between labels (`(8)intranet(4)corp(7)example(0)`).
+        if !self.domains.is_empty()
+            && let Some(r) = super::domain::length_reading(&n.text)
+        {
+            hits.extend(self.find_in(&n.text, Some(r), host));
+        }
         // And with ASCII look-alikes of digits read as digits (`1o.2o.3o.4o`): byte for byte as
         // long, so its spans are the normal text's.
         if !self.ranges.is_empty()
@@ -244,6 +250,7 @@ mod tests {
             (&n.text, refang_with(&n.text, true)),
             (&d, refang(&d)),
             (&d, refang_with(&d, true)),
+            (&n.text, crate::text::domain::length_reading(&n.text)),
         ];
         for (base, reading) in &readings {
             let (t, map) = match reading {

@@ -2234,7 +2234,38 @@ fn refanged_reveals(n: &str, host: bool, nets: &[Net], domains: &[String]) -> Op
     {
         return Some(n.to_string());
     }
+    if let Some(d) = lengths_as_dots(n)
+        && super::content::names_domain(&d, domains)
+    {
+        return Some(n.to_string());
+    }
     None
+}
+
+/// Normal text with each label length a DNS log writes between two labels (`(4)` in
+/// `(8)intranet(4)corp(7)example(0)`: one to three digits in parentheses) written as a dot;
+/// `None` when there is none.
+fn lengths_as_dots(n: &str) -> Option<String> {
+    let chars: Vec<char> = n.chars().collect();
+    let label = |c: Option<&char>| c.is_some_and(|&c| c.is_alphanumeric() || c == '-' || c == '_');
+    let mut out = String::with_capacity(n.len());
+    let mut any = false;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if c == '(' && label(i.checked_sub(1).and_then(|p| chars.get(p))) {
+            let digits = chars.iter().skip(i + 1).take(4).take_while(|d| d.is_ascii_digit()).count();
+            let close = i + 1 + digits;
+            if (1..=3).contains(&digits) && chars.get(close) == Some(&')') && label(chars.get(close + 1)) {
+                out.push('.');
+                any = true;
+                i = close + 1;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    any.then_some(out)
 }
 
 /// `n` with each label that starts `xn--` decoded by the bare punycode decoder, whether IDNA
