@@ -54,7 +54,11 @@ fn a_name_with_its_labels_lengths_is_the_name() {
     );
     all_go(
         &us_to_jpn(),
-        &["query (7)example(3)org(0) A", "step (1) corp (2) example", "f(x) and g(1)"],
+        &[
+            "query (7)example(3)org(0) A",
+            "step (1) corp (2) example",
+            "f(x) and g(1)",
+        ],
     );
 }
 

@@ -416,7 +416,13 @@ mod tests {
             Some(("query (8)intranet.corp.example(0) A".to_string(), 35))
         );
         assert_eq!(read("corp(12)example"), Some(("corp.example".to_string(), 12)));
-        for t in ["(1) corp (2) example", "f(x)", "call (202) 555", "corp(1234)example", "corp()example"] {
+        for t in [
+            "(1) corp (2) example",
+            "f(x)",
+            "call (202) 555",
+            "corp(1234)example",
+            "corp()example",
+        ] {
             assert_eq!(read(t), None, "{t}");
         }
     }

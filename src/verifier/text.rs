@@ -2253,7 +2253,12 @@ fn lengths_as_dots(n: &str) -> Option<String> {
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
         if c == '(' && label(i.checked_sub(1).and_then(|p| chars.get(p))) {
-            let digits = chars.iter().skip(i + 1).take(4).take_while(|d| d.is_ascii_digit()).count();
+            let digits = chars
+                .iter()
+                .skip(i + 1)
+                .take(4)
+                .take_while(|d| d.is_ascii_digit())
+                .count();
             let close = i + 1 + digits;
             if (1..=3).contains(&digits) && chars.get(close) == Some(&')') && label(chars.get(close + 1)) {
                 out.push('.');

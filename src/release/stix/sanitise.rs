@@ -653,7 +653,7 @@ impl Clean {
         }
         (self.labels.len() < Self::LABELS).then(|| {
             self.labels.push(label.cloned());
-            self.labels.len() - 1
+            self.labels.len().saturating_sub(1)
         })
     }
 
