@@ -172,13 +172,18 @@ pub fn length_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>
             k.checked_sub(1).and_then(|p| b.get(p)).is_some_and(|&c| label(c)) && b.get(end).is_some_and(|&c| label(c));
         ((1..=3).contains(&digits) && b.get(end - 1) == Some(&b')') && between).then_some(end)
     };
-    let mut out = String::with_capacity(text.len());
-    let mut map = Vec::with_capacity(text.len());
+    // Nothing is allocated until a length is found (most texts with parentheses hold none).
+    let mut out = String::new();
+    let mut map = Vec::new();
     let mut copied = 0;
     let mut k = 0;
     while let Some(open) = b.get(k..).and_then(|r| memchr::memchr(b'(', r)).map(|o| k + o) {
         match length_at(open) {
             Some(end) => {
+                if out.is_empty() {
+                    out.reserve(text.len());
+                    map.reserve(text.len());
+                }
                 out.push_str(text.get(copied..open)?);
                 map.extend((copied..open).map(|i| i..i + 1));
                 out.push('.');

@@ -2246,6 +2246,13 @@ fn refanged_reveals(n: &str, host: bool, nets: &[Net], domains: &[String]) -> Op
 /// `(8)intranet(4)corp(7)example(0)`: one to three digits in parentheses) written as a dot;
 /// `None` when there is none.
 fn lengths_as_dots(n: &str) -> Option<String> {
+    if !n
+        .as_bytes()
+        .windows(2)
+        .any(|w| matches!(w, [b'(', d] if d.is_ascii_digit()))
+    {
+        return None;
+    }
     let chars: Vec<char> = n.chars().collect();
     let label = |c: Option<&char>| c.is_some_and(|&c| c.is_alphanumeric() || c == '-' || c == '_');
     let mut out = String::with_capacity(n.len());
