@@ -549,20 +549,44 @@ fn candidates(text: &str, mut found: impl FnMut(Candidate)) {
                     break;
                 }
                 apart &= !l.excluded;
-                // The whole run, or a few words of it ending as a number ends, with a group of
-                // four digits or more; glued to what follows only at the run's end; an address
-                // or a date, or one among the words, is no number.
+                // The whole run, or a few words of it ending as a number ends: with a group of
+                // four digits or more, or of two or three when it is written as a number is
+                // (see `short_end`); glued to what follows only at the run's end; an address or
+                // a date, or one among the words, is no number.
                 let whole = first == 0 && last + 1 == words.len();
                 let g_end = words.get(last + 1).map_or(groups.len(), |n| n.group);
-                // Cut out at a `.` or holding one, it is written as a number is: one group, or
-                // groups of two to four digits (a version's build, `10.0.22621.2428`, is none).
-                let dotted = (w.group..=g_end).any(|m| between(m).contains(&b'.'));
-                let grouped = || {
-                    let window = groups.get(w.group..g_end).unwrap_or_default();
-                    window.len() == 1 || window.iter().all(|g| (2..=4).contains(&g.1.saturating_sub(g.0)))
+                let window = groups.get(w.group..g_end).unwrap_or_default();
+                // One group, or groups of two to four digits (a version's build,
+                // `10.0.22621.2428`, is none).
+                let grouped = window.len() == 1 || window.iter().all(|g| (2..=4).contains(&g.1.saturating_sub(g.0)));
+                // What is right before its first digit (`+`, `(`), and whether it starts with an
+                // international prefix (`0033`).
+                let lead = window.first().and_then(|g| g.0.checked_sub(1)).and_then(at);
+                let plus = lead == Some(b'+')
+                    || window
+                        .first()
+                        .and_then(|g| text.get(g.0..g.1))
+                        .is_some_and(international);
+                let led = plus || lead == Some(b'(');
+                // Its last group short, it ends a number after a `+` or an international prefix
+                // (`+1 202 555 014 3`, `0033 1 23 45 67 89`), or ends with two or three digits one
+                // after a `(` (`(202) 555-01-43`) or in groups of two to four digits joined by `-`
+                // and `.` alone or after a trunk `0` in a first group of three or four digits
+                // (`202.555.01.43`, `0120 123 456`), among other digits; a list of small numbers
+                // (`10 20 30 40`) is none.
+                let short_end = || {
+                    let joined = (w.group + 1..g_end).all(|m| !between(m).iter().any(|s| matches!(s, b' ' | b'/')));
+                    let trunk = window
+                        .first()
+                        .is_some_and(|g| b.get(g.0) == Some(&b'0') && (3..=4).contains(&g.1.saturating_sub(g.0)));
+                    plus || (l.last >= 2 && (led || (grouped && (joined || trunk))))
                 };
+                // Cut out at a `.` or holding one, it is written as a number is: grouped, or
+                // led (`+33.1.23.45.67.89`).
+                let dotted = (w.group..=g_end).any(|m| between(m).contains(&b'.'));
                 if digits < MIN_DIGITS
-                    || (!whole && (last >= first + MAX_WORDS || l.last < 4 || (dotted && !grouped())))
+                    || (!whole
+                        && (last >= first + MAX_WORDS || (l.last < 4 && !short_end()) || (dotted && !grouped && !led)))
                     || (l.to == end && glued_after)
                     || !apart
                     || excluded(text, w.from, l.to)
@@ -571,17 +595,18 @@ fn candidates(text: &str, mut found: impl FnMut(Candidate)) {
                 }
                 found(Candidate {
                     span: (w.from, l.to),
-                    readings: readings(
-                        text,
-                        (w.from, l.to),
-                        groups.get(w.group..g_end).unwrap_or_default(),
-                        dial_code && first == 0,
-                    ),
+                    readings: readings(text, (w.from, l.to), window, dial_code && first == 0),
                 });
             }
         }
         i = end.max(i + 1);
     }
+}
+
+/// Whether a group of digits is an international prefix, or starts with one and a country code:
+/// `00`, `011`, `0033`, `00886`.
+fn international(digits: &str) -> bool {
+    digits == "011" || (digits.starts_with("00") && digits.len() != 3 && digits.len() <= 5)
 }
 
 /// A word of a run of digit groups (see [`candidates`]).

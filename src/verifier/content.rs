@@ -1521,16 +1521,30 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 let start_group = words.get(first).map_or(0, |w| w.0.start);
                 let end_group = range.end;
                 let last_len = groups.get(end_group.saturating_sub(1)).map_or(0, |g| g.0.len());
-                // The whole run, or up to six words ending with a group of four digits or more;
-                // with a `.` beside or inside them, one group or groups of two to four digits (a
-                // number's, not a version's: `10.0.22621.2428`).
+                // The whole run, or up to six words ending with a group of four digits or more,
+                // or a shorter one after a `+` or an international prefix (`+33 1 23 45 67 89`),
+                // or of two or three after a `(`, or in groups of two to four digits joined by
+                // `-` and `.` only or after a trunk `0` in a first group of three or four
+                // (`202.555.01.43`, `0120 123 456`); with a `.` beside or inside them, one group
+                // or groups of two to four digits (a number's, not a version's:
+                // `10.0.22621.2428`), or after a `+` or a `(`.
                 let whole = first == 0 && last + 1 == words.len();
+                let window = groups.get(start_group..end_group).unwrap_or_default();
+                let in_groups = window.len() == 1 || window.iter().all(|g| (2..=4).contains(&g.0.len()));
+                let first_digits = window.first().map_or("", |g| g.0.as_str());
+                let lead = window.first().and_then(|g| g.2.checked_sub(1)).and_then(ch);
+                let plus = lead == Some('+')
+                    || first_digits == "011"
+                    || (first_digits.starts_with("00") && first_digits.len() != 3 && first_digits.len() <= 5);
+                let prefixed = plus || lead == Some('(');
+                let spaced = window.iter().skip(1).any(|g| g.1.contains([' ', '/']));
+                let ends = last_len >= 4
+                    || plus
+                    || (last_len >= 2
+                        && (prefixed
+                            || (in_groups && (!spaced || (first_digits.starts_with('0') && first_digits.len() >= 3)))));
                 let dotted = (start_group..=end_group).any(|k| groups.get(k).is_some_and(|g| g.1.contains('.')));
-                let as_number = || {
-                    let window = groups.get(start_group..end_group).unwrap_or_default();
-                    window.len() == 1 || window.iter().all(|g| (2..=4).contains(&g.0.len()))
-                };
-                let few = last.saturating_sub(first) < 6 && last_len >= 4 && (!dotted || as_number());
+                let few = last.saturating_sub(first) < 6 && ends && (!dotted || in_groups || prefixed);
                 if digits < 7
                     || !(whole || few)
                     || (last + 1 == words.len() && glued_after)
@@ -1539,7 +1553,6 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 {
                     continue;
                 }
-                let window = groups.get(start_group..end_group).unwrap_or_default();
                 if reads_as_number(window, c == '+' && first == 0, dial_code && first == 0) {
                     return true;
                 }
