@@ -401,7 +401,7 @@ fn marks_in_text<R>(
                         left.get(from).is_some_and(|&(i, _)| starts_word(i))
                     })
                     .max_by_key(|(w, _)| w.len());
-                let Some((_, level)) = level else { continue };
+                let Some((matched, level)) = level else { continue };
                 let Some((after, _)) = pk(k + 1) else { continue };
                 let run: String = n
                     .get(after + 1..)
@@ -410,6 +410,17 @@ fn marks_in_text<R>(
                     .take(WINDOW)
                     .take_while(|c| c.is_alphanumeric() || " /,-+@$|!\u{20AC}".contains(*c))
                     .collect();
+                // Digits alone on both sides are numbers (`5//5`), not a banner written in digits.
+                let level_written = left
+                    .len()
+                    .checked_sub(matched.chars().count())
+                    .and_then(|from| left.get(from..))
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|&(i, _)| n.get(i..).and_then(|r| r.chars().next()));
+                if !level_written.chain(run.chars()).any(written_letter) {
+                    continue;
+                }
                 // Even with nothing the policy knows after it (`top secret//si`), it is a banner.
                 if let Some(r) = out(format!("{level}//{}", banner_end(&run, names)).to_ascii_uppercase()) {
                     return Some(r);
@@ -449,7 +460,10 @@ fn marks_in_text<R>(
                 if !portion || !(rest.is_empty() || rest.starts_with("//")) {
                     continue;
                 }
-                if head.chars().count() == 1 && rest.is_empty() {
+                // Digits alone (`(75)`, `(5)`) are read as a portion mark only where a
+                // one-letter one is, opening a paragraph: elsewhere they are a number.
+                let digits = !tight.chars().any(written_letter);
+                if (head.chars().count() == 1 || digits) && rest.is_empty() {
                     let paragraph = n.get(..i).unwrap_or_default().trim_end_matches([' ', '\t']);
                     // In text with words of a script written without spaces, anywhere not glued
                     // to a Latin word (`(s)` is a plural there).
@@ -473,6 +487,12 @@ fn marks_in_text<R>(
         }
     }
     None
+}
+
+/// Whether `c` is written as a letter, or as a sign written for one (`$ECRET`): what a marking is
+/// written in. Digits alone are a number, never a marking.
+fn written_letter(c: char) -> bool {
+    c.is_alphabetic() || matches!(c, '@' | '$' | '|' | '!' | '\u{20AC}')
 }
 
 /// Whether the first letter after byte `i` of the normal form `norm` (of `raw`) was written as

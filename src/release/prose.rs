@@ -775,6 +775,16 @@ pub(crate) fn marks(n: &Normalized, raw: &str, policy: &Policy, found: &[String]
             let Some((said, when)) = v.says.get(m.pattern().as_usize()) else {
                 continue;
             };
+            // Digits alone are a number, not a marking written in digits (`port 135` is no
+            // `LES`, `551` no `SSI`).
+            if from
+                .get(m.start()..m.end())
+                .unwrap_or_default()
+                .iter()
+                .all(|&i| bytes.get(i).is_some_and(u8::is_ascii_digit))
+            {
+                continue;
+            }
             // A `_` ends a control word, a releasability phrase, a TLP marking or a level of
             // two words written whole (`TLP_RED_report.pdf`, `report_NOFORN.pdf`,
             // `Q3_TOP_SECRET_brief`: red team round 3, SA17); it joins a one-word level to an
@@ -1453,6 +1463,17 @@ fn banners_of_separators_read(text: &str, v: &Vocabulary, out: &mut Vec<String>,
             .iter()
             .take_while(|&&c| letter(c))
             .count();
+        // Digits alone are a number, not a marking written in digits: a word of them glues no
+        // level to a control word (`51151` is no `S//SL`), and two of them are no banner
+        // (`5.5`); beside letters they are read as letters (`5//NF`).
+        let digits = |from: usize, len: usize| {
+            chars
+                .get(from..from + len)
+                .unwrap_or_default()
+                .iter()
+                .all(char::is_ascii_digit)
+        };
+        let number = digits(k, len);
         word.clear();
         read_onto(k, len, &mut word);
         let after_word = k + len;
@@ -1460,7 +1481,8 @@ fn banners_of_separators_read(text: &str, v: &Vocabulary, out: &mut Vec<String>,
         // Equal slices start alike: the first byte is compared before the rest (a word is
         // compared with every lead and control word).
         for (g, said) in glued.iter().zip(GLUED_CONTROLS) {
-            if word.len() > g.len()
+            if !number
+                && word.len() > g.len()
                 && word
                     .windows(g.len())
                     .any(|w| w.first() == g.first() && w == g.as_slice())
@@ -1471,7 +1493,7 @@ fn banners_of_separators_read(text: &str, v: &Vocabulary, out: &mut Vec<String>,
         // Glued: a level and a control word (`ll` between: `‖` and `ǀǀ` read as two `l`).
         // A portion level glues only with the bars (`S‖NF`).
         for (lead, _) in leads_for(v, &word, all) {
-            if !lead.is_empty() && lead.first() != word.first() {
+            if number || (!lead.is_empty() && lead.first() != word.first()) {
                 continue;
             }
             let Some(rest) = word.strip_prefix(lead.as_slice()) else {
@@ -1565,7 +1587,7 @@ fn banners_of_separators_read(text: &str, v: &Vocabulary, out: &mut Vec<String>,
                 || (in_parens && !sep.is_empty() && chars.get(from + right_len) == Some(&')'));
             // `//` after a banner word, or in a portion mark, is the other readers'.
             let theirs = tight == "//" && (!portion_only || in_parens);
-            if separated && !theirs && closes && controls.contains(&right) {
+            if separated && !theirs && closes && controls.contains(&right) && !(number && digits(from, right_len)) {
                 let l: String = chars.get(k..end).unwrap_or_default().iter().collect();
                 let r: String = chars.get(from..from + right_len).unwrap_or_default().iter().collect();
                 out.push(format!("{l}//{r}").to_uppercase());

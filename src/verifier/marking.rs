@@ -578,7 +578,10 @@ pub fn marks_in_each(text: &str, policy: &Policy) -> Marks {
                     if !portions.contains(&loose(&head)) || !(rest.is_empty() || rest.starts_with("//")) {
                         continue;
                     }
-                    if head.chars().count() == 1 && rest.is_empty() {
+                    // Digits alone (`(75)`) are read as a portion mark only where a one-letter
+                    // one is: elsewhere they are a number.
+                    let digits = head.chars().all(|x| x.is_ascii_digit());
+                    if (head.chars().count() == 1 || digits) && rest.is_empty() {
                         // The line's start: a line break or the text's edge, with at most a
                         // list's number or bullet before it on its line (`1. (S)`, `- (S)`).
                         let line_start = all

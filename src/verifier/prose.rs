@@ -794,6 +794,16 @@ impl Prose {
             if !(edge(first, true) && edge(last, false)) {
                 continue;
             }
+            // Digits alone are a number, not a marking written in digits (`port 135` is no
+            // `LES`, `551` no `SSI`).
+            if at
+                .get(m.start()..m.end())
+                .unwrap_or_default()
+                .iter()
+                .all(|&k| shown.get(k).is_some_and(char::is_ascii_digit))
+            {
+                continue;
+            }
             let says = match self.says.get(m.pattern().as_usize()) {
                 Some(Says::Any(s)) => s,
                 Some(Says::Capitals(s)) => {
@@ -1305,6 +1315,9 @@ impl Prose {
             Some(Token::Word(w)) => Some(squeeze(w)),
             _ => None,
         };
+        // A word of digits alone is a number: it glues nothing (`51151` is no `S//SI`), and
+        // two of them are no banner; beside letters it is read as letters (`5//NF`).
+        let number = |k: usize| matches!(tokens.get(k), Some(Token::Word(w)) if w.chars().all(|c| c.is_ascii_digit()));
         let between_at = |k: usize| match tokens.get(k) {
             Some(Token::Between(b)) => b.as_str(),
             _ => "",
@@ -1312,9 +1325,10 @@ impl Prose {
         let controls: Vec<String> = AFTER_SEPARATOR.iter().map(|w| squeeze(w)).collect();
         for k in 0..tokens.len() {
             let Some(word) = word_at(k) else { continue };
+            let digits = number(k);
             for inside in INSIDE_WORDS {
                 let i = squeeze(inside);
-                if word.len() > i.len() && word.contains(&i) {
+                if !digits && word.len() > i.len() && word.contains(&i) {
                     out.push((*inside).to_string());
                 }
             }
@@ -1328,7 +1342,7 @@ impl Prose {
                     Some(r) => (r, true),
                     None => (rest, false),
                 };
-                let glues = bars || (lead.len() >= 4 && (rest.len() >= 4 || rest == "nf"));
+                let glues = !digits && (bars || (lead.len() >= 4 && (rest.len() >= 4 || rest == "nf")));
                 if glues && controls.iter().any(|c| c == rest) {
                     out.push(format!("{lead}//{rest}").to_uppercase());
                 }
@@ -1365,7 +1379,7 @@ impl Prose {
             let closing = between_at(last + 3).starts_with(')');
             let in_brackets = in_parens && closing && !sep.contains(['(', ')']);
             let theirs = tight == "//" && (!portion_only || in_parens);
-            if ((plain && !sentence) || in_brackets) && !theirs {
+            if ((plain && !sentence) || in_brackets) && !theirs && !(digits && number(last + 2)) {
                 let lead: String = (k..=last).filter_map(word_at).collect::<Vec<_>>().join(" ");
                 out.push(format!("{lead}//{right}").to_uppercase());
             }
