@@ -242,6 +242,12 @@ pub fn all() -> Vec<Shape> {
             make: |n| description_run(RUN_UNITS[9], n),
         },
         Shape {
+            name: "stix-description-spelt-digits",
+            what: "a 1 MiB description of `o o o …` (each word a digit spelt out, read as a telephone number's)",
+            full: run_full(RUN_UNITS[10]),
+            make: |n| description_run(RUN_UNITS[10], n),
+        },
+        Shape {
             name: "stix-many-hash-names",
             what: "external references, each with 8 hashes of distinct custom names, all read as text",
             full: 40_000,
@@ -635,7 +641,7 @@ fn stix_custom_properties(n: usize) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------------
 
 /// The units of the text runs, each as written in JSON and XML (none needs escaping).
-const RUN_UNITS: [&str; 10] = [
+const RUN_UNITS: [&str; 11] = [
     "( ",
     "(",
     "/ ",
@@ -646,6 +652,7 @@ const RUN_UNITS: [&str; 10] = [
     "SECRET//REL TO USA, JPN ",
     "@",
     "0",
+    "o ",
 ];
 
 /// A unit of addresses whose `@` is written otherwise (red team round 3, SA19): an enclosed

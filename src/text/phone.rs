@@ -71,6 +71,11 @@ impl Phones {
             }));
             out = crate::text::merge_spans(out);
         }
+        // And with digits spelt out read as digits (`two zero two five five five …`).
+        if let Some(w) = SpeltDigits::read(text) {
+            out.extend(w.spans(text, self.find_in(&w.text)));
+            out = crate::text::merge_spans(out);
+        }
         // And with kanji numerals read as the digits they stand for (`〇三-五五五五-〇一〇〇`).
         if let Some((k, map)) = kanji_reading(text) {
             out.extend(self.find_in(&k).into_iter().filter_map(|(a, b)| {
@@ -263,6 +268,155 @@ fn enum_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
     out.push_str(text.get(copied..).unwrap_or_default());
     map.extend((copied..text.len()).map(|i| i..i + 1));
     Some((out, map))
+}
+
+/// The digit a word spells (`zero`, `oh`, `o`, `one` … `nine`, `niner`), in the normal form's
+/// small letters.
+fn spelt_digit(word: &[u8]) -> Option<u8> {
+    Some(match word {
+        b"zero" | b"oh" | b"o" => b'0',
+        b"one" => b'1',
+        b"two" => b'2',
+        b"three" => b'3',
+        b"four" => b'4',
+        b"five" => b'5',
+        b"six" => b'6',
+        b"seven" => b'7',
+        b"eight" => b'8',
+        b"nine" | b"niner" => b'9',
+        _ => return None,
+    })
+}
+
+/// A text with each word that spells a digit written as that digit (`two zero two five five
+/// five zero one four three`, `two-oh-two …`). Only the reading is kept (no map of its bytes or
+/// list of its words): spans found in it are taken back to the text in one walk
+/// ([`SpeltDigits::spans`]).
+struct SpeltDigits {
+    text: String,
+}
+
+/// Each word of ASCII letters of `text` (normalised) that spells a digit, not beside a letter of
+/// another script (`café`): its span and digit, in order.
+fn spelt_words(text: &str) -> impl Iterator<Item = (usize, usize, u8)> + '_ {
+    let b = text.as_bytes();
+    let mut k = 0;
+    std::iter::from_fn(move || {
+        while k < b.len() {
+            let len = b
+                .get(k..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
+            if len == 0 {
+                k += 1;
+                continue;
+            }
+            let from = k;
+            k += len;
+            let glued = from.checked_sub(1).and_then(|p| b.get(p)).is_some_and(|&p| p >= 0x80)
+                || b.get(k).is_some_and(|&n| n >= 0x80);
+            if let Some(d) = spelt_digit(b.get(from..k).unwrap_or_default()).filter(|_| !glued) {
+                return Some((from, k, d));
+            }
+        }
+        None
+    })
+}
+
+impl SpeltDigits {
+    /// `None` when no word spells a digit, or fewer than [`MIN_DIGITS`] such words and digits
+    /// are in the text (no number is spelt). A `,` or `;` between two digits of the reading is
+    /// read as a space (`two oh two, five five five, …`).
+    fn read(text: &str) -> Option<SpeltDigits> {
+        let spelt = spelt_words(text).take(MIN_DIGITS).count();
+        let digits = text.bytes().filter(u8::is_ascii_digit).take(MIN_DIGITS).count();
+        if spelt == 0 || spelt + digits < MIN_DIGITS {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for (from, to, d) in spelt_words(text) {
+            out.push_str(text.get(copied..from).unwrap_or_default());
+            out.push(char::from(d));
+            copied = to;
+        }
+        out.push_str(text.get(copied..).unwrap_or_default());
+        Some(SpeltDigits {
+            text: commas_between_digits_as_spaces(out),
+        })
+    }
+
+    /// `spans` of the reading (in order, apart, as [`crate::text::merge_spans`] leaves them)
+    /// as spans of `text`, the original: a digit written for a word stands for the whole word.
+    /// One walk of both.
+    fn spans(&self, text: &str, spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+        // The last words read: their digit's byte in the reading, and their span in `text`.
+        let mut words: Vec<(usize, usize, usize)> = Vec::with_capacity(3);
+        let mut at = 0usize; // the reading's byte of the next word's digit
+        let mut copied = 0usize;
+        // The words, walked once, one at a time, as the spans ask; the last two kept.
+        let mut next = spelt_words(text);
+        let mut place = |o: usize, words: &mut Vec<(usize, usize, usize)>| -> (usize, usize) {
+            // Read words until the one at or past `o` is known.
+            while words.last().is_none_or(|&(w, _, _)| w < o) {
+                let Some((from, to, _)) = next.next() else { break };
+                at = at.saturating_add(from.saturating_sub(copied));
+                words.push((at, from, to));
+                at = at.saturating_add(1);
+                copied = to;
+                if words.len() > 2 {
+                    words.remove(0);
+                }
+            }
+            let before = words.iter().rev().find(|&&(w, _, _)| w <= o);
+            match before {
+                Some(&(w, from, to)) if w == o => (from, to),
+                Some(&(w, _, to)) => {
+                    let x = to.saturating_add(o.saturating_sub(w + 1));
+                    (x, x + 1)
+                }
+                None => (o, o + 1),
+            }
+        };
+        spans
+            .into_iter()
+            .map(|(a, z)| {
+                let start = place(a, &mut words).0;
+                let end = place(z.saturating_sub(1).max(a), &mut words).1;
+                (start, end)
+            })
+            .collect()
+    }
+}
+
+/// `text` with each `,` and `;` in a run of them and spaces between two ASCII digits written as
+/// a space (byte for byte as long): `2 0 2, 5 5 5, 0 1 4 3` is one run of digits.
+fn commas_between_digits_as_spaces(text: String) -> String {
+    let mut b = text.into_bytes();
+    let mut k = 0;
+    while k < b.len() {
+        let len = b
+            .get(k..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b',' | b';'))
+            .count();
+        if len == 0 {
+            k += 1;
+            continue;
+        }
+        let digit = |i: Option<usize>| i.and_then(|i| b.get(i)).is_some_and(u8::is_ascii_digit);
+        if digit(k.checked_sub(1)) && digit(Some(k + len)) {
+            for c in b.get_mut(k..k + len).unwrap_or_default() {
+                *c = b' ';
+            }
+        }
+        k += len;
+    }
+    // Only ASCII bytes were replaced by a space: still UTF-8.
+    String::from_utf8(b).unwrap_or_default()
 }
 
 /// The digit a letter stands for on a telephone keypad (ITU-T E.161).

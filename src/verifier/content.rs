@@ -1260,6 +1260,83 @@ pub fn keypad_read(s: &str) -> Option<String> {
     changed.then(|| out.into_iter().collect())
 }
 
+/// `text` (normalised) with each word that spells a digit (`zero`, `oh`, `o`, `one` … `nine`,
+/// `niner`) written as the digit, and a `,` or `;` between two digits as a space; `None`
+/// when no word spells one or the text has fewer than seven such words and digits.
+fn spelt_out(text: &str) -> Option<String> {
+    let digit = |w: &str| {
+        Some(match w {
+            "zero" | "oh" | "o" => '0',
+            "one" => '1',
+            "two" => '2',
+            "three" => '3',
+            "four" => '4',
+            "five" => '5',
+            "six" => '6',
+            "seven" => '7',
+            "eight" => '8',
+            "nine" | "niner" => '9',
+            _ => return None,
+        })
+    };
+    // Each word of ASCII letters that spells a digit, not beside a letter of another script
+    // (`café`): its span and digit, in order.
+    let other = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() && !c.is_ascii());
+    let mut spelt: Vec<(usize, usize, char)> = Vec::new();
+    let mut digits = 0usize;
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        if c.is_ascii_alphabetic() {
+            start.get_or_insert(i);
+            continue;
+        }
+        digits += usize::from(c.is_ascii_digit());
+        if let Some(s) = start.take()
+            && let Some(d) = text.get(s..i).and_then(digit)
+            && !other(text.get(..s).and_then(|t| t.chars().next_back()))
+            && !other(text.get(i..).and_then(|t| t.chars().next()))
+        {
+            spelt.push((s, i, d));
+        }
+    }
+    if spelt.is_empty() || spelt.len() + digits < 7 {
+        return None;
+    }
+    let mut read = String::with_capacity(text.len());
+    let mut copied = 0;
+    for &(s, e, d) in &spelt {
+        read.push_str(text.get(copied..s).unwrap_or_default());
+        read.push(d);
+        copied = e;
+    }
+    read.push_str(text.get(copied..).unwrap_or_default());
+    // A `,` or `;` among spaces between two digits is a space: each such run, once.
+    let b = read.as_bytes();
+    let mut out = String::with_capacity(read.len());
+    let mut k = 0;
+    while k < b.len() {
+        let run = b
+            .get(k..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|x| matches!(x, b' ' | b',' | b';'))
+            .count();
+        if run == 0 {
+            let len = read.get(k..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+            out.push_str(read.get(k..k + len).unwrap_or_default());
+            k += len;
+            continue;
+        }
+        let digit = |q: Option<usize>| q.and_then(|q| b.get(q)).is_some_and(u8::is_ascii_digit);
+        let between = digit(k.checked_sub(1)) && digit(Some(k + run));
+        for &x in b.get(k..k + run).unwrap_or_default() {
+            out.push(if between { ' ' } else { char::from(x) });
+        }
+        k += run;
+    }
+    Some(out)
+}
+
 /// Whether normalised `text` holds a telephone number valid in one of `regions` (or, with `+`,
 /// anywhere). Separators between digits: up to two, or one with a space either side
 /// (`202 - 555 - 0173`); a dial code before (`*67 …`, `#31#…`) or an outside-line digit
@@ -1292,6 +1369,12 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         if has_phone(&read, regions) {
             return true;
         }
+    }
+    // Digits spelt out are digits (`two zero two five five five zero one four three`).
+    if let Some(read) = spelt_out(text)
+        && has_phone(&read, regions)
+    {
+        return true;
     }
     // An ENUM name (RFC 6116) is the number it names, its digits last first:
     // `3.7.1.0.5.5.5.2.0.2.1.e164.arpa` is +12025550173.
