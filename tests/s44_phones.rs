@@ -99,12 +99,22 @@ proptest! {
             text.push_str(digits);
             text.push_str(BETWEEN[*sep]);
         }
+        let at = text.len();
         text.push_str(number);
         for (digits, sep) in &after {
             text.push_str(BETWEEN[*sep]);
             text.push_str(digits);
         }
         text.push_str(" today");
+        // A date that takes the number's first group (`2024-01-03 1234 0150`) is a date, by
+        // the documented rule (an address or a date is one word): no case of this test.
+        let apart = |c: char| " /()".contains(c);
+        let from = text.get(..at).and_then(|t| t.rfind(apart)).map_or(0, |k| k + 1);
+        let to = text.get(at..).and_then(|t| t.find(apart)).map_or(text.len(), |k| at + k);
+        let word = text.get(from..to).unwrap_or_default();
+        let date = word.len() == 10
+            && word.bytes().enumerate().all(|(k, c)| if k == 4 || k == 7 { c == b'-' } else { c.is_ascii_digit() });
+        prop_assume!(!date);
         let problems = held_problems(&us_to_jpn(), "", &text);
         prop_assert!(problems.is_empty(), "{problems:?}");
         prop_assert!(!shown(&text, number), "the guard's output shows {number:?} of {text:?}");
