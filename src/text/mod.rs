@@ -738,6 +738,30 @@ fn fold(c: char, out: &mut String) {
     }
 }
 
+/// The sign a letter or a spacing mark of a script written with spaces is drawn as, when its
+/// UTS #39 prototype is one: `:` (the visargas `ः`, `ઃ`, Brahmi `𑀂`), `.` (a full stop or a
+/// middle dot: the half colon `ˑ`, Canadian `ᐧ`), `-` (a dash). `None` for every other
+/// character, and for one of an unspaced script.
+fn drawn_sign(c: char) -> Option<char> {
+    if c.is_ascii() || c.is_numeric() || !(c.is_alphanumeric() || is_combining_mark(c)) || is_unspaced_script(c) {
+        return None;
+    }
+    let mut buf = [0u8; 4];
+    let mut proto = skeleton(c.encode_utf8(&mut buf));
+    let (Some(p), None) = (proto.next(), proto.next()) else {
+        return None;
+    };
+    if p == ':' {
+        Some(':')
+    } else if p == '.' || is_full_stop(p) {
+        Some('.')
+    } else if p == '-' || is_dash(p) {
+        Some('-')
+    } else {
+        None
+    }
+}
+
 /// The ASCII look (lowercase) of a capital, or of the one capital of a small letter, when that
 /// capital's UTS #39 prototype is ASCII letters: Greek `Ν` and Cyrillic `Н` look like `N` and
 /// `H` though their small forms `ν` and `н` do not look like `n` and `h`.
@@ -1081,6 +1105,10 @@ fn normalize_as(s: &str, at_signs: bool) -> Normalized {
                 folded.push(' '); // a control character separates words, as a space does
             } else if n.is_ascii() {
                 folded.push(n);
+            } else if let Some(sign) = drawn_sign(n) {
+                // A letter or a spacing mark drawn as a sign (`TLPःzork`, `TLPˑzork`: a visarga
+                // is a colon, a half colon a middle dot), as a reader takes it.
+                folded.push(sign);
             } else if is_combining_mark(n)
                 && (folded.ends_with(|b: char| b.is_ascii_graphic())
                     || folded.is_empty() && out.text.ends_with(|b: char| b.is_ascii_graphic()))

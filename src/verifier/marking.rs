@@ -97,6 +97,11 @@ pub fn fold(s: &str) -> String {
             out.push('.');
             continue;
         }
+        // A letter or mark drawn as a colon or a full stop is that sign (`TLPःRED`).
+        if let Some(sign) = super::text::drawn_sign(c) {
+            out.push(sign);
+            continue;
+        }
         // A mark left on an ASCII letter is dropped; small capitals, accented Latin letters and
         // other scripts' digits read as ASCII.
         if unicode_normalization::char::is_combining_mark(c) && out.ends_with(|p: char| p.is_ascii_alphanumeric()) {

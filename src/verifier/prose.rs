@@ -930,7 +930,11 @@ impl Prose {
     fn japanese(&self, text: &str, out: &mut Vec<String>) {
         let read: Vec<char> = super::text::visual(text)
             .nfkc()
-            .filter(|&c| !super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
+            // A mark drawn as a sign is that sign (a visarga is a colon: `TLPःzork`).
+            .filter(|&c| {
+                !super::marking::hidden(c)
+                    && (!unicode_normalization::char::is_combining_mark(c) || colon_look(c) || dot_look(c))
+            })
             // A small capital is its letter (`TʟP`), as everywhere the verifier reads prose; a
             // letter of another script drawn as a Latin one is that (Cyrillic `ТLР`), read
             // before it is lowercased.
@@ -1065,34 +1069,35 @@ fn latin_look(c: char) -> char {
 }
 
 /// A full stop, or a character drawn as one (NFKC done): of another script, a middle dot, or a
-/// letter whose UTS #39 prototype is `.` (Lisu `ꓸ`).
+/// letter or mark drawn as one of those (Lisu `ꓸ`, the half colon `ˑ`, Canadian `ᐧ`).
 fn dot_look(c: char) -> bool {
-    super::text::full_stop(c)
-        || (!c.is_ascii() && unicode_security::skeleton(c.encode_utf8(&mut [0; 4])).eq(std::iter::once('.')))
+    super::text::full_stop(c) || super::text::drawn_sign(c) == Some('.')
 }
 
 /// A colon, or a character drawn as one (NFKC done): the Armenian full stop `։`, the colons of
 /// Hebrew, Syriac, Ethiopic, Runic and Mongolian, the ratio sign, two-dot punctuation, the
-/// modifier colons, Lisu `ꓽ` and Z notation's `⦂`.
+/// modifier colons, Lisu `ꓽ` and Z notation's `⦂`; and a letter or mark whose UTS #39
+/// prototype is `:` (the visargas `ः`, `ઃ`, Brahmi `𑀂`).
 fn colon_look(c: char) -> bool {
-    matches!(
-        c,
-        ':' | '\u{0589}'
-            | '\u{05C3}'
-            | '\u{0703}'
-            | '\u{0704}'
-            | '\u{1361}'
-            | '\u{1365}'
-            | '\u{16EC}'
-            | '\u{1804}'
-            | '\u{2236}'
-            | '\u{205A}'
-            | '\u{2982}'
-            | '\u{A789}'
-            | '\u{A4FD}'
-            | '\u{02D0}'
-            | '\u{02F8}'
-    )
+    super::text::drawn_sign(c) == Some(':')
+        || matches!(
+            c,
+            ':' | '\u{0589}'
+                | '\u{05C3}'
+                | '\u{0703}'
+                | '\u{0704}'
+                | '\u{1361}'
+                | '\u{1365}'
+                | '\u{16EC}'
+                | '\u{1804}'
+                | '\u{2236}'
+                | '\u{205A}'
+                | '\u{2982}'
+                | '\u{A789}'
+                | '\u{A4FD}'
+                | '\u{02D0}'
+                | '\u{02F8}'
+        )
 }
 
 /// The words (runs of letters, as read) among the 48 pieces before piece `k`, nearest first.

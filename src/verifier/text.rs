@@ -728,17 +728,18 @@ pub(super) fn visual(s: &str) -> std::borrow::Cow<'_, str> {
 /// payload (base64 or percent-encoded); three times over (`%2540`). `None`
 /// when there is nothing to decode. Its own decoder, not the guard's.
 pub fn unescape(s: &str) -> Option<String> {
-    unescape_steps(s, &mut None, &mut Vec::new()).pop()
+    unescape_steps(s, &mut None, &mut Vec::new(), true).pop()
 }
 
 /// [`unescape`]'s result, after the text as it stood after each pass that read a `data:` URI:
 /// a payload is read as written too (a `%` in it may be a zone, not an escape). `why`: the
 /// first reason a `data:` URI read is no text, or one is left unread past the last pass.
 /// `quads`: the [`snort_quads`] reading of each pass's text before the next pass decodes it (a
-/// group shows only once the escapes around it are gone: `\\|0a 14 1e 28\\|`).
-fn unescape_steps(s: &str, why: &mut Option<String>, quads: &mut Vec<String>) -> Vec<String> {
+/// group shows only once the escapes around it are gone: `\\|0a 14 1e 28\\|`). `utf7`:
+/// whether a `+` starts a UTF-7 run.
+fn unescape_steps(s: &str, why: &mut Option<String>, quads: &mut Vec<String>, utf7: bool) -> Vec<String> {
     let mut steps = Vec::new();
-    let Some((mut cur, mut had_uri)) = unescape_once(s, why) else {
+    let Some((mut cur, mut had_uri)) = unescape_once(s, why, utf7) else {
         return steps;
     };
     // Three passes; up to six while each reads a `data:` URI (a URI nested in a URI).
@@ -747,7 +748,7 @@ fn unescape_steps(s: &str, why: &mut Option<String>, quads: &mut Vec<String>) ->
         if pass >= 3 && !had_uri {
             break;
         }
-        match unescape_once(&cur, why) {
+        match unescape_once(&cur, why, utf7) {
             Some((next, uri)) => {
                 if had_uri {
                     steps.push(std::mem::replace(&mut cur, next));
@@ -912,14 +913,23 @@ fn unescaped_checked(s: &str, why: &mut Option<String>) -> Vec<String> {
     out
 }
 
-/// The [`unescape_steps`] of `s`, and the markup readings: of `s` (then decoded), and of its
-/// decoding.
+/// The [`unescape_steps`] of `s` (with and without its UTF-7 runs read), and the markup
+/// readings: of `s` (then decoded), and of its decoding.
 fn decodings(s: &str, why: &mut Option<String>) -> Vec<String> {
     let mut quads = Vec::new();
-    let mut out = unescape_steps(s, why, &mut quads);
+    let mut out = unescape_steps(s, why, &mut quads, true);
     let decoded = out.last().cloned();
     out.append(&mut quads);
-    let mut decode = |bare: String| unescape_steps(&bare, why, &mut Vec::new()).pop().unwrap_or(bare);
+    // And with a `+` left as written: a `+` after a character that is no ASCII letter starts a
+    // UTF-7 run to the pass above, which would hide what the other escapes write around it
+    // (`\u0054LＰ+Aag` is `TLＰ+Aag`, not `TLＰƨ`).
+    if s.contains('+')
+        && let Some(plain) = unescape_steps(s, why, &mut Vec::new(), false).pop()
+        && !out.contains(&plain)
+    {
+        out.push(plain);
+    }
+    let mut decode = |bare: String| unescape_steps(&bare, why, &mut Vec::new(), true).pop().unwrap_or(bare);
     if let Some(bare) = embedded::without_markup(s) {
         out.push(decode(bare));
     }
@@ -942,8 +952,9 @@ fn decodings(s: &str, why: &mut Option<String>) -> Vec<String> {
 }
 
 /// One pass of decoding, and whether it read a `data:` URI; `None` when nothing changed. `why`
-/// gets the first reason a URI read is no text, when it has none.
-fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
+/// gets the first reason a URI read is no text, when it has none. `utf7`: whether a `+` starts
+/// a UTF-7 run.
+fn unescape_once(s: &str, why: &mut Option<String>, utf7: bool) -> Option<(String, bool)> {
     if !s.contains(['&', '%', '\\', '=', '+', '|', '{']) && !embedded::has_data_uri(s) {
         return None;
     }
@@ -1016,7 +1027,7 @@ fn unescape_once(s: &str, why: &mut Option<String>) -> Option<(String, bool)> {
                         .or_else(|| quoted_printable(tail)),
                     // A `+` inside a base64 run (after a letter, digit, `/` or `+`) is the run's
                     // own: a `data:` URI's payload read as UTF-7 would be lost to the data reader.
-                    b'+' if out.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '/' || c == '+') => None,
+                    b'+' if !utf7 || out.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '/' || c == '+') => None,
                     b'+' => Some(utf7_run(tail)),
                     b'|' => snort_group(tail).map(|(bytes, used)| {
                         let (text, any) = hex_bytes_text(&bytes);
@@ -1709,6 +1720,23 @@ pub fn normalise(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The sign a letter or a mark of a script written with spaces is drawn as, when its UTS #39
+/// prototype is one character that is a colon or a full stop (a middle dot too): `:` for the
+/// visargas (`ः`, `ઃ`, Brahmi `𑀂`) and Lisu `ꓽ`, `.` for the half colon `ˑ`, Canadian `ᐧ`,
+/// Lisu `ꓸ`. A digit is read as one (Arabic `٠`), never so.
+pub(super) fn drawn_sign(c: char) -> Option<char> {
+    if c.is_ascii() || c.is_numeric() || unspaced(c) {
+        return None;
+    }
+    let mut b = [0; 4];
+    let mut proto = unicode_security::skeleton(c.encode_utf8(&mut b));
+    match (proto.next(), proto.next()) {
+        (Some(':'), None) => Some(':'),
+        (Some(p), None) if p == '.' || full_stop(p) => Some('.'),
+        _ => None,
+    }
 }
 
 /// A full stop of any script, or a dot drawn as one (NFKC done): ideographic and half-width
