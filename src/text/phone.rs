@@ -436,19 +436,27 @@ fn keypad_digit(b: u8) -> Option<u8> {
 
 /// The normal form of `n` (of `raw`) with the letters of each vanity word read as keypad
 /// digits, byte for byte as long; `None` when there is none. A vanity word is a run of 2 to 10
-/// ASCII letters, each written as a capital in `raw` (an escape counts as one: the stricter
-/// reading), that no letter or digit follows, after a separator (space, `-`, `.`, `)`) and the
+/// ASCII letters, none written as a small letter in `raw` (an escape or a run of hex or base64
+/// that writes it counts as a capital: the stricter reading), that no letter or digit follows, after a separator (space, `-`, `.`, `)`) and the
 /// digits of a number that has a `+` or two groups or more before it (`1-800-FLOWERS`,
 /// `+1 202 JKL 0143`; `port 443 TCP 8443` has one group, and letters in small letters are
 /// words). The groups are counted within the 24 bytes before the word (linear).
 fn keypad_reading(n: &crate::text::Normalized, raw: &str) -> Option<String> {
     let text = &n.text;
     let b = text.as_bytes();
+    // Small: written as one small letter, that letter when ASCII (Cyrillic `а` is small too).
+    // Any other writing counts as a capital, the stricter reading: an escape (`%4A`, `=4A`,
+    // `&#74;`) or a run of hex or base64 (`4141` is `AA`) may write a capital.
     let capital = |i: usize| {
-        n.original(i, i + 1)
-            .and_then(|(a, z)| raw.get(a..z))
-            .and_then(|w| w.chars().next())
-            .is_some_and(|c| c.is_uppercase() || matches!(c, '%' | '&' | '\\'))
+        let Some(w) = n.original(i, i + 1).and_then(|(a, z)| raw.get(a..z)) else {
+            return false;
+        };
+        let mut cs = w.chars();
+        let small = match (cs.next(), cs.next()) {
+            (Some(c), None) => c.is_lowercase() && (!c.is_ascii() || b.get(i) == Some(&(c as u8))),
+            _ => false,
+        };
+        !small
     };
     let mut out: Option<Vec<u8>> = None;
     let mut i = 0;
@@ -835,15 +843,24 @@ fn excluded(text: &str, a: usize, z: usize) -> bool {
     // Every part of an address is an octet: `1.202.555.0143` is a number.
     let octet = |p: &str| (1..=3).contains(&p.len()) && p.parse::<u16>().is_ok_and(|v| v <= 255);
     let dotted_quad = abbreviated || span.split('.').count() == 4 && span.split('.').all(octet);
-    let date = span.len() == 10
-        && span.bytes().enumerate().all(|(k, x)| {
-            if k == 4 || k == 7 {
-                x == b'-'
-            } else {
-                x.is_ascii_digit()
-            }
-        });
-    dotted_quad || date
+    dotted_quad || is_date(span)
+}
+
+/// Whether `span` is a date as ISO 8601 writes it, `YYYY-MM-DD` with a month of 01 to 12 and a
+/// day of 01 to 31: `0143-00-00` is no date, but the last group of a number glued to two more
+/// (`202 555 0143-00-00`).
+fn is_date(span: &str) -> bool {
+    let b = span.as_bytes();
+    let two = |k: usize| -> Option<u8> {
+        let (&t, &u) = (b.get(k)?, b.get(k + 1)?);
+        (t.is_ascii_digit() && u.is_ascii_digit()).then(|| (t - b'0') * 10 + (u - b'0'))
+    };
+    b.len() == 10
+        && b.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit))
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && two(5).is_some_and(|m| (1..=12).contains(&m))
+        && two(8).is_some_and(|d| (1..=31).contains(&d))
 }
 
 /// The readings of the stretch `from..to` of `text` whose groups of digits are `groups`: the

@@ -1665,11 +1665,13 @@ fn not_a_number(span: &str) -> bool {
                 .iter()
                 .all(|p| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
     });
-    let date = span.len() == 10
-        && span
-            .chars()
-            .enumerate()
-            .all(|(k, c)| if k == 4 || k == 7 { c == '-' } else { c.is_ascii_digit() });
+    // A date: year, a month of 1 to 12 and a day of 1 to 31 (`0143-00-00` is no date).
+    let parts: Vec<&str> = span.split('-').collect();
+    let date = matches!(parts.as_slice(), [y, m, d]
+        if y.len() == 4 && m.len() == 2 && d.len() == 2
+            && [y, m, d].iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
+            && m.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
+            && d.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d)));
     quad || short_net || date
 }
 
