@@ -95,15 +95,14 @@ impl Phones {
             return Vec::new();
         }
         // Each digit string is checked once, and no more than `MAX_CHECKS` are.
-        let mut checked: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+        let mut checked: std::collections::HashMap<u64, bool> = std::collections::HashMap::new();
         let mut out = Vec::new();
         candidates(text, |c| {
             let number = c.readings.iter().any(|&(a, b)| {
                 let Some(reading) = text.get(a..b) else { return false };
-                let key = number_key(reading);
-                if !(MIN_DIGITS..=15).contains(&key.trim_start_matches('+').len()) {
+                let Some(key) = number_key(reading) else {
                     return false;
-                }
+                };
                 if let Some(&known) = checked.get(&key) {
                     return known;
                 }
@@ -148,12 +147,23 @@ impl Phones {
     }
 }
 
-/// What [`Phones::is_number`] decides a reading by: a leading `+`, and its digits.
-fn number_key(reading: &str) -> String {
-    let plus = reading.starts_with('+').then_some('+');
-    plus.into_iter()
-        .chain(reading.chars().filter(char::is_ascii_digit))
-        .collect()
+/// What [`Phones::is_number`] decides a reading by, a leading `+` and its digits, as one
+/// number (no string made for each reading: a run of single digits has millions): the digits'
+/// value, their count (leading zeros count) and the `+`. `None` when the reading has fewer
+/// than [`MIN_DIGITS`] or more than 15 digits (no number).
+fn number_key(reading: &str) -> Option<u64> {
+    let mut value = 0u64;
+    let mut count = 0u64;
+    for d in reading.bytes().filter(u8::is_ascii_digit) {
+        count += 1;
+        if count > 15 {
+            return None;
+        }
+        // 15 digits at most: below 10^15 < 2^50.
+        value = value * 10 + u64::from(d - b'0');
+    }
+    let plus = u64::from(reading.starts_with('+'));
+    (count >= MIN_DIGITS as u64).then_some(value | (count << 50) | (plus << 55))
 }
 
 /// The fewest digits a candidate holds.
@@ -270,58 +280,179 @@ fn enum_reading(text: &str) -> Option<(String, Vec<std::ops::Range<usize>>)> {
     Some((out, map))
 }
 
-/// The digit a word spells (`zero`, `oh`, `o`, `one` … `nine`, `niner`), in the normal form's
-/// small letters.
-fn spelt_digit(word: &[u8]) -> Option<u8> {
-    Some(match word {
-        b"zero" | b"oh" | b"o" => b'0',
-        b"one" => b'1',
-        b"two" => b'2',
-        b"three" => b'3',
-        b"four" => b'4',
-        b"five" => b'5',
-        b"six" => b'6',
-        b"seven" => b'7',
-        b"eight" => b'8',
-        b"nine" | b"niner" => b'9',
-        _ => return None,
-    })
+/// The words that spell digits (in the normal form's small letters), longest first: a word is
+/// read as the longest that starts it (`niner` before `nine`, `one` before `o`).
+const DIGIT_WORDS: &[(&[u8], u8)] = &[
+    (b"niner", b'9'),
+    (b"three", b'3'),
+    (b"seven", b'7'),
+    (b"eight", b'8'),
+    (b"zero", b'0'),
+    (b"four", b'4'),
+    (b"five", b'5'),
+    (b"nine", b'9'),
+    (b"one", b'1'),
+    (b"two", b'2'),
+    (b"six", b'6'),
+    (b"oh", b'0'),
+    (b"o", b'0'),
+];
+
+/// Whether the ASCII letter `c` (either case) is in a word of [`DIGIT_WORDS`]: `e f g h i n o r
+/// s t u v w x z`.
+fn in_digit_words(c: u8) -> bool {
+    matches!(
+        c.to_ascii_lowercase(),
+        b'e' | b'f' | b'g' | b'h' | b'i' | b'n' | b'o' | b'r' | b's' | b't' | b'u' | b'v' | b'w' | b'x' | b'z'
+    )
+}
+
+/// The longest word of [`DIGIT_WORDS`] that `letters` start with: its length and digit.
+fn digit_word_at(letters: &[u8]) -> Option<(usize, u8)> {
+    DIGIT_WORDS
+        .iter()
+        .find(|(w, _)| letters.starts_with(w))
+        .map(|(w, d)| (w.len(), *d))
 }
 
 /// A text with each word that spells a digit written as that digit (`two zero two five five
-/// five zero one four three`, `two-oh-two …`). Only the reading is kept (no map of its bytes or
-/// list of its words): spans found in it are taken back to the text in one walk
-/// ([`SpeltDigits::spans`]).
+/// five zero one four three`, `two-oh-two …`), a word made of such words as its digits
+/// (`twozerotwo`), and letters written apart read together (`t w o`). Only the reading is kept
+/// (no map of its bytes or list of its words): spans found in it are taken back to the text in
+/// one walk ([`SpeltDigits::spans`]).
 struct SpeltDigits {
     text: String,
 }
 
-/// Each word of ASCII letters of `text` (normalised) that spells a digit, not beside a letter of
-/// another script (`café`): its span and digit, in order.
+/// The pieces of `text` (normalised) that spell a digit, in order: its span and digit. A word of
+/// ASCII letters not beside a letter of another script (`café`) is read from its start, each
+/// time as the longest digit word there (`twozerotwo` is `2 0 2`), and is pieces only when so
+/// read whole (`someone` is none). Letters written apart, one-letter words with one or two
+/// of ` -._` between them (`t w o z e r o`, `f-i-v-e`), are read together the same way, a letter
+/// that starts no digit word passed over (`a t w o` holds `two`). Each byte is read a bounded
+/// number of times (a digit word is five letters at most): linear, and nothing is kept but the
+/// five letters ahead.
 fn spelt_words(text: &str) -> impl Iterator<Item = (usize, usize, u8)> + '_ {
     let b = text.as_bytes();
+    let letter = |k: usize| b.get(k).is_some_and(u8::is_ascii_alphabetic);
+    let foreign = |k: Option<usize>| k.and_then(|k| b.get(k)).is_some_and(|&c| c >= 0x80);
+    // Whether a one-letter word stands at `k`.
+    let single = move |k: usize| letter(k) && !letter(k + 1) && !k.checked_sub(1).is_some_and(letter);
+    // The next letter of a run of one-letter words after the letter at `k`, if any.
+    let next_single = move |k: usize| {
+        let gap = b
+            .get(k + 1..)
+            .unwrap_or_default()
+            .iter()
+            .take(3)
+            .take_while(|c| b" -._".contains(c))
+            .count();
+        ((1..=2).contains(&gap) && single(k + 1 + gap)).then_some(k + 1 + gap)
+    };
+    // Up to five letters from `k` and where each stands: of a word, or of a run of one-letter
+    // words.
+    let ahead = move |k: usize, apart: bool| {
+        let mut at = [0usize; 5];
+        let mut got = [0u8; 5];
+        let mut n = 0;
+        let mut cur = Some(k);
+        while let (Some(c), Some(slot), Some(pos)) = (cur, got.get_mut(n), at.get_mut(n)) {
+            *slot = b.get(c).copied().unwrap_or(0);
+            *pos = c;
+            n += 1;
+            cur = if apart {
+                next_single(c)
+            } else {
+                Some(c + 1).filter(|&x| letter(x))
+            };
+        }
+        (got, at, n)
+    };
+    // Where the reading stands: in a word (read whole) or a run of one-letter words, from `k`.
     let mut k = 0;
+    let mut word_end: Option<usize> = None;
+    let mut apart = false;
     std::iter::from_fn(move || {
-        while k < b.len() {
+        loop {
+            if let Some(end) = word_end {
+                if k < end || (apart && letter(k)) {
+                    let (got, at, n) = ahead(k, apart);
+                    let found = digit_word_at(got.get(..n).unwrap_or_default());
+                    let last = |len: usize| at.get(len.saturating_sub(1)).copied().unwrap_or(k);
+                    match found {
+                        Some((len, d)) => {
+                            let (from, to) = (k, last(len) + 1);
+                            k = if apart {
+                                next_single(last(len)).unwrap_or(to)
+                            } else {
+                                to
+                            };
+                            if apart && k == to {
+                                word_end = None;
+                            }
+                            return Some((from, to, d));
+                        }
+                        // In a run, a letter that starts no digit word is passed over.
+                        None if apart => match next_single(k) {
+                            Some(n) => k = n,
+                            None => {
+                                k += 1;
+                                word_end = None;
+                            }
+                        },
+                        None => {
+                            k = end;
+                            word_end = None;
+                        }
+                    }
+                    continue;
+                }
+                word_end = None;
+            }
+            // The next word of letters.
+            while k < b.len() && !letter(k) {
+                k += 1;
+            }
+            if k >= b.len() {
+                return None;
+            }
             let len = b
                 .get(k..)
                 .unwrap_or_default()
                 .iter()
                 .take_while(|c| c.is_ascii_alphabetic())
                 .count();
-            if len == 0 {
-                k += 1;
+            let end = k + len;
+            if foreign(k.checked_sub(1)) || foreign(Some(end)) {
+                k = end;
                 continue;
             }
-            let from = k;
-            k += len;
-            let glued = from.checked_sub(1).and_then(|p| b.get(p)).is_some_and(|&p| p >= 0x80)
-                || b.get(k).is_some_and(|&n| n >= 0x80);
-            if let Some(d) = spelt_digit(b.get(from..k).unwrap_or_default()).filter(|_| !glued) {
-                return Some((from, k, d));
+            if len == 1 && next_single(k).is_some() {
+                apart = true;
+                word_end = Some(k);
+                continue;
+            }
+            // A word: read whole, or not at all; only the letters of digit words can make
+            // one (most words hold another: looked at once, no further).
+            let mut at = if b.get(k..end).unwrap_or_default().iter().all(|&c| in_digit_words(c)) {
+                k
+            } else {
+                end + 1
+            };
+            while at < end {
+                let (got, _, n) = ahead(at, false);
+                match digit_word_at(got.get(..n).unwrap_or_default()) {
+                    Some((l, _)) => at += l,
+                    None => break,
+                }
+            }
+            if at == end {
+                apart = false;
+                word_end = Some(end);
+            } else {
+                k = end;
             }
         }
-        None
     })
 }
 
@@ -337,8 +468,15 @@ impl SpeltDigits {
         }
         let mut out = String::with_capacity(text.len());
         let mut copied = 0;
-        for (from, to, d) in spelt_words(text) {
-            out.push_str(text.get(copied..from).unwrap_or_default());
+        for (n, (from, to, d)) in spelt_words(text).enumerate() {
+            // Between two spelt digits, a `.` or `_` is a `-` (`two.zero`, `o.n.e.t.w.o`): the
+            // digits are no address or version.
+            let between = text.get(copied..from).unwrap_or_default();
+            if n > 0 && between.bytes().all(|c| b" -._".contains(&c)) {
+                out.extend(between.chars().map(|c| if c == ' ' { ' ' } else { '-' }));
+            } else {
+                out.push_str(between);
+            }
             out.push(char::from(d));
             copied = to;
         }
@@ -705,12 +843,17 @@ fn candidates(text: &str, mut found: impl FnMut(Candidate)) {
         for (first, w) in words.iter().enumerate() {
             let mut digits = 0usize;
             let mut apart = true;
+            let mut ones = true;
             for (last, l) in words.iter().enumerate().skip(first) {
                 digits += l.digits;
                 if digits > MAX_DIGITS {
                     break;
                 }
                 apart &= !l.excluded;
+                // Words of one digit each (`2 0 2 5 5 5 0 1 4 3`): a number written digit by
+                // digit, read among other such words too, with 10 to 15 digits (a national
+                // number with its area code or more; a counting list, `1 2 … 9 10`, is none).
+                ones &= l.digits == 1;
                 // The whole run, or a few words of it ending as a number ends: with a group of
                 // four digits or more, or of two or three when it is written as a number is
                 // (see `short_end`); glued to what follows only at the run's end; an address or
@@ -746,8 +889,10 @@ fn candidates(text: &str, mut found: impl FnMut(Candidate)) {
                 // Cut out at a `.` or holding one, it is written as a number is: grouped, or
                 // led (`+33.1.23.45.67.89`).
                 let dotted = (w.group..=g_end).any(|m| between(m).contains(&b'.'));
+                let digit_by_digit = ones && (10..=15).contains(&digits);
                 if digits < MIN_DIGITS
                     || (!whole
+                        && !digit_by_digit
                         && (last >= first + MAX_WORDS || (l.last < 4 && !short_end()) || (dotted && !grouped && !led)))
                     || (l.to == end && glued_after)
                     || !apart
@@ -757,7 +902,13 @@ fn candidates(text: &str, mut found: impl FnMut(Candidate)) {
                 }
                 found(Candidate {
                     span: (w.from, l.to),
-                    readings: readings(text, (w.from, l.to), window, dial_code && first == 0),
+                    // Digit by digit among other digits, the window is read as it is: each
+                    // shorter one is a window of its own.
+                    readings: if digit_by_digit && !whole {
+                        vec![(w.from, l.to)]
+                    } else {
+                        readings(text, (w.from, l.to), window, dial_code && first == 0)
+                    },
                 });
             }
         }

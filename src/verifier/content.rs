@@ -1260,43 +1260,105 @@ pub fn keypad_read(s: &str) -> Option<String> {
     changed.then(|| out.into_iter().collect())
 }
 
+/// The digit word (`zero`, `oh`, `o`, `one` … `nine`, `niner`) that `letters` start with, the
+/// longest of them: its length in letters and its digit.
+fn digit_word(letters: &[u8]) -> Option<(usize, char)> {
+    let words: [(&str, char); 13] = [
+        ("zero", '0'),
+        ("oh", '0'),
+        ("o", '0'),
+        ("one", '1'),
+        ("two", '2'),
+        ("three", '3'),
+        ("four", '4'),
+        ("five", '5'),
+        ("six", '6'),
+        ("seven", '7'),
+        ("eight", '8'),
+        ("nine", '9'),
+        ("niner", '9'),
+    ];
+    words
+        .iter()
+        .filter(|(w, _)| letters.starts_with(w.as_bytes()))
+        .max_by_key(|(w, _)| w.len())
+        .map(|&(w, d)| (w.len(), d))
+}
+
 /// `text` (normalised) with each word that spells a digit (`zero`, `oh`, `o`, `one` … `nine`,
-/// `niner`) written as the digit, and a `,` or `;` between two digits as a space; `None`
-/// when no word spells one or the text has fewer than seven such words and digits.
+/// `niner`) written as the digit, a word made only of such words as its digits (`twozerotwo`),
+/// letters written one by one with one or two of ` -._` between them read together
+/// (`t w o z e r o`; a letter that starts no digit word passed over), a `.` or `_` between
+/// two such digits as a `-`, and a `,` or `;` between two digits as a space; `None` when nothing spells a digit or the text has fewer
+/// than seven such words and digits.
 fn spelt_out(text: &str) -> Option<String> {
-    let digit = |w: &str| {
-        Some(match w {
-            "zero" | "oh" | "o" => '0',
-            "one" => '1',
-            "two" => '2',
-            "three" => '3',
-            "four" => '4',
-            "five" => '5',
-            "six" => '6',
-            "seven" => '7',
-            "eight" => '8',
-            "nine" | "niner" => '9',
-            _ => return None,
-        })
-    };
-    // Each word of ASCII letters that spells a digit, not beside a letter of another script
-    // (`café`): its span and digit, in order.
+    // Each word of ASCII letters, not beside a letter of another script (`café`), one at a
+    // time.
     let other = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() && !c.is_ascii());
-    let mut spelt: Vec<(usize, usize, char)> = Vec::new();
-    let mut digits = 0usize;
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+    let mut chars = text.char_indices().chain(std::iter::once((text.len(), ' ')));
     let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-        if c.is_ascii_alphabetic() {
-            start.get_or_insert(i);
+    let mut words = std::iter::from_fn(|| {
+        for (i, c) in chars.by_ref() {
+            if c.is_ascii_alphabetic() {
+                start.get_or_insert(i);
+                continue;
+            }
+            if let Some(s) = start.take()
+                && !other(text.get(..s).and_then(|t| t.chars().next_back()))
+                && !other(text.get(i..).and_then(|t| t.chars().next()))
+            {
+                return Some((s, i));
+            }
+        }
+        None
+    })
+    .peekable();
+    let letter_at = |k: usize| text.as_bytes().get(k).copied().unwrap_or(b' ');
+    let mut spelt: Vec<(usize, usize, char)> = Vec::new();
+    // Letters one by one: one-letter words with one or two of ` -._` between them, read
+    // together as the run goes, five letters ahead at most.
+    let mut run: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    let read_run = |run: &mut std::collections::VecDeque<usize>, spelt: &mut Vec<(usize, usize, char)>, all: bool| {
+        while run.len() >= if all { 1 } else { 5 } {
+            let mut letters = [b' '; 5];
+            for (slot, &k) in letters.iter_mut().zip(run.iter()) {
+                *slot = letter_at(k);
+            }
+            match digit_word(letters.get(..run.len().min(5)).unwrap_or_default()) {
+                Some((len, d)) => {
+                    if let (Some(&a), Some(&z)) = (run.front(), run.get(len - 1)) {
+                        spelt.push((a, z + 1, d));
+                    }
+                    run.drain(..len.min(run.len()));
+                }
+                None => {
+                    run.pop_front();
+                }
+            }
+        }
+    };
+    while let Some((s, e)) = words.next() {
+        let apart = |&(ns, ne): &(usize, usize)| {
+            let gap = text.get(e..ns).unwrap_or_default();
+            e - s == 1 && ne - ns == 1 && (1..=2).contains(&gap.len()) && gap.chars().all(|c| " -._".contains(c))
+        };
+        if !run.is_empty() || words.peek().is_some_and(apart) {
+            run.push_back(s);
+            let more = words.peek().is_some_and(apart);
+            read_run(&mut run, &mut spelt, !more);
             continue;
         }
-        digits += usize::from(c.is_ascii_digit());
-        if let Some(s) = start.take()
-            && let Some(d) = text.get(s..i).and_then(digit)
-            && !other(text.get(..s).and_then(|t| t.chars().next_back()))
-            && !other(text.get(i..).and_then(|t| t.chars().next()))
-        {
-            spelt.push((s, i, d));
+        // A word: read whole as digit words, longest first, or not at all.
+        let letters = text.as_bytes().get(s..e).unwrap_or_default();
+        let mut pieces = Vec::new();
+        let mut k = 0;
+        while let Some((len, d)) = digit_word(letters.get(k..).unwrap_or_default()) {
+            pieces.push((s + k, s + k + len, d));
+            k += len;
+        }
+        if k == letters.len() {
+            spelt.extend(pieces);
         }
     }
     if spelt.is_empty() || spelt.len() + digits < 7 {
@@ -1304,8 +1366,14 @@ fn spelt_out(text: &str) -> Option<String> {
     }
     let mut read = String::with_capacity(text.len());
     let mut copied = 0;
-    for &(s, e, d) in &spelt {
-        read.push_str(text.get(copied..s).unwrap_or_default());
+    for (n, &(s, e, d)) in spelt.iter().enumerate() {
+        // `.` and `_` between two spelt digits are `-` (`two.zero.two`): no address.
+        let gap = text.get(copied..s).unwrap_or_default();
+        if n > 0 && gap.chars().all(|c| matches!(c, ' ' | '-' | '.' | '_')) {
+            read.extend(gap.chars().map(|c| if c == ' ' { ' ' } else { '-' }));
+        } else {
+            read.push_str(gap);
+        }
         read.push(d);
         copied = e;
     }
@@ -1429,11 +1497,13 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
     };
     // The readings of some groups of a run (the run's first group first when `plus` or
     // `dial_code`): from each allowed first group, to the end or to a `/`.
-    let mut reads_as_number = |groups: &[(String, String, usize)], plus: bool, dial_code: bool| -> bool {
+    // `alone`: the groups read as they stand only (a window of one-digit words among others:
+    // each shorter reading is a window of its own).
+    let mut reads_as_number = |groups: &[(String, String, usize)], plus: bool, dial_code: bool, alone: bool| -> bool {
         // An address part: one to three digits, 255 at most.
         let octet = |p: &str| (1..=3).contains(&p.len()) && p.parse::<u16>().is_ok_and(|v| v <= 255);
         let mut firsts = vec![0usize];
-        for k in 0..2 {
+        for k in 0..if alone { 0 } else { 2 } {
             let Some(g) = groups.get(k) else { break };
             let next_ok = groups.get(k + 1).is_some_and(|n| n.1.contains([' ', '-', '#']));
             let code = k == 0 && dial_code && (2..=3).contains(&g.0.len());
@@ -1443,7 +1513,9 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
             firsts.push(k + 1);
         }
         let mut lasts = vec![groups.len()];
-        lasts.extend((1..groups.len()).filter(|&k| groups.get(k).is_some_and(|g| g.1.contains('/'))));
+        if !alone {
+            lasts.extend((1..groups.len()).filter(|&k| groups.get(k).is_some_and(|g| g.1.contains('/'))));
+        }
         for &f in &firsts {
             for &l in &lasts {
                 let Some(part) = groups.get(f..l).filter(|p| !p.is_empty()) else {
@@ -1587,16 +1659,21 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         for first in 0..words.len() {
             let mut digits = 0;
             let mut apart = true;
+            // Whether every word so far is one digit: a number written digit by digit
+            // (`2 0 2 5 5 5 0 1 4 3`), read among other such digits too when it has 10 to 15.
+            let mut one_by_one = true;
             for last in first..words.len() {
                 let Some((range, is_address)) = words.get(last) else {
                     break;
                 };
-                digits += groups
+                let word_digits = groups
                     .get(range.clone())
                     .unwrap_or_default()
                     .iter()
                     .map(|g| g.0.len())
                     .sum::<usize>();
+                digits += word_digits;
+                one_by_one = one_by_one && word_digits == 1;
                 if digits > 21 {
                     break;
                 }
@@ -1629,14 +1706,15 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
                 let dotted = (start_group..=end_group).any(|k| groups.get(k).is_some_and(|g| g.1.contains('.')));
                 let few = last.saturating_sub(first) < 6 && ends && (!dotted || in_groups || prefixed);
                 if digits < 7
-                    || !(whole || few)
+                    || !(whole || few || (one_by_one && (10..=15).contains(&digits)))
                     || (last + 1 == words.len() && glued_after)
                     || !apart
                     || not_a_number(&text_of(start_group, end_group.saturating_sub(1)))
                 {
                     continue;
                 }
-                if reads_as_number(window, c == '+' && first == 0, dial_code && first == 0) {
+                let alone = !(whole || few);
+                if reads_as_number(window, c == '+' && first == 0, dial_code && first == 0, alone) {
                     return true;
                 }
             }
