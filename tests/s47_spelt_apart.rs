@@ -14,17 +14,9 @@
 mod common;
 
 use common::held::{all_go, held_problems};
+use common::spelt::{output, spelt};
 use common::us_to_jpn;
 use proptest::prelude::*;
-use sekisho::fuzzing::content;
-
-/// The guard's output for `text` (in `indicator.description`).
-fn output(text: &str) -> String {
-    let input = content::bundle(content::place(0, text, 1));
-    sekisho::guard::filter(input.as_bytes(), &us_to_jpn())
-        .map(|r| String::from_utf8_lossy(r.output.as_bytes()).into_owned())
-        .unwrap_or_default()
-}
 
 #[test]
 fn numbers_spelt_apart_or_glued_are_held() {
@@ -65,33 +57,6 @@ fn prose_with_digit_words_inside_goes() {
             "Scores: 1 2 3 4 5 6 7 8 9 10 11 12 13, then 0 0 0 0 0 0 0 0 0 0 0 0 and 1 0 1 1 0 1 0 0 1 1 0 1.",
         ],
     );
-}
-
-/// The word for digit `d`, in one of its spellings, cased as `case` says.
-fn spelt(d: u8, pick: u8, case: u8) -> String {
-    let words: &[&str] = match d {
-        b'0' => &["zero", "oh", "o"],
-        b'1' => &["one"],
-        b'2' => &["two"],
-        b'3' => &["three"],
-        b'4' => &["four"],
-        b'5' => &["five"],
-        b'6' => &["six"],
-        b'7' => &["seven"],
-        b'8' => &["eight"],
-        _ => &["nine", "niner"],
-    };
-    let w = words.get(usize::from(pick) % words.len()).copied().unwrap_or("nine");
-    match case % 3 {
-        0 => w.to_string(),
-        1 => w.to_uppercase(),
-        _ => {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect())
-                .unwrap_or_default()
-        }
-    }
 }
 
 /// `word` written as `how` says: as it is, or its letters apart by `sep`.

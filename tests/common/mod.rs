@@ -6,6 +6,7 @@ use sekisho::policy::Policy;
 use serde_json::{Value, json};
 
 pub mod held;
+pub mod spelt;
 
 pub const TLP_CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 pub const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
