@@ -741,26 +741,48 @@ fn fold(c: char, out: &mut String) {
 /// The sign a letter or a spacing mark of a script written with spaces is drawn as, when its
 /// UTS #39 prototype is one: `:` (the visargas `ः`, `ઃ`, Brahmi `𑀂`), `.` (a full stop or a
 /// middle dot: the half colon `ˑ`, Canadian `ᐧ`), `-` (a dash). `None` for every other
-/// character, and for one of an unspaced script.
+/// character, and for one of an unspaced script. Looked up in [`DRAWN_SIGNS`] (every character
+/// of the normal form passes here: the prototype computed for each cost a quarter more time on
+/// text of other scripts).
 fn drawn_sign(c: char) -> Option<char> {
-    if c.is_ascii() || c.is_numeric() || !(c.is_alphanumeric() || is_combining_mark(c)) || is_unspaced_script(c) {
+    if c.is_ascii() {
         return None;
     }
-    let mut buf = [0u8; 4];
-    let mut proto = skeleton(c.encode_utf8(&mut buf));
-    let (Some(p), None) = (proto.next(), proto.next()) else {
-        return None;
-    };
-    if p == ':' {
-        Some(':')
-    } else if p == '.' || is_full_stop(p) {
-        Some('.')
-    } else if p == '-' || is_dash(p) {
-        Some('-')
-    } else {
-        None
-    }
+    DRAWN_SIGNS
+        .binary_search_by_key(&c, |&(d, _)| d)
+        .ok()
+        .and_then(|k| DRAWN_SIGNS.get(k))
+        .map(|&(_, sign)| sign)
 }
+
+/// The characters [`drawn_sign`] reads as a sign, in order, and the sign: every letter or mark
+/// (no digit, of a script written with spaces) whose UTS #39 prototype is one `:`, full stop or
+/// dash. Generated from that rule; the test `drawn_signs_are_the_rule` checks it against every
+/// code point, so that a new Unicode or confusables table is noticed.
+const DRAWN_SIGNS: &[(char, char)] = &[
+    ('\u{02D0}', ':'),
+    ('\u{02D1}', '.'),
+    ('\u{0903}', ':'),
+    ('\u{0A83}', ':'),
+    ('\u{1427}', '.'),
+    ('\u{174D}', '-'),
+    ('\u{1BF3}', '-'),
+    ('\u{2CBA}', '-'),
+    ('\u{2CBB}', '-'),
+    ('\u{A4F8}', '.'),
+    ('\u{A4FD}', ':'),
+    ('\u{A78F}', '.'),
+    ('\u{AA7D}', '-'),
+    ('\u{ABEC}', '.'),
+    ('\u{11002}', ':'),
+    ('\u{11082}', ':'),
+    ('\u{11182}', ':'),
+    ('\u{115BE}', ':'),
+    ('\u{116AC}', ':'),
+    ('\u{11838}', ':'),
+    ('\u{11DD9}', ':'),
+    ('\u{1D16D}', '.'),
+];
 
 /// The ASCII look (lowercase) of a capital, or of the one capital of a small letter, when that
 /// capital's UTS #39 prototype is ASCII letters: Greek `Ν` and Cyrillic `Н` look like `N` and
@@ -1281,9 +1303,54 @@ impl Builder {
 
 #[cfg(test)]
 mod tests {
+    /// The sign a letter or a spacing mark of a script written with spaces is drawn as, when its
+    /// UTS #39 prototype is one: `:` (the visargas `ः`, `ઃ`, Brahmi `𑀂`), `.` (a full stop or a
+    /// middle dot: the half colon `ˑ`, Canadian `ᐧ`), `-` (a dash). `None` for every other
+    /// character, and for one of an unspaced script.
+    fn drawn_sign_by_rule(c: char) -> Option<char> {
+        if c.is_ascii() || c.is_numeric() || !(c.is_alphanumeric() || is_combining_mark(c)) || is_unspaced_script(c) {
+            return None;
+        }
+        let mut buf = [0u8; 4];
+        let mut proto = skeleton(c.encode_utf8(&mut buf));
+        let (Some(p), None) = (proto.next(), proto.next()) else {
+            return None;
+        };
+        if p == ':' {
+            Some(':')
+        } else if p == '.' || is_full_stop(p) {
+            Some('.')
+        } else if p == '-' || is_dash(p) {
+            Some('-')
+        } else {
+            None
+        }
+    }
+
+    #[test]
+    fn drawn_signs_are_the_rule() {
+        let by_rule: Vec<(char, char)> = (0x80..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter_map(|c| drawn_sign_by_rule(c).map(|s| (c, s)))
+            .collect();
+        let listed: Vec<String> = by_rule
+            .iter()
+            .map(|(c, s)| format!("('\\u{{{:04X}}}', '{s}')", u32::from(*c)))
+            .collect();
+        assert_eq!(
+            DRAWN_SIGNS,
+            by_rule.as_slice(),
+            "DRAWN_SIGNS should be: {}",
+            listed.join(", ")
+        );
+    }
+
     use proptest::prelude::*;
 
-    use super::{digit_reading_of, normalize, normalize_decoded};
+    use super::{
+        DRAWN_SIGNS, digit_reading_of, is_combining_mark, is_dash, is_full_stop, is_unspaced_script, normalize,
+        normalize_decoded, skeleton,
+    };
 
     /// Runs of digits, their look-alikes and the separators of numbers, disguised, among words.
     fn digit_texts() -> impl proptest::strategy::Strategy<Value = String> {
