@@ -74,7 +74,7 @@ enum Command {
         #[arg(long)]
         to: String,
         /// Pace to at most this many bytes per second on the wire (`125000000`, `125M`, `1G`);
-        /// `auto`: the speed the kernel reports for the outgoing interface, else 1.5 Gbit/s
+        /// `auto`: the speed the kernel reports for the outgoing interface, else 4 Gbit/s
         /// (loopback, virtual NICs); `unpaced`: as fast as the socket takes datagrams, which
         /// overruns a receiver that falls behind for a moment.
         #[arg(long, default_value = "auto")]

@@ -149,7 +149,7 @@ struct RouteFile {
     /// For a `udp://` output: the diode's pre-shared key file.
     key: Option<PathBuf>,
     /// For a `udp://` output: pace to at most this many bytes per second (default: the link's
-    /// speed, or 1.5 Gbit/s where none is reported, as `sekisho send --rate auto`).
+    /// speed, or 4 Gbit/s where none is reported, as `sekisho send --rate auto`).
     rate: Option<u64>,
     /// For a `udp://` output: repair symbols in percent (default 10).
     overhead: Option<u32>,

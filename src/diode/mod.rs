@@ -44,9 +44,9 @@
 //! ```text
 //! sender                                            receiver
 //! encoder ──► pipeline(8) ──► caller's thread ══(diode)══► socket ──► chain(128) ──► gate ──► reassembler ──► sync_channel(64) ──► writer
-//! read, sha,  32 datagrams    HMAC, TokenBucket,  UDP      recv only  up to 128     grammar,  decode, sha,     (back-pressure)      spool: fsync,
-//! RaptorQ,    per batch       sendmmsg            send     (nice -10  datagrams     HMAC      spill to spool                        rename, audit
-//! frame                                           only     if allowed) per batch
+//! read, sha,  128 datagrams   HMAC, TokenBucket,  UDP      recv only, up to 128     grammar,  decode, sha,     (back-pressure)      spool: fsync,
+//! RaptorQ,    per batch       sendmmsg, runs      send     cuts runs datagrams     HMAC      spill to spool                        rename, audit
+//! frame                       joined (GSO)        only     (GRO)      per batch
 //! ```
 //!
 //! The sender's encoder thread runs for a message of more than one block (a small one or a pack
@@ -54,8 +54,8 @@
 //! it saves). The sender paces by default ([`Rate::Auto`]: the link's speed, or
 //! [`DEFAULT_RATE`]). The receiver's socket thread only copies datagrams out of the kernel into
 //! the batches (with the kernel's drop counter, `SO_RXQ_OVFL`), so that the backlog waits in the
-//! batches (1.5 KiB a datagram) rather than overflowing the kernel's buffer (about 4.5 KiB a
-//! datagram); the batches of one receiver are one pool shared by its three stages. Every thread
+//! batches (1.5 KiB a datagram) rather than overflowing the kernel's buffer (about 2.25 KiB a
+//! datagram read alone, about its size for runs the kernel joined); the batches of one receiver are one pool shared by its three stages. Every thread
 //! is started by the thread that was confined (`crate::sandbox`), so it is confined too.
 //!
 //! The [`Reassembler`] is socket-free: tests, the fuzz target and the benchmark drive it with

@@ -7,9 +7,10 @@ use std::net::{IpAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
 /// The rate a sender paces to when the link's speed is unknown (loopback, a virtual NIC that
-/// reports none): 1.5 Gbit/s of datagrams, 187.5 MB/s. On a shared machine a sender this fast
-/// still fits a receiver's 256 MiB buffer through a 0.9 s stall (docs/diode-protocol.md §8).
-pub const DEFAULT_RATE: u64 = 187_500_000;
+/// reports none): 4 Gbit/s of datagrams, 500 MB/s. A receiver's 256 MiB buffer holds about 1 s
+/// of it when the kernel joins datagrams on receipt, 0.65 s when it does not
+/// (docs/diode-protocol.md §8).
+pub const DEFAULT_RATE: u64 = 500_000_000;
 
 /// How a sender paces its datagrams (`--rate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

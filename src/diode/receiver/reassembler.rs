@@ -156,6 +156,27 @@ impl Received {
         self.marks.clear();
     }
 
+    /// The next `len` bytes of [`room`](Received::room) are datagrams of `segment` bytes each,
+    /// the last one possibly shorter (the kernel joined them: UDP receive offload, which only
+    /// ever joins datagrams of one length, and says the length); the kernel dropped
+    /// `dropped_before` datagrams right before the first. `segment` 0: one datagram.
+    pub fn commit_segments(&mut self, len: usize, segment: usize, dropped_before: u64) {
+        if segment == 0 {
+            return self.commit(len, dropped_before);
+        }
+        let mut left = len;
+        let mut dropped = dropped_before;
+        loop {
+            let n = left.min(segment);
+            self.commit(n, dropped);
+            dropped = 0;
+            left -= n;
+            if left == 0 {
+                break;
+            }
+        }
+    }
+
     /// Copy `datagram` in (tests, benchmarks, the fuzz target); `false` if it does not fit.
     pub fn push(&mut self, datagram: &[u8]) -> bool {
         let Some(dst) = self.room().get_mut(..datagram.len()) else {
@@ -1505,5 +1526,31 @@ fn bit(bits: &[u64], i: u32) -> bool {
 fn set_bit(bits: &mut [u64], i: u32) {
     if let Some(w) = bits.get_mut(i as usize / 64) {
         *w |= 1 << (i % 64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Received;
+
+    #[test]
+    fn joined_datagrams_are_cut_at_the_segment_length_the_last_one_shorter() {
+        let mut batch = Received::with_capacity(128, 1 << 18);
+        let joined: Vec<u8> = (0..2 * 1464 + 100).map(|i| (i % 251) as u8).collect();
+        batch.room()[..joined.len()].copy_from_slice(&joined);
+        batch.commit_segments(joined.len(), 1464, 3);
+        assert!(batch.push(b"alone"));
+        batch.room()[..40].copy_from_slice(&[7; 40]);
+        batch.commit_segments(40, 1464, 0);
+        let got: Vec<&[u8]> = batch.datagrams_iter().collect();
+        assert_eq!(got.len(), 5);
+        assert_eq!(got[0], &joined[..1464]);
+        assert_eq!(got[1], &joined[1464..2928]);
+        assert_eq!(got[2], &joined[2928..]);
+        assert_eq!(got[3], b"alone");
+        assert_eq!(got[4], &[7; 40]);
+        // The kernel's drops are put before the first datagram of the run, once.
+        assert_eq!(batch.drops, vec![(0, 3)]);
+        assert_eq!(batch.kernel_dropped(), 3);
     }
 }

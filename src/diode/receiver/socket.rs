@@ -131,10 +131,16 @@ impl ReceiveOnly {
         if let Err(e) = nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::RxqOvfl, &1) {
             tracing::warn!(error = %e, "cannot ask the kernel for its drop counter (SO_RXQ_OVFL): datagrams it drops when the receive buffer is full will not be counted");
         }
+        // Datagrams of one length from one sender may come joined (UDP receive offload, Linux
+        // 5.0): one read of up to 64 KiB, cut again here at the length the kernel gives. A
+        // kernel that refuses it hands every datagram on alone.
+        if let Err(e) = nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::UdpGroSegment, &true) {
+            tracing::debug!(error = %e, "no UDP receive offload: one datagram per read");
+        }
         Ok((
             ReceiveOnly {
                 socket,
-                control: nix::cmsg_space!(u32),
+                control: nix::cmsg_space!(u32, i32),
                 drops_seen: 0,
             },
             buffer,
@@ -157,26 +163,30 @@ impl ReceiveOnly {
         };
         let room = batch.room();
         let mut iov = [std::io::IoSliceMut::new(room)];
-        let (len, counter) = match recvmsg::<()>(self.socket.as_raw_fd(), &mut iov, Some(&mut self.control), flags) {
-            Ok(msg) => {
-                // The counter comes with every datagram once the kernel has dropped one.
-                let counter = msg.cmsgs().ok().and_then(|mut c| {
-                    c.find_map(|m| match m {
-                        ControlMessageOwned::RxqOvfl(n) => Some(n),
-                        _ => None,
-                    })
-                });
-                (msg.bytes, counter)
-            }
-            Err(nix::Error::EAGAIN | nix::Error::EINTR) => return Ok(false),
-            Err(e) => return Err(e.into()),
-        };
+        let (len, counter, segment) =
+            match recvmsg::<()>(self.socket.as_raw_fd(), &mut iov, Some(&mut self.control), flags) {
+                Ok(msg) => {
+                    // The counter comes with every datagram once the kernel has dropped one; the
+                    // segment length with datagrams it joined.
+                    let (mut counter, mut segment) = (None, 0);
+                    for m in msg.cmsgs().into_iter().flatten() {
+                        match m {
+                            ControlMessageOwned::RxqOvfl(n) => counter = Some(n),
+                            ControlMessageOwned::UdpGroSegments(n) => segment = usize::try_from(n).unwrap_or(0),
+                            _ => {}
+                        }
+                    }
+                    (msg.bytes, counter, segment)
+                }
+                Err(nix::Error::EAGAIN | nix::Error::EINTR) => return Ok(false),
+                Err(e) => return Err(e.into()),
+            };
         let dropped = counter.map_or(0, |n| {
             let d = n.wrapping_sub(self.drops_seen);
             self.drops_seen = n;
             u64::from(d)
         });
-        batch.commit(len, dropped);
+        batch.commit_segments(len, segment, dropped);
         Ok(true)
     }
 }
