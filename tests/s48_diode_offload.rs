@@ -125,12 +125,14 @@ fn runs_of_full_datagrams_go_joined_and_arrive_cut_as_they_were_sent() {
 #[test]
 fn a_kernel_that_refuses_joined_datagrams_gets_them_one_by_one_and_nothing_is_lost() {
     // Over IPv6 loopback (MTU 65,536), a 65,507-byte datagram needs 65,555 bytes with its IPv6
-    // and UDP headers: the kernel refuses to cut segments of that length (and would send such a
-    // datagram only as IPv6 fragments), so the sender stops asking, at its first message.
+    // and UDP headers: with the segment length set on the socket the kernel refuses even a lone
+    // datagram's message (it would send such a datagram only as IPv6 fragments), so the sender
+    // turns the option off at its first message and sends on (without that, the send fails).
+    // Two such datagrams never fit in one joined message: a refused joined run is not what this
+    // exercises.
     let dir = tempfile::tempdir().unwrap();
     let (outbox, files) = outbox(dir.path());
     let into = dir.path().join("inbox");
     let (sent, got) = send_and_receive("[::1]:0", 65_507, &outbox, &into, files.len());
     assert_delivered(&into, &files, &sent, &got);
-    assert_eq!(sent.stats.segmented, 0, "{:?}", sent.stats);
 }

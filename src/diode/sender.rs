@@ -179,7 +179,7 @@ impl MessageEncoder {
     /// Encode a message of `len` bytes that `read` hands over in order, one block's worth at a
     /// time (it must fill each buffer it is given): a file is sent without being held in memory.
     /// The trailer's SHA-256 is computed on the way, so the source is read once.
-    pub fn encode_from<E>(
+    pub(crate) fn encode_from<E>(
         &mut self,
         sequence: u64,
         len: u64,
@@ -272,6 +272,11 @@ impl MessageEncoder {
                 let from = start.max(len);
                 let (a, z) = ((from - len) as usize, (end - len) as usize);
                 let at = (from - start) as usize;
+                // Zeroed first: the block buffer is reused, and nothing of an earlier message
+                // may stand where the trailer goes should its bounds ever not hold.
+                if let Some(dst) = block.get_mut(at..block_len) {
+                    dst.fill(0);
+                }
                 if let (Some(dst), Some(src)) = (block.get_mut(at..at + (z - a)), tr.get(a..z)) {
                     dst.copy_from_slice(src);
                 }
@@ -896,8 +901,12 @@ impl Wire {
     /// its own message.
     fn segmentation_off(&mut self, why: rustix::io::Errno) -> Result<(), DiodeError> {
         tracing::info!(error = %why, "UDP segmentation offload refused: sending one datagram per message");
-        nix::sys::socket::setsockopt(&self.socket, nix::sys::socket::sockopt::UdpGsoSegment, &0)
-            .map_err(|e| DiodeError::io(format!("cannot send to `{}`", self.to), e.into()))?;
+        nix::sys::socket::setsockopt(&self.socket, nix::sys::socket::sockopt::UdpGsoSegment, &0).map_err(|e| {
+            DiodeError::io(
+                format!("cannot turn UDP segmentation offload off to send to `{}`", self.to),
+                e.into(),
+            )
+        })?;
         self.segment = 0;
         Ok(())
     }
@@ -949,11 +958,11 @@ fn flush(wire: &mut Wire, batch: &mut Batch, stats: &mut SenderStats) -> Result<
     let mut sent = 0;
     while sent < batch.ends.len() {
         let ends = runs(&batch.ends, sent, wire.segment);
-        let mut start = if sent == 0 {
-            0
-        } else {
-            batch.ends.get(sent - 1).copied().unwrap_or(0)
-        };
+        let mut start = sent
+            .checked_sub(1)
+            .and_then(|i| batch.ends.get(i))
+            .copied()
+            .unwrap_or(0);
         let mut iovs = Vec::with_capacity(ends.len());
         for &last in &ends {
             let end = batch.ends.get(last.wrapping_sub(1)).copied().unwrap_or(start);
@@ -974,7 +983,7 @@ fn flush(wire: &mut Wire, batch: &mut Batch, stats: &mut SenderStats) -> Result<
                 for &last in ends.iter().take(n) {
                     let joined = last.saturating_sub(first);
                     if joined > 1 {
-                        stats.segmented += joined as u64;
+                        stats.segmented = stats.segmented.saturating_add(joined as u64);
                     }
                     first = last;
                 }

@@ -170,7 +170,7 @@ impl Received {
             let n = left.min(segment);
             self.commit(n, dropped);
             dropped = 0;
-            left -= n;
+            left = left.saturating_sub(n);
             if left == 0 {
                 break;
             }
