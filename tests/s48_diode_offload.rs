@@ -114,12 +114,14 @@ fn runs_of_full_datagrams_go_joined_and_arrive_cut_as_they_were_sent() {
     let into = dir.path().join("inbox");
     let (sent, got) = send_and_receive("127.0.0.1:0", 1472, &outbox, &into, files.len());
     assert_delivered(&into, &files, &sent, &got);
-    // The large file's full blocks went in joined runs: most of its ~2,250 datagrams.
+    // The large file's full blocks went in joined runs (most of its ~2,250 datagrams), and
+    // the receiver read runs the kernel had kept joined, and cut them.
     assert!(
         sent.stats.segmented > sent.stats.datagrams / 2,
         "{:?}: the kernel took no joined runs",
         sent.stats
     );
+    assert!(got.reassembly.joined > 0, "{got:?}: no joined read was cut");
 }
 
 #[test]

@@ -54,6 +54,10 @@ pub struct ReassemblerStats {
     /// they caused are named `overrun`.
     #[serde(default)]
     pub kernel_dropped: u64,
+    /// Datagrams the kernel handed over joined with others (receive offload, protocol §8) and
+    /// the socket thread cut again at the length the kernel gave; counted in `datagrams` too.
+    #[serde(default)]
+    pub joined: u64,
 }
 
 /// The receiver's first stage, which needs no state: the frame grammar, then the tag (§4).
@@ -122,6 +126,8 @@ pub struct Received {
     drops: Vec<(usize, u64)>,
     /// The gate's mark for each datagram, once checked.
     marks: Vec<Mark>,
+    /// Datagrams cut out of reads the kernel had joined.
+    joined: u64,
 }
 
 impl Received {
@@ -135,6 +141,7 @@ impl Received {
             max_datagrams: max_datagrams.max(1),
             drops: Vec::new(),
             marks: Vec::with_capacity(max_datagrams),
+            joined: 0,
         }
     }
 
@@ -161,7 +168,7 @@ impl Received {
     /// ever joins datagrams of one length, and says the length); the kernel dropped
     /// `dropped_before` datagrams right before the first. `segment` 0: one datagram.
     pub fn commit_segments(&mut self, len: usize, segment: usize, dropped_before: u64) {
-        if segment == 0 {
+        if segment == 0 || len <= segment {
             return self.commit(len, dropped_before);
         }
         let mut left = len;
@@ -169,6 +176,7 @@ impl Received {
         loop {
             let n = left.min(segment);
             self.commit(n, dropped);
+            self.joined = self.joined.saturating_add(1);
             dropped = 0;
             left = left.saturating_sub(n);
             if left == 0 {
@@ -229,6 +237,7 @@ impl Received {
         self.ends.clear();
         self.drops.clear();
         self.marks.clear();
+        self.joined = 0;
     }
 
     fn datagrams_iter(&self) -> impl Iterator<Item = &[u8]> {
@@ -565,6 +574,7 @@ impl Reassembler {
     /// ([`Reassembler::gate`]), else done here.
     pub fn push_received(&mut self, batch: &Received, now: Instant, out: &mut Vec<Event>) {
         let checked = batch.marks.len() == batch.ends.len();
+        self.stats.joined = self.stats.joined.saturating_add(batch.joined);
         let mut drops = batch.drops.iter().peekable();
         for (i, datagram) in batch.datagrams_iter().enumerate() {
             while let Some((_, n)) = drops.next_if(|(at, _)| *at <= i) {
@@ -1551,6 +1561,7 @@ mod tests {
         assert_eq!(got[4], &[7; 40]);
         // The kernel's drops are put before the first datagram of the run, once.
         assert_eq!(batch.drops, vec![(0, 3)]);
+        assert_eq!(batch.joined, 3);
         assert_eq!(batch.kernel_dropped(), 3);
     }
 }
