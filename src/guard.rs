@@ -175,7 +175,7 @@ pub fn filter(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
 /// Filter one message of format `F`: parse, release, render, and verify the rendering.
 fn filter_as<F: Labelled>(input: &[u8], policy: &Policy) -> Result<Released, Rejection> {
     let model = F::parse(input, policy, true).map_err(|e| Rejection::parse(input, &e))?;
-    let release = F::release(model, policy);
+    let (release, read) = F::release(model, policy, &F::Read::default());
     let report = Report {
         objects_in: release.units_in,
         objects_out: release.units_out,
@@ -202,7 +202,7 @@ fn filter_as<F: Labelled>(input: &[u8], policy: &Policy) -> Result<Released, Rej
     let rendered = F::render_on(&model, policy.parallel);
     // The model is done with: verifying parses the output into a second one.
     drop(model);
-    let output = verify::<F>(&rendered, policy).map_err(|mut r| {
+    let output = verify::<F>(&rendered, policy, &read).map_err(|mut r| {
         r.report = report.clone();
         r
     })?;
@@ -242,10 +242,14 @@ fn reasons(report: &Report) -> Vec<Reason> {
 
 /// The fixpoint every format's output must reach: the rendered bytes parse again (with the
 /// strictest options: the renderer writes no comment or CDATA), deciding them again changes
-/// nothing, they are still released, and they render to the very same bytes.
-fn verify<F: Labelled>(rendered: &[u8], policy: &Policy) -> Result<Verified, Rejection> {
+/// nothing, they are still released, and they render to the very same bytes. Deciding again
+/// does every step again, on the model parsed from the output; only a string the first release
+/// read and found clean (`read`), the same bytes in a place the same rules select in an object
+/// of the same label, is not read again by the text and address rules: their readings are
+/// functions of those alone. What a redaction wrote, and whatever the rendering changed, is read.
+fn verify<F: Labelled>(rendered: &[u8], policy: &Policy, read: &F::Read) -> Result<Verified, Rejection> {
     let again = F::parse(rendered, policy, false).map_err(|e| unstable(format!("the output does not parse: {e}")))?;
-    let release = F::release(again, policy);
+    let (release, _) = F::release(again, policy, read);
     if let Some(d) = release.decisions.iter().find(|d| d.verdict != UnitVerdict::Keep) {
         return Err(unstable(format!(
             "deciding the output again changes it ({}: {}: {})",

@@ -38,8 +38,17 @@ pub trait Labelled {
     /// (the policy's lenient options, such as XML comments, apply), false for the guard's own
     /// output, which is parsed with the strictest options.
     fn parse<'a>(input: &'a [u8], policy: &Policy, received: bool) -> Result<Self::Model<'a>, ParseError>;
-    /// Decide every unit of `model` under `policy` and rebuild what may go.
-    fn release<'a>(model: Self::Model<'a>, policy: &Policy) -> Release<Self::Model<'a>>;
+    /// What a release read and found clean, for a second release of the same policy (the
+    /// fixpoint check) to read again only what is not among it.
+    type Read: Default;
+    /// Decide every unit of `model` under `policy` and rebuild what may go; `prior` is what an
+    /// earlier release under the same policy read ([`Default`]: nothing). Returns what this one
+    /// read too.
+    fn release<'a>(
+        model: Self::Model<'a>,
+        policy: &Policy,
+        prior: &Self::Read,
+    ) -> (Release<Self::Model<'a>>, Self::Read);
     /// The canonical bytes of a released model.
     fn render(model: &Self::Model<'_>) -> Vec<u8>;
     /// [`Labelled::render`] with the policy's threads ([`crate::parallel`]): the same bytes.
@@ -54,13 +63,18 @@ pub struct Stix;
 
 impl Labelled for Stix {
     type Model<'a> = crate::format::stix::Bundle<'a>;
+    type Read = stix::Read;
     const FORMAT: Format = Format::Stix;
     const EXTENSION: &'static str = "json";
     fn parse<'a>(input: &'a [u8], policy: &Policy, _received: bool) -> Result<Self::Model<'a>, ParseError> {
         crate::format::stix::parse_bundle_on(input, &policy.limits, policy.parallel)
     }
-    fn release<'a>(model: Self::Model<'a>, policy: &Policy) -> Release<Self::Model<'a>> {
-        stix::release(model, policy)
+    fn release<'a>(
+        model: Self::Model<'a>,
+        policy: &Policy,
+        prior: &stix::Read,
+    ) -> (Release<Self::Model<'a>>, stix::Read) {
+        stix::release_after(model, policy, prior)
     }
     fn render(model: &Self::Model<'_>) -> Vec<u8> {
         model.render()
@@ -75,6 +89,8 @@ pub struct Xml;
 
 impl Labelled for Xml {
     type Model<'a> = crate::format::xml::Document<'a>;
+    /// Every string of a document is read again by the fixpoint check.
+    type Read = ();
     const FORMAT: Format = Format::Xml;
     const EXTENSION: &'static str = "xml";
     fn parse<'a>(input: &'a [u8], policy: &Policy, received: bool) -> Result<Self::Model<'a>, ParseError> {
@@ -84,8 +100,8 @@ impl Labelled for Xml {
         };
         crate::format::xml::parse(input, &policy.limits, &options)
     }
-    fn release<'a>(model: Self::Model<'a>, policy: &Policy) -> Release<Self::Model<'a>> {
-        xml::release(model, policy)
+    fn release<'a>(model: Self::Model<'a>, policy: &Policy, _prior: &()) -> (Release<Self::Model<'a>>, ()) {
+        (xml::release(model, policy), ())
     }
     fn render(model: &Self::Model<'_>) -> Vec<u8> {
         crate::format::xml::render(model)

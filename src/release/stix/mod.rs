@@ -41,13 +41,27 @@ enum State {
     Dropped,
 }
 
+/// The strings a release of a bundle read and found clean, by the rules and in the places it read
+/// them ([`sanitise::Clean`], one per run of objects decided on its own): the fixpoint check
+/// reads again only strings that are not among them.
+#[derive(Default)]
+pub struct Read(Vec<sanitise::Clean>);
+
 /// Release `bundle` under `policy`.
 pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
+    release_after(bundle, policy, &Read::default()).0
+}
+
+/// [`release`], after an earlier release of the same policy read `prior`: a string, byte for
+/// byte, that it found clean under the same rules, in a place the same rules select, in an object
+/// of the same label, is not read again (the readers are functions of those alone). Returns what
+/// this release read too.
+pub fn release_after<'a>(bundle: Bundle<'a>, policy: &Policy, prior: &Read) -> (Release<'a>, Read) {
     let mut decisions = Decisions::new();
     let units_in = bundle.objects.len();
     let markings = match marking_labels(&bundle, policy) {
         Ok(m) => m,
-        Err(dup) => return duplicate_definition(bundle, &dup),
+        Err(dup) => return (duplicate_definition(bundle, &dup), Read::default()),
     };
     let Bundle { id, mut objects, extra } = bundle;
     for (k, _) in extra.iter() {
@@ -72,12 +86,14 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         labels,
         changed,
         mut reject,
+        read,
     } = if chunks <= 1 {
         decide_run(
             &mut objects,
             object_labels,
             &markings,
             policy,
+            prior,
             &mut Logs::One(&mut decisions),
         )
     } else {
@@ -88,7 +104,7 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
             .collect();
         let parts = crate::parallel::run(jobs, |(run, labels)| {
             let mut logs = Logs::Parts(Box::new((Decisions::part(), Decisions::part(), Decisions::part())));
-            let d = decide_run(run, labels, &markings, policy, &mut logs);
+            let d = decide_run(run, labels, &markings, policy, prior, &mut logs);
             (d, logs)
         });
         let mut all = Decided::default();
@@ -98,6 +114,7 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
             all.labels.extend(d.labels);
             all.changed.extend(d.changed);
             all.reject |= d.reject;
+            all.read.extend(d.read);
             if let Logs::Parts(p) = logs {
                 let (a, b, c) = *p;
                 by_step.0.push(a);
@@ -182,7 +199,7 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         objects: kept,
         extra: Object::new(),
     });
-    Release {
+    let release = Release {
         output,
         decisions,
         units_in,
@@ -190,7 +207,8 @@ pub fn release<'a>(bundle: Bundle<'a>, policy: &Policy) -> Release<'a> {
         dropped,
         removed,
         redactions,
-    }
+    };
+    (release, Read(read))
 }
 
 /// What steps 1 to 3 of [`release`] found for a run of objects, one entry per object.
@@ -201,6 +219,8 @@ struct Decided {
     /// Whether the object lost or changed text (to be checked again).
     changed: Vec<bool>,
     reject: bool,
+    /// What each run read and found clean.
+    read: Vec<sanitise::Clean>,
 }
 
 /// Where the decisions of steps 1 to 3 go: the message's, in order, when it is decided at once;
@@ -229,6 +249,7 @@ fn decide_run(
     object_labels: Vec<Result<Label, LabelError>>,
     markings: &Markings,
     policy: &Policy,
+    prior: &Read,
     logs: &mut Logs<'_>,
 ) -> Decided {
     // 1. Each object by its label and type.
@@ -273,7 +294,7 @@ fn decide_run(
             continue;
         }
         let before = decisions.count(is_change);
-        let (outcome, removed) = sanitise::sanitise(o, label.as_ref(), policy, decisions, &mut clean);
+        let (outcome, removed) = sanitise::sanitise(o, label.as_ref(), policy, decisions, &mut clean, &prior.0);
         if decisions.count(is_change) > before {
             *changed = true;
         }
@@ -298,6 +319,7 @@ fn decide_run(
         labels,
         changed,
         reject,
+        read: vec![clean],
     }
 }
 

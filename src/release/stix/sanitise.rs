@@ -30,6 +30,7 @@ pub(super) fn sanitise(
     policy: &Policy,
     decisions: &mut Decisions,
     clean: &mut Clean,
+    prior: &[Clean],
 ) -> (Outcome, Vec<Vec<SelectorStep>>) {
     let mut removed = Vec::new();
     allowlist(o, policy, decisions, &mut removed);
@@ -42,7 +43,7 @@ pub(super) fn sanitise(
     // The normal form of each string the address rules read, by visiting order, for the text
     // rules to reuse: each string is normalised at most once.
     let mut normals = Normals::default();
-    if let Some(outcome) = address_text(o, policy, decisions, &mut normals, clean) {
+    if let Some(outcome) = address_text(o, policy, decisions, &mut normals, clean, prior) {
         return (outcome, removed);
     }
     if let Some(outcome) = nested_keys(o, policy) {
@@ -51,7 +52,7 @@ pub(super) fn sanitise(
     if let Some(outcome) = key_markings(o, label, policy) {
         return (outcome, removed);
     }
-    match text_rules(o, label, policy, decisions, normals, clean) {
+    match text_rules(o, label, policy, decisions, normals, clean, prior) {
         Some(outcome) => (outcome, removed),
         None => (Outcome::Keep, removed),
     }
@@ -648,13 +649,23 @@ impl Clean {
     /// labels (nothing is kept under another: a message of as many labels as objects costs no
     /// search through them all).
     fn label(&mut self, label: Option<&Label>) -> Option<usize> {
-        if let Some(k) = self.labels.iter().position(|l| l.as_ref() == label) {
+        if let Some(k) = self.index_of(label) {
             return Some(k);
         }
         (self.labels.len() < Self::LABELS).then(|| {
             self.labels.push(label.cloned());
             self.labels.len().saturating_sub(1)
         })
+    }
+
+    /// The index of `label` in [`Clean::labels`], if strings were kept under it.
+    fn index_of(&self, label: Option<&Label>) -> Option<usize> {
+        self.labels.iter().position(|l| l.as_ref() == label)
+    }
+
+    /// The earlier readings that kept strings under `label`, each with its index of it.
+    fn under<'c>(prior: &'c [Clean], label: Option<&Label>) -> Vec<(&'c Clean, usize)> {
+        prior.iter().filter_map(|c| Some((c, c.index_of(label)?))).collect()
     }
 
     /// The rules `select` picks, a bit each; `None` past 128 rules (nothing is kept then).
@@ -670,6 +681,14 @@ impl Clean {
 
     fn text_is_clean(&self, s: &str, place: Place) -> bool {
         self.text.get(s).is_some_and(|places| places.contains(&place))
+    }
+
+    /// Whether `s` was found clean at `place` by this reading or, in a place of the same rules
+    /// and under the same label, by an earlier one (`prior_at`: each with that label's index in
+    /// it, [`Clean::index_of`]).
+    fn text_known(&self, s: &str, place: Place, prior_at: &[(&Clean, usize)]) -> bool {
+        let (_, rules, own) = place;
+        self.text_is_clean(s, place) || prior_at.iter().any(|(c, at)| c.text_is_clean(s, (*at, rules, own)))
     }
 
     fn text_found_clean(&mut self, s: &str, place: Place) {
@@ -702,6 +721,7 @@ fn address_text(
     decisions: &mut Decisions,
     normals: &mut Normals,
     clean: &mut Clean,
+    prior: &[Clean],
 ) -> Option<Outcome> {
     if policy.address_rules.is_empty() {
         return None;
@@ -722,7 +742,11 @@ fn address_text(
             return; // its comparisons were judged one by one
         }
         let host = matches!(segs, [Seg::Key("value")]);
-        if !is_pattern && clean.address_is_clean(s, host) {
+        if !is_pattern
+            && std::iter::once(&*clean)
+                .chain(prior)
+                .any(|c| c.address_is_clean(s, host))
+        {
             return;
         }
         let mut new_text: Option<String> = None;
@@ -1020,6 +1044,7 @@ fn text_rules(
     decisions: &mut Decisions,
     normals: Normals,
     clean: &mut Clean,
+    prior: &[Clean],
 ) -> Option<Outcome> {
     let all: &TextRules = &policy.text_rules;
     let rules = all.rules.as_slice();
@@ -1047,6 +1072,7 @@ fn text_rules(
     let mut visited = 0usize;
     let mut normals = normals.kept.into_iter().peekable();
     let label_at = clean.label(label);
+    let prior_at = Clean::under(prior, label);
     let mut f = |segs: &[Seg<'_>], s: &mut Cow<'_, str>| {
         let normal = normals.next_if(|(slot, _)| *slot == visited).map(|(_, n)| n);
         visited = visited.saturating_add(1);
@@ -1082,7 +1108,7 @@ fn text_rules(
                     own_marking,
                 ))
             });
-        if place.is_some_and(|p| clean.text_is_clean(s, p)) {
+        if place.is_some_and(|p| clean.text_known(s, p, &prior_at)) {
             return;
         }
         let applied = {
@@ -1158,8 +1184,34 @@ fn text_rules(
 mod tests {
     use proptest::prelude::*;
 
-    use super::{Seg, path_matches, path_matches_bits, path_matches_table};
+    use super::{Clean, Seg, path_matches, path_matches_bits, path_matches_table};
+    use crate::label::{Label, Tlp};
     use crate::policy::sanitise::{PathStep, TextPath};
+
+    /// An earlier reading is asked under its own index of the object's label: a string it found
+    /// clean under one label is not taken as clean under another, nor in a place other rules
+    /// select, nor as a definition's own statement.
+    #[test]
+    fn an_earlier_reading_is_asked_under_its_own_index_of_the_label() {
+        let amber = Label {
+            tlp: Some(Tlp::Amber),
+            ..Label::default()
+        };
+        let mut prior = Clean::default();
+        assert_eq!(prior.label(None), Some(0));
+        assert_eq!(prior.label(Some(&amber)), Some(1));
+        prior.text_found_clean("seen", (1, 0b10, false));
+        let mut now = Clean::default();
+        let at = now.label(Some(&amber)).unwrap();
+        assert_eq!(at, 0);
+        let prior = [prior];
+        let prior_at = |label: Option<&Label>| Clean::under(&prior, label);
+        assert!(now.text_known("seen", (at, 0b10, false), &prior_at(Some(&amber))));
+        assert!(!now.text_known("seen", (at, 0b10, false), &prior_at(None)));
+        assert!(!now.text_known("seen", (at, 0b11, false), &prior_at(Some(&amber))));
+        assert!(!now.text_known("seen", (at, 0b10, true), &prior_at(Some(&amber))));
+        assert!(!now.text_known("seen ", (at, 0b10, false), &prior_at(Some(&amber))));
+    }
 
     fn matches(path: &str, segs: &[Seg<'_>]) -> bool {
         path_matches(&TextPath::parse(path).unwrap().steps, segs)
