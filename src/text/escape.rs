@@ -1176,4 +1176,101 @@ mod tests {
             proptest::prop_assert_eq!(super::may_decode(&s), super::may_decode_bytewise(&s), "{:?}", s);
         }
     }
+
+    use proptest::strategy::Strategy;
+
+    /// Pieces of the texts each reading is made for, and plain ones, for [`may_hold`]'s property.
+    const PIECES: &[&str] = &[
+        "SECRET",
+        "night",
+        "jar",
+        " ",
+        "  ",
+        ".",
+        ",",
+        ":",
+        ";",
+        "'",
+        "\"",
+        "(",
+        ")",
+        "-",
+        "_",
+        "*",
+        "`",
+        "~",
+        "^",
+        "$",
+        "#",
+        "!",
+        "?",
+        "/",
+        "<",
+        ">",
+        "@",
+        "0",
+        "42",
+        "10.1.2.3",
+        "\n",
+        "&#84;",
+        "&lt;b&gt;",
+        "%54",
+        "%2e",
+        "\\u0054",
+        "\\x41",
+        "=54",
+        "=\r\n",
+        "+AEMAUgBF-",
+        "+",
+        "|0a 14 1e 28|",
+        "|",
+        "{",
+        "}",
+        "${x}",
+        "<b>",
+        "</b>",
+        "<span hidden>x</span>",
+        "[b]",
+        "[/b]",
+        "[x](y)",
+        "[",
+        "]",
+        "N^I^G",
+        "'A'+'B'",
+        "\"a\"\".\"\"b\"",
+        "a''b",
+        "U0VDUkVU",
+        "534543524554",
+        "VEVTVA==",
+        "data:text/plain;base64,U0VD",
+        "data:,x",
+        "ⓐ",
+        "\u{202E}",
+        "\u{2066}",
+        "é",
+        "Ｓ",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// [`may_hold`] is what lets a text go unread by every reading: where it says no, no
+        /// reading is made and nothing is held as unread (a text it passes is read as written
+        /// only). Any text, texts of printable ASCII, and texts of the pieces readings are made
+        /// of among plain words.
+        #[test]
+        fn a_text_may_hold_says_no_to_has_no_reading(
+            s in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[ -~]{0,40}".prop_map(String::from),
+                proptest::collection::vec(proptest::sample::select(PIECES), 0..12).prop_map(|v| v.concat()),
+            ]
+        ) {
+            if !may_hold(&s) {
+                let (readings, unread) = readings_unread(&s);
+                proptest::prop_assert!(readings.is_empty(), "{:?}: {:?}", s, readings);
+                proptest::prop_assert_eq!(unread, None, "{:?}", s);
+            }
+        }
+    }
 }

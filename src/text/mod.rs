@@ -161,6 +161,17 @@ impl<'s> Prepared<'s> {
 
     fn readings(&self) -> &Readings {
         self.decoded.get_or_init(|| {
+            // A text that holds no escape, markup, break a script joins or run that writes text
+            // has no reading of them ([`escape::may_hold`] says so of every reading), unless an
+            // override shows it in another order, which is read too.
+            if !self.may_hold_escape() && !self.raw.contains(RLO) {
+                let at = at_sign_readings(self.raw, self.normal(), &[]);
+                return Readings {
+                    decoded: Vec::new(),
+                    unread: None,
+                    at,
+                };
+            }
             let mut at = Vec::new();
             let (decoded, unread) =
                 normalize_decoded_with(self.raw, |raw| at = at_sign_readings(self.raw, self.normal(), raw));
