@@ -89,6 +89,40 @@ pub struct Verifier<'p> {
     free_label_texts: Vec<regex::Regex>,
 }
 
+/// What the checks of one output found of its strings, so that a string written again (a name,
+/// a label, a kill chain many objects repeat) is not read again: each answer kept is a function
+/// of the string alone (and of the policy). Only strings that said nothing are kept, each whole,
+/// of at most [`Seen::LONGEST`] bytes, until they take [`Seen::BUDGET`] bytes; a new output
+/// starts with none.
+#[derive(Default)]
+struct Seen {
+    bytes: usize,
+    /// Strings that hold no marking (written or in prose) and nothing unread.
+    silent: HashSet<Box<str>>,
+    /// The text rules (a bit each, by their index) that read the string and did not match.
+    rules: std::collections::HashMap<Box<str>, u128>,
+    /// Strings in which no internal address or domain was found, not as a host's value (`[0]`)
+    /// or as one (`[1]`).
+    addresses: [HashSet<Box<str>>; 2],
+}
+
+impl Seen {
+    const LONGEST: usize = 1024;
+    const BUDGET: usize = 4 << 20;
+    /// What an entry takes besides its bytes.
+    const ENTRY: usize = 64;
+
+    /// Whether `s` may be kept, counting it in when it may.
+    fn keeps(&mut self, s: &str) -> bool {
+        let size = s.len().saturating_add(Self::ENTRY);
+        let kept = s.len() <= Self::LONGEST && self.bytes.saturating_add(size) <= Self::BUDGET;
+        if kept {
+            self.bytes = self.bytes.saturating_add(size);
+        }
+        kept
+    }
+}
+
 /// Patterns of free text, each compiled to match a whole text.
 fn whole_matches(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
     patterns
@@ -202,8 +236,9 @@ impl<'p> Verifier<'p> {
                 }
             }
         }
+        let mut seen = Seen::default();
         for &(id, t, o) in &ok {
-            self.check_object(id, t, o, &ids, &referenced, f);
+            self.check_object(id, t, o, &ids, &referenced, f, &mut seen);
         }
     }
 
@@ -215,6 +250,7 @@ impl<'p> Verifier<'p> {
         ids: &BTreeMap<&str, &Object<'_>>,
         referenced: &HashSet<String>,
         f: &mut Findings,
+        seen: &mut Seen,
     ) {
         let p = self.policy;
         let conditional = p.pass_when_referenced.contains(t);
@@ -237,16 +273,16 @@ impl<'p> Verifier<'p> {
             }
         }
         member_names(t, o, id, f);
-        self.check_label(id, t, o, ids, f);
+        self.check_label(id, t, o, ids, f, seen);
         self.check_properties(id, t, o, f);
         // Each string of the object (and each operand of its pattern) read for the text rules,
         // then for the address checks: one reading alive at a time (the readings of every string
         // of an object kept at once took 300 bytes a string, 75 per byte of a list of `"a"`).
         if !self.rules.is_empty() {
             let operands = pattern_operands(o);
-            self.check_text(t, o, &operands, f, id);
+            self.check_text(t, o, &operands, f, id, seen);
         }
-        self.check_content(id, o, f);
+        self.check_content(id, o, f, seen);
         // Embedded observed-data objects are judged like top-level ones: an allowed type.
         if let Some(embedded) = o.get("objects").and_then(Json::as_object) {
             for (k, e) in embedded {
@@ -274,7 +310,7 @@ impl<'p> Verifier<'p> {
 
     /// Every string of the object, at any depth, for internal addresses and domains; members
     /// named `x_…` below the top level (custom content the guard strips at any depth).
-    fn check_content(&self, id: &str, o: &Object<'_>, f: &mut Findings) {
+    fn check_content(&self, id: &str, o: &Object<'_>, f: &mut Findings, seen: &mut Seen) {
         let looked_for = !self.nets.is_empty() || !self.domains.is_empty();
         for step in Walk::members(o) {
             let (key, depth) = (step.key, step.depth);
@@ -301,15 +337,24 @@ impl<'p> Verifier<'p> {
                     if !looked_for || shape_exempt(key, s) {
                         continue;
                     }
+                    let host = key == "value" && depth == 0;
                     let hit = if key == "pattern" && depth == 0 {
                         text::pattern_reveals(s, &self.nets, &self.domains)
+                    } else if seen
+                        .addresses
+                        .get(usize::from(host))
+                        .is_some_and(|k| k.contains(s.as_ref()))
+                    {
+                        None
                     } else {
-                        text::reading_reveals(
-                            &text::Reading::new(s),
-                            key == "value" && depth == 0,
-                            &self.nets,
-                            &self.domains,
-                        )
+                        let hit = text::reading_reveals(&text::Reading::new(s), host, &self.nets, &self.domains);
+                        if hit.is_none()
+                            && seen.keeps(s)
+                            && let Some(k) = seen.addresses.get_mut(usize::from(host))
+                        {
+                            k.insert(s.as_ref().into());
+                        }
+                        hit
                     };
                     if let Some(hit) = hit {
                         f.add(
@@ -324,7 +369,15 @@ impl<'p> Verifier<'p> {
         }
     }
 
-    fn check_label(&self, id: &str, t: &str, o: &Object<'_>, ids: &BTreeMap<&str, &Object<'_>>, f: &mut Findings) {
+    fn check_label(
+        &self,
+        id: &str,
+        t: &str,
+        o: &Object<'_>,
+        ids: &BTreeMap<&str, &Object<'_>>,
+        f: &mut Findings,
+        seen: &mut Seen,
+    ) {
         let p = self.policy;
         let mut marks = Vec::new();
         let mut refs: Vec<&str> = strings(o.get("object_marking_refs"));
@@ -376,13 +429,20 @@ impl<'p> Verifier<'p> {
         names.sort_unstable();
         names.dedup();
         for s in texts.chain(names).filter(|s| !shape_exempt("", s)) {
+            if seen.silent.contains(s) {
+                continue;
+            }
             // Text a screen shows that no rule reads (a `data:` URI of compressed bytes, CSS
             // generated content) may not go, however clean the rest reads.
-            if let Some(why) = text::unread(s) {
-                f.add("text-unreadable", why, id);
+            let unread = text::unread(s);
+            if let Some(why) = &unread {
+                f.add("text-unreadable", why.clone(), id);
             }
             let found = marking::marks_in_each(s, p);
             let prose = self.prose.marks_in(s, &found);
+            if unread.is_none() && found.is_empty() && prose.is_empty() && seen.keeps(s) {
+                seen.silent.insert(s.into());
+            }
             for m in found.into_keys().chain(prose) {
                 match marking::read(&m, p) {
                     Ok(read) => marks.extend(read),
@@ -570,7 +630,7 @@ impl<'p> Verifier<'p> {
     /// is a finding (once a rule and object). Each string is read once for the rules that cover
     /// every string, and once more for each rule of paths that selects it; one reading is alive
     /// at a time.
-    fn check_text(&self, t: &str, o: &Object<'_>, operands: &[String], f: &mut Findings, id: &str) {
+    fn check_text(&self, t: &str, o: &Object<'_>, operands: &[String], f: &mut Findings, id: &str, seen: &mut Seen) {
         let pattern = o.get("pattern").and_then(Json::as_str).map(|p| p.as_ptr() as usize);
         // The strings each rule does not read, by where they are.
         let gone: Vec<HashSet<usize>> = self
@@ -585,9 +645,24 @@ impl<'p> Verifier<'p> {
                 gone
             })
             .collect();
-        // As written, and with its escapes decoded (`&#64;`, `%40`, `\x40`).
-        let reads =
-            |rule: &text::Rule, r: &text::Reading<'_>| rule.matches(r) || r.unescaped().iter().any(|u| rule.matches(u));
+        // As written, and with its escapes decoded (`&#64;`, `%40`, `\x40`); a rule that read
+        // the same string earlier in the output and did not match is not asked again.
+        let reads = |k: usize, rule: &text::Rule, r: &text::Reading<'_>, seen: &mut Seen| {
+            let s = r.text();
+            let bit = u128::try_from(k).ok().and_then(|k| 1u128.checked_shl(k as u32));
+            if bit.is_some_and(|b| seen.rules.get(s).is_some_and(|m| m & b != 0)) {
+                return false;
+            }
+            let hit = rule.matches(r) || r.unescaped().iter().any(|u| rule.matches(u));
+            if !hit && let Some(b) = bit {
+                if let Some(m) = seen.rules.get_mut(s) {
+                    *m |= b;
+                } else if seen.keeps(s) {
+                    seen.rules.insert(s.into(), b);
+                }
+            }
+            hit
+        };
         let mut hit = vec![false; self.rules.len()];
         // The rules that read every string of the object, all on one reading of each string.
         if self.rules.iter().any(|r| r.paths.is_none()) {
@@ -597,20 +672,21 @@ impl<'p> Verifier<'p> {
                     break;
                 }
                 let r = text::Reading::new(s);
-                for ((rule, h), gone) in self.rules.iter().zip(hit.iter_mut()).zip(&gone) {
-                    if rule.paths.is_none() && !*h && !gone.contains(&(s.as_ptr() as usize)) && reads(rule, &r) {
+                for (k, ((rule, h), gone)) in self.rules.iter().zip(hit.iter_mut()).zip(&gone).enumerate() {
+                    if rule.paths.is_none() && !*h && !gone.contains(&(s.as_ptr() as usize)) && reads(k, rule, &r, seen)
+                    {
                         *h = true;
                     }
                 }
             }
         }
         // The rules of paths, each on the strings it selects.
-        for ((rule, h), gone) in self.rules.iter().zip(hit.iter_mut()).zip(&gone) {
+        for (k, ((rule, h), gone)) in self.rules.iter().zip(hit.iter_mut()).zip(&gone).enumerate() {
             if let Some(paths) = &rule.paths {
                 *h = select(o, t, paths)
                     .into_iter()
                     .filter(|s| !gone.contains(&(s.as_ptr() as usize)))
-                    .any(|s| reads(rule, &text::Reading::new(s)));
+                    .any(|s| reads(k, rule, &text::Reading::new(s), seen));
             }
         }
         for (rule, h) in self.rules.iter().zip(&hit) {

@@ -434,6 +434,12 @@ pub struct Prose {
     /// One-letter portion levels above the lowest (`c`, `s`, `k`): a level right after a word
     /// that states one ([`stated_levels`]).
     single: Vec<char>,
+    /// For each word of the vocabulary said in capitals, its squeezed length (by pattern).
+    squeezed_len: Vec<usize>,
+    /// [`AFTER_SEPARATOR`], squeezed.
+    controls: Vec<String>,
+    /// [`INSIDE_WORDS`], squeezed, each with the word.
+    inside: Vec<(String, &'static str)>,
 }
 
 /// One character of the text as read: a letter or digit (its reading in ASCII lowercase, and
@@ -674,12 +680,22 @@ impl Prose {
             .collect();
         single.sort_unstable();
         single.dedup();
+        let squeezed_len = words
+            .iter()
+            .map(|(_, said)| match said {
+                Says::Capitals(w) => squeeze(w).len(),
+                _ => 0,
+            })
+            .collect();
         Prose {
             single,
             leads,
             ac,
             says: words.into_iter().map(|(_, s)| s).collect(),
             unspaced,
+            squeezed_len,
+            controls: AFTER_SEPARATOR.iter().map(|w| squeeze(w)).collect(),
+            inside: INSIDE_WORDS.iter().map(|w| (squeeze(w), *w)).collect(),
         }
     }
 
@@ -781,7 +797,9 @@ impl Prose {
             // written whole (`TLP_RED_x`, `x_NOFORN`, `Q3_TOP_SECRET_x`); a one-word level
             // joined by `_` is an identifier's (`AWS_SECRET_ACCESS_KEY`).
             let underscored = match self.says.get(m.pattern().as_usize()) {
-                Some(Says::Capitals(w)) => w.contains(' ') && squeeze(w).len() == m.len(),
+                Some(Says::Capitals(w)) => {
+                    w.contains(' ') && self.squeezed_len.get(m.pattern().as_usize()) == Some(&m.len())
+                }
                 Some(Says::AllCapitals(_) | Says::UsOnly(_)) => false,
                 Some(_) => true,
                 None => false,
@@ -1316,10 +1334,15 @@ impl Prose {
                 (_, false) => tokens.push(Token::Between(c.to_string())),
             }
         }
-        let word_at = |k: usize| match tokens.get(k) {
-            Some(Token::Word(w)) => Some(squeeze(w)),
-            _ => None,
-        };
+        // Each word squeezed, once.
+        let squeezed: Vec<Option<String>> = tokens
+            .iter()
+            .map(|t| match t {
+                Token::Word(w) => Some(squeeze(w)),
+                Token::Between(_) => None,
+            })
+            .collect();
+        let word_at = |k: usize| squeezed.get(k).and_then(Option::as_ref);
         // A word of digits alone is a number: it glues nothing (`51151` is no `S//SI`), and
         // two of them are no banner; beside letters it is read as letters (`5//NF`).
         let number = |k: usize| matches!(tokens.get(k), Some(Token::Word(w)) if w.chars().all(|c| c.is_ascii_digit()));
@@ -1327,13 +1350,12 @@ impl Prose {
             Some(Token::Between(b)) => b.as_str(),
             _ => "",
         };
-        let controls: Vec<String> = AFTER_SEPARATOR.iter().map(|w| squeeze(w)).collect();
+        let controls = &self.controls;
         for k in 0..tokens.len() {
             let Some(word) = word_at(k) else { continue };
             let digits = number(k);
-            for inside in INSIDE_WORDS {
-                let i = squeeze(inside);
-                if !digits && word.len() > i.len() && word.contains(&i) {
+            for (i, inside) in &self.inside {
+                if !digits && word.len() > i.len() && word.contains(i.as_str()) {
                     out.push((*inside).to_string());
                 }
             }
@@ -1368,14 +1390,14 @@ impl Prose {
                 .map(|next| format!("{word}{next}"));
             let (last, portion_only) = match self.leads.iter().find(|(l, _)| Some(l) == joined.as_ref()) {
                 Some((_, p)) => (k + 2, *p),
-                None => match self.leads.iter().find(|(l, _)| *l == word) {
+                None => match self.leads.iter().find(|(l, _)| l == word) {
                     Some((_, p)) => (k, *p),
                     None => continue,
                 },
             };
             let sep = between_at(last + 1);
             let Some(right) = word_at(last + 2) else { continue };
-            if sep.chars().count() > 8 || !controls.contains(&right) {
+            if sep.chars().count() > 8 || !controls.contains(right) {
                 continue;
             }
             let tight: String = sep.chars().filter(|c| *c != ' ').collect();
@@ -1385,7 +1407,11 @@ impl Prose {
             let in_brackets = in_parens && closing && !sep.contains(['(', ')']);
             let theirs = tight == "//" && (!portion_only || in_parens);
             if ((plain && !sentence) || in_brackets) && !theirs && !(digits && number(last + 2)) {
-                let lead: String = (k..=last).filter_map(word_at).collect::<Vec<_>>().join(" ");
+                let lead: String = (k..=last)
+                    .filter_map(word_at)
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 out.push(format!("{lead}//{right}").to_uppercase());
             }
         }

@@ -362,6 +362,11 @@ pub struct Reading<'a> {
 
 impl<'a> Reading<'a> {
     /// The readings of `s` (normalised when first asked for).
+    /// The string as written.
+    pub fn text(&self) -> &'a str {
+        self.source
+    }
+
     pub fn new(s: &'a str) -> Reading<'a> {
         Reading {
             source: s,

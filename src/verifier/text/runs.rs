@@ -69,12 +69,14 @@ fn in_alphabet(c: u8) -> bool {
 
 /// The six bits a character of base64 stands for.
 fn sextet(c: u8) -> u8 {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    ALPHABET
-        .iter()
-        .position(|&a| a == c)
-        .and_then(|p| u8::try_from(p).ok())
-        .unwrap_or(0)
+    match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => 0,
+    }
 }
 
 /// Each group of `s` of [`SHORTEST`] characters or more, in order, to `f` (one at a time: the
@@ -198,23 +200,49 @@ fn text_after(bytes: &[u8], utf: Utf, more: &[u8]) -> Option<usize> {
     (text && check.whole(len, wide)).then_some(len)
 }
 
+/// The bytes one quantum (or the start of one) writes, on the stack: at most three.
+struct Written([u8; 3], usize);
+
+impl Written {
+    fn bytes(&self) -> &[u8] {
+        self.0.get(..self.1).unwrap_or_default()
+    }
+}
+
+/// The values of the characters of a quantum (at most four, not yet decoded), on the stack.
+fn quantum(values: impl Iterator<Item = u8>) -> ([u8; 4], usize) {
+    let mut q = [0u8; 4];
+    let mut n = 0;
+    for (slot, v) in q.iter_mut().zip(values) {
+        *slot = v;
+        n += 1;
+    }
+    (q, n)
+}
+
 /// The bytes the characters `q` (values, not yet decoded) write: hex two digits a byte; base64
 /// four characters three bytes, or two or three characters one or two (trailing bits ignored).
-fn bytes_of(q: &[u8], hex: bool) -> Vec<u8> {
+fn bytes_of(q: &[u8], hex: bool) -> Written {
     if hex {
         return match q {
-            [a, b] => vec![a << 4 | b],
-            _ => Vec::new(),
+            [a, b] => Written([a << 4 | b, 0, 0], 1),
+            _ => Written([0; 3], 0),
         };
     }
     let v: u32 = q.iter().fold(0, |acc, &c| acc << 6 | u32::from(c));
     let three = |v: u32| -> [u8; 3] { [(v >> 16) as u8, (v >> 8) as u8, v as u8] };
     match q.len() {
-        4 => three(v).to_vec(),
-        3 => three(v << 6).get(..2).map(<[u8]>::to_vec).unwrap_or_default(),
-        2 => three(v << 12).get(..1).map(<[u8]>::to_vec).unwrap_or_default(),
-        _ => Vec::new(),
+        4 => Written(three(v), 3),
+        3 => Written(three(v << 6), 2),
+        2 => Written(three(v << 12), 1),
+        _ => Written([0; 3], 0),
     }
+}
+
+/// [`bytes_of`] the values of the group's characters `from..to` (a quantum or the start of one).
+fn bytes_of_range(value: impl Fn(usize) -> Option<u8>, from: usize, to: usize, hex: bool) -> Written {
+    let (q, n) = quantum((from..to).filter_map(value));
+    bytes_of(q.get(..n).unwrap_or_default(), hex)
 }
 
 /// A run found in a group: its characters `from..to`, and what it writes.
@@ -253,18 +281,22 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
     let mut found = Vec::new();
     // How far runs of this phase have read: a start before it reads the end of one again.
     let mut reach = 0;
+    // Each start's buffers, emptied for the next.
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut cuts: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    // Where the run could end with a word ending inside a quantum: bytes, characters' end.
+    let mut word_ends: Vec<(usize, usize)> = Vec::new();
     for w in &g.words {
         let start = w.k();
         if start % per != phase || start < reach || value(start).is_none() {
             continue;
         }
-        let mut bytes: Vec<u8> = Vec::new();
+        bytes.clear();
+        cuts.clear();
+        word_ends.clear();
         let mut utf = Utf::default();
-        let mut cuts: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
         let mut good = (0usize, start); // bytes, characters' end
         let mut k = start;
-        // Where the run could end with a word ending inside a quantum: bytes, characters' end.
-        let mut word_ends: Vec<(usize, usize)> = Vec::new();
         // The quantum the run stops at, and where the part of it read as far as it goes ends: a
         // word's end inside it, two or three characters in (the first when `stop`, the last
         // when it is not text); the text's end, when it is cut short there.
@@ -284,8 +316,7 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
                 .take(if stop { 1 } else { 2 })
                 .collect();
             for &e in &ends {
-                let q: Vec<u8> = (k..e).filter_map(value).collect();
-                if let Some(len) = text_after(&bytes, utf, &bytes_of(&q, hex)) {
+                if let Some(len) = text_after(&bytes, utf, bytes_of_range(value, k, e, hex).bytes()) {
                     good = (len, e);
                     word_ends.push(good);
                 }
@@ -297,11 +328,11 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
             if avail < per {
                 break (k, Some(k + avail).filter(|_| avail >= 2));
             }
-            let q: Vec<u8> = (k..k + per).filter_map(value).collect();
-            let new = bytes_of(&q, hex);
+            let written = bytes_of_range(value, k, k + per, hex);
+            let new = written.bytes();
             let before = bytes.len();
             let kept = utf;
-            bytes.extend_from_slice(&new);
+            bytes.extend_from_slice(new);
             let wide = bytes.get(1) == Some(&0);
             // Text so far, read again from the run's start when the second byte shows UTF-16
             // (the first was read as UTF-8).
@@ -327,15 +358,15 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
         };
         let mut read = stop_at;
         if !hex && let Some(cut) = cut {
-            let q: Vec<u8> = (stop_at..cut).filter_map(value).collect();
-            let part = bytes_of(&q, hex);
+            let written = bytes_of_range(value, stop_at, cut, hex);
+            let part = written.bytes();
             let fine = if part.is_empty() {
                 None
             } else {
-                text_after(&bytes, utf, &part)
+                text_after(&bytes, utf, part)
             };
             // Kept either way: a word's end met earlier in this quantum ends the run inside it.
-            bytes.extend(part);
+            bytes.extend_from_slice(part);
             if let Some(len) = fine {
                 good = (len, cut);
                 read = cut;
@@ -511,6 +542,16 @@ pub(crate) fn readings(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::readings;
+
+    /// Each character of base64's alphabet stands for its place in it; any other byte for 0.
+    #[test]
+    fn a_sextet_is_the_place_in_the_alphabet() {
+        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for c in 0..=u8::MAX {
+            let place = ALPHABET.iter().position(|&a| a == c).map_or(0, |p| p as u8);
+            assert_eq!(super::sextet(c), place, "{c}");
+        }
+    }
 
     #[test]
     fn reads_runs_broken_by_white_space() {
