@@ -238,7 +238,11 @@ impl<'p> Verifier<'p> {
         }
         let mut seen = Seen::default();
         for &(id, t, o) in &ok {
-            self.check_object(id, t, o, &ids, &referenced, f, &mut seen);
+            if p.pass_when_referenced.contains(t) && !referenced.contains(id) {
+                // Definitions that nothing released needs do not go.
+                f.add("unreferenced", format!("`{t}` passes only when referred to"), id);
+            }
+            self.check_object(id, t, o, &ids, f, &mut seen);
         }
     }
 
@@ -248,18 +252,12 @@ impl<'p> Verifier<'p> {
         t: &str,
         o: &Object<'_>,
         ids: &BTreeMap<&str, &Object<'_>>,
-        referenced: &HashSet<String>,
         f: &mut Findings,
         seen: &mut Seen,
     ) {
         let p = self.policy;
-        let conditional = p.pass_when_referenced.contains(t);
-        if !p.allowed_types.contains(t) && !conditional {
+        if !p.allowed_types.contains(t) && !p.pass_when_referenced.contains(t) {
             f.add("type", format!("type `{t}` is not allowed"), id);
-        }
-        if conditional && !referenced.contains(id) {
-            // Definitions that nothing released needs do not go.
-            f.add("unreferenced", format!("`{t}` passes only when referred to"), id);
         }
         if t == "marking-definition" {
             if marking::published_tlp(id, o) == Some(false) {
