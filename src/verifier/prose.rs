@@ -464,6 +464,18 @@ enum Case {
 
 /// `s` squeezed to the letters of the vocabulary: lowercase, digits and signs read as the
 /// letters they are written for, everything else out.
+/// `text` as read: shown order, NFKC, invisible code points and combining marks passed over. ASCII
+/// is read as it is (NFKC leaves it so, and no ASCII character is hidden or a mark).
+fn shown(text: &str) -> Vec<char> {
+    if text.is_ascii() {
+        return text.chars().collect();
+    }
+    super::text::visual(text)
+        .nfkc()
+        .filter(|&c| !super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
+        .collect()
+}
+
 fn squeeze(s: &str) -> String {
     s.chars()
         .filter_map(|c| reading(c).map(|(a, _)| a))
@@ -744,10 +756,7 @@ impl Prose {
         let Some(ac) = &self.ac else { return };
         // The text as read: shown order, NFKC, invisible code points and marks passed over.
         // Each character as shown, and as read.
-        let shown: Vec<char> = super::text::visual(text)
-            .nfkc()
-            .filter(|&c| !super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
-            .collect();
+        let shown = shown(text);
         let pieces: Vec<Piece> = shown
             .iter()
             .map(|&c| match reading(c) {
@@ -1722,4 +1731,22 @@ fn sign_glued(between: &str, next: &str, tag: bool) -> Option<String> {
         return None;
     }
     Some(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use unicode_normalization::UnicodeNormalization;
+
+    /// ASCII is shown as it is: the whole reading (order, NFKC, hidden code points and marks
+    /// passed over) leaves every ASCII character, in any order, alone.
+    #[test]
+    fn ascii_is_shown_as_it_is() {
+        let all: String = (0u8..=127).chain((0u8..=127).rev()).map(char::from).collect();
+        let read: Vec<char> = super::super::text::visual(&all)
+            .nfkc()
+            .filter(|&c| !super::super::marking::hidden(c) && !unicode_normalization::char::is_combining_mark(c))
+            .collect();
+        assert_eq!(super::shown(&all), read);
+        assert_eq!(read, all.chars().collect::<Vec<_>>());
+    }
 }
