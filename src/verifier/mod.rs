@@ -647,7 +647,7 @@ impl<'p> Verifier<'p> {
         // the same string earlier in the output and did not match is not asked again.
         let reads = |k: usize, rule: &text::Rule, r: &text::Reading<'_>, seen: &mut Seen| {
             let s = r.text();
-            let bit = u128::try_from(k).ok().and_then(|k| 1u128.checked_shl(k as u32));
+            let bit = u32::try_from(k).ok().and_then(|k| 1u128.checked_shl(k));
             if bit.is_some_and(|b| seen.rules.get(s).is_some_and(|m| m & b != 0)) {
                 return false;
             }

@@ -462,8 +462,6 @@ enum Case {
     Neither,
 }
 
-/// `s` squeezed to the letters of the vocabulary: lowercase, digits and signs read as the
-/// letters they are written for, everything else out.
 /// `text` as read: shown order, NFKC, invisible code points and combining marks passed over. ASCII
 /// is read as it is (NFKC leaves it so, and no ASCII character is hidden or a mark).
 fn shown(text: &str) -> Vec<char> {
@@ -476,6 +474,8 @@ fn shown(text: &str) -> Vec<char> {
         .collect()
 }
 
+/// `s` squeezed to the letters of the vocabulary: lowercase, digits and signs read as the
+/// letters they are written for, everything else out.
 fn squeeze(s: &str) -> String {
     s.chars()
         .filter_map(|c| reading(c).map(|(a, _)| a))
