@@ -92,11 +92,13 @@ pub struct Verifier<'p> {
 /// What the checks of one output found of its strings, so that a string written again (a name,
 /// a label, a kill chain many objects repeat) is not read again: each answer kept is a function
 /// of the string alone (and of the policy). Only strings that said nothing are kept, each whole,
-/// of at most [`Seen::LONGEST`] bytes, until they take [`Seen::BUDGET`] bytes; a new output
-/// starts with none.
+/// of at most [`Seen::LONGEST`] bytes, until they take an eighth of the output's bytes (at most
+/// [`Seen::BUDGET`]: what the verifier holds grows with its input by a small fraction); a new
+/// output starts with none.
 #[derive(Default)]
 struct Seen {
-    bytes: usize,
+    /// What the kept strings may still take.
+    left: usize,
     /// Strings that hold no marking (written or in prose) and nothing unread.
     silent: HashSet<Box<str>>,
     /// The text rules (a bit each, by their index) that read the string and did not match.
@@ -112,12 +114,20 @@ impl Seen {
     /// What an entry takes besides its bytes.
     const ENTRY: usize = 64;
 
+    /// A memo for an output of `len` bytes.
+    fn for_output(len: usize) -> Seen {
+        Seen {
+            left: (len / 8).min(Self::BUDGET),
+            ..Seen::default()
+        }
+    }
+
     /// Whether `s` may be kept, counting it in when it may.
     fn keeps(&mut self, s: &str) -> bool {
         let size = s.len().saturating_add(Self::ENTRY);
-        let kept = s.len() <= Self::LONGEST && self.bytes.saturating_add(size) <= Self::BUDGET;
+        let kept = s.len() <= Self::LONGEST && size <= self.left;
         if kept {
-            self.bytes = self.bytes.saturating_add(size);
+            self.left = self.left.saturating_sub(size);
         }
         kept
     }
@@ -236,7 +246,7 @@ impl<'p> Verifier<'p> {
                 }
             }
         }
-        let mut seen = Seen::default();
+        let mut seen = Seen::for_output(output.len());
         for &(id, t, o) in &ok {
             if p.pass_when_referenced.contains(t) && !referenced.contains(id) {
                 // Definitions that nothing released needs do not go.

@@ -1343,15 +1343,11 @@ impl Prose {
                 (_, false) => tokens.push(Token::Between(c.to_string())),
             }
         }
-        // Each word squeezed, once.
-        let squeezed: Vec<Option<String>> = tokens
-            .iter()
-            .map(|t| match t {
-                Token::Word(w) => Some(squeeze(w)),
-                Token::Between(_) => None,
-            })
-            .collect();
-        let word_at = |k: usize| squeezed.get(k).and_then(Option::as_ref);
+        // Squeezed when asked (all of them at once would hold a string a word: tests/scaling.rs).
+        let word_at = |k: usize| match tokens.get(k) {
+            Some(Token::Word(w)) => Some(squeeze(w)),
+            _ => None,
+        };
         // A word of digits alone is a number: it glues nothing (`51151` is no `S//SI`), and
         // two of them are no banner; beside letters it is read as letters (`5//NF`).
         let number = |k: usize| matches!(tokens.get(k), Some(Token::Word(w)) if w.chars().all(|c| c.is_ascii_digit()));
@@ -1399,14 +1395,14 @@ impl Prose {
                 .map(|next| format!("{word}{next}"));
             let (last, portion_only) = match self.leads.iter().find(|(l, _)| Some(l) == joined.as_ref()) {
                 Some((_, p)) => (k + 2, *p),
-                None => match self.leads.iter().find(|(l, _)| l == word) {
+                None => match self.leads.iter().find(|(l, _)| *l == word) {
                     Some((_, p)) => (k, *p),
                     None => continue,
                 },
             };
             let sep = between_at(last + 1);
             let Some(right) = word_at(last + 2) else { continue };
-            if sep.chars().count() > 8 || !controls.contains(right) {
+            if sep.chars().count() > 8 || !controls.contains(&right) {
                 continue;
             }
             let tight: String = sep.chars().filter(|c| *c != ' ').collect();
@@ -1416,11 +1412,7 @@ impl Prose {
             let in_brackets = in_parens && closing && !sep.contains(['(', ')']);
             let theirs = tight == "//" && (!portion_only || in_parens);
             if ((plain && !sentence) || in_brackets) && !theirs && !(digits && number(last + 2)) {
-                let lead: String = (k..=last)
-                    .filter_map(word_at)
-                    .map(String::as_str)
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let lead: String = (k..=last).filter_map(word_at).collect::<Vec<_>>().join(" ");
                 out.push(format!("{lead}//{right}").to_uppercase());
             }
         }
