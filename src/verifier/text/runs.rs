@@ -40,23 +40,11 @@ impl Word {
 struct Group {
     chars: Vec<u8>,
     words: Vec<Word>,
-    /// For each character, the index of the word that starts there ([`Group::NO_WORD`]: none).
-    word_of: Vec<u32>,
     /// Where the group ends in the text (after its last character).
     end: usize,
 }
 
 impl Group {
-    const NO_WORD: u32 = u32::MAX;
-
-    /// The index of the word that starts at the group's character `k`, if one does.
-    fn word_at(&self, k: usize) -> Option<usize> {
-        self.word_of
-            .get(k)
-            .filter(|&&i| i != Self::NO_WORD)
-            .and_then(|&i| usize::try_from(i).ok())
-    }
-
     /// The byte of the text where the group's character `k` stands (or the group's end).
     fn byte_of(&self, k: usize) -> usize {
         let w = self.words.partition_point(|w| w.k() <= k);
@@ -130,13 +118,6 @@ fn for_each_group(s: &str, mut f: impl FnMut(&Group)) -> Option<()> {
             i = j;
         }
         if g.chars.len() >= SHORTEST {
-            g.word_of.clear();
-            g.word_of.resize(g.chars.len(), Group::NO_WORD);
-            for (i, w) in g.words.iter().enumerate() {
-                if let Some(slot) = g.word_of.get_mut(w.k()) {
-                    *slot = u32::try_from(i).ok()?;
-                }
-            }
             f(&g);
         }
     }
@@ -289,8 +270,11 @@ fn runs_in(s: &str, g: &Group, hex: bool, phase: usize, stop: bool) -> Vec<Found
             Some(sextet(c))
         }
     };
-    // Whether a word starts at the group's character `k`.
-    let word_at = |k: usize| g.word_at(k);
+    // Whether a word starts at the group's character `k` (the words are in order).
+    let word_at = |k: usize| -> Option<usize> {
+        let i = g.words.partition_point(|w| w.k() < k);
+        g.words.get(i).filter(|w| w.k() == k).map(|_| i)
+    };
     // The first word starting at the group's character `k` or after it.
     let word_at_or_after =
         |k: usize| -> Option<usize> { g.words.get(g.words.partition_point(|w| w.k() < k)).map(|w| w.k()) };
@@ -558,21 +542,6 @@ pub(crate) fn readings(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::readings;
-
-    proptest::proptest! {
-        /// A group's table of word starts says what a search of its words does, at every
-        /// character.
-        #[test]
-        fn a_word_starts_where_the_words_say(s in "[a-zA-Z0-9+/ \t.=é]{0,60}") {
-            super::for_each_group(&s, |g| {
-                for k in 0..=g.chars.len() {
-                    let i = g.words.partition_point(|w| w.k() < k);
-                    let searched = g.words.get(i).filter(|w| w.k() == k).map(|_| i);
-                    assert_eq!(g.word_at(k), searched, "{s:?} {k}");
-                }
-            });
-        }
-    }
 
     /// Each character of base64's alphabet stands for its place in it; any other byte for 0.
     #[test]
