@@ -1021,6 +1021,9 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
             }
             out.extend(x);
             out.extend(y);
+            // And a network named on either side (`10.*-x`).
+            out.extend(named_networks(a));
+            out.extend(named_networks(b));
         }
     };
     add(w, host, &mut out);
@@ -1075,6 +1078,38 @@ pub fn word_addresses(word: &str, host: bool) -> Vec<Span> {
     if w.contains(['/', '\\', '@', '?', '#', '[', ']', '%']) {
         for piece in w.split(['/', '\\', '@', '?', '#', '[', ']', '%']) {
             add(piece, false, &mut out);
+        }
+    }
+    // A numeric notation glued to what stands beside it (`.172/8`, as `(.)172/8` refangs;
+    // `!10/8`, `ip10.20/16`, `…10.*`, `10/8*`): each run of a decimal notation's characters,
+    // from its first digit, to its last character that may end one, to its last digit and to
+    // its last `]`; and a hexadecimal number from the first `0x` of a run of hexadecimal
+    // writing (`x0x0a141e28`). Digits alone are no address in free text; each character is in
+    // one run of each kind, so this stays linear in the word.
+    let numeric =
+        |c: char| c.is_ascii_digit() || matches!(c, '.' | '/' | '*' | '?' | '#' | '-' | '[' | ']' | 'x' | 'n');
+    for run in w.split(|c: char| !numeric(c)) {
+        let run = run.trim_start_matches(|c: char| !c.is_ascii_digit());
+        let ended = run.trim_end_matches(['.', '/', '-', '[']);
+        let bare = run.trim_end_matches(|c: char| !c.is_ascii_digit());
+        let closed = run.trim_end_matches(|c: char| c != ']');
+        for piece in [ended, bare, closed] {
+            if piece.len() < w.len() && !piece.bytes().all(|b| b.is_ascii_digit()) {
+                add(piece, false, &mut out);
+                out.extend(named_networks(piece));
+                // And each piece of a path (`10.20.30.*/?`).
+                if piece.contains('/') {
+                    out.extend(piece.split('/').flat_map(named_networks));
+                }
+            }
+        }
+    }
+    for run in w.split(|c: char| !(c.is_ascii_hexdigit() || matches!(c, '.' | 'x'))) {
+        if let Some(k) = run.find("0x")
+            && let Some(hex) = run.get(k..).map(|h| h.trim_end_matches('.'))
+            && hex.len() < w.len()
+        {
+            add(hex, false, &mut out);
         }
     }
     // Four decimal parts inside a longer run or glued to letters (`ip10.20.30.40`,
@@ -1201,18 +1236,23 @@ pub fn named_networks(w: &str) -> Vec<Span> {
             out.push(Span::V4(v & !span, v | span));
         }
     }
-    // Wildcards: four parts, the first holding a digit; or an octet and a final `*` (`10.*`:
-    // the rest of the network; `10.2.*` is how a version is written, and is none).
+    // Wildcards: four parts, the first holding a digit (any four in a row: `10.20.30.*.x`); or a
+    // first octet and a `*` after it, whatever follows (`10.*`, `10.*x`, `10.*.x`: the rest of
+    // the network; `10.2.*` and `10.x` are how versions are written, and are none).
     let parts: Vec<&str> = w.split('.').collect();
-    let short =
-        parts.len() == 2 && parts.last() == Some(&"*") && parts.iter().rev().skip(1).all(|p| octet(p).is_some());
-    if (parts.len() == 4 && parts.first().is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit()))) || short {
+    let star = |p: &&str| p.starts_with('*') && p.bytes().all(|b| matches!(b, b'*' | b'?' | b'x' | b'n' | b'#'));
+    let short = parts.get(1).is_some_and(star) && parts.first().is_some_and(|p| octet(p).is_some());
+    let fours = parts
+        .windows(4)
+        .filter(|four| four.first().is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit())));
+    let ten_star = [parts.first().copied().unwrap_or(""), "*"];
+    for four in fours.chain(short.then_some(ten_star.as_slice())) {
         let mut lo = 0u32;
         let mut hi = 0u32;
         let mut wild = false;
         let mut ok = true;
         for k in 0..4 {
-            let (a, b) = match parts.get(k) {
+            let (a, b) = match four.get(k) {
                 Some(p) => match octet(p) {
                     Some(v) => (v, v),
                     None => match wild_part(p) {

@@ -577,10 +577,63 @@ pub fn word_inside(word: &str, whole_host: bool, nets: &[Net]) -> bool {
     {
         return true;
     }
-    if network_named(w, nets) || w.split(['\\', '@', '?', '#', '=', '&']).any(|p| network_named(p, nets)) {
+    // Also each piece of a path and each side of a `-` (`10.20.30.*/*`, `10.*-x`).
+    if network_named(w, nets)
+        || w.split(['/', '\\', '@', '?', '#', '=', '&', '-'])
+            .any(|p| network_named(p, nets))
+    {
         return true;
     }
     dotted_quads(w).any(|q| piece_inside(&q, false, nets))
+        || glued_notations(w).any(|p| {
+            // As it stands and each piece of a path or side of a `-` (`10.20.30.*/?`), each also
+            // without a sentence's end (`10.20.30.*.?`; `192.168.?.?` keeps it).
+            piece_inside(p, false, nets)
+                || std::iter::once(p)
+                    .chain(p.split(['/', '-']))
+                    .any(|q| network_named(q, nets) || network_named(q.trim_end_matches(['.', '!', '?']), nets))
+        })
+}
+
+/// The numeric notations inside `w` that stand glued to something else (`.172/8`, `!10/8`,
+/// `ip10.20/16`, `…10.*`, `10/8*`, `x0x0a141e28`): each stretch of the characters of a decimal
+/// or wildcard notation, from its first digit, to its last character that may end one, to its
+/// last digit and to its last `]`; and each stretch of hexadecimal writing from its first `0x`.
+/// Not the whole word (read already), and not digits alone (no address in free text).
+fn glued_notations(w: &str) -> impl Iterator<Item = &str> + '_ {
+    fn stretches(w: &str, keep: fn(u8) -> bool) -> impl Iterator<Item = &str> + '_ {
+        let b = w.as_bytes();
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            while b.get(at).is_some_and(|&c| !keep(c)) {
+                at += 1;
+            }
+            let start = at;
+            while b.get(at).is_some_and(|&c| keep(c)) {
+                at += 1;
+            }
+            // Only ASCII bytes are kept, so both ends fall between characters.
+            (at > start).then(|| w.get(start..at).unwrap_or(""))
+        })
+    }
+    let decimal = stretches(w, |c| c.is_ascii_digit() || b"./*?#-[]xn".contains(&c)).flat_map(|s| {
+        let from_digit = s
+            .find(|c: char| c.is_ascii_digit())
+            .and_then(|i| s.get(i..))
+            .unwrap_or("");
+        let to = |last: fn(char) -> bool| from_digit.rfind(last).and_then(|i| from_digit.get(..=i)).unwrap_or("");
+        [
+            from_digit.trim_end_matches(['.', '/', '-', '[']),
+            to(|c| c.is_ascii_digit()),
+            to(|c| c == ']'),
+        ]
+    });
+    let hex = stretches(w, |c| c.is_ascii_hexdigit() || c == b'.' || c == b'x')
+        .filter_map(|s| s.find("0x").and_then(|i| s.get(i..)))
+        .map(|s| s.trim_end_matches('.'));
+    decimal
+        .chain(hex)
+        .filter(move |p| p.len() < w.len() && !p.bytes().all(|c| c.is_ascii_digit()))
 }
 
 /// Whether `w` names a network inside in a notation of its own: a reverse-DNS name (the
@@ -662,12 +715,19 @@ fn network_named(w: &str, nets: &[Net]) -> bool {
             }
         }
     }
-    let mut parts: Vec<&str> = w.split('.').collect();
-    // `10.*`: an octet and a final `*` name the rest of the network (`10.2.*` is a version).
-    if parts.len() == 2 && parts.last() == Some(&"*") && parts.iter().rev().skip(1).all(|p| byte(p).is_some()) {
-        parts.resize(4, "*");
-    }
-    if parts.len() == 4 && parts.first().is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit())) {
+    let parts: Vec<&str> = w.split('.').collect();
+    // `10.*`: an octet first and a `*` after it name the rest of the network, whatever follows
+    // (`10.*x`, `10.*.x`; `10.2.*` and `10.x` are versions).
+    let starred = |p: &&str| p.starts_with('*') && p.chars().all(|c| "*?xn#".contains(c));
+    let rest = match parts.as_slice() {
+        [first, second, ..] if byte(first).is_some() && starred(second) => Some([*first, "*", "*", "*"]),
+        _ => None,
+    };
+    // Any four parts in a row (`10.20.30.*.x`), the first holding a digit.
+    for four in parts.windows(4).chain(rest.as_ref().map(|r| r.as_slice())) {
+        if !four.first().is_some_and(|p| p.bytes().any(|b| b.is_ascii_digit())) {
+            continue;
+        }
         let mut ends = Some((0u128, 0u128));
         let mut wild = false;
         // Any value: `*`, `?`, `x`, `n`, `#`, one to three of one of them, or digits mixed with them.
@@ -678,7 +738,7 @@ fn network_named(w: &str, nets: &[Net]) -> bool {
                 && (first.is_some_and(|f| wildcard(f) && p.chars().all(|c| c == f))
                     || (p.chars().all(|c| c.is_ascii_digit() || wildcard(c)) && p.chars().any(wildcard)))
         };
-        for p in &parts {
+        for p in four {
             let r = match byte(p) {
                 Some(v) => Some((v, v)),
                 None if any(p) => Some((0, 255)),
