@@ -46,7 +46,8 @@ proptest! {
 
     /// A local part with a `.`, `_` or `+` inside (between letters: the normal form writes `_`
     /// between digits as `-`), the word `at` in any case with spaces, and a name of two labels
-    /// or more written with its dots: held.
+    /// or more written with its dots: held. Not a local part that ends as a file's name does
+    /// (`aa.sh`, as CI's seed wrote it: `dropper.exe at evil.example.com` is prose and goes).
     #[test]
     fn a_spelt_at_address_is_held(
         first in "[a-z]{1,3}[0-9]{0,3}[a-z]{1,3}",
@@ -56,6 +57,7 @@ proptest! {
         labels in prop::collection::vec("[a-z][a-z0-9]{0,8}", 1..3),
         tld in prop::sample::select(vec!["com", "org", "gov", "net", "jp"]),
     ) {
+        prop_assume!(sep != "." || !sekisho::text::addr::FILE_EXTENSIONS.contains(&last.as_str()));
         let text = format!("write to {first}{sep}{last}{at}{}.{tld} today", labels.join("."));
         let problems = held_problems(&us_to_jpn(), "", &text);
         prop_assert!(problems.is_empty(), "{problems:?}");

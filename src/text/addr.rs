@@ -789,7 +789,7 @@ fn sub_at(text: &str, i: usize, join: bool, words: bool) -> Option<(usize, &'sta
 }
 
 /// File extensions that are not delegated top-level domains: after `@`, they make a file name.
-pub(crate) const FILE_EXTENSIONS: &[&str] = &[
+pub const FILE_EXTENSIONS: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", "heic", "pdf", "txt", "csv", "json",
     "xml", "htm", "html", "js", "css", "exe", "dll", "so", "bin", "dat", "log", "ini", "cfg", "yml", "yaml", "gz",
     "tgz", "rar", "7z", "tar", "iso", "img", "mp3", "mp4", "avi", "wav", "webm", "ps1", "bat", "sh", "py", "rb", "doc",

@@ -61,6 +61,12 @@ impl Phones {
             out.extend(self.find_in(&d));
             out = crate::text::merge_spans(out);
         }
+        // And with the signs no number is written with read as dashes between its groups
+        // (`202,555,0143`, `202:555:0143`), byte for byte as long.
+        if let Some(d) = signs_between_digits(text) {
+            out.extend(self.find_in(&d));
+            out = crate::text::merge_spans(out);
+        }
         // And with ENUM names read as the numbers they are (RFC 6116:
         // `3.7.1.0.5.5.5.2.0.2.1.e164.arpa` is +1 202-555-0173).
         if let Some((e, map)) = enum_reading(text) {
@@ -555,6 +561,81 @@ fn commas_between_digits_as_spaces(text: String) -> String {
     }
     // Only ASCII bytes were replaced by a space: still UTF-8.
     String::from_utf8(b).unwrap_or_default()
+}
+
+/// The signs that join no number's groups as written, read as a dash between two digits.
+const JOINING_SIGNS: &[u8] = b",:;_|~*";
+
+/// `text` with one or two of [`JOINING_SIGNS`] (a space may stand beside one) between two ASCII
+/// digits written as `-`, byte for byte as long: `202,555,0143` reads `202-555-0143`. Not a `,`
+/// of a number written with thousands (`2,025,550,143`: a chain of groups joined by `,` alone,
+/// one to three digits and then groups of three, not joined to a group before or after it), nor
+/// the `:` of a time (between groups of one
+/// or two digits). `None` when no sign is so read. Linear: each group and join is looked at
+/// once.
+fn signs_between_digits(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    if !b.iter().any(|c| JOINING_SIGNS.contains(c)) {
+        return None;
+    }
+    // The groups of digits, where each starts and ends.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for (k, c) in b.iter().enumerate() {
+        if c.is_ascii_digit() {
+            match groups.last_mut() {
+                Some(g) if g.1 == k => g.1 = k + 1,
+                _ => groups.push((k, k + 1)),
+            }
+        }
+    }
+    let between = |g: (usize, usize), h: (usize, usize)| b.get(g.1..h.0).unwrap_or_default();
+    let joined = |j: &[u8]| {
+        (1..=2).contains(&j.len())
+            && j.iter().all(|c| *c == b' ' || JOINING_SIGNS.contains(c))
+            && j.iter().any(|c| JOINING_SIGNS.contains(c))
+    };
+    let len = |g: (usize, usize)| g.1 - g.0;
+    let mut out = b.to_vec();
+    let mut changed = false;
+    let mut k = 0;
+    while k + 1 < groups.len() {
+        // The chain of groups from `k` joined by `,` alone, and whether it writes thousands.
+        let mut m = k;
+        while let (Some(&g), Some(&h)) = (groups.get(m), groups.get(m + 1))
+            && between(g, h) == b","
+        {
+            m += 1;
+        }
+        // Not when its first or last group is joined to another (`0120:123,456`,
+        // `0120 123,456`, `202,555:0143`).
+        let joins = |p: usize, q: usize| {
+            let j = groups.get(p).zip(groups.get(q)).map(|(g, h)| between(*g, *h));
+            j.is_some_and(|j| joined(j) || ((1..=2).contains(&j.len()) && j.iter().all(|c| b" -./".contains(c))))
+        };
+        let thousands = m > k
+            && !k.checked_sub(1).is_some_and(|p| joins(p, k))
+            && !joins(m, m + 1)
+            && groups.get(k).is_some_and(|&g| (1..=3).contains(&len(g)))
+            && groups.get(k + 1..=m).unwrap_or_default().iter().all(|&g| len(g) == 3);
+        let last = if thousands { m } else { m.max(k + 1) };
+        for w in groups.get(k..=last).unwrap_or_default().windows(2) {
+            let [g, h] = w else { continue };
+            let j = between(*g, *h);
+            let time = j == b":" && len(*g) <= 2 && len(*h) <= 2;
+            if thousands || time || !joined(j) {
+                continue;
+            }
+            for c in out.get_mut(g.1..h.0).unwrap_or_default() {
+                if *c != b' ' {
+                    *c = b'-';
+                    changed = true;
+                }
+            }
+        }
+        k = last;
+    }
+    // Only ASCII signs were replaced by `-`: still UTF-8.
+    changed.then(|| String::from_utf8(out).unwrap_or_default())
 }
 
 /// The digit a letter stands for on a telephone keypad (ITU-T E.161).

@@ -1470,6 +1470,90 @@ fn spelt_out(text: &str) -> Option<String> {
 /// (`202 - 555 - 0173`); a dial code before (`*67 …`, `#31#…`) or an outside-line digit
 /// (`9 1 202 …`) and a second ending after a `/` (`…0173/4`) are also read without; a pause,
 /// wait or extension after (`p123`, `w1`, `x12`, `ext9`) does not glue.
+/// `text` with each of `, : ; _ | ~ *` that stands, one or two of them and maybe a space,
+/// between two digits replaced by `-`; but not the `,` of thousands (`1,234,567`: every group
+/// after the first of a run joined by `,` alone has three digits, the first one to three, and no
+/// sign joins the first or the last to other digits) nor the
+/// `:` of a time (`12:30`: groups of one or two digits either side). `None` when none is
+/// replaced.
+fn dashes_for_signs(text: &str) -> Option<String> {
+    let sign = |c: char| ",:;_|~*".contains(c);
+    if !text.contains(sign) {
+        return None;
+    }
+    // The text as runs of digits and of what stands between them.
+    let mut runs: Vec<(bool, &str)> = Vec::new();
+    let mut from = 0;
+    for (i, c) in text.char_indices().skip(1) {
+        let prev = text.get(..i).and_then(|t| t.chars().next_back()).unwrap_or(' ');
+        if prev.is_ascii_digit() != c.is_ascii_digit() {
+            runs.push((prev.is_ascii_digit(), text.get(from..i).unwrap_or_default()));
+            from = i;
+        }
+    }
+    runs.push((
+        text.get(from..)
+            .and_then(|t| t.chars().next())
+            .is_some_and(|c| c.is_ascii_digit()),
+        text.get(from..).unwrap_or_default(),
+    ));
+    let digits = |k: usize| runs.get(k).filter(|r| r.0).map(|r| r.1.len());
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    // Where the chain of `,`-joined groups read last ends, and where it ends if it writes
+    // thousands (a run's index).
+    let mut chain_until = 0;
+    let mut thousands_until = 0;
+    for (k, &(is_digits, piece)) in runs.iter().enumerate() {
+        if is_digits {
+            if k >= chain_until && runs.get(k + 1).is_some_and(|r| r.1 == ",") {
+                // Groups from here joined by `,` alone.
+                let mut end = k;
+                while runs.get(end + 1).is_some_and(|r| r.1 == ",") && digits(end + 2).is_some() {
+                    end += 2;
+                }
+                chain_until = end;
+                let groups: Vec<usize> = (k..=end).step_by(2).filter_map(digits).collect();
+                // Whether a sign, a space, `-`, `.` or `/` joins the first group to one before it
+                // or the last to one after it (`0120:123,456`, `0120 123,456`, `202,555:0143`).
+                let joins = |at: usize, other: Option<usize>| {
+                    other.and_then(digits).is_some()
+                        && runs.get(at).is_some_and(|r| {
+                            r.1.chars().count() <= 2 && r.1.chars().all(|c| sign(c) || " -./".contains(c))
+                        })
+                };
+                let joined = k >= 1 && joins(k - 1, k.checked_sub(2)) || joins(end + 1, Some(end + 2));
+                if end > k
+                    && !joined
+                    && groups.first().is_some_and(|g| (1..=3).contains(g))
+                    && groups.iter().skip(1).all(|&g| g == 3)
+                {
+                    thousands_until = end;
+                }
+            }
+            out.push_str(piece);
+            continue;
+        }
+        let (before, after) = (k.checked_sub(1).and_then(digits), digits(k + 1));
+        let between = before.is_some() && after.is_some();
+        let count = piece.chars().count();
+        let time = piece == ":" && before.is_some_and(|d| d <= 2) && after.is_some_and(|d| d <= 2);
+        let read = between
+            && k >= thousands_until
+            && !time
+            && (1..=2).contains(&count)
+            && piece.chars().any(sign)
+            && piece.chars().all(|c| c == ' ' || sign(c));
+        if read {
+            out.extend(piece.chars().map(|c| if c == ' ' { ' ' } else { '-' }));
+            changed = true;
+        } else {
+            out.push_str(piece);
+        }
+    }
+    changed.then_some(out)
+}
+
 pub fn has_phone(text: &str, regions: &[Id]) -> bool {
     // Kanji numerals written digit by digit (`〇三-五五五五-〇一〇〇`) read as digits too.
     const KANJI: [(char, char); 11] = [
@@ -1497,6 +1581,12 @@ pub fn has_phone(text: &str, regions: &[Id]) -> bool {
         if has_phone(&read, regions) {
             return true;
         }
+    }
+    // Groups joined by signs no number is written with (`202,555,0143`) are joined by dashes.
+    if let Some(read) = dashes_for_signs(text)
+        && has_phone(&read, regions)
+    {
+        return true;
     }
     // Digits spelt out are digits (`two zero two five five five zero one four three`).
     if let Some(read) = spelt_out(text)
